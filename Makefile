@@ -1,0 +1,51 @@
+# Two set-up commands: `make serve` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+SDK_VENV := .venv-sdk
+BIN := $(VENV)/bin
+PYPROJECT_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
+STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
+SDK_STAMP := $(SDK_VENV)/.installed-chatroutes-0.2.6
+
+.PHONY: serve test lint format install system-deps bench clean
+
+serve: $(STAMP)
+	$(BIN)/chatroutes serve
+
+test: $(STAMP) $(SDK_STAMP) system-deps
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+# The virtualenv is keyed by the hash of pyproject.toml: a changed file reinstalls.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[server,dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# The official SDK lives in its own venv: our distribution has the same name.
+$(SDK_STAMP): $(STAMP)
+	test -x $(SDK_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(SDK_VENV)
+	$(BIN)/uv pip install --quiet --python $(SDK_VENV)/bin/python chatroutes==0.2.6
+	touch $@
+
+system-deps:
+	scripts/system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/tree_paths.py
+	$(BIN)/python benchmarks/send_latency.py
+
+clean:
+	rm -rf $(VENV) $(SDK_VENV) .pytest_cache .ruff_cache .hypothesis

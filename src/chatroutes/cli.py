@@ -1,0 +1,158 @@
+"""The ``chatroutes`` command: run the server and administer it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="ChatRoutes: conversation-branching server.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+
+console = Console()
+T = TypeVar("T")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="CHATROUTES_DATABASE_URL",
+        help="SQLAlchemy URL; default: the SQLite file under ./.chatroutes/",
+    ),
+]
+
+
+def _settings(database_url: str | None = None):
+    from .server.settings import Settings
+
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def _run(work: Callable[..., Awaitable[T]], database_url: str | None = None) -> T:
+    """Migrate, then run ``work(accounts)`` against the configured database."""
+    from .server.auth.secret import load_or_create_secret
+    from .server.domain.errors import ChatRoutesServerError
+    from .server.services.accounts import AccountService
+    from .server.store.database import Database
+    from .server.store.migrate import upgrade
+
+    settings = _settings(database_url)
+
+    async def main() -> T:
+        url = settings.resolved_database_url()
+        await upgrade(url)
+        db = Database(url)
+        try:
+            return await work(
+                AccountService(db, load_or_create_secret(settings.secret_key, settings.data_dir))
+            )
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(main())
+    except ChatRoutesServerError as exc:
+        console.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database_url: DatabaseUrl = None,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+) -> None:
+    """Migrate the database and start the server."""
+    import uvicorn
+
+    from .server.app import create_app
+    from .server.services.accounts import AccountService
+
+    first_key = _run(AccountService.ensure_first_user, database_url)
+    settings = _settings(database_url)
+    application = create_app(settings)
+    registry = application.state.ctx.registry
+    url = f"http://{host}:{port}"
+    console.print(f"ChatRoutes API on [bold]{url}/api/v1[/bold]")
+    console.print(
+        f"Storage: {application.state.ctx.db.backend}; default model: {registry.default_model}"
+    )
+    if first_key:
+        console.print("First start: created user local@localhost with this API key (shown once):")
+        console.print(first_key, markup=False, highlight=False)
+    uvicorn.run(application, host=host, port=port, access_log=access_log, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Apply every pending migration."""
+
+    async def nothing(_accounts: object) -> None:
+        return None
+
+    _run(nothing, database_url)
+    console.print("Database is up to date.")
+
+
+@users_app.command("create")
+def users_create(
+    email: str,
+    plan: Annotated[str, typer.Option(help="free, starter, pro or enterprise")] = "free",
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a user."""
+    user = _run(lambda accounts: accounts.create_user(email, plan=plan, name=name), database_url)
+    console.print(f"Created user {user.id} <{user.email}> on the {user.plan} plan.")
+
+
+@keys_app.command("create")
+def keys_create(
+    email: str,
+    name: Annotated[str | None, typer.Option(help="A label for the key.")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an API key; the key is printed once, alone on the last line."""
+    new = _run(lambda accounts: accounts.create_key(email, name=name), database_url)
+    console.print(f"Created key {new.key.id} for {email}. Store it now; it is not shown again:")
+    print(new.secret)
+
+
+@keys_app.command("list")
+def keys_list(email: str, database_url: DatabaseUrl = None) -> None:
+    """List a user's API keys (prefixes only)."""
+    keys = _run(lambda accounts: accounts.list_keys(email), database_url)
+    table = Table("id", "prefix", "name", "created", "revoked")
+    for key in keys:
+        table.add_row(
+            key.id,
+            key.key_prefix + "…",
+            key.name or "",
+            key.created_at.isoformat(timespec="seconds"),
+            key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "",
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str, database_url: DatabaseUrl = None) -> None:
+    """Revoke an API key: every request with it is refused from now on."""
+    _run(lambda accounts: accounts.revoke_key(key_id), database_url)
+    console.print(f"Revoked {key_id}.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from ..schemas.conversations import ConversationCreate, ConversationUpdate
+from ..schemas.wire import conversation_out, message_out
+from ..services.conversations import ConversationView
+from .deps import ConversationID, Conversations
+from .envelope import ok
+
+router = APIRouter(tags=["conversations"])
+
+
+def _out(view: ConversationView) -> dict:
+    return conversation_out(view.conversation, view.branches, view.counts, view.total_messages)
+
+
+@router.get("/conversations")
+async def list_conversations(
+    service: Conversations,
+    page: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> JSONResponse:
+    views, total = await service.list(page=page, limit=limit)
+    conversations = [_out(v) for v in views]
+    paging = {"total": total, "page": page, "limit": limit, "hasNext": page * limit < total}
+    # The Python SDK reads these at the top level, the JS SDK under data.
+    return ok({"conversations": conversations, **paging}, conversations=conversations, **paging)
+
+
+@router.post("/conversations", status_code=201)
+async def create_conversation(body: ConversationCreate, service: Conversations) -> JSONResponse:
+    return ok({"conversation": _out(await service.create(body))}, status_code=201)
+
+
+@router.get("/conversations/{conversation_id}")
+async def get_conversation(conversation_id: ConversationID, service: Conversations) -> JSONResponse:
+    view = await service.get(conversation_id)
+    conversation = _out(view) | {"messages": [message_out(m) for m in view.messages]}
+    return ok({"conversation": conversation})
+
+
+@router.patch("/conversations/{conversation_id}")
+async def update_conversation(
+    conversation_id: ConversationID, body: ConversationUpdate, service: Conversations
+) -> JSONResponse:
+    return ok({"conversation": _out(await service.update(conversation_id, body))})
+
+
+@router.delete("/conversations/{conversation_id}")
+async def delete_conversation(
+    conversation_id: ConversationID, service: Conversations
+) -> JSONResponse:
+    await service.delete(conversation_id)
+    return ok()

@@ -1,0 +1,63 @@
+"""Dependency aliases shared by the routers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+
+from ..domain.errors import Unauthenticated
+from ..services.accounts import AccountService
+from ..services.branches import BranchService
+from ..services.context import ServerContext
+from ..services.conversations import ConversationService
+from ..services.messages import MessageService
+
+
+def get_context(request: Request) -> ServerContext:
+    return request.app.state.ctx
+
+
+Context = Annotated[ServerContext, Depends(get_context)]
+
+
+def _credential(request: Request) -> str:
+    """The API key from ``Authorization: ApiKey|Bearer <key>`` or ``X-API-Key``."""
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() not in ("apikey", "bearer") or not value.strip():
+            raise Unauthenticated("Authorization header must be 'ApiKey <key>'")
+        return value.strip()
+    key = request.headers.get("x-api-key")
+    if key:
+        return key.strip()
+    raise Unauthenticated("Missing credentials: send 'Authorization: ApiKey <key>'")
+
+
+async def current_user_id(request: Request, ctx: Context) -> str:
+    return await AccountService(ctx.db, ctx.secret).authenticate(_credential(request))
+
+
+UserId = Annotated[str, Depends(current_user_id)]
+
+
+def conversation_service(ctx: Context, user_id: UserId) -> ConversationService:
+    return ConversationService(ctx, user_id)
+
+
+def branch_service(ctx: Context, user_id: UserId) -> BranchService:
+    return BranchService(ctx, user_id)
+
+
+def message_service(ctx: Context, user_id: UserId) -> MessageService:
+    return MessageService(ctx, user_id)
+
+
+Conversations = Annotated[ConversationService, Depends(conversation_service)]
+Branches = Annotated[BranchService, Depends(branch_service)]
+Messages = Annotated[MessageService, Depends(message_service)]
+
+ConversationID = Annotated[str, Path(min_length=1, max_length=64)]
+BranchID = Annotated[str, Path(min_length=1, max_length=64)]
+MessageID = Annotated[str, Path(min_length=1, max_length=64)]

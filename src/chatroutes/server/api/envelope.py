@@ -1,0 +1,33 @@
+"""The WIRE.md envelope: ``{"success": true, "data": …}`` and the error body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from ..domain.errors import ChatRoutesServerError
+
+
+def ok(data: Any = None, *, status_code: int = 200, **top_level: Any) -> JSONResponse:
+    body: dict[str, Any] = {"success": True}
+    if data is not None:
+        body["data"] = data
+    body.update(top_level)
+    return JSONResponse(body, status_code=status_code)
+
+
+def error_response(exc: ChatRoutesServerError) -> JSONResponse:
+    body: dict[str, Any] = {
+        "success": False,
+        "error": exc.code,
+        "message": exc.message,
+        "details": exc.details,
+    }
+    headers = {}
+    if exc.retry_after is not None:
+        body["retryAfter"] = exc.retry_after
+        headers["Retry-After"] = str(exc.retry_after)
+    if exc.status_code == 401:
+        headers["WWW-Authenticate"] = 'ApiKey realm="chatroutes"'
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)

@@ -1,0 +1,62 @@
+"""The application factory: everything comes from ``Settings``; nothing is global."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from .. import __version__
+from .api.errors import install_error_handlers
+from .api.middleware import BodyMiddleware
+from .api.router import api_router
+from .auth.secret import load_or_create_secret
+from .providers.registry import Registry, load_registry_data
+from .services.context import ServerContext
+from .settings import Settings, get_settings
+from .store.database import Database
+
+
+def build_context(settings: Settings) -> ServerContext:
+    timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=10.0)
+    http = httpx.AsyncClient(
+        timeout=timeout, limits=httpx.Limits(max_connections=200, max_keepalive_connections=100)
+    )
+    environ = settings.provider_env if settings.provider_env is not None else dict(os.environ)
+    registry = Registry(
+        load_registry_data(settings.models_file), environ, http, settings.default_model
+    )
+    return ServerContext(
+        settings=settings,
+        db=Database(
+            settings.resolved_database_url(),
+            sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        ),
+        registry=registry,
+        secret=load_or_create_secret(settings.secret_key, settings.data_dir),
+        http=http,
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    ctx = build_context(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if ctx.tasks:  # let generations in flight finish and store their replies
+            await asyncio.wait(ctx.tasks, timeout=settings.upstream_timeout_seconds)
+        await ctx.http.aclose()
+        await ctx.db.dispose()
+
+    app = FastAPI(title="ChatRoutes", version=__version__, lifespan=lifespan)
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    app.include_router(api_router)
+    app.add_middleware(BodyMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,98 @@
+"""Errors every layer may raise; the API renders each as the WIRE.md body.
+
+ChatRoutesServerError          500 INTERNAL_ERROR
+├── InvalidRequest             400 VALIDATION_ERROR (names the field)
+├── Unauthenticated            401 AUTHENTICATION_ERROR
+├── NotFound                   404 NOT_FOUND
+├── Conflict                   409 CONFLICT
+│   └── BranchBusy             409 BRANCH_BUSY (Retry-After)
+├── PayloadTooLarge            413 PAYLOAD_TOO_LARGE
+└── ProviderError              upstream failures
+    ├── ProviderAuthError      502 PROVIDER_AUTH_ERROR
+    ├── ProviderRateLimited    429 RATE_LIMITED (retryAfter)
+    ├── ProviderUnavailable    503 PROVIDER_UNAVAILABLE
+    └── ProviderTimeout        504 PROVIDER_TIMEOUT
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ChatRoutesServerError(Exception):
+    status_code = 500
+    code = "INTERNAL_ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: dict[str, Any] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        self.retry_after = retry_after
+
+
+class InvalidRequest(ChatRoutesServerError):
+    status_code = 400
+    code = "VALIDATION_ERROR"
+
+    def __init__(self, message: str, *, field: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        if field is not None:
+            self.details.setdefault("field", field)
+
+
+class Unauthenticated(ChatRoutesServerError):
+    status_code = 401
+    code = "AUTHENTICATION_ERROR"
+
+
+class NotFound(ChatRoutesServerError):
+    status_code = 404
+    code = "NOT_FOUND"
+
+    def __init__(self, kind: str, ident: str) -> None:
+        super().__init__(f"{kind} {ident} not found", details={"resource": kind, "id": ident})
+
+
+class Conflict(ChatRoutesServerError):
+    status_code = 409
+    code = "CONFLICT"
+
+
+class BranchBusy(Conflict):
+    code = "BRANCH_BUSY"
+
+
+class PayloadTooLarge(ChatRoutesServerError):
+    status_code = 413
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class ProviderError(ChatRoutesServerError):
+    status_code = 502
+    code = "PROVIDER_ERROR"
+
+
+class ProviderAuthError(ProviderError):
+    status_code = 502
+    code = "PROVIDER_AUTH_ERROR"
+
+
+class ProviderRateLimited(ProviderError):
+    status_code = 429
+    code = "RATE_LIMITED"
+
+
+class ProviderUnavailable(ProviderError):
+    status_code = 503
+    code = "PROVIDER_UNAVAILABLE"
+
+
+class ProviderTimeout(ProviderError):
+    status_code = 504
+    code = "PROVIDER_TIMEOUT"

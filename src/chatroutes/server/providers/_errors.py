@@ -1,0 +1,65 @@
+"""Map transport failures and upstream statuses to our provider errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
+from ..domain.errors import (
+    ProviderAuthError,
+    ProviderError,
+    ProviderRateLimited,
+    ProviderTimeout,
+    ProviderUnavailable,
+)
+
+
+def _retry_after(response: httpx.Response) -> int | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0, int(float(value)))
+    except ValueError:
+        return None
+
+
+def raise_for_upstream_status(provider: str, response: httpx.Response) -> None:
+    """Raise the provider error for a non-2xx upstream response."""
+    status = response.status_code
+    if status < 400:
+        return
+    detail = {"provider": provider, "upstreamStatus": status}
+    if status in (401, 403):
+        raise ProviderAuthError(
+            f"{provider} rejected the server's credentials; check its API key", details=detail
+        )
+    if status == 429:
+        raise ProviderRateLimited(
+            f"{provider} is rate limiting requests",
+            details=detail,
+            retry_after=_retry_after(response),
+        )
+    if status >= 500:
+        raise ProviderUnavailable(f"{provider} is unavailable (HTTP {status})", details=detail)
+    raise ProviderError(
+        f"{provider} refused the request (HTTP {status}): {response.text[:500]}", details=detail
+    )
+
+
+@asynccontextmanager
+async def upstream_errors(provider: str) -> AsyncIterator[None]:
+    """Translate httpx transport exceptions raised inside the block."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise ProviderTimeout(
+            f"{provider} did not answer in time", details={"provider": provider}
+        ) from exc
+    except (httpx.TransportError, httpx.DecodingError) as exc:
+        raise ProviderUnavailable(
+            f"{provider} could not be reached: {exc.__class__.__name__}",
+            details={"provider": provider},
+        ) from exc

@@ -1,0 +1,80 @@
+"""The Anthropic Messages protocol."""
+
+from __future__ import annotations
+
+import httpx
+
+from ..domain.context import ChatMessage
+from ..domain.errors import ProviderError
+from ._errors import raise_for_upstream_status, upstream_errors
+from .base import Completion, CompletionRequest
+
+ANTHROPIC_VERSION = "2023-06-01"
+
+
+def to_anthropic_messages(messages: list[ChatMessage]) -> tuple[str | None, list[dict[str, str]]]:
+    """System prompts become the top-level field; same-role neighbours merge.
+
+    The Messages API wants strictly alternating user/assistant turns that
+    start with a user turn.
+    """
+    system = "\n\n".join(m.content for m in messages if m.role == "system") or None
+    turns: list[dict[str, str]] = []
+    for message in messages:
+        if message.role == "system":
+            continue
+        if turns and turns[-1]["role"] == message.role:
+            turns[-1]["content"] += "\n\n" + message.content
+        else:
+            turns.append({"role": message.role, "content": message.content})
+    if turns and turns[0]["role"] != "user":
+        turns.insert(0, {"role": "user", "content": "(conversation continues)"})
+    return system, turns
+
+
+class AnthropicMessagesProvider:
+    def __init__(self, name: str, base_url: str, api_key: str | None, client: httpx.AsyncClient):
+        self.name = name
+        self._url = base_url.rstrip("/") + "/v1/messages"
+        self._headers = {"anthropic-version": ANTHROPIC_VERSION}
+        if api_key:
+            self._headers["x-api-key"] = api_key
+        self._client = client
+
+    async def complete(self, request: CompletionRequest) -> Completion:
+        system, turns = to_anthropic_messages(request.messages)
+        body: dict[str, object] = {
+            "model": request.model,
+            "messages": turns,
+            "max_tokens": request.max_tokens,
+        }
+        if system:
+            body["system"] = system
+        if request.temperature is not None:
+            body["temperature"] = min(request.temperature, 1.0)
+        async with upstream_errors(self.name):
+            response = await self._client.post(self._url, json=body, headers=self._headers)
+        raise_for_upstream_status(self.name, response)
+        try:
+            data = response.json()
+            text = "".join(
+                block.get("text", "") for block in data["content"] if block.get("type") == "text"
+            )
+            usage = data.get("usage") or {}
+            return Completion(
+                content=text,
+                prompt_tokens=int(usage.get("input_tokens", 0)),
+                completion_tokens=int(usage.get("output_tokens", 0)),
+                finish_reason=_FINISH.get(
+                    data.get("stop_reason"), data.get("stop_reason") or "stop"
+                ),
+                model=data.get("model") or request.model,
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ProviderError(
+                f"{self.name} sent a response that is not a message",
+                details={"provider": self.name},
+            ) from exc
+
+
+_FINISH = {"end_turn": "stop", "max_tokens": "length", "stop_sequence": "stop"}

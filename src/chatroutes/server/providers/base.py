@@ -1,0 +1,33 @@
+"""What every provider adapter takes and gives, independent of wire protocol."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..domain.context import ChatMessage
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    model: str  # the upstream model id
+    messages: list[ChatMessage]
+    temperature: float | None
+    max_tokens: int
+
+
+@dataclass(frozen=True)
+class Completion:
+    content: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str
+    model: str
+
+
+class Provider(Protocol):
+    """A wire protocol bound to one endpoint and credential."""
+
+    name: str
+
+    async def complete(self, request: CompletionRequest) -> Completion: ...

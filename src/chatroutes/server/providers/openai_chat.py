@@ -1,0 +1,45 @@
+"""The OpenAI Chat Completions protocol (OpenAI, Groq, OpenRouter, Ollama, vLLM…)."""
+
+from __future__ import annotations
+
+import httpx
+
+from ..domain.errors import ProviderError
+from ._errors import raise_for_upstream_status, upstream_errors
+from .base import Completion, CompletionRequest
+
+
+class OpenAIChatProvider:
+    def __init__(self, name: str, base_url: str, api_key: str | None, client: httpx.AsyncClient):
+        self.name = name
+        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = client
+
+    async def complete(self, request: CompletionRequest) -> Completion:
+        body = {
+            "model": request.model,
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "max_tokens": request.max_tokens,
+        }
+        if request.temperature is not None:
+            body["temperature"] = request.temperature
+        async with upstream_errors(self.name):
+            response = await self._client.post(self._url, json=body, headers=self._headers)
+        raise_for_upstream_status(self.name, response)
+        try:
+            data = response.json()
+            choice = data["choices"][0]
+            usage = data.get("usage") or {}
+            return Completion(
+                content=choice["message"].get("content") or "",
+                prompt_tokens=int(usage.get("prompt_tokens", 0)),
+                completion_tokens=int(usage.get("completion_tokens", 0)),
+                finish_reason=choice.get("finish_reason") or "stop",
+                model=data.get("model") or request.model,
+            )
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise ProviderError(
+                f"{self.name} sent a response that is not a chat completion",
+                details={"provider": self.name},
+            ) from exc

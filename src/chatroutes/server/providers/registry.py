@@ -1,0 +1,179 @@
+"""The model registry: data (``models.toml`` plus the operator's file), not code.
+
+Every provider, built-in or configured, is registered the same way: a name, a
+wire protocol, a base URL and the environment variable holding its key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..domain.errors import InvalidRequest
+from .anthropic_messages import AnthropicMessagesProvider
+from .base import Provider
+from .offline import OFFLINE_MODEL, OfflineProvider
+from .openai_chat import OpenAIChatProvider
+
+PROTOCOLS = ("openai", "anthropic", "offline")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    provider: str
+    upstream_id: str
+    context_window: int
+    max_output: int
+    input_price: float  # USD per million tokens
+    output_price: float
+    streaming: bool = True
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return round(
+            (prompt_tokens * self.input_price + completion_tokens * self.output_price) / 1e6, 8
+        )
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    name: str
+    protocol: str
+    base_url: str | None
+    api_key: str | None
+    key_env: str | None
+    key_required: bool = True
+
+    @property
+    def usable(self) -> bool:
+        return self.protocol == "offline" or bool(self.api_key) or not self.key_required
+
+
+def load_registry_data(models_file: Path | None) -> dict[str, Any]:
+    """The packaged table, with the operator's file merged over it entry by entry."""
+    data = tomllib.loads(resources.files(__package__).joinpath("models.toml").read_text())
+    if models_file is not None:
+        try:
+            extra = tomllib.loads(Path(models_file).read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ValueError(f"cannot read models file {models_file}: {exc}") from exc
+        for section in ("providers", "models"):
+            for name, entry in extra.get(section, {}).items():
+                data.setdefault(section, {}).setdefault(name, {}).update(entry)
+    return data
+
+
+class Registry:
+    """Models and the providers that serve them, resolved against one environment."""
+
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        environ: Mapping[str, str],
+        client: httpx.AsyncClient,
+        default_model: str | None = None,
+    ) -> None:
+        self.providers = {
+            name: _provider_config(name, entry, environ)
+            for name, entry in data.get("providers", {}).items()
+        }
+        self.models = {
+            name: _model_info(name, entry, self.providers)
+            for name, entry in data.get("models", {}).items()
+        }
+        self._adapters = {
+            name: _adapter(config, client)
+            for name, config in self.providers.items()
+            if config.usable
+        }
+        self.default_model = default_model or self._pick_default()
+        self.get(self.default_model)
+
+    def _pick_default(self) -> str:
+        for preferred in ("gpt-5", "claude-sonnet-4-5"):
+            if preferred in self.models and self.is_usable(preferred):
+                return preferred
+        usable = [name for name in self.models if self.is_usable(name) and name != OFFLINE_MODEL]
+        return usable[0] if usable else OFFLINE_MODEL
+
+    def is_usable(self, model: str) -> bool:
+        return self.models[model].provider in self._adapters
+
+    def get(self, model: str, field: str = "model") -> ModelInfo:
+        """The model's entry, or a 400 that names the supported models."""
+        info = self.models.get(model)
+        if info is None:
+            raise InvalidRequest(
+                f"Unsupported model '{model}'. Supported models: {', '.join(self.models)}",
+                field=field,
+                details={"supportedModels": list(self.models)},
+            )
+        return info
+
+    def adapter_for(self, model: str, field: str = "model") -> tuple[ModelInfo, Provider]:
+        """The model and a provider able to serve it now, or a 400 saying what to set."""
+        info = self.get(model, field)
+        adapter = self._adapters.get(info.provider)
+        if adapter is None:
+            config = self.providers[info.provider]
+            raise InvalidRequest(
+                f"Model '{model}' needs the {info.provider} provider, which has no API key: "
+                f"set {config.key_env} on the server, or choose one of: "
+                f"{', '.join(n for n in self.models if self.is_usable(n))}",
+                field=field,
+                details={"provider": info.provider, "setting": config.key_env},
+            )
+        return info, adapter
+
+
+def _provider_config(
+    name: str, entry: Mapping[str, Any], environ: Mapping[str, str]
+) -> ProviderConfig:
+    protocol = entry.get("protocol", "openai")
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"provider {name}: protocol must be one of {PROTOCOLS}")
+    key_env = entry.get("api_key_env")
+    base_url_env = entry.get("base_url_env")
+    base_url = (environ.get(base_url_env) if base_url_env else None) or entry.get("base_url")
+    return ProviderConfig(
+        name=name,
+        protocol=protocol,
+        base_url=base_url,
+        api_key=environ.get(key_env) if key_env else entry.get("api_key"),
+        key_env=key_env,
+        key_required=bool(entry.get("api_key_required", True)),
+    )
+
+
+def _model_info(
+    name: str, entry: Mapping[str, Any], providers: Mapping[str, ProviderConfig]
+) -> ModelInfo:
+    provider = entry.get("provider")
+    if provider not in providers:
+        raise ValueError(f"model {name}: unknown provider {provider!r}")
+    return ModelInfo(
+        name=name,
+        provider=provider,
+        upstream_id=entry.get("upstream_id", name),
+        context_window=int(entry.get("context_window", 8192)),
+        max_output=int(entry.get("max_output", 4096)),
+        input_price=float(entry.get("input_price", 0.0)),
+        output_price=float(entry.get("output_price", 0.0)),
+        streaming=bool(entry.get("streaming", True)),
+    )
+
+
+def _adapter(config: ProviderConfig, client: httpx.AsyncClient) -> Provider:
+    if config.protocol == "offline":
+        return OfflineProvider()
+    if not config.base_url:
+        raise ValueError(f"provider {config.name}: no base_url")
+    if config.protocol == "anthropic":
+        return AnthropicMessagesProvider(config.name, config.base_url, config.api_key, client)
+    return OpenAIChatProvider(config.name, config.base_url, config.api_key, client)

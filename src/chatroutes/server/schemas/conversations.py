@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from .common import WireModel
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+SystemPrompt = Annotated[str, StringConstraints(max_length=100_000)]
+Temperature = Annotated[float, Field(ge=0.0, le=2.0)]
+MaxTokens = Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+class ConversationCreate(WireModel):
+    title: Title
+    model: str | None = None
+    system_prompt: SystemPrompt | None = None
+    temperature: Temperature = 0.7
+    max_tokens: MaxTokens = 2048
+
+
+class ConversationUpdate(WireModel):
+    title: Title | None = None
+    model: str | None = None
+    system_prompt: SystemPrompt | None = None
+    temperature: Temperature | None = None
+    max_tokens: MaxTokens | None = None
+    archived: bool | None = None

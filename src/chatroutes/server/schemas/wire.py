@@ -1,0 +1,77 @@
+"""Stored rows in their WIRE.md shapes (camelCase, ISO timestamps with ``Z``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from ..domain.hashing import iso_timestamp
+from ..store.models import Branch, Conversation, Message
+
+
+def _ts(moment: datetime | None) -> str | None:
+    return iso_timestamp(moment) if moment is not None else None
+
+
+def message_out(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "conversationId": message.conversation_id,
+        "branchId": message.branch_id,
+        "parentMessageId": message.parent_id,
+        "role": message.role,
+        "content": message.content,
+        "model": message.model,
+        "tokenCount": message.token_count,
+        "createdAt": _ts(message.created_at),
+        "contentHash": message.content_hash,
+        "editedFrom": message.edited_from,
+        "metadata": message.meta or {},
+    }
+
+
+def branch_out(branch: Branch, message_count: int = 0) -> dict[str, Any]:
+    return {
+        "id": branch.id,
+        "conversationId": branch.conversation_id,
+        "parentBranchId": branch.parent_branch_id,
+        "forkPointMessageId": branch.fork_point_message_id,
+        "headMessageId": branch.head_message_id,
+        "title": branch.title,
+        "description": branch.description,
+        "contextMode": branch.context_mode,
+        "isMain": branch.is_main,
+        "isActive": not branch.archived,
+        "archived": branch.archived,
+        "createdAt": _ts(branch.created_at),
+        "updatedAt": _ts(branch.updated_at),
+        "messageCount": message_count,
+    }
+
+
+def conversation_out(
+    conversation: Conversation,
+    branches: Iterable[Branch],
+    counts: Mapping[str, int],
+    total_messages: int,
+) -> dict[str, Any]:
+    """``counts`` maps branch id to its own visible messages."""
+    branch_list = list(branches)
+    main = next((b for b in branch_list if b.is_main), None)
+    return {
+        "id": conversation.id,
+        "userId": conversation.user_id,
+        "title": conversation.title,
+        "model": conversation.model,
+        "systemPrompt": conversation.system_prompt,
+        "temperature": conversation.temperature,
+        "maxTokens": conversation.max_tokens,
+        "archived": conversation.archived,
+        "createdAt": _ts(conversation.created_at),
+        "updatedAt": _ts(conversation.updated_at),
+        "messageCount": counts.get(main.id, 0) if main else 0,
+        "totalMessages": total_messages,
+        "branchCount": len(branch_list),
+        "branches": [branch_out(b, counts.get(b.id, 0)) for b in branch_list],
+    }

@@ -1,0 +1,108 @@
+"""Users and API keys: creation, listing, revocation and authentication."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from ..auth.api_keys import display_prefix, generate_api_key, hash_api_key, is_well_formed
+from ..domain.errors import Conflict, InvalidRequest, NotFound, Unauthenticated
+from ..domain.ids import new_id
+from ..store.database import Database
+from ..store.models import ApiKey, User
+from ..store.users import ApiKeyRepository, UserRepository
+from .context import utcnow
+
+PLANS = ("free", "starter", "pro", "enterprise")
+LOCAL_USER_EMAIL = "local@localhost"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key: ApiKey
+    secret: str  # shown once, never stored
+
+
+class AccountService:
+    def __init__(self, db: Database, secret: bytes) -> None:
+        self.db = db
+        self.secret = secret
+
+    async def create_user(self, email: str, *, plan: str = "free", name: str | None = None) -> User:
+        email = email.strip().lower()
+        if not _EMAIL.match(email):
+            raise InvalidRequest(f"'{email}' is not an email address", field="email")
+        if plan not in PLANS:
+            raise InvalidRequest(f"plan must be one of {', '.join(PLANS)}", field="plan")
+        duplicate = Conflict(f"a user with email {email} already exists")
+        try:
+            async with self.db.write() as session:
+                users = UserRepository(session)
+                if await users.get_by_email(email) is not None:
+                    raise duplicate
+                return await users.add(
+                    User(id=new_id("usr"), email=email, name=name, plan=plan, created_at=utcnow())
+                )
+        except IntegrityError as exc:  # a concurrent insert won the race
+            raise duplicate from exc
+
+    async def create_key(self, email: str, *, name: str | None = None) -> NewKey:
+        raw = generate_api_key()
+        async with self.db.write() as session:
+            user = await self._user_by_email(UserRepository(session), email)
+            key = await ApiKeyRepository(session).add(
+                ApiKey(
+                    id=new_id("key"),
+                    user_id=user.id,
+                    name=name,
+                    key_hash=hash_api_key(self.secret, raw),
+                    key_prefix=display_prefix(raw),
+                    created_at=utcnow(),
+                )
+            )
+        return NewKey(key=key, secret=raw)
+
+    async def list_keys(self, email: str) -> list[ApiKey]:
+        async with self.db.read() as session:
+            user = await self._user_by_email(UserRepository(session), email)
+            return await ApiKeyRepository(session).list_for_user(user.id)
+
+    async def revoke_key(self, key_id: str) -> None:
+        async with self.db.write() as session:
+            if not await ApiKeyRepository(session).revoke(key_id, utcnow()):
+                raise NotFound("API key", key_id)
+
+    async def authenticate(self, raw_key: str) -> str:
+        """The id of the user holding ``raw_key``; 401 for a malformed, unknown or revoked key."""
+        if not is_well_formed(raw_key):
+            raise Unauthenticated(
+                "Malformed API key: expected cr_prod_sk_ followed by 64 hex digits"
+            )
+        async with self.db.read() as session:
+            key = await ApiKeyRepository(session).get_active_by_hash(
+                hash_api_key(self.secret, raw_key)
+            )
+        if key is None:
+            raise Unauthenticated("Invalid or revoked API key")
+        return key.user_id
+
+    async def ensure_first_user(self) -> str | None:
+        """On a server with no users, create the local user; returns its new key once."""
+        async with self.db.read() as session:
+            if await UserRepository(session).count():
+                return None
+        try:
+            await self.create_user(LOCAL_USER_EMAIL, plan="enterprise", name="Local user")
+        except Conflict:
+            return None  # another process got there first
+        return (await self.create_key(LOCAL_USER_EMAIL, name="first start")).secret
+
+    @staticmethod
+    async def _user_by_email(users: UserRepository, email: str) -> User:
+        user = await users.get_by_email(email.strip().lower())
+        if user is None:
+            raise NotFound("user", email)
+        return user

@@ -1,0 +1,203 @@
+"""Branches: O(1) forks, their paths, and the conversation tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import tree
+from ..domain.errors import InvalidRequest, NotFound
+from ..domain.ids import new_id
+from ..schemas.branches import BranchCreate, BranchFork, BranchUpdate
+from ..store.branches import BranchRepository
+from ..store.messages import MessageRepository
+from ..store.models import Branch, Conversation, Message
+from .context import ServerContext, utcnow
+from .conversations import owned_conversation
+
+
+async def branch_in(session: AsyncSession, conversation_id: str, branch_id: str) -> Branch:
+    branch = await BranchRepository(session).get_in_conversation(branch_id, conversation_id)
+    if branch is None:
+        raise NotFound("branch", branch_id)
+    return branch
+
+
+async def message_in(
+    session: AsyncSession, conversation_id: str, message_id: str, field: str
+) -> Message:
+    """A message of this conversation named in a request body; a bad reference is a 400."""
+    message = await MessageRepository(session).get_in_conversation(message_id, conversation_id)
+    if message is None or message.deleted_at is not None:
+        raise InvalidRequest(
+            f"{field}: no message {message_id} in conversation {conversation_id}", field=field
+        )
+    return message
+
+
+def new_branch(
+    conversation_id: str,
+    *,
+    parent: Branch | None,
+    fork_point_id: str | None,
+    title: str,
+    description: str | None = None,
+    context_mode: str = "FULL",
+) -> Branch:
+    now = utcnow()
+    return Branch(
+        id=new_id("br"),
+        conversation_id=conversation_id,
+        parent_branch_id=parent.id if parent else None,
+        fork_point_message_id=fork_point_id,
+        head_message_id=fork_point_id,
+        title=title,
+        description=description,
+        context_mode=context_mode,
+        is_main=False,
+        archived=False,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+@dataclass
+class BranchView:
+    branch: Branch
+    message_count: int
+
+
+@dataclass
+class TreeView:
+    conversation: Conversation
+    branches: list[Branch]
+    counts: dict[str, int]
+    messages: list[Message]
+
+
+class BranchService:
+    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+        self.ctx = ctx
+        self.user_id = user_id
+
+    async def list(self, conversation_id: str) -> list[BranchView]:
+        async with self.ctx.db.read() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            branches = await BranchRepository(session).list_for_conversations([conversation_id])
+            counts = await MessageRepository(session).own_counts([conversation_id])
+        return [BranchView(b, counts.get(b.id, 0)) for b in branches]
+
+    async def create(self, conversation_id: str, request: BranchCreate) -> BranchView:
+        fork_field = "forkPointMessageId" if request.fork_point_message_id else "baseNodeId"
+        fork_point_id = request.fork_point_message_id or request.base_node_id
+        async with self.ctx.db.write() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            repo = BranchRepository(session)
+            parent = (
+                await self._parent_branch(session, conversation_id, request.parent_branch_id)
+                if request.parent_branch_id
+                else None
+            )
+            if fork_point_id is not None:
+                fork_point = await message_in(session, conversation_id, fork_point_id, fork_field)
+                if parent is None:
+                    parent = await repo.get_in_conversation(fork_point.branch_id, conversation_id)
+            else:
+                # No fork point: fork at the parent branch's current head.
+                parent = parent or await repo.get_main(conversation_id)
+                fork_point_id = parent.head_message_id
+            branch = await repo.add(
+                new_branch(
+                    conversation_id,
+                    parent=parent,
+                    fork_point_id=fork_point_id,
+                    title=request.title or "New branch",
+                    description=request.description,
+                    context_mode=request.context_mode,
+                )
+            )
+        return BranchView(branch, 0)
+
+    async def fork(self, conversation_id: str, request: BranchFork) -> BranchView:
+        return await self.create(
+            conversation_id,
+            BranchCreate(
+                title=request.title or "Fork",
+                description=request.description,
+                fork_point_message_id=request.fork_point_message_id,
+                context_mode=request.context_mode,
+            ),
+        )
+
+    async def update(
+        self, conversation_id: str, branch_id: str, request: BranchUpdate
+    ) -> BranchView:
+        async with self.ctx.db.write() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            branch = await branch_in(session, conversation_id, branch_id)
+            for name, value in request.model_dump(exclude_unset=True).items():
+                if value is not None or name == "description":
+                    setattr(branch, name, value)
+            branch.updated_at = utcnow()
+            await session.flush()
+            counts = await MessageRepository(session).own_counts([conversation_id], [branch.id])
+        return BranchView(branch, counts.get(branch.id, 0))
+
+    async def delete(self, conversation_id: str, branch_id: str) -> None:
+        """Remove the branch pointer; its messages that no other branch reaches are hidden.
+
+        Child branches are re-attached to the deleted branch's parent.
+        """
+        async with self.ctx.db.write() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            branch = await branch_in(session, conversation_id, branch_id)
+            if branch.is_main:
+                raise InvalidRequest("The main branch cannot be deleted", field="branchId")
+            repo = BranchRepository(session)
+            messages = MessageRepository(session)
+            others = [
+                b for b in await repo.list_for_conversations([conversation_id]) if b.id != branch.id
+            ]
+            for child in others:
+                if child.parent_branch_id == branch.id:
+                    child.parent_branch_id = branch.parent_branch_id
+            own = tree.own_part(
+                await messages.path(branch.head_message_id), branch.fork_point_message_id
+            )
+            still_reached = await messages.reachable_ids(
+                [b.head_message_id for b in others if b.head_message_id]
+            )
+            await messages.soft_delete_many(
+                [m.id for m in own if m.id not in still_reached], utcnow()
+            )
+            await repo.delete(branch.id)
+
+    async def messages(self, conversation_id: str, branch_id: str | None) -> list[Message]:
+        """The branch's visible path: inherited context, then its own messages."""
+        async with self.ctx.db.read() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            if branch_id is None:
+                branch = await BranchRepository(session).get_main(conversation_id)
+            else:
+                branch = await branch_in(session, conversation_id, branch_id)
+            return tree.visible(await MessageRepository(session).path(branch.head_message_id))
+
+    async def tree(self, conversation_id: str) -> TreeView:
+        async with self.ctx.db.read() as session:
+            conversation = await owned_conversation(session, conversation_id, self.user_id)
+            branches = await BranchRepository(session).list_for_conversations([conversation_id])
+            messages = MessageRepository(session)
+            counts = await messages.own_counts([conversation_id])
+            rows = await messages.list_for_conversation(conversation_id)
+        return TreeView(conversation, branches, counts, rows)
+
+    @staticmethod
+    async def _parent_branch(session: AsyncSession, conversation_id: str, branch_id: str) -> Branch:
+        branch = await BranchRepository(session).get_in_conversation(branch_id, conversation_id)
+        if branch is None:
+            raise InvalidRequest(
+                f"parentBranchId: no branch {branch_id} in this conversation",
+                field="parentBranchId",
+            )
+        return branch

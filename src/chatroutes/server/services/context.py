@@ -1,0 +1,30 @@
+"""What every service needs, built once per application."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from ..providers.registry import Registry
+from ..settings import Settings
+from ..store.database import Database
+
+
+@dataclass
+class ServerContext:
+    settings: Settings
+    db: Database
+    registry: Registry
+    secret: bytes
+    http: httpx.AsyncClient
+    # Generations running apart from their requests; kept referenced until done.
+    tasks: set[asyncio.Task[object]] = field(default_factory=set)
+
+
+def utcnow() -> datetime:
+    """Naive UTC, truncated to milliseconds: what we store and what hashes cover."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)

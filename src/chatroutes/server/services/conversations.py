@@ -1,0 +1,126 @@
+"""Conversations: create (with their main branch), read, list, update, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import tree
+from ..domain.errors import NotFound
+from ..domain.ids import new_id
+from ..schemas.conversations import ConversationCreate, ConversationUpdate
+from ..store.branches import BranchRepository
+from ..store.conversations import ConversationRepository
+from ..store.messages import MessageRepository
+from ..store.models import Branch, Conversation, Message
+from .context import ServerContext, utcnow
+
+
+@dataclass
+class ConversationView:
+    conversation: Conversation
+    branches: list[Branch]
+    counts: dict[str, int]
+    total_messages: int
+    messages: list[Message] = field(default_factory=list)
+
+
+async def owned_conversation(
+    session: AsyncSession, conversation_id: str, user_id: str
+) -> Conversation:
+    """The conversation if ``user_id`` owns it; anyone else gets the same 404 as for none."""
+    conversation = await ConversationRepository(session).get_owned(conversation_id, user_id)
+    if conversation is None:
+        raise NotFound("conversation", conversation_id)
+    return conversation
+
+
+async def load_views(
+    session: AsyncSession, conversations: list[Conversation]
+) -> list[ConversationView]:
+    ids = [c.id for c in conversations]
+    branches = await BranchRepository(session).list_for_conversations(ids)
+    messages = MessageRepository(session)
+    counts = await messages.own_counts(ids)
+    totals = await messages.visible_counts(ids)
+    by_conversation: dict[str, list[Branch]] = {}
+    for branch in branches:
+        by_conversation.setdefault(branch.conversation_id, []).append(branch)
+    return [
+        ConversationView(c, by_conversation.get(c.id, []), counts, totals.get(c.id, 0))
+        for c in conversations
+    ]
+
+
+class ConversationService:
+    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+        self.ctx = ctx
+        self.user_id = user_id
+
+    async def create(self, request: ConversationCreate) -> ConversationView:
+        model = request.model or self.ctx.registry.default_model
+        self.ctx.registry.get(model)
+        now = utcnow()
+        conversation = Conversation(
+            id=new_id("conv"),
+            user_id=self.user_id,
+            title=request.title,
+            model=model,
+            system_prompt=request.system_prompt,
+            temperature=request.temperature,
+            max_tokens=request.max_tokens,
+            archived=False,
+            created_at=now,
+            updated_at=now,
+        )
+        main = Branch(
+            id=new_id("br"),
+            conversation_id=conversation.id,
+            title="Main",
+            context_mode="FULL",
+            is_main=True,
+            archived=False,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self.ctx.db.write() as session:
+            await ConversationRepository(session).add(conversation)
+            await BranchRepository(session).add(main)
+        return ConversationView(conversation, [main], {}, 0)
+
+    async def list(self, *, page: int, limit: int) -> tuple[list[ConversationView], int]:
+        async with self.ctx.db.read() as session:
+            rows, total = await ConversationRepository(session).list_for_user(
+                self.user_id, offset=(page - 1) * limit, limit=limit
+            )
+            return await load_views(session, rows), total
+
+    async def get(self, conversation_id: str) -> ConversationView:
+        async with self.ctx.db.read() as session:
+            conversation = await owned_conversation(session, conversation_id, self.user_id)
+            [view] = await load_views(session, [conversation])
+            main = next(b for b in view.branches if b.is_main)
+            view.messages = tree.visible(
+                await MessageRepository(session).path(main.head_message_id)
+            )
+            return view
+
+    async def update(self, conversation_id: str, request: ConversationUpdate) -> ConversationView:
+        changes = request.model_dump(exclude_unset=True)
+        if changes.get("model") is not None:
+            self.ctx.registry.get(changes["model"])
+        async with self.ctx.db.write() as session:
+            conversation = await owned_conversation(session, conversation_id, self.user_id)
+            for name, value in changes.items():
+                if value is not None or name == "system_prompt":
+                    setattr(conversation, name, value)
+            conversation.updated_at = utcnow()
+            await session.flush()
+            [view] = await load_views(session, [conversation])
+            return view
+
+    async def delete(self, conversation_id: str) -> None:
+        async with self.ctx.db.write() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            await ConversationRepository(session).delete(conversation_id)

@@ -1,0 +1,412 @@
+"""Sending, editing and deleting messages.
+
+A send runs in three short transactions around the provider call, so no
+database lock is held while a model thinks:
+
+1. take the branch's generation lease, store the user message, move the head;
+2. call the provider (no transaction);
+3. store the reply, move the head, release the lease.
+
+A provider failure keeps the user message (nothing a user wrote is lost) and
+releases the lease; re-sending the same text resumes from it instead of
+storing it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import tree
+from ..domain.context import assemble_context
+from ..domain.errors import BranchBusy, Conflict, InvalidRequest, NotFound
+from ..domain.hashing import content_hash
+from ..domain.ids import new_id
+from ..domain.tokens import estimate_tokens
+from ..providers.base import Completion, CompletionRequest, Provider
+from ..providers.registry import ModelInfo
+from ..schemas.messages import MessageSend
+from ..store.branches import BranchRepository
+from ..store.conversations import ConversationRepository
+from ..store.messages import MessageRepository
+from ..store.models import Branch, Conversation, Message
+from .branches import branch_in, message_in, new_branch
+from .context import ServerContext, utcnow
+from .conversations import owned_conversation
+
+BUSY_RETRY_AFTER_SECONDS = 2
+_HEAD_RACE_ATTEMPTS = 5
+
+
+def build_message(
+    *,
+    conversation_id: str,
+    branch_id: str,
+    parent_id: str | None,
+    role: str,
+    content: str,
+    model: str | None,
+    token_count: int,
+    meta: dict[str, Any] | None = None,
+    edited_from: str | None = None,
+) -> Message:
+    created_at = utcnow()
+    return Message(
+        id=new_id("msg"),
+        conversation_id=conversation_id,
+        branch_id=branch_id,
+        parent_id=parent_id,
+        role=role,
+        content=content,
+        model=model,
+        token_count=token_count,
+        meta=meta or {},
+        created_at=created_at,
+        content_hash=content_hash(
+            role=role,
+            content=content,
+            model=model,
+            parent_message_id=parent_id,
+            branch_id=branch_id,
+            created_at=created_at,
+        ),
+        edited_from=edited_from,
+    )
+
+
+@dataclass
+class SendResult:
+    user_message: Message
+    assistant_message: Message
+    branch: Branch
+    forked: bool
+    branch_message_count: int
+    completion: Completion
+    model: str
+
+
+@dataclass
+class _Prepared:
+    """What the first transaction hands to the provider call."""
+
+    conversation: Conversation
+    branch: Branch
+    forked: bool
+    user_message: Message
+    lease: str
+    request: CompletionRequest
+    info: ModelInfo
+    provider: Provider
+    context_message_count: int
+
+
+@dataclass
+class EditResult:
+    message: Message
+    branch: Branch | None  # the new branch holding the edit, when one was made
+    branch_message_count: int = 0
+
+
+class MessageService:
+    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+        self.ctx = ctx
+        self.user_id = user_id
+
+    async def send(
+        self, conversation_id: str, request: MessageSend, *, branch_id: str | None = None
+    ) -> SendResult:
+        if len(request.content) > self.ctx.settings.max_content_chars:
+            raise InvalidRequest(
+                f"content is longer than {self.ctx.settings.max_content_chars} characters",
+                field="content",
+            )
+        prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
+        # The generation belongs to the server, not to the request: a client that
+        # disconnects cancels only its wait, and the reply is stored all the same.
+        task = asyncio.create_task(self._generate(prepared))
+        self.ctx.tasks.add(task)
+        task.add_done_callback(self.ctx.tasks.discard)
+        return await asyncio.shield(task)
+
+    async def _generate(self, prepared: _Prepared) -> SendResult:
+        started = time.perf_counter()
+        try:
+            completion = await prepared.provider.complete(prepared.request)
+        except Exception:
+            await self._release(prepared)
+            raise
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        return await self._store_reply(prepared, completion, elapsed_ms)
+
+    async def _prepare(
+        self, conversation_id: str, request: MessageSend, branch_id: str | None
+    ) -> _Prepared:
+        for _ in range(_HEAD_RACE_ATTEMPTS):
+            async with self.ctx.db.write() as session:
+                prepared = await self._try_prepare(session, conversation_id, request, branch_id)
+                if prepared is not None:
+                    return prepared
+        raise Conflict("The branch kept changing while the message was being stored; retry")
+
+    async def _try_prepare(
+        self,
+        session: AsyncSession,
+        conversation_id: str,
+        request: MessageSend,
+        branch_id: str | None,
+    ) -> _Prepared | None:
+        conversation = await owned_conversation(session, conversation_id, self.user_id)
+        model = request.model or conversation.model
+        info, provider = self.ctx.registry.adapter_for(model)
+        branches = BranchRepository(session)
+        messages = MessageRepository(session)
+
+        parent: Message | None = None
+        if request.parent_message_id is not None:
+            parent = await message_in(
+                session, conversation_id, request.parent_message_id, "parentMessageId"
+            )
+        if branch_id is not None:
+            branch = await branch_in(session, conversation_id, branch_id)
+        elif parent is not None:
+            branch = await branches.get_in_conversation(parent.branch_id, conversation_id)
+            branch = branch or await branches.get_main(conversation_id)
+        else:
+            branch = await branches.get_main(conversation_id)
+
+        placement = tree.place_reply(branch.head_message_id, request.parent_message_id)
+        forked = placement.fork
+        if forked:
+            path_ids = {m.id for m in await messages.path(branch.head_message_id)}
+            if branch_id is not None and request.parent_message_id not in path_ids:
+                raise InvalidRequest(
+                    f"parentMessageId: message {request.parent_message_id} is not on "
+                    f"branch {branch.id}",
+                    field="parentMessageId",
+                )
+            branch = await branches.add(
+                new_branch(
+                    conversation_id,
+                    parent=branch,
+                    fork_point_id=placement.parent_id,
+                    title=f"Fork of {branch.title}",
+                    context_mode=branch.context_mode,
+                )
+            )
+
+        now = utcnow()
+        lease = new_id("gen")
+        until = now + timedelta(seconds=self.ctx.settings.generation_lease_seconds)
+        if not await branches.acquire_lease(branch.id, lease, now=now, until=until):
+            raise BranchBusy(
+                f"A reply is already being generated on branch {branch.id}; retry shortly",
+                details={"branchId": branch.id},
+                retry_after=BUSY_RETRY_AFTER_SECONDS,
+            )
+
+        head = await session.get(Message, placement.parent_id) if placement.parent_id else None
+        if not forked and head is not None and await _is_unanswered_retry(messages, head, request):
+            user_message = head
+        else:
+            user_message = await messages.add(
+                build_message(
+                    conversation_id=conversation_id,
+                    branch_id=branch.id,
+                    parent_id=placement.parent_id,
+                    role="user",
+                    content=request.content,
+                    model=model,
+                    token_count=estimate_tokens(request.content),
+                )
+            )
+            moved = await branches.move_head(
+                branch.id, expected=placement.parent_id, new=user_message.id, when=now
+            )
+            if not moved:
+                await session.rollback()
+                return None
+
+        path = await messages.path(user_message.id)
+        context = assemble_context(conversation.system_prompt, path)
+        temperature = (
+            request.temperature if request.temperature is not None else conversation.temperature
+        )
+        max_tokens = min(request.max_tokens or conversation.max_tokens, info.max_output)
+        return _Prepared(
+            conversation=conversation,
+            branch=branch,
+            forked=forked,
+            user_message=user_message,
+            lease=lease,
+            request=CompletionRequest(
+                model=info.upstream_id,
+                messages=context.messages,
+                temperature=temperature,
+                max_tokens=max_tokens,
+            ),
+            info=info,
+            provider=provider,
+            context_message_count=context.context_message_count,
+        )
+
+    async def _release(self, prepared: _Prepared) -> None:
+        async with self.ctx.db.write() as session:
+            await BranchRepository(session).release_lease(prepared.branch.id, prepared.lease)
+
+    async def _store_reply(
+        self, prepared: _Prepared, completion: Completion, elapsed_ms: float
+    ) -> SendResult:
+        info = prepared.info
+        meta = {
+            "model": info.name,
+            "provider": info.provider,
+            "upstreamModel": completion.model,
+            "temperature": prepared.request.temperature,
+            "maxTokens": prepared.request.max_tokens,
+            "responseTime": elapsed_ms,
+            "finishReason": completion.finish_reason,
+            "prompt_tokens": completion.prompt_tokens,
+            "completionTokens": completion.completion_tokens,
+            "cost": info.cost(completion.prompt_tokens, completion.completion_tokens),
+            "context_message_count": prepared.context_message_count,
+            "context_truncated": False,
+            "checkpoint_used": False,
+        }
+        for _ in range(_HEAD_RACE_ATTEMPTS):
+            async with self.ctx.db.write() as session:
+                stored = await self._try_store_reply(session, prepared, completion, meta)
+                if stored is not None:
+                    return stored
+        raise Conflict("The branch kept changing while the reply was being stored; retry")
+
+    async def _try_store_reply(
+        self,
+        session: AsyncSession,
+        prepared: _Prepared,
+        completion: Completion,
+        meta: dict[str, Any],
+    ) -> SendResult | None:
+        branches = BranchRepository(session)
+        branch = prepared.branch
+        question = prepared.user_message
+        current = await branches.get_in_conversation(branch.id, branch.conversation_id)
+        target, forked = branch, prepared.forked
+        if current is None or current.head_message_id != question.id:
+            # The head moved mid-generation (an edit, or the branch was deleted): the
+            # reply goes on a new branch at its question rather than being lost.
+            target = await branches.add(
+                new_branch(
+                    branch.conversation_id,
+                    parent=current,
+                    fork_point_id=question.id,
+                    title=f"Reply on {branch.title}",
+                    context_mode=branch.context_mode,
+                )
+            )
+            forked = True
+        reply = await MessageRepository(session).add(
+            build_message(
+                conversation_id=branch.conversation_id,
+                branch_id=target.id,
+                parent_id=question.id,
+                role="assistant",
+                content=completion.content,
+                model=prepared.info.name,
+                token_count=completion.completion_tokens,
+                meta=meta,
+            )
+        )
+        now = utcnow()
+        if not await branches.move_head(target.id, expected=question.id, new=reply.id, when=now):
+            await session.rollback()
+            return None
+        await branches.release_lease(branch.id, prepared.lease)
+        await ConversationRepository(session).touch(branch.conversation_id, now)
+        counts = await MessageRepository(session).own_counts([target.conversation_id], [target.id])
+        return SendResult(
+            user_message=question,
+            assistant_message=reply,
+            branch=target,
+            forked=forked,
+            branch_message_count=counts.get(target.id, 0),
+            completion=completion,
+            model=prepared.info.name,
+        )
+
+    async def edit(self, message_id: str, content: str) -> EditResult:
+        """Write a new version beside the original; the original stays in the tree."""
+        if len(content) > self.ctx.settings.max_content_chars:
+            raise InvalidRequest(
+                f"content is longer than {self.ctx.settings.max_content_chars} characters",
+                field="content",
+            )
+        async with self.ctx.db.write() as session:
+            original = await self._owned_visible(session, message_id)
+            branches = BranchRepository(session)
+            home = await branches.get_in_conversation(original.branch_id, original.conversation_id)
+            new_home: Branch | None = None
+            if home is not None and home.head_message_id == original.id:
+                target = home
+            else:
+                new_home = await branches.add(
+                    new_branch(
+                        original.conversation_id,
+                        parent=home,
+                        fork_point_id=original.parent_id,
+                        title="Edited message",
+                        context_mode=home.context_mode if home else "FULL",
+                    )
+                )
+                target = new_home
+            version = await MessageRepository(session).add(
+                build_message(
+                    conversation_id=original.conversation_id,
+                    branch_id=target.id,
+                    parent_id=original.parent_id,
+                    role=original.role,
+                    content=content,
+                    model=original.model,
+                    token_count=estimate_tokens(content),
+                    meta={**(original.meta or {}), "editedFrom": original.id},
+                    edited_from=original.id,
+                )
+            )
+            expected = original.id if new_home is None else original.parent_id
+            if not await branches.move_head(
+                target.id, expected=expected, new=version.id, when=utcnow()
+            ):
+                raise Conflict("The branch moved while the edit was being stored; retry")
+            counts = await MessageRepository(session).own_counts(
+                [target.conversation_id], [target.id]
+            )
+        return EditResult(
+            message=version, branch=new_home, branch_message_count=counts.get(target.id, 0)
+        )
+
+    async def delete(self, message_id: str) -> None:
+        async with self.ctx.db.write() as session:
+            await self._owned_visible(session, message_id)
+            await MessageRepository(session).soft_delete(message_id, utcnow())
+
+    async def _owned_visible(self, session: AsyncSession, message_id: str) -> Message:
+        message = await MessageRepository(session).get_owned(message_id, self.user_id)
+        if message is None or message.deleted_at is not None:
+            raise NotFound("message", message_id)
+        return message
+
+
+async def _is_unanswered_retry(
+    messages: MessageRepository, head: Message, request: MessageSend
+) -> bool:
+    """The head is this very question, stored by a send whose provider call failed."""
+    return (
+        head.role == "user"
+        and head.deleted_at is None
+        and head.content == request.content
+        and not await messages.has_children(head.id)
+    )

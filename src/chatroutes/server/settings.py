@@ -1,0 +1,61 @@
+"""Server configuration, read from the environment (prefix ``CHATROUTES_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path(".chatroutes")
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Provider keys keep their usual names."""
+
+    model_config = SettingsConfigDict(env_prefix="CHATROUTES_", extra="ignore")
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str | None = None
+    secret_key: str | None = Field(
+        default=None,
+        description="Key for hashing API keys; shared by every replica. "
+        "Unset: generated once into DATA_DIR/secret_key.",
+    )
+    default_model: str | None = None
+    models_file: Path | None = None
+
+    max_content_chars: int = 100_000
+    max_body_bytes: int = 2 * 1024 * 1024
+    generation_lease_seconds: int = 300
+    upstream_timeout_seconds: float = 120.0
+    sqlite_busy_timeout_ms: int = 30_000
+
+    provider_env: dict[str, str] | None = Field(
+        default=None,
+        exclude=True,
+        description="Where provider keys and URLs are read (OPENAI_API_KEY…); "
+        "None means the process environment.",
+    )
+
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy async URL; the embedded SQLite file by default."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'chatroutes.db').resolve()}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings and pick the async driver for each backend."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,85 @@
+"""Branches: pointers to a head message, moved only by compare-and-set."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Branch
+
+
+class BranchRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_in_conversation(self, branch_id: str, conversation_id: str) -> Branch | None:
+        return await self.session.scalar(
+            select(Branch).where(Branch.id == branch_id, Branch.conversation_id == conversation_id)
+        )
+
+    async def get_main(self, conversation_id: str) -> Branch:
+        branch = await self.session.scalar(
+            select(Branch).where(Branch.conversation_id == conversation_id, Branch.is_main)
+        )
+        assert branch is not None, f"conversation {conversation_id} has no main branch"
+        return branch
+
+    async def list_for_conversations(self, conversation_ids: list[str]) -> list[Branch]:
+        if not conversation_ids:
+            return []
+        rows = await self.session.scalars(
+            select(Branch)
+            .where(Branch.conversation_id.in_(conversation_ids))
+            .order_by(Branch.created_at, Branch.id)
+        )
+        return list(rows)
+
+    async def add(self, branch: Branch) -> Branch:
+        self.session.add(branch)
+        await self.session.flush()
+        return branch
+
+    async def move_head(
+        self, branch_id: str, *, expected: str | None, new: str, when: datetime
+    ) -> bool:
+        """Compare-and-set: move the head only if it is still ``expected``."""
+        result = await self.session.execute(
+            update(Branch)
+            .where(Branch.id == branch_id, Branch.head_message_id.is_not_distinct_from(expected))
+            .values(head_message_id=new, updated_at=when)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def acquire_lease(
+        self, branch_id: str, token: str, *, now: datetime, until: datetime
+    ) -> bool:
+        """Take the branch's generation lease unless a live one is held."""
+        result = await self.session.execute(
+            update(Branch)
+            .where(
+                Branch.id == branch_id,
+                or_(Branch.generation_lease.is_(None), Branch.generation_lease_until < now),
+            )
+            .values(generation_lease=token, generation_lease_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def release_lease(self, branch_id: str, token: str) -> None:
+        await self.session.execute(
+            update(Branch)
+            .where(Branch.id == branch_id, Branch.generation_lease == token)
+            .values(generation_lease=None, generation_lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def lease_until(self, branch_id: str) -> datetime | None:
+        return await self.session.scalar(
+            select(Branch.generation_lease_until).where(Branch.id == branch_id)
+        )
+
+    async def delete(self, branch_id: str) -> None:
+        await self.session.execute(delete(Branch).where(Branch.id == branch_id))

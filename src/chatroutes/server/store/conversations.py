@@ -1,0 +1,58 @@
+"""Conversations, always looked up within their owner's account."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Branch, Conversation, Message
+
+
+class ConversationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_owned(self, conversation_id: str, user_id: str) -> Conversation | None:
+        return await self.session.scalar(
+            select(Conversation).where(
+                Conversation.id == conversation_id, Conversation.user_id == user_id
+            )
+        )
+
+    async def list_for_user(
+        self, user_id: str, *, offset: int, limit: int
+    ) -> tuple[list[Conversation], int]:
+        total = await self.session.scalar(
+            select(func.count()).select_from(Conversation).where(Conversation.user_id == user_id)
+        )
+        rows = await self.session.scalars(
+            select(Conversation)
+            .where(Conversation.user_id == user_id)
+            .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(rows), total or 0
+
+    async def add(self, conversation: Conversation) -> Conversation:
+        self.session.add(conversation)
+        await self.session.flush()
+        return conversation
+
+    async def touch(self, conversation_id: str, when: datetime) -> None:
+        await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(updated_at=when)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def delete(self, conversation_id: str) -> None:
+        """Remove the conversation with every branch and message in it."""
+        await self.session.execute(
+            delete(Message).where(Message.conversation_id == conversation_id)
+        )
+        await self.session.execute(delete(Branch).where(Branch.conversation_id == conversation_id))
+        await self.session.execute(delete(Conversation).where(Conversation.id == conversation_id))
