@@ -659,9 +659,9 @@ class MockUpstream:
             if cut is None:
                 await self._write(writer, 200, obj, keep_alive)
                 return keep_alive
-            body = _dumps(obj)
-            writer.write(_head(200, "application/json", keep_alive, len(body)))
-            writer.write(body[: len(body) // 2])
+            data = _dumps(obj)
+            writer.write(_head(200, "application/json", keep_alive, len(data)))
+            writer.write(data[: len(data) // 2])
             await writer.drain()
             writer.close()
             return False

@@ -105,7 +105,7 @@ class MessageRepository:
             .where(Message.conversation_id.in_(conversation_ids), Message.deleted_at.is_(None))
             .group_by(Message.conversation_id)
         )
-        return {conversation_id: count for conversation_id, count in rows.tuples()}
+        return {conversation_id: count for conversation_id, count in rows}
 
     async def own_counts(
         self, conversation_ids: Sequence[str], branch_filter: Sequence[str] | None = None
@@ -144,4 +144,4 @@ class MessageRepository:
             .where(walk.c.deleted_at.is_(None))
             .group_by(walk.c.branch_id)
         )
-        return {branch_id: count for branch_id, count in rows.tuples()}
+        return {branch_id: count for branch_id, count in rows}
