@@ -138,7 +138,9 @@ class Api:
 async def api(settings: Settings) -> AsyncIterator[Api]:
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test" + API_PREFIX) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test" + API_PREFIX
+    ) as client:
         helper = Api(app, client)
         key = await helper.new_key("owner@example.com")
         client.headers.update(helper.headers(key))

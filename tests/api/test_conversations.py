@@ -89,10 +89,19 @@ class TestGetUpdateDelete:
         conversation = await create_conversation()
         response = await api.client.patch(
             f"/conversations/{conversation['id']}",
-            json={"title": "Renamed", "temperature": 1.2, "archived": True, "model": "claude-sonnet-4-5"},
+            json={
+                "title": "Renamed",
+                "temperature": 1.2,
+                "archived": True,
+                "model": "claude-sonnet-4-5",
+            },
         )
         updated = response.json()["data"]["conversation"]
-        assert (updated["title"], updated["temperature"], updated["archived"]) == ("Renamed", 1.2, True)
+        assert (updated["title"], updated["temperature"], updated["archived"]) == (
+            "Renamed",
+            1.2,
+            True,
+        )
         assert updated["model"] == "claude-sonnet-4-5"
 
     async def test_patch_rejects_bad_values_and_writes_nothing(self, api, create_conversation):
@@ -122,6 +131,7 @@ class TestGetUpdateDelete:
             assert response.status_code == 404, method
             assert response.json()["error"] == "NOT_FOUND"
         missing = await api.client.get("/conversations/conv_doesnotexist")
-        assert missing.json()["message"].replace("conv_doesnotexist", conversation["id"]) == (
-            (await api.client.get(path, headers=other)).json()["message"]
+        assert (
+            missing.json()["message"].replace("conv_doesnotexist", conversation["id"])
+            == ((await api.client.get(path, headers=other)).json()["message"])
         )

@@ -1,0 +1,60 @@
+"""The model registry is data: packaged table plus the operator's file."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from chatroutes.server.domain.errors import InvalidRequest
+from chatroutes.server.providers.registry import Registry, load_registry_data
+
+
+@pytest.fixture
+async def client():
+    async with httpx.AsyncClient() as http:
+        yield http
+
+
+async def test_operator_file_adds_provider_and_model(tmp_path, client):
+    extra = tmp_path / "models.toml"
+    extra.write_text(
+        """
+[providers.local]
+protocol = "openai"
+base_url = "http://127.0.0.1:11434/v1"
+api_key_required = false
+
+[models.llama3]
+provider = "local"
+context_window = 8192
+input_price = 0.0
+output_price = 0.0
+
+[models.gpt-5]
+input_price = 2.0
+"""
+    )
+    registry = Registry(load_registry_data(extra), {}, client)
+    assert registry.is_usable("llama3")
+    assert registry.models["gpt-5"].input_price == 2.0
+    assert registry.models["gpt-5"].output_price == 10.0
+    assert registry.default_model == "llama3"
+
+
+async def test_default_is_offline_without_keys_and_gpt5_with_openai(client):
+    data = load_registry_data(None)
+    assert Registry(data, {}, client).default_model == "chatroutes-offline"
+    assert Registry(data, {"OPENAI_API_KEY": "k"}, client).default_model == "gpt-5"
+    assert Registry(data, {"ANTHROPIC_API_KEY": "k"}, client).default_model == "claude-sonnet-4-5"
+
+
+async def test_unknown_model_names_supported_ones(client):
+    registry = Registry(load_registry_data(None), {}, client)
+    with pytest.raises(InvalidRequest, match="claude-opus-4-1") as caught:
+        registry.get("gpt-4o")
+    assert caught.value.details["field"] == "model"
+
+
+async def test_models_cost_per_million_tokens(client):
+    registry = Registry(load_registry_data(None), {}, client)
+    assert registry.models["gpt-5"].cost(1_000_000, 100_000) == pytest.approx(2.25)
