@@ -120,7 +120,7 @@ async def settings(
 class Api:
     """An in-process client bound to one account, plus helpers to make more."""
 
-    def __init__(self, app, client: httpx.AsyncClient) -> None:  # noqa: ANN001
+    def __init__(self, app, client: httpx.AsyncClient) -> None:
         self.app = app
         self.client = client
         self.accounts = AccountService(app.state.ctx.db, app.state.ctx.secret)

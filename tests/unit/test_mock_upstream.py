@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.support.mock_upstream import (
     ANTHROPIC_PATH,
     OPENAI_PATH,
