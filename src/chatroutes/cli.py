@@ -8,7 +8,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 app = typer.Typer(help="ChatRoutes: conversation-branching server.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -135,7 +135,9 @@ def keys_create(
 def keys_list(email: str, database_url: DatabaseUrl = None) -> None:
     """List a user's API keys (prefixes only)."""
     keys = _run(lambda accounts: accounts.list_keys(email), database_url)
-    table = Table("id", "prefix", "name", "created", "revoked")
+    table = Table("name", "created", "revoked")
+    table.columns.insert(0, Column("prefix", no_wrap=True))
+    table.columns.insert(0, Column("id", no_wrap=True))
     for key in keys:
         table.add_row(
             key.id,
