@@ -1,0 +1,269 @@
+"""End-to-end fixtures: our server as a real process on each backend, and the official SDK.
+
+One ``chatroutes serve`` process runs per backend per test module; providers point at the
+session's mock upstream. SDK scenarios run as subprocesses in ``.venv-sdk`` because the
+official SDK and this project share the import name ``chatroutes``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import BACKENDS, provider_env
+from tests.support.mock_upstream import MockUpstream
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SDK_PYTHON = REPO_ROOT / ".venv-sdk" / "bin" / "python"
+SCENARIO_DIR = Path(__file__).resolve().parent / "sdk_scenarios"
+CLI = [sys.executable, "-c", "from chatroutes.cli import main; main()"]
+KEY_RE = re.compile(r"cr_prod_sk_[0-9a-f]{64}")
+RESULT_PREFIX = "RESULT "
+PYCACHE_PREFIX = Path(tempfile.gettempdir()) / f"chatroutes-e2e-pycache-{os.getuid()}"
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+SCENARIO_TIMEOUT = 120.0
+# Variables of ours or of the providers that must not leak from the caller's shell.
+_SCRUBBED = ("CHATROUTES_", "OPENAI_", "ANTHROPIC_", "GROQ_", "OPENROUTER_", "GEMINI_", "OLLAMA_")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(path: Path, limit: int = 4000) -> str:
+    text = path.read_text(errors="replace") if path.exists() else ""
+    return text[-limit:]
+
+
+@pytest.fixture(scope="session")
+def child_env() -> dict[str, str]:
+    """A clean base environment for child processes, with a bytecode cache.
+
+    Without cached bytecode every child recompiles its imports (seconds each), so when
+    the caller disables bytecode writing, children write it under a prefix in the temp
+    dir instead (never into the source tree); it is reused by later runs.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUBBED)}
+    env.pop("PYTHONPATH", None)
+    if env.pop("PYTHONDONTWRITEBYTECODE", None) and "PYTHONPYCACHEPREFIX" not in env:
+        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE_PREFIX)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+@dataclass
+class LiveServer:
+    """A running ``chatroutes serve`` process and how to reach and administer it."""
+
+    backend: str
+    url: str
+    api_key: str
+    env: dict[str, str]
+    workdir: Path
+    process: subprocess.Popen[bytes]
+    stdout: Path
+    stderr: Path
+    _other_key: str | None = field(default=None, repr=False)
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/v1"
+
+    def logs(self) -> str:
+        """The tail of the server's output, for failure messages."""
+        out, err = _tail(self.stdout), _tail(self.stderr)
+        return f"--- server stdout ---\n{out}\n--- server stderr ---\n{err}"
+
+    def cli(self, *args: str) -> str:
+        """Run a ``chatroutes`` command against this server's database; return its stdout."""
+        done = subprocess.run(
+            [*CLI, *args],
+            env=self.env,
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, (
+            f"chatroutes {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+        )
+        return done.stdout
+
+    def new_account(self) -> str:
+        """Create a user and an API key for it with the CLI; return the key."""
+        email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
+        self.cli("users", "create", email)
+        last_line = self.cli("keys", "create", email).strip().splitlines()[-1]
+        assert KEY_RE.fullmatch(last_line), f"no key on the last line: {last_line!r}"
+        return last_line
+
+    @property
+    def other_key(self) -> str:
+        """The key of a second account, made on first use."""
+        if self._other_key is None:
+            self._other_key = self.new_account()
+        return self._other_key
+
+
+def _database_url(backend: str, request: pytest.FixtureRequest, workdir: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{workdir / 'chatroutes.db'}"
+    postgres = request.getfixturevalue("postgres")
+    return postgres.create_database(f"e2e_{uuid.uuid4().hex[:10]}")
+
+
+def _wait_until_up(server: LiveServer) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"the server exited with {server.process.returncode}\n{server.logs()}")
+        try:
+            if httpx.get(server.api_url + "/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    pytest.fail(f"the server did not answer /health within {START_TIMEOUT:.0f}s\n{server.logs()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(backend, marks=[pytest.mark.postgres] if backend == "postgresql" else [])
+        for backend in BACKENDS
+    ],
+)
+def live_server(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    child_env: dict[str, str],
+    upstream: MockUpstream,
+) -> Iterator[LiveServer]:
+    """``chatroutes serve`` on a fresh database of one backend, providers at the mock."""
+    backend: str = request.param
+    workdir = tmp_path_factory.mktemp(f"server-{backend}")
+    env = {
+        **child_env,
+        **provider_env(upstream),
+        "CHATROUTES_DATA_DIR": str(workdir / "data"),
+        "CHATROUTES_DATABASE_URL": _database_url(backend, request, workdir),
+        "CHATROUTES_SECRET_KEY": "e2e-secret",
+        "CHATROUTES_DEFAULT_MODEL": "gpt-5",
+    }
+    port = _free_port()
+    stdout, stderr = workdir / "stdout.log", workdir / "stderr.log"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = subprocess.Popen(
+            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            env=env,
+            cwd=workdir,
+            stdout=out,
+            stderr=err,
+        )
+    server = LiveServer(
+        backend=backend,
+        url=f"http://127.0.0.1:{port}",
+        api_key="",
+        env=env,
+        workdir=workdir,
+        process=process,
+        stdout=stdout,
+        stderr=stderr,
+    )
+    try:
+        _wait_until_up(server)
+        keys = KEY_RE.findall(stdout.read_text())
+        assert len(keys) == 1, f"expected one first-start key on stdout\n{server.logs()}"
+        server.api_key = keys[0]
+        status = httpx.get(server.api_url + "/status", timeout=5.0).json()["data"]
+        assert status["storage"]["backend"] == backend, status
+        yield server
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def sdk_python() -> Path:
+    """The interpreter of the official SDK's venv; skip (or fail if required) without it."""
+    if not SDK_PYTHON.exists():
+        reason = (
+            f"the official SDK venv is missing ({SDK_PYTHON}); create it with `make test` or "
+            "`uv venv .venv-sdk && uv pip install --python .venv-sdk/bin/python chatroutes==0.2.6`"
+        )
+        if os.environ.get("CHATROUTES_REQUIRE_SDK"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return SDK_PYTHON
+
+
+@dataclass
+class ScenarioRunner:
+    """Runs ``sdk_scenarios/<name>.py`` with the official SDK against a live server."""
+
+    python: Path
+    server: LiveServer
+
+    def __call__(self, name: str, **extra_env: str) -> dict[str, Any]:
+        """Run a scenario and return the JSON it reports; fail with its output if it broke."""
+        env = {
+            **self.server.env,
+            "E2E_BASE_URL": self.server.api_url,
+            "E2E_API_KEY": self.server.api_key,
+            **extra_env,
+        }
+        done = subprocess.run(
+            [str(self.python), str(SCENARIO_DIR / f"{name}.py")],
+            env=env,
+            cwd=self.server.workdir,
+            capture_output=True,
+            text=True,
+            timeout=SCENARIO_TIMEOUT,
+            check=False,
+        )
+        lines = [ln for ln in done.stdout.splitlines() if ln.startswith(RESULT_PREFIX)]
+        result = json.loads(lines[-1][len(RESULT_PREFIX) :]) if lines else None
+        if done.returncode != 0 or result is None or "crash" in result:
+            crash = (result or {}).get("crash", "")
+            partial = json.dumps((result or {}).get("partial"), indent=1)[:6000]
+            pytest.fail(
+                f"SDK scenario {name} failed (exit {done.returncode}) on {self.server.backend}\n"
+                f"{crash}\n--- steps completed ---\n{partial}\n--- scenario stderr ---\n"
+                f"{done.stderr[-4000:]}\n{self.server.logs()}",
+                pytrace=False,
+            )
+        return result["result"]
+
+
+@pytest.fixture(scope="module")
+def run_scenario(sdk_python: Path, live_server: LiveServer) -> ScenarioRunner:
+    return ScenarioRunner(sdk_python, live_server)
