@@ -327,13 +327,18 @@ class MessageService:
             return None
         await branches.release_lease(branch.id, prepared.lease)
         await ConversationRepository(session).touch(branch.conversation_id, now)
-        counts = await MessageRepository(session).own_counts([target.conversation_id], [target.id])
+        new_branch_count = 0
+        if forked:  # only a new branch is returned, with its own message count
+            counts = await MessageRepository(session).own_counts(
+                [target.conversation_id], [target.id]
+            )
+            new_branch_count = counts.get(target.id, 0)
         return SendResult(
             user_message=question,
             assistant_message=reply,
             branch=target,
             forked=forked,
-            branch_message_count=counts.get(target.id, 0),
+            branch_message_count=new_branch_count,
             completion=completion,
             model=prepared.info.name,
         )

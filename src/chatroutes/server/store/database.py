@@ -35,7 +35,7 @@ class Database:
             self._write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE", sqlite_busy_timeout_ms)
             self._write_lock: asyncio.Lock | None = asyncio.Lock()
         else:
-            engine = create_async_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
+            engine = create_async_engine(url, pool_size=20, max_overflow=40, pool_recycle=1800)
             self._read_engine = self._write_engine = engine
             self._write_lock = None
         self._read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)

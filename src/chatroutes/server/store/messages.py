@@ -5,11 +5,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import Select, bindparam, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from .models import Branch, Conversation, Message
+
+
+def _path_statement() -> Select[tuple[Message]]:
+    """Walk ``parent_id`` up from the bound ``head``; built once, reused per call."""
+    walk = (
+        select(Message.id, Message.parent_id, literal(0).label("depth"))
+        .where(Message.id == bindparam("head"))
+        .cte("walk", recursive=True)
+    )
+    parent = aliased(Message)
+    walk = walk.union_all(
+        select(parent.id, parent.parent_id, walk.c.depth + 1).where(parent.id == walk.c.parent_id)
+    )
+    return select(Message).join(walk, Message.id == walk.c.id).order_by(walk.c.depth.desc())
+
+
+_PATH = _path_statement()
 
 
 class MessageRepository:
@@ -35,20 +52,7 @@ class MessageRepository:
         """Root-to-head chain ending at ``head_message_id``: O(depth), by index."""
         if head_message_id is None:
             return []
-        walk = (
-            select(Message.id, Message.parent_id, literal(0).label("depth"))
-            .where(Message.id == head_message_id)
-            .cte("walk", recursive=True)
-        )
-        parent = aliased(Message)
-        walk = walk.union_all(
-            select(parent.id, parent.parent_id, walk.c.depth + 1).where(
-                parent.id == walk.c.parent_id
-            )
-        )
-        rows = await self.session.scalars(
-            select(Message).join(walk, Message.id == walk.c.id).order_by(walk.c.depth.desc())
-        )
+        rows = await self.session.scalars(_PATH, {"head": head_message_id})
         return list(rows)
 
     async def list_for_conversation(self, conversation_id: str) -> list[Message]:

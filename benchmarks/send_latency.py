@@ -1,0 +1,546 @@
+"""Latency the server adds to a message send, against a direct call to the same upstream.
+
+Starts the mock OpenAI upstream (``tests/support/mock_upstream.py``) and our server
+(``chatroutes serve``, a real uvicorn process) on 127.0.0.1, then with one keep-alive
+httpx client sends, alternately:
+
+- direct: ``POST <mock>/v1/chat/completions`` with the same context the server would send;
+- server: ``POST /api/v1/conversations/{id}/messages`` spread round-robin over a few
+  conversations (so paths stay short).
+
+and prints p50/p99/mean of both, the latency the server adds, and requests/s.
+
+Usage::
+
+    python benchmarks/send_latency.py                 # embedded SQLite in a temp dir
+    python benchmarks/send_latency.py --postgres      # a throw-away PostgreSQL cluster
+    python benchmarks/send_latency.py --database-url postgresql://user@127.0.0.1/db
+    python benchmarks/send_latency.py --profile py-spy  # + where the server's time goes
+"""
+
+from __future__ import annotations
+
+import argparse
+import linecache
+import os
+import pstats
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import fmean
+from typing import IO
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import REPO_ROOT, database_choice, ms, percentile, table
+
+MOCK_SCRIPT = REPO_ROOT / "tests" / "support" / "mock_upstream.py"
+KEY_LINE = re.compile(r"^(cr_prod_sk_[0-9a-f]{64})\s*$")
+START_TIMEOUT = 60.0
+PROMPT = "Benchmark message {i}: how far is it from the fork to the head of this branch?"
+
+
+class Process:
+    """A child process whose stdout and stderr are drained into lists by threads."""
+
+    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
+        self.popen = subprocess.Popen(
+            args,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self._threads = [
+            threading.Thread(
+                target=self._drain, args=(self.popen.stdout, self.stdout), daemon=True
+            ),
+            threading.Thread(
+                target=self._drain, args=(self.popen.stderr, self.stderr), daemon=True
+            ),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    @staticmethod
+    def _drain(stream: IO[str], into: list[str]) -> None:
+        for line in stream:
+            into.append(line.rstrip("\n"))
+
+    def wait_for(self, pattern: re.Pattern[str], what: str) -> re.Match[str]:
+        deadline = time.monotonic() + START_TIMEOUT
+        seen = 0
+        while time.monotonic() < deadline:
+            for line in self.stdout[seen:]:
+                if match := pattern.search(line):
+                    return match
+            seen = len(self.stdout)
+            if self.popen.poll() is not None:
+                break
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError(f"{what} did not start:\n" + "\n".join(self.stdout + self.stderr))
+
+    def stop(self) -> None:
+        """SIGINT (a graceful stop for uvicorn and the mock), then kill if it lingers."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGINT)
+            try:
+                self.popen.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def mock_upstream() -> Iterator[tuple[str, int]]:
+    """The mock as a process; yields its URL and pid."""
+    process = Process([sys.executable, str(MOCK_SCRIPT), "--port", "0"])
+    try:
+        ready = process.wait_for(re.compile(r"^READY (http://\S+)"), "mock upstream")
+        yield ready.group(1), process.popen.pid
+    finally:
+        process.stop()
+
+
+SERVER_CODE = "from chatroutes.cli import main; main()"
+# cProfile of the event-loop thread, switched on and off (dumping) by SIGUSR1.
+PROFILED_CODE = """
+import cProfile, signal, sys
+out, profiler, state = sys.argv.pop(1), cProfile.Profile(), {"on": False}
+def toggle(*_):
+    if state["on"]:
+        profiler.disable()
+        profiler.dump_stats(out)
+    else:
+        profiler.enable()
+    state["on"] = not state["on"]
+signal.signal(signal.SIGUSR1, toggle)
+from chatroutes.cli import main
+main()
+"""
+
+
+@contextmanager
+def chatroutes_server(
+    mock_url: str,
+    data_dir: Path,
+    database_url: str,
+    profile_to: Path | None,
+    api_key: str | None = None,
+) -> Iterator[tuple[str, str, Process]]:
+    """Our server as a real process; yields its base URL, first-start API key and process."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "CHATROUTES_DATA_DIR": str(data_dir),
+        "CHATROUTES_DEFAULT_MODEL": "gpt-5",
+        "OPENAI_API_KEY": "test-key",
+        "OPENAI_BASE_URL": f"{mock_url}/v1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for name in ("CHATROUTES_DATABASE_URL", "CHATROUTES_SECRET_KEY", "CHATROUTES_MODELS_FILE"):
+        env.pop(name, None)
+    code = ["-c", SERVER_CODE] if profile_to is None else ["-c", PROFILED_CODE, str(profile_to)]
+    serve = ["serve", "--port", str(port), "--no-access-log", "--database-url", database_url]
+    process = Process([sys.executable, *code, *serve], env)
+    try:
+        # Printed after the migration, before uvicorn starts listening: then poll health.
+        process.wait_for(re.compile(r"ChatRoutes API on"), "server")
+        base = f"http://127.0.0.1:{port}/api/v1"
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.TransportError as exc:
+                if time.monotonic() > deadline or process.popen.poll() is not None:
+                    log = "\n".join(process.stderr)
+                    raise RuntimeError(f"server did not start:\n{log}") from exc
+            time.sleep(0.05)
+        # The first-start key is the last cr_prod_sk_ line on stdout.
+        printed = [m.group(1) for line in process.stdout if (m := KEY_LINE.match(line))]
+        key = api_key or (printed[-1] if printed else None)
+        if key is None:
+            raise RuntimeError("no first-start API key on the server's stdout: pass --api-key")
+        yield base, key, process
+    finally:
+        process.stop()
+
+
+@dataclass
+class Samples:
+    direct: list[float] = field(default_factory=list)
+    server: list[float] = field(default_factory=list)
+    upstream_in_server: list[float] = field(default_factory=list)  # metadata.responseTime
+    cpu: dict[str, float] = field(default_factory=dict)  # process -> CPU s in the timed loop
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all threads (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Bench:
+    def __init__(self, client: httpx.Client, mock_url: str, base: str, key: str) -> None:
+        self.client = client
+        self.direct_url = f"{mock_url}/v1/chat/completions"
+        self.direct_headers = {"Authorization": "Bearer test-key"}
+        self.base = base
+        self.headers = {"Authorization": f"ApiKey {key}"}
+        self.histories: dict[str, list[dict[str, str]]] = {}
+
+    def new_conversation(self, title: str) -> str:
+        response = self.client.post(
+            f"{self.base}/conversations", json={"title": title}, headers=self.headers
+        )
+        response.raise_for_status()
+        conversation_id = response.json()["data"]["conversation"]["id"]
+        self.histories[conversation_id] = []
+        return conversation_id
+
+    def direct(self, conversation_id: str, content: str) -> float:
+        """The upstream call the server would make for this send, made directly."""
+        history = self.histories[conversation_id]
+        body = {
+            "model": "gpt-5",
+            "messages": [*history, {"role": "user", "content": content}],
+            "max_tokens": 2048,
+            "temperature": 0.7,
+        }
+        started = time.perf_counter()
+        response = self.client.post(self.direct_url, json=body, headers=self.direct_headers)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200, response.text
+        assert response.json()["choices"][0]["message"]["content"] == f"Echo: {content}"
+        return elapsed
+
+    def send(self, conversation_id: str, content: str) -> tuple[float, float]:
+        """A send through our server; returns (total, upstream time the server measured)."""
+        url = f"{self.base}/conversations/{conversation_id}/messages"
+        started = time.perf_counter()
+        response = self.client.post(url, json={"content": content}, headers=self.headers)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 201, response.text
+        reply = response.json()["data"]["assistantMessage"]
+        assert reply["content"] == f"Echo: {content}", reply
+        history = self.histories[conversation_id]
+        history += [
+            {"role": "user", "content": content},
+            {"role": "assistant", "content": reply["content"]},
+        ]
+        return elapsed, reply["metadata"]["responseTime"] / 1000
+
+
+class Profiler:
+    """No profiling: the base of the two below."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.server: Process | None = None
+        self.base = ""
+
+    def attach(self, server: Process, base: str) -> None:
+        self.server, self.base = server, base
+
+    def start(self, client: httpx.Client) -> None:
+        pass
+
+    def stop(self, client: httpx.Client) -> None:
+        pass
+
+    def report(self, limit: int) -> None:
+        pass
+
+
+class CProfiler(Profiler):
+    """cProfile of the server's event-loop thread over the timed requests only.
+
+    Database work that aiosqlite runs on its own thread is not seen (use py-spy for it).
+    """
+
+    def _toggle(self, client: httpx.Client) -> None:
+        assert self.server is not None
+        self.server.popen.send_signal(signal.SIGUSR1)
+        client.get(f"{self.base}/health")  # run Python in the server so the handler fires
+
+    def start(self, client: httpx.Client) -> None:
+        self._toggle(client)
+
+    def stop(self, client: httpx.Client) -> None:
+        self._toggle(client)
+        deadline = time.monotonic() + 30
+        while not self.out.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+            client.get(f"{self.base}/health")
+
+    def report(self, limit: int) -> None:
+        stats = pstats.Stats(str(self.out))
+        print(f"\nserver cProfile (event-loop thread, timed requests; top {limit} by own time):")
+        stats.sort_stats("tottime").print_stats(limit)
+        print(f"chatroutes functions by cumulative time (top {limit}):")
+        stats.sort_stats("cumulative").print_stats(r"chatroutes", limit)
+
+
+class PySpy(Profiler):
+    """py-spy sampling of every server thread over the timed requests (idle excluded)."""
+
+    def __init__(self, out: Path, binary: str) -> None:
+        super().__init__(out)
+        self.binary = binary
+        self.recorder: subprocess.Popen[bytes] | None = None
+
+    def start(self, client: httpx.Client) -> None:
+        assert self.server is not None
+        command = [self.binary, "record", "--pid", str(self.server.popen.pid), "--threads"]
+        command += ["--rate", "250", "--format", "raw", "--output", str(self.out)]
+        self.recorder = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(1.0)  # let it attach
+
+    def stop(self, client: httpx.Client) -> None:
+        assert self.recorder is not None
+        self.recorder.send_signal(signal.SIGINT)
+        self.recorder.wait(timeout=60)
+
+    def report(self, limit: int) -> None:
+        threads: Counter[str] = Counter()
+        packages: Counter[str] = Counter()
+        own: Counter[str] = Counter()
+        inclusive: Counter[str] = Counter()
+        total = waiting = 0
+        for line in self.out.read_text().splitlines():
+            stack, _, count_text = line.rpartition(" ")
+            count = int(count_text)
+            thread, *frames = stack.split(";")
+            if not frames or _is_wait(frames[-1]):
+                waiting += count
+                continue
+            total += count
+            threads[_thread_label(thread, frames)] += count
+            names = [_frame_name(frame) for frame in frames]
+            own[_frame_name(frames[-1], line=True)] += count
+            packages[_package(names[-1])] += count
+            for name in set(names):
+                if "chatroutes" in name:
+                    inclusive[name] += count
+        if not total:
+            print("\npy-spy recorded no samples")
+            return
+        print(
+            f"\nserver py-spy over the timed requests, 250 Hz: {total} busy samples "
+            f"({total / 250:.1f} s);\n{waiting} more sat in a queue get or the event loop's "
+            "poll (waits py-spy counts as busy) and are left out"
+        )
+        for title, counter in (
+            ("busy samples by thread", threads),
+            ("own time by package (C code counts for its caller)", packages),
+            (f"own time, top {limit}", own),
+            (f"chatroutes frames, inclusive (greenlets apart), top {limit}", inclusive),
+        ):
+            rows = [[name, f"{100 * n / total:.1f}"] for name, n in counter.most_common(limit)]
+            print()
+            print(table([title, "% busy"], rows))
+
+
+_WAIT_LINE = re.compile(r"\btx\.get\(\)|\brun_until_complete\(|\brun_forever\(")
+
+
+def _is_wait(frame: str) -> bool:
+    """A leaf frame parked in a blocking wait: aiosqlite's queue get, the event loop's poll."""
+    path, _, number = frame.partition(" (")[2].rstrip(")").rpartition(":")
+    return number.isdigit() and bool(_WAIT_LINE.search(linecache.getline(path, int(number))))
+
+
+def _frame_name(frame: str, line: bool = False) -> str:
+    """``func (/a/site-packages/pkg/file.py:12)`` -> ``func (pkg/file.py[:12])``."""
+    name, _, where = frame.partition(" (")
+    path, _, number = where.rstrip(")").rpartition(":")
+    for marker in ("site-packages/", "/src/", "/lib/python3.", "/lib/python3"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+            break
+    return f"{name} ({path}:{number})" if line else f"{name} ({path})"
+
+
+def _package(name: str) -> str:
+    """The top-level package of a shortened frame name: ``f (pkg/mod.py)`` -> ``pkg``."""
+    path = name.partition(" (")[2].rstrip(")")
+    top = path.split("/", 1)[0]
+    if top == "chatroutes":
+        return "chatroutes (our code)"
+    return top.removesuffix(".py") if "/" in path else f"stdlib {top.removesuffix('.py')}"
+
+
+def _thread_label(thread: str, frames: list[str]) -> str:
+    """SQLAlchemy's asyncio layer runs its sync ORM/driver code in greenlets, whose stacks
+    py-spy shows detached from the coroutine that awaits them."""
+    if "MainThread" not in thread:
+        return "other threads (aiosqlite workers: SQLite itself)"
+    if any("chatroutes/cli.py" in frame for frame in frames):
+        return "main thread: event loop, coroutines"
+    return "main thread: greenlets (SQLAlchemy sync side)"
+
+
+def run(
+    args: argparse.Namespace,
+    mock_url: str,
+    base: str,
+    key: str,
+    profiler: Profiler,
+    pids: dict[str, int],
+) -> Samples:
+    samples = Samples()
+    with httpx.Client(timeout=30.0) as client:
+        bench = Bench(client, mock_url, base, key)
+        warm = bench.new_conversation("warm-up")
+        for i in range(args.warmup):
+            bench.direct(warm, PROMPT.format(i=i))
+            bench.send(warm, PROMPT.format(i=i))
+        conversations = [bench.new_conversation(f"bench {c}") for c in range(args.conversations)]
+        profiler.start(client)
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        for i in range(args.requests):
+            conversation = conversations[i % len(conversations)]
+            content = PROMPT.format(i=i)
+            # Alternate, so any drift on this shared machine hits both series alike.
+            samples.direct.append(bench.direct(conversation, content))
+            total, upstream = bench.send(conversation, content)
+            samples.server.append(total)
+            samples.upstream_in_server.append(upstream)
+        samples.cpu = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+        profiler.stop(client)
+    return samples
+
+
+def report(args: argparse.Namespace, samples: Samples, backend: str) -> None:
+    direct, server = samples.direct, samples.server
+    added = [s - d for s, d in zip(server, direct, strict=True)]
+    own = [s - u for s, u in zip(server, samples.upstream_in_server, strict=True)]
+
+    def row(label: str, values: list[float], rate: bool = True) -> list[str]:
+        per_second = f"{len(values) / sum(values):.0f}" if rate else ""
+        return [
+            label,
+            ms(percentile(values, 50)),
+            ms(percentile(values, 99)),
+            ms(fmean(values)),
+            per_second,
+        ]
+
+    depth = 2 * -(-args.requests // args.conversations)
+    print(f"backend: {backend}   requests: {args.requests} each, sequential, one keep-alive client")
+    print(
+        f"conversations: {args.conversations} (paths grow to {depth} messages)   "
+        f"warm-up: {args.warmup} of each"
+    )
+    print()
+    print(
+        table(
+            ["", "p50 ms", "p99 ms", "mean ms", "req/s"],
+            [
+                row("direct  POST mock /v1/chat/completions", direct),
+                row("server  POST /conversations/{id}/messages", server),
+                [
+                    "added   server - direct",
+                    ms(percentile(server, 50) - percentile(direct, 50)),
+                    ms(percentile(server, 99) - percentile(direct, 99)),
+                    ms(fmean(server) - fmean(direct)),
+                    "",
+                ],
+                row("  paired (per request) server - direct", added, rate=False),
+                row("  server minus its own upstream call", own, rate=False),
+            ],
+        )
+    )
+    print()
+    print(
+        "'added' rows subtract percentiles; 'paired' takes each request's own difference;\n"
+        "the last row subtracts the upstream time the server itself measured (responseTime)."
+    )
+    cpu = samples.cpu
+    print(
+        f"CPU per send in our server: {ms(cpu['server'] / args.requests)} ms; "
+        f"per call in the mock: {ms(cpu['mock upstream'] / (2 * args.requests))} ms\n"
+        "(user+sys over the timed loop, all threads; a database server's CPU not included)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="benchmark this database (e.g. PostgreSQL)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="start a throw-away PostgreSQL cluster"
+    )
+    parser.add_argument(
+        "--api-key", help="a key for --database-url, when its server is not on first start"
+    )
+    parser.add_argument("--requests", type=int, default=500, help="timed sends of each kind")
+    parser.add_argument("--conversations", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument(
+        "--profile",
+        choices=["cprofile", "py-spy"],
+        help="profile the server over the timed requests and print its top costs "
+        "(inflates the figures; py-spy must be on PATH or given by --py-spy)",
+    )
+    parser.add_argument("--py-spy", default="py-spy", help="the py-spy executable")
+    args = parser.parse_args()
+    py_spy = shutil.which(args.py_spy)
+    if args.profile == "py-spy" and py_spy is None:
+        parser.error(f"{args.py_spy} not found (pip install py-spy, or pass --py-spy PATH)")
+    with (
+        tempfile.TemporaryDirectory(prefix="chatroutes-bench-") as tmp,
+        database_choice(args.database_url, args.postgres, Path(tmp)) as url,
+        mock_upstream() as (mock_url, mock_pid),
+    ):
+        profiler: Profiler
+        if args.profile == "cprofile":
+            profiler = CProfiler(Path(tmp) / "server.prof")
+        elif args.profile == "py-spy":
+            assert py_spy is not None
+            profiler = PySpy(Path(tmp) / "server.pyspy.txt", py_spy)
+        else:
+            profiler = Profiler(Path(tmp) / "unused")
+        cprofile_to = profiler.out if args.profile == "cprofile" else None
+        server_process = chatroutes_server(mock_url, Path(tmp), url, cprofile_to, args.api_key)
+        with server_process as (base, key, server):
+            profiler.attach(server, base)
+            pids = {"server": server.popen.pid, "mock upstream": mock_pid}
+            samples = run(args, mock_url, base, key, profiler, pids)
+        backend = "postgresql" if url.startswith("postgres") else "sqlite"
+        report(args, samples, backend)
+        profiler.report(20)
+
+
+if __name__ == "__main__":
+    main()
