@@ -79,6 +79,10 @@ def build_message(
     )
 
 
+class _HeadMoved(Exception):
+    """A compare-and-set on a head lost a race; the transaction is rolled back and retried."""
+
+
 @dataclass
 class SendResult:
     user_message: Message
@@ -147,10 +151,11 @@ class MessageService:
         self, conversation_id: str, request: MessageSend, branch_id: str | None
     ) -> _Prepared:
         for _ in range(_HEAD_RACE_ATTEMPTS):
-            async with self.ctx.db.write() as session:
-                prepared = await self._try_prepare(session, conversation_id, request, branch_id)
-                if prepared is not None:
-                    return prepared
+            try:
+                async with self.ctx.db.write() as session:
+                    return await self._try_prepare(session, conversation_id, request, branch_id)
+            except _HeadMoved:
+                continue
         raise Conflict("The branch kept changing while the message was being stored; retry")
 
     async def _try_prepare(
@@ -159,7 +164,7 @@ class MessageService:
         conversation_id: str,
         request: MessageSend,
         branch_id: str | None,
-    ) -> _Prepared | None:
+    ) -> _Prepared:
         conversation = await owned_conversation(session, conversation_id, self.user_id)
         model = request.model or conversation.model
         info, provider = self.ctx.registry.adapter_for(model)
@@ -228,8 +233,7 @@ class MessageService:
                 branch.id, expected=placement.parent_id, new=user_message.id, when=now
             )
             if not moved:
-                await session.rollback()
-                return None
+                raise _HeadMoved
 
         path = await messages.path(user_message.id)
         context = assemble_context(conversation.system_prompt, path)
@@ -278,10 +282,11 @@ class MessageService:
             "checkpoint_used": False,
         }
         for _ in range(_HEAD_RACE_ATTEMPTS):
-            async with self.ctx.db.write() as session:
-                stored = await self._try_store_reply(session, prepared, completion, meta)
-                if stored is not None:
-                    return stored
+            try:
+                async with self.ctx.db.write() as session:
+                    return await self._try_store_reply(session, prepared, completion, meta)
+            except _HeadMoved:
+                continue
         raise Conflict("The branch kept changing while the reply was being stored; retry")
 
     async def _try_store_reply(
@@ -290,7 +295,7 @@ class MessageService:
         prepared: _Prepared,
         completion: Completion,
         meta: dict[str, Any],
-    ) -> SendResult | None:
+    ) -> SendResult:
         branches = BranchRepository(session)
         branch = prepared.branch
         question = prepared.user_message
@@ -323,8 +328,7 @@ class MessageService:
         )
         now = utcnow()
         if not await branches.move_head(target.id, expected=question.id, new=reply.id, when=now):
-            await session.rollback()
-            return None
+            raise _HeadMoved
         await branches.release_lease(branch.id, prepared.lease)
         await ConversationRepository(session).touch(branch.conversation_id, now)
         new_branch_count = 0
