@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +40,7 @@ from .branches import branch_in, message_in, new_branch
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
 
+T = TypeVar("T")
 BUSY_RETRY_AFTER_SECONDS = 2
 _HEAD_RACE_ATTEMPTS = 5
 
@@ -124,11 +126,7 @@ class MessageService:
     async def send(
         self, conversation_id: str, request: MessageSend, *, branch_id: str | None = None
     ) -> SendResult:
-        if len(request.content) > self.ctx.settings.max_content_chars:
-            raise InvalidRequest(
-                f"content is longer than {self.ctx.settings.max_content_chars} characters",
-                field="content",
-            )
+        self._check_length(request.content)
         prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
         # The generation belongs to the server, not to the request: a client that
         # disconnects cancels only its wait, and the reply is stored all the same.
@@ -150,13 +148,22 @@ class MessageService:
     async def _prepare(
         self, conversation_id: str, request: MessageSend, branch_id: str | None
     ) -> _Prepared:
+        return await self._write_retrying_head_races(
+            lambda session: self._try_prepare(session, conversation_id, request, branch_id),
+            "the message",
+        )
+
+    async def _write_retrying_head_races(
+        self, work: Callable[[AsyncSession], Awaitable[T]], what: str
+    ) -> T:
+        """Run ``work`` in a write unit of work, again from scratch if a head moved under it."""
         for _ in range(_HEAD_RACE_ATTEMPTS):
             try:
                 async with self.ctx.db.write() as session:
-                    return await self._try_prepare(session, conversation_id, request, branch_id)
+                    return await work(session)
             except _HeadMoved:
                 continue
-        raise Conflict("The branch kept changing while the message was being stored; retry")
+        raise Conflict(f"The branch kept changing while {what} was being stored; retry")
 
     async def _try_prepare(
         self,
@@ -281,13 +288,9 @@ class MessageService:
             "context_truncated": False,
             "checkpoint_used": False,
         }
-        for _ in range(_HEAD_RACE_ATTEMPTS):
-            try:
-                async with self.ctx.db.write() as session:
-                    return await self._try_store_reply(session, prepared, completion, meta)
-            except _HeadMoved:
-                continue
-        raise Conflict("The branch kept changing while the reply was being stored; retry")
+        return await self._write_retrying_head_races(
+            lambda session: self._try_store_reply(session, prepared, completion, meta), "the reply"
+        )
 
     async def _try_store_reply(
         self,
@@ -349,11 +352,7 @@ class MessageService:
 
     async def edit(self, message_id: str, content: str) -> EditResult:
         """Write a new version beside the original; the original stays in the tree."""
-        if len(content) > self.ctx.settings.max_content_chars:
-            raise InvalidRequest(
-                f"content is longer than {self.ctx.settings.max_content_chars} characters",
-                field="content",
-            )
+        self._check_length(content)
         async with self.ctx.db.write() as session:
             original = await self._owned_visible(session, message_id)
             branches = BranchRepository(session)
@@ -401,6 +400,12 @@ class MessageService:
         async with self.ctx.db.write() as session:
             await self._owned_visible(session, message_id)
             await MessageRepository(session).soft_delete(message_id, utcnow())
+
+    def _check_length(self, content: str) -> None:
+        """The operator's limit, which may be below the schema's documented maximum."""
+        limit = self.ctx.settings.max_content_chars
+        if len(content) > limit:
+            raise InvalidRequest(f"content is longer than {limit} characters", field="content")
 
     async def _owned_visible(self, session: AsyncSession, message_id: str) -> Message:
         message = await MessageRepository(session).get_owned(message_id, self.user_id)
