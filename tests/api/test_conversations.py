@@ -28,6 +28,8 @@ class TestCreate:
             ({"title": "t", "maxTokens": 0}, "maxTokens"),
             ({"title": "t", "maxTokens": 1.5}, "maxTokens"),
             ({"title": "t", "model": "gpt-4o"}, "model"),
+            ({"title": "nul\x00byte"}, "title"),
+            ({"title": "t", "systemPrompt": "\x00"}, "systemPrompt"),
         ],
     )
     async def test_bad_input_is_a_400_naming_the_field(self, api, body, field):
@@ -51,6 +53,12 @@ class TestCreate:
         )
         assert response.status_code == 400
         assert response.json()["details"]["field"] == "body"
+
+
+async def test_nul_in_an_id_is_a_400_not_a_server_error(api):
+    for path in ("/conversations/conv%00x", "/conversations/c/messages?branchId=b%00"):
+        response = await api.client.get(path)
+        assert response.status_code == 400, response.text
 
 
 class TestList:

@@ -5,7 +5,8 @@ Each example creates a fresh conversation, applies a random list of operations
 branch) through the API and the same operations to ``TreeModel``, which encodes the
 rules of DESIGN.md "The conversation tree". After every step every branch's visible
 path from the API must equal the model's, and every message's ``contentHash`` must
-equal the WIRE.md recomputation.
+equal the WIRE.md recomputation; at the end the branch list (with own-message
+counts), the main path and the ``/tree`` messages must match the model too.
 """
 
 from __future__ import annotations
@@ -140,6 +141,8 @@ class TreeModel:
 
 
 class Runner:
+    """Applies each operation to the API and the model, then compares them."""
+
     def __init__(self, api, conversation: dict) -> None:
         self.api = api
         self.cid = conversation["id"]

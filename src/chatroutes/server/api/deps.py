@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from ..domain.errors import Unauthenticated
+from ..schemas.common import NUL_FREE_PATTERN
 from ..services.accounts import AccountService
 from ..services.branches import BranchService
 from ..services.context import ServerContext
@@ -58,6 +59,7 @@ Conversations = Annotated[ConversationService, Depends(conversation_service)]
 Branches = Annotated[BranchService, Depends(branch_service)]
 Messages = Annotated[MessageService, Depends(message_service)]
 
-ConversationID = Annotated[str, Path(min_length=1, max_length=64)]
-BranchID = Annotated[str, Path(min_length=1, max_length=64)]
-MessageID = Annotated[str, Path(min_length=1, max_length=64)]
+_ID = Path(min_length=1, max_length=64, pattern=NUL_FREE_PATTERN)
+ConversationID = Annotated[str, _ID]
+BranchID = Annotated[str, _ID]
+MessageID = Annotated[str, _ID]

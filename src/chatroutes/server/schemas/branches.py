@@ -4,11 +4,11 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from .common import ContextMode, WireModel
+from .common import ContextMode, NoNul, WireModel
 from .conversations import Title
 from .messages import Id
 
-Description = Annotated[str, StringConstraints(max_length=5_000)]
+Description = Annotated[str, StringConstraints(max_length=5_000), NoNul]
 
 
 class BranchCreate(WireModel):

@@ -4,17 +4,20 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from .common import WireModel
+from .common import NoNul, WireModel
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-SystemPrompt = Annotated[str, StringConstraints(max_length=100_000)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul
+]
+SystemPrompt = Annotated[str, StringConstraints(max_length=100_000), NoNul]
+ModelName = Annotated[str, StringConstraints(max_length=200), NoNul]
 Temperature = Annotated[float, Field(ge=0.0, le=2.0)]
 MaxTokens = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
 class ConversationCreate(WireModel):
     title: Title
-    model: str | None = None
+    model: ModelName | None = None
     system_prompt: SystemPrompt | None = None
     temperature: Temperature = 0.7
     max_tokens: MaxTokens = 2048
@@ -22,7 +25,7 @@ class ConversationCreate(WireModel):
 
 class ConversationUpdate(WireModel):
     title: Title | None = None
-    model: str | None = None
+    model: ModelName | None = None
     system_prompt: SystemPrompt | None = None
     temperature: Temperature | None = None
     max_tokens: MaxTokens | None = None

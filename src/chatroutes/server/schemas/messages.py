@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import StringConstraints
 
-from .common import WireModel
+from .common import NoNul, WireModel
 from .conversations import MaxTokens, Temperature
 
 # The documented limit on one message, in characters (CHATROUTES_MAX_CONTENT_CHARS
@@ -12,22 +12,13 @@ from .conversations import MaxTokens, Temperature
 MAX_CONTENT_CHARS = 100_000
 
 
-def _no_nul(value: str) -> str:
-    """PostgreSQL text cannot hold NUL; refuse it on every backend alike."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL (\\u0000) characters")
-    return value
-
-
-Content = Annotated[
-    str, StringConstraints(min_length=1, max_length=MAX_CONTENT_CHARS), AfterValidator(_no_nul)
-]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Content = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT_CHARS), NoNul]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64), NoNul]
 
 
 class MessageSend(WireModel):
     content: Content
-    model: str | None = None
+    model: Annotated[str, NoNul] | None = None
     temperature: Temperature | None = None
     max_tokens: MaxTokens | None = None
     branch_id: Id | None = None
