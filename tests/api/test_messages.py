@@ -209,3 +209,39 @@ class TestDelete:
         response = await api.client.delete(f"/messages/{reply['id']}", headers=other)
         assert response.status_code == 404
         assert len(await _path(api, conversation["id"])) == 2
+
+
+async def test_reply_lands_on_a_new_branch_when_the_head_moved_mid_generation(
+    api, create_conversation, upstream
+):
+    import asyncio
+
+    from tests.support.mock_upstream import Fault
+
+    conversation = await create_conversation()
+    cid = conversation["id"]
+    upstream.enqueue(Fault.delay(0.5))
+    sending = asyncio.create_task(
+        api.client.post(f"/conversations/{cid}/messages", json={"content": "slow question"})
+    )
+    for _ in range(100):
+        path = await _path(api, cid)
+        if path:
+            break
+        await asyncio.sleep(0.01)
+    [question] = path
+    edited = await api.client.patch(f"/messages/{question['id']}", json={"content": "edited"})
+    assert edited.status_code == 200
+    response = await sending
+    assert response.status_code == 201, response.text
+    data = response.json()["data"]
+    assert data["branch"]["forkPointMessageId"] == question["id"]
+    assert data["branch"]["messageCount"] == 1
+    assert data["message"]["parentMessageId"] == question["id"]
+    assert [m["content"] for m in await _path(api, cid)] == ["edited"]
+    assert [m["content"] for m in await _path(api, cid, data["branch"]["id"])] == [
+        "slow question",
+        "Echo: slow question",
+    ]
+    again = await api.client.post(f"/conversations/{cid}/messages", json={"content": "next"})
+    assert again.status_code == 201, "the lease was released"

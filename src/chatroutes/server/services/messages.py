@@ -47,6 +47,7 @@ _HEAD_RACE_ATTEMPTS = 5
 
 def build_message(
     *,
+    message_id: str | None = None,
     conversation_id: str,
     branch_id: str,
     parent_id: str | None,
@@ -59,7 +60,7 @@ def build_message(
 ) -> Message:
     created_at = utcnow()
     return Message(
-        id=new_id("msg"),
+        id=message_id or new_id("msg"),
         conversation_id=conversation_id,
         branch_id=branch_id,
         parent_id=parent_id,
@@ -221,7 +222,8 @@ class MessageService:
                 retry_after=BUSY_RETRY_AFTER_SECONDS,
             )
 
-        head = await session.get(Message, placement.parent_id) if placement.parent_id else None
+        path = await messages.path(placement.parent_id)
+        head = path[-1] if path else None
         if not forked and head is not None and await _is_unanswered_retry(messages, head, request):
             user_message = head
         else:
@@ -241,8 +243,8 @@ class MessageService:
             )
             if not moved:
                 raise _HeadMoved
+            path.append(user_message)
 
-        path = await messages.path(user_message.id)
         context = assemble_context(conversation.system_prompt, path)
         temperature = (
             request.temperature if request.temperature is not None else conversation.temperature
@@ -302,23 +304,29 @@ class MessageService:
         branches = BranchRepository(session)
         branch = prepared.branch
         question = prepared.user_message
-        current = await branches.get_in_conversation(branch.id, branch.conversation_id)
+        now = utcnow()
+        reply_id = new_id("msg")
         target, forked = branch, prepared.forked
-        if current is None or current.head_message_id != question.id:
+        if not await branches.move_head(
+            branch.id, expected=question.id, new=reply_id, when=now, release_lease=prepared.lease
+        ):
             # The head moved mid-generation (an edit, or the branch was deleted): the
             # reply goes on a new branch at its question rather than being lost.
-            target = await branches.add(
-                new_branch(
-                    branch.conversation_id,
-                    parent=current,
-                    fork_point_id=question.id,
-                    title=f"Reply on {branch.title}",
-                    context_mode=branch.context_mode,
-                )
+            current = await branches.get_in_conversation(branch.id, branch.conversation_id)
+            target = new_branch(
+                branch.conversation_id,
+                parent=current,
+                fork_point_id=question.id,
+                title=f"Reply on {branch.title}",
+                context_mode=branch.context_mode,
             )
+            target.head_message_id = reply_id
+            await branches.add(target)
+            await branches.release_lease(branch.id, prepared.lease)
             forked = True
         reply = await MessageRepository(session).add(
             build_message(
+                message_id=reply_id,
                 conversation_id=branch.conversation_id,
                 branch_id=target.id,
                 parent_id=question.id,
@@ -329,10 +337,6 @@ class MessageService:
                 meta=meta,
             )
         )
-        now = utcnow()
-        if not await branches.move_head(target.id, expected=question.id, new=reply.id, when=now):
-            raise _HeadMoved
-        await branches.release_lease(branch.id, prepared.lease)
         await ConversationRepository(session).touch(branch.conversation_id, now)
         new_branch_count = 0
         if forked:  # only a new branch is returned, with its own message count

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Branch
@@ -42,13 +42,29 @@ class BranchRepository:
         return branch
 
     async def move_head(
-        self, branch_id: str, *, expected: str | None, new: str, when: datetime
+        self,
+        branch_id: str,
+        *,
+        expected: str | None,
+        new: str,
+        when: datetime,
+        release_lease: str | None = None,
     ) -> bool:
-        """Compare-and-set: move the head only if it is still ``expected``."""
+        """Compare-and-set: move the head only if it is still ``expected``.
+
+        With ``release_lease``, the same statement gives up that generation lease.
+        """
+        values: dict[str, object] = {"head_message_id": new, "updated_at": when}
+        if release_lease is not None:
+            ours = Branch.generation_lease == release_lease
+            values["generation_lease"] = case((ours, None), else_=Branch.generation_lease)
+            values["generation_lease_until"] = case(
+                (ours, None), else_=Branch.generation_lease_until
+            )
         result = await self.session.execute(
             update(Branch)
             .where(Branch.id == branch_id, Branch.head_message_id.is_not_distinct_from(expected))
-            .values(head_message_id=new, updated_at=when)
+            .values(values)
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1
