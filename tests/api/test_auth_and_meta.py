@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -120,6 +122,18 @@ async def test_offline_model_answers_without_any_provider(settings):
         reply = (await client.post(f"/conversations/{cid}/messages", json={"content": "hi"})).json()
         assert reply["data"]["message"]["content"].startswith("[chatroutes-offline]")
         assert '"hi"' in reply["data"]["message"]["content"]
+        streamed = await client.post(
+            f"/conversations/{cid}/messages/stream", json={"content": "yo"}
+        )
+        chunks = [
+            json.loads(line[len("data: ") :])
+            for line in streamed.text.split("\n\n")
+            if line.startswith("data: {")
+        ]
+        assert chunks[-1]["type"] == "complete"
+        text = "".join(c["content"] for c in chunks if c["type"] == "content")
+        assert text == chunks[-1]["message"]["content"]
+        assert text.startswith("[chatroutes-offline]")
         refused = await client.post(
             f"/conversations/{cid}/messages", json={"content": "hi", "model": "gpt-5"}
         )

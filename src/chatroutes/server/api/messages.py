@@ -3,34 +3,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from ..schemas.messages import Id, MessageEdit, MessageSend
 from ..schemas.wire import branch_out, message_out
 from ..services.messages import SendResult
 from .deps import Branches, BranchID, ConversationID, MessageID, Messages
 from .envelope import ok
+from .messages_shape import sent_data
+from .streaming import event_stream
 
 router = APIRouter(tags=["messages"])
 
 
 def _sent(result: SendResult) -> JSONResponse:
-    completion = result.completion
-    data = {
-        "message": message_out(result.assistant_message),
-        "userMessage": message_out(result.user_message),
-        "assistantMessage": message_out(result.assistant_message),
-        "usage": {
-            "promptTokens": completion.prompt_tokens,
-            "completionTokens": completion.completion_tokens,
-            "totalTokens": completion.prompt_tokens + completion.completion_tokens,
-        },
-        "model": result.model,
-        "branchId": result.branch.id,
-    }
-    if result.forked:
-        data["branch"] = branch_out(result.branch, result.branch_message_count)
-    return ok(data, status_code=201)
+    return ok(sent_data(result), status_code=201)
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=201)
@@ -45,6 +32,21 @@ async def send_branch_message(
     conversation_id: ConversationID, branch_id: BranchID, body: MessageSend, service: Messages
 ) -> JSONResponse:
     return _sent(await service.send(conversation_id, body, branch_id=branch_id))
+
+
+@router.post("/conversations/{conversation_id}/messages/stream")
+async def stream_message(
+    conversation_id: ConversationID, body: MessageSend, service: Messages
+) -> StreamingResponse:
+    """The reply as server-sent events: content chunks, then ``complete`` and ``[DONE]``."""
+    return event_stream(await service.start_stream(conversation_id, body))
+
+
+@router.post("/conversations/{conversation_id}/branches/{branch_id}/messages/stream")
+async def stream_branch_message(
+    conversation_id: ConversationID, branch_id: BranchID, body: MessageSend, service: Messages
+) -> StreamingResponse:
+    return event_stream(await service.start_stream(conversation_id, body, branch_id=branch_id))
 
 
 @router.get("/conversations/{conversation_id}/messages")

@@ -63,3 +63,10 @@ async def upstream_errors(provider: str) -> AsyncIterator[None]:
             f"{provider} could not be reached: {exc.__class__.__name__}",
             details={"provider": provider},
         ) from exc
+
+
+async def sse_data(response: httpx.Response) -> AsyncIterator[str]:
+    """The ``data:`` payloads of a server-sent event stream, one per line."""
+    async for line in response.aiter_lines():
+        if line.startswith("data:"):
+            yield line[5:].strip()

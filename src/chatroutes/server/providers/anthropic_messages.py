@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
+
 import httpx
 
 from ..domain.context import ChatMessage
 from ..domain.errors import ProviderError
-from ._errors import raise_for_upstream_status, upstream_errors
+from ._errors import raise_for_upstream_status, sse_data, upstream_errors
 from .base import Completion, CompletionRequest
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -41,7 +44,7 @@ class AnthropicMessagesProvider:
             self._headers["x-api-key"] = api_key
         self._client = client
 
-    async def complete(self, request: CompletionRequest) -> Completion:
+    def _body(self, request: CompletionRequest) -> dict[str, object]:
         system, turns = to_anthropic_messages(request.messages)
         body: dict[str, object] = {
             "model": request.model,
@@ -52,8 +55,13 @@ class AnthropicMessagesProvider:
             body["system"] = system
         if request.temperature is not None:
             body["temperature"] = min(request.temperature, 1.0)
+        return body
+
+    async def complete(self, request: CompletionRequest) -> Completion:
         async with upstream_errors(self.name):
-            response = await self._client.post(self._url, json=body, headers=self._headers)
+            response = await self._client.post(
+                self._url, json=self._body(request), headers=self._headers
+            )
         raise_for_upstream_status(self.name, response)
         try:
             data = response.json()
@@ -75,6 +83,53 @@ class AnthropicMessagesProvider:
                 f"{self.name} sent a response that is not a message",
                 details={"provider": self.name},
             ) from exc
+
+    async def stream(self, request: CompletionRequest) -> AsyncIterator[str | Completion]:
+        body = self._body(request) | {"stream": True}
+        parts: list[str] = []
+        prompt_tokens = completion_tokens = 0
+        stop_reason = None
+        model = request.model
+        async with (
+            upstream_errors(self.name),
+            self._client.stream("POST", self._url, json=body, headers=self._headers) as response,
+        ):
+            if response.status_code >= 400:
+                await response.aread()
+                raise_for_upstream_status(self.name, response)
+            async for data in sse_data(response):
+                try:
+                    event = json.loads(data)
+                except ValueError:
+                    continue  # a malformed event is skipped, not fatal
+                kind = event.get("type")
+                if kind == "message_start":
+                    message = event.get("message") or {}
+                    model = message.get("model") or model
+                    prompt_tokens = int((message.get("usage") or {}).get("input_tokens", 0))
+                elif kind == "content_block_delta":
+                    text = (event.get("delta") or {}).get("text")
+                    if text:
+                        parts.append(text)
+                        yield text
+                elif kind == "message_delta":
+                    stop_reason = (event.get("delta") or {}).get("stop_reason") or stop_reason
+                    completion_tokens = int((event.get("usage") or {}).get("output_tokens", 0))
+                elif kind == "error":
+                    error = event.get("error") or {}
+                    raise ProviderError(
+                        f"{self.name} failed mid-stream: {error.get('message', 'unknown error')}",
+                        details={"provider": self.name, "upstreamError": error.get("type")},
+                    )
+                elif kind == "message_stop":
+                    break
+        yield Completion(
+            content="".join(parts),
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            finish_reason=_FINISH.get(stop_reason, stop_reason or "stop"),
+            model=model,
+        )
 
 
 _FINISH = {"end_turn": "stop", "max_tokens": "length", "stop_sequence": "stop"}

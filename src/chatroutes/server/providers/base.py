@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -31,3 +32,7 @@ class Provider(Protocol):
     name: str
 
     async def complete(self, request: CompletionRequest) -> Completion: ...
+
+    def stream(self, request: CompletionRequest) -> AsyncIterator[str | Completion]:
+        """Text deltas as they arrive, then one final ``Completion`` with the usage."""
+        ...

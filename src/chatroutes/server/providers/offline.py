@@ -6,6 +6,9 @@ replies say plainly that they are not from a language model.
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+
 from ..domain.tokens import estimate_tokens
 from .base import Completion, CompletionRequest
 
@@ -28,6 +31,12 @@ def offline_reply(request: CompletionRequest) -> str:
 
 class OfflineProvider:
     name = "offline"
+
+    async def stream(self, request: CompletionRequest) -> AsyncIterator[str | Completion]:
+        completion = await self.complete(request)
+        for piece in re.findall(r"\S+\s*", completion.content):
+            yield piece
+        yield completion
 
     async def complete(self, request: CompletionRequest) -> Completion:
         content = offline_reply(request)

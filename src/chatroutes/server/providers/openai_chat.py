@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
+
 import httpx
 
 from ..domain.errors import ProviderError
-from ._errors import raise_for_upstream_status, upstream_errors
+from ._errors import raise_for_upstream_status, sse_data, upstream_errors
 from .base import Completion, CompletionRequest
 
 
@@ -16,16 +19,21 @@ class OpenAIChatProvider:
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = client
 
-    async def complete(self, request: CompletionRequest) -> Completion:
-        body = {
+    def _body(self, request: CompletionRequest) -> dict[str, object]:
+        body: dict[str, object] = {
             "model": request.model,
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
             "max_tokens": request.max_tokens,
         }
         if request.temperature is not None:
             body["temperature"] = request.temperature
+        return body
+
+    async def complete(self, request: CompletionRequest) -> Completion:
         async with upstream_errors(self.name):
-            response = await self._client.post(self._url, json=body, headers=self._headers)
+            response = await self._client.post(
+                self._url, json=self._body(request), headers=self._headers
+            )
         raise_for_upstream_status(self.name, response)
         try:
             data = response.json()
@@ -43,3 +51,39 @@ class OpenAIChatProvider:
                 f"{self.name} sent a response that is not a chat completion",
                 details={"provider": self.name},
             ) from exc
+
+    async def stream(self, request: CompletionRequest) -> AsyncIterator[str | Completion]:
+        body = self._body(request) | {"stream": True, "stream_options": {"include_usage": True}}
+        parts: list[str] = []
+        usage: dict[str, int] = {}
+        finish_reason = "stop"
+        model = request.model
+        async with (
+            upstream_errors(self.name),
+            self._client.stream("POST", self._url, json=body, headers=self._headers) as response,
+        ):
+            if response.status_code >= 400:
+                await response.aread()
+                raise_for_upstream_status(self.name, response)
+            async for data in sse_data(response):
+                if data == "[DONE]":
+                    break
+                try:
+                    chunk = json.loads(data)
+                except ValueError:
+                    continue  # a malformed chunk is skipped, not fatal
+                model = chunk.get("model") or model
+                usage = chunk.get("usage") or usage
+                for choice in chunk.get("choices") or []:
+                    text = (choice.get("delta") or {}).get("content")
+                    if text:
+                        parts.append(text)
+                        yield text
+                    finish_reason = choice.get("finish_reason") or finish_reason
+        yield Completion(
+            content="".join(parts),
+            prompt_tokens=int(usage.get("prompt_tokens", 0)),
+            completion_tokens=int(usage.get("completion_tokens", 0)),
+            finish_reason=finish_reason,
+            model=model,
+        )

@@ -15,8 +15,9 @@ storing it twice.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -25,7 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
 from ..domain.context import assemble_context
-from ..domain.errors import BranchBusy, Conflict, InvalidRequest, NotFound
+from ..domain.errors import (
+    BranchBusy,
+    ChatRoutesServerError,
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    ProviderError,
+)
 from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
@@ -40,6 +48,7 @@ from .branches import branch_in, message_in, new_branch
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
 
+logger = logging.getLogger("chatroutes.server")
 T = TypeVar("T")
 BUSY_RETRY_AFTER_SECONDS = 2
 _HEAD_RACE_ATTEMPTS = 5
@@ -80,6 +89,24 @@ def build_message(
         ),
         edited_from=edited_from,
     )
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """One step of a streamed reply: ``content``, then ``complete`` or ``error``."""
+
+    kind: str
+    text: str = ""
+    result: SendResult | None = None
+    error: ChatRoutesServerError | None = None
+
+
+async def _drain(queue: asyncio.Queue[StreamEvent]) -> AsyncIterator[StreamEvent]:
+    while True:
+        event = await queue.get()
+        yield event
+        if event.kind != "content":
+            return
 
 
 class _HeadMoved(Exception):
@@ -135,6 +162,66 @@ class MessageService:
         self.ctx.tasks.add(task)
         task.add_done_callback(self.ctx.tasks.discard)
         return await asyncio.shield(task)
+
+    async def start_stream(
+        self, conversation_id: str, request: MessageSend, *, branch_id: str | None = None
+    ) -> AsyncIterator[StreamEvent]:
+        """Store the question, start generating, and return the reply's events.
+
+        Errors up to storing the question raise here, before any event. The
+        generation runs as its own task feeding a queue: a reader that goes
+        away stops reading, while the reply is still stored when it completes.
+        """
+        self._check_length(request.content)
+        prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
+        queue: asyncio.Queue[StreamEvent] = asyncio.Queue()
+        task = asyncio.create_task(self._generate_streaming(prepared, queue))
+        self.ctx.tasks.add(task)
+        task.add_done_callback(self.ctx.tasks.discard)
+        return _drain(queue)
+
+    async def _generate_streaming(
+        self, prepared: _Prepared, queue: asyncio.Queue[StreamEvent]
+    ) -> None:
+        started = time.perf_counter()
+        parts: list[str] = []
+        completion: Completion | None = None
+        try:
+            async for piece in prepared.provider.stream(prepared.request):
+                if isinstance(piece, Completion):
+                    completion = piece
+                else:
+                    parts.append(piece)
+                    queue.put_nowait(StreamEvent("content", text=piece))
+            if completion is None:
+                raise ProviderError(f"{prepared.info.provider} ended the stream without finishing")
+        except Exception as exc:
+            error = exc if isinstance(exc, ChatRoutesServerError) else None
+            if error is None:
+                logger.exception("stream generation failed", exc_info=exc)
+                error = ChatRoutesServerError("Internal server error")
+            await self._keep_partial(prepared, "".join(parts), started)
+            queue.put_nowait(StreamEvent("error", error=error))
+            return
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        result = await self._store_reply(prepared, completion, elapsed_ms)
+        queue.put_nowait(StreamEvent("complete", result=result))
+
+    async def _keep_partial(self, prepared: _Prepared, partial: str, started: float) -> None:
+        """What streamed before a failure is stored, marked ``finishReason: error``."""
+        if not partial:
+            await self._release(prepared)
+            return
+        prompt_tokens = sum(estimate_tokens(m.content) for m in prepared.request.messages)
+        cut = Completion(
+            content=partial,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=estimate_tokens(partial),
+            finish_reason="error",
+            model=prepared.request.model,
+        )
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        await self._store_reply(prepared, cut, elapsed_ms)
 
     async def _generate(self, prepared: _Prepared) -> SendResult:
         started = time.perf_counter()

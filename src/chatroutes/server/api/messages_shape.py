@@ -1,0 +1,27 @@
+"""The send answer, shared by the JSON response and the stream's ``complete`` event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schemas.wire import branch_out, message_out
+from ..services.messages import SendResult
+
+
+def sent_data(result: SendResult) -> dict[str, Any]:
+    completion = result.completion
+    data: dict[str, Any] = {
+        "message": message_out(result.assistant_message),
+        "userMessage": message_out(result.user_message),
+        "assistantMessage": message_out(result.assistant_message),
+        "usage": {
+            "promptTokens": completion.prompt_tokens,
+            "completionTokens": completion.completion_tokens,
+            "totalTokens": completion.prompt_tokens + completion.completion_tokens,
+        },
+        "model": result.model,
+        "branchId": result.branch.id,
+    }
+    if result.forked:
+        data["branch"] = branch_out(result.branch, result.branch_message_count)
+    return data
