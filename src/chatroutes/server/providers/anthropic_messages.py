@@ -9,7 +9,7 @@ import httpx
 
 from ..domain.context import ChatMessage
 from ..domain.errors import ProviderError
-from ._errors import raise_for_upstream_status, sse_data, upstream_errors
+from ._transport import open_event_stream, post_json
 from .base import Completion, CompletionRequest
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -58,11 +58,9 @@ class AnthropicMessagesProvider:
         return body
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        async with upstream_errors(self.name):
-            response = await self._client.post(
-                self._url, json=self._body(request), headers=self._headers
-            )
-        raise_for_upstream_status(self.name, response)
+        response = await post_json(
+            self.name, self._client, self._url, self._body(request), self._headers
+        )
         try:
             data = response.json()
             text = "".join(
@@ -90,14 +88,10 @@ class AnthropicMessagesProvider:
         prompt_tokens = completion_tokens = 0
         stop_reason = None
         model = request.model
-        async with (
-            upstream_errors(self.name),
-            self._client.stream("POST", self._url, json=body, headers=self._headers) as response,
-        ):
-            if response.status_code >= 400:
-                await response.aread()
-                raise_for_upstream_status(self.name, response)
-            async for data in sse_data(response):
+        async with open_event_stream(
+            self.name, self._client, self._url, body, self._headers
+        ) as events:
+            async for data in events:
                 try:
                     event = json.loads(data)
                 except ValueError:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 
 from ..domain.errors import ProviderError
-from ._errors import raise_for_upstream_status, sse_data, upstream_errors
+from ._transport import open_event_stream, post_json
 from .base import Completion, CompletionRequest
 
 
@@ -30,11 +30,9 @@ class OpenAIChatProvider:
         return body
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        async with upstream_errors(self.name):
-            response = await self._client.post(
-                self._url, json=self._body(request), headers=self._headers
-            )
-        raise_for_upstream_status(self.name, response)
+        response = await post_json(
+            self.name, self._client, self._url, self._body(request), self._headers
+        )
         try:
             data = response.json()
             choice = data["choices"][0]
@@ -58,14 +56,10 @@ class OpenAIChatProvider:
         usage: dict[str, int] = {}
         finish_reason = "stop"
         model = request.model
-        async with (
-            upstream_errors(self.name),
-            self._client.stream("POST", self._url, json=body, headers=self._headers) as response,
-        ):
-            if response.status_code >= 400:
-                await response.aread()
-                raise_for_upstream_status(self.name, response)
-            async for data in sse_data(response):
+        async with open_event_stream(
+            self.name, self._client, self._url, body, self._headers
+        ) as events:
+            async for data in events:
                 if data == "[DONE]":
                     break
                 try:

@@ -1,4 +1,4 @@
-"""Map transport failures and upstream statuses to our provider errors."""
+"""One HTTP path to every upstream: requests, streams, and their failures as our errors."""
 
 from __future__ import annotations
 
@@ -70,3 +70,28 @@ async def sse_data(response: httpx.Response) -> AsyncIterator[str]:
     async for line in response.aiter_lines():
         if line.startswith("data:"):
             yield line[5:].strip()
+
+
+async def post_json(
+    provider: str, client: httpx.AsyncClient, url: str, body: object, headers: dict[str, str]
+) -> httpx.Response:
+    """POST ``body``; a transport failure or an error status raises a provider error."""
+    async with upstream_errors(provider):
+        response = await client.post(url, json=body, headers=headers)
+    raise_for_upstream_status(provider, response)
+    return response
+
+
+@asynccontextmanager
+async def open_event_stream(
+    provider: str, client: httpx.AsyncClient, url: str, body: object, headers: dict[str, str]
+) -> AsyncIterator[AsyncIterator[str]]:
+    """POST ``body`` and yield its event payloads; failures while reading map as well."""
+    async with (
+        upstream_errors(provider),
+        client.stream("POST", url, json=body, headers=headers) as response,
+    ):
+        if response.status_code >= 400:
+            await response.aread()
+            raise_for_upstream_status(provider, response)
+        yield sse_data(response)
