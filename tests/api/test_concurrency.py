@@ -187,7 +187,7 @@ class TestUpstreamFailure:
         cid = conversation["id"]
         main = conversation["branches"][0]["id"]
         await send(cid, "warm up")
-        upstream.enqueue(Fault.status(500))
+        upstream.enqueue(*[Fault.status(500)] * 3)  # every attempt of the retry policy
 
         failed = await api.client.post(
             f"/conversations/{cid}/messages", json={"content": "fragile question"}

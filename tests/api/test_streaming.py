@@ -107,7 +107,7 @@ async def test_upstream_failure_before_any_chunk_keeps_only_the_question(
 ):
     conversation = await create_conversation()
     cid = conversation["id"]
-    upstream.enqueue(Fault.status(500))
+    upstream.enqueue(*[Fault.status(500)] * 3)  # every attempt of the retry policy
     _, _, events = await _stream(api, f"/conversations/{cid}/messages/stream", content="hello")
     assert events[0]["type"] == "error" and events[-1] == "[DONE]"
     assert [m["content"] for m in await _path(api, cid)] == ["hello"]

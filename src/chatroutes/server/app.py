@@ -16,13 +16,16 @@ from .api.middleware import BodyMiddleware
 from .api.router import api_router
 from .auth.secret import load_or_create_secret
 from .providers.registry import Registry, load_registry_data
+from .providers.retries import RetryPolicy
 from .services.context import ServerContext
 from .settings import Settings, get_settings
 from .store.database import Database
 
 
 def build_context(settings: Settings) -> ServerContext:
-    timeout = httpx.Timeout(settings.upstream_timeout_seconds, connect=10.0)
+    timeout = httpx.Timeout(
+        settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds
+    )
     http = httpx.AsyncClient(
         timeout=timeout, limits=httpx.Limits(max_connections=200, max_keepalive_connections=100)
     )
@@ -39,6 +42,10 @@ def build_context(settings: Settings) -> ServerContext:
         registry=registry,
         secret=load_or_create_secret(settings.secret_key, settings.data_dir),
         http=http,
+        retry_policy=RetryPolicy(
+            attempts=settings.upstream_attempts,
+            budget_seconds=settings.upstream_retry_budget_seconds,
+        ),
     )
 
 

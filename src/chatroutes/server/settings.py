@@ -29,7 +29,15 @@ class Settings(BaseSettings):
     max_content_chars: int = 100_000
     max_body_bytes: int = 2 * 1024 * 1024
     generation_lease_seconds: int = 300
-    upstream_timeout_seconds: float = 120.0
+    upstream_timeout_seconds: float = Field(
+        default=120.0, gt=0, description="Per attempt: the longest wait for any upstream byte."
+    )
+    upstream_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    upstream_deadline_seconds: float = Field(
+        default=300.0, gt=0, description="Overall, across every attempt of one generation."
+    )
+    upstream_attempts: int = Field(default=3, ge=1)
+    upstream_retry_budget_seconds: float = Field(default=20.0, ge=0)
     sqlite_busy_timeout_ms: int = 30_000
 
     provider_env: dict[str, str] | None = Field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,7 +22,7 @@ def _retry_after(response: httpx.Response) -> int | None:
     if value is None:
         return None
     try:
-        return max(0, int(float(value)))
+        return max(0, math.ceil(float(value)))
     except ValueError:
         return None
 

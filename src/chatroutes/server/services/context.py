@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import httpx
 
 from ..providers.registry import Registry
+from ..providers.retries import RetryPolicy
 from ..settings import Settings
 from ..store.database import Database
 
@@ -20,6 +21,7 @@ class ServerContext:
     registry: Registry
     secret: bytes
     http: httpx.AsyncClient
+    retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     # Generations running apart from their requests; kept referenced until done.
     tasks: set[asyncio.Task[object]] = field(default_factory=set)
 

@@ -33,12 +33,14 @@ from ..domain.errors import (
     InvalidRequest,
     NotFound,
     ProviderError,
+    ProviderTimeout,
 )
 from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
 from ..providers.base import Completion, CompletionRequest, Provider
 from ..providers.registry import ModelInfo
+from ..providers.retries import call_with_retries
 from ..schemas.messages import MessageSend
 from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
@@ -109,6 +111,14 @@ async def _drain(queue: asyncio.Queue[StreamEvent]) -> AsyncIterator[StreamEvent
             return
 
 
+class _AfterFirstToken(Exception):
+    """A provider failure after text was streamed: final, whatever its kind."""
+
+    def __init__(self, error: ProviderError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class _HeadMoved(Exception):
     """A compare-and-set on a head lost a race; the transaction is rolled back and retried."""
 
@@ -137,6 +147,7 @@ class _Prepared:
     info: ModelInfo
     provider: Provider
     context_message_count: int
+    attempts: int = 0
 
 
 @dataclass
@@ -185,16 +196,32 @@ class MessageService:
     ) -> None:
         started = time.perf_counter()
         parts: list[str] = []
-        completion: Completion | None = None
-        try:
-            async for piece in prepared.provider.stream(prepared.request):
-                if isinstance(piece, Completion):
-                    completion = piece
-                else:
-                    parts.append(piece)
-                    queue.put_nowait(StreamEvent("content", text=piece))
+
+        async def attempt(number: int) -> Completion:
+            prepared.attempts = number + 1
+            completion: Completion | None = None
+            try:
+                async for piece in prepared.provider.stream(prepared.request):
+                    if isinstance(piece, Completion):
+                        completion = piece
+                    else:
+                        parts.append(piece)
+                        queue.put_nowait(StreamEvent("content", text=piece))
+            except ProviderError as exc:
+                if parts:  # never retry once a token reached the client
+                    raise _AfterFirstToken(exc) from exc
+                raise
             if completion is None:
                 raise ProviderError(f"{prepared.info.provider} ended the stream without finishing")
+            return completion
+
+        try:
+            try:
+                completion = await self._within_deadline(
+                    call_with_retries(attempt, self.ctx.retry_policy), prepared
+                )
+            except _AfterFirstToken as wrapped:
+                raise wrapped.error from wrapped
         except Exception as exc:
             error = exc if isinstance(exc, ChatRoutesServerError) else None
             if error is None:
@@ -225,13 +252,32 @@ class MessageService:
 
     async def _generate(self, prepared: _Prepared) -> SendResult:
         started = time.perf_counter()
+
+        async def attempt(number: int) -> Completion:
+            prepared.attempts = number + 1
+            return await prepared.provider.complete(prepared.request)
+
         try:
-            completion = await prepared.provider.complete(prepared.request)
+            completion = await self._within_deadline(
+                call_with_retries(attempt, self.ctx.retry_policy), prepared
+            )
         except Exception:
             await self._release(prepared)
             raise
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         return await self._store_reply(prepared, completion, elapsed_ms)
+
+    async def _within_deadline(self, work: Awaitable[T], prepared: _Prepared) -> T:
+        """Bound a whole generation, every attempt and wait included."""
+        deadline = self.ctx.settings.upstream_deadline_seconds
+        try:
+            async with asyncio.timeout(deadline):
+                return await work
+        except TimeoutError as exc:
+            raise ProviderTimeout(
+                f"{prepared.info.provider} did not finish within {deadline:g} seconds",
+                details={"provider": prepared.info.provider, "attempts": prepared.attempts},
+            ) from exc
 
     async def _prepare(
         self, conversation_id: str, request: MessageSend, branch_id: str | None
@@ -370,6 +416,7 @@ class MessageService:
             "maxTokens": prepared.request.max_tokens,
             "responseTime": elapsed_ms,
             "finishReason": completion.finish_reason,
+            "attempts": prepared.attempts,
             "prompt_tokens": completion.prompt_tokens,
             "completionTokens": completion.completion_tokens,
             "cost": info.cost(completion.prompt_tokens, completion.completion_tokens),
