@@ -38,6 +38,7 @@ FaultKind = Literal["status", "delay", "hang", "cut_after", "malformed_chunk", "
 
 OPENAI_PATH = "/v1/chat/completions"
 ANTHROPIC_PATH = "/v1/messages"
+OLLAMA_TAGS_PATH = "/api/tags"  # Ollama's list of local models
 _PROTOCOLS: dict[str, Protocol] = {OPENAI_PATH: "openai", ANTHROPIC_PATH: "anthropic"}
 
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
@@ -427,6 +428,7 @@ class MockUpstream:
         self.host = host
         self.port = port
         self.chunk_delay = chunk_delay
+        self.ollama_models: list[str] = []  # what GET /api/tags lists, as an Ollama host
         self.requests: list[RecordedRequest] = []
         self.connections = 0
         self.nodelay_connections = 0
@@ -607,6 +609,10 @@ class MockUpstream:
             payload = None
         protocol = _PROTOCOLS.get(target.partition("?")[0], "other")
         self.requests.append(RecordedRequest(protocol, method, target, headers, payload))
+        if protocol == "other" and method == "GET" and target == OLLAMA_TAGS_PATH:
+            tags = {"models": [{"name": name} for name in self.ollama_models]}
+            await self._write(writer, 200, tags, keep_alive)
+            return keep_alive
         if protocol == "other":
             error = _error_body("other", 404, f"Unknown request URL: {method} {target}")
             await self._write(writer, 404, error, keep_alive)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ... import __version__
+from ..services.models import available_models
 from .deps import Context, UserId
 from .envelope import ok
 
@@ -47,6 +48,8 @@ async def list_models(ctx: Context, _user: UserId) -> JSONResponse:
             "contextWindow": info.context_window,
             "maxOutputTokens": info.max_output,
             "streaming": info.streaming,
+            "vision": info.vision,
+            "tools": info.tools,
             "available": registry.is_usable(info.name),
             "isDefault": info.name == registry.default_model,
             "pricing": {
@@ -55,6 +58,6 @@ async def list_models(ctx: Context, _user: UserId) -> JSONResponse:
                 "currency": "USD",
             },
         }
-        for info in registry.models.values()
+        for info in await available_models(ctx)
     ]
     return ok({"models": models, "defaultModel": registry.default_model})

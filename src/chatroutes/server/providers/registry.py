@@ -34,6 +34,8 @@ class ModelInfo:
     input_price: float  # USD per million tokens
     output_price: float
     streaming: bool = True
+    vision: bool = False
+    tools: bool = False
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
         return round(
@@ -49,10 +51,13 @@ class ProviderConfig:
     api_key: str | None
     key_env: str | None
     key_required: bool = True
+    dynamic_models: bool = False  # serves any "<provider>/<model>" its host has
 
     @property
     def usable(self) -> bool:
-        return self.protocol == "offline" or bool(self.api_key) or not self.key_required
+        if self.protocol == "offline":
+            return True
+        return bool(self.base_url) and (bool(self.api_key) or not self.key_required)
 
 
 def load_registry_data(models_file: Path | None) -> dict[str, Any]:
@@ -103,11 +108,31 @@ class Registry:
         return usable[0] if usable else OFFLINE_MODEL
 
     def is_usable(self, model: str) -> bool:
-        return self.models[model].provider in self._adapters
+        return self.get(model).provider in self._adapters
+
+    def dynamic_providers(self) -> list[ProviderConfig]:
+        """Usable providers whose models are discovered from their host."""
+        return [p for p in self.providers.values() if p.dynamic_models and p.usable]
+
+    def _dynamic(self, model: str) -> ModelInfo | None:
+        """``ollama/llama3`` and the like: served as named, free, with modest defaults."""
+        provider, _, upstream_id = model.partition("/")
+        config = self.providers.get(provider)
+        if not upstream_id or config is None or not config.dynamic_models:
+            return None
+        return ModelInfo(
+            name=model,
+            provider=provider,
+            upstream_id=upstream_id,
+            context_window=8192,
+            max_output=4096,
+            input_price=0.0,
+            output_price=0.0,
+        )
 
     def get(self, model: str, field: str = "model") -> ModelInfo:
         """The model's entry, or a 400 that names the supported models."""
-        info = self.models.get(model)
+        info = self.models.get(model) or self._dynamic(model)
         if info is None:
             raise InvalidRequest(
                 f"Unsupported model '{model}'. Supported models: {', '.join(self.models)}",
@@ -141,13 +166,20 @@ def _provider_config(
     key_env = entry.get("api_key_env")
     base_url_env = entry.get("base_url_env")
     base_url = (environ.get(base_url_env) if base_url_env else None) or entry.get("base_url")
+    host_env = entry.get("host_env")
+    if host_env:  # e.g. OLLAMA_HOST: the provider exists only where the host is set
+        host = environ.get(host_env)
+        if host and "://" not in host:
+            host = f"http://{host}"
+        base_url = host.rstrip("/") + entry.get("base_url_suffix", "") if host else None
     return ProviderConfig(
         name=name,
         protocol=protocol,
         base_url=base_url,
         api_key=environ.get(key_env) if key_env else entry.get("api_key"),
-        key_env=key_env,
+        key_env=key_env or host_env,
         key_required=bool(entry.get("api_key_required", True)),
+        dynamic_models=bool(entry.get("dynamic_models", False)),
     )
 
 
@@ -166,6 +198,8 @@ def _model_info(
         input_price=float(entry.get("input_price", 0.0)),
         output_price=float(entry.get("output_price", 0.0)),
         streaming=bool(entry.get("streaming", True)),
+        vision=bool(entry.get("vision", False)),
+        tools=bool(entry.get("tools", False)),
     )
 
 

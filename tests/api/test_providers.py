@@ -1,0 +1,89 @@
+"""Every provider the registry names, reached through the mock upstream."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from chatroutes.server.app import create_app
+from chatroutes.server.services.accounts import AccountService
+from tests.support.mock_upstream import MockUpstream
+
+
+@pytest.fixture
+async def keyless_upstream():
+    """An Ollama-like host: no API key, a list of local models."""
+    async with MockUpstream(api_key=None) as server:
+        server.ollama_models = ["llama3.2:3b", "qwen3:8b"]
+        yield server
+
+
+@pytest.fixture
+async def client(settings, upstream, keyless_upstream):
+    mock = upstream.openai_base_url
+    env = {
+        **settings.provider_env,
+        "GEMINI_API_KEY": "test-key",
+        "GEMINI_BASE_URL": mock,
+        "GROQ_API_KEY": "test-key",
+        "GROQ_BASE_URL": mock,
+        "OPENROUTER_API_KEY": "test-key",
+        "OPENROUTER_BASE_URL": mock,
+        "OLLAMA_HOST": keyless_upstream.url.removeprefix("http://"),
+    }
+    app = create_app(settings.model_copy(update={"provider_env": env}))
+    accounts = AccountService(app.state.ctx.db, app.state.ctx.secret)
+    await accounts.create_user("providers@example.com")
+    key = (await accounts.create_key("providers@example.com")).secret
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://test/api/v1",
+        headers={"X-API-Key": key},
+    ) as http:
+        yield http
+    await app.state.ctx.http.aclose()
+    await app.state.ctx.db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("model", "upstream_model"),
+    [
+        ("gemini-2.5-flash", "gemini-2.5-flash"),
+        ("llama-3.3-70b-versatile", "llama-3.3-70b-versatile"),
+        ("openrouter/anthropic/claude-sonnet-4.5", "anthropic/claude-sonnet-4.5"),
+    ],
+)
+async def test_openai_compatible_providers_send_with_their_key(
+    client, upstream, model, upstream_model
+):
+    conversation = (await client.post("/conversations", json={"title": "t", "model": model})).json()
+    cid = conversation["data"]["conversation"]["id"]
+    response = await client.post(f"/conversations/{cid}/messages", json={"content": "hi"})
+    assert response.status_code == 201, response.text
+    assert response.json()["data"]["message"]["content"] == "Echo: hi"
+    request = upstream.requests[-1]
+    assert request.json["model"] == upstream_model
+    assert request.headers["authorization"] == "Bearer test-key"
+
+
+async def test_ollama_models_are_listed_live_and_served_without_a_key(client, keyless_upstream):
+    models = (await client.get("/models")).json()["data"]["models"]
+    local = {m["name"]: m for m in models if m["provider"] == "ollama"}
+    assert set(local) == {"ollama/llama3.2:3b", "ollama/qwen3:8b"}
+    assert local["ollama/qwen3:8b"]["available"] is True
+    conversation = (
+        await client.post("/conversations", json={"title": "t", "model": "ollama/qwen3:8b"})
+    ).json()
+    cid = conversation["data"]["conversation"]["id"]
+    streamed = await client.post(f"/conversations/{cid}/messages/stream", json={"content": "yo"})
+    assert '"type":"complete"' in streamed.text
+    request = keyless_upstream.requests[-1]
+    assert request.path == "/v1/chat/completions" and request.json["model"] == "qwen3:8b"
+    assert "authorization" not in request.headers
+
+
+async def test_models_reports_capabilities(client):
+    models = {m["name"]: m for m in (await client.get("/models")).json()["data"]["models"]}
+    assert models["gemini-2.5-pro"]["vision"] is True
+    assert models["llama-3.3-70b-versatile"]["vision"] is False
+    assert models["gemini-2.5-pro"]["available"] is True
