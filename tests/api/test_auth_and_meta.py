@@ -69,6 +69,12 @@ class TestMeta:
         assert by_name["chatroutes-offline"]["pricing"]["inputPerMillionTokens"] == 0
         assert by_name["gpt-5"]["isDefault"] is True
 
+    async def test_usage_pricing_lists_every_model(self, api):
+        body = (await api.client.get("/usage/pricing")).json()["data"]
+        assert body["pricing"]["gpt-5"]["inputPerMillionTokens"] == 1.25
+        assert body["pricing"]["gpt-5"]["source"] == "genai-prices"
+        assert body["pricing"]["chatroutes-offline"]["source"] == "registry"
+
     async def test_unknown_route_is_a_json_404(self, api):
         response = await api.client.get("/nothing-here")
         assert response.status_code == 404 and response.json()["success"] is False

@@ -104,3 +104,10 @@ def test_anthropic_conversion_lifts_system_and_alternates_roles():
     assert system == "s"
     assert [t["role"] for t in turns] == ["user", "assistant", "user"]
     assert turns[-1]["content"] == "a\n\nb"
+
+
+def test_token_estimates_use_cl100k_offline():
+    from chatroutes.server.domain.tokens import estimate_tokens
+
+    assert estimate_tokens("hello world") == 2
+    assert estimate_tokens("<|endoftext|>") > 1, "special tokens are counted as text"

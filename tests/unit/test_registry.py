@@ -32,12 +32,13 @@ output_price = 0.0
 
 [models.gpt-5]
 input_price = 2.0
+output_price = 8.0
 """
     )
     registry = Registry(load_registry_data(extra), {}, client)
     assert registry.is_usable("llama3")
-    assert registry.models["gpt-5"].input_price == 2.0
-    assert registry.models["gpt-5"].output_price == 10.0
+    assert registry.models["gpt-5"].cost(1_000_000, 1_000_000) == 10.0
+    assert registry.models["gpt-5"].list_price().source == "registry"
     assert registry.default_model == "llama3"
 
 
@@ -58,3 +59,20 @@ async def test_unknown_model_names_supported_ones(client):
 async def test_models_cost_per_million_tokens(client):
     registry = Registry(load_registry_data(None), {}, client)
     assert registry.models["gpt-5"].cost(1_000_000, 100_000) == pytest.approx(2.25)
+
+
+async def test_prices_come_from_the_shipped_table_with_tiers(client):
+    registry = Registry(load_registry_data(None), {}, client)
+    sonnet = registry.models["claude-sonnet-4-5"]
+    assert sonnet.list_price().input_per_million == 3.0
+    assert sonnet.list_price().source == "genai-prices"
+    assert sonnet.cost(100_000, 0) == pytest.approx(0.3)
+    assert sonnet.cost(300_000, 0) > 3 * sonnet.cost(100_000, 0), "long prompts cost more"
+
+
+async def test_unknown_price_is_none_not_zero(tmp_path, client):
+    extra = tmp_path / "models.toml"
+    extra.write_text('[models.mystery]\nprovider = "openai"\n')
+    registry = Registry(load_registry_data(extra), {}, client)
+    assert registry.models["mystery"].cost(10, 10) is None
+    assert registry.models["mystery"].list_price().source == "unknown"

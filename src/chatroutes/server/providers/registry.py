@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from ..domain.errors import InvalidRequest
+from . import pricing
 from .anthropic_messages import AnthropicMessagesProvider
 from .base import Provider
 from .offline import OFFLINE_MODEL, OfflineProvider
@@ -31,15 +32,27 @@ class ModelInfo:
     upstream_id: str
     context_window: int
     max_output: int
-    input_price: float  # USD per million tokens
-    output_price: float
+    input_price: float | None = None  # USD per million tokens: the operator's override
+    output_price: float | None = None
+    price_provider: str | None = None  # the genai-prices provider id
     streaming: bool = True
     vision: bool = False
     tools: bool = False
 
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        return round(
-            (prompt_tokens * self.input_price + completion_tokens * self.output_price) / 1e6, 8
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
+        """USD for one call; None when no price is known for this model."""
+        return pricing.cost(
+            price_provider=self.price_provider,
+            upstream_id=self.upstream_id,
+            input_price=self.input_price,
+            output_price=self.output_price,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+        )
+
+    def list_price(self) -> pricing.Price:
+        return pricing.list_price(
+            self.price_provider, self.upstream_id, self.input_price, self.output_price
         )
 
 
@@ -51,6 +64,7 @@ class ProviderConfig:
     api_key: str | None
     key_env: str | None
     key_required: bool = True
+    prices: str | None = None  # genai-prices provider id
     dynamic_models: bool = False  # serves any "<provider>/<model>" its host has
 
     @property
@@ -126,7 +140,7 @@ class Registry:
             upstream_id=upstream_id,
             context_window=8192,
             max_output=4096,
-            input_price=0.0,
+            input_price=0.0,  # served on the operator's own hardware
             output_price=0.0,
         )
 
@@ -179,6 +193,7 @@ def _provider_config(
         api_key=environ.get(key_env) if key_env else entry.get("api_key"),
         key_env=key_env or host_env,
         key_required=bool(entry.get("api_key_required", True)),
+        prices=entry.get("prices"),
         dynamic_models=bool(entry.get("dynamic_models", False)),
     )
 
@@ -195,12 +210,17 @@ def _model_info(
         upstream_id=entry.get("upstream_id", name),
         context_window=int(entry.get("context_window", 8192)),
         max_output=int(entry.get("max_output", 4096)),
-        input_price=float(entry.get("input_price", 0.0)),
-        output_price=float(entry.get("output_price", 0.0)),
+        input_price=_optional_float(entry.get("input_price")),
+        output_price=_optional_float(entry.get("output_price")),
+        price_provider=providers[provider].prices,
         streaming=bool(entry.get("streaming", True)),
         vision=bool(entry.get("vision", False)),
         tools=bool(entry.get("tools", False)),
     )
+
+
+def _optional_float(value: float | int | str | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _adapter(config: ProviderConfig, client: httpx.AsyncClient) -> Provider:
