@@ -38,6 +38,7 @@ class ModelInfo:
     streaming: bool = True
     vision: bool = False
     tools: bool = False
+    fallbacks: tuple[str, ...] = ()  # tried in order when this model's provider fails
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
         """USD for one call; None when no price is known for this model."""
@@ -123,6 +124,16 @@ class Registry:
 
     def is_usable(self, model: str) -> bool:
         return self.get(model).provider in self._adapters
+
+    def routes(self, model: str) -> list[tuple[ModelInfo, Provider]]:
+        """The model's own provider first, then each usable fallback, in order."""
+        info, adapter = self.adapter_for(model)
+        routes = [(info, adapter)]
+        for name in info.fallbacks:
+            fallback = self.models.get(name)
+            if fallback is not None and fallback.provider in self._adapters:
+                routes.append((fallback, self._adapters[fallback.provider]))
+        return routes
 
     def dynamic_providers(self) -> list[ProviderConfig]:
         """Usable providers whose models are discovered from their host."""
@@ -216,6 +227,7 @@ def _model_info(
         streaming=bool(entry.get("streaming", True)),
         vision=bool(entry.get("vision", False)),
         tools=bool(entry.get("tools", False)),
+        fallbacks=tuple(entry.get("fallbacks", ())),
     )
 
 

@@ -13,7 +13,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ..domain.errors import ProviderError, ProviderRateLimited, ProviderTimeout, ProviderUnavailable
+from ..domain.errors import (
+    CircuitOpen,
+    ProviderError,
+    ProviderRateLimited,
+    ProviderTimeout,
+    ProviderUnavailable,
+)
 
 T = TypeVar("T")
 RETRYABLE = (ProviderRateLimited, ProviderUnavailable, ProviderTimeout)
@@ -51,6 +57,8 @@ async def call_with_retries(
         try:
             return await call(attempt)
         except RETRYABLE as error:
+            if isinstance(error, CircuitOpen):
+                raise
             delay = policy.delay(attempt, error, rng)
             if attempt + 1 >= policy.attempts or waited + delay > policy.budget_seconds:
                 error.details.setdefault("attempts", attempt + 1)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from ..providers.circuit import CircuitBreaker
 from ..providers.registry import Registry
 from ..providers.retries import RetryPolicy
 from ..settings import Settings
@@ -22,6 +23,13 @@ class ServerContext:
     secret: bytes
     http: httpx.AsyncClient
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+
+    def breaker(self, provider: str) -> CircuitBreaker:
+        if provider not in self.breakers:
+            self.breakers[provider] = CircuitBreaker(provider)
+        return self.breakers[provider]
+
     # Generations running apart from their requests; kept referenced until done.
     tasks: set[asyncio.Task[object]] = field(default_factory=set)
 

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -34,13 +34,15 @@ from ..domain.errors import (
     NotFound,
     ProviderError,
     ProviderTimeout,
+    ProviderUnavailable,
 )
 from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
 from ..providers.base import Completion, CompletionRequest, Provider
+from ..providers.circuit import CircuitBreaker
 from ..providers.registry import ModelInfo
-from ..providers.retries import call_with_retries
+from ..providers.retries import call_with_retries, is_retryable
 from ..schemas.messages import MessageSend
 from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
@@ -144,10 +146,12 @@ class _Prepared:
     user_message: Message
     lease: str
     request: CompletionRequest
-    info: ModelInfo
+    info: ModelInfo  # the model that serves the reply: the asked one, or a fallback
     provider: Provider
+    routes: list[tuple[ModelInfo, Provider]]
     context_message_count: int
     attempts: int = 0
+    fallback_from: str | None = None
 
 
 @dataclass
@@ -197,11 +201,10 @@ class MessageService:
         started = time.perf_counter()
         parts: list[str] = []
 
-        async def attempt(number: int) -> Completion:
-            prepared.attempts = number + 1
+        async def stream(provider: Provider, request: CompletionRequest) -> Completion:
             completion: Completion | None = None
             try:
-                async for piece in prepared.provider.stream(prepared.request):
+                async for piece in provider.stream(request):
                     if isinstance(piece, Completion):
                         completion = piece
                     else:
@@ -212,19 +215,21 @@ class MessageService:
                     raise _AfterFirstToken(exc) from exc
                 raise
             if completion is None:
-                raise ProviderError(f"{prepared.info.provider} ended the stream without finishing")
+                raise ProviderUnavailable(f"{provider.name} ended the stream without finishing")
             return completion
 
         try:
             try:
                 completion = await self._within_deadline(
-                    call_with_retries(attempt, self.ctx.retry_policy), prepared
+                    self._call_routes(prepared, stream), prepared
                 )
             except _AfterFirstToken as wrapped:
                 raise wrapped.error from wrapped
         except Exception as exc:
             error = exc if isinstance(exc, ChatRoutesServerError) else None
-            if error is None:
+            if error is not None:
+                error.details.setdefault("userMessageId", prepared.user_message.id)
+            else:
                 logger.exception("stream generation failed", exc_info=exc)
                 error = ChatRoutesServerError("Internal server error")
             await self._keep_partial(prepared, "".join(parts), started)
@@ -253,19 +258,68 @@ class MessageService:
     async def _generate(self, prepared: _Prepared) -> SendResult:
         started = time.perf_counter()
 
-        async def attempt(number: int) -> Completion:
-            prepared.attempts = number + 1
-            return await prepared.provider.complete(prepared.request)
+        async def complete(provider: Provider, request: CompletionRequest) -> Completion:
+            return await provider.complete(request)
 
         try:
             completion = await self._within_deadline(
-                call_with_retries(attempt, self.ctx.retry_policy), prepared
+                self._call_routes(prepared, complete), prepared
             )
-        except Exception:
+        except Exception as exc:
+            if isinstance(exc, ChatRoutesServerError):
+                exc.details.setdefault("userMessageId", prepared.user_message.id)
             await self._release(prepared)
             raise
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         return await self._store_reply(prepared, completion, elapsed_ms)
+
+    async def _call_routes(
+        self,
+        prepared: _Prepared,
+        call: Callable[[Provider, CompletionRequest], Awaitable[Completion]],
+    ) -> Completion:
+        """Each route with the retry policy and its circuit breaker, until one answers.
+
+        The first failure is the one reported when every route fails.
+        """
+        first_error: ProviderError | None = None
+        asked = prepared.info
+        for info, provider in prepared.routes:
+            request = replace(
+                prepared.request,
+                model=info.upstream_id,
+                max_tokens=min(prepared.request.max_tokens, info.max_output),
+            )
+            breaker = self.ctx.breaker(info.provider)
+
+            async def attempt(
+                _number: int,
+                provider: Provider = provider,
+                request: CompletionRequest = request,
+                breaker: CircuitBreaker = breaker,
+            ) -> Completion:
+                prepared.attempts += 1
+                breaker.check()
+                try:
+                    completion = await call(provider, request)
+                except ProviderError as exc:
+                    if is_retryable(exc):
+                        breaker.record_failure()
+                    raise
+                breaker.record_success()
+                return completion
+
+            try:
+                completion = await call_with_retries(attempt, self.ctx.retry_policy)
+            except ProviderError as exc:
+                first_error = first_error or exc
+                continue
+            if info is not asked:
+                prepared.fallback_from = asked.name
+            prepared.info, prepared.provider, prepared.request = info, provider, request
+            return completion
+        assert first_error is not None
+        raise first_error
 
     async def _within_deadline(self, work: Awaitable[T], prepared: _Prepared) -> T:
         """Bound a whole generation, every attempt and wait included."""
@@ -308,7 +362,8 @@ class MessageService:
     ) -> _Prepared:
         conversation = await owned_conversation(session, conversation_id, self.user_id)
         model = request.model or conversation.model
-        info, provider = self.ctx.registry.adapter_for(model)
+        routes = self.ctx.registry.routes(model)
+        info, provider = routes[0]
         branches = BranchRepository(session)
         messages = MessageRepository(session)
 
@@ -397,6 +452,7 @@ class MessageService:
             ),
             info=info,
             provider=provider,
+            routes=routes,
             context_message_count=context.context_message_count,
         )
 
@@ -417,6 +473,7 @@ class MessageService:
             "responseTime": elapsed_ms,
             "finishReason": completion.finish_reason,
             "attempts": prepared.attempts,
+            "fallbackFrom": prepared.fallback_from,
             "prompt_tokens": completion.prompt_tokens,
             "completionTokens": completion.completion_tokens,
             "cost": info.cost(completion.prompt_tokens, completion.completion_tokens),
