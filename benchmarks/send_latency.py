@@ -8,7 +8,14 @@ httpx client sends, alternately:
 - server: ``POST /api/v1/conversations/{id}/messages`` spread round-robin over a few
   conversations (so paths stay short).
 
-and prints p50/p99/mean of both, the latency the server adds, and requests/s.
+and prints p50/p99/mean of both, the latency the server adds, and requests/s. Then:
+
+- streaming: ``POST /conversations/{id}/messages/stream`` against the mock's streamed
+  completion (``"stream": true``), alternately again: time to the first content event
+  (first non-empty delta) and to the end of the stream, and the latency the server adds;
+- concurrency: 1 and 32 clients at once (asyncio, one ``httpx.AsyncClient`` each, each
+  client on its own conversations, since a branch takes one send at a time), plain and
+  streamed sends, direct and through the server: requests/s, p50, p99.
 
 Usage::
 
@@ -16,12 +23,16 @@ Usage::
     python benchmarks/send_latency.py --postgres      # a throw-away PostgreSQL cluster
     python benchmarks/send_latency.py --database-url postgresql://user@127.0.0.1/db
     python benchmarks/send_latency.py --profile py-spy  # + where the server's time goes
+    python benchmarks/send_latency.py --sections sequential  # the first table only
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import linecache
+import math
 import os
 import pstats
 import re
@@ -34,8 +45,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Iterator
+from contextlib import AsyncExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import fmean
@@ -495,6 +506,355 @@ def report(args: argparse.Namespace, samples: Samples, backend: str) -> None:
     )
 
 
+# --- Streaming and concurrency -------------------------------------------------------------
+
+SECTIONS = ("sequential", "stream", "concurrency")
+RUN_DEADLINE = 90.0  # a concurrent run issues no new request after this many seconds
+
+
+class Failed(Exception):
+    """A request that did not get the expected answer; its message is the tally key."""
+
+
+@dataclass
+class Timing:
+    total: float
+    ttft: float = math.nan  # to the first content delta / event: streams only
+
+
+def _error_key(response: httpx.Response) -> str:
+    """``HTTP 409 BRANCH_BUSY``: the status and the error code of either wire format."""
+    try:
+        code = response.json().get("error")
+    except (ValueError, AttributeError):
+        code = None
+    if isinstance(code, dict):  # OpenAI's shape, from the mock
+        code = code.get("code") or code.get("type")
+    return f"HTTP {response.status_code} {code or ''}".rstrip()
+
+
+class AsyncBench:
+    """Plain and streamed sends, direct to the mock or through our server, on any client."""
+
+    def __init__(self, mock_url: str, base: str, key: str) -> None:
+        self.direct_url = f"{mock_url}/v1/chat/completions"
+        self.direct_headers = {"Authorization": "Bearer test-key"}
+        self.base = base
+        self.headers = {"Authorization": f"ApiKey {key}"}
+
+    async def new_conversation(self, client: httpx.AsyncClient, title: str) -> str:
+        response = await client.post(
+            f"{self.base}/conversations", json={"title": title}, headers=self.headers
+        )
+        response.raise_for_status()
+        return response.json()["data"]["conversation"]["id"]
+
+    async def direct(
+        self, client: httpx.AsyncClient, history: list[dict[str, str]], content: str, stream: bool
+    ) -> Timing:
+        """The upstream call the server would make for this send (``history`` grows by it)."""
+        body: dict[str, object] = {
+            "model": "gpt-5",
+            "messages": [*history, {"role": "user", "content": content}],
+            "max_tokens": 2048,
+            "temperature": 0.7,
+        }
+        started = time.perf_counter()
+        if stream:
+            body |= {"stream": True, "stream_options": {"include_usage": True}}
+            ttft, parts = math.nan, []
+            async with client.stream(
+                "POST", self.direct_url, json=body, headers=self.direct_headers
+            ) as response:
+                if response.status_code != 200:
+                    await response.aread()
+                    raise Failed(_error_key(response))
+                async for line in response.aiter_lines():
+                    if not line.startswith("data: ") or line == "data: [DONE]":
+                        continue
+                    choices = json.loads(line[6:])["choices"]
+                    if piece := choices and choices[0]["delta"].get("content"):
+                        if not parts:
+                            ttft = time.perf_counter() - started
+                        parts.append(piece)
+            timing, reply = Timing(time.perf_counter() - started, ttft), "".join(parts)
+        else:
+            response = await client.post(self.direct_url, json=body, headers=self.direct_headers)
+            timing = Timing(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise Failed(_error_key(response))
+            reply = response.json()["choices"][0]["message"]["content"]
+        if reply != f"Echo: {content}":
+            raise Failed("wrong reply")
+        history += [{"role": "user", "content": content}, {"role": "assistant", "content": reply}]
+        return timing
+
+    async def send(
+        self, client: httpx.AsyncClient, conversation_id: str, content: str, stream: bool
+    ) -> Timing:
+        """A send through our server, ``/messages`` or ``/messages/stream``."""
+        url = f"{self.base}/conversations/{conversation_id}/messages"
+        expected = f"Echo: {content}"
+        started = time.perf_counter()
+        if not stream:
+            response = await client.post(url, json={"content": content}, headers=self.headers)
+            timing = Timing(time.perf_counter() - started)
+            if response.status_code != 201:
+                raise Failed(_error_key(response))
+            if response.json()["data"]["assistantMessage"]["content"] != expected:
+                raise Failed("wrong reply")
+            return timing
+        ttft, parts, complete, done = math.nan, [], None, False
+        async with client.stream(
+            "POST", f"{url}/stream", json={"content": content}, headers=self.headers
+        ) as response:
+            if response.status_code != 200:
+                await response.aread()
+                raise Failed(_error_key(response))
+            async for line in response.aiter_lines():
+                if not line.startswith("data: "):
+                    continue  # a blank separator or a heartbeat comment
+                if line == "data: [DONE]":
+                    done = True
+                    continue
+                event = json.loads(line[6:])
+                if event["type"] == "content":
+                    if not parts:
+                        ttft = time.perf_counter() - started
+                    parts.append(event["content"])
+                elif event["type"] == "complete":
+                    complete = event["assistantMessage"]["content"]
+                else:
+                    raise Failed(f"stream error {event.get('error')}")
+        timing = Timing(time.perf_counter() - started, ttft)
+        if not done or complete is None:
+            raise Failed("stream ended early")
+        if "".join(parts) != expected or complete != expected:
+            raise Failed("wrong reply")
+        return timing
+
+
+@dataclass
+class StreamSamples:
+    direct: list[Timing] = field(default_factory=list)
+    server: list[Timing] = field(default_factory=list)
+
+
+async def run_stream(args: argparse.Namespace, bench: AsyncBench) -> StreamSamples:
+    """Streamed sends, sequential, alternating direct and server as ``run`` does."""
+    samples = StreamSamples()
+    async with httpx.AsyncClient(timeout=30.0) as client:
+        warm, warm_history = await bench.new_conversation(client, "stream warm-up"), []
+        for i in range(args.warmup):
+            await bench.direct(client, warm_history, PROMPT.format(i=i), stream=True)
+            await bench.send(client, warm, PROMPT.format(i=i), stream=True)
+        conversations = [
+            (await bench.new_conversation(client, f"stream {c}"), [])
+            for c in range(args.conversations)
+        ]
+        for i in range(args.stream_requests):
+            conversation, history = conversations[i % len(conversations)]
+            content = PROMPT.format(i=i)
+            samples.direct.append(await bench.direct(client, history, content, stream=True))
+            samples.server.append(await bench.send(client, conversation, content, stream=True))
+    return samples
+
+
+@dataclass
+class Slot:
+    """A conversation one client sends on: its id on the server, its context for direct."""
+
+    conversation_id: str = ""
+    history: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    mode: str  # "send" or "stream"
+    target: str  # "direct" or "server"
+    clients: int
+    timings: list[Timing] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    skipped: int = 0  # not sent: the run's deadline passed
+    wall: float = math.nan
+    cpu: dict[str, float] = field(default_factory=dict)  # process -> CPU s in the timed part
+
+
+async def run_concurrent(
+    args: argparse.Namespace,
+    bench: AsyncBench,
+    target: str,
+    stream: bool,
+    clients: int,
+    pids: dict[str, int],
+) -> Run:
+    """``--concurrent-requests`` sends by ``clients`` clients at once.
+
+    The sends are cut into conversations of ``--sends-per-conversation``, dealt round-robin
+    to the clients, so paths grow alike whatever the concurrency. Each client first makes
+    ``--concurrent-warmup`` untimed sends on a conversation of its own.
+    """
+    run = Run("stream" if stream else "send", target, clients)
+    total, per = args.concurrent_requests, args.sends_per_conversation
+    sizes = [min(per, total - start) for start in range(0, total, per)]
+    slots = [Slot() for _ in range(len(sizes) + clients)]  # the last `clients` to warm up
+    if target == "server":
+        async with httpx.AsyncClient(timeout=30.0) as setup:
+            for n, slot in enumerate(slots):
+                title = f"{run.mode} x{clients} {n}"
+                slot.conversation_id = await bench.new_conversation(setup, title)
+
+    def call(client: httpx.AsyncClient, slot: Slot, content: str) -> Awaitable[Timing]:
+        if target == "direct":
+            return bench.direct(client, slot.history, content, stream)
+        return bench.send(client, slot.conversation_id, content, stream)
+
+    async def warm_up(client: httpx.AsyncClient, k: int) -> None:
+        for i in range(args.concurrent_warmup):
+            with suppress(Failed, httpx.HTTPError):
+                await call(client, slots[len(sizes) + k], PROMPT.format(i=i))
+
+    async def work(client: httpx.AsyncClient, k: int, deadline: float) -> None:
+        for n in range(k, len(sizes), clients):
+            for i in range(sizes[n]):
+                if time.monotonic() > deadline:
+                    run.skipped += 1
+                    continue
+                try:
+                    run.timings.append(await call(client, slots[n], PROMPT.format(i=i)))
+                except Failed as exc:
+                    run.errors[str(exc)] += 1
+                except httpx.HTTPError as exc:
+                    run.errors[type(exc).__name__] += 1
+
+    async with AsyncExitStack() as stack:
+        pool = [
+            await stack.enter_async_context(httpx.AsyncClient(timeout=30.0)) for _ in range(clients)
+        ]
+        await asyncio.gather(*(warm_up(client, k) for k, client in enumerate(pool)))
+        before = _cpu_now(pids)
+        started = time.perf_counter()
+        deadline = time.monotonic() + RUN_DEADLINE
+        await asyncio.gather(*(work(client, k, deadline) for k, client in enumerate(pool)))
+        run.wall = time.perf_counter() - started
+        run.cpu = {name: now - before[name] for name, now in _cpu_now(pids).items()}
+    return run
+
+
+def _cpu_now(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each process, and of this one as ``client``."""
+    return {**{name: cpu_seconds(pid) for name, pid in pids.items()}, "client": time.process_time()}
+
+
+async def run_more(
+    args: argparse.Namespace, mock_url: str, base: str, key: str, pids: dict[str, int]
+) -> tuple[StreamSamples | None, list[Run]]:
+    bench = AsyncBench(mock_url, base, key)
+    streamed = None
+    if "stream" in args.sections:
+        _progress(f"streaming: {args.stream_requests} of each")
+        streamed = await run_stream(args, bench)
+    runs: list[Run] = []
+    if "concurrency" in args.sections:
+        for clients in args.concurrency:
+            for stream in (False, True):
+                for target in ("direct", "server"):
+                    _progress(f"{'stream' if stream else 'send'} x{clients} {target}")
+                    runs.append(await run_concurrent(args, bench, target, stream, clients, pids))
+    return streamed, runs
+
+
+def _progress(text: str) -> None:
+    print(f"... {text}", file=sys.stderr, flush=True)
+
+
+def _stats_row(label: str, values: list[float]) -> list[str]:
+    return [label, ms(percentile(values, 50)), ms(percentile(values, 99)), ms(fmean(values))]
+
+
+def _added_rows(label: str, server: list[float], direct: list[float]) -> list[list[str]]:
+    return [
+        [
+            f"added   {label} server - direct",
+            ms(percentile(server, 50) - percentile(direct, 50)),
+            ms(percentile(server, 99) - percentile(direct, 99)),
+            ms(fmean(server) - fmean(direct)),
+        ],
+        _stats_row("  paired (per request)", [s - d for s, d in zip(server, direct, strict=True)]),
+    ]
+
+
+def report_stream(args: argparse.Namespace, samples: StreamSamples) -> None:
+    direct_ttft = [t.ttft for t in samples.direct]
+    server_ttft = [t.ttft for t in samples.server]
+    direct_total = [t.total for t in samples.direct]
+    server_total = [t.total for t in samples.server]
+    depth = 2 * -(-args.stream_requests // args.conversations)
+    print()
+    print(
+        f"streaming: {args.stream_requests} each, sequential, alternating, one keep-alive "
+        f"httpx.AsyncClient\nconversations: {args.conversations} (paths grow to {depth} "
+        f"messages)   warm-up: {args.warmup} of each"
+    )
+    print()
+    print(
+        table(
+            ["", "p50 ms", "p99 ms", "mean ms"],
+            [
+                _stats_row("direct  TTFT  mock, first content delta", direct_ttft),
+                _stats_row("server  TTFT  /messages/stream, first content", server_ttft),
+                *_added_rows("TTFT", server_ttft, direct_ttft),
+                _stats_row("direct  total mock stream, to its end", direct_total),
+                _stats_row("server  total /messages/stream, to [DONE]", server_total),
+                *_added_rows("total", server_total, direct_total),
+            ],
+        )
+    )
+
+
+def report_concurrency(args: argparse.Namespace, runs: list[Run]) -> None:
+    print()
+    print(
+        f"concurrency: {args.concurrent_requests} timed requests per run, each client its own "
+        f"httpx.AsyncClient and conversations\n({args.sends_per_conversation} sends each, dealt "
+        f"round-robin)   warm-up: {args.concurrent_warmup} per client"
+    )
+    print()
+    rows: list[list[str]] = []
+    for run in runs:
+        done = len(run.timings)
+        totals = [t.total for t in run.timings]
+        ttfts = [t.ttft for t in run.timings] if run.mode == "stream" else []
+        serving = run.cpu["server" if run.target == "server" else "mock upstream"]
+        failed = sum(run.errors.values()) + run.skipped
+        rows.append(
+            [
+                f"{run.mode:<6} {run.clients:>7}  {run.target}",
+                f"{done / run.wall:.0f}" if done else "-",
+                ms(percentile(totals, 50)) if done else "-",
+                ms(percentile(totals, 99)) if done else "-",
+                ms(percentile(ttfts, 50)) if ttfts else "",
+                ms(percentile(ttfts, 99)) if ttfts else "",
+                ms(serving / done) if done else "-",
+                ms(run.cpu["client"] / done) if done else "-",
+                str(failed),
+            ]
+        )
+    headers = ["mode   clients  target", "req/s", "p50 ms", "p99 ms", "TTFT p50", "TTFT p99"]
+    print(table([*headers, "CPU/req", "client CPU", "failed"], rows))
+    print(
+        "CPU/req: ms of CPU per request in the process that answers (our server for 'server'\n"
+        "rows, without the mock's; the mock for 'direct'); client CPU: this script's.\n"
+        f"Server, mock and client share {os.cpu_count()} cores."
+    )
+    for run in runs:
+        if run.errors or run.skipped:
+            tally = ", ".join(f"{n} x {error}" for error, n in run.errors.most_common())
+            if run.skipped:
+                tally += f"{', ' if tally else ''}{run.skipped} not sent (deadline)"
+            print(f"  failed {run.mode} x{run.clients} {run.target}: {tally}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="benchmark this database (e.g. PostgreSQL)")
@@ -514,10 +874,48 @@ def main() -> None:
         "(inflates the figures; py-spy must be on PATH or given by --py-spy)",
     )
     parser.add_argument("--py-spy", default="py-spy", help="the py-spy executable")
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated, of {', '.join(SECTIONS)} (default: all)",
+    )
+    parser.add_argument(
+        "--stream-requests", type=int, help="timed streamed sends of each kind (--requests / 2)"
+    )
+    parser.add_argument(
+        "--concurrency", default="1,32", help="comma-separated client counts (default: 1,32)"
+    )
+    parser.add_argument(
+        "--concurrent-requests",
+        type=int,
+        help="timed requests per concurrent run (about 2/3 of --requests, "
+        "a multiple of the largest --concurrency: 320)",
+    )
+    parser.add_argument("--sends-per-conversation", type=int, default=10)
+    parser.add_argument("--concurrent-warmup", type=int, default=2, help="per client")
     args = parser.parse_args()
+    args.sections = [name.strip() for name in args.sections.split(",") if name.strip()]
+    if unknown := set(args.sections) - set(SECTIONS):
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    if args.profile and "sequential" not in args.sections:
+        parser.error("--profile profiles the sequential section: include it in --sections")
+    try:
+        args.concurrency = [int(n) for n in args.concurrency.split(",")]
+    except ValueError:
+        parser.error("--concurrency takes comma-separated integers")
+    if args.stream_requests is None:
+        args.stream_requests = max(1, args.requests // 2)
+    if args.concurrent_requests is None:
+        widest = max(args.concurrency)
+        args.concurrent_requests = max(widest, args.requests * 2 // 3 // widest * widest)
+    counts = [args.requests, args.stream_requests, args.concurrent_requests]
+    counts += [args.conversations, args.sends_per_conversation, *args.concurrency]
+    if min(counts) < 1 or min(args.warmup, args.concurrent_warmup) < 0:
+        parser.error("request, conversation and client counts must be positive")
     py_spy = shutil.which(args.py_spy)
     if args.profile == "py-spy" and py_spy is None:
         parser.error(f"{args.py_spy} not found (pip install py-spy, or pass --py-spy PATH)")
+    started = time.monotonic()
     with (
         tempfile.TemporaryDirectory(prefix="chatroutes-bench-") as tmp,
         database_choice(args.database_url, args.postgres, Path(tmp)) as url,
@@ -536,10 +934,22 @@ def main() -> None:
         with server_process as (base, key, server):
             profiler.attach(server, base)
             pids = {"server": server.popen.pid, "mock upstream": mock_pid}
-            samples = run(args, mock_url, base, key, profiler, pids)
+            samples = None
+            if "sequential" in args.sections:
+                _progress(f"sequential: {args.requests} of each")
+                samples = run(args, mock_url, base, key, profiler, pids)
+            streamed, runs = asyncio.run(run_more(args, mock_url, base, key, pids))
         backend = "postgresql" if url.startswith("postgres") else "sqlite"
-        report(args, samples, backend)
+        if samples is not None:
+            report(args, samples, backend)
+        else:
+            print(f"backend: {backend}")
+        if streamed is not None:
+            report_stream(args, streamed)
+        if runs:
+            report_concurrency(args, runs)
         profiler.report(20)
+    print(f"\nwall time: {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":

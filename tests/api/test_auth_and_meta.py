@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import pytest
 
 from chatroutes.server.auth.api_keys import generate_api_key
+from tests.support.sse import payloads
 
 
 class TestAuth:
@@ -131,11 +130,7 @@ async def test_offline_model_answers_without_any_provider(settings):
         streamed = await client.post(
             f"/conversations/{cid}/messages/stream", json={"content": "yo"}
         )
-        chunks = [
-            json.loads(line[len("data: ") :])
-            for line in streamed.text.split("\n\n")
-            if line.startswith("data: {")
-        ]
+        chunks = payloads(streamed.text)[:-1]
         assert chunks[-1]["type"] == "complete"
         text = "".join(c["content"] for c in chunks if c["type"] == "content")
         assert text == chunks[-1]["message"]["content"]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import pytest
 
 from tests.support.mock_upstream import Fault
+from tests.support.sse import payloads
 
 
 @pytest.fixture
@@ -29,11 +28,7 @@ async def _stream_events(api, cid: str, content: str) -> list:
         f"/conversations/{cid}/messages/stream", json={"content": content}
     )
     assert response.status_code == 200, response.text
-    return [
-        json.loads(block[6:]) if block != "data: [DONE]" else "[DONE]"
-        for block in response.text.split("\n\n")
-        if block.startswith("data: ")
-    ]
+    return payloads(response.text)
 
 
 async def _stored(api, cid: str) -> list[tuple[str, str]]:

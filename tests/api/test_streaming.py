@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.support.mock_upstream import Fault
-
-
-def _events(body: str) -> list[dict | str]:
-    """Parse an SSE body; every event must be exactly one ``data:`` line."""
-    events: list[dict | str] = []
-    for block in body.split("\n\n"):
-        if not block or block.startswith(":"):
-            continue
-        assert block.startswith("data: ") and "\n" not in block, block
-        data = block[len("data: ") :]
-        events.append(data if data == "[DONE]" else json.loads(data))
-    return events
+from tests.support.sse import parse_events, payloads
 
 
 async def _stream(api, path: str, **body) -> tuple[int, str, list]:
     response = await api.client.post(path, json=body, headers={"Accept": "text/event-stream"})
-    events = _events(response.text) if response.status_code == 200 else []
+    events = payloads(response.text) if response.status_code == 200 else []
     return response.status_code, response.headers.get("content-type", ""), events
 
 
@@ -122,3 +109,84 @@ async def test_stream_equals_a_plain_send(api, create_conversation, send):
     plain = await send(cid, "same words")
     _, _, events = await _stream(api, f"/conversations/{cid}/messages/stream", content="same words")
     assert events[-2]["message"]["content"] == plain["message"]["content"]
+
+
+async def test_a_finished_reply_replays_from_any_offset(api, create_conversation):
+    cid = (await create_conversation())["id"]
+    response = await api.client.post(
+        f"/conversations/{cid}/messages/stream", json={"content": "replay me"}
+    )
+    events = parse_events(response.text)
+    first_id, first = events[0]
+    reply_id, offset = first_id.rsplit(":", 1)
+    assert first["type"] == "content" and int(offset) == len(first["content"])
+    resumed = await api.client.get(
+        f"/conversations/{cid}/messages/{reply_id}/stream", headers={"Last-Event-ID": first_id}
+    )
+    rest = payloads(resumed.text)
+    assert first["content"] + rest[0]["content"] == "Echo: replay me"
+    assert rest[1]["type"] == "complete" and rest[1]["message"]["id"] == reply_id
+    assert rest[2] == "[DONE]"
+    again = await api.client.post(
+        f"/conversations/{cid}/messages/stream",
+        json={"content": "replay me"},
+        headers={"Last-Event-ID": f"{reply_id}:0"},
+    )
+    assert payloads(again.text)[0]["content"] == "Echo: replay me"
+    messages = (await api.client.get(f"/conversations/{cid}/messages")).json()["data"]["messages"]
+    assert len(messages) == 2, "a reconnect never sends again"
+
+
+async def test_a_reader_can_join_a_reply_while_it_is_generated(api, create_conversation, upstream):
+    import asyncio
+
+    cid = (await create_conversation())["id"]
+    upstream.chunk_delay = 0.02
+    try:
+        sending = asyncio.create_task(
+            api.client.post(
+                f"/conversations/{cid}/messages/stream",
+                json={"content": " ".join(f"w{i}" for i in range(20))},
+            )
+        )
+        reply_id = None
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            live = api.app.state.ctx.live
+            if live:
+                reply_id = next(iter(live))
+                break
+        assert reply_id is not None, "the reply is registered as live while generating"
+        joined = await api.client.get(f"/conversations/{cid}/messages/{reply_id}/stream?offset=5")
+        original = payloads((await sending).text)
+    finally:
+        upstream.chunk_delay = 0.0
+    full = "".join(e["content"] for e in original if isinstance(e, dict) and e["type"] == "content")
+    late = payloads(joined.text)
+    assert "".join(e["content"] for e in late[:-1] if e["type"] == "content") == full[5:]
+    assert late[-2]["type"] == "complete" and late[-2]["message"]["content"] == full
+    assert not api.app.state.ctx.live
+
+
+@pytest.mark.parametrize("header", ["garbage", "msg_x:", ":5", "msg_x:-1"])
+async def test_bad_last_event_id_is_a_400(api, create_conversation, header):
+    cid = (await create_conversation())["id"]
+    response = await api.client.post(
+        f"/conversations/{cid}/messages/stream",
+        json={"content": "x"},
+        headers={"Last-Event-ID": header},
+    )
+    assert response.status_code == 400
+    assert response.json()["details"]["field"] == "Last-Event-ID"
+
+
+async def test_resuming_an_unknown_or_foreign_reply_is_404(api, create_conversation, send):
+    cid = (await create_conversation())["id"]
+    reply = (await send(cid, "mine"))["message"]
+    missing = await api.client.get(f"/conversations/{cid}/messages/msg_nope/stream")
+    assert missing.status_code == 404
+    other = api.headers(await api.new_key())
+    foreign = await api.client.get(
+        f"/conversations/{cid}/messages/{reply['id']}/stream", headers=other
+    )
+    assert foreign.status_code == 404

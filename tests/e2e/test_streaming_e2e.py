@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from tests.e2e.conftest import LiveServer, ScenarioRunner
 from tests.support.mock_upstream import MockUpstream
+from tests.support.sse import payloads
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +34,7 @@ def test_official_sdk_streams_the_same_text_a_plain_send_returns(streamed: dict[
     assert listed[1] == complete["message"]
 
 
-def test_client_that_disconnects_after_the_first_chunk_loses_nothing(
+def test_client_that_disconnects_loses_nothing_and_resumes_with_last_event_id(
     live_server: LiveServer, upstream: MockUpstream
 ) -> None:
     headers = {"Authorization": f"ApiKey {live_server.api_key}"}
@@ -49,9 +51,20 @@ def test_client_that_disconnects_after_the_first_chunk_loses_nothing(
                 headers={"Accept": "text/event-stream"},
             ) as response:
                 assert response.status_code == 200
+                last_id = None
                 for line in response.iter_lines():
+                    if line.startswith("id: "):
+                        last_id = line[4:]
                     if line.startswith('data: {"type":"content"'):
+                        first = json.loads(line[6:])["content"]
                         break  # leave mid-reply: closing the response drops the connection
+            assert last_id is not None
+            resumed = client.post(
+                f"/conversations/{cid}/messages/stream",
+                json={"content": words},
+                headers={"Accept": "text/event-stream", "Last-Event-ID": last_id},
+            )
+            rest = payloads(resumed.text)
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline:
                 messages = client.get(f"/conversations/{cid}/messages").json()["data"]["messages"]
@@ -63,3 +76,7 @@ def test_client_that_disconnects_after_the_first_chunk_loses_nothing(
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert messages[1]["content"] == f"Echo: {words}"
     assert messages[1]["metadata"]["finishReason"] == "stop"
+    remainder = "".join(e["content"] for e in rest[:-2] if e["type"] == "content")
+    assert first + remainder == f"Echo: {words}", "the reconnect got exactly the missing rest"
+    assert rest[-2]["type"] == "complete" and rest[-2]["message"]["id"] == messages[1]["id"]
+    assert rest[-1] == "[DONE]"

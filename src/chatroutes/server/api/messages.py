@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from ..domain.errors import InvalidRequest
 from ..schemas.messages import Id, MessageEdit, MessageSend
 from ..schemas.wire import branch_out, message_out
-from ..services.messages import SendResult
+from ..services.messages import MessageService, SendResult
 from .deps import Branches, BranchID, ConversationID, MessageID, Messages
 from .envelope import ok
 from .messages_shape import sent_data
-from .streaming import event_stream
+from .streaming import event_stream, parse_event_id
 
 router = APIRouter(tags=["messages"])
 
@@ -34,19 +35,59 @@ async def send_branch_message(
     return _sent(await service.send(conversation_id, body, branch_id=branch_id))
 
 
+LastEventId = Annotated[str | None, Header(alias="Last-Event-ID")]
+
+
+async def _stream_or_resume(
+    service: MessageService,
+    conversation_id: str,
+    body: MessageSend,
+    last_event_id: str | None,
+    branch_id: str | None = None,
+) -> StreamingResponse:
+    """A new reply, or, for a client reconnecting with Last-Event-ID, the rest of its reply."""
+    if last_event_id:
+        reply_id, offset = parse_event_id(last_event_id)
+        return event_stream(await service.resume_stream(conversation_id, reply_id, offset))
+    return event_stream(await service.start_stream(conversation_id, body, branch_id=branch_id))
+
+
 @router.post("/conversations/{conversation_id}/messages/stream")
 async def stream_message(
-    conversation_id: ConversationID, body: MessageSend, service: Messages
+    conversation_id: ConversationID,
+    body: MessageSend,
+    service: Messages,
+    last_event_id: LastEventId = None,
 ) -> StreamingResponse:
     """The reply as server-sent events: content chunks, then ``complete`` and ``[DONE]``."""
-    return event_stream(await service.start_stream(conversation_id, body))
+    return await _stream_or_resume(service, conversation_id, body, last_event_id)
 
 
 @router.post("/conversations/{conversation_id}/branches/{branch_id}/messages/stream")
 async def stream_branch_message(
-    conversation_id: ConversationID, branch_id: BranchID, body: MessageSend, service: Messages
+    conversation_id: ConversationID,
+    branch_id: BranchID,
+    body: MessageSend,
+    service: Messages,
+    last_event_id: LastEventId = None,
 ) -> StreamingResponse:
-    return event_stream(await service.start_stream(conversation_id, body, branch_id=branch_id))
+    return await _stream_or_resume(service, conversation_id, body, last_event_id, branch_id)
+
+
+@router.get("/conversations/{conversation_id}/messages/{message_id}/stream")
+async def resume_reply(
+    conversation_id: ConversationID,
+    message_id: MessageID,
+    service: Messages,
+    last_event_id: LastEventId = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> StreamingResponse:
+    """A reply from ``offset`` (or Last-Event-ID): live while generating, else as stored."""
+    if last_event_id:
+        reply_id, offset = parse_event_id(last_event_id)
+        if reply_id != message_id:
+            raise InvalidRequest("Last-Event-ID names another message", field="Last-Event-ID")
+    return event_stream(await service.resume_stream(conversation_id, message_id, offset))
 
 
 @router.get("/conversations/{conversation_id}/messages")

@@ -9,7 +9,10 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 
-from ..services.messages import StreamEvent
+from ..domain.errors import InvalidRequest
+from ..schemas.wire import message_out
+from ..services.live import ReplyStream, StreamEvent
+from ..store.models import Message
 from .messages_shape import sent_data
 
 HEARTBEAT_SECONDS = 15.0
@@ -17,17 +20,28 @@ _HEARTBEAT = b": ping\n\n"
 _DONE = b"data: [DONE]\n\n"
 
 
-def _frame(payload: dict[str, Any]) -> bytes:
-    return b"data: " + json.dumps(payload, separators=(",", ":")).encode() + b"\n\n"
+def _frame(event_id: str, payload: dict[str, Any]) -> bytes:
+    """``id:`` (for Last-Event-ID) and ``data:`` lines of one event, sent as one write."""
+    data = json.dumps(payload, separators=(",", ":"))
+    return f"id: {event_id}\ndata: {data}\n\n".encode()
+
+
+def parse_event_id(value: str) -> tuple[str, int]:
+    """``<reply id>:<offset>``, as our ``id:`` lines carry it."""
+    reply_id, _, offset = value.strip().rpartition(":")
+    if not reply_id or not offset.isdigit():
+        raise InvalidRequest("Last-Event-ID must be '<message id>:<offset>'", field="Last-Event-ID")
+    return reply_id, int(offset)
 
 
 def _payload(event: StreamEvent) -> dict[str, Any]:
     if event.kind == "content":
         return {"type": "content", "content": event.text}
     if event.kind == "complete":
-        assert event.result is not None
-        data = sent_data(event.result)
-        return {"type": "complete", **data}
+        return {"type": "complete", **sent_data(event.result)}  # type: ignore[arg-type]
+    if event.kind == "stored":
+        assert isinstance(event.result, Message)
+        return _stored_complete(event.result)
     assert event.error is not None
     return {
         "type": "error",
@@ -37,7 +51,20 @@ def _payload(event: StreamEvent) -> dict[str, Any]:
     }
 
 
-async def _frames(events: AsyncIterator[StreamEvent]) -> AsyncIterator[bytes]:
+def _stored_complete(message: Message) -> dict[str, Any]:
+    """The ``complete`` event of a reply that finished before this reader came."""
+    meta = message.meta or {}
+    prompt, completion = meta.get("prompt_tokens", 0), meta.get("completionTokens", 0)
+    usage = {"promptTokens": prompt, "completionTokens": completion}
+    return {
+        "type": "complete",
+        "message": message_out(message),
+        "usage": usage | {"totalTokens": prompt + completion},
+        "model": message.model,
+    }
+
+
+async def _frames(reply_id: str, events: AsyncIterator[StreamEvent]) -> AsyncIterator[bytes]:
     """Each event as one chunk; a comment line whenever the reply is quiet for a while."""
     iterator = aiter(events)
     pending = asyncio.ensure_future(anext(iterator))
@@ -51,16 +78,16 @@ async def _frames(events: AsyncIterator[StreamEvent]) -> AsyncIterator[bytes]:
                 event = pending.result()
             except StopAsyncIteration:
                 break
-            yield _frame(_payload(event))
+            yield _frame(f"{reply_id}:{event.offset}", _payload(event))
             pending = asyncio.ensure_future(anext(iterator))
         yield _DONE
     finally:
         pending.cancel()
 
 
-def event_stream(events: AsyncIterator[StreamEvent]) -> StreamingResponse:
+def event_stream(stream: ReplyStream) -> StreamingResponse:
     return StreamingResponse(
-        _frames(events),
+        _frames(stream.reply_id, stream.events),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -13,6 +13,7 @@ from ..providers.registry import Registry
 from ..providers.retries import RetryPolicy
 from ..settings import Settings
 from ..store.database import Database
+from .live import LiveReply
 
 
 @dataclass
@@ -24,6 +25,7 @@ class ServerContext:
     http: httpx.AsyncClient
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
+    live: dict[str, LiveReply] = field(default_factory=dict)  # streamed replies in progress
 
     def breaker(self, provider: str) -> CircuitBreaker:
         if provider not in self.breakers:

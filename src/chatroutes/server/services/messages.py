@@ -18,7 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -51,6 +51,7 @@ from ..store.models import Branch, Conversation, Message
 from .branches import branch_in, message_in, new_branch
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
+from .live import LiveReply, ReplyStream, StreamEvent
 
 logger = logging.getLogger("chatroutes.server")
 T = TypeVar("T")
@@ -95,24 +96,6 @@ def build_message(
     )
 
 
-@dataclass(frozen=True)
-class StreamEvent:
-    """One step of a streamed reply: ``content``, then ``complete`` or ``error``."""
-
-    kind: str
-    text: str = ""
-    result: SendResult | None = None
-    error: ChatRoutesServerError | None = None
-
-
-async def _drain(queue: asyncio.Queue[StreamEvent]) -> AsyncIterator[StreamEvent]:
-    while True:
-        event = await queue.get()
-        yield event
-        if event.kind != "content":
-            return
-
-
 class _AfterFirstToken(Exception):
     """A provider failure after text was streamed: final, whatever its kind."""
 
@@ -152,6 +135,7 @@ class _Prepared:
     context_message_count: int
     attempts: int = 0
     fallback_from: str | None = None
+    reply_id: str = field(default_factory=lambda: new_id("msg"))  # known before it exists
 
 
 @dataclass
@@ -180,7 +164,7 @@ class MessageService:
 
     async def start_stream(
         self, conversation_id: str, request: MessageSend, *, branch_id: str | None = None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> ReplyStream:
         """Store the question, start generating, and return the reply's events.
 
         Errors up to storing the question raise here, before any event. The
@@ -189,15 +173,34 @@ class MessageService:
         """
         self._check_length(request.content)
         prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
-        queue: asyncio.Queue[StreamEvent] = asyncio.Queue()
-        task = asyncio.create_task(self._generate_streaming(prepared, queue))
+        live = LiveReply(prepared.reply_id, conversation_id)
+        self.ctx.live[live.reply_id] = live
+        task = asyncio.create_task(self._generate_streaming(prepared, live))
         self.ctx.tasks.add(task)
         task.add_done_callback(self.ctx.tasks.discard)
-        return _drain(queue)
+        return ReplyStream(live.reply_id, live.follow(0))
 
-    async def _generate_streaming(
-        self, prepared: _Prepared, queue: asyncio.Queue[StreamEvent]
-    ) -> None:
+    async def resume_stream(self, conversation_id: str, reply_id: str, offset: int) -> ReplyStream:
+        """The rest of a reply after ``offset`` characters: live if still generating here."""
+        async with self.ctx.db.read() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            live = self.ctx.live.get(reply_id)
+            if live is not None and live.conversation_id == conversation_id:
+                return ReplyStream(reply_id, live.follow(offset))
+            message = await MessageRepository(session).get_in_conversation(
+                reply_id, conversation_id
+            )
+        if message is None or message.role != "assistant" or message.deleted_at is not None:
+            raise NotFound("reply", reply_id)
+        return ReplyStream(reply_id, _stored_remainder(message, offset))
+
+    async def _generate_streaming(self, prepared: _Prepared, live: LiveReply) -> None:
+        try:
+            live.finish(await self._stream_reply(prepared, live))
+        finally:
+            self.ctx.live.pop(live.reply_id, None)
+
+    async def _stream_reply(self, prepared: _Prepared, live: LiveReply) -> StreamEvent:
         started = time.perf_counter()
         parts: list[str] = []
 
@@ -209,7 +212,7 @@ class MessageService:
                         completion = piece
                     else:
                         parts.append(piece)
-                        queue.put_nowait(StreamEvent("content", text=piece))
+                        live.add_text(piece)
             except ProviderError as exc:
                 if parts:  # never retry once a token reached the client
                     raise _AfterFirstToken(exc) from exc
@@ -233,11 +236,10 @@ class MessageService:
                 logger.exception("stream generation failed", exc_info=exc)
                 error = ChatRoutesServerError("Internal server error")
             await self._keep_partial(prepared, "".join(parts), started)
-            queue.put_nowait(StreamEvent("error", error=error))
-            return
+            return StreamEvent("error", live.length, error=error)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         result = await self._store_reply(prepared, completion, elapsed_ms)
-        queue.put_nowait(StreamEvent("complete", result=result))
+        return StreamEvent("complete", live.length, result=result)
 
     async def _keep_partial(self, prepared: _Prepared, partial: str, started: float) -> None:
         """What streamed before a failure is stored, marked ``finishReason: error``."""
@@ -496,7 +498,7 @@ class MessageService:
         branch = prepared.branch
         question = prepared.user_message
         now = utcnow()
-        reply_id = new_id("msg")
+        reply_id = prepared.reply_id
         target, forked = branch, prepared.forked
         if not await branches.move_head(
             branch.id, expected=question.id, new=reply_id, when=now, release_lease=prepared.lease
@@ -619,3 +621,10 @@ async def _is_unanswered_retry(
         and head.content == request.content
         and not await messages.has_children(head.id)
     )
+
+
+async def _stored_remainder(message: Message, offset: int) -> AsyncIterator[StreamEvent]:
+    """A finished reply replayed from ``offset``: its remaining text, then its end."""
+    if offset < len(message.content):
+        yield StreamEvent("content", len(message.content), text=message.content[offset:])
+    yield StreamEvent("stored", len(message.content), result=message)

@@ -1,0 +1,84 @@
+"""Replies being generated right now, so a reader can join late or come back.
+
+Each streamed generation publishes to a ``LiveReply``; any number of readers
+follow it from a character offset. Once the reply is stored the entry goes,
+and a late reader gets the stored text instead. Live entries are per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from ..domain.errors import ChatRoutesServerError
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """One step of a streamed reply: ``content``, then ``complete`` or ``error``.
+
+    ``offset`` is how many characters of the reply precede the end of this event.
+    """
+
+    kind: str
+    offset: int
+    text: str = ""
+    result: object = None  # a SendResult on ``complete``
+    error: ChatRoutesServerError | None = None
+
+
+@dataclass(frozen=True)
+class ReplyStream:
+    """A reply's events, with the id the client can resume it by."""
+
+    reply_id: str
+    events: AsyncIterator[StreamEvent]
+
+
+@dataclass
+class LiveReply:
+    reply_id: str
+    conversation_id: str
+    parts: list[str] = field(default_factory=list)
+    length: int = 0
+    final: StreamEvent | None = None
+    _followers: set[asyncio.Queue[StreamEvent]] = field(default_factory=set)
+
+    def add_text(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += len(text)
+        self._publish(StreamEvent("content", self.length, text=text))
+
+    def finish(self, event: StreamEvent) -> None:
+        self.final = event
+        self._publish(event)
+
+    def _publish(self, event: StreamEvent) -> None:
+        for queue in self._followers:
+            queue.put_nowait(event)
+
+    async def follow(self, offset: int = 0) -> AsyncIterator[StreamEvent]:
+        """What follows ``offset``: the text so far in one piece, then events as they come."""
+        queue: asyncio.Queue[StreamEvent] = asyncio.Queue()
+        so_far = "".join(self.parts)  # no await between this snapshot and subscribing
+        final = self.final
+        if final is None:
+            self._followers.add(queue)
+        try:
+            if offset < len(so_far):
+                yield StreamEvent("content", len(so_far), text=so_far[offset:])
+            if final is not None:
+                yield final
+                return
+            while True:
+                event = await queue.get()
+                if event.kind != "content":
+                    yield event
+                    return
+                start = event.offset - len(event.text)
+                if event.offset > offset:  # trim what the reader already has
+                    text = event.text[max(0, offset - start) :]
+                    yield StreamEvent("content", event.offset, text=text)
+        finally:
+            self._followers.discard(queue)
