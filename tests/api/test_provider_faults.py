@@ -139,3 +139,17 @@ async def test_anthropic_faults_map_the_same_way(api, create_conversation, upstr
     response = await _send(api, conversation["id"])
     assert response.status_code == 503
     assert [r.protocol for r in upstream.requests] == ["anthropic"] * 3
+
+
+class TestHeartbeat:
+    @pytest.fixture
+    def settings(self, settings):
+        return settings.model_copy(update={"sse_heartbeat_seconds": 0.05})
+
+    async def test_a_quiet_stream_gets_comment_heartbeats(self, api, cid, upstream):
+        upstream.enqueue(Fault.delay(0.3))
+        response = await api.client.post(
+            f"/conversations/{cid}/messages/stream", json={"content": "slow"}
+        )
+        assert response.text.startswith(": ping\n\n")
+        assert payloads(response.text)[-2]["type"] == "complete"

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     upstream_deadline_seconds: float = Field(
         default=300.0, gt=0, description="Overall, across every attempt of one generation."
     )
+    sse_heartbeat_seconds: float = Field(
+        default=15.0, gt=0, description="A comment line on a quiet stream keeps proxies open."
+    )
     upstream_attempts: int = Field(default=3, ge=1)
     upstream_retry_budget_seconds: float = Field(default=20.0, ge=0)
     sqlite_busy_timeout_ms: int = 30_000

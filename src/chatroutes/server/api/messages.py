@@ -48,8 +48,10 @@ async def _stream_or_resume(
     """A new reply, or, for a client reconnecting with Last-Event-ID, the rest of its reply."""
     if last_event_id:
         reply_id, offset = parse_event_id(last_event_id)
-        return event_stream(await service.resume_stream(conversation_id, reply_id, offset))
-    return event_stream(await service.start_stream(conversation_id, body, branch_id=branch_id))
+        stream = await service.resume_stream(conversation_id, reply_id, offset)
+    else:
+        stream = await service.start_stream(conversation_id, body, branch_id=branch_id)
+    return event_stream(stream, service.ctx.settings.sse_heartbeat_seconds)
 
 
 @router.post("/conversations/{conversation_id}/messages/stream")
@@ -87,7 +89,8 @@ async def resume_reply(
         reply_id, offset = parse_event_id(last_event_id)
         if reply_id != message_id:
             raise InvalidRequest("Last-Event-ID names another message", field="Last-Event-ID")
-    return event_stream(await service.resume_stream(conversation_id, message_id, offset))
+    stream = await service.resume_stream(conversation_id, message_id, offset)
+    return event_stream(stream, service.ctx.settings.sse_heartbeat_seconds)
 
 
 @router.get("/conversations/{conversation_id}/messages")

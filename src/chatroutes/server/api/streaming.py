@@ -15,7 +15,6 @@ from ..services.live import ReplyStream, StreamEvent
 from ..store.models import Message
 from .messages_shape import sent_data
 
-HEARTBEAT_SECONDS = 15.0
 _HEARTBEAT = b": ping\n\n"
 _DONE = b"data: [DONE]\n\n"
 
@@ -64,13 +63,15 @@ def _stored_complete(message: Message) -> dict[str, Any]:
     }
 
 
-async def _frames(reply_id: str, events: AsyncIterator[StreamEvent]) -> AsyncIterator[bytes]:
+async def _frames(
+    reply_id: str, events: AsyncIterator[StreamEvent], heartbeat_seconds: float
+) -> AsyncIterator[bytes]:
     """Each event as one chunk; a comment line whenever the reply is quiet for a while."""
     iterator = aiter(events)
     pending = asyncio.ensure_future(anext(iterator))
     try:
         while True:
-            done, _ = await asyncio.wait({pending}, timeout=HEARTBEAT_SECONDS)
+            done, _ = await asyncio.wait({pending}, timeout=heartbeat_seconds)
             if not done:
                 yield _HEARTBEAT
                 continue
@@ -85,9 +86,9 @@ async def _frames(reply_id: str, events: AsyncIterator[StreamEvent]) -> AsyncIte
         pending.cancel()
 
 
-def event_stream(stream: ReplyStream) -> StreamingResponse:
+def event_stream(stream: ReplyStream, heartbeat_seconds: float) -> StreamingResponse:
     return StreamingResponse(
-        _frames(stream.reply_id, stream.events),
+        _frames(stream.reply_id, stream.events, heartbeat_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
