@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -132,6 +133,26 @@ class Api:
 
     def headers(self, key: str) -> dict[str, str]:
         return {"Authorization": f"ApiKey {key}"}
+
+
+@asynccontextmanager
+async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An app built from ``settings``, with a fresh account, behind an in-process client."""
+    app = create_app(settings)
+    accounts = AccountService(app.state.ctx.db, app.state.ctx.secret)
+    email = f"user-{uuid.uuid4().hex[:10]}@example.com"
+    await accounts.create_user(email)
+    key = (await accounts.create_key(email)).secret
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://test" + API_PREFIX,
+            headers={"X-API-Key": key},
+        ) as client:
+            yield client
+    finally:
+        await app.state.ctx.http.aclose()
+        await app.state.ctx.db.dispose()
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from chatroutes.server.auth.api_keys import generate_api_key
+from tests.conftest import client_for
 from tests.support.sse import payloads
 
 
@@ -108,19 +108,8 @@ class TestBody:
 
 
 async def test_offline_model_answers_without_any_provider(settings):
-    from chatroutes.server.app import create_app
-    from chatroutes.server.services.accounts import AccountService
-
-    app = create_app(settings.model_copy(update={"provider_env": {}, "default_model": None}))
-    ctx = app.state.ctx
-    accounts = AccountService(ctx.db, ctx.secret)
-    await accounts.create_user("offline@example.com")
-    key = (await accounts.create_key("offline@example.com")).secret
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://test/api/v1",
-        headers={"X-API-Key": key},
-    ) as client:
+    offline = settings.model_copy(update={"provider_env": {}, "default_model": None})
+    async with client_for(offline) as client:
         conversation = (await client.post("/conversations", json={"title": "t"})).json()["data"]
         cid = conversation["conversation"]["id"]
         assert conversation["conversation"]["model"] == "chatroutes-offline"
@@ -139,5 +128,3 @@ async def test_offline_model_answers_without_any_provider(settings):
             f"/conversations/{cid}/messages", json={"content": "hi", "model": "gpt-5"}
         )
         assert refused.status_code == 400 and "OPENAI_API_KEY" in refused.json()["message"]
-    await ctx.http.aclose()
-    await ctx.db.dispose()

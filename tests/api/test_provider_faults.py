@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
+from tests.conftest import client_for
 from tests.support.mock_upstream import Fault
 from tests.support.sse import payloads
 
@@ -83,20 +83,12 @@ async def test_a_lasting_fault_maps_to_our_error_and_keeps_the_question(
     assert await _stored(api, cid) == [("user", "question"), ("assistant", "Echo: question")]
 
 
-async def test_wrong_server_key_is_a_provider_auth_error(api, cid, settings):
-    from chatroutes.server.app import create_app
-
+async def test_wrong_server_key_is_a_provider_auth_error(settings):
     env = {**settings.provider_env, "OPENAI_API_KEY": "wrong-key"}
-    app = create_app(settings.model_copy(update={"provider_env": env}))
-
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://test/api/v1",
-        headers=dict(api.client.headers),
-    ) as client:
+    async with client_for(settings.model_copy(update={"provider_env": env})) as client:
+        created = await client.post("/conversations", json={"title": "t"})
+        cid = created.json()["data"]["conversation"]["id"]
         response = await client.post(f"/conversations/{cid}/messages", json={"content": "q"})
-    await app.state.ctx.http.aclose()
-    await app.state.ctx.db.dispose()
     assert response.status_code == 502
     assert response.json()["error"] == "PROVIDER_AUTH_ERROR"
     assert "API key" in response.json()["message"]

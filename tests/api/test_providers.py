@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from chatroutes.server.app import create_app
-from chatroutes.server.services.accounts import AccountService
+from tests.conftest import client_for
 from tests.support.mock_upstream import MockUpstream
 
 
@@ -31,18 +29,8 @@ async def client(settings, upstream, keyless_upstream):
         "OPENROUTER_BASE_URL": mock,
         "OLLAMA_HOST": keyless_upstream.url.removeprefix("http://"),
     }
-    app = create_app(settings.model_copy(update={"provider_env": env}))
-    accounts = AccountService(app.state.ctx.db, app.state.ctx.secret)
-    await accounts.create_user("providers@example.com")
-    key = (await accounts.create_key("providers@example.com")).secret
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://test/api/v1",
-        headers={"X-API-Key": key},
-    ) as http:
+    async with client_for(settings.model_copy(update={"provider_env": env})) as http:
         yield http
-    await app.state.ctx.http.aclose()
-    await app.state.ctx.db.dispose()
 
 
 @pytest.mark.parametrize(

@@ -92,10 +92,5 @@ class BranchRepository:
             .execution_options(synchronize_session=False)
         )
 
-    async def lease_until(self, branch_id: str) -> datetime | None:
-        return await self.session.scalar(
-            select(Branch.generation_lease_until).where(Branch.id == branch_id)
-        )
-
     async def delete(self, branch_id: str) -> None:
         await self.session.execute(delete(Branch).where(Branch.id == branch_id))
