@@ -168,8 +168,8 @@ class MessageService:
         """Store the question, start generating, and return the reply's events.
 
         Errors up to storing the question raise here, before any event. The
-        generation runs as its own task feeding a queue: a reader that goes
-        away stops reading, while the reply is still stored when it completes.
+        generation runs as its own task publishing to a live reply: a reader
+        that goes away stops following it, and the reply is stored all the same.
         """
         self._check_length(request.content)
         prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
@@ -196,9 +196,14 @@ class MessageService:
 
     async def _generate_streaming(self, prepared: _Prepared, live: LiveReply) -> None:
         try:
-            live.finish(await self._stream_reply(prepared, live))
-        finally:
-            self.ctx.live.pop(live.reply_id, None)
+            final = await self._stream_reply(prepared, live)
+        except Exception as exc:  # storing failed: readers still get an end, never a hang
+            if not isinstance(exc, ChatRoutesServerError):
+                logger.exception("storing a streamed reply failed", exc_info=exc)
+                exc = ChatRoutesServerError("Internal server error")
+            final = StreamEvent("error", live.length, error=exc)
+        live.finish(final)
+        self.ctx.live.pop(live.reply_id, None)
 
     async def _stream_reply(self, prepared: _Prepared, live: LiveReply) -> StreamEvent:
         started = time.perf_counter()
