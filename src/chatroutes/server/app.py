@@ -15,6 +15,7 @@ from .api.errors import install_error_handlers
 from .api.middleware import BodyMiddleware
 from .api.router import api_router
 from .auth.secret import load_or_create_secret
+from .domain.tokens import estimate_tokens
 from .providers.registry import Registry, load_registry_data
 from .providers.retries import RetryPolicy
 from .services.context import ServerContext
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Load the tokenizer's tables now, not on the first user's send.
+        await asyncio.to_thread(estimate_tokens, "")
         yield
         if ctx.tasks:  # let generations in flight finish and store their replies
             await asyncio.wait(ctx.tasks, timeout=settings.upstream_timeout_seconds)
