@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 
@@ -66,11 +68,24 @@ async def upstream_errors(provider: str) -> AsyncIterator[None]:
         ) from exc
 
 
-async def sse_data(response: httpx.Response) -> AsyncIterator[str]:
-    """The ``data:`` payloads of a server-sent event stream, one per line."""
+async def sse_json(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
+    """The JSON objects of a server-sent event stream, up to ``[DONE]``.
+
+    A payload that is not a JSON object is skipped, not fatal: one malformed
+    chunk must not cost the rest of a reply.
+    """
     async for line in response.aiter_lines():
-        if line.startswith("data:"):
-            yield line[5:].strip()
+        if not line.startswith("data:"):
+            continue
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return
+        try:
+            event = json.loads(data)
+        except ValueError:
+            continue
+        if isinstance(event, dict):
+            yield event
 
 
 async def post_json(
@@ -86,8 +101,8 @@ async def post_json(
 @asynccontextmanager
 async def open_event_stream(
     provider: str, client: httpx.AsyncClient, url: str, body: object, headers: dict[str, str]
-) -> AsyncIterator[AsyncIterator[str]]:
-    """POST ``body`` and yield its event payloads; failures while reading map as well."""
+) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+    """POST ``body`` and yield its events; failures while reading map as well."""
     async with (
         upstream_errors(provider),
         client.stream("POST", url, json=body, headers=headers) as response,
@@ -95,4 +110,4 @@ async def open_event_stream(
         if response.status_code >= 400:
             await response.aread()
             raise_for_upstream_status(provider, response)
-        yield sse_data(response)
+        yield sse_json(response)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -91,11 +90,7 @@ class AnthropicMessagesProvider:
         async with open_event_stream(
             self.name, self._client, self._url, body, self._headers
         ) as events:
-            async for data in events:
-                try:
-                    event = json.loads(data)
-                except ValueError:
-                    continue  # a malformed event is skipped, not fatal
+            async for event in events:
                 kind = event.get("type")
                 if kind == "message_start":
                     message = event.get("message") or {}

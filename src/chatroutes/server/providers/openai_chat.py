@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -59,13 +58,7 @@ class OpenAIChatProvider:
         async with open_event_stream(
             self.name, self._client, self._url, body, self._headers
         ) as events:
-            async for data in events:
-                if data == "[DONE]":
-                    break
-                try:
-                    chunk = json.loads(data)
-                except ValueError:
-                    continue  # a malformed chunk is skipped, not fatal
+            async for chunk in events:
                 model = chunk.get("model") or model
                 usage = chunk.get("usage") or usage
                 for choice in chunk.get("choices") or []:
