@@ -8,17 +8,21 @@ from ..schemas.wire import branch_out, message_out
 from ..services.messages import SendResult
 
 
+def usage_out(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
+    return {
+        "promptTokens": prompt_tokens,
+        "completionTokens": completion_tokens,
+        "totalTokens": prompt_tokens + completion_tokens,
+    }
+
+
 def sent_data(result: SendResult) -> dict[str, Any]:
     completion = result.completion
     data: dict[str, Any] = {
         "message": message_out(result.assistant_message),
         "userMessage": message_out(result.user_message),
         "assistantMessage": message_out(result.assistant_message),
-        "usage": {
-            "promptTokens": completion.prompt_tokens,
-            "completionTokens": completion.completion_tokens,
-            "totalTokens": completion.prompt_tokens + completion.completion_tokens,
-        },
+        "usage": usage_out(completion.prompt_tokens, completion.completion_tokens),
         "model": result.model,
         "branchId": result.branch.id,
     }

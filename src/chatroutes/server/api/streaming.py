@@ -13,7 +13,7 @@ from ..domain.errors import InvalidRequest
 from ..schemas.wire import message_out
 from ..services.live import ReplyStream, StreamEvent
 from ..store.models import Message
-from .messages_shape import sent_data
+from .messages_shape import sent_data, usage_out
 
 _HEARTBEAT = b": ping\n\n"
 _DONE = b"data: [DONE]\n\n"
@@ -53,12 +53,10 @@ def _payload(event: StreamEvent) -> dict[str, Any]:
 def _stored_complete(message: Message) -> dict[str, Any]:
     """The ``complete`` event of a reply that finished before this reader came."""
     meta = message.meta or {}
-    prompt, completion = meta.get("prompt_tokens", 0), meta.get("completionTokens", 0)
-    usage = {"promptTokens": prompt, "completionTokens": completion}
     return {
         "type": "complete",
         "message": message_out(message),
-        "usage": usage | {"totalTokens": prompt + completion},
+        "usage": usage_out(meta.get("prompt_tokens", 0), meta.get("completionTokens", 0)),
         "model": message.model,
     }
 

@@ -198,16 +198,12 @@ class MessageService:
         try:
             final = await self._stream_reply(prepared, live)
         except Exception as exc:  # storing failed: readers still get an end, never a hang
-            if not isinstance(exc, ChatRoutesServerError):
-                logger.exception("storing a streamed reply failed", exc_info=exc)
-                exc = ChatRoutesServerError("Internal server error")
-            final = StreamEvent("error", live.length, error=exc)
+            final = StreamEvent("error", live.length, error=_reportable(exc))
         live.finish(final)
         self.ctx.live.pop(live.reply_id, None)
 
     async def _stream_reply(self, prepared: _Prepared, live: LiveReply) -> StreamEvent:
         started = time.perf_counter()
-        parts: list[str] = []
 
         async def stream(provider: Provider, request: CompletionRequest) -> Completion:
             completion: Completion | None = None
@@ -216,10 +212,9 @@ class MessageService:
                     if isinstance(piece, Completion):
                         completion = piece
                     else:
-                        parts.append(piece)
                         live.add_text(piece)
             except ProviderError as exc:
-                if parts:  # never retry once a token reached the client
+                if live.length:  # never retry once a token reached the client
                     raise _AfterFirstToken(exc) from exc
                 raise
             if completion is None:
@@ -234,13 +229,9 @@ class MessageService:
             except _AfterFirstToken as wrapped:
                 raise wrapped.error from wrapped
         except Exception as exc:
-            error = exc if isinstance(exc, ChatRoutesServerError) else None
-            if error is not None:
-                error.details.setdefault("userMessageId", prepared.user_message.id)
-            else:
-                logger.exception("stream generation failed", exc_info=exc)
-                error = ChatRoutesServerError("Internal server error")
-            await self._keep_partial(prepared, "".join(parts), started)
+            error = _reportable(exc)
+            error.details.setdefault("userMessageId", prepared.user_message.id)
+            await self._keep_partial(prepared, "".join(live.parts), started)
             return StreamEvent("error", live.length, error=error)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         result = await self._store_reply(prepared, completion, elapsed_ms)
@@ -633,3 +624,11 @@ async def _stored_remainder(message: Message, offset: int) -> AsyncIterator[Stre
     if offset < len(message.content):
         yield StreamEvent("content", len(message.content), text=message.content[offset:])
     yield StreamEvent("stored", len(message.content), result=message)
+
+
+def _reportable(exc: Exception) -> ChatRoutesServerError:
+    """The error a stream reader is told; anything unexpected is logged and kept vague."""
+    if isinstance(exc, ChatRoutesServerError):
+        return exc
+    logger.exception("streamed generation failed", exc_info=exc)
+    return ChatRoutesServerError("Internal server error")
