@@ -21,7 +21,15 @@ from chatroutes.server.services.accounts import AccountService
 from chatroutes.server.settings import Settings
 from chatroutes.server.store.database import Database
 from chatroutes.server.store.migrate import upgrade
-from chatroutes.server.store.models import ApiKey, Base, Branch, Conversation, Message, User
+from chatroutes.server.store.models import (
+    ApiKey,
+    Base,
+    Branch,
+    Checkpoint,
+    Conversation,
+    Message,
+    User,
+)
 from tests.support.mock_upstream import MockUpstream
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
 
@@ -82,7 +90,7 @@ async def wipe(url: str) -> None:
     db = Database(url)
     try:
         async with db.write() as session:
-            for model in (Message, Branch, Conversation, ApiKey, User):
+            for model in (Checkpoint, Message, Branch, Conversation, ApiKey, User):
                 await session.execute(delete(model))
     finally:
         await db.dispose()
@@ -92,6 +100,7 @@ async def wipe(url: str) -> None:
         "conversations",
         "branches",
         "messages",
+        "checkpoints",
     }, "a new table needs wiping here"
 
 

@@ -21,6 +21,7 @@ class Row:
     role: str = "user"
     content: str = ""
     deleted_at: object = None
+    token_count: int | None = None
 
 
 def test_iso_timestamp_is_utc_with_millis_and_z():

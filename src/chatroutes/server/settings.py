@@ -28,6 +28,11 @@ class Settings(BaseSettings):
 
     max_content_chars: int = 100_000
     max_body_bytes: int = 2 * 1024 * 1024
+    max_import_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        gt=0,
+        description="The largest body POST /conversations/import accepts (a whole conversation).",
+    )
     generation_lease_seconds: int = 300
     upstream_timeout_seconds: float = Field(
         default=120.0, gt=0, description="Per attempt: the longest wait for any upstream byte."
@@ -42,6 +47,23 @@ class Settings(BaseSettings):
     upstream_attempts: int = Field(default=3, ge=1)
     upstream_retry_budget_seconds: float = Field(default=20.0, ge=0)
     sqlite_busy_timeout_ms: int = 30_000
+
+    checkpoint_interval: int = Field(
+        default=50,
+        ge=0,
+        description="An automatic checkpoint every this many messages on a branch; 0: never.",
+    )
+    partial_context_messages: int = Field(
+        default=10, ge=0, description="How many inherited messages a PARTIAL branch sends."
+    )
+    summarizer_model: str | None = Field(
+        default=None,
+        description="The model that writes checkpoint summaries; unset or failing: "
+        "the offline extractive summarizer.",
+    )
+    checkpoint_summary_tokens: int = Field(
+        default=800, gt=0, description="The most tokens a checkpoint summary may take."
+    )
 
     provider_env: dict[str, str] | None = Field(
         default=None,

@@ -7,9 +7,11 @@ from fastapi.responses import JSONResponse
 
 from ..domain import tree
 from ..schemas.branches import BranchCreate, BranchFork, BranchUpdate
+from ..schemas.merge import BranchMerge
 from ..schemas.wire import branch_out, conversation_out, message_out
 from ..services.branches import BranchView, TreeView
-from .deps import Branches, BranchID, ConversationID
+from ..services.merge import MergeResult
+from .deps import Branches, BranchID, ConversationID, Merges
 from .envelope import ok
 
 router = APIRouter(tags=["branches"])
@@ -119,4 +121,27 @@ def _tree_out(view: TreeView) -> dict[str, Any]:
             "totalBranches": len(view.branches),
             "maxDepth": tree.tree_depth(roots),
         },
+    }
+
+
+@router.post("/conversations/{conversation_id}/branches/{branch_id}/merge")
+async def merge_branch(
+    conversation_id: ConversationID, branch_id: BranchID, body: BranchMerge, service: Merges
+) -> JSONResponse:
+    return ok(_merge_out(await service.merge(conversation_id, branch_id, body)))
+
+
+def _merge_out(result: MergeResult) -> dict[str, Any]:
+    """``branch`` is the parent merged into: the official SDK reads ``data.branch``."""
+    preserved = result.preserved_branch
+    return {
+        "branch": branch_out(result.branch, result.counts.get(result.branch.id, 0)),
+        "messages": [message_out(m) for m in result.messages],
+        "mergedBranch": branch_out(
+            result.merged_branch, result.counts.get(result.merged_branch.id, 0)
+        ),
+        "strategy": result.strategy,
+        "preservedBranch": (
+            branch_out(preserved, result.counts.get(preserved.id, 0)) if preserved else None
+        ),
     }

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 
 from ..schemas.conversations import ConversationCreate, ConversationUpdate
+from ..schemas.transfer import document_out
 from ..schemas.wire import conversation_out, message_out
 from ..services.conversations import ConversationView
-from .deps import ConversationID, Conversations
+from .deps import ConversationID, Conversations, Transfers
 from .envelope import ok
 
 router = APIRouter(tags=["conversations"])
@@ -34,6 +35,33 @@ async def list_conversations(
 @router.post("/conversations", status_code=201)
 async def create_conversation(body: ConversationCreate, service: Conversations) -> JSONResponse:
     return ok({"conversation": _out(await service.create(body))}, status_code=201)
+
+
+# Declared before the ``/conversations/{conversation_id}`` routes, so "import" is never an id.
+@router.post("/conversations/import", status_code=201)
+async def import_conversation(
+    body: Annotated[dict[str, Any], Body()], service: Transfers
+) -> JSONResponse:
+    """A conversation document (or a whole export response), stored as the caller's."""
+    view = await service.import_document(body)
+    return ok({"conversation": _out(view)}, status_code=201)
+
+
+@router.get("/conversations/{conversation_id}/export")
+async def export_conversation(conversation_id: ConversationID, service: Transfers) -> JSONResponse:
+    exported = await service.export(conversation_id)
+    response = ok(
+        document_out(
+            exported.conversation,
+            exported.branches,
+            exported.messages,
+            exported.checkpoints,
+            exported.exported_at,
+        )
+    )
+    filename = f"{exported.conversation.id}.chatroutes.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @router.get("/conversations/{conversation_id}")

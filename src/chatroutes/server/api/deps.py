@@ -10,9 +10,12 @@ from ..domain.errors import Unauthenticated
 from ..schemas.common import NUL_FREE_PATTERN
 from ..services.accounts import AccountService
 from ..services.branches import BranchService
+from ..services.checkpoints import CheckpointService
 from ..services.context import ServerContext
 from ..services.conversations import ConversationService
+from ..services.merge import MergeService
 from ..services.messages import MessageService
+from ..services.transfer import TransferService
 
 
 def get_context(request: Request) -> ServerContext:
@@ -55,11 +58,27 @@ def message_service(ctx: Context, user_id: UserId) -> MessageService:
     return MessageService(ctx, user_id)
 
 
+def checkpoint_service(ctx: Context, user_id: UserId) -> CheckpointService:
+    return CheckpointService(ctx, user_id)
+
+
+def merge_service(ctx: Context, user_id: UserId) -> MergeService:
+    return MergeService(ctx, user_id)
+
+
+def transfer_service(ctx: Context, user_id: UserId) -> TransferService:
+    return TransferService(ctx, user_id)
+
+
 Conversations = Annotated[ConversationService, Depends(conversation_service)]
 Branches = Annotated[BranchService, Depends(branch_service)]
+Merges = Annotated[MergeService, Depends(merge_service)]
 Messages = Annotated[MessageService, Depends(message_service)]
+Checkpoints = Annotated[CheckpointService, Depends(checkpoint_service)]
+Transfers = Annotated[TransferService, Depends(transfer_service)]
 
 _ID = Path(min_length=1, max_length=64, pattern=NUL_FREE_PATTERN)
 ConversationID = Annotated[str, _ID]
 BranchID = Annotated[str, _ID]
 MessageID = Annotated[str, _ID]
+CheckpointID = Annotated[str, _ID]

@@ -3,6 +3,7 @@
 - An empty POST/PATCH body reads as ``{}``: the official SDK sends
   ``json=None`` for an empty dict, with a JSON content type and no body.
 - A body over the configured size is refused with 413 before it is buffered.
+  A conversation import may be larger: its limit is ``max_import_bytes``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _BODY_METHODS = {"POST", "PATCH", "PUT"}
+# Routes allowed a larger body, and the setting that bounds each.
+_LARGE_BODIES = {("POST", "/api/v1/conversations/import"): "max_import_bytes"}
 
 
 class BodyMiddleware:
@@ -23,6 +26,7 @@ class BodyMiddleware:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -31,8 +35,8 @@ class BodyMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                await _too_large(send, self.max_body_bytes)
+            if size > limit:
+                await _too_large(send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -55,6 +59,15 @@ class BodyMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    def _limit(self, scope: Scope) -> int:
+        """The body limit for this request; larger routes read the app's own settings."""
+        path = scope["path"].removeprefix(scope.get("root_path", ""))
+        setting = _LARGE_BODIES.get((scope["method"], path))
+        ctx = getattr(getattr(scope.get("app"), "state", None), "ctx", None)
+        if setting is None or ctx is None:
+            return self.max_body_bytes
+        return getattr(ctx.settings, setting)
 
 
 async def _too_large(send: Send, limit: int) -> None:

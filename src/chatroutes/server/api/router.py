@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import branches, conversations, messages, meta
+from . import branches, checkpoints, conversations, messages, meta
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (meta, conversations, messages, branches):
+for module in (meta, conversations, messages, branches, checkpoints):
     api_router.include_router(module.router)

@@ -1,10 +1,30 @@
-"""Context assembly: which messages of a branch's path reach the model."""
+"""Context assembly: which messages of a branch's path reach the model.
+
+Pure: given the path, the branch's context mode, the checkpoints anchored on
+the path and a token budget, it decides what the provider receives.
+
+1. The context mode picks a window of the visible path: FULL takes it all,
+   PARTIAL the last N inherited messages and the branch's own, MINIMAL the
+   fork-point message and the branch's own, NONE only the branch's own.
+2. The deepest checkpoint anchored inside that window replaces everything up
+   to its anchor with its summary.
+3. Over the budget, the oldest turns go first; the system prompt, the summary
+   and the newest message always stay.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Protocol
+
+from .tokens import estimate_tokens
+
+CONTEXT_MODES = ("FULL", "PARTIAL", "MINIMAL", "NONE")
+# What a chat format adds around each message (role markers), as OpenAI counts it.
+MESSAGE_OVERHEAD_TOKENS = 4
+SUMMARY_HEADING = "Summary of the earlier conversation:"
 
 
 @dataclass(frozen=True)
@@ -15,18 +35,142 @@ class ChatMessage:
     content: str
 
 
+class PathMessage(Protocol):
+    """What assembly reads of a stored message."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def token_count(self) -> int | None: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True)
+class CheckpointSummary:
+    id: str
+    anchor_message_id: str
+    summary: str
+    token_count: int
+
+
+@dataclass(frozen=True)
+class ContextPolicy:
+    mode: str = "FULL"
+    partial_messages: int = 10
+    prompt_budget: int | None = None  # tokens the prompt may take; None: no limit
+
+
 @dataclass(frozen=True)
 class AssembledContext:
     messages: list[ChatMessage]
-    context_message_count: int
+    context_message_count: int  # path messages sent; a summary is not one of them
+    prompt_tokens: int  # an estimate; the provider's report is the truth
+    truncated: bool
+    checkpoint_id: str | None
+
+    @property
+    def checkpoint_used(self) -> bool:
+        return self.checkpoint_id is not None
 
 
-def assemble_context(system_prompt: str | None, path: Sequence[Any]) -> AssembledContext:
-    """The system prompt first, then the branch's visible path in order."""
-    messages = [ChatMessage(role="system", content=system_prompt)] if system_prompt else []
-    history = [
-        ChatMessage(role=message.role, content=message.content)
-        for message in path
-        if message.deleted_at is None
-    ]
-    return AssembledContext(messages=messages + history, context_message_count=len(history))
+def assemble_context(
+    system_prompt: str | None,
+    path: Sequence[PathMessage],
+    *,
+    fork_point_id: str | None = None,
+    checkpoints: Sequence[CheckpointSummary] = (),
+    policy: ContextPolicy = ContextPolicy(),
+    count_tokens: Callable[[str], int] = estimate_tokens,
+) -> AssembledContext:
+    """The provider messages for a branch whose path (root first) is ``path``."""
+    positions = {message.id: index for index, message in enumerate(path)}
+    window = _mode_window(path, positions.get(fork_point_id) if fork_point_id else None, policy)
+
+    checkpoint = _deepest_checkpoint(checkpoints, positions, window)
+    if checkpoint is not None:
+        anchor = positions[checkpoint.anchor_message_id]
+        window = [index for index in window if index > anchor]
+
+    def cost(message: PathMessage) -> int:
+        counted = message.token_count
+        return MESSAGE_OVERHEAD_TOKENS + (
+            counted if counted is not None else count_tokens(message.content)
+        )
+
+    lead: list[ChatMessage] = []
+    if system_prompt:
+        lead.append(ChatMessage("system", system_prompt))
+    if checkpoint is not None:
+        lead.append(ChatMessage("system", f"{SUMMARY_HEADING}\n{checkpoint.summary}"))
+    lead_tokens = sum(MESSAGE_OVERHEAD_TOKENS + count_tokens(m.content) for m in lead)
+    costs = [cost(path[index]) for index in window]
+
+    start, truncated = 0, False
+    budget = policy.prompt_budget
+    total = lead_tokens + sum(costs)
+    if budget is not None:
+        while total > budget and start < len(window) - 1:
+            total -= costs[start]
+            start += 1
+            truncated = True
+            # A turn goes whole: never open on a reply whose question was dropped.
+            while start < len(window) - 1 and path[window[start]].role == "assistant":
+                total -= costs[start]
+                start += 1
+
+    kept = [path[index] for index in window[start:]]
+    return AssembledContext(
+        messages=lead + [ChatMessage(m.role, m.content) for m in kept],
+        context_message_count=len(kept),
+        prompt_tokens=total,
+        truncated=truncated,
+        checkpoint_id=checkpoint.id if checkpoint is not None else None,
+    )
+
+
+def _mode_window(
+    path: Sequence[PathMessage], fork_index: int | None, policy: ContextPolicy
+) -> list[int]:
+    """Indexes of the visible path messages the branch's context mode admits."""
+    visible = [index for index, message in enumerate(path) if message.deleted_at is None]
+    if fork_index is None or policy.mode == "FULL":
+        return visible
+    inherited = [index for index in visible if index <= fork_index]
+    own = [index for index in visible if index > fork_index]
+    if policy.mode == "PARTIAL":
+        keep = policy.partial_messages
+        return (inherited[-keep:] if keep > 0 else []) + own
+    if policy.mode == "MINIMAL":
+        return inherited[-1:] + own
+    if policy.mode == "NONE":
+        return own
+    raise ValueError(f"unknown context mode {policy.mode!r}")
+
+
+def _deepest_checkpoint(
+    checkpoints: Sequence[CheckpointSummary], positions: dict[str, int], window: list[int]
+) -> CheckpointSummary | None:
+    """The checkpoint anchored deepest within the window; the latest made wins a tie.
+
+    An anchor before the window's first message would summarize what the
+    context mode chose to leave out, and one on its last message would leave
+    the model nothing to answer: neither is used.
+    """
+    if not window:
+        return None
+    best: CheckpointSummary | None = None
+    best_position = window[0] - 1
+    for checkpoint in checkpoints:
+        position = positions.get(checkpoint.anchor_message_id)
+        if (
+            position is not None
+            and window[0] <= position < window[-1]
+            and position >= best_position
+        ):
+            best, best_position = checkpoint, position
+    return best

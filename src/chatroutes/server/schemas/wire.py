@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.hashing import iso_timestamp
-from ..store.models import Branch, Conversation, Message
+from ..store.models import Branch, Checkpoint, Conversation, Message
 
 
 def _ts(moment: datetime | None) -> str | None:
@@ -47,6 +47,7 @@ def branch_out(branch: Branch, message_count: int = 0) -> dict[str, Any]:
         "createdAt": _ts(branch.created_at),
         "updatedAt": _ts(branch.updated_at),
         "messageCount": message_count,
+        "checkpointId": branch.checkpoint_id,
     }
 
 
@@ -74,4 +75,29 @@ def conversation_out(
         "totalMessages": total_messages,
         "branchCount": len(branch_list),
         "branches": [branch_out(b, counts.get(b.id, 0)) for b in branch_list],
+    }
+
+
+def checkpoint_out(checkpoint: Checkpoint) -> dict[str, Any]:
+    """camelCase, plus the snake_case names the official Python SDK's types read."""
+    created_at = _ts(checkpoint.created_at)
+    return {
+        "id": checkpoint.id,
+        "conversationId": checkpoint.conversation_id,
+        "branchId": checkpoint.branch_id,
+        "anchorMessageId": checkpoint.anchor_message_id,
+        "checkpointType": checkpoint.checkpoint_type,
+        "metadata": checkpoint.meta or {},
+        "createdAt": created_at,
+        "tokenCount": checkpoint.token_count,
+        "summary": checkpoint.summary,
+        "summarizer": checkpoint.summarizer,
+        "sourceMessageCount": checkpoint.source_message_count,
+        "sourceTokenCount": checkpoint.source_token_count,
+        "tokensSaved": max(checkpoint.source_token_count - checkpoint.token_count, 0),
+        "conversation_id": checkpoint.conversation_id,
+        "branch_id": checkpoint.branch_id,
+        "anchor_message_id": checkpoint.anchor_message_id,
+        "token_count": checkpoint.token_count,
+        "created_at": created_at,
     }

@@ -11,6 +11,7 @@ from ..domain.errors import InvalidRequest, NotFound
 from ..domain.ids import new_id
 from ..schemas.branches import BranchCreate, BranchFork, BranchUpdate
 from ..store.branches import BranchRepository
+from ..store.checkpoints import CheckpointRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message
 from .context import ServerContext, utcnow
@@ -147,7 +148,7 @@ class BranchService:
     async def delete(self, conversation_id: str, branch_id: str) -> None:
         """Remove the branch pointer; its messages that no other branch reaches are hidden.
 
-        Child branches are re-attached to the deleted branch's parent.
+        Child branches and checkpoints are re-attached to the deleted branch's parent.
         """
         async with self.ctx.db.write() as session:
             await owned_conversation(session, conversation_id, self.user_id)
@@ -168,9 +169,13 @@ class BranchService:
             still_reached = await messages.reachable_ids(
                 [b.head_message_id for b in others if b.head_message_id]
             )
-            await messages.soft_delete_many(
-                [m.id for m in own if m.id not in still_reached], utcnow()
-            )
+            hidden = [m.id for m in own if m.id not in still_reached]
+            await messages.soft_delete_many(hidden, utcnow())
+            # Checkpoints on what is now hidden go; the rest serve the parent's line.
+            checkpoints = CheckpointRepository(session)
+            await checkpoints.delete_anchored_on(hidden)
+            heir = branch.parent_branch_id or (await repo.get_main(conversation_id)).id
+            await checkpoints.rehome(branch.id, heir)
             await repo.delete(branch.id)
 
     async def messages(self, conversation_id: str, branch_id: str | None) -> list[Message]:

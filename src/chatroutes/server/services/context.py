@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import httpx
 
@@ -14,6 +16,8 @@ from ..providers.retries import RetryPolicy
 from ..settings import Settings
 from ..store.database import Database
 from .live import LiveReply
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -34,6 +38,13 @@ class ServerContext:
 
     # Generations running apart from their requests; kept referenced until done.
     tasks: set[asyncio.Task[object]] = field(default_factory=set)
+
+    def spawn(self, work: Coroutine[object, object, T]) -> asyncio.Task[T]:
+        """Run ``work`` apart from the request; shutdown waits for it."""
+        task = asyncio.create_task(work)
+        self.tasks.add(task)  # type: ignore[arg-type]
+        task.add_done_callback(self.tasks.discard)  # type: ignore[arg-type]
+        return task
 
 
 def utcnow() -> datetime:

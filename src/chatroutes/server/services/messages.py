@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
-from ..domain.context import assemble_context
+from ..domain.checkpoints import messages_since_checkpoint
+from ..domain.context import AssembledContext, ContextPolicy, assemble_context
 from ..domain.errors import (
     BranchBusy,
     ChatRoutesServerError,
@@ -45,10 +46,12 @@ from ..providers.registry import ModelInfo
 from ..providers.retries import call_with_retries, is_retryable
 from ..schemas.messages import MessageSend
 from ..store.branches import BranchRepository
+from ..store.checkpoints import CheckpointRepository
 from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message
 from .branches import branch_in, message_in, new_branch
+from .checkpoints import CheckpointService, as_summary
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
 from .live import LiveReply, ReplyStream, StreamEvent
@@ -132,7 +135,8 @@ class _Prepared:
     info: ModelInfo  # the model that serves the reply: the asked one, or a fallback
     provider: Provider
     routes: list[tuple[ModelInfo, Provider]]
-    context_message_count: int
+    context: AssembledContext
+    checkpoint_due: bool  # the reply completes an interval: an auto checkpoint follows
     attempts: int = 0
     fallback_from: str | None = None
     reply_id: str = field(default_factory=lambda: new_id("msg"))  # known before it exists
@@ -157,10 +161,7 @@ class MessageService:
         prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
         # The generation belongs to the server, not to the request: a client that
         # disconnects cancels only its wait, and the reply is stored all the same.
-        task = asyncio.create_task(self._generate(prepared))
-        self.ctx.tasks.add(task)
-        task.add_done_callback(self.ctx.tasks.discard)
-        return await asyncio.shield(task)
+        return await asyncio.shield(self.ctx.spawn(self._generate(prepared)))
 
     async def start_stream(
         self, conversation_id: str, request: MessageSend, *, branch_id: str | None = None
@@ -175,9 +176,7 @@ class MessageService:
         prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
         live = LiveReply(prepared.reply_id, conversation_id)
         self.ctx.live[live.reply_id] = live
-        task = asyncio.create_task(self._generate_streaming(prepared, live))
-        self.ctx.tasks.add(task)
-        task.add_done_callback(self.ctx.tasks.discard)
+        self.ctx.spawn(self._generate_streaming(prepared, live))
         return ReplyStream(live.reply_id, live.follow(0))
 
     async def resume_stream(self, conversation_id: str, reply_id: str, offset: int) -> ReplyStream:
@@ -242,10 +241,9 @@ class MessageService:
         if not partial:
             await self._release(prepared)
             return
-        prompt_tokens = sum(estimate_tokens(m.content) for m in prepared.request.messages)
         cut = Completion(
             content=partial,
-            prompt_tokens=prompt_tokens,
+            prompt_tokens=prepared.context.prompt_tokens,
             completion_tokens=estimate_tokens(partial),
             finish_reason="error",
             model=prepared.request.model,
@@ -431,11 +429,26 @@ class MessageService:
                 raise _HeadMoved
             path.append(user_message)
 
-        context = assemble_context(conversation.system_prompt, path)
         temperature = (
             request.temperature if request.temperature is not None else conversation.temperature
         )
         max_tokens = min(request.max_tokens or conversation.max_tokens, info.max_output)
+        checkpoints = await CheckpointRepository(session).anchored_on(
+            conversation_id, [m.id for m in path]
+        )
+        settings = self.ctx.settings
+        context = assemble_context(
+            conversation.system_prompt,
+            path,
+            fork_point_id=branch.fork_point_message_id,
+            checkpoints=[as_summary(c) for c in checkpoints],
+            policy=ContextPolicy(
+                mode=branch.context_mode,
+                partial_messages=settings.partial_context_messages,
+                prompt_budget=max(info.context_window - max_tokens, 0),
+            ),
+        )
+        since = messages_since_checkpoint(path, {c.anchor_message_id for c in checkpoints})
         return _Prepared(
             conversation=conversation,
             branch=branch,
@@ -451,7 +464,8 @@ class MessageService:
             info=info,
             provider=provider,
             routes=routes,
-            context_message_count=context.context_message_count,
+            context=context,
+            checkpoint_due=0 < settings.checkpoint_interval <= since + 1,
         )
 
     async def _release(self, prepared: _Prepared) -> None:
@@ -475,13 +489,22 @@ class MessageService:
             "prompt_tokens": completion.prompt_tokens,
             "completionTokens": completion.completion_tokens,
             "cost": info.cost(completion.prompt_tokens, completion.completion_tokens),
-            "context_message_count": prepared.context_message_count,
-            "context_truncated": False,
-            "checkpoint_used": False,
+            "context_message_count": prepared.context.context_message_count,
+            "context_truncated": prepared.context.truncated,
+            "checkpoint_used": prepared.context.checkpoint_used,
+            "checkpointId": prepared.context.checkpoint_id,
         }
-        return await self._write_retrying_head_races(
+        result = await self._write_retrying_head_races(
             lambda session: self._try_store_reply(session, prepared, completion, meta), "the reply"
         )
+        if prepared.checkpoint_due and completion.finish_reason != "error":
+            checkpoints = CheckpointService(self.ctx, self.user_id)
+            self.ctx.spawn(
+                checkpoints.auto_checkpoint(
+                    result.branch.conversation_id, result.branch.id, result.assistant_message.id
+                )
+            )
+        return result
 
     async def _try_store_reply(
         self,

@@ -71,6 +71,8 @@ class Branch(Base):
     # One generation in flight per branch: a lease any replica can see.
     generation_lease: Mapped[str | None] = mapped_column(String(40))
     generation_lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # The checkpoint a recreated branch starts from.
+    checkpoint_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class Message(Base):
@@ -90,3 +92,26 @@ class Message(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     edited_from: Mapped[str | None] = mapped_column(String(40))
+
+
+class Checkpoint(Base):
+    """A summary of a path up to its anchor message, standing in for that path."""
+
+    __tablename__ = "checkpoints"
+    __table_args__ = (
+        Index("ix_checkpoints_conversation_created", "conversation_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    branch_id: Mapped[str] = mapped_column(String(40))
+    anchor_message_id: Mapped[str] = mapped_column(String(40), index=True)
+    checkpoint_type: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[str] = mapped_column(Text)
+    token_count: Mapped[int] = mapped_column(Integer)
+    # What the summary replaces: the visible messages up to the anchor and their tokens.
+    source_message_count: Mapped[int] = mapped_column(Integer)
+    source_token_count: Mapped[int] = mapped_column(Integer)
+    summarizer: Mapped[str] = mapped_column(String(200))
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,218 @@
+"""Checkpoints: summaries that stand in for the start of a long path."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import tree
+from ..domain.checkpoints import due_for_checkpoint, summary_source
+from ..domain.context import ChatMessage, CheckpointSummary
+from ..domain.errors import ChatRoutesServerError, InvalidRequest, NotFound
+from ..domain.ids import new_id
+from ..domain.summarizer import extractive_summary, summary_prompt
+from ..domain.tokens import estimate_tokens
+from ..providers.base import CompletionRequest
+from ..providers.retries import call_with_retries
+from ..schemas.checkpoints import CheckpointCreate
+from ..store.branches import BranchRepository
+from ..store.checkpoints import CheckpointRepository
+from ..store.messages import MessageRepository
+from ..store.models import Branch, Checkpoint, Message
+from .branches import branch_in, message_in, new_branch
+from .context import ServerContext, utcnow
+from .conversations import owned_conversation
+
+logger = logging.getLogger("chatroutes.server")
+EXTRACTIVE = "extractive"
+
+
+@dataclass
+class RecreateResult:
+    checkpoint: Checkpoint
+    branch: Branch
+    messages: list[Message]
+
+
+def as_summary(checkpoint: Checkpoint) -> CheckpointSummary:
+    return CheckpointSummary(
+        id=checkpoint.id,
+        anchor_message_id=checkpoint.anchor_message_id,
+        summary=checkpoint.summary,
+        token_count=checkpoint.token_count,
+    )
+
+
+class CheckpointService:
+    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+        self.ctx = ctx
+        self.user_id = user_id
+
+    async def list(self, conversation_id: str, branch_id: str | None) -> list[Checkpoint]:
+        async with self.ctx.db.read() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            if branch_id is not None:
+                await branch_in(session, conversation_id, branch_id)
+            return await CheckpointRepository(session).list_for_conversation(
+                conversation_id, branch_id=branch_id
+            )
+
+    async def create(self, conversation_id: str, request: CheckpointCreate) -> Checkpoint:
+        """Summarize the branch's path up to the anchor; no transaction is held meanwhile."""
+        async with self.ctx.db.read() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            branch = await BranchRepository(session).get_in_conversation(
+                request.branch_id, conversation_id
+            )
+            if branch is None:
+                raise InvalidRequest(
+                    f"branchId: no branch {request.branch_id} in this conversation",
+                    field="branchId",
+                )
+            anchor = await message_in(
+                session, conversation_id, request.anchor_message_id, "anchorMessageId"
+            )
+            path = await MessageRepository(session).path(branch.head_message_id)
+            if anchor.id not in {m.id for m in path}:
+                raise InvalidRequest(
+                    f"anchorMessageId: message {anchor.id} is not on branch {branch.id}",
+                    field="anchorMessageId",
+                )
+            path = path[: [m.id for m in path].index(anchor.id) + 1]
+            earlier = await CheckpointRepository(session).anchored_on(
+                conversation_id, [m.id for m in path]
+            )
+        checkpoint = await self._summarize(
+            branch, path, earlier, checkpoint_type="manual", meta=request.metadata or {}
+        )
+        async with self.ctx.db.write() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            return await CheckpointRepository(session).add(checkpoint)
+
+    async def auto_checkpoint(self, conversation_id: str, branch_id: str, anchor_id: str) -> None:
+        """An ``auto`` checkpoint at ``anchor_id`` if the path has grown by the interval.
+
+        It runs after the reply is stored, apart from any request: a failure is
+        logged, and the next reply on the branch tries again.
+        """
+        try:
+            await self._auto_checkpoint(conversation_id, branch_id, anchor_id)
+        except Exception:
+            logger.exception("automatic checkpoint on branch %s failed", branch_id)
+
+    async def _auto_checkpoint(self, conversation_id: str, branch_id: str, anchor_id: str) -> None:
+        interval = self.ctx.settings.checkpoint_interval
+        async with self.ctx.db.read() as session:
+            branch = await BranchRepository(session).get_in_conversation(branch_id, conversation_id)
+            path = await MessageRepository(session).path(anchor_id)
+            earlier = await CheckpointRepository(session).anchored_on(
+                conversation_id, [m.id for m in path]
+            )
+        if branch is None or not due_for_checkpoint(
+            path, {c.anchor_message_id for c in earlier}, interval
+        ):
+            return
+        checkpoint = await self._summarize(branch, path, earlier, checkpoint_type="auto", meta={})
+        async with self.ctx.db.write() as session:
+            repo = CheckpointRepository(session)
+            # Another send may have made it meanwhile: check again under the write lock.
+            latest = await repo.anchored_on(conversation_id, [m.id for m in path])
+            if due_for_checkpoint(path, {c.anchor_message_id for c in latest}, interval):
+                await repo.add(checkpoint)
+
+    async def delete(self, checkpoint_id: str) -> None:
+        async with self.ctx.db.write() as session:
+            await self._owned(session, checkpoint_id)
+            await CheckpointRepository(session).delete([checkpoint_id])
+
+    async def recreate(self, checkpoint_id: str) -> RecreateResult:
+        """A new branch at the checkpoint's anchor, whose context starts from its summary."""
+        async with self.ctx.db.write() as session:
+            checkpoint = await self._owned(session, checkpoint_id)
+            conversation_id = checkpoint.conversation_id
+            branches = BranchRepository(session)
+            parent = await branches.get_in_conversation(checkpoint.branch_id, conversation_id)
+            parent = parent or await branches.get_main(conversation_id)
+            branch = new_branch(
+                conversation_id,
+                parent=parent,
+                fork_point_id=checkpoint.anchor_message_id,
+                title=f"From checkpoint of {parent.title}",
+                context_mode="FULL",
+            )
+            branch.checkpoint_id = checkpoint.id
+            await branches.add(branch)
+            path = await MessageRepository(session).path(checkpoint.anchor_message_id)
+        return RecreateResult(checkpoint, branch, tree.visible(path))
+
+    async def _owned(self, session: AsyncSession, checkpoint_id: str) -> Checkpoint:
+        checkpoint = await CheckpointRepository(session).get_owned(checkpoint_id, self.user_id)
+        if checkpoint is None:
+            raise NotFound("checkpoint", checkpoint_id)
+        return checkpoint
+
+    async def _summarize(
+        self,
+        branch: Branch,
+        path: list[Message],
+        earlier: list[Checkpoint],
+        *,
+        checkpoint_type: str,
+        meta: dict[str, object],
+    ) -> Checkpoint:
+        """A checkpoint at the end of ``path``, built on the deepest earlier one."""
+        source = summary_source(path, {c.anchor_message_id: c for c in earlier})
+        previous = source.previous.summary if source.previous is not None else None
+        summary, summarizer = await self._write_summary(source.turns, previous)
+        visible = tree.visible(path)
+        return Checkpoint(
+            id=new_id("ckpt"),
+            conversation_id=branch.conversation_id,
+            branch_id=branch.id,
+            anchor_message_id=path[-1].id,
+            checkpoint_type=checkpoint_type,
+            summary=summary,
+            token_count=estimate_tokens(summary),
+            source_message_count=len(visible),
+            source_token_count=sum(
+                m.token_count if m.token_count is not None else estimate_tokens(m.content)
+                for m in visible
+            ),
+            summarizer=summarizer,
+            meta=meta,
+            created_at=utcnow(),
+        )
+
+    async def _write_summary(
+        self, turns: list[tuple[str, str]], previous: str | None
+    ) -> tuple[str, str]:
+        """The configured summarizer model's summary, or the offline extractive one."""
+        budget = self.ctx.settings.checkpoint_summary_tokens
+        model = self.ctx.settings.summarizer_model
+        if model and turns:
+            try:
+                return await self._model_summary(model, turns, previous, budget)
+            except ChatRoutesServerError as exc:
+                logger.warning("summarizer %s failed, using the extractive one: %s", model, exc)
+        return extractive_summary(turns, previous=previous, max_tokens=budget), EXTRACTIVE
+
+    async def _model_summary(
+        self, model: str, turns: list[tuple[str, str]], previous: str | None, budget: int
+    ) -> tuple[str, str]:
+        info, provider = self.ctx.registry.routes(model)[0]
+        prompt = summary_prompt(turns, previous=previous, max_tokens=budget)
+        request = CompletionRequest(
+            model=info.upstream_id,
+            messages=[ChatMessage(role, content) for role, content in prompt],
+            temperature=0.2,
+            max_tokens=min(budget, info.max_output),
+        )
+        completion = await call_with_retries(
+            lambda _attempt: provider.complete(request), self.ctx.retry_policy
+        )
+        summary = completion.content.strip()
+        if not summary:
+            raise ChatRoutesServerError(f"{model} wrote an empty summary")
+        return summary, info.name

@@ -1,0 +1,308 @@
+"""Export a conversation as one JSON document; import such a document, all or nothing.
+
+An import keeps every id and timestamp, so the content hashes (which cover a
+message's own ``createdAt``, parent and branch) stay valid and a second export
+equals the first. It is checked whole before anything is written:
+
+- the document's shape, field by field (``schemas/transfer.py``);
+- every id unique within the document; exactly one main branch;
+- each message's parent is an earlier message of the document (so no cycles),
+  its ``contentHash`` recomputes, its content fits ``max_content_chars``;
+- branch heads, fork points, parents and checkpoints, checkpoint branches and
+  anchors, and ``editedFrom`` resolve within the document; branch parents do
+  not cycle. A message's ``branchId`` need not resolve: it names the branch it
+  was written on, which may since have been deleted;
+- no id exists on this server yet (409 naming it).
+
+Then everything is written in one unit of work with one bulk insert per table,
+owned by the importing user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.errors import Conflict, InvalidRequest
+from ..domain.hashing import content_hash
+from ..schemas.transfer import ConversationDocument, parse_document
+from ..store.branches import BranchRepository
+from ..store.checkpoints import CheckpointRepository
+from ..store.messages import MessageRepository
+from ..store.models import Branch, Checkpoint, Conversation, Message
+from ..store.transfer import TransferRepository
+from .context import ServerContext, utcnow
+from .conversations import ConversationView, load_views, owned_conversation
+
+
+@dataclass
+class ConversationExport:
+    conversation: Conversation
+    branches: list[Branch]
+    messages: list[Message]  # parents before children, soft-deleted ones included
+    checkpoints: list[Checkpoint]
+    exported_at: datetime
+
+
+class TransferService:
+    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+        self.ctx = ctx
+        self.user_id = user_id
+
+    async def export(self, conversation_id: str) -> ConversationExport:
+        async with self.ctx.db.read() as session:
+            conversation = await owned_conversation(session, conversation_id, self.user_id)
+            branches = await BranchRepository(session).list_for_conversations([conversation_id])
+            messages = await MessageRepository(session).list_for_conversation(conversation_id)
+            checkpoints = await CheckpointRepository(session).list_for_conversation(conversation_id)
+        return ConversationExport(
+            conversation, branches, parents_first(messages), checkpoints, utcnow()
+        )
+
+    async def import_document(self, body: Any) -> ConversationView:
+        """Store the document's conversation as the user's, or raise and store nothing."""
+        # Validating a large document is CPU work: keep it off the event loop.
+        document = await asyncio.to_thread(self._checked, body)
+        try:
+            async with self.ctx.db.write() as session:
+                await _refuse_existing(session, document)
+                await TransferRepository(session).add_conversation(*_rows(document, self.user_id))
+                conversation = await owned_conversation(
+                    session, document.conversation.id, self.user_id
+                )
+                [view] = await load_views(session, [conversation])
+        except IntegrityError as exc:  # a concurrent import of the same ids won the race
+            raise Conflict(
+                "An id of this document was stored by another request meanwhile",
+                details={"id": document.conversation.id},
+            ) from exc
+        return view
+
+    def _checked(self, body: Any) -> ConversationDocument:
+        document = parse_document(body)
+        check_document(document, max_content_chars=self.ctx.settings.max_content_chars)
+        return document
+
+
+def parents_first(messages: Sequence[Message]) -> list[Message]:
+    """Oldest first by ``(created_at, id)``, but never a message before its parent.
+
+    Timestamps have millisecond resolution, so a reply can tie with its question
+    and sort before it by id; such a child waits until its parent is out.
+    """
+    ordered = sorted(messages, key=lambda m: (m.created_at, m.id))
+    position = {m.id: i for i, m in enumerate(ordered)}
+    children: dict[int, list[int]] = {}
+    ready: list[int] = []
+    for i, message in enumerate(ordered):
+        parent = position.get(message.parent_id) if message.parent_id is not None else None
+        if parent is None or parent == i:
+            ready.append(i)
+        else:
+            children.setdefault(parent, []).append(i)
+    heapq.heapify(ready)
+    out: list[Message] = []
+    while ready:
+        i = heapq.heappop(ready)
+        out.append(ordered[i])
+        for child in children.get(i, ()):
+            heapq.heappush(ready, child)
+    if len(out) < len(ordered):  # a parent cycle cannot be stored, but lose nothing
+        emitted = {m.id for m in out}
+        out += [m for m in ordered if m.id not in emitted]
+    return out
+
+
+def _invalid(field: str, message: str) -> InvalidRequest:
+    return InvalidRequest(f"{field}: {message}", field=field)
+
+
+def check_document(document: ConversationDocument, *, max_content_chars: int) -> None:
+    """The rules spanning several objects; the first broken one is a 400 naming its field."""
+    seen: dict[str, str] = {}
+
+    def claim(ident: str, field: str) -> None:
+        if ident in seen:
+            raise _invalid(field, f"id {ident} is already used by {seen[ident]}")
+        seen[ident] = field
+
+    claim(document.conversation.id, "conversation.id")
+    for kind, items in (
+        ("branches", document.branches),
+        ("messages", document.messages),
+        ("checkpoints", document.checkpoints),
+    ):
+        for i, item in enumerate(items):
+            claim(item.id, f"{kind}[{i}].id")
+
+    branch_ids = {b.id for b in document.branches}
+    message_ids = {m.id for m in document.messages}
+    checkpoint_ids = {c.id for c in document.checkpoints}
+
+    earlier: set[str] = set()
+    for i, m in enumerate(document.messages):
+        at = f"messages[{i}]"
+        if m.parent_message_id is not None and m.parent_message_id not in earlier:
+            raise _invalid(
+                f"{at}.parentMessageId",
+                f"{m.parent_message_id} is not an earlier message of the document",
+            )
+        if m.edited_from is not None and m.edited_from not in message_ids:
+            raise _invalid(f"{at}.editedFrom", f"{m.edited_from} is not a message of the document")
+        if len(m.content) > max_content_chars:
+            raise _invalid(f"{at}.content", f"longer than {max_content_chars} characters")
+        expected = content_hash(
+            role=m.role,
+            content=m.content,
+            model=m.model,
+            parent_message_id=m.parent_message_id,
+            branch_id=m.branch_id,
+            created_at=m.created_at,
+        )
+        if m.content_hash != expected:
+            raise _invalid(f"{at}.contentHash", "does not match the message's content (WIRE.md)")
+        earlier.add(m.id)
+
+    mains = [i for i, b in enumerate(document.branches) if b.is_main]
+    if not mains:
+        raise _invalid("branches", "exactly one branch must have isMain true; none has")
+    if len(mains) > 1:
+        raise _invalid(f"branches[{mains[1]}].isMain", "exactly one branch may be the main one")
+
+    for i, b in enumerate(document.branches):
+        at = f"branches[{i}]"
+        for name, ref, known in (
+            ("parentBranchId", b.parent_branch_id, branch_ids),
+            ("forkPointMessageId", b.fork_point_message_id, message_ids),
+            ("headMessageId", b.head_message_id, message_ids),
+            ("checkpointId", b.checkpoint_id, checkpoint_ids),
+        ):
+            if ref is not None and ref not in known:
+                raise _invalid(f"{at}.{name}", f"{ref} is not in the document")
+    _refuse_branch_cycles(document)
+
+    for i, c in enumerate(document.checkpoints):
+        at = f"checkpoints[{i}]"
+        if c.branch_id not in branch_ids:
+            raise _invalid(f"{at}.branchId", f"{c.branch_id} is not a branch of the document")
+        if c.anchor_message_id not in message_ids:
+            raise _invalid(
+                f"{at}.anchorMessageId", f"{c.anchor_message_id} is not a message of the document"
+            )
+
+
+def _refuse_branch_cycles(document: ConversationDocument) -> None:
+    parents = {b.id: b.parent_branch_id for b in document.branches}
+    index = {b.id: i for i, b in enumerate(document.branches)}
+    settled: set[str] = set()
+    for branch in document.branches:
+        trail: set[str] = set()
+        current: str | None = branch.id
+        while current is not None and current not in settled:
+            if current in trail:
+                raise _invalid(
+                    f"branches[{index[current]}].parentBranchId", "branch parents form a cycle"
+                )
+            trail.add(current)
+            current = parents[current]
+        settled |= trail
+
+
+async def _refuse_existing(session: AsyncSession, document: ConversationDocument) -> None:
+    """409 naming the first id of the document this server already holds."""
+    repo = TransferRepository(session)
+    for model, kind, field, items in (
+        (Conversation, "conversation", "conversation", [document.conversation]),
+        (Branch, "branch", "branches", document.branches),
+        (Message, "message", "messages", document.messages),
+        (Checkpoint, "checkpoint", "checkpoints", document.checkpoints),
+    ):
+        existing = await repo.existing_ids(model, [item.id for item in items])
+        for i, item in enumerate(items):
+            if item.id in existing:
+                path = f"{field}.id" if model is Conversation else f"{field}[{i}].id"
+                raise Conflict(
+                    f"{kind} {item.id} already exists on this server",
+                    details={"field": path, "resource": kind, "id": item.id},
+                )
+
+
+def _rows(
+    document: ConversationDocument, user_id: str
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    c = document.conversation
+    conversation = {
+        "id": c.id,
+        "user_id": user_id,
+        "title": c.title,
+        "model": c.model,
+        "system_prompt": c.system_prompt,
+        "temperature": c.temperature,
+        "max_tokens": c.max_tokens,
+        "archived": c.archived,
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
+    }
+    branches = [
+        {
+            "id": b.id,
+            "conversation_id": c.id,
+            "parent_branch_id": b.parent_branch_id,
+            "fork_point_message_id": b.fork_point_message_id,
+            "head_message_id": b.head_message_id,
+            "title": b.title,
+            "description": b.description,
+            "context_mode": b.context_mode,
+            "is_main": b.is_main,
+            "archived": b.archived,
+            "created_at": b.created_at,
+            "updated_at": b.updated_at,
+            "generation_lease": None,
+            "generation_lease_until": None,
+            "checkpoint_id": b.checkpoint_id,
+        }
+        for b in document.branches
+    ]
+    messages = [
+        {
+            "id": m.id,
+            "conversation_id": c.id,
+            "branch_id": m.branch_id,
+            "parent_id": m.parent_message_id,
+            "role": m.role,
+            "content": m.content,
+            "model": m.model,
+            "token_count": m.token_count,
+            "meta": m.metadata,
+            "created_at": m.created_at,
+            "content_hash": m.content_hash,
+            "deleted_at": m.deleted_at,
+            "edited_from": m.edited_from,
+        }
+        for m in document.messages
+    ]
+    checkpoints = [
+        {
+            "id": k.id,
+            "conversation_id": c.id,
+            "branch_id": k.branch_id,
+            "anchor_message_id": k.anchor_message_id,
+            "checkpoint_type": k.checkpoint_type,
+            "summary": k.summary,
+            "token_count": k.token_count,
+            "source_message_count": k.source_message_count,
+            "source_token_count": k.source_token_count,
+            "summarizer": k.summarizer,
+            "meta": k.metadata,
+            "created_at": k.created_at,
+        }
+        for k in document.checkpoints
+    ]
+    return conversation, branches, messages, checkpoints
