@@ -46,6 +46,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/tree_paths.py
 	$(BIN)/python benchmarks/send_latency.py
+	$(BIN)/python benchmarks/token_savings.py
 
 clean:
 	rm -rf $(VENV) $(SDK_VENV) .pytest_cache .ruff_cache .hypothesis
