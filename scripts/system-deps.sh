@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (PostgreSQL server binaries).
+# Installs the Debian packages the test suite needs: PostgreSQL server binaries and Redis.
 set -euo pipefail
-if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "PostgreSQL is not installed and this user cannot apt-get it; PostgreSQL tests will be skipped" >&2
+  echo "Missing ${missing[*]} and this user cannot apt-get it; those tests will be skipped" >&2
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The package starts a system-wide server; the tests start their own on a free port.
+if command -v systemctl >/dev/null 2>&1; then systemctl disable --now redis-server >/dev/null 2>&1 || true; fi

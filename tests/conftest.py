@@ -27,7 +27,10 @@ from chatroutes.server.store.models import (
     Branch,
     Checkpoint,
     Conversation,
+    IdempotencyRecord,
     Message,
+    RefreshToken,
+    UsageCounter,
     User,
 )
 from tests.support.mock_upstream import MockUpstream
@@ -90,7 +93,17 @@ async def wipe(url: str) -> None:
     db = Database(url)
     try:
         async with db.write() as session:
-            for model in (Checkpoint, Message, Branch, Conversation, ApiKey, User):
+            for model in (
+                IdempotencyRecord,
+                UsageCounter,
+                RefreshToken,
+                Checkpoint,
+                Message,
+                Branch,
+                Conversation,
+                ApiKey,
+                User,
+            ):
                 await session.execute(delete(model))
     finally:
         await db.dispose()
@@ -101,6 +114,9 @@ async def wipe(url: str) -> None:
         "branches",
         "messages",
         "checkpoints",
+        "refresh_tokens",
+        "usage_counters",
+        "idempotency_keys",
     }, "a new table needs wiping here"
 
 

@@ -8,7 +8,7 @@ from fastapi import Depends, Path, Request
 
 from ..domain.errors import Unauthenticated
 from ..schemas.common import NUL_FREE_PATTERN
-from ..services.accounts import AccountService
+from ..services.accounts import AccountService, Principal
 from ..services.branches import BranchService
 from ..services.checkpoints import CheckpointService
 from ..services.context import ServerContext
@@ -39,8 +39,17 @@ def _credential(request: Request) -> str:
     raise Unauthenticated("Missing credentials: send 'Authorization: ApiKey <key>'")
 
 
-async def current_user_id(request: Request, ctx: Context) -> str:
-    return await AccountService(ctx.db, ctx.secret).authenticate(_credential(request))
+async def current_principal(request: Request, ctx: Context) -> Principal:
+    principal = await AccountService(ctx.db, ctx.secret).authenticate(_credential(request))
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def current_user_id(principal: CurrentPrincipal) -> str:
+    return principal.user_id
 
 
 UserId = Annotated[str, Depends(current_user_id)]

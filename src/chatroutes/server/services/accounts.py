@@ -21,6 +21,16 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 @dataclass(frozen=True)
+class Principal:
+    """Who a request acts for, and through what credential."""
+
+    user_id: str
+    plan: str
+    is_guest: bool
+    api_key_id: str | None  # None: a signed-in session rather than an API key
+
+
+@dataclass(frozen=True)
 class NewKey:
     key: ApiKey
     secret: str  # shown once, never stored
@@ -75,19 +85,20 @@ class AccountService:
             if not await ApiKeyRepository(session).revoke(key_id, utcnow()):
                 raise NotFound("API key", key_id)
 
-    async def authenticate(self, raw_key: str) -> str:
-        """The id of the user holding ``raw_key``; 401 for a malformed, unknown or revoked key."""
+    async def authenticate(self, raw_key: str) -> Principal:
+        """Who holds ``raw_key``; 401 for a malformed, unknown or revoked key."""
         if not is_well_formed(raw_key):
             raise Unauthenticated(
                 "Malformed API key: expected cr_prod_sk_ followed by 64 hex digits"
             )
         async with self.db.read() as session:
-            key = await ApiKeyRepository(session).get_active_by_hash(
+            found = await ApiKeyRepository(session).get_active_by_hash(
                 hash_api_key(self.secret, raw_key)
             )
-        if key is None:
+        if found is None:
             raise Unauthenticated("Invalid or revoked API key")
-        return key.user_id
+        key, user = found
+        return Principal(user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=key.id)
 
     async def ensure_first_user(self) -> str | None:
         """On a server with no users, create the local user; returns its new key once."""

@@ -36,10 +36,16 @@ class ApiKeyRepository:
     async def get(self, key_id: str) -> ApiKey | None:
         return await self.session.get(ApiKey, key_id)
 
-    async def get_active_by_hash(self, key_hash: str) -> ApiKey | None:
-        return await self.session.scalar(
-            select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
-        )
+    async def get_active_by_hash(self, key_hash: str) -> tuple[ApiKey, User] | None:
+        """An unrevoked key and its holder, in one query."""
+        row = (
+            await self.session.execute(
+                select(ApiKey, User)
+                .join(User, User.id == ApiKey.user_id)
+                .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+            )
+        ).first()
+        return (row[0], row[1]) if row is not None else None
 
     async def list_for_user(self, user_id: str) -> list[ApiKey]:
         rows = await self.session.scalars(
