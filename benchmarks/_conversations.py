@@ -28,6 +28,7 @@ USER_WORDS = (20, 80)
 REPLY_WORDS = (80, 250)
 FACT_TURNS = 10  # facts are planted in turns 0-9 only
 FACT_COUNT = (8, 12)
+MAX_DRAWS = 1_000
 
 
 @dataclass(frozen=True)
@@ -481,8 +482,8 @@ def _plant(rng: random.Random, turns: int) -> list[Fact]:
     if span <= 0:
         return []
     # One fact per early turn first, then the rest wherever.
-    positions = [index % span for index in range(len(kinds))]
-    positions = sorted(positions[:span]) + sorted(rng.choice(range(span)) for _ in kinds[span:])
+    positions = list(range(min(span, len(kinds))))
+    positions += sorted(rng.randrange(span) for _ in kinds[span:])
     facts = []
     for kind, turn in zip(kinds, positions, strict=True):
         fact = makers[kind]()
@@ -527,7 +528,7 @@ def generate(turns: int, seed: int = 0) -> GeneratedConversation:
         keep_last: int | None = None,
     ) -> list[str]:
         """Sentences within ``bounds`` words and free of planted needles, by rejection."""
-        while True:
+        for _ in range(MAX_DRAWS):
             sentences = make(topic, part)
             if keep_last is not None:
                 sentences = sentences[-keep_last:]
@@ -536,6 +537,7 @@ def generate(turns: int, seed: int = 0) -> GeneratedConversation:
                 needle in text for needle in needles
             ):
                 return sentences
+        return []  # only when the planted facts leave almost no room
 
     result: list[tuple[str, str]] = []
     subtopic = rng.choice(SUBTOPICS)

@@ -5,26 +5,33 @@ model ``[system prompt, summary, messages after the anchor]``. Checkpoints are
 chained: each summarizes the previous checkpoint's summary plus the messages since.
 
 With no summarizer model configured, :func:`extractive_summary` writes the summary.
-It is deterministic and keeps whole sentences, chosen for what they add:
+It is pure and deterministic, and keeps whole sentences, chosen for what they add:
 
-1. Split every turn (and the previous summary's lines) into sentences.
+1. Split every message (and the previous summary's lines) into sentences.
 2. Extract *facts* from each: names (capitalised words away from a sentence's start,
    multiword names, acronyms, product-like tokens), numbers (amounts, percentages,
-   versions, quantities), dates, e-mail addresses and URLs, and decisions.
+   versions, quantities; exact and large ones weigh more than small counts), dates,
+   e-mail addresses and URLs; and *commitments*: decisions ("we decided", "let's go
+   with") and the user's constraints ("we need to", "is allergic to").
 3. Pick sentences greedily by the weight of the facts they add that nothing picked
-   so far covers, per token. Facts the user stated and decisions weigh more than
-   the assistant's; lines of the previous summary weigh more again, so a fact,
-   once summarized, survives checkpoint after checkpoint. Filler that only repeats
-   covered facts adds nothing and is skipped.
-4. Questions no later turn answers go in a closing ``Open questions:`` section.
+   so far covers, per token. What the user said weighs more than the assistant's
+   general advice, commitments more again, and lines of the previous summary most,
+   so a fact, once summarized, survives checkpoint after checkpoint. Facts behind a
+   hedge ("I think", "teams like") weigh less; a sentence that repeats covered facts
+   adds nothing, and one shaped like a chosen one ("A said X about P." after "B said
+   X about Q.") adds less.
+4. Questions no later message takes up go in a closing ``Open questions:`` section,
+   most recent first, within a quarter of the budget.
 
-The output reads ``User: …`` / ``Assistant: …`` lines in conversation order and never
-exceeds ``max_tokens`` by :func:`~chatroutes.server.domain.tokens.estimate_tokens`.
-:func:`summary_prompt` builds the messages that ask a model for the same summary.
+The output is ``User: …`` / ``Assistant: …`` lines in conversation order (one per
+message) and never exceeds ``max_tokens`` by
+:func:`~chatroutes.server.domain.tokens.estimate_tokens`. :func:`summary_prompt` builds
+the messages that ask a summarizer model for the same summary.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -49,7 +56,7 @@ PREVIOUS_BONUS = 1.6
 # to…", "has a shellfish allergy") count as a fact of their own and raise the rest.
 KIND_BONUS = {"strong": 1.5, "weak": 1.25, "constraint": 1.2}
 KIND_FACT = {"strong": 1.0, "weak": 0.5, "constraint": 0.6}
-OPENING_BONUS = 1.5  # the first thing the user said usually states the purpose
+OPENING_BONUS = 1.3  # the first thing the user said usually states the purpose
 ANSWERED_QUESTION_FACTOR = 0.7
 HEDGE_FACTOR = 0.75  # opinions, hearsay and examples state facts less firmly
 # A sentence's facts count in full for the first, then less and less, so a
@@ -479,7 +486,7 @@ def _label(role: str) -> str:
 class _Reader:
     """Turns sentences into units, knowing which capitalised words are names."""
 
-    def __init__(self, sentences: Iterable[str], *, opening: tuple[int, int, int] | None) -> None:
+    def __init__(self, sentences: Iterable[str], *, opening: int | None) -> None:
         self.vocabulary = _Vocabulary()
         for sentence in sentences:
             self.vocabulary.learn(sentence)
@@ -487,14 +494,16 @@ class _Reader:
 
     def unit(self, order: tuple[int, int, int], role: str, text: str) -> _Unit:
         facts = _number_facts(text)
+        figures = " ".join(facts)
         for key, weight in _name_facts(text, self.vocabulary).items():
-            facts.setdefault(key, weight)
+            if key[5:] not in figures:  # "Q3" is a date already, not also a product
+                facts.setdefault(key, weight)
         kind = _commitment(text, role)
         words = _content_words(text)
         multiplier = _role_weight(role)
         if order[0] == PREVIOUS:
             multiplier *= PREVIOUS_BONUS
-        elif order == self.opening:
+        elif order[1] == self.opening:
             multiplier *= OPENING_BONUS
         if kind is not None:
             multiplier *= KIND_BONUS[kind]
@@ -684,30 +693,40 @@ def _pick_questions(
 def _select(
     candidates: Sequence[_Unit], questions: Sequence[_Unit], coverage: _Coverage, max_tokens: int
 ) -> list[_Unit]:
-    """Greedy budgeted coverage: the sentence adding most per token, while it fits."""
+    """Greedy budgeted coverage: the sentence adding most per token, while it fits.
+
+    Lazy greedy: a sentence's score only falls as the summary grows, so a stale score
+    is an upper bound and only the top of the heap needs scoring again.
+    """
     chosen: list[_Unit] = []
-    remaining = sorted(candidates, key=lambda unit: unit.order)
+    remaining = sorted(
+        (unit for unit in candidates if unit.tokens <= max_tokens), key=lambda unit: unit.order
+    )
     size = estimate_tokens(_render([], questions)) if questions else 0
     # How much each candidate reads like one already chosen (0-1), as in maximal marginal
     # relevance: "A said X about P." after "B said X about Q." adds little.
-    similarity = dict.fromkeys(map(id, remaining), 0.0)
+    similarity = [0.0] * len(remaining)
     for unit in questions:
         _update_similarity(remaining, similarity, unit)
-    while remaining:
-        best_index, best_ratio = -1, 0.0
-        filler_allowed = size < max_tokens * FILLER_SHARE
-        for index, unit in enumerate(remaining):
-            if unit.tokens > max_tokens:
-                continue
-            fact_gain, total_gain = coverage.gain(unit)
-            gain = total_gain if fact_gain > 0 or filler_allowed else 0.0
-            gain *= 1 - REDUNDANCY_PENALTY * similarity[id(unit)]
-            ratio = _ratio(gain, unit)
-            if ratio > best_ratio:
-                best_index, best_ratio = index, ratio
-        if best_index < 0:
-            break
-        unit = remaining.pop(best_index)
+
+    def score(index: int) -> float:
+        unit = remaining[index]
+        fact_gain, total_gain = coverage.gain(unit)
+        if fact_gain <= 0 and size >= max_tokens * FILLER_SHARE:
+            return 0.0
+        return _ratio(total_gain * (1 - REDUNDANCY_PENALTY * similarity[index]), unit)
+
+    heap = [(-score(index), index) for index in range(len(remaining))]
+    heapq.heapify(heap)
+    while heap:
+        _, index = heapq.heappop(heap)
+        current = score(index)
+        if current <= 0:
+            continue
+        if heap and current < -heap[0][0]:
+            heapq.heappush(heap, (-current, index))
+            continue
+        unit = remaining[index]
         trial_size = estimate_tokens(_render([*chosen, unit], questions))
         if trial_size <= max_tokens:
             chosen.append(unit)
@@ -717,15 +736,13 @@ def _select(
     return chosen
 
 
-def _update_similarity(
-    remaining: Sequence[_Unit], similarity: dict[int, float], chosen: _Unit
-) -> None:
+def _update_similarity(remaining: Sequence[_Unit], similarity: list[float], chosen: _Unit) -> None:
     if not chosen.shape:
         return
-    for unit in remaining:
+    for index, unit in enumerate(remaining):
         if unit.shape:
             overlap = len(unit.shape & chosen.shape) / len(unit.shape | chosen.shape)
-            similarity[id(unit)] = max(similarity[id(unit)], overlap)
+            similarity[index] = max(similarity[index], overlap)
 
 
 # ---------------------------------------------------------------------------
@@ -797,10 +814,10 @@ def extractive_summary(
     for message_index, (role, content) in enumerate(turns):
         for sentence_index, sentence in enumerate(_sentences(content or "")):
             raw.append(((NEW, message_index, sentence_index), (role or "").lower(), sentence))
-    # The conversation's first user sentence usually says what it is about.
+    # The conversation's first user message usually says what it is about.
     opening = None
     if not previous:
-        opening = next((order for order, role, _ in raw if role == "user"), None)
+        opening = next((index for index, (role, _) in enumerate(turns) if role == "user"), None)
     reader = _Reader(
         [sentence for _, _, sentence in raw] + [text for _, text in earlier_questions],
         opening=opening,
