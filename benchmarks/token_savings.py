@@ -54,7 +54,11 @@ class Run:
 
 
 async def converse(
-    conversation: GeneratedConversation, upstream: MockUpstream, *, interval: int
+    conversation: GeneratedConversation,
+    upstream: MockUpstream,
+    *,
+    interval: int,
+    summary_tokens: int = 800,
 ) -> Run:
     """Hold the whole conversation through the server; measure what the upstream got."""
     with tempfile.TemporaryDirectory() as data_dir:
@@ -63,6 +67,7 @@ async def converse(
             secret_key="bench",
             default_model="gpt-5",
             checkpoint_interval=interval,
+            checkpoint_summary_tokens=summary_tokens,
             provider_env={"OPENAI_API_KEY": API_KEY, "OPENAI_BASE_URL": upstream.openai_base_url},
         )
         await upgrade(settings.resolved_database_url())
@@ -104,6 +109,7 @@ async def main() -> None:
     parser.add_argument("--turns", type=int, nargs="+", default=[50, 100, 150])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--interval", type=int, default=50, help="messages per checkpoint")
+    parser.add_argument("--summary-tokens", type=int, default=800, help="summary budget")
     args = parser.parse_args()
 
     rows = []
@@ -111,7 +117,9 @@ async def main() -> None:
         for turns in args.turns:
             conversation = generate(turns, seed=args.seed)
             flat = await converse(conversation, upstream, interval=0)
-            cheap = await converse(conversation, upstream, interval=args.interval)
+            cheap = await converse(
+                conversation, upstream, interval=args.interval, summary_tokens=args.summary_tokens
+            )
             flat_mean = statistics.fmean(flat.prompt_tokens)
             cheap_mean = statistics.fmean(cheap.prompt_tokens)
             rows.append(
@@ -130,7 +138,7 @@ async def main() -> None:
             )
     print(
         f"Prompt tokens per send (tiktoken cl100k), checkpoint every {args.interval} messages, "
-        f"seed {args.seed}\n"
+        f"summaries of at most {args.summary_tokens} tokens, seed {args.seed}\n"
     )
     print(
         table(
