@@ -30,6 +30,8 @@ from chatroutes.server.store.models import (
     IdempotencyRecord,
     Message,
     RefreshToken,
+    ResponseCandidate,
+    ResponseSession,
     UsageCounter,
     User,
 )
@@ -94,6 +96,8 @@ async def wipe(url: str) -> None:
     try:
         async with db.write() as session:
             for model in (
+                ResponseCandidate,
+                ResponseSession,
                 IdempotencyRecord,
                 UsageCounter,
                 RefreshToken,
@@ -117,6 +121,8 @@ async def wipe(url: str) -> None:
         "refresh_tokens",
         "usage_counters",
         "idempotency_keys",
+        "response_sessions",
+        "response_candidates",
     }, "a new table needs wiping here"
 
 

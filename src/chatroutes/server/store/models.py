@@ -179,3 +179,39 @@ class Checkpoint(Base):
     summarizer: Mapped[str] = mapped_column(String(200))
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ResponseSession(Base):
+    """One question answered by several candidates side by side, until one is chosen."""
+
+    __tablename__ = "response_sessions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    branch_id: Mapped[str] = mapped_column(String(40))
+    user_message_id: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10))  # running | complete | error | chosen
+    chosen_candidate_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ResponseCandidate(Base):
+    __tablename__ = "response_candidates"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("response_sessions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    model: Mapped[str] = mapped_column(String(200))
+    temperature: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(10))  # pending | streaming | complete | error
+    message_id: Mapped[str | None] = mapped_column(String(40))  # the stored reply
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer)
+    completion_tokens: Mapped[int | None] = mapped_column(Integer)
+    cost: Mapped[float | None] = mapped_column(Float)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
