@@ -44,9 +44,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 
 bench: $(STAMP)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[server,dev,bench]'
 	$(BIN)/python benchmarks/tree_paths.py
 	$(BIN)/python benchmarks/send_latency.py
 	$(BIN)/python benchmarks/token_savings.py
+	$(BIN)/python benchmarks/autobranch_quality.py
 
 clean:
 	rm -rf $(VENV) $(SDK_VENV) .pytest_cache .ruff_cache .hypothesis

@@ -37,6 +37,8 @@ from chatroutes.server.store.models import (
 )
 from tests.support.mock_upstream import MockUpstream
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
+from tests.support.redis import ENV_URL as REDIS_ENV_URL
+from tests.support.redis import RedisServer, RedisUnavailable, start_redis
 
 BACKENDS = ["sqlite", "postgresql"]
 API_PREFIX = "/api/v1"
@@ -50,6 +52,19 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServe
         if os.environ.get("CHATROUTES_REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL is required here: {exc}")
         pytest.skip(f"PostgreSQL not available: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A Redis server for the session; flush it between tests that share it."""
+    try:
+        server = start_redis(os.environ.get(REDIS_ENV_URL))
+    except RedisUnavailable as exc:
+        if os.environ.get("CHATROUTES_REQUIRE_REDIS"):
+            pytest.fail(f"Redis is required here: {exc}")
+        pytest.skip(f"Redis not available: {exc}")
     yield server
     server.stop()
 
@@ -157,9 +172,10 @@ class Api:
         self.client = client
         self.accounts = AccountService(app.state.ctx.db, app.state.ctx.secret)
 
-    async def new_key(self, email: str | None = None) -> str:
+    async def new_key(self, email: str | None = None, *, plan: str = "enterprise") -> str:
+        """A new account's key; enterprise by default, so tests stay clear of plan limits."""
         email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
-        await self.accounts.create_user(email)
+        await self.accounts.create_user(email, plan=plan)
         return (await self.accounts.create_key(email)).secret
 
     def headers(self, key: str) -> dict[str, str]:
@@ -172,7 +188,7 @@ async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
     accounts = AccountService(app.state.ctx.db, app.state.ctx.secret)
     email = f"user-{uuid.uuid4().hex[:10]}@example.com"
-    await accounts.create_user(email)
+    await accounts.create_user(email, plan="enterprise")  # clear of plan limits
     key = (await accounts.create_key(email)).secret
     try:
         async with httpx.AsyncClient(

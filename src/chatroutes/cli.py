@@ -119,6 +119,17 @@ def users_create(
     console.print(f"Created user {user.id} <{user.email}> on the {user.plan} plan.")
 
 
+@users_app.command("set-plan")
+def users_set_plan(email: str, plan: str, database_url: DatabaseUrl = None) -> None:
+    """Move a user to another plan (one of the plan table's, e.g. free, starter, pro)."""
+    from .server.services.billing import set_plan
+    from .server.services.limits import plan_table
+
+    plans = plan_table(_settings(database_url))
+    _run(lambda accounts: set_plan(accounts.db, plans, email, plan), database_url)
+    console.print(f"{email} is now on the {plan} plan.")
+
+
 @keys_app.command("create")
 def keys_create(
     email: str,

@@ -12,13 +12,15 @@ from fastapi import FastAPI
 
 from .. import __version__
 from .api.errors import install_error_handlers
-from .api.middleware import BodyMiddleware
+from .api.idempotency import IdempotencyMiddleware
+from .api.middleware import BodyMiddleware, RateLimitHeadersMiddleware
 from .api.router import api_router
 from .auth.secret import load_or_create_secret
 from .domain.tokens import estimate_tokens
 from .providers.registry import Registry, load_registry_data
 from .providers.retries import RetryPolicy
 from .services.context import ServerContext
+from .services.limits import make_counters
 from .settings import Settings, get_settings
 from .store.database import Database
 
@@ -53,6 +55,7 @@ def build_context(settings: Settings) -> ServerContext:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     ctx = build_context(settings)
+    ctx.counters = make_counters(settings, ctx.db)  # rate limits and quotas: DB or Redis
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -62,11 +65,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if ctx.tasks:  # let generations in flight finish and store their replies
             await asyncio.wait(ctx.tasks, timeout=settings.upstream_timeout_seconds)
         await ctx.http.aclose()
+        if ctx.counters is not None:
+            await ctx.counters.close()
         await ctx.db.dispose()
 
     app = FastAPI(title="ChatRoutes", version=__version__, lifespan=lifespan)
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(api_router)
+    # The last added runs first: bodies are normalised before keys fingerprint them.
+    app.add_middleware(IdempotencyMiddleware, ctx=ctx)
     app.add_middleware(BodyMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimitHeadersMiddleware)  # outermost: on every response, 429s too
     return app

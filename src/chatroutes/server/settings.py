@@ -25,6 +25,15 @@ class Settings(BaseSettings):
     )
     default_model: str | None = None
     models_file: Path | None = None
+    # Plans and limits (services/limits.py).
+    plans_file: Path | None = Field(
+        default=None, description="A TOML plan table replacing the built-in domain/plans.toml."
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Keep rate-limit and quota counters in Redis (redis://host:6379/0) "
+        "instead of the database; every replica must use the same one.",
+    )
 
     max_content_chars: int = 100_000
     max_body_bytes: int = 2 * 1024 * 1024
@@ -34,6 +43,15 @@ class Settings(BaseSettings):
         description="The largest body POST /conversations/import accepts (a whole conversation).",
     )
     generation_lease_seconds: int = 300
+    idempotency_ttl_hours: int = Field(
+        default=24, gt=0, description="How long a POST's Idempotency-Key answer is replayed."
+    )
+    idempotency_lock_seconds: int = Field(
+        default=300,
+        gt=0,
+        description="How long a running request holds its Idempotency-Key before another "
+        "may take it over (a crashed server's claim); like generation_lease_seconds.",
+    )
     upstream_timeout_seconds: float = Field(
         default=120.0, gt=0, description="Per attempt: the longest wait for any upstream byte."
     )
@@ -63,6 +81,16 @@ class Settings(BaseSettings):
     )
     checkpoint_summary_tokens: int = Field(
         default=800, gt=0, description="The most tokens a checkpoint summary may take."
+    )
+
+    access_token_seconds: int = Field(
+        default=900, gt=0, description="How long a session's JWT access token is valid."
+    )
+    refresh_token_days: int = Field(
+        default=30, gt=0, description="How long a session's refresh token is valid."
+    )
+    guest_session_hours: int = Field(
+        default=24, gt=0, description="How long a guest session (web UI) lasts."
     )
 
     provider_env: dict[str, str] | None = Field(

@@ -6,15 +6,21 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from ..domain.errors import Unauthenticated
+from ..auth.sessions import looks_like_api_key
+from ..domain.errors import Forbidden, Unauthenticated
+from ..domain.plans import RateWindow
 from ..schemas.common import NUL_FREE_PATTERN
 from ..services.accounts import AccountService, Principal
+from ..services.autobranch import AutobranchService
 from ..services.branches import BranchService
 from ..services.checkpoints import CheckpointService
 from ..services.context import ServerContext
 from ..services.conversations import ConversationService
+from ..services.limits import LimitService
 from ..services.merge import MergeService
 from ..services.messages import MessageService
+from ..services.parallel import ParallelService
+from ..services.sessions import SessionService
 from ..services.transfer import TransferService
 
 
@@ -25,30 +31,67 @@ def get_context(request: Request) -> ServerContext:
 Context = Annotated[ServerContext, Depends(get_context)]
 
 
-def _credential(request: Request) -> str:
-    """The API key from ``Authorization: ApiKey|Bearer <key>`` or ``X-API-Key``."""
+API_KEY = "api_key"
+SESSION = "session"
+
+
+def _credential(request: Request) -> tuple[str, str]:
+    """The credential and its kind (``API_KEY`` or ``SESSION``).
+
+    ``Authorization: ApiKey <key>`` and ``X-API-Key: <key>`` carry API keys;
+    ``Authorization: Bearer <value>`` carries a JWT access token, or an API key
+    when the value starts with ``cr_``.
+    """
     authorization = request.headers.get("authorization")
     if authorization:
         scheme, _, value = authorization.partition(" ")
-        if scheme.lower() not in ("apikey", "bearer") or not value.strip():
-            raise Unauthenticated("Authorization header must be 'ApiKey <key>'")
-        return value.strip()
+        scheme, value = scheme.lower(), value.strip()
+        if scheme not in ("apikey", "bearer") or not value:
+            raise Unauthenticated("Authorization header must be 'ApiKey <key>' or 'Bearer <token>'")
+        if scheme == "bearer" and not looks_like_api_key(value):
+            return SESSION, value
+        return API_KEY, value
     key = request.headers.get("x-api-key")
     if key:
-        return key.strip()
+        return API_KEY, key.strip()
     raise Unauthenticated("Missing credentials: send 'Authorization: ApiKey <key>'")
 
 
 async def current_principal(request: Request, ctx: Context) -> Principal:
-    principal = await AccountService(ctx.db, ctx.secret).authenticate(_credential(request))
+    kind, value = _credential(request)
+    if kind == SESSION:
+        principal = await SessionService(ctx).authenticate(value)
+    else:
+        principal = await AccountService(ctx.db, ctx.secret).authenticate(value)
     request.state.principal = principal
     return principal
+
+
+def refuse_api_keys(request: Request) -> None:
+    """Guest endpoints belong to the web UI: a request carrying an API key is 403."""
+    try:
+        kind, _ = _credential(request)
+    except Unauthenticated:
+        return
+    if kind == API_KEY:
+        raise Forbidden("Guest mode is for the web UI and not available with API keys")
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-async def current_user_id(principal: CurrentPrincipal) -> str:
+async def current_user_id(request: Request, ctx: Context, principal: CurrentPrincipal) -> str:
+    """The caller, once the rate limit and the monthly calls quota let the request in.
+
+    Every route that acts for a user depends on this (once per request: FastAPI caches
+    it); where the caller stands in the rate window goes to ``request.state.rate_limit``,
+    from which the middleware writes the RateLimit headers, on a 429 too.
+    """
+
+    def remember(rate: RateWindow) -> None:
+        request.state.rate_limit = rate
+
+    await LimitService(ctx).admit(principal, remember)
     return principal.user_id
 
 
@@ -71,8 +114,16 @@ def checkpoint_service(ctx: Context, user_id: UserId) -> CheckpointService:
     return CheckpointService(ctx, user_id)
 
 
+def parallel_service(ctx: Context, user_id: UserId) -> ParallelService:
+    return ParallelService(ctx, user_id)
+
+
 def merge_service(ctx: Context, user_id: UserId) -> MergeService:
     return MergeService(ctx, user_id)
+
+
+def autobranch_service(ctx: Context, user_id: UserId) -> AutobranchService:
+    return AutobranchService(ctx, user_id)
 
 
 def transfer_service(ctx: Context, user_id: UserId) -> TransferService:
@@ -84,10 +135,13 @@ Branches = Annotated[BranchService, Depends(branch_service)]
 Merges = Annotated[MergeService, Depends(merge_service)]
 Messages = Annotated[MessageService, Depends(message_service)]
 Checkpoints = Annotated[CheckpointService, Depends(checkpoint_service)]
+Parallel = Annotated[ParallelService, Depends(parallel_service)]
 Transfers = Annotated[TransferService, Depends(transfer_service)]
+Autobranch = Annotated[AutobranchService, Depends(autobranch_service)]
 
 _ID = Path(min_length=1, max_length=64, pattern=NUL_FREE_PATTERN)
 ConversationID = Annotated[str, _ID]
 BranchID = Annotated[str, _ID]
 MessageID = Annotated[str, _ID]
 CheckpointID = Annotated[str, _ID]
+SessionID = Annotated[str, _ID]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ... import __version__
-from ..providers.registry import ModelInfo
+from ..schemas.usage import price_out
 from ..services.models import available_models
 from .deps import Context, UserId
 from .envelope import ok
@@ -37,23 +37,6 @@ async def status(request: Request, ctx: Context) -> JSONResponse:
     )
 
 
-def _pricing(info: ModelInfo) -> dict[str, object]:
-    price = info.list_price()
-    return {
-        "inputPerMillionTokens": price.input_per_million,
-        "outputPerMillionTokens": price.output_per_million,
-        "currency": "USD",
-        "source": price.source,
-    }
-
-
-@router.get("/usage/pricing")
-async def pricing(ctx: Context, _user: UserId) -> JSONResponse:
-    """Per-model prices for client-side cost estimates."""
-    models = await available_models(ctx)
-    return ok({"pricing": {info.name: _pricing(info) for info in models}, "currency": "USD"})
-
-
 @router.get("/models")
 async def list_models(ctx: Context, _user: UserId) -> JSONResponse:
     registry = ctx.registry
@@ -70,7 +53,7 @@ async def list_models(ctx: Context, _user: UserId) -> JSONResponse:
             "tools": info.tools,
             "available": registry.is_usable(info.name),
             "isDefault": info.name == registry.default_model,
-            "pricing": _pricing(info),
+            "pricing": price_out(info),
         }
         for info in await available_models(ctx)
     ]

@@ -4,6 +4,7 @@
   ``json=None`` for an empty dict, with a JSON content type and no body.
 - A body over the configured size is refused with 413 before it is buffered.
   A conversation import may be larger: its limit is ``max_import_bytes``.
+- ``RateLimitHeadersMiddleware`` writes the limiter's RateLimit headers on responses.
 """
 
 from __future__ import annotations
@@ -87,3 +88,38 @@ async def _too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class RateLimitHeadersMiddleware:
+    """``RateLimit-Policy`` and ``RateLimit`` on every response to an admitted caller.
+
+    The limiter (``deps.current_user_id``) leaves where the caller stands in
+    ``scope["state"]["rate_limit"]``; responses written before it ran (unauthenticated,
+    malformed) carry no headers. Structured-field form of the IETF draft
+    httpapi-ratelimit-headers: ``"minute";q=<limit>;w=60`` and ``"minute";r=<left>;t=<s>``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+
+        async def send_with_headers(message: Message) -> None:
+            rate = state.get("rate_limit")
+            if message["type"] == "http.response.start" and rate is not None:
+                headers = list(message.get("headers", []))
+                headers.append((b"ratelimit-policy", f'"minute";q={rate.limit};w=60'.encode()))
+                headers.append(
+                    (
+                        b"ratelimit",
+                        f'"minute";r={rate.remaining};t={rate.reset_seconds}'.encode(),
+                    )
+                )
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -2,8 +2,32 @@
 
 from fastapi import APIRouter
 
-from . import branches, checkpoints, conversations, messages, meta
+from . import (
+    api_keys,
+    auth,
+    autobranch,
+    billing,
+    branches,
+    checkpoints,
+    conversations,
+    messages,
+    meta,
+    parallel,
+    usage,
+)
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (meta, conversations, messages, branches, checkpoints):
+for module in (
+    meta,
+    auth,
+    api_keys,
+    conversations,
+    messages,
+    branches,
+    checkpoints,
+    parallel,
+    autobranch,
+    usage,
+    billing,
+):
     api_router.include_router(module.router)

@@ -33,7 +33,7 @@ def parse_event_id(value: str) -> tuple[str, int]:
     return reply_id, int(offset)
 
 
-def _payload(event: StreamEvent) -> dict[str, Any]:
+def event_payload(event: StreamEvent) -> dict[str, Any]:
     if event.kind == "content":
         return {"type": "content", "content": event.text}
     if event.kind == "complete":
@@ -61,10 +61,17 @@ def _stored_complete(message: Message) -> dict[str, Any]:
     }
 
 
-async def _frames(
-    reply_id: str, events: AsyncIterator[StreamEvent], heartbeat_seconds: float
+async def _reply_frames(
+    reply_id: str, events: AsyncIterator[StreamEvent]
+) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    async for event in events:
+        yield f"{reply_id}:{event.offset}", event_payload(event)
+
+
+async def sse_frames(
+    events: AsyncIterator[tuple[str, dict[str, Any]]], heartbeat_seconds: float
 ) -> AsyncIterator[bytes]:
-    """Each event as one chunk; a comment line whenever the reply is quiet for a while."""
+    """Each (id, payload) as one chunk; a comment line whenever it is quiet for a while."""
     iterator = aiter(events)
     pending = asyncio.ensure_future(anext(iterator))
     try:
@@ -74,19 +81,25 @@ async def _frames(
                 yield _HEARTBEAT
                 continue
             try:
-                event = pending.result()
+                event_id, payload = pending.result()
             except StopAsyncIteration:
                 break
-            yield _frame(f"{reply_id}:{event.offset}", _payload(event))
+            yield _frame(event_id, payload)
             pending = asyncio.ensure_future(anext(iterator))
         yield _DONE
     finally:
         pending.cancel()
 
 
-def event_stream(stream: ReplyStream, heartbeat_seconds: float) -> StreamingResponse:
+def sse_response(frames: AsyncIterator[bytes]) -> StreamingResponse:
     return StreamingResponse(
-        _frames(stream.reply_id, stream.events, heartbeat_seconds),
+        frames,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def event_stream(stream: ReplyStream, heartbeat_seconds: float) -> StreamingResponse:
+    return sse_response(
+        sse_frames(_reply_frames(stream.reply_id, stream.events), heartbeat_seconds)
     )

@@ -3,10 +3,12 @@
 ChatRoutesServerError          500 INTERNAL_ERROR
 ├── InvalidRequest             400 VALIDATION_ERROR (names the field)
 ├── Unauthenticated            401 AUTHENTICATION_ERROR
+├── Forbidden                  403 FORBIDDEN
 ├── NotFound                   404 NOT_FOUND
 ├── Conflict                   409 CONFLICT
 │   └── BranchBusy             409 BRANCH_BUSY (Retry-After)
 ├── PayloadTooLarge            413 PAYLOAD_TOO_LARGE
+├── RateLimited                429 RATE_LIMITED (retryAfter)
 └── ProviderError              upstream failures
     ├── ProviderAuthError      502 PROVIDER_AUTH_ERROR
     ├── ProviderRateLimited    429 RATE_LIMITED (retryAfter)
@@ -51,6 +53,13 @@ class Unauthenticated(ChatRoutesServerError):
     code = "AUTHENTICATION_ERROR"
 
 
+class Forbidden(ChatRoutesServerError):
+    """Authenticated, but this credential may not do this."""
+
+    status_code = 403
+    code = "FORBIDDEN"
+
+
 class NotFound(ChatRoutesServerError):
     status_code = 404
     code = "NOT_FOUND"
@@ -71,6 +80,13 @@ class BranchBusy(Conflict):
 class PayloadTooLarge(ChatRoutesServerError):
     status_code = 413
     code = "PAYLOAD_TOO_LARGE"
+
+
+class RateLimited(ChatRoutesServerError):
+    """Too many requests from this caller; ``retry_after`` says when to try again."""
+
+    status_code = 429
+    code = "RATE_LIMITED"
 
 
 class ProviderError(ChatRoutesServerError):

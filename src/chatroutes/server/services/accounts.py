@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.api_keys import display_prefix, generate_api_key, hash_api_key, is_well_formed
-from ..domain.errors import Conflict, InvalidRequest, NotFound, Unauthenticated
+from ..domain.errors import Conflict, Forbidden, InvalidRequest, NotFound, Unauthenticated
 from ..domain.ids import new_id
 from ..store.database import Database
 from ..store.models import ApiKey, User
@@ -18,6 +19,16 @@ from .context import utcnow
 PLANS = ("free", "starter", "pro", "enterprise")
 LOCAL_USER_EMAIL = "local@localhost"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+# A key's last use is written at most this often, so a busy key costs no write per request.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+def normalise_email(email: str) -> str:
+    """Lower-cased and stripped; 400 naming ``email`` when it is not an address."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise InvalidRequest(f"'{email}' is not an email address", field="email")
+    return email
 
 
 @dataclass(frozen=True)
@@ -42,9 +53,7 @@ class AccountService:
         self.secret = secret
 
     async def create_user(self, email: str, *, plan: str = "free", name: str | None = None) -> User:
-        email = email.strip().lower()
-        if not _EMAIL.match(email):
-            raise InvalidRequest(f"'{email}' is not an email address", field="email")
+        email = normalise_email(email)
         if plan not in PLANS:
             raise InvalidRequest(f"plan must be one of {', '.join(PLANS)}", field="plan")
         duplicate = Conflict(f"a user with email {email} already exists")
@@ -60,19 +69,41 @@ class AccountService:
             raise duplicate from exc
 
     async def create_key(self, email: str, *, name: str | None = None) -> NewKey:
-        raw = generate_api_key()
         async with self.db.write() as session:
             user = await self._user_by_email(UserRepository(session), email)
-            key = await ApiKeyRepository(session).add(
-                ApiKey(
-                    id=new_id("key"),
-                    user_id=user.id,
-                    name=name,
-                    key_hash=hash_api_key(self.secret, raw),
-                    key_prefix=display_prefix(raw),
-                    created_at=utcnow(),
-                )
+            return await self._add_key(ApiKeyRepository(session), user.id, name)
+
+    async def create_key_for(self, principal: Principal, *, name: str | None = None) -> NewKey:
+        """A new key for the signed-in user; guests cannot hold keys."""
+        if principal.is_guest:
+            raise Forbidden("Guest sessions cannot create API keys: create an account first")
+        async with self.db.write() as session:
+            return await self._add_key(ApiKeyRepository(session), principal.user_id, name)
+
+    async def list_keys_for(self, user_id: str) -> list[ApiKey]:
+        async with self.db.read() as session:
+            return await ApiKeyRepository(session).list_for_user(user_id)
+
+    async def revoke_key_for(self, user_id: str, key_id: str) -> None:
+        """Revoke one of the user's keys; another account's key is 404 like a missing one."""
+        async with self.db.write() as session:
+            keys = ApiKeyRepository(session)
+            if await keys.get_for_user(key_id, user_id) is None:
+                raise NotFound("API key", key_id)
+            await keys.revoke(key_id, utcnow())  # already revoked: nothing to do
+
+    async def _add_key(self, keys: ApiKeyRepository, user_id: str, name: str | None) -> NewKey:
+        raw = generate_api_key()
+        key = await keys.add(
+            ApiKey(
+                id=new_id("key"),
+                user_id=user_id,
+                name=name,
+                key_hash=hash_api_key(self.secret, raw),
+                key_prefix=display_prefix(raw),
+                created_at=utcnow(),
             )
+        )
         return NewKey(key=key, secret=raw)
 
     async def list_keys(self, email: str) -> list[ApiKey]:
@@ -98,6 +129,11 @@ class AccountService:
         if found is None:
             raise Unauthenticated("Invalid or revoked API key")
         key, user = found
+        now = utcnow()
+        stale_before = now - LAST_USED_RESOLUTION
+        if key.last_used_at is None or key.last_used_at < stale_before:
+            async with self.db.write() as session:
+                await ApiKeyRepository(session).touch(key.id, now, stale_before)
         return Principal(user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=key.id)
 
     async def ensure_first_user(self) -> str | None:

@@ -16,6 +16,7 @@ from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
+from .limits import LimitService
 
 
 async def branch_in(session: AsyncSession, conversation_id: str, branch_id: str) -> Branch:
@@ -92,7 +93,10 @@ class BranchService:
     async def create(self, conversation_id: str, request: BranchCreate) -> BranchView:
         fork_field = "forkPointMessageId" if request.fork_point_message_id else "baseNodeId"
         fork_point_id = request.fork_point_message_id or request.base_node_id
-        async with self.ctx.db.write() as session:
+        async with (
+            LimitService(self.ctx).creating_branch(self.user_id),  # limits: a guest's cap
+            self.ctx.db.write() as session,
+        ):
             await owned_conversation(session, conversation_id, self.user_id)
             repo = BranchRepository(session)
             parent = (

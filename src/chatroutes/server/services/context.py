@@ -14,6 +14,7 @@ from ..providers.circuit import CircuitBreaker
 from ..providers.registry import Registry
 from ..providers.retries import RetryPolicy
 from ..settings import Settings
+from ..store.counters import Counters
 from ..store.database import Database
 from .live import LiveReply
 
@@ -30,6 +31,7 @@ class ServerContext:
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
     live: dict[str, LiveReply] = field(default_factory=dict)  # streamed replies in progress
+    counters: Counters | None = None  # limits and quotas (services/limits.py); set by the app
 
     def breaker(self, provider: str) -> CircuitBreaker:
         if provider not in self.breakers:

@@ -54,6 +54,7 @@ from .branches import branch_in, message_in, new_branch
 from .checkpoints import CheckpointService, as_summary
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
+from .limits import LimitService
 from .live import LiveReply, ReplyStream, StreamEvent
 
 logger = logging.getLogger("chatroutes.server")
@@ -123,7 +124,7 @@ class SendResult:
 
 
 @dataclass
-class _Prepared:
+class Prepared:
     """What the first transaction hands to the provider call."""
 
     conversation: Conversation
@@ -157,8 +158,7 @@ class MessageService:
     async def send(
         self, conversation_id: str, request: MessageSend, *, branch_id: str | None = None
     ) -> SendResult:
-        self._check_length(request.content)
-        prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
+        prepared = await self.store_question(conversation_id, request, branch_id)
         # The generation belongs to the server, not to the request: a client that
         # disconnects cancels only its wait, and the reply is stored all the same.
         return await asyncio.shield(self.ctx.spawn(self._generate(prepared)))
@@ -172,12 +172,19 @@ class MessageService:
         generation runs as its own task publishing to a live reply: a reader
         that goes away stops following it, and the reply is stored all the same.
         """
-        self._check_length(request.content)
-        prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
+        prepared = await self.store_question(conversation_id, request, branch_id)
         live = LiveReply(prepared.reply_id, conversation_id)
         self.ctx.live[live.reply_id] = live
         self.ctx.spawn(self._generate_streaming(prepared, live))
         return ReplyStream(live.reply_id, live.follow(0))
+
+    async def store_question(
+        self, conversation_id: str, request: MessageSend, branch_id: str | None = None
+    ) -> Prepared:
+        """Check limits, take the branch's lease and store the user message: ready to generate."""
+        self._check_length(request.content)
+        async with LimitService(self.ctx).sending(self.user_id):  # limits: token quota, guest caps
+            return await self._prepare(conversation_id, request, branch_id or request.branch_id)
 
     async def resume_stream(self, conversation_id: str, reply_id: str, offset: int) -> ReplyStream:
         """The rest of a reply after ``offset`` characters: live if still generating here."""
@@ -193,16 +200,19 @@ class MessageService:
             raise NotFound("reply", reply_id)
         return ReplyStream(reply_id, _stored_remainder(message, offset))
 
-    async def _generate_streaming(self, prepared: _Prepared, live: LiveReply) -> None:
+    async def _generate_streaming(self, prepared: Prepared, live: LiveReply) -> None:
         try:
             final = await self._stream_reply(prepared, live)
         except Exception as exc:  # storing failed: readers still get an end, never a hang
-            final = StreamEvent("error", live.length, error=_reportable(exc))
+            final = StreamEvent("error", live.length, error=reportable(exc))
         live.finish(final)
         self.ctx.live.pop(live.reply_id, None)
 
-    async def _stream_reply(self, prepared: _Prepared, live: LiveReply) -> StreamEvent:
-        started = time.perf_counter()
+    async def stream_completion(self, prepared: Prepared, live: LiveReply) -> Completion:
+        """Stream the reply into ``live`` through the prepared routes.
+
+        Retries and fallbacks happen only before the first token reached ``live``.
+        """
 
         async def stream(provider: Provider, request: CompletionRequest) -> Completion:
             completion: Completion | None = None
@@ -221,14 +231,16 @@ class MessageService:
             return completion
 
         try:
-            try:
-                completion = await self._within_deadline(
-                    self._call_routes(prepared, stream), prepared
-                )
-            except _AfterFirstToken as wrapped:
-                raise wrapped.error from wrapped
+            return await self._within_deadline(self._call_routes(prepared, stream), prepared)
+        except _AfterFirstToken as wrapped:
+            raise wrapped.error from wrapped
+
+    async def _stream_reply(self, prepared: Prepared, live: LiveReply) -> StreamEvent:
+        started = time.perf_counter()
+        try:
+            completion = await self.stream_completion(prepared, live)
         except Exception as exc:
-            error = _reportable(exc)
+            error = reportable(exc)
             error.details.setdefault("userMessageId", prepared.user_message.id)
             await self._keep_partial(prepared, "".join(live.parts), started)
             return StreamEvent("error", live.length, error=error)
@@ -236,10 +248,10 @@ class MessageService:
         result = await self._store_reply(prepared, completion, elapsed_ms)
         return StreamEvent("complete", live.length, result=result)
 
-    async def _keep_partial(self, prepared: _Prepared, partial: str, started: float) -> None:
+    async def _keep_partial(self, prepared: Prepared, partial: str, started: float) -> None:
         """What streamed before a failure is stored, marked ``finishReason: error``."""
         if not partial:
-            await self._release(prepared)
+            await self.release_lease(prepared)
             return
         cut = Completion(
             content=partial,
@@ -251,7 +263,7 @@ class MessageService:
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         await self._store_reply(prepared, cut, elapsed_ms)
 
-    async def _generate(self, prepared: _Prepared) -> SendResult:
+    async def _generate(self, prepared: Prepared) -> SendResult:
         started = time.perf_counter()
 
         async def complete(provider: Provider, request: CompletionRequest) -> Completion:
@@ -264,14 +276,14 @@ class MessageService:
         except Exception as exc:
             if isinstance(exc, ChatRoutesServerError):
                 exc.details.setdefault("userMessageId", prepared.user_message.id)
-            await self._release(prepared)
+            await self.release_lease(prepared)
             raise
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         return await self._store_reply(prepared, completion, elapsed_ms)
 
     async def _call_routes(
         self,
-        prepared: _Prepared,
+        prepared: Prepared,
         call: Callable[[Provider, CompletionRequest], Awaitable[Completion]],
     ) -> Completion:
         """Each route with the retry policy and its circuit breaker, until one answers.
@@ -317,7 +329,7 @@ class MessageService:
         assert first_error is not None
         raise first_error
 
-    async def _within_deadline(self, work: Awaitable[T], prepared: _Prepared) -> T:
+    async def _within_deadline(self, work: Awaitable[T], prepared: Prepared) -> T:
         """Bound a whole generation, every attempt and wait included."""
         deadline = self.ctx.settings.upstream_deadline_seconds
         try:
@@ -331,7 +343,7 @@ class MessageService:
 
     async def _prepare(
         self, conversation_id: str, request: MessageSend, branch_id: str | None
-    ) -> _Prepared:
+    ) -> Prepared:
         return await self._write_retrying_head_races(
             lambda session: self._try_prepare(session, conversation_id, request, branch_id),
             "the message",
@@ -355,7 +367,7 @@ class MessageService:
         conversation_id: str,
         request: MessageSend,
         branch_id: str | None,
-    ) -> _Prepared:
+    ) -> Prepared:
         conversation = await owned_conversation(session, conversation_id, self.user_id)
         model = request.model or conversation.model
         routes = self.ctx.registry.routes(model)
@@ -449,7 +461,7 @@ class MessageService:
             ),
         )
         since = messages_since_checkpoint(path, {c.anchor_message_id for c in checkpoints})
-        return _Prepared(
+        return Prepared(
             conversation=conversation,
             branch=branch,
             forked=forked,
@@ -468,34 +480,20 @@ class MessageService:
             checkpoint_due=0 < settings.checkpoint_interval <= since + 1,
         )
 
-    async def _release(self, prepared: _Prepared) -> None:
+    async def release_lease(self, prepared: Prepared) -> None:
         async with self.ctx.db.write() as session:
             await BranchRepository(session).release_lease(prepared.branch.id, prepared.lease)
 
     async def _store_reply(
-        self, prepared: _Prepared, completion: Completion, elapsed_ms: float
+        self, prepared: Prepared, completion: Completion, elapsed_ms: float
     ) -> SendResult:
-        info = prepared.info
-        meta = {
-            "model": info.name,
-            "provider": info.provider,
-            "upstreamModel": completion.model,
-            "temperature": prepared.request.temperature,
-            "maxTokens": prepared.request.max_tokens,
-            "responseTime": elapsed_ms,
-            "finishReason": completion.finish_reason,
-            "attempts": prepared.attempts,
-            "fallbackFrom": prepared.fallback_from,
-            "prompt_tokens": completion.prompt_tokens,
-            "completionTokens": completion.completion_tokens,
-            "cost": info.cost(completion.prompt_tokens, completion.completion_tokens),
-            "context_message_count": prepared.context.context_message_count,
-            "context_truncated": prepared.context.truncated,
-            "checkpoint_used": prepared.context.checkpoint_used,
-            "checkpointId": prepared.context.checkpoint_id,
-        }
+        meta = reply_meta(prepared, completion, elapsed_ms)
         result = await self._write_retrying_head_races(
             lambda session: self._try_store_reply(session, prepared, completion, meta), "the reply"
+        )
+        # limits: the stored reply's tokens count against the token quotas
+        await LimitService(self.ctx).record_tokens(
+            self.user_id, completion.prompt_tokens + completion.completion_tokens
         )
         if prepared.checkpoint_due and completion.finish_reason != "error":
             checkpoints = CheckpointService(self.ctx, self.user_id)
@@ -509,7 +507,7 @@ class MessageService:
     async def _try_store_reply(
         self,
         session: AsyncSession,
-        prepared: _Prepared,
+        prepared: Prepared,
         completion: Completion,
         meta: dict[str, Any],
     ) -> SendResult:
@@ -630,6 +628,29 @@ class MessageService:
         return message
 
 
+def reply_meta(prepared: Prepared, completion: Completion, elapsed_ms: float) -> dict[str, Any]:
+    """What a stored reply records: model, usage, cost, timing and the context it was given."""
+    info = prepared.info
+    return {
+        "model": info.name,
+        "provider": info.provider,
+        "upstreamModel": completion.model,
+        "temperature": prepared.request.temperature,
+        "maxTokens": prepared.request.max_tokens,
+        "responseTime": elapsed_ms,
+        "finishReason": completion.finish_reason,
+        "attempts": prepared.attempts,
+        "fallbackFrom": prepared.fallback_from,
+        "prompt_tokens": completion.prompt_tokens,
+        "completionTokens": completion.completion_tokens,
+        "cost": info.cost(completion.prompt_tokens, completion.completion_tokens),
+        "context_message_count": prepared.context.context_message_count,
+        "context_truncated": prepared.context.truncated,
+        "checkpoint_used": prepared.context.checkpoint_used,
+        "checkpointId": prepared.context.checkpoint_id,
+    }
+
+
 async def _is_unanswered_retry(
     messages: MessageRepository, head: Message, request: MessageSend
 ) -> bool:
@@ -649,7 +670,7 @@ async def _stored_remainder(message: Message, offset: int) -> AsyncIterator[Stre
     yield StreamEvent("stored", len(message.content), result=message)
 
 
-def _reportable(exc: Exception) -> ChatRoutesServerError:
+def reportable(exc: Exception) -> ChatRoutesServerError:
     """The error a stream reader is told; anything unexpected is logged and kept vague."""
     if isinstance(exc, ChatRoutesServerError):
         return exc

@@ -55,6 +55,12 @@ class MessageRepository:
         rows = await self.session.scalars(_PATH, {"head": head_message_id})
         return list(rows)
 
+    async def get_many(self, message_ids: Sequence[str]) -> dict[str, Message]:
+        if not message_ids:
+            return {}
+        rows = await self.session.scalars(select(Message).where(Message.id.in_(message_ids)))
+        return {message.id: message for message in rows}
+
     async def list_for_conversation(self, conversation_id: str) -> list[Message]:
         rows = await self.session.scalars(
             select(Message)

@@ -58,6 +58,22 @@ class ApiKeyRepository:
         await self.session.flush()
         return key
 
+    async def get_for_user(self, key_id: str, user_id: str) -> ApiKey | None:
+        return await self.session.scalar(
+            select(ApiKey).where(ApiKey.id == key_id, ApiKey.user_id == user_id)
+        )
+
+    async def touch(self, key_id: str, when: datetime, stale_before: datetime) -> None:
+        """Record a use, unless one was recorded since ``stale_before``."""
+        await self.session.execute(
+            update(ApiKey)
+            .where(
+                ApiKey.id == key_id,
+                (ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < stale_before),
+            )
+            .values(last_used_at=when)
+        )
+
     async def revoke(self, key_id: str, when: datetime) -> bool:
         result = await self.session.execute(
             update(ApiKey)

@@ -1,0 +1,45 @@
+"""A signed-in user's own API keys: list, create (the secret shown once), revoke."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
+
+from ..schemas.auth import ApiKeyCreate, api_key_out
+from ..schemas.common import NUL_FREE_PATTERN
+from ..services.accounts import AccountService
+from .deps import Context, CurrentPrincipal, UserId
+from .envelope import ok
+
+router = APIRouter(prefix="/api-keys", tags=["api-keys"])
+
+KeyID = Annotated[str, Path(min_length=1, max_length=64, pattern=NUL_FREE_PATTERN)]
+
+
+def accounts(ctx: Context) -> AccountService:
+    return AccountService(ctx.db, ctx.secret)
+
+
+Accounts = Annotated[AccountService, Depends(accounts)]
+
+
+@router.get("")
+async def list_api_keys(user_id: UserId, service: Accounts) -> JSONResponse:
+    keys = await service.list_keys_for(user_id)
+    return ok({"apiKeys": [api_key_out(k) for k in keys]})
+
+
+@router.post("", status_code=201)
+async def create_api_key(
+    body: ApiKeyCreate, principal: CurrentPrincipal, _admitted: UserId, service: Accounts
+) -> JSONResponse:
+    created = await service.create_key_for(principal, name=body.name)
+    return ok({"apiKey": api_key_out(created.key) | {"key": created.secret}}, status_code=201)
+
+
+@router.delete("/{key_id}")
+async def revoke_api_key(key_id: KeyID, user_id: UserId, service: Accounts) -> JSONResponse:
+    await service.revoke_key_for(user_id, key_id)
+    return ok()

@@ -1,0 +1,85 @@
+"""Sessions for people (the web UI, the JS SDK): register, login, refresh, logout, guests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from ..domain.hashing import iso_timestamp
+from ..schemas.auth import LoginRequest, RefreshRequest, RegisterRequest, tokens_out, user_out
+from ..services.sessions import Session, SessionService
+from .deps import Context, CurrentPrincipal, UserId, refuse_api_keys
+from .envelope import ok
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def sessions(ctx: Context) -> SessionService:
+    return SessionService(ctx)
+
+
+Sessions = Annotated[SessionService, Depends(sessions)]
+NoApiKey = Depends(refuse_api_keys)
+
+
+def _session_out(session: Session) -> dict[str, Any]:
+    tokens = tokens_out(session.access_token, session.refresh_token, session.expires_in)
+    return {"user": user_out(session.user), "tokens": tokens}
+
+
+def _guest_out(session: Session, limits: dict[str, int | None]) -> dict[str, Any]:
+    expires_at = session.user.guest_expires_at
+    guest = {
+        "expiresAt": iso_timestamp(expires_at) if expires_at is not None else None,
+        "limits": limits,
+    }
+    return _session_out(session) | {"guest": guest}
+
+
+@router.post("/register", status_code=201)
+async def register(body: RegisterRequest, service: Sessions) -> JSONResponse:
+    session = await service.register(body.email, body.password, body.name)
+    return ok(_session_out(session), status_code=201)
+
+
+@router.post("/login")
+async def login(body: LoginRequest, service: Sessions) -> JSONResponse:
+    return ok(_session_out(await service.login(body.email, body.password)))
+
+
+@router.post("/refresh")
+async def refresh(body: RefreshRequest, service: Sessions) -> JSONResponse:
+    session = await service.refresh(body.refresh_token)
+    tokens = tokens_out(session.access_token, session.refresh_token, session.expires_in)
+    # The JS SDK reads the tokens directly under data; the web UI reads data.tokens.
+    return ok({**tokens, "tokens": tokens, "user": user_out(session.user)})
+
+
+@router.post("/logout")
+async def logout(body: RefreshRequest, service: Sessions) -> JSONResponse:
+    await service.logout(body.refresh_token)
+    return ok()
+
+
+@router.get("/me")
+async def me(user_id: UserId, service: Sessions) -> JSONResponse:
+    user = user_out(await service.me(user_id))
+    # WIRE.md: the JS SDK reads the user as data itself; others read data.user.
+    return ok({**user, "user": user})
+
+
+@router.post("/guest", status_code=201, dependencies=[NoApiKey])
+async def start_guest(request: Request, service: Sessions) -> JSONResponse:
+    client_ip = request.client.host if request.client is not None else "unknown"
+    session = await service.start_guest(client_ip)
+    return ok(_guest_out(session, service.guest_limits()), status_code=201)
+
+
+@router.post("/guest/convert", dependencies=[NoApiKey])
+async def convert_guest(
+    body: RegisterRequest, principal: CurrentPrincipal, _admitted: UserId, service: Sessions
+) -> JSONResponse:
+    session = await service.convert_guest(principal, body.email, body.password, body.name)
+    return ok(_session_out(session))

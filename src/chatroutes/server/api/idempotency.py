@@ -1,0 +1,188 @@
+"""``Idempotency-Key`` on POSTs under /api/v1, as plain ASGI (see services/idempotency.py).
+
+A request without the header costs one header scan. With it (and a credential; without
+one the request goes on so that auth answers 401) the first request claims the key and
+runs; its response goes to the client as it is produced -- a stream chunk by chunk --
+while a copy is kept, and once the response is complete the copy is stored (or, for an
+answer worth retrying, the key is released) before its last chunk is sent, so a client
+that retries as soon as it has the answer finds it. A repeat is answered from the
+store with ``Idempotent-Replayed: true``, without running the endpoint. A client that
+goes away before the end of its response leaves nothing stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..domain.errors import ChatRoutesServerError, InvalidRequest
+from ..services.context import ServerContext
+from ..services.idempotency import (
+    HEADER,
+    Claim,
+    IdempotencyService,
+    StoredResponse,
+    check_key,
+    fingerprint,
+    is_kept,
+    scope_of,
+)
+from .envelope import error_response
+
+logger = logging.getLogger("chatroutes.server")
+
+_HEADER = HEADER.lower().encode()
+_PREFIX = "/api/v1/"
+_REPLAYED = (b"idempotent-replayed", b"true")
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp, ctx: ServerContext) -> None:
+        self.app = app
+        self.ctx = ctx
+        self.service = IdempotencyService(ctx.db, ctx.settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        keys = [value for name, value in scope["headers"] if name == _HEADER]
+        path = scope["path"].removeprefix(scope.get("root_path", ""))
+        if not keys or not path.startswith(_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        credential = _raw_credential(scope)
+        if credential is None:  # auth will answer 401
+            await self.app(scope, receive, send)
+            return
+        try:
+            if len(keys) > 1:
+                raise InvalidRequest(f"Send one {HEADER} header", field=HEADER)
+            key = check_key(keys[0].decode("latin-1"))
+        except InvalidRequest as exc:
+            await error_response(exc)(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if body is None:  # the client left before sending its body
+            return
+        request_hash = fingerprint("POST", path, scope.get("query_string", b""), body)
+        try:
+            outcome = await self.service.begin(scope_of(credential), key, request_hash)
+        except ChatRoutesServerError as exc:  # in use, or reused for another request
+            await error_response(exc)(scope, receive, send)
+            return
+        if isinstance(outcome, StoredResponse):
+            await _replay(outcome, send)
+            return
+        if self.service.purge_due():
+            self.ctx.spawn(self._purge())
+        await self._run(outcome, scope, body, receive, send)
+
+    async def _run(
+        self, claim: Claim, scope: Scope, body: bytes, receive: Receive, send: Send
+    ) -> None:
+        """Run the request, forwarding its response; store it or release the key at the end."""
+        status = 0
+        headers: list[tuple[str, str]] = []
+        parts: list[bytes] = []
+        delivered = disconnected = settled = False
+
+        async def inner_receive() -> Message:
+            nonlocal delivered, disconnected
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                disconnected = True
+            return message
+
+        async def settle() -> None:
+            nonlocal settled
+            settled = True
+            if disconnected or not is_kept(status):
+                await self._detached(self.service.release(claim))
+                return
+            response = StoredResponse(status, headers, b"".join(parts))
+            await self._detached(self.service.complete(claim, response))
+
+        async def inner_send(message: Message) -> None:
+            nonlocal status, headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]
+                ]
+            elif message["type"] == "http.response.body" and not settled:
+                if is_kept(status):
+                    parts.append(bytes(message.get("body", b"")))
+                if not message.get("more_body", False):
+                    await settle()
+            await send(message)
+
+        try:
+            await self.app(scope, inner_receive, inner_send)
+        finally:
+            if not settled:  # failed, cancelled, or the client left mid-response
+                settled = True
+                await self._detached(self.service.release(claim))
+
+    async def _detached(self, work: Coroutine[Any, Any, None]) -> None:
+        """Finish ``work`` even if this request is cancelled; a failure is logged, not raised."""
+        task = self.ctx.spawn(work)
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("could not store or release an idempotency key")
+
+    async def _purge(self) -> None:
+        try:
+            await self.service.purge_expired()
+        except Exception:
+            logger.exception("could not purge expired idempotency keys")
+
+
+def _raw_credential(scope: Scope) -> str | None:
+    """The key or token a request authenticates with, however it is sent; None: none.
+
+    The same shapes as ``deps._credential`` accepts; which kind it is does not
+    matter here, only whose it is.
+    """
+    headers = Headers(scope=scope)
+    authorization = headers.get("authorization")
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() not in ("apikey", "bearer") or not value.strip():
+            return None
+        return value.strip()
+    return headers.get("x-api-key", "").strip() or None
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _replay(stored: StoredResponse, send: Send) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.headers]
+    await send(
+        {
+            "type": "http.response.start",
+            "status": stored.status_code,
+            "headers": [*headers, _REPLAYED],
+        }
+    )
+    await send({"type": "http.response.body", "body": stored.body, "more_body": False})

@@ -1,0 +1,245 @@
+"""AutoBranch: suggest where a text could branch, and branch a stored message there.
+
+Detection is the pure pattern detector in ``domain.branch_detection``. With
+``hybridDetection`` a language model reviews its candidates (confirms, rejects,
+adds, re-ranks); when no model can be used, or its answer is unusable, the
+pattern result is returned and the metadata says why.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.branch_detection import (
+    REVIEW_FLOOR,
+    Detection,
+    ReviewUnreadable,
+    Suggestion,
+    apply_review,
+    candidates,
+    parse_review,
+    review_prompt,
+    select,
+)
+from ..domain.context import ChatMessage
+from ..domain.errors import ChatRoutesServerError, InvalidRequest, NotFound
+from ..providers.anthropic_messages import AnthropicMessagesProvider
+from ..providers.base import CompletionRequest, Provider
+from ..providers.openai_chat import OpenAIChatProvider
+from ..providers.retries import call_with_retries
+from ..schemas.autobranch import MessageAutobranch, SuggestBranchesRequest
+from ..store.branches import BranchRepository
+from ..store.messages import MessageRepository
+from ..store.models import Branch
+from .branches import new_branch
+from .context import ServerContext
+from .conversations import owned_conversation
+
+logger = logging.getLogger("chatroutes.server")
+SERVICE_NAME = "chatroutes-autobranch"
+REVIEW_MAX_TOKENS = 1_500
+
+
+@dataclass
+class SuggestResult:
+    detection: Detection
+    method: str  # "pattern" or "hybrid"
+    model: str | None = None
+    fallback_reason: str | None = None
+    review: dict[str, int] = field(default_factory=dict)
+
+    def metadata(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "detectionMethod": self.method,
+            "totalBranchPointsFound": self.detection.total_found,
+            "modelUsed": self.model,
+        }
+        if self.fallback_reason is not None:
+            out["fallbackReason"] = self.fallback_reason
+        if self.review:
+            out["review"] = self.review
+        return out
+
+
+@dataclass
+class ApplyResult:
+    suggestions: list[Suggestion]
+    branches: list[tuple[Suggestion, Branch]]
+
+
+class NoReviewer(Exception):
+    """No language model can review the candidates; the message says why."""
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    model: str  # the name reported as modelUsed
+    upstream_id: str
+    max_output: int
+    provider: Provider
+
+
+class AutobranchService:
+    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+        self.ctx = ctx
+        self.user_id = user_id
+
+    async def suggest(self, request: SuggestBranchesRequest) -> SuggestResult:
+        found = candidates(request.text)
+        threshold, count = request.threshold, request.suggestions_count
+        if not request.hybrid_detection:
+            return SuggestResult(select(found, threshold=threshold, count=count), "pattern")
+        try:
+            reviewer = self._reviewer(request)
+            pool = [s for s in found if s.confidence >= REVIEW_FLOOR]
+            items = await self._review(reviewer, request.text, pool, count)
+        except (NoReviewer, ReviewUnreadable) as exc:
+            return self._fallback(found, request, str(exc))
+        except ChatRoutesServerError as exc:
+            logger.warning("autobranch review failed: %s", exc.message)
+            return self._fallback(found, request, f"the model call failed: {exc.message}")
+        review = apply_review(request.text, pool, items)
+        return SuggestResult(
+            select(review.suggestions, threshold=threshold, count=count),
+            "hybrid",
+            model=reviewer.model,
+            review={
+                "confirmed": review.confirmed,
+                "rejected": review.rejected,
+                "added": review.added,
+            },
+        )
+
+    async def apply(
+        self, conversation_id: str, message_id: str, request: MessageAutobranch
+    ) -> ApplyResult:
+        """One branch per chosen suggestion, forked at the message, in one unit of work."""
+        async with self.ctx.db.read() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            message = await MessageRepository(session).get_in_conversation(
+                message_id, conversation_id
+            )
+            if message is None or message.deleted_at is not None:
+                raise NotFound("message", message_id)
+            content = message.content
+        found = candidates(content)
+        if request.suggestion_ids:
+            by_id = {s.id: s for s in found}
+            missing = [i for i in request.suggestion_ids if i not in by_id]
+            if missing:
+                raise InvalidRequest(
+                    f"suggestionIds: no suggestion {', '.join(missing)} in this message",
+                    field="suggestionIds",
+                    details={"available": list(by_id)},
+                )
+            chosen = [by_id[i] for i in dict.fromkeys(request.suggestion_ids)]
+        else:
+            chosen = select(
+                found, threshold=request.threshold, count=request.suggestions_count
+            ).suggestions
+        created: list[tuple[Suggestion, Branch]] = []
+        if not chosen:
+            return ApplyResult(chosen, created)
+        async with self.ctx.db.write() as session:
+            await owned_conversation(session, conversation_id, self.user_id)
+            message = await MessageRepository(session).get_in_conversation(
+                message_id, conversation_id
+            )
+            if message is None or message.deleted_at is not None:
+                raise NotFound("message", message_id)
+            repo = BranchRepository(session)
+            parent = await repo.get_in_conversation(message.branch_id, conversation_id)
+            parent = parent or await repo.get_main(conversation_id)
+            for suggestion in chosen:
+                branch = new_branch(
+                    conversation_id,
+                    parent=parent,
+                    fork_point_id=message.id,
+                    title=suggestion.title,
+                    description=suggestion.description,
+                )
+                created.append((suggestion, await repo.add(branch)))
+        return ApplyResult(chosen, created)
+
+    def _fallback(
+        self, found: list[Suggestion], request: SuggestBranchesRequest, reason: str
+    ) -> SuggestResult:
+        detection = select(found, threshold=request.threshold, count=request.suggestions_count)
+        return SuggestResult(detection, "pattern", fallback_reason=reason)
+
+    def _reviewer(self, request: SuggestBranchesRequest) -> Reviewer:
+        """The model that reviews: the caller's provider and key, or a registered model."""
+        registry = self.ctx.registry
+        if request.llm_provider:
+            return self._callers_reviewer(request)
+        name = request.llm_model or registry.default_model
+        try:
+            info, provider = registry.routes(name)[0]
+        except InvalidRequest as exc:
+            raise NoReviewer(f"model '{name}' cannot be used: {exc.message}") from exc
+        if registry.providers[info.provider].protocol == "offline":
+            raise NoReviewer(
+                f"'{name}' is the offline model; set a provider key (e.g. OPENAI_API_KEY) "
+                "or name another llmModel for hybrid detection"
+            )
+        return Reviewer(info.name, info.upstream_id, info.max_output, provider)
+
+    def _callers_reviewer(self, request: SuggestBranchesRequest) -> Reviewer:
+        """``llmProvider`` names a configured provider; ``llmApiKey`` (if any) replaces its key.
+
+        The caller's key is used for this one call and never stored or logged; the
+        endpoint stays the operator's, so a caller cannot point the server elsewhere.
+        """
+        registry = self.ctx.registry
+        name = request.llm_provider or ""
+        config = registry.providers.get(name)
+        if config is None or config.protocol == "offline" or not config.base_url:
+            usable = [n for n, c in registry.providers.items() if c.protocol != "offline"]
+            raise NoReviewer(
+                f"llmProvider '{name}' is not a provider this server can call "
+                f"(known: {', '.join(usable)})"
+            )
+        known = registry.models.get(request.llm_model or "")
+        if known is None and request.llm_model is None:
+            known = next((m for m in registry.models.values() if m.provider == name), None)
+        if known is not None and known.provider != name:
+            raise NoReviewer(f"llmModel '{known.name}' is not served by provider '{name}'")
+        upstream_id = known.upstream_id if known else request.llm_model
+        if not upstream_id:
+            raise NoReviewer(f"name an llmModel for provider '{name}'")
+        if request.llm_api_key:
+            provider: Provider = (
+                AnthropicMessagesProvider(name, config.base_url, request.llm_api_key, self.ctx.http)
+                if config.protocol == "anthropic"
+                else OpenAIChatProvider(name, config.base_url, request.llm_api_key, self.ctx.http)
+            )
+        else:
+            if known is None or not registry.is_usable(known.name):
+                raise NoReviewer(
+                    f"provider '{name}' has no API key on this server: send llmApiKey "
+                    "or choose a configured model"
+                )
+            provider = registry.routes(known.name)[0][1]
+        return Reviewer(
+            known.name if known else upstream_id,
+            upstream_id,
+            known.max_output if known else REVIEW_MAX_TOKENS,
+            provider,
+        )
+
+    async def _review(
+        self, reviewer: Reviewer, text: str, pool: list[Suggestion], count: int
+    ) -> list[dict[str, Any]]:
+        prompt = review_prompt(text, pool, count)
+        request = CompletionRequest(
+            model=reviewer.upstream_id,
+            messages=[ChatMessage(role, content) for role, content in prompt],
+            temperature=0.0,
+            max_tokens=min(REVIEW_MAX_TOKENS, reviewer.max_output),
+        )
+        completion = await call_with_retries(
+            lambda _attempt: reviewer.provider.complete(request), self.ctx.retry_policy
+        )
+        return parse_review(completion.content)

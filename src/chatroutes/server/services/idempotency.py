@@ -1,0 +1,308 @@
+"""Idempotency keys: a POST repeated with the same key is answered once, then replayed.
+
+``begin`` either claims the key (the caller runs the request, then ``complete``s or
+``release``s the claim) or answers from what is stored: the recorded response, or
+an error when the first request is still running or the key was used for a
+different request. Claiming is one short write transaction; the primary key of
+``idempotency_keys`` decides between concurrent requests, in any process.
+
+Responses that are worth retrying are not kept, so the retry does the work:
+5xx, 401, and the transient 4xx (408, 409, 423, 425, 429).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..domain.errors import ChatRoutesServerError, Conflict, InvalidRequest
+from ..settings import Settings
+from ..store.database import Database
+from ..store.idempotency import IdempotencyRepository
+from ..store.models import IdempotencyRecord
+from .context import utcnow
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+PURGE_INTERVAL_SECONDS = 300.0
+
+# Kept out of a stored response: per-connection headers, and per-request rate-limit state.
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+_TRANSIENT_STATUSES = frozenset({401, 408, 409, 423, 425, 429})
+_CLAIM_ATTEMPTS = 5
+_ONE_MS = timedelta(milliseconds=1)
+_CACHED_ANSWERS = 2048  # finished answers this process keeps at hand, and how large each
+_CACHED_BODY_BYTES = 64 * 1024
+
+
+class IdempotencyKeyInUse(Conflict):
+    code = "IDEMPOTENCY_KEY_IN_USE"
+
+
+class IdempotencyKeyReused(ChatRoutesServerError):
+    status_code = 422
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    status_code: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The right to run one request; ``token`` is the claim row's ``created_at``."""
+
+    scope: str
+    key: str
+    token: datetime
+    request_hash: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Finished:
+    request_hash: str
+    expires_at: datetime
+    response: StoredResponse
+
+
+def check_key(value: str) -> str:
+    """An idempotency key is 1 to 255 printable ASCII characters."""
+    if not 1 <= len(value) <= MAX_KEY_LENGTH or not all(" " <= c <= "~" for c in value):
+        raise InvalidRequest(
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters", field=HEADER
+        )
+    return value
+
+
+def scope_of(credential: str) -> str:
+    """Keys belong to the credential that sent them; only its hash is kept."""
+    return hashlib.sha256(credential.encode()).hexdigest()
+
+
+def fingerprint(method: str, path: str, query: bytes, body: bytes) -> str:
+    digest = hashlib.sha256(f"{method}\n{path}\n".encode())
+    digest.update(query)
+    digest.update(b"\n")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def is_kept(status_code: int) -> bool:
+    """Whether a response is the request's final answer (else the key is released)."""
+    return status_code < 500 and status_code not in _TRANSIENT_STATUSES
+
+
+def kept_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [
+        (name, value)
+        for name, value in headers
+        if name.lower() not in _HOP_BY_HOP
+        and not name.lower().startswith(("ratelimit", "x-ratelimit"))
+    ]
+
+
+class IdempotencyService:
+    """One per application: it also purges expired keys now and then.
+
+    Two things in process memory spare the database work, never replace it: the keys
+    this process is claiming or running (copies that arrive together are told 409
+    without queueing for the write lock), and recently finished answers (a finished
+    record never changes until it expires, so any process may keep a copy).
+    """
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.ttl = timedelta(hours=settings.idempotency_ttl_hours)
+        self.lock = timedelta(seconds=settings.idempotency_lock_seconds)
+        self._next_purge = 0.0
+        self._in_flight: dict[tuple[str, str], str] = {}  # -> request hash
+        self._finished: OrderedDict[tuple[str, str], _Finished] = OrderedDict()
+
+    async def begin(self, scope: str, key: str, request_hash: str) -> Claim | StoredResponse:
+        """Claim the key, or answer from the record; raises while it is in use or misused."""
+        slot = (scope, key)
+        finished = self._recall(slot)
+        if finished is not None:
+            if finished.request_hash != request_hash:
+                raise _reused()
+            return finished.response
+        held = self._in_flight.get(slot)
+        if held is not None:
+            raise _in_use() if held == request_hash else _reused()
+        self._in_flight[slot] = request_hash
+        outcome: Claim | StoredResponse | None = None
+        try:
+            outcome = await self._begin(scope, key, request_hash)
+        finally:
+            if not isinstance(outcome, Claim):
+                del self._in_flight[slot]
+        return outcome
+
+    async def complete(self, claim: Claim, response: StoredResponse) -> None:
+        kept = StoredResponse(response.status_code, kept_headers(response.headers), response.body)
+        try:
+            async with self.db.write() as session:
+                owned = await IdempotencyRepository(session).finish(
+                    claim.scope,
+                    claim.key,
+                    claim.token,
+                    status_code=kept.status_code,
+                    headers=[[name, value] for name, value in kept.headers],
+                    body=kept.body,
+                    locked_until=utcnow(),
+                )
+            if owned:
+                self._remember((claim.scope, claim.key), claim.request_hash, claim.expires_at, kept)
+        finally:
+            self._in_flight.pop((claim.scope, claim.key), None)
+
+    async def release(self, claim: Claim) -> None:
+        """Forget the claim so a retry with the same key runs the request again."""
+        try:
+            async with self.db.write() as session:
+                repo = IdempotencyRepository(session)
+                await repo.delete_owned(claim.scope, claim.key, claim.token)
+        finally:
+            self._in_flight.pop((claim.scope, claim.key), None)
+
+    async def _begin(self, scope: str, key: str, request_hash: str) -> Claim | StoredResponse:
+        async with self.db.read() as session:  # repeats are answered without a write
+            existing = await IdempotencyRepository(session).get(scope, key)
+        if existing is not None:
+            stored = self._judge(existing, request_hash, utcnow())
+            if stored is not None:
+                self._remember((scope, key), request_hash, existing.expires_at, stored)
+                return stored
+        for _ in range(_CLAIM_ATTEMPTS):
+            async with self.db.write() as session:
+                repo = IdempotencyRepository(session)
+                outcome = await self._try_claim(repo, scope, key, request_hash)
+            if outcome is not None:
+                return outcome
+        raise _in_use()  # others kept winning the row; the client retries
+
+    def _recall(self, slot: tuple[str, str]) -> _Finished | None:
+        finished = self._finished.get(slot)
+        if finished is None:
+            return None
+        if finished.expires_at <= utcnow():
+            del self._finished[slot]
+            return None
+        self._finished.move_to_end(slot)
+        return finished
+
+    def _remember(
+        self,
+        slot: tuple[str, str],
+        request_hash: str,
+        expires_at: datetime,
+        response: StoredResponse,
+    ) -> None:
+        if len(response.body) > _CACHED_BODY_BYTES:
+            return
+        self._finished[slot] = _Finished(request_hash, expires_at, response)
+        self._finished.move_to_end(slot)
+        while len(self._finished) > _CACHED_ANSWERS:
+            self._finished.popitem(last=False)
+
+    def purge_due(self) -> bool:
+        """True at most once per interval in this process: time to drop expired keys."""
+        now = time.monotonic()
+        if now < self._next_purge:
+            return False
+        self._next_purge = now + PURGE_INTERVAL_SECONDS
+        return True
+
+    async def purge_expired(self) -> int:
+        async with self.db.write() as session:
+            return await IdempotencyRepository(session).delete_expired(utcnow())
+
+    async def _try_claim(
+        self, repo: IdempotencyRepository, scope: str, key: str, request_hash: str
+    ) -> Claim | StoredResponse | None:
+        """One attempt inside a write transaction; None: the row changed under us, try again."""
+        now = utcnow()
+        fresh = IdempotencyRecord(
+            scope=scope,
+            key=key,
+            request_hash=request_hash,
+            state="running",
+            created_at=now,
+            locked_until=now + self.lock,
+            expires_at=now + self.ttl,
+        )
+        if await repo.add_if_absent(fresh):
+            return Claim(scope, key, now, request_hash, fresh.expires_at)
+        existing = await repo.get(scope, key)
+        if existing is None:  # released since the insert was refused
+            return None
+        stored = self._judge(existing, request_hash, now)
+        if stored is not None:
+            return stored
+        # Expired, or a running claim whose owner stopped renewing it: take it over.
+        token = max(now, existing.created_at + _ONE_MS)  # strictly newer than the old owner's
+        values = {
+            "request_hash": request_hash,
+            "state": "running",
+            "status_code": None,
+            "response_headers": None,
+            "response_body": None,
+            "created_at": token,
+            "locked_until": now + self.lock,
+            "expires_at": now + self.ttl,
+        }
+        if await repo.take_over(scope, key, expected_created_at=existing.created_at, values=values):
+            return Claim(scope, key, token, request_hash, values["expires_at"])
+        return None
+
+    @staticmethod
+    def _judge(
+        record: IdempotencyRecord, request_hash: str, now: datetime
+    ) -> StoredResponse | None:
+        """The stored answer for a live record; None when the record may be claimed."""
+        if record.expires_at <= now:
+            return None
+        if record.request_hash != request_hash:
+            raise _reused()
+        if record.state == "done":
+            return StoredResponse(
+                status_code=record.status_code or 200,
+                headers=[(name, value) for name, value in record.response_headers or []],
+                body=record.response_body or b"",
+            )
+        if record.locked_until > now:
+            raise _in_use()
+        return None
+
+
+def _reused() -> IdempotencyKeyReused:
+    return IdempotencyKeyReused(
+        f"This {HEADER} was already used for a different request", details={"field": HEADER}
+    )
+
+
+def _in_use() -> IdempotencyKeyInUse:
+    return IdempotencyKeyInUse(
+        f"A request with this {HEADER} is still being processed; retry shortly",
+        details={"field": HEADER},
+        retry_after=1,
+    )

@@ -1,0 +1,264 @@
+"""Plans, rate limits and quotas, enforced with counters every replica shares.
+
+Per user (subject ``user:<id>``):
+
+- ``rate:<YYYY-MM-DDTHH:MM>``  requests in this fixed minute (every authenticated request);
+- ``calls:<YYYY-MM>``          API calls this calendar month (UTC);
+- ``tokens:<YYYY-MM>``         prompt + completion tokens of the replies stored this month;
+- ``guest:messages|branches|tokens``  a guest session's caps; they expire with the session.
+
+A request is let in by ``admit``: it takes a slot of the minute, then a call of the month,
+each with one atomic conditional increment, so two replicas can never both take the last
+one. A request refused for the rate is not a call; one refused for the monthly quota has
+used its slot of the minute (it was a request) but not a call.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from ..domain.errors import Unauthenticated
+from ..domain.plans import (
+    Plan,
+    QuotaExceeded,
+    RateLimited,
+    RateWindow,
+    minute_window,
+    month_key,
+    month_period,
+    parse_plans,
+    seconds_until,
+)
+from ..settings import Settings
+from ..store.counters import Counters, DatabaseCounters, RedisCounters, Take
+from ..store.database import Database
+from ..store.models import User
+from ..store.users import UserRepository
+from .accounts import Principal
+from .context import ServerContext, utcnow
+
+logger = logging.getLogger("chatroutes.server")
+
+GUEST_PLAN = "guest"
+FALLBACK_PLAN = "free"
+# Counters are kept a little past their window, then purged.
+_MONTH_COUNTER_GRACE = timedelta(days=35)
+_GUEST_COUNTER_GRACE = timedelta(hours=1)
+
+
+@lru_cache(maxsize=8)
+def _load_plans(path: Path | None) -> dict[str, Plan]:
+    if path is None:
+        text = resources.files("chatroutes.server.domain").joinpath("plans.toml").read_text()
+    else:
+        text = path.read_text()
+    return parse_plans(tomllib.loads(text))
+
+
+def plan_table(settings: Settings) -> dict[str, Plan]:
+    """The plans by name: the operator's ``plans_file`` or the built-in table."""
+    return _load_plans(settings.plans_file)
+
+
+def make_counters(settings: Settings, db: Database) -> Counters:
+    if settings.redis_url:
+        return RedisCounters(settings.redis_url)
+    return DatabaseCounters(db)
+
+
+def user_subject(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+def tokens_window(now: datetime) -> str:
+    return f"tokens:{month_key(now)}"
+
+
+def calls_window(now: datetime) -> str:
+    return f"calls:{month_key(now)}"
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user and the limits that apply to them now."""
+
+    user: User
+    plan: Plan
+
+    @property
+    def is_guest(self) -> bool:
+        return self.user.is_guest or self.plan.name == GUEST_PLAN
+
+    def session_end(self, now: datetime) -> datetime:
+        if self.user.guest_expires_at is not None:
+            return self.user.guest_expires_at
+        hours = self.plan.session_hours or 24
+        return self.user.created_at + timedelta(hours=hours) if self.user.created_at else now
+
+
+class LimitService:
+    def __init__(self, ctx: ServerContext) -> None:
+        self.ctx = ctx
+        self.plans = plan_table(ctx.settings)
+        self.counters: Counters = ctx.counters or DatabaseCounters(ctx.db)
+
+    async def account(self, user_id: str) -> Account:
+        async with self.ctx.db.read() as session:
+            user = await UserRepository(session).get(user_id)
+        if user is None:  # deleted between authentication and now
+            raise Unauthenticated("The account no longer exists")
+        return Account(user, self.plan_of(user))
+
+    def plan_of(self, user: User) -> Plan:
+        name = GUEST_PLAN if user.is_guest and GUEST_PLAN in self.plans else user.plan
+        plan = self.plans.get(name)
+        if plan is None:
+            logger.warning("user %s has plan %r, not in the plan table; using free", user.id, name)
+            plan = self.plans.get(FALLBACK_PLAN) or Plan(name=name, title=name)
+        return plan.with_overrides(user.quota_overrides)
+
+    async def admit(
+        self, principal: Principal, on_rate: Callable[[RateWindow], None] | None = None
+    ) -> None:
+        """Count one request against the minute's rate and the month's calls, or refuse it.
+
+        ``on_rate`` hears where the user stands in the rate window as soon as that is known,
+        before any refusal, so a 429 carries the RateLimit headers too.
+        """
+        account = await self.account(principal.user_id)
+        plan, subject, now = account.plan, user_subject(principal.user_id), utcnow()
+        _, month_end = month_period(now)
+        takes = []
+        if plan.requests_per_minute is not None:
+            window, window_end = minute_window(now)
+            takes.append(Take(window, 1, plan.requests_per_minute, window_end))
+        takes.append(
+            Take(calls_window(now), 1, plan.calls_per_month, month_end + _MONTH_COUNTER_GRACE)
+        )
+        # Both counts in one go (one transaction in the database), stopping at a refusal.
+        results = await self.counters.take_each(subject, takes)
+        if plan.requests_per_minute is not None:
+            limit, taken = plan.requests_per_minute, results.pop(0)
+            reset = seconds_until(window_end, now)
+            if on_rate:
+                on_rate(RateWindow(limit, 0 if taken is None else limit - taken, reset))
+            if taken is None:
+                raise RateLimited(
+                    f"Rate limit of {limit} requests per minute exceeded; retry in {reset} seconds",
+                    details={"limit": limit, "window": "minute", "plan": plan.name},
+                    retry_after=reset,
+                )
+        if results[0] is None:
+            raise QuotaExceeded(
+                f"Monthly quota of {plan.calls_per_month} API calls on the {plan.name} plan "
+                f"is used up; it renews {month_end:%Y-%m-%d}, or upgrade your plan",
+                details={"limit": plan.calls_per_month, "quota": "calls", "plan": plan.name},
+                retry_after=seconds_until(month_end, now),
+            )
+
+    @asynccontextmanager
+    async def sending(self, user_id: str) -> AsyncIterator[None]:
+        """Before a send: refuse when the token quota is used up, take a guest's message.
+
+        The body stores the question; if it fails, the guest's message is given back.
+        """
+        account = await self.account(user_id)
+        plan, subject, now = account.plan, user_subject(user_id), utcnow()
+        if plan.tokens_per_month is not None:
+            used = (await self.counters.get(subject, [tokens_window(now)]))[tokens_window(now)]
+            if used >= plan.tokens_per_month:
+                _, end = month_period(now)
+                raise QuotaExceeded(
+                    f"Monthly quota of {plan.tokens_per_month} tokens on the {plan.name} plan "
+                    f"is used up; it renews {end:%Y-%m-%d}, or upgrade your plan",
+                    details={"limit": plan.tokens_per_month, "used": used, "quota": "tokens"},
+                    retry_after=seconds_until(end, now),
+                )
+        if not account.is_guest:
+            yield
+            return
+        session_end = account.session_end(now)
+        if plan.session_tokens is not None:
+            used = (await self.counters.get(subject, ["guest:tokens"]))["guest:tokens"]
+            if used >= plan.session_tokens:
+                raise self._guest_cap("tokens", plan.session_tokens, session_end, now)
+        took = False
+        if plan.session_messages is not None:
+            expires = session_end + _GUEST_COUNTER_GRACE
+            if (
+                await self.counters.take(
+                    subject, "guest:messages", 1, plan.session_messages, expires
+                )
+                is None
+            ):
+                raise self._guest_cap("messages", plan.session_messages, session_end, now)
+            took = True
+        try:
+            yield
+        except BaseException:
+            if took:
+                await self.counters.add(
+                    subject, "guest:messages", -1, session_end + _GUEST_COUNTER_GRACE
+                )
+            raise
+
+    @asynccontextmanager
+    async def creating_branch(self, user_id: str) -> AsyncIterator[None]:
+        """A guest session may create ``session_branches`` branches beyond the main ones."""
+        account = await self.account(user_id)
+        cap = account.plan.session_branches
+        if not account.is_guest or cap is None:
+            yield
+            return
+        subject, now = user_subject(user_id), utcnow()
+        session_end = account.session_end(now)
+        expires = session_end + _GUEST_COUNTER_GRACE
+        if await self.counters.take(subject, "guest:branches", 1, cap, expires) is None:
+            raise self._guest_cap("branches", cap, session_end, now)
+        try:
+            yield
+        except BaseException:
+            await self.counters.add(subject, "guest:branches", -1, expires)
+            raise
+
+    async def record_tokens(self, user_id: str, tokens: int) -> None:
+        """A stored reply's prompt + completion tokens count against the quotas.
+
+        The reply is already stored: a counter failure is logged, never turned into an
+        error that would make the client send again.
+        """
+        if tokens <= 0:
+            return
+        try:
+            account = await self.account(user_id)
+            subject, now = user_subject(user_id), utcnow()
+            _, end = month_period(now)
+            window = tokens_window(now)
+            await self.counters.add(subject, window, tokens, end + _MONTH_COUNTER_GRACE)
+            if account.is_guest:
+                expires = account.session_end(now) + _GUEST_COUNTER_GRACE
+                await self.counters.add(subject, "guest:tokens", tokens, expires)
+        except Exception:
+            logger.exception("could not count %d tokens for user %s", tokens, user_id)
+
+    async def month_counts(self, user_id: str, now: datetime) -> dict[str, int]:
+        """This month's ``calls`` and ``tokens``."""
+        windows = [calls_window(now), tokens_window(now)]
+        counts = await self.counters.get(user_subject(user_id), windows)
+        return {"calls": counts[windows[0]], "tokens": counts[windows[1]]}
+
+    @staticmethod
+    def _guest_cap(what: str, cap: int, session_end: datetime, now: datetime) -> QuotaExceeded:
+        return QuotaExceeded(
+            f"Guest sessions are limited to {cap} {what}; create an account to continue",
+            details={"quota": f"guest_{what}", "limit": cap},
+            retry_after=seconds_until(session_end, now) if session_end > now else None,
+        )

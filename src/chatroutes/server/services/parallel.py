@@ -1,0 +1,346 @@
+"""Parallel responses: one question, several candidate replies generated side by side.
+
+The question is stored once, under the branch's generation lease. Each
+candidate (one per model, or samples of one model at spread temperatures)
+streams into its own live reply and is stored as an assistant message under
+the question, so every candidate is in the tree and can be forked. The
+branch's head stays on the question until one candidate is chosen; the
+others remain as siblings. One failing candidate fails only itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.errors import ChatRoutesServerError, Conflict, InvalidRequest, NotFound
+from ..domain.ids import new_id
+from ..domain.tokens import estimate_tokens
+from ..providers.base import Completion
+from ..schemas.messages import MessageSend
+from ..schemas.parallel import ParallelCreate
+from ..store.branches import BranchRepository
+from ..store.conversations import ConversationRepository
+from ..store.messages import MessageRepository
+from ..store.models import Branch, Message, ResponseCandidate, ResponseSession
+from ..store.responses import ResponseSessionRepository
+from .context import ServerContext, utcnow
+from .limits import LimitService
+from .live import LiveReply, StreamEvent
+from .messages import MessageService, Prepared, build_message, reply_meta, reportable
+
+# How far each sample's temperature is moved from the asked one when one model answers.
+TEMPERATURE_SPREAD = (0.0, 0.4, -0.4, 0.8, -0.2)
+MAX_TEMPERATURE = 2.0
+
+
+@dataclass
+class SessionView:
+    session: ResponseSession
+    candidates: list[ResponseCandidate]
+    messages: dict[str, Message]  # stored candidate replies and the question, by id
+    live_text: dict[str, str]  # text so far of candidates still streaming in this process
+    branch: Branch | None = None
+
+
+@dataclass
+class StartedSession:
+    view: SessionView
+    lives: dict[str, LiveReply]  # by candidate id
+    done: asyncio.Task[None]
+
+
+@dataclass
+class _Candidate:
+    row: ResponseCandidate
+    prepared: Prepared
+    live: LiveReply
+
+
+class ParallelService:
+    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+        self.ctx = ctx
+        self.user_id = user_id
+        self.messages = MessageService(ctx, user_id)
+
+    async def start(self, conversation_id: str, request: ParallelCreate) -> StartedSession:
+        """Store the question and start every candidate; they run apart from the request."""
+        for model in request.models or ():
+            self._check_model(model)
+        asked = MessageSend(
+            content=request.content,
+            model=request.models[0] if request.models else None,
+            temperature=request.temperature,
+            max_tokens=request.max_tokens,
+            branch_id=request.branch_id,
+        )
+        prepared = await self.messages.store_question(conversation_id, asked)
+        now = utcnow()
+        response_session = ResponseSession(
+            id=new_id("rs"),
+            conversation_id=conversation_id,
+            branch_id=prepared.branch.id,
+            user_message_id=prepared.user_message.id,
+            status="running",
+            created_at=now,
+            updated_at=now,
+        )
+        candidates = [
+            self._candidate(response_session, position, variant, prepared)
+            for position, variant in enumerate(self._variants(request, prepared))
+        ]
+        try:
+            async with self.ctx.db.write() as session:
+                await ResponseSessionRepository(session).add(
+                    response_session, [c.row for c in candidates]
+                )
+        except BaseException:
+            await self.messages.release_lease(prepared)
+            raise
+        for candidate in candidates:
+            self.ctx.live[candidate.live.reply_id] = candidate.live
+        done = self.ctx.spawn(self._run(response_session.id, prepared, candidates))
+        view = SessionView(
+            session=response_session,
+            candidates=[c.row for c in candidates],
+            messages={prepared.user_message.id: prepared.user_message},
+            live_text={},
+        )
+        return StartedSession(view, {c.row.id: c.live for c in candidates}, done)
+
+    async def get(self, session_id: str) -> SessionView:
+        async with self.ctx.db.read() as session:
+            return await self._view(session, session_id)
+
+    async def choose(self, session_id: str, candidate_id: str) -> SessionView:
+        """The chosen candidate becomes the branch's next message; the others stay as siblings."""
+        async with self.ctx.db.write() as session:
+            view = await self._view(session, session_id)
+            response_session = view.session
+            chosen = next((c for c in view.candidates if c.id == candidate_id), None)
+            if chosen is None:
+                raise InvalidRequest(
+                    f"candidateId: no candidate {candidate_id} in session {session_id}",
+                    field="candidateId",
+                )
+            if response_session.status == "chosen":
+                if response_session.chosen_candidate_id == candidate_id:
+                    return view  # choosing again is a no-op
+                raise Conflict(
+                    f"Session {session_id} already chose candidate "
+                    f"{response_session.chosen_candidate_id}",
+                    details={"chosenCandidateId": response_session.chosen_candidate_id},
+                )
+            if chosen.status != "complete" or chosen.message_id not in view.messages:
+                raise InvalidRequest(
+                    f"candidateId: candidate {candidate_id} is {chosen.status}, not complete",
+                    field="candidateId",
+                )
+            now = utcnow()
+            branches = BranchRepository(session)
+            if not await branches.move_head(
+                response_session.branch_id,
+                expected=response_session.user_message_id,
+                new=chosen.message_id,
+                when=now,
+            ):
+                raise Conflict(
+                    f"Branch {response_session.branch_id} moved on since the question; "
+                    "fork at the candidate instead",
+                    details={"branchId": response_session.branch_id},
+                )
+            await ResponseSessionRepository(session).update_session(
+                session_id, status="chosen", chosen_candidate_id=candidate_id, updated_at=now
+            )
+            await ConversationRepository(session).touch(response_session.conversation_id, now)
+            response_session.status = "chosen"
+            response_session.chosen_candidate_id = candidate_id
+            view.branch = await branches.get_in_conversation(
+                response_session.branch_id, response_session.conversation_id
+            )
+        return view
+
+    def _check_model(self, model: str) -> None:
+        try:
+            self.ctx.registry.routes(model)
+        except InvalidRequest as exc:
+            raise InvalidRequest(f"models: {exc.message}", field="models") from exc
+
+    def _variants(self, request: ParallelCreate, prepared: Prepared) -> list[tuple[str, float]]:
+        """(model, temperature) per candidate."""
+        base = prepared.request.temperature
+        base = 0.7 if base is None else base
+        if request.models:
+            return [(model, base) for model in request.models]
+        return [
+            (prepared.info.name, round(min(max(base + spread, 0.0), MAX_TEMPERATURE), 2))
+            for spread in TEMPERATURE_SPREAD[: request.count]
+        ]
+
+    def _candidate(
+        self,
+        response_session: ResponseSession,
+        position: int,
+        variant: tuple[str, float],
+        prepared: Prepared,
+    ) -> _Candidate:
+        model, temperature = variant
+        routes = self.ctx.registry.routes(model)
+        info, provider = routes[0]
+        own = replace(
+            prepared,
+            info=info,
+            provider=provider,
+            routes=routes,
+            request=replace(
+                prepared.request,
+                model=info.upstream_id,
+                temperature=temperature,
+                max_tokens=min(prepared.request.max_tokens, info.max_output),
+            ),
+            attempts=0,
+            fallback_from=None,
+            reply_id=new_id("msg"),
+        )
+        row = ResponseCandidate(
+            id=new_id("cand"),
+            session_id=response_session.id,
+            position=position,
+            model=info.name,
+            temperature=temperature,
+            status="pending",
+            message_id=own.reply_id,
+        )
+        return _Candidate(row, own, LiveReply(own.reply_id, response_session.conversation_id))
+
+    async def _run(self, session_id: str, prepared: Prepared, candidates: list[_Candidate]) -> None:
+        try:
+            outcomes = await asyncio.gather(
+                *(self._generate(session_id, c) for c in candidates), return_exceptions=True
+            )
+        finally:
+            await self.messages.release_lease(prepared)
+        status = "complete" if any(outcome is True for outcome in outcomes) else "error"
+        async with self.ctx.db.write() as session:
+            await ResponseSessionRepository(session).update_session(
+                session_id, status=status, updated_at=utcnow()
+            )
+
+    async def _generate(self, session_id: str, candidate: _Candidate) -> bool:
+        """One candidate, start to stored; True if it completed."""
+        prepared, live, row = candidate.prepared, candidate.live, candidate.row
+        started = time.perf_counter()
+        try:
+            await self._update(row.id, status="streaming")
+            try:
+                completion = await self.messages.stream_completion(prepared, live)
+            except Exception as exc:
+                error = reportable(exc)
+                partial = "".join(live.parts)
+                await self._store(
+                    session_id,
+                    candidate,
+                    _cut(partial, prepared),
+                    started,
+                    error=_error_body(error),
+                )
+                live.finish(StreamEvent("error", live.length, error=error))
+                return False
+            message = await self._store(session_id, candidate, completion, started)
+            live.finish(StreamEvent("stored", live.length, result=message))
+            return True
+        except Exception as exc:  # storing failed: readers still get an end, never a hang
+            live.finish(StreamEvent("error", live.length, error=reportable(exc)))
+            return False
+        finally:
+            self.ctx.live.pop(live.reply_id, None)
+
+    async def _store(
+        self,
+        session_id: str,
+        candidate: _Candidate,
+        completion: Completion | None,
+        started: float,
+        *,
+        error: dict[str, Any] | None = None,
+    ) -> Message | None:
+        """The candidate's reply under the question (partial if it failed) and its outcome."""
+        prepared, row = candidate.prepared, candidate.row
+        latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        message: Message | None = None
+        values: dict[str, Any] = {"status": "error" if error else "complete", "error": error}
+        if completion is not None:
+            meta = reply_meta(prepared, completion, latency_ms) | {
+                "responseSessionId": session_id,
+                "candidateId": row.id,
+            }
+            message = build_message(
+                message_id=prepared.reply_id,
+                conversation_id=prepared.branch.conversation_id,
+                branch_id=prepared.branch.id,
+                parent_id=prepared.user_message.id,
+                role="assistant",
+                content=completion.content,
+                model=prepared.info.name,
+                token_count=completion.completion_tokens,
+                meta=meta,
+            )
+            values |= {
+                "prompt_tokens": completion.prompt_tokens,
+                "completion_tokens": completion.completion_tokens,
+                "cost": meta["cost"],
+            }
+        else:
+            values["message_id"] = None
+        values["latency_ms"] = latency_ms
+        async with self.ctx.db.write() as session:
+            if message is not None:
+                await MessageRepository(session).add(message)
+            await ResponseSessionRepository(session).update_candidate(row.id, **values)
+        if completion is not None:
+            await LimitService(self.ctx).record_tokens(
+                self.user_id, completion.prompt_tokens + completion.completion_tokens
+            )
+        return message
+
+    async def _update(self, candidate_id: str, **values: Any) -> None:
+        async with self.ctx.db.write() as session:
+            await ResponseSessionRepository(session).update_candidate(candidate_id, **values)
+
+    async def _view(self, session: AsyncSession, session_id: str) -> SessionView:
+        repo = ResponseSessionRepository(session)
+        response_session = await repo.get_owned(session_id, self.user_id)
+        if response_session is None:
+            raise NotFound("response session", session_id)
+        candidates = await repo.candidates(session_id)
+        wanted = [response_session.user_message_id] + [
+            c.message_id for c in candidates if c.message_id
+        ]
+        messages = await MessageRepository(session).get_many(wanted)
+        live_text = {
+            c.id: "".join(live.parts)
+            for c in candidates
+            if c.message_id and (live := self.ctx.live.get(c.message_id)) is not None
+        }
+        return SessionView(response_session, candidates, messages, live_text)
+
+
+def _cut(partial: str, prepared: Prepared) -> Completion | None:
+    """What streamed before a failure, kept as a reply marked ``finishReason: error``."""
+    if not partial:
+        return None
+    return Completion(
+        content=partial,
+        prompt_tokens=prepared.context.prompt_tokens,
+        completion_tokens=estimate_tokens(partial),
+        finish_reason="error",
+        model=prepared.request.model,
+    )
+
+
+def _error_body(error: ChatRoutesServerError) -> dict[str, Any]:
+    return {"error": error.code, "message": error.message, "details": error.details}

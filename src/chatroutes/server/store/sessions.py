@@ -1,0 +1,81 @@
+"""Refresh tokens (one family per sign-in) and the per-IP guest-session counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import RefreshToken, UsageCounter, User
+
+
+class RefreshTokenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, token: RefreshToken) -> RefreshToken:
+        self.session.add(token)
+        await self.session.flush()
+        return token
+
+    async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
+        return await self.session.scalar(
+            select(RefreshToken).where(RefreshToken.token_hash == token_hash)
+        )
+
+    async def mark_used(self, token_id: str, when: datetime) -> bool:
+        """Spend a token by compare-and-set: of two concurrent refreshes only one wins."""
+        result = await self.session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.id == token_id,
+                RefreshToken.used_at.is_(None),
+                RefreshToken.revoked_at.is_(None),
+            )
+            .values(used_at=when)
+        )
+        return result.rowcount == 1
+
+    async def revoke_family(self, family_id: str, when: datetime) -> None:
+        await self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=when)
+        )
+
+    async def revoke_for_user(self, user_id: str, when: datetime) -> None:
+        await self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=when)
+        )
+
+    async def get_session_user(self, user_id: str, family_id: str) -> User | None:
+        """The user of a live session (a family with a token not revoked), in one query."""
+        live = exists().where(
+            RefreshToken.family_id == family_id,
+            RefreshToken.user_id == user_id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        return await self.session.scalar(select(User).where(User.id == user_id, live))
+
+
+class GuestCounterRepository:
+    """Counts in ``usage_counters``: shared by every replica, atomic on both backends."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def increment(self, subject: str, window: str, expires_at: datetime) -> int:
+        """Add one to ``subject``'s count in ``window``; the new count."""
+        dialect = sqlite if self.session.get_bind().dialect.name == "sqlite" else postgresql
+        statement = dialect.insert(UsageCounter).values(
+            subject=subject, window=window, count=1, expires_at=expires_at
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[UsageCounter.subject, UsageCounter.window],
+            set_={"count": UsageCounter.count + 1},
+        ).returning(UsageCounter.count)
+        return int((await self.session.execute(statement)).scalar_one())

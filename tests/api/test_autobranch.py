@@ -1,0 +1,249 @@
+"""AutoBranch over HTTP: suggestions, validation, hybrid review, and branching a message."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.mock_upstream import Fault
+
+TEXT = (
+    "Should I use Postgres or MySQL for the new service? "
+    "What if the data grows tenfold next year? "
+    "Also, can you brainstorm a few names for it?"
+)
+SUGGESTION_KEYS = {
+    "id",
+    "title",
+    "description",
+    "triggerText",
+    "branchPoint",
+    "confidence",
+    "reasoning",
+    "estimatedDivergence",
+}
+
+
+async def _suggest(api, **body):
+    return await api.client.post("/autobranch/suggest-branches", json={"text": TEXT, **body})
+
+
+class TestSuggest:
+    async def test_health(self, api):
+        response = await api.client.get("/autobranch/health")
+        assert response.status_code == 200
+        data = response.json()["data"]
+        assert data["status"] == "healthy" and data["service"] and data["version"]
+
+    async def test_pattern_suggestions_in_the_wire_shape(self, api):
+        response = await _suggest(api)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["success"] is True
+        data = body["data"]
+        assert data["metadata"] == {
+            "detectionMethod": "pattern",
+            "totalBranchPointsFound": 3,
+            "modelUsed": None,
+        }
+        suggestions = data["suggestions"]
+        assert len(suggestions) == 3
+        for suggestion in suggestions:
+            assert suggestion.keys() >= SUGGESTION_KEYS
+            start, end = suggestion["branchPoint"]["start"], suggestion["branchPoint"]["end"]
+            assert TEXT[start:end] == suggestion["triggerText"]
+            assert 0 <= suggestion["confidence"] <= 1
+            assert suggestion["estimatedDivergence"] in ("low", "medium", "high")
+        confidences = [s["confidence"] for s in suggestions]
+        assert confidences == sorted(confidences, reverse=True)
+        assert "Postgres or MySQL" in [s["triggerText"] for s in suggestions]
+
+    async def test_count_and_threshold(self, api):
+        data = (await _suggest(api, suggestionsCount=1)).json()["data"]
+        assert len(data["suggestions"]) == 1 and data["metadata"]["totalBranchPointsFound"] == 3
+        data = (await _suggest(api, threshold=0.99)).json()["data"]
+        assert data["suggestions"] == [] and data["metadata"]["totalBranchPointsFound"] == 0
+
+    async def test_single_intent_text_has_no_suggestion(self, api):
+        response = await api.client.post(
+            "/autobranch/suggest-branches", json={"text": "How do I reset my password?"}
+        )
+        assert response.json()["data"]["suggestions"] == []
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({}, "text"),
+            ({"text": ""}, "text"),
+            ({"text": "   "}, "text"),
+            ({"text": "a\x00b or c"}, "text"),
+            ({"text": "x" * 100_001}, "text"),
+            ({"text": TEXT, "suggestionsCount": 0}, "suggestionsCount"),
+            ({"text": TEXT, "suggestionsCount": 11}, "suggestionsCount"),
+            ({"text": TEXT, "suggestionsCount": "3"}, "suggestionsCount"),
+            ({"text": TEXT, "threshold": 1.5}, "threshold"),
+            ({"text": TEXT, "threshold": -0.1}, "threshold"),
+            ({"text": TEXT, "hybridDetection": "yes"}, "hybridDetection"),
+        ],
+    )
+    async def test_bad_input_is_400_naming_the_field(self, api, body, field):
+        response = await api.client.post("/autobranch/suggest-branches", json=body)
+        assert response.status_code == 400, response.text
+        error = response.json()
+        assert error["success"] is False and error["error"] == "VALIDATION_ERROR"
+        assert error["details"]["field"] == field
+
+    async def test_needs_credentials(self, api):
+        api.client.headers.pop("Authorization", None)
+        response = await api.client.post("/autobranch/suggest-branches", json={"text": TEXT})
+        assert response.status_code == 401
+
+
+def _review_answer(suggestions: list[dict]) -> str:
+    return "```json\n" + json.dumps({"suggestions": suggestions}) + "\n```"
+
+
+class TestHybrid:
+    async def test_the_model_confirms_rejects_and_adds(self, api, upstream):
+        pattern = (await _suggest(api)).json()["data"]["suggestions"]
+        by_trigger = {s["triggerText"]: s for s in pattern}
+        db = by_trigger["Postgres or MySQL"]
+        names = next(s for s in pattern if "brainstorm" in s["triggerText"])
+        upstream.enqueue(
+            Fault.reply(
+                _review_answer(
+                    [
+                        {"id": db["id"], "keep": True, "confidence": 0.99, "title": "DB"},
+                        {"id": names["id"], "keep": False},
+                        {"id": None, "triggerText": "the new service", "confidence": 0.9},
+                    ]
+                )
+            )
+        )
+        response = await _suggest(api, hybridDetection=True, suggestionsCount=5)
+        assert response.status_code == 200, response.text
+        data = response.json()["data"]
+        assert data["metadata"]["detectionMethod"] == "hybrid"
+        assert data["metadata"]["modelUsed"] == "gpt-5"
+        assert data["metadata"]["review"] == {"confirmed": 1, "rejected": 1, "added": 1}
+        triggers = {s["triggerText"]: s for s in data["suggestions"]}
+        assert triggers["Postgres or MySQL"]["title"] == "DB"
+        assert all("brainstorm" not in t for t in triggers)
+        request = upstream.requests[-1]
+        assert TEXT in json.dumps(request.json)
+        assert db["id"] in json.dumps(request.json)
+
+    async def test_malformed_json_falls_back_to_patterns(self, api, upstream):
+        upstream.enqueue(Fault.reply("There are a few branch points here, I think."))
+        data = (await _suggest(api, hybridDetection=True)).json()["data"]
+        assert data["metadata"]["detectionMethod"] == "pattern"
+        assert data["metadata"]["modelUsed"] is None
+        assert "JSON" in data["metadata"]["fallbackReason"]
+        assert len(data["suggestions"]) == 3
+
+    async def test_provider_failure_falls_back_to_patterns(self, api, upstream):
+        upstream.enqueue(Fault.status(401))
+        response = await _suggest(api, hybridDetection=True)
+        assert response.status_code == 200, response.text
+        metadata = response.json()["data"]["metadata"]
+        assert metadata["detectionMethod"] == "pattern"
+        assert "failed" in metadata["fallbackReason"]
+
+    async def test_unknown_or_offline_model_falls_back(self, api):
+        data = (await _suggest(api, hybridDetection=True, llmModel="no-such-model")).json()["data"]
+        assert data["metadata"]["detectionMethod"] == "pattern"
+        assert "no-such-model" in data["metadata"]["fallbackReason"]
+        offline = await _suggest(api, hybridDetection=True, llmModel="chatroutes-offline")
+        assert "offline" in offline.json()["data"]["metadata"]["fallbackReason"]
+
+    async def test_a_named_model_is_used(self, api, upstream):
+        upstream.enqueue(Fault.reply('{"suggestions": []}'))
+        data = (await _suggest(api, hybridDetection=True, llmModel="claude-sonnet-4-5")).json()[
+            "data"
+        ]
+        assert data["metadata"]["modelUsed"] == "claude-sonnet-4-5"
+        assert upstream.requests[-1].protocol == "anthropic"
+
+    async def test_the_callers_provider_key(self, api, upstream):
+        upstream.enqueue(Fault.reply('{"suggestions": []}'))
+        data = (
+            await _suggest(api, hybridDetection=True, llmProvider="openai", llmApiKey="test-key")
+        ).json()["data"]
+        assert data["metadata"]["detectionMethod"] == "hybrid"
+        # A wrong key is the upstream's 401: the pattern result, and the key never echoed.
+        response = await _suggest(
+            api, hybridDetection=True, llmProvider="openai", llmApiKey="sk-wrong-key"
+        )
+        metadata = response.json()["data"]["metadata"]
+        assert metadata["detectionMethod"] == "pattern"
+        assert "sk-wrong-key" not in response.text
+        unknown = await _suggest(api, hybridDetection=True, llmProvider="nope", llmApiKey="k")
+        assert "nope" in unknown.json()["data"]["metadata"]["fallbackReason"]
+
+
+async def _conversation_with(api, create_conversation, send, content):
+    conversation = await create_conversation()
+    sent = await send(conversation["id"], content)
+    return conversation, sent["userMessage"]
+
+
+class TestApplyToMessage:
+    async def test_creates_one_branch_per_suggestion_at_the_message(
+        self, api, create_conversation, send
+    ):
+        conversation, message = await _conversation_with(api, create_conversation, send, TEXT)
+        cid = conversation["id"]
+        response = await api.client.post(
+            f"/conversations/{cid}/messages/{message['id']}/autobranch", json={}
+        )
+        assert response.status_code == 201, response.text
+        data = response.json()["data"]
+        assert len(data["suggestions"]) == len(data["branches"]) == 3
+        for suggestion, branch in zip(data["suggestions"], data["branches"], strict=True):
+            assert branch["title"] == suggestion["title"]
+            assert branch["description"] == suggestion["description"]
+            assert branch["forkPointMessageId"] == message["id"]
+            assert branch["parentBranchId"] == conversation["branches"][0]["id"]
+            assert branch["isMain"] is False
+            assert branch["firstPrompt"].startswith("Let's")
+        listed = (await api.client.get(f"/conversations/{cid}/branches")).json()["data"]
+        assert len(listed["branches"]) == 4
+
+    async def test_chosen_ids_and_an_empty_body(self, api, create_conversation, send):
+        conversation, message = await _conversation_with(api, create_conversation, send, TEXT)
+        url = f"/conversations/{conversation['id']}/messages/{message['id']}/autobranch"
+        suggested = (await _suggest(api, threshold=0.0)).json()["data"]["suggestions"]
+        wanted = [s["id"] for s in suggested if s["triggerText"] == "Postgres or MySQL"]
+        data = (await api.client.post(url, json={"suggestionIds": wanted})).json()["data"]
+        assert [b["suggestionId"] for b in data["branches"]] == wanted
+        assert "Postgres" in data["branches"][0]["firstPrompt"]
+        bad = await api.client.post(url, json={"suggestionIds": ["sug_nope_1_2"]})
+        assert bad.status_code == 400 and bad.json()["details"]["field"] == "suggestionIds"
+        bare = await api.client.post(url, json={"threshold": 0.99})
+        assert bare.status_code == 200 and bare.json()["data"]["branches"] == []
+        empty = await api.client.post(
+            url, content=b"", headers={"Content-Type": "application/json"}
+        )
+        assert empty.status_code == 201, empty.text
+
+    async def test_an_assistant_message_can_be_branched(self, api, create_conversation, send):
+        conversation = await create_conversation()
+        sent = await send(conversation["id"], TEXT)
+        reply = sent["message"]
+        url = f"/conversations/{conversation['id']}/messages/{reply['id']}/autobranch"
+        response = await api.client.post(url, json={"threshold": 0.0})
+        assert response.status_code in (200, 201), response.text
+
+    async def test_another_users_message_is_404(self, api, create_conversation, send):
+        conversation, message = await _conversation_with(api, create_conversation, send, TEXT)
+        url = f"/conversations/{conversation['id']}/messages/{message['id']}/autobranch"
+        other = api.headers(await api.new_key())
+        response = await api.client.post(url, json={}, headers=other)
+        assert response.status_code == 404
+        missing = await api.client.post(
+            f"/conversations/{conversation['id']}/messages/msg_nope/autobranch", json={}
+        )
+        assert missing.status_code == 404
+        branches = (await api.client.get(f"/conversations/{conversation['id']}/branches")).json()
+        assert len(branches["data"]["branches"]) == 1

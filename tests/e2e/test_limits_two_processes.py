@@ -1,0 +1,139 @@
+"""Two server processes on one database (and one Redis) enforce ONE rate limit.
+
+Each case starts two ``chatroutes serve`` processes sharing a database (a SQLite file or
+a PostgreSQL database), optionally with their counters in one Redis, then fires more
+requests than the limit at both at once: exactly ``limit`` succeed, the rest get 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib import resources
+
+import httpx
+import pytest
+
+from tests.conftest import BACKENDS, provider_env
+from tests.e2e.conftest import (
+    CLI,
+    KEY_RE,
+    LiveServer,
+    _database_url,
+    _free_port,
+    _stop,
+    _wait_until_up,
+)
+
+pytestmark = pytest.mark.e2e
+
+LIMIT = 12
+REQUESTS = 40
+TINY_PLAN = f"""
+[plans.tiny]
+title = "Tiny (tests)"
+hidden = true
+requests_per_minute = {LIMIT}
+"""
+
+
+@pytest.fixture(
+    params=[
+        pytest.param((backend, counters), marks=[pytest.mark.postgres] * (backend != "sqlite"))
+        for backend in BACKENDS
+        for counters in ("database", "redis")
+    ],
+    ids=lambda p: "-".join(p),
+)
+def two_servers(
+    request, tmp_path_factory, child_env, upstream
+) -> Iterator[tuple[list[LiveServer], str]]:
+    backend, counters = request.param
+    workdir = tmp_path_factory.mktemp(f"two-{backend}-{counters}")
+    plans_file = workdir / "plans.toml"
+    builtin = resources.files("chatroutes.server.domain").joinpath("plans.toml").read_text()
+    plans_file.write_text(builtin + TINY_PLAN)
+    env = {
+        **child_env,
+        **provider_env(upstream),
+        "CHATROUTES_DATA_DIR": str(workdir / "data"),
+        "CHATROUTES_DATABASE_URL": _database_url(backend, request, workdir),
+        "CHATROUTES_SECRET_KEY": "e2e-secret",
+        "CHATROUTES_DEFAULT_MODEL": "gpt-5",
+        "CHATROUTES_PLANS_FILE": str(plans_file),
+    }
+    if counters == "redis":
+        redis = request.getfixturevalue("redis")
+        redis.flush()
+        env["CHATROUTES_REDIS_URL"] = redis.url
+
+    def cli(*args: str) -> str:
+        done = subprocess.run(
+            [*CLI, *args], env=env, cwd=workdir, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    email = f"two-{uuid.uuid4().hex[:8]}@example.com"
+    cli("users", "create", email)
+    cli("users", "set-plan", email, "tiny")
+    key = cli("keys", "create", email).strip().splitlines()[-1]
+    assert KEY_RE.fullmatch(key)
+
+    servers: list[LiveServer] = []
+    try:
+        for index in range(2):
+            port = _free_port()
+            stdout, stderr = workdir / f"stdout-{index}.log", workdir / f"stderr-{index}.log"
+            with stdout.open("wb") as out, stderr.open("wb") as err:
+                process = subprocess.Popen(
+                    [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+                    env=env,
+                    cwd=workdir,
+                    stdout=out,
+                    stderr=err,
+                )
+            server = LiveServer(
+                backend, f"http://127.0.0.1:{port}", key, env, workdir, process, stdout, stderr
+            )
+            servers.append(server)
+            _wait_until_up(server)
+        yield servers, key
+    finally:
+        for server in servers:
+            _stop(server.process)
+
+
+async def _burst(servers: list[LiveServer], key: str) -> list[httpx.Response]:
+    second = datetime.now(UTC).second
+    if second >= 45:  # one fixed window for the whole burst
+        await asyncio.sleep(60 - second + 0.5)
+    headers = {"Authorization": f"ApiKey {key}"}
+    limits = httpx.Limits(max_connections=REQUESTS)
+    async with httpx.AsyncClient(headers=headers, timeout=60, limits=limits) as client:
+        return await asyncio.gather(
+            *(client.get(servers[i % 2].api_url + "/conversations") for i in range(REQUESTS))
+        )
+
+
+def test_two_processes_enforce_one_limit(two_servers) -> None:
+    servers, key = two_servers
+    responses = asyncio.run(_burst(servers, key))
+    codes = [r.status_code for r in responses]
+    logs = "\n".join(s.logs() for s in servers)
+    assert codes.count(200) == LIMIT, (codes, logs)
+    assert codes.count(429) == REQUESTS - LIMIT, (codes, logs)
+    for server_index in (0, 1):  # both processes answered, both refused
+        served = [codes[i] for i in range(REQUESTS) if i % 2 == server_index]
+        assert 429 in served
+    refused = next(r for r in responses if r.status_code == 429)
+    assert refused.json()["error"] == "RATE_LIMITED"
+    assert refused.headers["RateLimit-Policy"] == f'"minute";q={LIMIT};w=60'
+    assert refused.headers["RateLimit"].startswith('"minute";r=0;t=')
+    remaining = sorted(
+        int(r.headers["RateLimit"].split(";")[1][2:]) for r in responses if r.status_code == 200
+    )
+    assert remaining == list(range(LIMIT))  # every slot handed out exactly once

@@ -1,0 +1,57 @@
+"""AutoBranch with the unmodified official SDK, on both backends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import ScenarioRunner
+
+pytestmark = pytest.mark.e2e
+
+Result = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def result(run_scenario: ScenarioRunner) -> Result:
+    return run_scenario("autobranch")
+
+
+def test_health(result: Result) -> None:
+    assert result["health"]["status"] == "healthy"
+    assert result["health"]["service"] and result["health"]["version"]
+
+
+def test_the_readme_example_finds_the_two_requests(result: Result) -> None:
+    data = result["support"]
+    assert data["metadata"]["detectionMethod"] == "pattern"
+    [suggestion] = data["suggestions"]
+    assert "billing" in suggestion["triggerText"] and "API" in suggestion["triggerText"]
+    assert 0.7 <= suggestion["confidence"] <= 1
+
+
+def test_suggestions_have_the_sdk_fields_and_respect_the_count(result: Result) -> None:
+    data = result["choice"]
+    assert data["metadata"]["totalBranchPointsFound"] == 2
+    [suggestion] = data["suggestions"]
+    assert suggestion["triggerText"] == "Kubernetes or a single VM"
+    point = suggestion["branchPoint"]
+    assert point["end"] - point["start"] == len(suggestion["triggerText"])
+    assert suggestion["estimatedDivergence"] in ("low", "medium", "high")
+    assert suggestion["title"] and suggestion["description"] and suggestion["reasoning"]
+
+
+def test_a_single_intent_has_no_suggestion(result: Result) -> None:
+    assert result["single"]["suggestions"] == []
+
+
+def test_hybrid_without_a_model_says_why(result: Result) -> None:
+    metadata = result["hybrid_offline"]["metadata"]
+    assert metadata["detectionMethod"] == "pattern" and metadata["modelUsed"] is None
+    assert "offline" in metadata["fallbackReason"]
+
+
+def test_bad_input_is_a_validation_error(result: Result) -> None:
+    assert result["bad_count"]["raised"] == "ValidationError"
+    assert result["bad_text"]["raised"] == "ValidationError"
