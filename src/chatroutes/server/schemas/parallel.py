@@ -15,9 +15,7 @@ ModelName = Annotated[str, StringConstraints(min_length=1, max_length=200), NoNu
 
 class ParallelCreate(WireModel):
     content: Content
-    models: Annotated[list[ModelName], Field(min_length=1, max_length=MAX_CANDIDATES)] | None = (
-        None
-    )
+    models: Annotated[list[ModelName], Field(min_length=1, max_length=MAX_CANDIDATES)] | None = None
     count: Annotated[int, Field(ge=1, le=MAX_CANDIDATES)] = 3
     branch_id: Id | None = None
     temperature: Temperature | None = None
