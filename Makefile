@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 PYPROJECT_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
 STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 SDK_STAMP := $(SDK_VENV)/.installed-chatroutes-0.2.6
+# Test files run on up to four workers, each with its own PostgreSQL, Redis and servers.
+TEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .PHONY: serve test lint format install system-deps bench clean
 
@@ -15,7 +17,7 @@ serve: $(STAMP)
 test: $(STAMP) $(SDK_STAMP) system-deps
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 install: $(STAMP)
 

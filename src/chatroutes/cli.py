@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -18,7 +19,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 
-console = Console()
+# Piped output (scripts, logs) is not cut to 80 columns: ids must stay whole.
+console = Console() if sys.stdout.isatty() else Console(width=200)
 T = TypeVar("T")
 
 DatabaseUrl = Annotated[

@@ -82,6 +82,21 @@ class TestReplay:
         listed = (await api.client.get("/conversations")).json()
         assert listed["total"] == 1
 
+    async def test_a_revoked_key_gets_401_not_the_stored_answer(self, api):
+        key = new_key()
+        headers = api.headers(await api.new_key())
+        first = await api.client.post(
+            "/conversations", json={"title": "t"}, headers={**headers, **keyed(key)}
+        )
+        assert first.status_code == 201
+        [listed] = (await api.client.get("/api-keys", headers=headers)).json()["data"]["apiKeys"]
+        revoked = await api.client.delete(f"/api-keys/{listed['id']}", headers=headers)
+        assert revoked.status_code == 200
+        again = await api.client.post(
+            "/conversations", json={"title": "t"}, headers={**headers, **keyed(key)}
+        )
+        assert again.status_code == 401 and REPLAYED not in again.headers
+
     async def test_same_key_of_another_account_is_independent(self, api):
         key = new_key()
         other = api.headers(await api.new_key())
@@ -392,7 +407,6 @@ class TestLoad:
         assert set(statuses) <= {201, 409}
         assert (await api.client.get("/conversations")).json()["total"] == self.KEYS
         print(f"\n{len(statuses)} requests, {statuses.count(409)} of them 409, in {elapsed:.1f}s")
-        assert elapsed < 120, f"{elapsed:.1f}s"  # a hang guard: the figure is printed above
 
 
 def _stream_route(app, path: str, gate: asyncio.Event) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from dataclasses import dataclass
 
 import pytest
 
 from tests.support.mock_upstream import Fault
+from tests.support.wire import wire_hash
 
 
 @dataclass
@@ -32,20 +31,6 @@ async def _path(api, cid: str, branch_id: str) -> list[dict]:
 
 def _contents(messages: list[dict]) -> list[str]:
     return [m["content"] for m in messages]
-
-
-def _wire_hash(message: dict) -> str:
-    """The WIRE.md ``contentHash``, recomputed from the message's own fields."""
-    payload = {
-        "v": 1,
-        "role": message["role"],
-        "content": message["content"],
-        "model": message["model"],
-        "parentMessageId": message["parentMessageId"],
-        "branchId": message["branchId"],
-        "createdAt": message["createdAt"],
-    }
-    return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
 
 
 async def _merge(api, scene: Scene, body: dict | None = None, branch_id: str | None = None):
@@ -111,7 +96,7 @@ def _assert_copies(copies: list[dict], originals: list[dict], scene: Scene, stra
             "mergedFromBranch": scene.alt["id"],
             "mergeStrategy": strategy,
         }
-        assert copy["contentHash"] == _wire_hash(copy) != original["contentHash"]
+        assert copy["contentHash"] == wire_hash(copy) != original["contentHash"]
         previous = copy["id"]
 
 

@@ -67,6 +67,10 @@ async def test_three_models_one_failing(api, create_conversation, upstream):
     for key in ("promptTokens", "completionTokens", "totalTokens"):
         assert session["usage"][key] == sum(c["usage"][key] for c in session["candidates"])
     assert session["cost"] == pytest.approx(sum(c["cost"] or 0 for c in session["candidates"]))
+    # ...and so is the conversation's account of it.
+    usage = (await api.client.get(f"/usage/conversations/{cid}")).json()["data"]["totals"]
+    assert usage["totalTokens"] == session["usage"]["totalTokens"]
+    assert usage["calls"] == 2 and usage["cost"] == pytest.approx(session["cost"])
     # Until a choice, the branch ends on the question.
     assert [m["content"] for m in await _messages(api, cid)] == ["Name a colour"]
 

@@ -9,7 +9,6 @@ recomputes per WIRE.md.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -24,26 +23,12 @@ from sqlalchemy import event
 from chatroutes.server.settings import Settings
 from chatroutes.server.store.migrate import upgrade
 from tests.conftest import client_for, wipe
+from tests.support.wire import wire_hash
 
 OFFLINE = "chatroutes-offline"
 
 # ---------------------------------------------------------------------------
 # Helpers
-
-
-def wire_hash(message: dict) -> str:
-    """The WIRE.md ``contentHash``, recomputed by the client from the message's fields."""
-    payload = {
-        "v": 1,
-        "role": message["role"],
-        "content": message["content"],
-        "model": message["model"],
-        "parentMessageId": message["parentMessageId"],
-        "branchId": message["branchId"],
-        "createdAt": message["createdAt"],
-    }
-    encoded = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(encoded).hexdigest()
 
 
 async def export(client: httpx.AsyncClient, cid: str) -> dict:

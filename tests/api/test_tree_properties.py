@@ -11,13 +11,13 @@ counts), the main path and the ``/tree`` messages must match the model too.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 
 import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.support.wire import wire_hash
 
 # ---------------------------------------------------------------------------
 # Operations: indices are taken modulo the current candidates, so every drawn
@@ -48,21 +48,6 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("delete_message"), _index),
     st.tuples(st.just("delete_branch"), _index),
 )
-
-
-def wire_hash(message: dict) -> str:
-    """The WIRE.md ``contentHash``, recomputed from the message's own fields."""
-    payload = {
-        "v": 1,
-        "role": message["role"],
-        "content": message["content"],
-        "model": message["model"],
-        "parentMessageId": message["parentMessageId"],
-        "branchId": message["branchId"],
-        "createdAt": message["createdAt"],
-    }
-    encoded = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(encoded).hexdigest()
 
 
 def node_ids(nodes: list[dict]) -> list[str]:

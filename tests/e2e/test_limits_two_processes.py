@@ -1,4 +1,4 @@
-"""Two server processes on one database (and one Redis) enforce ONE rate limit.
+"""Two server processes on one database (and one Redis) enforce ONE rate limit and quota.
 
 Each case starts two ``chatroutes serve`` processes sharing a database (a SQLite file or
 a PostgreSQL database), optionally with their counters in one Redis, then fires more
@@ -37,6 +37,12 @@ TINY_PLAN = f"""
 title = "Tiny (tests)"
 hidden = true
 requests_per_minute = {LIMIT}
+
+[plans.tiny-quota]
+title = "Tiny monthly quota (tests)"
+hidden = true
+requests_per_minute = 1000
+calls_per_month = {LIMIT}
 """
 
 
@@ -50,7 +56,7 @@ requests_per_minute = {LIMIT}
 )
 def two_servers(
     request, tmp_path_factory, child_env, upstream
-) -> Iterator[tuple[list[LiveServer], str]]:
+) -> Iterator[tuple[list[LiveServer], dict[str, str]]]:
     backend, counters = request.param
     workdir = tmp_path_factory.mktemp(f"two-{backend}-{counters}")
     plans_file = workdir / "plans.toml"
@@ -77,11 +83,14 @@ def two_servers(
         assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
         return done.stdout
 
-    email = f"two-{uuid.uuid4().hex[:8]}@example.com"
-    cli("users", "create", email)
-    cli("users", "set-plan", email, "tiny")
-    key = cli("keys", "create", email).strip().splitlines()[-1]
-    assert KEY_RE.fullmatch(key)
+    keys: dict[str, str] = {}
+    for plan in ("tiny", "tiny-quota"):
+        email = f"{plan}-{uuid.uuid4().hex[:8]}@example.com"
+        cli("users", "create", email)
+        cli("users", "set-plan", email, plan)
+        keys[plan] = cli("keys", "create", email).strip().splitlines()[-1]
+        assert KEY_RE.fullmatch(keys[plan])
+    key = keys["tiny"]
 
     servers: list[LiveServer] = []
     try:
@@ -101,15 +110,17 @@ def two_servers(
             )
             servers.append(server)
             _wait_until_up(server)
-        yield servers, key
+        yield servers, keys
     finally:
         for server in servers:
             _stop(server.process)
 
 
-async def _burst(servers: list[LiveServer], key: str) -> list[httpx.Response]:
+async def _burst(
+    servers: list[LiveServer], key: str, *, one_minute: bool = True
+) -> list[httpx.Response]:
     second = datetime.now(UTC).second
-    if second >= 45:  # one fixed window for the whole burst
+    if one_minute and second >= 45:  # one fixed window for the whole burst
         await asyncio.sleep(60 - second + 0.5)
     headers = {"Authorization": f"ApiKey {key}"}
     limits = httpx.Limits(max_connections=REQUESTS)
@@ -120,8 +131,8 @@ async def _burst(servers: list[LiveServer], key: str) -> list[httpx.Response]:
 
 
 def test_two_processes_enforce_one_limit(two_servers) -> None:
-    servers, key = two_servers
-    responses = asyncio.run(_burst(servers, key))
+    servers, keys = two_servers
+    responses = asyncio.run(_burst(servers, keys["tiny"]))
     codes = [r.status_code for r in responses]
     logs = "\n".join(s.logs() for s in servers)
     assert codes.count(200) == LIMIT, (codes, logs)
@@ -137,3 +148,14 @@ def test_two_processes_enforce_one_limit(two_servers) -> None:
         int(r.headers["RateLimit"].split(";")[1][2:]) for r in responses if r.status_code == 200
     )
     assert remaining == list(range(LIMIT))  # every slot handed out exactly once
+
+
+def test_two_processes_enforce_one_monthly_quota(two_servers) -> None:
+    servers, keys = two_servers
+    responses = asyncio.run(_burst(servers, keys["tiny-quota"], one_minute=False))
+    codes = [r.status_code for r in responses]
+    assert codes.count(200) == LIMIT, codes
+    assert codes.count(429) == REQUESTS - LIMIT, codes
+    refused = [r.json() for r in responses if r.status_code == 429]
+    assert {body["error"] for body in refused} == {"QUOTA_EXCEEDED"}
+    assert all(body["retryAfter"] > 0 for body in refused)  # until the month ends

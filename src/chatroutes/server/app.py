@@ -11,6 +11,7 @@ import httpx
 from fastapi import FastAPI
 
 from .. import __version__
+from .api.chat import router as chat_router
 from .api.errors import install_error_handlers
 from .api.idempotency import IdempotencyMiddleware
 from .api.middleware import BodyMiddleware, RateLimitHeadersMiddleware
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(chat_router)  # the Chat API, /api/chat
     # The last added runs first: bodies are normalised before keys fingerprint them.
     app.add_middleware(IdempotencyMiddleware, ctx=ctx)
     app.add_middleware(BodyMiddleware, max_body_bytes=settings.max_body_bytes)

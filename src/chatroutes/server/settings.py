@@ -93,6 +93,17 @@ class Settings(BaseSettings):
         default=24, gt=0, description="How long a guest session (web UI) lasts."
     )
 
+    searxng_url: str | None = Field(
+        default=None, description="A SearXNG instance for the Chat API's webSearch"
+    )
+    web_search_results: int = Field(default=5, ge=1, le=20)
+    web_search_timeout_seconds: float = Field(default=10.0, gt=0)
+    chat_max_image_bytes: int = Field(
+        default=1_000_000, ge=1, description="The largest image (decoded) /api/chat accepts"
+    )
+    chat_ollama_model: str = Field(
+        default="llama3.2", description="The model the Chat API's 'ollama' provider uses"
+    )
     provider_env: dict[str, str] | None = Field(
         default=None,
         exclude=True,

@@ -18,6 +18,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain.errors import ChatRoutesServerError, InvalidRequest
@@ -32,6 +33,7 @@ from ..services.idempotency import (
     is_kept,
     scope_of,
 )
+from .deps import current_principal
 from .envelope import error_response
 
 logger = logging.getLogger("chatroutes.server")
@@ -77,6 +79,11 @@ class IdempotencyMiddleware:
             await error_response(exc)(scope, receive, send)
             return
         if isinstance(outcome, StoredResponse):
+            try:  # a stored answer goes only to a credential that still authenticates
+                await current_principal(Request(scope), self.ctx)
+            except ChatRoutesServerError as exc:
+                await error_response(exc)(scope, receive, send)
+                return
             await _replay(outcome, send)
             return
         if self.service.purge_due():

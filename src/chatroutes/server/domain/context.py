@@ -28,11 +28,20 @@ SUMMARY_HEADING = "Summary of the earlier conversation:"
 
 
 @dataclass(frozen=True)
+class ImagePart:
+    """An image sent with a message: its MIME type and base64 data (never stored)."""
+
+    mime_type: str
+    data: str
+
+
+@dataclass(frozen=True)
 class ChatMessage:
     """One message in provider-neutral form."""
 
     role: str
     content: str
+    images: tuple[ImagePart, ...] = ()  # for vision models; each adapter has its own format
 
 
 class PathMessage(Protocol):

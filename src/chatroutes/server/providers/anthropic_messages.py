@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -14,24 +15,47 @@ from .base import Completion, CompletionRequest
 ANTHROPIC_VERSION = "2023-06-01"
 
 
-def to_anthropic_messages(messages: list[ChatMessage]) -> tuple[str | None, list[dict[str, str]]]:
+def to_anthropic_messages(messages: list[ChatMessage]) -> tuple[str | None, list[dict[str, Any]]]:
     """System prompts become the top-level field; same-role neighbours merge.
 
     The Messages API wants strictly alternating user/assistant turns that
-    start with a user turn.
+    start with a user turn. A message with images becomes base64 image blocks
+    followed by its text block.
     """
     system = "\n\n".join(m.content for m in messages if m.role == "system") or None
-    turns: list[dict[str, str]] = []
+    turns: list[dict[str, Any]] = []
     for message in messages:
         if message.role == "system":
             continue
+        content = _anthropic_content(message)
         if turns and turns[-1]["role"] == message.role:
-            turns[-1]["content"] += "\n\n" + message.content
+            previous = turns[-1]["content"]
+            if isinstance(previous, str) and isinstance(content, str):
+                turns[-1]["content"] = previous + "\n\n" + content
+            else:
+                turns[-1]["content"] = _blocks(previous) + _blocks(content)
         else:
-            turns.append({"role": message.role, "content": message.content})
+            turns.append({"role": message.role, "content": content})
     if turns and turns[0]["role"] != "user":
         turns.insert(0, {"role": "user", "content": "(conversation continues)"})
     return system, turns
+
+
+def _anthropic_content(message: ChatMessage) -> str | list[dict[str, Any]]:
+    if not message.images:
+        return message.content
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "image",
+            "source": {"type": "base64", "media_type": image.mime_type, "data": image.data},
+        }
+        for image in message.images
+    ]
+    return [*blocks, {"type": "text", "text": message.content}]
+
+
+def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return content if isinstance(content, list) else [{"type": "text", "text": content}]
 
 
 class AnthropicMessagesProvider:

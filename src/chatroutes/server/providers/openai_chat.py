@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
+from ..domain.context import ChatMessage
 from ..domain.errors import ProviderError
 from ._transport import open_event_stream, post_json
 from .base import Completion, CompletionRequest
+
+
+def _openai_message(message: ChatMessage) -> dict[str, Any]:
+    """Text as a string; with images, a text part and ``image_url`` data-URL parts."""
+    if not message.images:
+        return {"role": message.role, "content": message.content}
+    parts: list[dict[str, Any]] = [{"type": "text", "text": message.content}]
+    for image in message.images:
+        url = f"data:{image.mime_type};base64,{image.data}"
+        parts.append({"type": "image_url", "image_url": {"url": url}})
+    return {"role": message.role, "content": parts}
 
 
 class OpenAIChatProvider:
@@ -21,7 +34,7 @@ class OpenAIChatProvider:
     def _body(self, request: CompletionRequest) -> dict[str, object]:
         body: dict[str, object] = {
             "model": request.model,
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "messages": [_openai_message(m) for m in request.messages],
             "max_tokens": request.max_tokens,
         }
         if request.temperature is not None:

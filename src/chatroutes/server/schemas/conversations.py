@@ -13,6 +13,9 @@ SystemPrompt = Annotated[str, StringConstraints(max_length=100_000), NoNul]
 ModelName = Annotated[str, StringConstraints(max_length=200), NoNul]
 Temperature = Annotated[float, Field(ge=0.0, le=2.0)]
 MaxTokens = Annotated[int, Field(ge=1, le=1_000_000)]
+Channel = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), NoNul
+]
 
 
 class ConversationCreate(WireModel):
@@ -21,6 +24,7 @@ class ConversationCreate(WireModel):
     system_prompt: SystemPrompt | None = None
     temperature: Temperature = 0.7
     max_tokens: MaxTokens = 2048
+    channel: Channel | None = None
 
 
 class ConversationUpdate(WireModel):

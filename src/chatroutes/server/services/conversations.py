@@ -70,6 +70,7 @@ class ConversationService:
             system_prompt=request.system_prompt,
             temperature=request.temperature,
             max_tokens=request.max_tokens,
+            channel=request.channel,
             archived=False,
             created_at=now,
             updated_at=now,

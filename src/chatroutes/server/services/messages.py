@@ -159,9 +159,7 @@ class MessageService:
         self, conversation_id: str, request: MessageSend, *, branch_id: str | None = None
     ) -> SendResult:
         prepared = await self.store_question(conversation_id, request, branch_id)
-        # The generation belongs to the server, not to the request: a client that
-        # disconnects cancels only its wait, and the reply is stored all the same.
-        return await asyncio.shield(self.ctx.spawn(self._generate(prepared)))
+        return await self.generate(prepared)
 
     async def start_stream(
         self, conversation_id: str, request: MessageSend, *, branch_id: str | None = None
@@ -173,7 +171,17 @@ class MessageService:
         that goes away stops following it, and the reply is stored all the same.
         """
         prepared = await self.store_question(conversation_id, request, branch_id)
-        live = LiveReply(prepared.reply_id, conversation_id)
+        return self.stream_prepared(prepared)
+
+    async def generate(self, prepared: Prepared) -> SendResult:
+        """``send`` after ``store_question``: for callers that adjust the request between."""
+        # The generation belongs to the server, not to the request: a client that
+        # disconnects cancels only its wait, and the reply is stored all the same.
+        return await asyncio.shield(self.ctx.spawn(self._generate(prepared)))
+
+    def stream_prepared(self, prepared: Prepared) -> ReplyStream:
+        """``start_stream`` after ``store_question``: the reply's events, generated apart."""
+        live = LiveReply(prepared.reply_id, prepared.conversation.id)
         self.ctx.live[live.reply_id] = live
         self.ctx.spawn(self._generate_streaming(prepared, live))
         return ReplyStream(live.reply_id, live.follow(0))

@@ -21,6 +21,22 @@ class ConversationRepository:
             )
         )
 
+    async def get(self, conversation_id: str) -> Conversation | None:
+        """Whoever owns it: only for telling "not yours" (403) from "no such" (404)."""
+        return await self.session.get(Conversation, conversation_id)
+
+    async def list_in_channel(
+        self, user_id: str, channel: str | None, *, limit: int
+    ) -> list[Conversation]:
+        """The user's most recently active conversations, in ``channel`` when given."""
+        query = select(Conversation).where(Conversation.user_id == user_id)
+        if channel is not None:
+            query = query.where(Conversation.channel == channel)
+        rows = await self.session.scalars(
+            query.order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(limit)
+        )
+        return list(rows)
+
     async def list_for_user(
         self, user_id: str, *, offset: int, limit: int
     ) -> tuple[list[Conversation], int]:

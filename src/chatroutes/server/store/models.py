@@ -41,6 +41,7 @@ class User(Base):
     # Room for a payment processor: its customer id, and an enterprise's own limits.
     billing_customer_id: Mapped[str | None] = mapped_column(String(200))
     quota_overrides: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    default_provider: Mapped[str | None] = mapped_column(String(40))  # the Chat API's "default"
 
 
 class ApiKey(Base):
@@ -101,7 +102,10 @@ class IdempotencyRecord(Base):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_user_updated", "user_id", "updated_at"),)
+    __table_args__ = (
+        Index("ix_conversations_user_updated", "user_id", "updated_at"),
+        Index("ix_conversations_user_channel", "user_id", "channel"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -113,6 +117,7 @@ class Conversation(Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    channel: Mapped[str | None] = mapped_column(String(40))  # a label: web, api, slack…
 
 
 class Branch(Base):

@@ -1,0 +1,140 @@
+"""The Chat API (``/api/chat``): one call per turn, JSON or server-sent events.
+
+Answers keep the WIRE.md envelope (``success``, ``data``) and repeat the spec's
+fields at the top level, as ``/api/v1/conversations`` does for the SDKs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from ..domain.hashing import iso_timestamp
+from ..schemas.chat import ChatSend, ChatSettingsUpdate, ChatTruncate
+from ..schemas.messages import Id
+from ..schemas.wire import message_out
+from ..services.chat import ChatService, ChatTurn, chat_provider, sources_out
+from ..services.messages import SendResult
+from ..store.models import Conversation
+from .deps import Context, ConversationID, UserId
+from .envelope import ok
+from .streaming import event_payload, sse_frames, sse_response
+
+router = APIRouter(prefix="/api/chat", tags=["chat"])
+
+
+def chat_service(ctx: Context, user_id: UserId) -> ChatService:
+    return ChatService(ctx, user_id)
+
+
+Chat = Annotated[ChatService, Depends(chat_service)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+
+
+def _answer(turn: ChatTurn, result: SendResult) -> dict[str, Any]:
+    return {
+        "response": result.assistant_message.content,
+        "conversationId": turn.conversation_id,
+        "provider": chat_provider(turn.prepared.info.provider),
+        "model": result.model,
+        "messageId": result.assistant_message.id,
+        "sources": sources_out(turn.sources),
+    }
+
+
+def _conversation_out(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "id": conversation.id,
+        "title": conversation.title,
+        "channel": conversation.channel,
+        "model": conversation.model,
+        "createdAt": iso_timestamp(conversation.created_at),
+        "updatedAt": iso_timestamp(conversation.updated_at),
+    }
+
+
+@router.post("")
+async def chat(body: ChatSend, request: Request, service: Chat, ctx: Context) -> Any:
+    streaming = body.stream or "text/event-stream" in request.headers.get("accept", "")
+    turn = await service.start_turn(body)
+    if not streaming:
+        answer = _answer(turn, await service.answer(turn))
+        answer["statuses"] = turn.statuses  # what the stream sends as status events
+        return ok(answer, **answer)
+    frames = sse_frames(_events(service, turn), ctx.settings.sse_heartbeat_seconds)
+    response: StreamingResponse = sse_response(frames)
+    return response
+
+
+async def _events(service: ChatService, turn: ChatTurn) -> AsyncIterator[tuple[str, dict]]:
+    """metadata, status…, text…, then done or error."""
+    stream = service.stream(turn)
+    prepared = turn.prepared
+    yield (
+        f"{stream.reply_id}:0",
+        {
+            "type": "metadata",
+            "conversationId": turn.conversation_id,
+            "provider": chat_provider(prepared.info.provider),
+            "model": prepared.info.name,
+            "messageId": stream.reply_id,
+        },
+    )
+    for status in turn.statuses:
+        yield f"{stream.reply_id}:0", {"type": "status", "message": status}
+    async for event in stream.events:
+        event_id = f"{stream.reply_id}:{event.offset}"
+        if event.kind == "content":
+            yield event_id, {"type": "text", "content": event.text}
+        elif event.kind == "complete":
+            assert isinstance(event.result, SendResult)
+            yield event_id, {"type": "done", **_answer(turn, event.result)}
+        else:
+            yield event_id, event_payload(event)  # {"type": "error", "error": CODE, …}
+
+
+@router.get("/conversations")
+async def list_conversations(
+    service: Chat, channel: Annotated[str | None, Query(max_length=40)] = None, limit: Limit = 20
+) -> JSONResponse:
+    conversations = [_conversation_out(c) for c in await service.conversations(channel, limit)]
+    return ok({"conversations": conversations}, conversations=conversations)
+
+
+@router.get("/messages")
+async def list_messages(
+    service: Chat, conversation_id: Annotated[Id, Query(alias="conversationId")], limit: Limit = 50
+) -> JSONResponse:
+    messages = [message_out(m) for m in await service.conversation_messages(conversation_id, limit)]
+    data = {"conversationId": conversation_id, "messages": messages}
+    return ok(data, **data)
+
+
+@router.delete("/conversations/{conversation_id}")
+async def delete_conversation(conversation_id: ConversationID, service: Chat) -> JSONResponse:
+    await service.delete(conversation_id)
+    return ok({"conversationId": conversation_id}, conversationId=conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/truncate")
+async def truncate_conversation(
+    conversation_id: ConversationID, body: ChatTruncate, service: Chat
+) -> JSONResponse:
+    kept, deleted = await service.truncate(conversation_id, body.keep)
+    data = {"conversationId": conversation_id, "kept": kept, "deleted": deleted}
+    return ok(data, **data)
+
+
+@router.get("/settings")
+async def get_settings(service: Chat) -> JSONResponse:
+    data = {"defaultProvider": await service.default_provider()}
+    return ok(data, **data)
+
+
+@router.patch("/settings")
+async def update_settings(body: ChatSettingsUpdate, service: Chat) -> JSONResponse:
+    data = {"defaultProvider": await service.set_default_provider(body.default_provider)}
+    return ok(data, **data)

@@ -1,0 +1,293 @@
+"""The Chat API: one call per turn on the same conversations, providers and usage as /api/v1.
+
+A chat provider name (``claude``, ``google``…) stands for one registry model; the
+turn itself is ``MessageService``'s send, with the mood's tone and any web search
+results added to the request as system messages, and an image attached to the
+question for that one call (none of these is stored: the stored question is its text).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import tree
+from ..domain.context import ChatMessage, ImagePart
+from ..domain.errors import Forbidden, InvalidRequest, NotFound
+from ..providers.registry import Registry
+from ..providers.search import SearchFailed, SearchResult, SearxngSearch
+from ..schemas.chat import ChatSend
+from ..schemas.conversations import ConversationCreate
+from ..schemas.messages import MessageSend
+from ..store.branches import BranchRepository
+from ..store.conversations import ConversationRepository
+from ..store.messages import MessageRepository
+from ..store.models import Conversation, Message
+from ..store.users import UserRepository
+from .context import ServerContext, utcnow
+from .conversations import ConversationService
+from .live import ReplyStream
+from .messages import MessageService, Prepared, SendResult
+
+# The registry provider behind each chat provider name, and back.
+CHAT_TO_REGISTRY = {
+    "openai": "openai",
+    "claude": "anthropic",
+    "google": "gemini",
+    "groq": "groq",
+    "openrouter": "openrouter",
+    "ollama": "ollama",
+}
+REGISTRY_TO_CHAT = {v: k for k, v in CHAT_TO_REGISTRY.items()}
+CHAT_MODELS = {
+    "openai": "gpt-5",
+    "claude": "claude-sonnet-4-5",
+    "google": "gemini-2.5-flash",
+    "groq": "llama-3.3-70b-versatile",
+    "openrouter": "openrouter/anthropic/claude-sonnet-4.5",
+}
+MOODS = {
+    "serious": "Answer in a serious, precise and professional tone; no jokes or small talk.",
+    "friendly": "Answer in a warm, friendly and encouraging tone.",
+    "normal": "Answer in a natural, balanced tone.",
+}
+_TITLE_CHARS = 80
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+@dataclass
+class ChatTurn:
+    """A stored question ready to be answered, and what the caller is told about it."""
+
+    prepared: Prepared
+    conversation_id: str
+    statuses: list[str] = field(default_factory=list)
+    sources: list[SearchResult] = field(default_factory=list)
+
+
+def chat_provider(registry_provider: str) -> str:
+    """The chat name of a registry provider (``anthropic`` → ``claude``); others as they are."""
+    return REGISTRY_TO_CHAT.get(registry_provider, registry_provider)
+
+
+def sources_out(sources: list[SearchResult]) -> list[dict[str, str]]:
+    return [{"title": s.title, "url": s.url} for s in sources]
+
+
+class ChatService:
+    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+        self.ctx = ctx
+        self.user_id = user_id
+        self.messages = MessageService(ctx, user_id)
+
+    async def start_turn(self, request: ChatSend) -> ChatTurn:
+        """Resolve the provider, find or create the conversation, search, store the question.
+
+        Every refusal (a provider without a key, another user's conversation, limits)
+        raises here, before any reply or stream begins.
+        """
+        limit = self.ctx.settings.max_content_chars  # the operator's, below the schema's
+        if len(request.message) > limit:
+            raise InvalidRequest(f"message: longer than {limit} characters", field="message")
+        model = await self._model_for(request.provider)
+        image = self._image(request, model)
+        if request.conversation_id is not None:
+            async with self.ctx.db.read() as session:
+                await self._owned(session, request.conversation_id)
+            conversation_id = request.conversation_id
+        else:
+            view = await ConversationService(self.ctx, self.user_id).create(
+                ConversationCreate(
+                    title=_title(request.message), model=model, channel=request.channel
+                )
+            )
+            conversation_id = view.conversation.id
+        statuses: list[str] = []
+        sources: list[SearchResult] = []
+        if request.web_search:
+            sources = await self._search(request.message, statuses)
+        try:
+            prepared = await self.messages.store_question(
+                conversation_id, MessageSend(content=request.message, model=model)
+            )
+        except Exception:
+            if request.conversation_id is None:  # refused (limits…): no empty conversation left
+                await ConversationService(self.ctx, self.user_id).delete(conversation_id)
+            raise
+        extra = [ChatMessage("system", MOODS[request.mood])]
+        if sources:
+            extra.append(ChatMessage("system", _search_context(sources)))
+        messages = list(prepared.request.messages)
+        if image is not None:  # the question just stored is the last user message
+            last = max(i for i, m in enumerate(messages) if m.role == "user")
+            messages[last] = replace(messages[last], images=(image,))
+        at = next((i for i, m in enumerate(messages) if m.role != "system"), len(messages))
+        prepared.request = replace(prepared.request, messages=messages[:at] + extra + messages[at:])
+        return ChatTurn(prepared, conversation_id, statuses, sources)
+
+    async def answer(self, turn: ChatTurn) -> SendResult:
+        return await self.messages.generate(turn.prepared)
+
+    def stream(self, turn: ChatTurn) -> ReplyStream:
+        return self.messages.stream_prepared(turn.prepared)
+
+    async def conversations(self, channel: str | None, limit: int) -> list[Conversation]:
+        async with self.ctx.db.read() as session:
+            return await ConversationRepository(session).list_in_channel(
+                self.user_id, channel, limit=limit
+            )
+
+    async def conversation_messages(self, conversation_id: str, limit: int) -> list[Message]:
+        """The conversation's latest ``limit`` visible messages, every branch, oldest first."""
+        async with self.ctx.db.read() as session:
+            await self._owned(session, conversation_id)
+            rows = await MessageRepository(session).list_for_conversation(conversation_id)
+        return tree.visible(rows)[-limit:]
+
+    async def delete(self, conversation_id: str) -> None:
+        async with self.ctx.db.read() as session:
+            await self._owned(session, conversation_id)
+        await ConversationService(self.ctx, self.user_id).delete(conversation_id)
+
+    async def truncate(self, conversation_id: str, keep: int) -> tuple[int, int]:
+        """Soft-delete all but the ``keep`` latest visible messages of the main path (0: all).
+
+        Soft: the rows stay, so the usage they carry still counts. Answers (kept, deleted).
+        """
+        async with self.ctx.db.write() as session:
+            await self._owned(session, conversation_id)
+            main = await BranchRepository(session).get_main(conversation_id)
+            messages = MessageRepository(session)
+            path = tree.visible(await messages.path(main.head_message_id))
+            doomed = path if keep == 0 else path[: max(len(path) - keep, 0)]
+            await messages.soft_delete_many([m.id for m in doomed], utcnow())
+        return len(path) - len(doomed), len(doomed)
+
+    async def default_provider(self) -> str | None:
+        async with self.ctx.db.read() as session:
+            user = await UserRepository(session).get(self.user_id)
+            return user.default_provider if user else None
+
+    async def set_default_provider(self, provider: str | None) -> str | None:
+        if provider is not None:
+            self._model_info(provider, "defaultProvider")
+        async with self.ctx.db.write() as session:
+            user = await UserRepository(session).get(self.user_id)
+            if user is None:
+                raise NotFound("user", self.user_id)
+            user.default_provider = provider
+            await session.flush()
+        return provider
+
+    async def _owned(self, session: AsyncSession, conversation_id: str) -> Conversation:
+        """The Chat API's rule: another user's conversation is 403, not 404."""
+        conversation = await ConversationRepository(session).get(conversation_id)
+        if conversation is None:
+            raise NotFound("conversation", conversation_id)
+        if conversation.user_id != self.user_id:
+            raise Forbidden("Conversation does not belong to the authenticated user")
+        return conversation
+
+    async def _model_for(self, provider: str) -> str:
+        if provider == "default":
+            provider = await self.default_provider() or ""
+            if not provider:
+                return self.ctx.registry.default_model
+        return self._model_info(provider, "provider")
+
+    def _model_info(self, provider: str, field_name: str) -> str:
+        """The provider's model, if the server can reach it; else a 400 naming the field."""
+        if provider == "ollama":
+            model = f"ollama/{self.ctx.settings.chat_ollama_model}"
+        else:
+            model = CHAT_MODELS[provider]
+        registry = self.ctx.registry
+        config = registry.providers.get(CHAT_TO_REGISTRY[provider])
+        if config is None or not config.usable or not registry.is_usable(model):
+            setting = config.key_env if config else None
+            usable = [p for p in CHAT_TO_REGISTRY if _reachable(registry, p)]
+            raise InvalidRequest(
+                f"{field_name}: '{provider}' is not configured on this server"
+                + (f" (set {setting})" if setting else "")
+                + (f"; available: {', '.join(usable)}" if usable else ""),
+                field=field_name,
+                details={"provider": provider, "setting": setting},
+            )
+        return model
+
+    def _image(self, request: ChatSend, model: str) -> ImagePart | None:
+        """The request's image, checked: a supported type, within the limit, a vision model."""
+        if request.image is None and request.image_mime_type is None:
+            return None
+        if request.image is None:
+            raise InvalidRequest("image: required with imageMimeType", field="image")
+        mime_type = (request.image_mime_type or "").strip().lower()
+        if mime_type not in IMAGE_TYPES:
+            raise InvalidRequest(
+                f"imageMimeType: must be one of {', '.join(IMAGE_TYPES)}",
+                field="imageMimeType",
+                details={"supported": list(IMAGE_TYPES)},
+            )
+        try:
+            size = len(base64.b64decode(request.image, validate=True))
+        except (binascii.Error, ValueError):
+            raise InvalidRequest("image: not valid base64", field="image") from None
+        limit = self.ctx.settings.chat_max_image_bytes
+        if size > limit:
+            raise InvalidRequest(
+                f"image: {size} bytes is over the {limit}-byte limit",
+                field="image",
+                details={"limitBytes": limit},
+            )
+        info = self.ctx.registry.get(model)
+        if not info.vision:
+            raise InvalidRequest(
+                f"image: {info.name} ({chat_provider(info.provider)}) does not accept images; "
+                "choose a vision-capable provider",
+                field="image",
+                details={"provider": chat_provider(info.provider), "model": info.name},
+            )
+        return ImagePart(mime_type, request.image)
+
+    async def _search(self, query: str, statuses: list[str]) -> list[SearchResult]:
+        settings = self.ctx.settings
+        if not settings.searxng_url:
+            statuses.append(
+                "Web search is not available: no search backend is configured on this server "
+                "(CHATROUTES_SEARXNG_URL); answering without it"
+            )
+            return []
+        statuses.append(f"Searching the web for: {query[:200]}")
+        backend = SearxngSearch(
+            settings.searxng_url, self.ctx.http, timeout=settings.web_search_timeout_seconds
+        )
+        try:
+            results = await backend.search(query, settings.web_search_results)
+        except SearchFailed as exc:
+            statuses.append(f"{exc}; answering without it")
+            return []
+        statuses.append(f"Found {len(results)} web result{'s' if len(results) != 1 else ''}")
+        return results
+
+
+def _reachable(registry: Registry, provider: str) -> bool:
+    config = registry.providers.get(CHAT_TO_REGISTRY[provider])
+    return bool(config and config.usable)
+
+
+def _title(message: str) -> str:
+    line = " ".join(message.split())
+    return (line[: _TITLE_CHARS - 1] + "…") if len(line) > _TITLE_CHARS else (line or "Chat")
+
+
+def _search_context(sources: list[SearchResult]) -> str:
+    lines = [
+        "Web search results for the user's message follow. Use them where relevant and "
+        "cite them by number, like [1], with a 'Sources' list of the cited URLs at the end."
+    ]
+    for number, source in enumerate(sources, 1):
+        lines.append(f"[{number}] {source.title} ({source.url})\n{source.snippet}")
+    return "\n\n".join(lines)

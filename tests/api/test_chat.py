@@ -1,0 +1,418 @@
+"""The Chat API (/api/chat) over HTTP: one call per turn on the /api/v1 conversation store."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from tests.conftest import client_for, provider_env
+from tests.support.fake_search import FakeSearch
+from tests.support.mock_upstream import Fault
+from tests.support.sse import payloads
+
+CHAT = "http://test/api/chat"
+
+# chat provider name → (the upstream model id it reaches, the wire protocol)
+PROVIDERS = {
+    "openai": ("gpt-5", "openai"),
+    "claude": ("claude-sonnet-4-5", "anthropic"),
+    "google": ("gemini-2.5-flash", "openai"),
+    "groq": ("llama-3.3-70b-versatile", "openai"),
+    "openrouter": ("anthropic/claude-sonnet-4.5", "openai"),
+    "ollama": ("llama3.2", "openai"),
+}
+
+
+@pytest.fixture
+def settings(settings, upstream, tmp_path):
+    """Every chat provider points at the mock; gpt-5 falls back to Claude."""
+    models = tmp_path / "models.toml"
+    models.write_text(
+        '[providers.ollama]\napi_key = "test-key"\n\n'
+        '[models.gpt-5]\nfallbacks = ["claude-sonnet-4-5"]\n'
+    )
+    env = dict(provider_env(upstream))
+    for name in ("GEMINI", "GROQ", "OPENROUTER"):
+        env[f"{name}_API_KEY"] = "test-key"
+        env[f"{name}_BASE_URL"] = upstream.openai_base_url
+    env["OLLAMA_HOST"] = upstream.url
+    return settings.model_copy(
+        update={
+            "provider_env": env,
+            "models_file": models,
+            "upstream_retry_budget_seconds": 5.0,
+            "chat_max_image_bytes": 1024,
+            "max_content_chars": 5000,
+        }
+    )
+
+
+async def _chat(api, **body):
+    return await api.client.post(CHAT, json=body)
+
+
+async def _chat_ok(api, **body) -> dict:
+    response = await _chat(api, **body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _stream(api, **body) -> list:
+    response = await api.client.post(CHAT, json=body, headers={"Accept": "text/event-stream"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/event-stream")
+    return payloads(response.text)
+
+
+def _system_text(request) -> str:
+    """The system prompt an upstream request carried, in either protocol."""
+    if request.protocol == "anthropic":
+        return request.json.get("system") or ""
+    return "\n".join(m["content"] for m in request.json["messages"] if m["role"] == "system")
+
+
+def _assert_field(response, field: str) -> None:
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["success"] is False and body["error"] == "VALIDATION_ERROR"
+    assert body["details"]["field"] == field, body
+
+
+class TestSend:
+    @pytest.mark.parametrize("provider", list(PROVIDERS))
+    async def test_each_provider_answers_in_json_and_in_events(self, api, upstream, provider):
+        body = await _chat_ok(api, message="hello there", provider=provider)
+        assert body["response"] == "Echo: hello there"
+        assert body["provider"] == provider
+        assert body["conversationId"].startswith("conv")
+        model, protocol = PROVIDERS[provider]
+        assert upstream.requests[-1].json["model"] == model
+        assert upstream.requests[-1].protocol == protocol
+
+        events = await _stream(api, message="tell me a story please", provider=provider)
+        metadata, *rest = events
+        assert metadata["type"] == "metadata" and metadata["provider"] == provider
+        assert metadata["conversationId"].startswith("conv") and metadata["model"]
+        assert metadata["conversationId"] != body["conversationId"]  # none given: a new one
+        texts = [e["content"] for e in rest if isinstance(e, dict) and e["type"] == "text"]
+        assert len(texts) > 1 and "".join(texts) == "Echo: tell me a story please"
+        done, end = events[-2], events[-1]
+        assert end == "[DONE]"
+        assert done["type"] == "done" and done["response"] == "Echo: tell me a story please"
+        assert done["conversationId"] == metadata["conversationId"]
+        assert done["provider"] == provider
+        assert upstream.requests[-1].json["model"] == model and upstream.requests[-1].json["stream"]
+
+    async def test_continuing_sends_the_earlier_turns(self, api, upstream):
+        first = await _chat_ok(api, message="one", provider="openai")
+        second = await _chat_ok(
+            api, message="two", provider="claude", conversationId=first["conversationId"]
+        )
+        assert second["conversationId"] == first["conversationId"]
+        assert second["provider"] == "claude" and second["response"] == "Echo: two"
+        turns = [m["content"] for m in upstream.requests[-1].json["messages"]]
+        assert turns == ["one", "Echo: one", "two"]
+
+    async def test_mood_sets_the_tone_of_the_system_prompt(self, api, upstream):
+        for mood, word in [
+            ("serious", "serious"),
+            ("friendly", "friendly"),
+            ("normal", "balanced"),
+        ]:
+            await _chat_ok(api, message="hi", provider="claude", mood=mood)
+            assert word in _system_text(upstream.requests[-1]), mood
+
+    async def test_default_uses_the_server_default_then_the_users_choice(self, api, upstream):
+        assert (await _chat_ok(api, message="a"))["provider"] == "openai"
+        settings = await api.client.get(f"{CHAT}/settings")
+        assert settings.json()["defaultProvider"] is None
+        changed = await api.client.patch(f"{CHAT}/settings", json={"defaultProvider": "groq"})
+        assert changed.status_code == 200 and changed.json()["defaultProvider"] == "groq"
+        body = await _chat_ok(api, message="b", provider="default")
+        assert body["provider"] == "groq"
+        assert upstream.requests[-1].json["model"] == "llama-3.3-70b-versatile"
+        assert (await api.client.get(f"{CHAT}/settings")).json()["defaultProvider"] == "groq"
+
+    async def test_provider_is_the_one_used_after_a_fallback(self, api, upstream):
+        upstream.enqueue(*[Fault.status(503)] * 3)
+        body = await _chat_ok(api, message="hi", provider="openai")
+        assert body["provider"] == "claude" and body["response"] == "Echo: hi"
+
+    async def test_a_provider_without_a_key_is_400_naming_provider(self, settings, upstream):
+        bare = settings.model_copy(update={"provider_env": provider_env(upstream)})
+        async with client_for(bare) as client:
+            response = await client.post(CHAT, json={"message": "hi", "provider": "groq"})
+            _assert_field(response, "provider")
+            assert response.json()["details"]["setting"] == "GROQ_API_KEY"
+
+
+class TestStream:
+    async def test_stream_true_in_the_body_streams_too(self, api):
+        response = await api.client.post(CHAT, json={"message": "hi", "stream": True})
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = payloads(response.text)
+        assert events[0]["type"] == "metadata"
+        assert events[-2]["type"] == "done"
+
+    async def test_a_failure_mid_stream_is_an_error_event(self, api, upstream):
+        upstream.enqueue(Fault.cut_after(1))
+        events = await _stream(api, message="tell me a story please", provider="openai")
+        kinds = [e["type"] for e in events[:-1]]
+        assert kinds[0] == "metadata" and "text" in kinds and kinds[-1] == "error"
+        assert events[-2]["error"] and events[-2]["message"]
+        assert events[-1] == "[DONE]"
+
+    async def test_adapters_expose_no_reasoning(self, api):
+        events = await _stream(api, message="think", provider="claude")
+        assert not [e for e in events if isinstance(e, dict) and e["type"] == "reasoning"]
+
+
+class TestSharedStore:
+    async def test_a_chat_conversation_is_read_and_forked_through_v1(self, api):
+        first = await _chat_ok(api, message="one", provider="openai", channel="slack")
+        cid = first["conversationId"]
+        await _chat_ok(api, message="two", provider="openai", conversationId=cid)
+        read = await api.client.get(f"/conversations/{cid}/messages")
+        messages = read.json()["data"]["messages"]
+        assert [m["content"] for m in messages] == ["one", "Echo: one", "two", "Echo: two"]
+        forked = await api.client.post(
+            f"/conversations/{cid}/branches",
+            json={"title": "Alt", "forkPointMessageId": messages[1]["id"]},
+        )
+        assert forked.status_code == 201, forked.text
+        branch = forked.json()["data"]["branch"]
+        sent = await api.client.post(
+            f"/conversations/{cid}/branches/{branch['id']}/messages", json={"content": "three"}
+        )
+        assert sent.status_code == 201, sent.text
+        on_branch = await api.client.get(
+            f"/conversations/{cid}/messages", params={"branchId": branch["id"]}
+        )
+        contents = [m["content"] for m in on_branch.json()["data"]["messages"]]
+        assert contents == ["one", "Echo: one", "three", "Echo: three"]
+
+
+class TestConversations:
+    async def test_list_filters_by_channel_and_limits(self, api):
+        for channel in ("web", "slack", "slack"):
+            await _chat_ok(api, message=f"on {channel}", channel=channel)
+        await _chat_ok(api, message="no channel")
+        listed = (await api.client.get(f"{CHAT}/conversations")).json()["conversations"]
+        assert len(listed) == 4
+        slack = await api.client.get(f"{CHAT}/conversations", params={"channel": "slack"})
+        assert [c["channel"] for c in slack.json()["conversations"]] == ["slack", "slack"]
+        one = await api.client.get(f"{CHAT}/conversations", params={"limit": 1})
+        assert [c["title"] for c in one.json()["conversations"]] == ["no channel"]
+
+    async def test_messages_by_creation_time_with_a_limit(self, api):
+        cid = (await _chat_ok(api, message="one"))["conversationId"]
+        await _chat_ok(api, message="two", conversationId=cid)
+        response = await api.client.get(f"{CHAT}/messages", params={"conversationId": cid})
+        body = response.json()
+        assert body["conversationId"] == cid
+        assert [m["content"] for m in body["messages"]] == ["one", "Echo: one", "two", "Echo: two"]
+        latest = await api.client.get(
+            f"{CHAT}/messages", params={"conversationId": cid, "limit": 3}
+        )
+        assert [m["content"] for m in latest.json()["messages"]] == [
+            "Echo: one",
+            "two",
+            "Echo: two",
+        ]
+
+    async def test_delete_removes_it_everywhere(self, api):
+        cid = (await _chat_ok(api, message="one"))["conversationId"]
+        deleted = await api.client.delete(f"{CHAT}/conversations/{cid}")
+        assert deleted.status_code == 200 and deleted.json()["success"] is True
+        assert (await api.client.get(f"/conversations/{cid}")).status_code == 404
+        again = await api.client.delete(f"{CHAT}/conversations/{cid}")
+        assert again.status_code == 404
+
+
+class TestTruncate:
+    async def test_keeps_the_latest_n_of_the_main_path_and_usage_survives(self, api):
+        cid = (await _chat_ok(api, message="one"))["conversationId"]
+        for text in ("two", "three"):
+            await _chat_ok(api, message=text, conversationId=cid)
+        before = (await api.client.get("/usage", params={"timeframe": "all"})).json()["data"]
+        response = await api.client.post(f"{CHAT}/conversations/{cid}/truncate", json={"keep": 2})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["success"] is True and body["conversationId"] == cid
+        assert (body["kept"], body["deleted"]) == (2, 4)
+        listed = await api.client.get(f"{CHAT}/messages", params={"conversationId": cid})
+        assert [m["content"] for m in listed.json()["messages"]] == ["three", "Echo: three"]
+        v1 = (await api.client.get(f"/conversations/{cid}/messages")).json()["data"]["messages"]
+        assert [m["content"] for m in v1] == ["three", "Echo: three"]
+        after = (await api.client.get("/usage", params={"timeframe": "all"})).json()["data"]
+        assert after["totals"] == before["totals"] and before["totals"]["totalTokens"] > 0
+
+    async def test_keep_zero_deletes_all_and_the_conversation_goes_on(self, api, upstream):
+        cid = (await _chat_ok(api, message="one"))["conversationId"]
+        response = await api.client.post(f"{CHAT}/conversations/{cid}/truncate", json={"keep": 0})
+        assert (response.json()["kept"], response.json()["deleted"]) == (0, 2)
+        await _chat_ok(api, message="fresh", conversationId=cid)
+        assert [m["content"] for m in upstream.requests[-1].json["messages"]][-1] == "fresh"
+        assert "one" not in [m["content"] for m in upstream.requests[-1].json["messages"]]
+
+
+class TestOwnership:
+    async def test_another_users_conversation_is_403_on_every_route(self, api):
+        cid = (await _chat_ok(api, message="mine"))["conversationId"]
+        other = api.headers(await api.new_key())
+        calls = [
+            api.client.post(CHAT, json={"message": "x", "conversationId": cid}, headers=other),
+            api.client.get(f"{CHAT}/messages", params={"conversationId": cid}, headers=other),
+            api.client.delete(f"{CHAT}/conversations/{cid}", headers=other),
+            api.client.post(
+                f"{CHAT}/conversations/{cid}/truncate", json={"keep": 0}, headers=other
+            ),
+        ]
+        for call in calls:
+            response = await call
+            assert response.status_code == 403, response.text
+            assert response.json()["error"] == "FORBIDDEN"
+        listed = await api.client.get(f"{CHAT}/conversations", headers=other)
+        assert listed.json()["conversations"] == []
+        still = await api.client.get(f"{CHAT}/messages", params={"conversationId": cid})
+        assert len(still.json()["messages"]) == 2
+
+    async def test_an_unknown_conversation_is_404(self, api):
+        response = await _chat(api, message="x", conversationId="conv_missing")
+        assert response.status_code == 404
+
+
+class TestValidation:
+    async def test_bad_send_is_400_naming_the_field(self, api):
+        cases = [
+            ({}, "message"),
+            ({"message": ""}, "message"),
+            ({"message": "x" * 5001}, "message"),
+            ({"message": "hi", "provider": "bard"}, "provider"),
+            ({"message": "hi", "mood": "angry"}, "mood"),
+            ({"message": "hi", "webSearch": "yes"}, "webSearch"),
+            ({"message": "hi", "channel": "x" * 41}, "channel"),
+            ({"message": "hi", "conversationId": ""}, "conversationId"),
+        ]
+        for body, field in cases:
+            _assert_field(await _chat(api, **body), field)
+        assert (await api.client.get(f"{CHAT}/conversations")).json()["conversations"] == []
+
+    async def test_bad_query_is_400_naming_the_field(self, api):
+        cases = [
+            ("/conversations", {"limit": 0}, "limit"),
+            ("/conversations", {"limit": 101}, "limit"),
+            ("/messages", {}, "conversationId"),
+            ("/messages", {"conversationId": "c", "limit": 101}, "limit"),
+        ]
+        for path, params, field in cases:
+            _assert_field(await api.client.get(CHAT + path, params=params), field)
+
+    async def test_bad_truncate_and_settings_are_400(self, api):
+        cid = (await _chat_ok(api, message="one"))["conversationId"]
+        truncate = f"{CHAT}/conversations/{cid}/truncate"
+        _assert_field(await api.client.post(truncate, json={"keep": -1}), "keep")
+        _assert_field(await api.client.post(truncate, json={}), "keep")
+        bad = await api.client.patch(f"{CHAT}/settings", json={"defaultProvider": "default"})
+        _assert_field(bad, "defaultProvider")
+
+
+class TestWebSearch:
+    async def test_without_a_backend_a_status_says_so_and_it_still_answers(self, api, upstream):
+        events = await _stream(api, message="news?", webSearch=True)
+        statuses = [e["message"] for e in events[:-1] if e["type"] == "status"]
+        assert len(statuses) == 1 and "not available" in statuses[0]
+        assert events[-2]["type"] == "done" and events[-2]["response"] == "Echo: news?"
+        body = await _chat_ok(api, message="news?", webSearch=True)
+        assert body["response"] == "Echo: news?" and "not available" in body["statuses"][0]
+        assert body["sources"] == []
+
+    async def test_results_reach_the_model_and_are_cited(self, settings, upstream):
+        results = [
+            {"title": "Release notes", "url": "https://example.org/notes", "content": "v2 out"},
+            {"title": "Blog", "url": "https://example.org/blog", "content": "we shipped"},
+        ]
+        with FakeSearch(results) as search:
+            configured = settings.model_copy(update={"searxng_url": search.url})
+            async with client_for(configured) as client:
+                response = await client.post(
+                    CHAT,
+                    json={"message": "what shipped?", "webSearch": True, "provider": "claude"},
+                    headers={"Accept": "text/event-stream"},
+                )
+        events = payloads(response.text)
+        assert search.queries == [{"q": ["what shipped?"], "format": ["json"]}]
+        statuses = [e["message"] for e in events[:-1] if e["type"] == "status"]
+        assert statuses[0].startswith("Searching the web") and "Found 2" in statuses[1]
+        system = _system_text(upstream.requests[-1])
+        assert "[1] Release notes (https://example.org/notes)" in system and "v2 out" in system
+        assert "cite" in system
+        done = events[-2]
+        assert done["type"] == "done" and done["sources"] == [
+            {"title": "Release notes", "url": "https://example.org/notes"},
+            {"title": "Blog", "url": "https://example.org/blog"},
+        ]
+
+    async def test_a_failing_backend_is_a_status_not_a_failure(self, settings, upstream):
+        configured = settings.model_copy(update={"searxng_url": "http://127.0.0.1:9"})
+        async with client_for(configured) as client:
+            response = await client.post(CHAT, json={"message": "q", "webSearch": True})
+        body = response.json()
+        assert response.status_code == 200 and body["response"] == "Echo: q"
+        assert "web search failed" in body["statuses"][-1]
+
+
+PIXEL = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode()
+
+
+class TestImages:
+    async def test_claude_gets_a_base64_image_block(self, api, upstream):
+        body = await _chat_ok(
+            api, message="what is this?", provider="claude", image=PIXEL, imageMimeType="image/png"
+        )
+        assert body["response"] == "Echo: what is this?"
+        question = upstream.requests[-1].json["messages"][-1]
+        assert question["content"] == [
+            {
+                "type": "image",
+                "source": {"type": "base64", "media_type": "image/png", "data": PIXEL},
+            },
+            {"type": "text", "text": "what is this?"},
+        ]
+        # only the turn it came with carries it; the stored question is its text
+        await _chat_ok(
+            api, message="and now?", provider="claude", conversationId=body["conversationId"]
+        )
+        assert all(isinstance(m["content"], str) for m in upstream.requests[-1].json["messages"])
+
+    @pytest.mark.parametrize("provider", ["openai", "google"])
+    async def test_openai_protocol_gets_an_image_url_part(self, api, upstream, provider):
+        events = await _stream(
+            api, message="describe", provider=provider, image=PIXEL, imageMimeType="image/jpeg"
+        )
+        assert events[-2]["type"] == "done" and events[-2]["response"] == "Echo: describe"
+        question = upstream.requests[-1].json["messages"][-1]
+        assert question["content"] == [
+            {"type": "text", "text": "describe"},
+            {"type": "image_url", "image_url": {"url": f"data:image/jpeg;base64,{PIXEL}"}},
+        ]
+
+    async def test_refused_images_are_400_and_store_nothing(self, api, upstream):
+        big = base64.b64encode(b"\0" * 1025).decode()
+        cases = [
+            ({"provider": "groq", "image": PIXEL, "imageMimeType": "image/png"}, "image"),
+            ({"provider": "ollama", "image": PIXEL, "imageMimeType": "image/png"}, "image"),
+            (
+                {"provider": "claude", "image": PIXEL, "imageMimeType": "image/tiff"},
+                "imageMimeType",
+            ),
+            ({"provider": "claude", "image": PIXEL}, "imageMimeType"),
+            ({"provider": "claude", "imageMimeType": "image/png"}, "image"),
+            ({"provider": "claude", "image": "not base64!", "imageMimeType": "image/png"}, "image"),
+            ({"provider": "claude", "image": big, "imageMimeType": "image/png"}, "image"),
+        ]
+        for body, field in cases:
+            _assert_field(await _chat(api, message="look", **body), field)
+        assert (await api.client.get(f"{CHAT}/conversations")).json()["conversations"] == []
+        assert upstream.requests == []
