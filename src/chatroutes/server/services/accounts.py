@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +39,8 @@ class Principal:
     plan: str
     is_guest: bool
     api_key_id: str | None  # None: a signed-in session rather than an API key
+    # The account as authentication read it, so per-request limits need no second read.
+    user: User | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,9 @@ class AccountService:
         if key.last_used_at is None or key.last_used_at < stale_before:
             async with self.db.write() as session:
                 await ApiKeyRepository(session).touch(key.id, now, stale_before)
-        return Principal(user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=key.id)
+        return Principal(
+            user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=key.id, user=user
+        )
 
     async def ensure_first_user(self) -> str | None:
         """On a server with no users, create the local user; returns its new key once."""

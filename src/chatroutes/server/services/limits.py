@@ -133,7 +133,10 @@ class LimitService:
         ``on_rate`` hears where the user stands in the rate window as soon as that is known,
         before any refusal, so a 429 carries the RateLimit headers too.
         """
-        account = await self.account(principal.user_id)
+        if principal.user is not None:
+            account = Account(principal.user, self.plan_of(principal.user))
+        else:
+            account = await self.account(principal.user_id)
         plan, subject, now = account.plan, user_subject(principal.user_id), utcnow()
         _, month_end = month_period(now)
         takes = []

@@ -156,7 +156,9 @@ class SessionService:
             raise Unauthenticated("Session ended or user no longer exists: sign in again")
         if _guest_expired(user, utcnow()):
             raise Unauthenticated("Guest session expired")
-        return Principal(user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=None)
+        return Principal(
+            user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=None, user=user
+        )
 
     async def start_guest(self, client_ip: str) -> Session:
         """A throwaway account for the web UI, at most a few per client address."""
