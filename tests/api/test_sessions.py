@@ -332,3 +332,24 @@ class TestGuest:
             )
         assert await conversations_status(client, bearer(tokens["accessToken"])) == 401
         assert (await refresh(client, tokens["refreshToken"])).status_code == 401
+
+
+class TestPasswordGuessing:
+    async def test_an_address_guessing_one_account_is_throttled(self, client):
+        email = new_email()
+        await register(client, email)
+        attempts = [
+            await client.post("/auth/login", json={"email": email, "password": f"wrong-{i}xx"})
+            for i in range(9)  # the registration was the first attempt of ten
+        ]
+        assert {r.status_code for r in attempts} == {401}
+        refused = await client.post("/auth/login", json={"email": email, "password": "any-pass1"})
+        assert refused.status_code == 429
+        body = refused.json()
+        assert body["error"] == "RATE_LIMITED" and body["retryAfter"] > 0
+        assert int(refused.headers["Retry-After"]) == body["retryAfter"]
+        # Another account from the same address still gets its answer.
+        other = new_email()
+        await register(client, other)
+        response = await client.post("/auth/login", json={"email": other, "password": "x" * 12})
+        assert response.status_code == 401

@@ -39,13 +39,15 @@ def _guest_out(session: Session, limits: dict[str, int | None]) -> dict[str, Any
 
 
 @router.post("/register", status_code=201)
-async def register(body: RegisterRequest, service: Sessions) -> JSONResponse:
+async def register(request: Request, body: RegisterRequest, service: Sessions) -> JSONResponse:
+    await service.throttle_sign_in(_client_ip(request), body.email)
     session = await service.register(body.email, body.password, body.name)
     return ok(_session_out(session), status_code=201)
 
 
 @router.post("/login")
-async def login(body: LoginRequest, service: Sessions) -> JSONResponse:
+async def login(request: Request, body: LoginRequest, service: Sessions) -> JSONResponse:
+    await service.throttle_sign_in(_client_ip(request), body.email)
     return ok(_session_out(await service.login(body.email, body.password)))
 
 
@@ -72,8 +74,7 @@ async def me(user_id: UserId, service: Sessions) -> JSONResponse:
 
 @router.post("/guest", status_code=201, dependencies=[NoApiKey])
 async def start_guest(request: Request, service: Sessions) -> JSONResponse:
-    client_ip = request.client.host if request.client is not None else "unknown"
-    session = await service.start_guest(client_ip)
+    session = await service.start_guest(_client_ip(request))
     return ok(_guest_out(session, service.guest_limits()), status_code=201)
 
 
@@ -83,3 +84,7 @@ async def convert_guest(
 ) -> JSONResponse:
     session = await service.convert_guest(principal, body.email, body.password, body.name)
     return ok(_session_out(session))
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown"

@@ -9,6 +9,7 @@ tokens too.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from ..auth.sessions import (
 )
 from ..domain.errors import Conflict, Forbidden, RateLimited, Unauthenticated
 from ..domain.ids import new_id
+from ..store.counters import DatabaseCounters
 from ..store.models import RefreshToken, User
 from ..store.sessions import GuestCounterRepository, RefreshTokenRepository
 from ..store.users import UserRepository
@@ -35,6 +37,10 @@ from .limits import GUEST_PLAN, plan_table
 GUEST_EMAIL_DOMAIN = "guest.invalid"
 GUEST_SESSIONS_PER_HOUR = 3
 GUEST_SESSIONS_PER_DAY = 10
+# Password guessing: attempts per client address, and per address and account, per window.
+SIGN_IN_WINDOW = timedelta(minutes=15)
+SIGN_INS_PER_ADDRESS = 60
+SIGN_INS_PER_ACCOUNT = 10
 
 _BAD_LOGIN = "Invalid email or password"
 
@@ -58,6 +64,30 @@ class SessionService:
         self.db = ctx.db
         self.secret = ctx.secret
         self.settings = ctx.settings
+        self.counters = ctx.counters or DatabaseCounters(ctx.db)
+
+    async def throttle_sign_in(self, client_ip: str, email: str) -> None:
+        """Count a login or registration attempt; 429 once an address tries too often.
+
+        Counted before the password is checked, in the counters every replica shares.
+        """
+        now = utcnow()
+        minutes = int(SIGN_IN_WINDOW.total_seconds() // 60)
+        start = now.replace(minute=now.minute - now.minute % minutes, second=0, microsecond=0)
+        ends = start + SIGN_IN_WINDOW
+        window = f"signin:{start:%Y-%m-%dT%H:%M}"
+        account = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+        for subject, limit in (
+            (f"ip:{client_ip}"[:80], SIGN_INS_PER_ADDRESS),
+            (f"ip-account:{account}:{client_ip}"[:80], SIGN_INS_PER_ACCOUNT),
+        ):
+            if await self.counters.take(subject, window, 1, limit, ends) is None:
+                raise RateLimited(
+                    f"Too many sign-in attempts from this address; at most {limit} "
+                    f"in {minutes} minutes",
+                    retry_after=max(1, math.ceil((ends - now).total_seconds())),
+                    details={"limit": limit},
+                )
 
     def guest_limits(self) -> dict[str, int | None]:
         """What one guest session may use (the guest plan's caps, enforced by the limits)."""
