@@ -28,7 +28,7 @@ from ..domain.errors import Conflict, Forbidden, RateLimited, Unauthenticated
 from ..domain.ids import new_id
 from ..store.counters import DatabaseCounters
 from ..store.models import RefreshToken, User
-from ..store.sessions import GuestCounterRepository, RefreshTokenRepository
+from ..store.sessions import RefreshTokenRepository
 from ..store.users import UserRepository
 from .accounts import Principal, normalise_email
 from .context import ServerContext, utcnow
@@ -193,8 +193,8 @@ class SessionService:
     async def start_guest(self, client_ip: str) -> Session:
         """A throwaway account for the web UI, at most a few per client address."""
         now = utcnow()
+        await self._count_guest_start(client_ip, now)
         async with self.db.write() as session:
-            await self._count_guest_start(session, client_ip, now)
             user_id = new_id("usr")
             user = await UserRepository(session).add(
                 User(
@@ -267,11 +267,12 @@ class SessionService:
         access = issue_access_token(self.secret, user.id, family_id, ttl)
         return Session(user=user, access_token=access, refresh_token=raw, expires_in=ttl)
 
-    async def _count_guest_start(
-        self, session: AsyncSession, client_ip: str, now: datetime
-    ) -> None:
-        """Count one more guest session for ``client_ip``; 429 past the hourly or daily cap."""
-        counters = GuestCounterRepository(session)
+    async def _count_guest_start(self, client_ip: str, now: datetime) -> None:
+        """Count one more guest session for ``client_ip``; 429 past the hourly or daily cap.
+
+        A refused attempt is not counted: ``take`` adds nothing past its limit, and an
+        hour already taken is given back when the day refuses.
+        """
         subject = f"ip:{client_ip}"[:80]
         hour = now.replace(minute=0, second=0, microsecond=0)
         day = hour.replace(hour=0)
@@ -279,9 +280,11 @@ class SessionService:
             (f"guest:hour:{hour:%Y-%m-%dT%H}", hour + timedelta(hours=1), GUEST_SESSIONS_PER_HOUR),
             (f"guest:day:{day:%Y-%m-%d}", day + timedelta(days=1), GUEST_SESSIONS_PER_DAY),
         )
+        taken: list[tuple[str, datetime]] = []
         for window, ends, cap in windows:
-            if await counters.increment(subject, window, ends) > cap:
-                # Raising rolls the increments back: refused attempts do not count.
+            if await self.counters.take(subject, window, 1, cap, ends) is None:
+                for given_back, expires in taken:
+                    await self.counters.add(subject, given_back, -1, expires)
                 retry_after = max(1, math.ceil((ends - now).total_seconds()))
                 raise RateLimited(
                     f"Too many guest sessions from this address: at most "
@@ -289,3 +292,4 @@ class SessionService:
                     retry_after=retry_after,
                     details={"limit": cap, "window": window.split(":")[1]},
                 )
+            taken.append((window, ends))

@@ -1,14 +1,13 @@
-"""Refresh tokens (one family per sign-in) and the per-IP guest-session counters."""
+"""Refresh tokens: one family per sign-in, rotated on every use."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import RefreshToken, UsageCounter, User
+from .models import RefreshToken, User
 
 
 class RefreshTokenRepository:
@@ -60,22 +59,3 @@ class RefreshTokenRepository:
             RefreshToken.revoked_at.is_(None),
         )
         return await self.session.scalar(select(User).where(User.id == user_id, live))
-
-
-class GuestCounterRepository:
-    """Counts in ``usage_counters``: shared by every replica, atomic on both backends."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def increment(self, subject: str, window: str, expires_at: datetime) -> int:
-        """Add one to ``subject``'s count in ``window``; the new count."""
-        dialect = sqlite if self.session.get_bind().dialect.name == "sqlite" else postgresql
-        statement = dialect.insert(UsageCounter).values(
-            subject=subject, window=window, count=1, expires_at=expires_at
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[UsageCounter.subject, UsageCounter.window],
-            set_={"count": UsageCounter.count + 1},
-        ).returning(UsageCounter.count)
-        return int((await self.session.execute(statement)).scalar_one())
