@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 
 import pytest
 
@@ -163,9 +164,58 @@ class TestStream:
         assert events[-2]["error"] and events[-2]["message"]
         assert events[-1] == "[DONE]"
 
-    async def test_adapters_expose_no_reasoning(self, api):
+    async def test_a_model_without_thinking_sends_no_reasoning(self, api):
         events = await _stream(api, message="think", provider="claude")
         assert not [e for e in events if isinstance(e, dict) and e["type"] == "reasoning"]
+
+    @pytest.mark.parametrize("provider", ["openai", "claude", "openrouter"])
+    async def test_thinking_streams_as_reasoning_and_is_not_stored(self, api, upstream, provider):
+        thought = "The user wants a number. Seven is a fine one."
+        upstream.enqueue(Fault.reply("It is 7.", reasoning=thought))
+        events = await _stream(api, message="pick a number", provider=provider)
+        assert upstream.requests[-1].protocol == PROVIDERS[provider][1]
+        kinds = [e["type"] for e in events[:-1]]
+        assert kinds[0] == "metadata" and kinds[-1] == "done"
+        assert "reasoning" in kinds and kinds.index("reasoning") < kinds.index("text")
+        steps = [e for e in events[1:-2] if e["type"] in ("reasoning", "text")]
+        thinking = "".join(e["content"] for e in steps if e["type"] == "reasoning")
+        assert thinking == thought
+        assert "".join(e["content"] for e in steps if e["type"] == "text") == "It is 7."
+        done = events[-2]
+        assert done["response"] == "It is 7."
+        listed = await api.client.get(
+            f"{CHAT}/messages", params={"conversationId": done["conversationId"]}
+        )
+        stored = [m["content"] for m in listed.json()["messages"]]
+        assert stored == ["pick a number", "It is 7."]
+
+    async def test_a_cut_after_thinking_is_final_not_retried(self, api, upstream):
+        upstream.enqueue(dataclasses.replace(Fault.cut_after(2), reasoning="Let me think hard."))
+        events = await _stream(api, message="pick a number", provider="claude")
+        kinds = [e["type"] for e in events[:-1]]
+        assert kinds[0] == "metadata" and kinds[-1] == "error"
+        assert set(kinds[1:-1]) == {"reasoning"}  # thinking, then the cut: no text at all
+        assert "".join(e["content"] for e in events[1:-2]) == "Let me "
+        assert len(upstream.requests) == 1  # thinking reached the client: no retry, no fallback
+        cid = events[0]["conversationId"]
+        listed = await api.client.get(f"{CHAT}/messages", params={"conversationId": cid})
+        assert [m["content"] for m in listed.json()["messages"]] == ["pick a number"]
+        again = await _chat_ok(api, message="again", provider="claude", conversationId=cid)
+        assert again["response"].endswith("again")  # the branch was freed for the next turn
+
+    async def test_v1_message_streams_leave_thinking_out(self, api, upstream):
+        created = await api.client.post("/conversations", json={"title": "t", "model": "gpt-5"})
+        cid = created.json()["data"]["conversation"]["id"]
+        upstream.enqueue(Fault.reply("It is 7.", reasoning="Seven, I think."))
+        response = await api.client.post(
+            f"/conversations/{cid}/messages/stream", json={"content": "pick a number"}
+        )
+        events = payloads(response.text)
+        assert {e["type"] for e in events[:-1]} == {"content", "complete"}
+        assert "".join(
+            e["content"] for e in events if e != "[DONE]" and e["type"] == "content"
+        ) == ("It is 7.")
+        assert events[-2]["message"]["content"] == "It is 7."
 
 
 class TestSharedStore:
@@ -173,6 +223,10 @@ class TestSharedStore:
         first = await _chat_ok(api, message="one", provider="openai", channel="slack")
         cid = first["conversationId"]
         await _chat_ok(api, message="two", provider="openai", conversationId=cid)
+        conversation = (await api.client.get(f"/conversations/{cid}")).json()["data"]
+        assert conversation["conversation"]["channel"] == "slack"
+        listed = (await api.client.get("/conversations")).json()["data"]["conversations"]
+        assert [c["channel"] for c in listed if c["id"] == cid] == ["slack"]
         read = await api.client.get(f"/conversations/{cid}/messages")
         messages = read.json()["data"]["messages"]
         assert [m["content"] for m in messages] == ["one", "Echo: one", "two", "Echo: two"]

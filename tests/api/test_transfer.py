@@ -352,6 +352,33 @@ class TestRoundTrip:
         listed = (await api.client.get("/conversations")).json()
         assert listed["total"] == 2
 
+    async def test_the_channel_travels_with_the_conversation(self, api, other):
+        created = await api.client.post(
+            "/conversations", json={"title": "From Slack", "channel": "slack"}
+        )
+        assert created.status_code == 201, created.text
+        cid = created.json()["data"]["conversation"]["id"]
+        await api.client.post(f"/conversations/{cid}/messages", json={"content": "hi"})
+        original = await export(api.client, cid)
+        assert original["conversation"]["channel"] == "slack"
+        imported = await import_(other, original)
+        assert imported.status_code == 201, imported.text
+        assert imported.json()["data"]["conversation"]["channel"] == "slack"
+        read = (await other.get(f"/conversations/{cid}")).json()["data"]["conversation"]
+        assert read["channel"] == "slack"
+        again = await export(other, cid)
+        assert without_exported_at(again) == without_exported_at(original)
+
+    async def test_a_document_without_a_channel_imports_with_none(self, api, document):
+        assert document["conversation"]["channel"] is None
+        older = renamed(document)
+        del older["conversation"]["channel"]  # written before conversations had one
+        response = await import_(api.client, older)
+        assert response.status_code == 201, response.text
+        assert response.json()["data"]["conversation"]["channel"] is None
+        again = await export(api.client, older["conversation"]["id"])
+        assert again["conversation"]["channel"] is None
+
 
 # ---------------------------------------------------------------------------
 # Random trees
@@ -495,6 +522,8 @@ INVALID = {
     "version as bool": (_set("version", True), "version"),
     "empty title": (_set("conversation.title", ""), "conversation.title"),
     "bad temperature": (_set("conversation.temperature", 3.5), "conversation.temperature"),
+    "channel too long": (_set("conversation.channel", "c" * 41), "conversation.channel"),
+    "channel not text": (_set("conversation.channel", 7), "conversation.channel"),
     "id with a slash": (_set("conversation.id", "conv/x"), "conversation.id"),
     "timestamp without Z": (
         _set("conversation.createdAt", "2025-10-10T10:00:00.000"),
@@ -708,6 +737,7 @@ def long_document(messages: int, *, ids_descending: bool = False) -> dict:
             "archived": False,
             "createdAt": stamp,
             "updatedAt": stamp,
+            "channel": "api",
         },
         "branches": [],
         "messages": [],

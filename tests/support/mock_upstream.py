@@ -88,6 +88,8 @@ class Fault:
     text: str = ""
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    reasoning: str = ""  # thinking streamed before the reply, whatever the kind
+    reasoning_field: str = "reasoning_content"
 
     @classmethod
     def status(
@@ -118,11 +120,27 @@ class Fault:
 
     @classmethod
     def reply(
-        cls, text: str, prompt_tokens: int | None = None, completion_tokens: int | None = None
+        cls,
+        text: str,
+        prompt_tokens: int | None = None,
+        completion_tokens: int | None = None,
+        *,
+        reasoning: str = "",
+        reasoning_field: str = "reasoning_content",
     ) -> Fault:
-        """Answer normally with ``text``, optionally overriding the reported token counts."""
+        """Answer normally with ``text``, optionally overriding the reported token counts.
+
+        With ``reasoning``, the model thinks first: OpenAI-compatible servers send it in
+        ``reasoning_field`` (DeepSeek and vLLM: ``reasoning_content``; OpenRouter and Groq:
+        ``reasoning``), Anthropic as a ``thinking`` content block.
+        """
         return cls(
-            "reply", text=text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+            "reply",
+            text=text,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            reasoning=reasoning,
+            reasoning_field=reasoning_field,
         )
 
 
@@ -147,6 +165,8 @@ class _Call:
     completion_tokens: int
     stream: bool
     include_usage: bool
+    reasoning: str = ""
+    reasoning_field: str = "reasoning_content"
 
 
 class _ApiError(Exception):
@@ -330,7 +350,8 @@ def _openai_body(call: _Call, seq: int) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": call.reply},
+                "message": {"role": "assistant", "content": call.reply}
+                | ({call.reasoning_field: call.reasoning} if call.reasoning else {}),
                 "logprobs": None,
                 "finish_reason": "stop",
             }
@@ -363,7 +384,8 @@ def _openai_frames(call: _Call, seq: int) -> _Frames:
         usage = _openai_body(call, seq)["usage"]
         suffix.append(b"data: " + _dumps({**base, "choices": [], "usage": usage}) + b"\n\n")
     suffix.append(b"data: [DONE]\n\n")
-    content = [frame({"content": piece}, None) for piece in split_reply(call.reply)]
+    thinking = [frame({call.reasoning_field: p}, None) for p in split_reply(call.reasoning)]
+    content = thinking + [frame({"content": piece}, None) for piece in split_reply(call.reply)]
     return [frame({"role": "assistant", "content": ""}, None)], content, suffix
 
 
@@ -374,11 +396,19 @@ def _anthropic_body(call: _Call, seq: int) -> dict[str, Any]:
         "type": "message",
         "role": "assistant",
         "model": call.model,
-        "content": [{"type": "text", "text": call.reply}],
+        "content": [
+            *([_thinking_block(call.reasoning)] if call.reasoning else []),
+            {"type": "text", "text": call.reply},
+        ],
         "stop_reason": "end_turn",
         "stop_sequence": None,
         "usage": {"input_tokens": call.prompt_tokens, "output_tokens": call.completion_tokens},
     }
+
+
+def _thinking_block(thinking: str) -> dict[str, Any]:
+    """A ``thinking`` content block; the signature is opaque to clients."""
+    return {"type": "thinking", "thinking": thinking, "signature": "mock-signature"}
 
 
 def _event(name: str, data: dict[str, Any]) -> bytes:
@@ -390,17 +420,38 @@ def _anthropic_frames(call: _Call, seq: int) -> _Frames:
     """SSE events of a streamed message, split as (start events, text deltas, closing events)."""
     message = _anthropic_body(call, seq) | {"content": [], "stop_reason": None}
     message["usage"] = {"input_tokens": call.prompt_tokens, "output_tokens": 1}
+    text_start = {"type": "text", "text": ""}
+    # With thinking: block 0 is the thinking (its deltas, then a signature), block 1 the text.
+    text_at = 1 if call.reasoning else 0
+    first = {"type": "thinking", "thinking": ""} if call.reasoning else text_start
     prefix = [
         _event("message_start", {"message": message}),
-        _event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}),
+        _event("content_block_start", {"index": 0, "content_block": first}),
         _event("ping", {}),
     ]
-    content = [
-        _event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": p}})
+    content: list[bytes] = []
+    if call.reasoning:
+        content += [
+            _event(
+                "content_block_delta",
+                {"index": 0, "delta": {"type": "thinking_delta", "thinking": p}},
+            )
+            for p in split_reply(call.reasoning)
+        ]
+        signature = {"type": "signature_delta", "signature": "mock-signature"}
+        content += [
+            _event("content_block_delta", {"index": 0, "delta": signature}),
+            _event("content_block_stop", {"index": 0}),
+            _event("content_block_start", {"index": 1, "content_block": text_start}),
+        ]
+    content += [
+        _event(
+            "content_block_delta", {"index": text_at, "delta": {"type": "text_delta", "text": p}}
+        )
         for p in split_reply(call.reply)
     ]
     suffix = [
-        _event("content_block_stop", {"index": 0}),
+        _event("content_block_stop", {"index": text_at}),
         _event(
             "message_delta",
             {
@@ -651,9 +702,11 @@ class MockUpstream:
             error = _error_body(protocol, exc.status, exc.message)
             await self._write(writer, exc.status, error, keep_alive)
             return keep_alive
-        if fault is not None and fault.kind == "reply":
-            call.reply = fault.text
-            call.completion_tokens = count_tokens(fault.text)
+        if fault is not None:  # any fault may carry thinking: e.g. a cut in the middle of it
+            if fault.kind == "reply":
+                call.reply = fault.text
+            call.reasoning, call.reasoning_field = fault.reasoning, fault.reasoning_field
+            call.completion_tokens = count_tokens(call.reasoning) + count_tokens(call.reply)
             if fault.prompt_tokens is not None:
                 call.prompt_tokens = fault.prompt_tokens
             if fault.completion_tokens is not None:

@@ -394,6 +394,57 @@ def test_reply_fault(upstream: MockUpstream, client: httpx.Client) -> None:
     assert events[-2][1]["usage"]["output_tokens"] == 7
 
 
+def test_reply_with_reasoning_streams_thinking_first(
+    upstream: MockUpstream, client: httpx.Client
+) -> None:
+    upstream.enqueue(
+        Fault.reply("Yes.", reasoning="Hmm, let me see."),
+        Fault.reply("Yes.", reasoning="Hmm, let me see.", reasoning_field="reasoning"),
+        Fault.reply("Yes.", reasoning="Hmm, let me see."),
+    )
+    body = openai_body(stream=True)
+    for field in ("reasoning_content", "reasoning"):
+        response = client.post(OPENAI_PATH, json=body, headers=OPENAI_HEADERS)
+        deltas = [
+            json.loads(d)["choices"][0]["delta"]
+            for d in openai_data(response.text.split("\n"))[:-1]
+        ]
+        assert [d[field] for d in deltas if field in d] == ["Hmm, ", "let ", "me ", "see."]
+        assert [d["content"] for d in deltas if d.get("content")] == ["Yes."]
+    response = client.post(
+        ANTHROPIC_PATH, json=anthropic_body(stream=True), headers=ANTHROPIC_HEADERS
+    )
+    events = anthropic_events(response.text)
+    blocks = [
+        (data["index"], data["content_block"])
+        for name, data in events
+        if name == "content_block_start"
+    ]
+    assert blocks == [(0, {"type": "thinking", "thinking": ""}), (1, {"type": "text", "text": ""})]
+    deltas = [
+        (data["index"], data["delta"]) for name, data in events if name == "content_block_delta"
+    ]
+    assert [d["thinking"] for i, d in deltas if d["type"] == "thinking_delta" and i == 0] == [
+        "Hmm, ",
+        "let ",
+        "me ",
+        "see.",
+    ]
+    assert (0, {"type": "signature_delta", "signature": "mock-signature"}) in deltas
+    assert [d["text"] for i, d in deltas if d["type"] == "text_delta" and i == 1] == ["Yes."]
+    stops = [data["index"] for name, data in events if name == "content_block_stop"]
+    assert stops == [0, 1]
+
+
+def test_reply_with_reasoning_not_streamed(upstream: MockUpstream, client: httpx.Client) -> None:
+    upstream.enqueue(Fault.reply("Yes.", reasoning="Hmm."), Fault.reply("Yes.", reasoning="Hmm."))
+    message = client.post(OPENAI_PATH, json=openai_body(), headers=OPENAI_HEADERS).json()
+    assert message["choices"][0]["message"]["reasoning_content"] == "Hmm."
+    assert message["choices"][0]["message"]["content"] == "Yes."
+    response = client.post(ANTHROPIC_PATH, json=anthropic_body(), headers=ANTHROPIC_HEADERS)
+    assert [block["type"] for block in response.json()["content"]] == ["thinking", "text"]
+
+
 def test_clear(upstream: MockUpstream, client: httpx.Client) -> None:
     upstream.enqueue(Fault.status(500))
     client.get("/")

@@ -70,7 +70,7 @@ async def chat(body: ChatSend, request: Request, service: Chat, ctx: Context) ->
 
 
 async def _events(service: ChatService, turn: ChatTurn) -> AsyncIterator[tuple[str, dict]]:
-    """metadata, status…, text…, then done or error."""
+    """metadata, status…, reasoning and text…, then done or error."""
     stream = service.stream(turn)
     prepared = turn.prepared
     yield (
@@ -89,6 +89,8 @@ async def _events(service: ChatService, turn: ChatTurn) -> AsyncIterator[tuple[s
         event_id = f"{stream.reply_id}:{event.offset}"
         if event.kind == "content":
             yield event_id, {"type": "text", "content": event.text}
+        elif event.kind == "reasoning":
+            yield event_id, {"type": "reasoning", "content": event.text}
         elif event.kind == "complete":
             assert isinstance(event.result, SendResult)
             yield event_id, {"type": "done", **_answer(turn, event.result)}

@@ -10,7 +10,7 @@ import httpx
 from ..domain.context import ChatMessage
 from ..domain.errors import ProviderError
 from ._transport import open_event_stream, post_json
-from .base import Completion, CompletionRequest
+from .base import Completion, CompletionRequest, Reasoning
 
 ANTHROPIC_VERSION = "2023-06-01"
 
@@ -105,7 +105,9 @@ class AnthropicMessagesProvider:
                 details={"provider": self.name},
             ) from exc
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[str | Completion]:
+    async def stream(
+        self, request: CompletionRequest
+    ) -> AsyncIterator[str | Reasoning | Completion]:
         body = self._body(request) | {"stream": True}
         parts: list[str] = []
         prompt_tokens = completion_tokens = 0
@@ -121,8 +123,14 @@ class AnthropicMessagesProvider:
                     model = message.get("model") or model
                     prompt_tokens = int((message.get("usage") or {}).get("input_tokens", 0))
                 elif kind == "content_block_delta":
-                    text = (event.get("delta") or {}).get("text")
-                    if text:
+                    delta = event.get("delta") or {}
+                    if delta.get("type") == "thinking_delta":
+                        thinking = delta.get("thinking")
+                        if isinstance(thinking, str) and thinking:
+                            yield Reasoning(thinking)
+                        continue
+                    text = delta.get("text")  # text_delta; signature and tool deltas have none
+                    if isinstance(text, str) and text:
                         parts.append(text)
                         yield text
                 elif kind == "message_delta":

@@ -18,6 +18,13 @@ class CompletionRequest:
 
 
 @dataclass(frozen=True)
+class Reasoning:
+    """A piece of the model's visible thinking, streamed apart from the reply's text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Completion:
     content: str
     prompt_tokens: int
@@ -33,6 +40,10 @@ class Provider(Protocol):
 
     async def complete(self, request: CompletionRequest) -> Completion: ...
 
-    def stream(self, request: CompletionRequest) -> AsyncIterator[str | Completion]:
-        """Text deltas as they arrive, then one final ``Completion`` with the usage."""
+    def stream(self, request: CompletionRequest) -> AsyncIterator[str | Reasoning | Completion]:
+        """Text deltas as they arrive, then one final ``Completion`` with the usage.
+
+        Models that expose their thinking interleave ``Reasoning`` pieces; they are
+        never part of the ``Completion``'s content.
+        """
         ...

@@ -10,7 +10,7 @@ import httpx
 from ..domain.context import ChatMessage
 from ..domain.errors import ProviderError
 from ._transport import open_event_stream, post_json
-from .base import Completion, CompletionRequest
+from .base import Completion, CompletionRequest, Reasoning
 
 
 def _openai_message(message: ChatMessage) -> dict[str, Any]:
@@ -22,6 +22,19 @@ def _openai_message(message: ChatMessage) -> dict[str, Any]:
         url = f"data:{image.mime_type};base64,{image.data}"
         parts.append({"type": "image_url", "image_url": {"url": url}})
     return {"role": message.role, "content": parts}
+
+
+def _reasoning_of(delta: dict[str, Any]) -> str | None:
+    """The thinking in a stream delta, as compatible servers name it.
+
+    DeepSeek and vLLM send ``reasoning_content``; OpenRouter, Groq and Ollama
+    send ``reasoning``.
+    """
+    for key in ("reasoning_content", "reasoning"):
+        value = delta.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 class OpenAIChatProvider:
@@ -62,7 +75,9 @@ class OpenAIChatProvider:
                 details={"provider": self.name},
             ) from exc
 
-    async def stream(self, request: CompletionRequest) -> AsyncIterator[str | Completion]:
+    async def stream(
+        self, request: CompletionRequest
+    ) -> AsyncIterator[str | Reasoning | Completion]:
         body = self._body(request) | {"stream": True, "stream_options": {"include_usage": True}}
         parts: list[str] = []
         usage: dict[str, int] = {}
@@ -75,8 +90,12 @@ class OpenAIChatProvider:
                 model = chunk.get("model") or model
                 usage = chunk.get("usage") or usage
                 for choice in chunk.get("choices") or []:
-                    text = (choice.get("delta") or {}).get("content")
-                    if text:
+                    delta = choice.get("delta") or {}
+                    thinking = _reasoning_of(delta)
+                    if thinking:
+                        yield Reasoning(thinking)
+                    text = delta.get("content")
+                    if isinstance(text, str) and text:
                         parts.append(text)
                         yield text
                     finish_reason = choice.get("finish_reason") or finish_reason

@@ -2,9 +2,11 @@
 
 ``{"format": "chatroutes.conversation", "version": 1, "exportedAt",
 "conversation", "branches", "messages", "checkpoints"}`` in camelCase with
-WIRE.md timestamps. Messages come parents first and include soft-deleted ones;
-ids and timestamps are kept, so every ``contentHash`` stays valid on another
-server. No account data (``userId``) and no generation leases travel.
+WIRE.md timestamps. The conversation's ``channel`` (the Chat API's label) is
+optional, so version 1 documents written before it still read. Messages come
+parents first and include soft-deleted ones; ids and timestamps are kept, so
+every ``contentHash`` stays valid on another server. No account data
+(``userId``) and no generation leases travel.
 
 ``document_out`` writes it; ``parse_document`` reads one back, strictly, and
 names the failing field as a path (``messages[3].contentHash``). The rules
@@ -26,7 +28,7 @@ from ..domain.hashing import iso_timestamp
 from ..store.models import Branch, Checkpoint, Conversation, Message
 from .branches import Description
 from .common import ContextMode, NoNul, WireModel
-from .conversations import MaxTokens, Temperature
+from .conversations import Channel, MaxTokens, Temperature
 
 FORMAT = "chatroutes.conversation"
 VERSION = 1
@@ -90,6 +92,7 @@ class ConversationDoc(WireModel):
     archived: bool
     created_at: Timestamp
     updated_at: Timestamp
+    channel: Channel | None = None  # optional: documents from before the Chat API lack it
 
 
 class BranchDoc(WireModel):
@@ -213,6 +216,7 @@ def document_out(
             "archived": c.archived,
             "createdAt": _ts(c.created_at),
             "updatedAt": _ts(c.updated_at),
+            "channel": c.channel,
         },
         "branches": [
             {

@@ -69,6 +69,7 @@ def conversation_out(
         "temperature": conversation.temperature,
         "maxTokens": conversation.max_tokens,
         "archived": conversation.archived,
+        "channel": conversation.channel,  # the Chat API's label (web, api, slack…), or null
         "createdAt": _ts(conversation.created_at),
         "updatedAt": _ts(conversation.updated_at),
         "messageCount": counts.get(main.id, 0) if main else 0,

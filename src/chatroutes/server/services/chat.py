@@ -132,7 +132,7 @@ class ChatService:
         return await self.messages.generate(turn.prepared)
 
     def stream(self, turn: ChatTurn) -> ReplyStream:
-        return self.messages.stream_prepared(turn.prepared)
+        return self.messages.stream_prepared(turn.prepared, reasoning=True)
 
     async def conversations(self, channel: str | None, limit: int) -> list[Conversation]:
         async with self.ctx.db.read() as session:

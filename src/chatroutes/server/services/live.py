@@ -19,6 +19,8 @@ class StreamEvent:
     """One step of a streamed reply: ``content``, then ``complete`` or ``error``.
 
     ``offset`` is how many characters of the reply precede the end of this event.
+    A ``reasoning`` event (the model's thinking, for readers that ask for it) is
+    not part of the reply: its offset is the reply's length when it came.
     """
 
     kind: str
@@ -42,6 +44,7 @@ class LiveReply:
     conversation_id: str
     parts: list[str] = field(default_factory=list)
     length: int = 0
+    reasoning: list[str] = field(default_factory=list)  # thinking, kept apart from ``parts``
     final: StreamEvent | None = None
     _followers: set[asyncio.Queue[StreamEvent]] = field(default_factory=set)
 
@@ -49,6 +52,15 @@ class LiveReply:
         self.parts.append(text)
         self.length += len(text)
         self._publish(StreamEvent("content", self.length, text=text))
+
+    def add_reasoning(self, text: str) -> None:
+        self.reasoning.append(text)
+        self._publish(StreamEvent("reasoning", self.length, text=text))
+
+    @property
+    def started(self) -> bool:
+        """Whether anything, text or thinking, has been streamed yet."""
+        return bool(self.length or self.reasoning)
 
     def finish(self, event: StreamEvent) -> None:
         self.final = event
@@ -58,14 +70,24 @@ class LiveReply:
         for queue in self._followers:
             queue.put_nowait(event)
 
-    async def follow(self, offset: int = 0) -> AsyncIterator[StreamEvent]:
-        """What follows ``offset``: the text so far in one piece, then events as they come."""
+    async def follow(
+        self, offset: int = 0, *, reasoning: bool = False
+    ) -> AsyncIterator[StreamEvent]:
+        """What follows ``offset``: the text so far in one piece, then events as they come.
+
+        With ``reasoning``, a reader from the start also gets the model's thinking:
+        what came before it joined in one piece (ahead of the text so far), then as
+        it comes. Without it, thinking is left out.
+        """
         queue: asyncio.Queue[StreamEvent] = asyncio.Queue()
         so_far = "".join(self.parts)  # no await between this snapshot and subscribing
+        thought = "".join(self.reasoning)
         final = self.final
         if final is None:
             self._followers.add(queue)
         try:
+            if reasoning and offset == 0 and thought:
+                yield StreamEvent("reasoning", 0, text=thought)
             if offset < len(so_far):
                 yield StreamEvent("content", len(so_far), text=so_far[offset:])
             if final is not None:
@@ -73,6 +95,10 @@ class LiveReply:
                 return
             while True:
                 event = await queue.get()
+                if event.kind == "reasoning":
+                    if reasoning:
+                        yield event
+                    continue
                 if event.kind != "content":
                     yield event
                     return

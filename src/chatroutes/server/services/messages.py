@@ -40,7 +40,7 @@ from ..domain.errors import (
 from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
-from ..providers.base import Completion, CompletionRequest, Provider
+from ..providers.base import Completion, CompletionRequest, Provider, Reasoning
 from ..providers.circuit import CircuitBreaker
 from ..providers.registry import ModelInfo
 from ..providers.retries import call_with_retries, is_retryable
@@ -179,12 +179,15 @@ class MessageService:
         # disconnects cancels only its wait, and the reply is stored all the same.
         return await asyncio.shield(self.ctx.spawn(self._generate(prepared)))
 
-    def stream_prepared(self, prepared: Prepared) -> ReplyStream:
-        """``start_stream`` after ``store_question``: the reply's events, generated apart."""
+    def stream_prepared(self, prepared: Prepared, *, reasoning: bool = False) -> ReplyStream:
+        """``start_stream`` after ``store_question``: the reply's events, generated apart.
+
+        With ``reasoning``, the events include the model's thinking where it shows it.
+        """
         live = LiveReply(prepared.reply_id, prepared.conversation.id)
         self.ctx.live[live.reply_id] = live
         self.ctx.spawn(self._generate_streaming(prepared, live))
-        return ReplyStream(live.reply_id, live.follow(0))
+        return ReplyStream(live.reply_id, live.follow(0, reasoning=reasoning))
 
     async def store_question(
         self, conversation_id: str, request: MessageSend, branch_id: str | None = None
@@ -228,10 +231,12 @@ class MessageService:
                 async for piece in provider.stream(request):
                     if isinstance(piece, Completion):
                         completion = piece
+                    elif isinstance(piece, Reasoning):  # thinking: shown, never the reply
+                        live.add_reasoning(piece.text)
                     else:
                         live.add_text(piece)
             except ProviderError as exc:
-                if live.length:  # never retry once a token reached the client
+                if live.started:  # never retry once a token (or thinking) reached the client
                     raise _AfterFirstToken(exc) from exc
                 raise
             if completion is None:

@@ -249,6 +249,7 @@ def _rows(
         "archived": c.archived,
         "created_at": c.created_at,
         "updated_at": c.updated_at,
+        "channel": c.channel,
     }
     branches = [
         {
