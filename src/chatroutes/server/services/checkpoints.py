@@ -75,14 +75,16 @@ class CheckpointService:
                 session, conversation_id, request.anchor_message_id, "anchorMessageId"
             )
             path = await MessageRepository(session).path(branch.head_message_id)
-            if anchor.id not in {m.id for m in path}:
+            path_ids = [m.id for m in path]
+            if anchor.id not in path_ids:
                 raise InvalidRequest(
                     f"anchorMessageId: message {anchor.id} is not on branch {branch.id}",
                     field="anchorMessageId",
                 )
-            path = path[: [m.id for m in path].index(anchor.id) + 1]
+            depth = path_ids.index(anchor.id) + 1
+            path = path[:depth]
             earlier = await CheckpointRepository(session).anchored_on(
-                conversation_id, [m.id for m in path]
+                conversation_id, path_ids[:depth]
             )
         checkpoint = await self._summarize(
             branch, path, earlier, checkpoint_type="manual", meta=request.metadata or {}

@@ -257,24 +257,17 @@ class MessageService:
             error.details.setdefault("userMessageId", prepared.user_message.id)
             await self._keep_partial(prepared, "".join(live.parts), started)
             return StreamEvent("error", live.length, error=error)
-        elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        elapsed_ms = elapsed_since(started)
         result = await self._store_reply(prepared, completion, elapsed_ms)
         return StreamEvent("complete", live.length, result=result)
 
     async def _keep_partial(self, prepared: Prepared, partial: str, started: float) -> None:
         """What streamed before a failure is stored, marked ``finishReason: error``."""
-        if not partial:
+        cut = partial_completion(prepared, partial)
+        if cut is None:
             await self.release_lease(prepared)
             return
-        cut = Completion(
-            content=partial,
-            prompt_tokens=prepared.context.prompt_tokens,
-            completion_tokens=estimate_tokens(partial),
-            finish_reason="error",
-            model=prepared.request.model,
-        )
-        elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-        await self._store_reply(prepared, cut, elapsed_ms)
+        await self._store_reply(prepared, cut, elapsed_since(started))
 
     async def _generate(self, prepared: Prepared) -> SendResult:
         started = time.perf_counter()
@@ -291,7 +284,7 @@ class MessageService:
                 exc.details.setdefault("userMessageId", prepared.user_message.id)
             await self.release_lease(prepared)
             raise
-        elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        elapsed_ms = elapsed_since(started)
         return await self._store_reply(prepared, completion, elapsed_ms)
 
     async def _call_routes(
@@ -639,6 +632,24 @@ class MessageService:
         if message is None or message.deleted_at is not None:
             raise NotFound("message", message_id)
         return message
+
+
+def elapsed_since(started: float) -> float:
+    """Milliseconds since ``started`` (a ``time.perf_counter()`` reading), to 0.01 ms."""
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def partial_completion(prepared: Prepared, partial: str) -> Completion | None:
+    """What streamed before a failure, as a reply marked ``finishReason: error``."""
+    if not partial:
+        return None
+    return Completion(
+        content=partial,
+        prompt_tokens=prepared.context.prompt_tokens,
+        completion_tokens=estimate_tokens(partial),
+        finish_reason="error",
+        model=prepared.request.model,
+    )
 
 
 def reply_meta(prepared: Prepared, completion: Completion, elapsed_ms: float) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import ChatRoutesServerError, Conflict, InvalidRequest, NotFound
 from ..domain.ids import new_id
-from ..domain.tokens import estimate_tokens
 from ..providers.base import Completion
 from ..schemas.messages import MessageSend
 from ..schemas.parallel import ParallelCreate
@@ -31,7 +30,15 @@ from ..store.responses import ResponseSessionRepository
 from .context import ServerContext, utcnow
 from .limits import LimitService
 from .live import LiveReply, StreamEvent
-from .messages import MessageService, Prepared, build_message, reply_meta, reportable
+from .messages import (
+    MessageService,
+    Prepared,
+    build_message,
+    elapsed_since,
+    partial_completion,
+    reply_meta,
+    reportable,
+)
 
 # How far each sample's temperature is moved from the asked one when one model answers.
 TEMPERATURE_SPREAD = (0.0, 0.4, -0.4, 0.8, -0.2)
@@ -244,7 +251,7 @@ class ParallelService:
                 await self._store(
                     session_id,
                     candidate,
-                    _cut(partial, prepared),
+                    partial_completion(prepared, partial),
                     started,
                     error=_error_body(error),
                 )
@@ -270,7 +277,7 @@ class ParallelService:
     ) -> Message | None:
         """The candidate's reply under the question (partial if it failed) and its outcome."""
         prepared, row = candidate.prepared, candidate.row
-        latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        latency_ms = elapsed_since(started)
         message: Message | None = None
         values: dict[str, Any] = {"status": "error" if error else "complete", "error": error}
         if completion is not None:
@@ -327,19 +334,6 @@ class ParallelService:
             if c.message_id and (live := self.ctx.live.get(c.message_id)) is not None
         }
         return SessionView(response_session, candidates, messages, live_text)
-
-
-def _cut(partial: str, prepared: Prepared) -> Completion | None:
-    """What streamed before a failure, kept as a reply marked ``finishReason: error``."""
-    if not partial:
-        return None
-    return Completion(
-        content=partial,
-        prompt_tokens=prepared.context.prompt_tokens,
-        completion_tokens=estimate_tokens(partial),
-        finish_reason="error",
-        model=prepared.request.model,
-    )
 
 
 def _error_body(error: ChatRoutesServerError) -> dict[str, Any]:
