@@ -168,10 +168,11 @@ class LimitService:
             )
 
     @asynccontextmanager
-    async def sending(self, user_id: str) -> AsyncIterator[None]:
+    async def sending(self, user_id: str) -> AsyncIterator[Account]:
         """Before a send: refuse when the token quota is used up, take a guest's message.
 
         The body stores the question; if it fails, the guest's message is given back.
+        It receives the account read for the check, for ``record_tokens`` to reuse.
         """
         account = await self.account(user_id)
         plan, subject, now = account.plan, user_subject(user_id), utcnow()
@@ -186,7 +187,7 @@ class LimitService:
                     retry_after=seconds_until(end, now),
                 )
         if not account.is_guest:
-            yield
+            yield account
             return
         session_end = account.session_end(now)
         if plan.session_tokens is not None:
@@ -205,7 +206,7 @@ class LimitService:
                 raise self._guest_cap("messages", plan.session_messages, session_end, now)
             took = True
         try:
-            yield
+            yield account
         except BaseException:
             if took:
                 await self.counters.add(
@@ -232,16 +233,19 @@ class LimitService:
             await self.counters.add(subject, "guest:branches", -1, expires)
             raise
 
-    async def record_tokens(self, user_id: str, tokens: int) -> None:
+    async def record_tokens(
+        self, user_id: str, tokens: int, account: Account | None = None
+    ) -> None:
         """A stored reply's prompt + completion tokens count against the quotas.
 
+        ``account``: as ``sending`` read it for this send, so it is not read again.
         The reply is already stored: a counter failure is logged, never turned into an
         error that would make the client send again.
         """
         if tokens <= 0:
             return
         try:
-            account = await self.account(user_id)
+            account = account or await self.account(user_id)
             subject, now = user_subject(user_id), utcnow()
             _, end = month_period(now)
             window = tokens_window(now)

@@ -54,7 +54,7 @@ from .branches import branch_in, message_in, new_branch
 from .checkpoints import CheckpointService, as_summary
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
-from .limits import LimitService
+from .limits import Account, LimitService
 from .live import LiveReply, ReplyStream, StreamEvent
 
 logger = logging.getLogger("chatroutes.server")
@@ -141,6 +141,7 @@ class Prepared:
     attempts: int = 0
     fallback_from: str | None = None
     reply_id: str = field(default_factory=lambda: new_id("msg"))  # known before it exists
+    account: Account | None = None  # as the limits read it before the send
 
 
 @dataclass
@@ -194,8 +195,10 @@ class MessageService:
     ) -> Prepared:
         """Check limits, take the branch's lease and store the user message: ready to generate."""
         self._check_length(request.content)
-        async with LimitService(self.ctx).sending(self.user_id):  # limits: token quota, guest caps
-            return await self._prepare(conversation_id, request, branch_id or request.branch_id)
+        async with LimitService(self.ctx).sending(self.user_id) as account:  # quotas, guest caps
+            prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
+        prepared.account = account
+        return prepared
 
     async def resume_stream(self, conversation_id: str, reply_id: str, offset: int) -> ReplyStream:
         """The rest of a reply after ``offset`` characters: live if still generating here."""
@@ -499,7 +502,7 @@ class MessageService:
         )
         # limits: the stored reply's tokens count against the token quotas
         await LimitService(self.ctx).record_tokens(
-            self.user_id, completion.prompt_tokens + completion.completion_tokens
+            self.user_id, completion.prompt_tokens + completion.completion_tokens, prepared.account
         )
         if prepared.checkpoint_due and completion.finish_reason != "error":
             checkpoints = CheckpointService(self.ctx, self.user_id)

@@ -310,7 +310,9 @@ class ParallelService:
             await ResponseSessionRepository(session).update_candidate(row.id, **values)
         if completion is not None:
             await LimitService(self.ctx).record_tokens(
-                self.user_id, completion.prompt_tokens + completion.completion_tokens
+                self.user_id,
+                completion.prompt_tokens + completion.completion_tokens,
+                prepared.account,
             )
         return message
 
