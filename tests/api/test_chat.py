@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 
+import httpx
 import pytest
 
+from chatroutes.server.providers.registry import Registry, load_registry_data
 from tests.conftest import client_for, provider_env
-from tests.support.fake_search import FakeSearch
+from tests.support.fake_search import BRAVE_KEY, FakeSearch
 from tests.support.mock_upstream import Fault
 from tests.support.sse import payloads
 
@@ -173,7 +175,13 @@ class TestStream:
         thought = "The user wants a number. Seven is a fine one."
         upstream.enqueue(Fault.reply("It is 7.", reasoning=thought))
         events = await _stream(api, message="pick a number", provider=provider)
+        sent = upstream.requests[-1].json
         assert upstream.requests[-1].protocol == PROVIDERS[provider][1]
+        if provider == "claude":  # the registry's budget, room above it, no custom temperature
+            assert sent["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+            assert sent["max_tokens"] > 2048 and "temperature" not in sent
+        else:
+            assert "thinking" not in sent
         kinds = [e["type"] for e in events[:-1]]
         assert kinds[0] == "metadata" and kinds[-1] == "done"
         assert "reasoning" in kinds and kinds.index("reasoning") < kinds.index("text")
@@ -203,6 +211,15 @@ class TestStream:
         again = await _chat_ok(api, message="again", provider="claude", conversationId=cid)
         assert again["response"].endswith("again")  # the branch was freed for the next turn
 
+    async def test_v1_sends_ask_for_no_thinking(self, api, upstream):
+        created = await api.client.post(
+            "/conversations", json={"title": "t", "model": "claude-sonnet-4-5"}
+        )
+        cid = created.json()["data"]["conversation"]["id"]
+        response = await api.client.post(f"/conversations/{cid}/messages", json={"content": "hi"})
+        assert response.status_code == 201, response.text
+        assert "thinking" not in upstream.requests[-1].json
+
     async def test_v1_message_streams_leave_thinking_out(self, api, upstream):
         created = await api.client.post("/conversations", json={"title": "t", "model": "gpt-5"})
         cid = created.json()["data"]["conversation"]["id"]
@@ -216,6 +233,13 @@ class TestStream:
             e["content"] for e in events if e != "[DONE]" and e["type"] == "content"
         ) == ("It is 7.")
         assert events[-2]["message"]["content"] == "It is 7."
+
+    def test_a_thinking_budget_outside_anthropics_range_is_refused(self, tmp_path):
+        for budget in (512, 64000):
+            models = tmp_path / "models.toml"
+            models.write_text(f"[models.claude-sonnet-4-5]\nthinking_budget = {budget}\n")
+            with pytest.raises(ValueError, match="thinking_budget"):
+                Registry(load_registry_data(models), {}, httpx.AsyncClient())
 
 
 class TestSharedStore:
@@ -372,73 +396,224 @@ class TestValidation:
         _assert_field(bad, "defaultProvider")
 
 
+RESULTS = [
+    {"title": "Release notes", "url": "https://example.org/notes", "content": "v2 out"},
+    {"title": "Blog", "url": "https://example.org/blog", "content": "we shipped"},
+]
+SOURCES = [
+    {"title": "Release notes", "url": "https://example.org/notes"},
+    {"title": "Blog", "url": "https://example.org/blog"},
+]
+UNCITED = "\n\nSources:\n[1] https://example.org/notes\n[2] https://example.org/blog"
+
+
+def _statuses(events: list) -> list[str]:
+    return [e["message"] for e in events[:-1] if e["type"] == "status"]
+
+
+def _tool_names(request) -> list[str]:
+    tools = request.json.get("tools") or []
+    if request.protocol == "anthropic":
+        return [t["name"] for t in tools]
+    return [t["function"]["name"] for t in tools]
+
+
 class TestWebSearch:
     async def test_without_a_backend_a_status_says_so_and_it_still_answers(self, api, upstream):
         events = await _stream(api, message="news?", webSearch=True)
-        statuses = [e["message"] for e in events[:-1] if e["type"] == "status"]
+        statuses = _statuses(events)
         assert len(statuses) == 1 and "not available" in statuses[0]
         assert events[-2]["type"] == "done" and events[-2]["response"] == "Echo: news?"
+        assert "tools" not in upstream.requests[-1].json
         body = await _chat_ok(api, message="news?", webSearch=True)
         assert body["response"] == "Echo: news?" and "not available" in body["statuses"][0]
         assert body["sources"] == []
 
-    async def test_results_reach_the_model_and_are_cited(self, settings, upstream):
-        results = [
-            {"title": "Release notes", "url": "https://example.org/notes", "content": "v2 out"},
-            {"title": "Blog", "url": "https://example.org/blog", "content": "we shipped"},
-        ]
-        with FakeSearch(results) as search:
+    async def test_a_model_without_tools_gets_results_in_its_prompt(self, settings, upstream):
+        with FakeSearch(RESULTS) as search:
             configured = settings.model_copy(update={"searxng_url": search.url})
             async with client_for(configured) as client:
                 response = await client.post(
                     CHAT,
-                    json={"message": "what shipped?", "webSearch": True, "provider": "claude"},
+                    json={"message": "what shipped?", "webSearch": True, "provider": "ollama"},
                     headers={"Accept": "text/event-stream"},
                 )
         events = payloads(response.text)
         assert search.queries == [{"q": ["what shipped?"], "format": ["json"]}]
-        statuses = [e["message"] for e in events[:-1] if e["type"] == "status"]
+        statuses = _statuses(events)
         assert statuses[0].startswith("Searching the web") and "Found 2" in statuses[1]
-        system = _system_text(upstream.requests[-1])
+        request = upstream.requests[-1]
+        assert "tools" not in request.json
+        system = _system_text(request)
         assert "[1] Release notes (https://example.org/notes)" in system and "v2 out" in system
         assert "cite" in system
         done = events[-2]
-        assert done["type"] == "done" and done["sources"] == [
-            {"title": "Release notes", "url": "https://example.org/notes"},
-            {"title": "Blog", "url": "https://example.org/blog"},
+        assert done["type"] == "done" and done["sources"] == SOURCES
+        # the mock's echo cites nothing: the sources are listed after it, streamed and stored
+        assert done["response"] == "Echo: what shipped?" + UNCITED
+        text = "".join(e["content"] for e in events[:-1] if e["type"] == "text")
+        assert text == done["response"]
+
+    @pytest.mark.parametrize("provider", ["openai", "claude"])
+    async def test_a_tool_model_searches_when_it_calls_the_tool(self, settings, upstream, provider):
+        thought = "I should look this up."
+        upstream.enqueue(
+            Fault.tool_call("web_search", {"query": "chatroutes release"}, reasoning=thought),
+            Fault.reply("Version 2 shipped [1]."),
+        )
+        with FakeSearch(RESULTS) as search:
+            configured = settings.model_copy(update={"searxng_url": search.url})
+            async with client_for(configured) as client:
+                response = await client.post(
+                    CHAT,
+                    json={"message": "what shipped?", "webSearch": True, "provider": provider},
+                    headers={"Accept": "text/event-stream"},
+                )
+                events = payloads(response.text)
+                done = events[-2]
+                listed = await client.get(
+                    f"{CHAT}/messages", params={"conversationId": done["conversationId"]}
+                )
+        assert search.queries == [{"q": ["chatroutes release"], "format": ["json"]}]
+        first, second = upstream.requests
+        assert _tool_names(first) == ["web_search"] == _tool_names(second)
+        kinds = [e["type"] for e in events[:-1]]
+        assert kinds.index("reasoning") < kinds.index("status") < kinds.index("text")
+        assert _statuses(events) == [
+            "Searching the web for: chatroutes release",
+            "Found 2 web results",
         ]
+        assert done["type"] == "done" and done["response"] == "Version 2 shipped [1]."
+        assert done["sources"] == SOURCES
+        stored = [m["content"] for m in listed.json()["messages"]]
+        assert stored == ["what shipped?", "Version 2 shipped [1]."]
+        turns = second.json["messages"]
+        if provider == "openai":
+            call = turns[-2]["tool_calls"][0]
+            assert turns[-2]["role"] == "assistant" and call["function"]["name"] == "web_search"
+            assert turns[-1]["role"] == "tool" and turns[-1]["tool_call_id"] == call["id"]
+            result = turns[-1]["content"]
+        else:  # the thinking goes back signed, ahead of the tool call (the mock checks it)
+            blocks = turns[-2]["content"]
+            assert [b["type"] for b in blocks] == ["thinking", "tool_use"]
+            assert blocks[0]["signature"] and blocks[0]["thinking"] == thought
+            assert blocks[1]["input"] == {"query": "chatroutes release"}
+            (answer,) = turns[-1]["content"]
+            assert answer["type"] == "tool_result" and answer["tool_use_id"] == blocks[1]["id"]
+            result = answer["content"]
+        assert "[1] Release notes (https://example.org/notes)\nv2 out" in result
+        assert "[2] Blog (https://example.org/blog)" in result and "cite" in result
+
+    async def test_searches_are_bounded_and_an_uncited_answer_lists_its_sources(
+        self, settings, upstream
+    ):
+        search_for = [Fault.tool_call("web_search", {"query": f"q{n}"}) for n in range(3)]
+        upstream.enqueue(*search_for, Fault.tool_call("web_search", {"query": "more"}, text="So."))
+        with FakeSearch(RESULTS[:1]) as search:
+            configured = settings.model_copy(update={"searxng_url": search.url})
+            async with client_for(configured) as client:
+                body = (
+                    await client.post(
+                        CHAT, json={"message": "dig", "webSearch": True, "provider": "groq"}
+                    )
+                ).json()
+        assert [q["q"] for q in search.queries] == [["q0"], ["q1"], ["q2"]]
+        assert len(upstream.requests) == 4
+        assert [r.json["tool_choice"] for r in upstream.requests] == ["auto"] * 3 + ["none"]
+        results = [m["content"] for m in upstream.requests[-1].json["messages"][-5::2]]
+        assert [r.split("\n")[2][:3] for r in results] == ["[1]", "[2]", "[3]"]
+        assert body["response"] == "So." + "\n\nSources:\n" + "\n".join(
+            f"[{n}] https://example.org/notes" for n in (1, 2, 3)
+        )
+        assert len(body["sources"]) == 3 and len(body["statuses"]) == 6
+
+    async def test_brave_search_with_its_key_is_used_over_searxng(self, settings, upstream):
+        # Claude, not streamed: its signed thinking goes back with the tool call
+        upstream.enqueue(
+            Fault.tool_call("web_search", {"query": "news"}, reasoning="Search first."),
+            Fault.reply("See [2]."),
+        )
+        with FakeSearch(RESULTS) as search:
+            configured = settings.model_copy(
+                update={
+                    "searxng_url": "http://127.0.0.1:9",
+                    "brave_search_api_key": BRAVE_KEY,
+                    "brave_search_url": search.brave_url,
+                }
+            )
+            async with client_for(configured) as client:
+                body = (
+                    await client.post(
+                        CHAT, json={"message": "news?", "webSearch": True, "provider": "claude"}
+                    )
+                ).json()
+        assert search.queries == [{"q": ["news"], "count": ["5"]}] and search.keys == [BRAVE_KEY]
+        assert body["response"] == "See [2]." and body["sources"] == SOURCES
+        blocks = upstream.requests[-1].json["messages"][-2]["content"]
+        assert [b["type"] for b in blocks] == ["thinking", "tool_use"]
 
     async def test_a_failing_backend_is_a_status_not_a_failure(self, settings, upstream):
         configured = settings.model_copy(update={"searxng_url": "http://127.0.0.1:9"})
         async with client_for(configured) as client:
-            response = await client.post(CHAT, json={"message": "q", "webSearch": True})
-        body = response.json()
-        assert response.status_code == 200 and body["response"] == "Echo: q"
+            prompt = await client.post(
+                CHAT, json={"message": "q", "webSearch": True, "provider": "ollama"}
+            )
+            upstream.enqueue(Fault.tool_call("web_search", {"query": "q"}), Fault.reply("Unsure."))
+            tool = await client.post(CHAT, json={"message": "q", "webSearch": True})
+        body = prompt.json()
+        assert prompt.status_code == 200 and body["response"] == "Echo: q"
         assert "web search failed" in body["statuses"][-1]
+        body = tool.json()
+        assert tool.status_code == 200 and body["response"] == "Unsure."
+        assert "web search failed" in body["statuses"][-1] and body["sources"] == []
+        assert "web search failed" in upstream.requests[-1].json["messages"][-1]["content"]
 
 
 PIXEL = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode()
+PIXEL_BLOCK = {
+    "type": "image",
+    "source": {"type": "base64", "media_type": "image/png", "data": PIXEL},
+}
 
 
 class TestImages:
-    async def test_claude_gets_a_base64_image_block(self, api, upstream):
+    async def test_claude_gets_a_base64_image_block_now_and_in_later_turns(self, api, upstream):
         body = await _chat_ok(
             api, message="what is this?", provider="claude", image=PIXEL, imageMimeType="image/png"
         )
         assert body["response"] == "Echo: what is this?"
         question = upstream.requests[-1].json["messages"][-1]
-        assert question["content"] == [
-            {
-                "type": "image",
-                "source": {"type": "base64", "media_type": "image/png", "data": PIXEL},
-            },
-            {"type": "text", "text": "what is this?"},
-        ]
-        # only the turn it came with carries it; the stored question is its text
-        await _chat_ok(
-            api, message="and now?", provider="claude", conversationId=body["conversationId"]
-        )
+        assert question["content"] == [PIXEL_BLOCK, {"type": "text", "text": "what is this?"}]
+        cid = body["conversationId"]
+        await _chat_ok(api, message="and now?", provider="claude", conversationId=cid)
+        turns = upstream.requests[-1].json["messages"]
+        assert turns[0]["content"] == [PIXEL_BLOCK, {"type": "text", "text": "what is this?"}]
+        assert turns[-1]["content"] == "and now?"
+        # a model without vision gets the text only
+        await _chat_ok(api, message="text only", provider="groq", conversationId=cid)
         assert all(isinstance(m["content"], str) for m in upstream.requests[-1].json["messages"])
+
+    async def test_images_are_listed_served_to_their_owner_and_deleted(self, api, upstream):
+        body = await _chat_ok(
+            api, message="describe", provider="openai", image=PIXEL, imageMimeType="image/png"
+        )
+        cid = body["conversationId"]
+        listed = await api.client.get(f"{CHAT}/messages", params={"conversationId": cid})
+        question, reply = listed.json()["messages"]
+        assert reply["images"] == []
+        (image,) = question["images"]
+        assert image["mimeType"] == "image/png" and image["size"] == 72
+        assert image["url"] == f"/api/chat/images/{image['id']}"
+        fetched = await api.client.get(f"http://test{image['url']}")
+        assert fetched.status_code == 200 and fetched.content == base64.b64decode(PIXEL)
+        assert fetched.headers["content-type"] == "image/png"
+        other = api.headers(await api.new_key())
+        assert (
+            await api.client.get(f"http://test{image['url']}", headers=other)
+        ).status_code == 403
+        assert (await api.client.get(f"{CHAT}/images/img_missing")).status_code == 404
+        await api.client.delete(f"{CHAT}/conversations/{cid}")
+        assert (await api.client.get(f"http://test{image['url']}")).status_code == 404
 
     @pytest.mark.parametrize("provider", ["openai", "google"])
     async def test_openai_protocol_gets_an_image_url_part(self, api, upstream, provider):
@@ -470,3 +645,38 @@ class TestImages:
             _assert_field(await _chat(api, message="look", **body), field)
         assert (await api.client.get(f"{CHAT}/conversations")).json()["conversations"] == []
         assert upstream.requests == []
+
+
+async def _usage(api) -> list:
+    """Every account-wide usage figure: totals, per model and day, this month, the quota."""
+    figures = []
+    for path, params in [("/usage", {"timeframe": "all"}), ("/usage", {}), ("/usage/summary", {})]:
+        data = (await api.client.get(path, params=params)).json()["data"]
+        figures.append(
+            {
+                k: data.get(k)
+                for k in ("totals", "byModel", "byDay", "tokensUsed", "calls", "costThisMonth")
+            }
+        )
+    billing = (await api.client.get("/billing")).json()["data"]  # (its calls count requests)
+    figures.append({"tokens": billing["tokens"], "costSoFar": billing["costSoFar"]})
+    return figures
+
+
+class TestUsageSurvivesDeletes:
+    async def test_deleting_conversations_through_either_api_keeps_the_usage(self, api, upstream):
+        upstream.enqueue(Fault.reply("Priced.", prompt_tokens=40, completion_tokens=7))
+        chat = (await _chat_ok(api, message="one", provider="claude"))["conversationId"]
+        await _chat_ok(api, message="two", provider="openai", conversationId=chat)
+        await api.client.post(f"{CHAT}/conversations/{chat}/truncate", json={"keep": 1})
+        v1 = (await _chat_ok(api, message="three", provider="groq"))["conversationId"]
+        before = await _usage(api)
+        assert before[0]["totals"]["totalTokens"] > 47 and before[0]["totals"]["calls"] == 3
+        assert (await api.client.delete(f"{CHAT}/conversations/{chat}")).status_code == 200
+        assert await _usage(api) == before
+        assert (await api.client.delete(f"/conversations/{v1}")).status_code == 200
+        assert await _usage(api) == before
+        # and they go on counting: a new turn adds to them
+        await _chat_ok(api, message="four")
+        after = await _usage(api)
+        assert after[0]["totals"]["calls"] == 4

@@ -34,7 +34,7 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 Protocol = Literal["openai", "anthropic", "other"]
-FaultKind = Literal["status", "delay", "hang", "cut_after", "malformed_chunk", "reply"]
+FaultKind = Literal["status", "delay", "hang", "cut_after", "malformed_chunk", "reply", "tool_call"]
 
 OPENAI_PATH = "/v1/chat/completions"
 ANTHROPIC_PATH = "/v1/messages"
@@ -90,6 +90,8 @@ class Fault:
     completion_tokens: int | None = None
     reasoning: str = ""  # thinking streamed before the reply, whatever the kind
     reasoning_field: str = "reasoning_content"
+    tool: str = ""  # tool_call: the function the model calls
+    arguments: dict[str, Any] | None = None
 
     @classmethod
     def status(
@@ -143,6 +145,18 @@ class Fault:
             reasoning_field=reasoning_field,
         )
 
+    @classmethod
+    def tool_call(
+        cls, name: str, arguments: dict[str, Any], *, text: str = "", reasoning: str = ""
+    ) -> Fault:
+        """Answer with a call of tool ``name`` (after ``text``, if any), streamed or not.
+
+        OpenAI: an assistant message with ``tool_calls`` and ``finish_reason: tool_calls``;
+        Anthropic: a ``tool_use`` block (its input streamed as ``input_json_delta``) and
+        ``stop_reason: tool_use``. With ``reasoning``, the model thinks first.
+        """
+        return cls("tool_call", text=text, reasoning=reasoning, tool=name, arguments=arguments)
+
 
 @dataclass(slots=True)
 class RecordedRequest:
@@ -167,6 +181,9 @@ class _Call:
     include_usage: bool
     reasoning: str = ""
     reasoning_field: str = "reasoning_content"
+    tool: str = ""  # a tool call ends the reply
+    arguments: str = ""  # its JSON arguments
+    seq: int = 0
 
 
 class _ApiError(Exception):
@@ -271,9 +288,17 @@ def _parse_openai(body: Any) -> _Call:
         raise _ApiError(400, "Invalid 'messages': expected a non-empty array.")
     texts: list[str] = []
     last_user = ""
+    called: set[str] = set()  # tool call ids the assistant made so far
     for i, message in enumerate(messages):
         if not isinstance(message, dict) or message.get("role") not in _OPENAI_ROLES:
             raise _ApiError(400, f"Invalid value for 'messages[{i}].role'.")
+        called.update(c.get("id") for c in message.get("tool_calls") or [] if isinstance(c, dict))
+        if message["role"] == "tool" and message.get("tool_call_id") not in called:
+            raise _ApiError(
+                400,
+                f"Invalid parameter: messages[{i}] with role 'tool' must be a response to a "
+                "preceeding message with 'tool_calls'.",
+            )
         content = message.get("content")
         text = "" if content is None else _text_of(content, f"messages[{i}].content")
         texts.append(text)
@@ -333,8 +358,40 @@ def _parse_anthropic(body: Any) -> _Call:
             last_user = text
         expected = "assistant" if role == "user" else "user"
     _check_temperature(body, 1.0)
+    _check_thinking(body, max_tokens)
     stream = body.get("stream") is True
     return _make_call(model, texts, last_user, stream, stream)
+
+
+def _check_thinking(body: dict[str, Any], max_tokens: int) -> None:
+    """Anthropic's extended-thinking rules, and (with it) thinking first in tool-use turns."""
+    thinking = body.get("thinking")
+    if thinking is None or (isinstance(thinking, dict) and thinking.get("type") == "disabled"):
+        return
+    budget = thinking.get("budget_tokens") if isinstance(thinking, dict) else None
+    if not isinstance(thinking, dict) or thinking.get("type") != "enabled":
+        raise _ApiError(400, "thinking.type: Input should be 'enabled' or 'disabled'")
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1024:
+        raise _ApiError(400, "thinking.enabled.budget_tokens: Input should be >= 1024")
+    if budget >= max_tokens:
+        raise _ApiError(400, "`max_tokens` must be greater than `thinking.budget_tokens`")
+    if body.get("temperature", 1) != 1:
+        raise _ApiError(400, "`temperature` may only be set to 1 when thinking is enabled")
+    choice = (body.get("tool_choice") or {}).get("type", "auto")
+    if choice not in ("auto", "none"):
+        raise _ApiError(400, "Thinking may not be enabled when tool_choice forces tool use.")
+    for i, message in enumerate(body["messages"]):
+        content = message.get("content")
+        if message.get("role") != "assistant" or not isinstance(content, list):
+            continue
+        kinds = [b.get("type") for b in content if isinstance(b, dict)]
+        if "tool_use" in kinds and kinds[0] not in ("thinking", "redacted_thinking"):
+            raise _ApiError(
+                400,
+                f"messages.{i}.content.0.type: Expected `thinking` or `redacted_thinking`, "
+                f"but found `{kinds[0]}`. When `thinking` is enabled, a final `assistant` "
+                "message must start with a thinking block.",
+            )
 
 
 _Frames = tuple[list[bytes], list[bytes], list[bytes]]
@@ -351,9 +408,14 @@ def _openai_body(call: _Call, seq: int) -> dict[str, Any]:
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": call.reply}
-                | ({call.reasoning_field: call.reasoning} if call.reasoning else {}),
+                | ({call.reasoning_field: call.reasoning} if call.reasoning else {})
+                | (
+                    {"content": call.reply or None, "tool_calls": [_openai_tool_call(call)]}
+                    if call.tool
+                    else {}
+                ),
                 "logprobs": None,
-                "finish_reason": "stop",
+                "finish_reason": "tool_calls" if call.tool else "stop",
             }
         ],
         "usage": {
@@ -362,6 +424,17 @@ def _openai_body(call: _Call, seq: int) -> dict[str, Any]:
             "total_tokens": call.prompt_tokens + call.completion_tokens,
         },
     }
+
+
+def _openai_tool_call(call: _Call) -> dict[str, Any]:
+    function = {"name": call.tool, "arguments": call.arguments}
+    return {"id": f"call_mock{call.seq:08d}", "type": "function", "function": function}
+
+
+def _split_json(text: str) -> list[str]:
+    """A JSON text in three pieces, as streamed arguments arrive."""
+    third = max(1, len(text) // 3)
+    return [text[:third], text[third : 2 * third], text[2 * third :]]
 
 
 def _openai_frames(call: _Call, seq: int) -> _Frames:
@@ -375,11 +448,16 @@ def _openai_frames(call: _Call, seq: int) -> _Frames:
     if call.include_usage:
         base["usage"] = None
 
-    def frame(delta: dict[str, str], finish: str | None) -> bytes:
+    def frame(delta: dict[str, Any], finish: str | None) -> bytes:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
         return b"data: " + _dumps({**base, "choices": [choice]}) + b"\n\n"
 
-    suffix = [frame({}, "stop")]
+    suffix = [frame({}, "tool_calls" if call.tool else "stop")]
+    if call.tool:  # the call's id and name, then its arguments in pieces
+        head = _openai_tool_call(call) | {"index": 0}
+        head["function"] = {"name": call.tool, "arguments": ""}
+        pieces = [{"index": 0, "function": {"arguments": p}} for p in _split_json(call.arguments)]
+        suffix[:0] = [frame({"tool_calls": [d]}, None) for d in [head, *pieces]]
     if call.include_usage:
         usage = _openai_body(call, seq)["usage"]
         suffix.append(b"data: " + _dumps({**base, "choices": [], "usage": usage}) + b"\n\n")
@@ -398,11 +476,22 @@ def _anthropic_body(call: _Call, seq: int) -> dict[str, Any]:
         "model": call.model,
         "content": [
             *([_thinking_block(call.reasoning)] if call.reasoning else []),
-            {"type": "text", "text": call.reply},
+            *([{"type": "text", "text": call.reply}] if call.reply or not call.tool else []),
+            *([_tool_use_block(call)] if call.tool else []),
         ],
-        "stop_reason": "end_turn",
+        "stop_reason": "tool_use" if call.tool else "end_turn",
         "stop_sequence": None,
         "usage": {"input_tokens": call.prompt_tokens, "output_tokens": call.completion_tokens},
+    }
+
+
+def _tool_use_block(call: _Call) -> dict[str, Any]:
+    arguments = json.loads(call.arguments)
+    return {
+        "type": "tool_use",
+        "id": f"toolu_mock{call.seq:08d}",
+        "name": call.tool,
+        "input": arguments,
     }
 
 
@@ -450,12 +539,29 @@ def _anthropic_frames(call: _Call, seq: int) -> _Frames:
         )
         for p in split_reply(call.reply)
     ]
-    suffix = [
-        _event("content_block_stop", {"index": text_at}),
+    suffix = [_event("content_block_stop", {"index": text_at})]
+    if call.tool:  # one more block: the tool_use, its input streamed as JSON pieces
+        at = text_at + 1
+        start = _tool_use_block(call) | {"input": {}}
+        suffix += [
+            _event("content_block_start", {"index": at, "content_block": start}),
+            *(
+                _event(
+                    "content_block_delta",
+                    {"index": at, "delta": {"type": "input_json_delta", "partial_json": p}},
+                )
+                for p in _split_json(call.arguments)
+            ),
+            _event("content_block_stop", {"index": at}),
+        ]
+    suffix += [
         _event(
             "message_delta",
             {
-                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "delta": {
+                    "stop_reason": "tool_use" if call.tool else "end_turn",
+                    "stop_sequence": None,
+                },
                 "usage": {"output_tokens": call.completion_tokens},
             },
         ),
@@ -703,15 +809,21 @@ class MockUpstream:
             await self._write(writer, exc.status, error, keep_alive)
             return keep_alive
         if fault is not None:  # any fault may carry thinking: e.g. a cut in the middle of it
-            if fault.kind == "reply":
+            if fault.kind in ("reply", "tool_call"):
                 call.reply = fault.text
+            if fault.kind == "tool_call":
+                call.tool, call.arguments = fault.tool, json.dumps(fault.arguments or {})
             call.reasoning, call.reasoning_field = fault.reasoning, fault.reasoning_field
-            call.completion_tokens = count_tokens(call.reasoning) + count_tokens(call.reply)
+            call.completion_tokens = (
+                count_tokens(call.reasoning)
+                + count_tokens(call.reply)
+                + count_tokens(call.arguments)
+            )
             if fault.prompt_tokens is not None:
                 call.prompt_tokens = fault.prompt_tokens
             if fault.completion_tokens is not None:
                 call.completion_tokens = fault.completion_tokens
-        seq = next(self._ids)
+        seq = call.seq = next(self._ids)
         cut = fault.chunks if fault is not None and fault.kind == "cut_after" else None
         if not call.stream:
             obj = _openai_body(call, seq) if protocol == "openai" else _anthropic_body(call, seq)

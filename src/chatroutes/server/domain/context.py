@@ -29,7 +29,7 @@ SUMMARY_HEADING = "Summary of the earlier conversation:"
 
 @dataclass(frozen=True)
 class ImagePart:
-    """An image sent with a message: its MIME type and base64 data (never stored)."""
+    """An image sent with a message: its MIME type and base64 data."""
 
     mime_type: str
     data: str

@@ -17,6 +17,7 @@ from ..domain.errors import (
     ProviderTimeout,
     ProviderUnavailable,
 )
+from ..observability.metrics import upstream_call
 
 
 def _retry_after(response: httpx.Response) -> int | None:
@@ -92,9 +93,10 @@ async def post_json(
     provider: str, client: httpx.AsyncClient, url: str, body: object, headers: dict[str, str]
 ) -> httpx.Response:
     """POST ``body``; a transport failure or an error status raises a provider error."""
-    async with upstream_errors(provider):
-        response = await client.post(url, json=body, headers=headers)
-    raise_for_upstream_status(provider, response)
+    async with upstream_call(provider, body):  # metrics: outcome and time
+        async with upstream_errors(provider):
+            response = await client.post(url, json=body, headers=headers)
+        raise_for_upstream_status(provider, response)
     return response
 
 
@@ -104,6 +106,7 @@ async def open_event_stream(
 ) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
     """POST ``body`` and yield its events; failures while reading map as well."""
     async with (
+        upstream_call(provider, body),  # metrics: outcome and time of the whole stream
         upstream_errors(provider),
         client.stream("POST", url, json=body, headers=headers) as response,
     ):

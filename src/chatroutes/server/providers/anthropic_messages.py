@@ -10,7 +10,15 @@ import httpx
 from ..domain.context import ChatMessage
 from ..domain.errors import ProviderError
 from ._transport import open_event_stream, post_json
-from .base import Completion, CompletionRequest, Reasoning
+from .base import (
+    Completion,
+    CompletionRequest,
+    Reasoning,
+    ToolCall,
+    ToolCallBuilder,
+    ToolRound,
+    parse_arguments,
+)
 
 ANTHROPIC_VERSION = "2023-06-01"
 
@@ -58,6 +66,67 @@ def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
     return content if isinstance(content, list) else [{"type": "text", "text": content}]
 
 
+def _round_turns(turn: ToolRound) -> list[dict[str, Any]]:
+    """The assistant turn that called tools (as sent, thinking included), then the answers."""
+    blocks = list(turn.blocks) or [
+        *([{"type": "text", "text": turn.text}] if turn.text else []),
+        *(
+            {"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments}
+            for c in turn.calls
+        ),
+    ]
+    results = [
+        {"type": "tool_result", "tool_use_id": call.id, "content": result}
+        for call, result in zip(turn.calls, turn.results, strict=True)
+    ]
+    return [{"role": "assistant", "content": blocks}, {"role": "user", "content": results}]
+
+
+def _tool_calls(blocks: list[dict[str, Any]]) -> tuple[ToolCall, ...]:
+    return tuple(
+        ToolCall(str(b.get("id") or ""), str(b.get("name") or ""), b.get("input") or {})
+        for b in blocks
+        if b.get("type") == "tool_use"
+    )
+
+
+class _StreamedBlocks:
+    """The content blocks of a streamed message, rebuilt from their start and delta events."""
+
+    def __init__(self) -> None:
+        self.blocks: dict[int, dict[str, Any]] = {}
+        self.inputs: dict[int, ToolCallBuilder] = {}
+
+    def start(self, index: int, block: dict[str, Any]) -> None:
+        self.blocks[index] = dict(block)
+        if block.get("type") == "tool_use":
+            self.inputs[index] = ToolCallBuilder(str(block.get("id")), str(block.get("name")))
+
+    def add(self, index: int, delta: dict[str, Any]) -> None:
+        block = self.blocks.setdefault(index, {"type": "text", "text": ""})
+        kind = delta.get("type")
+        if kind == "thinking_delta":
+            block["thinking"] = block.get("thinking", "") + str(delta.get("thinking") or "")
+        elif kind == "signature_delta":
+            block["signature"] = block.get("signature", "") + str(delta.get("signature") or "")
+        elif kind == "text_delta":
+            block["text"] = block.get("text", "") + str(delta.get("text") or "")
+        elif kind == "input_json_delta" and index in self.inputs:
+            self.inputs[index].arguments.append(str(delta.get("partial_json") or ""))
+
+    def finish(self) -> tuple[tuple[ToolCall, ...], tuple[dict[str, Any], ...]]:
+        """The tool calls and, when there are any, every block to send back with their answers."""
+        for index, builder in self.inputs.items():
+            self.blocks[index]["input"] = parse_arguments("".join(builder.arguments))
+        blocks = [  # an empty text block is not sent back: the API refuses those
+            self.blocks[i]
+            for i in sorted(self.blocks)
+            if self.blocks[i].get("type") != "text" or self.blocks[i].get("text")
+        ]
+        calls = _tool_calls(blocks)
+        return calls, tuple(blocks) if calls else ()
+
+
 class AnthropicMessagesProvider:
     def __init__(self, name: str, base_url: str, api_key: str | None, client: httpx.AsyncClient):
         self.name = name
@@ -69,6 +138,8 @@ class AnthropicMessagesProvider:
 
     def _body(self, request: CompletionRequest) -> dict[str, object]:
         system, turns = to_anthropic_messages(request.messages)
+        for turn in request.tool_rounds:
+            turns += _round_turns(turn)
         body: dict[str, object] = {
             "model": request.model,
             "messages": turns,
@@ -76,8 +147,18 @@ class AnthropicMessagesProvider:
         }
         if system:
             body["system"] = system
-        if request.temperature is not None:
+        budget = request.thinking_budget
+        if budget:  # thinking needs room beyond its budget, and the default temperature
+            body["thinking"] = {"type": "enabled", "budget_tokens": budget}
+            body["max_tokens"] = request.max_tokens + budget
+        elif request.temperature is not None:
             body["temperature"] = min(request.temperature, 1.0)
+        if request.tools:
+            body["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": t.parameters}
+                for t in request.tools
+            ]
+            body["tool_choice"] = {"type": request.tool_choice}
         return body
 
     async def complete(self, request: CompletionRequest) -> Completion:
@@ -86,9 +167,9 @@ class AnthropicMessagesProvider:
         )
         try:
             data = response.json()
-            text = "".join(
-                block.get("text", "") for block in data["content"] if block.get("type") == "text"
-            )
+            blocks = data["content"]
+            text = "".join(block.get("text", "") for block in blocks if block.get("type") == "text")
+            calls = _tool_calls(blocks)
             usage = data.get("usage") or {}
             return Completion(
                 content=text,
@@ -98,6 +179,8 @@ class AnthropicMessagesProvider:
                     data.get("stop_reason"), data.get("stop_reason") or "stop"
                 ),
                 model=data.get("model") or request.model,
+                tool_calls=calls,
+                blocks=tuple(blocks) if calls else (),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ProviderError(
@@ -113,6 +196,7 @@ class AnthropicMessagesProvider:
         prompt_tokens = completion_tokens = 0
         stop_reason = None
         model = request.model
+        blocks = _StreamedBlocks()
         async with open_event_stream(
             self.name, self._client, self._url, body, self._headers
         ) as events:
@@ -122,8 +206,11 @@ class AnthropicMessagesProvider:
                     message = event.get("message") or {}
                     model = message.get("model") or model
                     prompt_tokens = int((message.get("usage") or {}).get("input_tokens", 0))
+                elif kind == "content_block_start":
+                    blocks.start(int(event.get("index") or 0), event.get("content_block") or {})
                 elif kind == "content_block_delta":
                     delta = event.get("delta") or {}
+                    blocks.add(int(event.get("index") or 0), delta)
                     if delta.get("type") == "thinking_delta":
                         thinking = delta.get("thinking")
                         if isinstance(thinking, str) and thinking:
@@ -144,13 +231,21 @@ class AnthropicMessagesProvider:
                     )
                 elif kind == "message_stop":
                     break
+        calls, sent = blocks.finish()
         yield Completion(
             content="".join(parts),
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             finish_reason=_FINISH.get(stop_reason, stop_reason or "stop"),
             model=model,
+            tool_calls=calls,
+            blocks=sent,
         )
 
 
-_FINISH = {"end_turn": "stop", "max_tokens": "length", "stop_sequence": "stop"}
+_FINISH = {
+    "end_turn": "stop",
+    "max_tokens": "length",
+    "stop_sequence": "stop",
+    "tool_use": "tool_calls",
+}

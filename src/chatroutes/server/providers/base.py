@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..domain.context import ChatMessage
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A function the model may call: its name, what it does, its JSON-schema parameters."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolRound:
+    """A model turn that called tools, and the tools' answers, sent back on the next call.
+
+    ``blocks`` is the turn as the protocol sent it, where it must be returned unchanged
+    (Anthropic's thinking blocks carry signatures); empty, the turn is rebuilt from
+    ``text`` and ``calls``.
+    """
+
+    text: str
+    calls: tuple[ToolCall, ...]
+    results: tuple[str, ...]  # one per call, in order
+    blocks: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -15,11 +47,22 @@ class CompletionRequest:
     messages: list[ChatMessage]
     temperature: float | None
     max_tokens: int
+    tools: tuple[Tool, ...] = ()
+    tool_choice: str = "auto"  # "auto", or "none": the tools stay defined but may not be called
+    tool_rounds: tuple[ToolRound, ...] = ()  # after ``messages``, oldest first
+    thinking_budget: int | None = None  # tokens to think before answering, on top of max_tokens
 
 
 @dataclass(frozen=True)
 class Reasoning:
     """A piece of the model's visible thinking, streamed apart from the reply's text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Status:
+    """A note on what the server is doing for the reply (a web search…), not part of it."""
 
     text: str
 
@@ -31,6 +74,29 @@ class Completion:
     completion_tokens: int
     finish_reason: str
     model: str
+    tool_calls: tuple[ToolCall, ...] = ()  # the model asks for these before it answers
+    blocks: tuple[dict[str, Any], ...] = ()  # the turn as sent, when it called tools
+
+
+class ToolCallBuilder:
+    """A streamed tool call, put together from its pieces."""
+
+    def __init__(self, call_id: str = "", name: str = "") -> None:
+        self.id = call_id
+        self.name = name
+        self.arguments: list[str] = []  # JSON text, in fragments
+
+    def build(self) -> ToolCall:
+        return ToolCall(self.id, self.name, parse_arguments("".join(self.arguments)))
+
+
+def parse_arguments(text: str) -> dict[str, Any]:
+    """A tool call's JSON arguments; what is not a JSON object counts as none."""
+    try:
+        value = json.loads(text) if text.strip() else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 class Provider(Protocol):
@@ -40,10 +106,13 @@ class Provider(Protocol):
 
     async def complete(self, request: CompletionRequest) -> Completion: ...
 
-    def stream(self, request: CompletionRequest) -> AsyncIterator[str | Reasoning | Completion]:
+    def stream(
+        self, request: CompletionRequest
+    ) -> AsyncIterator[str | Reasoning | Status | Completion]:
         """Text deltas as they arrive, then one final ``Completion`` with the usage.
 
         Models that expose their thinking interleave ``Reasoning`` pieces; they are
-        never part of the ``Completion``'s content.
+        never part of the ``Completion``'s content. ``Status`` notes come from the
+        server's own work between model calls (tools), never from an upstream.
         """
         ...

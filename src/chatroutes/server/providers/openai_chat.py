@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,7 +11,16 @@ import httpx
 from ..domain.context import ChatMessage
 from ..domain.errors import ProviderError
 from ._transport import open_event_stream, post_json
-from .base import Completion, CompletionRequest, Reasoning
+from .base import (
+    Completion,
+    CompletionRequest,
+    Reasoning,
+    Tool,
+    ToolCall,
+    ToolCallBuilder,
+    ToolRound,
+    parse_arguments,
+)
 
 
 def _openai_message(message: ChatMessage) -> dict[str, Any]:
@@ -22,6 +32,61 @@ def _openai_message(message: ChatMessage) -> dict[str, Any]:
         url = f"data:{image.mime_type};base64,{image.data}"
         parts.append({"type": "image_url", "image_url": {"url": url}})
     return {"role": message.role, "content": parts}
+
+
+def _openai_tool(tool: Tool) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": tool.parameters,
+        },
+    }
+
+
+def _round_messages(turn: ToolRound) -> list[dict[str, Any]]:
+    """The assistant turn that called tools, then one ``tool`` message per answer."""
+    calls = [
+        {
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+        }
+        for call in turn.calls
+    ]
+    messages: list[dict[str, Any]] = [
+        {"role": "assistant", "content": turn.text or None, "tool_calls": calls}
+    ]
+    for call, result in zip(turn.calls, turn.results, strict=True):
+        messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
+    return messages
+
+
+def _tool_calls(message: dict[str, Any]) -> tuple[ToolCall, ...]:
+    calls = []
+    for call in message.get("tool_calls") or []:
+        function = call.get("function") or {}
+        arguments = function.get("arguments")
+        calls.append(
+            ToolCall(
+                str(call.get("id") or ""),
+                str(function.get("name") or ""),
+                parse_arguments(arguments if isinstance(arguments, str) else ""),
+            )
+        )
+    return tuple(calls)
+
+
+def _add_tool_deltas(builders: dict[int, ToolCallBuilder], deltas: Any) -> None:
+    """Streamed tool calls come in pieces keyed by index: the id and name, then arguments."""
+    for delta in deltas if isinstance(deltas, list) else []:
+        builder = builders.setdefault(int(delta.get("index") or 0), ToolCallBuilder())
+        builder.id = delta.get("id") or builder.id
+        function = delta.get("function") or {}
+        builder.name = function.get("name") or builder.name
+        if isinstance(function.get("arguments"), str):
+            builder.arguments.append(function["arguments"])
 
 
 def _reasoning_of(delta: dict[str, Any]) -> str | None:
@@ -45,13 +110,19 @@ class OpenAIChatProvider:
         self._client = client
 
     def _body(self, request: CompletionRequest) -> dict[str, object]:
+        messages = [_openai_message(m) for m in request.messages]
+        for turn in request.tool_rounds:
+            messages += _round_messages(turn)
         body: dict[str, object] = {
             "model": request.model,
-            "messages": [_openai_message(m) for m in request.messages],
+            "messages": messages,
             "max_tokens": request.max_tokens,
         }
         if request.temperature is not None:
             body["temperature"] = request.temperature
+        if request.tools:
+            body["tools"] = [_openai_tool(tool) for tool in request.tools]
+            body["tool_choice"] = request.tool_choice
         return body
 
     async def complete(self, request: CompletionRequest) -> Completion:
@@ -68,6 +139,7 @@ class OpenAIChatProvider:
                 completion_tokens=int(usage.get("completion_tokens", 0)),
                 finish_reason=choice.get("finish_reason") or "stop",
                 model=data.get("model") or request.model,
+                tool_calls=_tool_calls(choice["message"]),
             )
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise ProviderError(
@@ -83,6 +155,7 @@ class OpenAIChatProvider:
         usage: dict[str, int] = {}
         finish_reason = "stop"
         model = request.model
+        builders: dict[int, ToolCallBuilder] = {}
         async with open_event_stream(
             self.name, self._client, self._url, body, self._headers
         ) as events:
@@ -98,6 +171,7 @@ class OpenAIChatProvider:
                     if isinstance(text, str) and text:
                         parts.append(text)
                         yield text
+                    _add_tool_deltas(builders, delta.get("tool_calls"))
                     finish_reason = choice.get("finish_reason") or finish_reason
         yield Completion(
             content="".join(parts),
@@ -105,4 +179,5 @@ class OpenAIChatProvider:
             completion_tokens=int(usage.get("completion_tokens", 0)),
             finish_reason=finish_reason,
             model=model,
+            tool_calls=tuple(builders[i].build() for i in sorted(builders)),
         )

@@ -39,6 +39,7 @@ class ModelInfo:
     vision: bool = False
     tools: bool = False
     fallbacks: tuple[str, ...] = ()  # tried in order when this model's provider fails
+    thinking_budget: int | None = None  # tokens of extended thinking, where the Chat API asks
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
         """USD for one call; None when no price is known for this model."""
@@ -228,7 +229,21 @@ def _model_info(
         vision=bool(entry.get("vision", False)),
         tools=bool(entry.get("tools", False)),
         fallbacks=tuple(entry.get("fallbacks", ())),
+        thinking_budget=_thinking_budget(name, entry),
     )
+
+
+def _thinking_budget(name: str, entry: Mapping[str, Any]) -> int | None:
+    """Anthropic's rule: at least 1024 tokens, and below the model's output limit."""
+    value = entry.get("thinking_budget")
+    if value is None:
+        return None
+    max_output = int(entry.get("max_output", 4096))
+    if isinstance(value, bool) or not isinstance(value, int) or not 1024 <= value < max_output:
+        raise ValueError(
+            f"model {name}: thinking_budget must be an integer from 1024 to below max_output"
+        )
+    return value
 
 
 def _optional_float(value: float | int | str | None) -> float | None:

@@ -20,6 +20,7 @@ from ..domain.errors import (
     ProviderTimeout,
     ProviderUnavailable,
 )
+from ..observability.metrics import record_retry
 
 T = TypeVar("T")
 RETRYABLE = (ProviderRateLimited, ProviderUnavailable, ProviderTimeout)
@@ -64,5 +65,6 @@ async def call_with_retries(
                 error.details.setdefault("attempts", attempt + 1)
                 raise
             waited += delay
+            record_retry(error)
             await sleep(delay)
     raise ValueError("a retry policy needs at least one attempt")

@@ -1,9 +1,10 @@
 """The Chat API: one call per turn on the same conversations, providers and usage as /api/v1.
 
 A chat provider name (``claude``, ``google``…) stands for one registry model; the
-turn itself is ``MessageService``'s send, with the mood's tone and any web search
-results added to the request as system messages, and an image attached to the
-question for that one call (none of these is stored: the stored question is its text).
+turn itself is ``MessageService``'s send, with the mood's tone added as a system
+message and each route's provider wrapped by ``chat_tools.ChatRoute`` (thinking, web
+search, cited sources). An image is kept with the question it came with and sent
+again with it on later turns to models with vision.
 """
 
 from __future__ import annotations
@@ -17,16 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..domain import tree
 from ..domain.context import ChatMessage, ImagePart
 from ..domain.errors import Forbidden, InvalidRequest, NotFound
+from ..domain.ids import new_id
 from ..providers.registry import Registry
-from ..providers.search import SearchFailed, SearchResult, SearxngSearch
+from ..providers.search import SearchResult
 from ..schemas.chat import ChatSend
 from ..schemas.conversations import ConversationCreate
 from ..schemas.messages import MessageSend
 from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
+from ..store.images import ChatImage, ImageRepository
 from ..store.messages import MessageRepository
 from ..store.models import Conversation, Message
 from ..store.users import UserRepository
+from .chat_tools import ChatRoute, WebSearch, search_backend, with_system
 from .context import ServerContext, utcnow
 from .conversations import ConversationService
 from .live import ReplyStream
@@ -64,8 +68,17 @@ class ChatTurn:
 
     prepared: Prepared
     conversation_id: str
-    statuses: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)  # grows while a web search runs
     sources: list[SearchResult] = field(default_factory=list)
+
+
+@dataclass
+class StoredImage:
+    """An image sent with a message: what ``GET /api/chat/messages`` lists of it."""
+
+    id: str
+    mime_type: str
+    size: int
 
 
 def chat_provider(registry_provider: str) -> str:
@@ -84,7 +97,7 @@ class ChatService:
         self.messages = MessageService(ctx, user_id)
 
     async def start_turn(self, request: ChatSend) -> ChatTurn:
-        """Resolve the provider, find or create the conversation, search, store the question.
+        """Resolve the provider, find or create the conversation, store the question and image.
 
         Every refusal (a provider without a key, another user's conversation, limits)
         raises here, before any reply or stream begins.
@@ -105,10 +118,6 @@ class ChatService:
                 )
             )
             conversation_id = view.conversation.id
-        statuses: list[str] = []
-        sources: list[SearchResult] = []
-        if request.web_search:
-            sources = await self._search(request.message, statuses)
         try:
             prepared = await self.messages.store_question(
                 conversation_id, MessageSend(content=request.message, model=model)
@@ -117,16 +126,25 @@ class ChatService:
             if request.conversation_id is None:  # refused (limits…): no empty conversation left
                 await ConversationService(self.ctx, self.user_id).delete(conversation_id)
             raise
-        extra = [ChatMessage("system", MOODS[request.mood])]
-        if sources:
-            extra.append(ChatMessage("system", _search_context(sources)))
-        messages = list(prepared.request.messages)
-        if image is not None:  # the question just stored is the last user message
-            last = max(i for i, m in enumerate(messages) if m.role == "user")
-            messages[last] = replace(messages[last], images=(image,))
-        at = next((i for i, m in enumerate(messages) if m.role != "system"), len(messages))
-        prepared.request = replace(prepared.request, messages=messages[:at] + extra + messages[at:])
-        return ChatTurn(prepared, conversation_id, statuses, sources)
+        try:
+            if image is not None:
+                await self._keep_image(prepared.user_message, image)
+            messages = prepared.request.messages
+            if prepared.info.vision:
+                messages = await self._with_images(prepared.user_message, messages)
+        except Exception:
+            await self.messages.release_lease(prepared)  # the branch stays free for a retry
+            raise
+        turn = ChatTurn(prepared, conversation_id)
+        web = self._web_search(request, turn.statuses)
+        if web is not None:
+            turn.sources = web.sources
+        prepared.request = replace(
+            prepared.request, messages=with_system(messages, MOODS[request.mood])
+        )
+        prepared.routes = [(info, ChatRoute(p, info, web)) for info, p in prepared.routes]
+        prepared.provider = prepared.routes[0][1]
+        return turn
 
     async def answer(self, turn: ChatTurn) -> SendResult:
         return await self.messages.generate(turn.prepared)
@@ -140,12 +158,32 @@ class ChatService:
                 self.user_id, channel, limit=limit
             )
 
-    async def conversation_messages(self, conversation_id: str, limit: int) -> list[Message]:
-        """The conversation's latest ``limit`` visible messages, every branch, oldest first."""
+    async def conversation_messages(
+        self, conversation_id: str, limit: int
+    ) -> tuple[list[Message], dict[str, list[StoredImage]]]:
+        """The latest ``limit`` visible messages, every branch, oldest first; their images."""
         async with self.ctx.db.read() as session:
             await self._owned(session, conversation_id)
             rows = await MessageRepository(session).list_for_conversation(conversation_id)
-        return tree.visible(rows)[-limit:]
+            messages = tree.visible(rows)[-limit:]
+            images = await ImageRepository(session).for_messages([m.id for m in messages])
+        by_message: dict[str, list[StoredImage]] = {}
+        for image in images:
+            stored = StoredImage(image.id, image.mime_type, image.size)
+            by_message.setdefault(image.message_id, []).append(stored)
+        return messages, by_message
+
+    async def image(self, image_id: str) -> ChatImage:
+        """An image with its bytes; another user's is 403, as its conversation would be."""
+        async with self.ctx.db.read() as session:
+            images = ImageRepository(session)
+            image = await images.get(image_id)
+            if image is None:
+                raise NotFound("image", image_id)
+            if image.user_id != self.user_id:
+                raise Forbidden("Image does not belong to the authenticated user")
+            (image,) = await images.with_data([image_id])
+        return image
 
     async def delete(self, conversation_id: str) -> None:
         async with self.ctx.db.read() as session:
@@ -252,25 +290,76 @@ class ChatService:
             )
         return ImagePart(mime_type, request.image)
 
-    async def _search(self, query: str, statuses: list[str]) -> list[SearchResult]:
+    def _web_search(self, request: ChatSend, statuses: list[str]) -> WebSearch | None:
+        """The turn's web search, or None; with no backend, a status says it is unavailable."""
+        if not request.web_search:
+            return None
         settings = self.ctx.settings
-        if not settings.searxng_url:
+        backend = search_backend(settings, self.ctx.http)
+        if backend is None:
             statuses.append(
                 "Web search is not available: no search backend is configured on this server "
-                "(CHATROUTES_SEARXNG_URL); answering without it"
+                "(CHATROUTES_BRAVE_SEARCH_API_KEY or CHATROUTES_SEARXNG_URL); answering without it"
             )
-            return []
-        statuses.append(f"Searching the web for: {query[:200]}")
-        backend = SearxngSearch(
-            settings.searxng_url, self.ctx.http, timeout=settings.web_search_timeout_seconds
+            return None
+        return WebSearch(
+            backend,
+            question=request.message,
+            max_searches=settings.chat_max_searches,
+            per_search=settings.web_search_results,
+            statuses=statuses,
         )
-        try:
-            results = await backend.search(query, settings.web_search_results)
-        except SearchFailed as exc:
-            statuses.append(f"{exc}; answering without it")
-            return []
-        statuses.append(f"Found {len(results)} web result{'s' if len(results) != 1 else ''}")
-        return results
+
+    async def _keep_image(self, question: Message, image: ImagePart) -> None:
+        """Store the image with its question (once: a resent question already has it)."""
+        data = base64.b64decode(image.data)
+        async with self.ctx.db.write() as session:
+            images = ImageRepository(session)
+            if await images.for_messages([question.id]):
+                return
+            await images.add(
+                ChatImage(
+                    id=new_id("img"),
+                    conversation_id=question.conversation_id,
+                    message_id=question.id,
+                    user_id=self.user_id,
+                    mime_type=image.mime_type,
+                    size=len(data),
+                    data=data,
+                    created_at=utcnow(),
+                )
+            )
+
+    async def _with_images(
+        self, question: Message, messages: list[ChatMessage]
+    ) -> list[ChatMessage]:
+        """``messages`` with the stored images of the path's messages they carry.
+
+        The question's own image always goes; of the earlier ones, the newest
+        ``chat_context_images``. Assembly sends a suffix of the visible path after the
+        leading system messages; it is matched from the end, by role and content.
+        """
+        async with self.ctx.db.read() as session:
+            repository = ImageRepository(session)
+            if not await repository.any_in_conversation(question.conversation_id):
+                return messages
+            path = tree.visible(await MessageRepository(session).path(question.id))
+            sent = _sent_messages(messages, path)
+            images = await repository.for_messages(list(sent.values()))
+            earlier = [i.id for i in images if i.message_id != question.id]
+            keep = self.ctx.settings.chat_context_images
+            chosen = earlier[len(earlier) - keep :] if keep else []
+            chosen += [i.id for i in images if i.message_id == question.id]
+            loaded = await repository.with_data(chosen)
+        parts: dict[str, list[ImagePart]] = {}
+        for image in loaded:
+            encoded = base64.b64encode(image.data).decode()
+            parts.setdefault(image.message_id, []).append(ImagePart(image.mime_type, encoded))
+        result = list(messages)
+        for index, message_id in sent.items():
+            if message_id in parts:
+                result[index] = replace(result[index], images=tuple(parts[message_id]))
+        return result
 
 
 def _reachable(registry: Registry, provider: str) -> bool:
@@ -283,11 +372,17 @@ def _title(message: str) -> str:
     return (line[: _TITLE_CHARS - 1] + "…") if len(line) > _TITLE_CHARS else (line or "Chat")
 
 
-def _search_context(sources: list[SearchResult]) -> str:
-    lines = [
-        "Web search results for the user's message follow. Use them where relevant and "
-        "cite them by number, like [1], with a 'Sources' list of the cited URLs at the end."
-    ]
-    for number, source in enumerate(sources, 1):
-        lines.append(f"[{number}] {source.title} ({source.url})\n{source.snippet}")
-    return "\n\n".join(lines)
+def _sent_messages(messages: list[ChatMessage], path: list[Message]) -> dict[int, str]:
+    """Which stored message each sent one is: index in ``messages`` → message id."""
+    sent: dict[int, str] = {}
+    stored = len(path) - 1
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        if message.role == "system" or stored < 0:
+            break
+        row = path[stored]
+        if (row.role, row.content) != (message.role, message.content):
+            break
+        sent[index] = row.id
+        stored -= 1
+    return sent

@@ -14,6 +14,7 @@ from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message
+from ..store.usage_ledger import keep_conversation_usage
 from .context import ServerContext, utcnow
 
 
@@ -122,6 +123,8 @@ class ConversationService:
             return view
 
     async def delete(self, conversation_id: str) -> None:
+        """Delete it with every message; their usage stays in the account's figures."""
         async with self.ctx.db.write() as session:
             await owned_conversation(session, conversation_id, self.user_id)
+            await keep_conversation_usage(session, conversation_id, self.user_id, utcnow())
             await ConversationRepository(session).delete(conversation_id)

@@ -3,6 +3,16 @@
 Each streamed generation publishes to a ``LiveReply``; any number of readers
 follow it from a character offset. Once the reply is stored the entry goes,
 and a late reader gets the stored text instead. Live entries are per process.
+
+Across processes (uvicorn workers, replicas behind a load balancer) a reader that
+reconnects to a process other than the generating one cannot follow the chunks;
+it gets the rest of the reply whole instead. The reply's id is chosen before the
+generation starts (``Prepared.reply_id``) and the branch's generation lease is in
+the database, so that process sees a generation under way in the conversation and
+polls the database until the reply is stored, then sends what follows the
+reader's offset and the ``complete`` event (``MessageService.resume_stream``).
+Nothing is lost or truncated; only the pacing of the remainder differs. This needs
+no Redis and adds nothing to the generating process's hot path.
 """
 
 from __future__ import annotations
@@ -20,7 +30,8 @@ class StreamEvent:
 
     ``offset`` is how many characters of the reply precede the end of this event.
     A ``reasoning`` event (the model's thinking, for readers that ask for it) is
-    not part of the reply: its offset is the reply's length when it came.
+    not part of the reply: its offset is the reply's length when it came. A ``status``
+    event (the server's own work, e.g. a web search) goes to the same readers.
     """
 
     kind: str
@@ -56,6 +67,10 @@ class LiveReply:
     def add_reasoning(self, text: str) -> None:
         self.reasoning.append(text)
         self._publish(StreamEvent("reasoning", self.length, text=text))
+
+    def add_status(self, text: str) -> None:
+        """A note on the server's work for the reply (a web search…), for readers then."""
+        self._publish(StreamEvent("status", self.length, text=text))
 
     @property
     def started(self) -> bool:
@@ -95,8 +110,8 @@ class LiveReply:
                 return
             while True:
                 event = await queue.get()
-                if event.kind == "reasoning":
-                    if reasoning:
+                if event.kind in ("reasoning", "status"):
+                    if reasoning:  # readers of thinking (the Chat API) get status notes too
                         yield event
                     continue
                 if event.kind != "content":

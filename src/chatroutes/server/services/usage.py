@@ -6,7 +6,7 @@ this month, a conversation (optionally one branch of it), a branch, a message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..domain.errors import InvalidRequest, NotFound
@@ -43,6 +43,10 @@ class UsageReport:
     by_day: list[UsageRow] | None = None
     since: datetime | None = None
     until: datetime | None = None
+    by_conversation: list[UsageRow] | None = None  # key: conversation id
+    by_branch: list[UsageRow] | None = None  # key: branch id
+    titles: dict[str, str] = field(default_factory=dict)  # conversation/branch id to title
+    branch_conversations: dict[str, str] = field(default_factory=dict)  # branch to conversation
 
 
 @dataclass
@@ -69,13 +73,24 @@ class UsageService:
         scope = UsageScope(self.user_id, since=timeframe_start(timeframe, now))
         async with self.ctx.db.read() as session:
             usage = UsageRepository(session)
-            return UsageReport(
+            report = UsageReport(
                 totals=await usage.totals(scope),
                 by_model=await usage.by_model(scope),
                 by_day=await usage.by_day(scope),
                 since=scope.since,
                 until=now,
+                by_conversation=await usage.by_conversation(scope),
+                by_branch=await usage.by_branch(scope),
             )
+            conversation_ids = [row.key for row in report.by_conversation or [] if row.key]
+            branch_ids = [row.key for row in report.by_branch or [] if row.key]
+            report.titles = await usage.conversation_titles(self.user_id, conversation_ids)
+            for branch_id, (title, conversation_id) in (
+                await usage.branch_titles(self.user_id, branch_ids)
+            ).items():
+                report.titles[branch_id] = title
+                report.branch_conversations[branch_id] = conversation_id
+            return report
 
     async def this_month(self) -> UsageReport:
         now = utcnow()

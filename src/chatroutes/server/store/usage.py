@@ -3,11 +3,14 @@
 Each assistant message (a reply: one provider call) carries its usage in ``metadata``:
 ``prompt_tokens``, ``completionTokens``, ``cost``. Deleted messages still count (they were
 paid for); an edited copy of a reply (``edited_from`` set) repeats its original's usage
-and is not counted again.
+and is not counted again. The usage of deleted conversations is kept in the ledger
+(``usage_ledger.py``) and added to every account-wide figure.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Branch, Conversation, Message
+from .usage_ledger import UsageLedgerEntry, kept_sums, kept_usage
 
 
 @dataclass(frozen=True)
@@ -99,19 +103,99 @@ class UsageRepository:
         )
 
     async def totals(self, scope: UsageScope) -> UsageRow:
-        return _row((await self.session.execute(self._select(scope))).one())
+        row = _row((await self.session.execute(self._select(scope))).one())
+        return _plus(row, await self._kept(scope))
 
     async def by_model(self, scope: UsageScope) -> list[UsageRow]:
         """Per model of the replies (user messages have no usage and are left out)."""
         model = Message.model
         statement = self._select(scope, model).where(_billed()).group_by(model).order_by(model)
-        return [_row(values[1:], values[0] or "unknown") for values in await self._rows(statement)]
+        rows = [_row(values[1:], values[0] or "unknown") for values in await self._rows(statement)]
+        kept = await self._kept(scope, billed_only=True)
+        return _merged(rows, kept, lambda entry: entry.model or "unknown")
 
     async def by_day(self, scope: UsageScope) -> list[UsageRow]:
         """Per UTC day (stored timestamps are UTC), oldest first."""
         day = func.date(Message.created_at)
         statement = self._select(scope, day).group_by(day).order_by(day)
+        rows = [_row(values[1:], values[0]) for values in await self._rows(statement)]
+        return _merged(rows, await self._kept(scope), lambda entry: entry.day.date().isoformat())
+
+    async def _kept(
+        self, scope: UsageScope, *, billed_only: bool = False
+    ) -> list[UsageLedgerEntry]:
+        """Deleted conversations' usage: part of account-wide figures, not of narrower ones."""
+        if scope.conversation_id or scope.branch_id or scope.message_id:
+            return []
+        return await kept_usage(self.session, scope.user_id, scope.since, billed_only=billed_only)
+
+    async def by_conversation(self, scope: UsageScope) -> list[UsageRow]:
+        """Per conversation of the replies, most tokens first; ``key`` is the conversation id."""
+        conversation = Message.conversation_id
+        return await self._ranked(scope, conversation)
+
+    async def by_branch(self, scope: UsageScope) -> list[UsageRow]:
+        """Per branch the replies were written on, most tokens first; ``key`` is its id."""
+        return await self._ranked(scope, Message.branch_id)
+
+    async def conversation_titles(self, user_id: str, ids: list[str]) -> dict[str, str]:
+        rows = await self._rows(
+            select(Conversation.id, Conversation.title).where(
+                Conversation.user_id == user_id, Conversation.id.in_(ids)
+            )
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def branch_titles(self, user_id: str, ids: list[str]) -> dict[str, tuple[str, str]]:
+        """Branch id to (title, conversation id), for the user's branches among ``ids``."""
+        rows = await self._rows(
+            select(Branch.id, Branch.title, Branch.conversation_id)
+            .join(Conversation, Conversation.id == Branch.conversation_id)
+            .where(Conversation.user_id == user_id, Branch.id.in_(ids))
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    async def _ranked(self, scope: UsageScope, column: Any, limit: int = 50) -> list[UsageRow]:
+        tokens = _columns()[0] + _columns()[1]
+        statement = (
+            self._select(scope, column)
+            .where(_billed())
+            .group_by(column)
+            .order_by(tokens.desc(), column)
+            .limit(limit)
+        )
         return [_row(values[1:], values[0]) for values in await self._rows(statement)]
 
     async def _rows(self, statement: Any) -> list[Any]:
         return list((await self.session.execute(statement)).all())
+
+
+def _plus(row: UsageRow, entries: list[UsageLedgerEntry]) -> UsageRow:
+    if not entries:
+        return row
+    prompt, completion, cost, calls, messages = kept_sums(entries)
+    return _row(
+        (
+            row.prompt_tokens + prompt,
+            row.completion_tokens + completion,
+            row.cost + cost,
+            row.calls + calls,
+            row.messages + messages,
+        ),
+        row.key,
+    )
+
+
+def _merged(
+    rows: list[UsageRow], entries: list[UsageLedgerEntry], key: Callable[[UsageLedgerEntry], str]
+) -> list[UsageRow]:
+    """``rows`` with the kept entries added under their key, in key order."""
+    if not entries:
+        return rows
+    groups: dict[str, list[UsageLedgerEntry]] = defaultdict(list)
+    for entry in entries:
+        groups[key(entry)].append(entry)
+    by_key = {row.key or "": row for row in rows}
+    for name, group in groups.items():
+        by_key[name] = _plus(by_key.get(name) or UsageRow(0, 0, 0.0, 0, 0, name), group)
+    return [by_key[name] for name in sorted(by_key)]

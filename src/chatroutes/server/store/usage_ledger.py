@@ -1,0 +1,124 @@
+"""The usage of deleted conversations, kept so account figures never shrink.
+
+Usage is read from the stored messages (``store/usage.py``). Deleting a conversation
+removes its messages, so first their usage is written here, one row per model, UTC day
+and kind (billed replies apart from the rest): what account totals, the per-model and
+per-day breakdowns, monthly spending and quotas read back in place of the messages.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    and_,
+    case,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..domain.ids import new_id
+from .models import Base, Message
+
+
+class UsageLedgerEntry(Base):
+    __tablename__ = "usage_ledger"
+    __table_args__ = (Index("ix_usage_ledger_user_day", "user_id", "day"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    model: Mapped[str | None] = mapped_column(String(200))
+    day: Mapped[datetime] = mapped_column(DateTime)  # 00:00 UTC of the messages' day
+    billed: Mapped[bool] = mapped_column(Boolean)  # replies that were provider calls
+    prompt_tokens: Mapped[int] = mapped_column(BigInteger)
+    completion_tokens: Mapped[int] = mapped_column(BigInteger)
+    cost: Mapped[float] = mapped_column(Float)
+    messages: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # when the conversation went
+
+
+async def keep_conversation_usage(
+    session: AsyncSession, conversation_id: str, user_id: str, now: datetime
+) -> None:
+    """Write the usage of every message of the conversation, deleted ones included."""
+    await keep_usage(session, user_id, Message.conversation_id == conversation_id, now)
+
+
+async def keep_usage(
+    session: AsyncSession, user_id: str, messages: ColumnElement[bool], now: datetime
+) -> None:
+    """Write the usage of the user's ``messages`` (a condition) before they are removed."""
+    billed = and_(Message.role == "assistant", Message.edited_from.is_(None))
+    rows = await session.execute(
+        select(
+            Message.model,
+            Message.created_at,
+            billed,
+            case((billed, Message.meta["prompt_tokens"].as_integer()), else_=0),
+            case((billed, Message.meta["completionTokens"].as_integer()), else_=0),
+            case((billed, Message.meta["cost"].as_float()), else_=0.0),
+        ).where(messages)
+    )
+    buckets: dict[tuple[str | None, datetime, bool], list[float]] = defaultdict(
+        lambda: [0, 0, 0.0, 0]
+    )
+    for model, created_at, is_billed, prompt, completion, cost in rows:
+        day = created_at.replace(hour=0, minute=0, second=0, microsecond=0)
+        bucket = buckets[(model, day, bool(is_billed))]
+        bucket[0] += int(prompt or 0)
+        bucket[1] += int(completion or 0)
+        bucket[2] += float(cost or 0)
+        bucket[3] += 1
+    session.add_all(
+        UsageLedgerEntry(
+            id=new_id("use"),
+            user_id=user_id,
+            model=model,
+            day=day,
+            billed=is_billed,
+            prompt_tokens=int(prompt),
+            completion_tokens=int(completion),
+            cost=cost,
+            messages=int(count),
+            created_at=now,
+        )
+        for (model, day, is_billed), (prompt, completion, cost, count) in buckets.items()
+    )
+    await session.flush()
+
+
+async def kept_usage(
+    session: AsyncSession, user_id: str, since: datetime | None, *, billed_only: bool = False
+) -> list[UsageLedgerEntry]:
+    """The user's kept rows from ``since`` (a UTC midnight, as timeframes start) on."""
+    statement = select(UsageLedgerEntry).where(UsageLedgerEntry.user_id == user_id)
+    if since is not None:
+        statement = statement.where(UsageLedgerEntry.day >= since)
+    if billed_only:
+        statement = statement.where(UsageLedgerEntry.billed)
+    return list((await session.scalars(statement)).all())
+
+
+def kept_sums(entries: Iterable[UsageLedgerEntry]) -> tuple[int, int, float, int, int]:
+    """(prompt tokens, completion tokens, cost, calls, messages) of ``entries``."""
+    prompt = completion = calls = messages = 0
+    cost = 0.0
+    for entry in entries:
+        prompt += entry.prompt_tokens
+        completion += entry.completion_tokens
+        cost += entry.cost
+        calls += entry.messages if entry.billed else 0
+        messages += entry.messages
+    return prompt, completion, cost, calls, messages
