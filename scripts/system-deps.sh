@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs: PostgreSQL server binaries and Redis.
+# Installs the Debian packages the test suite needs: PostgreSQL server binaries, Redis and
+# chromium (driven headless by Playwright in the web UI tests).
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)  # the web UI's browser tests (headless)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

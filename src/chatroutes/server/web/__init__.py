@@ -1,0 +1,1 @@
+"""The browser UI's static files (see ``api/web.py``)."""
