@@ -1,25 +1,76 @@
-"""Health, status and the model registry."""
+"""Health, status and the model registry; liveness, readiness and metrics for operators.
+
+``/api/v1/health`` is the one the official SDK knows. ``/health``, ``/ready`` and
+``/metrics`` sit at the root, where load balancers and Prometheus look for them.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import asyncio
+import hmac
+
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from ... import __version__
+from ..domain.errors import ChatRoutesServerError, NotFound, Unauthenticated
+from ..observability.metrics import exposition
+from ..observability.readiness import readiness
+from ..schemas.responses import Envelope, Health, ModelList, Readiness, Status
 from ..schemas.usage import price_out
 from ..services.models import available_models
 from .deps import Context, UserId
-from .envelope import ok
+from .envelope import error_response, ok
+from .openapi import errors
 
 router = APIRouter(tags=["meta"])
+ops_router = APIRouter(tags=["operations"])  # mounted at the root
 
 
-@router.get("/health")
+_READY = ("ok", "not configured")
+
+
+class NotReady(ChatRoutesServerError):
+    """A dependency this process needs does not answer."""
+
+    status_code = 503
+    code = "NOT_READY"
+
+
+@router.get("/health", response_model=Envelope[Health])
+@ops_router.get("/health", response_model=Envelope[Health])
 async def health() -> JSONResponse:
+    """Liveness: 200 while the process runs."""
     return ok({"status": "ok", "version": __version__})
 
 
-@router.get("/status")
+@ops_router.get("/ready", response_model=Envelope[Readiness], responses=errors(503))
+async def ready(ctx: Context) -> JSONResponse:
+    """200 when the database answers (and Redis, if configured); 503 naming what failed."""
+    checks = await readiness(ctx)
+    failed = {name: state for name, state in checks.items() if state not in _READY}
+    if failed:
+        reasons = ", ".join(f"{name} {state}" for name, state in failed.items())
+        return error_response(NotReady(f"Not ready: {reasons}", details={"checks": checks}))
+    return ok({"status": "ready", "checks": checks})
+
+
+@ops_router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request, ctx: Context) -> Response:
+    """Prometheus text format; off with METRICS_ENABLED=false, behind METRICS_TOKEN if set."""
+    settings = ctx.settings
+    if not settings.metrics_enabled:
+        raise NotFound("route", request.url.path)
+    if settings.metrics_token:
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        given = value.strip().encode() if scheme.lower() == "bearer" else b""
+        if not hmac.compare_digest(given, settings.metrics_token.encode()):
+            raise Unauthenticated("GET /metrics needs 'Authorization: Bearer <metrics token>'")
+    body, content_type = await asyncio.to_thread(exposition)
+    return Response(body, media_type=content_type)
+
+
+@router.get("/status", response_model=Envelope[Status])
 async def status(request: Request, ctx: Context) -> JSONResponse:
     endpoints = sorted(
         f"{method.upper()} {path}"
@@ -37,7 +88,7 @@ async def status(request: Request, ctx: Context) -> JSONResponse:
     )
 
 
-@router.get("/models")
+@router.get("/models", response_model=Envelope[ModelList])
 async def list_models(ctx: Context, _user: UserId) -> JSONResponse:
     registry = ctx.registry
     models = [
