@@ -6,8 +6,17 @@ from datetime import datetime
 
 from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from .models import Branch
+
+# A generation lease and what is flushed under it: cleared together when it is given up.
+_LEASE_COLUMNS = (
+    Branch.generation_lease,
+    Branch.generation_lease_until,
+    Branch.generation_question_id,
+    Branch.generation_partial,
+)
 
 
 class BranchRepository:
@@ -57,10 +66,8 @@ class BranchRepository:
         values: dict[str, object] = {"head_message_id": new, "updated_at": when}
         if release_lease is not None:
             ours = Branch.generation_lease == release_lease
-            values["generation_lease"] = case((ours, None), else_=Branch.generation_lease)
-            values["generation_lease_until"] = case(
-                (ours, None), else_=Branch.generation_lease_until
-            )
+            for column in _LEASE_COLUMNS:
+                values[column.key] = case((ours, None), else_=column)
         result = await self.session.execute(
             update(Branch)
             .where(Branch.id == branch_id, Branch.head_message_id.is_not_distinct_from(expected))
@@ -84,12 +91,71 @@ class BranchRepository:
         )
         return result.rowcount == 1
 
-    async def release_lease(self, branch_id: str, token: str) -> None:
-        await self.session.execute(
+    async def release_lease(self, branch_id: str, token: str) -> bool:
+        """Give up the lease if ``token`` still holds it, with what was flushed under it."""
+        result = await self.session.execute(
             update(Branch)
             .where(Branch.id == branch_id, Branch.generation_lease == token)
-            .values(generation_lease=None, generation_lease_until=None)
+            .values({column.key: None for column in _LEASE_COLUMNS})
             .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def take_expired(self, branch_id: str, token: str, now: datetime) -> bool:
+        """Release ``token``'s lease only if it expired: its owner stopped renewing it."""
+        result = await self.session.execute(
+            update(Branch)
+            .where(
+                Branch.id == branch_id,
+                Branch.generation_lease == token,
+                Branch.generation_lease_until < now,
+            )
+            .values({column.key: None for column in _LEASE_COLUMNS})
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def renew_lease(
+        self,
+        branch_id: str,
+        token: str,
+        *,
+        until: datetime,
+        question_id: str,
+        partial: str | None,
+    ) -> bool:
+        """Extend a held lease and record the reply so far; False once the lease is gone."""
+        values: dict[str, object] = {
+            "generation_lease_until": until,
+            "generation_question_id": question_id,
+        }
+        if partial is not None:
+            values["generation_partial"] = partial
+        result = await self.session.execute(
+            update(Branch)
+            .where(Branch.id == branch_id, Branch.generation_lease == token)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def expired_leases(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """``(branch id, lease)`` of leases nobody renewed before ``now``: owners gone."""
+        rows = await self.session.execute(
+            select(Branch.id, Branch.generation_lease)
+            .where(Branch.generation_lease.is_not(None), Branch.generation_lease_until < now)
+            .order_by(Branch.generation_lease_until)
+            .limit(limit)
+        )
+        return [(branch_id, lease) for branch_id, lease in rows]
+
+    async def held_by(self, branch_id: str, token: str) -> Branch | None:
+        """The branch, with its flushed partial reply, if ``token`` holds its lease."""
+        return await self.session.scalar(
+            select(Branch)
+            .where(Branch.id == branch_id, Branch.generation_lease == token)
+            .options(undefer(Branch.generation_partial))
+            .execution_options(populate_existing=True)
         )
 
     async def delete(self, branch_id: str) -> None:

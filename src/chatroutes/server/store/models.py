@@ -139,7 +139,10 @@ class Branch(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     # One generation in flight per branch: a lease any replica can see.
     generation_lease: Mapped[str | None] = mapped_column(String(40))
-    generation_lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    generation_lease_until: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    # What a crash would lose, flushed about once a second while generating (services/recovery).
+    generation_question_id: Mapped[str | None] = mapped_column(String(40))
+    generation_partial: Mapped[str | None] = mapped_column(Text, deferred=True)
     # The checkpoint a recreated branch starts from.
     checkpoint_id: Mapped[str | None] = mapped_column(String(40))
 
@@ -159,7 +162,7 @@ class Message(Base):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     content_hash: Mapped[str] = mapped_column(String(64))
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     edited_from: Mapped[str | None] = mapped_column(String(40))
 
 

@@ -1,0 +1,110 @@
+"""An account's data on request: export it all, erase it all; retention of deleted messages.
+
+- Export: every conversation of the caller as the document
+  ``GET /conversations/{id}/export`` gives (importable one by one), plus the profile.
+- Erase: conversations, branches, messages, images, checkpoints, parallel sessions,
+  API keys, sessions, database counters, kept usage and the user row, in one
+  transaction. The caller confirms with the account's email or user id. Redis
+  counters (when configured) are left to expire with their windows.
+- Retention: soft-deleted messages older than ``deleted_retention_days`` are
+  purged, except those a kept message still needs (``domain/retention.py``).
+  Their usage moves to the owner's usage ledger first, so account figures stay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..domain.errors import InvalidRequest, NotFound
+from ..domain.retention import Node, purgeable
+from ..settings import Settings
+from ..store.database import Database
+from ..store.models import User
+from ..store.privacy import AccountDataRepository
+from ..store.users import UserRepository
+from .context import ServerContext, utcnow
+from .transfer import ConversationExport, TransferService
+
+_PURGE_BATCH = 50  # conversations per transaction
+
+
+@dataclass
+class AccountExport:
+    user: User
+    conversations: list[ConversationExport]
+    exported_at: datetime
+
+
+class PrivacyService:
+    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+        self.ctx = ctx
+        self.user_id = user_id
+
+    async def export(self) -> AccountExport:
+        async with self.ctx.db.read() as session:
+            user = await self._user(UserRepository(session))
+            ids = await AccountDataRepository(session).conversation_ids(self.user_id)
+        transfer = TransferService(self.ctx, self.user_id)
+        conversations = []
+        for conversation_id in ids:
+            try:
+                conversations.append(await transfer.export(conversation_id))
+            except NotFound:  # deleted while exporting
+                continue
+        return AccountExport(user, conversations, utcnow())
+
+    async def delete_account(self, confirm: str) -> None:
+        """Erase everything of the account, if ``confirm`` names it (email or user id)."""
+        async with self.ctx.db.write() as session:
+            user = await self._user(UserRepository(session))
+            if confirm.strip().lower() not in (user.email.lower(), user.id.lower()):
+                raise InvalidRequest(
+                    "confirm: must be the account's email or user id", field="confirm"
+                )
+            await AccountDataRepository(session).delete_account(user.id)
+
+    async def _user(self, users: UserRepository) -> User:
+        user = await users.get(self.user_id)
+        if user is None:  # erased by a concurrent request
+            raise NotFound("user", self.user_id)
+        return user
+
+
+def retention_cutoff(settings: Settings, now: datetime) -> datetime:
+    """Messages soft-deleted before this are past retention."""
+    return now - timedelta(days=settings.deleted_retention_days)
+
+
+async def purge_deleted(db: Database, before: datetime) -> int:
+    """Hard-delete messages soft-deleted before ``before`` that no kept message needs.
+
+    One conversation's tree is decided whole, inside the transaction that deletes.
+    Returns how many messages were purged.
+    """
+    purged, done = 0, ""
+    while True:
+        async with db.read() as session:
+            pending = await AccountDataRepository(session).conversations_with_deleted_before(
+                before, _PURGE_BATCH, after=done
+            )
+        for conversation_id in pending:
+            async with db.write() as session:
+                data = AccountDataRepository(session)
+                owner = await data.owner(conversation_id)
+                if owner is None:  # deleted meanwhile
+                    continue
+                nodes = [
+                    Node(row.id, row.parent_id, row.edited_from, _expired(row.deleted_at, before))
+                    for row in await data.tree_rows(conversation_id)
+                ]
+                doomed = purgeable(nodes, await data.referenced_ids(conversation_id))
+                await data.delete_messages(owner, sorted(doomed), utcnow())
+            purged += len(doomed)
+        if len(pending) < _PURGE_BATCH:
+            return purged
+        done = pending[-1]
+
+
+def _expired(deleted_at: datetime | None, before: datetime) -> bool:
+    return deleted_at is not None and deleted_at < before

@@ -1,0 +1,287 @@
+"""Generations that outlive their process: heartbeats while generating, recovery after.
+
+A send stores its question and takes the branch's generation lease in one
+transaction, and its reply and the lease's release in another. Between the two,
+a ``GenerationWatch`` renews the lease and flushes the text so far every
+``generation_heartbeat_seconds``: one small UPDATE, nothing per chunk, nothing
+before the first heartbeat (a reply done sooner costs no write at all).
+
+A lease left unrenewed for ``generation_lease_seconds`` belongs to a process
+that is gone (kill -9, a lost host): a slow but live generation keeps renewing,
+so only dead owners' leases expire. Any replica's sweep (``recover_expired``, at
+startup and every ``recovery_interval_seconds``) then stores the reply as far as
+it was flushed, marked ``finishReason: "interrupted"``, in one transaction that
+first takes the lease by compare-and-set, so two sweeps never both store it.
+
+A generation cancelled at shutdown stores its text so far the same way, at once.
+Parallel sessions (services/parallel.py) are not watched: their lease is left to
+the upstream deadline, then their running session is marked ``error``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.hashing import content_hash
+from ..domain.ids import new_id
+from ..domain.tokens import estimate_tokens
+from ..store.branches import BranchRepository
+from ..store.conversations import ConversationRepository
+from ..store.messages import MessageRepository
+from ..store.models import Branch, Message
+from ..store.recovery import interrupt_response_sessions, running_response_session
+from .branches import new_branch
+from .context import ServerContext, utcnow
+from .live import LiveReply
+
+if TYPE_CHECKING:
+    from .messages import Prepared
+
+logger = logging.getLogger("chatroutes.server")
+INTERRUPTED = "interrupted"
+_SWEEP_BATCH = 100
+T = TypeVar("T")
+
+
+class GenerationWatch:
+    """Keeps a generation's lease alive and its text flushed while the block runs.
+
+    Cancelled (shutdown past its grace), the block's reply is stored as interrupted.
+    """
+
+    def __init__(self, ctx: ServerContext, prepared: Prepared, live: LiveReply | None) -> None:
+        self.ctx = ctx
+        self.prepared = prepared
+        self.live = live
+        self._beat: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> GenerationWatch:
+        self._beat = asyncio.create_task(self._heartbeat())
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._beat is not None
+        self._beat.cancel()
+        await asyncio.gather(self._beat, return_exceptions=True)
+        if exc_type is not None and issubclass(exc_type, asyncio.CancelledError):
+            text = "".join(self.live.parts) if self.live is not None else ""
+            await asyncio.shield(self._store_interrupted(text))
+
+    async def _heartbeat(self) -> None:
+        settings = self.ctx.settings
+        prepared = self.prepared
+        flushed = 0
+        while True:
+            await asyncio.sleep(settings.generation_heartbeat_seconds)
+            length = self.live.length if self.live is not None else 0
+            partial = (
+                "".join(self.live.parts) if self.live is not None and length != flushed else None
+            )
+            until = utcnow() + timedelta(seconds=settings.generation_lease_seconds)
+            try:  # bookkeeping: the beat need not wait for the disk
+                async with self.ctx.db.write(durable=False) as session:
+                    held = await BranchRepository(session).renew_lease(
+                        prepared.branch.id,
+                        prepared.lease,
+                        until=until,
+                        question_id=prepared.user_message.id,
+                        partial=partial,
+                    )
+            except Exception:  # a missed beat is retried; the lease outlasts several
+                logger.warning("generation heartbeat failed", exc_info=True)
+                continue
+            if not held:  # the reply was stored (or recovered): nothing left to keep
+                return
+            flushed = length
+
+    async def _store_interrupted(self, text: str) -> None:
+        prepared = self.prepared
+        meta = interrupted_meta(prepared.info.name, prepared.info.provider, text)
+        meta.update(
+            temperature=prepared.request.temperature,
+            maxTokens=prepared.request.max_tokens,
+            prompt_tokens=prepared.context.prompt_tokens,
+            cost=prepared.info.cost(prepared.context.prompt_tokens, meta["completionTokens"]),
+            context_message_count=prepared.context.context_message_count,
+            context_truncated=prepared.context.truncated,
+            checkpoint_used=prepared.context.checkpoint_used,
+            checkpointId=prepared.context.checkpoint_id,
+        )
+        try:
+            async with self.ctx.db.write() as session:
+                branch = await BranchRepository(session).held_by(prepared.branch.id, prepared.lease)
+                if branch is not None and await BranchRepository(session).release_lease(
+                    branch.id, prepared.lease
+                ):
+                    await _store_reply(
+                        session,
+                        branch,
+                        prepared.user_message,
+                        prepared.reply_id,
+                        text,
+                        meta,
+                    )
+        except Exception:  # the lease stays; a later sweep stores what was flushed
+            logger.exception("storing an interrupted reply failed")
+
+
+def interrupted_meta(model: str | None, provider: str | None, text: str) -> dict[str, Any]:
+    """A reply's metadata (the WIRE.md keys) when its generation was cut off.
+
+    What is not known after a crash (the context it was given, its cost) is null.
+    """
+    return {
+        "model": model,
+        "provider": provider,
+        "upstreamModel": None,
+        "temperature": None,
+        "maxTokens": None,
+        "responseTime": None,
+        "finishReason": INTERRUPTED,
+        "attempts": None,
+        "fallbackFrom": None,
+        "prompt_tokens": None,
+        "completionTokens": estimate_tokens(text) if text else 0,
+        "cost": None,
+        "context_message_count": None,
+        "context_truncated": None,
+        "checkpoint_used": None,
+        "checkpointId": None,
+    }
+
+
+async def recover_expired(ctx: ServerContext) -> int:
+    """Store an interrupted reply for every lease whose owner stopped renewing it.
+
+    Returns how many leases were taken.
+    """
+    taken = 0
+    while True:
+        now = utcnow()
+        async with ctx.db.read() as session:
+            expired = await BranchRepository(session).expired_leases(now, _SWEEP_BATCH)
+        batch = sum(
+            [await _recover_one(ctx, branch_id, lease, now) for branch_id, lease in expired]
+        )
+        taken += batch
+        if len(expired) < _SWEEP_BATCH or not batch:  # a full batch left as is: next sweep
+            return taken
+
+
+async def _recover_one(ctx: ServerContext, branch_id: str, lease: str, now: datetime) -> bool:
+    async with ctx.db.write() as session:
+        branches = BranchRepository(session)
+        branch = await branches.held_by(branch_id, lease)
+        if branch is None or branch.generation_lease_until is None:
+            return False
+        question_id = branch.generation_question_id or branch.head_message_id
+        messages = MessageRepository(session)
+        question = (
+            await messages.get_in_conversation(question_id, branch.conversation_id)
+            if question_id is not None
+            else None
+        )
+        parallel = question is not None and await running_response_session(session, question.id)
+        if parallel:  # its candidates renew nothing: wait out their deadline, then close them
+            deadline = timedelta(seconds=ctx.settings.upstream_deadline_seconds)
+            if branch.generation_lease_until > now - deadline:
+                return False
+        if not await branches.take_expired(branch_id, lease, now):
+            return False  # renewed or taken by another sweep meanwhile
+        if parallel:
+            await interrupt_response_sessions(session, question.id, now)
+            return True
+        if question is None or question.role != "user":
+            return True
+        # A new id: were the owner only stalled, not dead, its own reply (under the id
+        # it announced) still lands beside this one, on a branch of its own.
+        reply_id = new_id("msg")
+        text = branch.generation_partial or ""
+        provider = _provider_of(ctx, question.model)
+        await _store_reply(
+            session,
+            branch,
+            question,
+            reply_id,
+            text,
+            interrupted_meta(question.model, provider, text),
+        )
+    logger.warning("stored an interrupted reply on branch %s after its generation died", branch_id)
+    return True
+
+
+def _provider_of(ctx: ServerContext, model: str | None) -> str | None:
+    if model is None:
+        return None
+    try:
+        return ctx.registry.get(model).provider
+    except Exception:  # a model no longer configured: the reply is kept all the same
+        return None
+
+
+async def _store_reply(
+    session: AsyncSession,
+    branch: Branch,
+    question: Message,
+    reply_id: str,
+    text: str,
+    meta: dict[str, Any],
+) -> Message:
+    """The interrupted reply under its question: on the branch, or a new one if it moved on."""
+    now = utcnow()
+    branches = BranchRepository(session)
+    target = branch
+    if not await branches.move_head(branch.id, expected=question.id, new=reply_id, when=now):
+        target = new_branch(
+            branch.conversation_id,
+            parent=branch,
+            fork_point_id=question.id,
+            title=f"Reply on {branch.title}",
+            context_mode=branch.context_mode,
+        )
+        target.head_message_id = reply_id
+        await branches.add(target)
+    model = meta["model"]
+    reply = Message(
+        id=reply_id,
+        conversation_id=branch.conversation_id,
+        branch_id=target.id,
+        parent_id=question.id,
+        role="assistant",
+        content=text,
+        model=model,
+        token_count=meta["completionTokens"],
+        meta=meta,
+        created_at=now,
+        content_hash=content_hash(
+            role="assistant",
+            content=text,
+            model=model,
+            parent_message_id=question.id,
+            branch_id=target.id,
+            created_at=now,
+        ),
+    )
+    await MessageRepository(session).add(reply)
+    await ConversationRepository(session).touch(branch.conversation_id, now)
+    return reply
+
+
+async def watched(
+    ctx: ServerContext, prepared: Prepared, live: LiveReply | None, work: Awaitable[T]
+) -> T:
+    """Run a generation under a ``GenerationWatch``."""
+    async with GenerationWatch(ctx, prepared, live):
+        return await work

@@ -1,0 +1,206 @@
+"""Generations that outlive their process: the recovery sweep and the shutdown grace.
+
+What a killed server leaves (a question, a held lease, the flushed text) is made
+here by a failed send plus the lease columns a dead process would have written;
+tests/e2e/test_crash_safety.py makes it with real kill -9s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from chatroutes.server.app import create_app
+from chatroutes.server.services.context import utcnow
+from chatroutes.server.services.maintenance import finish_generations
+from chatroutes.server.services.recovery import recover_expired
+from chatroutes.server.settings import Settings
+from chatroutes.server.store.models import Branch
+from tests.conftest import API_PREFIX, Api, provider_env
+from tests.support.mock_upstream import Fault, MockUpstream
+from tests.support.wire import wire_hash
+
+QUESTION = "tell me a long story about trees and their many branches please"
+
+
+@pytest.fixture(scope="module")
+def slow_upstream() -> Iterator[MockUpstream]:
+    with MockUpstream(api_key="test-key", chunk_delay=0.05) as server:
+        yield server
+
+
+async def _api(settings: Settings) -> AsyncIterator[Api]:
+    app = create_app(settings)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test" + API_PREFIX
+    ) as client:
+        helper = Api(app, client)
+        client.headers.update(helper.headers(await helper.new_key()))
+        yield helper
+    await app.state.ctx.http.aclose()
+    await app.state.ctx.db.dispose()
+
+
+@pytest.fixture
+async def slow_api(settings: Settings, slow_upstream: MockUpstream) -> AsyncIterator[Api]:
+    """An app whose replies stream for about a second, with a short shutdown grace."""
+    async for api in _api(
+        settings.model_copy(
+            update={"provider_env": provider_env(slow_upstream), "shutdown_grace_seconds": 0.2}
+        )
+    ):
+        yield api
+
+
+async def _path(api: Api, cid: str) -> list[dict]:
+    response = await api.client.get(f"/conversations/{cid}/messages")
+    return response.json()["data"]["messages"]
+
+
+async def _leases(api: Api, cid: str) -> list[str | None]:
+    async with api.app.state.ctx.db.read() as session:
+        return list(
+            await session.scalars(
+                select(Branch.generation_lease).where(Branch.conversation_id == cid)
+            )
+        )
+
+
+async def _unanswered_question(api: Api, upstream: MockUpstream) -> tuple[str, dict]:
+    """A conversation whose head is a question whose generation never finished."""
+    created = await api.client.post("/conversations", json={"title": "Crash"})
+    cid = created.json()["data"]["conversation"]["id"]
+    upstream.enqueue(Fault.status(400))
+    failed = await api.client.post(f"/conversations/{cid}/messages", json={"content": "half"})
+    assert failed.status_code >= 400
+    [question] = await _path(api, cid)
+    return cid, question
+
+
+async def _leave_lease(api: Api, cid: str, question_id: str, *, expires_in: float) -> None:
+    """The lease and flushed text a process left when it died mid-reply."""
+    async with api.app.state.ctx.db.write() as session:
+        await session.execute(
+            update(Branch)
+            .where(Branch.conversation_id == cid)
+            .values(
+                generation_lease="gen_dead",
+                generation_lease_until=utcnow() + timedelta(seconds=expires_in),
+                generation_question_id=question_id,
+                generation_partial="Echo: ha",
+            )
+        )
+
+
+class TestSweep:
+    async def test_an_expired_lease_becomes_an_interrupted_reply_with_the_flushed_text(
+        self, api, upstream
+    ):
+        cid, question = await _unanswered_question(api, upstream)
+        await _leave_lease(api, cid, question["id"], expires_in=-1)
+
+        assert await recover_expired(api.app.state.ctx) == 1
+
+        [stored_question, reply] = await _path(api, cid)
+        assert stored_question == question
+        assert reply["role"] == "assistant" and reply["content"] == "Echo: ha"
+        assert reply["parentMessageId"] == question["id"]
+        assert reply["metadata"]["finishReason"] == "interrupted"
+        assert reply["contentHash"] == wire_hash(reply)
+        assert await _leases(api, cid) == [None]
+        assert await recover_expired(api.app.state.ctx) == 0
+        resent = await api.client.post(f"/conversations/{cid}/messages", json={"content": "on"})
+        assert resent.status_code == 201  # the branch is free again
+
+    async def test_a_lease_still_renewed_is_left_alone(self, api, upstream):
+        cid, question = await _unanswered_question(api, upstream)
+        await _leave_lease(api, cid, question["id"], expires_in=30)
+
+        assert await recover_expired(api.app.state.ctx) == 0
+
+        assert [m["id"] for m in await _path(api, cid)] == [question["id"]]
+        assert await _leases(api, cid) == ["gen_dead"]
+
+    async def test_a_slow_live_generation_renews_its_lease_past_expiry(
+        self, settings, slow_upstream
+    ):
+        quick_lease = settings.model_copy(
+            update={
+                "provider_env": provider_env(slow_upstream),
+                "generation_lease_seconds": 0.3,
+                "generation_heartbeat_seconds": 0.05,
+            }
+        )
+        async for api in _api(quick_lease):
+            created = await api.client.post("/conversations", json={"title": "Slow"})
+            cid = created.json()["data"]["conversation"]["id"]
+            sending = asyncio.create_task(
+                api.client.post(f"/conversations/{cid}/messages", json={"content": QUESTION})
+            )
+            taken = 0
+            while not sending.done():  # another replica sweeping all along
+                await asyncio.sleep(0.1)
+                taken += await recover_expired(api.app.state.ctx)
+            response = await sending
+            assert response.status_code == 201, response.text
+            assert taken == 0
+            [_, reply] = await _path(api, cid)
+            assert reply["content"] == "Echo: " + QUESTION
+            assert reply["metadata"]["finishReason"] != "interrupted"
+
+
+class TestShutdown:
+    async def test_a_generation_past_the_grace_is_stored_as_interrupted(self, slow_api):
+        api = slow_api
+        created = await api.client.post("/conversations", json={"title": "Shutdown"})
+        cid = created.json()["data"]["conversation"]["id"]
+        reading = asyncio.create_task(
+            api.client.post(
+                f"/conversations/{cid}/messages/stream",
+                json={"content": QUESTION},
+                headers={"Accept": "text/event-stream"},
+            )
+        )
+        for _ in range(200):
+            live = list(api.app.state.ctx.live.values())
+            if live and live[0].length > 10:
+                break
+            await asyncio.sleep(0.02)
+
+        await finish_generations(api.app.state.ctx)
+
+        reading.cancel()
+        [question, reply] = await _path(api, cid)
+        assert question["content"] == QUESTION
+        assert reply["metadata"]["finishReason"] == "interrupted"
+        assert 10 < len(reply["content"]) < len("Echo: " + QUESTION)
+        assert ("Echo: " + QUESTION).startswith(reply["content"])
+        assert reply["contentHash"] == wire_hash(reply)
+        assert reply["metadata"]["prompt_tokens"] > 0
+        assert await _leases(api, cid) == [None]
+
+    async def test_a_generation_within_the_grace_finishes(self, settings, slow_upstream):
+        patient = settings.model_copy(
+            update={"provider_env": provider_env(slow_upstream), "shutdown_grace_seconds": 10}
+        )
+        async for api in _api(patient):
+            created = await api.client.post("/conversations", json={"title": "Patient"})
+            cid = created.json()["data"]["conversation"]["id"]
+            sending = asyncio.create_task(
+                api.client.post(f"/conversations/{cid}/messages", json={"content": QUESTION})
+            )
+            for _ in range(200):
+                if await _path(api, cid):
+                    break
+                await asyncio.sleep(0.02)
+
+            await finish_generations(api.app.state.ctx)
+
+            [_, reply] = await _path(api, cid)
+            assert reply["content"] == "Echo: " + QUESTION
+            assert (await sending).status_code == 201
