@@ -91,10 +91,15 @@ async def sse_frames(
         pending.cancel()
 
 
+class EventStreamResponse(StreamingResponse):
+    """What SSE routes answer; as ``response_class`` it documents ``text/event-stream``."""
+
+    media_type = "text/event-stream"
+
+
 def sse_response(frames: AsyncIterator[bytes]) -> StreamingResponse:
-    return StreamingResponse(
+    return EventStreamResponse(
         frames,
-        media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 

@@ -11,8 +11,13 @@ from ..domain.hashing import iso_timestamp
 from ..store.models import ApiKey, User
 from .common import NoNul, WireModel
 
+# The shape ``services.accounts.normalise_email`` accepts, declared so clients see it.
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320), NoNul
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"
+    ),
+    NoNul,
 ]
 NewPassword = Annotated[str, StringConstraints(min_length=8, max_length=128), NoNul]
 # Any length a stored password could have, and no more: login never hashes megabytes.

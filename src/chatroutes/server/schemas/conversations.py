@@ -18,6 +18,10 @@ Channel = Annotated[
 ]
 
 
+# Listing pages: far past any real account, and (page - 1) * limit stays a 64-bit OFFSET.
+MAX_PAGE = 1_000_000
+
+
 class ConversationCreate(WireModel):
     title: Title
     model: ModelName | None = None
