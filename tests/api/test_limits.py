@@ -164,7 +164,22 @@ class TestMonthlyCalls:
         data = response.json()["data"]
         assert data["plan"] == "free"
         assert data["calls"] == {"used": 1, "limit": 1000, "left": 999}
-        assert _rate(response)[0] == 20
+        assert _rate(response)[0] == 60
+
+    async def test_web_sessions_use_the_rate_but_not_the_api_calls(self, lapi):
+        body = {
+            "email": f"web-{uuid.uuid4().hex[:10]}@example.com",
+            "password": "a long passphrase",
+        }
+        registered = await lapi.client.post("/auth/register", json=body)
+        assert registered.status_code == 201, registered.text
+        data = registered.json()["data"]
+        session = {"Authorization": f"Bearer {data['tokens']['accessToken']}"}
+        await _clear_of_minute_end()
+        for expected_left in (59, 58, 57):
+            response = await lapi.client.get("/conversations", headers=session)
+            assert response.status_code == 200 and _rate(response)[1] == expected_left
+        assert await _calls_used(lapi, data["user"]["id"]) == 0
 
 
 class TestTokenQuota:
@@ -263,10 +278,10 @@ class TestGuestCaps:
         assert "3 branches" in response.json()["message"]
         assert response.json()["retryAfter"] > 0
 
-    async def test_guest_rate_limit_is_small(self, lapi):
+    async def test_guest_rate_limit_is_the_free_plans(self, lapi):
         _, headers = await _account(lapi, "guest", guest=True)
         response = await lapi.client.get("/conversations", headers=headers)
-        assert _rate(response)[0] == 10
+        assert _rate(response)[0] == 60
 
 
 class TestPlansAndBilling:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,7 +43,40 @@ class Settings(BaseSettings):
         gt=0,
         description="The largest body POST /conversations/import accepts (a whole conversation).",
     )
-    generation_lease_seconds: int = 300
+    # Durability (services/recovery.py): a generation renews its branch's lease while it
+    # runs; a lease left unrenewed this long belongs to a dead process and is recovered.
+    generation_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a generation lease stands unrenewed before its reply is "
+        "stored as interrupted; keep it well above generation_heartbeat_seconds.",
+    )
+    generation_heartbeat_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often a running generation renews its lease and flushes its text.",
+    )
+    recovery_interval_seconds: float = Field(
+        default=10.0, gt=0, description="How often expired generation leases are looked for."
+    )
+    shutdown_grace_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="On SIGTERM, how long running generations may finish; the rest are "
+        "stored as interrupted.",
+    )
+    # Retention (services/privacy.py).
+    deleted_retention_days: float = Field(
+        default=30.0,
+        ge=0,
+        description="Soft-deleted messages older than this are purged for good.",
+    )
+    purge_interval_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description="How often the server purges expired soft-deleted messages; 0: never "
+        "(then run `chatroutes db purge`).",
+    )
     idempotency_ttl_hours: int = Field(
         default=24, gt=0, description="How long a POST's Idempotency-Key answer is replayed."
     )
@@ -65,6 +99,12 @@ class Settings(BaseSettings):
     upstream_attempts: int = Field(default=3, ge=1)
     upstream_retry_budget_seconds: float = Field(default=20.0, ge=0)
     sqlite_busy_timeout_ms: int = 30_000
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL",
+        description="FULL: every stored message is on disk when the request returns. "
+        "NORMAL: faster commits; a crash of the process loses nothing, a power failure "
+        "may lose the last commits (the database stays consistent).",
+    )
 
     checkpoint_interval: int = Field(
         default=50,
@@ -96,8 +136,20 @@ class Settings(BaseSettings):
     searxng_url: str | None = Field(
         default=None, description="A SearXNG instance for the Chat API's webSearch"
     )
+    brave_search_api_key: str | None = Field(
+        default=None, description="A Brave Search API key for webSearch (used over SearXNG)"
+    )
+    brave_search_url: str = Field(
+        default="https://api.search.brave.com/res/v1", description="The Brave Search API base"
+    )
     web_search_results: int = Field(default=5, ge=1, le=20)
     web_search_timeout_seconds: float = Field(default=10.0, gt=0)
+    chat_max_searches: int = Field(
+        default=3, ge=1, le=10, description="Web searches a model may make for one Chat API reply"
+    )
+    chat_context_images: int = Field(
+        default=4, ge=0, description="Earlier images of a conversation sent again to vision models"
+    )
     chat_max_image_bytes: int = Field(
         default=1_000_000, ge=1, description="The largest image (decoded) /api/chat accepts"
     )
@@ -109,6 +161,25 @@ class Settings(BaseSettings):
         exclude=True,
         description="Where provider keys and URLs are read (OPENAI_API_KEY…); "
         "None means the process environment.",
+    )
+
+    # Operating (server/observability): metrics, logs, traces, readiness.
+    metrics_enabled: bool = Field(default=True, description="Serve GET /metrics (Prometheus).")
+    metrics_token: str | None = Field(
+        default=None, description="When set, GET /metrics needs 'Authorization: Bearer <token>'."
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="'json': one JSON object per log line, with request ids."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    otel_endpoint: str | None = Field(
+        default=None,
+        description="An OTLP/HTTP collector (http://host:4318): export traces there. "
+        "Needs the 'otel' extra; unset: OpenTelemetry is never imported.",
+    )
+    otel_service_name: str = "chatroutes"
+    ready_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="How long GET /ready waits for the database and Redis."
     )
 
     def resolved_database_url(self) -> str:

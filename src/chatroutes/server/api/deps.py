@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Request, Security
+from fastapi.security import APIKeyHeader
 
 from ..auth.sessions import looks_like_api_key
 from ..domain.errors import Forbidden, Unauthenticated
@@ -57,7 +58,22 @@ def _credential(request: Request) -> tuple[str, str]:
     raise Unauthenticated("Missing credentials: send 'Authorization: ApiKey <key>'")
 
 
-async def current_principal(request: Request, ctx: Context) -> Principal:
+# Documentation only (the OpenAPI security schemes); ``_credential`` reads the headers.
+_X_API_KEY = APIKeyHeader(name="X-API-Key", scheme_name="ApiKeyHeader", auto_error=False)
+_AUTHORIZATION = APIKeyHeader(
+    name="Authorization",
+    scheme_name="Authorization",
+    description="`ApiKey cr_prod_sk_<64 hex>` or `Bearer <JWT access token>`",
+    auto_error=False,
+)
+
+
+async def current_principal(
+    request: Request,
+    ctx: Context,
+    _key: Annotated[str | None, Security(_X_API_KEY)] = None,
+    _authorization: Annotated[str | None, Security(_AUTHORIZATION)] = None,
+) -> Principal:
     kind, value = _credential(request)
     if kind == SESSION:
         principal = await SessionService(ctx).authenticate(value)
@@ -106,8 +122,8 @@ def branch_service(ctx: Context, user_id: UserId) -> BranchService:
     return BranchService(ctx, user_id)
 
 
-def message_service(ctx: Context, user_id: UserId) -> MessageService:
-    return MessageService(ctx, user_id)
+def message_service(ctx: Context, user_id: UserId, principal: CurrentPrincipal) -> MessageService:
+    return MessageService(ctx, user_id, principal.user)
 
 
 def checkpoint_service(ctx: Context, user_id: UserId) -> CheckpointService:

@@ -134,7 +134,7 @@ class AccountService:
         now = utcnow()
         stale_before = now - LAST_USED_RESOLUTION
         if key.last_used_at is None or key.last_used_at < stale_before:
-            async with self.db.write() as session:
+            async with self.db.write(durable=False) as session:
                 await ApiKeyRepository(session).touch(key.id, now, stale_before)
         return Principal(
             user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=key.id, user=user

@@ -7,10 +7,12 @@ Per user (subject ``user:<id>``):
 - ``tokens:<YYYY-MM>``         prompt + completion tokens of the replies stored this month;
 - ``guest:messages|branches|tokens``  a guest session's caps; they expire with the session.
 
-A request is let in by ``admit``: it takes a slot of the minute, then a call of the month,
-each with one atomic conditional increment, so two replicas can never both take the last
-one. A request refused for the rate is not a call; one refused for the monthly quota has
-used its slot of the minute (it was a request) but not a call.
+A request is let in by ``admit``: it takes a slot of the minute, then (made with an API
+key) a call of the month, each with one atomic conditional increment, so two replicas can
+never both take the last one. The monthly quota is of API calls: what the web UI does for
+a signed-in user (JWT session) counts against the rate and the token quota only. A
+request refused for the rate is not a call; one refused for the monthly quota has used
+its slot of the minute (it was a request) but not a call.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import Unauthenticated
 from ..domain.plans import (
@@ -143,9 +147,11 @@ class LimitService:
         if plan.requests_per_minute is not None:
             window, window_end = minute_window(now)
             takes.append(Take(window, 1, plan.requests_per_minute, window_end))
-        takes.append(
-            Take(calls_window(now), 1, plan.calls_per_month, month_end + _MONTH_COUNTER_GRACE)
-        )
+        counts_as_call = principal.api_key_id is not None  # the web UI's own requests are not
+        if counts_as_call:
+            takes.append(
+                Take(calls_window(now), 1, plan.calls_per_month, month_end + _MONTH_COUNTER_GRACE)
+            )
         # Both counts in one go (one transaction in the database), stopping at a refusal.
         results = await self.counters.take_each(subject, takes)
         if plan.requests_per_minute is not None:
@@ -159,7 +165,7 @@ class LimitService:
                     details={"limit": limit, "window": "minute", "plan": plan.name},
                     retry_after=reset,
                 )
-        if results[0] is None:
+        if counts_as_call and results[0] is None:
             raise QuotaExceeded(
                 f"Monthly quota of {plan.calls_per_month} API calls on the {plan.name} plan "
                 f"is used up; it renews {month_end:%Y-%m-%d}, or upgrade your plan",
@@ -168,13 +174,14 @@ class LimitService:
             )
 
     @asynccontextmanager
-    async def sending(self, user_id: str) -> AsyncIterator[Account]:
+    async def sending(self, user_id: str, user: User | None = None) -> AsyncIterator[Account]:
         """Before a send: refuse when the token quota is used up, take a guest's message.
 
         The body stores the question; if it fails, the guest's message is given back.
         It receives the account read for the check, for ``record_tokens`` to reuse.
+        ``user``: the caller as authentication just read it, so it is not read again.
         """
-        account = await self.account(user_id)
+        account = Account(user, self.plan_of(user)) if user else await self.account(user_id)
         plan, subject, now = account.plan, user_subject(user_id), utcnow()
         if plan.tokens_per_month is not None:
             used = (await self.counters.get(subject, [tokens_window(now)]))[tokens_window(now)]
@@ -233,6 +240,27 @@ class LimitService:
             await self.counters.add(subject, "guest:branches", -1, expires)
             raise
 
+    async def record_tokens_within(
+        self, session: AsyncSession, user_id: str, tokens: int, account: Account
+    ) -> bool:
+        """Count a reply's tokens in the transaction that stores it: both or neither.
+
+        Only counters kept in the database can join it; False means they are elsewhere
+        (Redis) and ``record_tokens`` must count them once the reply is committed.
+        """
+        if not isinstance(self.counters, DatabaseCounters):
+            return False
+        if tokens > 0:
+            subject, now = user_subject(user_id), utcnow()
+            _, end = month_period(now)
+            await self.counters.add_within(
+                session, subject, tokens_window(now), tokens, end + _MONTH_COUNTER_GRACE
+            )
+            if account.is_guest:
+                expires = account.session_end(now) + _GUEST_COUNTER_GRACE
+                await self.counters.add_within(session, subject, "guest:tokens", tokens, expires)
+        return True
+
     async def record_tokens(
         self, user_id: str, tokens: int, account: Account | None = None
     ) -> None:
@@ -255,6 +283,12 @@ class LimitService:
                 await self.counters.add(subject, "guest:tokens", tokens, expires)
         except Exception:
             logger.exception("could not count %d tokens for user %s", tokens, user_id)
+
+    async def guest_used(self, user_id: str) -> dict[str, int]:
+        """What this guest session has used of its caps: ``messages``, ``branches``, ``tokens``."""
+        windows = ["guest:messages", "guest:branches", "guest:tokens"]
+        counts = await self.counters.get(user_subject(user_id), windows)
+        return {window.split(":", 1)[1]: counts[window] for window in windows}
 
     async def month_counts(self, user_id: str, now: datetime) -> dict[str, int]:
         """This month's ``calls`` and ``tokens``."""

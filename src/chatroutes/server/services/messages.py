@@ -40,7 +40,8 @@ from ..domain.errors import (
 from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
-from ..providers.base import Completion, CompletionRequest, Provider, Reasoning
+from ..observability.metrics import record_reply
+from ..providers.base import Completion, CompletionRequest, Provider, Reasoning, Status
 from ..providers.circuit import CircuitBreaker
 from ..providers.registry import ModelInfo
 from ..providers.retries import call_with_retries, is_retryable
@@ -49,17 +50,19 @@ from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
 from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
-from ..store.models import Branch, Conversation, Message
+from ..store.models import Branch, Conversation, Message, User
 from .branches import branch_in, message_in, new_branch
 from .checkpoints import CheckpointService, as_summary
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
 from .limits import Account, LimitService
 from .live import LiveReply, ReplyStream, StreamEvent
+from .recovery import watched  # heartbeat and shutdown: the reply survives its process
 
 logger = logging.getLogger("chatroutes.server")
 T = TypeVar("T")
 BUSY_RETRY_AFTER_SECONDS = 2
+RESUME_POLL_SECONDS = 0.25  # a reader of a reply generating in another process
 _HEAD_RACE_ATTEMPTS = 5
 
 
@@ -152,9 +155,10 @@ class EditResult:
 
 
 class MessageService:
-    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+    def __init__(self, ctx: ServerContext, user_id: str, user: User | None = None) -> None:
         self.ctx = ctx
         self.user_id = user_id
+        self.user = user  # as authentication read it for this request, when known
 
     async def send(
         self, conversation_id: str, request: MessageSend, *, branch_id: str | None = None
@@ -178,7 +182,9 @@ class MessageService:
         """``send`` after ``store_question``: for callers that adjust the request between."""
         # The generation belongs to the server, not to the request: a client that
         # disconnects cancels only its wait, and the reply is stored all the same.
-        return await asyncio.shield(self.ctx.spawn(self._generate(prepared)))
+        return await asyncio.shield(
+            self.ctx.spawn(watched(self.ctx, prepared, None, self._generate(prepared)))
+        )
 
     def stream_prepared(self, prepared: Prepared, *, reasoning: bool = False) -> ReplyStream:
         """``start_stream`` after ``store_question``: the reply's events, generated apart.
@@ -187,7 +193,7 @@ class MessageService:
         """
         live = LiveReply(prepared.reply_id, prepared.conversation.id)
         self.ctx.live[live.reply_id] = live
-        self.ctx.spawn(self._generate_streaming(prepared, live))
+        self.ctx.spawn(watched(self.ctx, prepared, live, self._generate_streaming(prepared, live)))
         return ReplyStream(live.reply_id, live.follow(0, reasoning=reasoning))
 
     async def store_question(
@@ -195,24 +201,57 @@ class MessageService:
     ) -> Prepared:
         """Check limits, take the branch's lease and store the user message: ready to generate."""
         self._check_length(request.content)
-        async with LimitService(self.ctx).sending(self.user_id) as account:  # quotas, guest caps
+        async with LimitService(self.ctx).sending(self.user_id, self.user) as account:
             prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
         prepared.account = account
         return prepared
 
     async def resume_stream(self, conversation_id: str, reply_id: str, offset: int) -> ReplyStream:
-        """The rest of a reply after ``offset`` characters: live if still generating here."""
+        """The rest of a reply after ``offset`` characters.
+
+        Live if it is generating in this process; as stored if it is stored; and while
+        another process generates in this conversation (a replica, a worker), as stored
+        once that process stores it (see ``services/live.py``).
+        """
         async with self.ctx.db.read() as session:
             await owned_conversation(session, conversation_id, self.user_id)
             live = self.ctx.live.get(reply_id)
             if live is not None and live.conversation_id == conversation_id:
                 return ReplyStream(reply_id, live.follow(offset))
+            # The lease is read before the message: a reply stored in between is still seen.
+            elsewhere = await _generating_in(session, conversation_id)
             message = await MessageRepository(session).get_in_conversation(
                 reply_id, conversation_id
             )
+        if message is None and elsewhere:
+            return ReplyStream(reply_id, self._once_stored(conversation_id, reply_id, offset))
         if message is None or message.role != "assistant" or message.deleted_at is not None:
             raise NotFound("reply", reply_id)
         return ReplyStream(reply_id, _stored_remainder(message, offset))
+
+    async def _once_stored(
+        self, conversation_id: str, reply_id: str, offset: int
+    ) -> AsyncIterator[StreamEvent]:
+        """A reply another process is generating: its remainder when that process stores it.
+
+        Polls the database while a generation lease is held in the conversation; if the
+        leases go and the reply was never stored (the generation failed before any
+        text), the reader gets an error event rather than a hang.
+        """
+        while True:
+            await asyncio.sleep(RESUME_POLL_SECONDS)
+            async with self.ctx.db.read() as session:
+                elsewhere = await _generating_in(session, conversation_id)
+                message = await MessageRepository(session).get_in_conversation(
+                    reply_id, conversation_id
+                )
+            if message is not None and message.role == "assistant" and not message.deleted_at:
+                async for event in _stored_remainder(message, offset):
+                    yield event
+                return
+            if message is not None or not elsewhere:
+                yield StreamEvent("error", offset, error=NotFound("reply", reply_id))
+                return
 
     async def _generate_streaming(self, prepared: Prepared, live: LiveReply) -> None:
         try:
@@ -236,6 +275,8 @@ class MessageService:
                         completion = piece
                     elif isinstance(piece, Reasoning):  # thinking: shown, never the reply
                         live.add_reasoning(piece.text)
+                    elif isinstance(piece, Status):  # the server's own work (tools)
+                        live.add_status(piece.text)
                     else:
                         live.add_text(piece)
             except ProviderError as exc:
@@ -497,13 +538,26 @@ class MessageService:
         self, prepared: Prepared, completion: Completion, elapsed_ms: float
     ) -> SendResult:
         meta = reply_meta(prepared, completion, elapsed_ms)
-        result = await self._write_retrying_head_races(
-            lambda session: self._try_store_reply(session, prepared, completion, meta), "the reply"
+        # limits: the stored reply's tokens count against the token quotas, in the same
+        # transaction when the counters are in the database
+        limits, tokens = (
+            LimitService(self.ctx),
+            completion.prompt_tokens + completion.completion_tokens,
         )
-        # limits: the stored reply's tokens count against the token quotas
-        await LimitService(self.ctx).record_tokens(
-            self.user_id, completion.prompt_tokens + completion.completion_tokens, prepared.account
-        )
+        counted = False
+
+        async def store(session: AsyncSession) -> SendResult:
+            nonlocal counted
+            stored = await self._try_store_reply(session, prepared, completion, meta)
+            if prepared.account is not None:
+                counted = await limits.record_tokens_within(
+                    session, self.user_id, tokens, prepared.account
+                )
+            return stored
+
+        result = await self._write_retrying_head_races(store, "the reply")
+        if not counted:
+            await limits.record_tokens(self.user_id, tokens, prepared.account)
         if prepared.checkpoint_due and completion.finish_reason != "error":
             checkpoints = CheckpointService(self.ctx, self.user_id)
             self.ctx.spawn(
@@ -656,9 +710,12 @@ def partial_completion(prepared: Prepared, partial: str) -> Completion | None:
 
 
 def reply_meta(prepared: Prepared, completion: Completion, elapsed_ms: float) -> dict[str, Any]:
-    """What a stored reply records: model, usage, cost, timing and the context it was given."""
+    """What a stored reply records: model, usage, cost, timing and the context it was given.
+
+    Its usage is counted in the metrics here, the one place every stored reply passes.
+    """
     info = prepared.info
-    return {
+    meta = {
         "model": info.name,
         "provider": info.provider,
         "upstreamModel": completion.model,
@@ -676,6 +733,8 @@ def reply_meta(prepared: Prepared, completion: Completion, elapsed_ms: float) ->
         "checkpoint_used": prepared.context.checkpoint_used,
         "checkpointId": prepared.context.checkpoint_id,
     }
+    record_reply(meta)  # metrics: tokens, cost and fallbacks by model
+    return meta
 
 
 async def _is_unanswered_retry(
@@ -687,6 +746,17 @@ async def _is_unanswered_retry(
         and head.deleted_at is None
         and head.content == request.content
         and not await messages.has_children(head.id)
+    )
+
+
+async def _generating_in(session: AsyncSession, conversation_id: str) -> bool:
+    """Whether any branch of the conversation holds a live generation lease."""
+    now = utcnow()
+    return any(
+        branch.generation_lease is not None
+        and branch.generation_lease_until is not None
+        and branch.generation_lease_until > now
+        for branch in await BranchRepository(session).list_for_conversations([conversation_id])
     )
 
 

@@ -12,9 +12,10 @@ expiry. Both implementations answer the same three calls, each atomic on its own
 
 In the database each change is ONE statement, ``INSERT … ON CONFLICT DO UPDATE … RETURNING``
 (the conditional form adds ``WHERE count + amount <= limit``), in its own short write
-transaction: callers must not hold a write unit of work open (on SQLite the process's
-writers queue on one lock). In Redis, ``take`` is one Lua script and ``add`` one
-MULTI pipeline (INCRBY + EXPIREAT).
+transaction that is not flushed to disk (a counter lost in a power failure costs nothing):
+callers must not hold a write unit of work open (on SQLite the process's writers queue on
+one lock), except through ``add_within``, which joins the caller's transaction. In Redis,
+``take`` is one Lua script and ``add`` one MULTI pipeline (INCRBY + EXPIREAT).
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class DatabaseCounters:
 
     async def take_each(self, subject: str, takes: Sequence[Take]) -> list[int | None]:
         results: list[int | None] = []
-        async with self.db.write() as session:
+        async with self.db.write(durable=False) as session:
             for take in takes:
                 if take.limit is not None and take.amount > take.limit:
                     count = None
@@ -118,8 +119,14 @@ class DatabaseCounters:
     async def close(self) -> None:
         return None
 
+    async def add_within(
+        self, session: Any, subject: str, window: str, amount: int, expires_at: datetime
+    ) -> None:
+        """``add`` inside the caller's write transaction: counted if, and only if, it commits."""
+        await session.execute(self._upsert(subject, window, amount, expires_at, None))
+
     async def _execute(self, statement: Any) -> int | None:
-        async with self.db.write() as session:
+        async with self.db.write(durable=False) as session:
             count = (await session.execute(statement)).scalar_one_or_none()
             await self._maybe_purge(session)
         return None if count is None else int(count)
