@@ -25,7 +25,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[server,dev]'
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[server,dev,otel]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -51,6 +51,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/send_latency.py
 	$(BIN)/python benchmarks/token_savings.py
 	$(BIN)/python benchmarks/autobranch_quality.py
+
+# Scale-out figures: 1, 2, 4 server processes on PostgreSQL, then a 10-minute soak.
+.PHONY: load
+load: $(STAMP)
+	$(BIN)/python benchmarks/load_scale.py
+	$(BIN)/python benchmarks/soak.py
 
 clean:
 	rm -rf $(VENV) $(SDK_VENV) .pytest_cache .ruff_cache .hypothesis

@@ -20,6 +20,7 @@ from chatroutes.server.app import create_app
 from chatroutes.server.services.accounts import AccountService
 from chatroutes.server.settings import Settings
 from chatroutes.server.store.database import Database
+from chatroutes.server.store.images import ChatImage
 from chatroutes.server.store.migrate import upgrade
 from chatroutes.server.store.models import (
     ApiKey,
@@ -35,6 +36,7 @@ from chatroutes.server.store.models import (
     UsageCounter,
     User,
 )
+from chatroutes.server.store.usage_ledger import UsageLedgerEntry
 from tests.support.mock_upstream import MockUpstream
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
 from tests.support.redis import ENV_URL as REDIS_ENV_URL
@@ -117,6 +119,8 @@ async def wipe(url: str) -> None:
                 UsageCounter,
                 RefreshToken,
                 Checkpoint,
+                ChatImage,
+                UsageLedgerEntry,
                 Message,
                 Branch,
                 Conversation,
@@ -138,6 +142,8 @@ async def wipe(url: str) -> None:
         "idempotency_keys",
         "response_sessions",
         "response_candidates",
+        "chat_images",
+        "usage_ledger",
     }, "a new table needs wiping here"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
@@ -76,11 +77,25 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database_url: DatabaseUrl = None,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar="CHATROUTES_WORKERS",
+            help="Server processes sharing the port (uvicorn workers).",
+        ),
+    ] = 1,
 ) -> None:
-    """Migrate the database and start the server."""
+    """Migrate the database and start the server.
+
+    Migrations, the first user and the secret key are settled here, once, before any
+    worker starts; with ``--workers N`` each worker then builds its own app from the
+    environment (``create_app`` as a uvicorn factory), so nothing is shared in memory.
+    """
     import uvicorn
 
     from .server.app import create_app
+    from .server.observability.logs import logging_config
     from .server.services.accounts import AccountService
 
     first_key = _run(AccountService.ensure_first_user, database_url)
@@ -91,11 +106,24 @@ def serve(
     console.print(f"ChatRoutes API on [bold]{url}/api/v1[/bold]")
     console.print(
         f"Storage: {application.state.ctx.db.backend}; default model: {registry.default_model}"
+        + (f"; {workers} workers" if workers > 1 else "")
     )
     if first_key:
         console.print("First start: created user local@localhost with this API key (shown once):")
         console.print(first_key, markup=False, highlight=False)
-    uvicorn.run(application, host=host, port=port, access_log=access_log, log_level="info")
+    options = {"host": host, "port": port, "access_log": access_log, "log_level": "info"}
+    # Every worker logs alike: CHATROUTES_LOG_FORMAT=json gives one JSON object a line.
+    # In JSON, our access lines (route template, request id, user) replace uvicorn's.
+    options["log_config"] = logging_config(settings.log_format, settings.log_level, access_log)
+    options["access_log"] = access_log and settings.log_format == "text"
+    # SIGTERM: stop accepting, give open requests the grace, then the app its own.
+    options["timeout_graceful_shutdown"] = max(1, round(settings.shutdown_grace_seconds))
+    if workers == 1:
+        uvicorn.run(application, **options)
+        return
+    if database_url:  # the workers read their settings from the environment
+        os.environ["CHATROUTES_DATABASE_URL"] = database_url
+    uvicorn.run("chatroutes.server.app:create_app", factory=True, workers=workers, **options)
 
 
 @db_app.command("upgrade")
@@ -107,6 +135,28 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
 
     _run(nothing, database_url)
     console.print("Database is up to date.")
+
+
+@db_app.command("purge")
+def db_purge(
+    days: Annotated[
+        float | None,
+        typer.Option(
+            min=0, help="Retention in days; default: CHATROUTES_DELETED_RETENTION_DAYS (30)."
+        ),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Purge soft-deleted messages past retention (those no kept message needs)."""
+    from .server.services.context import utcnow
+    from .server.services.privacy import purge_deleted, retention_cutoff
+
+    settings = _settings(database_url)
+    if days is not None:
+        settings = settings.model_copy(update={"deleted_retention_days": days})
+    cutoff = retention_cutoff(settings, utcnow())
+    purged = _run(lambda accounts: purge_deleted(accounts.db, cutoff), database_url)
+    console.print(f"Purged {purged} soft-deleted messages deleted before {cutoff:%Y-%m-%d %H:%M}.")
 
 
 @users_app.command("create")

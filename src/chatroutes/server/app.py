@@ -14,14 +14,20 @@ from .. import __version__
 from .api.chat import router as chat_router
 from .api.errors import install_error_handlers
 from .api.idempotency import IdempotencyMiddleware
+from .api.meta import ops_router
 from .api.middleware import BodyMiddleware, RateLimitHeadersMiddleware
+from .api.openapi import install_openapi
 from .api.router import api_router
+from .api.web import mount_web
 from .auth.secret import load_or_create_secret
 from .domain.tokens import estimate_tokens
+from .observability.install import install_observability
 from .providers.registry import Registry, load_registry_data
 from .providers.retries import RetryPolicy
 from .services.context import ServerContext
 from .services.limits import make_counters
+from .services.maintenance import finish_generations, run_maintenance
+from .services.recovery import recover_expired
 from .settings import Settings, get_settings
 from .store.database import Database
 
@@ -42,6 +48,7 @@ def build_context(settings: Settings) -> ServerContext:
         db=Database(
             settings.resolved_database_url(),
             sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            sqlite_synchronous=settings.sqlite_synchronous,
         ),
         registry=registry,
         secret=load_or_create_secret(settings.secret_key, settings.data_dir),
@@ -62,21 +69,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Load the tokenizer's tables now, not on the first user's send.
         await asyncio.to_thread(estimate_tokens, "")
+        await recover_expired(ctx)  # generations a crashed process left: stored as interrupted
+        maintenance = asyncio.create_task(run_maintenance(ctx))
         yield
-        if ctx.tasks:  # let generations in flight finish and store their replies
-            await asyncio.wait(ctx.tasks, timeout=settings.upstream_timeout_seconds)
+        maintenance.cancel()
+        await finish_generations(ctx)  # within the shutdown grace, else stored as interrupted
         await ctx.http.aclose()
         if ctx.counters is not None:
             await ctx.counters.close()
         await ctx.db.dispose()
+        stop_observability()
 
     app = FastAPI(title="ChatRoutes", version=__version__, lifespan=lifespan)
     app.state.ctx = ctx
     install_error_handlers(app)
+    install_openapi(app)  # WIRE.md errors and auth in /openapi.json
     app.include_router(api_router)
     app.include_router(chat_router)  # the Chat API, /api/chat
+    app.include_router(ops_router)  # /health, /ready, /metrics at the root
+    mount_web(app)  # the browser UI at /
     # The last added runs first: bodies are normalised before keys fingerprint them.
     app.add_middleware(IdempotencyMiddleware, ctx=ctx)
     app.add_middleware(BodyMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(RateLimitHeadersMiddleware)  # outermost: on every response, 429s too
+    app.add_middleware(RateLimitHeadersMiddleware)  # on every response, 429s too
+    # Outermost: request ids, metrics and access logs cover everything above.
+    stop_observability = install_observability(app, ctx)
     return app

@@ -9,9 +9,11 @@ from fastapi.responses import JSONResponse
 
 from ..schemas.auth import ApiKeyCreate, api_key_out
 from ..schemas.common import NUL_FREE_PATTERN
+from ..schemas.responses import ApiKeyList, Done, Envelope, NewApiKey
 from ..services.accounts import AccountService
 from .deps import Context, CurrentPrincipal, UserId
 from .envelope import ok
+from .openapi import errors
 
 router = APIRouter(prefix="/api-keys", tags=["api-keys"])
 
@@ -25,13 +27,13 @@ def accounts(ctx: Context) -> AccountService:
 Accounts = Annotated[AccountService, Depends(accounts)]
 
 
-@router.get("")
+@router.get("", response_model=Envelope[ApiKeyList])
 async def list_api_keys(user_id: UserId, service: Accounts) -> JSONResponse:
     keys = await service.list_keys_for(user_id)
     return ok({"apiKeys": [api_key_out(k) for k in keys]})
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Envelope[NewApiKey], responses=errors(403))
 async def create_api_key(
     body: ApiKeyCreate, principal: CurrentPrincipal, _admitted: UserId, service: Accounts
 ) -> JSONResponse:
@@ -39,7 +41,7 @@ async def create_api_key(
     return ok({"apiKey": api_key_out(created.key) | {"key": created.secret}}, status_code=201)
 
 
-@router.delete("/{key_id}")
+@router.delete("/{key_id}", response_model=Done)
 async def revoke_api_key(key_id: KeyID, user_id: UserId, service: Accounts) -> JSONResponse:
     await service.revoke_key_for(user_id, key_id)
     return ok()

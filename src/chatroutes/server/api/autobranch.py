@@ -9,20 +9,26 @@ from fastapi.responses import JSONResponse
 
 from ... import __version__
 from ..schemas.autobranch import MessageAutobranch, SuggestBranchesRequest, suggestion_out
+from ..schemas.responses import AutobranchData, Envelope, ServiceHealth, SuggestionsData
 from ..schemas.wire import branch_out
 from ..services.autobranch import SERVICE_NAME
 from .deps import Autobranch, ConversationID, MessageID
 from .envelope import ok
+from .openapi import errors
 
 router = APIRouter(tags=["autobranch"])
 
 
-@router.get("/autobranch/health")
+@router.get("/autobranch/health", response_model=Envelope[ServiceHealth])
 async def health() -> JSONResponse:
     return ok({"status": "healthy", "version": __version__, "service": SERVICE_NAME})
 
 
-@router.post("/autobranch/suggest-branches")
+@router.post(
+    "/autobranch/suggest-branches",
+    response_model=Envelope[SuggestionsData],
+    responses=errors(502, 503, 504),
+)
 async def suggest_branches(body: SuggestBranchesRequest, service: Autobranch) -> JSONResponse:
     result = await service.suggest(body)
     return ok(
@@ -33,7 +39,12 @@ async def suggest_branches(body: SuggestBranchesRequest, service: Autobranch) ->
     )
 
 
-@router.post("/conversations/{conversation_id}/messages/{message_id}/autobranch")
+@router.post(
+    "/conversations/{conversation_id}/messages/{message_id}/autobranch",
+    response_model=Envelope[AutobranchData],
+    responses={201: {"description": "Branches were made", "model": Envelope[AutobranchData]}}
+    | errors(409, 502, 503, 504),
+)
 async def autobranch_message(
     conversation_id: ConversationID,
     message_id: MessageID,

@@ -8,11 +8,21 @@ from fastapi.responses import JSONResponse
 from ..domain import tree
 from ..schemas.branches import BranchCreate, BranchFork, BranchUpdate
 from ..schemas.merge import BranchMerge
+from ..schemas.responses import (
+    BranchData,
+    BranchList,
+    Done,
+    Envelope,
+    MergeData,
+    MessageList,
+    TreeData,
+)
 from ..schemas.wire import branch_out, conversation_out, message_out
 from ..services.branches import BranchView, TreeView
 from ..services.merge import MergeResult
 from .deps import Branches, BranchID, ConversationID, Merges
 from .envelope import ok
+from .openapi import errors
 
 router = APIRouter(tags=["branches"])
 
@@ -21,33 +31,49 @@ def _out(view: BranchView) -> dict[str, Any]:
     return branch_out(view.branch, view.message_count)
 
 
-@router.get("/conversations/{conversation_id}/branches")
+@router.get("/conversations/{conversation_id}/branches", response_model=Envelope[BranchList])
 async def list_branches(conversation_id: ConversationID, service: Branches) -> JSONResponse:
     return ok({"branches": [_out(v) for v in await service.list(conversation_id)]})
 
 
-@router.post("/conversations/{conversation_id}/branches", status_code=201)
+@router.post(
+    "/conversations/{conversation_id}/branches",
+    status_code=201,
+    response_model=Envelope[BranchData],
+    responses=errors(409),
+)
 async def create_branch(
     conversation_id: ConversationID, body: BranchCreate, service: Branches
 ) -> JSONResponse:
     return ok({"branch": _out(await service.create(conversation_id, body))}, status_code=201)
 
 
-@router.post("/conversations/{conversation_id}/fork", status_code=201)
+@router.post(
+    "/conversations/{conversation_id}/fork",
+    status_code=201,
+    response_model=Envelope[BranchData],
+    responses=errors(409),
+)
 async def fork_conversation(
     conversation_id: ConversationID, body: BranchFork, service: Branches
 ) -> JSONResponse:
     return ok({"branch": _out(await service.fork(conversation_id, body))}, status_code=201)
 
 
-@router.patch("/conversations/{conversation_id}/branches/{branch_id}")
+@router.patch(
+    "/conversations/{conversation_id}/branches/{branch_id}", response_model=Envelope[BranchData]
+)
 async def update_branch(
     conversation_id: ConversationID, branch_id: BranchID, body: BranchUpdate, service: Branches
 ) -> JSONResponse:
     return ok({"branch": _out(await service.update(conversation_id, branch_id, body))})
 
 
-@router.delete("/conversations/{conversation_id}/branches/{branch_id}")
+@router.delete(
+    "/conversations/{conversation_id}/branches/{branch_id}",
+    response_model=Done,
+    responses=errors(409),
+)
 async def delete_branch(
     conversation_id: ConversationID, branch_id: BranchID, service: Branches
 ) -> JSONResponse:
@@ -55,7 +81,10 @@ async def delete_branch(
     return ok()
 
 
-@router.get("/conversations/{conversation_id}/branches/{branch_id}/messages")
+@router.get(
+    "/conversations/{conversation_id}/branches/{branch_id}/messages",
+    response_model=Envelope[MessageList],
+)
 async def branch_messages(
     conversation_id: ConversationID, branch_id: BranchID, service: Branches
 ) -> JSONResponse:
@@ -63,7 +92,7 @@ async def branch_messages(
     return ok({"messages": [message_out(m) for m in messages]})
 
 
-@router.get("/conversations/{conversation_id}/tree")
+@router.get("/conversations/{conversation_id}/tree", response_model=Envelope[TreeData])
 async def conversation_tree(conversation_id: ConversationID, service: Branches) -> JSONResponse:
     return ok(_tree_out(await service.tree(conversation_id)))
 
@@ -124,7 +153,11 @@ def _tree_out(view: TreeView) -> dict[str, Any]:
     }
 
 
-@router.post("/conversations/{conversation_id}/branches/{branch_id}/merge")
+@router.post(
+    "/conversations/{conversation_id}/branches/{branch_id}/merge",
+    response_model=Envelope[MergeData],
+    responses=errors(409),
+)
 async def merge_branch(
     conversation_id: ConversationID, branch_id: BranchID, body: BranchMerge, service: Merges
 ) -> JSONResponse:

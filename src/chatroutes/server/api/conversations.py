@@ -5,7 +5,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 
-from ..schemas.conversations import ConversationCreate, ConversationUpdate
+from ..schemas.conversations import MAX_PAGE, ConversationCreate, ConversationUpdate
+from ..schemas.responses import (
+    ConversationData,
+    ConversationDocument,
+    ConversationList,
+    ConversationWithMessagesData,
+    Done,
+    Envelope,
+)
 from ..schemas.transfer import document_out
 from ..schemas.wire import conversation_out, message_out
 from ..services.conversations import ConversationView
@@ -19,10 +27,10 @@ def _out(view: ConversationView) -> dict:
     return conversation_out(view.conversation, view.branches, view.counts, view.total_messages)
 
 
-@router.get("/conversations")
+@router.get("/conversations", response_model=ConversationList)
 async def list_conversations(
     service: Conversations,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> JSONResponse:
     views, total = await service.list(page=page, limit=limit)
@@ -32,13 +40,13 @@ async def list_conversations(
     return ok({"conversations": conversations, **paging}, conversations=conversations, **paging)
 
 
-@router.post("/conversations", status_code=201)
+@router.post("/conversations", status_code=201, response_model=Envelope[ConversationData])
 async def create_conversation(body: ConversationCreate, service: Conversations) -> JSONResponse:
     return ok({"conversation": _out(await service.create(body))}, status_code=201)
 
 
 # Declared before the ``/conversations/{conversation_id}`` routes, so "import" is never an id.
-@router.post("/conversations/import", status_code=201)
+@router.post("/conversations/import", status_code=201, response_model=Envelope[ConversationData])
 async def import_conversation(
     body: Annotated[dict[str, Any], Body()], service: Transfers
 ) -> JSONResponse:
@@ -47,7 +55,9 @@ async def import_conversation(
     return ok({"conversation": _out(view)}, status_code=201)
 
 
-@router.get("/conversations/{conversation_id}/export")
+@router.get(
+    "/conversations/{conversation_id}/export", response_model=Envelope[ConversationDocument]
+)
 async def export_conversation(conversation_id: ConversationID, service: Transfers) -> JSONResponse:
     exported = await service.export(conversation_id)
     response = ok(
@@ -64,21 +74,23 @@ async def export_conversation(conversation_id: ConversationID, service: Transfer
     return response
 
 
-@router.get("/conversations/{conversation_id}")
+@router.get(
+    "/conversations/{conversation_id}", response_model=Envelope[ConversationWithMessagesData]
+)
 async def get_conversation(conversation_id: ConversationID, service: Conversations) -> JSONResponse:
     view = await service.get(conversation_id)
     conversation = _out(view) | {"messages": [message_out(m) for m in view.messages]}
     return ok({"conversation": conversation})
 
 
-@router.patch("/conversations/{conversation_id}")
+@router.patch("/conversations/{conversation_id}", response_model=Envelope[ConversationData])
 async def update_conversation(
     conversation_id: ConversationID, body: ConversationUpdate, service: Conversations
 ) -> JSONResponse:
     return ok({"conversation": _out(await service.update(conversation_id, body))})
 
 
-@router.delete("/conversations/{conversation_id}")
+@router.delete("/conversations/{conversation_id}", response_model=Done)
 async def delete_conversation(
     conversation_id: ConversationID, service: Conversations
 ) -> JSONResponse:

@@ -7,35 +7,62 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from ..domain.errors import InvalidRequest
 from ..schemas.messages import Id, MessageEdit, MessageSend
+from ..schemas.responses import (
+    REPLY_EVENTS,
+    Done,
+    EditedData,
+    Envelope,
+    MessageList,
+    SentData,
+)
 from ..schemas.wire import branch_out, message_out
 from ..services.messages import MessageService, SendResult
 from .deps import Branches, BranchID, ConversationID, MessageID, Messages
 from .envelope import ok
 from .messages_shape import sent_data
-from .streaming import event_stream, parse_event_id
+from .openapi import errors, sse_responses
+from .streaming import EventStreamResponse, event_stream, parse_event_id
 
 router = APIRouter(tags=["messages"])
+
+# A send can meet a busy branch, a lost race, or a failing provider.
+_SEND_ERRORS = errors(409, 502, 503, 504)
+_STREAM_RESPONSES = sse_responses(*REPLY_EVENTS) | _SEND_ERRORS
 
 
 def _sent(result: SendResult) -> JSONResponse:
     return ok(sent_data(result), status_code=201)
 
 
-@router.post("/conversations/{conversation_id}/messages", status_code=201)
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    status_code=201,
+    response_model=Envelope[SentData],
+    responses=_SEND_ERRORS,
+)
 async def send_message(
     conversation_id: ConversationID, body: MessageSend, service: Messages
 ) -> JSONResponse:
     return _sent(await service.send(conversation_id, body))
 
 
-@router.post("/conversations/{conversation_id}/branches/{branch_id}/messages", status_code=201)
+@router.post(
+    "/conversations/{conversation_id}/branches/{branch_id}/messages",
+    status_code=201,
+    response_model=Envelope[SentData],
+    responses=_SEND_ERRORS,
+)
 async def send_branch_message(
     conversation_id: ConversationID, branch_id: BranchID, body: MessageSend, service: Messages
 ) -> JSONResponse:
     return _sent(await service.send(conversation_id, body, branch_id=branch_id))
 
 
-LastEventId = Annotated[str | None, Header(alias="Last-Event-ID")]
+# ``<reply id>:<offset>``, as our ``id:`` lines carry it (ASCII digits: ``int`` must read them).
+_EVENT_ID = r"^\s*\S[^\x00]*:[0-9]+\s*$"
+LastEventId = Annotated[
+    str | None, Header(alias="Last-Event-ID", max_length=200, pattern=_EVENT_ID)
+]
 
 
 async def _stream_or_resume(
@@ -54,7 +81,11 @@ async def _stream_or_resume(
     return event_stream(stream, service.ctx.settings.sse_heartbeat_seconds)
 
 
-@router.post("/conversations/{conversation_id}/messages/stream")
+@router.post(
+    "/conversations/{conversation_id}/messages/stream",
+    response_class=EventStreamResponse,
+    responses=_STREAM_RESPONSES,
+)
 async def stream_message(
     conversation_id: ConversationID,
     body: MessageSend,
@@ -65,7 +96,11 @@ async def stream_message(
     return await _stream_or_resume(service, conversation_id, body, last_event_id)
 
 
-@router.post("/conversations/{conversation_id}/branches/{branch_id}/messages/stream")
+@router.post(
+    "/conversations/{conversation_id}/branches/{branch_id}/messages/stream",
+    response_class=EventStreamResponse,
+    responses=_STREAM_RESPONSES,
+)
 async def stream_branch_message(
     conversation_id: ConversationID,
     branch_id: BranchID,
@@ -76,7 +111,11 @@ async def stream_branch_message(
     return await _stream_or_resume(service, conversation_id, body, last_event_id, branch_id)
 
 
-@router.get("/conversations/{conversation_id}/messages/{message_id}/stream")
+@router.get(
+    "/conversations/{conversation_id}/messages/{message_id}/stream",
+    response_class=EventStreamResponse,
+    responses=sse_responses(*REPLY_EVENTS),
+)
 async def resume_reply(
     conversation_id: ConversationID,
     message_id: MessageID,
@@ -93,7 +132,7 @@ async def resume_reply(
     return event_stream(stream, service.ctx.settings.sse_heartbeat_seconds)
 
 
-@router.get("/conversations/{conversation_id}/messages")
+@router.get("/conversations/{conversation_id}/messages", response_model=Envelope[MessageList])
 async def list_messages(
     conversation_id: ConversationID,
     branches: Branches,
@@ -103,7 +142,7 @@ async def list_messages(
     return ok({"messages": [message_out(m) for m in messages]})
 
 
-@router.patch("/messages/{message_id}")
+@router.patch("/messages/{message_id}", response_model=Envelope[EditedData], responses=errors(409))
 async def edit_message(message_id: MessageID, body: MessageEdit, service: Messages) -> JSONResponse:
     result = await service.edit(message_id, body.content)
     data = {"message": message_out(result.message)}
@@ -112,7 +151,7 @@ async def edit_message(message_id: MessageID, body: MessageEdit, service: Messag
     return ok(data)
 
 
-@router.delete("/messages/{message_id}")
+@router.delete("/messages/{message_id}", response_model=Done, responses=errors(409))
 async def delete_message(message_id: MessageID, service: Messages) -> JSONResponse:
     await service.delete(message_id)
     return ok()

@@ -10,6 +10,12 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from ..schemas.parallel import CandidateChoice, ParallelCreate
+from ..schemas.responses import (
+    PARALLEL_EVENTS,
+    ChosenSessionOut,
+    Envelope,
+    ResponseSessionOut,
+)
 from ..schemas.wire import branch_out, message_out
 from ..services.live import StreamEvent
 from ..services.parallel import ParallelService, SessionView, StartedSession
@@ -17,9 +23,13 @@ from ..store.models import ResponseCandidate
 from .deps import ConversationID, Parallel, SessionID
 from .envelope import ok
 from .messages_shape import usage_out
-from .streaming import event_payload, sse_frames, sse_response
+from .openapi import errors, sse_responses
+from .streaming import EventStreamResponse, event_payload, sse_frames, sse_response
 
 router = APIRouter(tags=["parallel responses"])
+
+# Candidates share the branch: a busy one is 409; providers fail per candidate.
+_START_ERRORS = errors(409, 502, 503, 504)
 
 
 def candidate_out(view: SessionView, candidate: ResponseCandidate) -> dict[str, Any]:
@@ -59,7 +69,12 @@ def session_out(view: SessionView) -> dict[str, Any]:
     }
 
 
-@router.post("/conversations/{conversation_id}/parallel-responses", status_code=201)
+@router.post(
+    "/conversations/{conversation_id}/parallel-responses",
+    status_code=201,
+    response_model=Envelope[ResponseSessionOut],
+    responses=_START_ERRORS,
+)
 async def create_parallel_responses(
     conversation_id: ConversationID, body: ParallelCreate, service: Parallel
 ) -> JSONResponse:
@@ -69,7 +84,11 @@ async def create_parallel_responses(
     return ok(session_out(await service.get(started.view.session.id)), status_code=201)
 
 
-@router.post("/conversations/{conversation_id}/parallel-responses/stream")
+@router.post(
+    "/conversations/{conversation_id}/parallel-responses/stream",
+    response_class=EventStreamResponse,
+    responses=sse_responses(*PARALLEL_EVENTS) | _START_ERRORS,
+)
 async def stream_parallel_responses(
     conversation_id: ConversationID, body: ParallelCreate, service: Parallel
 ) -> StreamingResponse:
@@ -79,12 +98,16 @@ async def stream_parallel_responses(
     )
 
 
-@router.get("/response-sessions/{session_id}")
+@router.get("/response-sessions/{session_id}", response_model=Envelope[ResponseSessionOut])
 async def get_response_session(session_id: SessionID, service: Parallel) -> JSONResponse:
     return ok(session_out(await service.get(session_id)))
 
 
-@router.post("/response-sessions/{session_id}/choose")
+@router.post(
+    "/response-sessions/{session_id}/choose",
+    response_model=Envelope[ChosenSessionOut],
+    responses=errors(409),
+)
 async def choose_candidate(
     session_id: SessionID, body: CandidateChoice, service: Parallel
 ) -> JSONResponse:

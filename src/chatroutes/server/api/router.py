@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from . import (
+    account,
     api_keys,
     auth,
     autobranch,
@@ -29,5 +30,6 @@ for module in (
     autobranch,
     usage,
     billing,
+    account,
 ):
     api_router.include_router(module.router)

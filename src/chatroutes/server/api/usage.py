@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from ..domain.hashing import iso_timestamp
 from ..schemas.common import NUL_FREE_PATTERN
+from ..schemas.responses import (
+    AccountUsage,
+    BranchUsage,
+    ConversationUsage,
+    Envelope,
+    MessageUsageOut,
+    Pricing,
+    UsageSummary,
+)
 from ..schemas.usage import by_model_out, message_usage_out, price_out, report_out, totals_out
 from ..services.models import available_models
 from ..services.usage import UsageService
@@ -18,8 +27,10 @@ from .envelope import ok
 router = APIRouter(tags=["usage"])
 
 
-@router.get("/usage")
-async def account_usage(ctx: Context, user_id: UserId, timeframe: str = "month") -> JSONResponse:
+@router.get("/usage", response_model=Envelope[AccountUsage])
+async def account_usage(
+    ctx: Context, user_id: UserId, timeframe: Literal["today", "week", "month", "all"] = "month"
+) -> JSONResponse:
     """The account's usage over ``timeframe``: today, week (7 days), month (UTC), all."""
     report = await UsageService(ctx, user_id).account(timeframe)
     return ok(
@@ -34,7 +45,7 @@ async def account_usage(ctx: Context, user_id: UserId, timeframe: str = "month")
     )
 
 
-@router.get("/usage/summary")
+@router.get("/usage/summary", response_model=Envelope[UsageSummary])
 async def usage_summary(ctx: Context, user_id: UserId) -> JSONResponse:
     """This calendar month at a glance (the JS SDK's ``usage.summary()``)."""
     report = await UsageService(ctx, user_id).this_month()
@@ -51,7 +62,7 @@ async def usage_summary(ctx: Context, user_id: UserId) -> JSONResponse:
     )
 
 
-@router.get("/usage/conversations/{conversation_id}")
+@router.get("/usage/conversations/{conversation_id}", response_model=Envelope[ConversationUsage])
 async def conversation_usage(
     conversation_id: ConversationID,
     ctx: Context,
@@ -64,18 +75,18 @@ async def conversation_usage(
     return ok({"conversationId": conversation_id, "branchId": branch_id, **report_out(report)})
 
 
-@router.get("/usage/branches/{branch_id}")
+@router.get("/usage/branches/{branch_id}", response_model=Envelope[BranchUsage])
 async def branch_usage(branch_id: BranchID, ctx: Context, user_id: UserId) -> JSONResponse:
     conversation_id, report = await UsageService(ctx, user_id).branch(branch_id)
     return ok({"branchId": branch_id, "conversationId": conversation_id, **report_out(report)})
 
 
-@router.get("/usage/messages/{message_id}")
+@router.get("/usage/messages/{message_id}", response_model=Envelope[MessageUsageOut])
 async def message_usage(message_id: MessageID, ctx: Context, user_id: UserId) -> JSONResponse:
     return ok(message_usage_out(await UsageService(ctx, user_id).message(message_id)))
 
 
-@router.get("/usage/pricing")
+@router.get("/usage/pricing", response_model=Envelope[Pricing])
 async def pricing(ctx: Context, _user: UserId) -> JSONResponse:
     """Per-model prices for client-side cost estimates."""
     models = await available_models(ctx)

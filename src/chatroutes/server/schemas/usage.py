@@ -50,6 +50,25 @@ def report_out(report: UsageReport) -> dict[str, Any]:
     }
     if report.by_day is not None:
         data["byDay"] = [{"date": row.key, **totals_out(row)} for row in report.by_day]
+    if report.by_conversation is not None:
+        data["byConversation"] = [
+            {
+                "conversationId": row.key,
+                "title": report.titles.get(row.key or ""),
+                **totals_out(row),
+            }
+            for row in report.by_conversation
+        ]
+    if report.by_branch is not None:
+        data["byBranch"] = [
+            {
+                "branchId": row.key,
+                "conversationId": report.branch_conversations.get(row.key or ""),
+                "title": report.titles.get(row.key or ""),
+                **totals_out(row),
+            }
+            for row in report.by_branch
+        ]
     return data
 
 
