@@ -104,6 +104,7 @@ def serve(
     registry = application.state.ctx.registry
     url = f"http://{host}:{port}"
     console.print(f"ChatRoutes API on [bold]{url}/api/v1[/bold]")
+    console.print(f"Web UI on [bold]{url}/[/bold]")
     console.print(
         f"Storage: {application.state.ctx.db.backend}; default model: {registry.default_model}"
         + (f"; {workers} workers" if workers > 1 else "")

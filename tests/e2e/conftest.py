@@ -18,6 +18,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,18 @@ def live_server(
         "CHATROUTES_SECRET_KEY": "e2e-secret",
         "CHATROUTES_DEFAULT_MODEL": "gpt-5",
     }
+    with serving(backend, workdir, env) as server:
+        keys = KEY_RE.findall(server.stdout.read_text())
+        assert len(keys) == 1, f"expected one first-start key on stdout\n{server.logs()}"
+        server.api_key = keys[0]
+        status = httpx.get(server.api_url + "/status", timeout=5.0).json()["data"]
+        assert status["storage"]["backend"] == backend, status
+        yield server
+
+
+@contextmanager
+def serving(backend: str, workdir: Path, env: dict[str, str]) -> Iterator[LiveServer]:
+    """``chatroutes serve`` in ``workdir`` with ``env``, up and answering; stopped after."""
     port = _free_port()
     stdout, stderr = workdir / "stdout.log", workdir / "stderr.log"
     with stdout.open("wb") as out, stderr.open("wb") as err:
@@ -202,11 +215,6 @@ def live_server(
     )
     try:
         _wait_until_up(server)
-        keys = KEY_RE.findall(stdout.read_text())
-        assert len(keys) == 1, f"expected one first-start key on stdout\n{server.logs()}"
-        server.api_key = keys[0]
-        status = httpx.get(server.api_url + "/status", timeout=5.0).json()["data"]
-        assert status["storage"]["backend"] == backend, status
         yield server
     finally:
         _stop(process)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import uuid
 from collections.abc import Iterator
 from importlib import resources
@@ -20,15 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import provider_env
-from tests.e2e.conftest import (
-    CLI,
-    KEY_RE,
-    REPO_ROOT,
-    LiveServer,
-    _free_port,
-    _stop,
-    _wait_until_up,
-)
+from tests.e2e.conftest import KEY_RE, REPO_ROOT, LiveServer, serving
 from tests.support.mock_upstream import Fault, MockUpstream
 
 pytestmark = pytest.mark.e2e
@@ -56,9 +47,9 @@ def web_server(
 ) -> Iterator[LiveServer]:
     """The server on SQLite, the providers at the mock.
 
-    The guest and free plans allow 10 and 20 requests a minute: a browser clicking through
-    every page in seconds would spend the test waiting out 429s (the UI waits them out), so
-    this server lifts the per-minute rates; every other limit is the built-in one.
+    The guest and free plans allow 60 requests a minute: a browser clicking through every
+    page in seconds would spend the test waiting out 429s (the UI waits them out), so this
+    server lifts the per-minute rates; every other limit is the built-in one.
     """
     workdir = tmp_path_factory.mktemp("web-ui")
     builtin = resources.files("chatroutes.server.domain").joinpath("plans.toml").read_text()
@@ -76,24 +67,8 @@ def web_server(
         "CHATROUTES_DEFAULT_MODEL": "gpt-5",
         "CHATROUTES_PLANS_FILE": str(plans),
     }
-    port = _free_port()
-    stdout, stderr = workdir / "stdout.log", workdir / "stderr.log"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-            env=env,
-            cwd=workdir,
-            stdout=out,
-            stderr=err,
-        )
-    server = LiveServer(
-        "sqlite", f"http://127.0.0.1:{port}", "", env, workdir, process, stdout, stderr
-    )
-    try:
-        _wait_until_up(server)
+    with serving("sqlite", workdir, env) as server:
         yield server
-    finally:
-        _stop(process)
 
 
 @pytest.fixture(scope="module")
