@@ -190,3 +190,30 @@ async def test_resuming_an_unknown_or_foreign_reply_is_404(api, create_conversat
         f"/conversations/{cid}/messages/{reply['id']}/stream", headers=other
     )
     assert foreign.status_code == 404
+
+
+async def test_a_first_reply_is_regenerated_from_a_new_version_of_its_question(
+    api, create_conversation, send
+):
+    """The web UI's Regenerate for a reply whose question has no parent to send from."""
+    cid = (await create_conversation())["id"]
+    first = await send(cid, "first question")
+    await send(cid, "second")
+    question = first["userMessage"]["id"]
+    edited = await api.client.patch(f"/messages/{question}", json={"content": "first question"})
+    version, branch = edited.json()["data"]["message"], edited.json()["data"]["branch"]
+    assert version["parentMessageId"] is None and branch["forkPointMessageId"] is None
+    _, _, events = await _stream(
+        api,
+        f"/conversations/{cid}/branches/{branch['id']}/messages/stream",
+        content="first question",
+    )
+    complete = events[-2]
+    assert complete["type"] == "complete", "sent again, the version is answered, not repeated"
+    assert complete["userMessage"]["id"] == version["id"]
+    assert complete["message"]["parentMessageId"] == version["id"]
+    assert [m["content"] for m in await _path(api, cid, branch["id"])] == [
+        "first question",
+        "Echo: first question",
+    ]
+    assert len(await _path(api, cid)) == 4, "the main branch is left as it was"

@@ -364,20 +364,25 @@ def test_account_compares_models_edits_regenerates_autobranches_and_manages_keys
     send(page, "Hello there")
     wait_for_reply(page, "Echo: Hello there")
 
-    # Stop: the page stops following a slow reply at once and can send again.
-    upstream.enqueue(Fault.reply("word " * 60))
+    # Stop: the server ends the reply where it is and keeps it, marked stopped.
+    long_reply = ("word " * 60).strip()
+    upstream.enqueue(Fault.reply(long_reply))
     upstream.chunk_delay = 0.1
     try:
         send(page, "Tell me a long story")
         expect(page.locator(".msg.streaming .msg-body")).to_contain_text("word")
         page.get_by_role("button", name="Stop").click()
-        expect(page.locator(".msg.streaming")).to_contain_text("Stopped following")
-        expect(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()
         expect(page.get_by_role("button", name="Stop")).to_be_hidden()
+        expect(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()
+        expect(page.locator(".msg.assistant .ending.stopped")).to_have_text("Stopped")
     finally:
         upstream.chunk_delay = 0.0
-    page.reload()  # the server finished the reply all the same, and stored it
-    wait_for_reply(page, "word word word")
+    page.reload()  # as stored: the text up to the stop, not the whole reply
+    stopped = page.locator(".msg.assistant", has=page.locator(".ending.stopped"))
+    expect(stopped).to_have_count(1)
+    partial = stopped.locator(".msg-body").inner_text()
+    assert partial.startswith("word") and len(partial) < len(long_reply)
+    assert long_reply.startswith(partial)
 
     # Parallel responses: two models side by side, one chosen into the conversation.
     page.get_by_label("Several models").check()
@@ -446,6 +451,14 @@ def test_account_compares_models_edits_regenerates_autobranches_and_manages_keys
     expect(page.get_by_role("tab", name="Tree")).to_have_attribute("aria-selected", "true")
     expect(page.locator(".tree .legend li")).to_have_count(2 + created)
     shoot(page, "conversation-branches")
+
+    # Regenerate the first reply: its question has no parent to send from, so a new version
+    # of it starts a branch from the root, answered there.
+    actions_of(page, "Echo: Hello there").get_by_role("button", name="Regenerate").click()
+    expect(page.locator(".conv-head .chip")).to_contain_text("Regenerated")
+    wait_for_reply(page, "Echo: Hello there")
+    expect(page.locator(".msg .msg-body")).to_have_text(["Hello there", "Echo: Hello there"])
+    expect(page.locator(".tree .legend li")).to_have_count(3 + created)
     page.get_by_role("link", name="Conversations").click()
     shown(page)
     expect(page.get_by_role("link", name="Languages")).to_be_visible()

@@ -1,20 +1,31 @@
-"""``client.messages``: send (plain or streamed), list, edit, delete."""
+"""``client.messages``: send (plain or streamed), stop, list, edit, delete."""
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Coroutine
-from typing import Any, cast, overload
+from typing import Any, TypedDict, cast, overload
 
 from .._streaming import AsyncMessageStream, MessageStream
 from .._types import Message, SendMessageRequest, SendMessageResponse, StreamChunk
 from ._base import AsyncAPIResource, SyncAPIResource, data_of, item_of, items_of, seg
 
-__all__ = ["AsyncMessages", "Messages"]
+__all__ = ["AsyncMessages", "Messages", "StopResponse"]
 
 OnChunk = Callable[[StreamChunk], object]
 OnComplete = Callable[[Message], object]
 _STREAM_HEADERS = {"Accept": "text/event-stream"}
+
+
+class StopResponse(TypedDict):
+    """``stopped``: this call ended the generation; ``message``: the reply as stored."""
+
+    stopped: bool
+    message: Message
+
+
+def stop_path(conversation_id: str, message_id: str) -> str:
+    return f"/conversations/{seg(conversation_id)}/messages/{seg(message_id)}/stop"
 
 
 def stream_path(conversation_id: str, branch_id: str | None = None) -> str:
@@ -76,6 +87,16 @@ class Messages(SyncAPIResource):
         reply, and returns ``None``.
         """
         return _sync_stream(self, stream_path(conversation_id), data, on_chunk, on_complete)
+
+    def stop(self, conversation_id: str, message_id: str) -> StopResponse:
+        """End a reply being generated (``message_id``: the id its stream announced).
+
+        The text so far is stored as the reply (``metadata.finishReason: "stopped"``); a
+        reply already finished comes back with ``stopped: False``. Raises ``ConflictError``
+        if another server process is generating it.
+        """
+        response = self._http.post(stop_path(conversation_id, message_id))
+        return cast(StopResponse, data_of(response))
 
     def list(self, conversation_id: str, branch_id: str | None = None) -> builtins.list[Message]:
         """The messages of the main branch's path, or of ``branch_id``'s, oldest first."""
@@ -166,6 +187,11 @@ class AsyncMessages(AsyncAPIResource):
         ``await client.messages.stream(..., on_chunk=..., on_complete=...)`` (callbacks may
         be coroutine functions)."""
         return _async_stream(self, stream_path(conversation_id), data, on_chunk, on_complete)
+
+    async def stop(self, conversation_id: str, message_id: str) -> StopResponse:
+        """End a reply being generated (see ``Messages.stop``)."""
+        response = await self._http.post(stop_path(conversation_id, message_id))
+        return cast(StopResponse, data_of(response))
 
     async def list(
         self, conversation_id: str, branch_id: str | None = None

@@ -14,6 +14,7 @@ from ..schemas.responses import (
     Envelope,
     MessageList,
     SentData,
+    StoppedData,
 )
 from ..schemas.wire import branch_out, message_out
 from ..services.messages import MessageService, SendResult
@@ -130,6 +131,22 @@ async def resume_reply(
             raise InvalidRequest("Last-Event-ID names another message", field="Last-Event-ID")
     stream = await service.resume_stream(conversation_id, message_id, offset)
     return event_stream(stream, service.ctx.settings.sse_heartbeat_seconds)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages/{message_id}/stop",
+    response_model=Envelope[StoppedData],
+    responses=errors(409),
+)
+async def stop_reply(
+    conversation_id: ConversationID, message_id: MessageID, service: Messages
+) -> JSONResponse:
+    """End a reply generating in this process, keeping its text so far (``finishReason:
+    stopped``). A reply already stored is returned with ``stopped: false``; one generating
+    in another server process is a 409 (stopping across processes is not supported).
+    """
+    stopped, message = await service.stop(conversation_id, message_id)
+    return ok({"stopped": stopped, "message": message_out(message)})
 
 
 @router.get("/conversations/{conversation_id}/messages", response_model=Envelope[MessageList])

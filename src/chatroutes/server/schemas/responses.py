@@ -318,6 +318,13 @@ class SentData(Out):
     branch: BranchOut | None = None
 
 
+class StoppedData(Out):
+    """A stop: ``stopped`` when this call ended the generation; ``message``, the reply."""
+
+    stopped: bool
+    message: MessageOut
+
+
 class EditedData(Out):
     message: MessageOut
     branch: BranchOut | None = None

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -18,7 +18,18 @@ from ..store.counters import Counters
 from ..store.database import Database
 from .live import LiveReply
 
+if TYPE_CHECKING:
+    from .messages import Prepared
+
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A reply generating in this process: what a user's stop marks and cancels."""
+
+    prepared: Prepared
+    task: asyncio.Task[Any]
 
 
 @dataclass
@@ -32,6 +43,7 @@ class ServerContext:
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
     live: dict[str, LiveReply] = field(default_factory=dict)  # streamed replies in progress
     counters: Counters | None = None  # limits and quotas (services/limits.py); set by the app
+    generations: dict[str, Generation] = field(default_factory=dict)  # by reply id, until done
 
     def breaker(self, provider: str) -> CircuitBreaker:
         if provider not in self.breakers:
@@ -46,6 +58,15 @@ class ServerContext:
         task = asyncio.create_task(work)
         self.tasks.add(task)  # type: ignore[arg-type]
         task.add_done_callback(self.tasks.discard)  # type: ignore[arg-type]
+        return task
+
+    def spawn_generation(
+        self, prepared: Prepared, work: Coroutine[object, object, T]
+    ) -> asyncio.Task[T]:
+        """``spawn`` a reply's generation, findable by its reply id until it ends."""
+        task = self.spawn(work)
+        self.generations[prepared.reply_id] = Generation(prepared, task)
+        task.add_done_callback(lambda _: self.generations.pop(prepared.reply_id, None))
         return task
 
 

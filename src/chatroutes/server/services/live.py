@@ -26,7 +26,7 @@ from ..domain.errors import ChatRoutesServerError
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """One step of a streamed reply: ``content``, then ``complete`` or ``error``.
+    """One step of a streamed reply: ``content``, then ``complete``, ``stored`` or ``error``.
 
     ``offset`` is how many characters of the reply precede the end of this event.
     A ``reasoning`` event (the model's thinking, for readers that ask for it) is
@@ -37,7 +37,7 @@ class StreamEvent:
     kind: str
     offset: int
     text: str = ""
-    result: object = None  # a SendResult on ``complete``
+    result: object = None  # a SendResult on ``complete``; the stored Message on ``stored``
     error: ChatRoutesServerError | None = None
 
 

@@ -13,7 +13,9 @@ startup and every ``recovery_interval_seconds``) then stores the reply as far as
 it was flushed, marked ``finishReason: "interrupted"``, in one transaction that
 first takes the lease by compare-and-set, so two sweeps never both store it.
 
-A generation cancelled at shutdown stores its text so far the same way, at once.
+A generation cancelled at shutdown stores its text so far the same way, at once;
+one cancelled by a user's stop (``MessageService.stop``) too, marked ``"stopped"``
+and counted against the token quotas. Either way its live readers get its end.
 Parallel sessions (services/parallel.py) are not watched: their lease is left to
 the upstream deadline, then their running session is marked ``error``.
 """
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..domain.errors import ChatRoutesServerError
 from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
@@ -39,13 +42,15 @@ from ..store.models import Branch, Message
 from ..store.recovery import interrupt_response_sessions, running_response_session
 from .branches import new_branch
 from .context import ServerContext, utcnow
-from .live import LiveReply
+from .limits import LimitService
+from .live import LiveReply, StreamEvent
 
 if TYPE_CHECKING:
     from .messages import Prepared
 
 logger = logging.getLogger("chatroutes.server")
 INTERRUPTED = "interrupted"
+STOPPED = "stopped"
 _SWEEP_BATCH = 100
 T = TypeVar("T")
 
@@ -53,7 +58,8 @@ T = TypeVar("T")
 class GenerationWatch:
     """Keeps a generation's lease alive and its text flushed while the block runs.
 
-    Cancelled (shutdown past its grace), the block's reply is stored as interrupted.
+    Cancelled (shutdown past its grace, or a user's stop), the block's reply is stored
+    as far as it got, and a live reply's readers get its ``complete`` event.
     """
 
     def __init__(self, ctx: ServerContext, prepared: Prepared, live: LiveReply | None) -> None:
@@ -77,7 +83,18 @@ class GenerationWatch:
         await asyncio.gather(self._beat, return_exceptions=True)
         if exc_type is not None and issubclass(exc_type, asyncio.CancelledError):
             text = "".join(self.live.parts) if self.live is not None else ""
-            await asyncio.shield(self._store_interrupted(text))
+            reply = await asyncio.shield(self._store_interrupted(text))
+            if self.live is not None:  # its readers get an end, never a hang
+                self.live.finish(
+                    StreamEvent("stored", len(text), result=reply)
+                    if reply is not None
+                    else StreamEvent(
+                        "error",
+                        len(text),
+                        error=ChatRoutesServerError("The reply was cut off and not stored"),
+                    )
+                )
+                self.ctx.live.pop(self.live.reply_id, None)
 
     async def _heartbeat(self) -> None:
         settings = self.ctx.settings
@@ -106,9 +123,17 @@ class GenerationWatch:
                 return
             flushed = length
 
-    async def _store_interrupted(self, text: str) -> None:
+    async def _store_interrupted(self, text: str) -> Message | None:
+        """The text so far as the reply, unless it was stored meanwhile; None if not stored."""
         prepared = self.prepared
         meta = interrupted_meta(prepared.info.name, prepared.info.provider, text)
+        if prepared.stopped:
+            meta.update(
+                finishReason=STOPPED,
+                upstreamModel=prepared.request.model,
+                attempts=prepared.attempts,
+                fallbackFrom=prepared.fallback_from,
+            )
         meta.update(
             temperature=prepared.request.temperature,
             maxTokens=prepared.request.max_tokens,
@@ -119,13 +144,14 @@ class GenerationWatch:
             checkpoint_used=prepared.context.checkpoint_used,
             checkpointId=prepared.context.checkpoint_id,
         )
+        reply = None
         try:
             async with self.ctx.db.write() as session:
                 branch = await BranchRepository(session).held_by(prepared.branch.id, prepared.lease)
                 if branch is not None and await BranchRepository(session).release_lease(
                     branch.id, prepared.lease
                 ):
-                    await _store_reply(
+                    reply = await _store_reply(
                         session,
                         branch,
                         prepared.user_message,
@@ -135,6 +161,13 @@ class GenerationWatch:
                     )
         except Exception:  # the lease stays; a later sweep stores what was flushed
             logger.exception("storing an interrupted reply failed")
+        if reply is not None and prepared.stopped:  # a stop does not dodge the quotas
+            await LimitService(self.ctx).record_tokens(
+                prepared.conversation.user_id,
+                (meta["prompt_tokens"] or 0) + meta["completionTokens"],
+                prepared.account,
+            )
+        return reply
 
 
 def interrupted_meta(model: str | None, provider: str | None, text: str) -> dict[str, Any]:

@@ -22,14 +22,18 @@ const pending = {
   clear: () => sessionStorage.removeItem(PENDING_KEY),
 };
 
-function messageItem(message, { inherited, colour, actions }) {
+// How a reply that did not finish ended (its metadata.finishReason), as the thread marks it.
+const ENDINGS = { stopped: 'Stopped', interrupted: 'Interrupted', error: 'Cut off by an error' };
+
+function messageItem(message, { inherited, colour, actions, ending }) {
   const who = message.role === 'user' ? 'You' : (message.model || 'Assistant');
   return h('li', {
     class: `msg ${message.role}${inherited ? ' inherited' : ''}`, id: `m-${message.id}`,
     'data-message-id': message.id, style: `--branch:${colour}`,
   },
   h('div', { class: 'msg-head' }, h('span', { class: 'role' }, who),
-    inherited ? h('span', { class: 'muted small' }, 'inherited context') : null),
+    inherited ? h('span', { class: 'muted small' }, 'inherited context') : null,
+    ENDINGS[ending] ? h('span', { class: `ending ${ending}` }, ENDINGS[ending]) : null),
   h('div', { class: 'msg-body' }, message.content),
   actions ? h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' }, actions) : null);
 }
@@ -64,6 +68,9 @@ class ConversationView {
   async render() {
     const { conversation } = this.data;
     const branch = this.branch;
+    // The tree leaves out metadata: how each reply on this path ended comes from the messages.
+    const { messages } = await api(`/conversations/${this.cid}/messages?branchId=${encodeURIComponent(branch.id)}`);
+    this.endings = new Map(messages.map((m) => [m.id, m.metadata?.finishReason]));
     this.thread = h('ol', { class: 'messages', 'aria-label': `Messages on ${branch.title}` });
     this.renderThread();
     this.parallelArea = h('div', { class: 'parallel-area' });
@@ -89,6 +96,7 @@ class ConversationView {
       inherited: !branch.isMain && i <= forkIndex,
       colour: this.data.colour(m.branchInfo?.branchId),
       actions: this.actions(m),
+      ending: this.endings.get(m.id),
     }));
     mount(this.thread, items.length ? items : h('li', { class: 'muted empty' }, 'Send the first message below.'));
   }
@@ -97,8 +105,7 @@ class ConversationView {
     const button = (label, onClick, extra = {}) => h('button', { type: 'button', class: 'link', onClick, ...extra }, label);
     return [
       button('Edit', () => this.edit(message)),
-      message.role === 'assistant' && message.parentMessageId
-        && this.data.messages.get(message.parentMessageId)?.parentMessageId
+      message.role === 'assistant' && this.data.messages.has(message.parentMessageId)
         ? button('Regenerate', () => this.regenerate(message)) : null,
       button('Fork here', () => this.fork(message)),
       button('Checkpoint', () => this.checkpoint(message)),
@@ -149,7 +156,7 @@ class ConversationView {
     });
     this.sendButton = h('button', { type: 'submit', class: 'primary' }, 'Send');
     this.stopButton = h('button', {
-      type: 'button', class: 'danger', hidden: true, onClick: () => following?.abort(),
+      type: 'button', class: 'danger', hidden: true, onClick: () => this.stop(),
     }, 'Stop');
     const form = h('form', { class: 'composer', 'aria-label': 'Send a message' },
       text,
@@ -187,6 +194,7 @@ class ConversationView {
     this._busy = on;
     this.sendButton.disabled = on;
     this.stopButton.hidden = !on;
+    this.stopButton.disabled = false;
   }
 
   get busy() {
@@ -203,9 +211,30 @@ class ConversationView {
         colour: this.data.colour(branch.id),
       }));
     }
+    await this.sendOn(branch.id, body);
+  }
+
+  /** Stream the reply to `body` on a branch, with the composer's model and temperature. */
+  async sendOn(branchId, body) {
     const request = { ...body, model: this.modelPick.value };
     if (this.temperature.value !== '') request.temperature = Number(this.temperature.value);
-    await this.follow(`/conversations/${this.cid}/branches/${branch.id}/messages/stream`, request);
+    await this.follow(`/conversations/${this.cid}/branches/${branchId}/messages/stream`, request);
+  }
+
+  /** Stop: the server ends the reply where it is and stores it; the stream then ends. */
+  async stop() {
+    const replyId = pending.get()?.replyId;
+    if (!replyId) { // no event yet, so no reply id: just stop following
+      following?.abort();
+      return;
+    }
+    this.stopButton.disabled = true;
+    try {
+      await api(`/conversations/${this.cid}/messages/${replyId}/stop`, { method: 'POST' });
+    } catch (err) { // e.g. generating in another server process: at least stop following
+      toast(err.message, 'error');
+      following?.abort();
+    }
   }
 
   /** Shows a reply as it streams (a new one, or one resumed after a reload). */
@@ -306,6 +335,8 @@ class ConversationView {
         if (message.role === 'user' && message.parentMessageId) {
           // A new version of the question on its own branch, answered there.
           await this.send({ content, parentMessageId: message.parentMessageId });
+        } else if (message.role === 'user') {
+          await this.answerAnew(message, content);
         } else {
           const data = await api(`/messages/${message.id}`, { method: 'PATCH', body: { content } });
           toast(data.branch ? 'Edited: the new version is on its own branch' : 'Edited');
@@ -324,7 +355,27 @@ class ConversationView {
   /** The question again from its parent: a sibling branch with a fresh reply. */
   async regenerate(reply) {
     const question = this.data.messages.get(reply.parentMessageId);
-    await this.send({ content: question.content, parentMessageId: question.parentMessageId });
+    try {
+      if (question.parentMessageId) {
+        await this.send({ content: question.content, parentMessageId: question.parentMessageId });
+      } else {
+        await this.answerAnew(question, question.content, 'Regenerated');
+      }
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  }
+
+  /**
+   * A first question has no parent to send from: a new version of it (PATCH) starts a
+   * branch of its own from the root, and sending the same text there answers that version.
+   */
+  async answerAnew(question, content, title) {
+    const { branch } = await api(`/messages/${question.id}`, { method: 'PATCH', body: { content } });
+    if (branch && title) {
+      await api(`/conversations/${this.cid}/branches/${branch.id}`, { method: 'PATCH', body: { title } });
+    }
+    await this.sendOn(branch?.id || this.branch.id, { content });
   }
 
   async fork(message) {
