@@ -21,7 +21,7 @@ from .envelope import ok
 router = APIRouter(prefix="/account", tags=["account"])
 
 
-def privacy_service(ctx: Context, user_id: UserId) -> PrivacyService:
+async def privacy_service(ctx: Context, user_id: UserId) -> PrivacyService:
     return PrivacyService(ctx, user_id)
 
 

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api-keys", tags=["api-keys"])
 KeyID = Annotated[str, Path(min_length=1, max_length=64, pattern=NUL_FREE_PATTERN)]
 
 
-def accounts(ctx: Context) -> AccountService:
+async def accounts(ctx: Context) -> AccountService:
     return AccountService(ctx.db, ctx.secret)
 
 

@@ -28,7 +28,7 @@ from .openapi import errors
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-def sessions(ctx: Context) -> SessionService:
+async def sessions(ctx: Context) -> SessionService:
     return SessionService(ctx)
 
 

@@ -44,7 +44,7 @@ from .streaming import event_payload, sse_frames, sse_response
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 
-def chat_service(ctx: Context, user_id: UserId) -> ChatService:
+async def chat_service(ctx: Context, user_id: UserId) -> ChatService:
     return ChatService(ctx, user_id)
 
 

@@ -25,7 +25,7 @@ from ..services.sessions import SessionService
 from ..services.transfer import TransferService
 
 
-def get_context(request: Request) -> ServerContext:
+async def get_context(request: Request) -> ServerContext:
     return request.app.state.ctx
 
 
@@ -83,7 +83,7 @@ async def current_principal(
     return principal
 
 
-def refuse_api_keys(request: Request) -> None:
+async def refuse_api_keys(request: Request) -> None:
     """Guest endpoints belong to the web UI: a request carrying an API key is 403."""
     try:
         kind, _ = _credential(request)
@@ -114,35 +114,37 @@ async def current_user_id(request: Request, ctx: Context, principal: CurrentPrin
 UserId = Annotated[str, Depends(current_user_id)]
 
 
-def conversation_service(ctx: Context, user_id: UserId) -> ConversationService:
+async def conversation_service(ctx: Context, user_id: UserId) -> ConversationService:
     return ConversationService(ctx, user_id)
 
 
-def branch_service(ctx: Context, user_id: UserId) -> BranchService:
+async def branch_service(ctx: Context, user_id: UserId) -> BranchService:
     return BranchService(ctx, user_id)
 
 
-def message_service(ctx: Context, user_id: UserId, principal: CurrentPrincipal) -> MessageService:
+async def message_service(
+    ctx: Context, user_id: UserId, principal: CurrentPrincipal
+) -> MessageService:
     return MessageService(ctx, user_id, principal.user)
 
 
-def checkpoint_service(ctx: Context, user_id: UserId) -> CheckpointService:
+async def checkpoint_service(ctx: Context, user_id: UserId) -> CheckpointService:
     return CheckpointService(ctx, user_id)
 
 
-def parallel_service(ctx: Context, user_id: UserId) -> ParallelService:
+async def parallel_service(ctx: Context, user_id: UserId) -> ParallelService:
     return ParallelService(ctx, user_id)
 
 
-def merge_service(ctx: Context, user_id: UserId) -> MergeService:
+async def merge_service(ctx: Context, user_id: UserId) -> MergeService:
     return MergeService(ctx, user_id)
 
 
-def autobranch_service(ctx: Context, user_id: UserId) -> AutobranchService:
+async def autobranch_service(ctx: Context, user_id: UserId) -> AutobranchService:
     return AutobranchService(ctx, user_id)
 
 
-def transfer_service(ctx: Context, user_id: UserId) -> TransferService:
+async def transfer_service(ctx: Context, user_id: UserId) -> TransferService:
     return TransferService(ctx, user_id)
 
 
