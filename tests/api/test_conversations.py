@@ -83,6 +83,31 @@ class TestList:
         body = (await api.client.get("/conversations", headers=other)).json()
         assert body["total"] == 0
 
+    async def test_search_finds_title_text_in_any_case_and_only_the_callers(
+        self, api, create_conversation
+    ):
+        for title in ("Trip to Rome", "ROME in spring", "Budget 100% done", "Budget 1000"):
+            await create_conversation(title=title)
+        other = api.headers(await api.new_key())
+        await api.client.post("/conversations", json={"title": "rome too"}, headers=other)
+
+        async def titles(search: str) -> list[str]:
+            response = await api.client.get("/conversations", params={"search": search})
+            assert response.status_code == 200, response.text
+            body = response.json()
+            assert body["total"] == len(body["conversations"])
+            return sorted(c["title"] for c in body["conversations"])
+
+        assert await titles("rome") == ["ROME in spring", "Trip to Rome"]
+        assert await titles("100%") == ["Budget 100% done"]  # % is a character, not a wildcard
+        assert await titles("_") == []
+        assert len(await titles("")) == 4
+
+    async def test_a_too_long_search_is_a_400_naming_it(self, api):
+        response = await api.client.get("/conversations", params={"search": "x" * 201})
+        assert response.status_code == 400
+        assert "search" in response.json()["message"]
+
 
 class TestGetUpdateDelete:
     async def test_get_includes_main_branch_messages(self, api, create_conversation, send):

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 
+from ..schemas.common import NUL_FREE_PATTERN
 from ..schemas.conversations import MAX_PAGE, ConversationCreate, ConversationUpdate
 from ..schemas.responses import (
     ConversationData,
@@ -32,8 +33,16 @@ async def list_conversations(
     service: Conversations,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    search: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            pattern=NUL_FREE_PATTERN,
+            description="Text the title contains, in any case",
+        ),
+    ] = None,
 ) -> JSONResponse:
-    views, total = await service.list(page=page, limit=limit)
+    views, total = await service.list(page=page, limit=limit, search=search)
     conversations = [_out(v) for v in views]
     paging = {"total": total, "page": page, "limit": limit, "hasNext": page * limit < total}
     # The Python SDK reads these at the top level, the JS SDK under data.

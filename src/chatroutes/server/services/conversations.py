@@ -91,10 +91,12 @@ class ConversationService:
             await BranchRepository(session).add(main)
         return ConversationView(conversation, [main], {}, 0)
 
-    async def list(self, *, page: int, limit: int) -> tuple[list[ConversationView], int]:
+    async def list(
+        self, *, page: int, limit: int, search: str | None = None
+    ) -> tuple[list[ConversationView], int]:
         async with self.ctx.db.read() as session:
             rows, total = await ConversationRepository(session).list_for_user(
-                self.user_id, offset=(page - 1) * limit, limit=limit
+                self.user_id, offset=(page - 1) * limit, limit=limit, search=search
             )
             return await load_views(session, rows), total
 

@@ -38,14 +38,19 @@ class ConversationRepository:
         return list(rows)
 
     async def list_for_user(
-        self, user_id: str, *, offset: int, limit: int
+        self, user_id: str, *, offset: int, limit: int, search: str | None = None
     ) -> tuple[list[Conversation], int]:
+        """A page of the user's conversations, newest first; ``search``: in the title, any case."""
+        where = [Conversation.user_id == user_id]
+        if search:
+            escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append(func.lower(Conversation.title).like(f"%{escaped.lower()}%", escape="\\"))
         total = await self.session.scalar(
-            select(func.count()).select_from(Conversation).where(Conversation.user_id == user_id)
+            select(func.count()).select_from(Conversation).where(*where)
         )
         rows = await self.session.scalars(
             select(Conversation)
-            .where(Conversation.user_id == user_id)
+            .where(*where)
             .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
             .offset(offset)
             .limit(limit)

@@ -40,7 +40,7 @@ async function createForm() {
 }
 
 function listItem(c) {
-  return h('li', { class: 'conv-item', 'data-title': c.title.toLowerCase() },
+  return h('li', { class: 'conv-item' },
     h('a', { href: `#/c/${c.id}` }, h('strong', {}, c.title)),
     h('span', { class: 'muted small' },
       `${c.model || 'default model'} · ${c.totalMessages} messages · ${c.branchCount} branches · `
@@ -53,17 +53,29 @@ export async function renderConversations(main) {
   ]);
   const list = h('ul', { class: 'conv-list', 'aria-label': 'Conversations' }, conversations.map(listItem));
   const empty = h('p', { class: 'muted', hidden: conversations.length > 0 ? true : null },
-    conversations.length ? 'No conversation matches.' : 'No conversations yet: create one.');
+    'No conversations yet: create one.');
+  // The server searches every conversation's title; the newest answer wins.
+  let asked = 0;
+  let timer = null;
+  const runSearch = async () => {
+    const q = search.value.trim();
+    const mine = ++asked;
+    try {
+      const query = q ? `&search=${encodeURIComponent(q)}` : '';
+      const found = (await api(`/conversations?limit=100${query}`)).conversations;
+      if (mine !== asked) return;
+      list.replaceChildren(...found.map(listItem));
+      empty.textContent = q ? 'No conversation matches.' : 'No conversations yet: create one.';
+      empty.hidden = found.length > 0;
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  };
   const search = h('input', {
     type: 'search', placeholder: 'Search by title', 'aria-label': 'Search conversations',
     onInput: () => {
-      const q = search.value.trim().toLowerCase();
-      let shown = 0;
-      for (const li of list.children) {
-        li.hidden = !li.dataset.title.includes(q);
-        shown += li.hidden ? 0 : 1;
-      }
-      empty.hidden = shown > 0;
+      clearTimeout(timer);
+      timer = setTimeout(runSearch, 250);
     },
   });
   mount(main, h('div', { class: 'page two-col' },
