@@ -162,3 +162,26 @@ async def test_the_sdk_stops_replies(api, create_conversation, send, upstream):
     assert sync.messages.stop("conv_1", "msg_1") == stopped
     path = "/api/v1/conversations/conv_1/messages/msg_1/stop"
     assert (seen[0].method, seen[0].url.path) == ("POST", path)
+
+
+async def test_a_stopped_chat_api_stream_ends_with_done(api, upstream):
+    upstream.chunk_delay = 0.03
+    try:
+        streaming = asyncio.create_task(
+            api.client.post(
+                "http://test/api/chat",
+                json={"message": QUESTION, "provider": "openai", "stream": True},
+            )
+        )
+        reply_id = await _generating(api, streamed_chars=12)
+        [live] = api.app.state.ctx.live.values()
+        stopped = await _stop(api, live.conversation_id, reply_id)
+        events = payloads((await streaming).text)
+    finally:
+        upstream.chunk_delay = 0.0
+
+    assert stopped.status_code == 200, stopped.text
+    reply = stopped.json()["data"]["message"]
+    done = [e for e in events if e != "[DONE]" and e["type"] == "done"]
+    assert len(done) == 1 and done[0]["response"] == reply["content"]
+    assert done[0]["messageId"] == reply_id and done[0]["finishReason"] == "stopped"

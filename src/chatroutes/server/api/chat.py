@@ -35,7 +35,7 @@ from ..services.chat import (
     sources_out,
 )
 from ..services.messages import SendResult
-from ..store.models import Conversation
+from ..store.models import Conversation, Message
 from .deps import Context, ConversationID, UserId
 from .envelope import ok
 from .openapi import errors, sse_responses
@@ -61,6 +61,18 @@ def _answer(turn: ChatTurn, result: SendResult) -> dict[str, Any]:
         "model": result.model,
         "messageId": result.assistant_message.id,
         "sources": sources_out(turn.sources),
+    }
+
+
+def _cut_answer(turn: ChatTurn, reply: Message) -> dict[str, Any]:
+    return {
+        "response": reply.content,
+        "conversationId": turn.conversation_id,
+        "provider": chat_provider(turn.prepared.info.provider),
+        "model": reply.model,
+        "messageId": reply.id,
+        "sources": sources_out(turn.sources),
+        "finishReason": (reply.meta or {}).get("finishReason"),
     }
 
 
@@ -130,6 +142,9 @@ async def _events(service: ChatService, turn: ChatTurn) -> AsyncIterator[tuple[s
         elif event.kind == "complete":
             assert isinstance(event.result, SendResult)
             yield event_id, {"type": "done", **_answer(turn, event.result)}
+        elif event.kind == "stored":  # cut short (a stop, a shutdown): what was written
+            assert isinstance(event.result, Message)
+            yield event_id, {"type": "done", **_cut_answer(turn, event.result)}
         else:
             yield event_id, event_payload(event)  # {"type": "error", "error": CODE, …}
 
