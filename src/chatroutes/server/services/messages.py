@@ -619,10 +619,8 @@ class MessageService:
         meta = reply_meta(prepared, completion, elapsed_ms)
         # limits: the stored reply's tokens count against the token quotas, in the same
         # transaction when the counters are in the database
-        limits, tokens = (
-            LimitService(self.ctx),
-            completion.prompt_tokens + completion.completion_tokens,
-        )
+        limits = LimitService(self.ctx)
+        tokens = completion.prompt_tokens + completion.completion_tokens
         counted = False
 
         async def store(session: AsyncSession) -> SendResult:
