@@ -34,10 +34,9 @@ from chatroutes.server.app import create_app
 from chatroutes.server.schemas.branches import BranchCreate
 from chatroutes.server.schemas.conversations import ConversationCreate
 from chatroutes.server.services.accounts import AccountService
-from chatroutes.server.services.branches import BranchService, BranchView
+from chatroutes.server.services.branches import BranchService, BranchView, build_message
 from chatroutes.server.services.context import ServerContext
 from chatroutes.server.services.conversations import ConversationService
-from chatroutes.server.services.messages import build_message
 from chatroutes.server.settings import Settings, normalise_database_url
 from chatroutes.server.store.branches import BranchRepository
 from chatroutes.server.store.migrate import upgrade

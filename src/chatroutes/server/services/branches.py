@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
 from ..domain.errors import InvalidRequest, NotFound
+from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..schemas.branches import BranchCreate, BranchFork, BranchUpdate
 from ..store.branches import BranchRepository
@@ -61,6 +63,64 @@ def new_branch(
         archived=False,
         created_at=now,
         updated_at=now,
+    )
+
+
+async def add_reply_branch(
+    branches: BranchRepository,
+    branch: Branch,
+    parent: Branch | None,
+    question_id: str,
+    reply_id: str,
+) -> Branch:
+    """A reply whose branch moved on mid-generation (an edit, a delete) is not lost: it
+    goes on a new branch forked at its question, under ``parent``.
+    """
+    target = new_branch(
+        branch.conversation_id,
+        parent=parent,
+        fork_point_id=question_id,
+        title=f"Reply on {branch.title}",
+        context_mode=branch.context_mode,
+    )
+    target.head_message_id = reply_id
+    return await branches.add(target)
+
+
+def build_message(
+    *,
+    message_id: str | None = None,
+    conversation_id: str,
+    branch_id: str,
+    parent_id: str | None,
+    role: str,
+    content: str,
+    model: str | None,
+    token_count: int,
+    meta: dict[str, Any] | None = None,
+    edited_from: str | None = None,
+) -> Message:
+    created_at = utcnow()
+    return Message(
+        id=message_id or new_id("msg"),
+        conversation_id=conversation_id,
+        branch_id=branch_id,
+        parent_id=parent_id,
+        role=role,
+        content=content,
+        model=model,
+        token_count=token_count,
+        meta=meta or {},
+        created_at=created_at,
+        content_hash=content_hash(
+            role=role,
+            content=content,
+            model=model,
+            parent_message_id=parent_id,
+            branch_id=branch_id,
+            created_at=created_at,
+        ),
+        edited_from=edited_from,
     )
 
 

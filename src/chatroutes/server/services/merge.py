@@ -27,10 +27,10 @@ from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Message
-from .branches import branch_in, new_branch
+from .branches import branch_in, build_message, new_branch
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
-from .messages import BUSY_RETRY_AFTER_SECONDS, build_message
+from .messages import BUSY_RETRY_AFTER_SECONDS
 
 _PRESERVED_SUFFIX = " (before merge)"
 _TITLE_MAX = 500

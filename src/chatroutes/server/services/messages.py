@@ -37,7 +37,6 @@ from ..domain.errors import (
     ProviderTimeout,
     ProviderUnavailable,
 )
-from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
 from ..observability.metrics import record_reply
@@ -51,7 +50,7 @@ from ..store.checkpoints import CheckpointRepository
 from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message, User
-from .branches import branch_in, message_in, new_branch
+from .branches import add_reply_branch, branch_in, build_message, message_in, new_branch
 from .checkpoints import CheckpointService, as_summary
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
@@ -64,43 +63,6 @@ T = TypeVar("T")
 BUSY_RETRY_AFTER_SECONDS = 2
 RESUME_POLL_SECONDS = 0.25  # a reader of a reply generating in another process
 _HEAD_RACE_ATTEMPTS = 5
-
-
-def build_message(
-    *,
-    message_id: str | None = None,
-    conversation_id: str,
-    branch_id: str,
-    parent_id: str | None,
-    role: str,
-    content: str,
-    model: str | None,
-    token_count: int,
-    meta: dict[str, Any] | None = None,
-    edited_from: str | None = None,
-) -> Message:
-    created_at = utcnow()
-    return Message(
-        id=message_id or new_id("msg"),
-        conversation_id=conversation_id,
-        branch_id=branch_id,
-        parent_id=parent_id,
-        role=role,
-        content=content,
-        model=model,
-        token_count=token_count,
-        meta=meta or {},
-        created_at=created_at,
-        content_hash=content_hash(
-            role=role,
-            content=content,
-            model=model,
-            parent_message_id=parent_id,
-            branch_id=branch_id,
-            created_at=created_at,
-        ),
-        edited_from=edited_from,
-    )
 
 
 class _AfterFirstToken(Exception):
@@ -663,15 +625,7 @@ class MessageService:
             # The head moved mid-generation (an edit, or the branch was deleted): the
             # reply goes on a new branch at its question rather than being lost.
             current = await branches.get_in_conversation(branch.id, branch.conversation_id)
-            target = new_branch(
-                branch.conversation_id,
-                parent=current,
-                fork_point_id=question.id,
-                title=f"Reply on {branch.title}",
-                context_mode=branch.context_mode,
-            )
-            target.head_message_id = reply_id
-            await branches.add(target)
+            target = await add_reply_branch(branches, branch, current, question.id, reply_id)
             await branches.release_lease(branch.id, prepared.lease)
             forked = True
         reply = await MessageRepository(session).add(

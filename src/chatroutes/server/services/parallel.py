@@ -27,13 +27,13 @@ from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Message, ResponseCandidate, ResponseSession
 from ..store.responses import ResponseSessionRepository
+from .branches import build_message
 from .context import ServerContext, utcnow
 from .limits import LimitService
 from .live import LiveReply, StreamEvent
 from .messages import (
     MessageService,
     Prepared,
-    build_message,
     elapsed_since,
     partial_completion,
     reply_meta,

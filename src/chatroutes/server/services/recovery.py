@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import ChatRoutesServerError
-from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
 from ..store.branches import BranchRepository
@@ -40,7 +39,7 @@ from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Message
 from ..store.recovery import interrupt_response_sessions, running_response_session
-from .branches import new_branch
+from .branches import add_reply_branch, build_message
 from .context import ServerContext, utcnow
 from .limits import LimitService
 from .live import LiveReply, StreamEvent
@@ -277,35 +276,17 @@ async def _store_reply(
     branches = BranchRepository(session)
     target = branch
     if not await branches.move_head(branch.id, expected=question.id, new=reply_id, when=now):
-        target = new_branch(
-            branch.conversation_id,
-            parent=branch,
-            fork_point_id=question.id,
-            title=f"Reply on {branch.title}",
-            context_mode=branch.context_mode,
-        )
-        target.head_message_id = reply_id
-        await branches.add(target)
-    model = meta["model"]
-    reply = Message(
-        id=reply_id,
+        target = await add_reply_branch(branches, branch, branch, question.id, reply_id)
+    reply = build_message(
+        message_id=reply_id,
         conversation_id=branch.conversation_id,
         branch_id=target.id,
         parent_id=question.id,
         role="assistant",
         content=text,
-        model=model,
+        model=meta["model"],
         token_count=meta["completionTokens"],
         meta=meta,
-        created_at=now,
-        content_hash=content_hash(
-            role="assistant",
-            content=text,
-            model=model,
-            parent_message_id=question.id,
-            branch_id=target.id,
-            created_at=now,
-        ),
     )
     await MessageRepository(session).add(reply)
     await ConversationRepository(session).touch(branch.conversation_id, now)
