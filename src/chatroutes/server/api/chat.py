@@ -53,26 +53,14 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 ImageID = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-def _answer(turn: ChatTurn, result: SendResult) -> dict[str, Any]:
-    return {
-        "response": result.assistant_message.content,
-        "conversationId": turn.conversation_id,
-        "provider": chat_provider(turn.prepared.info.provider),
-        "model": result.model,
-        "messageId": result.assistant_message.id,
-        "sources": sources_out(turn.sources),
-    }
-
-
-def _cut_answer(turn: ChatTurn, reply: Message) -> dict[str, Any]:
+def _answer(turn: ChatTurn, reply: Message, model: str | None) -> dict[str, Any]:
     return {
         "response": reply.content,
         "conversationId": turn.conversation_id,
         "provider": chat_provider(turn.prepared.info.provider),
-        "model": reply.model,
+        "model": model,
         "messageId": reply.id,
         "sources": sources_out(turn.sources),
-        "finishReason": (reply.meta or {}).get("finishReason"),
     }
 
 
@@ -106,7 +94,8 @@ async def chat(body: ChatSend, request: Request, service: Chat, ctx: Context) ->
     streaming = body.stream or "text/event-stream" in request.headers.get("accept", "")
     turn = await service.start_turn(body)
     if not streaming:
-        answer = _answer(turn, await service.answer(turn))
+        result = await service.answer(turn)
+        answer = _answer(turn, result.assistant_message, result.model)
         answer["statuses"] = turn.statuses  # what the stream sends as status events
         return ok(answer, **answer)
     frames = sse_frames(_events(service, turn), ctx.settings.sse_heartbeat_seconds)
@@ -140,11 +129,17 @@ async def _events(service: ChatService, turn: ChatTurn) -> AsyncIterator[tuple[s
         elif event.kind == "status":
             yield event_id, {"type": "status", "message": event.text}
         elif event.kind == "complete":
-            assert isinstance(event.result, SendResult)
-            yield event_id, {"type": "done", **_answer(turn, event.result)}
+            result = event.result
+            assert isinstance(result, SendResult)
+            yield (
+                event_id,
+                {"type": "done", **_answer(turn, result.assistant_message, result.model)},
+            )
         elif event.kind == "stored":  # cut short (a stop, a shutdown): what was written
-            assert isinstance(event.result, Message)
-            yield event_id, {"type": "done", **_cut_answer(turn, event.result)}
+            reply = event.result
+            assert isinstance(reply, Message)
+            done = _answer(turn, reply, reply.model)
+            yield event_id, {"type": "done", **done, "finishReason": reply.meta.get("finishReason")}
         else:
             yield event_id, event_payload(event)  # {"type": "error", "error": CODE, …}
 
