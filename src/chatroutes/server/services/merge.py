@@ -128,8 +128,7 @@ async def _parent_of(session: AsyncSession, branch: Branch) -> Branch:
 
 
 def _refuse_if_generating(branch: Branch, now: datetime) -> None:
-    until = branch.generation_lease_until
-    if branch.generation_lease is not None and until is not None and until > now:
+    if branch.generating(now):
         raise BranchBusy(
             f"A reply is being generated on branch {branch.id}; merge once it is stored",
             details={"branchId": branch.id},

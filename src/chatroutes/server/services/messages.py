@@ -789,12 +789,8 @@ async def _is_unanswered_retry(
 async def _generating_in(session: AsyncSession, conversation_id: str) -> bool:
     """Whether any branch of the conversation holds a live generation lease."""
     now = utcnow()
-    return any(
-        branch.generation_lease is not None
-        and branch.generation_lease_until is not None
-        and branch.generation_lease_until > now
-        for branch in await BranchRepository(session).list_for_conversations([conversation_id])
-    )
+    branches = await BranchRepository(session).list_for_conversations([conversation_id])
+    return any(branch.generating(now) for branch in branches)
 
 
 async def _stored_remainder(message: Message, offset: int) -> AsyncIterator[StreamEvent]:

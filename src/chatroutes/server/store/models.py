@@ -146,6 +146,11 @@ class Branch(Base):
     # The checkpoint a recreated branch starts from.
     checkpoint_id: Mapped[str | None] = mapped_column(String(40))
 
+    def generating(self, now: datetime) -> bool:
+        """Whether a generation holds this branch's lease and has not let it expire."""
+        until = self.generation_lease_until
+        return self.generation_lease is not None and until is not None and until > now
+
 
 class Message(Base):
     __tablename__ = "messages"
