@@ -15,7 +15,7 @@ the path and a token budget, it decides what the provider receives.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -42,6 +42,8 @@ class ChatMessage:
     role: str
     content: str
     images: tuple[ImagePart, ...] = ()  # for vision models; each adapter has its own format
+    # The stored message it came from (None: a system prompt, a summary); not sent.
+    source_id: str | None = field(default=None, compare=False)
 
 
 class PathMessage(Protocol):
@@ -134,7 +136,7 @@ def assemble_context(
 
     kept = [path[index] for index in window[start:]]
     return AssembledContext(
-        messages=lead + [ChatMessage(m.role, m.content) for m in kept],
+        messages=lead + [ChatMessage(m.role, m.content, source_id=m.id) for m in kept],
         context_message_count=len(kept),
         prompt_tokens=total,
         truncated=truncated,

@@ -336,15 +336,13 @@ class ChatService:
         """``messages`` with the stored images of the path's messages they carry.
 
         The question's own image always goes; of the earlier ones, the newest
-        ``chat_context_images``. Assembly sends a suffix of the visible path after the
-        leading system messages; it is matched from the end, by role and content.
+        ``chat_context_images``. Each sent message names the stored one it came from.
         """
+        sent = {i: m.source_id for i, m in enumerate(messages) if m.source_id is not None}
         async with self.ctx.db.read() as session:
             repository = ImageRepository(session)
             if not await repository.any_in_conversation(question.conversation_id):
                 return messages
-            path = tree.visible(await MessageRepository(session).path(question.id))
-            sent = _sent_messages(messages, path)
             images = await repository.for_messages(list(sent.values()))
             earlier = [i.id for i in images if i.message_id != question.id]
             keep = self.ctx.settings.chat_context_images
@@ -370,19 +368,3 @@ def _reachable(registry: Registry, provider: str) -> bool:
 def _title(message: str) -> str:
     line = " ".join(message.split())
     return (line[: _TITLE_CHARS - 1] + "…") if len(line) > _TITLE_CHARS else (line or "Chat")
-
-
-def _sent_messages(messages: list[ChatMessage], path: list[Message]) -> dict[int, str]:
-    """Which stored message each sent one is: index in ``messages`` → message id."""
-    sent: dict[int, str] = {}
-    stored = len(path) - 1
-    for index in range(len(messages) - 1, -1, -1):
-        message = messages[index]
-        if message.role == "system" or stored < 0:
-            break
-        row = path[stored]
-        if (row.role, row.content) != (message.role, message.content):
-            break
-        sent[index] = row.id
-        stored -= 1
-    return sent
