@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,29 @@ def serving(backend: str, workdir: Path, env: dict[str, str]) -> Iterator[LiveSe
         yield server
     finally:
         _stop(process)
+
+
+def write_tiny_plans(path: Path, limit: int) -> Path:
+    """The built-in plans plus ``tiny`` (``limit`` requests a minute) and ``tiny-quota``
+    (``limit`` calls a month), for tests that count to a limit across processes.
+    """
+    builtin = resources.files("chatroutes.server.domain").joinpath("plans.toml").read_text()
+    path.write_text(
+        builtin
+        + f"""
+[plans.tiny]
+title = "Tiny (tests)"
+hidden = true
+requests_per_minute = {limit}
+
+[plans.tiny-quota]
+title = "Tiny monthly quota (tests)"
+hidden = true
+requests_per_minute = 1000
+calls_per_month = {limit}
+"""
+    )
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from importlib import resources
 
 import httpx
 import pytest
@@ -26,24 +25,13 @@ from tests.e2e.conftest import (
     _free_port,
     _stop,
     _wait_until_up,
+    write_tiny_plans,
 )
 
 pytestmark = pytest.mark.e2e
 
 LIMIT = 12
 REQUESTS = 40
-TINY_PLAN = f"""
-[plans.tiny]
-title = "Tiny (tests)"
-hidden = true
-requests_per_minute = {LIMIT}
-
-[plans.tiny-quota]
-title = "Tiny monthly quota (tests)"
-hidden = true
-requests_per_minute = 1000
-calls_per_month = {LIMIT}
-"""
 
 
 @pytest.fixture(
@@ -59,9 +47,7 @@ def two_servers(
 ) -> Iterator[tuple[list[LiveServer], dict[str, str]]]:
     backend, counters = request.param
     workdir = tmp_path_factory.mktemp(f"two-{backend}-{counters}")
-    plans_file = workdir / "plans.toml"
-    builtin = resources.files("chatroutes.server.domain").joinpath("plans.toml").read_text()
-    plans_file.write_text(builtin + TINY_PLAN)
+    plans_file = write_tiny_plans(workdir / "plans.toml", LIMIT)
     env = {
         **child_env,
         **provider_env(upstream),

@@ -18,7 +18,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
 import httpx
@@ -40,6 +39,7 @@ from tests.e2e.conftest import (
     _free_port,
     _stop,
     _wait_until_up,
+    write_tiny_plans,
 )
 from tests.support.mock_upstream import Fault, MockUpstream
 from tests.support.proxy import RoundRobinProxy
@@ -49,18 +49,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 LIMIT = 8
 REQUESTS = 20
-TINY_PLANS = f"""
-[plans.tiny]
-title = "Tiny (tests)"
-hidden = true
-requests_per_minute = {LIMIT}
-
-[plans.tiny-quota]
-title = "Tiny monthly quota (tests)"
-hidden = true
-requests_per_minute = 1000
-calls_per_month = {LIMIT}
-"""
 
 
 @dataclass
@@ -111,9 +99,7 @@ async def _accounts(env: dict[str, str], data_dir: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory, child_env, upstream, postgres, redis) -> Iterator[Cluster]:
     workdir = tmp_path_factory.mktemp("scale-out")
-    plans_file = workdir / "plans.toml"
-    builtin = resources.files("chatroutes.server.domain").joinpath("plans.toml").read_text()
-    plans_file.write_text(builtin + TINY_PLANS)
+    plans_file = write_tiny_plans(workdir / "plans.toml", LIMIT)
     redis.flush()
     data_dir = workdir / "data"
     env = {
