@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.api_keys import display_prefix, generate_api_key, hash_api_key, is_well_formed
 from ..domain.errors import Conflict, Forbidden, InvalidRequest, NotFound, Unauthenticated
 from ..domain.ids import new_id
+from ..store import rows
 from ..store.database import Database
 from ..store.models import ApiKey, User
 from ..store.users import ApiKeyRepository, UserRepository
@@ -124,20 +125,21 @@ class AccountService:
             raise Unauthenticated(
                 "Malformed API key: expected cr_prod_sk_ followed by 64 hex digits"
             )
-        async with self.db.read() as session:
-            found = await ApiKeyRepository(session).get_active_by_hash(
-                hash_api_key(self.secret, raw_key)
-            )
+        key_hash = hash_api_key(self.secret, raw_key)
+        found = await self.db.run(lambda connection: rows.active_key(connection, key_hash))
         if found is None:
             raise Unauthenticated("Invalid or revoked API key")
-        key, user = found
+        key_id, last_used_at, user = found
         now = utcnow()
         stale_before = now - LAST_USED_RESOLUTION
-        if key.last_used_at is None or key.last_used_at < stale_before:
-            async with self.db.write(durable=False) as session:
-                await ApiKeyRepository(session).touch(key.id, now, stale_before)
+        if last_used_at is None or last_used_at < stale_before:
+            await self.db.run(
+                lambda connection: rows.touch_key(connection, key_id, now, stale_before),
+                write=True,
+                durable=False,
+            )
         return Principal(
-            user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=key.id, user=user
+            user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=key_id, user=user
         )
 
     async def ensure_first_user(self) -> str | None:

@@ -66,15 +66,9 @@ def new_branch(
     )
 
 
-async def add_reply_branch(
-    branches: BranchRepository,
-    branch: Branch,
-    parent: Branch | None,
-    question_id: str,
-    reply_id: str,
-) -> Branch:
-    """A reply whose branch moved on mid-generation (an edit, a delete) is not lost: it
-    goes on a new branch forked at its question, under ``parent``.
+def reply_branch(branch: Branch, parent: Branch | None, question_id: str, reply_id: str) -> Branch:
+    """Where a reply goes whose branch moved on mid-generation (an edit, a delete), so it
+    is not lost: a new branch forked at its question, under ``parent``, headed by it.
     """
     target = new_branch(
         branch.conversation_id,
@@ -84,7 +78,7 @@ async def add_reply_branch(
         context_mode=branch.context_mode,
     )
     target.head_message_id = reply_id
-    return await branches.add(target)
+    return target
 
 
 def build_message(

@@ -27,7 +27,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection
 
 from ..domain.errors import Unauthenticated
 from ..domain.plans import (
@@ -240,8 +240,8 @@ class LimitService:
             await self.counters.add(subject, "guest:branches", -1, expires)
             raise
 
-    async def record_tokens_within(
-        self, session: AsyncSession, user_id: str, tokens: int, account: Account
+    def record_tokens_within(
+        self, connection: Connection, user_id: str, tokens: int, account: Account
     ) -> bool:
         """Count a reply's tokens in the transaction that stores it: both or neither.
 
@@ -253,12 +253,12 @@ class LimitService:
         if tokens > 0:
             subject, now = user_subject(user_id), utcnow()
             _, end = month_period(now)
-            await self.counters.add_within(
-                session, subject, tokens_window(now), tokens, end + _MONTH_COUNTER_GRACE
+            self.counters.add_within(
+                connection, subject, tokens_window(now), tokens, end + _MONTH_COUNTER_GRACE
             )
             if account.is_guest:
                 expires = account.session_end(now) + _GUEST_COUNTER_GRACE
-                await self.counters.add_within(session, subject, "guest:tokens", tokens, expires)
+                self.counters.add_within(connection, subject, "guest:tokens", tokens, expires)
         return True
 
     async def record_tokens(

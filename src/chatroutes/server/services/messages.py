@@ -22,11 +22,17 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
 from ..domain.checkpoints import messages_since_checkpoint
-from ..domain.context import AssembledContext, ContextPolicy, assemble_context
+from ..domain.context import (
+    AssembledContext,
+    CheckpointSummary,
+    ContextPolicy,
+    assemble_context,
+)
 from ..domain.errors import (
     BranchBusy,
     ChatRoutesServerError,
@@ -45,13 +51,12 @@ from ..providers.circuit import CircuitBreaker
 from ..providers.registry import ModelInfo
 from ..providers.retries import call_with_retries, is_retryable
 from ..schemas.messages import MessageSend
+from ..store import rows
 from ..store.branches import BranchRepository
-from ..store.checkpoints import CheckpointRepository
-from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message, User
-from .branches import add_reply_branch, branch_in, build_message, message_in, new_branch
-from .checkpoints import CheckpointService, as_summary
+from .branches import build_message, new_branch, reply_branch
+from .checkpoints import CheckpointService
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
 from .limits import Account, LimitService
@@ -109,6 +114,20 @@ class Prepared:
     account: Account | None = None  # as the limits read it before the send
     settled: bool = False  # the provider call is over: a stop no longer cuts the reply
     stopped: bool = False  # a user's stop cancelled it: stored as far as it got
+
+
+@dataclass
+class _StoredQuestion:
+    """What the first transaction of a send read and wrote."""
+
+    conversation: Conversation
+    branch: Branch
+    forked: bool
+    user_message: Message
+    lease: str
+    routes: list[tuple[ModelInfo, Provider]]
+    path: list[Any]  # root to question: rows.path rows, and the question when new
+    checkpoints: list[Any]  # rows.checkpoints_anchored_on rows
 
 
 @dataclass
@@ -435,129 +454,38 @@ class MessageService:
     async def _prepare(
         self, conversation_id: str, request: MessageSend, branch_id: str | None
     ) -> Prepared:
-        return await self._write_retrying_head_races(
-            lambda session: self._try_prepare(session, conversation_id, request, branch_id),
+        stored = await self._write_retrying_head_races(
+            lambda connection: self._store_question(
+                connection, conversation_id, request, branch_id
+            ),
             "the message",
         )
-
-    async def _write_retrying_head_races(
-        self, work: Callable[[AsyncSession], Awaitable[T]], what: str
-    ) -> T:
-        """Run ``work`` in a write unit of work, again from scratch if a head moved under it."""
-        for _ in range(_HEAD_RACE_ATTEMPTS):
-            try:
-                async with self.ctx.db.write() as session:
-                    return await work(session)
-            except _HeadMoved:
-                continue
-        raise Conflict(f"The branch kept changing while {what} was being stored; retry")
-
-    async def _try_prepare(
-        self,
-        session: AsyncSession,
-        conversation_id: str,
-        request: MessageSend,
-        branch_id: str | None,
-    ) -> Prepared:
-        conversation = await owned_conversation(session, conversation_id, self.user_id)
-        model = request.model or conversation.model
-        routes = self.ctx.registry.routes(model)
-        info, provider = routes[0]
-        branches = BranchRepository(session)
-        messages = MessageRepository(session)
-
-        parent: Message | None = None
-        if request.parent_message_id is not None:
-            parent = await message_in(
-                session, conversation_id, request.parent_message_id, "parentMessageId"
-            )
-        if branch_id is not None:
-            branch = await branch_in(session, conversation_id, branch_id)
-        elif parent is not None:
-            branch = await branches.get_in_conversation(parent.branch_id, conversation_id)
-            branch = branch or await branches.get_main(conversation_id)
-        else:
-            branch = await branches.get_main(conversation_id)
-
-        placement = tree.place_reply(branch.head_message_id, request.parent_message_id)
-        forked = placement.fork
-        if forked:
-            path_ids = {m.id for m in await messages.path(branch.head_message_id)}
-            if branch_id is not None and request.parent_message_id not in path_ids:
-                raise InvalidRequest(
-                    f"parentMessageId: message {request.parent_message_id} is not on "
-                    f"branch {branch.id}",
-                    field="parentMessageId",
-                )
-            branch = await branches.add(
-                new_branch(
-                    conversation_id,
-                    parent=branch,
-                    fork_point_id=placement.parent_id,
-                    title=f"Fork of {branch.title}",
-                    context_mode=branch.context_mode,
-                )
-            )
-
-        now = utcnow()
-        lease = new_id("gen")
-        until = now + timedelta(seconds=self.ctx.settings.generation_lease_seconds)
-        if not await branches.acquire_lease(branch.id, lease, now=now, until=until):
-            raise BranchBusy(
-                f"A reply is already being generated on branch {branch.id}; retry shortly",
-                details={"branchId": branch.id},
-                retry_after=BUSY_RETRY_AFTER_SECONDS,
-            )
-
-        path = await messages.path(placement.parent_id)
-        head = path[-1] if path else None
-        if not forked and head is not None and await _is_unanswered_retry(messages, head, request):
-            user_message = head
-        else:
-            user_message = await messages.add(
-                build_message(
-                    conversation_id=conversation_id,
-                    branch_id=branch.id,
-                    parent_id=placement.parent_id,
-                    role="user",
-                    content=request.content,
-                    model=model,
-                    token_count=estimate_tokens(request.content),
-                )
-            )
-            moved = await branches.move_head(
-                branch.id, expected=placement.parent_id, new=user_message.id, when=now
-            )
-            if not moved:
-                raise _HeadMoved
-            path.append(user_message)
-
+        conversation, branch, path = stored.conversation, stored.branch, stored.path
+        info, provider = stored.routes[0]
         temperature = (
             request.temperature if request.temperature is not None else conversation.temperature
         )
         max_tokens = min(request.max_tokens or conversation.max_tokens, info.max_output)
-        checkpoints = await CheckpointRepository(session).anchored_on(
-            conversation_id, [m.id for m in path]
-        )
         settings = self.ctx.settings
         context = assemble_context(
             conversation.system_prompt,
             path,
             fork_point_id=branch.fork_point_message_id,
-            checkpoints=[as_summary(c) for c in checkpoints],
+            checkpoints=[CheckpointSummary(*row) for row in stored.checkpoints],
             policy=ContextPolicy(
                 mode=branch.context_mode,
                 partial_messages=settings.partial_context_messages,
                 prompt_budget=max(info.context_window - max_tokens, 0),
             ),
         )
-        since = messages_since_checkpoint(path, {c.anchor_message_id for c in checkpoints})
+        anchors = {row.anchor_message_id for row in stored.checkpoints}
+        since = messages_since_checkpoint(path, anchors)
         return Prepared(
             conversation=conversation,
             branch=branch,
-            forked=forked,
-            user_message=user_message,
-            lease=lease,
+            forked=stored.forked,
+            user_message=stored.user_message,
+            lease=stored.lease,
             request=CompletionRequest(
                 model=info.upstream_id,
                 messages=context.messages,
@@ -566,14 +494,123 @@ class MessageService:
             ),
             info=info,
             provider=provider,
-            routes=routes,
+            routes=stored.routes,
             context=context,
             checkpoint_due=0 < settings.checkpoint_interval <= since + 1,
         )
 
+    async def _write_retrying_head_races(self, work: Callable[[Connection], T], what: str) -> T:
+        """Run ``work`` in a write transaction, again from scratch if a head moved under it."""
+        for _ in range(_HEAD_RACE_ATTEMPTS):
+            try:
+                return await self.ctx.db.run(work, write=True)
+            except _HeadMoved:
+                continue
+        raise Conflict(f"The branch kept changing while {what} was being stored; retry")
+
+    def _store_question(
+        self,
+        connection: Connection,
+        conversation_id: str,
+        request: MessageSend,
+        branch_id: str | None,
+    ) -> _StoredQuestion:
+        """The first transaction of a send: lease, question, head; and what the context needs."""
+        conversation = rows.owned_conversation(connection, conversation_id, self.user_id)
+        if conversation is None:
+            raise NotFound("conversation", conversation_id)
+        model = request.model or conversation.model
+        routes = self.ctx.registry.routes(model)
+
+        parent_id = request.parent_message_id
+        parent: Message | None = None
+        if parent_id is not None:
+            parent = rows.message_in(connection, parent_id, conversation_id)
+            if parent is None or parent.deleted_at is not None:
+                raise InvalidRequest(
+                    f"parentMessageId: no message {parent_id} in conversation {conversation_id}",
+                    field="parentMessageId",
+                )
+        if branch_id is not None:
+            found = rows.branch_in(connection, branch_id, conversation_id)
+            if found is None:
+                raise NotFound("branch", branch_id)
+            branch = found
+        elif parent is not None:
+            found = rows.branch_in(connection, parent.branch_id, conversation_id)
+            branch = found or rows.main_branch(connection, conversation_id)
+        else:
+            branch = rows.main_branch(connection, conversation_id)
+
+        placement = tree.place_reply(branch.head_message_id, parent_id)
+        forked = placement.fork
+        if forked:
+            if branch_id is not None and parent_id not in {
+                m.id for m in rows.path(connection, branch.head_message_id)
+            }:
+                raise InvalidRequest(
+                    f"parentMessageId: message {parent_id} is not on branch {branch.id}",
+                    field="parentMessageId",
+                )
+            branch = new_branch(
+                conversation_id,
+                parent=branch,
+                fork_point_id=placement.parent_id,
+                title=f"Fork of {branch.title}",
+                context_mode=branch.context_mode,
+            )
+            rows.insert_instance(connection, branch)
+
+        now = utcnow()
+        lease = new_id("gen")
+        until = now + timedelta(seconds=self.ctx.settings.generation_lease_seconds)
+        if not rows.acquire_lease(connection, branch.id, lease, now=now, until=until):
+            raise BranchBusy(
+                f"A reply is already being generated on branch {branch.id}; retry shortly",
+                details={"branchId": branch.id},
+                retry_after=BUSY_RETRY_AFTER_SECONDS,
+            )
+
+        path: list[Any] = rows.path(connection, placement.parent_id)
+        head = path[-1] if path else None
+        retried = (
+            not forked
+            and head is not None
+            and head.role == "user"
+            and head.deleted_at is None
+            and head.content == request.content
+            and not rows.has_children(connection, head.id)
+        )
+        if retried:  # the head is this very question, from a send whose provider call failed
+            user_message = rows.message_in(connection, head.id, conversation_id)
+            assert user_message is not None
+        else:
+            user_message = build_message(
+                conversation_id=conversation_id,
+                branch_id=branch.id,
+                parent_id=placement.parent_id,
+                role="user",
+                content=request.content,
+                model=model,
+                token_count=estimate_tokens(request.content),
+            )
+            rows.insert_instance(connection, user_message)
+            if not rows.move_head(
+                connection, branch.id, expected=placement.parent_id, new=user_message.id, when=now
+            ):
+                raise _HeadMoved
+            path.append(user_message)
+        path_ids = [m.id for m in path]
+        checkpoints = rows.checkpoints_anchored_on(connection, conversation_id, path_ids)
+        return _StoredQuestion(
+            conversation, branch, forked, user_message, lease, routes, path, checkpoints
+        )
+
     async def release_lease(self, prepared: Prepared) -> None:
-        async with self.ctx.db.write() as session:
-            await BranchRepository(session).release_lease(prepared.branch.id, prepared.lease)
+        branch_id, lease = prepared.branch.id, prepared.lease
+        await self.ctx.db.run(
+            lambda connection: rows.release_lease(connection, branch_id, lease), write=True
+        )
 
     async def _store_reply(
         self, prepared: Prepared, completion: Completion, elapsed_ms: float
@@ -585,12 +622,12 @@ class MessageService:
         tokens = completion.prompt_tokens + completion.completion_tokens
         counted = False
 
-        async def store(session: AsyncSession) -> SendResult:
+        def store(connection: Connection) -> SendResult:
             nonlocal counted
-            stored = await self._try_store_reply(session, prepared, completion, meta)
+            stored = self._try_store_reply(connection, prepared, completion, meta)
             if prepared.account is not None:
-                counted = await limits.record_tokens_within(
-                    session, self.user_id, tokens, prepared.account
+                counted = limits.record_tokens_within(
+                    connection, self.user_id, tokens, prepared.account
                 )
             return stored
 
@@ -606,54 +643,53 @@ class MessageService:
             )
         return result
 
-    async def _try_store_reply(
+    def _try_store_reply(
         self,
-        session: AsyncSession,
+        connection: Connection,
         prepared: Prepared,
         completion: Completion,
         meta: dict[str, Any],
     ) -> SendResult:
-        branches = BranchRepository(session)
         branch = prepared.branch
         question = prepared.user_message
         now = utcnow()
         reply_id = prepared.reply_id
         target, forked = branch, prepared.forked
-        if not await branches.move_head(
-            branch.id, expected=question.id, new=reply_id, when=now, release_lease=prepared.lease
+        if not rows.move_head(
+            connection,
+            branch.id,
+            expected=question.id,
+            new=reply_id,
+            when=now,
+            release_lease=prepared.lease,
         ):
             # The head moved mid-generation (an edit, or the branch was deleted): the
             # reply goes on a new branch at its question rather than being lost.
-            current = await branches.get_in_conversation(branch.id, branch.conversation_id)
-            target = await add_reply_branch(branches, branch, current, question.id, reply_id)
-            await branches.release_lease(branch.id, prepared.lease)
+            current = rows.branch_in(connection, branch.id, branch.conversation_id)
+            target = reply_branch(branch, current, question.id, reply_id)
+            rows.insert_instance(connection, target)
+            rows.release_lease(connection, branch.id, prepared.lease)
             forked = True
-        reply = await MessageRepository(session).add(
-            build_message(
-                message_id=reply_id,
-                conversation_id=branch.conversation_id,
-                branch_id=target.id,
-                parent_id=question.id,
-                role="assistant",
-                content=completion.content,
-                model=prepared.info.name,
-                token_count=completion.completion_tokens,
-                meta=meta,
-            )
+        reply = build_message(
+            message_id=reply_id,
+            conversation_id=branch.conversation_id,
+            branch_id=target.id,
+            parent_id=question.id,
+            role="assistant",
+            content=completion.content,
+            model=prepared.info.name,
+            token_count=completion.completion_tokens,
+            meta=meta,
         )
-        await ConversationRepository(session).touch(branch.conversation_id, now)
-        new_branch_count = 0
-        if forked:  # only a new branch is returned, with its own message count
-            counts = await MessageRepository(session).own_counts(
-                [target.conversation_id], [target.id]
-            )
-            new_branch_count = counts.get(target.id, 0)
+        rows.insert_instance(connection, reply)
+        rows.touch_conversation(connection, branch.conversation_id, now)
         return SendResult(
             user_message=question,
             assistant_message=reply,
             branch=target,
             forked=forked,
-            branch_message_count=new_branch_count,
+            # only a new branch is returned, with its own message count
+            branch_message_count=rows.own_count(connection, target) if forked else 0,
             completion=completion,
             model=prepared.info.name,
         )
@@ -772,18 +808,6 @@ def reply_meta(prepared: Prepared, completion: Completion, elapsed_ms: float) ->
     }
     record_reply(meta)  # metrics: tokens, cost and fallbacks by model
     return meta
-
-
-async def _is_unanswered_retry(
-    messages: MessageRepository, head: Message, request: MessageSend
-) -> bool:
-    """The head is this very question, stored by a send whose provider call failed."""
-    return (
-        head.role == "user"
-        and head.deleted_at is None
-        and head.content == request.content
-        and not await messages.has_children(head.id)
-    )
 
 
 async def _generating_in(session: AsyncSession, conversation_id: str) -> bool:

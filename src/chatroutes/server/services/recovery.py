@@ -39,7 +39,7 @@ from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Message
 from ..store.recovery import interrupt_response_sessions, running_response_session
-from .branches import add_reply_branch, build_message
+from .branches import build_message, reply_branch
 from .context import ServerContext, utcnow
 from .limits import LimitService
 from .live import LiveReply, StreamEvent
@@ -276,7 +276,7 @@ async def _store_reply(
     branches = BranchRepository(session)
     target = branch
     if not await branches.move_head(branch.id, expected=question.id, new=reply_id, when=now):
-        target = await add_reply_branch(branches, branch, branch, question.id, reply_id)
+        target = await branches.add(reply_branch(branch, branch, question.id, reply_id))
     reply = build_message(
         message_id=reply_id,
         conversation_id=branch.conversation_id,

@@ -11,11 +11,12 @@ expiry. Both implementations answer the same three calls, each atomic on its own
   stopping at the first refused; in the database, in ONE transaction (one commit).
 
 In the database each change is ONE statement, ``INSERT … ON CONFLICT DO UPDATE … RETURNING``
-(the conditional form adds ``WHERE count + amount <= limit``), in its own short write
-transaction that is not flushed to disk (a counter lost in a power failure costs nothing):
-callers must not hold a write unit of work open (on SQLite the process's writers queue on
-one lock), except through ``add_within``, which joins the caller's transaction. In Redis,
-``take`` is one Lua script and ``add`` one MULTI pipeline (INCRBY + EXPIREAT).
+(the conditional form adds ``WHERE count + amount <= limit``; both built once), in its
+own short write transaction that is not flushed to disk (a counter lost in a power failure
+costs nothing): callers must not hold a write unit of work open (on SQLite the process's
+writers queue on one lock), except through ``add_within``, which joins the caller's
+transaction. In Redis, ``take`` is one Lua script and ``add`` one MULTI pipeline (INCRBY +
+EXPIREAT).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import BigInteger, Connection, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .database import Database
@@ -62,80 +64,106 @@ class DatabaseCounters:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._insert = postgresql.insert if db.backend == "postgresql" else sqlite.insert
+        self._upserts = _upserts(db.backend)
         self._next_purge = 0.0
-
-    def _upsert(
-        self, subject: str, window: str, amount: int, expires_at: datetime, limit: int | None
-    ) -> Any:
-        statement = self._insert(UsageCounter).values(
-            subject=subject, window=window, count=amount, expires_at=expires_at
-        )
-        return statement.on_conflict_do_update(
-            index_elements=[UsageCounter.subject, UsageCounter.window],
-            set_={"count": UsageCounter.count + amount},
-            where=(UsageCounter.count + amount <= limit) if limit is not None else None,
-        ).returning(UsageCounter.count)
 
     async def take(
         self, subject: str, window: str, amount: int, limit: int, expires_at: datetime
     ) -> int | None:
         if amount > limit:
             return None
-        return await self._execute(self._upsert(subject, window, amount, expires_at, limit))
+        take = Take(window, amount, limit, expires_at)
+        return (await self.take_each(subject, [take]))[0]
 
     async def add(self, subject: str, window: str, amount: int, expires_at: datetime) -> int:
-        count = await self._execute(self._upsert(subject, window, amount, expires_at, None))
+        count = (await self.take_each(subject, [Take(window, amount, None, expires_at)]))[0]
         assert count is not None
         return count
 
     async def take_each(self, subject: str, takes: Sequence[Take]) -> list[int | None]:
-        results: list[int | None] = []
-        async with self.db.write(durable=False) as session:
+        def work(connection: Connection) -> list[int | None]:
+            results: list[int | None] = []
             for take in takes:
                 if take.limit is not None and take.amount > take.limit:
                     count = None
                 else:
-                    statement = self._upsert(
-                        subject, take.window, take.amount, take.expires_at, take.limit
-                    )
-                    count = (await session.execute(statement)).scalar_one_or_none()
-                results.append(None if count is None else int(count))
+                    count = self._upsert(connection, subject, take)
+                results.append(count)
                 if count is None:
                     break
-            await self._maybe_purge(session)
-        return results
+            self._maybe_purge(connection)
+            return results
+
+        return await self.db.run(work, write=True, durable=False)
 
     async def get(self, subject: str, windows: Sequence[str]) -> dict[str, int]:
-        async with self.db.read() as session:
-            rows = await session.execute(
-                select(UsageCounter.window, UsageCounter.count).where(
-                    UsageCounter.subject == subject, UsageCounter.window.in_(list(windows))
-                )
-            )
-            found = {window: int(count) for window, count in rows}
+        def work(connection: Connection) -> dict[str, int]:
+            params = {"subject": subject, "windows": list(windows)}
+            return {window: int(count) for window, count in connection.execute(_GET, params)}
+
+        found = await self.db.run(work)
         return {window: found.get(window, 0) for window in windows}
 
     async def close(self) -> None:
         return None
 
-    async def add_within(
-        self, session: Any, subject: str, window: str, amount: int, expires_at: datetime
+    def add_within(
+        self, connection: Connection, subject: str, window: str, amount: int, expires_at: datetime
     ) -> None:
         """``add`` inside the caller's write transaction: counted if, and only if, it commits."""
-        await session.execute(self._upsert(subject, window, amount, expires_at, None))
+        self._upsert(connection, subject, Take(window, amount, None, expires_at))
 
-    async def _execute(self, statement: Any) -> int | None:
-        async with self.db.write(durable=False) as session:
-            count = (await session.execute(statement)).scalar_one_or_none()
-            await self._maybe_purge(session)
+    def _upsert(self, connection: Connection, subject: str, take: Take) -> int | None:
+        params = {
+            "subject": subject,
+            "window": take.window,
+            "amount": take.amount,
+            "expires_at": take.expires_at,
+        }
+        if take.limit is None:
+            statement = self._upserts[0]
+        else:
+            statement, params["limit"] = self._upserts[1], take.limit
+        count = connection.execute(statement, params).scalar_one_or_none()
         return None if count is None else int(count)
 
-    async def _maybe_purge(self, session: Any) -> None:
+    def _maybe_purge(self, connection: Connection) -> None:
         if time.monotonic() >= self._next_purge:
             self._next_purge = time.monotonic() + _PURGE_EVERY_SECONDS
             now = datetime.now(UTC).replace(tzinfo=None)
-            await session.execute(delete(UsageCounter).where(UsageCounter.expires_at < now))
+            connection.execute(_PURGE, {"now": now})
+
+
+_counters = UsageCounter.__table__
+_GET = select(_counters.c.window, _counters.c.count).where(
+    _counters.c.subject == bindparam("subject"),
+    _counters.c.window.in_(bindparam("windows", expanding=True)),
+)
+_PURGE = delete(_counters).where(_counters.c.expires_at < bindparam("now"))
+
+
+@cache
+def _upserts(backend: str) -> tuple[Any, Any]:
+    """``INSERT … ON CONFLICT DO UPDATE … RETURNING count``: unconditional, and within a
+    bound ``limit``; built once per backend."""
+    dialect_insert = postgresql.insert if backend == "postgresql" else sqlite.insert
+    amount = bindparam("amount", type_=BigInteger)
+    statement = dialect_insert(_counters).values(
+        subject=bindparam("subject"),
+        window=bindparam("window"),
+        count=amount,
+        expires_at=bindparam("expires_at"),
+    )
+
+    def upsert(where: Any) -> Any:
+        return statement.on_conflict_do_update(
+            index_elements=[_counters.c.subject, _counters.c.window],
+            set_={"count": _counters.c.count + amount},
+            where=where,
+        ).returning(_counters.c.count)
+
+    limit = bindparam("limit", type_=BigInteger)
+    return upsert(None), upsert(_counters.c.count + amount <= limit)
 
 
 # KEYS[1]: the counter; ARGV: amount, limit, expiry (unix seconds).

@@ -5,24 +5,34 @@ flush. On SQLite every write transaction starts with ``BEGIN IMMEDIATE`` so a
 writer takes the lock up front instead of failing on upgrade, and the writers
 of one process queue on an asyncio lock instead of polling SQLite's busy
 handler; other processes wait on ``busy_timeout``.
+
+The hot paths (a send, authentication, the counters) use ``run()`` instead: a
+plain function over a synchronous Core connection, run as one transaction. On
+SQLite the whole function runs in a database thread, one hop for the whole
+transaction rather than one per statement; on PostgreSQL it runs on the async
+driver through SQLAlchemy's ``run_sync``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+T = TypeVar("T")
+_SQLITE_READ_THREADS = 4
 
 
 class Database:
@@ -42,10 +52,13 @@ class Database:
             self._write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE", timeout, sqlite_synchronous)
             self._light_engine = _sqlite_engine(url, "BEGIN IMMEDIATE", timeout, "NORMAL")
             self._write_lock: asyncio.Lock | None = asyncio.Lock()
+            sync_url = make_url(url).set(drivername="sqlite+pysqlite")
+            self._sync = _SqliteThreads(sync_url, timeout, sqlite_synchronous)
         else:
             engine = create_async_engine(url, pool_size=20, max_overflow=40, pool_recycle=1800)
             self._read_engine = self._write_engine = self._light_engine = engine
             self._write_lock = None
+            self._sync = None
         self._read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self._write_engine, expire_on_commit=False)
         self._light_sessions = async_sessionmaker(self._light_engine, expire_on_commit=False)
@@ -79,9 +92,84 @@ class Database:
                 await session.execute(text("SET LOCAL synchronous_commit = off"))
             yield session
 
+    async def run(
+        self, work: Callable[[Connection], T], *, write: bool = False, durable: bool = True
+    ) -> T:
+        """``work(connection)`` in one transaction: committed on return, else rolled back.
+
+        ``write``: a write unit of work, queued like ``write()``; ``durable`` as there.
+        Cancelling the caller does not interrupt a transaction under way: it finishes
+        (committed or not), then the cancellation goes on.
+        """
+        if self._sync is None:  # PostgreSQL: the async driver, statement by statement
+            engine = self._write_engine if write else self._read_engine
+            async with engine.connect() as connection:
+                return await connection.run_sync(_transaction, work, write and not durable)
+        if not write:
+            return await _finish(self._sync.read(work))
+        async with self._write_lock or nullcontext():
+            return await _finish(self._sync.write(work, durable))
+
     async def dispose(self) -> None:
         for engine in self.engines.values():
             await engine.dispose()
+        if self._sync is not None:
+            self._sync.dispose()
+
+
+def _transaction(connection: Connection, work: Callable[[Connection], T], light: bool) -> T:
+    with connection.begin():
+        if light:
+            connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        return work(connection)
+
+
+async def _finish(future: Future[T]) -> T:
+    """The result of work running in a database thread, waiting it out if cancelled."""
+    waiting = asyncio.wrap_future(future)
+    try:
+        return await asyncio.shield(waiting)
+    except asyncio.CancelledError:
+        await asyncio.wait([waiting])
+        raise
+
+
+class _SqliteThreads:
+    """Synchronous SQLite engines (same file, same pragmas) and the threads that use them.
+
+    Writes run on one thread (the process's writers are serialized anyway), reads on a few.
+    """
+
+    def __init__(self, url: URL, busy_timeout_ms: int, synchronous: str) -> None:
+        def engine(begin: str, sync: str) -> Engine:
+            made = create_engine(
+                url, pool_size=_SQLITE_READ_THREADS, connect_args={"check_same_thread": False}
+            )
+            _configure_sqlite(made, begin, busy_timeout_ms, sync)
+            return made
+
+        self._read = engine("BEGIN", synchronous)
+        self._write = engine("BEGIN IMMEDIATE", synchronous)
+        self._light = engine("BEGIN IMMEDIATE", "NORMAL")
+        self._readers = ThreadPoolExecutor(_SQLITE_READ_THREADS, "sqlite-read")
+        self._writer = ThreadPoolExecutor(1, "sqlite-write")
+
+    def read(self, work: Callable[[Connection], T]) -> Future[T]:
+        return self._readers.submit(_in_transaction, self._read, work)
+
+    def write(self, work: Callable[[Connection], T], durable: bool) -> Future[T]:
+        return self._writer.submit(_in_transaction, self._write if durable else self._light, work)
+
+    def dispose(self) -> None:
+        self._readers.shutdown()
+        self._writer.shutdown()
+        for engine in (self._read, self._write, self._light):
+            engine.dispose()
+
+
+def _in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
+    with engine.begin() as connection:
+        return work(connection)
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -94,8 +182,12 @@ def _sqlite_engine(url: str, begin: str, busy_timeout_ms: int, synchronous: str)
     if synchronous not in ("FULL", "NORMAL"):
         raise ValueError(f"SQLite synchronous must be FULL or NORMAL, not {synchronous!r}")
     engine = create_async_engine(url, pool_size=8, max_overflow=8)
+    _configure_sqlite(engine.sync_engine, begin, busy_timeout_ms, synchronous)
+    return engine
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def _configure_sqlite(engine: Engine, begin: str, busy_timeout_ms: int, synchronous: str) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions start.
         dbapi_connection.isolation_level = None
@@ -106,8 +198,6 @@ def _sqlite_engine(url: str, begin: str, busy_timeout_ms: int, synchronous: str)
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql(begin)
-
-    return engine

@@ -36,17 +36,6 @@ class ApiKeyRepository:
     async def get(self, key_id: str) -> ApiKey | None:
         return await self.session.get(ApiKey, key_id)
 
-    async def get_active_by_hash(self, key_hash: str) -> tuple[ApiKey, User] | None:
-        """An unrevoked key and its holder, in one query."""
-        row = (
-            await self.session.execute(
-                select(ApiKey, User)
-                .join(User, User.id == ApiKey.user_id)
-                .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
-            )
-        ).first()
-        return (row[0], row[1]) if row is not None else None
-
     async def list_for_user(self, user_id: str) -> list[ApiKey]:
         rows = await self.session.scalars(
             select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at, ApiKey.id)
@@ -61,17 +50,6 @@ class ApiKeyRepository:
     async def get_for_user(self, key_id: str, user_id: str) -> ApiKey | None:
         return await self.session.scalar(
             select(ApiKey).where(ApiKey.id == key_id, ApiKey.user_id == user_id)
-        )
-
-    async def touch(self, key_id: str, when: datetime, stale_before: datetime) -> None:
-        """Record a use, unless one was recorded since ``stale_before``."""
-        await self.session.execute(
-            update(ApiKey)
-            .where(
-                ApiKey.id == key_id,
-                (ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < stale_before),
-            )
-            .values(last_used_at=when)
         )
 
     async def revoke(self, key_id: str, when: datetime) -> bool:
