@@ -16,6 +16,7 @@ driver through SQLAlchemy's ``run_sync``.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, nullcontext
@@ -98,8 +99,9 @@ class Database:
         """``work(connection)`` in one transaction: committed on return, else rolled back.
 
         ``write``: a write unit of work, queued like ``write()``; ``durable`` as there.
-        Cancelling the caller does not interrupt a transaction under way: it finishes
-        (committed or not), then the cancellation goes on.
+        A cancelled caller never leaves half a transaction: on SQLite the transaction
+        under way finishes (committed or not) before the cancellation goes on; on
+        PostgreSQL it is rolled back.
         """
         if self._sync is None:  # PostgreSQL: the async driver, statement by statement
             engine = self._write_engine if write else self._read_engine
@@ -138,6 +140,8 @@ class _SqliteThreads:
     """Synchronous SQLite engines (same file, same pragmas) and the threads that use them.
 
     Writes run on one thread (the process's writers are serialized anyway), reads on a few.
+    Each thread keeps its own connection to each engine, so a transaction costs no pool
+    checkout and reset.
     """
 
     def __init__(self, url: URL, busy_timeout_ms: int, synchronous: str) -> None:
@@ -153,23 +157,40 @@ class _SqliteThreads:
         self._light = engine("BEGIN IMMEDIATE", "NORMAL")
         self._readers = ThreadPoolExecutor(_SQLITE_READ_THREADS, "sqlite-read")
         self._writer = ThreadPoolExecutor(1, "sqlite-write")
+        self._held = threading.local()
+        self._opened: list[Connection] = []
+        self._opened_lock = threading.Lock()
 
     def read(self, work: Callable[[Connection], T]) -> Future[T]:
-        return self._readers.submit(_in_transaction, self._read, work)
+        return self._readers.submit(self._in_transaction, self._read, work)
 
     def write(self, work: Callable[[Connection], T], durable: bool) -> Future[T]:
-        return self._writer.submit(_in_transaction, self._write if durable else self._light, work)
+        engine = self._write if durable else self._light
+        return self._writer.submit(self._in_transaction, engine, work)
 
     def dispose(self) -> None:
         self._readers.shutdown()
         self._writer.shutdown()
+        with self._opened_lock:
+            for connection in self._opened:
+                connection.close()
         for engine in (self._read, self._write, self._light):
             engine.dispose()
 
+    def _in_transaction(self, engine: Engine, work: Callable[[Connection], T]) -> T:
+        connection = self._connection(engine)
+        with connection.begin():
+            return work(connection)
 
-def _in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
-    with engine.begin() as connection:
-        return work(connection)
+    def _connection(self, engine: Engine) -> Connection:
+        """This thread's connection to ``engine``, opened on its first use."""
+        held: dict[Engine, Connection] = self._held.__dict__.setdefault("connections", {})
+        connection = held.get(engine)
+        if connection is None or connection.closed:
+            connection = held[engine] = engine.connect()
+            with self._opened_lock:
+                self._opened.append(connection)
+        return connection
 
 
 def _ensure_sqlite_dir(url: str) -> None:

@@ -1,0 +1,117 @@
+"""``Database.run``: a plain function over a Core connection as one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Connection, func, select
+
+from chatroutes.server.services.accounts import AccountService
+from chatroutes.server.settings import Settings
+from chatroutes.server.store import rows
+from chatroutes.server.store.counters import DatabaseCounters, Take
+from chatroutes.server.store.database import Database
+from chatroutes.server.store.models import Conversation, Message, UsageCounter
+
+WHEN = datetime(2099, 1, 1)  # counters expiring then are not purged
+
+
+def _count(connection: Connection) -> int:
+    return connection.execute(select(func.count()).select_from(UsageCounter)).scalar_one()
+
+
+def _take(counters: DatabaseCounters, window: str):
+    def work(connection: Connection) -> list[int | None]:
+        return counters.take_each_within(connection, "user:u", [Take(window, 1, None, WHEN)])
+
+    return work
+
+
+@pytest.fixture
+async def db(settings: Settings):
+    database = Database(settings.resolved_database_url())
+    yield database
+    await database.dispose()
+
+
+async def test_a_write_is_committed_and_seen_by_a_later_read(db: Database):
+    counters = DatabaseCounters(db)
+    assert await db.run(_take(counters, "w:1"), write=True) == [1]
+    assert await db.run(_take(counters, "w:1"), write=True, durable=False) == [2]
+    assert await db.run(_count) == 1
+
+
+async def test_a_failing_unit_of_work_leaves_nothing_written(db: Database):
+    counters = DatabaseCounters(db)
+
+    def half_then_fail(connection: Connection) -> None:
+        _take(counters, "w:half")(connection)
+        raise ValueError("after the first statement")
+
+    with pytest.raises(ValueError, match="after the first statement"):
+        await db.run(half_then_fail, write=True)
+    assert await db.run(_count) == 0
+
+
+async def test_insert_instance_fills_python_side_defaults_like_a_flush(db: Database):
+    accounts = AccountService(db, b"secret")
+    user = await accounts.create_user("rows@example.com")
+
+    def insert(connection: Connection) -> Message:
+        connection.execute(
+            Conversation.__table__.insert(),
+            {
+                "id": "conv_rows",
+                "user_id": user.id,
+                "title": "t",
+                "model": "gpt-5",
+                "temperature": 0.7,
+                "max_tokens": 100,
+                "archived": False,
+                "created_at": WHEN,
+                "updated_at": WHEN,
+            },
+        )
+        message = Message(
+            id="msg_rows",
+            conversation_id="conv_rows",
+            branch_id="br_rows",
+            role="user",
+            content="hello",
+            created_at=WHEN,
+            content_hash="0" * 64,
+        )  # no meta: its default (an empty dict) applies, on the object too
+        rows.insert_instance(connection, message)
+        return message
+
+    message = await db.run(insert, write=True)
+    assert message.meta == {}
+    stored = await db.run(lambda c: rows.message_in(c, "msg_rows", "conv_rows"))
+    assert stored is not None
+    assert (stored.meta, stored.parent_id, stored.deleted_at) == ({}, None, None)
+    assert stored.created_at == WHEN
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_a_cancelled_caller_waits_for_its_sqlite_transaction_to_finish(db: Database):
+    """The work runs in a database thread: it is not cut off halfway by a cancellation."""
+    counters = DatabaseCounters(db)
+    started, release = threading.Event(), threading.Event()
+
+    def slow(connection: Connection) -> list[int | None]:
+        started.set()
+        release.wait(5)
+        return _take(counters, "w:slow")(connection)
+
+    task = asyncio.create_task(db.run(slow, write=True))
+    await asyncio.to_thread(started.wait, 5)
+    task.cancel()
+    await asyncio.sleep(0.05)
+    assert not task.done()  # still waiting for the transaction, not abandoning it
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await db.run(_count) == 1  # it finished, and committed
