@@ -68,19 +68,42 @@ _AUTHORIZATION = APIKeyHeader(
 )
 
 
+async def authenticate(request: Request, ctx: ServerContext) -> Principal:
+    """Who the request's credential belongs to, without counting the request."""
+    kind, value = _credential(request)
+    if kind == SESSION:
+        return await SessionService(ctx).authenticate(value)
+    return await AccountService(ctx.db, ctx.secret).authenticate(value)
+
+
 async def current_principal(
     request: Request,
     ctx: Context,
     _key: Annotated[str | None, Security(_X_API_KEY)] = None,
     _authorization: Annotated[str | None, Security(_AUTHORIZATION)] = None,
 ) -> Principal:
+    """The caller, once the rate limit and the monthly calls quota let the request in.
+
+    Every route that acts for a user depends on this (once per request: FastAPI caches
+    it); where the caller stands in the rate window goes to ``request.state.rate_limit``,
+    from which the middleware writes the RateLimit headers, on a 429 too.
+    """
+
+    def remember(rate: RateWindow) -> None:
+        request.state.rate_limit = rate
+
+    def identify(principal: Principal) -> None:  # for the access log, a refusal's too
+        request.state.principal = principal
+
     kind, value = _credential(request)
+    limits = LimitService(ctx)
     if kind == SESSION:
         principal = await SessionService(ctx).authenticate(value)
-    else:
-        principal = await AccountService(ctx.db, ctx.secret).authenticate(value)
-    request.state.principal = principal
-    return principal
+        identify(principal)
+        await limits.admit(principal, remember)
+        return principal
+    # an API key, the most common caller: authenticated and admitted in one transaction
+    return await limits.admit_key(value, remember, identify)
 
 
 async def refuse_api_keys(request: Request) -> None:
@@ -96,18 +119,7 @@ async def refuse_api_keys(request: Request) -> None:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-async def current_user_id(request: Request, ctx: Context, principal: CurrentPrincipal) -> str:
-    """The caller, once the rate limit and the monthly calls quota let the request in.
-
-    Every route that acts for a user depends on this (once per request: FastAPI caches
-    it); where the caller stands in the rate window goes to ``request.state.rate_limit``,
-    from which the middleware writes the RateLimit headers, on a 429 too.
-    """
-
-    def remember(rate: RateWindow) -> None:
-        request.state.rate_limit = rate
-
-    await LimitService(ctx).admit(principal, remember)
+async def current_user_id(principal: CurrentPrincipal) -> str:
     return principal.user_id
 
 

@@ -33,7 +33,7 @@ from ..services.idempotency import (
     is_kept,
     scope_of,
 )
-from .deps import current_principal
+from .deps import authenticate
 from .envelope import error_response
 
 logger = logging.getLogger("chatroutes.server")
@@ -80,7 +80,7 @@ class IdempotencyMiddleware:
             return
         if isinstance(outcome, StoredResponse):
             try:  # a stored answer goes only to a credential that still authenticates
-                await current_principal(Request(scope), self.ctx)
+                await authenticate(Request(scope), self.ctx)
             except ChatRoutesServerError as exc:
                 await error_response(exc)(scope, receive, send)
                 return

@@ -93,7 +93,7 @@ async def _too_large(send: Send, limit: int) -> None:
 class RateLimitHeadersMiddleware:
     """``RateLimit-Policy`` and ``RateLimit`` on every response to an admitted caller.
 
-    The limiter (``deps.current_user_id``) leaves where the caller stands in
+    The limiter (``deps.current_principal``) leaves where the caller stands in
     ``scope["state"]["rate_limit"]``; responses written before it ran (unauthenticated,
     malformed) carry no headers. Structured-field form of the IETF draft
     httpapi-ratelimit-headers: ``"minute";q=<limit>;w=60`` and ``"minute";r=<left>;t=<s>``.

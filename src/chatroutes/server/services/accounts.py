@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.api_keys import display_prefix, generate_api_key, hash_api_key, is_well_formed
@@ -48,6 +49,24 @@ class Principal:
 class NewKey:
     key: ApiKey
     secret: str  # shown once, never stored
+
+
+def key_holder(connection: Connection, key_hash: str, now: datetime) -> Principal:
+    """Who holds the key with this hash (401 for none or a revoked one), its use recorded.
+
+    Within the caller's write transaction (a light one: a lost last-used time costs nothing),
+    so a request's admission can join it (``LimitService.admit_key``).
+    """
+    found = rows.active_key(connection, key_hash)
+    if found is None:
+        raise Unauthenticated("Invalid or revoked API key")
+    key_id, last_used_at, user = found
+    stale_before = now - LAST_USED_RESOLUTION
+    if last_used_at is None or last_used_at < stale_before:
+        rows.touch_key(connection, key_id, now, stale_before)
+    return Principal(
+        user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=key_id, user=user
+    )
 
 
 class AccountService:
@@ -121,26 +140,19 @@ class AccountService:
 
     async def authenticate(self, raw_key: str) -> Principal:
         """Who holds ``raw_key``; 401 for a malformed, unknown or revoked key."""
+        key_hash = self.key_hash(raw_key)
+        now = utcnow()
+        return await self.db.run(
+            lambda connection: key_holder(connection, key_hash, now), write=True, durable=False
+        )
+
+    def key_hash(self, raw_key: str) -> str:
+        """What the database knows of ``raw_key``; 401 for a malformed one."""
         if not is_well_formed(raw_key):
             raise Unauthenticated(
                 "Malformed API key: expected cr_prod_sk_ followed by 64 hex digits"
             )
-        key_hash = hash_api_key(self.secret, raw_key)
-        found = await self.db.run(lambda connection: rows.active_key(connection, key_hash))
-        if found is None:
-            raise Unauthenticated("Invalid or revoked API key")
-        key_id, last_used_at, user = found
-        now = utcnow()
-        stale_before = now - LAST_USED_RESOLUTION
-        if last_used_at is None or last_used_at < stale_before:
-            await self.db.run(
-                lambda connection: rows.touch_key(connection, key_id, now, stale_before),
-                write=True,
-                durable=False,
-            )
-        return Principal(
-            user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=key_id, user=user
-        )
+        return hash_api_key(self.secret, raw_key)
 
     async def ensure_first_user(self) -> str | None:
         """On a server with no users, create the local user; returns its new key once."""

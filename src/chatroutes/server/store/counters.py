@@ -81,20 +81,27 @@ class DatabaseCounters:
         return count
 
     async def take_each(self, subject: str, takes: Sequence[Take]) -> list[int | None]:
-        def work(connection: Connection) -> list[int | None]:
-            results: list[int | None] = []
-            for take in takes:
-                if take.limit is not None and take.amount > take.limit:
-                    count = None
-                else:
-                    count = self._upsert(connection, subject, take)
-                results.append(count)
-                if count is None:
-                    break
-            self._maybe_purge(connection)
-            return results
+        return await self.db.run(
+            lambda connection: self.take_each_within(connection, subject, takes),
+            write=True,
+            durable=False,
+        )
 
-        return await self.db.run(work, write=True, durable=False)
+    def take_each_within(
+        self, connection: Connection, subject: str, takes: Sequence[Take]
+    ) -> list[int | None]:
+        """``take_each`` inside the caller's write transaction."""
+        results: list[int | None] = []
+        for take in takes:
+            if take.limit is not None and take.amount > take.limit:
+                count = None
+            else:
+                count = self._upsert(connection, subject, take)
+            results.append(count)
+            if count is None:
+                break
+        self._maybe_purge(connection)
+        return results
 
     async def get(self, subject: str, windows: Sequence[str]) -> dict[str, int]:
         def work(connection: Connection) -> dict[str, int]:
