@@ -13,9 +13,12 @@ from typing import Any, Protocol, TypeVar
 
 
 class MessageLike(Protocol):
-    id: str
-    parent_id: str | None
-    deleted_at: Any
+    @property
+    def id(self) -> str: ...
+    @property
+    def parent_id(self) -> str | None: ...
+    @property
+    def deleted_at(self) -> Any: ...
 
 
 M = TypeVar("M", bound=MessageLike)

@@ -4,17 +4,49 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from ..domain.hashing import iso_timestamp
-from ..store.models import Branch, Checkpoint, Conversation, Message
+from ..store.models import Branch, Checkpoint, Conversation
 
 
 def _ts(moment: datetime | None) -> str | None:
     return iso_timestamp(moment) if moment is not None else None
 
 
-def message_out(message: Message) -> dict[str, Any]:
+class StoredMessage(Protocol):
+    """A stored message as read: a ``Message``, or a row selecting its columns by
+    attribute name (``rows.visible_path``, ``rows.messages_of``)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def branch_id(self) -> str: ...
+    @property
+    def parent_id(self) -> str | None: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def token_count(self) -> int | None: ...
+    @property
+    def meta(self) -> dict[str, Any]: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def content_hash(self) -> str: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+    @property
+    def edited_from(self) -> str | None: ...
+
+
+def message_out(message: StoredMessage) -> dict[str, Any]:
     return {
         "id": message.id,
         "conversationId": message.conversation_id,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
@@ -12,12 +14,14 @@ from ..domain.errors import InvalidRequest, NotFound
 from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..schemas.branches import BranchCreate, BranchFork, BranchUpdate
+from ..schemas.wire import StoredMessage
+from ..store import rows
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message
 from .context import ServerContext, utcnow
-from .conversations import owned_conversation
+from .conversations import owned_conversation, owned_conversation_within
 from .limits import LimitService
 
 
@@ -33,6 +37,28 @@ async def message_in(
 ) -> Message:
     """A message of this conversation named in a request body; a bad reference is a 400."""
     message = await MessageRepository(session).get_in_conversation(message_id, conversation_id)
+    return _referenced(message, conversation_id, message_id, field)
+
+
+def branch_within(connection: Connection, conversation_id: str, branch_id: str) -> Branch:
+    """``branch_in`` within a ``Database.run`` transaction."""
+    branch = rows.branch_in(connection, branch_id, conversation_id)
+    if branch is None:
+        raise NotFound("branch", branch_id)
+    return branch
+
+
+def message_within(
+    connection: Connection, conversation_id: str, message_id: str, field: str
+) -> Message:
+    """``message_in`` within a ``Database.run`` transaction."""
+    message = rows.message_in(connection, message_id, conversation_id)
+    return _referenced(message, conversation_id, message_id, field)
+
+
+def _referenced(
+    message: Message | None, conversation_id: str, message_id: str, field: str
+) -> Message:
     if message is None or message.deleted_at is not None:
         raise InvalidRequest(
             f"{field}: no message {message_id} in conversation {conversation_id}", field=field
@@ -79,6 +105,37 @@ def reply_branch(branch: Branch, parent: Branch | None, question_id: str, reply_
     )
     target.head_message_id = reply_id
     return target
+
+
+def place_reply(
+    connection: Connection,
+    branch: Branch,
+    question_id: str,
+    reply_id: str,
+    build: Callable[[str], Message],
+    *,
+    lease: str | None = None,
+) -> tuple[Branch, Message]:
+    """Store a reply under its question on ``branch``, moving the head (and giving up
+    ``lease`` in the same statement); if the head moved on meanwhile (an edit, a delete),
+    on a new ``reply_branch`` instead. ``build(branch id)`` makes the reply.
+
+    Returns the branch the reply went on and the reply.
+    """
+    now = utcnow()
+    target = branch
+    if not rows.move_head(
+        connection, branch.id, expected=question_id, new=reply_id, when=now, release_lease=lease
+    ):
+        current = rows.branch_in(connection, branch.id, branch.conversation_id)
+        target = reply_branch(branch, current, question_id, reply_id)
+        rows.insert_instance(connection, target)
+        if lease is not None:
+            rows.release_lease(connection, branch.id, lease)
+    reply = build(target.id)
+    rows.insert_instance(connection, reply)
+    rows.touch_conversation(connection, branch.conversation_id, now)
+    return target, reply
 
 
 def build_message(
@@ -129,7 +186,7 @@ class TreeView:
     conversation: Conversation
     branches: list[Branch]
     counts: dict[str, int]
-    messages: list[Message]
+    messages: Sequence[StoredMessage]  # all of them, soft-deleted ones included
 
 
 class BranchService:
@@ -138,11 +195,13 @@ class BranchService:
         self.user_id = user_id
 
     async def list(self, conversation_id: str) -> list[BranchView]:
-        async with self.ctx.db.read() as session:
-            await owned_conversation(session, conversation_id, self.user_id)
-            branches = await BranchRepository(session).list_for_conversations([conversation_id])
-            counts = await MessageRepository(session).own_counts([conversation_id])
-        return [BranchView(b, counts.get(b.id, 0)) for b in branches]
+        def work(connection: Connection) -> list[BranchView]:
+            owned_conversation_within(connection, conversation_id, self.user_id)
+            counts = rows.own_counts(connection, [conversation_id])
+            branches = rows.branches_of(connection, [conversation_id])
+            return [BranchView(b, counts.get(b.id, 0)) for b in branches]
+
+        return await self.ctx.db.run(work)
 
     async def create(self, conversation_id: str, request: BranchCreate) -> BranchView:
         fork_field = "forkPointMessageId" if request.fork_point_message_id else "baseNodeId"
@@ -236,24 +295,30 @@ class BranchService:
             await checkpoints.rehome(branch.id, heir)
             await repo.delete(branch.id)
 
-    async def messages(self, conversation_id: str, branch_id: str | None) -> list[Message]:
+    async def messages(
+        self, conversation_id: str, branch_id: str | None
+    ) -> Sequence[StoredMessage]:
         """The branch's visible path: inherited context, then its own messages."""
-        async with self.ctx.db.read() as session:
-            await owned_conversation(session, conversation_id, self.user_id)
+
+        def work(connection: Connection) -> Sequence[StoredMessage]:
+            owned_conversation_within(connection, conversation_id, self.user_id)
             if branch_id is None:
-                branch = await BranchRepository(session).get_main(conversation_id)
+                branch = rows.main_branch(connection, conversation_id)
             else:
-                branch = await branch_in(session, conversation_id, branch_id)
-            return tree.visible(await MessageRepository(session).path(branch.head_message_id))
+                branch = branch_within(connection, conversation_id, branch_id)
+            return rows.visible_path(connection, branch.head_message_id)
+
+        return await self.ctx.db.run(work)
 
     async def tree(self, conversation_id: str) -> TreeView:
-        async with self.ctx.db.read() as session:
-            conversation = await owned_conversation(session, conversation_id, self.user_id)
-            branches = await BranchRepository(session).list_for_conversations([conversation_id])
-            messages = MessageRepository(session)
-            counts = await messages.own_counts([conversation_id])
-            rows = await messages.list_for_conversation(conversation_id)
-        return TreeView(conversation, branches, counts, rows)
+        def work(connection: Connection) -> TreeView:
+            conversation = owned_conversation_within(connection, conversation_id, self.user_id)
+            branches = rows.branches_of(connection, [conversation_id])
+            counts = rows.own_counts(connection, [conversation_id])
+            messages = rows.messages_of(connection, conversation_id)
+            return TreeView(conversation, branches, counts, messages)
+
+        return await self.ctx.db.run(work)
 
     @staticmethod
     async def _parent_branch(session: AsyncSession, conversation_id: str, branch_id: str) -> Branch:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain import tree
 from ..domain.errors import NotFound
 from ..domain.ids import new_id
 from ..schemas.conversations import ConversationCreate, ConversationUpdate
+from ..schemas.wire import StoredMessage
+from ..store import rows
 from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
-from ..store.messages import MessageRepository
-from ..store.models import Branch, Conversation, Message
+from ..store.models import Branch, Conversation
 from ..store.usage_ledger import keep_conversation_usage
 from .context import ServerContext, utcnow
 
@@ -24,7 +26,7 @@ class ConversationView:
     branches: list[Branch]
     counts: dict[str, int]
     total_messages: int
-    messages: list[Message] = field(default_factory=list)
+    messages: Sequence[StoredMessage] = field(default_factory=list)
 
 
 async def owned_conversation(
@@ -37,14 +39,22 @@ async def owned_conversation(
     return conversation
 
 
-async def load_views(
-    session: AsyncSession, conversations: list[Conversation]
-) -> list[ConversationView]:
+def owned_conversation_within(
+    connection: Connection, conversation_id: str, user_id: str
+) -> Conversation:
+    """``owned_conversation`` within a ``Database.run`` transaction."""
+    conversation = rows.owned_conversation(connection, conversation_id, user_id)
+    if conversation is None:
+        raise NotFound("conversation", conversation_id)
+    return conversation
+
+
+def views(connection: Connection, conversations: Sequence[Conversation]) -> list[ConversationView]:
+    """The conversations with their branches and counts: three statements for them all."""
     ids = [c.id for c in conversations]
-    branches = await BranchRepository(session).list_for_conversations(ids)
-    messages = MessageRepository(session)
-    counts = await messages.own_counts(ids)
-    totals = await messages.visible_counts(ids)
+    branches = rows.branches_of(connection, ids)
+    counts = rows.own_counts(connection, ids)
+    totals = rows.visible_counts(connection, ids)
     by_conversation: dict[str, list[Branch]] = {}
     for branch in branches:
         by_conversation.setdefault(branch.conversation_id, []).append(branch)
@@ -52,6 +62,13 @@ async def load_views(
         ConversationView(c, by_conversation.get(c.id, []), counts, totals.get(c.id, 0))
         for c in conversations
     ]
+
+
+async def load_views(
+    session: AsyncSession, conversations: list[Conversation]
+) -> list[ConversationView]:
+    """``views`` within a session's transaction (what it flushed included)."""
+    return await session.run_sync(lambda synced: views(synced.connection(), conversations))
 
 
 class ConversationService:
@@ -94,21 +111,25 @@ class ConversationService:
     async def list(
         self, *, page: int, limit: int, search: str | None = None
     ) -> tuple[list[ConversationView], int]:
-        async with self.ctx.db.read() as session:
-            rows, total = await ConversationRepository(session).list_for_user(
-                self.user_id, offset=(page - 1) * limit, limit=limit, search=search
+        def work(connection: Connection) -> tuple[list[ConversationView], int]:
+            found, total = rows.conversations_page(
+                connection, self.user_id, offset=(page - 1) * limit, limit=limit, search=search
             )
-            return await load_views(session, rows), total
+            return views(connection, found), total
+
+        return await self.ctx.db.run(work)
 
     async def get(self, conversation_id: str) -> ConversationView:
-        async with self.ctx.db.read() as session:
-            conversation = await owned_conversation(session, conversation_id, self.user_id)
-            [view] = await load_views(session, [conversation])
+        """The conversation, its branches and counts, and the main branch's visible path."""
+
+        def work(connection: Connection) -> ConversationView:
+            conversation = owned_conversation_within(connection, conversation_id, self.user_id)
+            [view] = views(connection, [conversation])
             main = next(b for b in view.branches if b.is_main)
-            view.messages = tree.visible(
-                await MessageRepository(session).path(main.head_message_id)
-            )
+            view.messages = rows.visible_path(connection, main.head_message_id)
             return view
+
+        return await self.ctx.db.run(work)
 
     async def update(self, conversation_id: str, request: ConversationUpdate) -> ConversationView:
         changes = request.model_dump(exclude_unset=True)

@@ -55,10 +55,16 @@ from ..store import rows
 from ..store.branches import BranchRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message, User
-from .branches import build_message, new_branch, reply_branch
+from .branches import (
+    branch_within,
+    build_message,
+    message_within,
+    new_branch,
+    place_reply,
+)
 from .checkpoints import CheckpointService
 from .context import ServerContext, utcnow
-from .conversations import owned_conversation
+from .conversations import owned_conversation, owned_conversation_within
 from .limits import Account, LimitService
 from .live import LiveReply, ReplyStream, StreamEvent
 from .recovery import watched  # heartbeat and shutdown: the reply survives its process
@@ -516,26 +522,16 @@ class MessageService:
         branch_id: str | None,
     ) -> _StoredQuestion:
         """The first transaction of a send: lease, question, head; and what the context needs."""
-        conversation = rows.owned_conversation(connection, conversation_id, self.user_id)
-        if conversation is None:
-            raise NotFound("conversation", conversation_id)
+        conversation = owned_conversation_within(connection, conversation_id, self.user_id)
         model = request.model or conversation.model
         routes = self.ctx.registry.routes(model)
 
         parent_id = request.parent_message_id
         parent: Message | None = None
         if parent_id is not None:
-            parent = rows.message_in(connection, parent_id, conversation_id)
-            if parent is None or parent.deleted_at is not None:
-                raise InvalidRequest(
-                    f"parentMessageId: no message {parent_id} in conversation {conversation_id}",
-                    field="parentMessageId",
-                )
+            parent = message_within(connection, conversation_id, parent_id, "parentMessageId")
         if branch_id is not None:
-            found = rows.branch_in(connection, branch_id, conversation_id)
-            if found is None:
-                raise NotFound("branch", branch_id)
-            branch = found
+            branch = branch_within(connection, conversation_id, branch_id)
         elif parent is not None:
             found = rows.branch_in(connection, parent.branch_id, conversation_id)
             branch = found or rows.main_branch(connection, conversation_id)
@@ -650,46 +646,37 @@ class MessageService:
         completion: Completion,
         meta: dict[str, Any],
     ) -> SendResult:
-        branch = prepared.branch
         question = prepared.user_message
-        now = utcnow()
-        reply_id = prepared.reply_id
-        target, forked = branch, prepared.forked
-        if not rows.move_head(
+        target, reply = place_reply(
             connection,
-            branch.id,
-            expected=question.id,
-            new=reply_id,
-            when=now,
-            release_lease=prepared.lease,
-        ):
-            # The head moved mid-generation (an edit, or the branch was deleted): the
-            # reply goes on a new branch at its question rather than being lost.
-            current = rows.branch_in(connection, branch.id, branch.conversation_id)
-            target = reply_branch(branch, current, question.id, reply_id)
-            rows.insert_instance(connection, target)
-            rows.release_lease(connection, branch.id, prepared.lease)
-            forked = True
-        reply = build_message(
-            message_id=reply_id,
-            conversation_id=branch.conversation_id,
-            branch_id=target.id,
-            parent_id=question.id,
-            role="assistant",
-            content=completion.content,
-            model=prepared.info.name,
-            token_count=completion.completion_tokens,
-            meta=meta,
+            prepared.branch,
+            question.id,
+            prepared.reply_id,
+            lambda branch_id: build_message(
+                message_id=prepared.reply_id,
+                conversation_id=question.conversation_id,
+                branch_id=branch_id,
+                parent_id=question.id,
+                role="assistant",
+                content=completion.content,
+                model=prepared.info.name,
+                token_count=completion.completion_tokens,
+                meta=meta,
+            ),
+            lease=prepared.lease,
         )
-        rows.insert_instance(connection, reply)
-        rows.touch_conversation(connection, branch.conversation_id, now)
+        forked = prepared.forked or target is not prepared.branch
         return SendResult(
             user_message=question,
             assistant_message=reply,
             branch=target,
             forked=forked,
             # only a new branch is returned, with its own message count
-            branch_message_count=rows.own_count(connection, target) if forked else 0,
+            branch_message_count=(
+                rows.own_counts(connection, [target.conversation_id]).get(target.id, 0)
+                if forked
+                else 0
+            ),
             completion=completion,
             model=prepared.info.name,
         )

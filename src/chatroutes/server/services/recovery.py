@@ -35,11 +35,10 @@ from ..domain.errors import ChatRoutesServerError
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
 from ..store.branches import BranchRepository
-from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Message
 from ..store.recovery import interrupt_response_sessions, running_response_session
-from .branches import build_message, reply_branch
+from .branches import build_message, place_reply
 from .context import ServerContext, utcnow
 from .limits import LimitService
 from .live import LiveReply, StreamEvent
@@ -272,24 +271,23 @@ async def _store_reply(
     meta: dict[str, Any],
 ) -> Message:
     """The interrupted reply under its question: on the branch, or a new one if it moved on."""
-    now = utcnow()
-    branches = BranchRepository(session)
-    target = branch
-    if not await branches.move_head(branch.id, expected=question.id, new=reply_id, when=now):
-        target = await branches.add(reply_branch(branch, branch, question.id, reply_id))
-    reply = build_message(
-        message_id=reply_id,
-        conversation_id=branch.conversation_id,
-        branch_id=target.id,
-        parent_id=question.id,
-        role="assistant",
-        content=text,
-        model=meta["model"],
-        token_count=meta["completionTokens"],
-        meta=meta,
+
+    def build(branch_id: str) -> Message:
+        return build_message(
+            message_id=reply_id,
+            conversation_id=branch.conversation_id,
+            branch_id=branch_id,
+            parent_id=question.id,
+            role="assistant",
+            content=text,
+            model=meta["model"],
+            token_count=meta["completionTokens"],
+            meta=meta,
+        )
+
+    _, reply = await session.run_sync(
+        lambda sync: place_reply(sync.connection(), branch, question.id, reply_id, build)
     )
-    await MessageRepository(session).add(reply)
-    await ConversationRepository(session).touch(branch.conversation_id, now)
     return reply
 
 

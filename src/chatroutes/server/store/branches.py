@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from . import rows
 from .models import Branch
-
-# A generation lease and what is flushed under it: cleared together when it is given up.
-_LEASE_COLUMNS = (
-    Branch.generation_lease,
-    Branch.generation_lease_until,
-    Branch.generation_question_id,
-    Branch.generation_partial,
-)
 
 
 class BranchRepository:
@@ -59,47 +52,23 @@ class BranchRepository:
         when: datetime,
         release_lease: str | None = None,
     ) -> bool:
-        """Compare-and-set: move the head only if it is still ``expected``.
-
-        With ``release_lease``, the same statement gives up that generation lease.
-        """
-        values: dict[str, object] = {"head_message_id": new, "updated_at": when}
-        if release_lease is not None:
-            ours = Branch.generation_lease == release_lease
-            for column in _LEASE_COLUMNS:
-                values[column.key] = case((ours, None), else_=column)
-        result = await self.session.execute(
-            update(Branch)
-            .where(Branch.id == branch_id, Branch.head_message_id.is_not_distinct_from(expected))
-            .values(values)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1
-
-    async def acquire_lease(
-        self, branch_id: str, token: str, *, now: datetime, until: datetime
-    ) -> bool:
-        """Take the branch's generation lease unless a live one is held."""
-        result = await self.session.execute(
-            update(Branch)
-            .where(
-                Branch.id == branch_id,
-                or_(Branch.generation_lease.is_(None), Branch.generation_lease_until < now),
+        """``rows.move_head`` in this unit of work."""
+        return await self.session.run_sync(
+            lambda session: rows.move_head(
+                session.connection(),
+                branch_id,
+                expected=expected,
+                new=new,
+                when=when,
+                release_lease=release_lease,
             )
-            .values(generation_lease=token, generation_lease_until=until)
-            .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
 
     async def release_lease(self, branch_id: str, token: str) -> bool:
-        """Give up the lease if ``token`` still holds it, with what was flushed under it."""
-        result = await self.session.execute(
-            update(Branch)
-            .where(Branch.id == branch_id, Branch.generation_lease == token)
-            .values({column.key: None for column in _LEASE_COLUMNS})
-            .execution_options(synchronize_session=False)
+        """``rows.release_lease`` in this unit of work."""
+        return await self.session.run_sync(
+            lambda session: rows.release_lease(session.connection(), branch_id, token)
         )
-        return result.rowcount == 1
 
     async def take_expired(self, branch_id: str, token: str, now: datetime) -> bool:
         """Release ``token``'s lease only if it expired: its owner stopped renewing it."""
@@ -110,7 +79,7 @@ class BranchRepository:
                 Branch.generation_lease == token,
                 Branch.generation_lease_until < now,
             )
-            .values({column.key: None for column in _LEASE_COLUMNS})
+            .values(dict.fromkeys(rows.LEASE_COLUMNS))
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1

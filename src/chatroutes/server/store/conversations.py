@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import rows
 from .models import Branch, Conversation, Message
 
 
@@ -37,37 +38,15 @@ class ConversationRepository:
         )
         return list(rows)
 
-    async def list_for_user(
-        self, user_id: str, *, offset: int, limit: int, search: str | None = None
-    ) -> tuple[list[Conversation], int]:
-        """A page of the user's conversations, newest first; ``search``: in the title, any case."""
-        where = [Conversation.user_id == user_id]
-        if search:
-            escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where.append(func.lower(Conversation.title).like(f"%{escaped.lower()}%", escape="\\"))
-        total = await self.session.scalar(
-            select(func.count()).select_from(Conversation).where(*where)
-        )
-        rows = await self.session.scalars(
-            select(Conversation)
-            .where(*where)
-            .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-        return list(rows), total or 0
-
     async def add(self, conversation: Conversation) -> Conversation:
         self.session.add(conversation)
         await self.session.flush()
         return conversation
 
     async def touch(self, conversation_id: str, when: datetime) -> None:
-        await self.session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id)
-            .values(updated_at=when)
-            .execution_options(synchronize_session=False)
+        """``rows.touch_conversation`` in this unit of work."""
+        await self.session.run_sync(
+            lambda session: rows.touch_conversation(session.connection(), conversation_id, when)
         )
 
     async def delete(self, conversation_id: str) -> None:

@@ -106,17 +106,6 @@ class MessageRepository:
                 .execution_options(synchronize_session=False)
             )
 
-    async def visible_counts(self, conversation_ids: Sequence[str]) -> dict[str, int]:
-        """Non-deleted messages per conversation, written on any branch."""
-        if not conversation_ids:
-            return {}
-        rows = await self.session.execute(
-            select(Message.conversation_id, func.count())
-            .where(Message.conversation_id.in_(conversation_ids), Message.deleted_at.is_(None))
-            .group_by(Message.conversation_id)
-        )
-        return {conversation_id: count for conversation_id, count in rows}
-
     async def own_counts(
         self, conversation_ids: Sequence[str], branch_filter: Sequence[str] | None = None
     ) -> dict[str, int]:

@@ -184,20 +184,24 @@ _MESSAGE_IN = select(*_selected(Message)).where(
 _HAS_CHILDREN = select(_messages.c.id).where(_messages.c.parent_id == bindparam("id")).limit(1)
 
 
-def _path_statement() -> Any:
-    """Walk ``parent_id`` up from the bound ``head``: what context assembly reads."""
+def _walk_up() -> Any:
+    """The recursive walk up ``parent_id`` from the bound ``head``, with each step's depth."""
     walk = (
         select(_messages.c.id, _messages.c.parent_id, literal(0).label("depth"))
         .where(_messages.c.id == bindparam("head"))
         .cte("walk", recursive=True)
     )
     parent = aliased(_messages)
-    walk = walk.union_all(
+    return walk.union_all(
         select(parent.c.id, parent.c.parent_id, walk.c.depth + 1).where(
             parent.c.id == walk.c.parent_id
         )
     )
-    m = _messages.c
+
+
+def _path_statement() -> Any:
+    """Root to the bound ``head``: what context assembly reads of each message."""
+    walk, m = _walk_up(), _messages.c
     return (
         select(m.id, m.parent_id, m.role, m.content, m.token_count, m.deleted_at)
         .join(walk, m.id == walk.c.id)
@@ -224,35 +228,6 @@ def path(connection: Connection, head_message_id: str | None) -> list[Row[Any]]:
 
 def has_children(connection: Connection, message_id: str) -> bool:
     return connection.execute(_HAS_CHILDREN, {"id": message_id}).first() is not None
-
-
-def own_count(connection: Connection, branch: Branch) -> int:
-    """Visible messages ``branch`` holds after its fork point."""
-    rows = connection.execute(_OWN_COUNT, {"branch_id": branch.id})
-    return int(rows.scalar_one())
-
-
-def _own_count_statement() -> Any:
-    b, m = _branches.c, _messages.c
-    start = (
-        select(b.fork_point_message_id.label("stop_at"), m.id, m.parent_id, m.deleted_at)
-        .join(_messages, m.id == b.head_message_id)
-        .where(
-            b.id == bindparam("branch_id"),
-            b.head_message_id.is_distinct_from(b.fork_point_message_id),
-        )
-        .cte("own_walk", recursive=True)
-    )
-    parent = aliased(_messages)
-    walk = start.union_all(
-        select(start.c.stop_at, parent.c.id, parent.c.parent_id, parent.c.deleted_at).where(
-            parent.c.id == start.c.parent_id, parent.c.id.is_distinct_from(start.c.stop_at)
-        )
-    )
-    return select(func.count()).select_from(walk).where(walk.c.deleted_at.is_(None))
-
-
-_OWN_COUNT = _own_count_statement()
 
 
 # -- checkpoints --------------------------------------------------------------------------
@@ -320,3 +295,165 @@ def touch_key(connection: Connection, key_id: str, now: datetime, stale_before: 
     """Record the key's use, unless it was recorded since ``stale_before``."""
     params = {"key_id": key_id, "now": now, "stale_before": stale_before}
     connection.execute(_TOUCH_KEY, params)
+
+
+# -- reads --------------------------------------------------------------------------------
+# What the conversation pages read. Statements filtered by conversation come in a pair:
+# for one (``= :conversation_id``) and for several (an expanding ``IN``).
+
+
+def _of_conversations(column: Any, *, many: bool) -> Any:
+    if many:
+        return column.in_(bindparam("conversation_ids", expanding=True))
+    return column == bindparam("conversation_id")
+
+
+def _for_conversations(
+    connection: Connection, statements: tuple[Any, Any], conversation_ids: Sequence[str]
+) -> Sequence[Row[Any]]:
+    """Run the pair's statement that fits ``conversation_ids``."""
+    if not conversation_ids:
+        return []
+    one, many = statements
+    if len(conversation_ids) == 1:
+        return connection.execute(one, {"conversation_id": conversation_ids[0]}).all()
+    return connection.execute(many, {"conversation_ids": list(conversation_ids)}).all()
+
+
+def _branches_statement(*, many: bool) -> Any:
+    b = _branches.c
+    return (
+        select(*_BRANCH_COLUMNS)
+        .where(_of_conversations(b.conversation_id, many=many))
+        .order_by(b.created_at, b.id)
+    )
+
+
+def _own_counts_statement(*, many: bool) -> Any:
+    """Per branch: the visible messages after its fork point, by one recursive walk."""
+    b, m = _branches.c, _messages.c
+    start = (
+        select(
+            b.id.label("branch_id"),
+            b.fork_point_message_id.label("stop_at"),
+            m.id,
+            m.parent_id,
+            m.deleted_at,
+        )
+        .join(_messages, m.id == b.head_message_id)
+        .where(
+            _of_conversations(b.conversation_id, many=many),
+            b.head_message_id.is_distinct_from(b.fork_point_message_id),
+        )
+        .cte("own_walk", recursive=True)
+    )
+    parent = aliased(_messages)
+    walk = start.union_all(
+        select(
+            start.c.branch_id, start.c.stop_at, parent.c.id, parent.c.parent_id, parent.c.deleted_at
+        ).where(parent.c.id == start.c.parent_id, parent.c.id.is_distinct_from(start.c.stop_at))
+    )
+    return (
+        select(walk.c.branch_id, func.count().label("messages"))
+        .where(walk.c.deleted_at.is_(None))
+        .group_by(walk.c.branch_id)
+    )
+
+
+def _visible_counts_statement(*, many: bool) -> Any:
+    m = _messages.c
+    return (
+        select(m.conversation_id, func.count().label("messages"))
+        .where(_of_conversations(m.conversation_id, many=many), m.deleted_at.is_(None))
+        .group_by(m.conversation_id)
+    )
+
+
+def _visible_path_statement() -> Any:
+    """Like ``_PATH``, with every column of the visible messages only."""
+    walk = _walk_up()
+    return (
+        select(*_selected(Message))
+        .join(walk, _messages.c.id == walk.c.id)
+        .where(_messages.c.deleted_at.is_(None))
+        .order_by(walk.c.depth.desc())
+    )
+
+
+def _page_statements(*, search: bool) -> tuple[Any, Any]:
+    """A user's conversations: how many, and a page of them, newest first."""
+    c = _conversations.c
+    where = [c.user_id == bindparam("user_id")]
+    if search:
+        where.append(func.lower(c.title).like(bindparam("pattern"), escape="\\"))
+    count = select(func.count()).select_from(_conversations).where(*where)
+    page = (
+        select(*_selected(Conversation))
+        .where(*where)
+        .order_by(c.updated_at.desc(), c.id.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return count, page
+
+
+_BRANCHES = _branches_statement(many=False), _branches_statement(many=True)
+_OWN_COUNTS = _own_counts_statement(many=False), _own_counts_statement(many=True)
+_VISIBLE_COUNTS = _visible_counts_statement(many=False), _visible_counts_statement(many=True)
+_VISIBLE_PATH = _visible_path_statement()
+_MESSAGES_OF = (
+    select(*_selected(Message))
+    .where(_messages.c.conversation_id == bindparam("conversation_id"))
+    .order_by(_messages.c.created_at, _messages.c.id)
+)
+_PAGE = _page_statements(search=False)
+_PAGE_SEARCHED = _page_statements(search=True)
+
+
+def branches_of(connection: Connection, conversation_ids: Sequence[str]) -> list[Branch]:
+    """The branches of these conversations, oldest first."""
+    return [
+        instance(Branch, row) for row in _for_conversations(connection, _BRANCHES, conversation_ids)
+    ]
+
+
+def own_counts(connection: Connection, conversation_ids: Sequence[str]) -> dict[str, int]:
+    """Visible messages each branch of these conversations holds after its fork point
+    (branches holding none are left out)."""
+    found = _for_conversations(connection, _OWN_COUNTS, conversation_ids)
+    return {row.branch_id: row.messages for row in found}
+
+
+def visible_counts(connection: Connection, conversation_ids: Sequence[str]) -> dict[str, int]:
+    """Non-deleted messages per conversation, written on any branch (none: left out)."""
+    found = _for_conversations(connection, _VISIBLE_COUNTS, conversation_ids)
+    return {row.conversation_id: row.messages for row in found}
+
+
+def visible_path(connection: Connection, head_message_id: str | None) -> Sequence[Row[Any]]:
+    """The visible messages of the root-to-head chain ending at ``head_message_id``, each
+    with the ``Message`` attribute names."""
+    if head_message_id is None:
+        return []
+    return connection.execute(_VISIBLE_PATH, {"head": head_message_id}).all()
+
+
+def messages_of(connection: Connection, conversation_id: str) -> Sequence[Row[Any]]:
+    """Every message of the conversation, soft-deleted ones included, oldest first, each
+    with the ``Message`` attribute names."""
+    return connection.execute(_MESSAGES_OF, {"conversation_id": conversation_id}).all()
+
+
+def conversations_page(
+    connection: Connection, user_id: str, *, offset: int, limit: int, search: str | None
+) -> tuple[list[Conversation], int]:
+    """A page of the user's conversations, newest first, and how many there are;
+    ``search``: text in the title, any case."""
+    params: dict[str, Any] = {"user_id": user_id, "offset": offset, "limit": limit}
+    count, page = _PAGE
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["pattern"] = f"%{escaped.lower()}%"
+        count, page = _PAGE_SEARCHED
+    total = connection.execute(count, params).scalar_one()
+    return [instance(Conversation, row) for row in connection.execute(page, params)], total
