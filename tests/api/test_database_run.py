@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import IntegrityError
 
 from chatroutes.server.services.accounts import AccountService
 from chatroutes.server.settings import Settings
@@ -56,43 +57,65 @@ async def test_a_failing_unit_of_work_leaves_nothing_written(db: Database):
     assert await db.run(_count) == 0
 
 
+def _conversation(connection: Connection, user_id: str) -> None:
+    connection.execute(
+        Conversation.__table__.insert(),
+        {
+            "id": "conv_rows",
+            "user_id": user_id,
+            "title": "t",
+            "model": "gpt-5",
+            "temperature": 0.7,
+            "max_tokens": 100,
+            "archived": False,
+            "created_at": WHEN,
+            "updated_at": WHEN,
+        },
+    )
+
+
+def _message() -> Message:
+    return Message(
+        id="msg_rows",
+        conversation_id="conv_rows",
+        branch_id="br_rows",
+        role="user",
+        content="hello",
+        created_at=WHEN,
+        content_hash="0" * 64,
+    )  # no meta: its default (an empty dict) applies
+
+
 async def test_insert_instance_fills_python_side_defaults_like_a_flush(db: Database):
-    accounts = AccountService(db, b"secret")
-    user = await accounts.create_user("rows@example.com")
+    user = await AccountService(db, b"secret").create_user("rows@example.com")
 
     def insert(connection: Connection) -> Message:
-        connection.execute(
-            Conversation.__table__.insert(),
-            {
-                "id": "conv_rows",
-                "user_id": user.id,
-                "title": "t",
-                "model": "gpt-5",
-                "temperature": 0.7,
-                "max_tokens": 100,
-                "archived": False,
-                "created_at": WHEN,
-                "updated_at": WHEN,
-            },
-        )
-        message = Message(
-            id="msg_rows",
-            conversation_id="conv_rows",
-            branch_id="br_rows",
-            role="user",
-            content="hello",
-            created_at=WHEN,
-            content_hash="0" * 64,
-        )  # no meta: its default (an empty dict) applies, on the object too
+        _conversation(connection, user.id)
+        message = _message()
         rows.insert_instance(connection, message)
         return message
 
     message = await db.run(insert, write=True)
-    assert message.meta == {}
+    assert message.meta == {}  # on the object too, as after a flush
     stored = await db.run(lambda c: rows.message_in(c, "msg_rows", "conv_rows"))
     assert stored is not None
     assert (stored.meta, stored.parent_id, stored.deleted_at) == ({}, None, None)
     assert stored.created_at == WHEN
+
+
+async def test_a_constraint_violation_is_sqlalchemys_integrity_error(db: Database):
+    """On SQLite the hot statements run on the driver itself; its errors still arrive as
+    SQLAlchemy's, as callers expect, and the transaction is rolled back."""
+    user = await AccountService(db, b"secret").create_user("twice@example.com")
+    await db.run(lambda connection: _conversation(connection, user.id), write=True)
+
+    def insert_twice(connection: Connection) -> None:
+        rows.insert_instance(connection, _message())
+        rows.insert_instance(connection, _message())
+
+    with pytest.raises(IntegrityError):
+        await db.run(insert_twice, write=True)
+    assert await db.run(lambda c: rows.message_in(c, "msg_rows", "conv_rows")) is None
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

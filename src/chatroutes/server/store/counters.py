@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .database import Database
 from .models import UsageCounter
+from .rows import execute
 
 _PURGE_EVERY_SECONDS = 300.0
 
@@ -106,7 +107,7 @@ class DatabaseCounters:
     async def get(self, subject: str, windows: Sequence[str]) -> dict[str, int]:
         def work(connection: Connection) -> dict[str, int]:
             params = {"subject": subject, "windows": list(windows)}
-            return {window: int(count) for window, count in connection.execute(_GET, params)}
+            return {window: int(count) for window, count in execute(connection, _GET, params)}
 
         found = await self.db.run(work)
         return {window: found.get(window, 0) for window in windows}
@@ -131,14 +132,14 @@ class DatabaseCounters:
             statement = self._upserts[0]
         else:
             statement, params["limit"] = self._upserts[1], take.limit
-        count = connection.execute(statement, params).scalar_one_or_none()
+        count = execute(connection, statement, params).scalar_one_or_none()
         return None if count is None else int(count)
 
     def _maybe_purge(self, connection: Connection) -> None:
         if time.monotonic() >= self._next_purge:
             self._next_purge = time.monotonic() + _PURGE_EVERY_SECONDS
             now = datetime.now(UTC).replace(tzinfo=None)
-            connection.execute(_PURGE, {"now": now})
+            execute(connection, _PURGE, {"now": now})
 
 
 _counters = UsageCounter.__table__

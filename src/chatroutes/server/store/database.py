@@ -221,4 +221,7 @@ def _configure_sqlite(engine: Engine, begin: str, busy_timeout_ms: int, synchron
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+        if engine.dialect.driver == "pysqlite":  # straight to the driver, as rows.execute
+            connection.connection.driver_connection.execute(begin)
+        else:
+            connection.exec_driver_sql(begin)

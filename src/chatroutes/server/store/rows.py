@@ -5,16 +5,35 @@ function through ``Database.run`` (one thread hop on SQLite). Statements here ar
 module constants with bind parameters, so SQLAlchemy computes each one's cache key
 and SQL once; rows come back as light tuples, and only the few objects a response
 is built from become (transient) model instances.
+
+On SQLite (pysqlite), ``execute`` runs them straight on the driver's cursor with the SQL and the
+type conversions SQLAlchemy compiled for them: for these short statements SQLAlchemy's
+per-execution machinery (execution context, result set-up) costs several times what
+SQLite itself does. Elsewhere (PostgreSQL) they run through SQLAlchemy as usual.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, bindparam, case, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    bindparam,
+    case,
+    exc,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from .models import ApiKey, Base, Branch, Checkpoint, Conversation, Message, User
@@ -26,6 +45,104 @@ _branches = Branch.__table__
 _messages = Message.__table__
 
 
+@dataclass(slots=True)
+class Rows:
+    """What a statement returned: its rows (each with attribute access and ``_asdict``)
+    and how many rows it changed."""
+
+    rows: list[Any]
+    rowcount: int
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def all(self) -> list[Any]:
+        return self.rows
+
+    def first(self) -> Any | None:
+        return self.rows[0] if self.rows else None
+
+    def scalar_one(self) -> Any:
+        [row] = self.rows
+        return row[0]
+
+    def scalar_one_or_none(self) -> Any | None:
+        return self.rows[0][0] if self.rows else None
+
+
+def execute(connection: Connection, statement: Any, params: Mapping[str, Any]) -> Rows:
+    """Run a prebuilt statement (see the module's docstring for how).
+
+    ``statement`` must live as long as the process (a module constant, or cached): its
+    compiled form is kept by its identity.
+    """
+    if connection.dialect.driver == "pysqlite":  # not aiosqlite: its cursor is async
+        compiled = _compiled_for_sqlite(statement, connection.dialect)
+        if compiled is not None:
+            return compiled.run(connection, params)
+    result = connection.execute(statement, params)
+    return Rows(result.all() if result.returns_rows else [], result.rowcount)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]  # the bind parameters, in the order of the ``?``s
+    defaults: dict[str, Any]  # values the statement binds itself (literals, limits)
+    binds: dict[str, Callable[[Any], Any]]  # Python value → SQLite value, where it differs
+    row: Any  # a namedtuple class with the result's column keys; None: no rows
+    results: tuple[Callable[[Any], Any] | None, ...]  # SQLite value → Python value
+
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> Rows:
+        values = self.defaults | dict(params)
+        binds = self.binds
+        args = tuple(
+            binds[name](values[name]) if name in binds else values[name] for name in self.names
+        )
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        dbapi = connection.dialect.dbapi
+        try:
+            cursor = driver.execute(self.sql, args)
+        except dbapi.Error as error:  # as SQLAlchemy would raise it: IntegrityError, …
+            raise exc.DBAPIError.instance(self.sql, args, error, dbapi.Error) from error
+        if self.row is None:
+            return Rows([], cursor.rowcount)
+        make, results = self.row._make, self.results
+        rows = [make(map(_convert, results, raw)) for raw in cursor.fetchall()]
+        return Rows(rows, cursor.rowcount)
+
+
+def _convert(convert: Callable[[Any], Any] | None, value: Any) -> Any:
+    return value if convert is None else convert(value)
+
+
+_SQLITE: dict[int, _Compiled | None] = {}
+
+
+def _compiled_for_sqlite(statement: Any, dialect: Any) -> _Compiled | None:
+    """``statement`` compiled once for SQLite; None when SQLAlchemy must render it per call
+    (an expanding ``IN``)."""
+    key = id(statement)
+    if key in _SQLITE:
+        return _SQLITE[key]
+    compiled = statement.compile(dialect=dialect)
+    if compiled.post_compile_params or compiled.literal_execute_params:
+        made = None
+    else:
+        columns = compiled._result_columns
+        made = _Compiled(
+            sql=compiled.string,
+            names=tuple(compiled.positiontup or ()),
+            defaults=compiled.construct_params(_check=False),
+            binds=dict(compiled._bind_processors),
+            row=namedtuple("row", [c.keyname for c in columns]) if columns else None,
+            results=tuple(c.type._cached_result_processor(dialect, None) for c in columns),
+        )
+    _SQLITE[key] = made  # the statements are module constants: ids stay theirs
+    return made
+
+
 @cache
 def _columns(model: type[Base]) -> tuple[tuple[str, str, Any], ...]:
     """``(column key, attribute name, column)`` of each mapped column of ``model``."""
@@ -33,7 +150,7 @@ def _columns(model: type[Base]) -> tuple[tuple[str, str, Any], ...]:
     return tuple((prop.columns[0].key, prop.key, prop.columns[0]) for prop in mapper.column_attrs)
 
 
-def instance(model: type[M], row: Row[Any]) -> M:
+def instance(model: type[M], row: Any) -> M:
     """A transient model instance from a row that selected its columns by attribute name."""
     return model(**row._asdict())
 
@@ -43,6 +160,14 @@ def _selected(model: type[Base], *, leave_out: Collection[str] = ()) -> list[Any
     return [column.label(attr) for _, attr, column in _columns(model) if attr not in leave_out]
 
 
+@cache
+def _insert_statement(model: type[Base]) -> Any:
+    """An INSERT binding every column; built once per model."""
+    table = model.__table__
+    assert all(c.server_default is None for c in table.columns), "would bind NULL over it"
+    return insert(table).values({c.key: bindparam(c.key, type_=c.type) for c in table.columns})
+
+
 def insert_instance(connection: Connection, obj: Base) -> None:
     """Insert a new model instance the way a flush would, Python-side defaults included."""
     values: dict[str, Any] = {}
@@ -50,9 +175,8 @@ def insert_instance(connection: Connection, obj: Base) -> None:
         if attr not in obj.__dict__ and column.default is not None:
             default = column.default
             setattr(obj, attr, default.arg(None) if default.is_callable else default.arg)
-        if attr in obj.__dict__:
-            values[key] = obj.__dict__[attr]
-    connection.execute(insert(type(obj).__table__), values)
+        values[key] = obj.__dict__.get(attr)
+    execute(connection, _insert_statement(type(obj)), values)
 
 
 # -- conversations ------------------------------------------------------------------------
@@ -70,13 +194,13 @@ _TOUCH_CONVERSATION = (
 def owned_conversation(
     connection: Connection, conversation_id: str, user_id: str
 ) -> Conversation | None:
-    row = connection.execute(_OWNED_CONVERSATION, {"id": conversation_id, "user_id": user_id})
+    row = execute(connection, _OWNED_CONVERSATION, {"id": conversation_id, "user_id": user_id})
     found = row.first()
     return instance(Conversation, found) if found is not None else None
 
 
 def touch_conversation(connection: Connection, conversation_id: str, when: datetime) -> None:
-    connection.execute(_TOUCH_CONVERSATION, {"conversation_id": conversation_id, "when": when})
+    execute(connection, _TOUCH_CONVERSATION, {"conversation_id": conversation_id, "when": when})
 
 
 # -- branches -----------------------------------------------------------------------------
@@ -131,13 +255,13 @@ _MOVE_HEAD_RELEASING = _MOVE_HEAD.values(
 
 
 def branch_in(connection: Connection, branch_id: str, conversation_id: str) -> Branch | None:
-    row = connection.execute(_BRANCH_IN, {"id": branch_id, "conversation_id": conversation_id})
+    row = execute(connection, _BRANCH_IN, {"id": branch_id, "conversation_id": conversation_id})
     found = row.first()
     return instance(Branch, found) if found is not None else None
 
 
 def main_branch(connection: Connection, conversation_id: str) -> Branch:
-    found = connection.execute(_MAIN_BRANCH, {"conversation_id": conversation_id}).first()
+    found = execute(connection, _MAIN_BRANCH, {"conversation_id": conversation_id}).first()
     assert found is not None, f"conversation {conversation_id} has no main branch"
     return instance(Branch, found)
 
@@ -147,13 +271,13 @@ def acquire_lease(
 ) -> bool:
     """Take the branch's generation lease unless a live one is held."""
     params = {"branch_id": branch_id, "token": token, "now": now, "until": until}
-    return connection.execute(_ACQUIRE_LEASE, params).rowcount == 1
+    return execute(connection, _ACQUIRE_LEASE, params).rowcount == 1
 
 
 def release_lease(connection: Connection, branch_id: str, token: str) -> bool:
     """Give up the lease if ``token`` still holds it, with what was flushed under it."""
     params = {"branch_id": branch_id, "token": token}
-    return connection.execute(_RELEASE_LEASE, params).rowcount == 1
+    return execute(connection, _RELEASE_LEASE, params).rowcount == 1
 
 
 def move_head(
@@ -171,9 +295,9 @@ def move_head(
     """
     params = {"branch_id": branch_id, "expected": expected, "new": new, "when": when}
     if release_lease is None:
-        return connection.execute(_MOVE_HEAD, params).rowcount == 1
+        return execute(connection, _MOVE_HEAD, params).rowcount == 1
     params["lease"] = release_lease
-    return connection.execute(_MOVE_HEAD_RELEASING, params).rowcount == 1
+    return execute(connection, _MOVE_HEAD_RELEASING, params).rowcount == 1
 
 
 # -- messages -----------------------------------------------------------------------------
@@ -214,7 +338,7 @@ _PATH = _path_statement()
 
 def message_in(connection: Connection, message_id: str, conversation_id: str) -> Message | None:
     params = {"id": message_id, "conversation_id": conversation_id}
-    found = connection.execute(_MESSAGE_IN, params).first()
+    found = execute(connection, _MESSAGE_IN, params).first()
     return instance(Message, found) if found is not None else None
 
 
@@ -223,11 +347,11 @@ def path(connection: Connection, head_message_id: str | None) -> list[Row[Any]]:
     token_count and deleted_at of each message, by index, O(depth)."""
     if head_message_id is None:
         return []
-    return list(connection.execute(_PATH, {"head": head_message_id}))
+    return list(execute(connection, _PATH, {"head": head_message_id}))
 
 
 def has_children(connection: Connection, message_id: str) -> bool:
-    return connection.execute(_HAS_CHILDREN, {"id": message_id}).first() is not None
+    return execute(connection, _HAS_CHILDREN, {"id": message_id}).first() is not None
 
 
 # -- checkpoints --------------------------------------------------------------------------
@@ -256,7 +380,7 @@ def checkpoints_anchored_on(
     if not message_ids:
         return []
     params = {"conversation_id": conversation_id, "anchors": list(message_ids)}
-    return list(connection.execute(_ANCHORED_ON, params))
+    return list(execute(connection, _ANCHORED_ON, params))
 
 
 # -- API keys -----------------------------------------------------------------------------
@@ -283,7 +407,7 @@ _TOUCH_KEY = (
 
 def active_key(connection: Connection, key_hash: str) -> tuple[str, datetime | None, User] | None:
     """``(key id, last used, its user)`` for an unrevoked key with this hash."""
-    found = connection.execute(_KEY_AND_USER, {"key_hash": key_hash}).first()
+    found = execute(connection, _KEY_AND_USER, {"key_hash": key_hash}).first()
     if found is None:
         return None
     values = found._asdict()
@@ -294,7 +418,7 @@ def active_key(connection: Connection, key_hash: str) -> tuple[str, datetime | N
 def touch_key(connection: Connection, key_id: str, now: datetime, stale_before: datetime) -> None:
     """Record the key's use, unless it was recorded since ``stale_before``."""
     params = {"key_id": key_id, "now": now, "stale_before": stale_before}
-    connection.execute(_TOUCH_KEY, params)
+    execute(connection, _TOUCH_KEY, params)
 
 
 # -- reads --------------------------------------------------------------------------------
@@ -316,8 +440,8 @@ def _for_conversations(
         return []
     one, many = statements
     if len(conversation_ids) == 1:
-        return connection.execute(one, {"conversation_id": conversation_ids[0]}).all()
-    return connection.execute(many, {"conversation_ids": list(conversation_ids)}).all()
+        return execute(connection, one, {"conversation_id": conversation_ids[0]}).all()
+    return execute(connection, many, {"conversation_ids": list(conversation_ids)}).all()
 
 
 def _branches_statement(*, many: bool) -> Any:
@@ -435,13 +559,13 @@ def visible_path(connection: Connection, head_message_id: str | None) -> Sequenc
     with the ``Message`` attribute names."""
     if head_message_id is None:
         return []
-    return connection.execute(_VISIBLE_PATH, {"head": head_message_id}).all()
+    return execute(connection, _VISIBLE_PATH, {"head": head_message_id}).all()
 
 
 def messages_of(connection: Connection, conversation_id: str) -> Sequence[Row[Any]]:
     """Every message of the conversation, soft-deleted ones included, oldest first, each
     with the ``Message`` attribute names."""
-    return connection.execute(_MESSAGES_OF, {"conversation_id": conversation_id}).all()
+    return execute(connection, _MESSAGES_OF, {"conversation_id": conversation_id}).all()
 
 
 def conversations_page(
@@ -455,5 +579,5 @@ def conversations_page(
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params["pattern"] = f"%{escaped.lower()}%"
         count, page = _PAGE_SEARCHED
-    total = connection.execute(count, params).scalar_one()
-    return [instance(Conversation, row) for row in connection.execute(page, params)], total
+    total = execute(connection, count, params).scalar_one()
+    return [instance(Conversation, row) for row in execute(connection, page, params)], total
