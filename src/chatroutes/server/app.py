@@ -24,6 +24,7 @@ from .domain.tokens import estimate_tokens
 from .observability.install import install_observability
 from .providers.registry import Registry, load_registry_data
 from .providers.retries import RetryPolicy
+from .services import offload
 from .services.context import ServerContext
 from .services.limits import make_counters
 from .services.maintenance import finish_generations, run_maintenance
@@ -67,12 +68,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Load the tokenizer's tables now, not on the first user's send.
+        # Load the tokenizer's tables now, not on the first user's send; start the worker
+        # process for summaries meanwhile.
+        warming = asyncio.ensure_future(offload.in_worker(estimate_tokens, ""))
         await asyncio.to_thread(estimate_tokens, "")
         await recover_expired(ctx)  # generations a crashed process left: stored as interrupted
         maintenance = asyncio.create_task(run_maintenance(ctx))
         yield
         maintenance.cancel()
+        warming.cancel()
         await finish_generations(ctx)  # within the shutdown grace, else stored as interrupted
         await ctx.http.aclose()
         if ctx.counters is not None:

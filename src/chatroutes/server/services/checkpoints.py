@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from ..store.models import Branch, Checkpoint, Message
 from .branches import branch_in, message_in, new_branch
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
+from .offload import in_worker
 
 logger = logging.getLogger("chatroutes.server")
 EXTRACTIVE = "extractive"
@@ -199,11 +199,9 @@ class CheckpointService:
                 return await self._model_summary(model, turns, previous, budget)
             except ChatRoutesServerError as exc:
                 logger.warning("summarizer %s failed, using the extractive one: %s", model, exc)
-        # Tens of milliseconds of CPU on a long path: kept off the event loop, where it
-        # would hold up every other request for that long.
-        summary = await asyncio.to_thread(
-            extractive_summary, turns, previous=previous, max_tokens=budget
-        )
+        # Tens of milliseconds of CPU on a long path: in the worker process, not holding up
+        # every other request for that long.
+        summary = await in_worker(extractive_summary, turns, previous=previous, max_tokens=budget)
         return summary, EXTRACTIVE
 
     async def _model_summary(
