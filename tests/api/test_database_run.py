@@ -15,6 +15,7 @@ from chatroutes.server.settings import Settings
 from chatroutes.server.store import rows
 from chatroutes.server.store.counters import DatabaseCounters, Take
 from chatroutes.server.store.database import Database
+from chatroutes.server.store.execution import insert_instance
 from chatroutes.server.store.models import Conversation, Message, UsageCounter
 
 WHEN = datetime(2099, 1, 1)  # counters expiring then are not purged
@@ -92,7 +93,7 @@ async def test_insert_instance_fills_python_side_defaults_like_a_flush(db: Datab
     def insert(connection: Connection) -> Message:
         _conversation(connection, user.id)
         message = _message()
-        rows.insert_instance(connection, message)
+        insert_instance(connection, message)
         return message
 
     message = await db.run(insert, write=True)
@@ -110,8 +111,8 @@ async def test_a_constraint_violation_is_sqlalchemys_integrity_error(db: Databas
     await db.run(lambda connection: _conversation(connection, user.id), write=True)
 
     def insert_twice(connection: Connection) -> None:
-        rows.insert_instance(connection, _message())
-        rows.insert_instance(connection, _message())
+        insert_instance(connection, _message())
+        insert_instance(connection, _message())
 
     with pytest.raises(IntegrityError):
         await db.run(insert_twice, write=True)

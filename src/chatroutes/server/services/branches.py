@@ -18,6 +18,7 @@ from ..schemas.wire import StoredMessage
 from ..store import rows
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
+from ..store.execution import insert_instance
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message
 from .context import ServerContext, utcnow
@@ -129,11 +130,11 @@ def place_reply(
     ):
         current = rows.branch_in(connection, branch.id, branch.conversation_id)
         target = reply_branch(branch, current, question_id, reply_id)
-        rows.insert_instance(connection, target)
+        insert_instance(connection, target)
         if lease is not None:
             rows.release_lease(connection, branch.id, lease)
     reply = build(target.id)
-    rows.insert_instance(connection, reply)
+    insert_instance(connection, reply)
     rows.touch_conversation(connection, branch.conversation_id, now)
     return target, reply
 
@@ -259,7 +260,7 @@ class BranchService:
                     setattr(branch, name, value)
             branch.updated_at = utcnow()
             await session.flush()
-            counts = await MessageRepository(session).own_counts([conversation_id], [branch.id])
+            counts = await MessageRepository(session).own_counts(conversation_id)
         return BranchView(branch, counts.get(branch.id, 0))
 
     async def delete(self, conversation_id: str, branch_id: str) -> None:

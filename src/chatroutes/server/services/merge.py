@@ -97,10 +97,7 @@ class MergeService:
 
             await _move_head(session, parent, old_head, new_head, now)
             await ConversationRepository(session).touch(conversation_id, now)
-            counts = await messages.own_counts(
-                [conversation_id],
-                [b.id for b in (parent, merged, preserved) if b is not None],
-            )
+            counts = await messages.own_counts(conversation_id)
         return MergeResult(
             branch=parent,
             messages=added,

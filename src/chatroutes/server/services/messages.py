@@ -53,6 +53,7 @@ from ..providers.retries import call_with_retries, is_retryable
 from ..schemas.messages import MessageSend
 from ..store import rows
 from ..store.branches import BranchRepository
+from ..store.execution import insert_instance
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message, User
 from .branches import (
@@ -275,7 +276,7 @@ class MessageService:
             )
             if reply is None or branch is None:  # storing failed (logged): left to recovery
                 raise ChatRoutesServerError("The stopped reply could not be stored")
-            counts = await MessageRepository(session).own_counts([conversation_id], [branch.id])
+            counts = await MessageRepository(session).own_counts(conversation_id)
         meta = reply.meta or {}
         return SendResult(
             user_message=prepared.user_message,
@@ -555,7 +556,7 @@ class MessageService:
                 title=f"Fork of {branch.title}",
                 context_mode=branch.context_mode,
             )
-            rows.insert_instance(connection, branch)
+            insert_instance(connection, branch)
 
         now = utcnow()
         lease = new_id("gen")
@@ -590,7 +591,7 @@ class MessageService:
                 model=model,
                 token_count=estimate_tokens(request.content),
             )
-            rows.insert_instance(connection, user_message)
+            insert_instance(connection, user_message)
             if not rows.move_head(
                 connection, branch.id, expected=placement.parent_id, new=user_message.id, when=now
             ):
@@ -720,9 +721,7 @@ class MessageService:
                 target.id, expected=expected, new=version.id, when=utcnow()
             ):
                 raise Conflict("The branch moved while the edit was being stored; retry")
-            counts = await MessageRepository(session).own_counts(
-                [target.conversation_id], [target.id]
-            )
+            counts = await MessageRepository(session).own_counts(target.conversation_id)
         return EditResult(
             message=version, branch=new_home, branch_message_count=counts.get(target.id, 0)
         )

@@ -32,8 +32,8 @@ from sqlalchemy import BigInteger, Connection, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .database import Database
+from .execution import execute
 from .models import UsageCounter
-from .rows import execute
 
 _PURGE_EVERY_SECONDS = 300.0
 

@@ -6,10 +6,10 @@ writer takes the lock up front instead of failing on upgrade, and the writers
 of one process queue on an asyncio lock instead of polling SQLite's busy
 handler; other processes wait on ``busy_timeout``.
 
-The hot paths (a send, authentication, the counters) use ``run()`` instead: a
-plain function over a synchronous Core connection, run as one transaction. On
-SQLite the whole function runs in a database thread, one hop for the whole
-transaction rather than one per statement; on PostgreSQL it runs on the async
+The hot paths (a send, authentication, the counters, the conversation pages) use
+``run()`` instead: a plain function over a synchronous Core connection, run as one
+transaction. On SQLite the whole function runs in a database thread, one hop for the
+whole transaction rather than one per statement; on PostgreSQL it runs on the async
 driver through SQLAlchemy's ``run_sync``.
 """
 
@@ -221,7 +221,7 @@ def _configure_sqlite(engine: Engine, begin: str, busy_timeout_ms: int, synchron
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if engine.dialect.driver == "pysqlite":  # straight to the driver, as rows.execute
+        if engine.dialect.driver == "pysqlite":  # straight to the driver, as execution.execute
             connection.connection.driver_connection.execute(begin)
         else:
             connection.exec_driver_sql(begin)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, func, literal, select, update
+from sqlalchemy import Select, bindparam, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
-from .models import Branch, Conversation, Message
+from . import rows
+from .models import Conversation, Message
 
 
 def _path_statement() -> Select[tuple[Message]]:
@@ -106,41 +107,11 @@ class MessageRepository:
                 .execution_options(synchronize_session=False)
             )
 
-    async def own_counts(
-        self, conversation_ids: Sequence[str], branch_filter: Sequence[str] | None = None
-    ) -> dict[str, int]:
-        """Visible messages each branch holds after its fork point, in one recursive query.
+    async def own_counts(self, conversation_id: str) -> dict[str, int]:
+        """``rows.own_counts`` of one conversation, in this unit of work (flushed first)."""
 
-        ``branch_filter`` limits the walk to those branch ids (e.g. main branches).
-        """
-        if not conversation_ids:
-            return {}
-        start = (
-            select(
-                Branch.id.label("branch_id"),
-                Branch.fork_point_message_id.label("stop_at"),
-                Message.id.label("id"),
-                Message.parent_id.label("parent_id"),
-                Message.deleted_at.label("deleted_at"),
-            )
-            .join(Message, Message.id == Branch.head_message_id)
-            .where(
-                Branch.conversation_id.in_(conversation_ids),
-                Branch.head_message_id.is_distinct_from(Branch.fork_point_message_id),
-            )
-        )
-        if branch_filter is not None:
-            start = start.where(Branch.id.in_(branch_filter))
-        walk = start.cte("own_walk", recursive=True)
-        parent = aliased(Message)
-        walk = walk.union_all(
-            select(
-                walk.c.branch_id, walk.c.stop_at, parent.id, parent.parent_id, parent.deleted_at
-            ).where(parent.id == walk.c.parent_id, parent.id.is_distinct_from(walk.c.stop_at))
-        )
-        rows = await self.session.execute(
-            select(walk.c.branch_id, func.count())
-            .where(walk.c.deleted_at.is_(None))
-            .group_by(walk.c.branch_id)
-        )
-        return {branch_id: count for branch_id, count in rows}
+        def count(session: Session) -> dict[str, int]:
+            session.flush()
+            return rows.own_counts(session.connection(), [conversation_id])
+
+        return await self.session.run_sync(count)

@@ -1,0 +1,156 @@
+"""Running the hot paths' prebuilt Core statements, and the model instances they use.
+
+On SQLite (pysqlite), ``execute`` runs a statement straight on the driver's cursor with
+the SQL and the type conversions SQLAlchemy compiled for it once: for short statements
+SQLAlchemy's per-execution machinery (execution context, result set-up) costs several
+times what SQLite itself does. Elsewhere (PostgreSQL, aiosqlite) it runs through
+SQLAlchemy as usual. Either way a caller gets ``Rows``.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, bindparam, exc, insert
+
+from .models import Base
+
+M = TypeVar("M", bound=Base)
+
+
+@dataclass(slots=True)
+class Rows:
+    """What a statement returned: its rows (each with attribute access and ``_asdict``)
+    and how many rows it changed."""
+
+    rows: list[Any]
+    rowcount: int
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def all(self) -> list[Any]:
+        return self.rows
+
+    def first(self) -> Any | None:
+        return self.rows[0] if self.rows else None
+
+    def scalar_one(self) -> Any:
+        [row] = self.rows
+        return row[0]
+
+    def scalar_one_or_none(self) -> Any | None:
+        return self.rows[0][0] if self.rows else None
+
+
+def execute(connection: Connection, statement: Any, params: Mapping[str, Any]) -> Rows:
+    """Run a prebuilt statement (see the module's docstring for how).
+
+    ``statement`` must live as long as the process (a module constant, or cached): its
+    compiled form is kept by its identity.
+    """
+    if connection.dialect.driver == "pysqlite":  # not aiosqlite: its cursor is async
+        compiled = _compiled_for_sqlite(statement, connection.dialect)
+        if compiled is not None:
+            return compiled.run(connection, params)
+    result = connection.execute(statement, params)
+    return Rows(result.all() if result.returns_rows else [], result.rowcount)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]  # the bind parameters, in the order of the ``?``s
+    defaults: dict[str, Any]  # values the statement binds itself (literals, limits)
+    binds: dict[str, Callable[[Any], Any]]  # Python value → SQLite value, where it differs
+    row: Any  # a namedtuple class with the result's column keys; None: no rows
+    results: tuple[Callable[[Any], Any] | None, ...]  # SQLite value → Python value
+
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> Rows:
+        values = self.defaults | dict(params)
+        binds = self.binds
+        args = tuple(
+            binds[name](values[name]) if name in binds else values[name] for name in self.names
+        )
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        dbapi = connection.dialect.dbapi
+        try:
+            cursor = driver.execute(self.sql, args)
+        except dbapi.Error as error:  # as SQLAlchemy would raise it: IntegrityError, …
+            raise exc.DBAPIError.instance(self.sql, args, error, dbapi.Error) from error
+        if self.row is None:
+            return Rows([], cursor.rowcount)
+        make, results = self.row._make, self.results
+        rows = [make(map(_convert, results, raw)) for raw in cursor.fetchall()]
+        return Rows(rows, cursor.rowcount)
+
+
+def _convert(convert: Callable[[Any], Any] | None, value: Any) -> Any:
+    return value if convert is None else convert(value)
+
+
+_SQLITE: dict[int, _Compiled | None] = {}
+
+
+def _compiled_for_sqlite(statement: Any, dialect: Any) -> _Compiled | None:
+    """``statement`` compiled once for SQLite; None when SQLAlchemy must render it per call
+    (an expanding ``IN``)."""
+    key = id(statement)
+    if key in _SQLITE:
+        return _SQLITE[key]
+    compiled = statement.compile(dialect=dialect)
+    if compiled.post_compile_params or compiled.literal_execute_params:
+        made = None
+    else:
+        columns = compiled._result_columns
+        made = _Compiled(
+            sql=compiled.string,
+            names=tuple(compiled.positiontup or ()),
+            defaults=compiled.construct_params(_check=False),
+            binds=dict(compiled._bind_processors),
+            row=namedtuple("row", [c.keyname for c in columns]) if columns else None,
+            results=tuple(c.type._cached_result_processor(dialect, None) for c in columns),
+        )
+    _SQLITE[key] = made  # the statements are module constants: ids stay theirs
+    return made
+
+
+@cache
+def _columns(model: type[Base]) -> tuple[tuple[str, str, Any], ...]:
+    """``(column key, attribute name, column)`` of each mapped column of ``model``."""
+    mapper = model.__mapper__
+    return tuple((prop.columns[0].key, prop.key, prop.columns[0]) for prop in mapper.column_attrs)
+
+
+def instance(model: type[M], row: Any) -> M:
+    """A transient model instance from a row that selected its columns by attribute name."""
+    return model(**row._asdict())
+
+
+def selected(model: type[Base], *, leave_out: Collection[str] = ()) -> list[Any]:
+    """The model's columns, labelled with their attribute names (``metadata`` → ``meta``)."""
+    return [column.label(attr) for _, attr, column in _columns(model) if attr not in leave_out]
+
+
+@cache
+def _insert_statement(model: type[Base]) -> Any:
+    """An INSERT binding every column; built once per model."""
+    table = model.__table__
+    assert all(c.server_default is None for c in table.columns), "would bind NULL over it"
+    return insert(table).values({c.key: bindparam(c.key, type_=c.type) for c in table.columns})
+
+
+def insert_instance(connection: Connection, obj: Base) -> None:
+    """Insert a new model instance the way a flush would, Python-side defaults included."""
+    values: dict[str, Any] = {}
+    for key, attr, column in _columns(type(obj)):
+        if attr not in obj.__dict__ and column.default is not None:
+            default = column.default
+            setattr(obj, attr, default.arg(None) if default.is_callable else default.arg)
+        values[key] = obj.__dict__.get(attr)
+    execute(connection, _insert_statement(type(obj)), values)
