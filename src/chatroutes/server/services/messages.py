@@ -10,6 +10,11 @@ database lock is held while a model thinks:
 A provider failure keeps the user message (nothing a user wrote is lost) and
 releases the lease; re-sending the same text resumes from it instead of
 storing it twice.
+
+Only the last commit waits for the disk: the first is committed (a crash of the
+process loses nothing) but not flushed, and the reply's flush takes it along, as
+the lease's release does after a failure. Until then the question has not been
+acknowledged: a power cut in between loses a request its client never saw answered.
 """
 
 from __future__ import annotations
@@ -466,6 +471,7 @@ class MessageService:
                 connection, conversation_id, request, branch_id
             ),
             "the message",
+            durable=False,  # flushed with the reply (see above)
         )
         conversation, branch, path = stored.conversation, stored.branch, stored.path
         info, provider = stored.routes[0]
@@ -506,11 +512,13 @@ class MessageService:
             checkpoint_due=0 < settings.checkpoint_interval <= since + 1,
         )
 
-    async def _write_retrying_head_races(self, work: Callable[[Connection], T], what: str) -> T:
+    async def _write_retrying_head_races(
+        self, work: Callable[[Connection], T], what: str, *, durable: bool = True
+    ) -> T:
         """Run ``work`` in a write transaction, again from scratch if a head moved under it."""
         for _ in range(_HEAD_RACE_ATTEMPTS):
             try:
-                return await self.ctx.db.run(work, write=True)
+                return await self.ctx.db.run(work, write=True, durable=durable)
             except _HeadMoved:
                 continue
         raise Conflict(f"The branch kept changing while {what} was being stored; retry")
