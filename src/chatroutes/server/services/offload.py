@@ -3,7 +3,8 @@
 In a thread, such work (an extractive summary of a long path: tens of milliseconds)
 would still keep the event loop waiting for the GIL, a latency spike for every request
 in flight. One worker per server process, shared by its apps, started by ``start`` (or
-on first use) with "spawn": the server runs threads, which a fork would copy mid-state.
+on first use) with "spawn" (the server runs threads, which a fork would copy mid-state)
+and stopped by ``stop`` when the server shuts down.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ def start() -> ProcessPoolExecutor:
         spawn = multiprocessing.get_context("spawn")
         _worker = ProcessPoolExecutor(max_workers=1, mp_context=spawn)
     return _worker
+
+
+def stop() -> None:
+    """Stop the worker, once what it is doing is done; a later use starts another."""
+    global _worker
+    if _worker is not None:
+        _worker.shutdown(wait=True, cancel_futures=True)
+        _worker = None
 
 
 async def in_worker(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
