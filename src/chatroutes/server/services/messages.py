@@ -637,6 +637,7 @@ class MessageService:
             return stored
 
         result = await self._write_retrying_head_races(store, "the reply")
+        record_reply(meta)  # metrics: tokens, cost and fallbacks by model
         if not counted:
             await limits.record_tokens(self.user_id, tokens, prepared.account)
         if prepared.checkpoint_due and completion.finish_reason != "error":
@@ -777,10 +778,7 @@ def partial_completion(prepared: Prepared, partial: str) -> Completion | None:
 
 
 def reply_meta(prepared: Prepared, completion: Completion, elapsed_ms: float) -> dict[str, Any]:
-    """What a stored reply records: model, usage, cost, timing and the context it was given.
-
-    Its usage is counted in the metrics here, the one place every stored reply passes.
-    """
+    """What a stored reply records: model, usage, cost, timing and the context it was given."""
     info = prepared.info
     meta = {
         "model": info.name,
@@ -800,7 +798,6 @@ def reply_meta(prepared: Prepared, completion: Completion, elapsed_ms: float) ->
         "checkpoint_used": prepared.context.checkpoint_used,
         "checkpointId": prepared.context.checkpoint_id,
     }
-    record_reply(meta)  # metrics: tokens, cost and fallbacks by model
     return meta
 
 

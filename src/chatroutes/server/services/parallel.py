@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import ChatRoutesServerError, Conflict, InvalidRequest, NotFound
 from ..domain.ids import new_id
+from ..observability.metrics import record_reply
 from ..providers.base import Completion
 from ..schemas.messages import MessageSend
 from ..schemas.parallel import ParallelCreate
@@ -309,6 +310,7 @@ class ParallelService:
                 await MessageRepository(session).add(message)
             await ResponseSessionRepository(session).update_candidate(row.id, **values)
         if completion is not None:
+            record_reply(meta)  # metrics: tokens, cost and fallbacks by model
             await LimitService(self.ctx).record_tokens(
                 self.user_id,
                 completion.prompt_tokens + completion.completion_tokens,
