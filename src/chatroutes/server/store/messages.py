@@ -70,12 +70,6 @@ class MessageRepository:
         )
         return list(rows)
 
-    async def has_children(self, message_id: str) -> bool:
-        found = await self.session.scalar(
-            select(Message.id).where(Message.parent_id == message_id).limit(1)
-        )
-        return found is not None
-
     async def add(self, message: Message) -> Message:
         self.session.add(message)
         await self.session.flush()
