@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,29 +111,42 @@ def reply_branch(branch: Branch, parent: Branch | None, question_id: str, reply_
 def place_reply(
     connection: Connection,
     branch: Branch,
-    question_id: str,
+    question: Message,
     reply_id: str,
-    build: Callable[[str], Message],
     *,
+    content: str,
+    model: str | None,
+    token_count: int,
+    meta: dict[str, Any],
     lease: str | None = None,
 ) -> tuple[Branch, Message]:
     """Store a reply under its question on ``branch``, moving the head (and giving up
     ``lease`` in the same statement); if the head moved on meanwhile (an edit, a delete),
-    on a new ``reply_branch`` instead. ``build(branch id)`` makes the reply.
+    on a new ``reply_branch`` instead.
 
     Returns the branch the reply went on and the reply.
     """
     now = utcnow()
     target = branch
     if not rows.move_head(
-        connection, branch.id, expected=question_id, new=reply_id, when=now, release_lease=lease
+        connection, branch.id, expected=question.id, new=reply_id, when=now, release_lease=lease
     ):
         current = rows.branch_in(connection, branch.id, branch.conversation_id)
-        target = reply_branch(branch, current, question_id, reply_id)
+        target = reply_branch(branch, current, question.id, reply_id)
         insert_instance(connection, target)
         if lease is not None:
             rows.release_lease(connection, branch.id, lease)
-    reply = build(target.id)
+    reply = build_message(
+        message_id=reply_id,
+        conversation_id=branch.conversation_id,
+        branch_id=target.id,
+        parent_id=question.id,
+        role="assistant",
+        content=content,
+        model=model,
+        token_count=token_count,
+        meta=meta,
+    )
     insert_instance(connection, reply)
     rows.touch_conversation(connection, branch.conversation_id, now)
     return target, reply

@@ -660,19 +660,12 @@ class MessageService:
         target, reply = place_reply(
             connection,
             prepared.branch,
-            question.id,
+            question,
             prepared.reply_id,
-            lambda branch_id: build_message(
-                message_id=prepared.reply_id,
-                conversation_id=question.conversation_id,
-                branch_id=branch_id,
-                parent_id=question.id,
-                role="assistant",
-                content=completion.content,
-                model=prepared.info.name,
-                token_count=completion.completion_tokens,
-                meta=meta,
-            ),
+            content=completion.content,
+            model=prepared.info.name,
+            token_count=completion.completion_tokens,
+            meta=meta,
             lease=prepared.lease,
         )
         forked = prepared.forked or target is not prepared.branch

@@ -38,7 +38,7 @@ from ..store.branches import BranchRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Message
 from ..store.recovery import interrupt_response_sessions, running_response_session
-from .branches import build_message, place_reply
+from .branches import place_reply
 from .context import ServerContext, utcnow
 from .limits import LimitService
 from .live import LiveReply, StreamEvent
@@ -271,22 +271,17 @@ async def _store_reply(
     meta: dict[str, Any],
 ) -> Message:
     """The interrupted reply under its question: on the branch, or a new one if it moved on."""
-
-    def build(branch_id: str) -> Message:
-        return build_message(
-            message_id=reply_id,
-            conversation_id=branch.conversation_id,
-            branch_id=branch_id,
-            parent_id=question.id,
-            role="assistant",
+    _, reply = await session.run_sync(
+        lambda sync: place_reply(
+            sync.connection(),
+            branch,
+            question,
+            reply_id,
             content=text,
             model=meta["model"],
             token_count=meta["completionTokens"],
             meta=meta,
         )
-
-    _, reply = await session.run_sync(
-        lambda sync: place_reply(sync.connection(), branch, question.id, reply_id, build)
     )
     return reply
 

@@ -219,9 +219,14 @@ def _configure_sqlite(engine: Engine, begin: str, busy_timeout_ms: int, synchron
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        if engine.dialect.driver == "pysqlite":  # straight to the driver, as execution.execute
+    if engine.dialect.driver == "pysqlite":  # straight to the driver, as execution.execute
+
+        def _on_begin(connection: Any) -> None:
             connection.connection.driver_connection.execute(begin)
-        else:
+
+    else:
+
+        def _on_begin(connection: Any) -> None:
             connection.exec_driver_sql(begin)
+
+    event.listen(engine, "begin", _on_begin)

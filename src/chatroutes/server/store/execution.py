@@ -50,8 +50,8 @@ class Rows:
 def execute(connection: Connection, statement: Any, params: Mapping[str, Any]) -> Rows:
     """Run a prebuilt statement (see the module's docstring for how).
 
-    ``statement`` must live as long as the process (a module constant, or cached): its
-    compiled form is kept by its identity.
+    ``statement`` should be a module constant (or cached): its compiled form is kept,
+    keyed by the statement itself, for as long as the process runs.
     """
     if connection.dialect.driver == "pysqlite":  # not aiosqlite: its cursor is async
         compiled = _compiled_for_sqlite(statement, connection.dialect)
@@ -94,15 +94,14 @@ def _convert(convert: Callable[[Any], Any] | None, value: Any) -> Any:
     return value if convert is None else convert(value)
 
 
-_SQLITE: dict[int, _Compiled | None] = {}
+_SQLITE: dict[Any, _Compiled | None] = {}  # by statement (kept, so never reused)
 
 
 def _compiled_for_sqlite(statement: Any, dialect: Any) -> _Compiled | None:
     """``statement`` compiled once for SQLite; None when SQLAlchemy must render it per call
     (an expanding ``IN``)."""
-    key = id(statement)
-    if key in _SQLITE:
-        return _SQLITE[key]
+    if statement in _SQLITE:
+        return _SQLITE[statement]
     compiled = statement.compile(dialect=dialect)
     if compiled.post_compile_params or compiled.literal_execute_params:
         made = None
@@ -116,7 +115,7 @@ def _compiled_for_sqlite(statement: Any, dialect: Any) -> _Compiled | None:
             row=namedtuple("row", [c.keyname for c in columns]) if columns else None,
             results=tuple(c.type._cached_result_processor(dialect, None) for c in columns),
         )
-    _SQLITE[key] = made  # the statements are module constants: ids stay theirs
+    _SQLITE[statement] = made
     return made
 
 
