@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         maintenance.cancel()
         warming.cancel()
         await finish_generations(ctx)  # within the shutdown grace, else stored as interrupted
-        await asyncio.to_thread(offload.stop)  # after the summaries under way
+        await offload.stop()  # after the summaries under way
         await ctx.http.aclose()
         if ctx.counters is not None:
             await ctx.counters.close()

@@ -2,9 +2,10 @@
 
 In a thread, such work (an extractive summary of a long path: tens of milliseconds)
 would still keep the event loop waiting for the GIL, a latency spike for every request
-in flight. One worker per server process, shared by its apps, started by ``start`` (or
-on first use) with "spawn" (the server runs threads, which a fork would copy mid-state)
-and stopped by ``stop`` when the server shuts down.
+in flight. One worker per server process, shared by every app in it, started by
+``start`` (or on first use) with "spawn" (the server runs threads, which a fork would
+copy mid-state), stopped by ``stop`` when the server shuts down, and gone by itself
+when the server process dies.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -19,6 +23,8 @@ from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+_PARENT_CHECK_SECONDS = 1.0
 
 _worker: ProcessPoolExecutor | None = None
 
@@ -28,26 +34,43 @@ def start() -> ProcessPoolExecutor:
     global _worker
     if _worker is None:
         spawn = multiprocessing.get_context("spawn")
-        _worker = ProcessPoolExecutor(max_workers=1, mp_context=spawn)
+        _worker = ProcessPoolExecutor(
+            max_workers=1, mp_context=spawn, initializer=_exit_with, initargs=(os.getpid(),)
+        )
     return _worker
 
 
-def stop() -> None:
-    """Stop the worker, once what it is doing is done; a later use starts another."""
+def _exit_with(parent: int) -> None:
+    """In the worker: exit once the server process is gone, even killed (kill -9), which
+    a pool's worker does not notice by itself: it would wait on its queue for ever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+async def stop() -> None:
+    """Stop the worker once the calls it has are done (when the server shuts down); a
+    later call starts another, so an app stopping cannot strand another app's work."""
     global _worker
-    if _worker is not None:
-        _worker.shutdown(wait=True, cancel_futures=True)
-        _worker = None
+    worker, _worker = _worker, None
+    if worker is not None:
+        await asyncio.to_thread(worker.shutdown, wait=True)
 
 
 async def in_worker(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """``function(*args, **kwargs)`` in the worker process: a module-level function with
-    arguments that pickle. A worker that died is replaced for the next call; this one
-    runs in a thread."""
+    arguments that pickle. A worker found dead is replaced; if the new one dies too (the
+    call itself may kill it), the call runs in a thread."""
     global _worker
     call = functools.partial(function, *args, **kwargs)
-    try:
-        return await asyncio.get_running_loop().run_in_executor(start(), call)
-    except BrokenProcessPool:
-        _worker = None
-        return await asyncio.to_thread(call)
+    loop = asyncio.get_running_loop()
+    for _ in range(2):
+        try:
+            return await loop.run_in_executor(start(), call)
+        except BrokenProcessPool:
+            _worker = None
+    return await asyncio.to_thread(call)
