@@ -8,7 +8,12 @@ httpx client sends, alternately:
 - server: ``POST /api/v1/conversations/{id}/messages`` spread round-robin over a few
   conversations (so paths stay short).
 
-and prints p50/p99/mean of both, the latency the server adds, and requests/s. Then:
+and prints p50/p99/mean of both, the latency the server adds, and requests/s. A third
+series, alternating with those two, is the floor (``benchmarks/_floor_app.py``): a bare
+ASGI app on the same uvicorn, SQLite and httpx that does only a send's unavoidable work
+(key lookup, path read, question, upstream call, reply committed to disk). What it adds
+is the least any server of this stack adds on this machine; ours is reported as a ratio
+of it. Then:
 
 - streaming: ``POST /conversations/{id}/messages/stream`` against the mock's streamed
   completion (``"stream": true``), alternately again: time to the first content event
@@ -60,6 +65,7 @@ from _common import REPO_ROOT, database_choice, ms, percentile, table
 MOCK_SCRIPT = REPO_ROOT / "tests" / "support" / "mock_upstream.py"
 KEY_LINE = re.compile(r"^(cr_prod_sk_[0-9a-f]{64})\s*$")
 START_TIMEOUT = 60.0
+FLOOR_KEY = "floor-key"  # the floor app's one API key
 PROMPT = "Benchmark message {i}: how far is it from the fork to the head of this branch?"
 
 
@@ -203,10 +209,42 @@ def chatroutes_server(
         process.stop()
 
 
+@contextmanager
+def floor_server(mock_url: str, data_dir: Path) -> Iterator[str]:
+    """The floor app (``_floor_app.py``) under uvicorn; yields its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "FLOOR_DATABASE": str(data_dir / "floor.sqlite"),
+        "FLOOR_UPSTREAM": mock_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+    app_dir = str(Path(__file__).resolve().parent)
+    command = [sys.executable, "-m", "uvicorn", "_floor_app:app", "--app-dir", app_dir]
+    command += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
+    process = Process(command, env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                httpx.get(base).raise_for_status()
+                break
+            except httpx.TransportError as exc:
+                if time.monotonic() > deadline or process.popen.poll() is not None:
+                    log = "\n".join(process.stderr)
+                    raise RuntimeError(f"floor app did not start:\n{log}") from exc
+            time.sleep(0.05)
+        yield base
+    finally:
+        process.stop()
+
+
 @dataclass
 class Samples:
     direct: list[float] = field(default_factory=list)
     server: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
     upstream_in_server: list[float] = field(default_factory=list)  # metadata.responseTime
     cpu: dict[str, float] = field(default_factory=dict)  # process -> CPU s in the timed loop
 
@@ -221,8 +259,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Bench:
-    def __init__(self, client: httpx.Client, mock_url: str, base: str, key: str) -> None:
+    def __init__(
+        self, client: httpx.Client, mock_url: str, base: str, key: str, floor_base: str
+    ) -> None:
         self.client = client
+        self.floor_base = floor_base
         self.direct_url = f"{mock_url}/v1/chat/completions"
         self.direct_headers = {"Authorization": "Bearer test-key"}
         self.base = base
@@ -269,6 +310,17 @@ class Bench:
             {"role": "assistant", "content": reply["content"]},
         ]
         return elapsed, reply["metadata"]["responseTime"] / 1000
+
+    def floor(self, conversation_id: str, content: str) -> float:
+        """The same send through the floor app (its own copy of the conversation)."""
+        url = f"{self.floor_base}/conversations/{conversation_id}/messages"
+        headers = {"Authorization": f"ApiKey {FLOOR_KEY}"}
+        started = time.perf_counter()
+        response = self.client.post(url, json={"content": content}, headers=headers)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 201, response.text
+        assert response.json()["data"]["assistantMessage"]["content"] == f"Echo: {content}"
+        return elapsed
 
 
 class Profiler:
@@ -427,16 +479,18 @@ def run(
     mock_url: str,
     base: str,
     key: str,
+    floor_base: str,
     profiler: Profiler,
     pids: dict[str, int],
 ) -> Samples:
     samples = Samples()
     with httpx.Client(timeout=30.0) as client:
-        bench = Bench(client, mock_url, base, key)
+        bench = Bench(client, mock_url, base, key, floor_base)
         warm = bench.new_conversation("warm-up")
         for i in range(args.warmup):
             bench.direct(warm, PROMPT.format(i=i))
             bench.send(warm, PROMPT.format(i=i))
+            bench.floor(warm, PROMPT.format(i=i))
         conversations = [bench.new_conversation(f"bench {c}") for c in range(args.conversations)]
         profiler.start(client)
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
@@ -448,14 +502,16 @@ def run(
             total, upstream = bench.send(conversation, content)
             samples.server.append(total)
             samples.upstream_in_server.append(upstream)
+            samples.floor.append(bench.floor(conversation, content))
         samples.cpu = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
         profiler.stop(client)
     return samples
 
 
 def report(args: argparse.Namespace, samples: Samples, backend: str) -> None:
-    direct, server = samples.direct, samples.server
+    direct, server, floor = samples.direct, samples.server, samples.floor
     added = [s - d for s, d in zip(server, direct, strict=True)]
+    floor_added = [f - d for f, d in zip(floor, direct, strict=True)]
     own = [s - u for s, u in zip(server, samples.upstream_in_server, strict=True)]
 
     def row(label: str, values: list[float], rate: bool = True) -> list[str]:
@@ -490,18 +546,25 @@ def report(args: argparse.Namespace, samples: Samples, backend: str) -> None:
                 ],
                 row("  paired (per request) server - direct", added, rate=False),
                 row("  server minus its own upstream call", own, rate=False),
+                row("floor   bare ASGI app, same durable work", floor),
+                row("  paired (per request) floor - direct", floor_added, rate=False),
             ],
         )
     )
     print()
     print(
         "'added' rows subtract percentiles; 'paired' takes each request's own difference;\n"
-        "the last row subtracts the upstream time the server itself measured (responseTime)."
+        "'server minus its own upstream call' subtracts the upstream time the server itself\n"
+        "measured (responseTime)."
+    )
+    print(
+        f"added by our server / added by the floor, paired p50: "
+        f"{percentile(added, 50) / percentile(floor_added, 50):.2f}"
     )
     cpu = samples.cpu
     print(
         f"CPU per send in our server: {ms(cpu['server'] / args.requests)} ms; "
-        f"per call in the mock: {ms(cpu['mock upstream'] / (2 * args.requests))} ms\n"
+        f"per call in the mock: {ms(cpu['mock upstream'] / (3 * args.requests))} ms\n"
         "(user+sys over the timed loop, all threads; a database server's CPU not included)"
     )
 
@@ -937,7 +1000,8 @@ def main() -> None:
             samples = None
             if "sequential" in args.sections:
                 _progress(f"sequential: {args.requests} of each")
-                samples = run(args, mock_url, base, key, profiler, pids)
+                with floor_server(mock_url, Path(tmp)) as floor_base:
+                    samples = run(args, mock_url, base, key, floor_base, profiler, pids)
             streamed, runs = asyncio.run(run_more(args, mock_url, base, key, pids))
         backend = "postgresql" if url.startswith("postgres") else "sqlite"
         if samples is not None:
