@@ -174,6 +174,23 @@ class TestBudget:
         context = assemble_context(None, path, count_tokens=lambda text: len(text.split()))
         assert context.prompt_tokens == 2 + MESSAGE_OVERHEAD_TOKENS
 
+    def test_a_summary_counts_its_stored_tokens_and_is_not_tokenized_again(self):
+        path = conversation(2)
+        counted: list[str] = []
+
+        def count(text: str) -> int:
+            counted.append(text)
+            return len(text.split())
+
+        summary = checkpoint("a0", "a long summary " * 50, tokens=7)
+        context = assemble_context(None, path, checkpoints=[summary], count_tokens=count)
+        assert context.checkpoint_used
+        assert all(summary.summary not in text for text in counted)
+        heading = len(SUMMARY_HEADING.split())
+        assert context.prompt_tokens == MESSAGE_OVERHEAD_TOKENS + heading + 7 + 2 * (
+            10 + MESSAGE_OVERHEAD_TOKENS
+        )
+
     @given(
         turns=st.integers(min_value=1, max_value=12),
         budget=st.integers(min_value=0, max_value=400),

@@ -114,11 +114,15 @@ def assemble_context(
         )
 
     lead: list[ChatMessage] = []
+    lead_tokens = 0
     if system_prompt:
         lead.append(ChatMessage("system", system_prompt))
+        lead_tokens += MESSAGE_OVERHEAD_TOKENS + count_tokens(system_prompt)
     if checkpoint is not None:
         lead.append(ChatMessage("system", f"{SUMMARY_HEADING}\n{checkpoint.summary}"))
-    lead_tokens = sum(MESSAGE_OVERHEAD_TOKENS + count_tokens(m.content) for m in lead)
+        # the summary's count was stored with it: a long summary is not counted again
+        heading = count_tokens(f"{SUMMARY_HEADING}\n")
+        lead_tokens += MESSAGE_OVERHEAD_TOKENS + heading + checkpoint.token_count
     costs = [cost(path[index]) for index in window]
 
     start, truncated = 0, False
