@@ -23,6 +23,7 @@ from chatroutes.server.settings import Settings
 from chatroutes.server.store.models import Branch
 from tests.conftest import API_PREFIX, Api, provider_env
 from tests.support.mock_upstream import Fault, MockUpstream
+from tests.support.sse import payloads
 from tests.support.wire import wire_hash
 
 QUESTION = "tell me a long story about trees and their many branches please"
@@ -116,6 +117,19 @@ class TestSweep:
         assert await recover_expired(api.app.state.ctx) == 0
         resent = await api.client.post(f"/conversations/{cid}/messages", json={"content": "on"})
         assert resent.status_code == 201  # the branch is free again
+
+    async def test_an_interrupted_reply_replays_through_the_stream_endpoint(self, api, upstream):
+        cid, question = await _unanswered_question(api, upstream)
+        await _leave_lease(api, cid, question["id"], expires_in=-1)
+        assert await recover_expired(api.app.state.ctx) == 1
+        [_, reply] = await _path(api, cid)
+
+        replayed = await api.client.get(f"/conversations/{cid}/messages/{reply['id']}/stream")
+        assert replayed.status_code == 200, replayed.text
+        *_, complete, done = payloads(replayed.text)
+        assert complete["type"] == "complete" and done == "[DONE]"
+        assert complete["message"]["content"] == "Echo: ha"
+        assert complete["usage"]["promptTokens"] == 0  # not known after a crash
 
     async def test_a_lease_still_renewed_is_left_alone(self, api, upstream):
         cid, question = await _unanswered_question(api, upstream)

@@ -53,10 +53,12 @@ def event_payload(event: StreamEvent) -> dict[str, Any]:
 def _stored_complete(message: Message) -> dict[str, Any]:
     """The ``complete`` event of a reply that finished before this reader came."""
     meta = message.meta or {}
+    # an interrupted reply does not know its prompt (null): no tokens counted for it
+    prompt_tokens, completion_tokens = meta.get("prompt_tokens"), meta.get("completionTokens")
     return {
         "type": "complete",
         "message": message_out(message),
-        "usage": usage_out(meta.get("prompt_tokens", 0), meta.get("completionTokens", 0)),
+        "usage": usage_out(prompt_tokens or 0, completion_tokens or 0),
         "model": message.model,
     }
 
