@@ -83,8 +83,16 @@ async def _unanswered_question(api: Api, upstream: MockUpstream) -> tuple[str, d
     return cid, question
 
 
-async def _leave_lease(api: Api, cid: str, question_id: str, *, expires_in: float) -> None:
-    """The lease and flushed text a process left when it died mid-reply."""
+async def _leave_lease(
+    api: Api,
+    cid: str,
+    question_id: str,
+    *,
+    expires_in: float,
+    reply_id: str = "msg_unstored",
+    partial: str = "Echo: ha",
+) -> None:
+    """The lease and flushed text a process generating ``reply_id`` left (or holds)."""
     async with api.app.state.ctx.db.write() as session:
         await session.execute(
             update(Branch)
@@ -93,7 +101,8 @@ async def _leave_lease(api: Api, cid: str, question_id: str, *, expires_in: floa
                 generation_lease="gen_dead",
                 generation_lease_until=utcnow() + timedelta(seconds=expires_in),
                 generation_question_id=question_id,
-                generation_partial="Echo: ha",
+                generation_partial=partial,
+                generation_reply_id=reply_id,
             )
         )
 

@@ -10,7 +10,14 @@ import asyncio
 
 import httpx
 import pytest
+from sqlalchemy import select, update
 
+from chatroutes.server.services.branches import place_reply
+from chatroutes.server.services.context import utcnow
+from chatroutes.server.services.recovery import interrupted_meta
+from chatroutes.server.store import rows
+from chatroutes.server.store.branches import BranchRepository
+from chatroutes.server.store.models import Branch
 from tests.api.test_recovery import _leave_lease, _unanswered_question
 from tests.support.mock_upstream import Fault
 from tests.support.sse import payloads
@@ -123,12 +130,119 @@ async def test_stopping_someone_elses_or_an_unknown_reply_is_404(api, create_con
         assert response.json()["success"] is False and response.json()["error"] == "NOT_FOUND"
 
 
-async def test_a_reply_generating_in_another_process_is_409(api, upstream):
+async def test_a_stop_asked_through_another_process_is_carried_out_at_the_next_heartbeat(
+    api, create_conversation, upstream
+):
+    ctx = api.app.state.ctx
+    ctx.settings = ctx.settings.model_copy(update={"generation_heartbeat_seconds": 0.05})
+    cid = (await create_conversation())["id"]
+    upstream.enqueue(Fault.hang())  # the model never answers
+    sending = asyncio.create_task(
+        api.client.post(f"/conversations/{cid}/messages", json={"content": "think hard"})
+    )
+    reply_id = await _generating(api)
+    async with ctx.db.write() as session:  # what a stop through another process records
+        assert await BranchRepository(session).request_stop(cid, reply_id, utcnow())
+    sent = await asyncio.wait_for(sending, timeout=10)
+
+    assert sent.status_code == 201, sent.text
+    message = sent.json()["data"]["message"]
+    assert message["id"] == reply_id and message["metadata"]["finishReason"] == "stopped"
+    assert not await _stop_requested(api, cid)  # given up with the lease
+
+
+ELSEWHERE = "msg_elsewhere"  # a reply another server process is generating
+
+
+async def _stored_elsewhere(api, cid: str, text: str, finish_reason: str) -> None:
+    """What the process generating ``ELSEWHERE`` does when it is done: stores the reply
+    under the id it announced and gives up its lease, in one transaction."""
+    meta = {**interrupted_meta("gpt-5", "openai", text), "finishReason": finish_reason}
+
+    def store(connection) -> None:
+        branch = rows.main_branch(connection, cid)
+        question = rows.message_in(connection, branch.head_message_id, cid)
+        place_reply(
+            connection,
+            branch,
+            question,
+            ELSEWHERE,
+            content=text,
+            model="gpt-5",
+            token_count=meta["completionTokens"],
+            meta=meta,
+            lease=branch.generation_lease,
+        )
+
+    await api.app.state.ctx.db.run(store, write=True)
+
+
+async def _stop_requested(api, cid: str) -> bool:
+    async with api.app.state.ctx.db.read() as session:
+        branch = await session.scalar(select(Branch).where(Branch.conversation_id == cid))
+    return branch.generation_stop_requested_at is not None
+
+
+async def test_a_reply_generating_in_another_process_is_stopped_by_that_process(api, upstream):
     cid, question = await _unanswered_question(api, upstream)
-    await _leave_lease(api, cid, question["id"], expires_in=30)  # another process generating
-    response = await _stop(api, cid, "msg_elsewhere")
-    assert response.status_code == 409
-    assert "another server process" in response.json()["message"]
+    await _leave_lease(api, cid, question["id"], expires_in=30, reply_id=ELSEWHERE)
+
+    async def the_other_process() -> None:  # sees the stop at a heartbeat, stores, lets go
+        for _ in range(500):
+            if await _stop_requested(api, cid):
+                await _stored_elsewhere(api, cid, "Echo: ha", "stopped")
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("no stop was asked for")
+
+    other = asyncio.create_task(the_other_process())
+    response = await _stop(api, cid, ELSEWHERE)
+    await other
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    assert data["stopped"] is True
+    assert data["message"]["id"] == ELSEWHERE and data["message"]["content"] == "Echo: ha"
+    assert data["message"]["metadata"]["finishReason"] == "stopped"
+
+
+async def test_a_stop_the_other_process_does_not_carry_out_in_time_is_409_and_stands(api, upstream):
+    ctx = api.app.state.ctx
+    ctx.settings = ctx.settings.model_copy(update={"generation_heartbeat_seconds": 0.05})
+    cid, question = await _unanswered_question(api, upstream)
+    await _leave_lease(api, cid, question["id"], expires_in=30, reply_id=ELSEWHERE)
+    response = await _stop(api, cid, ELSEWHERE)
+    assert response.status_code == 409, response.text
+    assert "the stop stands" in response.json()["message"]
+    assert await _stop_requested(api, cid)  # the generating process still sees it
+
+
+async def test_a_reply_generating_in_another_process_is_followed_as_it_is_flushed(api, upstream):
+    cid, question = await _unanswered_question(api, upstream)
+    await _leave_lease(
+        api, cid, question["id"], expires_in=30, reply_id=ELSEWHERE, partial="Echo: ha"
+    )
+    reading = asyncio.create_task(
+        api.client.get(f"/conversations/{cid}/messages/{ELSEWHERE}/stream?offset=2")
+    )
+    await asyncio.sleep(0.6)  # the reader polls every 0.25 s
+    async with api.app.state.ctx.db.write() as session:  # the generating process's next flush
+        await session.execute(
+            update(Branch)
+            .where(Branch.conversation_id == cid)
+            .values(generation_partial="Echo: ha ha")
+        )
+    await asyncio.sleep(0.6)
+    await _stored_elsewhere(api, cid, "Echo: ha ha ha", "stop")
+    response = await reading
+
+    assert response.status_code == 200, response.text
+    events = payloads(response.text)
+    pieces = [e["content"] for e in events if isinstance(e, dict) and e["type"] == "content"]
+    assert pieces == ["ho: ha", " ha", " ha"]  # from offset 2: each flush, then the rest
+    [complete] = [e for e in events if isinstance(e, dict) and e["type"] == "complete"]
+    assert complete["message"]["id"] == ELSEWHERE
+    assert complete["message"]["content"] == "Echo: ha ha ha"
+    assert events[-1] == "[DONE]"
 
 
 async def test_the_sdk_stops_replies(api, create_conversation, send, upstream):

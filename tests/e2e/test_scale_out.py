@@ -110,6 +110,8 @@ def cluster(tmp_path_factory, child_env, upstream, postgres, redis) -> Iterator[
         "CHATROUTES_REDIS_URL": redis.url,
         "CHATROUTES_DEFAULT_MODEL": "gpt-5",
         "CHATROUTES_PLANS_FILE": str(plans_file),
+        # what another process sees of a generation comes with its heartbeats
+        "CHATROUTES_GENERATION_HEARTBEAT_SECONDS": "0.25",
     }
     # What the compose file's one-shot `migrate` service does before the replicas start.
     asyncio.run(upgrade(env["CHATROUTES_DATABASE_URL"]))
@@ -202,34 +204,45 @@ def _conversation(cluster: Cluster) -> str:
     return created.json()["data"]["conversation"]["id"]
 
 
+PROMPT = " ".join(f"word{i}" for i in range(40))
+
+
+def _leave_a_stream(cluster: Cluster, conversation_id: str) -> tuple[int, str, str]:
+    """Start a streamed send and leave after a few chunks (the generation goes on).
+
+    Returns the backend it went to, the text received and the last event id.
+    """
+    backend = cluster.proxy.next_backend()
+    received, last_id = "", None
+    headers = {"Authorization": f"ApiKey {cluster.key}", "Accept": "text/event-stream"}
+    with (
+        httpx.Client(timeout=30) as client,
+        client.stream(
+            "POST",
+            f"{cluster.api_url}/conversations/{conversation_id}/messages/stream",
+            json={"content": PROMPT},
+            headers=headers,
+        ) as response,
+    ):
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if line.startswith("id: "):
+                last_id = line[4:]
+            elif line.startswith("data: {"):
+                received += json.loads(line[6:])["content"]
+                if received.count(" ") >= 3:
+                    break
+    assert last_id is not None
+    return backend, received, last_id
+
+
 def test_stream_started_on_one_process_is_resumed_on_the_other(
     cluster: Cluster, upstream: MockUpstream
 ) -> None:
     conversation_id = _conversation(cluster)
-    prompt = " ".join(f"word{i}" for i in range(40))
     upstream.chunk_delay = 0.08  # ~3 s of streaming: the reader comes back mid-reply
     try:
-        first_backend = cluster.proxy.next_backend()
-        received, last_id = "", None
-        headers = {"Authorization": f"ApiKey {cluster.key}", "Accept": "text/event-stream"}
-        with (
-            httpx.Client(timeout=30) as client,
-            client.stream(
-                "POST",
-                f"{cluster.api_url}/conversations/{conversation_id}/messages/stream",
-                json={"content": prompt},
-                headers=headers,
-            ) as response,
-        ):
-            assert response.status_code == 200
-            for line in response.iter_lines():  # leave after a few chunks
-                if line.startswith("id: "):
-                    last_id = line[4:]
-                elif line.startswith("data: {"):
-                    received += json.loads(line[6:])["content"]
-                    if received.count(" ") >= 3:
-                        break
-        assert last_id is not None
+        first_backend, received, last_id = _leave_a_stream(cluster, conversation_id)
         reply_id = last_id.rsplit(":", 1)[0]
         resumed = time.monotonic()
         second_backend, rest = cluster.request(
@@ -246,11 +259,37 @@ def test_stream_started_on_one_process_is_resumed_on_the_other(
     events = [payload for _, payload in parse_events(rest.text)]
     assert events[-1] == "[DONE]"
     [complete] = [e for e in events if isinstance(e, dict) and e["type"] == "complete"]
-    remainder = "".join(e["content"] for e in events[:-1] if e["type"] == "content")
-    assert received + remainder == "Echo: " + prompt == complete["message"]["content"]
+    pieces = [e["content"] for e in events[:-1] if e["type"] == "content"]
+    assert len(pieces) >= 3  # followed as the generating process flushed it, not in one go
+    assert received + "".join(pieces) == "Echo: " + PROMPT == complete["message"]["content"]
     assert complete["message"]["id"] == reply_id
     _, listed = cluster.request("GET", f"/conversations/{conversation_id}/messages")
     assert [m["role"] for m in listed.json()["data"]["messages"]] == ["user", "assistant"]
+
+
+def test_a_reply_generating_on_one_process_is_stopped_through_the_other(
+    cluster: Cluster, upstream: MockUpstream
+) -> None:
+    conversation_id = _conversation(cluster)
+    upstream.chunk_delay = 0.08
+    try:
+        first_backend, received, last_id = _leave_a_stream(cluster, conversation_id)
+        reply_id = last_id.rsplit(":", 1)[0]
+        second_backend, stopped = cluster.request(
+            "POST", f"/conversations/{conversation_id}/messages/{reply_id}/stop"
+        )
+    finally:
+        upstream.chunk_delay = 0.0
+    assert first_backend != second_backend
+    assert stopped.status_code == 200, stopped.text
+    data = stopped.json()["data"]
+    assert data["stopped"] is True
+    kept = data["message"]["content"]
+    assert kept.startswith(received) and len(kept) < len("Echo: " + PROMPT)
+    assert data["message"]["id"] == reply_id
+    assert data["message"]["metadata"]["finishReason"] == "stopped"
+    _, listed = cluster.request("GET", f"/conversations/{conversation_id}/messages")
+    assert [m["content"] for m in listed.json()["data"]["messages"]] == [PROMPT, kept]
 
 
 def test_unknown_reply_on_another_process_is_not_found(cluster: Cluster) -> None:

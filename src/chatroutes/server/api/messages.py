@@ -141,9 +141,11 @@ async def resume_reply(
 async def stop_reply(
     conversation_id: ConversationID, message_id: MessageID, service: Messages
 ) -> JSONResponse:
-    """End a reply generating in this process, keeping its text so far (``finishReason:
-    stopped``). A reply already stored is returned with ``stopped: false``; one generating
-    in another server process is a 409 (stopping across processes is not supported).
+    """End a reply being generated, keeping its text so far (``finishReason: stopped``).
+
+    A reply already stored is returned with ``stopped: false``. One generating in another
+    server process is stopped by that process within about a second; a 409 if it has not
+    stopped within a few seconds (the stop stands).
     """
     stopped, message = await service.stop(conversation_id, message_id)
     return ok({"stopped": stopped, "message": message_out(message)})

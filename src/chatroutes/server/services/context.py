@@ -31,6 +31,19 @@ class Generation:
     prepared: Prepared
     task: asyncio.Task[Any]
 
+    def stop(self) -> bool:
+        """Cancel the provider call if it is still under way; False if it is over.
+
+        The generation's watch then stores the text so far, ``finishReason: "stopped"``.
+        Call it with no await between a check and it: the cancel lands in the call.
+        """
+        prepared, task = self.prepared, self.task
+        if task.done() or prepared.settled or prepared.stopped:
+            return False
+        prepared.stopped = True
+        task.cancel()
+        return True
+
 
 @dataclass
 class ServerContext:

@@ -5,14 +5,15 @@ follow it from a character offset. Once the reply is stored the entry goes,
 and a late reader gets the stored text instead. Live entries are per process.
 
 Across processes (uvicorn workers, replicas behind a load balancer) a reader that
-reconnects to a process other than the generating one cannot follow the chunks;
-it gets the rest of the reply whole instead. The reply's id is chosen before the
-generation starts (``Prepared.reply_id``) and the branch's generation lease is in
-the database, so that process sees a generation under way in the conversation and
-polls the database until the reply is stored, then sends what follows the
-reader's offset and the ``complete`` event (``MessageService.resume_stream``).
-Nothing is lost or truncated; only the pacing of the remainder differs. This needs
-no Redis and adds nothing to the generating process's hot path.
+reconnects to a process other than the generating one cannot follow the chunks
+themselves; it follows the text as the generating process flushes it instead. The
+reply's id is chosen before the generation starts and recorded with the branch's
+generation lease, and the generation's heartbeat (``services/recovery.py``) flushes
+the text so far about once a second; that process polls the lease for the text
+after the reader's offset until the reply is stored, then sends the rest and the
+``complete`` event (``MessageService.resume_stream``). Nothing is lost or truncated;
+the remainder comes in heartbeat-sized pieces. This needs no Redis and adds nothing
+to the generating process's hot path beyond the heartbeat it already has.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -79,6 +79,7 @@ logger = logging.getLogger("chatroutes.server")
 T = TypeVar("T")
 BUSY_RETRY_AFTER_SECONDS = 2
 RESUME_POLL_SECONDS = 0.25  # a reader of a reply generating in another process
+STOP_WAIT_HEARTBEATS = 5  # how long a stop waits on the process generating the reply
 _HEAD_RACE_ATTEMPTS = 5
 
 
@@ -120,9 +121,9 @@ class Prepared:
     routes: list[tuple[ModelInfo, Provider]]
     context: AssembledContext
     checkpoint_due: bool  # the reply completes an interval: an auto checkpoint follows
+    reply_id: str  # known before it exists: announced with the lease
     attempts: int = 0
     fallback_from: str | None = None
-    reply_id: str = field(default_factory=lambda: new_id("msg"))  # known before it exists
     account: Account | None = None  # as the limits read it before the send
     settled: bool = False  # the provider call is over: a stop no longer cuts the reply
     stopped: bool = False  # a user's stop cancelled it: stored as far as it got
@@ -137,6 +138,7 @@ class _StoredQuestion:
     forked: bool
     user_message: Message
     lease: str
+    reply_id: str  # announced with the lease, so any process can find the generation
     routes: list[tuple[ModelInfo, Provider]]
     path: list[Any]  # root to question: rows.path rows, and the question when new
     checkpoints: list[Any]  # rows.checkpoints_anchored_on rows
@@ -214,8 +216,8 @@ class MessageService:
         """The rest of a reply after ``offset`` characters.
 
         Live if it is generating in this process; as stored if it is stored; and while
-        another process generates in this conversation (a replica, a worker), as stored
-        once that process stores it (see ``services/live.py``).
+        another process generates it (a replica, a worker), as that process flushes it
+        (see ``services/live.py``).
         """
         async with self.ctx.db.read() as session:
             await owned_conversation(session, conversation_id, self.user_id)
@@ -223,51 +225,76 @@ class MessageService:
             if live is not None and live.conversation_id == conversation_id:
                 return ReplyStream(reply_id, live.follow(offset))
             # The lease is read before the message: a reply stored in between is still seen.
-            elsewhere = await _generating_in(session, conversation_id)
+            so_far = await BranchRepository(session).reply_so_far(
+                conversation_id, reply_id, utcnow()
+            )
             message = await MessageRepository(session).get_in_conversation(
                 reply_id, conversation_id
             )
-        if message is None and elsewhere:
-            return ReplyStream(reply_id, self._once_stored(conversation_id, reply_id, offset))
-        if message is None or message.role != "assistant" or message.deleted_at is not None:
+        if message is None and so_far is not None:
+            elsewhere = self._followed_elsewhere(conversation_id, reply_id, offset)
+            return ReplyStream(reply_id, elsewhere)
+        reply = _visible_reply(message)
+        if reply is None:
             raise NotFound("reply", reply_id)
-        return ReplyStream(reply_id, _stored_remainder(message, offset))
+        return ReplyStream(reply_id, _stored_remainder(reply, offset))
 
     async def stop(self, conversation_id: str, reply_id: str) -> tuple[bool, Message]:
-        """End a reply generating in this process where it is; returns (stopped, the reply).
+        """End a reply where it is; returns (stopped, the reply).
 
         The text so far is stored as the reply, ``finishReason: "stopped"``
         (``recovery.GenerationWatch``); its readers get its ``complete`` event. A reply
-        already stored is returned as is, not stopped. Stopping a reply another process
-        is generating (a replica, a worker) is not supported: cancelling needs the task,
-        which lives in that process, so it is a 409 ``Conflict``.
+        already stored is returned as is, not stopped. A reply another process generates
+        (a replica, a worker) is stopped by that process: the stop is recorded on the
+        generation's lease, carried out at that process's next heartbeat, and awaited
+        here for ``STOP_WAIT_HEARTBEATS`` heartbeats (then a 409: the stop still stands).
         """
         async with self.ctx.db.read() as session:
             await owned_conversation(session, conversation_id, self.user_id)
         generation = self.ctx.generations.get(reply_id)
-        stopping = False
         if generation is not None and generation.prepared.conversation.id == conversation_id:
-            prepared, task = generation.prepared, generation.task
-            # No await between the check and the cancel: it lands in the provider call.
-            if not task.done() and not prepared.settled and not prepared.stopped:
-                prepared.stopped = stopping = True
-                task.cancel()
-            await asyncio.wait({task})  # it stores the reply before it ends
+            stopping = generation.stop()
+            await asyncio.wait({generation.task})  # it stores the reply before it ends
+            message = await self._stored_reply(conversation_id, reply_id)
         else:
-            generation = None
+            async with self.ctx.db.write(durable=False) as session:
+                stopping = await BranchRepository(session).request_stop(
+                    conversation_id, reply_id, utcnow()
+                )
+            if stopping:
+                message = await self._stopped_elsewhere(conversation_id, reply_id)
+            else:
+                message = await self._stored_reply(conversation_id, reply_id)
+        if message is None:
+            raise NotFound("reply", reply_id)
+        return stopping and (message.meta or {}).get("finishReason") == "stopped", message
+
+    async def _stored_reply(self, conversation_id: str, reply_id: str) -> Message | None:
         async with self.ctx.db.read() as session:
-            elsewhere = await _generating_in(session, conversation_id)
             message = await MessageRepository(session).get_in_conversation(
                 reply_id, conversation_id
             )
-        if message is None and elsewhere and generation is None:
+        return _visible_reply(message)
+
+    async def _stopped_elsewhere(self, conversation_id: str, reply_id: str) -> Message | None:
+        """The reply once the process generating it has stored it after a stop."""
+        heartbeat = self.ctx.settings.generation_heartbeat_seconds
+        waited = STOP_WAIT_HEARTBEATS * heartbeat + RESUME_POLL_SECONDS
+        try:
+            async with asyncio.timeout(waited):
+                while True:
+                    await asyncio.sleep(RESUME_POLL_SECONDS)
+                    async with self.ctx.db.read() as session:
+                        so_far = await BranchRepository(session).reply_so_far(
+                            conversation_id, reply_id, utcnow()
+                        )
+                    if so_far is None:  # the lease is given up: stored, or ended replyless
+                        return await self._stored_reply(conversation_id, reply_id)
+        except TimeoutError:
             raise Conflict(
-                f"Reply {reply_id} is being generated by another server process; "
-                "only the process generating a reply can stop it"
-            )
-        if message is None or message.role != "assistant" or message.deleted_at is not None:
-            raise NotFound("reply", reply_id)
-        return stopping and (message.meta or {}).get("finishReason") == "stopped", message
+                f"Reply {reply_id} is being generated by another server process that has "
+                "not stopped it yet; the stop stands and takes effect at its next heartbeat"
+            ) from None
 
     async def _stopped_result(self, prepared: Prepared) -> SendResult:
         """A stopped send's answer: the reply as its stop stored it."""
@@ -299,29 +326,36 @@ class MessageService:
             model=prepared.info.name,
         )
 
-    async def _once_stored(
+    async def _followed_elsewhere(
         self, conversation_id: str, reply_id: str, offset: int
     ) -> AsyncIterator[StreamEvent]:
-        """A reply another process is generating: its remainder when that process stores it.
+        """A reply another process is generating: its text as that process flushes it.
 
-        Polls the database while a generation lease is held in the conversation; if the
-        leases go and the reply was never stored (the generation failed before any
+        Polls the database while the reply's generation lease is held: each heartbeat's
+        flush brings what follows the reader's offset, and the stored reply its end. If
+        the lease goes and the reply was never stored (the generation failed before any
         text), the reader gets an error event rather than a hang.
         """
+        sent = offset
         while True:
             await asyncio.sleep(RESUME_POLL_SECONDS)
             async with self.ctx.db.read() as session:
-                elsewhere = await _generating_in(session, conversation_id)
+                so_far = await BranchRepository(session).reply_so_far(
+                    conversation_id, reply_id, utcnow()
+                )
                 message = await MessageRepository(session).get_in_conversation(
                     reply_id, conversation_id
                 )
-            if message is not None and message.role == "assistant" and not message.deleted_at:
-                async for event in _stored_remainder(message, offset):
+            if (reply := _visible_reply(message)) is not None:
+                async for event in _stored_remainder(reply, sent):
                     yield event
                 return
-            if message is not None or not elsewhere:
-                yield StreamEvent("error", offset, error=NotFound("reply", reply_id))
+            if message is not None or so_far is None:
+                yield StreamEvent("error", sent, error=NotFound("reply", reply_id))
                 return
+            if len(so_far) > sent:
+                yield StreamEvent("content", len(so_far), text=so_far[sent:])
+                sent = len(so_far)
 
     async def _generate_streaming(self, prepared: Prepared, live: LiveReply) -> None:
         try:
@@ -499,6 +533,7 @@ class MessageService:
             forked=stored.forked,
             user_message=stored.user_message,
             lease=stored.lease,
+            reply_id=stored.reply_id,
             request=CompletionRequest(
                 model=info.upstream_id,
                 messages=context.messages,
@@ -567,9 +602,11 @@ class MessageService:
             insert_instance(connection, branch)
 
         now = utcnow()
-        lease = new_id("gen")
+        lease, reply_id = new_id("gen"), new_id("msg")
         until = now + timedelta(seconds=self.ctx.settings.generation_lease_seconds)
-        if not rows.acquire_lease(connection, branch.id, lease, now=now, until=until):
+        if not rows.acquire_lease(
+            connection, branch.id, lease, reply_id=reply_id, now=now, until=until
+        ):
             raise BranchBusy(
                 f"A reply is already being generated on branch {branch.id}; retry shortly",
                 details={"branchId": branch.id},
@@ -608,7 +645,7 @@ class MessageService:
         path_ids = [m.id for m in path]
         checkpoints = rows.checkpoints_anchored_on(connection, conversation_id, path_ids)
         return _StoredQuestion(
-            conversation, branch, forked, user_message, lease, routes, path, checkpoints
+            conversation, branch, forked, user_message, lease, reply_id, routes, path, checkpoints
         )
 
     async def release_lease(self, prepared: Prepared) -> None:
@@ -794,11 +831,11 @@ def reply_meta(prepared: Prepared, completion: Completion, elapsed_ms: float) ->
     return meta
 
 
-async def _generating_in(session: AsyncSession, conversation_id: str) -> bool:
-    """Whether any branch of the conversation holds a live generation lease."""
-    now = utcnow()
-    branches = await BranchRepository(session).list_for_conversations([conversation_id])
-    return any(branch.generating(now) for branch in branches)
+def _visible_reply(message: Message | None) -> Message | None:
+    """``message`` if it is a reply that is not deleted."""
+    if message is None or message.role != "assistant" or message.deleted_at is not None:
+        return None
+    return message
 
 
 async def _stored_remainder(message: Message, offset: int) -> AsyncIterator[StreamEvent]:

@@ -16,6 +16,11 @@ first takes the lease by compare-and-set, so two sweeps never both store it.
 A generation cancelled at shutdown stores its text so far the same way, at once;
 one cancelled by a user's stop (``MessageService.stop``) too, marked ``"stopped"``
 and counted against the token quotas. Either way its live readers get its end.
+
+The lease also names the reply being generated (its id is chosen before it exists),
+so any process can find it: a stop asked through another process is recorded on the
+lease and carried out by the generating process at its next heartbeat, and a reader
+on another process follows the text as each heartbeat flushes it.
 Parallel sessions (services/parallel.py) are not watched: their lease is left to
 the upstream deadline, then their running session is marked ``error``.
 """
@@ -107,7 +112,7 @@ class GenerationWatch:
             until = utcnow() + timedelta(seconds=settings.generation_lease_seconds)
             try:  # bookkeeping: the beat need not wait for the disk
                 async with self.ctx.db.write(durable=False) as session:
-                    held = await BranchRepository(session).renew_lease(
+                    renewal = await BranchRepository(session).renew_lease(
                         prepared.branch.id,
                         prepared.lease,
                         until=until,
@@ -117,9 +122,13 @@ class GenerationWatch:
             except Exception:  # a missed beat is retried; the lease outlasts several
                 logger.warning("generation heartbeat failed", exc_info=True)
                 continue
-            if not held:  # the reply was stored (or recovered): nothing left to keep
+            if not renewal.held:  # the reply was stored (or recovered): nothing left to keep
                 return
             flushed = length
+            generation = self.ctx.generations.get(prepared.reply_id)
+            if renewal.stop_requested and generation is not None:  # asked through any process
+                generation.stop()
+                return
 
     async def _store_interrupted(self, text: str) -> Message | None:
         """The text so far as the reply, unless it was stored meanwhile; None if not stored."""

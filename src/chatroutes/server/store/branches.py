@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,11 @@ from sqlalchemy.orm import undefer
 
 from . import rows
 from .models import Branch
+
+
+class Renewal(NamedTuple):
+    held: bool  # False once the lease is gone: the reply was stored, or recovered
+    stop_requested: bool  # a user asked, through any process, to stop the reply
 
 
 class BranchRepository:
@@ -92,8 +98,8 @@ class BranchRepository:
         until: datetime,
         question_id: str,
         partial: str | None,
-    ) -> bool:
-        """Extend a held lease and record the reply so far; False once the lease is gone."""
+    ) -> Renewal:
+        """Extend a held lease and record the reply so far; and whether a stop was asked."""
         values: dict[str, object] = {
             "generation_lease_until": until,
             "generation_question_id": question_id,
@@ -104,9 +110,33 @@ class BranchRepository:
             update(Branch)
             .where(Branch.id == branch_id, Branch.generation_lease == token)
             .values(values)
+            .returning(Branch.generation_stop_requested_at)
+            .execution_options(synchronize_session=False)
+        )
+        stop_requested_at = result.first()
+        if stop_requested_at is None:
+            return Renewal(held=False, stop_requested=False)
+        return Renewal(held=True, stop_requested=stop_requested_at[0] is not None)
+
+    async def request_stop(self, conversation_id: str, reply_id: str, now: datetime) -> bool:
+        """Ask whichever process generates ``reply_id`` to stop; False if none does."""
+        result = await self.session.execute(
+            update(Branch)
+            .where(*_generating_reply(conversation_id, reply_id, now))
+            .values(generation_stop_requested_at=now)
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1
+
+    async def reply_so_far(self, conversation_id: str, reply_id: str, now: datetime) -> str | None:
+        """The text flushed so far of ``reply_id``; None unless a live lease generates it."""
+        found = await self.session.execute(
+            select(Branch.generation_partial).where(
+                *_generating_reply(conversation_id, reply_id, now)
+            )
+        )
+        row = found.first()
+        return None if row is None else row[0] or ""
 
     async def expired_leases(self, now: datetime, limit: int) -> list[tuple[str, str]]:
         """``(branch id, lease)`` of leases nobody renewed before ``now``: owners gone."""
@@ -129,3 +159,13 @@ class BranchRepository:
 
     async def delete(self, branch_id: str) -> None:
         await self.session.execute(delete(Branch).where(Branch.id == branch_id))
+
+
+def _generating_reply(conversation_id: str, reply_id: str, now: datetime) -> tuple[Any, ...]:
+    """The branch whose live generation lease is generating ``reply_id``."""
+    return (
+        Branch.conversation_id == conversation_id,
+        Branch.generation_reply_id == reply_id,
+        Branch.generation_lease.is_not(None),
+        Branch.generation_lease_until > now,
+    )

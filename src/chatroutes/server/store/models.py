@@ -143,6 +143,10 @@ class Branch(Base):
     # What a crash would lose, flushed about once a second while generating (services/recovery).
     generation_question_id: Mapped[str | None] = mapped_column(String(40))
     generation_partial: Mapped[str | None] = mapped_column(Text, deferred=True)
+    # The reply's id, announced before it exists, and a stop asked for by any process:
+    # the generating process reads it at its next flush (services/recovery).
+    generation_reply_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    generation_stop_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The checkpoint a recreated branch starts from.
     checkpoint_id: Mapped[str | None] = mapped_column(String(40))
 

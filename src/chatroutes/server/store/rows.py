@@ -67,7 +67,12 @@ _ACQUIRE_LEASE = (
             _branches.c.generation_lease_until < bindparam("now"),
         ),
     )
-    .values(generation_lease=bindparam("token"), generation_lease_until=bindparam("until"))
+    .values(
+        generation_lease=bindparam("token"),
+        generation_lease_until=bindparam("until"),
+        generation_reply_id=bindparam("reply_id"),
+        generation_stop_requested_at=None,
+    )
 )
 # A generation lease and what is flushed under it: cleared together when it is given up.
 LEASE_COLUMNS = (
@@ -75,6 +80,8 @@ LEASE_COLUMNS = (
     "generation_lease_until",
     "generation_question_id",
     "generation_partial",
+    "generation_reply_id",
+    "generation_stop_requested_at",
 )
 _RELEASE_LEASE = (
     update(_branches)
@@ -113,10 +120,17 @@ def main_branch(connection: Connection, conversation_id: str) -> Branch:
 
 
 def acquire_lease(
-    connection: Connection, branch_id: str, token: str, *, now: datetime, until: datetime
+    connection: Connection,
+    branch_id: str,
+    token: str,
+    *,
+    reply_id: str,
+    now: datetime,
+    until: datetime,
 ) -> bool:
-    """Take the branch's generation lease unless a live one is held."""
+    """Take the branch's generation lease, for the reply ``reply_id``, unless a live one is held."""
     params = {"branch_id": branch_id, "token": token, "now": now, "until": until}
+    params["reply_id"] = reply_id
     return execute(connection, _ACQUIRE_LEASE, params).rowcount == 1
 
 
