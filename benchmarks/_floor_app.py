@@ -27,7 +27,9 @@ import os
 import sqlite3
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -54,6 +56,18 @@ SELECT m.role, m.content FROM messages m JOIN walk ON m.id = walk.id ORDER BY wa
 """
 
 
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction: committed when the block ends, rolled back if it raises."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 class Store:
     """Two connections to one file (question: NORMAL, reply: FULL), used by one thread."""
 
@@ -78,10 +92,8 @@ class Store:
         self, key: str, conversation_id: str, content: str
     ) -> tuple[str, list[dict[str, str]]] | None:
         db = self.light
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(db):
             if db.execute("SELECT user_id FROM api_keys WHERE key = ?", (key,)).fetchone() is None:
-                db.execute("ROLLBACK")
                 return None
             db.execute("UPDATE api_keys SET last_used = ? WHERE key = ?", (time.time(), key))
             found = db.execute(
@@ -91,22 +103,12 @@ class Store:
             path = [{"role": r, "content": c} for r, c in db.execute(_PATH, (head,))]
             question = uuid.uuid4().hex
             self._append(db, question, conversation_id, head, "user", content)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return question, [*path, {"role": "user", "content": content}]
 
     def store_reply(self, conversation_id: str, question: str, content: str) -> str:
-        db = self.durable
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            reply = uuid.uuid4().hex
-            self._append(db, reply, conversation_id, question, "assistant", content)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        reply = uuid.uuid4().hex
+        with _transaction(self.durable):
+            self._append(self.durable, reply, conversation_id, question, "assistant", content)
         return reply
 
     @staticmethod

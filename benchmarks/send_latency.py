@@ -189,16 +189,7 @@ def chatroutes_server(
         # Printed after the migration, before uvicorn starts listening: then poll health.
         process.wait_for(re.compile(r"ChatRoutes API on"), "server")
         base = f"http://127.0.0.1:{port}/api/v1"
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.TransportError as exc:
-                if time.monotonic() > deadline or process.popen.poll() is not None:
-                    log = "\n".join(process.stderr)
-                    raise RuntimeError(f"server did not start:\n{log}") from exc
-            time.sleep(0.05)
+        _wait_until_serving(process, f"{base}/health", "server")
         # The first-start key is the last cr_prod_sk_ line on stdout.
         printed = [m.group(1) for line in process.stdout if (m := KEY_LINE.match(line))]
         key = api_key or (printed[-1] if printed else None)
@@ -207,6 +198,20 @@ def chatroutes_server(
         yield base, key, process
     finally:
         process.stop()
+
+
+def _wait_until_serving(process: Process, url: str, what: str) -> None:
+    """Poll ``url`` until it answers 200; fail with the process's log if it never does."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            if httpx.get(url).status_code == 200:
+                return
+        except httpx.TransportError as exc:
+            if time.monotonic() > deadline or process.popen.poll() is not None:
+                log = "\n".join(process.stderr)
+                raise RuntimeError(f"{what} did not start:\n{log}") from exc
+        time.sleep(0.05)
 
 
 @contextmanager
@@ -225,16 +230,7 @@ def floor_server(mock_url: str, data_dir: Path) -> Iterator[str]:
     process = Process(command, env)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                httpx.get(base).raise_for_status()
-                break
-            except httpx.TransportError as exc:
-                if time.monotonic() > deadline or process.popen.poll() is not None:
-                    log = "\n".join(process.stderr)
-                    raise RuntimeError(f"floor app did not start:\n{log}") from exc
-            time.sleep(0.05)
+        _wait_until_serving(process, base, "floor app")
         yield base
     finally:
         process.stop()

@@ -16,13 +16,13 @@ first takes the lease by compare-and-set, so two sweeps never both store it.
 A generation cancelled at shutdown stores its text so far the same way, at once;
 one cancelled by a user's stop (``MessageService.stop``) too, marked ``"stopped"``
 and counted against the token quotas. Either way its live readers get its end.
+Parallel sessions (services/parallel.py) are not watched: their lease is left to
+the upstream deadline, then their running session is marked ``error``.
 
 The lease also names the reply being generated (its id is chosen before it exists),
 so any process can find it: a stop asked through another process is recorded on the
 lease and carried out by the generating process at its next heartbeat, and a reader
 on another process follows the text as each heartbeat flushes it.
-Parallel sessions (services/parallel.py) are not watched: their lease is left to
-the upstream deadline, then their running session is marked ``error``.
 """
 
 from __future__ import annotations
