@@ -125,10 +125,11 @@ class GenerationWatch:
             if not renewal.held:  # the reply was stored (or recovered): nothing left to keep
                 return
             flushed = length
-            generation = self.ctx.generations.get(prepared.reply_id)
-            if renewal.stop_requested and generation is not None:  # asked through any process
-                generation.stop()
-                return
+            if renewal.stop_requested:  # asked through any process
+                generation = self.ctx.generations.get(prepared.reply_id)
+                if generation is not None:
+                    generation.stop()
+                    return
 
     async def _store_interrupted(self, text: str) -> Message | None:
         """The text so far as the reply, unless it was stored meanwhile; None if not stored."""
