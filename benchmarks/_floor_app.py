@@ -1,13 +1,13 @@
 """The least a Python server can do for a durable send: the baseline for send_latency.py.
 
-A bare ASGI app (no framework, no middleware) under the same uvicorn, SQLite and httpx
-as our server. ``POST /conversations/{id}/messages`` with ``{"content": ...}``:
+A bare ASGI app (no framework, no middleware) under the same uvicorn, SQLite and upstream
+client (httpx over aiohttp: ``providers/upstream_client.py``) as our server.
+``POST /conversations/{id}/messages`` with ``{"content": ...}``:
 
 1. one write transaction, committed without waiting for the disk (as ours): look the API
    key up and touch it, read the conversation's path with a recursive walk up
    ``parent_id``, insert the question and move the head;
-2. call the upstream's Chat Completions with the whole path, through one keep-alive
-   ``httpx.AsyncClient``;
+2. call the upstream's Chat Completions with the whole path, through that client;
 3. one write transaction with ``synchronous = FULL``: insert the reply, move the head;
 4. answer ``201`` with the stored reply as JSON.
 
@@ -33,6 +33,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+
+from chatroutes.server.providers.upstream_client import upstream_client
 
 API_KEY = "floor-key"
 UPSTREAM_KEY = "test-key"
@@ -149,7 +151,7 @@ class Floor:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self.client = httpx.AsyncClient(timeout=30.0)
+                self.client = upstream_client(timeout=httpx.Timeout(30.0), max_connections=200)
                 await send({"type": "lifespan.startup.complete"})
             else:
                 assert self.client is not None

@@ -10,7 +10,7 @@ httpx client sends, alternately:
 
 and prints p50/p99/mean of both, the latency the server adds, and requests/s. A third
 series, alternating with those two, is the floor (``benchmarks/_floor_app.py``): a bare
-ASGI app on the same uvicorn, SQLite and httpx that does only a send's unavoidable work
+ASGI app on the same uvicorn, SQLite and upstream client that does only a send's unavoidable work
 (key lookup, path read, question, upstream call, reply committed to disk). What it adds
 is the least any server of this stack adds on this machine; ours is reported as a ratio
 of it. Then:

@@ -24,6 +24,7 @@ from .domain.tokens import estimate_tokens
 from .observability.install import install_observability
 from .providers.registry import Registry, load_registry_data
 from .providers.retries import RetryPolicy
+from .providers.upstream_client import upstream_client
 from .services import offload
 from .services.context import ServerContext
 from .services.limits import make_counters
@@ -37,9 +38,7 @@ def build_context(settings: Settings) -> ServerContext:
     timeout = httpx.Timeout(
         settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds
     )
-    http = httpx.AsyncClient(
-        timeout=timeout, limits=httpx.Limits(max_connections=200, max_keepalive_connections=100)
-    )
+    http = upstream_client(timeout=timeout, max_connections=200)
     environ = settings.provider_env if settings.provider_env is not None else dict(os.environ)
     registry = Registry(
         load_registry_data(settings.models_file), environ, http, settings.default_model
