@@ -20,7 +20,7 @@ from chatroutes.server.services.context import utcnow
 from chatroutes.server.services.maintenance import finish_generations
 from chatroutes.server.services.recovery import recover_expired
 from chatroutes.server.settings import Settings
-from chatroutes.server.store.models import Branch
+from chatroutes.server.store.models import Branch, ResponseCandidate, ResponseSession
 from tests.conftest import API_PREFIX, Api, provider_env
 from tests.support.mock_upstream import Fault, MockUpstream
 from tests.support.sse import payloads
@@ -227,3 +227,155 @@ class TestShutdown:
             [_, reply] = await _path(api, cid)
             assert reply["content"] == "Echo: " + QUESTION
             assert (await sending).status_code == 201
+
+
+async def _parallel_session_id(api: Api, cid: str) -> str | None:
+    async with api.app.state.ctx.db.read() as session:
+        return await session.scalar(
+            select(ResponseSession.id).where(ResponseSession.conversation_id == cid)
+        )
+
+
+async def _start_parallel(api: Api, models: list[str]) -> tuple[str, str, asyncio.Task]:
+    """A parallel session generating in the background: (conversation, session, request)."""
+    created = await api.client.post("/conversations", json={"title": "Side by side"})
+    cid = created.json()["data"]["conversation"]["id"]
+    request = asyncio.create_task(
+        api.client.post(
+            f"/conversations/{cid}/parallel-responses",
+            json={"content": QUESTION, "models": models},
+        )
+    )
+    for _ in range(200):
+        session_id = await _parallel_session_id(api, cid)
+        lives = list(api.app.state.ctx.live.values())
+        if session_id and len(lives) == len(models) and all(lv.length > 10 for lv in lives):
+            return cid, session_id, request
+        await asyncio.sleep(0.02)
+    raise AssertionError("the candidates never started streaming")
+
+
+async def _candidates(api: Api, session_id: str) -> list[dict]:
+    response = await api.client.get(f"/response-sessions/{session_id}")
+    assert response.status_code == 200, response.text
+    return response.json()["data"]["candidates"]
+
+
+async def _replayed(api: Api, cid: str, message_id: str) -> dict:
+    """A stored reply as its replayed stream's ``complete`` event gives it."""
+    replayed = await api.client.get(f"/conversations/{cid}/messages/{message_id}/stream")
+    assert replayed.status_code == 200, replayed.text
+    *_, complete, done = payloads(replayed.text)
+    assert complete["type"] == "complete" and done == "[DONE]"
+    return complete["message"]
+
+
+class TestParallelSessions:
+    """A parallel session's candidates outlive their process like a single reply does."""
+
+    MODELS = ["gpt-5", "claude-sonnet-4-5"]
+
+    async def test_candidates_past_the_grace_are_stored_as_interrupted(self, slow_api):
+        api = slow_api
+        cid, session_id, request = await _start_parallel(api, self.MODELS)
+
+        await finish_generations(api.app.state.ctx)
+
+        request.cancel()
+        view = (await api.client.get(f"/response-sessions/{session_id}")).json()["data"]
+        assert view["status"] == "error"  # none completed
+        stored = {m["id"]: m for m in await _path(api, cid)}
+        for candidate in view["candidates"]:
+            assert candidate["status"] == "error"
+            assert candidate["error"]["error"] == "INTERRUPTED"
+            assert 10 < len(candidate["content"]) < len("Echo: " + QUESTION)
+            assert ("Echo: " + QUESTION).startswith(candidate["content"])
+            message = await _replayed(api, cid, candidate["messageId"])
+            assert message["content"] == candidate["content"]
+            assert message["metadata"]["finishReason"] == "interrupted"
+            assert message["parentMessageId"] == view["userMessage"]["id"]
+            assert candidate["messageId"] not in stored  # beside the path, until chosen
+        assert await _leases(api, cid) == [None]
+
+    async def test_heartbeats_flush_each_candidates_text_for_other_processes(
+        self, settings, slow_upstream
+    ):
+        beating = settings.model_copy(
+            update={
+                "provider_env": provider_env(slow_upstream),
+                "generation_heartbeat_seconds": 0.05,
+            }
+        )
+        async for api in _api(beating):
+            _, session_id, request = await _start_parallel(api, self.MODELS)
+            await asyncio.sleep(0.2)  # a few heartbeats
+            api.app.state.ctx.live.clear()  # what a process without the generations sees
+
+            seen = await _candidates(api, session_id)
+
+            assert [c["status"] for c in seen] == ["streaming", "streaming"]
+            for candidate in seen:
+                assert len(candidate["content"]) > 10
+                assert ("Echo: " + QUESTION).startswith(candidate["content"])
+            finished = await request
+            assert finished.status_code == 201, finished.text
+            for candidate in finished.json()["data"]["candidates"]:
+                assert candidate["status"] == "complete"
+                assert candidate["content"] == "Echo: " + QUESTION
+
+    async def test_a_dead_processs_session_is_closed_with_its_flushed_text(self, api, upstream):
+        cid, question = await _unanswered_question(api, upstream)
+        now = utcnow()
+        async with api.app.state.ctx.db.write() as session:
+            session.add(
+                ResponseSession(
+                    id="rs_dead",
+                    conversation_id=cid,
+                    branch_id=question["branchId"],
+                    user_message_id=question["id"],
+                    status="running",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            await session.flush()
+            session.add_all(
+                [
+                    _dead_candidate("cand_flushed", 0, "streaming", partial_text="Echo: ta"),
+                    _dead_candidate("cand_silent", 1, "pending"),
+                ]
+            )
+        await _leave_lease(api, cid, question["id"], expires_in=-1, partial="")
+
+        assert await recover_expired(api.app.state.ctx) == 1
+
+        view = (await api.client.get("/response-sessions/rs_dead")).json()["data"]
+        assert view["status"] == "error"
+        flushed, silent = view["candidates"]
+        assert flushed["status"] == silent["status"] == "error"
+        assert flushed["error"]["error"] == silent["error"]["error"] == "INTERRUPTED"
+        assert flushed["content"] == "Echo: ta" and flushed["messageId"] != "msg_planned_0"
+        assert silent["messageId"] is None and silent["content"] == ""
+        message = await _replayed(api, cid, flushed["messageId"])
+        assert message["parentMessageId"] == question["id"]
+        assert message["metadata"]["finishReason"] == "interrupted"
+        assert message["metadata"]["candidateId"] == "cand_flushed"
+        assert message["contentHash"] == wire_hash(message)
+        assert [m["id"] for m in await _path(api, cid)] == [question["id"]]  # head unmoved
+        assert await _leases(api, cid) == [None]
+        assert await recover_expired(api.app.state.ctx) == 0
+
+
+def _dead_candidate(
+    candidate_id: str, position: int, status: str, partial_text: str | None = None
+) -> ResponseCandidate:
+    return ResponseCandidate(
+        id=candidate_id,
+        session_id="rs_dead",
+        position=position,
+        model="gpt-5",
+        temperature=0.7,
+        status=status,
+        message_id=f"msg_planned_{position}",
+        partial_text=partial_text,
+    )

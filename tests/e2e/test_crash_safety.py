@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -401,6 +402,68 @@ def test_kill_9_loses_nothing_acknowledged_and_leaves_no_half_write(
 
 
 LONG_QUESTION = " ".join(["please"] + ["grow"] * 90)
+
+
+def test_a_parallel_session_killed_midway_keeps_each_candidates_flushed_text(
+    tmp_path: Path,
+    child_env: dict[str, str],
+    fork_server: ForkServer,
+    slow_upstream: MockUpstream,
+) -> None:
+    """kill -9 while two candidates stream: the next process closes the session, each
+    candidate's reply stored as far as its heartbeats flushed it, marked interrupted."""
+    env = {
+        **_server_env(child_env, slow_upstream, tmp_path),
+        "CHATROUTES_GENERATION_LEASE_SECONDS": "0.4",
+        "CHATROUTES_GENERATION_HEARTBEAT_SECONDS": "0.08",
+        "CHATROUTES_RECOVERY_INTERVAL_SECONDS": "0.1",
+    }
+    log_file = tmp_path / "server.log"
+    server = _start(fork_server, env, tmp_path, log_file)
+    [key] = KEY_RE.findall(log_file.read_text())
+    headers = {"X-API-Key": key}
+    try:
+        created = httpx.post(
+            server.url + "/api/v1/conversations", json={"title": "Side"}, headers=headers
+        )
+        cid = created.json()["data"]["conversation"]["id"]
+        session_id, chunks = "", Counter[str]()
+        with httpx.stream(
+            "POST",
+            f"{server.url}/api/v1/conversations/{cid}/parallel-responses/stream",
+            json={"content": LONG_QUESTION, "models": ["gpt-5", "claude-sonnet-4-5"]},
+            headers={**headers, "Accept": "text/event-stream"},
+            timeout=30,
+        ) as response:
+            for line in response.iter_lines():
+                event = json.loads(line[6:]) if line.startswith("data: {") else {}
+                if event.get("type") == "session":
+                    session_id = event["session"]["id"]
+                elif event.get("type") == "content":
+                    chunks[event["candidateId"]] += 1
+                if len(chunks) == 2 and min(chunks.values()) >= 5:
+                    break
+        time.sleep(0.3)  # a few heartbeats: both candidates' text so far is flushed
+    finally:
+        _kill(server.pid)
+
+    server = _start(fork_server, env, tmp_path, log_file)
+    try:
+        url = f"{server.url}/api/v1/response-sessions/{session_id}"
+        deadline = time.monotonic() + 10
+        while (session := httpx.get(url, headers=headers).json()["data"])["status"] == "running":
+            assert time.monotonic() < deadline, f"never recovered\n{server.logs()}"
+            time.sleep(0.1)
+    finally:
+        _kill(server.pid)
+    full = "Echo: " + LONG_QUESTION
+    assert session["status"] == "error"
+    for candidate in session["candidates"]:
+        assert candidate["status"] == "error", candidate
+        assert candidate["error"]["error"] == "INTERRUPTED"
+        assert candidate["messageId"] is not None
+        assert candidate["content"] and len(candidate["content"]) < len(full)
+        assert full.startswith(candidate["content"])
 
 
 @pytest.mark.parametrize(("grace", "finishes"), [(10.0, True), (0.5, False)])

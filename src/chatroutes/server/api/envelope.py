@@ -18,12 +18,7 @@ def ok(data: Any = None, *, status_code: int = 200, **top_level: Any) -> JSONRes
 
 
 def error_response(exc: ChatRoutesServerError) -> JSONResponse:
-    body: dict[str, Any] = {
-        "success": False,
-        "error": exc.code,
-        "message": exc.message,
-        "details": exc.details,
-    }
+    body: dict[str, Any] = {"success": False, **exc.body()}
     headers = {}
     if exc.retry_after is not None:
         body["retryAfter"] = exc.retry_after

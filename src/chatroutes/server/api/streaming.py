@@ -42,12 +42,7 @@ def event_payload(event: StreamEvent) -> dict[str, Any]:
         assert isinstance(event.result, Message)
         return _stored_complete(event.result)
     assert event.error is not None
-    return {
-        "type": "error",
-        "error": event.error.code,
-        "message": event.error.message,
-        "details": event.error.details,
-    }
+    return {"type": "error", **event.error.body()}
 
 
 def _stored_complete(message: Message) -> dict[str, Any]:

@@ -37,6 +37,20 @@ class ChatRoutesServerError(Exception):
         self.details = details or {}
         self.retry_after = retry_after
 
+    def body(self) -> dict[str, Any]:
+        """Our error body's fields: ``error`` (the code), ``message`` and ``details``."""
+        return {"error": self.code, "message": self.message, "details": self.details}
+
+
+class Interrupted(ChatRoutesServerError):
+    """A generation cut off by its server stopping (a shutdown past its grace, a crash)."""
+
+    status_code = 503
+    code = "INTERRUPTED"
+
+    def __init__(self, message: str = "The server stopped while generating") -> None:
+        super().__init__(message)
+
 
 class InvalidRequest(ChatRoutesServerError):
     status_code = 400

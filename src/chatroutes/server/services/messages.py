@@ -794,15 +794,17 @@ def elapsed_since(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
-def partial_completion(prepared: Prepared, partial: str) -> Completion | None:
-    """What streamed before a failure, as a reply marked ``finishReason: error``."""
+def partial_completion(
+    prepared: Prepared, partial: str, finish_reason: str = "error"
+) -> Completion | None:
+    """What streamed before a failure, as a reply marked ``finishReason: error`` (or as told)."""
     if not partial:
         return None
     return Completion(
         content=partial,
         prompt_tokens=prepared.context.prompt_tokens,
         completion_tokens=estimate_tokens(partial),
-        finish_reason="error",
+        finish_reason=finish_reason,
         model=prepared.request.model,
     )
 

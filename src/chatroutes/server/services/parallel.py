@@ -11,13 +11,20 @@ others remain as siblings. One failing candidate fails only itself.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.errors import ChatRoutesServerError, Conflict, InvalidRequest, NotFound
+from ..domain.errors import (
+    Conflict,
+    Interrupted,
+    InvalidRequest,
+    NotFound,
+)
 from ..domain.ids import new_id
 from ..observability.metrics import record_reply
 from ..providers.base import Completion
@@ -40,7 +47,9 @@ from .messages import (
     reply_meta,
     reportable,
 )
+from .recovery import INTERRUPTED
 
+logger = logging.getLogger("chatroutes.server")
 # How far each sample's temperature is moved from the asked one when one model answers.
 TEMPERATURE_SPREAD = (0.0, 0.4, -0.4, 0.8, -0.2)
 MAX_TEMPERATURE = 2.0
@@ -51,7 +60,7 @@ class SessionView:
     session: ResponseSession
     candidates: list[ResponseCandidate]
     messages: dict[str, Message]  # stored candidate replies and the question, by id
-    live_text: dict[str, str]  # text so far of candidates still streaming in this process
+    live_text: dict[str, str]  # text so far of candidates still streaming (in any process)
     branch: Branch | None = None
 
 
@@ -227,45 +236,103 @@ class ParallelService:
 
     async def _run(self, session_id: str, prepared: Prepared, candidates: list[_Candidate]) -> None:
         try:
-            outcomes = await asyncio.gather(
-                *(self._generate(session_id, c) for c in candidates), return_exceptions=True
-            )
-        finally:
-            await self.messages.release_lease(prepared)
-        status = "complete" if any(outcome is True for outcome in outcomes) else "error"
+            heartbeat = asyncio.create_task(self._heartbeat(prepared, candidates))
+            try:  # each candidate catches its own failures; a cancel waits for all to store
+                await asyncio.gather(
+                    *(self._generate(session_id, c) for c in candidates), return_exceptions=True
+                )
+            finally:
+                heartbeat.cancel()
+                await asyncio.gather(heartbeat, return_exceptions=True)
+        finally:  # cut short too (shutdown): the session ends with its lease, in one write
+            await asyncio.shield(self._close(session_id, prepared, candidates))
+
+    async def _close(
+        self, session_id: str, prepared: Prepared, candidates: list[_Candidate]
+    ) -> None:
+        status = "complete" if any(c.row.status == "complete" for c in candidates) else "error"
         async with self.ctx.db.write() as session:
             await ResponseSessionRepository(session).update_session(
                 session_id, status=status, updated_at=utcnow()
             )
+            await BranchRepository(session).release_lease(prepared.branch.id, prepared.lease)
 
-    async def _generate(self, session_id: str, candidate: _Candidate) -> bool:
-        """One candidate, start to stored; True if it completed."""
+    async def _heartbeat(self, prepared: Prepared, candidates: list[_Candidate]) -> None:
+        """Renew the branch's lease and flush each streaming candidate's text so far.
+
+        A process that dies mid-session stops renewing; the recovery sweep then stores
+        each unfinished candidate as far as it was flushed (``services/recovery.py``).
+        """
+        settings = self.ctx.settings
+        flushed = dict.fromkeys((c.row.id for c in candidates), 0)
+        while True:
+            await asyncio.sleep(settings.generation_heartbeat_seconds)
+            changed = [
+                c
+                for c in candidates
+                if c.row.status == "streaming" and c.live.length != flushed[c.row.id]
+            ]
+            lengths = {c.row.id: c.live.length for c in changed}
+            until = utcnow() + timedelta(seconds=settings.generation_lease_seconds)
+            try:  # bookkeeping: the beat need not wait for the disk
+                async with self.ctx.db.write(durable=False) as session:
+                    renewal = await BranchRepository(session).renew_lease(
+                        prepared.branch.id,
+                        prepared.lease,
+                        until=until,
+                        question_id=prepared.user_message.id,
+                        partial=None,
+                    )
+                    for candidate in changed:
+                        await ResponseSessionRepository(session).update_candidate(
+                            candidate.row.id, partial_text="".join(candidate.live.parts)
+                        )
+            except Exception:  # a missed beat is retried; the lease outlasts several
+                logger.warning("parallel session heartbeat failed", exc_info=True)
+                continue
+            if not renewal.held:
+                return
+            flushed |= lengths
+
+    async def _generate(self, session_id: str, candidate: _Candidate) -> None:
+        """One candidate, start to stored (its row's status tells how it ended)."""
         prepared, live, row = candidate.prepared, candidate.live, candidate.row
         started = time.perf_counter()
         try:
-            await self._update(row.id, status="streaming")
+            await self._update(row, status="streaming")
             try:
                 completion = await self.messages.stream_completion(prepared, live)
+            except asyncio.CancelledError:  # shutdown past its grace: keep the text so far
+                await asyncio.shield(self._store_interrupted(session_id, candidate, started))
+                raise
             except Exception as exc:
                 error = reportable(exc)
-                partial = "".join(live.parts)
-                await self._store(
-                    session_id,
-                    candidate,
-                    partial_completion(prepared, partial),
-                    started,
-                    error=_error_body(error),
-                )
+                partial = partial_completion(prepared, "".join(live.parts))
+                await self._store(session_id, candidate, partial, started, error.body())
                 live.finish(StreamEvent("error", live.length, error=error))
-                return False
+                return
             message = await self._store(session_id, candidate, completion, started)
             live.finish(StreamEvent("stored", live.length, result=message))
-            return True
         except Exception as exc:  # storing failed: readers still get an end, never a hang
+            row.status = "error"
             live.finish(StreamEvent("error", live.length, error=reportable(exc)))
-            return False
         finally:
             self.ctx.live.pop(live.reply_id, None)
+
+    async def _store_interrupted(
+        self, session_id: str, candidate: _Candidate, started: float
+    ) -> None:
+        """The text so far as the candidate's reply, marked ``interrupted``; readers get an end."""
+        live = candidate.live
+        completion = partial_completion(candidate.prepared, "".join(live.parts), INTERRUPTED)
+        message = await self._store(
+            session_id, candidate, completion, started, Interrupted().body()
+        )
+        live.finish(
+            StreamEvent("stored", live.length, result=message)
+            if message is not None
+            else StreamEvent("error", live.length, error=Interrupted())
+        )
 
     async def _store(
         self,
@@ -273,14 +340,17 @@ class ParallelService:
         candidate: _Candidate,
         completion: Completion | None,
         started: float,
-        *,
         error: dict[str, Any] | None = None,
     ) -> Message | None:
         """The candidate's reply under the question (partial if it failed) and its outcome."""
         prepared, row = candidate.prepared, candidate.row
         latency_ms = elapsed_since(started)
         message: Message | None = None
-        values: dict[str, Any] = {"status": "error" if error else "complete", "error": error}
+        values: dict[str, Any] = {
+            "status": "error" if error else "complete",
+            "error": error,
+            "partial_text": None,
+        }
         if completion is not None:
             meta = reply_meta(prepared, completion, latency_ms) | {
                 "responseSessionId": session_id,
@@ -309,6 +379,7 @@ class ParallelService:
             if message is not None:
                 await MessageRepository(session).add(message)
             await ResponseSessionRepository(session).update_candidate(row.id, **values)
+        row.status = values["status"]
         if completion is not None:
             record_reply(meta)  # metrics: tokens, cost and fallbacks by model
             await LimitService(self.ctx).record_tokens(
@@ -318,9 +389,10 @@ class ParallelService:
             )
         return message
 
-    async def _update(self, candidate_id: str, **values: Any) -> None:
+    async def _update(self, row: ResponseCandidate, status: str) -> None:
         async with self.ctx.db.write() as session:
-            await ResponseSessionRepository(session).update_candidate(candidate_id, **values)
+            await ResponseSessionRepository(session).update_candidate(row.id, status=status)
+        row.status = status
 
     async def _view(self, session: AsyncSession, session_id: str) -> SessionView:
         repo = ResponseSessionRepository(session)
@@ -332,13 +404,11 @@ class ParallelService:
             c.message_id for c in candidates if c.message_id
         ]
         messages = await MessageRepository(session).get_many(wanted)
-        live_text = {
-            c.id: "".join(live.parts)
-            for c in candidates
-            if c.message_id and (live := self.ctx.live.get(c.message_id)) is not None
-        }
+        live_text = {c.id: _text_so_far(self.ctx, c) for c in candidates if c.status == "streaming"}
         return SessionView(response_session, candidates, messages, live_text)
 
 
-def _error_body(error: ChatRoutesServerError) -> dict[str, Any]:
-    return {"error": error.code, "message": error.message, "details": error.details}
+def _text_so_far(ctx: ServerContext, candidate: ResponseCandidate) -> str:
+    """A streaming candidate's text: live in this process, else as its last heartbeat left it."""
+    live = ctx.live.get(candidate.message_id) if candidate.message_id else None
+    return "".join(live.parts) if live is not None else candidate.partial_text or ""

@@ -16,8 +16,9 @@ first takes the lease by compare-and-set, so two sweeps never both store it.
 A generation cancelled at shutdown stores its text so far the same way, at once;
 one cancelled by a user's stop (``MessageService.stop``) too, marked ``"stopped"``
 and counted against the token quotas. Either way its live readers get its end.
-Parallel sessions (services/parallel.py) are not watched: their lease is left to
-the upstream deadline, then their running session is marked ``error``.
+A parallel session (services/parallel.py) renews its branch's lease the same way and
+flushes each candidate's text to its row; recovered, each unfinished candidate's text
+is stored as an interrupted reply beside the others, and the session is closed.
 
 The lease also names the reply being generated (its id is chosen before it exists),
 so any process can find it: a stop asked through another process is recorded on the
@@ -36,14 +37,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.errors import ChatRoutesServerError
+from ..domain.errors import ChatRoutesServerError, Interrupted
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
 from ..store.branches import BranchRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Message
-from ..store.recovery import interrupt_response_sessions, running_response_session
-from .branches import place_reply
+from ..store.recovery import (
+    close_running_sessions,
+    running_response_session,
+    unfinished_candidates,
+)
+from ..store.responses import ResponseSessionRepository
+from .branches import build_message, place_reply
 from .context import ServerContext, utcnow
 from .limits import LimitService
 from .live import LiveReply, StreamEvent
@@ -235,14 +241,12 @@ async def _recover_one(ctx: ServerContext, branch_id: str, lease: str, now: date
             else None
         )
         parallel = question is not None and await running_response_session(session, question.id)
-        if parallel:  # its candidates renew nothing: wait out their deadline, then close them
-            deadline = timedelta(seconds=ctx.settings.upstream_deadline_seconds)
-            if branch.generation_lease_until > now - deadline:
-                return False
         if not await branches.take_expired(branch_id, lease, now):
             return False  # renewed or taken by another sweep meanwhile
         if parallel:
-            await interrupt_response_sessions(session, question.id, now)
+            assert question is not None
+            await _interrupt_candidates(ctx, session, branch, question, now)
+            logger.warning("closed a parallel session on branch %s after it died", branch_id)
             return True
         if question is None or question.role != "user":
             return True
@@ -261,6 +265,44 @@ async def _recover_one(ctx: ServerContext, branch_id: str, lease: str, now: date
         )
     logger.warning("stored an interrupted reply on branch %s after its generation died", branch_id)
     return True
+
+
+async def _interrupt_candidates(
+    ctx: ServerContext, session: AsyncSession, branch: Branch, question: Message, now: datetime
+) -> None:
+    """Each unfinished candidate's flushed text as an interrupted reply beside the others.
+
+    A new id here too, as for a single reply: a stalled owner's own store still lands.
+    The branch's head stays on the question, as for every candidate until one is chosen.
+    """
+    responses = ResponseSessionRepository(session)
+    for candidate in await unfinished_candidates(session, question.id):
+        text = candidate.partial_text or ""
+        reply = None
+        if text:
+            meta = interrupted_meta(candidate.model, _provider_of(ctx, candidate.model), text)
+            meta |= {"responseSessionId": candidate.session_id, "candidateId": candidate.id}
+            reply = build_message(
+                message_id=new_id("msg"),
+                conversation_id=branch.conversation_id,
+                branch_id=branch.id,
+                parent_id=question.id,
+                role="assistant",
+                content=text,
+                model=candidate.model,
+                token_count=meta["completionTokens"],
+                meta=meta,
+            )
+            await MessageRepository(session).add(reply)
+        await responses.update_candidate(
+            candidate.id,
+            status="error",
+            error=Interrupted().body(),
+            message_id=reply.id if reply is not None else None,
+            completion_tokens=reply.token_count if reply is not None else None,
+            partial_text=None,
+        )
+    await close_running_sessions(session, question.id, now)
 
 
 def _provider_of(ctx: ServerContext, model: str | None) -> str | None:

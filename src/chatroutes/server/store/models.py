@@ -232,3 +232,4 @@ class ResponseCandidate(Base):
     cost: Mapped[float | None] = mapped_column(Float)
     latency_ms: Mapped[float | None] = mapped_column(Float)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    partial_text: Mapped[str | None] = mapped_column(Text)  # flushed by heartbeats while streaming
