@@ -19,12 +19,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.errors import (
-    Conflict,
-    Interrupted,
-    InvalidRequest,
-    NotFound,
-)
+from ..domain.errors import Conflict, Interrupted, InvalidRequest, NotFound
 from ..domain.ids import new_id
 from ..observability.metrics import record_reply
 from ..providers.base import Completion
