@@ -14,7 +14,6 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,7 +41,7 @@ from .messages import (
     reply_meta,
     reportable,
 )
-from .recovery import INTERRUPTED
+from .recovery import INTERRUPTED, renew_lease
 
 logger = logging.getLogger("chatroutes.server")
 # How far each sample's temperature is moved from the asked one when one model answers.
@@ -258,26 +257,18 @@ class ParallelService:
         A process that dies mid-session stops renewing; the recovery sweep then stores
         each unfinished candidate as far as it was flushed (``services/recovery.py``).
         """
-        settings = self.ctx.settings
         flushed = dict.fromkeys((c.row.id for c in candidates), 0)
         while True:
-            await asyncio.sleep(settings.generation_heartbeat_seconds)
+            await asyncio.sleep(self.ctx.settings.generation_heartbeat_seconds)
             changed = [
                 c
                 for c in candidates
                 if c.row.status == "streaming" and c.live.length != flushed[c.row.id]
             ]
             lengths = {c.row.id: c.live.length for c in changed}
-            until = utcnow() + timedelta(seconds=settings.generation_lease_seconds)
             try:  # bookkeeping: the beat need not wait for the disk
                 async with self.ctx.db.write(durable=False) as session:
-                    renewal = await BranchRepository(session).renew_lease(
-                        prepared.branch.id,
-                        prepared.lease,
-                        until=until,
-                        question_id=prepared.user_message.id,
-                        partial=None,
-                    )
+                    renewal = await renew_lease(self.ctx, session, prepared, None)
                     for candidate in changed:
                         await ResponseSessionRepository(session).update_candidate(
                             candidate.row.id, partial_text="".join(candidate.live.parts)

@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..domain.errors import ChatRoutesServerError, Interrupted
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
-from ..store.branches import BranchRepository
+from ..store.branches import BranchRepository, Renewal
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Message
 from ..store.recovery import (
@@ -115,16 +115,9 @@ class GenerationWatch:
             partial = (
                 "".join(self.live.parts) if self.live is not None and length != flushed else None
             )
-            until = utcnow() + timedelta(seconds=settings.generation_lease_seconds)
             try:  # bookkeeping: the beat need not wait for the disk
                 async with self.ctx.db.write(durable=False) as session:
-                    renewal = await BranchRepository(session).renew_lease(
-                        prepared.branch.id,
-                        prepared.lease,
-                        until=until,
-                        question_id=prepared.user_message.id,
-                        partial=partial,
-                    )
+                    renewal = await renew_lease(self.ctx, session, prepared, partial)
             except Exception:  # a missed beat is retried; the lease outlasts several
                 logger.warning("generation heartbeat failed", exc_info=True)
                 continue
@@ -182,6 +175,19 @@ class GenerationWatch:
                 prepared.account,
             )
         return reply
+
+
+async def renew_lease(
+    ctx: ServerContext, session: AsyncSession, prepared: Prepared, partial: str | None
+) -> Renewal:
+    """One heartbeat's renewal of the generation's lease (and its reply so far, if given)."""
+    return await BranchRepository(session).renew_lease(
+        prepared.branch.id,
+        prepared.lease,
+        until=utcnow() + timedelta(seconds=ctx.settings.generation_lease_seconds),
+        question_id=prepared.user_message.id,
+        partial=partial,
+    )
 
 
 def interrupted_meta(model: str | None, provider: str | None, text: str) -> dict[str, Any]:
