@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 
@@ -115,3 +116,25 @@ async def test_a_stream_left_midway_closes_its_connection(
         await r.aread()
     await client.post(url, json=chat(), headers=HEADERS)
     assert upstream.connections == 2  # a stream read to its end gives its connection back
+
+
+async def test_a_proxy_in_the_environment_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind HTTP_PROXY, requests go to the proxy (in absolute form), not to the host."""
+    request_lines: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        request_lines.append(head.split(b"\r\n", 1)[0])
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    async with server, upstream_client(timeout=httpx.Timeout(2.0), max_connections=10) as http:
+        response = await http.get("http://upstream.invalid/v1/models")
+    assert response.text == "ok"
+    assert request_lines == [b"GET http://upstream.invalid/v1/models HTTP/1.1"]

@@ -9,7 +9,9 @@ openai-python ships as ``DefaultAioHttpClient``. aiohttp's failures are raised a
 httpx exceptions they correspond to, so a timeout is still a timeout and a dropped
 connection still a transport error.
 
-Proxies from the environment keep httpx's own transports (httpx mounts them itself).
+A proxy set in the environment (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``) keeps
+httpx's own transport, which honours it and ``NO_PROXY`` (httpx ignores them once it is
+given a transport).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from urllib.request import getproxies
 
 import aiohttp
 import httpx
@@ -122,11 +125,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 
 def upstream_client(*, timeout: httpx.Timeout, max_connections: int) -> httpx.AsyncClient:
-    """The shared client for provider calls, on the aiohttp transport."""
+    """The shared client for provider calls: on the aiohttp transport, unless proxied."""
+    limits = httpx.Limits(max_connections=max_connections, keepalive_expiry=KEEPALIVE_SECONDS)
+    if any(scheme != "no" for scheme in getproxies()):  # ``no``: NO_PROXY's list
+        return httpx.AsyncClient(timeout=timeout, limits=limits)
     transport = AiohttpTransport(
         max_connections=max_connections,
         keepalive_seconds=KEEPALIVE_SECONDS,
         ssl_context=httpx.create_ssl_context(),
     )
-    limits = httpx.Limits(max_connections=max_connections, keepalive_expiry=KEEPALIVE_SECONDS)
     return httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport)
