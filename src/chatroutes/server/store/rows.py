@@ -217,30 +217,34 @@ def has_children(connection: Connection, message_id: str) -> bool:
 # -- checkpoints --------------------------------------------------------------------------
 
 _checkpoints = Checkpoint.__table__
-_ANCHORED_ON = (
-    select(
-        _checkpoints.c.id,
-        _checkpoints.c.anchor_message_id,
-        _checkpoints.c.summary,
-        _checkpoints.c.token_count,
-    )
-    .where(
-        _checkpoints.c.conversation_id == bindparam("conversation_id"),
-        _checkpoints.c.anchor_message_id.in_(bindparam("anchors", expanding=True)),
-    )
-    .order_by(_checkpoints.c.created_at, _checkpoints.c.id)
-)
 
 
-def checkpoints_anchored_on(
-    connection: Connection, conversation_id: str, message_ids: Sequence[str]
+def _on_path_statement() -> Any:
+    """The checkpoints anchored on the path up to the bound ``head``, oldest first."""
+    walk, c = _walk_up(), _checkpoints.c
+    return (
+        select(c.id, c.anchor_message_id, c.summary, c.token_count)
+        .join(walk, c.anchor_message_id == walk.c.id)
+        .where(c.conversation_id == bindparam("conversation_id"))
+        .order_by(c.created_at, c.id)
+    )
+
+
+_ON_PATH = _on_path_statement()
+
+
+def checkpoints_on_path(
+    connection: Connection, conversation_id: str, head_message_id: str | None
 ) -> list[Row[Any]]:
-    """id, anchor_message_id, summary and token_count of the checkpoints anchored on
-    ``message_ids``, oldest first."""
-    if not message_ids:
+    """id, anchor_message_id, summary and token_count of the checkpoints anchored on the
+    root-to-head path ending at ``head_message_id``, oldest first.
+
+    One prebuilt statement walking the path itself: an ``IN`` of the path's ids would be
+    rendered anew on every call."""
+    if head_message_id is None:
         return []
-    params = {"conversation_id": conversation_id, "anchors": list(message_ids)}
-    return list(execute(connection, _ANCHORED_ON, params))
+    params = {"conversation_id": conversation_id, "head": head_message_id}
+    return list(execute(connection, _ON_PATH, params))
 
 
 # -- API keys -----------------------------------------------------------------------------
