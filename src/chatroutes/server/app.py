@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from .. import __version__
 from .api.chat import router as chat_router
 from .api.errors import install_error_handlers
+from .api.fast_send import FastSendMiddleware
 from .api.idempotency import IdempotencyMiddleware
 from .api.meta import ops_router
 from .api.middleware import BodyMiddleware, RateLimitHeadersMiddleware
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_router)  # /health, /ready, /metrics at the root
     mount_web(app)  # the browser UI at /
     # The last added runs first: bodies are normalised before keys fingerprint them.
+    app.add_middleware(FastSendMiddleware)  # innermost: the common sends, without routing
     app.add_middleware(IdempotencyMiddleware, ctx=ctx)
     app.add_middleware(BodyMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitHeadersMiddleware)  # on every response, 429s too

@@ -31,7 +31,8 @@ _SEND_ERRORS = errors(409, 502, 503, 504)
 _STREAM_RESPONSES = sse_responses(*REPLY_EVENTS) | _SEND_ERRORS
 
 
-def _sent(result: SendResult) -> JSONResponse:
+def sent_response(result: SendResult) -> JSONResponse:
+    """A send's 201 (also answered by ``fast_send`` for the common shape of request)."""
     return ok(sent_data(result), status_code=201)
 
 
@@ -44,7 +45,7 @@ def _sent(result: SendResult) -> JSONResponse:
 async def send_message(
     conversation_id: ConversationID, body: MessageSend, service: Messages
 ) -> JSONResponse:
-    return _sent(await service.send(conversation_id, body))
+    return sent_response(await service.send(conversation_id, body))
 
 
 @router.post(
@@ -56,7 +57,7 @@ async def send_message(
 async def send_branch_message(
     conversation_id: ConversationID, branch_id: BranchID, body: MessageSend, service: Messages
 ) -> JSONResponse:
-    return _sent(await service.send(conversation_id, body, branch_id=branch_id))
+    return sent_response(await service.send(conversation_id, body, branch_id=branch_id))
 
 
 # ``<reply id>:<offset>``, as our ``id:`` lines carry it (ASCII digits: ``int`` must read them).
