@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.sse import payloads
+
 FAST = "application/json"
 ROUTED = "application/merge-patch+json"
 VOLATILE = {"id", "conversationId", "createdAt", "updatedAt", "parentMessageId", "branchId"}
@@ -136,3 +138,46 @@ async def test_a_body_that_is_not_a_json_object_is_left_to_the_route(
     assert fast == routed
     assert fast[0] == 400
     assert fast[1]["details"]["field"] == "body"
+
+
+async def test_a_stream_is_the_same_events_both_ways(api, create_conversation):
+    answers = []
+    for content_type in (FAST, ROUTED):
+        conversation = await create_conversation()
+        response = await api.client.post(
+            f"/conversations/{conversation['id']}/messages/stream",
+            content=_body(content="tell me a story"),
+            headers={"Content-Type": content_type},
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("text/event-stream")
+        answers.append(_stable(payloads(response.text)))
+    fast, routed = answers
+    assert fast == routed
+    assert "".join(e["content"] for e in fast if e != "[DONE]" and e["type"] == "content") == (
+        "Echo: tell me a story"
+    )
+    assert fast[-2]["type"] == "complete" and fast[-1] == "[DONE]"
+
+
+async def test_an_invalid_stream_is_the_same_400_both_ways(api, create_conversation):
+    conversation = await create_conversation()
+    path = f"/conversations/{conversation['id']}/messages/stream"
+    fast, routed = await _both(api, path, _body(content="hi", maxTokens=0))
+    assert fast == routed
+    assert fast[0] == 400
+    assert fast[1]["details"]["field"] == "maxTokens"
+
+
+async def test_a_stream_with_last_event_id_resumes_the_reply(api, create_conversation, send):
+    conversation = await create_conversation()
+    reply = (await send(conversation["id"], "resume me"))["assistantMessage"]
+    response = await api.client.post(
+        f"/conversations/{conversation['id']}/messages/stream",
+        json={"content": "ignored on a resumption"},
+        headers={"Last-Event-ID": f"{reply['id']}:6"},
+    )
+    assert response.status_code == 200, response.text
+    events = payloads(response.text)
+    assert events[0] == {"type": "content", "content": "resume me"}
+    assert events[-2]["message"]["id"] == reply["id"]

@@ -1,24 +1,25 @@
-"""The two send routes answered as plain ASGI, ahead of FastAPI's routing.
+"""The send routes answered as plain ASGI, ahead of FastAPI's routing.
 
 A send is the request the platform serves most, and FastAPI's per-request machinery
 (matching the path against every route, solving the dependency tree, wrapping the
 request and the response) cost it about 0.7 ms of the event loop's 3.8 ms of CPU per
 send (``benchmarks/send_latency.py --profile py-spy``). This middleware, the innermost,
-answers ``POST /api/v1/conversations/{conversation_id}/messages`` and its
-``/branches/{branch_id}/messages`` twin with the very pieces the FastAPI routes use:
-``deps.current_principal``, ``MessageSend``, ``MessageService.send`` and
-``messages.sent_response``, its failures answered by the app's own exception handlers.
+answers ``POST /api/v1/conversations/{conversation_id}/messages``, its
+``/branches/{branch_id}/messages`` twin and the ``…/messages/stream`` pair with the very
+pieces the FastAPI routes use: ``deps.current_principal``, ``MessageSend`` and
+``messages.answer_send`` / ``answer_stream``, its failures answered by the app's own
+exception handlers.
 
-It takes only the common shape: a JSON content type and a body that is a JSON object.
-Anything else (another content type, a body that is not JSON, an array) goes on to the
-FastAPI route, which stays the documented definition (OpenAPI) and the judge of odd
-input; ``tests/api/test_fast_send.py`` holds both to the same answers.
+It takes only the common shape: a JSON content type, a body that is a JSON object, and
+for a stream no ``Last-Event-ID`` (a resumption). Anything else goes on to the FastAPI
+route, which stays the documented definition (OpenAPI) and the judge of odd input;
+``tests/api/test_fast_send.py`` holds both to the same answers.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +34,13 @@ from ..domain.errors import ChatRoutesServerError
 from ..schemas.messages import MessageSend
 from ..services.messages import MessageService
 from .deps import ConversationID, current_principal
-from .messages import sent_response
+from .messages import answer_send, answer_stream
 
 _PREFIX = "/api/v1"
 _ID = TypeAdapter(ConversationID)  # every id in these paths has the same constraints
+
+
+Answer = Callable[[MessageService, str, MessageSend, str | None], Awaitable[Response]]
 
 
 @dataclass(frozen=True)
@@ -45,16 +49,21 @@ class FastRoute:
 
     path_format: str
     path_regex: Any
+    answer: Answer
 
     @classmethod
-    def of(cls, template: str) -> FastRoute:
+    def of(cls, template: str, answer: Answer) -> FastRoute:
         regex, path_format, _ = compile_path(_PREFIX + template)
-        return cls(path_format, regex)
+        return cls(path_format, regex, answer)
 
 
 SEND_ROUTES = (
-    FastRoute.of("/conversations/{conversation_id}/messages"),
-    FastRoute.of("/conversations/{conversation_id}/branches/{branch_id}/messages"),
+    FastRoute.of("/conversations/{conversation_id}/messages", answer_send),
+    FastRoute.of("/conversations/{conversation_id}/branches/{branch_id}/messages", answer_send),
+    FastRoute.of("/conversations/{conversation_id}/messages/stream", answer_stream),
+    FastRoute.of(
+        "/conversations/{conversation_id}/branches/{branch_id}/messages/stream", answer_stream
+    ),
 )
 
 
@@ -64,7 +73,7 @@ class FastSendMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         matched = _match(scope)
-        if matched is None or not _json_content(scope):
+        if matched is None or not _common_headers(scope):
             await self.app(scope, receive, send)
             return
         route, path_params = matched
@@ -78,7 +87,7 @@ class FastSendMiddleware:
         scope["route"] = route
         request = Request(scope, _replaying(body, receive))
         try:
-            response = await _send(request, path_params, data)
+            response = await _answer(request, route, path_params, data)
         except (ChatRoutesServerError, RequestValidationError) as exc:
             response = await _handled(request, exc)
         await response(scope, receive, send)
@@ -96,11 +105,15 @@ def _match(scope: Scope) -> tuple[FastRoute, dict[str, str]] | None:
     return None
 
 
-def _json_content(scope: Scope) -> bool:
+def _common_headers(scope: Scope) -> bool:
+    """A JSON content type and no ``Last-Event-ID``."""
+    json_content = False
     for name, value in scope["headers"]:
         if name == b"content-type":
-            return value.split(b";", 1)[0].strip().lower() == b"application/json"
-    return False
+            json_content = value.split(b";", 1)[0].strip().lower() == b"application/json"
+        elif name == b"last-event-id":
+            return False
+    return json_content
 
 
 async def _read_body(receive: Receive) -> bytes | None:
@@ -136,7 +149,9 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _send(request: Request, path_params: dict[str, str], data: Any) -> Response:
+async def _answer(
+    request: Request, route: FastRoute, path_params: dict[str, str], data: Any
+) -> Response:
     """As FastAPI runs the route: the caller first, then the parameters, then the send."""
     ctx = request.app.state.ctx
     principal = await current_principal(request, ctx)
@@ -155,7 +170,7 @@ async def _send(request: Request, path_params: dict[str, str], data: Any) -> Res
         raise RequestValidationError(errors, body=data)
     service = MessageService(ctx, principal.user_id, principal.user)
     conversation_id, branch_id = path_params["conversation_id"], path_params.get("branch_id")
-    return sent_response(await service.send(conversation_id, body, branch_id=branch_id))
+    return await route.answer(service, conversation_id, body, branch_id)
 
 
 def _located(exc: ValidationError, location: tuple[str, ...]) -> list[Any]:

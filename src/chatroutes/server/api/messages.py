@@ -17,7 +17,7 @@ from ..schemas.responses import (
     StoppedData,
 )
 from ..schemas.wire import branch_out, message_out
-from ..services.messages import MessageService, SendResult
+from ..services.messages import MessageService
 from .deps import Branches, BranchID, ConversationID, MessageID, Messages
 from .envelope import ok
 from .messages_shape import sent_data
@@ -31,9 +31,20 @@ _SEND_ERRORS = errors(409, 502, 503, 504)
 _STREAM_RESPONSES = sse_responses(*REPLY_EVENTS) | _SEND_ERRORS
 
 
-def sent_response(result: SendResult) -> JSONResponse:
-    """A send's 201 (also answered by ``fast_send`` for the common shape of request)."""
+async def answer_send(
+    service: MessageService, conversation_id: str, body: MessageSend, branch_id: str | None = None
+) -> JSONResponse:
+    """A send's 201 (``fast_send`` answers the common shape of request with it too)."""
+    result = await service.send(conversation_id, body, branch_id=branch_id)
     return ok(sent_data(result), status_code=201)
+
+
+async def answer_stream(
+    service: MessageService, conversation_id: str, body: MessageSend, branch_id: str | None = None
+) -> StreamingResponse:
+    """A new reply's events (``fast_send`` answers the common shape of request with it too)."""
+    stream = await service.start_stream(conversation_id, body, branch_id=branch_id)
+    return event_stream(stream, service.ctx.settings.sse_heartbeat_seconds)
 
 
 @router.post(
@@ -45,7 +56,7 @@ def sent_response(result: SendResult) -> JSONResponse:
 async def send_message(
     conversation_id: ConversationID, body: MessageSend, service: Messages
 ) -> JSONResponse:
-    return sent_response(await service.send(conversation_id, body))
+    return await answer_send(service, conversation_id, body)
 
 
 @router.post(
@@ -57,7 +68,7 @@ async def send_message(
 async def send_branch_message(
     conversation_id: ConversationID, branch_id: BranchID, body: MessageSend, service: Messages
 ) -> JSONResponse:
-    return sent_response(await service.send(conversation_id, body, branch_id=branch_id))
+    return await answer_send(service, conversation_id, body, branch_id)
 
 
 # ``<reply id>:<offset>``, as our ``id:`` lines carry it (ASCII digits: ``int`` must read them).
@@ -75,11 +86,10 @@ async def _stream_or_resume(
     branch_id: str | None = None,
 ) -> StreamingResponse:
     """A new reply, or, for a client reconnecting with Last-Event-ID, the rest of its reply."""
-    if last_event_id:
-        reply_id, offset = parse_event_id(last_event_id)
-        stream = await service.resume_stream(conversation_id, reply_id, offset)
-    else:
-        stream = await service.start_stream(conversation_id, body, branch_id=branch_id)
+    if not last_event_id:
+        return await answer_stream(service, conversation_id, body, branch_id)
+    reply_id, offset = parse_event_id(last_event_id)
+    stream = await service.resume_stream(conversation_id, reply_id, offset)
     return event_stream(stream, service.ctx.settings.sse_heartbeat_seconds)
 
 
