@@ -48,10 +48,9 @@ def install_tracing(
     )
     HTTPXClientInstrumentor.instrument_client(ctx.http, tracer_provider=provider)
     sqlalchemy = SQLAlchemyInstrumentor()
-    engines = {role: engine.sync_engine for role, engine in ctx.db.engines.items()}
     # Its declared range stops below SQLAlchemy 2.1, whose engine events it uses unchanged.
     sqlalchemy.instrument(
-        engines=list(engines.values()), tracer_provider=provider, skip_dep_check=True
+        engines=ctx.db.sync_engines, tracer_provider=provider, skip_dep_check=True
     )
 
     def shutdown() -> None:

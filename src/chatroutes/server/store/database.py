@@ -75,6 +75,12 @@ class Database:
             return {"main": self._write_engine}
         return {"read": self._read_engine, "write": self._write_engine, "light": self._light_engine}
 
+    @property
+    def sync_engines(self) -> list[Engine]:
+        """Every engine a statement runs on: the pools' and, on SQLite, the threads' own."""
+        engines = [engine.sync_engine for engine in self.engines.values()]
+        return engines + (self._sync.engines if self._sync is not None else [])
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A read-only unit of work; closing it rolls back."""
@@ -161,6 +167,10 @@ class _SqliteThreads:
         self._opened: list[Connection] = []
         self._opened_lock = threading.Lock()
 
+    @property
+    def engines(self) -> list[Engine]:
+        return [self._read, self._write, self._light]
+
     def read(self, work: Callable[[Connection], T]) -> Future[T]:
         return self._readers.submit(self._in_transaction, self._read, work)
 
@@ -174,7 +184,7 @@ class _SqliteThreads:
         with self._opened_lock:
             for connection in self._opened:
                 connection.close()
-        for engine in (self._read, self._write, self._light):
+        for engine in self.engines:
             engine.dispose()
 
     def _in_transaction(self, engine: Engine, work: Callable[[Connection], T]) -> T:

@@ -3,8 +3,9 @@
 On SQLite (pysqlite), ``execute`` runs a statement straight on the driver's cursor with
 the SQL and the type conversions SQLAlchemy compiled for it once: for short statements
 SQLAlchemy's per-execution machinery (execution context, result set-up) costs several
-times what SQLite itself does. Elsewhere (PostgreSQL, aiosqlite) it runs through
-SQLAlchemy as usual. Either way a caller gets ``Rows``.
+times what SQLite itself does. Elsewhere (PostgreSQL, aiosqlite), and wherever something
+listens to the engine's statements (tracing), it runs through SQLAlchemy as usual.
+Either way a caller gets ``Rows``.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def execute(connection: Connection, statement: Any, params: Mapping[str, Any]) -
     ``statement`` should be a module constant (or cached): its compiled form is kept,
     keyed by the statement itself, for as long as the process runs.
     """
-    if connection.dialect.driver == "pysqlite":  # not aiosqlite: its cursor is async
+    # not aiosqlite: its cursor is async; not when a listener (tracing) must see statements
+    if connection.dialect.driver == "pysqlite" and not connection.dispatch.before_cursor_execute:
         compiled = _compiled_for_sqlite(statement, connection.dialect)
         if compiled is not None:
             return compiled.run(connection, params)
