@@ -206,6 +206,9 @@ class TestShutdown:
         assert reply["contentHash"] == wire_hash(reply)
         assert reply["metadata"]["prompt_tokens"] > 0
         assert await _leases(api, cid) == [None]
+        billing = (await api.client.get("/billing")).json()["data"]
+        spent = reply["metadata"]["prompt_tokens"] + reply["metadata"]["completionTokens"]
+        assert billing["tokens"]["used"] == spent > reply["metadata"]["prompt_tokens"]
 
     async def test_a_generation_within_the_grace_finishes(self, settings, slow_upstream):
         patient = settings.model_copy(

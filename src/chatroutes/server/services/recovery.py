@@ -168,7 +168,9 @@ class GenerationWatch:
                     )
         except Exception:  # the lease stays; a later sweep stores what was flushed
             logger.exception("storing an interrupted reply failed")
-        if reply is not None and prepared.stopped:  # a stop does not dodge the quotas
+        # Tokens generated were spent, whoever cut the reply short: a stop does not dodge the
+        # quotas, and a shutdown counts them as an interrupted parallel candidate does.
+        if reply is not None:
             await LimitService(self.ctx).record_tokens(
                 prepared.conversation.user_id,
                 (meta["prompt_tokens"] or 0) + meta["completionTokens"],
