@@ -51,8 +51,11 @@ async def call_with_retries(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     rng: random.Random | None = None,
 ) -> T:
-    """Run ``call(attempt)`` until it succeeds, a failure is final, or the budget is spent."""
-    rng = rng or random.Random()
+    """Run ``call(attempt)`` until it succeeds, a failure is final, or the budget is spent.
+
+    Without ``rng``, a failure draws its jitter from a new generator seeded by the OS: no
+    seeding at all on the common path, where the first attempt succeeds.
+    """
     waited = 0.0
     for attempt in range(policy.attempts):
         try:
@@ -60,7 +63,7 @@ async def call_with_retries(
         except RETRYABLE as error:
             if isinstance(error, CircuitOpen):
                 raise
-            delay = policy.delay(attempt, error, rng)
+            delay = policy.delay(attempt, error, rng or random.Random())
             if attempt + 1 >= policy.attempts or waited + delay > policy.budget_seconds:
                 error.details.setdefault("attempts", attempt + 1)
                 raise
