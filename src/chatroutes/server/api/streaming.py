@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi.responses import StreamingResponse
@@ -65,27 +66,52 @@ async def _reply_frames(
         yield f"{reply_id}:{event.offset}", event_payload(event)
 
 
+@dataclass(frozen=True)
+class _Failed:
+    error: Exception
+
+
+_END = object()
+
+
 async def sse_frames(
     events: AsyncIterator[tuple[str, dict[str, Any]]], heartbeat_seconds: float
 ) -> AsyncIterator[bytes]:
-    """Each (id, payload) as one chunk; a comment line whenever it is quiet for a while."""
-    iterator = aiter(events)
-    pending = asyncio.ensure_future(anext(iterator))
+    """Each (id, payload) as one chunk; a comment line whenever it is quiet for a while.
+
+    One task reads ``events`` into a queue for the whole stream, and a quiet spell is a
+    timeout on the queue (which a read may safely be cut by): waiting on each event with
+    a timeout would take a task of its own per event, costing more than the event.
+    """
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def read() -> None:
+        try:
+            async for item in events:
+                queue.put_nowait(item)
+        except Exception as exc:  # raised to the response where the event would have been
+            queue.put_nowait(_Failed(exc))
+        else:
+            queue.put_nowait(_END)
+
+    reading = asyncio.create_task(read())
     try:
         while True:
-            done, _ = await asyncio.wait({pending}, timeout=heartbeat_seconds)
-            if not done:
+            try:
+                async with asyncio.timeout(heartbeat_seconds):
+                    item = await queue.get()
+            except TimeoutError:
                 yield _HEARTBEAT
                 continue
-            try:
-                event_id, payload = pending.result()
-            except StopAsyncIteration:
+            if item is _END:
                 break
+            if isinstance(item, _Failed):
+                raise item.error
+            event_id, payload = item
             yield _frame(event_id, payload)
-            pending = asyncio.ensure_future(anext(iterator))
         yield _DONE
     finally:
-        pending.cancel()
+        reading.cancel()
 
 
 class EventStreamResponse(StreamingResponse):
