@@ -71,7 +71,7 @@ class _Failed:
     error: Exception
 
 
-_END = object()
+_END, _QUIET = object(), object()
 
 
 async def sse_frames(
@@ -79,11 +79,14 @@ async def sse_frames(
 ) -> AsyncIterator[bytes]:
     """Each (id, payload) as one chunk; a comment line whenever it is quiet for a while.
 
-    One task reads ``events`` into a queue for the whole stream, and a quiet spell is a
-    timeout on the queue (which a read may safely be cut by): waiting on each event with
-    a timeout would take a task of its own per event, costing more than the event.
+    One task reads ``events`` into a queue for the whole stream, and one timer, rearmed
+    from the last frame, adds a heartbeat to the queue when nothing came for
+    ``heartbeat_seconds``: nothing per event beyond the queue itself (a timed wait per
+    event would cost more than the event).
     """
+    loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
+    last_frame = loop.time()
 
     async def read() -> None:
         try:
@@ -94,13 +97,19 @@ async def sse_frames(
         else:
             queue.put_nowait(_END)
 
+    def beat() -> None:
+        nonlocal timer, last_frame
+        if loop.time() - last_frame >= heartbeat_seconds:
+            queue.put_nowait(_QUIET)
+            last_frame = loop.time()
+        timer = loop.call_at(last_frame + heartbeat_seconds, beat)
+
     reading = asyncio.create_task(read())
+    timer = loop.call_at(last_frame + heartbeat_seconds, beat)
     try:
         while True:
-            try:
-                async with asyncio.timeout(heartbeat_seconds):
-                    item = await queue.get()
-            except TimeoutError:
+            item = await queue.get()
+            if item is _QUIET:
                 yield _HEARTBEAT
                 continue
             if item is _END:
@@ -109,8 +118,10 @@ async def sse_frames(
                 raise item.error
             event_id, payload = item
             yield _frame(event_id, payload)
+            last_frame = loop.time()
         yield _DONE
     finally:
+        timer.cancel()
         reading.cancel()
 
 
