@@ -141,7 +141,7 @@ class _StoredQuestion:
     reply_id: str  # announced with the lease, so any process can find the generation
     routes: list[tuple[ModelInfo, Provider]]
     path: list[Any]  # root to question: rows.path rows, and the question when new
-    checkpoints: list[Any]  # rows.checkpoints_on_path rows
+    checkpoints: list[Any]  # rows.checkpoints_anchored_on rows
 
 
 @dataclass
@@ -642,8 +642,8 @@ class MessageService:
             ):
                 raise _HeadMoved
             path.append(user_message)
-        # the question itself, when new, anchors nothing yet
-        checkpoints = rows.checkpoints_on_path(connection, conversation_id, placement.parent_id)
+        path_ids = [m.id for m in path]
+        checkpoints = rows.checkpoints_anchored_on(connection, conversation_id, path_ids)
         return _StoredQuestion(
             conversation, branch, forked, user_message, lease, reply_id, routes, path, checkpoints
         )
