@@ -70,7 +70,8 @@ class _Compiled:
     defaults: dict[str, Any]  # values the statement binds itself (literals, limits)
     binds: dict[str, Callable[[Any], Any]]  # Python value → SQLite value, where it differs
     row: Any  # a namedtuple class with the result's column keys; None: no rows
-    results: tuple[Callable[[Any], Any] | None, ...]  # SQLite value → Python value
+    # SQLite value → Python value, by column position, for the columns that need one
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def run(self, connection: Connection, params: Mapping[str, Any]) -> Rows:
         values = self.defaults | dict(params)
@@ -87,13 +88,16 @@ class _Compiled:
             raise exc.DBAPIError.instance(self.sql, args, error, dbapi.Error) from error
         if self.row is None:
             return Rows([], cursor.rowcount)
-        make, results = self.row._make, self.results
-        rows = [make(map(_convert, results, raw)) for raw in cursor.fetchall()]
+        make, results, fetched = self.row._make, self.results, cursor.fetchall()
+        if not results:
+            return Rows(list(map(make, fetched)), cursor.rowcount)
+        rows = []
+        for raw in fetched:
+            values = list(raw)
+            for position, convert in results:
+                values[position] = convert(values[position])
+            rows.append(make(values))
         return Rows(rows, cursor.rowcount)
-
-
-def _convert(convert: Callable[[Any], Any] | None, value: Any) -> Any:
-    return value if convert is None else convert(value)
 
 
 _SQLITE: dict[Any, _Compiled | None] = {}  # by statement (kept, so never reused)
@@ -115,7 +119,11 @@ def _compiled_for_sqlite(statement: Any, dialect: Any) -> _Compiled | None:
             defaults=compiled.construct_params(_check=False),
             binds=dict(compiled._bind_processors),
             row=namedtuple("row", [c.keyname for c in columns]) if columns else None,
-            results=tuple(c.type._cached_result_processor(dialect, None) for c in columns),
+            results=tuple(
+                (position, convert)
+                for position, column in enumerate(columns)
+                if (convert := column.type._cached_result_processor(dialect, None)) is not None
+            ),
         )
     _SQLITE[statement] = made
     return made
