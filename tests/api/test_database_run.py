@@ -15,7 +15,7 @@ from chatroutes.server.settings import Settings
 from chatroutes.server.store import rows
 from chatroutes.server.store.counters import DatabaseCounters, Take
 from chatroutes.server.store.database import Database
-from chatroutes.server.store.execution import insert_instance
+from chatroutes.server.store.execution import insert_instance, savepoint
 from chatroutes.server.store.models import Conversation, Message, UsageCounter
 
 WHEN = datetime(2099, 1, 1)  # counters expiring then are not purged
@@ -139,3 +139,25 @@ async def test_a_cancelled_caller_waits_for_its_sqlite_transaction_to_finish(db:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert await db.run(_count) == 1  # it finished, and committed
+
+
+async def test_a_savepoint_undoes_only_its_block_when_it_raises(db: Database):
+    counters = DatabaseCounters(db)
+
+    def work(connection: Connection) -> str:
+        _take(counters, "kept:1")(connection)
+        try:
+            with savepoint(connection):
+                _take(counters, "undone:1")(connection)
+                raise ValueError("refused")
+        except ValueError:
+            pass
+        with savepoint(connection):
+            _take(counters, "kept:2")(connection)
+        return "done"
+
+    assert await db.run(work, write=True, durable=False) == "done"
+    windows = await db.run(
+        lambda connection: set(connection.execute(select(UsageCounter.window)).scalars())
+    )
+    assert windows == {"kept:1", "kept:2"}

@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from chatroutes.cli import app as cli_app
 from chatroutes.server.app import create_app
 from chatroutes.server.services.limits import LimitService
-from chatroutes.server.store.models import User
+from chatroutes.server.store.models import Message, User
 from chatroutes.server.store.users import UserRepository
 from tests.conftest import API_PREFIX, Api
 from tests.support.mock_upstream import Fault
@@ -125,6 +125,32 @@ class TestRateLimit:
         )
         codes = sorted(r.status_code for r in responses)
         assert codes == [200] * 7 + [429] * 8
+
+    async def test_sends_count_as_requests_whether_answered_failed_or_refused(self, lapi):
+        user_id, headers = await _account(lapi, overrides={"requests_per_minute": 4})
+        await _clear_of_minute_end()
+        created = await lapi.client.post("/conversations", json={"title": "t"}, headers=headers)
+        conversation_id = created.json()["data"]["conversation"]["id"]
+        sends = f"/conversations/{conversation_id}/messages"
+        missing = await lapi.client.post(
+            "/conversations/conv_missing/messages", json={"content": "hi"}, headers=headers
+        )
+        assert missing.status_code == 404 and _rate(missing) == (4, 2, _rate(missing)[2])
+        for left in (1, 0):
+            sent = await lapi.client.post(sends, json={"content": "hi"}, headers=headers)
+            assert sent.status_code == 201, sent.text
+            assert _rate(sent)[1] == left
+        refused = await lapi.client.post(sends, json={"content": "again"}, headers=headers)
+        assert refused.status_code == 429 and refused.json()["error"] == "RATE_LIMITED"
+        assert _rate(refused)[1] == 0
+        messages = await lapi.client.get(sends, headers=headers)
+        assert messages.status_code == 429  # still this minute
+        assert await _calls_used(lapi, user_id) == 4  # the refused ones are not calls
+        async with lapi.app.state.ctx.db.read() as session:
+            path = await session.execute(
+                select(Message.content).where(Message.conversation_id == conversation_id)
+            )
+            assert sorted(path.scalars()) == ["Echo: hi", "Echo: hi", "hi", "hi"]
 
     async def test_unauthenticated_requests_carry_no_headers(self, lapi):
         response = await lapi.client.get("/conversations")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Path, Request, Security
@@ -36,7 +37,7 @@ API_KEY = "api_key"
 SESSION = "session"
 
 
-def _credential(request: Request) -> tuple[str, str]:
+def credential(request: Request) -> tuple[str, str]:
     """The credential and its kind (``API_KEY`` or ``SESSION``).
 
     ``Authorization: ApiKey <key>`` and ``X-API-Key: <key>`` carry API keys;
@@ -58,7 +59,7 @@ def _credential(request: Request) -> tuple[str, str]:
     raise Unauthenticated("Missing credentials: send 'Authorization: ApiKey <key>'")
 
 
-# Documentation only (the OpenAPI security schemes); ``_credential`` reads the headers.
+# Documentation only (the OpenAPI security schemes); ``credential`` reads the headers.
 _X_API_KEY = APIKeyHeader(name="X-API-Key", scheme_name="ApiKeyHeader", auto_error=False)
 _AUTHORIZATION = APIKeyHeader(
     name="Authorization",
@@ -70,7 +71,7 @@ _AUTHORIZATION = APIKeyHeader(
 
 async def authenticate(request: Request, ctx: ServerContext) -> Principal:
     """Who the request's credential belongs to, without counting the request."""
-    kind, value = _credential(request)
+    kind, value = credential(request)
     if kind == SESSION:
         return await SessionService(ctx).authenticate(value)
     return await AccountService(ctx.db, ctx.secret).authenticate(value)
@@ -89,13 +90,8 @@ async def current_principal(
     from which the middleware writes the RateLimit headers, on a 429 too.
     """
 
-    def remember(rate: RateWindow) -> None:
-        request.state.rate_limit = rate
-
-    def identify(principal: Principal) -> None:  # for the access log, a refusal's too
-        request.state.principal = principal
-
-    kind, value = _credential(request)
+    remember, identify = partial(note_rate, request), partial(note_principal, request)
+    kind, value = credential(request)
     limits = LimitService(ctx)
     if kind == SESSION:
         principal = await SessionService(ctx).authenticate(value)
@@ -106,10 +102,20 @@ async def current_principal(
     return await limits.admit_key(value, remember, identify)
 
 
+def note_rate(request: Request, rate: RateWindow) -> None:
+    """Where the caller stands in the rate window: the RateLimit headers, on a 429 too."""
+    request.state.rate_limit = rate
+
+
+def note_principal(request: Request, principal: Principal) -> None:
+    """Who the caller is: the access log's, a refusal's too."""
+    request.state.principal = principal
+
+
 async def refuse_api_keys(request: Request) -> None:
     """Guest endpoints belong to the web UI: a request carrying an API key is 403."""
     try:
-        kind, _ = _credential(request)
+        kind, _ = credential(request)
     except Unauthenticated:
         return
     if kind == API_KEY:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -32,15 +33,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain.errors import ChatRoutesServerError
 from ..schemas.messages import MessageSend
-from ..services.messages import MessageService
-from .deps import ConversationID, current_principal
+from ..services.messages import MessageService, Prepared
+from .deps import API_KEY, ConversationID, credential, current_principal, note_principal, note_rate
 from .messages import answer_send, answer_stream
 
 _PREFIX = "/api/v1"
 _ID = TypeAdapter(ConversationID)  # every id in these paths has the same constraints
 
 
-Answer = Callable[[MessageService, str, MessageSend, str | None], Awaitable[Response]]
+Answer = Callable[[MessageService, Prepared], Awaitable[Response]]
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,13 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
 async def _answer(
     request: Request, route: FastRoute, path_params: dict[str, str], data: Any
 ) -> Response:
-    """As FastAPI runs the route: the caller first, then the parameters, then the send."""
+    """As FastAPI runs the route: the caller first, then the parameters, then the send.
+
+    With valid input and an API key, the caller's admission and the question are stored
+    in one transaction (``MessageService.admit_and_store_question``).
+    """
     ctx = request.app.state.ctx
-    principal = await current_principal(request, ctx)
+    kind, key = credential(request)  # none at all: the 401 comes first
     errors: list[Any] = []
     for name, value in path_params.items():
         try:
@@ -166,11 +171,24 @@ async def _answer(
         body = MessageSend.model_validate(data)
     except ValidationError as exc:
         errors += _located(exc, ("body",))
-    if errors or body is None:
-        raise RequestValidationError(errors, body=data)
-    service = MessageService(ctx, principal.user_id, principal.user)
     conversation_id, branch_id = path_params["conversation_id"], path_params.get("branch_id")
-    return await route.answer(service, conversation_id, body, branch_id)
+    if errors or body is None or kind != API_KEY:
+        principal = await current_principal(request, ctx)
+        if errors or body is None:
+            raise RequestValidationError(errors, body=data)
+        service = MessageService(ctx, principal.user_id, principal.user)
+        prepared = await service.store_question(conversation_id, body, branch_id)
+    else:
+        service, prepared = await MessageService.admit_and_store_question(
+            ctx,
+            key,
+            conversation_id,
+            body,
+            branch_id,
+            on_rate=partial(note_rate, request),
+            on_principal=partial(note_principal, request),
+        )
+    return await route.answer(service, prepared)
 
 
 def _located(exc: ValidationError, location: tuple[str, ...]) -> list[Any]:

@@ -159,7 +159,7 @@ class IdempotencyMiddleware:
 def _raw_credential(scope: Scope) -> str | None:
     """The key or token a request authenticates with, however it is sent; None: none.
 
-    The same shapes as ``deps._credential`` accepts; which kind it is does not
+    The same shapes as ``deps.credential`` accepts; which kind it is does not
     matter here, only whose it is.
     """
     headers = Headers(scope=scope)

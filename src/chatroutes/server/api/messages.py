@@ -17,7 +17,7 @@ from ..schemas.responses import (
     StoppedData,
 )
 from ..schemas.wire import branch_out, message_out
-from ..services.messages import MessageService
+from ..services.messages import MessageService, Prepared
 from .deps import Branches, BranchID, ConversationID, MessageID, Messages
 from .envelope import ok
 from .messages_shape import sent_data
@@ -31,19 +31,15 @@ _SEND_ERRORS = errors(409, 502, 503, 504)
 _STREAM_RESPONSES = sse_responses(*REPLY_EVENTS) | _SEND_ERRORS
 
 
-async def answer_send(
-    service: MessageService, conversation_id: str, body: MessageSend, branch_id: str | None = None
-) -> JSONResponse:
-    """A send's 201 (``fast_send`` answers the common shape of request with it too)."""
-    result = await service.send(conversation_id, body, branch_id=branch_id)
+async def answer_send(service: MessageService, prepared: Prepared) -> JSONResponse:
+    """A stored question's reply, as a send's 201 (``fast_send`` answers with it too)."""
+    result = await service.generate(prepared)
     return ok(sent_data(result), status_code=201)
 
 
-async def answer_stream(
-    service: MessageService, conversation_id: str, body: MessageSend, branch_id: str | None = None
-) -> StreamingResponse:
-    """A new reply's events (``fast_send`` answers the common shape of request with it too)."""
-    stream = await service.start_stream(conversation_id, body, branch_id=branch_id)
+async def answer_stream(service: MessageService, prepared: Prepared) -> StreamingResponse:
+    """A stored question's reply, as events (``fast_send`` answers with it too)."""
+    stream = service.stream_prepared(prepared)
     return event_stream(stream, service.ctx.settings.sse_heartbeat_seconds)
 
 
@@ -56,7 +52,7 @@ async def answer_stream(
 async def send_message(
     conversation_id: ConversationID, body: MessageSend, service: Messages
 ) -> JSONResponse:
-    return await answer_send(service, conversation_id, body)
+    return await answer_send(service, await service.store_question(conversation_id, body))
 
 
 @router.post(
@@ -68,7 +64,8 @@ async def send_message(
 async def send_branch_message(
     conversation_id: ConversationID, branch_id: BranchID, body: MessageSend, service: Messages
 ) -> JSONResponse:
-    return await answer_send(service, conversation_id, body, branch_id)
+    prepared = await service.store_question(conversation_id, body, branch_id)
+    return await answer_send(service, prepared)
 
 
 # ``<reply id>:<offset>``, as our ``id:`` lines carry it (ASCII digits: ``int`` must read them).
@@ -87,7 +84,8 @@ async def _stream_or_resume(
 ) -> StreamingResponse:
     """A new reply, or, for a client reconnecting with Last-Event-ID, the rest of its reply."""
     if not last_event_id:
-        return await answer_stream(service, conversation_id, body, branch_id)
+        prepared = await service.store_question(conversation_id, body, branch_id)
+        return await answer_stream(service, prepared)
     reply_id, offset = parse_event_id(last_event_id)
     stream = await service.resume_stream(conversation_id, reply_id, offset)
     return event_stream(stream, service.ctx.settings.sse_heartbeat_seconds)

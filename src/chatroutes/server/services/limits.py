@@ -108,6 +108,33 @@ class Account:
         return self.user.created_at + timedelta(hours=hours) if self.user.created_at else now
 
 
+@dataclass(frozen=True)
+class KeyAdmission:
+    """What admitting a request made with an API key read and took (``admit_key_within``)."""
+
+    principal: Principal
+    plan: Plan
+    now: datetime
+    results: list[int | None]  # per count taken; None: refused (and the ones after untried)
+
+    @property
+    def refused(self) -> bool:
+        return None in self.results
+
+
+def _check_tokens_left(plan: Plan, used: int, now: datetime) -> None:
+    """Refuse a send once the month's tokens reach the plan's token quota."""
+    assert plan.tokens_per_month is not None
+    if used >= plan.tokens_per_month:
+        _, end = month_period(now)
+        raise QuotaExceeded(
+            f"Monthly quota of {plan.tokens_per_month} tokens on the {plan.name} plan "
+            f"is used up; it renews {end:%Y-%m-%d}, or upgrade your plan",
+            details={"limit": plan.tokens_per_month, "used": used, "quota": "tokens"},
+            retry_after=seconds_until(end, now),
+        )
+
+
 class LimitService:
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
@@ -165,20 +192,33 @@ class LimitService:
             await self.admit(principal, on_rate)
             return principal
         key_hash, now = accounts.key_hash(raw_key), utcnow()
-
-        def work(connection: Connection) -> tuple[Principal, Plan, list[int | None]]:
-            principal = key_holder(connection, key_hash, now)
-            assert principal.user is not None
-            plan = self.plan_of(principal.user)
-            takes = self._admission(plan, principal, now)
-            subject = user_subject(principal.user_id)
-            return principal, plan, counters.take_each_within(connection, subject, takes)
-
-        principal, plan, results = await self.ctx.db.run(work, write=True, durable=False)
+        admission = await self.ctx.db.run(
+            lambda connection: self.admit_key_within(connection, counters, key_hash, now),
+            write=True,
+            durable=False,
+        )
         if on_principal:
-            on_principal(principal)
-        self._judge(plan, principal, now, results, on_rate)
-        return principal
+            on_principal(admission.principal)
+        self.judge(admission, on_rate)
+        return admission.principal
+
+    def admit_key_within(
+        self, connection: Connection, counters: DatabaseCounters, key_hash: str, now: datetime
+    ) -> KeyAdmission:
+        """The key's holder, and what its request takes of the counters, in the caller's
+        write transaction; ``judge`` then lets the request in or refuses it."""
+        principal = key_holder(connection, key_hash, now)
+        assert principal.user is not None
+        plan = self.plan_of(principal.user)
+        takes = self._admission(plan, principal, now)
+        results = counters.take_each_within(connection, user_subject(principal.user_id), takes)
+        return KeyAdmission(principal, plan, now, results)
+
+    def judge(
+        self, admission: KeyAdmission, on_rate: Callable[[RateWindow], None] | None = None
+    ) -> None:
+        """Refuse the admitted request if a count it took was refused (see ``admit_key``)."""
+        self._judge(admission.plan, admission.principal, admission.now, admission.results, on_rate)
 
     @staticmethod
     def _admission(plan: Plan, principal: Principal, now: datetime) -> list[Take]:
@@ -237,14 +277,7 @@ class LimitService:
         plan, subject, now = account.plan, user_subject(user_id), utcnow()
         if plan.tokens_per_month is not None:
             used = (await self.counters.get(subject, [tokens_window(now)]))[tokens_window(now)]
-            if used >= plan.tokens_per_month:
-                _, end = month_period(now)
-                raise QuotaExceeded(
-                    f"Monthly quota of {plan.tokens_per_month} tokens on the {plan.name} plan "
-                    f"is used up; it renews {end:%Y-%m-%d}, or upgrade your plan",
-                    details={"limit": plan.tokens_per_month, "used": used, "quota": "tokens"},
-                    retry_after=seconds_until(end, now),
-                )
+            _check_tokens_left(plan, used, now)
         if not account.is_guest:
             yield account
             return
@@ -272,6 +305,19 @@ class LimitService:
                     subject, "guest:messages", -1, session_end + _GUEST_COUNTER_GRACE
                 )
             raise
+
+    def check_tokens_within(
+        self, connection: Connection, counters: DatabaseCounters, account: Account, now: datetime
+    ) -> None:
+        """``sending``'s token quota check, for a user who is not a guest, in the caller's
+        transaction."""
+        plan = account.plan
+        if plan.tokens_per_month is not None:
+            window = tokens_window(now)
+            subject = user_subject(account.user.id)
+            _check_tokens_left(
+                plan, counters.get_within(connection, subject, [window])[window], now
+            )
 
     @asynccontextmanager
     async def creating_branch(self, user_id: str) -> AsyncIterator[None]:

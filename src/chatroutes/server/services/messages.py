@@ -49,6 +49,7 @@ from ..domain.errors import (
     ProviderUnavailable,
 )
 from ..domain.ids import new_id
+from ..domain.plans import RateWindow
 from ..domain.tokens import estimate_tokens
 from ..observability.metrics import record_reply
 from ..providers.base import Completion, CompletionRequest, Provider, Reasoning, Status
@@ -58,9 +59,11 @@ from ..providers.retries import call_with_retries, is_retryable
 from ..schemas.messages import MessageSend
 from ..store import rows
 from ..store.branches import BranchRepository
-from ..store.execution import insert_instance
+from ..store.counters import DatabaseCounters
+from ..store.execution import insert_instance, savepoint
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message, User
+from .accounts import AccountService, Principal
 from .branches import (
     branch_within,
     build_message,
@@ -71,7 +74,7 @@ from .branches import (
 from .checkpoints import CheckpointService
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation, owned_conversation_within
-from .limits import Account, LimitService
+from .limits import Account, KeyAdmission, LimitService
 from .live import LiveReply, ReplyStream, StreamEvent
 from .recovery import watched  # heartbeat and shutdown: the reply survives its process
 
@@ -157,26 +160,8 @@ class MessageService:
         self.user_id = user_id
         self.user = user  # as authentication read it for this request, when known
 
-    async def send(
-        self, conversation_id: str, request: MessageSend, *, branch_id: str | None = None
-    ) -> SendResult:
-        prepared = await self.store_question(conversation_id, request, branch_id)
-        return await self.generate(prepared)
-
-    async def start_stream(
-        self, conversation_id: str, request: MessageSend, *, branch_id: str | None = None
-    ) -> ReplyStream:
-        """Store the question, start generating, and return the reply's events.
-
-        Errors up to storing the question raise here, before any event. The
-        generation runs as its own task publishing to a live reply: a reader
-        that goes away stops following it, and the reply is stored all the same.
-        """
-        prepared = await self.store_question(conversation_id, request, branch_id)
-        return self.stream_prepared(prepared)
-
     async def generate(self, prepared: Prepared) -> SendResult:
-        """``send`` after ``store_question``: for callers that adjust the request between."""
+        """The reply to a question ``store_question`` stored, once stored in turn."""
         # The generation belongs to the server, not to the request: a client that
         # disconnects cancels only its wait, and the reply is stored all the same.
         task = self.ctx.spawn_generation(
@@ -191,9 +176,11 @@ class MessageService:
             raise
 
     def stream_prepared(self, prepared: Prepared, *, reasoning: bool = False) -> ReplyStream:
-        """``start_stream`` after ``store_question``: the reply's events, generated apart.
+        """The events of the reply to a question ``store_question`` stored.
 
-        With ``reasoning``, the events include the model's thinking where it shows it.
+        The generation runs as its own task publishing to a live reply: a reader that
+        goes away stops following it, and the reply is stored all the same. With
+        ``reasoning``, the events include the model's thinking where it shows it.
         """
         live = LiveReply(prepared.reply_id, prepared.conversation.id)
         self.ctx.live[live.reply_id] = live
@@ -211,6 +198,70 @@ class MessageService:
             prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
         prepared.account = account
         return prepared
+
+    @classmethod
+    async def admit_and_store_question(
+        cls,
+        ctx: ServerContext,
+        raw_key: str,
+        conversation_id: str,
+        request: MessageSend,
+        branch_id: str | None,
+        *,
+        on_rate: Callable[[RateWindow], None],
+        on_principal: Callable[[Principal], None],
+    ) -> tuple[MessageService, Prepared]:
+        """``LimitService.admit_key`` then ``store_question``, in one transaction when the
+        counters are in the database: a send made with an API key, the most common request,
+        then writes once before its provider call instead of twice.
+
+        The question is stored within a savepoint: a send refused for its content, its
+        conversation, a busy branch or the token quota rolls back to it, and is counted as
+        a request all the same, as it is when admission runs alone. A refused admission
+        stores no question and commits its counts too. A guest's send, and a retry after a
+        moved head, go the usual way.
+        """
+        limits = LimitService(ctx)
+        counters = limits.counters
+        if not isinstance(counters, DatabaseCounters):
+            principal = await limits.admit_key(raw_key, on_rate, on_principal)
+            service = cls(ctx, principal.user_id, principal.user)
+            return service, await service.store_question(conversation_id, request, branch_id)
+        key_hash = AccountService(ctx.db, ctx.secret).key_hash(raw_key)
+        now = utcnow()
+
+        def work(connection: Connection) -> tuple[KeyAdmission, _StoredQuestion | Exception | None]:
+            admission = limits.admit_key_within(connection, counters, key_hash, now)
+            user = admission.principal.user
+            assert user is not None
+            account = Account(user, admission.plan)
+            if admission.refused or account.is_guest:
+                return admission, None
+            service = cls(ctx, user.id, user)
+            try:
+                with savepoint(connection):
+                    service._check_length(request.content)
+                    limits.check_tokens_within(connection, counters, account, now)
+                    stored = service._store_question(
+                        connection, conversation_id, request, branch_id or request.branch_id
+                    )
+            except (ChatRoutesServerError, _HeadMoved) as exc:
+                return admission, exc
+            return admission, stored
+
+        admission, stored = await ctx.db.run(work, write=True, durable=False)
+        principal = admission.principal
+        on_principal(principal)
+        limits.judge(admission, on_rate)  # a refusal raises here, its counts committed
+        service = cls(ctx, principal.user_id, principal.user)
+        if stored is None or isinstance(stored, _HeadMoved):
+            return service, await service.store_question(conversation_id, request, branch_id)
+        if isinstance(stored, Exception):
+            raise stored
+        prepared = service._prepared(stored, request)
+        assert principal.user is not None
+        prepared.account = Account(principal.user, admission.plan)
+        return service, prepared
 
     async def resume_stream(self, conversation_id: str, reply_id: str, offset: int) -> ReplyStream:
         """The rest of a reply after ``offset`` characters.
@@ -507,6 +558,10 @@ class MessageService:
             "the message",
             durable=False,  # flushed with the reply (see above)
         )
+        return self._prepared(stored, request)
+
+    def _prepared(self, stored: _StoredQuestion, request: MessageSend) -> Prepared:
+        """The provider request for a stored question: its context, model and settings."""
         conversation, branch, path = stored.conversation, stored.branch, stored.path
         info, provider = stored.routes[0]
         temperature = (

@@ -105,11 +105,14 @@ class DatabaseCounters:
         return results
 
     async def get(self, subject: str, windows: Sequence[str]) -> dict[str, int]:
-        def work(connection: Connection) -> dict[str, int]:
-            params = {"subject": subject, "windows": list(windows)}
-            return {window: int(count) for window, count in execute(connection, _GET, params)}
+        return await self.db.run(lambda connection: self.get_within(connection, subject, windows))
 
-        found = await self.db.run(work)
+    def get_within(
+        self, connection: Connection, subject: str, windows: Sequence[str]
+    ) -> dict[str, int]:
+        """``get`` inside the caller's transaction."""
+        params = {"subject": subject, "windows": list(windows)}
+        found = {window: int(count) for window, count in execute(connection, _GET, params)}
         return {window: found.get(window, 0) for window in windows}
 
     async def close(self) -> None:
