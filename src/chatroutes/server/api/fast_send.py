@@ -6,9 +6,11 @@ request and the response) cost it about 0.7 ms of the event loop's 3.8 ms of CPU
 send (``benchmarks/send_latency.py --profile py-spy``). This middleware, the innermost,
 answers ``POST /api/v1/conversations/{conversation_id}/messages``, its
 ``/branches/{branch_id}/messages`` twin and the ``…/messages/stream`` pair with the very
-pieces the FastAPI routes use: ``deps.current_principal``, ``MessageSend`` and
-``messages.answer_send`` / ``answer_stream``, its failures answered by the app's own
-exception handlers.
+pieces the FastAPI routes use (``deps.current_principal``, ``MessageSend``,
+``MessageService.store_question``, ``messages.answer_send`` / ``answer_stream``), its
+failures answered by the app's own exception handlers. A send made with an API key goes
+one step further: its admission and its question are one transaction
+(``MessageService.admit_and_store_question``).
 
 It takes only the common shape: a JSON content type, a body that is a JSON object, and
 for a stream no ``Last-Event-ID`` (a resumption). Anything else goes on to the FastAPI

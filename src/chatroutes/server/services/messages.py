@@ -1,9 +1,11 @@
 """Sending, editing and deleting messages.
 
-A send runs in three short transactions around the provider call, so no
+A send runs in two short transactions around the provider call, so no
 database lock is held while a model thinks:
 
-1. take the branch's generation lease, store the user message, move the head;
+1. take the branch's generation lease, store the user message, move the head
+   (for a send made with an API key, admitting the request too:
+   ``admit_and_store_question``);
 2. call the provider (no transaction);
 3. store the reply, move the head, release the lease.
 
