@@ -69,24 +69,43 @@ async def upstream_errors(provider: str) -> AsyncIterator[None]:
         ) from exc
 
 
+_DONE = object()
+
+
 async def sse_json(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
-    """The JSON objects of a server-sent event stream, up to ``[DONE]``.
+    """The JSON objects of a server-sent event stream's ``data:`` lines, up to ``[DONE]``.
 
     A payload that is not a JSON object is skipped, not fatal: one malformed
-    chunk must not cost the rest of a reply.
+    chunk must not cost the rest of a reply. Lines are split from the bytes as they
+    come (``\n``, ``\r\n`` or ``\r``), without decoding the rest of the stream to text.
     """
-    async for line in response.aiter_lines():
-        if not line.startswith("data:"):
-            continue
-        data = line[5:].strip()
-        if data == "[DONE]":
-            return
-        try:
-            event = json.loads(data)
-        except ValueError:
-            continue
-        if isinstance(event, dict):
-            yield event
+    pending = b""
+    async for chunk in response.aiter_bytes():
+        lines = (pending + chunk).replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            event = _data_of(line)
+            if event is _DONE:
+                return
+            if event is not None:
+                yield event
+    event = _data_of(pending)  # a last line the stream did not end
+    if event is not None and event is not _DONE:
+        yield event
+
+
+def _data_of(line: bytes) -> Any:
+    """A ``data:`` line's JSON object, ``_DONE`` for ``[DONE]``, else None."""
+    if not line.startswith(b"data:"):
+        return None
+    data = line[5:].strip()
+    if data == b"[DONE]":
+        return _DONE
+    try:
+        event = json.loads(data)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) else None
 
 
 async def post_json(
