@@ -31,13 +31,14 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import compile_path
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..domain.errors import ChatRoutesServerError
 from ..schemas.messages import MessageSend
 from ..services.messages import MessageService, Prepared
 from .deps import API_KEY, ConversationID, credential, current_principal, note_principal, note_rate
 from .messages import answer_send, answer_stream
+from .middleware import read_body, replaying
 
 _PREFIX = "/api/v1"
 _ID = TypeAdapter(ConversationID)  # every id in these paths has the same constraints
@@ -80,15 +81,15 @@ class FastSendMiddleware:
             await self.app(scope, receive, send)
             return
         route, path_params = matched
-        body = await _read_body(receive)
+        body = await read_body(receive)
         if body is None:  # the client left before its body arrived
             return
         data = _json_object(body)
         if data is None:
-            await self.app(scope, _replaying(body, receive), send)
+            await self.app(scope, replaying(body, receive), send)
             return
         scope["route"] = route
-        request = Request(scope, _replaying(body, receive))
+        request = Request(scope, replaying(body, receive))
         try:
             response = await _answer(request, route, path_params, data)
         except (ChatRoutesServerError, RequestValidationError) as exc:
@@ -119,37 +120,12 @@ def _common_headers(scope: Scope) -> bool:
     return json_content
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
 def _json_object(body: bytes) -> dict[str, Any] | None:
     try:
         data = json.loads(body)
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """``receive`` with ``body`` given again first: it was read here already."""
-    delivered = False
-
-    async def replay() -> Message:
-        nonlocal delivered
-        if not delivered:
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 async def _answer(

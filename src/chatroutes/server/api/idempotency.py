@@ -35,6 +35,7 @@ from ..services.idempotency import (
 )
 from .deps import authenticate
 from .envelope import error_response
+from .middleware import read_body
 
 logger = logging.getLogger("chatroutes.server")
 
@@ -69,7 +70,7 @@ class IdempotencyMiddleware:
         except InvalidRequest as exc:
             await error_response(exc)(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         if body is None:  # the client left before sending its body
             return
         request_hash = fingerprint("POST", path, scope.get("query_string", b""), body)
@@ -170,17 +171,6 @@ def _raw_credential(scope: Scope) -> str | None:
             return None
         return value.strip()
     return headers.get("x-api-key", "").strip() or None
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 async def _replay(stored: StoredResponse, send: Send) -> None:

@@ -50,16 +50,7 @@ class BodyMiddleware:
             ]
             headers += [(b"content-type", b"application/json"), (b"content-length", b"2")]
             scope = {**scope, "headers": headers}
-        delivered = False
-
-        async def replay() -> Message:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
     def _limit(self, scope: Scope) -> int:
         """The body limit for this request; larger routes read the app's own settings."""
@@ -69,6 +60,32 @@ class BodyMiddleware:
         if setting is None or ctx is None:
             return self.max_body_bytes
         return getattr(ctx.settings, setting)
+
+
+async def read_body(receive: Receive) -> bytes | None:
+    """The whole request body; None if the client left before it all came."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """``receive`` with ``body`` given first: for an app after one that read it already."""
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 async def _too_large(send: Send, limit: int) -> None:
