@@ -110,10 +110,13 @@ class DatabaseCounters:
     def get_within(
         self, connection: Connection, subject: str, windows: Sequence[str]
     ) -> dict[str, int]:
-        """``get`` inside the caller's transaction."""
-        params = {"subject": subject, "windows": list(windows)}
-        found = {window: int(count) for window, count in execute(connection, _GET, params)}
-        return {window: found.get(window, 0) for window in windows}
+        """``get`` inside the caller's transaction: a prebuilt statement a window (mostly
+        one), where an ``IN`` list would be rendered anew on every call."""
+        counts = {}
+        for window in windows:
+            found = execute(connection, _GET, {"subject": subject, "window": window})
+            counts[window] = int(found.scalar_one_or_none() or 0)
+        return counts
 
     async def close(self) -> None:
         return None
@@ -146,9 +149,8 @@ class DatabaseCounters:
 
 
 _counters = UsageCounter.__table__
-_GET = select(_counters.c.window, _counters.c.count).where(
-    _counters.c.subject == bindparam("subject"),
-    _counters.c.window.in_(bindparam("windows", expanding=True)),
+_GET = select(_counters.c.count).where(
+    _counters.c.subject == bindparam("subject"), _counters.c.window == bindparam("window")
 )
 _PURGE = delete(_counters).where(_counters.c.expires_at < bindparam("now"))
 
