@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,12 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from chatroutes.server.domain.errors import Conflict
+from chatroutes.server.domain.ids import new_id
+from chatroutes.server.services.accounts import one_user_per_email
+from chatroutes.server.services.context import utcnow
 from chatroutes.server.store.models import User
+from chatroutes.server.store.users import UserRepository
 from tests.conftest import API_PREFIX
 
 PASSWORD = "correct horse battery"
@@ -109,6 +115,24 @@ class TestRegisterAndLogin:
         )
         assert again.status_code == 409
         assert again.json()["error"] == "CONFLICT"
+
+    async def test_registrations_racing_for_one_email_make_one_account(self, client):
+        email, tries = new_email(), 5
+        body = {"email": email, "password": PASSWORD}
+        answers = await asyncio.gather(
+            *(client.post("/auth/register", json=body) for _ in range(tries))
+        )
+        assert sorted(a.status_code for a in answers) == [201] + [409] * (tries - 1)
+        assert {a.json()["error"] for a in answers if a.status_code == 409} == {"CONFLICT"}
+
+    async def test_an_email_taken_past_the_check_is_the_same_409(self, api):
+        """What a racing registration meets: the unique index, not the check before it."""
+        email = new_email()
+        await api.accounts.create_user(email)
+        with pytest.raises(Conflict, match="already exists"), one_user_per_email(email):
+            async with api.app.state.ctx.db.write() as session:
+                twin = User(id=new_id("usr"), email=email, plan="free", created_at=utcnow())
+                await UserRepository(session).add(twin)
 
     @pytest.mark.parametrize(
         ("body", "field"),

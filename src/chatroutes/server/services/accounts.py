@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -69,6 +71,26 @@ def key_holder(connection: Connection, key_hash: str, now: datetime) -> Principa
     )
 
 
+def _email_taken(email: str) -> Conflict:
+    return Conflict(f"a user with email {email} already exists")
+
+
+async def ensure_email_free(users: UserRepository, email: str) -> None:
+    """409 if a user has ``email`` (a concurrent insert: ``one_user_per_email``)."""
+    if await users.get_by_email(email) is not None:
+        raise _email_taken(email)
+
+
+@contextmanager
+def one_user_per_email(email: str) -> Iterator[None]:
+    """Around a unit of work giving a user ``email``: a concurrent one that won the race
+    (the unique index refuses this one) is the same 409 as ``ensure_email_free``'s."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise _email_taken(email) from exc
+
+
 class AccountService:
     def __init__(self, db: Database, secret: bytes) -> None:
         self.db = db
@@ -78,17 +100,13 @@ class AccountService:
         email = normalise_email(email)
         if plan not in PLANS:
             raise InvalidRequest(f"plan must be one of {', '.join(PLANS)}", field="plan")
-        duplicate = Conflict(f"a user with email {email} already exists")
-        try:
+        with one_user_per_email(email):
             async with self.db.write() as session:
                 users = UserRepository(session)
-                if await users.get_by_email(email) is not None:
-                    raise duplicate
+                await ensure_email_free(users, email)
                 return await users.add(
                     User(id=new_id("usr"), email=email, name=name, plan=plan, created_at=utcnow())
                 )
-        except IntegrityError as exc:  # a concurrent insert won the race
-            raise duplicate from exc
 
     async def create_key(self, email: str, *, name: str | None = None) -> NewKey:
         async with self.db.write() as session:

@@ -14,7 +14,6 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.passwords import hash_password, verify_password
@@ -24,13 +23,13 @@ from ..auth.sessions import (
     new_refresh_token,
     verify_access_token,
 )
-from ..domain.errors import Conflict, Forbidden, RateLimited, Unauthenticated
+from ..domain.errors import Forbidden, RateLimited, Unauthenticated
 from ..domain.ids import new_id
 from ..store.counters import DatabaseCounters
 from ..store.models import RefreshToken, User
 from ..store.sessions import RefreshTokenRepository
 from ..store.users import UserRepository
-from .accounts import Principal, normalise_email
+from .accounts import Principal, ensure_email_free, normalise_email, one_user_per_email
 from .context import ServerContext, utcnow
 from .limits import GUEST_PLAN, plan_table
 
@@ -103,12 +102,10 @@ class SessionService:
     async def register(self, email: str, password: str, name: str | None = None) -> Session:
         email = normalise_email(email)
         password_hash = await hash_password(password)
-        duplicate = Conflict(f"a user with email {email} already exists")
-        try:
+        with one_user_per_email(email):
             async with self.db.write() as session:
                 users = UserRepository(session)
-                if await users.get_by_email(email) is not None:
-                    raise duplicate
+                await ensure_email_free(users, email)
                 now = utcnow()
                 user = await users.add(
                     User(
@@ -122,8 +119,6 @@ class SessionService:
                     )
                 )
                 return await self._open(session, user, now)
-        except IntegrityError as exc:  # a concurrent registration won the race
-            raise duplicate from exc
 
     async def login(self, email: str, password: str) -> Session:
         """One answer for an unknown email and a wrong password, in the same time."""
@@ -219,16 +214,14 @@ class SessionService:
             raise Forbidden("Only a guest session can be converted into an account")
         email = normalise_email(email)
         password_hash = await hash_password(password)
-        duplicate = Conflict(f"a user with email {email} already exists")
-        try:
+        with one_user_per_email(email):
             async with self.db.write() as session:
                 users = UserRepository(session)
                 user = await users.get(principal.user_id)
                 now = utcnow()
                 if user is None or _guest_expired(user, now):
                     raise Unauthenticated("Guest session expired")
-                if await users.get_by_email(email) is not None:
-                    raise duplicate
+                await ensure_email_free(users, email)
                 user.email = email
                 user.name = name
                 user.password_hash = password_hash
@@ -240,8 +233,6 @@ class SessionService:
                 # The guest's sessions end; the account starts a fresh one.
                 await RefreshTokenRepository(session).revoke_for_user(user.id, now)
                 return await self._open(session, user, now)
-        except IntegrityError as exc:
-            raise duplicate from exc
 
     async def _open(self, session: AsyncSession, user: User, now: datetime) -> Session:
         return await self._issue(session, user, new_id("ses"), now)
