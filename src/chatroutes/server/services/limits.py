@@ -121,6 +121,11 @@ class KeyAdmission:
     def refused(self) -> bool:
         return None in self.results
 
+    @property
+    def account(self) -> Account:
+        assert self.principal.user is not None  # read with the key
+        return Account(self.principal.user, self.plan)
+
 
 def _check_tokens_left(plan: Plan, used: int, now: datetime) -> None:
     """Refuse a send once the month's tokens reach the plan's token quota."""

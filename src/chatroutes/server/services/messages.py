@@ -234,12 +234,10 @@ class MessageService:
 
         def work(connection: Connection) -> tuple[KeyAdmission, _StoredQuestion | Exception | None]:
             admission = limits.admit_key_within(connection, counters, key_hash, now)
-            user = admission.principal.user
-            assert user is not None
-            account = Account(user, admission.plan)
+            account = admission.account
             if admission.refused or account.is_guest:
                 return admission, None
-            service = cls(ctx, user.id, user)
+            service = cls(ctx, account.user.id, account.user)
             try:
                 with savepoint(connection):
                     service._check_length(request.content)
@@ -261,8 +259,7 @@ class MessageService:
         if isinstance(stored, Exception):
             raise stored
         prepared = service._prepared(stored, request)
-        assert principal.user is not None
-        prepared.account = Account(principal.user, admission.plan)
+        prepared.account = admission.account
         return service, prepared
 
     async def resume_stream(self, conversation_id: str, reply_id: str, offset: int) -> ReplyStream:
