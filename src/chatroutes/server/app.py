@@ -33,6 +33,7 @@ from .services.maintenance import finish_generations, run_maintenance
 from .services.recovery import recover_expired
 from .settings import Settings, get_settings
 from .store.database import Database
+from .store.paths import PathCache
 
 
 def build_context(settings: Settings) -> ServerContext:
@@ -54,6 +55,7 @@ def build_context(settings: Settings) -> ServerContext:
         registry=registry,
         secret=load_or_create_secret(settings.secret_key, settings.data_dir),
         http=http,
+        paths=PathCache(int(settings.path_cache_megabytes * 1024 * 1024)),
         retry_policy=RetryPolicy(
             attempts=settings.upstream_attempts,
             budget_seconds=settings.upstream_retry_budget_seconds,

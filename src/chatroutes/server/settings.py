@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         ge=0,
         description="An automatic checkpoint every this many messages on a branch; 0: never.",
     )
+    path_cache_megabytes: float = Field(
+        default=64,
+        ge=0,
+        description="Message text of recent branch paths kept in memory, so a send does not "
+        "read its whole branch again; 0: always read it.",
+    )
     partial_context_messages: int = Field(
         default=10, ge=0, description="How many inherited messages a PARTIAL branch sends."
     )

@@ -16,6 +16,7 @@ from ..providers.retries import RetryPolicy
 from ..settings import Settings
 from ..store.counters import Counters
 from ..store.database import Database
+from ..store.paths import PathCache
 from .live import LiveReply
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class ServerContext:
     registry: Registry
     secret: bytes
     http: httpx.AsyncClient
+    paths: PathCache  # recent branch paths, so a send does not walk its branch again
     retry_policy: RetryPolicy = field(default_factory=RetryPolicy)
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
     live: dict[str, LiveReply] = field(default_factory=dict)  # streamed replies in progress

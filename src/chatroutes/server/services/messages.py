@@ -145,7 +145,7 @@ class _StoredQuestion:
     lease: str
     reply_id: str  # announced with the lease, so any process can find the generation
     routes: list[tuple[ModelInfo, Provider]]
-    path: list[Any]  # root to question: rows.path rows, and the question when new
+    path: list[Any]  # root to question: rows.path rows, and the question's when new
     checkpoints: list[Any]  # rows.checkpoints_anchored_on rows
 
 
@@ -560,8 +560,10 @@ class MessageService:
         return self._prepared(stored, request)
 
     def _prepared(self, stored: _StoredQuestion, request: MessageSend) -> Prepared:
-        """The provider request for a stored question: its context, model and settings."""
+        """The provider request for a stored question (committed): its context, model and
+        settings."""
         conversation, branch, path = stored.conversation, stored.branch, stored.path
+        self.ctx.paths.remember(conversation, path)
         info, provider = stored.routes[0]
         temperature = (
             request.temperature if request.temperature is not None else conversation.temperature
@@ -640,7 +642,7 @@ class MessageService:
         forked = placement.fork
         if forked:
             if branch_id is not None and parent_id not in {
-                m.id for m in rows.path(connection, branch.head_message_id)
+                m.id for m in self.ctx.paths.path(connection, conversation, branch.head_message_id)
             }:
                 raise InvalidRequest(
                     f"parentMessageId: message {parent_id} is not on branch {branch.id}",
@@ -667,7 +669,7 @@ class MessageService:
                 retry_after=BUSY_RETRY_AFTER_SECONDS,
             )
 
-        path: list[Any] = rows.path(connection, placement.parent_id)
+        path = self.ctx.paths.path(connection, conversation, placement.parent_id)
         head = path[-1] if path else None
         retried = (
             not forked
@@ -695,7 +697,7 @@ class MessageService:
                 connection, branch.id, expected=placement.parent_id, new=user_message.id, when=now
             ):
                 raise _HeadMoved
-            path.append(user_message)
+            path.append(rows.PathRow.of(user_message))
         path_ids = [m.id for m in path]
         checkpoints = rows.checkpoints_anchored_on(connection, conversation_id, path_ids)
         return _StoredQuestion(
@@ -728,6 +730,8 @@ class MessageService:
             return stored
 
         result = await self._write_retrying_head_races(store, "the reply")
+        reply = result.assistant_message
+        self.ctx.paths.extend(prepared.user_message.id, rows.PathRow.of(reply))
         record_reply(meta)  # metrics: tokens, cost and fallbacks by model
         if not counted:
             await limits.record_tokens(self.user_id, tokens, prepared.account)

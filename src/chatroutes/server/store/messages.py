@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, literal, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
 
@@ -28,6 +28,17 @@ def _path_statement() -> Select[tuple[Message]]:
 
 
 _PATH = _path_statement()
+
+
+async def _count_deletions(session: AsyncSession, messages: ColumnElement[bool]) -> None:
+    """Bump ``message_deletions`` of the conversations of the messages that ``messages``
+    selects, before they are deleted: their remembered paths are stale (``paths.py``)."""
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.id.in_(select(Message.conversation_id).where(messages)))
+        .values(message_deletions=Conversation.message_deletions + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 class MessageRepository:
@@ -76,6 +87,7 @@ class MessageRepository:
         return message
 
     async def soft_delete(self, message_id: str, when: datetime) -> None:
+        await _count_deletions(self.session, Message.id == message_id)
         await self.session.execute(
             update(Message)
             .where(Message.id == message_id, Message.deleted_at.is_(None))
@@ -94,6 +106,7 @@ class MessageRepository:
 
     async def soft_delete_many(self, message_ids: Sequence[str], when: datetime) -> None:
         if message_ids:
+            await _count_deletions(self.session, Message.id.in_(message_ids))
             await self.session.execute(
                 update(Message)
                 .where(Message.id.in_(message_ids), Message.deleted_at.is_(None))

@@ -118,6 +118,9 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     channel: Mapped[str | None] = mapped_column(String(40))  # a label: web, api, slack…
+    # Bumped by every deletion of its messages: remembered paths are exact while it stands
+    # (store/paths.py).
+    message_deletions: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Branch(Base):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Row, bindparam, case, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
@@ -195,6 +195,28 @@ def _path_statement() -> Any:
 
 
 _PATH = _path_statement()
+
+
+class PathRow(NamedTuple):
+    """A message as ``path`` reads it, for a message just stored."""
+
+    id: str
+    parent_id: str | None
+    role: str
+    content: str
+    token_count: int | None
+    deleted_at: datetime | None
+
+    @classmethod
+    def of(cls, message: Message) -> PathRow:
+        return cls(
+            message.id,
+            message.parent_id,
+            message.role,
+            message.content,
+            message.token_count,
+            message.deleted_at,
+        )
 
 
 def message_in(connection: Connection, message_id: str, conversation_id: str) -> Message | None:
