@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from chatroutes.server.providers.upstream_client import upstream_client
+from chatroutes.server.providers.upstream_client import send_json, stream_json, upstream_client
 from tests.support.mock_upstream import OPENAI_PATH, Fault, MockUpstream
 
 HEADERS = {"Authorization": "Bearer test-key"}
@@ -138,3 +138,111 @@ async def test_a_proxy_in_the_environment_is_honoured(monkeypatch: pytest.Monkey
         response = await http.get("http://upstream.invalid/v1/models")
     assert response.text == "ok"
     assert request_lines == [b"GET http://upstream.invalid/v1/models HTTP/1.1"]
+
+
+# -- provider calls past httpx's client layer (send_json, stream_json) ---------------------
+
+
+async def test_send_json_sends_what_the_client_would_and_answers_alike(
+    upstream: MockUpstream, client: httpx.AsyncClient
+) -> None:
+    url = upstream.url + OPENAI_PATH
+    body = chat("héllo, “quoted”")  # httpx's encoding: UTF-8, not \\u escapes
+    through_client = await client.post(url, json=body, headers=HEADERS)
+    by_client = upstream.requests[-1]
+    direct = await send_json(client, url, body, HEADERS)
+    sent = upstream.requests[-1]
+
+    assert sent.headers == by_client.headers
+    assert sent.json == by_client.json == body
+    assert direct.status_code == through_client.status_code == 200
+    assert direct.headers["content-type"] == through_client.headers["content-type"]
+    assert direct.json()["choices"] == through_client.json()["choices"]
+    assert upstream.connections == 1  # one kept-alive connection for both ways
+
+
+async def test_send_json_fails_as_the_client_does(
+    upstream: MockUpstream, client: httpx.AsyncClient
+) -> None:
+    url = upstream.url + OPENAI_PATH
+    upstream.enqueue(Fault.status(429, retry_after=3))
+    limited = await send_json(client, url, chat(), HEADERS)
+    assert (limited.status_code, limited.headers["retry-after"]) == (429, "3")
+    assert limited.json()["error"]["code"] == "rate_limit_exceeded"
+
+    upstream.enqueue(Fault.cut_after(0))
+    with pytest.raises(httpx.TransportError) as raised:
+        await send_json(client, url, chat(), HEADERS)
+    assert not isinstance(raised.value, httpx.TimeoutException)
+    assert raised.value.request.url == url
+
+    upstream.enqueue(Fault.hang())
+    impatient = upstream_client(timeout=httpx.Timeout(0.3), max_connections=10)
+    async with impatient:
+        with pytest.raises(httpx.ReadTimeout):
+            await send_json(impatient, url, chat(), HEADERS)
+
+    with socket.socket() as sock:  # a port that was just free: nothing listens on it
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(httpx.ConnectError):
+        await send_json(client, f"http://127.0.0.1:{port}{OPENAI_PATH}", chat(), HEADERS)
+
+
+async def test_stream_json_passes_pieces_on_and_closes_what_it_leaves(
+    upstream: MockUpstream, client: httpx.AsyncClient
+) -> None:
+    url = upstream.url + OPENAI_PATH
+    upstream.enqueue(Fault.cut_after(2))
+    lines: list[str] = []
+    async with stream_json(client, url, chat("a b c d", stream=True), HEADERS) as r:
+        with pytest.raises(httpx.RemoteProtocolError):
+            async for line in r.aiter_lines():
+                lines.append(line)
+    assert len([line for line in lines if '"content"' in line]) >= 2
+    connections = upstream.connections
+
+    long_text = " ".join(f"word{i}" for i in range(200))
+    async with stream_json(client, url, chat(long_text, stream=True), HEADERS) as r:
+        async for _ in r.aiter_bytes():
+            break  # a stopped generation: the rest is not wanted
+    await send_json(client, url, chat(), HEADERS)
+    assert upstream.connections == connections + 2  # the one left midway was closed
+
+    async with stream_json(client, url, chat("short", stream=True), HEADERS) as r:
+        await r.aread()
+    await send_json(client, url, chat(), HEADERS)
+    assert upstream.connections == connections + 2  # one read to its end is reused
+
+
+async def test_a_watched_client_sees_every_call(
+    upstream: MockUpstream, client: httpx.AsyncClient
+) -> None:
+    """Event hooks, or tracing's wrapper on the transport, see send_json and stream_json."""
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    url = upstream.url + OPENAI_PATH
+    seen: list[str] = []
+
+    async def hook(request: httpx.Request) -> None:
+        seen.append(str(request.url))
+
+    client.event_hooks["request"] = [hook]
+    await send_json(client, url, chat(), HEADERS)
+    assert seen == [url]
+    client.event_hooks["request"] = []
+
+    exporter = InMemorySpanExporter()
+    tracing = TracerProvider()
+    tracing.add_span_processor(SimpleSpanProcessor(exporter))
+    HTTPXClientInstrumentor.instrument_client(client, tracer_provider=tracing)
+    await send_json(client, url, chat(), HEADERS)
+    async with stream_json(client, url, chat(stream=True), HEADERS) as r:
+        await r.aread()
+    assert [
+        span.attributes.get("http.request.method", span.attributes.get("http.method"))
+        for span in exporter.get_finished_spans()
+    ] == ["POST", "POST"]

@@ -18,6 +18,7 @@ from ..domain.errors import (
     ProviderUnavailable,
 )
 from ..observability.metrics import upstream_call
+from . import upstream_client
 
 
 def _retry_after(response: httpx.Response) -> int | None:
@@ -114,7 +115,7 @@ async def post_json(
     """POST ``body``; a transport failure or an error status raises a provider error."""
     async with upstream_call(provider, body):  # metrics: outcome and time
         async with upstream_errors(provider):
-            response = await client.post(url, json=body, headers=headers)
+            response = await upstream_client.send_json(client, url, body, headers)
         raise_for_upstream_status(provider, response)
     return response
 
@@ -127,7 +128,7 @@ async def open_event_stream(
     async with (
         upstream_call(provider, body),  # metrics: outcome and time of the whole stream
         upstream_errors(provider),
-        client.stream("POST", url, json=body, headers=headers) as response,
+        upstream_client.stream_json(client, url, body, headers) as response,
     ):
         if response.status_code >= 400:
             await response.aread()
