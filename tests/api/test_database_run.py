@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from chatroutes.server.services.accounts import AccountService
@@ -46,7 +49,8 @@ async def test_a_write_is_committed_and_seen_by_a_later_read(db: Database):
     assert await db.run(_count) == 1
 
 
-async def test_a_failing_unit_of_work_leaves_nothing_written(db: Database):
+@pytest.mark.parametrize("durable", [True, False])
+async def test_a_failing_unit_of_work_leaves_nothing_written(db: Database, durable: bool):
     counters = DatabaseCounters(db)
 
     def half_then_fail(connection: Connection) -> None:
@@ -54,8 +58,79 @@ async def test_a_failing_unit_of_work_leaves_nothing_written(db: Database):
         raise ValueError("after the first statement")
 
     with pytest.raises(ValueError, match="after the first statement"):
-        await db.run(half_then_fail, write=True)
+        await db.run(half_then_fail, write=True, durable=durable)
     assert await db.run(_count) == 0
+    assert await db.run(_take(counters, "w:after"), write=True, durable=durable) == [1]
+
+
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+@sqlite_only
+async def test_a_light_write_runs_on_the_event_loop_and_a_durable_one_in_a_thread(db: Database):
+    def thread(_connection: Connection) -> int:
+        return threading.get_ident()
+
+    assert await db.run(thread, write=True, durable=False) == threading.get_ident()
+    assert await db.run(thread, write=True) != threading.get_ident()
+
+
+@sqlite_only
+async def test_light_writes_queued_behind_others_run_in_the_thread_but_the_last(db: Database):
+    """Under load the writer thread works while the loop serves; the last one goes inline."""
+    started, release = threading.Event(), threading.Event()
+
+    def slow(_connection: Connection) -> None:
+        started.set()
+        release.wait(5)
+
+    def thread(_connection: Connection) -> int:
+        return threading.get_ident()
+
+    blocking = asyncio.create_task(db.run(slow, write=True))
+    await asyncio.to_thread(started.wait, 5)
+    queued = [asyncio.create_task(db.run(thread, write=True, durable=False)) for _ in range(3)]
+    await asyncio.sleep(0.05)
+    release.set()
+    await blocking
+    ran_on = await asyncio.gather(*queued)
+    loop = threading.get_ident()
+    assert [ident == loop for ident in ran_on] == [False, False, True]
+
+
+@sqlite_only
+async def test_a_light_write_waits_for_another_processs_write_lock(db: Database, settings):
+    """It does not wait on the event loop: the writer thread waits, and the loop runs on."""
+    path = make_url(settings.resolved_database_url()).database
+    counters = DatabaseCounters(db)
+    assert await db.run(_take(counters, "w:lock"), write=True, durable=False) == [1]
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO usage_counters VALUES ('user:o', 'w:other', 1, '2099-01-01')")
+        waiting = asyncio.create_task(db.run(_take(counters, "w:lock"), write=True, durable=False))
+        await asyncio.sleep(0.3)  # the loop is free meanwhile: this sleep ends on time
+        assert not waiting.done()
+        other.execute("COMMIT")
+        assert await asyncio.wait_for(waiting, 10) == [2]
+    finally:
+        other.close()
+    assert await db.run(_count) == 2
+
+
+@sqlite_only
+async def test_light_writes_alone_still_have_the_wal_checkpointed(db: Database, settings):
+    """The event loop's connection never checkpoints; it asks the writer thread to."""
+    wal = Path(f"{make_url(settings.resolved_database_url()).database}-wal")
+    counters = DatabaseCounters(db)
+    sizes = []
+    for batch in range(6):
+        for i in range(200):
+            await db.run(_take(counters, f"w:{batch}:{i}:{'x' * 500}"), write=True, durable=False)
+        await asyncio.sleep(0.05)  # the checkpoint runs in the writer thread
+        sizes.append(await asyncio.to_thread(lambda: wal.stat().st_size))
+    # Unchecked, the WAL grows by every batch; checkpointed, SQLite starts it over.
+    assert max(sizes) < 2 * sizes[0], sizes
 
 
 def _conversation(connection: Connection, user_id: str) -> None:

@@ -11,11 +11,22 @@ The hot paths (a send, authentication, the counters, the conversation pages) use
 transaction. On SQLite the whole function runs in a database thread, one hop for the
 whole transaction rather than one per statement; on PostgreSQL it runs on the async
 driver through SQLAlchemy's ``run_sync``.
+
+A light write (``durable=False``: admission counters, a key's use, a send's question)
+waits for no disk on SQLite, and its work is short; the hop to a thread and back cost
+more than the work. So it runs right on the event loop, on a connection of its own that
+never waits: if another process holds the write lock, it goes to the writer thread,
+which waits for the lock as any writer does. That connection leaves checkpoints to the
+threads' connections (SQLite runs them on the committing connection, and one would
+stall the loop for milliseconds), and every ``_INLINE_CHECKPOINT_EVERY`` commits it
+asks the writer thread for one, in case only light writes come for a while.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,7 +34,7 @@ from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -33,7 +44,10 @@ from sqlalchemy.ext.asyncio import (
 )
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 _SQLITE_READ_THREADS = 4
+_INLINE_CHECKPOINT_EVERY = 200  # light writes on the event loop between WAL checkpoints
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes: another connection has the lock
 
 
 class Database:
@@ -53,6 +67,7 @@ class Database:
             self._write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE", timeout, sqlite_synchronous)
             self._light_engine = _sqlite_engine(url, "BEGIN IMMEDIATE", timeout, "NORMAL")
             self._write_lock: asyncio.Lock | None = asyncio.Lock()
+            self._writes_queued = 0  # ``run`` writes waiting for the lock
             sync_url = make_url(url).set(drivername="sqlite+pysqlite")
             self._sync = _SqliteThreads(sync_url, timeout, sqlite_synchronous)
         else:
@@ -115,8 +130,23 @@ class Database:
                 return await connection.run_sync(_transaction, work, write and not durable)
         if not write:
             return await _finish(self._sync.read(work))
-        async with self._write_lock or nullcontext():
+        assert self._write_lock is not None  # SQLite's
+        self._writes_queued += 1
+        try:
+            await self._write_lock.acquire()
+        finally:
+            self._writes_queued -= 1
+        try:
+            # Inline only when no other write waits: under load, the thread's work
+            # overlaps the loop's, and the hop is not what a writer waits for.
+            if not durable and not self._writes_queued:
+                try:
+                    return self._sync.write_here(work)
+                except _Locked:  # by another process: wait for it in the writer thread
+                    pass
             return await _finish(self._sync.write(work, durable))
+        finally:
+            self._write_lock.release()
 
     async def dispose(self) -> None:
         for engine in self.engines.values():
@@ -142,25 +172,31 @@ async def _finish(future: Future[T]) -> T:
         raise
 
 
+class _Locked(Exception):
+    """Another connection holds the write lock (``write_here`` does not wait for it)."""
+
+
 class _SqliteThreads:
     """Synchronous SQLite engines (same file, same pragmas) and the threads that use them.
 
-    Writes run on one thread (the process's writers are serialized anyway), reads on a few.
-    Each thread keeps its own connection to each engine, so a transaction costs no pool
-    checkout and reset.
+    Writes run on one thread (the process's writers are serialized anyway), reads on a few,
+    light writes on the caller's (see the module's docstring). Each thread keeps its own
+    connection to each engine, so a transaction costs no pool checkout and reset.
     """
 
     def __init__(self, url: URL, busy_timeout_ms: int, synchronous: str) -> None:
-        def engine(begin: str, sync: str) -> Engine:
+        def engine(begin: str | None, sync: str, busy_ms: int = busy_timeout_ms) -> Engine:
             made = create_engine(
                 url, pool_size=_SQLITE_READ_THREADS, connect_args={"check_same_thread": False}
             )
-            _configure_sqlite(made, begin, busy_timeout_ms, sync)
+            _configure_sqlite(made, begin, busy_ms, sync)
             return made
 
         self._read = engine("BEGIN", synchronous)
         self._write = engine("BEGIN IMMEDIATE", synchronous)
         self._light = engine("BEGIN IMMEDIATE", "NORMAL")
+        self._inline = engine(None, "NORMAL", busy_ms=0)  # ``write_here`` begins itself
+        self._inline_commits = 0
         self._readers = ThreadPoolExecutor(_SQLITE_READ_THREADS, "sqlite-read")
         self._writer = ThreadPoolExecutor(1, "sqlite-write")
         self._held = threading.local()
@@ -169,7 +205,7 @@ class _SqliteThreads:
 
     @property
     def engines(self) -> list[Engine]:
-        return [self._read, self._write, self._light]
+        return [self._read, self._write, self._light, self._inline]
 
     def read(self, work: Callable[[Connection], T]) -> Future[T]:
         return self._readers.submit(self._in_transaction, self._read, work)
@@ -177,6 +213,37 @@ class _SqliteThreads:
     def write(self, work: Callable[[Connection], T], durable: bool) -> Future[T]:
         engine = self._write if durable else self._light
         return self._writer.submit(self._in_transaction, engine, work)
+
+    def write_here(self, work: Callable[[Connection], T]) -> T:
+        """``work`` in a light write transaction on this thread, or ``_Locked`` at once
+        (nothing written) if another connection holds the write lock."""
+        connection = self._connection(self._inline)
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+            with connection.begin():  # commits (or rolls back) what BEGIN started
+                result = work(connection)
+        except (sqlite3.OperationalError, exc.OperationalError) as error:
+            if driver.in_transaction:
+                driver.rollback()
+            if _locked(error):
+                raise _Locked from error
+            raise
+        self._inline_commits += 1
+        if self._inline_commits % _INLINE_CHECKPOINT_EVERY == 0:
+            self._writer.submit(self._checkpoint)
+        return result
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the database as far as no reader needs it, without waiting."""
+        try:
+            # on the driver: outside a transaction, which SQLAlchemy would begin first
+            driver = self._connection(self._write).connection.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:  # nobody awaits this: say so, and let the next one try again
+            logger.exception("SQLite WAL checkpoint failed")
 
     def dispose(self) -> None:
         self._readers.shutdown()
@@ -217,7 +284,12 @@ def _sqlite_engine(url: str, begin: str, busy_timeout_ms: int, synchronous: str)
     return engine
 
 
-def _configure_sqlite(engine: Engine, begin: str, busy_timeout_ms: int, synchronous: str) -> None:
+def _configure_sqlite(
+    engine: Engine, begin: str | None, busy_timeout_ms: int, synchronous: str
+) -> None:
+    """Pragmas on connect, and ``begin`` for each transaction (None: the caller begins,
+    and leaves checkpoints to other connections: ``write_here``)."""
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions start.
@@ -227,7 +299,12 @@ def _configure_sqlite(engine: Engine, begin: str, busy_timeout_ms: int, synchron
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        if begin is None:
+            cursor.execute("PRAGMA wal_autocheckpoint = 0")
         cursor.close()
+
+    if begin is None:
+        return
 
     if engine.dialect.driver == "pysqlite":  # straight to the driver, as execution.execute
 
@@ -240,3 +317,10 @@ def _configure_sqlite(engine: Engine, begin: str, busy_timeout_ms: int, synchron
             connection.exec_driver_sql(begin)
 
     event.listen(engine, "begin", _on_begin)
+
+
+def _locked(error: Exception) -> bool:
+    """Whether a SQLite error says another connection holds a lock (busy or locked)."""
+    cause = getattr(error, "orig", error)
+    code = getattr(cause, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
