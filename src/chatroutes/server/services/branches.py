@@ -18,7 +18,7 @@ from ..schemas.wire import StoredMessage
 from ..store import rows
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
-from ..store.execution import insert_instance
+from ..store.execution import insert_instance, transient
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message
 from .context import ServerContext, utcnow
@@ -77,7 +77,8 @@ def new_branch(
     context_mode: str = "FULL",
 ) -> Branch:
     now = utcnow()
-    return Branch(
+    return transient(
+        Branch,
         id=new_id("br"),
         conversation_id=conversation_id,
         parent_branch_id=parent.id if parent else None,
@@ -166,7 +167,8 @@ def build_message(
     edited_from: str | None = None,
 ) -> Message:
     created_at = utcnow()
-    return Message(
+    return transient(
+        Message,
         id=message_id or new_id("msg"),
         conversation_id=conversation_id,
         branch_id=branch_id,

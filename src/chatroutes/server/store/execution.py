@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, exc, insert
+from sqlalchemy.orm.attributes import manager_of_class
 
 from .models import Base
 
@@ -167,7 +168,19 @@ def _columns(model: type[Base]) -> tuple[tuple[str, str, Any], ...]:
 
 def instance(model: type[M], row: Any) -> M:
     """A transient model instance from a row that selected its columns by attribute name."""
-    return model(**row._asdict())
+    return transient(model, **row._asdict())
+
+
+def transient(model: type[M], /, **values: Any) -> M:
+    """A new model instance holding ``values``, built as SQLAlchemy's loading builds one:
+    straight into its ``__dict__``, without the attribute event that its constructor fires
+    for each value (20 µs an object, against 3). A session inserts it whole all the same;
+    a column left out is None, or its default once inserted (a flush, ``insert_instance``).
+    Unlike the constructor, it takes any name: pass mapped attributes only.
+    """
+    made = manager_of_class(model).new_instance()
+    made.__dict__.update(values)
+    return made  # type: ignore[no-any-return]
 
 
 def selected(model: type[Base], *, leave_out: Collection[str] = ()) -> list[Any]:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Row, bindparam, case, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
-from .execution import execute, instance, selected
+from .execution import execute, instance, selected, transient
 from .models import ApiKey, Branch, Checkpoint, Conversation, Message, User
 
 _conversations = Conversation.__table__
@@ -309,7 +309,7 @@ def active_key(connection: Connection, key_hash: str) -> tuple[str, datetime | N
         return None
     values = found._asdict()
     key_id, last_used = values.pop("key_id"), values.pop("last_used_at")
-    return key_id, last_used, User(**values)
+    return key_id, last_used, transient(User, **values)
 
 
 def touch_key(connection: Connection, key_id: str, now: datetime, stale_before: datetime) -> None:
