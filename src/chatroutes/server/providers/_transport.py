@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import orjson
 
 from ..domain.errors import (
     ProviderAuthError,
@@ -103,8 +103,8 @@ def _data_of(line: bytes) -> Any:
     if data == b"[DONE]":
         return _DONE
     try:
-        event = json.loads(data)
-    except ValueError:
+        event = orjson.loads(data)
+    except orjson.JSONDecodeError:
         return None
     return event if isinstance(event, dict) else None
 
