@@ -18,10 +18,11 @@ def usage_out(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
 
 def sent_data(result: SendResult) -> dict[str, Any]:
     completion = result.completion
+    reply = message_out(result.assistant_message)
     data: dict[str, Any] = {
-        "message": message_out(result.assistant_message),
+        "message": reply,
         "userMessage": message_out(result.user_message),
-        "assistantMessage": message_out(result.assistant_message),
+        "assistantMessage": reply,
         "usage": usage_out(completion.prompt_tokens, completion.completion_tokens),
         "model": result.model,
         "branchId": result.branch.id,
