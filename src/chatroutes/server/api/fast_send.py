@@ -39,8 +39,9 @@ from ..services.messages import MessageService, Prepared
 from .deps import API_KEY, ConversationID, credential, current_principal, note_principal, note_rate
 from .messages import answer_send, answer_stream
 from .middleware import read_body, replaying
+from .router import api_router
 
-_PREFIX = "/api/v1"
+_PREFIX = api_router.prefix  # the routes this middleware stands in for live under it
 _ID = TypeAdapter(ConversationID)  # every id in these paths has the same constraints
 
 
