@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 PYPROJECT_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
 STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 SDK_STAMP := $(SDK_VENV)/.installed-chatroutes-0.2.6
+# LiteLLM's proxy, a baseline of send_latency.py: only for `make bench`, in a venv of its own.
+LITELLM_VENV := .venv-litellm
+LITELLM_STAMP := $(LITELLM_VENV)/.installed-litellm-1.106.2
 # Test files run on up to four workers, each with its own PostgreSQL, Redis and servers.
 TEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
 
@@ -35,6 +38,11 @@ $(SDK_STAMP): $(STAMP)
 	$(BIN)/uv pip install --quiet --python $(SDK_VENV)/bin/python chatroutes==0.2.6
 	touch $@
 
+$(LITELLM_STAMP): $(STAMP)
+	test -x $(LITELLM_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(LITELLM_VENV)
+	$(BIN)/uv pip install --quiet --python $(LITELLM_VENV)/bin/python 'litellm[proxy]==1.106.2'
+	touch $@
+
 system-deps:
 	scripts/system-deps.sh
 
@@ -45,10 +53,10 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-bench: $(STAMP)
+bench: $(STAMP) $(LITELLM_STAMP)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[server,dev,bench]'
 	$(BIN)/python benchmarks/tree_paths.py
-	$(BIN)/python benchmarks/send_latency.py
+	$(BIN)/python benchmarks/send_latency.py --litellm $(LITELLM_VENV)/bin/litellm
 	$(BIN)/python benchmarks/token_savings.py
 	$(BIN)/python benchmarks/autobranch_quality.py
 
@@ -59,4 +67,4 @@ load: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
 
 clean:
-	rm -rf $(VENV) $(SDK_VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SDK_VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache .hypothesis

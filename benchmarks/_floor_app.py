@@ -15,8 +15,12 @@ Both transactions run on one database thread with its own connections, like ours
 limits, contexts, prices, metrics, tracing, retries or validation: what this adds to a
 direct upstream call is the floor under what any server of this stack adds.
 
-Run as ``uvicorn _floor_app:app`` with ``FLOOR_DATABASE`` (a file path) and
-``FLOOR_UPSTREAM`` (the mock's base URL) in the environment.
+Without ``FLOOR_DATABASE`` it is a bare proxy instead: the same request and answer, the
+key checked and the conversations kept in memory, nothing stored. What it adds is the
+stack itself (uvicorn, ASGI, the upstream client), without persistence.
+
+Run as ``uvicorn _floor_app:app`` with ``FLOOR_UPSTREAM`` (the mock's base URL) and,
+for the floor, ``FLOOR_DATABASE`` (a file path) in the environment.
 """
 
 from __future__ import annotations
@@ -133,9 +137,33 @@ class Store:
         )
 
 
+class Memory:
+    """The bare proxy's conversations: in a dict, gone when the process ends."""
+
+    def __init__(self) -> None:
+        self.paths: dict[str, list[dict[str, str]]] = {}
+
+    async def run(self, work: Any, *args: Any) -> Any:
+        return work(*args)
+
+    def store_question(
+        self, key: str, conversation_id: str, content: str
+    ) -> tuple[str, list[dict[str, str]]] | None:
+        if key != API_KEY:
+            return None
+        path = self.paths.setdefault(conversation_id, [])
+        path.append({"role": "user", "content": content})
+        return uuid.uuid4().hex, list(path)
+
+    def store_reply(self, conversation_id: str, question: str, content: str) -> str:
+        self.paths[conversation_id].append({"role": "assistant", "content": content})
+        return uuid.uuid4().hex
+
+
 class Floor:
     def __init__(self) -> None:
-        self.store = Store(os.environ["FLOOR_DATABASE"])
+        database = os.environ.get("FLOOR_DATABASE")
+        self.store = Store(database) if database else Memory()
         self.upstream = os.environ["FLOOR_UPSTREAM"].rstrip("/") + "/v1/chat/completions"
         self.client: httpx.AsyncClient | None = None
 

@@ -13,7 +13,16 @@ series, alternating with those two, is the floor (``benchmarks/_floor_app.py``):
 ASGI app on the same uvicorn, SQLite and upstream client that does only a send's unavoidable work
 (key lookup, path read, question, upstream call, reply committed to disk). What it adds
 is the least any server of this stack adds on this machine; ours is reported as a ratio
-of it. Then:
+of it. Two more series put that in scale:
+
+- proxy: the same bare app storing nothing (conversations in memory): the stack alone;
+- LiteLLM (with ``--litellm``, the ``litellm`` executable of an install of
+  ``litellm[proxy]``; ``make bench`` makes one): LiteLLM's proxy, one worker, no database,
+  routing ``gpt-5`` to the mock, sent the direct call's very body. The figure it is known
+  by (about 4 ms added on a localhost mock) comes from other machines: measured here, in
+  the same run, it says what such figures mean on this one.
+
+Then:
 
 - streaming: ``POST /conversations/{id}/messages/stream`` against the mock's streamed
   completion (``"stream": true``), alternately again: time to the first content event
@@ -29,6 +38,7 @@ Usage::
     python benchmarks/send_latency.py --database-url postgresql://user@127.0.0.1/db
     python benchmarks/send_latency.py --profile py-spy  # + where the server's time goes
     python benchmarks/send_latency.py --sections sequential  # the first table only
+    python benchmarks/send_latency.py --litellm .venv-litellm/bin/litellm  # + LiteLLM's proxy
 """
 
 from __future__ import annotations
@@ -51,7 +61,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Awaitable, Iterator
-from contextlib import AsyncExitStack, contextmanager, suppress
+from contextlib import AsyncExitStack, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import fmean
@@ -66,6 +76,17 @@ MOCK_SCRIPT = REPO_ROOT / "tests" / "support" / "mock_upstream.py"
 KEY_LINE = re.compile(r"^(cr_prod_sk_[0-9a-f]{64})\s*$")
 START_TIMEOUT = 60.0
 FLOOR_KEY = "floor-key"  # the floor app's one API key
+LITELLM_KEY = "sk-bench-litellm-master-key-0123456789"  # its proxy's master key
+LITELLM_CONFIG = """\
+model_list:
+  - model_name: gpt-5
+    litellm_params:
+      model: openai/gpt-5
+      api_base: {mock_url}/v1
+      api_key: test-key
+litellm_settings:
+  drop_params: true  # the temperature, which LiteLLM knows gpt-5 does not take
+"""
 PROMPT = "Benchmark message {i}: how far is it from the fork to the head of this branch?"
 
 
@@ -215,15 +236,14 @@ def _wait_until_serving(process: Process, url: str, what: str) -> None:
 
 
 @contextmanager
-def floor_server(mock_url: str, data_dir: Path) -> Iterator[str]:
-    """The floor app (``_floor_app.py``) under uvicorn; yields its base URL."""
+def floor_server(mock_url: str, database: Path | None) -> Iterator[str]:
+    """The floor app (``_floor_app.py``) under uvicorn, storing in ``database`` (None: the
+    bare proxy); yields its base URL."""
     port = free_port()
-    env = {
-        **os.environ,
-        "FLOOR_DATABASE": str(data_dir / "floor.sqlite"),
-        "FLOOR_UPSTREAM": mock_url,
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = {**os.environ, "FLOOR_UPSTREAM": mock_url, "PYTHONUNBUFFERED": "1"}
+    env.pop("FLOOR_DATABASE", None)
+    if database is not None:
+        env["FLOOR_DATABASE"] = str(database)
     app_dir = str(Path(__file__).resolve().parent)
     command = [sys.executable, "-m", "uvicorn", "_floor_app:app", "--app-dir", app_dir]
     command += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
@@ -236,11 +256,40 @@ def floor_server(mock_url: str, data_dir: Path) -> Iterator[str]:
         process.stop()
 
 
+@contextmanager
+def litellm_server(executable: str, mock_url: str, data_dir: Path) -> Iterator[str]:
+    """LiteLLM's proxy, one worker and no database, routing ``gpt-5`` to the mock; yields
+    its base URL. Its price map is the one in its package: it fetches nothing."""
+    config = data_dir / "litellm.yaml"
+    config.write_text(LITELLM_CONFIG.format(mock_url=mock_url))
+    port = free_port()
+    env = {
+        **os.environ,
+        "LITELLM_MASTER_KEY": LITELLM_KEY,
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "LITELLM_LOG": "ERROR",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DATABASE_URL", None)  # LiteLLM's own: no spend logs, as a bare proxy
+    command = [executable, "--config", str(config), "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--num_workers", "1"]
+    process = Process(command, env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_serving(process, f"{base}/health/liveliness", "LiteLLM proxy")
+        yield base
+    finally:
+        process.stop()
+
+
 @dataclass
 class Samples:
     direct: list[float] = field(default_factory=list)
     server: list[float] = field(default_factory=list)
     floor: list[float] = field(default_factory=list)
+    proxy: list[float] = field(default_factory=list)
+    litellm: list[float] = field(default_factory=list)  # with its own direct series:
+    litellm_direct: list[float] = field(default_factory=list)  # see run_litellm
     upstream_in_server: list[float] = field(default_factory=list)  # metadata.responseTime
     cpu: dict[str, float] = field(default_factory=dict)  # process -> CPU s in the timed loop
 
@@ -254,12 +303,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+@dataclass
+class Baselines:
+    """Base URLs of the servers ours is compared with."""
+
+    floor: str
+    proxy: str
+    litellm: str | None
+
+
 class Bench:
     def __init__(
-        self, client: httpx.Client, mock_url: str, base: str, key: str, floor_base: str
+        self, client: httpx.Client, mock_url: str, base: str, key: str, baselines: Baselines
     ) -> None:
         self.client = client
-        self.floor_base = floor_base
+        self.baselines = baselines
         self.direct_url = f"{mock_url}/v1/chat/completions"
         self.direct_headers = {"Authorization": "Bearer test-key"}
         self.base = base
@@ -275,17 +333,32 @@ class Bench:
         self.histories[conversation_id] = []
         return conversation_id
 
-    def direct(self, conversation_id: str, content: str) -> float:
-        """The upstream call the server would make for this send, made directly."""
+    def upstream_body(self, conversation_id: str, content: str) -> dict[str, object]:
+        """The upstream request the server would make for this send."""
         history = self.histories[conversation_id]
-        body = {
+        return {
             "model": "gpt-5",
             "messages": [*history, {"role": "user", "content": content}],
             "max_tokens": 2048,
             "temperature": 0.7,
         }
+
+    def direct(self, body: dict[str, object], content: str) -> float:
+        """That upstream call, made directly."""
+        return self._completion(self.direct_url, body, self.direct_headers, content)
+
+    def litellm(self, body: dict[str, object], content: str) -> float:
+        """The same call through LiteLLM's proxy."""
+        assert self.baselines.litellm is not None
+        url = f"{self.baselines.litellm}/v1/chat/completions"
+        headers = {"Authorization": f"Bearer {LITELLM_KEY}"}
+        return self._completion(url, body, headers, content)
+
+    def _completion(
+        self, url: str, body: dict[str, object], headers: dict[str, str], content: str
+    ) -> float:
         started = time.perf_counter()
-        response = self.client.post(self.direct_url, json=body, headers=self.direct_headers)
+        response = self.client.post(url, json=body, headers=headers)
         elapsed = time.perf_counter() - started
         assert response.status_code == 200, response.text
         assert response.json()["choices"][0]["message"]["content"] == f"Echo: {content}"
@@ -300,16 +373,19 @@ class Bench:
         assert response.status_code == 201, response.text
         reply = response.json()["data"]["assistantMessage"]
         assert reply["content"] == f"Echo: {content}", reply
-        history = self.histories[conversation_id]
-        history += [
-            {"role": "user", "content": content},
-            {"role": "assistant", "content": reply["content"]},
-        ]
+        self.record_turn(conversation_id, content, reply["content"])
         return elapsed, reply["metadata"]["responseTime"] / 1000
 
-    def floor(self, conversation_id: str, content: str) -> float:
-        """The same send through the floor app (its own copy of the conversation)."""
-        url = f"{self.floor_base}/conversations/{conversation_id}/messages"
+    def record_turn(self, conversation_id: str, content: str, reply: str) -> None:
+        self.histories[conversation_id] += [
+            {"role": "user", "content": content},
+            {"role": "assistant", "content": reply},
+        ]
+
+    def floor(self, base: str, conversation_id: str, content: str) -> float:
+        """The same send through the floor app or the bare proxy at ``base`` (each with its
+        own copy of the conversation)."""
+        url = f"{base}/conversations/{conversation_id}/messages"
         headers = {"Authorization": f"ApiKey {FLOOR_KEY}"}
         started = time.perf_counter()
         response = self.client.post(url, json={"content": content}, headers=headers)
@@ -475,39 +551,65 @@ def run(
     mock_url: str,
     base: str,
     key: str,
-    floor_base: str,
+    baselines: Baselines,
     profiler: Profiler,
     pids: dict[str, int],
 ) -> Samples:
     samples = Samples()
     with httpx.Client(timeout=30.0) as client:
-        bench = Bench(client, mock_url, base, key, floor_base)
-        warm = bench.new_conversation("warm-up")
+        bench = Bench(client, mock_url, base, key, baselines)
+
+        def one_of_each(into: Samples, conversation: str, content: str) -> None:
+            # Alternate, so any drift on this shared machine hits every series alike.
+            into.direct.append(bench.direct(bench.upstream_body(conversation, content), content))
+            total, upstream = bench.send(conversation, content)
+            into.server.append(total)
+            into.upstream_in_server.append(upstream)
+            into.floor.append(bench.floor(baselines.floor, conversation, content))
+            into.proxy.append(bench.floor(baselines.proxy, conversation, content))
+
+        warm, warm_samples = bench.new_conversation("warm-up"), Samples()
         for i in range(args.warmup):
-            bench.direct(warm, PROMPT.format(i=i))
-            bench.send(warm, PROMPT.format(i=i))
-            bench.floor(warm, PROMPT.format(i=i))
+            one_of_each(warm_samples, warm, PROMPT.format(i=i))
         conversations = [bench.new_conversation(f"bench {c}") for c in range(args.conversations)]
         profiler.start(client)
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         for i in range(args.requests):
-            conversation = conversations[i % len(conversations)]
-            content = PROMPT.format(i=i)
-            # Alternate, so any drift on this shared machine hits both series alike.
-            samples.direct.append(bench.direct(conversation, content))
-            total, upstream = bench.send(conversation, content)
-            samples.server.append(total)
-            samples.upstream_in_server.append(upstream)
-            samples.floor.append(bench.floor(conversation, content))
+            one_of_each(samples, conversations[i % len(conversations)], PROMPT.format(i=i))
         samples.cpu = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
         profiler.stop(client)
+        if baselines.litellm is not None:
+            run_litellm(args, bench, samples)
     return samples
+
+
+def run_litellm(args: argparse.Namespace, bench: Bench, samples: Samples) -> None:
+    """Direct and through LiteLLM, alternately, on conversations of their own.
+
+    Apart from the other series: LiteLLM's work per call (tens of ms) between two of their
+    requests would leave them to run on cold CPU caches.
+    """
+    conversations = [f"litellm {c}" for c in range(args.conversations)]
+    for conversation in conversations:
+        bench.histories[conversation] = []
+    for i in range(args.warmup + args.requests):
+        conversation, content = conversations[i % len(conversations)], PROMPT.format(i=i)
+        body = bench.upstream_body(conversation, content)
+        direct, litellm = bench.direct(body, content), bench.litellm(body, content)
+        bench.record_turn(conversation, content, f"Echo: {content}")
+        if i >= args.warmup:
+            samples.litellm_direct.append(direct)
+            samples.litellm.append(litellm)
 
 
 def report(args: argparse.Namespace, samples: Samples, backend: str) -> None:
     direct, server, floor = samples.direct, samples.server, samples.floor
-    added = [s - d for s, d in zip(server, direct, strict=True)]
-    floor_added = [f - d for f, d in zip(floor, direct, strict=True)]
+
+    def paired(series: list[float], direct: list[float] = direct) -> list[float]:
+        return [s - d for s, d in zip(series, direct, strict=True)]
+
+    added, floor_added, proxy_added = paired(server), paired(floor), paired(samples.proxy)
+    litellm_added = paired(samples.litellm, samples.litellm_direct)
     own = [s - u for s, u in zip(server, samples.upstream_in_server, strict=True)]
 
     def row(label: str, values: list[float], rate: bool = True) -> list[str]:
@@ -527,40 +629,51 @@ def report(args: argparse.Namespace, samples: Samples, backend: str) -> None:
         f"warm-up: {args.warmup} of each"
     )
     print()
-    print(
-        table(
-            ["", "p50 ms", "p99 ms", "mean ms", "req/s"],
-            [
-                row("direct  POST mock /v1/chat/completions", direct),
-                row("server  POST /conversations/{id}/messages", server),
-                [
-                    "added   server - direct",
-                    ms(percentile(server, 50) - percentile(direct, 50)),
-                    ms(percentile(server, 99) - percentile(direct, 99)),
-                    ms(fmean(server) - fmean(direct)),
-                    "",
-                ],
-                row("  paired (per request) server - direct", added, rate=False),
-                row("  server minus its own upstream call", own, rate=False),
-                row("floor   bare ASGI app, same durable work", floor),
-                row("  paired (per request) floor - direct", floor_added, rate=False),
-            ],
-        )
-    )
+    rows = [
+        row("direct  POST mock /v1/chat/completions", direct),
+        row("server  POST /conversations/{id}/messages", server),
+        [
+            "added   server - direct",
+            ms(percentile(server, 50) - percentile(direct, 50)),
+            ms(percentile(server, 99) - percentile(direct, 99)),
+            ms(fmean(server) - fmean(direct)),
+            "",
+        ],
+        row("  paired (per request) server - direct", added, rate=False),
+        row("  server minus its own upstream call", own, rate=False),
+        row("floor   bare ASGI app, same durable work", floor),
+        row("  paired (per request) floor - direct", floor_added, rate=False),
+        row("proxy   bare ASGI app, nothing stored", samples.proxy),
+        row("  paired (per request) proxy - direct", proxy_added, rate=False),
+    ]
+    if litellm_added:
+        rows.append(row("LiteLLM proxy, nothing stored (*)", samples.litellm))
+        rows.append(row("  paired (per request) LiteLLM - direct", litellm_added, rate=False))
+    print(table(["", "p50 ms", "p99 ms", "mean ms", "req/s"], rows))
     print()
     print(
         "'added' rows subtract percentiles; 'paired' takes each request's own difference;\n"
         "'server minus its own upstream call' subtracts the upstream time the server itself\n"
         "measured (responseTime)."
     )
-    print(
-        f"added by our server / added by the floor, paired p50: "
-        f"{percentile(added, 50) / percentile(floor_added, 50):.2f}"
-    )
+    if litellm_added:
+        print(
+            f"(*) in a run of its own after the others, alternating with direct calls "
+            f"(their p50 there: {ms(percentile(samples.litellm_direct, 50))} ms)"
+        )
+    ours = percentile(added, 50)
+    floor_p50 = percentile(floor_added, 50)
+    print(f"added by our server / added by the floor, paired p50: {ours / floor_p50:.2f}")
+    if litellm_added:
+        print(
+            f"added by our server / added by LiteLLM's proxy, paired p50: "
+            f"{ours / percentile(litellm_added, 50):.3f}"
+        )
     cpu = samples.cpu
+    upstream_calls = 4 * args.requests
     print(
         f"CPU per send in our server: {ms(cpu['server'] / args.requests)} ms; "
-        f"per call in the mock: {ms(cpu['mock upstream'] / (3 * args.requests))} ms\n"
+        f"per call in the mock: {ms(cpu['mock upstream'] / upstream_calls)} ms\n"
         "(user+sys over the timed loop, all threads; a database server's CPU not included)"
     )
 
@@ -934,6 +1047,11 @@ def main() -> None:
     )
     parser.add_argument("--py-spy", default="py-spy", help="the py-spy executable")
     parser.add_argument(
+        "--litellm",
+        help="the litellm executable of an install of litellm[proxy]: its proxy joins the "
+        "sequential section as a baseline",
+    )
+    parser.add_argument(
         "--sections",
         default=",".join(SECTIONS),
         help=f"comma-separated, of {', '.join(SECTIONS)} (default: all)",
@@ -971,6 +1089,8 @@ def main() -> None:
     counts += [args.conversations, args.sends_per_conversation, *args.concurrency]
     if min(counts) < 1 or min(args.warmup, args.concurrent_warmup) < 0:
         parser.error("request, conversation and client counts must be positive")
+    if args.litellm and shutil.which(args.litellm) is None:
+        parser.error(f"{args.litellm} not found (make bench installs it in .venv-litellm)")
     py_spy = shutil.which(args.py_spy)
     if args.profile == "py-spy" and py_spy is None:
         parser.error(f"{args.py_spy} not found (pip install py-spy, or pass --py-spy PATH)")
@@ -996,8 +1116,17 @@ def main() -> None:
             samples = None
             if "sequential" in args.sections:
                 _progress(f"sequential: {args.requests} of each")
-                with floor_server(mock_url, Path(tmp)) as floor_base:
-                    samples = run(args, mock_url, base, key, floor_base, profiler, pids)
+                with (
+                    floor_server(mock_url, Path(tmp) / "floor.sqlite") as floor_base,
+                    floor_server(mock_url, None) as proxy_base,
+                    (
+                        litellm_server(args.litellm, mock_url, Path(tmp))
+                        if args.litellm
+                        else nullcontext(None)
+                    ) as litellm_base,
+                ):
+                    baselines = Baselines(floor_base, proxy_base, litellm_base)
+                    samples = run(args, mock_url, base, key, baselines, profiler, pids)
             streamed, runs = asyncio.run(run_more(args, mock_url, base, key, pids))
         backend = "postgresql" if url.startswith("postgres") else "sqlite"
         if samples is not None:
