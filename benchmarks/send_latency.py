@@ -18,9 +18,10 @@ of it. Two more series put that in scale:
 - proxy: the same bare app storing nothing (conversations in memory): the stack alone;
 - LiteLLM (with ``--litellm``, the ``litellm`` executable of an install of
   ``litellm[proxy]``; ``make bench`` makes one): LiteLLM's proxy, one worker, no database,
-  routing ``gpt-5`` to the mock, sent the direct call's very body. The figure it is known
-  by (about 4 ms added on a localhost mock) comes from other machines: measured here, in
-  the same run, it says what such figures mean on this one.
+  routing ``gpt-5`` to the mock, sent the direct call's very body; in the streaming
+  section too. The figure it is known by (about 4 ms added on a localhost mock) comes
+  from other machines: measured here, in the same run, it says what such figures mean on
+  this one.
 
 Then:
 
@@ -708,9 +709,10 @@ def _error_key(response: httpx.Response) -> str:
 class AsyncBench:
     """Plain and streamed sends, direct to the mock or through our server, on any client."""
 
-    def __init__(self, mock_url: str, base: str, key: str) -> None:
+    def __init__(self, mock_url: str, base: str, key: str, litellm: str | None = None) -> None:
         self.direct_url = f"{mock_url}/v1/chat/completions"
         self.direct_headers = {"Authorization": "Bearer test-key"}
+        self.litellm_url = f"{litellm}/v1/chat/completions" if litellm else None
         self.base = base
         self.headers = {"Authorization": f"ApiKey {key}"}
 
@@ -722,9 +724,19 @@ class AsyncBench:
         return response.json()["data"]["conversation"]["id"]
 
     async def direct(
-        self, client: httpx.AsyncClient, history: list[dict[str, str]], content: str, stream: bool
+        self,
+        client: httpx.AsyncClient,
+        history: list[dict[str, str]],
+        content: str,
+        stream: bool,
+        through_litellm: bool = False,
     ) -> Timing:
-        """The upstream call the server would make for this send (``history`` grows by it)."""
+        """The upstream call the server would make for this send (``history`` grows by it),
+        made directly or ``through_litellm``'s proxy."""
+        url, headers = self.direct_url, self.direct_headers
+        if through_litellm:
+            assert self.litellm_url is not None
+            url, headers = self.litellm_url, {"Authorization": f"Bearer {LITELLM_KEY}"}
         body: dict[str, object] = {
             "model": "gpt-5",
             "messages": [*history, {"role": "user", "content": content}],
@@ -735,9 +747,7 @@ class AsyncBench:
         if stream:
             body |= {"stream": True, "stream_options": {"include_usage": True}}
             ttft, parts = math.nan, []
-            async with client.stream(
-                "POST", self.direct_url, json=body, headers=self.direct_headers
-            ) as response:
+            async with client.stream("POST", url, json=body, headers=headers) as response:
                 if response.status_code != 200:
                     await response.aread()
                     raise Failed(_error_key(response))
@@ -751,7 +761,7 @@ class AsyncBench:
                         parts.append(piece)
             timing, reply = Timing(time.perf_counter() - started, ttft), "".join(parts)
         else:
-            response = await client.post(self.direct_url, json=body, headers=self.direct_headers)
+            response = await client.post(url, json=body, headers=headers)
             timing = Timing(time.perf_counter() - started)
             if response.status_code != 200:
                 raise Failed(_error_key(response))
@@ -810,6 +820,8 @@ class AsyncBench:
 class StreamSamples:
     direct: list[Timing] = field(default_factory=list)
     server: list[Timing] = field(default_factory=list)
+    litellm: list[Timing] = field(default_factory=list)  # with its own direct series,
+    litellm_direct: list[Timing] = field(default_factory=list)  # as in run_litellm
 
 
 async def run_stream(args: argparse.Namespace, bench: AsyncBench) -> StreamSamples:
@@ -829,6 +841,15 @@ async def run_stream(args: argparse.Namespace, bench: AsyncBench) -> StreamSampl
             content = PROMPT.format(i=i)
             samples.direct.append(await bench.direct(client, history, content, stream=True))
             samples.server.append(await bench.send(client, conversation, content, stream=True))
+        if bench.litellm_url is not None:
+            histories: list[list[dict[str, str]]] = [[] for _ in range(args.conversations)]
+            for i in range(args.warmup + args.stream_requests):
+                history, content = histories[i % len(histories)], PROMPT.format(i=i)
+                direct = await bench.direct(client, list(history), content, stream=True)
+                litellm = await bench.direct(client, history, content, True, through_litellm=True)
+                if i >= args.warmup:
+                    samples.litellm_direct.append(direct)
+                    samples.litellm.append(litellm)
     return samples
 
 
@@ -919,9 +940,14 @@ def _cpu_now(pids: dict[str, int]) -> dict[str, float]:
 
 
 async def run_more(
-    args: argparse.Namespace, mock_url: str, base: str, key: str, pids: dict[str, int]
+    args: argparse.Namespace,
+    mock_url: str,
+    base: str,
+    key: str,
+    pids: dict[str, int],
+    litellm: str | None,
 ) -> tuple[StreamSamples | None, list[Run]]:
-    bench = AsyncBench(mock_url, base, key)
+    bench = AsyncBench(mock_url, base, key, litellm)
     streamed = None
     if "stream" in args.sections:
         _progress(f"streaming: {args.stream_requests} of each")
@@ -979,9 +1005,29 @@ def report_stream(args: argparse.Namespace, samples: StreamSamples) -> None:
                 _stats_row("direct  total mock stream, to its end", direct_total),
                 _stats_row("server  total /messages/stream, to [DONE]", server_total),
                 *_added_rows("total", server_total, direct_total),
+                *_litellm_stream_rows(samples),
             ],
         )
     )
+    if samples.litellm:
+        litellm_direct = [t.ttft for t in samples.litellm_direct]
+        print(
+            "(*) in a run of its own after the others, alternating with direct streams "
+            f"(their TTFT p50 there: {ms(percentile(litellm_direct, 50))} ms)"
+        )
+
+
+def _litellm_stream_rows(samples: StreamSamples) -> list[list[str]]:
+    if not samples.litellm:
+        return []
+    rows = []
+    for label, part in (("TTFT ", "ttft"), ("total", "total")):
+        litellm = [getattr(t, part) for t in samples.litellm]
+        direct = [getattr(t, part) for t in samples.litellm_direct]
+        added = [s - d for s, d in zip(litellm, direct, strict=True)]
+        rows.append(_stats_row(f"LiteLLM {label} its proxy (*)", litellm))
+        rows.append(_stats_row("  paired (per request) LiteLLM - direct", added))
+    return rows
 
 
 def report_concurrency(args: argparse.Namespace, runs: list[Run]) -> None:
@@ -1049,7 +1095,7 @@ def main() -> None:
     parser.add_argument(
         "--litellm",
         help="the litellm executable of an install of litellm[proxy]: its proxy joins the "
-        "sequential section as a baseline",
+        "sequential and streaming sections as a baseline",
     )
     parser.add_argument(
         "--sections",
@@ -1110,7 +1156,10 @@ def main() -> None:
             profiler = Profiler(Path(tmp) / "unused")
         cprofile_to = profiler.out if args.profile == "cprofile" else None
         server_process = chatroutes_server(mock_url, Path(tmp), url, cprofile_to, args.api_key)
-        with server_process as (base, key, server):
+        litellm = (
+            litellm_server(args.litellm, mock_url, Path(tmp)) if args.litellm else nullcontext()
+        )
+        with server_process as (base, key, server), litellm as litellm_base:
             profiler.attach(server, base)
             pids = {"server": server.popen.pid, "mock upstream": mock_pid}
             samples = None
@@ -1119,15 +1168,10 @@ def main() -> None:
                 with (
                     floor_server(mock_url, Path(tmp) / "floor.sqlite") as floor_base,
                     floor_server(mock_url, None) as proxy_base,
-                    (
-                        litellm_server(args.litellm, mock_url, Path(tmp))
-                        if args.litellm
-                        else nullcontext(None)
-                    ) as litellm_base,
                 ):
                     baselines = Baselines(floor_base, proxy_base, litellm_base)
                     samples = run(args, mock_url, base, key, baselines, profiler, pids)
-            streamed, runs = asyncio.run(run_more(args, mock_url, base, key, pids))
+            streamed, runs = asyncio.run(run_more(args, mock_url, base, key, pids, litellm_base))
         backend = "postgresql" if url.startswith("postgres") else "sqlite"
         if samples is not None:
             report(args, samples, backend)
