@@ -603,15 +603,17 @@ def run_litellm(args: argparse.Namespace, bench: Bench, samples: Samples) -> Non
             samples.litellm.append(litellm)
 
 
+def paired(series: list[float], baseline: list[float]) -> list[float]:
+    """Each request's own difference from the request alternated with it."""
+    return [s - b for s, b in zip(series, baseline, strict=True)]
+
+
 def report(args: argparse.Namespace, samples: Samples, backend: str) -> None:
     direct, server, floor = samples.direct, samples.server, samples.floor
-
-    def paired(series: list[float], direct: list[float] = direct) -> list[float]:
-        return [s - d for s, d in zip(series, direct, strict=True)]
-
-    added, floor_added, proxy_added = paired(server), paired(floor), paired(samples.proxy)
+    added, floor_added = paired(server, direct), paired(floor, direct)
+    proxy_added = paired(samples.proxy, direct)
     litellm_added = paired(samples.litellm, samples.litellm_direct)
-    own = [s - u for s, u in zip(server, samples.upstream_in_server, strict=True)]
+    own = paired(server, samples.upstream_in_server)
 
     def row(label: str, values: list[float], rate: bool = True) -> list[str]:
         per_second = f"{len(values) / sum(values):.0f}" if rate else ""
@@ -671,7 +673,7 @@ def report(args: argparse.Namespace, samples: Samples, backend: str) -> None:
             f"{ours / percentile(litellm_added, 50):.3f}"
         )
     cpu = samples.cpu
-    upstream_calls = 4 * args.requests
+    upstream_calls = 4 * args.requests  # one_of_each: direct, server, floor, proxy
     print(
         f"CPU per send in our server: {ms(cpu['server'] / args.requests)} ms; "
         f"per call in the mock: {ms(cpu['mock upstream'] / upstream_calls)} ms\n"
@@ -978,7 +980,7 @@ def _added_rows(label: str, server: list[float], direct: list[float]) -> list[li
             ms(percentile(server, 99) - percentile(direct, 99)),
             ms(fmean(server) - fmean(direct)),
         ],
-        _stats_row("  paired (per request)", [s - d for s, d in zip(server, direct, strict=True)]),
+        _stats_row("  paired (per request)", paired(server, direct)),
     ]
 
 
@@ -1024,9 +1026,8 @@ def _litellm_stream_rows(samples: StreamSamples) -> list[list[str]]:
     for label, part in (("TTFT ", "ttft"), ("total", "total")):
         litellm = [getattr(t, part) for t in samples.litellm]
         direct = [getattr(t, part) for t in samples.litellm_direct]
-        added = [s - d for s, d in zip(litellm, direct, strict=True)]
         rows.append(_stats_row(f"LiteLLM {label} its proxy (*)", litellm))
-        rows.append(_stats_row("  paired (per request) LiteLLM - direct", added))
+        rows.append(_stats_row("  paired (per request) LiteLLM - direct", paired(litellm, direct)))
     return rows
 
 
