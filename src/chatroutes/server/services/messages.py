@@ -739,7 +739,7 @@ class MessageService:
             checkpoints = CheckpointService(self.ctx, self.user_id)
             self.ctx.spawn(
                 checkpoints.auto_checkpoint(
-                    result.branch.conversation_id, result.branch.id, result.assistant_message.id
+                    result.branch.conversation_id, result.branch.id, reply.id
                 )
             )
         return result
