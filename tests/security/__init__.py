@@ -1,0 +1,1 @@
+"""One regression test per finding of the abuse review, through HTTP, on both databases."""
