@@ -241,7 +241,9 @@ class TestTokenQuota:
 
 class TestGuestCaps:
     async def test_twenty_messages_per_session(self, lapi, upstream):
-        _, headers = await _account(lapi, "guest", {"requests_per_minute": None}, guest=True)
+        # the session's token cap would end it first: each send reserves its whole context
+        overrides = {"requests_per_minute": None, "session_tokens": None}
+        _, headers = await _account(lapi, "guest", overrides, guest=True)
         created = await lapi.client.post("/conversations", json={"title": "g"}, headers=headers)
         conversation_id = created.json()["data"]["conversation"]["id"]
         upstream.enqueue(*[Fault.reply("ok", prompt_tokens=1, completion_tokens=1)] * 20)

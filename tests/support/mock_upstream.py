@@ -34,7 +34,9 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 Protocol = Literal["openai", "anthropic", "other"]
-FaultKind = Literal["status", "delay", "hang", "cut_after", "malformed_chunk", "reply", "tool_call"]
+FaultKind = Literal[
+    "status", "delay", "hang", "cut_after", "stall_after", "malformed_chunk", "reply", "tool_call"
+]
 
 OPENAI_PATH = "/v1/chat/completions"
 ANTHROPIC_PATH = "/v1/messages"
@@ -116,6 +118,12 @@ class Fault:
         return cls("cut_after", chunks=n_chunks)
 
     @classmethod
+    def stall_after(cls, n_chunks: int) -> Fault:
+        """Stream ``n_chunks`` content chunks then send nothing more until the client leaves
+        (a reply stopped or abandoned at a known point)."""
+        return cls("stall_after", chunks=n_chunks)
+
+    @classmethod
     def malformed_chunk(cls, after: int = 0) -> Fault:
         """In a stream, send a ``data: {not json`` line after ``after`` content chunks."""
         return cls("malformed_chunk", chunks=after)
@@ -184,6 +192,38 @@ class _Call:
     tool: str = ""  # a tool call ends the reply
     arguments: str = ""  # its JSON arguments
     seq: int = 0
+    last_user: str = ""
+    max_tokens: int | None = None  # the request's cap on the reply
+    hit_limit: bool = False  # the reply was cut at max_tokens: finish "length"/"max_tokens"
+
+    def limit_reply(self) -> None:
+        """Cut the reply to ``max_tokens`` mock tokens, as a real API cuts it."""
+        if self.max_tokens is None or self.tool or count_tokens(self.reply) <= self.max_tokens:
+            return
+        ends = [match.end() for match in _TOKEN_RE.finditer(self.reply)]
+        self.reply = self.reply[: ends[self.max_tokens - 1]]
+        self.completion_tokens = count_tokens(self.reasoning) + count_tokens(self.reply)
+        self.hit_limit = True
+
+    @property
+    def openai_finish(self) -> str:
+        return "tool_calls" if self.tool else "length" if self.hit_limit else "stop"
+
+    @property
+    def anthropic_stop(self) -> str:
+        return "tool_use" if self.tool else "max_tokens" if self.hit_limit else "end_turn"
+
+
+@dataclass(slots=True)
+class UpstreamCall:
+    """What the mock generated for one request, and the usage it reported (or would have)."""
+
+    protocol: Protocol
+    model: str
+    last_user: str  # the request's last user message: tells whose call it was
+    prompt_tokens: int
+    completion_tokens: int  # of the whole reply, or of the part sent before a stall or cut
+    finished: bool  # the reply was sent whole, with its usage
 
 
 class _ApiError(Exception):
@@ -269,11 +309,32 @@ def _check_temperature(body: dict[str, Any], highest: float) -> None:
         raise _ApiError(400, f"temperature: must be a number between 0 and {highest:g}")
 
 
-def _make_call(model: str, texts: list[str], last_user: str, stream: bool, usage: bool) -> _Call:
+def _make_call(
+    model: str,
+    texts: list[str],
+    last_user: str,
+    stream: bool,
+    usage: bool,
+    max_tokens: int | None,
+) -> _Call:
     """The echo reply and token counts for a validated request."""
     reply = f"Echo: {last_user}"
     prompt_tokens = sum(count_tokens(text) for text in texts)
-    return _Call(model, reply, prompt_tokens, count_tokens(reply), stream, usage)
+    call = _Call(model, reply, prompt_tokens, count_tokens(reply), stream, usage)
+    call.max_tokens, call.last_user = max_tokens, last_user
+    return call
+
+
+def _openai_max_tokens(body: dict[str, Any]) -> int | None:
+    """``max_completion_tokens`` (or the older ``max_tokens``), checked like the real API."""
+    for name in ("max_completion_tokens", "max_tokens"):
+        value = body.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise _ApiError(400, f"Invalid '{name}': integer below minimum value 1.")
+        return value
+    return None
 
 
 def _parse_openai(body: Any) -> _Call:
@@ -311,7 +372,7 @@ def _parse_openai(body: Any) -> _Call:
         message = "The 'stream_options' parameter is only allowed when 'stream' is true."
         raise _ApiError(400, message)
     usage = isinstance(options, dict) and options.get("include_usage") is True
-    return _make_call(model, texts, last_user, stream, usage)
+    return _make_call(model, texts, last_user, stream, usage, _openai_max_tokens(body))
 
 
 def _parse_anthropic(body: Any) -> _Call:
@@ -360,7 +421,7 @@ def _parse_anthropic(body: Any) -> _Call:
     _check_temperature(body, 1.0)
     _check_thinking(body, max_tokens)
     stream = body.get("stream") is True
-    return _make_call(model, texts, last_user, stream, stream)
+    return _make_call(model, texts, last_user, stream, stream, max_tokens)
 
 
 def _check_thinking(body: dict[str, Any], max_tokens: int) -> None:
@@ -415,7 +476,7 @@ def _openai_body(call: _Call, seq: int) -> dict[str, Any]:
                     else {}
                 ),
                 "logprobs": None,
-                "finish_reason": "tool_calls" if call.tool else "stop",
+                "finish_reason": call.openai_finish,
             }
         ],
         "usage": {
@@ -452,7 +513,7 @@ def _openai_frames(call: _Call, seq: int) -> _Frames:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
         return b"data: " + _dumps({**base, "choices": [choice]}) + b"\n\n"
 
-    suffix = [frame({}, "tool_calls" if call.tool else "stop")]
+    suffix = [frame({}, call.openai_finish)]
     if call.tool:  # the call's id and name, then its arguments in pieces
         head = _openai_tool_call(call) | {"index": 0}
         head["function"] = {"name": call.tool, "arguments": ""}
@@ -479,7 +540,7 @@ def _anthropic_body(call: _Call, seq: int) -> dict[str, Any]:
             *([{"type": "text", "text": call.reply}] if call.reply or not call.tool else []),
             *([_tool_use_block(call)] if call.tool else []),
         ],
-        "stop_reason": "tool_use" if call.tool else "end_turn",
+        "stop_reason": call.anthropic_stop,
         "stop_sequence": None,
         "usage": {"input_tokens": call.prompt_tokens, "output_tokens": call.completion_tokens},
     }
@@ -559,7 +620,7 @@ def _anthropic_frames(call: _Call, seq: int) -> _Frames:
             "message_delta",
             {
                 "delta": {
-                    "stop_reason": "tool_use" if call.tool else "end_turn",
+                    "stop_reason": call.anthropic_stop,
                     "stop_sequence": None,
                 },
                 "usage": {"output_tokens": call.completion_tokens},
@@ -587,6 +648,7 @@ class MockUpstream:
         self.chunk_delay = chunk_delay
         self.ollama_models: list[str] = []  # what GET /api/tags lists, as an Ollama host
         self.requests: list[RecordedRequest] = []
+        self.calls: list[UpstreamCall] = []  # every generation, with its usage
         self.connections = 0
         self.nodelay_connections = 0
         self._faults: deque[Fault] = deque()
@@ -615,8 +677,9 @@ class MockUpstream:
         return self.url
 
     def clear(self) -> None:
-        """Forget recorded requests and queued faults."""
+        """Forget recorded requests, calls and queued faults."""
         self.requests.clear()
+        self.calls.clear()
         self._faults.clear()
 
     def enqueue(self, *faults: Fault) -> None:
@@ -823,13 +886,21 @@ class MockUpstream:
                 call.prompt_tokens = fault.prompt_tokens
             if fault.completion_tokens is not None:
                 call.completion_tokens = fault.completion_tokens
+        if fault is None or fault.completion_tokens is None:
+            call.limit_reply()
         seq = call.seq = next(self._ids)
+        record = UpstreamCall(
+            protocol, call.model, call.last_user, call.prompt_tokens, call.completion_tokens, False
+        )
+        self.calls.append(record)
         cut = fault.chunks if fault is not None and fault.kind == "cut_after" else None
         if not call.stream:
             obj = _openai_body(call, seq) if protocol == "openai" else _anthropic_body(call, seq)
             if cut is None:
                 await self._write(writer, 200, obj, keep_alive)
+                record.finished = True
                 return keep_alive
+            record.completion_tokens = 0
             data = _dumps(obj)
             writer.write(_head(200, "application/json", keep_alive, len(data)))
             writer.write(data[: len(data) // 2])
@@ -837,11 +908,22 @@ class MockUpstream:
             writer.close()
             return False
         malformed = fault.chunks if fault is not None and fault.kind == "malformed_chunk" else None
+        if fault is not None and fault.kind == "stall_after":
+            cut = fault.chunks
         if protocol == "openai":
             frames, bad = _openai_frames(call, seq), _OPENAI_MALFORMED
         else:
             frames, bad = _anthropic_frames(call, seq), _ANTHROPIC_MALFORMED
-        return await self._stream(writer, keep_alive, frames, cut, malformed, bad)
+        if cut is not None:  # what the reply's first ``cut`` content chunks hold
+            record.completion_tokens = count_tokens("".join(split_reply(call.reply)[:cut]))
+        stall = fault is not None and fault.kind == "stall_after"
+        keep = await self._stream(writer, keep_alive, frames, cut, malformed, bad, stall)
+        if stall:
+            while await reader.read(1 << 16):  # until the client leaves
+                pass
+            return False
+        record.finished = cut is None
+        return keep
 
     def _check_headers(self, protocol: Protocol, method: str, headers: dict[str, str]) -> None:
         """Check the method, the API key and (Anthropic) the ``anthropic-version`` header."""
@@ -883,8 +965,10 @@ class MockUpstream:
         cut: int | None,
         malformed: int | None,
         bad_frame: bytes,
+        stall: bool = False,
     ) -> bool:
-        """Send SSE frames as HTTP chunks, cutting or corrupting after N content frames."""
+        """Send SSE frames as HTTP chunks, cutting (or, ``stall``, pausing for good) or
+        corrupting after N content frames."""
         prefix, content, suffix = frames
         sequence = prefix + content + suffix
         cut_at = -1 if cut is None else len(prefix) + min(cut, len(content))
@@ -894,7 +978,8 @@ class MockUpstream:
             if i and self.chunk_delay:
                 await asyncio.sleep(self.chunk_delay)
             if i == cut_at:
-                writer.close()
+                if not stall:
+                    writer.close()
                 return False
             if i == bad_at:
                 writer.write(_chunk(bad_frame))

@@ -18,7 +18,14 @@ from ..schemas.responses import (
     Pricing,
     UsageSummary,
 )
-from ..schemas.usage import by_model_out, message_usage_out, price_out, report_out, totals_out
+from ..schemas.usage import (
+    by_kind_out,
+    by_model_out,
+    message_usage_out,
+    price_out,
+    report_out,
+    totals_out,
+)
 from ..services.models import available_models
 from ..services.usage import UsageService
 from .deps import BranchID, Context, ConversationID, MessageID, UserId
@@ -58,6 +65,7 @@ async def usage_summary(ctx: Context, user_id: UserId) -> JSONResponse:
             "costThisMonth": totals["cost"],
             "calls": totals["calls"],
             "byModel": by_model_out(report.by_model),
+            "byKind": by_kind_out(report.by_kind or []),
         }
     )
 

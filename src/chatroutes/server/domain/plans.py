@@ -24,6 +24,7 @@ LIMIT_FIELDS = (
     "session_tokens",
     "session_messages",
     "session_branches",
+    "max_output_tokens",
 )
 
 
@@ -47,6 +48,7 @@ class Plan:
     calls_per_month: int | None = None
     tokens_per_month: int | None = None
     requests_per_minute: int | None = None
+    max_output_tokens: int | None = None  # the most one model call may write
     # Guest plans: caps over one guest session, which lasts session_hours.
     session_tokens: int | None = None
     session_messages: int | None = None

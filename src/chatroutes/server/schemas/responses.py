@@ -591,9 +591,14 @@ class DayTotals(Totals):
     date: str | None
 
 
+class KindTotals(Totals):
+    kind: str = Field(description="message, autobranch or checkpoint")
+
+
 class Report(Out):
     totals: Totals
     byModel: list[ModelTotals]
+    byKind: list[KindTotals] | None = None
     byDay: list[DayTotals] | None = None
 
 
@@ -614,6 +619,7 @@ class UsageSummary(Out):
     costThisMonth: float
     calls: int
     byModel: list[ModelTotals]
+    byKind: list[KindTotals]
 
 
 class ConversationUsage(Report):

@@ -43,11 +43,18 @@ def by_model_out(rows: list[UsageRow]) -> list[dict[str, Any]]:
     return [{"model": row.key, **totals_out(row)} for row in rows]
 
 
+def by_kind_out(rows: list[UsageRow]) -> list[dict[str, Any]]:
+    """Per kind of metered call: ``message`` (replies), ``autobranch``, ``checkpoint``."""
+    return [{"kind": row.key, **totals_out(row)} for row in rows]
+
+
 def report_out(report: UsageReport) -> dict[str, Any]:
     data: dict[str, Any] = {
         "totals": totals_out(report.totals),
         "byModel": by_model_out(report.by_model),
     }
+    if report.by_kind is not None:
+        data["byKind"] = by_kind_out(report.by_kind)
     if report.by_day is not None:
         data["byDay"] = [{"date": row.key, **totals_out(row)} for row in report.by_day]
     if report.by_conversation is not None:

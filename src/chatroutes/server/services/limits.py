@@ -52,10 +52,11 @@ from .context import ServerContext, utcnow
 logger = logging.getLogger("chatroutes.server")
 
 GUEST_PLAN = "guest"
+MIN_OUTPUT_TOKENS = 16  # a call that could write less than this is refused (metering.py)
 FALLBACK_PLAN = "free"
 # Counters are kept a little past their window, then purged.
-_MONTH_COUNTER_GRACE = timedelta(days=35)
-_GUEST_COUNTER_GRACE = timedelta(hours=1)
+MONTH_COUNTER_GRACE = timedelta(days=35)
+SESSION_COUNTER_GRACE = timedelta(hours=1)
 
 
 @lru_cache(maxsize=8)
@@ -128,14 +129,20 @@ class KeyAdmission:
 
 
 def _check_tokens_left(plan: Plan, used: int, now: datetime) -> None:
-    """Refuse a send once the month's tokens reach the plan's token quota."""
+    """Refuse a send before it stores anything once the month's tokens are (all but) used
+    up; the send's reservation (``services/metering.py``) holds the limit exactly."""
     assert plan.tokens_per_month is not None
-    if used >= plan.tokens_per_month:
+    if used + MIN_OUTPUT_TOKENS > plan.tokens_per_month:
         _, end = month_period(now)
         raise QuotaExceeded(
             f"Monthly quota of {plan.tokens_per_month} tokens on the {plan.name} plan "
             f"is used up; it renews {end:%Y-%m-%d}, or upgrade your plan",
-            details={"limit": plan.tokens_per_month, "used": used, "quota": "tokens"},
+            details={
+                "quota": "tokens",
+                "limit": plan.tokens_per_month,
+                "used": used,
+                "remaining": max(plan.tokens_per_month - used, 0),
+            },
             retry_after=seconds_until(end, now),
         )
 
@@ -235,7 +242,7 @@ class LimitService:
         if principal.api_key_id is not None:  # the web UI's own requests are not calls
             _, month_end = month_period(now)
             takes.append(
-                Take(calls_window(now), 1, plan.calls_per_month, month_end + _MONTH_COUNTER_GRACE)
+                Take(calls_window(now), 1, plan.calls_per_month, month_end + MONTH_COUNTER_GRACE)
             )
         return takes
 
@@ -275,7 +282,7 @@ class LimitService:
         """Before a send: refuse when the token quota is used up, take a guest's message.
 
         The body stores the question; if it fails, the guest's message is given back.
-        It receives the account read for the check, for ``record_tokens`` to reuse.
+        It receives the account read for the check, for the send's reservation to reuse.
         ``user``: the caller as authentication just read it, so it is not read again.
         """
         account = Account(user, self.plan_of(user)) if user else await self.account(user_id)
@@ -289,11 +296,12 @@ class LimitService:
         session_end = account.session_end(now)
         if plan.session_tokens is not None:
             used = (await self.counters.get(subject, ["guest:tokens"]))["guest:tokens"]
-            if used >= plan.session_tokens:
-                raise self._guest_cap("tokens", plan.session_tokens, session_end, now)
+            if used + MIN_OUTPUT_TOKENS > plan.session_tokens:
+                left = max(plan.session_tokens - used, 0)
+                raise self._guest_cap("tokens", plan.session_tokens, session_end, now, left)
         took = False
         if plan.session_messages is not None:
-            expires = session_end + _GUEST_COUNTER_GRACE
+            expires = session_end + SESSION_COUNTER_GRACE
             if (
                 await self.counters.take(
                     subject, "guest:messages", 1, plan.session_messages, expires
@@ -307,7 +315,7 @@ class LimitService:
         except BaseException:
             if took:
                 await self.counters.add(
-                    subject, "guest:messages", -1, session_end + _GUEST_COUNTER_GRACE
+                    subject, "guest:messages", -1, session_end + SESSION_COUNTER_GRACE
                 )
             raise
 
@@ -334,7 +342,7 @@ class LimitService:
             return
         subject, now = user_subject(user_id), utcnow()
         session_end = account.session_end(now)
-        expires = session_end + _GUEST_COUNTER_GRACE
+        expires = session_end + SESSION_COUNTER_GRACE
         if await self.counters.take(subject, "guest:branches", 1, cap, expires) is None:
             raise self._guest_cap("branches", cap, session_end, now)
         try:
@@ -342,50 +350,6 @@ class LimitService:
         except BaseException:
             await self.counters.add(subject, "guest:branches", -1, expires)
             raise
-
-    def record_tokens_within(
-        self, connection: Connection, user_id: str, tokens: int, account: Account
-    ) -> bool:
-        """Count a reply's tokens in the transaction that stores it: both or neither.
-
-        Only counters kept in the database can join it; False means they are elsewhere
-        (Redis) and ``record_tokens`` must count them once the reply is committed.
-        """
-        if not isinstance(self.counters, DatabaseCounters):
-            return False
-        if tokens > 0:
-            subject, now = user_subject(user_id), utcnow()
-            _, end = month_period(now)
-            self.counters.add_within(
-                connection, subject, tokens_window(now), tokens, end + _MONTH_COUNTER_GRACE
-            )
-            if account.is_guest:
-                expires = account.session_end(now) + _GUEST_COUNTER_GRACE
-                self.counters.add_within(connection, subject, "guest:tokens", tokens, expires)
-        return True
-
-    async def record_tokens(
-        self, user_id: str, tokens: int, account: Account | None = None
-    ) -> None:
-        """A stored reply's prompt + completion tokens count against the quotas.
-
-        ``account``: as ``sending`` read it for this send, so it is not read again.
-        The reply is already stored: a counter failure is logged, never turned into an
-        error that would make the client send again.
-        """
-        if tokens <= 0:
-            return
-        try:
-            account = account or await self.account(user_id)
-            subject, now = user_subject(user_id), utcnow()
-            _, end = month_period(now)
-            window = tokens_window(now)
-            await self.counters.add(subject, window, tokens, end + _MONTH_COUNTER_GRACE)
-            if account.is_guest:
-                expires = account.session_end(now) + _GUEST_COUNTER_GRACE
-                await self.counters.add(subject, "guest:tokens", tokens, expires)
-        except Exception:
-            logger.exception("could not count %d tokens for user %s", tokens, user_id)
 
     async def guest_used(self, user_id: str) -> dict[str, int]:
         """What this guest session has used of its caps: ``messages``, ``branches``, ``tokens``."""
@@ -400,9 +364,11 @@ class LimitService:
         return {"calls": counts[windows[0]], "tokens": counts[windows[1]]}
 
     @staticmethod
-    def _guest_cap(what: str, cap: int, session_end: datetime, now: datetime) -> QuotaExceeded:
+    def _guest_cap(
+        what: str, cap: int, session_end: datetime, now: datetime, remaining: int = 0
+    ) -> QuotaExceeded:
         return QuotaExceeded(
             f"Guest sessions are limited to {cap} {what}; create an account to continue",
-            details={"quota": f"guest_{what}", "limit": cap},
+            details={"quota": f"guest_{what}", "limit": cap, "remaining": remaining},
             retry_after=seconds_until(session_end, now) if session_end > now else None,
         )

@@ -61,10 +61,12 @@ from ..providers.retries import call_with_retries, is_retryable
 from ..schemas.messages import MessageSend
 from ..store import rows
 from ..store.branches import BranchRepository
+from ..store.conversations import ConversationRepository
 from ..store.counters import DatabaseCounters
 from ..store.execution import insert_instance, savepoint
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Conversation, Message, User
+from ..store.usage_ledger import MESSAGE_KIND
 from .accounts import AccountService, Principal
 from .branches import (
     branch_within,
@@ -78,6 +80,7 @@ from .context import ServerContext, utcnow
 from .conversations import owned_conversation, owned_conversation_within
 from .limits import Account, KeyAdmission, LimitService
 from .live import LiveReply, ReplyStream, StreamEvent
+from .metering import Meter, Reservation
 from .recovery import watched  # heartbeat and shutdown: the reply survives its process
 
 logger = logging.getLogger("chatroutes.server")
@@ -130,6 +133,7 @@ class Prepared:
     attempts: int = 0
     fallback_from: str | None = None
     account: Account | None = None  # as the limits read it before the send
+    reservation: Reservation | None = None  # the tokens the call may spend (metering.py)
     settled: bool = False  # the provider call is over: a stop no longer cuts the reply
     stopped: bool = False  # a user's stop cancelled it: stored as far as it got
 
@@ -192,14 +196,38 @@ class MessageService:
         return ReplyStream(live.reply_id, live.follow(0, reasoning=reasoning))
 
     async def store_question(
-        self, conversation_id: str, request: MessageSend, branch_id: str | None = None
+        self,
+        conversation_id: str,
+        request: MessageSend,
+        branch_id: str | None = None,
+        *,
+        reserve: bool = True,
     ) -> Prepared:
-        """Check limits, take the branch's lease and store the user message: ready to generate."""
+        """Check limits, take the branch's lease and store the user message, then reserve
+        the reply's tokens: ready to generate. ``reserve=False``: the caller reserves (one
+        reservation per parallel candidate)."""
         self._check_length(request.content)
         async with LimitService(self.ctx).sending(self.user_id, self.user) as account:
             prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
         prepared.account = account
+        if reserve:
+            await self.reserve(prepared)
         return prepared
+
+    async def reserve(self, prepared: Prepared) -> None:
+        """Reserve what the reply may spend and clamp its max tokens to it; refused, the
+        branch is let go (the question stays, as after a provider failure)."""
+        assert prepared.account is not None
+        try:
+            reservation = await Meter(self.ctx).reserve(
+                prepared.account, prepared.context.prompt_tokens, prepared.request.max_tokens
+            )
+        except BaseException:
+            await self.release_lease(prepared)
+            raise
+        prepared.reservation = reservation
+        if reservation.max_output < prepared.request.max_tokens:
+            prepared.request = replace(prepared.request, max_tokens=reservation.max_output)
 
     @classmethod
     async def admit_and_store_question(
@@ -260,6 +288,7 @@ class MessageService:
             raise stored
         prepared = service._prepared(stored, request)
         prepared.account = admission.account
+        await service.reserve(prepared)
         return service, prepared
 
     async def resume_stream(self, conversation_id: str, reply_id: str, offset: int) -> ReplyStream:
@@ -705,36 +734,59 @@ class MessageService:
         )
 
     async def release_lease(self, prepared: Prepared) -> None:
+        """Let the branch go after a call that stored no reply, and give its reservation
+        back (in the same transaction when the counters are in the database)."""
         branch_id, lease = prepared.branch.id, prepared.lease
-        await self.ctx.db.run(
-            lambda connection: rows.release_lease(connection, branch_id, lease), write=True
-        )
+        reservation, meter = prepared.reservation, Meter(self.ctx)
+        counted = False
+
+        def release(connection: Connection) -> None:
+            nonlocal counted
+            rows.release_lease(connection, branch_id, lease)
+            if reservation is not None and not reservation.settled:
+                counted = meter.settle_within(connection, reservation, 0)
+
+        await self.ctx.db.run(release, write=True)
+        if reservation is not None:
+            await meter.committed(reservation, 0, counted)
 
     async def _store_reply(
         self, prepared: Prepared, completion: Completion, elapsed_ms: float
     ) -> SendResult:
+        """Store the reply and settle its reservation to its usage, in one transaction when
+        the counters are in the database. A conversation deleted while the reply was
+        written cannot hold it: its usage goes to the ledger, and the caller is told."""
         meta = reply_meta(prepared, completion, elapsed_ms)
-        # limits: the stored reply's tokens count against the token quotas, in the same
-        # transaction when the counters are in the database
-        limits = LimitService(self.ctx)
-        tokens = completion.prompt_tokens + completion.completion_tokens
+        reservation, meter = prepared.reservation, Meter(self.ctx)
+        spent = completion.prompt_tokens + completion.completion_tokens
         counted = False
 
         def store(connection: Connection) -> SendResult:
             nonlocal counted
             stored = self._try_store_reply(connection, prepared, completion, meta)
-            if prepared.account is not None:
-                counted = limits.record_tokens_within(
-                    connection, self.user_id, tokens, prepared.account
-                )
+            if reservation is not None:
+                counted = meter.settle_within(connection, reservation, spent)
             return stored
 
-        result = await self._write_retrying_head_races(store, "the reply")
+        try:
+            result = await self._write_retrying_head_races(store, "the reply")
+        except Exception:
+            if reservation is None or await self._conversation_exists(prepared.conversation.id):
+                raise
+            await meter.charge_unstored(
+                reservation,
+                MESSAGE_KIND,
+                prepared.info.name,
+                completion.prompt_tokens,
+                completion.completion_tokens,
+                meta["cost"],
+            )
+            raise NotFound("conversation", prepared.conversation.id) from None
+        if reservation is not None:
+            await meter.committed(reservation, spent, counted)
         reply = result.assistant_message
         self.ctx.paths.extend(prepared.user_message.id, rows.PathRow.of(reply))
         record_reply(meta)  # metrics: tokens, cost and fallbacks by model
-        if not counted:
-            await limits.record_tokens(self.user_id, tokens, prepared.account)
         if prepared.checkpoint_due and completion.finish_reason != "error":
             checkpoints = CheckpointService(self.ctx, self.user_id)
             self.ctx.spawn(
@@ -743,6 +795,10 @@ class MessageService:
                 )
             )
         return result
+
+    async def _conversation_exists(self, conversation_id: str) -> bool:
+        async with self.ctx.db.read() as session:
+            return await ConversationRepository(session).get(conversation_id) is not None
 
     def _try_store_reply(
         self,

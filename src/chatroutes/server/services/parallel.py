@@ -31,7 +31,6 @@ from ..store.models import Branch, Message, ResponseCandidate, ResponseSession
 from ..store.responses import ResponseSessionRepository
 from .branches import build_message
 from .context import ServerContext, utcnow
-from .limits import LimitService
 from .live import LiveReply, StreamEvent
 from .messages import (
     MessageService,
@@ -41,6 +40,7 @@ from .messages import (
     reply_meta,
     reportable,
 )
+from .metering import Meter, reserved_prompt, spent_by
 from .recovery import INTERRUPTED, renew_lease
 
 logger = logging.getLogger("chatroutes.server")
@@ -89,7 +89,7 @@ class ParallelService:
             max_tokens=request.max_tokens,
             branch_id=request.branch_id,
         )
-        prepared = await self.messages.store_question(conversation_id, asked)
+        prepared = await self.messages.store_question(conversation_id, asked, reserve=False)
         now = utcnow()
         response_session = ResponseSession(
             id=new_id("rs"),
@@ -105,11 +105,16 @@ class ParallelService:
             for position, variant in enumerate(self._variants(request, prepared))
         ]
         try:
+            await self._reserve(candidates)
             async with self.ctx.db.write() as session:
                 await ResponseSessionRepository(session).add(
                     response_session, [c.row for c in candidates]
                 )
         except BaseException:
+            meter = Meter(self.ctx)
+            for candidate in candidates:
+                if candidate.prepared.reservation is not None:
+                    await meter.settle(candidate.prepared.reservation, 0)
             await self.messages.release_lease(prepared)
             raise
         for candidate in candidates:
@@ -174,6 +179,24 @@ class ParallelService:
                 response_session.branch_id, response_session.conversation_id
             )
         return view
+
+    async def _reserve(self, candidates: list[_Candidate]) -> None:
+        """Each candidate reserves its own tokens, as a send of its own would, with an
+        equal share of what the limits leave: a session they cannot cover is refused whole."""
+        meter = Meter(self.ctx)
+        account = candidates[0].prepared.account
+        assert account is not None
+        left = await meter.remaining(account)
+        for candidate in candidates:
+            prepared = candidate.prepared
+            prompt = prepared.context.prompt_tokens
+            wanted = prepared.request.max_tokens
+            if left is not None:
+                wanted = max(min(wanted, left // len(candidates) - reserved_prompt(prompt)), 0)
+            reservation = await meter.reserve(account, prompt, wanted)
+            prepared.reservation = reservation
+            if reservation.max_output < prepared.request.max_tokens:
+                prepared.request = replace(prepared.request, max_tokens=reservation.max_output)
 
     def _check_model(self, model: str) -> None:
         try:
@@ -361,18 +384,22 @@ class ParallelService:
         else:
             values["message_id"] = None
         values["latency_ms"] = latency_ms
+        reservation, meter = prepared.reservation, Meter(self.ctx)
+        spent = spent_by(values.get("prompt_tokens"), values.get("completion_tokens"))
+        counted = False
         async with self.ctx.db.write() as session:
             if message is not None:
                 await MessageRepository(session).add(message)
             await ResponseSessionRepository(session).update_candidate(row.id, **values)
+            if reservation is not None:
+                counted = await session.run_sync(
+                    lambda sync: meter.settle_within(sync.connection(), reservation, spent)
+                )
         row.status = values["status"]
+        if reservation is not None:
+            await meter.committed(reservation, spent, counted)
         if completion is not None:
             record_reply(meta)  # metrics: tokens, cost and fallbacks by model
-            await LimitService(self.ctx).record_tokens(
-                self.user_id,
-                completion.prompt_tokens + completion.completion_tokens,
-                prepared.account,
-            )
         return message
 
     async def _update(self, row: ResponseCandidate, status: str) -> None:

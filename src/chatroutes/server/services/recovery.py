@@ -51,8 +51,8 @@ from ..store.recovery import (
 from ..store.responses import ResponseSessionRepository
 from .branches import build_message, place_reply
 from .context import ServerContext, utcnow
-from .limits import LimitService
 from .live import LiveReply, StreamEvent
+from .metering import Meter, spent_by
 
 if TYPE_CHECKING:
     from .messages import Prepared
@@ -170,11 +170,9 @@ class GenerationWatch:
             logger.exception("storing an interrupted reply failed")
         # Tokens generated were spent, whoever cut the reply short: a stop does not dodge the
         # quotas, and a shutdown counts them as an interrupted parallel candidate does.
-        if reply is not None:
-            await LimitService(self.ctx).record_tokens(
-                prepared.conversation.user_id,
-                (meta["prompt_tokens"] or 0) + meta["completionTokens"],
-                prepared.account,
+        if prepared.reservation is not None:
+            await Meter(self.ctx).settle(
+                prepared.reservation, spent_by(meta["prompt_tokens"], meta["completionTokens"])
             )
         return reply
 

@@ -41,6 +41,7 @@ class UsageReport:
     totals: UsageRow
     by_model: list[UsageRow]
     by_day: list[UsageRow] | None = None
+    by_kind: list[UsageRow] | None = None  # key: message, autobranch, checkpoint
     since: datetime | None = None
     until: datetime | None = None
     by_conversation: list[UsageRow] | None = None  # key: conversation id
@@ -77,6 +78,7 @@ class UsageService:
                 totals=await usage.totals(scope),
                 by_model=await usage.by_model(scope),
                 by_day=await usage.by_day(scope),
+                by_kind=await usage.by_kind(scope),
                 since=scope.since,
                 until=now,
                 by_conversation=await usage.by_conversation(scope),
@@ -101,6 +103,7 @@ class UsageService:
             return UsageReport(
                 totals=await usage.totals(scope),
                 by_model=await usage.by_model(scope),
+                by_kind=await usage.by_kind(scope),
                 since=start,
                 until=end,
             )

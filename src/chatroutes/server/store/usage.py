@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Branch, Conversation, Message
-from .usage_ledger import UsageLedgerEntry, kept_sums, kept_usage
+from .usage_ledger import MESSAGE_KIND, UsageLedgerEntry, kept_sums, kept_usage
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,14 @@ class UsageRepository:
         rows = [_row(values[1:], values[0] or "unknown") for values in await self._rows(statement)]
         kept = await self._kept(scope, billed_only=True)
         return _merged(rows, kept, lambda entry: entry.model or "unknown")
+
+    async def by_kind(self, scope: UsageScope) -> list[UsageRow]:
+        """Per kind of metered call: replies (``message``) and the calls that stored none
+        (``autobranch``, ``checkpoint``); ``key`` is the kind."""
+        statement = self._select(scope).where(_billed())
+        replies = _row((await self.session.execute(statement)).one(), MESSAGE_KIND)
+        kept = await self._kept(scope, billed_only=True)
+        return _merged([replies] if replies.calls else [], kept, lambda entry: entry.kind)
 
     async def by_day(self, scope: UsageScope) -> list[UsageRow]:
         """Per UTC day (stored timestamps are UTC), oldest first."""

@@ -1,9 +1,16 @@
-"""The usage of deleted conversations, kept so account figures never shrink.
+"""Usage that no stored message carries, kept so account figures never shrink.
 
-Usage is read from the stored messages (``store/usage.py``). Deleting a conversation
-removes its messages, so first their usage is written here, one row per model, UTC day
-and kind (billed replies apart from the rest): what account totals, the per-model and
-per-day breakdowns, monthly spending and quotas read back in place of the messages.
+Usage is read from the stored messages (``store/usage.py``). Two kinds of usage have
+no message to read it from, and are written here instead:
+
+- a deleted conversation's: its messages go, so first their usage is written here, one
+  row per model and UTC day, billed replies apart from the rest;
+- a metered model call that stored no reply (``kind``): an AutoBranch review
+  (``autobranch``), a checkpoint summary (``checkpoint``), or a reply whose conversation
+  was deleted while it was generated (``message``), one row per call.
+
+Account totals, the per-model, per-day and per-kind breakdowns and monthly spending read
+these rows back beside the messages.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..domain.ids import new_id
 from .models import Base, Message
 
+MESSAGE_KIND = "message"  # a reply: the kind of every stored message's usage
+
 
 class UsageLedgerEntry(Base):
     __tablename__ = "usage_ledger"
@@ -45,8 +54,36 @@ class UsageLedgerEntry(Base):
     prompt_tokens: Mapped[int] = mapped_column(BigInteger)
     completion_tokens: Mapped[int] = mapped_column(BigInteger)
     cost: Mapped[float] = mapped_column(Float)
-    messages: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime)  # when the conversation went
+    messages: Mapped[int] = mapped_column(Integer)  # messages it stands for (stored once)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # when the row was written
+    kind: Mapped[str] = mapped_column(String(20), default=MESSAGE_KIND)  # what the calls were
+    calls: Mapped[int] = mapped_column(Integer, default=0)  # metered provider calls
+
+
+def metered_call_entry(
+    user_id: str,
+    kind: str,
+    model: str | None,
+    prompt_tokens: int,
+    completion_tokens: int,
+    cost: float,
+    now: datetime,
+) -> UsageLedgerEntry:
+    """The row of one metered call that stored no reply."""
+    return UsageLedgerEntry(
+        id=new_id("use"),
+        user_id=user_id,
+        model=model,
+        day=now.replace(hour=0, minute=0, second=0, microsecond=0),
+        billed=True,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        cost=cost,
+        messages=0,
+        created_at=now,
+        kind=kind,
+        calls=1,
+    )
 
 
 async def keep_conversation_usage(
@@ -93,6 +130,8 @@ async def keep_usage(
             cost=cost,
             messages=int(count),
             created_at=now,
+            kind=MESSAGE_KIND,
+            calls=int(count) if is_billed else 0,
         )
         for (model, day, is_billed), (prompt, completion, cost, count) in buckets.items()
     )
@@ -119,6 +158,6 @@ def kept_sums(entries: Iterable[UsageLedgerEntry]) -> tuple[int, int, float, int
         prompt += entry.prompt_tokens
         completion += entry.completion_tokens
         cost += entry.cost
-        calls += entry.messages if entry.billed else 0
+        calls += entry.calls
         messages += entry.messages
     return prompt, completion, cost, calls, messages

@@ -1,0 +1,257 @@
+"""Token reservations: what a model call may spend is taken before it and settled after.
+
+Before every upstream call (a send, a stream, each parallel candidate, a Chat API turn,
+an AutoBranch review, a checkpoint summary), ``Meter.reserve`` takes the prompt's
+estimate plus the output allowance from every token limit that applies to the account:
+the month's tokens, a guest session's tokens. Each take is one atomic conditional step
+of the shared counters (``count + amount <= limit``, in the database or in Redis), so
+concurrent calls, on any number of replicas, never pass a limit together. When less is
+left than a call asks for, its output allowance is clamped to what remains, and the
+upstream's max output tokens with it; when not even ``MIN_OUTPUT_TOKENS`` would remain,
+the call is refused with 429 ``QUOTA_EXCEEDED`` (details: quota, limit, remaining).
+
+After the call, on every outcome, the reservation is settled to what the call spent
+(``settle``, or ``settle_within`` in the transaction that stores the reply): the
+provider's reported usage; for a reply cut short (a stop, a shutdown, a failure
+mid-stream) the prompt estimate and the text it wrote; nothing when the call failed
+before the upstream answered. A call that stores no reply (AutoBranch, summaries, a
+reply whose conversation was deleted while it was written) is charged to the usage
+ledger with its kind (``charge_unstored``), so the account's usage shows it.
+
+The counters only ever run ahead of the truth: a process that dies mid-call leaves its
+reservation counted, so the account is charged at most what was reserved until the
+month (or the guest session) ends, never less than what was spent.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from ..domain.plans import QuotaExceeded, month_period, seconds_until
+from ..store.counters import DatabaseCounters, Take
+from ..store.execution import insert_instance
+from ..store.usage_ledger import metered_call_entry
+from .context import ServerContext, utcnow
+from .limits import (
+    MIN_OUTPUT_TOKENS,
+    MONTH_COUNTER_GRACE,
+    SESSION_COUNTER_GRACE,
+    Account,
+    LimitService,
+    tokens_window,
+    user_subject,
+)
+
+logger = logging.getLogger("chatroutes.server")
+
+# Providers count a prompt with their own tokenizer: the estimate is reserved with a
+# margin, so a reply that fills its allowance still keeps within the limit.
+PROMPT_MARGIN = 1.1
+_RESERVE_ATTEMPTS = 8  # a lost race re-reads what is left and tries the smaller amount
+
+
+def reserved_prompt(prompt_tokens: int) -> int:
+    """What is reserved for a prompt estimated at ``prompt_tokens``."""
+    return int(prompt_tokens * PROMPT_MARGIN) + 1
+
+
+@dataclass
+class Reservation:
+    """Tokens taken ahead of one model call, and where its spend is counted."""
+
+    user_id: str
+    windows: dict[str, datetime]  # every token counter the call counts in, with its expiry
+    taken: dict[str, int] = field(default_factory=dict)  # what was reserved in each
+    max_output: int = 0  # the call's output allowance, clamped to what the limits left
+    settled: bool = False
+
+    @property
+    def subject(self) -> str:
+        return user_subject(self.user_id)
+
+    def deltas(self, spent: int) -> dict[str, int]:
+        """What settling at ``spent`` tokens adds to each counter (negative: gives back)."""
+        return {window: spent - self.taken.get(window, 0) for window in self.windows}
+
+
+class Meter:
+    def __init__(self, ctx: ServerContext, limits: LimitService | None = None) -> None:
+        self.ctx = ctx
+        self.limits = limits or LimitService(ctx)
+        self.counters = self.limits.counters
+
+    async def reserve(
+        self, account: Account, prompt_tokens: int, wanted_output: int
+    ) -> Reservation:
+        """Take ``prompt_tokens`` (with the margin) plus up to ``wanted_output`` from every
+        token limit of the account, or refuse; the reservation's ``max_output`` is what the
+        call may write."""
+        now = utcnow()
+        limits = _token_limits(account, now)
+        reservation = Reservation(
+            account.user.id, {window: expires for window, (_, expires) in limits.items()}
+        )
+        output = wanted_output
+        if account.plan.max_output_tokens is not None:
+            output = min(output, account.plan.max_output_tokens)
+        reservation.max_output = output
+        limited = {window: limit for window, (limit, _) in limits.items() if limit is not None}
+        if not limited:  # nothing to hold back: the spend is only counted, after the call
+            return reservation
+        prompt = reserved_prompt(prompt_tokens)
+        for _ in range(_RESERVE_ATTEMPTS):
+            if output < MIN_OUTPUT_TOKENS:
+                break
+            amount = prompt + output
+            takes = [
+                Take(window, amount, limit, reservation.windows[window])
+                for window, limit in limited.items()
+            ]
+            results = await self.counters.take_each(reservation.subject, takes)
+            if None not in results:
+                reservation.taken = dict.fromkeys(limited, amount)
+                reservation.max_output = output
+                return reservation
+            given_back = [
+                Take(take.window, -amount, None, take.expires_at)
+                for take, result in zip(takes, results, strict=False)
+                if result is not None
+            ]
+            if given_back:
+                await self.counters.take_each(reservation.subject, given_back)
+            _, remaining = await self._tightest(reservation.subject, limited)
+            output = min(output, remaining - prompt)
+        window, remaining = await self._tightest(reservation.subject, limited)
+        raise _exhausted(account, window, limited[window], remaining, now)
+
+    async def remaining(self, account: Account) -> int | None:
+        """The fewest tokens any of the account's token limits has left; None: no limit."""
+        limits = _token_limits(account, utcnow())
+        limited = {window: limit for window, (limit, _) in limits.items() if limit is not None}
+        if not limited:
+            return None
+        return (await self._tightest(user_subject(account.user.id), limited))[1]
+
+    async def _tightest(self, subject: str, limited: dict[str, int]) -> tuple[str, int]:
+        """The limit with the fewest tokens left, and how many."""
+        used = await self.counters.get(subject, list(limited))
+        window = min(limited, key=lambda w: limited[w] - used[w])
+        return window, max(limited[window] - used[window], 0)
+
+    def settle_within(self, connection: Connection, reservation: Reservation, spent: int) -> bool:
+        """Settle in the caller's write transaction (the one storing the reply): counted if,
+        and only if, it commits. False: the counters are elsewhere (Redis) and ``settle``
+        must run once the transaction has committed."""
+        if not isinstance(self.counters, DatabaseCounters):
+            return False
+        for window, delta in reservation.deltas(spent).items():
+            if delta:
+                self.counters.add_within(
+                    connection, reservation.subject, window, delta, reservation.windows[window]
+                )
+        return True
+
+    async def committed(self, reservation: Reservation, spent: int, counted: bool) -> None:
+        """After the transaction in which ``settle_within`` answered ``counted``: settled
+        there, or now."""
+        if counted:
+            reservation.settled = True
+        else:
+            await self.settle(reservation, spent)
+
+    async def settle(self, reservation: Reservation, spent: int) -> None:
+        """Bring the counters from what was reserved to ``spent``; once per reservation.
+
+        The call is over by now: a counter failure is logged, never raised to a client
+        that would then call again.
+        """
+        if reservation.settled:
+            return
+        reservation.settled = True
+        changes = [
+            Take(window, delta, None, reservation.windows[window])
+            for window, delta in reservation.deltas(spent).items()
+            if delta
+        ]
+        if not changes:
+            return
+        try:
+            await self.counters.take_each(reservation.subject, changes)
+        except Exception:
+            logger.exception("could not settle %d tokens for user %s", spent, reservation.user_id)
+
+    async def charge_unstored(
+        self,
+        reservation: Reservation,
+        kind: str,
+        model: str | None,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cost: float | None,
+    ) -> None:
+        """A call that stored no reply: its usage goes to the ledger under ``kind``, and
+        the reservation is settled to it, in one transaction when the counters allow."""
+        spent = prompt_tokens + completion_tokens
+        entry = metered_call_entry(
+            reservation.user_id,
+            kind,
+            model,
+            prompt_tokens,
+            completion_tokens,
+            cost or 0.0,
+            utcnow(),
+        )
+        counted = False
+
+        def write(connection: Connection) -> None:
+            nonlocal counted
+            insert_instance(connection, entry)
+            counted = self.settle_within(connection, reservation, spent)
+
+        try:
+            await self.ctx.db.run(write, write=True)
+        except Exception:
+            counted = False  # rolled back: the counters are settled on their own
+            logger.exception("could not record a %s call of user %s", kind, reservation.user_id)
+        await self.committed(reservation, spent, counted)
+
+
+def _exhausted(
+    account: Account, window: str, limit: int, remaining: int, now: datetime
+) -> QuotaExceeded:
+    if window == "guest:tokens":
+        end = account.session_end(now)
+        return QuotaExceeded(
+            f"Guest sessions are limited to {limit} tokens and {remaining} are left, too "
+            "few for another reply; create an account to continue",
+            details={"quota": "guest_tokens", "limit": limit, "remaining": remaining},
+            retry_after=seconds_until(end, now) if end > now else None,
+        )
+    _, end = month_period(now)
+    return QuotaExceeded(
+        f"Monthly quota of {limit} tokens on the {account.plan.name} plan has {remaining} "
+        f"left, too few for another reply; it renews {end:%Y-%m-%d}, or upgrade your plan",
+        details={"quota": "tokens", "limit": limit, "remaining": remaining},
+        retry_after=seconds_until(end, now),
+    )
+
+
+def _token_limits(account: Account, now: datetime) -> dict[str, tuple[int | None, datetime]]:
+    """Every token counter a call of the account counts in: its limit (None: none) and
+    expiry."""
+    _, month_end = month_period(now)
+    plan = account.plan
+    limits = {tokens_window(now): (plan.tokens_per_month, month_end + MONTH_COUNTER_GRACE)}
+    if account.is_guest:
+        session_end = account.session_end(now)
+        limits["guest:tokens"] = (plan.session_tokens, session_end + SESSION_COUNTER_GRACE)
+    return limits
+
+
+def spent_by(prompt_tokens: int | None, completion_tokens: int | None) -> int:
+    """A call's spend from its (possibly unknown) token counts."""
+    return (prompt_tokens or 0) + (completion_tokens or 0)

@@ -1,0 +1,269 @@
+"""Token reservations: no burst, long reply, parallel session or deletion spends past a limit
+or goes uncounted. Counters in the database and in Redis, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from chatroutes.server.app import create_app
+from chatroutes.server.services.limits import LimitService
+from chatroutes.server.store.models import User
+from tests.conftest import API_PREFIX, Api
+from tests.support.mock_upstream import Fault, MockUpstream
+from tests.support.sse import payloads
+
+LONG_REPLY = " ".join(f"word{i}" for i in range(400))  # far past any allowance below
+
+
+@pytest.fixture(params=["database", "redis"])
+async def lapi(request, settings) -> AsyncIterator[Api]:
+    """An app whose counters live in the database or in Redis; no account yet."""
+    if request.param == "redis":
+        server = request.getfixturevalue("redis")
+        server.flush()
+        settings = settings.model_copy(update={"redis_url": server.url})
+    application = create_app(settings)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=application), base_url="http://test" + API_PREFIX
+    ) as client:
+        yield Api(application, client)
+    await application.state.ctx.counters.close()
+    await application.state.ctx.http.aclose()
+    await application.state.ctx.db.dispose()
+
+
+async def account(
+    api: Api, plan: str, overrides: dict | None = None, *, guest: bool = False
+) -> tuple[str, dict[str, str]]:
+    """A user on ``plan`` with its own limits (no rate limit); its id and auth headers."""
+    email = f"reserve-{uuid.uuid4().hex[:10]}@example.com"
+    user = await api.accounts.create_user(email)
+    values: dict = {
+        "plan": plan,
+        "quota_overrides": {"requests_per_minute": None, **(overrides or {})},
+    }
+    if guest:
+        expires = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=24)
+        values |= {"is_guest": True, "guest_expires_at": expires}
+    async with api.app.state.ctx.db.write() as session:
+        await session.execute(update(User).where(User.id == user.id).values(**values))
+    return user.id, api.headers((await api.accounts.create_key(email)).secret)
+
+
+async def conversation(api: Api, headers: dict[str, str]) -> str:
+    created = await api.client.post("/conversations", json={"title": "t"}, headers=headers)
+    assert created.status_code == 201, created.text
+    return created.json()["data"]["conversation"]["id"]
+
+
+def reported(upstream: MockUpstream) -> int:
+    """Every token the mock upstream reported (or sent, for a reply cut short)."""
+    return sum(call.prompt_tokens + call.completion_tokens for call in upstream.calls)
+
+
+async def month_tokens(api: Api, user_id: str) -> int:
+    counts = await LimitService(api.app.state.ctx).month_counts(user_id, datetime.now(UTC))
+    return counts["tokens"]
+
+
+async def billed(api: Api, headers: dict[str, str]) -> dict:
+    response = await api.client.get("/usage", params={"timeframe": "all"}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+def assert_quota_refusal(response: httpx.Response, quota: str, limit: int) -> None:
+    assert response.status_code == 429, response.text
+    body = response.json()
+    assert body["error"] == "QUOTA_EXCEEDED"
+    assert body["details"]["quota"] == quota and body["details"]["limit"] == limit
+    assert 0 <= body["details"]["remaining"] <= limit
+    assert "Retry-After" in response.headers
+
+
+async def test_a_guest_burst_never_spends_past_its_session_cap(lapi, upstream):
+    user_id, headers = await account(lapi, "guest", guest=True)
+    cids = [await conversation(lapi, headers) for _ in range(4)]
+    upstream.enqueue(*[Fault.reply(LONG_REPLY)] * 4)
+
+    answers = await asyncio.gather(
+        *(
+            lapi.client.post(
+                f"/conversations/{cid}/messages", json={"content": "tell me"}, headers=headers
+            )
+            for cid in cids
+        )
+    )
+
+    stored = [a for a in answers if a.status_code == 201]
+    refused = [a for a in answers if a.status_code != 201]
+    assert stored, [a.text for a in answers]
+    for response in refused:
+        assert_quota_refusal(response, "guest_tokens", 250)
+    spent = reported(upstream)
+    assert 0 < spent <= 250
+    used = await LimitService(lapi.app.state.ctx).guest_used(user_id)
+    assert used["tokens"] == spent
+    totals = (await billed(lapi, headers))["totals"]
+    assert totals["totalTokens"] == spent
+    for answer in stored:
+        reply = answer.json()["data"]["message"]
+        assert reply["metadata"]["finishReason"] == "length"
+
+
+async def test_a_long_reply_is_clamped_to_what_the_month_leaves(lapi, upstream):
+    user_id, headers = await account(lapi, "free", {"tokens_per_month": 400})
+    cid = await conversation(lapi, headers)
+    upstream.enqueue(Fault.reply(LONG_REPLY))
+
+    sent = await lapi.client.post(
+        f"/conversations/{cid}/messages",
+        json={"content": "write at length", "maxTokens": 4000},
+        headers=headers,
+    )
+
+    assert sent.status_code == 201, sent.text
+    asked = upstream.requests[-1].json["max_tokens"]
+    assert asked < 400
+    data = sent.json()["data"]
+    assert data["message"]["metadata"]["finishReason"] == "length"
+    assert upstream.calls[-1].completion_tokens == asked
+    assert await month_tokens(lapi, user_id) == reported(upstream) <= 400
+
+
+async def test_a_spent_month_is_refused_before_any_call(lapi, upstream):
+    user_id, headers = await account(lapi, "free", {"tokens_per_month": 400})
+    cid = await conversation(lapi, headers)
+    upstream.enqueue(Fault.reply(LONG_REPLY))
+    first = await lapi.client.post(
+        f"/conversations/{cid}/messages", json={"content": "write"}, headers=headers
+    )
+    assert first.status_code == 201, first.text
+    calls = len(upstream.calls)
+
+    again = await lapi.client.post(
+        f"/conversations/{cid}/messages", json={"content": "more"}, headers=headers
+    )
+
+    assert_quota_refusal(again, "tokens", 400)
+    assert len(upstream.calls) == calls
+    assert await month_tokens(lapi, user_id) == reported(upstream)
+
+
+async def test_a_failed_call_gives_its_reservation_back(lapi, upstream):
+    user_id, headers = await account(lapi, "free", {"tokens_per_month": 10_000})
+    cid = await conversation(lapi, headers)
+    upstream.enqueue(Fault.status(400))
+
+    failed = await lapi.client.post(
+        f"/conversations/{cid}/messages", json={"content": "hello"}, headers=headers
+    )
+
+    assert failed.status_code >= 400
+    assert await month_tokens(lapi, user_id) == 0
+    sent = await lapi.client.post(
+        f"/conversations/{cid}/messages", json={"content": "hello"}, headers=headers
+    )
+    assert sent.status_code == 201, sent.text
+    assert await month_tokens(lapi, user_id) == reported(upstream) > 0
+
+
+async def test_a_parallel_session_the_month_cannot_cover_is_refused_and_gives_all_back(
+    lapi, upstream
+):
+    # Enough for one short reply, not for a fifth of it each.
+    user_id, headers = await account(lapi, "free", {"tokens_per_month": 60})
+    cid = await conversation(lapi, headers)
+
+    refused = await lapi.client.post(
+        f"/conversations/{cid}/parallel-responses",
+        json={"content": "Name a colour", "count": 5},
+        headers=headers,
+    )
+
+    assert_quota_refusal(refused, "tokens", 60)
+    assert upstream.calls == []
+    assert await month_tokens(lapi, user_id) == 0
+
+
+async def test_parallel_candidates_are_clamped_and_counted(lapi, upstream):
+    user_id, headers = await account(lapi, "free", {"tokens_per_month": 1000})
+    cid = await conversation(lapi, headers)
+    upstream.enqueue(*[Fault.reply(LONG_REPLY)] * 3)
+
+    started = await lapi.client.post(
+        f"/conversations/{cid}/parallel-responses",
+        json={"content": "Name a colour", "models": ["gpt-5", "claude-sonnet-4-5", "gpt-5"]},
+        headers=headers,
+    )
+    assert started.status_code == 201, started.text
+    session_id = started.json()["data"]["id"]
+    for _ in range(200):
+        view = await lapi.client.get(f"/response-sessions/{session_id}", headers=headers)
+        if view.json()["data"]["status"] != "running":
+            break
+        await asyncio.sleep(0.02)
+
+    assert len(upstream.calls) == 3
+    assert await month_tokens(lapi, user_id) == reported(upstream) <= 1000
+    assert (await billed(lapi, headers))["totals"]["totalTokens"] == reported(upstream)
+
+
+async def test_a_reply_whose_conversation_is_deleted_mid_call_is_still_charged(lapi, upstream):
+    user_id, headers = await account(lapi, "free", {"tokens_per_month": 10_000})
+    cid = await conversation(lapi, headers)
+    upstream.enqueue(Fault.delay(0.5))
+
+    sending = asyncio.create_task(
+        lapi.client.post(f"/conversations/{cid}/messages", json={"content": "hi"}, headers=headers)
+    )
+    await asyncio.sleep(0.2)
+    deleted = await lapi.client.delete(f"/conversations/{cid}", headers=headers)
+    sent = await sending
+
+    assert deleted.status_code == 200, deleted.text
+    assert sent.status_code == 404, sent.text
+    spent = reported(upstream)
+    assert spent > 0 and upstream.calls[-1].finished
+    assert await month_tokens(lapi, user_id) == spent
+    usage = await billed(lapi, headers)
+    assert usage["totals"]["totalTokens"] == spent and usage["totals"]["calls"] == 1
+    assert [(k["kind"], k["totalTokens"]) for k in usage["byKind"]] == [("message", spent)]
+
+
+async def test_a_streamed_reply_whose_conversation_is_deleted_is_charged(lapi, upstream):
+    user_id, headers = await account(lapi, "free", {"tokens_per_month": 10_000})
+    cid = await conversation(lapi, headers)
+    upstream.chunk_delay = 0.02
+    try:
+        streaming = asyncio.create_task(
+            lapi.client.post(
+                f"/conversations/{cid}/messages/stream",
+                json={"content": " ".join(["long"] * 30)},
+                headers=headers,
+            )
+        )
+        ctx = lapi.app.state.ctx
+        for _ in range(500):
+            if any(live.length > 10 for live in ctx.live.values()):
+                break
+            await asyncio.sleep(0.01)
+        deleted = await lapi.client.delete(f"/conversations/{cid}", headers=headers)
+        streamed = await streaming
+    finally:
+        upstream.chunk_delay = 0.0
+
+    assert deleted.status_code == 200, deleted.text
+    events = payloads(streamed.text)
+    assert events[-1] == "[DONE]" and events[-2]["type"] == "error", events[-3:]
+    spent = reported(upstream)
+    assert spent > 0
+    assert await month_tokens(lapi, user_id) == spent
+    assert (await billed(lapi, headers))["totals"]["totalTokens"] == spent
