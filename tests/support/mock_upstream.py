@@ -5,7 +5,8 @@ HTTP/1.1 parser (keep-alive, Content-Length request bodies) so that faults -- er
 delays, hangs, connections cut mid-stream, streams ended cleanly before their terminal
 event, malformed SSE lines -- are fully controllable and per-request overhead stays tiny.
 Faults are queued (each request takes the next) or tied to a marker in the request's body
-(every such request gets it), so one client's requests can fail while others' succeed. Every accepted socket gets TCP_NODELAY.
+(every such request gets it), so one client's requests can fail while others' succeed.
+Every accepted socket gets TCP_NODELAY.
 
 Replies are deterministic: ``"Echo: " + <text of the last user message>``. Tokens are the
 matches of ``\\w+|[^\\w\\s]``; the prompt counts every message (and the system prompt).

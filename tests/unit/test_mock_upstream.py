@@ -404,9 +404,7 @@ def test_fault_when_marks_only_the_requests_that_carry_the_marker(
     upstream.fault_when("tenant-a", Fault.status(429, retry_after=3))
     upstream.enqueue(Fault.reply("queued"))
     for _ in range(2):  # a marked fault holds for every marked request
-        marked = client.post(
-            OPENAI_PATH, json=openai_body("from tenant-a"), headers=OPENAI_HEADERS
-        )
+        marked = client.post(OPENAI_PATH, json=openai_body("from tenant-a"), headers=OPENAI_HEADERS)
         assert marked.status_code == 429 and marked.headers["retry-after"] == "3"
     other = client.post(ANTHROPIC_PATH, json=anthropic_body("from b"), headers=ANTHROPIC_HEADERS)
     assert other.json()["content"][0]["text"] == "queued"  # the queue was left for it
