@@ -550,7 +550,7 @@ class MessageService:
             if info is not asked:
                 prepared.fallback_from = asked.name
             prepared.info, prepared.provider, prepared.request = info, provider, request
-            return with_usage(prepared, completion)
+            return _with_usage_estimates(prepared, completion)
         assert first_error is not None
         raise first_error
 
@@ -888,7 +888,7 @@ def partial_completion(
     if not partial:
         return None
     reported = failure.partial if isinstance(failure, StreamCut) else None
-    return with_usage(
+    return _with_usage_estimates(
         prepared,
         Completion(
             content=partial,
@@ -900,7 +900,7 @@ def partial_completion(
     )
 
 
-def with_usage(prepared: Prepared, completion: Completion) -> Completion:
+def _with_usage_estimates(prepared: Prepared, completion: Completion) -> Completion:
     """``completion`` with the usage its upstream left out (0) estimated: a prompt is never
     free, nor is a reply with text (a stream cut before its usage chunk, a server that
     sends none)."""
