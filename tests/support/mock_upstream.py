@@ -2,8 +2,11 @@
 
 Used by end-to-end tests and benchmarks. It runs on plain asyncio streams with a minimal
 HTTP/1.1 parser (keep-alive, Content-Length request bodies) so that faults -- error statuses,
-delays, hangs, connections cut mid-stream, malformed SSE lines -- are fully controllable and
-per-request overhead stays tiny. Every accepted socket gets TCP_NODELAY.
+delays, hangs, connections cut mid-stream, streams ended cleanly before their terminal
+event, malformed SSE lines -- are fully controllable and per-request overhead stays tiny.
+Faults are queued (each request takes the next) or tied to a marker in the request's body
+(every such request gets it), so one client's requests can fail while others' succeed.
+Every accepted socket gets TCP_NODELAY.
 
 Replies are deterministic: ``"Echo: " + <text of the last user message>``. Tokens are the
 matches of ``\\w+|[^\\w\\s]``; the prompt counts every message (and the system prompt).
@@ -35,7 +38,15 @@ from typing import Any, Literal, Self
 
 Protocol = Literal["openai", "anthropic", "other"]
 FaultKind = Literal[
-    "status", "delay", "hang", "cut_after", "stall_after", "malformed_chunk", "reply", "tool_call"
+    "status",
+    "delay",
+    "hang",
+    "cut_after",
+    "stall_after",
+    "end_after",
+    "malformed_chunk",
+    "reply",
+    "tool_call",
 ]
 
 OPENAI_PATH = "/v1/chat/completions"
@@ -87,6 +98,7 @@ class Fault:
     body: dict[str, Any] | str | None = None
     seconds: float = 0.0
     chunks: int = 0
+    closing: int = 0  # end_after: how many of the stream's closing frames are still sent
     text: str = ""
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
@@ -122,6 +134,18 @@ class Fault:
         """Stream ``n_chunks`` content chunks then send nothing more until the client leaves
         (a reply stopped or abandoned at a known point)."""
         return cls("stall_after", chunks=n_chunks)
+
+    @classmethod
+    def end_after(cls, n_chunks: int, closing: int = 0) -> Fault:
+        """Stream ``n_chunks`` content chunks and the first ``closing`` closing frames, then
+        end the body properly: a stream that stops cleanly without its terminal event.
+
+        The closing frames: OpenAI, the ``finish_reason`` chunk (after a tool call's
+        pieces), the usage chunk, ``[DONE]``; Anthropic, ``content_block_stop`` (and a
+        tool_use block's events), ``message_delta``, ``message_stop``. A non-streamed
+        request is answered in full.
+        """
+        return cls("end_after", chunks=n_chunks, closing=closing)
 
     @classmethod
     def malformed_chunk(cls, after: int = 0) -> Fault:
@@ -652,6 +676,7 @@ class MockUpstream:
         self.connections = 0
         self.nodelay_connections = 0
         self._faults: deque[Fault] = deque()
+        self._marked: list[tuple[bytes, Fault]] = []  # (marker, fault), first match wins
         self._ids = itertools.count(1)
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[Any]] = set()
@@ -677,14 +702,21 @@ class MockUpstream:
         return self.url
 
     def clear(self) -> None:
-        """Forget recorded requests, calls and queued faults."""
+        """Forget recorded requests and calls, queued faults and marked faults."""
         self.requests.clear()
         self.calls.clear()
         self._faults.clear()
+        self._marked.clear()
 
     def enqueue(self, *faults: Fault) -> None:
         """Queue faults; each upstream request takes the next one (FIFO)."""
         self._faults.extend(faults)
+
+    def fault_when(self, marker: str, fault: Fault) -> None:
+        """Give ``fault`` to every request whose body contains ``marker`` (plain ASCII, e.g.
+        a word in one client's messages), until :meth:`clear`; such requests leave the
+        queue alone."""
+        self._marked.append((marker.encode(), fault))
 
     async def start_async(self) -> Self:
         """Start listening on the running event loop."""
@@ -758,8 +790,11 @@ class MockUpstream:
     ) -> None:
         await self.stop_async()
 
-    def _next_fault(self) -> Fault | None:
-        """Pop the next queued fault, if any."""
+    def _next_fault(self, body: bytes) -> Fault | None:
+        """The fault of the first marker in ``body``, else the next queued fault, if any."""
+        for marker, fault in self._marked:
+            if marker in body:
+                return fault
         try:
             return self._faults.popleft()
         except IndexError:
@@ -837,7 +872,10 @@ class MockUpstream:
             error = _error_body("other", 404, f"Unknown request URL: {method} {target}")
             await self._write(writer, 404, error, keep_alive)
             return keep_alive
-        return await self._answer(protocol, method, headers, payload, reader, writer, keep_alive)
+        fault = self._next_fault(body)
+        return await self._answer(
+            protocol, method, headers, payload, fault, reader, writer, keep_alive
+        )
 
     async def _answer(
         self,
@@ -845,12 +883,12 @@ class MockUpstream:
         method: str,
         headers: dict[str, str],
         payload: Any,
+        fault: Fault | None,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         keep_alive: bool,
     ) -> bool:
-        """Apply the next fault and answer an upstream request; return keep-alive."""
-        fault = self._next_fault()
+        """Apply ``fault`` and answer an upstream request; return keep-alive."""
         if fault is not None and fault.kind == "delay":
             await asyncio.sleep(fault.seconds)
         elif fault is not None and fault.kind == "hang":
@@ -914,15 +952,22 @@ class MockUpstream:
             frames, bad = _openai_frames(call, seq), _OPENAI_MALFORMED
         else:
             frames, bad = _anthropic_frames(call, seq), _ANTHROPIC_MALFORMED
-        if cut is not None:  # what the reply's first ``cut`` content chunks hold
-            record.completion_tokens = count_tokens("".join(split_reply(call.reply)[:cut]))
+        ended = fault is not None and fault.kind == "end_after"
+        if ended:
+            prefix, content, suffix = frames
+            frames = prefix, content[: fault.chunks], suffix[: fault.closing]
+            cut_short = fault.chunks
+        else:
+            cut_short = cut
+        if cut_short is not None:  # what the reply's first content chunks hold
+            record.completion_tokens = count_tokens("".join(split_reply(call.reply)[:cut_short]))
         stall = fault is not None and fault.kind == "stall_after"
         keep = await self._stream(writer, keep_alive, frames, cut, malformed, bad, stall)
         if stall:
             while await reader.read(1 << 16):  # until the client leaves
                 pass
             return False
-        record.finished = cut is None
+        record.finished = cut_short is None
         return keep
 
     def _check_headers(self, protocol: Protocol, method: str, headers: dict[str, str]) -> None:

@@ -353,6 +353,66 @@ def test_cut_non_streamed(upstream: MockUpstream, client: httpx.Client, path: st
         client.post(path, json=body, headers=headers)
 
 
+@pytest.mark.parametrize(
+    ("closing", "finishes", "done"),
+    [(0, [], False), (1, ["stop"], False), (3, ["stop"], True)],
+    ids=["no-finish", "finish-then-end", "whole-close"],
+)
+def test_end_after_openai_stream_ends_cleanly_before_its_close(
+    upstream: MockUpstream, client: httpx.Client, closing: int, finishes: list, done: bool
+) -> None:
+    upstream.enqueue(Fault.end_after(2, closing=closing))
+    body = openai_body(stream=True, stream_options={"include_usage": True})
+    response = client.post(OPENAI_PATH, json=body, headers=OPENAI_HEADERS)
+    assert response.status_code == 200  # a complete HTTP body: no transport error
+    data = openai_data(response.text.splitlines())
+    chunks = [json.loads(item) for item in data if item != "[DONE]"]
+    pieces = [c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"]]
+    assert "".join(pieces) == "Echo: hello, "
+    assert [c["choices"][0]["finish_reason"] for c in chunks if c["choices"]][3:] == finishes
+    assert (data[-1] == "[DONE]") is done
+    assert client.post(OPENAI_PATH, json=body, headers=OPENAI_HEADERS).status_code == 200
+    assert upstream.connections == 1  # the connection stays usable
+
+
+@pytest.mark.parametrize(
+    ("closing", "tail"),
+    [(0, "content_block_delta"), (1, "content_block_stop"), (2, "message_delta")],
+)
+def test_end_after_anthropic_stream_ends_cleanly_before_message_stop(
+    upstream: MockUpstream, client: httpx.Client, closing: int, tail: str
+) -> None:
+    upstream.enqueue(Fault.end_after(99, closing=closing))
+    body = anthropic_body(stream=True)
+    response = client.post(ANTHROPIC_PATH, json=body, headers=ANTHROPIC_HEADERS)
+    assert response.status_code == 200
+    names = [name for name, _ in anthropic_events(response.text)]
+    assert names[-1] == tail and "message_stop" not in names
+
+
+def test_end_after_leaves_a_non_streamed_answer_whole(
+    upstream: MockUpstream, client: httpx.Client
+) -> None:
+    upstream.enqueue(Fault.end_after(0))
+    response = client.post(OPENAI_PATH, json=openai_body(), headers=OPENAI_HEADERS)
+    assert response.json()["choices"][0]["message"]["content"] == "Echo: hello, world!"
+
+
+def test_fault_when_marks_only_the_requests_that_carry_the_marker(
+    upstream: MockUpstream, client: httpx.Client
+) -> None:
+    upstream.fault_when("tenant-a", Fault.status(429, retry_after=3))
+    upstream.enqueue(Fault.reply("queued"))
+    for _ in range(2):  # a marked fault holds for every marked request
+        marked = client.post(OPENAI_PATH, json=openai_body("from tenant-a"), headers=OPENAI_HEADERS)
+        assert marked.status_code == 429 and marked.headers["retry-after"] == "3"
+    other = client.post(ANTHROPIC_PATH, json=anthropic_body("from b"), headers=ANTHROPIC_HEADERS)
+    assert other.json()["content"][0]["text"] == "queued"  # the queue was left for it
+    upstream.clear()
+    again = client.post(OPENAI_PATH, json=openai_body("from tenant-a"), headers=OPENAI_HEADERS)
+    assert again.status_code == 200
+
+
 def test_malformed_chunk_openai(upstream: MockUpstream, client: httpx.Client) -> None:
     upstream.enqueue(Fault.malformed_chunk(after=1))
     response = client.post(OPENAI_PATH, json=openai_body(stream=True), headers=OPENAI_HEADERS)

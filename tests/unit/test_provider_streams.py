@@ -1,4 +1,5 @@
-"""The provider adapters read the model's thinking apart from its reply, over real HTTP."""
+"""The provider adapters over real HTTP: the model's thinking apart from its reply, and
+where each protocol's stream is finished (a stream ended before that was cut)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from chatroutes.server.domain.context import ChatMessage
 from chatroutes.server.providers.anthropic_messages import AnthropicMessagesProvider
-from chatroutes.server.providers.base import Completion, CompletionRequest, Reasoning
+from chatroutes.server.providers.base import Completion, CompletionRequest, Reasoning, StreamCut
 from chatroutes.server.providers.openai_chat import OpenAIChatProvider
 from tests.support.mock_upstream import Fault, MockUpstream
 
@@ -92,3 +93,49 @@ class TestAnthropic:
         upstream.enqueue(Fault.reply(ANSWER, reasoning=THOUGHT))
         completion = await _anthropic(upstream, http).complete(_request())
         assert completion.content == ANSWER
+
+
+class TestWhereAStreamIsFinished:
+    """``Fault.end_after`` ends the HTTP body cleanly: only the events tell a cut."""
+
+    @pytest.mark.parametrize(
+        ("make", "closing"),
+        [(_openai, 0), (_anthropic, 0), (_anthropic, 1)],
+        ids=["openai-no-finish-reason", "anthropic-no-stop", "anthropic-block-stop-only"],
+    )
+    async def test_a_stream_ended_before_its_terminal_event_is_cut(
+        self, upstream, http, make, closing
+    ):
+        upstream.enqueue(Fault.end_after(1 if closing == 0 else 99, closing=closing))
+        pieces: list = []
+        with pytest.raises(StreamCut) as caught:
+            async for piece in make(upstream, http).stream(_request()):
+                pieces.append(piece)
+        partial = caught.value.partial
+        assert "".join(pieces) == partial.content and partial.content.startswith("Echo: ")
+        assert partial.finish_reason == "error" and partial.completion_tokens == 0
+        # Anthropic reports the prompt in message_start; OpenAI's usage comes at the end
+        assert partial.prompt_tokens == (1 if make is _anthropic else 0)
+        assert caught.value.code == "PROVIDER_UNAVAILABLE"  # retried before any text
+
+    async def test_openai_ended_after_its_finish_reason_is_a_reply_without_usage(
+        self, upstream, http
+    ):
+        upstream.enqueue(Fault.end_after(99, closing=1))  # the finish chunk; no usage, no [DONE]
+        *_, completion = await _pieces(_openai(upstream, http))
+        assert completion.content == "Echo: hi" and completion.finish_reason == "stop"
+        assert (completion.prompt_tokens, completion.completion_tokens) == (0, 0)
+
+    async def test_openai_ended_after_its_usage_but_before_done_is_a_whole_reply(
+        self, upstream, http
+    ):
+        upstream.enqueue(Fault.end_after(99, closing=2))
+        *_, completion = await _pieces(_openai(upstream, http))
+        assert completion.finish_reason == "stop"
+        assert (completion.prompt_tokens, completion.completion_tokens) == (1, 3)
+
+    async def test_anthropic_ended_after_message_delta_is_a_whole_reply(self, upstream, http):
+        upstream.enqueue(Fault.end_after(99, closing=2))  # stop_reason and usage; no stop
+        *_, completion = await _pieces(_anthropic(upstream, http))
+        assert completion.content == "Echo: hi" and completion.finish_reason == "stop"
+        assert (completion.prompt_tokens, completion.completion_tokens) == (1, 3)

@@ -68,3 +68,19 @@ async def test_the_last_attempt_raises_with_the_count():
     with pytest.raises(ProviderUnavailable) as caught:
         await run(recorder, RetryPolicy(attempts=3))
     assert caught.value.details["attempts"] == 3 and len(recorder.waits) == 2
+
+
+async def test_giving_up_makes_the_failure_final_without_waiting():
+    recorder = Recorder([ProviderUnavailable("down")] * 3)
+    asked: list[int] = []
+
+    def give_up() -> bool:
+        asked.append(len(recorder.calls))
+        return len(recorder.calls) == 2  # e.g. the circuit opened: a fallback answers
+
+    with pytest.raises(ProviderUnavailable) as caught:
+        await call_with_retries(
+            recorder.call, RetryPolicy(attempts=3), sleep=recorder.sleep, give_up=give_up
+        )
+    assert recorder.calls == [0, 1] and asked == [1, 2]
+    assert len(recorder.waits) == 1 and caught.value.details["attempts"] == 2

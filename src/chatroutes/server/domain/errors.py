@@ -123,10 +123,6 @@ class ProviderUnavailable(ProviderError):
     code = "PROVIDER_UNAVAILABLE"
 
 
-class CircuitOpen(ProviderUnavailable):
-    """The provider failed repeatedly and is paused; waiting on it would not help."""
-
-
 class ProviderTimeout(ProviderError):
     status_code = 504
     code = "PROVIDER_TIMEOUT"

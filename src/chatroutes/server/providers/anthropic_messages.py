@@ -14,6 +14,7 @@ from .base import (
     Completion,
     CompletionRequest,
     Reasoning,
+    StreamCut,
     ToolCall,
     ToolCallBuilder,
     ToolRound,
@@ -191,12 +192,16 @@ class AnthropicMessagesProvider:
     async def stream(
         self, request: CompletionRequest
     ) -> AsyncIterator[str | Reasoning | Completion]:
+        """The reply as it streams; it is finished by ``message_stop``, or once a
+        ``message_delta`` has given its ``stop_reason`` (and its usage): a stream ended
+        after that has its whole text. Ended before both, it was cut: ``StreamCut``."""
         body = self._body(request) | {"stream": True}
         parts: list[str] = []
         prompt_tokens = completion_tokens = 0
         stop_reason = None
         model = request.model
         blocks = _StreamedBlocks()
+        stopped = False  # message_stop arrived
         async with open_event_stream(
             self.name, self._client, self._url, body, self._headers
         ) as events:
@@ -230,7 +235,19 @@ class AnthropicMessagesProvider:
                         details={"provider": self.name, "upstreamError": error.get("type")},
                     )
                 elif kind == "message_stop":
+                    stopped = True
                     break
+            if not stopped and stop_reason is None:  # raised within the call: a failed one
+                raise StreamCut(
+                    self.name,
+                    Completion(
+                        content="".join(parts),
+                        prompt_tokens=prompt_tokens,
+                        completion_tokens=completion_tokens,
+                        finish_reason="error",
+                        model=model,
+                    ),
+                )
         calls, sent = blocks.finish()
         yield Completion(
             content="".join(parts),

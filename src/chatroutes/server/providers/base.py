@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..domain.context import ChatMessage
+from ..domain.errors import ProviderUnavailable
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,22 @@ class Completion:
     blocks: tuple[dict[str, Any], ...] = ()  # the turn as sent, when it called tools
 
 
+class StreamCut(ProviderUnavailable):
+    """The upstream ended a stream without its terminal event: the reply is incomplete.
+
+    ``partial`` is what had arrived: its text, its model, and the usage as far as the
+    upstream reported it (0 where it did not). Before any text reached the client it is
+    retried like any unavailability; after, the text so far is kept as a failed reply.
+    """
+
+    def __init__(self, provider: str, partial: Completion) -> None:
+        super().__init__(
+            f"{provider} ended the stream before the reply was finished",
+            details={"provider": provider},
+        )
+        self.partial = partial
+
+
 class ToolCallBuilder:
     """A streamed tool call, put together from its pieces."""
 
@@ -110,6 +127,9 @@ class Provider(Protocol):
         self, request: CompletionRequest
     ) -> AsyncIterator[str | Reasoning | Status | Completion]:
         """Text deltas as they arrive, then one final ``Completion`` with the usage.
+
+        A stream the upstream ends without its terminal event raises ``StreamCut``
+        instead of that ``Completion``.
 
         Models that expose their thinking interleave ``Reasoning`` pieces; they are
         never part of the ``Completion``'s content. ``Status`` notes come from the

@@ -15,6 +15,7 @@ from .base import (
     Completion,
     CompletionRequest,
     Reasoning,
+    StreamCut,
     Tool,
     ToolCall,
     ToolCallBuilder,
@@ -150,10 +151,16 @@ class OpenAIChatProvider:
     async def stream(
         self, request: CompletionRequest
     ) -> AsyncIterator[str | Reasoning | Completion]:
+        """The reply as it streams; it is finished once a choice has a ``finish_reason``.
+
+        A stream that ends with none (``[DONE]`` or not) was cut: ``StreamCut``. One that
+        ends after its ``finish_reason`` but before its usage chunk and ``[DONE]`` has its
+        whole text and is a reply, its usage left at 0 (the caller estimates it).
+        """
         body = self._body(request) | {"stream": True, "stream_options": {"include_usage": True}}
         parts: list[str] = []
         usage: dict[str, int] = {}
-        finish_reason = "stop"
+        finish_reason: str | None = None
         model = request.model
         builders: dict[int, ToolCallBuilder] = {}
         async with open_event_stream(
@@ -173,11 +180,14 @@ class OpenAIChatProvider:
                         yield text
                     _add_tool_deltas(builders, delta.get("tool_calls"))
                     finish_reason = choice.get("finish_reason") or finish_reason
-        yield Completion(
-            content="".join(parts),
-            prompt_tokens=int(usage.get("prompt_tokens", 0)),
-            completion_tokens=int(usage.get("completion_tokens", 0)),
-            finish_reason=finish_reason,
-            model=model,
-            tool_calls=tuple(builders[i].build() for i in sorted(builders)),
-        )
+            completion = Completion(
+                content="".join(parts),
+                prompt_tokens=int(usage.get("prompt_tokens", 0)),
+                completion_tokens=int(usage.get("completion_tokens", 0)),
+                finish_reason=finish_reason or "error",
+                model=model,
+                tool_calls=tuple(builders[i].build() for i in sorted(builders)),
+            )
+            if finish_reason is None:  # raised within the call: it counts as a failed one
+                raise StreamCut(self.name, completion)
+        yield completion

@@ -2,7 +2,8 @@
 
 Retried: rate limits, unavailability (5xx, refused or dropped connections) and
 timeouts. Never retried: bad credentials and requests the upstream refused as
-invalid. An upstream ``Retry-After`` is honoured when the budget allows it.
+invalid. An upstream ``Retry-After`` is honoured when the budget allows it; beyond the
+budget, the rate limit is answered at once with its ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..domain.errors import (
-    CircuitOpen,
     ProviderError,
     ProviderRateLimited,
     ProviderTimeout,
@@ -40,31 +40,29 @@ class RetryPolicy:
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
-def is_retryable(error: BaseException) -> bool:
-    return isinstance(error, RETRYABLE)
-
-
 async def call_with_retries(
     call: Callable[[int], Awaitable[T]],
     policy: RetryPolicy,
     *,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     rng: random.Random | None = None,
+    give_up: Callable[[], bool] = lambda: False,
 ) -> T:
     """Run ``call(attempt)`` until it succeeds, a failure is final, or the budget is spent.
 
-    Without ``rng``, a failure draws its jitter from a new generator seeded by the OS: no
-    seeding at all on the common path, where the first attempt succeeds.
+    ``give_up`` is asked after each retryable failure: true, that failure is final (a
+    fallback can answer sooner than another attempt). Without ``rng``, a failure draws its
+    jitter from a new generator seeded by the OS: no seeding at all on the common path,
+    where the first attempt succeeds.
     """
     waited = 0.0
     for attempt in range(policy.attempts):
         try:
             return await call(attempt)
         except RETRYABLE as error:
-            if isinstance(error, CircuitOpen):
-                raise
             delay = policy.delay(attempt, error, rng or random.Random())
-            if attempt + 1 >= policy.attempts or waited + delay > policy.budget_seconds:
+            last = attempt + 1 >= policy.attempts or waited + delay > policy.budget_seconds
+            if last or give_up():
                 error.details.setdefault("attempts", attempt + 1)
                 raise
             waited += delay

@@ -25,6 +25,7 @@ from ..providers.base import (
     Provider,
     Reasoning,
     Status,
+    StreamCut,
     Tool,
     ToolRound,
 )
@@ -165,11 +166,19 @@ class ChatRoute:
                     tool_choice="none" if done_searching else "auto",
                 )
             completion: Completion | None = None
-            async for piece in self._call(request, streaming):
-                if isinstance(piece, Completion):
-                    completion = piece
-                else:
-                    yield piece
+            try:
+                async for piece in self._call(request, streaming):
+                    if isinstance(piece, Completion):
+                        completion = piece
+                    else:
+                        yield piece
+            except StreamCut as cut:  # the earlier rounds were spent too
+                cut.partial = replace(
+                    cut.partial,
+                    prompt_tokens=cut.partial.prompt_tokens + prompt_tokens,
+                    completion_tokens=cut.partial.completion_tokens + completion_tokens,
+                )
+                raise
             if completion is None:
                 return  # the send reports a stream that ended without finishing
             texts.append(completion.content)  # what was streamed of this round

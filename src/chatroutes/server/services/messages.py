@@ -54,10 +54,17 @@ from ..domain.ids import new_id
 from ..domain.plans import RateWindow
 from ..domain.tokens import estimate_tokens
 from ..observability.metrics import record_reply
-from ..providers.base import Completion, CompletionRequest, Provider, Reasoning, Status
+from ..providers.base import (
+    Completion,
+    CompletionRequest,
+    Provider,
+    Reasoning,
+    Status,
+    StreamCut,
+)
 from ..providers.circuit import CircuitBreaker
 from ..providers.registry import ModelInfo
-from ..providers.retries import call_with_retries, is_retryable
+from ..providers.retries import call_with_retries
 from ..schemas.messages import MessageSend
 from ..store import rows
 from ..store.branches import BranchRepository
@@ -462,12 +469,15 @@ class MessageService:
                         live.add_status(piece.text)
                     else:
                         live.add_text(piece)
+                if completion is None:
+                    raise ProviderUnavailable(
+                        f"{provider.name} ended the stream without finishing",
+                        details={"provider": provider.name},
+                    )
             except ProviderError as exc:
                 if live.started:  # never retry once a token (or thinking) reached the client
                     raise _AfterFirstToken(exc) from exc
                 raise
-            if completion is None:
-                raise ProviderUnavailable(f"{provider.name} ended the stream without finishing")
             return completion
 
         try:
@@ -482,15 +492,17 @@ class MessageService:
         except Exception as exc:
             error = reportable(exc)
             error.details.setdefault("userMessageId", prepared.user_message.id)
-            await self._keep_partial(prepared, "".join(live.parts), started)
+            await self._keep_partial(prepared, "".join(live.parts), started, exc)
             return StreamEvent("error", live.length, error=error)
         elapsed_ms = elapsed_since(started)
         result = await self._store_reply(prepared, completion, elapsed_ms)
         return StreamEvent("complete", live.length, result=result)
 
-    async def _keep_partial(self, prepared: Prepared, partial: str, started: float) -> None:
+    async def _keep_partial(
+        self, prepared: Prepared, partial: str, started: float, failure: Exception
+    ) -> None:
         """What streamed before a failure is stored, marked ``finishReason: error``."""
-        cut = partial_completion(prepared, partial)
+        cut = partial_completion(prepared, partial, failure=failure)
         if cut is None:
             await self.release_lease(prepared)
             return
@@ -521,17 +533,23 @@ class MessageService:
     ) -> Completion:
         """Each route with the retry policy and its circuit breaker, until one answers.
 
-        The first failure is the one reported when every route fails.
+        A route whose provider's circuit is open is passed over while a later route
+        remains, and stops retrying once it opens; the last route is always called (a
+        model without fallbacks is never refused by the breaker). The first failure is
+        the one reported when every route fails.
         """
         first_error: ProviderError | None = None
         asked = prepared.info
-        for info, provider in prepared.routes:
+        last = len(prepared.routes) - 1
+        for index, (info, provider) in enumerate(prepared.routes):
+            breaker = self.ctx.breaker(info.provider)
+            if index < last and not breaker.allows():
+                continue  # open: a fallback answers instead
             request = replace(
                 prepared.request,
                 model=info.upstream_id,
                 max_tokens=min(prepared.request.max_tokens, info.max_output),
             )
-            breaker = self.ctx.breaker(info.provider)
 
             async def attempt(
                 _number: int,
@@ -540,25 +558,28 @@ class MessageService:
                 breaker: CircuitBreaker = breaker,
             ) -> Completion:
                 prepared.attempts += 1
-                breaker.check()
                 try:
                     completion = await call(provider, request)
                 except ProviderError as exc:
-                    if is_retryable(exc):
-                        breaker.record_failure()
+                    breaker.record(exc)
                     raise
-                breaker.record_success()
+                breaker.record(None)
                 return completion
 
+            def fall_back(index: int = index, breaker: CircuitBreaker = breaker) -> bool:
+                return index < last and breaker.is_open
+
             try:
-                completion = await call_with_retries(attempt, self.ctx.retry_policy)
+                completion = await call_with_retries(
+                    attempt, self.ctx.retry_policy, give_up=fall_back
+                )
             except ProviderError as exc:
                 first_error = first_error or exc
                 continue
             if info is not asked:
                 prepared.fallback_from = asked.name
             prepared.info, prepared.provider, prepared.request = info, provider, request
-            return completion
+            return _with_usage_estimates(prepared, completion)
         assert first_error is not None
         raise first_error
 
@@ -909,18 +930,41 @@ def elapsed_since(started: float) -> float:
 
 
 def partial_completion(
-    prepared: Prepared, partial: str, finish_reason: str = "error"
+    prepared: Prepared,
+    partial: str,
+    finish_reason: str = "error",
+    *,
+    failure: BaseException | None = None,
 ) -> Completion | None:
-    """What streamed before a failure, as a reply marked ``finishReason: error`` (or as told)."""
+    """What streamed before a failure, as a reply marked ``finishReason: error`` (or as told).
+
+    Its usage is what the upstream reported of a stream it cut (``failure``), estimated
+    where it reported none.
+    """
     if not partial:
         return None
-    return Completion(
-        content=partial,
-        prompt_tokens=prepared.context.prompt_tokens,
-        completion_tokens=estimate_tokens(partial),
-        finish_reason=finish_reason,
-        model=prepared.request.model,
+    reported = failure.partial if isinstance(failure, StreamCut) else None
+    return _with_usage_estimates(
+        prepared,
+        Completion(
+            content=partial,
+            prompt_tokens=reported.prompt_tokens if reported else 0,
+            completion_tokens=reported.completion_tokens if reported else 0,
+            finish_reason=finish_reason,
+            model=reported.model if reported else prepared.request.model,
+        ),
     )
+
+
+def _with_usage_estimates(prepared: Prepared, completion: Completion) -> Completion:
+    """``completion`` with the usage its upstream left out (0) estimated: a prompt is never
+    free, nor is a reply with text (a stream cut before its usage chunk, a server that
+    sends none)."""
+    prompt_tokens = completion.prompt_tokens or prepared.context.prompt_tokens
+    completion_tokens = completion.completion_tokens
+    if not completion_tokens and completion.content:
+        completion_tokens = estimate_tokens(completion.content)
+    return replace(completion, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
 
 
 def reply_meta(prepared: Prepared, completion: Completion, elapsed_ms: float) -> dict[str, Any]:

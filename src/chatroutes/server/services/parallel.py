@@ -316,7 +316,7 @@ class ParallelService:
                 raise
             except Exception as exc:
                 error = reportable(exc)
-                partial = partial_completion(prepared, "".join(live.parts))
+                partial = partial_completion(prepared, "".join(live.parts), failure=exc)
                 await self._store(session_id, candidate, partial, started, error.body())
                 live.finish(StreamEvent("error", live.length, error=error))
                 return
