@@ -95,8 +95,12 @@ def new_branch(
 
 
 def insert_branch(connection: Connection, branch: Branch, allowance: BranchAllowance) -> Branch:
-    """Every branch made for a user is inserted here, taken from ``allowance`` first (a
-    guest session's cap), in the caller's transaction."""
+    """A new branch beside a conversation's main one, taken from ``allowance`` first (a
+    guest session's cap), in the caller's transaction.
+
+    Every such branch is made here but a reply's (``reply_branch``) and an import's,
+    which brings a whole conversation.
+    """
     allowance.take_within(connection)
     insert_instance(connection, branch)
     return branch
