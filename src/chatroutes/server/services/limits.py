@@ -178,7 +178,9 @@ class BranchAllowance:
 
     @property
     def undrawn(self) -> int:
-        """What was reserved and not drawn by the last transaction that drew."""
+        """What was reserved and not drawn by the last transaction that drew (if that one
+        was rolled back and the committed one drew nothing, its draw stays counted: the
+        count errs towards fewer branches, never more)."""
         return self.reserved - self._drawn[1]
 
 
