@@ -27,7 +27,7 @@ async def health() -> JSONResponse:
 @router.post(
     "/autobranch/suggest-branches",
     response_model=Envelope[SuggestionsData],
-    responses=errors(502, 503, 504),
+    responses=errors(403, 502, 503, 504),  # 403: a guest session
 )
 async def suggest_branches(body: SuggestBranchesRequest, service: Autobranch) -> JSONResponse:
     result = await service.suggest(body)
@@ -43,7 +43,7 @@ async def suggest_branches(body: SuggestBranchesRequest, service: Autobranch) ->
     "/conversations/{conversation_id}/messages/{message_id}/autobranch",
     response_model=Envelope[AutobranchData],
     responses={201: {"description": "Branches were made", "model": Envelope[AutobranchData]}}
-    | errors(409, 502, 503, 504),
+    | errors(403, 409, 502, 503, 504),  # 403: a guest session
 )
 async def autobranch_message(
     conversation_id: ConversationID,

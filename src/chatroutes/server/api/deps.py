@@ -136,8 +136,8 @@ async def conversation_service(ctx: Context, user_id: UserId) -> ConversationSer
     return ConversationService(ctx, user_id)
 
 
-async def branch_service(ctx: Context, user_id: UserId) -> BranchService:
-    return BranchService(ctx, user_id)
+async def branch_service(ctx: Context, principal: CurrentPrincipal) -> BranchService:
+    return BranchService(ctx, principal.user_id, principal.user)
 
 
 async def message_service(
@@ -146,20 +146,20 @@ async def message_service(
     return MessageService(ctx, user_id, principal.user)
 
 
-async def checkpoint_service(ctx: Context, user_id: UserId) -> CheckpointService:
-    return CheckpointService(ctx, user_id)
+async def checkpoint_service(ctx: Context, principal: CurrentPrincipal) -> CheckpointService:
+    return CheckpointService(ctx, principal.user_id, principal.user)
 
 
 async def parallel_service(ctx: Context, user_id: UserId) -> ParallelService:
     return ParallelService(ctx, user_id)
 
 
-async def merge_service(ctx: Context, user_id: UserId) -> MergeService:
-    return MergeService(ctx, user_id)
+async def merge_service(ctx: Context, principal: CurrentPrincipal) -> MergeService:
+    return MergeService(ctx, principal.user_id, principal.user)
 
 
-async def autobranch_service(ctx: Context, user_id: UserId) -> AutobranchService:
-    return AutobranchService(ctx, user_id)
+async def autobranch_service(ctx: Context, principal: CurrentPrincipal) -> AutobranchService:
+    return AutobranchService(ctx, principal.user_id, guest=principal.is_guest)
 
 
 async def transfer_service(ctx: Context, user_id: UserId) -> TransferService:

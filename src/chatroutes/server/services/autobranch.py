@@ -24,7 +24,7 @@ from ..domain.branch_detection import (
     select,
 )
 from ..domain.context import ChatMessage
-from ..domain.errors import ChatRoutesServerError, InvalidRequest, NotFound
+from ..domain.errors import ChatRoutesServerError, Forbidden, InvalidRequest, NotFound
 from ..providers.anthropic_messages import AnthropicMessagesProvider
 from ..providers.base import CompletionRequest, Provider
 from ..providers.openai_chat import OpenAIChatProvider
@@ -33,9 +33,10 @@ from ..schemas.autobranch import MessageAutobranch, SuggestBranchesRequest
 from ..store.branches import BranchRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch
-from .branches import new_branch
+from .branches import add_branch, new_branch
 from .context import ServerContext
 from .conversations import owned_conversation
+from .limits import UNCAPPED
 
 logger = logging.getLogger("chatroutes.server")
 SERVICE_NAME = "chatroutes-autobranch"
@@ -82,11 +83,19 @@ class Reviewer:
 
 
 class AutobranchService:
-    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+    def __init__(self, ctx: ServerContext, user_id: str, *, guest: bool) -> None:
         self.ctx = ctx
         self.user_id = user_id
+        self.guest = guest  # a guest session: AutoBranch is for accounts
+
+    def _refuse_guests(self) -> None:
+        if self.guest:
+            raise Forbidden(
+                "AutoBranch is not available in guest sessions; create an account to use it"
+            )
 
     async def suggest(self, request: SuggestBranchesRequest) -> SuggestResult:
+        self._refuse_guests()
         found = candidates(request.text)
         threshold, count = request.threshold, request.suggestions_count
         if not request.hybrid_detection:
@@ -116,6 +125,7 @@ class AutobranchService:
         self, conversation_id: str, message_id: str, request: MessageAutobranch
     ) -> ApplyResult:
         """One branch per chosen suggestion, forked at the message, in one unit of work."""
+        self._refuse_guests()
         async with self.ctx.db.read() as session:
             await owned_conversation(session, conversation_id, self.user_id)
             message = await MessageRepository(session).get_in_conversation(
@@ -160,7 +170,8 @@ class AutobranchService:
                     title=suggestion.title,
                     description=suggestion.description,
                 )
-                created.append((suggestion, await repo.add(branch)))
+                # uncapped: guests, the only ones with a branch cap, were refused above
+                created.append((suggestion, await add_branch(session, branch, UNCAPPED)))
         return ApplyResult(chosen, created)
 
     def _fallback(

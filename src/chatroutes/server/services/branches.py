@@ -20,10 +20,10 @@ from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
 from ..store.execution import insert_instance, transient
 from ..store.messages import MessageRepository
-from ..store.models import Branch, Conversation, Message
+from ..store.models import Branch, Conversation, Message, User
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation, owned_conversation_within
-from .limits import LimitService
+from .limits import BranchAllowance, LimitService
 
 
 async def branch_in(session: AsyncSession, conversation_id: str, branch_id: str) -> Branch:
@@ -94,9 +94,30 @@ def new_branch(
     )
 
 
+def insert_branch(connection: Connection, branch: Branch, allowance: BranchAllowance) -> Branch:
+    """A new branch beside a conversation's main one, taken from ``allowance`` first (a
+    guest session's cap), in the caller's transaction.
+
+    Every such branch is made here but a reply's (``reply_branch``) and an import's,
+    which brings a whole conversation.
+    """
+    allowance.take_within(connection)
+    insert_instance(connection, branch)
+    return branch
+
+
+async def add_branch(session: AsyncSession, branch: Branch, allowance: BranchAllowance) -> Branch:
+    """``insert_branch`` in an async unit of work."""
+    return await session.run_sync(lambda sync: insert_branch(sync.connection(), branch, allowance))
+
+
 def reply_branch(branch: Branch, parent: Branch | None, question_id: str, reply_id: str) -> Branch:
     """Where a reply goes whose branch moved on mid-generation (an edit, a delete), so it
     is not lost: a new branch forked at its question, under ``parent``, headed by it.
+
+    The only branch not taken from an allowance as it is made: the edit or the delete
+    that moved the head took it (``MessageService.edit``, ``BranchService.delete``), so a
+    paid reply is never refused a place.
     """
     target = new_branch(
         branch.conversation_id,
@@ -206,9 +227,10 @@ class TreeView:
 
 
 class BranchService:
-    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+    def __init__(self, ctx: ServerContext, user_id: str, user: User | None = None) -> None:
         self.ctx = ctx
         self.user_id = user_id
+        self.user = user  # as authentication read it for this request, when known
 
     async def list(self, conversation_id: str) -> list[BranchView]:
         def work(connection: Connection) -> list[BranchView]:
@@ -223,7 +245,7 @@ class BranchService:
         fork_field = "forkPointMessageId" if request.fork_point_message_id else "baseNodeId"
         fork_point_id = request.fork_point_message_id or request.base_node_id
         async with (
-            LimitService(self.ctx).creating_branch(self.user_id),  # limits: a guest's cap
+            LimitService(self.ctx).branch_allowance(self.user_id, self.user) as allowance,
             self.ctx.db.write() as session,
         ):
             await owned_conversation(session, conversation_id, self.user_id)
@@ -241,7 +263,8 @@ class BranchService:
                 # No fork point: fork at the parent branch's current head.
                 parent = parent or await repo.get_main(conversation_id)
                 fork_point_id = parent.head_message_id
-            branch = await repo.add(
+            branch = await add_branch(
+                session,
                 new_branch(
                     conversation_id,
                     parent=parent,
@@ -249,7 +272,8 @@ class BranchService:
                     title=request.title or "New branch",
                     description=request.description,
                     context_mode=request.context_mode,
-                )
+                ),
+                allowance,
             )
         return BranchView(branch, 0)
 
@@ -282,8 +306,13 @@ class BranchService:
         """Remove the branch pointer; its messages that no other branch reaches are hidden.
 
         Child branches and checkpoints are re-attached to the deleted branch's parent.
+        A reply still generating on it goes to a new branch once stored (``place_reply``):
+        for a guest, the delete makes that branch, so it counts here.
         """
-        async with self.ctx.db.write() as session:
+        async with (
+            LimitService(self.ctx).branch_allowance(self.user_id, self.user) as allowance,
+            self.ctx.db.write() as session,
+        ):
             await owned_conversation(session, conversation_id, self.user_id)
             branch = await branch_in(session, conversation_id, branch_id)
             if branch.is_main:
@@ -309,7 +338,8 @@ class BranchService:
             await checkpoints.delete_anchored_on(hidden)
             heir = branch.parent_branch_id or (await repo.get_main(conversation_id)).id
             await checkpoints.rehome(branch.id, heir)
-            await repo.delete(branch.id)
+            if await repo.delete(branch.id, utcnow()):
+                await allowance.take(session)
 
     async def messages(
         self, conversation_id: str, branch_id: str | None

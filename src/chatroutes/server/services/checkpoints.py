@@ -20,10 +20,11 @@ from ..schemas.checkpoints import CheckpointCreate
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
 from ..store.messages import MessageRepository
-from ..store.models import Branch, Checkpoint, Message
-from .branches import branch_in, message_in, new_branch
+from ..store.models import Branch, Checkpoint, Message, User
+from .branches import add_branch, branch_in, message_in, new_branch
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
+from .limits import LimitService
 from .offload import in_worker
 
 logger = logging.getLogger("chatroutes.server")
@@ -47,9 +48,10 @@ def as_summary(checkpoint: Checkpoint) -> CheckpointSummary:
 
 
 class CheckpointService:
-    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+    def __init__(self, ctx: ServerContext, user_id: str, user: User | None = None) -> None:
         self.ctx = ctx
         self.user_id = user_id
+        self.user = user  # as authentication read it for this request, when known
 
     async def list(self, conversation_id: str, branch_id: str | None) -> list[Checkpoint]:
         async with self.ctx.db.read() as session:
@@ -132,7 +134,10 @@ class CheckpointService:
 
     async def recreate(self, checkpoint_id: str) -> RecreateResult:
         """A new branch at the checkpoint's anchor, whose context starts from its summary."""
-        async with self.ctx.db.write() as session:
+        async with (
+            LimitService(self.ctx).branch_allowance(self.user_id, self.user) as allowance,
+            self.ctx.db.write() as session,
+        ):
             checkpoint = await self._owned(session, checkpoint_id)
             conversation_id = checkpoint.conversation_id
             branches = BranchRepository(session)
@@ -146,7 +151,7 @@ class CheckpointService:
                 context_mode="FULL",
             )
             branch.checkpoint_id = checkpoint.id
-            await branches.add(branch)
+            await add_branch(session, branch, allowance)
             path = await MessageRepository(session).path(checkpoint.anchor_message_id)
         return RecreateResult(checkpoint, branch, tree.visible(path))
 

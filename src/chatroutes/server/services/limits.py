@@ -21,13 +21,14 @@ import logging
 import tomllib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import Unauthenticated
 from ..domain.plans import (
@@ -53,6 +54,7 @@ logger = logging.getLogger("chatroutes.server")
 
 GUEST_PLAN = "guest"
 MIN_OUTPUT_TOKENS = 16  # a call that could write less than this is refused (metering.py)
+GUEST_BRANCHES = "guest:branches"  # counter of the branches a guest session created
 FALLBACK_PLAN = "free"
 # Counters are kept a little past their window, then purged.
 MONTH_COUNTER_GRACE = timedelta(days=35)
@@ -126,6 +128,64 @@ class KeyAdmission:
     def account(self) -> Account:
         assert self.principal.user is not None  # read with the key
         return Account(self.principal.user, self.plan)
+
+
+@dataclass
+class BranchAllowance:
+    """The branches one operation may create for its user.
+
+    Every branch made for a user is taken from it (``take_within``) in the transaction
+    that inserts the branch; only a guest session's ``session_branches`` limit it
+    (``cap`` None: no limit, nothing to count). With the counters in the database, the
+    take joins that transaction: the count commits, or rolls back, with the branch.
+    Counters elsewhere (Redis) cannot join it: ``LimitService.branch_allowance`` reserves
+    beforehand what the operation may create, ``take_within`` draws on the reservation,
+    and what the committed transaction did not draw is given back after.
+    """
+
+    cap: int | None = None
+    counters: Counters | None = None
+    subject: str = ""
+    expires_at: datetime | None = None
+    refusal: Callable[[], QuotaExceeded] | None = None
+    reserved: int = 0  # counters outside the database: taken before the transaction
+    # (transaction, branches drawn in it): a transaction rolled back and run again draws anew
+    _drawn: tuple[object, int] = field(default=(None, 0), init=False, repr=False)
+
+    def take_within(self, connection: Connection, count: int = 1) -> None:
+        """Count ``count`` new branches in the caller's transaction, or refuse them (429)."""
+        if self.cap is None:
+            return
+        assert self.refusal is not None and self.expires_at is not None
+        if isinstance(self.counters, DatabaseCounters):
+            take = Take(GUEST_BRANCHES, count, self.cap, self.expires_at)
+            if self.counters.take_each_within(connection, self.subject, [take])[0] is None:
+                raise self.refusal()
+            return
+        transaction = connection.get_transaction()
+        drawn = self._drawn[1] if self._drawn[0] is transaction else 0
+        if drawn + count > self.reserved:
+            raise self.refusal()
+        self._drawn = (transaction, drawn + count)
+
+    async def take(self, session: AsyncSession, count: int = 1) -> None:
+        """``take_within`` in an async unit of work."""
+        if self.cap is not None:
+            await session.run_sync(lambda sync: self.take_within(sync.connection(), count))
+
+    @property
+    def capped(self) -> bool:
+        return self.cap is not None
+
+    @property
+    def undrawn(self) -> int:
+        """What was reserved and not drawn by the last transaction that drew (if that one
+        was rolled back and the committed one drew nothing, its draw stays counted: the
+        count errs towards fewer branches, never more)."""
+        return self.reserved - self._drawn[1]
+
+
+UNCAPPED = BranchAllowance()
 
 
 def _check_tokens_left(plan: Plan, used: int, now: datetime) -> None:
@@ -333,23 +393,48 @@ class LimitService:
             )
 
     @asynccontextmanager
-    async def creating_branch(self, user_id: str) -> AsyncIterator[None]:
-        """A guest session may create ``session_branches`` branches beyond the main ones."""
-        account = await self.account(user_id)
+    async def branch_allowance(
+        self, user_id: str, user: User | None = None, *, reserve: int = 1
+    ) -> AsyncIterator[BranchAllowance]:
+        """What one operation may create of a guest session's ``session_branches`` (beyond
+        the main branches); for anyone else, ``UNCAPPED``.
+
+        ``reserve``: how many branches the operation may create, reserved before its
+        transaction when the counters cannot join it (Redis); what it does not create is
+        given back after, and all of it if the operation fails. A reservation refused
+        is no refusal by itself: only a branch taken beyond the cap is.
+        ``user``: the caller as authentication read it, so it is not read again.
+        """
+        account = Account(user, self.plan_of(user)) if user else await self.account(user_id)
         cap = account.plan.session_branches
         if not account.is_guest or cap is None:
-            yield
+            yield UNCAPPED
             return
         subject, now = user_subject(user_id), utcnow()
         session_end = account.session_end(now)
-        expires = session_end + SESSION_COUNTER_GRACE
-        if await self.counters.take(subject, "guest:branches", 1, cap, expires) is None:
-            raise self._guest_cap("branches", cap, session_end, now)
+        allowance = BranchAllowance(
+            cap=cap,
+            counters=self.counters,
+            subject=subject,
+            expires_at=session_end + SESSION_COUNTER_GRACE,
+            refusal=partial(self._guest_cap, "branches", cap, session_end, now),
+        )
+        if reserve and not isinstance(self.counters, DatabaseCounters):
+            taken = await self.counters.take(
+                subject, GUEST_BRANCHES, reserve, cap, allowance.expires_at
+            )
+            allowance.reserved = 0 if taken is None else reserve
         try:
-            yield
+            yield allowance
         except BaseException:
-            await self.counters.add(subject, "guest:branches", -1, expires)
+            await self._give_back_branches(allowance, allowance.reserved)
             raise
+        await self._give_back_branches(allowance, allowance.undrawn)
+
+    async def _give_back_branches(self, allowance: BranchAllowance, count: int) -> None:
+        if count > 0:
+            assert allowance.expires_at is not None
+            await self.counters.add(allowance.subject, GUEST_BRANCHES, -count, allowance.expires_at)
 
     async def guest_used(self, user_id: str) -> dict[str, int]:
         """What this guest session has used of its caps: ``messages``, ``branches``, ``tokens``."""

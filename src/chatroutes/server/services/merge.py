@@ -26,10 +26,11 @@ from ..schemas.merge import BranchMerge
 from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
-from ..store.models import Branch, Message
-from .branches import branch_in, build_message, new_branch
+from ..store.models import Branch, Message, User
+from .branches import add_branch, branch_in, build_message, new_branch
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
+from .limits import LimitService
 from .messages import BUSY_RETRY_AFTER_SECONDS
 
 _PRESERVED_SUFFIX = " (before merge)"
@@ -47,15 +48,23 @@ class MergeResult:
 
 
 class MergeService:
-    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+    def __init__(self, ctx: ServerContext, user_id: str, user: User | None = None) -> None:
         self.ctx = ctx
         self.user_id = user_id
+        self.user = user  # as authentication read it for this request, when known
 
     async def merge(
         self, conversation_id: str, branch_id: str, request: BranchMerge
     ) -> MergeResult:
         picks = _requested_picks(request)
-        async with self.ctx.db.write() as session:
+        # only "replace" may make a branch: the "(before merge)" one
+        reserve = int(request.strategy == "replace")
+        async with (
+            LimitService(self.ctx).branch_allowance(
+                self.user_id, self.user, reserve=reserve
+            ) as allowance,
+            self.ctx.db.write() as session,
+        ):
             await owned_conversation(session, conversation_id, self.user_id)
             merged = await branch_in(session, conversation_id, branch_id)
             parent = await _parent_of(session, merged)
@@ -96,6 +105,10 @@ class MergeService:
                 new_head = added[-1].id
 
             await _move_head(session, parent, old_head, new_head, now)
+            if preserved is not None:
+                # after the head's move: a branch's row, then the counter, the order
+                # every write that takes both keeps
+                await add_branch(session, preserved, allowance)
             await ConversationRepository(session).touch(conversation_id, now)
             counts = await messages.own_counts(conversation_id)
         return MergeResult(
@@ -211,7 +224,8 @@ async def _copy_after(
 async def _replace_plan(
     session: AsyncSession, parent: Branch, merged_path: Sequence[Message]
 ) -> tuple[list[Message], Branch | None]:
-    """What ``replace`` brings onto the parent's path, and the branch keeping its old head.
+    """What ``replace`` brings onto the parent's path, and the branch (to be made) keeping
+    its old head.
 
     The old head needs keeping only when the parent moved since the fork, i.e.
     when it is not on the merged branch's path.
@@ -221,10 +235,7 @@ async def _replace_plan(
     added = tree.visible(m for m in merged_path if m.id not in on_parent)
     if not parent_path or parent_path[-1].id in {m.id for m in merged_path}:
         return added, None
-    preserved = await BranchRepository(session).add(
-        _preserving_branch(parent, parent_path, merged_path)
-    )
-    return added, preserved
+    return added, _preserving_branch(parent, parent_path, merged_path)
 
 
 def _preserving_branch(

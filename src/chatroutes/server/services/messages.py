@@ -76,8 +76,10 @@ from ..store.models import Branch, Conversation, Message, User
 from ..store.usage_ledger import MESSAGE_KIND
 from .accounts import AccountService, Principal
 from .branches import (
+    add_branch,
     branch_within,
     build_message,
+    insert_branch,
     message_within,
     new_branch,
     place_reply,
@@ -85,7 +87,7 @@ from .branches import (
 from .checkpoints import CheckpointService
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation, owned_conversation_within
-from .limits import Account, KeyAdmission, LimitService
+from .limits import UNCAPPED, Account, BranchAllowance, KeyAdmission, LimitService
 from .live import LiveReply, ReplyStream, StreamEvent
 from .metering import Meter, Reservation
 from .recovery import watched  # heartbeat and shutdown: the reply survives its process
@@ -214,8 +216,17 @@ class MessageService:
         the reply's tokens: ready to generate. ``reserve=False``: the caller reserves (one
         reservation per parallel candidate)."""
         self._check_length(request.content)
-        async with LimitService(self.ctx).sending(self.user_id, self.user) as account:
-            prepared = await self._prepare(conversation_id, request, branch_id or request.branch_id)
+        limits = LimitService(self.ctx)
+        async with (
+            limits.sending(self.user_id, self.user) as account,
+            # only a send naming a parent may fork a branch
+            limits.branch_allowance(
+                self.user_id, account.user, reserve=int(request.parent_message_id is not None)
+            ) as branches,
+        ):
+            prepared = await self._prepare(
+                conversation_id, request, branch_id or request.branch_id, branches
+            )
         prepared.account = account
         if reserve:
             await self.reserve(prepared)
@@ -278,7 +289,11 @@ class MessageService:
                     service._check_length(request.content)
                     limits.check_tokens_within(connection, counters, account, now)
                     stored = service._store_question(
-                        connection, conversation_id, request, branch_id or request.branch_id
+                        connection,
+                        conversation_id,
+                        request,
+                        branch_id or request.branch_id,
+                        UNCAPPED,  # not a guest
                     )
             except (ChatRoutesServerError, _HeadMoved) as exc:
                 return admission, exc
@@ -598,11 +613,15 @@ class MessageService:
             prepared.settled = True
 
     async def _prepare(
-        self, conversation_id: str, request: MessageSend, branch_id: str | None
+        self,
+        conversation_id: str,
+        request: MessageSend,
+        branch_id: str | None,
+        branches: BranchAllowance,
     ) -> Prepared:
         stored = await self._write_retrying_head_races(
             lambda connection: self._store_question(
-                connection, conversation_id, request, branch_id
+                connection, conversation_id, request, branch_id, branches
             ),
             "the message",
             durable=False,  # flushed with the reply (see above)
@@ -670,8 +689,13 @@ class MessageService:
         conversation_id: str,
         request: MessageSend,
         branch_id: str | None,
+        branches: BranchAllowance,
     ) -> _StoredQuestion:
-        """The first transaction of a send: lease, question, head; and what the context needs."""
+        """The first transaction of a send: lease, question, head; and what the context needs.
+
+        A send whose parent is not its branch's head forks a branch there, taken from
+        ``branches``.
+        """
         conversation = owned_conversation_within(connection, conversation_id, self.user_id)
         model = request.model or conversation.model
         routes = self.ctx.registry.routes(model)
@@ -698,14 +722,17 @@ class MessageService:
                     f"parentMessageId: message {parent_id} is not on branch {branch.id}",
                     field="parentMessageId",
                 )
-            branch = new_branch(
-                conversation_id,
-                parent=branch,
-                fork_point_id=placement.parent_id,
-                title=f"Fork of {branch.title}",
-                context_mode=branch.context_mode,
+            branch = insert_branch(
+                connection,
+                new_branch(
+                    conversation_id,
+                    parent=branch,
+                    fork_point_id=placement.parent_id,
+                    title=f"Fork of {branch.title}",
+                    context_mode=branch.context_mode,
+                ),
+                branches,
             )
-            insert_instance(connection, branch)
 
         now = utcnow()
         lease, reply_id = new_id("gen"), new_id("msg")
@@ -859,7 +886,10 @@ class MessageService:
     async def edit(self, message_id: str, content: str) -> EditResult:
         """Write a new version beside the original; the original stays in the tree."""
         self._check_length(content)
-        async with self.ctx.db.write() as session:
+        async with (
+            LimitService(self.ctx).branch_allowance(self.user_id, self.user) as allowance,
+            self.ctx.db.write() as session,
+        ):
             original = await self._owned_visible(session, message_id)
             branches = BranchRepository(session)
             home = await branches.get_in_conversation(original.branch_id, original.conversation_id)
@@ -867,14 +897,16 @@ class MessageService:
             if home is not None and home.head_message_id == original.id:
                 target = home
             else:
-                new_home = await branches.add(
+                new_home = await add_branch(
+                    session,
                     new_branch(
                         original.conversation_id,
                         parent=home,
                         fork_point_id=original.parent_id,
                         title="Edited message",
                         context_mode=home.context_mode if home else "FULL",
-                    )
+                    ),
+                    allowance,
                 )
                 target = new_home
             version = await MessageRepository(session).add(
@@ -895,6 +927,10 @@ class MessageService:
                 target.id, expected=expected, new=version.id, when=utcnow()
             ):
                 raise Conflict("The branch moved while the edit was being stored; retry")
+            if new_home is None and allowance.capped and await _generating(session, target):
+                # The reply under way on this branch will need a branch of its own
+                # (``place_reply``): this edit makes it, so it counts here.
+                await allowance.take(session)
             counts = await MessageRepository(session).own_counts(target.conversation_id)
         return EditResult(
             message=version, branch=new_home, branch_message_count=counts.get(target.id, 0)
@@ -916,6 +952,15 @@ class MessageService:
         if message is None or message.deleted_at is not None:
             raise NotFound("message", message_id)
         return message
+
+
+async def _generating(session: AsyncSession, branch: Branch) -> bool:
+    """Whether a generation holds ``branch``'s lease, as its row stands now (locked by the
+    caller's write to it)."""
+    current = await session.run_sync(
+        lambda sync: rows.branch_in(sync.connection(), branch.id, branch.conversation_id)
+    )
+    return current is not None and current.generating(utcnow())
 
 
 def _cancelling() -> bool:

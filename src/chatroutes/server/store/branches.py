@@ -157,8 +157,18 @@ class BranchRepository:
             .execution_options(populate_existing=True)
         )
 
-    async def delete(self, branch_id: str) -> None:
-        await self.session.execute(delete(Branch).where(Branch.id == branch_id))
+    async def delete(self, branch_id: str, now: datetime) -> bool:
+        """Delete the branch; whether a generation held its lease as it went."""
+        deleted = await self.session.execute(
+            delete(Branch)
+            .where(Branch.id == branch_id)
+            .returning(Branch.generation_lease, Branch.generation_lease_until)
+        )
+        found = deleted.first()
+        if found is None:
+            return False
+        lease, until = found
+        return lease is not None and until is not None and until > now
 
 
 def _generating_reply(conversation_id: str, reply_id: str, now: datetime) -> tuple[Any, ...]:
