@@ -89,6 +89,13 @@ class AssembledContext:
         return self.checkpoint_id is not None
 
 
+def prompt_estimate(
+    messages: list[ChatMessage], count_tokens: Callable[[str], int] = estimate_tokens
+) -> int:
+    """The tokens a prompt of ``messages`` is estimated at, counted as a send's context is."""
+    return sum(MESSAGE_OVERHEAD_TOKENS + count_tokens(m.content) for m in messages)
+
+
 def assemble_context(
     system_prompt: str | None,
     path: Sequence[PathMessage],

@@ -9,6 +9,7 @@ pattern result is returned and the metadata says why.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,15 +29,16 @@ from ..domain.errors import ChatRoutesServerError, Forbidden, InvalidRequest, No
 from ..providers.anthropic_messages import AnthropicMessagesProvider
 from ..providers.base import CompletionRequest, Provider
 from ..providers.openai_chat import OpenAIChatProvider
-from ..providers.retries import call_with_retries
 from ..schemas.autobranch import MessageAutobranch, SuggestBranchesRequest
 from ..store.branches import BranchRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch
+from ..store.usage_ledger import AUTOBRANCH_KIND
 from .branches import add_branch, new_branch
 from .context import ServerContext
 from .conversations import owned_conversation
 from .limits import UNCAPPED
+from .metering import metered_complete
 
 logger = logging.getLogger("chatroutes.server")
 SERVICE_NAME = "chatroutes-autobranch"
@@ -80,6 +82,7 @@ class Reviewer:
     upstream_id: str
     max_output: int
     provider: Provider
+    cost: Callable[[int, int], float | None] | None = None  # USD of a call, if priced
 
 
 class AutobranchService:
@@ -195,7 +198,7 @@ class AutobranchService:
                 f"'{name}' is the offline model; set a provider key (e.g. OPENAI_API_KEY) "
                 "or name another llmModel for hybrid detection"
             )
-        return Reviewer(info.name, info.upstream_id, info.max_output, provider)
+        return Reviewer(info.name, info.upstream_id, info.max_output, provider, info.cost)
 
     def _callers_reviewer(self, request: SuggestBranchesRequest) -> Reviewer:
         """``llmProvider`` names a configured provider; ``llmApiKey`` (if any) replaces its key.
@@ -238,6 +241,7 @@ class AutobranchService:
             upstream_id,
             known.max_output if known else REVIEW_MAX_TOKENS,
             provider,
+            known.cost if known else None,
         )
 
     async def _review(
@@ -250,7 +254,13 @@ class AutobranchService:
             temperature=0.0,
             max_tokens=min(REVIEW_MAX_TOKENS, reviewer.max_output),
         )
-        completion = await call_with_retries(
-            lambda _attempt: reviewer.provider.complete(request), self.ctx.retry_policy
+        completion = await metered_complete(
+            self.ctx,
+            self.user_id,
+            AUTOBRANCH_KIND,
+            reviewer.model,
+            reviewer.provider,
+            request,
+            reviewer.cost,
         )
         return parse_review(completion.content)

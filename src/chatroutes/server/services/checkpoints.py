@@ -15,16 +15,17 @@ from ..domain.ids import new_id
 from ..domain.summarizer import extractive_summary, summary_prompt
 from ..domain.tokens import estimate_tokens
 from ..providers.base import CompletionRequest
-from ..providers.retries import call_with_retries
 from ..schemas.checkpoints import CheckpointCreate
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Checkpoint, Message, User
+from ..store.usage_ledger import CHECKPOINT_KIND
 from .branches import add_branch, branch_in, message_in, new_branch
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
 from .limits import LimitService
+from .metering import metered_complete
 from .offload import in_worker
 
 logger = logging.getLogger("chatroutes.server")
@@ -220,8 +221,8 @@ class CheckpointService:
             temperature=0.2,
             max_tokens=min(budget, info.max_output),
         )
-        completion = await call_with_retries(
-            lambda _attempt: provider.complete(request), self.ctx.retry_policy
+        completion = await metered_complete(
+            self.ctx, self.user_id, CHECKPOINT_KIND, info.name, provider, request, info.cost
         )
         summary = completion.content.strip()
         if not summary:

@@ -26,12 +26,17 @@ month (or the guest session) ends, never less than what was spent.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import Connection
 
+from ..domain.context import prompt_estimate
 from ..domain.plans import QuotaExceeded, month_period, seconds_until
+from ..domain.tokens import estimate_tokens
+from ..providers.base import Completion, CompletionRequest, Provider
+from ..providers.retries import call_with_retries
 from ..store.counters import DatabaseCounters, Take
 from ..store.execution import insert_instance
 from ..store.usage_ledger import metered_call_entry
@@ -218,6 +223,43 @@ class Meter:
             counted = False  # rolled back: the counters are settled on their own
             logger.exception("could not record a %s call of user %s", kind, reservation.user_id)
         await self.committed(reservation, spent, counted)
+
+
+async def metered_complete(
+    ctx: ServerContext,
+    user_id: str,
+    kind: str,
+    model: str,
+    provider: Provider,
+    request: CompletionRequest,
+    cost: Callable[[int, int], float | None] | None = None,
+) -> Completion:
+    """One model call that stores no reply (``kind``: ``autobranch``, ``checkpoint``):
+    reserved against the user's token limits (refused with QUOTA_EXCEEDED, clamped to
+    what they leave), retried as sends are, and charged to the usage ledger."""
+    meter = Meter(ctx)
+    account = await meter.limits.account(user_id)
+    estimate = prompt_estimate(request.messages)
+    reservation = await meter.reserve(account, estimate, request.max_tokens)
+    request = replace(request, max_tokens=reservation.max_output)
+    try:
+        completion = await call_with_retries(
+            lambda _attempt: provider.complete(request), ctx.retry_policy
+        )
+    except BaseException:
+        await meter.settle(reservation, 0)  # the upstream answered nothing: nothing spent
+        raise
+    prompt_tokens = completion.prompt_tokens or estimate
+    completion_tokens = completion.completion_tokens or estimate_tokens(completion.content)
+    await meter.charge_unstored(
+        reservation,
+        kind,
+        model,
+        prompt_tokens,
+        completion_tokens,
+        cost(prompt_tokens, completion_tokens) if cost else None,
+    )
+    return completion
 
 
 def _exhausted(

@@ -39,7 +39,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..domain.ids import new_id
 from .models import Base, Message
 
-MESSAGE_KIND = "message"  # a reply: the kind of every stored message's usage
+# What a metered call was: a reply (every stored message's usage is of this kind), an
+# AutoBranch review, a checkpoint summary.
+MESSAGE_KIND = "message"
+AUTOBRANCH_KIND = "autobranch"
+CHECKPOINT_KIND = "checkpoint"
 
 
 class UsageLedgerEntry(Base):
