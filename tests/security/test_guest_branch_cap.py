@@ -113,7 +113,7 @@ def assert_cap_refusal(response: httpx.Response) -> None:
     assert response.status_code == 429, response.text
     body = response.json()
     assert body["success"] is False and body["error"] == "QUOTA_EXCEEDED"
-    assert body["details"] == {"quota": "guest_branches", "limit": CAP}
+    assert body["details"] == {"quota": "guest_branches", "limit": CAP, "remaining": 0}
     assert f"limited to {CAP} branches" in body["message"]
     assert "create an account" in body["message"]
     assert 0 < body["retryAfter"] == int(response.headers["Retry-After"])
