@@ -306,6 +306,7 @@ def _check(server: Server, key: str, log: Log, database_url: str) -> None:
         for started_in, content in log.started:
             if started_in == cid:
                 assert content in questions, f"a streamed question was lost: {content}"
+    _assert_counted_as_billed(server, headers)
     for message_id, acknowledged in log.messages.items():
         found = stored.get(message_id)
         assert found is not None, f"acknowledged message {message_id} was lost"
@@ -318,6 +319,16 @@ def _check(server: Server, key: str, log: Log, database_url: str) -> None:
         m["metadata"].get("finishReason") == "interrupted" and bool(m["content"])
         for m in stored.values()
     )
+
+
+def _assert_counted_as_billed(server: Server, headers: dict[str, str]) -> None:
+    """The token counters the quotas read hold what the account's usage shows: a reply
+    its process died generating is settled by the recovery that stores it."""
+    usage = httpx.get(f"{server.url}/api/v1/usage?timeframe=all", headers=headers)
+    billing = httpx.get(f"{server.url}/api/v1/billing", headers=headers)
+    assert usage.status_code == billing.status_code == 200, (usage.text, billing.text)
+    billed = usage.json()["data"]["totals"]["totalTokens"]
+    assert billing.json()["data"]["tokens"]["used"] == billed, (billing.text, billed)
 
 
 def _check_tree(document: dict, messages: dict[str, dict]) -> None:
@@ -454,6 +465,7 @@ def test_a_parallel_session_killed_midway_keeps_each_candidates_flushed_text(
         while (session := httpx.get(url, headers=headers).json()["data"])["status"] == "running":
             assert time.monotonic() < deadline, f"never recovered\n{server.logs()}"
             time.sleep(0.1)
+        _assert_counted_as_billed(server, headers)
     finally:
         _kill(server.pid)
     full = "Echo: " + LONG_QUESTION

@@ -29,6 +29,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -72,11 +73,31 @@ class Reservation:
     windows: dict[str, datetime]  # every token counter the call counts in, with its expiry
     taken: dict[str, int] = field(default_factory=dict)  # what was reserved in each
     max_output: int = 0  # the call's output allowance, clamped to what the limits left
+    prompt_tokens: int = 0  # the prompt's estimate (before the margin)
     settled: bool = False
 
     @property
     def subject(self) -> str:
         return user_subject(self.user_id)
+
+    def record(self) -> dict[str, Any]:
+        """What recovery needs to settle it once its process is gone (kept with a lease)."""
+        return {
+            "userId": self.user_id,
+            "windows": {window: expires.isoformat() for window, expires in self.windows.items()},
+            "taken": self.taken,
+            "promptTokens": self.prompt_tokens,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Reservation:
+        windows = {w: datetime.fromisoformat(e) for w, e in record["windows"].items()}
+        return cls(
+            record["userId"],
+            windows,
+            taken=dict(record["taken"]),
+            prompt_tokens=int(record["promptTokens"]),
+        )
 
     def deltas(self, spent: int) -> dict[str, int]:
         """What settling at ``spent`` tokens adds to each counter (negative: gives back)."""
@@ -98,7 +119,9 @@ class Meter:
         now = utcnow()
         limits = _token_limits(account, now)
         reservation = Reservation(
-            account.user.id, {window: expires for window, (_, expires) in limits.items()}
+            account.user.id,
+            {window: expires for window, (_, expires) in limits.items()},
+            prompt_tokens=prompt_tokens,
         )
         output = wanted_output
         if account.plan.max_output_tokens is not None:

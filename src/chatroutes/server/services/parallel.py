@@ -195,6 +195,7 @@ class ParallelService:
                 wanted = max(min(wanted, left // len(candidates) - reserved_prompt(prompt)), 0)
             reservation = await meter.reserve(account, prompt, wanted)
             prepared.reservation = reservation
+            candidate.row.reservation = reservation.record()  # for recovery, if the process dies
             if reservation.max_output < prepared.request.max_tokens:
                 prepared.request = replace(prepared.request, max_tokens=reservation.max_output)
 
@@ -359,6 +360,7 @@ class ParallelService:
             "status": "error" if error else "complete",
             "error": error,
             "partial_text": None,
+            "reservation": None,  # settled with this write
         }
         if completion is not None:
             meta = reply_meta(prepared, completion, latency_ms) | {

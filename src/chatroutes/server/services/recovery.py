@@ -52,7 +52,7 @@ from ..store.responses import ResponseSessionRepository
 from .branches import build_message, place_reply
 from .context import ServerContext, utcnow
 from .live import LiveReply, StreamEvent
-from .metering import Meter, spent_by
+from .metering import Meter, Reservation, spent_by
 
 if TYPE_CHECKING:
     from .messages import Prepared
@@ -109,6 +109,8 @@ class GenerationWatch:
         settings = self.ctx.settings
         prepared = self.prepared
         flushed = 0
+        # The first beat keeps the reservation with the lease, for recovery to settle.
+        reservation = prepared.reservation.record() if prepared.reservation else None
         while True:
             await asyncio.sleep(settings.generation_heartbeat_seconds)
             length = self.live.length if self.live is not None else 0
@@ -117,13 +119,13 @@ class GenerationWatch:
             )
             try:  # bookkeeping: the beat need not wait for the disk
                 async with self.ctx.db.write(durable=False) as session:
-                    renewal = await renew_lease(self.ctx, session, prepared, partial)
+                    renewal = await renew_lease(self.ctx, session, prepared, partial, reservation)
             except Exception:  # a missed beat is retried; the lease outlasts several
                 logger.warning("generation heartbeat failed", exc_info=True)
                 continue
             if not renewal.held:  # the reply was stored (or recovered): nothing left to keep
                 return
-            flushed = length
+            flushed, reservation = length, None
             if renewal.stop_requested:  # asked through any process
                 generation = self.ctx.generations.get(prepared.reply_id)
                 if generation is not None:
@@ -178,15 +180,21 @@ class GenerationWatch:
 
 
 async def renew_lease(
-    ctx: ServerContext, session: AsyncSession, prepared: Prepared, partial: str | None
+    ctx: ServerContext,
+    session: AsyncSession,
+    prepared: Prepared,
+    partial: str | None,
+    reservation: dict[str, Any] | None = None,
 ) -> Renewal:
-    """One heartbeat's renewal of the generation's lease (and its reply so far, if given)."""
+    """One heartbeat's renewal of the generation's lease (and its reply so far and its
+    reservation's record, if given)."""
     return await BranchRepository(session).renew_lease(
         prepared.branch.id,
         prepared.lease,
         until=utcnow() + timedelta(seconds=ctx.settings.generation_lease_seconds),
         question_id=prepared.user_message.id,
         partial=partial,
+        reservation=reservation,
     )
 
 
@@ -234,6 +242,24 @@ async def recover_expired(ctx: ServerContext) -> int:
 
 
 async def _recover_one(ctx: ServerContext, branch_id: str, lease: str, now: datetime) -> bool:
+    """Store what the dead generation on the branch left, then settle its reservations to
+    the prompt it was estimated at and the text it flushed."""
+    settlements: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (record, reply meta)
+    taken = await _recover_lease(ctx, branch_id, lease, now, settlements)
+    meter = Meter(ctx)
+    for record, meta in settlements:
+        spent = spent_by(meta["prompt_tokens"], meta["completionTokens"])
+        await meter.settle(Reservation.from_record(record), spent)
+    return taken
+
+
+async def _recover_lease(
+    ctx: ServerContext,
+    branch_id: str,
+    lease: str,
+    now: datetime,
+    settlements: list[tuple[dict[str, Any], dict[str, Any]]],
+) -> bool:
     async with ctx.db.write() as session:
         branches = BranchRepository(session)
         branch = await branches.held_by(branch_id, lease)
@@ -251,7 +277,7 @@ async def _recover_one(ctx: ServerContext, branch_id: str, lease: str, now: date
             return False  # renewed or taken by another sweep meanwhile
         if parallel:
             assert question is not None
-            await _interrupt_candidates(ctx, session, branch, question, now)
+            await _interrupt_candidates(ctx, session, branch, question, now, settlements)
             logger.warning("closed a parallel session on branch %s after it died", branch_id)
             return True
         if question is None or question.role != "user":
@@ -261,20 +287,23 @@ async def _recover_one(ctx: ServerContext, branch_id: str, lease: str, now: date
         reply_id = new_id("msg")
         text = branch.generation_partial or ""
         provider = _provider_of(ctx, question.model)
-        await _store_reply(
-            session,
-            branch,
-            question,
-            reply_id,
-            text,
-            interrupted_meta(question.model, provider, text),
-        )
+        meta = interrupted_meta(question.model, provider, text)
+        record = branch.generation_reservation
+        if record:
+            meta["prompt_tokens"] = record["promptTokens"]
+            settlements.append((record, meta))
+        await _store_reply(session, branch, question, reply_id, text, meta)
     logger.warning("stored an interrupted reply on branch %s after its generation died", branch_id)
     return True
 
 
 async def _interrupt_candidates(
-    ctx: ServerContext, session: AsyncSession, branch: Branch, question: Message, now: datetime
+    ctx: ServerContext,
+    session: AsyncSession,
+    branch: Branch,
+    question: Message,
+    now: datetime,
+    settlements: list[tuple[dict[str, Any], dict[str, Any]]],
 ) -> None:
     """Each unfinished candidate's flushed text as an interrupted reply beside the others.
 
@@ -285,8 +314,12 @@ async def _interrupt_candidates(
     for candidate in await unfinished_candidates(session, question.id):
         text = candidate.partial_text or ""
         reply = None
+        meta = interrupted_meta(candidate.model, _provider_of(ctx, candidate.model), text)
+        if candidate.reservation:  # without text no reply is stored, and nothing is charged
+            if text:
+                meta["prompt_tokens"] = candidate.reservation["promptTokens"]
+            settlements.append((candidate.reservation, meta))
         if text:
-            meta = interrupted_meta(candidate.model, _provider_of(ctx, candidate.model), text)
             meta |= {"responseSessionId": candidate.session_id, "candidateId": candidate.id}
             reply = build_message(
                 message_id=new_id("msg"),
@@ -307,6 +340,7 @@ async def _interrupt_candidates(
             message_id=reply.id if reply is not None else None,
             completion_tokens=reply.token_count if reply is not None else None,
             partial_text=None,
+            reservation=None,
         )
     await close_running_sessions(session, question.id, now)
 

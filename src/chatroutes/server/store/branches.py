@@ -98,14 +98,18 @@ class BranchRepository:
         until: datetime,
         question_id: str,
         partial: str | None,
+        reservation: dict[str, Any] | None = None,
     ) -> Renewal:
-        """Extend a held lease and record the reply so far; and whether a stop was asked."""
+        """Extend a held lease and record the reply so far (and its token reservation, when
+        given); and whether a stop was asked."""
         values: dict[str, object] = {
             "generation_lease_until": until,
             "generation_question_id": question_id,
         }
         if partial is not None:
             values["generation_partial"] = partial
+        if reservation is not None:
+            values["generation_reservation"] = reservation
         result = await self.session.execute(
             update(Branch)
             .where(Branch.id == branch_id, Branch.generation_lease == token)

@@ -150,6 +150,9 @@ class Branch(Base):
     # the generating process reads it at its next flush (services/recovery).
     generation_reply_id: Mapped[str | None] = mapped_column(String(40), index=True)
     generation_stop_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The reply's token reservation (services/metering.py), kept by the first heartbeat so
+    # that recovery settles it if the generating process dies.
+    generation_reservation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The checkpoint a recreated branch starts from.
     checkpoint_id: Mapped[str | None] = mapped_column(String(40))
 
@@ -236,3 +239,5 @@ class ResponseCandidate(Base):
     latency_ms: Mapped[float | None] = mapped_column(Float)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     partial_text: Mapped[str | None] = mapped_column(Text)  # flushed by heartbeats while streaming
+    # Its token reservation until it is stored: recovery settles what a dead process left.
+    reservation: Mapped[dict[str, Any] | None] = mapped_column(JSON)

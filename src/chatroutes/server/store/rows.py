@@ -83,6 +83,7 @@ LEASE_COLUMNS = (
     "generation_partial",
     "generation_reply_id",
     "generation_stop_requested_at",
+    "generation_reservation",
 )
 _RELEASE_LEASE = (
     update(_branches)
