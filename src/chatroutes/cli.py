@@ -35,9 +35,19 @@ DatabaseUrl = Annotated[
 
 
 def _settings(database_url: str | None = None):
+    """The settings from the environment; a bad one is refused with its message, exit 2."""
+    from pydantic import ValidationError
+
     from .server.settings import Settings
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            field = ".".join(str(part) for part in error["loc"])
+            console.print(f"[red]error:[/red] {field}: {message}", highlight=False)
+        raise typer.Exit(2) from exc
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     return settings
@@ -119,6 +129,10 @@ def serve(
     options["access_log"] = access_log and settings.log_format == "text"
     # SIGTERM: stop accepting, give open requests the grace, then the app its own.
     options["timeout_graceful_shutdown"] = max(1, round(settings.shutdown_grace_seconds))
+    # X-Forwarded-For only from CHATROUTES_TRUSTED_PROXIES (the app applies the same list),
+    # never uvicorn's default of trusting 127.0.0.1.
+    options["proxy_headers"] = True
+    options["forwarded_allow_ips"] = settings.trusted_proxies
     if workers == 1:
         uvicorn.run(application, **options)
         return

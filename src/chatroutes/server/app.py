@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import __version__
 from .api.chat import router as chat_router
@@ -100,6 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(IdempotencyMiddleware, ctx=ctx)
     app.add_middleware(BodyMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitHeadersMiddleware)  # on every response, 429s too
+    # The client's address behind a trusted proxy (per-address limits), under any server;
+    # X-Forwarded-For from any other peer is ignored.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     # Outermost: request ids, metrics and access logs cover everything above.
     stop_observability = install_observability(app, ctx)
     return app
