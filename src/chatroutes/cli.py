@@ -59,9 +59,11 @@ def _run(work: Callable[..., Awaitable[T]], database_url: str | None = None) -> 
     from .server.domain.errors import ChatRoutesServerError
     from .server.services.accounts import AccountService
     from .server.store.database import Database
+    from .server.store.files import tighten_data_dir
     from .server.store.migrate import upgrade
 
     settings = _settings(database_url)
+    tighten_data_dir(settings.data_dir)
 
     async def main() -> T:
         url = settings.resolved_database_url()

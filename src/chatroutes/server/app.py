@@ -34,10 +34,12 @@ from .services.maintenance import finish_generations, run_maintenance
 from .services.recovery import recover_expired
 from .settings import Settings, get_settings
 from .store.database import Database
+from .store.files import tighten_data_dir
 from .store.paths import PathCache
 
 
 def build_context(settings: Settings) -> ServerContext:
+    tighten_data_dir(settings.data_dir)
     timeout = httpx.Timeout(
         settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds
     )
