@@ -164,16 +164,25 @@ def db_purge(
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Purge soft-deleted messages past retention (those no kept message needs)."""
+    """Purge soft-deleted messages past retention (those no kept message needs) and
+    expired guest accounts (their usage stays in the ledger)."""
     from .server.services.context import utcnow
-    from .server.services.privacy import purge_deleted, retention_cutoff
+    from .server.services.privacy import purge_deleted, purge_expired_guests, retention_cutoff
 
     settings = _settings(database_url)
     if days is not None:
         settings = settings.model_copy(update={"deleted_retention_days": days})
     cutoff = retention_cutoff(settings, utcnow())
-    purged = _run(lambda accounts: purge_deleted(accounts.db, cutoff), database_url)
-    console.print(f"Purged {purged} soft-deleted messages deleted before {cutoff:%Y-%m-%d %H:%M}.")
+
+    async def purge(accounts) -> tuple[int, int]:
+        messages = await purge_deleted(accounts.db, cutoff)
+        return messages, await purge_expired_guests(accounts.db, utcnow())
+
+    messages, guests = _run(purge, database_url)
+    console.print(
+        f"Purged {messages} soft-deleted messages deleted before {cutoff:%Y-%m-%d %H:%M}."
+    )
+    console.print(f"Purged {guests} expired guest accounts.")
 
 
 @users_app.command("create")
