@@ -59,7 +59,7 @@ from chatroutes.server.settings import Settings
 # Warm what every start pays once per process: migration scripts, routes, tokenizer.
 warm = tempfile.mkdtemp()
 asyncio.run(chatroutes.server.store.migrate.upgrade(f"sqlite+aiosqlite:///{warm}/warm.db"))
-chatroutes.server.app.create_app(Settings(data_dir=warm, secret_key="warm-secret-at-least-32-bytes-long"))
+chatroutes.server.app.create_app(Settings(data_dir=warm, secret_key="warm" * 8))
 estimate_tokens("")
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they die
 for line in sys.stdin:

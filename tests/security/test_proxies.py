@@ -164,7 +164,7 @@ class TestTheAppAlone:
 
 
 class TestConfiguration:
-    @pytest.mark.parametrize("value", ["nginx", "10.0.0.1/8", "300.1.1.1"])
+    @pytest.mark.parametrize("value", ["nginx", "10.0.0.1/8", "300.1.1.1", "*,10.0.0.0/8"])
     def test_a_value_that_is_no_address_or_network_is_refused(self, value):
         with pytest.raises(ValidationError, match="CHATROUTES_TRUSTED_PROXIES"):
             Settings(trusted_proxies=value)

@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     secret_key: str | None = Field(
         default=None,
-        description=f"Key for hashing API keys and signing sessions; shared by every replica, "
+        description="Key for hashing API keys and signing sessions; shared by every replica, "
         f"at least {MIN_SECRET_KEY_BYTES} bytes. Unset: generated once into DATA_DIR/secret_key.",
     )
     trusted_proxies: str = Field(
@@ -211,7 +211,10 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _addresses_or_networks(cls, value: str) -> str:
-        for entry in proxy_entries(value):
+        entries = proxy_entries(value)
+        if "*" in entries and len(entries) > 1:
+            raise ValueError("CHATROUTES_TRUSTED_PROXIES: '*' (any peer) stands alone")
+        for entry in entries:
             if entry == "*":
                 continue
             try:
@@ -221,7 +224,7 @@ class Settings(BaseSettings):
                     f"CHATROUTES_TRUSTED_PROXIES: {entry!r} is neither an IP address nor a "
                     "CIDR network with no host bits set (e.g. 172.28.0.0/16)"
                 ) from None
-        return ",".join(proxy_entries(value))
+        return ",".join(entries)
 
     def resolved_database_url(self) -> str:
         """The SQLAlchemy async URL; the embedded SQLite file by default."""

@@ -72,7 +72,7 @@ class AccountDataRepository:
         data: a made-up email, no name, no password); one that used nothing goes too.
         """
         user = await self.session.get(User, user_id, with_for_update=True)
-        if user is None or not user.is_guest or not _expired(user, now):
+        if user is None or not user.is_guest or not _guest_session_over(user, now):
             return False
         conversations = select(Conversation.id).where(Conversation.user_id == user_id)
         await keep_usage(self.session, user_id, Message.conversation_id.in_(conversations), now)
@@ -191,5 +191,5 @@ class AccountDataRepository:
             )
 
 
-def _expired(user: User, now: datetime) -> bool:
+def _guest_session_over(user: User, now: datetime) -> bool:
     return user.guest_expires_at is None or user.guest_expires_at <= now
