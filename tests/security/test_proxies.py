@@ -8,9 +8,11 @@ the app) and against the app alone, mounted without uvicorn.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -19,7 +21,11 @@ import yaml
 from pydantic import ValidationError
 
 from chatroutes.server.app import create_app
-from chatroutes.server.services.sessions import GUEST_SESSIONS_PER_HOUR, SIGN_INS_PER_ACCOUNT
+from chatroutes.server.services.sessions import (
+    GUEST_SESSIONS_PER_HOUR,
+    SIGN_IN_WINDOW,
+    SIGN_INS_PER_ACCOUNT,
+)
 from chatroutes.server.settings import Settings
 from tests.conftest import API_PREFIX, BACKENDS, provider_env
 from tests.e2e.conftest import LiveServer, _database_url, child_env, serving  # noqa: F401
@@ -30,6 +36,7 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 # the server from 127.0.0.1 (which uvicorn alone would trust by default).
 PROXY = "127.0.0.2"
 ELSEWHERE = "127.0.0.1"
+GUEST_WINDOW = timedelta(hours=1)  # guest sessions are counted per address and clock hour
 
 
 def forwarded_for(address: str) -> dict[str, str]:
@@ -95,6 +102,7 @@ def client_address() -> str:
 @pytest.mark.e2e
 class TestBehindATrustedProxy:
     async def test_each_forwarded_client_gets_its_own_guest_allowance(self, via_proxy):
+        await _within_one_window(GUEST_WINDOW)
         first, second = "198.51.100.1", "198.51.100.2"
         cap = GUEST_SESSIONS_PER_HOUR
 
@@ -105,6 +113,7 @@ class TestBehindATrustedProxy:
         assert await guest_statuses(via_proxy, chained, 1) == [429]
 
     async def test_the_sign_in_throttle_counts_each_forwarded_client(self, via_proxy):
+        await _within_one_window(SIGN_IN_WINDOW)
         email = f"target-{uuid.uuid4().hex[:8]}@example.com"
         body = {"email": email, "password": "not-the-password"}
         guesser, bystander = forwarded_for("198.51.100.10"), forwarded_for("198.51.100.11")
@@ -122,6 +131,7 @@ class TestBehindATrustedProxy:
 @pytest.mark.e2e
 class TestFromAnUntrustedPeer:
     async def test_a_forged_forwarded_for_does_not_escape_the_guest_limit(self, direct):
+        await _within_one_window(GUEST_WINDOW)
         cap = GUEST_SESSIONS_PER_HOUR
         statuses = [
             (await direct.post("/auth/guest", headers=forwarded_for(client_address()))).status_code
@@ -146,6 +156,7 @@ class TestTheAppAlone:
         return httpx.AsyncClient(transport=transport, base_url="http://test" + API_PREFIX)
 
     async def test_a_trusted_proxy_forwards_distinct_clients(self, app):
+        await _within_one_window(GUEST_WINDOW)
         cap = GUEST_SESSIONS_PER_HOUR
         async with self.peer(app, "10.1.2.3") as proxy:
             for address in ("192.0.2.1", "192.0.2.2"):
@@ -154,6 +165,7 @@ class TestTheAppAlone:
             assert await guest_statuses(proxy, forwarded_for("192.0.2.1"), 1) == [429]
 
     async def test_another_peers_forwarded_for_is_ignored(self, app):
+        await _within_one_window(GUEST_WINDOW)
         cap = GUEST_SESSIONS_PER_HOUR
         async with self.peer(app, "192.0.2.50") as stranger:
             statuses = [
@@ -188,6 +200,14 @@ class TestConfiguration:
         assert re.search(r"proxy_set_header X-Forwarded-For \$remote_addr;", nginx)
         assert re.search(r"proxy_set_header X-Real-IP \$remote_addr;", nginx)
         assert "$proxy_add_x_forwarded_for" not in nginx
+
+
+async def _within_one_window(window: timedelta, needed: float = 30.0) -> None:
+    """Wait for the next counting window if this one ends within ``needed`` seconds."""
+    seconds = window.total_seconds()
+    left = seconds - datetime.now(UTC).timestamp() % seconds
+    if left < needed:
+        await asyncio.sleep(left + 0.5)
 
 
 def _default(value: str) -> str:
