@@ -25,9 +25,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select, update
-from typer.testing import CliRunner
 
-from chatroutes.cli import app as cli_app
 from chatroutes.server.app import create_app
 from chatroutes.server.services.accounts import AccountService
 from chatroutes.server.services.context import utcnow
@@ -150,10 +148,19 @@ class TestSecretKey:
         assert Settings(secret_key=value).secret_key == value
 
     def test_the_server_refuses_to_start_with_a_short_key(self, tmp_path):
-        env = {"CHATROUTES_SECRET_KEY": "too-short", "CHATROUTES_DATA_DIR": str(tmp_path)}
-        result = CliRunner().invoke(cli_app, ["serve"], env=env)
-        assert result.exit_code == 2
-        assert "CHATROUTES_SECRET_KEY must be at least 32 bytes" in result.output
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHATROUTES_")}
+        env |= {"CHATROUTES_SECRET_KEY": "too-short", "CHATROUTES_DATA_DIR": str(tmp_path)}
+        done = subprocess.run(  # a server that started would never return: the timeout fails
+            [sys.executable, "-c", "from chatroutes.cli import main; main()", "serve"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=tmp_path,
+            env=env,
+        )
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "CHATROUTES_SECRET_KEY must be at least 32 bytes" in done.stdout
         assert not (tmp_path / "chatroutes.db").exists()  # refused before anything
 
 
