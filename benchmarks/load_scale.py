@@ -88,7 +88,7 @@ def servers(count: int, database_url: str, mock_url: str, data_dir: Path) -> Ite
         **{k: v for k, v in os.environ.items() if not k.startswith("CHATROUTES_")},
         "CHATROUTES_DATA_DIR": str(data_dir),
         "CHATROUTES_DATABASE_URL": database_url,
-        "CHATROUTES_SECRET_KEY": "load-scale-benchmark",
+        "CHATROUTES_SECRET_KEY": "load-scale-benchmark-secret-32-bytes",
         "CHATROUTES_DEFAULT_MODEL": "gpt-5",
         "OPENAI_API_KEY": "test-key",
         "OPENAI_BASE_URL": f"{mock_url}/v1",

@@ -64,7 +64,7 @@ async def converse(
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(
             data_dir=Path(data_dir),
-            secret_key="bench",
+            secret_key="bench-secret-at-least-32-bytes-long",
             default_model="gpt-5",
             checkpoint_interval=interval,
             checkpoint_summary_tokens=summary_tokens,

@@ -163,7 +163,7 @@ async def run(args: argparse.Namespace, url: str, data_dir: Path) -> None:
     settings = Settings(
         data_dir=data_dir,
         database_url=url,
-        secret_key="bench-secret",
+        secret_key="bench-secret-at-least-32-bytes-long",
         default_model="gpt-5",
         provider_env={"OPENAI_API_KEY": "unused"},  # nothing here calls a model
     )

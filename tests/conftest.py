@@ -164,7 +164,7 @@ async def settings(
     return Settings(
         data_dir=tmp_path,
         database_url=url,
-        secret_key="test-secret",
+        secret_key="test-secret-at-least-32-bytes-long",
         provider_env=provider_env(upstream),
         default_model="gpt-5",
     )

@@ -35,9 +35,19 @@ DatabaseUrl = Annotated[
 
 
 def _settings(database_url: str | None = None):
+    """The settings from the environment; a bad one is refused with its message, exit 2."""
+    from pydantic import ValidationError
+
     from .server.settings import Settings
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            field = ".".join(str(part) for part in error["loc"])
+            console.print(f"[red]error:[/red] {field}: {message}", highlight=False)
+        raise typer.Exit(2) from exc
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     return settings
@@ -49,9 +59,11 @@ def _run(work: Callable[..., Awaitable[T]], database_url: str | None = None) -> 
     from .server.domain.errors import ChatRoutesServerError
     from .server.services.accounts import AccountService
     from .server.store.database import Database
+    from .server.store.files import tighten_data_dir
     from .server.store.migrate import upgrade
 
     settings = _settings(database_url)
+    tighten_data_dir(settings.data_dir)
 
     async def main() -> T:
         url = settings.resolved_database_url()
@@ -119,6 +131,10 @@ def serve(
     options["access_log"] = access_log and settings.log_format == "text"
     # SIGTERM: stop accepting, give open requests the grace, then the app its own.
     options["timeout_graceful_shutdown"] = max(1, round(settings.shutdown_grace_seconds))
+    # X-Forwarded-For only from CHATROUTES_TRUSTED_PROXIES (the app applies the same list),
+    # never uvicorn's default of trusting 127.0.0.1.
+    options["proxy_headers"] = True
+    options["forwarded_allow_ips"] = settings.trusted_proxies
     if workers == 1:
         uvicorn.run(application, **options)
         return
@@ -148,16 +164,25 @@ def db_purge(
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Purge soft-deleted messages past retention (those no kept message needs)."""
+    """Purge soft-deleted messages past retention (those no kept message needs) and
+    expired guest accounts (their usage stays in the ledger)."""
     from .server.services.context import utcnow
-    from .server.services.privacy import purge_deleted, retention_cutoff
+    from .server.services.privacy import purge_deleted, purge_expired_guests, retention_cutoff
 
     settings = _settings(database_url)
     if days is not None:
         settings = settings.model_copy(update={"deleted_retention_days": days})
     cutoff = retention_cutoff(settings, utcnow())
-    purged = _run(lambda accounts: purge_deleted(accounts.db, cutoff), database_url)
-    console.print(f"Purged {purged} soft-deleted messages deleted before {cutoff:%Y-%m-%d %H:%M}.")
+
+    async def purge(accounts) -> tuple[int, int]:
+        messages = await purge_deleted(accounts.db, cutoff)
+        return messages, await purge_expired_guests(accounts.db, utcnow())
+
+    messages, guests = _run(purge, database_url)
+    console.print(
+        f"Purged {messages} soft-deleted messages deleted before {cutoff:%Y-%m-%d %H:%M}."
+    )
+    console.print(f"Purged {guests} expired guest accounts.")
 
 
 @users_app.command("create")

@@ -15,7 +15,7 @@ from chatroutes.server.settings import Settings
 async def openapi(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """/openapi.json as served (no backend needed: it touches no database)."""
     data_dir = tmp_path_factory.mktemp("openapi")
-    app = create_app(Settings(data_dir=data_dir, secret_key="test-secret"))
+    app = create_app(Settings(data_dir=data_dir, secret_key="test-secret-at-least-32-bytes-long"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         response = await client.get("/openapi.json")

@@ -8,14 +8,17 @@ import time
 import uuid
 from datetime import timedelta
 
+import httpx
 import pytest
 from fastapi.responses import StreamingResponse
 from starlette.types import Message
 
+from chatroutes.server.app import create_app
 from chatroutes.server.services.context import utcnow
 from chatroutes.server.services.idempotency import IdempotencyService, fingerprint, scope_of
 from chatroutes.server.store.idempotency import IdempotencyRepository
 from chatroutes.server.store.models import IdempotencyRecord
+from tests.conftest import Api
 from tests.support.mock_upstream import Fault
 from tests.support.sse import payloads
 
@@ -350,7 +353,7 @@ class TestStreams:
         assert replay.headers[REPLAYED] == "true"
         assert replay.content == b"data: one\n\ndata: two\n\n"
 
-    async def test_client_leaving_mid_stream_releases_the_key(self, api):
+    async def test_client_leaving_mid_stream_keeps_the_key_until_the_answer_is_stored(self, api):
         gate = asyncio.Event()
         _stream_route(api.app, "/api/v1/test-idempotent-leave", gate)
         key = new_key()
@@ -362,13 +365,43 @@ class TestStreams:
 
         await asyncio.wait_for(first_event.wait(), 5)
         leave.set()
+        busy = await api.client.post("/test-idempotent-leave", headers=keyed(key))
+        assert busy.status_code == 409 and busy.json()["error"] == "IDEMPOTENCY_KEY_IN_USE"
+        assert not run.done() and (await stored_record(api, key)).state == "running"
+        gate.set()
         await asyncio.wait_for(run, 5)
 
-        assert await stored_record(api, key) is None
-        gate.set()
-        retried = await api.client.post("/test-idempotent-leave", headers=keyed(key))
-        assert retried.status_code == 200
-        assert REPLAYED not in retried.headers
+        assert [m.get("body") for m in sent if m["type"] == "http.response.body"] == [
+            b"data: one\n\n"
+        ]  # nothing went to the client after it left
+        record = await stored_record(api, key)
+        assert record is not None and record.state == "done"
+        replay = await api.client.post("/test-idempotent-leave", headers=keyed(key))
+        assert replay.headers[REPLAYED] == "true"
+        assert replay.content == b"data: one\n\ndata: two\n\n"
+
+    async def test_client_leaving_is_told_to_the_endpoint_once_the_claim_lapses(self, settings):
+        app = create_app(settings.model_copy(update={"idempotency_lock_seconds": 1}))
+        gate = asyncio.Event()  # never opened: the stream ends only if told the client left
+        _stream_route(app, "/api/v1/test-idempotent-lapse", gate)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test/api/v1"
+        ) as client:
+            api = Api(app, client)
+            client.headers.update(api.headers(await api.new_key()))
+            key = new_key()
+            first_event, leave = asyncio.Event(), asyncio.Event()
+            run = asyncio.create_task(
+                _drive(api, "/api/v1/test-idempotent-lapse", key, [], first_event, leave)
+            )
+            await asyncio.wait_for(first_event.wait(), 5)
+            leave.set()
+
+            await asyncio.wait_for(run, 5)
+
+            assert await stored_record(api, key) is None
+        await app.state.ctx.http.aclose()
+        await app.state.ctx.db.dispose()
 
 
 class TestLoad:

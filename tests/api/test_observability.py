@@ -509,7 +509,7 @@ def test_processes_sharing_a_metrics_dir_report_the_sum_and_log_json(tmp_path):
     if env.pop("PYTHONDONTWRITEBYTECODE", None) and "PYTHONPYCACHEPREFIX" not in env:
         env["PYTHONPYCACHEPREFIX"] = str(PYCACHE_PREFIX)  # as the e2e servers do
     env |= {
-        "CHATROUTES_SECRET_KEY": "observability",
+        "CHATROUTES_SECRET_KEY": "observability-secret-32-bytes-long",
         "CHATROUTES_LOG_FORMAT": "json",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
     }

@@ -179,7 +179,7 @@ def live_server(
         **provider_env(upstream),
         "CHATROUTES_DATA_DIR": str(workdir / "data"),
         "CHATROUTES_DATABASE_URL": _database_url(backend, request, workdir),
-        "CHATROUTES_SECRET_KEY": "e2e-secret",
+        "CHATROUTES_SECRET_KEY": "e2e-secret-at-least-32-bytes-long",
         "CHATROUTES_DEFAULT_MODEL": "gpt-5",
     }
     with serving(backend, workdir, env) as server:

@@ -59,7 +59,7 @@ from chatroutes.server.settings import Settings
 # Warm what every start pays once per process: migration scripts, routes, tokenizer.
 warm = tempfile.mkdtemp()
 asyncio.run(chatroutes.server.store.migrate.upgrade(f"sqlite+aiosqlite:///{warm}/warm.db"))
-chatroutes.server.app.create_app(Settings(data_dir=warm, secret_key="warm"))
+chatroutes.server.app.create_app(Settings(data_dir=warm, secret_key="warm" * 8))
 estimate_tokens("")
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they die
 for line in sys.stdin:
@@ -162,7 +162,7 @@ def _server_env(child_env: dict[str, str], upstream: MockUpstream, workdir: Path
         **child_env,
         **provider_env(upstream),
         "CHATROUTES_DATA_DIR": str(workdir / "data"),
-        "CHATROUTES_SECRET_KEY": "crash-secret",
+        "CHATROUTES_SECRET_KEY": "crash-secret-at-least-32-bytes-long",
         "CHATROUTES_DEFAULT_MODEL": "gpt-5",
         "CHATROUTES_PURGE_INTERVAL_SECONDS": "0",
     }

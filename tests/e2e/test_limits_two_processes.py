@@ -53,7 +53,7 @@ def two_servers(
         **provider_env(upstream),
         "CHATROUTES_DATA_DIR": str(workdir / "data"),
         "CHATROUTES_DATABASE_URL": _database_url(backend, request, workdir),
-        "CHATROUTES_SECRET_KEY": "e2e-secret",
+        "CHATROUTES_SECRET_KEY": "e2e-secret-at-least-32-bytes-long",
         "CHATROUTES_DEFAULT_MODEL": "gpt-5",
         "CHATROUTES_PLANS_FILE": str(plans_file),
     }

@@ -63,7 +63,7 @@ def web_server(
         **provider_env(upstream),
         "CHATROUTES_DATA_DIR": str(workdir / "data"),
         "CHATROUTES_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'chatroutes.db'}",
-        "CHATROUTES_SECRET_KEY": "web-ui-secret",
+        "CHATROUTES_SECRET_KEY": "web-ui-secret-at-least-32-bytes-long",
         "CHATROUTES_DEFAULT_MODEL": "gpt-5",
         "CHATROUTES_PLANS_FILE": str(plans),
     }

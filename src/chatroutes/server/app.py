@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import __version__
 from .api.chat import router as chat_router
@@ -33,10 +34,12 @@ from .services.maintenance import finish_generations, run_maintenance
 from .services.recovery import recover_expired
 from .settings import Settings, get_settings
 from .store.database import Database
+from .store.files import tighten_data_dir
 from .store.paths import PathCache
 
 
 def build_context(settings: Settings) -> ServerContext:
+    tighten_data_dir(settings.data_dir)
     timeout = httpx.Timeout(
         settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds
     )
@@ -100,6 +103,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(IdempotencyMiddleware, ctx=ctx)
     app.add_middleware(BodyMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitHeadersMiddleware)  # on every response, 429s too
+    # The client's address behind a trusted proxy (per-address limits), under any server;
+    # X-Forwarded-For from any other peer is ignored.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     # Outermost: request ids, metrics and access logs cover everything above.
     stop_observability = install_observability(app, ctx)
     return app

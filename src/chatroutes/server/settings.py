@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path(".chatroutes")
+MIN_SECRET_KEY_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -21,8 +23,14 @@ class Settings(BaseSettings):
     database_url: str | None = None
     secret_key: str | None = Field(
         default=None,
-        description="Key for hashing API keys; shared by every replica. "
-        "Unset: generated once into DATA_DIR/secret_key.",
+        description="Key for hashing API keys and signing sessions; shared by every replica, "
+        f"at least {MIN_SECRET_KEY_BYTES} bytes. Unset: generated once into DATA_DIR/secret_key.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: "
+        "addresses or CIDR networks, comma separated ('*': any peer). Unset: none, so a "
+        "client's address is always the connection's.",
     )
     default_model: str | None = None
     models_file: Path | None = None
@@ -172,7 +180,9 @@ class Settings(BaseSettings):
     # Operating (server/observability): metrics, logs, traces, readiness.
     metrics_enabled: bool = Field(default=True, description="Serve GET /metrics (Prometheus).")
     metrics_token: str | None = Field(
-        default=None, description="When set, GET /metrics needs 'Authorization: Bearer <token>'."
+        default=None,
+        description="When set, GET /metrics needs 'Authorization: Bearer <token>' from "
+        "anyone; unset, it answers loopback clients only.",
     )
     log_format: Literal["text", "json"] = Field(
         default="text", description="'json': one JSON object per log line, with request ids."
@@ -188,11 +198,44 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="How long GET /ready waits for the database and Redis."
     )
 
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: str | None) -> str | None:
+        if value is not None and len(value.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+            raise ValueError(
+                f"CHATROUTES_SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes "
+                f"(it has {len(value.encode('utf-8'))}); make one with: openssl rand -hex 32"
+            )
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, value: str) -> str:
+        entries = proxy_entries(value)
+        if "*" in entries and len(entries) > 1:
+            raise ValueError("CHATROUTES_TRUSTED_PROXIES: '*' (any peer) stands alone")
+        for entry in entries:
+            if entry == "*":
+                continue
+            try:
+                ipaddress.ip_network(entry)
+            except ValueError:
+                raise ValueError(
+                    f"CHATROUTES_TRUSTED_PROXIES: {entry!r} is neither an IP address nor a "
+                    "CIDR network with no host bits set (e.g. 172.28.0.0/16)"
+                ) from None
+        return ",".join(entries)
+
     def resolved_database_url(self) -> str:
         """The SQLAlchemy async URL; the embedded SQLite file by default."""
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'chatroutes.db').resolve()}"
+
+
+def proxy_entries(value: str) -> list[str]:
+    """The non-empty entries of a comma-separated list of addresses and networks."""
+    return [entry.strip() for entry in value.split(",") if entry.strip()]
 
 
 def normalise_database_url(url: str) -> str:

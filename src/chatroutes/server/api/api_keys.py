@@ -12,7 +12,7 @@ from ..schemas.common import NUL_FREE_PATTERN
 from ..schemas.responses import ApiKeyList, Done, Envelope, NewApiKey
 from ..services.accounts import AccountService
 from .deps import Context, CurrentPrincipal, UserId
-from .envelope import ok
+from .envelope import ok, secret_ok
 from .openapi import errors
 
 router = APIRouter(prefix="/api-keys", tags=["api-keys"])
@@ -38,7 +38,8 @@ async def create_api_key(
     body: ApiKeyCreate, principal: CurrentPrincipal, _admitted: UserId, service: Accounts
 ) -> JSONResponse:
     created = await service.create_key_for(principal, name=body.name)
-    return ok({"apiKey": api_key_out(created.key) | {"key": created.secret}}, status_code=201)
+    new_key = api_key_out(created.key) | {"key": created.secret}
+    return secret_ok({"apiKey": new_key}, status_code=201)
 
 
 @router.delete("/{key_id}", response_model=Done)

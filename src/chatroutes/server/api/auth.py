@@ -22,7 +22,7 @@ from ..schemas.responses import (
 from ..services.limits import LimitService
 from ..services.sessions import Session, SessionService
 from .deps import Context, CurrentPrincipal, UserId, refuse_api_keys
-from .envelope import ok
+from .envelope import ok, secret_ok
 from .openapi import errors
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -59,13 +59,13 @@ def _guest_out(session: Session, limits: dict[str, int | None]) -> dict[str, Any
 async def register(request: Request, body: RegisterRequest, service: Sessions) -> JSONResponse:
     await service.throttle_sign_in(_client_ip(request), body.email)
     session = await service.register(body.email, body.password, body.name)
-    return ok(_session_out(session), status_code=201)
+    return secret_ok(_session_out(session), status_code=201)
 
 
 @router.post("/login", response_model=Envelope[SessionOut], responses=errors(401, 429))
 async def login(request: Request, body: LoginRequest, service: Sessions) -> JSONResponse:
     await service.throttle_sign_in(_client_ip(request), body.email)
-    return ok(_session_out(await service.login(body.email, body.password)))
+    return secret_ok(_session_out(await service.login(body.email, body.password)))
 
 
 @router.post("/refresh", response_model=Envelope[RefreshedOut], responses=errors(401))
@@ -73,7 +73,7 @@ async def refresh(body: RefreshRequest, service: Sessions) -> JSONResponse:
     session = await service.refresh(body.refresh_token)
     tokens = tokens_out(session.access_token, session.refresh_token, session.expires_in)
     # The JS SDK reads the tokens directly under data; the web UI reads data.tokens.
-    return ok({**tokens, "tokens": tokens, "user": user_out(session.user)})
+    return secret_ok({**tokens, "tokens": tokens, "user": user_out(session.user)})
 
 
 @router.post("/logout", response_model=Done)
@@ -98,7 +98,7 @@ async def me(user_id: UserId, service: Sessions) -> JSONResponse:
 )
 async def start_guest(request: Request, service: Sessions) -> JSONResponse:
     session = await service.start_guest(_client_ip(request))
-    return ok(_guest_out(session, service.guest_limits()), status_code=201)
+    return secret_ok(_guest_out(session, service.guest_limits()), status_code=201)
 
 
 @router.get(
@@ -134,8 +134,10 @@ async def convert_guest(
     body: RegisterRequest, principal: CurrentPrincipal, _admitted: UserId, service: Sessions
 ) -> JSONResponse:
     session = await service.convert_guest(principal, body.email, body.password, body.name)
-    return ok(_session_out(session))
+    return secret_ok(_session_out(session))
 
 
 def _client_ip(request: Request) -> str:
+    """Whom per-address limits count: the peer, or behind a trusted proxy
+    (CHATROUTES_TRUSTED_PROXIES) the client it forwards for."""
     return request.client.host if request.client is not None else "unknown"

@@ -25,6 +25,17 @@ def ok(data: Any = None, *, status_code: int = 200, **top_level: Any) -> JSONRes
     return _Json(body, status_code=status_code)
 
 
+def secret_ok(data: Any, *, status_code: int = 200) -> JSONResponse:
+    """``ok`` for an answer that carries a secret (an API key, session tokens).
+
+    ``Cache-Control: no-store``: no cache keeps it, and neither does an
+    ``Idempotency-Key`` record (``services/idempotency.py``), so it is never replayed.
+    """
+    response = ok(data, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def error_response(exc: ChatRoutesServerError) -> JSONResponse:
     body: dict[str, Any] = {"success": False, **exc.body()}
     headers = {}

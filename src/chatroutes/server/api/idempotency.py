@@ -6,8 +6,13 @@ runs; its response goes to the client as it is produced -- a stream chunk by chu
 while a copy is kept, and once the response is complete the copy is stored (or, for an
 answer worth retrying, the key is released) before its last chunk is sent, so a client
 that retries as soon as it has the answer finds it. A repeat is answered from the
-store with ``Idempotent-Replayed: true``, without running the endpoint. A client that
-goes away before the end of its response leaves nothing stored.
+store with ``Idempotent-Replayed: true``, without running the endpoint.
+
+A client that goes away mid-response does not end the request: the endpoint is not
+told (for as long as the claim's lock holds, ``idempotency_lock_seconds``), its
+response is produced to the end -- a streamed reply until the generation finishes --
+and stored, so the retry finds the key in use until then and the whole answer after,
+and the work is never done twice. Past the lock the endpoint is told, as without a key.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain.errors import ChatRoutesServerError, InvalidRequest
-from ..services.context import ServerContext
+from ..services.context import ServerContext, utcnow
 from ..services.idempotency import (
     HEADER,
     Claim,
@@ -105,19 +110,33 @@ class IdempotencyMiddleware:
             if not delivered:
                 delivered = True
                 return {"type": "http.request", "body": body, "more_body": False}
-            message = await receive()
-            if message["type"] == "http.disconnect":
+            if not disconnected:
+                message = await receive()
+                if message["type"] != "http.disconnect":
+                    return message
                 disconnected = True
-            return message
+            # The client left: the request goes on while the claim holds, then is told.
+            await asyncio.sleep((claim.locked_until - utcnow()).total_seconds())
+            return {"type": "http.disconnect"}
 
         async def settle() -> None:
             nonlocal settled
             settled = True
-            if disconnected or not is_kept(status):
+            if not is_kept(status):
                 await self._detached(self.service.release(claim))
                 return
             response = StoredResponse(status, headers, b"".join(parts))
             await self._detached(self.service.complete(claim, response))
+
+        async def forward(message: Message) -> None:
+            """To the client while it is there; once it left, the response goes on unsent."""
+            nonlocal disconnected
+            if disconnected:
+                return
+            try:
+                await send(message)
+            except OSError:  # a server that reports the gone client on send (ASGI 2.4)
+                disconnected = True
 
         async def inner_send(message: Message) -> None:
             nonlocal status, headers
@@ -131,12 +150,12 @@ class IdempotencyMiddleware:
                     parts.append(bytes(message.get("body", b"")))
                 if not message.get("more_body", False):
                     await settle()
-            await send(message)
+            await forward(message)
 
         try:
             await self.app(scope, inner_receive, inner_send)
         finally:
-            if not settled:  # failed, cancelled, or the client left mid-response
+            if not settled:  # failed, cancelled, or told of its gone client past the lock
                 settled = True
                 await self._detached(self.service.release(claim))
 

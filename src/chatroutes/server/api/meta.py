@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import ipaddress
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from ... import __version__
-from ..domain.errors import ChatRoutesServerError, NotFound, Unauthenticated
+from ..domain.errors import ChatRoutesServerError, Forbidden, NotFound, Unauthenticated
 from ..observability.metrics import exposition
 from ..observability.readiness import readiness
 from ..schemas.responses import Envelope, Health, ModelList, Readiness, Status
@@ -57,7 +58,8 @@ async def ready(ctx: Context) -> JSONResponse:
 
 @ops_router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request, ctx: Context) -> Response:
-    """Prometheus text format; off with METRICS_ENABLED=false, behind METRICS_TOKEN if set."""
+    """Prometheus text format; off with METRICS_ENABLED=false. With METRICS_TOKEN set, its
+    bearer token is needed from anyone; without, only loopback clients are answered."""
     settings = ctx.settings
     if not settings.metrics_enabled:
         raise NotFound("route", request.url.path)
@@ -66,8 +68,23 @@ async def metrics(request: Request, ctx: Context) -> Response:
         given = value.strip().encode() if scheme.lower() == "bearer" else b""
         if not hmac.compare_digest(given, settings.metrics_token.encode()):
             raise Unauthenticated("GET /metrics needs 'Authorization: Bearer <metrics token>'")
+    elif not _is_loopback(request.client.host if request.client is not None else None):
+        raise Forbidden(
+            "GET /metrics answers loopback clients only; set CHATROUTES_METRICS_TOKEN to "
+            "scrape it from elsewhere"
+        )
     body, content_type = await asyncio.to_thread(exposition)
     return Response(body, media_type=content_type)
+
+
+def _is_loopback(host: str | None) -> bool:
+    """Whether a client address is this machine's loopback (IPv4-mapped IPv6 included)."""
+    try:
+        address = ipaddress.ip_address(host or "")
+    except ValueError:  # no address (a Unix socket) or a name
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
 
 
 @router.get("/status", response_model=Envelope[Status])

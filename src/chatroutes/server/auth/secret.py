@@ -7,13 +7,17 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from ..store.files import PRIVATE_FILE, private_directory, restrict
+
 
 def load_or_create_secret(configured: str | None, data_dir: Path) -> bytes:
+    """The configured secret, else the data dir's ``secret_key`` (made 0600 on first use)."""
     if configured:
         return configured.encode("utf-8")
     path = data_dir / "secret_key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(data_dir, tighten=True)
+        # mkstemp makes the file 0600; link() keeps its mode.
         fd, temporary = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")
         try:
             with os.fdopen(fd, "w") as handle:
@@ -24,4 +28,5 @@ def load_or_create_secret(configured: str | None, data_dir: Path) -> bytes:
             pass
         finally:
             os.unlink(temporary)
+    restrict(path, PRIVATE_FILE)
     return path.read_text().strip().encode("utf-8")

@@ -8,6 +8,10 @@ different request. Claiming is one short write transaction; the primary key of
 
 Responses that are worth retrying are not kept, so the retry does the work:
 5xx, 401, and the transient 4xx (408, 409, 423, 425, 429).
+
+Answers that carry a secret (a new API key, session tokens: ``Cache-Control: no-store``)
+are never written down: the record keeps only their status and that mark, and a repeat
+is told 409 ``IDEMPOTENCY_SECRET_NOT_REPLAYED`` instead of the secret.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ _HOP_BY_HOP = frozenset(
     }
 )
 _TRANSIENT_STATUSES = frozenset({401, 408, 409, 423, 425, 429})
+_CACHE_CONTROL, _NO_STORE = "cache-control", "no-store"
 _CLAIM_ATTEMPTS = 5
 _ONE_MS = timedelta(milliseconds=1)
 _CACHED_ANSWERS = 2048  # finished answers this process keeps at hand, and how large each
@@ -59,22 +64,43 @@ class IdempotencyKeyReused(ChatRoutesServerError):
     code = "IDEMPOTENCY_KEY_REUSED"
 
 
+class IdempotencySecretNotReplayed(Conflict):
+    code = "IDEMPOTENCY_SECRET_NOT_REPLAYED"
+
+
 @dataclass(frozen=True, slots=True)
 class StoredResponse:
     status_code: int
     headers: list[tuple[str, str]]
     body: bytes
 
+    @property
+    def carries_secret(self) -> bool:
+        """Marked ``Cache-Control: no-store``: kept by no cache, nor by this store."""
+        return any(
+            name.lower() == "cache-control"
+            and "no-store" in (part.strip().lower() for part in value.split(","))
+            for name, value in self.headers
+        )
+
+    def withheld(self) -> StoredResponse:
+        """What is kept of an answer that carries a secret: its status and that mark."""
+        return StoredResponse(self.status_code, [(_CACHE_CONTROL, _NO_STORE)], b"")
+
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """The right to run one request; ``token`` is the claim row's ``created_at``."""
+    """The right to run one request; ``token`` is the claim row's ``created_at``.
+
+    Until ``locked_until`` no other request may take the key over.
+    """
 
     scope: str
     key: str
     token: datetime
     request_hash: str
     expires_at: datetime
+    locked_until: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +170,7 @@ class IdempotencyService:
         if finished is not None:
             if finished.request_hash != request_hash:
                 raise _reused()
-            return finished.response
+            return _replayable(finished.response)
         held = self._in_flight.get(slot)
         if held is not None:
             raise _in_use() if held == request_hash else _reused()
@@ -155,10 +181,12 @@ class IdempotencyService:
         finally:
             if not isinstance(outcome, Claim):
                 del self._in_flight[slot]
-        return outcome
+        return outcome if isinstance(outcome, Claim) else _replayable(outcome)
 
     async def complete(self, claim: Claim, response: StoredResponse) -> None:
         kept = StoredResponse(response.status_code, kept_headers(response.headers), response.body)
+        if kept.carries_secret:
+            kept = kept.withheld()
         try:
             async with self.db.write() as session:
                 owned = await IdempotencyRepository(session).finish(
@@ -251,7 +279,7 @@ class IdempotencyService:
             expires_at=now + self.ttl,
         )
         if await repo.add_if_absent(fresh):
-            return Claim(scope, key, now, request_hash, fresh.expires_at)
+            return Claim(scope, key, now, request_hash, fresh.expires_at, fresh.locked_until)
         existing = await repo.get(scope, key)
         if existing is None:  # released since the insert was refused
             return None
@@ -271,7 +299,9 @@ class IdempotencyService:
             "expires_at": now + self.ttl,
         }
         if await repo.take_over(scope, key, expected_created_at=existing.created_at, values=values):
-            return Claim(scope, key, token, request_hash, values["expires_at"])
+            return Claim(
+                scope, key, token, request_hash, values["expires_at"], values["locked_until"]
+            )
         return None
 
     @staticmethod
@@ -292,6 +322,17 @@ class IdempotencyService:
         if record.locked_until > now:
             raise _in_use()
         return None
+
+
+def _replayable(stored: StoredResponse) -> StoredResponse:
+    """``stored``, unless it was an answer carrying a secret: that is never replayed."""
+    if stored.carries_secret:
+        raise IdempotencySecretNotReplayed(
+            f"The request with this {HEADER} was done (status {stored.status_code}); its "
+            "answer carried a secret, which is never stored, so it cannot be replayed",
+            details={"field": HEADER, "status": stored.status_code},
+        )
+    return stored
 
 
 def _reused() -> IdempotencyKeyReused:

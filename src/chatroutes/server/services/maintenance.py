@@ -1,6 +1,7 @@
-"""What a server does in the background: recover dead generations, purge expired data.
+"""What a server does in the background: recover dead generations, purge expired data
+(soft-deleted messages past retention, expired guest accounts).
 
-Every replica runs it; both jobs are safe to run concurrently (each takes its
+Every replica runs it; every job is safe to run concurrently (each takes its
 rows by compare-and-set or inside one transaction), so no leader is needed.
 """
 
@@ -11,14 +12,14 @@ import logging
 import time
 
 from .context import ServerContext, utcnow
-from .privacy import purge_deleted, retention_cutoff
+from .privacy import purge_deleted, purge_expired_guests, retention_cutoff
 from .recovery import recover_expired
 
 logger = logging.getLogger("chatroutes.server")
 
 
 async def run_maintenance(ctx: ServerContext) -> None:
-    """Forever: recovery sweeps and, now and then, a purge.
+    """Forever: recovery sweeps and, now and then, the purges.
 
     A sweep every ``recovery_interval_seconds``; a purge every ``purge_interval_seconds``
     (unless 0), the first one a sweep interval after start.
@@ -34,6 +35,9 @@ async def run_maintenance(ctx: ServerContext) -> None:
                 purged = await purge_deleted(ctx.db, retention_cutoff(settings, utcnow()))
                 if purged:
                     logger.info("purged %d soft-deleted messages past retention", purged)
+                guests = await purge_expired_guests(ctx.db, utcnow())
+                if guests:
+                    logger.info("purged %d expired guest accounts", guests)
         except Exception:  # a failed pass (database restarting…) is retried next time
             logger.exception("maintenance pass failed")
 

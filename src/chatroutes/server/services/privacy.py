@@ -9,10 +9,15 @@
 - Retention: soft-deleted messages older than ``deleted_retention_days`` are
   purged, except those a kept message still needs (``domain/retention.py``).
   Their usage moves to the owner's usage ledger first, so account figures stay.
+- Expired guests: once a guest session has expired (it cannot be converted any more),
+  its conversations, messages, images, sessions and counters go, its usage moved to the
+  ledger first; the user row (no personal data) stays as the ledger's owner, unless the
+  guest used nothing.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +32,7 @@ from .context import ServerContext, utcnow
 from .transfer import ConversationExport, TransferService
 
 _PURGE_BATCH = 50  # conversations per transaction
+logger = logging.getLogger("chatroutes.server")
 
 
 @dataclass
@@ -101,6 +107,26 @@ async def purge_deleted(db: Database, before: datetime) -> int:
                 doomed = purgeable(nodes, await data.referenced_ids(conversation_id))
                 await data.delete_messages(owner, sorted(doomed), utcnow())
             purged += len(doomed)
+        if len(pending) < _PURGE_BATCH:
+            return purged
+        done = pending[-1]
+
+
+async def purge_expired_guests(db: Database, now: datetime) -> int:
+    """Purge every guest expired by ``now`` (``AccountDataRepository.purge_guest``), one
+    transaction each. Returns how many were purged."""
+    purged, done = 0, ""
+    while True:
+        async with db.read() as session:
+            pending = await AccountDataRepository(session).expired_guests(
+                now, _PURGE_BATCH, after=done
+            )
+        for user_id in pending:
+            try:
+                async with db.write() as session:
+                    purged += await AccountDataRepository(session).purge_guest(user_id, now)
+            except Exception:  # one guest's trouble holds up no other's purge
+                logger.exception("could not purge expired guest %s", user_id)
         if len(pending) < _PURGE_BATCH:
             return purged
         done = pending[-1]

@@ -43,6 +43,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from .files import private_directory, private_sqlite_files
+
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 _SQLITE_READ_THREADS = 4
@@ -61,7 +63,7 @@ class Database:
         self.url = url
         self.backend = make_url(url).get_backend_name()
         if self.backend == "sqlite":
-            _ensure_sqlite_dir(url)
+            prepare_sqlite_file(url)
             timeout = sqlite_busy_timeout_ms
             self._read_engine = _sqlite_engine(url, "BEGIN", timeout, sqlite_synchronous)
             self._write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE", timeout, sqlite_synchronous)
@@ -270,10 +272,17 @@ class _SqliteThreads:
         return connection
 
 
-def _ensure_sqlite_dir(url: str) -> None:
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+def prepare_sqlite_file(url: str) -> None:
+    """A SQLite database's directory (0700 if made here) and file (0600), before use."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+        return
+    if database.startswith("file:"):  # a URI: SQLite opens it as it says
+        return
+    path = Path(database)
+    private_directory(path.parent, tighten=False)
+    private_sqlite_files(path)
 
 
 def _sqlite_engine(url: str, begin: str, busy_timeout_ms: int, synchronous: str) -> AsyncEngine:

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from .database import _ensure_sqlite_dir
+from .database import prepare_sqlite_file
 
 _ADVISORY_LOCK_KEY = 0x63685F6D6967  # "ch_mig": any constant every replica agrees on
 
@@ -33,7 +33,7 @@ def alembic_config(url: str) -> Config:
 
 async def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision`` (works inside a running loop)."""
-    _ensure_sqlite_dir(url)
+    prepare_sqlite_file(url)
     engine = create_async_engine(url)
     try:
         async with _sqlite_file_lock(url), engine.begin() as connection:

@@ -1,4 +1,5 @@
-"""An account's data as a whole: list it, erase it; purge expired soft-deleted messages."""
+"""An account's data as a whole: list it, erase it; purge expired guests and expired
+soft-deleted messages."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .images import ChatImage
@@ -56,6 +57,62 @@ class AccountDataRepository:
         expire after ``idempotency_ttl_hours`` and, every credential being gone, are
         never replayed meanwhile.
         """
+        await self.delete_data(user_id)
+        for statement in (
+            delete(UsageLedgerEntry).where(UsageLedgerEntry.user_id == user_id),
+            delete(User).where(User.id == user_id),
+        ):
+            await self.session.execute(statement.execution_options(synchronize_session=False))
+
+    async def purge_guest(self, user_id: str, now: datetime) -> bool:
+        """An expired guest's data, its usage moved to the ledger first; False if the user
+        is no longer an expired guest (converted, or purged by another process).
+
+        The user row stays as the owner of its ledger rows (a guest's has no personal
+        data: a made-up email, no name, no password); one that used nothing goes too.
+        """
+        user = await self.session.get(User, user_id, with_for_update=True)
+        if user is None or not user.is_guest or not _guest_session_over(user, now):
+            return False
+        conversations = select(Conversation.id).where(Conversation.user_id == user_id)
+        await keep_usage(self.session, user_id, Message.conversation_id.in_(conversations), now)
+        await self.delete_data(user_id)
+        kept = await self.session.scalar(
+            select(UsageLedgerEntry.id).where(UsageLedgerEntry.user_id == user_id).limit(1)
+        )
+        if kept is None:
+            await self.session.delete(user)
+        await self.session.flush()
+        return True
+
+    async def expired_guests(self, now: datetime, limit: int, *, after: str = "") -> list[str]:
+        """Expired guests (ids above ``after``, in order) not purged yet: holding data, or
+        a user row that no ledger row needs."""
+
+        def held_by_user(column: ColumnElement[str]) -> ColumnElement[bool]:
+            return exists().where(column == User.id)
+
+        rows = await self.session.scalars(
+            select(User.id)
+            .where(
+                User.is_guest.is_(True),
+                or_(User.guest_expires_at.is_(None), User.guest_expires_at <= now),
+                User.id > after,
+                or_(
+                    held_by_user(Conversation.user_id),
+                    held_by_user(RefreshToken.user_id),
+                    held_by_user(ApiKey.user_id),
+                    held_by_user(ChatImage.user_id),
+                    ~held_by_user(UsageLedgerEntry.user_id),
+                ),
+            )
+            .order_by(User.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def delete_data(self, user_id: str) -> None:
+        """Every row of the user's but the user itself and its usage ledger."""
         conversations = select(Conversation.id).where(Conversation.user_id == user_id)
         sessions = select(ResponseSession.id).where(
             ResponseSession.conversation_id.in_(conversations)
@@ -71,8 +128,6 @@ class AccountDataRepository:
             delete(RefreshToken).where(RefreshToken.user_id == user_id),
             delete(ApiKey).where(ApiKey.user_id == user_id),
             delete(UsageCounter).where(UsageCounter.subject == f"user:{user_id}"),
-            delete(UsageLedgerEntry).where(UsageLedgerEntry.user_id == user_id),
-            delete(User).where(User.id == user_id),
         ):
             await self.session.execute(statement.execution_options(synchronize_session=False))
 
@@ -134,3 +189,7 @@ class AccountDataRepository:
             await self.session.execute(
                 delete(Message).where(chunk).execution_options(synchronize_session=False)
             )
+
+
+def _guest_session_over(user: User, now: datetime) -> bool:
+    return user.guest_expires_at is None or user.guest_expires_at <= now
