@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
-from ..domain.context import ChatMessage, ImagePart
+from ..domain.context import ChatMessage, ImagePart, prompt_estimate
 from ..domain.errors import Forbidden, InvalidRequest, NotFound
 from ..domain.ids import new_id
 from ..providers.registry import Registry
@@ -59,6 +59,7 @@ MOODS = {
     "normal": "Answer in a natural, balanced tone.",
 }
 _TITLE_CHARS = 80
+_TOKENS_PER_RESULT = 150  # a web search result's title, address and snippet, generously
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
@@ -120,7 +121,7 @@ class ChatService:
             conversation_id = view.conversation.id
         try:
             prepared = await self.messages.store_question(
-                conversation_id, MessageSend(content=request.message, model=model)
+                conversation_id, MessageSend(content=request.message, model=model), reserve=False
             )
         except Exception:
             if request.conversation_id is None:  # refused (limits…): no empty conversation left
@@ -139,9 +140,14 @@ class ChatService:
         web = self._web_search(request, turn.statuses)
         if web is not None:
             turn.sources = web.sources
-        prepared.request = replace(
-            prepared.request, messages=with_system(messages, MOODS[request.mood])
+        messages = with_system(messages, MOODS[request.mood])
+        # Each web search is one more upstream call, its prompt grown by the results.
+        rounds = 1 if web is None else web.max_searches + 1
+        results = 0 if web is None else web.max_searches * web.per_search * _TOKENS_PER_RESULT
+        await self.messages.reserve(
+            prepared, prompt_tokens=prompt_estimate(messages) + results, rounds=rounds
         )
+        prepared.request = replace(prepared.request, messages=messages)
         prepared.routes = [(info, ChatRoute(p, info, web)) for info, p in prepared.routes]
         prepared.provider = prepared.routes[0][1]
         return turn

@@ -232,20 +232,29 @@ class MessageService:
             await self.reserve(prepared)
         return prepared
 
-    async def reserve(self, prepared: Prepared) -> None:
+    async def reserve(
+        self, prepared: Prepared, *, prompt_tokens: int | None = None, rounds: int = 1
+    ) -> None:
         """Reserve what the reply may spend and clamp its max tokens to it; refused, the
-        branch is let go (the question stays, as after a provider failure)."""
+        branch is let go (the question stays, as after a provider failure).
+
+        ``prompt_tokens``: the prompt's estimate when it is not the assembled context's
+        (the Chat API adds a tone and images); ``rounds``: how many upstream calls the
+        reply may take (the Chat API's web search rounds), each reserved in full.
+        """
         assert prepared.account is not None
+        prompt = prepared.context.prompt_tokens if prompt_tokens is None else prompt_tokens
         try:
             reservation = await Meter(self.ctx).reserve(
-                prepared.account, prepared.context.prompt_tokens, prepared.request.max_tokens
+                prepared.account, prompt * rounds, prepared.request.max_tokens * rounds
             )
         except BaseException:
             await self.release_lease(prepared)
             raise
         prepared.reservation = reservation
-        if reservation.max_output < prepared.request.max_tokens:
-            prepared.request = replace(prepared.request, max_tokens=reservation.max_output)
+        per_call = reservation.max_output // rounds
+        if per_call < prepared.request.max_tokens:
+            prepared.request = replace(prepared.request, max_tokens=per_call)
 
     @classmethod
     async def admit_and_store_question(
