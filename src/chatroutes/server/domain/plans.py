@@ -24,6 +24,7 @@ LIMIT_FIELDS = (
     "session_tokens",
     "session_messages",
     "session_branches",
+    "max_import_bytes",
 )
 
 
@@ -47,6 +48,8 @@ class Plan:
     calls_per_month: int | None = None
     tokens_per_month: int | None = None
     requests_per_minute: int | None = None
+    # The largest import body; None: the server's ``max_import_bytes`` (which caps it anyway).
+    max_import_bytes: int | None = None
     # Guest plans: caps over one guest session, which lasts session_hours.
     session_tokens: int | None = None
     session_messages: int | None = None

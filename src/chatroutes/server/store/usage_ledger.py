@@ -49,6 +49,24 @@ class UsageLedgerEntry(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)  # when the conversation went
 
 
+def billed() -> ColumnElement[bool]:
+    """The messages that were this server's provider calls, their usage billed: replies,
+    but not an edit's copy (it repeats its original's usage) nor an imported one (its
+    usage records a call made elsewhere, or nowhere: ``schemas/transfer.py``)."""
+    return and_(
+        Message.role == "assistant",
+        Message.edited_from.is_(None),
+        Message.imported_at.is_(None),
+    )
+
+
+def is_billed(message: Message) -> bool:
+    """``billed()`` of one loaded message."""
+    return (
+        message.role == "assistant" and message.edited_from is None and message.imported_at is None
+    )
+
+
 async def keep_conversation_usage(
     session: AsyncSession, conversation_id: str, user_id: str, now: datetime
 ) -> None:
@@ -60,15 +78,15 @@ async def keep_usage(
     session: AsyncSession, user_id: str, messages: ColumnElement[bool], now: datetime
 ) -> None:
     """Write the usage of the user's ``messages`` (a condition) before they are removed."""
-    billed = and_(Message.role == "assistant", Message.edited_from.is_(None))
+    is_call = billed()
     rows = await session.execute(
         select(
             Message.model,
             Message.created_at,
-            billed,
-            case((billed, Message.meta["prompt_tokens"].as_integer()), else_=0),
-            case((billed, Message.meta["completionTokens"].as_integer()), else_=0),
-            case((billed, Message.meta["cost"].as_float()), else_=0.0),
+            is_call,
+            case((is_call, Message.meta["prompt_tokens"].as_integer()), else_=0),
+            case((is_call, Message.meta["completionTokens"].as_integer()), else_=0),
+            case((is_call, Message.meta["cost"].as_float()), else_=0.0),
         ).where(messages)
     )
     buckets: dict[tuple[str | None, datetime, bool], list[float]] = defaultdict(
