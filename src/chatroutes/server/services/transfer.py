@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Sequence
+import pickle
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,14 +55,24 @@ from .limits import LimitService
 Row = dict[str, Any]
 
 
+# Rows per insert. The worker hands the rows over pickled in batches of this many, and
+# each batch is unpickled and inserted apart: none holds the event loop more than a few ms.
+IMPORT_BATCH_ROWS = 1_000
+_TABLES = {"branches": Branch, "messages": Message, "checkpoints": Checkpoint}
+
+
 @dataclass(frozen=True)
 class ImportRows:
-    """A checked document as the rows to insert, keyed by model attribute, in its order."""
+    """A checked document as rows keyed by model attribute, in the document's order."""
 
     conversation: Row
-    branches: list[Row]
-    messages: list[Row]
-    checkpoints: list[Row]
+    ids: dict[str, list[str]]  # by document field ("messages"…): every id, for the 409s
+    batches: list[tuple[str, bytes]]  # (document field, pickled list of rows)
+
+    def rows(self) -> Iterator[tuple[type[Branch | Message | Checkpoint], list[Row]]]:
+        """Each batch's model and rows, unpickled one at a time (they come from our worker)."""
+        for field, batch in self.batches:
+            yield _TABLES[field], pickle.loads(batch)
 
 
 @dataclass
@@ -101,9 +112,10 @@ class TransferService:
         try:
             async with self.ctx.db.write() as session:
                 await _refuse_existing(session, rows)
-                await TransferRepository(session).add_conversation(
-                    rows.conversation, rows.branches, rows.messages, rows.checkpoints
-                )
+                repo = TransferRepository(session)
+                await repo.add(Conversation, [rows.conversation])
+                for model, batch in rows.rows():
+                    await repo.add(model, batch)
                 conversation = await owned_conversation(
                     session, rows.conversation["id"], self.user_id
                 )
@@ -275,19 +287,19 @@ def _refuse_branch_cycles(document: ConversationDocument) -> None:
 async def _refuse_existing(session: AsyncSession, rows: ImportRows) -> None:
     """409 naming the first id of the document this server already holds."""
     repo = TransferRepository(session)
-    for model, kind, field, items in (
-        (Conversation, "conversation", "conversation", [rows.conversation]),
-        (Branch, "branch", "branches", rows.branches),
-        (Message, "message", "messages", rows.messages),
-        (Checkpoint, "checkpoint", "checkpoints", rows.checkpoints),
+    for model, kind, field, ids in (
+        (Conversation, "conversation", "conversation", [rows.conversation["id"]]),
+        (Branch, "branch", "branches", rows.ids["branches"]),
+        (Message, "message", "messages", rows.ids["messages"]),
+        (Checkpoint, "checkpoint", "checkpoints", rows.ids["checkpoints"]),
     ):
-        existing = await repo.existing_ids(model, [item["id"] for item in items])
-        for i, item in enumerate(items):
-            if item["id"] in existing:
+        existing = await repo.existing_ids(model, ids)
+        for i, ident in enumerate(ids):
+            if ident in existing:
                 path = f"{field}.id" if model is Conversation else f"{field}[{i}].id"
                 raise Conflict(
-                    f"{kind} {item['id']} already exists on this server",
-                    details={"field": path, "resource": kind, "id": item["id"]},
+                    f"{kind} {ident} already exists on this server",
+                    details={"field": path, "resource": kind, "id": ident},
                 )
 
 
@@ -362,4 +374,13 @@ def _rows(document: ConversationDocument, user_id: str, imported_at: datetime) -
         }
         for k in document.checkpoints
     ]
-    return ImportRows(conversation, branches, messages, checkpoints)
+    tables = {"branches": branches, "messages": messages, "checkpoints": checkpoints}
+    return ImportRows(
+        conversation,
+        ids={field: [row["id"] for row in table] for field, table in tables.items()},
+        batches=[
+            (field, pickle.dumps(table[start : start + IMPORT_BATCH_ROWS]))
+            for field, table in tables.items()
+            for start in range(0, len(table), IMPORT_BATCH_ROWS)
+        ],
+    )
