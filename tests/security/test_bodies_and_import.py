@@ -5,6 +5,7 @@
   unread; every method has a size limit, enforced while the body is read.
 - Imports are capped by plan within the server's ceiling; guests cannot import.
 - Imported usage figures are bounded (400 naming the field) and never billed.
+- A document is parsed in the worker process, off the event loop.
 - The retention purge skips a conversation it cannot purge and purges the others.
 
 In process (``httpx.ASGITransport`` pulls the request body chunk by chunk, as the app
@@ -13,6 +14,7 @@ asks for it, so what the server read is counted exactly), on both databases.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -24,11 +26,13 @@ import pytest
 from sqlalchemy import select, text, update
 
 from chatroutes.server.api.middleware import OPEN_API_PATHS, UNAUTHENTICATED_BODY_BYTES
+from chatroutes.server.services import offload
 from chatroutes.server.services.context import utcnow
 from chatroutes.server.services.privacy import purge_deleted
 from chatroutes.server.store.models import Message
 from tests.conftest import API_PREFIX, Api, client_for
 from tests.support.wire import wire_hash
+from tests.support.worker_hold import hold_until
 
 MB = 1_000_000
 CHUNK = 64 * 1024
@@ -376,6 +380,40 @@ class TestImportCaps:
             )
             body = assert_error(response, 413, "PAYLOAD_TOO_LARGE")
             assert body["details"]["limit"] == 1 * MB
+
+
+class TestImportParsesOffTheLoop:
+    """A document is parsed and checked in the worker process, never on the event loop.
+
+    Shown without timing anything: while the one worker is held busy, an import cannot
+    finish, yet the server answers other requests; let go, the import completes. (A
+    bound on /health during a 20 MB import would flake on a shared 2-core machine.)
+    """
+
+    async def test_an_import_waits_for_the_worker_while_the_loop_serves_others(self, api, tmp_path):
+        release, started = tmp_path / "release", tmp_path / "started"
+        held = asyncio.ensure_future(
+            offload.in_worker(hold_until, str(release), str(started), 120.0)
+        )
+        try:
+            for _ in range(6_000):  # the worker may be starting: a minute at most
+                if started.exists():
+                    break
+                await asyncio.sleep(0.01)
+            else:
+                pytest.fail("the worker never took the holding call")
+            importing = asyncio.ensure_future(
+                api.client.post("/conversations/import", json=document(USAGE, padding=40_000))
+            )
+            for _ in range(5):
+                assert (await api.client.get("/conversations")).status_code == 200
+                await asyncio.sleep(0.1)
+            assert not importing.done(), "the import was parsed without the worker"
+        finally:
+            release.touch()
+            await held
+        response = await importing
+        assert response.status_code == 201, response.text
 
 
 # ---------------------------------------------------------------------------
