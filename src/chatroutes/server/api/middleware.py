@@ -36,6 +36,7 @@ UNAUTHENTICATED_BODY_BYTES = 16 * 1024
 _BODY_METHODS = {"POST", "PATCH", "PUT"}  # an absent body reads as an empty one
 _IMPORT = ("POST", "/api/v1/conversations/import")
 _API = "/api/"
+_CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")  # as ``deps.credential`` reads
 # The routes under /api that answer without credentials (tests/security holds this
 # list to the OpenAPI document); every other /api route needs a caller.
 OPEN_API_PATHS = frozenset(
@@ -62,12 +63,12 @@ class BodyMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = _announced_length(scope)
+        length, named = _framing(scope)
         if length == 0 and scope["method"] not in _BODY_METHODS:  # no body to bound
             await self.app(scope, receive, send)
             return
         try:
-            body = await self._read(scope, length, receive)
+            body = await self._read(scope, length, named, receive)
         except ChatRoutesServerError as exc:
             await _refuse(exc, scope, receive, send)
             return
@@ -82,13 +83,17 @@ class BodyMiddleware:
             scope = {**scope, "headers": headers}
         await self.app(scope, replaying(body, receive), send)
 
-    async def _read(self, scope: Scope, length: int | None, receive: Receive) -> bytes | None:
+    async def _read(
+        self, scope: Scope, length: int | None, named: bool, receive: Receive
+    ) -> bytes | None:
         """The whole body within its limit, the caller checked first if it is large;
-        None if the client left. ``length``: the announced size, None if unknown."""
+        None if the client left. ``length``: the announced size, None if unknown;
+        ``named``: whether a credential header is there."""
         route = (scope["method"], scope["path"].removeprefix(scope.get("root_path", "")))
         unchecked = route[1].startswith(_API) and route[1] not in OPEN_API_PATHS
         if unchecked:  # a caller is needed: one must at least be named
-            credential(Request(scope))  # none at all: 401 before anything is read
+            if not named:
+                credential(Request(scope))  # the usual 401, before anything is read
             settings = self.ctx.settings
             limit = settings.max_import_bytes if route == _IMPORT else settings.max_body_bytes
         else:  # nobody to know: the body stays small
@@ -114,18 +119,22 @@ class BodyMiddleware:
                 return b"".join(chunks)
 
 
-def _announced_length(scope: Scope) -> int | None:
-    """The body's size from Content-Length; 0 for no body; None for a chunked one."""
-    length = 0
+def _framing(scope: Scope) -> tuple[int | None, bool]:
+    """In one pass over the headers: the body's size from Content-Length (0: no body;
+    None: unknown, chunked), and whether a credential header is there at all."""
+    length: int | None = 0
+    named = False
     for name, value in scope["headers"]:
-        if name == b"content-length":
+        if name == b"content-length" and length is not None:
             try:
                 length = int(value)
-            except ValueError:
-                return None  # the server would not pass it on; count what is read
+            except ValueError:  # the server would not pass it on; count what is read
+                length = None
         elif name == b"transfer-encoding":
-            return None
-    return length
+            length = None
+        elif name in _CREDENTIAL_HEADERS:
+            named = True
+    return length, named
 
 
 def _within(size: int, limit: int) -> None:
