@@ -475,6 +475,43 @@ class TestImportedNumbers:
         assert gone.status_code == 200, gone.text
         assert await _standing(api.client) == before
 
+    async def test_merging_an_imported_reply_bills_nothing_either(self, api):
+        forked = document({"prompt_tokens": 5_000, "completionTokens": 500, "cost": 40.0})
+        main, question, reply = forked["branches"][0], *forked["messages"]
+        alt = {**main, "id": main["id"] + "x", "title": "Alt", "isMain": False}
+        alt |= {"parentBranchId": main["id"], "forkPointMessageId": question["id"]}
+        alt["headMessageId"], main["headMessageId"] = reply["id"], question["id"]
+        reply["branchId"] = alt["id"]
+        reply["contentHash"] = wire_hash(reply)
+        forked["branches"].append(alt)
+        cid = forked["conversation"]["id"]
+        assert (await api.client.post("/conversations/import", json=forked)).status_code == 201
+        before = await _standing(api.client)
+
+        merged = await api.client.post(f"/conversations/{cid}/branches/{alt['id']}/merge", json={})
+
+        assert merged.status_code == 200, merged.text
+        [copy] = merged.json()["data"]["messages"]
+        assert copy["metadata"]["mergedFrom"] == reply["id"]
+        assert await _standing(api.client) == before
+
+    async def test_a_merged_copy_of_a_reply_is_not_billed_twice(self, api, create_conversation):
+        cid = (await create_conversation())["id"]
+        first = await api.client.post(f"/conversations/{cid}/messages", json={"content": "Hi"})
+        question = first.json()["data"]["userMessage"]["id"]
+        fork = await api.client.post(
+            f"/conversations/{cid}/messages", json={"content": "Other", "parentMessageId": question}
+        )
+        branch = fork.json()["data"]["branch"]["id"]
+        before = await _standing(api.client)
+        assert before["totals"]["calls"] == 2
+
+        merged = await api.client.post(f"/conversations/{cid}/branches/{branch}/merge", json={})
+
+        assert merged.status_code == 200, merged.text
+        assert len(merged.json()["data"]["messages"]) == 2  # the question and its reply
+        assert await _standing(api.client) == before
+
 
 async def _standing(client: httpx.AsyncClient) -> dict[str, Any]:
     """What the account is shown and charged: usage totals (calls, tokens, cost; not the

@@ -32,6 +32,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..domain.ids import new_id
 from .models import Base, Message
 
+MERGED_FROM = "mergedFrom"  # the metadata key naming a merged copy's original
+
 
 class UsageLedgerEntry(Base):
     __tablename__ = "usage_ledger"
@@ -51,19 +53,24 @@ class UsageLedgerEntry(Base):
 
 def billed() -> ColumnElement[bool]:
     """The messages that were this server's provider calls, their usage billed: replies,
-    but not an edit's copy (it repeats its original's usage) nor an imported one (its
-    usage records a call made elsewhere, or nowhere: ``schemas/transfer.py``)."""
+    but not a copy (an edit's, ``edited_from``; a merge's, ``mergedFrom``: each repeats
+    its original's usage) nor an imported one (its usage records a call made elsewhere,
+    or nowhere: ``schemas/transfer.py``)."""
     return and_(
         Message.role == "assistant",
         Message.edited_from.is_(None),
         Message.imported_at.is_(None),
+        Message.meta[MERGED_FROM].as_string().is_(None),
     )
 
 
 def is_billed(message: Message) -> bool:
     """``billed()`` of one loaded message."""
     return (
-        message.role == "assistant" and message.edited_from is None and message.imported_at is None
+        message.role == "assistant"
+        and message.edited_from is None
+        and message.imported_at is None
+        and (message.meta or {}).get(MERGED_FROM) is None
     )
 
 
