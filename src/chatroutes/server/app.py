@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The last added runs first: bodies are normalised before keys fingerprint them.
     app.add_middleware(FastSendMiddleware)  # innermost: the common sends, without routing
     app.add_middleware(IdempotencyMiddleware, ctx=ctx)
-    app.add_middleware(BodyMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyMiddleware, ctx=ctx)  # bounded, and credentials before bodies
     app.add_middleware(RateLimitHeadersMiddleware)  # on every response, 429s too
     # The client's address behind a trusted proxy (per-address limits), under any server;
     # X-Forwarded-For from any other peer is ignored.

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from ..schemas.account import AccountDelete, account_export_out
 from ..schemas.responses import AccountDeleted, AccountExport, Envelope
@@ -37,7 +39,27 @@ async def export_account(service: Privacy) -> JSONResponse:
     return response
 
 
-@router.delete("", response_model=Envelope[AccountDeleted])
-async def delete_account(body: AccountDelete, service: Privacy) -> JSONResponse:
+async def confirmation(request: Request, _caller: UserId) -> AccountDelete:
+    """The body, read once the caller is authenticated (FastAPI reads a declared body
+    first): without valid credentials, erasing is 401 whatever the body."""
+    try:
+        return AccountDelete.model_validate_json(await request.body())
+    except ValidationError as exc:
+        errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        raise RequestValidationError(errors) from None
+
+
+_CONFIRMATION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": AccountDelete.model_json_schema()}},
+    }
+}
+
+
+@router.delete("", response_model=Envelope[AccountDeleted], openapi_extra=_CONFIRMATION_BODY)
+async def delete_account(
+    body: Annotated[AccountDelete, Depends(confirmation)], service: Privacy
+) -> JSONResponse:
     await service.delete_account(body.confirm)
     return ok({"deleted": True})

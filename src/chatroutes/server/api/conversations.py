@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from ..schemas.common import NUL_FREE_PATTERN
@@ -18,8 +18,9 @@ from ..schemas.responses import (
 from ..schemas.transfer import document_out
 from ..schemas.wire import conversation_out, message_out
 from ..services.conversations import ConversationView
-from .deps import ConversationID, Conversations, Transfers
+from .deps import ConversationID, Conversations, CurrentPrincipal, Transfers
 from .envelope import ok
+from .openapi import errors
 
 router = APIRouter(tags=["conversations"])
 
@@ -54,13 +55,35 @@ async def create_conversation(body: ConversationCreate, service: Conversations) 
     return ok({"conversation": _out(await service.create(body))}, status_code=201)
 
 
+# The body as FastAPI would document a JSON object; the route reads it raw (see below).
+_DOCUMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "additionalProperties": True, "title": "Body"}
+            }
+        },
+    }
+}
+
+
 # Declared before the ``/conversations/{conversation_id}`` routes, so "import" is never an id.
-@router.post("/conversations/import", status_code=201, response_model=Envelope[ConversationData])
+@router.post(
+    "/conversations/import",
+    status_code=201,
+    response_model=Envelope[ConversationData],
+    responses=errors(403),  # guests cannot import
+    openapi_extra=_DOCUMENT_BODY,
+)
 async def import_conversation(
-    body: Annotated[dict[str, Any], Body()], service: Transfers
+    request: Request, principal: CurrentPrincipal, service: Transfers
 ) -> JSONResponse:
-    """A conversation document (or a whole export response), stored as the caller's."""
-    view = await service.import_document(body)
+    """A conversation document (or a whole export response), stored as the caller's.
+
+    The body is passed on as bytes: the service parses it off the event loop.
+    """
+    view = await service.import_document(await request.body(), principal)
     return ok({"conversation": _out(view)}, status_code=201)
 
 

@@ -70,11 +70,13 @@ _AUTHORIZATION = APIKeyHeader(
 
 
 async def authenticate(request: Request, ctx: ServerContext) -> Principal:
-    """Who the request's credential belongs to, without counting the request."""
+    """Who the request's credential belongs to (401 for none, or one that is not valid),
+    read only: the request is neither counted nor recorded as the key's use. For checks
+    ahead of the route (a large body, a replayed answer); the route admits the caller."""
     kind, value = credential(request)
     if kind == SESSION:
         return await SessionService(ctx).authenticate(value)
-    return await AccountService(ctx.db, ctx.secret).authenticate(value)
+    return await AccountService(ctx.db, ctx.secret).holder(value)
 
 
 async def current_principal(

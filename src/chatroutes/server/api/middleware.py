@@ -1,49 +1,80 @@
-"""Body handling every route relies on, as plain ASGI (no per-request task overhead).
+"""Request bodies, as plain ASGI (no per-request task overhead): bounded while they are
+read, and never more than a few KB of one before its caller is known.
 
-- An empty POST/PATCH body reads as ``{}``: the official SDK sends
-  ``json=None`` for an empty dict, with a JSON content type and no body.
-- A body over the configured size is refused with 413 before it is buffered.
-  A conversation import may be larger: its limit is ``max_import_bytes``.
+- Every method: a body over its route's limit is 413 as soon as it is announced
+  (Content-Length) or read past the limit, and the connection is closed. The limit is
+  ``max_body_bytes``; a conversation import's is the caller's plan cap within
+  ``max_import_bytes`` (``services.transfer.import_limit``: guests get 403); routes
+  anyone may call (sign-in, tokens, the status pages, everything outside /api) take
+  ``UNAUTHENTICATED_BODY_BYTES``, more than any of them needs.
+- Credentials before bodies, on every route that needs a caller: a body without any
+  credential is 401 at once; no more than ``UNAUTHENTICATED_BODY_BYTES`` of a body is
+  read before its credential is validated (``deps.authenticate``: an API key or a
+  session token, read only), and an invalid one is 401 at once, the rest unread and the
+  connection closed. A body under that size (every common send) is not checked here:
+  the route authenticates it as it always does, with no extra database round trip.
+- An empty POST/PATCH/PUT body reads as ``{}``: the official SDK sends ``json=None``
+  for an empty dict, with a JSON content type and no body.
 - ``RateLimitHeadersMiddleware`` writes the limiter's RateLimit headers on responses.
 """
 
 from __future__ import annotations
 
-import json
-
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_BODY_METHODS = {"POST", "PATCH", "PUT"}
-# Routes allowed a larger body, and the setting that bounds each.
-_LARGE_BODIES = {("POST", "/api/v1/conversations/import"): "max_import_bytes"}
+from ..domain.errors import ChatRoutesServerError, PayloadTooLarge
+from ..services.context import ServerContext
+from ..services.transfer import import_limit
+from .deps import authenticate, credential
+from .envelope import error_response
+
+# The most of a body read before its caller is known; also the limit of the routes
+# anyone may call.
+UNAUTHENTICATED_BODY_BYTES = 16 * 1024
+
+_BODY_METHODS = {"POST", "PATCH", "PUT"}  # an absent body reads as an empty one
+_IMPORT = ("POST", "/api/v1/conversations/import")
+_API = "/api/"
+_CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")  # as ``deps.credential`` reads
+# The routes under /api that answer without credentials (tests/security holds this
+# list to the OpenAPI document); every other /api route needs a caller.
+OPEN_API_PATHS = frozenset(
+    {
+        "/api/v1/health",
+        "/api/v1/status",
+        "/api/v1/plans",
+        "/api/v1/autobranch/health",
+        "/api/v1/auth/register",
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/guest",
+    }
+)
 
 
 class BodyMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, ctx: ServerContext) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
+        self.ctx = ctx
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self._limit(scope)
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await _too_large(send, limit)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        if not body.strip():
+        length, named = _framing(scope)
+        if length == 0 and scope["method"] not in _BODY_METHODS:  # no body to bound
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await self._read(scope, length, named, receive)
+        except ChatRoutesServerError as exc:
+            await _refuse(exc, scope, receive, send)
+            return
+        if body is None:  # the client left before sending its body
+            return
+        if not body.strip() and scope["method"] in _BODY_METHODS:
             body = b"{}"
             headers = [
                 (k, v) for k, v in scope["headers"] if k not in (b"content-type", b"content-length")
@@ -52,14 +83,72 @@ class BodyMiddleware:
             scope = {**scope, "headers": headers}
         await self.app(scope, replaying(body, receive), send)
 
-    def _limit(self, scope: Scope) -> int:
-        """The body limit for this request; larger routes read the app's own settings."""
-        path = scope["path"].removeprefix(scope.get("root_path", ""))
-        setting = _LARGE_BODIES.get((scope["method"], path))
-        ctx = getattr(getattr(scope.get("app"), "state", None), "ctx", None)
-        if setting is None or ctx is None:
-            return self.max_body_bytes
-        return getattr(ctx.settings, setting)
+    async def _read(
+        self, scope: Scope, length: int | None, named: bool, receive: Receive
+    ) -> bytes | None:
+        """The whole body within its limit, the caller checked first if it is large;
+        None if the client left. ``length``: the announced size, None if unknown;
+        ``named``: whether a credential header is there."""
+        route = (scope["method"], scope["path"].removeprefix(scope.get("root_path", "")))
+        unchecked = route[1].startswith(_API) and route[1] not in OPEN_API_PATHS
+        if unchecked:  # a caller is needed: one must at least be named
+            if not named:
+                credential(Request(scope))  # the usual 401, before anything is read
+            settings = self.ctx.settings
+            limit = settings.max_import_bytes if route == _IMPORT else settings.max_body_bytes
+        else:  # nobody to know: the body stays small
+            limit = UNAUTHENTICATED_BODY_BYTES
+        _within(length or 0, limit)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if unchecked and max(size, length or 0) > UNAUTHENTICATED_BODY_BYTES:
+                principal = await authenticate(Request(scope), self.ctx)
+                unchecked = False
+                if route == _IMPORT:
+                    limit = min(limit, import_limit(self.ctx, principal))
+                    _within(max(size, length or 0), limit)
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            _within(size, limit)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+def _framing(scope: Scope) -> tuple[int | None, bool]:
+    """In one pass over the headers: the body's size from Content-Length (0: no body;
+    None: unknown, chunked), and whether a credential header is there at all."""
+    length: int | None = 0
+    named = False
+    for name, value in scope["headers"]:
+        if name == b"content-length" and length is not None:
+            try:
+                length = int(value)
+            except ValueError:  # the server would not pass it on; count what is read
+                length = None
+        elif name == b"transfer-encoding":
+            length = None
+        elif name in _CREDENTIAL_HEADERS:
+            named = True
+    return length, named
+
+
+def _within(size: int, limit: int) -> None:
+    if size > limit:
+        raise PayloadTooLarge(
+            f"Request body is larger than {limit} bytes", details={"limit": limit}
+        )
+
+
+async def _refuse(exc: ChatRoutesServerError, scope: Scope, receive: Receive, send: Send) -> None:
+    """The error, and the connection closed after it: the unread body is not waited for."""
+    response = error_response(exc)
+    response.headers["connection"] = "close"
+    await response(scope, receive, send)
 
 
 async def read_body(receive: Receive) -> bytes | None:
@@ -86,25 +175,6 @@ def replaying(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
-
-
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "success": False,
-            "error": "PAYLOAD_TOO_LARGE",
-            "message": f"Request body is larger than {limit} bytes",
-            "details": {"limit": limit},
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 class RateLimitHeadersMiddleware:

@@ -5,7 +5,8 @@ validation, which answers 400 here. ``install_openapi`` replaces it with the err
 responses each operation can give, all with the WIRE.md error body (the fuzz tests
 check them against real answers):
 
-- 400 for any parameter or body, 404 for a path parameter, 413 for a POST/PATCH body;
+- 400 for any parameter or body, 404 for a path parameter, 413 for a body (every
+  POST/PATCH/PUT, and any other operation that takes one);
 - 401 and 429 (rate limit, monthly quota) where a credential is needed;
 - the ``Idempotency-Key`` header on POSTs under /api/v1, and its 409 and 422;
 - 500 everywhere (answering one is still a test failure);
@@ -100,7 +101,7 @@ def _derived_errors(method: str, operation: dict[str, Any]) -> set[int]:
         codes.add(400)
     if any(p["in"] == "path" for p in parameters):
         codes.add(404)
-    if method in ("post", "patch", "put"):
+    if method in ("post", "patch", "put") or "requestBody" in operation:
         codes.add(413)
     return codes
 

@@ -41,6 +41,22 @@ class ChatRoutesServerError(Exception):
         """Our error body's fields: ``error`` (the code), ``message`` and ``details``."""
         return {"error": self.code, "message": self.message, "details": self.details}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole, whatever the subclass's signature: work done in a worker
+        process (``services/offload.py``) raises its errors back intact."""
+        return (_rebuilt, (type(self), self.message, self.details, self.retry_after))
+
+
+def _rebuilt(
+    kind: type[ChatRoutesServerError],
+    message: str,
+    details: dict[str, Any],
+    retry_after: int | None,
+) -> ChatRoutesServerError:
+    error = kind.__new__(kind)
+    ChatRoutesServerError.__init__(error, message, details=details, retry_after=retry_after)
+    return error
+
 
 class Interrupted(ChatRoutesServerError):
     """A generation cut off by its server stopping (a shutdown past its grace, a crash)."""

@@ -25,6 +25,7 @@ LIMIT_FIELDS = (
     "session_messages",
     "session_branches",
     "max_output_tokens",
+    "max_import_bytes",
 )
 
 
@@ -49,6 +50,8 @@ class Plan:
     tokens_per_month: int | None = None
     requests_per_minute: int | None = None
     max_output_tokens: int | None = None  # the most one model call may write
+    # The largest import body; None: the server's ``max_import_bytes`` (which caps it anyway).
+    max_import_bytes: int | None = None
     # Guest plans: caps over one guest session, which lasts session_hours.
     session_tokens: int | None = None
     session_messages: int | None = None

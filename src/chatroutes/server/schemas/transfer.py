@@ -11,6 +11,22 @@ every ``contentHash`` stays valid on another server. No account data
 ``document_out`` writes it; ``parse_document`` reads one back, strictly, and
 names the failing field as a path (``messages[3].contentHash``). The rules
 that span several objects (references, order, hashes) are the service's.
+
+Numbers the server reads back are validated, not recomputed, so a document
+survives a round trip unchanged:
+
+- a message's ``metadata.prompt_tokens``, ``metadata.completionTokens``: null or
+  an integer from 0 to ``MAX_CALL_TOKENS``; ``metadata.cost``: null or a number
+  from 0 to ``MAX_CALL_COST``. They record one provider call, made on another
+  server or nowhere, and cannot be recomputed (the prompt that call was given is
+  not in the document). Usage reads them only for replies this server made:
+  imported ones are never billed (``store/usage.py``), whatever they claim. They
+  are bounded anyway, so that no reader (the usage ledger's sums, the purge)
+  meets a value it cannot hold.
+- ``tokenCount`` of messages and checkpoints, ``sourceMessageCount``,
+  ``sourceTokenCount``: integers from 0 to ``INT32_MAX`` (the column). They size
+  the context of the importer's own conversation only; recomputing a reply's
+  count would change it wherever the provider's tokenizer differs from ours.
 """
 
 from __future__ import annotations
@@ -18,6 +34,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -33,6 +50,8 @@ from .conversations import Channel, MaxTokens, Temperature
 FORMAT = "chatroutes.conversation"
 VERSION = 1
 INT32_MAX = 2**31 - 1  # PostgreSQL ``integer``
+MAX_CALL_TOKENS = 10_000_000  # tokens of one provider call: far past any model's window
+MAX_CALL_COST = 100_000.0  # USD of one provider call: far past any model's price
 
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 
@@ -56,19 +75,57 @@ def _json_object(value: Any) -> dict[str, Any]:
 
 
 def _check_json(value: Any) -> None:
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError("must not contain NUL (\\u0000) characters")
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError("must not contain NaN or infinite numbers")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_json(key)
-            _check_json(item)
-    elif isinstance(value, list):
-        for item in value:
-            _check_json(item)
+    """Every string and number in ``value``, however deeply nested (no recursion)."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("must not contain NUL (\\u0000) characters")
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise ValueError("must not contain NaN or infinite numbers")
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+
+
+@dataclass(frozen=True)
+class UsageNumber:
+    """A usage figure of a reply's metadata: null, or a non-negative number up to a bound."""
+
+    integer: bool
+    maximum: float
+
+    def accepts(self, value: Any) -> bool:
+        if value is None:
+            return True
+        kinds = int if self.integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            return False
+        return 0 <= value <= self.maximum
+
+    def rule(self) -> str:
+        kind = "an integer" if self.integer else "a number"
+        return f"must be null or {kind} from 0 to {self.maximum:,.0f}"
+
+
+USAGE_NUMBERS = {
+    "prompt_tokens": UsageNumber(integer=True, maximum=MAX_CALL_TOKENS),
+    "completionTokens": UsageNumber(integer=True, maximum=MAX_CALL_TOKENS),
+    "cost": UsageNumber(integer=False, maximum=MAX_CALL_COST),
+}
+
+
+def _check_usage(document: ConversationDocument) -> None:
+    """400 naming the first usage figure out of its bounds (``messages[3].metadata.cost``)."""
+    for i, message in enumerate(document.messages):
+        for name, number in USAGE_NUMBERS.items():
+            if name in message.metadata and not number.accepts(message.metadata[name]):
+                field = f"messages[{i}].metadata.{name}"
+                raise InvalidRequest(f"{field}: {number.rule()}", field=field)
 
 
 # Ids as our servers make them (``msg_01j…``): they appear in URLs and headers.
@@ -172,7 +229,7 @@ def parse_document(body: Any) -> ConversationDocument:
     if isinstance(body, dict) and "format" not in body and isinstance(body.get("data"), dict):
         body = body["data"]
     try:
-        return ConversationDocument.model_validate(body)
+        document = ConversationDocument.model_validate(body)
     except ValidationError as exc:
         errors = [
             {"field": field_path(e["loc"]), "message": e["msg"]}
@@ -184,6 +241,8 @@ def parse_document(body: Any) -> ConversationDocument:
             field=first["field"],
             details={"errors": errors[:20]},
         ) from None
+    _check_usage(document)
+    return document
 
 
 # --- writing -------------------------------------------------------------------

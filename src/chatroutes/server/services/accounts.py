@@ -59,16 +59,24 @@ def key_holder(connection: Connection, key_hash: str, now: datetime) -> Principa
     Within the caller's write transaction (a light one: a lost last-used time costs nothing),
     so a request's admission can join it (``LimitService.admit_key``).
     """
+    principal, last_used_at = _key_principal(connection, key_hash)
+    stale_before = now - LAST_USED_RESOLUTION
+    if last_used_at is None or last_used_at < stale_before:
+        assert principal.api_key_id is not None
+        rows.touch_key(connection, principal.api_key_id, now, stale_before)
+    return principal
+
+
+def _key_principal(connection: Connection, key_hash: str) -> tuple[Principal, datetime | None]:
+    """Who holds the key with this hash, and when it was last used; 401 for none."""
     found = rows.active_key(connection, key_hash)
     if found is None:
         raise Unauthenticated("Invalid or revoked API key")
     key_id, last_used_at, user = found
-    stale_before = now - LAST_USED_RESOLUTION
-    if last_used_at is None or last_used_at < stale_before:
-        rows.touch_key(connection, key_id, now, stale_before)
-    return Principal(
+    principal = Principal(
         user_id=user.id, plan=user.plan, is_guest=user.is_guest, api_key_id=key_id, user=user
     )
+    return principal, last_used_at
 
 
 def _email_taken(email: str) -> Conflict:
@@ -163,6 +171,12 @@ class AccountService:
         return await self.db.run(
             lambda connection: key_holder(connection, key_hash, now), write=True, durable=False
         )
+
+    async def holder(self, raw_key: str) -> Principal:
+        """Who holds ``raw_key`` (401 as ``authenticate``), read only: its use not recorded."""
+        key_hash = self.key_hash(raw_key)
+        principal, _ = await self.db.run(lambda connection: _key_principal(connection, key_hash))
+        return principal
 
     def key_hash(self, raw_key: str) -> str:
         """What the database knows of ``raw_key``; 401 for a malformed one."""

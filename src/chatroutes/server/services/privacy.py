@@ -9,6 +9,8 @@
 - Retention: soft-deleted messages older than ``deleted_retention_days`` are
   purged, except those a kept message still needs (``domain/retention.py``).
   Their usage moves to the owner's usage ledger first, so account figures stay.
+  A conversation that cannot be purged (a value its usage cannot be summed from) is
+  logged with its id and left for the next pass; the others are purged all the same.
 - Expired guests: once a guest session has expired (it cannot be converted any more),
   its conversations, messages, images, sessions and counters go, its usage moved to the
   ledger first; the user row (no personal data) stays as the ledger's owner, unless the
@@ -31,8 +33,9 @@ from ..store.users import UserRepository
 from .context import ServerContext, utcnow
 from .transfer import ConversationExport, TransferService
 
-_PURGE_BATCH = 50  # conversations per transaction
 logger = logging.getLogger("chatroutes.server")
+
+_PURGE_BATCH = 50  # conversations per transaction
 
 
 @dataclass
@@ -95,18 +98,12 @@ async def purge_deleted(db: Database, before: datetime) -> int:
                 before, _PURGE_BATCH, after=done
             )
         for conversation_id in pending:
-            async with db.write() as session:
-                data = AccountDataRepository(session)
-                owner = await data.owner(conversation_id)
-                if owner is None:  # deleted meanwhile
-                    continue
-                nodes = [
-                    Node(row.id, row.parent_id, row.edited_from, _expired(row.deleted_at, before))
-                    for row in await data.tree_rows(conversation_id)
-                ]
-                doomed = purgeable(nodes, await data.referenced_ids(conversation_id))
-                await data.delete_messages(owner, sorted(doomed), utcnow())
-            purged += len(doomed)
+            try:
+                purged += await _purge_conversation(db, conversation_id, before)
+            except Exception:  # rolled back; one poisoned conversation stops nobody else's
+                logger.exception(
+                    "could not purge conversation %s; left for the next pass", conversation_id
+                )
         if len(pending) < _PURGE_BATCH:
             return purged
         done = pending[-1]
@@ -130,6 +127,22 @@ async def purge_expired_guests(db: Database, now: datetime) -> int:
         if len(pending) < _PURGE_BATCH:
             return purged
         done = pending[-1]
+
+
+async def _purge_conversation(db: Database, conversation_id: str, before: datetime) -> int:
+    """Purge one conversation's expired messages in one transaction; how many went."""
+    async with db.write() as session:
+        data = AccountDataRepository(session)
+        owner = await data.owner(conversation_id)
+        if owner is None:  # deleted meanwhile
+            return 0
+        nodes = [
+            Node(row.id, row.parent_id, row.edited_from, _expired(row.deleted_at, before))
+            for row in await data.tree_rows(conversation_id)
+        ]
+        doomed = purgeable(nodes, await data.referenced_ids(conversation_id))
+        await data.delete_messages(owner, sorted(doomed), utcnow())
+    return len(doomed)
 
 
 def _expired(deleted_at: datetime | None, before: datetime) -> bool:

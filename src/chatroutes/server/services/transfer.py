@@ -15,14 +15,22 @@ equals the first. It is checked whole before anything is written:
 - no id exists on this server yet (409 naming it).
 
 Then everything is written in one unit of work with one bulk insert per table,
-owned by the importing user.
+owned by the importing user. The messages are marked imported: their usage metadata is
+the record of calls made elsewhere (or nowhere), never billed here (``store/usage.py``).
+
+The body is parsed and checked in the worker process (``offload``): a document of tens
+of MB is seconds of CPU that would otherwise hold the event loop, and every request on
+it. Its size is capped by the importer's plan within ``max_import_bytes``
+(``import_limit``, which ``api/middleware.py`` enforces while the body is read); guests
+cannot import.
 """
 
 from __future__ import annotations
 
-import asyncio
 import heapq
-from collections.abc import Sequence
+import json
+import pickle
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,7 +38,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.errors import Conflict, InvalidRequest
+from ..domain.errors import Conflict, Forbidden, InvalidRequest, PayloadTooLarge
 from ..domain.hashing import content_hash
 from ..schemas.transfer import ConversationDocument, parse_document
 from ..store.branches import BranchRepository
@@ -38,8 +46,33 @@ from ..store.checkpoints import CheckpointRepository
 from ..store.messages import MessageRepository
 from ..store.models import Branch, Checkpoint, Conversation, Message
 from ..store.transfer import TransferRepository
+from . import offload
+from .accounts import Principal
 from .context import ServerContext, utcnow
 from .conversations import ConversationView, load_views, owned_conversation
+from .limits import LimitService
+
+Row = dict[str, Any]
+
+
+# Rows per insert. The worker hands the rows over pickled in batches of this many, and
+# each batch is unpickled and inserted apart: none holds the event loop more than a few ms.
+IMPORT_BATCH_ROWS = 1_000
+_TABLES = {"branches": Branch, "messages": Message, "checkpoints": Checkpoint}
+
+
+@dataclass(frozen=True)
+class ImportRows:
+    """A checked document as rows keyed by model attribute, in the document's order."""
+
+    conversation: Row
+    ids: dict[str, list[str]]  # by document field ("messages"…): every id, for the 409s
+    batches: list[tuple[str, bytes]]  # (document field, pickled list of rows)
+
+    def rows(self) -> Iterator[tuple[type[Branch | Message | Checkpoint], list[Row]]]:
+        """Each batch's model and rows, unpickled one at a time (they come from our worker)."""
+        for field, batch in self.batches:
+            yield _TABLES[field], pickle.loads(batch)
 
 
 @dataclass
@@ -66,29 +99,65 @@ class TransferService:
             conversation, branches, parents_first(messages), checkpoints, utcnow()
         )
 
-    async def import_document(self, body: Any) -> ConversationView:
-        """Store the document's conversation as the user's, or raise and store nothing."""
-        # Validating a large document is CPU work: keep it off the event loop.
-        document = await asyncio.to_thread(self._checked, body)
+    async def import_document(self, body: bytes, importer: Principal) -> ConversationView:
+        """Store the document in ``body`` (JSON) as the importer's, or raise and store nothing."""
+        limit = import_limit(self.ctx, importer)
+        if len(body) > limit:
+            raise PayloadTooLarge(
+                f"Request body is larger than {limit} bytes", details={"limit": limit}
+            )
+        rows = await offload.in_worker(
+            import_rows, body, self.user_id, utcnow(), self.ctx.settings.max_content_chars
+        )
         try:
             async with self.ctx.db.write() as session:
-                await _refuse_existing(session, document)
-                await TransferRepository(session).add_conversation(*_rows(document, self.user_id))
+                await _refuse_existing(session, rows)
+                repo = TransferRepository(session)
+                await repo.add(Conversation, [rows.conversation])
+                for model, batch in rows.rows():
+                    await repo.add(model, batch)
                 conversation = await owned_conversation(
-                    session, document.conversation.id, self.user_id
+                    session, rows.conversation["id"], self.user_id
                 )
                 [view] = await load_views(session, [conversation])
         except IntegrityError as exc:  # a concurrent import of the same ids won the race
             raise Conflict(
                 "An id of this document was stored by another request meanwhile",
-                details={"id": document.conversation.id},
+                details={"id": rows.conversation["id"]},
             ) from exc
         return view
 
-    def _checked(self, body: Any) -> ConversationDocument:
-        document = parse_document(body)
-        check_document(document, max_content_chars=self.ctx.settings.max_content_chars)
-        return document
+
+def import_limit(ctx: ServerContext, importer: Principal) -> int:
+    """The largest document ``importer`` may import: its plan's cap, within the server's.
+
+    Guests cannot import (403): a guest session is a short trial with small caps, and an
+    import is a whole conversation of any size.
+    """
+    if importer.is_guest:
+        raise Forbidden(
+            "Guests cannot import conversations: create an account (it is free) to import"
+        )
+    ceiling = ctx.settings.max_import_bytes
+    assert importer.user is not None  # authentication reads the account
+    cap = LimitService(ctx).plan_of(importer.user).max_import_bytes
+    return ceiling if cap is None else min(cap, ceiling)
+
+
+def import_rows(
+    body: bytes, user_id: str, imported_at: datetime, max_content_chars: int
+) -> ImportRows:
+    """The JSON document in ``body``, checked whole, as ``user_id``'s rows (for the worker).
+
+    Every failure is an ``InvalidRequest`` naming the first bad field.
+    """
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON (or not UTF-8), or nested past reason
+        raise InvalidRequest("body: Request body is not valid JSON", field="body") from None
+    document = parse_document(data)
+    check_document(document, max_content_chars=max_content_chars)
+    return _rows(document, user_id, imported_at)
 
 
 def parents_first(messages: Sequence[Message]) -> list[Message]:
@@ -215,28 +284,26 @@ def _refuse_branch_cycles(document: ConversationDocument) -> None:
         settled |= trail
 
 
-async def _refuse_existing(session: AsyncSession, document: ConversationDocument) -> None:
+async def _refuse_existing(session: AsyncSession, rows: ImportRows) -> None:
     """409 naming the first id of the document this server already holds."""
     repo = TransferRepository(session)
-    for model, kind, field, items in (
-        (Conversation, "conversation", "conversation", [document.conversation]),
-        (Branch, "branch", "branches", document.branches),
-        (Message, "message", "messages", document.messages),
-        (Checkpoint, "checkpoint", "checkpoints", document.checkpoints),
+    for model, kind, field, ids in (
+        (Conversation, "conversation", "conversation", [rows.conversation["id"]]),
+        (Branch, "branch", "branches", rows.ids["branches"]),
+        (Message, "message", "messages", rows.ids["messages"]),
+        (Checkpoint, "checkpoint", "checkpoints", rows.ids["checkpoints"]),
     ):
-        existing = await repo.existing_ids(model, [item.id for item in items])
-        for i, item in enumerate(items):
-            if item.id in existing:
+        existing = await repo.existing_ids(model, ids)
+        for i, ident in enumerate(ids):
+            if ident in existing:
                 path = f"{field}.id" if model is Conversation else f"{field}[{i}].id"
                 raise Conflict(
-                    f"{kind} {item.id} already exists on this server",
-                    details={"field": path, "resource": kind, "id": item.id},
+                    f"{kind} {ident} already exists on this server",
+                    details={"field": path, "resource": kind, "id": ident},
                 )
 
 
-def _rows(
-    document: ConversationDocument, user_id: str
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+def _rows(document: ConversationDocument, user_id: str, imported_at: datetime) -> ImportRows:
     c = document.conversation
     conversation = {
         "id": c.id,
@@ -286,6 +353,7 @@ def _rows(
             "content_hash": m.content_hash,
             "deleted_at": m.deleted_at,
             "edited_from": m.edited_from,
+            "imported_at": imported_at,
         }
         for m in document.messages
     ]
@@ -306,4 +374,13 @@ def _rows(
         }
         for k in document.checkpoints
     ]
-    return conversation, branches, messages, checkpoints
+    tables = {"branches": branches, "messages": messages, "checkpoints": checkpoints}
+    return ImportRows(
+        conversation,
+        ids={field: [row["id"] for row in table] for field, table in tables.items()},
+        batches=[
+            (field, pickle.dumps(table[start : start + IMPORT_BATCH_ROWS]))
+            for field, table in tables.items()
+            for start in range(0, len(table), IMPORT_BATCH_ROWS)
+        ],
+    )

@@ -13,6 +13,7 @@ from ..domain.errors import InvalidRequest, NotFound
 from ..domain.plans import month_period
 from ..store.messages import MessageRepository
 from ..store.usage import UsageRepository, UsageRow, UsageScope
+from ..store.usage_ledger import is_billed
 from .branches import branch_in
 from .context import ServerContext, utcnow
 from .conversations import owned_conversation
@@ -139,7 +140,7 @@ class UsageService:
         if message is None:
             raise NotFound("message", message_id)
         meta = message.meta or {}
-        billed = message.role == "assistant" and message.edited_from is None
+        billed = is_billed(message)
         return MessageUsage(
             message_id=message.id,
             conversation_id=message.conversation_id,

@@ -179,6 +179,9 @@ class Message(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     edited_from: Mapped[str | None] = mapped_column(String(40))
+    # When it came in a conversation import; None: written here. An imported reply's
+    # usage is the record of a call made elsewhere, never billed here (store/usage.py).
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Checkpoint(Base):

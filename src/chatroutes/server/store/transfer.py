@@ -30,18 +30,9 @@ class TransferRepository:
             found.update(await self.session.scalars(select(model.id).where(model.id.in_(chunk))))
         return found
 
-    async def add_conversation(
-        self,
-        conversation: Row,
-        branches: Sequence[Row],
-        messages: Sequence[Row],
-        checkpoints: Sequence[Row],
+    async def add(
+        self, model: type[Conversation | Branch | Message | Checkpoint], rows: Sequence[Row]
     ) -> None:
-        """Insert every row: one statement per table, many rows each (no per-row flush).
-
-        Rows are dicts keyed by model attribute (``meta`` for ``metadata``).
-        """
-        await self.session.execute(insert(Conversation), [conversation])
-        for model, rows in ((Branch, branches), (Message, messages), (Checkpoint, checkpoints)):
-            if rows:
-                await self.session.execute(insert(model), list(rows))
+        """Insert the rows (dicts keyed by model attribute: ``meta`` for ``metadata``) in
+        one statement, many rows (no per-row flush)."""
+        await self.session.execute(insert(model), list(rows))

@@ -3,8 +3,10 @@
 Each assistant message (a reply: one provider call) carries its usage in ``metadata``:
 ``prompt_tokens``, ``completionTokens``, ``cost``. Deleted messages still count (they were
 paid for); an edited copy of a reply (``edited_from`` set) repeats its original's usage
-and is not counted again. The usage of deleted conversations is kept in the ledger
-(``usage_ledger.py``) and added to every account-wide figure.
+and is not counted again; an imported reply (``imported_at`` set) records a call made
+elsewhere and is never counted (``usage_ledger.billed``). The usage of deleted
+conversations is kept in the ledger (``usage_ledger.py``) and added to every
+account-wide figure.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Branch, Conversation, Message
-from .usage_ledger import MESSAGE_KIND, UsageLedgerEntry, kept_sums, kept_usage
+from .usage_ledger import MESSAGE_KIND, UsageLedgerEntry, billed, kept_sums, kept_usage
 
 
 @dataclass(frozen=True)
@@ -43,21 +45,17 @@ class UsageRow:
     key: str | None = None  # the model or the day of a breakdown
 
 
-def _billed() -> ColumnElement[bool]:
-    return and_(Message.role == "assistant", Message.edited_from.is_(None))
-
-
 def _columns() -> list[Any]:
-    billed = _billed()
+    is_call = billed()
     return [
         func.coalesce(
-            func.sum(case((billed, Message.meta["prompt_tokens"].as_integer()), else_=0)), 0
+            func.sum(case((is_call, Message.meta["prompt_tokens"].as_integer()), else_=0)), 0
         ),
         func.coalesce(
-            func.sum(case((billed, Message.meta["completionTokens"].as_integer()), else_=0)), 0
+            func.sum(case((is_call, Message.meta["completionTokens"].as_integer()), else_=0)), 0
         ),
-        func.coalesce(func.sum(case((billed, Message.meta["cost"].as_float()), else_=0.0)), 0.0),
-        func.count(case((billed, 1))),
+        func.coalesce(func.sum(case((is_call, Message.meta["cost"].as_float()), else_=0.0)), 0.0),
+        func.count(case((is_call, 1))),
         func.count(Message.id),
     ]
 
@@ -109,7 +107,7 @@ class UsageRepository:
     async def by_model(self, scope: UsageScope) -> list[UsageRow]:
         """Per model of the replies (user messages have no usage and are left out)."""
         model = Message.model
-        statement = self._select(scope, model).where(_billed()).group_by(model).order_by(model)
+        statement = self._select(scope, model).where(billed()).group_by(model).order_by(model)
         rows = [_row(values[1:], values[0] or "unknown") for values in await self._rows(statement)]
         kept = await self._kept(scope, billed_only=True)
         return _merged(rows, kept, lambda entry: entry.model or "unknown")
@@ -117,7 +115,7 @@ class UsageRepository:
     async def by_kind(self, scope: UsageScope) -> list[UsageRow]:
         """Per kind of metered call: replies (``message``) and the calls that stored none
         (``autobranch``, ``checkpoint``); ``key`` is the kind."""
-        statement = self._select(scope).where(_billed())
+        statement = self._select(scope).where(billed())
         replies = _row((await self.session.execute(statement)).one(), MESSAGE_KIND)
         kept = await self._kept(scope, billed_only=True)
         return _merged([replies] if replies.calls else [], kept, lambda entry: entry.kind)
@@ -167,7 +165,7 @@ class UsageRepository:
         tokens = _columns()[0] + _columns()[1]
         statement = (
             self._select(scope, column)
-            .where(_billed())
+            .where(billed())
             .group_by(column)
             .order_by(tokens.desc(), column)
             .limit(limit)

@@ -44,6 +44,7 @@ from .models import Base, Message
 MESSAGE_KIND = "message"
 AUTOBRANCH_KIND = "autobranch"
 CHECKPOINT_KIND = "checkpoint"
+MERGED_FROM = "mergedFrom"  # the metadata key naming a merged copy's original
 
 
 class UsageLedgerEntry(Base):
@@ -90,6 +91,29 @@ def metered_call_entry(
     )
 
 
+def billed() -> ColumnElement[bool]:
+    """The messages that were this server's provider calls, their usage billed: replies,
+    but not a copy (an edit's, ``edited_from``; a merge's, ``mergedFrom``: each repeats
+    its original's usage) nor an imported one (its usage records a call made elsewhere,
+    or nowhere: ``schemas/transfer.py``)."""
+    return and_(
+        Message.role == "assistant",
+        Message.edited_from.is_(None),
+        Message.imported_at.is_(None),
+        Message.meta[MERGED_FROM].as_string().is_(None),
+    )
+
+
+def is_billed(message: Message) -> bool:
+    """``billed()`` of one loaded message."""
+    return (
+        message.role == "assistant"
+        and message.edited_from is None
+        and message.imported_at is None
+        and (message.meta or {}).get(MERGED_FROM) is None
+    )
+
+
 async def keep_conversation_usage(
     session: AsyncSession, conversation_id: str, user_id: str, now: datetime
 ) -> None:
@@ -101,15 +125,15 @@ async def keep_usage(
     session: AsyncSession, user_id: str, messages: ColumnElement[bool], now: datetime
 ) -> None:
     """Write the usage of the user's ``messages`` (a condition) before they are removed."""
-    billed = and_(Message.role == "assistant", Message.edited_from.is_(None))
+    is_call = billed()
     rows = await session.execute(
         select(
             Message.model,
             Message.created_at,
-            billed,
-            case((billed, Message.meta["prompt_tokens"].as_integer()), else_=0),
-            case((billed, Message.meta["completionTokens"].as_integer()), else_=0),
-            case((billed, Message.meta["cost"].as_float()), else_=0.0),
+            is_call,
+            case((is_call, Message.meta["prompt_tokens"].as_integer()), else_=0),
+            case((is_call, Message.meta["completionTokens"].as_integer()), else_=0),
+            case((is_call, Message.meta["cost"].as_float()), else_=0.0),
         ).where(messages)
     )
     buckets: dict[tuple[str | None, datetime, bool], list[float]] = defaultdict(
