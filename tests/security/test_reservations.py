@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from chatroutes.server.services.limits import LimitService
+from tests.api.test_transfer import renamed
 from tests.security.metering_support import (
     LONG_REPLY,
     account,
@@ -18,6 +19,7 @@ from tests.security.metering_support import (
 )
 from tests.support.mock_upstream import Fault
 from tests.support.sse import payloads
+from tests.support.wire import wire_hash
 
 __all__ = ["lapi"]  # the fixture, imported for pytest
 
@@ -201,3 +203,32 @@ async def test_a_streamed_reply_whose_conversation_is_deleted_is_charged(lapi, u
     assert spent > 0
     assert await month_tokens(lapi, user_id) == spent
     assert (await billed(lapi, headers))["totals"]["totalTokens"] == spent
+
+
+async def test_forged_low_token_counts_in_an_import_cannot_shrink_a_reservation(lapi, upstream):
+    user_id, headers = await account(lapi, "free", {"tokens_per_month": 1_200})
+    cid = await conversation(lapi, headers)
+    sent = await lapi.client.post(
+        f"/conversations/{cid}/messages", json={"content": "short"}, headers=headers
+    )
+    assert sent.status_code == 201, sent.text
+    exported = await lapi.client.get(f"/conversations/{cid}/export", headers=headers)
+    document = renamed(exported.json()["data"])
+    question = document["messages"][0]
+    question["content"] = " ".join(["elephant"] * 1_500)  # about 1,500 tokens
+    question["tokenCount"] = 1
+    question["contentHash"] = wire_hash(question)
+    imported = await lapi.client.post("/conversations/import", json=document, headers=headers)
+    assert imported.status_code == 201, imported.text
+    before = reported(upstream)
+
+    again = await lapi.client.post(
+        f"/conversations/{document['conversation']['id']}/messages",
+        json={"content": "and now?"},
+        headers=headers,
+    )
+
+    # The prompt is counted as what it is: too big for what the month has left.
+    assert_quota_refusal(again, "tokens", 1_200)
+    assert reported(upstream) == before
+    assert await month_tokens(lapi, user_id) == before

@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import Conflict, Forbidden, InvalidRequest, PayloadTooLarge
 from ..domain.hashing import content_hash
+from ..domain.tokens import estimate_tokens
 from ..schemas.transfer import ConversationDocument, parse_document
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
@@ -347,7 +348,7 @@ def _rows(document: ConversationDocument, user_id: str, imported_at: datetime) -
             "role": m.role,
             "content": m.content,
             "model": m.model,
-            "token_count": m.token_count,
+            "token_count": _counted_fairly(m.token_count, m.content, m.role),
             "meta": m.metadata,
             "created_at": m.created_at,
             "content_hash": m.content_hash,
@@ -365,7 +366,7 @@ def _rows(document: ConversationDocument, user_id: str, imported_at: datetime) -
             "anchor_message_id": k.anchor_message_id,
             "checkpoint_type": k.checkpoint_type,
             "summary": k.summary,
-            "token_count": k.token_count,
+            "token_count": _counted_fairly(k.token_count, k.summary, "system"),
             "source_message_count": k.source_message_count,
             "source_token_count": k.source_token_count,
             "summarizer": k.summarizer,
@@ -384,3 +385,18 @@ def _rows(document: ConversationDocument, user_id: str, imported_at: datetime) -
             for start in range(0, len(table), IMPORT_BATCH_ROWS)
         ],
     )
+
+
+def _counted_fairly(count: int | None, text: str, role: str) -> int | None:
+    """An imported token count, never far below the text's estimate: a send's context (and
+    its token reservation) is sized by stored counts, so a forged low count would let a
+    prompt past the limits it is reserved against.
+
+    A question's count and a summary's are this estimate wherever ChatRoutes wrote them,
+    so a genuine export keeps its own; a reply's is its provider's count, which another
+    tokenizer puts within a factor of two of it.
+    """
+    if count is None:
+        return None
+    estimate = estimate_tokens(text)
+    return max(count, estimate // 2 if role == "assistant" else estimate)
