@@ -6,7 +6,8 @@ httpx client sends, alternately:
 
 - direct: ``POST <mock>/v1/chat/completions`` with the same context the server would send;
 - server: ``POST /api/v1/conversations/{id}/messages`` spread round-robin over a few
-  conversations (so paths stay short).
+  conversations (so paths stay short), with a fresh ``Idempotency-Key`` header as the SDK
+  sends on every POST (``--no-idempotency-key``: without).
 
 and prints p50/p99/mean of both, the latency the server adds, and requests/s. A third
 series, alternating with those two, is the floor (``benchmarks/_floor_app.py``): a bare
@@ -25,6 +26,13 @@ of it. Two more series put that in scale:
 
 Then:
 
+- reservation: what a send's token reservation costs, before and after in one run. Rounds
+  of a direct call, then the same send by an account with no token limit (enterprise:
+  nothing is reserved, the reply's transaction counts the tokens) and by one with a
+  monthly token limit (a plan of the benchmark's own, enterprise's but for the limit: each
+  send reserves before its upstream call and settles after), in turns; both accounts are
+  made with our CLI on the server's database. Printed: what each adds to the direct call,
+  and the difference (target: under 0.2 ms at p50);
 - streaming: ``POST /conversations/{id}/messages/stream`` against the mock's streamed
   completion (``"stream": true``), alternately again: time to the first content event
   (first non-empty delta) and to the end of the stream, and the latency the server adds;
@@ -39,6 +47,7 @@ Usage::
     python benchmarks/send_latency.py --database-url postgresql://user@127.0.0.1/db
     python benchmarks/send_latency.py --profile py-spy  # + where the server's time goes
     python benchmarks/send_latency.py --sections sequential  # the first table only
+    python benchmarks/send_latency.py --sections reservation --postgres  # its cost there
     python benchmarks/send_latency.py --litellm .venv-litellm/bin/litellm  # + LiteLLM's proxy
 """
 
@@ -60,10 +69,13 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Iterator
 from contextlib import AsyncExitStack, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from statistics import fmean
 from typing import IO
@@ -89,6 +101,8 @@ litellm_settings:
   drop_params: true  # the temperature, which LiteLLM knows gpt-5 does not take
 """
 PROMPT = "Benchmark message {i}: how far is it from the fork to the head of this branch?"
+METERED_PLAN = "bench-metered"  # enterprise's with a monthly token limit: see write_plans
+METERED_TOKENS = 1_000_000_000  # a month no run comes near: every send reserves, none refused
 
 
 class Process:
@@ -184,6 +198,72 @@ main()
 """
 
 
+def write_plans(path: Path) -> Path:
+    """The built-in plans plus ``METERED_PLAN``: enterprise's requests per minute and a
+    monthly token limit, so each send of its accounts reserves its tokens and settles them,
+    where an enterprise account's send only counts them (the reservation section)."""
+    builtin = resources.files("chatroutes.server.domain").joinpath("plans.toml").read_text()
+    enterprise = tomllib.loads(builtin)["plans"]["enterprise"]
+    path.write_text(
+        builtin
+        + f"""
+[plans.{METERED_PLAN}]
+title = "Enterprise with a token limit (benchmark)"
+hidden = true
+requests_per_minute = {enterprise["requests_per_minute"]}
+tokens_per_month = {METERED_TOKENS}
+"""
+    )
+    return path
+
+
+def server_env(mock_url: str, data_dir: Path) -> dict[str, str]:
+    """The environment of our server, and of our CLI run on its database."""
+    env = {
+        **os.environ,
+        "CHATROUTES_DATA_DIR": str(data_dir),
+        "CHATROUTES_DEFAULT_MODEL": "gpt-5",
+        "CHATROUTES_PLANS_FILE": str(write_plans(data_dir / "plans.toml")),
+        "OPENAI_API_KEY": "test-key",
+        "OPENAI_BASE_URL": f"{mock_url}/v1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for name in ("CHATROUTES_DATABASE_URL", "CHATROUTES_SECRET_KEY", "CHATROUTES_MODELS_FILE"):
+        env.pop(name, None)
+    return env
+
+
+def new_account_key(env: dict[str, str], database_url: str, plan: str) -> str:
+    """An account on ``plan``, made with our CLI on the server's database; its API key."""
+
+    def cli(*args: str) -> str:
+        command = [sys.executable, "-c", SERVER_CODE, *args, "--database-url", database_url]
+        done = subprocess.run(
+            command, env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"chatroutes {' '.join(args)} failed:\n{done.stderr}")
+        return done.stdout
+
+    email = f"bench-{plan}-{uuid.uuid4().hex[:8]}@example.com"
+    cli("users", "create", email, "--plan", "enterprise")
+    if plan != "enterprise":
+        cli("users", "set-plan", email, plan)
+    key = KEY_LINE.match(cli("keys", "create", email).strip().splitlines()[-1])
+    if key is None:
+        raise RuntimeError(f"no API key printed for {email}")
+    return key.group(1)
+
+
+def reservation_keys(mock_url: str, data_dir: Path, database_url: str) -> tuple[str, str]:
+    """Keys of two new accounts: one with no token limit, one with a monthly token limit."""
+    env = server_env(mock_url, data_dir)
+    return (
+        new_account_key(env, database_url, "enterprise"),
+        new_account_key(env, database_url, METERED_PLAN),
+    )
+
+
 @contextmanager
 def chatroutes_server(
     mock_url: str,
@@ -194,16 +274,7 @@ def chatroutes_server(
 ) -> Iterator[tuple[str, str, Process]]:
     """Our server as a real process; yields its base URL, first-start API key and process."""
     port = free_port()
-    env = {
-        **os.environ,
-        "CHATROUTES_DATA_DIR": str(data_dir),
-        "CHATROUTES_DEFAULT_MODEL": "gpt-5",
-        "OPENAI_API_KEY": "test-key",
-        "OPENAI_BASE_URL": f"{mock_url}/v1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    for name in ("CHATROUTES_DATABASE_URL", "CHATROUTES_SECRET_KEY", "CHATROUTES_MODELS_FILE"):
-        env.pop(name, None)
+    env = server_env(mock_url, data_dir)
     code = ["-c", SERVER_CODE] if profile_to is None else ["-c", PROFILED_CODE, str(profile_to)]
     serve = ["serve", "--port", str(port), "--no-access-log", "--database-url", database_url]
     process = Process([sys.executable, *code, *serve], env)
@@ -283,6 +354,12 @@ def litellm_server(executable: str, mock_url: str, data_dir: Path) -> Iterator[s
         process.stop()
 
 
+def send_headers(headers: dict[str, str], idempotent: bool) -> dict[str, str]:
+    """A send's headers: ``headers`` and, ``idempotent``, a fresh ``Idempotency-Key``, as
+    the SDK sends with every POST."""
+    return {**headers, "Idempotency-Key": str(uuid.uuid4())} if idempotent else headers
+
+
 @dataclass
 class Samples:
     direct: list[float] = field(default_factory=list)
@@ -315,9 +392,16 @@ class Baselines:
 
 class Bench:
     def __init__(
-        self, client: httpx.Client, mock_url: str, base: str, key: str, baselines: Baselines
+        self,
+        client: httpx.Client,
+        mock_url: str,
+        base: str,
+        key: str,
+        baselines: Baselines,
+        idempotent: bool,
     ) -> None:
         self.client = client
+        self.idempotent = idempotent
         self.baselines = baselines
         self.direct_url = f"{mock_url}/v1/chat/completions"
         self.direct_headers = {"Authorization": "Bearer test-key"}
@@ -368,8 +452,9 @@ class Bench:
     def send(self, conversation_id: str, content: str) -> tuple[float, float]:
         """A send through our server; returns (total, upstream time the server measured)."""
         url = f"{self.base}/conversations/{conversation_id}/messages"
+        headers = send_headers(self.headers, self.idempotent)
         started = time.perf_counter()
-        response = self.client.post(url, json={"content": content}, headers=self.headers)
+        response = self.client.post(url, json={"content": content}, headers=headers)
         elapsed = time.perf_counter() - started
         assert response.status_code == 201, response.text
         reply = response.json()["data"]["assistantMessage"]
@@ -558,7 +643,7 @@ def run(
 ) -> Samples:
     samples = Samples()
     with httpx.Client(timeout=30.0) as client:
-        bench = Bench(client, mock_url, base, key, baselines)
+        bench = Bench(client, mock_url, base, key, baselines, args.idempotency_key)
 
         def one_of_each(into: Samples, conversation: str, content: str) -> None:
             # Alternate, so any drift on this shared machine hits every series alike.
@@ -683,7 +768,7 @@ def report(args: argparse.Namespace, samples: Samples, backend: str) -> None:
 
 # --- Streaming and concurrency -------------------------------------------------------------
 
-SECTIONS = ("sequential", "stream", "concurrency")
+SECTIONS = ("sequential", "reservation", "stream", "concurrency")
 RUN_DEADLINE = 90.0  # a concurrent run issues no new request after this many seconds
 
 
@@ -711,7 +796,10 @@ def _error_key(response: httpx.Response) -> str:
 class AsyncBench:
     """Plain and streamed sends, direct to the mock or through our server, on any client."""
 
-    def __init__(self, mock_url: str, base: str, key: str, litellm: str | None = None) -> None:
+    def __init__(
+        self, mock_url: str, base: str, key: str, idempotent: bool, litellm: str | None = None
+    ) -> None:
+        self.idempotent = idempotent
         self.direct_url = f"{mock_url}/v1/chat/completions"
         self.direct_headers = {"Authorization": "Bearer test-key"}
         self.litellm_url = f"{litellm}/v1/chat/completions" if litellm else None
@@ -779,9 +867,10 @@ class AsyncBench:
         """A send through our server, ``/messages`` or ``/messages/stream``."""
         url = f"{self.base}/conversations/{conversation_id}/messages"
         expected = f"Echo: {content}"
+        headers = send_headers(self.headers, self.idempotent)
         started = time.perf_counter()
         if not stream:
-            response = await client.post(url, json={"content": content}, headers=self.headers)
+            response = await client.post(url, json={"content": content}, headers=headers)
             timing = Timing(time.perf_counter() - started)
             if response.status_code != 201:
                 raise Failed(_error_key(response))
@@ -790,7 +879,7 @@ class AsyncBench:
             return timing
         ttft, parts, complete, done = math.nan, [], None, False
         async with client.stream(
-            "POST", f"{url}/stream", json={"content": content}, headers=self.headers
+            "POST", f"{url}/stream", json={"content": content}, headers=headers
         ) as response:
             if response.status_code != 200:
                 await response.aread()
@@ -853,6 +942,112 @@ async def run_stream(args: argparse.Namespace, bench: AsyncBench) -> StreamSampl
                     samples.litellm_direct.append(direct)
                     samples.litellm.append(litellm)
     return samples
+
+
+@dataclass
+class ReservationSamples:
+    direct: list[float] = field(default_factory=list)
+    unlimited: list[float] = field(default_factory=list)  # sends with no token limit
+    metered: list[float] = field(default_factory=list)  # sends that reserve and settle
+
+
+async def run_reservation(
+    args: argparse.Namespace, mock_url: str, base: str, unlimited_key: str, metered_key: str
+) -> ReservationSamples:
+    """What a send's token reservation costs, before and after, in one run: rounds of a
+    direct call, then the same send by an account with no token limit (its reply's
+    transaction only counts the tokens) and by one with a monthly token limit (it reserves
+    before the call and settles after), in turns, each on a conversation of the same shape.
+    """
+    unlimited, metered = (
+        AsyncBench(mock_url, base, unlimited_key, args.idempotency_key),
+        AsyncBench(mock_url, base, metered_key, args.idempotency_key),
+    )
+    samples = ReservationSamples()
+    async with httpx.AsyncClient(timeout=30.0) as client:
+
+        async def slots(title: str, count: int) -> list[tuple[str, str, list[dict[str, str]]]]:
+            """Per conversation: the unlimited account's, the metered one's, the history."""
+            return [
+                (
+                    await unlimited.new_conversation(client, f"{title} {c}"),
+                    await metered.new_conversation(client, f"{title} {c}"),
+                    [],
+                )
+                for c in range(count)
+            ]
+
+        async def one_round(slot: tuple[str, str, list[dict[str, str]]], i: int) -> list[float]:
+            """Direct, unlimited and metered times of round ``i``; who sends first alternates."""
+            unlimited_id, metered_id, history = slot
+            content = PROMPT.format(i=i)
+            direct = await unlimited.direct(client, history, content, stream=False)
+            sends = [(unlimited, unlimited_id), (metered, metered_id)]
+            order = sends if i % 2 == 0 else sends[::-1]
+            timings = {
+                id(bench): (await bench.send(client, conversation, content, stream=False)).total
+                for bench, conversation in order
+            }
+            return [direct.total, timings[id(unlimited)], timings[id(metered)]]
+
+        warm = await slots("reservation warm-up", 1)
+        for i in range(args.warmup):
+            await one_round(warm[0], i)
+        timed = await slots("reservation", args.conversations)
+        for i in range(args.reservation_requests):
+            direct, plain, reserved = await one_round(timed[i % len(timed)], i)
+            samples.direct.append(direct)
+            samples.unlimited.append(plain)
+            samples.metered.append(reserved)
+        for bench, limit in ((unlimited, None), (metered, METERED_TOKENS)):
+            await _check_token_limit(client, bench, limit)
+    return samples
+
+
+async def _check_token_limit(
+    client: httpx.AsyncClient, bench: AsyncBench, limit: int | None
+) -> None:
+    """The account's monthly token limit is ``limit`` and its sends were counted in it: the
+    two series measured what they say."""
+    response = await client.get(f"{bench.base}/billing", headers=bench.headers)
+    response.raise_for_status()
+    tokens = response.json()["data"]["tokens"]
+    if tokens["limit"] != limit or tokens["used"] <= 0:
+        raise RuntimeError(f"expected a token limit of {limit} and tokens used: {tokens}")
+
+
+def report_reservation(args: argparse.Namespace, samples: ReservationSamples) -> None:
+    unlimited_added = paired(samples.unlimited, samples.direct)
+    metered_added = paired(samples.metered, samples.direct)
+    cost = paired(samples.metered, samples.unlimited)
+    print()
+    print(
+        f"reservation: {args.reservation_requests} rounds, sequential, one keep-alive "
+        "httpx.AsyncClient: a direct call, then the same send\nby an account with no token "
+        "limit and by one with a monthly token limit, in turns (who goes first alternates)\n"
+        f"conversations: {args.conversations} of each account   warm-up: {args.warmup} rounds"
+    )
+    print()
+    print(
+        table(
+            ["", "p50 ms", "p99 ms", "mean ms"],
+            [
+                _stats_row("direct     POST mock /v1/chat/completions", samples.direct),
+                _stats_row("unlimited  send: nothing reserved, tokens counted", samples.unlimited),
+                _stats_row("metered    send: tokens reserved, then settled", samples.metered),
+                _stats_row("  paired (per round) unlimited - direct", unlimited_added),
+                _stats_row("  paired (per round) metered - direct", metered_added),
+                _stats_row("  paired (per round) metered - unlimited", cost),
+            ],
+        )
+    )
+    p50 = percentile(metered_added, 50) - percentile(unlimited_added, 50)
+    p99 = percentile(metered_added, 99) - percentile(unlimited_added, 99)
+    print(
+        f"the reservation adds {ms(p50)} ms to a send's added latency at p50, {ms(p99)} ms at "
+        f"p99;\nper round (metered - unlimited), {ms(percentile(cost, 50))} ms at p50 "
+        "(target: under 0.2 ms)"
+    )
 
 
 @dataclass
@@ -949,7 +1144,7 @@ async def run_more(
     pids: dict[str, int],
     litellm: str | None,
 ) -> tuple[StreamSamples | None, list[Run]]:
-    bench = AsyncBench(mock_url, base, key, litellm)
+    bench = AsyncBench(mock_url, base, key, args.idempotency_key, litellm)
     streamed = None
     if "stream" in args.sections:
         _progress(f"streaming: {args.stream_requests} of each")
@@ -1107,6 +1302,11 @@ def main() -> None:
         "--stream-requests", type=int, help="timed streamed sends of each kind (--requests / 2)"
     )
     parser.add_argument(
+        "--reservation-requests",
+        type=int,
+        help="timed rounds of the reservation section (--requests)",
+    )
+    parser.add_argument(
         "--concurrency", default="1,32", help="comma-separated client counts (default: 1,32)"
     )
     parser.add_argument(
@@ -1116,6 +1316,12 @@ def main() -> None:
         "a multiple of the largest --concurrency: 320)",
     )
     parser.add_argument("--sends-per-conversation", type=int, default=10)
+    parser.add_argument(
+        "--no-idempotency-key",
+        dest="idempotency_key",
+        action="store_false",
+        help="sends without the Idempotency-Key header the SDK puts on every POST",
+    )
     parser.add_argument("--concurrent-warmup", type=int, default=2, help="per client")
     args = parser.parse_args()
     args.sections = [name.strip() for name in args.sections.split(",") if name.strip()]
@@ -1129,10 +1335,13 @@ def main() -> None:
         parser.error("--concurrency takes comma-separated integers")
     if args.stream_requests is None:
         args.stream_requests = max(1, args.requests // 2)
+    if args.reservation_requests is None:
+        args.reservation_requests = args.requests
     if args.concurrent_requests is None:
         widest = max(args.concurrency)
         args.concurrent_requests = max(widest, args.requests * 2 // 3 // widest * widest)
     counts = [args.requests, args.stream_requests, args.concurrent_requests]
+    counts.append(args.reservation_requests)
     counts += [args.conversations, args.sends_per_conversation, *args.concurrency]
     if min(counts) < 1 or min(args.warmup, args.concurrent_warmup) < 0:
         parser.error("request, conversation and client counts must be positive")
@@ -1172,12 +1381,23 @@ def main() -> None:
                 ):
                     baselines = Baselines(floor_base, proxy_base, litellm_base)
                     samples = run(args, mock_url, base, key, baselines, profiler, pids)
+            reserved = None
+            if "reservation" in args.sections:
+                _progress(f"reservation: {args.reservation_requests} rounds")
+                keys = reservation_keys(mock_url, Path(tmp), url)
+                reserved = asyncio.run(run_reservation(args, mock_url, base, *keys))
             streamed, runs = asyncio.run(run_more(args, mock_url, base, key, pids, litellm_base))
         backend = "postgresql" if url.startswith("postgres") else "sqlite"
+        if args.idempotency_key:
+            print("sends through our server: each with a fresh Idempotency-Key, as the SDK's")
+        else:
+            print("sends through our server: no Idempotency-Key (--no-idempotency-key)")
         if samples is not None:
             report(args, samples, backend)
         else:
             print(f"backend: {backend}")
+        if reserved is not None:
+            report_reservation(args, reserved)
         if streamed is not None:
             report_stream(args, streamed)
         if runs:
