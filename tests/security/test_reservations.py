@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import select
+
 from chatroutes.server.services.limits import LimitService
+from chatroutes.server.store.models import Branch
 from tests.api.test_transfer import renamed
 from tests.security.metering_support import (
     LONG_REPLY,
@@ -232,3 +235,29 @@ async def test_forged_low_token_counts_in_an_import_cannot_shrink_a_reservation(
     assert_quota_refusal(again, "tokens", 1_200)
     assert reported(upstream) == before
     assert await month_tokens(lapi, user_id) == before
+
+
+async def test_a_send_its_reservation_refuses_stores_no_half_of_itself(lapi, upstream):
+    user_id, headers = await account(lapi, "free", {"tokens_per_month": 300})
+    cid = await conversation(lapi, headers)
+
+    refused = await lapi.client.post(
+        f"/conversations/{cid}/messages",
+        json={"content": " ".join(["elephant"] * 400)},  # a prompt past the whole month
+        headers=headers,
+    )
+
+    assert_quota_refusal(refused, "tokens", 300)
+    messages = await lapi.client.get(f"/conversations/{cid}/messages", headers=headers)
+    kept = [m["role"] for m in messages.json()["data"]["messages"]]
+    # Counters in the database reserve in the question's transaction; in Redis, after it,
+    # and the question stays as after a provider failure.
+    assert kept == (["user"] if lapi.app.state.ctx.settings.redis_url else [])
+    assert upstream.calls == [] and await month_tokens(lapi, user_id) == 0
+    branches = await lapi.client.get(f"/conversations/{cid}/branches", headers=headers)
+    assert [b["headMessageId"] for b in branches.json()["data"]["branches"]] == [
+        (m["id"] if m else None) for m in messages.json()["data"]["messages"][-1:] or [None]
+    ]
+    async with lapi.app.state.ctx.db.read() as session:
+        leases = await session.scalars(select(Branch.generation_lease))
+        assert set(leases) == {None}, "the branch was let go"

@@ -212,9 +212,9 @@ class MessageService:
         *,
         reserve: bool = True,
     ) -> Prepared:
-        """Check limits, take the branch's lease and store the user message, then reserve
-        the reply's tokens: ready to generate. ``reserve=False``: the caller reserves (one
-        reservation per parallel candidate)."""
+        """Check limits, take the branch's lease, store the user message and reserve the
+        reply's tokens: ready to generate. ``reserve=False``: the caller reserves (one
+        reservation per parallel candidate, the Chat API's rounds)."""
         self._check_length(request.content)
         limits = LimitService(self.ctx)
         async with (
@@ -225,18 +225,18 @@ class MessageService:
             ) as branches,
         ):
             prepared = await self._prepare(
-                conversation_id, request, branch_id or request.branch_id, branches
+                conversation_id, request, branch_id or request.branch_id, branches, account, reserve
             )
-        prepared.account = account
-        if reserve:
+        if reserve and prepared.reservation is None:  # counters elsewhere: reserve after
             await self.reserve(prepared)
         return prepared
 
     async def reserve(
         self, prepared: Prepared, *, prompt_tokens: int | None = None, rounds: int = 1
     ) -> None:
-        """Reserve what the reply may spend and clamp its max tokens to it; refused, the
-        branch is let go (the question stays, as after a provider failure).
+        """Reserve what the reply may spend, after the question was stored, and clamp its max
+        tokens to it; refused, the branch is let go (the question stays, as after a provider
+        failure, and a resend of it takes it up again).
 
         ``prompt_tokens``: the prompt's estimate when it is not the assembled context's
         (the Chat API adds a tone and images); ``rounds``: how many upstream calls the
@@ -252,9 +252,7 @@ class MessageService:
             await self.release_lease(prepared)
             raise
         prepared.reservation = reservation
-        per_call = reservation.max_output // rounds
-        if per_call < prepared.request.max_tokens:
-            prepared.request = replace(prepared.request, max_tokens=per_call)
+        _clamp_to_reservation(prepared, rounds)
 
     @classmethod
     async def admit_and_store_question(
@@ -287,7 +285,11 @@ class MessageService:
         key_hash = AccountService(ctx.db, ctx.secret).key_hash(raw_key)
         now = utcnow()
 
-        def work(connection: Connection) -> tuple[KeyAdmission, _StoredQuestion | Exception | None]:
+        meter = Meter(ctx, limits)
+
+        def work(
+            connection: Connection,
+        ) -> tuple[KeyAdmission, tuple[_StoredQuestion, Prepared] | Exception | None]:
             admission = limits.admit_key_within(connection, counters, key_hash, now)
             account = admission.account
             if admission.refused or account.is_guest:
@@ -304,22 +306,31 @@ class MessageService:
                         branch_id or request.branch_id,
                         UNCAPPED,  # not a guest
                     )
+                    prepared = service._prepared(stored, request)
+                    prepared.account = account
+                    prepared.reservation = meter.reserve_within(
+                        connection,
+                        counters,
+                        account,
+                        prepared.context.prompt_tokens,
+                        prepared.request.max_tokens,
+                    )
             except (ChatRoutesServerError, _HeadMoved) as exc:
                 return admission, exc
-            return admission, stored
+            return admission, (stored, prepared)
 
-        admission, stored = await ctx.db.run(work, write=True, durable=False)
+        admission, outcome = await ctx.db.run(work, write=True, durable=False)
         principal = admission.principal
         on_principal(principal)
         limits.judge(admission, on_rate)  # a refusal raises here, its counts committed
         service = cls(ctx, principal.user_id, principal.user)
-        if stored is None or isinstance(stored, _HeadMoved):
+        if outcome is None or isinstance(outcome, _HeadMoved):
             return service, await service.store_question(conversation_id, request, branch_id)
-        if isinstance(stored, Exception):
-            raise stored
-        prepared = service._prepared(stored, request)
-        prepared.account = admission.account
-        await service.reserve(prepared)
+        if isinstance(outcome, Exception):
+            raise outcome
+        stored, prepared = outcome
+        ctx.paths.remember(stored.conversation, stored.path)
+        _clamp_to_reservation(prepared)
         return service, prepared
 
     async def resume_stream(self, conversation_id: str, reply_id: str, offset: int) -> ReplyStream:
@@ -627,21 +638,37 @@ class MessageService:
         request: MessageSend,
         branch_id: str | None,
         branches: BranchAllowance,
+        account: Account,
+        reserve: bool,
     ) -> Prepared:
-        stored = await self._write_retrying_head_races(
-            lambda connection: self._store_question(
-                connection, conversation_id, request, branch_id, branches
-            ),
+        """Store the question and, when the counters can join its transaction, reserve the
+        reply's tokens in it: a send they refuse stores nothing."""
+        meter = Meter(self.ctx)
+
+        def store(connection: Connection) -> tuple[_StoredQuestion, Prepared]:
+            stored = self._store_question(connection, conversation_id, request, branch_id, branches)
+            prepared = self._prepared(stored, request)
+            prepared.account = account
+            if reserve:
+                prepared.reservation = meter.reserve_joined(
+                    connection, account, prepared.context.prompt_tokens, prepared.request.max_tokens
+                )
+            return stored, prepared
+
+        stored, prepared = await self._write_retrying_head_races(
+            store,
             "the message",
             durable=False,  # flushed with the reply (see above)
         )
-        return self._prepared(stored, request)
+        self.ctx.paths.remember(stored.conversation, stored.path)
+        if prepared.reservation is not None:
+            _clamp_to_reservation(prepared)
+        return prepared
 
     def _prepared(self, stored: _StoredQuestion, request: MessageSend) -> Prepared:
-        """The provider request for a stored question (committed): its context, model and
-        settings."""
+        """The provider request for a stored question: its context, model and settings.
+        Pure: once the question is committed, ``paths.remember`` its path."""
         conversation, branch, path = stored.conversation, stored.branch, stored.path
-        self.ctx.paths.remember(conversation, path)
         info, provider = stored.routes[0]
         temperature = (
             request.temperature if request.temperature is not None else conversation.temperature
@@ -970,6 +997,15 @@ async def _generating(session: AsyncSession, branch: Branch) -> bool:
         lambda sync: rows.branch_in(sync.connection(), branch.id, branch.conversation_id)
     )
     return current is not None and current.generating(utcnow())
+
+
+def _clamp_to_reservation(prepared: Prepared, rounds: int = 1) -> None:
+    """Each of the reply's ``rounds`` upstream calls may write its share of what the
+    reservation allows, and no more."""
+    assert prepared.reservation is not None
+    per_call = prepared.reservation.max_output // rounds
+    if per_call < prepared.request.max_tokens:
+        prepared.request = replace(prepared.request, max_tokens=per_call)
 
 
 def _cancelling() -> bool:

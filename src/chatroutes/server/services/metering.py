@@ -104,6 +104,67 @@ class Reservation:
         return {window: spent - self.taken.get(window, 0) for window in self.windows}
 
 
+@dataclass
+class _Asked:
+    """One call's request for tokens: the account's limits that hold it back, the prompt
+    as reserved, and the reservation being built."""
+
+    account: Account
+    now: datetime
+    reservation: Reservation
+    limited: dict[str, int]  # window -> limit, for the windows that have one
+    prompt: int  # the prompt's estimate with the margin
+
+    @classmethod
+    def of(cls, account: Account, prompt_tokens: int, wanted_output: int) -> _Asked:
+        now = utcnow()
+        limits = _token_limits(account, now)
+        output = wanted_output
+        if account.plan.max_output_tokens is not None:
+            output = min(output, account.plan.max_output_tokens)
+        reservation = Reservation(
+            account.user.id,
+            {window: expires for window, (_, expires) in limits.items()},
+            max_output=output,
+            prompt_tokens=prompt_tokens,
+        )
+        limited = {window: limit for window, (limit, _) in limits.items() if limit is not None}
+        return cls(account, now, reservation, limited, reserved_prompt(prompt_tokens))
+
+    @property
+    def subject(self) -> str:
+        return self.reservation.subject
+
+    def takes(self, output: int) -> list[Take]:
+        """The conditional takes of the prompt plus ``output`` from every limited window."""
+        amount = self.prompt + output
+        windows = self.reservation.windows
+        return [Take(w, amount, limit, windows[w]) for w, limit in self.limited.items()]
+
+    def taken(self, output: int) -> Reservation:
+        self.reservation.taken = dict.fromkeys(self.limited, self.prompt + output)
+        self.reservation.max_output = output
+        return self.reservation
+
+    def tightest(self, used: dict[str, int]) -> tuple[str, int]:
+        """The limit with the fewest tokens left, and how many."""
+        window = min(self.limited, key=lambda w: self.limited[w] - used[w])
+        return window, max(self.limited[window] - used[window], 0)
+
+    def exhausted(self, used: dict[str, int]) -> QuotaExceeded:
+        window, remaining = self.tightest(used)
+        return _exhausted(self.account, window, self.limited[window], remaining, self.now)
+
+
+def _given_back(takes: list[Take], results: list[int | None]) -> list[Take]:
+    """What undoes the takes that went through before one was refused."""
+    return [
+        Take(take.window, -take.amount, None, take.expires_at)
+        for take, result in zip(takes, results, strict=False)
+        if result is not None
+    ]
+
+
 class Meter:
     def __init__(self, ctx: ServerContext, limits: LimitService | None = None) -> None:
         self.ctx = ctx
@@ -115,60 +176,73 @@ class Meter:
     ) -> Reservation:
         """Take ``prompt_tokens`` (with the margin) plus up to ``wanted_output`` from every
         token limit of the account, or refuse; the reservation's ``max_output`` is what the
-        call may write."""
-        now = utcnow()
-        limits = _token_limits(account, now)
-        reservation = Reservation(
-            account.user.id,
-            {window: expires for window, (_, expires) in limits.items()},
-            prompt_tokens=prompt_tokens,
-        )
-        output = wanted_output
-        if account.plan.max_output_tokens is not None:
-            output = min(output, account.plan.max_output_tokens)
-        reservation.max_output = output
-        limited = {window: limit for window, (limit, _) in limits.items() if limit is not None}
-        if not limited:  # nothing to hold back: the spend is only counted, after the call
-            return reservation
-        prompt = reserved_prompt(prompt_tokens)
-        for _ in range(_RESERVE_ATTEMPTS):
+        call may write. With the counters in the database: one light transaction."""
+        counters = self.counters
+        if isinstance(counters, DatabaseCounters):
+            return await self.ctx.db.run(
+                lambda connection: self.reserve_within(
+                    connection, counters, account, prompt_tokens, wanted_output
+                ),
+                write=True,
+                durable=False,
+            )
+        asked = _Asked.of(account, prompt_tokens, wanted_output)
+        output = asked.reservation.max_output
+        for _ in range(_RESERVE_ATTEMPTS if asked.limited else 0):
             if output < MIN_OUTPUT_TOKENS:
                 break
-            amount = prompt + output
-            takes = [
-                Take(window, amount, limit, reservation.windows[window])
-                for window, limit in limited.items()
-            ]
-            results = await self.counters.take_each(reservation.subject, takes)
+            takes = asked.takes(output)
+            results = await counters.take_each(asked.subject, takes)
             if None not in results:
-                reservation.taken = dict.fromkeys(limited, amount)
-                reservation.max_output = output
-                return reservation
-            given_back = [
-                Take(take.window, -amount, None, take.expires_at)
-                for take, result in zip(takes, results, strict=False)
-                if result is not None
-            ]
-            if given_back:
-                await self.counters.take_each(reservation.subject, given_back)
-            _, remaining = await self._tightest(reservation.subject, limited)
-            output = min(output, remaining - prompt)
-        window, remaining = await self._tightest(reservation.subject, limited)
-        raise _exhausted(account, window, limited[window], remaining, now)
+                return asked.taken(output)
+            await counters.take_each(asked.subject, _given_back(takes, results))
+            used = await counters.get(asked.subject, list(asked.limited))
+            output = min(output, asked.tightest(used)[1] - asked.prompt)
+        if not asked.limited:  # nothing to hold back: the spend is only counted, after it
+            return asked.reservation
+        raise asked.exhausted(await counters.get(asked.subject, list(asked.limited)))
+
+    def reserve_within(
+        self,
+        connection: Connection,
+        counters: DatabaseCounters,
+        account: Account,
+        prompt_tokens: int,
+        wanted_output: int,
+    ) -> Reservation:
+        """``reserve`` in the caller's write transaction (a send's admission): reserved if,
+        and only if, it commits."""
+        asked = _Asked.of(account, prompt_tokens, wanted_output)
+        output = asked.reservation.max_output
+        for _ in range(_RESERVE_ATTEMPTS if asked.limited else 0):
+            if output < MIN_OUTPUT_TOKENS:
+                break
+            takes = asked.takes(output)
+            results = counters.take_each_within(connection, asked.subject, takes)
+            if None not in results:
+                return asked.taken(output)
+            counters.take_each_within(connection, asked.subject, _given_back(takes, results))
+            used = counters.get_within(connection, asked.subject, list(asked.limited))
+            output = min(output, asked.tightest(used)[1] - asked.prompt)
+        if not asked.limited:
+            return asked.reservation
+        raise asked.exhausted(counters.get_within(connection, asked.subject, list(asked.limited)))
+
+    def reserve_joined(
+        self, connection: Connection, account: Account, prompt_tokens: int, wanted_output: int
+    ) -> Reservation | None:
+        """``reserve_within`` when the counters can join the caller's transaction (in the
+        database); None when they cannot (Redis): ``reserve`` once it has committed."""
+        if not isinstance(self.counters, DatabaseCounters):
+            return None
+        return self.reserve_within(connection, self.counters, account, prompt_tokens, wanted_output)
 
     async def remaining(self, account: Account) -> int | None:
         """The fewest tokens any of the account's token limits has left; None: no limit."""
-        limits = _token_limits(account, utcnow())
-        limited = {window: limit for window, (limit, _) in limits.items() if limit is not None}
-        if not limited:
+        asked = _Asked.of(account, 0, 0)
+        if not asked.limited:
             return None
-        return (await self._tightest(user_subject(account.user.id), limited))[1]
-
-    async def _tightest(self, subject: str, limited: dict[str, int]) -> tuple[str, int]:
-        """The limit with the fewest tokens left, and how many."""
-        used = await self.counters.get(subject, list(limited))
-        window = min(limited, key=lambda w: limited[w] - used[w])
-        return window, max(limited[window] - used[window], 0)
+        return asked.tightest(await self.counters.get(asked.subject, list(asked.limited)))[1]
 
     def settle_within(self, connection: Connection, reservation: Reservation, spent: int) -> bool:
         """Settle in the caller's write transaction (the one storing the reply): counted if,
