@@ -3,56 +3,28 @@ shared by the metering tests."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
-import pytest
-from sqlalchemy import update
 
-from chatroutes.server.app import create_app
 from chatroutes.server.services.limits import LimitService
-from chatroutes.server.store.models import User
-from tests.conftest import API_PREFIX, Api
+from tests.api.test_limits import _account as limits_account
+from tests.api.test_limits import lapi
+from tests.conftest import Api
 from tests.support.mock_upstream import MockUpstream
 
+__all__ = ["lapi"]  # the fixture: counters in the database, then in Redis
+
 LONG_REPLY = " ".join(f"word{i}" for i in range(400))  # far past any allowance below
-
-
-@pytest.fixture(params=["database", "redis"])
-async def lapi(request, settings) -> AsyncIterator[Api]:
-    """An app whose counters live in the database or in Redis; no account yet."""
-    if request.param == "redis":
-        server = request.getfixturevalue("redis")
-        server.flush()
-        settings = settings.model_copy(update={"redis_url": server.url})
-    application = create_app(settings)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=application), base_url="http://test" + API_PREFIX
-    ) as client:
-        yield Api(application, client)
-    await application.state.ctx.counters.close()
-    await application.state.ctx.http.aclose()
-    await application.state.ctx.db.dispose()
 
 
 async def account(
     api: Api, plan: str, overrides: dict | None = None, *, guest: bool = False
 ) -> tuple[str, dict[str, str]]:
-    """A user on ``plan`` with its own limits (no rate limit); its id and auth headers."""
-    email = f"reserve-{uuid.uuid4().hex[:10]}@example.com"
-    user = await api.accounts.create_user(email)
-    values: dict = {
-        "plan": plan,
-        "quota_overrides": {"requests_per_minute": None, **(overrides or {})},
-    }
-    if guest:
-        expires = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=24)
-        values |= {"is_guest": True, "guest_expires_at": expires}
-    async with api.app.state.ctx.db.write() as session:
-        await session.execute(update(User).where(User.id == user.id).values(**values))
-    return user.id, api.headers((await api.accounts.create_key(email)).secret)
+    """A user on ``plan`` with its own limits and no rate limit; its id and auth headers."""
+    return await limits_account(
+        api, plan, {"requests_per_minute": None, **(overrides or {})}, guest=guest
+    )
 
 
 async def conversation(api: Api, headers: dict[str, str]) -> str:

@@ -158,12 +158,15 @@ async def test_parallel_candidates_are_clamped_and_counted(lapi, upstream):
 async def test_a_reply_whose_conversation_is_deleted_mid_call_is_still_charged(lapi, upstream):
     user_id, headers = await account(lapi, "free", {"tokens_per_month": 10_000})
     cid = await conversation(lapi, headers)
-    upstream.enqueue(Fault.delay(0.5))
+    upstream.enqueue(Fault.delay(1.0))
 
     sending = asyncio.create_task(
         lapi.client.post(f"/conversations/{cid}/messages", json={"content": "hi"}, headers=headers)
     )
-    await asyncio.sleep(0.2)
+    for _ in range(500):  # the reply is being generated
+        if lapi.app.state.ctx.generations:
+            break
+        await asyncio.sleep(0.01)
     deleted = await lapi.client.delete(f"/conversations/{cid}", headers=headers)
     sent = await sending
 

@@ -26,7 +26,7 @@ month (or the guest session) ends, never less than what was spent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -156,6 +156,36 @@ class _Asked:
         return _exhausted(self.account, window, self.limited[window], remaining, self.now)
 
 
+@dataclass(frozen=True)
+class _Get:
+    """A step of ``_reservation_steps``: read these counters (a list of takes: take them)."""
+
+    windows: list[str]
+
+
+def _reservation_steps(
+    asked: _Asked,
+) -> Generator[_Get | list[Take], Any, Reservation]:
+    """How a reservation is taken, written once for the counters of both kinds: yields
+    the reads and takes to make, is sent their results, returns the reservation or raises
+    QUOTA_EXCEEDED. The full allowance is tried first (one step when the limits have room);
+    a take refused is undone, what is left read, and the allowance clamped to it."""
+    output = asked.reservation.max_output
+    if not asked.limited:  # nothing to hold back: the spend is only counted, after the call
+        return asked.reservation
+    for _ in range(_RESERVE_ATTEMPTS):
+        if output < MIN_OUTPUT_TOKENS:
+            break
+        takes = asked.takes(output)
+        results = yield takes
+        if None not in results:
+            return asked.taken(output)
+        yield _given_back(takes, results)
+        used = yield _Get(list(asked.limited))
+        output = min(output, asked.tightest(used)[1] - asked.prompt)
+    raise asked.exhausted((yield _Get(list(asked.limited))))
+
+
 def _given_back(takes: list[Take], results: list[int | None]) -> list[Take]:
     """What undoes the takes that went through before one was refused."""
     return [
@@ -186,21 +216,17 @@ class Meter:
                 write=True,
                 durable=False,
             )
-        asked = _Asked.of(account, prompt_tokens, wanted_output)
-        output = asked.reservation.max_output
-        for _ in range(_RESERVE_ATTEMPTS if asked.limited else 0):
-            if output < MIN_OUTPUT_TOKENS:
-                break
-            takes = asked.takes(output)
-            results = await counters.take_each(asked.subject, takes)
-            if None not in results:
-                return asked.taken(output)
-            await counters.take_each(asked.subject, _given_back(takes, results))
-            used = await counters.get(asked.subject, list(asked.limited))
-            output = min(output, asked.tightest(used)[1] - asked.prompt)
-        if not asked.limited:  # nothing to hold back: the spend is only counted, after it
-            return asked.reservation
-        raise asked.exhausted(await counters.get(asked.subject, list(asked.limited)))
+        subject = user_subject(account.user.id)
+        steps = _reservation_steps(_Asked.of(account, prompt_tokens, wanted_output))
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, _Get):
+                    step = steps.send(await counters.get(subject, step.windows))
+                else:
+                    step = steps.send(await counters.take_each(subject, step))
+        except StopIteration as done:
+            return done.value
 
     def reserve_within(
         self,
@@ -212,21 +238,17 @@ class Meter:
     ) -> Reservation:
         """``reserve`` in the caller's write transaction (a send's admission): reserved if,
         and only if, it commits."""
-        asked = _Asked.of(account, prompt_tokens, wanted_output)
-        output = asked.reservation.max_output
-        for _ in range(_RESERVE_ATTEMPTS if asked.limited else 0):
-            if output < MIN_OUTPUT_TOKENS:
-                break
-            takes = asked.takes(output)
-            results = counters.take_each_within(connection, asked.subject, takes)
-            if None not in results:
-                return asked.taken(output)
-            counters.take_each_within(connection, asked.subject, _given_back(takes, results))
-            used = counters.get_within(connection, asked.subject, list(asked.limited))
-            output = min(output, asked.tightest(used)[1] - asked.prompt)
-        if not asked.limited:
-            return asked.reservation
-        raise asked.exhausted(counters.get_within(connection, asked.subject, list(asked.limited)))
+        subject = user_subject(account.user.id)
+        steps = _reservation_steps(_Asked.of(account, prompt_tokens, wanted_output))
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, _Get):
+                    step = steps.send(counters.get_within(connection, subject, step.windows))
+                else:
+                    step = steps.send(counters.take_each_within(connection, subject, step))
+        except StopIteration as done:
+            return done.value
 
     def reserve_joined(
         self, connection: Connection, account: Account, prompt_tokens: int, wanted_output: int
