@@ -20,8 +20,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import InvalidRequest, NotFound
 from ..domain.retention import Node, purgeable
@@ -91,42 +94,51 @@ async def purge_deleted(db: Database, before: datetime) -> int:
     One conversation's tree is decided whole, inside the transaction that deletes.
     Returns how many messages were purged.
     """
-    purged, done = 0, ""
-    while True:
-        async with db.read() as session:
-            pending = await AccountDataRepository(session).conversations_with_deleted_before(
-                before, _PURGE_BATCH, after=done
-            )
-        for conversation_id in pending:
-            try:
-                purged += await _purge_conversation(db, conversation_id, before)
-            except Exception:  # rolled back; one poisoned conversation stops nobody else's
-                logger.exception(
-                    "could not purge conversation %s; left for the next pass", conversation_id
-                )
-        if len(pending) < _PURGE_BATCH:
-            return purged
-        done = pending[-1]
+
+    async def pending(session: AsyncSession, after: str) -> list[str]:
+        repository = AccountDataRepository(session)
+        return await repository.conversations_with_deleted_before(before, _PURGE_BATCH, after=after)
+
+    return await _purge_each(
+        db, "conversation", pending, lambda cid: _purge_conversation(db, cid, before)
+    )
 
 
 async def purge_expired_guests(db: Database, now: datetime) -> int:
     """Purge every guest expired by ``now`` (``AccountDataRepository.purge_guest``), one
     transaction each. Returns how many were purged."""
+
+    async def pending(session: AsyncSession, after: str) -> list[str]:
+        return await AccountDataRepository(session).expired_guests(now, _PURGE_BATCH, after=after)
+
+    async def purge(user_id: str) -> int:
+        async with db.write() as session:
+            return await AccountDataRepository(session).purge_guest(user_id, now)
+
+    return await _purge_each(db, "expired guest", pending, purge)
+
+
+async def _purge_each(
+    db: Database,
+    what: str,
+    pending: Callable[[AsyncSession, str], Awaitable[list[str]]],
+    purge: Callable[[str], Awaitable[int]],
+) -> int:
+    """``purge`` every id ``pending`` lists (a batch at a time, after the last one done),
+    each on its own: one that fails is logged and left for the next pass, and stops no
+    other. Returns the sum of what ``purge`` answered."""
     purged, done = 0, ""
     while True:
         async with db.read() as session:
-            pending = await AccountDataRepository(session).expired_guests(
-                now, _PURGE_BATCH, after=done
-            )
-        for user_id in pending:
+            batch = await pending(session, done)
+        for item in batch:
             try:
-                async with db.write() as session:
-                    purged += await AccountDataRepository(session).purge_guest(user_id, now)
-            except Exception:  # one guest's trouble holds up no other's purge
-                logger.exception("could not purge expired guest %s", user_id)
-        if len(pending) < _PURGE_BATCH:
+                purged += await purge(item)
+            except Exception:  # rolled back; one poisoned row stops nobody else's purge
+                logger.exception("could not purge %s %s; left for the next pass", what, item)
+        if len(batch) < _PURGE_BATCH:
             return purged
-        done = pending[-1]
+        done = batch[-1]
 
 
 async def _purge_conversation(db: Database, conversation_id: str, before: datetime) -> int:
