@@ -18,9 +18,13 @@ before the upstream answered. A call that stores no reply (AutoBranch, summaries
 reply whose conversation was deleted while it was written) is charged to the usage
 ledger with its kind (``charge_unstored``), so the account's usage shows it.
 
-The counters only ever run ahead of the truth: a process that dies mid-call leaves its
-reservation counted, so the account is charged at most what was reserved until the
-month (or the guest session) ends, never less than what was spent.
+A send whose counters are in the database reserves in the transaction that stores its
+question (``reserve_within``; with an API key, the one that admits it too), so a send
+the limits refuse stores nothing. A generation's first heartbeat keeps its reservation
+with its lease (a parallel candidate's is kept with its row from the start): if its
+process dies, the recovery that stores the reply as interrupted settles it. Until then,
+and for a reply that died before that heartbeat, the counters run ahead of the truth,
+never behind it: the account is charged at most what was reserved.
 """
 
 from __future__ import annotations
