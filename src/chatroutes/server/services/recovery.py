@@ -76,6 +76,7 @@ class GenerationWatch:
         self.prepared = prepared
         self.live = live
         self._beat: asyncio.Task[None] | None = None
+        self._reservation_kept = False  # with the lease, for recovery to settle
 
     async def __aenter__(self) -> GenerationWatch:
         self._beat = asyncio.create_task(self._heartbeat())
@@ -125,6 +126,7 @@ class GenerationWatch:
                 continue
             if not renewal.held:  # the reply was stored (or recovered): nothing left to keep
                 return
+            self._reservation_kept = self._reservation_kept or reservation is not None
             flushed, reservation = length, None
             if renewal.stop_requested:  # asked through any process
                 generation = self.ctx.generations.get(prepared.reply_id)
@@ -171,8 +173,10 @@ class GenerationWatch:
         except Exception:  # the lease stays; a later sweep stores what was flushed
             logger.exception("storing an interrupted reply failed")
         # Tokens generated were spent, whoever cut the reply short: a stop does not dodge the
-        # quotas, and a shutdown counts them as an interrupted parallel candidate does.
-        if prepared.reservation is not None:
+        # quotas, and a shutdown counts them as an interrupted parallel candidate does. A
+        # reply left unstored with its reservation on the lease is settled by the recovery
+        # that stores it, and only there.
+        if prepared.reservation is not None and (reply is not None or not self._reservation_kept):
             await Meter(self.ctx).settle(
                 prepared.reservation, spent_by(meta["prompt_tokens"], meta["completionTokens"])
             )
