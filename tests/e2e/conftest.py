@@ -174,14 +174,7 @@ def live_server(
     """``chatroutes serve`` on a fresh database of one backend, providers at the mock."""
     backend: str = request.param
     workdir = tmp_path_factory.mktemp(f"server-{backend}")
-    env = {
-        **child_env,
-        **provider_env(upstream),
-        "CHATROUTES_DATA_DIR": str(workdir / "data"),
-        "CHATROUTES_DATABASE_URL": _database_url(backend, request, workdir),
-        "CHATROUTES_SECRET_KEY": "e2e-secret-at-least-32-bytes-long",
-        "CHATROUTES_DEFAULT_MODEL": "gpt-5",
-    }
+    env = server_env(request, workdir, child_env, upstream)
     with serving(backend, workdir, env) as server:
         keys = KEY_RE.findall(server.stdout.read_text())
         assert len(keys) == 1, f"expected one first-start key on stdout\n{server.logs()}"
@@ -189,6 +182,26 @@ def live_server(
         status = httpx.get(server.api_url + "/status", timeout=5.0).json()["data"]
         assert status["storage"]["backend"] == backend, status
         yield server
+
+
+def server_env(
+    request: pytest.FixtureRequest,
+    workdir: Path,
+    child_env: dict[str, str],
+    upstream: MockUpstream,
+    **extra: str,
+) -> dict[str, str]:
+    """The environment of a ``chatroutes serve`` on ``request.param``'s backend in
+    ``workdir``, its providers at the mock; ``extra`` variables added."""
+    return {
+        **child_env,
+        **provider_env(upstream),
+        "CHATROUTES_DATA_DIR": str(workdir / "data"),
+        "CHATROUTES_DATABASE_URL": _database_url(request.param, request, workdir),
+        "CHATROUTES_SECRET_KEY": "e2e-secret-at-least-32-bytes-long",
+        "CHATROUTES_DEFAULT_MODEL": "gpt-5",
+        **extra,
+    }
 
 
 @contextmanager

@@ -15,44 +15,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import BACKENDS, provider_env
-from tests.e2e.conftest import KEY_RE, LiveServer, _database_url, child_env, serving  # noqa: F401
+from tests.e2e.conftest import LiveServer, child_env, live_server
 from tests.support.mock_upstream import OPENAI_PATH, MockUpstream
 from tests.support.sse import payloads
 
 pytestmark = pytest.mark.e2e
+__all__ = ["child_env", "live_server"]  # the fixtures, imported for pytest
 
 WORDS = 40
 CHUNK_DELAY = 0.05  # seconds between the mock's stream chunks: the reply takes ~2 s
 RETRY_FOR = 30.0
-
-
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(backend, marks=[pytest.mark.postgres] if backend == "postgresql" else [])
-        for backend in BACKENDS
-    ],
-)
-def server(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    child_env: dict[str, str],  # noqa: F811
-    upstream: MockUpstream,
-) -> Iterator[LiveServer]:
-    backend: str = request.param
-    workdir = tmp_path_factory.mktemp(f"idempotent-streams-{backend}")
-    env = {
-        **child_env,
-        **provider_env(upstream),
-        "CHATROUTES_DATA_DIR": str(workdir / "data"),
-        "CHATROUTES_DATABASE_URL": _database_url(backend, request, workdir),
-        "CHATROUTES_SECRET_KEY": "streams-secret-at-least-32-bytes-long",
-        "CHATROUTES_DEFAULT_MODEL": "gpt-5",
-    }
-    with serving(backend, workdir, env) as live:
-        [live.api_key] = KEY_RE.findall(live.stdout.read_text())
-        yield live
 
 
 @pytest.fixture
@@ -69,10 +41,10 @@ def generations(upstream: MockUpstream) -> int:
 
 
 def test_a_retry_after_the_client_left_mid_stream_replays_the_one_generation(
-    server: LiveServer, slow_upstream: MockUpstream
+    live_server: LiveServer, slow_upstream: MockUpstream
 ) -> None:
-    headers = {"Authorization": f"ApiKey {server.api_key}"}
-    with httpx.Client(base_url=server.api_url, headers=headers, timeout=30) as client:
+    headers = {"Authorization": f"ApiKey {live_server.api_key}"}
+    with httpx.Client(base_url=live_server.api_url, headers=headers, timeout=30) as client:
         created = client.post("/conversations", json={"title": "leaving early"})
         assert created.status_code == 201, created.text
         path = f"/conversations/{created.json()['data']['conversation']['id']}/messages/stream"
@@ -101,7 +73,7 @@ def test_a_retry_after_the_client_left_mid_stream_replays_the_one_generation(
     assert streamed == f"Echo: {question}"
     assert events[-2]["message"]["content"] == streamed
     assert generations(slow_upstream) == 1
-    with httpx.Client(base_url=server.api_url, headers=headers, timeout=30) as client:
+    with httpx.Client(base_url=live_server.api_url, headers=headers, timeout=30) as client:
         stored = client.get(path.removesuffix("/stream")).json()["data"]["messages"]
     assert [m["content"] for m in stored] == [question, f"Echo: {question}"]
 

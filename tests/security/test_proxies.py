@@ -27,8 +27,8 @@ from chatroutes.server.services.sessions import (
     SIGN_INS_PER_ACCOUNT,
 )
 from chatroutes.server.settings import Settings
-from tests.conftest import API_PREFIX, BACKENDS, provider_env
-from tests.e2e.conftest import LiveServer, _database_url, child_env, serving  # noqa: F401
+from tests.conftest import API_PREFIX, BACKENDS
+from tests.e2e.conftest import LiveServer, child_env, server_env, serving  # noqa: F401
 from tests.support.mock_upstream import MockUpstream
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -63,15 +63,9 @@ def proxied_server(
     """``chatroutes serve`` trusting only ``PROXY`` (as a CIDR) to forward for clients."""
     backend: str = request.param
     workdir = tmp_path_factory.mktemp(f"proxied-{backend}")
-    env = {
-        **child_env,
-        **provider_env(upstream),
-        "CHATROUTES_DATA_DIR": str(workdir / "data"),
-        "CHATROUTES_DATABASE_URL": _database_url(backend, request, workdir),
-        "CHATROUTES_SECRET_KEY": "proxies-secret-at-least-32-bytes-long",
-        "CHATROUTES_DEFAULT_MODEL": "gpt-5",
-        "CHATROUTES_TRUSTED_PROXIES": f"{PROXY}/32",
-    }
+    env = server_env(
+        request, workdir, child_env, upstream, CHATROUTES_TRUSTED_PROXIES=f"{PROXY}/32"
+    )
     with serving(backend, workdir, env) as server:
         yield server
 
