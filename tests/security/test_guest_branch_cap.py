@@ -10,37 +10,27 @@ A refusal is 429 ``QUOTA_EXCEEDED`` and writes nothing: no branch, no message, n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from chatroutes.server.app import create_app
 from chatroutes.server.store.models import Branch
-from tests.conftest import API_PREFIX
+from tests.api.test_limits import lapi
+from tests.conftest import Api
 from tests.support.mock_upstream import Fault
 
 CAP = 3  # the guest plan's session_branches
+__all__ = ["lapi"]  # the fixture, imported for pytest
 
 
-@pytest.fixture(params=["database", "redis"])
-async def client(request, settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An app whose counters live in the database or in Redis; no credentials."""
-    if request.param == "redis":
-        server = request.getfixturevalue("redis")
-        server.flush()
-        settings = settings.model_copy(update={"redis_url": server.url})
-    app = create_app(settings)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test" + API_PREFIX
-    ) as http:
-        http.app = app  # type: ignore[attr-defined]
-        yield http
-    await app.state.ctx.counters.close()
-    await app.state.ctx.http.aclose()
-    await app.state.ctx.db.dispose()
+@pytest.fixture
+def client(lapi: Api) -> httpx.AsyncClient:
+    """``lapi``'s client (counters in the database, then in Redis), no credentials; its
+    app at hand."""
+    lapi.client.app = lapi.app  # type: ignore[attr-defined]
+    return lapi.client
 
 
 class Guest:
