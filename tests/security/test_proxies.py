@@ -12,6 +12,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -70,21 +71,23 @@ def proxied_server(
         yield server
 
 
+@asynccontextmanager
+async def connecting_from(address: str, server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of ``server`` whose connections come from the local ``address``."""
+    transport = httpx.AsyncHTTPTransport(local_address=address)
+    async with httpx.AsyncClient(transport=transport, base_url=server.api_url, timeout=30) as c:
+        yield c
+
+
 @pytest.fixture
 async def via_proxy(proxied_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.AsyncHTTPTransport(local_address=PROXY)
-    async with httpx.AsyncClient(
-        transport=transport, base_url=proxied_server.api_url, timeout=30
-    ) as client:
+    async with connecting_from(PROXY, proxied_server) as client:
         yield client
 
 
 @pytest.fixture
 async def direct(proxied_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.AsyncHTTPTransport(local_address=ELSEWHERE)
-    async with httpx.AsyncClient(
-        transport=transport, base_url=proxied_server.api_url, timeout=30
-    ) as client:
+    async with connecting_from(ELSEWHERE, proxied_server) as client:
         yield client
 
 

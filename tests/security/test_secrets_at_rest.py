@@ -148,17 +148,8 @@ class TestSecretKey:
         assert Settings(secret_key=value).secret_key == value
 
     def test_the_server_refuses_to_start_with_a_short_key(self, tmp_path):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CHATROUTES_")}
-        env |= {"CHATROUTES_SECRET_KEY": "too-short", "CHATROUTES_DATA_DIR": str(tmp_path)}
-        done = subprocess.run(  # a server that started would never return: the timeout fails
-            [sys.executable, "-c", "from chatroutes.cli import main; main()", "serve"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            cwd=tmp_path,
-            env=env,
-        )
+        # a server that started would never return: the timeout fails the test
+        done = run_cli(["serve"], tmp_path, "too-short", tmp_path)
         assert done.returncode == 2, done.stdout + done.stderr
         assert "CHATROUTES_SECRET_KEY must be at least 32 bytes" in done.stdout
         assert not (tmp_path / "chatroutes.db").exists()  # refused before anything
@@ -225,12 +216,15 @@ async def ledger(api, user_id: str) -> tuple[int, int, int]:
     )
 
 
-def db_purge(url: str, cwd: Path) -> str:
+def run_cli(
+    arguments: list[str], cwd: Path, secret: str, data_dir: Path
+) -> subprocess.CompletedProcess[str]:
+    """``chatroutes <arguments>`` in a process of its own, with none of the caller's
+    CHATROUTES_ settings but ``secret`` and ``data_dir``; at most a minute."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATROUTES_")}
-    env |= {"CHATROUTES_SECRET_KEY": SECRET, "CHATROUTES_DATA_DIR": str(cwd / "data")}
-    command = ["db", "purge", "--database-url", url]
-    done = subprocess.run(
-        [sys.executable, "-c", "from chatroutes.cli import main; main()", *command],
+    env |= {"CHATROUTES_SECRET_KEY": secret, "CHATROUTES_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-c", "from chatroutes.cli import main; main()", *arguments],
         capture_output=True,
         text=True,
         timeout=60,
@@ -238,6 +232,10 @@ def db_purge(url: str, cwd: Path) -> str:
         cwd=cwd,
         env=env,
     )
+
+
+def db_purge(url: str, cwd: Path) -> str:
+    done = run_cli(["db", "purge", "--database-url", url], cwd, SECRET, cwd / "data")
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
