@@ -299,25 +299,19 @@ class MessageService:
                 with savepoint(connection):
                     service._check_length(request.content)
                     limits.check_tokens_within(connection, counters, account, now)
-                    stored = service._store_question(
+                    question = service._question_within(
                         connection,
+                        meter,
                         conversation_id,
                         request,
                         branch_id or request.branch_id,
                         UNCAPPED,  # not a guest
-                    )
-                    prepared = service._prepared(stored, request)
-                    prepared.account = account
-                    prepared.reservation = meter.reserve_within(
-                        connection,
-                        counters,
                         account,
-                        prepared.context.prompt_tokens,
-                        prepared.request.max_tokens,
+                        reserve=True,
                     )
             except (ChatRoutesServerError, _HeadMoved) as exc:
                 return admission, exc
-            return admission, (stored, prepared)
+            return admission, question
 
         admission, outcome = await ctx.db.run(work, write=True, durable=False)
         principal = admission.principal
@@ -328,10 +322,7 @@ class MessageService:
             return service, await service.store_question(conversation_id, request, branch_id)
         if isinstance(outcome, Exception):
             raise outcome
-        stored, prepared = outcome
-        ctx.paths.remember(stored.conversation, stored.path)
-        _clamp_to_reservation(prepared)
-        return service, prepared
+        return service, service._committed(*outcome)
 
     async def resume_stream(self, conversation_id: str, reply_id: str, offset: int) -> ReplyStream:
         """The rest of a reply after ``offset`` characters.
@@ -644,22 +635,41 @@ class MessageService:
         """Store the question and, when the counters can join its transaction, reserve the
         reply's tokens in it: a send they refuse stores nothing."""
         meter = Meter(self.ctx)
-
-        def store(connection: Connection) -> tuple[_StoredQuestion, Prepared]:
-            stored = self._store_question(connection, conversation_id, request, branch_id, branches)
-            prepared = self._prepared(stored, request)
-            prepared.account = account
-            if reserve:
-                prepared.reservation = meter.reserve_joined(
-                    connection, account, prepared.context.prompt_tokens, prepared.request.max_tokens
-                )
-            return stored, prepared
-
-        stored, prepared = await self._write_retrying_head_races(
-            store,
+        question = await self._write_retrying_head_races(
+            lambda connection: self._question_within(
+                connection, meter, conversation_id, request, branch_id, branches, account, reserve
+            ),
             "the message",
             durable=False,  # flushed with the reply (see above)
         )
+        return self._committed(*question)
+
+    def _question_within(
+        self,
+        connection: Connection,
+        meter: Meter,
+        conversation_id: str,
+        request: MessageSend,
+        branch_id: str | None,
+        branches: BranchAllowance,
+        account: Account,
+        reserve: bool,
+    ) -> tuple[_StoredQuestion, Prepared]:
+        """The first transaction of a send, whichever way it came in: the question stored
+        and the provider request prepared, with the reply's reservation when ``reserve``
+        and the counters can join the transaction (in the database)."""
+        stored = self._store_question(connection, conversation_id, request, branch_id, branches)
+        prepared = self._prepared(stored, request)
+        prepared.account = account
+        if reserve:
+            prepared.reservation = meter.reserve_joined(
+                connection, account, prepared.context.prompt_tokens, prepared.request.max_tokens
+            )
+        return stored, prepared
+
+    def _committed(self, stored: _StoredQuestion, prepared: Prepared) -> Prepared:
+        """Once the first transaction committed: its path remembered, the request clamped
+        to its reservation (if it took one)."""
         self.ctx.paths.remember(stored.conversation, stored.path)
         if prepared.reservation is not None:
             _clamp_to_reservation(prepared)

@@ -19,7 +19,7 @@ reply whose conversation was deleted while it was written) is charged to the usa
 ledger with its kind (``charge_unstored``), so the account's usage shows it.
 
 A send whose counters are in the database reserves in the transaction that stores its
-question (``reserve_within``; with an API key, the one that admits it too), so a send
+question (``reserve_joined``; with an API key, the one that admits it too), so a send
 the limits refuse stores nothing. A generation's first heartbeat keeps its reservation
 with its lease (a parallel candidate's is kept with its row from the start): if its
 process dies, the recovery that stores the reply as interrupted settles it. Until then,
