@@ -252,7 +252,7 @@ class MessageService:
             await self.release_lease(prepared)
             raise
         prepared.reservation = reservation
-        _clamp_to_reservation(prepared, rounds)
+        clamp_to_reservation(prepared, rounds)
 
     @classmethod
     async def admit_and_store_question(
@@ -672,7 +672,7 @@ class MessageService:
         to its reservation (if it took one)."""
         self.ctx.paths.remember(stored.conversation, stored.path)
         if prepared.reservation is not None:
-            _clamp_to_reservation(prepared)
+            clamp_to_reservation(prepared)
         return prepared
 
     def _prepared(self, stored: _StoredQuestion, request: MessageSend) -> Prepared:
@@ -1009,7 +1009,7 @@ async def _generating(session: AsyncSession, branch: Branch) -> bool:
     return current is not None and current.generating(utcnow())
 
 
-def _clamp_to_reservation(prepared: Prepared, rounds: int = 1) -> None:
+def clamp_to_reservation(prepared: Prepared, rounds: int = 1) -> None:
     """Each of the reply's ``rounds`` upstream calls may write its share of what the
     reservation allows, and no more."""
     assert prepared.reservation is not None

@@ -35,6 +35,7 @@ from .live import LiveReply, StreamEvent
 from .messages import (
     MessageService,
     Prepared,
+    clamp_to_reservation,
     elapsed_since,
     partial_completion,
     reply_meta,
@@ -196,8 +197,7 @@ class ParallelService:
             reservation = await meter.reserve(account, prompt, wanted)
             prepared.reservation = reservation
             candidate.row.reservation = reservation.record()  # for recovery, if the process dies
-            if reservation.max_output < prepared.request.max_tokens:
-                prepared.request = replace(prepared.request, max_tokens=reservation.max_output)
+            clamp_to_reservation(prepared)
 
     def _check_model(self, model: str) -> None:
         try:
