@@ -35,12 +35,12 @@ from chatroutes.server.schemas.branches import BranchCreate
 from chatroutes.server.schemas.conversations import ConversationCreate
 from chatroutes.server.services.accounts import AccountService
 from chatroutes.server.services.branches import BranchService, BranchView, build_message
-from chatroutes.server.services.context import ServerContext
 from chatroutes.server.services.conversations import ConversationService
+from chatroutes.server.services.server_context import ServerContext
 from chatroutes.server.settings import Settings, normalise_database_url
 from chatroutes.server.store.branches import BranchRepository
 from chatroutes.server.store.migrate import upgrade
-from chatroutes.server.store.models import Message
+from chatroutes.server.store.tables import Message
 
 BATCH = 2_000  # messages per insert transaction
 

@@ -22,7 +22,7 @@ from chatroutes.server.settings import Settings
 from chatroutes.server.store.database import Database
 from chatroutes.server.store.images import ChatImage
 from chatroutes.server.store.migrate import upgrade
-from chatroutes.server.store.models import (
+from chatroutes.server.store.tables import (
     ApiKey,
     Base,
     Branch,

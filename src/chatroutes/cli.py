@@ -166,8 +166,8 @@ def db_purge(
 ) -> None:
     """Purge soft-deleted messages past retention (those no kept message needs) and
     expired guest accounts (their usage stays in the ledger)."""
-    from .server.services.context import utcnow
     from .server.services.privacy import purge_deleted, purge_expired_guests, retention_cutoff
+    from .server.services.server_context import utcnow
 
     settings = _settings(database_url)
     if days is not None:

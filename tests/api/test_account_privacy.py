@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, or_, select
 
-from chatroutes.server.services.context import utcnow
 from chatroutes.server.services.privacy import purge_deleted
-from chatroutes.server.store.models import (
+from chatroutes.server.services.server_context import utcnow
+from chatroutes.server.store.tables import (
     ApiKey,
     Branch,
     Checkpoint,

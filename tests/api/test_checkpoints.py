@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from chatroutes.server.domain.context import SUMMARY_HEADING
+from chatroutes.server.domain.context_assembly import SUMMARY_HEADING
 from tests.conftest import client_for
 from tests.support.mock_upstream import Fault
 

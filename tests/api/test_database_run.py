@@ -19,7 +19,7 @@ from chatroutes.server.store import rows
 from chatroutes.server.store.counters import DatabaseCounters, Take
 from chatroutes.server.store.database import Database
 from chatroutes.server.store.execution import insert_instance, savepoint
-from chatroutes.server.store.models import Conversation, Message, UsageCounter
+from chatroutes.server.store.tables import Conversation, Message, UsageCounter
 
 WHEN = datetime(2099, 1, 1)  # counters expiring then are not purged
 

@@ -14,10 +14,10 @@ from fastapi.responses import StreamingResponse
 from starlette.types import Message
 
 from chatroutes.server.app import create_app
-from chatroutes.server.services.context import utcnow
 from chatroutes.server.services.idempotency import IdempotencyService, fingerprint, scope_of
+from chatroutes.server.services.server_context import utcnow
 from chatroutes.server.store.idempotency import IdempotencyRepository
-from chatroutes.server.store.models import IdempotencyRecord
+from chatroutes.server.store.tables import IdempotencyRecord
 from tests.conftest import Api
 from tests.support.mock_upstream import Fault
 from tests.support.sse import payloads

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from chatroutes.cli import app as cli_app
 from chatroutes.server.app import create_app
 from chatroutes.server.services.limits import LimitService
-from chatroutes.server.store.models import Message, User
+from chatroutes.server.store.tables import Message, User
 from chatroutes.server.store.users import UserRepository
 from tests.conftest import API_PREFIX, Api
 from tests.support.mock_upstream import Fault

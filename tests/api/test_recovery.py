@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import select, update
 
 from chatroutes.server.app import create_app
-from chatroutes.server.services.context import utcnow
 from chatroutes.server.services.maintenance import finish_generations
 from chatroutes.server.services.recovery import recover_expired
+from chatroutes.server.services.server_context import utcnow
 from chatroutes.server.settings import Settings
-from chatroutes.server.store.models import Branch, ResponseCandidate, ResponseSession
+from chatroutes.server.store.tables import Branch, ResponseCandidate, ResponseSession
 from tests.conftest import API_PREFIX, Api, provider_env
 from tests.support.mock_upstream import Fault, MockUpstream
 from tests.support.sse import payloads

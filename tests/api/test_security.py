@@ -18,7 +18,7 @@ from sqlalchemy import delete
 
 from chatroutes.server.auth.api_keys import generate_api_key
 from chatroutes.server.auth.sessions import signing_key
-from chatroutes.server.store.models import User
+from chatroutes.server.store.tables import User
 
 PASSWORD = "correct horse battery"
 # Some forgeries are signed with deliberately weak keys; PyJWT warns about those.

@@ -14,8 +14,8 @@ from sqlalchemy import update
 from chatroutes.server.domain.errors import Conflict
 from chatroutes.server.domain.ids import new_id
 from chatroutes.server.services.accounts import one_user_per_email
-from chatroutes.server.services.context import utcnow
-from chatroutes.server.store.models import User
+from chatroutes.server.services.server_context import utcnow
+from chatroutes.server.store.tables import User
 from chatroutes.server.store.users import UserRepository
 from tests.conftest import API_PREFIX
 

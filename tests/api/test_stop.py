@@ -12,12 +12,12 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from chatroutes.server.services.branches import place_reply
-from chatroutes.server.services.context import utcnow
+from chatroutes.server.services.branches import store_reply_at_head
 from chatroutes.server.services.recovery import interrupted_meta
+from chatroutes.server.services.server_context import utcnow
 from chatroutes.server.store import rows
 from chatroutes.server.store.branches import BranchRepository
-from chatroutes.server.store.models import Branch
+from chatroutes.server.store.tables import Branch
 from tests.api.test_recovery import _leave_lease, _unanswered_question
 from tests.support.mock_upstream import Fault
 from tests.support.sse import payloads
@@ -162,7 +162,7 @@ async def _stored_elsewhere(api, cid: str, text: str, finish_reason: str) -> Non
     def store(connection) -> None:
         branch = rows.main_branch(connection, cid)
         question = rows.message_in(connection, branch.head_message_id, cid)
-        place_reply(
+        store_reply_at_head(
             connection,
             branch,
             question,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from chatroutes.server.providers import pricing
-from chatroutes.server.store.models import Message
+from chatroutes.server.store.tables import Message
 from tests.support.mock_upstream import Fault
 
 pytestmark = pytest.mark.usefixtures("upstream")

@@ -35,7 +35,7 @@ import pytest
 from sqlalchemy import func, select
 
 from chatroutes.server.store.database import Database
-from chatroutes.server.store.models import Branch
+from chatroutes.server.store.tables import Branch
 from tests.conftest import provider_env
 from tests.e2e.conftest import KEY_RE, START_TIMEOUT, _database_url, _free_port
 from tests.support.mock_upstream import MockUpstream

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chatroutes.server.domain.context import SUMMARY_HEADING
+from chatroutes.server.domain.context_assembly import SUMMARY_HEADING
 from tests.e2e.conftest import ScenarioRunner
 from tests.support.mock_upstream import MockUpstream, RecordedRequest
 

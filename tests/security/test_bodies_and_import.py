@@ -27,9 +27,9 @@ from sqlalchemy import select, text, update
 
 from chatroutes.server.api.middleware import OPEN_API_PATHS, UNAUTHENTICATED_BODY_BYTES
 from chatroutes.server.services import offload
-from chatroutes.server.services.context import utcnow
 from chatroutes.server.services.privacy import purge_deleted
-from chatroutes.server.store.models import Message
+from chatroutes.server.services.server_context import utcnow
+from chatroutes.server.store.tables import Message
 from tests.conftest import API_PREFIX, Api, client_for
 from tests.support.wire import wire_hash
 from tests.support.worker_hold import hold_until

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from chatroutes.server.store.models import Branch
+from chatroutes.server.store.tables import Branch
 from tests.api.test_limits import lapi
 from tests.conftest import Api
 from tests.support.mock_upstream import Fault

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from chatroutes.server.app import create_app
 from chatroutes.server.services.idempotency import scope_of
 from chatroutes.server.settings import Settings
-from chatroutes.server.store.models import ApiKey, IdempotencyRecord, RefreshToken
+from chatroutes.server.store.tables import ApiKey, IdempotencyRecord, RefreshToken
 from tests.conftest import API_PREFIX
 
 PASSWORD = "a-long-password"

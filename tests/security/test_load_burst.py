@@ -26,7 +26,7 @@ from chatroutes.server.services.accounts import AccountService
 from chatroutes.server.services.limits import user_subject
 from chatroutes.server.store.counters import DatabaseCounters
 from chatroutes.server.store.database import Database
-from chatroutes.server.store.models import User
+from chatroutes.server.store.tables import User
 from tests.e2e.conftest import LiveServer, child_env, live_server
 from tests.security.metering_support import LONG_REPLY
 from tests.support.mock_upstream import Fault, MockUpstream, UpstreamCall

@@ -39,7 +39,7 @@ from chatroutes.server.services.accounts import AccountService
 from chatroutes.server.services.limits import make_counters, tokens_window, user_subject
 from chatroutes.server.settings import Settings
 from chatroutes.server.store.database import Database
-from chatroutes.server.store.models import User
+from chatroutes.server.store.tables import User
 from tests.api.test_transfer import renamed
 from tests.conftest import API_PREFIX
 from tests.support.mock_upstream import Fault, MockUpstream

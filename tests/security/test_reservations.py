@@ -8,7 +8,7 @@ import asyncio
 from sqlalchemy import select
 
 from chatroutes.server.services.limits import LimitService
-from chatroutes.server.store.models import Branch
+from chatroutes.server.store.tables import Branch
 from tests.api.test_transfer import renamed
 from tests.security.metering_support import (
     LONG_REPLY,

@@ -28,11 +28,11 @@ from sqlalchemy import func, select, update
 
 from chatroutes.server.app import create_app
 from chatroutes.server.services.accounts import AccountService
-from chatroutes.server.services.context import utcnow
 from chatroutes.server.services.maintenance import run_maintenance
+from chatroutes.server.services.server_context import utcnow
 from chatroutes.server.settings import Settings
 from chatroutes.server.store.migrate import upgrade
-from chatroutes.server.store.models import (
+from chatroutes.server.store.tables import (
     Conversation,
     Message,
     RefreshToken,

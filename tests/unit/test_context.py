@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatroutes.server.domain.context import (
+from chatroutes.server.domain.context_assembly import (
     MESSAGE_OVERHEAD_TOKENS,
     SUMMARY_HEADING,
     ChatMessage,

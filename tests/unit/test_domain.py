@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 from chatroutes.server.domain import tree
-from chatroutes.server.domain.context import ChatMessage, assemble_context
+from chatroutes.server.domain.context_assembly import ChatMessage, assemble_context
 from chatroutes.server.domain.hashing import content_hash, iso_timestamp
 from chatroutes.server.domain.ids import new_id
 from chatroutes.server.providers.anthropic_messages import to_anthropic_messages

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from chatroutes.server.store.migrate import upgrade
-from chatroutes.server.store.models import Base
+from chatroutes.server.store.tables import Base
 
 
 async def test_migrated_sqlite_schema_matches_models(tmp_path):

@@ -11,9 +11,9 @@ import pytest
 
 from chatroutes.server.store.database import Database
 from chatroutes.server.store.migrate import upgrade
-from chatroutes.server.store.models import Conversation
 from chatroutes.server.store.paths import PathCache
 from chatroutes.server.store.rows import PathRow
+from chatroutes.server.store.tables import Conversation
 
 TEXT = "x" * 100
 ROW_SIZE = len(TEXT) + 200  # paths.py's per-message overhead included

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from chatroutes.server.domain.context import ChatMessage
+from chatroutes.server.domain.context_assembly import ChatMessage
 from chatroutes.server.providers.anthropic_messages import AnthropicMessagesProvider
 from chatroutes.server.providers.base import Completion, CompletionRequest, Reasoning, StreamCut
 from chatroutes.server.providers.openai_chat import OpenAIChatProvider

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from chatroutes.server.store import rows
-from chatroutes.server.store.models import Message
+from chatroutes.server.store.tables import Message
 
 
 async def test_several_conversations_read_together_as_each_alone(api, create_conversation, send):

@@ -28,10 +28,10 @@ from .providers.registry import Registry, load_registry_data
 from .providers.retries import RetryPolicy
 from .providers.upstream_client import upstream_client
 from .services import offload
-from .services.context import ServerContext
 from .services.limits import make_counters
 from .services.maintenance import finish_generations, run_maintenance
 from .services.recovery import recover_expired
+from .services.server_context import ServerContext
 from .settings import Settings, get_settings
 from .store.database import Database
 from .store.files import tighten_data_dir

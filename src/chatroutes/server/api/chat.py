@@ -35,7 +35,7 @@ from ..services.chat import (
     sources_out,
 )
 from ..services.messages import SendResult
-from ..store.models import Conversation, Message
+from ..store.tables import Conversation, Message
 from .deps import Context, ConversationID, UserId
 from .envelope import ok
 from .openapi import errors, sse_responses

@@ -16,12 +16,12 @@ from ..services.accounts import AccountService, Principal
 from ..services.autobranch import AutobranchService
 from ..services.branches import BranchService
 from ..services.checkpoints import CheckpointService
-from ..services.context import ServerContext
 from ..services.conversations import ConversationService
 from ..services.limits import LimitService
 from ..services.merge import MergeService
 from ..services.messages import MessageService
 from ..services.parallel import ParallelService
+from ..services.server_context import ServerContext
 from ..services.sessions import SessionService
 from ..services.transfer import TransferService
 

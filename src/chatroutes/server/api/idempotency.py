@@ -27,7 +27,6 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain.errors import ChatRoutesServerError, InvalidRequest
-from ..services.context import ServerContext, utcnow
 from ..services.idempotency import (
     HEADER,
     Claim,
@@ -38,6 +37,7 @@ from ..services.idempotency import (
     is_kept,
     scope_of,
 )
+from ..services.server_context import ServerContext, utcnow
 from .deps import authenticate
 from .envelope import error_response
 from .middleware import read_body

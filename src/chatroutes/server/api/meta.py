@@ -14,12 +14,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from ... import __version__
-from ..domain.errors import ChatRoutesServerError, Forbidden, NotFound, Unauthenticated
+from ..domain.errors import Forbidden, NotFound, NotReady, Unauthenticated
 from ..observability.metrics import exposition
 from ..observability.readiness import readiness
 from ..schemas.responses import Envelope, Health, ModelList, Readiness, Status
 from ..schemas.usage import price_out
-from ..services.models import available_models
+from ..services.model_catalog import available_models
 from .deps import Context, UserId
 from .envelope import error_response, ok
 from .openapi import errors
@@ -29,13 +29,6 @@ ops_router = APIRouter(tags=["operations"])  # mounted at the root
 
 
 _READY = ("ok", "not configured")
-
-
-class NotReady(ChatRoutesServerError):
-    """A dependency this process needs does not answer."""
-
-    status_code = 503
-    code = "NOT_READY"
 
 
 @router.get("/health", response_model=Envelope[Health])

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain.errors import ChatRoutesServerError, PayloadTooLarge
-from ..services.context import ServerContext
+from ..services.server_context import ServerContext
 from ..services.transfer import import_limit
 from .deps import authenticate, credential
 from .envelope import error_response

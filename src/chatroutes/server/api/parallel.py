@@ -19,7 +19,7 @@ from ..schemas.responses import (
 from ..schemas.wire import branch_out, message_out
 from ..services.live import StreamEvent
 from ..services.parallel import ParallelService, SessionView, StartedSession
-from ..store.models import ResponseCandidate
+from ..store.tables import ResponseCandidate
 from .deps import ConversationID, Parallel, SessionID
 from .envelope import ok
 from .messages_shape import usage_out

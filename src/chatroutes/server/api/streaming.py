@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from ..domain.errors import InvalidRequest
 from ..schemas.wire import message_out
 from ..services.live import ReplyStream, StreamEvent
-from ..store.models import Message
+from ..store.tables import Message
 from .messages_shape import sent_data, usage_out
 
 _HEARTBEAT = b": ping\n\n"

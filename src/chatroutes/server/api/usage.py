@@ -26,7 +26,7 @@ from ..schemas.usage import (
     report_out,
     totals_out,
 )
-from ..services.models import available_models
+from ..services.model_catalog import available_models
 from ..services.usage import UsageService
 from .deps import BranchID, Context, ConversationID, MessageID, UserId
 from .envelope import ok

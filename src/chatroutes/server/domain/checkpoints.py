@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from .context import PathMessage
+from .context_assembly import PathMessage
 
 C = TypeVar("C")
 

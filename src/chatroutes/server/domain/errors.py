@@ -1,19 +1,29 @@
-"""Errors every layer may raise; the API renders each as the WIRE.md body.
+"""Every error the server raises on purpose; the API renders each as the WIRE.md body.
 
-ChatRoutesServerError          500 INTERNAL_ERROR
-├── InvalidRequest             400 VALIDATION_ERROR (names the field)
-├── Unauthenticated            401 AUTHENTICATION_ERROR
-├── Forbidden                  403 FORBIDDEN
-├── NotFound                   404 NOT_FOUND
-├── Conflict                   409 CONFLICT
-│   └── BranchBusy             409 BRANCH_BUSY (Retry-After)
-├── PayloadTooLarge            413 PAYLOAD_TOO_LARGE
-├── RateLimited                429 RATE_LIMITED (retryAfter)
-└── ProviderError              upstream failures
-    ├── ProviderAuthError      502 PROVIDER_AUTH_ERROR
-    ├── ProviderRateLimited    429 RATE_LIMITED (retryAfter)
-    ├── ProviderUnavailable    503 PROVIDER_UNAVAILABLE
-    └── ProviderTimeout        504 PROVIDER_TIMEOUT
+The whole tree is here. ``StreamCut`` (``providers/base.py``) is the one subclass kept
+beside its data: it carries the partial ``Completion`` an upstream had sent.
+
+ChatRoutesServerError              500 INTERNAL_ERROR
+├── Interrupted                    503 INTERRUPTED (the server stopped mid-generation)
+├── NotReady                       503 NOT_READY (a dependency does not answer)
+├── InvalidRequest                 400 VALIDATION_ERROR (names the field)
+├── Unauthenticated                401 AUTHENTICATION_ERROR
+├── Forbidden                      403 FORBIDDEN
+├── NotFound                       404 NOT_FOUND
+├── Conflict                       409 CONFLICT
+│   ├── BranchBusy                 409 BRANCH_BUSY (Retry-After)
+│   ├── IdempotencyKeyInUse        409 IDEMPOTENCY_KEY_IN_USE (Retry-After)
+│   └── IdempotencySecretNotReplayed 409 IDEMPOTENCY_SECRET_NOT_REPLAYED
+├── IdempotencyKeyReused           422 IDEMPOTENCY_KEY_REUSED
+├── PayloadTooLarge                413 PAYLOAD_TOO_LARGE
+├── RateLimited                    429 RATE_LIMITED (retryAfter)
+├── QuotaExceeded                  429 QUOTA_EXCEEDED (a plan's allowance is spent)
+└── ProviderError                  502 PROVIDER_ERROR (upstream failures)
+    ├── ProviderAuthError          502 PROVIDER_AUTH_ERROR
+    ├── ProviderRateLimited        429 RATE_LIMITED (retryAfter)
+    ├── ProviderUnavailable        503 PROVIDER_UNAVAILABLE
+    │   └── StreamCut              503 (providers/base.py: a stream ended unfinished)
+    └── ProviderTimeout            504 PROVIDER_TIMEOUT
 """
 
 from __future__ import annotations
@@ -68,6 +78,13 @@ class Interrupted(ChatRoutesServerError):
         super().__init__(message)
 
 
+class NotReady(ChatRoutesServerError):
+    """A dependency this process needs does not answer."""
+
+    status_code = 503
+    code = "NOT_READY"
+
+
 class InvalidRequest(ChatRoutesServerError):
     status_code = 400
     code = "VALIDATION_ERROR"
@@ -107,6 +124,19 @@ class BranchBusy(Conflict):
     code = "BRANCH_BUSY"
 
 
+class IdempotencyKeyInUse(Conflict):
+    code = "IDEMPOTENCY_KEY_IN_USE"
+
+
+class IdempotencySecretNotReplayed(Conflict):
+    code = "IDEMPOTENCY_SECRET_NOT_REPLAYED"
+
+
+class IdempotencyKeyReused(ChatRoutesServerError):
+    status_code = 422
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
 class PayloadTooLarge(ChatRoutesServerError):
     status_code = 413
     code = "PAYLOAD_TOO_LARGE"
@@ -117,6 +147,11 @@ class RateLimited(ChatRoutesServerError):
 
     status_code = 429
     code = "RATE_LIMITED"
+
+
+class QuotaExceeded(ChatRoutesServerError):
+    status_code = 429
+    code = "QUOTA_EXCEEDED"
 
 
 class ProviderError(ChatRoutesServerError):

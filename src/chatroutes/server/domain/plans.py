@@ -4,7 +4,7 @@ Pure: the table is parsed from a mapping (``plans.toml`` next to this module, or
 operator's file) by ``parse_plans``; reading the file is the caller's job.
 
 Over the per-minute rate is ``errors.RateLimited`` (429 RATE_LIMITED); over a monthly or
-guest-session quota is ``QuotaExceeded`` (429 QUOTA_EXCEEDED); both carry retryAfter.
+guest-session quota is ``errors.QuotaExceeded`` (429 QUOTA_EXCEEDED); both carry retryAfter.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from .errors import ChatRoutesServerError, InvalidRequest, RateLimited
+from .errors import InvalidRequest
 
 RATE_WINDOW_SECONDS = 60
 # The limits a user's quota_overrides may replace (None there: unlimited).
@@ -27,14 +27,6 @@ LIMIT_FIELDS = (
     "max_output_tokens",
     "max_import_bytes",
 )
-
-
-__all__ = ["Plan", "QuotaExceeded", "RateLimited", "RateWindow", "parse_plans"]
-
-
-class QuotaExceeded(ChatRoutesServerError):
-    status_code = 429
-    code = "QUOTA_EXCEEDED"
 
 
 @dataclass(frozen=True)

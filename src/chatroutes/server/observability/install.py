@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from ..services.context import ServerContext
+from ..services.server_context import ServerContext
 from . import metrics
 from .middleware import ObservabilityMiddleware
 

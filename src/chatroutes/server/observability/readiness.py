@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 
 from sqlalchemy import text
 
-from ..services.context import ServerContext
+from ..services.server_context import ServerContext
 
 logger = logging.getLogger("chatroutes.server")
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from ... import __version__
-from ..services.context import ServerContext
+from ..services.server_context import ServerContext
 
 
 def install_tracing(

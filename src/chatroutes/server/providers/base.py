@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..domain.context import ChatMessage
+from ..domain.context_assembly import ChatMessage
 from ..domain.errors import ProviderUnavailable
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from ..domain.context import ChatMessage
+from ..domain.context_assembly import ChatMessage
 from ..domain.errors import ProviderError
 from ._transport import open_event_stream, post_json
 from .base import (

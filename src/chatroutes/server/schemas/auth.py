@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import StringConstraints
 
 from ..domain.hashing import iso_timestamp
-from ..store.models import ApiKey, User
+from ..store.tables import ApiKey, User
 from .common import NoNul, WireModel
 
 # The shape ``services.accounts.normalise_email`` accepts, declared so clients see it.

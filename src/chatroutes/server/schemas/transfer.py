@@ -42,7 +42,7 @@ from pydantic import Field, PlainValidator, StringConstraints, ValidationError, 
 
 from ..domain.errors import InvalidRequest
 from ..domain.hashing import iso_timestamp
-from ..store.models import Branch, Checkpoint, Conversation, Message
+from ..store.tables import Branch, Checkpoint, Conversation, Message
 from .branches import Description
 from .common import ContextMode, NoNul, WireModel
 from .conversations import Channel, MaxTokens, Temperature

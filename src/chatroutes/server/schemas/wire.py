@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ..domain.hashing import iso_timestamp
-from ..store.models import Branch, Checkpoint, Conversation
+from ..store.tables import Branch, Checkpoint, Conversation
 
 
 def _ts(moment: datetime | None) -> str | None:

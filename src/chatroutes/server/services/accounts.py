@@ -16,9 +16,9 @@ from ..domain.errors import Conflict, Forbidden, InvalidRequest, NotFound, Unaut
 from ..domain.ids import new_id
 from ..store import rows
 from ..store.database import Database
-from ..store.models import ApiKey, User
+from ..store.tables import ApiKey, User
 from ..store.users import ApiKeyRepository, UserRepository
-from .context import utcnow
+from .server_context import utcnow
 
 PLANS = ("free", "starter", "pro", "enterprise")
 LOCAL_USER_EMAIL = "local@localhost"

@@ -24,7 +24,7 @@ from ..domain.branch_detection import (
     review_prompt,
     select,
 )
-from ..domain.context import ChatMessage
+from ..domain.context_assembly import ChatMessage
 from ..domain.errors import ChatRoutesServerError, Forbidden, InvalidRequest, NotFound
 from ..providers.anthropic_messages import AnthropicMessagesProvider
 from ..providers.base import CompletionRequest, Provider
@@ -32,13 +32,13 @@ from ..providers.openai_chat import OpenAIChatProvider
 from ..schemas.autobranch import MessageAutobranch, SuggestBranchesRequest
 from ..store.branches import BranchRepository
 from ..store.messages import MessageRepository
-from ..store.models import Branch
+from ..store.tables import Branch
 from ..store.usage_ledger import AUTOBRANCH_KIND
 from .branches import add_branch, new_branch
-from .context import ServerContext
 from .conversations import owned_conversation
 from .limits import UNCAPPED
 from .metering import metered_complete
+from .server_context import ServerContext
 
 logger = logging.getLogger("chatroutes.server")
 SERVICE_NAME = "chatroutes-autobranch"

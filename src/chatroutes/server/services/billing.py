@@ -10,8 +10,8 @@ from ..domain.plans import Plan, month_period
 from ..store.database import Database
 from ..store.usage import UsageRepository, UsageScope
 from ..store.users import UserRepository
-from .context import ServerContext, utcnow
 from .limits import LimitService, plan_table
+from .server_context import ServerContext, utcnow
 
 
 @dataclass

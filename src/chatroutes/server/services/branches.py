@@ -20,10 +20,10 @@ from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
 from ..store.execution import insert_instance, transient
 from ..store.messages import MessageRepository
-from ..store.models import Branch, Conversation, Message, User
-from .context import ServerContext, utcnow
+from ..store.tables import Branch, Conversation, Message, User
 from .conversations import owned_conversation, owned_conversation_within
 from .limits import BranchAllowance, LimitService
+from .server_context import ServerContext, utcnow
 
 
 async def branch_in(session: AsyncSession, conversation_id: str, branch_id: str) -> Branch:
@@ -130,7 +130,7 @@ def reply_branch(branch: Branch, parent: Branch | None, question_id: str, reply_
     return target
 
 
-def place_reply(
+def store_reply_at_head(
     connection: Connection,
     branch: Branch,
     question: Message,
@@ -306,7 +306,7 @@ class BranchService:
         """Remove the branch pointer; its messages that no other branch reaches are hidden.
 
         Child branches and checkpoints are re-attached to the deleted branch's parent.
-        A reply still generating on it goes to a new branch once stored (``place_reply``):
+        A reply still generating on it goes to a new branch once stored (``store_reply_at_head``):
         for a guest, the delete makes that branch, so it counts here.
         """
         async with (

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
-from ..domain.context import ChatMessage, ImagePart, prompt_estimate
+from ..domain.context_assembly import ChatMessage, ImagePart, prompt_estimate
 from ..domain.errors import Forbidden, InvalidRequest, NotFound
 from ..domain.ids import new_id
 from ..providers.registry import Registry
@@ -28,13 +28,13 @@ from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
 from ..store.images import ChatImage, ImageRepository
 from ..store.messages import MessageRepository
-from ..store.models import Conversation, Message
+from ..store.tables import Conversation, Message
 from ..store.users import UserRepository
 from .chat_tools import ChatRoute, WebSearch, search_backend, with_system
-from .context import ServerContext, utcnow
 from .conversations import ConversationService
 from .live import ReplyStream
 from .messages import MessageService, Prepared, SendResult
+from .server_context import ServerContext, utcnow
 
 # The registry provider behind each chat provider name, and back.
 CHAT_TO_REGISTRY = {

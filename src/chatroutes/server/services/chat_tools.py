@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 
-from ..domain.context import ChatMessage
+from ..domain.context_assembly import ChatMessage
 from ..providers.base import (
     Completion,
     CompletionRequest,

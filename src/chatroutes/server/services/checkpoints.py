@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
 from ..domain.checkpoints import due_for_checkpoint, summary_source
-from ..domain.context import ChatMessage, CheckpointSummary
+from ..domain.context_assembly import ChatMessage, CheckpointSummary
 from ..domain.errors import ChatRoutesServerError, InvalidRequest, NotFound
 from ..domain.ids import new_id
 from ..domain.summarizer import extractive_summary, summary_prompt
@@ -19,14 +19,14 @@ from ..schemas.checkpoints import CheckpointCreate
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
 from ..store.messages import MessageRepository
-from ..store.models import Branch, Checkpoint, Message, User
+from ..store.tables import Branch, Checkpoint, Message, User
 from ..store.usage_ledger import CHECKPOINT_KIND
 from .branches import add_branch, branch_in, message_in, new_branch
-from .context import ServerContext, utcnow
 from .conversations import owned_conversation
 from .limits import LimitService
 from .metering import metered_complete
 from .offload import in_worker
+from .server_context import ServerContext, utcnow
 
 logger = logging.getLogger("chatroutes.server")
 EXTRACTIVE = "extractive"

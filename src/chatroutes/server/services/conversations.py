@@ -15,9 +15,9 @@ from ..schemas.wire import StoredMessage
 from ..store import rows
 from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
-from ..store.models import Branch, Conversation
+from ..store.tables import Branch, Conversation
 from ..store.usage_ledger import keep_conversation_usage
-from .context import ServerContext, utcnow
+from .server_context import ServerContext, utcnow
 
 
 @dataclass

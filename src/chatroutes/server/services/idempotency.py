@@ -22,12 +22,17 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..domain.errors import ChatRoutesServerError, Conflict, InvalidRequest
+from ..domain.errors import (
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    IdempotencySecretNotReplayed,
+    InvalidRequest,
+)
 from ..settings import Settings
 from ..store.database import Database
 from ..store.idempotency import IdempotencyRepository
-from ..store.models import IdempotencyRecord
-from .context import utcnow
+from ..store.tables import IdempotencyRecord
+from .server_context import utcnow
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -53,19 +58,6 @@ _CLAIM_ATTEMPTS = 5
 _ONE_MS = timedelta(milliseconds=1)
 _CACHED_ANSWERS = 2048  # finished answers this process keeps at hand, and how large each
 _CACHED_BODY_BYTES = 64 * 1024
-
-
-class IdempotencyKeyInUse(Conflict):
-    code = "IDEMPOTENCY_KEY_IN_USE"
-
-
-class IdempotencyKeyReused(ChatRoutesServerError):
-    status_code = 422
-    code = "IDEMPOTENCY_KEY_REUSED"
-
-
-class IdempotencySecretNotReplayed(Conflict):
-    code = "IDEMPOTENCY_SECRET_NOT_REPLAYED"
 
 
 @dataclass(frozen=True, slots=True)

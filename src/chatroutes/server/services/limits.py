@@ -30,11 +30,9 @@ from pathlib import Path
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.errors import Unauthenticated
+from ..domain.errors import QuotaExceeded, RateLimited, Unauthenticated
 from ..domain.plans import (
     Plan,
-    QuotaExceeded,
-    RateLimited,
     RateWindow,
     minute_window,
     month_key,
@@ -45,10 +43,10 @@ from ..domain.plans import (
 from ..settings import Settings
 from ..store.counters import Counters, DatabaseCounters, RedisCounters, Take
 from ..store.database import Database
-from ..store.models import User
+from ..store.tables import User
 from ..store.users import UserRepository
 from .accounts import AccountService, Principal, key_holder
-from .context import ServerContext, utcnow
+from .server_context import ServerContext, utcnow
 
 logger = logging.getLogger("chatroutes.server")
 

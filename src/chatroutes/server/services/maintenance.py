@@ -11,9 +11,9 @@ import asyncio
 import logging
 import time
 
-from .context import ServerContext, utcnow
 from .privacy import purge_deleted, purge_expired_guests, retention_cutoff
 from .recovery import recover_expired
+from .server_context import ServerContext, utcnow
 
 logger = logging.getLogger("chatroutes.server")
 

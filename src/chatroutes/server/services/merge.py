@@ -26,12 +26,12 @@ from ..schemas.merge import BranchMerge
 from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
-from ..store.models import Branch, Message, User
+from ..store.tables import Branch, Message, User
 from .branches import add_branch, branch_in, build_message, new_branch
-from .context import ServerContext, utcnow
 from .conversations import owned_conversation
 from .limits import LimitService
 from .messages import BUSY_RETRY_AFTER_SECONDS
+from .server_context import ServerContext, utcnow
 
 _PRESERVED_SUFFIX = " (before merge)"
 _TITLE_MAX = 500

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
 from ..domain.checkpoints import messages_since_checkpoint
-from ..domain.context import (
+from ..domain.context_assembly import (
     AssembledContext,
     CheckpointSummary,
     ContextPolicy,
@@ -72,7 +72,7 @@ from ..store.conversations import ConversationRepository
 from ..store.counters import DatabaseCounters
 from ..store.execution import insert_instance, savepoint
 from ..store.messages import MessageRepository
-from ..store.models import Branch, Conversation, Message, User
+from ..store.tables import Branch, Conversation, Message, User
 from ..store.usage_ledger import MESSAGE_KIND
 from .accounts import AccountService, Principal
 from .branches import (
@@ -82,15 +82,15 @@ from .branches import (
     insert_branch,
     message_within,
     new_branch,
-    place_reply,
+    store_reply_at_head,
 )
 from .checkpoints import CheckpointService
-from .context import ServerContext, utcnow
 from .conversations import owned_conversation, owned_conversation_within
 from .limits import UNCAPPED, Account, BranchAllowance, KeyAdmission, LimitService
 from .live import LiveReply, ReplyStream, StreamEvent
 from .metering import Meter, Reservation
 from .recovery import watched  # heartbeat and shutdown: the reply survives its process
+from .server_context import ServerContext, utcnow
 
 logger = logging.getLogger("chatroutes.server")
 T = TypeVar("T")
@@ -902,7 +902,7 @@ class MessageService:
         meta: dict[str, Any],
     ) -> SendResult:
         question = prepared.user_message
-        target, reply = place_reply(
+        target, reply = store_reply_at_head(
             connection,
             prepared.branch,
             question,
@@ -975,7 +975,7 @@ class MessageService:
                 raise Conflict("The branch moved while the edit was being stored; retry")
             if new_home is None and allowance.capped and await _generating(session, target):
                 # The reply under way on this branch will need a branch of its own
-                # (``place_reply``): this edit makes it, so it counts here.
+                # (``store_reply_at_head``): this edit makes it, so it counts here.
                 await allowance.take(session)
             counts = await MessageRepository(session).own_counts(target.conversation_id)
         return EditResult(

@@ -37,15 +37,15 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from ..domain.context import prompt_estimate
-from ..domain.plans import QuotaExceeded, month_period, seconds_until
+from ..domain.context_assembly import prompt_estimate
+from ..domain.errors import QuotaExceeded
+from ..domain.plans import month_period, seconds_until
 from ..domain.tokens import estimate_tokens
 from ..providers.base import Completion, CompletionRequest, Provider
 from ..providers.retries import call_with_retries
 from ..store.counters import DatabaseCounters, Take
 from ..store.execution import insert_instance
 from ..store.usage_ledger import metered_call_entry
-from .context import ServerContext, utcnow
 from .limits import (
     MIN_OUTPUT_TOKENS,
     MONTH_COUNTER_GRACE,
@@ -55,6 +55,7 @@ from .limits import (
     tokens_window,
     user_subject,
 )
+from .server_context import ServerContext, utcnow
 
 logger = logging.getLogger("chatroutes.server")
 

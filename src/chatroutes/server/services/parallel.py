@@ -27,10 +27,9 @@ from ..schemas.parallel import ParallelCreate
 from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
-from ..store.models import Branch, Message, ResponseCandidate, ResponseSession
-from ..store.responses import ResponseSessionRepository
+from ..store.response_sessions import ResponseSessionRepository
+from ..store.tables import Branch, Message, ResponseCandidate, ResponseSession
 from .branches import build_message
-from .context import ServerContext, utcnow
 from .live import LiveReply, StreamEvent
 from .messages import (
     MessageService,
@@ -43,6 +42,7 @@ from .messages import (
 )
 from .metering import Meter, reserved_prompt, spent_by
 from .recovery import INTERRUPTED, renew_lease
+from .server_context import ServerContext, utcnow
 
 logger = logging.getLogger("chatroutes.server")
 # How far each sample's temperature is moved from the asked one when one model answers.

@@ -30,10 +30,10 @@ from ..domain.errors import InvalidRequest, NotFound
 from ..domain.retention import Node, purgeable
 from ..settings import Settings
 from ..store.database import Database
-from ..store.models import User
 from ..store.privacy import AccountDataRepository
+from ..store.tables import User
 from ..store.users import UserRepository
-from .context import ServerContext, utcnow
+from .server_context import ServerContext, utcnow
 from .transfer import ConversationExport, TransferService
 
 logger = logging.getLogger("chatroutes.server")

@@ -42,17 +42,17 @@ from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
 from ..store.branches import BranchRepository, Renewal
 from ..store.messages import MessageRepository
-from ..store.models import Branch, Message
 from ..store.recovery import (
     close_running_sessions,
     running_response_session,
     unfinished_candidates,
 )
-from ..store.responses import ResponseSessionRepository
-from .branches import build_message, place_reply
-from .context import ServerContext, utcnow
+from ..store.response_sessions import ResponseSessionRepository
+from ..store.tables import Branch, Message
+from .branches import build_message, store_reply_at_head
 from .live import LiveReply, StreamEvent
 from .metering import Meter, Reservation, spent_by
+from .server_context import ServerContext, utcnow
 
 if TYPE_CHECKING:
     from .messages import Prepared
@@ -368,7 +368,7 @@ async def _store_reply(
 ) -> Message:
     """The interrupted reply under its question: on the branch, or a new one if it moved on."""
     _, reply = await session.run_sync(
-        lambda sync: place_reply(
+        lambda sync: store_reply_at_head(
             sync.connection(),
             branch,
             question,

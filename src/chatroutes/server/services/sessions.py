@@ -26,12 +26,12 @@ from ..auth.sessions import (
 from ..domain.errors import Forbidden, RateLimited, Unauthenticated
 from ..domain.ids import new_id
 from ..store.counters import DatabaseCounters
-from ..store.models import RefreshToken, User
 from ..store.sessions import RefreshTokenRepository
+from ..store.tables import RefreshToken, User
 from ..store.users import UserRepository
 from .accounts import Principal, ensure_email_free, normalise_email, one_user_per_email
-from .context import ServerContext, utcnow
 from .limits import GUEST_PLAN, plan_table
+from .server_context import ServerContext, utcnow
 
 GUEST_EMAIL_DOMAIN = "guest.invalid"
 GUEST_SESSIONS_PER_HOUR = 3

@@ -45,13 +45,13 @@ from ..schemas.transfer import ConversationDocument, parse_document
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
 from ..store.messages import MessageRepository
-from ..store.models import Branch, Checkpoint, Conversation, Message
+from ..store.tables import Branch, Checkpoint, Conversation, Message
 from ..store.transfer import TransferRepository
 from . import offload
 from .accounts import Principal
-from .context import ServerContext, utcnow
 from .conversations import ConversationView, load_views, owned_conversation
 from .limits import LimitService
+from .server_context import ServerContext, utcnow
 
 Row = dict[str, Any]
 

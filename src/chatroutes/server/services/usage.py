@@ -15,8 +15,8 @@ from ..store.messages import MessageRepository
 from ..store.usage import UsageRepository, UsageRow, UsageScope
 from ..store.usage_ledger import is_billed
 from .branches import branch_in
-from .context import ServerContext, utcnow
 from .conversations import owned_conversation
+from .server_context import ServerContext, utcnow
 
 TIMEFRAMES = ("today", "week", "month", "all")
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from . import rows
-from .models import Branch
+from .tables import Branch
 
 
 class Renewal(NamedTuple):

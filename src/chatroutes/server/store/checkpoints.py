@@ -7,7 +7,7 @@ from collections.abc import Collection
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Branch, Checkpoint, Conversation
+from .tables import Branch, Checkpoint, Conversation
 
 
 class CheckpointRepository:

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import rows
-from .models import Branch, Conversation, Message
+from .tables import Branch, Conversation, Message
 
 
 class ConversationRepository:

@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .database import Database
 from .execution import execute
-from .models import UsageCounter
+from .tables import UsageCounter
 
 _PURGE_EVERY_SECONDS = 300.0
 

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, bindparam, exc, insert
 from sqlalchemy.orm.attributes import manager_of_class
 
-from .models import Base
+from .tables import Base
 
 M = TypeVar("M", bound=Base)
 

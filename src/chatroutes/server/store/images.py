@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, selec
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, undefer
 
-from .models import Base
+from .tables import Base
 
 
 class ChatImage(Base):

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
 
 from . import rows
-from .models import Conversation, Message
+from .tables import Conversation, Message
 
 
 def _path_statement() -> Select[tuple[Message]]:

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from . import rows
-from .models import Conversation
+from .tables import Conversation
 
 _ROW_OVERHEAD = 200  # bytes a remembered message costs beyond its text (tuple, ids, refs)
 

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .images import ChatImage
-from .models import (
+from .tables import (
     ApiKey,
     Branch,
     Checkpoint,

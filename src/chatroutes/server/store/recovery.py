@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import ResponseCandidate, ResponseSession
+from .tables import ResponseCandidate, ResponseSession
 
 _UNFINISHED = ("pending", "streaming")
 

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Row, bindparam, case, func, literal, or_, sel
 from sqlalchemy.orm import aliased
 
 from .execution import execute, instance, selected, transient
-from .models import ApiKey, Branch, Checkpoint, Conversation, Message, User
+from .tables import ApiKey, Branch, Checkpoint, Conversation, Message, User
 
 _conversations = Conversation.__table__
 _branches = Branch.__table__

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import RefreshToken, User
+from .tables import RefreshToken, User
 
 
 class RefreshTokenRepository:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Branch, Checkpoint, Conversation, Message
+from .tables import Branch, Checkpoint, Conversation, Message
 
 # Bound parameters per IN list: well under SQLite's 32,766 and asyncpg's 32,767.
 _CHUNK = 5_000

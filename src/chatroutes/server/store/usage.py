@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Branch, Conversation, Message
+from .tables import Branch, Conversation, Message
 from .usage_ledger import MESSAGE_KIND, UsageLedgerEntry, billed, kept_sums, kept_usage
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..domain.ids import new_id
-from .models import Base, Message
+from .tables import Base, Message
 
 # What a metered call was: a reply (every stored message's usage is of this kind), an
 # AutoBranch review, a checkpoint summary.

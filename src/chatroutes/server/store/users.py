@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import ApiKey, User
+from .tables import ApiKey, User
 
 
 class UserRepository:

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from chatroutes.server.store.models import Base
+from chatroutes.server.store.tables import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:

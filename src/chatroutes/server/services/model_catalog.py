@@ -7,7 +7,7 @@ import logging
 from ..domain.errors import ProviderError
 from ..providers.ollama import local_models
 from ..providers.registry import ModelInfo
-from .context import ServerContext
+from .server_context import ServerContext
 
 logger = logging.getLogger("chatroutes.server")
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Conversation, ResponseCandidate, ResponseSession
+from .tables import Conversation, ResponseCandidate, ResponseSession
 
 
 class ResponseSessionRepository:
