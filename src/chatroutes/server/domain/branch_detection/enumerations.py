@@ -1,0 +1,228 @@
+"""Enumerations: a list of alternatives, numbered or bulleted lines or prose
+("one option … another option / alternatively …"). The span runs from the first
+item to the end of the last. Numbered steps of one procedure are not alternatives.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .suggestion import Suggestion, _cap
+from .text import _MARKER, Span, _clip, _join, _strip_marker, _title, _words, _wordset
+
+_STEP_VERBS = _wordset(
+    "add apply attach bake boil boot bring build call cd check choose chop click clone "
+    "combine commit configure confirm connect cook copy create cut delete deploy disable "
+    "disconnect download drain dry edit email enable enter export fill fold go grab heat "
+    "import insert install lay log loosen make measure mix mount move navigate open place "
+    "plug pour preheat press pull push put read reboot remove rename restart rinse run save "
+    "season select send serve set sign simmer slice start stir stop submit take tap tighten "
+    "turn type unmount unplug update upload verify wait wash whisk write"
+)
+_ALT_INTRO = re.compile(
+    r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choose|pick|"
+    r"prefer|consider|candidates|possibilities|ideas|suggestions|recommend\w*|torn|deciding|"
+    r"decide|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
+    r"directions|possible|one of (?:these|the following)|suggest)\b",
+    re.I,
+)
+_STEP_INTRO = re.compile(
+    r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
+    r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
+    r"requirements|changes|ingredients|tasks|timeline|schedule)\b",
+    re.I,
+)
+_ALT_ITEM = re.compile(
+    r"^(?:option|alternative|approach|choice|plan|path|route|scenario|strategy)\s*\w{0,3}\b|"
+    r"^(?:use|go with|switch to|try|stick with|keep|move to|migrate to|hire|buy|rent|lease|"
+    r"build|adopt|pick)\b",
+    re.I,
+)
+_FOLLOW_UP = re.compile(
+    r"\bwhich\b[^.]*\?|\b(?:what do you (?:think|prefer)|"
+    r"let me know which|do you prefer|would you prefer|your pick|shall we|any preference)\b",
+    re.I,
+)
+
+
+def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for raw in scan.split("\n"):
+        lines.append((pos, pos + len(raw)))
+        pos += len(raw) + 1
+    groups: list[list[int]] = []
+    current: list[int] = []
+    blank_run = 0
+    for index, (start, end) in enumerate(lines):
+        line = scan[start:end]
+        if not line.strip():
+            blank_run += 1
+            if blank_run > 1 and current:
+                groups.append(current)
+                current = []
+            continue
+        blank_run = 0
+        if _MARKER.match(line):
+            if current and _indent(scan, lines[current[0]]) != _indent(scan, (start, end)):
+                if _indent(scan, (start, end)) > _indent(scan, lines[current[0]]):
+                    continue  # a nested sub-item belongs to the item above
+                groups.append(current)
+                current = []
+            current.append(index)
+        else:
+            if current and scan[start].isspace():
+                continue  # a continuation line of the item above
+            if current:
+                groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+
+    found: list[Suggestion] = []
+    for group in groups:
+        if len(group) < 2:
+            continue
+        first_start, _ = lines[group[0]]
+        _, last_end = lines[group[-1]]
+        items = [_strip_marker(scan, Span(*lines[i])) for i in group]
+        labels = [text[s.start : s.end].strip() for s in items]
+        if sum(label.endswith("?") for label in labels) >= len(labels) / 2:
+            continue  # a list of questions: the question detector answers it
+        intro = _intro(scan, lines, group[0])
+        after = _after(scan, lines, group[-1])
+        score = 0.42
+        features: list[str] = []
+        if _ALT_INTRO.search(intro):
+            score += 0.3
+            features.append("introduced as alternatives")
+        if _FOLLOW_UP.search(after) or re.search(r"\bwhich\b|\?\s*$", intro, re.I):
+            score += 0.15
+            features.append("followed by a choice question")
+        alt_items = sum(bool(_ALT_ITEM.match(label)) for label in labels)
+        if alt_items >= 2:
+            score += 0.12
+            features.append("items named as options")
+        first_words = [(_words(label) or [""])[0] for label in labels]
+        steps = sum(word in _STEP_VERBS for word in first_words)
+        if _STEP_INTRO.search(intro) and not _ALT_INTRO.search(intro):
+            score -= 0.3
+            features.append("introduced as steps or facts")
+        if steps >= max(2, len(labels) // 2 + 1):
+            score -= 0.25
+            features.append("imperative steps")
+        if any(re.match(r"(?:then|next|after that|finally)\b", label, re.I) for label in labels):
+            score -= 0.2
+            features.append("sequenced items")
+        if not features:
+            features.append("a plain list")
+        options = tuple(_option_label(label) for label in labels)
+        start = _first_marker(scan, first_start)
+        end = last_end
+        while end > start and scan[end - 1].isspace():
+            end -= 1
+        found.append(
+            Suggestion(
+                kind="enumeration",
+                start=start,
+                end=end,
+                trigger=text[start:end],
+                confidence=_cap(score),
+                title=_title(f"Explore the {len(options)} options: {_join(options, 'or')}"),
+                description=(
+                    f"{len(options)} listed alternatives ({_join(options, 'or')}); give each "
+                    "its own branch to develop it fully."
+                ),
+                reasoning="Enumeration: " + ", ".join(features),
+                divergence="high" if len(options) >= 3 else "medium",
+                options=options,
+            )
+        )
+    found.extend(_prose_alternatives(text, scan, sents))
+    return found
+
+
+def _first_marker(scan: str, line_start: int) -> int:
+    index = line_start
+    while index < len(scan) and scan[index] in " \t":
+        index += 1
+    return index
+
+
+def _indent(scan: str, line: tuple[int, int]) -> int:
+    raw = scan[line[0] : line[1]]
+    return len(raw) - len(raw.lstrip(" \t"))
+
+
+def _option_label(label: str) -> str:
+    label = re.sub(r"^\*\*|\*\*", "", label)
+    head = re.split(r"\s[\u2014\u2013-]\s|:\s|\.\s|\(", label, maxsplit=1)[0]
+    return _clip(head.strip(" *_"), 40)
+
+
+def _intro(scan: str, lines: list[tuple[int, int]], first: int) -> str:
+    for index in range(first - 1, max(-1, first - 3), -1):
+        start, end = lines[index]
+        if scan[start:end].strip():
+            return scan[start:end]
+    return ""
+
+
+def _after(scan: str, lines: list[tuple[int, int]], last: int) -> str:
+    for index in range(last + 1, min(len(lines), last + 3)):
+        start, end = lines[index]
+        if scan[start:end].strip():
+            return scan[start:end]
+    return ""
+
+
+_PROSE_OPTION = re.compile(
+    r"^(?:(?:one|the first|a first) (?:option|approach|choice|path|possibility|route|idea) "
+    r"(?:is|would be|could be)|option (?:one|1|a)\b|first,? (?:you|we) could)",
+    re.I,
+)
+_PROSE_NEXT = re.compile(
+    r"^(?:alternatively|another (?:option|approach|choice|path|possibility|route|idea)|"
+    r"(?:the )?(?:second|other|third|last) (?:option|approach|choice|path|possibility|idea)|"
+    r"option (?:two|2|b|three|3|c)\b|or,? (?:you|we) could|second,? (?:you|we) could|"
+    r"(?:a )?third,? (?:you|we) could|finally,? (?:you|we) could)",
+    re.I,
+)
+
+
+def _prose_alternatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    found: list[Suggestion] = []
+    index = 0
+    while index < len(sents):
+        run = [index]
+        nxt = index + 1
+        while nxt < len(sents) and _PROSE_NEXT.match(scan[sents[nxt].start : sents[nxt].end]):
+            run.append(nxt)
+            nxt += 1
+        head = scan[sents[index].start : sents[index].end]
+        if len(run) >= 2 and (
+            _PROSE_OPTION.match(head) or re.search(r"\b(?:could|might|can)\b", head, re.I)
+        ):
+            start, end = sents[run[0]].start, sents[run[-1]].end
+            options = tuple(_clip(text[sents[i].start : sents[i].end], 40) for i in run)
+            found.append(
+                Suggestion(
+                    kind="enumeration",
+                    start=start,
+                    end=end,
+                    trigger=text[start:end],
+                    confidence=0.8 if _PROSE_OPTION.match(head) else 0.74,
+                    title=_title(f"Explore the {len(run)} approaches"),
+                    description=(
+                        f"{len(run)} alternative approaches described in prose; develop each "
+                        "on its own branch."
+                    ),
+                    reasoning="Prose alternatives ('one option … alternatively …')",
+                    divergence="high" if len(run) >= 3 else "medium",
+                    options=options,
+                )
+            )
+            index = nxt
+        else:
+            index += 1
+    return found

@@ -1,0 +1,104 @@
+"""Where options start and end around "or", "vs" and "between … and": the clause
+that bounds them and the words that stop a scan. Shared by the disjunction and
+comparison detectors.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import Span, _wordset
+
+# Words that end an option when scanning away from "or".
+_HARD_STOP = _wordset(
+    "about after also am and are around as at away back be because been before between but by "
+    "can choose considering could decide deciding did do does down either for from get go had "
+    "has have he here how i i'd i'm i've if in into is it it's just let let's like may maybe "
+    "me might must need neither never no nor not of off on or out over per perhaps pick "
+    "prefer rather really recommend shall she should since so suggest than that them then "
+    "there there's they thinking this through to torn try under up us via want was we we'd "
+    "we're we've were what when where whether which while who why will with without wondering "
+    "would you you're"
+)
+_CHOICE_VERBS = _wordset(
+    "adopt book buy cache eat hire keep learn order pay plant present rent ship stay store "
+    "switch take use using visit"
+)
+_DETERMINERS = _wordset("a an her his its my one our some that the their these this those two your")
+_RIGHT_STOP = _wordset(
+    "after although and are as at because before but by can could do does first for from "
+    "given he here i if in instead is it next now on or she should since so than that then "
+    "there they though to today tomorrow unless until versus vs was we when which while will "
+    "with without would you"
+)
+_WORD = re.compile(r"[\w'\u2019+#./-]*[\w+#]|[\w]")
+_CLAUSE_END = re.compile(
+    r"[.;:!?()\[\]\n]|,\s*(?:but|so|and|because|which|while)\b|\s[\u2014\u2013-]\s"
+)
+
+
+def _clause_bounds(scan: str, sentence: Span, at: int, end: int) -> tuple[int, int]:
+    """The clause around ``scan[at:end]``: punctuation and joined clauses bound it."""
+    left = sentence.start
+    for match in _CLAUSE_END.finditer(scan, sentence.start, at):
+        if not re.match(r"\.\w", scan[match.start() : match.start() + 2]):  # not "Next.js"
+            left = match.end()
+    after = _CLAUSE_END.search(scan, end, sentence.end)
+    return left, after.start() if after else sentence.end
+
+
+def _left_option(scan: str, lo: int, at: int) -> tuple[int, int] | None:
+    """Start of the option(s) before ``at``, and how many comma-separated items there are."""
+    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(scan, lo, at)]
+    start: int | None = None
+    count = 0
+    items = 1
+    index = len(words) - 1
+    while index >= 0 and count < 6:
+        w_start, w_end, word = words[index]
+        lower = word.lower()
+        if start is not None and "," in scan[w_end:start]:
+            # "A, B, or C": keep going only while the items stay short.
+            if count > 3 or lower in _HARD_STOP or lower in _CHOICE_VERBS:
+                break
+            items += 1
+        if lower in _HARD_STOP or lower in _CHOICE_VERBS:
+            if count == 0 and lower not in _FUNCTION_WORDS:
+                start = w_start  # a verb as the option: "buy or lease"
+            break
+        start = w_start
+        count += 1
+        if lower in _DETERMINERS:
+            previous = words[index - 1] if index > 0 else None
+            if previous is None or "," in scan[previous[1] : w_start]:
+                index -= 1
+                continue
+            before = previous[2].lower()
+            if before not in _HARD_STOP | _CHOICE_VERBS | _DETERMINERS:
+                start = previous[0]  # a verb phrase: "write the tests"
+            break
+        index -= 1
+    if start is None:
+        return None
+    return start, items
+
+
+_FUNCTION_WORDS = _HARD_STOP - _wordset(
+    "choose considering decide get go have like need pick prefer recommend suggest thinking "
+    "try want"
+)
+
+
+def _right_option(scan: str, start: int, hi: int, max_words: int, min_words: int = 1) -> int | None:
+    """End of the option after ``start``: stop words end it once it has ``min_words``."""
+    end: int | None = None
+    for count, match in enumerate(_WORD.finditer(scan, start, hi)):
+        word = match.group(0).lower()
+        if end is not None and "," in scan[end : match.start()]:
+            break
+        if count >= max(1, min_words) and word in _RIGHT_STOP:
+            break
+        end = match.end()
+        if count + 1 >= max_words:
+            break
+    return end

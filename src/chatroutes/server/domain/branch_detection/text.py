@@ -1,0 +1,113 @@
+"""The text every detector reads: code and links masked out, sentence spans, words,
+and the wording of titles and option lists.
+
+Offsets are into the original text: masking keeps its length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MAX_TITLE = 80
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_CODE_FENCE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.S)
+_INLINE_CODE = re.compile(r"`[^`\n]+`")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_INDENTED_CODE = re.compile(r"^(?: {4}|\t)\S.*$", re.M)
+_ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "mr", "mrs", "dr", "st", "approx", "cf", "no"}
+
+
+def masked(text: str) -> str:
+    """``text`` with code, URLs and e-mail addresses blanked out (same length)."""
+    chars = list(text)
+    for pattern in (_CODE_FENCE, _INLINE_CODE, _URL, _INDENTED_CODE):
+        for match in pattern.finditer(text):
+            for i in range(match.start(), match.end()):
+                if chars[i] != "\n":
+                    chars[i] = " "
+    return "".join(chars)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+def sentences(scan: str) -> list[Span]:
+    """Sentence spans (terminal punctuation included, whitespace trimmed); lines split too."""
+    spans: list[Span] = []
+    start = 0
+    i = 0
+    n = len(scan)
+    while i < n:
+        ch = scan[i]
+        if ch == "\n":
+            _push(spans, scan, start, i)
+            start = i + 1
+        elif ch in ".!?":
+            j = i
+            while j + 1 < n and scan[j + 1] in ".!?\"')":
+                j += 1
+            at_break = j + 1 >= n or scan[j + 1].isspace()
+            word = re.search(r"([A-Za-z.]+)$", scan[start:i])
+            abbreviation = ch == "." and word and word.group(1).lower().strip(".") in _ABBREVIATIONS
+            if at_break and not abbreviation:
+                _push(spans, scan, start, j + 1)
+                start = j + 1
+            i = j
+        i += 1
+    _push(spans, scan, start, n)
+    return spans
+
+
+def _push(spans: list[Span], scan: str, start: int, end: int) -> None:
+    while start < end and scan[start].isspace():
+        start += 1
+    while end > start and scan[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append(Span(start, end))
+
+
+_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•+]|[a-hA-H][.)]|\(\w\))\s+")
+
+
+def _strip_marker(scan: str, span: Span) -> Span:
+    match = _MARKER.match(scan[span.start : span.end])
+    return Span(span.start + match.end(), span.end) if match else span
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _join(options: Sequence[str], conjunction: str) -> str:
+    items = [_clip(o) for o in options]
+    if len(items) <= 2:
+        return f" {conjunction} ".join(items)
+    return ", ".join(items[:-1]) + f", {conjunction} " + items[-1]
+
+
+def _title(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= MAX_TITLE:
+        return text
+    return text[: MAX_TITLE - 1].rstrip() + "…"
+
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|without|neither|nor|none|nothing|hardly|n't|cannot)\b|n't\b", re.I
+)
