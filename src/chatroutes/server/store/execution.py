@@ -6,6 +6,16 @@ SQLAlchemy's per-execution machinery (execution context, result set-up) costs se
 times what SQLite itself does. Elsewhere (PostgreSQL, aiosqlite), and wherever something
 listens to the engine's statements (tracing), it runs through SQLAlchemy as usual.
 Either way a caller gets ``Rows``.
+
+The fast path relies on SQLAlchemy internals: the compiled statement's ``string``,
+``positiontup``, ``construct_params(_check=False)``, ``_bind_processors``,
+``_result_columns``, ``post_compile_params`` and ``literal_execute_params``;
+``TypeEngine._cached_result_processor``; ``Connection.dispatch``; and
+``exc.DBAPIError.instance``. ``transient`` and ``insert_instance`` rely on
+``orm.attributes.manager_of_class`` and on a callable ``ColumnDefault.arg`` taking a
+context. So ``pyproject.toml`` pins SQLAlchemy to the minor version they were read from
+(2.1), and ``tests/unit/test_statement_runner_internals.py`` names whichever of them a new
+SQLAlchemy changed: make it pass before moving the pin.
 """
 
 from __future__ import annotations
