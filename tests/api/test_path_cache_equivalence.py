@@ -1,18 +1,16 @@
 """The path cache (``store/paths.py``) always answers what a fresh walk of the database does.
-
 Random sequences of sends (at a branch's head, or after an earlier message: a fork there),
 forks, edits, message and branch deletions and imports (an exported conversation imported
-again under new ids), all through HTTP. After every step, each branch's path read through
-the app's own ``PathCache`` equals the same read bypassing it (``rows.path``) and an ORM
-walk up ``parent_id``; and every send gave the upstream exactly the visible messages of
-that walk, from the root to its question.
+under new ids as another, or deleted and imported again under its own), all through HTTP.
+After every step, each branch's path read through the app's own ``PathCache`` equals the
+same read bypassing it (``rows.path``) and an ORM walk up ``parent_id``; and every send gave
+the upstream exactly the visible messages of that walk, from the root to its question.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, select
@@ -35,6 +33,7 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("delete_message"), _pick, _pick),
     st.tuples(st.just("delete_branch"), _pick, _pick),
     st.tuples(st.just("import_copy"), _pick),
+    st.tuples(st.just("import_again"), _pick),
 )
 PathStep = tuple[Any, ...]  # id, parent_id, role, content, token_count, deleted_at
 
@@ -169,6 +168,14 @@ class Runner:
         assert response.status_code == 201, response.text
         self.conversations.append(response.json()["data"]["conversation"]["id"])
 
+    async def import_again(self, cid: str) -> None:
+        """The conversation exported, deleted and imported again: the same ids."""
+        document = await export(self.api.client, cid)
+        deleted = await self.api.client.delete(f"/conversations/{cid}")
+        assert deleted.status_code == 200, deleted.text
+        response = await import_(self.api.client, document)
+        assert response.status_code == 201, response.text
+
     async def check_every_branch(self) -> None:
         """Each branch's path: from the app's cache, bypassing it, and by the ORM."""
 
@@ -211,7 +218,7 @@ async def test_the_cached_path_is_always_a_fresh_walk_of_the_database(
 
 async def _import_again(runner: Runner, change: Any) -> None:
     """The conversation exported, deleted, changed by ``change`` and imported again: the
-    same ids, on a conversation whose deletion count starts again at 0."""
+    same ids, perhaps with other contents."""
     [cid] = runner.conversations
     document = await export(runner.api.client, cid)
     deleted = await runner.api.client.delete(f"/conversations/{cid}")
@@ -227,11 +234,6 @@ def _rewrite_first_question(document: dict) -> None:
     first["contentHash"] = wire_hash(first)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PathCache keeps a path past its conversation's deletion: an import can bring its "
-    "ids back with other contents at the same message_deletions count (store/paths.py)",
-)
 async def test_a_conversation_imported_again_with_other_contents_is_read_afresh(
     api, create_conversation, upstream
 ):
@@ -242,11 +244,6 @@ async def test_a_conversation_imported_again_with_other_contents_is_read_afresh(
     await runner.send(runner.conversations[0], 0, "three")  # checks the upstream's context
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PathCache keeps a path past its conversation's deletion: an imported copy's "
-    "message_deletions counts again from 0 and meets the old path's count (store/paths.py)",
-)
 async def test_a_conversation_imported_again_then_pruned_is_read_afresh(
     api, create_conversation, upstream
 ):
@@ -256,7 +253,7 @@ async def test_a_conversation_imported_again_then_pruned_is_read_afresh(
     [first, *_] = await runner.visible_messages(cid)
     await runner.delete_message(cid, first)  # one deletion: paths read now are at count 1
     await runner.send(cid, 0, "two")
-    await _import_again(runner, lambda document: None)  # back at count 0
+    await _import_again(runner, lambda document: None)
     [*_, question, _reply] = await runner.visible_messages(cid)
-    await runner.delete_message(cid, question)  # count 1 again, with "two" now deleted
+    await runner.delete_message(cid, question)  # "two" is now deleted
     await runner.send(cid, 0, "three")

@@ -45,6 +45,7 @@ from ..schemas.transfer import ConversationDocument, parse_document
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
 from ..store.messages import MessageRepository
+from ..store.paths import imported_count
 from ..store.tables import Branch, Checkpoint, Conversation, Message
 from ..store.transfer import TransferRepository
 from . import offload
@@ -318,6 +319,7 @@ def _rows(document: ConversationDocument, user_id: str, imported_at: datetime) -
         "created_at": c.created_at,
         "updated_at": c.updated_at,
         "channel": c.channel,
+        "message_deletions": imported_count(imported_at),
     }
     branches = [
         {

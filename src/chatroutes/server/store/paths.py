@@ -11,6 +11,12 @@ read while a conversation had ``n`` deletions is still exact as long as it has `
 whichever process reads it: a send reads the conversation in its own transaction and
 uses a remembered path only at the same count.
 
+A conversation deleted and imported again brings back the same message ids, perhaps with
+other contents, while some process may still remember the old copy's paths. So an import
+starts the count at its own moment in microseconds (``imported_count``): no count an
+earlier copy reached can equal it, short of as many deletions as microseconds between
+the two imports.
+
 Entries are keyed by the path's last message. Only committed messages are remembered
 (a question or a reply once its transaction committed; a walk reads committed rows),
 so an id never stands for something that was rolled back. Least recently used entries
@@ -23,6 +29,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -31,6 +38,11 @@ from . import rows
 from .tables import Conversation
 
 _ROW_OVERHEAD = 200  # bytes a remembered message costs beyond its text (tuple, ids, refs)
+
+
+def imported_count(imported_at: datetime) -> int:
+    """The ``message_deletions`` an imported conversation starts at (naive UTC moment)."""
+    return int(imported_at.replace(tzinfo=UTC).timestamp() * 1_000_000)
 
 
 @dataclass(frozen=True)

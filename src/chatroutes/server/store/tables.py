@@ -119,8 +119,8 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     channel: Mapped[str | None] = mapped_column(String(40))  # a label: web, api, slack…
     # Bumped by every deletion of its messages: remembered paths are exact while it stands
-    # (store/paths.py).
-    message_deletions: Mapped[int] = mapped_column(Integer, default=0)
+    # (store/paths.py). An import starts it at ``paths.imported_count`` of its moment.
+    message_deletions: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Branch(Base):
