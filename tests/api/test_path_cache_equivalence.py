@@ -1,4 +1,5 @@
 """The path cache (``store/paths.py``) always answers what a fresh walk of the database does.
+
 Random sequences of sends (at a branch's head, or after an earlier message: a fork there),
 forks, edits, message and branch deletions and imports (an exported conversation imported
 under new ids as another, or deleted and imported again under its own), all through HTTP.
