@@ -333,15 +333,7 @@ async def test_each_statement_answers_through_the_runner_as_through_sqlalchemy(a
     assert writes | {"_insert_statement"} <= set(changed), "a write case changed nothing"
 
 
-async def test_a_parameter_left_out_is_refused_as_sqlalchemy_refuses_it(api, backend, request):
-    if backend == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="straight on the driver, the runner binds NULL for a parameter left "
-                "out, where SQLAlchemy raises (execution._Compiled.run)",
-            )
-        )
+async def test_a_parameter_left_out_is_refused_as_sqlalchemy_refuses_it(api):
     made = await made_through_the_api(api)
 
     def without_user(connection: Connection) -> Any:

@@ -125,6 +125,10 @@ def test_a_compiled_statement_gives_its_sql_and_its_parameters_in_order() -> Non
         "SQLCompiler.construct_params(_check=False)",
         "read the values a statement binds itself (literals, LIMIT), the caller's left None",
     )
+    required = {name for name, bind in made.binds.items() if bind.required}
+    assert required == {"a", "b"}, changed(
+        "SQLCompiler.binds[name].required", "tell the parameters a caller must give"
+    )
 
 
 def test_bind_processors_turn_python_values_into_what_sqlite_stores() -> None:

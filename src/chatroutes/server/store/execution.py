@@ -8,7 +8,8 @@ listens to the engine's statements (tracing), it runs through SQLAlchemy as usua
 Either way a caller gets ``Rows``.
 
 The fast path relies on SQLAlchemy internals: the compiled statement's ``string``,
-``positiontup``, ``construct_params(_check=False)``, ``_bind_processors``,
+``positiontup``, ``construct_params(_check=False)``, ``binds`` (each ``required``),
+``_bind_processors``,
 ``_result_columns``, ``post_compile_params`` and ``literal_execute_params``;
 ``TypeEngine._cached_result_processor``; ``Connection.dispatch``; and
 ``exc.DBAPIError.instance``. ``transient`` and ``insert_instance`` rely on
@@ -108,6 +109,7 @@ class _Compiled:
     sql: str
     names: tuple[str, ...]  # the bind parameters, in the order of the ``?``s
     defaults: dict[str, Any]  # values the statement binds itself (literals, limits)
+    required: frozenset[str]  # the parameters a caller must give
     binds: dict[str, Callable[[Any], Any]]  # Python value → SQLite value, where it differs
     row: Any  # a namedtuple class with the result's column keys; None: no rows
     # SQLite value → Python value, by column position, for the columns that need one
@@ -115,6 +117,10 @@ class _Compiled:
 
     def run(self, connection: Connection, params: Mapping[str, Any]) -> Rows:
         values = self.defaults | dict(params)
+        if missing := self.required - values.keys():  # as SQLAlchemy refuses it
+            raise exc.StatementError(
+                f"A value is required for bind parameter {min(missing)!r}", self.sql, params, None
+            )
         binds = self.binds
         args = tuple(
             binds[name](values[name]) if name in binds else values[name] for name in self.names
@@ -153,10 +159,16 @@ def _compiled_for_sqlite(statement: Any, dialect: Any) -> _Compiled | None:
         made = None
     else:
         columns = compiled._result_columns
+        required = frozenset(name for name, bind in compiled.binds.items() if bind.required)
         made = _Compiled(
             sql=compiled.string,
             names=tuple(compiled.positiontup or ()),
-            defaults=compiled.construct_params(_check=False),
+            defaults={
+                name: value
+                for name, value in compiled.construct_params(_check=False).items()
+                if name not in required
+            },
+            required=required,
             binds=dict(compiled._bind_processors),
             row=namedtuple("row", [c.keyname for c in columns]) if columns else None,
             results=tuple(
