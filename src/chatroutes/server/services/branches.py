@@ -60,7 +60,7 @@ async def message_in(
     session: AsyncSession, conversation_id: str, message_id: str, field: str
 ) -> Message:
     """``message_within`` in an async unit of work."""
-    return await load_in(
+    return await run_in(
         session,
         lambda connection: message_within(connection, conversation_id, message_id, field),
     )

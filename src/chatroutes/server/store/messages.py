@@ -2,7 +2,10 @@
 
 The reads a send and the conversation pages make are prebuilt Core statements run on a
 connection (``execution.execute``); the repository runs the same functions in an async
-unit of work (``database.load_in``).
+unit of work (``database.run_in``). Either way a message comes back as a plain (transient)
+instance, not one the session tracks: a stored message never changes but by a statement
+(``soft_delete``), so there is nothing to track, and tracking a long path costs more than
+reading it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .conversations import for_conversations, of_conversations
-from .database import load_in, run_in
+from .database import run_in
 from .execution import execute, instance, selected
 from .tables import Branch, Conversation, Message
 
@@ -232,13 +235,13 @@ class MessageRepository:
 
     async def get_in_conversation(self, message_id: str, conversation_id: str) -> Message | None:
         """``message_in`` in this unit of work."""
-        return await load_in(
+        return await run_in(
             self.session, lambda connection: message_in(connection, message_id, conversation_id)
         )
 
     async def path(self, head_message_id: str | None) -> list[Message]:
         """``whole_path`` in this unit of work."""
-        return await load_in(
+        return await run_in(
             self.session, lambda connection: whole_path(connection, head_message_id)
         )
 
@@ -250,7 +253,7 @@ class MessageRepository:
 
     async def list_for_conversation(self, conversation_id: str) -> list[Message]:
         """``messages_of`` in this unit of work, as model instances."""
-        return await load_in(
+        return await run_in(
             self.session,
             lambda connection: [
                 instance(Message, row) for row in messages_of(connection, conversation_id)
