@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chatroutes.server.services.accounts import AccountService
 from chatroutes.server.settings import Settings
-from chatroutes.server.store import rows
+from chatroutes.server.store import messages as message_store
 from chatroutes.server.store.counters import DatabaseCounters, Take
 from chatroutes.server.store.database import Database
 from chatroutes.server.store.execution import insert_instance, savepoint
@@ -174,7 +174,7 @@ async def test_insert_instance_fills_python_side_defaults_like_a_flush(db: Datab
 
     message = await db.run(insert, write=True)
     assert message.meta == {}  # on the object too, as after a flush
-    stored = await db.run(lambda c: rows.message_in(c, "msg_rows", "conv_rows"))
+    stored = await db.run(lambda c: message_store.message_in(c, "msg_rows", "conv_rows"))
     assert stored is not None
     assert (stored.meta, stored.parent_id, stored.deleted_at) == ({}, None, None)
     assert stored.created_at == WHEN
@@ -192,7 +192,7 @@ async def test_a_constraint_violation_is_sqlalchemys_integrity_error(db: Databas
 
     with pytest.raises(IntegrityError):
         await db.run(insert_twice, write=True)
-    assert await db.run(lambda c: rows.message_in(c, "msg_rows", "conv_rows")) is None
+    assert await db.run(lambda c: message_store.message_in(c, "msg_rows", "conv_rows")) is None
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -4,8 +4,8 @@ Random sequences of sends (at a branch's head, or after an earlier message: a fo
 forks, edits, message and branch deletions and imports (an exported conversation imported
 under new ids as another, or deleted and imported again under its own), all through HTTP.
 After every step, each branch's path read through the app's own ``PathCache`` equals the
-same read bypassing it (``rows.path``) and an ORM walk up ``parent_id``; and every send gave
-the upstream exactly the visible messages of that walk, from the root to its question.
+same read bypassing it (``messages.path``) and an ORM walk up ``parent_id``; and every send
+gave the upstream exactly the visible messages of that walk, from the root to its question.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from chatroutes.server.store import rows
+from chatroutes.server.store import messages as message_store
 from chatroutes.server.store.tables import Branch, Conversation, Message
 from tests.api.test_transfer import export, import_, renamed
 from tests.support.wire import wire_hash
@@ -190,7 +190,7 @@ class Runner:
                 )
                 for head in heads:
                     cached = [tuple(m) for m in self.paths.path(connection, conversation, head)]
-                    fresh = [tuple(m) for m in rows.path(connection, head)]
+                    fresh = [tuple(m) for m in message_store.path(connection, head)]
                     found.append((head, cached, fresh, walk(session, head)))
             return found
 

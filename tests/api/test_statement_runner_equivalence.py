@@ -21,7 +21,12 @@ from sqlalchemy import Connection, ScalarSelect, exc, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 
-from chatroutes.server.store import counters, execution, rows
+from chatroutes.server.store import api_keys as api_key_store
+from chatroutes.server.store import branches as branch_store
+from chatroutes.server.store import checkpoints as checkpoint_store
+from chatroutes.server.store import conversations as conversation_store
+from chatroutes.server.store import counters, execution
+from chatroutes.server.store import messages as message_store
 from chatroutes.server.store.tables import (
     ApiKey,
     Base,
@@ -35,7 +40,14 @@ from chatroutes.server.store.tables import (
 from tests.api.test_path_cache_equivalence import walk
 
 # Where the hot paths' prebuilt statements live.
-STATEMENT_MODULES = (rows, counters)
+STATEMENT_MODULES = (
+    conversation_store,
+    branch_store,
+    message_store,
+    checkpoint_store,
+    api_key_store,
+    counters,
+)
 WHEN = datetime(2030, 5, 6, 7, 8, 9, 123456)
 _TABLES = [t.__table__ for t in (Conversation, Branch, Message, ApiKey, UsageCounter)]
 
@@ -169,31 +181,35 @@ def cases(made: Made, backend: str) -> list[Case]:
     later = WHEN + timedelta(days=1)
     ids = [made.busy, made.quiet, made.empty]
     head = made.heads[0]
-    one_branch, many_branches = rows._BRANCHES
-    one_own, many_own = rows._OWN_COUNTS
-    one_visible, many_visible = rows._VISIBLE_COUNTS
-    page_count, page = rows._PAGE
-    searched_count, searched = rows._PAGE_SEARCHED
+    one_branch, many_branches = branch_store._BRANCHES
+    one_own, many_own = message_store._OWN_COUNTS
+    one_visible, many_visible = message_store._VISIBLE_COUNTS
+    page_count, page = conversation_store._PAGE
+    searched_count, searched = conversation_store._PAGE_SEARCHED
     anyhow, within_limit = counters._upserts(backend)
     counter = {"subject": "u1", "window": "minute", "amount": 3, "expires_at": WHEN}
     found: list[Case] = [
         (
             "_OWNED_CONVERSATION",
-            rows._OWNED_CONVERSATION,
+            conversation_store._OWNED_CONVERSATION,
             {"id": made.busy, "user_id": made.user_id},
         ),
-        ("_OWNED_CONVERSATION", rows._OWNED_CONVERSATION, {"id": made.busy, "user_id": "nobody"}),
+        (
+            "_OWNED_CONVERSATION",
+            conversation_store._OWNED_CONVERSATION,
+            {"id": made.busy, "user_id": "nobody"},
+        ),
         (
             "_TOUCH_CONVERSATION",
-            rows._TOUCH_CONVERSATION,
+            conversation_store._TOUCH_CONVERSATION,
             {"conversation_id": made.busy, "when": WHEN},
         ),
-        ("_BRANCH_IN", rows._BRANCH_IN, {"id": made.fork, "conversation_id": made.busy}),
-        ("_BRANCH_IN", rows._BRANCH_IN, {"id": made.fork, "conversation_id": made.quiet}),
-        ("_MAIN_BRANCH", rows._MAIN_BRANCH, {"conversation_id": made.busy}),
+        ("_BRANCH_IN", branch_store._BRANCH_IN, {"id": made.fork, "conversation_id": made.busy}),
+        ("_BRANCH_IN", branch_store._BRANCH_IN, {"id": made.fork, "conversation_id": made.quiet}),
+        ("_MAIN_BRANCH", branch_store._MAIN_BRANCH, {"conversation_id": made.busy}),
         (
             "_ACQUIRE_LEASE",
-            rows._ACQUIRE_LEASE,
+            branch_store._ACQUIRE_LEASE,
             {
                 "branch_id": made.fork,
                 "token": "gen_1",
@@ -202,15 +218,19 @@ def cases(made: Made, backend: str) -> list[Case]:
                 "until": later,
             },
         ),
-        ("_RELEASE_LEASE", rows._RELEASE_LEASE, {"branch_id": made.fork, "token": "gen_none"}),
+        (
+            "_RELEASE_LEASE",
+            branch_store._RELEASE_LEASE,
+            {"branch_id": made.fork, "token": "gen_none"},
+        ),
         (
             "_MOVE_HEAD",
-            rows._MOVE_HEAD,
+            branch_store._MOVE_HEAD,
             {"branch_id": made.main, "expected": head, "new": made.messages[0], "when": WHEN},
         ),
         (
             "_MOVE_HEAD_RELEASING",
-            rows._MOVE_HEAD_RELEASING,
+            branch_store._MOVE_HEAD_RELEASING,
             {
                 "branch_id": made.fork,
                 "expected": made.fork_head,
@@ -219,24 +239,32 @@ def cases(made: Made, backend: str) -> list[Case]:
                 "lease": "gen_1",
             },
         ),
-        ("_MESSAGE_IN", rows._MESSAGE_IN, {"id": made.messages[0], "conversation_id": made.busy}),
-        ("_HAS_CHILDREN", rows._HAS_CHILDREN, {"id": made.messages[0]}),
-        ("_HAS_CHILDREN", rows._HAS_CHILDREN, {"id": head}),
-        ("_ANCHORED_ON", rows._ANCHORED_ON, {"conversation_id": made.busy}),
+        (
+            "_MESSAGE_IN",
+            message_store._MESSAGE_IN,
+            {"id": made.messages[0], "conversation_id": made.busy},
+        ),
+        ("_HAS_CHILDREN", message_store._HAS_CHILDREN, {"id": made.messages[0]}),
+        ("_HAS_CHILDREN", message_store._HAS_CHILDREN, {"id": head}),
+        ("_ANCHORED_ON", checkpoint_store._ANCHORED_ON, {"conversation_id": made.busy}),
         (
             "_ANCHORED_ON_LIST",
-            rows._ANCHORED_ON_LIST,
+            checkpoint_store._ANCHORED_ON_LIST,
             {"conversation_id": made.busy, "anchors": made.messages},
         ),
-        ("_KEY_AND_USER", rows._KEY_AND_USER, {"key_hash": made.key_hash}),
-        ("_TOUCH_KEY", rows._TOUCH_KEY, {"key_id": "none", "now": WHEN, "stale_before": WHEN}),
+        ("_KEY_AND_USER", api_key_store._KEY_AND_USER, {"key_hash": made.key_hash}),
+        (
+            "_TOUCH_KEY",
+            api_key_store._TOUCH_KEY,
+            {"key_id": "none", "now": WHEN, "stale_before": WHEN},
+        ),
         ("_BRANCHES", one_branch, {"conversation_id": made.busy}),
         ("_BRANCHES", many_branches, {"conversation_ids": ids}),
         ("_OWN_COUNTS", one_own, {"conversation_id": made.busy}),
         ("_OWN_COUNTS", many_own, {"conversation_ids": ids}),
         ("_VISIBLE_COUNTS", one_visible, {"conversation_id": made.busy}),
         ("_VISIBLE_COUNTS", many_visible, {"conversation_ids": ids}),
-        ("_MESSAGES_OF", rows._MESSAGES_OF, {"conversation_id": made.busy}),
+        ("_MESSAGES_OF", message_store._MESSAGES_OF, {"conversation_id": made.busy}),
         ("_PAGE", page_count, {"user_id": made.user_id}),
         ("_PAGE", page, {"user_id": made.user_id, "offset": 1, "limit": 2}),
         ("_PAGE_SEARCHED", searched_count, {"user_id": made.user_id, "pattern": "%\\_%"}),
@@ -253,14 +281,16 @@ def cases(made: Made, backend: str) -> list[Case]:
         ("_insert_statement", execution._insert_statement(Checkpoint), checkpoint_row(made)),
     ]
     for at in [*made.heads, made.messages[0]]:
-        found.append(("_PATH", rows._PATH, {"head": at}))
-        found.append(("_VISIBLE_PATH", rows._VISIBLE_PATH, {"head": at}))
+        found.append(("_PATH", message_store._PATH, {"head": at}))
+        found.append(("_VISIBLE_PATH", message_store._VISIBLE_PATH, {"head": at}))
+        found.append(("_WHOLE_PATH", message_store._WHOLE_PATH, {"head": at}))
+    found.append(("_REACHABLE", message_store._REACHABLE, {"heads": made.heads}))
     if backend == "sqlite":  # json_each: SQLite's way of binding the anchors
         anchors = f'["{made.messages[0]}", "{made.messages[3]}", "{made.messages[-1]}"]'
         found.append(
             (
                 "_ANCHORED_ON_JSON",
-                rows._ANCHORED_ON_JSON,
+                checkpoint_store._ANCHORED_ON_JSON,
                 {"conversation_id": made.busy, "anchors": anchors},
             )
         )
@@ -337,7 +367,9 @@ async def test_a_parameter_left_out_is_refused_as_sqlalchemy_refuses_it(api):
     made = await made_through_the_api(api)
 
     def without_user(connection: Connection) -> Any:
-        return execution.execute(connection, rows._OWNED_CONVERSATION, {"id": made.busy})
+        return execution.execute(
+            connection, conversation_store._OWNED_CONVERSATION, {"id": made.busy}
+        )
 
     with pytest.raises(exc.StatementError, match="user_id"):
         await api.app.state.ctx.db.run(without_user)
@@ -352,7 +384,7 @@ def columns(obj: Base, *, leave_out: frozenset[str] = frozenset()) -> dict[str, 
     return {name: obj.__dict__.get(name) for name in names}
 
 
-_LEASED = frozenset({"generation_partial"})  # rows.py leaves it out of its branch reads
+_LEASED = frozenset({"generation_partial"})  # the Core branch reads leave it out
 
 
 def own_count(session: Session, branch: Branch) -> int:
@@ -367,7 +399,7 @@ def own_count(session: Session, branch: Branch) -> int:
 
 
 def reads_compared(made: Made) -> Callable[[Connection], list[tuple[str, Any, Any]]]:
-    """``(what, through rows.py, through the ORM)`` for each read function."""
+    """``(what, through the store's Core read, through the ORM)`` for each read function."""
 
     def compare(connection: Connection) -> list[tuple[str, Any, Any]]:
         session = Session(connection)
@@ -380,12 +412,12 @@ def reads_compared(made: Made) -> Callable[[Connection], list[tuple[str, Any, An
         conversation = session.get(Conversation, made.busy)
         add(
             "owned_conversation",
-            columns(rows.owned_conversation(connection, made.busy, made.user_id)),
+            columns(conversation_store.owned_conversation(connection, made.busy, made.user_id)),
             columns(conversation),
         )
         add(
             "owned_conversation (another's)",
-            rows.owned_conversation(connection, made.busy, "x"),
+            conversation_store.owned_conversation(connection, made.busy, "x"),
             None,
         )
         branches = session.scalars(
@@ -396,30 +428,36 @@ def reads_compared(made: Made) -> Callable[[Connection], list[tuple[str, Any, An
         fork = session.get(Branch, made.fork)
         add(
             "branch_in",
-            columns(rows.branch_in(connection, made.fork, made.busy), leave_out=_LEASED),
+            columns(branch_store.branch_in(connection, made.fork, made.busy), leave_out=_LEASED),
             columns(fork, leave_out=_LEASED),
         )
-        add("branch_in (elsewhere)", rows.branch_in(connection, made.fork, made.quiet), None)
+        add(
+            "branch_in (elsewhere)", branch_store.branch_in(connection, made.fork, made.quiet), None
+        )
         main = next(b for b in branches if b.is_main and b.conversation_id == made.busy)
         add(
             "main_branch",
-            columns(rows.main_branch(connection, made.busy), leave_out=_LEASED),
+            columns(branch_store.main_branch(connection, made.busy), leave_out=_LEASED),
             columns(main, leave_out=_LEASED),
         )
         for message_id in made.messages:
             message = session.get(Message, message_id)
             add(
                 "message_in",
-                columns(rows.message_in(connection, message_id, made.busy)),
+                columns(message_store.message_in(connection, message_id, made.busy)),
                 columns(message),
             )
             has_children = session.scalar(
                 select(func.count()).where(Message.parent_id == message_id)
             )
-            add("has_children", rows.has_children(connection, message_id), bool(has_children))
+            add(
+                "has_children",
+                message_store.has_children(connection, message_id),
+                bool(has_children),
+            )
             add(
                 "path",
-                [tuple(r) for r in rows.path(connection, message_id)],
+                [tuple(r) for r in message_store.path(connection, message_id)],
                 walk(session, message_id),
             )
             visible = [
@@ -429,8 +467,13 @@ def reads_compared(made: Made) -> Callable[[Connection], list[tuple[str, Any, An
             ]
             add(
                 "visible_path",
-                [r._asdict() for r in rows.visible_path(connection, message_id)],
+                [r._asdict() for r in message_store.visible_path(connection, message_id)],
                 visible,
+            )
+            add(
+                "whole_path",
+                [columns(m) for m in message_store.whole_path(connection, message_id)],
+                [columns(session.get(Message, step[0])) for step in walk(session, message_id)],
             )
         anchored = session.scalars(
             select(Checkpoint)
@@ -442,28 +485,36 @@ def reads_compared(made: Made) -> Callable[[Connection], list[tuple[str, Any, An
         ).all()
         add(
             "checkpoints_anchored_on",
-            [tuple(r) for r in rows.checkpoints_anchored_on(connection, made.busy, made.messages)],
+            [
+                tuple(r)
+                for r in checkpoint_store.checkpoints_anchored_on(
+                    connection, made.busy, made.messages
+                )
+            ],
             [(c.id, c.anchor_message_id, c.summary, c.token_count) for c in anchored],
         )
         key = session.scalars(select(ApiKey).where(ApiKey.key_hash == made.key_hash)).one()
-        held = rows.active_key(connection, made.key_hash)
+        held = api_key_store.active_key(connection, made.key_hash)
         assert held is not None
         add(
             "active_key",
             (held[0], held[1], columns(held[2])),
             (key.id, key.last_used_at, columns(session.get(User, key.user_id))),
         )
-        add("active_key (unknown)", rows.active_key(connection, "0" * 64), None)
+        add("active_key (unknown)", api_key_store.active_key(connection, "0" * 64), None)
         for chosen in (ids, [made.busy]):
             add(
                 "branches_of",
-                [columns(b, leave_out=_LEASED) for b in rows.branches_of(connection, chosen)],
+                [
+                    columns(b, leave_out=_LEASED)
+                    for b in branch_store.branches_of(connection, chosen)
+                ],
                 [columns(b, leave_out=_LEASED) for b in branches if b.conversation_id in chosen],
             )
             counts = {b.id: own_count(session, b) for b in branches if b.conversation_id in chosen}
             add(
                 "own_counts",
-                rows.own_counts(connection, chosen),
+                message_store.own_counts(connection, chosen),
                 {k: v for k, v in counts.items() if v},
             )
             totals = {
@@ -476,7 +527,7 @@ def reads_compared(made: Made) -> Callable[[Connection], list[tuple[str, Any, An
             }
             add(
                 "visible_counts",
-                rows.visible_counts(connection, chosen),
+                message_store.visible_counts(connection, chosen),
                 {k: v for k, v in totals.items() if v},
             )
         every = session.scalars(
@@ -486,7 +537,7 @@ def reads_compared(made: Made) -> Callable[[Connection], list[tuple[str, Any, An
         ).all()
         add(
             "messages_of",
-            [r._asdict() for r in rows.messages_of(connection, made.busy)],
+            [r._asdict() for r in message_store.messages_of(connection, made.busy)],
             [columns(m) for m in every],
         )
         mine = session.scalars(
@@ -501,7 +552,7 @@ def reads_compared(made: Made) -> Callable[[Connection], list[tuple[str, Any, An
             ("_", 0, 10),
             ("empty", 0, 1),
         ):
-            listed, total = rows.conversations_page(
+            listed, total = conversation_store.conversations_page(
                 connection, made.user_id, offset=offset, limit=limit, search=search
             )
             matching = [c for c in mine if search is None or search.lower() in c.title.lower()]
@@ -520,7 +571,7 @@ async def test_each_read_answers_as_the_orm_does(api):
     made = await made_through_the_api(api)
     compared = await api.app.state.ctx.db.run(reads_compared(made))
     for what, got, expected in compared:
-        assert got == expected, f"{what}: rows.py and the ORM disagree"
+        assert got == expected, f"{what}: the Core read and the ORM disagree"
     searched = [got for what, got, _ in compared if what.startswith("conversations_page '50%'")]
     assert [c["title"] for c in searched[0][0]] == ["Plans 50% off_sale"]  # % is no wildcard
 
@@ -537,13 +588,13 @@ async def test_each_write_changes_what_the_orm_then_reads(api):
                 return session.get(model, ident)
 
         with undone(connection):
-            rows.touch_conversation(connection, made.busy, WHEN)
+            conversation_store.touch_conversation(connection, made.busy, WHEN)
             found.append(("touch_conversation", orm(Conversation, made.busy).updated_at, WHEN))
         with undone(connection):
-            taken = rows.acquire_lease(
+            taken = branch_store.acquire_lease(
                 connection, made.fork, "gen_a", reply_id="msg_a", now=WHEN, until=later
             )
-            again = rows.acquire_lease(
+            again = branch_store.acquire_lease(
                 connection, made.fork, "gen_b", reply_id="msg_b", now=WHEN, until=later
             )
             branch = orm(Branch, made.fork)
@@ -554,7 +605,7 @@ async def test_each_write_changes_what_the_orm_then_reads(api):
                     (True, False, "gen_a", "msg_a"),
                 )
             )
-            moved = rows.move_head(
+            moved = branch_store.move_head(
                 connection,
                 made.fork,
                 expected=branch.head_message_id,
@@ -570,7 +621,7 @@ async def test_each_write_changes_what_the_orm_then_reads(api):
                     (True, made.messages[0], None, later),
                 )
             )
-            stale = rows.move_head(
+            stale = branch_store.move_head(
                 connection, made.fork, expected="msg_other", new=made.messages[1], when=later
             )
             found.append(
@@ -581,24 +632,24 @@ async def test_each_write_changes_what_the_orm_then_reads(api):
                 )
             )
         with undone(connection):
-            rows.acquire_lease(
+            branch_store.acquire_lease(
                 connection, made.fork, "gen_c", reply_id="msg_c", now=WHEN, until=later
             )
             found.append(
                 (
                     "release_lease (another's)",
-                    rows.release_lease(connection, made.fork, "gen_x"),
+                    branch_store.release_lease(connection, made.fork, "gen_x"),
                     False,
                 )
             )
-            released = rows.release_lease(connection, made.fork, "gen_c")
+            released = branch_store.release_lease(connection, made.fork, "gen_c")
             found.append(
                 ("release_lease", (released, orm(Branch, made.fork).generation_lease), (True, None))
             )
         with undone(connection):
-            held = rows.active_key(connection, made.key_hash)
+            held = api_key_store.active_key(connection, made.key_hash)
             assert held is not None
-            rows.touch_key(connection, held[0], later, stale_before=later)
+            api_key_store.touch_key(connection, held[0], later, stale_before=later)
             found.append(("touch_key", orm(ApiKey, held[0]).last_used_at, later))
         return found
 

@@ -15,7 +15,8 @@ from sqlalchemy import select, update
 from chatroutes.server.services.branches import store_reply_at_head
 from chatroutes.server.services.recovery import interrupted_meta
 from chatroutes.server.services.server_context import utcnow
-from chatroutes.server.store import rows
+from chatroutes.server.store import branches as branch_store
+from chatroutes.server.store import messages as message_store
 from chatroutes.server.store.branches import BranchRepository
 from chatroutes.server.store.tables import Branch
 from tests.api.test_recovery import _leave_lease, _unanswered_question
@@ -160,8 +161,8 @@ async def _stored_elsewhere(api, cid: str, text: str, finish_reason: str) -> Non
     meta = {**interrupted_meta("gpt-5", "openai", text), "finishReason": finish_reason}
 
     def store(connection) -> None:
-        branch = rows.main_branch(connection, cid)
-        question = rows.message_in(connection, branch.head_message_id, cid)
+        branch = branch_store.main_branch(connection, cid)
+        question = message_store.message_in(connection, branch.head_message_id, cid)
         store_reply_at_head(
             connection,
             branch,

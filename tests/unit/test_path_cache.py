@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from chatroutes.server.store.database import Database
+from chatroutes.server.store.messages import PathRow
 from chatroutes.server.store.migrate import upgrade
 from chatroutes.server.store.paths import PathCache
-from chatroutes.server.store.rows import PathRow
 from chatroutes.server.store.tables import Conversation
 
 TEXT = "x" * 100

@@ -1,10 +1,11 @@
-"""The conversation pages' read statements (``store/rows.py``, reads section)."""
+"""The conversation pages' read statements (``store/branches.py``, ``store/messages.py``)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from chatroutes.server.store import rows
+from chatroutes.server.store import branches as branch_store
+from chatroutes.server.store import messages as message_store
 from chatroutes.server.store.tables import Message
 
 
@@ -19,11 +20,11 @@ async def test_several_conversations_read_together_as_each_alone(api, create_con
     ids = [busy, quiet, (await create_conversation(title="empty"))["id"]]
 
     def reads(connection: Connection, conversation_ids: list[str]) -> tuple:
-        branches = rows.branches_of(connection, conversation_ids)
+        branches = branch_store.branches_of(connection, conversation_ids)
         return (
             [(b.id, b.conversation_id, b.head_message_id) for b in branches],
-            rows.own_counts(connection, conversation_ids),
-            rows.visible_counts(connection, conversation_ids),
+            message_store.own_counts(connection, conversation_ids),
+            message_store.visible_counts(connection, conversation_ids),
         )
 
     db = api.app.state.ctx.db
@@ -41,8 +42,8 @@ async def test_message_rows_carry_the_models_attribute_names(api, create_convers
     conversation = (await create_conversation())["id"]
     reply = (await send(conversation, "Hi"))["message"]
     db = api.app.state.ctx.db
-    path = await db.run(lambda connection: rows.visible_path(connection, reply["id"]))
-    every = await db.run(lambda connection: rows.messages_of(connection, conversation))
+    path = await db.run(lambda connection: message_store.visible_path(connection, reply["id"]))
+    every = await db.run(lambda connection: message_store.messages_of(connection, conversation))
     names = {attribute.key for attribute in Message.__mapper__.column_attrs}
     assert [set(row._fields) for row in path] == [names, names]
     assert [row.id for row in path] == [row.id for row in every]

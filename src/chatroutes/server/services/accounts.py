@@ -14,10 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.api_keys import display_prefix, generate_api_key, hash_api_key, is_well_formed
 from ..domain.errors import Conflict, Forbidden, InvalidRequest, NotFound, Unauthenticated
 from ..domain.ids import new_id
-from ..store import rows
+from ..store import api_keys as api_key_store
+from ..store.api_keys import ApiKeyRepository
 from ..store.database import Database
 from ..store.tables import ApiKey, User
-from ..store.users import ApiKeyRepository, UserRepository
+from ..store.users import UserRepository
 from .server_context import utcnow
 
 PLANS = ("free", "starter", "pro", "enterprise")
@@ -63,13 +64,13 @@ def key_holder(connection: Connection, key_hash: str, now: datetime) -> Principa
     stale_before = now - LAST_USED_RESOLUTION
     if last_used_at is None or last_used_at < stale_before:
         assert principal.api_key_id is not None
-        rows.touch_key(connection, principal.api_key_id, now, stale_before)
+        api_key_store.touch_key(connection, principal.api_key_id, now, stale_before)
     return principal
 
 
 def _key_principal(connection: Connection, key_hash: str) -> tuple[Principal, datetime | None]:
     """Who holds the key with this hash, and when it was last used; 401 for none."""
-    found = rows.active_key(connection, key_hash)
+    found = api_key_store.active_key(connection, key_hash)
     if found is None:
         raise Unauthenticated("Invalid or revoked API key")
     key_id, last_used_at, user = found

@@ -15,9 +15,12 @@ from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..schemas.branches import BranchCreate, BranchFork, BranchUpdate
 from ..schemas.wire import StoredMessage
-from ..store import rows
+from ..store import branches as branch_store
+from ..store import conversations as conversation_store
+from ..store import messages as message_store
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
+from ..store.database import load_in, run_in
 from ..store.execution import insert_instance, transient
 from ..store.messages import MessageRepository
 from ..store.tables import Branch, Conversation, Message, User
@@ -26,45 +29,41 @@ from .limits import BranchAllowance, LimitService
 from .server_context import ServerContext, utcnow
 
 
-async def branch_in(session: AsyncSession, conversation_id: str, branch_id: str) -> Branch:
-    branch = await BranchRepository(session).get_in_conversation(branch_id, conversation_id)
-    if branch is None:
-        raise NotFound("branch", branch_id)
-    return branch
-
-
-async def message_in(
-    session: AsyncSession, conversation_id: str, message_id: str, field: str
-) -> Message:
-    """A message of this conversation named in a request body; a bad reference is a 400."""
-    message = await MessageRepository(session).get_in_conversation(message_id, conversation_id)
-    return _referenced(message, conversation_id, message_id, field)
-
-
 def branch_within(connection: Connection, conversation_id: str, branch_id: str) -> Branch:
-    """``branch_in`` within a ``Database.run`` transaction."""
-    branch = rows.branch_in(connection, branch_id, conversation_id)
+    """The branch of this conversation; 404 for none."""
+    branch = branch_store.branch_in(connection, branch_id, conversation_id)
     if branch is None:
         raise NotFound("branch", branch_id)
     return branch
+
+
+async def branch_in(session: AsyncSession, conversation_id: str, branch_id: str) -> Branch:
+    """``branch_within`` in an async unit of work."""
+    return await load_in(
+        session, lambda connection: branch_within(connection, conversation_id, branch_id)
+    )
 
 
 def message_within(
     connection: Connection, conversation_id: str, message_id: str, field: str
 ) -> Message:
-    """``message_in`` within a ``Database.run`` transaction."""
-    message = rows.message_in(connection, message_id, conversation_id)
-    return _referenced(message, conversation_id, message_id, field)
-
-
-def _referenced(
-    message: Message | None, conversation_id: str, message_id: str, field: str
-) -> Message:
+    """A message of this conversation named in a request body; a bad reference is a 400."""
+    message = message_store.message_in(connection, message_id, conversation_id)
     if message is None or message.deleted_at is not None:
         raise InvalidRequest(
             f"{field}: no message {message_id} in conversation {conversation_id}", field=field
         )
     return message
+
+
+async def message_in(
+    session: AsyncSession, conversation_id: str, message_id: str, field: str
+) -> Message:
+    """``message_within`` in an async unit of work."""
+    return await run_in(
+        session,
+        lambda connection: message_within(connection, conversation_id, message_id, field),
+    )
 
 
 def new_branch(
@@ -108,7 +107,7 @@ def insert_branch(connection: Connection, branch: Branch, allowance: BranchAllow
 
 async def add_branch(session: AsyncSession, branch: Branch, allowance: BranchAllowance) -> Branch:
     """``insert_branch`` in an async unit of work."""
-    return await session.run_sync(lambda sync: insert_branch(sync.connection(), branch, allowance))
+    return await run_in(session, lambda connection: insert_branch(connection, branch, allowance))
 
 
 def reply_branch(branch: Branch, parent: Branch | None, question_id: str, reply_id: str) -> Branch:
@@ -150,14 +149,14 @@ def store_reply_at_head(
     """
     now = utcnow()
     target = branch
-    if not rows.move_head(
+    if not branch_store.move_head(
         connection, branch.id, expected=question.id, new=reply_id, when=now, release_lease=lease
     ):
-        current = rows.branch_in(connection, branch.id, branch.conversation_id)
+        current = branch_store.branch_in(connection, branch.id, branch.conversation_id)
         target = reply_branch(branch, current, question.id, reply_id)
         insert_instance(connection, target)
         if lease is not None:
-            rows.release_lease(connection, branch.id, lease)
+            branch_store.release_lease(connection, branch.id, lease)
     reply = build_message(
         message_id=reply_id,
         conversation_id=branch.conversation_id,
@@ -170,7 +169,7 @@ def store_reply_at_head(
         meta=meta,
     )
     insert_instance(connection, reply)
-    rows.touch_conversation(connection, branch.conversation_id, now)
+    conversation_store.touch_conversation(connection, branch.conversation_id, now)
     return target, reply
 
 
@@ -235,8 +234,8 @@ class BranchService:
     async def list(self, conversation_id: str) -> list[BranchView]:
         def work(connection: Connection) -> list[BranchView]:
             owned_conversation_within(connection, conversation_id, self.user_id)
-            counts = rows.own_counts(connection, [conversation_id])
-            branches = rows.branches_of(connection, [conversation_id])
+            counts = message_store.own_counts(connection, [conversation_id])
+            branches = branch_store.branches_of(connection, [conversation_id])
             return [BranchView(b, counts.get(b.id, 0)) for b in branches]
 
         return await self.ctx.db.run(work)
@@ -349,19 +348,19 @@ class BranchService:
         def work(connection: Connection) -> Sequence[StoredMessage]:
             owned_conversation_within(connection, conversation_id, self.user_id)
             if branch_id is None:
-                branch = rows.main_branch(connection, conversation_id)
+                branch = branch_store.main_branch(connection, conversation_id)
             else:
                 branch = branch_within(connection, conversation_id, branch_id)
-            return rows.visible_path(connection, branch.head_message_id)
+            return message_store.visible_path(connection, branch.head_message_id)
 
         return await self.ctx.db.run(work)
 
     async def tree(self, conversation_id: str) -> TreeView:
         def work(connection: Connection) -> TreeView:
             conversation = owned_conversation_within(connection, conversation_id, self.user_id)
-            branches = rows.branches_of(connection, [conversation_id])
-            counts = rows.own_counts(connection, [conversation_id])
-            messages = rows.messages_of(connection, conversation_id)
+            branches = branch_store.branches_of(connection, [conversation_id])
+            counts = message_store.own_counts(connection, [conversation_id])
+            messages = message_store.messages_of(connection, conversation_id)
             return TreeView(conversation, branches, counts, messages)
 
         return await self.ctx.db.run(work)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
@@ -166,7 +169,7 @@ class CheckpointService:
         self,
         branch: Branch,
         path: list[Message],
-        earlier: list[Checkpoint],
+        earlier: Sequence[Row[Any]],
         *,
         checkpoint_type: str,
         meta: dict[str, object],

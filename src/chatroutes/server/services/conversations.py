@@ -12,9 +12,12 @@ from ..domain.errors import NotFound
 from ..domain.ids import new_id
 from ..schemas.conversations import ConversationCreate, ConversationUpdate
 from ..schemas.wire import StoredMessage
-from ..store import rows
+from ..store import branches as branch_store
+from ..store import conversations as conversation_store
+from ..store import messages as message_store
 from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
+from ..store.database import load_in, run_in
 from ..store.tables import Branch, Conversation
 from ..store.usage_ledger import keep_conversation_usage
 from .server_context import ServerContext, utcnow
@@ -29,32 +32,32 @@ class ConversationView:
     messages: Sequence[StoredMessage] = field(default_factory=list)
 
 
-async def owned_conversation(
-    session: AsyncSession, conversation_id: str, user_id: str
-) -> Conversation:
-    """The conversation if ``user_id`` owns it; anyone else gets the same 404 as for none."""
-    conversation = await ConversationRepository(session).get_owned(conversation_id, user_id)
-    if conversation is None:
-        raise NotFound("conversation", conversation_id)
-    return conversation
-
-
 def owned_conversation_within(
     connection: Connection, conversation_id: str, user_id: str
 ) -> Conversation:
-    """``owned_conversation`` within a ``Database.run`` transaction."""
-    conversation = rows.owned_conversation(connection, conversation_id, user_id)
+    """The conversation if ``user_id`` owns it; anyone else gets the same 404 as for none."""
+    conversation = conversation_store.owned_conversation(connection, conversation_id, user_id)
     if conversation is None:
         raise NotFound("conversation", conversation_id)
     return conversation
+
+
+async def owned_conversation(
+    session: AsyncSession, conversation_id: str, user_id: str
+) -> Conversation:
+    """``owned_conversation_within`` in an async unit of work."""
+    return await load_in(
+        session,
+        lambda connection: owned_conversation_within(connection, conversation_id, user_id),
+    )
 
 
 def views(connection: Connection, conversations: Sequence[Conversation]) -> list[ConversationView]:
     """The conversations with their branches and counts: three statements for them all."""
     ids = [c.id for c in conversations]
-    branches = rows.branches_of(connection, ids)
-    counts = rows.own_counts(connection, ids)
-    totals = rows.visible_counts(connection, ids)
+    branches = branch_store.branches_of(connection, ids)
+    counts = message_store.own_counts(connection, ids)
+    totals = message_store.visible_counts(connection, ids)
     by_conversation: dict[str, list[Branch]] = {}
     for branch in branches:
         by_conversation.setdefault(branch.conversation_id, []).append(branch)
@@ -67,8 +70,8 @@ def views(connection: Connection, conversations: Sequence[Conversation]) -> list
 async def load_views(
     session: AsyncSession, conversations: list[Conversation]
 ) -> list[ConversationView]:
-    """``views`` within a session's transaction (what it flushed included)."""
-    return await session.run_sync(lambda synced: views(synced.connection(), conversations))
+    """``views`` within a session's transaction (what it holds flushed first)."""
+    return await run_in(session, lambda connection: views(connection, conversations))
 
 
 class ConversationService:
@@ -112,7 +115,7 @@ class ConversationService:
         self, *, page: int, limit: int, search: str | None = None
     ) -> tuple[list[ConversationView], int]:
         def work(connection: Connection) -> tuple[list[ConversationView], int]:
-            found, total = rows.conversations_page(
+            found, total = conversation_store.conversations_page(
                 connection, self.user_id, offset=(page - 1) * limit, limit=limit, search=search
             )
             return views(connection, found), total
@@ -126,7 +129,7 @@ class ConversationService:
             conversation = owned_conversation_within(connection, conversation_id, self.user_id)
             [view] = views(connection, [conversation])
             main = next(b for b in view.branches if b.is_main)
-            view.messages = rows.visible_path(connection, main.head_message_id)
+            view.messages = message_store.visible_path(connection, main.head_message_id)
             return view
 
         return await self.ctx.db.run(work)

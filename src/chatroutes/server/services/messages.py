@@ -66,7 +66,9 @@ from ..providers.circuit import CircuitBreaker
 from ..providers.registry import ModelInfo
 from ..providers.retries import call_with_retries
 from ..schemas.messages import MessageSend
-from ..store import rows
+from ..store import branches as branch_store
+from ..store import checkpoints as checkpoint_store
+from ..store import messages as message_store
 from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
 from ..store.counters import DatabaseCounters
@@ -158,8 +160,8 @@ class _StoredQuestion:
     lease: str
     reply_id: str  # announced with the lease, so any process can find the generation
     routes: list[tuple[ModelInfo, Provider]]
-    path: list[Any]  # root to question: rows.path rows, and the question's when new
-    checkpoints: list[Any]  # rows.checkpoints_anchored_on rows
+    path: list[Any]  # root to question: message_store.path rows, and the question's when new
+    checkpoints: list[Any]  # checkpoint_store.checkpoints_anchored_on rows
 
 
 @dataclass
@@ -753,10 +755,10 @@ class MessageService:
         if branch_id is not None:
             branch = branch_within(connection, conversation_id, branch_id)
         elif parent is not None:
-            found = rows.branch_in(connection, parent.branch_id, conversation_id)
-            branch = found or rows.main_branch(connection, conversation_id)
+            found = branch_store.branch_in(connection, parent.branch_id, conversation_id)
+            branch = found or branch_store.main_branch(connection, conversation_id)
         else:
-            branch = rows.main_branch(connection, conversation_id)
+            branch = branch_store.main_branch(connection, conversation_id)
 
         placement = tree.place_reply(branch.head_message_id, parent_id)
         forked = placement.fork
@@ -783,7 +785,7 @@ class MessageService:
         now = utcnow()
         lease, reply_id = new_id("gen"), new_id("msg")
         until = now + timedelta(seconds=self.ctx.settings.generation_lease_seconds)
-        if not rows.acquire_lease(
+        if not branch_store.acquire_lease(
             connection, branch.id, lease, reply_id=reply_id, now=now, until=until
         ):
             raise BranchBusy(
@@ -800,10 +802,10 @@ class MessageService:
             and head.role == "user"
             and head.deleted_at is None
             and head.content == request.content
-            and not rows.has_children(connection, head.id)
+            and not message_store.has_children(connection, head.id)
         )
         if retried:  # the head is this very question, from a send whose provider call failed
-            user_message = rows.message_in(connection, head.id, conversation_id)
+            user_message = message_store.message_in(connection, head.id, conversation_id)
             assert user_message is not None
         else:
             user_message = build_message(
@@ -816,13 +818,15 @@ class MessageService:
                 token_count=estimate_tokens(request.content),
             )
             insert_instance(connection, user_message)
-            if not rows.move_head(
+            if not branch_store.move_head(
                 connection, branch.id, expected=placement.parent_id, new=user_message.id, when=now
             ):
                 raise _HeadMoved
-            path.append(rows.PathRow.of(user_message))
+            path.append(message_store.PathRow.of(user_message))
         path_ids = [m.id for m in path]
-        checkpoints = rows.checkpoints_anchored_on(connection, conversation_id, path_ids)
+        checkpoints = checkpoint_store.checkpoints_anchored_on(
+            connection, conversation_id, path_ids
+        )
         return _StoredQuestion(
             conversation, branch, forked, user_message, lease, reply_id, routes, path, checkpoints
         )
@@ -836,7 +840,7 @@ class MessageService:
 
         def release(connection: Connection) -> None:
             nonlocal counted
-            rows.release_lease(connection, branch_id, lease)
+            branch_store.release_lease(connection, branch_id, lease)
             if reservation is not None and not reservation.settled:
                 counted = meter.settle_within(connection, reservation, 0)
 
@@ -879,7 +883,7 @@ class MessageService:
         if reservation is not None:
             await meter.committed(reservation, spent, counted)
         reply = result.assistant_message
-        self.ctx.paths.extend(prepared.user_message.id, rows.PathRow.of(reply))
+        self.ctx.paths.extend(prepared.user_message.id, message_store.PathRow.of(reply))
         record_reply(meta)  # metrics: tokens, cost and fallbacks by model
         if prepared.checkpoint_due and completion.finish_reason != "error":
             checkpoints = CheckpointService(self.ctx, self.user_id)
@@ -921,7 +925,7 @@ class MessageService:
             forked=forked,
             # only a new branch is returned, with its own message count
             branch_message_count=(
-                rows.own_counts(connection, [target.conversation_id]).get(target.id, 0)
+                message_store.own_counts(connection, [target.conversation_id]).get(target.id, 0)
                 if forked
                 else 0
             ),
@@ -1004,7 +1008,7 @@ async def _generating(session: AsyncSession, branch: Branch) -> bool:
     """Whether a generation holds ``branch``'s lease, as its row stands now (locked by the
     caller's write to it)."""
     current = await session.run_sync(
-        lambda sync: rows.branch_in(sync.connection(), branch.id, branch.conversation_id)
+        lambda sync: branch_store.branch_in(sync.connection(), branch.id, branch.conversation_id)
     )
     return current is not None and current.generating(utcnow())
 

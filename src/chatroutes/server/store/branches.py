@@ -1,16 +1,154 @@
-"""Branches: pointers to a head message, moved only by compare-and-set."""
+"""Branches: pointers to a head message, moved only by compare-and-set.
+
+The reads and writes a send and the conversation pages make are prebuilt Core statements
+run on a connection (``execution.execute``); the repository runs the same functions in an
+async unit of work (``database.load_in``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, bindparam, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
-from . import rows
+from .conversations import for_conversations, of_conversations
+from .database import load_in, run_in
+from .execution import execute, instance, selected
 from .tables import Branch
+
+_branches = Branch.__table__
+
+_BRANCH_COLUMNS = selected(Branch, leave_out={"generation_partial"})
+_BRANCH_IN = select(*_BRANCH_COLUMNS).where(
+    _branches.c.id == bindparam("id"), _branches.c.conversation_id == bindparam("conversation_id")
+)
+_MAIN_BRANCH = select(*_BRANCH_COLUMNS).where(
+    _branches.c.conversation_id == bindparam("conversation_id"), _branches.c.is_main
+)
+_ACQUIRE_LEASE = (
+    update(_branches)
+    .where(
+        _branches.c.id == bindparam("branch_id"),
+        or_(
+            _branches.c.generation_lease.is_(None),
+            _branches.c.generation_lease_until < bindparam("now"),
+        ),
+    )
+    .values(
+        generation_lease=bindparam("token"),
+        generation_lease_until=bindparam("until"),
+        generation_reply_id=bindparam("reply_id"),
+        generation_stop_requested_at=None,
+    )
+)
+# A generation lease and what is flushed under it: cleared together when it is given up.
+LEASE_COLUMNS = (
+    "generation_lease",
+    "generation_lease_until",
+    "generation_question_id",
+    "generation_partial",
+    "generation_reply_id",
+    "generation_stop_requested_at",
+    "generation_reservation",
+)
+_RELEASE_LEASE = (
+    update(_branches)
+    .where(
+        _branches.c.id == bindparam("branch_id"),
+        _branches.c.generation_lease == bindparam("token"),
+    )
+    .values(dict.fromkeys(LEASE_COLUMNS))
+)
+_MOVE_HEAD = (
+    update(_branches)
+    .where(
+        _branches.c.id == bindparam("branch_id"),
+        _branches.c.head_message_id.is_not_distinct_from(bindparam("expected")),
+    )
+    .values(head_message_id=bindparam("new"), updated_at=bindparam("when"))
+)
+_MOVE_HEAD_RELEASING = _MOVE_HEAD.values(
+    {
+        name: case((_branches.c.generation_lease == bindparam("lease"), None), else_=column)
+        for name, column in ((name, _branches.c[name]) for name in LEASE_COLUMNS)
+    }
+)
+
+
+def _branches_statement(*, many: bool) -> Any:
+    b = _branches.c
+    return (
+        select(*_BRANCH_COLUMNS)
+        .where(of_conversations(b.conversation_id, many=many))
+        .order_by(b.created_at, b.id)
+    )
+
+
+_BRANCHES = _branches_statement(many=False), _branches_statement(many=True)
+
+
+def branch_in(connection: Connection, branch_id: str, conversation_id: str) -> Branch | None:
+    row = execute(connection, _BRANCH_IN, {"id": branch_id, "conversation_id": conversation_id})
+    found = row.first()
+    return instance(Branch, found) if found is not None else None
+
+
+def main_branch(connection: Connection, conversation_id: str) -> Branch:
+    found = execute(connection, _MAIN_BRANCH, {"conversation_id": conversation_id}).first()
+    assert found is not None, f"conversation {conversation_id} has no main branch"
+    return instance(Branch, found)
+
+
+def branches_of(connection: Connection, conversation_ids: Sequence[str]) -> list[Branch]:
+    """The branches of these conversations, oldest first."""
+    return [
+        instance(Branch, row) for row in for_conversations(connection, _BRANCHES, conversation_ids)
+    ]
+
+
+def acquire_lease(
+    connection: Connection,
+    branch_id: str,
+    token: str,
+    *,
+    reply_id: str,
+    now: datetime,
+    until: datetime,
+) -> bool:
+    """Take the branch's generation lease, for the reply ``reply_id``, unless a live one is held."""
+    params = {"branch_id": branch_id, "token": token, "now": now, "until": until}
+    params["reply_id"] = reply_id
+    return execute(connection, _ACQUIRE_LEASE, params).rowcount == 1
+
+
+def release_lease(connection: Connection, branch_id: str, token: str) -> bool:
+    """Give up the lease if ``token`` still holds it, with what was flushed under it."""
+    params = {"branch_id": branch_id, "token": token}
+    return execute(connection, _RELEASE_LEASE, params).rowcount == 1
+
+
+def move_head(
+    connection: Connection,
+    branch_id: str,
+    *,
+    expected: str | None,
+    new: str,
+    when: datetime,
+    release_lease: str | None = None,
+) -> bool:
+    """Compare-and-set: move the head only if it is still ``expected``.
+
+    With ``release_lease``, the same statement gives up that generation lease.
+    """
+    params = {"branch_id": branch_id, "expected": expected, "new": new, "when": when}
+    if release_lease is None:
+        return execute(connection, _MOVE_HEAD, params).rowcount == 1
+    params["lease"] = release_lease
+    return execute(connection, _MOVE_HEAD_RELEASING, params).rowcount == 1
 
 
 class Renewal(NamedTuple):
@@ -23,26 +161,22 @@ class BranchRepository:
         self.session = session
 
     async def get_in_conversation(self, branch_id: str, conversation_id: str) -> Branch | None:
-        return await self.session.scalar(
-            select(Branch).where(Branch.id == branch_id, Branch.conversation_id == conversation_id)
+        """``branch_in`` in this unit of work."""
+        return await load_in(
+            self.session, lambda connection: branch_in(connection, branch_id, conversation_id)
         )
 
     async def get_main(self, conversation_id: str) -> Branch:
-        branch = await self.session.scalar(
-            select(Branch).where(Branch.conversation_id == conversation_id, Branch.is_main)
+        """``main_branch`` in this unit of work."""
+        return await load_in(
+            self.session, lambda connection: main_branch(connection, conversation_id)
         )
-        assert branch is not None, f"conversation {conversation_id} has no main branch"
-        return branch
 
     async def list_for_conversations(self, conversation_ids: list[str]) -> list[Branch]:
-        if not conversation_ids:
-            return []
-        rows = await self.session.scalars(
-            select(Branch)
-            .where(Branch.conversation_id.in_(conversation_ids))
-            .order_by(Branch.created_at, Branch.id)
+        """``branches_of`` in this unit of work."""
+        return await load_in(
+            self.session, lambda connection: branches_of(connection, conversation_ids)
         )
-        return list(rows)
 
     async def add(self, branch: Branch) -> Branch:
         self.session.add(branch)
@@ -58,22 +192,23 @@ class BranchRepository:
         when: datetime,
         release_lease: str | None = None,
     ) -> bool:
-        """``rows.move_head`` in this unit of work."""
-        return await self.session.run_sync(
-            lambda session: rows.move_head(
-                session.connection(),
+        """``move_head`` in this unit of work."""
+        return await run_in(
+            self.session,
+            lambda connection: move_head(
+                connection,
                 branch_id,
                 expected=expected,
                 new=new,
                 when=when,
                 release_lease=release_lease,
-            )
+            ),
         )
 
     async def release_lease(self, branch_id: str, token: str) -> bool:
-        """``rows.release_lease`` in this unit of work."""
-        return await self.session.run_sync(
-            lambda session: rows.release_lease(session.connection(), branch_id, token)
+        """``release_lease`` in this unit of work."""
+        return await run_in(
+            self.session, lambda connection: release_lease(connection, branch_id, token)
         )
 
     async def take_expired(self, branch_id: str, token: str, now: datetime) -> bool:
@@ -85,7 +220,7 @@ class BranchRepository:
                 Branch.generation_lease == token,
                 Branch.generation_lease_until < now,
             )
-            .values(dict.fromkeys(rows.LEASE_COLUMNS))
+            .values(dict.fromkeys(LEASE_COLUMNS))
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1

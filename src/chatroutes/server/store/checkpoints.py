@@ -2,12 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
+from collections.abc import Collection, Sequence
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .database import run_in
+from .execution import execute
 from .tables import Branch, Checkpoint, Conversation
+
+_checkpoints = Checkpoint.__table__
+
+_ANCHORED_ON = (
+    select(
+        _checkpoints.c.id,
+        _checkpoints.c.anchor_message_id,
+        _checkpoints.c.summary,
+        _checkpoints.c.token_count,
+    )
+    .where(_checkpoints.c.conversation_id == bindparam("conversation_id"))
+    .order_by(_checkpoints.c.created_at, _checkpoints.c.id)
+)
+# An ``IN`` list is rendered anew for every call; on SQLite the ids go as one JSON array
+# instead, read by ``json_each``: a statement compiled once (``execute``'s fast path).
+_ANCHORED_ON_LIST = _ANCHORED_ON.where(
+    _checkpoints.c.anchor_message_id.in_(bindparam("anchors", expanding=True))
+)
+_ANCHORED_ON_JSON = _ANCHORED_ON.where(
+    _checkpoints.c.anchor_message_id.in_(
+        select(func.json_each(bindparam("anchors")).table_valued("value").c.value)
+    )
+)
+
+
+def checkpoints_anchored_on(
+    connection: Connection, conversation_id: str, message_ids: Sequence[str]
+) -> list[Row[Any]]:
+    """id, anchor_message_id, summary and token_count of the checkpoints anchored on
+    ``message_ids``, oldest first."""
+    if not message_ids:
+        return []
+    if connection.dialect.name == "sqlite":
+        anchors: object = json.dumps(list(message_ids))
+        statement = _ANCHORED_ON_JSON
+    else:
+        anchors, statement = list(message_ids), _ANCHORED_ON_LIST
+    params = {"conversation_id": conversation_id, "anchors": anchors}
+    return list(execute(connection, statement, params))
 
 
 class CheckpointRepository:
@@ -35,21 +78,12 @@ class CheckpointRepository:
         rows = await self.session.scalars(query.order_by(Checkpoint.created_at, Checkpoint.id))
         return list(rows)
 
-    async def anchored_on(
-        self, conversation_id: str, message_ids: Collection[str]
-    ) -> list[Checkpoint]:
-        """Checkpoints whose anchor is one of ``message_ids`` (e.g. a branch's path)."""
-        if not message_ids:
-            return []
-        rows = await self.session.scalars(
-            select(Checkpoint)
-            .where(
-                Checkpoint.conversation_id == conversation_id,
-                Checkpoint.anchor_message_id.in_(list(message_ids)),
-            )
-            .order_by(Checkpoint.created_at, Checkpoint.id)
+    async def anchored_on(self, conversation_id: str, message_ids: Sequence[str]) -> list[Row[Any]]:
+        """``checkpoints_anchored_on`` in this unit of work."""
+        return await run_in(
+            self.session,
+            lambda connection: checkpoints_anchored_on(connection, conversation_id, message_ids),
         )
-        return list(rows)
 
     async def delete(self, checkpoint_ids: Collection[str]) -> None:
         """Delete checkpoints; a branch recreated from one keeps its place but not the link."""

@@ -1,26 +1,109 @@
-"""Conversations, always looked up within their owner's account."""
+"""Conversations, always looked up within their owner's account.
+
+The reads and writes a send and the conversation pages make are prebuilt Core statements
+run on a connection (``execution.execute``); in an async unit of work, through
+``database.run_in`` and ``load_in`` (``services.conversations.owned_conversation``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import rows
+from .database import run_in
+from .execution import execute, instance, selected
 from .tables import Branch, Conversation, Message
+
+_conversations = Conversation.__table__
+
+_OWNED_CONVERSATION = select(*selected(Conversation)).where(
+    _conversations.c.id == bindparam("id"), _conversations.c.user_id == bindparam("user_id")
+)
+_TOUCH_CONVERSATION = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("conversation_id"))
+    .values(updated_at=bindparam("when"))
+)
+
+
+def owned_conversation(
+    connection: Connection, conversation_id: str, user_id: str
+) -> Conversation | None:
+    row = execute(connection, _OWNED_CONVERSATION, {"id": conversation_id, "user_id": user_id})
+    found = row.first()
+    return instance(Conversation, found) if found is not None else None
+
+
+def touch_conversation(connection: Connection, conversation_id: str, when: datetime) -> None:
+    execute(connection, _TOUCH_CONVERSATION, {"conversation_id": conversation_id, "when": when})
+
+
+# Statements that read by conversation come in a pair: for one (``= :conversation_id``) and
+# for several (an expanding ``IN``, rendered anew on every call).
+
+
+def of_conversations(column: Any, *, many: bool) -> Any:
+    """``column`` names the bound conversation (``many``: one of the bound ones)."""
+    if many:
+        return column.in_(bindparam("conversation_ids", expanding=True))
+    return column == bindparam("conversation_id")
+
+
+def for_conversations(
+    connection: Connection, statements: tuple[Any, Any], conversation_ids: Sequence[str]
+) -> Sequence[Row[Any]]:
+    """Run the statement of the pair (one, many) that fits ``conversation_ids``."""
+    if not conversation_ids:
+        return []
+    one, many = statements
+    if len(conversation_ids) == 1:
+        return execute(connection, one, {"conversation_id": conversation_ids[0]}).all()
+    return execute(connection, many, {"conversation_ids": list(conversation_ids)}).all()
+
+
+def _page_statements(*, search: bool) -> tuple[Any, Any]:
+    """A user's conversations: how many, and a page of them, newest first."""
+    c = _conversations.c
+    where = [c.user_id == bindparam("user_id")]
+    if search:
+        where.append(func.lower(c.title).like(bindparam("pattern"), escape="\\"))
+    count = select(func.count()).select_from(_conversations).where(*where)
+    page = (
+        select(*selected(Conversation))
+        .where(*where)
+        .order_by(c.updated_at.desc(), c.id.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return count, page
+
+
+_PAGE = _page_statements(search=False)
+_PAGE_SEARCHED = _page_statements(search=True)
+
+
+def conversations_page(
+    connection: Connection, user_id: str, *, offset: int, limit: int, search: str | None
+) -> tuple[list[Conversation], int]:
+    """A page of the user's conversations, newest first, and how many there are;
+    ``search``: text in the title, any case."""
+    params: dict[str, Any] = {"user_id": user_id, "offset": offset, "limit": limit}
+    count, page = _PAGE
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["pattern"] = f"%{escaped.lower()}%"
+        count, page = _PAGE_SEARCHED
+    total = execute(connection, count, params).scalar_one()
+    return [instance(Conversation, row) for row in execute(connection, page, params)], total
 
 
 class ConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get_owned(self, conversation_id: str, user_id: str) -> Conversation | None:
-        return await self.session.scalar(
-            select(Conversation).where(
-                Conversation.id == conversation_id, Conversation.user_id == user_id
-            )
-        )
 
     async def get(self, conversation_id: str) -> Conversation | None:
         """Whoever owns it: only for telling "not yours" (403) from "no such" (404)."""
@@ -44,9 +127,9 @@ class ConversationRepository:
         return conversation
 
     async def touch(self, conversation_id: str, when: datetime) -> None:
-        """``rows.touch_conversation`` in this unit of work."""
-        await self.session.run_sync(
-            lambda session: rows.touch_conversation(session.connection(), conversation_id, when)
+        """``touch_conversation`` in this unit of work."""
+        await run_in(
+            self.session, lambda connection: touch_conversation(connection, conversation_id, when)
         )
 
     async def delete(self, conversation_id: str) -> None:

@@ -10,7 +10,8 @@ The hot paths (a send, authentication, the counters, the conversation pages) use
 ``run()`` instead: a plain function over a synchronous Core connection, run as one
 transaction. On SQLite the whole function runs in a database thread, one hop for the
 whole transaction rather than one per statement; on PostgreSQL it runs on the async
-driver through SQLAlchemy's ``run_sync``.
+driver through SQLAlchemy's ``run_sync``. Such a function is written once: ``run_in`` and
+``load_in`` run it in a ``read()`` or ``write()`` unit of work as well.
 
 A light write (``durable=False``: admission counters, a key's use, a send's question)
 waits for no disk on SQLite, and its work is short; the hop to a thread and back cost
@@ -42,10 +43,12 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .files import private_directory, private_sqlite_files
 
 T = TypeVar("T")
+Loaded = TypeVar("Loaded")  # a model instance, None, or a list of model instances
 logger = logging.getLogger(__name__)
 _SQLITE_READ_THREADS = 4
 _INLINE_CHECKPOINT_EVERY = 200  # light writes on the event loop between WAL checkpoints
@@ -155,6 +158,44 @@ class Database:
             await engine.dispose()
         if self._sync is not None:
             self._sync.dispose()
+
+
+async def run_in(session: AsyncSession, work: Callable[[Connection], T]) -> T:
+    """``work(connection)`` in the session's transaction, after the session flushed what
+    it holds (as its own queries do)."""
+
+    def synced(sync: Session) -> T:
+        sync.flush()
+        return work(sync.connection())
+
+    return await session.run_sync(synced)
+
+
+async def load_in(session: AsyncSession, read: Callable[[Connection], Loaded]) -> Loaded:
+    """``run_in`` for a read of model instances (one, None or a list): each becomes the
+    session's as if its own query had loaded it, so a change to it is flushed; where the
+    session already holds that row's instance, that one is answered, as a query would."""
+
+    def synced(sync: Session) -> Any:
+        sync.flush()
+        found: Any = read(sync.connection())
+        if isinstance(found, list):
+            return [_adopted(sync, each) for each in found]
+        return None if found is None else _adopted(sync, found)
+
+    return await session.run_sync(synced)  # type: ignore[no-any-return]
+
+
+def _adopted(session: Session, found: Any) -> Any:
+    """``found`` (a transient instance of a stored row) made the session's, or the instance
+    the session holds for the row."""
+    key = found.__mapper__.identity_key_from_instance(found)
+    held = session.identity_map.get(key)
+    if held is not None:
+        return held
+    make_transient_to_detached(found)  # its values are the stored row's
+    session.add(found)
+    return found
 
 
 def _transaction(connection: Connection, work: Callable[[Connection], T], light: bool) -> T:

@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from . import rows
+from . import messages
 from .tables import Conversation
 
 _ROW_OVERHEAD = 200  # bytes a remembered message costs beyond its text (tuple, ids, refs)
@@ -65,7 +65,7 @@ class PathCache:
     def path(
         self, connection: Connection, conversation: Conversation, head_id: str | None
     ) -> list[Any]:
-        """``rows.path`` of ``head_id`` in ``conversation``, from memory when still exact."""
+        """``messages.path`` of ``head_id`` in ``conversation``, from memory when still exact."""
         if head_id is None:
             return []
         with self._lock:
@@ -73,7 +73,7 @@ class PathCache:
             if entry is not None and self._current(entry, conversation):
                 self._entries.move_to_end(head_id)
                 return list(entry.path)
-        walked = rows.path(connection, head_id)
+        walked = messages.path(connection, head_id)
         self.remember(conversation, walked)
         return walked
 

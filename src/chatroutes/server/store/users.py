@@ -1,13 +1,11 @@
-"""Users and their API keys."""
+"""Users (their API keys: ``api_keys.py``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .tables import ApiKey, User
+from .tables import User
 
 
 class UserRepository:
@@ -27,35 +25,3 @@ class UserRepository:
         self.session.add(user)
         await self.session.flush()
         return user
-
-
-class ApiKeyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, key_id: str) -> ApiKey | None:
-        return await self.session.get(ApiKey, key_id)
-
-    async def list_for_user(self, user_id: str) -> list[ApiKey]:
-        rows = await self.session.scalars(
-            select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at, ApiKey.id)
-        )
-        return list(rows)
-
-    async def add(self, key: ApiKey) -> ApiKey:
-        self.session.add(key)
-        await self.session.flush()
-        return key
-
-    async def get_for_user(self, key_id: str, user_id: str) -> ApiKey | None:
-        return await self.session.scalar(
-            select(ApiKey).where(ApiKey.id == key_id, ApiKey.user_id == user_id)
-        )
-
-    async def revoke(self, key_id: str, when: datetime) -> bool:
-        result = await self.session.execute(
-            update(ApiKey)
-            .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
-            .values(revoked_at=when)
-        )
-        return result.rowcount == 1
