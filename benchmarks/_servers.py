@@ -236,29 +236,27 @@ def chatroutes_server(
 
 @contextmanager
 def source_of(ref: str, into: Path) -> Iterator[tuple[Path, str]]:
-    """The ``src`` directory of this repository at ``ref``, written out under ``into`` (by
-    ``git archive``: no worktree, nothing left in the repository); yields it and the
-    commit's short hash. Checked: a Python started as ``chatroutes_server`` starts the
-    server imports its package from there, not this tree's."""
+    """The ``src`` directory of this repository at ``ref``, written out under ``into`` by
+    ``git archive`` (no worktree: nothing is left in the repository); yields it and the
+    commit's short hash. Checked first: Python started as ``chatroutes_server`` starts a
+    server from it imports the package from there, not from this tree."""
 
-    def git(*args: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            ["git", *args], cwd=REPO_ROOT, check=True, capture_output=True, **kwargs
-        )  # type: ignore[call-overload]
+    def git(*args: str) -> bytes:
+        return subprocess.run(["git", *args], cwd=REPO_ROOT, check=True, capture_output=True).stdout
 
-    commit = git("rev-parse", "--short", f"{ref}^{{commit}}").stdout.decode().strip()
+    commit = git("rev-parse", "--short", f"{ref}^{{commit}}").decode().strip()
     into.mkdir(parents=True)
-    archive = git("archive", "--format=tar", commit, "src").stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    source = into / "src"
-    probe = "import chatroutes.server.app as app; print(app.__file__)"
-    env = {**os.environ, "PYTHONPATH": str(source)}
-    imported = subprocess.run(
-        [sys.executable, "-c", probe], cwd=into, env=env, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    if not Path(imported).resolve().is_relative_to(source.resolve()):
-        raise RuntimeError(f"the server of {ref} would run {imported}, not its own code")
     try:
+        archive = git("archive", "--format=tar", commit, "src")
+        subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+        source = into / "src"
+        probe = "import chatroutes.server.app as app; print(app.__file__)"
+        env = {**os.environ, "PYTHONPATH": str(source)}
+        imported = subprocess.run(
+            [sys.executable, "-c", probe], cwd=into, env=env, capture_output=True, text=True
+        ).stdout.strip()
+        if not imported or not Path(imported).resolve().is_relative_to(source.resolve()):
+            raise RuntimeError(f"the server of {ref} would not run its own code: {imported!r}")
         yield source, commit
     finally:
         shutil.rmtree(into, ignore_errors=True)

@@ -940,13 +940,12 @@ def report_summary(
 ) -> None:
     """Per series and LiteLLM: added p50/p99 (sequential, paired) and the requests/s of plain
     sends at each concurrency; with ``--against``, the figures before and after."""
-    levels = [clients for clients in args.concurrency]
     rates = {(run.target, run.clients): run.per_second for run in runs if run.mode == "send"}
 
     def row(target: str, added: list[float]) -> list[str]:
         figures = [ms(percentile(added, 50)), ms(percentile(added, 99))] if added else ["", ""]
-        per_second = [rates.get((target, clients), math.nan) for clients in levels]
-        return [target, *figures, *(f"{rate:.0f}" if rate == rate else "" for rate in per_second)]
+        per_second = [rates.get((target, clients), math.nan) for clients in args.concurrency]
+        return [target, *figures, *("" if math.isnan(r) else f"{r:.0f}" for r in per_second)]
 
     rows = []
     for each in series:
@@ -957,7 +956,7 @@ def report_summary(
         rows.append(row(LITELLM, litellm))
     print()
     print("summary: latency added to a direct call (sequential, paired), plain sends per second")
-    headers = ["series", "added p50 ms", "added p99 ms", *(f"req/s x{n}" for n in levels)]
+    headers = ["series", "added p50 ms", "added p99 ms", *(f"req/s x{n}" for n in args.concurrency)]
     print(table(headers, rows))
 
 
