@@ -49,7 +49,9 @@ Then, through our server with the SDK's key:
 - concurrency: 1 and 16 clients at once (``--concurrency``; asyncio, one
   ``httpx.AsyncClient`` each, each client on its own conversations, since a branch takes
   one send at a time), plain and streamed sends: direct, each series (SDK and bare, of
-  each server), LiteLLM: requests/s, p50, p99.
+  each server), LiteLLM: requests/s, p50, p99. Each target runs once in each of a few
+  rounds (``--concurrency-rounds``), in an order that turns, and its figures are taken
+  over all of them: a burst of load on the machine falls on every target alike.
 
 The summary at the end: per series, the added p50/p99 (paired) and the requests/s of
 plain sends at each concurrency, beside LiteLLM's.
@@ -84,6 +86,7 @@ from contextlib import AsyncExitStack, ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import fmean
+from typing import TypeVar
 
 import httpx
 
@@ -110,6 +113,7 @@ PROMPT = "Benchmark message {i}: how far is it from the fork to the head of this
 SECTIONS = ("sequential", "reservation", "stream", "concurrency")
 DIRECT, LITELLM, MOCK = "direct", "LiteLLM", "mock upstream"  # targets and processes
 OURS = "ours"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,7 @@ def all_series(servers: Sequence[Server]) -> list[Series]:
     return [Series(server, keyed) for keyed in (True, False) for server in servers]
 
 
-def turned(items: Sequence[Series], by: int) -> list[Series]:
+def turned(items: Sequence[T], by: int) -> list[T]:
     """``items`` starting from its ``by``-th (modulo its length)."""
     start = by % len(items)
     return [*items[start:], *items[:start]]
@@ -732,6 +736,14 @@ class Run:
     def per_second(self) -> float:
         return len(self.timings) / self.wall if self.timings else math.nan
 
+    def add(self, other: Run) -> None:
+        """Count ``other``, a run of the same target in another round, into this one."""
+        self.timings += other.timings
+        self.errors += other.errors
+        self.skipped += other.skipped
+        self.wall += other.wall
+        self.cpu = {name: seconds + other.cpu[name] for name, seconds in self.cpu.items()}
+
 
 async def run_concurrent(
     args: argparse.Namespace,
@@ -740,9 +752,10 @@ async def run_concurrent(
     stream: bool,
     clients: int,
     pids: dict[str, int],
+    total: int,
 ) -> Run:
-    """``--concurrent-requests`` sends by ``clients`` clients at once, to ``target``: a
-    series, or ``DIRECT`` / ``LITELLM`` (the upstream call, straight or through LiteLLM).
+    """``total`` sends by ``clients`` clients at once, to ``target``: a series, or
+    ``DIRECT`` / ``LITELLM`` (the upstream call, straight or through LiteLLM).
 
     The sends are cut into conversations of ``--sends-per-conversation``, dealt round-robin
     to the clients, so paths grow alike whatever the concurrency. Each client first makes
@@ -753,7 +766,7 @@ async def run_concurrent(
         run = Run(mode, target.label, target.server.name, clients)
     else:
         run = Run(mode, target, MOCK if target == DIRECT else LITELLM, clients)
-    total, per = args.concurrent_requests, args.sends_per_conversation
+    per = args.sends_per_conversation
     sizes = [min(per, total - start) for start in range(0, total, per)]
     slots = [Slot() for _ in range(len(sizes) + clients)]  # the last `clients` to warm up
     if isinstance(target, Series):
@@ -816,12 +829,22 @@ async def run_more(
         targets: list[Series | str] = [DIRECT, *series]
         if bench.litellm_url is not None:
             targets.append(LITELLM)
+        per_round = -(-args.concurrent_requests // args.concurrency_rounds)
         for clients in args.concurrency:
             for stream in (False, True):
-                for target in targets:
-                    label = target.label if isinstance(target, Series) else target
-                    _progress(f"{'stream' if stream else 'send'} x{clients} {label}")
-                    runs.append(await run_concurrent(args, bench, target, stream, clients, pids))
+                merged: dict[str, Run] = {}
+                for n in range(args.concurrency_rounds):
+                    for target in turned(targets, n):
+                        label = target.label if isinstance(target, Series) else target
+                        _progress(f"{'stream' if stream else 'send'} x{clients} {label}, round {n}")
+                        run = await run_concurrent(
+                            args, bench, target, stream, clients, pids, per_round
+                        )
+                        if label in merged:
+                            merged[label].add(run)
+                        else:
+                            merged[label] = run
+                runs += merged.values()
     return streamed, runs
 
 
@@ -895,9 +918,11 @@ def _litellm_stream_rows(samples: StreamSamples) -> list[list[str]]:
 def report_concurrency(args: argparse.Namespace, runs: list[Run]) -> None:
     print()
     print(
-        f"concurrency: {args.concurrent_requests} timed requests per run, each client its own "
-        f"httpx.AsyncClient and conversations\n({args.sends_per_conversation} sends each, dealt "
-        f"round-robin)   warm-up: {args.concurrent_warmup} per client"
+        f"concurrency: {args.concurrent_requests} timed requests per target in "
+        f"{args.concurrency_rounds} rounds (each target once a round, in an order that turns),\n"
+        "each client its own httpx.AsyncClient and conversations "
+        f"({args.sends_per_conversation} sends each, dealt round-robin)\n"
+        f"warm-up: {args.concurrent_warmup} per client and run"
     )
     print()
     rows: list[list[str]] = []
@@ -1011,6 +1036,13 @@ def main() -> None:
         help="timed requests per concurrent run (about 2/3 of --requests, "
         "a multiple of the largest --concurrency: 320)",
     )
+    parser.add_argument(
+        "--concurrency-rounds",
+        type=int,
+        default=3,
+        help="rounds of the concurrency section: each target once a round, in an order that "
+        "turns, each time --concurrent-requests / rounds requests (default: 3)",
+    )
     parser.add_argument("--sends-per-conversation", type=int, default=10)
     parser.add_argument("--concurrent-warmup", type=int, default=2, help="per client")
     args = parser.parse_args()
@@ -1034,7 +1066,8 @@ def main() -> None:
         args.concurrent_requests = max(widest, args.requests * 2 // 3 // widest * widest)
     counts = [args.requests, args.stream_requests, args.concurrent_requests]
     counts.append(args.reservation_requests)
-    counts += [args.conversations, args.sends_per_conversation, *args.concurrency]
+    counts += [args.conversations, args.sends_per_conversation, args.concurrency_rounds]
+    counts += args.concurrency
     if min(counts) < 1 or min(args.warmup, args.concurrent_warmup) < 0:
         parser.error("request, conversation and client counts must be positive")
     if args.litellm and shutil.which(args.litellm) is None:
