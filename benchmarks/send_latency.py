@@ -918,10 +918,10 @@ def _litellm_stream_rows(samples: StreamSamples) -> list[list[str]]:
 def report_concurrency(args: argparse.Namespace, runs: list[Run]) -> None:
     print()
     print(
-        f"concurrency: {args.concurrent_requests} timed requests per target in "
-        f"{args.concurrency_rounds} rounds (each target once a round, in an order that turns),\n"
-        "each client its own httpx.AsyncClient and conversations "
-        f"({args.sends_per_conversation} sends each, dealt round-robin)\n"
+        f"concurrency: {args.concurrent_requests} timed requests per target, in "
+        f"{args.concurrency_rounds} rounds (each target once a round, in an order that\n"
+        "turns); each client its own httpx.AsyncClient and conversations "
+        f"({args.sends_per_conversation} sends each,\ndealt round-robin)   "
         f"warm-up: {args.concurrent_warmup} per client and run"
     )
     print()

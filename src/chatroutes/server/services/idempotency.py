@@ -200,6 +200,8 @@ class IdempotencyService:
             )
 
         try:
+            # Durable: the answer must reach the disk with what the request stored durably
+            # (a send's reply), or a retry after a crash would do the work again.
             if await self.db.run(finish, write=True):
                 self._remember((claim.scope, claim.key), claim.request_hash, claim.expires_at, kept)
         finally:
