@@ -58,8 +58,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 @contextlib.contextmanager
-def throwaway_postgres() -> Iterator[str]:
-    """Start a private PostgreSQL cluster (as the test suite does) and yield a fresh DB URL."""
+def throwaway_postgres(*names: str) -> Iterator[list[str]]:
+    """Start a private PostgreSQL cluster (as the test suite does) and yield the URLs of fresh
+    databases named ``names``."""
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))
     from tests.support.postgres import start_postgres
@@ -67,21 +68,33 @@ def throwaway_postgres() -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="chatroutes-bench-pg-") as base:
         server = start_postgres(Path(base))
         try:
-            yield server.create_database("bench")
+            yield [server.create_database(name) for name in names]
         finally:
             server.stop()
 
 
 @contextlib.contextmanager
-def database_choice(database_url: str | None, postgres: bool, data_dir: Path) -> Iterator[str]:
-    """The URL to benchmark: ``--database-url``, a throw-away PostgreSQL, or SQLite in a temp dir.
+def database_choices(
+    database_url: str | None, postgres: bool, data_dirs: Sequence[Path]
+) -> Iterator[list[str]]:
+    """A database URL to benchmark per data directory: ``--database-url`` (for one only), a
+    database each of a throw-away PostgreSQL cluster, or SQLite in each directory.
 
-    Returns the URL the way a user would write it; the server normalises the driver.
+    Returns the URLs the way a user would write them; the server normalises the driver.
     """
     if database_url:
-        yield database_url
+        if len(data_dirs) != 1:
+            raise ValueError("--database-url is one database: it serves one server")
+        yield [database_url]
     elif postgres:
-        with throwaway_postgres() as url:
-            yield url
+        with throwaway_postgres(*(f"bench{n}" for n in range(len(data_dirs)))) as urls:
+            yield urls
     else:
-        yield f"sqlite:///{(data_dir / 'chatroutes.db').resolve()}"
+        yield [f"sqlite:///{(data_dir / 'chatroutes.db').resolve()}" for data_dir in data_dirs]
+
+
+@contextlib.contextmanager
+def database_choice(database_url: str | None, postgres: bool, data_dir: Path) -> Iterator[str]:
+    """The URL to benchmark: ``--database-url``, a throw-away PostgreSQL, or SQLite there."""
+    with database_choices(database_url, postgres, [data_dir]) as [url]:
+        yield url

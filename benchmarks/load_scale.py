@@ -43,7 +43,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ms, percentile, table, throwaway_postgres
-from send_latency import SERVER_CODE, Process, cpu_seconds, free_port, mock_upstream
+from _servers import SERVER_CODE, Process, cpu_seconds, free_port, mock_upstream
 
 KEY_LINE = re.compile(r"^(cr_prod_sk_[0-9a-f]{64})\s*$")
 WORKLOADS = ("send", "stream", "tree")
@@ -278,7 +278,7 @@ def main() -> None:
     base_rate: dict[str, float] = {}
     cpu_rows: list[list[object]] = []
     with ExitStack() as stack:
-        database_url = stack.enter_context(throwaway_postgres())
+        [database_url] = stack.enter_context(throwaway_postgres("bench"))
         mock_url, mock_pid = stack.enter_context(mock_upstream())
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cr-load-")))
         key = ""

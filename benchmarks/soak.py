@@ -36,8 +36,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ms, percentile, table, throwaway_postgres
+from _servers import mock_upstream
 from load_scale import Cluster, Load, servers
-from send_latency import mock_upstream
 
 MIX = (("send", 0.5), ("stream", 0.25), ("tree", 0.15), ("list", 0.10))
 
@@ -143,7 +143,7 @@ def main() -> None:
         signal.signal(sig, lambda *_: sys.exit(1))
 
     with ExitStack() as stack:
-        database_url = stack.enter_context(throwaway_postgres())
+        [database_url] = stack.enter_context(throwaway_postgres("bench"))
         mock_url, _ = stack.enter_context(mock_upstream())
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cr-soak-")))
         cluster = stack.enter_context(servers(args.processes, database_url, mock_url, data_dir))

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -101,7 +102,7 @@ class IdempotencyMiddleware:
     ) -> None:
         """Run the request, forwarding its response; store it or release the key at the end."""
         status = 0
-        headers: list[tuple[str, str]] = []
+        raw_headers: list[tuple[bytes, bytes]] = []
         parts: list[bytes] = []
         delivered = disconnected = settled = False
 
@@ -123,10 +124,11 @@ class IdempotencyMiddleware:
             nonlocal settled
             settled = True
             if not is_kept(status):
-                await self._detached(self.service.release(claim))
+                await self._settle(partial(self.service.release, claim))
                 return
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers]
             response = StoredResponse(status, headers, b"".join(parts))
-            await self._detached(self.service.complete(claim, response))
+            await self._settle(partial(self.service.complete, claim, response))
 
         async def forward(message: Message) -> None:
             """To the client while it is there; once it left, the response goes on unsent."""
@@ -139,15 +141,13 @@ class IdempotencyMiddleware:
                 disconnected = True
 
         async def inner_send(message: Message) -> None:
-            nonlocal status, headers
+            nonlocal status, raw_headers
             if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = [
-                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]
-                ]
+                # a copy: a middleware further out may add to the list as it sends it on
+                status, raw_headers = message["status"], list(message["headers"])
             elif message["type"] == "http.response.body" and not settled:
                 if is_kept(status):
-                    parts.append(bytes(message.get("body", b"")))
+                    parts.append(message.get("body", b""))
                 if not message.get("more_body", False):
                     await settle()
             await forward(message)
@@ -157,23 +157,32 @@ class IdempotencyMiddleware:
         finally:
             if not settled:  # failed, cancelled, or told of its gone client past the lock
                 settled = True
-                await self._detached(self.service.release(claim))
+                await self._settle(partial(self.service.release, claim))
 
-    async def _detached(self, work: Coroutine[Any, Any, None]) -> None:
-        """Finish ``work`` even if this request is cancelled; a failure is logged, not raised."""
-        task = self.ctx.spawn(work)
+    async def _settle(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Store or release the claim; a failure is logged, not raised.
+
+        If this request is cancelled meanwhile, the work is done once more apart from it
+        (both match the claim's token, so twice is as once) and the cancellation goes on.
+        """
         try:
-            await asyncio.shield(task)
+            await _logged(work())
         except asyncio.CancelledError:
+            self.ctx.spawn(_logged(work()))
             raise
-        except Exception:
-            logger.exception("could not store or release an idempotency key")
 
     async def _purge(self) -> None:
         try:
             await self.service.purge_expired()
         except Exception:
             logger.exception("could not purge expired idempotency keys")
+
+
+async def _logged(work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await work
+    except Exception:
+        logger.exception("could not store or release an idempotency key")
 
 
 def _raw_credential(scope: Scope) -> str | None:

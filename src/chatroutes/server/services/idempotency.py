@@ -3,8 +3,11 @@
 ``begin`` either claims the key (the caller runs the request, then ``complete``s or
 ``release``s the claim) or answers from what is stored: the recorded response, or
 an error when the first request is still running or the key was used for a
-different request. Claiming is one short write transaction; the primary key of
-``idempotency_keys`` decides between concurrent requests, in any process.
+different request. Claiming is one short write transaction: an ``INSERT … ON CONFLICT
+DO NOTHING``, whose refusal alone makes it read the row; the primary key of
+``idempotency_keys`` decides between concurrent requests, in any process. Storing the
+answer is one ``UPDATE`` of the claimed row. Each is a prebuilt statement run on a
+synchronous connection in one ``Database.run`` (``store/idempotency.py``).
 
 Responses that are worth retrying are not kept, so the retry does the work:
 5xx, 401, and the transient 4xx (408, 409, 423, 425, 429).
@@ -21,6 +24,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Connection
 
 from ..domain.errors import (
     IdempotencyKeyInUse,
@@ -29,9 +36,8 @@ from ..domain.errors import (
     InvalidRequest,
 )
 from ..settings import Settings
+from ..store import idempotency as keys
 from ..store.database import Database
-from ..store.idempotency import IdempotencyRepository
-from ..store.tables import IdempotencyRecord
 from .server_context import utcnow
 
 HEADER = "Idempotency-Key"
@@ -179,18 +185,24 @@ class IdempotencyService:
         kept = StoredResponse(response.status_code, kept_headers(response.headers), response.body)
         if kept.carries_secret:
             kept = kept.withheld()
+        headers = [[name, value] for name, value in kept.headers]
+
+        def finish(connection: Connection) -> bool:
+            return keys.finish(
+                connection,
+                claim.scope,
+                claim.key,
+                claim.token,
+                status_code=kept.status_code,
+                headers=headers,
+                body=kept.body,
+                locked_until=utcnow(),
+            )
+
         try:
-            async with self.db.write() as session:
-                owned = await IdempotencyRepository(session).finish(
-                    claim.scope,
-                    claim.key,
-                    claim.token,
-                    status_code=kept.status_code,
-                    headers=[[name, value] for name, value in kept.headers],
-                    body=kept.body,
-                    locked_until=utcnow(),
-                )
-            if owned:
+            # Durable: the answer must reach the disk with what the request stored durably
+            # (a send's reply), or a retry after a crash would do the work again.
+            if await self.db.run(finish, write=True):
                 self._remember((claim.scope, claim.key), claim.request_hash, claim.expires_at, kept)
         finally:
             self._in_flight.pop((claim.scope, claim.key), None)
@@ -198,24 +210,26 @@ class IdempotencyService:
     async def release(self, claim: Claim) -> None:
         """Forget the claim so a retry with the same key runs the request again."""
         try:
-            async with self.db.write() as session:
-                repo = IdempotencyRepository(session)
-                await repo.delete_owned(claim.scope, claim.key, claim.token)
+            await self.db.run(
+                lambda connection: keys.delete_owned(
+                    connection, claim.scope, claim.key, claim.token
+                ),
+                write=True,
+            )
         finally:
             self._in_flight.pop((claim.scope, claim.key), None)
 
     async def _begin(self, scope: str, key: str, request_hash: str) -> Claim | StoredResponse:
-        async with self.db.read() as session:  # repeats are answered without a write
-            existing = await IdempotencyRepository(session).get(scope, key)
-        if existing is not None:
-            stored = self._judge(existing, request_hash, utcnow())
-            if stored is not None:
-                self._remember((scope, key), request_hash, existing.expires_at, stored)
-                return stored
+        # Light: a claim reaches the disk with the first durable write after it (WAL order),
+        # so whatever the request stores durably is never on disk without its claim.
+        attempt = partial(self._try_claim, scope=scope, key=key, request_hash=request_hash)
         for _ in range(_CLAIM_ATTEMPTS):
-            async with self.db.write() as session:
-                repo = IdempotencyRepository(session)
-                outcome = await self._try_claim(repo, scope, key, request_hash)
+            outcome = await self.db.run(attempt, write=True, durable=False)
+            if isinstance(outcome, _Finished):
+                self._remember(
+                    (scope, key), outcome.request_hash, outcome.expires_at, outcome.response
+                )
+                return outcome.response
             if outcome is not None:
                 return outcome
         raise _in_use()  # others kept winning the row; the client retries
@@ -253,64 +267,62 @@ class IdempotencyService:
         return True
 
     async def purge_expired(self) -> int:
-        async with self.db.write() as session:
-            return await IdempotencyRepository(session).delete_expired(utcnow())
-
-    async def _try_claim(
-        self, repo: IdempotencyRepository, scope: str, key: str, request_hash: str
-    ) -> Claim | StoredResponse | None:
-        """One attempt inside a write transaction; None: the row changed under us, try again."""
-        now = utcnow()
-        fresh = IdempotencyRecord(
-            scope=scope,
-            key=key,
-            request_hash=request_hash,
-            state="running",
-            created_at=now,
-            locked_until=now + self.lock,
-            expires_at=now + self.ttl,
+        return await self.db.run(
+            lambda connection: keys.delete_expired(connection, utcnow()), write=True
         )
-        if await repo.add_if_absent(fresh):
-            return Claim(scope, key, now, request_hash, fresh.expires_at, fresh.locked_until)
-        existing = await repo.get(scope, key)
-        if existing is None:  # released since the insert was refused
-            return None
-        stored = self._judge(existing, request_hash, now)
-        if stored is not None:
-            return stored
-        # Expired, or a running claim whose owner stopped renewing it: take it over.
-        token = max(now, existing.created_at + _ONE_MS)  # strictly newer than the old owner's
-        values = {
+
+    def _try_claim(
+        self, connection: Connection, *, scope: str, key: str, request_hash: str
+    ) -> Claim | _Finished | None:
+        """One attempt, in a write transaction: claim by insert, and only when the key has a
+        row read it. None: the row changed under us (another process), try again."""
+        now = utcnow()
+        lock, expiry = now + self.lock, now + self.ttl
+        row = {
+            "scope": scope,
+            "key": key,
             "request_hash": request_hash,
             "state": "running",
-            "status_code": None,
-            "response_headers": None,
-            "response_body": None,
-            "created_at": token,
-            "locked_until": now + self.lock,
-            "expires_at": now + self.ttl,
+            "created_at": now,
+            "locked_until": lock,
+            "expires_at": expiry,
         }
-        if await repo.take_over(scope, key, expected_created_at=existing.created_at, values=values):
-            return Claim(
-                scope, key, token, request_hash, values["expires_at"], values["locked_until"]
-            )
-        return None
+        if keys.add_if_absent(connection, row):
+            return Claim(scope, key, now, request_hash, expiry, lock)
+        existing = keys.record(connection, scope, key)
+        if existing is None:  # released since the insert was refused
+            return None
+        finished = self._judge(existing, request_hash, now)
+        if finished is not None:
+            return finished
+        # Expired, or a running claim whose owner stopped renewing it: take it over.
+        token = max(now, existing.created_at + _ONE_MS)  # strictly newer than the old owner's
+        taken = keys.take_over(
+            connection,
+            scope,
+            key,
+            expected_token=existing.created_at,
+            request_hash=request_hash,
+            token=token,
+            locked_until=lock,
+            expires_at=expiry,
+        )
+        return Claim(scope, key, token, request_hash, expiry, lock) if taken else None
 
     @staticmethod
-    def _judge(
-        record: IdempotencyRecord, request_hash: str, now: datetime
-    ) -> StoredResponse | None:
-        """The stored answer for a live record; None when the record may be claimed."""
+    def _judge(record: Any, request_hash: str, now: datetime) -> _Finished | None:
+        """The stored answer of a live record; None when the record may be claimed."""
         if record.expires_at <= now:
             return None
         if record.request_hash != request_hash:
             raise _reused()
         if record.state == "done":
-            return StoredResponse(
+            response = StoredResponse(
                 status_code=record.status_code or 200,
                 headers=[(name, value) for name, value in record.response_headers or []],
                 body=record.response_body or b"",
             )
+            return _Finished(request_hash, record.expires_at, response)
         if record.locked_until > now:
             raise _in_use()
         return None
