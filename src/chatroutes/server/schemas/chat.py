@@ -47,7 +47,7 @@ class ChatSettingsUpdate(WireModel):
     default_provider: ChatProvider | None
 
 
-class Found(Protocol):
+class SearchSource(Protocol):
     """A web search result a reply drew on."""
 
     @property
@@ -75,7 +75,7 @@ def chat_reply(
     provider: str,
     reply: StoredMessage,
     model: str | None,
-    sources: Iterable[Found],
+    sources: Iterable[SearchSource],
 ) -> ChatReply:
     """``provider``: the Chat API's name for it (``claude``, not ``anthropic``)."""
     return {
