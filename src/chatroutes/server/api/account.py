@@ -14,8 +14,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from ..schemas.account import AccountDelete, account_export_out
-from ..schemas.responses import AccountDeleted, AccountExport, Envelope
+from ..schemas.account import (
+    AccountDelete,
+    AccountDeleted,
+    AccountExport,
+    account_deleted,
+    account_export_out,
+)
+from ..schemas.envelope import Envelope
 from ..services.privacy import PrivacyService
 from .deps import Context, UserId
 from .envelope import ok
@@ -62,4 +68,4 @@ async def delete_account(
     body: Annotated[AccountDelete, Depends(confirmation)], service: Privacy
 ) -> JSONResponse:
     await service.delete_account(body.confirm)
-    return ok({"deleted": True})
+    return ok(account_deleted())

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
-from ..schemas.auth import ApiKeyCreate, api_key_out
+from ..schemas.api_keys import ApiKeyCreate, ApiKeyList, NewApiKey, api_key_list, new_api_key
 from ..schemas.common import NUL_FREE_PATTERN
-from ..schemas.responses import ApiKeyList, Done, Envelope, NewApiKey
+from ..schemas.envelope import Done, Envelope
 from ..services.accounts import AccountService
 from .deps import Context, CurrentPrincipal, UserId
 from .envelope import ok, secret_ok
@@ -29,8 +29,7 @@ Accounts = Annotated[AccountService, Depends(accounts)]
 
 @router.get("", response_model=Envelope[ApiKeyList])
 async def list_api_keys(user_id: UserId, service: Accounts) -> JSONResponse:
-    keys = await service.list_keys_for(user_id)
-    return ok({"apiKeys": [api_key_out(k) for k in keys]})
+    return ok(api_key_list(await service.list_keys_for(user_id)))
 
 
 @router.post("", status_code=201, response_model=Envelope[NewApiKey], responses=errors(403))
@@ -38,8 +37,7 @@ async def create_api_key(
     body: ApiKeyCreate, principal: CurrentPrincipal, _admitted: UserId, service: Accounts
 ) -> JSONResponse:
     created = await service.create_key_for(principal, name=body.name)
-    new_key = api_key_out(created.key) | {"key": created.secret}
-    return secret_ok({"apiKey": new_key}, status_code=201)
+    return secret_ok(new_api_key(created.key, created.secret), status_code=201)
 
 
 @router.delete("/{key_id}", response_model=Done)

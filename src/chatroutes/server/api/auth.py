@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from ..domain.errors import InvalidRequest
-from ..domain.hashing import iso_timestamp
-from ..schemas.auth import LoginRequest, RefreshRequest, RegisterRequest, tokens_out, user_out
-from ..schemas.responses import (
-    Done,
-    Envelope,
+from ..schemas.auth import (
     GuestSessionOut,
     GuestStatus,
+    LoginRequest,
     MeOut,
     RefreshedOut,
+    RefreshRequest,
+    RegisterRequest,
     SessionOut,
+    guest_session_out,
+    guest_status_out,
+    me_out,
+    refreshed_out,
+    session_out,
 )
+from ..schemas.envelope import Done, Envelope
 from ..services.limits import LimitService
-from ..services.sessions import Session, SessionService
+from ..services.sessions import SessionService
 from .deps import Context, CurrentPrincipal, UserId, refuse_api_keys
 from .envelope import ok, secret_ok
 from .openapi import errors
@@ -36,20 +41,6 @@ Sessions = Annotated[SessionService, Depends(sessions)]
 NoApiKey = Depends(refuse_api_keys)
 
 
-def _session_out(session: Session) -> dict[str, Any]:
-    tokens = tokens_out(session.access_token, session.refresh_token, session.expires_in)
-    return {"user": user_out(session.user), "tokens": tokens}
-
-
-def _guest_out(session: Session, limits: dict[str, int | None]) -> dict[str, Any]:
-    expires_at = session.user.guest_expires_at
-    guest = {
-        "expiresAt": iso_timestamp(expires_at) if expires_at is not None else None,
-        "limits": limits,
-    }
-    return _session_out(session) | {"guest": guest}
-
-
 @router.post(
     "/register",
     status_code=201,
@@ -59,21 +50,18 @@ def _guest_out(session: Session, limits: dict[str, int | None]) -> dict[str, Any
 async def register(request: Request, body: RegisterRequest, service: Sessions) -> JSONResponse:
     await service.throttle_sign_in(_client_ip(request), body.email)
     session = await service.register(body.email, body.password, body.name)
-    return secret_ok(_session_out(session), status_code=201)
+    return secret_ok(session_out(session), status_code=201)
 
 
 @router.post("/login", response_model=Envelope[SessionOut], responses=errors(401, 429))
 async def login(request: Request, body: LoginRequest, service: Sessions) -> JSONResponse:
     await service.throttle_sign_in(_client_ip(request), body.email)
-    return secret_ok(_session_out(await service.login(body.email, body.password)))
+    return secret_ok(session_out(await service.login(body.email, body.password)))
 
 
 @router.post("/refresh", response_model=Envelope[RefreshedOut], responses=errors(401))
 async def refresh(body: RefreshRequest, service: Sessions) -> JSONResponse:
-    session = await service.refresh(body.refresh_token)
-    tokens = tokens_out(session.access_token, session.refresh_token, session.expires_in)
-    # The JS SDK reads the tokens directly under data; the web UI reads data.tokens.
-    return secret_ok({**tokens, "tokens": tokens, "user": user_out(session.user)})
+    return secret_ok(refreshed_out(await service.refresh(body.refresh_token)))
 
 
 @router.post("/logout", response_model=Done)
@@ -84,9 +72,7 @@ async def logout(body: RefreshRequest, service: Sessions) -> JSONResponse:
 
 @router.get("/me", response_model=Envelope[MeOut])
 async def me(user_id: UserId, service: Sessions) -> JSONResponse:
-    user = user_out(await service.me(user_id))
-    # WIRE.md: the JS SDK reads the user as data itself; others read data.user.
-    return ok({**user, "user": user})
+    return ok(me_out(await service.me(user_id)))
 
 
 @router.post(
@@ -98,7 +84,7 @@ async def me(user_id: UserId, service: Sessions) -> JSONResponse:
 )
 async def start_guest(request: Request, service: Sessions) -> JSONResponse:
     session = await service.start_guest(_client_ip(request))
-    return secret_ok(_guest_out(session, service.guest_limits()), status_code=201)
+    return secret_ok(guest_session_out(session, service.guest_limits()), status_code=201)
 
 
 @router.get(
@@ -114,14 +100,8 @@ async def guest_status(
     if not principal.is_guest:
         raise InvalidRequest("This is not a guest session", field="Authorization")
     user = await service.me(user_id)
-    expires_at = user.guest_expires_at
-    return ok(
-        {
-            "expiresAt": iso_timestamp(expires_at) if expires_at is not None else None,
-            "limits": service.guest_limits(),
-            "used": await LimitService(ctx).guest_used(user_id),
-        }
-    )
+    used = await LimitService(ctx).guest_used(user_id)
+    return ok(guest_status_out(user, service.guest_limits(), used))
 
 
 @router.post(
@@ -134,7 +114,7 @@ async def convert_guest(
     body: RegisterRequest, principal: CurrentPrincipal, _admitted: UserId, service: Sessions
 ) -> JSONResponse:
     session = await service.convert_guest(principal, body.email, body.password, body.name)
-    return secret_ok(_session_out(session))
+    return secret_ok(session_out(session))
 
 
 def _client_ip(request: Request) -> str:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from ... import __version__
-from ..schemas.autobranch import MessageAutobranch, SuggestBranchesRequest, suggestion_out
-from ..schemas.responses import AutobranchData, Envelope, ServiceHealth, SuggestionsData
-from ..schemas.wire import branch_out
+from ..schemas.autobranch import (
+    AutobranchData,
+    MessageAutobranch,
+    SuggestBranchesRequest,
+    SuggestionsData,
+    autobranch_data,
+    suggestions_data,
+)
+from ..schemas.envelope import Envelope
+from ..schemas.meta import ServiceHealth, service_health_out
 from ..services.autobranch import SERVICE_NAME
 from .deps import Autobranch, ConversationID, MessageID
 from .envelope import ok
@@ -21,7 +26,7 @@ router = APIRouter(tags=["autobranch"])
 
 @router.get("/autobranch/health", response_model=Envelope[ServiceHealth])
 async def health() -> JSONResponse:
-    return ok({"status": "healthy", "version": __version__, "service": SERVICE_NAME})
+    return ok(service_health_out(__version__, SERVICE_NAME))
 
 
 @router.post(
@@ -31,12 +36,7 @@ async def health() -> JSONResponse:
 )
 async def suggest_branches(body: SuggestBranchesRequest, service: Autobranch) -> JSONResponse:
     result = await service.suggest(body)
-    return ok(
-        {
-            "suggestions": [suggestion_out(s) for s in result.detection.suggestions],
-            "metadata": result.metadata(),
-        }
-    )
+    return ok(suggestions_data(result, result.detection.suggestions))
 
 
 @router.post(
@@ -53,11 +53,5 @@ async def autobranch_message(
 ) -> JSONResponse:
     """Runs detection on the message and makes one branch per chosen suggestion there."""
     result = await service.apply(conversation_id, message_id, body or MessageAutobranch())
-    branches: list[dict[str, Any]] = [
-        branch_out(branch, 0) | {"suggestionId": s.id, "firstPrompt": s.first_prompt()}
-        for s, branch in result.branches
-    ]
-    return ok(
-        {"suggestions": [suggestion_out(s) for s in result.suggestions], "branches": branches},
-        status_code=201 if branches else 200,
-    )
+    data = autobranch_data(result.suggestions, result.branches)
+    return ok(data, status_code=201 if data["branches"] else 200)

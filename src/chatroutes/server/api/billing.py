@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from ..schemas.responses import BillingOut, Envelope, PlanList
-from ..schemas.usage import billing_out, plan_out
+from ..schemas.billing import BillingOut, PlanList, billing_out, plan_list
+from ..schemas.envelope import Envelope
 from ..services.billing import BillingService, public_plans
 from .deps import Context, UserId
 from .envelope import ok
@@ -17,7 +17,7 @@ router = APIRouter(tags=["billing"])
 @router.get("/plans", response_model=Envelope[PlanList])
 async def list_plans(ctx: Context) -> JSONResponse:
     """Public, like ``/health``: a pricing page needs no key."""
-    return ok({"plans": [plan_out(plan) for plan in public_plans(ctx)], "currency": "USD"})
+    return ok(plan_list(public_plans(ctx)))
 
 
 @router.get("/billing", response_model=Envelope[BillingOut])

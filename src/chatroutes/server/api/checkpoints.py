@@ -5,10 +5,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from ..schemas.checkpoints import CheckpointCreate
+from ..schemas.checkpoints import (
+    CheckpointCreate,
+    CheckpointData,
+    CheckpointList,
+    RecreatedData,
+    checkpoint_data,
+    checkpoint_list,
+    recreated_data,
+)
 from ..schemas.common import NUL_FREE_PATTERN
-from ..schemas.responses import CheckpointData, CheckpointList, Done, Envelope, RecreatedData
-from ..schemas.wire import branch_out, checkpoint_out, message_out
+from ..schemas.envelope import Done, Envelope
 from .deps import CheckpointID, Checkpoints, ConversationID
 from .envelope import ok
 from .openapi import errors
@@ -25,8 +32,7 @@ async def list_checkpoints(
         Query(alias="branchId", min_length=1, max_length=64, pattern=NUL_FREE_PATTERN),
     ] = None,
 ) -> JSONResponse:
-    checkpoints = await service.list(conversation_id, branch_id)
-    return ok({"checkpoints": [checkpoint_out(c) for c in checkpoints]})
+    return ok(checkpoint_list(await service.list(conversation_id, branch_id)))
 
 
 @router.post(
@@ -38,8 +44,7 @@ async def list_checkpoints(
 async def create_checkpoint(
     conversation_id: ConversationID, body: CheckpointCreate, service: Checkpoints
 ) -> JSONResponse:
-    checkpoint = await service.create(conversation_id, body)
-    return ok({"checkpoint": checkpoint_out(checkpoint)}, status_code=201)
+    return ok(checkpoint_data(await service.create(conversation_id, body)), status_code=201)
 
 
 @router.delete("/checkpoints/{checkpoint_id}", response_model=Done)
@@ -55,12 +60,4 @@ async def delete_checkpoint(checkpoint_id: CheckpointID, service: Checkpoints) -
     responses=errors(409),
 )
 async def recreate_checkpoint(checkpoint_id: CheckpointID, service: Checkpoints) -> JSONResponse:
-    result = await service.recreate(checkpoint_id)
-    return ok(
-        {
-            "checkpoint": checkpoint_out(result.checkpoint),
-            "branch": branch_out(result.branch, 0),
-            "messages": [message_out(m) for m in result.messages],
-        },
-        status_code=201,
-    )
+    return ok(recreated_data(await service.recreate(checkpoint_id)), status_code=201)

@@ -6,27 +6,25 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from ..schemas.common import NUL_FREE_PATTERN
-from ..schemas.conversations import MAX_PAGE, ConversationCreate, ConversationUpdate
-from ..schemas.responses import (
+from ..schemas.conversations import (
+    MAX_PAGE,
+    ConversationCreate,
     ConversationData,
-    ConversationDocument,
     ConversationList,
+    ConversationUpdate,
     ConversationWithMessagesData,
-    Done,
-    Envelope,
+    conversation_data,
+    conversation_list,
+    conversation_page,
+    conversation_with_messages_data,
 )
-from ..schemas.transfer import document_out
-from ..schemas.wire import conversation_out, message_out
-from ..services.conversations import ConversationView
+from ..schemas.envelope import Done, Envelope
+from ..schemas.transfer import ConversationDocument, document_out
 from .deps import ConversationID, Conversations, CurrentPrincipal, Transfers
-from .envelope import ok
+from .envelope import ok, whole
 from .openapi import errors
 
 router = APIRouter(tags=["conversations"])
-
-
-def _out(view: ConversationView) -> dict:
-    return conversation_out(view.conversation, view.branches, view.counts, view.total_messages)
 
 
 @router.get("/conversations", response_model=ConversationList)
@@ -44,15 +42,12 @@ async def list_conversations(
     ] = None,
 ) -> JSONResponse:
     views, total = await service.list(page=page, limit=limit, search=search)
-    conversations = [_out(v) for v in views]
-    paging = {"total": total, "page": page, "limit": limit, "hasNext": page * limit < total}
-    # The Python SDK reads these at the top level, the JS SDK under data.
-    return ok({"conversations": conversations, **paging}, conversations=conversations, **paging)
+    return whole(conversation_list(conversation_page(views, total, page, limit)))
 
 
 @router.post("/conversations", status_code=201, response_model=Envelope[ConversationData])
 async def create_conversation(body: ConversationCreate, service: Conversations) -> JSONResponse:
-    return ok({"conversation": _out(await service.create(body))}, status_code=201)
+    return ok(conversation_data(await service.create(body)), status_code=201)
 
 
 # The body as FastAPI would document a JSON object; the route reads it raw (see below).
@@ -84,7 +79,7 @@ async def import_conversation(
     The body is passed on as bytes: the service parses it off the event loop.
     """
     view = await service.import_document(await request.body(), principal)
-    return ok({"conversation": _out(view)}, status_code=201)
+    return ok(conversation_data(view), status_code=201)
 
 
 @router.get(
@@ -92,15 +87,7 @@ async def import_conversation(
 )
 async def export_conversation(conversation_id: ConversationID, service: Transfers) -> JSONResponse:
     exported = await service.export(conversation_id)
-    response = ok(
-        document_out(
-            exported.conversation,
-            exported.branches,
-            exported.messages,
-            exported.checkpoints,
-            exported.exported_at,
-        )
-    )
+    response = ok(document_out(exported))
     filename = f"{exported.conversation.id}.chatroutes.json"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -110,16 +97,14 @@ async def export_conversation(conversation_id: ConversationID, service: Transfer
     "/conversations/{conversation_id}", response_model=Envelope[ConversationWithMessagesData]
 )
 async def get_conversation(conversation_id: ConversationID, service: Conversations) -> JSONResponse:
-    view = await service.get(conversation_id)
-    conversation = _out(view) | {"messages": [message_out(m) for m in view.messages]}
-    return ok({"conversation": conversation})
+    return ok(conversation_with_messages_data(await service.get(conversation_id)))
 
 
 @router.patch("/conversations/{conversation_id}", response_model=Envelope[ConversationData])
 async def update_conversation(
     conversation_id: ConversationID, body: ConversationUpdate, service: Conversations
 ) -> JSONResponse:
-    return ok({"conversation": _out(await service.update(conversation_id, body))})
+    return ok(conversation_data(await service.update(conversation_id, body)))
 
 
 @router.delete("/conversations/{conversation_id}", response_model=Done)

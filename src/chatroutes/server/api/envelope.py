@@ -1,13 +1,16 @@
-"""The WIRE.md envelope: ``{"success": true, "data": …}`` and the error body."""
+"""Answers as JSON: the WIRE.md envelope ``{"success": true, "data": …}``, whole bodies,
+and the error body."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 from fastapi.responses import JSONResponse
 
 from ..domain.errors import ChatRoutesServerError
+from ..schemas.envelope import error_body
 
 
 class _Json(JSONResponse):
@@ -17,15 +20,20 @@ class _Json(JSONResponse):
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
-def ok(data: Any = None, *, status_code: int = 200, **top_level: Any) -> JSONResponse:
+def ok(data: Mapping[str, Any] | None = None, *, status_code: int = 200) -> JSONResponse:
+    """``{"success": true, "data": data}``, or ``{"success": true}`` without data."""
     body: dict[str, Any] = {"success": True}
     if data is not None:
         body["data"] = data
-    body.update(top_level)
     return _Json(body, status_code=status_code)
 
 
-def secret_ok(data: Any, *, status_code: int = 200) -> JSONResponse:
+def whole(body: Mapping[str, Any], *, status_code: int = 200) -> JSONResponse:
+    """A body its schema builds whole (``data`` repeated at the top level, for the SDKs)."""
+    return _Json(body, status_code=status_code)
+
+
+def secret_ok(data: Mapping[str, Any], *, status_code: int = 200) -> JSONResponse:
     """``ok`` for an answer that carries a secret (an API key, session tokens).
 
     ``Cache-Control: no-store``: no cache keeps it, and neither does an
@@ -37,11 +45,9 @@ def secret_ok(data: Any, *, status_code: int = 200) -> JSONResponse:
 
 
 def error_response(exc: ChatRoutesServerError) -> JSONResponse:
-    body: dict[str, Any] = {"success": False, **exc.body()}
     headers = {}
     if exc.retry_after is not None:
-        body["retryAfter"] = exc.retry_after
         headers["Retry-After"] = str(exc.retry_after)
     if exc.status_code == 401:
         headers["WWW-Authenticate"] = 'ApiKey realm="chatroutes"'
-    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+    return JSONResponse(error_body(exc), status_code=exc.status_code, headers=headers)

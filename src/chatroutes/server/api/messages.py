@@ -6,21 +6,23 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from ..domain.errors import InvalidRequest
-from ..schemas.messages import Id, MessageEdit, MessageSend
-from ..schemas.responses import (
+from ..schemas.branches import branch_out
+from ..schemas.envelope import Done, Envelope
+from ..schemas.messages import (
     REPLY_EVENTS,
-    Done,
     EditedData,
-    Envelope,
+    Id,
+    MessageEdit,
     MessageList,
+    MessageSend,
     SentData,
     StoppedData,
+    message_out,
+    sent_data,
 )
-from ..schemas.wire import branch_out, message_out
 from ..services.messages import MessageService, Prepared
 from .deps import Branches, BranchID, ConversationID, MessageID, Messages
 from .envelope import ok
-from .messages_shape import sent_data
 from .openapi import errors, sse_responses
 from .streaming import EventStreamResponse, event_stream, parse_event_id
 

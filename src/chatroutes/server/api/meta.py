@@ -17,8 +17,9 @@ from ... import __version__
 from ..domain.errors import Forbidden, NotFound, NotReady, Unauthenticated
 from ..observability.metrics import exposition
 from ..observability.readiness import readiness
-from ..schemas.responses import Envelope, Health, ModelList, Readiness, Status
-from ..schemas.usage import price_out
+from ..schemas.envelope import Envelope
+from ..schemas.meta import Health, Readiness, Status, health_out, readiness_out, status_out
+from ..schemas.model_catalog import ModelList, model_list, model_out
 from ..services.model_catalog import available_models
 from .deps import Context, UserId
 from .envelope import error_response, ok
@@ -35,7 +36,7 @@ _READY = ("ok", "not configured")
 @ops_router.get("/health", response_model=Envelope[Health])
 async def health() -> JSONResponse:
     """Liveness: 200 while the process runs."""
-    return ok({"status": "ok", "version": __version__})
+    return ok(health_out(__version__))
 
 
 @ops_router.get("/ready", response_model=Envelope[Readiness], responses=errors(503))
@@ -46,7 +47,7 @@ async def ready(ctx: Context) -> JSONResponse:
     if failed:
         reasons = ", ".join(f"{name} {state}" for name, state in failed.items())
         return error_response(NotReady(f"Not ready: {reasons}", details={"checks": checks}))
-    return ok({"status": "ready", "checks": checks})
+    return ok(readiness_out(checks))
 
 
 @ops_router.get("/metrics", include_in_schema=False)
@@ -87,35 +88,18 @@ async def status(request: Request, ctx: Context) -> JSONResponse:
         for path, operations in request.app.openapi()["paths"].items()
         for method in operations
     )
-    return ok(
-        {
-            "status": "operational",
-            "version": __version__,
-            "storage": {"backend": ctx.db.backend},
-            "defaultModel": ctx.registry.default_model,
-            "endpoints": endpoints,
-        }
-    )
+    return ok(status_out(__version__, ctx.db.backend, ctx.registry.default_model, endpoints))
 
 
 @router.get("/models", response_model=Envelope[ModelList])
 async def list_models(ctx: Context, _user: UserId) -> JSONResponse:
     registry = ctx.registry
     models = [
-        {
-            "id": info.name,
-            "name": info.name,
-            "provider": info.provider,
-            "upstreamId": info.upstream_id,
-            "contextWindow": info.context_window,
-            "maxOutputTokens": info.max_output,
-            "streaming": info.streaming,
-            "vision": info.vision,
-            "tools": info.tools,
-            "available": registry.is_usable(info.name),
-            "isDefault": info.name == registry.default_model,
-            "pricing": price_out(info),
-        }
+        model_out(
+            info,
+            available=registry.is_usable(info.name),
+            is_default=info.name == registry.default_model,
+        )
         for info in await available_models(ctx)
     ]
-    return ok({"models": models, "defaultModel": registry.default_model})
+    return ok(model_list(models, registry.default_model))

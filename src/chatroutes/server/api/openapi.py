@@ -19,10 +19,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic import TypeAdapter
 
-from ..schemas.responses import ErrorBody
+from ..schemas.envelope import ErrorBody
 
 _DESCRIPTIONS = {
     400: "Invalid input; `details.field` names the field",
@@ -38,21 +37,22 @@ _DESCRIPTIONS = {
     503: "The provider (or, for /ready, a dependency) is unavailable",
     504: "The provider timed out",
 }
+_REF = "#/components/schemas/{model}"
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 
 _DEFS_KEY = "x-component-schemas"  # carried from ``sse_responses`` to ``_document``
 
 
-def sse_responses(*events: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+def sse_responses(*events: type) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a 200 of server-sent events, each ``data:`` one of ``events``.
 
     ``itemSchema`` (OpenAPI 3.2) describes one event: its ``data`` is ``[DONE]`` or JSON.
     """
-    refs, defs = models_json_schema(
-        [(model, "serialization") for model in events],
-        ref_template="#/components/schemas/{model}",
+    refs, defs = TypeAdapter.json_schemas(
+        [(event, "serialization", TypeAdapter(event)) for event in events],
+        ref_template=_REF,
     )
-    payload = {"anyOf": [refs[(model, "serialization")] for model in events]}
+    payload = {"anyOf": [refs[(event, "serialization")] for event in events]}
     data = {
         "anyOf": [
             {"const": "[DONE]"},
@@ -108,7 +108,7 @@ def _derived_errors(method: str, operation: dict[str, Any]) -> set[int]:
 
 def _document(schema: dict[str, Any]) -> None:
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-    schemas["ErrorBody"] = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas["ErrorBody"] = TypeAdapter(ErrorBody).json_schema(ref_template=_REF)
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     for path, operations in schema["paths"].items():

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Mapping
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from ..schemas.parallel import CandidateChoice, ParallelCreate
-from ..schemas.responses import (
+from ..schemas.envelope import Envelope
+from ..schemas.parallel import (
     PARALLEL_EVENTS,
+    CandidateChoice,
     ChosenSessionOut,
-    Envelope,
+    ParallelCreate,
     ResponseSessionOut,
+    candidate_event,
+    chosen_session_out,
+    session_event,
+    session_out,
 )
-from ..schemas.wire import branch_out, message_out
 from ..services.live import StreamEvent
-from ..services.parallel import ParallelService, SessionView, StartedSession
-from ..store.tables import ResponseCandidate
+from ..services.parallel import ParallelService, StartedSession
 from .deps import ConversationID, Parallel, SessionID
 from .envelope import ok
-from .messages_shape import usage_out
 from .openapi import errors, sse_responses
 from .streaming import EventStreamResponse, event_payload, sse_frames, sse_response
 
@@ -30,43 +31,6 @@ router = APIRouter(tags=["parallel responses"])
 
 # Candidates share the branch: a busy one is 409; providers fail per candidate.
 _START_ERRORS = errors(409, 502, 503, 504)
-
-
-def candidate_out(view: SessionView, candidate: ResponseCandidate) -> dict[str, Any]:
-    stored = view.messages.get(candidate.message_id) if candidate.message_id else None
-    content = stored.content if stored is not None else view.live_text.get(candidate.id, "")
-    prompt, completion = candidate.prompt_tokens or 0, candidate.completion_tokens or 0
-    return {
-        "id": candidate.id,
-        "model": candidate.model,
-        "temperature": candidate.temperature,
-        "status": candidate.status,
-        "content": content,
-        "messageId": candidate.message_id if stored is not None else None,
-        "usage": usage_out(prompt, completion),
-        "cost": candidate.cost,
-        "latencyMs": candidate.latency_ms,
-        "error": candidate.error,
-    }
-
-
-def session_out(view: SessionView) -> dict[str, Any]:
-    session = view.session
-    candidates = [candidate_out(view, c) for c in view.candidates]
-    prompt = sum(c["usage"]["promptTokens"] for c in candidates)
-    completion = sum(c["usage"]["completionTokens"] for c in candidates)
-    question = view.messages.get(session.user_message_id)
-    return {
-        "id": session.id,
-        "conversationId": session.conversation_id,
-        "branchId": session.branch_id,
-        "status": session.status,
-        "userMessage": message_out(question) if question is not None else None,
-        "candidates": candidates,
-        "chosenCandidateId": session.chosen_candidate_id,
-        "usage": usage_out(prompt, completion),
-        "cost": round(sum(c["cost"] or 0.0 for c in candidates), 10),
-    }
 
 
 @router.post(
@@ -111,20 +75,15 @@ async def get_response_session(session_id: SessionID, service: Parallel) -> JSON
 async def choose_candidate(
     session_id: SessionID, body: CandidateChoice, service: Parallel
 ) -> JSONResponse:
-    view = await service.choose(session_id, body.candidate_id)
-    chosen = next(c for c in view.candidates if c.id == view.session.chosen_candidate_id)
-    data = session_out(view)
-    data["message"] = message_out(view.messages[chosen.message_id])  # type: ignore[index]
-    data["branch"] = branch_out(view.branch) if view.branch is not None else None
-    return ok(data)
+    return ok(chosen_session_out(await service.choose(session_id, body.candidate_id)))
 
 
 async def _interleaved(
     started: StartedSession, service: ParallelService
-) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+) -> AsyncIterator[tuple[str, Mapping[str, object]]]:
     """A ``session`` event, every candidate's events as they come, then the final session."""
     session_id = started.view.session.id
-    yield f"{session_id}:start", {"type": "session", "session": session_out(started.view)}
+    yield f"{session_id}:start", session_event(started.view)
     queue: asyncio.Queue[tuple[str, str, StreamEvent] | None] = asyncio.Queue()
 
     async def follow(candidate_id: str, reply_id: str) -> None:
@@ -139,16 +98,10 @@ async def _interleaved(
     try:
         while (item := await queue.get()) is not None:
             candidate_id, reply_id, event = item
-            yield (
-                f"{reply_id}:{event.offset}",
-                {
-                    **event_payload(event),
-                    "candidateId": candidate_id,
-                },
-            )
+            yield f"{reply_id}:{event.offset}", candidate_event(event_payload(event), candidate_id)
         await asyncio.shield(started.done)
         final = await service.get(session_id)
-        yield f"{session_id}:end", {"type": "session", "session": session_out(final)}
+        yield f"{session_id}:end", session_event(final)
     finally:
         for follower in followers:
             follower.cancel()

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi.responses import StreamingResponse
 
 from ..domain.errors import InvalidRequest
-from ..schemas.wire import message_out
+from ..schemas.messages import (
+    ReplyEvent,
+    complete_event,
+    content_event,
+    error_event,
+    stored_complete_event,
+)
 from ..services.live import ReplyStream, StreamEvent
+from ..services.messages import SendResult
 from ..store.tables import Message
-from .messages_shape import sent_data, usage_out
 
 _HEARTBEAT = b": ping\n\n"
 _DONE = b"data: [DONE]\n\n"
 
 
-def _frame(event_id: str, payload: dict[str, Any]) -> bytes:
+def _frame(event_id: str, payload: Mapping[str, object]) -> bytes:
     """``id:`` (for Last-Event-ID) and ``data:`` lines of one event, sent as one write."""
     data = json.dumps(payload, separators=(",", ":"))
     return f"id: {event_id}\ndata: {data}\n\n".encode()
@@ -34,34 +40,23 @@ def parse_event_id(value: str) -> tuple[str, int]:
     return reply_id, int(offset)
 
 
-def event_payload(event: StreamEvent) -> dict[str, Any]:
+def event_payload(event: StreamEvent) -> ReplyEvent:
+    """A reply's event as WIRE.md sends it: a chunk, the reply complete, or a failure."""
     if event.kind == "content":
-        return {"type": "content", "content": event.text}
+        return content_event(event.text)
     if event.kind == "complete":
-        return {"type": "complete", **sent_data(event.result)}  # type: ignore[arg-type]
+        assert isinstance(event.result, SendResult)
+        return complete_event(event.result)
     if event.kind == "stored":
         assert isinstance(event.result, Message)
-        return _stored_complete(event.result)
+        return stored_complete_event(event.result)
     assert event.error is not None
-    return {"type": "error", **event.error.body()}
-
-
-def _stored_complete(message: Message) -> dict[str, Any]:
-    """The ``complete`` event of a reply that finished before this reader came."""
-    meta = message.meta or {}
-    # an interrupted reply does not know its prompt (null): no tokens counted for it
-    prompt_tokens, completion_tokens = meta.get("prompt_tokens"), meta.get("completionTokens")
-    return {
-        "type": "complete",
-        "message": message_out(message),
-        "usage": usage_out(prompt_tokens or 0, completion_tokens or 0),
-        "model": message.model,
-    }
+    return error_event(event.error)
 
 
 async def _reply_frames(
     reply_id: str, events: AsyncIterator[StreamEvent]
-) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+) -> AsyncIterator[tuple[str, Mapping[str, object]]]:
     async for event in events:
         yield f"{reply_id}:{event.offset}", event_payload(event)
 
@@ -75,7 +70,7 @@ _END, _QUIET = object(), object()
 
 
 async def sse_frames(
-    events: AsyncIterator[tuple[str, dict[str, Any]]], heartbeat_seconds: float
+    events: AsyncIterator[tuple[str, Mapping[str, object]]], heartbeat_seconds: float
 ) -> AsyncIterator[bytes]:
     """Each (id, payload) as one chunk; a comment line whenever it is quiet for a while.
 

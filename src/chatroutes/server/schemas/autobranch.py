@@ -1,12 +1,16 @@
-"""AutoBranch requests: suggest branches for a text, or branch a stored message."""
+"""AutoBranch on the wire: suggest branches for a text, or branch a stored message; the
+suggestions, how they were found, and the branches made from them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Iterable
+from typing import Annotated, Literal, NotRequired, Protocol
 
 from pydantic import Field, StringConstraints, field_validator
+from typing_extensions import TypedDict
 
 from ..domain.branch_detection import DEFAULT_COUNT, DEFAULT_THRESHOLD, MAX_COUNT, Suggestion
+from .branches import BranchOut, StoredBranch, branch_out
 from .common import NoNul, WireModel
 
 MAX_TEXT_CHARS = 100_000
@@ -45,7 +49,26 @@ class MessageAutobranch(WireModel):
     suggestions_count: Count = DEFAULT_COUNT
 
 
-def suggestion_out(suggestion: Suggestion) -> dict[str, Any]:
+class BranchPoint(TypedDict):
+    start: int
+    end: int
+
+
+class SuggestionOut(TypedDict):
+    id: str
+    title: str
+    description: str
+    triggerText: str
+    branchPoint: BranchPoint
+    confidence: Annotated[float, Field(ge=0.0, le=1.0)]
+    reasoning: str
+    estimatedDivergence: Literal["low", "medium", "high"]
+    type: str
+    options: list[str]
+    firstPrompt: str
+
+
+def suggestion_out(suggestion: Suggestion) -> SuggestionOut:
     """The WIRE.md suggestion, plus its kind, options and the prompt a branch would start with."""
     return {
         "id": suggestion.id,
@@ -55,8 +78,88 @@ def suggestion_out(suggestion: Suggestion) -> dict[str, Any]:
         "branchPoint": {"start": suggestion.start, "end": suggestion.end},
         "confidence": suggestion.confidence,
         "reasoning": suggestion.reasoning,
-        "estimatedDivergence": suggestion.divergence,
+        "estimatedDivergence": suggestion.divergence,  # type: ignore[typeddict-item]
         "type": suggestion.kind,
         "options": list(suggestion.options),
         "firstPrompt": suggestion.first_prompt(),
+    }
+
+
+class Found(Protocol):
+    @property
+    def total_found(self) -> int: ...
+
+
+class DetectionRun(Protocol):
+    """How suggestions were found: ``pattern`` or ``hybrid`` (a model reviewed them)."""
+
+    @property
+    def detection(self) -> Found: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def fallback_reason(self) -> str | None: ...
+    @property
+    def review(self) -> dict[str, int]: ...
+
+
+class DetectionMetadata(TypedDict):
+    """``fallbackReason``: why a hybrid detection fell back to patterns alone; ``review``:
+    what the reviewing model did to the candidates."""
+
+    detectionMethod: str
+    totalBranchPointsFound: int
+    modelUsed: str | None
+    fallbackReason: NotRequired[str]
+    review: NotRequired[dict[str, int]]
+
+
+def detection_metadata(run: DetectionRun) -> DetectionMetadata:
+    metadata: DetectionMetadata = {
+        "detectionMethod": run.method,
+        "totalBranchPointsFound": run.detection.total_found,
+        "modelUsed": run.model,
+    }
+    if run.fallback_reason is not None:
+        metadata["fallbackReason"] = run.fallback_reason
+    if run.review:
+        metadata["review"] = run.review
+    return metadata
+
+
+class SuggestionsData(TypedDict):
+    suggestions: list[SuggestionOut]
+    metadata: DetectionMetadata
+
+
+def suggestions_data(run: DetectionRun, suggestions: Iterable[Suggestion]) -> SuggestionsData:
+    return {
+        "suggestions": [suggestion_out(s) for s in suggestions],
+        "metadata": detection_metadata(run),
+    }
+
+
+class SuggestedBranch(BranchOut):
+    suggestionId: str
+    firstPrompt: str
+
+
+class AutobranchData(TypedDict):
+    suggestions: list[SuggestionOut]
+    branches: list[SuggestedBranch]
+
+
+def autobranch_data(
+    suggestions: Iterable[Suggestion], branches: Iterable[tuple[Suggestion, StoredBranch]]
+) -> AutobranchData:
+    """The message's suggestions and the branches made from the chosen ones (no messages
+    yet: each starts at the message)."""
+    return {
+        "suggestions": [suggestion_out(s) for s in suggestions],
+        "branches": [
+            {**branch_out(branch, 0), "suggestionId": s.id, "firstPrompt": s.first_prompt()}
+            for s, branch in branches
+        ],
     }

@@ -1,11 +1,20 @@
+"""Messages on the wire: the send and edit bodies, the Message shape, a send's answer and
+the events of a reply's stream."""
+
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Annotated, Any, Literal, NotRequired, Protocol
 
 from pydantic import StringConstraints
+from typing_extensions import TypedDict
 
-from .common import NoNul, WireModel
-from .conversations import MaxTokens, Temperature
+from ..domain.errors import ChatRoutesServerError
+from ..domain.hashing import iso_timestamp
+from .branches import BranchOut, StoredBranch, branch_out
+from .common import Id, MaxTokens, NoNul, Temperature, Timestamp, WireModel
+from .envelope import error_fields
 
 # The documented limit on one message, in characters (CHATROUTES_MAX_CONTENT_CHARS
 # can lower it further at run time).
@@ -13,7 +22,6 @@ MAX_CONTENT_CHARS = 100_000
 
 
 Content = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT_CHARS), NoNul]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64), NoNul]
 
 
 class MessageSend(WireModel):
@@ -27,3 +35,224 @@ class MessageSend(WireModel):
 
 class MessageEdit(WireModel):
     content: Content
+
+
+class StoredMessage(Protocol):
+    """A stored message as read: a ``Message``, or a row selecting its columns by
+    attribute name (the path and listing reads)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def branch_id(self) -> str: ...
+    @property
+    def parent_id(self) -> str | None: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def token_count(self) -> int | None: ...
+    @property
+    def meta(self) -> dict[str, Any]: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def content_hash(self) -> str: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+    @property
+    def edited_from(self) -> str | None: ...
+
+
+class MessageOut(TypedDict):
+    id: str
+    conversationId: str
+    branchId: str
+    parentMessageId: str | None
+    role: str
+    content: str
+    model: str | None
+    tokenCount: int | None
+    createdAt: Timestamp
+    contentHash: str
+    editedFrom: str | None
+    metadata: dict[str, Any]
+
+
+def message_out(message: StoredMessage) -> MessageOut:
+    return {
+        "id": message.id,
+        "conversationId": message.conversation_id,
+        "branchId": message.branch_id,
+        "parentMessageId": message.parent_id,
+        "role": message.role,
+        "content": message.content,
+        "model": message.model,
+        "tokenCount": message.token_count,
+        "createdAt": iso_timestamp(message.created_at),
+        "contentHash": message.content_hash,
+        "editedFrom": message.edited_from,
+        "metadata": message.meta or {},
+    }
+
+
+class MessageList(TypedDict):
+    messages: list[MessageOut]
+
+
+def message_list(messages: Iterable[StoredMessage]) -> MessageList:
+    return {"messages": [message_out(m) for m in messages]}
+
+
+class Usage(TypedDict):
+    promptTokens: int
+    completionTokens: int
+    totalTokens: int
+
+
+def usage_out(prompt_tokens: int, completion_tokens: int) -> Usage:
+    return {
+        "promptTokens": prompt_tokens,
+        "completionTokens": completion_tokens,
+        "totalTokens": prompt_tokens + completion_tokens,
+    }
+
+
+# --- a send's answer ---------------------------------------------------------------
+
+
+class TokenCounts(Protocol):
+    @property
+    def prompt_tokens(self) -> int: ...
+    @property
+    def completion_tokens(self) -> int: ...
+
+
+class SendOutcome(Protocol):
+    """A finished send: the question, the stored reply, the branch they are on."""
+
+    @property
+    def user_message(self) -> StoredMessage: ...
+    @property
+    def assistant_message(self) -> StoredMessage: ...
+    @property
+    def branch(self) -> StoredBranch: ...
+    @property
+    def forked(self) -> bool: ...
+    @property
+    def branch_message_count(self) -> int: ...
+    @property
+    def completion(self) -> TokenCounts: ...
+    @property
+    def model(self) -> str: ...
+
+
+class SentData(TypedDict):
+    """A send: ``message`` is the assistant's reply; ``branch`` when the send forked."""
+
+    message: MessageOut
+    userMessage: MessageOut
+    assistantMessage: MessageOut
+    usage: Usage
+    model: str
+    branchId: str
+    branch: NotRequired[BranchOut | None]
+
+
+def sent_data(result: SendOutcome) -> SentData:
+    """The send's answer, shared by the JSON response and the stream's ``complete`` event."""
+    completion = result.completion
+    reply = message_out(result.assistant_message)
+    data: SentData = {
+        "message": reply,
+        "userMessage": message_out(result.user_message),
+        "assistantMessage": reply,
+        "usage": usage_out(completion.prompt_tokens, completion.completion_tokens),
+        "model": result.model,
+        "branchId": result.branch.id,
+    }
+    if result.forked:
+        data["branch"] = branch_out(result.branch, result.branch_message_count)
+    return data
+
+
+class StoppedData(TypedDict):
+    """A stop: ``stopped`` when this call ended the generation; ``message``, the reply."""
+
+    stopped: bool
+    message: MessageOut
+
+
+class EditedData(TypedDict):
+    message: MessageOut
+    branch: NotRequired[BranchOut | None]
+
+
+# --- server-sent events: the JSON of each ``data:`` line (WIRE.md) ---------------------
+
+
+class ContentEvent(TypedDict):
+    """A chunk of the reply; ``candidateId`` on a parallel responses' stream."""
+
+    type: Literal["content"]
+    content: str
+    candidateId: NotRequired[str]
+
+
+def content_event(text: str) -> ContentEvent:
+    return {"type": "content", "content": text}
+
+
+class CompleteEvent(TypedDict):
+    """The reply as stored; a live stream adds the rest of the send answer."""
+
+    type: Literal["complete"]
+    message: MessageOut
+    usage: Usage
+    model: str | None
+    userMessage: NotRequired[MessageOut]
+    assistantMessage: NotRequired[MessageOut]
+    branchId: NotRequired[str]
+    branch: NotRequired[BranchOut | None]
+    candidateId: NotRequired[str]
+
+
+def complete_event(result: SendOutcome) -> CompleteEvent:
+    """The ``complete`` event of a reply this stream saw finish: the whole send answer."""
+    return {"type": "complete", **sent_data(result)}
+
+
+def stored_complete_event(message: StoredMessage) -> CompleteEvent:
+    """The ``complete`` event of a reply that finished before this reader came."""
+    meta = message.meta or {}
+    # an interrupted reply does not know its prompt (null): no tokens counted for it
+    prompt_tokens, completion_tokens = meta.get("prompt_tokens"), meta.get("completionTokens")
+    return {
+        "type": "complete",
+        "message": message_out(message),
+        "usage": usage_out(prompt_tokens or 0, completion_tokens or 0),
+        "model": message.model,
+    }
+
+
+class ErrorEvent(TypedDict):
+    """A failure after the stream began; ``candidateId`` on a parallel responses' stream."""
+
+    type: Literal["error"]
+    error: str
+    message: str
+    details: dict[str, Any]
+    candidateId: NotRequired[str]
+
+
+def error_event(error: ChatRoutesServerError) -> ErrorEvent:
+    return {"type": "error", **error_fields(error)}
+
+
+ReplyEvent = ContentEvent | CompleteEvent | ErrorEvent
+REPLY_EVENTS = (ContentEvent, CompleteEvent, ErrorEvent)

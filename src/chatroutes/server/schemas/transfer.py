@@ -8,7 +8,8 @@ parents first and include soft-deleted ones; ids and timestamps are kept, so
 every ``contentHash`` stays valid on another server. No account data
 (``userId``) and no generation leases travel.
 
-``document_out`` writes it; ``parse_document`` reads one back, strictly, and
+``document_out`` writes it (its shape: ``ConversationDocument``); ``parse_document``
+reads one back (as an ``ImportedDocument``), strictly, and
 names the failing field as a path (``messages[3].contentHash``). The rules
 that span several objects (references, order, hashes) are the service's.
 
@@ -33,22 +34,24 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal, Protocol
 
 from pydantic import Field, PlainValidator, StringConstraints, ValidationError, field_validator
+from typing_extensions import TypedDict
 
 from ..domain.errors import InvalidRequest
 from ..domain.hashing import iso_timestamp
-from ..store.tables import Branch, Checkpoint, Conversation, Message
-from .branches import Description
-from .common import ContextMode, NoNul, WireModel
-from .conversations import Channel, MaxTokens, Temperature
+from .branches import Description, StoredBranch
+from .checkpoints import CheckpointType, StoredCheckpoint
+from .common import ContextMode, MaxTokens, NoNul, Temperature, Timestamp, WireModel, timestamp_out
+from .conversations import Channel, StoredConversation
+from .messages import StoredMessage
 
-FORMAT = "chatroutes.conversation"
-VERSION = 1
+FORMAT: Final = "chatroutes.conversation"
+VERSION: Final = 1
 INT32_MAX = 2**31 - 1  # PostgreSQL ``integer``
 MAX_CALL_TOKENS = 10_000_000  # tokens of one provider call: far past any model's window
 MAX_CALL_COST = 100_000.0  # USD of one provider call: far past any model's price
@@ -119,7 +122,7 @@ USAGE_NUMBERS = {
 }
 
 
-def _check_usage(document: ConversationDocument) -> None:
+def _check_usage(document: ImportedDocument) -> None:
     """400 naming the first usage figure out of its bounds (``messages[3].metadata.cost``)."""
     for i, message in enumerate(document.messages):
         for name, number in USAGE_NUMBERS.items():
@@ -130,7 +133,7 @@ def _check_usage(document: ConversationDocument) -> None:
 
 # Ids as our servers make them (``msg_01j…``): they appear in URLs and headers.
 TransferId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
-Timestamp = Annotated[datetime, PlainValidator(_timestamp)]
+TimestampIn = Annotated[datetime, PlainValidator(_timestamp)]
 Metadata = Annotated[dict[str, Any], PlainValidator(_json_object)]
 Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=500), NoNul]
@@ -147,8 +150,8 @@ class ConversationDoc(WireModel):
     temperature: Temperature
     max_tokens: MaxTokens
     archived: bool
-    created_at: Timestamp
-    updated_at: Timestamp
+    created_at: TimestampIn
+    updated_at: TimestampIn
     channel: Channel | None = None  # optional: documents from before the Chat API lack it
 
 
@@ -162,8 +165,8 @@ class BranchDoc(WireModel):
     context_mode: ContextMode
     is_main: bool
     archived: bool
-    created_at: Timestamp
-    updated_at: Timestamp
+    created_at: TimestampIn
+    updated_at: TimestampIn
     checkpoint_id: TransferId | None = None
 
 
@@ -176,9 +179,9 @@ class MessageDoc(WireModel):
     model: ModelName | None = None
     token_count: Count | None = None
     metadata: Metadata = Field(default_factory=dict)
-    created_at: Timestamp
+    created_at: TimestampIn
     content_hash: ContentHash
-    deleted_at: Timestamp | None = None
+    deleted_at: TimestampIn | None = None
     edited_from: TransferId | None = None
 
 
@@ -193,13 +196,13 @@ class CheckpointDoc(WireModel):
     source_token_count: Count
     summarizer: ModelName
     metadata: Metadata = Field(default_factory=dict)
-    created_at: Timestamp
+    created_at: TimestampIn
 
 
-class ConversationDocument(WireModel):
+class ImportedDocument(WireModel):
     format: Literal["chatroutes.conversation"]
     version: int
-    exported_at: Timestamp | None = None
+    exported_at: TimestampIn | None = None
     conversation: ConversationDoc
     branches: list[BranchDoc]
     messages: list[MessageDoc] = Field(default_factory=list)
@@ -221,7 +224,7 @@ def field_path(location: Iterable[int | str]) -> str:
     return path or "body"
 
 
-def parse_document(body: Any) -> ConversationDocument:
+def parse_document(body: Any) -> ImportedDocument:
     """A document, or the whole export envelope ``{"success", "data": document}``.
 
     Every failure is an ``InvalidRequest`` naming the first bad field's path.
@@ -229,7 +232,7 @@ def parse_document(body: Any) -> ConversationDocument:
     if isinstance(body, dict) and "format" not in body and isinstance(body.get("data"), dict):
         body = body["data"]
     try:
-        document = ConversationDocument.model_validate(body)
+        document = ImportedDocument.model_validate(body)
     except ValidationError as exc:
         errors = [
             {"field": field_path(e["loc"]), "message": e["msg"]}
@@ -248,83 +251,161 @@ def parse_document(body: Any) -> ConversationDocument:
 # --- writing -------------------------------------------------------------------
 
 
-def _ts(moment: datetime | None) -> str | None:
-    return iso_timestamp(moment) if moment is not None else None
+class ConversationDocOut(TypedDict):
+    id: str
+    title: str
+    model: str
+    systemPrompt: str | None
+    temperature: float
+    maxTokens: int
+    archived: bool
+    createdAt: Timestamp
+    updatedAt: Timestamp
+    channel: str | None
 
 
-def document_out(
-    conversation: Conversation,
-    branches: Iterable[Branch],
-    messages: Iterable[Message],
-    checkpoints: Iterable[Checkpoint],
-    exported_at: datetime,
-) -> dict[str, Any]:
+class BranchDocOut(TypedDict):
+    id: str
+    parentBranchId: str | None
+    forkPointMessageId: str | None
+    headMessageId: str | None
+    title: str
+    description: str | None
+    contextMode: ContextMode
+    isMain: bool
+    archived: bool
+    createdAt: Timestamp
+    updatedAt: Timestamp
+    checkpointId: str | None
+
+
+class MessageDocOut(TypedDict):
+    id: str
+    branchId: str
+    parentMessageId: str | None
+    role: Literal["user", "assistant", "system"]
+    content: str
+    model: str | None
+    tokenCount: int | None
+    metadata: dict[str, Any]
+    createdAt: Timestamp
+    contentHash: str
+    deletedAt: Timestamp | None
+    editedFrom: str | None
+
+
+class CheckpointDocOut(TypedDict):
+    id: str
+    branchId: str
+    anchorMessageId: str
+    checkpointType: CheckpointType
+    summary: str
+    tokenCount: int
+    sourceMessageCount: int
+    sourceTokenCount: int
+    summarizer: str
+    metadata: dict[str, Any]
+    createdAt: Timestamp
+
+
+class ConversationDocument(TypedDict):
+    format: Literal["chatroutes.conversation"]
+    version: Literal[1]
+    exportedAt: Timestamp
+    conversation: ConversationDocOut
+    branches: list[BranchDocOut]
+    messages: list[MessageDocOut]
+    checkpoints: list[CheckpointDocOut]
+
+
+class ExportedConversation(Protocol):
+    """A conversation with all its rows, messages parents first, soft-deleted ones too."""
+
+    @property
+    def conversation(self) -> StoredConversation: ...
+    @property
+    def branches(self) -> Sequence[StoredBranch]: ...
+    @property
+    def messages(self) -> Sequence[StoredMessage]: ...
+    @property
+    def checkpoints(self) -> Sequence[StoredCheckpoint]: ...
+    @property
+    def exported_at(self) -> datetime: ...
+
+
+def _conversation_doc(c: StoredConversation) -> ConversationDocOut:
+    return {
+        "id": c.id,
+        "title": c.title,
+        "model": c.model,
+        "systemPrompt": c.system_prompt,
+        "temperature": c.temperature,
+        "maxTokens": c.max_tokens,
+        "archived": c.archived,
+        "createdAt": iso_timestamp(c.created_at),
+        "updatedAt": iso_timestamp(c.updated_at),
+        "channel": c.channel,
+    }
+
+
+def _branch_doc(b: StoredBranch) -> BranchDocOut:
+    return {
+        "id": b.id,
+        "parentBranchId": b.parent_branch_id,
+        "forkPointMessageId": b.fork_point_message_id,
+        "headMessageId": b.head_message_id,
+        "title": b.title,
+        "description": b.description,
+        "contextMode": b.context_mode,  # type: ignore[typeddict-item]  # stored valid
+        "isMain": b.is_main,
+        "archived": b.archived,
+        "createdAt": iso_timestamp(b.created_at),
+        "updatedAt": iso_timestamp(b.updated_at),
+        "checkpointId": b.checkpoint_id,
+    }
+
+
+def _message_doc(m: StoredMessage) -> MessageDocOut:
+    return {
+        "id": m.id,
+        "branchId": m.branch_id,
+        "parentMessageId": m.parent_id,
+        "role": m.role,  # type: ignore[typeddict-item]  # stored valid
+        "content": m.content,
+        "model": m.model,
+        "tokenCount": m.token_count,
+        "metadata": m.meta or {},
+        "createdAt": iso_timestamp(m.created_at),
+        "contentHash": m.content_hash,
+        "deletedAt": timestamp_out(m.deleted_at),
+        "editedFrom": m.edited_from,
+    }
+
+
+def _checkpoint_doc(k: StoredCheckpoint) -> CheckpointDocOut:
+    return {
+        "id": k.id,
+        "branchId": k.branch_id,
+        "anchorMessageId": k.anchor_message_id,
+        "checkpointType": k.checkpoint_type,  # type: ignore[typeddict-item]  # stored valid
+        "summary": k.summary,
+        "tokenCount": k.token_count,
+        "sourceMessageCount": k.source_message_count,
+        "sourceTokenCount": k.source_token_count,
+        "summarizer": k.summarizer,
+        "metadata": k.meta or {},
+        "createdAt": iso_timestamp(k.created_at),
+    }
+
+
+def document_out(exported: ExportedConversation) -> ConversationDocument:
     """The document, with ``messages`` in the order given (parents first)."""
-    c = conversation
     return {
         "format": FORMAT,
         "version": VERSION,
-        "exportedAt": _ts(exported_at),
-        "conversation": {
-            "id": c.id,
-            "title": c.title,
-            "model": c.model,
-            "systemPrompt": c.system_prompt,
-            "temperature": c.temperature,
-            "maxTokens": c.max_tokens,
-            "archived": c.archived,
-            "createdAt": _ts(c.created_at),
-            "updatedAt": _ts(c.updated_at),
-            "channel": c.channel,
-        },
-        "branches": [
-            {
-                "id": b.id,
-                "parentBranchId": b.parent_branch_id,
-                "forkPointMessageId": b.fork_point_message_id,
-                "headMessageId": b.head_message_id,
-                "title": b.title,
-                "description": b.description,
-                "contextMode": b.context_mode,
-                "isMain": b.is_main,
-                "archived": b.archived,
-                "createdAt": _ts(b.created_at),
-                "updatedAt": _ts(b.updated_at),
-                "checkpointId": b.checkpoint_id,
-            }
-            for b in branches
-        ],
-        "messages": [
-            {
-                "id": m.id,
-                "branchId": m.branch_id,
-                "parentMessageId": m.parent_id,
-                "role": m.role,
-                "content": m.content,
-                "model": m.model,
-                "tokenCount": m.token_count,
-                "metadata": m.meta or {},
-                "createdAt": _ts(m.created_at),
-                "contentHash": m.content_hash,
-                "deletedAt": _ts(m.deleted_at),
-                "editedFrom": m.edited_from,
-            }
-            for m in messages
-        ],
-        "checkpoints": [
-            {
-                "id": k.id,
-                "branchId": k.branch_id,
-                "anchorMessageId": k.anchor_message_id,
-                "checkpointType": k.checkpoint_type,
-                "summary": k.summary,
-                "tokenCount": k.token_count,
-                "sourceMessageCount": k.source_message_count,
-                "sourceTokenCount": k.source_token_count,
-                "summarizer": k.summarizer,
-                "metadata": k.meta or {},
-                "createdAt": _ts(k.created_at),
-            }
-            for k in checkpoints
-        ],
+        "exportedAt": iso_timestamp(exported.exported_at),
+        "conversation": _conversation_doc(exported.conversation),
+        "branches": [_branch_doc(b) for b in exported.branches],
+        "messages": [_message_doc(m) for m in exported.messages],
+        "checkpoints": [_checkpoint_doc(k) for k in exported.checkpoints],
     }

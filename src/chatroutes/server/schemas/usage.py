@@ -1,34 +1,70 @@
-"""Wire shapes (camelCase) of usage, plans and billing."""
+"""Usage on the wire: tokens, calls and cost, totalled and broken down; one message's."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Annotated, NotRequired, Protocol
+
+from pydantic import Field
+from typing_extensions import TypedDict
 
 from ..domain.hashing import iso_timestamp
-from ..domain.plans import Plan
-from ..providers.registry import ModelInfo
-from ..services.billing import Allowance, Billing
-from ..services.usage import MessageUsage, UsageReport
-from ..store.usage import UsageRow
+from .common import Timestamp, timestamp_out
 
 
-def _ts(moment: datetime | None) -> str | None:
-    return iso_timestamp(moment) if moment is not None else None
+class UsageTotals(Protocol):
+    """A sum of metered calls (a usage ledger row); ``key`` names its share of a breakdown."""
+
+    @property
+    def prompt_tokens(self) -> int: ...
+    @property
+    def completion_tokens(self) -> int: ...
+    @property
+    def cost(self) -> float: ...
+    @property
+    def calls(self) -> int: ...
+    @property
+    def messages(self) -> int: ...
+    @property
+    def key(self) -> str | None: ...
 
 
-def price_out(info: ModelInfo) -> dict[str, object]:
-    """A model's list price per million tokens, for client-side estimates."""
-    price = info.list_price()
-    return {
-        "inputPerMillionTokens": price.input_per_million,
-        "outputPerMillionTokens": price.output_per_million,
-        "currency": "USD",
-        "source": price.source,
-    }
+class UsageBreakdown(Protocol):
+    """Totals and the breakdowns a report has (None: not part of it)."""
+
+    @property
+    def totals(self) -> UsageTotals: ...
+    @property
+    def by_model(self) -> Sequence[UsageTotals]: ...
+    @property
+    def by_day(self) -> Sequence[UsageTotals] | None: ...
+    @property
+    def by_kind(self) -> Sequence[UsageTotals] | None: ...
+    @property
+    def by_conversation(self) -> Sequence[UsageTotals] | None: ...
+    @property
+    def by_branch(self) -> Sequence[UsageTotals] | None: ...
+    @property
+    def since(self) -> datetime | None: ...
+    @property
+    def until(self) -> datetime | None: ...
+    @property
+    def titles(self) -> Mapping[str, str]: ...
+    @property
+    def branch_conversations(self) -> Mapping[str, str]: ...
 
 
-def totals_out(row: UsageRow) -> dict[str, Any]:
+class Totals(TypedDict):
+    promptTokens: int
+    completionTokens: int
+    totalTokens: int
+    cost: float
+    calls: int
+    messages: int
+
+
+def totals_out(row: UsageTotals) -> Totals:
     return {
         "promptTokens": row.prompt_tokens,
         "completionTokens": row.completion_tokens,
@@ -39,47 +75,178 @@ def totals_out(row: UsageRow) -> dict[str, Any]:
     }
 
 
-def by_model_out(rows: list[UsageRow]) -> list[dict[str, Any]]:
+class ModelTotals(Totals):
+    model: str | None
+
+
+class DayTotals(Totals):
+    date: str | None
+
+
+class KindTotals(Totals):
+    kind: Annotated[str, Field(description="message, autobranch or checkpoint")]
+
+
+class ConversationTotals(Totals):
+    conversationId: str | None
+    title: str | None
+
+
+class BranchTotals(Totals):
+    branchId: str | None
+    conversationId: str | None
+    title: str | None
+
+
+def by_model_out(rows: Sequence[UsageTotals]) -> list[ModelTotals]:
     return [{"model": row.key, **totals_out(row)} for row in rows]
 
 
-def by_kind_out(rows: list[UsageRow]) -> list[dict[str, Any]]:
+def by_kind_out(rows: Sequence[UsageTotals]) -> list[KindTotals]:
     """Per kind of metered call: ``message`` (replies), ``autobranch``, ``checkpoint``."""
-    return [{"kind": row.key, **totals_out(row)} for row in rows]
+    return [{"kind": row.key, **totals_out(row)} for row in rows]  # type: ignore[typeddict-item]
 
 
-def report_out(report: UsageReport) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "totals": totals_out(report.totals),
-        "byModel": by_model_out(report.by_model),
-    }
+class Report(TypedDict):
+    totals: Totals
+    byModel: list[ModelTotals]
+    byKind: NotRequired[list[KindTotals] | None]
+    byDay: NotRequired[list[DayTotals] | None]
+
+
+def _report(report: UsageBreakdown) -> Report:
+    """The totals, by model, and by kind and by day where the report has them."""
+    data: Report = {"totals": totals_out(report.totals), "byModel": by_model_out(report.by_model)}
     if report.by_kind is not None:
         data["byKind"] = by_kind_out(report.by_kind)
     if report.by_day is not None:
         data["byDay"] = [{"date": row.key, **totals_out(row)} for row in report.by_day]
-    if report.by_conversation is not None:
-        data["byConversation"] = [
-            {
-                "conversationId": row.key,
-                "title": report.titles.get(row.key or ""),
-                **totals_out(row),
-            }
-            for row in report.by_conversation
-        ]
-    if report.by_branch is not None:
-        data["byBranch"] = [
-            {
-                "branchId": row.key,
-                "conversationId": report.branch_conversations.get(row.key or ""),
-                "title": report.titles.get(row.key or ""),
-                **totals_out(row),
-            }
-            for row in report.by_branch
-        ]
     return data
 
 
-def message_usage_out(usage: MessageUsage) -> dict[str, Any]:
+class Period(TypedDict):
+    start: Timestamp | None
+    end: Timestamp | None
+
+
+def period_out(start: datetime | None, end: datetime | None) -> Period:
+    return {"start": timestamp_out(start), "end": timestamp_out(end)}
+
+
+class AccountUsage(Report):
+    timeframe: str
+    period: Period
+    byConversation: list[ConversationTotals]
+    byBranch: list[BranchTotals]
+
+
+def account_usage_out(timeframe: str, report: UsageBreakdown) -> AccountUsage:
+    """Every breakdown, with the title of each conversation and branch."""
+    titles, branch_conversations = report.titles, report.branch_conversations
+    return {
+        "timeframe": timeframe,
+        "period": period_out(report.since, report.until),
+        **_report(report),
+        "byConversation": [
+            {"conversationId": row.key, "title": titles.get(row.key or ""), **totals_out(row)}
+            for row in report.by_conversation or []
+        ],
+        "byBranch": [
+            {
+                "branchId": row.key,
+                "conversationId": branch_conversations.get(row.key or ""),
+                "title": titles.get(row.key or ""),
+                **totals_out(row),
+            }
+            for row in report.by_branch or []
+        ],
+    }
+
+
+class UsageSummary(TypedDict):
+    tokensUsed: int
+    promptTokens: int
+    completionTokens: int
+    costThisMonth: float
+    calls: int
+    byModel: list[ModelTotals]
+    byKind: list[KindTotals]
+
+
+def usage_summary_out(report: UsageBreakdown) -> UsageSummary:
+    """This calendar month at a glance (the JS SDK's ``usage.summary()``)."""
+    totals = totals_out(report.totals)
+    return {
+        "tokensUsed": totals["totalTokens"],
+        "promptTokens": totals["promptTokens"],
+        "completionTokens": totals["completionTokens"],
+        "costThisMonth": totals["cost"],
+        "calls": totals["calls"],
+        "byModel": by_model_out(report.by_model),
+        "byKind": by_kind_out(report.by_kind or []),
+    }
+
+
+class ConversationUsage(Report):
+    conversationId: str
+    branchId: str | None
+
+
+def conversation_usage_out(
+    conversation_id: str, branch_id: str | None, report: UsageBreakdown
+) -> ConversationUsage:
+    return {"conversationId": conversation_id, "branchId": branch_id, **_report(report)}
+
+
+class BranchUsage(Report):
+    branchId: str
+    conversationId: str
+
+
+def branch_usage_out(branch_id: str, conversation_id: str, report: UsageBreakdown) -> BranchUsage:
+    return {"branchId": branch_id, "conversationId": conversation_id, **_report(report)}
+
+
+class MessageUsageRead(Protocol):
+    """One message's usage (zero for messages this server did not bill)."""
+
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def branch_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def prompt_tokens(self) -> int: ...
+    @property
+    def completion_tokens(self) -> int: ...
+    @property
+    def cost(self) -> float | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def deleted(self) -> bool: ...
+
+
+class MessageUsageOut(TypedDict):
+    messageId: str
+    conversationId: str
+    branchId: str
+    role: str
+    model: str | None
+    promptTokens: int
+    completionTokens: int
+    totalTokens: int
+    cost: float | None
+    createdAt: Timestamp
+    deleted: bool
+
+
+def message_usage_out(usage: MessageUsageRead) -> MessageUsageOut:
     return {
         "messageId": usage.message_id,
         "conversationId": usage.conversation_id,
@@ -90,40 +257,6 @@ def message_usage_out(usage: MessageUsage) -> dict[str, Any]:
         "completionTokens": usage.completion_tokens,
         "totalTokens": usage.prompt_tokens + usage.completion_tokens,
         "cost": usage.cost,
-        "createdAt": _ts(usage.created_at),
+        "createdAt": iso_timestamp(usage.created_at),
         "deleted": usage.deleted,
-    }
-
-
-def plan_out(plan: Plan) -> dict[str, Any]:
-    return {
-        "id": plan.name,
-        "name": plan.title,
-        "price": plan.price,  # monthly USD; null: on request
-        "currency": "USD",
-        "interval": "month",
-        "limits": {
-            "callsPerMonth": plan.calls_per_month,  # null: unlimited
-            "tokensPerMonth": plan.tokens_per_month,
-            "requestsPerMinute": plan.requests_per_minute,
-        },
-        "features": list(plan.features),
-    }
-
-
-def _allowance(allowance: Allowance) -> dict[str, int | None]:
-    return {"used": allowance.used, "limit": allowance.limit, "left": allowance.left}
-
-
-def billing_out(billing: Billing) -> dict[str, Any]:
-    return {
-        "plan": billing.plan.name,
-        "planDetails": plan_out(billing.plan),
-        "planChangedAt": _ts(billing.plan_changed_at),
-        "period": {"start": _ts(billing.period_start), "end": _ts(billing.period_end)},
-        "calls": _allowance(billing.calls),
-        "tokens": _allowance(billing.tokens),
-        "costSoFar": billing.cost_so_far,
-        "currency": "USD",
-        "billingCustomerId": billing.billing_customer_id,
     }

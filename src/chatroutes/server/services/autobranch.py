@@ -53,18 +53,6 @@ class SuggestResult:
     fallback_reason: str | None = None
     review: dict[str, int] = field(default_factory=dict)
 
-    def metadata(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "detectionMethod": self.method,
-            "totalBranchPointsFound": self.detection.total_found,
-            "modelUsed": self.model,
-        }
-        if self.fallback_reason is not None:
-            out["fallbackReason"] = self.fallback_reason
-        if self.review:
-            out["review"] = self.review
-        return out
-
 
 @dataclass
 class ApplyResult:

@@ -14,7 +14,7 @@ from ..domain.errors import InvalidRequest, NotFound
 from ..domain.hashing import content_hash
 from ..domain.ids import new_id
 from ..schemas.branches import BranchCreate, BranchFork, BranchUpdate
-from ..schemas.wire import StoredMessage
+from ..schemas.messages import StoredMessage
 from ..store import branches as branch_store
 from ..store import conversations as conversation_store
 from ..store import messages as message_store

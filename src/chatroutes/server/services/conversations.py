@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..domain.errors import NotFound
 from ..domain.ids import new_id
 from ..schemas.conversations import ConversationCreate, ConversationUpdate
-from ..schemas.wire import StoredMessage
+from ..schemas.messages import StoredMessage
 from ..store import branches as branch_store
 from ..store import conversations as conversation_store
 from ..store import messages as message_store

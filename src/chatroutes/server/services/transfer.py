@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..domain.errors import Conflict, Forbidden, InvalidRequest, PayloadTooLarge
 from ..domain.hashing import content_hash
 from ..domain.tokens import estimate_tokens
-from ..schemas.transfer import ConversationDocument, parse_document
+from ..schemas.transfer import ImportedDocument, parse_document
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
 from ..store.messages import MessageRepository
@@ -195,7 +195,7 @@ def _invalid(field: str, message: str) -> InvalidRequest:
     return InvalidRequest(f"{field}: {message}", field=field)
 
 
-def check_document(document: ConversationDocument, *, max_content_chars: int) -> None:
+def check_document(document: ImportedDocument, *, max_content_chars: int) -> None:
     """The rules spanning several objects; the first broken one is a 400 naming its field."""
     seen: dict[str, str] = {}
 
@@ -269,7 +269,7 @@ def check_document(document: ConversationDocument, *, max_content_chars: int) ->
             )
 
 
-def _refuse_branch_cycles(document: ConversationDocument) -> None:
+def _refuse_branch_cycles(document: ImportedDocument) -> None:
     parents = {b.id: b.parent_branch_id for b in document.branches}
     index = {b.id: i for i, b in enumerate(document.branches)}
     settled: set[str] = set()
@@ -305,7 +305,7 @@ async def _refuse_existing(session: AsyncSession, rows: ImportRows) -> None:
                 )
 
 
-def _rows(document: ConversationDocument, user_id: str, imported_at: datetime) -> ImportRows:
+def _rows(document: ImportedDocument, user_id: str, imported_at: datetime) -> ImportRows:
     c = document.conversation
     conversation = {
         "id": c.id,
