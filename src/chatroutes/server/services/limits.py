@@ -21,7 +21,7 @@ import logging
 import tomllib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache, partial
 from importlib import resources
@@ -116,7 +116,7 @@ class Account:
         return self.user.created_at + timedelta(hours=hours) if self.user.created_at else now
 
 
-@dataclass(frozen=True)
+@dataclass
 class Admission:
     """What admitting a request read and took of the counters (``admit_key_within``);
     ``LimitService.judge`` then lets it in or refuses it."""
@@ -330,10 +330,9 @@ class LimitService:
         assert principal.user is not None
         admission = Admission(principal, self.plan_of(principal.user), now)
         joined = self.counters.joining(connection)
-        if joined is None:
-            return admission
-        results = joined.take_each(user_subject(principal.user_id), admission.takes())
-        return replace(admission, results=results)
+        if joined is not None:
+            admission.results = joined.take_each(user_subject(principal.user_id), admission.takes())
+        return admission
 
     async def judge(
         self, admission: Admission, on_rate: Callable[[RateWindow], None] | None = None
