@@ -3,8 +3,8 @@
 A chat provider name (``claude``, ``google``…) stands for one registry model; the
 turn itself is a send of ``SendPipeline`` (``services/sending``), with the mood's tone
 added as a system message and each route's provider wrapped by ``chat_tools.ChatRoute``
-(thinking, web search, cited sources). An image is kept with the question it came with and sent
-again with it on later turns to models with vision.
+(thinking, web search, cited sources). An image is kept with the question it came with
+and sent again with it on later turns to models with vision.
 """
 
 from __future__ import annotations
