@@ -37,7 +37,7 @@ from ..schemas.chat import (
 from ..schemas.common import NUL_FREE_PATTERN
 from ..schemas.messages import Id, StoredMessage
 from ..services.chat import IMAGE_TYPES, ChatService, ChatTurn, chat_provider
-from ..services.messages import SendResult
+from ..services.sending import SendResult
 from ..store.tables import Message
 from .deps import Context, ConversationID, UserId
 from .envelope import whole

@@ -21,6 +21,8 @@ from ..services.limits import LimitService
 from ..services.merge import MergeService
 from ..services.messages import MessageService
 from ..services.parallel import ParallelService
+from ..services.replies import ReplyService
+from ..services.sending import Sender, SendPipeline
 from ..services.server_context import ServerContext
 from ..services.sessions import SessionService
 from ..services.transfer import TransferService
@@ -142,18 +144,30 @@ async def branch_service(ctx: Context, principal: CurrentPrincipal) -> BranchSer
     return BranchService(ctx, principal.user_id, principal.user)
 
 
+async def current_sender(principal: CurrentPrincipal) -> Sender:
+    return Sender.of(principal)
+
+
+async def send_pipeline(ctx: Context) -> SendPipeline:
+    return SendPipeline(ctx)
+
+
 async def message_service(
     ctx: Context, user_id: UserId, principal: CurrentPrincipal
 ) -> MessageService:
     return MessageService(ctx, user_id, principal.user)
 
 
+async def reply_service(ctx: Context, user_id: UserId) -> ReplyService:
+    return ReplyService(ctx, user_id)
+
+
 async def checkpoint_service(ctx: Context, principal: CurrentPrincipal) -> CheckpointService:
     return CheckpointService(ctx, principal.user_id, principal.user)
 
 
-async def parallel_service(ctx: Context, user_id: UserId) -> ParallelService:
-    return ParallelService(ctx, user_id)
+async def parallel_service(ctx: Context, principal: CurrentPrincipal) -> ParallelService:
+    return ParallelService(ctx, principal.user_id, principal.user)
 
 
 async def merge_service(ctx: Context, principal: CurrentPrincipal) -> MergeService:
@@ -172,6 +186,9 @@ Conversations = Annotated[ConversationService, Depends(conversation_service)]
 Branches = Annotated[BranchService, Depends(branch_service)]
 Merges = Annotated[MergeService, Depends(merge_service)]
 Messages = Annotated[MessageService, Depends(message_service)]
+Replies = Annotated[ReplyService, Depends(reply_service)]
+CurrentSender = Annotated[Sender, Depends(current_sender)]
+Sending = Annotated[SendPipeline, Depends(send_pipeline)]
 Checkpoints = Annotated[CheckpointService, Depends(checkpoint_service)]
 Parallel = Annotated[ParallelService, Depends(parallel_service)]
 Transfers = Annotated[TransferService, Depends(transfer_service)]

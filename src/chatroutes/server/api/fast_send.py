@@ -7,10 +7,11 @@ send (``benchmarks/send_latency.py --profile py-spy``). This middleware, the inn
 answers ``POST /api/v1/conversations/{conversation_id}/messages``, its
 ``/branches/{branch_id}/messages`` twin and the ``…/messages/stream`` pair with the very
 pieces the FastAPI routes use (``deps.current_principal``, ``MessageSend``,
-``MessageService.store_question``, ``messages.answer_send`` / ``answer_stream``), its
-failures answered by the app's own exception handlers. A send made with an API key goes
-one step further: its admission and its question are one transaction
-(``MessageService.admit_and_store_question``).
+``messages.answer_send`` / ``answer_stream`` over the one ``SendPipeline``), its
+failures answered by the app's own exception handlers. It only parses and answers HTTP:
+a send made with an API key is handed to the pipeline with the key it carried
+(``KeyCredential``), and the pipeline admits it in the question's own transaction when
+the counters allow.
 
 It takes only the common shape: a JSON content type, a body that is a JSON object, and
 for a stream no ``Last-Event-ID`` (a resumption). Anything else goes on to the FastAPI
@@ -35,7 +36,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..domain.errors import ChatRoutesServerError
 from ..schemas.messages import MessageSend
-from ..services.messages import MessageService, Prepared
+from ..services.sending import KeyCredential, Sender, SendPipeline, SendTarget
 from .deps import API_KEY, ConversationID, credential, current_principal, note_principal, note_rate
 from .messages import answer_send, answer_stream
 from .middleware import read_body, replaying
@@ -45,7 +46,9 @@ _PREFIX = api_router.prefix  # the routes this middleware stands in for live und
 _ID = TypeAdapter(ConversationID)  # every id in these paths has the same constraints
 
 
-Answer = Callable[[MessageService, Prepared], Awaitable[Response]]
+Answer = Callable[
+    [SendPipeline, Sender | KeyCredential, SendTarget, MessageSend], Awaitable[Response]
+]
 
 
 @dataclass(frozen=True)
@@ -134,8 +137,8 @@ async def _answer(
 ) -> Response:
     """As FastAPI runs the route: the caller first, then the parameters, then the send.
 
-    With valid input and an API key, the caller's admission and the question are stored
-    in one transaction (``MessageService.admit_and_store_question``).
+    With valid input and an API key, the caller is admitted by the pipeline, with its
+    question (``KeyCredential``); anyone else is admitted first, as by the route.
     """
     ctx = request.app.state.ctx
     kind, key = credential(request)  # none at all: the 401 comes first
@@ -150,24 +153,18 @@ async def _answer(
         body = MessageSend.model_validate(data)
     except ValidationError as exc:
         errors += _located(exc, ("body",))
-    conversation_id, branch_id = path_params["conversation_id"], path_params.get("branch_id")
+    sender: Sender | KeyCredential
     if errors or body is None or kind != API_KEY:
         principal = await current_principal(request, ctx)
         if errors or body is None:
             raise RequestValidationError(errors, body=data)
-        service = MessageService(ctx, principal.user_id, principal.user)
-        prepared = await service.store_question(conversation_id, body, branch_id)
+        sender = Sender.of(principal)
     else:
-        service, prepared = await MessageService.admit_and_store_question(
-            ctx,
-            key,
-            conversation_id,
-            body,
-            branch_id,
-            on_rate=partial(note_rate, request),
-            on_principal=partial(note_principal, request),
+        sender = KeyCredential(
+            key, on_rate=partial(note_rate, request), on_principal=partial(note_principal, request)
         )
-    return await route.answer(service, prepared)
+    target = SendTarget(path_params["conversation_id"], path_params.get("branch_id"))
+    return await route.answer(SendPipeline(ctx), sender, target, body)
 
 
 def _located(exc: ValidationError, location: tuple[str, ...]) -> list[Any]:

@@ -20,8 +20,18 @@ from ..schemas.messages import (
     message_out,
     sent_data,
 )
-from ..services.messages import MessageService, Prepared
-from .deps import Branches, BranchID, ConversationID, MessageID, Messages
+from ..services.replies import ReplyService
+from ..services.sending import KeyCredential, Sender, SendPipeline, SendTarget
+from .deps import (
+    Branches,
+    BranchID,
+    ConversationID,
+    CurrentSender,
+    MessageID,
+    Messages,
+    Replies,
+    Sending,
+)
 from .envelope import ok
 from .openapi import errors, sse_responses
 from .streaming import EventStreamResponse, event_stream, parse_event_id
@@ -33,16 +43,26 @@ _SEND_ERRORS = errors(409, 502, 503, 504)
 _STREAM_RESPONSES = sse_responses(*REPLY_EVENTS) | _SEND_ERRORS
 
 
-async def answer_send(service: MessageService, prepared: Prepared) -> JSONResponse:
-    """A stored question's reply, as a send's 201 (``fast_send`` answers with it too)."""
-    result = await service.generate(prepared)
+async def answer_send(
+    pipeline: SendPipeline,
+    sender: Sender | KeyCredential,
+    target: SendTarget,
+    body: MessageSend,
+) -> JSONResponse:
+    """A send's reply, as its 201 (``fast_send`` answers with it too)."""
+    result = await pipeline.send(sender, target, body)
     return ok(sent_data(result), status_code=201)
 
 
-async def answer_stream(service: MessageService, prepared: Prepared) -> StreamingResponse:
-    """A stored question's reply, as events (``fast_send`` answers with it too)."""
-    stream = service.stream_prepared(prepared)
-    return event_stream(stream, service.ctx.settings.sse_heartbeat_seconds)
+async def answer_stream(
+    pipeline: SendPipeline,
+    sender: Sender | KeyCredential,
+    target: SendTarget,
+    body: MessageSend,
+) -> StreamingResponse:
+    """A send's reply, as events (``fast_send`` answers with it too)."""
+    stream = await pipeline.stream(sender, target, body)
+    return event_stream(stream, pipeline.ctx.settings.sse_heartbeat_seconds)
 
 
 @router.post(
@@ -52,9 +72,9 @@ async def answer_stream(service: MessageService, prepared: Prepared) -> Streamin
     responses=_SEND_ERRORS,
 )
 async def send_message(
-    conversation_id: ConversationID, body: MessageSend, service: Messages
+    conversation_id: ConversationID, body: MessageSend, sender: CurrentSender, pipeline: Sending
 ) -> JSONResponse:
-    return await answer_send(service, await service.store_question(conversation_id, body))
+    return await answer_send(pipeline, sender, SendTarget(conversation_id), body)
 
 
 @router.post(
@@ -64,10 +84,13 @@ async def send_message(
     responses=_SEND_ERRORS,
 )
 async def send_branch_message(
-    conversation_id: ConversationID, branch_id: BranchID, body: MessageSend, service: Messages
+    conversation_id: ConversationID,
+    branch_id: BranchID,
+    body: MessageSend,
+    sender: CurrentSender,
+    pipeline: Sending,
 ) -> JSONResponse:
-    prepared = await service.store_question(conversation_id, body, branch_id)
-    return await answer_send(service, prepared)
+    return await answer_send(pipeline, sender, SendTarget(conversation_id, branch_id), body)
 
 
 # ``<reply id>:<offset>``, as our ``id:`` lines carry it (ASCII digits: ``int`` must read them).
@@ -78,19 +101,19 @@ LastEventId = Annotated[
 
 
 async def _stream_or_resume(
-    service: MessageService,
-    conversation_id: str,
+    pipeline: SendPipeline,
+    sender: Sender,
+    replies: ReplyService,
+    target: SendTarget,
     body: MessageSend,
     last_event_id: str | None,
-    branch_id: str | None = None,
 ) -> StreamingResponse:
     """A new reply, or, for a client reconnecting with Last-Event-ID, the rest of its reply."""
     if not last_event_id:
-        prepared = await service.store_question(conversation_id, body, branch_id)
-        return await answer_stream(service, prepared)
+        return await answer_stream(pipeline, sender, target, body)
     reply_id, offset = parse_event_id(last_event_id)
-    stream = await service.resume_stream(conversation_id, reply_id, offset)
-    return event_stream(stream, service.ctx.settings.sse_heartbeat_seconds)
+    stream = await replies.resume_stream(target.conversation_id, reply_id, offset)
+    return event_stream(stream, pipeline.ctx.settings.sse_heartbeat_seconds)
 
 
 @router.post(
@@ -101,11 +124,14 @@ async def _stream_or_resume(
 async def stream_message(
     conversation_id: ConversationID,
     body: MessageSend,
-    service: Messages,
+    sender: CurrentSender,
+    pipeline: Sending,
+    replies: Replies,
     last_event_id: LastEventId = None,
 ) -> StreamingResponse:
     """The reply as server-sent events: content chunks, then ``complete`` and ``[DONE]``."""
-    return await _stream_or_resume(service, conversation_id, body, last_event_id)
+    target = SendTarget(conversation_id)
+    return await _stream_or_resume(pipeline, sender, replies, target, body, last_event_id)
 
 
 @router.post(
@@ -117,10 +143,13 @@ async def stream_branch_message(
     conversation_id: ConversationID,
     branch_id: BranchID,
     body: MessageSend,
-    service: Messages,
+    sender: CurrentSender,
+    pipeline: Sending,
+    replies: Replies,
     last_event_id: LastEventId = None,
 ) -> StreamingResponse:
-    return await _stream_or_resume(service, conversation_id, body, last_event_id, branch_id)
+    target = SendTarget(conversation_id, branch_id)
+    return await _stream_or_resume(pipeline, sender, replies, target, body, last_event_id)
 
 
 @router.get(
@@ -131,7 +160,7 @@ async def stream_branch_message(
 async def resume_reply(
     conversation_id: ConversationID,
     message_id: MessageID,
-    service: Messages,
+    service: Replies,
     last_event_id: LastEventId = None,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> StreamingResponse:
@@ -150,7 +179,7 @@ async def resume_reply(
     responses=errors(409),
 )
 async def stop_reply(
-    conversation_id: ConversationID, message_id: MessageID, service: Messages
+    conversation_id: ConversationID, message_id: MessageID, service: Replies
 ) -> JSONResponse:
     """End a reply being generated, keeping its text so far (``finishReason: stopped``).
 

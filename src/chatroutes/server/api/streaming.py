@@ -19,7 +19,7 @@ from ..schemas.messages import (
     stored_complete_event,
 )
 from ..services.live import ReplyStream, StreamEvent
-from ..services.messages import SendResult
+from ..services.sending import SendResult
 from ..store.tables import Message
 
 _HEARTBEAT = b": ping\n\n"

@@ -1,10 +1,10 @@
 """The Chat API: one call per turn on the same conversations, providers and usage as /api/v1.
 
 A chat provider name (``claude``, ``google``…) stands for one registry model; the
-turn itself is ``MessageService``'s send, with the mood's tone added as a system
-message and each route's provider wrapped by ``chat_tools.ChatRoute`` (thinking, web
-search, cited sources). An image is kept with the question it came with and sent
-again with it on later turns to models with vision.
+turn itself is a send of ``SendPipeline`` (``services/sending``), with the mood's tone
+added as a system message and each route's provider wrapped by ``chat_tools.ChatRoute``
+(thinking, web search, cited sources). An image is kept with the question it came with
+and sent again with it on later turns to models with vision.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from ..store.users import UserRepository
 from .chat_tools import ChatRoute, WebSearch, search_backend, with_system
 from .conversations import ConversationService
 from .live import ReplyStream
-from .messages import MessageService, Prepared, SendResult
+from .sending import Prepared, Sender, SendPipeline, SendResult, SendTarget
 from .server_context import ServerContext, utcnow
 
 # The registry provider behind each chat provider name, and back.
@@ -95,7 +95,7 @@ class ChatService:
     def __init__(self, ctx: ServerContext, user_id: str) -> None:
         self.ctx = ctx
         self.user_id = user_id
-        self.messages = MessageService(ctx, user_id)
+        self.pipeline = SendPipeline(ctx)
 
     async def start_turn(self, request: ChatSend) -> ChatTurn:
         """Resolve the provider, find or create the conversation, store the question and image.
@@ -120,8 +120,11 @@ class ChatService:
             )
             conversation_id = view.conversation.id
         try:
-            prepared = await self.messages.store_question(
-                conversation_id, MessageSend(content=request.message, model=model), reserve=False
+            prepared = await self.pipeline.store_question(
+                Sender(self.user_id),
+                SendTarget(conversation_id),
+                MessageSend(content=request.message, model=model),
+                reserve=False,
             )
         except Exception:
             if request.conversation_id is None:  # refused (limits…): no empty conversation left
@@ -134,7 +137,7 @@ class ChatService:
             if prepared.info.vision:
                 messages = await self._with_images(prepared.user_message, messages)
         except Exception:
-            await self.messages.release_lease(prepared)  # the branch stays free for a retry
+            await self.pipeline.release_lease(prepared)  # the branch stays free for a retry
             raise
         turn = ChatTurn(prepared, conversation_id)
         web = self._web_search(request, turn.statuses)
@@ -144,7 +147,7 @@ class ChatService:
         # Each web search is one more upstream call, its prompt grown by the results.
         rounds = 1 if web is None else web.max_searches + 1
         results = 0 if web is None else web.max_searches * web.per_search * _TOKENS_PER_RESULT
-        await self.messages.reserve(
+        await self.pipeline.reserve(
             prepared, prompt_tokens=prompt_estimate(messages) + results, rounds=rounds
         )
         prepared.request = replace(prepared.request, messages=messages)
@@ -153,10 +156,10 @@ class ChatService:
         return turn
 
     async def answer(self, turn: ChatTurn) -> SendResult:
-        return await self.messages.generate(turn.prepared)
+        return await self.pipeline.generate(turn.prepared)
 
     def stream(self, turn: ChatTurn) -> ReplyStream:
-        return self.messages.stream_prepared(turn.prepared, reasoning=True)
+        return self.pipeline.stream_prepared(turn.prepared, reasoning=True)
 
     async def conversations(self, channel: str | None, limit: int) -> list[Conversation]:
         async with self.ctx.db.read() as session:

@@ -41,7 +41,14 @@ from ..domain.plans import (
     seconds_until,
 )
 from ..settings import Settings
-from ..store.counters import Counters, DatabaseCounters, RedisCounters, Take
+from ..store.counters import (
+    CounterRule,
+    Counters,
+    DatabaseCounters,
+    Read,
+    RedisCounters,
+    Take,
+)
 from ..store.database import Database
 from ..store.tables import User
 from ..store.users import UserRepository
@@ -109,23 +116,44 @@ class Account:
         return self.user.created_at + timedelta(hours=hours) if self.user.created_at else now
 
 
-@dataclass(frozen=True)
-class KeyAdmission:
-    """What admitting a request made with an API key read and took (``admit_key_within``)."""
+@dataclass
+class Admission:
+    """What admitting a request read and took of the counters (``admit_key_within``);
+    ``LimitService.judge`` then lets it in or refuses it."""
 
     principal: Principal
     plan: Plan
     now: datetime
-    results: list[int | None]  # per count taken; None: refused (and the ones after untried)
+    # per count taken; None: refused (and the ones after untried). None for them all: not
+    # counted yet (the counters could not join the transaction that read the principal)
+    results: list[int | None] | None = None
+
+    @property
+    def counted(self) -> bool:
+        return self.results is not None
 
     @property
     def refused(self) -> bool:
-        return None in self.results
+        return self.results is not None and None in self.results
 
     @property
     def account(self) -> Account:
         assert self.principal.user is not None  # read with the key
         return Account(self.principal.user, self.plan)
+
+    def takes(self) -> list[Take]:
+        """What the request takes: a slot of the minute, and (with an API key) a call."""
+        plan, now = self.plan, self.now
+        takes = []
+        if plan.requests_per_minute is not None:
+            window, window_end = minute_window(now)
+            takes.append(Take(window, 1, plan.requests_per_minute, window_end))
+        if self.principal.api_key_id is not None:  # the web UI's own requests are not calls
+            _, month_end = month_period(now)
+            takes.append(
+                Take(calls_window(now), 1, plan.calls_per_month, month_end + MONTH_COUNTER_GRACE)
+            )
+        return takes
 
 
 @dataclass
@@ -154,10 +182,12 @@ class BranchAllowance:
         """Count ``count`` new branches in the caller's transaction, or refuse them (429)."""
         if self.cap is None:
             return
+        assert self.counters is not None
         assert self.refusal is not None and self.expires_at is not None
-        if isinstance(self.counters, DatabaseCounters):
+        joined = self.counters.joining(connection)
+        if joined is not None:
             take = Take(GUEST_BRANCHES, count, self.cap, self.expires_at)
-            if self.counters.take_each_within(connection, self.subject, [take])[0] is None:
+            if joined.take_each(self.subject, [take])[0] is None:
                 raise self.refusal()
             return
         transaction = connection.get_transaction()
@@ -186,10 +216,14 @@ class BranchAllowance:
 UNCAPPED = BranchAllowance()
 
 
-def _check_tokens_left(plan: Plan, used: int, now: datetime) -> None:
+def tokens_left(account: Account, now: datetime) -> CounterRule[None]:
     """Refuse a send before it stores anything once the month's tokens are (all but) used
     up; the send's reservation (``services/metering.py``) holds the limit exactly."""
-    assert plan.tokens_per_month is not None
+    plan = account.plan
+    if plan.tokens_per_month is None:
+        return
+    window = tokens_window(now)
+    used = (yield Read([window]))[window]
     if used + MIN_OUTPUT_TOKENS > plan.tokens_per_month:
         _, end = month_period(now)
         raise QuotaExceeded(
@@ -202,6 +236,34 @@ def _check_tokens_left(plan: Plan, used: int, now: datetime) -> None:
                 "remaining": max(plan.tokens_per_month - used, 0),
             },
             retry_after=seconds_until(end, now),
+        )
+
+
+def _judge(
+    admission: Admission, results: list[int | None], on_rate: Callable[[RateWindow], None] | None
+) -> None:
+    """Refuse the request if a take of ``Admission.takes`` was refused (None in ``results``)."""
+    plan, principal, now = admission.plan, admission.principal, admission.now
+    results = list(results)
+    if plan.requests_per_minute is not None:
+        limit, taken = plan.requests_per_minute, results.pop(0)
+        _, window_end = minute_window(now)
+        reset = seconds_until(window_end, now)
+        if on_rate:
+            on_rate(RateWindow(limit, 0 if taken is None else limit - taken, reset))
+        if taken is None:
+            raise RateLimited(
+                f"Rate limit of {limit} requests per minute exceeded; retry in {reset} seconds",
+                details={"limit": limit, "window": "minute", "plan": plan.name},
+                retry_after=reset,
+            )
+    if principal.api_key_id is not None and results[0] is None:
+        _, month_end = month_period(now)
+        raise QuotaExceeded(
+            f"Monthly quota of {plan.calls_per_month} API calls on the {plan.name} plan "
+            f"is used up; it renews {month_end:%Y-%m-%d}, or upgrade your plan",
+            details={"limit": plan.calls_per_month, "quota": "calls", "plan": plan.name},
+            retry_after=seconds_until(month_end, now),
         )
 
 
@@ -238,11 +300,7 @@ class LimitService:
             account = Account(principal.user, self.plan_of(principal.user))
         else:
             account = await self.account(principal.user_id)
-        now = utcnow()
-        takes = self._admission(account.plan, principal, now)
-        # Both counts in one go (one transaction in the database), stopping at a refusal.
-        results = await self.counters.take_each(user_subject(principal.user_id), takes)
-        self._judge(account.plan, principal, now, results, on_rate)
+        await self.judge(Admission(principal, account.plan, utcnow()), on_rate)
 
     async def admit_key(
         self,
@@ -253,87 +311,40 @@ class LimitService:
         """``AccountService.authenticate`` and ``admit`` for an API key: with the counters in
         the database, both in one (light) transaction, the most common request's only one
         before its own work. ``on_principal`` hears who it is before any refusal."""
-        accounts = AccountService(self.ctx.db, self.ctx.secret)
-        counters = self.counters
-        if not isinstance(counters, DatabaseCounters):
-            principal = await accounts.authenticate(raw_key)
-            if on_principal:
-                on_principal(principal)
-            await self.admit(principal, on_rate)
-            return principal
-        key_hash, now = accounts.key_hash(raw_key), utcnow()
+        key_hash, now = AccountService(self.ctx.db, self.ctx.secret).key_hash(raw_key), utcnow()
         admission = await self.ctx.db.run(
-            lambda connection: self.admit_key_within(connection, counters, key_hash, now),
+            lambda connection: self.admit_key_within(connection, key_hash, now),
             write=True,
             durable=False,
         )
         if on_principal:
             on_principal(admission.principal)
-        self.judge(admission, on_rate)
+        await self.judge(admission, on_rate)
         return admission.principal
 
-    def admit_key_within(
-        self, connection: Connection, counters: DatabaseCounters, key_hash: str, now: datetime
-    ) -> KeyAdmission:
-        """The key's holder, and what its request takes of the counters, in the caller's
-        write transaction; ``judge`` then lets the request in or refuses it."""
+    def admit_key_within(self, connection: Connection, key_hash: str, now: datetime) -> Admission:
+        """The key's holder, its use recorded, in the caller's write transaction; with what
+        its request takes of the counters when they can join that transaction. ``judge``
+        then lets the request in or refuses it."""
         principal = key_holder(connection, key_hash, now)
         assert principal.user is not None
-        plan = self.plan_of(principal.user)
-        takes = self._admission(plan, principal, now)
-        results = counters.take_each_within(connection, user_subject(principal.user_id), takes)
-        return KeyAdmission(principal, plan, now, results)
+        admission = Admission(principal, self.plan_of(principal.user), now)
+        joined = self.counters.joining(connection)
+        if joined is not None:
+            admission.results = joined.take_each(user_subject(principal.user_id), admission.takes())
+        return admission
 
-    def judge(
-        self, admission: KeyAdmission, on_rate: Callable[[RateWindow], None] | None = None
+    async def judge(
+        self, admission: Admission, on_rate: Callable[[RateWindow], None] | None = None
     ) -> None:
-        """Refuse the admitted request if a count it took was refused (see ``admit_key``)."""
-        self._judge(admission.plan, admission.principal, admission.now, admission.results, on_rate)
-
-    @staticmethod
-    def _admission(plan: Plan, principal: Principal, now: datetime) -> list[Take]:
-        """What a request takes: a slot of the minute, and (with an API key) a call."""
-        takes = []
-        if plan.requests_per_minute is not None:
-            window, window_end = minute_window(now)
-            takes.append(Take(window, 1, plan.requests_per_minute, window_end))
-        if principal.api_key_id is not None:  # the web UI's own requests are not calls
-            _, month_end = month_period(now)
-            takes.append(
-                Take(calls_window(now), 1, plan.calls_per_month, month_end + MONTH_COUNTER_GRACE)
-            )
-        return takes
-
-    @staticmethod
-    def _judge(
-        plan: Plan,
-        principal: Principal,
-        now: datetime,
-        results: list[int | None],
-        on_rate: Callable[[RateWindow], None] | None,
-    ) -> None:
-        """Refuse the request if a take of ``_admission`` was refused (None in ``results``)."""
-        results = list(results)
-        if plan.requests_per_minute is not None:
-            limit, taken = plan.requests_per_minute, results.pop(0)
-            _, window_end = minute_window(now)
-            reset = seconds_until(window_end, now)
-            if on_rate:
-                on_rate(RateWindow(limit, 0 if taken is None else limit - taken, reset))
-            if taken is None:
-                raise RateLimited(
-                    f"Rate limit of {limit} requests per minute exceeded; retry in {reset} seconds",
-                    details={"limit": limit, "window": "minute", "plan": plan.name},
-                    retry_after=reset,
-                )
-        if principal.api_key_id is not None and results[0] is None:
-            _, month_end = month_period(now)
-            raise QuotaExceeded(
-                f"Monthly quota of {plan.calls_per_month} API calls on the {plan.name} plan "
-                f"is used up; it renews {month_end:%Y-%m-%d}, or upgrade your plan",
-                details={"limit": plan.calls_per_month, "quota": "calls", "plan": plan.name},
-                retry_after=seconds_until(month_end, now),
-            )
+        """Let the request in, or refuse it if a count it took was refused; counted here
+        first if it was not counted yet. Both counts in one go (one transaction in the
+        database), stopping at a refusal."""
+        results = admission.results
+        if results is None:
+            subject = user_subject(admission.principal.user_id)
+            results = await self.counters.take_each(subject, admission.takes())
+        _judge(admission, results, on_rate)
 
     @asynccontextmanager
     async def sending(self, user_id: str, user: User | None = None) -> AsyncIterator[Account]:
@@ -345,9 +356,7 @@ class LimitService:
         """
         account = Account(user, self.plan_of(user)) if user else await self.account(user_id)
         plan, subject, now = account.plan, user_subject(user_id), utcnow()
-        if plan.tokens_per_month is not None:
-            used = (await self.counters.get(subject, [tokens_window(now)]))[tokens_window(now)]
-            _check_tokens_left(plan, used, now)
+        await self.counters.apply(subject, tokens_left(account, now), write=False)
         if not account.is_guest:
             yield account
             return
@@ -377,19 +386,6 @@ class LimitService:
                 )
             raise
 
-    def check_tokens_within(
-        self, connection: Connection, counters: DatabaseCounters, account: Account, now: datetime
-    ) -> None:
-        """``sending``'s token quota check, for a user who is not a guest, in the caller's
-        transaction."""
-        plan = account.plan
-        if plan.tokens_per_month is not None:
-            window = tokens_window(now)
-            subject = user_subject(account.user.id)
-            _check_tokens_left(
-                plan, counters.get_within(connection, subject, [window])[window], now
-            )
-
     @asynccontextmanager
     async def branch_allowance(
         self, user_id: str, user: User | None = None, *, reserve: int = 1
@@ -417,7 +413,7 @@ class LimitService:
             expires_at=session_end + SESSION_COUNTER_GRACE,
             refusal=partial(self._guest_cap, "branches", cap, session_end, now),
         )
-        if reserve and not isinstance(self.counters, DatabaseCounters):
+        if reserve and not self.counters.joins_transactions:
             taken = await self.counters.take(
                 subject, GUEST_BRANCHES, reserve, cap, allowance.expires_at
             )

@@ -11,7 +11,7 @@ reply's id is chosen before the generation starts and recorded with the branch's
 generation lease, and the generation's heartbeat (``services/recovery.py``) flushes
 the text so far about once a second; that process polls the lease for the text
 after the reader's offset until the reply is stored, then sends the rest and the
-``complete`` event (``MessageService.resume_stream``). Nothing is lost or truncated;
+``complete`` event (``ReplyService.resume_stream``). Nothing is lost or truncated;
 the remainder comes in heartbeat-sized pieces. This needs no Redis and adds nothing
 to the generating process's hot path beyond the heartbeat it already has.
 """

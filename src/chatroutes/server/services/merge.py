@@ -30,7 +30,7 @@ from ..store.tables import Branch, Message, User
 from .branches import add_branch, branch_in, build_message, new_branch
 from .conversations import owned_conversation
 from .limits import LimitService
-from .messages import BUSY_RETRY_AFTER_SECONDS
+from .sending import BUSY_RETRY_AFTER_SECONDS
 from .server_context import ServerContext, utcnow
 
 _PRESERVED_SUFFIX = " (before merge)"

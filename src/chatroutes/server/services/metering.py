@@ -18,19 +18,24 @@ before the upstream answered. A call that stores no reply (AutoBranch, summaries
 reply whose conversation was deleted while it was written) is charged to the usage
 ledger with its kind (``charge_unstored``), so the account's usage shows it.
 
-A send whose counters are in the database reserves in the transaction that stores its
-question (``reserve_joined``; with an API key, the one that admits it too), so a send
-the limits refuse stores nothing. A generation's first heartbeat keeps its reservation
-with its lease (a parallel candidate's is kept with its row from the start): if its
-process dies, the recovery that stores the reply as interrupted settles it. Until then,
-and for a reply that died before that heartbeat, the counters run ahead of the truth,
-never behind it: the account is charged at most what was reserved.
+A send whose counters can join a transaction (in the database) reserves in the one that
+stores its question (``reserve_within``; with an API key, the one that admits it too), so
+a send the limits refuse stores nothing; with counters in Redis it reserves once that
+transaction has committed. Reserving and settling are each written once: the reservation
+as a ``CounterRule`` that the counters run (``apply``), in their own transaction or in
+the caller's; a settlement as the changes ``Reservation.settlement`` lists.
+
+A generation's first heartbeat keeps its reservation with its lease (a parallel
+candidate's is kept with its row from the start): if its process dies, the recovery
+that stores the reply as interrupted settles it. Until then, and for a reply that died
+before that heartbeat, the counters run ahead of the truth, never behind it: the account
+is charged at most what was reserved.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -43,7 +48,7 @@ from ..domain.plans import month_period, seconds_until
 from ..domain.tokens import estimate_tokens
 from ..providers.base import Completion, CompletionRequest, Provider
 from ..providers.retries import call_with_retries
-from ..store.counters import DatabaseCounters, Take
+from ..store.counters import CounterRule, Read, Take
 from ..store.execution import insert_instance
 from ..store.usage_ledger import metered_call_entry
 from .limits import (
@@ -104,9 +109,14 @@ class Reservation:
             prompt_tokens=int(record["promptTokens"]),
         )
 
-    def deltas(self, spent: int) -> dict[str, int]:
+    def settlement(self, spent: int) -> list[Take]:
         """What settling at ``spent`` tokens adds to each counter (negative: gives back)."""
-        return {window: spent - self.taken.get(window, 0) for window in self.windows}
+        changes = []
+        for window, expires_at in self.windows.items():
+            delta = spent - self.taken.get(window, 0)
+            if delta:
+                changes.append(Take(window, delta, None, expires_at))
+        return changes
 
 
 @dataclass
@@ -161,16 +171,7 @@ class _Asked:
         return _exhausted(self.account, window, self.limited[window], remaining, self.now)
 
 
-@dataclass(frozen=True)
-class _Get:
-    """A step of ``_reservation_steps``: read these counters (a list of takes: take them)."""
-
-    windows: list[str]
-
-
-def _reservation_steps(
-    asked: _Asked,
-) -> Generator[_Get | list[Take], Any, Reservation]:
+def _reservation_steps(asked: _Asked) -> CounterRule[Reservation]:
     """How a reservation is taken, written once for the counters of both kinds: yields
     the reads and takes to make, is sent their results, returns the reservation or raises
     QUOTA_EXCEEDED. The full allowance is tried first (one step when the limits have room);
@@ -186,9 +187,9 @@ def _reservation_steps(
         if None not in results:
             return asked.taken(output)
         yield _given_back(takes, results)
-        used = yield _Get(list(asked.limited))
+        used = yield Read(list(asked.limited))
         output = min(output, asked.tightest(used)[1] - asked.prompt)
-    raise asked.exhausted((yield _Get(list(asked.limited))))
+    raise asked.exhausted((yield Read(list(asked.limited))))
 
 
 def _given_back(takes: list[Take], results: list[int | None]) -> list[Take]:
@@ -212,57 +213,20 @@ class Meter:
         """Take ``prompt_tokens`` (with the margin) plus up to ``wanted_output`` from every
         token limit of the account, or refuse; the reservation's ``max_output`` is what the
         call may write. With the counters in the database: one light transaction."""
-        counters = self.counters
-        if isinstance(counters, DatabaseCounters):
-            return await self.ctx.db.run(
-                lambda connection: self.reserve_within(
-                    connection, counters, account, prompt_tokens, wanted_output
-                ),
-                write=True,
-                durable=False,
-            )
-        subject = user_subject(account.user.id)
-        steps = _reservation_steps(_Asked.of(account, prompt_tokens, wanted_output))
-        try:
-            step = next(steps)
-            while True:
-                if isinstance(step, _Get):
-                    step = steps.send(await counters.get(subject, step.windows))
-                else:
-                    step = steps.send(await counters.take_each(subject, step))
-        except StopIteration as done:
-            return done.value
+        asked = _Asked.of(account, prompt_tokens, wanted_output)
+        return await self.counters.apply(asked.subject, _reservation_steps(asked))
 
     def reserve_within(
-        self,
-        connection: Connection,
-        counters: DatabaseCounters,
-        account: Account,
-        prompt_tokens: int,
-        wanted_output: int,
-    ) -> Reservation:
-        """``reserve`` in the caller's write transaction (a send's admission): reserved if,
-        and only if, it commits."""
-        subject = user_subject(account.user.id)
-        steps = _reservation_steps(_Asked.of(account, prompt_tokens, wanted_output))
-        try:
-            step = next(steps)
-            while True:
-                if isinstance(step, _Get):
-                    step = steps.send(counters.get_within(connection, subject, step.windows))
-                else:
-                    step = steps.send(counters.take_each_within(connection, subject, step))
-        except StopIteration as done:
-            return done.value
-
-    def reserve_joined(
         self, connection: Connection, account: Account, prompt_tokens: int, wanted_output: int
     ) -> Reservation | None:
-        """``reserve_within`` when the counters can join the caller's transaction (in the
-        database); None when they cannot (Redis): ``reserve`` once it has committed."""
-        if not isinstance(self.counters, DatabaseCounters):
+        """``reserve`` in the caller's write transaction (a send's question): reserved if,
+        and only if, it commits. None: the counters cannot join it (Redis), and ``reserve``
+        runs once it has committed."""
+        joined = self.counters.joining(connection)
+        if joined is None:
             return None
-        return self.reserve_within(connection, self.counters, account, prompt_tokens, wanted_output)
+        asked = _Asked.of(account, prompt_tokens, wanted_output)
+        return joined.apply(asked.subject, _reservation_steps(asked))
 
     async def remaining(self, account: Account) -> int | None:
         """The fewest tokens any of the account's token limits has left; None: no limit."""
@@ -275,13 +239,11 @@ class Meter:
         """Settle in the caller's write transaction (the one storing the reply): counted if,
         and only if, it commits. False: the counters are elsewhere (Redis) and ``settle``
         must run once the transaction has committed."""
-        if not isinstance(self.counters, DatabaseCounters):
+        joined = self.counters.joining(connection)
+        if joined is None:
             return False
-        for window, delta in reservation.deltas(spent).items():
-            if delta:
-                self.counters.add_within(
-                    connection, reservation.subject, window, delta, reservation.windows[window]
-                )
+        for change in reservation.settlement(spent):
+            joined.add(reservation.subject, change.window, change.amount, change.expires_at)
         return True
 
     async def committed(self, reservation: Reservation, spent: int, counted: bool) -> None:
@@ -301,11 +263,7 @@ class Meter:
         if reservation.settled:
             return
         reservation.settled = True
-        changes = [
-            Take(window, delta, None, reservation.windows[window])
-            for window, delta in reservation.deltas(spent).items()
-            if delta
-        ]
+        changes = reservation.settlement(spent)
         if not changes:
             return
         try:

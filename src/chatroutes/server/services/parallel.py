@@ -28,20 +28,22 @@ from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
 from ..store.messages import MessageRepository
 from ..store.response_sessions import ResponseSessionRepository
-from ..store.tables import Branch, Message, ResponseCandidate, ResponseSession
+from ..store.tables import Branch, Message, ResponseCandidate, ResponseSession, User
 from .branches import build_message
 from .live import LiveReply, StreamEvent
-from .messages import (
-    MessageService,
+from .metering import Meter, reserved_prompt, spent_by
+from .recovery import INTERRUPTED, renew_lease
+from .sending import (
     Prepared,
+    Sender,
+    SendPipeline,
+    SendTarget,
     clamp_to_reservation,
     elapsed_since,
     partial_completion,
     reply_meta,
     reportable,
 )
-from .metering import Meter, reserved_prompt, spent_by
-from .recovery import INTERRUPTED, renew_lease
 from .server_context import ServerContext, utcnow
 
 logger = logging.getLogger("chatroutes.server")
@@ -74,10 +76,11 @@ class _Candidate:
 
 
 class ParallelService:
-    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+    def __init__(self, ctx: ServerContext, user_id: str, user: User | None = None) -> None:
         self.ctx = ctx
         self.user_id = user_id
-        self.messages = MessageService(ctx, user_id)
+        self.sender = Sender(user_id, user)
+        self.pipeline = SendPipeline(ctx)
 
     async def start(self, conversation_id: str, request: ParallelCreate) -> StartedSession:
         """Store the question and start every candidate; they run apart from the request."""
@@ -90,7 +93,9 @@ class ParallelService:
             max_tokens=request.max_tokens,
             branch_id=request.branch_id,
         )
-        prepared = await self.messages.store_question(conversation_id, asked, reserve=False)
+        prepared = await self.pipeline.store_question(
+            self.sender, SendTarget(conversation_id), asked, reserve=False
+        )
         now = utcnow()
         response_session = ResponseSession(
             id=new_id("rs"),
@@ -116,7 +121,7 @@ class ParallelService:
             for candidate in candidates:
                 if candidate.prepared.reservation is not None:
                     await meter.settle(candidate.prepared.reservation, 0)
-            await self.messages.release_lease(prepared)
+            await self.pipeline.release_lease(prepared)
             raise
         for candidate in candidates:
             self.ctx.live[candidate.live.reply_id] = candidate.live
@@ -311,7 +316,7 @@ class ParallelService:
         try:
             await self._update(row, status="streaming")
             try:
-                completion = await self.messages.stream_completion(prepared, live)
+                completion = await self.pipeline.stream_completion(prepared, live)
             except asyncio.CancelledError:  # shutdown past its grace: keep the text so far
                 await asyncio.shield(self._store_interrupted(session_id, candidate, started))
                 raise

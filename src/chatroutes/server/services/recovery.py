@@ -14,7 +14,7 @@ it was flushed, marked ``finishReason: "interrupted"``, in one transaction that
 first takes the lease by compare-and-set, so two sweeps never both store it.
 
 A generation cancelled at shutdown stores its text so far the same way, at once;
-one cancelled by a user's stop (``MessageService.stop``) too, marked ``"stopped"``
+one cancelled by a user's stop (``ReplyService.stop``) too, marked ``"stopped"``
 and counted against the token quotas. Either way its live readers get its end.
 A parallel session (services/parallel.py) renews its branch's lease the same way and
 flushes each candidate's text to its row; recovered, each unfinished candidate's text
@@ -55,7 +55,7 @@ from .metering import Meter, Reservation, spent_by
 from .server_context import ServerContext, utcnow
 
 if TYPE_CHECKING:
-    from .messages import Prepared
+    from .sending import Prepared
 
 logger = logging.getLogger("chatroutes.server")
 INTERRUPTED = "interrupted"

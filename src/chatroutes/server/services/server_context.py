@@ -20,7 +20,7 @@ from ..store.paths import PathCache
 from .live import LiveReply
 
 if TYPE_CHECKING:
-    from .messages import Prepared
+    from .sending import Prepared
 
 T = TypeVar("T")
 

@@ -1,0 +1,150 @@
+"""``SendPipeline``: the one way a message is sent, whichever way it came in."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from ...domain.errors import ChatRoutesServerError
+from ...providers.base import Completion
+from ...schemas.messages import MessageSend
+from ..live import LiveReply, ReplyStream, StreamEvent
+from ..recovery import watched  # heartbeat and shutdown: the reply survives its process
+from ..server_context import ServerContext
+from . import admission, provider_call
+from .prepared import KeyCredential, Prepared, Sender, SendResult, SendTarget, elapsed_since
+from .provider_call import partial_completion, reportable
+from .reply import release_lease, stopped_result, store_reply
+
+
+class SendPipeline:
+    """Admission, question, provider call, reply: every way of sending goes through here.
+
+    ``send`` and ``stream`` are the whole of it; the steps are open to the ways of sending
+    that add their own between them (parallel candidates, the Chat API's tools and rounds).
+    Nothing here knows HTTP: a caller passes an admitted ``Sender`` or the ``KeyCredential``
+    its request carried, a ``SendTarget`` and a ``MessageSend``.
+    """
+
+    def __init__(self, ctx: ServerContext) -> None:
+        self.ctx = ctx
+
+    async def send(
+        self, sender: Sender | KeyCredential, target: SendTarget, request: MessageSend
+    ) -> SendResult:
+        """The stored reply to the question ``request`` asks."""
+        return await self.generate(await self.store_question(sender, target, request))
+
+    async def stream(
+        self,
+        sender: Sender | KeyCredential,
+        target: SendTarget,
+        request: MessageSend,
+        *,
+        reasoning: bool = False,
+    ) -> ReplyStream:
+        """The reply's events, once the question is stored: every refusal raises before."""
+        prepared = await self.store_question(sender, target, request)
+        return self.stream_prepared(prepared, reasoning=reasoning)
+
+    async def store_question(
+        self,
+        sender: Sender | KeyCredential,
+        target: SendTarget,
+        request: MessageSend,
+        *,
+        reserve: bool = True,
+    ) -> Prepared:
+        """Admission (for a key), question, prepared request and reservation
+        (``sending.admission``); ``reserve=False``: the caller reserves."""
+        return await admission.store_question(self.ctx, sender, target, request, reserve=reserve)
+
+    async def reserve(
+        self, prepared: Prepared, *, prompt_tokens: int | None = None, rounds: int = 1
+    ) -> None:
+        """Reserve the reply's tokens after its question was stored (``admission.reserve``)."""
+        await admission.reserve(self.ctx, prepared, prompt_tokens=prompt_tokens, rounds=rounds)
+
+    async def release_lease(self, prepared: Prepared) -> None:
+        """Let the branch go without a reply, its reservation given back."""
+        await release_lease(self.ctx, prepared)
+
+    async def stream_completion(self, prepared: Prepared, live: LiveReply) -> Completion:
+        """The provider call alone, streamed into ``live`` (a parallel candidate's)."""
+        return await provider_call.stream_completion(self.ctx, prepared, live)
+
+    async def generate(self, prepared: Prepared) -> SendResult:
+        """The reply to a question ``store_question`` stored, once stored in turn."""
+        # The generation belongs to the server, not to the request: a client that
+        # disconnects cancels only its wait, and the reply is stored all the same.
+        task = self.ctx.spawn_generation(
+            prepared, watched(self.ctx, prepared, None, self._generate(prepared))
+        )
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # A user's stop (not this request's own cancellation): the reply as stored.
+            if task.cancelled() and prepared.stopped and not _cancelling():
+                return await stopped_result(self.ctx, prepared)
+            raise
+
+    def stream_prepared(self, prepared: Prepared, *, reasoning: bool = False) -> ReplyStream:
+        """The events of the reply to a question ``store_question`` stored.
+
+        The generation runs as its own task publishing to a live reply: a reader that
+        goes away stops following it, and the reply is stored all the same. With
+        ``reasoning``, the events include the model's thinking where it shows it.
+        """
+        live = LiveReply(prepared.reply_id, prepared.conversation.id)
+        self.ctx.live[live.reply_id] = live
+        self.ctx.spawn_generation(
+            prepared, watched(self.ctx, prepared, live, self._generate_streaming(prepared, live))
+        )
+        return ReplyStream(live.reply_id, live.follow(0, reasoning=reasoning))
+
+    async def _generate(self, prepared: Prepared) -> SendResult:
+        started = time.perf_counter()
+        try:
+            completion = await provider_call.complete(self.ctx, prepared)
+        except Exception as exc:
+            if isinstance(exc, ChatRoutesServerError):
+                exc.details.setdefault("userMessageId", prepared.user_message.id)
+            await release_lease(self.ctx, prepared)
+            raise
+        return await store_reply(self.ctx, prepared, completion, elapsed_since(started))
+
+    async def _generate_streaming(self, prepared: Prepared, live: LiveReply) -> None:
+        try:
+            final = await self._stream_reply(prepared, live)
+        except Exception as exc:  # storing failed: readers still get an end, never a hang
+            final = StreamEvent("error", live.length, error=reportable(exc))
+        live.finish(final)
+        self.ctx.live.pop(live.reply_id, None)
+
+    async def _stream_reply(self, prepared: Prepared, live: LiveReply) -> StreamEvent:
+        started = time.perf_counter()
+        try:
+            completion = await provider_call.stream_completion(self.ctx, prepared, live)
+        except Exception as exc:
+            error = reportable(exc)
+            error.details.setdefault("userMessageId", prepared.user_message.id)
+            await self._keep_partial(prepared, "".join(live.parts), started, exc)
+            return StreamEvent("error", live.length, error=error)
+        result = await store_reply(self.ctx, prepared, completion, elapsed_since(started))
+        return StreamEvent("complete", live.length, result=result)
+
+    async def _keep_partial(
+        self, prepared: Prepared, partial: str, started: float, failure: Exception
+    ) -> None:
+        """What streamed before a failure is stored, marked ``finishReason: error``."""
+        cut = partial_completion(prepared, partial, failure=failure)
+        if cut is None:
+            await release_lease(self.ctx, prepared)
+            return
+        await store_reply(self.ctx, prepared, cut, elapsed_since(started))
+
+
+def _cancelling() -> bool:
+    """Whether the running task itself is being cancelled (its client went away)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
