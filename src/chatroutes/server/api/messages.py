@@ -6,7 +6,6 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from ..domain.errors import InvalidRequest
-from ..schemas.branches import branch_out
 from ..schemas.envelope import Done, Envelope
 from ..schemas.messages import (
     REPLY_EVENTS,
@@ -17,8 +16,10 @@ from ..schemas.messages import (
     MessageSend,
     SentData,
     StoppedData,
-    message_out,
+    edited_data,
+    message_list,
     sent_data,
+    stopped_data,
 )
 from ..services.replies import ReplyService
 from ..services.sending import KeyCredential, Sender, SendPipeline, SendTarget
@@ -188,7 +189,7 @@ async def stop_reply(
     stopped within a few seconds (the stop stands).
     """
     stopped, message = await service.stop(conversation_id, message_id)
-    return ok({"stopped": stopped, "message": message_out(message)})
+    return ok(stopped_data(stopped, message))
 
 
 @router.get("/conversations/{conversation_id}/messages", response_model=Envelope[MessageList])
@@ -198,16 +199,13 @@ async def list_messages(
     branch_id: Annotated[Id | None, Query(alias="branchId")] = None,
 ) -> JSONResponse:
     messages = await branches.messages(conversation_id, branch_id)
-    return ok({"messages": [message_out(m) for m in messages]})
+    return ok(message_list(messages))
 
 
 @router.patch("/messages/{message_id}", response_model=Envelope[EditedData], responses=errors(409))
 async def edit_message(message_id: MessageID, body: MessageEdit, service: Messages) -> JSONResponse:
     result = await service.edit(message_id, body.content)
-    data = {"message": message_out(result.message)}
-    if result.branch is not None:
-        data["branch"] = branch_out(result.branch, result.branch_message_count)
-    return ok(data)
+    return ok(edited_data(result.message, result.branch, result.branch_message_count))
 
 
 @router.delete("/messages/{message_id}", response_model=Done, responses=errors(409))

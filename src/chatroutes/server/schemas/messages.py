@@ -188,9 +188,23 @@ class StoppedData(TypedDict):
     message: MessageOut
 
 
+def stopped_data(stopped: bool, reply: StoredMessage) -> StoppedData:
+    return {"stopped": stopped, "message": message_out(reply)}
+
+
 class EditedData(TypedDict):
     message: MessageOut
     branch: NotRequired[BranchOut | None]
+
+
+def edited_data(
+    edit: StoredMessage, branch: StoredBranch | None, branch_message_count: int
+) -> EditedData:
+    """The edit; ``branch`` when the edit went on a new branch, with its message count."""
+    data: EditedData = {"message": message_out(edit)}
+    if branch is not None:
+        data["branch"] = branch_out(branch, branch_message_count)
+    return data
 
 
 # --- server-sent events: the JSON of each ``data:`` line (WIRE.md) ---------------------

@@ -87,10 +87,6 @@ def chat_provider(registry_provider: str) -> str:
     return REGISTRY_TO_CHAT.get(registry_provider, registry_provider)
 
 
-def sources_out(sources: list[SearchResult]) -> list[dict[str, str]]:
-    return [{"title": s.title, "url": s.url} for s in sources]
-
-
 class ChatService:
     def __init__(self, ctx: ServerContext, user_id: str) -> None:
         self.ctx = ctx
