@@ -23,6 +23,8 @@ import httpx
 import jsonschema_rs
 import pytest
 
+# A model whose provider rejects our key: a parallel candidate that fails.
+from tests.api.test_parallel import settings  # noqa: F401
 from tests.support.mock_upstream import Fault
 from tests.support.sse import payloads
 
@@ -31,23 +33,6 @@ CHAT = f"{ROOT}/api/chat"
 PASSWORD = "correct horse battery"
 PIXEL = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 64).decode()
 ALTERNATIVES = "Should I use Postgres or MySQL for the new service? Also, brainstorm names."
-
-
-@pytest.fixture
-def settings(settings, tmp_path, upstream):
-    """A model whose provider rejects our key: a parallel candidate that fails."""
-    models = tmp_path / "models.toml"
-    models.write_text(
-        "[providers.broken]\n"
-        'protocol = "openai"\n'
-        'api_key_env = "BROKEN_API_KEY"\n'
-        f'base_url = "{upstream.openai_base_url}"\n'
-        "[models.broken-model]\n"
-        'provider = "broken"\n'
-        'upstream_id = "broken-model"\n'
-    )
-    env = {**settings.provider_env, "BROKEN_API_KEY": "wrong-key"}
-    return settings.model_copy(update={"models_file": models, "provider_env": env})
 
 
 def closed(schema: Any) -> Any:
