@@ -9,8 +9,10 @@ SDK_STAMP := $(SDK_VENV)/.installed-chatroutes-0.2.6
 # LiteLLM's proxy, a baseline of send_latency.py: only for `make bench`, in a venv of its own.
 LITELLM_VENV := .venv-litellm
 LITELLM_STAMP := $(LITELLM_VENV)/.installed-litellm-1.106.2
-# Test files run on up to four workers, each with its own PostgreSQL, Redis and servers.
-TEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
+# Test files run on one worker more than the cores (the suite waits on sockets and
+# subprocesses about a third of the time), at most four, each with its own PostgreSQL,
+# Redis and servers.
+TEST_WORKERS ?= $(shell n=$$(( $$(nproc) + 1 )); [ $$n -gt 4 ] && n=4; echo $$n)
 
 .PHONY: serve test lint format install system-deps bench clean
 
