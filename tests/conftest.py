@@ -45,20 +45,6 @@ from tests.support.redis import RedisServer, RedisUnavailable, start_redis
 BACKENDS = ["sqlite", "postgresql"]
 API_PREFIX = "/api/v1"
 
-# The longest files, started first: ``--dist loadfile`` hands files to the workers in
-# collection order, and one of these begun last would keep a worker busy alone at the end.
-LONGEST_FIRST = (
-    "tests/e2e/test_crash_safety.py",
-    "tests/e2e/test_limits_two_processes.py",
-    "tests/security/test_money_conservation.py",
-    "tests/api/test_idempotency.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
-
 
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
