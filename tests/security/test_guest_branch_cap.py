@@ -304,7 +304,9 @@ async def test_concurrent_branchings_at_one_below_the_cap_make_exactly_one(clien
     await guest.make_branch()
     await guest.make_branch()
     before = await guest.state()
-    fork = {"content": "fork", "parentMessageId": first["message"]["id"]}
+    # Short replies: the winner's reservation leaves the session's tokens for the others,
+    # so what refuses them is the branch cap, whichever reserves first.
+    fork = {"content": "fork", "parentMessageId": first["message"]["id"], "maxTokens": 16}
     attempts = [
         guest.post(f"/conversations/{guest.conversation}/branches", {"title": "race"}),
         guest.post(f"/conversations/{guest.conversation}/branches", {"title": "race"}),
