@@ -16,7 +16,8 @@ from starlette.types import Message
 from chatroutes.server.app import create_app
 from chatroutes.server.services.idempotency import IdempotencyService, fingerprint, scope_of
 from chatroutes.server.services.server_context import utcnow
-from chatroutes.server.store.idempotency import IdempotencyRepository
+from chatroutes.server.store import idempotency as idempotency_store
+from chatroutes.server.store.execution import instance
 from chatroutes.server.store.tables import IdempotencyRecord
 from tests.conftest import Api
 from tests.support.mock_upstream import Fault
@@ -45,8 +46,18 @@ async def messages(api, conversation_id: str) -> list[dict]:
 
 
 async def stored_record(api, key: str) -> IdempotencyRecord | None:
-    async with api.app.state.ctx.db.read() as session:
-        return await IdempotencyRepository(session).get(scope_of(credential(api)), key)
+    scope = scope_of(credential(api))
+    found = await api.app.state.ctx.db.run(
+        lambda connection: idempotency_store.record(connection, scope, key)
+    )
+    return instance(IdempotencyRecord, found) if found is not None else None
+
+
+async def plant(api, **row) -> bool:
+    """An idempotency record written straight to the database; False: its key had one."""
+    return await api.app.state.ctx.db.run(
+        lambda connection: idempotency_store.add_if_absent(connection, row), write=True
+    )
 
 
 class TestReplay:
@@ -174,18 +185,16 @@ class TestConcurrency:
         key = new_key()
         body = json.dumps({"title": "after a crash"}).encode()
         now = utcnow()
-        async with api.app.state.ctx.db.write() as session:
-            claimed = await IdempotencyRepository(session).add_if_absent(
-                IdempotencyRecord(
-                    scope=scope_of(credential(api)),
-                    key=key,
-                    request_hash=fingerprint("POST", "/api/v1/conversations", b"", body),
-                    state="running",
-                    created_at=now - timedelta(minutes=10),
-                    locked_until=now - timedelta(seconds=1),
-                    expires_at=now + timedelta(hours=1),
-                )
-            )
+        claimed = await plant(
+            api,
+            scope=scope_of(credential(api)),
+            key=key,
+            request_hash=fingerprint("POST", "/api/v1/conversations", b"", body),
+            state="running",
+            created_at=now - timedelta(minutes=10),
+            locked_until=now - timedelta(seconds=1),
+            expires_at=now + timedelta(hours=1),
+        )
         assert claimed
         headers = keyed(key, **{"Content-Type": "application/json"})
 
@@ -203,18 +212,16 @@ class TestConcurrency:
         key = new_key()
         body = json.dumps({"title": "still running"}).encode()
         now = utcnow()
-        async with api.app.state.ctx.db.write() as session:
-            await IdempotencyRepository(session).add_if_absent(
-                IdempotencyRecord(
-                    scope=scope_of(credential(api)),
-                    key=key,
-                    request_hash=fingerprint("POST", "/api/v1/conversations", b"", body),
-                    state="running",
-                    created_at=now,
-                    locked_until=now + timedelta(minutes=5),
-                    expires_at=now + timedelta(hours=1),
-                )
-            )
+        await plant(
+            api,
+            scope=scope_of(credential(api)),
+            key=key,
+            request_hash=fingerprint("POST", "/api/v1/conversations", b"", body),
+            state="running",
+            created_at=now,
+            locked_until=now + timedelta(minutes=5),
+            expires_at=now + timedelta(hours=1),
+        )
         headers = keyed(key, **{"Content-Type": "application/json"})
         response = await api.client.post("/conversations", content=body, headers=headers)
         assert response.status_code == 409
@@ -223,18 +230,16 @@ class TestConcurrency:
     async def test_expired_record_is_overwritten(self, api):
         key = new_key()
         now = utcnow()
-        async with api.app.state.ctx.db.write() as session:
-            await IdempotencyRepository(session).add_if_absent(
-                IdempotencyRecord(
-                    scope=scope_of(credential(api)),
-                    key=key,
-                    request_hash="0" * 64,  # another request, long ago
-                    state="done",
-                    created_at=now - timedelta(days=2),
-                    locked_until=now - timedelta(days=2),
-                    expires_at=now - timedelta(days=1),
-                )
-            )
+        await plant(
+            api,
+            scope=scope_of(credential(api)),
+            key=key,
+            request_hash="0" * 64,  # another request, long ago
+            state="done",
+            created_at=now - timedelta(days=2),
+            locked_until=now - timedelta(days=2),
+            expires_at=now - timedelta(days=1),
+        )
         response = await api.client.post("/conversations", json={"title": "t"}, headers=keyed(key))
         assert response.status_code == 201
         assert REPLAYED not in response.headers
@@ -244,20 +249,17 @@ class TestConcurrency:
     async def test_purge_drops_expired_keys_only(self, api):
         now = utcnow()
         scope = scope_of(credential(api))
-        async with api.app.state.ctx.db.write() as session:
-            repo = IdempotencyRepository(session)
-            for key, expires in (("old", now - timedelta(seconds=1)), ("live", now + _HOUR)):
-                await repo.add_if_absent(
-                    IdempotencyRecord(
-                        scope=scope,
-                        key=key,
-                        request_hash="0" * 64,
-                        state="done",
-                        created_at=now - timedelta(days=1),
-                        locked_until=now - timedelta(days=1),
-                        expires_at=expires,
-                    )
-                )
+        for key, expires in (("old", now - timedelta(seconds=1)), ("live", now + _HOUR)):
+            await plant(
+                api,
+                scope=scope,
+                key=key,
+                request_hash="0" * 64,
+                state="done",
+                created_at=now - timedelta(days=1),
+                locked_until=now - timedelta(days=1),
+                expires_at=expires,
+            )
         service = IdempotencyService(api.app.state.ctx.db, api.app.state.ctx.settings)
 
         assert await service.purge_expired() == 1

@@ -10,19 +10,17 @@ gives the same reads and claim to an async session.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, null, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from .execution import execute, instance, selected
+from .execution import execute, selected
 from .tables import IdempotencyRecord
 
-T = TypeVar("T")
 _keys = IdempotencyRecord.__table__
 # not the columns' names, which an UPDATE's parameters would set
 _THIS_KEY = (_keys.c.scope == bindparam("of_scope"), _keys.c.key == bindparam("of_key"))
@@ -138,21 +136,3 @@ def delete_owned(connection: Connection, scope: str, key: str, token: datetime) 
 
 def delete_expired(connection: Connection, now: datetime) -> int:
     return execute(connection, _DELETE_EXPIRED, {"now": now}).rowcount
-
-
-class IdempotencyRepository:
-    """The reads and the claim above, on an async session's transaction."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, scope: str, key: str) -> IdempotencyRecord | None:
-        found = await self._run(record, scope, key)
-        return instance(IdempotencyRecord, found) if found is not None else None
-
-    async def add_if_absent(self, new: IdempotencyRecord) -> bool:
-        return await self._run(add_if_absent, {name: getattr(new, name) for name in _NEW_ROW})
-
-    async def _run(self, work: Callable[..., T], *args: Any) -> T:
-        connection = await self.session.connection()
-        return await connection.run_sync(work, *args)
