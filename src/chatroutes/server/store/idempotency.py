@@ -4,8 +4,7 @@ The claim's ``created_at`` is its owner's token: a claim taken over after its lo
 lapsed gets a later one, so a stale owner's ``finish`` or ``release`` matches no row.
 
 Each operation is one prebuilt Core statement on a synchronous connection, run inside
-the caller's ``Database.run`` transaction (``execution.execute``). ``IdempotencyRepository``
-gives the same reads and claim to an async session.
+the caller's ``Database.run`` transaction (``execution.execute``).
 """
 
 from __future__ import annotations
