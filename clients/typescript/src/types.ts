@@ -365,6 +365,21 @@ export interface UsageReport {
   [key: string]: unknown;
 }
 
+/** One message's usage (`usage.message`). */
+export interface MessageUsage {
+  messageId: string;
+  conversationId: string;
+  branchId: string;
+  role: string;
+  model: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  cost: number;
+  createdAt: string;
+  deleted: boolean;
+}
+
 export interface UsageSummary {
   tokensUsed: number;
   promptTokens: number;
