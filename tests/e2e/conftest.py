@@ -57,6 +57,10 @@ def _tail(path: Path, limit: int = 4000) -> str:
 
 @pytest.fixture(scope="session")
 def child_env() -> dict[str, str]:
+    return clean_child_env()
+
+
+def clean_child_env() -> dict[str, str]:
     """A clean base environment for child processes, with a bytecode cache.
 
     Without cached bytecode every child recompiles its imports (seconds each), so when
@@ -110,10 +114,12 @@ class LiveServer:
         )
         return done.stdout
 
-    def new_account(self) -> str:
-        """Create a user and an API key for it with the CLI; return the key."""
+    def new_account(self, plan: str = "free") -> str:
+        """Create a user on ``plan`` and an API key for it with the CLI; return the key."""
         email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
         self.cli("users", "create", email)
+        if plan != "free":
+            self.cli("users", "set-plan", email, plan)
         last_line = self.cli("keys", "create", email).strip().splitlines()[-1]
         assert KEY_RE.fullmatch(last_line), f"no key on the last line: {last_line!r}"
         return last_line
