@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import Conflict, Interrupted, InvalidRequest, NotFound
 from ..domain.ids import new_id
+from ..domain.webhooks import MESSAGE_COMPLETED, PARALLEL_COMPLETED
 from ..observability.metrics import record_reply
 from ..providers.base import Completion
 from ..schemas.messages import MessageSend
@@ -45,6 +46,7 @@ from .sending import (
     reportable,
 )
 from .server_context import ServerContext, utcnow
+from .webhooks import emit_in, message_data
 
 logger = logging.getLogger("chatroutes.server")
 # How far each sample's temperature is moved from the asked one when one model answers.
@@ -179,6 +181,8 @@ class ParallelService:
                 session_id, status="chosen", chosen_candidate_id=candidate_id, updated_at=now
             )
             await ConversationRepository(session).touch(response_session.conversation_id, now)
+            reply = view.messages[chosen.message_id]
+            await emit_in(session, self.user_id, MESSAGE_COMPLETED, message_data(reply))
             response_session.status = "chosen"
             response_session.chosen_candidate_id = candidate_id
             view.branch = await branches.get_in_conversation(
@@ -274,11 +278,28 @@ class ParallelService:
         self, session_id: str, prepared: Prepared, candidates: list[_Candidate]
     ) -> None:
         status = "complete" if any(c.row.status == "complete" for c in candidates) else "error"
+        finished = {
+            "conversationId": prepared.conversation.id,
+            "branchId": prepared.branch.id,
+            "sessionId": session_id,
+            "userMessageId": prepared.user_message.id,
+            "status": status,
+            "candidates": [
+                {
+                    "candidateId": c.row.id,
+                    "model": c.row.model,
+                    "status": c.row.status,
+                    "messageId": c.row.message_id if c.row.status == "complete" else None,
+                }
+                for c in candidates
+            ],
+        }
         async with self.ctx.db.write() as session:
             await ResponseSessionRepository(session).update_session(
                 session_id, status=status, updated_at=utcnow()
             )
             await BranchRepository(session).release_lease(prepared.branch.id, prepared.lease)
+            await emit_in(session, self.user_id, PARALLEL_COMPLETED, finished)
 
     async def _heartbeat(self, prepared: Prepared, candidates: list[_Candidate]) -> None:
         """Renew the branch's lease and flush each streaming candidate's text so far.
