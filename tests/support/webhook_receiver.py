@@ -1,5 +1,6 @@
 """A webhook receiver on 127.0.0.1: a real HTTP server in a thread that records every
-request and answers each with the next status of its plan (then 200)."""
+request and answers each with the next status of its plan (then 200), or, while ``hold``
+is set, keeps it waiting (a sender killed mid-request)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class WebhookReceiver:
     def __init__(self, statuses: list[int] | None = None) -> None:
         self.statuses = list(statuses or [])  # answered in order, then 200
         self.received: list[Received] = []
+        self.hold = False  # while set, requests are recorded but not answered
+        self._closing = False
         self._lock = threading.Condition()
         receiver = self
 
@@ -38,10 +41,15 @@ class WebhookReceiver:
                     headers = {k.lower(): v for k, v in self.headers.items()}
                     receiver.received.append(Received(headers, body, status))
                     receiver._lock.notify_all()
-                self.send_response(status)
-                self.send_header("content-length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                while receiver.hold and not receiver._closing:
+                    time.sleep(0.01)
+                try:
+                    self.send_response(status)
+                    self.send_header("content-length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:  # the sender is gone (killed while held)
+                    pass
 
             def log_message(self, *_args: object) -> None:
                 pass
@@ -69,10 +77,10 @@ class WebhookReceiver:
         return self.wait_for(lambda got: len(got) >= count, timeout)
 
     async def until(
-        self, condition: Callable[[list[Received]], bool], timeout: float = 15.0
+        self, condition: Callable[[list[Received]], bool], within: float = 15.0
     ) -> list[Received]:
         """``wait_for`` without blocking the event loop (a server in this process sends)."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             with self._lock:
                 got = list(self.received)
@@ -82,10 +90,11 @@ class WebhookReceiver:
                 raise AssertionError(f"receiver: condition not met; got {got}")
             await asyncio.sleep(0.02)
 
-    async def count(self, count: int, timeout: float = 15.0) -> list[Received]:
-        return await self.until(lambda got: len(got) >= count, timeout)
+    async def count(self, count: int, within: float = 15.0) -> list[Received]:
+        return await self.until(lambda got: len(got) >= count, within)
 
     def close(self) -> None:
+        self._closing = True
         self.server.shutdown()
         self.server.server_close()
 
