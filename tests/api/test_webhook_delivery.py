@@ -93,6 +93,17 @@ async def server(settings: Settings) -> AsyncIterator[Server]:
         yield running
 
 
+@pytest.fixture(params=["database", "redis"])
+def counted_settings(request, settings: Settings) -> Settings:
+    """Settings with the limit counters in the database (joining the transactions that
+    announce quota warnings) or in Redis (warnings announced once counted)."""
+    if request.param == "redis":
+        server = request.getfixturevalue("redis")
+        server.flush()
+        return settings.model_copy(update={"redis_url": server.url})
+    return settings
+
+
 @pytest.fixture
 def receiver():
     with webhook_receiver() as running:
@@ -269,7 +280,7 @@ class TestEvents:
         assert got[1]["data"]["messageId"] == chosen["messageId"]
 
     async def test_quota_warnings_at_80_and_100_percent_once_each(
-        self, settings, receiver, upstream
+        self, counted_settings, receiver, upstream
     ):
         upstream.fault_when(
             "first-send", Fault.reply("ok", prompt_tokens=4000, completion_tokens=4500)
@@ -280,7 +291,8 @@ class TestEvents:
         upstream.fault_when(
             "third-send", Fault.reply("ok", prompt_tokens=700, completion_tokens=800)
         )
-        async with serving(hook_settings(settings), "free", tokens_per_month=10_000) as server:
+        settings = hook_settings(counted_settings)
+        async with serving(settings, "free", tokens_per_month=10_000) as server:
             webhook = await server.hook(receiver, ["usage.quota_warning"])
             for content in ("first-send", "second-send", "third-send"):
                 # each in a conversation of its own: a reply's reported tokens weigh on
@@ -312,6 +324,27 @@ class TestEvents:
             await server.client.post(f"/webhooks/{webhook['id']}/test")
             assert len(await receiver.count(3)) == 3  # the test, and no third warning
             assert json.loads(receiver.received[2].body)["type"] == "webhook.test"
+
+    async def test_the_monthly_calls_quota_warns_at_80_and_100_percent(
+        self, counted_settings, receiver
+    ):
+        settings = hook_settings(counted_settings)
+        async with serving(settings, "free", calls_per_month=10) as server:
+            webhook = await server.hook(receiver, ["usage.quota_warning"])  # call 1
+            for _ in range(9):  # calls 2 to 10
+                assert (await server.client.get("/webhooks")).status_code == 200
+            refused = await server.client.get("/webhooks")
+            assert refused.status_code == 429 and refused.json()["error"] == "QUOTA_EXCEEDED"
+            got = events(await receiver.count(2), webhook["secret"])
+            month = datetime.now(UTC).strftime("%Y-%m")
+            assert sorted((e["data"]["threshold"], e["data"]["used"]) for e in got) == [
+                (80, 8),
+                (100, 10),
+            ]
+            assert all(e["data"]["quota"] == "calls" and e["data"]["limit"] == 10 for e in got)
+            assert all(e["data"]["period"] == month for e in got)
+            await asyncio.sleep(0.3)
+            assert len(receiver.received) == 2
 
     async def test_an_endpoint_gets_only_the_events_it_listens_to(self, server, receiver):
         with webhook_receiver() as everything:

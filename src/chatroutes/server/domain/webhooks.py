@@ -116,6 +116,11 @@ def retry_delay(schedule: Sequence[float], attempts: int) -> float | None:
     return delay * random.uniform(1 - JITTER, 1 + JITTER)
 
 
+def threshold_counts(limit: int) -> set[int]:
+    """The counts at which a quota counted one by one reaches each warning threshold."""
+    return {-(-limit * percent // 100) for percent in QUOTA_THRESHOLDS}
+
+
 def crossed_thresholds(used: int, limit: int) -> list[int]:
     """The warning thresholds (percent) a quota of ``limit`` has reached at ``used``."""
     if limit <= 0:
