@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import Conflict, Interrupted, InvalidRequest, NotFound
@@ -32,7 +33,7 @@ from ..store.response_sessions import ResponseSessionRepository
 from ..store.tables import Branch, Message, ResponseCandidate, ResponseSession, User
 from .branches import build_message
 from .live import LiveReply, StreamEvent
-from .metering import Meter, reserved_prompt, spent_by
+from .metering import Meter, Reservation, reserved_prompt, spent_by
 from .recovery import INTERRUPTED, renew_lease
 from .sending import (
     Prepared,
@@ -46,7 +47,7 @@ from .sending import (
     reportable,
 )
 from .server_context import ServerContext, utcnow
-from .webhooks import emit_in, message_data
+from .webhooks import Outbox, emit_in, message_data
 
 logger = logging.getLogger("chatroutes.server")
 # How far each sample's temperature is moved from the asked one when one model answers.
@@ -421,14 +422,25 @@ class ParallelService:
             await ResponseSessionRepository(session).update_candidate(row.id, **values)
             if reservation is not None:
                 counted = await session.run_sync(
-                    lambda sync: meter.settle_within(sync.connection(), reservation, spent)
+                    lambda sync: self._settle_within(sync.connection(), reservation, spent)
                 )
         row.status = values["status"]
         if reservation is not None:
             await meter.committed(reservation, spent, counted)
+            if not counted:  # counters elsewhere (Redis): warnings once they are settled
+                await meter.quota_warnings(reservation)
         if completion is not None:
             record_reply(meta)  # metrics: tokens, cost and fallbacks by model
         return message
+
+    def _settle_within(self, connection: Connection, reservation: Reservation, spent: int) -> bool:
+        """Settle a candidate's reservation in its transaction, announcing the quota
+        warnings it reaches; False: the counters are elsewhere (``Meter.settle_within``)."""
+        meter = Meter(self.ctx)
+        counted = meter.settle_within(connection, reservation, spent)
+        if counted:
+            meter.quota_warnings_within(connection, Outbox(connection, self.user_id), reservation)
+        return counted
 
     async def _update(self, row: ResponseCandidate, status: str) -> None:
         async with self.ctx.db.write() as session:

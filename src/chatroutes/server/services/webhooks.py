@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -310,11 +309,8 @@ class WebhookService:
 
     async def test(self, webhook_id: str) -> WebhookDelivery:
         """A ``webhook.test`` delivery to the endpoint, whatever events it takes."""
-        return await self._deliver_new(
-            webhook_id,
-            lambda endpoint, now: event_body(WEBHOOK_TEST, {"webhookId": endpoint.id}, now),
-            WEBHOOK_TEST,
-        )
+        body = event_body(WEBHOOK_TEST, {"webhookId": webhook_id}, utcnow())
+        return await self._deliver_new(webhook_id, WEBHOOK_TEST, body, new_id("evt"))
 
     async def redeliver(self, webhook_id: str, delivery_id: str) -> WebhookDelivery:
         """A new delivery of a delivery's event: the same body, a new webhook-id."""
@@ -323,7 +319,7 @@ class WebhookService:
             await self._owned(session, webhook_id)
             original = await self._delivery(session, webhook_id, delivery_id)
         return await self._deliver_new(
-            webhook_id, lambda _endpoint, _now: original.payload, original.event_type, original
+            webhook_id, original.event_type, original.payload, original.event_id
         )
 
     async def deliveries(
@@ -347,12 +343,9 @@ class WebhookService:
         return DeliveryView(delivery, attempts)
 
     async def _deliver_new(
-        self,
-        webhook_id: str,
-        body: Callable[[WebhookEndpoint, datetime], str],
-        event_type: str,
-        original: WebhookDelivery | None = None,
+        self, webhook_id: str, event_type: str, payload: str, event_id: str
     ) -> WebhookDelivery:
+        """A pending delivery of ``payload`` to an enabled endpoint (409 if disabled)."""
         self._refuse_guests()
         async with self.ctx.db.write() as session:
             endpoint = await self._owned(session, webhook_id)
@@ -361,11 +354,7 @@ class WebhookService:
                     f"Webhook {webhook_id} is disabled; enable it first",
                     details={"disabledReason": endpoint.disabled_reason},
                 )
-            now = utcnow()
-            event_id = original.event_id if original is not None else new_id("evt")
-            row = _delivery_row(
-                endpoint.id, self.user_id, event_id, event_type, body(endpoint, now), now
-            )
+            row = _delivery_row(endpoint.id, self.user_id, event_id, event_type, payload, utcnow())
             delivery = WebhookDelivery(**row)
             await WebhookRepository(session).add_delivery(delivery)
         return delivery
