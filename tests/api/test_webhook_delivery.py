@@ -191,6 +191,34 @@ class TestEvents:
         [event] = events(await receiver.count(1), webhook["secret"])
         assert event["type"] == "message.completed" and event["data"]["conversationId"] == cid
 
+    async def test_a_stopped_reply_is_announced_with_its_finish_reason(
+        self, server, receiver, upstream
+    ):
+        webhook = await server.hook(receiver, ["message.completed"])
+        cid = (await conversation(server))["id"]
+        ctx = server.app.state.ctx
+        upstream.chunk_delay = 0.03
+        try:
+            streaming = asyncio.create_task(
+                server.client.post(
+                    f"/conversations/{cid}/messages/stream",
+                    json={"content": " ".join(f"word{i}" for i in range(40))},
+                )
+            )
+            for _ in range(500):
+                live = [r.reply_id for r in ctx.live.values() if r.length >= 12]
+                if live:
+                    break
+                await asyncio.sleep(0.01)
+            stopped = await server.client.post(f"/conversations/{cid}/messages/{live[0]}/stop")
+            await streaming
+        finally:
+            upstream.chunk_delay = 0.0
+        assert stopped.json()["data"]["stopped"] is True
+        [event] = events(await receiver.count(1), webhook["secret"])
+        assert event["data"]["messageId"] == live[0]
+        assert event["data"]["finishReason"] == "stopped"
+
     async def test_branches_merges_checkpoints_and_deletion_are_announced(self, server, receiver):
         webhook = await server.hook(
             receiver,
