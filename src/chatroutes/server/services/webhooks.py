@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -324,7 +325,7 @@ class WebhookService:
 
     async def deliveries(
         self, webhook_id: str, limit: int, cursor: str | None
-    ) -> tuple[list[WebhookDelivery], str | None]:
+    ) -> tuple[Sequence[WebhookDelivery], str | None]:
         """A page of deliveries, newest first, and the cursor of the next (None: the end)."""
         self._refuse_guests()
         async with self.ctx.db.read() as session:
