@@ -15,7 +15,7 @@ import pytest
 
 from chatroutes import ChatRoutes, verify_webhook
 from tests.e2e.conftest import KEY_RE, LiveServer, server_env, serving
-from tests.support.mock_upstream import MockUpstream
+from tests.support.mock_upstream import Fault, MockUpstream
 from tests.support.webhook_receiver import webhook_receiver
 
 pytestmark = pytest.mark.e2e
@@ -119,6 +119,49 @@ def test_a_delivery_claimed_by_a_server_killed_mid_send_is_sent_again_after_its_
     assert [r.webhook_id for r in got] == [test["id"], test["id"]]
     assert json.loads(got[1].body) == json.loads(got[0].body)
     assert delivery["status"] == "delivered" and delivery["attemptCount"] == 1
+
+
+def test_a_reply_cut_by_a_kill_is_announced_once_recovery_stores_it(
+    environment: tuple[str, dict[str, str]], tmp_path: Path, upstream: MockUpstream
+) -> None:
+    """The reply a killed server was generating is stored as interrupted by the next
+    server's recovery, and that store announces it like any reply."""
+    backend, env = environment
+    env = {
+        **env,
+        "CHATROUTES_GENERATION_LEASE_SECONDS": "1",
+        "CHATROUTES_GENERATION_HEARTBEAT_SECONDS": "0.2",
+        "CHATROUTES_RECOVERY_INTERVAL_SECONDS": "0.3",
+    }
+    upstream.fault_when("cut by a kill", Fault.stall_after(3))
+    with webhook_receiver() as receiver:
+        with serving(backend, workdir(tmp_path, "first"), env) as first:
+            [key] = KEY_RE.findall(first.stdout.read_text())
+            with ChatRoutes(key, first.api_url) as cr:
+                webhook = cr.webhooks.create(receiver.url, events=["message.completed"])
+                cid = cr.conversations.create({"title": "Cut"})["id"]
+            with httpx.stream(
+                "POST",
+                f"{first.api_url}/conversations/{cid}/messages/stream",
+                json={"content": "please, cut by a kill"},
+                headers={"X-API-Key": key},
+                timeout=30,
+            ) as response:
+                assert response.status_code == 200
+                for line in response.iter_lines():
+                    if '"type":"content"' in line.replace(" ", ""):
+                        break
+                time.sleep(0.8)  # heartbeats flush the text so far
+                first.process.kill()
+                first.process.wait()
+        assert receiver.received == []  # nothing was stored, so nothing announced
+        with serving(backend, workdir(tmp_path, "second"), env):
+            [got] = receiver.wait_count(1, timeout=30)
+            time.sleep(0.5)
+            assert len(receiver.received) == 1
+    event = verify_webhook(got.body, got.headers, webhook["secret"])
+    assert event["type"] == "message.completed" and event["data"]["conversationId"] == cid
+    assert event["data"]["finishReason"] == "interrupted"
 
 
 def _deliveries(
