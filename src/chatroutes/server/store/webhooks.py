@@ -217,7 +217,7 @@ _FAILED = (
     update(_endpoints)
     .where(_endpoints.c.id == bindparam("webhook_id"))
     .values(consecutive_failures=_endpoints.c.consecutive_failures + 1)
-    .returning(_endpoints.c.consecutive_failures, _endpoints.c.enabled)
+    .returning(_endpoints.c.consecutive_failures)
 )
 _DISABLE = (
     update(_endpoints)
