@@ -37,6 +37,12 @@ from chatroutes.server.store.tables import (
     User,
 )
 from chatroutes.server.store.usage_ledger import UsageLedgerEntry
+from chatroutes.server.store.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookQuotaNotice,
+)
 from tests.support.mock_upstream import MockUpstream
 from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
 from tests.support.redis import ENV_URL as REDIS_ENV_URL
@@ -113,6 +119,10 @@ async def wipe(url: str) -> None:
     try:
         async with db.write() as session:
             for model in (
+                WebhookAttempt,
+                WebhookDelivery,
+                WebhookEndpoint,
+                WebhookQuotaNotice,
                 ResponseCandidate,
                 ResponseSession,
                 IdempotencyRecord,
@@ -144,6 +154,10 @@ async def wipe(url: str) -> None:
         "response_candidates",
         "chat_images",
         "usage_ledger",
+        "webhook_endpoints",
+        "webhook_deliveries",
+        "webhook_attempts",
+        "webhook_quota_notices",
     }, "a new table needs wiping here"
 
 

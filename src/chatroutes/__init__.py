@@ -57,7 +57,13 @@ from ._types import (
     Usage,
     UsageReport,
     UsageSummary,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookDeliveryPage,
+    WebhookEvent,
 )
+from ._webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = [
     "AsyncChatRoutes",
@@ -108,5 +114,12 @@ __all__ = [
     "UsageReport",
     "UsageSummary",
     "ValidationError",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookDeliveryPage",
+    "WebhookEvent",
+    "WebhookVerificationError",
     "__version__",
+    "verify_webhook",
 ]

@@ -20,6 +20,7 @@ from .resources import (
     AsyncParallelResponses,
     AsyncPlans,
     AsyncUsage,
+    AsyncWebhooks,
     AutoBranch,
     BillingResource,
     Branches,
@@ -30,6 +31,7 @@ from .resources import (
     ParallelResponses,
     Plans,
     Usage,
+    Webhooks,
 )
 
 __all__ = ["AsyncChatRoutes", "ChatRoutes"]
@@ -98,6 +100,7 @@ class ChatRoutes:
         self.billing = BillingResource(self)
         self.models = Models(self)
         self.parallel_responses = ParallelResponses(self)
+        self.webhooks = Webhooks(self)
 
     @property
     def api_key(self) -> str:
@@ -170,6 +173,7 @@ class AsyncChatRoutes:
         self.billing = AsyncBillingResource(self)
         self.models = AsyncModels(self)
         self.parallel_responses = AsyncParallelResponses(self)
+        self.webhooks = AsyncWebhooks(self)
 
     @property
     def api_key(self) -> str:

@@ -54,6 +54,12 @@ __all__ = [
     "UsageReport",
     "UsageSummary",
     "UsageTotals",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookDeliveryPage",
+    "WebhookEvent",
+    "WebhookEventType",
 ]
 
 ContextMode = Literal["FULL", "PARTIAL", "MINIMAL", "NONE"]
@@ -453,3 +459,68 @@ class ParallelResponseSession(TypedDict, total=False):
     cost: float
     message: Message
     branch: Branch
+
+
+WebhookEventType = Literal[
+    "message.completed",
+    "branch.created",
+    "branch.merged",
+    "checkpoint.created",
+    "conversation.deleted",
+    "usage.quota_warning",
+    "parallel.completed",
+    "webhook.test",
+]
+
+
+class Webhook(TypedDict, total=False):
+    """An endpoint events are sent to; ``secret`` only when made or rotated."""
+
+    id: str
+    url: str
+    events: list[str]
+    description: str | None
+    enabled: bool
+    disabledReason: str | None
+    disabledAt: str | None
+    consecutiveFailures: int
+    createdAt: str
+    updatedAt: str
+    secret: str
+
+
+class WebhookAttempt(TypedDict):
+    at: str
+    statusCode: int | None
+    error: str | None
+    durationMs: int
+
+
+class WebhookDelivery(TypedDict, total=False):
+    """One event sent to one endpoint; ``id`` is the ``webhook-id`` header."""
+
+    id: str
+    webhookId: str
+    eventType: str
+    status: Literal["pending", "delivered", "failed"]
+    attemptCount: int
+    nextAttemptAt: str | None
+    lastAttemptAt: str | None
+    lastStatusCode: int | None
+    lastError: str | None
+    createdAt: str
+    deliveredAt: str | None
+    attempts: list[WebhookAttempt]
+
+
+class WebhookDeliveryPage(TypedDict):
+    deliveries: list[WebhookDelivery]
+    nextCursor: str | None
+
+
+class WebhookEvent(TypedDict):
+    """What a receiver gets: the event's type, when it happened, and its data."""
+
+    type: str
+    timestamp: str
+    data: dict[str, Any]

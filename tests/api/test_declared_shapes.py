@@ -320,6 +320,23 @@ async def _keys(client: httpx.AsyncClient) -> None:
     _done(await client.delete(f"/api-keys/{key['id']}"))
 
 
+async def _webhooks(client: httpx.AsyncClient) -> None:
+    """An endpoint made, read, changed, its secret rotated, tested, a delivery read and
+    redelivered, then deleted (no server runs the sender here: deliveries stay pending)."""
+    body = {"url": "https://1.1.1.1/hooks", "events": ["*"], "description": "shapes"}
+    made = _data(await client.post("/webhooks", json=body), 201)["webhook"]
+    hook = f"/webhooks/{made['id']}"
+    _data(await client.get("/webhooks"))
+    _data(await client.get(hook))
+    _data(await client.patch(hook, json={"events": ["branch.created"]}))
+    _data(await client.post(f"{hook}/rotate-secret"))
+    delivery = _data(await client.post(f"{hook}/test"), 202)["delivery"]
+    _data(await client.get(f"{hook}/deliveries", params={"limit": 5}))
+    _data(await client.get(f"{hook}/deliveries/{delivery['id']}"))
+    _data(await client.post(f"{hook}/deliveries/{delivery['id']}/redeliver"), 202)
+    _done(await client.delete(hook))
+
+
 async def _sessions(anonymous: httpx.AsyncClient) -> None:
     """Register, log in, refresh, read oneself, log out; a guest, converted; an erasure."""
     email = f"shapes-{uuid.uuid4().hex[:10]}@example.com"
@@ -363,6 +380,7 @@ async def test_every_answer_has_exactly_the_fields_its_schema_declares(
     document = await _export(client, ids["conversation"])
     await _chat(client)
     await _keys(client)
+    await _webhooks(client)
     await _sessions(anonymous)
     await _deletions(client, ids)
     _data(await client.post("/conversations/import", json=document), 201)  # deleted: it is new

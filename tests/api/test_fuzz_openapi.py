@@ -77,6 +77,8 @@ SEED_KINDS = {
     "checkpoint_id": "checkpoint",
     "session_id": "session",
     "candidateId": "candidate",
+    "webhook_id": "webhook",
+    "delivery_id": "delivery",
     "key_id": "key",
 }
 # Operations whose credential is a guest session (API keys are refused there), or none.
@@ -120,7 +122,8 @@ async def _new_key(settings: Settings, secret: bytes) -> str:
 
 
 def _seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
-    """A conversation with a reply, a fork, a checkpoint and a parallel-response session."""
+    """A conversation with a reply, a fork, a checkpoint and a parallel-response session;
+    a webhook and a delivery."""
 
     def data(response: httpx.Response, status: int = 201) -> dict[str, Any]:
         assert response.status_code == status, response.text
@@ -144,6 +147,10 @@ def _seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
         client.post(f"/conversations/{cid}/parallel-responses", json={"content": "Hi", "count": 2})
     )
     key = data(client.post("/api-keys", json={"name": "fuzz"}))["apiKey"]
+    webhook = data(
+        client.post("/webhooks", json={"url": "https://1.1.1.1/hooks", "events": ["*"]})
+    )["webhook"]
+    delivery = data(client.post(f"/webhooks/{webhook['id']}/test"), 202)["delivery"]
     guest = data(httpx.post(f"{client.base_url}auth/guest"))  # a guest has no API key
     seeds = {
         "conversation": [cid],
@@ -153,6 +160,8 @@ def _seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
         "session": [session["id"]],
         "candidate": [c["id"] for c in session["candidates"]],
         "key": [key["id"]],
+        "webhook": [webhook["id"]],
+        "delivery": [delivery["id"]],
     }
     return seeds, guest["tokens"]["accessToken"]
 

@@ -27,6 +27,7 @@ from chatroutes.server.store import checkpoints as checkpoint_store
 from chatroutes.server.store import conversations as conversation_store
 from chatroutes.server.store import counters, execution
 from chatroutes.server.store import messages as message_store
+from chatroutes.server.store import webhooks as webhook_store
 from chatroutes.server.store.tables import (
     ApiKey,
     Base,
@@ -36,6 +37,12 @@ from chatroutes.server.store.tables import (
     Message,
     UsageCounter,
     User,
+)
+from chatroutes.server.store.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookQuotaNotice,
 )
 from tests.api.test_path_cache_equivalence import walk
 
@@ -47,9 +54,24 @@ STATEMENT_MODULES = (
     checkpoint_store,
     api_key_store,
     counters,
+    webhook_store,
 )
 WHEN = datetime(2030, 5, 6, 7, 8, 9, 123456)
-_TABLES = [t.__table__ for t in (Conversation, Branch, Message, ApiKey, UsageCounter)]
+_TABLES = [
+    t.__table__
+    for t in (
+        Conversation,
+        Branch,
+        Message,
+        ApiKey,
+        UsageCounter,
+        WebhookEndpoint,
+        WebhookDelivery,
+        WebhookAttempt,
+        WebhookQuotaNotice,
+    )
+]
+LEASE = "lease_made"  # the token of the delivery the data's set-up claimed
 
 
 # ---------------------------------------------------------------------------
@@ -68,6 +90,8 @@ class Made:
     messages: list[str]  # every message of the busy conversation, oldest first
     heads: list[str]  # every head of its branches, the main branch's first
     fork_head: str
+    webhook: str = ""  # an endpoint of the user, with two test deliveries
+    claimed: str = ""  # the first of them, leased to ``LEASE``
 
 
 async def made_through_the_api(api: Any) -> Made:
@@ -107,6 +131,12 @@ async def made_through_the_api(api: Any) -> Made:
     await post(f"/conversations/{quiet}/messages", {"content": "hello"})
     empty = (await post("/conversations", {"title": "EMPTY_one"}))["conversation"]["id"]
     raw_key = client.headers["Authorization"].split()[-1]
+    webhook = (await post("/webhooks", {"url": "https://1.1.1.1/h", "events": ["*"]}))["webhook"]
+    tests = [await post(f"/webhooks/{webhook['id']}/test", {}, 202) for _ in range(2)]
+    # no sender runs here: the first test delivery is claimed as a sender would
+    await api.app.state.ctx.db.run(
+        lambda c: webhook_store.claim_due(c, WHEN, WHEN, LEASE, 1), write=True
+    )
 
     def read(connection: Connection) -> Made:
         with Session(connection) as session:
@@ -132,6 +162,8 @@ async def made_through_the_api(api: Any) -> Made:
             list(messages),
             [h for h in heads if h is not None],
             session.get(Branch, fork).head_message_id,
+            webhook["id"],
+            tests[0]["delivery"]["id"],
         )
 
     return await api.app.state.ctx.db.run(read)
@@ -187,6 +219,18 @@ def cases(made: Made, backend: str) -> list[Case]:
     page_count, page = conversation_store._PAGE
     searched_count, searched = conversation_store._PAGE_SEARCHED
     anyhow, within_limit = counters._upserts(backend)
+    hooks = webhook_store
+    recorded = {
+        "delivery_id": made.claimed,
+        "token": LEASE,
+        "status": "delivered",
+        "attempt_count": 1,
+        "next_attempt_at": None,
+        "at": WHEN,
+        "status_code": 200,
+        "error": None,
+        "delivered_at": WHEN,
+    }
     counter = {"subject": "u1", "window": "minute", "amount": 3, "expires_at": WHEN}
     found: list[Case] = [
         (
@@ -279,6 +323,25 @@ def cases(made: Made, backend: str) -> list[Case]:
         ("_upserts", within_limit, {**counter, "limit": 2}),
         ("_upserts", within_limit, {**counter, "limit": 5}),
         ("_insert_statement", execution._insert_statement(Checkpoint), checkpoint_row(made)),
+        ("_LISTENING", hooks._LISTENING, {"user_id": made.user_id}),
+        ("_LISTENING", hooks._LISTENING, {"user_id": "nobody"}),
+        ("_ADD_DELIVERY", hooks._ADD_DELIVERY, delivery_row(made)),
+        ("_DUE", hooks._DUE, {"now": later, "limit": 5}),
+        ("_DUE", hooks._DUE, {"now": datetime(2000, 1, 1), "limit": 5}),
+        ("_CLAIM", hooks._CLAIM, {"now": later, "until": later, "token": "t", "limit": 5}),
+        ("_ENDPOINT_FOR_SENDING", hooks._ENDPOINT_FOR_SENDING, {"webhook_id": made.webhook}),
+        ("_ADD_ATTEMPT", hooks._ADD_ATTEMPT, attempt_row(made)),
+        ("_RECORD_ATTEMPT", hooks._RECORD_ATTEMPT, recorded),
+        ("_RECORD_ATTEMPT", hooks._RECORD_ATTEMPT, {**recorded, "token": "another"}),
+        (
+            "_ABANDON",
+            hooks._ABANDON,
+            {"delivery_id": made.claimed, "token": LEASE, "error": "the webhook is disabled"},
+        ),
+        ("_SUCCEEDED", hooks._SUCCEEDED, {"webhook_id": made.webhook}),
+        ("_FAILED", hooks._FAILED, {"webhook_id": made.webhook}),
+        ("_DISABLE", hooks._DISABLE, {"webhook_id": made.webhook, "reason": "r", "at": WHEN}),
+        ("_notice_if_absent", hooks._notice_if_absent(backend), notice_row(made)),
     ]
     for at in [*made.heads, made.messages[0]]:
         found.append(("_PATH", message_store._PATH, {"head": at}))
@@ -314,6 +377,42 @@ def checkpoint_row(made: Made) -> dict[str, Any]:
     }
 
 
+def delivery_row(made: Made) -> dict[str, Any]:
+    return {
+        "id": "msg_runner",
+        "webhook_id": made.webhook,
+        "user_id": made.user_id,
+        "event_id": "evt_runner",
+        "event_type": "branch.created",
+        "payload": '{"type":"branch.created","data":{"title":"ü"}}',
+        "status": "pending",
+        "attempt_count": 0,
+        "next_attempt_at": WHEN,
+        "created_at": WHEN,
+    }
+
+
+def attempt_row(made: Made) -> dict[str, Any]:
+    return {
+        "id": "att_runner",
+        "delivery_id": made.claimed,
+        "at": WHEN,
+        "status_code": None,
+        "error": "ConnectError",
+        "duration_ms": 12.5,
+    }
+
+
+def notice_row(made: Made) -> dict[str, Any]:
+    return {
+        "user_id": made.user_id,
+        "quota": "tokens",
+        "period": "2030-05",
+        "threshold": 80,
+        "created_at": WHEN,
+    }
+
+
 def prebuilt_statements() -> set[str]:
     """The module-level statements (or pairs of them) of ``STATEMENT_MODULES``, and their
     statement builders kept per backend or model."""
@@ -325,7 +424,7 @@ def prebuilt_statements() -> set[str]:
                 isinstance(v, Executable) and not isinstance(v, ScalarSelect) for v in values
             ):
                 names.add(name)
-    return names | {"_upserts", "_insert_statement"}
+    return names | {"_upserts", "_insert_statement", "_notice_if_absent"}
 
 
 def test_every_prebuilt_statement_has_a_case_here() -> None:
@@ -360,6 +459,7 @@ async def test_each_statement_answers_through_the_runner_as_through_sqlalchemy(a
         assert fast_tables == tables, f"{name}: the runner left other rows than SQLAlchemy"
     changed = [name for name, _, (_, count, _) in compared if count]
     writes = {"_TOUCH_CONVERSATION", "_ACQUIRE_LEASE", "_MOVE_HEAD", "_MOVE_HEAD_RELEASING"}
+    writes |= {"_ADD_DELIVERY", "_RECORD_ATTEMPT", "_ABANDON", "_SUCCEEDED", "_DISABLE"}
     assert writes | {"_insert_statement"} <= set(changed), "a write case changed nothing"
 
 

@@ -19,6 +19,7 @@ from .usage import (
     Plans,
     Usage,
 )
+from .webhooks import AsyncWebhooks, Webhooks
 
 ConversationsResource = Conversations
 MessagesResource = Messages
@@ -37,6 +38,7 @@ __all__ = [
     "AsyncParallelResponses",
     "AsyncPlans",
     "AsyncUsage",
+    "AsyncWebhooks",
     "AutoBranch",
     "AutoBranchResource",
     "BillingResource",
@@ -52,4 +54,5 @@ __all__ = [
     "ParallelResponses",
     "Plans",
     "Usage",
+    "Webhooks",
 ]

@@ -33,6 +33,7 @@ from .services.limits import make_counters
 from .services.maintenance import finish_generations, run_maintenance
 from .services.recovery import recover_expired
 from .services.server_context import ServerContext
+from .services.webhooks_delivery import run_webhook_sender
 from .settings import Settings, get_settings
 from .store.database import Database
 from .store.files import tighten_data_dir
@@ -80,8 +81,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await asyncio.to_thread(estimate_tokens, "")
         await recover_expired(ctx)  # generations a crashed process left: stored as interrupted
         maintenance = asyncio.create_task(run_maintenance(ctx))
+        # Webhooks: the outbox's deliveries, sent from every server unless turned off.
+        sender = asyncio.create_task(run_webhook_sender(ctx)) if settings.webhook_delivery else None
         yield
         maintenance.cancel()
+        if sender is not None:
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
         warming.cancel()
         await finish_generations(ctx)  # within the shutdown grace, else stored as interrupted
         await offload.stop()  # after the summaries under way

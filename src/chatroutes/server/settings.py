@@ -183,6 +183,36 @@ class Settings(BaseSettings):
         "None means the process environment.",
     )
 
+    # Webhooks (services/webhooks.py, services/webhooks_delivery.py).
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Let webhooks reach private, loopback and link-local addresses (a "
+        "receiver inside your own network); unset, such destinations are refused.",
+    )
+    webhook_retry_schedule: str = Field(
+        default="5,300,1800,7200,18000,36000,36000",
+        description="Seconds before each retry of a failed delivery, comma separated "
+        "(each ±10%); a delivery that fails them all is marked failed. The default "
+        "retries for about 27 hours.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long a webhook receiver has to answer."
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often each server looks for deliveries due."
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a server holds a delivery it is sending; one that dies "
+        "holding it leaves it to another after this long. Keep it above the timeout.",
+    )
+    webhook_delivery: bool = Field(
+        default=True,
+        description="Send webhooks from this server; off: it only records them in the "
+        "outbox for the servers that send.",
+    )
+
     # Operating (server/observability): metrics, logs, traces, readiness.
     metrics_enabled: bool = Field(default=True, description="Serve GET /metrics (Prometheus).")
     metrics_token: str | None = Field(
@@ -240,6 +270,25 @@ class Settings(BaseSettings):
     def allowed_origins(self) -> frozenset[str]:
         """The origins whose pages may call the API (CORS); empty: CORS is off."""
         return frozenset(proxy_entries(self.cors_origins))
+
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _seconds_list(cls, value: str) -> str:
+        try:
+            delays = [float(part) for part in value.split(",") if part.strip()]
+        except ValueError:
+            delays = [-1.0]
+        if any(delay < 0 for delay in delays):
+            raise ValueError(
+                "CHATROUTES_WEBHOOK_RETRY_SCHEDULE must list seconds (>= 0), comma "
+                "separated, e.g. 5,300,1800; empty: no retries"
+            )
+        return value
+
+    @property
+    def webhook_retry_delays(self) -> tuple[float, ...]:
+        """The retry schedule in seconds, one delay per retry."""
+        return tuple(float(part) for part in self.webhook_retry_schedule.split(",") if part.strip())
 
     def resolved_database_url(self) -> str:
         """The SQLAlchemy async URL; the embedded SQLite file by default."""

@@ -15,6 +15,7 @@ from . import (
     meta,
     parallel,
     usage,
+    webhooks,
 )
 
 api_router = APIRouter(prefix="/api/v1")
@@ -31,5 +32,6 @@ for module in (
     usage,
     billing,
     account,
+    webhooks,
 ):
     api_router.include_router(module.router)

@@ -162,7 +162,9 @@ class AutobranchService:
                     description=suggestion.description,
                 )
                 # uncapped: guests, the only ones with a branch cap, were refused above
-                created.append((suggestion, await add_branch(session, branch, UNCAPPED)))
+                created.append(
+                    (suggestion, await add_branch(session, branch, UNCAPPED, owner=self.user_id))
+                )
         return ApplyResult(chosen, created)
 
     def _fallback(

@@ -13,6 +13,7 @@ from ..domain import tree
 from ..domain.errors import InvalidRequest, NotFound
 from ..domain.hashing import content_hash
 from ..domain.ids import new_id
+from ..domain.webhooks import BRANCH_CREATED
 from ..schemas.branches import BranchCreate, BranchFork, BranchUpdate
 from ..schemas.messages import StoredMessage
 from ..store import branches as branch_store
@@ -27,6 +28,7 @@ from ..store.tables import Branch, Conversation, Message, User
 from .conversations import owned_conversation, owned_conversation_within
 from .limits import BranchAllowance, LimitService
 from .server_context import ServerContext, utcnow
+from .webhooks import branch_data, emit_within
 
 
 def branch_within(connection: Connection, conversation_id: str, branch_id: str) -> Branch:
@@ -93,21 +95,29 @@ def new_branch(
     )
 
 
-def insert_branch(connection: Connection, branch: Branch, allowance: BranchAllowance) -> Branch:
+def insert_branch(
+    connection: Connection, branch: Branch, allowance: BranchAllowance, *, owner: str
+) -> Branch:
     """A new branch beside a conversation's main one, taken from ``allowance`` first (a
-    guest session's cap), in the caller's transaction.
+    guest session's cap), in the caller's transaction, and announced to ``owner``'s
+    webhooks (``branch.created``).
 
     Every such branch is made here but a reply's (``reply_branch``) and an import's,
     which brings a whole conversation.
     """
     allowance.take_within(connection)
     insert_instance(connection, branch)
+    emit_within(connection, owner, BRANCH_CREATED, branch_data(branch))
     return branch
 
 
-async def add_branch(session: AsyncSession, branch: Branch, allowance: BranchAllowance) -> Branch:
+async def add_branch(
+    session: AsyncSession, branch: Branch, allowance: BranchAllowance, *, owner: str
+) -> Branch:
     """``insert_branch`` in an async unit of work."""
-    return await run_in(session, lambda connection: insert_branch(connection, branch, allowance))
+    return await run_in(
+        session, lambda connection: insert_branch(connection, branch, allowance, owner=owner)
+    )
 
 
 def reply_branch(branch: Branch, parent: Branch | None, question_id: str, reply_id: str) -> Branch:
@@ -273,6 +283,7 @@ class BranchService:
                     context_mode=request.context_mode,
                 ),
                 allowance,
+                owner=self.user_id,
             )
         return BranchView(branch, 0)
 

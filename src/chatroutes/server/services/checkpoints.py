@@ -17,6 +17,7 @@ from ..domain.errors import ChatRoutesServerError, InvalidRequest, NotFound
 from ..domain.ids import new_id
 from ..domain.summarizer import extractive_summary, summary_prompt
 from ..domain.tokens import estimate_tokens
+from ..domain.webhooks import CHECKPOINT_CREATED
 from ..providers.base import CompletionRequest
 from ..schemas.checkpoints import CheckpointCreate
 from ..store.branches import BranchRepository
@@ -30,6 +31,7 @@ from .limits import LimitService
 from .metering import metered_complete
 from .offload import in_worker
 from .server_context import ServerContext, utcnow
+from .webhooks import checkpoint_data, emit_in
 
 logger = logging.getLogger("chatroutes.server")
 EXTRACTIVE = "extractive"
@@ -98,7 +100,9 @@ class CheckpointService:
         )
         async with self.ctx.db.write() as session:
             await owned_conversation(session, conversation_id, self.user_id)
-            return await CheckpointRepository(session).add(checkpoint)
+            await CheckpointRepository(session).add(checkpoint)
+            await emit_in(session, self.user_id, CHECKPOINT_CREATED, checkpoint_data(checkpoint))
+        return checkpoint
 
     async def auto_checkpoint(self, conversation_id: str, branch_id: str, anchor_id: str) -> None:
         """An ``auto`` checkpoint at ``anchor_id`` if the path has grown by the interval.
@@ -130,6 +134,9 @@ class CheckpointService:
             latest = await repo.anchored_on(conversation_id, [m.id for m in path])
             if due_for_checkpoint(path, {c.anchor_message_id for c in latest}, interval):
                 await repo.add(checkpoint)
+                await emit_in(
+                    session, self.user_id, CHECKPOINT_CREATED, checkpoint_data(checkpoint)
+                )
 
     async def delete(self, checkpoint_id: str) -> None:
         async with self.ctx.db.write() as session:
@@ -155,7 +162,7 @@ class CheckpointService:
                 context_mode="FULL",
             )
             branch.checkpoint_id = checkpoint.id
-            await add_branch(session, branch, allowance)
+            await add_branch(session, branch, allowance, owner=self.user_id)
             path = await MessageRepository(session).path(checkpoint.anchor_message_id)
         return RecreateResult(checkpoint, branch, tree.visible(path))
 

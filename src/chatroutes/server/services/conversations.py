@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import NotFound
 from ..domain.ids import new_id
+from ..domain.webhooks import CONVERSATION_DELETED
 from ..schemas.conversations import ConversationCreate, ConversationUpdate
 from ..schemas.messages import StoredMessage
 from ..store import branches as branch_store
@@ -21,6 +22,7 @@ from ..store.database import load_in, run_in
 from ..store.tables import Branch, Conversation
 from ..store.usage_ledger import keep_conversation_usage
 from .server_context import ServerContext, utcnow
+from .webhooks import emit_in
 
 
 @dataclass
@@ -153,3 +155,6 @@ class ConversationService:
             await owned_conversation(session, conversation_id, self.user_id)
             await keep_conversation_usage(session, conversation_id, self.user_id, utcnow())
             await ConversationRepository(session).delete(conversation_id)
+            await emit_in(
+                session, self.user_id, CONVERSATION_DELETED, {"conversationId": conversation_id}
+            )

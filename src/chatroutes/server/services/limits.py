@@ -40,6 +40,7 @@ from ..domain.plans import (
     parse_plans,
     seconds_until,
 )
+from ..domain.webhooks import threshold_counts
 from ..settings import Settings
 from ..store.counters import (
     CounterRule,
@@ -54,6 +55,7 @@ from ..store.tables import User
 from ..store.users import UserRepository
 from .accounts import AccountService, Principal, key_holder
 from .server_context import ServerContext, utcnow
+from .webhooks import Outbox
 
 logger = logging.getLogger("chatroutes.server")
 
@@ -140,6 +142,18 @@ class Admission:
     def account(self) -> Account:
         assert self.principal.user is not None  # read with the key
         return Account(self.principal.user, self.plan)
+
+    def calls_reached(self, results: list[int | None]) -> tuple[str, int, int] | None:
+        """The month (YYYY-MM), calls and limit when this request's call is the one that
+        reached a warning threshold of the monthly calls quota (``usage.quota_warning``);
+        calls count one by one, so exactly one request reaches each."""
+        limit = self.plan.calls_per_month
+        if self.principal.api_key_id is None or limit is None or not results:
+            return None
+        calls = results[-1]
+        if calls is None or calls not in threshold_counts(limit):
+            return None
+        return month_key(self.now), calls, limit
 
     def takes(self) -> list[Take]:
         """What the request takes: a slot of the minute, and (with an API key) a call."""
@@ -332,6 +346,9 @@ class LimitService:
         joined = self.counters.joining(connection)
         if joined is not None:
             admission.results = joined.take_each(user_subject(principal.user_id), admission.takes())
+            reached = admission.calls_reached(admission.results)
+            if reached is not None:
+                Outbox(connection, principal.user_id).quota_reached("calls", *reached)
         return admission
 
     async def judge(
@@ -344,7 +361,20 @@ class LimitService:
         if results is None:
             subject = user_subject(admission.principal.user_id)
             results = await self.counters.take_each(subject, admission.takes())
+            reached = admission.calls_reached(results)
+            if reached is not None:
+                await self._announce_calls(admission.principal.user_id, reached)
         _judge(admission, results, on_rate)
+
+    async def _announce_calls(self, user_id: str, reached: tuple[str, int, int]) -> None:
+        """``usage.quota_warning`` for the month's calls, in a transaction of its own (the
+        counters are elsewhere): a failure is logged, never the request's."""
+        try:
+            await self.ctx.db.run(
+                lambda c: Outbox(c, user_id).quota_reached("calls", *reached), write=True
+            )
+        except Exception:
+            logger.exception("could not record a quota warning for user %s", user_id)
 
     @asynccontextmanager
     async def sending(self, user_id: str, user: User | None = None) -> AsyncIterator[Account]:

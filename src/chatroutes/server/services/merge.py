@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
 from ..domain.errors import BranchBusy, Conflict, InvalidRequest
+from ..domain.webhooks import BRANCH_MERGED
 from ..schemas.merge import BranchMerge
 from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
@@ -32,6 +33,7 @@ from .conversations import owned_conversation
 from .limits import LimitService
 from .sending import BUSY_RETRY_AFTER_SECONDS
 from .server_context import ServerContext, utcnow
+from .webhooks import emit_in
 
 _PRESERVED_SUFFIX = " (before merge)"
 _TITLE_MAX = 500
@@ -108,8 +110,18 @@ class MergeService:
             if preserved is not None:
                 # after the head's move: a branch's row, then the counter, the order
                 # every write that takes both keeps
-                await add_branch(session, preserved, allowance)
+                await add_branch(session, preserved, allowance, owner=self.user_id)
             await ConversationRepository(session).touch(conversation_id, now)
+            merged_data = {
+                "conversationId": conversation_id,
+                "branchId": parent.id,
+                "mergedBranchId": merged.id,
+                "strategy": request.strategy,
+                "headMessageId": new_head,
+                "messageIds": [m.id for m in added],
+                "preservedBranchId": preserved.id if preserved is not None else None,
+            }
+            await emit_in(session, self.user_id, BRANCH_MERGED, merged_data)
             counts = await messages.own_counts(conversation_id)
         return MergeResult(
             branch=parent,

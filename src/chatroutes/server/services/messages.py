@@ -57,6 +57,7 @@ class MessageService:
                         context_mode=home.context_mode if home else "FULL",
                     ),
                     allowance,
+                    owner=self.user_id,
                 )
                 target = new_home
             version = await MessageRepository(session).add(

@@ -46,6 +46,7 @@ from ..domain.context_assembly import prompt_estimate
 from ..domain.errors import QuotaExceeded
 from ..domain.plans import month_period, seconds_until
 from ..domain.tokens import estimate_tokens
+from ..domain.webhooks import QUOTA_WARNING, crossed_thresholds
 from ..providers.base import Completion, CompletionRequest, Provider
 from ..providers.retries import call_with_retries
 from ..store.counters import CounterRule, Read, Take
@@ -61,6 +62,7 @@ from .limits import (
     user_subject,
 )
 from .server_context import ServerContext, utcnow
+from .webhooks import Outbox
 
 logger = logging.getLogger("chatroutes.server")
 
@@ -85,6 +87,7 @@ class Reservation:
     max_output: int = 0  # the call's output allowance, clamped to what the limits left
     prompt_tokens: int = 0  # the prompt's estimate (before the margin)
     settled: bool = False
+    limits: dict[str, int] = field(default_factory=dict)  # window -> limit, where limited
 
     @property
     def subject(self) -> str:
@@ -159,6 +162,7 @@ class _Asked:
     def taken(self, output: int) -> Reservation:
         self.reservation.taken = dict.fromkeys(self.limited, self.prompt + output)
         self.reservation.max_output = output
+        self.reservation.limits = dict(self.limited)
         return self.reservation
 
     def tightest(self, used: dict[str, int]) -> tuple[str, int]:
@@ -271,6 +275,40 @@ class Meter:
         except Exception:
             logger.exception("could not settle %d tokens for user %s", spent, reservation.user_id)
 
+    def quota_warnings_within(
+        self, connection: Connection, outbox: Outbox, reservation: Reservation
+    ) -> None:
+        """After ``settle_within``: announce (``usage.quota_warning``) the month's tokens
+        reaching a warning threshold of the plan's quota. The counter is read only when
+        the owner has an endpoint listening."""
+        monthly = _monthly_tokens_limit(reservation)
+        joined = self.counters.joining(connection)
+        if monthly is None or joined is None or not outbox.listening(QUOTA_WARNING):
+            return
+        window, limit = monthly
+        used = joined.get(reservation.subject, [window])[window]
+        outbox.quota_reached("tokens", window.removeprefix("tokens:"), used, limit)
+
+    async def quota_warnings(self, reservation: Reservation) -> None:
+        """``quota_warnings_within`` for counters that cannot join a transaction (Redis):
+        once settled, in a transaction of its own when a threshold is reached."""
+        monthly = _monthly_tokens_limit(reservation)
+        if monthly is None:
+            return
+        window, limit = monthly
+        used = (await self.counters.get(reservation.subject, [window]))[window]
+        if not crossed_thresholds(used, limit):
+            return
+        period = window.removeprefix("tokens:")
+
+        def warn(connection: Connection) -> None:
+            Outbox(connection, reservation.user_id).quota_reached("tokens", period, used, limit)
+
+        try:
+            await self.ctx.db.run(warn, write=True)
+        except Exception:
+            logger.exception("could not record a quota warning for user %s", reservation.user_id)
+
     async def charge_unstored(
         self,
         reservation: Reservation,
@@ -374,6 +412,14 @@ def _token_limits(account: Account, now: datetime) -> dict[str, tuple[int | None
         session_end = account.session_end(now)
         limits["guest:tokens"] = (plan.session_tokens, session_end + SESSION_COUNTER_GRACE)
     return limits
+
+
+def _monthly_tokens_limit(reservation: Reservation) -> tuple[str, int] | None:
+    """The month's token window of a reservation and its limit, if it has one."""
+    for window, limit in reservation.limits.items():
+        if window.startswith("tokens:"):
+            return window, limit
+    return None
 
 
 def spent_by(prompt_tokens: int | None, completion_tokens: int | None) -> int:

@@ -16,10 +16,12 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import Conflict, Interrupted, InvalidRequest, NotFound
 from ..domain.ids import new_id
+from ..domain.webhooks import MESSAGE_COMPLETED, PARALLEL_COMPLETED
 from ..observability.metrics import record_reply
 from ..providers.base import Completion
 from ..schemas.messages import MessageSend
@@ -31,7 +33,7 @@ from ..store.response_sessions import ResponseSessionRepository
 from ..store.tables import Branch, Message, ResponseCandidate, ResponseSession, User
 from .branches import build_message
 from .live import LiveReply, StreamEvent
-from .metering import Meter, reserved_prompt, spent_by
+from .metering import Meter, Reservation, reserved_prompt, spent_by
 from .recovery import INTERRUPTED, renew_lease
 from .sending import (
     Prepared,
@@ -45,6 +47,7 @@ from .sending import (
     reportable,
 )
 from .server_context import ServerContext, utcnow
+from .webhooks import Outbox, emit_in, message_data
 
 logger = logging.getLogger("chatroutes.server")
 # How far each sample's temperature is moved from the asked one when one model answers.
@@ -179,6 +182,8 @@ class ParallelService:
                 session_id, status="chosen", chosen_candidate_id=candidate_id, updated_at=now
             )
             await ConversationRepository(session).touch(response_session.conversation_id, now)
+            reply = view.messages[chosen.message_id]
+            await emit_in(session, self.user_id, MESSAGE_COMPLETED, message_data(reply))
             response_session.status = "chosen"
             response_session.chosen_candidate_id = candidate_id
             view.branch = await branches.get_in_conversation(
@@ -274,11 +279,28 @@ class ParallelService:
         self, session_id: str, prepared: Prepared, candidates: list[_Candidate]
     ) -> None:
         status = "complete" if any(c.row.status == "complete" for c in candidates) else "error"
+        finished = {
+            "conversationId": prepared.conversation.id,
+            "branchId": prepared.branch.id,
+            "sessionId": session_id,
+            "userMessageId": prepared.user_message.id,
+            "status": status,
+            "candidates": [
+                {
+                    "candidateId": c.row.id,
+                    "model": c.row.model,
+                    "status": c.row.status,
+                    "messageId": c.row.message_id if c.row.status == "complete" else None,
+                }
+                for c in candidates
+            ],
+        }
         async with self.ctx.db.write() as session:
             await ResponseSessionRepository(session).update_session(
                 session_id, status=status, updated_at=utcnow()
             )
             await BranchRepository(session).release_lease(prepared.branch.id, prepared.lease)
+            await emit_in(session, self.user_id, PARALLEL_COMPLETED, finished)
 
     async def _heartbeat(self, prepared: Prepared, candidates: list[_Candidate]) -> None:
         """Renew the branch's lease and flush each streaming candidate's text so far.
@@ -400,14 +422,25 @@ class ParallelService:
             await ResponseSessionRepository(session).update_candidate(row.id, **values)
             if reservation is not None:
                 counted = await session.run_sync(
-                    lambda sync: meter.settle_within(sync.connection(), reservation, spent)
+                    lambda sync: self._settle_within(sync.connection(), reservation, spent)
                 )
         row.status = values["status"]
         if reservation is not None:
             await meter.committed(reservation, spent, counted)
+            if not counted:  # counters elsewhere (Redis): warnings once they are settled
+                await meter.quota_warnings(reservation)
         if completion is not None:
             record_reply(meta)  # metrics: tokens, cost and fallbacks by model
         return message
+
+    def _settle_within(self, connection: Connection, reservation: Reservation, spent: int) -> bool:
+        """Settle a candidate's reservation in its transaction, announcing the quota
+        warnings it reaches; False: the counters are elsewhere (``Meter.settle_within``)."""
+        meter = Meter(self.ctx)
+        counted = meter.settle_within(connection, reservation, spent)
+        if counted:
+            meter.quota_warnings_within(connection, Outbox(connection, self.user_id), reservation)
+        return counted
 
     async def _update(self, row: ResponseCandidate, status: str) -> None:
         async with self.ctx.db.write() as session:

@@ -35,12 +35,16 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.errors import ChatRoutesServerError, Interrupted
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
+from ..domain.webhooks import BRANCH_CREATED, MESSAGE_COMPLETED
 from ..store.branches import BranchRepository, Renewal
+from ..store.conversations import ConversationRepository
+from ..store.database import run_in
 from ..store.messages import MessageRepository
 from ..store.recovery import (
     close_running_sessions,
@@ -53,6 +57,7 @@ from .branches import build_message, store_reply_at_head
 from .live import LiveReply, StreamEvent
 from .metering import Meter, Reservation, spent_by
 from .server_context import ServerContext, utcnow
+from .webhooks import Outbox, branch_data, message_data
 
 if TYPE_CHECKING:
     from .sending import Prepared
@@ -169,6 +174,7 @@ class GenerationWatch:
                         prepared.reply_id,
                         text,
                         meta,
+                        prepared.conversation.user_id,
                     )
         except Exception:  # the lease stays; a later sweep stores what was flushed
             logger.exception("storing an interrupted reply failed")
@@ -296,7 +302,9 @@ async def _recover_lease(
         if record:
             meta["prompt_tokens"] = record["promptTokens"]
             settlements.append((record, meta))
-        await _store_reply(session, branch, question, reply_id, text, meta)
+        conversation = await ConversationRepository(session).get(branch.conversation_id)
+        assert conversation is not None  # the branch's, under the same transaction
+        await _store_reply(session, branch, question, reply_id, text, meta, conversation.user_id)
     logger.warning("stored an interrupted reply on branch %s after its generation died", branch_id)
     return True
 
@@ -365,11 +373,14 @@ async def _store_reply(
     reply_id: str,
     text: str,
     meta: dict[str, Any],
+    owner: str,
 ) -> Message:
-    """The interrupted reply under its question: on the branch, or a new one if it moved on."""
-    _, reply = await session.run_sync(
-        lambda sync: store_reply_at_head(
-            sync.connection(),
+    """The cut-off reply under its question: on the branch, or a new one if it moved on;
+    announced to ``owner``'s webhooks like any stored reply."""
+
+    def store(connection: Connection) -> Message:
+        target, reply = store_reply_at_head(
+            connection,
             branch,
             question,
             reply_id,
@@ -378,8 +389,13 @@ async def _store_reply(
             token_count=meta["completionTokens"],
             meta=meta,
         )
-    )
-    return reply
+        outbox = Outbox(connection, owner)
+        if target is not branch:
+            outbox.emit(BRANCH_CREATED, branch_data(target))
+        outbox.emit(MESSAGE_COMPLETED, message_data(reply))
+        return reply
+
+    return await run_in(session, store)
 
 
 async def watched(

@@ -208,6 +208,7 @@ def _store_question(
                 context_mode=branch.context_mode,
             ),
             branches,
+            owner=user_id,
         )
 
     now = utcnow()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from ...domain.errors import ChatRoutesServerError, NotFound
+from ...domain.webhooks import BRANCH_CREATED, MESSAGE_COMPLETED, QUOTA_WARNING
 from ...observability.metrics import record_reply
 from ...providers.base import Completion
 from ...store import branches as branch_store
@@ -20,6 +21,7 @@ from ..branches import store_reply_at_head
 from ..checkpoints import CheckpointService
 from ..metering import Meter
 from ..server_context import ServerContext
+from ..webhooks import Outbox, branch_data, message_data
 from .prepared import Prepared, SendResult, reply_meta
 from .question import write_retrying_head_races
 
@@ -33,13 +35,21 @@ async def store_reply(
     meta = reply_meta(prepared, completion, elapsed_ms)
     reservation, meter = prepared.reservation, Meter(ctx)
     spent = completion.prompt_tokens + completion.completion_tokens
-    counted = False
+    counted = warn_later = False
 
     def store(connection: Connection) -> SendResult:
-        nonlocal counted
+        nonlocal counted, warn_later
         stored = _store_reply_within(connection, prepared, completion, meta)
         if reservation is not None:
             counted = meter.settle_within(connection, reservation, spent)
+        outbox = Outbox(connection, prepared.conversation.user_id)
+        if stored.branch is not prepared.branch:
+            outbox.emit(BRANCH_CREATED, branch_data(stored.branch))  # the reply's own branch
+        outbox.emit(MESSAGE_COMPLETED, message_data(stored.assistant_message))
+        if reservation is not None:
+            warn_later = not counted and bool(outbox.listening(QUOTA_WARNING))
+            if counted:
+                meter.quota_warnings_within(connection, outbox, reservation)
         return stored
 
     try:
@@ -58,6 +68,8 @@ async def store_reply(
         raise NotFound("conversation", prepared.conversation.id) from None
     if reservation is not None:
         await meter.committed(reservation, spent, counted)
+        if warn_later:  # counters elsewhere (Redis): warnings once they are settled
+            await meter.quota_warnings(reservation)
     reply = result.assistant_message
     ctx.paths.extend(prepared.user_message.id, message_store.PathRow.of(reply))
     record_reply(meta)  # metrics: tokens, cost and fallbacks by model
