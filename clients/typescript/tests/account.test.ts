@@ -81,6 +81,18 @@ describe('parallel responses and autobranch', () => {
     expect(contents).toEqual(['compare us', 'Echo: compare us']);
   });
 
+  it('streams candidates side by side and ends with the finished session', async () => {
+    const conversation = await api.conversations.create({ title: 'Parallel stream' });
+    const stream = api.parallelResponses.stream(conversation.id, { content: 'race us', count: 2 });
+    const types = new Set<string>();
+    for await (const event of stream) types.add(event.type);
+    expect([...types]).toEqual(expect.arrayContaining(['session', 'content', 'complete']));
+    const session = stream.session!;
+    expect(session.candidates).toHaveLength(2);
+    expect(session.candidates.every((c) => c.status === 'complete')).toBe(true);
+    for (const candidate of session.candidates) expect(stream.texts[candidate.id]).toBe('Echo: race us');
+  });
+
   it('suggests branch points in a text and answers its health', async () => {
     const text = 'Should I learn Python or JavaScript first? Alternatively, what about Go? On the other hand, Rust.';
     const result = await api.autobranch.suggestBranches({ text, suggestionsCount: 2, threshold: 0.1 });
