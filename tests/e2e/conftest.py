@@ -58,6 +58,7 @@ def _tail(path: Path, limit: int = 4000) -> str:
 
 @pytest.fixture(scope="session")
 def child_env() -> dict[str, str]:
+    """A clean base environment for child processes (see :func:`clean_child_env`)."""
     return clean_child_env()
 
 

@@ -66,8 +66,7 @@ export class MessageStream<T extends StreamChunk = StreamChunk> implements Async
       accept: 'text/event-stream',
       options: { ...this.call.options, signal: this.controller.signal },
     };
-    let open: OpenResponse;
-    open = await this.transport.open(call);
+    const open: OpenResponse = await this.transport.open(call);
     const body = open.response.body;
     try {
       if (!body) throw new NetworkError('No response stream available');
