@@ -283,10 +283,12 @@ def sdk_python() -> Path:
 
 @dataclass
 class ScenarioRunner:
-    """Runs ``sdk_scenarios/<name>.py`` with the official SDK against a live server."""
+    """Runs ``<directory>/<name>.py`` (``sdk_scenarios/``: the official SDK's scenarios)
+    with ``python`` against a live server."""
 
     python: Path
     server: LiveServer
+    directory: Path = SCENARIO_DIR
 
     def __call__(self, name: str, **extra_env: str) -> dict[str, Any]:
         """Run a scenario and return the JSON it reports; fail with its output if it broke."""
@@ -297,7 +299,7 @@ class ScenarioRunner:
             **extra_env,
         }
         done = subprocess.run(
-            [str(self.python), str(SCENARIO_DIR / f"{name}.py")],
+            [str(self.python), str(self.directory / f"{name}.py")],
             env=env,
             cwd=self.server.workdir,
             capture_output=True,
