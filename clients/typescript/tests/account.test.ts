@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, ChatRoutesClient, NotFoundError } from '../src/index';
-import { client, stack } from './support/helpers';
+import { client, freshAccount, stack } from './support/helpers';
 
 describe('checkpoints', () => {
   const api = client();
@@ -32,11 +32,10 @@ describe('checkpoints', () => {
 });
 
 describe('usage, plans, billing, models', () => {
-  const apiKeyPromise = client().apiKeys.create({ name: 'usage' });
-
   it('reports the seed fields of usage.summary and a conversation usage', async () => {
-    const api = new ChatRoutesClient({ apiKey: (await apiKeyPromise).key, baseUrl: stack.baseUrl });
+    const api = await freshAccount();
     const before = await api.usage.summary();
+    expect(before.tokensUsed).toBe(0);
     const conversation = await api.conversations.create({ title: 'Metered' });
     const sent = await api.messages.send(conversation.id, { content: 'count my tokens' });
 
