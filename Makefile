@@ -17,12 +17,16 @@ LITELLM_STAMP := $(LITELLM_VENV)/.installed-litellm-1.106.2
 # Redis and servers.
 TEST_WORKERS ?= $(shell n=$$(( $$(nproc) + 1 )); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: serve test lint format install system-deps bench clean
+# The JavaScript packages (the TS SDK first: the bindings build on it), each with its own
+# lockfile; `npm ci` runs again when a package-lock.json changes.
+JS_PACKAGES := $(wildcard clients/typescript clients/react clients/vue)
+
+.PHONY: serve test lint format install system-deps js bench clean
 
 serve: $(STAMP)
 	$(BIN)/chatroutes serve
 
-test: $(STAMP) $(SDK_STAMP) $(SDK01_STAMP) system-deps
+test: $(STAMP) $(SDK_STAMP) $(SDK01_STAMP) system-deps js
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
@@ -56,6 +60,18 @@ $(LITELLM_STAMP): $(STAMP)
 system-deps:
 	scripts/system-deps.sh
 
+# Installs (keyed by the lockfile's hash) and builds each JS package; skipped without npm.
+js: system-deps
+	@if ! command -v npm >/dev/null 2>&1; then echo "npm is missing: the JavaScript clients' tests will be skipped" >&2; exit 0; fi; \
+	for dir in $(JS_PACKAGES); do \
+	  stamp=$$dir/node_modules/.installed-$$(sha256sum $$dir/package-lock.json | cut -c1-16); \
+	  if [ ! -e $$stamp ]; then \
+	    (cd $$dir && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
+	    touch $$stamp; \
+	  fi; \
+	  (cd $$dir && npm run build --if-present --silent) || exit 1; \
+	done
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
@@ -78,3 +94,4 @@ load: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(SDK_VENV) $(SDK01_VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(addsuffix /node_modules,$(JS_PACKAGES)) $(addsuffix /dist,$(JS_PACKAGES))

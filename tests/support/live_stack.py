@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -129,8 +130,9 @@ def main() -> None:
         threading.Thread(target=control.serve_forever, name="control", daemon=True).start()
         try:
             with serving("sqlite", workdir, env) as server:
-                main_key, other_key = (server.new_account(plan=MAIN_PLAN) for _ in range(2))
-                limited_key = server.new_account(plan="tiny")
+                with ThreadPoolExecutor(max_workers=3) as pool:  # three CLI runs at once
+                    plans = (MAIN_PLAN, MAIN_PLAN, "tiny")
+                    main_key, other_key, limited_key = pool.map(server.new_account, plans)
                 print_ready(server.url, main_key, other_key, limited_key, control)
                 sys.stdin.read()  # until the parent closes the pipe
         finally:

@@ -476,6 +476,15 @@ export interface ParallelResponseSession {
   branch?: Branch;
 }
 
+/** An event of `parallelResponses.stream`. */
+export interface ParallelStreamEvent extends StreamChunk {
+  type: 'session' | 'content' | 'complete' | 'error' | string;
+  /** `session` events: the session, at the start and at the end. */
+  session?: ParallelResponseSession;
+  /** The candidate a `content`, `complete` or `error` event belongs to. */
+  candidateId?: string;
+}
+
 export interface StopResponse {
   /** Whether this call ended the generation (false: it had already finished). */
   stopped: boolean;

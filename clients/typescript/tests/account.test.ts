@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, ChatRoutesClient, NotFoundError } from '../src/index';
-import { client, stack } from './support/helpers';
+import { client, freshAccount, stack } from './support/helpers';
 
 describe('checkpoints', () => {
   const api = client();
@@ -32,11 +32,10 @@ describe('checkpoints', () => {
 });
 
 describe('usage, plans, billing, models', () => {
-  const apiKeyPromise = client().apiKeys.create({ name: 'usage' });
-
   it('reports the seed fields of usage.summary and a conversation usage', async () => {
-    const api = new ChatRoutesClient({ apiKey: (await apiKeyPromise).key, baseUrl: stack.baseUrl });
+    const api = await freshAccount();
     const before = await api.usage.summary();
+    expect(before.tokensUsed).toBe(0);
     const conversation = await api.conversations.create({ title: 'Metered' });
     const sent = await api.messages.send(conversation.id, { content: 'count my tokens' });
 
@@ -81,6 +80,18 @@ describe('parallel responses and autobranch', () => {
     expect(contents).toEqual(['compare us', 'Echo: compare us']);
   });
 
+  it('streams candidates side by side and ends with the finished session', async () => {
+    const conversation = await api.conversations.create({ title: 'Parallel stream' });
+    const stream = api.parallelResponses.stream(conversation.id, { content: 'race us', count: 2 });
+    const types = new Set<string>();
+    for await (const event of stream) types.add(event.type);
+    expect([...types]).toEqual(expect.arrayContaining(['session', 'content', 'complete']));
+    const session = stream.session!;
+    expect(session.candidates).toHaveLength(2);
+    expect(session.candidates.every((c) => c.status === 'complete')).toBe(true);
+    for (const candidate of session.candidates) expect(stream.texts[candidate.id]).toBe('Echo: race us');
+  });
+
   it('suggests branch points in a text and answers its health', async () => {
     const text = 'Should I learn Python or JavaScript first? Alternatively, what about Go? On the other hand, Rust.';
     const result = await api.autobranch.suggestBranches({ text, suggestionsCount: 2, threshold: 0.1 });
@@ -118,9 +129,16 @@ describe('auth and API keys', () => {
     const refreshed = await user.auth.refreshToken(session.tokens.refreshToken);
     expect(refreshed.accessToken).toBeTruthy();
 
+    // The official SDK's logout: no body, the session of the access token that makes it.
     user.setAccessToken(refreshed.accessToken);
-    await user.auth.logout(refreshed.refreshToken);
+    await user.auth.logout();
     await expect(user.auth.refreshToken(refreshed.refreshToken)).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(user.auth.me()).rejects.toBeInstanceOf(AuthenticationError);
+
+    // Ours also takes the refresh token of the session to end.
+    const second = await anonymous.auth.login({ email, password: 'correct horse battery' });
+    await anonymous.auth.logout(second.tokens.refreshToken);
+    await expect(anonymous.auth.refreshToken(second.tokens.refreshToken)).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   it('answers another account\'s conversation as not found', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ChatRoutesClient, NotFoundError } from '../src/index';
-import { client, stack } from './support/helpers';
+import { NotFoundError } from '../src/index';
+import { client, freshAccount } from './support/helpers';
 
 describe('conversations', () => {
   const api = client();
@@ -22,7 +22,7 @@ describe('conversations', () => {
   });
 
   it('lists a page and iterates over every page with listAll', async () => {
-    const own = new ChatRoutesClient({ apiKey: (await api.apiKeys.create({ name: 'pages' })).key, baseUrl: stack.apiUrl });
+    const own = await freshAccount();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await own.conversations.create({ title: `Page ${i}` })).id);
 
@@ -30,12 +30,11 @@ describe('conversations', () => {
     expect(page.data).toHaveLength(2);
     expect(page.limit).toBe(2);
     expect(page.hasNext).toBe(true);
-    expect(page.total).toBeGreaterThanOrEqual(5);
+    expect(page.total).toBe(5);
 
     const seen: string[] = [];
     for await (const conversation of own.conversations.listAll({ limit: 2 })) seen.push(conversation.id);
-    expect(new Set(seen).size).toBe(seen.length);
-    expect(seen).toEqual(expect.arrayContaining(ids));
+    expect(seen.sort()).toEqual(ids.sort());
   });
 
   it('answers the tree in the shapes the official SDK reads', async () => {

@@ -63,6 +63,23 @@ describe('messages', () => {
     expect(completed).toEqual({ model: 'gpt-5', total: expect.any(Number), content: text });
   });
 
+  it('resumes a reply from a Last-Event-ID or an offset', async () => {
+    const conversation = await api.conversations.create({ title: 'Resume' });
+    const stream = api.messages.stream(conversation.id, { content: 'resume me later' });
+    const ids: string[] = [];
+    for await (const chunk of stream) if (chunk.type === 'content') ids.push(stream.lastId!);
+    const firstId = ids[0]!;
+    const offset = Number(firstId.split(':')[1]);
+
+    const rest = api.messages.resume(conversation.id, stream.messageId!, { lastEventId: firstId });
+    expect((await rest.finalMessage()).content).toBe('Echo: resume me later');
+    expect(rest.text).toBe('Echo: resume me later'.slice(offset));
+
+    const again = api.messages.resume(conversation.id, stream.messageId!, { offset: 0 });
+    await again.done();
+    expect(again.text).toBe('Echo: resume me later');
+  });
+
   it('finalMessage reads a stream to its end', async () => {
     const conversation = await api.conversations.create({ title: 'Final' });
     const reply = await api.messages.stream(conversation.id, { content: 'just the end' }).finalMessage();

@@ -22,3 +22,13 @@ export async function plantFault(marker: string, fault: Record<string, unknown>)
 export function marker(): string {
   return `mark${Math.random().toString(36).slice(2, 10)}`;
 }
+
+/** A client of a new account of its own (registered, then logged in): nothing else the
+ * suite does runs in it, so its lists and usage are this test's alone. */
+export async function freshAccount(): Promise<ChatRoutesClient> {
+  const email = `ts-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+  const anonymous = new ChatRoutesClient({ apiKey: '', baseUrl: stack.baseUrl });
+  await anonymous.auth.register({ email, password: 'correct horse battery' });
+  const { tokens } = await anonymous.auth.login({ email, password: 'correct horse battery' });
+  return new ChatRoutesClient({ apiKey: '', accessToken: tokens.accessToken, baseUrl: stack.apiUrl });
+}
