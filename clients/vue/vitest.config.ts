@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The shared globalSetup lives in the SDK's package, beside this one.
+  server: { fs: { allow: ['..'] } },
   test: {
     environment: './test/environment.ts',
     // The live stack (a real server, the mock upstream) of the SDK's suite, shared.

@@ -1,6 +1,6 @@
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import type { ReactNode } from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, type ChatRoutesClient } from '@chatroutes/sdk';
 import {
   ChatRoutesProvider,
@@ -13,7 +13,7 @@ import {
   useUsage,
   useUsageSummary,
 } from '../src/index';
-import { client, conversationWithReply, recordingFetch, stack } from './support';
+import { client, newAccountKey, conversationWithReply, recordingFetch, stack } from './support';
 
 afterEach(cleanup);
 
@@ -24,7 +24,12 @@ function provider(api: ChatRoutesClient) {
 }
 
 describe('reading hooks', () => {
-  const api = client();
+  let apiKey: string;
+  let api: ChatRoutesClient;
+  beforeEach(async () => {
+    apiKey = await newAccountKey();
+    api = client(apiKey);
+  });
 
   it('load the conversation, its messages, branches, tree, checkpoints and usage from the server', async () => {
     const { conversation, reply } = await conversationWithReply(api, 'what is a branch');
@@ -81,7 +86,7 @@ describe('reading hooks', () => {
 
   it('surface a 404 for another account\'s conversation as the error', async () => {
     const { conversation } = await conversationWithReply(api);
-    const stranger = client({ apiKey: stack.otherApiKey });
+    const stranger = client(stack.otherApiKey);
     const { result } = renderHook(() => useMessages(conversation.id), { wrapper: provider(stranger) });
     await waitFor(() => expect(result.current.status).toBe('error'));
     expect(result.current.error).toBeInstanceOf(NotFoundError);
@@ -90,7 +95,7 @@ describe('reading hooks', () => {
 
   it('observe nothing while the conversation id is missing', async () => {
     const recorder = recordingFetch();
-    const watched = client({ fetch: recorder.fetch });
+    const watched = client(apiKey, { fetch: recorder.fetch });
     const { result } = renderHook(() => useConversation(undefined), { wrapper: provider(watched) });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(result.current.status).toBe('loading');
@@ -101,7 +106,7 @@ describe('reading hooks', () => {
   it('share one request between components reading the same thing', async () => {
     const { conversation } = await conversationWithReply(api);
     const recorder = recordingFetch();
-    const watched = client({ fetch: recorder.fetch });
+    const watched = client(apiKey, { fetch: recorder.fetch });
     const { result } = renderHook(
       () => [useBranches(conversation.id), useBranches(conversation.id)] as const,
       { wrapper: provider(watched) },
@@ -128,7 +133,7 @@ describe('reading hooks', () => {
   it('abort the request in flight on unmount and render nothing afterwards', async () => {
     const { conversation } = await conversationWithReply(api);
     const recorder = recordingFetch(true);
-    const watched = client({ fetch: recorder.fetch });
+    const watched = client(apiKey, { fetch: recorder.fetch });
     let renders = 0;
     const { unmount } = renderHook(
       () => {

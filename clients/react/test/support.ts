@@ -17,9 +17,21 @@ declare module 'vitest' {
 
 export const stack = inject('stack');
 
-/** A client of the test account (or of `config.apiKey`) on the live server. */
-export function client(config: ChatRoutesConfig = {}): ChatRoutesClient {
-  return new ChatRoutesClient({ apiKey: stack.apiKey, baseUrl: stack.baseUrl, retryDelay: 50, ...config });
+/** A client of the account that owns `apiKey`, on the live server. */
+export function client(apiKey: string, config: ChatRoutesConfig = {}): ChatRoutesClient {
+  return new ChatRoutesClient({ apiKey, baseUrl: stack.baseUrl, retryDelay: 50, ...config });
+}
+
+/**
+ * A new account and an API key for it: each test gets its own requests-per-minute allowance
+ * (a free plan's), so the suite never waits on a rate limit.
+ */
+export async function newAccountKey(): Promise<string> {
+  const email = `bindings-${Math.random().toString(36).slice(2, 12)}@example.com`;
+  const anonymous = new ChatRoutesClient({ baseUrl: stack.baseUrl });
+  const { tokens } = await anonymous.auth.register({ email, password: 'bindings-test-password' });
+  const session = new ChatRoutesClient({ baseUrl: stack.baseUrl, accessToken: tokens.accessToken });
+  return (await session.apiKeys.create({ name: 'bindings tests' })).key;
 }
 
 /** A conversation with one exchange (`first` and its echoed reply) on its main branch. */
