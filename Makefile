@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 PYPROJECT_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
 STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 SDK_STAMP := $(SDK_VENV)/.installed-chatroutes-0.2.6
+# The 0.1 SDK, whose readme's examples the e2e tests run: a venv of its own too.
+SDK01_VENV := .venv-sdk01
+SDK01_STAMP := $(SDK01_VENV)/.installed-chatroutes-0.1.0
 # LiteLLM's proxy, a baseline of send_latency.py: only for `make bench`, in a venv of its own.
 LITELLM_VENV := .venv-litellm
 LITELLM_STAMP := $(LITELLM_VENV)/.installed-litellm-1.106.2
@@ -14,12 +17,16 @@ LITELLM_STAMP := $(LITELLM_VENV)/.installed-litellm-1.106.2
 # Redis and servers.
 TEST_WORKERS ?= $(shell n=$$(( $$(nproc) + 1 )); [ $$n -gt 4 ] && n=4; echo $$n)
 
-.PHONY: serve test lint format install system-deps bench clean
+# The JavaScript packages (the TS SDK first: the bindings build on it), each with its own
+# lockfile; `npm ci` runs again when a package-lock.json changes.
+JS_PACKAGES := $(wildcard clients/typescript clients/react clients/vue)
+
+.PHONY: serve test lint format install system-deps js bench clean
 
 serve: $(STAMP)
 	$(BIN)/chatroutes serve
 
-test: $(STAMP) $(SDK_STAMP) system-deps
+test: $(STAMP) $(SDK_STAMP) $(SDK01_STAMP) system-deps js
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
@@ -40,6 +47,11 @@ $(SDK_STAMP): $(STAMP)
 	$(BIN)/uv pip install --quiet --python $(SDK_VENV)/bin/python chatroutes==0.2.6
 	touch $@
 
+$(SDK01_STAMP): $(STAMP)
+	test -x $(SDK01_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(SDK01_VENV)
+	$(BIN)/uv pip install --quiet --python $(SDK01_VENV)/bin/python chatroutes==0.1.0
+	touch $@
+
 $(LITELLM_STAMP): $(STAMP)
 	test -x $(LITELLM_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(LITELLM_VENV)
 	$(BIN)/uv pip install --quiet --python $(LITELLM_VENV)/bin/python 'litellm[proxy]==1.106.2'
@@ -47,6 +59,18 @@ $(LITELLM_STAMP): $(STAMP)
 
 system-deps:
 	scripts/system-deps.sh
+
+# Installs (keyed by the lockfile's hash) and builds each JS package; skipped without npm.
+js: system-deps
+	@if ! command -v npm >/dev/null 2>&1; then echo "npm is missing: the JavaScript clients' tests will be skipped" >&2; exit 0; fi; \
+	for dir in $(JS_PACKAGES); do \
+	  stamp=$$dir/node_modules/.installed-$$(sha256sum $$dir/package-lock.json | cut -c1-16); \
+	  if [ ! -e $$stamp ]; then \
+	    (cd $$dir && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
+	    touch $$stamp; \
+	  fi; \
+	  (cd $$dir && npm run build --if-present --silent) || exit 1; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -69,4 +93,5 @@ load: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
 
 clean:
-	rm -rf $(VENV) $(SDK_VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SDK_VENV) $(SDK01_VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(addsuffix /node_modules,$(JS_PACKAGES)) $(addsuffix /dist,$(JS_PACKAGES))

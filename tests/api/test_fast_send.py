@@ -179,5 +179,5 @@ async def test_a_stream_with_last_event_id_resumes_the_reply(api, create_convers
     )
     assert response.status_code == 200, response.text
     events = payloads(response.text)
-    assert events[0] == {"type": "content", "content": "resume me"}
+    assert events[0]["type"] == "content" and events[0]["content"] == "resume me"
     assert events[-2]["message"]["id"] == reply["id"]

@@ -36,6 +36,7 @@ SCENARIO_DIR = Path(__file__).resolve().parent / "sdk_scenarios"
 CLI = [sys.executable, "-c", "from chatroutes.cli import main; main()"]
 KEY_RE = re.compile(r"cr_prod_sk_[0-9a-f]{64}")
 RESULT_PREFIX = "RESULT "
+BUILTIN_PLANS = ("free", "starter", "pro", "enterprise")  # what `users create --plan` takes
 PYCACHE_PREFIX = Path(tempfile.gettempdir()) / f"chatroutes-e2e-pycache-{os.getuid()}"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -57,6 +58,7 @@ def _tail(path: Path, limit: int = 4000) -> str:
 
 @pytest.fixture(scope="session")
 def child_env() -> dict[str, str]:
+    """A clean base environment for child processes (see :func:`clean_child_env`)."""
     return clean_child_env()
 
 
@@ -117,8 +119,10 @@ class LiveServer:
     def new_account(self, plan: str = "free") -> str:
         """Create a user on ``plan`` and an API key for it with the CLI; return the key."""
         email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
-        self.cli("users", "create", email)
-        if plan != "free":
+        if plan in BUILTIN_PLANS:
+            self.cli("users", "create", email, "--plan", plan)
+        else:  # a plan of CHATROUTES_PLANS_FILE
+            self.cli("users", "create", email)
             self.cli("users", "set-plan", email, plan)
         last_line = self.cli("keys", "create", email).strip().splitlines()[-1]
         assert KEY_RE.fullmatch(last_line), f"no key on the last line: {last_line!r}"
@@ -279,10 +283,12 @@ def sdk_python() -> Path:
 
 @dataclass
 class ScenarioRunner:
-    """Runs ``sdk_scenarios/<name>.py`` with the official SDK against a live server."""
+    """Runs ``<directory>/<name>.py`` (``sdk_scenarios/``: the official SDK's scenarios)
+    with ``python`` against a live server."""
 
     python: Path
     server: LiveServer
+    directory: Path = SCENARIO_DIR
 
     def __call__(self, name: str, **extra_env: str) -> dict[str, Any]:
         """Run a scenario and return the JSON it reports; fail with its output if it broke."""
@@ -293,7 +299,7 @@ class ScenarioRunner:
             **extra_env,
         }
         done = subprocess.run(
-            [str(self.python), str(SCENARIO_DIR / f"{name}.py")],
+            [str(self.python), str(self.directory / f"{name}.py")],
             env=env,
             cwd=self.server.workdir,
             capture_output=True,

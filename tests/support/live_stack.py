@@ -8,7 +8,8 @@ one JSON line on stdout::
      "otherApiKey": "…", "limitedApiKey": "…", "limitedPerMinute": 5,
      "controlUrl": "http://127.0.0.1:PORT"}
 
-``otherApiKey`` belongs to a second account (for 404s on someone else's objects);
+``apiKey`` and ``otherApiKey`` belong to two accounts on the ``enterprise`` plan (no limit a
+suite meets by accident; the second for 404s on someone else's objects);
 ``limitedApiKey`` to an account on a plan of ``limitedPerMinute`` requests a minute (for
 429s). Webhooks may target loopback receivers (``CHATROUTES_WEBHOOK_ALLOW_PRIVATE=1``).
 
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -51,6 +53,7 @@ from tests.e2e.conftest import (  # noqa: E402  (the repository root goes on the
 from tests.support.mock_upstream import Fault, MockUpstream  # noqa: E402
 
 LIMITED_PER_MINUTE = 5
+MAIN_PLAN = "enterprise"  # 6000 requests a minute: suites never meet a limit by accident
 _FAULTS: dict[str, Callable[[dict[str, Any]], Fault]] = {
     "status": lambda spec: Fault.status(int(spec.get("status", 500)), spec.get("retryAfter")),
     "delay": lambda spec: Fault.delay(float(spec.get("seconds", 1))),
@@ -127,8 +130,10 @@ def main() -> None:
         threading.Thread(target=control.serve_forever, name="control", daemon=True).start()
         try:
             with serving("sqlite", workdir, env) as server:
-                limited = server.new_account(plan="tiny")
-                print_ready(server.url, server.new_account(), server.other_key, limited, control)
+                with ThreadPoolExecutor(max_workers=3) as pool:  # three CLI runs at once
+                    plans = (MAIN_PLAN, MAIN_PLAN, "tiny")
+                    main_key, other_key, limited_key = pool.map(server.new_account, plans)
+                print_ready(server.url, main_key, other_key, limited_key, control)
                 sys.stdin.read()  # until the parent closes the pipe
         finally:
             control.shutdown()

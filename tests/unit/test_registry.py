@@ -76,3 +76,27 @@ async def test_unknown_price_is_none_not_zero(tmp_path, client):
     registry = Registry(load_registry_data(extra), {}, client)
     assert registry.models["mystery"].cost(10, 10) is None
     assert registry.models["mystery"].list_price().source == "unknown"
+
+
+async def test_an_alias_resolves_to_its_model(client):
+    registry = Registry(load_registry_data(None), {"OPENAI_API_KEY": "k"}, client)
+    assert registry.get("gpt-4").name == "gpt-5"
+    assert registry.routes("gpt-4-turbo")[0][0].upstream_id == "gpt-5"
+    assert registry.find("gpt-4o") is None
+
+
+async def test_a_default_model_given_as_an_alias_is_the_current_model(client):
+    registry = Registry(load_registry_data(None), {}, client, default_model="gpt-4")
+    assert registry.default_model == "gpt-5"
+
+
+async def test_an_alias_claimed_twice_or_naming_a_model_is_refused_at_start(tmp_path, client):
+    extra = tmp_path / "models.toml"
+    extra.write_text('[models.claude-sonnet-4-5]\naliases = ["gpt-4"]\n')
+    with pytest.raises(ValueError, match="'gpt-4' is claimed by both"):
+        Registry(load_registry_data(extra), {}, client)
+    extra.write_text('[models.gpt-4]\nprovider = "openai"\n')
+    with pytest.raises(ValueError, match="remove it from gpt-5's aliases"):
+        Registry(load_registry_data(extra), {}, client)
+    extra.write_text('[models.gpt-4]\nprovider = "openai"\n[models.gpt-5]\naliases = []\n')
+    assert Registry(load_registry_data(extra), {}, client).get("gpt-4").name == "gpt-4"

@@ -53,7 +53,7 @@ export class ValidationError extends ChatRoutesError {
 
   /** The request field the server named as wrong (`details.field`), if it named one. */
   get field(): string | undefined {
-    const field = this.details?.field ?? this.details?.errors?.[0]?.field;
+    const field = this.details?.field;
     return typeof field === 'string' ? field : undefined;
   }
 }

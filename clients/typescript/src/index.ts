@@ -5,7 +5,7 @@ export { MessagesAPI } from './resources/messages';
 export { BranchesAPI } from './resources/branches';
 export { CheckpointsAPI } from './resources/checkpoints';
 export { UsageAPI, PlansAPI, BillingAPI, ModelsAPI } from './resources/usage';
-export { ParallelResponsesAPI } from './resources/parallel';
+export { ParallelResponsesAPI, ParallelResponseStream } from './resources/parallel';
 export { AutoBranchAPI } from './resources/autobranch';
 export { ApiKeysAPI } from './resources/api-keys';
 export { WebhooksAPI } from './resources/webhooks';

@@ -30,6 +30,8 @@ export class MessageStream<T extends StreamChunk = StreamChunk> implements Async
   constructor(
     private readonly transport: Transport,
     private readonly call: Call,
+    /** Throw `StreamError` on an `error` event (a parallel stream's belong to one candidate). */
+    private readonly failOnError: boolean = true,
   ) {
     const user = call.options?.signal;
     if (user?.aborted) this.controller.abort(user.reason);
@@ -64,8 +66,7 @@ export class MessageStream<T extends StreamChunk = StreamChunk> implements Async
       accept: 'text/event-stream',
       options: { ...this.call.options, signal: this.controller.signal },
     };
-    let open: OpenResponse;
-    open = await this.transport.open(call);
+    const open: OpenResponse = await this.transport.open(call);
     const body = open.response.body;
     try {
       if (!body) throw new NetworkError('No response stream available');
@@ -78,10 +79,10 @@ export class MessageStream<T extends StreamChunk = StreamChunk> implements Async
         } catch {
           continue; // an undecodable event is skipped, as the official SDK does
         }
-        if (chunk.type === 'error') {
+        if (chunk.type === 'error' && this.failOnError) {
           throw new StreamError(chunk.message || chunk.error || 'The stream failed', chunk.error, chunk);
         }
-        if (chunk.type === 'content' && chunk.content) this.text += chunk.content;
+        if (chunk.type === 'content' && chunk.content && chunk.candidateId === undefined) this.text += chunk.content;
         if (chunk.type === 'complete') this.completed = completeResponse(chunk) ?? (chunk as any);
         yield chunk;
       }

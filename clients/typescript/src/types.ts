@@ -365,6 +365,21 @@ export interface UsageReport {
   [key: string]: unknown;
 }
 
+/** One message's usage (`usage.message`). */
+export interface MessageUsage {
+  messageId: string;
+  conversationId: string;
+  branchId: string;
+  role: string;
+  model: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  cost: number;
+  createdAt: string;
+  deleted: boolean;
+}
+
 export interface UsageSummary {
   tokensUsed: number;
   promptTokens: number;
@@ -459,6 +474,15 @@ export interface ParallelResponseSession {
   /** After `choose`: the chosen reply, stored. */
   message?: Message;
   branch?: Branch;
+}
+
+/** An event of `parallelResponses.stream`. */
+export interface ParallelStreamEvent extends StreamChunk {
+  type: 'session' | 'content' | 'complete' | 'error' | string;
+  /** `session` events: the session, at the start and at the end. */
+  session?: ParallelResponseSession;
+  /** The candidate a `content`, `complete` or `error` event belongs to. */
+  candidateId?: string;
 }
 
 export interface StopResponse {

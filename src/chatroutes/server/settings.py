@@ -6,6 +6,7 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,11 @@ class Settings(BaseSettings):
         description="Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: "
         "addresses or CIDR networks, comma separated ('*': any peer). Unset: none, so a "
         "client's address is always the connection's.",
+    )
+    cors_origins: str = Field(
+        default="",
+        description="Browser origins (scheme://host[:port]) allowed to call the API from "
+        "their pages, comma separated, matched exactly. Unset: none, and no CORS headers.",
     )
     default_model: str | None = None
     models_file: Path | None = None
@@ -226,6 +232,15 @@ class Settings(BaseSettings):
                 ) from None
         return ",".join(entries)
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _exact_origins(cls, value: str) -> str:
+        return ",".join(_origin(entry) for entry in proxy_entries(value))
+
+    def allowed_origins(self) -> frozenset[str]:
+        """The origins whose pages may call the API (CORS); empty: CORS is off."""
+        return frozenset(proxy_entries(self.cors_origins))
+
     def resolved_database_url(self) -> str:
         """The SQLAlchemy async URL; the embedded SQLite file by default."""
         if self.database_url:
@@ -236,6 +251,49 @@ class Settings(BaseSettings):
 def proxy_entries(value: str) -> list[str]:
     """The non-empty entries of a comma-separated list of addresses and networks."""
     return [entry.strip() for entry in value.split(",") if entry.strip()]
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(entry: str) -> str:
+    """``entry`` as browsers write an ``Origin``: lowercase, no default port; or a
+    ValueError saying what an origin is."""
+    problem = _origin_problem(entry)
+    if problem:
+        raise ValueError(
+            f"CHATROUTES_CORS_ORIGINS: {entry!r} is not an origin ({problem}); list exact "
+            "origins, scheme://host[:port] with no path, e.g. https://app.example.com"
+        )
+    parts = urlsplit(entry)
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
+    port = parts.port
+    return f"{parts.scheme.lower()}://{host}" + (
+        f":{port}" if port is not None and port != _DEFAULT_PORTS[parts.scheme.lower()] else ""
+    )
+
+
+def _origin_problem(entry: str) -> str | None:
+    if entry == "*":
+        return "'*' would let every site's pages use your users' keys"
+    if entry == "null":
+        return "'null' is the origin of sandboxed pages and local files"
+    try:
+        parts = urlsplit(entry)
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError:
+        return "not a URL"
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        return "the scheme must be http or https"
+    if not parts.hostname or "*" in parts.netloc:
+        return "no host, or a wildcard"
+    if parts.username is not None or parts.password is not None:
+        return "it has a user name"
+    if parts.path or parts.query or parts.fragment or entry.endswith(("?", "#")):
+        return "it has a path, even a trailing '/'"
+    return None
 
 
 def normalise_database_url(url: str) -> str:

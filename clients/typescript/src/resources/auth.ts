@@ -16,8 +16,7 @@ export class AuthAPI extends Resource {
 
   /** The account this client's credentials belong to. */
   async me(options?: RequestOptions): Promise<User> {
-    const data = dataOf<any>(await this._get('/auth/me', undefined, options));
-    return (data && typeof data === 'object' && 'user' in data && !('email' in data) ? data.user : data) as User;
+    return dataOf(await this._get('/auth/me', undefined, options));
   }
 
   /** New tokens for a refresh token (the old one is spent). */

@@ -65,6 +65,26 @@ export class MessagesAPI extends Resource {
     );
   }
 
+  /**
+   * Read a reply again as a stream, from where a cut stream left off: `lastEventId` (the
+   * cut stream's `lastId`) or a character `offset`. Live while it is still generating,
+   * else as stored; the events are those of `stream`.
+   */
+  resume(
+    conversationId: string,
+    messageId: string,
+    from: { lastEventId?: string; offset?: number } = {},
+    options?: RequestOptions,
+  ): MessageStream {
+    const headers = from.lastEventId ? { ...options?.headers, 'Last-Event-ID': from.lastEventId } : options?.headers;
+    return new MessageStream(this.transport, {
+      method: 'GET',
+      path: `/conversations/${seg(conversationId)}/messages/${seg(messageId)}/stream`,
+      query: from.lastEventId ? undefined : { offset: from.offset },
+      options: { ...options, headers },
+    });
+  }
+
   /** The main branch's messages, or `branchId`'s. */
   async list(conversationId: string, branchId?: string, options?: RequestOptions): Promise<Message[]> {
     return itemsOf(await this._get(`/conversations/${seg(conversationId)}/messages`, { branchId }, options), 'messages');

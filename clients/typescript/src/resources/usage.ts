@@ -1,5 +1,5 @@
 import type { RequestOptions } from '../http';
-import type { Billing, ModelInfo, Plan, Pricing, Timeframe, UsageReport, UsageSummary } from '../types';
+import type { Billing, MessageUsage, ModelInfo, Plan, Pricing, Timeframe, UsageReport, UsageSummary } from '../types';
 import { Resource, dataOf, itemsOf, seg } from './base';
 
 /** `client.usage`: tokens and cost of the account, a conversation, a branch or a message. */
@@ -28,7 +28,8 @@ export class UsageAPI extends Resource {
     return dataOf(await this._get(`/usage/branches/${seg(branchId)}`, undefined, options));
   }
 
-  async message(messageId: string, options?: RequestOptions): Promise<UsageReport> {
+  /** What one message cost: its tokens and price. */
+  async message(messageId: string, options?: RequestOptions): Promise<MessageUsage> {
     return dataOf(await this._get(`/usage/messages/${seg(messageId)}`, undefined, options));
   }
 

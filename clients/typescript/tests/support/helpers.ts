@@ -5,7 +5,7 @@ export const stack = inject('stack');
 
 /** A client of the main test account (or of `apiKey`), fast retries. */
 export function client(config: ChatRoutesConfig = {}): ChatRoutesClient {
-  return new ChatRoutesClient({ apiKey: stack.apiKey, baseUrl: stack.baseUrl, retryDelay: 50, ...config });
+  return new ChatRoutesClient({ apiKey: stack.apiKey, baseUrl: stack.baseUrl, retryDelay: 50, timeout: 10_000, ...config });
 }
 
 /** Give every upstream request whose body contains `marker` a mock fault. */

@@ -12,6 +12,7 @@ from ..schemas.auth import (
     GuestSessionOut,
     GuestStatus,
     LoginRequest,
+    LogoutRequest,
     MeOut,
     RefreshedOut,
     RefreshRequest,
@@ -26,7 +27,15 @@ from ..schemas.auth import (
 from ..schemas.envelope import Done, Envelope
 from ..services.limits import LimitService
 from ..services.sessions import SessionService
-from .deps import Context, CurrentPrincipal, UserId, refuse_api_keys
+from .deps import (
+    SESSION,
+    Context,
+    CurrentPrincipal,
+    UserId,
+    authenticate,
+    credential,
+    refuse_api_keys,
+)
 from .envelope import ok, secret_ok
 from .openapi import errors
 
@@ -64,9 +73,21 @@ async def refresh(body: RefreshRequest, service: Sessions) -> JSONResponse:
     return secret_ok(refreshed_out(await service.refresh(body.refresh_token)))
 
 
-@router.post("/logout", response_model=Done)
-async def logout(body: RefreshRequest, service: Sessions) -> JSONResponse:
-    await service.logout(body.refresh_token)
+@router.post("/logout", response_model=Done, responses=errors(401))
+async def logout(
+    request: Request, body: LogoutRequest, ctx: Context, service: Sessions
+) -> JSONResponse:
+    """End a session: the one ``refreshToken`` belongs to (no other credential needed), or,
+    with no body, the one whose access token (``Authorization: Bearer``) makes the call.
+    An API key is not a session: it is checked (401 if invalid) and stays valid."""
+    if body.refresh_token is not None:
+        await service.logout(body.refresh_token)
+        return ok()
+    kind, value = credential(request)  # none at all: 401
+    if kind == SESSION:
+        await service.end_session(value)
+    else:
+        await authenticate(request, ctx)
     return ok()
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -40,6 +40,16 @@ async def list_conversations(
             description="Text the title contains, in any case",
         ),
     ] = None,
+    scope: Annotated[  # checked and documented; both scopes are the caller's own
+        Literal["owned", "all"],
+        Query(
+            alias="filter",
+            description=(
+                "owned: the conversations you own; all: every conversation you can read. "
+                "Conversations are never shared with other accounts, so both list yours."
+            ),
+        ),
+    ] = "all",
 ) -> JSONResponse:
     views, total = await service.list(page=page, limit=limit, search=search)
     return whole(conversation_list(conversation_page(views, total, page, limit)))

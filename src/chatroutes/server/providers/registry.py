@@ -40,6 +40,7 @@ class ModelInfo:
     tools: bool = False
     fallbacks: tuple[str, ...] = ()  # tried in order when this model's provider fails
     thinking_budget: int | None = None  # tokens of extended thinking, where the Chat API asks
+    aliases: tuple[str, ...] = ()  # older names that resolve to this model
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
         """USD for one call; None when no price is known for this model."""
@@ -108,13 +109,13 @@ class Registry:
             name: _model_info(name, entry, self.providers)
             for name, entry in data.get("models", {}).items()
         }
+        self.aliases = _alias_table(self.models)
         self._adapters = {
             name: _adapter(config, client)
             for name, config in self.providers.items()
             if config.usable
         }
-        self.default_model = default_model or self._pick_default()
-        self.get(self.default_model)
+        self.default_model = self.get(default_model).name if default_model else self._pick_default()
 
     def _pick_default(self) -> str:
         for preferred in ("gpt-5", "claude-sonnet-4-5"):
@@ -131,7 +132,7 @@ class Registry:
         info, adapter = self.adapter_for(model)
         routes = [(info, adapter)]
         for name in info.fallbacks:
-            fallback = self.models.get(name)
+            fallback = self.find(name)
             if fallback is not None and fallback.provider in self._adapters:
                 routes.append((fallback, self._adapters[fallback.provider]))
         return routes
@@ -156,9 +157,21 @@ class Registry:
             output_price=0.0,
         )
 
+    def find(self, model: str) -> ModelInfo | None:
+        """The model a name stands for: its own entry, the model it is an alias of, or a
+        dynamic ``<provider>/<model>``; None when the name is unknown.
+
+        The one place where names are resolved: every caller that accepts a model name
+        goes through here (or ``get``), so an alias is honoured wherever a model is.
+        """
+        info = self.models.get(model)
+        if info is None and model in self.aliases:
+            info = self.models[self.aliases[model]]
+        return info or self._dynamic(model)
+
     def get(self, model: str, field: str = "model") -> ModelInfo:
-        """The model's entry, or a 400 that names the supported models."""
-        info = self.models.get(model) or self._dynamic(model)
+        """The model's entry (aliases resolved), or a 400 that names the supported models."""
+        info = self.find(model)
         if info is None:
             raise InvalidRequest(
                 f"Unsupported model '{model}'. Supported models: {', '.join(self.models)}",
@@ -230,7 +243,34 @@ def _model_info(
         tools=bool(entry.get("tools", False)),
         fallbacks=tuple(entry.get("fallbacks", ())),
         thinking_budget=_thinking_budget(name, entry),
+        aliases=_aliases(name, entry),
     )
+
+
+def _aliases(name: str, entry: Mapping[str, Any]) -> tuple[str, ...]:
+    value = entry.get("aliases", ())
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(alias, str) and alias for alias in value
+    ):
+        raise ValueError(f"model {name}: aliases must be a list of model names")
+    return tuple(value)
+
+
+def _alias_table(models: Mapping[str, ModelInfo]) -> dict[str, str]:
+    """Alias -> model name; an alias that is a model's name, or two models', is refused."""
+    table: dict[str, str] = {}
+    for info in models.values():
+        for alias in info.aliases:
+            if alias in models:
+                raise ValueError(
+                    f"model {info.name}: alias {alias!r} is also a model's name; "
+                    f"remove it from {info.name}'s aliases"
+                )
+            if table.setdefault(alias, info.name) != info.name:
+                raise ValueError(
+                    f"model alias {alias!r} is claimed by both {table[alias]} and {info.name}"
+                )
+    return table
 
 
 def _thinking_budget(name: str, entry: Mapping[str, Any]) -> int | None:

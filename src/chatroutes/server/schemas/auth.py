@@ -43,6 +43,12 @@ class RefreshRequest(WireModel):
     refresh_token: OpaqueToken
 
 
+class LogoutRequest(WireModel):
+    """The session to end: ``refreshToken``'s, or without it the calling access token's."""
+
+    refresh_token: OpaqueToken | None = None
+
+
 class StoredUser(Protocol):
     """A stored user as read (a ``User`` row)."""
 

@@ -208,6 +208,26 @@ def edited_data(
 
 
 # --- server-sent events: the JSON of each ``data:`` line (WIRE.md) ---------------------
+#
+# Every reply event also carries ``choices``, the shape of an OpenAI chat completion
+# chunk, which the 0.1 Python SDK reads (``chunk["choices"][0]["delta"]["content"]``,
+# and ``finish_reason`` to know the reply is done); 0.2 clients read ``type``/``content``.
+
+
+class ChoiceDelta(TypedDict):
+    content: NotRequired[str]
+
+
+class StreamChoice(TypedDict):
+    """``finish_reason``: set on the ``complete`` event only."""
+
+    index: int
+    delta: ChoiceDelta
+    finish_reason: str | None
+
+
+def _choices(delta: ChoiceDelta, finish_reason: str | None = None) -> list[StreamChoice]:
+    return [{"index": 0, "delta": delta, "finish_reason": finish_reason}]
 
 
 class ContentEvent(TypedDict):
@@ -215,11 +235,12 @@ class ContentEvent(TypedDict):
 
     type: Literal["content"]
     content: str
+    choices: list[StreamChoice]
     candidateId: NotRequired[str]
 
 
 def content_event(text: str) -> ContentEvent:
-    return {"type": "content", "content": text}
+    return {"type": "content", "content": text, "choices": _choices({"content": text})}
 
 
 class CompleteEvent(TypedDict):
@@ -229,6 +250,7 @@ class CompleteEvent(TypedDict):
     message: MessageOut
     usage: Usage
     model: str | None
+    choices: list[StreamChoice]
     userMessage: NotRequired[MessageOut]
     assistantMessage: NotRequired[MessageOut]
     branchId: NotRequired[str]
@@ -236,9 +258,15 @@ class CompleteEvent(TypedDict):
     candidateId: NotRequired[str]
 
 
+def _finished(reply: MessageOut) -> list[StreamChoice]:
+    """The reply's own finish reason (``stop``, ``length``, ``stopped``...), else ``stop``."""
+    return _choices({}, reply["metadata"].get("finishReason") or "stop")
+
+
 def complete_event(result: SendOutcome) -> CompleteEvent:
     """The ``complete`` event of a reply this stream saw finish: the whole send answer."""
-    return {"type": "complete", **sent_data(result)}
+    data = sent_data(result)
+    return {"type": "complete", **data, "choices": _finished(data["message"])}
 
 
 def stored_complete_event(message: StoredMessage) -> CompleteEvent:
@@ -246,26 +274,32 @@ def stored_complete_event(message: StoredMessage) -> CompleteEvent:
     meta = message.meta or {}
     # an interrupted reply does not know its prompt (null): no tokens counted for it
     prompt_tokens, completion_tokens = meta.get("prompt_tokens"), meta.get("completionTokens")
+    reply = message_out(message)
     return {
         "type": "complete",
-        "message": message_out(message),
+        "message": reply,
         "usage": usage_out(prompt_tokens or 0, completion_tokens or 0),
         "model": message.model,
+        "choices": _finished(reply),
     }
 
 
 class ErrorEvent(TypedDict):
-    """A failure after the stream began; ``candidateId`` on a parallel responses' stream."""
+    """A failure after the stream began; ``candidateId`` on a parallel responses' stream.
+
+    ``choices`` has no finish reason: the reply did not finish.
+    """
 
     type: Literal["error"]
     error: str
     message: str
     details: dict[str, Any]
+    choices: list[StreamChoice]
     candidateId: NotRequired[str]
 
 
 def error_event(error: ChatRoutesServerError) -> ErrorEvent:
-    return {"type": "error", **error_fields(error)}
+    return {"type": "error", **error_fields(error), "choices": _choices({})}
 
 
 ReplyEvent = ContentEvent | CompleteEvent | ErrorEvent

@@ -38,6 +38,8 @@ class CatalogModel(Protocol):
     def vision(self) -> bool: ...
     @property
     def tools(self) -> bool: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
     def list_price(self) -> ListPrice: ...
 
 
@@ -62,6 +64,7 @@ def price_out(info: CatalogModel) -> PriceOut:
 class ModelOut(TypedDict):
     id: str
     name: str
+    aliases: list[str]  # older names accepted for this model wherever a model is named
     provider: str
     upstreamId: str
     contextWindow: int
@@ -79,6 +82,7 @@ def model_out(info: CatalogModel, *, available: bool, is_default: bool) -> Model
     return {
         "id": info.name,
         "name": info.name,
+        "aliases": list(info.aliases),
         "provider": info.provider,
         "upstreamId": info.upstream_id,
         "contextWindow": info.context_window,

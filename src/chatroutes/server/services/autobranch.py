@@ -203,7 +203,7 @@ class AutobranchService:
                 f"llmProvider '{name}' is not a provider this server can call "
                 f"(known: {', '.join(usable)})"
             )
-        known = registry.models.get(request.llm_model or "")
+        known = registry.find(request.llm_model or "")
         if known is None and request.llm_model is None:
             known = next((m for m in registry.models.values() if m.provider == name), None)
         if known is not None and known.provider != name:

@@ -80,8 +80,7 @@ class ConversationService:
         self.user_id = user_id
 
     async def create(self, request: ConversationCreate) -> ConversationView:
-        model = request.model or self.ctx.registry.default_model
-        self.ctx.registry.get(model)
+        model = self.ctx.registry.get(request.model or self.ctx.registry.default_model).name
         now = utcnow()
         conversation = Conversation(
             id=new_id("conv"),
@@ -137,7 +136,7 @@ class ConversationService:
     async def update(self, conversation_id: str, request: ConversationUpdate) -> ConversationView:
         changes = request.model_dump(exclude_unset=True)
         if changes.get("model") is not None:
-            self.ctx.registry.get(changes["model"])
+            changes["model"] = self.ctx.registry.get(changes["model"]).name
         async with self.ctx.db.write() as session:
             conversation = await owned_conversation(session, conversation_id, self.user_id)
             for name, value in changes.items():

@@ -163,6 +163,13 @@ class SessionService:
             if token is not None:
                 await tokens.revoke_family(token.family_id, utcnow())
 
+    async def end_session(self, access_token: str) -> None:
+        """End the session a valid access token belongs to: it and its refresh tokens stop
+        working. Ending one already ended changes nothing; an invalid token is a 401."""
+        claims = verify_access_token(self.secret, access_token)
+        async with self.db.write() as session:
+            await RefreshTokenRepository(session).revoke_family(claims.family_id, utcnow())
+
     async def me(self, user_id: str) -> User:
         async with self.db.read() as session:
             user = await UserRepository(session).get(user_id)
