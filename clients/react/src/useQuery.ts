@@ -42,8 +42,7 @@ export function useQuery<T>(
         if (observer.current === current) observer.current = null;
       };
     },
-    // The key's content, not its identity, decides what is observed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The key's content (keyId), not the array's identity, decides what is observed.
     [cache, keyId],
   );
   const snapshot = useSyncExternalStore(

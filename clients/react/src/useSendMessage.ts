@@ -41,6 +41,8 @@ const IDLE: SendState = {
   error: undefined,
 };
 
+const NO_ID = 'useSendMessage: no conversation id to send to';
+
 interface Run {
   readonly controller: AbortController;
   replyId: string | undefined;
@@ -52,7 +54,7 @@ interface Run {
  * Unmounting aborts a stream in flight and updates nothing afterwards.
  */
 export function useSendMessage(
-  conversationId: string,
+  conversationId: string | null | undefined,
   options: BranchScopedOptions = {},
 ): SendMessage {
   const client = useChatRoutesClient(options.client);
@@ -76,6 +78,10 @@ export function useSendMessage(
 
   const send = useCallback(
     async (input: string | SendMessageRequest): Promise<Message | undefined> => {
+      if (!conversationId) {
+        if (mounted.current) setState({ ...IDLE, status: 'error', error: new Error(NO_ID) });
+        return undefined;
+      }
       run.current?.controller.abort();
       const current: Run = { controller: new AbortController(), replyId: undefined };
       run.current = current;
@@ -122,7 +128,7 @@ export function useSendMessage(
 
   const stop = useCallback(async (): Promise<void> => {
     const current = run.current;
-    if (!current || current.controller.signal.aborted) return;
+    if (!current || !conversationId || current.controller.signal.aborted) return;
     current.controller.abort();
     update(current, { status: 'stopped' });
     if (current.replyId === undefined) return;

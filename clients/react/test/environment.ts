@@ -1,11 +1,11 @@
 /**
  * jsdom for the DOM, Node's own fetch plumbing for the network.
  *
- * Vitest's jsdom environment replaces `AbortController` and `AbortSignal` with jsdom's,
- * which Node's fetch rejects (its signal must be Node's), so aborting a request (unmount,
- * stop) could not be tested. This environment keeps Node's; fetch, Response and
- * ReadableStream are Node's already (jsdom has none), so streamed bodies arrive chunk by
- * chunk as in a browser.
+ * Vitest's jsdom environment replaces `AbortController` and `AbortSignal` with jsdom's, but
+ * fetch stays Node's (jsdom has none), and Node's fetch expects its own signals (some Node
+ * versions refuse jsdom's). This environment keeps Node's, so an abort (unmount, stop) reaches
+ * the request as it would in a browser; Response and ReadableStream are Node's too, so a
+ * streamed body arrives chunk by chunk.
  */
 import { builtinEnvironments, type Environment } from 'vitest/environments';
 

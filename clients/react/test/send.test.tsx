@@ -148,6 +148,20 @@ describe('useSendMessage', () => {
     expect(result.current.error).toBeInstanceOf(NotFoundError);
   });
 
+  it('reports an error, and sends nothing, while the conversation id is missing', async () => {
+    const recorder = recordingFetch();
+    const watched = client(apiKey, { fetch: recorder.fetch });
+    const { result } = renderHook(() => useSendMessage(undefined), { wrapper: provider(watched) });
+    let sent: unknown = 'unset';
+    await act(async () => {
+      sent = await result.current.send('to nowhere');
+    });
+    expect(sent).toBeUndefined();
+    expect(result.current.status).toBe('error');
+    expect(result.current.error?.message).toMatch(/no conversation id/);
+    expect(recorder.calls).toHaveLength(0);
+  });
+
   it('aborts the stream on unmount and updates nothing afterwards', async () => {
     const conversation = await api.conversations.create({ title: 'Unmount', model: 'gpt-5' });
     const word = marker();

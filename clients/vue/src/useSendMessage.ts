@@ -68,15 +68,20 @@ export function useSendMessage(
 
   const send = async (input: string | SendMessageRequest): Promise<Message | undefined> => {
     const id = toValue(conversationId);
-    if (!id) throw new Error('useSendMessage: no conversation id');
     run?.controller.abort();
+    run = null;
+    clear();
+    if (!id) {
+      error.value = new Error('useSendMessage: no conversation id to send to');
+      status.value = 'error';
+      return undefined;
+    }
     const current: Run = { controller: new AbortController(), replyId: undefined };
     run = current;
     const request: SendMessageRequest =
       typeof input === 'string' ? { content: input } : { ...input };
     const branchId = toValue(options.branchId);
     if (branchId && request.branchId === undefined) request.branchId = branchId;
-    clear();
     status.value = 'streaming';
     try {
       const done = await streamReply(client, id, request, {

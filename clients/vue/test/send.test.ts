@@ -129,6 +129,17 @@ describe('useSendMessage', () => {
     wrapper.unmount();
   });
 
+  it('reports an error, and sends nothing, while the conversation id is missing', async () => {
+    const recorder = recordingFetch();
+    const watched = client(apiKey, { fetch: recorder.fetch });
+    const { result, wrapper } = withSetup(() => useSendMessage(null), watched);
+    await expect(result.send('to nowhere')).resolves.toBeUndefined();
+    expect(result.status.value).toBe('error');
+    expect(result.error.value?.message).toMatch(/no conversation id/);
+    expect(recorder.calls).toHaveLength(0);
+    wrapper.unmount();
+  });
+
   it('aborts the stream on unmount and updates nothing afterwards', async () => {
     const conversation = await api.conversations.create({ title: 'Unmount', model: 'gpt-5' });
     const word = marker();
