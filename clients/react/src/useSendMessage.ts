@@ -26,7 +26,11 @@ export interface SendMessage extends SendState {
    * undefined when it was stopped or failed (the error is in `error`); never rejects.
    */
   send(input: string | SendMessageRequest): Promise<Message | undefined>;
-  /** Stop the reply: ends the stream now and asks the server to stop generating it. */
+  /**
+   * Stop the reply: status turns `stopped` at once, the stream ends and the server is asked to
+   * stop generating (the text so far is kept as the reply). Called before the reply's first
+   * words, it waits for them: they carry the reply's id, which the server's stop needs.
+   */
   stop(): Promise<void>;
   /** Back to idle, forgetting the last reply. */
   reset(): void;
@@ -46,6 +50,9 @@ const NO_ID = 'useSendMessage: no conversation id to send to';
 interface Run {
   readonly controller: AbortController;
   replyId: string | undefined;
+  stopRequested: boolean;
+  /** Wakes a stop() waiting for the stream to name its reply (or to end without one). */
+  wakeStop?: () => void;
 }
 
 /**
@@ -83,7 +90,11 @@ export function useSendMessage(
         return undefined;
       }
       run.current?.controller.abort();
-      const current: Run = { controller: new AbortController(), replyId: undefined };
+      const current: Run = {
+        controller: new AbortController(),
+        replyId: undefined,
+        stopRequested: false,
+      };
       run.current = current;
       const request: SendMessageRequest =
         typeof input === 'string' ? { content: input } : { ...input };
@@ -95,10 +106,11 @@ export function useSendMessage(
           signal: current.controller.signal,
           onReplyId: (id) => {
             current.replyId = id;
+            current.wakeStop?.();
           },
           onText: (delta) => {
             text += delta;
-            update(current, { text });
+            if (!current.stopRequested) update(current, { text });
           },
         });
         if (current.controller.signal.aborted) return undefined;
@@ -119,6 +131,7 @@ export function useSendMessage(
         }
         return undefined;
       } finally {
+        current.wakeStop?.();
         if (run.current === current && !current.controller.signal.aborted) run.current = null;
         void cacheFor(client).invalidateConversation(conversationId);
       }
@@ -128,13 +141,20 @@ export function useSendMessage(
 
   const stop = useCallback(async (): Promise<void> => {
     const current = run.current;
-    if (!current || !conversationId || current.controller.signal.aborted) return;
-    current.controller.abort();
+    if (!current || !conversationId || current.stopRequested) return;
+    if (current.controller.signal.aborted) return;
+    current.stopRequested = true;
     update(current, { status: 'stopped' });
+    if (current.replyId === undefined) {
+      await new Promise<void>((wake) => {
+        current.wakeStop = wake;
+      });
+    }
+    current.controller.abort();
     if (current.replyId === undefined) return;
     try {
       const stored = await askServerToStop(client, conversationId, current.replyId);
-      if (stored) update(current, { message: stored, text: stored.content });
+      update(current, { message: stored, text: stored.content });
     } catch (error) {
       update(current, { error: error instanceof Error ? error : new Error(String(error)) });
     } finally {

@@ -132,7 +132,7 @@ describe('reading hooks', () => {
 
   it('abort the request in flight on unmount and render nothing afterwards', async () => {
     const { conversation } = await conversationWithReply(api);
-    const recorder = recordingFetch(true);
+    const recorder = recordingFetch((call) => call.method === 'GET');
     const watched = client(apiKey, { fetch: recorder.fetch });
     let renders = 0;
     const { unmount } = renderHook(

@@ -81,6 +81,39 @@ describe('useSendMessage', () => {
     expect(reply?.metadata?.finishReason).toBe('stopped');
   });
 
+  it('stop() before the first words waits for them, then stops the reply on the server', async () => {
+    const conversation = await api.conversations.create({ title: 'Early stop', model: 'gpt-5' });
+    const word = marker();
+    const whole = `Echo: ${word} is slow to start`;
+    await plantFault(word, { fault: 'stall_after', chunks: 2 });
+    const recorder = recordingFetch((call) => call.url.endsWith('/messages/stream'));
+    const { result } = renderHook(() => useSendMessage(conversation.id), {
+      wrapper: provider(client(apiKey, { fetch: recorder.fetch })),
+    });
+
+    let pending!: Promise<unknown>;
+    act(() => {
+      pending = result.current.send(`${word} is slow to start`);
+    });
+    await waitFor(() => expect(recorder.calls).toHaveLength(1)); // the send, held back
+    let stopped!: Promise<void>;
+    act(() => {
+      stopped = result.current.stop();
+    });
+    expect(result.current.status).toBe('stopped');
+
+    recorder.release();
+    await act(() => stopped);
+    await expect(pending).resolves.toBeUndefined();
+    const kept = result.current.message?.content ?? '';
+    expect(result.current.message?.metadata?.finishReason).toBe('stopped');
+    expect(whole.startsWith(kept)).toBe(true);
+    expect(kept.length).toBeLessThan(whole.length);
+    const reply = (await api.messages.list(conversation.id)).find((m) => m.role === 'assistant');
+    expect(reply?.metadata?.finishReason).toBe('stopped');
+    expect(reply?.content).toBe(kept);
+  });
+
   it('refreshes the messages, tree and usage of its conversation once the reply is stored', async () => {
     const { conversation } = await conversationWithReply(api, 'first');
     const { result } = renderHook(

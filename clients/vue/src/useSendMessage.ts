@@ -23,7 +23,11 @@ export interface SendMessage {
    * undefined when it was stopped or failed (the error is in `error`); never rejects.
    */
   send(input: string | SendMessageRequest): Promise<Message | undefined>;
-  /** Stop the reply: ends the stream now and asks the server to stop generating it. */
+  /**
+   * Stop the reply: status turns `stopped` at once, the stream ends and the server is asked to
+   * stop generating (the text so far is kept as the reply). Called before the reply's first
+   * words, it waits for them: they carry the reply's id, which the server's stop needs.
+   */
   stop(): Promise<void>;
   /** Back to idle, forgetting the last reply. */
   reset(): void;
@@ -32,6 +36,9 @@ export interface SendMessage {
 interface Run {
   readonly controller: AbortController;
   replyId: string | undefined;
+  stopRequested: boolean;
+  /** Wakes a stop() waiting for the stream to name its reply (or to end without one). */
+  wakeStop?: () => void;
 }
 
 function asError(error: unknown): Error {
@@ -76,7 +83,7 @@ export function useSendMessage(
       status.value = 'error';
       return undefined;
     }
-    const current: Run = { controller: new AbortController(), replyId: undefined };
+    const current: Run = { controller: new AbortController(), replyId: undefined, stopRequested: false };
     run = current;
     const request: SendMessageRequest =
       typeof input === 'string' ? { content: input } : { ...input };
@@ -88,9 +95,10 @@ export function useSendMessage(
         signal: current.controller.signal,
         onReplyId: (replyId) => {
           current.replyId = replyId;
+          current.wakeStop?.();
         },
         onText: (delta) => {
-          if (live(current)) text.value += delta;
+          if (live(current) && !current.stopRequested) text.value += delta;
         },
       });
       if (current.controller.signal.aborted) return undefined;
@@ -109,6 +117,7 @@ export function useSendMessage(
       }
       return undefined;
     } finally {
+      current.wakeStop?.();
       if (run === current && !current.controller.signal.aborted) run = null;
       void cacheFor(client).invalidateConversation(id);
     }
@@ -117,13 +126,19 @@ export function useSendMessage(
   const stop = async (): Promise<void> => {
     const current = run;
     const id = toValue(conversationId);
-    if (!current || !id || current.controller.signal.aborted) return;
-    current.controller.abort();
+    if (!current || !id || current.stopRequested || current.controller.signal.aborted) return;
+    current.stopRequested = true;
     if (live(current)) status.value = 'stopped';
+    if (current.replyId === undefined) {
+      await new Promise<void>((wake) => {
+        current.wakeStop = wake;
+      });
+    }
+    current.controller.abort();
     if (current.replyId === undefined) return;
     try {
       const stored = await askServerToStop(client, id, current.replyId);
-      if (stored && live(current)) {
+      if (live(current)) {
         message.value = stored;
         text.value = stored.content;
       }

@@ -133,7 +133,7 @@ describe('reading composables', () => {
 
   it('abort the request in flight on unmount and render nothing afterwards', async () => {
     const { conversation } = await conversationWithReply(api);
-    const recorder = recordingFetch(true);
+    const recorder = recordingFetch((call) => call.method === 'GET');
     const watched = client(apiKey, { fetch: recorder.fetch });
     const { result, wrapper, counter } = withSetup(() => useTree(conversation.id), watched);
     await eventually(() => expect(recorder.calls).toHaveLength(1));

@@ -65,6 +65,33 @@ describe('useSendMessage', () => {
     wrapper.unmount();
   });
 
+  it('stop() before the first words waits for them, then stops the reply on the server', async () => {
+    const conversation = await api.conversations.create({ title: 'Early stop', model: 'gpt-5' });
+    const word = marker();
+    const whole = `Echo: ${word} is slow to start`;
+    await plantFault(word, { fault: 'stall_after', chunks: 2 });
+    const recorder = recordingFetch((call) => call.url.endsWith('/messages/stream'));
+    const watched = client(apiKey, { fetch: recorder.fetch });
+    const { result, wrapper } = withSetup(() => useSendMessage(conversation.id), watched);
+
+    const pending = result.send(`${word} is slow to start`);
+    await eventually(() => expect(recorder.calls).toHaveLength(1)); // the send, held back
+    const stopped = result.stop();
+    expect(result.status.value).toBe('stopped');
+
+    recorder.release();
+    await stopped;
+    await expect(pending).resolves.toBeUndefined();
+    const kept = result.message.value?.content ?? '';
+    expect(result.message.value?.metadata?.finishReason).toBe('stopped');
+    expect(whole.startsWith(kept)).toBe(true);
+    expect(kept.length).toBeLessThan(whole.length);
+    const reply = (await api.messages.list(conversation.id)).find((m) => m.role === 'assistant');
+    expect(reply?.metadata?.finishReason).toBe('stopped');
+    expect(reply?.content).toBe(kept);
+    wrapper.unmount();
+  });
+
   it('refreshes the messages, tree and usage of its conversation once the reply is stored', async () => {
     const { conversation } = await conversationWithReply(api, 'first');
     const { result, wrapper } = withSetup(

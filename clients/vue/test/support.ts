@@ -66,17 +66,17 @@ export interface RecordedCall {
 }
 
 /**
- * A fetch that records every call (its URL and signal) and can hold GET responses back until
- * released, to catch a hook with a request in flight.
+ * A fetch that records every call (its URL, method and signal) and holds back the calls
+ * `hold` picks until `release()`, to catch a hook with a request in flight.
  */
-export function recordingFetch(holdGets = false) {
+export function recordingFetch(hold: (call: RecordedCall) => boolean = () => false) {
   const calls: RecordedCall[] = [];
   const held: Array<() => void> = [];
   const wrapped: typeof fetch = async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const method = init?.method ?? 'GET';
-    calls.push({ url, method, signal: init?.signal ?? undefined });
-    if (holdGets && method === 'GET') await new Promise<void>((release) => held.push(release));
+    const call = { url, method: init?.method ?? 'GET', signal: init?.signal ?? undefined };
+    calls.push(call);
+    if (hold(call)) await new Promise<void>((release) => held.push(release));
     return fetch(input, init);
   };
   return {
