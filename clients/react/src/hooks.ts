@@ -1,7 +1,7 @@
 import type { ChatRoutesClient } from '@chatroutes/sdk';
 import type { QueryKey } from './cache';
 import { useChatRoutesClient } from './context';
-import { queries } from './queries';
+import { queries, type Read } from './queries';
 import { useQuery, type QueryResult } from './useQuery';
 
 export interface HookOptions {
@@ -14,19 +14,18 @@ export interface BranchScopedOptions extends HookOptions {
   branchId?: string;
 }
 
-type Query<T> = readonly [QueryKey, (client: ChatRoutesClient) => (signal: AbortSignal) => Promise<T>];
-
 function useConversationQuery<T>(
   conversationId: string | null | undefined,
-  query: (id: string) => Query<T>,
+  query: (id: string) => readonly [QueryKey, Read<T>],
   options: HookOptions,
 ): QueryResult<T> {
   const client = useChatRoutesClient(options.client);
-  const [key, fetcher] = conversationId ? query(conversationId) : [null, null];
-  return useQuery(client, key, fetcher ? fetcher(client) : rejectDisabled);
+  const [key, read] = conversationId ? query(conversationId) : [null, null];
+  return useQuery(client, key, read ? read(client) : unreachable);
 }
 
-function rejectDisabled(): Promise<never> {
+/** Without a key useQuery observes nothing, so it never calls its fetcher. */
+function unreachable(): Promise<never> {
   return Promise.reject(new Error('no conversation id'));
 }
 

@@ -5,7 +5,8 @@
 import type { ChatRoutesClient } from '@chatroutes/sdk';
 import type { QueryKey } from './cache';
 
-type Read<T> = (client: ChatRoutesClient) => (signal: AbortSignal) => Promise<T>;
+/** How to fetch one thing with a client, given the signal that aborts it. */
+export type Read<T> = (client: ChatRoutesClient) => (signal: AbortSignal) => Promise<T>;
 
 function query<T>(key: QueryKey, read: Read<T>): readonly [QueryKey, Read<T>] {
   return [key, read] as const;

@@ -1,5 +1,5 @@
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
-import type { ReactNode } from 'react';
+import { StrictMode, type ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, type ChatRoutesClient } from '@chatroutes/sdk';
 import {
@@ -76,6 +76,23 @@ describe('reading hooks', () => {
     });
     await waitFor(() => expect(result.current.status).toBe('success'));
     expect(result.current.data?.map((m) => m.content)).toContain('only on the side');
+  });
+
+  it('load under StrictMode, whose mount-unmount-mount aborts the first request', async () => {
+    const { conversation } = await conversationWithReply(api);
+    const recorder = recordingFetch();
+    const watched = client(apiKey, { fetch: recorder.fetch });
+    const Provide = provider(watched);
+    const { result } = renderHook(() => useConversation(conversation.id), {
+      wrapper: ({ children }) => (
+        <StrictMode>
+          <Provide>{children}</Provide>
+        </StrictMode>
+      ),
+    });
+    await waitFor(() => expect(result.current.data?.id).toBe(conversation.id));
+    expect(result.current.error).toBeUndefined();
+    expect(recorder.calls.length).toBeGreaterThanOrEqual(1);
   });
 
   it('use an explicit client without a provider', async () => {

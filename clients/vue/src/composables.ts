@@ -1,8 +1,8 @@
 import { toValue, type MaybeRefOrGetter } from 'vue';
 import type { ChatRoutesClient } from '@chatroutes/sdk';
-import type { Fetcher, QueryKey } from './cache';
+import type { QueryKey } from './cache';
 import { useChatRoutesClient } from './plugin';
-import { queries } from './queries';
+import { queries, type Read } from './queries';
 import { useQuery, type QueryResult } from './useQuery';
 
 export interface ComposableOptions {
@@ -17,8 +17,6 @@ export interface BranchScopedOptions extends ComposableOptions {
 
 /** A conversation id: a string, a ref or a getter; null or undefined observes nothing. */
 export type ConversationIdSource = MaybeRefOrGetter<string | null | undefined>;
-
-type Read<T> = (client: ChatRoutesClient) => Fetcher<T>;
 
 function useConversationQuery<T>(
   conversationId: ConversationIdSource,
