@@ -2,6 +2,8 @@
  * A streamed reply: `for await (const chunk of stream)` yields each event (`content` deltas,
  * then `complete`); an `error` event throws `StreamError`. The request is sent on first
  * use; `abort()` (or the call's `signal`) ends it. `finalMessage()` reads to the end.
+ * A connection that breaks mid-reply is resumed where it stopped (`Last-Event-ID`), up to
+ * `retryAttempts` times: the events continue without a gap or a repeat.
  */
 
 import { NetworkError, StreamError } from './errors';
@@ -10,6 +12,13 @@ import type { Call, OpenResponse, Transport } from './http';
 import type { Message, SendMessageResponse, StreamChunk } from './types';
 
 export type OnChunk = (chunk: StreamChunk) => void;
+
+export interface StreamSettings {
+  /** Throw `StreamError` on an `error` event (default; a parallel stream's belong to one candidate). */
+  failOnError?: boolean;
+  /** Where the rest of a reply is read after a broken connection (`Last-Event-ID`). */
+  resumePath?: (messageId: string) => string;
+}
 export type OnComplete = (response: SendMessageResponse) => void;
 
 /** The `complete` event as the official SDK's `onComplete` receives it. */
@@ -30,8 +39,7 @@ export class MessageStream<T extends StreamChunk = StreamChunk> implements Async
   constructor(
     private readonly transport: Transport,
     private readonly call: Call,
-    /** Throw `StreamError` on an `error` event (a parallel stream's belong to one candidate). */
-    private readonly failOnError: boolean = true,
+    private readonly settings: StreamSettings = {},
   ) {
     const user = call.options?.signal;
     if (user?.aborted) this.controller.abort(user.reason);
@@ -61,36 +69,63 @@ export class MessageStream<T extends StreamChunk = StreamChunk> implements Async
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     if (this.started) throw new Error('A MessageStream can be read once');
     this.started = true;
-    const call: Call = {
+    let call: Call = {
       ...this.call,
       accept: 'text/event-stream',
       options: { ...this.call.options, signal: this.controller.signal },
     };
-    const open: OpenResponse = await this.transport.open(call);
-    const body = open.response.body;
-    try {
-      if (!body) throw new NetworkError('No response stream available');
-      for await (const event of readServerSentEvents(body)) {
-        if (event.id !== undefined) this.lastEventId = event.id;
-        if (event.data === '[DONE]') return;
-        let chunk: T;
-        try {
-          chunk = JSON.parse(event.data) as T;
-        } catch {
-          continue; // an undecodable event is skipped, as the official SDK does
-        }
-        if (chunk.type === 'error' && this.failOnError) {
-          throw new StreamError(chunk.message || chunk.error || 'The stream failed', chunk.error, chunk);
-        }
-        if (chunk.type === 'content' && chunk.content && chunk.candidateId === undefined) this.text += chunk.content;
-        if (chunk.type === 'complete') this.completed = completeResponse(chunk) ?? (chunk as any);
-        yield chunk;
+    for (let resumes = 0; ; resumes++) {
+      const open: OpenResponse = await this.transport.open(call);
+      let failure: unknown;
+      try {
+        if (!open.response.body) throw new NetworkError('No response stream available');
+        const finished = yield* this.events(open.response.body);
+        if (finished || this.completed) return;
+        failure = new NetworkError('The stream ended before its last event');
+      } catch (error) {
+        failure = this.transport.failure(error, call, false);
+      } finally {
+        open.release();
       }
-    } catch (error) {
-      throw this.transport.failure(error, call, false);
-    } finally {
-      open.release();
+      const next = this.resumeCall(failure, call, resumes);
+      if (!next) throw failure;
+      call = next;
     }
+  }
+
+  /** Yield a body's events; true once `[DONE]` came. */
+  private async *events(body: ReadableStream<Uint8Array>): AsyncGenerator<T, boolean, undefined> {
+    for await (const event of readServerSentEvents(body)) {
+      if (event.id !== undefined) this.lastEventId = event.id;
+      if (event.data === '[DONE]') return true;
+      let chunk: T;
+      try {
+        chunk = JSON.parse(event.data) as T;
+      } catch {
+        continue; // an undecodable event is skipped, as the official SDK does
+      }
+      if (chunk.type === 'error' && this.settings.failOnError !== false) {
+        throw new StreamError(chunk.message || chunk.error || 'The stream failed', chunk.error, chunk);
+      }
+      if (chunk.type === 'content' && chunk.content && chunk.candidateId === undefined) this.text += chunk.content;
+      if (chunk.type === 'complete') this.completed = completeResponse(chunk) ?? (chunk as any);
+      yield chunk;
+    }
+    return false;
+  }
+
+  /**
+   * After the connection broke mid-stream: the call that reads the rest of the reply
+   * (`Last-Event-ID`), or undefined when this cannot or should not be resumed.
+   */
+  private resumeCall(failure: unknown, call: Call, resumes: number): Call | undefined {
+    const { resumePath } = this.settings;
+    const messageId = this.messageId;
+    const allowed = call.options?.retryAttempts ?? this.transport.config.retryAttempts;
+    const broken = failure instanceof NetworkError && !(failure instanceof StreamError);
+    if (!broken || !resumePath || !messageId || resumes >= allowed || this.controller.signal.aborted) return undefined;
+    const headers = { ...call.options?.headers, 'Last-Event-ID': this.lastEventId! };
+    return { method: 'GET', path: resumePath(messageId), accept: call.accept, options: { ...call.options, headers } };
   }
 
   /** Read the stream to its end; resolve with the stored reply. */

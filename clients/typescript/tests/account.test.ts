@@ -130,9 +130,16 @@ describe('auth and API keys', () => {
     const refreshed = await user.auth.refreshToken(session.tokens.refreshToken);
     expect(refreshed.accessToken).toBeTruthy();
 
+    // The official SDK's logout: no body, the session of the access token that makes it.
     user.setAccessToken(refreshed.accessToken);
-    await user.auth.logout(refreshed.refreshToken);
+    await user.auth.logout();
     await expect(user.auth.refreshToken(refreshed.refreshToken)).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(user.auth.me()).rejects.toBeInstanceOf(AuthenticationError);
+
+    // Ours also takes the refresh token of the session to end.
+    const second = await anonymous.auth.login({ email, password: 'correct horse battery' });
+    await anonymous.auth.logout(second.tokens.refreshToken);
+    await expect(anonymous.auth.refreshToken(second.tokens.refreshToken)).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   it('answers another account\'s conversation as not found', async () => {

@@ -75,6 +75,21 @@ describe('retries', () => {
     expect(posts[1]!.idempotencyKey).toBe(posts[0]!.idempotencyKey);
   });
 
+  it('resumes a stream cut mid-reply from its Last-Event-ID, without a gap or a repeat', async () => {
+    const conversation = await api.conversations.create({ title: 'Cut stream' });
+    front.fail({ method: 'POST', pathIncludes: 'messages/stream', failures: [{ kind: 'cut-stream', events: 2 }] });
+    const stream = api.messages.stream(conversation.id, { content: 'carry on after the cut please' });
+    const contents: string[] = [];
+    for await (const chunk of stream) if (chunk.type === 'content') contents.push(chunk.content ?? '');
+    expect(contents.join('')).toBe('Echo: carry on after the cut please');
+    expect(stream.completion?.message.content).toBe(contents.join(''));
+
+    const resumed = front.matching('GET', `/messages/${stream.messageId}/stream`);
+    expect(resumed).toHaveLength(1);
+    expect(resumed[0]!.lastEventId).toMatch(new RegExp(`^${stream.messageId}:\\d+$`));
+    expect(front.matching('POST', 'messages/stream')).toHaveLength(1);
+  });
+
   it('retries a GET after a dropped connection', async () => {
     const conversation = await api.conversations.create({ title: 'Dropped' });
     api = new ChatRoutesClient({ apiKey: stack.apiKey, baseUrl: front.url, retryDelay: 10 });

@@ -84,7 +84,7 @@ export class BranchesAPI extends Resource {
     options?: RequestOptions,
   ): MessageStream | Promise<void> {
     const path = streamPath(conversationId, branchId);
-    return startStream(this.transport, path, data, onChunkOrOptions, onComplete, options);
+    return startStream(this.transport, conversationId, path, data, onChunkOrOptions, onComplete, options);
   }
 
   /**

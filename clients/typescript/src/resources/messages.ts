@@ -3,6 +3,11 @@ import { MessageStream, type OnChunk, type OnComplete } from '../stream';
 import type { Message, SendMessageRequest, SendMessageResponse, StopResponse } from '../types';
 import { Resource, dataOf, itemOf, itemsOf, seg } from './base';
 
+/** Where a reply of a conversation is read again (resumed). */
+export function replyStreamPath(conversationId: string): (messageId: string) => string {
+  return (messageId) => `/conversations/${seg(conversationId)}/messages/${seg(messageId)}/stream`;
+}
+
 export function streamPath(conversationId: string, branchId?: string): string {
   const base = `/conversations/${seg(conversationId)}`;
   return branchId ? `${base}/branches/${seg(branchId)}/messages/stream` : `${base}/messages/stream`;
@@ -11,18 +16,21 @@ export function streamPath(conversationId: string, branchId?: string): string {
 /** The official `stream(id, data, onChunk, onComplete?)` form, or ours `stream(id, data, options?)`. */
 export function startStream(
   transport: Transport,
+  conversationId: string,
   path: string,
   data: SendMessageRequest,
   onChunkOrOptions: OnChunk | RequestOptions | undefined,
   onComplete: OnComplete | undefined,
   options: RequestOptions | undefined,
 ): MessageStream | Promise<void> {
+  const settings = { resumePath: replyStreamPath(conversationId) };
   if (typeof onChunkOrOptions === 'function' || typeof onComplete === 'function') {
     const onChunk = typeof onChunkOrOptions === 'function' ? onChunkOrOptions : undefined;
-    return new MessageStream(transport, { method: 'POST', path, body: data, options }).consume(onChunk, onComplete);
+    const stream = new MessageStream(transport, { method: 'POST', path, body: data, options }, settings);
+    return stream.consume(onChunk, onComplete);
   }
   const opts = (onChunkOrOptions as RequestOptions | undefined) ?? options;
-  return new MessageStream(transport, { method: 'POST', path, body: data, options: opts });
+  return new MessageStream(transport, { method: 'POST', path, body: data, options: opts }, settings);
 }
 
 /** `client.messages`: send (plain or streamed), stop, list, edit, delete. */
@@ -55,7 +63,7 @@ export class MessagesAPI extends Resource {
     onComplete?: OnComplete,
     options?: RequestOptions,
   ): MessageStream | Promise<void> {
-    return startStream(this.transport, streamPath(conversationId), data, onChunkOrOptions, onComplete, options);
+    return startStream(this.transport, conversationId, streamPath(conversationId), data, onChunkOrOptions, onComplete, options);
   }
 
   /** End a reply being generated (its id: `MessageStream.messageId`); the text so far is kept. */
@@ -77,12 +85,17 @@ export class MessagesAPI extends Resource {
     options?: RequestOptions,
   ): MessageStream {
     const headers = from.lastEventId ? { ...options?.headers, 'Last-Event-ID': from.lastEventId } : options?.headers;
-    return new MessageStream(this.transport, {
-      method: 'GET',
-      path: `/conversations/${seg(conversationId)}/messages/${seg(messageId)}/stream`,
-      query: from.lastEventId ? undefined : { offset: from.offset },
-      options: { ...options, headers },
-    });
+    const resumePath = replyStreamPath(conversationId);
+    return new MessageStream(
+      this.transport,
+      {
+        method: 'GET',
+        path: resumePath(messageId),
+        query: from.lastEventId ? undefined : { offset: from.offset },
+        options: { ...options, headers },
+      },
+      { resumePath },
+    );
   }
 
   /** The main branch's messages, or `branchId`'s. */

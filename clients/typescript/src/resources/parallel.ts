@@ -17,7 +17,7 @@ export class ParallelResponseStream implements AsyncIterable<ParallelStreamEvent
 
   constructor(transport: Transport, conversationId: string, data: ParallelResponseRequest, options?: RequestOptions) {
     const path = `/conversations/${seg(conversationId)}/parallel-responses/stream`;
-    this.events = new MessageStream(transport, { method: 'POST', path, body: data, options }, false);
+    this.events = new MessageStream(transport, { method: 'POST', path, body: data, options }, { failOnError: false });
   }
 
   abort(reason?: unknown): void {

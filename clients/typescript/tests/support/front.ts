@@ -12,13 +12,16 @@ export interface SeenRequest {
   method: string;
   path: string;
   idempotencyKey?: string;
+  lastEventId?: string;
 }
 
 export type Failure =
   | { kind: 'status'; status: number; retryAfter?: string; body?: Record<string, unknown> }
   | { kind: 'drop' }
   /** Forward to the server, then answer 503 instead of its answer (a lost response). */
-  | { kind: 'lose-answer' };
+  | { kind: 'lose-answer' }
+  /** Forward the server's event stream, but only its first `events` events, then cut the connection. */
+  | { kind: 'cut-stream'; events: number };
 
 export interface Rule {
   method: string;
@@ -66,7 +69,13 @@ export class Front {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const key = req.headers['idempotency-key'];
-    this.seen.push({ method, path, idempotencyKey: Array.isArray(key) ? key[0] : key });
+    const lastEventId = req.headers['last-event-id'];
+    this.seen.push({
+      method,
+      path,
+      idempotencyKey: Array.isArray(key) ? key[0] : key,
+      lastEventId: Array.isArray(lastEventId) ? lastEventId[0] : lastEventId,
+    });
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = chunks.length ? Buffer.concat(chunks) : undefined;
@@ -96,6 +105,13 @@ export class Front {
       res
         .writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '0' })
         .end(JSON.stringify({ success: false, error: 'UNAVAILABLE', message: 'the answer was lost' }));
+      return;
+    }
+    if (failure?.kind === 'cut-stream') {
+      const text = await upstream.text();
+      const kept = text.split('\n\n').slice(0, failure.events).join('\n\n') + '\n\n';
+      res.writeHead(upstream.status, { 'Content-Type': 'text/event-stream' });
+      res.write(kept, () => setTimeout(() => req.socket.destroy(), 50));
       return;
     }
     const out: Record<string, string> = {};
