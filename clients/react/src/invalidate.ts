@@ -1,0 +1,13 @@
+import type { ChatRoutesClient } from '@chatroutes/sdk';
+import { cacheFor } from './cache';
+
+/**
+ * Refetch what the hooks show of `conversationId` (and the account's usage summary), after a
+ * change made with the client directly: a new branch, a merge, an edit, a checkpoint.
+ */
+export function invalidateConversation(
+  client: ChatRoutesClient,
+  conversationId: string,
+): Promise<void> {
+  return cacheFor(client).invalidateConversation(conversationId);
+}

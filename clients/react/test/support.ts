@@ -1,0 +1,87 @@
+import { inject } from 'vitest';
+import { ChatRoutesClient, type ChatRoutesConfig, type Conversation, type Message } from '@chatroutes/sdk';
+
+/** What the SDK suite's globalSetup (`tests/support/live_stack.py`) provides. */
+export interface LiveStack {
+  baseUrl: string;
+  apiKey: string;
+  otherApiKey: string;
+  controlUrl: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: LiveStack;
+  }
+}
+
+export const stack = inject('stack');
+
+/** A client of the account that owns `apiKey`, on the live server. */
+export function client(apiKey: string, config: ChatRoutesConfig = {}): ChatRoutesClient {
+  return new ChatRoutesClient({ apiKey, baseUrl: stack.baseUrl, retryDelay: 50, ...config });
+}
+
+/**
+ * A new account and an API key for it: each test gets its own requests-per-minute allowance
+ * (a free plan's), so the suite never waits on a rate limit.
+ */
+export async function newAccountKey(): Promise<string> {
+  const email = `bindings-${Math.random().toString(36).slice(2, 12)}@example.com`;
+  const anonymous = new ChatRoutesClient({ baseUrl: stack.baseUrl });
+  const { tokens } = await anonymous.auth.register({ email, password: 'bindings-test-password' });
+  const session = new ChatRoutesClient({ baseUrl: stack.baseUrl, accessToken: tokens.accessToken });
+  return (await session.apiKeys.create({ name: 'bindings tests' })).key;
+}
+
+/** A conversation with one exchange (`first` and its echoed reply) on its main branch. */
+export async function conversationWithReply(
+  api: ChatRoutesClient,
+  first = 'hello there',
+): Promise<{ conversation: Conversation; reply: Message }> {
+  const conversation = await api.conversations.create({ title: 'Bindings', model: 'gpt-5' });
+  const sent = await api.messages.send(conversation.id, { content: first });
+  return { conversation, reply: sent.message };
+}
+
+/** Give every upstream request whose body contains `marker` a mock fault. */
+export async function plantFault(marker: string, fault: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${stack.controlUrl}/faults`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ marker, ...fault }),
+  });
+  if (!response.ok) throw new Error(`planting a fault failed: ${await response.text()}`);
+}
+
+/** A word no other test uses, to tie a fault to one test's messages. */
+export function marker(): string {
+  return `mark${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export interface RecordedCall {
+  url: string;
+  method: string;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * A fetch that records every call (its URL, method and signal) and holds back the calls
+ * `hold` picks until `release()`, to catch a hook with a request in flight.
+ */
+export function recordingFetch(hold: (call: RecordedCall) => boolean = () => false) {
+  const calls: RecordedCall[] = [];
+  const held: Array<() => void> = [];
+  const wrapped: typeof fetch = async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const call = { url, method: init?.method ?? 'GET', signal: init?.signal ?? undefined };
+    calls.push(call);
+    if (hold(call)) await new Promise<void>((release) => held.push(release));
+    return fetch(input, init);
+  };
+  return {
+    fetch: wrapped,
+    calls,
+    release: () => held.splice(0).forEach((go) => go()),
+  };
+}
