@@ -312,6 +312,11 @@ async def test_every_id_route_answers_404_for_another_accounts_ids(api, send):
     )
     assert parallel.status_code == 201, parallel.text
     response_session = parallel.json()["data"]
+    webhook = await owner.post("/webhooks", json={"url": "https://1.1.1.1/hooks", "events": ["*"]})
+    assert webhook.status_code == 201, webhook.text
+    webhook_id = webhook.json()["data"]["webhook"]["id"]
+    delivery = await owner.post(f"/webhooks/{webhook_id}/test")
+    assert delivery.status_code == 202, delivery.text
     ids = {
         "conversation_id": cid,
         "branch_id": branch_id,
@@ -319,6 +324,8 @@ async def test_every_id_route_answers_404_for_another_accounts_ids(api, send):
         "checkpoint_id": checkpoint.json()["data"]["checkpoint"]["id"],
         "key_id": key["id"],
         "session_id": response_session["id"],
+        "webhook_id": webhook_id,
+        "delivery_id": delivery.json()["data"]["delivery"]["id"],
     }
     # Valid for every body that takes one, so only ownership can refuse the request.
     body = {

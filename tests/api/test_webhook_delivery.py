@@ -148,7 +148,7 @@ class TestSigned:
         assert event["type"] == "webhook.test" and event["data"] == {"webhookId": webhook["id"]}
         assert event["timestamp"].endswith("Z")
 
-        done = await server.delivery(webhook["id"], delivery["id"])
+        done = await _settled(server, webhook["id"], delivery["id"])
         assert done["status"] == "delivered" and done["attemptCount"] == 1
         assert done["lastStatusCode"] == 200 and done["deliveredAt"] is not None
         [attempt] = done["attempts"]
