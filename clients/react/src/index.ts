@@ -13,5 +13,5 @@ export type { HookOptions, BranchScopedOptions } from './hooks';
 export { useSendMessage } from './useSendMessage';
 export type { SendMessage, SendState, SendStatus } from './useSendMessage';
 export type { QueryResult } from './useQuery';
-export type { QueryStatus } from './cache';
-export { invalidateConversation } from './invalidate';
+// The shared state layer's public part, re-exported: the cache's status and the invalidation.
+export { invalidateConversation, type QueryStatus } from '@chatroutes/sdk/bindings';

@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Message, SendMessageRequest, UsageStats } from '@chatroutes/sdk';
-import { cacheFor } from './cache';
+import { askServerToStop, cacheFor, streamReply } from '@chatroutes/sdk/bindings';
 import { useChatRoutesClient } from './context';
 import type { BranchScopedOptions } from './hooks';
-import { askServerToStop, streamReply } from './stream';
 
 export type SendStatus = 'idle' | 'streaming' | 'complete' | 'stopped' | 'error';
 

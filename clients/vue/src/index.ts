@@ -18,5 +18,5 @@ export type { ComposableOptions, BranchScopedOptions, ConversationIdSource } fro
 export { useSendMessage } from './useSendMessage';
 export type { SendMessage, SendStatus } from './useSendMessage';
 export type { QueryResult } from './useQuery';
-export type { QueryStatus } from './cache';
-export { invalidateConversation } from './invalidate';
+// The shared state layer's public part, re-exported: the cache's status and the invalidation.
+export { invalidateConversation, type QueryStatus } from '@chatroutes/sdk/bindings';

@@ -1,9 +1,8 @@
 import { computed, getCurrentScope, onScopeDispose, shallowRef, toValue, type ComputedRef, type Ref } from 'vue';
 import type { Message, SendMessageRequest, UsageStats } from '@chatroutes/sdk';
-import { cacheFor } from './cache';
+import { askServerToStop, cacheFor, streamReply } from '@chatroutes/sdk/bindings';
 import type { BranchScopedOptions, ConversationIdSource } from './composables';
 import { useChatRoutesClient } from './plugin';
-import { askServerToStop, streamReply } from './stream';
 
 export type SendStatus = 'idle' | 'streaming' | 'complete' | 'stopped' | 'error';
 
