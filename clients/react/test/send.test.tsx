@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, type ChatRoutesClient } from '@chatroutes/sdk';
 import { ChatRoutesProvider, useMessages, useSendMessage, useTree, useUsage } from '../src/index';
-import { client, newAccountKey, conversationWithReply, marker, plantFault, recordingFetch, stack } from './support';
+import { client, newAccountKey, conversationWithReply, marker, plantFault, recordingFetch, stack } from '../../typescript/tests/support/bindings-support';
 
 afterEach(cleanup);
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, type ChatRoutesClient } from '@chatroutes/sdk';
 import { useMessages, useSendMessage, useTree, useUsage } from '../src/index';
 import { eventually, withSetup } from './mount';
-import { client, newAccountKey, conversationWithReply, marker, plantFault, recordingFetch, stack } from './support';
+import { client, newAccountKey, conversationWithReply, marker, plantFault, recordingFetch, stack } from '../../typescript/tests/support/bindings-support';
 
 describe('useSendMessage', () => {
   let apiKey: string;

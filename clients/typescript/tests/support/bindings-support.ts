@@ -1,21 +1,14 @@
+/**
+ * The test helpers of the React and Vue bindings' suites (`@chatroutes/react`, `@chatroutes/vue`),
+ * imported by relative path. They run on the live stack of `global-setup.ts` and use the SDK as
+ * the bindings do, by its package name: the built `dist` (which a binding's `node_modules` links
+ * to), not this package's sources.
+ */
 import { inject } from 'vitest';
 import { ChatRoutesClient, type ChatRoutesConfig, type Conversation, type Message } from '@chatroutes/sdk';
+import type { LiveStack } from './global-setup';
 
-/** What the SDK suite's globalSetup (`tests/support/live_stack.py`) provides. */
-export interface LiveStack {
-  baseUrl: string;
-  apiKey: string;
-  otherApiKey: string;
-  controlUrl: string;
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    stack: LiveStack;
-  }
-}
-
-export const stack = inject('stack');
+export const stack: LiveStack = inject('stack');
 
 /** A client of the account that owns `apiKey`, on the live server. */
 export function client(apiKey: string, config: ChatRoutesConfig = {}): ChatRoutesClient {
