@@ -8,6 +8,8 @@ import { inject } from 'vitest';
 import { ChatRoutesClient, type ChatRoutesConfig, type Conversation, type Message } from '@chatroutes/sdk';
 import type { LiveStack } from './global-setup';
 
+export { marker, plantFault } from './faults';
+
 export const stack: LiveStack = inject('stack');
 
 /** A client of the account that owns `apiKey`, on the live server. */
@@ -35,21 +37,6 @@ export async function conversationWithReply(
   const conversation = await api.conversations.create({ title: 'Bindings', model: 'gpt-5' });
   const sent = await api.messages.send(conversation.id, { content: first });
   return { conversation, reply: sent.message };
-}
-
-/** Give every upstream request whose body contains `marker` a mock fault. */
-export async function plantFault(marker: string, fault: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${stack.controlUrl}/faults`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ marker, ...fault }),
-  });
-  if (!response.ok) throw new Error(`planting a fault failed: ${await response.text()}`);
-}
-
-/** A word no other test uses, to tie a fault to one test's messages. */
-export function marker(): string {
-  return `mark${Math.random().toString(36).slice(2, 10)}`;
 }
 
 export interface RecordedCall {
