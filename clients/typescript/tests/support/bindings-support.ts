@@ -4,7 +4,7 @@
  * the bindings do, by its package name: the built `dist` (which a binding's `node_modules` links
  * to), not this package's sources.
  */
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { ChatRoutesClient, type ChatRoutesConfig, type Conversation, type Message } from '@chatroutes/sdk';
 import type { LiveStack } from './global-setup';
 
@@ -37,6 +37,29 @@ export async function conversationWithReply(
   const conversation = await api.conversations.create({ title: 'Bindings', model: 'gpt-5' });
   const sent = await api.messages.send(conversation.id, { content: first });
   return { conversation, reply: sent.message };
+}
+
+/**
+ * After a stop: the reply a binding shows (`message`) ended as stopped with a strict prefix of
+ * `whole` that starts with what was `shown` before the stop, and it is what the server stored.
+ * Returns its text.
+ */
+export async function expectStoppedAsStored(
+  api: ChatRoutesClient,
+  conversationId: string,
+  message: Message | undefined,
+  whole: string,
+  shown = '',
+): Promise<string> {
+  const kept = message?.content ?? '';
+  expect(message?.metadata?.finishReason).toBe('stopped');
+  expect(kept.startsWith(shown)).toBe(true);
+  expect(whole.startsWith(kept)).toBe(true);
+  expect(kept.length).toBeLessThan(whole.length);
+  const reply = (await api.messages.list(conversationId)).find((m) => m.role === 'assistant');
+  expect(reply?.metadata?.finishReason).toBe('stopped');
+  expect(reply?.content).toBe(kept);
+  return kept;
 }
 
 export interface RecordedCall {
