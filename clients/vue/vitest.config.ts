@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // The shared globalSetup lives in the SDK's package, beside this one.
+  // The test support shared with the other binding (globalSetup, environment, helpers) lives
+  // in the SDK's package, beside this one.
   server: { fs: { allow: ['..'] } },
   test: {
-    environment: './test/environment.ts',
+    environment: '../typescript/tests/support/bindings-environment.ts',
     // The live stack (a real server, the mock upstream) of the SDK's suite, shared.
     globalSetup: ['../typescript/tests/support/global-setup.ts'],
     include: ['test/**/*.test.ts'],

@@ -1,7 +1,6 @@
 import type { ChatRoutesClient } from '@chatroutes/sdk';
-import type { QueryKey } from './cache';
+import { queries, type QueryKey, type Read } from '@chatroutes/sdk/bindings';
 import { useChatRoutesClient } from './context';
-import { queries, type Read } from './queries';
 import { useQuery, type QueryResult } from './useQuery';
 
 export interface HookOptions {

@@ -11,7 +11,13 @@ export {
 } from './hooks';
 export type { HookOptions, BranchScopedOptions } from './hooks';
 export { useSendMessage } from './useSendMessage';
-export type { SendMessage, SendState, SendStatus } from './useSendMessage';
+export type { SendMessage } from './useSendMessage';
 export type { QueryResult } from './useQuery';
-export type { QueryStatus } from './cache';
-export { invalidateConversation } from './invalidate';
+// The shared state layer's public part, re-exported: the cache's status, the
+// send state and the invalidation.
+export {
+  invalidateConversation,
+  type QueryStatus,
+  type SendState,
+  type SendStatus,
+} from '@chatroutes/sdk/bindings';

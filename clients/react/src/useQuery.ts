@@ -1,6 +1,6 @@
 import { useCallback, useRef, useSyncExternalStore } from 'react';
 import type { ChatRoutesClient } from '@chatroutes/sdk';
-import { cacheFor, type Fetcher, type Observer, type QueryKey, type QuerySnapshot } from './cache';
+import { cacheFor, type Fetcher, type Observer, type QueryKey, type QuerySnapshot } from '@chatroutes/sdk/bindings';
 
 export interface QueryResult<T> extends QuerySnapshot<T> {
   /** True until the first fetch settles. */

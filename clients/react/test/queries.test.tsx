@@ -13,7 +13,7 @@ import {
   useUsage,
   useUsageSummary,
 } from '../src/index';
-import { client, newAccountKey, conversationWithReply, recordingFetch, stack } from './support';
+import { client, newAccountKey, conversationWithReply, recordingFetch, stack } from '../../typescript/tests/support/bindings-support';
 
 afterEach(cleanup);
 

@@ -3,7 +3,16 @@ import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, type ChatRoutesClient } from '@chatroutes/sdk';
 import { ChatRoutesProvider, useMessages, useSendMessage, useTree, useUsage } from '../src/index';
-import { client, newAccountKey, conversationWithReply, marker, plantFault, recordingFetch, stack } from './support';
+import {
+  client,
+  conversationWithReply,
+  expectStoppedAsStored,
+  marker,
+  newAccountKey,
+  plantFault,
+  recordingFetch,
+  stack,
+} from '../../typescript/tests/support/bindings-support';
 
 afterEach(cleanup);
 
@@ -68,17 +77,8 @@ describe('useSendMessage', () => {
     await expect(pending).resolves.toBeUndefined();
     expect(result.current.status).toBe('stopped');
     // What was shown before the stop, and what arrived since, is what the server kept.
-    const kept = result.current.message?.content ?? '';
-    expect(kept.startsWith(partial)).toBe(true);
-    expect(whole.startsWith(kept)).toBe(true);
-    expect(kept.length).toBeLessThan(whole.length);
+    const kept = await expectStoppedAsStored(api, conversation.id, result.current.message, whole, partial);
     expect(result.current.text).toBe(kept);
-    expect(result.current.message?.metadata?.finishReason).toBe('stopped');
-
-    const stored = await api.messages.list(conversation.id);
-    const reply = stored.find((m) => m.role === 'assistant');
-    expect(reply?.content).toBe(kept);
-    expect(reply?.metadata?.finishReason).toBe('stopped');
   });
 
   it('stop() before the first words waits for them, then stops the reply on the server', async () => {
@@ -105,13 +105,7 @@ describe('useSendMessage', () => {
     recorder.release();
     await act(() => stopped);
     await expect(pending).resolves.toBeUndefined();
-    const kept = result.current.message?.content ?? '';
-    expect(result.current.message?.metadata?.finishReason).toBe('stopped');
-    expect(whole.startsWith(kept)).toBe(true);
-    expect(kept.length).toBeLessThan(whole.length);
-    const reply = (await api.messages.list(conversation.id)).find((m) => m.role === 'assistant');
-    expect(reply?.metadata?.finishReason).toBe('stopped');
-    expect(reply?.content).toBe(kept);
+    await expectStoppedAsStored(api, conversation.id, result.current.message, whole);
   });
 
   it('refreshes the messages, tree and usage of its conversation once the reply is stored', async () => {

@@ -46,11 +46,15 @@ describe('configuration', () => {
     expect(parseRetryAfter(null)).toBeUndefined();
   });
 
-  it('builds a browser bundle with no Node import and no runtime dependency', () => {
+  it.each([
+    ['.', 'index', 'ChatRoutesClient'],
+    ['./bindings', 'bindings', 'QueryCache'],
+  ])('builds a browser bundle of %s with no Node import and no runtime dependency', (subpath, entry, exported) => {
     const pkg = JSON.parse(readFileSync(resolve(__dirname, '../package.json'), 'utf8'));
     expect(pkg.dependencies ?? {}).toEqual({});
-    const bundle = readFileSync(resolve(__dirname, '../dist/index.mjs'), 'utf8');
+    expect(pkg.exports[subpath].import.default).toBe(`./dist/${entry}.mjs`);
+    const bundle = readFileSync(resolve(__dirname, `../dist/${entry}.mjs`), 'utf8');
     expect(bundle).not.toMatch(/from\s*["']node:|require\(|from\s*["'](?!\.)[^"']+["']/);
-    expect(bundle).toContain('ChatRoutesClient');
+    expect(bundle).toContain(exported);
   });
 });

@@ -1,8 +1,7 @@
 import { toValue, type MaybeRefOrGetter } from 'vue';
 import type { ChatRoutesClient } from '@chatroutes/sdk';
-import type { QueryKey } from './cache';
+import { queries, type QueryKey, type Read } from '@chatroutes/sdk/bindings';
 import { useChatRoutesClient } from './plugin';
-import { queries, type Read } from './queries';
 import { useQuery, type QueryResult } from './useQuery';
 
 export interface ComposableOptions {

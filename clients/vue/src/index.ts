@@ -16,7 +16,12 @@ export {
 } from './composables';
 export type { ComposableOptions, BranchScopedOptions, ConversationIdSource } from './composables';
 export { useSendMessage } from './useSendMessage';
-export type { SendMessage, SendStatus } from './useSendMessage';
+export type { SendMessage } from './useSendMessage';
 export type { QueryResult } from './useQuery';
-export type { QueryStatus } from './cache';
-export { invalidateConversation } from './invalidate';
+// The shared state layer's public part, re-exported: the cache's status, the
+// send status and the invalidation.
+export {
+  invalidateConversation,
+  type QueryStatus,
+  type SendStatus,
+} from '@chatroutes/sdk/bindings';

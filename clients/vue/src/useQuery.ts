@@ -1,6 +1,6 @@
 import { computed, getCurrentScope, onScopeDispose, shallowRef, watch, type ComputedRef, type Ref } from 'vue';
 import type { ChatRoutesClient } from '@chatroutes/sdk';
-import { cacheFor, type Fetcher, type Observer, type QueryKey, type QueryStatus } from './cache';
+import { cacheFor, type Fetcher, type Observer, type QueryKey, type QueryStatus } from '@chatroutes/sdk/bindings';
 
 export interface QueryResult<T> {
   /** The last data fetched; kept while a refetch runs or after a failed one. */

@@ -13,7 +13,7 @@ import {
   useUsageSummary,
 } from '../src/index';
 import { eventually, withSetup } from './mount';
-import { client, newAccountKey, conversationWithReply, recordingFetch, stack } from './support';
+import { client, newAccountKey, conversationWithReply, recordingFetch, stack } from '../../typescript/tests/support/bindings-support';
 
 describe('reading composables', () => {
   let apiKey: string;

@@ -2,7 +2,16 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, type ChatRoutesClient } from '@chatroutes/sdk';
 import { useMessages, useSendMessage, useTree, useUsage } from '../src/index';
 import { eventually, withSetup } from './mount';
-import { client, newAccountKey, conversationWithReply, marker, plantFault, recordingFetch, stack } from './support';
+import {
+  client,
+  conversationWithReply,
+  expectStoppedAsStored,
+  marker,
+  newAccountKey,
+  plantFault,
+  recordingFetch,
+  stack,
+} from '../../typescript/tests/support/bindings-support';
 
 describe('useSendMessage', () => {
   let apiKey: string;
@@ -51,17 +60,8 @@ describe('useSendMessage', () => {
     await expect(pending).resolves.toBeUndefined();
     expect(result.status.value).toBe('stopped');
     // What was shown before the stop, and what arrived since, is what the server kept.
-    const kept = result.message.value?.content ?? '';
-    expect(kept.startsWith(partial)).toBe(true);
-    expect(whole.startsWith(kept)).toBe(true);
-    expect(kept.length).toBeLessThan(whole.length);
+    const kept = await expectStoppedAsStored(api, conversation.id, result.message.value, whole, partial);
     expect(result.text.value).toBe(kept);
-    expect(result.message.value?.metadata?.finishReason).toBe('stopped');
-
-    const stored = await api.messages.list(conversation.id);
-    const reply = stored.find((m) => m.role === 'assistant');
-    expect(reply?.content).toBe(kept);
-    expect(reply?.metadata?.finishReason).toBe('stopped');
     wrapper.unmount();
   });
 
@@ -82,13 +82,7 @@ describe('useSendMessage', () => {
     recorder.release();
     await stopped;
     await expect(pending).resolves.toBeUndefined();
-    const kept = result.message.value?.content ?? '';
-    expect(result.message.value?.metadata?.finishReason).toBe('stopped');
-    expect(whole.startsWith(kept)).toBe(true);
-    expect(kept.length).toBeLessThan(whole.length);
-    const reply = (await api.messages.list(conversation.id)).find((m) => m.role === 'assistant');
-    expect(reply?.metadata?.finishReason).toBe('stopped');
-    expect(reply?.content).toBe(kept);
+    await expectStoppedAsStored(api, conversation.id, result.message.value, whole);
     wrapper.unmount();
   });
 

@@ -1,8 +1,8 @@
 /**
- * Every read the hooks make: its cache key and the SDK call that fetches it. A key's second
+ * Every read the bindings make: its cache key and the SDK call that fetches it. A key's second
  * element is its conversation (null: account-wide), which is how a send invalidates them.
  */
-import type { ChatRoutesClient } from '@chatroutes/sdk';
+import type { ChatRoutesClient } from '../client';
 import type { QueryKey } from './cache';
 
 /** How to fetch one thing with a client, given the signal that aborts it. */

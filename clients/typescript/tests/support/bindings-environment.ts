@@ -1,5 +1,7 @@
 /**
- * jsdom for the DOM, Node's own fetch plumbing for the network.
+ * The test environment of the React and Vue bindings' suites (`environment:
+ * '../typescript/tests/support/bindings-environment.ts'`): jsdom for the DOM, Node's own
+ * fetch plumbing for the network.
  *
  * Vitest's jsdom environment replaces `AbortController` and `AbortSignal` with jsdom's, but
  * fetch stays Node's (jsdom has none), and Node's fetch expects its own signals (some Node

@@ -1,8 +1,8 @@
-import type { ChatRoutesClient } from '@chatroutes/sdk';
+import type { ChatRoutesClient } from '../client';
 import { cacheFor } from './cache';
 
 /**
- * Refetch what the hooks show of `conversationId` (and the account's usage summary), after a
+ * Refetch what the bindings show of `conversationId` (and the account's usage summary), after a
  * change made with the client directly: a new branch, a merge, an edit, a checkpoint.
  */
 export function invalidateConversation(

@@ -1,5 +1,5 @@
 /**
- * A small query cache shared by every hook that uses the same client.
+ * A small query cache shared by every hook (or composable) that uses the same client.
  *
  * One entry per key (`[scope, conversationId, ...rest]`): its data, its error, whether it is
  * being fetched. Hooks observe entries; the first observer starts a fetch, concurrent ones
@@ -160,7 +160,7 @@ export class QueryCache {
 
 const caches = new WeakMap<object, QueryCache>();
 
-/** The cache of `client`: every hook using the same client shares it. */
+/** The cache of `client`: every hook or composable using the same client shares it. */
 export function cacheFor(client: object): QueryCache {
   let cache = caches.get(client);
   if (!cache) {

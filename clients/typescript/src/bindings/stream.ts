@@ -1,9 +1,5 @@
-import type {
-  ChatRoutesClient,
-  Message,
-  SendMessageRequest,
-  SendMessageResponse,
-} from '@chatroutes/sdk';
+import type { ChatRoutesClient } from '../client';
+import type { Message, SendMessageRequest, SendMessageResponse } from '../types';
 
 export interface StreamHandlers {
   signal: AbortSignal;

@@ -1,21 +1,16 @@
-import { inject } from 'vitest';
+/**
+ * The test helpers of the React and Vue bindings' suites (`@chatroutes/react`, `@chatroutes/vue`),
+ * imported by relative path. They run on the live stack of `global-setup.ts` and use the SDK as
+ * the bindings do, by its package name: the built `dist` (which a binding's `node_modules` links
+ * to), not this package's sources.
+ */
+import { expect, inject } from 'vitest';
 import { ChatRoutesClient, type ChatRoutesConfig, type Conversation, type Message } from '@chatroutes/sdk';
+import type { LiveStack } from './global-setup';
 
-/** What the SDK suite's globalSetup (`tests/support/live_stack.py`) provides. */
-export interface LiveStack {
-  baseUrl: string;
-  apiKey: string;
-  otherApiKey: string;
-  controlUrl: string;
-}
+export { marker, plantFault } from './faults';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    stack: LiveStack;
-  }
-}
-
-export const stack = inject('stack');
+export const stack: LiveStack = inject('stack');
 
 /** A client of the account that owns `apiKey`, on the live server. */
 export function client(apiKey: string, config: ChatRoutesConfig = {}): ChatRoutesClient {
@@ -44,19 +39,27 @@ export async function conversationWithReply(
   return { conversation, reply: sent.message };
 }
 
-/** Give every upstream request whose body contains `marker` a mock fault. */
-export async function plantFault(marker: string, fault: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${stack.controlUrl}/faults`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ marker, ...fault }),
-  });
-  if (!response.ok) throw new Error(`planting a fault failed: ${await response.text()}`);
-}
-
-/** A word no other test uses, to tie a fault to one test's messages. */
-export function marker(): string {
-  return `mark${Math.random().toString(36).slice(2, 10)}`;
+/**
+ * After a stop: the reply a binding shows (`message`) ended as stopped with a strict prefix of
+ * `whole` that starts with what was `shown` before the stop, and it is what the server stored.
+ * Returns its text.
+ */
+export async function expectStoppedAsStored(
+  api: ChatRoutesClient,
+  conversationId: string,
+  message: Message | undefined,
+  whole: string,
+  shown = '',
+): Promise<string> {
+  const kept = message?.content ?? '';
+  expect(message?.metadata?.finishReason).toBe('stopped');
+  expect(kept.startsWith(shown)).toBe(true);
+  expect(whole.startsWith(kept)).toBe(true);
+  expect(kept.length).toBeLessThan(whole.length);
+  const reply = (await api.messages.list(conversationId)).find((m) => m.role === 'assistant');
+  expect(reply?.metadata?.finishReason).toBe('stopped');
+  expect(reply?.content).toBe(kept);
+  return kept;
 }
 
 export interface RecordedCall {
