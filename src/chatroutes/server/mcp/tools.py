@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -73,9 +75,8 @@ INSTRUCTIONS = (
 def build_mcp_server(ctx: ServerContext, key_of: KeyOf) -> MCPServer:
     """The ChatRoutes MCP server over ``ctx``, its callers named by ``key_of``."""
     tools = ChatRoutesTools(ctx, key_of)
-    server = MCPServer(
-        "chatroutes", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING"
-    )
+    with _root_logger_kept():
+        server = MCPServer("chatroutes", instructions=INSTRUCTIONS, version=__version__)
     for name, description in _TOOLS.items():
         server.add_tool(getattr(tools, name), name=name, description=description)
     server.resource(
@@ -91,6 +92,20 @@ def build_mcp_server(ctx: ServerContext, key_of: KeyOf) -> MCPServer:
         mime_type="application/json",
     )(tools.branch_resource)
     return server
+
+
+@contextmanager
+def _root_logger_kept() -> Iterator[None]:
+    """Building an ``MCPServer`` gives the root logger a handler of its own (Rich, on
+    stderr) and a level; the server's logging is ``observability/logs.py``'s, so the
+    root logger is left as it was."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 _TOOLS = {
