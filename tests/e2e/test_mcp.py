@@ -341,6 +341,20 @@ async def test_http_refuses_a_request_without_a_valid_api_key(live_server: LiveS
             await client.list_tools()
 
 
+async def test_stdio_admits_the_key_on_every_call_so_a_revoked_key_stops_working(
+    live_server: LiveServer,
+) -> None:
+    key = live_server.new_account()
+    async with connected(live_server, "stdio", key) as client:
+        _data(await client.call_tool("list_conversations", {}))
+        [own] = (await _read(live_server, key, "/api-keys"))["apiKeys"]
+        async with _api(live_server, key) as api:
+            assert (await api.delete(f"/api-keys/{own['id']}")).status_code == 200
+        refused = await client.call_tool("list_conversations", {})
+    assert refused.is_error
+    assert json.loads(_text(refused))["error"] == "AUTHENTICATION_ERROR"
+
+
 def test_stdio_refuses_to_start_without_a_valid_api_key(live_server: LiveServer) -> None:
     for key, code, said in [(None, 2, "API key is needed"), (WRONG_KEY, 1, "API key")]:
         env = {**live_server.env}
