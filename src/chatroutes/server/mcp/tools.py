@@ -28,19 +28,34 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ... import __version__
 from ..domain.errors import ChatRoutesServerError, InvalidRequest, NotFound
-from ..schemas.branches import BranchFork, branch_data, branch_list, branch_out
-from ..schemas.checkpoints import CheckpointCreate, checkpoint_data, recreated_data
+from ..schemas.branches import (
+    BranchData,
+    BranchFork,
+    BranchList,
+    branch_data,
+    branch_list,
+    branch_out,
+)
+from ..schemas.checkpoints import (
+    CheckpointCreate,
+    CheckpointData,
+    RecreatedData,
+    checkpoint_data,
+    recreated_data,
+)
 from ..schemas.common import ContextMode, Id
 from ..schemas.conversations import (
     MAX_PAGE,
     ConversationCreate,
+    ConversationData,
+    ConversationPage,
     conversation_data,
     conversation_page,
     conversation_with_messages_data,
 )
 from ..schemas.envelope import error_body
-from ..schemas.messages import MessageSend, message_list, sent_data
-from ..schemas.usage import account_usage_out
+from ..schemas.messages import MessageList, MessageSend, SentData, message_list, sent_data
+from ..schemas.usage import AccountUsage, account_usage_out
 from ..services.accounts import Principal
 from ..services.branches import BranchService
 from ..services.checkpoints import CheckpointService
@@ -161,11 +176,11 @@ class ChatRoutesTools:
     @reported
     async def list_conversations(
         self, context: Context, page: Page = 1, limit: Limit = 10
-    ) -> dict[str, Any]:
+    ) -> ConversationPage:
         principal = await self._admit(context)
         service = ConversationService(self.ctx, principal.user_id)
         views, total = await service.list(page=page, limit=limit)
-        return dict(conversation_page(views, total, page, limit))
+        return conversation_page(views, total, page, limit)
 
     @reported
     async def search_conversations(
@@ -174,11 +189,11 @@ class ChatRoutesTools:
         query: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")],
         page: Page = 1,
         limit: Limit = 10,
-    ) -> dict[str, Any]:
+    ) -> ConversationPage:
         principal = await self._admit(context)
         service = ConversationService(self.ctx, principal.user_id)
         views, total = await service.list(page=page, limit=limit, search=query)
-        return dict(conversation_page(views, total, page, limit))
+        return conversation_page(views, total, page, limit)
 
     @reported
     async def create_conversation(
@@ -187,20 +202,20 @@ class ChatRoutesTools:
         title: str,
         model: str | None = None,
         system_prompt: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> ConversationData:
         fields = {"title": title, "model": model, "system_prompt": system_prompt}
         request = wire(ConversationCreate, **_given(fields))
         principal = await self._admit(context)
         view = await ConversationService(self.ctx, principal.user_id).create(request)
-        return dict(conversation_data(view))
+        return conversation_data(view)
 
     @reported
     async def read_branch(
         self, context: Context, conversation_id: ConversationId, branch_id: BranchId | None = None
-    ) -> dict[str, Any]:
+    ) -> MessageList:
         principal = await self._admit(context)
         service = BranchService(self.ctx, principal.user_id, principal.user)
-        return dict(message_list(await service.messages(conversation_id, branch_id)))
+        return message_list(await service.messages(conversation_id, branch_id))
 
     @reported
     async def send_message(
@@ -215,7 +230,7 @@ class ChatRoutesTools:
         model: str | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> SentData:
         fields = {
             "content": content,
             "branch_id": branch_id,
@@ -240,7 +255,7 @@ class ChatRoutesTools:
                 raise event.error
         if result is None:  # the stream ended with no reply: stored as interrupted
             raise ChatRoutesServerError("The reply did not complete")
-        return dict(sent_data(result))
+        return sent_data(result)
 
     @reported
     async def fork(
@@ -251,7 +266,7 @@ class ChatRoutesTools:
         title: str | None = None,
         description: str | None = None,
         context_mode: ContextMode = "FULL",
-    ) -> dict[str, Any]:
+    ) -> BranchData:
         fields = {
             "fork_point_message_id": message_id,
             "title": title,
@@ -262,16 +277,14 @@ class ChatRoutesTools:
         principal = await self._admit(context)
         service = BranchService(self.ctx, principal.user_id, principal.user)
         view = await service.fork(conversation_id, request)
-        return dict(branch_data(branch_out(view.branch, view.message_count)))
+        return branch_data(branch_out(view.branch, view.message_count))
 
     @reported
-    async def list_branches(
-        self, context: Context, conversation_id: ConversationId
-    ) -> dict[str, Any]:
+    async def list_branches(self, context: Context, conversation_id: ConversationId) -> BranchList:
         principal = await self._admit(context)
         service = BranchService(self.ctx, principal.user_id, principal.user)
         views = await service.list(conversation_id)
-        return dict(branch_list([branch_out(v.branch, v.message_count) for v in views]))
+        return branch_list([branch_out(v.branch, v.message_count) for v in views])
 
     @reported
     async def create_checkpoint(
@@ -281,7 +294,7 @@ class ChatRoutesTools:
         branch_id: BranchId,
         anchor_message_id: Annotated[Id, Field(description="The last message it summarises")],
         metadata: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    ) -> CheckpointData:
         fields = {
             "branch_id": branch_id,
             "anchor_message_id": anchor_message_id,
@@ -290,23 +303,23 @@ class ChatRoutesTools:
         request = wire(CheckpointCreate, **_given(fields))
         principal = await self._admit(context)
         service = CheckpointService(self.ctx, principal.user_id, principal.user)
-        return dict(checkpoint_data(await service.create(conversation_id, request)))
+        return checkpoint_data(await service.create(conversation_id, request))
 
     @reported
     async def recreate_checkpoint(
         self, context: Context, checkpoint_id: Annotated[Id, Field(description="cp_…")]
-    ) -> dict[str, Any]:
+    ) -> RecreatedData:
         principal = await self._admit(context)
         service = CheckpointService(self.ctx, principal.user_id, principal.user)
-        return dict(recreated_data(await service.recreate(checkpoint_id)))
+        return recreated_data(await service.recreate(checkpoint_id))
 
     @reported
     async def read_usage(
         self, context: Context, timeframe: Literal["today", "week", "month", "all"] = "month"
-    ) -> dict[str, Any]:
+    ) -> AccountUsage:
         principal = await self._admit(context)
         report = await UsageService(self.ctx, principal.user_id).account(timeframe)
-        return dict(account_usage_out(timeframe, report))
+        return account_usage_out(timeframe, report)
 
     async def conversation_resource(self, conversation_id: str, context: Context) -> str:
         async def read(principal: Principal) -> dict[str, Any]:
