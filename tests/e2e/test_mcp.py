@@ -299,6 +299,12 @@ async def test_checkpoints_search_and_listing_through_the_tools(live_server: Liv
             await client.call_tool("recreate_checkpoint", {"checkpoint_id": checkpoint["id"]})
         )
         found = _data(await client.call_tool("search_conversations", {"query": "KAYAK"}))
+        said = _data(await client.call_tool("search_conversations", {"query": "TWO-day"}))
+        titled = _data(
+            await client.call_tool(
+                "search_conversations", {"query": "two-day", "in_messages": False}
+            )
+        )
         everything = _data(await client.call_tool("list_conversations", {"limit": 1}))
 
     assert checkpoint["anchorMessageId"] == sent["assistantMessage"]["id"]
@@ -308,6 +314,8 @@ async def test_checkpoints_search_and_listing_through_the_tools(live_server: Liv
     listed = await _read(live_server, key, f"/conversations/{conversation_id}/branches")
     assert recreated["branch"]["id"] in {b["id"] for b in listed["branches"]}
     assert [c["id"] for c in found["conversations"]] == [conversation_id]
+    assert [c["id"] for c in said["conversations"]] == [conversation_id]  # in a message
+    assert titled["conversations"] == []
     assert (everything["total"], len(everything["conversations"]), everything["hasNext"]) == (
         2,
         1,

@@ -125,7 +125,10 @@ def _root_logger_kept() -> Iterator[None]:
 
 _TOOLS = {
     "list_conversations": "Your conversations, most recently active first, a page at a time.",
-    "search_conversations": "Your conversations whose title contains the query, in any case.",
+    "search_conversations": (
+        "Your conversations whose title, or the text of one of their messages, contains "
+        "the query, in any case."
+    ),
     "create_conversation": "Start a new conversation (with its main branch).",
     "read_branch": (
         "A branch's messages in order: the path from the conversation's start to the "
@@ -187,12 +190,17 @@ class ChatRoutesTools:
         self,
         context: Context,
         query: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")],
+        in_messages: Annotated[
+            bool, Field(description="Search the messages' text too, not only the titles")
+        ] = True,
         page: Page = 1,
         limit: Limit = 10,
     ) -> ConversationPage:
         principal = await self._admit(context)
         service = ConversationService(self.ctx, principal.user_id)
-        views, total = await service.list(page=page, limit=limit, search=query)
+        views, total = await service.list(
+            page=page, limit=limit, search=query, in_messages=in_messages
+        )
         return conversation_page(views, total, page, limit)
 
     @reported
