@@ -19,6 +19,7 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextContent
 
 from tests.e2e.conftest import CLI, LiveServer
@@ -344,9 +345,10 @@ async def test_http_refuses_a_request_without_a_valid_api_key(live_server: LiveS
         body = refused.json()
         assert body["success"] is False
         assert body["error"] == "AUTHENTICATION_ERROR"
-    with pytest.raises(Exception):  # noqa: B017 - the client's own error for a 401
+    with pytest.raises(ExceptionGroup) as refused_client:
         async with connected(live_server, "http", WRONG_KEY) as client:
             await client.list_tools()
+    assert refused_client.group_contains(MCPError, depth=None)
 
 
 async def test_stdio_admits_the_key_on_every_call_so_a_revoked_key_stops_working(
