@@ -11,6 +11,7 @@ the MCP layer reads it. Each tool call then admits the key as one ``/api/v1`` re
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -49,8 +50,30 @@ class McpEndpoint:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        async with self.sessions.run():
+        """The session manager, running while the application does.
+
+        Its task group lives in a task of its own: a lifespan may be entered and left in
+        different tasks (an application's lifespan driven by test fixtures), which an
+        anyio task group does not allow.
+        """
+        started, stopping = asyncio.Event(), asyncio.Event()
+
+        async def run() -> None:
+            async with self.sessions.run():
+                started.set()
+                await stopping.wait()
+
+        runner = asyncio.create_task(run())
+        ready = asyncio.create_task(started.wait())
+        await asyncio.wait({runner, ready}, return_when=asyncio.FIRST_COMPLETED)
+        if runner.done():  # it failed to start: say why
+            ready.cancel()
+            runner.result()
+        try:
             yield
+        finally:
+            stopping.set()
+            await runner
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
