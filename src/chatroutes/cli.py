@@ -143,6 +143,52 @@ def serve(
     uvicorn.run("chatroutes.server.app:create_app", factory=True, workers=workers, **options)
 
 
+@app.command()
+def mcp(
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key",
+            envvar="CHATROUTES_API_KEY",
+            help="The API key whose holder the MCP client acts as.",
+            show_default=False,
+        ),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Serve MCP over stdio, acting for an API key's holder.
+
+    For MCP clients that start their servers as commands. It uses the server's database
+    and settings (the same environment as ``serve``); ``serve`` offers the same tools over
+    HTTP at ``/mcp``. Nothing but MCP messages is written to stdout.
+    """
+    from .server.app import build_context, serving
+    from .server.domain.errors import ChatRoutesServerError
+    from .server.mcp.stdio import check_key, serve_stdio
+    from .server.services.limits import make_counters
+    from .server.store.migrate import upgrade
+
+    errors = Console(stderr=True)
+    if not api_key:
+        errors.print("[red]error:[/red] an API key is needed: --api-key or CHATROUTES_API_KEY")
+        raise typer.Exit(2)
+    settings = _settings(database_url)
+
+    async def main() -> None:
+        await upgrade(settings.resolved_database_url())
+        ctx = build_context(settings)
+        ctx.counters = make_counters(settings, ctx.db)
+        async with serving(ctx):
+            await check_key(ctx, api_key)
+            await serve_stdio(ctx, api_key)
+
+    try:
+        asyncio.run(main())
+    except ChatRoutesServerError as exc:
+        errors.print(f"[red]error:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(1) from exc
+
+
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Apply every pending migration."""

@@ -218,6 +218,7 @@ def cases(made: Made, backend: str) -> list[Case]:
     one_visible, many_visible = message_store._VISIBLE_COUNTS
     page_count, page = conversation_store._PAGE
     searched_count, searched = conversation_store._PAGE_SEARCHED
+    said_count, said = conversation_store._PAGE_SEARCHED_WITH_MESSAGES
     anyhow, within_limit = counters._upserts(backend)
     hooks = webhook_store
     recorded = {
@@ -316,6 +317,12 @@ def cases(made: Made, backend: str) -> list[Case]:
             "_PAGE_SEARCHED",
             searched,
             {"user_id": made.user_id, "pattern": "%50\\%%", "offset": 0, "limit": 5},
+        ),
+        ("_PAGE_SEARCHED_WITH_MESSAGES", said_count, {"user_id": made.user_id, "pattern": "%ell%"}),
+        (
+            "_PAGE_SEARCHED_WITH_MESSAGES",
+            said,
+            {"user_id": made.user_id, "pattern": "%first%", "offset": 0, "limit": 5},
         ),
         ("_GET", counters._GET, {"subject": "u1", "window": "minute"}),
         ("_PURGE", counters._PURGE, {"now": later}),
@@ -661,6 +668,20 @@ def reads_compared(made: Made) -> Callable[[Connection], list[tuple[str, Any, An
                 ([columns(c) for c in listed], total),
                 ([columns(c) for c in matching[offset : offset + limit]], len(matching)),
             )
+        kept = session.execute(
+            select(Message.conversation_id, Message.content).where(Message.deleted_at.is_(None))
+        ).all()
+        for search in ("HELLO", "first", "50%", "nowhere"):
+            listed, total = conversation_store.conversations_page(
+                connection, made.user_id, offset=0, limit=10, search=search, in_messages=True
+            )
+            said = {c for c, text in kept if search.lower() in text.lower()}
+            matching = [c for c in mine if search.lower() in c.title.lower() or c.id in said]
+            add(
+                f"conversations_page {search!r} in messages",
+                ([columns(c) for c in listed], total),
+                ([columns(c) for c in matching], len(matching)),
+            )
         session.close()
         return found
 
@@ -674,6 +695,9 @@ async def test_each_read_answers_as_the_orm_does(api):
         assert got == expected, f"{what}: the Core read and the ORM disagree"
     searched = [got for what, got, _ in compared if what.startswith("conversations_page '50%'")]
     assert [c["title"] for c in searched[0][0]] == ["Plans 50% off_sale"]  # % is no wildcard
+    said = {what: got for what, got, _ in compared if what.endswith("in messages")}
+    assert [c["title"] for c in said["conversations_page 'HELLO' in messages"][0]] == ["Quiet"]
+    assert said["conversations_page 'nowhere' in messages"] == ([], 0)
 
 
 async def test_each_write_changes_what_the_orm_then_reads(api):

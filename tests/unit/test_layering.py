@@ -19,7 +19,7 @@ PACKAGE = "chatroutes.server"
 
 # A package, and the packages of the server none of its modules may import
 # (ARCHITECTURE.md's table). ``app`` and ``cli`` assemble everything and are not listed.
-EVERYTHING = ("api", "services", "store", "providers", "schemas", "auth", "observability")
+EVERYTHING = ("api", "services", "store", "providers", "schemas", "auth", "observability", "mcp")
 FORBIDDEN = {
     # Pure logic: no I/O, no other layer.
     "domain": (*EVERYTHING, "web", "settings", "app"),
@@ -35,7 +35,9 @@ FORBIDDEN = {
     # Use cases: never the routes.
     "services": ("api", "web"),
     # Routes: through services, never a provider; of the store only its table types.
-    "api": ("providers", "store", "web"),
+    "api": ("providers", "store", "web", "mcp"),
+    # MCP's tools: a way in beside the routes, through the same services.
+    "mcp": ("providers", "store", "web"),
     "observability": ("store", "providers", "schemas", "auth", "web"),
 }
 # Modules a package may import although their layer is forbidden to it.

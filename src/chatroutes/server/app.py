@@ -24,6 +24,7 @@ from .api.router import api_router
 from .api.web import mount_web
 from .auth.secret import load_or_create_secret
 from .domain.tokens import estimate_tokens
+from .mcp.http import MCP_PATH, McpEndpoint
 from .observability.install import install_observability
 from .providers.registry import Registry, load_registry_data
 from .providers.retries import RetryPolicy
@@ -68,22 +69,22 @@ def build_context(settings: Settings) -> ServerContext:
     )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    ctx = build_context(settings)
-    ctx.counters = make_counters(settings, ctx.db)  # rate limits and quotas: DB or Redis
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Load the tokenizer's tables now, not on the first user's send; start the worker
-        # process for summaries meanwhile.
-        warming = asyncio.ensure_future(offload.in_worker(estimate_tokens, ""))
-        await asyncio.to_thread(estimate_tokens, "")
-        await recover_expired(ctx)  # generations a crashed process left: stored as interrupted
-        maintenance = asyncio.create_task(run_maintenance(ctx))
-        # Webhooks: the outbox's deliveries, sent from every server unless turned off.
-        sender = asyncio.create_task(run_webhook_sender(ctx)) if settings.webhook_delivery else None
+@asynccontextmanager
+async def serving(ctx: ServerContext) -> AsyncIterator[None]:
+    """A process serving ``ctx``, from start to stop: the server's lifespan, and
+    ``chatroutes mcp`` on stdio."""
+    # Load the tokenizer's tables now, not on the first user's send; start the worker
+    # process for summaries meanwhile.
+    warming = asyncio.ensure_future(offload.in_worker(estimate_tokens, ""))
+    await asyncio.to_thread(estimate_tokens, "")
+    await recover_expired(ctx)  # generations a crashed process left: stored as interrupted
+    maintenance = asyncio.create_task(run_maintenance(ctx))
+    # Webhooks: the outbox's deliveries, sent from every server unless turned off.
+    deliver = ctx.settings.webhook_delivery
+    sender = asyncio.create_task(run_webhook_sender(ctx)) if deliver else None
+    try:
         yield
+    finally:
         maintenance.cancel()
         if sender is not None:
             sender.cancel()
@@ -95,6 +96,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if ctx.counters is not None:
             await ctx.counters.close()
         await ctx.db.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    ctx = build_context(settings)
+    ctx.counters = make_counters(settings, ctx.db)  # rate limits and quotas: DB or Redis
+    mcp = McpEndpoint(ctx)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with serving(ctx), mcp.running():
+            yield
         stop_observability()
 
     app = FastAPI(title="ChatRoutes", version=__version__, lifespan=lifespan)
@@ -104,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(chat_router)  # the Chat API, /api/chat
     app.include_router(ops_router)  # /health, /ready, /metrics at the root
+    # MCP over streamable HTTP, before the browser UI takes every other path.
+    app.router.add_route(MCP_PATH, mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
     mount_web(app)  # the browser UI at /
     # The last added runs first: bodies are normalised before keys fingerprint them.
     app.add_middleware(FastSendMiddleware)  # innermost: the common sends, without routing

@@ -6,7 +6,7 @@ read, and never more than a few KB of one before its caller is known.
   ``max_body_bytes``; a conversation import's is the caller's plan cap within
   ``max_import_bytes`` (``services.transfer.import_limit``: guests get 403); routes
   anyone may call (sign-in, tokens, the status pages, everything outside /api) take
-  ``UNAUTHENTICATED_BODY_BYTES``, more than any of them needs.
+  ``UNAUTHENTICATED_BODY_BYTES``, more than any of them needs. ``/mcp`` is an API route.
 - Credentials before bodies, on every route that needs a caller: a body without any
   credential is 401 at once; no more than ``UNAUTHENTICATED_BODY_BYTES`` of a body is
   read before its credential is validated (``deps.authenticate``: an API key or a
@@ -36,6 +36,7 @@ UNAUTHENTICATED_BODY_BYTES = 16 * 1024
 _BODY_METHODS = {"POST", "PATCH", "PUT"}  # an absent body reads as an empty one
 _IMPORT = ("POST", "/api/v1/conversations/import")
 _API = "/api/"
+_MCP = "/mcp"  # MCP over HTTP (server/mcp/http.py): API keys only, bodies as /api's
 _CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")  # as ``deps.credential`` reads
 # The routes under /api that answer without credentials (tests/security holds this
 # list to the OpenAPI document); every other /api route needs a caller.
@@ -90,7 +91,8 @@ class BodyMiddleware:
         None if the client left. ``length``: the announced size, None if unknown;
         ``named``: whether a credential header is there."""
         route = (scope["method"], scope["path"].removeprefix(scope.get("root_path", "")))
-        unchecked = route[1].startswith(_API) and route[1] not in OPEN_API_PATHS
+        path = route[1]
+        unchecked = (path.startswith(_API) and path not in OPEN_API_PATHS) or path == _MCP
         if unchecked:  # a caller is needed: one must at least be named
             if not named:
                 credential(Request(scope))  # the usual 401, before anything is read

@@ -113,11 +113,19 @@ class ConversationService:
         return ConversationView(conversation, [main], {}, 0)
 
     async def list(
-        self, *, page: int, limit: int, search: str | None = None
+        self, *, page: int, limit: int, search: str | None = None, in_messages: bool = False
     ) -> tuple[list[ConversationView], int]:
+        """A page of the conversations; ``search``: text in the title (``in_messages``: or
+        in a message not deleted), any case."""
+
         def work(connection: Connection) -> tuple[list[ConversationView], int]:
             found, total = conversation_store.conversations_page(
-                connection, self.user_id, offset=(page - 1) * limit, limit=limit, search=search
+                connection,
+                self.user_id,
+                offset=(page - 1) * limit,
+                limit=limit,
+                search=search,
+                in_messages=in_messages,
             )
             return views(connection, found), total
 

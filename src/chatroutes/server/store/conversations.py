@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .database import run_in
@@ -19,6 +19,7 @@ from .execution import execute, instance, selected
 from .tables import Branch, Conversation, Message
 
 _conversations = Conversation.__table__
+_messages = Message.__table__
 
 _OWNED_CONVERSATION = select(*selected(Conversation)).where(
     _conversations.c.id == bindparam("id"), _conversations.c.user_id == bindparam("user_id")
@@ -65,12 +66,26 @@ def for_conversations(
     return execute(connection, many, {"conversation_ids": list(conversation_ids)}).all()
 
 
-def _page_statements(*, search: bool) -> tuple[Any, Any]:
-    """A user's conversations: how many, and a page of them, newest first."""
+def _page_statements(*, search: Literal["title", "messages"] | None) -> tuple[Any, Any]:
+    """A user's conversations: how many, and a page of them, newest first; ``search``:
+    those whose title (and, with ``"messages"``, a message kept) holds ``pattern``."""
     c = _conversations.c
     where = [c.user_id == bindparam("user_id")]
     if search:
-        where.append(func.lower(c.title).like(bindparam("pattern"), escape="\\"))
+        found = func.lower(c.title).like(bindparam("pattern"), escape="\\")
+        if search == "messages":
+            m = _messages.c
+            said = (
+                select(m.id)
+                .where(
+                    m.conversation_id == c.id,
+                    m.deleted_at.is_(None),
+                    func.lower(m.content).like(bindparam("pattern"), escape="\\"),
+                )
+                .exists()
+            )
+            found = or_(found, said)
+        where.append(found)
     count = select(func.count()).select_from(_conversations).where(*where)
     page = (
         select(*selected(Conversation))
@@ -82,21 +97,28 @@ def _page_statements(*, search: bool) -> tuple[Any, Any]:
     return count, page
 
 
-_PAGE = _page_statements(search=False)
-_PAGE_SEARCHED = _page_statements(search=True)
+_PAGE = _page_statements(search=None)
+_PAGE_SEARCHED = _page_statements(search="title")
+_PAGE_SEARCHED_WITH_MESSAGES = _page_statements(search="messages")
 
 
 def conversations_page(
-    connection: Connection, user_id: str, *, offset: int, limit: int, search: str | None
+    connection: Connection,
+    user_id: str,
+    *,
+    offset: int,
+    limit: int,
+    search: str | None,
+    in_messages: bool = False,
 ) -> tuple[list[Conversation], int]:
     """A page of the user's conversations, newest first, and how many there are;
-    ``search``: text in the title, any case."""
+    ``search``: text in the title (``in_messages``: or in a message kept), any case."""
     params: dict[str, Any] = {"user_id": user_id, "offset": offset, "limit": limit}
     count, page = _PAGE
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params["pattern"] = f"%{escaped.lower()}%"
-        count, page = _PAGE_SEARCHED
+        count, page = _PAGE_SEARCHED_WITH_MESSAGES if in_messages else _PAGE_SEARCHED
     total = execute(connection, count, params).scalar_one()
     return [instance(Conversation, row) for row in execute(connection, page, params)], total
 
