@@ -168,9 +168,9 @@ async def settle(
     assert reservation is not None
     prompt, output = completion.prompt_tokens, completion.completion_tokens
     cost = call.info.cost(prompt, output)
-    if given.keep_as is None:
+    if given.keep_as is None:  # its usage, all it leaves, need not wait for the disk
         await Meter(ctx).charge_unstored(
-            reservation, CHAT_COMPLETION_KIND, call.info.name, prompt, output, cost
+            reservation, CHAT_COMPLETION_KIND, call.info.name, prompt, output, cost, durable=False
         )
         return GivenResult(completion, call.info.name)
     await _keep(ctx, call, given, given.keep_as, completion, elapsed_ms, reservation)
@@ -194,6 +194,7 @@ async def settle_cut(ctx: ServerContext, call: Call, partial: str, failure: Base
         cut.prompt_tokens,
         cut.completion_tokens,
         call.info.cost(cut.prompt_tokens, cut.completion_tokens),
+        durable=False,
     )
 
 
