@@ -4,10 +4,10 @@ transaction as its reservations, when the counters can join it), reservations, p
 call (``provider_call``: routes, fallbacks, retries, breakers, deadline) and settlement
 as a stored send. What differs is only what is read and written around the call: no
 conversation is read, no lease taken, and the call's usage goes to the usage ledger
-(``CHAT_COMPLETION_KIND``), its commit not waiting for the disk: it is all the call
-leaves, and the next durable commit takes it along; kept (``GivenContext.keep_as``), the exchange is stored as a
-new conversation in the transaction that settles its reservation, its reply billed as
-any stored reply is.
+(``CHAT_COMPLETION_KIND``), its commit not waiting for the disk (it is all the call
+leaves; the next durable commit takes it along). Kept (``GivenContext.keep_as``), the
+exchange is stored as a new conversation in the transaction that settles its
+reservation, its reply billed as any stored reply is.
 
 ``n`` replies to one request are ``n`` calls, each with its own reservation, taken
 together: a request the quota cannot cover in full is refused whole.
