@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import orjson
 from fastapi import APIRouter
@@ -68,5 +67,4 @@ async def _frames(
 
 def _error_frame(exc: ChatRoutesServerError) -> bytes:
     _, body = openai_error(exc)
-    payload: dict[str, Any] = dict(body)
-    return b"data: " + orjson.dumps(payload) + b"\n\n"
+    return b"data: " + orjson.dumps(body) + b"\n\n"
