@@ -22,6 +22,7 @@ from chatroutes.server.settings import Settings
 from chatroutes.server.store.database import Database
 from chatroutes.server.store.images import ChatImage
 from chatroutes.server.store.migrate import upgrade
+from chatroutes.server.store.openai_responses import ConversationMetadata, OpenAIResponse
 from chatroutes.server.store.tables import (
     ApiKey,
     Base,
@@ -113,6 +114,8 @@ async def wipe(url: str) -> None:
     try:
         async with db.write() as session:
             for model in (
+                OpenAIResponse,
+                ConversationMetadata,
                 ResponseCandidate,
                 ResponseSession,
                 IdempotencyRecord,
@@ -144,6 +147,8 @@ async def wipe(url: str) -> None:
         "response_candidates",
         "chat_images",
         "usage_ledger",
+        "openai_responses",
+        "conversation_metadata",
     }, "a new table needs wiping here"
 
 
