@@ -153,7 +153,9 @@ def test_two_responses_share_a_conversation(client: OpenAI, upstream: MockUpstre
         metadata={"topic": "colours"},
     )
     assert conversation.id.startswith("conv_") and conversation.metadata == {"topic": "colours"}
-    one = client.responses.create(model="gpt-5", input="Which colour?", conversation=conversation.id)
+    one = client.responses.create(
+        model="gpt-5", input="Which colour?", conversation=conversation.id
+    )
     two = client.responses.create(input="Say it again", conversation={"id": conversation.id})
     assert one.conversation is not None and one.conversation.id == conversation.id
     assert _texts(_sent(upstream)[-1]) == [
@@ -287,9 +289,12 @@ def test_input_items_list_what_a_response_was_given(client: OpenAI) -> None:
 def test_each_error_is_the_sdk_class_openai_would_raise(
     client: OpenAI, upstream: MockUpstream, live_server: LiveServer
 ) -> None:
-    with OpenAI(base_url=live_server.url + "/v1", api_key="cr_prod_sk_" + "0" * 64) as stranger:
-        with pytest.raises(openai.AuthenticationError):
-            stranger.responses.create(model="gpt-5", input="hi")
+    stranger_key = "cr_prod_sk_" + "0" * 64
+    with (
+        OpenAI(base_url=live_server.url + "/v1", api_key=stranger_key) as stranger,
+        pytest.raises(openai.AuthenticationError),
+    ):
+        stranger.responses.create(model="gpt-5", input="hi")
     with pytest.raises(openai.BadRequestError) as bad:
         client.responses.create(model="gpt-5", input="hi", temperature=3)
     assert bad.value.param == "temperature"  # type: ignore[attr-defined]

@@ -59,7 +59,7 @@ class StreamOptions(OpenAIBody):
 
 class ResponseCreate(OpenAIBody):
     model: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    input: str | list[Any] | None = None
+    input: Any = None  # text or items: read by ``checked``
     instructions: Annotated[NoNulText, StringConstraints(max_length=100_000)] | None = None
     previous_response_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = (
         None
