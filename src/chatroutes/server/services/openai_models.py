@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ..domain.errors import NotFound
 from ..providers.registry import ModelInfo
 from .model_catalog import available_models
+from .sending.given import model_not_found
 from .server_context import ServerContext
 
 # When this process began serving its registry: the ``created`` of every model it lists.
@@ -36,5 +36,5 @@ def listed_model(ctx: ServerContext, name: str) -> ListedModel:
     """The model (or alias) named ``name``; 404 ``model_not_found`` when there is none."""
     info = ctx.registry.find(name)
     if info is None:
-        raise NotFound("model", name)
+        raise model_not_found(name)
     return ListedModel(name, info)

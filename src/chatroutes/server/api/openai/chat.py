@@ -1,0 +1,75 @@
+"""``POST /v1/chat/completions``: one JSON answer, or OpenAI's chunks as server-sent events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from functools import partial
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from ...domain.errors import ChatRoutesServerError
+from ...schemas.openai.chat import ChatCompletion, ChatCompletionCreate
+from ...schemas.openai.errors import openai_error
+from ...services.openai_chat import ChatExchange, OpenAIChatService, kept_conversation
+from ...services.sending import Call, KeyCredential, Sender
+from ..deps import API_KEY, Context, credential, current_principal, note_principal, note_rate
+from ..envelope import whole
+
+router = APIRouter(tags=["openai"])
+
+# Names the conversation a ``store: true`` exchange is kept in (``/api/v1/conversations``).
+CONVERSATION_HEADER = "x-chatroutes-conversation-id"
+_DONE = b"data: [DONE]\n\n"
+
+
+async def _caller(request: Request, ctx: Context) -> Sender | KeyCredential:
+    """An API key is admitted with the call's reservations, in one transaction (as the
+    fast send path does); a session token is admitted here."""
+    kind, value = credential(request)
+    if kind == API_KEY:
+        return KeyCredential(value, partial(note_rate, request), partial(note_principal, request))
+    return Sender.of(await current_principal(request, ctx))
+
+
+@router.post("/chat/completions", response_model=ChatCompletion)
+async def create_chat_completion(
+    body: ChatCompletionCreate, request: Request, ctx: Context
+) -> Response:
+    service = OpenAIChatService(ctx)
+    exchange = service.exchange(body)
+    calls = await service.admit(await _caller(request, ctx), exchange)
+    headers = {}
+    if (conversation_id := kept_conversation(exchange)) is not None:
+        headers[CONVERSATION_HEADER] = conversation_id
+    if not exchange.stream:
+        response: JSONResponse = whole(await service.complete(exchange, calls))
+        response.headers.update(headers)
+        return response
+    return StreamingResponse(
+        _frames(service, exchange, calls),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **headers},
+    )
+
+
+async def _frames(
+    service: OpenAIChatService, exchange: ChatExchange, calls: list[Call]
+) -> AsyncIterator[bytes]:
+    """Each chunk as one ``data:`` event, then ``[DONE]``; a failure mid-stream as an
+    ``{"error": …}`` event, which the OpenAI SDKs raise."""
+    try:
+        async for chunk in service.chunks(exchange, calls):
+            yield b"data: " + orjson.dumps(chunk) + b"\n\n"
+    except ChatRoutesServerError as exc:
+        yield _error_frame(exc)
+        return
+    yield _DONE
+
+
+def _error_frame(exc: ChatRoutesServerError) -> bytes:
+    _, body = openai_error(exc)
+    payload: dict[str, Any] = dict(body)
+    return b"data: " + orjson.dumps(payload) + b"\n\n"
