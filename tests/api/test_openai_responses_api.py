@@ -188,15 +188,17 @@ async def test_settings_metadata_and_limits_reach_the_response_and_the_model(
         input="one two three four five six seven eight nine ten eleven twelve thirteen "
         "fourteen fifteen sixteen seventeen eighteen",
         temperature=0.2,
+        top_p=0.5,
         max_output_tokens=16,
         metadata={"ticket": "T-1"},
     )
     assert response["temperature"] == 0.2 and response["max_output_tokens"] == 16
+    assert response["top_p"] == 0.5
     assert response["metadata"] == {"ticket": "T-1"}
     assert response["status"] == "incomplete"
     assert response["incomplete_details"] == {"reason": "max_output_tokens"}
     [call] = [r.json for r in upstream.requests if r.json and "messages" in r.json]
-    assert call["temperature"] == 0.2
+    assert call["temperature"] == 0.2 and call["top_p"] == 0.5
     assert (call.get("max_completion_tokens") or call.get("max_tokens")) == 16
     again = await api.client.get(f"{V1}/responses/{response['id']}")
     assert again.json() == response

@@ -36,6 +36,7 @@ from ..domain.errors import (
     NotFound,
     ProviderRateLimited,
 )
+from ..providers.base import NO_SAMPLING, Sampling
 from ..schemas.conversations import ConversationCreate
 from ..schemas.messages import MessageSend
 from ..schemas.openai.items import InputItem, ItemImage
@@ -220,7 +221,8 @@ class ResponsesService:
             await self.pipeline.release_lease(prepared)
             raise
         await self.pipeline.reserve(prepared, prompt_tokens=prompt_estimate(messages))
-        prepared.request = replace(prepared.request, messages=messages)
+        sampling = Sampling(top_p=body.top_p) if body.top_p is not None else NO_SAMPLING
+        prepared.request = replace(prepared.request, messages=messages, sampling=sampling)
         return prepared
 
     async def _append(
