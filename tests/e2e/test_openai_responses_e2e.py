@@ -320,6 +320,19 @@ def test_each_error_is_the_sdk_class_openai_would_raise(
     with pytest.raises(openai.InternalServerError):
         client.responses.create(model="gpt-5", input="upstream down")
     upstream.clear()
+    # a conversation answers one response at a time: the second meets a 409
+    upstream.chunk_delay = 0.05
+    try:
+        busy = client.responses.create(
+            model="gpt-5", input=" ".join(["busy"] * 30), background=True
+        )
+        assert busy.conversation is not None
+        with pytest.raises(openai.ConflictError) as conflict:
+            client.responses.create(input="me too", conversation=busy.conversation.id)
+        assert conflict.value.response.headers.get("retry-after")
+    finally:
+        upstream.chunk_delay = 0.0
+    assert _poll(client, busy.id).status == "completed"
     # a failure while streaming ends the stream with response.failed
     upstream.enqueue(Fault.cut_after(2), Fault.cut_after(2), Fault.cut_after(2))
     with client.responses.create(model="gpt-5", input="one two three four", stream=True) as s:

@@ -193,22 +193,28 @@ class ResponsesService:
         through the pipeline) and the provider request completed and reserved."""
         body = checked.body
         *earlier, question = checked.items
-        branch_id, parent_id = None, after
+        branch_id, parent_id, appended = None, after, []
         if earlier:
-            appended = await self._append(conversation_id, earlier, after)
-            branch_id, parent_id = appended
-        prepared = await self.pipeline.store_question(
-            self.sender,
-            SendTarget(conversation_id, branch_id),
-            MessageSend(
-                content=question.text,
-                model=model,
-                temperature=body.temperature,
-                max_tokens=body.max_output_tokens,
-                parent_message_id=parent_id,
-            ),
-            reserve=False,
-        )
+            branch_id, appended = await self._append(conversation_id, earlier, after)
+            parent_id = appended[-1]
+        try:
+            prepared = await self.pipeline.store_question(
+                self.sender,
+                SendTarget(conversation_id, branch_id),
+                MessageSend(
+                    content=question.text,
+                    model=model,
+                    temperature=body.temperature,
+                    max_tokens=body.max_output_tokens,
+                    parent_message_id=parent_id,
+                ),
+                reserve=False,
+            )
+        except BaseException:
+            if appended:  # the question was refused: its earlier items leave the tree too
+                async with self.ctx.db.write() as session:
+                    await MessageRepository(session).soft_delete_many(appended, utcnow())
+            raise
         try:
             if question.images:
                 await self._keep_images(prepared.user_message, question.images)
@@ -227,13 +233,13 @@ class ResponsesService:
 
     async def _append(
         self, conversation_id: str, items: Sequence[InputItem], after: str | None
-    ) -> tuple[str, str]:
-        """The input's earlier items appended after ``after``: (their branch, the last)."""
+    ) -> tuple[str, list[str]]:
+        """The input's earlier items appended after ``after``: their branch, their ids."""
         async with LimitService(self.ctx).branch_allowance(
             self.user_id, self.sender.user
         ) as allowance:
 
-            def work(connection: Connection) -> tuple[str, str]:
+            def work(connection: Connection) -> tuple[str, list[str]]:
                 conversation = owned_conversation_within(connection, conversation_id, self.user_id)
                 appended = append_within(
                     self.ctx,
@@ -244,7 +250,7 @@ class ResponsesService:
                     allowance=allowance,
                     user_id=self.user_id,
                 )
-                return appended.branch.id, appended.messages[-1].id
+                return appended.branch.id, [m.id for m in appended.messages]
 
             return await write_retrying_head_races(self.ctx, work, "the input")
 
