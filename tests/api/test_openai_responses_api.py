@@ -26,6 +26,10 @@ async def _create(api: Api, **body: Any) -> dict[str, Any]:
     return response.json()
 
 
+def _text(response: dict[str, Any]) -> str:
+    return "".join(p["text"] for item in response["output"] for p in item["content"])
+
+
 async def _conversation_count(api: Api) -> int:
     listed = await api.client.get("/conversations")
     return listed.json()["data"]["total"]
@@ -206,7 +210,7 @@ async def test_settings_metadata_and_limits_reach_the_response_and_the_model(
 
 async def test_store_false_keeps_nothing_but_counts_its_usage(api: Api) -> None:
     response = await _create(api, input="Not kept", store=False)
-    assert response["store"] is False and response["output_text"] == "Echo: Not kept"
+    assert response["store"] is False and _text(response) == "Echo: Not kept"
     missing = await api.client.get(f"{V1}/responses/{response['id']}")
     assert missing.status_code == 404
     assert await _conversation_count(api) == 0
@@ -227,7 +231,7 @@ async def test_a_reply_sent_through_api_v1_is_a_response_of_the_same_tree(
     found = await api.client.get(f"{V1}/responses/{response_id}")
     assert found.status_code == 200, found.text
     assert found.json()["conversation"] == {"id": conversation["id"]}
-    assert found.json()["output_text"] == "Echo: From api v1"
+    assert _text(found.json()) == "Echo: From api v1"
     follow = await _create(api, input="From v1", previous_response_id=response_id)
     assert follow["conversation"] == {"id": conversation["id"]}
     openai_view = await api.client.get(f"{V1}/conversations/{conversation['id']}/items")

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from ...schemas.common import NUL_FREE_PATTERN
 from ...schemas.openai.items import ItemList, item_list, message_item
 from ...schemas.openai.responses import (
+    RESPONSE_EVENTS,
     DeletedResponse,
     ResponseCreate,
     ResponseObject,
@@ -24,6 +25,7 @@ from ...services.openai_responses import ResponsesService
 from ...services.sending import Sender
 from ..deps import Context, CurrentPrincipal
 from ..envelope import whole
+from ..openapi import errors, sse_responses
 
 router = APIRouter(tags=["openai"])
 
@@ -57,7 +59,11 @@ def event_stream(events: AsyncIterator[dict[str, Any]]) -> StreamingResponse:
     )
 
 
-@router.post("/responses", response_model=ResponseObject)
+@router.post(
+    "/responses",
+    response_model=ResponseObject,
+    responses=sse_responses(*RESPONSE_EVENTS) | errors(409, 502, 503, 504),
+)
 async def create_response(body: ResponseCreate, service: Responses) -> Any:
     checked = body.checked()
     run = await service.create(checked)
@@ -71,7 +77,11 @@ async def create_response(body: ResponseCreate, service: Responses) -> Any:
     return whole(response_object(run.state))
 
 
-@router.get("/responses/{response_id}", response_model=ResponseObject)
+@router.get(
+    "/responses/{response_id}",
+    response_model=ResponseObject,
+    responses=sse_responses(*RESPONSE_EVENTS),
+)
 async def retrieve_response(
     response_id: ResponseID,
     service: Responses,
@@ -85,13 +95,15 @@ async def retrieve_response(
     return whole(response_object(await service.get(response_id)))
 
 
-@router.delete("/responses/{response_id}", response_model=DeletedResponse)
+@router.delete("/responses/{response_id}", response_model=DeletedResponse, responses=errors(409))
 async def delete_response(response_id: ResponseID, service: Responses) -> JSONResponse:
     await service.delete(response_id)
     return whole(deleted_response(response_id))
 
 
-@router.post("/responses/{response_id}/cancel", response_model=ResponseObject)
+@router.post(
+    "/responses/{response_id}/cancel", response_model=ResponseObject, responses=errors(409)
+)
 async def cancel_response(response_id: ResponseID, service: Responses) -> JSONResponse:
     return whole(response_object(await service.cancel(response_id)))
 

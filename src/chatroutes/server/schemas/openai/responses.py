@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from typing_extensions import TypedDict
 
 from ...domain.errors import InvalidRequest
-from .items import InputItem, MessageItem, metadata_of, parse_input
+from .items import ContentPart, InputItem, MessageItem, metadata_of, parse_input
 
 RESPONSE_PREFIX, MESSAGE_PREFIX = "resp_", "msg_"
 ResponseStatus = Literal["queued", "in_progress", "completed", "incomplete", "failed", "cancelled"]
@@ -196,7 +196,6 @@ class ResponseObject(TypedDict):
     metadata: dict[str, str]
     model: str
     output: list[MessageItem]
-    output_text: str
     parallel_tool_calls: bool
     previous_response_id: str | None
     store: bool
@@ -265,9 +264,6 @@ def response_object(state: ResponseState, status: str | None = None) -> Response
         "metadata": state.metadata,
         "model": state.model,
         "output": output,
-        "output_text": "".join(
-            part["text"] for item in output for part in item["content"] if "text" in part
-        ),
         "parallel_tool_calls": True,
         "previous_response_id": state.previous_response_id,
         "store": state.store,
@@ -291,8 +287,64 @@ def deleted_response(response: str) -> DeletedResponse:
     return {"id": response, "object": "response.deleted", "deleted": True}
 
 
-# The events of a response's stream. Each builder takes the sequence number it goes out
-# with; ``StreamEvents`` numbers them as they are made.
+# The events of a response's stream, as ``StreamEvents`` makes them.
+
+
+class ResponseLifecycleEvent(TypedDict):
+    type: Literal[
+        "response.created",
+        "response.in_progress",
+        "response.completed",
+        "response.incomplete",
+        "response.failed",
+    ]
+    response: ResponseObject
+    sequence_number: int
+
+
+class OutputItemEvent(TypedDict):
+    type: Literal["response.output_item.added", "response.output_item.done"]
+    output_index: int
+    item: MessageItem
+    sequence_number: int
+
+
+class ContentPartEvent(TypedDict):
+    type: Literal["response.content_part.added", "response.content_part.done"]
+    item_id: str
+    output_index: int
+    content_index: int
+    part: ContentPart
+    sequence_number: int
+
+
+class OutputTextDeltaEvent(TypedDict):
+    type: Literal["response.output_text.delta"]
+    item_id: str
+    output_index: int
+    content_index: int
+    delta: str
+    logprobs: list[Any]
+    sequence_number: int
+
+
+class OutputTextDoneEvent(TypedDict):
+    type: Literal["response.output_text.done"]
+    item_id: str
+    output_index: int
+    content_index: int
+    text: str
+    logprobs: list[Any]
+    sequence_number: int
+
+
+RESPONSE_EVENTS = (
+    ResponseLifecycleEvent,
+    OutputItemEvent,
+    ContentPartEvent,
+    OutputTextDeltaEvent,
+    OutputTextDoneEvent,
+)
 
 
 class StreamEvents:
