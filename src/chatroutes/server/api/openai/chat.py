@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from functools import partial
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ...domain.errors import ChatRoutesServerError
 from ...schemas.openai.chat import ChatCompletion, ChatCompletionCreate
 from ...schemas.openai.errors import openai_error
 from ...services.openai_chat import ChatExchange, OpenAIChatService, kept_conversation
-from ...services.sending import Call, KeyCredential, Sender
-from ..deps import API_KEY, Context, credential, current_principal, note_principal, note_rate
+from ...services.sending import Call
+from ..deps import Context
 from ..envelope import whole
+from .deps import OpenAISender
 
 router = APIRouter(tags=["openai"])
 
@@ -25,22 +25,13 @@ CONVERSATION_HEADER = "x-chatroutes-conversation-id"
 _DONE = b"data: [DONE]\n\n"
 
 
-async def _caller(request: Request, ctx: Context) -> Sender | KeyCredential:
-    """An API key is admitted with the call's reservations, in one transaction (as the
-    fast send path does); a session token is admitted here."""
-    kind, value = credential(request)
-    if kind == API_KEY:
-        return KeyCredential(value, partial(note_rate, request), partial(note_principal, request))
-    return Sender.of(await current_principal(request, ctx))
-
-
 @router.post("/chat/completions", response_model=ChatCompletion)
 async def create_chat_completion(
-    body: ChatCompletionCreate, request: Request, ctx: Context
+    body: ChatCompletionCreate, sender: OpenAISender, ctx: Context
 ) -> Response:
     service = OpenAIChatService(ctx)
     exchange = service.exchange(body)
-    calls = await service.admit(await _caller(request, ctx), exchange)
+    calls = await service.admit(sender, exchange)
     headers = {}
     if (conversation_id := kept_conversation(exchange)) is not None:
         headers[CONVERSATION_HEADER] = conversation_id

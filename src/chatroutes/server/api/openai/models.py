@@ -14,8 +14,9 @@ from ...schemas.openai.models import (
     openai_model_list,
 )
 from ...services.openai_models import SERVING_SINCE, ListedModel, listed_model, listed_models
-from ..deps import Context, CurrentPrincipal
+from ..deps import Context
 from ..envelope import whole
+from .deps import OpenAIPrincipal
 
 router = APIRouter(tags=["openai"])
 
@@ -28,10 +29,10 @@ def _model(listed: ListedModel) -> OpenAIModel:
 
 
 @router.get("/models", response_model=OpenAIModelList)
-async def list_models(ctx: Context, _caller: CurrentPrincipal) -> JSONResponse:
+async def list_models(ctx: Context, _caller: OpenAIPrincipal) -> JSONResponse:
     return whole(openai_model_list([_model(m) for m in await listed_models(ctx)]))
 
 
 @router.get("/models/{model:path}", response_model=OpenAIModel)
-async def retrieve_model(model: ModelName, ctx: Context, _caller: CurrentPrincipal) -> JSONResponse:
+async def retrieve_model(model: ModelName, ctx: Context, _caller: OpenAIPrincipal) -> JSONResponse:
     return whole(_model(listed_model(ctx, model)))
