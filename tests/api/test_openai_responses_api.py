@@ -358,3 +358,16 @@ async def test_a_response_of_a_deleted_conversation_is_gone(api: Api) -> None:
         "deleted": True,
     }
     assert (await api.client.get(f"{V1}/responses/{response['id']}")).status_code == 404
+
+
+async def test_a_guest_session_is_refused_with_403(api: Api) -> None:
+    guest = await api.client.post("/auth/guest", headers={"Authorization": ""})
+    assert guest.status_code == 201, guest.text
+    as_guest = _bearer(guest.json()["data"]["tokens"]["accessToken"])
+    for method, path, body in [
+        ("POST", "/responses", {"model": "gpt-5", "input": "hi"}),
+        ("POST", "/conversations", {}),
+    ]:
+        response = await api.client.request(method, V1 + path, json=body, headers=as_guest)
+        assert response.status_code == 403, response.text
+        assert response.json()["error"]["type"] == "permission_error"

@@ -20,8 +20,9 @@ from ...schemas.openai.conversations import (
 )
 from ...schemas.openai.items import ItemList, MessageItem, item_list, message_item
 from ...services.openai_conversations import OpenAIConversationService
-from ..deps import Context, UserId
+from ..deps import Context
 from ..envelope import whole
+from .deps import OpenAIPrincipal
 from .responses import Include, ItemCursor, Limit, Order
 
 router = APIRouter(tags=["openai"])
@@ -31,8 +32,10 @@ ConversationID = Annotated[str, _ID]
 ItemID = Annotated[str, _ID]
 
 
-async def conversations_service(ctx: Context, user_id: UserId) -> OpenAIConversationService:
-    return OpenAIConversationService(ctx, user_id)
+async def conversations_service(
+    ctx: Context, principal: OpenAIPrincipal
+) -> OpenAIConversationService:
+    return OpenAIConversationService(ctx, principal.user_id)
 
 
 Conversations = Annotated[OpenAIConversationService, Depends(conversations_service)]

@@ -23,9 +23,10 @@ from ...schemas.openai.responses import (
 )
 from ...services.openai_responses import ResponsesService
 from ...services.sending import Sender
-from ..deps import Context, CurrentPrincipal
+from ..deps import Context
 from ..envelope import whole
 from ..openapi import errors, sse_responses
+from .deps import OpenAIPrincipal
 
 router = APIRouter(tags=["openai"])
 
@@ -37,7 +38,7 @@ Order = Annotated[Literal["asc", "desc"], Query()]
 Include = Annotated[list[str], Query(max_length=0)]
 
 
-async def responses_service(ctx: Context, principal: CurrentPrincipal) -> ResponsesService:
+async def responses_service(ctx: Context, principal: OpenAIPrincipal) -> ResponsesService:
     return ResponsesService(ctx, Sender.of(principal))
 
 
