@@ -26,6 +26,10 @@ async def _create(api: Api, **body: Any) -> dict[str, Any]:
     return response.json()
 
 
+def _sent(upstream: MockUpstream) -> list[dict[str, Any]]:
+    return [r.json for r in upstream.requests if r.json and "messages" in r.json]
+
+
 def _text(response: dict[str, Any]) -> str:
     return "".join(p["text"] for item in response["output"] for p in item["content"])
 
@@ -109,7 +113,6 @@ async def _conversation_count(api: Api) -> int:
         ),
         ({"input": "hi", "previous_response_id": "msg_x"}, "previous_response_id"),
         ({"input": "hi", "store": False, "background": True}, "background"),
-        ({"input": "hi", "store": False, "conversation": "conv_x"}, "store"),
         ({"input": "hi", "store": "no"}, "store"),
         ({"input": "hi", "stream": "yes"}, "stream"),
         ({"input": "hi", "background": 1}, "background"),
@@ -216,6 +219,29 @@ async def test_store_false_keeps_nothing_but_counts_its_usage(api: Api) -> None:
     assert await _conversation_count(api) == 0
     usage = (await api.client.get("/usage")).json()["data"]
     assert usage["totals"]["messages"] >= 1
+
+
+async def test_store_false_continues_a_response_and_leaves_no_trace_of_itself(
+    api: Api, upstream: MockUpstream
+) -> None:
+    kept = await _create(api, input="Kept question")
+    aside = await _create(
+        api, input="Passing question", previous_response_id=kept["id"], store=False
+    )
+    assert aside["conversation"] == kept["conversation"] and aside["store"] is False
+    assert [m["content"] for m in _sent(upstream)[-1]["messages"]] == [
+        "Kept question",
+        "Echo: Kept question",
+        "Passing question",
+    ]
+    assert (await api.client.get(f"{V1}/responses/{aside['id']}")).status_code == 404
+    items = await api.client.get(f"{V1}/conversations/{kept['conversation']['id']}/items")
+    assert [i["content"][0]["text"] for i in items.json()["data"]] == [
+        "Echo: Kept question",
+        "Kept question",
+    ]
+    await _create(api, input="Next question", previous_response_id=kept["id"])
+    assert "Passing question" not in [m["content"] for m in _sent(upstream)[-1]["messages"]]
 
 
 async def test_a_reply_sent_through_api_v1_is_a_response_of_the_same_tree(

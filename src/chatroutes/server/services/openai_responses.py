@@ -83,6 +83,8 @@ class ResponseRun:
     state: ResponseState
     store: bool
     prepared: Prepared
+    input_ids: list[str]  # the messages its input stored
+    fresh: bool  # it made its conversation
     events: list[dict[str, Any]] = field(default_factory=list)
     deltas: list[int] = field(default_factory=list)
     error: ChatRoutesServerError | None = None  # what failed it, for a caller waiting on it
@@ -160,7 +162,7 @@ class ResponsesService:
                 await ConversationService(self.ctx, self.user_id).delete(conversation_id)
             raise
         try:
-            run = await self._record(checked, prepared, previous, model)
+            run = await self._record(checked, prepared, previous, model, fresh=created)
         except BaseException:
             await self.pipeline.release_lease(prepared)
             raise
@@ -291,6 +293,8 @@ class ResponsesService:
         prepared: Prepared,
         previous: ResponseState | None,
         model: str,
+        *,
+        fresh: bool,
     ) -> ResponseRun:
         body = checked.body
         appended_ids = await self._input_ids(prepared, len(checked.items))
@@ -332,7 +336,7 @@ class ResponsesService:
                     created_at=now,
                 )
             )
-        return ResponseRun(self.user_id, state, checked.store, prepared)
+        return ResponseRun(self.user_id, state, checked.store, prepared, appended_ids, fresh)
 
     async def _input_ids(self, prepared: Prepared, count: int) -> list[str]:
         """The ids of the ``count`` messages the input stored: the question and the
@@ -369,16 +373,33 @@ class ResponsesService:
             logger.exception("a response's generation could not be followed")
             run.error = ChatRoutesServerError(str(exc))
         final = _settled(run.state, message, run.error, stream.text, run.cancel_requested)
-        try:
-            await self._save(final, run.deltas)
-        except Exception:
-            logger.exception("a response's outcome could not be recorded")
+        # recorded (or forgotten) before anyone hears it is over
+        if run.store:
+            try:
+                await self._save(final, run.deltas)
+            except Exception:
+                logger.exception("a response's outcome could not be recorded")
+        else:
+            await self._forget(run)
         run.state = final
         run.emit(stream.closing(final))
         run.finished.set()
         self.ctx.responses.pop(final.id, None)
-        if not run.store:
-            await ConversationService(self.ctx, run.user_id).delete(final.conversation_id)
+
+    async def _forget(self, run: ResponseRun) -> None:
+        """A response with ``store: false`` leaves no trace once over: the conversation it
+        made, or its input and reply in the conversation it joined (its usage stays)."""
+        try:
+            if run.fresh:
+                await ConversationService(self.ctx, run.user_id).delete(run.state.conversation_id)
+                return
+            async with self.ctx.db.write() as session:
+                await MessageRepository(session).soft_delete_many(
+                    [*run.input_ids, run.state.reply_id], utcnow()
+                )
+                await OpenAIResponseRepository(session).delete(run.state.id)
+        except Exception:
+            logger.exception("a response with store=false could not be forgotten")
 
     async def _save(self, final: ResponseState, deltas: list[int] | None) -> None:
         async with self.ctx.db.write() as session:

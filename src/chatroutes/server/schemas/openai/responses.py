@@ -100,13 +100,6 @@ class ResponseCreate(OpenAIBody):
         store = self.store is not False
         if self.background and not store:
             raise InvalidRequest("background: requires store=true", field="background")
-        if not store and (conversation is not None or self.previous_response_id is not None):
-            param = "conversation" if conversation is not None else "previous_response_id"
-            raise InvalidRequest(
-                f"store: a response with store=false is kept nowhere in the tree, so it cannot "
-                f"use {param}; send its whole context as input",
-                field="store",
-            )
         if self.previous_response_id is not None and reply_id_of(self.previous_response_id) is None:
             raise InvalidRequest(
                 "previous_response_id: not a response id (resp_…)", field="previous_response_id"
