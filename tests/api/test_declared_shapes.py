@@ -389,6 +389,9 @@ async def _openai_responses(client: httpx.AsyncClient) -> None:
     ok(await client.get(f"{v1}/conversations/{cid}/items/{item}"))
     ok(await client.delete(f"{v1}/conversations/{cid}/items/{item}"))
     ok(await client.delete(f"{v1}/conversations/{cid}"))
+    # errors under /v1 have OpenAI's body, as declared
+    assert (await client.get(f"{v1}/responses/resp_missing")).status_code == 404
+    assert (await client.post(f"{v1}/responses", json={"input": []})).status_code == 400
 
 
 async def _deletions(client: httpx.AsyncClient, ids: dict[str, str]) -> None:

@@ -22,6 +22,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
 
 from ..schemas.envelope import ErrorBody
+from ..schemas.openai.errors import OpenAIErrorBody
 
 _DESCRIPTIONS = {
     400: "Invalid input; `details.field` names the field",
@@ -39,6 +40,10 @@ _DESCRIPTIONS = {
 }
 _REF = "#/components/schemas/{model}"
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+# Under /v1 (the OpenAI-compatible surface) errors are OpenAI's body.
+_OPENAI_ERROR_CONTENT = {
+    "application/json": {"schema": {"$ref": "#/components/schemas/OpenAIErrorBody"}}
+}
 
 _DEFS_KEY = "x-component-schemas"  # carried from ``sse_responses`` to ``_document``
 
@@ -109,6 +114,10 @@ def _derived_errors(method: str, operation: dict[str, Any]) -> set[int]:
 def _document(schema: dict[str, Any]) -> None:
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     schemas["ErrorBody"] = TypeAdapter(ErrorBody).json_schema(ref_template=_REF)
+    _, openai_defs = TypeAdapter.json_schemas(
+        [(OpenAIErrorBody, "serialization", TypeAdapter(OpenAIErrorBody))], ref_template=_REF
+    )
+    schemas.update(openai_defs["$defs"])
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     for path, operations in schema["paths"].items():
@@ -121,7 +130,8 @@ def _document(schema: dict[str, Any]) -> None:
                 responses.setdefault(str(code), {"description": _DESCRIPTIONS[code]})
             for status, response in responses.items():
                 if int(status) >= 400:
-                    response["content"] = _ERROR_CONTENT
+                    openai = path.startswith("/v1/")
+                    response["content"] = _OPENAI_ERROR_CONTENT if openai else _ERROR_CONTENT
                 for media in response.get("content", {}).values():
                     schemas.update(media.pop(_DEFS_KEY, {}))
             operation["responses"] = dict(sorted(responses.items()))
