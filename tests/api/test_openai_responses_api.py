@@ -397,3 +397,21 @@ async def test_a_guest_session_is_refused_with_403(api: Api) -> None:
         response = await api.client.request(method, V1 + path, json=body, headers=as_guest)
         assert response.status_code == 403, response.text
         assert response.json()["error"]["type"] == "permission_error"
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"input": "hi", "model": "gpt\u0000"}, "model"),
+        ({"input": "hi", "previous_response_id": "resp_\u0000"}, "previous_response_id"),
+        ({"input": "hi", "conversation": "conv_\u0000"}, "conversation"),
+        ({"input": "hi", "instructions": "be\u0000"}, "instructions"),
+        ({"input": "a\u0000"}, "input"),
+    ],
+)
+async def test_nul_characters_are_refused_on_both_databases(
+    api: Api, body: dict[str, Any], param: str
+) -> None:
+    response = await api.client.post(f"{V1}/responses", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["param"] == param

@@ -58,12 +58,12 @@ class StreamOptions(OpenAIBody):
 
 
 class ResponseCreate(OpenAIBody):
-    model: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    model: Annotated[NoNulText, StringConstraints(min_length=1, max_length=200)] | None = None
     input: Any = None  # text or items: read by ``checked``
     instructions: Annotated[NoNulText, StringConstraints(max_length=100_000)] | None = None
-    previous_response_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = (
-        None
-    )
+    previous_response_id: (
+        Annotated[NoNulText, StringConstraints(min_length=1, max_length=64)] | None
+    ) = None
     conversation: Any = None  # an id, or {"id": …}: read by ``checked``
     store: bool | None = None
     stream: bool | None = None
