@@ -211,14 +211,30 @@ async def test_settings_metadata_and_limits_reach_the_response_and_the_model(
     assert again.json() == response
 
 
+async def _totals(api: Api) -> dict[str, int]:
+    return (await api.client.get("/usage")).json()["data"]["totals"]
+
+
+async def test_each_response_is_metered_in_api_v1_usage(api: Api) -> None:
+    before = await _totals(api)
+    response = await _create(api, input="Count me")
+    after = await _totals(api)
+    usage = response["usage"]
+    assert after["promptTokens"] - before["promptTokens"] == usage["input_tokens"] > 0
+    assert after["completionTokens"] - before["completionTokens"] == usage["output_tokens"] > 0
+    assert after["calls"] - before["calls"] == 1
+
+
 async def test_store_false_keeps_nothing_but_counts_its_usage(api: Api) -> None:
+    before = await _totals(api)
     response = await _create(api, input="Not kept", store=False)
     assert response["store"] is False and _text(response) == "Echo: Not kept"
     missing = await api.client.get(f"{V1}/responses/{response['id']}")
     assert missing.status_code == 404
     assert await _conversation_count(api) == 0
-    usage = (await api.client.get("/usage")).json()["data"]
-    assert usage["totals"]["messages"] >= 1
+    after = await _totals(api)
+    assert after["totalTokens"] - before["totalTokens"] == response["usage"]["total_tokens"]
+    assert after["calls"] - before["calls"] == 1
 
 
 async def test_store_false_continues_a_response_and_leaves_no_trace_of_itself(
