@@ -450,8 +450,8 @@ class ResponsesService:
                 so_far = await BranchRepository(session).reply_so_far(
                     state.conversation_id, state.reply_id, utcnow()
                 )
-                if so_far is not None:
-                    return state
+                if so_far is not None:  # its generation holds its lease: running
+                    return replace(state, status="in_progress")
                 message = await MessageRepository(session).get_owned(state.reply_id, self.user_id)
         final = _settled(
             state,
