@@ -404,8 +404,8 @@ class ResponsesService:
     async def _save(self, final: ResponseState, deltas: list[int] | None) -> None:
         async with self.ctx.db.write() as session:
             record = await OpenAIResponseRepository(session).get_owned(final.id, self.user_id)
-            if record is None:  # deleted with its conversation meanwhile
-                return
+            if record is None or record.status in TERMINAL_STATUSES:
+                return  # deleted with its conversation, or settled by another process
             record.status = final.status
             record.error = final.error
             record.incomplete_reason = final.incomplete_reason
