@@ -119,7 +119,7 @@ async def _conversation_count(api: Api) -> int:
         ({"input": "hi", "tools": [{"type": "web_search"}]}, "tools"),
         ({"input": "hi", "tool_choice": "required"}, "tool_choice"),
         ({"input": "hi", "text": {"format": {"type": "json_object"}}}, "text.format.type"),
-        ({"input": "hi", "truncation": "sometimes"}, "truncation"),
+        ({"input": "hi", "truncation": "disabled"}, "truncation"),
         ({"input": "hi", "frequency_penalty": 1}, "frequency_penalty"),
     ],
 )

@@ -19,7 +19,6 @@ from ...domain.errors import InvalidRequest
 from .items import ContentPart, InputItem, MessageItem, metadata_of, parse_input
 
 RESPONSE_PREFIX, MESSAGE_PREFIX = "resp_", "msg_"
-ResponseStatus = Literal["queued", "in_progress", "completed", "incomplete", "failed", "cancelled"]
 
 
 def response_id(reply_id: str) -> str:
@@ -78,7 +77,8 @@ class ResponseCreate(OpenAIBody):
     tool_choice: Literal["auto", "none"] | None = None
     parallel_tool_calls: bool | None = None
     text: TextConfig | None = None
-    truncation: Literal["auto", "disabled"] | None = None
+    # The context is always fitted to the model's window (the oldest turns go first).
+    truncation: Literal["auto"] | None = None
 
     def checked(self) -> CheckedCreate:
         """The fields that depend on each other, checked; the input parsed into items."""
