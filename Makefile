@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 PYPROJECT_HASH := $(shell sha256sum pyproject.toml | cut -c1-16)
 STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 SDK_STAMP := $(SDK_VENV)/.installed-chatroutes-0.2.6
+# The 0.1 SDK, whose readme's examples the e2e tests run: a venv of its own too.
+SDK01_VENV := .venv-sdk01
+SDK01_STAMP := $(SDK01_VENV)/.installed-chatroutes-0.1.0
 # LiteLLM's proxy, a baseline of send_latency.py: only for `make bench`, in a venv of its own.
 LITELLM_VENV := .venv-litellm
 LITELLM_STAMP := $(LITELLM_VENV)/.installed-litellm-1.106.2
@@ -19,7 +22,7 @@ TEST_WORKERS ?= $(shell n=$$(( $$(nproc) + 1 )); [ $$n -gt 4 ] && n=4; echo $$n)
 serve: $(STAMP)
 	$(BIN)/chatroutes serve
 
-test: $(STAMP) $(SDK_STAMP) system-deps
+test: $(STAMP) $(SDK_STAMP) $(SDK01_STAMP) system-deps
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
@@ -38,6 +41,11 @@ $(STAMP): pyproject.toml
 $(SDK_STAMP): $(STAMP)
 	test -x $(SDK_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(SDK_VENV)
 	$(BIN)/uv pip install --quiet --python $(SDK_VENV)/bin/python chatroutes==0.2.6
+	touch $@
+
+$(SDK01_STAMP): $(STAMP)
+	test -x $(SDK01_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(SDK01_VENV)
+	$(BIN)/uv pip install --quiet --python $(SDK01_VENV)/bin/python chatroutes==0.1.0
 	touch $@
 
 $(LITELLM_STAMP): $(STAMP)
@@ -69,4 +77,4 @@ load: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
 
 clean:
-	rm -rf $(VENV) $(SDK_VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SDK_VENV) $(SDK01_VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache .hypothesis

@@ -57,6 +57,10 @@ def _tail(path: Path, limit: int = 4000) -> str:
 
 @pytest.fixture(scope="session")
 def child_env() -> dict[str, str]:
+    return clean_child_env()
+
+
+def clean_child_env() -> dict[str, str]:
     """A clean base environment for child processes, with a bytecode cache.
 
     Without cached bytecode every child recompiles its imports (seconds each), so when
@@ -110,10 +114,12 @@ class LiveServer:
         )
         return done.stdout
 
-    def new_account(self) -> str:
-        """Create a user and an API key for it with the CLI; return the key."""
+    def new_account(self, plan: str = "free") -> str:
+        """Create a user on ``plan`` and an API key for it with the CLI; return the key."""
         email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
         self.cli("users", "create", email)
+        if plan != "free":
+            self.cli("users", "set-plan", email, plan)
         last_line = self.cli("keys", "create", email).strip().splitlines()[-1]
         assert KEY_RE.fullmatch(last_line), f"no key on the last line: {last_line!r}"
         return last_line
@@ -273,10 +279,12 @@ def sdk_python() -> Path:
 
 @dataclass
 class ScenarioRunner:
-    """Runs ``sdk_scenarios/<name>.py`` with the official SDK against a live server."""
+    """Runs ``<directory>/<name>.py`` (``sdk_scenarios/``: the official SDK's scenarios)
+    with ``python`` against a live server."""
 
     python: Path
     server: LiveServer
+    directory: Path = SCENARIO_DIR
 
     def __call__(self, name: str, **extra_env: str) -> dict[str, Any]:
         """Run a scenario and return the JSON it reports; fail with its output if it broke."""
@@ -287,7 +295,7 @@ class ScenarioRunner:
             **extra_env,
         }
         done = subprocess.run(
-            [str(self.python), str(SCENARIO_DIR / f"{name}.py")],
+            [str(self.python), str(self.directory / f"{name}.py")],
             env=env,
             cwd=self.server.workdir,
             capture_output=True,

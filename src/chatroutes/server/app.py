@@ -96,9 +96,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ctx = ctx
     install_error_handlers(app)
     install_openapi(app)  # WIRE.md errors and auth in /openapi.json
+    # /v1 first: routes are matched in order, and its few never match an /api path
+    app.include_router(openai_router)  # the OpenAI-compatible surface, /v1
     app.include_router(api_router)
     app.include_router(chat_router)  # the Chat API, /api/chat
-    app.include_router(openai_router)  # the OpenAI-compatible surface, /v1
     app.include_router(ops_router)  # /health, /ready, /metrics at the root
     mount_web(app)  # the browser UI at /
     # The last added runs first: bodies are normalised before keys fingerprint them.

@@ -40,7 +40,7 @@ async def list_conversations(
             description="Text the title contains, in any case",
         ),
     ] = None,
-    scope: Annotated[
+    scope: Annotated[  # checked and documented; both scopes are the caller's own
         Literal["owned", "all"],
         Query(
             alias="filter",

@@ -19,7 +19,7 @@ import binascii
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
@@ -204,7 +204,7 @@ def kept_conversation(exchange: ChatExchange) -> str | None:
 
 
 async def _merged(
-    streams: list[AsyncIterator[StreamEvent]],
+    streams: list[AsyncGenerator[StreamEvent, None]],
 ) -> AsyncIterator[tuple[int, StreamEvent]]:
     """The events of every stream as they come, each with its stream's index; closed
     early, every stream is closed (and its call cancelled and settled)."""
@@ -215,9 +215,9 @@ async def _merged(
         return
     queue: asyncio.Queue[tuple[int, StreamEvent | None]] = asyncio.Queue()
 
-    async def pump(index: int, stream: AsyncIterator[StreamEvent]) -> None:
+    async def pump(index: int, stream: AsyncGenerator[StreamEvent, None]) -> None:
         try:
-            async with aclosing(stream) as events:  # type: ignore[type-var]
+            async with aclosing(stream) as events:
                 async for event in events:
                     queue.put_nowait((index, event))
         finally:
@@ -227,11 +227,11 @@ async def _merged(
     try:
         running = len(pumps)
         while running:
-            index, event = await queue.get()
-            if event is None:
+            index, item = await queue.get()
+            if item is None:
                 running -= 1
                 continue
-            yield index, event
+            yield index, item
     finally:
         for task in pumps:
             task.cancel()

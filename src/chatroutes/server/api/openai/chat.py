@@ -10,12 +10,13 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ...domain.errors import ChatRoutesServerError
-from ...schemas.openai.chat import ChatCompletion, ChatCompletionCreate
-from ...schemas.openai.errors import openai_error
+from ...schemas.openai.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionCreate
+from ...schemas.openai.errors import OpenAIErrorBody, openai_error
 from ...services.openai_chat import ChatExchange, OpenAIChatService, kept_conversation
 from ...services.sending import Call
 from ..deps import Context
 from ..envelope import whole
+from ..openapi import errors, sse_responses
 from .deps import OpenAISender
 
 router = APIRouter(tags=["openai"])
@@ -25,7 +26,12 @@ CONVERSATION_HEADER = "x-chatroutes-conversation-id"
 _DONE = b"data: [DONE]\n\n"
 
 
-@router.post("/chat/completions", response_model=ChatCompletion)
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    # 403: a guest session; 404: no such model
+    responses=sse_responses(ChatCompletionChunk, OpenAIErrorBody) | errors(403, 404, 502, 503, 504),
+)
 async def create_chat_completion(
     body: ChatCompletionCreate, sender: OpenAISender, ctx: Context
 ) -> Response:

@@ -4,9 +4,10 @@ transaction as its reservations, when the counters can join it), reservations, p
 call (``provider_call``: routes, fallbacks, retries, breakers, deadline) and settlement
 as a stored send. What differs is only what is read and written around the call: no
 conversation is read, no lease taken, and the call's usage goes to the usage ledger
-(``CHAT_COMPLETION_KIND``); kept (``GivenContext.keep_as``), the exchange is stored as a
-new conversation in the transaction that settles its reservation, its reply billed as
-any stored reply is.
+(``CHAT_COMPLETION_KIND``), its commit not waiting for the disk (it is all the call
+leaves; the next durable commit takes it along). Kept (``GivenContext.keep_as``), the
+exchange is stored as a new conversation in the transaction that settles its
+reservation, its reply billed as any stored reply is.
 
 ``n`` replies to one request are ``n`` calls, each with its own reservation, taken
 together: a request the quota cannot cover in full is refused whole.
@@ -168,9 +169,9 @@ async def settle(
     assert reservation is not None
     prompt, output = completion.prompt_tokens, completion.completion_tokens
     cost = call.info.cost(prompt, output)
-    if given.keep_as is None:
+    if given.keep_as is None:  # its usage, all it leaves, need not wait for the disk
         await Meter(ctx).charge_unstored(
-            reservation, CHAT_COMPLETION_KIND, call.info.name, prompt, output, cost
+            reservation, CHAT_COMPLETION_KIND, call.info.name, prompt, output, cost, durable=False
         )
         return GivenResult(completion, call.info.name)
     await _keep(ctx, call, given, given.keep_as, completion, elapsed_ms, reservation)
@@ -194,6 +195,7 @@ async def settle_cut(ctx: ServerContext, call: Call, partial: str, failure: Base
         cut.prompt_tokens,
         cut.completion_tokens,
         call.info.cost(cut.prompt_tokens, cut.completion_tokens),
+        durable=False,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from ...domain.errors import ChatRoutesServerError
 from ...providers.base import Completion
@@ -135,7 +135,9 @@ class SendPipeline:
             given_mode.settle(self.ctx, call, given, completion, elapsed_since(started))
         )
 
-    async def stream_given(self, call: Call, given: GivenContext) -> AsyncIterator[StreamEvent]:
+    async def stream_given(
+        self, call: Call, given: GivenContext
+    ) -> AsyncGenerator[StreamEvent, None]:
         """A given-context call's events: ``content``…, then ``complete`` (its result a
         ``GivenResult``) or ``error``. The call is this reader's: a reader that leaves
         cancels it, and what it streamed until then is charged."""
@@ -151,12 +153,11 @@ class SendPipeline:
         started = time.perf_counter()
         try:
             completion = await provider_call.stream_completion(self.ctx, call, live)
-        except BaseException as exc:
-            partial = "".join(live.parts)
-            if isinstance(exc, asyncio.CancelledError):  # its reader left: settled apart
-                self.ctx.spawn(given_mode.settle_cut(self.ctx, call, partial, exc))
-                raise
-            await given_mode.settle_cut(self.ctx, call, partial, exc)
+        except asyncio.CancelledError as exc:  # its reader left: settled apart
+            self.ctx.spawn(given_mode.settle_cut(self.ctx, call, "".join(live.parts), exc))
+            raise
+        except Exception as exc:
+            await given_mode.settle_cut(self.ctx, call, "".join(live.parts), exc)
             live.finish(StreamEvent("error", live.length, error=reportable(exc)))
             return
         try:

@@ -1,0 +1,158 @@
+"""A live ChatRoutes stack for the JavaScript clients' test suites.
+
+Starts the mock upstream (in this process) and a real ``chatroutes serve`` on a fresh
+SQLite database with its providers at the mock, makes accounts with the CLI, then prints
+one JSON line on stdout::
+
+    {"baseUrl": "http://127.0.0.1:PORT", "apiUrl": ".../api/v1", "apiKey": "cr_prod_sk_…",
+     "otherApiKey": "…", "limitedApiKey": "…", "limitedPerMinute": 5,
+     "controlUrl": "http://127.0.0.1:PORT"}
+
+``apiKey`` and ``otherApiKey`` belong to two accounts on the ``enterprise`` plan (no limit a
+suite meets by accident; the second for 404s on someone else's objects);
+``limitedApiKey`` to an account on a plan of ``limitedPerMinute`` requests a minute (for
+429s). Webhooks may target loopback receivers (``CHATROUTES_WEBHOOK_ALLOW_PRIVATE=1``).
+
+The control endpoint plants faults in the mock upstream:
+
+* ``POST /faults`` ``{"marker": "…", "fault": "status", "status": 500, "retryAfter": 1}``
+  -- every upstream request whose body contains ``marker`` gets the fault. ``fault`` is
+  ``status`` (default), ``delay`` (``seconds``), ``hang``, ``cut_after``/``stall_after``/
+  ``end_after`` (``chunks``), ``malformed_chunk`` (``chunks``) or ``reply`` (``text``).
+* ``POST /clear`` -- forget every fault and recorded request.
+* ``GET /requests`` -- ``{"count": N}``, how many upstream requests the mock has seen.
+
+Everything stops when stdin closes (the parent test runner exits or closes the pipe).
+
+    .venv/bin/python tests/support/live_stack.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tests.e2e.conftest import (  # noqa: E402  (the repository root goes on the path first)
+    clean_child_env,
+    server_env,
+    serving,
+    write_tiny_plans,
+)
+from tests.support.mock_upstream import Fault, MockUpstream  # noqa: E402
+
+LIMITED_PER_MINUTE = 5
+MAIN_PLAN = "enterprise"  # 6000 requests a minute: suites never meet a limit by accident
+_FAULTS: dict[str, Callable[[dict[str, Any]], Fault]] = {
+    "status": lambda spec: Fault.status(int(spec.get("status", 500)), spec.get("retryAfter")),
+    "delay": lambda spec: Fault.delay(float(spec.get("seconds", 1))),
+    "hang": lambda spec: Fault.hang(),
+    "cut_after": lambda spec: Fault.cut_after(int(spec.get("chunks", 1))),
+    "stall_after": lambda spec: Fault.stall_after(int(spec.get("chunks", 1))),
+    "end_after": lambda spec: Fault.end_after(int(spec.get("chunks", 1))),
+    "malformed_chunk": lambda spec: Fault.malformed_chunk(int(spec.get("chunks", 0))),
+    "reply": lambda spec: Fault.reply(str(spec.get("text", ""))),
+}
+
+
+def fault_from(spec: dict[str, Any]) -> Fault:
+    """The mock fault a control request describes; ``ValueError`` for an unknown one."""
+    kind = spec.get("fault", "status")
+    if kind not in _FAULTS:
+        raise ValueError(f"unknown fault {kind!r}; one of {', '.join(_FAULTS)}")
+    return _FAULTS[kind](spec)
+
+
+def control_server(upstream: MockUpstream) -> ThreadingHTTPServer:
+    """The HTTP endpoint that plants faults in ``upstream``, on a free loopback port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            if self.path == "/requests":
+                self._answer(200, {"count": len(upstream.requests)})
+            else:
+                self._answer(404, {"error": "not found"})
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                spec = json.loads(self.rfile.read(length) or b"{}")
+                if self.path == "/faults":
+                    upstream.fault_when(str(spec["marker"]), fault_from(spec))
+                elif self.path == "/clear":
+                    upstream.clear()
+                else:
+                    self._answer(404, {"error": "not found"})
+                    return
+            except (KeyError, ValueError, TypeError) as exc:
+                self._answer(400, {"error": str(exc)})
+                return
+            self._answer(200, {"ok": True})
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: stdout carries the one JSON line."""
+
+    return ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="chatroutes-live-") as tmp, MockUpstream() as upstream:
+        workdir = Path(tmp)
+        plans = write_tiny_plans(workdir / "plans.toml", LIMITED_PER_MINUTE)
+        env = server_env(
+            SimpleNamespace(param="sqlite"),  # type: ignore[arg-type]  (a fixture request's one field used)
+            workdir,
+            clean_child_env(),
+            upstream,
+            CHATROUTES_PLANS_FILE=str(plans),
+            CHATROUTES_WEBHOOK_ALLOW_PRIVATE="1",
+        )
+        control = control_server(upstream)
+        threading.Thread(target=control.serve_forever, name="control", daemon=True).start()
+        try:
+            with serving("sqlite", workdir, env) as server:
+                main_key, other_key = (server.new_account(plan=MAIN_PLAN) for _ in range(2))
+                limited_key = server.new_account(plan="tiny")
+                print_ready(server.url, main_key, other_key, limited_key, control)
+                sys.stdin.read()  # until the parent closes the pipe
+        finally:
+            control.shutdown()
+            control.server_close()
+
+
+def print_ready(
+    url: str, api_key: str, other_key: str, limited_key: str, control: ThreadingHTTPServer
+) -> None:
+    host, port = control.server_address[:2]
+    ready = {
+        "baseUrl": url,
+        "apiUrl": url + "/api/v1",
+        "apiKey": api_key,
+        "otherApiKey": other_key,
+        "limitedApiKey": limited_key,
+        "limitedPerMinute": LIMITED_PER_MINUTE,
+        "controlUrl": f"http://{host}:{port}",
+    }
+    print(json.dumps(ready), flush=True)
+
+
+if __name__ == "__main__":
+    main()
