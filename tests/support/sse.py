@@ -9,8 +9,8 @@ from typing import Any
 def parse_events(body: str) -> list[tuple[str | None, Any]]:
     """``(event id, payload)`` per event: ``"[DONE]"`` or the decoded JSON.
 
-    Every event must carry exactly one ``data:`` line (WIRE.md); an ``id:`` line
-    may precede it, and an ``event:`` line (OpenAI's Responses stream: its type), and
+    Every event must carry exactly one ``data:`` line (WIRE.md); an ``id:`` line and an
+    ``event:`` line (OpenAI's Responses stream names its type there) may precede it;
     comment blocks (heartbeats) are skipped.
     """
     events: list[tuple[str | None, Any]] = []

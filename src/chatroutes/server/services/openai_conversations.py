@@ -20,7 +20,7 @@ from ..domain.errors import InvalidRequest, NotFound
 from ..domain.ids import new_id
 from ..domain.tokens import estimate_tokens
 from ..schemas.conversations import ConversationCreate
-from ..schemas.openai.items import InputItem, ItemImage
+from ..schemas.openai.items import InputItem, ItemImage, ItemMessage
 from ..store import branches as branch_store
 from ..store import conversations as conversation_store
 from ..store import messages as message_store
@@ -56,7 +56,6 @@ def title_from(items: Sequence[InputItem]) -> str:
 
 
 def append_within(
-    ctx: ServerContext,
     connection: Connection,
     conversation: Conversation,
     items: Sequence[InputItem],
@@ -106,7 +105,8 @@ def append_within(
             insert_instance(connection, image_row(message, image, user_id))
         messages.append(message)
         parent_id = message.id
-    if not branch_store.move_head(connection, branch.id, expected=head, new=parent_id, when=now):
+    last = messages[-1].id
+    if not branch_store.move_head(connection, branch.id, expected=head, new=last, when=now):
         raise HeadMoved
     conversation_store.touch_conversation(connection, conversation.id, now)
     return Appended(branch, messages)
@@ -152,7 +152,7 @@ class ConversationState:
 
 @dataclass
 class ItemPage:
-    messages: list[Message]
+    messages: Sequence[ItemMessage]  # stored messages, or path rows naming their columns
     images: dict[str, list[ItemImage]]
     has_more: bool
 
@@ -202,7 +202,6 @@ class OpenAIConversationService:
             appended = await write_retrying_head_races(
                 self.ctx,
                 lambda connection: append_within(
-                    self.ctx,
                     connection,
                     owned_conversation_within(connection, conversation_id, self.user_id),
                     items,
@@ -219,7 +218,7 @@ class OpenAIConversationService:
     ) -> ItemPage:
         """A page of the main branch's visible messages, ``order`` by position."""
 
-        def work(connection: Connection) -> list[Message]:
+        def work(connection: Connection) -> list[ItemMessage]:
             owned_conversation_within(connection, conversation_id, self.user_id)
             main = branch_store.main_branch(connection, conversation_id)
             return list(message_store.visible_path(connection, main.head_message_id))
@@ -255,7 +254,7 @@ class OpenAIConversationService:
             metadata = await OpenAIResponseRepository(session).metadata_of(conversation_id)
         return ConversationState(conversation, metadata)
 
-    async def images_of(self, messages: Sequence[Message]) -> dict[str, list[ItemImage]]:
+    async def images_of(self, messages: Sequence[ItemMessage]) -> dict[str, list[ItemImage]]:
         """The images kept with these messages, by message."""
         ids = [m.id for m in messages if m.role == "user"]
         if not ids:

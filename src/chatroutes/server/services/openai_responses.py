@@ -195,7 +195,7 @@ class ResponsesService:
         through the pipeline) and the provider request completed and reserved."""
         body = checked.body
         *earlier, question = checked.items
-        branch_id, parent_id, appended = None, after, []
+        branch_id, parent_id, appended = None, after, list[str]()
         if earlier:
             branch_id, appended = await self._append(conversation_id, earlier, after)
             parent_id = appended[-1]
@@ -244,7 +244,6 @@ class ResponsesService:
             def work(connection: Connection) -> tuple[str, list[str]]:
                 conversation = owned_conversation_within(connection, conversation_id, self.user_id)
                 appended = append_within(
-                    self.ctx,
                     connection,
                     conversation,
                     items,
