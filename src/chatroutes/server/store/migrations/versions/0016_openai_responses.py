@@ -1,7 +1,7 @@
 """responses of the OpenAI-compatible surface, and conversations' metadata
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-07 04:40:00.000000
 """
 
