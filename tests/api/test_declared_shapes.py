@@ -361,6 +361,22 @@ async def _sessions(anonymous: httpx.AsyncClient) -> None:
     assert _data(erased) == {"deleted": True}
 
 
+async def _openai_chat(client: httpx.AsyncClient) -> None:
+    """OpenAI's models and Chat Completions at /v1, plain and streamed."""
+    v1 = f"{ROOT}/v1"
+    listed = await client.get(f"{v1}/models")
+    assert listed.status_code == 200, listed.text
+    assert (await client.get(f"{v1}/models/gpt-4")).json()["id"] == "gpt-4"
+    body = {"model": "gpt-5", "messages": [{"role": "user", "content": "hi"}]}
+    plain = await client.post(f"{v1}/chat/completions", json=body)
+    assert plain.json()["object"] == "chat.completion", plain.text
+    streamed = await client.post(
+        f"{v1}/chat/completions",
+        json={**body, "stream": True, "stream_options": {"include_usage": True}},
+    )
+    assert payloads(streamed.text)[-1] == "[DONE]", streamed.text
+
+
 async def _openai_responses(client: httpx.AsyncClient) -> None:
     """OpenAI's Responses and Conversations at /v1: each operation answered, streams too."""
     v1 = f"{ROOT}/v1"
@@ -429,6 +445,7 @@ async def test_every_answer_has_exactly_the_fields_its_schema_declares(
     await _usage(client, ids)
     document = await _export(client, ids["conversation"])
     await _chat(client)
+    await _openai_chat(client)
     await _openai_responses(client)
     await _keys(client)
     await _webhooks(client)

@@ -80,6 +80,10 @@ SEED_KINDS = {
     "webhook_id": "webhook",
     "delivery_id": "delivery",
     "key_id": "key",
+    "response_id": "response",
+    "previous_response_id": "response",
+    "item_id": "message",
+    "model": "model",
 }
 # Operations whose credential is a guest session (API keys are refused there), or none.
 GUEST_OPERATIONS = {"GET /api/v1/auth/guest", "POST /api/v1/auth/guest/convert"}
@@ -123,7 +127,7 @@ async def _new_key(settings: Settings, secret: bytes) -> str:
 
 def _seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
     """A conversation with a reply, a fork, a checkpoint and a parallel-response session;
-    a webhook and a delivery."""
+    a webhook and a delivery; the reply as a /v1 response, and models (an alias too)."""
 
     def data(response: httpx.Response, status: int = 201) -> dict[str, Any]:
         assert response.status_code == status, response.text
@@ -162,6 +166,9 @@ def _seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
         "key": [key["id"]],
         "webhook": [webhook["id"]],
         "delivery": [delivery["id"]],
+        # /v1: every reply is a response; a conversation's items are its messages
+        "response": ["resp_" + answer.removeprefix("msg_")],
+        "model": ["gpt-5", "gpt-4"],
     }
     return seeds, guest["tokens"]["accessToken"]
 
