@@ -79,6 +79,20 @@ class TestPreflight:
         assert "access-control-allow-credentials" not in headers
         assert "origin" in _listed(response.headers["vary"])
 
+    async def test_the_headers_an_openai_sdk_adds_are_allowed(self, cors_api):
+        response = await cors_api.client.options(
+            "/conversations",
+            headers={
+                "Origin": ALLOWED,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,x-stainless-os,x-stainless-lang",
+            },
+        )
+        assert response.status_code == 204
+        assert {"authorization", "x-stainless-os", "x-stainless-lang"} <= _listed(
+            _cors(response)["access-control-allow-headers"]
+        )
+
     async def test_a_preflight_needs_no_credential(self, cors_api):
         cors_api.client.headers.pop("Authorization")
         response = await _preflight(cors_api.client, ALLOWED, "DELETE")
@@ -102,7 +116,7 @@ class TestAnswers:
         assert headers["access-control-allow-origin"] == ALLOWED
         exposed = _listed(headers["access-control-expose-headers"])
         assert {"ratelimit", "ratelimit-policy", "retry-after", "x-request-id"} <= exposed
-        assert "idempotent-replayed" in exposed
+        assert {"idempotent-replayed", "x-chatroutes-conversation-id"} <= exposed
         for name in ("ratelimit", "ratelimit-policy", "x-request-id"):
             assert name in response.headers, f"{name} is exposed and sent"
         assert "access-control-allow-credentials" not in headers

@@ -8,7 +8,9 @@ has no credential. Only the response's start is touched, never a streamed chunk.
 - An allowed origin gets ``Access-Control-Allow-Origin: <that origin>`` on every answer,
   with ``Access-Control-Expose-Headers`` naming what our clients read from responses;
   a preflight (``OPTIONS`` with ``Access-Control-Request-Method``) is 204 with the
-  methods and request headers our clients send.
+  methods and request headers our clients send, and whatever other headers it asks for
+  (the ``openai`` SDKs add their ``X-Stainless-*`` ones): the origin is trusted, and
+  no header carries a credential the page was not given.
 - Any other origin, or none, gets no CORS header at all: the browser keeps the answer
   from the page. ``Vary: Origin`` is on every answer, so a cache never hands one
   origin's answer to another.
@@ -26,7 +28,7 @@ ALLOWED_REQUEST_HEADERS = (
 )
 EXPOSED_HEADERS = (
     "RateLimit, RateLimit-Policy, Retry-After, X-Request-Id, Idempotent-Replayed, "
-    "Content-Disposition"
+    "Content-Disposition, X-Chatroutes-Conversation-Id"
 )
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
@@ -34,7 +36,6 @@ _VARY = (b"vary", b"Origin")
 _EXPOSE = (b"access-control-expose-headers", EXPOSED_HEADERS.encode())
 _PREFLIGHT = [
     (b"access-control-allow-methods", ALLOWED_METHODS.encode()),
-    (b"access-control-allow-headers", ALLOWED_REQUEST_HEADERS.encode()),
     (b"access-control-max-age", str(PREFLIGHT_MAX_AGE_SECONDS).encode()),
     _VARY,
 ]
@@ -52,8 +53,8 @@ class CorsMiddleware:
         origin, preflight = _origin_and_preflight(scope)
         if origin is None or origin not in self.origins:
             added = [_VARY]  # no CORS header: the browser keeps the answer from the page
-        elif preflight:
-            await _answer_preflight(origin, send)
+        elif preflight is not None:
+            await _answer_preflight(origin, preflight, send)
             return
         else:
             added = [_VARY, (b"access-control-allow-origin", origin), _EXPOSE]
@@ -66,19 +67,29 @@ class CorsMiddleware:
         await self.app(scope, receive, send_with_cors)
 
 
-def _origin_and_preflight(scope: Scope) -> tuple[bytes | None, bool]:
-    """The ``Origin`` header, and whether the request is a CORS preflight."""
+def _origin_and_preflight(scope: Scope) -> tuple[bytes | None, bytes | None]:
+    """The ``Origin`` header and, for a CORS preflight, the request headers it asks
+    for (``b""``: none); None for any other request."""
     origin = None
     asks_method = False
+    asks_headers = b""
     for name, value in scope["headers"]:
         if name == b"origin":
             origin = value
         elif name == b"access-control-request-method":
             asks_method = True
-    return origin, asks_method and scope["method"] == "OPTIONS"
+        elif name == b"access-control-request-headers":
+            asks_headers = value
+    return origin, asks_headers if asks_method and scope["method"] == "OPTIONS" else None
 
 
-async def _answer_preflight(origin: bytes, send: Send) -> None:
-    headers = [(b"access-control-allow-origin", origin), *_PREFLIGHT, (b"content-length", b"0")]
+async def _answer_preflight(origin: bytes, asked_headers: bytes, send: Send) -> None:
+    allowed = ALLOWED_REQUEST_HEADERS.encode() + (b", " + asked_headers if asked_headers else b"")
+    headers = [
+        (b"access-control-allow-origin", origin),
+        (b"access-control-allow-headers", allowed),
+        *_PREFLIGHT,
+        (b"content-length", b"0"),
+    ]
     await send({"type": "http.response.start", "status": 204, "headers": headers})
     await send({"type": "http.response.body", "body": b""})
