@@ -262,9 +262,11 @@ def source_of(ref: str, into: Path) -> Iterator[tuple[Path, str]]:
         shutil.rmtree(into, ignore_errors=True)
 
 
-def _wait_until_serving(process: Process, url: str, what: str) -> None:
+def _wait_until_serving(
+    process: Process, url: str, what: str, timeout: float = START_TIMEOUT
+) -> None:
     """Poll ``url`` until it answers 200; fail with the process's log if it never does."""
-    deadline = time.monotonic() + START_TIMEOUT
+    deadline = time.monotonic() + timeout
     while True:
         try:
             if httpx.get(url).status_code == 200:
@@ -317,7 +319,8 @@ def litellm_server(executable: str, mock_url: str, data_dir: Path) -> Iterator[t
     process = Process(command, env)
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_until_serving(process, f"{base}/health/liveliness", "LiteLLM proxy")
+        # its imports alone take 40 s on a busy 2-core machine
+        _wait_until_serving(process, f"{base}/health/liveliness", "LiteLLM proxy", 180.0)
         yield base, process.popen.pid
     finally:
         process.stop()

@@ -19,6 +19,7 @@ from .api.fast_send import FastSendMiddleware
 from .api.idempotency import IdempotencyMiddleware
 from .api.meta import ops_router
 from .api.middleware import BodyMiddleware, RateLimitHeadersMiddleware
+from .api.openai import openai_router
 from .api.openapi import install_openapi
 from .api.router import api_router
 from .api.web import mount_web
@@ -114,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ctx = ctx
     install_error_handlers(app)
     install_openapi(app)  # WIRE.md errors and auth in /openapi.json
+    # /v1 first: routes are matched in order, and its few never match an /api path
+    app.include_router(openai_router)  # the OpenAI-compatible surface, /v1
     app.include_router(api_router)
     app.include_router(chat_router)  # the Chat API, /api/chat
     app.include_router(ops_router)  # /health, /ready, /metrics at the root

@@ -11,6 +11,10 @@ from fastapi.responses import JSONResponse
 
 from ..domain.errors import ChatRoutesServerError
 from ..schemas.envelope import error_body
+from ..schemas.openai.errors import openai_error
+
+# The OpenAI-compatible surface (``api/openai``): its answers, errors included, are OpenAI's.
+OPENAI_PREFIX = "/v1"
 
 
 class _Json(JSONResponse):
@@ -42,6 +46,29 @@ def secret_ok(data: Mapping[str, Any], *, status_code: int = 200) -> JSONRespons
     response = ok(data, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def is_openai_path(path: str) -> bool:
+    return path == OPENAI_PREFIX or path.startswith(OPENAI_PREFIX + "/")
+
+
+def error_response_at(path: str, exc: ChatRoutesServerError) -> JSONResponse:
+    """The error as the surface of ``path`` renders it: OpenAI's body under ``/v1``,
+    WIRE.md's everywhere else."""
+    return openai_error_response(exc) if is_openai_path(path) else error_response(exc)
+
+
+def openai_error_response(exc: ChatRoutesServerError) -> JSONResponse:
+    """OpenAI's error body and status (``schemas/openai/errors.py``), ``Retry-After`` on a
+    429 that says when, and ``x-should-retry: false`` where retrying cannot help (a spent
+    quota), which the OpenAI SDKs obey."""
+    status, body = openai_error(exc)
+    headers = {}
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    if body["error"]["type"] == "insufficient_quota":
+        headers["x-should-retry"] = "false"
+    return _Json(body, status_code=status, headers=headers)
 
 
 def error_response(exc: ChatRoutesServerError) -> JSONResponse:

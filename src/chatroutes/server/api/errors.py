@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain.errors import ChatRoutesServerError, InvalidRequest, NotFound
-from .envelope import error_response
+from .envelope import error_response_at, is_openai_path
 
 logger = logging.getLogger("chatroutes.server")
 
@@ -22,34 +22,46 @@ def _field_name(location: tuple[object, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-async def _on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+def _openai_param(location: tuple[object, ...]) -> str:
+    """The field as OpenAI's ``param`` names it: ``messages[0].content``."""
+    param = ""
+    for part in location:
+        if part in ("body", "query", "path", "header"):
+            continue
+        param += f"[{part}]" if isinstance(part, int) else (f".{part}" if param else str(part))
+    return param or "body"
+
+
+async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    name = _openai_param if is_openai_path(request.url.path) else _field_name
     errors = [
-        {"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+        {"field": name(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
         for e in exc.errors()
     ]
     first = errors[0] if errors else {"field": "body", "message": "invalid request"}
     if any(e.get("type") == "json_invalid" for e in exc.errors()):
         first = {"field": "body", "message": "Request body is not valid JSON"}
     message = f"{first['field']}: {first['message']}"
-    return error_response(InvalidRequest(message, field=first["field"], details={"errors": errors}))
+    error = InvalidRequest(message, field=first["field"], details={"errors": errors})
+    return error_response_at(request.url.path, error)
 
 
-async def _on_domain_error(_request: Request, exc: ChatRoutesServerError) -> JSONResponse:
-    return error_response(exc)
+async def _on_domain_error(request: Request, exc: ChatRoutesServerError) -> JSONResponse:
+    return error_response_at(request.url.path, exc)
 
 
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == 404:
-        return error_response(NotFound("route", request.url.path))
+        return error_response_at(request.url.path, NotFound("route", request.url.path))
     error = ChatRoutesServerError(str(exc.detail))
     error.status_code = exc.status_code
     error.code = _STATUS_CODES.get(exc.status_code, "HTTP_ERROR")
-    return error_response(error)
+    return error_response_at(request.url.path, error)
 
 
-async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
-    return error_response(ChatRoutesServerError("Internal server error"))
+    return error_response_at(request.url.path, ChatRoutesServerError("Internal server error"))
 
 
 def install_error_handlers(app: FastAPI) -> None:

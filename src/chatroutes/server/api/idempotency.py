@@ -40,7 +40,7 @@ from ..services.idempotency import (
 )
 from ..services.server_context import ServerContext, utcnow
 from .deps import authenticate
-from .envelope import error_response
+from .envelope import error_response_at
 from .middleware import read_body
 
 logger = logging.getLogger("chatroutes.server")
@@ -74,7 +74,7 @@ class IdempotencyMiddleware:
                 raise InvalidRequest(f"Send one {HEADER} header", field=HEADER)
             key = check_key(keys[0].decode("latin-1"))
         except InvalidRequest as exc:
-            await error_response(exc)(scope, receive, send)
+            await error_response_at(scope["path"], exc)(scope, receive, send)
             return
         body = await read_body(receive)
         if body is None:  # the client left before sending its body
@@ -83,13 +83,13 @@ class IdempotencyMiddleware:
         try:
             outcome = await self.service.begin(scope_of(credential), key, request_hash)
         except ChatRoutesServerError as exc:  # in use, or reused for another request
-            await error_response(exc)(scope, receive, send)
+            await error_response_at(scope["path"], exc)(scope, receive, send)
             return
         if isinstance(outcome, StoredResponse):
             try:  # a stored answer goes only to a credential that still authenticates
                 await authenticate(Request(scope), self.ctx)
             except ChatRoutesServerError as exc:
-                await error_response(exc)(scope, receive, send)
+                await error_response_at(scope["path"], exc)(scope, receive, send)
                 return
             await _replay(outcome, send)
             return

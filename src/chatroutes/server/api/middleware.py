@@ -6,7 +6,8 @@ read, and never more than a few KB of one before its caller is known.
   ``max_body_bytes``; a conversation import's is the caller's plan cap within
   ``max_import_bytes`` (``services.transfer.import_limit``: guests get 403); routes
   anyone may call (sign-in, tokens, the status pages, everything outside /api) take
-  ``UNAUTHENTICATED_BODY_BYTES``, more than any of them needs. ``/mcp`` is an API route.
+  ``UNAUTHENTICATED_BODY_BYTES``, more than any of them needs. ``/mcp`` is an API route,
+  and so is every route of the OpenAI-compatible surface (``/v1``).
 - Credentials before bodies, on every route that needs a caller: a body without any
   credential is 401 at once; no more than ``UNAUTHENTICATED_BODY_BYTES`` of a body is
   read before its credential is validated (``deps.authenticate``: an API key or a
@@ -27,7 +28,7 @@ from ..domain.errors import ChatRoutesServerError, PayloadTooLarge
 from ..services.server_context import ServerContext
 from ..services.transfer import import_limit
 from .deps import authenticate, credential
-from .envelope import error_response
+from .envelope import error_response_at, is_openai_path
 
 # The most of a body read before its caller is known; also the limit of the routes
 # anyone may call.
@@ -92,7 +93,12 @@ class BodyMiddleware:
         ``named``: whether a credential header is there."""
         route = (scope["method"], scope["path"].removeprefix(scope.get("root_path", "")))
         path = route[1]
-        unchecked = (path.startswith(_API) and path not in OPEN_API_PATHS) or path == _MCP
+        # every route of /api but the open ones, /mcp and all of /v1 need a caller
+        unchecked = (
+            (path.startswith(_API) and path not in OPEN_API_PATHS)
+            or path == _MCP
+            or is_openai_path(path)
+        )
         if unchecked:  # a caller is needed: one must at least be named
             if not named:
                 credential(Request(scope))  # the usual 401, before anything is read
@@ -148,7 +154,7 @@ def _within(size: int, limit: int) -> None:
 
 async def _refuse(exc: ChatRoutesServerError, scope: Scope, receive: Receive, send: Send) -> None:
     """The error, and the connection closed after it: the unread body is not waited for."""
-    response = error_response(exc)
+    response = error_response_at(scope["path"], exc)
     response.headers["connection"] = "close"
     await response(scope, receive, send)
 

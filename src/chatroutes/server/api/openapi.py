@@ -11,6 +11,8 @@ check them against real answers):
 - the ``Idempotency-Key`` header on POSTs under /api/v1, and its 409 and 422;
 - 500 everywhere (answering one is still a test failure);
 - whatever a route adds with ``responses=errors(409, 503, …)``.
+
+Under ``/v1`` (the OpenAI-compatible surface) the error body is OpenAI's.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
 
 from ..schemas.envelope import ErrorBody
+from ..schemas.openai.errors import OpenAIErrorBody
+from .envelope import is_openai_path
 
 _DESCRIPTIONS = {
     400: "Invalid input; `details.field` names the field",
@@ -39,6 +43,10 @@ _DESCRIPTIONS = {
 }
 _REF = "#/components/schemas/{model}"
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+# Under /v1 (``api/openai``), OpenAI's error body.
+_OPENAI_ERROR_CONTENT = {
+    "application/json": {"schema": {"$ref": "#/components/schemas/OpenAIErrorBody"}}
+}
 
 _DEFS_KEY = "x-component-schemas"  # carried from ``sse_responses`` to ``_document``
 
@@ -109,6 +117,9 @@ def _derived_errors(method: str, operation: dict[str, Any]) -> set[int]:
 def _document(schema: dict[str, Any]) -> None:
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     schemas["ErrorBody"] = TypeAdapter(ErrorBody).json_schema(ref_template=_REF)
+    openai_body = TypeAdapter(OpenAIErrorBody).json_schema(ref_template=_REF)
+    schemas.update(openai_body.pop("$defs", {}))
+    schemas["OpenAIErrorBody"] = openai_body
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     for path, operations in schema["paths"].items():
@@ -119,9 +130,10 @@ def _document(schema: dict[str, Any]) -> None:
             responses.pop("422", None)  # request validation answers 400
             for code in _derived_errors(method, operation):
                 responses.setdefault(str(code), {"description": _DESCRIPTIONS[code]})
+            error_content = _OPENAI_ERROR_CONTENT if is_openai_path(path) else _ERROR_CONTENT
             for status, response in responses.items():
                 if int(status) >= 400:
-                    response["content"] = _ERROR_CONTENT
+                    response["content"] = error_content
                 for media in response.get("content", {}).values():
                     schemas.update(media.pop(_DEFS_KEY, {}))
             operation["responses"] = dict(sorted(responses.items()))

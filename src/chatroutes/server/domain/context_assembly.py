@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from .tokens import estimate_tokens
 
@@ -29,21 +29,39 @@ SUMMARY_HEADING = "Summary of the earlier conversation:"
 
 @dataclass(frozen=True)
 class ImagePart:
-    """An image sent with a message: its MIME type and base64 data."""
+    """An image sent with a message: its MIME type and base64 data, or (``url`` set, the
+    other two empty) an address the provider fetches it from."""
 
     mime_type: str
     data: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A model's call of a tool: its id, the tool's name, its arguments."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class ChatMessage:
-    """One message in provider-neutral form."""
+    """One message in provider-neutral form.
+
+    A caller that gives its whole context (the OpenAI-compatible Chat Completions) may
+    send an assistant turn that called tools (``tool_calls``) and each tool's answer
+    (role ``tool``, ``tool_call_id`` naming the call).
+    """
 
     role: str
     content: str
     images: tuple[ImagePart, ...] = ()  # for vision models; each adapter has its own format
     # The stored message it came from (None: a system prompt, a summary); not sent.
     source_id: str | None = field(default=None, compare=False)
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
 
 
 class PathMessage(Protocol):

@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..api.envelope import error_response
+from ..api.envelope import error_response_at
 from ..domain.errors import ChatRoutesServerError
 from . import metrics
 from .logs import ACCESS_LOGGER, REQUEST_ID
@@ -82,9 +82,8 @@ class ObservabilityMiddleware:
             # Unexpected: answer the WIRE.md 500 here so it carries the id; the app's
             # handler outside logs it (the id is still set for it) and the server too.
             if not response_started:
-                await error_response(ChatRoutesServerError("Internal server error"))(
-                    scope, receive, send_with_id
-                )
+                failure = ChatRoutesServerError("Internal server error")
+                await error_response_at(scope["path"], failure)(scope, receive, send_with_id)
             raise
         else:
             REQUEST_ID.reset(token)

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from ..domain.context_assembly import ChatMessage
+from ..domain.context_assembly import ChatMessage, ImagePart
 from ..domain.errors import ProviderError
 from ._transport import open_event_stream, post_json
 from .base import (
@@ -37,30 +37,55 @@ def to_anthropic_messages(messages: list[ChatMessage]) -> tuple[str | None, list
         if message.role == "system":
             continue
         content = _anthropic_content(message)
-        if turns and turns[-1]["role"] == message.role:
+        role = "user" if message.role == "tool" else message.role  # results go in user turns
+        if turns and turns[-1]["role"] == role:
             previous = turns[-1]["content"]
             if isinstance(previous, str) and isinstance(content, str):
                 turns[-1]["content"] = previous + "\n\n" + content
             else:
                 turns[-1]["content"] = _blocks(previous) + _blocks(content)
         else:
-            turns.append({"role": message.role, "content": content})
+            turns.append({"role": role, "content": content})
     if turns and turns[0]["role"] != "user":
         turns.insert(0, {"role": "user", "content": "(conversation continues)"})
     return system, turns
 
 
 def _anthropic_content(message: ChatMessage) -> str | list[dict[str, Any]]:
+    if message.tool_call_id is not None:  # a tool's answer
+        return [
+            {"type": "tool_result", "tool_use_id": message.tool_call_id, "content": message.content}
+        ]
+    if message.tool_calls:  # an assistant turn that called tools
+        text = [{"type": "text", "text": message.content}] if message.content else []
+        return [
+            *text,
+            *(
+                {"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments}
+                for c in message.tool_calls
+            ),
+        ]
     if not message.images:
         return message.content
     blocks: list[dict[str, Any]] = [
-        {
-            "type": "image",
-            "source": {"type": "base64", "media_type": image.mime_type, "data": image.data},
-        }
-        for image in message.images
+        {"type": "image", "source": _image_source(image)} for image in message.images
     ]
     return [*blocks, {"type": "text", "text": message.content}]
+
+
+def _image_source(image: ImagePart) -> dict[str, Any]:
+    if image.url is not None:
+        return {"type": "url", "url": image.url}
+    return {"type": "base64", "media_type": image.mime_type, "data": image.data}
+
+
+def _anthropic_tool_choice(choice: str) -> dict[str, Any]:
+    """OpenAI's choices in Anthropic's terms: ``required`` is ``any``, a name is ``tool``."""
+    if choice in ("auto", "none"):
+        return {"type": choice}
+    if choice == "required":
+        return {"type": "any"}
+    return {"type": "tool", "name": choice}
 
 
 def _blocks(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -159,7 +184,14 @@ class AnthropicMessagesProvider:
                 {"name": t.name, "description": t.description, "input_schema": t.parameters}
                 for t in request.tools
             ]
-            body["tool_choice"] = {"type": request.tool_choice}
+            body["tool_choice"] = _anthropic_tool_choice(request.tool_choice)
+        sampling = request.sampling
+        if sampling.top_p is not None:
+            body["top_p"] = sampling.top_p
+        if sampling.stop:
+            body["stop_sequences"] = list(sampling.stop)
+        if sampling.user is not None:
+            body["metadata"] = {"user_id": sampling.user}
         return body
 
     async def complete(self, request: CompletionRequest) -> Completion:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..domain.context_assembly import ChatMessage
+from ..domain.context_assembly import ChatMessage, ToolCall
 from ..domain.errors import ProviderUnavailable
 
 
@@ -18,13 +18,6 @@ class Tool:
     name: str
     description: str
     parameters: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    id: str
-    name: str
-    arguments: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -43,15 +36,39 @@ class ToolRound:
 
 
 @dataclass(frozen=True)
+class Sampling:
+    """What a caller may ask of the sampling beyond temperature and length, as OpenAI's
+    Chat Completions names it; each protocol sends what it has an equivalent for
+    (Anthropic: ``top_p``, ``stop_sequences``, ``metadata.user_id``; no seed, response
+    format, penalties nor reasoning effort)."""
+
+    top_p: float | None = None
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+    response_format: dict[str, Any] | None = None  # {"type": "json_object" | "json_schema"…}
+    user: str | None = None  # the caller's end user, for the upstream's abuse checks
+    parallel_tool_calls: bool | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    reasoning_effort: str | None = None
+
+
+NO_SAMPLING = Sampling()
+
+
+@dataclass(frozen=True)
 class CompletionRequest:
     model: str  # the upstream model id
     messages: list[ChatMessage]
     temperature: float | None
     max_tokens: int
     tools: tuple[Tool, ...] = ()
-    tool_choice: str = "auto"  # "auto", or "none": the tools stay defined but may not be called
+    # "auto"; "none": the tools stay defined but may not be called; "required": one must
+    # be; or the name of the one tool that must be called
+    tool_choice: str = "auto"
     tool_rounds: tuple[ToolRound, ...] = ()  # after ``messages``, oldest first
     thinking_budget: int | None = None  # tokens to think before answering, on top of max_tokens
+    sampling: Sampling = NO_SAMPLING
 
 
 @dataclass(frozen=True)

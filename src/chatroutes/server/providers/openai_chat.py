@@ -25,14 +25,38 @@ from .base import (
 
 
 def _openai_message(message: ChatMessage) -> dict[str, Any]:
-    """Text as a string; with images, a text part and ``image_url`` data-URL parts."""
+    """Text as a string; with images, a text part and ``image_url`` parts (data URLs, or
+    the addresses given); an assistant turn's tool calls, a tool's answer's call id."""
+    if message.tool_calls:
+        return {
+            "role": "assistant",
+            "content": message.content or None,
+            "tool_calls": [_openai_call(call) for call in message.tool_calls],
+        }
+    if message.tool_call_id is not None:
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
     if not message.images:
         return {"role": message.role, "content": message.content}
     parts: list[dict[str, Any]] = [{"type": "text", "text": message.content}]
     for image in message.images:
-        url = f"data:{image.mime_type};base64,{image.data}"
+        url = image.url or f"data:{image.mime_type};base64,{image.data}"
         parts.append({"type": "image_url", "image_url": {"url": url}})
     return {"role": message.role, "content": parts}
+
+
+def _openai_call(call: ToolCall) -> dict[str, Any]:
+    arguments = json.dumps(call.arguments)
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": arguments},
+    }
+
+
+def _openai_tool_choice(choice: str) -> object:
+    if choice in ("auto", "none", "required"):
+        return choice
+    return {"type": "function", "function": {"name": choice}}
 
 
 def _openai_tool(tool: Tool) -> dict[str, Any]:
@@ -48,14 +72,7 @@ def _openai_tool(tool: Tool) -> dict[str, Any]:
 
 def _round_messages(turn: ToolRound) -> list[dict[str, Any]]:
     """The assistant turn that called tools, then one ``tool`` message per answer."""
-    calls = [
-        {
-            "id": call.id,
-            "type": "function",
-            "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
-        }
-        for call in turn.calls
-    ]
+    calls = [_openai_call(call) for call in turn.calls]
     messages: list[dict[str, Any]] = [
         {"role": "assistant", "content": turn.text or None, "tool_calls": calls}
     ]
@@ -123,7 +140,21 @@ class OpenAIChatProvider:
             body["temperature"] = request.temperature
         if request.tools:
             body["tools"] = [_openai_tool(tool) for tool in request.tools]
-            body["tool_choice"] = request.tool_choice
+            body["tool_choice"] = _openai_tool_choice(request.tool_choice)
+        sampling = request.sampling
+        for name, value in (
+            ("top_p", sampling.top_p),
+            ("seed", sampling.seed),
+            ("response_format", sampling.response_format),
+            ("user", sampling.user),
+            ("stop", list(sampling.stop) or None),
+            ("parallel_tool_calls", sampling.parallel_tool_calls if request.tools else None),
+            ("frequency_penalty", sampling.frequency_penalty),
+            ("presence_penalty", sampling.presence_penalty),
+            ("reasoning_effort", sampling.reasoning_effort),
+        ):
+            if value is not None:
+                body[name] = value
         return body
 
     async def complete(self, request: CompletionRequest) -> Completion:

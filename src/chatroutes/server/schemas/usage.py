@@ -84,7 +84,7 @@ class DayTotals(Totals):
 
 
 class KindTotals(Totals):
-    kind: Annotated[str, Field(description="message, autobranch or checkpoint")]
+    kind: Annotated[str, Field(description="message, autobranch, checkpoint or chat_completion")]
 
 
 class ConversationTotals(Totals):
@@ -103,7 +103,8 @@ def by_model_out(rows: Sequence[UsageTotals]) -> list[ModelTotals]:
 
 
 def by_kind_out(rows: Sequence[UsageTotals]) -> list[KindTotals]:
-    """Per kind of metered call: ``message`` (replies), ``autobranch``, ``checkpoint``."""
+    """Per kind of metered call: ``message`` (replies), ``autobranch``, ``checkpoint``,
+    ``chat_completion`` (``/v1/chat/completions`` calls not kept)."""
     return [{"kind": row.key, **totals_out(row)} for row in rows]  # type: ignore[typeddict-item]
 
 

@@ -317,9 +317,13 @@ class Meter:
         prompt_tokens: int,
         completion_tokens: int,
         cost: float | None,
+        *,
+        durable: bool = True,
     ) -> None:
         """A call that stored no reply: its usage goes to the ledger under ``kind``, and
-        the reservation is settled to it, in one transaction when the counters allow."""
+        the reservation is settled to it, in one transaction when the counters allow.
+        ``durable=False``: the commit does not wait for the disk (the next durable one
+        takes it along), for calls whose only record this is."""
         spent = prompt_tokens + completion_tokens
         entry = metered_call_entry(
             reservation.user_id,
@@ -338,7 +342,7 @@ class Meter:
             counted = self.settle_within(connection, reservation, spent)
 
         try:
-            await self.ctx.db.run(write, write=True)
+            await self.ctx.db.run(write, write=True, durable=durable)
         except Exception:
             counted = False  # rolled back: the counters are settled on their own
             logger.exception("could not record a %s call of user %s", kind, reservation.user_id)

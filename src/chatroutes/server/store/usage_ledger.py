@@ -40,10 +40,11 @@ from ..domain.ids import new_id
 from .tables import Base, Message
 
 # What a metered call was: a reply (every stored message's usage is of this kind), an
-# AutoBranch review, a checkpoint summary.
+# AutoBranch review, a checkpoint summary, an OpenAI-compatible chat completion.
 MESSAGE_KIND = "message"
 AUTOBRANCH_KIND = "autobranch"
 CHECKPOINT_KIND = "checkpoint"
+CHAT_COMPLETION_KIND = "chat_completion"  # a /v1/chat/completions call not kept
 MERGED_FROM = "mergedFrom"  # the metadata key naming a merged copy's original
 
 

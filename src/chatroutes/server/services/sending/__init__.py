@@ -17,14 +17,24 @@ held while a model thinks:
 A provider failure keeps the user message (nothing a user wrote is lost) and releases
 the lease; re-sending the same text resumes from it instead of storing it twice.
 
+A send whose context its caller gives whole (``GivenContext``: OpenAI's Chat
+Completions, ``given.py``) is a mode of the same pipeline: admission and reservations
+(one transaction for a key), the same provider call, and a settlement that charges the
+usage ledger, or stores the exchange as a new conversation when it is to be kept; no
+conversation is read and no lease taken, so step 1 stores nothing and step 3 only what
+is kept.
+
 Only the last commit waits for the disk: the first is committed (a crash of the process
 loses nothing) but not flushed, and the reply's flush takes it along, as the lease's
 release does after a failure. Until then the question has not been acknowledged: a power
 cut in between loses a request its client never saw answered.
 """
 
+from .given import GivenResult
 from .pipeline import SendPipeline
 from .prepared import (
+    Call,
+    GivenContext,
     KeyCredential,
     Prepared,
     Sender,
@@ -39,6 +49,9 @@ from .question import BUSY_RETRY_AFTER_SECONDS, check_length
 
 __all__ = [
     "BUSY_RETRY_AFTER_SECONDS",
+    "Call",
+    "GivenContext",
+    "GivenResult",
     "KeyCredential",
     "Prepared",
     "SendPipeline",

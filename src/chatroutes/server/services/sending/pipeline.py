@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncGenerator
 
 from ...domain.errors import ChatRoutesServerError
 from ...providers.base import Completion
@@ -12,7 +13,18 @@ from ..live import LiveReply, ReplyStream, StreamEvent
 from ..recovery import watched  # heartbeat and shutdown: the reply survives its process
 from ..server_context import ServerContext
 from . import admission, provider_call
-from .prepared import KeyCredential, Prepared, Sender, SendResult, SendTarget, elapsed_since
+from . import given as given_mode
+from .given import GivenResult
+from .prepared import (
+    Call,
+    GivenContext,
+    KeyCredential,
+    Prepared,
+    Sender,
+    SendResult,
+    SendTarget,
+    elapsed_since,
+)
 from .provider_call import partial_completion, reportable
 from .reply import release_lease, stopped_result, store_reply
 
@@ -101,6 +113,61 @@ class SendPipeline:
             prepared, watched(self.ctx, prepared, live, self._generate_streaming(prepared, live))
         )
         return ReplyStream(live.reply_id, live.follow(0, reasoning=reasoning))
+
+    async def admit_given(
+        self, sender: Sender | KeyCredential, given: GivenContext, *, count: int = 1
+    ) -> list[Call]:
+        """Admission (for a key) and ``count`` reservations for a send whose context is
+        given (``sending.given``): every refusal raises here, before any upstream call."""
+        return await given_mode.admit(self.ctx, sender, given, count)
+
+    async def complete_given(self, call: Call, given: GivenContext) -> GivenResult:
+        """A given-context call's reply in one piece, its usage settled (and the exchange
+        kept, if asked). It runs in the caller's task: nothing outlives the request."""
+        started = time.perf_counter()
+        try:
+            completion = await provider_call.complete(self.ctx, call)
+        except BaseException as exc:
+            # nothing reached the caller: charged nothing, as a failed send is
+            await asyncio.shield(given_mode.settle_cut(self.ctx, call, "", exc))
+            raise
+        return await asyncio.shield(
+            given_mode.settle(self.ctx, call, given, completion, elapsed_since(started))
+        )
+
+    async def stream_given(
+        self, call: Call, given: GivenContext
+    ) -> AsyncGenerator[StreamEvent, None]:
+        """A given-context call's events: ``content``…, then ``complete`` (its result a
+        ``GivenResult``) or ``error``. The call is this reader's: a reader that leaves
+        cancels it, and what it streamed until then is charged."""
+        live = LiveReply(call.reply_id, "")
+        task = asyncio.ensure_future(self._stream_given(call, given, live))
+        try:
+            async for event in live.follow(0):
+                yield event
+        finally:
+            task.cancel()  # a no-op once it has finished
+
+    async def _stream_given(self, call: Call, given: GivenContext, live: LiveReply) -> None:
+        started = time.perf_counter()
+        try:
+            completion = await provider_call.stream_completion(self.ctx, call, live)
+        except asyncio.CancelledError as exc:  # its reader left: settled apart
+            self.ctx.spawn(given_mode.settle_cut(self.ctx, call, "".join(live.parts), exc))
+            raise
+        except Exception as exc:
+            await given_mode.settle_cut(self.ctx, call, "".join(live.parts), exc)
+            live.finish(StreamEvent("error", live.length, error=reportable(exc)))
+            return
+        try:
+            result = await given_mode.settle(
+                self.ctx, call, given, completion, elapsed_since(started)
+            )
+        except Exception as exc:
+            live.finish(StreamEvent("error", live.length, error=reportable(exc)))
+            return
+        live.finish(StreamEvent("complete", live.length, result=result))
 
     async def _generate(self, prepared: Prepared) -> SendResult:
         started = time.perf_counter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...domain.context_assembly import AssembledContext
@@ -62,21 +62,17 @@ class SendResult:
     model: str
 
 
-@dataclass
-class Prepared:
-    """What the first transaction hands to the provider call."""
+@dataclass(kw_only=True)
+class Call:
+    """What a provider call needs and leaves: its request, the model's routes, the
+    reservation it may spend. Every send has one: a stored one (``Prepared``), or one
+    whose context its caller gave whole (``GivenContext``), nothing read nor stored."""
 
-    conversation: Conversation
-    branch: Branch
-    forked: bool
-    user_message: Message
-    lease: str
     request: CompletionRequest
     info: ModelInfo  # the model that serves the reply: the asked one, or a fallback
     provider: Provider
     routes: list[tuple[ModelInfo, Provider]]
-    context: AssembledContext
-    checkpoint_due: bool  # the reply completes an interval: an auto checkpoint follows
+    prompt_tokens: int  # the prompt's estimate, for the usage an upstream leaves out
     reply_id: str  # known before it exists: announced with the lease
     attempts: int = 0
     fallback_from: str | None = None
@@ -86,7 +82,35 @@ class Prepared:
     stopped: bool = False  # a user's stop cancelled it: stored as far as it got
 
 
-def clamp_to_reservation(prepared: Prepared, rounds: int = 1) -> None:
+@dataclass(kw_only=True)
+class Prepared(Call):
+    """What the first transaction of a stored send hands to the provider call."""
+
+    conversation: Conversation
+    branch: Branch
+    forked: bool
+    user_message: Message
+    lease: str
+    context: AssembledContext
+    checkpoint_due: bool  # the reply completes an interval: an auto checkpoint follows
+
+
+@dataclass(frozen=True)
+class GivenContext:
+    """A send whose context its caller gives whole (OpenAI's Chat Completions): the
+    request as the model's routes get it (its ``model`` set per route), the model asked
+    for, and whether the exchange is kept afterwards as a new conversation (``keep_as``)
+    with the caller's ``metadata``. Admitted, reserved, called, settled and metered as
+    every send; no conversation is read, and unkept nothing but its usage is written.
+    """
+
+    model: str
+    request: CompletionRequest
+    keep_as: str | None = None  # the id of the conversation that keeps the exchange
+    metadata: dict[str, str] = field(default_factory=dict)  # kept with the reply
+
+
+def clamp_to_reservation(prepared: Call, rounds: int = 1) -> None:
     """Each of the reply's ``rounds`` upstream calls may write its share of what the
     reservation allows, and no more."""
     assert prepared.reservation is not None

@@ -28,7 +28,7 @@ from ...providers.circuit import CircuitBreaker
 from ...providers.retries import call_with_retries
 from ..live import LiveReply
 from ..server_context import ServerContext
-from .prepared import Prepared
+from .prepared import Call
 
 logger = logging.getLogger("chatroutes.server")
 T = TypeVar("T")
@@ -42,7 +42,7 @@ class _AfterFirstToken(Exception):
         self.error = error
 
 
-async def complete(ctx: ServerContext, prepared: Prepared) -> Completion:
+async def complete(ctx: ServerContext, prepared: Call) -> Completion:
     """The reply in one piece, through the prepared routes."""
 
     async def call(provider: Provider, request: CompletionRequest) -> Completion:
@@ -51,7 +51,7 @@ async def complete(ctx: ServerContext, prepared: Prepared) -> Completion:
     return await _within_deadline(ctx, _call_routes(ctx, prepared, call), prepared)
 
 
-async def stream_completion(ctx: ServerContext, prepared: Prepared, live: LiveReply) -> Completion:
+async def stream_completion(ctx: ServerContext, prepared: Call, live: LiveReply) -> Completion:
     """Stream the reply into ``live`` through the prepared routes.
 
     Retries and fallbacks happen only before the first token reached ``live``.
@@ -88,7 +88,7 @@ async def stream_completion(ctx: ServerContext, prepared: Prepared, live: LiveRe
 
 async def _call_routes(
     ctx: ServerContext,
-    prepared: Prepared,
+    prepared: Call,
     call: Callable[[Provider, CompletionRequest], Awaitable[Completion]],
 ) -> Completion:
     """Each route with the retry policy and its circuit breaker, until one answers.
@@ -142,7 +142,7 @@ async def _call_routes(
     raise first_error
 
 
-async def _within_deadline(ctx: ServerContext, work: Awaitable[T], prepared: Prepared) -> T:
+async def _within_deadline(ctx: ServerContext, work: Awaitable[T], prepared: Call) -> T:
     """Bound a whole generation, every attempt and wait included."""
     deadline = ctx.settings.upstream_deadline_seconds
     try:
@@ -158,7 +158,7 @@ async def _within_deadline(ctx: ServerContext, work: Awaitable[T], prepared: Pre
 
 
 def partial_completion(
-    prepared: Prepared,
+    prepared: Call,
     partial: str,
     finish_reason: str = "error",
     *,
@@ -184,11 +184,11 @@ def partial_completion(
     )
 
 
-def _with_usage_estimates(prepared: Prepared, completion: Completion) -> Completion:
+def _with_usage_estimates(prepared: Call, completion: Completion) -> Completion:
     """``completion`` with the usage its upstream left out (0) estimated: a prompt is never
     free, nor is a reply with text (a stream cut before its usage chunk, a server that
     sends none)."""
-    prompt_tokens = completion.prompt_tokens or prepared.context.prompt_tokens
+    prompt_tokens = completion.prompt_tokens or prepared.prompt_tokens
     completion_tokens = completion.completion_tokens
     if not completion_tokens and completion.content:
         completion_tokens = estimate_tokens(completion.content)

@@ -152,6 +152,7 @@ def _prepared(ctx: ServerContext, stored: StoredQuestion, request: MessageSend) 
         info=info,
         provider=provider,
         routes=stored.routes,
+        prompt_tokens=context.prompt_tokens,
         context=context,
         checkpoint_due=0 < settings.checkpoint_interval <= since + 1,
     )
