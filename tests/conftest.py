@@ -22,6 +22,7 @@ from chatroutes.server.settings import Settings
 from chatroutes.server.store.database import Database
 from chatroutes.server.store.images import ChatImage
 from chatroutes.server.store.migrate import upgrade
+from chatroutes.server.store.openai_responses import ConversationMetadata, OpenAIResponse
 from chatroutes.server.store.tables import (
     ApiKey,
     Base,
@@ -123,6 +124,8 @@ async def wipe(url: str) -> None:
                 WebhookDelivery,
                 WebhookEndpoint,
                 WebhookQuotaNotice,
+                OpenAIResponse,
+                ConversationMetadata,
                 ResponseCandidate,
                 ResponseSession,
                 IdempotencyRecord,
@@ -158,6 +161,8 @@ async def wipe(url: str) -> None:
         "webhook_deliveries",
         "webhook_attempts",
         "webhook_quota_notices",
+        "openai_responses",
+        "conversation_metadata",
     }, "a new table needs wiping here"
 
 

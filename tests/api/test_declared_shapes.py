@@ -361,6 +361,56 @@ async def _sessions(anonymous: httpx.AsyncClient) -> None:
     assert _data(erased) == {"deleted": True}
 
 
+async def _openai_responses(client: httpx.AsyncClient) -> None:
+    """OpenAI's Responses and Conversations at /v1: each operation answered, streams too."""
+    v1 = f"{ROOT}/v1"
+
+    def ok(response: httpx.Response) -> Any:
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    first = ok(await client.post(f"{v1}/responses", json={"model": "gpt-5", "input": "one"}))
+    streamed = await client.post(
+        f"{v1}/responses",
+        json={"input": "two", "previous_response_id": first["id"], "stream": True},
+    )
+    assert payloads(streamed.text)[-1]["type"] == "response.completed"
+    ok(await client.get(f"{v1}/responses/{first['id']}"))
+    replayed = await client.get(
+        f"{v1}/responses/{first['id']}", params={"stream": "true", "starting_after": 1}
+    )
+    assert payloads(replayed.text)[0]["sequence_number"] == 2
+    ok(await client.get(f"{v1}/responses/{first['id']}/input_items"))
+    background = ok(
+        await client.post(f"{v1}/responses", json={"input": "three", "background": True})
+    )
+    ok(await client.post(f"{v1}/responses/{background['id']}/cancel"))
+    ok(await client.delete(f"{v1}/responses/{first['id']}"))
+    conversation = ok(
+        await client.post(
+            f"{v1}/conversations",
+            json={"items": [{"role": "user", "content": "hi"}], "metadata": {"k": "v"}},
+        )
+    )
+    cid = conversation["id"]
+    ok(await client.get(f"{v1}/conversations/{cid}"))
+    ok(await client.post(f"{v1}/conversations/{cid}", json={"metadata": {"k": "w"}}))
+    added = ok(
+        await client.post(
+            f"{v1}/conversations/{cid}/items",
+            json={"items": [{"role": "assistant", "content": "hello"}]},
+        )
+    )
+    ok(await client.get(f"{v1}/conversations/{cid}/items"))
+    item = added["data"][0]["id"]
+    ok(await client.get(f"{v1}/conversations/{cid}/items/{item}"))
+    ok(await client.delete(f"{v1}/conversations/{cid}/items/{item}"))
+    ok(await client.delete(f"{v1}/conversations/{cid}"))
+    # errors under /v1 have OpenAI's body, as declared
+    assert (await client.get(f"{v1}/responses/resp_missing")).status_code == 404
+    assert (await client.post(f"{v1}/responses", json={"input": []})).status_code == 400
+
+
 async def _deletions(client: httpx.AsyncClient, ids: dict[str, str]) -> None:
     cid = ids["conversation"]
     _done(await client.delete(f"/messages/{ids['reply']}"))
@@ -379,6 +429,7 @@ async def test_every_answer_has_exactly_the_fields_its_schema_declares(
     await _usage(client, ids)
     document = await _export(client, ids["conversation"])
     await _chat(client)
+    await _openai_responses(client)
     await _keys(client)
     await _webhooks(client)
     await _sessions(anonymous)

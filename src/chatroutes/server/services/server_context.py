@@ -20,6 +20,7 @@ from ..store.paths import PathCache
 from .live import LiveReply
 
 if TYPE_CHECKING:
+    from .openai_responses import ResponseRun
     from .sending import Prepared
 
 T = TypeVar("T")
@@ -59,6 +60,7 @@ class ServerContext:
     live: dict[str, LiveReply] = field(default_factory=dict)  # streamed replies in progress
     counters: Counters | None = None  # limits and quotas (services/limits.py); set by the app
     generations: dict[str, Generation] = field(default_factory=dict)  # by reply id, until done
+    responses: dict[str, ResponseRun] = field(default_factory=dict)  # /v1 responses running here
 
     def breaker(self, provider: str) -> CircuitBreaker:
         if provider not in self.breakers:

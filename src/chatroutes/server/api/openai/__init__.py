@@ -10,8 +10,8 @@ in OpenAI's shape (``api/envelope.py`` ``error_response_at``).
 from fastapi import APIRouter
 
 from ..envelope import OPENAI_PREFIX
-from . import chat, models
+from . import chat, conversations, models, responses
 
 openai_router = APIRouter(prefix=OPENAI_PREFIX)
-for module in (models, chat):
+for module in (models, chat, responses, conversations):
     openai_router.include_router(module.router)
