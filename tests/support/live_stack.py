@@ -17,10 +17,13 @@ The control endpoint plants faults in the mock upstream:
 
 * ``POST /faults`` ``{"marker": "…", "fault": "status", "status": 500, "retryAfter": 1}``
   -- every upstream request whose body contains ``marker`` gets the fault. ``fault`` is
-  ``status`` (default), ``delay`` (``seconds``), ``hang``, ``cut_after``/``stall_after``/
-  ``end_after`` (``chunks``), ``malformed_chunk`` (``chunks``) or ``reply`` (``text``).
+  ``status`` (default), ``delay`` (``seconds``), ``slow`` (``seconds`` between frames),
+  ``hang``, ``cut_after``/``stall_after``/``end_after`` (``chunks``), ``malformed_chunk``
+  (``chunks``) or ``reply`` (``text``).
 * ``POST /clear`` -- forget every fault and recorded request.
 * ``GET /requests`` -- ``{"count": N}``, how many upstream requests the mock has seen.
+* ``GET /requests?marker=…`` -- ``{"count": N, "bodies": [...]}``: the JSON bodies of the
+  upstream requests that contain ``marker``, oldest first (what a model was sent).
 
 Everything stops when stdin closes (the parent test runner exits or closes the pipe).
 
@@ -39,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
@@ -57,6 +61,7 @@ MAIN_PLAN = "enterprise"  # 6000 requests a minute: suites never meet a limit by
 _FAULTS: dict[str, Callable[[dict[str, Any]], Fault]] = {
     "status": lambda spec: Fault.status(int(spec.get("status", 500)), spec.get("retryAfter")),
     "delay": lambda spec: Fault.delay(float(spec.get("seconds", 1))),
+    "slow": lambda spec: Fault.slow(float(spec.get("seconds", 0.05))),
     "hang": lambda spec: Fault.hang(),
     "cut_after": lambda spec: Fault.cut_after(int(spec.get("chunks", 1))),
     "stall_after": lambda spec: Fault.stall_after(int(spec.get("chunks", 1))),
@@ -74,6 +79,16 @@ def fault_from(spec: dict[str, Any]) -> Fault:
     return _FAULTS[kind](spec)
 
 
+def recorded_bodies(upstream: MockUpstream, marker: str) -> dict[str, Any]:
+    """The JSON bodies of the upstream requests that mention ``marker``, oldest first."""
+    bodies = [
+        request.json
+        for request in list(upstream.requests)
+        if request.json is not None and marker in json.dumps(request.json)
+    ]
+    return {"count": len(bodies), "bodies": bodies}
+
+
 def control_server(upstream: MockUpstream) -> ThreadingHTTPServer:
     """The HTTP endpoint that plants faults in ``upstream``, on a free loopback port."""
 
@@ -87,10 +102,13 @@ def control_server(upstream: MockUpstream) -> ThreadingHTTPServer:
             self.wfile.write(data)
 
         def do_GET(self) -> None:
-            if self.path == "/requests":
-                self._answer(200, {"count": len(upstream.requests)})
-            else:
+            url = urlsplit(self.path)
+            if url.path != "/requests":
                 self._answer(404, {"error": "not found"})
+            elif marker := parse_qs(url.query).get("marker", [""])[0]:
+                self._answer(200, recorded_bodies(upstream, marker))
+            else:
+                self._answer(200, {"count": len(upstream.requests)})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

@@ -40,6 +40,7 @@ Protocol = Literal["openai", "anthropic", "other"]
 FaultKind = Literal[
     "status",
     "delay",
+    "slow",
     "hang",
     "cut_after",
     "stall_after",
@@ -118,6 +119,11 @@ class Fault:
     def delay(cls, seconds: float) -> Fault:
         """Wait ``seconds`` before the first byte, then answer normally."""
         return cls("delay", seconds=seconds)
+
+    @classmethod
+    def slow(cls, seconds: float) -> Fault:
+        """Stream the reply with ``seconds`` between frames (this request's ``chunk_delay``)."""
+        return cls("slow", seconds=seconds)
 
     @classmethod
     def hang(cls) -> Fault:
@@ -962,7 +968,8 @@ class MockUpstream:
         if cut_short is not None:  # what the reply's first content chunks hold
             record.completion_tokens = count_tokens("".join(split_reply(call.reply)[:cut_short]))
         stall = fault is not None and fault.kind == "stall_after"
-        keep = await self._stream(writer, keep_alive, frames, cut, malformed, bad, stall)
+        pause = fault.seconds if fault is not None and fault.kind == "slow" else self.chunk_delay
+        keep = await self._stream(writer, keep_alive, frames, cut, malformed, bad, stall, pause)
         if stall:
             while await reader.read(1 << 16):  # until the client leaves
                 pass
@@ -1011,17 +1018,18 @@ class MockUpstream:
         malformed: int | None,
         bad_frame: bytes,
         stall: bool = False,
+        pause: float = 0.0,
     ) -> bool:
-        """Send SSE frames as HTTP chunks, cutting (or, ``stall``, pausing for good) or
-        corrupting after N content frames."""
+        """Send SSE frames as HTTP chunks, ``pause`` seconds apart, cutting (or, ``stall``,
+        pausing for good) or corrupting after N content frames."""
         prefix, content, suffix = frames
         sequence = prefix + content + suffix
         cut_at = -1 if cut is None else len(prefix) + min(cut, len(content))
         bad_at = -1 if malformed is None else len(prefix) + min(malformed, len(content))
         writer.write(_head(200, _SSE, keep_alive, None))
         for i, frame in enumerate(sequence):
-            if i and self.chunk_delay:
-                await asyncio.sleep(self.chunk_delay)
+            if i and pause:
+                await asyncio.sleep(pause)
             if i == cut_at:
                 if not stall:
                     writer.close()

@@ -524,6 +524,20 @@ def test_chunk_delay() -> None:
     assert elapsed >= 0.03 * (len(frames) - 1)
 
 
+def test_a_slow_fault_paces_only_its_own_stream(upstream: MockUpstream) -> None:
+    upstream.enqueue(Fault.slow(0.03))
+    started = time.perf_counter()
+    slow = httpx.post(
+        upstream.url + OPENAI_PATH, json=openai_body(stream=True), headers=OPENAI_HEADERS
+    )
+    paced = time.perf_counter() - started
+    started = time.perf_counter()
+    httpx.post(upstream.url + OPENAI_PATH, json=openai_body(stream=True), headers=OPENAI_HEADERS)
+    unpaced = time.perf_counter() - started
+    frames = openai_data(slow.text.splitlines())
+    assert paced >= 0.03 * (len(frames) - 1) > unpaced
+
+
 def test_keep_alive_and_nodelay(upstream: MockUpstream, client: httpx.Client) -> None:
     for _ in range(5):
         client.post(OPENAI_PATH, json=openai_body(), headers=OPENAI_HEADERS)

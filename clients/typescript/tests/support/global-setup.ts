@@ -26,7 +26,7 @@ export interface LiveStack {
   /** An account on a plan of `limitedPerMinute` requests a minute (for 429s). */
   limitedApiKey: string;
   limitedPerMinute: number;
-  /** The mock upstream's control endpoint: POST /faults {marker, fault, status, ...}, POST /clear. */
+  /** The mock upstream's control endpoint: POST /faults {marker, fault, status, seconds, ...}, POST /clear, GET /requests?marker=… (the bodies the model was sent). */
   controlUrl: string;
 }
 
