@@ -41,6 +41,17 @@ PYCACHE_PREFIX = Path(tempfile.gettempdir()) / f"chatroutes-e2e-pycache-{os.getu
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 SCENARIO_TIMEOUT = 120.0
+# Debian's chromium, driven by Playwright for the browser tests; never downloaded.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # Variables of ours or of the providers that must not leak from the caller's shell.
 _SCRUBBED = ("CHATROUTES_", "OPENAI_", "ANTHROPIC_", "GROQ_", "OPENROUTER_", "GEMINI_", "OLLAMA_")
 
@@ -324,3 +335,22 @@ class ScenarioRunner:
 @pytest.fixture(scope="module")
 def run_scenario(sdk_python: Path, live_server: LiveServer) -> ScenarioRunner:
     return ScenarioRunner(sdk_python, live_server)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Debian chromium, one per test module; skipped when it is missing, unless
+    ``CHATROUTES_REQUIRE_BROWSER`` is set (CI), where that is a failure."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium (scripts/system-deps.sh)"
+        if os.environ.get("CHATROUTES_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()

@@ -22,7 +22,6 @@ import pytest
 
 from tests.conftest import provider_env
 from tests.e2e.conftest import KEY_RE, REPO_ROOT, LiveServer, serving
-from tests.e2e.test_web_ui import CHROMIUM, CHROMIUM_ARGS
 from tests.support.mock_upstream import MockUpstream
 
 pytestmark = pytest.mark.e2e
@@ -137,23 +136,6 @@ def api_server(
     with serving("sqlite", workdir, env) as server:
         [server.api_key] = KEY_RE.findall(server.stdout.read_text())
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium (scripts/system-deps.sh)"
-        if os.environ.get("CHATROUTES_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def _chat_from(browser, origin: str, server: LiveServer) -> tuple[dict, list[str]]:
