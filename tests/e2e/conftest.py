@@ -41,6 +41,11 @@ PYCACHE_PREFIX = Path(tempfile.gettempdir()) / f"chatroutes-e2e-pycache-{os.getu
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 SCENARIO_TIMEOUT = 120.0
+# Each database a module-scoped server fixture runs on (``request.param``).
+BACKEND_PARAMS = [
+    pytest.param(backend, marks=[pytest.mark.postgres] if backend == "postgresql" else [])
+    for backend in BACKENDS
+]
 # Debian's chromium, driven by Playwright for the browser tests; never downloaded.
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -179,13 +184,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(backend, marks=[pytest.mark.postgres] if backend == "postgresql" else [])
-        for backend in BACKENDS
-    ],
-)
+@pytest.fixture(scope="module", params=BACKEND_PARAMS)
 def live_server(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
@@ -197,12 +196,17 @@ def live_server(
     workdir = tmp_path_factory.mktemp(f"server-{backend}")
     env = server_env(request, workdir, child_env, upstream)
     with serving(backend, workdir, env) as server:
-        keys = KEY_RE.findall(server.stdout.read_text())
-        assert len(keys) == 1, f"expected one first-start key on stdout\n{server.logs()}"
-        server.api_key = keys[0]
+        server.api_key = first_start_key(server)
         status = httpx.get(server.api_url + "/status", timeout=5.0).json()["data"]
         assert status["storage"]["backend"] == backend, status
         yield server
+
+
+def first_start_key(server: LiveServer) -> str:
+    """The API key a server's first start printed: one, and only one."""
+    keys = KEY_RE.findall(server.stdout.read_text())
+    assert len(keys) == 1, f"expected one first-start key on stdout\n{server.logs()}"
+    return keys[0]
 
 
 def server_env(

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.conftest import provider_env
-from tests.e2e.conftest import KEY_RE, REPO_ROOT, LiveServer, serving
+from tests.e2e.conftest import REPO_ROOT, LiveServer, first_start_key, serving
 from tests.support.mock_upstream import MockUpstream
 
 pytestmark = pytest.mark.e2e
@@ -134,7 +134,7 @@ def api_server(
         "CHATROUTES_CORS_ORIGINS": origins[0],
     }
     with serving("sqlite", workdir, env) as server:
-        [server.api_key] = KEY_RE.findall(server.stdout.read_text())
+        server.api_key = first_start_key(server)
         yield server
 
 
