@@ -28,9 +28,10 @@ from ...domain.ids import new_id
 from ...domain.tokens import estimate_tokens
 from ...providers.base import Completion
 from ...store.execution import insert_instance
-from ...store.tables import Branch, Conversation
+from ...store.tables import Conversation
 from ...store.usage_ledger import CHAT_COMPLETION_KIND
 from ..branches import build_message
+from ..conversations import main_branch
 from ..limits import Account, LimitService
 from ..metering import Meter, Reservation
 from ..server_context import ServerContext, utcnow
@@ -230,13 +231,13 @@ def _insert_exchange(
     messages = call.request.messages
     system = "\n\n".join(m.content for m in messages if m.role == "system") or None
     turns = [m for m in messages if m.role != "system"]
-    branch_id = new_id("br")
+    main = main_branch(conversation_id, now)
     stored = []
     parent: str | None = None
     for turn in turns:
         message = build_message(
             conversation_id=conversation_id,
-            branch_id=branch_id,
+            branch_id=main.id,
             parent_id=parent,
             role=turn.role,
             content=turn.content,
@@ -249,7 +250,7 @@ def _insert_exchange(
     reply = build_message(
         message_id=call.reply_id,
         conversation_id=conversation_id,
-        branch_id=branch_id,
+        branch_id=main.id,
         parent_id=parent,
         role="assistant",
         content=completion.content,
@@ -276,20 +277,8 @@ def _insert_exchange(
             message_deletions=0,
         ),
     )
-    insert_instance(
-        connection,
-        Branch(
-            id=branch_id,
-            conversation_id=conversation_id,
-            head_message_id=reply.id,
-            title="Main",
-            context_mode="FULL",
-            is_main=True,
-            archived=False,
-            created_at=now,
-            updated_at=now,
-        ),
-    )
+    main.head_message_id = reply.id
+    insert_instance(connection, main)
     for message in [*stored, reply]:
         insert_instance(connection, message)
 
