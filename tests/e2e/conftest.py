@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -341,15 +341,22 @@ def run_scenario(sdk_python: Path, live_server: LiveServer) -> ScenarioRunner:
     return ScenarioRunner(sdk_python, live_server)
 
 
+def browser_missing(reason: str) -> NoReturn:
+    """A browser test cannot run: skipped, or failed where ``CHATROUTES_REQUIRE_BROWSER``
+    is set (CI)."""
+    if os.environ.get("CHATROUTES_REQUIRE_BROWSER"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Headless Debian chromium, one per test module; skipped when it is missing, unless
     ``CHATROUTES_REQUIRE_BROWSER`` is set (CI), where that is a failure."""
     if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium (scripts/system-deps.sh)"
-        if os.environ.get("CHATROUTES_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        browser_missing(
+            f"{CHROMIUM} is missing: install Debian's chromium (scripts/system-deps.sh)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
