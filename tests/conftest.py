@@ -227,19 +227,25 @@ async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         await app.state.ctx.db.dispose()
 
 
-@pytest.fixture
-async def api(settings: Settings) -> AsyncIterator[Api]:
+@asynccontextmanager
+async def api_of(settings: Settings, email: str | None = None) -> AsyncIterator[Api]:
+    """The app of ``settings`` in process, its client signed in with a new account's key
+    (``email``'s, if given); the app's connections closed after."""
     app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
-        transport=transport, base_url="http://test" + API_PREFIX
+        transport=httpx.ASGITransport(app=app), base_url="http://test" + API_PREFIX
     ) as client:
         helper = Api(app, client)
-        key = await helper.new_key("owner@example.com")
-        client.headers.update(helper.headers(key))
+        client.headers.update(helper.headers(await helper.new_key(email)))
         yield helper
     await app.state.ctx.http.aclose()
     await app.state.ctx.db.dispose()
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[Api]:
+    async with api_of(settings, "owner@example.com") as helper:
+        yield helper
 
 
 Factory = Callable[..., Awaitable[dict]]

@@ -14,9 +14,8 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from chatroutes.cli import app as cli_app
-from chatroutes.server.app import create_app
 from chatroutes.server.settings import Settings
-from tests.conftest import API_PREFIX, Api
+from tests.conftest import api_of
 from tests.support.sse import payloads
 
 ALLOWED = "http://app.example.test:5173"
@@ -28,15 +27,8 @@ async def cors_api(settings):
     """The ``api`` fixture's app, with one allowed origin (and a trailing space, as typed)."""
     fields = {**settings.model_dump(), "provider_env": settings.provider_env}
     configured = Settings(**{**fields, "cors_origins": f"{ALLOWED} "})
-    application = create_app(configured)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=application), base_url="http://test" + API_PREFIX
-    ) as client:
-        helper = Api(application, client)
-        client.headers.update(helper.headers(await helper.new_key()))
+    async with api_of(configured) as helper:
         yield helper
-    await application.state.ctx.http.aclose()
-    await application.state.ctx.db.dispose()
 
 
 def _cors(response: httpx.Response) -> dict[str, str]:

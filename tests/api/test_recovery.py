@@ -11,17 +11,15 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select, update
 
-from chatroutes.server.app import create_app
 from chatroutes.server.services.maintenance import finish_generations
 from chatroutes.server.services.recovery import recover_expired
 from chatroutes.server.services.server_context import utcnow
 from chatroutes.server.settings import Settings
 from chatroutes.server.store.tables import Branch, ResponseCandidate, ResponseSession
-from tests.conftest import API_PREFIX, Api, provider_env
+from tests.conftest import Api, api_of, provider_env
 from tests.support.mock_upstream import Fault, MockUpstream
 from tests.support.sse import payloads
 from tests.support.wire import wire_hash
@@ -35,26 +33,14 @@ def slow_upstream() -> Iterator[MockUpstream]:
         yield server
 
 
-async def _api(settings: Settings) -> AsyncIterator[Api]:
-    app = create_app(settings)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://test" + API_PREFIX
-    ) as client:
-        helper = Api(app, client)
-        client.headers.update(helper.headers(await helper.new_key()))
-        yield helper
-    await app.state.ctx.http.aclose()
-    await app.state.ctx.db.dispose()
-
-
 @pytest.fixture
 async def slow_api(settings: Settings, slow_upstream: MockUpstream) -> AsyncIterator[Api]:
     """An app whose replies stream for about a second, with a short shutdown grace."""
-    async for api in _api(
+    async with api_of(
         settings.model_copy(
             update={"provider_env": provider_env(slow_upstream), "shutdown_grace_seconds": 0.2}
         )
-    ):
+    ) as api:
         yield api
 
 
@@ -159,7 +145,7 @@ class TestSweep:
                 "generation_heartbeat_seconds": 0.05,
             }
         )
-        async for api in _api(quick_lease):
+        async with api_of(quick_lease) as api:
             created = await api.client.post("/conversations", json={"title": "Slow"})
             cid = created.json()["data"]["conversation"]["id"]
             sending = asyncio.create_task(
@@ -214,7 +200,7 @@ class TestShutdown:
         patient = settings.model_copy(
             update={"provider_env": provider_env(slow_upstream), "shutdown_grace_seconds": 10}
         )
-        async for api in _api(patient):
+        async with api_of(patient) as api:
             created = await api.client.post("/conversations", json={"title": "Patient"})
             cid = created.json()["data"]["conversation"]["id"]
             sending = asyncio.create_task(
@@ -309,7 +295,7 @@ class TestParallelSessions:
                 "generation_heartbeat_seconds": 0.05,
             }
         )
-        async for api in _api(beating):
+        async with api_of(beating) as api:
             _, session_id, request = await _start_parallel(api, self.MODELS)
             await asyncio.sleep(0.2)  # a few heartbeats
             api.app.state.ctx.live.clear()  # what a process without the generations sees

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -41,6 +41,22 @@ PYCACHE_PREFIX = Path(tempfile.gettempdir()) / f"chatroutes-e2e-pycache-{os.getu
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 SCENARIO_TIMEOUT = 120.0
+# Each database a module-scoped server fixture runs on (``request.param``).
+BACKEND_PARAMS = [
+    pytest.param(backend, marks=[pytest.mark.postgres] if backend == "postgresql" else [])
+    for backend in BACKENDS
+]
+# Debian's chromium, driven by Playwright for the browser tests; never downloaded.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # Variables of ours or of the providers that must not leak from the caller's shell.
 _SCRUBBED = ("CHATROUTES_", "OPENAI_", "ANTHROPIC_", "GROQ_", "OPENROUTER_", "GEMINI_", "OLLAMA_")
 
@@ -168,13 +184,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(backend, marks=[pytest.mark.postgres] if backend == "postgresql" else [])
-        for backend in BACKENDS
-    ],
-)
+@pytest.fixture(scope="module", params=BACKEND_PARAMS)
 def live_server(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
@@ -186,12 +196,17 @@ def live_server(
     workdir = tmp_path_factory.mktemp(f"server-{backend}")
     env = server_env(request, workdir, child_env, upstream)
     with serving(backend, workdir, env) as server:
-        keys = KEY_RE.findall(server.stdout.read_text())
-        assert len(keys) == 1, f"expected one first-start key on stdout\n{server.logs()}"
-        server.api_key = keys[0]
+        server.api_key = first_start_key(server)
         status = httpx.get(server.api_url + "/status", timeout=5.0).json()["data"]
         assert status["storage"]["backend"] == backend, status
         yield server
+
+
+def first_start_key(server: LiveServer) -> str:
+    """The API key a server's first start printed: one, and only one."""
+    keys = KEY_RE.findall(server.stdout.read_text())
+    assert len(keys) == 1, f"expected one first-start key on stdout\n{server.logs()}"
+    return keys[0]
 
 
 def server_env(
@@ -324,3 +339,29 @@ class ScenarioRunner:
 @pytest.fixture(scope="module")
 def run_scenario(sdk_python: Path, live_server: LiveServer) -> ScenarioRunner:
     return ScenarioRunner(sdk_python, live_server)
+
+
+def browser_missing(reason: str) -> NoReturn:
+    """A browser test cannot run: skipped, or failed where ``CHATROUTES_REQUIRE_BROWSER``
+    is set (CI)."""
+    if os.environ.get("CHATROUTES_REQUIRE_BROWSER"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Debian chromium, one per test module; skipped when it is missing, unless
+    ``CHATROUTES_REQUIRE_BROWSER`` is set (CI), where that is a failure."""
+    if not CHROMIUM.exists():
+        browser_missing(
+            f"{CHROMIUM} is missing: install Debian's chromium (scripts/system-deps.sh)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()

@@ -10,7 +10,6 @@ an origin not listed, is blocked by the browser and changes nothing on the serve
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -21,8 +20,7 @@ import httpx
 import pytest
 
 from tests.conftest import provider_env
-from tests.e2e.conftest import KEY_RE, REPO_ROOT, LiveServer, serving
-from tests.e2e.test_web_ui import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import REPO_ROOT, LiveServer, browser_missing, first_start_key, serving
 from tests.support.mock_upstream import MockUpstream
 
 pytestmark = pytest.mark.e2e
@@ -82,13 +80,10 @@ class _StaticFiles(SimpleHTTPRequestHandler):
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The page and the built SDK bundle; skip (fail in CI) when the bundle is not built."""
     if not SDK_BUNDLE.exists():
-        reason = (
+        browser_missing(
             f"{SDK_BUNDLE} is not built: cd clients/typescript && npm ci && npm run build "
             "(make test does it)"
         )
-        if os.environ.get("CHATROUTES_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
     root = tmp_path_factory.mktemp("cross-origin-site")
     (root / "sdk").mkdir()
     shutil.copy(SDK_BUNDLE, root / "sdk" / "index.mjs")
@@ -135,25 +130,8 @@ def api_server(
         "CHATROUTES_CORS_ORIGINS": origins[0],
     }
     with serving("sqlite", workdir, env) as server:
-        [server.api_key] = KEY_RE.findall(server.stdout.read_text())
+        server.api_key = first_start_key(server)
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium (scripts/system-deps.sh)"
-        if os.environ.get("CHATROUTES_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def _chat_from(browser, origin: str, server: LiveServer) -> tuple[dict, list[str]]:

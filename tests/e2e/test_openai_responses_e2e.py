@@ -12,6 +12,7 @@ import httpx
 import openai
 import pytest
 from openai import OpenAI
+from openai.types.responses import Response
 
 from tests.e2e.conftest import LiveServer
 from tests.support.mock_upstream import Fault, MockUpstream
@@ -51,6 +52,28 @@ def _poll(client: OpenAI, response_id: str, timeout: float = 20) -> Any:
             return response
         time.sleep(0.1)
     pytest.fail(f"response {response_id} did not finish in {timeout}s")
+
+
+def cancel_mid_reply(
+    generating: OpenAI, cancelling: OpenAI, upstream: MockUpstream, words: str, chunk_delay: float
+) -> tuple[Response, Response]:
+    """A background response echoing ``words``, the upstream slowed to ``chunk_delay`` a
+    chunk, cancelled through ``cancelling`` once ``generating``'s stream of it has shown
+    text: (the response started, the cancelled one), its text a strict start of the echo."""
+    upstream.chunk_delay = chunk_delay
+    try:
+        started = generating.responses.create(model="gpt-5", input=words, background=True)
+        with generating.responses.retrieve(started.id, stream=True) as stream:
+            for event in stream:
+                if event.type == "response.output_text.delta":
+                    break
+        cancelled = cancelling.responses.cancel(started.id)
+    finally:
+        upstream.chunk_delay = 0.0
+    assert cancelled.status == "cancelled"
+    kept, whole = cancelled.output_text, "Echo: " + words
+    assert kept.startswith("Echo:") and whole.startswith(kept) and kept != whole
+    return started, cancelled
 
 
 def test_a_chain_of_responses_sends_the_model_its_whole_path(
@@ -230,22 +253,10 @@ def test_cancel_stops_a_background_response_where_it_is(
     client: OpenAI, upstream: MockUpstream, live_server: LiveServer
 ) -> None:
     words = " ".join(f"x{i}" for i in range(40))
-    upstream.chunk_delay = 0.1
-    try:
-        started = client.responses.create(model="gpt-5", input=words, background=True)
-        with client.responses.retrieve(started.id, stream=True) as stream:
-            for event in stream:
-                if event.type == "response.output_text.delta":
-                    break
-        cancelled = client.responses.cancel(started.id)
-    finally:
-        upstream.chunk_delay = 0.0
-    assert cancelled.status == "cancelled"
+    started, cancelled = cancel_mid_reply(client, client, upstream, words, chunk_delay=0.1)
     assert client.responses.retrieve(started.id).status == "cancelled"
     assert client.responses.cancel(started.id).status == "cancelled"  # again: as it is
     kept = cancelled.output_text
-    whole = "Echo: " + words
-    assert kept.startswith("Echo:") and whole.startswith(kept) and kept != whole
     assert cancelled.conversation is not None
     with _api(live_server) as api:
         messages = api.get(f"/conversations/{cancelled.conversation.id}/messages").json()

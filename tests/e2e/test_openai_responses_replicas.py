@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from openai import OpenAI
 
+from tests.e2e.test_openai_responses_e2e import cancel_mid_reply
 from tests.e2e.test_scale_out import Cluster, cluster  # noqa: F401 -- the fixture
 from tests.support.mock_upstream import MockUpstream
 
@@ -53,19 +54,7 @@ def test_a_background_response_is_cancelled_through_another_process(
     clients: tuple[OpenAI, OpenAI], upstream: MockUpstream
 ) -> None:
     generating, other = clients
-    upstream.chunk_delay = 0.08
-    try:
-        started = generating.responses.create(model="gpt-5", input=WORDS, background=True)
-        with generating.responses.retrieve(started.id, stream=True) as live:
-            for event in live:
-                if event.type == "response.output_text.delta":
-                    break
-        cancelled = other.responses.cancel(started.id)
-    finally:
-        upstream.chunk_delay = 0.0
-    assert cancelled.status == "cancelled"
+    started, cancelled = cancel_mid_reply(generating, other, upstream, WORDS, chunk_delay=0.08)
     kept = cancelled.output_text
-    assert kept.startswith("Echo:") and ("Echo: " + WORDS).startswith(kept)
-    assert kept != "Echo: " + WORDS
     assert generating.responses.retrieve(started.id).status == "cancelled"
     assert generating.responses.retrieve(started.id).output_text == kept

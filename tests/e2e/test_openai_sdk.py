@@ -16,10 +16,11 @@ import httpx
 import openai
 import pytest
 
-from tests.conftest import BACKENDS
 from tests.e2e.conftest import (
+    BACKEND_PARAMS,
     KEY_RE,
     LiveServer,
+    first_start_key,
     server_env,
     serving,
     write_tiny_plans,
@@ -43,13 +44,7 @@ WEATHER = {
 }
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(backend, marks=[pytest.mark.postgres] if backend == "postgresql" else [])
-        for backend in BACKENDS
-    ],
-)
+@pytest.fixture(scope="module", params=BACKEND_PARAMS)
 def server(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
@@ -61,7 +56,7 @@ def server(
     plans = write_tiny_plans(workdir / "plans.toml", RATE_LIMIT)
     env = server_env(request, workdir, child_env, upstream, CHATROUTES_PLANS_FILE=str(plans))
     with serving(request.param, workdir, env) as live:
-        (live.api_key,) = KEY_RE.findall(live.stdout.read_text())
+        live.api_key = first_start_key(live)
         yield live
 
 

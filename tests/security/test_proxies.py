@@ -28,8 +28,14 @@ from chatroutes.server.services.sessions import (
     SIGN_INS_PER_ACCOUNT,
 )
 from chatroutes.server.settings import Settings
-from tests.conftest import API_PREFIX, BACKENDS
-from tests.e2e.conftest import LiveServer, child_env, server_env, serving  # noqa: F401
+from tests.conftest import API_PREFIX
+from tests.e2e.conftest import (  # noqa: F401
+    BACKEND_PARAMS,
+    LiveServer,
+    child_env,
+    server_env,
+    serving,
+)
 from tests.support.mock_upstream import MockUpstream
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -48,13 +54,7 @@ async def guest_statuses(client: httpx.AsyncClient, headers: dict[str, str], cou
     return [(await client.post("/auth/guest", headers=headers)).status_code for _ in range(count)]
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(backend, marks=[pytest.mark.postgres] if backend == "postgresql" else [])
-        for backend in BACKENDS
-    ],
-)
+@pytest.fixture(scope="module", params=BACKEND_PARAMS)
 def proxied_server(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,

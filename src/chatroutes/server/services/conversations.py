@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,6 +77,20 @@ async def load_views(
     return await run_in(session, lambda connection: views(connection, conversations))
 
 
+def main_branch(conversation_id: str, now: datetime) -> Branch:
+    """The main branch a new conversation starts with, headed by nothing yet."""
+    return Branch(
+        id=new_id("br"),
+        conversation_id=conversation_id,
+        title="Main",
+        context_mode="FULL",
+        is_main=True,
+        archived=False,
+        created_at=now,
+        updated_at=now,
+    )
+
+
 class ConversationService:
     def __init__(self, ctx: ServerContext, user_id: str) -> None:
         self.ctx = ctx
@@ -97,16 +112,7 @@ class ConversationService:
             created_at=now,
             updated_at=now,
         )
-        main = Branch(
-            id=new_id("br"),
-            conversation_id=conversation.id,
-            title="Main",
-            context_mode="FULL",
-            is_main=True,
-            archived=False,
-            created_at=now,
-            updated_at=now,
-        )
+        main = main_branch(conversation.id, now)
         async with self.ctx.db.write() as session:
             await ConversationRepository(session).add(conversation)
             await BranchRepository(session).add(main)

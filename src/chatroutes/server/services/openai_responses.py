@@ -297,44 +297,26 @@ class ResponsesService:
     ) -> ResponseRun:
         body = checked.body
         appended_ids = await self._input_ids(prepared, len(checked.items))
-        now = utcnow()
-        state = ResponseState(
+        record = OpenAIResponse(
             id=response_id(prepared.reply_id),
+            user_id=self.user_id,
             conversation_id=prepared.conversation.id,
-            created_at=now,
+            reply_id=prepared.reply_id,
+            input_ids=appended_ids,
+            previous_response_id=previous.id if previous else None,
             status="queued" if body.background else "in_progress",
             model=model,
-            background=bool(body.background),
             instructions=body.instructions,
             temperature=prepared.request.temperature,
             top_p=body.top_p,
             max_output_tokens=body.max_output_tokens,
-            metadata=checked.metadata,
-            previous_response_id=previous.id if previous else None,
-            reply_id=prepared.reply_id,
-            output_text=None,
-            store=checked.store,
+            meta=checked.metadata,
+            background=bool(body.background),
+            created_at=utcnow(),
         )
+        state = replace(_of_record(record, None), store=checked.store)
         async with self.ctx.db.write(durable=False) as session:
-            await OpenAIResponseRepository(session).add(
-                OpenAIResponse(
-                    id=state.id,
-                    user_id=self.user_id,
-                    conversation_id=state.conversation_id,
-                    reply_id=state.reply_id,
-                    input_ids=appended_ids,
-                    previous_response_id=state.previous_response_id,
-                    status=state.status,
-                    model=model,
-                    instructions=state.instructions,
-                    temperature=state.temperature,
-                    top_p=state.top_p,
-                    max_output_tokens=state.max_output_tokens,
-                    meta=state.metadata,
-                    background=state.background,
-                    created_at=now,
-                )
-            )
+            await OpenAIResponseRepository(session).add(record)
         return ResponseRun(self.user_id, state, checked.store, prepared, appended_ids, fresh)
 
     async def _input_ids(self, prepared: Prepared, count: int) -> list[str]:

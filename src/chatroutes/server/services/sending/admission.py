@@ -11,13 +11,24 @@ transaction that reads or writes the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
 from sqlalchemy import Connection
 
 from ...domain.errors import ChatRoutesServerError
 from ...schemas.messages import MessageSend
 from ...store.execution import savepoint
-from ..accounts import AccountService
-from ..limits import UNCAPPED, Admission, LimitService, tokens_left, user_subject
+from ..accounts import AccountService, Principal
+from ..limits import (
+    UNCAPPED,
+    Account,
+    Admission,
+    LimitService,
+    tokens_left,
+    user_subject,
+)
 from ..metering import Meter
 from ..server_context import ServerContext, utcnow
 from .prepared import KeyCredential, Prepared, Sender, SendTarget, clamp_to_reservation
@@ -31,9 +42,8 @@ from .question import (
 )
 from .reply import release_lease
 
-# What the transaction that admits a key's send left: nothing more (refused, a guest, or
-# counters that could not join it), a refusal of the question, or the question stored.
-_Outcome = tuple[StoredQuestion, Prepared] | ChatRoutesServerError | HeadMoved | None
+_Stored = tuple[StoredQuestion, Prepared]
+T = TypeVar("T")
 
 
 async def store_question(
@@ -124,42 +134,74 @@ async def _admit_and_store(
     """
     limits = LimitService(ctx)
     meter = Meter(ctx, limits)
-    key_hash = AccountService(ctx.db, ctx.secret).key_hash(credential.key)
-    now = utcnow()
 
-    def work(connection: Connection) -> tuple[Admission, _Outcome]:
-        admission = limits.admit_key_within(connection, key_hash, now)
-        if not admission.counted or admission.refused or admission.account.is_guest:
-            return admission, None
-        account = admission.account
-        joined = limits.counters.joining(connection)
-        assert joined is not None  # it counted the admission
-        try:
-            with savepoint(connection):
-                check_length(ctx.settings, request.content)
-                joined.apply(user_subject(account.user.id), tokens_left(account, now))
-                question = question_within(
-                    ctx,
-                    connection,
-                    meter,
-                    account.user.id,
-                    target,
-                    request,
-                    UNCAPPED,  # not a guest
-                    account,
-                    reserve_,
-                )
-        except (ChatRoutesServerError, HeadMoved) as exc:
-            return admission, exc
-        return admission, question
+    def within(connection: Connection, account: Account, now: datetime) -> _Stored:
+        check_length(ctx.settings, request.content)
+        take_token_quota(limits, connection, account, now)
+        return question_within(
+            ctx,
+            connection,
+            meter,
+            account.user.id,
+            target,
+            request,
+            UNCAPPED,  # not a guest
+            account,
+            reserve_,
+        )
 
-    admission, outcome = await ctx.db.run(work, write=True, durable=False)
-    principal = admission.principal
-    if credential.on_principal:
-        credential.on_principal(principal)
-    await limits.judge(admission, credential.on_rate)  # a refusal raises, its counts committed
+    principal, outcome = await admit_key_joined(
+        ctx, limits, credential, within, refusals=(ChatRoutesServerError, HeadMoved)
+    )
     if outcome is None or isinstance(outcome, HeadMoved):
         return await _store(ctx, Sender.of(principal), target, request, reserve_)
     if isinstance(outcome, Exception):
         raise outcome
     return committed(ctx, *outcome)
+
+
+async def admit_key_joined(
+    ctx: ServerContext,
+    limits: LimitService,
+    credential: KeyCredential,
+    within: Callable[[Connection, Account, datetime], T],
+    refusals: tuple[type[Exception], ...] = (ChatRoutesServerError,),
+) -> tuple[Principal, T | Exception | None]:
+    """``LimitService.admit_key`` and ``within`` in one transaction when the counters can
+    join it: the key's request then writes once before its provider call.
+
+    ``within`` runs for an admitted member (not a guest) in a savepoint: one of
+    ``refusals`` rolls back to it and is returned, not raised, the request counted all
+    the same. A refused admission raises here, its counts committed. None: ``within``
+    did not run (a guest, or counters that could not join) and the caller goes the
+    usual way as the principal returned.
+    """
+    key_hash = AccountService(ctx.db, ctx.secret).key_hash(credential.key)
+    now = utcnow()
+
+    def work(connection: Connection) -> tuple[Admission, T | Exception | None]:
+        admission = limits.admit_key_within(connection, key_hash, now)
+        if not admission.counted or admission.refused or admission.account.is_guest:
+            return admission, None
+        try:
+            with savepoint(connection):
+                outcome = within(connection, admission.account, now)
+        except refusals as exc:
+            return admission, exc
+        return admission, outcome
+
+    admission, outcome = await ctx.db.run(work, write=True, durable=False)
+    if credential.on_principal:
+        credential.on_principal(admission.principal)
+    await limits.judge(admission, credential.on_rate)  # a refusal raises, its counts committed
+    return admission.principal, outcome
+
+
+def take_token_quota(
+    limits: LimitService, connection: Connection, account: Account, now: datetime
+) -> None:
+    """The member's token quota checked on the counters joined to ``connection``'s
+    transaction (``admit_key_joined`` counted the admission there)."""
+    joined = limits.counters.joining(connection)
+    assert joined is not None  # it counted the admission
+    joined.apply(user_subject(account.user.id), tokens_left(account, now))

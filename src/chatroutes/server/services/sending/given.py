@@ -23,18 +23,19 @@ from typing import Any
 from sqlalchemy import Connection
 
 from ...domain.context_assembly import ChatMessage, prompt_estimate
-from ...domain.errors import ChatRoutesServerError, NotFound
+from ...domain.errors import NotFound
 from ...domain.ids import new_id
 from ...domain.tokens import estimate_tokens
 from ...providers.base import Completion
-from ...store.execution import insert_instance, savepoint
-from ...store.tables import Branch, Conversation
+from ...store.execution import insert_instance
+from ...store.tables import Conversation
 from ...store.usage_ledger import CHAT_COMPLETION_KIND
-from ..accounts import AccountService
 from ..branches import build_message
-from ..limits import Account, Admission, LimitService, tokens_left, user_subject
+from ..conversations import main_branch
+from ..limits import Account, LimitService
 from ..metering import Meter, Reservation
 from ..server_context import ServerContext, utcnow
+from .admission import admit_key_joined, take_token_quota
 from .prepared import Call, GivenContext, KeyCredential, Sender, clamp_to_reservation
 from .provider_call import partial_completion
 
@@ -71,38 +72,22 @@ async def _admit_key_and_reserve(
     follow once the caller is admitted."""
     limits = LimitService(ctx)
     meter = Meter(ctx, limits)
-    key_hash = AccountService(ctx.db, ctx.secret).key_hash(credential.key)
-    now = utcnow()
 
-    def work(connection: Connection) -> tuple[Admission, list[Call] | ChatRoutesServerError | None]:
-        admission = limits.admit_key_within(connection, key_hash, now)
-        if not admission.counted or admission.refused or admission.account.is_guest:
-            return admission, None
-        account = admission.account
-        joined = limits.counters.joining(connection)
-        assert joined is not None  # it counted the admission
-        try:
-            with savepoint(connection):
-                joined.apply(user_subject(account.user.id), tokens_left(account, now))
-                calls = []
-                for _ in range(count):
-                    call = new_call(ctx, given, account)
-                    call.reservation = meter.reserve_within(
-                        connection, account, call.prompt_tokens, call.request.max_tokens
-                    )
-                    calls.append(call)
-        except ChatRoutesServerError as exc:
-            return admission, exc
-        return admission, calls
+    def within(connection: Connection, account: Account, now: datetime) -> list[Call]:
+        take_token_quota(limits, connection, account, now)
+        calls = []
+        for _ in range(count):
+            call = new_call(ctx, given, account)
+            call.reservation = meter.reserve_within(
+                connection, account, call.prompt_tokens, call.request.max_tokens
+            )
+            calls.append(call)
+        return calls
 
-    admission, outcome = await ctx.db.run(work, write=True, durable=False)
-    if credential.on_principal:
-        credential.on_principal(admission.principal)
-    await limits.judge(admission, credential.on_rate)  # a refusal raises, its counts committed
-    if isinstance(outcome, ChatRoutesServerError):
+    principal, outcome = await admit_key_joined(ctx, limits, credential, within)
+    if isinstance(outcome, Exception):
         raise outcome
     if outcome is None:
-        principal = admission.principal
         async with limits.sending(principal.user_id, principal.user) as account:
             return await _reserve(ctx, meter, account, given, count)
     for call in outcome:
@@ -246,13 +231,13 @@ def _insert_exchange(
     messages = call.request.messages
     system = "\n\n".join(m.content for m in messages if m.role == "system") or None
     turns = [m for m in messages if m.role != "system"]
-    branch_id = new_id("br")
+    main = main_branch(conversation_id, now)
     stored = []
     parent: str | None = None
     for turn in turns:
         message = build_message(
             conversation_id=conversation_id,
-            branch_id=branch_id,
+            branch_id=main.id,
             parent_id=parent,
             role=turn.role,
             content=turn.content,
@@ -265,7 +250,7 @@ def _insert_exchange(
     reply = build_message(
         message_id=call.reply_id,
         conversation_id=conversation_id,
-        branch_id=branch_id,
+        branch_id=main.id,
         parent_id=parent,
         role="assistant",
         content=completion.content,
@@ -292,20 +277,8 @@ def _insert_exchange(
             message_deletions=0,
         ),
     )
-    insert_instance(
-        connection,
-        Branch(
-            id=branch_id,
-            conversation_id=conversation_id,
-            head_message_id=reply.id,
-            title="Main",
-            context_mode="FULL",
-            is_main=True,
-            archived=False,
-            created_at=now,
-            updated_at=now,
-        ),
-    )
+    main.head_message_id = reply.id
+    insert_instance(connection, main)
     for message in [*stored, reply]:
         insert_instance(connection, message)
 
