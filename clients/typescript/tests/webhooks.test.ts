@@ -1,6 +1,6 @@
 /**
- * The webhooks resource against the live server, to the lead's wire contract, and
- * verifyWebhook on real deliveries to a receiver on 127.0.0.1.
+ * The webhooks resource against the live server, as the README's Webhooks section
+ * describes it, and verifyWebhook on real deliveries to a receiver on 127.0.0.1.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
