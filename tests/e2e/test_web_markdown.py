@@ -135,6 +135,8 @@ class Watched:
     def assert_inert(self) -> None:
         flag = self.page.evaluate("window.__xss ?? null")
         assert flag is None, f"a payload ran: window.__xss = {flag!r}"
+        blocked = self.page.evaluate("window.__violations")
+        assert not blocked, f"the CSP had to block something: {blocked}"
         assert not self.dialogs, f"a dialog opened: {self.dialogs}"
         assert not self.foreign(), f"requests to another host: {self.foreign()}"
 
@@ -167,6 +169,13 @@ def watched(browser, web_server: LiveServer, account: Account) -> Iterator[Watch
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=web_server.url)
     context.add_init_script(
         f"localStorage.setItem('chatroutes.session', {json.dumps(json.dumps(account.session))})"
+    )
+    # Anything the policy had to stop (an inline handler, a foreign image) is a payload
+    # that got into the page: the sanitizer, not the CSP, must keep them out.
+    context.add_init_script(
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));"
     )
     page = context.new_page()
     seen = Watched(page, web_server)
@@ -335,10 +344,19 @@ class TestMarkdown:
 
 
 class TestXss:
+    def test_the_page_keeps_a_strict_content_security_policy(self, web_server: LiveServer) -> None:
+        policy = httpx.get(web_server.url + "/", timeout=5).headers["content-security-policy"]
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+        assert directives["script-src"] == "'self'"  # no inline script, no eval
+        assert directives["default-src"] == "'self'"
+        assert directives["connect-src"] == "'self'"
+        assert "unsafe-eval" not in policy
+
     def _check_reply(self, watched: Watched) -> None:
         body = watched.page.locator(".msg.assistant .msg-body.md").last
         expect(body.locator("h1")).to_have_text("Payloads")
         watched.page.wait_for_timeout(300)  # time for anything that would fire
+        watched.assert_inert()
         for tag in ("script", "img", "svg", "iframe", "style", "details", "animate"):
             assert body.locator(tag).count() == 0, tag
         assert body.locator("[style], [onerror], [onload], [ontoggle], [onbegin]").count() == 0
