@@ -283,19 +283,15 @@ class TestMarkdown:
         assert keyword.evaluate("k => getComputedStyle(k).color") != light  # themed colours
         watched.page.emulate_media(color_scheme="light")
         watched.assert_inert()
-        reply = watched.page.locator(".msg.assistant")
-        shoot(
-            watched.page,
-            "markdown-reply",
-            before=lambda _: reply.evaluate("m => m.scrollIntoView()"),
-        )
+        shoot(watched.page, "markdown-reply", before=lambda _: scroll_to(watched.page, ".msg.user"))
 
     def test_the_copy_button_puts_the_code_on_the_clipboard(
         self, watched: Watched, account: Account
     ) -> None:
         cid = conversation(account, "Copy me", ("Some code", MARKDOWN_REPLY))
         open_conversation(watched, cid)
-        button = watched.page.get_by_role("button", name="Copy code")
+        button = watched.page.locator(".code-block button.copy")
+        expect(button).to_have_accessible_name("Copy")
         button.click()
         expect(button).to_have_text("Copied")
         assert watched.page.evaluate("navigator.clipboard.readText()") == PYTHON_CODE
@@ -316,7 +312,7 @@ class TestMarkdown:
               });
             }"""
         )
-        button = watched.page.get_by_role("button", name="Copy code")
+        button = watched.page.locator(".code-block button.copy")
         button.click()
         expect(button).to_have_text("Copied")
         assert watched.page.evaluate("window.__copied") == PYTHON_CODE
