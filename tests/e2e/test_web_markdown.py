@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import DESKTOP, PHONE, REPO_ROOT, TIMEOUT_MS, LiveServer
-from tests.support.mock_upstream import Fault, MockUpstream
+from tests.support.mock_upstream import Fault, MockUpstream, split_reply
 
 pytestmark = pytest.mark.e2e
 
@@ -323,6 +323,21 @@ class TestMarkdown:
         cid = conversation(account, "Streaming Markdown")
         watched.page.goto(f"{watched.server.url}/#/c/{cid}")
         expect(watched.page.locator("#main[aria-busy]")).to_have_count(0)
+        # Each re-render of the streaming body is one swap of its children: note when, and
+        # whether the body was ever seen empty once it had shown something (a flicker).
+        watched.page.evaluate(
+            """() => {
+              window.__renders = [];
+              window.__blank = false;
+              new MutationObserver((records) => {
+                for (const r of records) {
+                  if (!r.target.matches?.('.msg.streaming .msg-body')) continue;
+                  window.__renders.push(performance.now());
+                  if (r.removedNodes.length && !r.target.childNodes.length) window.__blank = true;
+                }
+              }).observe(document.getElementById('main'), { childList: true, subtree: true });
+            }"""
+        )
         upstream.enqueue(Fault.reply(MARKDOWN_REPLY))
         upstream.chunk_delay = 0.03
         try:
@@ -336,6 +351,14 @@ class TestMarkdown:
         finally:
             upstream.chunk_delay = 0.0
         expect(stored.locator("table tbody tr")).to_have_count(2)
+        renders = watched.page.evaluate("window.__renders")
+        assert len(renders) >= 3  # shown as it grew
+        # Throttled: over the whole stream, no more than one render per 80 ms (the moments
+        # are noted by the observer, so one may come late and the next early).
+        span = renders[-1] - renders[0]
+        assert len(renders) - 1 <= span / 75 + 1, (len(renders), span)
+        assert len(renders) < len(split_reply(MARKDOWN_REPLY)) / 2
+        assert watched.page.evaluate("window.__blank") is False
         watched.assert_inert()
 
 
