@@ -25,6 +25,8 @@ class Msg:
     content: str
     token_count: int | None = 10
     deleted_at: object = None
+    pinned: bool = False
+    excluded: bool = False
 
 
 def conversation(turns: int) -> list[Msg]:
