@@ -195,6 +195,8 @@ def build_message(
     token_count: int,
     meta: dict[str, Any] | None = None,
     edited_from: str | None = None,
+    pinned: bool = False,
+    excluded: bool = False,
 ) -> Message:
     created_at = utcnow()
     return transient(
@@ -218,6 +220,8 @@ def build_message(
             created_at=created_at,
         ),
         edited_from=edited_from,
+        pinned=pinned,
+        excluded=excluded,
     )
 
 

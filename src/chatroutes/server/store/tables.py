@@ -118,8 +118,9 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     channel: Mapped[str | None] = mapped_column(String(40))  # a label: web, api, slack…
-    # Bumped by every deletion of its messages: remembered paths are exact while it stands
-    # (store/paths.py). An import starts it at ``paths.imported_count`` of its moment.
+    # Bumped by every deletion of its messages and every change of their pin or exclusion:
+    # remembered paths are exact while it stands (store/paths.py). An import starts it at
+    # ``paths.imported_count`` of its moment.
     message_deletions: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
@@ -182,6 +183,11 @@ class Message(Base):
     # When it came in a conversation import; None: written here. An imported reply's
     # usage is the record of a call made elsewhere, never billed here (store/usage.py).
     imported_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The owner's say over its context: pinned, always sent (even when a checkpoint or the
+    # window would leave it out); excluded, never sent. Changing either bumps the
+    # conversation's ``message_deletions`` as a deletion does (store/paths.py).
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Checkpoint(Base):
