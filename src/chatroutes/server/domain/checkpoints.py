@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from .context_assembly import PathMessage
+from .context_assembly import PathMessage, sendable
 
 C = TypeVar("C")
 
@@ -16,7 +16,8 @@ class SummarySource(Generic[C]):
     """What a new checkpoint at the end of a path summarizes.
 
     The deepest earlier checkpoint already condenses everything up to its
-    anchor, so only the visible messages after it are read again.
+    anchor, so only the visible messages after it are read again; an excluded
+    message is never read (it must not reach a model, a summarizer neither).
     """
 
     previous: C | None
@@ -29,7 +30,7 @@ def summary_source(path: Sequence[PathMessage], by_anchor: Mapping[str, C]) -> S
     for index, message in enumerate(path):
         if message.id in by_anchor:
             start, previous = index + 1, by_anchor[message.id]
-    turns = [(m.role, m.content) for m in path[start:] if m.deleted_at is None]
+    turns = [(m.role, m.content) for m in path[start:] if sendable(m)]
     return SummarySource(previous=previous, turns=turns)
 
 

@@ -153,5 +153,7 @@ def reply_meta(prepared: Prepared, completion: Completion, elapsed_ms: float) ->
         "context_truncated": prepared.context.truncated,
         "checkpoint_used": prepared.context.checkpoint_used,
         "checkpointId": prepared.context.checkpoint_id,
+        "pinnedMessageIds": list(prepared.context.pinned_ids),
+        "excludedMessageIds": list(prepared.context.excluded_ids),
     }
     return meta
