@@ -159,6 +159,7 @@ class GenerationWatch:
             context_truncated=prepared.context.truncated,
             checkpoint_used=prepared.context.checkpoint_used,
             checkpointId=prepared.context.checkpoint_id,
+            checkpointCatchUp=prepared.checkpoint_catch_up,
         )
         reply = None
         try:
@@ -230,6 +231,7 @@ def interrupted_meta(model: str | None, provider: str | None, text: str) -> dict
         "context_truncated": None,
         "checkpoint_used": None,
         "checkpointId": None,
+        "checkpointCatchUp": None,
     }
 
 

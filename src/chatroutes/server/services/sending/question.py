@@ -8,7 +8,7 @@ release does after a failure (see ``services/sending/__init__.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -16,8 +16,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from ...domain import tree
-from ...domain.checkpoints import messages_since_checkpoint
-from ...domain.context_assembly import CheckpointSummary, ContextPolicy, assemble_context
+from ...domain.checkpoints import catch_up_due, messages_since_checkpoint
+from ...domain.context_assembly import (
+    AssembledContext,
+    CheckpointSummary,
+    ContextPolicy,
+    assemble_context,
+)
 from ...domain.errors import BranchBusy, Conflict, InvalidRequest
 from ...domain.ids import new_id
 from ...domain.tokens import estimate_tokens
@@ -35,7 +40,7 @@ from ..conversations import owned_conversation_within
 from ..limits import Account, BranchAllowance
 from ..metering import Meter
 from ..server_context import ServerContext, utcnow
-from .prepared import Prepared, SendTarget, clamp_to_reservation
+from .prepared import CatchUpNeed, Prepared, SendTarget, clamp_to_reservation
 
 T = TypeVar("T")
 BUSY_RETRY_AFTER_SECONDS = 2
@@ -123,19 +128,29 @@ def _prepared(ctx: ServerContext, stored: StoredQuestion, request: MessageSend) 
     )
     max_tokens = min(request.max_tokens or conversation.max_tokens, info.max_output)
     settings = ctx.settings
-    context = assemble_context(
-        conversation.system_prompt,
-        path,
-        fork_point_id=branch.fork_point_message_id,
-        checkpoints=[CheckpointSummary(*row) for row in stored.checkpoints],
-        policy=ContextPolicy(
-            mode=branch.context_mode,
-            partial_messages=settings.partial_context_messages,
-            prompt_budget=max(info.context_window - max_tokens, 0),
-        ),
-    )
+
+    def assemble(checkpoints: Sequence[CheckpointSummary]) -> AssembledContext:
+        return assemble_context(
+            conversation.system_prompt,
+            path,
+            fork_point_id=branch.fork_point_message_id,
+            checkpoints=checkpoints,
+            policy=ContextPolicy(
+                mode=branch.context_mode,
+                partial_messages=settings.partial_context_messages,
+                prompt_budget=max(info.context_window - max_tokens, 0),
+            ),
+        )
+
+    context = assemble([CheckpointSummary(*row) for row in stored.checkpoints])
     anchors = {row.anchor_message_id for row in stored.checkpoints}
     since = messages_since_checkpoint(path, anchors)
+    # What would go out past the last checkpoint: a context mode may leave most of it out.
+    outran = catch_up_due(
+        min(since, context.context_message_count),
+        settings.checkpoint_interval,
+        settings.checkpoint_catchup_factor,
+    )
     return Prepared(
         conversation=conversation,
         branch=branch,
@@ -155,6 +170,7 @@ def _prepared(ctx: ServerContext, stored: StoredQuestion, request: MessageSend) 
         prompt_tokens=context.prompt_tokens,
         context=context,
         checkpoint_due=0 < settings.checkpoint_interval <= since + 1,
+        catch_up=CatchUpNeed(path, assemble) if outran else None,
     )
 
 
