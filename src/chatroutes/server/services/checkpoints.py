@@ -156,26 +156,37 @@ class CheckpointService:
             checkpoint = await self._summarize(
                 branch, path, earlier, checkpoint_type="auto", meta={}
             )
-            await self._keep(checkpoint, path, token, interval)
+            await self._keep(checkpoint, path, token, interval, branch_id)
             released = True  # by _keep, in the transaction that stores the checkpoint
         finally:
             if not released:
                 await self._give_up(branch_id, token)
 
     async def catch_up(self, branch: Branch, path: Sequence[PathMessage]) -> CaughtUp | None:
-        """A checkpoint for a send that has outran its branch's automatic ones.
+        """A checkpoint for a send that has outrun its branch's automatic ones.
 
-        ``path`` runs from the root to the send's question. The summary in flight for
-        the branch (its checkpoint lease held, by any process) is waited for up to
-        ``checkpoint_catchup_wait_ms``; if none is, or the wait runs out, this send takes
-        the lease (over the late holder, whose summary is then not kept) and writes the
-        checkpoint itself with the offline summarizer, anchored on the message before
-        its question. One lease per branch: a range is summarized once, one checkpoint
-        written for it. None: the branch is gone.
+        ``path`` runs from the root to the send's question; the checkpoint it needs is
+        anchored on the message before the question, and the lease that guards it is
+        that of the branch holding that message: the branch's own, whose last reply's
+        automatic checkpoint may be in flight, or for a new fork its parent's. The
+        summary in flight there (the lease held, by any process) is waited for up to
+        ``checkpoint_catchup_wait_ms``; if none is, or the wait runs out, this send
+        takes the lease (over the late holder, whose summary is then not kept) and
+        writes the checkpoint itself with the offline summarizer. A range is summarized
+        under one lease at a time, and one checkpoint written for it. None: the
+        anchor's branch is gone.
         """
         settings = self.ctx.settings
         interval, factor = settings.checkpoint_interval, settings.checkpoint_catchup_factor
         conversation_id, ids = branch.conversation_id, [m.id for m in path]
+        before = path[:-1]
+        async with self.ctx.db.read() as session:
+            anchor = await MessageRepository(session).get_in_conversation(
+                before[-1].id, conversation_id
+            )
+        if anchor is None:
+            return None
+        lease_branch_id = anchor.branch_id
 
         def still_due(rows: Sequence[Row[Any]]) -> bool:
             anchors = {row.anchor_message_id for row in rows}
@@ -186,13 +197,15 @@ class CheckpointService:
         while token is None:
             async with self.ctx.db.read() as session:
                 rows = await CheckpointRepository(session).anchored_on(conversation_id, ids)
-                held = await BranchRepository(session).checkpoint_lease_held(branch.id, utcnow())
+                held = await BranchRepository(session).checkpoint_lease_held(
+                    lease_branch_id, utcnow()
+                )
             if not still_due(rows):  # the summary in flight landed
                 return CaughtUp(WAITED, [CheckpointSummary(*row) for row in rows])
             if held and time.monotonic() < deadline:
                 await asyncio.sleep(_CATCH_UP_POLL_SECONDS)
                 continue
-            token = await self._take_lease(branch.id, force=held)
+            token = await self._take_lease(lease_branch_id, force=held)
             if token is None and held:
                 return None  # forced and not taken: the branch was deleted
         released = False
@@ -201,15 +214,14 @@ class CheckpointService:
                 rows = await CheckpointRepository(session).anchored_on(conversation_id, ids)
             if not still_due(rows):  # landed as the lease was taken
                 return CaughtUp(WAITED, [CheckpointSummary(*row) for row in rows])
-            before = path[:-1]
             checkpoint = await self._summarize(
                 branch, before, rows, checkpoint_type="auto", meta={}, offline=True
             )
-            await self._keep(checkpoint, before, token, 1)
+            await self._keep(checkpoint, before, token, 1, lease_branch_id)
             released = True
         finally:
             if not released:
-                await self._give_up(branch.id, token)
+                await self._give_up(lease_branch_id, token)
         async with self.ctx.db.read() as session:
             rows = await CheckpointRepository(session).anchored_on(conversation_id, ids)
         return CaughtUp(INLINE, [CheckpointSummary(*row) for row in rows])
@@ -234,15 +246,18 @@ class CheckpointService:
             await BranchRepository(session).give_up_checkpoint_lease(branch_id, token)
 
     async def _keep(
-        self, checkpoint: Checkpoint, path: Sequence[PathMessage], token: str, interval: int
+        self,
+        checkpoint: Checkpoint,
+        path: Sequence[PathMessage],
+        token: str,
+        interval: int,
+        lease_branch_id: str,
     ) -> bool:
-        """Store ``checkpoint`` (at the end of ``path``) and give up the lease, in one
-        transaction: only if ``token`` still held it and the path is still due for one
-        every ``interval`` messages. Whether it was stored."""
+        """Store ``checkpoint`` (at the end of ``path``) and give up the lease of
+        ``lease_branch_id``, in one transaction: only if ``token`` still held it and the
+        path is still due for one every ``interval`` messages. Whether it was stored."""
         async with self.ctx.db.write() as session:
-            if not await BranchRepository(session).give_up_checkpoint_lease(
-                checkpoint.branch_id, token
-            ):
+            if not await BranchRepository(session).give_up_checkpoint_lease(lease_branch_id, token):
                 return False  # taken over by a send that waited it out: its checkpoint stands
             repo = CheckpointRepository(session)
             latest = await repo.anchored_on(checkpoint.conversation_id, [m.id for m in path])
