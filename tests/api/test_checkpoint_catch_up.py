@@ -126,7 +126,7 @@ class TestCatchUp:
     async def test_a_send_waits_for_the_summary_another_replica_is_writing(
         self, api, settings, upstream
     ):
-        slow = await self._slow_summaries(api, settings, upstream, 0.5)
+        slow = await self._slow_summaries(api, settings, upstream, 2.0)
         async with (
             replica(api, slow) as first,
             replica(
@@ -158,7 +158,7 @@ class TestCatchUp:
     async def test_past_the_wait_it_writes_the_checkpoint_and_the_late_one_is_dropped(
         self, api, settings, upstream
     ):
-        slow = await self._slow_summaries(api, settings, upstream, 2.0)
+        slow = await self._slow_summaries(api, settings, upstream, 3.0)
         async with (
             replica(api, slow) as first,
             replica(api, settings.model_copy(update={"checkpoint_catchup_wait_ms": 100})) as second,

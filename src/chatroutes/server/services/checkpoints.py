@@ -174,7 +174,8 @@ class CheckpointService:
         takes the lease (over the late holder, whose summary is then not kept) and
         writes the checkpoint itself with the offline summarizer. A range is summarized
         under one lease at a time, and one checkpoint written for it. None: the
-        anchor's branch is gone.
+        anchor's branch is gone, or another send took the lease over before this one
+        kept its checkpoint.
         """
         settings = self.ctx.settings
         interval, factor = settings.checkpoint_interval, settings.checkpoint_catchup_factor
@@ -224,6 +225,8 @@ class CheckpointService:
                 await self._give_up(lease_branch_id, token)
         async with self.ctx.db.read() as session:
             rows = await CheckpointRepository(session).anchored_on(conversation_id, ids)
+        if still_due(rows):  # its lease was taken over before it could keep its checkpoint
+            return None
         return CaughtUp(INLINE, [CheckpointSummary(*row) for row in rows])
 
     async def _take_lease(self, branch_id: str, *, force: bool = False) -> str | None:
