@@ -23,6 +23,7 @@ from chatroutes.server.domain.tokens import estimate_tokens
 from chatroutes.server.settings import Settings
 from tests.conftest import API_PREFIX, Api
 from tests.support.mock_upstream import Fault
+from tests.support.sse import payloads
 
 SUMMARY_MARKER = "You write the running summary"  # in every summarizer model request
 LAST_SENDS = 10
@@ -214,6 +215,29 @@ class TestCatchUp:
         ]
         await settle(api)
         assert await _checkpoints(api, cid) == [checkpoint]  # its reply's job found it done
+
+    async def test_a_streamed_send_catches_up_too(self, api, upstream):
+        created = await api.client.post("/conversations", json={"title": "t"})
+        cid = created.json()["data"]["conversation"]["id"]
+        for text in ("Meet Ada Lovelace.", "The code is 7781.", "Fine.", "Go on."):
+            await _send(api.client, cid, text)
+            await settle(api)
+        await _delete_checkpoints(api, cid)
+        response = await api.client.post(
+            f"/conversations/{cid}/messages/stream",
+            json={"content": "Recap please."},
+            headers={"Accept": "text/event-stream"},
+        )
+        assert response.status_code == 200, response.text
+        complete = payloads(response.text)[-2]
+        assert complete["type"] == "complete"
+        assert complete["message"]["metadata"]["checkpointCatchUp"] == "inline"
+        [checkpoint] = await _checkpoints(api, cid)
+        assert _openai_texts(upstream) == [
+            f"{SUMMARY_HEADING}\n{checkpoint['summary']}",
+            "Recap please.",
+        ]
+        await settle(api)
 
     async def test_below_the_factor_a_send_goes_as_it_would(self, api, upstream):
         created = await api.client.post("/conversations", json={"title": "t"})
