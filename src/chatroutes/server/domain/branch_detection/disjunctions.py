@@ -1,28 +1,46 @@
-"""Disjunctions: "X or Y", "A, B, or C", "whether/either … or …".
-
-The span covers the options, from "whether"/"either" when present. Idioms ("more or
-less"), negated choices ("not X or Y"), examples ("such as X or Y"), conditions
-("if X or Y") and catch-alls ("any questions or issues") are dropped or weakened.
+"""Disjunctions: "X or Y", "A, B, or C", "whether/either … or …" (and "ou", "o",
+"oder"). One suggestion per option; the group spans the options, from
+"whether"/"either" when present. Idioms ("more or less"), negated choices ("not X
+or Y"), examples ("such as X or Y"), conditions ("if X or Y"), catch-alls ("any
+questions or issues"), quoted phrases and rhetorical questions are dropped or
+weakened.
 """
 
 from __future__ import annotations
 
 import re
 
-from .option_spans import _clause_bounds, _left_option, _right_option
-from .suggestion import Suggestion, _cap
-from .text import _NEGATION, Span, _join, _title, _words
+from .option_spans import (
+    _DETERMINERS,
+    _FUNCTION_WORDS,
+    _clause_bounds,
+    _left_option,
+    _parts,
+    _right_option,
+)
+from .suggestion import Option, Suggestion, split_group
+from .text import _NEGATION, Span, _inside, _option_title, _quoted, _words
 
+OR = r"(?:or|ou|o|u|oder)"
+_OR = re.compile(rf"\b{OR}\b")
+_SPLIT = re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I)
+_WORDS = re.compile(r"\s*([^\W\d_]+)")
+_NEXT_OR = re.compile(rf",?\s+{OR}\s+")
+_OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
 _CHOICE_CUE = re.compile(
     r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
     r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
     r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
     r"thinking (?:of|about)|considering|wondering|back and forth|more sense|smarter|easier|"
-    r"cheaper|faster|safer|wiser|worse)\b",
+    r"cheaper|faster|safer|wiser|worse|"
+    r"dois|devrais|faut|mieux|plutôt|choisir|préfér\w*|quel\w*|"
+    r"debo|debería|deberíamos|mejor|elegir|prefier\w*|cuál\w*|conviene|"
+    r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
     re.I,
 )
 _EXAMPLE_CUE = re.compile(
-    r"\b(?:such as|e\.g|for example|for instance|including)\b"
+    r"\b(?:such as|e\.g|for example|for instance|including|comme|par exemple|como|por ejemplo|"
+    r"wie|zum beispiel|z\.b)\b"
     r"|(?<!would you )(?<!you'd )(?<!i'd )(?<!i would )(?<!we'd )\blike\b",
     re.I,
 )
@@ -33,42 +51,61 @@ _IDIOMS = re.compile(
     r" else)\b|and/or|(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
     r"four|five|six|seven|ten|so)\b|whether or not|or what|rain or shine|give or take|"
     r"black or white|right or wrong|true or false|yes or no|dead or alive|now or never|"
-    r"all or nothing|more or fewer)",
+    r"all or nothing|more or fewer|plus ou moins|tôt ou tard|d'une (?:manière|façon) ou "
+    r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
+    r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
+    r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+)",
     re.I,
 )
 _ANY_CONTEXT = re.compile(
     r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
 )
-
-
-def _options_in(scan: str, start: int, end: int, splitter: str) -> tuple[str, ...]:
-    parts = re.split(splitter, scan[start:end], flags=re.I)
-    out = [p.strip(" ,.;:!?\"'") for p in parts]
-    return tuple(o for o in out if o)
+_RHETORICAL = re.compile(
+    r"^(?:who (?:doesn't|does not|wouldn't|would not|cares)|who needs|why would (?:anyone|you|"
+    r"i|we)|isn't it|aren't|what's not to|how could (?:anyone|i) not|who wouldn't|"
+    r"is there anything (?:better|worse))\b",
+    re.I,
+)
 
 
 def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
+    quotes = _quoted(scan)
     for sentence in sents:
         chunk = scan[sentence.start : sentence.end]
         idioms = [(m.start(), m.end()) for m in _IDIOMS.finditer(chunk)]
+        rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
-        for match in re.finditer(r"\bor\b", chunk):
+        for match in _OR.finditer(chunk):
             at = sentence.start + match.start()
+            after = at + len(match.group(0))
             if at < used_until or any(s <= match.start() < e for s, e in idioms):
                 continue
-            lo, hi = _clause_bounds(scan, sentence, at, at + 2)
+            if _inside(quotes, at, after) or rhetorical:
+                continue
+            if match.group(0) in ("o", "u") and not re.search(
+                r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", chunk, re.I
+            ):
+                continue  # Spanish "o" only in Spanish text
+            lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
-            opener = re.search(r"\b(whether|either)\b", scan[lo:at], re.I)
+            opener = _OPENER.search(scan[lo:at])
             left = _left_option(scan, lo, at)
             if left is None:
                 continue
             start, items = left
             left_words = len(_words(scan[start:at]))
             right_limit = 8 if opener else min(8, max(3, left_words + 2))
-            end = _right_option(scan, at + 2, hi, right_limit, min(left_words, 2))
+            end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
             if end is None:
                 continue
+            start = _parallel_verb(scan, lo, start, after)
+            while (more := _NEXT_OR.match(scan, end, hi)) is not None:
+                # "A or B or C": the chain goes on
+                further = _right_option(scan, more.end(), hi, right_limit, 1)
+                if further is None:
+                    break
+                end = further
             kind_start = lo + opener.start() if opener else start
             before = scan[lo:kind_start]
             features: list[str] = []
@@ -79,7 +116,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if chunk.rstrip().endswith("?"):
                 score += 0.2
                 features.append("asked as a question")
-            cue = _CHOICE_CUE.search(scan[sentence.start : sentence.end])
+            cue = _CHOICE_CUE.search(chunk)
             if cue and not opener:
                 score += 0.15
                 features.append(f"choice cue '{cue.group(0).lower()}'")
@@ -89,37 +126,49 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             window = " ".join(_words(scan[lo:start])[-3:])
             if (not opener and _NEGATION.search(window)) or re.search(r"\bnor\b", clause, re.I):
                 continue
-            if _EXAMPLE_CUE.search(scan[max(lo, start - 20) : start]):
+            if _EXAMPLE_CUE.search(scan, max(lo, start - 20), start):
                 score -= 0.3
                 features.append("examples, not a choice")
-            if re.search(r"\bif\b|\bwhen(?:ever)?\b", before, re.I):
+            if re.search(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", before, re.I):
                 score -= 0.25
                 features.append("inside a condition")
             if _ANY_CONTEXT.search(scan[max(lo, start - 25) : end]):
                 score -= 0.3
                 features.append("'any … or …' catch-all")
-            options = _options_in(scan, start, end, r",?\s*\bor\b\s*|,\s*")
-            if len(options) < 2:
-                continue
-            if all(len(o) <= 2 for o in options):
+            spans = _parts(scan, start, end, _SPLIT)
+            if len(spans) < 2 or all(b - a <= 2 for a, b in spans):
                 continue
             used_until = end
-            trigger = text[kind_start:end]
-            found.append(
-                Suggestion(
+            options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
+            found.extend(
+                split_group(
+                    text,
                     kind="disjunction",
                     start=kind_start,
                     end=end,
-                    trigger=trigger,
-                    confidence=_cap(score),
-                    title=_title(f"Choose: {_join(options, 'or')}"),
+                    options=options,
+                    confidence=score,
                     description=(
-                        f"The message weighs {len(options)} alternatives ({_join(options, 'or')}); "
-                        "explore each on its own branch and compare where they lead."
+                        "One of the alternatives this message weighs: follow {option} on its "
+                        "own branch, apart from {others}."
                     ),
                     reasoning="Disjunction: " + (", ".join(features) or "plain 'or'"),
                     divergence="high" if len(options) >= 3 or opener else "medium",
-                    options=options,
                 )
             )
     return found
+
+
+def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
+    """ "rent a flat or buy a house": when the right option opens with a verb and the
+    left one with a determiner, the left one takes the verb before it too."""
+    right = _WORDS.match(scan, after)
+    left = _WORDS.match(scan, start)
+    if right is None or left is None:
+        return start
+    if left.group(1).lower() not in _DETERMINERS or right.group(1).lower() in _DETERMINERS:
+        return start
+    verb = re.search(r"([^\W\d_]+)\s+$", scan[lo:start])
+    if verb is None or verb.group(1).lower() in _FUNCTION_WORDS:
+        return start
+    return lo + verb.start(1)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from .suggestion import Suggestion, _cap
-from .text import _MARKER, Span, _clip, _join, _strip_marker, _title, _words, _wordset
+from .suggestion import Option, Suggestion, split_group
+from .text import _MARKER, Span, _clip, _option_title, _strip_marker, _trimmed, _words, _wordset
 
 _STEP_VERBS = _wordset(
     "add apply attach bake boil boot bring build call cd check choose chop click clone "
@@ -116,26 +116,28 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             features.append("sequenced items")
         if not features:
             features.append("a plain list")
-        options = tuple(_option_label(label) for label in labels)
         start = _first_marker(scan, first_start)
         end = last_end
         while end > start and scan[end - 1].isspace():
             end -= 1
-        found.append(
-            Suggestion(
+        options = [
+            Option(*_trimmed(text, item.start, item.end), _option_label(label))
+            for item, label in zip(items, labels, strict=True)
+        ]
+        found.extend(
+            split_group(
+                text,
                 kind="enumeration",
                 start=start,
                 end=end,
-                trigger=text[start:end],
-                confidence=_cap(score),
-                title=_title(f"Explore the {len(options)} options: {_join(options, 'or')}"),
+                options=options,
+                confidence=score,
                 description=(
-                    f"{len(options)} listed alternatives ({_join(options, 'or')}); give each "
-                    "its own branch to develop it fully."
+                    f"One of {len(options)} listed alternatives: develop {{option}} on its "
+                    "own branch."
                 ),
                 reasoning="Enumeration: " + ", ".join(features),
                 divergence="high" if len(options) >= 3 else "medium",
-                options=options,
             )
         )
     found.extend(_prose_alternatives(text, scan, sents))
@@ -204,25 +206,32 @@ def _prose_alternatives(text: str, scan: str, sents: list[Span]) -> list[Suggest
             _PROSE_OPTION.match(head) or re.search(r"\b(?:could|might|can)\b", head, re.I)
         ):
             start, end = sents[run[0]].start, sents[run[-1]].end
-            options = tuple(_clip(text[sents[i].start : sents[i].end], 40) for i in run)
-            found.append(
-                Suggestion(
+            options = [
+                Option(sents[i].start, sents[i].end, _option_title(_prose_label(text, sents[i])))
+                for i in run
+            ]
+            found.extend(
+                split_group(
+                    text,
                     kind="enumeration",
                     start=start,
                     end=end,
-                    trigger=text[start:end],
+                    options=options,
                     confidence=0.8 if _PROSE_OPTION.match(head) else 0.74,
-                    title=_title(f"Explore the {len(run)} approaches"),
-                    description=(
-                        f"{len(run)} alternative approaches described in prose; develop each "
-                        "on its own branch."
-                    ),
+                    description="One of the approaches described: develop it on its own branch.",
                     reasoning="Prose alternatives ('one option … alternatively …')",
                     divergence="high" if len(run) >= 3 else "medium",
-                    options=options,
                 )
             )
             index = nxt
         else:
             index += 1
     return found
+
+
+def _prose_label(text: str, sentence: Span) -> str:
+    """The approach a prose sentence describes, without its "another option is" lead."""
+    body = text[sentence.start : sentence.end]
+    lead = _PROSE_OPTION.match(body) or _PROSE_NEXT.match(body)
+    rest = body[lead.end() :] if lead else body
+    return rest.strip(" ,:") or body

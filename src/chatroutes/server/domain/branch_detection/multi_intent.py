@@ -1,50 +1,202 @@
-"""Multi-intent: "I need help with X and also Y". The span is the sentence."""
+"""Multi-intent: a message carrying several requests or questions. One suggestion
+per intent; the group runs from the first to the last.
+
+Three cues, all structural: two requests joined inside one sentence ("I need help
+with X and also Y", "et aussi", "y también", "und auch"); two or more real
+questions; a sentence opened by an additive word ("Also, …", "Separately, …")
+after a request. Filler ("any ideas?"), tag questions (", right?"), quoted and
+rhetorical questions do not count.
+"""
 
 from __future__ import annotations
 
 import re
 
-from .suggestion import Suggestion
-from .text import Span, _clip, _title
+from .option_spans import _parts
+from .suggestion import Option, Suggestion, split_group
+from .text import Span, _option_title, _strip_marker, _trimmed, _words, _wordset
 
-_MULTI_INTENT = re.compile(
-    r"\b(?:and also|as well as|and another|plus another|also (?:have|got|need|want) (?:a|another|"
-    r"some)|two (?:things|questions|issues|problems|requests)|a couple of (?:things|questions|"
-    r"issues)|separate (?:question|issue))\b",
+_JOINED = re.compile(
+    r",?\s*\b(?:and also|and i also|and we also|and another|plus another|plus|as well as|"
+    r"and separately|and additionally|et aussi|et également|ainsi que|y también|"
+    r"y además|así como|und auch|sowie|und außerdem)\b",
     re.I,
 )
 _NEED = re.compile(
-    r"\b(?:help|question|questions|issue|problem|need|want|ask|trouble|stuck)\b", re.I
+    r"\b(?:help|question|questions|issue|problem|need|want|ask|trouble|stuck|fix|explain|"
+    r"aide|besoin|question|problème|ayuda|necesito|pregunta|problema|hilfe|brauche|frage|"
+    r"problem)\b",
+    re.I,
+)
+_REQUEST = re.compile(
+    r"\b(?:help|need|want|please|pls|can you|could you|would you|i'd like|i would like|"
+    r"besoin|veux|voudrais|pouvez|peux|s'il vous plaît|stp|svp|necesito|quiero|puedes|podrías|"
+    r"por favor|brauche|möchte|will|bitte|kannst|können sie)\b",
+    re.I,
+)
+_SPEAKER = re.compile(r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein)\b", re.I)
+_ADDITIVE = re.compile(
+    r"^(?:also|additionally|separately|another (?:thing|question|issue)|one more thing|"
+    r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
+    r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
+    r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas)|"
+    r"andere frage)\b",
+    re.I,
+)
+_FILLER_QUESTION = re.compile(
+    r"^(?:(?:and |so |but )?(?:can|could|would|will) you (?:please )?(?:help(?: me)?(?: with "
+    r"(?:this|that|it|both|these|them))?|do that|assist)|does (?:that|this) make sense|"
+    r"any (?:ideas|thoughts|suggestions|tips|advice|help)|thoughts|ideas|right|ok(?:ay)?|"
+    r"you know|no|yeah|yes|huh|eh|see|get it|got it|make sense|"
+    r"(?:what|how) about you|is(?:n't| not) it|(?:don't|do not) you (?:think|agree)|"
+    r"(?:is that|am i) (?:right|correct|clear)|anyone|why not|really|(?:what do|wdyt|what "
+    r"would) you (?:think|suggest|recommend)|where do i (?:start|begin)|"
+    r"(?:can|could) you help(?: me)? (?:out|here)|is that possible|"
+    r"would you like (?:me to )?(?:go on|continue|more|more details)|"
+    r"(?:want|shall i|should i) (?:me to )?(?:continue|go on|elaborate)|"
+    r"(?:tu |vous )?(?:peux|pouvez)[- ](?:tu|vous) m'aider|des idées|"
+    r"(?:me )?(?:puedes|podrías) ayudar(?:me)?|alguna idea|"
+    r"(?:kannst du|können sie) (?:mir )?helfen|irgendwelche ideen)\??$",
+    re.I,
+)
+_TAG_QUESTION = re.compile(
+    r",\s*(?:isn't it|aren't they|don't you think|right|no|eh|huh|wouldn't it|doesn't it|"
+    r"didn't it|won't it|isn't that so|you know|yeah|ok|okay|n'est-ce pas|non|¿verdad|"
+    r"verdad|oder|nicht wahr|ne)\?$",
+    re.I,
+)
+_RHETORICAL = re.compile(
+    r"^(?:who (?:doesn't|does not|wouldn't|would not|cares|knows)|who needs|why would (?:anyone|"
+    r"you|i|we)|isn't it|aren't|what's not to|how could (?:anyone|i) not|what could possibly|"
+    r"why (?:do|does) (?:this|it) always|am i the only one|is it just me)\b",
+    re.I,
+)
+_STOPWORDS = _wordset(
+    "a about also an and any are as at be been but by can could did do does for from had has "
+    "have he here how i if in is it me my no not of on or our she should so some that the "
+    "their there these they this those to us was we were what when where which who whom why "
+    "will with would you your"
+)
+_DESCRIPTION = "One of several requests in this message: handle it on its own branch."
+
+
+_ANNOUNCED = re.compile(
+    r"\b(?:two|three|2|3|a couple of|a few|several|multiple|deux|plusieurs|dos|tres|varias|"
+    r"zwei|drei|mehrere)\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|"
+    r"choses|problèmes|demandes|preguntas|cosas|problemas|fragen|dinge|anliegen|probleme)\s*:",
+    re.I,
+)
+_ITEM_SPLIT = re.compile(
+    r",?\s*\b(?:and|et|y|und)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|"
+    r"eine|die andere)?\b)|;\s*|,\s*(?=(?:one|another|the other)\b)",
+    re.I,
 )
 
 
 def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     for sentence in sents:
-        chunk = scan[sentence.start : sentence.end]
-        match = _MULTI_INTENT.search(chunk)
-        if (
-            match is None
-            or not _NEED.search(chunk)
-            or not re.search(r"\b(?:i|we|my|our)\b", chunk, re.I)
-        ):
-            continue
-        found.append(
-            Suggestion(
-                kind="multi_intent",
-                start=sentence.start,
-                end=sentence.end,
-                trigger=text[sentence.start : sentence.end],
-                confidence=0.76,
-                title=_title(
-                    f"Separate requests: {_clip(text[sentence.start : sentence.end], 60)}"
-                ),
-                description=(
-                    "Several requests in one message; handle each on its own branch so "
-                    "neither gets lost."
-                ),
-                reasoning=f"Multiple intents joined by '{match.group(0).lower()}'",
-                divergence="high",
-            )
-        )
+        found.extend(_announced(text, scan, sentence) or _joined(text, scan, sentence))
+    found.extend(_intents(text, scan, sents))
     return found
+
+
+def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "I need help with X and also Y": the two requests of one sentence."""
+    chunk = scan[sentence.start : sentence.end]
+    match = _JOINED.search(chunk)
+    if match is None or not _NEED.search(chunk) or not _SPEAKER.search(chunk):
+        return []
+    body = _strip_marker(scan, sentence)
+    cut, resume = sentence.start + match.start(), sentence.start + match.end()
+    left = _trimmed(text, body.start, cut)
+    right = _trimmed(text, resume, sentence.end)
+    if len(_words(text[left[0] : left[1]])) < 2 or len(_words(text[right[0] : right[1]])) < 2:
+        return []
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=left[0],
+        end=right[1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
+        confidence=0.8,
+        description=_DESCRIPTION,
+        reasoning=f"Two requests joined by '{match.group(0).strip(' ,').lower()}'",
+        divergence="high",
+    )
+
+
+def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "I have two questions: one about X and one about Y": the items after the colon."""
+    match = _ANNOUNCED.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    items = _parts(scan, match.end(), sentence.end, _ITEM_SPLIT)
+    if len(items) < 2 or any(len(_words(scan[a:b])) < 2 for a, b in items):
+        return []
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=items[0][0],
+        end=items[-1][1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+        confidence=0.82,
+        description=_DESCRIPTION,
+        reasoning=f"Requests announced as '{match.group(0).strip(' :').lower()}'",
+        divergence="high",
+    )
+
+
+def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """Several real questions, or a request followed by "Also, …": one option each."""
+    asked: list[Span] = []
+    additive = False
+    for index, sentence in enumerate(sents):
+        body = _strip_marker(scan, sentence)
+        chunk = scan[body.start : sentence.end].strip()
+        opens = _ADDITIVE.match(chunk.lstrip("¿¡"))
+        if _real_question(chunk):
+            asked.append(body)
+            additive = additive or bool(opens)
+        elif opens and index > 0 and len(_words(chunk)) >= 3:
+            asked.append(body)
+            additive = True
+    if additive and len(asked) == 1:
+        first = asked[0]
+        previous = next((s for s in reversed(sents) if s.end <= first.start), None)
+        pair = [scan[s.start : s.end] for s in (previous, first) if s is not None]
+        if len(pair) == 2 and any(_REQUEST.search(p) or p.rstrip().endswith("?") for p in pair):
+            asked.insert(0, _strip_marker(scan, previous))
+    if len(asked) < 2:
+        return []
+    topics = [{w for w in _words(scan[s.start : s.end]) if w not in _STOPWORDS} for s in asked]
+    overlaps = []
+    for index in range(len(asked)):
+        others: set[str] = set().union(*(t for j, t in enumerate(topics) if j != index))
+        overlaps.append(len(topics[index] & others) / max(1, len(topics[index])))
+    overlap = sum(overlaps) / len(overlaps)
+    score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
+    score += 0.04 if additive else 0.0
+    options = [Option(s.start, s.end, _option_title(text[s.start : s.end])) for s in asked]
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=asked[0].start,
+        end=asked[-1].end,
+        options=options,
+        confidence=score,
+        description=_DESCRIPTION,
+        reasoning=f"{len(asked)} separate requests or questions in one message",
+        divergence="high" if overlap < 0.15 else "medium" if overlap < 0.4 else "low",
+    )
+
+
+def _real_question(chunk: str) -> bool:
+    if not chunk.endswith("?") or chunk.startswith(">"):
+        return False
+    plain = chunk.lstrip("¿¡")
+    if _FILLER_QUESTION.match(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
+        return False
+    if len(_words(chunk)) < 3:
+        return False
+    return not re.search(r"[\"“«][^\"”»]*\?[\"”»]", chunk)  # a quoted question
