@@ -138,7 +138,7 @@ def split_group(
 @dataclass(frozen=True)
 class Detection:
     suggestions: list[Suggestion]
-    total_found: int  # suggestions at or above the threshold, before the count limit
+    total_found: int  # branch points with a suggestion above the threshold, before the count
 
     @property
     def groups(self) -> list[tuple[Group, list[Suggestion]]]:
