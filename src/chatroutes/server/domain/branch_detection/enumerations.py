@@ -20,10 +20,13 @@ _STEP_VERBS = _wordset(
     "turn type unmount unplug update upload verify wait wash whisk write"
 )
 _ALT_INTRO = re.compile(
-    r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choose|pick|"
-    r"prefer|consider|candidates|possibilities|ideas|suggestions|recommend\w*|torn|deciding|"
-    r"decide|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
-    r"directions|possible|one of (?:these|the following)|suggest)\b",
+    r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choos\w*|"
+    r"pick\w*|prefer\w*|consider\w*|candidates|possibilities|ideas|suggestions|recommend\w*|"
+    r"torn|decid\w*|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
+    r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
+    r"compar\w*|vendors|offers|plans|quotes|"
+    r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
+    r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
     re.I,
 )
 _STEP_INTRO = re.compile(
