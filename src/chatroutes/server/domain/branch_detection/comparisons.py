@@ -67,6 +67,15 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _inside(quotes, match.start(), match.end()):
                 continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+            if scan[hi : hi + 1] == ":":  # "compare three approaches: A, B, and C"
+                sides = _parts(scan, hi + 1, sentence.end, _SIDES)
+                if 2 <= len(sides) <= 6 and all(len(_words(scan[a:b])) <= 5 for a, b in sides):
+                    found.extend(
+                        _comparison(
+                            text, scan, match.start(), sides[-1][1], sides, 0.8, match.group(0)
+                        )
+                    )
+                continue
             rest = scan[match.end() : hi]
             joiner = _JOINER.search(rest)
             if joiner is None:

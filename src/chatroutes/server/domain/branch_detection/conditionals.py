@@ -93,6 +93,8 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         elif what_if:
             cases = [(start, sentence.end)]
             score, reason = 0.74, "a 'what if' scenario to explore"
+            if re.match(r"what happens|que se passe|qué pasa|was passiert", word, re.I):
+                score, reason = 0.62, "a question about one outcome"
         elif word == "unless":
             cases = [(start, sentence.end)]
             score, reason = 0.5, "'unless' implies an alternative"

@@ -32,6 +32,7 @@ _CLAUSE_OPTION = re.compile(
     re.I,
 )
 _CLAUSE_LEAD = re.compile(r"(?:(?:so|and|but|or|well|ok|okay|then)\b,?\s*)*", re.I)
+_PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
 _NEXT_OR = re.compile(rf",?\s+{OR}\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
 _CHOICE_CUE = re.compile(
@@ -99,26 +100,33 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
             opener = _OPENER.search(scan[lo:at])
-            left = _left_option(scan, lo, at)
-            if left is None:
-                continue
-            start, items = left
-            left_words = len(_words(scan[start:at]))
-            right_limit = 8 if opener else min(8, max(3, left_words + 2))
-            end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
-            if end is None:
-                continue
+            items = 1
             if _CLAUSE_OPTION.match(scan, after):
                 # "…, or should I wait for the M4?": two clauses are the options
                 start, end = _trimmed(scan, lo, at)[0], _trimmed(scan, after, hi)[1]
                 start += len(_CLAUSE_LEAD.match(scan, start).group(0))
-            start = _parallel_verb(scan, lo, start, after)
-            while (more := _NEXT_OR.match(scan, end, hi)) is not None:
-                # "A or B or C": the chain goes on
-                further = _right_option(scan, more.end(), hi, right_limit, 1)
-                if further is None:
-                    break
-                end = further
+                if end - start < 5:
+                    continue
+            else:
+                left = _left_option(scan, lo, at)
+                if left is None:
+                    continue
+                start, items = left
+                left_words = len(_words(scan[start:at]))
+                right_limit = 8 if opener else min(8, max(3, left_words + 2))
+                end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
+                if end is None:
+                    continue
+                start = _parallel_verb(scan, lo, start, after)
+                if opener and len(_words(scan[opener.end() + lo : start])) <= 3:
+                    start = _trimmed(scan, lo + opener.end(), start)[0]  # "either learn Spanish"
+                    start += len(_PARTICLE.match(scan, start).group(0))
+                while (more := _NEXT_OR.match(scan, end, hi)) is not None:
+                    # "A or B or C": the chain goes on
+                    further = _right_option(scan, more.end(), hi, right_limit, 1)
+                    if further is None:
+                        break
+                    end = further
             kind_start = lo + opener.start() if opener else start
             before = scan[lo:kind_start]
             features: list[str] = []

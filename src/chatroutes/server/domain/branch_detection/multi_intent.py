@@ -161,7 +161,7 @@ _ASKING = re.compile(
 )
 _AND = re.compile(r"\s+(?:and|et|y|und)\s+", re.I)
 _OBJECT_START = _wordset(
-    "the my our a an this that these those some your his her their all any "
+    "the my our a an this that these those some your his her their its all any "
     "le la les un une mon ma mes notre nos votre vos ce cette ces "
     "el la los las un una mi mis nuestro nuestra su sus este esta "
     "der die das den dem ein eine einen mein meine unser unsere ihr ihre diese"
