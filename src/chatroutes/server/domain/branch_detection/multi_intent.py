@@ -53,7 +53,11 @@ _REQUEST = re.compile(
 )
 _SPEAKER = re.compile(r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein)\b", re.I)
 _ADDITIVE = re.compile(
-    r"^(?:also|additionally|separately|another (?:thing|question|issue)|one more thing|"
+    r"^(?:also|additionally|separately|another (?:thing|question|issue)|"
+    r"one more (?:thing|question)|finally|lastly|on top of that|oh,? and|"
+    r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
+    r"while i have you|apart from that|besides(?: that)?|"
+    r"and also|plus|en outre|enfin|au fait|aparte|por cierto|otra cosa|übrigens|ach ja|"
     r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
     r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
     r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas)|"
@@ -120,6 +124,7 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             _announced(text, scan, sentence)
             or _joined(text, scan, sentence)
             or _coordinated(text, scan, sentence)
+            or _two_problems(text, scan, sentence)
         )
     found.extend(_intents(text, scan, sents))
     return found
@@ -193,6 +198,51 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         description=_DESCRIPTION,
         reasoning="Two requests coordinated in one sentence",
         divergence="medium",
+    )
+
+
+_ISSUE = re.compile(
+    r"\b(?:can't|cannot|can not|unable|doesn't work|does not work|not working|isn't working|"
+    r"broken|crash\w*|error\w*|fail\w*|wrong|charged|refund\w*|cancel\w*|billing|invoice|bug|"
+    r"issue|problem|question|help|need|want|how do i|how can i|missing|lost|locked|won't|"
+    r"never arrived|delayed|stuck|ne fonctionne|ne marche|erreur|rembours\w*|factur\w*|annul\w*|"
+    r"n'arrive (?:pas|plus)|impossible|"
+    r"no funciona|reembolso|factura|cancelar|funktioniert nicht|fehler|rechnung|erstattung|"
+    r"kündig\w*)",
+    re.I,
+)
+_CLAUSE_AND = re.compile(
+    r",?\s+(?:and|et|y|und)\s+(?=(?:i|my|the|our|we|it|also|je|j'|mon|ma|"
+    r"le|la|yo|mi|el|ich|mein|meine|der|die|das)\b)",
+    re.I,
+)
+
+
+def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "I was charged twice and I can't log in": two issues, each a clause of its own."""
+    body = _strip_marker(scan, sentence)
+    joins = list(_CLAUSE_AND.finditer(scan, body.start, sentence.end))
+    if len(joins) != 1:
+        return []
+    join = joins[0]
+    left = _trimmed(text, body.start, join.start())
+    right = _trimmed(text, join.end(), sentence.end)
+    halves = [scan[a:b] for a, b in (left, right)]
+    if any(len(_words(h)) < 4 or not _ISSUE.search(h) for h in halves):
+        return []
+    first, second = (_ISSUE.search(h).group(0).lower() for h in halves)
+    if first == second:
+        return []  # one issue told twice
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=left[0],
+        end=right[1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
+        confidence=0.72,
+        description=_DESCRIPTION,
+        reasoning="Two issues reported in one sentence",
+        divergence="high",
     )
 
 

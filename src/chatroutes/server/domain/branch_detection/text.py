@@ -123,8 +123,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _LEAD_IN = re.compile(
-    r"^(?:(?:hi|hello|hey|ok|okay|so|well|separately|additionally|also|and|plus|"
-    r"aussi|también|además|außerdem)\b,?\s+)*"
+    r"^(?:(?:hi|hello|hey|ok|okay|so|well|separately|additionally|also|and|plus|p\.?s\.?|btw|"
+    r"by the way|finally|lastly|"
+    r"aussi|también|además|außerdem)\b[,:]?\s+)*"
     r"(?:(?:can|could|would|will) (?:you|we) (?:please |also )?|please |pls |"
     r"i(?:'d| would) like (?:you )?to |let's |let us |help me (?:to )?|"
     r"(?:one|another|the other|the first|the second) (?:about|on|regarding|concerning) )?"
