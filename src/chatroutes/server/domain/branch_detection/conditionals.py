@@ -126,10 +126,9 @@ def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
             continue
         if _POLITE.match(scan, match.start(), sentence.end):
             continue
-        if word in ("se", "caso") and not re.search(
-            r"[àèéìòùãõç]", scan[sentence.start : sentence.end]
-        ):
-            continue  # Italian and Portuguese "se" only in those languages
+        opens = re.search(r"(?:^|[,;:.?!]|\b(?:e|ma|o|mas|ou))\s*$", before)
+        if word in ("se", "caso") and not opens:
+            continue  # Italian and Portuguese "se" opens a clause; French "se" does not
         stop = _CASE_END.search(scan, match.end(), sentence.end)
         end = stop.start() if stop else sentence.end
         start, end = _trimmed(scan, match.start(), end)
