@@ -42,7 +42,8 @@ _CHOICE_CUE = re.compile(
     r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
     r"thinking (?:of|about)|considering|wondering|back and forth|more sense|smarter|easier|"
     r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
-    r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|"
+    r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|potremmo|dovremmo|meglio|fareste|"
+    r"sceglier\w*|"
     r"dois|devrais|faut|mieux|plutôt|choisir|préfér\w*|quel\w*|"
     r"debo|debería|deberíamos|mejor|elegir|prefier\w*|cuál\w*|conviene|"
     r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
@@ -64,7 +65,8 @@ _IDIOMS = re.compile(
     r"all or nothing|more or fewer|plus ou moins|tôt ou tard|d'une (?:manière|façon) ou "
     r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
     r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
-    r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+)",
+    r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
+    r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b)",
     re.I,
 )
 _ANY_CONTEXT = re.compile(
@@ -140,7 +142,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             features: list[str] = []
             score = 0.5
             asked = chunk.rstrip().endswith("?")
-            choosing = _CHOICE_CUE.search(chunk)
+            choosing = _CHOICE_CUE.search(_OPENER.sub(" ", chunk))
+            concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
+            if concessive and not asked:
+                continue  # "it stops every time, whether on carpet or on tiles"
             if opener and (opener.group(1).lower() != "either" or asked or choosing):
                 score += 0.25
                 features.append(f"'{opener.group(1).lower()} … or'")
@@ -194,6 +199,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
+_CONCESSIVE = re.compile(r"(?:,|\bno matter|\bregardless of)\s*whether\b", re.I)
 _CORRELATIVE = re.compile(
     r"\b(soit|ou bien|o bien|sia)\s+([^.;!?\n]{2,80}?),?\s+\1\s+"
     r"([^.;!?\n]{2,80}?)(?=[.;!?\n]|,\s|$)",

@@ -48,6 +48,7 @@ _FOLLOW_UP = re.compile(
     r"shall we|any preference|lequel|laquelle|lesquel\w*|conseill\w*|recommand\w*|choisi\w*|"
     r"préfér\w*|mieux|meilleur\w*|t'en penses|cuál\w*|recomiend\w*|elegi\w*|mejor\w*|"
     r"qué opinas|welche\w*|würdest|empfiehl\w*|passt|besser|nehmen|was meinst|quale|consigli\w*|"
+    r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|"
     r"sceglie\w*|qual)\b",
     re.I,
 )

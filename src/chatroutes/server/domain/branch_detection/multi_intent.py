@@ -45,7 +45,7 @@ _JOINED_KEYS = (
 _NEED = re.compile(
     r"\b(?:help|question|questions|issue|problem|need|want|ask|trouble|stuck|fix|explain|"
     r"aide|besoin|question|problème|ayuda|necesito|pregunta|problema|hilfe|brauche|frage|"
-    r"problem)\b",
+    r"problem|preciso|ajuda|gostava|quero|pergunta|problema|bisogno|aiuto|vorrei|domanda)\b",
     re.I,
 )
 _REQUEST = re.compile(
@@ -54,9 +54,13 @@ _REQUEST = re.compile(
     r"por favor|brauche|möchte|will|bitte|kannst|können sie)\b",
     re.I,
 )
-_SPEAKER = re.compile(r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein)\b", re.I)
+_SPEAKER = re.compile(
+    r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein|eu|meu|minha|io|mio|mia)\b",
+    re.I,
+)
 _ADDITIVE = re.compile(
-    r"^(?:also|additionally|separately|another (?:thing|question|issue)|"
+    r"^(?:(?:and|but|oh,? and|et|y|und|e)\s+)?(?:also|on (?:a |an )?(?:\w+ )?note|additionally|"
+    r"separately|another (?:thing|question|issue)|"
     r"one more (?:thing|question)|finally|lastly|on top of that|oh,? and|"
     r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
     r"while i have you|apart from that|besides(?: that)?|"
@@ -123,8 +127,11 @@ _ANNOUNCED = re.compile(
     re.I,
 )
 _ITEM_SPLIT = re.compile(
-    r",?\s*\b(?:and|et|y|und)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|"
-    r"eine|die andere)?\b)|;\s*|,\s*(?=(?:one|another|the other)\b)",
+    r",?\s*\b(?:and|et|y|und|e)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|eine|"
+    r"die andere|what|how|why|when|where|which|who|whether|if|i|we|my|our|the|qué|cómo|cuál|"
+    r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|mon|ma|was|wie|warum|wann|wo|ob|"
+    r"ich|mein|meine|cosa|come|perché|quando|dove|o que|como|porque|onde)\b)|;\s*|,\s*(?=(?:one|"
+    r"another|the other)\b)",
     re.I,
 )
 
@@ -342,8 +349,22 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     )
 
 
+_GENERIC = _wordset(
+    "am is are do does did can could should would will was were i we you it this that me my "
+    "doing something anything wrong right normal ok okay fine possible bad good weird strange "
+    "expected enough missing there"
+)
+
+
+def _follow_up(chunk: str) -> bool:
+    """A short yes/no question that only comments on the one before ("Am I doing
+    something wrong?")."""
+    words = _words(chunk)
+    return len(words) <= 6 and all(w in _GENERIC for w in words)
+
+
 def _real_question(chunk: str) -> bool:
-    if not chunk.endswith("?") or chunk.startswith(">"):
+    if not chunk.endswith("?") or chunk.startswith(">") or _follow_up(chunk):
         return False
     plain = chunk.lstrip("¿¡")
     if _FILLER_QUESTION.match(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
@@ -381,7 +402,8 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
         return []
     first = marked[0]
     if not re.match(
-        r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]|first|premi|primero|erstens|innanzi)",
+        r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]|first|premi|primero|erstens|innanzi|"
+        r"the (?:most urgent|first|main|big))",
         scan[paragraphs[first][0] :],
         re.I,
     ):
@@ -396,7 +418,7 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
         start=chosen[0][0],
         end=chosen[-1][1],
         options=[Option(a, b, _option_title(_first_sentence(text, a, b))) for a, b in chosen],
-        confidence=0.8,
+        confidence=0.86,
         description=_DESCRIPTION,
         reasoning=f"{len(chosen)} paragraphs, each with its own request",
         divergence="high",
@@ -449,7 +471,7 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
                 start=spans[0][0],
                 end=spans[-1][1],
                 options=[Option(a, b, _option_title(text[a:b])) for a, b in spans],
-                confidence=0.8,
+                confidence=0.86,
                 description=_DESCRIPTION,
                 reasoning=f"A list of {len(run)} separate requests",
                 divergence="high",
