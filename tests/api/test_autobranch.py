@@ -8,11 +8,8 @@ import pytest
 
 from tests.support.mock_upstream import Fault
 
-TEXT = (
-    "Should I use Postgres or MySQL for the new service? "
-    "What if the data grows tenfold next year? "
-    "Also, can you brainstorm a few names for it?"
-)
+TEXT = "Should I use Postgres, MySQL, or SQLite for the new service? I need it running by Friday."
+GROUP = "Postgres, MySQL, or SQLite"
 SUGGESTION_KEYS = {
     "id",
     "title",
@@ -45,7 +42,7 @@ class TestSuggest:
         metadata = data["metadata"]
         assert {k: v for k, v in metadata.items() if k != "groups"} == {
             "detectionMethod": "pattern",
-            "totalBranchPointsFound": 3,
+            "totalBranchPointsFound": 1,
             "modelUsed": None,
         }
         suggestions = data["suggestions"]
@@ -64,15 +61,11 @@ class TestSuggest:
         confidences = [s["confidence"] for s in suggestions]
         assert confidences == sorted(confidences, reverse=True)
         by_trigger = {s["triggerText"]: s for s in suggestions}
-        assert by_trigger["Postgres"]["title"] == "Postgres"
-        assert by_trigger["MySQL"]["group"]["triggerText"] == "Postgres or MySQL"
-        groups = {g["triggerText"]: g for g in metadata["groups"]}
-        assert groups["Postgres or MySQL"]["type"] == "disjunction"
-        assert groups["Postgres or MySQL"]["suggestionIds"] == [
-            by_trigger["Postgres"]["id"],
-            by_trigger["MySQL"]["id"],
-        ]
-        assert sum(len(g["suggestionIds"]) for g in metadata["groups"]) == 3
+        assert [s["title"] for s in suggestions] == ["Postgres", "MySQL", "SQLite"]
+        assert by_trigger["MySQL"]["group"]["triggerText"] == GROUP
+        [group] = metadata["groups"]
+        assert group["triggerText"] == GROUP and group["type"] == "disjunction"
+        assert group["suggestionIds"] == [s["id"] for s in suggestions]
 
     async def test_the_readme_example_gives_one_suggestion_per_intent(self, api):
         text = (
@@ -90,9 +83,8 @@ class TestSuggest:
 
     async def test_count_and_threshold(self, api):
         data = (await _suggest(api, suggestionsCount=1)).json()["data"]
-        assert len(data["suggestions"]) == 1 and data["metadata"]["totalBranchPointsFound"] == 3
-        data = (await _suggest(api, suggestionsCount=10)).json()["data"]
-        assert len(data["suggestions"]) == 4 and len(data["metadata"]["groups"]) == 3
+        assert len(data["suggestions"]) == 1 and data["metadata"]["totalBranchPointsFound"] == 1
+        assert data["suggestions"][0]["group"]["triggerText"] == GROUP
         data = (await _suggest(api, threshold=0.99)).json()["data"]
         assert data["suggestions"] == [] and data["metadata"]["totalBranchPointsFound"] == 0
 
@@ -140,7 +132,7 @@ class TestHybrid:
         pattern = (await _suggest(api)).json()["data"]["suggestions"]
         by_trigger = {s["triggerText"]: s for s in pattern}
         db = by_trigger["Postgres"]
-        names = next(s for s in pattern if "brainstorm" in s["triggerText"])
+        names = by_trigger["SQLite"]
         upstream.enqueue(
             Fault.reply(
                 _review_answer(
@@ -160,7 +152,7 @@ class TestHybrid:
         assert data["metadata"]["review"] == {"confirmed": 1, "rejected": 1, "added": 1}
         triggers = {s["triggerText"]: s for s in data["suggestions"]}
         assert triggers["Postgres"]["title"] == "DB"
-        assert all("brainstorm" not in t for t in triggers)
+        assert "SQLite" not in triggers
         request = upstream.requests[-1]
         assert TEXT in json.dumps(request.json)
         assert db["id"] in json.dumps(request.json)
@@ -245,7 +237,7 @@ class TestApplyToMessage:
         conversation, message = await _conversation_with(api, create_conversation, send, TEXT)
         url = f"/conversations/{conversation['id']}/messages/{message['id']}/autobranch"
         suggested = (await _suggest(api, threshold=0.0)).json()["data"]["suggestions"]
-        wanted = [s["id"] for s in suggested if s["group"]["triggerText"] == "Postgres or MySQL"]
+        wanted = [s["id"] for s in suggested if s["title"] in ("Postgres", "MySQL")]
         data = (await api.client.post(url, json={"suggestionIds": wanted})).json()["data"]
         assert [b["suggestionId"] for b in data["branches"]] == wanted
         assert "Postgres" in data["branches"][0]["firstPrompt"]

@@ -36,7 +36,7 @@ def test_the_readme_example_gives_one_suggestion_per_request(result: Result) -> 
 
 def test_suggestions_have_the_sdk_fields_and_respect_the_count(result: Result) -> None:
     data = result["choice"]
-    assert data["metadata"]["totalBranchPointsFound"] == 2
+    assert data["metadata"]["totalBranchPointsFound"] == 1  # a single "what if" is no branch point
     [suggestion] = data["suggestions"]  # the count of 1 keeps the first option
     assert suggestion["triggerText"] == "Kubernetes"
     assert suggestion["group"]["triggerText"] == "Kubernetes or a single VM"

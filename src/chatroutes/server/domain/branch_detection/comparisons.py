@@ -48,7 +48,7 @@ _JOINER = re.compile(
     r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|en)\s", re.I
 )
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
-_BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|en)\s", re.I)
+_BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|en|or|ou|o|oder)\s", re.I)
 _THAN = re.compile(r"\b(?:than|que|als|di|do que)\b", re.I)
 _COMPARATIVE = re.compile(
     r"\b(?:\w{3,}er|more|less|better|worse|plus|moins|mieux|meilleure?s?|pire|más|menos|"

@@ -146,7 +146,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
             if concessive and not asked:
                 continue  # "it stops every time, whether on carpet or on tiles"
-            if opener and (opener.group(1).lower() != "either" or asked or choosing):
+            leading = opener is not None and not scan[lo : lo + opener.start()].strip()
+            if opener and (opener.group(1).lower() != "either" or asked or choosing or leading):
                 score += 0.25
                 features.append(f"'{opener.group(1).lower()} … or'")
             if chunk.rstrip().endswith("?"):
