@@ -111,10 +111,6 @@ class TestOnePerOption:
                 ],
             ),
             (
-                "Can you fix the login bug and update the README?",
-                [("multi_intent", "Fix the login bug"), ("multi_intent", "Update the README")],
-            ),
-            (
                 "Two questions:\n1. How do I rotate my API key?\n2. Is there a rate limit on the "
                 "free plan?",
                 [
@@ -138,6 +134,13 @@ class TestOnePerOption:
         spans = [span for _, _, span in found]
         assert all(span and span in text for span in spans)
         assert len(set(spans)) == len(spans)
+
+    def test_two_verbs_of_one_request_stay_below_the_threshold(self):
+        text = "Can you fix the login bug and update the README?"
+        assert suggestions(text) == []
+        weak = detect(text, threshold=0.5, count=10).suggestions
+        assert sorted(s.title for s in weak) == ["Fix the login bug", "Update the README"]
+        assert all(s.confidence < 0.7 for s in weak)
 
     @pytest.mark.parametrize(
         ("text", "wanted"),

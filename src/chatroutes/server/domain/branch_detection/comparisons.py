@@ -120,7 +120,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 found.extend(_differs(text, scan, sentence, match))
                 continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
-            if scan[hi : hi + 1] == ":":  # "compare three approaches: A, B, and C"
+            named = _JOINER.search(scan[match.end() : hi])
+            if scan[hi : hi + 1] == ":" and not named:  # "compare three approaches: A, B, and C"
                 sides = _parts(scan, hi + 1, sentence.end, _SIDES)
                 if 2 <= len(sides) <= 6 and all(len(_words(scan[a:b])) <= 5 for a, b in sides):
                     found.extend(
