@@ -14,7 +14,10 @@ from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
 _COMPARE = re.compile(
     r"\b(?:compare|comparing|comparison (?:of|between)|differences? between|"
-    r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided) between|"
+    r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
+    r"debating|weighing|wavering) between|"
+    r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos) entre|"
+    r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
     r"pros and cons of|trade-?offs? between|"
     r"comparer|comparaison entre|différences? entre|choisir entre|hésite entre|"
     r"comparar|diferencias? entre|elegir entre|decidir entre|"

@@ -132,7 +132,8 @@ _LEAD_IN = re.compile(
     r"(?:(?:and|but|also|plus|then|so|or|maybe|perhaps|just|et|y|und|aussi|también|auch)\s+)*"
     r"(?:(?:i|we|you)\s+(?:also\s+)?(?:need|want|would like|'d like|have|had|got|must|should)\s+)?"
     r"(?:(?:also|still)\s+)?(?:(?:to|go with|going with|use|using|get|getting|have|got|"
-    r"need|want|be|choose|pick)\s+)?(?:(?:a|an|the|some|another|one|to)\s+)?",
+    r"need|want|be|choose|pick)\s+)?(?:(?:a|an|the|some|another|one|to|le|la|les|un|une|des|el|los|las|una|unos|unas|der|"
+    r"die|das|den|dem|ein|eine|einen|einem|einer|il|lo|gli|os|um|uma)\s+|l')?",
     re.I,
 )
 _HELP_WITH = re.compile(
