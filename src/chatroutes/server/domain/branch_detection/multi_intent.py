@@ -68,7 +68,8 @@ _ADDITIVE = re.compile(
     r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
     r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
     r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas)|"
-    r"andere frage)\b",
+    r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
+    r"something (?:completely |totally )?different|autre chose|otra cosa)\b",
     re.I,
 )
 _ALSO_INSIDE = re.compile(
@@ -89,6 +90,9 @@ _FILLER_QUESTION = re.compile(
     r"(?:can|could) you help(?: me)? (?:out|here)|is that possible|"
     r"would you like (?:me to )?(?:go on|continue|more|more details)|"
     r"(?:want|shall i|should i) (?:me to )?(?:continue|go on|elaborate)|"
+    r"(?:tu peux|pouvez-vous|peux-tu|puedes|podrías|kannst du|können sie|can you|could you) "
+    r"(?:y )?(?:regarder|jeter un œil|mirarlo|echarle un vistazo|revisarlo|nachsehen|mal schauen|"
+    r"take a look|have a look|look|check)(?: (?:please|stp|svp|por favor|bitte))?|"
     r"(?:(?:and |so )?(?:can|could|would) you (?:please )?)?(?:help(?: me)? with|look into|check|"
     r"handle|address|take care of|sort out|fix|answer) (?:both|these|them|this|that|it|all of "
     r"(?:this|these|them)|both of them|each)(?: (?:please|too|as well))?|"
@@ -319,6 +323,8 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         chunk = scan[body.start : sentence.end].strip()
         opens = _ADDITIVE.match(chunk.lstrip("¿¡")) or _ALSO_INSIDE.search(chunk)
         if _real_question(chunk):
+            if asked and not opens and not _SEQUENCE.match(chunk) and _dependent(chunk):
+                continue  # "Is there a way to include the photos too?" asks about the same
             asked.append(body)
             additive = additive or bool(opens)
         elif opens and index > 0 and len(_words(chunk)) >= 3:
@@ -353,6 +359,31 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         description=_DESCRIPTION,
         reasoning=f"{len(asked)} separate requests or questions in one message",
         divergence="high" if overlap < 0.15 else "medium" if overlap < 0.4 else "low",
+    )
+
+
+_SEQUENCE = re.compile(
+    r"\W*(?:and |et |y |und |e )?(?:then|ensuite|dann|luego|después|poi|depois|d'abord|first)\b",
+    re.I,
+)
+_HYPOTHESIS = re.compile(
+    r"^\W*(?:and |so |or |but )?(?:is|could|can|might|would|will)\s+(?:it|that|this|they)\s+"
+    r"(?:be\s+)?(?:the|a|an|my|because|due|caused)\b",
+    re.I,
+)
+_ANAPHOR = re.compile(
+    r"\b(?:it|that|this|there|them|those|these|too|ça|cela|eso|esto|ello|dafür|davon|dabei|"
+    r"questo|quello|isso|isto)\b",
+    re.I,
+)
+
+
+def _dependent(chunk: str) -> bool:
+    """A question that only follows up on the one before: a guess at its cause ("Is it
+    the detergent?", "Could it be the loop?") or a short one pointing back at it ("Is
+    there a shortcut for that?")."""
+    return bool(_HYPOTHESIS.match(chunk)) or (
+        len(_words(chunk)) <= 9 and bool(_ANAPHOR.search(chunk))
     )
 
 
