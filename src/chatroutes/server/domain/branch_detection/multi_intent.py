@@ -104,7 +104,7 @@ _FILLER_QUESTION = re.compile(
     r"(?:que|qu'est-ce que) (?:dois-je|je dois|je peux|puis-je) faire|"
     r"qué (?:debo|tengo que|puedo) hacer|"
     r"(?:can|could) (?:someone|somebody|anyone|you guys) (?:look|check|help)(?: (?:at|into|with) "
-    r"(?:both|this|these|them|it|that))?)\??$",
+    r"(?:both|this|these|them|it|that))?)\s*\??$",
     re.I,
 )
 _TAG_QUESTION = re.compile(
@@ -373,7 +373,7 @@ _HYPOTHESIS = re.compile(
 )
 _ANAPHOR = re.compile(
     r"\b(?:it|that|this|there|them|those|these|too|ça|cela|eso|esto|ello|dafür|davon|dabei|"
-    r"questo|quello|isso|isto)\b",
+    r"questo|quello|isso|isto|afterwards|after that|después|danach|après|ensuite|depois)\b",
     re.I,
 )
 
