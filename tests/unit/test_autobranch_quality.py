@@ -196,6 +196,18 @@ class TestNearMisses:
             "Rock or Bust is the AC/DC album I keep coming back to.",
             "I'm reading \u201cWar and Peace\u201d this month.",
             "Est-ce que tu peux m'expliquer comment fonctionne Docker ?",
+            "Here's our trip.\n\nFirst, we flew into Lisbon.\n\nThen we drove to the Algarve."
+            "\n\nFinally, we ended up in Seville. Where should we go next year?",
+            "Hi team,\n\nThe release went out smoothly.\n\nAlso, the retro is moved to "
+            "Thursday at 3pm.\n\nCheers,\nMo",
+            "I've called three times and nobody can tell me why my refund hasn't arrived. "
+            "Also, your chatbot is useless. Where is my money?",
+            "Symptoms so far:\n- the app crashes when I open settings\n- the log says null "
+            "pointer\n\nHow do I fix this?",
+            "Tengo un problema: cuando abro el chat, se cierra sola. ¿Qué más puedo hacer?",
+            "Wie kann ich in Excel Duplikate entfernen? Gibt es dafür eine Tastenkombination?",
+            "Why does my Python script use 100% CPU? Could it be the while loop?",
+            "Pourquoi mon code renvoie une erreur 500 ? J'ai vérifié les logs. Tu peux regarder ?",
         ],
     )
     def test_stay_silent(self, text):

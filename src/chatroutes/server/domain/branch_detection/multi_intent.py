@@ -327,7 +327,7 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue  # "Is there a way to include the photos too?" asks about the same
             asked.append(body)
             additive = additive or bool(opens)
-        elif opens and index > 0 and len(_words(chunk)) >= 3:
+        elif opens and index > 0 and len(_words(chunk)) >= 3 and _asks(chunk):
             asked.append(body)
             additive = True
     asking = any(
@@ -336,7 +336,8 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     if additive and len(asked) == 1 and asking:
         first = asked[0]
         previous = next((s for s in reversed(sents) if s.end <= first.start), None)
-        if previous is not None and len(_words(scan[previous.start : previous.end])) >= 4:
+        before = scan[previous.start : previous.end] if previous is not None else ""
+        if len(_words(before)) >= 4 and _asks(before):
             asked.insert(0, _strip_marker(scan, previous))
     if len(asked) < 2:
         return []
@@ -401,6 +402,24 @@ def _follow_up(chunk: str) -> bool:
     return len(words) <= 6 and all(w in _GENERIC for w in words)
 
 
+_ASKS = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|i'd|i would|i need|we need|i want|we want|"
+    r"wish|hope|love|like to|help|suggest|recommend|give|send|tell|show|explain|write|draft|"
+    r"make|check|fix|update|change|cancel|add|remove|book|find|plan|how|what|why|when|where|"
+    r"which|whether|not|n't|never|no longer|stopped|keeps|broken|wrong|"
+    r"möchte|bräuchte|würde|brauche|hätte|bitte|nicht|kein\w*|voudrais|aimerais|besoin|pas|"
+    r"comment|pourquoi|quisiera|gustaría|necesito|quiero|cómo|por qué|vorrei|bisogno|preciso|"
+    r"quero|não)\b|n't\b",
+    re.I,
+)
+
+
+def _asks(chunk: str) -> bool:
+    """Whether a sentence or paragraph asks for something: a question, a request, a need
+    or a problem to solve."""
+    return "?" in chunk or bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
+
+
 def _real_question(chunk: str) -> bool:
     if not chunk.endswith("?") or chunk.startswith(">") or _follow_up(chunk):
         return False
@@ -447,7 +466,9 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
     ):
         first -= 1  # "The most urgent one" after the opening request
     chosen = [paragraphs[i] for i in range(first, marked[-1] + 1) if i == first or i in marked]
-    chosen = [p for p in chosen if not _SIGN_OFF.match(scan, p[0], p[1])]
+    chosen = [
+        p for p in chosen if not _SIGN_OFF.match(scan, p[0], p[1]) and _asks(scan[p[0] : p[1]])
+    ]
     if len(chosen) < 2:
         return []
     return split_group(
