@@ -208,6 +208,10 @@ class TestNearMisses:
             "Wie kann ich in Excel Duplikate entfernen? Gibt es dafür eine Tastenkombination?",
             "Why does my Python script use 100% CPU? Could it be the while loop?",
             "Pourquoi mon code renvoie une erreur 500 ? J'ai vérifié les logs. Tu peux regarder ?",
+            "The lamp turns on when I press the switch and when the sensor triggers. Normal?",
+            "Quand j'étais petit, quand on habitait à Lyon, on allait au parc. Un bon parc ?",
+            "Compare the two paragraphs below and tell me which one reads better.",
+            "Is Netflix cheaper than it was last year?",
         ],
     )
     def test_stay_silent(self, text):

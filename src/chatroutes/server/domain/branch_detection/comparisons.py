@@ -271,6 +271,20 @@ def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> 
     return _comparison(text, scan, sides[0][0], match.end(), sides, 0.82, match.group(0))
 
 
+_DEICTIC = re.compile(
+    r"(?:the two|both|these|those|them|the following|the above|les deux|ces|los dos|estos|estas|"
+    r"die beiden|diese)\b",
+    re.I,
+)
+_NOT_A_SIDE = frozenset(
+    {
+        *("it", "they", "he", "she", "i", "we", "you", "ever", "before", "usual", "expected"),
+        *("that", "this", "what", "tell", "let", "give", "show", "explain", "say", "write"),
+        "make",
+    }
+)
+
+
 def _comparison(
     text: str,
     scan: str,
@@ -281,6 +295,10 @@ def _comparison(
     cue: str,
 ) -> list[Suggestion]:
     spans = [_trimmed(scan, a, b) for a, b in sides]
+    if _DEICTIC.match(scan, spans[0][0]) or any(
+        (_words(scan[a:b]) or [""])[0] in _NOT_A_SIDE for a, b in spans
+    ):
+        return []  # "compare the two paragraphs below", "cheaper than it was"
     options = [Option(a, b, _option_title(text[a:b])) for a, b in spans if b > a]
     if len(options) < 2:
         return []
