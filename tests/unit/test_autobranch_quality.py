@@ -138,6 +138,32 @@ class TestOnePerOption:
         assert all(span and span in text for span in spans)
         assert len(set(spans)) == len(spans)
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Two questions: 1) how do I export my data, and 2) can I get a refund?",
+                ["How do I export my data", "Can I get a refund"],
+            ),
+            (
+                "I need three things today: a summary of the meeting, a draft reply to the "
+                "client, and a list of open risks.",
+                ["Summary of the meeting", "Draft reply to the client", "List of open risks"],
+            ),
+            (
+                "Hola, quería saber cómo cambio mi plan y, por otro lado, por qué me cobraron "
+                "dos veces.",
+                ["Cómo cambio mi plan", "Por qué me cobraron dos veces"],
+            ),
+            (
+                "Hi! My package never arrived. PS: can you update my shipping address?",
+                ["My package never arrived", "Update my shipping address"],
+            ),
+        ],
+    )
+    def test_requests_announced_joined_or_added(self, text, wanted):
+        assert [title for kind, title, _ in suggestions(text) if kind == "multi_intent"] == wanted
+
     def test_two_verbs_of_one_request_stay_below_the_threshold(self):
         text = "Can you fix the login bug and update the README?"
         assert suggestions(text) == []
