@@ -24,7 +24,11 @@ _COMPARE = re.compile(
     r"comparar|diferencias? entre|elegir entre|decidir entre|"
     r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
     r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
-    r"differs? from|different from|compared (?:to|with))\b",
+    r"differs? from|different from|compared (?:to|with)|im vergleich zu|verglichen mit|"
+    r"gegenüber|comparée? (?:à|avec)|par rapport (?:à|au|aux)|comparad[oa] con|frente a|"
+    r"en comparación con|rispetto a|paragonat[oa] a|em comparação com|comparad[oa] com|"
+    r"vor- und nachteile von|avantages et (?:les )?inconvénients (?:de|d'un|d'une)|"
+    r"ventajas y desventajas de|pros y contras de|pro e contro di|prós e contras de)\b",
     re.I,
 )
 _KEYS = (
@@ -52,14 +56,25 @@ _KEYS = (
     "im vergleich",
     "par rapport",
     "frente a",
+    "comparad",
+    "comparé",
+    "rispetto",
+    "comparação",
+    "nachteile",
+    "inconvénients",
+    "desventajas",
+    "contras",
+    "contro",
+    "verglichen",
     " que ",
     " als ",
 )
 _JOINER = re.compile(
-    r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|en|à)\s", re.I
+    r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|à)\s", re.I
 )
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
-_BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|en|or|ou|o|oder)\s", re.I)
+_DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
+_BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|or|ou|o|oder)\s", re.I)
 _THAN = re.compile(r"\b(?:than|que|als|di|do que)\b", re.I)
 _COMPARATIVE = re.compile(
     r"\b(?:\w{3,}er|more|less|better|worse|plus|moins|mieux|meilleure?s?|pire|más|menos|"
@@ -129,7 +144,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             if how and how.start() <= match.start() < how.end():
                 continue  # "how do A and B compare for X and Y"
-            if re.match(r"differs? from|different from|compared", match.group(0), re.I):
+            if _MIDDLE.match(match.group(0)):
                 found.extend(_differs(text, scan, sentence, match))
                 continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
@@ -146,7 +161,9 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             rest = scan[match.end() : hi]
             cue = match.group(0).lower()
             between = re.search(r"between|entre|zwischen|tussen|tra$", cue)
-            joiner = (_BETWEEN_JOINER if between else _JOINER).search(rest)
+            joiner = (
+                _DUTCH_JOINER if "tussen" in cue else _BETWEEN_JOINER if between else _JOINER
+            ).search(rest)
             if joiner is None:
                 found.extend(_list_before(text, scan, sentence, match))
                 continue
@@ -271,6 +288,11 @@ def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> 
     return _comparison(text, scan, sides[0][0], match.end(), sides, 0.82, match.group(0))
 
 
+_MIDDLE = re.compile(
+    r"differs? from|different from|compared|im vergleich|verglichen|gegenüber|comparée?|"
+    r"par rapport|comparad|frente|en comparación|rispetto|paragonat|em comparação",
+    re.I,
+)
 _DEICTIC = re.compile(
     r"(?:the two|both|these|those|them|the following|the above|les deux|ces|los dos|estos|estas|"
     r"die beiden|diese)\b",

@@ -36,6 +36,7 @@ _ALT_INTRO = re.compile(
     r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
     r"compar\w*|vendors|offers|plans|quotes|"
     r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
+    r"auswahl|zur wahl|en lice|candidat\w*|shortlist\w*|finalists|"
     r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
     re.I,
 )
@@ -58,7 +59,8 @@ _FOLLOW_UP = re.compile(
     r"shall we|any preference|lequel|laquelle|lesquel\w*|conseill\w*|recommand\w*|choisi\w*|"
     r"préfér\w*|mieux|meilleur\w*|t'en penses|cuál\w*|recomiend\w*|elegi\w*|mejor\w*|"
     r"qué opinas|welche\w*|würdest|empfiehl\w*|passt|besser|nehmen|was meinst|quale|consigli\w*|"
-    r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|"
+    r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|sinnvoll\w*|geeignet\w*|conviene|"
+    r"vaut mieux|mejor opción|"
     r"sceglie\w*|qual)\b",
     re.I,
 )
