@@ -99,6 +99,10 @@ class TestOnePerOption:
                 ],
             ),
             (
+                "We're considering Lisbon, Prague and Kraków. Which fits a team of 12 best?",
+                [("enumeration", "Lisbon"), ("enumeration", "Prague"), ("enumeration", "Kraków")],
+            ),
+            (
                 "If the client approves the budget, we start in March; if not, we postpone to Q3.",
                 [
                     ("conditional", "If the client approves the budget"),
