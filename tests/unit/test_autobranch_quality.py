@@ -242,6 +242,10 @@ class TestNearMisses:
             "Quand j'étais petit, quand on habitait à Lyon, on allait au parc. Un bon parc ?",
             "Compare the two paragraphs below and tell me which one reads better.",
             "Is Netflix cheaper than it was last year?",
+            "He asked me whether I prefer tea or coffee, and I froze. How do I do small talk?",
+            "Since the update our exports fail with a 502. Is this a known issue? Is there a "
+            "workaround?",
+            "La synchro ne marche plus depuis hier. C'est un bug connu ? Il y a une solution ?",
         ],
     )
     def test_stay_silent(self, text):

@@ -398,7 +398,12 @@ def _dependent(chunk: str) -> bool:
 _GENERIC = _wordset(
     "am is are do does did can could should would will was were i we you it this that me my "
     "doing something anything wrong right normal ok okay fine possible bad good weird strange "
-    "expected enough missing there"
+    "expected enough missing there a an the any known issue bug workaround fix solve solution "
+    "way ways why idea ideas help advice tips suggestions problem happening going on what how "
+    "else options safe worth better best to for about here now still really also there's "
+    "what's it's i'm c'est est-ce que ce un une normal bug problème solution idée es esto un "
+    "una normal error problema solución idea ist das ein eine normal fehler problem lösung idee "
+    "connu il y a hay conocido gibt es bekannt"
 )
 
 
