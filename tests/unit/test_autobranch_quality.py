@@ -99,6 +99,14 @@ class TestOnePerOption:
                 ],
             ),
             (
+                "Is a Kindle as good as a real book for studying?",
+                [("comparison", "Kindle"), ("comparison", "Real book")],
+            ),
+            (
+                "Porto and Valencia — which is better for a week in May?",
+                [("enumeration", "Porto"), ("enumeration", "Valencia")],
+            ),
+            (
                 "We're considering Lisbon, Prague and Kraków. Which fits a team of 12 best?",
                 [("enumeration", "Lisbon"), ("enumeration", "Prague"), ("enumeration", "Kraków")],
             ),
@@ -184,6 +192,11 @@ class TestOnePerOption:
             ("Quelle est la meilleure option : louer ou acheter un appartement à Paris ?", 2),
             ("Wenn das Budget genehmigt wird, fangen wir im März an, sonst verschieben wir.", 2),
             ("Si llueve mañana, vamos al museo; si no, vamos a la playa.", 2),
+            ("Est-ce que Vue est plus rapide que React ?", 2),
+            ("¿El metro es más barato que el autobús en Madrid?", 2),
+            ("Ist Kaffee genauso gesund wie Tee?", 2),
+            ("Wie schneidet Hetzner im Vergleich zu AWS ab?", 2),
+            ("Hazme dos versiones del anuncio: una para Instagram y otra para LinkedIn.", 2),
         ],
     )
     def test_french_spanish_german(self, text, wanted):
@@ -246,6 +259,8 @@ class TestNearMisses:
             "Since the update our exports fail with a 502. Is this a known issue? Is there a "
             "workaround?",
             "La synchro ne marche plus depuis hier. C'est un bug connu ? Il y a une solution ?",
+            "Can you send me the invoice as soon as possible?",
+            "Is the new version as fast as before?",
         ],
     )
     def test_stay_silent(self, text):

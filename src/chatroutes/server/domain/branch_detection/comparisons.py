@@ -66,6 +66,9 @@ _KEYS = (
     "contras",
     "contro",
     "verglichen",
+    " as ",
+    " como ",
+    " wie ",
     " que ",
     " als ",
 )
@@ -75,7 +78,11 @@ _JOINER = re.compile(
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
 _DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
 _BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|or|ou|o|oder)\s", re.I)
-_THAN = re.compile(r"\b(?:than|que|als|di|do que)\b", re.I)
+_THAN = re.compile(r"\b(?:than|que|als|di|do que|as|como|wie)\b", re.I)
+_EQUATIVE = re.compile(r"\b(?:as|aussi|autant|tan|tanto|so|genauso|altrettanto)\s+\w+\s*$", re.I)
+_NOT_EQUATIVE = re.compile(
+    r"(?:as|so) (?:well|soon|long|far|much|many|early|late|quickly|little|often)\b", re.I
+)
 _COMPARATIVE = re.compile(
     r"\b(?:\w{3,}er|more|less|better|worse|plus|moins|mieux|meilleure?s?|pire|más|menos|"
     r"mejor(?:es)?|peor(?:es)?|besser|mehr|weniger|lieber|günstiger|teurer|migliore|peggio|"
@@ -85,7 +92,8 @@ _COMPARATIVE = re.compile(
 _NAMED = frozenset({"better", "worse", "günstiger", "teurer", "besser", "lieber"})
 _SOFTENERS = re.compile(
     r"(?:\s+(?:really|actually|still|much|way|even|generally|truly|significantly|make|makes|"
-    r"be|is|a lot|vraiment|realmente|wirklich|tatsächlich))+\s*$",
+    r"be|is|are|a lot|vraiment|realmente|wirklich|tatsächlich|est|sont|es|son|ist|sind|è|é|"
+    r"just|as|aussi|tan|so|genauso|altrettanto))+\s*$",
     re.I,
 )
 _HOW_COMPARE = re.compile(
@@ -237,6 +245,14 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     found: list[Suggestion] = []
     for than in _THAN.finditer(scan, sentence.start, sentence.end):
         window_start = max(sentence.start, than.start() - 40)
+        if than.group(0).lower() in ("as", "como", "wie") or (
+            than.group(0).lower() == "que" and _EQUATIVE.search(scan, window_start, than.start())
+        ):
+            equal = _EQUATIVE.search(scan, window_start, than.start())
+            if equal is None or _NOT_EQUATIVE.match(scan, equal.start()):
+                continue  # "as", "como", "wie" compare only after "as good", "tan bueno"
+            found.extend(_sides(text, scan, sentence, equal.start(), than))
+            continue
         english = than.group(0).lower() in ("than", "als")
         marks = [
             m
@@ -262,6 +278,21 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             continue
         found.extend(_comparison(text, scan, left[0], end, sides, 0.86, "comparative"))
     return found
+
+
+def _sides(
+    text: str, scan: str, sentence: Span, left_end: int, than: re.Match[str]
+) -> list[Suggestion]:
+    """ "Is X as good as Y?": X before the comparison, Y after it."""
+    lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
+    softened = _SOFTENERS.search(scan, lo, left_end)
+    left_end = softened.start() if softened else left_end
+    left = _left_option(scan, lo, left_end)
+    end = _right_option(scan, than.end(), hi, 6, 1)
+    if left is None or end is None or re.match(r"\s*[\d$€£]", scan[than.end() : end]):
+        return []
+    sides = [(left[0], left_end), (than.end(), end)]
+    return _comparison(text, scan, left[0], end, sides, 0.84, "as … as")
 
 
 def _differs(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
@@ -302,7 +333,7 @@ _NOT_A_SIDE = frozenset(
     {
         *("it", "they", "he", "she", "i", "we", "you", "ever", "before", "usual", "expected"),
         *("that", "this", "what", "tell", "let", "give", "show", "explain", "say", "write"),
-        "make",
+        *("make", "possible", "usual", "always", "needed", "necessary", "soon", "before"),
     }
 )
 

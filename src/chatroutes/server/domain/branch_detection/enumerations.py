@@ -330,13 +330,14 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     for index, sentence in enumerate(sents):
         chunk = scan[sentence.start : sentence.end]
-        if "," not in chunk:
+        if "," not in chunk and not _PAIR.search(chunk):
             continue
         span = _considered_list(scan, sents, index) or _which_list(scan, sentence, chunk)
         if span is None:
             continue
         items = [(a, b) for a, b in (_trimmed(text, a, b) for a, b in _split(scan, *span)) if b > a]
-        if len(items) < 3 or any(len(_words(text[a:b])) > 7 for a, b in items):
+        named = len(items) >= 3 or (len(items) == 2 and _PAIR.search(scan, *span))
+        if not named or any(len(_words(text[a:b])) > 7 for a, b in items):
             continue
         found.extend(
             split_group(
@@ -352,6 +353,9 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
         )
     return found
+
+
+_PAIR = re.compile(r"\s(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\s", re.I)
 
 
 def _which_list(scan: str, sentence: Span, chunk: str) -> tuple[int, int] | None:
