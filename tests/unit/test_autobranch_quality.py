@@ -261,6 +261,8 @@ class TestNearMisses:
             "La synchro ne marche plus depuis hier. C'est un bug connu ? Il y a une solution ?",
             "Can you send me the invoice as soon as possible?",
             "Is the new version as fast as before?",
+            "Whether it's Python or Java, I always struggle with recursion. Can you explain it?",
+            "We could meet at 5 or 6, it doesn't matter. What should I bring to a housewarming?",
         ],
     )
     def test_stay_silent(self, text):

@@ -150,6 +150,13 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
             if concessive and not asked:
                 continue  # "it stops every time, whether on carpet or on tiles"
+            if (
+                opener
+                and opener.group(1).lower() == "whether"
+                and not asked
+                and _MAIN_CLAUSE.match(scan, end)
+            ):
+                continue  # "Whether it's Python or Java, I always struggle": either way
             if _REPORTED.search(scan, sentence.start, at) and not (asked or then_asked):
                 continue  # "he asked me whether I prefer tea or coffee": told, not asked
             leading = opener is not None and not scan[lo : lo + opener.start()].strip()
@@ -223,6 +230,9 @@ _REPORTED = re.compile(
     r"argued|couldn't decide|could not decide|didn't know|a demandé|preguntó|fragte)\s+"
     r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
     re.I,
+)
+_MAIN_CLAUSE = re.compile(
+    r",\s+(?:i|we|you|it|they|he|she|my|our|the|this|that|there)\b(?!\s+or\b)", re.I
 )
 _CONCESSIVE = re.compile(r"(?:,|\bno matter|\bregardless of)\s*whether\b", re.I)
 _CORRELATIVE = re.compile(
