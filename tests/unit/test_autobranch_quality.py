@@ -263,6 +263,9 @@ class TestNearMisses:
             "Is the new version as fast as before?",
             "Whether it's Python or Java, I always struggle with recursion. Can you explain it?",
             "We could meet at 5 or 6, it doesn't matter. What should I bring to a housewarming?",
+            "Long story.\n\nFirst, I didn't know what to do when my landlord called.\n\n"
+            "Second, I told him I'd think about it.\n\nFinally, I called my sister. What do "
+            "you think I should say to him?",
         ],
     )
     def test_stay_silent(self, text):

@@ -415,13 +415,14 @@ def _follow_up(chunk: str) -> bool:
 
 
 _ASKS = re.compile(
-    r"\b(?:please|pls|can you|could you|would you|i'd|i would|i need|we need|i want|we want|"
+    r"\b(?:please|pls|can you|could you|would you|i'd (?:like|love|appreciate)|i would like|"
+    r"i need|we need|i want|we want|"
     r"wish|hope|love|like to|help|suggest|recommend|give|send|tell|show|explain|write|draft|"
-    r"make|check|fix|update|change|cancel|add|remove|book|find|plan|how|what|why|when|where|"
-    r"which|whether|not|n't|never|no longer|stopped|keeps|broken|wrong|"
+    r"make|check|fix|update|change|cancel|add|remove|book|find|plan|how do|how can|how should|"
+    r"whether|no longer|stopped|keeps|broken|wrong|aren't|isn't|doesn't|won't|can't|"
     r"möchte|bräuchte|würde|brauche|hätte|bitte|nicht|kein\w*|voudrais|aimerais|besoin|pas|"
     r"comment|pourquoi|quisiera|gustaría|necesito|quiero|cómo|por qué|vorrei|bisogno|preciso|"
-    r"quero|não)\b|n't\b",
+    r"quero|não)\b",
     re.I,
 )
 
