@@ -19,7 +19,7 @@ from .option_spans import (
     _right_option,
 )
 from .suggestion import Option, Suggestion, split_group
-from .text import _NEGATION, Span, _inside, _option_title, _quoted, _trimmed, _words
+from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _trimmed, _words
 
 OR = r"(?:or|ou|o|u|oder|oppure)"
 _OR = re.compile(rf"\b{OR}\b")
@@ -245,6 +245,8 @@ _CORRELATIVE = re.compile(
 def _correlatives(text: str, scan: str) -> list[Suggestion]:
     """ "soit A, soit B", "o bien A o bien B", "sia A sia B": the two alternatives."""
     found: list[Suggestion] = []
+    if not _mentions(scan, ("soit", "bien", "sia ")):
+        return found
     for match in _CORRELATIVE.finditer(scan):
         spans = [
             _trimmed(scan, match.start(2), match.end(2)),

@@ -11,6 +11,7 @@ rhetorical questions do not count.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
@@ -349,10 +350,8 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     if len(asked) < 2:
         return []
     topics = [{w for w in _words(scan[s.start : s.end]) if w not in _STOPWORDS} for s in asked]
-    overlaps = []
-    for index in range(len(asked)):
-        others: set[str] = set().union(*(t for j, t in enumerate(topics) if j != index))
-        overlaps.append(len(topics[index] & others) / max(1, len(topics[index])))
+    shared = Counter(w for topic in topics for w in topic)  # in how many requests a word is
+    overlaps = [sum(shared[w] > 1 for w in t) / max(1, len(t)) for t in topics]
     overlap = sum(overlaps) / len(overlaps)
     score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
     score += 0.04 if additive else 0.0

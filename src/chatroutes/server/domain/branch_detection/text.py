@@ -83,8 +83,7 @@ def _strip_marker(scan: str, span: Span) -> Span:
 
 def _mentions(text: str, keys: tuple[str, ...]) -> bool:
     """Whether ``text`` (any case) contains one of ``keys``: a cheap test before a regex."""
-    lower = text.lower()
-    return any(key in lower for key in keys)
+    return any(map(text.lower().__contains__, keys))
 
 
 def _words(text: str) -> list[str]:
