@@ -27,6 +27,7 @@ before the threshold), and the detector's latency (p50/p99) on 2,000-character
 messages.
 
     python benchmarks/autobranch_quality.py [--threshold 0.7] [--errors old|tune]
+        [--sets old,tune,blind]
 """
 
 from __future__ import annotations
