@@ -196,6 +196,8 @@ class TestOnePerOption:
             ("¿El metro es más barato que el autobús en Madrid?", 2),
             ("Ist Kaffee genauso gesund wie Tee?", 2),
             ("Wie schneidet Hetzner im Vergleich zu AWS ab?", 2),
+            ("Vergleich von Tagesgeld und Festgeld: was lohnt sich?", 2),
+            ("Comparaison de Qonto et Shine pour un freelance ?", 2),
             ("Hazme dos versiones del anuncio: una para Instagram y otra para LinkedIn.", 2),
         ],
     )

@@ -20,7 +20,8 @@ _COMPARE = re.compile(
     r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos) entre|"
     r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
     r"pros and cons of|trade-?offs? between|"
-    r"comparer|comparaison entre|différences? entre|choisir entre|hésite entre|"
+    r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
+    r"vergleich (?:von|zwischen)|comparación (?:de|entre)|"
     r"comparar|diferencias? entre|elegir entre|decidir entre|"
     r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
     r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
@@ -50,6 +51,10 @@ _KEYS = (
     "confront",
     "than",
     "stack",
+    "fare",
+    "hold up",
+    "measure up",
+    "perform",
     "how do",
     " over ",
     "gegenüber",
@@ -97,7 +102,8 @@ _SOFTENERS = re.compile(
     re.I,
 )
 _HOW_COMPARE = re.compile(
-    r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ)\b"
+    r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ|fare|"
+    r"hold up|measure up|perform)\b"
     r"(?:\s+(?:to|with|against|from)\s+)?",
     re.I,
 )
