@@ -1,76 +1,144 @@
-"""AutoBranch quality: span precision, recall and F1 on the labeled set.
+"""AutoBranch quality: precision, recall and F1 per family, and the no-branch
+false-positive rate, beside the open-source ``chatroutes-autobranch`` library.
 
-Compares our pattern detector with the open-source ``chatroutes-autobranch``
-package's ``BranchExtractor`` (``pip install chatroutes-autobranch``; skipped with a
-note when it is not installed) on ``tests/data/autobranch_labeled.jsonl``, per
-split (``dev`` is what the detector was tuned on; ``heldout`` was not looked at).
+Data sets:
 
-Matching: a predicted span matches an expected one when their character
-intersection-over-union is at least ``--iou`` (default 0.5); each expected span
-matches at most one prediction (greedy, best IoU first). Precision = matched
-predictions / predictions, recall = matched expected / expected. Two further views:
-"overlap" (any shared character counts as a match, which forgives a detector that
-marks whole sentences) and "text" (does the text hold any branch point at all).
+- ``old``   ``tests/data/autobranch_labeled.jsonl``, written by the detector's own
+            authors. Its spans are whole branch points ("A or B"), so it is scored at
+            group level: one predicted unit per branch point (a group's span), and its
+            several "question" spans of one text merge into one ``multi_intent`` span.
+- ``tune``  the independent set's tuning split (``tests/data/autobranch_independent.jsonl``),
+            one gold span per option, scored per suggestion.
+- ``blind`` the independent set's frozen split: aggregate figures only. ``--errors``
+            refuses it, and nothing here prints a blind record.
 
-    python benchmarks/autobranch_quality.py [--threshold 0.7] [--iou 0.5] [--errors dev]
+Matching: a prediction is a true positive when its span overlaps (one character is
+enough) a gold span of the same text not matched yet; one-to-one, largest overlap
+first. A matched pair counts for the gold span's family (its ``kind``); an unmatched
+prediction counts against its own family; every prediction on a text with no gold
+span is a false positive, and the no-branch FP rate is the share of such texts that
+get any suggestion at all.
+
+The library (``pip install -e '.[bench]'``) reports options as text; each is
+located in the input to get its span (its ``context`` for the group-level set).
+
+Also printed: a reliability table of our confidences on ``tune`` (every candidate
+before the threshold), and the detector's latency (p50/p99) on 2,000-character
+messages.
+
+    python benchmarks/autobranch_quality.py [--threshold 0.7] [--errors old|tune]
+        [--sets old,tune,blind]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from chatroutes.server.domain.branch_detection import MAX_COUNT, candidates, select
+from chatroutes.server.domain.branch_detection import (
+    DEFAULT_THRESHOLD,
+    KINDS,
+    MAX_COUNT,
+    candidates,
+    select,
+)
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "autobranch_labeled.jsonl"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+OLD = DATA / "autobranch_labeled.jsonl"
+INDEPENDENT = DATA / "autobranch_independent.jsonl"
 
-Spans = list[tuple[int, int]]
-Detector = Callable[[str], Spans]
-
-
-def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
-    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
-    union = max(a[1], b[1]) - min(a[0], b[0])
-    return inter / union if union else 0.0
+Span = tuple[int, int, str]  # start, end, family
+Detector = Callable[[str], list[Span]]
+OLD_KINDS = {"question": "multi_intent"}
 
 
-def matches(predicted: Spans, expected: Spans, min_iou: float) -> int:
-    pairs = sorted(
-        ((iou(p, e), i, j) for i, p in enumerate(predicted) for j, e in enumerate(expected)),
-        reverse=True,
-    )
-    used_p: set[int] = set()
-    used_e: set[int] = set()
-    for score, i, j in pairs:
-        if score < min_iou or score == 0:
-            break
-        if i not in used_p and j not in used_e:
-            used_p.add(i)
-            used_e.add(j)
-    return len(used_p)
+def read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def old_gold(record: dict) -> list[Span]:
+    """Group-level gold spans; a text's "question" spans are one multi-intent group."""
+    spans = [
+        (s["start"], s["end"], OLD_KINDS.get(s["kind"], s["kind"]))
+        for s in record["spans"]
+        if s["kind"] != "question"
+    ]
+    questions = [s for s in record["spans"] if s["kind"] == "question"]
+    if questions:
+        spans.append(
+            (min(s["start"] for s in questions), max(s["end"] for s in questions), "multi_intent")
+        )
+    return spans
+
+
+def option_gold(record: dict) -> list[Span]:
+    return [(s["start"], s["end"], s["kind"]) for s in record["spans"]]
+
+
+def ours(threshold: float, *, groups: bool) -> Detector:
+    def detect(text: str) -> list[Span]:
+        found = select(candidates(text), threshold=threshold, count=MAX_COUNT).suggestions
+        if not groups:
+            return [(s.start, s.end, s.kind) for s in found]
+        units: dict[tuple[int, int], Span] = {}
+        for s in found:  # a group's kept options, from the first to the last
+            start, end, _ = units.get(s.extent, (s.start, s.end, s.kind))
+            units[s.extent] = (min(start, s.start), max(end, s.end), s.kind)
+        return list(units.values())
+
+    return detect
+
+
+def library(*, groups: bool) -> Detector | None:
+    try:
+        from chatroutes_autobranch import BranchExtractor
+    except ImportError:
+        return None
+    extractor = BranchExtractor()
+
+    def locate(text: str, needle: str, start: int = 0) -> tuple[int, int] | None:
+        at = text.find(needle, start)
+        return (at, at + len(needle)) if needle and at != -1 else None
+
+    def detect(text: str) -> list[Span]:
+        spans: list[Span] = []
+        for point in extractor.extract(text):
+            context = locate(text, point.context.split("\n")[0])
+            base = context[0] if context else 0
+            if groups:
+                last = point.context.split("\n")[-1]
+                tail = locate(text, last, base)
+                if context and tail:
+                    spans.append((context[0], tail[1], point.type))
+                continue
+            for option in point.options:
+                found = locate(text, option.span, base) or locate(text, option.span)
+                if found:
+                    spans.append((*found, point.type))
+        return spans
+
+    return detect
 
 
 @dataclass
-class Score:
+class Counts:
     tp: int = 0
-    predicted: int = 0
-    expected: int = 0
-
-    def add(self, tp: int, predicted: int, expected: int) -> None:
-        self.tp += tp
-        self.predicted += predicted
-        self.expected += expected
+    fp: int = 0
+    fn: int = 0
 
     @property
     def precision(self) -> float:
-        return self.tp / self.predicted if self.predicted else 1.0
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
 
     @property
     def recall(self) -> float:
-        return self.tp / self.expected if self.expected else 1.0
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
     @property
     def f1(self) -> float:
@@ -78,128 +146,202 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def ours(threshold: float) -> Detector:
-    def detect(text: str) -> Spans:
-        found = select(candidates(text), threshold=threshold, count=MAX_COUNT)
-        return [(s.start, s.end) for s in found.suggestions]
+@dataclass
+class Result:
+    families: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in KINDS})
+    overall: Counts = field(default_factory=Counts)
+    no_branch_texts: int = 0
+    no_branch_flagged: int = 0
+    errors: list[tuple[dict, list[Span], list[Span], list[Span]]] = field(default_factory=list)
 
-    return detect
+    @property
+    def fp_rate(self) -> float:
+        return self.no_branch_flagged / self.no_branch_texts if self.no_branch_texts else 0.0
 
 
-def theirs() -> Detector | None:
-    try:
-        from chatroutes_autobranch import BranchExtractor
-    except ImportError:
-        return None
-    extractor = BranchExtractor()
-
-    def detect(text: str) -> Spans:
-        """Its branch points carry text, not offsets: find that text in the input."""
-        spans: Spans = []
-        for point in extractor.extract(text):
-            if point.type == "enumeration":
-                lines = point.context.split("\n")
-                start = text.find(lines[0])
-                end = text.find(lines[-1], max(start, 0))
-                if start != -1 and end != -1:
-                    spans.append((start, end + len(lines[-1])))
-                continue
-            start = text.find(point.context)
-            if start != -1:
-                spans.append((start, start + len(point.context)))
-        return spans
-
-    return detect
+def match(predicted: list[Span], gold: list[Span]) -> list[tuple[int, int]]:
+    """One-to-one pairs (prediction, gold) that overlap, the largest overlap first."""
+    pairs = sorted(
+        (
+            (-(min(p[1], g[1]) - max(p[0], g[0])), i, j)
+            for i, p in enumerate(predicted)
+            for j, g in enumerate(gold)
+            if min(p[1], g[1]) > max(p[0], g[0])
+        ),
+    )
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    out = []
+    for _, i, j in pairs:
+        if i not in used_p and j not in used_g:
+            used_p.add(i)
+            used_g.add(j)
+            out.append((i, j))
+    return out
 
 
 def evaluate(
-    detector: Detector, records: list[dict], min_iou: float
-) -> tuple[Score, Score, Score, list[tuple[dict, Spans]]]:
-    span, overlap, texts = Score(), Score(), Score()
-    errors = []
+    detector: Detector, records: Iterable[dict], gold_of: Callable[[dict], list[Span]]
+) -> Result:
+    result = Result()
     for record in records:
-        expected = [(s["start"], s["end"]) for s in record["spans"]]
+        gold = gold_of(record)
         predicted = detector(record["text"])
-        tp = matches(predicted, expected, min_iou)
-        span.add(tp, len(predicted), len(expected))
-        overlap.add(matches(predicted, expected, 1e-9), len(predicted), len(expected))
-        texts.add(
-            int(bool(predicted) and bool(expected)), int(bool(predicted)), int(bool(expected))
+        pairs = match(predicted, gold)
+        matched_p = {i for i, _ in pairs}
+        matched_g = {j for _, j in pairs}
+        for _, j in pairs:
+            result.families.setdefault(gold[j][2], Counts()).tp += 1
+        for i, p in enumerate(predicted):
+            if i not in matched_p:
+                result.families.setdefault(p[2], Counts()).fp += 1
+        for j, g in enumerate(gold):
+            if j not in matched_g:
+                result.families.setdefault(g[2], Counts()).fn += 1
+        result.overall.tp += len(pairs)
+        result.overall.fp += len(predicted) - len(pairs)
+        result.overall.fn += len(gold) - len(pairs)
+        if not gold:
+            result.no_branch_texts += 1
+            result.no_branch_flagged += bool(predicted)
+        if len(pairs) != len(predicted) or len(pairs) != len(gold):
+            missed = [g for j, g in enumerate(gold) if j not in matched_g]
+            extra = [p for i, p in enumerate(predicted) if i not in matched_p]
+            result.errors.append((record, predicted, missed, extra))
+    return result
+
+
+def report(name: str, dataset: str, result: Result) -> None:
+    print(f"\n{name} on {dataset}")
+    print(f"  {'family':14} {'P':>6} {'R':>6} {'F1':>6}   tp/fp/fn")
+    rows = [*result.families.items(), ("overall", result.overall)]
+    for family, counts in rows:
+        if family != "overall" and not (counts.tp or counts.fp or counts.fn):
+            continue
+        print(
+            f"  {family:14} {counts.precision:6.3f} {counts.recall:6.3f} {counts.f1:6.3f}"
+            f"   {counts.tp}/{counts.fp}/{counts.fn}"
         )
-        if tp != len(predicted) or tp != len(expected):
-            errors.append((record, predicted))
-    return span, overlap, texts, errors
+    print(
+        f"  no-branch texts with a suggestion: {result.no_branch_flagged}/"
+        f"{result.no_branch_texts} ({result.fp_rate:.1%})"
+    )
+
+
+def print_errors(result: Result) -> None:
+    for record, predicted, missed, extra in result.errors:
+        text = record["text"]
+        print(f"\n  {record['id']}: {text!r}")
+        for start, end, family in missed:
+            print(f"     missed {family:12} {text[start:end]!r}")
+        for start, end, family in extra:
+            print(f"     extra  {family:12} {text[start:end]!r}")
+        print(f"     found  {[text[a:b] for a, b, _ in predicted]}")
+
+
+EDGES = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.93, 0.95, 1.01)
+
+
+def reliability(records: list[dict]) -> None:
+    """How often a suggestion in each confidence band overlaps a gold option (tune):
+    a calibrated detector's mean confidence in a band matches its precision there."""
+    bands: dict[int, list[tuple[float, int]]] = {}
+    for record in records:
+        gold = option_gold(record)
+        for s in candidates(record["text"]):
+            hit = any(min(s.end, g[1]) > max(s.start, g[0]) for g in gold)
+            band = next(i for i in range(len(EDGES) - 1) if s.confidence < EDGES[i + 1])
+            bands.setdefault(band, []).append((s.confidence, int(hit)))
+    print("\nreliability on tune (every candidate before the threshold):")
+    print(f"  {'confidence':12} {'n':>5} {'mean conf':>10} {'precision':>10}")
+    for band in sorted(bands):
+        rows = bands[band]
+        mean = sum(c for c, _ in rows) / len(rows)
+        precision = sum(h for _, h in rows) / len(rows)
+        low, high = EDGES[band], min(1.0, EDGES[band + 1])
+        print(f"  {low:.2f}-{high:.2f}    {len(rows):5} {mean:10.3f} {precision:10.3f}")
+
+
+def latency(records: list[dict], size: int = 2_000, runs: int = 300) -> None:
+    """Detection time per 2,000-character message, built from the old set's texts."""
+    texts = [r["text"] for r in records]
+    messages = []
+    for offset in range(runs):
+        parts: list[str] = []
+        index = offset
+        while sum(len(p) + 2 for p in parts) < size:
+            parts.append(texts[index % len(texts)])
+            index += 7
+        messages.append("\n\n".join(parts)[:size])
+    for message in messages[:20]:
+        candidates(message)  # warm up
+    wall, cpu = [], []
+    for message in messages:
+        began, began_cpu = time.perf_counter(), time.process_time()
+        select(candidates(message), threshold=DEFAULT_THRESHOLD, count=3)
+        cpu.append((time.process_time() - began_cpu) * 1000)
+        wall.append((time.perf_counter() - began) * 1000)
+    print(f"\nlatency per {size}-character message ({runs} messages; the machine is shared,")
+    print("so CPU time is the steadier figure):")
+    for name, times in (("wall", sorted(wall)), ("CPU", sorted(cpu))):
+        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+        print(f"  {name:5} p50 {statistics.median(times):.2f} ms, p99 {p99:.2f} ms")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--threshold", type=float, default=0.7)
-    parser.add_argument("--iou", type=float, default=0.5)
-    parser.add_argument("--errors", choices=["dev", "heldout", "all"], default=None)
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument(
+        "--errors",
+        default=None,
+        help="list misses and false positives of our detector: old or tune (never blind)",
+    )
+    parser.add_argument(
+        "--sets",
+        default="old,tune,blind",
+        help="comma-separated data sets to score (old, tune, blind); all by default",
+    )
     args = parser.parse_args()
+    wanted = set(args.sets.split(","))
+    if args.errors not in (None, "old", "tune"):
+        sys.exit(f"--errors {args.errors}: only 'old' or 'tune' (the blind split stays blind)")
 
-    records = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
-    splits = {
-        "dev": [r for r in records if r["split"] == "dev"],
-        "heldout": [r for r in records if r["split"] == "heldout"],
-        "all": records,
-    }
-    detectors: dict[str, Detector | None] = {
-        f"chatroutes pattern (threshold {args.threshold})": ours(args.threshold),
-        "chatroutes-autobranch BranchExtractor": theirs(),
-    }
-    positives = sum(1 for r in records if r["spans"])
-    print(
-        f"{len(records)} texts ({len(splits['dev'])} dev, {len(splits['heldout'])} held-out; "
-        f"{len(records) - positives} with no branch point), "
-        f"{sum(len(r['spans']) for r in records)} expected spans"
-    )
-    print(
-        f"match: character IoU >= {args.iou}, one-to-one; 'overlap' = any shared character; "
-        "'text' = any branch point in the text\n"
-    )
-    header = f"{'detector':42} {'split':8} {'view':8} {'P':>6} {'R':>6} {'F1':>6}   tp/pred/exp"
-    print(header)
-    print("-" * len(header))
-    for name, detector in detectors.items():
-        if detector is None:
-            print(f"{name:42} not installed (pip install chatroutes-autobranch)")
-            continue
-        for split, subset in splits.items():
-            span, overlap, texts, errors = evaluate(detector, subset, args.iou)
-            for view, score in (("span", span), ("overlap", overlap), ("text", texts)):
-                print(
-                    f"{name:42} {split:8} {view:8} {score.precision:6.3f} {score.recall:6.3f} "
-                    f"{score.f1:6.3f}   {score.tp}/{score.predicted}/{score.expected}"
-                )
+    old = read(OLD)
+    independent = read(INDEPENDENT) if INDEPENDENT.exists() else []
+    datasets: dict[str, tuple[list[dict], Callable[[dict], list[Span]], bool]] = {}
+    if "old" in wanted:
+        datasets["old (group level)"] = (old, old_gold, True)
+    if independent:
+        for split in ("tune", "blind"):
+            if split not in wanted:
+                continue
+            subset = [r for r in independent if r["split"] == split]
+            datasets[f"{split} (per option)"] = (subset, option_gold, False)
+    else:
+        print(f"{INDEPENDENT.name} not found: the old set only")
+    for dataset, (records, gold_of, groups) in datasets.items():
+        no_branch = sum(1 for r in records if not r["spans"])
+        print(
+            f"\n=== {dataset}: {len(records)} texts, {no_branch} with no branch point, "
+            f"{sum(len(gold_of(r)) for r in records)} gold spans"
+        )
+        detectors: dict[str, Detector | None] = {
+            f"chatroutes pattern (threshold {args.threshold})": ours(args.threshold, groups=groups),
+            "chatroutes-autobranch 1.3.1 BranchExtractor": library(groups=groups),
+        }
+        for name, detector in detectors.items():
+            if detector is None:
+                print(f"\n{name}: not installed (pip install -e '.[bench]')")
+                continue
+            result = evaluate(detector, records, gold_of)
+            report(name, dataset, result)
+            split = dataset.split()[0]
             if args.errors == split and name.startswith("chatroutes pattern"):
-                _print_errors(errors)
-        print()
-    _calibration(splits["dev"], args.iou)
-
-
-def _print_errors(errors: list[tuple[dict, Spans]]) -> None:
-    for record, predicted in errors:
-        text = record["text"]
-        print(f"  {record['id']}: {text!r}")
-        print(f"     expected {[text[s['start'] : s['end']] for s in record['spans']]}")
-        print(f"     got      {[text[a:b] for a, b in predicted]}")
-
-
-def _calibration(records: list[dict], min_iou: float) -> None:
-    """How often a suggestion in each confidence band matches a labeled span (dev only)."""
-    bands: dict[str, list[int]] = {}
-    for record in records:
-        expected = [(s["start"], s["end"]) for s in record["spans"]]
-        for suggestion in candidates(record["text"]):
-            ok = any(iou((suggestion.start, suggestion.end), e) >= min_iou for e in expected)
-            low = min(0.9, int(suggestion.confidence * 10) / 10)
-            band = f"{low:.1f}-{low + 0.1:.1f}"
-            bands.setdefault(band, []).append(int(ok))
-    print("calibration on dev (every candidate, before the threshold):")
-    for band in sorted(bands):
-        hits = bands[band]
-        print(f"  confidence {band}: {sum(hits)}/{len(hits)} match a labeled span")
+                print_errors(result)
+    tune = [r for r in independent if r["split"] == "tune"]
+    if tune:
+        reliability(tune)
+    latency(old)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,8 @@ import pytest
 
 from tests.support.mock_upstream import Fault
 
-TEXT = (
-    "Should I use Postgres or MySQL for the new service? "
-    "What if the data grows tenfold next year? "
-    "Also, can you brainstorm a few names for it?"
-)
+TEXT = "Should I use Postgres, MySQL, or SQLite for the new service? I need it running by Friday."
+GROUP = "Postgres, MySQL, or SQLite"
 SUGGESTION_KEYS = {
     "id",
     "title",
@@ -42,9 +39,10 @@ class TestSuggest:
         body = response.json()
         assert body["success"] is True
         data = body["data"]
-        assert data["metadata"] == {
+        metadata = data["metadata"]
+        assert {k: v for k, v in metadata.items() if k != "groups"} == {
             "detectionMethod": "pattern",
-            "totalBranchPointsFound": 3,
+            "totalBranchPointsFound": 1,
             "modelUsed": None,
         }
         suggestions = data["suggestions"]
@@ -55,13 +53,38 @@ class TestSuggest:
             assert TEXT[start:end] == suggestion["triggerText"]
             assert 0 <= suggestion["confidence"] <= 1
             assert suggestion["estimatedDivergence"] in ("low", "medium", "high")
+            group = suggestion["group"]
+            assert group.keys() == {"id", "type", "triggerText", "branchPoint"}
+            g_start, g_end = group["branchPoint"]["start"], group["branchPoint"]["end"]
+            assert TEXT[g_start:g_end] == group["triggerText"]
+            assert g_start <= start < end <= g_end and group["type"] == suggestion["type"]
         confidences = [s["confidence"] for s in suggestions]
         assert confidences == sorted(confidences, reverse=True)
-        assert "Postgres or MySQL" in [s["triggerText"] for s in suggestions]
+        by_trigger = {s["triggerText"]: s for s in suggestions}
+        assert [s["title"] for s in suggestions] == ["Postgres", "MySQL", "SQLite"]
+        assert by_trigger["MySQL"]["group"]["triggerText"] == GROUP
+        [group] = metadata["groups"]
+        assert group["triggerText"] == GROUP and group["type"] == "disjunction"
+        assert group["suggestionIds"] == [s["id"] for s in suggestions]
+
+    async def test_the_readme_example_gives_one_suggestion_per_intent(self, api):
+        text = (
+            "I need help with billing and also have a technical question about the API. "
+            "Can you help with both?"
+        )
+        response = await api.client.post("/autobranch/suggest-branches", json={"text": text})
+        data = response.json()["data"]
+        assert sorted(s["title"] for s in data["suggestions"]) == [
+            "Billing help",
+            "Technical question about the API",
+        ]
+        [group] = data["metadata"]["groups"]
+        assert group["type"] == "multi_intent" and len(group["suggestionIds"]) == 2
 
     async def test_count_and_threshold(self, api):
         data = (await _suggest(api, suggestionsCount=1)).json()["data"]
-        assert len(data["suggestions"]) == 1 and data["metadata"]["totalBranchPointsFound"] == 3
+        assert len(data["suggestions"]) == 1 and data["metadata"]["totalBranchPointsFound"] == 1
+        assert data["suggestions"][0]["group"]["triggerText"] == GROUP
         data = (await _suggest(api, threshold=0.99)).json()["data"]
         assert data["suggestions"] == [] and data["metadata"]["totalBranchPointsFound"] == 0
 
@@ -108,8 +131,8 @@ class TestHybrid:
     async def test_the_model_confirms_rejects_and_adds(self, api, upstream):
         pattern = (await _suggest(api)).json()["data"]["suggestions"]
         by_trigger = {s["triggerText"]: s for s in pattern}
-        db = by_trigger["Postgres or MySQL"]
-        names = next(s for s in pattern if "brainstorm" in s["triggerText"])
+        db = by_trigger["Postgres"]
+        names = by_trigger["SQLite"]
         upstream.enqueue(
             Fault.reply(
                 _review_answer(
@@ -128,8 +151,8 @@ class TestHybrid:
         assert data["metadata"]["modelUsed"] == "gpt-5"
         assert data["metadata"]["review"] == {"confirmed": 1, "rejected": 1, "added": 1}
         triggers = {s["triggerText"]: s for s in data["suggestions"]}
-        assert triggers["Postgres or MySQL"]["title"] == "DB"
-        assert all("brainstorm" not in t for t in triggers)
+        assert triggers["Postgres"]["title"] == "DB"
+        assert "SQLite" not in triggers
         request = upstream.requests[-1]
         assert TEXT in json.dumps(request.json)
         assert db["id"] in json.dumps(request.json)
@@ -214,7 +237,7 @@ class TestApplyToMessage:
         conversation, message = await _conversation_with(api, create_conversation, send, TEXT)
         url = f"/conversations/{conversation['id']}/messages/{message['id']}/autobranch"
         suggested = (await _suggest(api, threshold=0.0)).json()["data"]["suggestions"]
-        wanted = [s["id"] for s in suggested if s["triggerText"] == "Postgres or MySQL"]
+        wanted = [s["id"] for s in suggested if s["title"] in ("Postgres", "MySQL")]
         data = (await api.client.post(url, json={"suggestionIds": wanted})).json()["data"]
         assert [b["suggestionId"] for b in data["branches"]] == wanted
         assert "Postgres" in data["branches"][0]["firstPrompt"]

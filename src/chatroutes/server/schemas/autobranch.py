@@ -9,7 +9,13 @@ from typing import Annotated, Literal, NotRequired, Protocol
 from pydantic import Field, StringConstraints, field_validator
 from typing_extensions import TypedDict
 
-from ..domain.branch_detection import DEFAULT_COUNT, DEFAULT_THRESHOLD, MAX_COUNT, Suggestion
+from ..domain.branch_detection import (
+    DEFAULT_COUNT,
+    DEFAULT_THRESHOLD,
+    MAX_COUNT,
+    Group,
+    Suggestion,
+)
 from .branches import BranchOut, StoredBranch, branch_out
 from .common import NoNul, WireModel
 
@@ -54,6 +60,19 @@ class BranchPoint(TypedDict):
     end: int
 
 
+class GroupOut(TypedDict):
+    """The branch point a suggestion is one option of, read as a whole ("A or B")."""
+
+    id: str
+    type: str
+    triggerText: str
+    branchPoint: BranchPoint
+
+
+class GroupSummary(GroupOut):
+    suggestionIds: list[str]
+
+
 class SuggestionOut(TypedDict):
     id: str
     title: str
@@ -66,10 +85,27 @@ class SuggestionOut(TypedDict):
     type: str
     options: list[str]
     firstPrompt: str
+    group: GroupOut
+
+
+def _group(suggestion: Suggestion) -> Group:
+    return suggestion.group or Group(
+        suggestion.kind, suggestion.start, suggestion.end, suggestion.trigger
+    )
+
+
+def group_out(group: Group) -> GroupOut:
+    return {
+        "id": group.id,
+        "type": group.kind,
+        "triggerText": group.trigger,
+        "branchPoint": {"start": group.start, "end": group.end},
+    }
 
 
 def suggestion_out(suggestion: Suggestion) -> SuggestionOut:
-    """The WIRE.md suggestion, plus its kind, options and the prompt a branch would start with."""
+    """The WIRE.md suggestion, plus its kind, its group's options, the prompt a branch
+    would start with, and the branch point (group) it is one option of."""
     return {
         "id": suggestion.id,
         "title": suggestion.title,
@@ -82,7 +118,18 @@ def suggestion_out(suggestion: Suggestion) -> SuggestionOut:
         "type": suggestion.kind,
         "options": list(suggestion.options),
         "firstPrompt": suggestion.first_prompt(),
+        "group": group_out(_group(suggestion)),
     }
+
+
+def groups_out(suggestions: Iterable[Suggestion]) -> list[GroupSummary]:
+    """The branch points of ``suggestions``, each with the ids of its suggestions given."""
+    by_id: dict[str, GroupSummary] = {}
+    for suggestion in suggestions:
+        group = _group(suggestion)
+        summary = by_id.setdefault(group.id, {**group_out(group), "suggestionIds": []})
+        summary["suggestionIds"].append(suggestion.id)
+    return list(by_id.values())
 
 
 class Found(Protocol):
@@ -107,20 +154,23 @@ class DetectionRun(Protocol):
 
 class DetectionMetadata(TypedDict):
     """``fallbackReason``: why a hybrid detection fell back to patterns alone; ``review``:
-    what the reviewing model did to the candidates."""
+    what the reviewing model did to the candidates; ``groups``: the branch points the
+    suggestions belong to, each read as a whole."""
 
     detectionMethod: str
     totalBranchPointsFound: int
     modelUsed: str | None
+    groups: list[GroupSummary]
     fallbackReason: NotRequired[str]
     review: NotRequired[dict[str, int]]
 
 
-def detection_metadata(run: DetectionRun) -> DetectionMetadata:
+def detection_metadata(run: DetectionRun, suggestions: list[Suggestion]) -> DetectionMetadata:
     metadata: DetectionMetadata = {
         "detectionMethod": run.method,
         "totalBranchPointsFound": run.detection.total_found,
         "modelUsed": run.model,
+        "groups": groups_out(suggestions),
     }
     if run.fallback_reason is not None:
         metadata["fallbackReason"] = run.fallback_reason
@@ -135,9 +185,10 @@ class SuggestionsData(TypedDict):
 
 
 def suggestions_data(run: DetectionRun, suggestions: Iterable[Suggestion]) -> SuggestionsData:
+    kept = list(suggestions)
     return {
-        "suggestions": [suggestion_out(s) for s in suggestions],
-        "metadata": detection_metadata(run),
+        "suggestions": [suggestion_out(s) for s in kept],
+        "metadata": detection_metadata(run, kept),
     }
 
 

@@ -1,85 +1,377 @@
 """Comparisons: "X vs Y", "compare X and Y", "difference between X and Y",
-"choose between X and Y". The span runs from the trigger word (or X) to Y.
+"choose between X and Y" (and their French, Spanish and German forms). One
+suggestion per side; the group runs from the trigger word (or X) to the last side.
 """
 
 from __future__ import annotations
 
 import re
 
-from .option_spans import _clause_bounds, _left_option, _right_option
-from .suggestion import Suggestion, _cap
-from .text import _NEGATION, Span, _join, _title, _words
+from .disjunctions import _RHETORICAL
+from .option_spans import _clause_bounds, _left_option, _parts, _right_option
+from .suggestion import Option, Suggestion, split_group
+from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _trimmed, _words
 
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
 _COMPARE = re.compile(
     r"\b(?:compare|comparing|comparison (?:of|between)|differences? between|"
-    r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided) between|"
-    r"pros and cons of|trade-?offs? between)\b",
+    r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
+    r"debating|weighing|wavering) between|"
+    r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos) entre|"
+    r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
+    r"pros and cons of|trade-?offs? between|"
+    r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
+    r"vergleich (?:von|zwischen)|comparación (?:de|entre)|"
+    r"comparar|diferencias? entre|elegir entre|decidir entre|"
+    r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
+    r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
+    r"differs? from|different from|compared (?:to|with)|im vergleich zu|verglichen mit|"
+    r"gegenüber|comparée? (?:à|avec)|par rapport (?:à|au|aux)|comparad[oa] con|frente a|"
+    r"en comparación con|rispetto a|paragonat[oa] a|em comparação com|comparad[oa] com|"
+    r"vor- und nachteile von|avantages et (?:les )?inconvénients (?:de|d'un|d'une)|"
+    r"ventajas y desventajas de|pros y contras de|pro e contro di|prós e contras de)\b",
     re.I,
 )
+_KEYS = (
+    "vs",
+    "versus",
+    "compar",
+    "differ",
+    "between",
+    "pros and",
+    "trade",
+    "entre",
+    "zwischen",
+    "unterschied",
+    "vergleich",
+    "diferencia",
+    "diferença",
+    "differenz",
+    "verschil",
+    "confront",
+    "than",
+    "stack",
+    "fare",
+    "hold up",
+    "measure up",
+    "perform",
+    "how do",
+    " over ",
+    "gegenüber",
+    "im vergleich",
+    "par rapport",
+    "frente a",
+    "comparad",
+    "comparé",
+    "rispetto",
+    "comparação",
+    "nachteile",
+    "inconvénients",
+    "desventajas",
+    "contras",
+    "contro",
+    "verglichen",
+    " as ",
+    " como ",
+    " wie ",
+    " que ",
+    " als ",
+)
+_JOINER = re.compile(
+    r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|à)\s", re.I
+)
+_NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
+_DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
+_BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|or|ou|o|oder)\s", re.I)
+_THAN = re.compile(r"\b(?:than|que|als|di|do que|as|como|wie)\b", re.I)
+_EQUATIVE = re.compile(r"\b(?:as|aussi|autant|tan|tanto|so|genauso|altrettanto)\s+\w+\s*$", re.I)
+_NOT_EQUATIVE = re.compile(
+    r"(?:as|so) (?:well|soon|long|far|much|many|early|late|quickly|little|often)\b", re.I
+)
+_COMPARATIVE = re.compile(
+    r"\b(?:\w{3,}er|more|less|better|worse|plus|moins|mieux|meilleure?s?|pire|más|menos|"
+    r"mejor(?:es)?|peor(?:es)?|besser|mehr|weniger|lieber|günstiger|teurer|migliore|peggio|"
+    r"melhor|pior|mais)\b",
+    re.I,
+)
+_NAMED = frozenset({"better", "worse", "günstiger", "teurer", "besser", "lieber"})
+_SOFTENERS = re.compile(
+    r"(?:\s+(?:really|actually|still|much|way|even|generally|truly|significantly|make|makes|"
+    r"be|is|are|a lot|vraiment|realmente|wirklich|tatsächlich|est|sont|es|son|ist|sind|è|é|"
+    r"just|as|aussi|tan|so|genauso|altrettanto))+\s*$",
+    re.I,
+)
+_HOW_COMPARE = re.compile(
+    r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ|fare|"
+    r"hold up|measure up|perform)\b"
+    r"(?:\s+(?:to|with|against|from)\s+)?",
+    re.I,
+)
+_ASKING_LEAD = re.compile(
+    r"(?:(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|puedes|"
+    r"podrías|can you|could you|please)\s+)+",
+    re.I,
+)
+_SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,\s*", re.I)
 
 
 def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
+    quotes = _quoted(scan)
     for sentence in sents:
+        if not _mentions(scan[sentence.start : sentence.end], _KEYS):
+            continue
+        if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
+            continue
         chunk_end = sentence.end
-        for match in _VS.finditer(scan, sentence.start, chunk_end):
-            lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
-            left = _left_option(scan, lo, match.start())
+        used_until = sentence.start
+        for match in _VS.finditer(scan[sentence.start : chunk_end]):
+            at, after = sentence.start + match.start(), sentence.start + match.end()
+            if at < used_until or _inside(quotes, at, after):
+                continue
+            if match.group(0) == "VS" and re.match(r"\s+(?:Code|Studio)\b", scan[after:]):
+                continue  # the editor
+            lo, hi = _clause_bounds(scan, sentence, at, after)
+            left = _left_option(scan, lo, at)
             if left is None:
                 continue
             start, _ = left
-            left_words = len(_words(scan[start : match.start()]))
-            end = _right_option(scan, match.end(), hi, max(3, left_words + 2), min(left_words, 2))
+            left_words = len(_words(scan[start:at]))
+            end = _right_option(scan, after, hi, max(3, left_words + 2), min(left_words, 2))
             if end is None:
                 continue
-            options = (
-                scan[start : match.start()].strip(" ,"),
-                scan[match.end() : end].strip(" ,."),
-            )
-            found.append(
-                _comparison(text, start, end, options, 0.85, f"'{match.group(0).strip()}'")
-            )
+            sides = [(start, at), (after, end)]
+            while (more := _NEXT_VS.match(scan, end, hi)) is not None:
+                further = _right_option(scan, more.end(), hi, max(3, left_words + 2), 1)
+                if further is None:
+                    break
+                sides.append((more.end(), further))
+                end = further
+            names = [scan[a:b].strip(" .,").lower() for a, b in sides]
+            if len(set(names)) < len(names) or all(re.fullmatch(r"[\d.,%$€£ ]+", n) for n in names):
+                continue  # "Kramer vs. Kramer", "5.9 vs 6.4"
+            used_until = end
+            found.extend(_comparison(text, scan, start, end, sides, 0.85, match.group(0)))
+        how = _HOW_COMPARE.search(scan, sentence.start, chunk_end)
         for match in _COMPARE.finditer(scan, sentence.start, chunk_end):
+            if _inside(quotes, match.start(), match.end()):
+                continue
+            if how and how.start() <= match.start() < how.end():
+                continue  # "how do A and B compare for X and Y"
+            if _MIDDLE.match(match.group(0)):
+                found.extend(_differs(text, scan, sentence, match))
+                continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+            named = _JOINER.search(scan[match.end() : hi])
+            if scan[hi : hi + 1] == ":" and not named:  # "compare three approaches: A, B, and C"
+                sides = _parts(scan, hi + 1, sentence.end, _SIDES)
+                if 2 <= len(sides) <= 6 and all(len(_words(scan[a:b])) <= 5 for a, b in sides):
+                    found.extend(
+                        _comparison(
+                            text, scan, match.start(), sides[-1][1], sides, 0.8, match.group(0)
+                        )
+                    )
+                continue
             rest = scan[match.end() : hi]
-            joiner = re.search(r"\s(?:and|with|to|against|or|vs\.?|versus)\s", rest, re.I)
+            cue = match.group(0).lower()
+            between = re.search(r"between|entre|zwischen|tussen|tra$", cue)
+            joiner = (
+                _DUTCH_JOINER if "tussen" in cue else _BETWEEN_JOINER if between else _JOINER
+            ).search(rest)
             if joiner is None:
+                found.extend(_list_before(text, scan, sentence, match))
                 continue
             first = rest[: joiner.start()]
-            if not _words(first) or re.fullmatch(r"[\s\d:.$€£%apm-]*", first, re.I):
+            if not _words(first) or re.fullmatch(r"[\s\d:.$€£%apmh-]*", first, re.I):
                 continue  # "between 2 and 5", "between 9am and noon"
             right_from = match.end() + joiner.end()
             first_words = len(_words(first))
             end = _right_option(scan, right_from, hi, max(3, first_words + 2), min(first_words, 2))
             if end is None:
                 continue
-            options = (first.strip(" ,"), scan[right_from:end].strip(" ,."))
-            if any(re.fullmatch(r"[\d:.]+\s*(?:am|pm)?", o, re.I) for o in options):
+            sides = [
+                *_parts(scan, match.end(), match.end() + joiner.start(), _SIDES),
+                (right_from, end),
+            ]
+            if len(sides) < 2 or any(
+                re.fullmatch(r"[\d:.]+\s*(?:am|pm|h)?", scan[a:b], re.I) for a, b in sides
+            ):
                 continue
-            cue = match.group(0).lower()
             if _NEGATION.search(scan[max(sentence.start, match.start() - 15) : match.start()]):
                 continue
-            found.append(_comparison(text, match.start(), end, options, 0.82, f"'{cue}'"))
+            found.extend(_comparison(text, scan, match.start(), end, sides, 0.82, match.group(0)))
+        found.extend(_how_compare(text, scan, sentence))
+        found.extend(_preferred_over(text, scan, sentence))
+        found.extend(_comparatives(text, scan, sentence))
     return found
 
 
+def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "How do A, B and C compare …?", "how does A compare to B?"."""
+    match = _HOW_COMPARE.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    sides = _parts(scan, match.start(1), match.end(1), _SIDES)
+    if len(sides) == 1 and match.end() > match.end(1) + 8:
+        _, hi = _clause_bounds(scan, sentence, match.end(), match.end())
+        end = _right_option(scan, match.end(), hi, 6, 1)
+        if end is not None:
+            sides.append((match.end(), end))
+    if len(sides) < 2:
+        return []
+    return _comparison(text, scan, match.start(), sides[-1][1], sides, 0.84, "how … compare")
+
+
+_OVER = re.compile(
+    r"\b(?:pick|picking|choose|choosing|prefer|preferring|use|using|go with|recommend|take|"
+    r"favou?r)\s+(.{2,60}?)\s+(?:over|instead of|rather than)\s+",
+    re.I,
+)
+
+
+def _preferred_over(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Should I pick PostgreSQL over MongoDB?" (questions only)."""
+    if "?" not in scan[sentence.start : sentence.end]:
+        return []
+    match = _OVER.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    _, hi = _clause_bounds(scan, sentence, match.end(), match.end())
+    end = _right_option(scan, match.end(), hi, 6, 1)
+    if end is None:
+        return []
+    sides = [(match.start(1), match.end(1)), (match.end(), end)]
+    return _comparison(text, scan, match.start(1), end, sides, 0.82, "over")
+
+
+def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Is X cheaper than Y?", "¿Es X mejor que Y?", "Ist X besser als Y?" (questions only)."""
+    if "?" not in scan[sentence.start : sentence.end]:
+        return []
+    found: list[Suggestion] = []
+    for than in _THAN.finditer(scan, sentence.start, sentence.end):
+        window_start = max(sentence.start, than.start() - 40)
+        if than.group(0).lower() in ("as", "como", "wie") or (
+            than.group(0).lower() == "que" and _EQUATIVE.search(scan, window_start, than.start())
+        ):
+            equal = _EQUATIVE.search(scan, window_start, than.start())
+            if equal is None or _NOT_EQUATIVE.match(scan, equal.start()):
+                continue  # "as", "como", "wie" compare only after "as good", "tan bueno"
+            found.extend(_sides(text, scan, sentence, equal.start(), than))
+            continue
+        english = than.group(0).lower() in ("than", "als")
+        marks = [
+            m
+            for m in _COMPARATIVE.finditer(scan, window_start, than.start())
+            if english or not m.group(0).lower().endswith("er") or m.group(0).lower() in _NAMED
+        ]
+        if not marks or len(scan[marks[-1].end() : than.start()].split()) > 2:
+            continue
+        lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
+        left_end = marks[-1].start()
+        if marks[-1].group(0).lower() in ("more", "less", "plus", "moins", "más", "menos", "mais"):
+            left_end = marks[-1].start()
+        softened = _SOFTENERS.search(scan, lo, left_end)
+        left_end = softened.start() if softened else left_end
+        left = _left_option(scan, lo, left_end)
+        if left is None:
+            continue
+        end = _right_option(scan, than.end(), hi, 6, 1)
+        if end is None or re.match(r"\s*[\d$€£]", scan[than.end() : end]):
+            continue  # "larger than 10 MB" is a threshold
+        sides = [(left[0], left_end), (than.end(), end)]
+        if any(len(_words(scan[a:b])) == 0 for a, b in sides):
+            continue
+        found.extend(_comparison(text, scan, left[0], end, sides, 0.86, "comparative"))
+    return found
+
+
+def _sides(
+    text: str, scan: str, sentence: Span, left_end: int, than: re.Match[str]
+) -> list[Suggestion]:
+    """ "Is X as good as Y?": X before the comparison, Y after it."""
+    lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
+    softened = _SOFTENERS.search(scan, lo, left_end)
+    left_end = softened.start() if softened else left_end
+    left = _left_option(scan, lo, left_end)
+    end = _right_option(scan, than.end(), hi, 6, 1)
+    if left is None or end is None or re.match(r"\s*[\d$€£]", scan[than.end() : end]):
+        return []
+    sides = [(left[0], left_end), (than.end(), end)]
+    return _comparison(text, scan, left[0], end, sides, 0.84, "as … as")
+
+
+def _differs(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
+    """ "how the Plus plan differs from the Premium plan": one side on each side of the cue."""
+    lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+    left = _left_option(scan, lo, match.start())
+    end = _right_option(scan, match.end(), hi, 5, 1)
+    if left is None or end is None:
+        return []
+    sides = [(left[0], match.start()), (match.end(), end)]
+    return _comparison(text, scan, left[0], end, sides, 0.82, match.group(0))
+
+
+def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
+    """ "Kannst du A, B und C vergleichen?": the things compared come before the verb."""
+    if not match.group(0).lower().startswith(("vergleich", "compar", "confront")):
+        return []
+    lo, _ = _clause_bounds(scan, sentence, match.start(), match.end())
+    lead = _ASKING_LEAD.match(scan, lo, match.start())
+    start = lead.end() if lead else lo
+    sides = _parts(scan, start, match.start(), _SIDES)
+    if len(sides) < 2 or any(len(_words(scan[a:b])) > 5 for a, b in sides):
+        return []
+    return _comparison(text, scan, sides[0][0], match.end(), sides, 0.82, match.group(0))
+
+
+_MIDDLE = re.compile(
+    r"differs? from|different from|compared|im vergleich|verglichen|gegenüber|comparée?|"
+    r"par rapport|comparad|frente|en comparación|rispetto|paragonat|em comparação",
+    re.I,
+)
+_DEICTIC = re.compile(
+    r"(?:the two|both|these|those|them|the following|the above|les deux|ces|los dos|estos|estas|"
+    r"die beiden|diese)\b",
+    re.I,
+)
+_NOT_A_SIDE = frozenset(
+    {
+        *("it", "they", "he", "she", "i", "we", "you", "ever", "before", "usual", "expected"),
+        *("that", "this", "what", "tell", "let", "give", "show", "explain", "say", "write"),
+        *("make", "possible", "usual", "always", "needed", "necessary", "soon", "before"),
+    }
+)
+
+
 def _comparison(
-    text: str, start: int, end: int, options: tuple[str, ...], score: float, cue: str
-) -> Suggestion:
-    options = tuple(o for o in options if o)
-    return Suggestion(
+    text: str,
+    scan: str,
+    start: int,
+    end: int,
+    sides: list[tuple[int, int]],
+    score: float,
+    cue: str,
+) -> list[Suggestion]:
+    spans = [_trimmed(scan, a, b) for a, b in sides]
+    if _DEICTIC.match(scan, spans[0][0]) or any(
+        (_words(scan[a:b]) or [""])[0] in _NOT_A_SIDE for a, b in spans
+    ):
+        return []  # "compare the two paragraphs below", "cheaper than it was"
+    options = [Option(a, b, _option_title(text[a:b])) for a, b in spans if b > a]
+    if len(options) < 2:
+        return []
+    return split_group(
+        text,
         kind="comparison",
         start=start,
         end=end,
-        trigger=text[start:end],
-        confidence=_cap(score),
-        title=_title(f"Compare {_join(options, 'and')}"),
-        description=(
-            f"A head-to-head comparison of {_join(options, 'and')}: one branch per side "
-            "keeps each line of reasoning clean."
-        ),
-        reasoning=f"Comparison cue {cue} between {len(options)} named alternatives",
-        divergence="medium",
         options=options,
+        confidence=score,
+        description=(
+            "One side of a head-to-head comparison: {option} on its own branch, "
+            "weighed against {others}."
+        ),
+        reasoning=f"Comparison cue '{cue.strip().lower()}' between {len(options)} alternatives",
+        divergence="medium",
     )

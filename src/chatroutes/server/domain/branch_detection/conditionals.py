@@ -1,108 +1,181 @@
-"""Conditionals: "if … otherwise/else", "if so … if not", two contrasting "if"
-clauses, "what if …". The span runs from "if" to the end of the last clause's
-sentence; polite "if you could …" is not a condition.
+"""Conditionals: a request asking for a different answer per case. One suggestion per
+case: each "if …"/"when …" clause of one question ("what should I do if A, and what
+if B?"), consecutive sentences that each put a case ("What if A? And if B?"), "if …
+otherwise …", and "depending on whether A or B". A single condition is not a branch
+point, and neither is a polite "if you could …".
+
+Works the same in French, Spanish, German, Italian and Portuguese ("si", "cuando",
+"wenn", "falls", "se", "sinon", "sonst", "de lo contrario").
 """
 
 from __future__ import annotations
 
 import re
 
-from .suggestion import Suggestion, _cap
-from .text import Span, _clip, _strip_marker, _title
+from .suggestion import Option, Suggestion, split_group
+from .text import Span, _mentions, _option_title, _trimmed
 
-_COND_IF = re.compile(r"\b(?:what if|if|unless|in case)\b", re.I)
-_POLITE_IF = re.compile(
-    r"^(?:if|in case) (?:you|u) (?:can|could|would|don't mind|get a chance|are able|have (?:time|"
-    r"a (?:minute|moment|second)))\b"
-    r"|^(?:if|in case) (?:you|u) (?:want|wish|like|prefer|need)(?: me)?(?: to)?\s*(?:[.,;!?]|$)"
-    r"|^(?:if|in case) (?:you|u) (?:want|wish|like|need) (?:anything|any|help|further|me to)\b"
-    r"|^if (?:possible|necessary|needed|any|applicable|so desired)\b"
-    r"|^(?:if|in case) (?:you have |there (?:is|are) )?any\b",
+_CASE = re.compile(
+    r"\b(?:if|when|whenever|in case|unless|si|s'il|s'ils|quand|lorsque|cuando|wenn|falls|"
+    r"sobald|se|caso)\b",
+    re.I,
+)
+_NOT_A_CASE = re.compile(
+    r"\b(?:even|as|only|what|see|know|ask|wonder(?:ing)?|check|tell me|même|comme|como|"
+    r"incluso|auch|selbst|als|ob|sé|sais|weiß)\s+$",
+    re.I,
+)
+_POLITE = re.compile(
+    r"(?:if|in case|si|wenn|falls) (?:you|u|vous|tu|du|sie|usted) (?:can|could|would|don't mind|"
+    r"get a chance|are able|have time|want|wish|like|prefer|need|pouvez|peux|veux|voulez|puedes|"
+    r"quieres|kannst|können|willst|möchtest)\b|(?:if|si|wenn|falls) (?:possible|necessary|needed|"
+    r"any|applicable|possible|nécessaire|posible|necesario|möglich|nötig)\b|"
+    r"(?:if|in case) (?:you have |there (?:is|are) )?any\b|when (?:i|we) (?:was|were)\b",
+    re.I,
+)
+_CASE_END = re.compile(
+    r"[,;:?.!()\n]|\s[\u2014\u2013-]\s|\s(?:and|or|but|then|et|ou|mais|alors|y|o|pero|"
+    r"entonces|und|oder|aber|dann|e|ma)\s(?=(?:what|how|where|which|who|when|why|que|qué|"
+    r"cómo|comment|quoi|was|wie|welche|cosa|come|o que|como)\b)|\s(?:then|alors|entonces|dann)\s",
+    re.I,
+)
+_ITALIAN_OR_PORTUGUESE = re.compile(
+    r"\b(?:che|il|della|dello|nel|per|non|sono|cosa|come|não|você|uma|então|também|muito|"
+    r"está|fazer|devo|dovrei|posso)\b",
+    re.I,
+)
+_IF = re.compile(r"(?:if|si|s'il|s'ils|wenn|falls|se|in case|unless)\b", re.I)
+_ASKING = re.compile(
+    r"\?|\b(?:please|can you|could you|would you|tell me|explain|walk me through|help me|"
+    r"i need|i'd like|what should|how should|advise|peux-tu|pouvez-vous|puedes|podrías|"
+    r"kannst du|können sie|bitte|por favor|s'il te plaît|s'il vous plaît)\b",
     re.I,
 )
 _ELSE = re.compile(
-    r"\b(?:otherwise|else|if not|if (?:it|that|they|he|she|you|we|the \w+) (?:doesn't|does not|"
-    r"isn't|is not|aren't|are not|don't|do not|won't|will not|can't|cannot|fails?|goes wrong)|"
-    r"in the other case|on the other hand)\b",
+    r"\b(?:otherwise|or else|else|if not|in the other case|sinon|autrement|dans le cas contraire|"
+    r"si non|de lo contrario|en caso contrario|si no|sonst|andernfalls|ansonsten|"
+    r"(?:wenn|falls) nicht|altrimenti|caso contrário|senão)\b",
     re.I,
+)
+_DEPENDING = re.compile(
+    r"\b(?:depending on (?:whether|if)|selon que|según (?:si|que)|je nachdem,? ob|"
+    r"a seconda che|dependendo se)\b",
+    re.I,
+)
+_OR = re.compile(r",?\s+(?:or|ou|o|oder)\s+", re.I)
+_KEYS = (
+    "if",
+    "when",
+    "in case",
+    "unless",
+    "si",
+    "quand",
+    "lorsque",
+    "cuando",
+    "wenn",
+    "falls",
+    "se ",
+    "caso",
+    "depending",
+    "selon",
+    "según",
+    "je nachdem",
+    "seconda",
+    "dependendo",
 )
 
 
 def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
-    taken = -1
-    for index, sentence in enumerate(sents):
-        if sentence.start < taken:
+    cases_of = [_cases(scan, s) if _mentions(scan[s.start : s.end], _KEYS) else [] for s in sents]
+    index = 0
+    while index < len(sents):
+        sentence = sents[index]
+        cases = cases_of[index]
+        reason = "cases of one question"
+        if len(cases) < 2:
+            depending = _depending(scan, sentence)
+            if depending:
+                cases, reason = depending, "'depending on whether' one case or another"
+        if len(cases) == 1:
+            other = _otherwise(scan, sentence, sents[index + 1] if index + 1 < len(sents) else None)
+            if other is not None:
+                cases = [cases[0], other]
+                reason = "a case and its 'otherwise'"
+            elif index + 1 < len(sents) and len(cases_of[index + 1]) == 1:
+                cases = [cases[0], cases_of[index + 1][0]]  # "What if A? And if B?"
+                reason = "consecutive sentences, one case each"
+                index += 1
+        index += 1
+        if len(cases) < 2:
             continue
-        body = _strip_marker(scan, sentence)
-        chunk = scan[body.start : sentence.end]
-        match = _COND_IF.search(chunk)
-        if match is None:
-            continue
-        start = body.start + match.start()
-        clause = scan[start : sentence.end]
-        if _POLITE_IF.match(clause) or re.match(
-            r"even if|as if|only if", scan[start - 5 : start + 7].strip(), re.I
+        if not _IF.match(scan, cases[0][0]) and not _ASKING.search(
+            scan, sentence.start, max(sentence.end, cases[-1][1])
         ):
-            continue
-        if re.search(r"\beven\s+$|\bas\s+$", scan[body.start : start], re.I):
-            continue
-        end = sentence.end
-        score = 0.0
-        reason = ""
-        what_if = match.group(0).lower() == "what if"
-        if _ELSE.search(scan[start + len(match.group(0)) : sentence.end]):
-            score, reason = 0.82, "an 'if' with its alternative in the same sentence"
-        elif index + 1 < len(sents) and _ELSE.match(
-            scan[sents[index + 1].start : sents[index + 1].end].lstrip("-*• ")
-        ):
-            end = sents[index + 1].end
-            score, reason = 0.8, "an 'if' followed by an 'otherwise' sentence"
-        elif (
-            index + 1 < len(sents)
-            and re.match(r"(?:[-*•]\s*)?(?:but )?if\b", scan[sents[index + 1].start :], re.I)
-            and not _POLITE_IF.match(
-                re.sub(
-                    r"^(?:[-*•]\s*)?(?:but )?",
-                    "",
-                    scan[sents[index + 1].start : sents[index + 1].end],
-                    flags=re.I,
-                )
-            )
-        ):
-            end = sents[index + 1].end
-            score, reason = 0.76, "two contrasting 'if' cases"
-        elif re.search(r"\bif\b.*?[,;]\s*(?:and |but )?if\b", clause, re.I):
-            score, reason = 0.76, "two contrasting 'if' cases in one sentence"
-        elif what_if:
-            score, reason = 0.74, "a 'what if' scenario to explore"
-        elif match.group(0).lower() == "unless":
-            score, reason = 0.5, "'unless' implies an alternative"
-        elif re.search(r"\bthen\b", clause, re.I):
-            score, reason = 0.55, "'if … then' with one outcome only"
-        else:
-            continue
-        taken = end
-        condition = re.sub(r"^(?:what if|if|unless|in case)\s+", "", scan[start:end], flags=re.I)
-        condition = re.split(r"[,;]|\bthen\b", condition, maxsplit=1)[0]
-        found.append(
-            Suggestion(
+            continue  # "when I was a kid, when we lived in Ohio": a story, not cases to answer
+        options = [Option(a, b, _option_title(text[a:b])) for a, b in cases]
+        found.extend(
+            split_group(
+                text,
                 kind="conditional",
-                start=start,
-                end=end,
-                trigger=text[start:end],
-                confidence=_cap(score),
-                title=_title(
-                    f"What if {_clip(condition, 50)}"
-                    if what_if
-                    else f"Scenarios: if {_clip(condition, 50)}"
-                ),
-                description=(
-                    "The outcome depends on a condition; follow each case on its own branch "
-                    f"(if {_clip(condition, 60)}, and if not)."
-                ),
+                start=cases[0][0],
+                end=cases[-1][1],
+                options=options,
+                confidence=0.82 if len(cases) >= 2 else 0.5,
+                description="One case the answer depends on: follow it on its own branch.",
                 reasoning=f"Conditional: {reason}",
-                divergence="high" if what_if else "medium",
+                divergence="medium",
             )
         )
     return found
+
+
+def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
+    """Each condition clause of the sentence: from its "if"/"when" to where it ends."""
+    out: list[tuple[int, int]] = []
+    for match in _CASE.finditer(scan, sentence.start, sentence.end):
+        if out and match.start() < out[-1][1]:
+            continue
+        word = match.group(0).lower()
+        before = scan[max(sentence.start, match.start() - 12) : match.start()]
+        if _NOT_A_CASE.search(before) and not before.lower().rstrip().endswith("what"):
+            continue
+        if _POLITE.match(scan, match.start(), sentence.end):
+            continue
+        opens = re.search(r"(?:^|[,;:.?!]|\b(?:e|ma|o|mas|ou))\s*$", before)
+        italian = _ITALIAN_OR_PORTUGUESE.search(scan, sentence.start, sentence.end)
+        if word in ("se", "caso") and not (opens and italian):
+            continue  # Italian and Portuguese "se" opens a clause; French "se" does not
+        stop = _CASE_END.search(scan, match.end(), sentence.end)
+        end = stop.start() if stop else sentence.end
+        start, end = _trimmed(scan, match.start(), end)
+        if len(scan[start:end].split()) >= 3:
+            out.append((start, end))
+    return out
+
+
+def _otherwise(scan: str, sentence: Span, following: Span | None) -> tuple[int, int] | None:
+    """The "otherwise …" that answers a case, in the same sentence or the next."""
+    for span in (sentence, following):
+        if span is None:
+            continue
+        match = _ELSE.search(scan, span.start, span.end)
+        if match and (span is following or match.start() > span.start):
+            if span is following and match.start() - span.start > 12:
+                return None
+            stop = _CASE_END.search(scan, match.end() + 1, span.end)
+            return _trimmed(scan, match.start(), stop.start() if stop else span.end)
+    return None
+
+
+def _depending(scan: str, sentence: Span) -> list[tuple[int, int]]:
+    """ "depending on whether A or B": the two cases."""
+    match = _DEPENDING.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    stop = re.compile(r"[,;:?.!()\n]").search(scan, match.end(), sentence.end)
+    end = stop.start() if stop else sentence.end
+    split = _OR.search(scan, match.end(), end)
+    if split is None:
+        return []
+    return [_trimmed(scan, match.end(), split.start()), _trimmed(scan, split.end(), end)]

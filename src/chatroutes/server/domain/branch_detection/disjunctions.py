@@ -1,28 +1,57 @@
-"""Disjunctions: "X or Y", "A, B, or C", "whether/either … or …".
-
-The span covers the options, from "whether"/"either" when present. Idioms ("more or
-less"), negated choices ("not X or Y"), examples ("such as X or Y"), conditions
-("if X or Y") and catch-alls ("any questions or issues") are dropped or weakened.
+"""Disjunctions: "X or Y", "A, B, or C", "whether/either … or …" (and "ou", "o",
+"oder"). One suggestion per option; the group spans the options, from
+"whether"/"either" when present. Idioms ("more or less"), negated choices ("not X
+or Y"), examples ("such as X or Y"), conditions ("if X or Y"), catch-alls ("any
+questions or issues"), quoted phrases and rhetorical questions are dropped or
+weakened.
 """
 
 from __future__ import annotations
 
 import re
 
-from .option_spans import _clause_bounds, _left_option, _right_option
-from .suggestion import Suggestion, _cap
-from .text import _NEGATION, Span, _join, _title, _words
+from .option_spans import (
+    _DETERMINERS,
+    _FUNCTION_WORDS,
+    _clause_bounds,
+    _left_option,
+    _parts,
+    _right_option,
+)
+from .suggestion import Option, Suggestion, split_group
+from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _trimmed, _words
 
+OR = r"(?:or|ou|o|u|oder|oppure)"
+_OR = re.compile(rf"\b{OR}\b")
+_SPLIT = re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I)
+_WORDS = re.compile(r"\s*([^\W\d_]+)")
+_CLAUSE_OPTION = re.compile(
+    r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
+    r"she|the|my|our)\b|\s*(?:dois-je|devrais-je|faut-il|est-ce que|debo|deberíamos|sollte ich|"
+    r"soll ich|sollten wir|sollen wir)\b",
+    re.I,
+)
+_CLAUSE_LEAD = re.compile(r"(?:(?:so|and|but|or|well|ok|okay|then)\b,?\s*)*", re.I)
+_PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
+_COMMA = re.compile(r",\s*")
+_NEXT_OR = re.compile(rf",?\s+{OR}\s+")
+_OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
 _CHOICE_CUE = re.compile(
     r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
     r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
     r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
     r"thinking (?:of|about)|considering|wondering|back and forth|more sense|smarter|easier|"
-    r"cheaper|faster|safer|wiser|worse)\b",
+    r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
+    r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|potremmo|dovremmo|meglio|fareste|"
+    r"sceglier\w*|"
+    r"dois|devrais|faut|mieux|plutôt|choisir|préfér\w*|quel\w*|"
+    r"debo|debería|deberíamos|mejor|elegir|prefier\w*|cuál\w*|conviene|"
+    r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
     re.I,
 )
 _EXAMPLE_CUE = re.compile(
-    r"\b(?:such as|e\.g|for example|for instance|including)\b"
+    r"\b(?:such as|e\.g|for example|for instance|including|comme|par exemple|como|por ejemplo|"
+    r"wie|zum beispiel|z\.b)\b"
     r"|(?<!would you )(?<!you'd )(?<!i'd )(?<!i would )(?<!we'd )\blike\b",
     re.I,
 )
@@ -33,53 +62,116 @@ _IDIOMS = re.compile(
     r" else)\b|and/or|(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
     r"four|five|six|seven|ten|so)\b|whether or not|or what|rain or shine|give or take|"
     r"black or white|right or wrong|true or false|yes or no|dead or alive|now or never|"
-    r"all or nothing|more or fewer)",
+    r"all or nothing|more or fewer|plus ou moins|tôt ou tard|d'une (?:manière|façon) ou "
+    r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
+    r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
+    r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
+    r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b)",
     re.I,
 )
 _ANY_CONTEXT = re.compile(
     r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
 )
-
-
-def _options_in(scan: str, start: int, end: int, splitter: str) -> tuple[str, ...]:
-    parts = re.split(splitter, scan[start:end], flags=re.I)
-    out = [p.strip(" ,.;:!?\"'") for p in parts]
-    return tuple(o for o in out if o)
+_RHETORICAL = re.compile(
+    r"^(?:who (?:doesn't|does not|wouldn't|would not|cares)|who needs|why would (?:anyone|you|"
+    r"i|we)|isn't it|aren't|what's not to|how could (?:anyone|i) not|who wouldn't|"
+    r"is there anything (?:better|worse)|why (?:does|do|is|are) (?:every|all|everyone|always)|"
+    r"quién no|qui n'a (?:jamais|pas)|wer hat nicht|chi non)\b"
+    r"|.*,\s*(?:right|verdad|non|n'est-ce pas|oder|nicht wahr|vero|no)\s*\?\s*$",
+    re.I,
+)
 
 
 def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    found: list[Suggestion] = []
-    for sentence in sents:
+    found: list[Suggestion] = _correlatives(text, scan)
+    quotes = _quoted(scan)
+    for index, sentence in enumerate(sents):
+        following = sents[index + 1] if index + 1 < len(sents) else None
+        then_asked = following is not None and _ASKED_AFTER.match(
+            scan[following.start : following.end]
+        )
         chunk = scan[sentence.start : sentence.end]
-        idioms = [(m.start(), m.end()) for m in _IDIOMS.finditer(chunk)]
+        if not _OR.search(chunk):
+            continue
+        rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
-        for match in re.finditer(r"\bor\b", chunk):
+        for match in _OR.finditer(chunk):
             at = sentence.start + match.start()
-            if at < used_until or any(s <= match.start() < e for s, e in idioms):
+            after = at + len(match.group(0))
+            if at < used_until or _idiom(scan, at, max(sentence.start, at - 30), sentence.end):
                 continue
-            lo, hi = _clause_bounds(scan, sentence, at, at + 2)
+            if _inside(quotes, at, after) or rhetorical:
+                continue
+            if scan[at - 1 : at] == "-" or scan[after : after + 1] == "-":
+                continue  # "trick-or-treating"
+            if match.group(0) in ("o", "u") and not re.search(
+                r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", chunk, re.I
+            ):
+                continue  # Spanish "o" only in Spanish text
+            lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
-            opener = re.search(r"\b(whether|either)\b", scan[lo:at], re.I)
-            left = _left_option(scan, lo, at)
-            if left is None:
-                continue
-            start, items = left
-            left_words = len(_words(scan[start:at]))
-            right_limit = 8 if opener else min(8, max(3, left_words + 2))
-            end = _right_option(scan, at + 2, hi, right_limit, min(left_words, 2))
-            if end is None:
-                continue
+            opener = _OPENER.search(scan[lo:at])
+            items = 1
+            clause_split: tuple[int, int] | None = None
+            if _CLAUSE_OPTION.match(scan, after):
+                # "…, or should I wait for the M4?": two clauses are the options
+                start, end = _trimmed(scan, lo, at)[0], _trimmed(scan, after, hi)[1]
+                start += len(_CLAUSE_LEAD.match(scan, start).group(0))
+                if end - start < 5:
+                    continue
+                clause_split = (at, after)
+            else:
+                left = _left_option(scan, lo, at)
+                if left is None:
+                    continue
+                start, items = left
+                start, items = _comma_items(scan, lo, at, start, items)
+                left_words = min(4, len(_words(scan[start:at])))
+                right_limit = 8 if opener else min(8, max(3, left_words + 2))
+                end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
+                if end is None:
+                    continue
+                start = _parallel_verb(scan, lo, start, after)
+                if opener and len(_words(scan[opener.end() + lo : start])) <= 3:
+                    start = _trimmed(scan, lo + opener.end(), start)[0]  # "either learn Spanish"
+                    start += len(_PARTICLE.match(scan, start).group(0))
+                while (more := _NEXT_OR.match(scan, end, hi)) is not None:
+                    # "A or B or C": the chain goes on
+                    further = _right_option(scan, more.end(), hi, right_limit, 1)
+                    if further is None:
+                        break
+                    end = further
             kind_start = lo + opener.start() if opener else start
             before = scan[lo:kind_start]
             features: list[str] = []
             score = 0.5
-            if opener:
+            asked = chunk.rstrip().endswith("?")
+            choosing = _CHOICE_CUE.search(_OPENER.sub(" ", chunk))
+            concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
+            if concessive and not asked:
+                continue  # "it stops every time, whether on carpet or on tiles"
+            if (
+                opener
+                and opener.group(1).lower() == "whether"
+                and not asked
+                and _MAIN_CLAUSE.match(scan, end)
+            ):
+                continue  # "Whether it's Python or Java, I always struggle": either way
+            if _REPORTED.search(scan, sentence.start, at) and not (asked or then_asked):
+                continue  # "he asked me whether I prefer tea or coffee": told, not asked
+            leading = opener is not None and not scan[lo : lo + opener.start()].strip()
+            if opener and (
+                opener.group(1).lower() != "either" or asked or choosing or leading or then_asked
+            ):
                 score += 0.25
                 features.append(f"'{opener.group(1).lower()} … or'")
             if chunk.rstrip().endswith("?"):
                 score += 0.2
                 features.append("asked as a question")
-            cue = _CHOICE_CUE.search(scan[sentence.start : sentence.end])
+            elif then_asked:
+                score += 0.2
+                features.append("followed by 'which …?'")
+            cue = _CHOICE_CUE.search(chunk)
             if cue and not opener:
                 score += 0.15
                 features.append(f"choice cue '{cue.group(0).lower()}'")
@@ -89,37 +181,131 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             window = " ".join(_words(scan[lo:start])[-3:])
             if (not opener and _NEGATION.search(window)) or re.search(r"\bnor\b", clause, re.I):
                 continue
-            if _EXAMPLE_CUE.search(scan[max(lo, start - 20) : start]):
+            if _EXAMPLE_CUE.search(scan, max(lo, start - 20), start):
                 score -= 0.3
                 features.append("examples, not a choice")
-            if re.search(r"\bif\b|\bwhen(?:ever)?\b", before, re.I):
+            if re.search(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", before, re.I):
                 score -= 0.25
                 features.append("inside a condition")
             if _ANY_CONTEXT.search(scan[max(lo, start - 25) : end]):
                 score -= 0.3
                 features.append("'any … or …' catch-all")
-            options = _options_in(scan, start, end, r",?\s*\bor\b\s*|,\s*")
-            if len(options) < 2:
-                continue
-            if all(len(o) <= 2 for o in options):
+            spans = (
+                [_trimmed(scan, start, clause_split[0]), _trimmed(scan, clause_split[1], end)]
+                if clause_split
+                else _parts(scan, start, end, _SPLIT)
+            )
+            if len(spans) < 2 or all(b - a <= 2 for a, b in spans):
                 continue
             used_until = end
-            trigger = text[kind_start:end]
-            found.append(
-                Suggestion(
+            options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
+            found.extend(
+                split_group(
+                    text,
                     kind="disjunction",
                     start=kind_start,
                     end=end,
-                    trigger=trigger,
-                    confidence=_cap(score),
-                    title=_title(f"Choose: {_join(options, 'or')}"),
+                    options=options,
+                    confidence=score,
                     description=(
-                        f"The message weighs {len(options)} alternatives ({_join(options, 'or')}); "
-                        "explore each on its own branch and compare where they lead."
+                        "One of the alternatives this message weighs: follow {option} on its "
+                        "own branch, apart from {others}."
                     ),
                     reasoning="Disjunction: " + (", ".join(features) or "plain 'or'"),
                     divergence="high" if len(options) >= 3 or opener else "medium",
-                    options=options,
                 )
             )
     return found
+
+
+_ASKED_AFTER = re.compile(
+    r"(?:which|what would you|what do you (?:think|recommend|suggest)|any (?:advice|thoughts)|"
+    r"lequel|laquelle|t'en penses|qu'en penses|cuál|qué (?:me )?recomiendas|welche\w*|"
+    r"was (?:würdest|meinst|empfiehlst)|quale|voi cosa|cosa (?:fareste|faresti)|"
+    r"o que (?:acha|recomenda))\b[^\n]*\?\s*$",
+    re.I,
+)
+_REPORTED = re.compile(
+    r"\b(?:asked|wondered|wanted to know|was wondering|were wondering|debated|discussed|"
+    r"argued|couldn't decide|could not decide|didn't know|a demandé|preguntó|fragte)\s+"
+    r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
+    re.I,
+)
+_MAIN_CLAUSE = re.compile(
+    r",\s+(?:i|we|you|it|they|he|she|my|our|the|this|that|there)\b(?!\s+or\b)", re.I
+)
+_CONCESSIVE = re.compile(r"(?:,|\bno matter|\bregardless of)\s*whether\b", re.I)
+_CORRELATIVE = re.compile(
+    r"\b(soit|ou bien|o bien|sia)\s+([^.;!?\n]{2,80}?),?\s+\1\s+"
+    r"([^.;!?\n]{2,80}?)(?=[.;!?\n]|,\s|$)",
+    re.I,
+)
+
+
+def _correlatives(text: str, scan: str) -> list[Suggestion]:
+    """ "soit A, soit B", "o bien A o bien B", "sia A sia B": the two alternatives."""
+    found: list[Suggestion] = []
+    if not _mentions(scan, ("soit", "bien", "sia ")):
+        return found
+    for match in _CORRELATIVE.finditer(scan):
+        spans = [
+            _trimmed(scan, match.start(2), match.end(2)),
+            _trimmed(scan, match.start(3), match.end(3)),
+        ]
+        options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
+        found.extend(
+            split_group(
+                text,
+                kind="disjunction",
+                start=match.start(),
+                end=spans[-1][1],
+                options=options,
+                confidence=0.8,
+                description=(
+                    "One of the alternatives this message weighs: follow {option} on its "
+                    "own branch, apart from {others}."
+                ),
+                reasoning=f"Disjunction: '{match.group(1).lower()} … {match.group(1).lower()}'",
+                divergence="high",
+            )
+        )
+    return found
+
+
+def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
+    """ "rent a flat or buy a house": when the right option opens with a verb and the
+    left one with a determiner, the left one takes the verb before it too."""
+    right = _WORDS.match(scan, after)
+    left = _WORDS.match(scan, start)
+    if right is None or left is None:
+        return start
+    if left.group(1).lower() not in _DETERMINERS or right.group(1).lower() in _DETERMINERS:
+        return start
+    verb = re.search(r"([^\W\d_]+)\s+$", scan[lo:start])
+    if verb is None or verb.group(1).lower() in _FUNCTION_WORDS:
+        return start
+    return lo + verb.start(1)
+
+
+def _idiom(scan: str, at: int, lo: int, hi: int) -> bool:
+    """Whether the "or" at ``at`` is part of a fixed phrase ("more or less")."""
+    return any(m.start() <= at < m.end() for m in _IDIOMS.finditer(scan, lo, min(hi, at + 40)))
+
+
+def _comma_items(scan: str, lo: int, at: int, start: int, items: int) -> tuple[int, int]:
+    """ "on a road bike, a course in Spain, or a therapist": every comma item before
+    the "or", the first one cut where its own phrase starts."""
+    segments = [seg for seg in _parts(scan, lo, at, _COMMA) if seg[1] > seg[0]]
+    oxford = "," in scan[segments[-1][1] : at] if segments else False
+    if not oxford and len(segments) < 3:
+        return start, items  # "In TypeScript, is it better to A or B": no list
+    short = 0
+    while short < len(segments) - 1 and len(_words(scan[slice(*segments[-1 - short])])) <= 8:
+        short += 1
+    if short < 1:
+        return start, items
+    first = segments[-1 - short]
+    head = _left_option(scan, first[0], first[1])
+    if head is None or head[0] >= start:
+        return start, items
+    return head[0], max(items, short + 1)

@@ -7,8 +7,18 @@ from __future__ import annotations
 
 import re
 
-from .suggestion import Suggestion, _cap
-from .text import _MARKER, Span, _clip, _join, _strip_marker, _title, _words, _wordset
+from .suggestion import Option, Suggestion, split_group
+from .text import (
+    _MARKER,
+    Span,
+    _clip,
+    _mentions,
+    _option_title,
+    _strip_marker,
+    _trimmed,
+    _words,
+    _wordset,
+)
 
 _STEP_VERBS = _wordset(
     "add apply attach bake boil boot bring build call cd check choose chop click clone "
@@ -20,16 +30,21 @@ _STEP_VERBS = _wordset(
     "turn type unmount unplug update upload verify wait wash whisk write"
 )
 _ALT_INTRO = re.compile(
-    r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choose|pick|"
-    r"prefer|consider|candidates|possibilities|ideas|suggestions|recommend\w*|torn|deciding|"
-    r"decide|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
-    r"directions|possible|one of (?:these|the following)|suggest)\b",
+    r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choos\w*|"
+    r"pick\w*|prefer\w*|consider\w*|candidates|possibilities|ideas|suggestions|recommend\w*|"
+    r"torn|decid\w*|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
+    r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
+    r"compar\w*|vendors|offers|plans|quotes|"
+    r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
+    r"auswahl|zur wahl|en lice|candidat\w*|shortlist\w*|finalists|"
+    r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
     re.I,
 )
 _STEP_INTRO = re.compile(
     r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
     r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
-    r"requirements|changes|ingredients|tasks|timeline|schedule)\b",
+    r"requirements|changes|ingredients|tasks|timeline|schedule|tried|already|doing|done|"
+    r"symptoms|stack|setup|context|background)\b",
     re.I,
 )
 _ALT_ITEM = re.compile(
@@ -39,8 +54,14 @@ _ALT_ITEM = re.compile(
     re.I,
 )
 _FOLLOW_UP = re.compile(
-    r"\bwhich\b[^.]*\?|\b(?:what do you (?:think|prefer)|"
-    r"let me know which|do you prefer|would you prefer|your pick|shall we|any preference)\b",
+    r"\b(?:which|what would you|would you|pick|choose|recommend\w*|prefer\w*|better|best|go with|"
+    r"stack\w* up|compar\w*|suit\w*|fits?|worth|your (?:pick|take)|thoughts|what do you think|"
+    r"shall we|any preference|lequel|laquelle|lesquel\w*|conseill\w*|recommand\w*|choisi\w*|"
+    r"préfér\w*|mieux|meilleur\w*|t'en penses|cuál\w*|recomiend\w*|elegi\w*|mejor\w*|"
+    r"qué opinas|welche\w*|würdest|empfiehl\w*|passt|besser|nehmen|was meinst|quale|consigli\w*|"
+    r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|sinnvoll\w*|geeignet\w*|conviene|"
+    r"vaut mieux|mejor opción|"
+    r"sceglie\w*|qual)\b",
     re.I,
 )
 
@@ -89,16 +110,18 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         labels = [text[s.start : s.end].strip() for s in items]
         if sum(label.endswith("?") for label in labels) >= len(labels) / 2:
             continue  # a list of questions: the question detector answers it
-        intro = _intro(scan, lines, group[0])
+        paragraph = _intro(scan, lines, group[0])
+        intro = paragraph.rsplit("\n", 1)[-1]  # the line that opens the list
         after = _after(scan, lines, group[-1])
         score = 0.42
         features: list[str] = []
         if _ALT_INTRO.search(intro):
             score += 0.3
             features.append("introduced as alternatives")
-        if _FOLLOW_UP.search(after) or re.search(r"\bwhich\b|\?\s*$", intro, re.I):
-            score += 0.15
-            features.append("followed by a choice question")
+        asked = [q for q in (paragraph, after) if "?" in q and _FOLLOW_UP.search(q)]
+        if asked:
+            score += 0.3
+            features.append("with a choice question")
         alt_items = sum(bool(_ALT_ITEM.match(label)) for label in labels)
         if alt_items >= 2:
             score += 0.12
@@ -108,7 +131,7 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if _STEP_INTRO.search(intro) and not _ALT_INTRO.search(intro):
             score -= 0.3
             features.append("introduced as steps or facts")
-        if steps >= max(2, len(labels) // 2 + 1):
+        if steps >= max(2, len(labels) // 2 + 1) and not _ALT_INTRO.search(intro):
             score -= 0.25
             features.append("imperative steps")
         if any(re.match(r"(?:then|next|after that|finally)\b", label, re.I) for label in labels):
@@ -116,29 +139,33 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             features.append("sequenced items")
         if not features:
             features.append("a plain list")
-        options = tuple(_option_label(label) for label in labels)
         start = _first_marker(scan, first_start)
         end = last_end
         while end > start and scan[end - 1].isspace():
             end -= 1
-        found.append(
-            Suggestion(
+        options = [
+            Option(*_trimmed(text, item.start, item.end), _option_label(label))
+            for item, label in zip(items, labels, strict=True)
+        ]
+        found.extend(
+            split_group(
+                text,
                 kind="enumeration",
                 start=start,
                 end=end,
-                trigger=text[start:end],
-                confidence=_cap(score),
-                title=_title(f"Explore the {len(options)} options: {_join(options, 'or')}"),
+                options=options,
+                confidence=score,
                 description=(
-                    f"{len(options)} listed alternatives ({_join(options, 'or')}); give each "
-                    "its own branch to develop it fully."
+                    f"One of {len(options)} listed alternatives: develop {{option}} on its "
+                    "own branch."
                 ),
                 reasoning="Enumeration: " + ", ".join(features),
                 divergence="high" if len(options) >= 3 else "medium",
-                options=options,
             )
         )
     found.extend(_prose_alternatives(text, scan, sents))
+    found.extend(_headed_options(text, scan))
+    found.extend(_inline_lists(text, scan, sents))
     return found
 
 
@@ -161,19 +188,28 @@ def _option_label(label: str) -> str:
 
 
 def _intro(scan: str, lines: list[tuple[int, int]], first: int) -> str:
-    for index in range(first - 1, max(-1, first - 3), -1):
+    """The paragraph just before the list."""
+    out: list[str] = []
+    for index in range(first - 1, -1, -1):
         start, end = lines[index]
-        if scan[start:end].strip():
-            return scan[start:end]
-    return ""
+        line = scan[start:end]
+        if _MARKER.match(line) or (not line.strip() and out):
+            break
+        if line.strip():
+            out.insert(0, line)
+    return "\n".join(out)
 
 
 def _after(scan: str, lines: list[tuple[int, int]], last: int) -> str:
-    for index in range(last + 1, min(len(lines), last + 3)):
+    """What follows the list, up to the next list or about two paragraphs."""
+    out: list[str] = []
+    for index in range(last + 1, len(lines)):
         start, end = lines[index]
-        if scan[start:end].strip():
-            return scan[start:end]
-    return ""
+        line = scan[start:end]
+        if _MARKER.match(line) or sum(len(o) for o in out) > 400:
+            break
+        out.append(line)
+    return "\n".join(out)
 
 
 _PROSE_OPTION = re.compile(
@@ -204,25 +240,162 @@ def _prose_alternatives(text: str, scan: str, sents: list[Span]) -> list[Suggest
             _PROSE_OPTION.match(head) or re.search(r"\b(?:could|might|can)\b", head, re.I)
         ):
             start, end = sents[run[0]].start, sents[run[-1]].end
-            options = tuple(_clip(text[sents[i].start : sents[i].end], 40) for i in run)
-            found.append(
-                Suggestion(
+            options = [
+                Option(sents[i].start, sents[i].end, _option_title(_prose_label(text, sents[i])))
+                for i in run
+            ]
+            found.extend(
+                split_group(
+                    text,
                     kind="enumeration",
                     start=start,
                     end=end,
-                    trigger=text[start:end],
+                    options=options,
                     confidence=0.8 if _PROSE_OPTION.match(head) else 0.74,
-                    title=_title(f"Explore the {len(run)} approaches"),
-                    description=(
-                        f"{len(run)} alternative approaches described in prose; develop each "
-                        "on its own branch."
-                    ),
+                    description="One of the approaches described: develop it on its own branch.",
                     reasoning="Prose alternatives ('one option … alternatively …')",
                     divergence="high" if len(run) >= 3 else "medium",
-                    options=options,
                 )
             )
             index = nxt
         else:
             index += 1
     return found
+
+
+def _prose_label(text: str, sentence: Span) -> str:
+    """The approach a prose sentence describes, without its "another option is" lead."""
+    body = text[sentence.start : sentence.end]
+    lead = _PROSE_OPTION.match(body) or _PROSE_NEXT.match(body)
+    rest = body[lead.end() :] if lead else body
+    return rest.strip(" ,:") or body
+
+
+_HEADED = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+|\*\*|__)(?:\*\*)?(?:option|approach|plan|alternative|scenario|choice|"
+    r"path|route|strategy|variant|proposal|opción|enfoque|alternativa|variante|propuesta|"
+    r"approche|proposition|ansatz|möglichkeit|vorschlag)[ \t]*[\w\d]{0,3}\b[^\n]*",
+    re.I | re.M,
+)
+
+
+def _headed_options(text: str, scan: str) -> list[Suggestion]:
+    """Sections headed "## Option A …" or "**Approach 2:** …": one option per section."""
+    heads = list(_HEADED.finditer(scan))
+    if len(heads) < 2:
+        return []
+    options = []
+    for index, head in enumerate(heads):
+        stop = (
+            heads[index + 1].start() if index + 1 < len(heads) else _section_end(scan, head.end())
+        )
+        start, end = _trimmed(
+            text, head.start() + len(head.group(0)) - len(head.group(0).lstrip("# \t")), stop
+        )
+        label = re.sub(r"^[#*_\s]+|[*_]+", "", text[head.start() : head.end()]).strip(" :")
+        named = label.split(":", 1)[1].strip() if ":" in label else ""
+        options.append(Option(start, end, _option_title(named or label)))
+    return split_group(
+        text,
+        kind="enumeration",
+        start=options[0].start,
+        end=options[-1].end,
+        options=options,
+        confidence=0.82,
+        description="One of the options laid out in sections: develop {option} on its own branch.",
+        reasoning="Enumeration: sections headed as options",
+        divergence="high" if len(options) >= 3 else "medium",
+    )
+
+
+def _section_end(scan: str, after: int) -> int:
+    """The last section runs to the end of its first paragraph."""
+    gap = scan.find("\n\n", after)
+    return len(scan) if gap == -1 else gap
+
+
+_WHICH_TAIL = re.compile(
+    r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and )?(?:which|which one|which is best|"
+    r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
+    re.I,
+)
+_WHICH = ("which", "think", "thoughts", "lequel", "laquelle", "cuál", "welche", "quale")
+_INLINE_SPLIT = re.compile(
+    r",\s*(?:(?:and|or|et|ou|y|o|und|oder)\s+)?|\s+(?:and|or|et|ou|y|o|und|oder)\s+", re.I
+)
+
+
+def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """ "Go, Elixir, Kotlin — which?": a bare list of three or more asked to pick from."""
+    found: list[Suggestion] = []
+    for index, sentence in enumerate(sents):
+        chunk = scan[sentence.start : sentence.end]
+        if "," not in chunk and not _PAIR.search(chunk):
+            continue
+        span = _considered_list(scan, sents, index) or _which_list(scan, sentence, chunk)
+        if span is None:
+            continue
+        items = [(a, b) for a, b in (_trimmed(text, a, b) for a, b in _split(scan, *span)) if b > a]
+        named = len(items) >= 3 or (len(items) == 2 and _PAIR.search(scan, *span))
+        if not named or any(len(_words(text[a:b])) > 7 for a, b in items):
+            continue
+        found.extend(
+            split_group(
+                text,
+                kind="enumeration",
+                start=items[0][0],
+                end=items[-1][1],
+                options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+                confidence=0.8,
+                description="One of the listed alternatives: develop {option} on its own branch.",
+                reasoning="Enumeration: a list asked to pick from",
+                divergence="high",
+            )
+        )
+    return found
+
+
+_PAIR = re.compile(r"\s(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\s", re.I)
+
+
+def _which_list(scan: str, sentence: Span, chunk: str) -> tuple[int, int] | None:
+    """ "Go, Elixir, Kotlin — which?": the list before the question tail."""
+    if not chunk.endswith("?") or not _mentions(chunk[-90:], _WHICH):
+        return None
+    tail = _WHICH_TAIL.search(chunk, max(0, len(chunk) - 90))
+    if tail is None or tail.start() == 0:
+        return None
+    return sentence.start, sentence.start + tail.start()
+
+
+_CONSIDERED = re.compile(
+    r"\b(?:considering|choosing between|deciding between|torn between|narrowed (?:it )?(?:down )?"
+    r"to|shortlisted|the options are|our options are|my options are|the candidates are|"
+    r"j'hésite entre|on hésite entre|dudo entre|estoy entre|wir schwanken zwischen|"
+    r"zur auswahl stehen)\b:?\s*",
+    re.I,
+)
+
+
+def _considered_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | None:
+    """ "We're considering Lisbon, Prague and Kraków. Which fits a team of 12?": the list
+    after the cue, when this sentence or the next asks to choose."""
+    sentence = sents[index]
+    cue = _CONSIDERED.search(scan, sentence.start, sentence.end)
+    if cue is None:
+        return None
+    asked = [scan[s.start : s.end] for s in sents[index : index + 2]]
+    if not any("?" in q and _FOLLOW_UP.search(q) for q in asked):
+        return None
+    stop = re.compile(r"[.?!;:]|\s[\u2014\u2013-]\s").search(scan, cue.end(), sentence.end)
+    return cue.end(), stop.start() if stop else sentence.end
+
+
+def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces = []
+    cursor = start
+    for match in _INLINE_SPLIT.finditer(scan, start, end):
+        pieces.append((cursor, match.start()))
+        cursor = match.end()
+    pieces.append((cursor, end))
+    return pieces

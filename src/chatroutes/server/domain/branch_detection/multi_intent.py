@@ -1,49 +1,550 @@
-"""Multi-intent: "I need help with X and also Y". The span is the sentence."""
+"""Multi-intent: a message carrying several requests or questions. One suggestion
+per intent; the group runs from the first to the last.
+
+Three cues, all structural: two requests joined inside one sentence ("I need help
+with X and also Y", "et aussi", "y también", "und auch"); two or more real
+questions; a sentence opened by an additive word ("Also, …", "Separately, …")
+after a request. Filler ("any ideas?"), tag questions (", right?"), quoted and
+rhetorical questions do not count.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-from .suggestion import Suggestion
-from .text import Span, _clip, _title
+from .option_spans import _parts
+from .suggestion import Option, Suggestion, split_group
+from .text import Span, _mentions, _option_title, _strip_marker, _trimmed, _words, _wordset
 
-_MULTI_INTENT = re.compile(
-    r"\b(?:and also|as well as|and another|plus another|also (?:have|got|need|want) (?:a|another|"
-    r"some)|two (?:things|questions|issues|problems|requests)|a couple of (?:things|questions|"
-    r"issues)|separate (?:question|issue))\b",
+_JOINED = re.compile(
+    r",?\s*\b(?:and also|and i also|and we also|and another|plus another|plus|as well as|"
+    r"and separately|and additionally|et aussi|et également|ainsi que|y también|"
+    r"y además|así como|und auch|sowie|und außerdem|e também|e anche|e inoltre|"
+    r"(?:and|y|et|und),? (?:on the other hand|por otro lado|d'autre part|andererseits))\b,?",
     re.I,
 )
+_JOINED_KEYS = (
+    "other hand",
+    "otro lado",
+    "autre part",
+    "andererseits",
+    "também",
+    "anche",
+    "inoltre",
+    "also",
+    "another",
+    "plus",
+    "as well",
+    "separately",
+    "additionally",
+    "aussi",
+    "également",
+    "ainsi",
+    "también",
+    "además",
+    "así como",
+    "auch",
+    "sowie",
+    "außerdem",
+)
 _NEED = re.compile(
-    r"\b(?:help|question|questions|issue|problem|need|want|ask|trouble|stuck)\b", re.I
+    r"\b(?:help|question|questions|issue|problem|need|want|ask|trouble|stuck|fix|explain|"
+    r"aide|besoin|question|problème|ayuda|necesito|pregunta|problema|hilfe|brauche|frage|"
+    r"problem|preciso|ajuda|gostava|quero|pergunta|problema|bisogno|aiuto|vorrei|domanda|"
+    r"quería|querría|saber|savoir|voudrais|wissen|möchte|sapere)\b",
+    re.I,
+)
+_REQUEST = re.compile(
+    r"\b(?:help|need|want|please|pls|can you|could you|would you|i'd like|i would like|"
+    r"besoin|veux|voudrais|pouvez|peux|s'il vous plaît|stp|svp|necesito|quiero|puedes|podrías|"
+    r"por favor|brauche|möchte|will|bitte|kannst|können sie)\b",
+    re.I,
+)
+_SPEAKER = re.compile(
+    r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein|eu|meu|minha|io|mio|mia)\b",
+    re.I,
+)
+_ADDITIVE = re.compile(
+    r"^(?:(?:and|but|oh,? and|et|y|und|e)\s+)?(?:also|on (?:a |an )?(?:\w+ )?note|additionally|"
+    r"separately|another (?:thing|question|issue)|"
+    r"one more (?:thing|question)|finally|lastly|on top of that|oh,? and|"
+    r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
+    r"while i have you|apart from that|besides(?: that)?|"
+    r"and also|plus|en outre|enfin|au fait|aparte|por cierto|otra cosa|übrigens|ach ja|"
+    r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
+    r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
+    r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas)|"
+    r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
+    r"something (?:completely |totally )?different|autre chose|otra cosa)\b",
+    re.I,
+)
+_ALSO_INSIDE = re.compile(
+    r"\b(?:(?:i|we) (?:also|additionally) (?:have|need|want|would like|wanted|had)|j'ai aussi|"
+    r"je voudrais aussi|j'aimerais aussi|(?:tengo|necesito|quiero) también|también (?:tengo|"
+    r"necesito|quiero)|ich (?:habe|hätte|brauche|möchte) (?:auch|außerdem|noch)|"
+    r"io (?:ho|vorrei) anche|(?:tenho|preciso|quero) também)\b",
+    re.I,
+)
+_FILLER_QUESTION = re.compile(
+    r"^(?:(?:and |so |but )?(?:can|could|would|will) you (?:please )?(?:help(?: me)?(?: with "
+    r"(?:this|that|it|both|these|them))?|do that|assist)|does (?:that|this) make sense|"
+    r"any (?:ideas|thoughts|suggestions|tips|advice|help)|thoughts|ideas|right|ok(?:ay)?|"
+    r"you know|no|yeah|yes|huh|eh|see|get it|got it|make sense|"
+    r"(?:what|how) about you|is(?:n't| not) it|(?:don't|do not) you (?:think|agree)|"
+    r"(?:is that|am i) (?:right|correct|clear)|anyone|why not|really|(?:what do|wdyt|what "
+    r"would) you (?:think|suggest|recommend)|where do i (?:start|begin)|"
+    r"(?:can|could) you help(?: me)? (?:out|here)|is that possible|"
+    r"would you like (?:me to )?(?:go on|continue|more|more details)|"
+    r"(?:want|shall i|should i) (?:me to )?(?:continue|go on|elaborate)|"
+    r"(?:tu peux|pouvez-vous|peux-tu|puedes|podrías|kannst du|können sie|can you|could you) "
+    r"(?:y )?(?:regarder|jeter un œil|mirarlo|echarle un vistazo|revisarlo|nachsehen|mal schauen|"
+    r"take a look|have a look|look|check)(?: (?:please|stp|svp|por favor|bitte))?|"
+    r"(?:(?:and |so )?(?:can|could|would) you (?:please )?)?(?:help(?: me)? with|look into|check|"
+    r"handle|address|take care of|sort out|fix|answer) (?:both|these|them|this|that|it|all of "
+    r"(?:this|these|them)|both of them|each)(?: (?:please|too|as well))?|"
+    r"(?:tu |vous )?(?:peux|pouvez)[- ](?:tu|vous) m'aider|des idées|"
+    r"(?:me )?(?:puedes|podrías) ayudar(?:me)?|alguna idea|"
+    r"(?:kannst du|können sie) (?:mir )?helfen|irgendwelche ideen|"
+    r"(?:so )?what (?:should|do|must|can) (?:i|we) do(?: now| next| here)?|"
+    r"was (?:muss|soll|kann) ich (?:jetzt |da |nun )?(?:tun|machen)|"
+    r"(?:que|qu'est-ce que) (?:dois-je|je dois|je peux|puis-je) faire|"
+    r"qué (?:debo|tengo que|puedo) hacer|"
+    r"(?:can|could) (?:someone|somebody|anyone|you guys) (?:look|check|help)(?: (?:at|into|with) "
+    r"(?:both|this|these|them|it|that))?)\s*\??$",
+    re.I,
+)
+_TAG_QUESTION = re.compile(
+    r",\s*(?:isn't it|aren't they|don't you think|right|no|eh|huh|wouldn't it|doesn't it|"
+    r"didn't it|won't it|isn't that so|you know|yeah|ok|okay|n'est-ce pas|non|¿verdad|"
+    r"verdad|oder|nicht wahr|ne)\?$",
+    re.I,
+)
+_RHETORICAL = re.compile(
+    r"^(?:who (?:doesn't|does not|wouldn't|would not|cares|knows)|who needs|why would (?:anyone|"
+    r"you|i|we)|isn't it|aren't|what's not to|how could (?:anyone|i) not|what could possibly|"
+    r"why (?:do|does) (?:this|it) always|am i the only one|is it just me|"
+    r"why (?:does|do|is|are) (?:every|all|everyone|always)|quién no|qui n'a (?:jamais|pas)|"
+    r"wer hat nicht|chi non)\b",
+    re.I,
+)
+_STOPWORDS = _wordset(
+    "a about also an and any are as at be been but by can could did do does for from had has "
+    "have he here how i if in is it me my no not of on or our she should so some that the "
+    "their there these they this those to us was we were what when where which who whom why "
+    "will with would you your"
+)
+_DESCRIPTION = "One of several requests in this message: handle it on its own branch."
+
+
+_ANNOUNCED = re.compile(
+    r"\b(?:two|three|2|3|a couple of|a few|several|multiple|deux|plusieurs|dos|tres|varias|"
+    r"zwei|drei|mehrere)\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|"
+    r"choses|problèmes|demandes|preguntas|cosas|problemas|fragen|dinge|anliegen|probleme)"
+    r"\b[^:\n]{0,40}:",
+    re.I,
+)
+_ITEM_SPLIT = re.compile(
+    r",?\s*\b(?:and|et|y|und|e)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|eine|"
+    r"die andere|what|how|why|when|where|which|who|whether|if|i|we|my|our|the|qué|cómo|cuál|"
+    r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|mon|ma|was|wie|warum|wann|wo|ob|"
+    r"ich|mein|meine|cosa|come|perché|quando|dove|o que|como|porque|onde|a|an)\b)|;\s*|"
+    r",\s*(?=(?:one|another|the other|a|an|the)\b)|,?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
+    re.I,
 )
 
 
 def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     for sentence in sents:
-        chunk = scan[sentence.start : sentence.end]
-        match = _MULTI_INTENT.search(chunk)
-        if (
-            match is None
-            or not _NEED.search(chunk)
-            or not re.search(r"\b(?:i|we|my|our)\b", chunk, re.I)
-        ):
+        found.extend(
+            _announced(text, scan, sentence)
+            or _joined(text, scan, sentence)
+            or _coordinated(text, scan, sentence)
+            or _two_problems(text, scan, sentence)
+        )
+    found.extend(_intents(text, scan, sents))
+    found.extend(_sections(text, scan))
+    found.extend(_listed_requests(text, scan))
+    return found
+
+
+def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "I need help with X and also Y": the two requests of one sentence."""
+    chunk = scan[sentence.start : sentence.end]
+    if not _mentions(chunk, _JOINED_KEYS):
+        return []
+    match = _JOINED.search(chunk)
+    asking = _ASKING.match(scan, _strip_marker(scan, sentence).start, sentence.end)
+    if match is None or not _NEED.search(chunk) or not (_SPEAKER.search(chunk) or asking):
+        return []
+    body = _strip_marker(scan, sentence)
+    cut, resume = sentence.start + match.start(), sentence.start + match.end()
+    left = _trimmed(text, body.start, cut)
+    right = _trimmed(text, resume, sentence.end)
+    if len(_words(text[left[0] : left[1]])) < 2 or len(_words(text[right[0] : right[1]])) < 2:
+        return []
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=left[0],
+        end=right[1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
+        confidence=0.8,
+        description=_DESCRIPTION,
+        reasoning=f"Two requests joined by '{match.group(0).strip(' ,').lower()}'",
+        divergence="high",
+    )
+
+
+_ASKING = re.compile(
+    r"(?:(?:hi|hey|hello|ok|okay|so)\b,?\s*)?(?:(?:can|could|would|will) you (?:please |also )?|"
+    r"please |pls |i need you to |i'd like you to |i would like you to |help me |"
+    r"(?:peux|pouvez)[- ](?:tu|vous) |pourriez-vous |(?:puedes|podrías|podría) |por favor,? |"
+    r"(?:kannst du|können sie|könnten sie) (?:bitte )?|bitte )",
+    re.I,
+)
+_AND = re.compile(r"\s+(?:and|et|y|und)\s+", re.I)
+_OBJECT_START = _wordset(
+    "the my our a an this that these those some your his her their its all any "
+    "le la les un une mon ma mes notre nos votre vos ce cette ces "
+    "el la los las un una mi mis nuestro nuestra su sus este esta "
+    "der die das den dem ein eine einen mein meine unser unsere ihr ihre diese"
+)
+
+
+def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Can you fix the login bug and update the README?": two verb phrases, each
+    with its object, asked for in one request."""
+    body = _strip_marker(scan, sentence)
+    lead = _ASKING.match(scan, body.start, sentence.end)
+    if lead is None:
+        return []
+    joins = list(_AND.finditer(scan, lead.end(), sentence.end))
+    if len(joins) != 1:
+        return []
+    join = joins[0]
+    left = _trimmed(text, lead.end(), join.start())
+    right = _trimmed(text, join.end(), sentence.end)
+    if not (_verb_phrase(scan[left[0] : left[1]]) and _verb_phrase(scan[right[0] : right[1]])):
+        return []
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=left[0],
+        end=right[1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
+        confidence=0.66,  # often one task told in two verbs ("correct it and credit me")
+        description=_DESCRIPTION,
+        reasoning="Two requests coordinated in one sentence",
+        divergence="medium",
+    )
+
+
+_ISSUE = re.compile(
+    r"\b(?:can't|cannot|can not|unable|doesn't work|does not work|not working|isn't working|"
+    r"broken|crash\w*|error\w*|fail\w*|wrong|charged|refund\w*|cancel\w*|billing|invoice|bug|"
+    r"issue|problem|question|help|need|want|how do i|how can i|missing|lost|locked|won't|"
+    r"never arrived|delayed|stuck|ne fonctionne|ne marche|erreur|rembours\w*|factur\w*|annul\w*|"
+    r"n'arrive (?:pas|plus)|impossible|"
+    r"no funciona|reembolso|factura|cancelar|funktioniert nicht|fehler|rechnung|erstattung|"
+    r"kündig\w*)",
+    re.I,
+)
+_CLAUSE_AND = re.compile(
+    r",?\s+(?:and|et|y|und)\s+(?=(?:i|my|the|our|we|it|also|je|j'|mon|ma|"
+    r"le|la|yo|mi|el|ich|mein|meine|der|die|das)\b)",
+    re.I,
+)
+
+
+def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "I was charged twice and I can't log in": two issues, each a clause of its own."""
+    body = _strip_marker(scan, sentence)
+    joins = list(_CLAUSE_AND.finditer(scan, body.start, sentence.end))
+    if len(joins) != 1:
+        return []
+    join = joins[0]
+    left = _trimmed(text, body.start, join.start())
+    right = _trimmed(text, join.end(), sentence.end)
+    halves = [scan[a:b] for a, b in (left, right)]
+    if any(len(_words(h)) < 4 or not _ISSUE.search(h) for h in halves):
+        return []
+    first, second = (_ISSUE.search(h).group(0).lower() for h in halves)
+    if first == second:
+        return []  # one issue told twice
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=left[0],
+        end=right[1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
+        confidence=0.72,
+        description=_DESCRIPTION,
+        reasoning="Two issues reported in one sentence",
+        divergence="high",
+    )
+
+
+def _verb_phrase(phrase: str) -> bool:
+    """A verb and its object: "fix the login bug", not "set up" or "the logs"."""
+    words = phrase.split()
+    return (
+        len(words) >= 3
+        and words[0].isalpha()
+        and words[0].islower()
+        and words[0] not in _OBJECT_START
+        and words[0] not in _STOPWORDS
+        and words[1].lower() in _OBJECT_START
+    )
+
+
+def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "I have two questions: one about X and one about Y": the items after the colon."""
+    if ":" not in scan[sentence.start : sentence.end]:
+        return []
+    match = _ANNOUNCED.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    items = _parts(scan, match.end(), sentence.end, _ITEM_SPLIT)
+    if len(items) < 2 or any(len(_words(scan[a:b])) < 2 for a, b in items):
+        return []
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=items[0][0],
+        end=items[-1][1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+        confidence=0.82,
+        description=_DESCRIPTION,
+        reasoning=f"Requests announced as '{match.group(0).strip(' :').lower()}'",
+        divergence="high",
+    )
+
+
+def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """Several real questions, or a request followed by "Also, …": one option each."""
+    asked: list[Span] = []
+    additive = False
+    for index, sentence in enumerate(sents):
+        body = _strip_marker(scan, sentence)
+        chunk = scan[body.start : sentence.end].strip()
+        opens = _ADDITIVE.match(chunk.lstrip("¿¡")) or _ALSO_INSIDE.search(chunk)
+        if _real_question(chunk):
+            if asked and not opens and not _SEQUENCE.match(chunk) and _dependent(chunk):
+                continue  # "Is there a way to include the photos too?" asks about the same
+            asked.append(body)
+            additive = additive or bool(opens)
+        elif opens and index > 0 and len(_words(chunk)) >= 3 and _asks(chunk):
+            asked.append(body)
+            additive = True
+    asking = any(
+        _REQUEST.search(scan[s.start : s.end]) or "?" in scan[s.start : s.end] for s in sents
+    )
+    if additive and len(asked) == 1 and asking:
+        first = asked[0]
+        previous = next((s for s in reversed(sents) if s.end <= first.start), None)
+        before = scan[previous.start : previous.end] if previous is not None else ""
+        if len(_words(before)) >= 4 and _asks(before):
+            asked.insert(0, _strip_marker(scan, previous))
+    if len(asked) < 2:
+        return []
+    topics = [{w for w in _words(scan[s.start : s.end]) if w not in _STOPWORDS} for s in asked]
+    shared = Counter(w for topic in topics for w in topic)  # in how many requests a word is
+    overlaps = [sum(shared[w] > 1 for w in t) / max(1, len(t)) for t in topics]
+    overlap = sum(overlaps) / len(overlaps)
+    score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
+    score += 0.04 if additive else 0.0
+    options = [Option(s.start, s.end, _option_title(text[s.start : s.end])) for s in asked]
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=asked[0].start,
+        end=asked[-1].end,
+        options=options,
+        confidence=score,
+        description=_DESCRIPTION,
+        reasoning=f"{len(asked)} separate requests or questions in one message",
+        divergence="high" if overlap < 0.15 else "medium" if overlap < 0.4 else "low",
+    )
+
+
+_SEQUENCE = re.compile(
+    r"\W*(?:and |et |y |und |e )?(?:then|ensuite|dann|luego|después|poi|depois|d'abord|first)\b",
+    re.I,
+)
+_HYPOTHESIS = re.compile(
+    r"^\W*(?:and |so |or |but )?(?:is|could|can|might|would|will)\s+(?:it|that|this|they)\s+"
+    r"(?:be\s+)?(?:the|a|an|my|because|due|caused)\b",
+    re.I,
+)
+_ANAPHOR = re.compile(
+    r"\b(?:it|that|this|there|them|those|these|too|ça|cela|eso|esto|ello|dafür|davon|dabei|"
+    r"questo|quello|isso|isto|afterwards|after that|después|danach|après|ensuite|depois)\b",
+    re.I,
+)
+
+
+def _dependent(chunk: str) -> bool:
+    """A question that only follows up on the one before: a guess at its cause ("Is it
+    the detergent?", "Could it be the loop?") or a short one pointing back at it ("Is
+    there a shortcut for that?")."""
+    return bool(_HYPOTHESIS.match(chunk)) or (
+        len(_words(chunk)) <= 9 and bool(_ANAPHOR.search(chunk))
+    )
+
+
+_GENERIC = _wordset(
+    "am is are do does did can could should would will was were i we you it this that me my "
+    "doing something anything wrong right normal ok okay fine possible bad good weird strange "
+    "expected enough missing there a an the any known issue bug workaround fix solve solution "
+    "way ways why idea ideas help advice tips suggestions problem happening going on what how "
+    "else options safe worth better best to for about here now still really also there's "
+    "what's it's i'm c'est est-ce que ce un une normal bug problème solution idée es esto un "
+    "una normal error problema solución idea ist das ein eine normal fehler problem lösung idee "
+    "connu il y a hay conocido gibt es bekannt"
+)
+
+
+def _follow_up(chunk: str) -> bool:
+    """A short yes/no question that only comments on the one before ("Am I doing
+    something wrong?")."""
+    words = _words(chunk)
+    return len(words) <= 6 and all(w in _GENERIC for w in words)
+
+
+_ASKS = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|i'd (?:like|love|appreciate)|i would like|"
+    r"i need|we need|i want|we want|"
+    r"wish|hope|love|like to|help|suggest|recommend|give|send|tell|show|explain|write|draft|"
+    r"make|check|fix|update|change|cancel|add|remove|book|find|plan|how do|how can|how should|"
+    r"whether|no longer|stopped|keeps|broken|wrong|aren't|isn't|doesn't|won't|can't|"
+    r"möchte|bräuchte|würde|brauche|hätte|bitte|nicht|kein\w*|voudrais|aimerais|besoin|pas|"
+    r"comment|pourquoi|quisiera|gustaría|necesito|quiero|cómo|por qué|vorrei|bisogno|preciso|"
+    r"quero|não)\b",
+    re.I,
+)
+
+
+def _asks(chunk: str) -> bool:
+    """Whether a sentence or paragraph asks for something: a question, a request, a need
+    or a problem to solve."""
+    return "?" in chunk or bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
+
+
+def _real_question(chunk: str) -> bool:
+    if not chunk.endswith("?") or chunk.startswith(">") or _follow_up(chunk):
+        return False
+    plain = chunk.lstrip("¿¡")
+    if _FILLER_QUESTION.match(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
+        return False
+    if len(_words(chunk)) < 3:
+        return False
+    return not re.search(r"[\"“«][^\"”»]*\?[\"”»]", chunk)  # a quoted question
+
+
+_ORDINAL = re.compile(
+    r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]\s|first(?:ly)?\b|second(?:ly)?\b|third(?:ly)?\b|"
+    r"(?:and )?(?:last(?:ly)?|finally)\b|also\b|separately\b|another\b|the (?:most urgent|"
+    r"first|second|big|main) (?:one|thing|issue)|one more\b|"
+    r"premièrement|deuxièmement|troisièmement|ensuite|enfin|(?:et )?dernier point|aussi|"
+    r"primero|segundo|tercero|por último|además|también|"
+    r"erstens|zweitens|drittens|(?:und )?(?:außerdem|zuletzt|schließlich)|"
+    r"innanzitutto|poi|infine)",
+    re.I,
+)
+_PARAGRAPH = re.compile(r"(?:[^\n]+\n?)+", re.M)
+_SIGN_OFF = re.compile(
+    r"^(?:thanks|thank you|cheers|best|regards|merci|gracias|danke|grazie|obrigad)", re.I
+)
+
+
+def _sections(text: str, scan: str) -> list[Suggestion]:
+    """A long message in paragraphs or sections that each bring one request ("First, …",
+    "Second, …", "## 1. Billing"): one suggestion per such paragraph."""
+    paragraphs = [_trimmed(scan, m.start(), m.end()) for m in _PARAGRAPH.finditer(scan)]
+    paragraphs = [p for p in paragraphs if p[1] > p[0]]
+    if len(paragraphs) < 3:
+        return []
+    marked = [i for i, (a, b) in enumerate(paragraphs) if _ORDINAL.match(scan, a, b)]
+    if len(marked) < 2 and not (marked and marked[0] > 1):
+        return []
+    first = marked[0]
+    if not re.match(
+        r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]|first|premi|primero|erstens|innanzi|"
+        r"the (?:most urgent|first|main|big))",
+        scan[paragraphs[first][0] :],
+        re.I,
+    ):
+        first -= 1  # "The most urgent one" after the opening request
+    chosen = [paragraphs[i] for i in range(first, marked[-1] + 1) if i == first or i in marked]
+    chosen = [
+        p for p in chosen if not _SIGN_OFF.match(scan, p[0], p[1]) and _asks(scan[p[0] : p[1]])
+    ]
+    if len(chosen) < 2:
+        return []
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=chosen[0][0],
+        end=chosen[-1][1],
+        options=[Option(a, b, _option_title(_first_sentence(text, a, b))) for a, b in chosen],
+        confidence=0.86,
+        description=_DESCRIPTION,
+        reasoning=f"{len(chosen)} paragraphs, each with its own request",
+        divergence="high",
+    )
+
+
+def _first_sentence(text: str, start: int, end: int) -> str:
+    body = re.sub(r"^(?:#{1,6}\s*|\*\*)?\d[.)]\s*|\*\*", "", text[start:end])
+    return re.split(r"(?<=[.?!:])\s", body, maxsplit=1)[0]
+
+
+_LIST_ITEM = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-*•+])[ \t]+(.+)$", re.M)
+_MANY = re.compile(
+    r"\b(?:things|questions|issues|requests|problems|points|topics|unrelated|couple of|a few|"
+    r"several|choses|questions|problèmes|cosas|preguntas|problemas|dinge|fragen|probleme|"
+    r"anliegen|punkte)\b",
+    re.I,
+)
+
+
+def _listed_requests(text: str, scan: str) -> list[Suggestion]:
+    """A Markdown list of requests ("Couple of unrelated things:\n- cancel …\n- is …?"):
+    one suggestion per item that asks, reports a problem or requests something."""
+    items = list(_LIST_ITEM.finditer(scan))
+    if len(items) < 2:
+        return []
+    runs: list[list[re.Match[str]]] = [[items[0]]]
+    for item in items[1:]:
+        gap = scan[runs[-1][-1].end() : item.start()]
+        if gap.count("\n") <= 2 and not gap.strip():
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    found: list[Suggestion] = []
+    for run in runs:
+        if len(run) < 2:
             continue
-        found.append(
-            Suggestion(
+        intro = scan[max(0, run[0].start() - 160) : run[0].start()]
+        asking = sum(
+            bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
+            for m in run
+        )
+        if not (_MANY.search(intro) and asking >= 1) and asking < len(run):
+            continue
+        spans = [_trimmed(text, m.start(1), m.end(1)) for m in run]
+        found.extend(
+            split_group(
+                text,
                 kind="multi_intent",
-                start=sentence.start,
-                end=sentence.end,
-                trigger=text[sentence.start : sentence.end],
-                confidence=0.76,
-                title=_title(
-                    f"Separate requests: {_clip(text[sentence.start : sentence.end], 60)}"
-                ),
-                description=(
-                    "Several requests in one message; handle each on its own branch so "
-                    "neither gets lost."
-                ),
-                reasoning=f"Multiple intents joined by '{match.group(0).lower()}'",
+                start=spans[0][0],
+                end=spans[-1][1],
+                options=[Option(a, b, _option_title(text[a:b])) for a, b in spans],
+                confidence=0.86,
+                description=_DESCRIPTION,
+                reasoning=f"A list of {len(run)} separate requests",
                 divergence="high",
             )
         )

@@ -41,30 +41,26 @@ class Span:
     end: int
 
 
+_BREAK = re.compile(r"\n|[.!?]+[\"')\u201d\u00bb]*(?=\s|$)")
+_LAST_WORD = re.compile(r"([A-Za-z.]+)$")
+
+
 def sentences(scan: str) -> list[Span]:
     """Sentence spans (terminal punctuation included, whitespace trimmed); lines split too."""
     spans: list[Span] = []
     start = 0
-    i = 0
-    n = len(scan)
-    while i < n:
-        ch = scan[i]
-        if ch == "\n":
-            _push(spans, scan, start, i)
-            start = i + 1
-        elif ch in ".!?":
-            j = i
-            while j + 1 < n and scan[j + 1] in ".!?\"')":
-                j += 1
-            at_break = j + 1 >= n or scan[j + 1].isspace()
-            word = re.search(r"([A-Za-z.]+)$", scan[start:i])
-            abbreviation = ch == "." and word and word.group(1).lower().strip(".") in _ABBREVIATIONS
-            if at_break and not abbreviation:
-                _push(spans, scan, start, j + 1)
-                start = j + 1
-            i = j
-        i += 1
-    _push(spans, scan, start, n)
+    for match in _BREAK.finditer(scan):
+        if match.group(0) == "\n":
+            _push(spans, scan, start, match.start())
+            start = match.end()
+            continue
+        if match.group(0) == ".":
+            word = _LAST_WORD.search(scan, max(start, match.start() - 20), match.start())
+            if word and word.group(1).lower().strip(".") in _ABBREVIATIONS:
+                continue
+        _push(spans, scan, start, match.end())
+        start = match.end()
+    _push(spans, scan, start, len(scan))
     return spans
 
 
@@ -85,8 +81,13 @@ def _strip_marker(scan: str, span: Span) -> Span:
     return Span(span.start + match.end(), span.end) if match else span
 
 
+def _mentions(text: str, keys: tuple[str, ...]) -> bool:
+    """Whether ``text`` (any case) contains one of ``keys``: a cheap test before a regex."""
+    return any(map(text.lower().__contains__, keys))
+
+
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
+    return re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)*", text.lower())
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -106,6 +107,69 @@ def _title(text: str) -> str:
     if len(text) <= MAX_TITLE:
         return text
     return text[: MAX_TITLE - 1].rstrip() + "…"
+
+
+_TRIM = " \t\n,.;:!?\"'()[]*_\u201c\u201d\u00ab\u00bb\u00bf\u00a1"
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start, end`` moved inwards past spaces, punctuation and Markdown emphasis."""
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+_LEAD_IN = re.compile(
+    r"^(?:(?:hi|hello|hey|ok|okay|so|well|separately|additionally|also|and|plus|p\.?s\.?|btw|"
+    r"hola|bonjour|salut|hallo|ciao|olá|buenas|quick question|kurze frage|"
+    r"by the way|finally|lastly|"
+    r"aussi|también|además|außerdem)\b[,:]?\s+)*"
+    r"(?:(?:can|could|would|will) (?:you|we) (?:please |also )?|please |pls |"
+    r"i(?:'d| would) like (?:you )?to |let's |let us |help me (?:to )?|"
+    r"(?:i wanted to know|i'd like to know|quería saber|je voulais savoir|ich wollte wissen|"
+    r"vorrei sapere) |"
+    r"(?:one|another|the other|the first|the second) (?:about|on|regarding|concerning) )?"
+    r"(?:(?:and|but|also|plus|then|so|or|maybe|perhaps|just|et|y|und|aussi|también|auch)\s+)*"
+    r"(?:(?:i|we|you)\s+(?:also\s+)?(?:need|want|would like|'d like|have|had|got|must|should)\s+)?"
+    r"(?:(?:also|still)\s+)?(?:(?:to|go with|going with|use|using|get|getting|have|got|"
+    r"need|want|be|choose|pick)\s+)?(?:(?:a|an|the|some|to|le|la|les|un|une|des|el|los|las|una|unos|unas|der|"
+    r"die|das|den|dem|ein|eine|einen|einem|einer|il|lo|gli|os|um|uma)\s+|l')?",
+    re.I,
+)
+_HELP_WITH = re.compile(
+    r"^(?:some\s+)?help\s+(?:with|on|for)\s+(?:my\s+|the\s+|a\s+|our\s+)?(.+)$", re.I
+)
+
+
+def _option_title(text: str) -> str:
+    """A short title naming an option: lead-in words dropped ("I need help with
+    billing" → "Billing help"), first letter capitalised."""
+    text = " ".join(text.split()).strip(_TRIM)
+    core = _LEAD_IN.sub("", text, count=1) or text
+    helped = _HELP_WITH.match(core)
+    if helped and len(helped.group(1).split()) <= 4:
+        core = f"{helped.group(1)} help"
+    core = _clip(core.strip(_TRIM) or text, 60)
+    if core[1:2].isupper():
+        return core  # "iPhone 15", "eBay"
+    return core[:1].upper() + core[1:]
+
+
+_QUOTED = re.compile(
+    r"\"[^\"\n]{1,120}\"|\u201c[^\u201d\n]{1,120}\u201d|\u00ab[^\u00bb\n]{1,120}\u00bb|"
+    r"\u201e[^\u201c\u201d\n]{1,120}[\u201c\u201d]|(?<!\w)'[^'\n]{1,80}'(?!\w)"
+)
+
+
+def _quoted(scan: str) -> list[tuple[int, int]]:
+    """Spans of quoted text: an option inside quotes is cited, not offered."""
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(scan)]
+
+
+def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < start and end < e for s, e in spans)
 
 
 _NEGATION = re.compile(
