@@ -19,6 +19,7 @@ from chatroutes.server.store.tables import Branch, Conversation
 from tests.api.test_webhook_delivery import events, hook_settings, serving
 from tests.conftest import Api, api_of
 from tests.support.mock_upstream import Fault
+from tests.support.sse import parse_events, payloads
 from tests.support.webhook_receiver import webhook_receiver
 
 LONG = " ".join(f"word{i}" for i in range(3000))  # the mock cuts it at max_tokens
@@ -354,6 +355,135 @@ class TestWarning:
         assert warning["budget"] == "branch" and warning["id"] == main
         assert warning["fraction"] == 0.9
         assert payloads[-1]["message"]["metadata"]["budgetWarning"] == warning
+
+    async def test_a_reader_who_joins_late_gets_it_too(self, api, create_conversation, upstream):
+        conversation = await create_conversation()
+        cid, main = conversation["id"], _main(conversation)["id"]
+        await _budget(api, f"/conversations/{cid}/branches/{main}", {"maxTokens": 10_000})
+        words = " ".join(f"w{i}" for i in range(20))
+        upstream.enqueue(Fault.reply(words, prompt_tokens=5_000, completion_tokens=4_000))
+        upstream.chunk_delay = 0.02
+        try:
+            sending = asyncio.create_task(
+                api.client.post(f"/conversations/{cid}/messages/stream", json={"content": "go"})
+            )
+            for _ in range(200):  # join while it is generated, from an offset
+                await asyncio.sleep(0.01)
+                if api.app.state.ctx.live:
+                    reply_id = next(iter(api.app.state.ctx.live))
+                    break
+            joined = await api.client.get(
+                f"/conversations/{cid}/messages/{reply_id}/stream?offset=3"
+            )
+            original = payloads((await sending).text)
+        finally:
+            upstream.chunk_delay = 0.0
+        warning = original[-2]["message"]["metadata"]["budgetWarning"]
+        assert warning["budget"] == "branch" and warning["fraction"] == 0.9
+        late = payloads(joined.text)
+        assert [(p["type"], p.get("status")) for p in late[-3:-1]] == [
+            ("status", "budget_warning"),
+            ("complete", None),
+        ]
+        assert late[-3]["budgetWarning"] == warning
+        # once it is stored: replayed before its end, from any offset, however resumed
+        events = parse_events((await sending).text)
+        first_id = events[0][0]
+        for response in (
+            await api.client.get(f"/conversations/{cid}/messages/{reply_id}/stream"),
+            await api.client.get(
+                f"/conversations/{cid}/messages/{reply_id}/stream",
+                headers={"Last-Event-ID": first_id},
+            ),
+            await api.client.post(
+                f"/conversations/{cid}/messages/stream",
+                json={"content": "go"},
+                headers={"Last-Event-ID": f"{reply_id}:{len(words)}"},
+            ),
+        ):
+            replayed = payloads(response.text)
+            assert replayed[-3] == {
+                "type": "status",
+                "status": "budget_warning",
+                "budgetWarning": warning,
+            }
+            assert replayed[-2]["type"] == "complete" and replayed[-1] == "[DONE]"
+        assert len(upstream.requests) == 1, "a reconnect never sends again"
+
+    async def test_a_reply_without_one_replays_without_one(self, api, create_conversation):
+        cid = (await create_conversation())["id"]
+        await _budget(api, f"/conversations/{cid}", {"maxTokens": 1_000_000})
+        streamed = await api.client.post(
+            f"/conversations/{cid}/messages/stream", json={"content": "small"}
+        )
+        reply_id = payloads(streamed.text)[-2]["message"]["id"]
+        replayed = payloads(
+            (await api.client.get(f"/conversations/{cid}/messages/{reply_id}/stream")).text
+        )
+        assert [p["type"] for p in replayed[:-1]] == ["content", "complete"]
+
+    async def test_parallel_candidates_carry_it(self, api, create_conversation, upstream):
+        cid = (await create_conversation())["id"]
+        await _budget(api, f"/conversations/{cid}", {"maxTokens": 10_000})
+        for text in ("red", "blue"):
+            upstream.enqueue(Fault.reply(text, prompt_tokens=5_000, completion_tokens=4_000))
+        response = await api.client.post(
+            f"/conversations/{cid}/parallel-responses/stream",
+            json={"content": "Name a colour", "count": 2, "maxTokens": 50},
+        )
+        assert response.status_code == 200, response.text
+        events = [p for p in payloads(response.text)[1:-2]]  # between the session events
+        [status] = [p for p in events if p["type"] == "status"]
+        assert status["status"] == "budget_warning"
+        warning = status["budgetWarning"]
+        assert warning["budget"] == "conversation" and warning["id"] == cid
+        assert warning["fraction"] == 0.9 and warning["spent"]["tokens"] == 9_000
+        warned = status["candidateId"]
+        ends = {p["candidateId"]: p for p in events if p["type"] == "complete"}
+        assert len(ends) == 2
+        assert ends[warned]["message"]["metadata"]["budgetWarning"] == warning
+        assert events.index(status) < events.index(ends[warned])
+        [other] = [c for c in ends if c != warned]
+        assert "budgetWarning" not in ends[other]["message"]["metadata"]
+        # a late reader of that candidate gets it replayed; choosing it shows it
+        reply_id = ends[warned]["message"]["id"]
+        late = payloads(
+            (await api.client.get(f"/conversations/{cid}/messages/{reply_id}/stream")).text
+        )
+        assert late[-3] == {"type": "status", "status": "budget_warning", "budgetWarning": warning}
+        session_id = payloads(response.text)[0]["session"]["id"]
+        chosen = await api.client.post(
+            f"/response-sessions/{session_id}/choose", json={"candidateId": warned}
+        )
+        assert chosen.status_code == 200, chosen.text
+        assert chosen.json()["data"]["message"]["metadata"]["budgetWarning"] == warning
+
+    async def test_parallel_candidates_carry_it_without_a_stream(
+        self, api, create_conversation, upstream
+    ):
+        conversation = await create_conversation()
+        cid, main = conversation["id"], _main(conversation)["id"]
+        await _budget(api, f"/conversations/{cid}/branches/{main}", {"maxTokens": 10_000})
+        for text in ("red", "blue"):
+            upstream.enqueue(Fault.reply(text, prompt_tokens=5_000, completion_tokens=4_000))
+        created = await api.client.post(
+            f"/conversations/{cid}/parallel-responses",
+            json={"content": "Name a colour", "count": 2, "maxTokens": 50},
+        )
+        assert created.status_code == 201, created.text
+        session = created.json()["data"]
+        stored = []
+        for candidate in session["candidates"]:  # each reply, read as its late reader would
+            replayed = await api.client.get(
+                f"/conversations/{cid}/messages/{candidate['messageId']}/stream"
+            )
+            stored.append(payloads(replayed.text)[-2]["message"])
+        warnings = [
+            m["metadata"]["budgetWarning"] for m in stored if "budgetWarning" in m["metadata"]
+        ]
+        assert len(warnings) == 1, stored
+        assert warnings[0]["budget"] == "branch" and warnings[0]["id"] == main
+        assert warnings[0]["fraction"] == 0.9
 
     async def test_a_webhook_announces_it(self, settings, upstream):
         upstream.enqueue(Fault.reply("a", prompt_tokens=900, completion_tokens=100))

@@ -28,8 +28,9 @@ from ..domain.errors import ChatRoutesServerError
 @dataclass(frozen=True)
 class StreamEvent:
     """One step of a streamed reply: ``content``, then ``complete``, ``stored`` or ``error``;
-    ``budget_warning`` (``result``: the warning) just before ``complete`` when the reply
-    brought a budget to its warning fraction.
+    ``budget_warning`` (``result``: the warning) just before its end when the reply
+    brought a budget to its warning fraction; every reader gets it, one who joins after
+    it too.
 
     ``offset`` is how many characters of the reply precede the end of this event.
     A ``reasoning`` event (the model's thinking, for readers that ask for it) is
@@ -59,6 +60,7 @@ class LiveReply:
     parts: list[str] = field(default_factory=list)
     length: int = 0
     reasoning: list[str] = field(default_factory=list)  # thinking, kept apart from ``parts``
+    budget_warning: dict[str, object] | None = None  # kept for readers who join later
     final: StreamEvent | None = None
     _followers: set[asyncio.Queue[StreamEvent]] = field(default_factory=set)
 
@@ -77,7 +79,8 @@ class LiveReply:
 
     def add_budget_warning(self, warning: dict[str, object]) -> None:
         """A budget of the reply's branch or conversation reached its warning fraction:
-        for every reader (``result``: the warning)."""
+        for every reader (``result``: the warning), those who join later included."""
+        self.budget_warning = warning
         self._publish(StreamEvent("budget_warning", self.length, result=warning))
 
     @property
@@ -100,12 +103,13 @@ class LiveReply:
 
         With ``reasoning``, a reader from the start also gets the model's thinking:
         what came before it joined in one piece (ahead of the text so far), then as
-        it comes. Without it, thinking is left out.
+        it comes. Without it, thinking is left out. A budget warning given before the
+        reader joined comes after the text so far.
         """
         queue: asyncio.Queue[StreamEvent] = asyncio.Queue()
         so_far = "".join(self.parts)  # no await between this snapshot and subscribing
         thought = "".join(self.reasoning)
-        final = self.final
+        warning, final = self.budget_warning, self.final
         if final is None:
             self._followers.add(queue)
         try:
@@ -113,6 +117,8 @@ class LiveReply:
                 yield StreamEvent("reasoning", 0, text=thought)
             if offset < len(so_far):
                 yield StreamEvent("content", len(so_far), text=so_far[offset:])
+            if warning is not None:
+                yield StreamEvent("budget_warning", len(so_far), result=warning)
             if final is not None:
                 yield final
                 return

@@ -382,7 +382,8 @@ class ParallelService:
         started: float,
         error: dict[str, Any] | None = None,
     ) -> Message | None:
-        """The candidate's reply under the question (partial if it failed) and its outcome."""
+        """The candidate's reply under the question (partial if it failed) and its outcome;
+        a budget warning its settlement gives is in the reply and told to its readers."""
         prepared, row = candidate.prepared, candidate.row
         latency_ms = elapsed_since(started)
         message: Message | None = None
@@ -420,15 +421,20 @@ class ParallelService:
         spent = spent_by(values.get("prompt_tokens"), values.get("completion_tokens"))
         counted = False
         async with self.ctx.db.write() as session:
-            if message is not None:
-                await MessageRepository(session).add(message)
-            await ResponseSessionRepository(session).update_candidate(row.id, **values)
-            if reservation is not None:
+            if reservation is not None:  # first: a budget's warning goes into the reply
                 cost = values.get("cost")
                 counted = await session.run_sync(
                     lambda sync: self._settle_within(sync.connection(), reservation, spent, cost)
                 )
+            warnings = reservation.budget.warnings if reservation and reservation.budget else []
+            if message is not None:
+                if warnings:
+                    message.meta = {**message.meta, "budgetWarning": warnings[0]}
+                await MessageRepository(session).add(message)
+            await ResponseSessionRepository(session).update_candidate(row.id, **values)
         row.status = values["status"]
+        if message is not None and warnings:  # its readers get it before its end
+            candidate.live.add_budget_warning(warnings[0])
         if reservation is not None:
             await meter.committed(reservation, spent, counted)
             if not counted:  # counters elsewhere (Redis): warnings once they are settled

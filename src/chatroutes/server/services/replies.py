@@ -151,7 +151,10 @@ def _visible_reply(message: Message | None) -> Message | None:
 
 
 async def _stored_remainder(message: Message, offset: int) -> AsyncIterator[StreamEvent]:
-    """A finished reply replayed from ``offset``: its remaining text, then its end."""
+    """A finished reply replayed from ``offset``: its remaining text, the budget warning
+    it brought (if it did), then its end."""
     if offset < len(message.content):
         yield StreamEvent("content", len(message.content), text=message.content[offset:])
+    if warning := (message.meta or {}).get("budgetWarning"):
+        yield StreamEvent("budget_warning", len(message.content), result=warning)
     yield StreamEvent("stored", len(message.content), result=message)
