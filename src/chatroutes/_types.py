@@ -45,6 +45,7 @@ __all__ = [
     "RecreateResult",
     "SendMessageRequest",
     "SendMessageResponse",
+    "SendPreview",
     "StreamChunk",
     "SuggestBranchesRequest",
     "SuggestBranchesResponse",
@@ -80,6 +81,8 @@ class MessageMetadata(TypedDict, total=False):
     checkpoint_used: bool | None
     prompt_tokens: int | None
     context_message_count: int | None
+    pinnedMessageIds: list[str]
+    excludedMessageIds: list[str]
 
 
 class Message(TypedDict, total=False):
@@ -94,7 +97,30 @@ class Message(TypedDict, total=False):
     createdAt: str
     contentHash: str
     editedFrom: str | None
+    pinned: bool
+    excluded: bool
     metadata: MessageMetadata | None
+
+
+class SendPreview(TypedDict):
+    """A branch's next send, counted and priced before it is made (``branches.preview``).
+
+    ``promptTokens``: the prompt the send would give the model, the question included;
+    ``estimatedCost``: its price in USD (None: the model has none), the reply not
+    included; ``contextWindow``: the model's, in tokens.
+    """
+
+    promptTokens: int
+    estimatedCost: float | None
+    contextMessageCount: int
+    checkpointUsed: bool
+    checkpointId: str | None
+    truncated: bool
+    contextWindow: int
+    model: str
+    contextMode: ContextMode
+    pinnedMessageIds: list[str]
+    excludedMessageIds: list[str]
 
 
 class Branch(TypedDict, total=False):

@@ -196,6 +196,37 @@ class TestNewerResources:
         contents = [m["content"] for m in await cr.messages.list(imported["id"])]
         assert contents == ["keep me", "Echo: keep me"]
 
+    async def test_preview_pin_and_exclude(self, cr: AsyncChatRoutes) -> None:
+        conv = await cr.conversations.create({"title": "Costs"})
+        cid, main = conv["id"], conv["branches"][0]["id"]  # type: ignore[index]
+        first = await cr.messages.send(cid, {"content": "keep me"})
+        second = await cr.messages.send(cid, {"content": "leave me out"})
+        before = await cr.branches.preview(cid, main, content="next")
+        assert before["contextMessageCount"] == 5 and before["contextMode"] == "FULL"
+        assert before["model"] == "gpt-5" and before["contextWindow"] > 0
+        pinned = await cr.messages.set_context(first["userMessage"]["id"], pinned=True)
+        assert (pinned["pinned"], pinned["excluded"]) == (True, False)
+        excluded = second["userMessage"]["id"]
+        assert (await cr.messages.set_context(excluded, excluded=True))["excluded"] is True
+        after = await cr.branches.preview(cid, main, model="gpt-5", content="next")
+        assert after["contextMessageCount"] == 4 and after["promptTokens"] < before["promptTokens"]
+        assert after["pinnedMessageIds"] == [first["userMessage"]["id"]]
+        assert after["excludedMessageIds"] == [excluded]
+        fork = await cr.branches.preview(
+            cid,
+            main,
+            fork_point_message_id=second["message"]["id"],
+            context_mode="NONE",
+            content="on a fork",
+        )
+        assert fork["contextMode"] == "NONE" and fork["contextMessageCount"] == 2  # pin, question
+        with pytest.raises(ValidationError):
+            await cr.messages.set_context(excluded, pinned=True)
+        with pytest.raises(ValidationError):
+            await cr.branches.preview(cid, main, model="no-such-model")
+        reply = await cr.messages.send(cid, {"content": "next"})
+        assert reply["message"]["metadata"]["excludedMessageIds"] == [excluded]
+
     async def test_merge_strategies_and_recreate_branch(self, cr: AsyncChatRoutes) -> None:
         conv = await cr.conversations.create({"title": "Merges"})
         cid, main = conv["id"], conv["branches"][0]["id"]  # type: ignore[index]

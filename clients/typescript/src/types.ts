@@ -72,6 +72,10 @@ export interface MessageMetadata {
   checkpoint_used?: boolean | null;
   prompt_tokens?: number | null;
   context_message_count?: number | null;
+  /** The pinned messages this reply's context held, whatever a checkpoint or the window left out. */
+  pinnedMessageIds?: string[];
+  /** The excluded messages on this reply's path, left out of its context. */
+  excludedMessageIds?: string[];
   [key: string]: unknown;
 }
 
@@ -87,7 +91,17 @@ export interface Message {
   createdAt: string;
   contentHash?: string;
   editedFrom?: string | null;
+  /** Always in the context of the sends after it, even under a checkpoint or over the window. */
+  pinned?: boolean;
+  /** Never sent to a model. */
+  excluded?: boolean;
   metadata?: MessageMetadata;
+}
+
+/** `messages.setContext`: a flag left out stays as it is; a message is never both. */
+export interface MessageContextFlags {
+  pinned?: boolean;
+  excluded?: boolean;
 }
 
 export interface Branch {
@@ -207,6 +221,37 @@ export interface UpdateBranchRequest {
   contextMode?: ContextMode;
   archived?: boolean;
   [key: string]: unknown;
+}
+
+/**
+ * `branches.preview`: the next send to count. `content`, the message about to be sent;
+ * `model` and `contextMode` as the send would use them (default: the conversation's model,
+ * the branch's mode); `forkPointMessageId`, the first send of a branch forked there instead.
+ */
+export interface PreviewParams {
+  model?: string;
+  contextMode?: ContextMode;
+  forkPointMessageId?: string;
+  content?: string;
+}
+
+/**
+ * A branch's next send, counted and priced before it is made. `promptTokens`: the prompt
+ * the send would give the model, the question included; `estimatedCost`: its price in USD
+ * (null: the model has none), the reply not included; `contextWindow`: the model's.
+ */
+export interface SendPreview {
+  promptTokens: number;
+  estimatedCost: number | null;
+  contextMessageCount: number;
+  checkpointUsed: boolean;
+  checkpointId: string | null;
+  truncated: boolean;
+  contextWindow: number;
+  model: string;
+  contextMode: ContextMode;
+  pinnedMessageIds: string[];
+  excludedMessageIds: string[];
 }
 
 export type MergeStrategy = 'append' | 'replace' | 'cherry-pick';
