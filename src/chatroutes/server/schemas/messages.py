@@ -329,5 +329,18 @@ def error_event(error: ChatRoutesServerError) -> ErrorEvent:
     return {"type": "error", **error_fields(error), "choices": _choices({})}
 
 
-ReplyEvent = ContentEvent | CompleteEvent | ErrorEvent
-REPLY_EVENTS = (ContentEvent, CompleteEvent, ErrorEvent)
+class BudgetWarningEvent(TypedDict):
+    """The reply brought its branch's or conversation's budget to its warning fraction:
+    sent just before ``complete``."""
+
+    type: Literal["status"]
+    status: Literal["budget_warning"]
+    budgetWarning: dict[str, Any]
+
+
+def budget_warning_event(warning: dict[str, Any]) -> BudgetWarningEvent:
+    return {"type": "status", "status": "budget_warning", "budgetWarning": warning}
+
+
+ReplyEvent = ContentEvent | CompleteEvent | ErrorEvent | BudgetWarningEvent
+REPLY_EVENTS = (ContentEvent, CompleteEvent, ErrorEvent, BudgetWarningEvent)

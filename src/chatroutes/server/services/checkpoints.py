@@ -26,6 +26,7 @@ from ..store.messages import MessageRepository
 from ..store.tables import Branch, Checkpoint, Message, User
 from ..store.usage_ledger import CHECKPOINT_KIND
 from .branches import add_branch, branch_in, message_in, new_branch
+from .budgets import BudgetHold
 from .conversations import owned_conversation
 from .limits import LimitService
 from .metering import metered_complete
@@ -184,7 +185,8 @@ class CheckpointService:
         """A checkpoint at the end of ``path``, built on the deepest earlier one."""
         source = summary_source(path, {c.anchor_message_id: c for c in earlier})
         previous = source.previous.summary if source.previous is not None else None
-        summary, summarizer = await self._write_summary(source.turns, previous)
+        charged = BudgetHold(self.user_id, branch.conversation_id, branch.id)
+        summary, summarizer = await self._write_summary(source.turns, previous, charged)
         visible = tree.visible(path)
         return Checkpoint(
             id=new_id("ckpt"),
@@ -205,14 +207,16 @@ class CheckpointService:
         )
 
     async def _write_summary(
-        self, turns: list[tuple[str, str]], previous: str | None
+        self, turns: list[tuple[str, str]], previous: str | None, charged: BudgetHold
     ) -> tuple[str, str]:
-        """The configured summarizer model's summary, or the offline extractive one."""
+        """The configured summarizer model's summary (charged to the branch's and the
+        conversation's budgets), or the offline extractive one (free: when the model is
+        refused, the budgets' refusal included)."""
         budget = self.ctx.settings.checkpoint_summary_tokens
         model = self.ctx.settings.summarizer_model
         if model and turns:
             try:
-                return await self._model_summary(model, turns, previous, budget)
+                return await self._model_summary(model, turns, previous, budget, charged)
             except ChatRoutesServerError as exc:
                 logger.warning("summarizer %s failed, using the extractive one: %s", model, exc)
         # Tens of milliseconds of CPU on a long path: in the worker process, not holding up
@@ -221,7 +225,12 @@ class CheckpointService:
         return summary, EXTRACTIVE
 
     async def _model_summary(
-        self, model: str, turns: list[tuple[str, str]], previous: str | None, budget: int
+        self,
+        model: str,
+        turns: list[tuple[str, str]],
+        previous: str | None,
+        budget: int,
+        charged: BudgetHold,
     ) -> tuple[str, str]:
         info, provider = self.ctx.registry.routes(model)[0]
         prompt = summary_prompt(turns, previous=previous, max_tokens=budget)
@@ -232,7 +241,14 @@ class CheckpointService:
             max_tokens=min(budget, info.max_output),
         )
         completion = await metered_complete(
-            self.ctx, self.user_id, CHECKPOINT_KIND, info.name, provider, request, info.cost
+            self.ctx,
+            self.user_id,
+            CHECKPOINT_KIND,
+            info.name,
+            provider,
+            request,
+            info.cost,
+            budget=charged,
         )
         summary = completion.content.strip()
         if not summary:

@@ -184,7 +184,9 @@ class GenerationWatch:
         # that stores it, and only there.
         if prepared.reservation is not None and (reply is not None or not self._reservation_kept):
             await Meter(self.ctx).settle(
-                prepared.reservation, spent_by(meta["prompt_tokens"], meta["completionTokens"])
+                prepared.reservation,
+                spent_by(meta["prompt_tokens"], meta["completionTokens"]),
+                meta["cost"],
             )
         return reply
 

@@ -100,7 +100,26 @@ class IdempotencyRecord(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
-class Conversation(Base):
+class BudgetColumns:
+    """A spending cap and what was spent under it: on conversations and on branches.
+
+    ``budget_warn_at`` is None when no budget is set; a limit of None is no limit. Spent
+    counts the tokens and cost settled after each metered call; reserved, what calls in
+    flight may still spend (services/budgets.py). ``budget_warned``: the warning of the
+    current crossing of ``budget_warn_at`` was sent.
+    """
+
+    budget_max_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    budget_max_cost: Mapped[float | None] = mapped_column(Float)
+    budget_warn_at: Mapped[float | None] = mapped_column(Float)
+    budget_spent_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    budget_spent_cost: Mapped[float] = mapped_column(Float, default=0.0)
+    budget_reserved_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    budget_reserved_cost: Mapped[float] = mapped_column(Float, default=0.0)
+    budget_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Conversation(BudgetColumns, Base):
     __tablename__ = "conversations"
     __table_args__ = (
         Index("ix_conversations_user_updated", "user_id", "updated_at"),
@@ -124,7 +143,7 @@ class Conversation(Base):
     message_deletions: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class Branch(Base):
+class Branch(BudgetColumns, Base):
     __tablename__ = "branches"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -198,6 +198,9 @@ class SendPipeline:
             await self._keep_partial(prepared, "".join(live.parts), started, exc)
             return StreamEvent("error", live.length, error=error)
         result = await store_reply(self.ctx, prepared, completion, elapsed_since(started))
+        warning = (result.assistant_message.meta or {}).get("budgetWarning")
+        if warning:
+            live.add_budget_warning(warning)
         return StreamEvent("complete", live.length, result=result)
 
     async def _keep_partial(

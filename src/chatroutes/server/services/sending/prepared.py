@@ -13,6 +13,7 @@ from ...providers.base import Completion, CompletionRequest, Provider
 from ...providers.registry import ModelInfo
 from ...store.tables import Branch, Conversation, Message, User
 from ..accounts import Principal
+from ..budgets import BudgetHold
 from ..limits import Account
 from ..metering import Reservation
 
@@ -108,6 +109,12 @@ class GivenContext:
     request: CompletionRequest
     keep_as: str | None = None  # the id of the conversation that keeps the exchange
     metadata: dict[str, str] = field(default_factory=dict)  # kept with the reply
+
+
+def budget_hold(prepared: Prepared) -> BudgetHold:
+    """What a stored send's call charges: its branch's and its conversation's budgets."""
+    conversation = prepared.conversation
+    return BudgetHold(conversation.user_id, conversation.id, prepared.branch.id)
 
 
 def clamp_to_reservation(prepared: Call, rounds: int = 1) -> None:

@@ -40,7 +40,7 @@ from ..conversations import owned_conversation_within
 from ..limits import Account, BranchAllowance
 from ..metering import Meter
 from ..server_context import ServerContext, utcnow
-from .prepared import Prepared, SendTarget, clamp_to_reservation
+from .prepared import Prepared, SendTarget, budget_hold, clamp_to_reservation
 
 T = TypeVar("T")
 BUSY_RETRY_AFTER_SECONDS = 2
@@ -104,7 +104,12 @@ def question_within(
     prepared.account = account
     if reserve:
         prepared.reservation = meter.reserve_within(
-            connection, account, prepared.context.prompt_tokens, prepared.request.max_tokens
+            connection,
+            account,
+            prepared.context.prompt_tokens,
+            prepared.request.max_tokens,
+            budget=budget_hold(prepared),
+            cost_of=prepared.info.cost,
         )
     return stored, prepared
 
