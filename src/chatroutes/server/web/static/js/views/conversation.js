@@ -164,14 +164,15 @@ class ConversationView {
       button('Fork here', () => this.fork(message)),
       button('Checkpoint', () => this.checkpoint(message)),
       button('Suggest branches', (event) => this.suggest(message, event.target)),
-      this.full?.has(message.id) ? contextToggles(this.full.get(message.id), (saved) => this.contextChanged(saved)) : null,
+      this.full?.has(message.id) ? contextToggles(this.full.get(message.id), (saved, toggle) => this.contextChanged(saved, toggle)) : null,
     ];
   }
 
   /** A message pinned, excluded or put back: its mark, and the next send's preview. */
-  contextChanged(message) {
+  contextChanged(message, toggle) {
     this.full.set(message.id, message);
     this.renderThread();
+    this.thread.querySelector(`[data-message-id="${message.id}"] [data-toggle="${toggle}"]`)?.focus();
     this.gauge.refresh();
   }
 
@@ -237,10 +238,7 @@ class ConversationView {
       this.chosenModel = this.modelPick.value;
       this.gauge.refresh();
     });
-    if (this.draft) { // a send refused by a budget: its text, to send again
-      text.value = this.draft;
-      this.draft = null;
-    }
+    if (this.draft) text.value = this.draft; // a send refused by a budget: to send again
     const form = h('form', { class: 'composer', 'aria-label': 'Send a message' },
       text,
       this.gauge.el,
@@ -255,6 +253,7 @@ class ConversationView {
       const content = text.value.trim();
       if (!content || this.busy) return;
       text.value = '';
+      this.draft = null;
       if (several.checked) {
         const chosen = [...form.querySelectorAll('input[name=models]:checked')].map((c) => c.value);
         await this.parallel(content, chosen);

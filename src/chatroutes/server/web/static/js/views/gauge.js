@@ -100,7 +100,10 @@ export class ContextGauge {
       textLeftOut ? 'your long message is counted when sent' : null,
       ...this.budgetNotes(data),
     ].filter(Boolean);
-    mount(this.notes, notes.flatMap((note, i) => (i ? [' · ', note] : [note])));
+    mount(this.notes, notes.flatMap((note, i) => {
+      const item = typeof note === 'string' ? h('span', {}, note) : note;
+      return i ? [' · ', item] : [item];
+    }));
   }
 
   /** A budget the send would not fit in, or one past its warning level. */

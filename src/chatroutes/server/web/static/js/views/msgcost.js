@@ -36,20 +36,21 @@ export function messageNotes(message) {
 }
 
 /**
- * Pin and Exclude toggles; `onChange(message)` gets the message as saved. A message is
- * never both: turning one on turns the other off.
+ * Pin and Exclude toggles; `onChange(message, label)` gets the message as saved and the
+ * toggle used. A message is never both: turning one on turns the other off.
  */
 export function contextToggles(message, onChange) {
-  const set = async (body) => {
+  const set = async (body, label) => {
     try {
       const data = await api(`/messages/${message.id}/context`, { method: 'PATCH', body });
-      onChange(data.message);
+      onChange(data.message, label);
     } catch (err) {
       toast(err.message, 'error');
     }
   };
   const toggle = (label, on, body, title) => h('button', {
-    type: 'button', class: `link toggle${on ? ' on' : ''}`, 'aria-pressed': String(Boolean(on)), title, onClick: () => set(body),
+    type: 'button', class: 'link toggle', 'aria-pressed': String(Boolean(on)), 'data-toggle': label, title,
+    onClick: () => set(body, label),
   }, label);
   return [
     toggle('Pin', message.pinned,
