@@ -389,7 +389,9 @@ class TestBudgets:
         page.get_by_role("button", name="Send", exact=True).click()
         refusal = page.locator(".budget-refusal")
         expect(refusal).to_have_attribute("role", "alert")
-        expect(refusal).to_contain_text("Not sent: the branch budget is spent.")
+        expect(refusal).to_contain_text(
+            "Not sent: the branch budget has too little left for another reply."
+        )
         expect(refusal).to_contain_text(f"Its limit is {spent:,} tokens")
         expect(refusal).to_contain_text(f"spent so far {spent:,} tokens")
         expect(page.get_by_label("Message", exact=True)).to_have_value(question)  # kept

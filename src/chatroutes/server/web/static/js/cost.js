@@ -92,7 +92,7 @@ export function budgetName(kind) {
 export function describeRefusal(details) {
   const limit = details.limit || {};
   const spent = details.spent || {};
-  return `Not sent: the ${budgetName(details.budget)} is spent. `
+  return `Not sent: the ${budgetName(details.budget)} has too little left for another reply. `
     + `Its limit is ${fmtAmounts(limit.maxTokens, limit.maxCost)}; `
     + `spent so far ${fmtAmounts(limit.maxTokens != null ? spent.tokens : null, limit.maxCost != null ? spent.cost : null)}.`;
 }
