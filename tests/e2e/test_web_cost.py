@@ -132,7 +132,8 @@ def shoot(page, name: str, *, target: str | None = None, phone: str | None = Non
         if target:
             page.evaluate(
                 """(selector) => {
-                  const top = document.querySelector(selector).getBoundingClientRect().top + scrollY;
+                  const el = document.querySelector(selector);
+                  const top = el.getBoundingClientRect().top + scrollY;
                   window.scrollTo(0, top - document.getElementById('topbar').offsetHeight - 12);
                 }""",
                 target,
@@ -227,9 +228,7 @@ class TestGauge:
 
 
 class TestPinAndExclude:
-    def test_toggles_mark_the_message_and_change_the_next_preview(
-        self, account: Account
-    ) -> None:
+    def test_toggles_mark_the_message_and_change_the_next_preview(self, account: Account) -> None:
         page = account.page
         cid = account.conversation("Pins", "My budget is 900 euros.", "I prefer the sea.")
         main = account.main_branch(cid)
@@ -294,9 +293,7 @@ class TestForkDialog:
         main = account.main_branch(cid)
         path = account.messages(cid, main["id"])
         account.open(cid)
-        message_item(page, "And where to eat fish?").get_by_role(
-            "button", name="Fork here"
-        ).click()
+        message_item(page, "And where to eat fish?").get_by_role("button", name="Fork here").click()
         dialog = page.get_by_role("dialog", name="Fork from this message")
         costs = {}
         for mode in ("FULL", "PARTIAL", "MINIMAL", "NONE"):
