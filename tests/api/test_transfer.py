@@ -759,6 +759,8 @@ def long_document(messages: int, *, ids_descending: bool = False) -> dict:
             "createdAt": stamp,
             "deletedAt": None,
             "editedFrom": None,
+            "pinned": False,
+            "excluded": False,
         }
         message["contentHash"] = wire_hash(message)
         doc["messages"].append(message)

@@ -145,8 +145,8 @@ class PathRow(NamedTuple):
     content: str
     token_count: int | None
     deleted_at: datetime | None
-    pinned: bool
-    excluded: bool
+    pinned: bool = False
+    excluded: bool = False
 
     @classmethod
     def of(cls, message: Message) -> PathRow:

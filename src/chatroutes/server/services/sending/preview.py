@@ -79,15 +79,9 @@ def preview_within(
     head = path[-1] if path else None
     forked = request.fork_point_message_id is not None
     if content is not None and (forked or not resends_head(connection, head, content)):
+        parent_id = head.id if head is not None else None
         question = message_store.PathRow(
-            new_id("msg"),
-            head.id if head is not None else None,
-            "user",
-            content,
-            estimate_tokens(content),
-            None,
-            False,
-            False,
+            new_id("msg"), parent_id, "user", content, estimate_tokens(content), None
         )
         path = [*path, question]
     context = send_context(
