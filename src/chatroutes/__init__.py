@@ -11,6 +11,7 @@ __version__ = "0.3.0"
 from ._client import AsyncChatRoutes, ChatRoutes
 from ._exceptions import (
     AuthenticationError,
+    BudgetExceededError,
     ChatRoutesError,
     ConflictError,
     NetworkError,
@@ -27,6 +28,8 @@ from ._types import (
     Branch,
     BranchPoint,
     BranchSuggestion,
+    Budget,
+    BudgetWarning,
     Checkpoint,
     CheckpointCreateRequest,
     CheckpointListResponse,
@@ -74,6 +77,9 @@ __all__ = [
     "Branch",
     "BranchPoint",
     "BranchSuggestion",
+    "Budget",
+    "BudgetExceededError",
+    "BudgetWarning",
     "ChatRoutes",
     "ChatRoutesError",
     "Checkpoint",

@@ -16,6 +16,8 @@ __all__ = [
     "Branch",
     "BranchPoint",
     "BranchSuggestion",
+    "Budget",
+    "BudgetWarning",
     "Checkpoint",
     "CheckpointCreateRequest",
     "CheckpointListResponse",
@@ -46,6 +48,7 @@ __all__ = [
     "SendMessageRequest",
     "SendMessageResponse",
     "SendPreview",
+    "Spent",
     "StreamChunk",
     "SuggestBranchesRequest",
     "SuggestBranchesResponse",
@@ -70,6 +73,32 @@ MergeStrategy = Literal["append", "replace", "cherry-pick"]
 # --- conversations, messages, branches (the official ``types/conversation.py``) ----------
 
 
+class Budget(TypedDict, total=False):
+    """A branch's or conversation's spending cap. In an update, a field left out keeps its
+    value and a limit set to None is removed; ``budget: None`` removes the whole budget."""
+
+    maxTokens: int | None
+    maxCost: float | None  # USD
+    warnAt: float  # the fraction of a limit at which the warning comes; 0.8 by default
+
+
+class Spent(TypedDict):
+    """Prompt + completion tokens of every model call charged, and their cost (USD)."""
+
+    tokens: int
+    cost: float
+
+
+class BudgetWarning(TypedDict):
+    """A budget reached its ``warnAt`` fraction (once per crossing)."""
+
+    budget: Literal["branch", "conversation"]
+    id: str
+    fraction: float
+    limit: Budget
+    spent: Spent
+
+
 class MessageMetadata(TypedDict, total=False):
     model: str
     temperature: float
@@ -83,6 +112,7 @@ class MessageMetadata(TypedDict, total=False):
     context_message_count: int | None
     pinnedMessageIds: list[str]
     excludedMessageIds: list[str]
+    budgetWarning: BudgetWarning
 
 
 class Message(TypedDict, total=False):
@@ -138,6 +168,8 @@ class Branch(TypedDict, total=False):
     createdAt: str
     updatedAt: str | None
     messageCount: int | None
+    budget: Budget | None
+    spent: Spent
 
 
 class Conversation(TypedDict, total=False):
@@ -156,6 +188,8 @@ class Conversation(TypedDict, total=False):
     branchCount: int
     messages: list[Message] | None
     branches: list[Branch] | None
+    budget: Budget | None
+    spent: Spent
 
 
 class CreateConversationRequest(TypedDict, total=False):
@@ -197,6 +231,7 @@ class CreateBranchRequest(TypedDict, total=False):
     forkPointMessageId: str | None
     description: str | None
     contextMode: ContextMode | None
+    budget: Budget | None  # the new branch's own
 
 
 class ForkConversationRequest(TypedDict, total=False):
@@ -204,6 +239,7 @@ class ForkConversationRequest(TypedDict, total=False):
     title: str
     description: str | None
     contextMode: ContextMode | None
+    budget: Budget | None  # the new branch's own
 
 
 class TreeNode(TypedDict, total=False):
@@ -244,9 +280,13 @@ class PaginatedResponse(TypedDict):
 
 
 class StreamChunk(TypedDict, total=False):
-    """One server-sent event: ``content`` (a delta), ``complete`` or ``error``."""
+    """One server-sent event: ``content`` (a delta), ``complete`` or ``error``; a ``status``
+    event with ``status: "budget_warning"`` and ``budgetWarning`` just before ``complete``
+    when the reply brought a budget to its warning fraction."""
 
     type: str
+    status: str
+    budgetWarning: BudgetWarning
     content: str | None
     model: str | None
     message: dict[str, Any] | None
@@ -495,6 +535,7 @@ WebhookEventType = Literal[
     "conversation.deleted",
     "usage.quota_warning",
     "parallel.completed",
+    "budget.warning",
     "webhook.test",
 ]
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 
 import pytest
 
 from tests.api.test_webhook_delivery import events, hook_settings, serving
+from tests.conftest import Api, api_of
 from tests.support.mock_upstream import Fault
 from tests.support.webhook_receiver import webhook_receiver
 
@@ -166,6 +168,59 @@ class TestSpent:
         assert _branch(seen, fork["id"])["spent"]["tokens"] == 100
         assert _branch(seen, main)["spent"]["tokens"] == 20
         assert seen["spent"]["tokens"] == 120
+
+
+class TestCheckpointSummaries:
+    @pytest.fixture
+    def settings(self, settings):
+        return settings.model_copy(update={"summarizer_model": "claude-sonnet-4-5"})
+
+    async def test_a_summary_is_charged_and_a_spent_budget_leaves_it_to_the_offline_one(
+        self, api, create_conversation, send, upstream
+    ):
+        conversation = await create_conversation()
+        cid, main = conversation["id"], _main(conversation)["id"]
+        upstream.enqueue(Fault.reply("answer", prompt_tokens=10, completion_tokens=10))
+        first = await send(cid, "the colour is teal")
+        upstream.enqueue(Fault.reply("Teal.", prompt_tokens=200, completion_tokens=40))
+        anchor = {"branchId": main, "anchorMessageId": first["message"]["id"]}
+        made = await api.client.post(f"/conversations/{cid}/checkpoints", json=anchor)
+        assert made.json()["data"]["checkpoint"]["summarizer"] == "claude-sonnet-4-5"
+        seen = await _conversation(api, cid)
+        assert seen["spent"]["tokens"] == 20 + 240
+        assert _branch(seen, main)["spent"]["tokens"] == 20 + 240
+        await _budget(api, f"/conversations/{cid}/branches/{main}", {"maxTokens": 265})
+        calls = len(upstream.requests)
+        again = await api.client.post(f"/conversations/{cid}/checkpoints", json=anchor)
+        assert again.json()["data"]["checkpoint"]["summarizer"] == "extractive"
+        assert len(upstream.requests) == calls
+        assert (await _conversation(api, cid))["spent"]["tokens"] == 260
+
+
+class TestRedisCounters:
+    """The account's counters in Redis: the budgets still hold the question's transaction."""
+
+    @pytest.fixture
+    async def api(self, settings, redis) -> AsyncIterator[Api]:
+        redis.flush()
+        async with api_of(settings.model_copy(update={"redis_url": redis.url})) as helper:
+            yield helper
+            await helper.app.state.ctx.counters.close()
+
+    async def test_clamped_refused_and_counted(self, api, create_conversation, upstream):
+        conversation = await create_conversation(maxTokens=4000)
+        cid, main = conversation["id"], _main(conversation)["id"]
+        await _budget(api, f"/conversations/{cid}/branches/{main}", {"maxTokens": 600})
+        upstream.enqueue(Fault.reply(LONG))
+        sent = await api.client.post(f"/conversations/{cid}/messages", json={"content": "go"})
+        assert sent.status_code == 201, sent.text
+        assert 500 < _upstream_max_tokens(upstream) < 600
+        spent = _branch(await _conversation(api, cid), main)["spent"]["tokens"]
+        assert spent == sent.json()["data"]["usage"]["totalTokens"] <= 600
+        refused = await api.client.post(f"/conversations/{cid}/messages", json={"content": "go"})
+        assert refused.status_code == 402
+        messages = await api.client.get(f"/conversations/{cid}/messages")
+        assert len(messages.json()["data"]["messages"]) == 2
 
 
 class TestEnforced:

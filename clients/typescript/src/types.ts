@@ -61,6 +61,32 @@ export interface LoginRequest {
   password: string;
 }
 
+/** A branch's or conversation's spending cap. In an update, a field left out keeps its
+ * value and a limit set to null is removed; `budget: null` removes the whole budget. */
+export interface Budget {
+  maxTokens?: number | null;
+  /** USD, as the usage API counts cost. */
+  maxCost?: number | null;
+  /** The fraction of a limit at which the warning comes, in (0, 1]; 0.8 by default. */
+  warnAt?: number;
+}
+
+/** Prompt + completion tokens of every model call charged, and their cost (USD). */
+export interface Spent {
+  tokens: number;
+  cost: number;
+}
+
+/** A budget reached its `warnAt` fraction (once per crossing): in the reply's metadata,
+ * a stream's `status` event and the `budget.warning` webhook. */
+export interface BudgetWarning {
+  budget: 'branch' | 'conversation';
+  id: string;
+  fraction: number;
+  limit: { maxTokens: number | null; maxCost: number | null };
+  spent: Spent;
+}
+
 export interface MessageMetadata {
   model?: string;
   temperature?: number;
@@ -76,6 +102,7 @@ export interface MessageMetadata {
   pinnedMessageIds?: string[];
   /** The excluded messages on this reply's path, left out of its context. */
   excludedMessageIds?: string[];
+  budgetWarning?: BudgetWarning;
   [key: string]: unknown;
 }
 
@@ -120,6 +147,8 @@ export interface Branch {
   createdAt: string;
   updatedAt?: string;
   messageCount?: number;
+  budget?: Budget | null;
+  spent?: Spent;
 }
 
 export interface Conversation {
@@ -138,6 +167,8 @@ export interface Conversation {
   branchCount?: number;
   messages?: Message[];
   branches?: Branch[];
+  budget?: Budget | null;
+  spent?: Spent;
 }
 
 export interface CreateConversationRequest {
@@ -155,6 +186,7 @@ export interface UpdateConversationRequest {
   temperature?: number | null;
   maxTokens?: number | null;
   archived?: boolean;
+  budget?: Budget | null;
 }
 
 export interface SendMessageRequest {
@@ -197,6 +229,9 @@ export interface StreamChunk {
   userMessage?: Message;
   assistantMessage?: Message;
   error?: string;
+  /** On a `status` event: `budget_warning`, with `budgetWarning`, just before `complete`. */
+  status?: string;
+  budgetWarning?: BudgetWarning;
   [key: string]: unknown;
 }
 
@@ -206,6 +241,8 @@ export interface CreateBranchRequest {
   forkPointMessageId?: string;
   description?: string;
   contextMode?: ContextMode;
+  /** The new branch's own budget. */
+  budget?: Budget | null;
 }
 
 export interface ForkConversationRequest {
@@ -213,6 +250,8 @@ export interface ForkConversationRequest {
   title: string;
   description?: string;
   contextMode?: ContextMode;
+  /** The new branch's own budget. */
+  budget?: Budget | null;
 }
 
 export interface UpdateBranchRequest {
@@ -220,6 +259,7 @@ export interface UpdateBranchRequest {
   description?: string | null;
   contextMode?: ContextMode;
   archived?: boolean;
+  budget?: Budget | null;
   [key: string]: unknown;
 }
 
@@ -558,6 +598,7 @@ export type WebhookEventType =
   | 'conversation.deleted'
   | 'usage.quota_warning'
   | 'parallel.completed'
+  | 'budget.warning'
   | 'webhook.test';
 
 export interface Webhook {

@@ -43,7 +43,7 @@ from .streaming import EventStreamResponse, event_stream, parse_event_id
 router = APIRouter(tags=["messages"])
 
 # A send can meet a busy branch, a lost race, or a failing provider.
-_SEND_ERRORS = errors(409, 502, 503, 504)
+_SEND_ERRORS = errors(402, 409, 502, 503, 504)
 _STREAM_RESPONSES = sse_responses(*REPLY_EVENTS) | _SEND_ERRORS
 
 
