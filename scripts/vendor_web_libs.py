@@ -41,6 +41,11 @@ class Release:
     licenses: dict[str, str]
 
 
+def bundled(package: str, version: str, integrity: str, license_path: str) -> Release:
+    """A package built into another's bundle: only its license is taken."""
+    return Release(package, version, integrity, {}, {license_path: f"licenses/{package}.LICENSE"})
+
+
 RELEASES = (
     Release(
         package="markdown-it",
@@ -48,6 +53,37 @@ RELEASES = (
         integrity="sha512-+Az7Ojz3iRGu8KYMvJ6xVhvrxP3eE+vEtJX75Ow88XBpcQNV/0lGX5ZynIIBftREo4DC2jsveAMDaeltmm8QvQ==",
         files={"package/dist/browser/markdown-it.esm.min.mjs": "markdown-it.esm.min.js"},
         licenses={"package/LICENSE": "licenses/markdown-it.LICENSE"},
+    ),
+    # Inside markdown-it's browser bundle: only their licenses are copied.
+    bundled(
+        "entities",
+        "8.1.0",
+        "sha512-kxL7msIffSuh9aaFAMD7rxAIuTRMAHMeBtgHW2yUdWw732ZNh4MehkF2gdjvtdmikkaIP9bFDDJOPlsvm7avrA==",
+        "package/LICENSE",
+    ),
+    bundled(
+        "linkify-it",
+        "6.1.0",
+        "sha512-wJ/TwpSDTLepCrQoYWYIExIKg5Zchex2Nn5yk2mFnB+6PtdkHtyLx742md9csRjjOnGkKIS/RrbY7l8D6gT9Vw==",
+        "package/LICENSE",
+    ),
+    bundled(
+        "mdurl",
+        "2.1.0",
+        "sha512-1+HBaOx0zi/dQWht8rNv9MYf9qqpqL/kxI0hXImU6Y547zM6Sni8BQibt7ifgMcYtQg41ao3Ivd6cnSM86inpg==",
+        "package/LICENSE",
+    ),
+    bundled(
+        "punycode.js",
+        "2.3.1",
+        "sha512-uxFIHU0YlHYhDQtV4R9J6a52SLx28BCjT+4ieh7IGbgwVJWO+km431c4yRlREUAsAmt/uMjQUyQHNEPf0M39CA==",
+        "package/LICENSE-MIT.txt",
+    ),
+    bundled(
+        "uc.micro",
+        "3.0.0",
+        "sha512-U3PppEkleoTnIfi8BozMx3yju3qc/L6SwqWo2Sw+54PX+PX0q9I+r1Um5HCmqD7n9VDX5/v3vQH/AjA6deDdtw==",
+        "package/LICENSE.txt",
     ),
     Release(
         package="dompurify",

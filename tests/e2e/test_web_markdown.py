@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import DESKTOP, PHONE, REPO_ROOT, TIMEOUT_MS, LiveServer
-from tests.support.mock_upstream import Fault, MockUpstream
+from tests.support.mock_upstream import Fault, MockUpstream, split_reply
 
 pytestmark = pytest.mark.e2e
 
@@ -135,6 +135,8 @@ class Watched:
     def assert_inert(self) -> None:
         flag = self.page.evaluate("window.__xss ?? null")
         assert flag is None, f"a payload ran: window.__xss = {flag!r}"
+        blocked = self.page.evaluate("window.__violations")
+        assert not blocked, f"the CSP had to block something: {blocked}"
         assert not self.dialogs, f"a dialog opened: {self.dialogs}"
         assert not self.foreign(), f"requests to another host: {self.foreign()}"
 
@@ -167,6 +169,13 @@ def watched(browser, web_server: LiveServer, account: Account) -> Iterator[Watch
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=web_server.url)
     context.add_init_script(
         f"localStorage.setItem('chatroutes.session', {json.dumps(json.dumps(account.session))})"
+    )
+    # Anything the policy had to stop (an inline handler, a foreign image) is a payload
+    # that got into the page: the sanitizer, not the CSP, must keep them out.
+    context.add_init_script(
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));"
     )
     page = context.new_page()
     seen = Watched(page, web_server)
@@ -274,19 +283,15 @@ class TestMarkdown:
         assert keyword.evaluate("k => getComputedStyle(k).color") != light  # themed colours
         watched.page.emulate_media(color_scheme="light")
         watched.assert_inert()
-        reply = watched.page.locator(".msg.assistant")
-        shoot(
-            watched.page,
-            "markdown-reply",
-            before=lambda _: reply.evaluate("m => m.scrollIntoView()"),
-        )
+        shoot(watched.page, "markdown-reply", before=lambda _: scroll_to(watched.page, ".msg.user"))
 
     def test_the_copy_button_puts_the_code_on_the_clipboard(
         self, watched: Watched, account: Account
     ) -> None:
         cid = conversation(account, "Copy me", ("Some code", MARKDOWN_REPLY))
         open_conversation(watched, cid)
-        button = watched.page.get_by_role("button", name="Copy code")
+        button = watched.page.locator(".code-block button.copy")
+        expect(button).to_have_accessible_name("Copy")
         button.click()
         expect(button).to_have_text("Copied")
         assert watched.page.evaluate("navigator.clipboard.readText()") == PYTHON_CODE
@@ -307,7 +312,7 @@ class TestMarkdown:
               });
             }"""
         )
-        button = watched.page.get_by_role("button", name="Copy code")
+        button = watched.page.locator(".code-block button.copy")
         button.click()
         expect(button).to_have_text("Copied")
         assert watched.page.evaluate("window.__copied") == PYTHON_CODE
@@ -318,6 +323,21 @@ class TestMarkdown:
         cid = conversation(account, "Streaming Markdown")
         watched.page.goto(f"{watched.server.url}/#/c/{cid}")
         expect(watched.page.locator("#main[aria-busy]")).to_have_count(0)
+        # Each re-render of the streaming body is one swap of its children: note when, and
+        # whether the body was ever seen empty once it had shown something (a flicker).
+        watched.page.evaluate(
+            """() => {
+              window.__renders = [];
+              window.__blank = false;
+              new MutationObserver((records) => {
+                for (const r of records) {
+                  if (!r.target.matches?.('.msg.streaming .msg-body')) continue;
+                  window.__renders.push(performance.now());
+                  if (r.removedNodes.length && !r.target.childNodes.length) window.__blank = true;
+                }
+              }).observe(document.getElementById('main'), { childList: true, subtree: true });
+            }"""
+        )
         upstream.enqueue(Fault.reply(MARKDOWN_REPLY))
         upstream.chunk_delay = 0.03
         try:
@@ -331,14 +351,31 @@ class TestMarkdown:
         finally:
             upstream.chunk_delay = 0.0
         expect(stored.locator("table tbody tr")).to_have_count(2)
+        renders = watched.page.evaluate("window.__renders")
+        assert len(renders) >= 3  # shown as it grew
+        # Throttled: over the whole stream, no more than one render per 80 ms (the moments
+        # are noted by the observer, so one may come late and the next early).
+        span = renders[-1] - renders[0]
+        assert len(renders) - 1 <= span / 75 + 1, (len(renders), span)
+        assert len(renders) < len(split_reply(MARKDOWN_REPLY)) / 2
+        assert watched.page.evaluate("window.__blank") is False
         watched.assert_inert()
 
 
 class TestXss:
+    def test_the_page_keeps_a_strict_content_security_policy(self, web_server: LiveServer) -> None:
+        policy = httpx.get(web_server.url + "/", timeout=5).headers["content-security-policy"]
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+        assert directives["script-src"] == "'self'"  # no inline script, no eval
+        assert directives["default-src"] == "'self'"
+        assert directives["connect-src"] == "'self'"
+        assert "unsafe-eval" not in policy
+
     def _check_reply(self, watched: Watched) -> None:
         body = watched.page.locator(".msg.assistant .msg-body.md").last
         expect(body.locator("h1")).to_have_text("Payloads")
         watched.page.wait_for_timeout(300)  # time for anything that would fire
+        watched.assert_inert()
         for tag in ("script", "img", "svg", "iframe", "style", "details", "animate"):
             assert body.locator(tag).count() == 0, tag
         assert body.locator("[style], [onerror], [onload], [ontoggle], [onbegin]").count() == 0

@@ -380,6 +380,7 @@ def test_account_compares_models_edits_regenerates_autobranches_and_manages_keys
     expect(page.locator(".msg .msg-body")).to_have_text(["Hello there", "Echo: Hello there"])
     expect(page.locator(".tree .legend li")).to_have_count(3 + created)
     page.get_by_role("link", name="Conversations").click()
+    expect(page.get_by_role("heading", level=1, name="Conversations")).to_be_visible()
     shown(page)
     expect(page.get_by_role("option", name=re.compile("^Languages"))).to_be_visible()
     page.get_by_label("Search conversations").fill("nothing like this")

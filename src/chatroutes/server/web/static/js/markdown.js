@@ -84,7 +84,10 @@ export async function copyText(text) {
 }
 
 function copyButton(code) {
-  const button = h('button', { type: 'button', class: 'copy small', 'aria-label': 'Copy code' }, 'Copy');
+  // Its name is its text, so "Copied" is announced (aria-live) and read on focus.
+  const button = h('button', {
+    type: 'button', class: 'copy small', title: 'Copy the code', 'aria-live': 'polite',
+  }, 'Copy');
   let timer = null;
   button.addEventListener('click', async () => {
     const ok = await copyText(code.textContent);
