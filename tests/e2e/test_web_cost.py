@@ -84,15 +84,22 @@ class Account:
 
 @pytest.fixture
 def account(page, web_server: LiveServer, upstream: MockUpstream) -> Iterator[Account]:
-    """A new account, and the page signed in as it."""
+    """A new account, and the page signed in as it; nothing the page does may need the
+    Content-Security-Policy to stop it."""
     body = {"email": f"cost-{uuid.uuid4().hex[:8]}@example.com", "password": "long enough pw"}
     data = httpx.post(web_server.api_url + "/auth/register", json=body, timeout=10).json()["data"]
     session = {"user": data["user"], "tokens": data["tokens"]}
     page.evaluate("(s) => localStorage.setItem('chatroutes.session', s)", json.dumps(session))
+    page.add_init_script(
+        "window.__blocked = []; document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__blocked.push(e.violatedDirective + ' ' + e.blockedURI))"
+    )
     page.reload()  # the app reads the session when it loads
     headers = {"Authorization": f"Bearer {data['tokens']['accessToken']}"}
     with httpx.Client(base_url=web_server.api_url, headers=headers, timeout=15) as client:
         yield Account(client, page, web_server, upstream)
+    blocked = page.evaluate("window.__blocked")
+    assert not blocked, f"the page's CSP had to block something: {blocked}"
 
 
 def expect(target):
