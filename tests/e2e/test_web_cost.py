@@ -363,6 +363,8 @@ class TestBudgets:
         account.upstream.enqueue(Fault.reply("About twenty minutes, downhill all the way."))
         page.get_by_label("Message", exact=True).fill("And back up again, with a coffee stop?")
         page.get_by_role("button", name="Send", exact=True).click()
+        # The stream's warning as it arrives, then the same on the stored reply.
+        expect(page.locator(".toast.warn")).to_contain_text("of the branch budget used")
         reply = message_item(page, "About twenty minutes, downhill")
         warning = reply.locator(".budget-warning")
         expect(warning).to_contain_text("of the branch budget used")
