@@ -331,6 +331,20 @@ class TestForkDialog:
         expect(page.get_by_label("Context mode")).to_have_value("MINIMAL")
         gauge_tokens(page, account.preview(cid, made["id"])["promptTokens"])
 
+        # Each branch's spending and budget in the Branches panel, editable there too.
+        page.get_by_role("tab", name="Branches").click()
+        row = page.locator(".branch-row", has_text=made["title"])
+        expect(row.locator(".spent-summary")).to_have_text("0 tokens of 20,000, $0 of $0.50")
+        row.get_by_role("button", name=f"Budget of {made['title']}").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_label("Max tokens")).to_have_value("20000")
+        dialog.get_by_label("Max cost (USD)").fill("")
+        dialog.get_by_role("button", name="Save budget").click()
+        row = page.locator(".branch-row", has_text=made["title"])
+        expect(row.locator(".spent-summary")).to_have_text("0 tokens of 20,000")
+        expect(meter).to_contain_text("0 tokens of 20,000 tokens")
+        expect(meter).not_to_contain_text("$")
+
 
 class TestBudgets:
     def test_budgets_are_set_from_the_meters_and_a_reply_past_warn_at_warns(

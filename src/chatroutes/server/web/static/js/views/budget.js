@@ -3,7 +3,7 @@
 // or a reply past a budget's warning level shows.
 
 import { api } from '../api.js';
-import { h, dialog, field, toast } from '../dom.js';
+import { h, dialog, field, fmtInt, toast } from '../dom.js';
 import {
   budgetName, budgetState, describeRefusal, describeWarning, fmtAmounts, fmtShare, fmtTokens, fmtUsd,
 } from '../cost.js';
@@ -133,4 +133,16 @@ export function refusalNotice(cid, details, { ownerOf, onRaised, onDismiss }) {
 /** The line under a reply whose send crossed a budget's warning level. */
 export function warningLine(warning) {
   return h('p', { class: 'budget-warning', role: 'note' }, '⚠ ', describeWarning(warning));
+}
+
+/** A branch's spending in one short line, for lists: "1,204 tokens of 5,000 · 24%". */
+export function spentSummary(owner) {
+  if (!owner?.spent) return null;
+  const state = budgetState(owner.budget, owner.spent);
+  const text = state
+    ? state.parts.map((p) => (p.kind === 'tokens'
+      ? `${fmtTokens(p.used)} of ${fmtInt(p.limit)}`
+      : `${fmtUsd(p.used)} of ${fmtUsd(p.limit)}`)).join(', ')
+    : `${fmtAmounts(owner.spent.tokens, owner.spent.cost)} spent`;
+  return h('span', { class: `spent-summary ${state?.level || 'none'}` }, text);
 }
