@@ -178,6 +178,13 @@ class TestGauge:
             f"{idle['contextMessageCount']} messages in context"
         )
 
+        # A text too long for a preview's query string: the context alone, and it says so.
+        page.get_by_label("Message", exact=True).fill("very long " * 1500)
+        expect(gauge.locator(".gauge-notes")).to_contain_text(
+            "your long message is counted when sent"
+        )
+        gauge_tokens(page, idle["promptTokens"])
+
         question = "Is the train from Naples to Sorrento worth taking in the evening?"
         page.get_by_label("Message", exact=True).fill(question)
         typed = account.preview(cid, fork["id"], content=question)

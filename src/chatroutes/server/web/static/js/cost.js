@@ -41,7 +41,8 @@ export function fmtShare(fraction) {
 
 /**
  * The next send on a branch (or, with forkPointMessageId, the first send of a fork there),
- * counted and priced by the server: GET …/branches/{branchId}/preview.
+ * counted and priced by the server: GET …/branches/{branchId}/preview. A preview refused
+ * by the rate limit fails at once (ApiError 429) instead of waiting: it is not worth it.
  */
 export function preview(cid, branchId, { model, contextMode, forkPointMessageId, content, signal } = {}) {
   const query = new URLSearchParams();
@@ -50,7 +51,9 @@ export function preview(cid, branchId, { model, contextMode, forkPointMessageId,
   if (forkPointMessageId) query.set('forkPointMessageId', forkPointMessageId);
   if (content) query.set('content', content);
   const qs = query.toString();
-  return api(`/conversations/${cid}/branches/${branchId}/preview${qs ? `?${qs}` : ''}`, { signal });
+  return api(`/conversations/${cid}/branches/${branchId}/preview${qs ? `?${qs}` : ''}`, {
+    signal, waitOnRateLimit: false,
+  });
 }
 
 /** Whether `content` fits a preview's query string. */

@@ -41,10 +41,18 @@ export class ContextGauge {
       h('div', { class: 'gauge-line' }, this.bar, this.figures), this.notes);
   }
 
-  /** Preview again once typing pauses. */
+  /** Preview again once typing pauses, unless the send is still the one shown. */
   schedule() {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.refresh(), DEBOUNCE_MS);
+    this.timer = setTimeout(() => {
+      if (this.key() !== this.shownKey) this.refresh();
+    }, DEBOUNCE_MS);
+  }
+
+  /** What a preview depends on, beyond the stored context. */
+  key() {
+    const { model, contextMode, content } = this.inputs();
+    return JSON.stringify([model, contextMode, (content || '').trim()]);
   }
 
   /** Preview now; a later call supersedes one still in flight. */
@@ -55,6 +63,7 @@ export class ContextGauge {
     const controller = new AbortController();
     this.controller = controller;
     const { model, contextMode, content } = this.inputs();
+    const key = this.key();
     const text = (content || '').trim();
     const withText = text && previewable(text);
     this.el.classList.add('loading');
@@ -63,12 +72,16 @@ export class ContextGauge {
         model, contextMode, content: withText ? text : null, signal: controller.signal,
       });
       if (seq !== this.seq) return;
+      this.shownKey = key;
       this.show(data, { textLeftOut: Boolean(text) && !withText });
     } catch (err) {
       if (err.name === 'AbortError' || seq !== this.seq) return;
+      this.shownKey = null;
       this.el.removeAttribute('data-prompt-tokens');
       this.fill.style.width = '0';
-      mount(this.figures, `Preview unavailable: ${err.message}`);
+      mount(this.figures, err.status === 429
+        ? 'Preview paused: too many requests this minute; it resumes as you type'
+        : `Preview unavailable: ${err.message}`);
       mount(this.notes);
     } finally {
       if (seq === this.seq) this.el.classList.remove('loading');
