@@ -83,6 +83,20 @@ class TestSetting:
         assert edited.status_code == 200, edited.text
         assert edited.json()["data"]["message"]["pinned"] is True
 
+    async def test_a_merged_copy_keeps_the_flags(self, api, create_conversation, send):
+        cid, _, sent = await _turns(create_conversation, send, "base")
+        response = await api.client.post(
+            f"/conversations/{cid}/branches", json={"forkPointMessageId": sent[0]["message"]["id"]}
+        )
+        branch = response.json()["data"]["branch"]["id"]
+        side = await send(cid, "on the side", branchId=branch)
+        await _set(api, side["userMessage"]["id"], pinned=True)
+        merged = await api.client.post(f"/conversations/{cid}/branches/{branch}/merge", json={})
+        assert merged.status_code == 200, merged.text
+        listed = await api.client.get(f"/conversations/{cid}/messages")
+        copies = [m for m in listed.json()["data"]["messages"] if m["content"] == "on the side"]
+        assert [m["pinned"] for m in copies] == [True]
+
 
 class TestWhatIsSent:
     async def test_an_excluded_message_never_reaches_the_model(

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 import tiktoken
+from sqlalchemy import event
 
 from tests.conftest import client_for
 from tests.support.mock_upstream import MockUpstream
@@ -235,3 +236,28 @@ class TestRefused:
         assert response.status_code == 404
         response = await api.client.get(f"/conversations/{cid}/branches/nope/preview")
         assert response.status_code == 404
+
+
+async def test_a_preview_reads_as_many_statements_whatever_the_path_length(
+    api, create_conversation, send
+):
+    """No statement per message: the path is one walk, the checkpoints one read."""
+    engine = api.app.state.ctx.db.engine.sync_engine
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _executemany) -> None:
+        statements.append(statement)
+
+    counts = []
+    for turns in (1, 8):
+        cid, main, sent = await _turns(create_conversation, send, *(f"t{i}" for i in range(turns)))
+        # a pin makes the remembered path stale: the preview walks the branch itself
+        await _set_context(api, sent[0]["userMessage"]["id"], pinned=True)
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            before = len(statements)
+            await _preview(api, cid, main, content="next")
+            counts.append(len(statements) - before)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+    assert counts[0] == counts[1], counts

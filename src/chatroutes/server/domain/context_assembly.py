@@ -165,10 +165,11 @@ def assemble_context(
         heading = count_tokens(f"{SUMMARY_HEADING}\n")
         lead_tokens += MESSAGE_OVERHEAD_TOKENS + heading + checkpoint.token_count
 
+    costs = {index: cost(path[index]) for index in selected}
     kept, truncated = _within_budget(
-        path, selected, lead_tokens, policy.prompt_budget, cost, frozenset(pins)
+        path, selected, costs, policy.prompt_budget, lead_tokens, frozenset(pins)
     )
-    total = lead_tokens + sum(cost(path[index]) for index in kept)
+    total = lead_tokens + sum(costs[index] for index in kept)
     sent = [path[index] for index in kept]
     return AssembledContext(
         messages=lead + [ChatMessage(m.role, m.content, source_id=m.id) for m in sent],
@@ -184,26 +185,27 @@ def assemble_context(
 def _within_budget(
     path: Sequence[PathMessage],
     selected: list[int],
-    lead_tokens: int,
+    costs: dict[int, int],
     budget: int | None,
-    cost: Callable[[PathMessage], int],
+    lead_tokens: int,
     pinned: frozenset[int],
 ) -> tuple[list[int], bool]:
-    """The ``selected`` path indexes that fit ``budget`` after the lead, oldest turns
-    dropped first (a pinned message and the newest one never), and whether any was."""
-    total = lead_tokens + sum(cost(path[index]) for index in selected)
+    """The ``selected`` path indexes (``costs`` by index) that fit ``budget`` after the
+    lead's tokens, oldest turns dropped first (never a pinned message nor the newest), and
+    whether any was dropped."""
+    total = lead_tokens + sum(costs.values())
     if budget is None or total <= budget:
         return selected, False
     droppable = [index for index in selected[:-1] if index not in pinned]
     dropped: set[int] = set()
     position = 0
     while total > budget and position < len(droppable):
-        total -= cost(path[droppable[position]])
+        total -= costs[droppable[position]]
         dropped.add(droppable[position])
         position += 1
         # A turn goes whole: never open on a reply whose question was dropped.
         while position < len(droppable) and path[droppable[position]].role == "assistant":
-            total -= cost(path[droppable[position]])
+            total -= costs[droppable[position]]
             dropped.add(droppable[position])
             position += 1
     return [index for index in selected if index not in dropped], bool(dropped)

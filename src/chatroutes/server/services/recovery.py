@@ -159,6 +159,8 @@ class GenerationWatch:
             context_truncated=prepared.context.truncated,
             checkpoint_used=prepared.context.checkpoint_used,
             checkpointId=prepared.context.checkpoint_id,
+            pinnedMessageIds=list(prepared.context.pinned_ids),
+            excludedMessageIds=list(prepared.context.excluded_ids),
         )
         reply = None
         try:
