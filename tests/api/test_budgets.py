@@ -8,9 +8,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select, update
 
+from chatroutes.server.services.recovery import recover_expired
+from chatroutes.server.services.server_context import utcnow
+from chatroutes.server.store.tables import Branch, Conversation
 from tests.api.test_webhook_delivery import events, hook_settings, serving
 from tests.conftest import Api, api_of
 from tests.support.mock_upstream import Fault
@@ -374,6 +379,63 @@ class TestWarning:
         assert event["data"]["budget"] == "conversation" and event["data"]["id"] == cid
         assert event["data"]["fraction"] == 1.0
         assert event["data"]["spent"]["tokens"] == 1_000
+
+
+class TestRecovery:
+    async def test_a_dead_generations_hold_is_settled_by_the_recovery(self, api, upstream):
+        """What a killed process leaves: a question, its lease with the reservation's
+        record (the budgets' hold in it), and the hold on the conversation's budget."""
+        created = await api.client.post("/conversations", json={"title": "Crash"})
+        conversation = created.json()["data"]["conversation"]
+        cid, main = conversation["id"], _main(conversation)["id"]
+        await _budget(api, f"/conversations/{cid}", {"maxTokens": 10_000})
+        upstream.enqueue(Fault.status(400))
+        failed = await api.client.post(f"/conversations/{cid}/messages", json={"content": "x"})
+        assert failed.status_code >= 400
+        [question] = (await api.client.get(f"/conversations/{cid}/messages")).json()["data"][
+            "messages"
+        ]
+        held = {"conversationId": cid, "branchId": main, "tokens": 900, "cost": 0.0}
+        record = {
+            "userId": conversation["userId"],
+            "windows": {},
+            "taken": {},
+            "promptTokens": 40,
+            "budget": {**held, "held": ["conversation"]},
+        }
+        async with api.app.state.ctx.db.write() as session:
+            await session.execute(
+                update(Branch)
+                .where(Branch.id == main)
+                .values(
+                    generation_lease="gen_dead",
+                    generation_lease_until=utcnow() - timedelta(seconds=1),
+                    generation_question_id=question["id"],
+                    generation_partial="Echo: ha",
+                    generation_reply_id="msg_unstored",
+                    generation_reservation=record,
+                )
+            )
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.id == cid)
+                .values(budget_reserved_tokens=900)
+            )
+
+        assert await recover_expired(api.app.state.ctx) == 1
+
+        seen = await _conversation(api, cid)
+        [_, reply] = (await api.client.get(f"/conversations/{cid}/messages")).json()["data"][
+            "messages"
+        ]
+        written = reply["metadata"]["completionTokens"]
+        assert seen["spent"]["tokens"] == 40 + written
+        assert _branch(seen, main)["spent"]["tokens"] == 40 + written
+        async with api.app.state.ctx.db.read() as session:
+            reserved = await session.scalar(
+                select(Conversation.budget_reserved_tokens).where(Conversation.id == cid)
+            )
+        assert reserved == 0
 
 
 class TestConcurrent:

@@ -54,6 +54,7 @@ class BudgetHold:
     tokens: int = 0  # held in each budget of ``held``
     cost: float = 0.0
     held: list[str] = field(default_factory=list)  # the scopes (branch, conversation) held
+    limited: bool = True  # False: its rows, as the call read them, set no limit to hold
     settled: bool = False
     warnings: list[dict[str, Any]] = field(default_factory=list)  # from the settlement
 
@@ -122,6 +123,8 @@ def reserve_within(
     def cost(p: int, o: int) -> float:
         return cost_of(p, o) or 0.0
 
+    if not hold.limited:
+        return wanted_output
     refused: BudgetState | None = None
     for _ in range(_RESERVE_ATTEMPTS):
         states = [budget_store.state(connection, scope, row)[0] for scope, row in hold.targets()]
@@ -168,7 +171,7 @@ def settle_within(
     warnings = []
     for scope, row in hold.targets():
         held = scope in hold.held
-        budget_store.settle(
+        state, warned = budget_store.settle(
             connection,
             scope,
             row,
@@ -177,7 +180,6 @@ def settle_within(
             tokens=tokens,
             cost=spent_cost,
         )
-        state, warned = budget_store.state(connection, scope, row)
         crossed = state is not None and not warned and state.warned_at()
         if crossed and state is not None and budget_store.mark_warned(connection, scope, row):
             warning = state.warning()
@@ -185,6 +187,11 @@ def settle_within(
             Outbox(connection, hold.user_id).emit(BUDGET_WARNING, warning)
     hold.warnings = warnings
     return warnings
+
+
+def has_limit(row: Any) -> bool:
+    """Whether a conversation or branch row, as read, has a budget with a limit."""
+    return row.budget_max_tokens is not None or row.budget_max_cost is not None
 
 
 def budget_columns(row: Any, budget: dict[str, Any] | None) -> dict[str, Any]:

@@ -27,17 +27,18 @@ def _statements(scope: str) -> dict[str, Any]:
     c = table.c
     tokens, cost = bindparam("tokens"), bindparam("cost")
     by_id = c.id == bindparam("row_id")
+    columns = (
+        c.budget_max_tokens,
+        c.budget_max_cost,
+        c.budget_warn_at,
+        c.budget_spent_tokens,
+        c.budget_spent_cost,
+        c.budget_reserved_tokens,
+        c.budget_reserved_cost,
+        c.budget_warned,
+    )
     return {
-        "state": select(
-            c.budget_max_tokens,
-            c.budget_max_cost,
-            c.budget_warn_at,
-            c.budget_spent_tokens,
-            c.budget_spent_cost,
-            c.budget_reserved_tokens,
-            c.budget_reserved_cost,
-            c.budget_warned,
-        ).where(by_id),
+        "state": select(*columns).where(by_id),
         "reserve": update(table)
         .where(
             by_id,
@@ -61,7 +62,8 @@ def _statements(scope: str) -> dict[str, Any]:
             budget_reserved_cost=c.budget_reserved_cost - bindparam("held_cost"),
             budget_spent_tokens=c.budget_spent_tokens + tokens,
             budget_spent_cost=c.budget_spent_cost + cost,
-        ),
+        )
+        .returning(*columns),
         "warn": update(table).where(by_id, c.budget_warned.is_(False)).values(budget_warned=True),
     }
 
@@ -70,6 +72,10 @@ def state(connection: Connection, scope: str, row_id: str) -> tuple[BudgetState 
     """The budget of a conversation or branch (None: none set), and whether its warning
     was sent."""
     found = execute(connection, _statements(scope)["state"], {"row_id": row_id}).first()
+    return _state_of(scope, row_id, found)
+
+
+def _state_of(scope: str, row_id: str, found: Any) -> tuple[BudgetState | None, bool]:
     if found is None or found.budget_warn_at is None:
         return None, False
     budget = BudgetState(
@@ -109,8 +115,9 @@ def settle(
     held_cost: float,
     tokens: int,
     cost: float,
-) -> None:
-    """Give back what was held and count what was spent."""
+) -> tuple[BudgetState | None, bool]:
+    """Give back what was held and count what was spent; the budget then (None: none
+    set) and whether its warning was sent."""
     params = {
         "row_id": row_id,
         "held_tokens": held_tokens,
@@ -118,7 +125,8 @@ def settle(
         "tokens": tokens,
         "cost": cost,
     }
-    execute(connection, _statements(scope)["settle"], params)
+    found = execute(connection, _statements(scope)["settle"], params).first()
+    return _state_of(scope, row_id, found)
 
 
 def mark_warned(connection: Connection, scope: str, row_id: str) -> bool:

@@ -13,7 +13,7 @@ from ...providers.base import Completion, CompletionRequest, Provider
 from ...providers.registry import ModelInfo
 from ...store.tables import Branch, Conversation, Message, User
 from ..accounts import Principal
-from ..budgets import BudgetHold
+from ..budgets import BudgetHold, has_limit
 from ..limits import Account
 from ..metering import Reservation
 
@@ -112,9 +112,11 @@ class GivenContext:
 
 
 def budget_hold(prepared: Prepared) -> BudgetHold:
-    """What a stored send's call charges: its branch's and its conversation's budgets."""
-    conversation = prepared.conversation
-    return BudgetHold(conversation.user_id, conversation.id, prepared.branch.id)
+    """What a stored send's call charges: its branch's and its conversation's budgets
+    (none to hold when neither row, as its question's transaction read it, sets a limit)."""
+    conversation, branch = prepared.conversation, prepared.branch
+    limited = has_limit(conversation) or has_limit(branch)
+    return BudgetHold(conversation.user_id, conversation.id, branch.id, limited=limited)
 
 
 def clamp_to_reservation(prepared: Call, rounds: int = 1) -> None:
