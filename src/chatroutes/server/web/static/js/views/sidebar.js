@@ -92,12 +92,7 @@ export function conversationPicker({ currentId = null, compact = false } = {}) {
     return h('li', { role: 'none', class: 'conv-item', 'data-title': c.title.toLowerCase() },
       h('a', {
         role: 'option', id: optionId(c.id), href: `#/c/${c.id}`, tabindex: -1, 'aria-selected': 'false',
-        'aria-current': c.id === currentId ? 'page' : null,
-        onClick: (event) => { // a click opens it like Enter, the list keeping the focus
-          event.preventDefault();
-          select(event.currentTarget, false);
-          navigate(event.currentTarget.getAttribute('href'));
-        },
+        'aria-current': c.id === currentId ? 'page' : null, // a click follows the link
       }, h('strong', { class: 'conv-title' }, c.title), h('span', { class: 'muted small' }, meta)));
   }
 
