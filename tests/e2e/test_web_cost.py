@@ -4,12 +4,14 @@ context gauge, the fork dialog's cost per context mode, budgets as meters and a 
 pin and exclude on each message, and each message's token and cost badges.
 
 Every figure the page shows is checked against what the API answers for the same inputs.
-Screenshots of these views, desktop and phone, light and dark, go to ``docs/screenshots/``.
+Screenshots of these views, desktop and phone, light and dark, go to ``artifacts/screenshots/``,
+or with ``CHATROUTES_UPDATE_DOCS_SCREENSHOTS=1`` to ``docs/screenshots/`` (committed).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -21,12 +23,17 @@ import pytest
 
 from chatroutes.server.domain.context_assembly import MESSAGE_OVERHEAD_TOKENS
 from chatroutes.server.domain.tokens import estimate_tokens
-from tests.e2e.conftest import DESKTOP, PHONE, REPO_ROOT, TIMEOUT_MS, LiveServer
+from tests.e2e.conftest import DESKTOP, PHONE, REPO_ROOT, SCREENSHOTS, TIMEOUT_MS, LiveServer
 from tests.support.mock_upstream import Fault, MockUpstream
 
 pytestmark = pytest.mark.e2e
 
-DOCS_SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+# The screenshots kept in the docs change on each run (e-mail, dates): rewritten on request.
+SHOTS = (
+    REPO_ROOT / "docs" / "screenshots"
+    if os.environ.get("CHATROUTES_UPDATE_DOCS_SCREENSHOTS")
+    else SCREENSHOTS
+)
 OTHER_MODEL = "claude-opus-4-1"  # a context window of 200K tokens, gpt-5's is 400K
 
 
@@ -128,9 +135,9 @@ def gauge_tokens(page, tokens: int) -> None:
 
 
 def shoot(page, name: str, *, target: str | None = None, phone: str | None = None) -> None:
-    """Screenshots into docs/screenshots: desktop and phone, light and dark, scrolled so
-    that ``target`` (a selector; on a phone ``phone``, if given) shows below the top bar."""
-    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Screenshots (into ``SHOTS``): desktop and phone, light and dark, scrolled so that
+    ``target`` (a selector; on a phone ``phone``, if given) shows below the top bar."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("document.getElementById('toasts').replaceChildren()")
     for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
@@ -147,7 +154,7 @@ def shoot(page, name: str, *, target: str | None = None, phone: str | None = Non
             )
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
-            page.screenshot(path=DOCS_SCREENSHOTS / f"{name}-{width}-{scheme}.png")
+            page.screenshot(path=SHOTS / f"{name}-{width}-{scheme}.png")
     page.set_viewport_size(DESKTOP)
     page.emulate_media(color_scheme="light")
 
