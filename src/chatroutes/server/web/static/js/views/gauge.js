@@ -38,7 +38,8 @@ export class ContextGauge {
     this.figures = h('span', { class: 'gauge-figures' }, 'Counting the next send…');
     this.notes = h('span', { class: 'gauge-notes muted' });
     this.el = h('div', { class: 'gauge loading', role: 'group', 'aria-label': 'Next send' },
-      h('div', { class: 'gauge-line' }, this.bar, this.figures), this.notes);
+      h('div', { class: 'gauge-line' }, h('span', { class: 'gauge-label', 'aria-hidden': 'true' }, 'Next send'),
+        this.bar, this.figures), this.notes);
   }
 
   /** Preview again once typing pauses, unless the send is still the one shown. */
