@@ -402,20 +402,20 @@ class TestBudgets:
         expect(branch_meter).to_have_class(re.compile(r"\bwarn\b"))
         shoot(page, "budget-meters", target=".conv-head")
 
+    @pytest.mark.parametrize("kind", ["branch", "conversation"])
     def test_a_send_on_a_spent_budget_is_refused_with_a_clear_message_and_can_be_raised(
-        self, account: Account
+        self, account: Account, kind: str
     ) -> None:
         page = account.page
         cid = account.conversation("Spent", "Tell me about Lisbon trams.")
         main = account.main_branch(cid)
         spent = main["spent"]["tokens"]
         assert spent > 0
-        patched = account.api.patch(
-            f"/conversations/{cid}/branches/{main['id']}", json={"budget": {"maxTokens": spent}}
-        )
+        owner = f"/conversations/{cid}" + (f"/branches/{main['id']}" if kind == "branch" else "")
+        patched = account.api.patch(owner, json={"budget": {"maxTokens": spent}})
         assert patched.status_code == 200, patched.text
         account.open(cid)
-        meter = page.locator(".budget-meter[data-budget='branch']")
+        meter = page.locator(f".budget-meter[data-budget='{kind}']")
         expect(meter).to_have_class(re.compile(r"\bover\b"))
 
         question = "Which tram goes to Belém?"
@@ -424,15 +424,16 @@ class TestBudgets:
         refusal = page.locator(".budget-refusal")
         expect(refusal).to_have_attribute("role", "alert")
         expect(refusal).to_contain_text(
-            "Not sent: the branch budget has too little left for another reply."
+            f"Not sent: the {kind} budget has too little left for another reply."
         )
         expect(refusal).to_contain_text(f"Its limit is {spent:,} tokens")
         expect(refusal).to_contain_text(f"spent so far {spent:,} tokens")
         expect(page.get_by_label("Message", exact=True)).to_have_value(question)  # kept
         assert len(account.messages(cid, main["id"])) == 2  # nothing stored
-        shoot(page, "budget-refusal", target=".conv-head", phone=".budget-refusal")
+        if kind == "branch":
+            shoot(page, "budget-refusal", target=".conv-head", phone=".budget-refusal")
 
-        refusal.get_by_role("button", name="Raise the branch budget").click()
+        refusal.get_by_role("button", name=f"Raise the {kind} budget").click()
         dialog = page.get_by_role("dialog")
         expect(dialog.get_by_label("Max tokens")).to_have_value(str(spent * 2))
         dialog.get_by_label("Max tokens").fill(str(spent * 10))
@@ -442,4 +443,9 @@ class TestBudgets:
         account.upstream.enqueue(Fault.reply("Tram 15, from Praça da Figueira."))
         page.get_by_role("button", name="Send", exact=True).click()
         expect(message_item(page, "Tram 15, from Praça")).to_be_visible()
-        assert account.main_branch(cid)["budget"]["maxTokens"] == spent * 10
+        raised = (
+            account.main_branch(cid)
+            if kind == "branch"
+            else account.api.get(owner).json()["data"]["conversation"]
+        )
+        assert raised["budget"]["maxTokens"] == spent * 10
