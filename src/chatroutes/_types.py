@@ -247,6 +247,8 @@ class TreeNode(TypedDict, total=False):
     content: str
     role: str
     parentMessageId: str | None
+    pinned: bool
+    excluded: bool
     children: list[TreeNode]
     branchInfo: dict[str, Any] | None
 

@@ -592,7 +592,7 @@ def reads_compared(made: Made) -> Callable[[Connection], list[tuple[str, Any, An
             visible = [
                 columns(session.get(Message, step[0]))
                 for step in walk(session, message_id)
-                if step[-1] is None
+                if step[5] is None  # not deleted
             ]
             add(
                 "visible_path",

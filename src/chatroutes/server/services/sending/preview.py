@@ -59,13 +59,16 @@ def preview_within(
     path = ctx.paths.path(connection, conversation, branch.head_message_id)
     fork_point_id = request.fork_point_message_id
     if fork_point_id is not None:
-        ids = [m.id for m in path if m.deleted_at is None]
-        if fork_point_id not in ids:
+        depth = next(
+            (i for i, m in enumerate(path) if m.id == fork_point_id and m.deleted_at is None),
+            None,
+        )
+        if depth is None:
             raise InvalidRequest(
                 f"forkPointMessageId: message {fork_point_id} is not on branch {branch.id}",
                 field="forkPointMessageId",
             )
-        path = path[: [m.id for m in path].index(fork_point_id) + 1]
+        path = path[: depth + 1]
         mode = request.context_mode or "FULL"  # a new fork's default, as the fork's
     else:
         fork_point_id = branch.fork_point_message_id
@@ -77,8 +80,8 @@ def preview_within(
     if content is not None:
         check_length(ctx.settings, content)
     head = path[-1] if path else None
-    forked = request.fork_point_message_id is not None
-    if content is not None and (forked or not resends_head(connection, head, content)):
+    # As the send: a question that is the head already (its call failed) is not sent twice.
+    if content is not None and not resends_head(connection, head, content):
         parent_id = head.id if head is not None else None
         question = message_store.PathRow(
             new_id("msg"), parent_id, "user", content, estimate_tokens(content), None
