@@ -15,6 +15,7 @@ import pytest
 from chatroutes import (
     AsyncChatRoutes,
     AuthenticationError,
+    BudgetExceededError,
     ChatRoutesError,
     NotFoundError,
     RateLimitError,
@@ -380,6 +381,55 @@ class TestRetriesThroughAFailingHop:
             assert await stream.until_done() is not None and stream.text == "Echo: again"
             assert len(await cr.messages.list(conv)) == 2
         assert len({r.headers["Idempotency-Key"] for r in hop.seen}) == 1
+
+
+class TestBudgets:
+    async def test_budgets_through_the_update_methods(self, cr: AsyncChatRoutes) -> None:
+        conversation = await cr.conversations.create({"title": "Budgeted"})
+        cid = conversation["id"]
+        assert conversation["budget"] is None
+        assert conversation["spent"] == {"tokens": 0, "cost": 0}
+        capped = await cr.conversations.update(cid, {"budget": {"maxTokens": 100_000}})
+        assert capped["budget"] == {"maxTokens": 100_000, "maxCost": None, "warnAt": 0.8}
+        main = next(b for b in conversation["branches"] or [] if b["isMain"])
+        branch = await cr.branches.update(
+            cid, main["id"], {"budget": {"maxCost": 2, "warnAt": 0.5}}
+        )
+        assert branch["budget"] == {"maxTokens": None, "maxCost": 2.0, "warnAt": 0.5}
+        sent = await cr.messages.send(cid, {"content": "count me"})
+        seen = await cr.conversations.get(cid)
+        assert seen["spent"]["tokens"] == sent["usage"]["totalTokens"]
+        fork = await cr.branches.fork(
+            cid, {"forkPointMessageId": sent["message"]["id"], "budget": {"maxTokens": 900}}
+        )
+        assert fork["budget"] == {"maxTokens": 900, "maxCost": None, "warnAt": 0.8}
+        assert (await cr.conversations.update(cid, {"budget": None}))["budget"] is None
+        with pytest.raises(ValidationError):
+            await cr.conversations.update(cid, {"budget": {"warnAt": 2}})
+
+    async def test_a_spent_budget_raises_budget_exceeded(self, cr: AsyncChatRoutes) -> None:
+        cid = (await cr.conversations.create({"title": "Spent"}))["id"]
+        sent = await cr.messages.send(cid, {"content": "first"})
+        used = sent["usage"]["totalTokens"]
+        await cr.conversations.update(cid, {"budget": {"maxTokens": used + 5}})
+        with pytest.raises(BudgetExceededError) as refused:
+            await cr.messages.send(cid, {"content": "second"})
+        assert refused.value.status_code == 402 and refused.value.code == "BUDGET_EXCEEDED"
+        assert refused.value.details["budget"] == "conversation"
+        assert refused.value.details["spent"]["tokens"] == used
+
+    async def test_a_stream_hears_the_warning(self, cr: AsyncChatRoutes) -> None:
+        conversation = await cr.conversations.create({"title": "Warned"})
+        main = next(b for b in conversation["branches"] or [] if b["isMain"])
+        await cr.branches.update(
+            conversation["id"], main["id"], {"budget": {"maxTokens": 2_000, "warnAt": 0.001}}
+        )
+        async with cr.messages.stream(conversation["id"], {"content": "warn me"}) as stream:
+            reply = await stream.until_done()
+        assert stream.budget_warning is not None
+        assert stream.budget_warning["budget"] == "branch"
+        assert stream.budget_warning["id"] == main["id"]
+        assert reply is not None and reply["metadata"]["budgetWarning"] == stream.budget_warning
 
 
 class TestErrorsFromTheServer:

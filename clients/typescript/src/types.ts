@@ -98,11 +98,11 @@ export interface MessageMetadata {
   checkpoint_used?: boolean | null;
   prompt_tokens?: number | null;
   context_message_count?: number | null;
+  budgetWarning?: BudgetWarning;
   /** The pinned messages this reply's context held, whatever a checkpoint or the window left out. */
   pinnedMessageIds?: string[];
   /** The excluded messages on this reply's path, left out of its context. */
   excludedMessageIds?: string[];
-  budgetWarning?: BudgetWarning;
   [key: string]: unknown;
 }
 
@@ -320,9 +320,6 @@ export interface TreeNode {
   content: string;
   role: string;
   parentMessageId?: string | null;
-  /** A message's: see `Message.pinned`, `Message.excluded` (the root has neither). */
-  pinned?: boolean;
-  excluded?: boolean;
   children: TreeNode[];
   branchInfo?: Record<string, unknown> | null;
 }

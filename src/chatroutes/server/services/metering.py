@@ -9,6 +9,9 @@ concurrent calls, on any number of replicas, never pass a limit together. When l
 left than a call asks for, its output allowance is clamped to what remains, and the
 upstream's max output tokens with it; when not even ``MIN_OUTPUT_TOKENS`` would remain,
 the call is refused with 429 ``QUOTA_EXCEEDED`` (details: quota, limit, remaining).
+A call charged to a conversation holds its branch's and its conversation's budgets too
+(``services/budgets.py``, the reservation's ``budget``): clamped the same way to what
+they leave, refused with 402 ``BUDGET_EXCEEDED``, settled with the reservation.
 
 After the call, on every outcome, the reservation is settled to what the call spent
 (``settle``, or ``settle_within`` in the transaction that stores the reply): the
