@@ -48,3 +48,10 @@ def messages_since_checkpoint(path: Sequence[PathMessage], anchors: set[str]) ->
 def due_for_checkpoint(path: Sequence[PathMessage], anchors: set[str], interval: int) -> bool:
     """Every ``interval`` messages on a path gets an automatic checkpoint; 0 turns it off."""
     return interval > 0 and messages_since_checkpoint(path, anchors) >= interval
+
+
+def catch_up_due(uncheckpointed: int, interval: int, factor: float) -> bool:
+    """A send carrying ``uncheckpointed`` messages past the last checkpoint has outrun the
+    automatic ones (made every ``interval`` messages, after a reply) by ``factor``
+    intervals: it must not go out before a checkpoint catches up with it."""
+    return interval > 0 and uncheckpointed >= factor * interval

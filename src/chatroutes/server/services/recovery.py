@@ -161,6 +161,7 @@ class GenerationWatch:
             checkpointId=prepared.context.checkpoint_id,
             pinnedMessageIds=list(prepared.context.pinned_ids),
             excludedMessageIds=list(prepared.context.excluded_ids),
+            checkpointCatchUp=prepared.checkpoint_catch_up,
         )
         reply = None
         try:
@@ -234,6 +235,7 @@ def interrupted_meta(model: str | None, provider: str | None, text: str) -> dict
         "context_truncated": None,
         "checkpoint_used": None,
         "checkpointId": None,
+        "checkpointCatchUp": None,
     }
 
 

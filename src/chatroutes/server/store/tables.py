@@ -173,6 +173,10 @@ class Branch(BudgetColumns, Base):
     # The reply's token reservation (services/metering.py), kept by the first heartbeat so
     # that recovery settles it if the generating process dies.
     generation_reservation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # One checkpoint summary in flight per branch, whichever process writes it: a lease any
+    # replica can see (services/checkpoints.py).
+    checkpoint_lease: Mapped[str | None] = mapped_column(String(40))
+    checkpoint_lease_until: Mapped[datetime | None] = mapped_column(DateTime)
     # The checkpoint a recreated branch starts from.
     checkpoint_id: Mapped[str | None] = mapped_column(String(40))
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from ...domain.context_assembly import AssembledContext
+from ...domain.context_assembly import AssembledContext, CheckpointSummary
 from ...domain.errors import InvalidRequest
 from ...domain.ids import new_id
 from ...domain.tokens import estimate_tokens
@@ -93,7 +93,7 @@ def preview_within(
         context_mode=mode,
         fork_point_id=fork_point_id,
         path=path,
-        checkpoints=checkpoints,
+        checkpoints=[CheckpointSummary(*row) for row in checkpoints],
         info=info,
         max_tokens=reply_max_tokens(conversation, info, None),
     )

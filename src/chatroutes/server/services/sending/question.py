@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from ...domain import tree
-from ...domain.checkpoints import messages_since_checkpoint
+from ...domain.checkpoints import catch_up_due, messages_since_checkpoint
 from ...domain.context_assembly import (
     AssembledContext,
     CheckpointSummary,
@@ -40,7 +40,7 @@ from ..conversations import owned_conversation_within
 from ..limits import Account, BranchAllowance
 from ..metering import Meter
 from ..server_context import ServerContext, utcnow
-from .prepared import Prepared, SendTarget, budget_hold, clamp_to_reservation
+from .prepared import CatchUpNeed, Prepared, SendTarget, budget_hold, clamp_to_reservation
 
 T = TypeVar("T")
 BUSY_RETRY_AFTER_SECONDS = 2
@@ -136,7 +136,7 @@ def send_context(
     context_mode: str,
     fork_point_id: str | None,
     path: Sequence[Any],
-    checkpoints: Sequence[Any],
+    checkpoints: Sequence[CheckpointSummary],
     info: ModelInfo,
     max_tokens: int,
 ) -> AssembledContext:
@@ -146,7 +146,7 @@ def send_context(
         conversation.system_prompt,
         path,
         fork_point_id=fork_point_id,
-        checkpoints=[CheckpointSummary(*row) for row in checkpoints],
+        checkpoints=checkpoints,
         policy=ContextPolicy(
             mode=context_mode,
             partial_messages=settings.partial_context_messages,
@@ -177,18 +177,28 @@ def _prepared(ctx: ServerContext, stored: StoredQuestion, request: MessageSend) 
     )
     max_tokens = reply_max_tokens(conversation, info, request.max_tokens)
     settings = ctx.settings
-    context = send_context(
-        settings,
-        conversation,
-        context_mode=branch.context_mode,
-        fork_point_id=branch.fork_point_message_id,
-        path=path,
-        checkpoints=stored.checkpoints,
-        info=info,
-        max_tokens=max_tokens,
-    )
+
+    def assemble(checkpoints: Sequence[CheckpointSummary]) -> AssembledContext:
+        return send_context(
+            settings,
+            conversation,
+            context_mode=branch.context_mode,
+            fork_point_id=branch.fork_point_message_id,
+            path=path,
+            checkpoints=checkpoints,
+            info=info,
+            max_tokens=max_tokens,
+        )
+
+    context = assemble([CheckpointSummary(*row) for row in stored.checkpoints])
     anchors = {row.anchor_message_id for row in stored.checkpoints}
     since = messages_since_checkpoint(path, anchors)
+    # What would go out past the last checkpoint: a context mode may leave most of it out.
+    outran = catch_up_due(
+        min(since, context.context_message_count),
+        settings.checkpoint_interval,
+        settings.checkpoint_catchup_factor,
+    )
     return Prepared(
         conversation=conversation,
         branch=branch,
@@ -208,6 +218,7 @@ def _prepared(ctx: ServerContext, stored: StoredQuestion, request: MessageSend) 
         prompt_tokens=context.prompt_tokens,
         context=context,
         checkpoint_due=0 < settings.checkpoint_interval <= since + 1,
+        catch_up=CatchUpNeed(path, assemble) if outran else None,
     )
 
 
