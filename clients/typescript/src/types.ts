@@ -320,6 +320,9 @@ export interface TreeNode {
   content: string;
   role: string;
   parentMessageId?: string | null;
+  /** A message's: see `Message.pinned`, `Message.excluded` (the root has neither). */
+  pinned?: boolean;
+  excluded?: boolean;
   children: TreeNode[];
   branchInfo?: Record<string, unknown> | null;
 }
