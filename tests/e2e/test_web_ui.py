@@ -184,6 +184,7 @@ def test_guest_streams_forks_checkpoints_sees_usage_then_keeps_the_work(
 
     # Fork at the reply, continue there: the tree shows both branches.
     actions_of(page, reply).get_by_role("button", name="Fork here").click()
+    page.get_by_role("dialog").get_by_role("button", name="Create fork").click()
     expect(page.locator(".conv-head .chip")).to_contain_text("Fork at")
     expect(page).to_have_url(re.compile(r"#/c/[^/]+/b/[^/]+$"))
     fork_url = page.url

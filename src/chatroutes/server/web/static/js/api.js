@@ -69,7 +69,10 @@ async function errorOf(res) {
   return new ApiError(res.status, await res.json().catch(() => null));
 }
 
-/** A response that is not a refusal of the token or, for reads, of the rate. */
+/**
+ * A response that is not a refusal of the token or, for reads, of the rate (unless
+ * `waitOnRateLimit` is false: a read that can be skipped, such as a preview).
+ */
 async function settled(path, options) {
   let res = await send(path, options);
   if (res.status === 401 && auth.state?.tokens && !path.startsWith('/auth/')) {
@@ -77,7 +80,8 @@ async function settled(path, options) {
     else auth.set(null);
   }
   const method = options.method || 'GET';
-  for (let tries = 0; res.status === 429 && method === 'GET' && tries < 2; tries++) {
+  const wait429 = method === 'GET' && options.waitOnRateLimit !== false;
+  for (let tries = 0; res.status === 429 && wait429 && tries < 2; tries++) {
     const wait = Math.min(Number(res.headers.get('Retry-After')) || 5, MAX_RATE_WAIT_S);
     notices.rateLimited(wait);
     await new Promise((r) => setTimeout(r, wait * 1000));

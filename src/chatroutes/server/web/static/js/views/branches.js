@@ -2,6 +2,7 @@
 
 import { api } from '../api.js';
 import { h, field, dialog, confirmBox, toast, navigate } from '../dom.js';
+import { editBudget, spentSummary } from './budget.js';
 
 export function branchesPanel(data, branch, reload) {
   const cid = data.conversation.id;
@@ -37,8 +38,13 @@ export function branchesPanel(data, branch, reload) {
       h('span', { class: 'swatch', 'aria-hidden': 'true', style: `background:${data.colour(b.id)}` }),
       h('a', { href: `#/c/${cid}/b/${b.id}`, 'aria-current': b.id === branch.id ? 'true' : null }, b.title),
       h('span', { class: 'muted small' }, `${b.messageCount} msg${b.isMain ? ' · main' : ''}${b.archived ? ' · archived' : ''}`)),
+    spentSummary(b),
     h('div', { class: 'row wrap actions' },
       h('button', { type: 'button', class: 'link', onClick: rename(b), 'aria-label': `Rename ${b.title}` }, 'Rename'),
+      b.spent ? h('button', {
+        type: 'button', class: 'link', 'aria-label': `Budget of ${b.title}`,
+        onClick: async () => { if (await editBudget(cid, 'branch', b, b.title)) await reload(); },
+      }, 'Budget') : null,
       b.isMain ? null : h('button', {
         type: 'button', class: 'link', onClick: act(() => patch(b, { archived: !b.archived }), b.archived ? 'Branch restored' : 'Branch archived'),
         'aria-label': `${b.archived ? 'Unarchive' : 'Archive'} ${b.title}`,

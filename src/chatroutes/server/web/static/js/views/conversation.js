@@ -1,16 +1,21 @@
-// One conversation: the open branch's thread, streaming composer, message actions, and the
-// side panels (tree graph, branches, checkpoints).
+// One conversation: the open branch's thread, streaming composer (with the next send's
+// gauge), message actions, budgets, and the side panels (tree graph, branches, checkpoints).
 
 import { api, stream } from '../api.js';
 import { ConversationData } from '../convdata.js';
 import { h, mount, toast, field, navigate, fmtInt } from '../dom.js';
+import { describeWarning } from '../cost.js';
 import { MarkdownStream, messageBody } from '../markdown.js';
 import { models, modelSelect } from '../models.js';
 import { refreshGuest } from '../session.js';
 import { suggestionsBox } from './autobranch.js';
 import { branchesPanel } from './branches.js';
+import { budgetMeter, refusalNotice } from './budget.js';
 import { checkpointsPanel, createCheckpoint } from './checkpoints.js';
 import { temperatureInput } from './conversations.js';
+import { forkDialog } from './fork.js';
+import { ContextGauge, contextModeSelect } from './gauge.js';
+import { contextToggles, messageBadges, messageNotes } from './msgcost.js';
 import { runParallel } from './parallel.js';
 import { conversationSidebar } from './sidebar.js';
 import { treeGraph } from './tree.js';
@@ -29,14 +34,17 @@ const ENDINGS = { stopped: 'Stopped', interrupted: 'Interrupted', error: 'Cut of
 
 function messageItem(message, { inherited, colour, actions, ending }) {
   const who = message.role === 'user' ? 'You' : (message.model || 'Assistant');
+  const flags = `${message.pinned ? ' pinned' : ''}${message.excluded ? ' excluded' : ''}`;
   return h('li', {
-    class: `msg ${message.role}${inherited ? ' inherited' : ''}`, id: `m-${message.id}`,
+    class: `msg ${message.role}${inherited ? ' inherited' : ''}${flags}`, id: `m-${message.id}`,
     'data-message-id': message.id, style: `--branch:${colour}`,
   },
   h('div', { class: 'msg-head' }, h('span', { class: 'role' }, who),
     inherited ? h('span', { class: 'muted small' }, 'inherited context') : null,
-    ENDINGS[ending] ? h('span', { class: `ending ${ending}` }, ENDINGS[ending]) : null),
+    ENDINGS[ending] ? h('span', { class: `ending ${ending}` }, ENDINGS[ending]) : null,
+    actions ? messageBadges(message) : null),
   messageBody(message.role, message.content),
+  messageNotes(message),
   actions ? h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' }, actions) : null);
 }
 
@@ -76,28 +84,69 @@ class ConversationView {
     // The tree leaves out metadata: how each reply on this path ended comes from the messages.
     const { messages } = await api(`/conversations/${this.cid}/messages?branchId=${encodeURIComponent(branch.id)}`);
     this.endings = new Map(messages.map((m) => [m.id, m.metadata?.finishReason]));
+    this.full = new Map(messages.map((m) => [m.id, m])); // with metadata, pinned, excluded
     this.thread = h('ol', { class: 'messages', 'aria-label': `Messages on ${branch.title}` });
     this.renderThread();
     this.parallelArea = h('div', { class: 'parallel-area' });
+    this.noticeArea = h('div', { class: 'notice-area' });
     this.side = h('div', { class: 'side-body' });
     mount(this.main, h('div', { class: 'conv-layout' }, this.sidebar.el, h('div', { class: 'conv' },
       h('div', { class: 'conv-head' },
         h('h1', {}, conversation.title),
         h('span', { class: 'chip', style: `--branch:${this.data.colour(branch.id)}` },
           h('span', { class: 'swatch', 'aria-hidden': 'true' }), branch.title),
+        this.budgets(),
         await this.settings()),
       h('div', { class: 'conv-body' },
         h('section', { class: 'thread', 'aria-label': 'Chat' },
-          this.thread, this.parallelArea, await this.composer()),
+          this.thread, this.parallelArea, this.noticeArea, await this.composer()),
         h('aside', { class: 'side', 'aria-label': 'Branches and checkpoints' }, this.tabs(), this.side)))));
+    this.showRefusal();
+    this.gauge.refresh();
     await this.showSide(this.sidePanel);
+  }
+
+  /** Meters of the branch's and the conversation's budgets, each editable. */
+  budgets() {
+    const saved = () => this.reload();
+    const meters = [
+      budgetMeter(this.cid, 'branch', this.branch, this.branch.title, saved),
+      budgetMeter(this.cid, 'conversation', this.data.conversation, this.data.conversation.title, saved),
+    ].filter(Boolean);
+    return meters.length ? h('div', { class: 'budgets', 'aria-label': 'Budgets' }, meters) : null;
+  }
+
+  /** The owner of a budget a refusal names. */
+  budgetOwner(kind, id) {
+    if (kind === 'conversation') return this.data.conversation;
+    return this.data.branches.find((b) => b.id === id) || null;
+  }
+
+  /** A send refused by a spent budget: say which and offer to raise it, until dismissed. */
+  showRefusal() {
+    if (!this.refused) {
+      mount(this.noticeArea);
+      return;
+    }
+    mount(this.noticeArea, refusalNotice(this.cid, this.refused, {
+      ownerOf: (kind, id) => this.budgetOwner(kind, id),
+      onRaised: async () => {
+        this.refused = null;
+        toast('Budget raised: send again when ready');
+        await this.reload();
+      },
+      onDismiss: () => {
+        this.refused = null;
+        this.showRefusal();
+      },
+    }));
   }
 
   renderThread() {
     const branch = this.branch;
     const path = this.data.path(branch);
     const forkIndex = path.findIndex((m) => m.id === branch.forkPointMessageId);
-    const items = path.map((m, i) => messageItem(m, {
+    const items = path.map((m, i) => messageItem({ ...m, ...this.full?.get(m.id) }, {
       inherited: !branch.isMain && i <= forkIndex,
       colour: this.data.colour(m.branchInfo?.branchId),
       actions: this.actions(m),
@@ -115,7 +164,16 @@ class ConversationView {
       button('Fork here', () => this.fork(message)),
       button('Checkpoint', () => this.checkpoint(message)),
       button('Suggest branches', (event) => this.suggest(message, event.target)),
+      this.full?.has(message.id) ? contextToggles(this.full.get(message.id), (saved, toggle) => this.contextChanged(saved, toggle)) : null,
     ];
+  }
+
+  /** A message pinned, excluded or put back: its mark, and the next send's preview. */
+  contextChanged(message, toggle) {
+    this.full.set(message.id, message);
+    this.renderThread();
+    this.thread.querySelector(`[data-message-id="${message.id}"] [data-toggle="${toggle}"]`)?.focus();
+    this.gauge.refresh();
   }
 
   async settings() {
@@ -148,7 +206,7 @@ class ConversationView {
     const text = h('textarea', {
       name: 'content', rows: 3, required: true, placeholder: 'Message (Ctrl+Enter to send)', 'aria-label': 'Message',
     });
-    this.modelPick = await modelSelect({ name: 'model', 'aria-label': 'Model' }, conversation.model);
+    this.modelPick = await modelSelect({ name: 'model', 'aria-label': 'Model' }, this.chosenModel || conversation.model);
     this.temperature = temperatureInput(conversation.temperature);
     this.temperature.setAttribute('aria-label', 'Temperature');
     const { models: list } = await models();
@@ -163,10 +221,30 @@ class ConversationView {
     this.stopButton = h('button', {
       type: 'button', class: 'danger', hidden: true, onClick: () => this.stop(),
     }, 'Stop');
+    const branch = this.branch;
+    // Context modes choose among what came before the fork: a fork's setting only.
+    const modePick = branch.forkPointMessageId ? contextModeSelect(branch, (mode) => this.setContextMode(mode, modePick)) : null;
+    this.gauge = new ContextGauge({
+      cid: this.cid,
+      branchId: branch.id,
+      inputs: () => ({ model: this.modelPick.value, contextMode: modePick?.value, content: text.value }),
+      budgets: () => [
+        { kind: 'branch', budget: this.branch.budget, spent: this.branch.spent },
+        { kind: 'conversation', budget: this.data.conversation.budget, spent: this.data.conversation.spent },
+      ],
+    });
+    text.addEventListener('input', () => this.gauge.schedule());
+    this.modelPick.addEventListener('change', () => {
+      this.chosenModel = this.modelPick.value;
+      this.gauge.refresh();
+    });
+    if (this.draft) text.value = this.draft; // a send refused by a budget: to send again
     const form = h('form', { class: 'composer', 'aria-label': 'Send a message' },
       text,
+      this.gauge.el,
       h('div', { class: 'row wrap composer-bar' },
         h('label', { class: 'inline' }, 'Model ', this.modelPick),
+        modePick ? h('label', { class: 'inline', title: 'What the next send takes from before the fork' }, 'Context ', modePick) : null,
         h('label', { class: 'inline' }, 'Temp ', this.temperature),
         h('label', { class: 'inline', for: 'several' }, several, ' Several models'),
         h('div', { class: 'spacer' }), this.stopButton, this.sendButton),
@@ -175,6 +253,7 @@ class ConversationView {
       const content = text.value.trim();
       if (!content || this.busy) return;
       text.value = '';
+      this.draft = null;
       if (several.checked) {
         const chosen = [...form.querySelectorAll('input[name=models]:checked')].map((c) => c.value);
         await this.parallel(content, chosen);
@@ -193,6 +272,22 @@ class ConversationView {
       }
     });
     return form;
+  }
+
+  /** The branch's context mode, which its next send uses; the gauge follows. */
+  async setContextMode(mode, select) {
+    const branch = this.branch;
+    this.gauge.refresh();
+    try {
+      const saved = await api(`/conversations/${this.cid}/branches/${branch.id}`, {
+        method: 'PATCH', body: { contextMode: mode },
+      });
+      branch.contextMode = saved.branch.contextMode;
+    } catch (err) {
+      toast(err.message, 'error');
+      select.value = branch.contextMode;
+      this.gauge.refresh();
+    }
   }
 
   set busy(on) {
@@ -269,7 +364,11 @@ class ConversationView {
           }
           if (data.type === 'content') shown.append(data.content);
           else if (data.type === 'complete') complete = data;
+          else if (data.type === 'error' && data.error === 'BUDGET_EXCEEDED') this.refuse(data.details, body);
           else if (data.type === 'error') toast(data.message, 'error');
+          else if (data.type === 'status' && data.status === 'budget_warning' && data.budgetWarning) {
+            toast(describeWarning(data.budgetWarning), 'warn');
+          }
         },
       });
       pending.clear();
@@ -282,7 +381,8 @@ class ConversationView {
         return;
       }
       pending.clear();
-      toast(err.message, 'error');
+      if (err.code === 'BUDGET_EXCEEDED') this.refuse(err.details, body);
+      else toast(err.message, 'error');
     } finally {
       shown.flush();
       out.removeAttribute('aria-busy');
@@ -299,6 +399,12 @@ class ConversationView {
     } else {
       await this.reload();
     }
+  }
+
+  /** A send refused by a spent budget: the notice, and its text back in the composer. */
+  refuse(details, body) {
+    this.refused = details;
+    this.draft = body && !body.parentMessageId ? body.content : null;
   }
 
   /** After a reload mid-stream: follow the reply that was streaming to its end. */
@@ -385,17 +491,15 @@ class ConversationView {
     await this.sendOn(branch?.id || this.branch.id, { content });
   }
 
+  /** The fork dialog (each context mode's first-send cost, a budget); then the new branch. */
   async fork(message) {
-    try {
-      const { branch } = await api(`/conversations/${this.cid}/fork`, {
-        method: 'POST', body: { forkPointMessageId: message.id, title: `Fork at “${message.content.slice(0, 30)}”` },
-      });
-      toast(`Branch "${branch.title}" created`);
-      refreshGuest().catch(() => {});
-      navigate(`#/c/${this.cid}/b/${branch.id}`);
-    } catch (err) {
-      toast(err.message, 'error');
-    }
+    const branch = await forkDialog({
+      cid: this.cid, branchId: this.branch.id, message, model: this.modelPick.value,
+    });
+    if (!branch) return;
+    toast(`Branch "${branch.title}" created`);
+    refreshGuest().catch(() => {});
+    navigate(`#/c/${this.cid}/b/${branch.id}`);
   }
 
   async checkpoint(message) {
