@@ -115,6 +115,7 @@ class MessageMetadata(TypedDict, total=False):
     pinnedMessageIds: list[str]
     excludedMessageIds: list[str]
     budgetWarning: BudgetWarning
+    checkpointCatchUp: Literal["waited", "inline"] | None
 
 
 class Message(TypedDict, total=False):
@@ -139,7 +140,8 @@ class SendPreview(TypedDict):
 
     ``promptTokens``: the prompt the send would give the model, the question included;
     ``estimatedCost``: its price in USD (None: the model has none), the reply not
-    included; ``contextWindow``: the model's, in tokens.
+    included; ``contextWindow``: the model's, in tokens; ``checkpointCatchUp``: the send
+    writes a checkpoint first (it outran the automatic ones), counted here.
     """
 
     promptTokens: int
@@ -147,6 +149,7 @@ class SendPreview(TypedDict):
     contextMessageCount: int
     checkpointUsed: bool
     checkpointId: str | None
+    checkpointCatchUp: bool
     truncated: bool
     contextWindow: int
     model: str

@@ -381,6 +381,27 @@ class TestWarning:
         assert event["data"]["spent"]["tokens"] == 1_000
 
 
+class TestReleased:
+    async def test_a_provider_failure_gives_the_hold_back_and_charges_nothing(
+        self, api, create_conversation, upstream
+    ):
+        conversation = await create_conversation()
+        cid, main = conversation["id"], _main(conversation)["id"]
+        await _budget(api, f"/conversations/{cid}", {"maxTokens": 5_000})
+        await _budget(api, f"/conversations/{cid}/branches/{main}", {"maxTokens": 5_000})
+        upstream.enqueue(Fault.status(400))
+        failed = await api.client.post(f"/conversations/{cid}/messages", json={"content": "x"})
+        assert failed.status_code >= 400 and failed.status_code != 402
+        async with api.app.state.ctx.db.read() as session:
+            held = [
+                await session.scalar(select(table.budget_reserved_tokens).where(table.id == row))
+                for table, row in ((Conversation, cid), (Branch, main))
+            ]
+        assert held == [0, 0]
+        seen = await _conversation(api, cid)
+        assert seen["spent"]["tokens"] == 0 and _branch(seen, main)["spent"]["tokens"] == 0
+
+
 class TestRecovery:
     async def test_a_dead_generations_hold_is_settled_by_the_recovery(self, api, upstream):
         """What a killed process leaves: a question, its lease with the reservation's

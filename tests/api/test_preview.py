@@ -8,6 +8,7 @@ reports for a send can be compared with what the server counted before it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -67,6 +68,7 @@ def _agrees(preview: dict, sent: dict) -> None:
     assert preview["contextMessageCount"] == metadata["context_message_count"]
     assert preview["checkpointUsed"] == metadata["checkpoint_used"]
     assert preview["checkpointId"] == metadata["checkpointId"]
+    assert preview["checkpointCatchUp"] is False and metadata["checkpointCatchUp"] is None
     assert preview["truncated"] == metadata["context_truncated"]
     assert preview["pinnedMessageIds"] == metadata["pinnedMessageIds"]
     assert preview["excludedMessageIds"] == metadata["excludedMessageIds"]
@@ -165,6 +167,37 @@ class TestEqualsTheSend:
         after = await _preview(api, cid, main, content="Next?")
         assert after["contextMessageCount"] == before["contextMessageCount"] - 1
         assert after["promptTokens"] < before["promptTokens"]
+
+
+class TestCatchingUp:
+    """A checkpoint every 4 messages, none written: the next send catches up inline."""
+
+    @pytest.fixture
+    def settings(self, settings):
+        return settings.model_copy(update={"checkpoint_interval": 4})
+
+    async def test_the_preview_counts_the_checkpoint_the_send_will_write(
+        self, api, create_conversation, send
+    ):
+        cid, main, _ = await _turns(create_conversation, send, *TEXTS, "Go on.")
+        ctx = api.app.state.ctx
+        while ctx.tasks:  # the automatic checkpoints, then none left
+            await asyncio.gather(*list(ctx.tasks))
+        listed = await api.client.get(f"/conversations/{cid}/checkpoints")
+        for checkpoint in listed.json()["data"]["checkpoints"]:
+            await api.client.delete(f"/checkpoints/{checkpoint['id']}")
+
+        preview = await _preview(api, cid, main, content="Recap please.")
+        after = await api.client.get(f"/conversations/{cid}/checkpoints")
+        sent = await send(cid, "Recap please.")
+
+        assert after.json()["data"]["checkpoints"] == []  # a preview stores nothing
+        metadata = sent["message"]["metadata"]
+        assert metadata["checkpointCatchUp"] == "inline"
+        assert preview["checkpointCatchUp"] is True and preview["checkpointUsed"] is True
+        assert preview["checkpointId"] is None  # written by the send, not by the preview
+        assert preview["promptTokens"] == sent["usage"]["promptTokens"]
+        assert preview["contextMessageCount"] == metadata["context_message_count"] == 1
 
 
 @pytest.fixture

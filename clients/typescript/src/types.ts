@@ -103,6 +103,8 @@ export interface MessageMetadata {
   pinnedMessageIds?: string[];
   /** The excluded messages on this reply's path, left out of its context. */
   excludedMessageIds?: string[];
+  /** How a send that outran its branch's automatic checkpoints caught up, if it had to. */
+  checkpointCatchUp?: 'waited' | 'inline' | null;
   [key: string]: unknown;
 }
 
@@ -286,6 +288,8 @@ export interface SendPreview {
   contextMessageCount: number;
   checkpointUsed: boolean;
   checkpointId: string | null;
+  /** The send writes a checkpoint first (it outran the automatic ones), counted here. */
+  checkpointCatchUp: boolean;
   truncated: boolean;
   contextWindow: number;
   model: string;

@@ -76,7 +76,14 @@ async def preview_send(
     sent or stored."""
     request = PreviewRequest(model, context_mode, fork_point_message_id, content)
     preview = await service.preview(conversation_id, branch_id, request)
-    return ok(preview_data(preview.context, preview.info, preview.context_mode))
+    return ok(
+        preview_data(
+            preview.context,
+            preview.info,
+            preview.context_mode,
+            catch_up=preview.catch_up is not None,
+        )
+    )
 
 
 @router.post(

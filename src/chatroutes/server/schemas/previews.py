@@ -34,13 +34,16 @@ class PreviewedModel(Protocol):
 class PreviewData(TypedDict):
     """``promptTokens``: what the send's prompt counts, the question included;
     ``estimatedCost``: its price in USD (null: the model has none), the reply not
-    included; ``contextWindow``: the model's, in tokens."""
+    included; ``contextWindow``: the model's, in tokens; ``checkpointCatchUp``: the send
+    has outrun its branch's automatic checkpoints and writes one first (counted here with
+    the summary it would write inline; ``checkpointId`` is null until it exists)."""
 
     promptTokens: int
     estimatedCost: float | None
     contextMessageCount: int
     checkpointUsed: bool
     checkpointId: str | None
+    checkpointCatchUp: bool
     truncated: bool
     contextWindow: int
     model: str
@@ -49,13 +52,16 @@ class PreviewData(TypedDict):
     excludedMessageIds: list[str]
 
 
-def preview_data(context: PreviewedContext, info: PreviewedModel, context_mode: str) -> PreviewData:
+def preview_data(
+    context: PreviewedContext, info: PreviewedModel, context_mode: str, *, catch_up: bool
+) -> PreviewData:
     return {
         "promptTokens": context.prompt_tokens,
         "estimatedCost": info.cost(context.prompt_tokens, 0),
         "contextMessageCount": context.context_message_count,
         "checkpointUsed": context.checkpoint_id is not None,
-        "checkpointId": context.checkpoint_id,
+        "checkpointId": context.checkpoint_id or None,
+        "checkpointCatchUp": catch_up,
         "truncated": context.truncated,
         "contextWindow": info.context_window,
         "model": info.name,

@@ -3,12 +3,16 @@ its prompt will cost before it is spent. Reads only; nothing is written, nothing
 
 The context is the send's own (``question.send_context`` on the path the send would
 read, with the question the send would store), so the tokens a preview counts are the
-tokens the send then gives the model.
+tokens the send then gives the model. A send that has outrun its branch's automatic
+checkpoints writes one first (``catch_up.py``); its preview counts the context with the
+checkpoint the send would write inline (``PreviewService`` summarizes it, stores nothing).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -22,7 +26,13 @@ from ...store import messages as message_store
 from ..branches import branch_within
 from ..conversations import owned_conversation_within
 from ..server_context import ServerContext
-from .question import check_length, reply_max_tokens, resends_head, send_context
+from .question import (
+    check_length,
+    outran_checkpoints,
+    reply_max_tokens,
+    resends_head,
+    send_context,
+)
 
 
 @dataclass(frozen=True)
@@ -38,10 +48,22 @@ class PreviewRequest:
 
 
 @dataclass(frozen=True)
+class PendingCatchUp:
+    """The checkpoint a send that outran its branch's checkpoints would write before its
+    call: at the end of ``before`` (the path up to its question), built on ``checkpoints``;
+    ``assemble`` gives the context once it is there."""
+
+    before: Sequence[Any]  # message_store.PathRow rows
+    checkpoints: list[CheckpointSummary]
+    assemble: Callable[[Sequence[CheckpointSummary]], AssembledContext]
+
+
+@dataclass(frozen=True)
 class SendPreview:
     context: AssembledContext
     info: ModelInfo
     context_mode: str
+    catch_up: PendingCatchUp | None = None
 
 
 def preview_within(
@@ -79,6 +101,7 @@ def preview_within(
     content = request.content
     if content is not None:
         check_length(ctx.settings, content)
+    before = path  # what a checkpoint written before the send's call would end on
     head = path[-1] if path else None
     # As the send: a question that is the head already (its call failed) is not sent twice.
     if content is not None and not resends_head(connection, head, content):
@@ -87,14 +110,21 @@ def preview_within(
             new_id("msg"), parent_id, "user", content, estimate_tokens(content), None
         )
         path = [*path, question]
-    context = send_context(
-        ctx.settings,
-        conversation,
-        context_mode=mode,
-        fork_point_id=fork_point_id,
-        path=path,
-        checkpoints=[CheckpointSummary(*row) for row in checkpoints],
-        info=info,
-        max_tokens=reply_max_tokens(conversation, info, None),
-    )
+
+    def assemble(summaries: Sequence[CheckpointSummary]) -> AssembledContext:
+        return send_context(
+            ctx.settings,
+            conversation,
+            context_mode=mode,
+            fork_point_id=fork_point_id,
+            path=path,
+            checkpoints=summaries,
+            info=info,
+            max_tokens=reply_max_tokens(conversation, info, None),
+        )
+
+    summaries = [CheckpointSummary(*row) for row in checkpoints]
+    context = assemble(summaries)
+    if before and outran_checkpoints(ctx.settings, path, summaries, context):
+        return SendPreview(context, info, mode, PendingCatchUp(before, summaries, assemble))
     return SendPreview(context, info, mode)

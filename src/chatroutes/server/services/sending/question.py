@@ -155,6 +155,24 @@ def send_context(
     )
 
 
+def outran_checkpoints(
+    settings: Settings,
+    path: Sequence[Any],
+    checkpoints: Sequence[CheckpointSummary],
+    context: AssembledContext,
+) -> bool:
+    """Whether a send of ``path`` (root to question), assembled as ``context``, has
+    outrun its branch's automatic checkpoints and must catch up first (``catch_up.py``).
+    Counted on what would go out past the last checkpoint: a context mode may leave most
+    of it out."""
+    since = messages_since_checkpoint(path, {c.anchor_message_id for c in checkpoints})
+    return catch_up_due(
+        min(since, context.context_message_count),
+        settings.checkpoint_interval,
+        settings.checkpoint_catchup_factor,
+    )
+
+
 def resends_head(connection: Connection, head: Any | None, content: str) -> bool:
     """Whether a send of ``content`` on a branch whose head is ``head`` (no fork) is the
     retry of a question whose provider call failed: the head is that very question."""
@@ -190,15 +208,10 @@ def _prepared(ctx: ServerContext, stored: StoredQuestion, request: MessageSend) 
             max_tokens=max_tokens,
         )
 
-    context = assemble([CheckpointSummary(*row) for row in stored.checkpoints])
-    anchors = {row.anchor_message_id for row in stored.checkpoints}
-    since = messages_since_checkpoint(path, anchors)
-    # What would go out past the last checkpoint: a context mode may leave most of it out.
-    outran = catch_up_due(
-        min(since, context.context_message_count),
-        settings.checkpoint_interval,
-        settings.checkpoint_catchup_factor,
-    )
+    summaries = [CheckpointSummary(*row) for row in stored.checkpoints]
+    context = assemble(summaries)
+    since = messages_since_checkpoint(path, {c.anchor_message_id for c in summaries})
+    outran = outran_checkpoints(settings, path, summaries, context)
     return Prepared(
         conversation=conversation,
         branch=branch,
