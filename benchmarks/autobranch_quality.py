@@ -38,7 +38,7 @@ before the threshold), and the detector's latency (p50/p99) on 2,000-character
 messages.
 
     python benchmarks/autobranch_quality.py [--threshold 0.7] [--errors old|tune]
-        [--sets old,tune,blind] [--cross-labeler]
+        [--sets old,tune,blind] [--cross-labeler] [--labelers D,E]
 """
 
 from __future__ import annotations
@@ -377,6 +377,11 @@ def main() -> None:
         help="comma-separated data sets to score (old, tune, blind); all by default",
     )
     parser.add_argument(
+        "--labelers",
+        default=None,
+        help="score tune on these labelers' texts only (comma-separated id letters, e.g. D,E)",
+    )
+    parser.add_argument(
         "--cross-labeler",
         action="store_true",
         help="leave-one-labeler-out figures on tune (see the module docstring)",
@@ -396,6 +401,8 @@ def main() -> None:
             if split not in wanted:
                 continue
             subset = [r for r in independent if r["split"] == split]
+            if split == "tune" and args.labelers:
+                subset = [r for r in subset if r["id"][0] in args.labelers.split(",")]
             datasets[f"{split} (per option)"] = (subset, option_gold, False)
     else:
         print(f"{INDEPENDENT.name} not found: the old set only")
