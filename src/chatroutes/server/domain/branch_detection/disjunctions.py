@@ -172,6 +172,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 score += 0.2
                 features.append("followed by 'which …?'")
             cue = _CHOICE_CUE.search(chunk)
+            if cue and not (asked or then_asked) and _INTERROGATIVE.fullmatch(cue.group(0)):
+                cue = None  # "Smith or Jones, I forget which": a relative, nothing asked
             if cue and not opener:
                 score += 0.15
                 features.append(f"choice cue '{cue.group(0).lower()}'")
@@ -218,6 +220,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
+_INTERROGATIVE = re.compile(r"which|quel\w*|cuál\w*|welche\w*", re.I)
 _ASKED_AFTER = re.compile(
     r"(?:which|what would you|what do you (?:think|recommend|suggest)|any (?:advice|thoughts)|"
     r"lequel|laquelle|t'en penses|qu'en penses|cuál|qué (?:me )?recomiendas|welche\w*|"
