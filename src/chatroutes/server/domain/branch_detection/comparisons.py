@@ -398,7 +398,7 @@ _NOT_A_SIDE = frozenset(
         *("it", "they", "he", "she", "i", "we", "you", "ever", "before", "usual", "expected"),
         *("that", "this", "what", "tell", "let", "give", "show", "explain", "say", "write"),
         *("make", "possible", "usual", "always", "needed", "necessary", "soon", "before"),
-        *("last", "yesterday", "today", "previous", "earlier", "now", "then", "next"),
+        *("last", "yesterday", "previous", "earlier"),
     }
 )
 

@@ -137,19 +137,30 @@ _STOPWORDS = _wordset(
 _DESCRIPTION = "One of several requests in this message: handle it on its own branch."
 
 
+_COUNT = (
+    r"(?:two|three|four|2|3|4|a couple of|a few|several|multiple|deux|trois|plusieurs|dos|tres|"
+    r"varias|varios|zwei|drei|mehrere|due|tre)"
+)
 _ANNOUNCED = re.compile(
-    r"\b(?:two|three|2|3|a couple of|a few|several|multiple|deux|plusieurs|dos|tres|varias|"
-    r"zwei|drei|mehrere)\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|"
-    r"choses|problèmes|demandes|preguntas|cosas|problemas|fragen|dinge|anliegen|probleme)"
-    r"\b[^:\n]{0,40}:",
+    rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
+    r"points|favou?rs|choses|problèmes|soucis|demandes|questions|points|preguntas|cosas|"
+    r"problemas|asuntos|dudas|fragen|dinge|sachen|anliegen|probleme|punkte|domande|cose)"
+    r"\b[^:\n]{0,60}:",
     re.I,
+)
+_DETERMINER = (
+    r"the|my|our|your|a|an|le|la|les|l'|mon|ma|mes|notre|nos|votre|vos|el|los|las|mi|mis|"
+    r"nuestro|nuestra|su|sus|der|die|das|den|dem|mein|meine|unser|unsere|ihr|ihre|il|la|lo|"
+    r"gli|le|o|os|as|meu|minha"
 )
 _ITEM_SPLIT = re.compile(
     r",?\s*\b(?:and|et|y|und|e)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|eine|"
-    r"die andere|what|how|why|when|where|which|who|whether|if|i|we|my|our|the|qué|cómo|cuál|"
-    r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|mon|ma|was|wie|warum|wann|wo|ob|"
-    r"ich|mein|meine|cosa|come|perché|quando|dove|o que|como|porque|onde|a|an)\b)|;\s*|"
-    r",\s*(?=(?:one|another|the other|a|an|the)\b)|,?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
+    r"die andere|what|how|why|when|where|which|who|whether|if|i|we|qué|cómo|cuál|"
+    r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|j'|was|wie|warum|wann|wo|ob|"
+    r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
+    rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|{_DETERMINER})\b)|;\s*|"
+    rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_DETERMINER})\b)|"
+    r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
     re.I,
 )
 
@@ -164,9 +175,51 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             or _two_problems(text, scan, sentence)
         )
     found.extend(_intents(text, scan, sents))
+    found.extend(_ordinals(text, scan, sents))
     found.extend(_sections(text, scan))
     found.extend(_listed_requests(text, scan))
     return found
+
+
+_COUNTED_THINGS = re.compile(
+    rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
+    r"points|choses|problèmes|soucis|demandes|preguntas|cosas|problemas|asuntos|dudas|fragen|"
+    r"dinge|sachen|anliegen|probleme|punkte|domande|cose)\b",
+    re.I,
+)
+_ORDINAL = re.compile(
+    r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|premièrement|deuxièmement|d'abord|ensuite|"
+    r"primero|segundo|tercero|erstens|zweitens|drittens|primo|secondo)\b,?\s*",
+    re.I,
+)
+
+
+def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """ "Two things. First, … Second, …": a count announced, then sentences numbered
+    in words; one request per numbered sentence."""
+    for index, sentence in enumerate(sents):
+        if not _COUNTED_THINGS.search(scan, sentence.start, sentence.end):
+            continue
+        items = []
+        for following in sents[index + 1 :]:
+            marker = _ORDINAL.match(scan, following.start)
+            if marker is None:
+                break
+            items.append(_trimmed(text, marker.end(), following.end))
+        if len(items) < 2:
+            continue
+        return split_group(
+            text,
+            kind="multi_intent",
+            start=items[0][0],
+            end=items[-1][1],
+            options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+            confidence=0.8,
+            description=_DESCRIPTION,
+            reasoning="Requests counted, then numbered in words",
+            divergence="high",
+        )
+    return []
 
 
 def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
