@@ -187,7 +187,7 @@ _COUNTED_THINGS = re.compile(
     r"dinge|sachen|anliegen|probleme|punkte|domande|cose)\b",
     re.I,
 )
-_ORDINAL = re.compile(
+_ORDINAL_LEAD = re.compile(
     r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|premièrement|deuxièmement|d'abord|ensuite|"
     r"primero|segundo|tercero|erstens|zweitens|drittens|primo|secondo)\b,?\s*",
     re.I,
@@ -202,7 +202,7 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             continue
         items = []
         for following in sents[index + 1 :]:
-            marker = _ORDINAL.match(scan, following.start)
+            marker = _ORDINAL_LEAD.match(scan, following.start)
             if marker is None:
                 break
             items.append(_trimmed(text, marker.end(), following.end))
@@ -311,6 +311,13 @@ _CLAUSE_AND = re.compile(
 )
 
 
+_BACK_REFERENCE = re.compile(
+    r"\b(?:\w+ (?:it|that|them)|without (?:it|that|them)|because of (?:it|that)|so|therefore|"
+    r"sans (?:ça|cela)|sin (?:eso|ello)|ohne (?:das|es))\s*[.!]?$",
+    re.I,
+)
+
+
 def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "I was charged twice and I can't log in": two issues, each a clause of its own."""
     body = _strip_marker(scan, sentence)
@@ -323,6 +330,8 @@ def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     halves = [scan[a:b] for a, b in (left, right)]
     if any(len(_words(h)) < 4 or not _ISSUE.search(h) for h in halves):
         return []
+    if _BACK_REFERENCE.search(halves[1]):
+        return []  # "the VAT number is missing and our accountant can't book it": one issue
     first, second = (_ISSUE.search(h).group(0).lower() for h in halves)
     if first == second:
         return []  # one issue told twice
@@ -485,11 +494,24 @@ def _asks(chunk: str) -> bool:
     return "?" in chunk or bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
 
 
+_HEDGE = re.compile(
+    r"\W*(?:(?:it |this )?(?:looks|seems|sounds) like|maybe|perhaps|probably|i guess|i think|"
+    r"i suppose|(?:is|are|do|does|did|can|could|would|will|was)\s+\w+\s+(?:even|really)\s+"
+    r"(?:a|any|the)\s+point|peut-être|quizás|quizá|a lo mejor|vielleicht|wohl)\b",
+    re.I,
+)
+
+
 def _real_question(chunk: str) -> bool:
+    """A question asked for its answer: not a follow-up comment, a filler, a tag, a
+    rhetorical or quoted question, nor a guess said with a question mark ("Looks like a
+    caching issue?")."""
     if not chunk.endswith("?") or chunk.startswith(">") or _follow_up(chunk):
         return False
     plain = chunk.lstrip("¿¡")
     if _FILLER_QUESTION.match(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
+        return False
+    if _HEDGE.match(plain):
         return False
     if len(_words(chunk)) < 3:
         return False
