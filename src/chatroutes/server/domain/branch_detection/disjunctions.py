@@ -58,8 +58,10 @@ _EXAMPLE_CUE = re.compile(
 _IDIOMS = re.compile(
     r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
     r"longer|later|earlier|similar|something|anything|whatever|whoever|otherwise|other|else|"
-    r"not|equal|two|three|four|five|six|ten|twenty|a few|another|both|all|none|any(?:thing)?"
-    r" else)\b|and/or|(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
+    r"not|equal|a few|another|both|all|none|any(?:thing)?"
+    r" else)\b|or (?:two|three|four|five|six|ten|twenty)(?!\s+[^\W\d_]{3,})\b|"
+    r"\ban? \w+ or (?:two|three)\b|and/or|"
+    r"(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
     r"four|five|six|seven|ten|so)\b|whether or not|or what|rain or shine|give or take|"
     r"black or white|right or wrong|true or false|yes or no|dead or alive|now or never|"
     r"all or nothing|more or fewer|plus ou moins|tôt ou tard|"
@@ -89,8 +91,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     quotes = _quoted(scan)
     for index, sentence in enumerate(sents):
         following = sents[index + 1] if index + 1 < len(sents) else None
-        then_asked = following is not None and _ASKED_AFTER.match(
-            scan[following.start : following.end]
+        after = scan[following.start : following.end] if following is not None else ""
+        then_asked = bool(_ASKED_AFTER.match(after)) or (
+            _short_question(after) and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
         )
         chunk = scan[sentence.start : sentence.end]
         if not _OR.search(chunk):
@@ -220,6 +223,13 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 )
             )
     return found
+
+
+def _short_question(chunk: str) -> bool:
+    """ "Thoughts?", "¿Qué me aconsejas?", "Was spricht jeweils dafür?": a short question
+    after a choice, asking about it."""
+    chunk = chunk.strip()
+    return chunk.endswith("?") and len(_words(chunk)) <= 6 and not _OR.search(chunk)
 
 
 _INTERROGATIVE = re.compile(r"which|quel\w*|cuál\w*|welche\w*", re.I)
