@@ -86,8 +86,11 @@ def _mentions(text: str, keys: tuple[str, ...]) -> bool:
     return any(map(text.lower().__contains__, keys))
 
 
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
 def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)*", text.lower())
+    return _WORD.findall(text.lower())
 
 
 def _clip(text: str, limit: int = 40) -> str:
