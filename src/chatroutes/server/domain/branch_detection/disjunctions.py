@@ -92,7 +92,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     for index, sentence in enumerate(sents):
         following = sents[index + 1] if index + 1 < len(sents) else None
         after = scan[following.start : following.end] if following is not None else ""
-        then_asked = bool(_ASKED_AFTER.match(after)) or (
+        asked_which = bool(_ASKED_AFTER.match(after))
+        then_asked = asked_which or (
             _short_question(after) and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
         )
         chunk = scan[sentence.start : sentence.end]
@@ -162,7 +163,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 and _MAIN_CLAUSE.match(scan, end)
             ):
                 continue  # "Whether it's Python or Java, I always struggle": either way
-            if _REPORTED.search(scan, sentence.start, at) and not (asked or then_asked):
+            if _REPORTED.search(scan, sentence.start, at) and not (asked or asked_which):
                 continue  # "he asked me whether I prefer tea or coffee": told, not asked
             leading = opener is not None and not scan[lo : lo + opener.start()].strip()
             if opener and (
@@ -229,7 +230,7 @@ def _short_question(chunk: str) -> bool:
     """ "Thoughts?", "¿Qué me aconsejas?", "Was spricht jeweils dafür?": a short question
     after a choice, asking about it."""
     chunk = chunk.strip()
-    return chunk.endswith("?") and len(_words(chunk)) <= 6 and not _OR.search(chunk)
+    return chunk.endswith("?") and len(_words(chunk)) <= 4 and not _OR.search(chunk)
 
 
 _INTERROGATIVE = re.compile(r"which|quel\w*|cuál\w*|welche\w*", re.I)
