@@ -14,7 +14,10 @@ from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _
 
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
 _COMPARE = re.compile(
-    r"\b(?:compare|comparing|comparison (?:of|between)|differences? between|"
+    r"\b(?:compare|comparing|comparison (?:of|between)|"
+    r"(?:differences?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
+    r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
+    r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
     r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
     r"debating|weighing|wavering) between|"
     r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos) entre|"
@@ -43,6 +46,7 @@ _KEYS = (
     "entre",
     "zwischen",
     "unterschied",
+    "unterscheid",
     "vergleich",
     "diferencia",
     "diferença",
@@ -117,6 +121,12 @@ _HOW_COMPARE = re.compile(
     r"(?:\s+(?:to|with|against|from)\s+)?",
     re.I,
 )
+_TOLD = re.compile(
+    r"\b(?:asked(?!\s+(?:\w+\s+)?to\b)|wondered|wanted to know|was wondering|told|explained|"
+    r"googled|looked up|"
+    r"a demandé|demandait|preguntó|me explicó|fragte|gefragt|erklärt)\b",
+    re.I,
+)
 _ASKING_LEAD = re.compile(
     r"(?:(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|puedes|"
     r"podrías|can you|could you|please)\s+)+",
@@ -163,9 +173,12 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             used_until = end
             found.extend(_comparison(text, scan, start, end, sides, 0.85, match.group(0)))
         how = _HOW_COMPARE.search(scan, sentence.start, chunk_end)
+        asked = "?" in scan[sentence.start : chunk_end]
         for match in _COMPARE.finditer(scan, sentence.start, chunk_end):
             if _inside(quotes, match.start(), match.end()):
                 continue
+            if not asked and _TOLD.search(scan, sentence.start, match.start()):
+                continue  # "she asked me what the difference is between A and B": told
             if how and how.start() <= match.start() < how.end():
                 continue  # "how do A and B compare for X and Y"
             if _MIDDLE.match(match.group(0)):
