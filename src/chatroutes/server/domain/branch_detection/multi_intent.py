@@ -187,6 +187,10 @@ _COUNTED_THINGS = re.compile(
     r"dinge|sachen|anliegen|probleme|punkte|domande|cose)\b",
     re.I,
 )
+_ANNOUNCEMENT_END = re.compile(
+    r"(?:\s+(?:please|for you|today|quickly|s'il vous plaît|por favor|bitte))?\s*[.:!,\-]*\s*",
+    re.I,
+)
 _ORDINAL_LEAD = re.compile(
     r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|premièrement|deuxièmement|d'abord|ensuite|"
     r"primero|segundo|tercero|erstens|zweitens|drittens|primo|secondo)\b,?\s*",
@@ -198,8 +202,9 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     """ "Two things. First, … Second, …": a count announced, then sentences numbered
     in words; one request per numbered sentence."""
     for index, sentence in enumerate(sents):
-        if not _COUNTED_THINGS.search(scan, sentence.start, sentence.end):
-            continue
+        counted = _COUNTED_THINGS.search(scan, sentence.start, sentence.end)
+        if counted is None or not _ANNOUNCEMENT_END.fullmatch(scan, counted.end(), sentence.end):
+            continue  # "Two things happened. First, …" tells a story
         items = []
         for following in sents[index + 1 :]:
             marker = _ORDINAL_LEAD.match(scan, following.start)
