@@ -15,6 +15,8 @@ __all__ = [
     "Billing",
     "Branch",
     "BranchPoint",
+    "BranchPointGroup",
+    "BranchPointGroupSummary",
     "BranchSuggestion",
     "Budget",
     "BudgetWarning",
@@ -355,7 +357,24 @@ class BranchPoint(TypedDict):
     end: int
 
 
+class BranchPointGroup(TypedDict):
+    """The branch point a suggestion is one option of, read as a whole ("A or B")."""
+
+    id: str
+    type: str
+    triggerText: str
+    branchPoint: BranchPoint
+
+
+class BranchPointGroupSummary(BranchPointGroup):
+    suggestionIds: list[str]
+
+
 class BranchSuggestion(TypedDict):
+    """The official fields, then this server's: the suggestion's family (``type``), every
+    option of its branch point, the first message of a branch made from it, and the
+    branch point (``group``) it belongs to."""
+
     id: str
     title: str
     description: str
@@ -364,12 +383,23 @@ class BranchSuggestion(TypedDict):
     confidence: float
     reasoning: str
     estimatedDivergence: Literal["low", "medium", "high"]
+    type: NotRequired[str]
+    options: NotRequired[list[str]]
+    firstPrompt: NotRequired[str]
+    group: NotRequired[BranchPointGroup]
 
 
 class SuggestionMetadata(TypedDict):
+    """``groups``: the branch points of the suggestions given, each with its suggestions'
+    ids; ``fallbackReason``: why a hybrid detection fell back to patterns alone;
+    ``review``: what the reviewing model did to the candidates."""
+
     detectionMethod: Literal["pattern", "hybrid", "llm"]
     totalBranchPointsFound: int
     modelUsed: str | None
+    groups: NotRequired[list[BranchPointGroupSummary]]
+    fallbackReason: NotRequired[str]
+    review: NotRequired[dict[str, int]]
 
 
 class SuggestBranchesRequest(TypedDict, total=False):

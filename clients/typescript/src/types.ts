@@ -385,6 +385,22 @@ export interface RecreateResult {
   messages: Message[];
 }
 
+/** The branch point a suggestion is one option of, read as a whole ("A or B"). */
+export interface BranchPointGroup {
+  id: string;
+  type: string;
+  triggerText: string;
+  branchPoint: { start: number; end: number };
+}
+
+export interface BranchPointGroupSummary extends BranchPointGroup {
+  suggestionIds: string[];
+}
+
+/**
+ * The official fields, then this server's: the suggestion's family (`type`), every option
+ * of its branch point, the first message of a branch made from it, and its branch point.
+ */
 export interface BranchSuggestion {
   id: string;
   title: string;
@@ -394,6 +410,24 @@ export interface BranchSuggestion {
   confidence: number;
   reasoning: string;
   estimatedDivergence: 'low' | 'medium' | 'high';
+  type?: string;
+  options?: string[];
+  firstPrompt?: string;
+  group?: BranchPointGroup;
+}
+
+/**
+ * `groups`: the branch points of the suggestions given, each with its suggestions' ids;
+ * `fallbackReason`: why a hybrid detection fell back to patterns alone; `review`: what the
+ * reviewing model did to the candidates.
+ */
+export interface SuggestionMetadata {
+  detectionMethod: 'pattern' | 'hybrid' | 'llm';
+  totalBranchPointsFound: number;
+  modelUsed: string | null;
+  groups?: BranchPointGroupSummary[];
+  fallbackReason?: string;
+  review?: Record<string, number>;
 }
 
 export interface SuggestBranchesRequest {
@@ -408,7 +442,7 @@ export interface SuggestBranchesRequest {
 
 export interface SuggestBranchesResponse {
   suggestions: BranchSuggestion[];
-  metadata: { detectionMethod: 'pattern' | 'hybrid' | 'llm'; totalBranchPointsFound: number; modelUsed: string | null };
+  metadata: SuggestionMetadata;
 }
 
 export interface ApplyAutoBranchRequest {

@@ -40,7 +40,8 @@ _CHOICE_CUE = re.compile(
     r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
     r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
     r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
-    r"thinking (?:of|about)|considering|wondering|back and forth|more sense|smarter|easier|"
+    r"thinking (?:of|about)|considering|looking at|wondering|back and forth|more sense|smarter|"
+    r"easier|überlege\w*|no sé si|je ne sais pas si|weiß nicht,? ob|non so se|"
     r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
     r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|potremmo|dovremmo|meglio|fareste|"
     r"sceglier\w*|"
@@ -58,11 +59,15 @@ _EXAMPLE_CUE = re.compile(
 _IDIOMS = re.compile(
     r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
     r"longer|later|earlier|similar|something|anything|whatever|whoever|otherwise|other|else|"
-    r"not|equal|two|three|four|five|six|ten|twenty|a few|another|both|all|none|any(?:thing)?"
-    r" else)\b|and/or|(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
+    r"not|equal|a few|another|both|all|none|any(?:thing)?"
+    r" else)\b|or (?:two|three|four|five|six|ten|twenty)(?!\s+[^\W\d_]{3,})\b|"
+    r"\ban? \w+ or (?:two|three)\b|and/or|"
+    r"(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
     r"four|five|six|seven|ten|so)\b|whether or not|or what|rain or shine|give or take|"
     r"black or white|right or wrong|true or false|yes or no|dead or alive|now or never|"
-    r"all or nothing|more or fewer|plus ou moins|tôt ou tard|d'une (?:manière|façon) ou "
+    r"all or nothing|more or fewer|plus ou moins|tôt ou tard|"
+    r"ou à peu près|ou presque|o así|o casi|oder so ungefähr|oder fast|or thereabouts|"
+    r"or nearly|or almost|d'une (?:manière|façon) ou "
     r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
     r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
     r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
@@ -83,12 +88,14 @@ _RHETORICAL = re.compile(
 
 
 def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    found: list[Suggestion] = _correlatives(text, scan)
+    found: list[Suggestion] = [*_correlatives(text, scan), *_asked_in_turn(text, scan, sents)]
     quotes = _quoted(scan)
     for index, sentence in enumerate(sents):
         following = sents[index + 1] if index + 1 < len(sents) else None
-        then_asked = following is not None and _ASKED_AFTER.match(
-            scan[following.start : following.end]
+        after = scan[following.start : following.end] if following is not None else ""
+        asked_which = bool(_ASKED_AFTER.match(after))
+        then_asked = asked_which or (
+            _short_question(after) and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
         )
         chunk = scan[sentence.start : sentence.end]
         if not _OR.search(chunk):
@@ -157,7 +164,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 and _MAIN_CLAUSE.match(scan, end)
             ):
                 continue  # "Whether it's Python or Java, I always struggle": either way
-            if _REPORTED.search(scan, sentence.start, at) and not (asked or then_asked):
+            if _REPORTED.search(scan, sentence.start, at) and not (asked or asked_which):
                 continue  # "he asked me whether I prefer tea or coffee": told, not asked
             leading = opener is not None and not scan[lo : lo + opener.start()].strip()
             if opener and (
@@ -172,6 +179,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 score += 0.2
                 features.append("followed by 'which …?'")
             cue = _CHOICE_CUE.search(chunk)
+            if cue and not (asked or then_asked) and _INTERROGATIVE.fullmatch(cue.group(0)):
+                cue = None  # "Smith or Jones, I forget which": a relative, nothing asked
             if cue and not opener:
                 score += 0.15
                 features.append(f"choice cue '{cue.group(0).lower()}'")
@@ -218,6 +227,60 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
+_FRAGMENT = re.compile(r"[^\W\d_][\w'\u2019 -]{0,40}\?", re.I)
+_NOT_AN_OPTION = re.compile(
+    r"(?:why|how|what|when|where|who|which|really|seriously|anyone|any|ideas?|thoughts?|"
+    r"help|ok|okay|right|hello|hi|hey|sorry|pardon|huh|hmm|eh|no|yes|again|seriously|"
+    r"pourquoi|comment|quoi|por qué|cómo|qué|warum|wie|was|idee|ideas)\b",
+    re.I,
+)
+
+
+def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """ "Italian? Thai? Something else entirely?": options asked one after another, each
+    a short question of its own."""
+    found: list[Suggestion] = []
+    run: list[tuple[int, int]] = []
+    for sentence in [*sents, None]:
+        chunk = scan[sentence.start : sentence.end].strip() if sentence else ""
+        if (
+            sentence
+            and _FRAGMENT.fullmatch(chunk)
+            and len(_words(chunk)) <= 3
+            and not _NOT_AN_OPTION.match(chunk)
+        ):
+            run.append(_trimmed(scan, sentence.start, sentence.end - 1))
+            continue
+        if len(run) >= 2 and all(run[i][1] + 3 >= run[i + 1][0] for i in range(len(run) - 1)):
+            options = [Option(a, b, _option_title(text[a:b])) for a, b in run]
+            found.extend(
+                split_group(
+                    text,
+                    kind="disjunction",
+                    start=run[0][0],
+                    end=run[-1][1],
+                    options=options,
+                    confidence=0.82,
+                    description=(
+                        "One of the alternatives this message weighs: follow {option} on its "
+                        "own branch, apart from {others}."
+                    ),
+                    reasoning="Disjunction: options asked one after another",
+                    divergence="high",
+                )
+            )
+        run = []
+    return found
+
+
+def _short_question(chunk: str) -> bool:
+    """ "Thoughts?", "¿Qué me aconsejas?", "Was spricht jeweils dafür?": a short question
+    after a choice, asking about it."""
+    chunk = chunk.strip()
+    return chunk.endswith("?") and len(_words(chunk)) <= 4 and not _OR.search(chunk)
+
+
+_INTERROGATIVE = re.compile(r"which|quel\w*|cuál\w*|welche\w*", re.I)
 _ASKED_AFTER = re.compile(
     r"(?:which|what would you|what do you (?:think|recommend|suggest)|any (?:advice|thoughts)|"
     r"lequel|laquelle|t'en penses|qu'en penses|cuál|qué (?:me )?recomiendas|welche\w*|"

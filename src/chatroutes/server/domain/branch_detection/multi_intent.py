@@ -137,19 +137,30 @@ _STOPWORDS = _wordset(
 _DESCRIPTION = "One of several requests in this message: handle it on its own branch."
 
 
+_COUNT = (
+    r"(?:two|three|four|2|3|4|a couple of|a few|several|multiple|deux|trois|plusieurs|dos|tres|"
+    r"varias|varios|zwei|drei|mehrere|due|tre)"
+)
 _ANNOUNCED = re.compile(
-    r"\b(?:two|three|2|3|a couple of|a few|several|multiple|deux|plusieurs|dos|tres|varias|"
-    r"zwei|drei|mehrere)\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|"
-    r"choses|problèmes|demandes|preguntas|cosas|problemas|fragen|dinge|anliegen|probleme)"
-    r"\b[^:\n]{0,40}:",
+    rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
+    r"points|favou?rs|choses|problèmes|soucis|demandes|questions|points|preguntas|cosas|"
+    r"problemas|asuntos|dudas|fragen|dinge|sachen|anliegen|probleme|punkte|domande|cose)"
+    r"\b[^:\n]{0,60}:",
     re.I,
+)
+_DETERMINER = (
+    r"the|my|our|your|a|an|le|la|les|l'|mon|ma|mes|notre|nos|votre|vos|el|los|las|mi|mis|"
+    r"nuestro|nuestra|su|sus|der|die|das|den|dem|mein|meine|unser|unsere|ihr|ihre|il|la|lo|"
+    r"gli|le|o|os|as|meu|minha"
 )
 _ITEM_SPLIT = re.compile(
     r",?\s*\b(?:and|et|y|und|e)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|eine|"
-    r"die andere|what|how|why|when|where|which|who|whether|if|i|we|my|our|the|qué|cómo|cuál|"
-    r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|mon|ma|was|wie|warum|wann|wo|ob|"
-    r"ich|mein|meine|cosa|come|perché|quando|dove|o que|como|porque|onde|a|an)\b)|;\s*|"
-    r",\s*(?=(?:one|another|the other|a|an|the)\b)|,?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
+    r"die andere|what|how|why|when|where|which|who|whether|if|i|we|qué|cómo|cuál|"
+    r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|j'|was|wie|warum|wann|wo|ob|"
+    r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
+    rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|{_DETERMINER})\b)|;\s*|"
+    rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_DETERMINER})\b)|"
+    r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
     re.I,
 )
 
@@ -164,9 +175,56 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             or _two_problems(text, scan, sentence)
         )
     found.extend(_intents(text, scan, sents))
+    found.extend(_ordinals(text, scan, sents))
     found.extend(_sections(text, scan))
     found.extend(_listed_requests(text, scan))
     return found
+
+
+_COUNTED_THINGS = re.compile(
+    rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
+    r"points|choses|problèmes|soucis|demandes|preguntas|cosas|problemas|asuntos|dudas|fragen|"
+    r"dinge|sachen|anliegen|probleme|punkte|domande|cose)\b",
+    re.I,
+)
+_ANNOUNCEMENT_END = re.compile(
+    r"(?:\s+(?:please|for you|today|quickly|s'il vous plaît|por favor|bitte))?\s*[.:!,\-]*\s*",
+    re.I,
+)
+_ORDINAL_LEAD = re.compile(
+    r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|premièrement|deuxièmement|d'abord|ensuite|"
+    r"primero|segundo|tercero|erstens|zweitens|drittens|primo|secondo)\b,?\s*",
+    re.I,
+)
+
+
+def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """ "Two things. First, … Second, …": a count announced, then sentences numbered
+    in words; one request per numbered sentence."""
+    for index, sentence in enumerate(sents):
+        counted = _COUNTED_THINGS.search(scan, sentence.start, sentence.end)
+        if counted is None or not _ANNOUNCEMENT_END.fullmatch(scan, counted.end(), sentence.end):
+            continue  # "Two things happened. First, …" tells a story
+        items = []
+        for following in sents[index + 1 :]:
+            marker = _ORDINAL_LEAD.match(scan, following.start)
+            if marker is None:
+                break
+            items.append(_trimmed(text, marker.end(), following.end))
+        if len(items) < 2:
+            continue
+        return split_group(
+            text,
+            kind="multi_intent",
+            start=items[0][0],
+            end=items[-1][1],
+            options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+            confidence=0.8,
+            description=_DESCRIPTION,
+            reasoning="Requests counted, then numbered in words",
+            divergence="high",
+        )
+    return []
 
 
 def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
@@ -248,12 +306,41 @@ _ISSUE = re.compile(
     r"never arrived|delayed|stuck|ne fonctionne|ne marche|erreur|rembours\w*|factur\w*|annul\w*|"
     r"n'arrive (?:pas|plus)|impossible|"
     r"no funciona|reembolso|factura|cancelar|funktioniert nicht|fehler|rechnung|erstattung|"
+    r"no puedo|no me deja|no me llega|no llega|je ne peux|ne peut pas|refuse\w*|rechaza\w*|"
+    r"kann nicht|kann ich nicht|geht nicht|lässt sich nicht|verweiger\w*|non riesco|"
+    r"não consigo|"
     r"kündig\w*)",
     re.I,
 )
 _CLAUSE_AND = re.compile(
-    r",?\s+(?:and|et|y|und)\s+(?=(?:i|my|the|our|we|it|also|je|j'|mon|ma|"
-    r"le|la|yo|mi|el|ich|mein|meine|der|die|das)\b)",
+    r",?\s+(?:and|et|y|und)\s+(?:(?:also|aussi|además|ademas|außerdem|auch)\s+)?"
+    r"(?=(?:i|my|the|our|we|it|also|je|j'|mon|ma|le|la|yo|mi|el|ich|mein|meine|der|die|das|"
+    r"quiero|quisiera|necesito|bitte|vorrei|quero)\b)",
+    re.I,
+)
+_WANT = re.compile(
+    r"\b(?:i want|i'd like|i would like|i need|je voudrais|j'aimerais|je veux|quiero|quisiera|"
+    r"necesito|ich möchte|ich würde gern|ich hätte gern|bitte um|vorrei|quero|gostaria)\b",
+    re.I,
+)
+
+
+_BACK_REFERENCE = re.compile(
+    r"\b(?:\w+ (?:it|that|them)|without (?:it|that|them)|because of (?:it|that)|so|therefore|"
+    r"sans (?:ça|cela)|sin (?:eso|ello)|ohne (?:das|es))\s*[.!]?$",
+    re.I,
+)
+
+
+_POINTS_BACK = re.compile(
+    r"\b(?:this|that|them|it(?!'s|\s+(?:is|was|would|will|possible)\b)|ça|cela|eso|esto)"
+    r"\b(?!\s+(?:is|was)\s+(?:possible|okay|ok)\b)",
+    re.I,
+)
+_REMEDY = re.compile(
+    r"\b(?:refund|money back|replacement|reimburse\w*|compensation|credit|rembours\w*|"
+    r"remplacement|reembolso|devolución|reposición|erstattung|ersatz|gutschrift|rimborso|"
+    r"reembolso|cancel (?:it|the order|my order))\b",
     re.I,
 )
 
@@ -268,9 +355,14 @@ def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     left = _trimmed(text, body.start, join.start())
     right = _trimmed(text, join.end(), sentence.end)
     halves = [scan[a:b] for a, b in (left, right)]
-    if any(len(_words(h)) < 4 or not _ISSUE.search(h) for h in halves):
+    cues = [_ISSUE.search(h) or _WANT.search(h) for h in halves]
+    if any(len(_words(h)) < 4 or cue is None for h, cue in zip(halves, cues, strict=True)):
         return []
-    first, second = (_ISSUE.search(h).group(0).lower() for h in halves)
+    if _BACK_REFERENCE.search(halves[1]) or _POINTS_BACK.search(halves[1]):
+        return []  # "the VAT number is missing and our accountant can't book it": one issue
+    if _REMEDY.search(halves[1]) and not _REMEDY.search(halves[0]):
+        return []  # "it arrived broken and I want a refund": a complaint and its one ask
+    first, second = (cue.group(0).lower() for cue in cues if cue is not None)
     if first == second:
         return []  # one issue told twice
     return split_group(
@@ -432,11 +524,24 @@ def _asks(chunk: str) -> bool:
     return "?" in chunk or bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
 
 
+_HEDGE = re.compile(
+    r"\W*(?:(?:it |this )?(?:looks|seems|sounds) like|maybe|perhaps|probably|i guess|i think|"
+    r"i suppose|(?:is|are|do|does|did|can|could|would|will|was)\s+\w+\s+(?:even|really)\s+"
+    r"(?:a|any|the)\s+point|peut-être|quizás|quizá|a lo mejor|vielleicht|wohl)\b",
+    re.I,
+)
+
+
 def _real_question(chunk: str) -> bool:
+    """A question asked for its answer: not a follow-up comment, a filler, a tag, a
+    rhetorical or quoted question, nor a guess said with a question mark ("Looks like a
+    caching issue?")."""
     if not chunk.endswith("?") or chunk.startswith(">") or _follow_up(chunk):
         return False
     plain = chunk.lstrip("¿¡")
     if _FILLER_QUESTION.match(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
+        return False
+    if _HEDGE.match(plain):
         return False
     if len(_words(chunk)) < 3:
         return False
