@@ -39,7 +39,8 @@ class TestSuggest:
         body = response.json()
         assert body["success"] is True
         data = body["data"]
-        assert data["metadata"] == {
+        metadata = data["metadata"]
+        assert {k: v for k, v in metadata.items() if k != "groups"} == {
             "detectionMethod": "pattern",
             "totalBranchPointsFound": 3,
             "modelUsed": None,
@@ -52,13 +53,43 @@ class TestSuggest:
             assert TEXT[start:end] == suggestion["triggerText"]
             assert 0 <= suggestion["confidence"] <= 1
             assert suggestion["estimatedDivergence"] in ("low", "medium", "high")
+            group = suggestion["group"]
+            assert group.keys() == {"id", "type", "triggerText", "branchPoint"}
+            g_start, g_end = group["branchPoint"]["start"], group["branchPoint"]["end"]
+            assert TEXT[g_start:g_end] == group["triggerText"]
+            assert g_start <= start < end <= g_end and group["type"] == suggestion["type"]
         confidences = [s["confidence"] for s in suggestions]
         assert confidences == sorted(confidences, reverse=True)
-        assert "Postgres or MySQL" in [s["triggerText"] for s in suggestions]
+        by_trigger = {s["triggerText"]: s for s in suggestions}
+        assert by_trigger["Postgres"]["title"] == "Postgres"
+        assert by_trigger["MySQL"]["group"]["triggerText"] == "Postgres or MySQL"
+        groups = {g["triggerText"]: g for g in metadata["groups"]}
+        assert groups["Postgres or MySQL"]["type"] == "disjunction"
+        assert groups["Postgres or MySQL"]["suggestionIds"] == [
+            by_trigger["Postgres"]["id"],
+            by_trigger["MySQL"]["id"],
+        ]
+        assert sum(len(g["suggestionIds"]) for g in metadata["groups"]) == 3
+
+    async def test_the_readme_example_gives_one_suggestion_per_intent(self, api):
+        text = (
+            "I need help with billing and also have a technical question about the API. "
+            "Can you help with both?"
+        )
+        response = await api.client.post("/autobranch/suggest-branches", json={"text": text})
+        data = response.json()["data"]
+        assert sorted(s["title"] for s in data["suggestions"]) == [
+            "Billing help",
+            "Technical question about the API",
+        ]
+        [group] = data["metadata"]["groups"]
+        assert group["type"] == "multi_intent" and len(group["suggestionIds"]) == 2
 
     async def test_count_and_threshold(self, api):
         data = (await _suggest(api, suggestionsCount=1)).json()["data"]
         assert len(data["suggestions"]) == 1 and data["metadata"]["totalBranchPointsFound"] == 3
+        data = (await _suggest(api, suggestionsCount=10)).json()["data"]
+        assert len(data["suggestions"]) == 4 and len(data["metadata"]["groups"]) == 3
         data = (await _suggest(api, threshold=0.99)).json()["data"]
         assert data["suggestions"] == [] and data["metadata"]["totalBranchPointsFound"] == 0
 
@@ -129,7 +160,7 @@ class TestApplyToMessage:
         conversation, message = await _conversation_with(api, create_conversation, send, TEXT)
         url = f"/conversations/{conversation['id']}/messages/{message['id']}/autobranch"
         suggested = (await _suggest(api, threshold=0.0)).json()["data"]["suggestions"]
-        wanted = [s["id"] for s in suggested if s["triggerText"] == "Postgres or MySQL"]
+        wanted = [s["id"] for s in suggested if s["group"]["triggerText"] == "Postgres or MySQL"]
         data = (await api.client.post(url, json={"suggestionIds": wanted})).json()["data"]
         assert [b["suggestionId"] for b in data["branches"]] == wanted
         assert "Postgres" in data["branches"][0]["firstPrompt"]

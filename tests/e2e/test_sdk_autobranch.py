@@ -23,19 +23,23 @@ def test_health(result: Result) -> None:
     assert result["health"]["service"] and result["health"]["version"]
 
 
-def test_the_readme_example_finds_the_two_requests(result: Result) -> None:
+def test_the_readme_example_gives_one_suggestion_per_request(result: Result) -> None:
     data = result["support"]
     assert data["metadata"]["detectionMethod"] == "pattern"
-    [suggestion] = data["suggestions"]
-    assert "billing" in suggestion["triggerText"] and "API" in suggestion["triggerText"]
-    assert 0.7 <= suggestion["confidence"] <= 1
+    billing, api = sorted(data["suggestions"], key=lambda s: s["branchPoint"]["start"])
+    assert billing["title"] == "Billing help" and "billing" in billing["triggerText"]
+    assert api["title"] == "Technical question about the API" and "API" in api["triggerText"]
+    for suggestion in (billing, api):
+        assert 0.7 <= suggestion["confidence"] <= 1
+        assert suggestion["group"]["type"] == "multi_intent"
 
 
 def test_suggestions_have_the_sdk_fields_and_respect_the_count(result: Result) -> None:
     data = result["choice"]
     assert data["metadata"]["totalBranchPointsFound"] == 2
-    [suggestion] = data["suggestions"]
-    assert suggestion["triggerText"] == "Kubernetes or a single VM"
+    [suggestion] = data["suggestions"]  # the count of 1 keeps the first option
+    assert suggestion["triggerText"] == "Kubernetes"
+    assert suggestion["group"]["triggerText"] == "Kubernetes or a single VM"
     point = suggestion["branchPoint"]
     assert point["end"] - point["start"] == len(suggestion["triggerText"])
     assert suggestion["estimatedDivergence"] in ("low", "medium", "high")

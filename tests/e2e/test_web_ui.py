@@ -403,7 +403,7 @@ def test_account_compares_models_edits_regenerates_autobranches_and_manages_keys
     expect(rows.filter(has_text="Python path")).to_have_count(1)
     rows.filter(has_text="Python path").get_by_role("button", name=re.compile("^Archive")).click()
     expect(rows.filter(has_text="Python path")).to_contain_text("archived")
-    suggested = rows.filter(has_text="Choose:")
+    suggested = rows.filter(has_text="Rust")  # one branch per option: Python, Rust, Go
     suggested.first.get_by_role("button", name=re.compile("^Delete")).click()
     page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
     expect(rows).to_have_count(2 + created)

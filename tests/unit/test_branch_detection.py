@@ -239,7 +239,7 @@ class TestSelection:
         low = detect(weak, threshold=0.3).suggestions
         assert len(low) == 2 and all(s.confidence < 0.7 for s in low)
         result = detect(self.TEXT, threshold=0.0, count=1)
-        assert result.total_found == 4 and len(result.suggestions) == 1
+        assert result.total_found == 3 and len(result.suggestions) == 1
 
     def test_groups_do_not_overlap(self):
         found = candidates(self.TEXT)

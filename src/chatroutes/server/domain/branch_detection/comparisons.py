@@ -9,7 +9,7 @@ import re
 
 from .option_spans import _clause_bounds, _left_option, _parts, _right_option
 from .suggestion import Option, Suggestion, split_group
-from .text import _NEGATION, Span, _inside, _option_title, _quoted, _trimmed, _words
+from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _trimmed, _words
 
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
 _COMPARE = re.compile(
@@ -21,6 +21,20 @@ _COMPARE = re.compile(
     r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen)\b",
     re.I,
 )
+_KEYS = (
+    "vs",
+    "versus",
+    "compar",
+    "differen",
+    "between",
+    "pros and",
+    "trade",
+    "entre",
+    "zwischen",
+    "unterschied",
+    "vergleich",
+    "diferencia",
+)
 _JOINER = re.compile(
     r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder)\s", re.I
 )
@@ -31,6 +45,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     quotes = _quoted(scan)
     for sentence in sents:
+        if not _mentions(scan[sentence.start : sentence.end], _KEYS):
+            continue
         chunk_end = sentence.end
         for match in _VS.finditer(scan[sentence.start : chunk_end]):
             at, after = sentence.start + match.start(), sentence.start + match.end()
@@ -51,6 +67,15 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _inside(quotes, match.start(), match.end()):
                 continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+            if scan[hi : hi + 1] == ":":  # "compare three approaches: A, B, and C"
+                sides = _parts(scan, hi + 1, sentence.end, _SIDES)
+                if 2 <= len(sides) <= 6 and all(len(_words(scan[a:b])) <= 5 for a, b in sides):
+                    found.extend(
+                        _comparison(
+                            text, scan, match.start(), sides[-1][1], sides, 0.8, match.group(0)
+                        )
+                    )
+                continue
             rest = scan[match.end() : hi]
             joiner = _JOINER.search(rest)
             if joiner is None:

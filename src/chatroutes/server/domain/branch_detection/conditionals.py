@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _clip, _option_title, _strip_marker, _trimmed
+from .text import Span, _clip, _mentions, _option_title, _strip_marker, _trimmed
 
 _COND_IF = re.compile(
     r"\b(?:what if|what happens if|if|unless|in case|et si|que se passe-t-il si|si|y si|"
     r"qué pasa si|was wäre,? wenn|was passiert,? wenn|was,? wenn|wenn|falls)\b",
     re.I,
 )
+_KEYS = ("if", "unless", "in case", "si", "wenn", "falls")
 _WHAT_IF = re.compile(r"^(?:what|et|y|qué|que|was)\b", re.I)
 _POLITE_IF = re.compile(
     r"^(?:if|in case) (?:you|u) (?:can|could|would|don't mind|get a chance|are able|have (?:time|"
@@ -49,6 +50,8 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             continue
         body = _strip_marker(scan, sentence)
         chunk = scan[body.start : sentence.end]
+        if not _mentions(chunk, _KEYS):
+            continue
         match = _COND_IF.search(chunk)
         if match is None:
             continue
@@ -90,6 +93,8 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         elif what_if:
             cases = [(start, sentence.end)]
             score, reason = 0.74, "a 'what if' scenario to explore"
+            if re.match(r"what happens|que se passe|qué pasa|was passiert", word, re.I):
+                score, reason = 0.62, "a question about one outcome"
         elif word == "unless":
             cases = [(start, sentence.end)]
             score, reason = 0.5, "'unless' implies an alternative"

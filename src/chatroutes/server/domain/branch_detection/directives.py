@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .suggestion import Option, Suggestion, split_group
-from .text import _NEGATION, Span, _option_title, _strip_marker
+from .text import _NEGATION, Span, _mentions, _option_title, _strip_marker
 
 _DIRECTIVE = re.compile(
     r"\b(?:brainstorm\w*|explore|exploring|alternatives?\b(?: to| for)?|options (?:for|to|on)|"
@@ -32,6 +32,43 @@ _DIRECTIVE = re.compile(
     r"topics|angles|suggestions|possibilities))",
     re.I,
 )
+_KEYS = (
+    "brainstorm",
+    "explor",
+    "alternativ",
+    "option",
+    "other",
+    "different",
+    "what are",
+    "idea",
+    "possibilit",
+    "several",
+    "few",
+    "pros and",
+    "come up",
+    "list",
+    "suggest",
+    "give me",
+    "propos",
+    "recommend",
+    "think of",
+    "name",
+    "remue",
+    "idée",
+    "quelles",
+    "autres",
+    "piste",
+    "lluvia",
+    "cuáles",
+    "diferentes",
+    "otras",
+    "opcion",
+    "ideen",
+    "welche",
+    "verschiedene",
+    "andere",
+    "möglichkeit",
+)
 _REQUEST = re.compile(
     r"^(?:[-*•]\s*)?(?:please |pls |ok(?:ay)?,? |so,? |now,? |also,? |and )?(?:brainstorm|explore|"
     r"list|give|suggest|show|help|let's|lets|let us|propose|come up|think of|outline|walk|tell|"
@@ -54,6 +91,8 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     for sentence in sents:
         body = _strip_marker(scan, sentence)
         chunk = scan[body.start : sentence.end]
+        if not _mentions(chunk, _KEYS):
+            continue
         match = _DIRECTIVE.search(chunk)
         if match is None or re.match(r"explorer", chunk[match.start() :], re.I):
             continue

@@ -19,12 +19,20 @@ from .option_spans import (
     _right_option,
 )
 from .suggestion import Option, Suggestion, split_group
-from .text import _NEGATION, Span, _inside, _option_title, _quoted, _words
+from .text import _NEGATION, Span, _inside, _option_title, _quoted, _trimmed, _words
 
 OR = r"(?:or|ou|o|u|oder)"
 _OR = re.compile(rf"\b{OR}\b")
 _SPLIT = re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I)
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
+_CLAUSE_OPTION = re.compile(
+    r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
+    r"she|the|my|our)\b|\s*(?:dois-je|devrais-je|faut-il|est-ce que|debo|deberíamos|sollte ich|"
+    r"soll ich|sollten wir|sollen wir)\b",
+    re.I,
+)
+_CLAUSE_LEAD = re.compile(r"(?:(?:so|and|but|or|well|ok|okay|then)\b,?\s*)*", re.I)
+_PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
 _NEXT_OR = re.compile(rf",?\s+{OR}\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
 _CHOICE_CUE = re.compile(
@@ -32,7 +40,8 @@ _CHOICE_CUE = re.compile(
     r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
     r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
     r"thinking (?:of|about)|considering|wondering|back and forth|more sense|smarter|easier|"
-    r"cheaper|faster|safer|wiser|worse|"
+    r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
+    r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|"
     r"dois|devrais|faut|mieux|plutôt|choisir|préfér\w*|quel\w*|"
     r"debo|debería|deberíamos|mejor|elegir|prefier\w*|cuál\w*|conviene|"
     r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
@@ -73,13 +82,14 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     quotes = _quoted(scan)
     for sentence in sents:
         chunk = scan[sentence.start : sentence.end]
-        idioms = [(m.start(), m.end()) for m in _IDIOMS.finditer(chunk)]
+        if not _OR.search(chunk):
+            continue
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
         for match in _OR.finditer(chunk):
             at = sentence.start + match.start()
             after = at + len(match.group(0))
-            if at < used_until or any(s <= match.start() < e for s, e in idioms):
+            if at < used_until or _idiom(scan, at, max(sentence.start, at - 30), sentence.end):
                 continue
             if _inside(quotes, at, after) or rhetorical:
                 continue
@@ -90,22 +100,33 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
             opener = _OPENER.search(scan[lo:at])
-            left = _left_option(scan, lo, at)
-            if left is None:
-                continue
-            start, items = left
-            left_words = len(_words(scan[start:at]))
-            right_limit = 8 if opener else min(8, max(3, left_words + 2))
-            end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
-            if end is None:
-                continue
-            start = _parallel_verb(scan, lo, start, after)
-            while (more := _NEXT_OR.match(scan, end, hi)) is not None:
-                # "A or B or C": the chain goes on
-                further = _right_option(scan, more.end(), hi, right_limit, 1)
-                if further is None:
-                    break
-                end = further
+            items = 1
+            if _CLAUSE_OPTION.match(scan, after):
+                # "…, or should I wait for the M4?": two clauses are the options
+                start, end = _trimmed(scan, lo, at)[0], _trimmed(scan, after, hi)[1]
+                start += len(_CLAUSE_LEAD.match(scan, start).group(0))
+                if end - start < 5:
+                    continue
+            else:
+                left = _left_option(scan, lo, at)
+                if left is None:
+                    continue
+                start, items = left
+                left_words = len(_words(scan[start:at]))
+                right_limit = 8 if opener else min(8, max(3, left_words + 2))
+                end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
+                if end is None:
+                    continue
+                start = _parallel_verb(scan, lo, start, after)
+                if opener and len(_words(scan[opener.end() + lo : start])) <= 3:
+                    start = _trimmed(scan, lo + opener.end(), start)[0]  # "either learn Spanish"
+                    start += len(_PARTICLE.match(scan, start).group(0))
+                while (more := _NEXT_OR.match(scan, end, hi)) is not None:
+                    # "A or B or C": the chain goes on
+                    further = _right_option(scan, more.end(), hi, right_limit, 1)
+                    if further is None:
+                        break
+                    end = further
             kind_start = lo + opener.start() if opener else start
             before = scan[lo:kind_start]
             features: list[str] = []
@@ -172,3 +193,8 @@ def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
     if verb is None or verb.group(1).lower() in _FUNCTION_WORDS:
         return start
     return lo + verb.start(1)
+
+
+def _idiom(scan: str, at: int, lo: int, hi: int) -> bool:
+    """Whether the "or" at ``at`` is part of a fixed phrase ("more or less")."""
+    return any(m.start() <= at < m.end() for m in _IDIOMS.finditer(scan, lo, min(hi, at + 40)))

@@ -20,10 +20,13 @@ _STEP_VERBS = _wordset(
     "turn type unmount unplug update upload verify wait wash whisk write"
 )
 _ALT_INTRO = re.compile(
-    r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choose|pick|"
-    r"prefer|consider|candidates|possibilities|ideas|suggestions|recommend\w*|torn|deciding|"
-    r"decide|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
-    r"directions|possible|one of (?:these|the following)|suggest)\b",
+    r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choos\w*|"
+    r"pick\w*|prefer\w*|consider\w*|candidates|possibilities|ideas|suggestions|recommend\w*|"
+    r"torn|decid\w*|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
+    r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
+    r"compar\w*|vendors|offers|plans|quotes|"
+    r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
+    r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
     re.I,
 )
 _STEP_INTRO = re.compile(
@@ -108,7 +111,7 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if _STEP_INTRO.search(intro) and not _ALT_INTRO.search(intro):
             score -= 0.3
             features.append("introduced as steps or facts")
-        if steps >= max(2, len(labels) // 2 + 1):
+        if steps >= max(2, len(labels) // 2 + 1) and not _ALT_INTRO.search(intro):
             score -= 0.25
             features.append("imperative steps")
         if any(re.match(r"(?:then|next|after that|finally)\b", label, re.I) for label in labels):
@@ -141,6 +144,7 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
         )
     found.extend(_prose_alternatives(text, scan, sents))
+    found.extend(_headed_options(text, scan))
     return found
 
 
@@ -235,3 +239,46 @@ def _prose_label(text: str, sentence: Span) -> str:
     lead = _PROSE_OPTION.match(body) or _PROSE_NEXT.match(body)
     rest = body[lead.end() :] if lead else body
     return rest.strip(" ,:") or body
+
+
+_HEADED = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+|\*\*|__)(?:\*\*)?(?:option|approach|plan|alternative|scenario|choice|"
+    r"path|route|strategy|variant|proposal|opción|enfoque|alternativa|variante|propuesta|"
+    r"approche|proposition|ansatz|möglichkeit|vorschlag)[ \t]*[\w\d]{0,3}\b[^\n]*",
+    re.I | re.M,
+)
+
+
+def _headed_options(text: str, scan: str) -> list[Suggestion]:
+    """Sections headed "## Option A …" or "**Approach 2:** …": one option per section."""
+    heads = list(_HEADED.finditer(scan))
+    if len(heads) < 2:
+        return []
+    options = []
+    for index, head in enumerate(heads):
+        stop = (
+            heads[index + 1].start() if index + 1 < len(heads) else _section_end(scan, head.end())
+        )
+        start, end = _trimmed(
+            text, head.start() + len(head.group(0)) - len(head.group(0).lstrip("# \t")), stop
+        )
+        label = re.sub(r"^[#*_\s]+|[*_]+", "", text[head.start() : head.end()]).strip(" :")
+        named = label.split(":", 1)[1].strip() if ":" in label else ""
+        options.append(Option(start, end, _option_title(named or label)))
+    return split_group(
+        text,
+        kind="enumeration",
+        start=options[0].start,
+        end=options[-1].end,
+        options=options,
+        confidence=0.82,
+        description="One of the options laid out in sections: develop {option} on its own branch.",
+        reasoning="Enumeration: sections headed as options",
+        divergence="high" if len(options) >= 3 else "medium",
+    )
+
+
+def _section_end(scan: str, after: int) -> int:
+    """The last section runs to the end of its first paragraph."""
+    gap = scan.find("\n\n", after)
+    return len(scan) if gap == -1 else gap

@@ -14,13 +14,30 @@ import re
 
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _option_title, _strip_marker, _trimmed, _words, _wordset
+from .text import Span, _mentions, _option_title, _strip_marker, _trimmed, _words, _wordset
 
 _JOINED = re.compile(
     r",?\s*\b(?:and also|and i also|and we also|and another|plus another|plus|as well as|"
     r"and separately|and additionally|et aussi|et également|ainsi que|y también|"
     r"y además|así como|und auch|sowie|und außerdem)\b",
     re.I,
+)
+_JOINED_KEYS = (
+    "also",
+    "another",
+    "plus",
+    "as well",
+    "separately",
+    "additionally",
+    "aussi",
+    "également",
+    "ainsi",
+    "también",
+    "además",
+    "así como",
+    "auch",
+    "sowie",
+    "außerdem",
 )
 _NEED = re.compile(
     r"\b(?:help|question|questions|issue|problem|need|want|ask|trouble|stuck|fix|explain|"
@@ -36,7 +53,11 @@ _REQUEST = re.compile(
 )
 _SPEAKER = re.compile(r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein)\b", re.I)
 _ADDITIVE = re.compile(
-    r"^(?:also|additionally|separately|another (?:thing|question|issue)|one more thing|"
+    r"^(?:also|additionally|separately|another (?:thing|question|issue)|"
+    r"one more (?:thing|question)|finally|lastly|on top of that|oh,? and|"
+    r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
+    r"while i have you|apart from that|besides(?: that)?|"
+    r"and also|plus|en outre|enfin|au fait|aparte|por cierto|otra cosa|übrigens|ach ja|"
     r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
     r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
     r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas)|"
@@ -54,6 +75,9 @@ _FILLER_QUESTION = re.compile(
     r"(?:can|could) you help(?: me)? (?:out|here)|is that possible|"
     r"would you like (?:me to )?(?:go on|continue|more|more details)|"
     r"(?:want|shall i|should i) (?:me to )?(?:continue|go on|elaborate)|"
+    r"(?:(?:and |so )?(?:can|could|would) you (?:please )?)?(?:help(?: me)? with|look into|check|"
+    r"handle|address|take care of|sort out|fix|answer) (?:both|these|them|this|that|it|all of "
+    r"(?:this|these|them)|both of them|each)(?: (?:please|too|as well))?|"
     r"(?:tu |vous )?(?:peux|pouvez)[- ](?:tu|vous) m'aider|des idées|"
     r"(?:me )?(?:puedes|podrías) ayudar(?:me)?|alguna idea|"
     r"(?:kannst du|können sie) (?:mir )?helfen|irgendwelche ideen)\??$",
@@ -96,7 +120,12 @@ _ITEM_SPLIT = re.compile(
 def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     for sentence in sents:
-        found.extend(_announced(text, scan, sentence) or _joined(text, scan, sentence))
+        found.extend(
+            _announced(text, scan, sentence)
+            or _joined(text, scan, sentence)
+            or _coordinated(text, scan, sentence)
+            or _two_problems(text, scan, sentence)
+        )
     found.extend(_intents(text, scan, sents))
     return found
 
@@ -104,6 +133,8 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "I need help with X and also Y": the two requests of one sentence."""
     chunk = scan[sentence.start : sentence.end]
+    if not _mentions(chunk, _JOINED_KEYS):
+        return []
     match = _JOINED.search(chunk)
     if match is None or not _NEED.search(chunk) or not _SPEAKER.search(chunk):
         return []
@@ -126,8 +157,112 @@ def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     )
 
 
+_ASKING = re.compile(
+    r"(?:(?:hi|hey|hello|ok|okay|so)\b,?\s*)?(?:(?:can|could|would|will) you (?:please |also )?|"
+    r"please |pls |i need you to |i'd like you to |i would like you to |help me |"
+    r"(?:peux|pouvez)[- ](?:tu|vous) |pourriez-vous |(?:puedes|podrías|podría) |por favor,? |"
+    r"(?:kannst du|können sie|könnten sie) (?:bitte )?|bitte )",
+    re.I,
+)
+_AND = re.compile(r"\s+(?:and|et|y|und)\s+", re.I)
+_OBJECT_START = _wordset(
+    "the my our a an this that these those some your his her their its all any "
+    "le la les un une mon ma mes notre nos votre vos ce cette ces "
+    "el la los las un una mi mis nuestro nuestra su sus este esta "
+    "der die das den dem ein eine einen mein meine unser unsere ihr ihre diese"
+)
+
+
+def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Can you fix the login bug and update the README?": two verb phrases, each
+    with its object, asked for in one request."""
+    body = _strip_marker(scan, sentence)
+    lead = _ASKING.match(scan, body.start, sentence.end)
+    if lead is None:
+        return []
+    joins = list(_AND.finditer(scan, lead.end(), sentence.end))
+    if len(joins) != 1:
+        return []
+    join = joins[0]
+    left = _trimmed(text, lead.end(), join.start())
+    right = _trimmed(text, join.end(), sentence.end)
+    if not (_verb_phrase(scan[left[0] : left[1]]) and _verb_phrase(scan[right[0] : right[1]])):
+        return []
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=left[0],
+        end=right[1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
+        confidence=0.74,
+        description=_DESCRIPTION,
+        reasoning="Two requests coordinated in one sentence",
+        divergence="medium",
+    )
+
+
+_ISSUE = re.compile(
+    r"\b(?:can't|cannot|can not|unable|doesn't work|does not work|not working|isn't working|"
+    r"broken|crash\w*|error\w*|fail\w*|wrong|charged|refund\w*|cancel\w*|billing|invoice|bug|"
+    r"issue|problem|question|help|need|want|how do i|how can i|missing|lost|locked|won't|"
+    r"never arrived|delayed|stuck|ne fonctionne|ne marche|erreur|rembours\w*|factur\w*|annul\w*|"
+    r"n'arrive (?:pas|plus)|impossible|"
+    r"no funciona|reembolso|factura|cancelar|funktioniert nicht|fehler|rechnung|erstattung|"
+    r"kündig\w*)",
+    re.I,
+)
+_CLAUSE_AND = re.compile(
+    r",?\s+(?:and|et|y|und)\s+(?=(?:i|my|the|our|we|it|also|je|j'|mon|ma|"
+    r"le|la|yo|mi|el|ich|mein|meine|der|die|das)\b)",
+    re.I,
+)
+
+
+def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "I was charged twice and I can't log in": two issues, each a clause of its own."""
+    body = _strip_marker(scan, sentence)
+    joins = list(_CLAUSE_AND.finditer(scan, body.start, sentence.end))
+    if len(joins) != 1:
+        return []
+    join = joins[0]
+    left = _trimmed(text, body.start, join.start())
+    right = _trimmed(text, join.end(), sentence.end)
+    halves = [scan[a:b] for a, b in (left, right)]
+    if any(len(_words(h)) < 4 or not _ISSUE.search(h) for h in halves):
+        return []
+    first, second = (_ISSUE.search(h).group(0).lower() for h in halves)
+    if first == second:
+        return []  # one issue told twice
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=left[0],
+        end=right[1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
+        confidence=0.72,
+        description=_DESCRIPTION,
+        reasoning="Two issues reported in one sentence",
+        divergence="high",
+    )
+
+
+def _verb_phrase(phrase: str) -> bool:
+    """A verb and its object: "fix the login bug", not "set up" or "the logs"."""
+    words = phrase.split()
+    return (
+        len(words) >= 3
+        and words[0].isalpha()
+        and words[0].islower()
+        and words[0] not in _OBJECT_START
+        and words[0] not in _STOPWORDS
+        and words[1].lower() in _OBJECT_START
+    )
+
+
 def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "I have two questions: one about X and one about Y": the items after the colon."""
+    if ":" not in scan[sentence.start : sentence.end]:
+        return []
     match = _ANNOUNCED.search(scan, sentence.start, sentence.end)
     if match is None:
         return []
@@ -161,11 +296,13 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         elif opens and index > 0 and len(_words(chunk)) >= 3:
             asked.append(body)
             additive = True
-    if additive and len(asked) == 1:
+    asking = any(
+        _REQUEST.search(scan[s.start : s.end]) or "?" in scan[s.start : s.end] for s in sents
+    )
+    if additive and len(asked) == 1 and asking:
         first = asked[0]
         previous = next((s for s in reversed(sents) if s.end <= first.start), None)
-        pair = [scan[s.start : s.end] for s in (previous, first) if s is not None]
-        if len(pair) == 2 and any(_REQUEST.search(p) or p.rstrip().endswith("?") for p in pair):
+        if previous is not None and len(_words(scan[previous.start : previous.end])) >= 4:
             asked.insert(0, _strip_marker(scan, previous))
     if len(asked) < 2:
         return []

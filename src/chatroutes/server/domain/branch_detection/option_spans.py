@@ -43,7 +43,7 @@ _RIGHT_STOP = _wordset(
     "after although and are as at because before but by can could do does first for from "
     "given he here i if in instead is it next now on or she should since so than that then "
     "there they though to today tomorrow unless until versus vs was we when which while will "
-    "with without would you"
+    "with without would you this last year week month"
     " je nous vous il est pour avec que qui si mais car parce puis aujourd'hui demain "
     "yo es para con que si pero porque luego hoy mañana "
     "ich wir ist für mit dass wenn aber weil dann heute morgen"
@@ -127,7 +127,22 @@ def _right_option(scan: str, start: int, hi: int, max_words: int, min_words: int
         end = match.end()
         if count + 1 >= max_words:
             break
+    while end is not None:
+        # no option ends on a dangling preposition ("separate repos per")
+        last = re.search(r"([^\W\d_]+)$", scan[start:end])
+        if last is None or last.group(1).lower() not in _DANGLING or last.start() == 0:
+            break
+        end = start + last.start()
+        while end > start and scan[end - 1].isspace():
+            end -= 1
     return end
+
+
+_DANGLING = _wordset(
+    "a an the of to in on at by per for from with about into over under and or my our your "
+    "their its his her de du des le la les au aux en el los las del al von vom zum zur im am "
+    "der die das den dem"
+)
 
 
 def _parts(scan: str, start: int, end: int, splitter: re.Pattern[str]) -> list[tuple[int, int]]:

@@ -81,18 +81,15 @@ def resolve_overlaps(found: Iterable[Suggestion]) -> list[Suggestion]:
 
 
 def select(found: Iterable[Suggestion], *, threshold: float, count: int) -> Detection:
-    """Those at or above ``threshold``: whole branch points while they fit in ``count``
-    (the strongest first), then the best single suggestions; best first."""
-    passing = [s for s in found if s.confidence >= threshold]
+    """Those at or above ``threshold``, strongest branch point first, each whole while
+    ``count`` allows (the one that does not fit gives its best options); best first."""
+    passing = _by_group(s for s in found if s.confidence >= threshold)
     chosen: list[Suggestion] = []
-    leftovers: list[Suggestion] = []
-    for members in sorted(_by_group(passing), key=_rank):
-        if len(chosen) + len(members) <= count:
-            chosen.extend(members)
-        else:
-            leftovers.extend(members)
-    leftovers.sort(key=lambda s: (-s.confidence, s.start))
-    chosen.extend(leftovers[: count - len(chosen)])
+    for members in sorted(passing, key=_rank):
+        room = count - len(chosen)
+        if room <= 0:
+            break
+        chosen.extend(sorted(members, key=lambda s: (-s.confidence, s.start))[:room])
     ranked = sorted(chosen, key=lambda s: (-s.confidence, s.start))
     return Detection(suggestions=ranked, total_found=len(passing))
 

@@ -110,11 +110,12 @@ def split_group(
     group = Group(kind, start, end, text[start:end])
     titles = tuple(o.title for o in options)
     out = []
+    mentions_others = "{others}" in description
     for option in options:
         a, b = _trimmed(text, option.start, option.end)
         if b <= a:
             continue
-        others = [t for t in titles if t != option.title]
+        others = [t for t in titles if t != option.title][:3] if mentions_others else []
         out.append(
             Suggestion(
                 kind=kind,
@@ -138,7 +139,7 @@ def split_group(
 @dataclass(frozen=True)
 class Detection:
     suggestions: list[Suggestion]
-    total_found: int  # suggestions at or above the threshold, before the count limit
+    total_found: int  # branch points with a suggestion above the threshold, before the count
 
     @property
     def groups(self) -> list[tuple[Group, list[Suggestion]]]:

@@ -41,30 +41,26 @@ class Span:
     end: int
 
 
+_BREAK = re.compile(r"\n|[.!?]+[\"')\u201d\u00bb]*(?=\s|$)")
+_LAST_WORD = re.compile(r"([A-Za-z.]+)$")
+
+
 def sentences(scan: str) -> list[Span]:
     """Sentence spans (terminal punctuation included, whitespace trimmed); lines split too."""
     spans: list[Span] = []
     start = 0
-    i = 0
-    n = len(scan)
-    while i < n:
-        ch = scan[i]
-        if ch == "\n":
-            _push(spans, scan, start, i)
-            start = i + 1
-        elif ch in ".!?":
-            j = i
-            while j + 1 < n and scan[j + 1] in ".!?\"')":
-                j += 1
-            at_break = j + 1 >= n or scan[j + 1].isspace()
-            word = re.search(r"([A-Za-z.]+)$", scan[start:i])
-            abbreviation = ch == "." and word and word.group(1).lower().strip(".") in _ABBREVIATIONS
-            if at_break and not abbreviation:
-                _push(spans, scan, start, j + 1)
-                start = j + 1
-            i = j
-        i += 1
-    _push(spans, scan, start, n)
+    for match in _BREAK.finditer(scan):
+        if match.group(0) == "\n":
+            _push(spans, scan, start, match.start())
+            start = match.end()
+            continue
+        if match.group(0) == ".":
+            word = _LAST_WORD.search(scan, max(start, match.start() - 20), match.start())
+            if word and word.group(1).lower().strip(".") in _ABBREVIATIONS:
+                continue
+        _push(spans, scan, start, match.end())
+        start = match.end()
+    _push(spans, scan, start, len(scan))
     return spans
 
 
@@ -83,6 +79,12 @@ _MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•+]|[a-hA-H][.)]|\(\w\))\s+")
 def _strip_marker(scan: str, span: Span) -> Span:
     match = _MARKER.match(scan[span.start : span.end])
     return Span(span.start + match.end(), span.end) if match else span
+
+
+def _mentions(text: str, keys: tuple[str, ...]) -> bool:
+    """Whether ``text`` (any case) contains one of ``keys``: a cheap test before a regex."""
+    lower = text.lower()
+    return any(key in lower for key in keys)
 
 
 def _words(text: str) -> list[str]:
@@ -121,7 +123,10 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _LEAD_IN = re.compile(
-    r"^(?:(?:can|could|would|will) (?:you|we) (?:please |also )?|please |pls |"
+    r"^(?:(?:hi|hello|hey|ok|okay|so|well|separately|additionally|also|and|plus|p\.?s\.?|btw|"
+    r"by the way|finally|lastly|"
+    r"aussi|también|además|außerdem)\b[,:]?\s+)*"
+    r"(?:(?:can|could|would|will) (?:you|we) (?:please |also )?|please |pls |"
     r"i(?:'d| would) like (?:you )?to |let's |let us |help me (?:to )?|"
     r"(?:one|another|the other|the first|the second) (?:about|on|regarding|concerning) )?"
     r"(?:(?:and|but|also|plus|then|so|or|maybe|perhaps|just|et|y|und|aussi|también|auch)\s+)*"

@@ -1,0 +1,171 @@
+"""AutoBranch quality: floors on the labeled sets (scored as the benchmark scores them),
+one suggestion per option in every family, the readme's example, and near-misses that
+must stay silent."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.autobranch_quality import OLD, evaluate, old_gold, ours, read
+from chatroutes.server.domain.branch_detection import detect
+
+
+def suggestions(text: str) -> list[tuple[str, str, str]]:
+    """(family, title, span text) of each suggestion, in text order."""
+    found = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
+    return [(s.kind, s.title, text[s.start : s.end]) for s in found]
+
+
+class TestFloors:
+    def test_the_old_set_at_group_level(self):
+        result = evaluate(ours(0.7, groups=True), read(OLD), old_gold)
+        assert result.overall.f1 >= 0.95
+        assert result.fp_rate <= 0.05
+        for family, counts in result.families.items():
+            assert counts.f1 >= 0.9, family
+
+
+class TestOnePerOption:
+    def test_the_readme_example(self):
+        text = (
+            "I need help with billing and also have a technical question about the API. "
+            "Can you help with both?"
+        )
+        found = detect(text).suggestions
+        assert sorted(s.title for s in found) == [
+            "Billing help",
+            "Technical question about the API",
+        ]
+        billing, api = sorted(found, key=lambda s: s.start)
+        assert "billing" in billing.trigger and "API" not in billing.trigger
+        assert "API" in api.trigger and "billing" not in api.trigger
+        assert billing.group == api.group and billing.group.kind == "multi_intent"
+        assert billing.end <= api.start
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Should we go with a monorepo, or keep separate repos per service?",
+                [("disjunction", "Monorepo"), ("disjunction", "Keep separate repos")],
+            ),
+            (
+                "What's better for a beginner: a Kindle or a Kobo?",
+                [("disjunction", "Kindle"), ("disjunction", "Kobo")],
+            ),
+            (
+                "Is it worth upgrading to the M3 MacBook, or should I wait for the M4?",
+                [
+                    ("disjunction", "Is it worth upgrading to the M3 MacBook"),
+                    ("disjunction", "Should I wait for the M4"),
+                ],
+            ),
+            (
+                "I'm torn between Lisbon and Barcelona for our anniversary trip.",
+                [("comparison", "Lisbon"), ("comparison", "Barcelona")],
+            ),
+            (
+                "Compare Notion with Obsidian for personal note-taking.",
+                [("comparison", "Notion"), ("comparison", "Obsidian")],
+            ),
+            (
+                "We're considering three vendors:\n- Acme Corp\n- Globex\n- Initech\n\n"
+                "Which one would you recommend for a 50-person company?",
+                [
+                    ("enumeration", "Acme Corp"),
+                    ("enumeration", "Globex"),
+                    ("enumeration", "Initech"),
+                ],
+            ),
+            (
+                "If the client approves the budget, we start in March; if not, we postpone to Q3.",
+                [("conditional", "If the client approves the budget"), ("conditional", "If not")],
+            ),
+            (
+                "Give me a few ways to reduce our AWS bill.",
+                [("directive", "Give me a few ways to reduce our AWS bill")],
+            ),
+            (
+                "Can you fix the login bug and update the README?",
+                [("multi_intent", "Fix the login bug"), ("multi_intent", "Update the README")],
+            ),
+            (
+                "Two questions:\n1. How do I rotate my API key?\n2. Is there a rate limit on the "
+                "free plan?",
+                [
+                    ("multi_intent", "How do I rotate my API key"),
+                    ("multi_intent", "Is there a rate limit on the free plan"),
+                ],
+            ),
+            (
+                "I was charged twice for my subscription this month. Also, the export button "
+                "doesn't work. Can you look into both?",
+                [
+                    ("multi_intent", "I was charged twice for my subscription this month"),
+                    ("multi_intent", "Export button doesn't work"),
+                ],
+            ),
+        ],
+    )
+    def test_each_family_titles_and_spans_each_option(self, text, wanted):
+        found = suggestions(text)
+        assert [(kind, title) for kind, title, _ in found] == wanted
+        spans = [span for _, _, span in found]
+        assert all(span and span in text for span in spans)
+        assert len(set(spans)) == len(spans)
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("¿Me recomiendas comprar un coche eléctrico o uno híbrido?", 2),
+            ("Je voudrais de l'aide pour ma facture et aussi une question sur l'API.", 2),
+            ("Sollen wir das Meeting am Montag oder am Dienstag machen?", 2),
+            ("Quelle est la meilleure option : louer ou acheter un appartement à Paris ?", 2),
+            ("Wenn das Budget genehmigt wird, fangen wir im März an, sonst verschieben wir.", 2),
+            ("Si llueve mañana, vamos al museo; si no, vamos a la playa.", 2),
+        ],
+    )
+    def test_french_spanish_german(self, text, wanted):
+        assert len(suggestions(text)) == wanted
+
+    def test_each_suggestion_has_its_own_confidence_within_its_group(self):
+        text = "Should I use Postgres or MySQL? And what if the data grows tenfold?"
+        for suggestion in detect(text, count=10).suggestions:
+            assert 0.7 <= suggestion.confidence <= 0.97
+            assert suggestion.group is not None
+            assert (
+                suggestion.group.start <= suggestion.start < suggestion.end <= suggestion.group.end
+            )
+
+
+class TestNearMisses:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I just finished reading Pride and Prejudice and loved it.",
+            "We watched Fast & Furious or whatever it was called last night.",
+            "It'll cost more or less the same as last year.",
+            "Sooner or later we'll have to migrate the database.",
+            "C'est plus ou moins la même chose.",
+            "Das kostet mehr oder weniger dasselbe.",
+            "Tarde o temprano tendremos que cambiar de proveedor.",
+            "Who doesn't love pizza or pasta on a Friday night?",
+            'My manager always says "ship it or skip it" when we argue about features.',
+            'The dialog reads "Retry or Cancel", and nothing happens when I click either.',
+            "For context, our stack is Python, Django, Postgres, and Redis. How do I speed up "
+            "this query?",
+            "Here's what I already tried:\n- restarting the server\n- clearing the cache\n"
+            "- reinstalling the package\n\nIt still crashes on startup. What else causes this?",
+            "```python\nif user.is_admin or user.is_staff:\n    allow()\n```\nWhy does this "
+            "condition never pass for staff users?",
+            "The recipe calls for butter or margarine, whichever you have.",
+            "I went to Rome and Florence last summer. It was amazing.",
+            "Why would anyone choose Java over Kotlin in 2024?",
+            "Please review the attached PR and let me know if anything looks off.",
+            "Rock or Bust is the AC/DC album I keep coming back to.",
+            "I'm reading \u201cWar and Peace\u201d this month.",
+            "Est-ce que tu peux m'expliquer comment fonctionne Docker ?",
+        ],
+    )
+    def test_stay_silent(self, text):
+        assert suggestions(text) == []
