@@ -315,6 +315,7 @@ class TestOperations:
                 {"id": None, "triggerText": "Can you help with both"},
             ],
         )
+        assert apply_review(SUPPORT, found, [{"op": " Reject", "id": api.id}]).counts["rejected"]
         assert (review.counts["confirmed"], review.counts["rejected"]) == (1, 1)
         assert review.counts["added"] == 1
 

@@ -429,6 +429,7 @@ def _operation(item: Any) -> str | None:
         return None
     op = item.get("op", item.get("operation"))
     if op is not None:
+        op = op.strip().lower() if isinstance(op, str) else None
         return op if op in _OPERATIONS else None
     if "ids" in item:
         return "merge"
