@@ -288,17 +288,25 @@ def main() -> None:
         default=None,
         help="list misses and false positives of our detector: old or tune (never blind)",
     )
+    parser.add_argument(
+        "--sets",
+        default="old,tune,blind",
+        help="comma-separated data sets to score (old, tune, blind); all by default",
+    )
     args = parser.parse_args()
+    wanted = set(args.sets.split(","))
     if args.errors not in (None, "old", "tune"):
         sys.exit(f"--errors {args.errors}: only 'old' or 'tune' (the blind split stays blind)")
 
     old = read(OLD)
     independent = read(INDEPENDENT) if INDEPENDENT.exists() else []
-    datasets: dict[str, tuple[list[dict], Callable[[dict], list[Span]], bool]] = {
-        "old (group level)": (old, old_gold, True),
-    }
+    datasets: dict[str, tuple[list[dict], Callable[[dict], list[Span]], bool]] = {}
+    if "old" in wanted:
+        datasets["old (group level)"] = (old, old_gold, True)
     if independent:
         for split in ("tune", "blind"):
+            if split not in wanted:
+                continue
             subset = [r for r in independent if r["split"] == split]
             datasets[f"{split} (per option)"] = (subset, option_gold, False)
     else:

@@ -18,14 +18,16 @@ _COMPARE = re.compile(
     r"pros and cons of|trade-?offs? between|"
     r"comparer|comparaison entre|différences? entre|choisir entre|hésite entre|"
     r"comparar|diferencias? entre|elegir entre|decidir entre|"
-    r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen)\b",
+    r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
+    r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
+    r"differs? from|different from|compared (?:to|with))\b",
     re.I,
 )
 _KEYS = (
     "vs",
     "versus",
     "compar",
-    "differen",
+    "differ",
     "between",
     "pros and",
     "trade",
@@ -34,9 +36,41 @@ _KEYS = (
     "unterschied",
     "vergleich",
     "diferencia",
+    "diferença",
+    "differenz",
+    "verschil",
+    "confront",
+    "than",
+    " que ",
+    " als ",
 )
 _JOINER = re.compile(
-    r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder)\s", re.I
+    r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|en)\s", re.I
+)
+_NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
+_BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|en)\s", re.I)
+_THAN = re.compile(r"\b(?:than|que|als|di|do que)\b", re.I)
+_COMPARATIVE = re.compile(
+    r"\b(?:\w{3,}er|more|less|better|worse|plus|moins|mieux|meilleure?s?|pire|más|menos|"
+    r"mejor(?:es)?|peor(?:es)?|besser|mehr|weniger|lieber|günstiger|teurer|migliore|peggio|"
+    r"melhor|pior|mais)\b",
+    re.I,
+)
+_NAMED = frozenset({"better", "worse", "günstiger", "teurer", "besser", "lieber"})
+_SOFTENERS = re.compile(
+    r"(?:\s+(?:really|actually|still|much|way|even|generally|truly|significantly|make|makes|"
+    r"be|is|a lot|vraiment|realmente|wirklich|tatsächlich))+\s*$",
+    re.I,
+)
+_HOW_COMPARE = re.compile(
+    r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ)\b"
+    r"(?:\s+(?:to|with|against|from)\s+)?",
+    re.I,
+)
+_ASKING_LEAD = re.compile(
+    r"(?:(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|puedes|"
+    r"podrías|can you|could you|please)\s+)+",
+    re.I,
 )
 _SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,\s*", re.I)
 
@@ -48,10 +82,13 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if not _mentions(scan[sentence.start : sentence.end], _KEYS):
             continue
         chunk_end = sentence.end
+        used_until = sentence.start
         for match in _VS.finditer(scan[sentence.start : chunk_end]):
             at, after = sentence.start + match.start(), sentence.start + match.end()
-            if _inside(quotes, at, after):
+            if at < used_until or _inside(quotes, at, after):
                 continue
+            if match.group(0) == "VS" and re.match(r"\s+(?:Code|Studio)\b", scan[after:]):
+                continue  # the editor
             lo, hi = _clause_bounds(scan, sentence, at, after)
             left = _left_option(scan, lo, at)
             if left is None:
@@ -62,9 +99,25 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if end is None:
                 continue
             sides = [(start, at), (after, end)]
+            while (more := _NEXT_VS.match(scan, end, hi)) is not None:
+                further = _right_option(scan, more.end(), hi, max(3, left_words + 2), 1)
+                if further is None:
+                    break
+                sides.append((more.end(), further))
+                end = further
+            names = [scan[a:b].strip(" .,").lower() for a, b in sides]
+            if len(set(names)) < len(names) or all(re.fullmatch(r"[\d.,%$€£ ]+", n) for n in names):
+                continue  # "Kramer vs. Kramer", "5.9 vs 6.4"
+            used_until = end
             found.extend(_comparison(text, scan, start, end, sides, 0.85, match.group(0)))
+        how = _HOW_COMPARE.search(scan, sentence.start, chunk_end)
         for match in _COMPARE.finditer(scan, sentence.start, chunk_end):
             if _inside(quotes, match.start(), match.end()):
+                continue
+            if how and how.start() <= match.start() < how.end():
+                continue  # "how do A and B compare for X and Y"
+            if re.match(r"differs? from|different from|compared", match.group(0), re.I):
+                found.extend(_differs(text, scan, sentence, match))
                 continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
             if scan[hi : hi + 1] == ":":  # "compare three approaches: A, B, and C"
@@ -77,8 +130,11 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                     )
                 continue
             rest = scan[match.end() : hi]
-            joiner = _JOINER.search(rest)
+            cue = match.group(0).lower()
+            between = re.search(r"between|entre|zwischen|tussen|tra$", cue)
+            joiner = (_BETWEEN_JOINER if between else _JOINER).search(rest)
             if joiner is None:
+                found.extend(_list_before(text, scan, sentence, match))
                 continue
             first = rest[: joiner.start()]
             if not _words(first) or re.fullmatch(r"[\s\d:.$€£%apmh-]*", first, re.I):
@@ -99,7 +155,83 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _NEGATION.search(scan[max(sentence.start, match.start() - 15) : match.start()]):
                 continue
             found.extend(_comparison(text, scan, match.start(), end, sides, 0.82, match.group(0)))
+        found.extend(_how_compare(text, scan, sentence))
+        found.extend(_comparatives(text, scan, sentence))
     return found
+
+
+def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "How do A, B and C compare …?", "how does A compare to B?"."""
+    match = _HOW_COMPARE.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    sides = _parts(scan, match.start(1), match.end(1), _SIDES)
+    if len(sides) == 1 and match.end() > match.end(1) + 8:
+        _, hi = _clause_bounds(scan, sentence, match.end(), match.end())
+        end = _right_option(scan, match.end(), hi, 6, 1)
+        if end is not None:
+            sides.append((match.end(), end))
+    if len(sides) < 2:
+        return []
+    return _comparison(text, scan, match.start(), sides[-1][1], sides, 0.84, "how … compare")
+
+
+def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Is X cheaper than Y?", "¿Es X mejor que Y?", "Ist X besser als Y?" (questions only)."""
+    if "?" not in scan[sentence.start : sentence.end]:
+        return []
+    found: list[Suggestion] = []
+    for than in _THAN.finditer(scan, sentence.start, sentence.end):
+        window_start = max(sentence.start, than.start() - 40)
+        english = than.group(0).lower() in ("than", "als")
+        marks = [
+            m
+            for m in _COMPARATIVE.finditer(scan, window_start, than.start())
+            if english or not m.group(0).lower().endswith("er") or m.group(0).lower() in _NAMED
+        ]
+        if not marks or len(scan[marks[-1].end() : than.start()].split()) > 2:
+            continue
+        lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
+        left_end = marks[-1].start()
+        if marks[-1].group(0).lower() in ("more", "less", "plus", "moins", "más", "menos", "mais"):
+            left_end = marks[-1].start()
+        softened = _SOFTENERS.search(scan, lo, left_end)
+        left_end = softened.start() if softened else left_end
+        left = _left_option(scan, lo, left_end)
+        if left is None:
+            continue
+        end = _right_option(scan, than.end(), hi, 6, 1)
+        if end is None or re.match(r"\s*[\d$€£]", scan[than.end() : end]):
+            continue  # "larger than 10 MB" is a threshold
+        sides = [(left[0], left_end), (than.end(), end)]
+        if any(len(_words(scan[a:b])) == 0 for a, b in sides):
+            continue
+        found.extend(_comparison(text, scan, left[0], end, sides, 0.86, "comparative"))
+    return found
+
+
+def _differs(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
+    """ "how the Plus plan differs from the Premium plan": one side on each side of the cue."""
+    lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+    left = _left_option(scan, lo, match.start())
+    end = _right_option(scan, match.end(), hi, 5, 1)
+    if left is None or end is None:
+        return []
+    sides = [(left[0], match.start()), (match.end(), end)]
+    return _comparison(text, scan, left[0], end, sides, 0.82, match.group(0))
+
+
+def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
+    """ "Kannst du A, B und C vergleichen?": the things compared come before the verb."""
+    if not match.group(0).lower().startswith(("vergleich", "compar", "confront")):
+        return []
+    lo, _ = _clause_bounds(scan, sentence, match.start(), match.end())
+    lead = _ASKING_LEAD.match(scan, lo, match.start())
+    start = lead.end() if lead else lo
+    sides = _parts(scan, start, match.start(), _SIDES)
+    if len(sides) < 2 or any(len(_words(scan[a:b])) > 5 for a, b in sides):
+        return []
+    return _comparison(text, scan, sides[0][0], match.end(), sides, 0.82, match.group(0))
 
 
 def _comparison(

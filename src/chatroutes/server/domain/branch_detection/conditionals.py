@@ -1,7 +1,11 @@
-"""Conditionals: "if … otherwise/else", "if so … if not", two contrasting "if"
-clauses, "what if …" (and "si … sinon", "si … si no", "wenn … sonst"). One
-suggestion per case; the group runs from "if" to the end of the last case's
-sentence. Polite "if you could …" is not a condition.
+"""Conditionals: a request asking for a different answer per case. One suggestion per
+case: each "if …"/"when …" clause of one question ("what should I do if A, and what
+if B?"), consecutive sentences that each put a case ("What if A? And if B?"), "if …
+otherwise …", and "depending on whether A or B". A single condition is not a branch
+point, and neither is a polite "if you could …".
+
+Works the same in French, Spanish, German, Italian and Portuguese ("si", "cuando",
+"wenn", "falls", "se", "sinon", "sonst", "de lo contrario").
 """
 
 from __future__ import annotations
@@ -9,126 +13,152 @@ from __future__ import annotations
 import re
 
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _clip, _mentions, _option_title, _strip_marker, _trimmed
+from .text import Span, _mentions, _option_title, _trimmed
 
-_COND_IF = re.compile(
-    r"\b(?:what if|what happens if|if|unless|in case|et si|que se passe-t-il si|si|y si|"
-    r"qué pasa si|was wäre,? wenn|was passiert,? wenn|was,? wenn|wenn|falls)\b",
+_CASE = re.compile(
+    r"\b(?:if|when|whenever|in case|unless|si|s'il|s'ils|quand|lorsque|cuando|wenn|falls|"
+    r"sobald|se|caso)\b",
     re.I,
 )
-_KEYS = ("if", "unless", "in case", "si", "wenn", "falls")
-_WHAT_IF = re.compile(r"^(?:what|et|y|qué|que|was)\b", re.I)
-_POLITE_IF = re.compile(
-    r"^(?:if|in case) (?:you|u) (?:can|could|would|don't mind|get a chance|are able|have (?:time|"
-    r"a (?:minute|moment|second)))\b"
-    r"|^(?:if|in case) (?:you|u) (?:want|wish|like|prefer|need)(?: me)?(?: to)?\s*(?:[.,;!?]|$)"
-    r"|^(?:if|in case) (?:you|u) (?:want|wish|like|need) (?:anything|any|help|further|me to)\b"
-    r"|^if (?:possible|necessary|needed|any|applicable|so desired)\b"
-    r"|^(?:if|in case) (?:you have |there (?:is|are) )?any\b"
-    r"|^si (?:vous |tu )?(?:pouvez|peux|possible|besoin|nécessaire|puedes|puede|es posible|"
-    r"necesario|quieres)\b|^(?:wenn|falls) (?:möglich|nötig|du kannst|sie können)\b",
+_NOT_A_CASE = re.compile(
+    r"\b(?:even|as|only|what|see|know|ask|wonder(?:ing)?|check|tell me|même|comme|como|"
+    r"incluso|auch|selbst|als|ob|sé|sais|weiß)\s+$",
+    re.I,
+)
+_POLITE = re.compile(
+    r"(?:if|in case|si|wenn|falls) (?:you|u|vous|tu|du|sie|usted) (?:can|could|would|don't mind|"
+    r"get a chance|are able|have time|want|wish|like|prefer|need|pouvez|peux|veux|voulez|puedes|"
+    r"quieres|kannst|können|willst|möchtest)\b|(?:if|si|wenn|falls) (?:possible|necessary|needed|"
+    r"any|applicable|possible|nécessaire|posible|necesario|möglich|nötig)\b|"
+    r"(?:if|in case) (?:you have |there (?:is|are) )?any\b|when (?:i|we) (?:was|were)\b",
+    re.I,
+)
+_CASE_END = re.compile(
+    r"[,;:?.!()\n]|\s[\u2014\u2013-]\s|\s(?:and|or|but|then|et|ou|mais|alors|y|o|pero|"
+    r"entonces|und|oder|aber|dann|e|ma)\s(?=(?:what|how|where|which|who|when|why|que|qué|"
+    r"cómo|comment|quoi|was|wie|welche|cosa|come|o que|como)\b)|\s(?:then|alors|entonces|dann)\s",
     re.I,
 )
 _ELSE = re.compile(
-    r"\b(?:otherwise|else|if not|if (?:it|that|they|he|she|you|we|the \w+) (?:doesn't|does not|"
-    r"isn't|is not|aren't|are not|don't|do not|won't|will not|can't|cannot|fails?|goes wrong)|"
-    r"in the other case|on the other hand|sinon|autrement|dans le cas contraire|si non|"
-    r"de lo contrario|en caso contrario|si no|sonst|andernfalls|ansonsten|"
-    r"(?:wenn|falls) nicht)\b",
+    r"\b(?:otherwise|or else|else|if not|in the other case|sinon|autrement|dans le cas contraire|"
+    r"si non|de lo contrario|en caso contrario|si no|sonst|andernfalls|ansonsten|"
+    r"(?:wenn|falls) nicht|altrimenti|caso contrário|senão)\b",
     re.I,
 )
-_SECOND_IF = re.compile(r"[,;]\s*(?:and |but |et |y |und |aber )?(?:if|si|wenn|falls)\b", re.I)
-_NEXT_LEAD = re.compile(r"^(?:[-*•]\s*)?(?:but |and |mais |pero |aber )?", re.I)
-_NEXT_IF = re.compile(r"(?:[-*•]\s*)?(?:but |and |mais |pero |aber )?(?:if|si|wenn|falls)\b", re.I)
+_DEPENDING = re.compile(
+    r"\b(?:depending on (?:whether|if)|selon que|según (?:si|que)|je nachdem,? ob|"
+    r"a seconda che|dependendo se)\b",
+    re.I,
+)
+_OR = re.compile(r",?\s+(?:or|ou|o|oder)\s+", re.I)
+_KEYS = (
+    "if",
+    "when",
+    "in case",
+    "unless",
+    "si",
+    "quand",
+    "lorsque",
+    "cuando",
+    "wenn",
+    "falls",
+    "se ",
+    "caso",
+    "depending",
+    "selon",
+    "según",
+    "je nachdem",
+    "seconda",
+    "dependendo",
+)
 
 
 def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
-    taken = -1
-    for index, sentence in enumerate(sents):
-        if sentence.start < taken:
+    cases_of = [_cases(scan, s) if _mentions(scan[s.start : s.end], _KEYS) else [] for s in sents]
+    index = 0
+    while index < len(sents):
+        sentence = sents[index]
+        cases = cases_of[index]
+        reason = "cases of one question"
+        if len(cases) < 2:
+            depending = _depending(scan, sentence)
+            if depending:
+                cases, reason = depending, "'depending on whether' one case or another"
+        if len(cases) == 1:
+            other = _otherwise(scan, sentence, sents[index + 1] if index + 1 < len(sents) else None)
+            if other is not None:
+                cases = [cases[0], other]
+                reason = "a case and its 'otherwise'"
+            elif index + 1 < len(sents) and len(cases_of[index + 1]) == 1:
+                cases = [cases[0], cases_of[index + 1][0]]  # "What if A? And if B?"
+                reason = "consecutive sentences, one case each"
+                index += 1
+        index += 1
+        if len(cases) < 2:
             continue
-        body = _strip_marker(scan, sentence)
-        chunk = scan[body.start : sentence.end]
-        if not _mentions(chunk, _KEYS):
-            continue
-        match = _COND_IF.search(chunk)
-        if match is None:
-            continue
-        start = body.start + match.start()
-        clause = scan[start : sentence.end]
-        if _POLITE_IF.match(clause) or re.match(
-            r"even if|as if|only if|même si|como si|incluso si|auch wenn|selbst wenn|als ob",
-            scan[max(0, start - 7) : start + 7].strip(),
-            re.I,
-        ):
-            continue
-        if re.search(
-            r"\b(?:even|as|même|auch|selbst|incluso|como)\s+$", scan[body.start : start], re.I
-        ):
-            continue
-        word = match.group(0).lower()
-        what_if = bool(_WHAT_IF.match(word)) and word not in ("si", "wenn")
-        after_if = start + len(match.group(0))
-        nxt = sents[index + 1] if index + 1 < len(sents) else None
-        inline_else = _ELSE.search(scan, after_if, sentence.end)
-        second_if = _SECOND_IF.search(scan, after_if, sentence.end)
-        cases: list[tuple[int, int]]
-        if inline_else:
-            cases = [(start, inline_else.start()), (inline_else.start(), sentence.end)]
-            score, reason = 0.82, "an 'if' with its alternative in the same sentence"
-        elif nxt and _ELSE.match(scan[nxt.start : nxt.end].lstrip("-*• ")):
-            cases = [(start, sentence.end), (nxt.start, nxt.end)]
-            score, reason = 0.8, "an 'if' followed by an 'otherwise' sentence"
-        elif (
-            nxt
-            and _NEXT_IF.match(scan, nxt.start)
-            and not _POLITE_IF.match(_NEXT_LEAD.sub("", scan[nxt.start : nxt.end]))
-        ):
-            cases = [(start, sentence.end), (nxt.start, nxt.end)]
-            score, reason = 0.76, "two contrasting 'if' cases"
-        elif second_if:
-            cases = [(start, second_if.start()), (second_if.start(), sentence.end)]
-            score, reason = 0.76, "two contrasting 'if' cases in one sentence"
-        elif what_if:
-            cases = [(start, sentence.end)]
-            score, reason = 0.74, "a 'what if' scenario to explore"
-            if re.match(r"what happens|que se passe|qué pasa|was passiert", word, re.I):
-                score, reason = 0.62, "a question about one outcome"
-        elif word == "unless":
-            cases = [(start, sentence.end)]
-            score, reason = 0.5, "'unless' implies an alternative"
-        elif re.search(r"\b(?:then|alors|entonces|dann)\b", clause, re.I):
-            cases = [(start, sentence.end)]
-            score, reason = 0.55, "'if … then' with one outcome only"
-        else:
-            continue
-        end = cases[-1][1]
-        taken = end
-        options = []
-        for a, b in cases:
-            a, b = _trimmed(text, a, b)
-            if b > a:
-                options.append(Option(a, b, _case_title(text[a:b])))
+        options = [Option(a, b, _option_title(text[a:b])) for a, b in cases]
         found.extend(
             split_group(
                 text,
                 kind="conditional",
-                start=start,
-                end=end,
+                start=cases[0][0],
+                end=cases[-1][1],
                 options=options,
-                confidence=score,
-                description=(
-                    "One case of a condition the outcome depends on: follow it on its own branch."
-                ),
+                confidence=0.82 if len(cases) >= 2 else 0.5,
+                description="One case the answer depends on: follow it on its own branch.",
                 reasoning=f"Conditional: {reason}",
-                divergence="high" if what_if else "medium",
+                divergence="medium",
             )
         )
     return found
 
 
-def _case_title(case: str) -> str:
-    """ "If it rains, we stay in" → "If it rains"; "otherwise we hike" → "Otherwise we hike"."""
-    head = re.split(r"[,;]|\b(?:then|alors|entonces|dann)\b", case, maxsplit=1)[0]
-    return _option_title(_clip(head if len(head.split()) >= 2 else case, 60))
+def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
+    """Each condition clause of the sentence: from its "if"/"when" to where it ends."""
+    out: list[tuple[int, int]] = []
+    for match in _CASE.finditer(scan, sentence.start, sentence.end):
+        if out and match.start() < out[-1][1]:
+            continue
+        word = match.group(0).lower()
+        before = scan[max(sentence.start, match.start() - 12) : match.start()]
+        if _NOT_A_CASE.search(before) and not before.lower().rstrip().endswith("what"):
+            continue
+        if _POLITE.match(scan, match.start(), sentence.end):
+            continue
+        opens = re.search(r"(?:^|[,;:.?!]|\b(?:e|ma|o|mas|ou))\s*$", before)
+        if word in ("se", "caso") and not opens:
+            continue  # Italian and Portuguese "se" opens a clause; French "se" does not
+        stop = _CASE_END.search(scan, match.end(), sentence.end)
+        end = stop.start() if stop else sentence.end
+        start, end = _trimmed(scan, match.start(), end)
+        if len(scan[start:end].split()) >= 3:
+            out.append((start, end))
+    return out
+
+
+def _otherwise(scan: str, sentence: Span, following: Span | None) -> tuple[int, int] | None:
+    """The "otherwise …" that answers a case, in the same sentence or the next."""
+    for span in (sentence, following):
+        if span is None:
+            continue
+        match = _ELSE.search(scan, span.start, span.end)
+        if match and (span is following or match.start() > span.start):
+            if span is following and match.start() - span.start > 12:
+                return None
+            stop = _CASE_END.search(scan, match.end() + 1, span.end)
+            return _trimmed(scan, match.start(), stop.start() if stop else span.end)
+    return None
+
+
+def _depending(scan: str, sentence: Span) -> list[tuple[int, int]]:
+    """ "depending on whether A or B": the two cases."""
+    match = _DEPENDING.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    stop = re.compile(r"[,;:?.!()\n]").search(scan, match.end(), sentence.end)
+    end = stop.start() if stop else sentence.end
+    split = _OR.search(scan, match.end(), end)
+    if split is None:
+        return []
+    return [_trimmed(scan, match.end(), split.start()), _trimmed(scan, split.end(), end)]

@@ -1,124 +1,215 @@
-"""Open directives: requests to explore, brainstorm or list alternatives (in
-English, French, Spanish or German). One suggestion, the whole sentence; a report
-of exploring already done is not a request.
+"""Directives: a request to produce or explore several named alternatives ("draft two
+replies: one that apologizes and one that offers a coupon", "rewrite it for a child,
+for a student and as a tweet", "Dame tres opciones: una divertida, una elegante…").
+One suggestion per alternative asked for; the group runs from the request's verb to
+the last one. An open "brainstorm some ideas" names no alternatives: no suggestion.
+
+Structure does the work: a verb of making, then either a list after a colon or a
+coordination of parallel phrases (same first word: "one … and one …", "for … , for
+…", "a … version and a … version"), with a count or "versions/ways" cue.
 """
 
 from __future__ import annotations
 
 import re
 
+from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
-from .text import _NEGATION, Span, _mentions, _option_title, _strip_marker
+from .text import Span, _mentions, _option_title, _trimmed, _words
 
-_DIRECTIVE = re.compile(
-    r"\b(?:brainstorm\w*|explore|exploring|alternatives?\b(?: to| for)?|options (?:for|to|on)|"
-    r"other (?:ways|options|approaches|ideas|angles|directions)|"
-    r"different (?:ways|approaches|options|angles|directions|strategies|ideas)|"
-    r"what are (?:my|our|the|some) (?:options|choices|alternatives)|ideas (?:for|on|about)|"
-    r"possibilities|several (?:ways|approaches|options)|"
-    r"a few (?:ways|approaches|options|ideas)|pros and cons|come up with (?:some|a few|several|"
-    r"ideas|names|options)|list (?:some|a few|several) (?:ideas|options|names)|"
-    r"remue-méninges|idées (?:pour|de|sur)|quelles sont (?:mes|nos|les) options|"
-    r"différentes (?:façons|approches|options|manières)|autres (?:options|approches|idées)|"
-    r"alternatives? (?:à|pour)|pistes|"
-    r"lluvia de ideas|ideas (?:para|de|sobre)|cuáles son (?:mis|nuestras|las) opciones|"
-    r"diferentes (?:formas|maneras|enfoques|opciones)|otras (?:opciones|formas|ideas)|"
-    r"alternativas?|"
-    r"ideen (?:für|zu)|welche (?:optionen|möglichkeiten|alternativen)|alternativen|"
-    r"verschiedene (?:ansätze|möglichkeiten|optionen|wege)|andere (?:ansätze|möglichkeiten|ideen)"
-    r"|möglichkeiten|"
-    r"(?:suggest|give me|list|propose|recommend|come up with|think of|name)\b[^.?!\n]{0,40}?"
-    r"\b(?:ideas|names|options|ways|approaches|alternatives|strategies|titles|slogans|themes|"
-    r"topics|angles|suggestions|possibilities))",
+_MAKE = re.compile(
+    r"\b(?:write|rewrite|re-write|draft|redraft|give|create|make|produce|refactor|show|compose|"
+    r"generate|suggest|propose|formulate|phrase|word|translate|explain|implement|code|design|"
+    r"sketch|outline|summari[sz]e|describe|prepare|plan|build|"
+    r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|"
+    r"escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
+    r"schreib\w*|formulier\w*|gib|zeig\w*|mach\w*|entwirf|"
+    r"scriv\w*|riscriv\w*|dammi|fammi|mostra\w*|escrev\w*|reescrev\w*|dá-me)\b",
     re.I,
 )
 _KEYS = (
-    "brainstorm",
-    "explor",
-    "alternativ",
+    "two",
+    "three",
+    "four",
+    "2 ",
+    "3 ",
+    "twice",
+    "version",
+    "way",
+    "variant",
     "option",
-    "other",
-    "different",
-    "what are",
-    "idea",
-    "possibilit",
-    "several",
-    "few",
-    "pros and",
-    "come up",
-    "list",
-    "suggest",
-    "give me",
-    "propos",
-    "recommend",
-    "think of",
-    "name",
-    "remue",
-    "idée",
-    "quelles",
-    "autres",
-    "piste",
-    "lluvia",
-    "cuáles",
-    "diferentes",
-    "otras",
+    "draft",
+    "once",
+    "one ",
+    "another",
+    "deux",
+    "trois",
+    "fois",
+    "façon",
+    "manière",
+    "dos ",
+    "tres ",
+    "forma",
+    "manera",
     "opcion",
-    "ideen",
-    "welche",
-    "verschiedene",
-    "andere",
-    "möglichkeit",
+    "zwei",
+    "drei",
+    "zweimal",
+    "variante",
+    "einmal",
+    "due ",
+    "tre ",
+    "versione",
+    "modi",
+    "duas",
+    "três",
+    "for a",
+    "as a",
+    " une ",
+    " una ",
+    " eine ",
 )
-_REQUEST = re.compile(
-    r"^(?:[-*•]\s*)?(?:please |pls |ok(?:ay)?,? |so,? |now,? |also,? |and )?(?:brainstorm|explore|"
-    r"list|give|suggest|show|help|let's|lets|let us|propose|come up|think of|outline|walk|tell|"
-    r"find|what|which|how|are there|can you|could you|would you|will you|can we|could we|"
-    r"i(?:'d| would) (?:like|love)|i want|i need|we need|we want|i'm looking|we're looking|"
-    r"i am looking|looking for|need|want|any|"
-    r"propose|proposez|donne|donnez|peux-tu|pouvez-vous|quelles|quels|j'aimerais|je voudrais|"
-    r"dame|dime|sugiere|sugiéreme|propón|puedes|podrías|cuáles|qué|me gustaría|quiero|"
-    r"gib|nenne|schlag|schlage|kannst du|können sie|welche|ich möchte|ich brauche|zeig)\b",
+_COUNTED = re.compile(
+    r"\b(?:two|three|four|five|2|3|4|5|twice|both|versions?|ways?|variants?|variations?|options?|"
+    r"drafts?|takes?|flavou?rs?|tones?|styles?|deux|trois|quatre|fois|versions?|façons|manières|"
+    r"dos|tres|cuatro|versiones|formas|maneras|opciones|variantes|zwei|drei|vier|zweimal|"
+    r"dreimal|varianten|versionen|arten|due|tre|versioni|versione|modi|duas|três|versões)\b",
     re.I,
 )
-_NARRATIVE = re.compile(
-    r"\b(?:explored|brainstormed|we've|i've|already|last|yesterday|ago|déjà|ya|schon|bereits)\b",
+_ITEM_SPLIT = re.compile(
+    r",?\s+(?:and|or|et|ou|y|e|o|und|oder)\s+(?=\S)|,\s*|;\s*",
     re.I,
+)
+_LEADING_OBJECT = re.compile(
+    r"(?:(?:me|us|it|this|that|them|this one|le|la|les|lui|moi|nous|lo|la|me|nos|es|mir|uns|"
+    r"ihn|sie|mi|ce|ça)\s+)+",
+    re.I,
+)
+_ONE = frozenset(
+    {
+        *("one", "another", "once", "other", "une", "l'autre", "una", "otra", "otro", "uno"),
+        *("eine", "einmal", "andere", "anderen", "altra", "altro", "outra", "outro"),
+    }
+)
+_ARTICLES = frozenset({"a", "an", "un", "ein", "einen", "the", "le", "la", "el", "der", "die"})
+_RELATIVE = re.compile(r"\b(?:that|who|which|where|qui|que|dont|die|der|das|den|cui|che)\b", re.I)
+_NUMBER = {
+    **dict.fromkeys(("two", "2", "twice", "both", "deux", "dos", "zwei", "zweimal"), 2),
+    **dict.fromkeys(("due", "duas"), 2),
+    **dict.fromkeys(("three", "3", "trois", "tres", "drei", "dreimal", "tre", "três"), 3),
+    **dict.fromkeys(("four", "4", "quatre", "cuatro", "vier"), 4),
+}
+_ONE_WORD = re.compile(r"\b(?:one|once|une|una|uno|eine|einmal)\b", re.I)
+_PREPOSITIONS = frozenset(
+    {
+        *("for", "as", "in", "with", "without", "by", "via", "en", "pour", "avec", "sans"),
+        *("par", "comme", "para", "con", "sin", "por", "como", "für", "als", "mit", "ohne"),
+        *("per", "senza", "plus", "more", "less", "moins", "más", "mehr"),
+    }
+)
+_TAIL = re.compile(
+    r"(?:^|\s+)(?:so that|so the|so i|so we|so my|because|to see|to compare|para ver|pour voir|"
+    r"damit|um zu|then i|and then)\b.*$",
+    re.I | re.S,
 )
 
 
 def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     for sentence in sents:
-        body = _strip_marker(scan, sentence)
-        chunk = scan[body.start : sentence.end]
+        chunk = scan[sentence.start : sentence.end]
         if not _mentions(chunk, _KEYS):
             continue
-        match = _DIRECTIVE.search(chunk)
-        if match is None or re.match(r"explorer", chunk[match.start() :], re.I):
+        verb = _MAKE.search(scan, sentence.start, sentence.end)
+        if verb is None:
             continue
-        request = _REQUEST.match(chunk.lstrip("¿¡")) or chunk.rstrip().endswith("?")
-        if not request:
+        items = _listed(scan, verb.end(), sentence.end)
+        if items is None:
             continue
-        if _NARRATIVE.search(chunk) or _NEGATION.search(chunk[: match.start()]):
-            continue
-        trigger = match.group(0).lower()
-        score = 0.84 if trigger.startswith(("brainstorm", "alternative", "what are")) else 0.78
+        options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
         found.extend(
             split_group(
                 text,
                 kind="directive",
-                start=body.start,
-                end=sentence.end,
-                options=[
-                    Option(body.start, sentence.end, _option_title(text[body.start : sentence.end]))
-                ],
-                confidence=score,
+                start=verb.start(),
+                end=items[-1][1],
+                options=options,
+                confidence=0.84,
                 description=(
-                    "An open request for alternatives: each idea can grow on its own branch "
-                    "instead of one long list."
+                    "One of the alternatives asked for: produce {option} on its own branch."
                 ),
-                reasoning=f"Open directive '{trigger}' phrased as a request",
+                reasoning=f"Directive: '{verb.group(0).lower()}' with {len(items)} named variants",
                 divergence="high",
             )
         )
     return found
+
+
+def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
+    """The alternatives asked for after the verb: a list after a colon, or parallel
+    coordinated phrases; None when there are not two of them."""
+    colon = scan.find(":", after, end)
+    counted = _COUNTED.search(scan, after, colon if colon != -1 else end)
+    pieces = _parts(scan, colon + 1 if colon != -1 else after, end, _ITEM_SPLIT)
+    pieces = [p for p in (_cut(scan, a, b) for a, b in pieces) if p[1] > p[0]]
+    if len(pieces) < 2:
+        return None
+    if colon == -1:
+        pieces[0] = _anchor(scan, pieces[0])
+    heads = [_head(scan, a, b) for a, b in pieces]
+    number = _NUMBER.get(counted.group(0).lower()) if counted else None
+    if colon != -1 and number == len(pieces):
+        items = pieces  # "three ways: shorter, warmer and in English"
+    else:
+        items = []
+        for (a, b), head in zip(pieces, heads, strict=True):
+            if items and not _alike(heads[0], head, scan[items[-1][0] : items[-1][1]]):
+                items[-1] = (items[-1][0], b)  # "one that apologizes and offers a refund"
+            else:
+                items.append((a, b))
+        if colon == -1 and not (heads[0] in _ONE | _ARTICLES or heads[0] in _PREPOSITIONS):
+            return None
+    one_each = heads[0] in _ONE and sum(h in _ONE for h in heads) >= 2
+    if len(items) < 2 or not (counted or one_each or len(items) >= 3):
+        return None
+    if any(len(_words(scan[a:b])) > 14 for a, b in items):
+        return None
+    return items
+
+
+def _anchor(scan: str, piece: tuple[int, int]) -> tuple[int, int]:
+    """The first phrase starts at its last "one"/"once" ("write it one way that … and
+    another that …"), else after an object pronoun ("give me a … version")."""
+    start, end = piece
+    ones = list(_ONE_WORD.finditer(scan, start, end))
+    if ones:
+        return (ones[-1].start(), end)
+    lead = _LEADING_OBJECT.match(scan, start, end)
+    return (lead.end(), end) if lead else piece
+
+
+def _head(scan: str, start: int, end: int) -> str:
+    return (_words(scan[start:end]) or [""])[0]
+
+
+def _alike(first: str, head: str, previous: str) -> bool:
+    """Whether a phrase opens like the first one: the same opener, "one … / another
+    …", two prepositions ("for a child, as a tweet"), or an article after a phrase that
+    is complete ("a formal one and one with humour", not "one that offers a
+    replacement and a coupon")."""
+    if not first or not head:
+        return False
+    if first == head:
+        return first in _ONE | _ARTICLES | _PREPOSITIONS
+    if first in _ONE and head in _ONE:
+        return True
+    if first in _PREPOSITIONS and head in _PREPOSITIONS:
+        return True
+    openers = _ONE | _ARTICLES
+    return first in openers and head in openers and not _RELATIVE.search(previous)
+
+
+def _cut(scan: str, start: int, end: int) -> tuple[int, int]:
+    """An alternative without the purpose clause that may trail it ("… so the team can …")."""
+    tail = _TAIL.search(scan, start, end)
+    return _trimmed(scan, start, tail.start() if tail else end)

@@ -21,7 +21,7 @@ from .option_spans import (
 from .suggestion import Option, Suggestion, split_group
 from .text import _NEGATION, Span, _inside, _option_title, _quoted, _trimmed, _words
 
-OR = r"(?:or|ou|o|u|oder)"
+OR = r"(?:or|ou|o|u|oder|oppure)"
 _OR = re.compile(rf"\b{OR}\b")
 _SPLIT = re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I)
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
@@ -33,6 +33,7 @@ _CLAUSE_OPTION = re.compile(
 )
 _CLAUSE_LEAD = re.compile(r"(?:(?:so|and|but|or|well|ok|okay|then)\b,?\s*)*", re.I)
 _PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
+_COMMA = re.compile(r",\s*")
 _NEXT_OR = re.compile(rf",?\s+{OR}\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
 _CHOICE_CUE = re.compile(
@@ -41,7 +42,8 @@ _CHOICE_CUE = re.compile(
     r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
     r"thinking (?:of|about)|considering|wondering|back and forth|more sense|smarter|easier|"
     r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
-    r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|"
+    r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|potremmo|dovremmo|meglio|fareste|"
+    r"sceglier\w*|"
     r"dois|devrais|faut|mieux|plutôt|choisir|préfér\w*|quel\w*|"
     r"debo|debería|deberíamos|mejor|elegir|prefier\w*|cuál\w*|conviene|"
     r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
@@ -63,7 +65,8 @@ _IDIOMS = re.compile(
     r"all or nothing|more or fewer|plus ou moins|tôt ou tard|d'une (?:manière|façon) ou "
     r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
     r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
-    r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+)",
+    r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
+    r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b)",
     re.I,
 )
 _ANY_CONTEXT = re.compile(
@@ -72,13 +75,15 @@ _ANY_CONTEXT = re.compile(
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares)|who needs|why would (?:anyone|you|"
     r"i|we)|isn't it|aren't|what's not to|how could (?:anyone|i) not|who wouldn't|"
-    r"is there anything (?:better|worse))\b",
+    r"is there anything (?:better|worse)|why (?:does|do|is|are) (?:every|all|everyone|always)|"
+    r"quién no|qui n'a (?:jamais|pas)|wer hat nicht|chi non)\b"
+    r"|.*,\s*(?:right|verdad|non|n'est-ce pas|oder|nicht wahr|vero|no)\s*\?\s*$",
     re.I,
 )
 
 
 def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    found: list[Suggestion] = []
+    found: list[Suggestion] = _correlatives(text, scan)
     quotes = _quoted(scan)
     for sentence in sents:
         chunk = scan[sentence.start : sentence.end]
@@ -93,6 +98,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             if _inside(quotes, at, after) or rhetorical:
                 continue
+            if scan[at - 1 : at] == "-" or scan[after : after + 1] == "-":
+                continue  # "trick-or-treating"
             if match.group(0) in ("o", "u") and not re.search(
                 r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", chunk, re.I
             ):
@@ -101,18 +108,21 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             clause = scan[lo:hi]
             opener = _OPENER.search(scan[lo:at])
             items = 1
+            clause_split: tuple[int, int] | None = None
             if _CLAUSE_OPTION.match(scan, after):
                 # "…, or should I wait for the M4?": two clauses are the options
                 start, end = _trimmed(scan, lo, at)[0], _trimmed(scan, after, hi)[1]
                 start += len(_CLAUSE_LEAD.match(scan, start).group(0))
                 if end - start < 5:
                     continue
+                clause_split = (at, after)
             else:
                 left = _left_option(scan, lo, at)
                 if left is None:
                     continue
                 start, items = left
-                left_words = len(_words(scan[start:at]))
+                start, items = _comma_items(scan, lo, at, start, items)
+                left_words = min(4, len(_words(scan[start:at])))
                 right_limit = 8 if opener else min(8, max(3, left_words + 2))
                 end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
                 if end is None:
@@ -131,7 +141,12 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             before = scan[lo:kind_start]
             features: list[str] = []
             score = 0.5
-            if opener:
+            asked = chunk.rstrip().endswith("?")
+            choosing = _CHOICE_CUE.search(_OPENER.sub(" ", chunk))
+            concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
+            if concessive and not asked:
+                continue  # "it stops every time, whether on carpet or on tiles"
+            if opener and (opener.group(1).lower() != "either" or asked or choosing):
                 score += 0.25
                 features.append(f"'{opener.group(1).lower()} … or'")
             if chunk.rstrip().endswith("?"):
@@ -156,7 +171,11 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _ANY_CONTEXT.search(scan[max(lo, start - 25) : end]):
                 score -= 0.3
                 features.append("'any … or …' catch-all")
-            spans = _parts(scan, start, end, _SPLIT)
+            spans = (
+                [_trimmed(scan, start, clause_split[0]), _trimmed(scan, clause_split[1], end)]
+                if clause_split
+                else _parts(scan, start, end, _SPLIT)
+            )
             if len(spans) < 2 or all(b - a <= 2 for a, b in spans):
                 continue
             used_until = end
@@ -180,6 +199,42 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
+_CONCESSIVE = re.compile(r"(?:,|\bno matter|\bregardless of)\s*whether\b", re.I)
+_CORRELATIVE = re.compile(
+    r"\b(soit|ou bien|o bien|sia)\s+([^.;!?\n]{2,80}?),?\s+\1\s+"
+    r"([^.;!?\n]{2,80}?)(?=[.;!?\n]|,\s|$)",
+    re.I,
+)
+
+
+def _correlatives(text: str, scan: str) -> list[Suggestion]:
+    """ "soit A, soit B", "o bien A o bien B", "sia A sia B": the two alternatives."""
+    found: list[Suggestion] = []
+    for match in _CORRELATIVE.finditer(scan):
+        spans = [
+            _trimmed(scan, match.start(2), match.end(2)),
+            _trimmed(scan, match.start(3), match.end(3)),
+        ]
+        options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
+        found.extend(
+            split_group(
+                text,
+                kind="disjunction",
+                start=match.start(),
+                end=spans[-1][1],
+                options=options,
+                confidence=0.8,
+                description=(
+                    "One of the alternatives this message weighs: follow {option} on its "
+                    "own branch, apart from {others}."
+                ),
+                reasoning=f"Disjunction: '{match.group(1).lower()} … {match.group(1).lower()}'",
+                divergence="high",
+            )
+        )
+    return found
+
+
 def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
     """ "rent a flat or buy a house": when the right option opens with a verb and the
     left one with a determiner, the left one takes the verb before it too."""
@@ -198,3 +253,22 @@ def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
 def _idiom(scan: str, at: int, lo: int, hi: int) -> bool:
     """Whether the "or" at ``at`` is part of a fixed phrase ("more or less")."""
     return any(m.start() <= at < m.end() for m in _IDIOMS.finditer(scan, lo, min(hi, at + 40)))
+
+
+def _comma_items(scan: str, lo: int, at: int, start: int, items: int) -> tuple[int, int]:
+    """ "on a road bike, a course in Spain, or a therapist": every comma item before
+    the "or", the first one cut where its own phrase starts."""
+    segments = [seg for seg in _parts(scan, lo, at, _COMMA) if seg[1] > seg[0]]
+    oxford = "," in scan[segments[-1][1] : at] if segments else False
+    if not oxford and len(segments) < 3:
+        return start, items  # "In TypeScript, is it better to A or B": no list
+    short = 0
+    while short < len(segments) - 1 and len(_words(scan[slice(*segments[-1 - short])])) <= 8:
+        short += 1
+    if short < 1:
+        return start, items
+    first = segments[-1 - short]
+    head = _left_option(scan, first[0], first[1])
+    if head is None or head[0] >= start:
+        return start, items
+    return head[0], max(items, short + 1)

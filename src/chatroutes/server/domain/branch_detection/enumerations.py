@@ -32,7 +32,8 @@ _ALT_INTRO = re.compile(
 _STEP_INTRO = re.compile(
     r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
     r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
-    r"requirements|changes|ingredients|tasks|timeline|schedule)\b",
+    r"requirements|changes|ingredients|tasks|timeline|schedule|tried|already|doing|done|"
+    r"symptoms|stack|setup|context|background)\b",
     re.I,
 )
 _ALT_ITEM = re.compile(
@@ -42,8 +43,13 @@ _ALT_ITEM = re.compile(
     re.I,
 )
 _FOLLOW_UP = re.compile(
-    r"\bwhich\b[^.]*\?|\b(?:what do you (?:think|prefer)|"
-    r"let me know which|do you prefer|would you prefer|your pick|shall we|any preference)\b",
+    r"\b(?:which|what would you|would you|pick|choose|recommend\w*|prefer\w*|better|best|go with|"
+    r"stack\w* up|compar\w*|suit\w*|fits?|worth|your (?:pick|take)|thoughts|what do you think|"
+    r"shall we|any preference|lequel|laquelle|lesquel\w*|conseill\w*|recommand\w*|choisi\w*|"
+    r"préfér\w*|mieux|meilleur\w*|t'en penses|cuál\w*|recomiend\w*|elegi\w*|mejor\w*|"
+    r"qué opinas|welche\w*|würdest|empfiehl\w*|passt|besser|nehmen|was meinst|quale|consigli\w*|"
+    r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|"
+    r"sceglie\w*|qual)\b",
     re.I,
 )
 
@@ -92,16 +98,18 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         labels = [text[s.start : s.end].strip() for s in items]
         if sum(label.endswith("?") for label in labels) >= len(labels) / 2:
             continue  # a list of questions: the question detector answers it
-        intro = _intro(scan, lines, group[0])
+        paragraph = _intro(scan, lines, group[0])
+        intro = paragraph.rsplit("\n", 1)[-1]  # the line that opens the list
         after = _after(scan, lines, group[-1])
         score = 0.42
         features: list[str] = []
         if _ALT_INTRO.search(intro):
             score += 0.3
             features.append("introduced as alternatives")
-        if _FOLLOW_UP.search(after) or re.search(r"\bwhich\b|\?\s*$", intro, re.I):
-            score += 0.15
-            features.append("followed by a choice question")
+        asked = [q for q in (paragraph, after) if "?" in q and _FOLLOW_UP.search(q)]
+        if asked:
+            score += 0.3
+            features.append("with a choice question")
         alt_items = sum(bool(_ALT_ITEM.match(label)) for label in labels)
         if alt_items >= 2:
             score += 0.12
@@ -167,19 +175,28 @@ def _option_label(label: str) -> str:
 
 
 def _intro(scan: str, lines: list[tuple[int, int]], first: int) -> str:
-    for index in range(first - 1, max(-1, first - 3), -1):
+    """The paragraph just before the list."""
+    out: list[str] = []
+    for index in range(first - 1, -1, -1):
         start, end = lines[index]
-        if scan[start:end].strip():
-            return scan[start:end]
-    return ""
+        line = scan[start:end]
+        if _MARKER.match(line) or (not line.strip() and out):
+            break
+        if line.strip():
+            out.insert(0, line)
+    return "\n".join(out)
 
 
 def _after(scan: str, lines: list[tuple[int, int]], last: int) -> str:
-    for index in range(last + 1, min(len(lines), last + 3)):
+    """What follows the list, up to the next list or about two paragraphs."""
+    out: list[str] = []
+    for index in range(last + 1, len(lines)):
         start, end = lines[index]
-        if scan[start:end].strip():
-            return scan[start:end]
-    return ""
+        line = scan[start:end]
+        if _MARKER.match(line) or sum(len(o) for o in out) > 400:
+            break
+        out.append(line)
+    return "\n".join(out)
 
 
 _PROSE_OPTION = re.compile(

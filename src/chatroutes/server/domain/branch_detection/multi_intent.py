@@ -19,10 +19,13 @@ from .text import Span, _mentions, _option_title, _strip_marker, _trimmed, _word
 _JOINED = re.compile(
     r",?\s*\b(?:and also|and i also|and we also|and another|plus another|plus|as well as|"
     r"and separately|and additionally|et aussi|et également|ainsi que|y también|"
-    r"y además|así como|und auch|sowie|und außerdem)\b",
+    r"y además|así como|und auch|sowie|und außerdem|e também|e anche|e inoltre)\b",
     re.I,
 )
 _JOINED_KEYS = (
+    "também",
+    "anche",
+    "inoltre",
     "also",
     "another",
     "plus",
@@ -42,7 +45,7 @@ _JOINED_KEYS = (
 _NEED = re.compile(
     r"\b(?:help|question|questions|issue|problem|need|want|ask|trouble|stuck|fix|explain|"
     r"aide|besoin|question|problème|ayuda|necesito|pregunta|problema|hilfe|brauche|frage|"
-    r"problem)\b",
+    r"problem|preciso|ajuda|gostava|quero|pergunta|problema|bisogno|aiuto|vorrei|domanda)\b",
     re.I,
 )
 _REQUEST = re.compile(
@@ -51,9 +54,13 @@ _REQUEST = re.compile(
     r"por favor|brauche|möchte|will|bitte|kannst|können sie)\b",
     re.I,
 )
-_SPEAKER = re.compile(r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein)\b", re.I)
+_SPEAKER = re.compile(
+    r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein|eu|meu|minha|io|mio|mia)\b",
+    re.I,
+)
 _ADDITIVE = re.compile(
-    r"^(?:also|additionally|separately|another (?:thing|question|issue)|"
+    r"^(?:(?:and|but|oh,? and|et|y|und|e)\s+)?(?:also|on (?:a |an )?(?:\w+ )?note|additionally|"
+    r"separately|another (?:thing|question|issue)|"
     r"one more (?:thing|question)|finally|lastly|on top of that|oh,? and|"
     r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
     r"while i have you|apart from that|besides(?: that)?|"
@@ -80,7 +87,13 @@ _FILLER_QUESTION = re.compile(
     r"(?:this|these|them)|both of them|each)(?: (?:please|too|as well))?|"
     r"(?:tu |vous )?(?:peux|pouvez)[- ](?:tu|vous) m'aider|des idées|"
     r"(?:me )?(?:puedes|podrías) ayudar(?:me)?|alguna idea|"
-    r"(?:kannst du|können sie) (?:mir )?helfen|irgendwelche ideen)\??$",
+    r"(?:kannst du|können sie) (?:mir )?helfen|irgendwelche ideen|"
+    r"(?:so )?what (?:should|do|must|can) (?:i|we) do(?: now| next| here)?|"
+    r"was (?:muss|soll|kann) ich (?:jetzt |da |nun )?(?:tun|machen)|"
+    r"(?:que|qu'est-ce que) (?:dois-je|je dois|je peux|puis-je) faire|"
+    r"qué (?:debo|tengo que|puedo) hacer|"
+    r"(?:can|could) (?:someone|somebody|anyone|you guys) (?:look|check|help)(?: (?:at|into|with) "
+    r"(?:both|this|these|them|it|that))?)\??$",
     re.I,
 )
 _TAG_QUESTION = re.compile(
@@ -92,7 +105,9 @@ _TAG_QUESTION = re.compile(
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares|knows)|who needs|why would (?:anyone|"
     r"you|i|we)|isn't it|aren't|what's not to|how could (?:anyone|i) not|what could possibly|"
-    r"why (?:do|does) (?:this|it) always|am i the only one|is it just me)\b",
+    r"why (?:do|does) (?:this|it) always|am i the only one|is it just me|"
+    r"why (?:does|do|is|are) (?:every|all|everyone|always)|quién no|qui n'a (?:jamais|pas)|"
+    r"wer hat nicht|chi non)\b",
     re.I,
 )
 _STOPWORDS = _wordset(
@@ -107,12 +122,16 @@ _DESCRIPTION = "One of several requests in this message: handle it on its own br
 _ANNOUNCED = re.compile(
     r"\b(?:two|three|2|3|a couple of|a few|several|multiple|deux|plusieurs|dos|tres|varias|"
     r"zwei|drei|mehrere)\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|"
-    r"choses|problèmes|demandes|preguntas|cosas|problemas|fragen|dinge|anliegen|probleme)\s*:",
+    r"choses|problèmes|demandes|preguntas|cosas|problemas|fragen|dinge|anliegen|probleme)"
+    r"\b[^:\n]{0,40}:",
     re.I,
 )
 _ITEM_SPLIT = re.compile(
-    r",?\s*\b(?:and|et|y|und)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|"
-    r"eine|die andere)?\b)|;\s*|,\s*(?=(?:one|another|the other)\b)",
+    r",?\s*\b(?:and|et|y|und|e)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|eine|"
+    r"die andere|what|how|why|when|where|which|who|whether|if|i|we|my|our|the|qué|cómo|cuál|"
+    r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|mon|ma|was|wie|warum|wann|wo|ob|"
+    r"ich|mein|meine|cosa|come|perché|quando|dove|o que|como|porque|onde)\b)|;\s*|,\s*(?=(?:one|"
+    r"another|the other)\b)",
     re.I,
 )
 
@@ -127,6 +146,8 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             or _two_problems(text, scan, sentence)
         )
     found.extend(_intents(text, scan, sents))
+    found.extend(_sections(text, scan))
+    found.extend(_listed_requests(text, scan))
     return found
 
 
@@ -328,8 +349,22 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     )
 
 
+_GENERIC = _wordset(
+    "am is are do does did can could should would will was were i we you it this that me my "
+    "doing something anything wrong right normal ok okay fine possible bad good weird strange "
+    "expected enough missing there"
+)
+
+
+def _follow_up(chunk: str) -> bool:
+    """A short yes/no question that only comments on the one before ("Am I doing
+    something wrong?")."""
+    words = _words(chunk)
+    return len(words) <= 6 and all(w in _GENERIC for w in words)
+
+
 def _real_question(chunk: str) -> bool:
-    if not chunk.endswith("?") or chunk.startswith(">"):
+    if not chunk.endswith("?") or chunk.startswith(">") or _follow_up(chunk):
         return False
     plain = chunk.lstrip("¿¡")
     if _FILLER_QUESTION.match(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
@@ -337,3 +372,109 @@ def _real_question(chunk: str) -> bool:
     if len(_words(chunk)) < 3:
         return False
     return not re.search(r"[\"“«][^\"”»]*\?[\"”»]", chunk)  # a quoted question
+
+
+_ORDINAL = re.compile(
+    r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]\s|first(?:ly)?\b|second(?:ly)?\b|third(?:ly)?\b|"
+    r"(?:and )?(?:last(?:ly)?|finally)\b|also\b|separately\b|another\b|the (?:most urgent|"
+    r"first|second|big|main) (?:one|thing|issue)|one more\b|"
+    r"premièrement|deuxièmement|troisièmement|ensuite|enfin|(?:et )?dernier point|aussi|"
+    r"primero|segundo|tercero|por último|además|también|"
+    r"erstens|zweitens|drittens|(?:und )?(?:außerdem|zuletzt|schließlich)|"
+    r"innanzitutto|poi|infine)",
+    re.I,
+)
+_PARAGRAPH = re.compile(r"(?:[^\n]+\n?)+", re.M)
+_SIGN_OFF = re.compile(
+    r"^(?:thanks|thank you|cheers|best|regards|merci|gracias|danke|grazie|obrigad)", re.I
+)
+
+
+def _sections(text: str, scan: str) -> list[Suggestion]:
+    """A long message in paragraphs or sections that each bring one request ("First, …",
+    "Second, …", "## 1. Billing"): one suggestion per such paragraph."""
+    paragraphs = [_trimmed(scan, m.start(), m.end()) for m in _PARAGRAPH.finditer(scan)]
+    paragraphs = [p for p in paragraphs if p[1] > p[0]]
+    if len(paragraphs) < 3:
+        return []
+    marked = [i for i, (a, b) in enumerate(paragraphs) if _ORDINAL.match(scan, a, b)]
+    if len(marked) < 2 and not (marked and marked[0] > 1):
+        return []
+    first = marked[0]
+    if not re.match(
+        r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]|first|premi|primero|erstens|innanzi|"
+        r"the (?:most urgent|first|main|big))",
+        scan[paragraphs[first][0] :],
+        re.I,
+    ):
+        first -= 1  # "The most urgent one" after the opening request
+    chosen = [paragraphs[i] for i in range(first, marked[-1] + 1) if i == first or i in marked]
+    chosen = [p for p in chosen if not _SIGN_OFF.match(scan, p[0], p[1])]
+    if len(chosen) < 2:
+        return []
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=chosen[0][0],
+        end=chosen[-1][1],
+        options=[Option(a, b, _option_title(_first_sentence(text, a, b))) for a, b in chosen],
+        confidence=0.86,
+        description=_DESCRIPTION,
+        reasoning=f"{len(chosen)} paragraphs, each with its own request",
+        divergence="high",
+    )
+
+
+def _first_sentence(text: str, start: int, end: int) -> str:
+    body = re.sub(r"^(?:#{1,6}\s*|\*\*)?\d[.)]\s*|\*\*", "", text[start:end])
+    return re.split(r"(?<=[.?!:])\s", body, maxsplit=1)[0]
+
+
+_LIST_ITEM = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-*•+])[ \t]+(.+)$", re.M)
+_MANY = re.compile(
+    r"\b(?:things|questions|issues|requests|problems|points|topics|unrelated|couple of|a few|"
+    r"several|choses|questions|problèmes|cosas|preguntas|problemas|dinge|fragen|probleme|"
+    r"anliegen|punkte)\b",
+    re.I,
+)
+
+
+def _listed_requests(text: str, scan: str) -> list[Suggestion]:
+    """A Markdown list of requests ("Couple of unrelated things:\n- cancel …\n- is …?"):
+    one suggestion per item that asks, reports a problem or requests something."""
+    items = list(_LIST_ITEM.finditer(scan))
+    if len(items) < 2:
+        return []
+    runs: list[list[re.Match[str]]] = [[items[0]]]
+    for item in items[1:]:
+        gap = scan[runs[-1][-1].end() : item.start()]
+        if gap.count("\n") <= 2 and not gap.strip():
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    found: list[Suggestion] = []
+    for run in runs:
+        if len(run) < 2:
+            continue
+        intro = scan[max(0, run[0].start() - 160) : run[0].start()]
+        asking = sum(
+            bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
+            for m in run
+        )
+        if not (_MANY.search(intro) and asking >= 1) and asking < len(run):
+            continue
+        spans = [_trimmed(text, m.start(1), m.end(1)) for m in run]
+        found.extend(
+            split_group(
+                text,
+                kind="multi_intent",
+                start=spans[0][0],
+                end=spans[-1][1],
+                options=[Option(a, b, _option_title(text[a:b])) for a, b in spans],
+                confidence=0.86,
+                description=_DESCRIPTION,
+                reasoning=f"A list of {len(run)} separate requests",
+                divergence="high",
+            )
+        )
+    return found

@@ -22,10 +22,10 @@ _HARD_STOP = _wordset(
     # French, Spanish, German function words
     " je j' tu il elle nous vous ils elles on est sont suis dois doit devrais devrait devons "
     "faut faudrait vaut mieux plutôt pour avec sans que qui quoi quel quelle quels quelles si "
-    "mais donc car entre choisir prendre utiliser acheter faire est-ce "
-    "yo tú él ella nosotros ellos es son soy debo debería deberíamos conviene mejor para con "
-    "sin qué cuál cuáles pero porque elegir usar comprar hacer hay "
-    "ich du er wir ihr ist sind bin soll sollte sollten sollen muss müssen kann können "
+    "mais donc entre choisir prendre utiliser acheter faire est-ce "
+    "yo tú él ella nosotros ellos es debo debería deberíamos conviene mejor para "
+    "qué cuál cuáles pero porque elegir usar comprar hacer "
+    "ich du er wir ihr ist sind soll sollte sollten sollen muss müssen kann können "
     "besser lieber für mit ohne zu zum zur dass was welche welcher welches wenn aber weil "
     "zwischen nehmen wählen kaufen nutzen verwenden machen gibt"
 )
@@ -35,7 +35,7 @@ _CHOICE_VERBS = _wordset(
 )
 _DETERMINERS = _wordset(
     "a an her his its my one our some that the their these this those two your "
-    "le la les un une mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs au aux "
+    "le la les un une mon ma mes ton ta tes sa ses notre nos votre vos leur leurs au aux "
     "el los las una unos unas mi mis tus su sus nuestro nuestra al del "
     "der die das den dem des ein eine einen einem einer mein meine unser unsere dein deine"
 )
@@ -44,12 +44,13 @@ _RIGHT_STOP = _wordset(
     "given he here i if in instead is it next now on or she should since so than that then "
     "there they though to today tomorrow unless until versus vs was we when which while will "
     "with without would you this last year week month"
-    " je nous vous il est pour avec que qui si mais car parce puis aujourd'hui demain "
-    "yo es para con que si pero porque luego hoy mañana "
+    " je nous vous il est pour avec que qui si mais parce puis aujourd'hui demain "
+    "yo es para que si pero porque luego hoy mañana "
     "ich wir ist für mit dass wenn aber weil dann heute morgen"
 )
-_ALWAYS_STOP = _wordset("because since for from pour para für porque weil parce car denn")
+_ALWAYS_STOP = _wordset("because since for from pour para für porque weil parce denn")
 _WORD = re.compile(r"[\w'\u2019+#./-]*[\w+#]|[\w]")
+_ABBREVIATED = re.compile(r"\b(?:vs|etc|e\.g|i\.e|approx|cf|ca|bzw|z\.b)$", re.I)
 _CLAUSE_END = re.compile(
     r"[.;:!?()\[\]\n\u00bf\u00a1]|,\s*(?:but|so|and|because|which|while|mais|donc|car|pero|"
     r"porque|aber|weil|denn)\b|\s[\u2014\u2013-]\s"
@@ -60,10 +61,23 @@ def _clause_bounds(scan: str, sentence: Span, at: int, end: int) -> tuple[int, i
     """The clause around ``scan[at:end]``: punctuation and joined clauses bound it."""
     left = sentence.start
     for match in _CLAUSE_END.finditer(scan, sentence.start, at):
-        if not re.match(r"\.\w", scan[match.start() : match.start() + 2]):  # not "Next.js"
+        if not _abbreviation(scan, match.start()):
             left = match.end()
-    after = _CLAUSE_END.search(scan, end, sentence.end)
-    return left, after.start() if after else sentence.end
+    right = sentence.end
+    for after in _CLAUSE_END.finditer(scan, end, sentence.end):
+        if not _abbreviation(scan, after.start()):
+            right = after.start()
+            break
+    return left, right
+
+
+def _abbreviation(scan: str, at: int) -> bool:
+    """A full stop that ends no clause: "Next.js", "vs.", "e.g."."""
+    if scan[at] != ".":
+        return False
+    return bool(
+        re.match(r"\.\w", scan[at : at + 2]) or _ABBREVIATED.search(scan, max(0, at - 6), at)
+    )
 
 
 def _left_option(scan: str, lo: int, at: int) -> tuple[int, int] | None:
