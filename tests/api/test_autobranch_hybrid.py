@@ -23,7 +23,7 @@ DB = (
     "What if the data grows tenfold next year? "
     "Also, can you brainstorm a few names for it?"
 )
-NAMES = "Can you brainstorm some names and a tagline for our coffee shop?"
+ASKS = "I need help with billing and also have a question about the API and the webhooks."
 ACCOUNT = "I want to fix my login issue and update my credit card details."
 
 
@@ -64,32 +64,36 @@ def _counts(**nonzero: int) -> dict[str, int]:
 
 class TestOperations:
     async def test_split_one_suggestion_into_one_per_option(self, api, upstream):
-        [lone] = (await _suggest(api, NAMES))["suggestions"]
+        pattern = (await _suggest(api, ASKS))["suggestions"]
+        both = next(s for s in pattern if "API and the webhooks" in s["triggerText"])
         upstream.enqueue(
             _answer(
                 {
                     "op": "split",
-                    "id": lone["id"],
+                    "id": both["id"],
                     "into": [
-                        {"triggerText": "some names", "title": "Shop names", "confidence": 0.9},
-                        {"triggerText": "a tagline", "title": "A tagline", "confidence": 0.9},
+                        {"triggerText": "the API", "title": "API question", "confidence": 0.9},
+                        {"triggerText": "the webhooks", "title": "Webhooks question"},
                     ],
                 }
             )
         )
-        data = await _hybrid(api, NAMES)
+        data = await _hybrid(api, ASKS)
         metadata = data["metadata"]
         assert metadata["detectionMethod"] == "hybrid" and metadata["modelUsed"] == "gpt-5"
         assert "fallbackReason" not in metadata
         assert metadata["review"] == _counts(split=1)
         titles = _by_title(data)
-        assert set(titles) == {"Shop names", "A tagline"}
-        assert titles["Shop names"]["triggerText"] == "some names"
-        assert titles["A tagline"]["group"]["id"] == lone["group"]["id"]
-        assert titles["A tagline"]["options"] == ["Shop names", "A tagline"]
+        assert set(titles) == {"Billing help", "API question", "Webhooks question"}
+        api_question, webhooks = titles["API question"], titles["Webhooks question"]
+        assert (api_question["triggerText"], webhooks["triggerText"]) == ("the API", "the webhooks")
+        assert api_question["confidence"] == round((both["confidence"] + 0.9) / 2, 2)
+        assert webhooks["confidence"] == both["confidence"]
+        assert api_question["group"]["id"] == webhooks["group"]["id"] == both["group"]["id"]
+        assert webhooks["options"] == ["Billing help", "API question", "Webhooks question"]
         [group] = metadata["groups"]
         assert sorted(group["suggestionIds"]) == sorted(s["id"] for s in data["suggestions"])
-        _spans_hold(NAMES, data)
+        _spans_hold(ASKS, data)
 
     async def test_add_the_intents_the_patterns_missed(self, api, upstream):
         assert (await _suggest(api, ACCOUNT))["suggestions"] == []

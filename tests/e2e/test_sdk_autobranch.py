@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 Result = dict[str, Any]
 # The texts of sdk_scenarios/autobranch.py whose review is scripted below (that module
 # runs in the SDK's venv and cannot be imported here).
-NAMES = "Can you brainstorm some names and a tagline for our coffee shop?"
+ASKS = "I need help with billing and also have a question about the API and the webhooks."
 ACCOUNT = "I want to fix my login issue and update my credit card details."
 
 
@@ -28,18 +28,18 @@ def _operations(*operations: dict[str, Any]) -> Fault:
 
 @pytest.fixture(scope="module")
 def result(run_scenario: ScenarioRunner, upstream: MockUpstream) -> Result:
-    # The reviewing model, scripted: it splits the one brainstorm request of NAMES into
-    # its two asks, and adds the two requests of ACCOUNT that no pattern finds.
-    [lone] = candidates(NAMES)
+    # The reviewing model, scripted: it splits ASKS's second request, which holds two
+    # questions, and adds the two requests of ACCOUNT that no pattern finds.
+    both = next(s for s in candidates(ASKS) if "API and the webhooks" in s.trigger)
     upstream.fault_when(
-        "tagline",
+        "webhooks",
         _operations(
             {
                 "op": "split",
-                "id": lone.id,
+                "id": both.id,
                 "into": [
-                    {"triggerText": "some names", "title": "Names for the shop"},
-                    {"triggerText": "a tagline", "title": "A tagline", "confidence": 0.9},
+                    {"triggerText": "the API", "title": "API question", "confidence": 0.9},
+                    {"triggerText": "the webhooks", "title": "Webhooks question"},
                 ],
             }
         ),
@@ -99,20 +99,22 @@ def test_hybrid_without_a_model_says_why(result: Result) -> None:
     assert "offline" in metadata["fallbackReason"]
 
 
-def test_hybrid_splits_a_suggestion_into_one_per_ask(result: Result) -> None:
-    [pattern] = result["names_pattern"]["suggestions"]
-    data = result["names_hybrid"]
+def test_hybrid_splits_a_suggestion_into_one_per_question(result: Result) -> None:
+    pattern = result["asks_pattern"]["suggestions"]
+    both = next(s for s in pattern if "API and the webhooks" in s["triggerText"])
+    data = result["asks_hybrid"]
     metadata = data["metadata"]
     assert metadata["detectionMethod"] == "hybrid" and metadata["modelUsed"] == "gpt-5"
     assert metadata["review"]["split"] == 1
-    names, tagline = sorted(data["suggestions"], key=lambda s: s["branchPoint"]["start"])
-    assert (names["title"], tagline["title"]) == ("Names for the shop", "A tagline")
-    assert (names["triggerText"], tagline["triggerText"]) == ("some names", "a tagline")
-    assert names["group"]["id"] == tagline["group"]["id"] == pattern["group"]["id"]
-    assert tagline["confidence"] == round((pattern["confidence"] + 0.9) / 2, 2)
+    titles = {s["title"]: s for s in data["suggestions"]}
+    assert set(titles) == {"Billing help", "API question", "Webhooks question"}
+    api_question, webhooks = titles["API question"], titles["Webhooks question"]
+    assert (api_question["triggerText"], webhooks["triggerText"]) == ("the API", "the webhooks")
+    assert api_question["group"]["id"] == webhooks["group"]["id"] == both["group"]["id"]
+    assert api_question["confidence"] == round((both["confidence"] + 0.9) / 2, 2)
     for suggestion in data["suggestions"]:
         start, end = suggestion["branchPoint"]["start"], suggestion["branchPoint"]["end"]
-        assert NAMES[start:end] == suggestion["triggerText"]
+        assert ASKS[start:end] == suggestion["triggerText"]
 
 
 def test_hybrid_adds_the_requests_the_patterns_missed(result: Result) -> None:

@@ -11,7 +11,7 @@ SUPPORT = (
 )
 CHOICE = "Should we deploy on Kubernetes or a single VM? What if traffic triples next month?"
 # The test scripts the reviewing model's answers for these two (see test_sdk_autobranch.py).
-NAMES = "Can you brainstorm some names and a tagline for our coffee shop?"
+ASKS = "I need help with billing and also have a question about the API and the webhooks."
 ACCOUNT = "I want to fix my login issue and update my credit card details."
 
 
@@ -28,8 +28,8 @@ def scenario(out: Observations) -> None:
     out["hybrid_offline"] = cr.autobranch.suggest_branches(
         text=CHOICE, hybrid_detection=True, llm_model="chatroutes-offline"
     )
-    out["names_pattern"] = cr.autobranch.suggest_branches(text=NAMES)
-    out["names_hybrid"] = cr.autobranch.suggest_branches(text=NAMES, hybrid_detection=True)
+    out["asks_pattern"] = cr.autobranch.suggest_branches(text=ASKS)
+    out["asks_hybrid"] = cr.autobranch.suggest_branches(text=ASKS, hybrid_detection=True)
     out["account_pattern"] = cr.autobranch.analyze_text(text=ACCOUNT)
     out["account_hybrid"] = cr.autobranch.analyze_text(
         text=ACCOUNT, hybrid_detection=True, llm_model="gpt-5"
