@@ -162,7 +162,11 @@ class TestOperations:
                     "op": "split",
                     "id": lone.id,
                     "into": [
-                        {"triggerText": "help with billing", "title": "Billing help"},
+                        {
+                            "triggerText": "help with billing",
+                            "title": "Billing help",
+                            "description": "An invoice question.",
+                        },
                         {
                             "triggerText": "a technical question about the API",
                             "title": "Technical question about the API",
@@ -176,6 +180,8 @@ class TestOperations:
         billing, api = review.suggestions
         assert (billing.title, api.title) == ("Billing help", "Technical question about the API")
         assert billing.trigger == "help with billing" and billing.confidence == lone.confidence
+        assert billing.description == "An invoice question."
+        assert api.description == lone.description
         assert api.confidence == round((lone.confidence + 0.9) / 2, 2)
         assert billing.group == api.group == lone.group
         assert (

@@ -11,7 +11,7 @@ The answer is ``{"operations": [...]}``, one object per operation:
 - ``confirm {id}``: kept; its confidence becomes the mean of the pattern's and the
   model's (when given); title, description and divergence may be replaced.
 - ``reject {id}``: dropped.
-- ``split {id, into: [{triggerText, title?, confidence?}, ...]}``: a suggestion that
+- ``split {id, into: [{triggerText, title?, description?, confidence?}, ...]}``: a suggestion that
   holds several options or intents becomes one suggestion per part, in its group.
   2 to ``MAX_PARTS`` parts, each an exact substring of the suggestion's own
   ``triggerText``, in text order, not overlapping; otherwise the split is ignored.
@@ -304,6 +304,9 @@ class _Applying:
                     if model is None
                     else _cap((base.confidence + model) / 2),
                     title=_text_field(part.get("title"), _title(trigger), MAX_TITLE),
+                    description=_text_field(
+                        part.get("description"), base.description, _MAX_DESCRIPTION
+                    ),
                     reasoning=_reasoned(base.reasoning, "split by the model", item),
                     group=_group_of(base),
                     source="hybrid",
