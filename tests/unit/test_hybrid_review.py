@@ -303,11 +303,22 @@ class TestOperations:
         assert len(review.suggestions) == len(found)
 
     def test_an_addition_takes_the_first_free_occurrence(self):
-        text = "Tea or coffee? Tea is fine."
-        found = candidates(text)
-        review = apply_review(text, found, [{"op": "add", "triggerText": "Tea", "group": "x"}])
+        text = "Ask about billing today. Also billing disputes."
+        asked = _one(text, "Ask about billing today", kind="directive")
+        review = apply_review(text, [asked], [{"op": "add", "triggerText": "billing"}])
         added = next(s for s in review.suggestions if s.source == "llm")
-        assert added.start == text.index("Tea is")
+        assert added.start == text.index("billing disputes")
+
+    def test_an_option_named_twice_is_added_once(self):
+        found = candidates(DB)
+        review = apply_review(
+            DB,
+            found,
+            [{"op": "add", "triggerText": "Should I use"}] * 20
+            + [{"op": "add", "triggerText": "MySQL"}],
+        )
+        assert review.counts["added"] == 1 and review.counts["ignored"] == 20
+        assert [s.trigger for s in review.suggestions].count("Should I use") == 1
 
     def test_fields_without_op_are_read_as_the_operation_they_describe(self):
         found = candidates(SUPPORT)

@@ -19,10 +19,11 @@ The answer is ``{"operations": [...]}``, one object per operation:
   one option become one, spanning them all; none other may lie inside that span. It
   keeps the group its parts shared, else stands alone.
 - ``add {triggerText, title?, type?, confidence?, group?}``: an option the patterns
-  missed, where ``triggerText`` (an exact substring of the message) first occurs clear
-  of every other suggestion. ``group``: an existing group id joins that branch point;
-  any other name makes a new branch point of the additions that share it. Its
-  confidence is 90% of the model's (0.75 when not given): no pattern backs it.
+  missed, where ``triggerText`` (an exact substring of the message, not the text of
+  another suggestion) first occurs clear of every other suggestion. ``group``: an
+  existing group id joins that branch point; any other name makes a new branch point
+  of the additions that share it. Its confidence is 90% of the model's (0.75 when not
+  given): no pattern backs it.
 
 Rules, so that a model's mistakes cost less than its help:
 
@@ -362,6 +363,8 @@ class _Applying:
         if not isinstance(trigger, str) or len(trigger.strip()) < 2:
             raise _Ignored
         trigger = trigger.strip()
+        if any(s.trigger == trigger for s in kept):
+            raise _Ignored  # an option named twice
         taken = [(s.start, s.end) for s in kept]
         start = self.text.find(trigger)
         for _ in range(_MAX_OCCURRENCES):
