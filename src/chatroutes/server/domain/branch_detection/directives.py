@@ -210,6 +210,10 @@ def _alike(first: str, head: str, previous: str) -> bool:
 
 
 def _cut(scan: str, start: int, end: int) -> tuple[int, int]:
-    """An alternative without the purpose clause that may trail it ("… so the team can …")."""
+    """An alternative without the purpose clause that may trail it ("… so the team can …");
+    a piece that is only such a clause ("para ver cuál …") is empty."""
+    start, end = _trimmed(scan, start, end)
+    if _TAIL.match(" " + scan[start:end]):
+        return start, start
     tail = _TAIL.search(scan, start, end)
     return _trimmed(scan, start, tail.start() if tail else end)

@@ -85,7 +85,11 @@ _RHETORICAL = re.compile(
 def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = _correlatives(text, scan)
     quotes = _quoted(scan)
-    for sentence in sents:
+    for index, sentence in enumerate(sents):
+        following = sents[index + 1] if index + 1 < len(sents) else None
+        then_asked = following is not None and _ASKED_AFTER.match(
+            scan[following.start : following.end]
+        )
         chunk = scan[sentence.start : sentence.end]
         if not _OR.search(chunk):
             continue
@@ -146,12 +150,18 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
             if concessive and not asked:
                 continue  # "it stops every time, whether on carpet or on tiles"
-            if opener and (opener.group(1).lower() != "either" or asked or choosing):
+            leading = opener is not None and not scan[lo : lo + opener.start()].strip()
+            if opener and (
+                opener.group(1).lower() != "either" or asked or choosing or leading or then_asked
+            ):
                 score += 0.25
                 features.append(f"'{opener.group(1).lower()} … or'")
             if chunk.rstrip().endswith("?"):
                 score += 0.2
                 features.append("asked as a question")
+            elif then_asked:
+                score += 0.2
+                features.append("followed by 'which …?'")
             cue = _CHOICE_CUE.search(chunk)
             if cue and not opener:
                 score += 0.15
@@ -199,6 +209,13 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
+_ASKED_AFTER = re.compile(
+    r"(?:which|what would you|what do you (?:think|recommend|suggest)|any (?:advice|thoughts)|"
+    r"lequel|laquelle|t'en penses|qu'en penses|cuál|qué (?:me )?recomiendas|welche\w*|"
+    r"was (?:würdest|meinst|empfiehlst)|quale|voi cosa|cosa (?:fareste|faresti)|"
+    r"o que (?:acha|recomenda))\b[^\n]*\?\s*$",
+    re.I,
+)
 _CONCESSIVE = re.compile(r"(?:,|\bno matter|\bregardless of)\s*whether\b", re.I)
 _CORRELATIVE = re.compile(
     r"\b(soit|ou bien|o bien|sia)\s+([^.;!?\n]{2,80}?),?\s+\1\s+"

@@ -153,6 +153,7 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         )
     found.extend(_prose_alternatives(text, scan, sents))
     found.extend(_headed_options(text, scan))
+    found.extend(_inline_lists(text, scan, sents))
     return found
 
 
@@ -299,3 +300,57 @@ def _section_end(scan: str, after: int) -> int:
     """The last section runs to the end of its first paragraph."""
     gap = scan.find("\n\n", after)
     return len(scan) if gap == -1 else gap
+
+
+_WHICH_TAIL = re.compile(
+    r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and )?(?:which|which one|which is best|"
+    r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
+    re.I,
+)
+_INLINE_SPLIT = re.compile(
+    r",\s*(?:(?:and|or|et|ou|y|o|und|oder)\s+)?|\s+(?:and|or|et|ou|y|o|und|oder)\s+", re.I
+)
+
+
+def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """ "Go, Elixir, Kotlin — which?": a bare list of three or more asked to pick from."""
+    found: list[Suggestion] = []
+    for sentence in sents:
+        chunk = scan[sentence.start : sentence.end]
+        tail = _WHICH_TAIL.search(chunk)
+        if tail is None or tail.start() == 0:
+            continue
+        items = [
+            (a, b)
+            for a, b in (
+                _trimmed(text, a, b)
+                for a, b in _split(scan, sentence.start, sentence.start + tail.start())
+            )
+            if b > a
+        ]
+        if len(items) < 3 or any(len(_words(text[a:b])) > 7 for a, b in items):
+            continue
+        found.extend(
+            split_group(
+                text,
+                kind="enumeration",
+                start=items[0][0],
+                end=items[-1][1],
+                options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+                confidence=0.8,
+                description="One of the listed alternatives: develop {option} on its own branch.",
+                reasoning="Enumeration: a list asked to pick from",
+                divergence="high",
+            )
+        )
+    return found
+
+
+def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces = []
+    cursor = start
+    for match in _INLINE_SPLIT.finditer(scan, start, end):
+        pieces.append((cursor, match.start()))
+        cursor = match.end()
+    pieces.append((cursor, end))
+    return pieces

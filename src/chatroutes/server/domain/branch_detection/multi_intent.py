@@ -71,6 +71,13 @@ _ADDITIVE = re.compile(
     r"andere frage)\b",
     re.I,
 )
+_ALSO_INSIDE = re.compile(
+    r"\b(?:(?:i|we) (?:also|additionally) (?:have|need|want|would like|wanted|had)|j'ai aussi|"
+    r"je voudrais aussi|j'aimerais aussi|(?:tengo|necesito|quiero) también|también (?:tengo|"
+    r"necesito|quiero)|ich (?:habe|hätte|brauche|möchte) (?:auch|außerdem|noch)|"
+    r"io (?:ho|vorrei) anche|(?:tenho|preciso|quero) também)\b",
+    re.I,
+)
 _FILLER_QUESTION = re.compile(
     r"^(?:(?:and |so |but )?(?:can|could|would|will) you (?:please )?(?:help(?: me)?(?: with "
     r"(?:this|that|it|both|these|them))?|do that|assist)|does (?:that|this) make sense|"
@@ -215,7 +222,7 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         start=left[0],
         end=right[1],
         options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
-        confidence=0.74,
+        confidence=0.66,  # often one task told in two verbs ("correct it and credit me")
         description=_DESCRIPTION,
         reasoning="Two requests coordinated in one sentence",
         divergence="medium",
@@ -310,7 +317,7 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     for index, sentence in enumerate(sents):
         body = _strip_marker(scan, sentence)
         chunk = scan[body.start : sentence.end].strip()
-        opens = _ADDITIVE.match(chunk.lstrip("¿¡"))
+        opens = _ADDITIVE.match(chunk.lstrip("¿¡")) or _ALSO_INSIDE.search(chunk)
         if _real_question(chunk):
             asked.append(body)
             additive = additive or bool(opens)

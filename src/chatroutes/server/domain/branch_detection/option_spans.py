@@ -86,6 +86,7 @@ def _left_option(scan: str, lo: int, at: int) -> tuple[int, int] | None:
     start: int | None = None
     count = 0
     items = 1
+    after_comma = at
     index = len(words) - 1
     while index >= 0 and count < 6:
         w_start, w_end, word = words[index]
@@ -95,9 +96,12 @@ def _left_option(scan: str, lo: int, at: int) -> tuple[int, int] | None:
             if count > 3 or lower in _HARD_STOP or lower in _CHOICE_VERBS:
                 break
             items += 1
+            after_comma = start
         if lower in _HARD_STOP or lower in _CHOICE_VERBS:
             if count == 0 and lower not in _FUNCTION_WORDS:
                 start = w_start  # a verb as the option: "buy or lease"
+            elif items >= 2 and lower in _PREPOSITIONS:
+                start, items = after_comma, items - 1  # "better for beginners, A or B"
             break
         start = w_start
         count += 1
@@ -114,6 +118,11 @@ def _left_option(scan: str, lo: int, at: int) -> tuple[int, int] | None:
     if start is None:
         return None
     return start, items
+
+
+_PREPOSITIONS = _wordset(
+    "for to in on at with about of from into by per für pour para en con mit zu bei dans avec"
+)
 
 
 def _plain(word: str, at: int, clause_start: int) -> bool:

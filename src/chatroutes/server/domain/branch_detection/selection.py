@@ -34,7 +34,19 @@ def candidates(text: str) -> list[Suggestion]:
     found: list[Suggestion] = []
     for detector in _DETECTORS:
         found.extend(detector(text, scan, sents))
-    return resolve_overlaps(found)
+    return one_family(resolve_overlaps(found))
+
+
+def one_family(found: list[Suggestion]) -> list[Suggestion]:
+    """A message is read one way: the family of its largest branch point (the most
+    options; then the most confident) keeps its suggestions, the others are dropped.
+    Only confident suggestions compete; weaker ones stay for a lower threshold."""
+    strong = [s for s in found if s.confidence >= DEFAULT_THRESHOLD]
+    if len({s.kind for s in strong}) < 2:
+        return found
+    best = min(_by_group(strong), key=lambda members: (-len(members), *_rank(members)))
+    kind = best[0].kind
+    return [s for s in found if s.kind == kind or s.confidence < DEFAULT_THRESHOLD]
 
 
 def _by_group(found: Iterable[Suggestion]) -> list[list[Suggestion]]:
