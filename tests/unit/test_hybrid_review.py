@@ -1,5 +1,8 @@
 """Hybrid review, pure: the prompt, reading the model's answer, and each operation it may
-ask for (confirm, reject, split, merge, add), on good answers and hostile ones."""
+ask for (confirm, reject, split, merge, add), on good answers and hostile ones.
+
+The suggestions reviewed are built here, as the detector would give them, so that these
+tests hold whatever the detector finds."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from chatroutes.server.domain.branch_detection import Group, Suggestion, candidates
+from chatroutes.server.domain.branch_detection import Group, Option, Suggestion
 from chatroutes.server.domain.branch_detection.review import (
     MAX_OPERATIONS,
     MAX_SHOWN,
@@ -21,6 +24,7 @@ from chatroutes.server.domain.branch_detection.review import (
     review_pool,
     review_prompt,
 )
+from chatroutes.server.domain.branch_detection.suggestion import split_group
 
 DB = "Should I use Postgres or MySQL? Also, how do I back it up nightly? And is RAID enough?"
 SUPPORT = (
@@ -48,6 +52,54 @@ def _one(text: str, trigger: str, *, confidence: float = 0.8, kind: str = "multi
     )
 
 
+def _group(text: str, kind: str, confidence: float, *options: tuple[str, str]):
+    """One suggestion per (option text, title), the group running from first to last."""
+    spans = [(text.index(o), text.index(o) + len(o), title) for o, title in options]
+    return split_group(
+        text,
+        kind=kind,
+        start=spans[0][0],
+        end=spans[-1][1],
+        options=[Option(a, b, title) for a, b, title in spans],
+        confidence=confidence,
+        description="One of the options: {option}.",
+        reasoning=f"{kind} cue",
+        divergence="medium",
+    )
+
+
+def _found(text: str) -> list[Suggestion]:
+    """The suggestions of the texts of these tests, as the detector would find them."""
+    if text == DB:
+        return [
+            *_group(DB, "disjunction", 0.85, ("Postgres", "Postgres"), ("MySQL", "MySQL")),
+            *_group(
+                DB,
+                "multi_intent",
+                0.8,
+                ("how do I back it up nightly", "Nightly backups"),
+                ("is RAID enough", "Is RAID enough"),
+            ),
+        ]
+    if text == SUPPORT:
+        return _group(
+            SUPPORT,
+            "multi_intent",
+            0.8,
+            ("I need help with billing", "Billing help"),
+            ("have a technical question about the API", "Technical question about the API"),
+        )
+    if text.startswith("Should I use Postgres or MySQL, maybe"):
+        return _group(text, "disjunction", 0.85, ("Postgres", "Postgres"), ("MySQL", "MySQL"))
+    if text.startswith("Option0a"):
+        return [
+            s
+            for i in range(60)
+            for s in _group(text, "disjunction", 0.8, (f"Option{i}a", "A"), (f"option{i}b", "B"))
+        ]
+    return []
+
+
 def _ids(found: list[Suggestion]) -> dict[str, Suggestion]:
     return {s.trigger: s for s in found}
 
@@ -60,7 +112,7 @@ def _spans_hold(text: str, suggestions: list[Suggestion]) -> None:
 
 class TestPrompt:
     def test_lists_each_suggestion_under_its_group_and_the_operations(self):
-        found = candidates(SUPPORT)
+        found = _found(SUPPORT)
         [(_, system), (_, user)] = review_prompt(SUPPORT, found, 3)
         assert "JSON only" in system
         assert SUPPORT in user
@@ -74,11 +126,11 @@ class TestPrompt:
 
     def test_a_long_message_is_cut_for_the_model(self):
         text = "Postgres or MySQL? " + "x " * 20_000
-        user = review_prompt(text, candidates(text), 3)[1][1]
+        user = review_prompt(text, _found(text), 3)[1][1]
         assert len(user) < 15_000
 
     def test_the_pool_holds_whole_groups_above_the_floor(self):
-        found = candidates(DB)
+        found = _found(DB)
         weak = _one(DB, "RAID enough", confidence=REVIEW_FLOOR - 0.1, kind="directive")
         shown, aside = review_pool([*found, weak])
         assert weak in aside and weak not in shown
@@ -87,7 +139,7 @@ class TestPrompt:
 
     def test_the_pool_is_bounded(self):
         text = " ".join(f"Option{i}a or option{i}b?" for i in range(60))
-        found = candidates(text)
+        found = _found(text)
         shown, aside = review_pool(found)
         assert len(shown) <= MAX_SHOWN and len(shown) + len(aside) == len(found)
 
@@ -123,7 +175,7 @@ class TestParse:
 
 class TestOperations:
     def test_confirm_and_reject(self):
-        found = candidates(DB)
+        found = _found(DB)
         by = _ids(found)
         postgres, mysql = by["Postgres"], by["MySQL"]
         backup = next(s for s in found if "back it up" in s.trigger)
@@ -216,7 +268,7 @@ class TestOperations:
         assert lone in review.suggestions
 
     def test_merge_two_suggestions_that_are_one_intent(self):
-        found = candidates(SUPPORT)
+        found = _found(SUPPORT)
         billing, api = found
         review = apply_review(
             SUPPORT,
@@ -245,7 +297,7 @@ class TestOperations:
         ids=["unknown", "one", "string", "numbers", "twice", "gap", "huge"],
     )
     def test_a_merge_that_does_not_fit_is_ignored(self, ids):
-        found = candidates(DB)
+        found = _found(DB)
         first, _, third = found[:3]
         ids = (
             [i.format(first=first.id, third=third.id) for i in ids]
@@ -260,7 +312,7 @@ class TestOperations:
 
     def test_add_options_into_a_new_and_an_existing_group(self):
         text = "Should I use Postgres or MySQL, maybe SQLite? My cat hates Mondays."
-        found = candidates(text)
+        found = _found(text)
         db_group = _ids(found)["Postgres"].group
         review = apply_review(
             text,
@@ -297,7 +349,7 @@ class TestOperations:
         ids=["absent", "case", "taken", "list", "blank", "missing"],
     )
     def test_an_addition_that_does_not_fit_is_ignored(self, item):
-        found = candidates(DB)
+        found = _found(DB)
         review = apply_review(DB, found, [item, {"op": "confirm", "id": found[0].id}])
         assert review.counts["added"] == 0 and review.counts["ignored"] == 1
         assert len(review.suggestions) == len(found)
@@ -310,7 +362,7 @@ class TestOperations:
         assert added.start == text.index("billing disputes")
 
     def test_an_option_named_twice_is_added_once(self):
-        found = candidates(DB)
+        found = _found(DB)
         review = apply_review(
             DB,
             found,
@@ -321,7 +373,7 @@ class TestOperations:
         assert [s.trigger for s in review.suggestions].count("Should I use") == 1
 
     def test_fields_without_op_are_read_as_the_operation_they_describe(self):
-        found = candidates(SUPPORT)
+        found = _found(SUPPORT)
         billing, api = found
         review = apply_review(
             SUPPORT,
@@ -339,7 +391,7 @@ class TestOperations:
 
 class TestHostileAnswers:
     def test_an_empty_list_changes_nothing(self):
-        found = candidates(DB)
+        found = _found(DB)
         review = apply_review(DB, found, [])
         assert review.suggestions == found
         assert sum(review.counts.values()) == 0
@@ -348,7 +400,7 @@ class TestHostileAnswers:
         assert apply_review("How do I reset my password?", [], []).suggestions == []
 
     def test_only_inapplicable_operations_are_nonsense(self):
-        found = candidates(DB)
+        found = _found(DB)
         with pytest.raises(ReviewNonsense, match="none of the model's 3 operations"):
             apply_review(
                 DB,
@@ -357,7 +409,7 @@ class TestHostileAnswers:
             )
 
     def test_the_first_operation_on_an_id_wins(self):
-        found = candidates(DB)
+        found = _found(DB)
         target = found[0]
         review = apply_review(
             DB,
@@ -368,7 +420,7 @@ class TestHostileAnswers:
         assert review.counts["confirmed"] == 1 and review.counts["ignored"] == 1
 
     def test_rejecting_everything_the_patterns_are_sure_of_is_nonsense(self):
-        found = candidates(DB)
+        found = _found(DB)
         assert any(s.confidence >= SURE for s in found)
         with pytest.raises(ReviewNonsense, match="rejected every suggestion"):
             apply_review(DB, found, [{"op": "reject", "id": s.id} for s in found])
@@ -379,20 +431,20 @@ class TestHostileAnswers:
         assert review.suggestions == [] and review.counts["rejected"] == 1
 
     def test_rejecting_some_sure_matches_stands(self):
-        found = candidates(DB)
+        found = _found(DB)
         sure = [s for s in found if s.confidence >= SURE]
         review = apply_review(DB, found, [{"op": "reject", "id": s.id} for s in sure])
         assert not {s.id for s in sure} & {s.id for s in review.suggestions}
         assert review.suggestions
 
     def test_rejecting_all_but_adding_stands(self):
-        found = candidates(DB)
+        found = _found(DB)
         ops = [{"op": "reject", "id": s.id} for s in found]
         review = apply_review(DB, found, [*ops, {"op": "add", "triggerText": "RAID"}])
         assert [s.trigger for s in review.suggestions] == ["RAID"]
 
     def test_a_huge_list_is_read_up_to_its_limit(self):
-        found = candidates(DB)
+        found = _found(DB)
         junk = [{"op": "add", "triggerText": "nowhere"}] * 10_000
         review = apply_review(DB, found, [{"op": "confirm", "id": found[0].id}, *junk])
         assert review.counts["confirmed"] == 1
@@ -418,7 +470,7 @@ class TestHostileAnswers:
         ],
     )
     def test_confidences_out_of_range_count_as_not_given(self, given, expected):
-        found = candidates(SUPPORT)
+        found = _found(SUPPORT)
         base = found[0]
         review = apply_review(
             SUPPORT, found, [{"op": "confirm", "id": base.id, "confidence": given}]
@@ -444,12 +496,12 @@ class TestHostileAnswers:
         ],
     )
     def test_wrong_types_are_ignored(self, item):
-        found = candidates(DB)
+        found = _found(DB)
         review = apply_review(DB, found, [item, {"op": "confirm", "id": found[0].id}])
         assert review.counts["ignored"] == 1 and review.counts["confirmed"] == 1
 
     def test_text_fields_are_cleaned_and_bounded(self):
-        found = candidates(SUPPORT)
+        found = _found(SUPPORT)
         base = found[0]
         review = apply_review(
             SUPPORT,
