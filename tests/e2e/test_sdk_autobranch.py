@@ -79,13 +79,8 @@ def test_the_readme_example_gives_one_suggestion_per_intent(result: Result) -> N
 
 def test_suggestions_have_the_sdk_fields_and_respect_the_count(result: Result) -> None:
     data = result["choice"]
-<<<<<<< HEAD
-    assert data["metadata"]["totalBranchPointsFound"] == 2  # the choice and the "what if"
-    [suggestion] = data["suggestions"]
-=======
     assert data["metadata"]["totalBranchPointsFound"] == 1  # a single "what if" is no branch point
     [suggestion] = data["suggestions"]  # the count of 1 keeps the first option
->>>>>>> detector
     assert suggestion["triggerText"] == "Kubernetes"
     assert suggestion["options"] == ["Kubernetes", "Single VM"]
     point = suggestion["branchPoint"]
