@@ -295,10 +295,26 @@ class BranchSuggestion(TypedDict):
     estimatedDivergence: Literal["low", "medium", "high"]
 
 
+class ReviewCounts(TypedDict):
+    """What a hybrid detection's reviewing model did to the pattern suggestions."""
+
+    confirmed: int
+    rejected: int
+    split: int
+    merged: int
+    added: int
+    ignored: int  # operations that could not be applied
+
+
 class SuggestionMetadata(TypedDict):
+    """``fallbackReason``: why a hybrid detection answered with patterns alone;
+    ``review``: what the model did, when it reviewed."""
+
     detectionMethod: Literal["pattern", "hybrid", "llm"]
     totalBranchPointsFound: int
     modelUsed: str | None
+    fallbackReason: NotRequired[str]
+    review: NotRequired[ReviewCounts]
 
 
 class SuggestBranchesRequest(TypedDict, total=False):

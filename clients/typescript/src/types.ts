@@ -314,9 +314,28 @@ export interface SuggestBranchesRequest {
   llmApiKey?: string;
 }
 
+/** What a hybrid detection's reviewing model did to the pattern suggestions. */
+export interface ReviewCounts {
+  confirmed: number;
+  rejected: number;
+  split: number;
+  merged: number;
+  added: number;
+  /** Operations that could not be applied. */
+  ignored: number;
+}
+
 export interface SuggestBranchesResponse {
   suggestions: BranchSuggestion[];
-  metadata: { detectionMethod: 'pattern' | 'hybrid' | 'llm'; totalBranchPointsFound: number; modelUsed: string | null };
+  metadata: {
+    detectionMethod: 'pattern' | 'hybrid' | 'llm';
+    totalBranchPointsFound: number;
+    modelUsed: string | null;
+    /** Why a hybrid detection answered with patterns alone. */
+    fallbackReason?: string;
+    /** What the reviewing model did, when it reviewed. */
+    review?: ReviewCounts;
+  };
 }
 
 export interface ApplyAutoBranchRequest {
