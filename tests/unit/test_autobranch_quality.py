@@ -138,7 +138,7 @@ class TestOnePerOption:
     def test_two_verbs_of_one_request_stay_below_the_threshold(self):
         text = "Can you fix the login bug and update the README?"
         assert suggestions(text) == []
-        weak = detect(text, threshold=0.5, count=10).suggestions
+        weak = detect(text, threshold=0.1, count=10).suggestions
         assert sorted(s.title for s in weak) == ["Fix the login bug", "Update the README"]
         assert all(s.confidence < 0.7 for s in weak)
 

@@ -169,7 +169,7 @@ class TestKinds:
     @pytest.mark.parametrize(
         ("text", "kind", "wanted"),
         [
-            ("Je dois choisir entre le train ou l'avion.", "comparison", ["Le train", "L'avion"]),
+            ("Je dois choisir entre le train ou l'avion.", "comparison", ["Train", "Avion"]),
             ("¿Debo usar Postgres o MySQL para mi app?", "disjunction", ["Postgres", "MySQL"]),
             ("Soll ich Python oder Java lernen?", "disjunction", ["Python", "Java lernen"]),
             ("Quelle est la différence entre Vue et React ?", "comparison", ["Vue", "React"]),
@@ -240,7 +240,7 @@ class TestSelection:
     def test_threshold_drops_weak_ones_and_total_counts_the_rest(self):
         weak = "You can pay by card or cash."
         assert detect(weak).suggestions == []
-        low = detect(weak, threshold=0.3).suggestions
+        low = detect(weak, threshold=0.1).suggestions
         assert len(low) == 2 and all(s.confidence < 0.7 for s in low)
         result = detect(self.TEXT, count=1)
         assert result.total_found == 1 and len(result.suggestions) == 1

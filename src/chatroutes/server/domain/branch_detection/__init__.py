@@ -8,19 +8,26 @@ the strongest few, whole branch points together where they fit.
 
 Families of branch point, their options, and the span of the group:
 
-- ``enumeration``   a list of alternatives (numbered or bulleted Markdown lines,
-                    or prose "one option … alternatively …"): one option per
-                    item. Numbered steps of one procedure are not alternatives.
-- ``disjunction``   "X or Y", "A, B, or C", "whether/either … or …" ("ou", "o",
-                    "oder"): one option per alternative.
+- ``enumeration``   a list of alternatives (numbered or bulleted Markdown lines
+                    with a choice around them, "A, B, C — which?", sections
+                    headed "Option A", prose "one option … alternatively …"):
+                    one option per item. Steps of one procedure and context
+                    lists are not alternatives.
+- ``disjunction``   "X or Y", "A, B, or C", "whether/either … or …", "soit …
+                    soit" ("ou", "o", "oder", "oppure"): one per alternative.
 - ``comparison``    "X vs Y", "compare X and Y", "difference between X and Y",
-                    "choose between X and Y": one option per side.
-- ``conditional``   "if … otherwise/else", "if so … if not", two contrasting
-                    "if" clauses, "what if …": one option per case.
-- ``directive``     requests to explore or brainstorm: the sentence.
-- ``multi_intent``  several requests or questions in one message ("I need help
-                    with X and also Y", two real questions, "Also, …"): one
-                    option per request.
+                    "is X cheaper than Y?", "how do A and B compare?": one per side.
+- ``conditional``   the cases of one request ("what if A, and what if B?",
+                    "if … otherwise", "depending on whether A or B"): one per case.
+- ``directive``     the variants a request names ("write it two ways: a formal
+                    one and a casual one"): one per variant.
+- ``multi_intent``  several requests in one message ("I need help with X and
+                    also Y", several questions, "Also, …", paragraphs or list
+                    items that each ask): one per request.
+
+A branch point has two options or more: a single "what if" or an open "brainstorm
+some ideas" is none. A message is read one way: the family of its largest branch
+point keeps its suggestions. Confidences are calibrated (``calibrated``).
 
 Cues are structural (clauses, coordination, question marks, list lines; code,
 links and quotations masked) with small function-word lexicons for French,

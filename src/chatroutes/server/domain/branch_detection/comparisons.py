@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from .disjunctions import _RHETORICAL
 from .option_spans import _clause_bounds, _left_option, _parts, _right_option
 from .suggestion import Option, Suggestion, split_group
 from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _trimmed, _words
@@ -14,7 +15,10 @@ from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
 _COMPARE = re.compile(
     r"\b(?:compare|comparing|comparison (?:of|between)|differences? between|"
-    r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided) between|"
+    r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
+    r"debating|weighing|wavering) between|"
+    r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos) entre|"
+    r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
     r"pros and cons of|trade-?offs? between|"
     r"comparer|comparaison entre|différences? entre|choisir entre|hésite entre|"
     r"comparar|diferencias? entre|elegir entre|decidir entre|"
@@ -41,11 +45,18 @@ _KEYS = (
     "verschil",
     "confront",
     "than",
+    "stack",
+    "how do",
+    " over ",
+    "gegenüber",
+    "im vergleich",
+    "par rapport",
+    "frente a",
     " que ",
     " als ",
 )
 _JOINER = re.compile(
-    r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|en)\s", re.I
+    r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|en|à)\s", re.I
 )
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
 _BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|en|or|ou|o|oder)\s", re.I)
@@ -80,6 +91,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     quotes = _quoted(scan)
     for sentence in sents:
         if not _mentions(scan[sentence.start : sentence.end], _KEYS):
+            continue
+        if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
             continue
         chunk_end = sentence.end
         used_until = sentence.start
@@ -157,6 +170,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             found.extend(_comparison(text, scan, match.start(), end, sides, 0.82, match.group(0)))
         found.extend(_how_compare(text, scan, sentence))
+        found.extend(_preferred_over(text, scan, sentence))
         found.extend(_comparatives(text, scan, sentence))
     return found
 
@@ -175,6 +189,28 @@ def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     if len(sides) < 2:
         return []
     return _comparison(text, scan, match.start(), sides[-1][1], sides, 0.84, "how … compare")
+
+
+_OVER = re.compile(
+    r"\b(?:pick|picking|choose|choosing|prefer|preferring|use|using|go with|recommend|take|"
+    r"favou?r)\s+(.{2,60}?)\s+(?:over|instead of|rather than)\s+",
+    re.I,
+)
+
+
+def _preferred_over(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Should I pick PostgreSQL over MongoDB?" (questions only)."""
+    if "?" not in scan[sentence.start : sentence.end]:
+        return []
+    match = _OVER.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    _, hi = _clause_bounds(scan, sentence, match.end(), match.end())
+    end = _right_option(scan, match.end(), hi, 6, 1)
+    if end is None:
+        return []
+    sides = [(match.start(1), match.end(1)), (match.end(), end)]
+    return _comparison(text, scan, match.start(1), end, sides, 0.82, "over")
 
 
 def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:

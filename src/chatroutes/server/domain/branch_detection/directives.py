@@ -20,7 +20,7 @@ from .text import Span, _mentions, _option_title, _trimmed, _words
 _MAKE = re.compile(
     r"\b(?:write|rewrite|re-write|draft|redraft|give|create|make|produce|refactor|show|compose|"
     r"generate|suggest|propose|formulate|phrase|word|translate|explain|implement|code|design|"
-    r"sketch|outline|summari[sz]e|describe|prepare|plan|build|"
+    r"sketch|outline|summari[sz]e|describe|prepare|plan|build|do|"
     r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|"
     r"escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
     r"schreib\w*|formulier\w*|gib|zeig\w*|mach\w*|entwirf|"
@@ -68,6 +68,13 @@ _KEYS = (
     " une ",
     " una ",
     " eine ",
+    " with ",
+    " like ",
+    " comme ",
+    " como ",
+    " wie ",
+    " avec ",
+    " mit ",
 )
 _COUNTED = re.compile(
     r"\b(?:two|three|four|five|2|3|4|5|twice|both|versions?|ways?|variants?|variations?|options?|"
@@ -104,12 +111,13 @@ _PREPOSITIONS = frozenset(
     {
         *("for", "as", "in", "with", "without", "by", "via", "en", "pour", "avec", "sans"),
         *("par", "comme", "para", "con", "sin", "por", "como", "für", "als", "mit", "ohne"),
-        *("per", "senza", "plus", "more", "less", "moins", "más", "mehr"),
+        *("per", "senza", "plus", "more", "less", "moins", "más", "mehr", "like", "wie"),
     }
 )
 _TAIL = re.compile(
     r"(?:^|\s+)(?:so that|so the|so i|so we|so my|because|to see|to compare|para ver|pour voir|"
-    r"damit|um zu|then i|and then)\b.*$",
+    r"damit|um zu|then i|and then|please|s'il te plaît|s'il vous plaît|por favor|bitte|per favore)"
+    r"\b.*$",
     re.I | re.S,
 )
 
@@ -155,7 +163,7 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     if len(pieces) < 2:
         return None
     if colon == -1:
-        pieces[0] = _anchor(scan, pieces[0])
+        pieces[0] = _anchor(scan, pieces[0], _head(scan, *pieces[1]))
     heads = [_head(scan, a, b) for a, b in pieces]
     number = _NUMBER.get(counted.group(0).lower()) if counted else None
     if colon != -1 and number == len(pieces):
@@ -170,22 +178,43 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
         if colon == -1 and not (heads[0] in _ONE | _ARTICLES or heads[0] in _PREPOSITIONS):
             return None
     one_each = heads[0] in _ONE and sum(h in _ONE for h in heads) >= 2
-    if len(items) < 2 or not (counted or one_each or len(items) >= 3):
+    nouns = {_noun(scan[a:b]) for a, b in items}
+    same_noun = len(nouns) == 1 and len(next(iter(nouns))) >= 3  # "a short one, a long one"
+    same_preposition = heads[0] in _PREPOSITIONS and len(set(heads[: len(items)])) == 1
+    if len(items) < 2 or not (
+        counted or one_each or same_noun or same_preposition or len(items) >= 3
+    ):
         return None
     if any(len(_words(scan[a:b])) > 14 for a, b in items):
         return None
     return items
 
 
-def _anchor(scan: str, piece: tuple[int, int]) -> tuple[int, int]:
-    """The first phrase starts at its last "one"/"once" ("write it one way that … and
-    another that …"), else after an object pronoun ("give me a … version")."""
+def _anchor(scan: str, piece: tuple[int, int], following: str) -> tuple[int, int]:
+    """The first phrase starts where the next one's opener last occurs in it ("show me
+    how to do it with a loop and with a comprehension"), at its last "one"/"once"
+    ("write it one way that … and another that …"), or after an object pronoun ("give
+    me a … version")."""
     start, end = piece
+    if following in _PREPOSITIONS:
+        same = list(re.finditer(rf"\b{re.escape(following)}\b", scan[start:end], re.I))
+        if same:
+            return (start + same[-1].start(), end)
     ones = list(_ONE_WORD.finditer(scan, start, end))
     if ones:
         return (ones[-1].start(), end)
     lead = _LEADING_OBJECT.match(scan, start, end)
     return (lead.end(), end) if lead else piece
+
+
+def _noun(phrase: str) -> str:
+    """The last word before the phrase's first preposition: "an optimistic scenario for
+    Q3" → "scenario"."""
+    words = _words(phrase)
+    for index, word in enumerate(words[1:], start=1):
+        if word in _PREPOSITIONS or word in ("of", "to", "on", "at", "that", "which", "de"):
+            return words[index - 1]
+    return words[-1] if words else ""
 
 
 def _head(scan: str, start: int, end: int) -> str:

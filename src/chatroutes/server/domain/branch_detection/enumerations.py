@@ -8,7 +8,17 @@ from __future__ import annotations
 import re
 
 from .suggestion import Option, Suggestion, split_group
-from .text import _MARKER, Span, _clip, _option_title, _strip_marker, _trimmed, _words, _wordset
+from .text import (
+    _MARKER,
+    Span,
+    _clip,
+    _mentions,
+    _option_title,
+    _strip_marker,
+    _trimmed,
+    _words,
+    _wordset,
+)
 
 _STEP_VERBS = _wordset(
     "add apply attach bake boil boot bring build call cd check choose chop click clone "
@@ -307,6 +317,7 @@ _WHICH_TAIL = re.compile(
     r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
     re.I,
 )
+_WHICH = ("which", "think", "thoughts", "lequel", "laquelle", "cuál", "welche", "quale")
 _INLINE_SPLIT = re.compile(
     r",\s*(?:(?:and|or|et|ou|y|o|und|oder)\s+)?|\s+(?:and|or|et|ou|y|o|und|oder)\s+", re.I
 )
@@ -317,7 +328,9 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     for sentence in sents:
         chunk = scan[sentence.start : sentence.end]
-        tail = _WHICH_TAIL.search(chunk)
+        if not chunk.endswith("?") or "," not in chunk or not _mentions(chunk[-90:], _WHICH):
+            continue
+        tail = _WHICH_TAIL.search(chunk, max(0, len(chunk) - 90))
         if tail is None or tail.start() == 0:
             continue
         items = [

@@ -111,7 +111,9 @@ def _left_option(scan: str, lo: int, at: int) -> tuple[int, int] | None:
                 index -= 1
                 continue
             before = previous[2].lower()
-            if before not in _HARD_STOP | _CHOICE_VERBS | _DETERMINERS:
+            if items >= 2 and before in _PREPOSITIONS:
+                start, items = after_comma, items - 1  # "better for a small blog, A or B"
+            elif before not in _HARD_STOP | _CHOICE_VERBS | _DETERMINERS:
                 start = previous[0]  # a verb phrase: "write the tests"
             break
         index -= 1

@@ -122,7 +122,7 @@ def split_group(
                 start=a,
                 end=b,
                 trigger=text[a:b],
-                confidence=_cap(confidence),
+                confidence=calibrated(confidence),
                 title=option.title,
                 description=description.format(
                     option=option.title, others=_join(others, "or") if others else ""
@@ -151,6 +151,19 @@ class Detection:
             )
             by_id.setdefault(group.id, (group, []))[1].append(suggestion)
         return list(by_id.values())
+
+
+def calibrated(score: float) -> float:
+    """The detector's score as the chance that a reader would mark the option too.
+
+    Fitted on the independent set's tune split (the benchmark prints the reliability
+    table): scores from 0.7 were right 96-100% of the time, scores below it about one
+    time in ten. Monotone, so ranking is kept, and 0.7 still divides the two; the
+    highest stay under 0.97, as every suggestion does.
+    """
+    if score >= DEFAULT_THRESHOLD:
+        return _cap(0.94 + (score - DEFAULT_THRESHOLD) * 0.12)
+    return _cap(score * 0.3)
 
 
 def _cap(score: float) -> float:

@@ -132,7 +132,8 @@ _LEAD_IN = re.compile(
     r"(?:(?:and|but|also|plus|then|so|or|maybe|perhaps|just|et|y|und|aussi|también|auch)\s+)*"
     r"(?:(?:i|we|you)\s+(?:also\s+)?(?:need|want|would like|'d like|have|had|got|must|should)\s+)?"
     r"(?:(?:also|still)\s+)?(?:(?:to|go with|going with|use|using|get|getting|have|got|"
-    r"need|want|be|choose|pick)\s+)?(?:(?:a|an|the|some|another|one|to)\s+)?",
+    r"need|want|be|choose|pick)\s+)?(?:(?:a|an|the|some|to|le|la|les|un|une|des|el|los|las|una|unos|unas|der|"
+    r"die|das|den|dem|ein|eine|einen|einem|einer|il|lo|gli|os|um|uma)\s+|l')?",
     re.I,
 )
 _HELP_WITH = re.compile(
@@ -149,6 +150,8 @@ def _option_title(text: str) -> str:
     if helped and len(helped.group(1).split()) <= 4:
         core = f"{helped.group(1)} help"
     core = _clip(core.strip(_TRIM) or text, 60)
+    if core[1:2].isupper():
+        return core  # "iPhone 15", "eBay"
     return core[:1].upper() + core[1:]
 
 
