@@ -18,11 +18,8 @@ SUPPORT = (
     "I need help with billing and also have a technical question about the API.\n"
     "Can you help with both?"
 )
-DB = (
-    "Should I use Postgres or MySQL for the new service? "
-    "What if the data grows tenfold next year? "
-    "Also, can you brainstorm a few names for it?"
-)
+DB = "Should I use Postgres, MySQL, or SQLite for the new service? I need it by Friday."
+TRAVEL = "Should we fly, take the train, or take the night train to Vienna?"
 ASKS = "I need help with billing and also have a question about the API and the webhooks."
 ACCOUNT = "I want to fix my login issue and update my credit card details."
 
@@ -126,44 +123,46 @@ class TestOperations:
         assert login["confidence"] == 0.81
         _spans_hold(ACCOUNT, data)
 
-    async def test_merge_two_suggestions_that_are_one_intent(self, api, upstream):
-        billing, api_question = (await _suggest(api, SUPPORT))["suggestions"]
+    async def test_merge_two_suggestions_that_are_one_option(self, api, upstream):
+        pattern = {s["triggerText"]: s for s in (await _suggest(api, TRAVEL))["suggestions"]}
+        train, night = pattern["take the train"], pattern["take the night train"]
         upstream.enqueue(
             _answer(
                 {
                     "op": "merge",
-                    "ids": [billing["id"], api_question["id"]],
-                    "title": "Billing for the API",
-                    "confidence": 0.8,
+                    "ids": [night["id"], train["id"]],
+                    "title": "The train",
+                    "confidence": 0.9,
                 }
             )
         )
-        data = await _hybrid(api, SUPPORT)
+        data = await _hybrid(api, TRAVEL)
         assert data["metadata"]["review"] == _counts(merged=1)
-        [merged] = data["suggestions"]
-        assert merged["title"] == "Billing for the API"
-        assert merged["triggerText"].startswith("I need help with billing")
-        assert merged["triggerText"].endswith("about the API")
-        _spans_hold(SUPPORT, data)
+        titles = _by_title(data)
+        assert set(titles) == {pattern["fly"]["title"], "The train"}
+        merged = titles["The train"]
+        assert merged["triggerText"] == "take the train, or take the night train"
+        assert merged["group"]["id"] == train["group"]["id"]
+        assert merged["options"] == [pattern["fly"]["title"], "The train"]
+        _spans_hold(TRAVEL, data)
 
     async def test_confirm_and_reject(self, api, upstream):
         pattern = (await _suggest(api, DB, suggestionsCount=5))["suggestions"]
         by_trigger = {s["triggerText"]: s for s in pattern}
-        postgres, mysql = by_trigger["Postgres"], by_trigger["MySQL"]
+        postgres, sqlite = by_trigger["Postgres"], by_trigger["SQLite"]
         upstream.enqueue(
             _answer(
                 {"op": "confirm", "id": postgres["id"], "title": "PostgreSQL", "confidence": 0.95},
-                {"op": "reject", "id": mysql["id"], "reason": "already ruled out"},
+                {"op": "reject", "id": sqlite["id"], "reason": "already ruled out"},
             )
         )
         data = await _hybrid(api, DB, suggestionsCount=5)
         assert data["metadata"]["review"] == _counts(confirmed=1, rejected=1)
         out = {s["triggerText"]: s for s in data["suggestions"]}
+        assert set(out) == {"Postgres", "MySQL"}
         assert out["Postgres"]["title"] == "PostgreSQL"
         assert out["Postgres"]["confidence"] == round((postgres["confidence"] + 0.95) / 2, 2)
-        assert out["Postgres"]["options"] == ["PostgreSQL"]
-        assert "MySQL" not in out
-        assert len(data["suggestions"]) == len(pattern) - 1
+        assert out["MySQL"]["options"] == ["PostgreSQL", "MySQL"]
 
     async def test_the_model_sees_the_message_and_every_suggestion(self, api, upstream):
         pattern = (await _suggest(api, DB, threshold=0.0, suggestionsCount=10))["suggestions"]
@@ -238,7 +237,14 @@ class TestNeverWorseThanPatterns:
         pattern = (await _suggest(api, DB, threshold=0.0, suggestionsCount=10))["suggestions"]
         upstream.enqueue(_answer(*({"op": "reject", "id": s["id"]} for s in pattern)))
         metadata = await _fallback(api, DB)
-        assert "rejected every suggestion" in metadata["fallbackReason"]
+        assert "leaves no branch point" in metadata["fallbackReason"]
+
+    async def test_leaving_a_sure_branch_point_with_one_option(self, api, upstream):
+        pattern = (await _suggest(api, SUPPORT))["suggestions"]
+        assert all(s["confidence"] >= 0.85 for s in pattern)
+        upstream.enqueue(_answer({"op": "merge", "ids": [s["id"] for s in pattern]}))
+        metadata = await _fallback(api, SUPPORT)
+        assert "leaves no branch point" in metadata["fallbackReason"]
 
     @pytest.mark.parametrize(
         ("fault", "reason"),

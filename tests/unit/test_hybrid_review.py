@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from chatroutes.server.domain.branch_detection import Group, Option, Suggestion
+from chatroutes.server.domain.branch_detection import Group, Suggestion
 from chatroutes.server.domain.branch_detection.review import (
     MAX_OPERATIONS,
     MAX_SHOWN,
@@ -24,7 +24,6 @@ from chatroutes.server.domain.branch_detection.review import (
     review_pool,
     review_prompt,
 )
-from chatroutes.server.domain.branch_detection.suggestion import split_group
 
 DB = "Should I use Postgres or MySQL? Also, how do I back it up nightly? And is RAID enough?"
 SUPPORT = (
@@ -55,17 +54,25 @@ def _one(text: str, trigger: str, *, confidence: float = 0.8, kind: str = "multi
 def _group(text: str, kind: str, confidence: float, *options: tuple[str, str]):
     """One suggestion per (option text, title), the group running from first to last."""
     spans = [(text.index(o), text.index(o) + len(o), title) for o, title in options]
-    return split_group(
-        text,
-        kind=kind,
-        start=spans[0][0],
-        end=spans[-1][1],
-        options=[Option(a, b, title) for a, b, title in spans],
-        confidence=confidence,
-        description="One of the options: {option}.",
-        reasoning=f"{kind} cue",
-        divergence="medium",
-    )
+    start, end = spans[0][0], spans[-1][1]
+    group = Group(kind, start, end, text[start:end])
+    titles = tuple(title for _, _, title in spans)
+    return [
+        Suggestion(
+            kind=kind,
+            start=a,
+            end=b,
+            trigger=text[a:b],
+            confidence=confidence,
+            title=title,
+            description=f"One of the options: {title}.",
+            reasoning=f"{kind} cue",
+            divergence="medium",
+            options=titles,
+            group=group,
+        )
+        for a, b, title in spans
+    ]
 
 
 def _found(text: str) -> list[Suggestion]:
@@ -201,6 +208,7 @@ class TestOperations:
         # not mentioned: as the patterns found it, but for its group's options anew
         assert out["MySQL"] == replace(mysql, options=("PostgreSQL", "MySQL"))
         assert backup.trigger not in out
+        assert "is RAID enough" not in out  # one way forward is no branch point
         _spans_hold(DB, review.suggestions)
 
     def test_split_one_suggestion_into_its_intents(self):
@@ -268,20 +276,34 @@ class TestOperations:
         assert lone in review.suggestions
 
     def test_merge_two_suggestions_that_are_one_intent(self):
-        found = _found(SUPPORT)
-        billing, api = found
+        text = "I need help with billing, my invoices are wrong, and also a question on the API."
+        found = _group(
+            text,
+            "multi_intent",
+            0.8,
+            ("I need help with billing", "Billing help"),
+            ("my invoices are wrong", "Wrong invoices"),
+            ("a question on the API", "API question"),
+        )
+        billing, invoices, api = found
         review = apply_review(
-            SUPPORT,
+            text,
             found,
-            [{"op": "merge", "ids": [api.id, billing.id], "title": "Account help"}],
+            [{"op": "merge", "ids": [invoices.id, billing.id], "title": "Billing and invoices"}],
         )
         assert review.counts["merged"] == 1
-        [merged] = review.suggestions
-        assert merged.title == "Account help"
-        assert (merged.start, merged.end) == (billing.start, api.end)
-        assert merged.confidence == max(billing.confidence, api.confidence)
-        assert merged.group == billing.group and merged.options == ("Account help",)
-        _spans_hold(SUPPORT, review.suggestions)
+        merged, kept = review.suggestions
+        assert merged.title == "Billing and invoices"
+        assert (merged.start, merged.end) == (billing.start, invoices.end)
+        assert merged.confidence == max(billing.confidence, invoices.confidence)
+        assert merged.group == kept.group == api.group
+        assert merged.options == kept.options == ("Billing and invoices", "API question")
+        _spans_hold(text, review.suggestions)
+
+    def test_merging_every_option_leaves_no_branch_point(self):
+        found = _found(SUPPORT)
+        review = apply_review(SUPPORT, found, [{"op": "merge", "ids": [s.id for s in found]}])
+        assert review.counts["merged"] == 1 and review.suggestions == []
 
     @pytest.mark.parametrize(
         "ids",
@@ -357,7 +379,9 @@ class TestOperations:
     def test_an_addition_takes_the_first_free_occurrence(self):
         text = "Ask about billing today. Also billing disputes."
         asked = _one(text, "Ask about billing today", kind="directive")
-        review = apply_review(text, [asked], [{"op": "add", "triggerText": "billing"}])
+        review = apply_review(
+            text, [asked], [{"op": "add", "triggerText": "billing", "group": asked.group.id}]
+        )
         added = next(s for s in review.suggestions if s.source == "llm")
         assert added.start == text.index("billing disputes")
 
@@ -366,7 +390,7 @@ class TestOperations:
         review = apply_review(
             DB,
             found,
-            [{"op": "add", "triggerText": "Should I use"}] * 20
+            [{"op": "add", "triggerText": "Should I use", "group": found[0].group.id}] * 20
             + [{"op": "add", "triggerText": "MySQL"}],
         )
         assert review.counts["added"] == 1 and review.counts["ignored"] == 20
@@ -422,7 +446,7 @@ class TestHostileAnswers:
     def test_rejecting_everything_the_patterns_are_sure_of_is_nonsense(self):
         found = _found(DB)
         assert any(s.confidence >= SURE for s in found)
-        with pytest.raises(ReviewNonsense, match="rejected every suggestion"):
+        with pytest.raises(ReviewNonsense, match="leaves no branch point"):
             apply_review(DB, found, [{"op": "reject", "id": s.id} for s in found])
 
     def test_rejecting_weak_matches_is_the_models_call(self):
@@ -440,8 +464,20 @@ class TestHostileAnswers:
     def test_rejecting_all_but_adding_stands(self):
         found = _found(DB)
         ops = [{"op": "reject", "id": s.id} for s in found]
-        review = apply_review(DB, found, [*ops, {"op": "add", "triggerText": "RAID"}])
-        assert [s.trigger for s in review.suggestions] == ["RAID"]
+        added = [{"op": "add", "triggerText": t, "group": "db"} for t in ("Postgres", "RAID")]
+        review = apply_review(DB, found, [*ops, *added])
+        assert [s.trigger for s in review.suggestions] == ["Postgres", "RAID"]
+
+    def test_a_lone_addition_is_no_branch_point(self):
+        found = _found(SUPPORT)
+        ops = [{"op": "reject", "id": found[0].id}, {"op": "add", "triggerText": "Can you"}]
+        review = apply_review(SUPPORT, found, ops)
+        assert review.counts["added"] == 1 and review.suggestions == []
+
+    def test_a_merge_into_nothing_of_sure_options_is_nonsense(self):
+        found = _found(DB)[:2]
+        with pytest.raises(ReviewNonsense, match="leaves no branch point"):
+            apply_review(DB, found, [{"op": "merge", "ids": [s.id for s in found]}])
 
     def test_a_huge_list_is_read_up_to_its_limit(self):
         found = _found(DB)

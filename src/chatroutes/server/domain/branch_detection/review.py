@@ -35,10 +35,13 @@ Rules, so that a model's mistakes cost less than its help:
   the first ``MAX_OPERATIONS`` are read.
 - A confidence is a number from 0 to 1 (or a percentage above 1 up to 100); anything
   else counts as not given.
+- One way forward is no branch point: a group the review leaves with a single
+  suggestion (its other options rejected or merged into it, or a lone addition) is
+  dropped.
 - ``ReviewNonsense``: operations were given and none could be applied; or the answer
-  rejects every suggestion, adds nothing, and at least one of them was a match the
-  patterns are sure of (``SURE``). A model may veto weak matches, or some of several,
-  but not wipe out a sure branch point on its own word.
+  leaves no branch point at all while the patterns were sure of one (a suggestion of
+  confidence ``SURE`` or more). A model may veto weak matches, or some of several,
+  but not wipe out every sure branch point on its own word.
 """
 
 from __future__ import annotations
@@ -130,8 +133,8 @@ def review_prompt(text: str, found: Sequence[Suggestion], count: int) -> list[tu
         '"confidence": 0.8} when several suggestions are one option or intent\n'
         '{"op": "add", "triggerText": "<exact substring of the message>", "title": "<short '
         f'title>", "type": "<one of {", ".join(KINDS)}>", "confidence": 0.8, "group": '
-        '"<a group id above, or one new name shared by the options of one new branch '
-        'point>"} for an option or intent the patterns missed\n'
+        '"<a group id above, or one new name shared by the two or more options of one new '
+        'branch point>"} for an option or intent the patterns missed\n'
         "Suggestions you do not mention are kept as they are; an empty list means you agree "
         "with all of them. If the message has no branch point, reject every suggestion. "
         f"Titles name the option or intent in a few words. At most {count} suggestions "
@@ -188,9 +191,9 @@ class _Applying:
     found: Sequence[Suggestion]
     by_id: dict[str, Suggestion] = field(init=False)
     taken: set[str] = field(default_factory=set)  # ids an operation has claimed
-    rejected: set[str] = field(default_factory=set)
     out: list[Suggestion] = field(default_factory=list)  # replacing the ids taken
     touched: set[str] = field(default_factory=set)  # groups whose options changed
+    reshaped: set[str] = field(default_factory=set)  # groups that lost or gained members
     review: Review = field(default_factory=Review)
 
     def __post_init__(self) -> None:
@@ -222,25 +225,21 @@ class _Applying:
             label = item.get("group")
             added.append((suggestion, label if isinstance(label, str) and label else None))
         counts["added"] = len(added)
-        self._judge(items, bool(added))
-        merged = self._grouped(kept, added)
-        self.review.suggestions = resolve_overlaps(_with_options(merged, self.touched))
-        return self.review
-
-    def _judge(self, items: Sequence[Any], added: bool) -> None:
-        counts = self.review.counts
         applied = sum(counts[k] for k in _COUNTS if k != "ignored")
         if items and not applied:
             raise ReviewNonsense(
                 f"none of the model's {len(items)} operations could be applied "
                 "(unknown ids, text not in the message, or not the JSON asked for)"
             )
-        sure = [s for s in self.found if s.id in self.rejected and s.confidence >= SURE]
-        if self.found and len(self.rejected) == len(self.found) and not added and sure:
+        grouped = _branch_points(self._grouped(kept, added), self.reshaped)
+        sure = [s for s in self.found if s.confidence >= SURE]
+        if sure and not grouped:
             raise ReviewNonsense(
-                "the model rejected every suggestion, including "
-                f"{len(sure)} the patterns are sure of (confidence ≥ {SURE})"
+                "the model's answer leaves no branch point, where the patterns are sure of "
+                f"{len(sure)} suggestion{'s' if len(sure) > 1 else ''} (confidence ≥ {SURE})"
             )
+        self.review.suggestions = resolve_overlaps(_with_options(grouped, self.touched))
+        return self.review
 
     def _claim(self, ident: Any) -> Suggestion:
         if not isinstance(ident, str) or ident not in self.by_id or ident in self.taken:
@@ -250,8 +249,8 @@ class _Applying:
     def _reject(self, item: dict[str, Any]) -> None:
         base = self._claim(item.get("id"))
         self.taken.add(base.id)
-        self.rejected.add(base.id)
         self.touched.add(_group_of(base).id)
+        self.reshaped.add(_group_of(base).id)
         self.review.counts["rejected"] += 1
 
     def _confirm(self, item: dict[str, Any]) -> None:
@@ -340,6 +339,8 @@ class _Applying:
         title = " and ".join(s.title for s in members)
         self.taken.update(ids)
         self.touched.update(_group_of(s).id for s in members)
+        self.reshaped.update(_group_of(s).id for s in members)
+        self.reshaped.add(group.id)
         self.out.append(
             replace(
                 members[0],
@@ -415,11 +416,13 @@ class _Applying:
                 group = Group(base.kind, start, end, self.text[start:end])
                 regroup[base.id] = group
                 self.touched.add(group.id)
+                self.reshaped.add(group.id)
                 placed.extend(replace(s, kind=base.kind, group=group) for s in members)
                 continue
             start, end = min(s.start for s in members), max(s.end for s in members)
             group = Group(members[0].kind, start, end, self.text[start:end])
             self.touched.add(group.id)
+            self.reshaped.add(group.id)
             placed.extend(replace(s, kind=group.kind, group=group) for s in members)
         moved = [
             replace(s, group=regroup[_group_of(s).id]) if _group_of(s).id in regroup else s
@@ -446,6 +449,15 @@ def _operation(item: Any) -> str | None:
     if isinstance(item.get("id"), str):
         return "confirm"
     return "add" if "triggerText" in item else None
+
+
+def _branch_points(found: list[Suggestion], reshaped: set[str]) -> list[Suggestion]:
+    """``found`` without the groups the review left with a single option: one way
+    forward is no branch point."""
+    sizes: dict[str, int] = {}
+    for s in found:
+        sizes[_group_of(s).id] = sizes.get(_group_of(s).id, 0) + 1
+    return [s for s in found if _group_of(s).id not in reshaped or sizes[_group_of(s).id] > 1]
 
 
 def _with_options(found: Iterable[Suggestion], touched: set[str]) -> list[Suggestion]:
