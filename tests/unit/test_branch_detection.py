@@ -140,12 +140,14 @@ class TestKinds:
         assert options("Can you brainstorm names for my bakery?") == []
 
     def test_each_of_several_questions(self):
-        text = "How do I reset the router? And can I keep my Wi-Fi name afterwards?"
+        text = "How do I reset the router? And how much does the premium plan cost?"
         assert [span for _, span in options(text)] == [
             "How do I reset the router",
-            "And can I keep my Wi-Fi name afterwards",
+            "And how much does the premium plan cost",
         ]
         assert kinds(text) == [("multi_intent", text)]
+        follow_up = "How do I reset the router? Can I keep my Wi-Fi name afterwards?"
+        assert options(follow_up) == []  # one request and a question about it
 
     def test_the_readme_example_gives_one_suggestion_per_intent(self):
         text = (

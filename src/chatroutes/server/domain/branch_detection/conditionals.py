@@ -39,6 +39,11 @@ _CASE_END = re.compile(
     r"cómo|comment|quoi|was|wie|welche|cosa|come|o que|como)\b)|\s(?:then|alors|entonces|dann)\s",
     re.I,
 )
+_ITALIAN_OR_PORTUGUESE = re.compile(
+    r"\b(?:che|il|della|dello|nel|per|non|sono|cosa|come|não|você|uma|então|também|muito|"
+    r"está|fazer|devo|dovrei|posso)\b",
+    re.I,
+)
 _ELSE = re.compile(
     r"\b(?:otherwise|or else|else|if not|in the other case|sinon|autrement|dans le cas contraire|"
     r"si non|de lo contrario|en caso contrario|si no|sonst|andernfalls|ansonsten|"
@@ -127,7 +132,8 @@ def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
         if _POLITE.match(scan, match.start(), sentence.end):
             continue
         opens = re.search(r"(?:^|[,;:.?!]|\b(?:e|ma|o|mas|ou))\s*$", before)
-        if word in ("se", "caso") and not opens:
+        italian = _ITALIAN_OR_PORTUGUESE.search(scan, sentence.start, sentence.end)
+        if word in ("se", "caso") and not (opens and italian):
             continue  # Italian and Portuguese "se" opens a clause; French "se" does not
         stop = _CASE_END.search(scan, match.end(), sentence.end)
         end = stop.start() if stop else sentence.end

@@ -68,7 +68,8 @@ _ADDITIVE = re.compile(
     r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
     r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
     r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas)|"
-    r"andere frage)\b",
+    r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
+    r"something (?:completely |totally )?different|autre chose|otra cosa)\b",
     re.I,
 )
 _ALSO_INSIDE = re.compile(
@@ -89,6 +90,9 @@ _FILLER_QUESTION = re.compile(
     r"(?:can|could) you help(?: me)? (?:out|here)|is that possible|"
     r"would you like (?:me to )?(?:go on|continue|more|more details)|"
     r"(?:want|shall i|should i) (?:me to )?(?:continue|go on|elaborate)|"
+    r"(?:tu peux|pouvez-vous|peux-tu|puedes|podrías|kannst du|können sie|can you|could you) "
+    r"(?:y )?(?:regarder|jeter un œil|mirarlo|echarle un vistazo|revisarlo|nachsehen|mal schauen|"
+    r"take a look|have a look|look|check)(?: (?:please|stp|svp|por favor|bitte))?|"
     r"(?:(?:and |so )?(?:can|could|would) you (?:please )?)?(?:help(?: me)? with|look into|check|"
     r"handle|address|take care of|sort out|fix|answer) (?:both|these|them|this|that|it|all of "
     r"(?:this|these|them)|both of them|each)(?: (?:please|too|as well))?|"
@@ -100,7 +104,7 @@ _FILLER_QUESTION = re.compile(
     r"(?:que|qu'est-ce que) (?:dois-je|je dois|je peux|puis-je) faire|"
     r"qué (?:debo|tengo que|puedo) hacer|"
     r"(?:can|could) (?:someone|somebody|anyone|you guys) (?:look|check|help)(?: (?:at|into|with) "
-    r"(?:both|this|these|them|it|that))?)\??$",
+    r"(?:both|this|these|them|it|that))?)\s*\??$",
     re.I,
 )
 _TAG_QUESTION = re.compile(
@@ -319,9 +323,11 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         chunk = scan[body.start : sentence.end].strip()
         opens = _ADDITIVE.match(chunk.lstrip("¿¡")) or _ALSO_INSIDE.search(chunk)
         if _real_question(chunk):
+            if asked and not opens and not _SEQUENCE.match(chunk) and _dependent(chunk):
+                continue  # "Is there a way to include the photos too?" asks about the same
             asked.append(body)
             additive = additive or bool(opens)
-        elif opens and index > 0 and len(_words(chunk)) >= 3:
+        elif opens and index > 0 and len(_words(chunk)) >= 3 and _asks(chunk):
             asked.append(body)
             additive = True
     asking = any(
@@ -330,7 +336,8 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     if additive and len(asked) == 1 and asking:
         first = asked[0]
         previous = next((s for s in reversed(sents) if s.end <= first.start), None)
-        if previous is not None and len(_words(scan[previous.start : previous.end])) >= 4:
+        before = scan[previous.start : previous.end] if previous is not None else ""
+        if len(_words(before)) >= 4 and _asks(before):
             asked.insert(0, _strip_marker(scan, previous))
     if len(asked) < 2:
         return []
@@ -356,6 +363,31 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     )
 
 
+_SEQUENCE = re.compile(
+    r"\W*(?:and |et |y |und |e )?(?:then|ensuite|dann|luego|después|poi|depois|d'abord|first)\b",
+    re.I,
+)
+_HYPOTHESIS = re.compile(
+    r"^\W*(?:and |so |or |but )?(?:is|could|can|might|would|will)\s+(?:it|that|this|they)\s+"
+    r"(?:be\s+)?(?:the|a|an|my|because|due|caused)\b",
+    re.I,
+)
+_ANAPHOR = re.compile(
+    r"\b(?:it|that|this|there|them|those|these|too|ça|cela|eso|esto|ello|dafür|davon|dabei|"
+    r"questo|quello|isso|isto|afterwards|after that|después|danach|après|ensuite|depois)\b",
+    re.I,
+)
+
+
+def _dependent(chunk: str) -> bool:
+    """A question that only follows up on the one before: a guess at its cause ("Is it
+    the detergent?", "Could it be the loop?") or a short one pointing back at it ("Is
+    there a shortcut for that?")."""
+    return bool(_HYPOTHESIS.match(chunk)) or (
+        len(_words(chunk)) <= 9 and bool(_ANAPHOR.search(chunk))
+    )
+
+
 _GENERIC = _wordset(
     "am is are do does did can could should would will was were i we you it this that me my "
     "doing something anything wrong right normal ok okay fine possible bad good weird strange "
@@ -368,6 +400,24 @@ def _follow_up(chunk: str) -> bool:
     something wrong?")."""
     words = _words(chunk)
     return len(words) <= 6 and all(w in _GENERIC for w in words)
+
+
+_ASKS = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|i'd|i would|i need|we need|i want|we want|"
+    r"wish|hope|love|like to|help|suggest|recommend|give|send|tell|show|explain|write|draft|"
+    r"make|check|fix|update|change|cancel|add|remove|book|find|plan|how|what|why|when|where|"
+    r"which|whether|not|n't|never|no longer|stopped|keeps|broken|wrong|"
+    r"möchte|bräuchte|würde|brauche|hätte|bitte|nicht|kein\w*|voudrais|aimerais|besoin|pas|"
+    r"comment|pourquoi|quisiera|gustaría|necesito|quiero|cómo|por qué|vorrei|bisogno|preciso|"
+    r"quero|não)\b|n't\b",
+    re.I,
+)
+
+
+def _asks(chunk: str) -> bool:
+    """Whether a sentence or paragraph asks for something: a question, a request, a need
+    or a problem to solve."""
+    return "?" in chunk or bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
 
 
 def _real_question(chunk: str) -> bool:
@@ -416,7 +466,9 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
     ):
         first -= 1  # "The most urgent one" after the opening request
     chosen = [paragraphs[i] for i in range(first, marked[-1] + 1) if i == first or i in marked]
-    chosen = [p for p in chosen if not _SIGN_OFF.match(scan, p[0], p[1])]
+    chosen = [
+        p for p in chosen if not _SIGN_OFF.match(scan, p[0], p[1]) and _asks(scan[p[0] : p[1]])
+    ]
     if len(chosen) < 2:
         return []
     return split_group(
