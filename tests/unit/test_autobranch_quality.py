@@ -99,6 +99,18 @@ class TestOnePerOption:
                 ],
             ),
             (
+                "Is a Kindle as good as a real book for studying?",
+                [("comparison", "Kindle"), ("comparison", "Real book")],
+            ),
+            (
+                "Porto and Valencia — which is better for a week in May?",
+                [("enumeration", "Porto"), ("enumeration", "Valencia")],
+            ),
+            (
+                "We're considering Lisbon, Prague and Kraków. Which fits a team of 12 best?",
+                [("enumeration", "Lisbon"), ("enumeration", "Prague"), ("enumeration", "Kraków")],
+            ),
+            (
                 "If the client approves the budget, we start in March; if not, we postpone to Q3.",
                 [
                     ("conditional", "If the client approves the budget"),
@@ -138,6 +150,32 @@ class TestOnePerOption:
         assert all(span and span in text for span in spans)
         assert len(set(spans)) == len(spans)
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Two questions: 1) how do I export my data, and 2) can I get a refund?",
+                ["How do I export my data", "Can I get a refund"],
+            ),
+            (
+                "I need three things today: a summary of the meeting, a draft reply to the "
+                "client, and a list of open risks.",
+                ["Summary of the meeting", "Draft reply to the client", "List of open risks"],
+            ),
+            (
+                "Hola, quería saber cómo cambio mi plan y, por otro lado, por qué me cobraron "
+                "dos veces.",
+                ["Cómo cambio mi plan", "Por qué me cobraron dos veces"],
+            ),
+            (
+                "Hi! My package never arrived. PS: can you update my shipping address?",
+                ["My package never arrived", "Update my shipping address"],
+            ),
+        ],
+    )
+    def test_requests_announced_joined_or_added(self, text, wanted):
+        assert [title for kind, title, _ in suggestions(text) if kind == "multi_intent"] == wanted
+
     def test_two_verbs_of_one_request_stay_below_the_threshold(self):
         text = "Can you fix the login bug and update the README?"
         assert suggestions(text) == []
@@ -154,6 +192,11 @@ class TestOnePerOption:
             ("Quelle est la meilleure option : louer ou acheter un appartement à Paris ?", 2),
             ("Wenn das Budget genehmigt wird, fangen wir im März an, sonst verschieben wir.", 2),
             ("Si llueve mañana, vamos al museo; si no, vamos a la playa.", 2),
+            ("Est-ce que Vue est plus rapide que React ?", 2),
+            ("¿El metro es más barato que el autobús en Madrid?", 2),
+            ("Ist Kaffee genauso gesund wie Tee?", 2),
+            ("Wie schneidet Hetzner im Vergleich zu AWS ab?", 2),
+            ("Hazme dos versiones del anuncio: una para Instagram y otra para LinkedIn.", 2),
         ],
     )
     def test_french_spanish_german(self, text, wanted):
@@ -208,6 +251,16 @@ class TestNearMisses:
             "Wie kann ich in Excel Duplikate entfernen? Gibt es dafür eine Tastenkombination?",
             "Why does my Python script use 100% CPU? Could it be the while loop?",
             "Pourquoi mon code renvoie une erreur 500 ? J'ai vérifié les logs. Tu peux regarder ?",
+            "The lamp turns on when I press the switch and when the sensor triggers. Normal?",
+            "Quand j'étais petit, quand on habitait à Lyon, on allait au parc. Un bon parc ?",
+            "Compare the two paragraphs below and tell me which one reads better.",
+            "Is Netflix cheaper than it was last year?",
+            "He asked me whether I prefer tea or coffee, and I froze. How do I do small talk?",
+            "Since the update our exports fail with a 502. Is this a known issue? Is there a "
+            "workaround?",
+            "La synchro ne marche plus depuis hier. C'est un bug connu ? Il y a une solution ?",
+            "Can you send me the invoice as soon as possible?",
+            "Is the new version as fast as before?",
         ],
     )
     def test_stay_silent(self, text):

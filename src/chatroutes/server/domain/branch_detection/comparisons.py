@@ -24,7 +24,11 @@ _COMPARE = re.compile(
     r"comparar|diferencias? entre|elegir entre|decidir entre|"
     r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
     r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
-    r"differs? from|different from|compared (?:to|with))\b",
+    r"differs? from|different from|compared (?:to|with)|im vergleich zu|verglichen mit|"
+    r"gegenüber|comparée? (?:à|avec)|par rapport (?:à|au|aux)|comparad[oa] con|frente a|"
+    r"en comparación con|rispetto a|paragonat[oa] a|em comparação com|comparad[oa] com|"
+    r"vor- und nachteile von|avantages et (?:les )?inconvénients (?:de|d'un|d'une)|"
+    r"ventajas y desventajas de|pros y contras de|pro e contro di|prós e contras de)\b",
     re.I,
 )
 _KEYS = (
@@ -52,15 +56,33 @@ _KEYS = (
     "im vergleich",
     "par rapport",
     "frente a",
+    "comparad",
+    "comparé",
+    "rispetto",
+    "comparação",
+    "nachteile",
+    "inconvénients",
+    "desventajas",
+    "contras",
+    "contro",
+    "verglichen",
+    " as ",
+    " como ",
+    " wie ",
     " que ",
     " als ",
 )
 _JOINER = re.compile(
-    r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|en|à)\s", re.I
+    r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|à)\s", re.I
 )
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
-_BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|en|or|ou|o|oder)\s", re.I)
-_THAN = re.compile(r"\b(?:than|que|als|di|do que)\b", re.I)
+_DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
+_BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|or|ou|o|oder)\s", re.I)
+_THAN = re.compile(r"\b(?:than|que|als|di|do que|as|como|wie)\b", re.I)
+_EQUATIVE = re.compile(r"\b(?:as|aussi|autant|tan|tanto|so|genauso|altrettanto)\s+\w+\s*$", re.I)
+_NOT_EQUATIVE = re.compile(
+    r"(?:as|so) (?:well|soon|long|far|much|many|early|late|quickly|little|often)\b", re.I
+)
 _COMPARATIVE = re.compile(
     r"\b(?:\w{3,}er|more|less|better|worse|plus|moins|mieux|meilleure?s?|pire|más|menos|"
     r"mejor(?:es)?|peor(?:es)?|besser|mehr|weniger|lieber|günstiger|teurer|migliore|peggio|"
@@ -70,7 +92,8 @@ _COMPARATIVE = re.compile(
 _NAMED = frozenset({"better", "worse", "günstiger", "teurer", "besser", "lieber"})
 _SOFTENERS = re.compile(
     r"(?:\s+(?:really|actually|still|much|way|even|generally|truly|significantly|make|makes|"
-    r"be|is|a lot|vraiment|realmente|wirklich|tatsächlich))+\s*$",
+    r"be|is|are|a lot|vraiment|realmente|wirklich|tatsächlich|est|sont|es|son|ist|sind|è|é|"
+    r"just|as|aussi|tan|so|genauso|altrettanto))+\s*$",
     re.I,
 )
 _HOW_COMPARE = re.compile(
@@ -129,7 +152,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             if how and how.start() <= match.start() < how.end():
                 continue  # "how do A and B compare for X and Y"
-            if re.match(r"differs? from|different from|compared", match.group(0), re.I):
+            if _MIDDLE.match(match.group(0)):
                 found.extend(_differs(text, scan, sentence, match))
                 continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
@@ -146,7 +169,9 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             rest = scan[match.end() : hi]
             cue = match.group(0).lower()
             between = re.search(r"between|entre|zwischen|tussen|tra$", cue)
-            joiner = (_BETWEEN_JOINER if between else _JOINER).search(rest)
+            joiner = (
+                _DUTCH_JOINER if "tussen" in cue else _BETWEEN_JOINER if between else _JOINER
+            ).search(rest)
             if joiner is None:
                 found.extend(_list_before(text, scan, sentence, match))
                 continue
@@ -220,6 +245,14 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     found: list[Suggestion] = []
     for than in _THAN.finditer(scan, sentence.start, sentence.end):
         window_start = max(sentence.start, than.start() - 40)
+        if than.group(0).lower() in ("as", "como", "wie") or (
+            than.group(0).lower() == "que" and _EQUATIVE.search(scan, window_start, than.start())
+        ):
+            equal = _EQUATIVE.search(scan, window_start, than.start())
+            if equal is None or _NOT_EQUATIVE.match(scan, equal.start()):
+                continue  # "as", "como", "wie" compare only after "as good", "tan bueno"
+            found.extend(_sides(text, scan, sentence, equal.start(), than))
+            continue
         english = than.group(0).lower() in ("than", "als")
         marks = [
             m
@@ -247,6 +280,21 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     return found
 
 
+def _sides(
+    text: str, scan: str, sentence: Span, left_end: int, than: re.Match[str]
+) -> list[Suggestion]:
+    """ "Is X as good as Y?": X before the comparison, Y after it."""
+    lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
+    softened = _SOFTENERS.search(scan, lo, left_end)
+    left_end = softened.start() if softened else left_end
+    left = _left_option(scan, lo, left_end)
+    end = _right_option(scan, than.end(), hi, 6, 1)
+    if left is None or end is None or re.match(r"\s*[\d$€£]", scan[than.end() : end]):
+        return []
+    sides = [(left[0], left_end), (than.end(), end)]
+    return _comparison(text, scan, left[0], end, sides, 0.84, "as … as")
+
+
 def _differs(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
     """ "how the Plus plan differs from the Premium plan": one side on each side of the cue."""
     lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
@@ -271,6 +319,25 @@ def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> 
     return _comparison(text, scan, sides[0][0], match.end(), sides, 0.82, match.group(0))
 
 
+_MIDDLE = re.compile(
+    r"differs? from|different from|compared|im vergleich|verglichen|gegenüber|comparée?|"
+    r"par rapport|comparad|frente|en comparación|rispetto|paragonat|em comparação",
+    re.I,
+)
+_DEICTIC = re.compile(
+    r"(?:the two|both|these|those|them|the following|the above|les deux|ces|los dos|estos|estas|"
+    r"die beiden|diese)\b",
+    re.I,
+)
+_NOT_A_SIDE = frozenset(
+    {
+        *("it", "they", "he", "she", "i", "we", "you", "ever", "before", "usual", "expected"),
+        *("that", "this", "what", "tell", "let", "give", "show", "explain", "say", "write"),
+        *("make", "possible", "usual", "always", "needed", "necessary", "soon", "before"),
+    }
+)
+
+
 def _comparison(
     text: str,
     scan: str,
@@ -281,6 +348,10 @@ def _comparison(
     cue: str,
 ) -> list[Suggestion]:
     spans = [_trimmed(scan, a, b) for a, b in sides]
+    if _DEICTIC.match(scan, spans[0][0]) or any(
+        (_words(scan[a:b]) or [""])[0] in _NOT_A_SIDE for a, b in spans
+    ):
+        return []  # "compare the two paragraphs below", "cheaper than it was"
     options = [Option(a, b, _option_title(text[a:b])) for a, b in spans if b > a]
     if len(options) < 2:
         return []

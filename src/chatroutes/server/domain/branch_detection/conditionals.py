@@ -44,6 +44,13 @@ _ITALIAN_OR_PORTUGUESE = re.compile(
     r"está|fazer|devo|dovrei|posso)\b",
     re.I,
 )
+_IF = re.compile(r"(?:if|si|s'il|s'ils|wenn|falls|se|in case|unless)\b", re.I)
+_ASKING = re.compile(
+    r"\?|\b(?:please|can you|could you|would you|tell me|explain|walk me through|help me|"
+    r"i need|i'd like|what should|how should|advise|peux-tu|pouvez-vous|puedes|podrías|"
+    r"kannst du|können sie|bitte|por favor|s'il te plaît|s'il vous plaît)\b",
+    re.I,
+)
 _ELSE = re.compile(
     r"\b(?:otherwise|or else|else|if not|in the other case|sinon|autrement|dans le cas contraire|"
     r"si non|de lo contrario|en caso contrario|si no|sonst|andernfalls|ansonsten|"
@@ -102,6 +109,10 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         index += 1
         if len(cases) < 2:
             continue
+        if not _IF.match(scan, cases[0][0]) and not _ASKING.search(
+            scan, sentence.start, max(sentence.end, cases[-1][1])
+        ):
+            continue  # "when I was a kid, when we lived in Ohio": a story, not cases to answer
         options = [Option(a, b, _option_title(text[a:b])) for a, b in cases]
         found.extend(
             split_group(

@@ -75,6 +75,8 @@ _KEYS = (
     " wie ",
     " avec ",
     " mit ",
+    " en ",
+    " in ",
 )
 _COUNTED = re.compile(
     r"\b(?:two|three|four|five|2|3|4|5|twice|both|versions?|ways?|variants?|variations?|options?|"

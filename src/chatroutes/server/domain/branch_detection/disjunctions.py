@@ -150,6 +150,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
             if concessive and not asked:
                 continue  # "it stops every time, whether on carpet or on tiles"
+            if _REPORTED.search(scan, sentence.start, at) and not (asked or then_asked):
+                continue  # "he asked me whether I prefer tea or coffee": told, not asked
             leading = opener is not None and not scan[lo : lo + opener.start()].strip()
             if opener and (
                 opener.group(1).lower() != "either" or asked or choosing or leading or then_asked
@@ -214,6 +216,12 @@ _ASKED_AFTER = re.compile(
     r"lequel|laquelle|t'en penses|qu'en penses|cuál|qué (?:me )?recomiendas|welche\w*|"
     r"was (?:würdest|meinst|empfiehlst)|quale|voi cosa|cosa (?:fareste|faresti)|"
     r"o que (?:acha|recomenda))\b[^\n]*\?\s*$",
+    re.I,
+)
+_REPORTED = re.compile(
+    r"\b(?:asked|wondered|wanted to know|was wondering|were wondering|debated|discussed|"
+    r"argued|couldn't decide|could not decide|didn't know|a demandé|preguntó|fragte)\s+"
+    r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
     re.I,
 )
 _CONCESSIVE = re.compile(r"(?:,|\bno matter|\bregardless of)\s*whether\b", re.I)

@@ -36,6 +36,7 @@ _ALT_INTRO = re.compile(
     r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
     r"compar\w*|vendors|offers|plans|quotes|"
     r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
+    r"auswahl|zur wahl|en lice|candidat\w*|shortlist\w*|finalists|"
     r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
     re.I,
 )
@@ -58,7 +59,8 @@ _FOLLOW_UP = re.compile(
     r"shall we|any preference|lequel|laquelle|lesquel\w*|conseill\w*|recommand\w*|choisi\w*|"
     r"préfér\w*|mieux|meilleur\w*|t'en penses|cuál\w*|recomiend\w*|elegi\w*|mejor\w*|"
     r"qué opinas|welche\w*|würdest|empfiehl\w*|passt|besser|nehmen|was meinst|quale|consigli\w*|"
-    r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|"
+    r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|sinnvoll\w*|geeignet\w*|conviene|"
+    r"vaut mieux|mejor opción|"
     r"sceglie\w*|qual)\b",
     re.I,
 )
@@ -326,22 +328,16 @@ _INLINE_SPLIT = re.compile(
 def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     """ "Go, Elixir, Kotlin — which?": a bare list of three or more asked to pick from."""
     found: list[Suggestion] = []
-    for sentence in sents:
+    for index, sentence in enumerate(sents):
         chunk = scan[sentence.start : sentence.end]
-        if not chunk.endswith("?") or "," not in chunk or not _mentions(chunk[-90:], _WHICH):
+        if "," not in chunk and not _PAIR.search(chunk):
             continue
-        tail = _WHICH_TAIL.search(chunk, max(0, len(chunk) - 90))
-        if tail is None or tail.start() == 0:
+        span = _considered_list(scan, sents, index) or _which_list(scan, sentence, chunk)
+        if span is None:
             continue
-        items = [
-            (a, b)
-            for a, b in (
-                _trimmed(text, a, b)
-                for a, b in _split(scan, sentence.start, sentence.start + tail.start())
-            )
-            if b > a
-        ]
-        if len(items) < 3 or any(len(_words(text[a:b])) > 7 for a, b in items):
+        items = [(a, b) for a, b in (_trimmed(text, a, b) for a, b in _split(scan, *span)) if b > a]
+        named = len(items) >= 3 or (len(items) == 2 and _PAIR.search(scan, *span))
+        if not named or any(len(_words(text[a:b])) > 7 for a, b in items):
             continue
         found.extend(
             split_group(
@@ -357,6 +353,42 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
         )
     return found
+
+
+_PAIR = re.compile(r"\s(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\s", re.I)
+
+
+def _which_list(scan: str, sentence: Span, chunk: str) -> tuple[int, int] | None:
+    """ "Go, Elixir, Kotlin — which?": the list before the question tail."""
+    if not chunk.endswith("?") or not _mentions(chunk[-90:], _WHICH):
+        return None
+    tail = _WHICH_TAIL.search(chunk, max(0, len(chunk) - 90))
+    if tail is None or tail.start() == 0:
+        return None
+    return sentence.start, sentence.start + tail.start()
+
+
+_CONSIDERED = re.compile(
+    r"\b(?:considering|choosing between|deciding between|torn between|narrowed (?:it )?(?:down )?"
+    r"to|shortlisted|the options are|our options are|my options are|the candidates are|"
+    r"j'hésite entre|on hésite entre|dudo entre|estoy entre|wir schwanken zwischen|"
+    r"zur auswahl stehen)\b:?\s*",
+    re.I,
+)
+
+
+def _considered_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | None:
+    """ "We're considering Lisbon, Prague and Kraków. Which fits a team of 12?": the list
+    after the cue, when this sentence or the next asks to choose."""
+    sentence = sents[index]
+    cue = _CONSIDERED.search(scan, sentence.start, sentence.end)
+    if cue is None:
+        return None
+    asked = [scan[s.start : s.end] for s in sents[index : index + 2]]
+    if not any("?" in q and _FOLLOW_UP.search(q) for q in asked):
+        return None
+    stop = re.compile(r"[.?!;:]|\s[\u2014\u2013-]\s").search(scan, cue.end(), sentence.end)
+    return cue.end(), stop.start() if stop else sentence.end
 
 
 def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -19,10 +19,15 @@ from .text import Span, _mentions, _option_title, _strip_marker, _trimmed, _word
 _JOINED = re.compile(
     r",?\s*\b(?:and also|and i also|and we also|and another|plus another|plus|as well as|"
     r"and separately|and additionally|et aussi|et également|ainsi que|y también|"
-    r"y además|así como|und auch|sowie|und außerdem|e também|e anche|e inoltre)\b",
+    r"y además|así como|und auch|sowie|und außerdem|e também|e anche|e inoltre|"
+    r"(?:and|y|et|und),? (?:on the other hand|por otro lado|d'autre part|andererseits))\b,?",
     re.I,
 )
 _JOINED_KEYS = (
+    "other hand",
+    "otro lado",
+    "autre part",
+    "andererseits",
     "também",
     "anche",
     "inoltre",
@@ -45,7 +50,8 @@ _JOINED_KEYS = (
 _NEED = re.compile(
     r"\b(?:help|question|questions|issue|problem|need|want|ask|trouble|stuck|fix|explain|"
     r"aide|besoin|question|problème|ayuda|necesito|pregunta|problema|hilfe|brauche|frage|"
-    r"problem|preciso|ajuda|gostava|quero|pergunta|problema|bisogno|aiuto|vorrei|domanda)\b",
+    r"problem|preciso|ajuda|gostava|quero|pergunta|problema|bisogno|aiuto|vorrei|domanda|"
+    r"quería|querría|saber|savoir|voudrais|wissen|möchte|sapere)\b",
     re.I,
 )
 _REQUEST = re.compile(
@@ -141,8 +147,8 @@ _ITEM_SPLIT = re.compile(
     r",?\s*\b(?:and|et|y|und|e)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|eine|"
     r"die andere|what|how|why|when|where|which|who|whether|if|i|we|my|our|the|qué|cómo|cuál|"
     r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|mon|ma|was|wie|warum|wann|wo|ob|"
-    r"ich|mein|meine|cosa|come|perché|quando|dove|o que|como|porque|onde)\b)|;\s*|,\s*(?=(?:one|"
-    r"another|the other)\b)",
+    r"ich|mein|meine|cosa|come|perché|quando|dove|o que|como|porque|onde|a|an)\b)|;\s*|"
+    r",\s*(?=(?:one|another|the other|a|an|the)\b)|,?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
     re.I,
 )
 
@@ -168,7 +174,8 @@ def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     if not _mentions(chunk, _JOINED_KEYS):
         return []
     match = _JOINED.search(chunk)
-    if match is None or not _NEED.search(chunk) or not _SPEAKER.search(chunk):
+    asking = _ASKING.match(scan, _strip_marker(scan, sentence).start, sentence.end)
+    if match is None or not _NEED.search(chunk) or not (_SPEAKER.search(chunk) or asking):
         return []
     body = _strip_marker(scan, sentence)
     cut, resume = sentence.start + match.start(), sentence.start + match.end()
@@ -391,7 +398,12 @@ def _dependent(chunk: str) -> bool:
 _GENERIC = _wordset(
     "am is are do does did can could should would will was were i we you it this that me my "
     "doing something anything wrong right normal ok okay fine possible bad good weird strange "
-    "expected enough missing there"
+    "expected enough missing there a an the any known issue bug workaround fix solve solution "
+    "way ways why idea ideas help advice tips suggestions problem happening going on what how "
+    "else options safe worth better best to for about here now still really also there's "
+    "what's it's i'm c'est est-ce que ce un une normal bug problème solution idée es esto un "
+    "una normal error problema solución idea ist das ein eine normal fehler problem lösung idee "
+    "connu il y a hay conocido gibt es bekannt"
 )
 
 

@@ -124,10 +124,13 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 _LEAD_IN = re.compile(
     r"^(?:(?:hi|hello|hey|ok|okay|so|well|separately|additionally|also|and|plus|p\.?s\.?|btw|"
+    r"hola|bonjour|salut|hallo|ciao|olá|buenas|quick question|kurze frage|"
     r"by the way|finally|lastly|"
     r"aussi|también|además|außerdem)\b[,:]?\s+)*"
     r"(?:(?:can|could|would|will) (?:you|we) (?:please |also )?|please |pls |"
     r"i(?:'d| would) like (?:you )?to |let's |let us |help me (?:to )?|"
+    r"(?:i wanted to know|i'd like to know|quería saber|je voulais savoir|ich wollte wissen|"
+    r"vorrei sapere) |"
     r"(?:one|another|the other|the first|the second) (?:about|on|regarding|concerning) )?"
     r"(?:(?:and|but|also|plus|then|so|or|maybe|perhaps|just|et|y|und|aussi|también|auch)\s+)*"
     r"(?:(?:i|we|you)\s+(?:also\s+)?(?:need|want|would like|'d like|have|had|got|must|should)\s+)?"
