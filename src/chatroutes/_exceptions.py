@@ -5,6 +5,7 @@
     ChatRoutesError(message, status_code, code, details)   any failure; .body = the error body
     ├── ValidationError          400  VALIDATION_ERROR
     ├── AuthenticationError      401  AUTHENTICATION_ERROR
+    ├── BudgetExceededError      402  BUDGET_EXCEEDED (a branch's or conversation's budget)
     ├── PermissionDeniedError    403  (the server's code)
     ├── NotFoundError            404  NOT_FOUND
     ├── ConflictError            409  (the server's code, e.g. BRANCH_BUSY)
@@ -24,6 +25,7 @@ from typing import Any
 
 __all__ = [
     "AuthenticationError",
+    "BudgetExceededError",
     "ChatRoutesError",
     "ConflictError",
     "NetworkError",
@@ -134,6 +136,14 @@ class ConflictError(ChatRoutesError):
         self.retry_after = retry_after
 
 
+class BudgetExceededError(ChatRoutesError):
+    """402: the branch's or conversation's budget has too little left for the send;
+    ``details``: ``budget`` (``branch`` | ``conversation``), ``id``, ``limit``, ``spent``."""
+
+    def __init__(self, message: str = "Budget exceeded", details: Any | None = None) -> None:
+        super().__init__(message, 402, "BUDGET_EXCEEDED", details)
+
+
 class StreamError(ServerError):
     """The server ended a stream with an ``error`` event (e.g. the provider failed mid-reply)."""
 
@@ -184,6 +194,8 @@ def error_from_response(
         error = ServerError(message, details)
     elif status_code == 403:
         error = PermissionDeniedError(message, body.get("error"), details)
+    elif status_code == 402 and body.get("error") == "BUDGET_EXCEEDED":
+        error = BudgetExceededError(message, details)
     elif status_code == 409:
         wait = _number(body.get("retryAfter"))
         error = ConflictError(

@@ -21,7 +21,7 @@ from typing import Any, cast
 import httpx
 
 from ._exceptions import NetworkError, StreamError
-from ._types import Message, StreamChunk, Usage
+from ._types import BudgetWarning, Message, StreamChunk, Usage
 
 __all__ = ["AsyncMessageStream", "MessageStream", "SSEDecoder"]
 
@@ -100,12 +100,15 @@ class _StreamState:
         self.message: Message | None = None
         self.usage: Usage | None = None
         self.model: str | None = None
+        self.budget_warning: BudgetWarning | None = None  # a budget reached its warnAt
         self.response: httpx.Response | None = None
 
     def record(self, event: StreamChunk) -> None:
         kind = event.get("type")
         if kind == "content":
             self.text += event.get("content") or ""
+        elif kind == "status" and event.get("status") == "budget_warning":
+            self.budget_warning = event.get("budgetWarning")
         elif kind == "complete":
             self.message = cast(Message | None, event.get("message"))
             self.usage = event.get("usage")

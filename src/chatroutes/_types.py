@@ -15,7 +15,11 @@ __all__ = [
     "Billing",
     "Branch",
     "BranchPoint",
+    "BranchPointGroup",
+    "BranchPointGroupSummary",
     "BranchSuggestion",
+    "Budget",
+    "BudgetWarning",
     "Checkpoint",
     "CheckpointCreateRequest",
     "CheckpointListResponse",
@@ -45,6 +49,8 @@ __all__ = [
     "RecreateResult",
     "SendMessageRequest",
     "SendMessageResponse",
+    "SendPreview",
+    "Spent",
     "StreamChunk",
     "SuggestBranchesRequest",
     "SuggestBranchesResponse",
@@ -69,6 +75,32 @@ MergeStrategy = Literal["append", "replace", "cherry-pick"]
 # --- conversations, messages, branches (the official ``types/conversation.py``) ----------
 
 
+class Budget(TypedDict, total=False):
+    """A branch's or conversation's spending cap. In an update, a field left out keeps its
+    value and a limit set to None is removed; ``budget: None`` removes the whole budget."""
+
+    maxTokens: int | None
+    maxCost: float | None  # USD
+    warnAt: float  # the fraction of a limit at which the warning comes; 0.8 by default
+
+
+class Spent(TypedDict):
+    """Prompt + completion tokens of every model call charged, and their cost (USD)."""
+
+    tokens: int
+    cost: float
+
+
+class BudgetWarning(TypedDict):
+    """A budget reached its ``warnAt`` fraction (once per crossing)."""
+
+    budget: Literal["branch", "conversation"]
+    id: str
+    fraction: float
+    limit: Budget
+    spent: Spent
+
+
 class MessageMetadata(TypedDict, total=False):
     model: str
     temperature: float
@@ -80,6 +112,10 @@ class MessageMetadata(TypedDict, total=False):
     checkpoint_used: bool | None
     prompt_tokens: int | None
     context_message_count: int | None
+    pinnedMessageIds: list[str]
+    excludedMessageIds: list[str]
+    budgetWarning: BudgetWarning
+    checkpointCatchUp: Literal["waited", "inline"] | None
 
 
 class Message(TypedDict, total=False):
@@ -94,7 +130,32 @@ class Message(TypedDict, total=False):
     createdAt: str
     contentHash: str
     editedFrom: str | None
+    pinned: bool
+    excluded: bool
     metadata: MessageMetadata | None
+
+
+class SendPreview(TypedDict):
+    """A branch's next send, counted and priced before it is made (``branches.preview``).
+
+    ``promptTokens``: the prompt the send would give the model, the question included;
+    ``estimatedCost``: its price in USD (None: the model has none), the reply not
+    included; ``contextWindow``: the model's, in tokens; ``checkpointCatchUp``: the send
+    writes a checkpoint first (it outran the automatic ones), counted here.
+    """
+
+    promptTokens: int
+    estimatedCost: float | None
+    contextMessageCount: int
+    checkpointUsed: bool
+    checkpointId: str | None
+    checkpointCatchUp: bool
+    truncated: bool
+    contextWindow: int
+    model: str
+    contextMode: ContextMode
+    pinnedMessageIds: list[str]
+    excludedMessageIds: list[str]
 
 
 class Branch(TypedDict, total=False):
@@ -112,6 +173,8 @@ class Branch(TypedDict, total=False):
     createdAt: str
     updatedAt: str | None
     messageCount: int | None
+    budget: Budget | None
+    spent: Spent
 
 
 class Conversation(TypedDict, total=False):
@@ -130,6 +193,8 @@ class Conversation(TypedDict, total=False):
     branchCount: int
     messages: list[Message] | None
     branches: list[Branch] | None
+    budget: Budget | None
+    spent: Spent
 
 
 class CreateConversationRequest(TypedDict, total=False):
@@ -171,6 +236,7 @@ class CreateBranchRequest(TypedDict, total=False):
     forkPointMessageId: str | None
     description: str | None
     contextMode: ContextMode | None
+    budget: Budget | None  # the new branch's own
 
 
 class ForkConversationRequest(TypedDict, total=False):
@@ -178,6 +244,7 @@ class ForkConversationRequest(TypedDict, total=False):
     title: str
     description: str | None
     contextMode: ContextMode | None
+    budget: Budget | None  # the new branch's own
 
 
 class TreeNode(TypedDict, total=False):
@@ -185,6 +252,8 @@ class TreeNode(TypedDict, total=False):
     content: str
     role: str
     parentMessageId: str | None
+    pinned: bool
+    excluded: bool
     children: list[TreeNode]
     branchInfo: dict[str, Any] | None
 
@@ -218,9 +287,13 @@ class PaginatedResponse(TypedDict):
 
 
 class StreamChunk(TypedDict, total=False):
-    """One server-sent event: ``content`` (a delta), ``complete`` or ``error``."""
+    """One server-sent event: ``content`` (a delta), ``complete`` or ``error``; a ``status``
+    event with ``status: "budget_warning"`` and ``budgetWarning`` just before ``complete``
+    when the reply brought a budget to its warning fraction."""
 
     type: str
+    status: str
+    budgetWarning: BudgetWarning
     content: str | None
     model: str | None
     message: dict[str, Any] | None
@@ -284,7 +357,24 @@ class BranchPoint(TypedDict):
     end: int
 
 
+class BranchPointGroup(TypedDict):
+    """The branch point a suggestion is one option of, read as a whole ("A or B")."""
+
+    id: str
+    type: str
+    triggerText: str
+    branchPoint: BranchPoint
+
+
+class BranchPointGroupSummary(BranchPointGroup):
+    suggestionIds: list[str]
+
+
 class BranchSuggestion(TypedDict):
+    """The official fields, then this server's: the suggestion's family (``type``), every
+    option of its branch point, the first message of a branch made from it, and the
+    branch point (``group``) it belongs to."""
+
     id: str
     title: str
     description: str
@@ -293,6 +383,10 @@ class BranchSuggestion(TypedDict):
     confidence: float
     reasoning: str
     estimatedDivergence: Literal["low", "medium", "high"]
+    type: NotRequired[str]
+    options: NotRequired[list[str]]
+    firstPrompt: NotRequired[str]
+    group: NotRequired[BranchPointGroup]
 
 
 class ReviewCounts(TypedDict):
@@ -307,12 +401,14 @@ class ReviewCounts(TypedDict):
 
 
 class SuggestionMetadata(TypedDict):
-    """``fallbackReason``: why a hybrid detection answered with patterns alone;
-    ``review``: what the model did, when it reviewed."""
+    """``groups``: the branch points of the suggestions given, each with its suggestions'
+    ids; ``fallbackReason``: why a hybrid detection fell back to patterns alone;
+    ``review``: what the reviewing model did to the candidates."""
 
     detectionMethod: Literal["pattern", "hybrid", "llm"]
     totalBranchPointsFound: int
     modelUsed: str | None
+    groups: NotRequired[list[BranchPointGroupSummary]]
     fallbackReason: NotRequired[str]
     review: NotRequired[ReviewCounts]
 
@@ -485,6 +581,7 @@ WebhookEventType = Literal[
     "conversation.deleted",
     "usage.quota_warning",
     "parallel.completed",
+    "budget.warning",
     "webhook.test",
 ]
 

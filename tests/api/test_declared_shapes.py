@@ -224,6 +224,13 @@ async def _conversation(client: httpx.AsyncClient, upstream: Any) -> dict[str, s
     _data(await client.get(f"/conversations/{cid}/branches"))
     _data(await client.get(f"/conversations/{cid}/branches/{fork}/messages"))
     _data(await client.get(f"/conversations/{cid}/tree"))
+    # A message pinned; the next send previewed, on the branch and at a fork point.
+    pin = f"/messages/{second['userMessage']['id']}/context"
+    assert _data(await client.patch(pin, json={"pinned": True}))["message"]["pinned"] is True
+    preview = f"/conversations/{cid}/branches/{main}/preview"
+    _data(await client.get(preview, params={"content": "next"}))
+    at_fork = {"forkPointMessageId": first["message"]["id"], "contextMode": "NONE"}
+    _data(await client.get(preview, params=at_fork))
     # Branches made, renamed; an edit off the head makes one, an edit of the head does not.
     question = first["userMessage"]["id"]
     made = _data(

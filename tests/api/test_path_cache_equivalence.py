@@ -1,11 +1,12 @@
 """The path cache (``store/paths.py``) always answers what a fresh walk of the database does.
 
 Random sequences of sends (at a branch's head, or after an earlier message: a fork there),
-forks, edits, message and branch deletions and imports (an exported conversation imported
-under new ids as another, or deleted and imported again under its own), all through HTTP.
-After every step, each branch's path read through the app's own ``PathCache`` equals the
-same read bypassing it (``messages.path``) and an ORM walk up ``parent_id``; and every send
-gave the upstream exactly the visible messages of that walk, from the root to its question.
+forks, edits, pins and exclusions, message and branch deletions and imports (an exported
+conversation imported under new ids as another, or deleted and imported again under its
+own), all through HTTP. After every step, each branch's path read through the app's own
+``PathCache`` equals the same read bypassing it (``messages.path``) and an ORM walk up
+``parent_id``; and every send gave the upstream exactly the visible messages of that walk
+that are not excluded, from the root to its question.
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("reply_to"), _pick, _pick, _text),
     st.tuples(st.just("fork"), _pick, _pick),
     st.tuples(st.just("edit"), _pick, _pick, _text),
+    st.tuples(st.just("flag"), _pick, _pick, st.sampled_from(["pinned", "excluded", "none"])),
     st.tuples(st.just("delete_message"), _pick, _pick),
     st.tuples(st.just("delete_branch"), _pick, _pick),
     st.tuples(st.just("import_copy"), _pick),
     st.tuples(st.just("import_again"), _pick),
 )
-PathStep = tuple[Any, ...]  # id, parent_id, role, content, token_count, deleted_at
+PathStep = tuple[Any, ...]  # id, parent_id, role, content, token_count, deleted_at, pinned,
+# excluded
 
 
 def walk(session: Session, head_id: str | None) -> list[PathStep]:
@@ -53,6 +56,8 @@ def walk(session: Session, head_id: str | None) -> list[PathStep]:
                 message.content,
                 message.token_count,
                 message.deleted_at,
+                message.pinned,
+                message.excluded,
             )
         )
         head_id = message.parent_id
@@ -110,7 +115,7 @@ class Runner:
 
     async def run(self, op: tuple) -> None:
         cid = self.conversation(op[1])
-        if op[0] in {"reply_to", "fork", "edit", "delete_message"}:
+        if op[0] in {"reply_to", "fork", "edit", "flag", "delete_message"}:
             visible = await self.visible_messages(cid)
             if not visible:
                 op = ("send", op[1], 0, "first")  # nothing to act on yet
@@ -132,7 +137,11 @@ class Runner:
         assert response.status_code == 201, response.text
         question = response.json()["data"]["userMessage"]["id"]
         path = await self.read(lambda session, _: walk(session, question))
-        expected = [(role, content) for _, _, role, content, _, gone in path if gone is None]
+        expected = [
+            (role, content)
+            for _, _, role, content, _, gone, _, excluded in path
+            if gone is None and not excluded
+        ]
         given = self.upstream.requests[-1].json["messages"]
         context = [(m["role"], m["content"]) for m in given if m["role"] != "system"]
         assert context == expected, "the upstream was not given the stored path"
@@ -147,6 +156,11 @@ class Runner:
         response = await self.api.client.patch(
             f"/messages/{message_id}", json={"content": self.content(text)}
         )
+        assert response.status_code == 200, response.text
+
+    async def flag(self, _: str, message_id: str, flag: str) -> None:
+        body = {"pinned": flag == "pinned", "excluded": flag == "excluded"}
+        response = await self.api.client.patch(f"/messages/{message_id}/context", json=body)
         assert response.status_code == 200, response.text
 
     async def delete_message(self, _: str, message_id: str) -> None:

@@ -21,8 +21,10 @@ from sqlalchemy import Connection, ScalarSelect, exc, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 
+from chatroutes.server.domain.budgets import BRANCH, CONVERSATION
 from chatroutes.server.store import api_keys as api_key_store
 from chatroutes.server.store import branches as branch_store
+from chatroutes.server.store import budgets as budget_store
 from chatroutes.server.store import checkpoints as checkpoint_store
 from chatroutes.server.store import conversations as conversation_store
 from chatroutes.server.store import counters, execution
@@ -55,6 +57,7 @@ STATEMENT_MODULES = (
     api_key_store,
     counters,
     webhook_store,
+    budget_store,
 )
 WHEN = datetime(2030, 5, 6, 7, 8, 9, 123456)
 _TABLES = [
@@ -326,6 +329,7 @@ def cases(made: Made, backend: str) -> list[Case]:
         ),
         ("_GET", counters._GET, {"subject": "u1", "window": "minute"}),
         ("_PURGE", counters._PURGE, {"now": later}),
+        *budget_cases(made),
         ("_upserts", anyhow, counter),
         ("_upserts", within_limit, {**counter, "limit": 2}),
         ("_upserts", within_limit, {**counter, "limit": 5}),
@@ -420,6 +424,24 @@ def notice_row(made: Made) -> dict[str, Any]:
     }
 
 
+def budget_cases(made: Made) -> list[Case]:
+    """The budgets' statements (``budget_store._statements``, one set per table)."""
+    found: list[Case] = []
+    for scope, row in ((BRANCH, made.fork), (CONVERSATION, made.busy)):
+        built = budget_store._statements(scope)
+        held = {"row_id": row, "tokens": 10, "cost": 0.5}
+        settled = {**held, "held_tokens": 10, "held_cost": 0.5}
+        found += [
+            ("_statements", built["state"], {"row_id": row}),
+            ("_statements", built["state"], {"row_id": "none"}),
+            ("_statements", built["reserve"], held),
+            ("_statements", built["reserve"], {**held, "row_id": "none"}),
+            ("_statements", built["settle"], settled),
+            ("_statements", built["warn"], {"row_id": row}),
+        ]
+    return found
+
+
 def prebuilt_statements() -> set[str]:
     """The module-level statements (or pairs of them) of ``STATEMENT_MODULES``, and their
     statement builders kept per backend or model."""
@@ -431,7 +453,7 @@ def prebuilt_statements() -> set[str]:
                 isinstance(v, Executable) and not isinstance(v, ScalarSelect) for v in values
             ):
                 names.add(name)
-    return names | {"_upserts", "_insert_statement", "_notice_if_absent"}
+    return names | {"_upserts", "_insert_statement", "_notice_if_absent", "_statements"}
 
 
 def test_every_prebuilt_statement_has_a_case_here() -> None:
@@ -570,7 +592,7 @@ def reads_compared(made: Made) -> Callable[[Connection], list[tuple[str, Any, An
             visible = [
                 columns(session.get(Message, step[0]))
                 for step in walk(session, message_id)
-                if step[-1] is None
+                if step[5] is None  # not deleted
             ]
             add(
                 "visible_path",

@@ -10,7 +10,8 @@ family letters: one mark per option or intent).
 The generator strips the marks, records each span's character offsets (end
 exclusive), and puts two texts in five in the ``blind`` split by a hash of the
 record's id (not by choice). The blind split was frozen before any tuning on this
-set; only aggregate figures are ever read from it. Regenerate with
+set; only aggregate figures are ever read from it. The ``extra-*.txt`` files, written
+the same way after the freeze, are tuning data only: all ``tune``. Regenerate with
 ``python -m tests.data.autobranch_independent_source``.
 """
 
@@ -70,7 +71,8 @@ def split_of(record_id: str) -> str:
     return "blind" if hashlib.sha256(record_id.encode()).digest()[0] % 5 < 2 else "tune"
 
 
-def records_in(source: str) -> list[dict[str, object]]:
+def records_in(source: str, split: str | None = None) -> list[dict[str, object]]:
+    """The records of one labeler's file; ``split``: all in it, else by ``split_of``."""
     headers = list(_HEADER.finditer(source))
     out = []
     for header, following in zip(headers, [*headers[1:], None], strict=True):
@@ -80,7 +82,7 @@ def records_in(source: str) -> list[dict[str, object]]:
         out.append(
             {
                 "id": record_id,
-                "split": split_of(record_id),
+                "split": split or split_of(record_id),
                 "lang": lang,
                 "topic": topic,
                 "text": text,
@@ -94,6 +96,8 @@ def records() -> list[dict[str, object]]:
     found: list[dict[str, object]] = []
     for path in sorted(SOURCES.glob("labeler-*.txt")):
         found.extend(records_in(path.read_text(encoding="utf-8")))
+    for path in sorted(SOURCES.glob("extra-*.txt")):
+        found.extend(records_in(path.read_text(encoding="utf-8"), split="tune"))
     return found
 
 

@@ -57,6 +57,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The web UI's browser tests: viewports, how long to wait, where screenshots go.
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
+SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
 # Variables of ours or of the providers that must not leak from the caller's shell.
 _SCRUBBED = ("CHATROUTES_", "OPENAI_", "ANTHROPIC_", "GROQ_", "OPENROUTER_", "GEMINI_", "OLLAMA_")
 
@@ -365,3 +370,52 @@ def browser() -> Iterator[object]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def web_server(
+    tmp_path_factory: pytest.TempPathFactory, child_env: dict[str, str], upstream: MockUpstream
+) -> Iterator[LiveServer]:
+    """The server on SQLite, the providers at the mock.
+
+    The guest and free plans allow 60 requests a minute: a browser clicking through every
+    page in seconds would spend the test waiting out 429s (the UI waits them out), so this
+    server lifts the per-minute rates; every other limit is the built-in one.
+    """
+    workdir = tmp_path_factory.mktemp("web-ui")
+    builtin = resources.files("chatroutes.server.domain").joinpath("plans.toml").read_text()
+    plans = workdir / "plans.toml"
+    plans.write_text(
+        re.sub(r"(?m)^requests_per_minute = \d[\d_]*$", "requests_per_minute = 6000", builtin)
+    )
+    assert plans.read_text().count("requests_per_minute = 6000") == 5
+    env = {
+        **child_env,
+        **provider_env(upstream),
+        "CHATROUTES_DATA_DIR": str(workdir / "data"),
+        "CHATROUTES_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'chatroutes.db'}",
+        "CHATROUTES_SECRET_KEY": "web-ui-secret-at-least-32-bytes-long",
+        "CHATROUTES_DEFAULT_MODEL": "gpt-5",
+        "CHATROUTES_PLANS_FILE": str(plans),
+    }
+    with serving("sqlite", workdir, env) as server:
+        yield server
+
+
+@pytest.fixture
+def page(browser, web_server: LiveServer, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh browser context on the UI; a script error anywhere fails the test.
+
+    The page as the test left it is kept too (``last-<test>.png``), to see a failure.
+    """
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(web_server.url + "/")
+    yield page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"last-{request.node.name}.png", full_page=True)
+    context.close()
+    assert not errors, f"script errors in the page: {errors}\n{web_server.logs()}"

@@ -15,6 +15,7 @@ import pytest
 from chatroutes import (
     AsyncChatRoutes,
     AuthenticationError,
+    BudgetExceededError,
     ChatRoutesError,
     NotFoundError,
     RateLimitError,
@@ -196,6 +197,37 @@ class TestNewerResources:
         contents = [m["content"] for m in await cr.messages.list(imported["id"])]
         assert contents == ["keep me", "Echo: keep me"]
 
+    async def test_preview_pin_and_exclude(self, cr: AsyncChatRoutes) -> None:
+        conv = await cr.conversations.create({"title": "Costs"})
+        cid, main = conv["id"], conv["branches"][0]["id"]  # type: ignore[index]
+        first = await cr.messages.send(cid, {"content": "keep me"})
+        second = await cr.messages.send(cid, {"content": "leave me out"})
+        before = await cr.branches.preview(cid, main, content="next")
+        assert before["contextMessageCount"] == 5 and before["contextMode"] == "FULL"
+        assert before["model"] == "gpt-5" and before["contextWindow"] > 0
+        pinned = await cr.messages.set_context(first["userMessage"]["id"], pinned=True)
+        assert (pinned["pinned"], pinned["excluded"]) == (True, False)
+        excluded = second["userMessage"]["id"]
+        assert (await cr.messages.set_context(excluded, excluded=True))["excluded"] is True
+        after = await cr.branches.preview(cid, main, model="gpt-5", content="next")
+        assert after["contextMessageCount"] == 4 and after["promptTokens"] < before["promptTokens"]
+        assert after["pinnedMessageIds"] == [first["userMessage"]["id"]]
+        assert after["excludedMessageIds"] == [excluded]
+        fork = await cr.branches.preview(
+            cid,
+            main,
+            fork_point_message_id=second["message"]["id"],
+            context_mode="NONE",
+            content="on a fork",
+        )
+        assert fork["contextMode"] == "NONE" and fork["contextMessageCount"] == 2  # pin, question
+        with pytest.raises(ValidationError):
+            await cr.messages.set_context(excluded, pinned=True)
+        with pytest.raises(ValidationError):
+            await cr.branches.preview(cid, main, model="no-such-model")
+        reply = await cr.messages.send(cid, {"content": "next"})
+        assert reply["message"]["metadata"]["excludedMessageIds"] == [excluded]
+
     async def test_merge_strategies_and_recreate_branch(self, cr: AsyncChatRoutes) -> None:
         conv = await cr.conversations.create({"title": "Merges"})
         cid, main = conv["id"], conv["branches"][0]["id"]  # type: ignore[index]
@@ -349,6 +381,55 @@ class TestRetriesThroughAFailingHop:
             assert await stream.until_done() is not None and stream.text == "Echo: again"
             assert len(await cr.messages.list(conv)) == 2
         assert len({r.headers["Idempotency-Key"] for r in hop.seen}) == 1
+
+
+class TestBudgets:
+    async def test_budgets_through_the_update_methods(self, cr: AsyncChatRoutes) -> None:
+        conversation = await cr.conversations.create({"title": "Budgeted"})
+        cid = conversation["id"]
+        assert conversation["budget"] is None
+        assert conversation["spent"] == {"tokens": 0, "cost": 0}
+        capped = await cr.conversations.update(cid, {"budget": {"maxTokens": 100_000}})
+        assert capped["budget"] == {"maxTokens": 100_000, "maxCost": None, "warnAt": 0.8}
+        main = next(b for b in conversation["branches"] or [] if b["isMain"])
+        branch = await cr.branches.update(
+            cid, main["id"], {"budget": {"maxCost": 2, "warnAt": 0.5}}
+        )
+        assert branch["budget"] == {"maxTokens": None, "maxCost": 2.0, "warnAt": 0.5}
+        sent = await cr.messages.send(cid, {"content": "count me"})
+        seen = await cr.conversations.get(cid)
+        assert seen["spent"]["tokens"] == sent["usage"]["totalTokens"]
+        fork = await cr.branches.fork(
+            cid, {"forkPointMessageId": sent["message"]["id"], "budget": {"maxTokens": 900}}
+        )
+        assert fork["budget"] == {"maxTokens": 900, "maxCost": None, "warnAt": 0.8}
+        assert (await cr.conversations.update(cid, {"budget": None}))["budget"] is None
+        with pytest.raises(ValidationError):
+            await cr.conversations.update(cid, {"budget": {"warnAt": 2}})
+
+    async def test_a_spent_budget_raises_budget_exceeded(self, cr: AsyncChatRoutes) -> None:
+        cid = (await cr.conversations.create({"title": "Spent"}))["id"]
+        sent = await cr.messages.send(cid, {"content": "first"})
+        used = sent["usage"]["totalTokens"]
+        await cr.conversations.update(cid, {"budget": {"maxTokens": used + 5}})
+        with pytest.raises(BudgetExceededError) as refused:
+            await cr.messages.send(cid, {"content": "second"})
+        assert refused.value.status_code == 402 and refused.value.code == "BUDGET_EXCEEDED"
+        assert refused.value.details["budget"] == "conversation"
+        assert refused.value.details["spent"]["tokens"] == used
+
+    async def test_a_stream_hears_the_warning(self, cr: AsyncChatRoutes) -> None:
+        conversation = await cr.conversations.create({"title": "Warned"})
+        main = next(b for b in conversation["branches"] or [] if b["isMain"])
+        await cr.branches.update(
+            conversation["id"], main["id"], {"budget": {"maxTokens": 2_000, "warnAt": 0.001}}
+        )
+        async with cr.messages.stream(conversation["id"], {"content": "warn me"}) as stream:
+            reply = await stream.until_done()
+        assert stream.budget_warning is not None
+        assert stream.budget_warning["budget"] == "branch"
+        assert stream.budget_warning["id"] == main["id"]
+        assert reply is not None and reply["metadata"]["budgetWarning"] == stream.budget_warning
 
 
 class TestErrorsFromTheServer:

@@ -30,7 +30,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from types import TracebackType
@@ -224,6 +224,7 @@ class _Call:
     seq: int = 0
     last_user: str = ""
     max_tokens: int | None = None  # the request's cap on the reply
+    texts: tuple[str, ...] = ()  # what the prompt counts: each message's text
     hit_limit: bool = False  # the reply was cut at max_tokens: finish "length"/"max_tokens"
 
     def limit_reply(self) -> None:
@@ -351,7 +352,7 @@ def _make_call(
     reply = f"Echo: {last_user}"
     prompt_tokens = sum(count_tokens(text) for text in texts)
     call = _Call(model, reply, prompt_tokens, count_tokens(reply), stream, usage)
-    call.max_tokens, call.last_user = max_tokens, last_user
+    call.max_tokens, call.last_user, call.texts = max_tokens, last_user, tuple(texts)
     return call
 
 
@@ -671,8 +672,14 @@ class MockUpstream:
         host: str = "127.0.0.1",
         port: int = 0,
         chunk_delay: float = 0.0,
+        tokenizer: Callable[[str], int] | None = None,
+        message_overhead: int = 0,
     ) -> None:
+        """``tokenizer`` (with ``message_overhead`` tokens around each message): count
+        prompts and replies as a real model's tokenizer does instead of in mock tokens."""
         self.api_key = api_key
+        self.tokenizer = tokenizer
+        self.message_overhead = message_overhead
         self.host = host
         self.port = port
         self.chunk_delay = chunk_delay
@@ -915,6 +922,10 @@ class MockUpstream:
             error = _error_body(protocol, exc.status, exc.message)
             await self._write(writer, exc.status, error, keep_alive)
             return keep_alive
+        if self.tokenizer is not None:
+            count = self.tokenizer
+            call.prompt_tokens = sum(self.message_overhead + count(text) for text in call.texts)
+            call.completion_tokens = count(call.reply)
         if fault is not None:  # any fault may carry thinking: e.g. a cut in the middle of it
             if fault.kind in ("reply", "tool_call"):
                 call.reply = fault.text

@@ -25,6 +25,8 @@ class Msg:
     content: str
     token_count: int | None = 10
     deleted_at: object = None
+    pinned: bool = False
+    excluded: bool = False
 
 
 def conversation(turns: int) -> list[Msg]:
@@ -209,3 +211,74 @@ class TestBudget:
             assert context.prompt_tokens <= budget
         if context.truncated and context.context_message_count > 1:
             assert context.messages[1 + context.checkpoint_used].role == "user"
+
+
+def flagged(path: list[Msg], *, pinned: tuple[str, ...] = (), excluded: tuple[str, ...] = ()):
+    """``path`` with the messages named pinned or excluded."""
+    return [
+        Msg(m.id, m.role, m.content, m.token_count, m.deleted_at, m.id in pinned, m.id in excluded)
+        for m in path
+    ]
+
+
+class TestPinsAndExclusions:
+    def test_an_excluded_message_is_neither_sent_nor_counted(self):
+        path = flagged(conversation(2), excluded=("u0",))
+        context = assemble_context(None, path)
+        assert sent(context) == ["a0", "u1", "a1"]
+        assert context.prompt_tokens == 3 * (10 + MESSAGE_OVERHEAD_TOKENS)
+        assert context.excluded_ids == ("u0",) and context.pinned_ids == ()
+
+    def test_an_excluded_message_takes_no_place_in_the_partial_window(self):
+        path = flagged(conversation(4), excluded=("a1",))
+        policy = ContextPolicy(mode="PARTIAL", partial_messages=2)
+        context = assemble_context(None, path, fork_point_id="a1", policy=policy)
+        assert sent(context) == ["a0", "u1", "u2", "a2", "u3", "a3"]
+
+    def test_a_pinned_message_stays_after_the_summary_that_covers_it(self):
+        path = flagged(conversation(4), pinned=("u0",))
+        context = assemble_context("sys", path, checkpoints=[checkpoint("a1", "facts")])
+        assert sent(context) == ["sys", f"{SUMMARY_HEADING}\nfacts", "u0", "u2", "a2", "u3", "a3"]
+        assert context.context_message_count == 5 and context.pinned_ids == ("u0",)
+
+    @pytest.mark.parametrize("mode", ["PARTIAL", "MINIMAL", "NONE"])
+    def test_a_pinned_message_is_sent_whatever_the_mode(self, mode):
+        path = flagged(conversation(4), pinned=("u0",))
+        policy = ContextPolicy(mode=mode, partial_messages=1)
+        context = assemble_context(None, path, fork_point_id="a1", policy=policy)
+        assert sent(context)[0] == "u0"
+
+    def test_over_budget_pinned_messages_are_never_dropped_and_counted(self):
+        path = flagged(conversation(5), pinned=("u1",))
+        per_message = 10 + MESSAGE_OVERHEAD_TOKENS
+        context = assemble_context(None, path, policy=ContextPolicy(prompt_budget=3 * per_message))
+        assert sent(context) == ["u1", "u4", "a4"]
+        assert context.truncated and context.prompt_tokens == 3 * per_message
+
+    @given(
+        turns=st.integers(min_value=1, max_value=10),
+        budget=st.integers(min_value=0, max_value=400),
+        flags=st.lists(st.sampled_from(["", "pin", "out"]), min_size=20, max_size=20),
+        anchor=st.integers(min_value=-1, max_value=19),
+    )
+    def test_pins_always_sent_exclusions_never_in_path_order(self, turns, budget, flags, anchor):
+        plain = conversation(turns)
+        pinned = tuple(m.id for m, f in zip(plain[:-1], flags, strict=False) if f == "pin")
+        excluded = tuple(m.id for m, f in zip(plain[:-1], flags, strict=False) if f == "out")
+        path = flagged(plain, pinned=pinned, excluded=excluded)
+        checkpoints = [checkpoint(path[anchor].id)] if 0 <= anchor < len(path) else []
+        context = assemble_context(
+            None,
+            path,
+            checkpoints=checkpoints,
+            policy=ContextPolicy(prompt_budget=budget),
+            count_tokens=lambda text: len(text.split()),
+        )
+        ids = [m.source_id for m in context.messages if m.source_id is not None]
+        assert set(pinned) <= set(ids) and not set(excluded) & set(ids)
+        order = {m.id: index for index, m in enumerate(path)}
+        assert ids == sorted(ids, key=order.__getitem__) and ids[-1] == path[-1].id
+        # the summary: its overhead, its heading's words and its stored count
+        heading = len(SUMMARY_HEADING.split())
+        summary = MESSAGE_OVERHEAD_TOKENS + heading + 3 if context.checkpoint_used else 0
+        assert context.prompt_tokens == summary + len(ids) * (10 + MESSAGE_OVERHEAD_TOKENS)

@@ -22,6 +22,8 @@ class Row:
     content: str = ""
     deleted_at: object = None
     token_count: int | None = None
+    pinned: bool = False
+    excluded: bool = False
 
 
 def test_iso_timestamp_is_utc_with_millis_and_z():

@@ -114,6 +114,15 @@ export class ConflictError extends ChatRoutesError {
   }
 }
 
+/** 402: the branch's or conversation's budget has too little left for the send; `details`:
+ * `{budget: 'branch' | 'conversation', id, limit: {maxTokens, maxCost}, spent: {tokens, cost}}`. */
+export class BudgetExceededError extends ChatRoutesError {
+  constructor(message: string = 'Budget exceeded', details?: any) {
+    super(message, 402, 'BUDGET_EXCEEDED', details);
+    this.name = 'BudgetExceededError';
+  }
+}
+
 /** >= 500: the server or the model provider behind it failed. */
 export class ServerError extends ChatRoutesError {
   constructor(message: string = 'Server error', statusCode: number = 500, details?: any) {
@@ -150,6 +159,7 @@ export function errorFromResponse(
   let error: ChatRoutesError;
   if (status === 400) error = new ValidationError(message, details);
   else if (status === 401) error = new AuthenticationError(message, details);
+  else if (status === 402 && body.error === 'BUDGET_EXCEEDED') error = new BudgetExceededError(message, details);
   else if (status === 403) error = new PermissionDeniedError(message, details);
   else if (status === 404) error = new NotFoundError(message, details);
   else if (status === 409) error = new ConflictError(message, details, retryAfterOf(body, retryAfterHeader));

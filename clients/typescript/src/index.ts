@@ -23,6 +23,7 @@ export {
   TimeoutError,
   PermissionDeniedError,
   ConflictError,
+  BudgetExceededError,
   ServerError,
   StreamError,
   type ErrorBody,

@@ -9,7 +9,7 @@
 import { NetworkError, StreamError } from './errors';
 import { readServerSentEvents } from './sse';
 import type { Call, OpenResponse, Transport } from './http';
-import type { Message, SendMessageResponse, StreamChunk } from './types';
+import type { BudgetWarning, Message, SendMessageResponse, StreamChunk } from './types';
 
 export type OnChunk = (chunk: StreamChunk) => void;
 
@@ -35,6 +35,8 @@ export class MessageStream<T extends StreamChunk = StreamChunk> implements Async
   private lastEventId: string | undefined;
   /** The reply text received so far. */
   text = '';
+  /** The branch's or conversation's budget this reply brought to its `warnAt`, if it did. */
+  budgetWarning: BudgetWarning | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -108,6 +110,7 @@ export class MessageStream<T extends StreamChunk = StreamChunk> implements Async
         throw new StreamError(chunk.message || chunk.error || 'The stream failed', chunk.error, chunk);
       }
       if (chunk.type === 'content' && chunk.content && chunk.candidateId === undefined) this.text += chunk.content;
+      if (chunk.type === 'status' && chunk.status === 'budget_warning') this.budgetWarning = chunk.budgetWarning;
       if (chunk.type === 'complete') this.completed = completeResponse(chunk) ?? (chunk as any);
       yield chunk;
     }

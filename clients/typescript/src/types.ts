@@ -61,6 +61,32 @@ export interface LoginRequest {
   password: string;
 }
 
+/** A branch's or conversation's spending cap. In an update, a field left out keeps its
+ * value and a limit set to null is removed; `budget: null` removes the whole budget. */
+export interface Budget {
+  maxTokens?: number | null;
+  /** USD, as the usage API counts cost. */
+  maxCost?: number | null;
+  /** The fraction of a limit at which the warning comes, in (0, 1]; 0.8 by default. */
+  warnAt?: number;
+}
+
+/** Prompt + completion tokens of every model call charged, and their cost (USD). */
+export interface Spent {
+  tokens: number;
+  cost: number;
+}
+
+/** A budget reached its `warnAt` fraction (once per crossing): in the reply's metadata,
+ * a stream's `status` event and the `budget.warning` webhook. */
+export interface BudgetWarning {
+  budget: 'branch' | 'conversation';
+  id: string;
+  fraction: number;
+  limit: { maxTokens: number | null; maxCost: number | null };
+  spent: Spent;
+}
+
 export interface MessageMetadata {
   model?: string;
   temperature?: number;
@@ -72,6 +98,13 @@ export interface MessageMetadata {
   checkpoint_used?: boolean | null;
   prompt_tokens?: number | null;
   context_message_count?: number | null;
+  budgetWarning?: BudgetWarning;
+  /** The pinned messages this reply's context held, whatever a checkpoint or the window left out. */
+  pinnedMessageIds?: string[];
+  /** The excluded messages on this reply's path, left out of its context. */
+  excludedMessageIds?: string[];
+  /** How a send that outran its branch's automatic checkpoints caught up, if it had to. */
+  checkpointCatchUp?: 'waited' | 'inline' | null;
   [key: string]: unknown;
 }
 
@@ -87,7 +120,17 @@ export interface Message {
   createdAt: string;
   contentHash?: string;
   editedFrom?: string | null;
+  /** Always in the context of the sends after it, even under a checkpoint or over the window. */
+  pinned?: boolean;
+  /** Never sent to a model. */
+  excluded?: boolean;
   metadata?: MessageMetadata;
+}
+
+/** `messages.setContext`: a flag left out stays as it is; a message is never both. */
+export interface MessageContextFlags {
+  pinned?: boolean;
+  excluded?: boolean;
 }
 
 export interface Branch {
@@ -106,6 +149,8 @@ export interface Branch {
   createdAt: string;
   updatedAt?: string;
   messageCount?: number;
+  budget?: Budget | null;
+  spent?: Spent;
 }
 
 export interface Conversation {
@@ -124,6 +169,8 @@ export interface Conversation {
   branchCount?: number;
   messages?: Message[];
   branches?: Branch[];
+  budget?: Budget | null;
+  spent?: Spent;
 }
 
 export interface CreateConversationRequest {
@@ -141,6 +188,7 @@ export interface UpdateConversationRequest {
   temperature?: number | null;
   maxTokens?: number | null;
   archived?: boolean;
+  budget?: Budget | null;
 }
 
 export interface SendMessageRequest {
@@ -183,6 +231,9 @@ export interface StreamChunk {
   userMessage?: Message;
   assistantMessage?: Message;
   error?: string;
+  /** On a `status` event: `budget_warning`, with `budgetWarning`, just before `complete`. */
+  status?: string;
+  budgetWarning?: BudgetWarning;
   [key: string]: unknown;
 }
 
@@ -192,6 +243,8 @@ export interface CreateBranchRequest {
   forkPointMessageId?: string;
   description?: string;
   contextMode?: ContextMode;
+  /** The new branch's own budget. */
+  budget?: Budget | null;
 }
 
 export interface ForkConversationRequest {
@@ -199,6 +252,8 @@ export interface ForkConversationRequest {
   title: string;
   description?: string;
   contextMode?: ContextMode;
+  /** The new branch's own budget. */
+  budget?: Budget | null;
 }
 
 export interface UpdateBranchRequest {
@@ -206,7 +261,41 @@ export interface UpdateBranchRequest {
   description?: string | null;
   contextMode?: ContextMode;
   archived?: boolean;
+  budget?: Budget | null;
   [key: string]: unknown;
+}
+
+/**
+ * `branches.preview`: the next send to count. `content`, the message about to be sent;
+ * `model` and `contextMode` as the send would use them (default: the conversation's model,
+ * the branch's mode); `forkPointMessageId`, the first send of a branch forked there instead.
+ */
+export interface PreviewParams {
+  model?: string;
+  contextMode?: ContextMode;
+  forkPointMessageId?: string;
+  content?: string;
+}
+
+/**
+ * A branch's next send, counted and priced before it is made. `promptTokens`: the prompt
+ * the send would give the model, the question included; `estimatedCost`: its price in USD
+ * (null: the model has none), the reply not included; `contextWindow`: the model's.
+ */
+export interface SendPreview {
+  promptTokens: number;
+  estimatedCost: number | null;
+  contextMessageCount: number;
+  checkpointUsed: boolean;
+  checkpointId: string | null;
+  /** The send writes a checkpoint first (it outran the automatic ones), counted here. */
+  checkpointCatchUp: boolean;
+  truncated: boolean;
+  contextWindow: number;
+  model: string;
+  contextMode: ContextMode;
+  pinnedMessageIds: string[];
+  excludedMessageIds: string[];
 }
 
 export type MergeStrategy = 'append' | 'replace' | 'cherry-pick';
@@ -235,6 +324,9 @@ export interface TreeNode {
   content: string;
   role: string;
   parentMessageId?: string | null;
+  /** A message's: see `Message.pinned`, `Message.excluded` (the root has neither). */
+  pinned?: boolean;
+  excluded?: boolean;
   children: TreeNode[];
   branchInfo?: Record<string, unknown> | null;
 }
@@ -293,6 +385,22 @@ export interface RecreateResult {
   messages: Message[];
 }
 
+/** The branch point a suggestion is one option of, read as a whole ("A or B"). */
+export interface BranchPointGroup {
+  id: string;
+  type: string;
+  triggerText: string;
+  branchPoint: { start: number; end: number };
+}
+
+export interface BranchPointGroupSummary extends BranchPointGroup {
+  suggestionIds: string[];
+}
+
+/**
+ * The official fields, then this server's: the suggestion's family (`type`), every option
+ * of its branch point, the first message of a branch made from it, and its branch point.
+ */
 export interface BranchSuggestion {
   id: string;
   title: string;
@@ -302,16 +410,10 @@ export interface BranchSuggestion {
   confidence: number;
   reasoning: string;
   estimatedDivergence: 'low' | 'medium' | 'high';
-}
-
-export interface SuggestBranchesRequest {
-  text: string;
-  suggestionsCount?: number;
-  hybridDetection?: boolean;
-  threshold?: number;
-  llmModel?: string;
-  llmProvider?: string;
-  llmApiKey?: string;
+  type?: string;
+  options?: string[];
+  firstPrompt?: string;
+  group?: BranchPointGroup;
 }
 
 /** What a hybrid detection's reviewing model did to the pattern suggestions. */
@@ -325,17 +427,33 @@ export interface ReviewCounts {
   ignored: number;
 }
 
+/**
+ * `groups`: the branch points of the suggestions given, each with its suggestions' ids;
+ * `fallbackReason`: why a hybrid detection fell back to patterns alone; `review`: what the
+ * reviewing model did to the candidates.
+ */
+export interface SuggestionMetadata {
+  detectionMethod: 'pattern' | 'hybrid' | 'llm';
+  totalBranchPointsFound: number;
+  modelUsed: string | null;
+  groups?: BranchPointGroupSummary[];
+  fallbackReason?: string;
+  review?: ReviewCounts;
+}
+
+export interface SuggestBranchesRequest {
+  text: string;
+  suggestionsCount?: number;
+  hybridDetection?: boolean;
+  threshold?: number;
+  llmModel?: string;
+  llmProvider?: string;
+  llmApiKey?: string;
+}
+
 export interface SuggestBranchesResponse {
   suggestions: BranchSuggestion[];
-  metadata: {
-    detectionMethod: 'pattern' | 'hybrid' | 'llm';
-    totalBranchPointsFound: number;
-    modelUsed: string | null;
-    /** Why a hybrid detection answered with patterns alone. */
-    fallbackReason?: string;
-    /** What the reviewing model did, when it reviewed. */
-    review?: ReviewCounts;
-  };
+  metadata: SuggestionMetadata;
 }
 
 export interface ApplyAutoBranchRequest {
@@ -532,6 +650,7 @@ export type WebhookEventType =
   | 'conversation.deleted'
   | 'usage.quota_warning'
   | 'parallel.completed'
+  | 'budget.warning'
   | 'webhook.test';
 
 export interface Webhook {

@@ -1,4 +1,5 @@
-"""``client.branches``: list, create, fork, update, delete, messages, send, stream, merge."""
+"""``client.branches``: list, create, fork, update, delete, messages, send, stream, merge,
+preview."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Any, cast, overload
 from .._streaming import AsyncMessageStream, MessageStream
 from .._types import (
     Branch,
+    ContextMode,
     CreateBranchRequest,
     ForkConversationRequest,
     MergeStrategy,
     Message,
     SendMessageRequest,
+    SendPreview,
 )
 from ._base import AsyncAPIResource, SyncAPIResource, data_of, item_of, items_of, seg
 from .messages import OnChunk, OnComplete, _async_stream, _sync_stream, stream_path
@@ -32,6 +35,21 @@ def _merge_body(strategy: MergeStrategy | None, message_ids: list[str] | None) -
     if message_ids is not None:
         body["messageIds"] = list(message_ids)
     return body
+
+
+def _preview_params(
+    model: str | None,
+    context_mode: ContextMode | None,
+    fork_point_message_id: str | None,
+    content: str | None,
+) -> dict[str, Any]:
+    given = {
+        "model": model,
+        "contextMode": context_mode,
+        "forkPointMessageId": fork_point_message_id,
+        "content": content,
+    }
+    return {name: value for name, value in given.items() if value is not None}
 
 
 class Branches(SyncAPIResource):
@@ -131,6 +149,30 @@ class Branches(SyncAPIResource):
         )
         return cast(Branch, item_of(response, "branch"))
 
+    def preview(
+        self,
+        conversation_id: str,
+        branch_id: str,
+        *,
+        model: str | None = None,
+        context_mode: ContextMode | None = None,
+        fork_point_message_id: str | None = None,
+        content: str | None = None,
+    ) -> SendPreview:
+        """The next send on a branch counted and priced before it is made; nothing is sent.
+
+        ``content``: the message about to be sent (counted as its question); ``model`` and
+        ``context_mode``: as the send would use them (default: the conversation's model,
+        the branch's mode); ``fork_point_message_id``: the first send of a branch forked
+        there with ``context_mode`` instead. ``promptTokens`` is what the send's prompt
+        then counts.
+        """
+        response = self._http.get(
+            f"{_base(conversation_id)}/branches/{seg(branch_id)}/preview",
+            params=_preview_params(model, context_mode, fork_point_message_id, content),
+        )
+        return cast(SendPreview, data_of(response))
+
 
 class AsyncBranches(AsyncAPIResource):
     async def list(self, conversation_id: str) -> builtins.list[Branch]:
@@ -228,3 +270,27 @@ class AsyncBranches(AsyncAPIResource):
             _merge_body(strategy, message_ids),
         )
         return cast(Branch, item_of(response, "branch"))
+
+    async def preview(
+        self,
+        conversation_id: str,
+        branch_id: str,
+        *,
+        model: str | None = None,
+        context_mode: ContextMode | None = None,
+        fork_point_message_id: str | None = None,
+        content: str | None = None,
+    ) -> SendPreview:
+        """The next send on a branch counted and priced before it is made; nothing is sent.
+
+        ``content``: the message about to be sent (counted as its question); ``model`` and
+        ``context_mode``: as the send would use them (default: the conversation's model,
+        the branch's mode); ``fork_point_message_id``: the first send of a branch forked
+        there with ``context_mode`` instead. ``promptTokens`` is what the send's prompt
+        then counts.
+        """
+        response = await self._http.get(
+            f"{_base(conversation_id)}/branches/{seg(branch_id)}/preview",
+            params=_preview_params(model, context_mode, fork_point_message_id, content),
+        )
+        return cast(SendPreview, data_of(response))

@@ -1,4 +1,4 @@
-"""``client.messages``: send (plain or streamed), stop, list, edit, delete."""
+"""``client.messages``: send (plain or streamed), stop, list, edit, delete, pin or exclude."""
 
 from __future__ import annotations
 
@@ -113,6 +113,22 @@ class Messages(SyncAPIResource):
         """Hide a message from listings and context (kept for audit)."""
         self._http.delete(f"/messages/{seg(message_id)}")
 
+    def set_context(
+        self, message_id: str, *, pinned: bool | None = None, excluded: bool | None = None
+    ) -> Message:
+        """Pin a message (always in the context of the sends after it, even under a
+        checkpoint or over the context window) or exclude it (never sent to a model);
+        None leaves a flag as it is. A message is never both: ``ValidationError``."""
+        response = self._http.patch(
+            f"/messages/{seg(message_id)}/context", _context_body(pinned, excluded)
+        )
+        return cast(Message, item_of(response, "message"))
+
+
+def _context_body(pinned: bool | None, excluded: bool | None) -> dict[str, bool]:
+    given = {"pinned": pinned, "excluded": excluded}
+    return {name: value for name, value in given.items() if value is not None}
+
 
 def _sync_stream(
     resource: SyncAPIResource,
@@ -211,3 +227,12 @@ class AsyncMessages(AsyncAPIResource):
     async def delete(self, message_id: str) -> None:
         """Hide a message from listings and context (kept for audit)."""
         await self._http.delete(f"/messages/{seg(message_id)}")
+
+    async def set_context(
+        self, message_id: str, *, pinned: bool | None = None, excluded: bool | None = None
+    ) -> Message:
+        """Pin or exclude a message (see ``Messages.set_context``)."""
+        response = await self._http.patch(
+            f"/messages/{seg(message_id)}/context", _context_body(pinned, excluded)
+        )
+        return cast(Message, item_of(response, "message"))

@@ -142,6 +142,18 @@ class Settings(BaseSettings):
     checkpoint_summary_tokens: int = Field(
         default=800, gt=0, description="The most tokens a checkpoint summary may take."
     )
+    checkpoint_catchup_factor: float = Field(
+        default=1.5,
+        ge=1,
+        description="A send that would carry this many intervals of messages past the last "
+        "checkpoint waits for the summary in flight, or summarizes inline, before it goes out.",
+    )
+    checkpoint_catchup_wait_ms: int = Field(
+        default=1500,
+        ge=0,
+        description="How long such a send waits for a summary in flight before it writes "
+        "one itself with the offline summarizer.",
+    )
 
     access_token_seconds: int = Field(
         default=900, gt=0, description="How long a session's JWT access token is valid."

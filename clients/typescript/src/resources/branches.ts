@@ -7,8 +7,10 @@ import type {
   MergeRequest,
   MergeResult,
   Message,
+  PreviewParams,
   SendMessageRequest,
   SendMessageResponse,
+  SendPreview,
   UpdateBranchRequest,
 } from '../types';
 import { Resource, dataOf, itemOf, itemsOf, seg } from './base';
@@ -16,7 +18,7 @@ import { startStream, streamPath } from './messages';
 
 const base = (conversationId: string) => `/conversations/${seg(conversationId)}`;
 
-/** `client.branches`: list, create, fork, update, delete, messages, send, stream, merge. */
+/** `client.branches`: list, create, fork, update, delete, messages, send, stream, merge, preview. */
 export class BranchesAPI extends Resource {
   /** Every branch of a conversation, the main one included. */
   async list(conversationId: string, options?: RequestOptions): Promise<Branch[]> {
@@ -104,5 +106,19 @@ export class BranchesAPI extends Resource {
   ): Promise<MergeResult> {
     const path = `${base(conversationId)}/branches/${seg(branchId)}/merge`;
     return dataOf(await this._post(path, data, options));
+  }
+
+  /**
+   * The next send on a branch (or, with `forkPointMessageId`, the first send of a branch
+   * forked there) counted and priced before it is made; nothing is sent.
+   */
+  async preview(
+    conversationId: string,
+    branchId: string,
+    params: PreviewParams = {},
+    options?: RequestOptions,
+  ): Promise<SendPreview> {
+    const path = `${base(conversationId)}/branches/${seg(branchId)}/preview`;
+    return dataOf(await this._get(path, { ...params }, options));
   }
 }

@@ -1,6 +1,6 @@
 import type { RequestOptions, Transport } from '../http';
 import { MessageStream, type OnChunk, type OnComplete } from '../stream';
-import type { Message, SendMessageRequest, SendMessageResponse, StopResponse } from '../types';
+import type { Message, MessageContextFlags, SendMessageRequest, SendMessageResponse, StopResponse } from '../types';
 import { Resource, dataOf, itemOf, itemsOf, seg } from './base';
 
 /** Where a reply of a conversation is read again (resumed). */
@@ -109,5 +109,14 @@ export class MessagesAPI extends Resource {
 
   async delete(messageId: string, options?: RequestOptions): Promise<void> {
     await this._delete(`/messages/${seg(messageId)}`, options);
+  }
+
+  /**
+   * Pin a message (always in the context of the sends after it, even under a checkpoint or
+   * over the context window) or exclude it (never sent to a model). A message is never
+   * both: `ValidationError`.
+   */
+  async setContext(messageId: string, flags: MessageContextFlags, options?: RequestOptions): Promise<Message> {
+    return itemOf(await this._patch(`/messages/${seg(messageId)}/context`, flags, options), 'message');
   }
 }

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from ..schemas.branches import (
@@ -14,12 +16,15 @@ from ..schemas.branches import (
     branch_list,
     branch_out,
 )
+from ..schemas.common import NUL_FREE_PATTERN, ContextMode, Id
 from ..schemas.envelope import Done, Envelope
 from ..schemas.merge import BranchMerge, MergeData, merge_data
-from ..schemas.messages import MessageList, message_list
+from ..schemas.messages import MAX_CONTENT_CHARS, MessageList, message_list
+from ..schemas.previews import PreviewData, preview_data
 from ..schemas.tree import TreeData, tree_data
 from ..services.branches import BranchView
-from .deps import Branches, BranchID, ConversationID, Merges
+from ..services.sending.preview import PreviewRequest
+from .deps import Branches, BranchID, ConversationID, Merges, Previews
 from .envelope import ok
 from .openapi import errors
 
@@ -45,6 +50,40 @@ async def create_branch(
     conversation_id: ConversationID, body: BranchCreate, service: Branches
 ) -> JSONResponse:
     return ok(branch_data(_out(await service.create(conversation_id, body))), status_code=201)
+
+
+@router.get(
+    "/conversations/{conversation_id}/branches/{branch_id}/preview",
+    response_model=Envelope[PreviewData],
+)
+async def preview_send(
+    conversation_id: ConversationID,
+    branch_id: BranchID,
+    service: Previews,
+    model: Annotated[
+        str | None, Query(min_length=1, max_length=200, pattern=NUL_FREE_PATTERN)
+    ] = None,
+    context_mode: Annotated[ContextMode | None, Query(alias="contextMode")] = None,
+    fork_point_message_id: Annotated[Id | None, Query(alias="forkPointMessageId")] = None,
+    content: Annotated[
+        str | None,
+        Query(min_length=1, max_length=MAX_CONTENT_CHARS, pattern=NUL_FREE_PATTERN),
+    ] = None,
+) -> JSONResponse:
+    """The next send on the branch, assembled as the send would assemble it, with
+    ``content`` as its question; or, with ``forkPointMessageId``, the first send of a
+    branch forked there with ``contextMode``. Its prompt counted and priced; nothing is
+    sent or stored."""
+    request = PreviewRequest(model, context_mode, fork_point_message_id, content)
+    preview = await service.preview(conversation_id, branch_id, request)
+    return ok(
+        preview_data(
+            preview.context,
+            preview.info,
+            preview.context_mode,
+            catch_up=preview.catch_up is not None,
+        )
+    )
 
 
 @router.post(

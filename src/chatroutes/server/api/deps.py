@@ -21,6 +21,7 @@ from ..services.limits import LimitService
 from ..services.merge import MergeService
 from ..services.messages import MessageService
 from ..services.parallel import ParallelService
+from ..services.previews import PreviewService
 from ..services.replies import ReplyService
 from ..services.sending import Sender, SendPipeline
 from ..services.server_context import ServerContext
@@ -178,6 +179,10 @@ async def autobranch_service(ctx: Context, principal: CurrentPrincipal) -> Autob
     return AutobranchService(ctx, principal.user_id, guest=principal.is_guest)
 
 
+async def preview_service(ctx: Context, user_id: UserId) -> PreviewService:
+    return PreviewService(ctx, user_id)
+
+
 async def transfer_service(ctx: Context, user_id: UserId) -> TransferService:
     return TransferService(ctx, user_id)
 
@@ -192,6 +197,7 @@ Sending = Annotated[SendPipeline, Depends(send_pipeline)]
 Checkpoints = Annotated[CheckpointService, Depends(checkpoint_service)]
 Parallel = Annotated[ParallelService, Depends(parallel_service)]
 Transfers = Annotated[TransferService, Depends(transfer_service)]
+Previews = Annotated[PreviewService, Depends(preview_service)]
 Autobranch = Annotated[AutobranchService, Depends(autobranch_service)]
 
 _ID = Path(min_length=1, max_length=64, pattern=NUL_FREE_PATTERN)

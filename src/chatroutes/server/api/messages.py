@@ -11,12 +11,15 @@ from ..schemas.messages import (
     REPLY_EVENTS,
     EditedData,
     Id,
+    MessageContextEdit,
+    MessageData,
     MessageEdit,
     MessageList,
     MessageSend,
     SentData,
     StoppedData,
     edited_data,
+    message_data,
     message_list,
     sent_data,
     stopped_data,
@@ -40,7 +43,7 @@ from .streaming import EventStreamResponse, event_stream, parse_event_id
 router = APIRouter(tags=["messages"])
 
 # A send can meet a busy branch, a lost race, or a failing provider.
-_SEND_ERRORS = errors(409, 502, 503, 504)
+_SEND_ERRORS = errors(402, 409, 502, 503, 504)
 _STREAM_RESPONSES = sse_responses(*REPLY_EVENTS) | _SEND_ERRORS
 
 
@@ -206,6 +209,16 @@ async def list_messages(
 async def edit_message(message_id: MessageID, body: MessageEdit, service: Messages) -> JSONResponse:
     result = await service.edit(message_id, body.content)
     return ok(edited_data(result.message, result.branch, result.branch_message_count))
+
+
+@router.patch("/messages/{message_id}/context", response_model=Envelope[MessageData])
+async def set_message_context(
+    message_id: MessageID, body: MessageContextEdit, service: Messages
+) -> JSONResponse:
+    """Pin a message (always in the context of the sends after it, even when a checkpoint
+    or the context window would leave it out) or exclude it (never sent upstream)."""
+    message = await service.set_context(message_id, pinned=body.pinned, excluded=body.excluded)
+    return ok(message_data(message))
 
 
 @router.delete("/messages/{message_id}", response_model=Done, responses=errors(409))

@@ -30,6 +30,7 @@ from .envelope import is_openai_path
 _DESCRIPTIONS = {
     400: "Invalid input; `details.field` names the field",
     401: "Missing or invalid credentials",
+    402: "`BUDGET_EXCEEDED`: the branch's or conversation's budget is spent (`details`)",
     403: "This credential may not do this",
     404: "No such resource for this account",
     409: "Conflict with the current state (`BRANCH_BUSY`, a key in use), with Retry-After",

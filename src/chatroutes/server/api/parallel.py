@@ -30,7 +30,7 @@ from .streaming import EventStreamResponse, event_payload, sse_frames, sse_respo
 router = APIRouter(tags=["parallel responses"])
 
 # Candidates share the branch: a busy one is 409; providers fail per candidate.
-_START_ERRORS = errors(409, 502, 503, 504)
+_START_ERRORS = errors(402, 409, 502, 503, 504)
 
 
 @router.post(

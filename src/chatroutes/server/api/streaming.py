@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from ..domain.errors import InvalidRequest
 from ..schemas.messages import (
     ReplyEvent,
+    budget_warning_event,
     complete_event,
     content_event,
     error_event,
@@ -53,6 +54,9 @@ def event_payload(event: StreamEvent) -> ReplyEvent:
     if event.kind == "stored":
         assert isinstance(event.result, Message)
         return stored_complete_event(event.result)
+    if event.kind == "budget_warning":
+        assert isinstance(event.result, dict)
+        return budget_warning_event(event.result)
     assert event.error is not None
     return error_event(event.error)
 

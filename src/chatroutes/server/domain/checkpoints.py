@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from .context_assembly import PathMessage
+from .context_assembly import PathMessage, sendable
 
 C = TypeVar("C")
 
@@ -16,7 +16,8 @@ class SummarySource(Generic[C]):
     """What a new checkpoint at the end of a path summarizes.
 
     The deepest earlier checkpoint already condenses everything up to its
-    anchor, so only the visible messages after it are read again.
+    anchor, so only the visible messages after it are read again; an excluded
+    message is never read (it must not reach a model, a summarizer neither).
     """
 
     previous: C | None
@@ -29,7 +30,7 @@ def summary_source(path: Sequence[PathMessage], by_anchor: Mapping[str, C]) -> S
     for index, message in enumerate(path):
         if message.id in by_anchor:
             start, previous = index + 1, by_anchor[message.id]
-    turns = [(m.role, m.content) for m in path[start:] if m.deleted_at is None]
+    turns = [(m.role, m.content) for m in path[start:] if sendable(m)]
     return SummarySource(previous=previous, turns=turns)
 
 
@@ -47,3 +48,10 @@ def messages_since_checkpoint(path: Sequence[PathMessage], anchors: set[str]) ->
 def due_for_checkpoint(path: Sequence[PathMessage], anchors: set[str], interval: int) -> bool:
     """Every ``interval`` messages on a path gets an automatic checkpoint; 0 turns it off."""
     return interval > 0 and messages_since_checkpoint(path, anchors) >= interval
+
+
+def catch_up_due(uncheckpointed: int, interval: int, factor: float) -> bool:
+    """A send carrying ``uncheckpointed`` messages past the last checkpoint has outrun the
+    automatic ones (made every ``interval`` messages, after a reply) by ``factor``
+    intervals: it must not go out before a checkpoint catches up with it."""
+    return interval > 0 and uncheckpointed >= factor * interval

@@ -3,13 +3,16 @@
 Pure: given the path, the branch's context mode, the checkpoints anchored on
 the path and a token budget, it decides what the provider receives.
 
+0. An excluded message is never sent nor counted, as if it were deleted.
 1. The context mode picks a window of the visible path: FULL takes it all,
    PARTIAL the last N inherited messages and the branch's own, MINIMAL the
    fork-point message and the branch's own, NONE only the branch's own.
 2. The deepest checkpoint anchored inside that window replaces everything up
    to its anchor with its summary.
-3. Over the budget, the oldest turns go first; the system prompt, the summary
-   and the newest message always stay.
+3. A pinned message is sent whatever the mode and the checkpoint left out,
+   in its place on the path (after the summary when the summary covers it).
+4. Over the budget, the oldest turns go first; the system prompt, the summary,
+   the pinned messages and the newest message always stay.
 """
 
 from __future__ import annotations
@@ -77,6 +80,15 @@ class PathMessage(Protocol):
     def token_count(self) -> int | None: ...
     @property
     def deleted_at(self) -> datetime | None: ...
+    @property
+    def pinned(self) -> bool: ...
+    @property
+    def excluded(self) -> bool: ...
+
+
+def sendable(message: PathMessage) -> bool:
+    """Whether a path message may reach a model: neither deleted nor excluded."""
+    return message.deleted_at is None and not message.excluded
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,8 @@ class AssembledContext:
     prompt_tokens: int  # an estimate; the provider's report is the truth
     truncated: bool
     checkpoint_id: str | None
+    pinned_ids: tuple[str, ...] = ()  # the pinned path messages sent (all of them)
+    excluded_ids: tuple[str, ...] = ()  # the excluded path messages left out
 
     @property
     def checkpoint_used(self) -> bool:
@@ -131,6 +145,8 @@ def assemble_context(
     if checkpoint is not None:
         anchor = positions[checkpoint.anchor_message_id]
         window = [index for index in window if index > anchor]
+    pins = [index for index, message in enumerate(path) if message.pinned and sendable(message)]
+    selected = sorted({*window, *pins})
 
     def cost(message: PathMessage) -> int:
         counted = message.token_count
@@ -148,36 +164,58 @@ def assemble_context(
         # the summary's count was stored with it: a long summary is not counted again
         heading = count_tokens(f"{SUMMARY_HEADING}\n")
         lead_tokens += MESSAGE_OVERHEAD_TOKENS + heading + checkpoint.token_count
-    costs = [cost(path[index]) for index in window]
 
-    start, truncated = 0, False
-    budget = policy.prompt_budget
-    total = lead_tokens + sum(costs)
-    if budget is not None:
-        while total > budget and start < len(window) - 1:
-            total -= costs[start]
-            start += 1
-            truncated = True
-            # A turn goes whole: never open on a reply whose question was dropped.
-            while start < len(window) - 1 and path[window[start]].role == "assistant":
-                total -= costs[start]
-                start += 1
-
-    kept = [path[index] for index in window[start:]]
+    costs = {index: cost(path[index]) for index in selected}
+    kept, truncated = _within_budget(
+        path, selected, costs, policy.prompt_budget, lead_tokens, frozenset(pins)
+    )
+    total = lead_tokens + sum(costs[index] for index in kept)
+    sent = [path[index] for index in kept]
     return AssembledContext(
-        messages=lead + [ChatMessage(m.role, m.content, source_id=m.id) for m in kept],
-        context_message_count=len(kept),
+        messages=lead + [ChatMessage(m.role, m.content, source_id=m.id) for m in sent],
+        context_message_count=len(sent),
         prompt_tokens=total,
         truncated=truncated,
         checkpoint_id=checkpoint.id if checkpoint is not None else None,
+        pinned_ids=tuple(path[index].id for index in pins),
+        excluded_ids=tuple(m.id for m in path if m.excluded and m.deleted_at is None),
     )
+
+
+def _within_budget(
+    path: Sequence[PathMessage],
+    selected: list[int],
+    costs: dict[int, int],
+    budget: int | None,
+    lead_tokens: int,
+    pinned: frozenset[int],
+) -> tuple[list[int], bool]:
+    """The ``selected`` path indexes (``costs`` by index) that fit ``budget`` after the
+    lead's tokens, oldest turns dropped first (never a pinned message nor the newest), and
+    whether any was dropped."""
+    total = lead_tokens + sum(costs.values())
+    if budget is None or total <= budget:
+        return selected, False
+    droppable = [index for index in selected[:-1] if index not in pinned]
+    dropped: set[int] = set()
+    position = 0
+    while total > budget and position < len(droppable):
+        total -= costs[droppable[position]]
+        dropped.add(droppable[position])
+        position += 1
+        # A turn goes whole: never open on a reply whose question was dropped.
+        while position < len(droppable) and path[droppable[position]].role == "assistant":
+            total -= costs[droppable[position]]
+            dropped.add(droppable[position])
+            position += 1
+    return [index for index in selected if index not in dropped], bool(dropped)
 
 
 def _mode_window(
     path: Sequence[PathMessage], fork_index: int | None, policy: ContextPolicy
 ) -> list[int]:
-    """Indexes of the visible path messages the branch's context mode admits."""
-    visible = [index for index, message in enumerate(path) if message.deleted_at is None]
+    """Indexes of the sendable path messages the branch's context mode admits."""
+    visible = [index for index, message in enumerate(path) if sendable(message)]
     if fork_index is None or policy.mode == "FULL":
         return visible
     inherited = [index for index in visible if index <= fork_index]

@@ -15,6 +15,7 @@ ChatRoutesServerError              500 INTERNAL_ERROR
 │   ├── IdempotencyKeyInUse        409 IDEMPOTENCY_KEY_IN_USE (Retry-After)
 │   └── IdempotencySecretNotReplayed 409 IDEMPOTENCY_SECRET_NOT_REPLAYED
 ├── IdempotencyKeyReused           422 IDEMPOTENCY_KEY_REUSED
+├── BudgetExceeded                 402 BUDGET_EXCEEDED (a branch's or conversation's budget)
 ├── PayloadTooLarge                413 PAYLOAD_TOO_LARGE
 ├── RateLimited                    429 RATE_LIMITED (retryAfter)
 ├── QuotaExceeded                  429 QUOTA_EXCEEDED (a plan's allowance is spent)
@@ -147,6 +148,11 @@ class RateLimited(ChatRoutesServerError):
 
     status_code = 429
     code = "RATE_LIMITED"
+
+
+class BudgetExceeded(ChatRoutesServerError):
+    status_code = 402
+    code = "BUDGET_EXCEEDED"
 
 
 class QuotaExceeded(ChatRoutesServerError):

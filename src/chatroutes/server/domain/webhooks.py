@@ -26,6 +26,7 @@ CHECKPOINT_CREATED = "checkpoint.created"
 CONVERSATION_DELETED = "conversation.deleted"
 QUOTA_WARNING = "usage.quota_warning"
 PARALLEL_COMPLETED = "parallel.completed"
+BUDGET_WARNING = "budget.warning"
 WEBHOOK_TEST = "webhook.test"
 EVENT_TYPES = (
     MESSAGE_COMPLETED,
@@ -35,6 +36,7 @@ EVENT_TYPES = (
     CONVERSATION_DELETED,
     QUOTA_WARNING,
     PARALLEL_COMPLETED,
+    BUDGET_WARNING,
 )
 ALL_EVENTS = "*"
 SECRET_PREFIX = "whsec_"

@@ -9,6 +9,7 @@ from pydantic import StringConstraints
 from typing_extensions import TypedDict
 
 from ..domain.hashing import iso_timestamp
+from .budgets import BudgetOut, BudgetSet, SpentOut, StoredBudget, budget_out, spent_out
 from .common import ContextMode, Id, NoNul, Timestamp, Title, WireModel
 
 Description = Annotated[str, StringConstraints(max_length=5_000), NoNul]
@@ -21,6 +22,7 @@ class BranchCreate(WireModel):
     base_node_id: Id | None = None
     parent_branch_id: Id | None = None
     context_mode: ContextMode = "FULL"
+    budget: BudgetSet | None = None  # the new branch's own
 
 
 class BranchFork(WireModel):
@@ -28,6 +30,7 @@ class BranchFork(WireModel):
     title: Title | None = None
     description: Description | None = None
     context_mode: ContextMode = "FULL"
+    budget: BudgetSet | None = None  # the new branch's own
 
 
 class BranchUpdate(WireModel):
@@ -35,9 +38,10 @@ class BranchUpdate(WireModel):
     description: Description | None = None
     context_mode: ContextMode | None = None
     archived: bool | None = None
+    budget: BudgetSet | None = None  # null: removed
 
 
-class StoredBranch(Protocol):
+class StoredBranch(StoredBudget, Protocol):
     """A stored branch as read (a ``Branch`` row)."""
 
     @property
@@ -84,6 +88,8 @@ class BranchOut(TypedDict):
     updatedAt: Timestamp
     messageCount: int
     checkpointId: str | None
+    budget: BudgetOut | None
+    spent: SpentOut
 
 
 def branch_out(branch: StoredBranch, message_count: int = 0) -> BranchOut:
@@ -104,6 +110,8 @@ def branch_out(branch: StoredBranch, message_count: int = 0) -> BranchOut:
         "updatedAt": iso_timestamp(branch.updated_at),
         "messageCount": message_count,
         "checkpointId": branch.checkpoint_id,
+        "budget": budget_out(branch),
+        "spent": spent_out(branch),
     }
 
 

@@ -12,6 +12,7 @@ from typing_extensions import TypedDict
 
 from ..domain.hashing import iso_timestamp
 from .branches import BranchOut, StoredBranch, branch_out
+from .budgets import BudgetOut, BudgetSet, SpentOut, StoredBudget, budget_out, spent_out
 from .common import MaxTokens, NoNul, Temperature, Timestamp, Title, WireModel
 from .messages import MessageOut, StoredMessage, message_out
 
@@ -42,9 +43,10 @@ class ConversationUpdate(WireModel):
     temperature: Temperature | None = None
     max_tokens: MaxTokens | None = None
     archived: bool | None = None
+    budget: BudgetSet | None = None  # null: removed
 
 
-class StoredConversation(Protocol):
+class StoredConversation(StoredBudget, Protocol):
     """A stored conversation as read (a ``Conversation`` row)."""
 
     @property
@@ -87,6 +89,8 @@ class ConversationOut(TypedDict):
     totalMessages: int
     branchCount: int
     branches: list[BranchOut]
+    budget: BudgetOut | None
+    spent: SpentOut
 
 
 def conversation_out(
@@ -114,6 +118,8 @@ def conversation_out(
         "totalMessages": total_messages,
         "branchCount": len(branch_list),
         "branches": [branch_out(b, counts.get(b.id, 0)) for b in branch_list],
+        "budget": budget_out(conversation),
+        "spent": spent_out(conversation),
     }
 
 

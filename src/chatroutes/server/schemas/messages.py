@@ -37,6 +37,15 @@ class MessageEdit(WireModel):
     content: Content
 
 
+class MessageContextEdit(WireModel):
+    """A message's say in the context of the sends after it: ``pinned``, always sent (even
+    when a checkpoint or the context window would leave it out); ``excluded``, never sent.
+    A field left out stays as it is; a message is never both."""
+
+    pinned: bool | None = None
+    excluded: bool | None = None
+
+
 class StoredMessage(Protocol):
     """A stored message as read: a ``Message``, or a row selecting its columns by
     attribute name (the path and listing reads)."""
@@ -67,9 +76,15 @@ class StoredMessage(Protocol):
     def deleted_at(self) -> datetime | None: ...
     @property
     def edited_from(self) -> str | None: ...
+    @property
+    def pinned(self) -> bool: ...
+    @property
+    def excluded(self) -> bool: ...
 
 
 class MessageOut(TypedDict):
+    """``pinned``: always in the context of the sends after it; ``excluded``: never."""
+
     id: str
     conversationId: str
     branchId: str
@@ -81,6 +96,8 @@ class MessageOut(TypedDict):
     createdAt: Timestamp
     contentHash: str
     editedFrom: str | None
+    pinned: bool
+    excluded: bool
     metadata: dict[str, Any]
 
 
@@ -97,6 +114,8 @@ def message_out(message: StoredMessage) -> MessageOut:
         "createdAt": iso_timestamp(message.created_at),
         "contentHash": message.content_hash,
         "editedFrom": message.edited_from,
+        "pinned": bool(message.pinned),
+        "excluded": bool(message.excluded),
         "metadata": message.meta or {},
     }
 
@@ -190,6 +209,14 @@ class StoppedData(TypedDict):
 
 def stopped_data(stopped: bool, reply: StoredMessage) -> StoppedData:
     return {"stopped": stopped, "message": message_out(reply)}
+
+
+class MessageData(TypedDict):
+    message: MessageOut
+
+
+def message_data(message: StoredMessage) -> MessageData:
+    return {"message": message_out(message)}
 
 
 class EditedData(TypedDict):
@@ -302,5 +329,18 @@ def error_event(error: ChatRoutesServerError) -> ErrorEvent:
     return {"type": "error", **error_fields(error), "choices": _choices({})}
 
 
-ReplyEvent = ContentEvent | CompleteEvent | ErrorEvent
-REPLY_EVENTS = (ContentEvent, CompleteEvent, ErrorEvent)
+class BudgetWarningEvent(TypedDict):
+    """The reply brought its branch's or conversation's budget to its warning fraction:
+    sent just before ``complete``."""
+
+    type: Literal["status"]
+    status: Literal["budget_warning"]
+    budgetWarning: dict[str, Any]
+
+
+def budget_warning_event(warning: dict[str, Any]) -> BudgetWarningEvent:
+    return {"type": "status", "status": "budget_warning", "budgetWarning": warning}
+
+
+ReplyEvent = ContentEvent | CompleteEvent | ErrorEvent | BudgetWarningEvent
+REPLY_EVENTS = (ContentEvent, CompleteEvent, ErrorEvent, BudgetWarningEvent)

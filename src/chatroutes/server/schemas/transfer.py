@@ -183,6 +183,8 @@ class MessageDoc(WireModel):
     content_hash: ContentHash
     deleted_at: TimestampIn | None = None
     edited_from: TransferId | None = None
+    pinned: bool = False
+    excluded: bool = False
 
 
 class CheckpointDoc(WireModel):
@@ -292,6 +294,8 @@ class MessageDocOut(TypedDict):
     contentHash: str
     deletedAt: Timestamp | None
     editedFrom: str | None
+    pinned: bool
+    excluded: bool
 
 
 class CheckpointDocOut(TypedDict):
@@ -379,6 +383,8 @@ def _message_doc(m: StoredMessage) -> MessageDocOut:
         "contentHash": m.content_hash,
         "deletedAt": timestamp_out(m.deleted_at),
         "editedFrom": m.edited_from,
+        "pinned": bool(m.pinned),
+        "excluded": bool(m.excluded),
     }
 
 

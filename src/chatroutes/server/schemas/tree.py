@@ -46,6 +46,8 @@ class MessageNode(TypedDict):
     model: str | None
     parentMessageId: str | None
     createdAt: Timestamp
+    pinned: bool
+    excluded: bool
     branchInfo: MessageBranchInfo
     children: list[MessageNode]
 
@@ -107,6 +109,8 @@ def tree_data(view: ConversationTree) -> TreeData:
             "model": message.model,
             "parentMessageId": message.parent_id,
             "createdAt": iso_timestamp(message.created_at),
+            "pinned": bool(message.pinned),
+            "excluded": bool(message.excluded),
             "branchInfo": {
                 "branchId": message.branch_id,
                 "branchTitle": home.title if home else None,

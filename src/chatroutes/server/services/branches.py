@@ -25,6 +25,7 @@ from ..store.database import load_in, run_in
 from ..store.execution import insert_instance, transient
 from ..store.messages import MessageRepository
 from ..store.tables import Branch, Conversation, Message, User
+from .budgets import budget_columns
 from .conversations import owned_conversation, owned_conversation_within
 from .limits import BranchAllowance, LimitService
 from .server_context import ServerContext, utcnow
@@ -195,6 +196,8 @@ def build_message(
     token_count: int,
     meta: dict[str, Any] | None = None,
     edited_from: str | None = None,
+    pinned: bool = False,
+    excluded: bool = False,
 ) -> Message:
     created_at = utcnow()
     return transient(
@@ -218,6 +221,8 @@ def build_message(
             created_at=created_at,
         ),
         edited_from=edited_from,
+        pinned=pinned,
+        excluded=excluded,
     )
 
 
@@ -272,19 +277,17 @@ class BranchService:
                 # No fork point: fork at the parent branch's current head.
                 parent = parent or await repo.get_main(conversation_id)
                 fork_point_id = parent.head_message_id
-            branch = await add_branch(
-                session,
-                new_branch(
-                    conversation_id,
-                    parent=parent,
-                    fork_point_id=fork_point_id,
-                    title=request.title or "New branch",
-                    description=request.description,
-                    context_mode=request.context_mode,
-                ),
-                allowance,
-                owner=self.user_id,
+            branch = new_branch(
+                conversation_id,
+                parent=parent,
+                fork_point_id=fork_point_id,
+                title=request.title or "New branch",
+                description=request.description,
+                context_mode=request.context_mode,
             )
+            if request.budget is not None:  # the fork's own, from its first send
+                branch.__dict__.update(budget_columns(branch, request.budget.changes()))
+            branch = await add_branch(session, branch, allowance, owner=self.user_id)
         return BranchView(branch, 0)
 
     async def fork(self, conversation_id: str, request: BranchFork) -> BranchView:
@@ -295,6 +298,7 @@ class BranchService:
                 description=request.description,
                 fork_point_message_id=request.fork_point_message_id,
                 context_mode=request.context_mode,
+                budget=request.budget,
             ),
         )
 
@@ -304,8 +308,13 @@ class BranchService:
         async with self.ctx.db.write() as session:
             await owned_conversation(session, conversation_id, self.user_id)
             branch = await branch_in(session, conversation_id, branch_id)
-            for name, value in request.model_dump(exclude_unset=True).items():
+            changes = request.model_dump(exclude_unset=True, exclude={"budget"})
+            for name, value in changes.items():
                 if value is not None or name == "description":
+                    setattr(branch, name, value)
+            if "budget" in request.model_fields_set:
+                budget = request.budget.changes() if request.budget is not None else None
+                for name, value in budget_columns(branch, budget).items():
                     setattr(branch, name, value)
             branch.updated_at = utcnow()
             await session.flush()

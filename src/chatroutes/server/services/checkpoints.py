@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
-from ..domain.checkpoints import due_for_checkpoint, summary_source
-from ..domain.context_assembly import ChatMessage, CheckpointSummary
+from ..domain.checkpoints import (
+    catch_up_due,
+    due_for_checkpoint,
+    messages_since_checkpoint,
+    summary_source,
+)
+from ..domain.context_assembly import ChatMessage, CheckpointSummary, PathMessage
 from ..domain.errors import ChatRoutesServerError, InvalidRequest, NotFound
 from ..domain.ids import new_id
 from ..domain.summarizer import extractive_summary, summary_prompt
@@ -26,6 +34,7 @@ from ..store.messages import MessageRepository
 from ..store.tables import Branch, Checkpoint, Message, User
 from ..store.usage_ledger import CHECKPOINT_KIND
 from .branches import add_branch, branch_in, message_in, new_branch
+from .budgets import BudgetHold
 from .conversations import owned_conversation
 from .limits import LimitService
 from .metering import metered_complete
@@ -35,6 +44,9 @@ from .webhooks import checkpoint_data, emit_in
 
 logger = logging.getLogger("chatroutes.server")
 EXTRACTIVE = "extractive"
+# How a send caught up with its branch's checkpoints (its reply's ``checkpointCatchUp``).
+WAITED, INLINE = "waited", "inline"
+_CATCH_UP_POLL_SECONDS = 0.02
 
 
 @dataclass
@@ -42,6 +54,14 @@ class RecreateResult:
     checkpoint: Checkpoint
     branch: Branch
     messages: list[Message]
+
+
+@dataclass(frozen=True)
+class CaughtUp:
+    """How a send caught up (``WAITED``, ``INLINE``) and the checkpoints then on its path."""
+
+    how: str
+    checkpoints: list[CheckpointSummary]
 
 
 def as_summary(checkpoint: Checkpoint) -> CheckpointSummary:
@@ -117,26 +137,139 @@ class CheckpointService:
 
     async def _auto_checkpoint(self, conversation_id: str, branch_id: str, anchor_id: str) -> None:
         interval = self.ctx.settings.checkpoint_interval
-        async with self.ctx.db.read() as session:
-            branch = await BranchRepository(session).get_in_conversation(branch_id, conversation_id)
-            path = await MessageRepository(session).path(anchor_id)
-            earlier = await CheckpointRepository(session).anchored_on(
-                conversation_id, [m.id for m in path]
-            )
-        if branch is None or not due_for_checkpoint(
-            path, {c.anchor_message_id for c in earlier}, interval
-        ):
-            return
-        checkpoint = await self._summarize(branch, path, earlier, checkpoint_type="auto", meta={})
-        async with self.ctx.db.write() as session:
-            repo = CheckpointRepository(session)
-            # Another send may have made it meanwhile: check again under the write lock.
-            latest = await repo.anchored_on(conversation_id, [m.id for m in path])
-            if due_for_checkpoint(path, {c.anchor_message_id for c in latest}, interval):
-                await repo.add(checkpoint)
-                await emit_in(
-                    session, self.user_id, CHECKPOINT_CREATED, checkpoint_data(checkpoint)
+        token = await self._take_lease(branch_id)
+        if token is None:
+            return  # a summary for this branch is in flight: the next reply looks again
+        released = False
+        try:
+            async with self.ctx.db.read() as session:
+                branch = await BranchRepository(session).get_in_conversation(
+                    branch_id, conversation_id
                 )
+                path = await MessageRepository(session).path(anchor_id)
+                earlier = await CheckpointRepository(session).anchored_on(
+                    conversation_id, [m.id for m in path]
+                )
+            if branch is None or not due_for_checkpoint(
+                path, {c.anchor_message_id for c in earlier}, interval
+            ):
+                return
+            checkpoint = await self._summarize(
+                branch, path, earlier, checkpoint_type="auto", meta={}
+            )
+            await self._keep(checkpoint, path, token, interval, branch_id)
+            released = True  # by _keep, in the transaction that stores the checkpoint
+        finally:
+            if not released:
+                await self._give_up(branch_id, token)
+
+    async def catch_up(self, branch: Branch, path: Sequence[PathMessage]) -> CaughtUp | None:
+        """A checkpoint for a send that has outrun its branch's automatic ones.
+
+        ``path`` runs from the root to the send's question; the checkpoint it needs is
+        anchored on the message before the question, and the lease that guards it is
+        that of the branch holding that message: the branch's own, whose last reply's
+        automatic checkpoint may be in flight, or for a new fork its parent's. The
+        summary in flight there (the lease held, by any process) is waited for up to
+        ``checkpoint_catchup_wait_ms``; if none is, or the wait runs out, this send
+        takes the lease (over the late holder, whose summary is then not kept) and
+        writes the checkpoint itself with the offline summarizer. A range is summarized
+        under one lease at a time, and one checkpoint written for it. None: the
+        anchor's branch is gone, or another send took the lease over before this one
+        kept its checkpoint.
+        """
+        settings = self.ctx.settings
+        interval, factor = settings.checkpoint_interval, settings.checkpoint_catchup_factor
+        conversation_id, ids = branch.conversation_id, [m.id for m in path]
+        before = path[:-1]
+        async with self.ctx.db.read() as session:
+            anchor = await MessageRepository(session).get_in_conversation(
+                before[-1].id, conversation_id
+            )
+        if anchor is None:
+            return None
+        lease_branch_id = anchor.branch_id
+
+        def still_due(rows: Sequence[Row[Any]]) -> bool:
+            anchors = {row.anchor_message_id for row in rows}
+            return catch_up_due(messages_since_checkpoint(path, anchors), interval, factor)
+
+        deadline = time.monotonic() + settings.checkpoint_catchup_wait_ms / 1000
+        token: str | None = None
+        while token is None:
+            async with self.ctx.db.read() as session:
+                rows = await CheckpointRepository(session).anchored_on(conversation_id, ids)
+                held = await BranchRepository(session).checkpoint_lease_held(
+                    lease_branch_id, utcnow()
+                )
+            if not still_due(rows):  # the summary in flight landed
+                return CaughtUp(WAITED, [CheckpointSummary(*row) for row in rows])
+            if held and time.monotonic() < deadline:
+                await asyncio.sleep(_CATCH_UP_POLL_SECONDS)
+                continue
+            token = await self._take_lease(lease_branch_id, force=held)
+            if token is None and held:
+                return None  # forced and not taken: the branch was deleted
+        released = False
+        try:
+            async with self.ctx.db.read() as session:
+                rows = await CheckpointRepository(session).anchored_on(conversation_id, ids)
+            if not still_due(rows):  # landed as the lease was taken
+                return CaughtUp(WAITED, [CheckpointSummary(*row) for row in rows])
+            checkpoint = await self._summarize(
+                branch, before, rows, checkpoint_type="auto", meta={}, offline=True
+            )
+            await self._keep(checkpoint, before, token, 1, lease_branch_id)
+            released = True
+        finally:
+            if not released:
+                await self._give_up(lease_branch_id, token)
+        async with self.ctx.db.read() as session:
+            rows = await CheckpointRepository(session).anchored_on(conversation_id, ids)
+        if still_due(rows):  # its lease was taken over before it could keep its checkpoint
+            return None
+        return CaughtUp(INLINE, [CheckpointSummary(*row) for row in rows])
+
+    async def _take_lease(self, branch_id: str, *, force: bool = False) -> str | None:
+        """The branch's checkpoint lease, held as the returned token; None if another
+        summary is in flight (``force``: taken over all the same).
+
+        It lasts as long as a model summary may take (the upstream deadline); a holder
+        that died leaves it to expire, and a send catching up takes it over sooner.
+        """
+        token, now = new_id("ckl"), utcnow()
+        until = now + timedelta(seconds=self.ctx.settings.upstream_deadline_seconds)
+        async with self.ctx.db.write(durable=False) as session:
+            taken = await BranchRepository(session).take_checkpoint_lease(
+                branch_id, token, now=now, until=until, force=force
+            )
+        return token if taken else None
+
+    async def _give_up(self, branch_id: str, token: str) -> None:
+        async with self.ctx.db.write(durable=False) as session:
+            await BranchRepository(session).give_up_checkpoint_lease(branch_id, token)
+
+    async def _keep(
+        self,
+        checkpoint: Checkpoint,
+        path: Sequence[PathMessage],
+        token: str,
+        interval: int,
+        lease_branch_id: str,
+    ) -> bool:
+        """Store ``checkpoint`` (at the end of ``path``) and give up the lease of
+        ``lease_branch_id``, in one transaction: only if ``token`` still held it and the
+        path is still due for one every ``interval`` messages. Whether it was stored."""
+        async with self.ctx.db.write() as session:
+            if not await BranchRepository(session).give_up_checkpoint_lease(lease_branch_id, token):
+                return False  # taken over by a send that waited it out: its checkpoint stands
+            repo = CheckpointRepository(session)
+            latest = await repo.anchored_on(checkpoint.conversation_id, [m.id for m in path])
+            if not due_for_checkpoint(path, {c.anchor_message_id for c in latest}, interval):
+                return False
+            await repo.add(checkpoint)
+            await emit_in(session, self.user_id, CHECKPOINT_CREATED, checkpoint_data(checkpoint))
+        return True
 
     async def delete(self, checkpoint_id: str) -> None:
         async with self.ctx.db.write() as session:
@@ -175,16 +308,21 @@ class CheckpointService:
     async def _summarize(
         self,
         branch: Branch,
-        path: list[Message],
+        path: Sequence[PathMessage],
         earlier: Sequence[Row[Any]],
         *,
         checkpoint_type: str,
         meta: dict[str, object],
+        offline: bool = False,
     ) -> Checkpoint:
-        """A checkpoint at the end of ``path``, built on the deepest earlier one."""
+        """A checkpoint at the end of ``path``, built on the deepest earlier one;
+        ``offline``: by the extractive summarizer, whatever model is configured."""
         source = summary_source(path, {c.anchor_message_id: c for c in earlier})
         previous = source.previous.summary if source.previous is not None else None
-        summary, summarizer = await self._write_summary(source.turns, previous)
+        charged = BudgetHold(self.user_id, branch.conversation_id, branch.id)
+        summary, summarizer = await self._write_summary(
+            source.turns, previous, charged, offline=offline
+        )
         visible = tree.visible(path)
         return Checkpoint(
             id=new_id("ckpt"),
@@ -205,14 +343,21 @@ class CheckpointService:
         )
 
     async def _write_summary(
-        self, turns: list[tuple[str, str]], previous: str | None
+        self,
+        turns: list[tuple[str, str]],
+        previous: str | None,
+        charged: BudgetHold,
+        *,
+        offline: bool = False,
     ) -> tuple[str, str]:
-        """The configured summarizer model's summary, or the offline extractive one."""
+        """The configured summarizer model's summary (charged to the branch's and the
+        conversation's budgets), or the offline extractive one (free: when the model is
+        refused, the budgets' refusal included)."""
         budget = self.ctx.settings.checkpoint_summary_tokens
         model = self.ctx.settings.summarizer_model
-        if model and turns:
+        if model and turns and not offline:
             try:
-                return await self._model_summary(model, turns, previous, budget)
+                return await self._model_summary(model, turns, previous, budget, charged)
             except ChatRoutesServerError as exc:
                 logger.warning("summarizer %s failed, using the extractive one: %s", model, exc)
         # Tens of milliseconds of CPU on a long path: in the worker process, not holding up
@@ -221,7 +366,12 @@ class CheckpointService:
         return summary, EXTRACTIVE
 
     async def _model_summary(
-        self, model: str, turns: list[tuple[str, str]], previous: str | None, budget: int
+        self,
+        model: str,
+        turns: list[tuple[str, str]],
+        previous: str | None,
+        budget: int,
+        charged: BudgetHold,
     ) -> tuple[str, str]:
         info, provider = self.ctx.registry.routes(model)[0]
         prompt = summary_prompt(turns, previous=previous, max_tokens=budget)
@@ -232,7 +382,14 @@ class CheckpointService:
             max_tokens=min(budget, info.max_output),
         )
         completion = await metered_complete(
-            self.ctx, self.user_id, CHECKPOINT_KIND, info.name, provider, request, info.cost
+            self.ctx,
+            self.user_id,
+            CHECKPOINT_KIND,
+            info.name,
+            provider,
+            request,
+            info.cost,
+            budget=charged,
         )
         summary = completion.content.strip()
         if not summary:

@@ -22,6 +22,7 @@ from ..store.conversations import ConversationRepository
 from ..store.database import load_in, run_in
 from ..store.tables import Branch, Conversation
 from ..store.usage_ledger import keep_conversation_usage
+from .budgets import budget_columns
 from .server_context import ServerContext, utcnow
 from .webhooks import emit_in
 
@@ -150,13 +151,17 @@ class ConversationService:
         return await self.ctx.db.run(work)
 
     async def update(self, conversation_id: str, request: ConversationUpdate) -> ConversationView:
-        changes = request.model_dump(exclude_unset=True)
+        changes = request.model_dump(exclude_unset=True, exclude={"budget"})
+        budget = request.budget.changes() if request.budget is not None else None
         if changes.get("model") is not None:
             changes["model"] = self.ctx.registry.get(changes["model"]).name
         async with self.ctx.db.write() as session:
             conversation = await owned_conversation(session, conversation_id, self.user_id)
             for name, value in changes.items():
                 if value is not None or name == "system_prompt":
+                    setattr(conversation, name, value)
+            if "budget" in request.model_fields_set:
+                for name, value in budget_columns(conversation, budget).items():
                     setattr(conversation, name, value)
             conversation.updated_at = utcnow()
             await session.flush()

@@ -27,7 +27,9 @@ from ..domain.errors import ChatRoutesServerError
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """One step of a streamed reply: ``content``, then ``complete``, ``stored`` or ``error``.
+    """One step of a streamed reply: ``content``, then ``complete``, ``stored`` or ``error``;
+    ``budget_warning`` (``result``: the warning) just before ``complete`` when the reply
+    brought a budget to its warning fraction.
 
     ``offset`` is how many characters of the reply precede the end of this event.
     A ``reasoning`` event (the model's thinking, for readers that ask for it) is
@@ -73,6 +75,11 @@ class LiveReply:
         """A note on the server's work for the reply (a web search…), for readers then."""
         self._publish(StreamEvent("status", self.length, text=text))
 
+    def add_budget_warning(self, warning: dict[str, object]) -> None:
+        """A budget of the reply's branch or conversation reached its warning fraction:
+        for every reader (``result``: the warning)."""
+        self._publish(StreamEvent("budget_warning", self.length, result=warning))
+
     @property
     def started(self) -> bool:
         """Whether anything, text or thinking, has been streamed yet."""
@@ -114,6 +121,9 @@ class LiveReply:
                 if event.kind in ("reasoning", "status"):
                     if reasoning:  # readers of thinking (the Chat API) get status notes too
                         yield event
+                    continue
+                if event.kind == "budget_warning":
+                    yield event
                     continue
                 if event.kind != "content":
                     yield event

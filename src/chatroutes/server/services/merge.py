@@ -226,6 +226,8 @@ async def _copy_after(
                     "mergedFromBranch": merged.id,
                     "mergeStrategy": strategy,
                 },
+                pinned=original.pinned,
+                excluded=original.excluded,
             )
         )
         copies.append(copy)

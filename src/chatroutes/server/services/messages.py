@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.errors import Conflict, NotFound
+from ..domain.errors import Conflict, InvalidRequest, NotFound
 from ..domain.tokens import estimate_tokens
 from ..store import branches as branch_store
 from ..store.branches import BranchRepository
@@ -71,6 +71,8 @@ class MessageService:
                     token_count=estimate_tokens(content),
                     meta={**(original.meta or {}), "editedFrom": original.id},
                     edited_from=original.id,
+                    pinned=original.pinned,
+                    excluded=original.excluded,
                 )
             )
             expected = original.id if new_home is None else original.parent_id
@@ -86,6 +88,24 @@ class MessageService:
         return EditResult(
             message=version, branch=new_home, branch_message_count=counts.get(target.id, 0)
         )
+
+    async def set_context(
+        self, message_id: str, *, pinned: bool | None, excluded: bool | None
+    ) -> Message:
+        """Pin or exclude a message (None: as it is). A message pinned and excluded at once
+        is refused, whichever of the two the call changes."""
+        async with self.ctx.db.write() as session:
+            message = await self._owned_visible(session, message_id)
+            after_pinned = message.pinned if pinned is None else pinned
+            after_excluded = message.excluded if excluded is None else excluded
+            if after_pinned and after_excluded:
+                raise InvalidRequest(
+                    "excluded: a pinned message cannot be excluded; unpin it first",
+                    field="excluded",
+                )
+            return await MessageRepository(session).set_context(
+                message, pinned=pinned, excluded=excluded
+            )
 
     async def delete(self, message_id: str) -> None:
         async with self.ctx.db.write() as session:

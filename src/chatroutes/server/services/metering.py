@@ -9,6 +9,9 @@ concurrent calls, on any number of replicas, never pass a limit together. When l
 left than a call asks for, its output allowance is clamped to what remains, and the
 upstream's max output tokens with it; when not even ``MIN_OUTPUT_TOKENS`` would remain,
 the call is refused with 429 ``QUOTA_EXCEEDED`` (details: quota, limit, remaining).
+A call charged to a conversation holds its branch's and its conversation's budgets too
+(``services/budgets.py``, the reservation's ``budget``): clamped the same way to what
+they leave, refused with 402 ``BUDGET_EXCEEDED``, settled with the reservation.
 
 After the call, on every outcome, the reservation is settled to what the call spent
 (``settle``, or ``settle_within`` in the transaction that stores the reply): the
@@ -52,6 +55,9 @@ from ..providers.retries import call_with_retries
 from ..store.counters import CounterRule, Read, Take
 from ..store.execution import insert_instance
 from ..store.usage_ledger import metered_call_entry
+from .budgets import BudgetHold, CostOf
+from .budgets import reserve_within as reserve_budgets_within
+from .budgets import settle_within as settle_budgets_within
 from .limits import (
     MIN_OUTPUT_TOKENS,
     MONTH_COUNTER_GRACE,
@@ -88,6 +94,8 @@ class Reservation:
     prompt_tokens: int = 0  # the prompt's estimate (before the margin)
     settled: bool = False
     limits: dict[str, int] = field(default_factory=dict)  # window -> limit, where limited
+    budget: BudgetHold | None = None  # the branch's and conversation's budgets (budgets.py)
+    counters_pending: bool = False  # only the budgets held: the counters reserve after
 
     @property
     def subject(self) -> str:
@@ -100,16 +108,19 @@ class Reservation:
             "windows": {window: expires.isoformat() for window, expires in self.windows.items()},
             "taken": self.taken,
             "promptTokens": self.prompt_tokens,
+            "budget": self.budget.record() if self.budget else None,
         }
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Reservation:
         windows = {w: datetime.fromisoformat(e) for w, e in record["windows"].items()}
+        budget = record.get("budget")
         return cls(
             record["userId"],
             windows,
             taken=dict(record["taken"]),
             prompt_tokens=int(record["promptTokens"]),
+            budget=BudgetHold.from_record(record["userId"], budget) if budget else None,
         )
 
     def settlement(self, spent: int) -> list[Take]:
@@ -212,25 +223,82 @@ class Meter:
         self.counters = self.limits.counters
 
     async def reserve(
-        self, account: Account, prompt_tokens: int, wanted_output: int
+        self,
+        account: Account,
+        prompt_tokens: int,
+        wanted_output: int,
+        *,
+        budget: BudgetHold | None = None,
+        cost_of: CostOf | None = None,
     ) -> Reservation:
         """Take ``prompt_tokens`` (with the margin) plus up to ``wanted_output`` from every
         token limit of the account, or refuse; the reservation's ``max_output`` is what the
-        call may write. With the counters in the database: one light transaction."""
+        call may write. With the counters in the database: one light transaction.
+
+        ``budget``: the call is charged to a conversation (and branch), whose budgets are
+        held too (priced by ``cost_of``), in a transaction of their own; refused there,
+        the counters are given back."""
         asked = _Asked.of(account, prompt_tokens, wanted_output)
-        return await self.counters.apply(asked.subject, _reservation_steps(asked))
+        reservation = await self.counters.apply(asked.subject, _reservation_steps(asked))
+        if budget is None:
+            return reservation
+        try:
+            await self.ctx.db.run(
+                lambda connection: self._hold_budgets(
+                    connection, reservation, budget, cost_of, asked.prompt
+                ),
+                write=True,
+                durable=False,
+            )
+        except BaseException:
+            await self.settle(reservation, 0)
+            raise
+        return reservation
 
     def reserve_within(
-        self, connection: Connection, account: Account, prompt_tokens: int, wanted_output: int
+        self,
+        connection: Connection,
+        account: Account,
+        prompt_tokens: int,
+        wanted_output: int,
+        *,
+        budget: BudgetHold | None = None,
+        cost_of: CostOf | None = None,
     ) -> Reservation | None:
         """``reserve`` in the caller's write transaction (a send's question): reserved if,
         and only if, it commits. None: the counters cannot join it (Redis), and ``reserve``
-        runs once it has committed."""
+        runs once it has committed; with a ``budget``, its budgets are held here all the
+        same (a reservation ``counters_pending``)."""
         joined = self.counters.joining(connection)
-        if joined is None:
-            return None
         asked = _Asked.of(account, prompt_tokens, wanted_output)
-        return joined.apply(asked.subject, _reservation_steps(asked))
+        if joined is not None:
+            reservation = joined.apply(asked.subject, _reservation_steps(asked))
+        elif budget is None:
+            return None
+        else:
+            reservation = replace(asked.reservation, windows={}, counters_pending=True)
+        if budget is not None:
+            self._hold_budgets(connection, reservation, budget, cost_of, asked.prompt)
+        return reservation
+
+    def _hold_budgets(
+        self,
+        connection: Connection,
+        reservation: Reservation,
+        budget: BudgetHold,
+        cost_of: CostOf | None,
+        prompt: int,
+    ) -> None:
+        """The budgets' hold of a reservation's call, its output clamped to fit them."""
+        reservation.max_output = reserve_budgets_within(
+            connection,
+            budget,
+            prompt,
+            reservation.max_output,
+            cost_of or (lambda _p, _o: None),
+            MIN_OUTPUT_TOKENS,
+        )
+        reservation.budget = budget
 
     async def remaining(self, account: Account) -> int | None:
         """The fewest tokens any of the account's token limits has left; None: no limit."""
@@ -239,10 +307,20 @@ class Meter:
             return None
         return asked.tightest(await self.counters.get(asked.subject, list(asked.limited)))[1]
 
-    def settle_within(self, connection: Connection, reservation: Reservation, spent: int) -> bool:
+    def settle_within(
+        self,
+        connection: Connection,
+        reservation: Reservation,
+        spent: int,
+        cost: float | None = None,
+    ) -> bool:
         """Settle in the caller's write transaction (the one storing the reply): counted if,
         and only if, it commits. False: the counters are elsewhere (Redis) and ``settle``
-        must run once the transaction has committed."""
+        must run once the transaction has committed. The budgets (``cost``: the call's,
+        None: at the rate held) are settled here either way."""
+        hold = reservation.budget
+        if hold is not None and not hold.settled:
+            settle_budgets_within(connection, hold, spent, cost)
         joined = self.counters.joining(connection)
         if joined is None:
             return False
@@ -252,14 +330,17 @@ class Meter:
 
     async def committed(self, reservation: Reservation, spent: int, counted: bool) -> None:
         """After the transaction in which ``settle_within`` answered ``counted``: settled
-        there, or now."""
+        there, or now (its budgets were settled there)."""
+        if reservation.budget is not None:
+            reservation.budget.settled = True
         if counted:
             reservation.settled = True
         else:
             await self.settle(reservation, spent)
 
-    async def settle(self, reservation: Reservation, spent: int) -> None:
-        """Bring the counters from what was reserved to ``spent``; once per reservation.
+    async def settle(self, reservation: Reservation, spent: int, cost: float | None = None) -> None:
+        """Bring the counters from what was reserved to ``spent``, and the budgets (in a
+        transaction of their own) to ``spent`` and ``cost``; once per reservation.
 
         The call is over by now: a counter failure is logged, never raised to a client
         that would then call again.
@@ -267,6 +348,16 @@ class Meter:
         if reservation.settled:
             return
         reservation.settled = True
+        hold = reservation.budget
+        if hold is not None and not hold.settled:
+            hold.settled = True
+            try:
+                await self.ctx.db.run(
+                    lambda connection: settle_budgets_within(connection, hold, spent, cost),
+                    write=True,
+                )
+            except Exception:
+                logger.exception("could not settle the budgets of user %s", reservation.user_id)
         changes = reservation.settlement(spent)
         if not changes:
             return
@@ -339,7 +430,7 @@ class Meter:
         def write(connection: Connection) -> None:
             nonlocal counted
             insert_instance(connection, entry)
-            counted = self.settle_within(connection, reservation, spent)
+            counted = self.settle_within(connection, reservation, spent, cost)
 
         try:
             await self.ctx.db.run(write, write=True, durable=durable)
@@ -357,14 +448,18 @@ async def metered_complete(
     provider: Provider,
     request: CompletionRequest,
     cost: Callable[[int, int], float | None] | None = None,
+    budget: BudgetHold | None = None,
 ) -> Completion:
     """One model call that stores no reply (``kind``: ``autobranch``, ``checkpoint``):
     reserved against the user's token limits (refused with QUOTA_EXCEEDED, clamped to
-    what they leave), retried as sends are, and charged to the usage ledger."""
+    what they leave) and, charged to a conversation (``budget``), its budgets; retried as
+    sends are, and charged to the usage ledger."""
     meter = Meter(ctx)
     account = await meter.limits.account(user_id)
     estimate = prompt_estimate(request.messages)
-    reservation = await meter.reserve(account, estimate, request.max_tokens)
+    reservation = await meter.reserve(
+        account, estimate, request.max_tokens, budget=budget, cost_of=cost
+    )
     request = replace(request, max_tokens=reservation.max_output)
     try:
         completion = await call_with_retries(

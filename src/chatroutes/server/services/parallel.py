@@ -40,6 +40,7 @@ from .sending import (
     Sender,
     SendPipeline,
     SendTarget,
+    budget_hold,
     clamp_to_reservation,
     elapsed_since,
     partial_completion,
@@ -204,7 +205,9 @@ class ParallelService:
             wanted = prepared.request.max_tokens
             if left is not None:
                 wanted = max(min(wanted, left // len(candidates) - reserved_prompt(prompt)), 0)
-            reservation = await meter.reserve(account, prompt, wanted)
+            reservation = await meter.reserve(
+                account, prompt, wanted, budget=budget_hold(prepared), cost_of=prepared.info.cost
+            )
             prepared.reservation = reservation
             candidate.row.reservation = reservation.record()  # for recovery, if the process dies
             clamp_to_reservation(prepared)
@@ -421,8 +424,9 @@ class ParallelService:
                 await MessageRepository(session).add(message)
             await ResponseSessionRepository(session).update_candidate(row.id, **values)
             if reservation is not None:
+                cost = values.get("cost")
                 counted = await session.run_sync(
-                    lambda sync: self._settle_within(sync.connection(), reservation, spent)
+                    lambda sync: self._settle_within(sync.connection(), reservation, spent, cost)
                 )
         row.status = values["status"]
         if reservation is not None:
@@ -433,11 +437,13 @@ class ParallelService:
             record_reply(meta)  # metrics: tokens, cost and fallbacks by model
         return message
 
-    def _settle_within(self, connection: Connection, reservation: Reservation, spent: int) -> bool:
+    def _settle_within(
+        self, connection: Connection, reservation: Reservation, spent: int, cost: float | None
+    ) -> bool:
         """Settle a candidate's reservation in its transaction, announcing the quota
         warnings it reaches; False: the counters are elsewhere (``Meter.settle_within``)."""
         meter = Meter(self.ctx)
-        counted = meter.settle_within(connection, reservation, spent)
+        counted = meter.settle_within(connection, reservation, spent, cost)
         if counted:
             meter.quota_warnings_within(connection, Outbox(connection, self.user_id), reservation)
         return counted

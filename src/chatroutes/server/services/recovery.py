@@ -159,6 +159,9 @@ class GenerationWatch:
             context_truncated=prepared.context.truncated,
             checkpoint_used=prepared.context.checkpoint_used,
             checkpointId=prepared.context.checkpoint_id,
+            pinnedMessageIds=list(prepared.context.pinned_ids),
+            excludedMessageIds=list(prepared.context.excluded_ids),
+            checkpointCatchUp=prepared.checkpoint_catch_up,
         )
         reply = None
         try:
@@ -184,7 +187,9 @@ class GenerationWatch:
         # that stores it, and only there.
         if prepared.reservation is not None and (reply is not None or not self._reservation_kept):
             await Meter(self.ctx).settle(
-                prepared.reservation, spent_by(meta["prompt_tokens"], meta["completionTokens"])
+                prepared.reservation,
+                spent_by(meta["prompt_tokens"], meta["completionTokens"]),
+                meta["cost"],
             )
         return reply
 
@@ -230,6 +235,7 @@ def interrupted_meta(model: str | None, provider: str | None, text: str) -> dict
         "context_truncated": None,
         "checkpoint_used": None,
         "checkpointId": None,
+        "checkpointCatchUp": None,
     }
 
 

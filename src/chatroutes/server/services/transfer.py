@@ -229,6 +229,8 @@ def check_document(document: ImportedDocument, *, max_content_chars: int) -> Non
             raise _invalid(f"{at}.editedFrom", f"{m.edited_from} is not a message of the document")
         if len(m.content) > max_content_chars:
             raise _invalid(f"{at}.content", f"longer than {max_content_chars} characters")
+        if m.pinned and m.excluded:
+            raise _invalid(f"{at}.excluded", "a pinned message cannot be excluded")
         expected = content_hash(
             role=m.role,
             content=m.content,
@@ -357,6 +359,8 @@ def _rows(document: ImportedDocument, user_id: str, imported_at: datetime) -> Im
             "deleted_at": m.deleted_at,
             "edited_from": m.edited_from,
             "imported_at": imported_at,
+            "pinned": m.pinned,
+            "excluded": m.excluded,
         }
         for m in document.messages
     ]

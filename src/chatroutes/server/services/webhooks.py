@@ -18,6 +18,8 @@ Events and what fires them:
   ``conversation.deleted``, ``parallel.completed`` (every candidate finished);
 - ``usage.quota_warning``: the month's tokens reached 80% and 100% of the plan's quota,
   once per threshold, month and account (``webhook_quota_notices``).
+- ``budget.warning``: a branch's or conversation's spent reached its budget's ``warnAt``,
+  once per crossing (``budgets.settle_within``, in the transaction that settles the call).
 """
 
 from __future__ import annotations

@@ -225,6 +225,42 @@ class BranchRepository:
         )
         return result.rowcount == 1
 
+    async def take_checkpoint_lease(
+        self, branch_id: str, token: str, *, now: datetime, until: datetime, force: bool = False
+    ) -> bool:
+        """Hold the branch's checkpoint lease as ``token`` until ``until``, unless a live one
+        is held; ``force``: whoever holds it (its holder then keeps nothing it writes)."""
+        taken = update(Branch).where(Branch.id == branch_id)
+        if not force:
+            taken = taken.where(
+                or_(Branch.checkpoint_lease.is_(None), Branch.checkpoint_lease_until <= now)
+            )
+        result = await self.session.execute(
+            taken.values(checkpoint_lease=token, checkpoint_lease_until=until).execution_options(
+                synchronize_session=False
+            )
+        )
+        return result.rowcount == 1
+
+    async def give_up_checkpoint_lease(self, branch_id: str, token: str) -> bool:
+        """Free the checkpoint lease if ``token`` still holds it; whether it did."""
+        result = await self.session.execute(
+            update(Branch)
+            .where(Branch.id == branch_id, Branch.checkpoint_lease == token)
+            .values(checkpoint_lease=None, checkpoint_lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def checkpoint_lease_held(self, branch_id: str, now: datetime) -> bool:
+        """Whether a live checkpoint lease is held on the branch: a summary is in flight."""
+        until = await self.session.scalar(
+            select(Branch.checkpoint_lease_until).where(
+                Branch.id == branch_id, Branch.checkpoint_lease.is_not(None)
+            )
+        )
+        return until is not None and until > now
+
     async def renew_lease(
         self,
         branch_id: str,

@@ -115,7 +115,9 @@ def _visible_counts_statement(*, many: bool) -> Any:
 
 
 _m = _messages.c
-_PATH = _along_path(_m.id, _m.parent_id, _m.role, _m.content, _m.token_count, _m.deleted_at)
+_PATH = _along_path(
+    _m.id, _m.parent_id, _m.role, _m.content, _m.token_count, _m.deleted_at, _m.pinned, _m.excluded
+)
 _VISIBLE_PATH = _along_path(*selected(Message), visible=True)
 _WHOLE_PATH = _along_path(*selected(Message))
 _REACHABLE = select(
@@ -143,6 +145,8 @@ class PathRow(NamedTuple):
     content: str
     token_count: int | None
     deleted_at: datetime | None
+    pinned: bool = False
+    excluded: bool = False
 
     @classmethod
     def of(cls, message: Message) -> PathRow:
@@ -153,6 +157,8 @@ class PathRow(NamedTuple):
             message.content,
             message.token_count,
             message.deleted_at,
+            bool(message.pinned),
+            bool(message.excluded),
         )
 
 
@@ -164,7 +170,7 @@ def message_in(connection: Connection, message_id: str, conversation_id: str) ->
 
 def path(connection: Connection, head_message_id: str | None) -> list[Row[Any]]:
     """Root-to-head chain ending at ``head_message_id``: id, parent_id, role, content,
-    token_count and deleted_at of each message, by index, O(depth)."""
+    token_count, deleted_at, pinned and excluded of each message, by index, O(depth)."""
     if head_message_id is None:
         return []
     return list(execute(connection, _PATH, {"head": head_message_id}))
@@ -212,7 +218,8 @@ def visible_counts(connection: Connection, conversation_ids: Sequence[str]) -> d
 
 async def _count_deletions(session: AsyncSession, messages: ColumnElement[bool]) -> None:
     """Bump ``message_deletions`` of the conversations of the messages that ``messages``
-    selects, before they are deleted: their remembered paths are stale (``paths.py``)."""
+    selects, before they are deleted or their pin or exclusion changes: their remembered
+    paths are stale (``paths.py``)."""
     await session.execute(
         update(Conversation)
         .where(Conversation.id.in_(select(Message.conversation_id).where(messages)))
@@ -272,6 +279,23 @@ class MessageRepository:
             .where(Message.id == message_id, Message.deleted_at.is_(None))
             .values(deleted_at=when)
         )
+
+    async def set_context(
+        self, message: Message, *, pinned: bool | None, excluded: bool | None
+    ) -> Message:
+        """``message`` (read in this unit of work) pinned and excluded as given (None: as
+        it is); its conversation's remembered paths made stale when either changes."""
+        values = {
+            name: value
+            for name, value in (("pinned", pinned), ("excluded", excluded))
+            if value is not None and value != getattr(message, name)
+        }
+        if values:
+            await _count_deletions(self.session, Message.id == message.id)
+            for name, value in values.items():
+                setattr(message, name, value)
+            await self.session.flush()
+        return message
 
     async def reachable_ids(self, head_ids: Sequence[str]) -> set[str]:
         """Every message on the path of any of ``head_ids`` (each walked once)."""

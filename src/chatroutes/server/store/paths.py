@@ -2,9 +2,10 @@
 
 A send needs the whole path from the root to the message it answers: its context. The
 walk up ``parent_id`` costs a lookup per message, so a branch's every send cost more
-than the one before. Yet a path never changes but for its messages' ``deleted_at``: a
-message's id, parent, role, content and tokens are fixed once it is stored, and every
-soft deletion bumps its conversation's ``message_deletions`` (``store/messages.py``).
+than the one before. Yet a path never changes but for its messages' ``deleted_at``,
+``pinned`` and ``excluded``: a message's id, parent, role, content and tokens are fixed
+once it is stored, and every soft deletion, like every change of a pin or an exclusion,
+bumps its conversation's ``message_deletions`` (``store/messages.py``).
 Hard deletions take a whole conversation, or (the retention purge) only messages that no
 kept message descends from, which are on no path a send can still ask for. So a path
 read while a conversation had ``n`` deletions is still exact as long as it has ``n``,

@@ -100,7 +100,26 @@ class IdempotencyRecord(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
-class Conversation(Base):
+class BudgetColumns:
+    """A spending cap and what was spent under it: on conversations and on branches.
+
+    ``budget_warn_at`` is None when no budget is set; a limit of None is no limit. Spent
+    counts the tokens and cost settled after each metered call; reserved, what calls in
+    flight may still spend (services/budgets.py). ``budget_warned``: the warning of the
+    current crossing of ``budget_warn_at`` was sent.
+    """
+
+    budget_max_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    budget_max_cost: Mapped[float | None] = mapped_column(Float)
+    budget_warn_at: Mapped[float | None] = mapped_column(Float)
+    budget_spent_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    budget_spent_cost: Mapped[float] = mapped_column(Float, default=0.0)
+    budget_reserved_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
+    budget_reserved_cost: Mapped[float] = mapped_column(Float, default=0.0)
+    budget_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Conversation(BudgetColumns, Base):
     __tablename__ = "conversations"
     __table_args__ = (
         Index("ix_conversations_user_updated", "user_id", "updated_at"),
@@ -118,12 +137,13 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     channel: Mapped[str | None] = mapped_column(String(40))  # a label: web, api, slack…
-    # Bumped by every deletion of its messages: remembered paths are exact while it stands
-    # (store/paths.py). An import starts it at ``paths.imported_count`` of its moment.
+    # Bumped by every deletion of its messages and every change of their pin or exclusion:
+    # remembered paths are exact while it stands (store/paths.py). An import starts it at
+    # ``paths.imported_count`` of its moment.
     message_deletions: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class Branch(Base):
+class Branch(BudgetColumns, Base):
     __tablename__ = "branches"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -153,6 +173,10 @@ class Branch(Base):
     # The reply's token reservation (services/metering.py), kept by the first heartbeat so
     # that recovery settles it if the generating process dies.
     generation_reservation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # One checkpoint summary in flight per branch, whichever process writes it: a lease any
+    # replica can see (services/checkpoints.py).
+    checkpoint_lease: Mapped[str | None] = mapped_column(String(40))
+    checkpoint_lease_until: Mapped[datetime | None] = mapped_column(DateTime)
     # The checkpoint a recreated branch starts from.
     checkpoint_id: Mapped[str | None] = mapped_column(String(40))
 
@@ -182,6 +206,11 @@ class Message(Base):
     # When it came in a conversation import; None: written here. An imported reply's
     # usage is the record of a call made elsewhere, never billed here (store/usage.py).
     imported_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The owner's say over its context: pinned, always sent (even when a checkpoint or the
+    # window would leave it out); excluded, never sent. Changing either bumps the
+    # conversation's ``message_deletions`` as a deletion does (store/paths.py).
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Checkpoint(Base):

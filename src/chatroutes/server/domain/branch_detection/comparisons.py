@@ -14,13 +14,17 @@ from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _
 
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
 _COMPARE = re.compile(
-    r"\b(?:compare|comparing|comparison (?:of|between)|differences? between|"
+    r"\b(?:compare|comparing|comparison (?:of|between)|"
+    r"(?:differences?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
+    r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
+    r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
     r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
     r"debating|weighing|wavering) between|"
     r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos) entre|"
     r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
     r"pros and cons of|trade-?offs? between|"
-    r"comparer|comparaison entre|différences? entre|choisir entre|hésite entre|"
+    r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
+    r"vergleich (?:von|zwischen)|comparación (?:de|entre)|"
     r"comparar|diferencias? entre|elegir entre|decidir entre|"
     r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
     r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
@@ -42,6 +46,7 @@ _KEYS = (
     "entre",
     "zwischen",
     "unterschied",
+    "unterscheid",
     "vergleich",
     "diferencia",
     "diferença",
@@ -50,6 +55,20 @@ _KEYS = (
     "confront",
     "than",
     "stack",
+    "fare",
+    "hold up",
+    "measure up",
+    "perform",
+    "beat",
+    "outp",
+    "outl",
+    "outs",
+    "surpass",
+    "win",
+    "keep",
+    "compete",
+    "hold",
+    "rival",
     "how do",
     " over ",
     "gegenüber",
@@ -97,8 +116,15 @@ _SOFTENERS = re.compile(
     re.I,
 )
 _HOW_COMPARE = re.compile(
-    r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ)\b"
+    r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ|fare|"
+    r"hold up|measure up|perform)\b"
     r"(?:\s+(?:to|with|against|from)\s+)?",
+    re.I,
+)
+_TOLD = re.compile(
+    r"\b(?:asked(?!\s+(?:\w+\s+)?to\b)|wondered|wanted to know|was wondering|told|explained|"
+    r"googled|looked up|"
+    r"a demandé|demandait|preguntó|me explicó|fragte|gefragt|erklärt)\b",
     re.I,
 )
 _ASKING_LEAD = re.compile(
@@ -147,13 +173,17 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             used_until = end
             found.extend(_comparison(text, scan, start, end, sides, 0.85, match.group(0)))
         how = _HOW_COMPARE.search(scan, sentence.start, chunk_end)
+        asked = "?" in scan[sentence.start : chunk_end]
         for match in _COMPARE.finditer(scan, sentence.start, chunk_end):
             if _inside(quotes, match.start(), match.end()):
                 continue
+            if not asked and _TOLD.search(scan, sentence.start, match.start()):
+                continue  # "she asked me what the difference is between A and B": told
             if how and how.start() <= match.start() < how.end():
                 continue  # "how do A and B compare for X and Y"
             if _MIDDLE.match(match.group(0)):
-                found.extend(_differs(text, scan, sentence, match))
+                if _asking(scan, sentence, sents):
+                    found.extend(_differs(text, scan, sentence, match))
                 continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
             named = _JOINER.search(scan[match.end() : hi])
@@ -197,7 +227,27 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         found.extend(_how_compare(text, scan, sentence))
         found.extend(_preferred_over(text, scan, sentence))
         found.extend(_comparatives(text, scan, sentence))
+        found.extend(_outdoes(text, scan, sentence))
     return found
+
+
+_REQUESTING = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|help|need|want|i'd like|tell me|explain|"
+    r"show|which|should|better|worth|s'il te plaît|s'il vous plaît|peux-tu|pouvez-vous|"
+    r"explique\w*|dis-moi|por favor|puedes|podrías|explica\w*|dime|bitte|kannst|können sie|"
+    r"erklär\w*|sag mir)\b",
+    re.I,
+)
+
+
+def _asking(scan: str, sentence: Span, sents: list[Span]) -> bool:
+    """Whether a sentence, or the one after it, asks: a question or a request. A
+    comparison stated in passing ("sales are up compared to last year") offers no choice."""
+    following = [s for s in sents if s.start >= sentence.end][:1]
+    return any(
+        "?" in scan[s.start : s.end] or _REQUESTING.search(scan, s.start, s.end)
+        for s in (sentence, *following)
+    )
 
 
 def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:
@@ -280,6 +330,33 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     return found
 
 
+_OUTDO = re.compile(
+    r"\b(?:beats?|outperforms?|outpaces?|outlasts?|outscales?|outsells?|surpass(?:es)?|"
+    r"win (?:over|against)|wins (?:over|against)|keeps? up with|compete with|competes with|"
+    r"hold (?:up|its own) against|holds (?:up|its own) against|rivals?)\s+",
+    re.I,
+)
+
+
+def _outdoes(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Would a Kindle beat an iPad for PDFs?", "Does Go outperform Java?" (questions
+    only): a verb of outdoing between two sides."""
+    if "?" not in scan[sentence.start : sentence.end]:
+        return []
+    match = _OUTDO.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+    softened = _SOFTENERS.search(scan, lo, match.start())
+    left_end = softened.start() if softened else match.start()
+    left = _left_option(scan, lo, left_end)
+    end = _right_option(scan, match.end(), hi, 6, 1)
+    if left is None or end is None or re.match(r"\s*[\d$€£]", scan[match.end() : end]):
+        return []
+    sides = [(left[0], left_end), (match.end(), end)]
+    return _comparison(text, scan, left[0], end, sides, 0.84, match.group(0))
+
+
 def _sides(
     text: str, scan: str, sentence: Span, left_end: int, than: re.Match[str]
 ) -> list[Suggestion]:
@@ -334,6 +411,7 @@ _NOT_A_SIDE = frozenset(
         *("it", "they", "he", "she", "i", "we", "you", "ever", "before", "usual", "expected"),
         *("that", "this", "what", "tell", "let", "give", "show", "explain", "say", "write"),
         *("make", "possible", "usual", "always", "needed", "necessary", "soon", "before"),
+        *("last", "yesterday", "previous", "earlier"),
     }
 )
 

@@ -22,7 +22,7 @@ _MAKE = re.compile(
     r"generate|suggest|propose|formulate|phrase|word|translate|explain|implement|code|design|"
     r"sketch|outline|summari[sz]e|describe|prepare|plan|build|do|"
     r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|"
-    r"escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
+    r"dar|donner|geben|dare|dar-me|escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
     r"schreib\w*|formulier\w*|gib|zeig\w*|mach\w*|entwirf|"
     r"scriv\w*|riscriv\w*|dammi|fammi|mostra\w*|escrev\w*|reescrev\w*|dá-me)\b",
     re.I,
@@ -31,6 +31,10 @@ _KEYS = (
     "two",
     "three",
     "four",
+    "five",
+    "fünf",
+    "cinq",
+    "cinco",
     "2 ",
     "3 ",
     "twice",
@@ -79,7 +83,7 @@ _KEYS = (
     " in ",
 )
 _COUNTED = re.compile(
-    r"\b(?:two|three|four|five|2|3|4|5|twice|both|versions?|ways?|variants?|variations?|options?|"
+    r"\b(?:two|three|four|five|2|3|4|5|twice|both|cinq|cinco|fünf|cinque|versions?|ways?|variants?|variations?|options?|"
     r"drafts?|takes?|flavou?rs?|tones?|styles?|deux|trois|quatre|fois|versions?|façons|manières|"
     r"dos|tres|cuatro|versiones|formas|maneras|opciones|variantes|zwei|drei|vier|zweimal|"
     r"dreimal|varianten|versionen|arten|due|tre|versioni|versione|modi|duas|três|versões)\b",
@@ -107,6 +111,7 @@ _NUMBER = {
     **dict.fromkeys(("due", "duas"), 2),
     **dict.fromkeys(("three", "3", "trois", "tres", "drei", "dreimal", "tre", "três"), 3),
     **dict.fromkeys(("four", "4", "quatre", "cuatro", "vier"), 4),
+    **dict.fromkeys(("five", "5", "cinq", "cinco", "fünf", "cinque"), 5),
 }
 _ONE_WORD = re.compile(r"\b(?:one|once|une|una|uno|eine|einmal)\b", re.I)
 _PREPOSITIONS = frozenset(
@@ -124,9 +129,31 @@ _TAIL = re.compile(
 )
 
 
+_REQUEST_LEAD = re.compile(
+    r"\b(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|"
+    r"pourriez-vous|puedes|podrías|can you|could you|please)\b(?:\s+(?:mir|me|us|moi|nous|"
+    r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
+    re.I,
+)
+_COUNTED_COMMA = re.compile(r",\s*|\s*[:;]\s*|\s+[-\u2013\u2014]\s+")
+_NEXT_WORD = re.compile(r"\s+\w+")
+
+
+def _word_end(scan: str, at: int) -> int:
+    """Past the word after a count ("two ways", "zwei Varianten")."""
+    word = _NEXT_WORD.match(scan, at)
+    return word.end() if word else at
+
+
+_OXFORD_SPLIT = re.compile(r",\s*(?:(?:and|or|et|ou|y|o|und|oder|e)\s+)?|;\s*", re.I)
+_ADDITIVE = re.compile(
+    r"(?:(?:then|also|again|too|aussi|también|auch|anche|ensuite|luego|dann)\b\s*)*", re.I
+)
+
+
 def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
-    for sentence in sents:
+    for index, sentence in enumerate(sents):
         chunk = scan[sentence.start : sentence.end]
         if not _mentions(chunk, _KEYS):
             continue
@@ -134,6 +161,12 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if verb is None:
             continue
         items = _listed(scan, verb.end(), sentence.end)
+        lead = _REQUEST_LEAD.search(scan, sentence.start, verb.start())
+        if items is None and lead is not None:  # "Kannst du es einmal … und einmal … formulieren?"
+            items = _listed(scan, lead.end(), verb.start())
+        following = sents[index + 1] if index + 1 < len(sents) else None
+        if items is None and following and _ONE_WORD.match(scan, following.start):
+            items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
         if items is None:
             continue
         options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
@@ -160,14 +193,25 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     coordinated phrases; None when there are not two of them."""
     colon = scan.find(":", after, end)
     counted = _COUNTED.search(scan, after, colon if colon != -1 else end)
+    if colon == -1 and counted and counted.group(0).lower() in _NUMBER:
+        # "draft it two ways, a short … and a longer …"
+        stop = _COUNTED_COMMA.match(scan, _word_end(scan, counted.end()))
+        if stop is not None and stop.group(0).strip():
+            colon = stop.end() - 1
+    number = _NUMBER.get(counted.group(0).lower()) if counted else None
+    if colon != -1 and number:  # "in three tones: grim and foreboding, whimsical, and dry"
+        listed = [_cut(scan, a, b) for a, b in _parts(scan, colon + 1, end, _OXFORD_SPLIT)]
+        listed = [p for p in listed if p[1] > p[0]]
+        if len(listed) == number and all(len(_words(scan[a:b])) <= 8 for a, b in listed):
+            return listed
     pieces = _parts(scan, colon + 1 if colon != -1 else after, end, _ITEM_SPLIT)
     pieces = [p for p in (_cut(scan, a, b) for a, b in pieces) if p[1] > p[0]]
+    pieces = [(a + len(_ADDITIVE.match(scan, a).group(0)), b) for a, b in pieces]
     if len(pieces) < 2:
         return None
     if colon == -1:
         pieces[0] = _anchor(scan, pieces[0], _head(scan, *pieces[1]))
     heads = [_head(scan, a, b) for a, b in pieces]
-    number = _NUMBER.get(counted.group(0).lower()) if counted else None
     if colon != -1 and number == len(pieces):
         items = pieces  # "three ways: shorter, warmer and in English"
     else:
@@ -177,7 +221,9 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
                 items[-1] = (items[-1][0], b)  # "one that apologizes and offers a refund"
             else:
                 items.append((a, b))
-        if colon == -1 and not (heads[0] in _ONE | _ARTICLES or heads[0] in _PREPOSITIONS):
+        if colon == -1 and not (
+            heads[0] in _ONE | _ARTICLES or heads[0] in _PREPOSITIONS or heads[0] in _NUMBER
+        ):
             return None
     one_each = heads[0] in _ONE and sum(h in _ONE for h in heads) >= 2
     nouns = {_noun(scan[a:b]) for a, b in items}
@@ -231,7 +277,7 @@ def _alike(first: str, head: str, previous: str) -> bool:
     if not first or not head:
         return False
     if first == head:
-        return first in _ONE | _ARTICLES | _PREPOSITIONS
+        return first in _ONE | _ARTICLES | _PREPOSITIONS or first in _NUMBER
     if first in _ONE and head in _ONE:
         return True
     if first in _PREPOSITIONS and head in _PREPOSITIONS:

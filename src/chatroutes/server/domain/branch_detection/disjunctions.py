@@ -19,7 +19,7 @@ from .option_spans import (
     _right_option,
 )
 from .suggestion import Option, Suggestion, split_group
-from .text import _NEGATION, Span, _inside, _option_title, _quoted, _trimmed, _words
+from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _trimmed, _words
 
 OR = r"(?:or|ou|o|u|oder|oppure)"
 _OR = re.compile(rf"\b{OR}\b")
@@ -58,11 +58,15 @@ _EXAMPLE_CUE = re.compile(
 _IDIOMS = re.compile(
     r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
     r"longer|later|earlier|similar|something|anything|whatever|whoever|otherwise|other|else|"
-    r"not|equal|two|three|four|five|six|ten|twenty|a few|another|both|all|none|any(?:thing)?"
-    r" else)\b|and/or|(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
+    r"not|equal|a few|another|both|all|none|any(?:thing)?"
+    r" else)\b|or (?:two|three|four|five|six|ten|twenty)(?!\s+[^\W\d_]{3,})\b|"
+    r"\ban? \w+ or (?:two|three)\b|and/or|"
+    r"(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
     r"four|five|six|seven|ten|so)\b|whether or not|or what|rain or shine|give or take|"
     r"black or white|right or wrong|true or false|yes or no|dead or alive|now or never|"
-    r"all or nothing|more or fewer|plus ou moins|tôt ou tard|d'une (?:manière|façon) ou "
+    r"all or nothing|more or fewer|plus ou moins|tôt ou tard|"
+    r"ou à peu près|ou presque|o así|o casi|oder so ungefähr|oder fast|or thereabouts|"
+    r"or nearly|or almost|d'une (?:manière|façon) ou "
     r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
     r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
     r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
@@ -87,8 +91,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     quotes = _quoted(scan)
     for index, sentence in enumerate(sents):
         following = sents[index + 1] if index + 1 < len(sents) else None
-        then_asked = following is not None and _ASKED_AFTER.match(
-            scan[following.start : following.end]
+        after = scan[following.start : following.end] if following is not None else ""
+        asked_which = bool(_ASKED_AFTER.match(after))
+        then_asked = asked_which or (
+            _short_question(after) and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
         )
         chunk = scan[sentence.start : sentence.end]
         if not _OR.search(chunk):
@@ -150,7 +156,14 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
             if concessive and not asked:
                 continue  # "it stops every time, whether on carpet or on tiles"
-            if _REPORTED.search(scan, sentence.start, at) and not (asked or then_asked):
+            if (
+                opener
+                and opener.group(1).lower() == "whether"
+                and not asked
+                and _MAIN_CLAUSE.match(scan, end)
+            ):
+                continue  # "Whether it's Python or Java, I always struggle": either way
+            if _REPORTED.search(scan, sentence.start, at) and not (asked or asked_which):
                 continue  # "he asked me whether I prefer tea or coffee": told, not asked
             leading = opener is not None and not scan[lo : lo + opener.start()].strip()
             if opener and (
@@ -165,6 +178,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 score += 0.2
                 features.append("followed by 'which …?'")
             cue = _CHOICE_CUE.search(chunk)
+            if cue and not (asked or then_asked) and _INTERROGATIVE.fullmatch(cue.group(0)):
+                cue = None  # "Smith or Jones, I forget which": a relative, nothing asked
             if cue and not opener:
                 score += 0.15
                 features.append(f"choice cue '{cue.group(0).lower()}'")
@@ -211,6 +226,14 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
+def _short_question(chunk: str) -> bool:
+    """ "Thoughts?", "¿Qué me aconsejas?", "Was spricht jeweils dafür?": a short question
+    after a choice, asking about it."""
+    chunk = chunk.strip()
+    return chunk.endswith("?") and len(_words(chunk)) <= 4 and not _OR.search(chunk)
+
+
+_INTERROGATIVE = re.compile(r"which|quel\w*|cuál\w*|welche\w*", re.I)
 _ASKED_AFTER = re.compile(
     r"(?:which|what would you|what do you (?:think|recommend|suggest)|any (?:advice|thoughts)|"
     r"lequel|laquelle|t'en penses|qu'en penses|cuál|qué (?:me )?recomiendas|welche\w*|"
@@ -224,6 +247,9 @@ _REPORTED = re.compile(
     r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
     re.I,
 )
+_MAIN_CLAUSE = re.compile(
+    r",\s+(?:i|we|you|it|they|he|she|my|our|the|this|that|there)\b(?!\s+or\b)", re.I
+)
 _CONCESSIVE = re.compile(r"(?:,|\bno matter|\bregardless of)\s*whether\b", re.I)
 _CORRELATIVE = re.compile(
     r"\b(soit|ou bien|o bien|sia)\s+([^.;!?\n]{2,80}?),?\s+\1\s+"
@@ -235,6 +261,8 @@ _CORRELATIVE = re.compile(
 def _correlatives(text: str, scan: str) -> list[Suggestion]:
     """ "soit A, soit B", "o bien A o bien B", "sia A sia B": the two alternatives."""
     found: list[Suggestion] = []
+    if not _mentions(scan, ("soit", "bien", "sia ")):
+        return found
     for match in _CORRELATIVE.finditer(scan):
         spans = [
             _trimmed(scan, match.start(2), match.end(2)),

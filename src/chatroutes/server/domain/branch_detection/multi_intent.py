@@ -11,6 +11,7 @@ rhetorical questions do not count.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
@@ -136,19 +137,30 @@ _STOPWORDS = _wordset(
 _DESCRIPTION = "One of several requests in this message: handle it on its own branch."
 
 
+_COUNT = (
+    r"(?:two|three|four|2|3|4|a couple of|a few|several|multiple|deux|trois|plusieurs|dos|tres|"
+    r"varias|varios|zwei|drei|mehrere|due|tre)"
+)
 _ANNOUNCED = re.compile(
-    r"\b(?:two|three|2|3|a couple of|a few|several|multiple|deux|plusieurs|dos|tres|varias|"
-    r"zwei|drei|mehrere)\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|"
-    r"choses|problèmes|demandes|preguntas|cosas|problemas|fragen|dinge|anliegen|probleme)"
-    r"\b[^:\n]{0,40}:",
+    rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
+    r"points|favou?rs|choses|problèmes|soucis|demandes|questions|points|preguntas|cosas|"
+    r"problemas|asuntos|dudas|fragen|dinge|sachen|anliegen|probleme|punkte|domande|cose)"
+    r"\b[^:\n]{0,60}:",
     re.I,
+)
+_DETERMINER = (
+    r"the|my|our|your|a|an|le|la|les|l'|mon|ma|mes|notre|nos|votre|vos|el|los|las|mi|mis|"
+    r"nuestro|nuestra|su|sus|der|die|das|den|dem|mein|meine|unser|unsere|ihr|ihre|il|la|lo|"
+    r"gli|le|o|os|as|meu|minha"
 )
 _ITEM_SPLIT = re.compile(
     r",?\s*\b(?:and|et|y|und|e)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|eine|"
-    r"die andere|what|how|why|when|where|which|who|whether|if|i|we|my|our|the|qué|cómo|cuál|"
-    r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|mon|ma|was|wie|warum|wann|wo|ob|"
-    r"ich|mein|meine|cosa|come|perché|quando|dove|o que|como|porque|onde|a|an)\b)|;\s*|"
-    r",\s*(?=(?:one|another|the other|a|an|the)\b)|,?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
+    r"die andere|what|how|why|when|where|which|who|whether|if|i|we|qué|cómo|cuál|"
+    r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|j'|was|wie|warum|wann|wo|ob|"
+    r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
+    rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|{_DETERMINER})\b)|;\s*|"
+    rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_DETERMINER})\b)|"
+    r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
     re.I,
 )
 
@@ -163,9 +175,51 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             or _two_problems(text, scan, sentence)
         )
     found.extend(_intents(text, scan, sents))
+    found.extend(_ordinals(text, scan, sents))
     found.extend(_sections(text, scan))
     found.extend(_listed_requests(text, scan))
     return found
+
+
+_COUNTED_THINGS = re.compile(
+    rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
+    r"points|choses|problèmes|soucis|demandes|preguntas|cosas|problemas|asuntos|dudas|fragen|"
+    r"dinge|sachen|anliegen|probleme|punkte|domande|cose)\b",
+    re.I,
+)
+_ORDINAL_LEAD = re.compile(
+    r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|premièrement|deuxièmement|d'abord|ensuite|"
+    r"primero|segundo|tercero|erstens|zweitens|drittens|primo|secondo)\b,?\s*",
+    re.I,
+)
+
+
+def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """ "Two things. First, … Second, …": a count announced, then sentences numbered
+    in words; one request per numbered sentence."""
+    for index, sentence in enumerate(sents):
+        if not _COUNTED_THINGS.search(scan, sentence.start, sentence.end):
+            continue
+        items = []
+        for following in sents[index + 1 :]:
+            marker = _ORDINAL_LEAD.match(scan, following.start)
+            if marker is None:
+                break
+            items.append(_trimmed(text, marker.end(), following.end))
+        if len(items) < 2:
+            continue
+        return split_group(
+            text,
+            kind="multi_intent",
+            start=items[0][0],
+            end=items[-1][1],
+            options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+            confidence=0.8,
+            description=_DESCRIPTION,
+            reasoning="Requests counted, then numbered in words",
+            divergence="high",
+        )
+    return []
 
 
 def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
@@ -257,6 +311,13 @@ _CLAUSE_AND = re.compile(
 )
 
 
+_BACK_REFERENCE = re.compile(
+    r"\b(?:\w+ (?:it|that|them)|without (?:it|that|them)|because of (?:it|that)|so|therefore|"
+    r"sans (?:ça|cela)|sin (?:eso|ello)|ohne (?:das|es))\s*[.!]?$",
+    re.I,
+)
+
+
 def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "I was charged twice and I can't log in": two issues, each a clause of its own."""
     body = _strip_marker(scan, sentence)
@@ -269,6 +330,8 @@ def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     halves = [scan[a:b] for a, b in (left, right)]
     if any(len(_words(h)) < 4 or not _ISSUE.search(h) for h in halves):
         return []
+    if _BACK_REFERENCE.search(halves[1]):
+        return []  # "the VAT number is missing and our accountant can't book it": one issue
     first, second = (_ISSUE.search(h).group(0).lower() for h in halves)
     if first == second:
         return []  # one issue told twice
@@ -349,10 +412,8 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     if len(asked) < 2:
         return []
     topics = [{w for w in _words(scan[s.start : s.end]) if w not in _STOPWORDS} for s in asked]
-    overlaps = []
-    for index in range(len(asked)):
-        others: set[str] = set().union(*(t for j, t in enumerate(topics) if j != index))
-        overlaps.append(len(topics[index] & others) / max(1, len(topics[index])))
+    shared = Counter(w for topic in topics for w in topic)  # in how many requests a word is
+    overlaps = [sum(shared[w] > 1 for w in t) / max(1, len(t)) for t in topics]
     overlap = sum(overlaps) / len(overlaps)
     score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
     score += 0.04 if additive else 0.0
@@ -415,13 +476,14 @@ def _follow_up(chunk: str) -> bool:
 
 
 _ASKS = re.compile(
-    r"\b(?:please|pls|can you|could you|would you|i'd|i would|i need|we need|i want|we want|"
+    r"\b(?:please|pls|can you|could you|would you|i'd (?:like|love|appreciate)|i would like|"
+    r"i need|we need|i want|we want|"
     r"wish|hope|love|like to|help|suggest|recommend|give|send|tell|show|explain|write|draft|"
-    r"make|check|fix|update|change|cancel|add|remove|book|find|plan|how|what|why|when|where|"
-    r"which|whether|not|n't|never|no longer|stopped|keeps|broken|wrong|"
+    r"make|check|fix|update|change|cancel|add|remove|book|find|plan|how do|how can|how should|"
+    r"whether|no longer|stopped|keeps|broken|wrong|aren't|isn't|doesn't|won't|can't|"
     r"möchte|bräuchte|würde|brauche|hätte|bitte|nicht|kein\w*|voudrais|aimerais|besoin|pas|"
     r"comment|pourquoi|quisiera|gustaría|necesito|quiero|cómo|por qué|vorrei|bisogno|preciso|"
-    r"quero|não)\b|n't\b",
+    r"quero|não)\b",
     re.I,
 )
 
@@ -432,11 +494,24 @@ def _asks(chunk: str) -> bool:
     return "?" in chunk or bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
 
 
+_HEDGE = re.compile(
+    r"\W*(?:(?:it |this )?(?:looks|seems|sounds) like|maybe|perhaps|probably|i guess|i think|"
+    r"i suppose|(?:is|are|do|does|did|can|could|would|will|was)\s+\w+\s+(?:even|really)\s+"
+    r"(?:a|any|the)\s+point|peut-être|quizás|quizá|a lo mejor|vielleicht|wohl)\b",
+    re.I,
+)
+
+
 def _real_question(chunk: str) -> bool:
+    """A question asked for its answer: not a follow-up comment, a filler, a tag, a
+    rhetorical or quoted question, nor a guess said with a question mark ("Looks like a
+    caching issue?")."""
     if not chunk.endswith("?") or chunk.startswith(">") or _follow_up(chunk):
         return False
     plain = chunk.lstrip("¿¡")
     if _FILLER_QUESTION.match(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
+        return False
+    if _HEDGE.match(plain):
         return False
     if len(_words(chunk)) < 3:
         return False

@@ -19,19 +19,22 @@ def _wordset(words: str) -> frozenset[str]:
 
 _CODE_FENCE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
+_CODE_NAME = re.compile(r"`[\w.$@:/-]{1,40}(?:\(\))?`")  # `useEffect`: a name, kept as one word
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _INDENTED_CODE = re.compile(r"^(?: {4}|\t)\S.*$", re.M)
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "mr", "mrs", "dr", "st", "approx", "cf", "no"}
 
 
 def masked(text: str) -> str:
-    """``text`` with code, URLs and e-mail addresses blanked out (same length)."""
+    """``text`` with code, URLs and e-mail addresses blanked out (same length); an inline
+    code name (`useEffect`) stays a word, as letters, so it can be an option."""
     chars = list(text)
     for pattern in (_CODE_FENCE, _INLINE_CODE, _URL, _INDENTED_CODE):
         for match in pattern.finditer(text):
+            name = pattern is _INLINE_CODE and _CODE_NAME.fullmatch(match.group(0))
             for i in range(match.start(), match.end()):
                 if chars[i] != "\n":
-                    chars[i] = " "
+                    chars[i] = "x" if name and match.start() < i < match.end() - 1 else " "
     return "".join(chars)
 
 
@@ -83,12 +86,14 @@ def _strip_marker(scan: str, span: Span) -> Span:
 
 def _mentions(text: str, keys: tuple[str, ...]) -> bool:
     """Whether ``text`` (any case) contains one of ``keys``: a cheap test before a regex."""
-    lower = text.lower()
-    return any(key in lower for key in keys)
+    return any(map(text.lower().__contains__, keys))
+
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+(?:['\u2019][^\W_]+)*", text.lower())
+    return _WORD.findall(text.lower())
 
 
 def _clip(text: str, limit: int = 40) -> str:

@@ -31,7 +31,14 @@ from ..limits import (
 )
 from ..metering import Meter
 from ..server_context import ServerContext, utcnow
-from .prepared import KeyCredential, Prepared, Sender, SendTarget, clamp_to_reservation
+from .prepared import (
+    KeyCredential,
+    Prepared,
+    Sender,
+    SendTarget,
+    budget_hold,
+    clamp_to_reservation,
+)
 from .question import (
     HeadMoved,
     StoredQuestion,
@@ -75,13 +82,20 @@ async def reserve(
     """
     assert prepared.account is not None
     prompt = prepared.context.prompt_tokens if prompt_tokens is None else prompt_tokens
+    held = prepared.reservation  # the budgets only, held with the question
     try:
         reservation = await Meter(ctx).reserve(
-            prepared.account, prompt * rounds, prepared.request.max_tokens * rounds
+            prepared.account,
+            prompt * rounds,
+            prepared.request.max_tokens * rounds,
+            budget=None if held is not None else budget_hold(prepared),
+            cost_of=prepared.info.cost,
         )
     except BaseException:
         await release_lease(ctx, prepared)
         raise
+    if held is not None:
+        reservation.budget = held.budget
     prepared.reservation = reservation
     clamp_to_reservation(prepared, rounds)
 
@@ -110,8 +124,8 @@ async def _store(
             durable=False,  # flushed with the reply
         )
         prepared = committed(ctx, stored, prepared)
-    if reserve_ and prepared.reservation is None:  # counters elsewhere: reserve after
-        await reserve(ctx, prepared)
+    if reserve_ and (prepared.reservation is None or prepared.reservation.counters_pending):
+        await reserve(ctx, prepared)  # counters elsewhere: reserve after
     return prepared
 
 

@@ -14,6 +14,7 @@ from ..recovery import watched  # heartbeat and shutdown: the reply survives its
 from ..server_context import ServerContext
 from . import admission, provider_call
 from . import given as given_mode
+from .catch_up import catch_up
 from .given import GivenResult
 from .prepared import (
     Call,
@@ -68,8 +69,17 @@ class SendPipeline:
         reserve: bool = True,
     ) -> Prepared:
         """Admission (for a key), question, prepared request and reservation
-        (``sending.admission``); ``reserve=False``: the caller reserves."""
-        return await admission.store_question(self.ctx, sender, target, request, reserve=reserve)
+        (``sending.admission``), its checkpoints caught up if it outran them
+        (``sending.catch_up``); ``reserve=False``: the caller reserves."""
+        prepared = await admission.store_question(
+            self.ctx, sender, target, request, reserve=reserve
+        )
+        try:
+            await catch_up(self.ctx, prepared)
+        except BaseException:  # cancelled: the branch is let go, as after a refusal
+            await release_lease(self.ctx, prepared)
+            raise
+        return prepared
 
     async def reserve(
         self, prepared: Prepared, *, prompt_tokens: int | None = None, rounds: int = 1
@@ -198,6 +208,9 @@ class SendPipeline:
             await self._keep_partial(prepared, "".join(live.parts), started, exc)
             return StreamEvent("error", live.length, error=error)
         result = await store_reply(self.ctx, prepared, completion, elapsed_since(started))
+        warning = (result.assistant_message.meta or {}).get("budgetWarning")
+        if warning:
+            live.add_budget_warning(warning)
         return StreamEvent("complete", live.length, result=result)
 
     async def _keep_partial(

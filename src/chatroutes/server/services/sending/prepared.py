@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ...domain.context_assembly import AssembledContext
+from ...domain.context_assembly import AssembledContext, CheckpointSummary
 from ...domain.plans import RateWindow
 from ...providers.base import Completion, CompletionRequest, Provider
 from ...providers.registry import ModelInfo
 from ...store.tables import Branch, Conversation, Message, User
 from ..accounts import Principal
+from ..budgets import BudgetHold, has_limit
 from ..limits import Account
 from ..metering import Reservation
 
@@ -82,6 +83,16 @@ class Call:
     stopped: bool = False  # a user's stop cancelled it: stored as far as it got
 
 
+@dataclass(frozen=True)
+class CatchUpNeed:
+    """A send that has outrun its branch's automatic checkpoints (``catch_up_due``): its
+    path (root to question), and its context assembled as its question's transaction
+    did, with the checkpoints anchored on that path once one has caught up."""
+
+    path: Sequence[Any]  # message_store.PathRow rows
+    assemble: Callable[[Sequence[CheckpointSummary]], AssembledContext]
+
+
 @dataclass(kw_only=True)
 class Prepared(Call):
     """What the first transaction of a stored send hands to the provider call."""
@@ -93,6 +104,8 @@ class Prepared(Call):
     lease: str
     context: AssembledContext
     checkpoint_due: bool  # the reply completes an interval: an auto checkpoint follows
+    catch_up: CatchUpNeed | None = None  # a checkpoint must catch up before the call
+    checkpoint_catch_up: str | None = None  # how it did: "waited", "inline"; None: no need
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,14 @@ class GivenContext:
     request: CompletionRequest
     keep_as: str | None = None  # the id of the conversation that keeps the exchange
     metadata: dict[str, str] = field(default_factory=dict)  # kept with the reply
+
+
+def budget_hold(prepared: Prepared) -> BudgetHold:
+    """What a stored send's call charges: its branch's and its conversation's budgets
+    (none to hold when neither row, as its question's transaction read it, sets a limit)."""
+    conversation, branch = prepared.conversation, prepared.branch
+    limited = has_limit(conversation) or has_limit(branch)
+    return BudgetHold(conversation.user_id, conversation.id, branch.id, limited=limited)
 
 
 def clamp_to_reservation(prepared: Call, rounds: int = 1) -> None:
@@ -144,5 +165,8 @@ def reply_meta(prepared: Prepared, completion: Completion, elapsed_ms: float) ->
         "context_truncated": prepared.context.truncated,
         "checkpoint_used": prepared.context.checkpoint_used,
         "checkpointId": prepared.context.checkpoint_id,
+        "pinnedMessageIds": list(prepared.context.pinned_ids),
+        "excludedMessageIds": list(prepared.context.excluded_ids),
+        "checkpointCatchUp": prepared.checkpoint_catch_up,
     }
     return meta

@@ -8,7 +8,7 @@ release does after a failure (see ``services/sending/__init__.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -16,8 +16,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from ...domain import tree
-from ...domain.checkpoints import messages_since_checkpoint
-from ...domain.context_assembly import CheckpointSummary, ContextPolicy, assemble_context
+from ...domain.checkpoints import catch_up_due, messages_since_checkpoint
+from ...domain.context_assembly import (
+    AssembledContext,
+    CheckpointSummary,
+    ContextPolicy,
+    assemble_context,
+)
 from ...domain.errors import BranchBusy, Conflict, InvalidRequest
 from ...domain.ids import new_id
 from ...domain.tokens import estimate_tokens
@@ -35,7 +40,7 @@ from ..conversations import owned_conversation_within
 from ..limits import Account, BranchAllowance
 from ..metering import Meter
 from ..server_context import ServerContext, utcnow
-from .prepared import Prepared, SendTarget, clamp_to_reservation
+from .prepared import CatchUpNeed, Prepared, SendTarget, budget_hold, clamp_to_reservation
 
 T = TypeVar("T")
 BUSY_RETRY_AFTER_SECONDS = 2
@@ -99,7 +104,12 @@ def question_within(
     prepared.account = account
     if reserve:
         prepared.reservation = meter.reserve_within(
-            connection, account, prepared.context.prompt_tokens, prepared.request.max_tokens
+            connection,
+            account,
+            prepared.context.prompt_tokens,
+            prepared.request.max_tokens,
+            budget=budget_hold(prepared),
+            cost_of=prepared.info.cost,
         )
     return stored, prepared
 
@@ -113,6 +123,68 @@ def committed(ctx: ServerContext, stored: StoredQuestion, prepared: Prepared) ->
     return prepared
 
 
+def reply_max_tokens(conversation: Conversation, info: ModelInfo, asked: int | None) -> int:
+    """The most tokens a reply may write: the send's ``maxTokens``, else the
+    conversation's, within what the model can write."""
+    return min(asked or conversation.max_tokens, info.max_output)
+
+
+def send_context(
+    settings: Settings,
+    conversation: Conversation,
+    *,
+    context_mode: str,
+    fork_point_id: str | None,
+    path: Sequence[Any],
+    checkpoints: Sequence[CheckpointSummary],
+    info: ModelInfo,
+    max_tokens: int,
+) -> AssembledContext:
+    """What a send whose path (root to question) is ``path`` gives the model: the one
+    assembly of a send's context, which a send's preview makes too."""
+    return assemble_context(
+        conversation.system_prompt,
+        path,
+        fork_point_id=fork_point_id,
+        checkpoints=checkpoints,
+        policy=ContextPolicy(
+            mode=context_mode,
+            partial_messages=settings.partial_context_messages,
+            prompt_budget=max(info.context_window - max_tokens, 0),
+        ),
+    )
+
+
+def outran_checkpoints(
+    settings: Settings,
+    path: Sequence[Any],
+    checkpoints: Sequence[CheckpointSummary],
+    context: AssembledContext,
+) -> bool:
+    """Whether a send of ``path`` (root to question), assembled as ``context``, has
+    outrun its branch's automatic checkpoints and must catch up first (``catch_up.py``).
+    Counted on what would go out past the last checkpoint: a context mode may leave most
+    of it out."""
+    since = messages_since_checkpoint(path, {c.anchor_message_id for c in checkpoints})
+    return catch_up_due(
+        min(since, context.context_message_count),
+        settings.checkpoint_interval,
+        settings.checkpoint_catchup_factor,
+    )
+
+
+def resends_head(connection: Connection, head: Any | None, content: str) -> bool:
+    """Whether a send of ``content`` on a branch whose head is ``head`` (no fork) is the
+    retry of a question whose provider call failed: the head is that very question."""
+    return (
+        head is not None
+        and head.role == "user"
+        and head.deleted_at is None
+        and head.content == content
+        and not message_store.has_children(connection, head.id)
+    )
+
+
 def _prepared(ctx: ServerContext, stored: StoredQuestion, request: MessageSend) -> Prepared:
     """The provider request for a stored question: its context, model and settings.
     Pure: once the question is committed, ``paths.remember`` its path."""
@@ -121,21 +193,25 @@ def _prepared(ctx: ServerContext, stored: StoredQuestion, request: MessageSend) 
     temperature = (
         request.temperature if request.temperature is not None else conversation.temperature
     )
-    max_tokens = min(request.max_tokens or conversation.max_tokens, info.max_output)
+    max_tokens = reply_max_tokens(conversation, info, request.max_tokens)
     settings = ctx.settings
-    context = assemble_context(
-        conversation.system_prompt,
-        path,
-        fork_point_id=branch.fork_point_message_id,
-        checkpoints=[CheckpointSummary(*row) for row in stored.checkpoints],
-        policy=ContextPolicy(
-            mode=branch.context_mode,
-            partial_messages=settings.partial_context_messages,
-            prompt_budget=max(info.context_window - max_tokens, 0),
-        ),
-    )
-    anchors = {row.anchor_message_id for row in stored.checkpoints}
-    since = messages_since_checkpoint(path, anchors)
+
+    def assemble(checkpoints: Sequence[CheckpointSummary]) -> AssembledContext:
+        return send_context(
+            settings,
+            conversation,
+            context_mode=branch.context_mode,
+            fork_point_id=branch.fork_point_message_id,
+            path=path,
+            checkpoints=checkpoints,
+            info=info,
+            max_tokens=max_tokens,
+        )
+
+    summaries = [CheckpointSummary(*row) for row in stored.checkpoints]
+    context = assemble(summaries)
+    since = messages_since_checkpoint(path, {c.anchor_message_id for c in summaries})
+    outran = outran_checkpoints(settings, path, summaries, context)
     return Prepared(
         conversation=conversation,
         branch=branch,
@@ -155,6 +231,7 @@ def _prepared(ctx: ServerContext, stored: StoredQuestion, request: MessageSend) 
         prompt_tokens=context.prompt_tokens,
         context=context,
         checkpoint_due=0 < settings.checkpoint_interval <= since + 1,
+        catch_up=CatchUpNeed(path, assemble) if outran else None,
     )
 
 
@@ -226,15 +303,9 @@ def _store_question(
 
     path = ctx.paths.path(connection, conversation, placement.parent_id)
     head = path[-1] if path else None
-    retried = (
-        not forked
-        and head is not None
-        and head.role == "user"
-        and head.deleted_at is None
-        and head.content == request.content
-        and not message_store.has_children(connection, head.id)
-    )
-    if retried:  # the head is this very question, from a send whose provider call failed
+    if not forked and resends_head(
+        connection, head, request.content
+    ):  # the head is this very question, from a send whose provider call failed
         user_message = message_store.message_in(connection, head.id, conversation_id)
         assert user_message is not None
     else:

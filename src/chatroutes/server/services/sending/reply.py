@@ -39,9 +39,14 @@ async def store_reply(
 
     def store(connection: Connection) -> SendResult:
         nonlocal counted, warn_later
+        if reservation is not None:  # first: a budget's warning goes into the reply
+            counted = meter.settle_within(connection, reservation, spent, meta["cost"])
+            warnings = reservation.budget.warnings if reservation.budget else []
+            if warnings:
+                meta["budgetWarning"] = warnings[0]
+            else:
+                meta.pop("budgetWarning", None)
         stored = _store_reply_within(connection, prepared, completion, meta)
-        if reservation is not None:
-            counted = meter.settle_within(connection, reservation, spent)
         outbox = Outbox(connection, prepared.conversation.user_id)
         if stored.branch is not prepared.branch:
             outbox.emit(BRANCH_CREATED, branch_data(stored.branch))  # the reply's own branch

@@ -117,6 +117,7 @@ async function route() {
   if (seq === routeSeq) {
     mount(main, outlet);
     main.removeAttribute('aria-busy');
+    document.dispatchEvent(new Event('route:shown'));
   }
 }
 

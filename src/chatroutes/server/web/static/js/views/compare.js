@@ -2,13 +2,14 @@
 
 import { ConversationData } from '../convdata.js';
 import { h, mount } from '../dom.js';
+import { messageBody } from '../markdown.js';
 
 function column(data, branch, messages) {
   return h('section', { class: 'card compare-col', 'aria-label': branch.title, style: `--branch:${data.colour(branch.id)}` },
     h('h2', {}, h('span', { class: 'swatch', 'aria-hidden': 'true' }), ' ', branch.title),
     messages.length ? h('ol', { class: 'messages' }, messages.map((m) => h('li', { class: `msg ${m.role}` },
       h('div', { class: 'msg-head' }, h('span', { class: 'role' }, m.role === 'user' ? 'You' : m.model || 'Assistant')),
-      h('div', { class: 'msg-body' }, m.content))))
+      messageBody(m.role, m.content))))
       : h('p', { class: 'muted' }, 'Nothing beyond the shared context.'));
 }
 
@@ -28,6 +29,6 @@ export async function renderCompare(main, cid, leftId, rightId) {
     h('details', { class: 'card' },
       h('summary', {}, `${shared} shared message${shared === 1 ? '' : 's'} of context`),
       h('ol', { class: 'messages' }, a.slice(0, shared).map((m) => h('li', { class: `msg ${m.role}` },
-        h('div', { class: 'msg-body' }, m.content))))),
+        messageBody(m.role, m.content))))),
     h('div', { class: 'compare' }, column(data, left, a.slice(shared)), column(data, right, b.slice(shared)))));
 }

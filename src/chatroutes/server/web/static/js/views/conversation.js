@@ -4,6 +4,7 @@
 import { api, stream } from '../api.js';
 import { ConversationData } from '../convdata.js';
 import { h, mount, toast, field, navigate, fmtInt } from '../dom.js';
+import { MarkdownStream, messageBody } from '../markdown.js';
 import { models, modelSelect } from '../models.js';
 import { refreshGuest } from '../session.js';
 import { suggestionsBox } from './autobranch.js';
@@ -11,6 +12,7 @@ import { branchesPanel } from './branches.js';
 import { checkpointsPanel, createCheckpoint } from './checkpoints.js';
 import { temperatureInput } from './conversations.js';
 import { runParallel } from './parallel.js';
+import { conversationSidebar } from './sidebar.js';
 import { treeGraph } from './tree.js';
 
 const PENDING_KEY = 'chatroutes.pending'; // the reply being streamed, to resume after a reload
@@ -34,7 +36,7 @@ function messageItem(message, { inherited, colour, actions, ending }) {
   h('div', { class: 'msg-head' }, h('span', { class: 'role' }, who),
     inherited ? h('span', { class: 'muted small' }, 'inherited context') : null,
     ENDINGS[ending] ? h('span', { class: `ending ${ending}` }, ENDINGS[ending]) : null),
-  h('div', { class: 'msg-body' }, message.content),
+  messageBody(message.role, message.content),
   actions ? h('div', { class: 'msg-actions', role: 'group', 'aria-label': 'Message actions' }, actions) : null);
 }
 
@@ -51,7 +53,9 @@ class ConversationView {
   }
 
   async load() {
-    this.data = await ConversationData.load(this.cid);
+    [this.data, this.sidebar] = await Promise.all([
+      ConversationData.load(this.cid), conversationSidebar(this.cid),
+    ]);
     await this.render();
     this.resume();
   }
@@ -62,6 +66,7 @@ class ConversationView {
       return;
     }
     this.data = await ConversationData.load(this.cid);
+    this.sidebar.picker.load().catch(() => {}); // its counts and order changed too
     await this.render();
   }
 
@@ -75,7 +80,7 @@ class ConversationView {
     this.renderThread();
     this.parallelArea = h('div', { class: 'parallel-area' });
     this.side = h('div', { class: 'side-body' });
-    mount(this.main, h('div', { class: 'conv' },
+    mount(this.main, h('div', { class: 'conv-layout' }, this.sidebar.el, h('div', { class: 'conv' },
       h('div', { class: 'conv-head' },
         h('h1', {}, conversation.title),
         h('span', { class: 'chip', style: `--branch:${this.data.colour(branch.id)}` },
@@ -84,7 +89,7 @@ class ConversationView {
       h('div', { class: 'conv-body' },
         h('section', { class: 'thread', 'aria-label': 'Chat' },
           this.thread, this.parallelArea, await this.composer()),
-        h('aside', { class: 'side', 'aria-label': 'Branches and checkpoints' }, this.tabs(), this.side))));
+        h('aside', { class: 'side', 'aria-label': 'Branches and checkpoints' }, this.tabs(), this.side)))));
     await this.showSide(this.sidePanel);
   }
 
@@ -246,6 +251,7 @@ class ConversationView {
     const out = bubble.querySelector('.msg-body');
     out.setAttribute('aria-live', 'polite');
     out.setAttribute('aria-busy', 'true');
+    const shown = new MarkdownStream(out);
     this.thread.append(bubble);
     bubble.scrollIntoView({ block: 'end' });
     following?.abort();
@@ -261,7 +267,7 @@ class ConversationView {
           if (id && !pending.get()) {
             pending.set({ conversationId: this.cid, replyId: id.slice(0, id.lastIndexOf(':')) });
           }
-          if (data.type === 'content') out.textContent += data.content;
+          if (data.type === 'content') shown.append(data.content);
           else if (data.type === 'complete') complete = data;
           else if (data.type === 'error') toast(data.message, 'error');
         },
@@ -278,6 +284,7 @@ class ConversationView {
       pending.clear();
       toast(err.message, 'error');
     } finally {
+      shown.flush();
       out.removeAttribute('aria-busy');
       if (following === controller) {
         following = null;

@@ -2,6 +2,7 @@
 
 import { api, stream } from '../api.js';
 import { h, toast, fmtInt } from '../dom.js';
+import { MarkdownStream, showMarkdown } from '../markdown.js';
 
 /** Streams the candidates into `area`; onChosen(branchId) once the user picks one. */
 export async function runParallel({ cid, branchId, content, models, area, onChosen }) {
@@ -21,13 +22,15 @@ export async function runParallel({ cid, branchId, content, models, area, onChos
   };
 
   const column = (candidate) => {
-    const body = h('div', { class: 'msg-body', 'aria-live': 'polite' }, candidate.content || '');
+    const body = h('div', { class: 'msg-body', 'aria-live': 'polite' });
+    const shown = new MarkdownStream(body);
+    shown.append(candidate.content || '');
     const status = h('span', { class: 'muted small' }, candidate.status);
     const button = h('button', { type: 'button', class: 'primary small', disabled: true, onClick: choose(candidate.id) },
       `Use ${candidate.model}`);
     const el = h('section', { class: 'card candidate', 'data-model': candidate.model, 'aria-label': candidate.model },
       h('div', { class: 'row' }, h('strong', {}, candidate.model), status), body, button);
-    columns.set(candidate.id, { el, body, status, button });
+    columns.set(candidate.id, { el, body, shown, status, button });
     return el;
   };
 
@@ -35,7 +38,8 @@ export async function runParallel({ cid, branchId, content, models, area, onChos
     for (const c of session.candidates) {
       const col = columns.get(c.id);
       if (!col) continue;
-      col.body.textContent = c.content;
+      col.shown.text = c.content || '';
+      col.shown.flush();
       col.status.textContent = c.status === 'complete'
         ? `${fmtInt(c.usage.totalTokens)} tokens · ${c.latencyMs ?? '?'} ms` : c.error || c.status;
       col.button.disabled = c.status !== 'complete' || Boolean(session.chosenCandidateId);
@@ -51,7 +55,7 @@ export async function runParallel({ cid, branchId, content, models, area, onChos
         else settle(data.session);
       } else if (data.type === 'content') {
         const col = columns.get(data.candidateId);
-        if (col) col.body.textContent += data.content;
+        if (col) col.shown.append(data.content);
       } else if (data.type === 'error') {
         const col = columns.get(data.candidateId);
         if (col) col.status.textContent = data.message;

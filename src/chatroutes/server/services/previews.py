@@ -1,0 +1,48 @@
+"""Previews of a branch's next send: its prompt's tokens and cost, before it is sent."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..domain.checkpoints import summary_source
+from ..domain.context_assembly import CheckpointSummary
+from ..domain.summarizer import extractive_summary
+from ..domain.tokens import estimate_tokens
+from .offload import in_worker
+from .sending.preview import PendingCatchUp, PreviewRequest, SendPreview, preview_within
+from .server_context import ServerContext
+
+
+class PreviewService:
+    def __init__(self, ctx: ServerContext, user_id: str) -> None:
+        self.ctx = ctx
+        self.user_id = user_id
+
+    async def preview(
+        self, conversation_id: str, branch_id: str, request: PreviewRequest
+    ) -> SendPreview:
+        """One read transaction; the model is not called, nothing is stored."""
+        preview = await self.ctx.db.run(
+            lambda connection: preview_within(
+                self.ctx, connection, self.user_id, conversation_id, branch_id, request
+            )
+        )
+        if preview.catch_up is None:
+            return preview
+        summary = await self._inline_summary(preview.catch_up)
+        return replace(
+            preview, context=preview.catch_up.assemble([*preview.catch_up.checkpoints, summary])
+        )
+
+    async def _inline_summary(self, pending: PendingCatchUp) -> CheckpointSummary:
+        """The summary a send catching up inline would write (the extractive one), unsaved."""
+        by_anchor = {c.anchor_message_id: c for c in pending.checkpoints}
+        source = summary_source(pending.before, by_anchor)
+        previous = source.previous.summary if source.previous is not None else None
+        summary = await in_worker(
+            extractive_summary,
+            source.turns,
+            previous=previous,
+            max_tokens=self.ctx.settings.checkpoint_summary_tokens,
+        )
+        return CheckpointSummary("", pending.before[-1].id, summary, estimate_tokens(summary))
