@@ -101,6 +101,14 @@ class TestOnePerOption:
                 ],
             ),
             (
+                "Birthday dinner for 8. Italian? Thai? Something else entirely?",
+                [
+                    ("disjunction", "Italian"),
+                    ("disjunction", "Thai"),
+                    ("disjunction", "Something else entirely"),
+                ],
+            ),
+            (
                 "Would a Kindle beat an iPad for reading PDFs?",
                 [("comparison", "Kindle"), ("comparison", "iPad")],
             ),
@@ -233,6 +241,16 @@ class TestOnePerOption:
             ("Kannst du die Absage einmal kurz und einmal ausführlich formulieren?", 2),
             ("Bitte mach mir fünf düstere Vorschläge und fünf lustige Vorschläge.", 2),
             ("Tengo dos problemas: no puedo entrar, el IVA sale mal y quiero otro plan.", 3),
+            ("No puedo iniciar sesión en la app, y además quiero saber por qué me cobraron.", 2),
+            (
+                "Mein Passwort-Link funktioniert nicht und ich würde gern wissen, ob man pausiert.",
+                2,
+            ),
+            ("¿Qué diferencia hay entre una cuenta de ahorro y un depósito a plazo fijo?", 2),
+            (
+                "Estoy entre estudiar enfermería y hacer un grado de laboratorio. ¿Qué aconsejas?",
+                2,
+            ),
         ],
     )
     def test_french_spanish_german(self, text, wanted):
@@ -304,6 +322,11 @@ class TestNearMisses:
             "Hi, the numbers look stale. Looks like a caching issue? Can you force a refresh?",
             "The VAT number is missing and our accountant can't book it without it.",
             "Merci de me rédiger un mot pour ma voisine, deux semaines ou à peu près.",
+            "The package arrived broken and I want a refund.",
+            "Hello? Anyone? The app is down again and nobody answers.",
+            "Really? Again? That's the third outage this week.",
+            "I cannot log in and I need to know why this keeps happening.",
+            "My daughter asked me what the difference is between a crocodile and an alligator.",
             "Long story.\n\nFirst, I didn't know what to do when my landlord called.\n\n"
             "Second, I told him I'd think about it.\n\nFinally, I called my sister. What do "
             "you think I should say to him?",

@@ -40,7 +40,8 @@ _CHOICE_CUE = re.compile(
     r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
     r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
     r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
-    r"thinking (?:of|about)|considering|wondering|back and forth|more sense|smarter|easier|"
+    r"thinking (?:of|about)|considering|looking at|wondering|back and forth|more sense|smarter|"
+    r"easier|überlege\w*|no sé si|je ne sais pas si|weiß nicht,? ob|non so se|"
     r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
     r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|potremmo|dovremmo|meglio|fareste|"
     r"sceglier\w*|"
@@ -87,7 +88,7 @@ _RHETORICAL = re.compile(
 
 
 def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    found: list[Suggestion] = _correlatives(text, scan)
+    found: list[Suggestion] = [*_correlatives(text, scan), *_asked_in_turn(text, scan, sents)]
     quotes = _quoted(scan)
     for index, sentence in enumerate(sents):
         following = sents[index + 1] if index + 1 < len(sents) else None
@@ -223,6 +224,52 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                     divergence="high" if len(options) >= 3 or opener else "medium",
                 )
             )
+    return found
+
+
+_FRAGMENT = re.compile(r"[^\W\d_][\w'\u2019 -]{0,40}\?", re.I)
+_NOT_AN_OPTION = re.compile(
+    r"(?:why|how|what|when|where|who|which|really|seriously|anyone|any|ideas?|thoughts?|"
+    r"help|ok|okay|right|hello|hi|hey|sorry|pardon|huh|hmm|eh|no|yes|again|seriously|"
+    r"pourquoi|comment|quoi|por qué|cómo|qué|warum|wie|was|idee|ideas)\b",
+    re.I,
+)
+
+
+def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """ "Italian? Thai? Something else entirely?": options asked one after another, each
+    a short question of its own."""
+    found: list[Suggestion] = []
+    run: list[tuple[int, int]] = []
+    for sentence in [*sents, None]:
+        chunk = scan[sentence.start : sentence.end].strip() if sentence else ""
+        if (
+            sentence
+            and _FRAGMENT.fullmatch(chunk)
+            and len(_words(chunk)) <= 3
+            and not _NOT_AN_OPTION.match(chunk)
+        ):
+            run.append(_trimmed(scan, sentence.start, sentence.end - 1))
+            continue
+        if len(run) >= 2 and all(run[i][1] + 3 >= run[i + 1][0] for i in range(len(run) - 1)):
+            options = [Option(a, b, _option_title(text[a:b])) for a, b in run]
+            found.extend(
+                split_group(
+                    text,
+                    kind="disjunction",
+                    start=run[0][0],
+                    end=run[-1][1],
+                    options=options,
+                    confidence=0.82,
+                    description=(
+                        "One of the alternatives this message weighs: follow {option} on its "
+                        "own branch, apart from {others}."
+                    ),
+                    reasoning="Disjunction: options asked one after another",
+                    divergence="high",
+                )
+            )
+        run = []
     return found
 
 

@@ -187,6 +187,10 @@ _COUNTED_THINGS = re.compile(
     r"dinge|sachen|anliegen|probleme|punkte|domande|cose)\b",
     re.I,
 )
+_ANNOUNCEMENT_END = re.compile(
+    r"(?:\s+(?:please|for you|today|quickly|s'il vous plaît|por favor|bitte))?\s*[.:!,\-]*\s*",
+    re.I,
+)
 _ORDINAL_LEAD = re.compile(
     r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|premièrement|deuxièmement|d'abord|ensuite|"
     r"primero|segundo|tercero|erstens|zweitens|drittens|primo|secondo)\b,?\s*",
@@ -198,8 +202,9 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     """ "Two things. First, … Second, …": a count announced, then sentences numbered
     in words; one request per numbered sentence."""
     for index, sentence in enumerate(sents):
-        if not _COUNTED_THINGS.search(scan, sentence.start, sentence.end):
-            continue
+        counted = _COUNTED_THINGS.search(scan, sentence.start, sentence.end)
+        if counted is None or not _ANNOUNCEMENT_END.fullmatch(scan, counted.end(), sentence.end):
+            continue  # "Two things happened. First, …" tells a story
         items = []
         for following in sents[index + 1 :]:
             marker = _ORDINAL_LEAD.match(scan, following.start)
@@ -301,12 +306,21 @@ _ISSUE = re.compile(
     r"never arrived|delayed|stuck|ne fonctionne|ne marche|erreur|rembours\w*|factur\w*|annul\w*|"
     r"n'arrive (?:pas|plus)|impossible|"
     r"no funciona|reembolso|factura|cancelar|funktioniert nicht|fehler|rechnung|erstattung|"
+    r"no puedo|no me deja|no me llega|no llega|je ne peux|ne peut pas|refuse\w*|rechaza\w*|"
+    r"kann nicht|kann ich nicht|geht nicht|lässt sich nicht|verweiger\w*|non riesco|"
+    r"não consigo|"
     r"kündig\w*)",
     re.I,
 )
 _CLAUSE_AND = re.compile(
-    r",?\s+(?:and|et|y|und)\s+(?=(?:i|my|the|our|we|it|also|je|j'|mon|ma|"
-    r"le|la|yo|mi|el|ich|mein|meine|der|die|das)\b)",
+    r",?\s+(?:and|et|y|und)\s+(?:(?:also|aussi|además|ademas|außerdem|auch)\s+)?"
+    r"(?=(?:i|my|the|our|we|it|also|je|j'|mon|ma|le|la|yo|mi|el|ich|mein|meine|der|die|das|"
+    r"quiero|quisiera|necesito|bitte|vorrei|quero)\b)",
+    re.I,
+)
+_WANT = re.compile(
+    r"\b(?:i want|i'd like|i would like|i need|je voudrais|j'aimerais|je veux|quiero|quisiera|"
+    r"necesito|ich möchte|ich würde gern|ich hätte gern|bitte um|vorrei|quero|gostaria)\b",
     re.I,
 )
 
@@ -314,6 +328,19 @@ _CLAUSE_AND = re.compile(
 _BACK_REFERENCE = re.compile(
     r"\b(?:\w+ (?:it|that|them)|without (?:it|that|them)|because of (?:it|that)|so|therefore|"
     r"sans (?:ça|cela)|sin (?:eso|ello)|ohne (?:das|es))\s*[.!]?$",
+    re.I,
+)
+
+
+_POINTS_BACK = re.compile(
+    r"\b(?:this|that|them|it(?!'s|\s+(?:is|was|would|will|possible)\b)|ça|cela|eso|esto)"
+    r"\b(?!\s+(?:is|was)\s+(?:possible|okay|ok)\b)",
+    re.I,
+)
+_REMEDY = re.compile(
+    r"\b(?:refund|money back|replacement|reimburse\w*|compensation|credit|rembours\w*|"
+    r"remplacement|reembolso|devolución|reposición|erstattung|ersatz|gutschrift|rimborso|"
+    r"reembolso|cancel (?:it|the order|my order))\b",
     re.I,
 )
 
@@ -328,11 +355,14 @@ def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     left = _trimmed(text, body.start, join.start())
     right = _trimmed(text, join.end(), sentence.end)
     halves = [scan[a:b] for a, b in (left, right)]
-    if any(len(_words(h)) < 4 or not _ISSUE.search(h) for h in halves):
+    cues = [_ISSUE.search(h) or _WANT.search(h) for h in halves]
+    if any(len(_words(h)) < 4 or cue is None for h, cue in zip(halves, cues, strict=True)):
         return []
-    if _BACK_REFERENCE.search(halves[1]):
+    if _BACK_REFERENCE.search(halves[1]) or _POINTS_BACK.search(halves[1]):
         return []  # "the VAT number is missing and our accountant can't book it": one issue
-    first, second = (_ISSUE.search(h).group(0).lower() for h in halves)
+    if _REMEDY.search(halves[1]) and not _REMEDY.search(halves[0]):
+        return []  # "it arrived broken and I want a refund": a complaint and its one ask
+    first, second = (cue.group(0).lower() for cue in cues if cue is not None)
     if first == second:
         return []  # one issue told twice
     return split_group(
