@@ -389,6 +389,17 @@ class BranchSuggestion(TypedDict):
     group: NotRequired[BranchPointGroup]
 
 
+class ReviewCounts(TypedDict):
+    """What a hybrid detection's reviewing model did to the pattern suggestions."""
+
+    confirmed: int
+    rejected: int
+    split: int
+    merged: int
+    added: int
+    ignored: int  # operations that could not be applied
+
+
 class SuggestionMetadata(TypedDict):
     """``groups``: the branch points of the suggestions given, each with its suggestions'
     ids; ``fallbackReason``: why a hybrid detection fell back to patterns alone;
@@ -399,7 +410,7 @@ class SuggestionMetadata(TypedDict):
     modelUsed: str | None
     groups: NotRequired[list[BranchPointGroupSummary]]
     fallbackReason: NotRequired[str]
-    review: NotRequired[dict[str, int]]
+    review: NotRequired[ReviewCounts]
 
 
 class SuggestBranchesRequest(TypedDict, total=False):

@@ -1,12 +1,9 @@
-"""AutoBranch over HTTP: suggestions, validation, hybrid review, and branching a message."""
+"""AutoBranch over HTTP: suggestions, validation, and branching a message (hybrid review:
+test_autobranch_hybrid.py)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-
-from tests.support.mock_upstream import Fault
 
 TEXT = "Should I use Postgres, MySQL, or SQLite for the new service? I need it running by Friday."
 GROUP = "Postgres, MySQL, or SQLite"
@@ -121,88 +118,6 @@ class TestSuggest:
         api.client.headers.pop("Authorization", None)
         response = await api.client.post("/autobranch/suggest-branches", json={"text": TEXT})
         assert response.status_code == 401
-
-
-def _review_answer(suggestions: list[dict]) -> str:
-    return "```json\n" + json.dumps({"suggestions": suggestions}) + "\n```"
-
-
-class TestHybrid:
-    async def test_the_model_confirms_rejects_and_adds(self, api, upstream):
-        pattern = (await _suggest(api)).json()["data"]["suggestions"]
-        by_trigger = {s["triggerText"]: s for s in pattern}
-        db = by_trigger["Postgres"]
-        names = by_trigger["SQLite"]
-        upstream.enqueue(
-            Fault.reply(
-                _review_answer(
-                    [
-                        {"id": db["id"], "keep": True, "confidence": 0.99, "title": "DB"},
-                        {"id": names["id"], "keep": False},
-                        {"id": None, "triggerText": "the new service", "confidence": 0.9},
-                    ]
-                )
-            )
-        )
-        response = await _suggest(api, hybridDetection=True, suggestionsCount=5)
-        assert response.status_code == 200, response.text
-        data = response.json()["data"]
-        assert data["metadata"]["detectionMethod"] == "hybrid"
-        assert data["metadata"]["modelUsed"] == "gpt-5"
-        assert data["metadata"]["review"] == {"confirmed": 1, "rejected": 1, "added": 1}
-        triggers = {s["triggerText"]: s for s in data["suggestions"]}
-        assert triggers["Postgres"]["title"] == "DB"
-        assert "SQLite" not in triggers
-        request = upstream.requests[-1]
-        assert TEXT in json.dumps(request.json)
-        assert db["id"] in json.dumps(request.json)
-
-    async def test_malformed_json_falls_back_to_patterns(self, api, upstream):
-        upstream.enqueue(Fault.reply("There are a few branch points here, I think."))
-        data = (await _suggest(api, hybridDetection=True)).json()["data"]
-        assert data["metadata"]["detectionMethod"] == "pattern"
-        assert data["metadata"]["modelUsed"] is None
-        assert "JSON" in data["metadata"]["fallbackReason"]
-        assert len(data["suggestions"]) == 3
-
-    async def test_provider_failure_falls_back_to_patterns(self, api, upstream):
-        upstream.enqueue(Fault.status(401))
-        response = await _suggest(api, hybridDetection=True)
-        assert response.status_code == 200, response.text
-        metadata = response.json()["data"]["metadata"]
-        assert metadata["detectionMethod"] == "pattern"
-        assert "failed" in metadata["fallbackReason"]
-
-    async def test_unknown_or_offline_model_falls_back(self, api):
-        data = (await _suggest(api, hybridDetection=True, llmModel="no-such-model")).json()["data"]
-        assert data["metadata"]["detectionMethod"] == "pattern"
-        assert "no-such-model" in data["metadata"]["fallbackReason"]
-        offline = await _suggest(api, hybridDetection=True, llmModel="chatroutes-offline")
-        assert "offline" in offline.json()["data"]["metadata"]["fallbackReason"]
-
-    async def test_a_named_model_is_used(self, api, upstream):
-        upstream.enqueue(Fault.reply('{"suggestions": []}'))
-        data = (await _suggest(api, hybridDetection=True, llmModel="claude-sonnet-4-5")).json()[
-            "data"
-        ]
-        assert data["metadata"]["modelUsed"] == "claude-sonnet-4-5"
-        assert upstream.requests[-1].protocol == "anthropic"
-
-    async def test_the_callers_provider_key(self, api, upstream):
-        upstream.enqueue(Fault.reply('{"suggestions": []}'))
-        data = (
-            await _suggest(api, hybridDetection=True, llmProvider="openai", llmApiKey="test-key")
-        ).json()["data"]
-        assert data["metadata"]["detectionMethod"] == "hybrid"
-        # A wrong key is the upstream's 401: the pattern result, and the key never echoed.
-        response = await _suggest(
-            api, hybridDetection=True, llmProvider="openai", llmApiKey="sk-wrong-key"
-        )
-        metadata = response.json()["data"]["metadata"]
-        assert metadata["detectionMethod"] == "pattern"
-        assert "sk-wrong-key" not in response.text
-        unknown = await _suggest(api, hybridDetection=True, llmProvider="nope", llmApiKey="k")
-        assert "nope" in unknown.json()["data"]["metadata"]["fallbackReason"]
 
 
 async def _conversation_with(api, create_conversation, send, content):

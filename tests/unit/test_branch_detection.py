@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 
 from chatroutes.server.domain.branch_detection import (
-    ReviewUnreadable,
-    apply_review,
     candidates,
     detect,
     masked,
-    parse_review,
 )
 from tests.data.autobranch_labeled_source import records
 
@@ -260,36 +257,3 @@ class TestSelection:
     def test_a_message_is_read_as_one_family(self):
         kinds_found = {s.kind for s in detect(self.TEXT, count=10).suggestions}
         assert kinds_found == {"disjunction"}
-
-
-class TestReview:
-    TEXT = "Should I use Postgres or MySQL? Also, how do I back it up nightly? And is RAID enough?"
-
-    def test_parse_tolerates_fences_and_prose(self):
-        answer = 'Sure!\n```json\n{"suggestions": [{"id": "x", "keep": true}]}\n```'
-        assert parse_review(answer) == [{"id": "x", "keep": True}]
-        assert parse_review('[{"id": "y"}, 3]') == [{"id": "y"}]
-        with pytest.raises(ReviewUnreadable):
-            parse_review("I think there are two branch points.")
-        with pytest.raises(ReviewUnreadable):
-            parse_review('{"suggestions": "none"}')
-
-    def test_confirm_reject_add(self):
-        found = candidates(self.TEXT)
-        first, second = found[0], found[1]
-        review = apply_review(
-            self.TEXT,
-            found,
-            [
-                {"id": first.id, "keep": True, "confidence": 1.0, "title": "DB choice"},
-                {"id": second.id, "keep": False},
-                {"id": None, "triggerText": "RAID", "confidence": 0.9, "title": "RAID"},
-                {"id": None, "triggerText": "not in the text", "confidence": 0.9},
-            ],
-        )
-        assert (review.confirmed, review.rejected, review.added) == (1, 1, 1)
-        by_trigger = {s.trigger: s for s in review.suggestions}
-        assert by_trigger[first.trigger].title == "DB choice"
-        assert by_trigger[first.trigger].confidence >= first.confidence
-        assert second.trigger not in by_trigger
-        assert "RAID" not in by_trigger or by_trigger["RAID"].source == "llm"

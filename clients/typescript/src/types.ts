@@ -416,6 +416,17 @@ export interface BranchSuggestion {
   group?: BranchPointGroup;
 }
 
+/** What a hybrid detection's reviewing model did to the pattern suggestions. */
+export interface ReviewCounts {
+  confirmed: number;
+  rejected: number;
+  split: number;
+  merged: number;
+  added: number;
+  /** Operations that could not be applied. */
+  ignored: number;
+}
+
 /**
  * `groups`: the branch points of the suggestions given, each with its suggestions' ids;
  * `fallbackReason`: why a hybrid detection fell back to patterns alone; `review`: what the
@@ -427,7 +438,7 @@ export interface SuggestionMetadata {
   modelUsed: string | null;
   groups?: BranchPointGroupSummary[];
   fallbackReason?: string;
-  review?: Record<string, number>;
+  review?: ReviewCounts;
 }
 
 export interface SuggestBranchesRequest {

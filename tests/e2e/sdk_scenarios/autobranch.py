@@ -1,4 +1,5 @@
-"""AutoBranch through the unmodified official SDK: health, suggest_branches, analyze_text."""
+"""AutoBranch through the unmodified official SDK: health, suggest_branches, analyze_text,
+and hybrid detection reviewed by the scripted model behind the mock upstream."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ SUPPORT = (
     "Can you help with both?"
 )
 CHOICE = "Should we deploy on Kubernetes or a single VM? What if traffic triples next month?"
+# The test scripts the reviewing model's answers for these two (see test_sdk_autobranch.py).
+ASKS = "I need help with billing and also have a question about the API and the webhooks."
+ACCOUNT = "I want to fix my login issue and update my credit card details."
 
 
 def scenario(out: Observations) -> None:
@@ -23,6 +27,12 @@ def scenario(out: Observations) -> None:
     )
     out["hybrid_offline"] = cr.autobranch.suggest_branches(
         text=CHOICE, hybrid_detection=True, llm_model="chatroutes-offline"
+    )
+    out["asks_pattern"] = cr.autobranch.suggest_branches(text=ASKS)
+    out["asks_hybrid"] = cr.autobranch.suggest_branches(text=ASKS, hybrid_detection=True)
+    out["account_pattern"] = cr.autobranch.analyze_text(text=ACCOUNT)
+    out["account_hybrid"] = cr.autobranch.analyze_text(
+        text=ACCOUNT, hybrid_detection=True, llm_model="gpt-5"
     )
     out["bad_count"] = outcome(
         lambda: cr.autobranch.suggest_branches(text=CHOICE, suggestions_count=0)

@@ -1,31 +1,44 @@
 """AutoBranch: suggest where a text could branch, and branch a stored message there.
 
 Detection is the pure pattern detector in ``domain.branch_detection``. With
-``hybridDetection`` a language model reviews its candidates (confirms, rejects,
-adds, re-ranks); when no model can be used, or its answer is unusable, the
-pattern result is returned and the metadata says why.
+``hybridDetection`` a language model reviews its suggestions (confirms, rejects, splits,
+merges, adds: ``branch_detection.review``), in one call metered like every model call.
+Never worse than patterns alone: when no model can be used, the call fails or takes
+longer than ``upstream_timeout_seconds`` in all, or its answer is unreadable or cannot
+stand, the pattern result is returned (``detectionMethod: "pattern"``) and
+``fallbackReason`` says why. A call the model answered is charged even then.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..domain.branch_detection import (
-    REVIEW_FLOOR,
     Detection,
-    ReviewUnreadable,
     Suggestion,
-    apply_review,
     candidates,
-    parse_review,
-    review_prompt,
+    resolve_overlaps,
     select,
 )
+from ..domain.branch_detection.review import (
+    ReviewNonsense,
+    ReviewUnreadable,
+    apply_review,
+    parse_review,
+    review_pool,
+    review_prompt,
+)
 from ..domain.context_assembly import ChatMessage
-from ..domain.errors import ChatRoutesServerError, Forbidden, InvalidRequest, NotFound
+from ..domain.errors import (
+    ChatRoutesServerError,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    ProviderTimeout,
+)
 from ..providers.anthropic_messages import AnthropicMessagesProvider
 from ..providers.base import CompletionRequest, Provider
 from ..providers.openai_chat import OpenAIChatProvider
@@ -91,25 +104,25 @@ class AutobranchService:
         threshold, count = request.threshold, request.suggestions_count
         if not request.hybrid_detection:
             return SuggestResult(select(found, threshold=threshold, count=count), "pattern")
+        shown, aside = review_pool(found)
         try:
             reviewer = self._reviewer(request)
-            pool = [s for s in found if s.confidence >= REVIEW_FLOOR]
-            items = await self._review(reviewer, request.text, pool, count)
-        except (NoReviewer, ReviewUnreadable) as exc:
+            answer = await self._review(reviewer, request.text, shown, count)
+            review = apply_review(request.text, shown, parse_review(answer))
+        except (NoReviewer, ReviewUnreadable, ReviewNonsense) as exc:
             return self._fallback(found, request, str(exc))
+        except (TimeoutError, ProviderTimeout):
+            reason = f"the model did not answer within {self._deadline():g}s"
+            return self._fallback(found, request, reason)
         except ChatRoutesServerError as exc:
             logger.warning("autobranch review failed: %s", exc.message)
             return self._fallback(found, request, f"the model call failed: {exc.message}")
-        review = apply_review(request.text, pool, items)
+        reviewed = resolve_overlaps([*review.suggestions, *aside])
         return SuggestResult(
-            select(review.suggestions, threshold=threshold, count=count),
+            select(reviewed, threshold=threshold, count=count),
             "hybrid",
             model=reviewer.model,
-            review={
-                "confirmed": review.confirmed,
-                "rejected": review.rejected,
-                "added": review.added,
-            },
+            review=review.counts,
         )
 
     async def apply(
@@ -234,23 +247,29 @@ class AutobranchService:
             known.cost if known else None,
         )
 
+    def _deadline(self) -> float:
+        """The longest a review may take, every attempt included: one attempt's timeout."""
+        return self.ctx.settings.upstream_timeout_seconds
+
     async def _review(
-        self, reviewer: Reviewer, text: str, pool: list[Suggestion], count: int
-    ) -> list[dict[str, Any]]:
-        prompt = review_prompt(text, pool, count)
+        self, reviewer: Reviewer, text: str, shown: list[Suggestion], count: int
+    ) -> str:
+        """The model's answer to the review prompt (charged to the caller)."""
+        prompt = review_prompt(text, shown, count)
         request = CompletionRequest(
             model=reviewer.upstream_id,
             messages=[ChatMessage(role, content) for role, content in prompt],
             temperature=0.0,
             max_tokens=min(REVIEW_MAX_TOKENS, reviewer.max_output),
         )
-        completion = await metered_complete(
-            self.ctx,
-            self.user_id,
-            AUTOBRANCH_KIND,
-            reviewer.model,
-            reviewer.provider,
-            request,
-            reviewer.cost,
-        )
-        return parse_review(completion.content)
+        async with asyncio.timeout(self._deadline()):
+            completion = await metered_complete(
+                self.ctx,
+                self.user_id,
+                AUTOBRANCH_KIND,
+                reviewer.model,
+                reviewer.provider,
+                request,
+                reviewer.cost,
+            )
+        return completion.content
