@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -410,3 +411,17 @@ async def watched(
     """Run a generation under a ``GenerationWatch``."""
     async with GenerationWatch(ctx, prepared, live):
         return await work
+
+
+@asynccontextmanager
+async def lease_kept(ctx: ServerContext, prepared: Prepared) -> AsyncIterator[None]:
+    """The generation's lease renewed while the block runs: work between a question's
+    transaction and its generation (a checkpoint catch-up) may outlast an unrenewed
+    lease, which recovery would then take as its owner's death. Nothing is stored here
+    whatever the block does; the caller decides."""
+    beat = asyncio.create_task(GenerationWatch(ctx, prepared, None)._heartbeat())
+    try:
+        yield
+    finally:
+        beat.cancel()
+        await asyncio.gather(beat, return_exceptions=True)

@@ -10,7 +10,10 @@ from ...domain.errors import ChatRoutesServerError
 from ...providers.base import Completion
 from ...schemas.messages import MessageSend
 from ..live import LiveReply, ReplyStream, StreamEvent
-from ..recovery import watched  # heartbeat and shutdown: the reply survives its process
+from ..recovery import (  # heartbeat and shutdown: the reply survives its process
+    lease_kept,
+    watched,
+)
 from ..server_context import ServerContext
 from . import admission, provider_call
 from . import given as given_mode
@@ -75,7 +78,8 @@ class SendPipeline:
             self.ctx, sender, target, request, reserve=reserve
         )
         try:
-            await catch_up(self.ctx, prepared)
+            async with lease_kept(self.ctx, prepared):
+                await catch_up(self.ctx, prepared)
         except BaseException:  # cancelled: the branch is let go, as after a refusal
             await release_lease(self.ctx, prepared)
             raise
