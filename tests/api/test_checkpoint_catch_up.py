@@ -20,6 +20,7 @@ from benchmarks._conversations import facts_present, generate
 from chatroutes.server.app import create_app
 from chatroutes.server.domain.context_assembly import SUMMARY_HEADING
 from chatroutes.server.domain.tokens import estimate_tokens
+from chatroutes.server.services.recovery import recover_expired
 from chatroutes.server.settings import Settings
 from tests.conftest import API_PREFIX, Api
 from tests.support.mock_upstream import Fault
@@ -155,6 +156,39 @@ class TestCatchUp:
             "Echo: Anything else?",
             "Recap please.",
         ]
+
+    async def test_a_long_wait_keeps_the_sends_generation_lease(self, api, settings, upstream):
+        """Waiting longer than a generation lease lasts, the send still renews it: another
+        process's recovery sweep, running all along, never takes it for a dead one."""
+        slow = await self._slow_summaries(api, settings, upstream, 1.5)
+        short_leases = settings.model_copy(
+            update={
+                "checkpoint_catchup_wait_ms": 10_000,
+                "generation_lease_seconds": 0.3,
+                "generation_heartbeat_seconds": 0.05,
+            }
+        )
+        async with replica(api, slow) as first, replica(api, short_leases) as second:
+            created = await first.client.post("/conversations", json={"title": "t"})
+            cid = created.json()["data"]["conversation"]["id"]
+            for text in ("Meet Ada Lovelace.", "The code is 7781.", "Anything else?"):
+                await _send(first.client, cid, text)
+            taken = 0
+
+            async def sweep() -> None:
+                nonlocal taken
+                while True:
+                    taken += await recover_expired(first.app.state.ctx)
+                    await asyncio.sleep(0.05)
+
+            sweeper = asyncio.create_task(sweep())
+            try:
+                caught = await _send(second.client, cid, "Recap please.")
+            finally:
+                sweeper.cancel()
+        assert taken == 0
+        assert caught["message"]["metadata"]["checkpointCatchUp"] == "waited"
+        assert caught["message"]["content"] == "Echo: Recap please."
 
     async def test_past_the_wait_it_writes_the_checkpoint_and_the_late_one_is_dropped(
         self, api, settings, upstream
