@@ -73,6 +73,21 @@ def as_summary(checkpoint: Checkpoint) -> CheckpointSummary:
     )
 
 
+async def offline_summary(
+    ctx: ServerContext, turns: list[tuple[str, str]], previous: str | None
+) -> str:
+    """The extractive summary of ``turns`` built on ``previous``: what a checkpoint holds
+    when no model writes it (and what a send catching up inline writes)."""
+    # Tens of milliseconds of CPU on a long path: in the worker process, not holding up
+    # every other request for that long.
+    return await in_worker(
+        extractive_summary,
+        turns,
+        previous=previous,
+        max_tokens=ctx.settings.checkpoint_summary_tokens,
+    )
+
+
 class CheckpointService:
     def __init__(self, ctx: ServerContext, user_id: str, user: User | None = None) -> None:
         self.ctx = ctx
@@ -360,10 +375,7 @@ class CheckpointService:
                 return await self._model_summary(model, turns, previous, budget, charged)
             except ChatRoutesServerError as exc:
                 logger.warning("summarizer %s failed, using the extractive one: %s", model, exc)
-        # Tens of milliseconds of CPU on a long path: in the worker process, not holding up
-        # every other request for that long.
-        summary = await in_worker(extractive_summary, turns, previous=previous, max_tokens=budget)
-        return summary, EXTRACTIVE
+        return await offline_summary(self.ctx, turns, previous), EXTRACTIVE
 
     async def _model_summary(
         self,

@@ -6,9 +6,8 @@ from dataclasses import replace
 
 from ..domain.checkpoints import summary_source
 from ..domain.context_assembly import CheckpointSummary
-from ..domain.summarizer import extractive_summary
 from ..domain.tokens import estimate_tokens
-from .offload import in_worker
+from .checkpoints import offline_summary
 from .sending.preview import PendingCatchUp, PreviewRequest, SendPreview, preview_within
 from .server_context import ServerContext
 
@@ -39,10 +38,5 @@ class PreviewService:
         by_anchor = {c.anchor_message_id: c for c in pending.checkpoints}
         source = summary_source(pending.before, by_anchor)
         previous = source.previous.summary if source.previous is not None else None
-        summary = await in_worker(
-            extractive_summary,
-            source.turns,
-            previous=previous,
-            max_tokens=self.ctx.settings.checkpoint_summary_tokens,
-        )
+        summary = await offline_summary(self.ctx, source.turns, previous)
         return CheckpointSummary("", pending.before[-1].id, summary, estimate_tokens(summary))
