@@ -144,8 +144,14 @@ class TestCatchUp:
             # the 4th message's checkpoint is being written (by the first replica's model)
             assert [r["message"]["metadata"]["checkpointCatchUp"] for r in replies] == [None] * 3
             caught = await _send(second.client, cid, "Recap please.")
+            # its reply brings the path an interval past the waited-for checkpoint: the
+            # second replica writes the next one in the background
+            await settle(first)
+            await settle(second)
         metadata = caught["message"]["metadata"]
-        [checkpoint] = await _checkpoints(api, cid)
+        checkpoint, following = await _checkpoints(api, cid)
+        assert following["anchorMessageId"] == caught["message"]["id"]
+        assert following["summarizer"] == "extractive"
         assert metadata["checkpointCatchUp"] == "waited"
         assert metadata["checkpointId"] == checkpoint["id"]
         assert checkpoint["summarizer"] == "claude-sonnet-4-5"
