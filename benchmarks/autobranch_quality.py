@@ -11,6 +11,8 @@ Data sets:
             one gold span per option, scored per suggestion.
 - ``blind`` the independent set's frozen split: aggregate figures only. ``--errors``
             refuses it, and nothing here prints a blind record.
+- ``fresh`` a second blind set by three labelers whose texts were never tuned on,
+            frozen as they came in: aggregate figures only, like ``blind``.
 
 Matching: a prediction is a true positive when its span overlaps (one character is
 enough) a gold span of the same text not matched yet; one-to-one, largest overlap
@@ -38,7 +40,7 @@ before the threshold), and the detector's latency (p50/p99) on 2,000-character
 messages.
 
     python benchmarks/autobranch_quality.py [--threshold 0.7] [--errors old|tune]
-        [--sets old,tune,blind] [--cross-labeler] [--labelers D,E]
+        [--sets old,tune,blind,fresh] [--cross-labeler] [--labelers D,E]
 """
 
 from __future__ import annotations
@@ -369,12 +371,12 @@ def main() -> None:
     parser.add_argument(
         "--errors",
         default=None,
-        help="list misses and false positives of our detector: old or tune (never blind)",
+        help="list misses and false positives of our detector: old or tune (never blind or fresh)",
     )
     parser.add_argument(
         "--sets",
-        default="old,tune,blind",
-        help="comma-separated data sets to score (old, tune, blind); all by default",
+        default="old,tune,blind,fresh",
+        help="comma-separated data sets to score (old, tune, blind, fresh); all by default",
     )
     parser.add_argument(
         "--labelers",
@@ -389,7 +391,7 @@ def main() -> None:
     args = parser.parse_args()
     wanted = set(args.sets.split(","))
     if args.errors not in (None, "old", "tune"):
-        sys.exit(f"--errors {args.errors}: only 'old' or 'tune' (the blind split stays blind)")
+        sys.exit(f"--errors {args.errors}: only 'old' or 'tune' (the blind splits stay blind)")
 
     old = read(OLD)
     independent = read(INDEPENDENT) if INDEPENDENT.exists() else []
@@ -397,7 +399,7 @@ def main() -> None:
     if "old" in wanted:
         datasets["old (group level)"] = (old, old_gold, True)
     if independent:
-        for split in ("tune", "blind"):
+        for split in ("tune", "blind", "fresh"):
             if split not in wanted:
                 continue
             subset = [r for r in independent if r["split"] == split]

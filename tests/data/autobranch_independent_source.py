@@ -11,7 +11,13 @@ The generator strips the marks, records each span's character offsets (end
 exclusive), and puts two texts in five in the ``blind`` split by a hash of the
 record's id (not by choice). The blind split was frozen before any tuning on this
 set; only aggregate figures are ever read from it. The ``extra-*.txt`` files, written
-the same way after the freeze, are tuning data only: all ``tune``. Regenerate with
+the same way after the freeze, are tuning data only: all ``tune``.
+
+The ``fresh-*.txt`` files are a second blind set, the ``fresh`` split: written by three
+more labelers, given only the guide, after the first blind split's figures had been
+read several times, and frozen (``autobranch_independent_fresh.sha256``) as they came
+in, before any further tuning. Whole labelers are held out, so it also measures how the
+detector does on writers it has never met. Regenerate with
 ``python -m tests.data.autobranch_independent_source``.
 """
 
@@ -98,6 +104,8 @@ def records() -> list[dict[str, object]]:
         found.extend(records_in(path.read_text(encoding="utf-8")))
     for path in sorted(SOURCES.glob("extra-*.txt")):
         found.extend(records_in(path.read_text(encoding="utf-8"), split="tune"))
+    for path in sorted(SOURCES.glob("fresh-*.txt")):
+        found.extend(records_in(path.read_text(encoding="utf-8"), split="fresh"))
     return found
 
 
