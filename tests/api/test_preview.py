@@ -232,6 +232,35 @@ async def test_over_the_window_pins_stay_and_the_preview_equals_the_send(small_w
         _agrees(data, sent.json()["data"])
 
 
+async def test_the_room_kept_for_the_reply_is_the_sends_max_tokens(small_window):
+    """A smaller ``maxTokens`` leaves more of the window to the context: the preview
+    asked with the send's ``maxTokens`` counts what that send then gives the model."""
+    async with client_for(small_window) as client:
+        created = await client.post("/conversations", json={"title": "t", "maxTokens": 100})
+        conversation = created.json()["data"]["conversation"]
+        cid, main = conversation["id"], conversation["branches"][0]["id"]
+        for turn in range(5):
+            response = await client.post(
+                f"/conversations/{cid}/messages", json={"content": f"turn {turn} " + "word " * 20}
+            )
+            assert response.status_code == 201, response.text
+        url = f"/conversations/{cid}/branches/{main}/preview"
+        default = (await client.get(url, params={"content": "last"})).json()["data"]
+        preview = await client.get(url, params={"content": "last", "maxTokens": 20})
+        assert preview.status_code == 200, preview.text
+        data = preview.json()["data"]
+        assert data["contextMessageCount"] > default["contextMessageCount"]
+        assert data["promptTokens"] > default["promptTokens"]
+        sent = await client.post(
+            f"/conversations/{cid}/messages", json={"content": "last", "maxTokens": 20}
+        )
+        assert sent.status_code == 201, sent.text
+        _agrees(data, sent.json()["data"])
+        refused = await client.get(url, params={"maxTokens": 0})
+        assert refused.status_code == 400
+        assert refused.json()["details"]["field"] == "maxTokens"
+
+
 class TestRefused:
     async def test_an_unknown_model_names_model(self, api, create_conversation, send):
         cid, main, _ = await _turns(create_conversation, send, "hi")

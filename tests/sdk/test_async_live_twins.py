@@ -225,6 +225,9 @@ class TestNewerResources:
             await cr.messages.set_context(excluded, pinned=True)
         with pytest.raises(ValidationError):
             await cr.branches.preview(cid, main, model="no-such-model")
+        with pytest.raises(ValidationError) as bad:
+            await cr.branches.preview(cid, main, max_tokens=0)
+        assert "maxTokens" in bad.value.message
         reply = await cr.messages.send(cid, {"content": "next"})
         assert reply["message"]["metadata"]["excludedMessageIds"] == [excluded]
 

@@ -219,6 +219,9 @@ class TestNewerResources:
             cr.messages.set_context(excluded, pinned=True)
         with pytest.raises(ValidationError):
             cr.branches.preview(cid, main, model="no-such-model")
+        with pytest.raises(ValidationError) as bad:
+            cr.branches.preview(cid, main, max_tokens=0)
+        assert "maxTokens" in bad.value.message
         reply = cr.messages.send(cid, {"content": "next"})
         assert reply["message"]["metadata"]["excludedMessageIds"] == [excluded]
 

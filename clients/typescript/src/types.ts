@@ -268,13 +268,15 @@ export interface UpdateBranchRequest {
 /**
  * `branches.preview`: the next send to count. `content`, the message about to be sent;
  * `model` and `contextMode` as the send would use them (default: the conversation's model,
- * the branch's mode); `forkPointMessageId`, the first send of a branch forked there instead.
+ * the branch's mode); `forkPointMessageId`, the first send of a branch forked there instead;
+ * `maxTokens`, the send's (default: the conversation's), the room kept for its reply.
  */
 export interface PreviewParams {
   model?: string;
   contextMode?: ContextMode;
   forkPointMessageId?: string;
   content?: string;
+  maxTokens?: number;
 }
 
 /**

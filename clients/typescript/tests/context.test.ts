@@ -40,6 +40,7 @@ describe('pinned and excluded messages, and the next send previewed', () => {
     await expect(api.branches.preview(conversation.id, main, { model: 'no-such-model' })).rejects.toBeInstanceOf(
       ValidationError,
     );
+    await expect(api.branches.preview(conversation.id, main, { maxTokens: 0 })).rejects.toThrow(/maxTokens/);
 
     const reply = await api.messages.send(conversation.id, { content: 'next' });
     expect(reply.message.metadata?.excludedMessageIds).toEqual([excludedId]);

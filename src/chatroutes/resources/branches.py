@@ -42,12 +42,14 @@ def _preview_params(
     context_mode: ContextMode | None,
     fork_point_message_id: str | None,
     content: str | None,
+    max_tokens: int | None,
 ) -> dict[str, Any]:
     given = {
         "model": model,
         "contextMode": context_mode,
         "forkPointMessageId": fork_point_message_id,
         "content": content,
+        "maxTokens": max_tokens,
     }
     return {name: value for name, value in given.items() if value is not None}
 
@@ -158,18 +160,20 @@ class Branches(SyncAPIResource):
         context_mode: ContextMode | None = None,
         fork_point_message_id: str | None = None,
         content: str | None = None,
+        max_tokens: int | None = None,
     ) -> SendPreview:
         """The next send on a branch counted and priced before it is made; nothing is sent.
 
         ``content``: the message about to be sent (counted as its question); ``model`` and
         ``context_mode``: as the send would use them (default: the conversation's model,
         the branch's mode); ``fork_point_message_id``: the first send of a branch forked
-        there with ``context_mode`` instead. ``promptTokens`` is what the send's prompt
-        then counts.
+        there with ``context_mode`` instead; ``max_tokens``: the send's (default: the
+        conversation's), the room kept for its reply. ``promptTokens`` is what the send's
+        prompt then counts.
         """
         response = self._http.get(
             f"{_base(conversation_id)}/branches/{seg(branch_id)}/preview",
-            params=_preview_params(model, context_mode, fork_point_message_id, content),
+            params=_preview_params(model, context_mode, fork_point_message_id, content, max_tokens),
         )
         return cast(SendPreview, data_of(response))
 
@@ -280,17 +284,19 @@ class AsyncBranches(AsyncAPIResource):
         context_mode: ContextMode | None = None,
         fork_point_message_id: str | None = None,
         content: str | None = None,
+        max_tokens: int | None = None,
     ) -> SendPreview:
         """The next send on a branch counted and priced before it is made; nothing is sent.
 
         ``content``: the message about to be sent (counted as its question); ``model`` and
         ``context_mode``: as the send would use them (default: the conversation's model,
         the branch's mode); ``fork_point_message_id``: the first send of a branch forked
-        there with ``context_mode`` instead. ``promptTokens`` is what the send's prompt
-        then counts.
+        there with ``context_mode`` instead; ``max_tokens``: the send's (default: the
+        conversation's), the room kept for its reply. ``promptTokens`` is what the send's
+        prompt then counts.
         """
         response = await self._http.get(
             f"{_base(conversation_id)}/branches/{seg(branch_id)}/preview",
-            params=_preview_params(model, context_mode, fork_point_message_id, content),
+            params=_preview_params(model, context_mode, fork_point_message_id, content, max_tokens),
         )
         return cast(SendPreview, data_of(response))

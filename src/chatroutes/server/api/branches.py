@@ -69,12 +69,13 @@ async def preview_send(
         str | None,
         Query(min_length=1, max_length=MAX_CONTENT_CHARS, pattern=NUL_FREE_PATTERN),
     ] = None,
+    max_tokens: Annotated[int | None, Query(alias="maxTokens", ge=1, le=1_000_000)] = None,
 ) -> JSONResponse:
     """The next send on the branch, assembled as the send would assemble it, with
-    ``content`` as its question; or, with ``forkPointMessageId``, the first send of a
-    branch forked there with ``contextMode``. Its prompt counted and priced; nothing is
-    sent or stored."""
-    request = PreviewRequest(model, context_mode, fork_point_message_id, content)
+    ``content`` as its question and ``maxTokens`` (the room kept for its reply); or, with
+    ``forkPointMessageId``, the first send of a branch forked there with ``contextMode``.
+    Its prompt counted and priced; nothing is sent or stored."""
+    request = PreviewRequest(model, context_mode, fork_point_message_id, content, max_tokens)
     preview = await service.preview(conversation_id, branch_id, request)
     return ok(
         preview_data(

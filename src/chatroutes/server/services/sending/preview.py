@@ -37,14 +37,15 @@ from .question import (
 
 @dataclass(frozen=True)
 class PreviewRequest:
-    """A next send to preview: its model and context mode (None: the conversation's and
-    the branch's), a fork point (the first send of a branch forked there instead), and its
-    text (None: the context as it stands, no question added)."""
+    """A next send to preview: its model, context mode and ``maxTokens`` (None: the
+    conversation's and the branch's), a fork point (the first send of a branch forked
+    there instead), and its text (None: the context as it stands, no question added)."""
 
     model: str | None = None
     context_mode: str | None = None
     fork_point_message_id: str | None = None
     content: str | None = None
+    max_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def preview_within(
             path=path,
             checkpoints=summaries,
             info=info,
-            max_tokens=reply_max_tokens(conversation, info, None),
+            max_tokens=reply_max_tokens(conversation, info, request.max_tokens),
         )
 
     summaries = [CheckpointSummary(*row) for row in checkpoints]
