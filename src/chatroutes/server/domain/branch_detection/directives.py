@@ -15,7 +15,7 @@ import re
 
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _mentions, _option_title, _trimmed, _words
+from .text import Span, _factored, _mentions, _option_title, _trimmed, _words
 
 _MAKE = re.compile(
     r"\b(?:write|rewrite|re-write|draft|redraft|give|create|make|produce|refactor|show|compose|"
@@ -129,6 +129,7 @@ _TAIL = re.compile(
 )
 
 
+_MAKE_SCAN = _factored(_MAKE)  # the same matches, found faster
 _REQUEST_LEAD = re.compile(
     r"\b(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|"
     r"pourriez-vous|puedes|podrías|can you|could you|please)\b(?:\s+(?:mir|me|us|moi|nous|"
@@ -157,7 +158,7 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         chunk = scan[sentence.start : sentence.end]
         if not _mentions(chunk, _KEYS):
             continue
-        verb = _MAKE.search(scan, sentence.start, sentence.end)
+        verb = _MAKE_SCAN.search(scan, sentence.start, sentence.end)
         if verb is None:
             continue
         items = _listed(scan, verb.end(), sentence.end)
@@ -185,7 +186,7 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 divergence="high",
             )
         )
-    return found
+    return found + _variant_sets(text, scan, sents, found)
 
 
 def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
@@ -294,3 +295,247 @@ def _cut(scan: str, start: int, end: int) -> tuple[int, int]:
         return start, start
     tail = _TAIL.search(scan, start, end)
     return _trimmed(scan, start, tail.start() if tail else end)
+
+
+# Variants named as parallel determiner-headed phrases ("one version that … and one that
+# …", "uno divertido, otro elegante y uno con urgencia", "eine Variante mit … und eine mit
+# …"): the coordination is split only where the next phrase opens with a determiner, so
+# "elegante y minimalista" or "reliability and reviews" stay inside one variant.
+_OPENER = (
+    r"(?:one|another|the other|a|an|uno|una|un|otro|otra|el otro|la otra|une|une autre|"
+    r"l'autre|l\u2019autre|ein|eine|einen|einmal|die andere|der andere|das andere)"
+)
+_OPENER_WORD = _factored(re.compile(rf"\b{_OPENER}\b", re.I))
+_FILLER = (
+    r"(?:(?:then|also|maybe|finally|lastly|zwar|nämlich|namely|aussi|enfin|también|luego|"
+    r"auch|dann)\s+)*"
+)
+# Two patterns, each with a literal first character, scan faster than one.
+_COORDINATED = (
+    re.compile(rf",\s*(?:(?:and|or|y|o|et|ou|und|oder|e)\s+)?{_FILLER}(?={_OPENER}\b)", re.I),
+    re.compile(rf" (?:and|y|et|und|e)\s+{_FILLER}(?={_OPENER}\b)", re.I),
+)
+# A request that names what it wants: a verb of making or a verb of wanting.
+_ASK = _factored(
+    re.compile(
+        r"\b(?:write|rewrite|draft|give|create|make|produce|compose|generate|suggest|propose|"
+        r"prepare|plan|build|design|develop|sketch|outline|come up with|put together|get|"
+        r"need|want|would like|'d like|"
+        "\u2019d like|"
+        r"écri\w*|rédig\w*|donne\w*|propos\w*|prépar\w*|fais|faire|cré\w*|élabor\w*|"
+        r"développ\w*|voudrais|aimerais|il me faut|besoin|"
+        r"escrib\w*|escríb\w*|redact\w*|redáct\w*|dame|da|danos|propon\w*|propón\w*|prepar\w*|"
+        r"prepár\w*|haz|hazme|cre\w*|elabor\w*|diseñ\w*|necesit\w*|quier\w*|quisiera|gustaría|"
+        r"schreib\w*|formulier\w*|gib|mach\w*|erstell\w*|entwirf|entwerf\w*|entwickl\w*|"
+        r"brauch\w*|bräucht\w*|möchte\w*|hätte gern\w*)\b",
+        re.I,
+    )
+)
+_APPOSITION = re.compile(
+    r":\s|\s[-\u2013\u2014]\s|,?\s*\b(?:und zwar|nämlich|namely|i\.e\.|es decir|à savoir|"
+    r"c'est-à-dire)\b",
+    re.I,
+)
+_RELATIVE_WORD = re.compile(
+    r"\b(?:that|who|which|where|whose|qui|que|où|dont|donde|cuyo|wo|dass)\b", re.I
+)
+# A phrase stands for a variant, not a thing, when a pronoun stands for the thing varied
+# ("one with …", "a formal one", "eine mit …", "uno corto") or it sets itself against
+# another ("another …", "otro …", "einmal …", "a third …").
+_CONTRAST = re.compile(
+    r"(?:another|the other|otro|otra|el otro|la otra|une autre|l'autre|l\u2019autre|"
+    r"einmal|die andere|der andere|das andere|"
+    r"(?:a|an|una|une|eine|ein|un)\s+(?:second|third|fourth|fifth|final|last|segunda|"
+    r"segundo|tercera|tercero|cuarta|cuarto|deuxième|troisième|quatrième|zweite|dritte|"
+    r"vierte|letzte))\b",
+    re.I,
+)
+_STAND_IN = re.compile(
+    r"(?:uno\b|(?:one|una|une|eine|ein|un)\s+(?:with|for|that|which|where|who|in|as|con|"
+    r"para|que|donde|en|como|avec|pour|qui|où|comme|mit|für|die|der|das|als|wo)\b"
+    r"|(?:a|an)\s+(?:[\w-]+,?\s+){1,4}one\b)",
+    re.I,
+)
+# German writes nouns with a capital: "eine humorvolle mit …" leaves its noun out.
+_ELLIPTIC = re.compile(r"[Ee]ine?n?\s+[a-zäöüß][\w-]*(?=\s*(?:,|$)|\s+(?:mit|für|ohne|als|die)\b)")
+_VARIANT_NOUN = re.compile(
+    r"\b(?:versions?|variants?|variations?|takes?|drafts?|tones?|styles?|flavou?rs?|"
+    r"scenarios?|options?|alternatives?|proposals?|concepts?|lengths?|"
+    r"versión|versiones|variantes?|propuestas?|opciones|opción|escenarios?|tonos?|"
+    r"Varianten?|Fassung\w*|Entw[üu]rf\w*|Szenarien|Szenario|Vorschl[äa]g\w*|Versionen|"
+    r"propositions?|scénarios?|façons)\b",
+    re.I,
+)
+_VARIANT_END = re.compile(
+    r",\s*(?:(?:with|con|avec|mit)\s+(?:a|an|un|une|una|einem|einer)\b.*\b(?:each|cada|"
+    r"chaque|jeweils|both)\b|(?:for|para|pour|für)\s+(?:each|cada|chaque|jede\w*)\b)|\s*\(",
+    re.I | re.S,
+)
+
+
+def _coordinated(
+    scan: str, sentence: Span, joins: list[re.Match[str]]
+) -> tuple[int, list[tuple[int, int]]] | None:
+    """The request's verb and the variants it names as parallel determiner-headed
+    phrases (``joins``: the coordinations in the sentence); None when the sentence asks
+    for no such set."""
+    first_join = joins[0].start()
+    verb = _ASK.search(scan, sentence.start, first_join)
+    end = sentence.end
+    if verb is None:  # "Kannst du mir … eine …, eine … und eine … schreiben?"
+        lead = _REQUEST_LEAD.search(scan, sentence.start, first_join)
+        verb = _ASK.search(scan, joins[-1].end(), sentence.end) if lead else None
+        if lead is None or verb is None:
+            return None
+        start, end = lead.end(), verb.start()
+        joins = [j for j in joins if j.end() < end]
+        if not joins:
+            return None
+    else:
+        start = verb.end()
+    for marker in _APPOSITION.finditer(scan, start, joins[0].end()):
+        start = marker.end()  # "a study plan, namely one with … and one with …"
+    if start > joins[0].start():
+        start, joins = joins[0].end(), joins[1:]
+    if not joins:
+        return None
+    first = _first_variant(scan, start, joins[0], _words(scan[joins[0].end() : end])[:1])
+    bounds = [j.end() for j in joins]
+    pieces = list(zip([first, *bounds], [*[j.start() for j in joins], end], strict=True))
+    # whether each phrase follows "and" (not a bare comma): "a case, one that fits, and …"
+    joined = [False, *(bool(_words(j.group(0))) for j in joins)]
+    if first is None:
+        pieces, joined = pieces[1:], joined[1:]
+    items: list[tuple[int, int]] = []
+    after_and: list[bool] = []
+    for (a, b), conjunction in zip(pieces, joined, strict=True):
+        a, b = _variant_span(scan, a, b)
+        if b > a:
+            items.append((a, b))
+            after_and.append(conjunction)
+    if len(items) < 2 or any(len(_words(scan[a:b])) > 16 for a, b in items):
+        return None
+    if not _asks_for_variants(scan, sentence.start, items, after_and):
+        return None
+    return verb.start(), items
+
+
+def _first_variant(scan: str, start: int, join: re.Match[str], second: list[str]) -> int | None:
+    """Where the first variant opens, before the first coordination: right after the verb
+    ("get a serious version written like a proposal and a silly one"), else at the last
+    opener like the second one's, else at the last opener outside a relative clause ("a
+    relaxed plan where I do a little …" opens at "a relaxed"). None when it names the
+    thing varied rather than a variant ("Dame el texto, uno … y otro …", "write me a
+    cover letter, one formal and one casual")."""
+    lead = _LEADING_OBJECT.match(scan, start, join.start())
+    start = _trimmed(scan, lead.end() if lead else start, join.start())[0]
+    openers = list(_OPENER_WORD.finditer(scan, start, join.start()))
+    if openers and openers[0].start() == start:
+        comma = join.group(0).lstrip().startswith(",")
+        if comma and not _stands_in(scan, start) and second and second[0] in _ONE:
+            return None
+        return start
+    if openers:
+        relative = _RELATIVE_WORD.search(scan, openers[0].end(), join.start())
+        if relative:
+            openers = [o for o in openers if o.start() < relative.start()]
+    same = [o for o in openers if second and o.group(0).lower() == second[0]]
+    chosen = same or openers
+    return chosen[-1].start() if chosen else None
+
+
+def _variant_span(scan: str, start: int, end: int) -> tuple[int, int]:
+    """A variant without the words that apply to all of them ("…, with a budget for each
+    one") or an aside in brackets."""
+    tail = _VARIANT_END.search(scan, start, end)
+    return _cut(scan, start, tail.start() if tail else end)
+
+
+def _asks_for_variants(
+    scan: str, sentence_start: int, items: list[tuple[int, int]], joined: list[bool]
+) -> bool:
+    """Whether the phrases are versions of one thing rather than several things ("a
+    summary and a title", "a case, one that fits, and a charger"): two stand-ins for the
+    thing varied, or one after "and"; a phrase set against another; or a word such as
+    "versions" naming them, as many as a count before them says."""
+    phrases = [scan[a:b] for a, b in items]
+    stand_ins = [bool(_STAND_IN.match(p) or _ELLIPTIC.match(p)) for p in phrases]
+    if sum(stand_ins) >= 2 or any(s and j for s, j in zip(stand_ins, joined, strict=True)):
+        return True
+    if any(_CONTRAST.match(p) for p in phrases[1:]):
+        return True
+    before = scan[sentence_start : items[0][0]]
+    counts = [_NUMBER[w] for w in _words(before) if w in _NUMBER and w != "both"]
+    if counts and counts[-1] != len(items):
+        return False
+    if _VARIANT_NOUN.search(before):
+        return True  # "three scenarios: …", "in two lengths: …"
+    if counts and any(stand_ins):
+        return True  # "in two registers: a stiff one … and a chatty note …"
+    # "a serious version … and a silly one", "a version where … and a version where …"
+    later = any(stand_ins[1:]) or any(_VARIANT_NOUN.search(p) for p in phrases[1:])
+    return bool(_VARIANT_NOUN.search(phrases[0])) and later
+
+
+def _stands_in(scan: str, at: int) -> bool:
+    return bool(_STAND_IN.match(scan, at) or _CONTRAST.match(scan, at))
+
+
+def _variant_sets(
+    text: str, scan: str, sents: list[Span], found: list[Suggestion]
+) -> list[Suggestion]:
+    """The variants the phrase-list reading above misses: parallel determiner-headed
+    phrases, in the request's sentence or in the one after it ("… schreiben? Einmal …
+    und einmal …")."""
+    joins = sorted(
+        (j for pattern in _COORDINATED for j in pattern.finditer(scan)), key=lambda j: j.start()
+    )
+    if not joins:
+        return []
+    taken = [s.extent for s in found]
+    out: list[Suggestion] = []
+    by_sentence = _joins_by_sentence(sents, joins)
+    for index, sentence in enumerate(sents):
+        following = sents[index + 1] if index + 1 < len(sents) else None
+        if not by_sentence[index] and not (following and by_sentence[index + 1]):
+            continue
+        if any(a < sentence.end and sentence.start < b for a, b in taken):
+            continue
+        hit = _coordinated(scan, sentence, by_sentence[index]) if by_sentence[index] else None
+        if hit is None and following and _ONE_WORD.match(scan, following.start):
+            verb = _ASK.search(scan, sentence.start, sentence.end)
+            if verb:  # "Kannst du … schreiben? Einmal … und einmal …"
+                span = Span(verb.start(), following.end)
+                hit = _coordinated(scan, span, by_sentence[index] + by_sentence[index + 1])
+        if hit is None:
+            continue
+        verb_start, items = hit
+        taken.append((verb_start, items[-1][1]))
+        out.extend(
+            split_group(
+                text,
+                kind="directive",
+                start=min(verb_start, items[0][0]),
+                end=max(items[-1][1], verb_start),
+                options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+                confidence=0.84,
+                description=(
+                    "One of the alternatives asked for: produce {option} on its own branch."
+                ),
+                reasoning=f"Directive: {len(items)} parallel variants",
+                divergence="high",
+            )
+        )
+    return out
+
+
+def _joins_by_sentence(sents: list[Span], joins: list[re.Match[str]]) -> list[list[re.Match[str]]]:
+    """The coordinations of each sentence, in order."""
+    out: list[list[re.Match[str]]] = [[] for _ in sents]
+    index = 0
+    for join in joins:
+        while index < len(sents) and sents[index].end <= join.start():
+            index += 1
+        if index < len(sents) and sents[index].start <= join.start():
+            out[index].append(join)
+    return out
