@@ -320,14 +320,18 @@ _ASK = _factored(
     re.compile(
         r"\b(?:write|rewrite|draft|give|create|make|produce|compose|generate|suggest|propose|"
         r"prepare|plan|build|design|develop|sketch|outline|come up with|put together|get|"
+        r"do|redo|show|rephrase|reword|rework|tailor|adapt|mock up|draw up|lay out|map out|"
+        r"have|love|looking for|"
         r"need|want|would like|'d like|"
         "\u2019d like|"
         r"écri\w*|rédig\w*|donne\w*|propos\w*|prépar\w*|fais|faire|cré\w*|élabor\w*|"
-        r"développ\w*|voudrais|aimerais|il me faut|besoin|"
+        r"développ\w*|voudrais|aimerais|il me faut|il me faudrait|besoin|imagin\w*|montre\w*|"
         r"escrib\w*|escríb\w*|redact\w*|redáct\w*|dame|da|danos|propon\w*|propón\w*|prepar\w*|"
         r"prepár\w*|haz|hazme|cre\w*|elabor\w*|diseñ\w*|necesit\w*|quier\w*|quisiera|gustaría|"
+        r"muéstr\w*|muestr\w*|plante\w*|arm\w*|"
         r"schreib\w*|formulier\w*|gib|mach\w*|erstell\w*|entwirf|entwerf\w*|entwickl\w*|"
-        r"brauch\w*|bräucht\w*|möchte\w*|hätte gern\w*)\b",
+        r"brauch\w*|bräucht\w*|möchte\w*|hätte gern\w*|zeig\w*|skizzier\w*|plan\w*|"
+        r"bereite\w*|stell\w*)\b",
         re.I,
     )
 )
@@ -382,19 +386,25 @@ def _coordinated(
     first_join = joins[0].start()
     verb = _ASK.search(scan, sentence.start, first_join)
     end = sentence.end
-    if verb is None:  # "Kannst du mir … eine …, eine … und eine … schreiben?"
-        lead = _REQUEST_LEAD.search(scan, sentence.start, first_join)
-        verb = _ASK.search(scan, joins[-1].end(), sentence.end) if lead else None
-        if lead is None or verb is None:
-            return None
-        start, end = lead.end(), verb.start()
+    if verb is not None:
+        opens, start = verb.start(), verb.end()
+    elif (lead := _REQUEST_LEAD.search(scan, sentence.start, first_join)) and (
+        verb := _ASK.search(scan, joins[-1].end(), sentence.end)
+    ):  # "Kannst du mir … eine …, eine … und eine … schreiben?"
+        opens, start, end = verb.start(), lead.end(), verb.start()
         joins = [j for j in joins if j.end() < end]
         if not joins:
             return None
+    elif ":" in scan[sentence.start : first_join] and _VARIANT_NOUN.search(
+        scan, sentence.start, first_join
+    ):
+        opens = start = sentence.start  # "Two versions please: one for …"
     else:
-        start = verb.end()
+        return None
+    verb_end = start
     for marker in _APPOSITION.finditer(scan, start, joins[0].end()):
         start = marker.end()  # "a study plan, namely one with … and one with …"
+    apposed = start > verb_end
     if start > joins[0].start():
         start, joins = joins[0].end(), joins[1:]
     if not joins:
@@ -415,9 +425,10 @@ def _coordinated(
             after_and.append(conjunction)
     if len(items) < 2 or any(len(_words(scan[a:b])) > 16 for a, b in items):
         return None
-    if not _asks_for_variants(scan, sentence.start, items, after_and):
+    before = scan[sentence.start : items[0][0]]
+    if not _asks_for_variants(scan, before, items, after_and, apposed):
         return None
-    return verb.start(), items
+    return opens, items
 
 
 def _first_variant(scan: str, start: int, join: re.Match[str], second: list[str]) -> int | None:
@@ -432,7 +443,8 @@ def _first_variant(scan: str, start: int, join: re.Match[str], second: list[str]
     openers = list(_OPENER_WORD.finditer(scan, start, join.start()))
     if openers and openers[0].start() == start:
         comma = join.group(0).lstrip().startswith(",")
-        if comma and not _stands_in(scan, start) and second and second[0] in _ONE:
+        article = openers[0].group(0).lower() in _ARTICLES | {"una", "une", "eine", "einen"}
+        if comma and article and not _stands_in(scan, start) and second and second[0] in _ONE:
             return None
         return start
     if openers:
@@ -452,29 +464,37 @@ def _variant_span(scan: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _asks_for_variants(
-    scan: str, sentence_start: int, items: list[tuple[int, int]], joined: list[bool]
+    scan: str, before: str, items: list[tuple[int, int]], joined: list[bool], apposed: bool
 ) -> bool:
     """Whether the phrases are versions of one thing rather than several things ("a
-    summary and a title", "a case, one that fits, and a charger"): two stand-ins for the
-    thing varied, or one after "and"; a phrase set against another; or a word such as
-    "versions" naming them, as many as a count before them says."""
+    summary and a title", "a case, one that fits, and a charger", "three things: a
+    summary, a reply and a list"): two stand-ins for the thing varied, or one after
+    "and"; a phrase set against another; a word such as "versions" naming them, as many
+    as a count before them says; or phrases that all open with "one" after the thing
+    varied ("a reply - one warm, one firm", "two subject lines, one playful and one
+    dry")."""
     phrases = [scan[a:b] for a, b in items]
     stand_ins = [bool(_STAND_IN.match(p) or _ELLIPTIC.match(p)) for p in phrases]
     if sum(stand_ins) >= 2 or any(s and j for s, j in zip(stand_ins, joined, strict=True)):
         return True
     if any(_CONTRAST.match(p) for p in phrases[1:]):
         return True
-    before = scan[sentence_start : items[0][0]]
     counts = [_NUMBER[w] for w in _words(before) if w in _NUMBER and w != "both"]
     if counts and counts[-1] != len(items):
         return False
     if _VARIANT_NOUN.search(before):
         return True  # "three scenarios: …", "in two lengths: …"
-    if counts and any(stand_ins):
+    ones = all(_words(p)[0] in _BARE_ONE for p in phrases)
+    if (counts or apposed) and (any(stand_ins) or ones):
         return True  # "in two registers: a stiff one … and a chatty note …"
-    # "a serious version … and a silly one", "a version where … and a version where …"
-    later = any(stand_ins[1:]) or any(_VARIANT_NOUN.search(p) for p in phrases[1:])
-    return bool(_VARIANT_NOUN.search(phrases[0])) and later
+    # "a serious version … and a silly one", "a short and a long take"
+    nouns = [bool(_VARIANT_NOUN.search(p)) for p in phrases]
+    return any(nouns) and all(
+        n or s or len(_words(p)) <= 3 for p, n, s in zip(phrases, nouns, stand_ins, strict=True)
+    )
+
+
+_BARE_ONE = frozenset({"one", "uno", "einmal"})
 
 
 def _stands_in(scan: str, at: int) -> bool:
@@ -487,13 +507,13 @@ def _variant_sets(
     """The variants the phrase-list reading above misses: parallel determiner-headed
     phrases, in the request's sentence or in the one after it ("… schreiben? Einmal …
     und einmal …")."""
+    taken = [s.extent for s in found]
+    out = _list_variants(text, scan, sents, taken)
     joins = sorted(
         (j for pattern in _COORDINATED for j in pattern.finditer(scan)), key=lambda j: j.start()
     )
     if not joins:
-        return []
-    taken = [s.extent for s in found]
-    out: list[Suggestion] = []
+        return out
     by_sentence = _joins_by_sentence(sents, joins)
     for index, sentence in enumerate(sents):
         following = sents[index + 1] if index + 1 < len(sents) else None
@@ -511,21 +531,61 @@ def _variant_sets(
             continue
         verb_start, items = hit
         taken.append((verb_start, items[-1][1]))
-        out.extend(
-            split_group(
-                text,
-                kind="directive",
-                start=min(verb_start, items[0][0]),
-                end=max(items[-1][1], verb_start),
-                options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
-                confidence=0.84,
-                description=(
-                    "One of the alternatives asked for: produce {option} on its own branch."
-                ),
-                reasoning=f"Directive: {len(items)} parallel variants",
-                divergence="high",
-            )
+        out.extend(_variant_group(text, verb_start, items, "parallel"))
+    return out
+
+
+def _variant_group(
+    text: str, opens: int, items: list[tuple[int, int]], how: str
+) -> list[Suggestion]:
+    return split_group(
+        text,
+        kind="directive",
+        start=min(opens, items[0][0]),
+        end=max(items[-1][1], opens),
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+        confidence=0.84,
+        description="One of the alternatives asked for: produce {option} on its own branch.",
+        reasoning=f"Directive: {len(items)} {how} variants",
+        divergence="high",
+    )
+
+
+_LIST_LINE = re.compile(r"(?:[ \t]*\n)+[ \t]*(?:\d{1,2}[.)]|[-*\u2022+])[ \t]+([^\n]+)")
+_ITEM_END = re.compile(r"\s+\(|:|\s[-\u2013\u2014]\s")
+
+
+def _list_variants(
+    text: str, scan: str, sents: list[Span], taken: list[tuple[int, int]]
+) -> list[Suggestion]:
+    """Variants as the list under a request that names them ("Can you draft the
+    calendar in two flavours?" then "- a minimal one …", "- a go-big one …"): as many
+    list lines as the count says, or two or more."""
+    out: list[Suggestion] = []
+    for sentence in sents:
+        if scan[sentence.end - 1] not in ":?" or not _LIST_LINE.match(scan, sentence.end):
+            continue
+        if any(a < sentence.end and sentence.start < b for a, b in taken):
+            continue
+        request = _ASK.search(scan, sentence.start, sentence.end) or _REQUEST_LEAD.search(
+            scan, sentence.start, sentence.end
         )
+        if request is None or not _VARIANT_NOUN.search(scan, sentence.start, sentence.end):
+            continue
+        items = []
+        at = sentence.end
+        while line := _LIST_LINE.match(scan, at):
+            end = _ITEM_END.search(scan, line.start(1), line.end(1))
+            items.append(_trimmed(scan, line.start(1), end.start() if end else line.end(1)))
+            at = line.end()
+        words = _words(scan[sentence.start : sentence.end])
+        counts = [_NUMBER[w] for w in words if w in _NUMBER and w != "both"]
+        if len(items) < 2 or (counts and counts[-1] != len(items)):
+            continue
+        if any(len(_words(scan[a:b])) > 30 for a, b in items):
+            continue
+        taken.append((request.start(), items[-1][1]))
+        out.extend(_variant_group(text, request.start(), items, "listed"))
     return out
 
 
