@@ -371,9 +371,8 @@ _VARIANT_NOUN = re.compile(
     re.I,
 )
 _VARIANT_END = re.compile(
-    r",\s*(?:(?:with|con|avec|mit)\s+(?:a|an|un|une|una|einem|einer)\b.*\b(?:each|cada|"
-    r"chaque|jeweils|both)\b|(?:for|para|pour|für)\s+(?:each|cada|chaque|jede\w*)\b)|\s*\(",
-    re.I | re.S,
+    r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?)\b|\s*\(",
+    re.I,
 )
 
 
@@ -473,15 +472,15 @@ def _asks_for_variants(
     as a count before them says; or phrases that all open with "one" after the thing
     varied ("a reply - one warm, one firm", "two subject lines, one playful and one
     dry")."""
+    counts = _count(before)
+    if counts and counts[-1] != len(items):
+        return False
     phrases = [scan[a:b] for a, b in items]
     stand_ins = [bool(_STAND_IN.match(p) or _ELLIPTIC.match(p)) for p in phrases]
     if sum(stand_ins) >= 2 or any(s and j for s, j in zip(stand_ins, joined, strict=True)):
         return True
     if any(_CONTRAST.match(p) for p in phrases[1:]):
         return True
-    counts = [_NUMBER[w] for w in _words(before) if w in _NUMBER and w != "both"]
-    if counts and counts[-1] != len(items):
-        return False
     if _VARIANT_NOUN.search(before):
         return True  # "three scenarios: …", "in two lengths: …"
     ones = all(_words(p)[0] in _BARE_ONE for p in phrases)
@@ -495,6 +494,13 @@ def _asks_for_variants(
 
 
 _BARE_ONE = frozenset({"one", "uno", "einmal"})
+
+
+def _count(before: str) -> list[int]:
+    """The numbers spelled out just before the variants ("in three tones: …"); digits
+    count things ("we are 3 founders"), not variants."""
+    words = _words(before)[-6:]
+    return [_NUMBER[w] for w in words if w in _NUMBER and w != "both" and not w.isdigit()]
 
 
 def _stands_in(scan: str, at: int) -> bool:
@@ -578,8 +584,7 @@ def _list_variants(
             end = _ITEM_END.search(scan, line.start(1), line.end(1))
             items.append(_trimmed(scan, line.start(1), end.start() if end else line.end(1)))
             at = line.end()
-        words = _words(scan[sentence.start : sentence.end])
-        counts = [_NUMBER[w] for w in words if w in _NUMBER and w != "both"]
+        counts = _count(scan[sentence.start : sentence.end])
         if len(items) < 2 or (counts and counts[-1] != len(items)):
             continue
         if any(len(_words(scan[a:b])) > 30 for a, b in items):

@@ -1,0 +1,188 @@
+"""Directives: a request that names several variants of one thing to produce, one
+suggestion per variant, whatever the language or the shape of the coordination."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import detect
+from chatroutes.server.domain.branch_detection.text import _factored
+
+
+def variants(text: str) -> list[str]:
+    """The spans of the directive suggestions found, in text order."""
+    found = detect(text, count=10).suggestions
+    return [
+        text[s.start : s.end] for s in sorted(found, key=lambda s: s.start) if s.kind == "directive"
+    ]
+
+
+class TestParallelPhrases:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "For the newsletter, give me one intro that opens with a joke and one that "
+                "opens with the new hours, and a third that is only two lines.",
+                [
+                    "one intro that opens with a joke",
+                    "one that opens with the new hours",
+                    "a third that is only two lines",
+                ],
+            ),
+            (
+                "Can you do a version for beginners and one for experts?",
+                ["a version for beginners", "one for experts"],
+            ),
+            (
+                "Could you sketch a launch plan built around a pop-up store, one that relies "
+                "on influencers, and a cheap, word-of-mouth one?",
+                [
+                    "a launch plan built around a pop-up store",
+                    "one that relies on influencers",
+                    "a cheap, word-of-mouth one",
+                ],
+            ),
+        ],
+    )
+    def test_one_variant_per_phrase_that_opens_like_the_others(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Escríbeme el mensaje de bienvenida: uno cercano para clientes nuevos, otro "
+                "más serio para empresas y uno muy breve para SMS.",
+                [
+                    "uno cercano para clientes nuevos",
+                    "otro más serio para empresas",
+                    "uno muy breve para SMS",
+                ],
+            ),
+            (
+                "Prepárame un menú vegetariano y otro con pescado, con la lista de la compra "
+                "para cada uno.",
+                ["un menú vegetariano", "otro con pescado"],
+            ),
+            (
+                "Erstell mir bitte einen Trainingsplan, und zwar eine Variante mit vier Läufen "
+                "pro Woche und eine mit drei Läufen plus Radfahren.",
+                ["eine Variante mit vier Läufen pro Woche", "eine mit drei Läufen plus Radfahren"],
+            ),
+            (
+                "Kannst du mir für die Einladung eine kurze Fassung, eine ausführliche mit "
+                "Programm und eine lustige schreiben?",
+                ["eine kurze Fassung", "eine ausführliche mit Programm", "eine lustige"],
+            ),
+            (
+                "Rédige-moi une version du discours pour les collègues et une autre pour la "
+                "direction.",
+                ["une version du discours pour les collègues", "une autre pour la direction"],
+            ),
+        ],
+    )
+    def test_french_spanish_german(self, text, wanted):
+        assert variants(text) == wanted
+
+    def test_a_relative_clause_does_not_hide_the_next_variant(self):
+        text = (
+            "Can you write a version where the meeting starts at 9:30 and a version where "
+            "it starts after lunch?"
+        )
+        assert variants(text) == [
+            "a version where the meeting starts at 9:30",
+            "a version where it starts after lunch",
+        ]
+
+    def test_variants_in_the_sentence_after_the_request(self):
+        text = (
+            "Kannst du die Mail an den Vermieter formulieren? Einmal höflich und einmal bestimmt."
+        )
+        assert variants(text) == ["Einmal höflich", "einmal bestimmt"]
+
+    def test_the_thing_varied_is_not_a_variant(self):
+        assert variants("Draft a reply to the customer - one apologetic, one firm.") == [
+            "one apologetic",
+            "one firm",
+        ]
+        assert variants("Give me two subject lines, one playful and one serious.") == [
+            "one playful",
+            "one serious",
+        ]
+
+    def test_a_count_and_a_word_that_names_variants(self):
+        assert variants("Two versions please: one for the website and one for the flyer.") == [
+            "one for the website",
+            "one for the flyer",
+        ]
+        assert variants("Write me a short and a long take on the launch.") == [
+            "a short",
+            "a long take on the launch",
+        ]
+        text = (
+            "I need the invitation in two registers: a stiff one for the board and a chatty note."
+        )
+        assert variants(text) == ["a stiff one for the board", "a chatty note"]
+
+
+class TestListedVariants:
+    def test_list_lines_under_a_request_that_names_variants(self):
+        text = (
+            "Could you write the onboarding email in two tones?\n"
+            "- a friendly one with emojis\n"
+            "- a formal one (for enterprise clients)\n"
+            "Thanks!"
+        )
+        assert variants(text) == ["a friendly one with emojis", "a formal one"]
+
+    def test_a_list_of_facts_to_cover_is_not_variants(self):
+        text = (
+            "Please write a product description that covers these points:\n"
+            "- twenty hours of battery\n"
+            "- a bright OLED screen"
+        )
+        assert variants(text) == []
+
+
+class TestNotVariants:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Give me a summary and a title for this article.",
+            "I need a hammer, a saw and a drill for the weekend.",
+            "Can you write a short bio and a cover letter for my application?",
+            "I went to a market, a bakery and a bookshop yesterday.",
+            "I want a refund and an apology for the delay.",
+            "I'd like one coffee and one tea, please.",
+            "Can I get one large pizza and one small salad?",
+            "I need a new phone case, one that fits the Pixel 8, and a screen protector.",
+            "Two versions of the menu exist, one for lunch and one for dinner.",
+        ],
+    )
+    def test_several_things_are_not_versions_of_one(self, text):
+        assert variants(text) == []
+
+    def test_a_count_that_does_not_match_the_phrases(self):
+        assert variants("I'd like three scenarios: a cautious one and a bold one.") == []
+        assert variants("I'd like two scenarios: a cautious one and a bold one.") == [
+            "a cautious one",
+            "a bold one",
+        ]
+
+
+class TestFactoredWordList:
+    def test_it_matches_exactly_what_the_word_list_matches(self):
+        words = re.compile(r"\b(?:write|rewrite|re-write|ways?|do|done|dame|da|écri\w*)\b", re.I)
+        fast = _factored(words)
+        assert fast.pattern != words.pattern
+        for text in ("Re-write it", "dame uno", "Do it twice, two ways", "écrivez", "dado", "way"):
+            assert [m.span() for m in fast.finditer(text)] == [
+                m.span() for m in words.finditer(text)
+            ]
+
+    def test_a_pattern_that_is_not_a_plain_word_list_is_kept(self):
+        grouped = re.compile(r"\b(?:a(?:b|c)|d)\b")
+        assert _factored(grouped) is grouped
