@@ -321,7 +321,7 @@ _ASK = _factored(
         r"\b(?:write|rewrite|draft|give|create|make|produce|compose|generate|suggest|propose|"
         r"prepare|plan|build|design|develop|sketch|outline|come up with|put together|get|"
         r"do|redo|show|rephrase|reword|rework|tailor|adapt|mock up|draw up|lay out|map out|"
-        r"have|love|looking for|"
+        r"love|looking for|"
         r"need|want|would like|'d like|"
         "\u2019d like|"
         r"écri\w*|rédig\w*|donne\w*|propos\w*|prépar\w*|fais|faire|cré\w*|élabor\w*|"
@@ -363,7 +363,7 @@ _STAND_IN = re.compile(
 # German writes nouns with a capital: "eine humorvolle mit …" leaves its noun out.
 _ELLIPTIC = re.compile(r"[Ee]ine?n?\s+[a-zäöüß][\w-]*(?=\s*(?:,|$)|\s+(?:mit|für|ohne|als|die)\b)")
 _VARIANT_NOUN = re.compile(
-    r"\b(?:versions?|variants?|variations?|takes?|drafts?|tones?|styles?|flavou?rs?|"
+    r"\b(?:versions?|variants?|variations?|take|drafts?|tones?|styles?|flavou?rs?|"
     r"scenarios?|options?|alternatives?|proposals?|concepts?|lengths?|"
     r"versión|versiones|variantes?|propuestas?|opciones|opción|escenarios?|tonos?|"
     r"Varianten?|Fassung\w*|Entw[üu]rf\w*|Szenarien|Szenario|Vorschl[äa]g\w*|Versionen|"
@@ -408,7 +408,8 @@ def _coordinated(
         start, joins = joins[0].end(), joins[1:]
     if not joins:
         return None
-    first = _first_variant(scan, start, joins[0], _words(scan[joins[0].end() : end])[:1])
+    later = [(_words(scan[j.end() : end]) or [""])[0] for j in joins]
+    first = _first_variant(scan, start, joins[0], later)
     bounds = [j.end() for j in joins]
     pieces = list(zip([first, *bounds], [*[j.start() for j in joins], end], strict=True))
     # whether each phrase follows "and" (not a bare comma): "a case, one that fits, and …"
@@ -424,13 +425,15 @@ def _coordinated(
             after_and.append(conjunction)
     if len(items) < 2 or any(len(_words(scan[a:b])) > 16 for a, b in items):
         return None
+    if any(_CLAUSE.match(scan, a, b) for a, b in items):
+        return None  # "one is old and the other is a puppy": clauses, not things to make
     before = scan[sentence.start : items[0][0]]
     if not _asks_for_variants(scan, before, items, after_and, apposed):
         return None
     return opens, items
 
 
-def _first_variant(scan: str, start: int, join: re.Match[str], second: list[str]) -> int | None:
+def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str]) -> int | None:
     """Where the first variant opens, before the first coordination: right after the verb
     ("get a serious version written like a proposal and a silly one"), else at the last
     opener like the second one's, else at the last opener outside a relative clause ("a
@@ -443,14 +446,14 @@ def _first_variant(scan: str, start: int, join: re.Match[str], second: list[str]
     if openers and openers[0].start() == start:
         comma = join.group(0).lstrip().startswith(",")
         article = openers[0].group(0).lower() in _ARTICLES | {"una", "une", "eine", "einen"}
-        if comma and article and not _stands_in(scan, start) and second and second[0] in _ONE:
+        if comma and article and not _stands_in(scan, start) and all(w in _ONE for w in later):
             return None
         return start
     if openers:
         relative = _RELATIVE_WORD.search(scan, openers[0].end(), join.start())
         if relative:
             openers = [o for o in openers if o.start() < relative.start()]
-    same = [o for o in openers if second and o.group(0).lower() == second[0]]
+    same = [o for o in openers if o.group(0).lower() == later[0]]
     chosen = same or openers
     return chosen[-1].start() if chosen else None
 
@@ -487,12 +490,17 @@ def _asks_for_variants(
     if (counts or apposed) and (any(stand_ins) or ones):
         return True  # "in two registers: a stiff one … and a chatty note …"
     # "a serious version … and a silly one", "a short and a long take"
-    nouns = [bool(_VARIANT_NOUN.search(p)) for p in phrases]
+    nouns = [bool(_VARIANT_NOUN.search(_RELATIVE_WORD.split(p, 1)[0])) for p in phrases]
     return any(nouns) and all(
         n or s or len(_words(p)) <= 3 for p, n, s in zip(phrases, nouns, stand_ins, strict=True)
     )
 
 
+_CLAUSE = re.compile(
+    r"[\w']+(?:\s+other)?\s+(?:is|are|was|were|has|had|does|did|es|está|era|fue|est|était|"
+    r"ist|war|hat)\b",
+    re.I,
+)
 _BARE_ONE = frozenset({"one", "uno", "einmal"})
 
 
