@@ -87,6 +87,15 @@ class TestParallelPhrases:
     def test_french_spanish_german(self, text, wanted):
         assert variants(text) == wanted
 
+    def test_phrases_paired_as_first_and_other(self):
+        text = "Écris deux annonces, l'une pour le site, l'autre pour la radio locale."
+        assert variants(text) == ["l'une pour le site", "l'autre pour la radio locale"]
+        assert variants("Write two openings: the first gloomy, the second hopeful.") == [
+            "the first gloomy",
+            "the second hopeful",
+        ]
+        assert variants("Write a summary of the first act and the second act.") == []
+
     def test_a_relative_clause_does_not_hide_the_next_variant(self):
         text = (
             "Can you write a version where the meeting starts at 9:30 and a version where "
@@ -160,6 +169,9 @@ class TestNotVariants:
             "Can I get one large pizza and one small salad?",
             "I need a new phone case, one that fits the Pixel 8, and a screen protector.",
             "Two versions of the menu exist, one for lunch and one for dinner.",
+            "We have a cat and a dog, one is old and the other is a puppy.",
+            "Write a function that takes a list and a key.",
+            "I have one question about billing and another about the API.",
         ],
     )
     def test_several_things_are_not_versions_of_one(self, text):

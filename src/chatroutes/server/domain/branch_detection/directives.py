@@ -303,7 +303,10 @@ def _cut(scan: str, start: int, end: int) -> tuple[int, int]:
 # "elegante y minimalista" or "reliability and reviews" stay inside one variant.
 _OPENER = (
     r"(?:one|another|the other|a|an|uno|una|un|otro|otra|el otro|la otra|une|une autre|"
-    r"l'autre|l\u2019autre|ein|eine|einen|einmal|die andere|der andere|das andere)"
+    r"l'autre|l\u2019autre|ein|eine|einen|einmal|die andere|der andere|das andere|"
+    r"l'une|l\u2019une|l'un|l\u2019un|the first|the second|the third|the last|la primera|"
+    r"la segunda|el primero|el segundo|la première|la seconde|la deuxième|le premier|"
+    r"le second|le deuxième|die erste|die zweite|der erste|der zweite)"
 )
 _OPENER_WORD = _factored(re.compile(rf"\b{_OPENER}\b", re.I))
 _FILLER = (
@@ -347,11 +350,22 @@ _RELATIVE_WORD = re.compile(
 # ("one with …", "a formal one", "eine mit …", "uno corto") or it sets itself against
 # another ("another …", "otro …", "einmal …", "a third …").
 _CONTRAST = re.compile(
-    r"(?:another|the other|otro|otra|el otro|la otra|une autre|l'autre|l\u2019autre|"
-    r"einmal|die andere|der andere|das andere|"
+    r"(?:another|otro|otra|une autre|einmal|"
     r"(?:a|an|una|une|eine|ein|un)\s+(?:second|third|fourth|fifth|final|last|segunda|"
     r"segundo|tercera|tercero|cuarta|cuarto|deuxième|troisième|quatrième|zweite|dritte|"
     r"vierte|letzte))\b",
+    re.I,
+)
+# "the other", "the second": set against a first phrase that opens with "one", "the first"
+_PAIRED = re.compile(
+    r"(?:the other|el otro|la otra|l'autre|l\u2019autre|die andere|der andere|das andere|"
+    r"(?:the|la|el|le|die|der)\s+(?:second|third|last|segunda|segundo|seconde|deuxième|"
+    r"zweite))\b",
+    re.I,
+)
+_PAIR_OPENER = re.compile(
+    r"(?:one|uno|una|l'une?|l\u2019une?|eine|einmal|the first|la primera|el primero|"
+    r"la première|le premier|die erste|der erste)\b",
     re.I,
 )
 _STAND_IN = re.compile(
@@ -484,6 +498,8 @@ def _asks_for_variants(
         return True
     if any(_CONTRAST.match(p) for p in phrases[1:]):
         return True
+    if _PAIR_OPENER.match(phrases[0]) and any(_PAIRED.match(p) for p in phrases[1:]):
+        return True  # "l'une pour …, l'autre pour …", "the first playful, the second formal"
     if _VARIANT_NOUN.search(before):
         return True  # "three scenarios: …", "in two lengths: …"
     ones = all(_words(p)[0] in _BARE_ONE for p in phrases)
@@ -512,7 +528,7 @@ def _count(before: str) -> list[int]:
 
 
 def _stands_in(scan: str, at: int) -> bool:
-    return bool(_STAND_IN.match(scan, at) or _CONTRAST.match(scan, at))
+    return bool(_STAND_IN.match(scan, at) or _CONTRAST.match(scan, at) or _PAIRED.match(scan, at))
 
 
 def _variant_sets(
