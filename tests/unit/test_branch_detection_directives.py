@@ -177,6 +177,21 @@ class TestNotVariants:
     def test_several_things_are_not_versions_of_one(self, text):
         assert variants(text) == []
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I paid for my yearly plan (twice, same week, same card) and got no receipt.",
+            "Je fais surtout des mariages en plein air, en lumière douce, près de Lyon.",
+            "Half of them didn't make it past day two, sales dropped, and morale sank.",
+        ],
+    )
+    def test_a_noun_or_a_statement_asks_for_nothing(self, text):
+        assert variants(text) == []
+
+    def test_a_question_with_its_subject_after_the_modal_asks(self):
+        text = "Could he get a cautious version of the plan and a bold one?"
+        assert variants(text) == ["a cautious version of the plan", "a bold one"]
+
     def test_a_count_that_does_not_match_the_phrases(self):
         assert variants("I'd like three scenarios: a cautious one and a bold one.") == []
         assert variants("I'd like two scenarios: a cautious one and a bold one.") == [

@@ -158,7 +158,7 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         chunk = scan[sentence.start : sentence.end]
         if not _mentions(chunk, _KEYS):
             continue
-        verb = _MAKE_SCAN.search(scan, sentence.start, sentence.end)
+        verb = _request_verb(_MAKE_SCAN, scan, sentence.start, sentence.end)
         if verb is None:
             continue
         items = _listed(scan, verb.end(), sentence.end)
@@ -397,7 +397,7 @@ def _coordinated(
     phrases (``joins``: the coordinations in the sentence); None when the sentence asks
     for no such set."""
     first_join = joins[0].start()
-    verb = _ASK.search(scan, sentence.start, first_join)
+    verb = _request_verb(_ASK, scan, sentence.start, first_join)
     end = sentence.end
     if verb is not None:
         opens, start = verb.start(), verb.end()
@@ -628,3 +628,58 @@ def _joins_by_sentence(sents: list[Span], joins: list[re.Match[str]]) -> list[li
         if index < len(sents) and sents[index].start <= join.start():
             out[index].append(join)
     return out
+
+
+_DETERMINERS = frozenset(
+    {
+        *("a", "an", "the", "my", "our", "your", "his", "her", "their", "its", "this", "that"),
+        *("mon", "ma", "mes", "notre", "nos", "votre", "le", "la", "les", "un", "une", "des"),
+        *("mi", "mis", "tu", "su", "nuestro", "nuestra", "el", "los", "las", "una"),
+        *("mein", "meine", "unser", "unsere", "dein", "der", "die", "das", "ein", "eine"),
+    }
+)
+_PREVIOUS_WORD = re.compile(r"([\w']+)\W*$")
+# Before a verb of making, these words make it a noun ("my plan", "un plan") or a
+# statement ("we make", "je fais", "didn't make"); verbs of wanting have a subject.
+_NOT_BEFORE_A_REQUEST = frozenset(
+    {
+        *_DETERMINERS,
+        *("i", "we", "they", "he", "she", "it", "je", "nous", "il", "elle", "ils", "on"),
+        *("ich", "wir", "er", "yo", "nosotros", "ellos"),
+        *("did", "didn't", "don't", "doesn't", "does", "do", "not", "never", "was", "were"),
+    }
+)
+_WANTING = re.compile(
+    r"(?:need|want|would like|'d like|\u2019d like|love|looking for|voudrais|aimerais|besoin|"
+    r"necesit|quier|quisiera|gustaría|brauch|bräucht|möchte|hätte)",
+    re.I,
+)
+
+
+def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re.Match[str] | None:
+    """The first of ``verbs`` in ``scan[start:end]`` that asks for something: not a noun
+    ("my annual plan") nor a statement ("we make it", "je fais des portraits")."""
+    for verb in verbs.finditer(scan, start, end):
+        previous = _PREVIOUS_WORD.search(scan, max(start, verb.start() - 30), verb.start())
+        word = previous.group(1).lower() if previous else ""
+        if _noun_after_adjective(scan, start, verb):
+            continue
+        if word not in _NOT_BEFORE_A_REQUEST or (
+            word in ("i", "we", "je", "ich", "yo") and _WANTING.match(verb.group(0))
+        ):
+            return verb
+        if previous and _MODAL.search(scan, max(start, previous.start() - 12), previous.start()):
+            return verb  # "could she get …", "can we make …"
+    return None
+
+
+def _noun_after_adjective(scan: str, start: int, verb: re.Match[str]) -> bool:
+    """Whether a determiner comes two words before ``verb``: "my annual plan"."""
+    two = _TWO_WORDS_BEFORE.search(scan, max(start, verb.start() - 40), verb.start())
+    return bool(two) and two.group(1).lower() in _DETERMINERS
+
+
+_TWO_WORDS_BEFORE = re.compile(r"([\w']+) [\w'-]+ $")
+
+
+_MODAL = re.compile(r"\b(?:can|could|would|will|shall|should|may|might)\s+$", re.I)
