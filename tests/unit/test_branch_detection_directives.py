@@ -156,6 +156,30 @@ class TestListedVariants:
         assert variants(text) == []
 
 
+class TestAdjectiveVariants:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Can you write upbeat and sober versions of the toast?", ["upbeat", "sober"]),
+            ("Give me short, medium and long drafts of the bio.", ["short", "medium", "long"]),
+            ("Schreib mir bitte kurze und lange Varianten des Slogans.", ["kurze", "lange"]),
+            ("Hazme versiones formal e informal del correo.", ["formal", "informal"]),
+        ],
+    )
+    def test_the_adjectives_of_one_plural_noun(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Formal and casual versions both exist on the wiki.",
+            "Please make the blue and green options bigger.",
+        ],
+    )
+    def test_not_in_a_request_or_of_things_that_exist(self, text):
+        assert variants(text) == []
+
+
 class TestNotVariants:
     @pytest.mark.parametrize(
         "text",

@@ -376,13 +376,15 @@ _STAND_IN = re.compile(
 )
 # German writes nouns with a capital: "eine humorvolle mit …" leaves its noun out.
 _ELLIPTIC = re.compile(r"[Ee]ine?n?\s+[a-zäöüß][\w-]*(?=\s*(?:,|$)|\s+(?:mit|für|ohne|als|die)\b)")
-_VARIANT_NOUN = re.compile(
-    r"\b(?:versions?|variants?|variations?|take|drafts?|tones?|styles?|flavou?rs?|"
-    r"scenarios?|options?|alternatives?|proposals?|concepts?|lengths?|"
-    r"versión|versiones|variantes?|propuestas?|opciones|opción|escenarios?|tonos?|"
-    r"Varianten?|Fassung\w*|Entw[üu]rf\w*|Szenarien|Szenario|Vorschl[äa]g\w*|Versionen|"
-    r"propositions?|scénarios?|façons)\b",
-    re.I,
+_VARIANT_NOUN = _factored(
+    re.compile(
+        r"\b(?:versions?|variants?|variations?|take|drafts?|tones?|styles?|flavou?rs?|"
+        r"scenarios?|options?|alternatives?|proposals?|concepts?|lengths?|"
+        r"versión|versiones|variantes?|propuestas?|opciones|opción|escenarios?|tonos?|"
+        r"Varianten?|Fassung\w*|Entw[üu]rf\w*|Szenarien|Szenario|Vorschl[äa]g\w*|Versionen|"
+        r"propositions?|scénarios?|façons)\b",
+        re.I,
+    )
 )
 _VARIANT_END = re.compile(
     r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?)\b|\s*\(",
@@ -538,7 +540,7 @@ def _variant_sets(
     phrases, in the request's sentence or in the one after it ("… schreiben? Einmal …
     und einmal …")."""
     taken = [s.extent for s in found]
-    out = _list_variants(text, scan, sents, taken)
+    out = _list_variants(text, scan, sents, taken) + _adjective_variants(text, scan, sents, taken)
     joins = sorted(
         (j for pattern in _COORDINATED for j in pattern.finditer(scan)), key=lambda j: j.start()
     )
@@ -597,10 +599,12 @@ def _list_variants(
             continue
         if any(a < sentence.end and sentence.start < b for a, b in taken):
             continue
-        request = _ASK.search(scan, sentence.start, sentence.end) or _REQUEST_LEAD.search(
+        if not _VARIANT_NOUN.search(scan, sentence.start, sentence.end):
+            continue
+        request = _request_verb(_ASK, scan, sentence.start, sentence.end) or _REQUEST_LEAD.search(
             scan, sentence.start, sentence.end
         )
-        if request is None or not _VARIANT_NOUN.search(scan, sentence.start, sentence.end):
+        if request is None:
             continue
         items = []
         at = sentence.end
@@ -683,3 +687,80 @@ _TWO_WORDS_BEFORE = re.compile(r"([\w']+) [\w'-]+ $")
 
 
 _MODAL = re.compile(r"\b(?:can|could|would|will|shall|should|may|might)\s+$", re.I)
+
+
+# Variants named by their adjectives around one plural noun: "formal and casual
+# versions", "short, medium and long drafts", "versiones formal e informal". Not the
+# adjectives of things that exist already ("make the blue and green options bigger").
+_PLURAL_VARIANTS = _factored(
+    re.compile(
+        r"\b(?:versions|variants|variations|drafts|takes|options|flavours|flavors|styles|"
+        r"tones|varianten|versionen|fassungen|entwürfe|versiones|variantes|versioni)\b",
+        re.I,
+    )
+)
+_PLURAL_STEMS = ("version", "variant", "variation", "draft", "take", "option", "flavo", "style")
+_PLURAL_STEMS += ("tone", "fassung", "entwürf")
+
+
+def _plural_variants(scan: str) -> list[re.Match[str]]:
+    """The plural nouns of variants in ``scan``, found from their stems (faster than a
+    search with the whole pattern)."""
+    low = scan.lower()
+    if len(low) != len(scan):
+        return list(_PLURAL_VARIANTS.finditer(scan))
+    found = []
+    for stem in _PLURAL_STEMS:
+        at = low.find(stem)
+        while at != -1:
+            if not (at and low[at - 1].isalnum()) and (noun := _PLURAL_VARIANTS.match(scan, at)):
+                found.append(noun)
+            at = low.find(stem, at + 1)
+    return sorted(found, key=lambda noun: noun.start())
+
+
+_ADJECTIVES_BEFORE = re.compile(
+    r"(?:^|\s)((?:[\w-]+,\s+)*[\w-]+,?\s+(?:and|or|und|oder)\s+[\w-]+)\s+$", re.I
+)
+_ADJECTIVES_AFTER = re.compile(r"\s+((?:[\w-]+,\s+)*[\w-]+,?\s+(?:et|y|e|ou|o)\s+[\w-]+)\b", re.I)
+_ROMANCE = frozenset({"versiones", "variantes", "versioni", "versions"})
+_ADJECTIVE_SPLIT = re.compile(
+    r",\s*(?:(?:and|or|und|oder|et|y|e|ou|o)\s+)?|\s+(?:and|or|und|oder|et|y|e|ou|o)\s+", re.I
+)
+_DEFINITE = frozenset(
+    {
+        *("the", "these", "those", "my", "our", "your", "its", "their", "les", "ces", "mes"),
+        *("nos", "vos", "die", "den", "meine", "unsere", "los", "las", "mis", "sus", "le", "la"),
+    }
+)
+
+
+def _adjective_variants(
+    text: str, scan: str, sents: list[Span], taken: list[tuple[int, int]]
+) -> list[Suggestion]:
+    """Variants named by the adjectives of one plural noun, in a request."""
+    out: list[Suggestion] = []
+    for noun in _plural_variants(scan):
+        before = after = None
+        near = scan[max(0, noun.start() - 30) : noun.start()]
+        if " and " in near or " or " in near or " und " in near or " oder " in near:
+            before = _ADJECTIVES_BEFORE.search(scan, max(0, noun.start() - 80), noun.start())
+        if before is None and noun.group(0).lower() in _ROMANCE:
+            after = _ADJECTIVES_AFTER.match(scan, noun.end(), noun.end() + 80)
+        found = before or after
+        if found is None or any(a < noun.end() and noun.start() < b for a, b in taken):
+            continue
+        start, end = found.span(1)
+        previous = _PREVIOUS_WORD.search(scan, max(0, start - 20), start)
+        if previous and previous.group(1).lower() in _DEFINITE:
+            continue
+        sentence = next(s for s in sents if s.start <= start < s.end)
+        verb = _request_verb(_ASK, scan, sentence.start, min(start, noun.start()))
+        items = _parts(scan, start, end, _ADJECTIVE_SPLIT)
+        if verb is None or not 2 <= len(items) <= 5:
+            continue
+        if any(len(w := _words(scan[a:b])) != 1 or w[0] in _ARTICLES for a, b in items):
+            continue
+        taken.append((verb.start(), max(end, noun.end())))
+        out.extend(_variant_group(text, verb.start(), items, "adjective"))
+    return out
