@@ -216,6 +216,74 @@ class TestFalsePositives:
         assert len(masked(text)) == len(text) and " or " not in masked(text)[4:30]
 
 
+class TestSeveralRequests:
+    """Several requests need a sign that they are separate; one request told in several
+    sentences is no branch point."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # a broad question, then one of its details
+            "How do I renew my library card? What do I need to bring with me?",
+            "Wie melde ich mein Auto um? Welche Papiere brauche ich dafür?",
+            # a short check on the first question
+            "Where should I hang the bird feeder? Does height matter?",
+            # a question answered or set aside by the asker
+            "Why do I keep losing my keys? Probably because I rush. How can I stop?",
+            "Why is parking so expensive here? Anyway, which bus goes to the stadium?",
+            # a question about asking, or a rhetorical opener
+            "Can I ask you something? How do I get candle wax out of a carpet?",
+            "You know what bugs me? Slow lifts. Can you draft a note to our building manager?",
+            # "Also" telling more about the one request
+            "Could you write an invitation for our garden party? Also, please mention that "
+            "dogs are welcome.",
+            "Write a retirement card message for my colleague. Also, keep it under 50 words.",
+            "I need a signup endpoint in Flask. Also, it should reject weak passwords. "
+            "Can you show me how?",
+            # "Also" giving context to the question that follows
+            "I have a dentist appointment tomorrow. Also, I've never had a filling before. "
+            "What should I expect?",
+            # one thing asked for, with two properties
+            "I want a tent that's light and also cheap.",
+            "I need a monitor that works for design as well as gaming.",
+        ],
+    )
+    def test_one_request_in_several_sentences_gives_nothing(self, text):
+        assert kinds(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Ich möchte meine Telefonnummer ändern. Außerdem lädt die App seit gestern "
+                "keine Bilder mehr.",
+                [
+                    "Ich möchte meine Telefonnummer ändern",
+                    "Außerdem lädt die App seit gestern keine Bilder mehr",
+                ],
+            ),
+            (
+                "Zwei Fragen: Wie entkalke ich meine Kaffeemaschine? "
+                "Und wo finde ich Ersatzfilter?",
+                [
+                    "Zwei Fragen: Wie entkalke ich meine Kaffeemaschine",
+                    "Und wo finde ich Ersatzfilter",
+                ],
+            ),
+            (
+                "We need a poster as well as a short video for the open day.",
+                ["We need a poster", "a short video for the open day"],
+            ),
+            (
+                "When does the pool close on Saturdays? Can I bring a guest who isn't a member?",
+                ["When does the pool close on Saturdays", "Can I bring a guest who isn't a member"],
+            ),
+        ],
+    )
+    def test_separate_requests(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+
 class TestSelection:
     TEXT = (
         "Should I use Postgres or MySQL? What if the data grows tenfold? "

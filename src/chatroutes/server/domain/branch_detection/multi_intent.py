@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .directives import _MAKE
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
 from .text import Span, _mentions, _option_title, _strip_marker, _trimmed, _words, _wordset
 
 _JOINED = re.compile(
-    r",?\s*\b(?:and also|and i also|and we also|and another|plus another|plus|as well as|"
+    r",?\s*\b(?:and also|and i also|and we also|and another|plus another|(?<=,\s)plus|as well as|"
     r"and separately|and additionally|et aussi|et également|ainsi que|y también|"
     r"y además|así como|und auch|sowie|und außerdem|e também|e anche|e inoltre|"
     r"(?:and|y|et|und),? (?:on the other hand|por otro lado|d'autre part|andererseits))\b,?",
@@ -94,6 +95,12 @@ _FILLER_QUESTION = re.compile(
     r"(?:what|how) about you|is(?:n't| not) it|(?:don't|do not) you (?:think|agree)|"
     r"(?:is that|am i) (?:right|correct|clear)|anyone|why not|really|(?:what do|wdyt|what "
     r"would) you (?:think|suggest|recommend)|where do i (?:start|begin)|"
+    r"(?:hey,? |hi,? |so,? )?(?:can|could|may) i ask (?:you )?(?:something|a (?:quick |small |"
+    r"short |silly |stupid |dumb )?question)|(?:do|have) you (?:got )?a (?:minute|moment|second|"
+    r"sec)|(?:quick|short) question|what (?:should|do|must) (?:i|we) (?:need to )?(?:change|fix|"
+    r"try)(?: now| next| here)?|qu'est-ce que (?:je dois|j'ai fait de mal|je peux) (?:changer|"
+    r"corriger|essayer)?|qué (?:debo|tengo que) cambiar|was (?:muss|soll) ich (?:ändern|anders "
+    r"machen)|"
     r"(?:can|could) you help(?: me)? (?:out|here)|is that possible|"
     r"would you like (?:me to )?(?:go on|continue|more|more details)|"
     r"(?:want|shall i|should i) (?:me to )?(?:continue|go on|elaborate)|"
@@ -122,7 +129,8 @@ _TAG_QUESTION = re.compile(
 )
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares|knows)|who needs|why would (?:anyone|"
-    r"you|i|we)|isn't it|aren't|what's not to|how could (?:anyone|i) not|what could possibly|"
+    r"you|i|we)|(?:you )?know what|guess what|remember (?:the|when|how|that|what|my|our)|"
+    r"isn't it|aren't|what's not to|how could (?:anyone|i) not|what could possibly|"
     r"why (?:do|does) (?:this|it) always|am i the only one|is it just me|"
     r"why (?:does|do|is|are) (?:every|all|everyone|always)|quién no|qui n'a (?:jamais|pas)|"
     r"wer hat nicht|chi non)\b",
@@ -242,6 +250,8 @@ def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     right = _trimmed(text, resume, sentence.end)
     if len(_words(text[left[0] : left[1]])) < 2 or len(_words(text[right[0] : right[1]])) < 2:
         return []
+    if not _requests(scan[left[0] : left[1]], scan[right[0] : right[1]]):
+        return []  # "a laptop for coding as well as photo editing": one request, two needs
     return split_group(
         text,
         kind="multi_intent",
@@ -253,6 +263,30 @@ def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         reasoning=f"Two requests joined by '{match.group(0).strip(' ,').lower()}'",
         divergence="high",
     )
+
+
+_CLAUSE_START = re.compile(
+    r"\W*(?:(?:i|we|you|my|our|can|could|would|please|how|what|why|when|where|which|who|whether|"
+    r"if|is|are|do|does|je|j'|nous|mon|ma|mes|notre|comment|pourquoi|quand|est-ce|yo|mi|mis|"
+    r"nuestro|nuestra|cómo|por qué|cuándo|qué|ich|wir|mein|meine|unser|unsere|wie|warum|wann|was|"
+    r"ob|eu|meu|minha|como|porque|io|il mio|la mia|come|perché)\b|\w+(?:ing|ar|er|ir|en|re)\b "
+    r"(?:the|my|our|a|an|le|la|les|mon|ma|mes|el|los|las|mi|mis|den|die|das|meine?n?)\b)",
+    re.I,
+)
+
+
+def _requests(before: str, phrase: str) -> bool:
+    """Whether the words after "and also" / "as well as" make a request of their own: a
+    clause or a need ("have a question about …", "I need to …"), a second thing asked
+    for ("a landing page"), or a complement like the first ("help with X and also with
+    Y"); not one more property of the same thing ("… and also healthy")."""
+    if _NEED.search(phrase) or _ISSUE.search(phrase) or _CLAUSE_START.match(phrase):
+        return True
+    head = (_words(phrase) or [""])[0]
+    return head in _OBJECT_START or (head in _PREPOSITION and head in _words(before))
+
+
+_PREPOSITION = _wordset("with on for about to avec sur pour con sobre para mit bei für zu über")
 
 
 _ASKING = re.compile(
@@ -415,25 +449,43 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 
 
 def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    """Several real questions, or a request followed by "Also, …": one option each."""
+    """Several real questions, or a request followed by "Also, …": one option each.
+
+    Confident only with a sign that the requests are separate: an additive or ordinal
+    opener ("Also, …", "Second, …"), a count announced before them ("Two questions:
+    …"), or a question opened by "And" on another topic. Two bare questions in a row
+    mostly ask one thing ("How do I apply? What documents do I need?")."""
     asked: list[Span] = []
-    additive = False
+    marked = False  # an additive or ordinal opener on a later request
+    joined = False  # a later request opened by "and"
     for index, sentence in enumerate(sents):
         body = _strip_marker(scan, sentence)
         chunk = scan[body.start : sentence.end].strip()
-        opens = _ADDITIVE.match(chunk.lstrip("¿¡")) or _ALSO_INSIDE.search(chunk)
+        plain = chunk.lstrip("¿¡")
+        opens = _ADDITIVE.match(plain) or _ALSO_INSIDE.search(chunk)
+        and_opens = not opens and _AND_OPENER.match(plain)
         if _real_question(chunk):
             if asked and not opens and not _SEQUENCE.match(chunk) and _dependent(chunk):
                 continue  # "Is there a way to include the photos too?" asks about the same
+            if index + 1 < len(sents) and _SET_ASIDE.match(scan, sents[index + 1].start):
+                continue  # "Why do I do this? Because …", "… ? Anyway, …": not asked
+            if asked and _refines(scan, asked[0], plain, opens):
+                continue
             asked.append(body)
-            additive = additive or bool(opens)
-        elif opens and index > 0 and len(_words(chunk)) >= 3 and _asks(chunk):
+            marked = marked or bool(opens)
+            joined = joined or bool(and_opens and len(asked) > 1)
+        elif (opens or and_opens) and index > 0 and len(_words(chunk)) >= 3:
+            if asked and _refines(scan, asked[0], plain, opens):
+                continue  # "Also, keep it short": the same request, told more precisely
+            if not _separate_ask(chunk, bool(asked), scan, sents[index + 1 :]):
+                continue
             asked.append(body)
-            additive = True
+            marked = marked or bool(opens)
+            joined = joined or bool(and_opens)
     asking = any(
         _REQUEST.search(scan[s.start : s.end]) or "?" in scan[s.start : s.end] for s in sents
     )
-    if additive and len(asked) == 1 and asking:
+    if marked and len(asked) == 1 and asking:
         first = asked[0]
         previous = next((s for s in reversed(sents) if s.end <= first.start), None)
         before = scan[previous.start : previous.end] if previous is not None else ""
@@ -445,8 +497,14 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     shared = Counter(w for topic in topics for w in topic)  # in how many requests a word is
     overlaps = [sum(shared[w] > 1 for w in t) / max(1, len(t)) for t in topics]
     overlap = sum(overlaps) / len(overlaps)
-    score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
-    score += 0.04 if additive else 0.0
+    announced = _ANNOUNCING.search(scan, 0, asked[1].start)
+    if marked or announced:
+        score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
+        score += 0.04 if marked else 0.0
+    elif overlap < 0.15 and (joined or _unrelated(scan, asked)):
+        score = 0.72  # "… ? And …?", or two full questions on two topics
+    else:
+        score = 0.62
     options = [Option(s.start, s.end, _option_title(text[s.start : s.end])) for s in asked]
     return split_group(
         text,
@@ -461,6 +519,124 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     )
 
 
+_SET_ASIDE = re.compile(
+    r"\W*(?:because|cause|'cause|probably because|maybe because|parce que|porque|weil|anyway|"
+    r"anyhow|whatever|bref|enfin bref|en fin|bueno,? en fin|egal|jedenfalls|wie auch immer)\b",
+    re.I,
+)
+_BROAD = re.compile(
+    r"\W*(?:(?:so|ok|okay|hi|hey|hello)\b\W*)?(?:how (?:do|does|did|can|could|should|would|"
+    r"will|to|is|are)\b|what(?:'s| is) the (?:best|right|easiest|proper) way|is there (?:a|any) "
+    r"way|is it possible|any (?:tips|advice)|comment|cómo|como|come|wie (?!lange|viel|oft|alt|"
+    r"weit|groß|hoch|spät|früh)\w+)",
+    re.I,
+)
+
+
+def _unrelated(scan: str, asked: list[Span]) -> bool:
+    """Bare questions that still ask two things: the first not a broad "how do I …?"
+    whose details the next ones ask for ("How do I apply? What documents do I need?"),
+    and each later one a full question, not a short check ("Does height matter?")."""
+    if _BROAD.match(scan, asked[0].start, asked[0].end):
+        return False
+    if not all(_INTERROGATIVE.match(scan, s.start, s.end) for s in asked):
+        return False  # "You know what I hate? …", "Remember the recipe …?": not asked
+    return all(len(_words(scan[s.start : s.end])) >= 6 for s in asked[1:])
+
+
+_INTERROGATIVE = re.compile(
+    r"\W*(?:(?:hi|hey|hello|ok|okay|so|and|also|but|bonjour|salut|hola|hallo)\b\W*)*(?:what|"
+    r"what's|when|where|why|how|who|whose|which|is|are|am|was|were|do|does|did|can|could|"
+    r"should|would|will|shall|may|might|must|have|has|had|isn't|aren't|don't|doesn't|can't|"
+    r"won't|est-ce|qu'est-ce|que|qu'|quel\w*|quand|où|pourquoi|comment|combien|qui|"
+    r"[\w'-]+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b|qué|cuál\w*|cuándo|dónde|por qué|"
+    r"cómo|cuánt\w*|quién\w*|es|hay|puedo|puedes|debo|tengo|se|was|wann|wo\w*|warum|wieso|"
+    r"weshalb|wie|wer|welche\w*|kann|kannst|können|muss|musst|soll|sollte|ist|sind|gibt|habe|"
+    r"hat|darf|werde|wird|brauche|cosa|quando|dove|perché|come|quale|chi|posso|o que|quando|"
+    r"onde|porque|posso|qual)\b",
+    re.I,
+)
+
+
+_AND_OPENER = re.compile(r"(?:and|et|y|und|e)\b,?\s+(?!if\b|si\b|wenn\b|falls\b|se\b)", re.I)
+_ANNOUNCING = re.compile(
+    rf"(?:^|[\n.!?:]\s*|\b(?:have|got|ask|are|j'ai|tengo|habe|hätte|ho)\s+)(?:(?:hi|hello|hey|"
+    rf"so|ok|okay|bonjour|salut|hola|hallo|ciao)\b\W*)?{_COUNT}\s+(?:\w+\s+)?(?:questions?|"
+    r"things|issues|requests|problems|topics|points|trucs|choses|problèmes|soucis|demandes|"
+    r"preguntas|cosas|problemas|asuntos|dudas|fragen|dinge|sachen|anliegen|probleme|domande|"
+    r"cose)\b",
+    re.I,
+)
+_ASKING_CUE = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|will you|can (?:someone|somebody|anyone)|"
+    r"could (?:someone|somebody|anyone)|i'd (?:like|love|appreciate)|i would (?:like|love)|"
+    r"(?:i|we) (?:also )?need|(?:i|we) (?:also )?want|i'm (?:also )?(?:looking for|wondering)|"
+    r"i am (?:also )?(?:looking for|wondering)|(?:would|'d) like to (?:know|ask)|"
+    r"(?:i|we) (?:also )?(?:have|had|got) (?:a|another|one more) "
+    r"(?:question|issue|problem|request)|"
+    r"je voudrais|j'aimerais|je souhaite|pourriez-vous|pouvez-vous|peux-tu|pourrais-tu|"
+    r"merci de|j'ai besoin|j'ai (?:aussi |également )?une question|quiero|quisiera|necesito|"
+    r"me gustaría|podrías|puedes|podéis|pueden|por favor|tengo (?:otra |una )?pregunta|"
+    r"ich möchte|ich würde gern|ich hätte gern|ich brauche|ich will|bitte|können sie|"
+    r"könnten sie|kannst du|könntest du|ich habe (?:noch )?eine frage|vorrei|potresti|"
+    r"gostaria|gostava|preciso|quero)\b",
+    re.I,
+)
+
+
+def _separate_ask(chunk: str, after_request: bool, scan: str, following: list[Span]) -> bool:
+    """Whether a sentence opened by "Also"/"And" (not a question) brings a request of
+    its own: it asks for something, or it reports a problem after a request, or with no
+    question after it to be the context of ("Also, I've never done this before. How
+    should I prepare?")."""
+    if _ASKING_CUE.search(chunk) or _IMPERATIVE.match(chunk):
+        return True
+    if not (_ISSUE.search(chunk) or _NEGATED.search(chunk)):
+        return False
+    return after_request or not any(
+        _real_question(scan[s.start : s.end].strip()) for s in following
+    )
+
+
+_NEGATED = re.compile(
+    r"n't\b|\b(?:not|no longer|never|nothing|nicht|kein\w*|nie|pas|plus|jamais|rien|nunca|nada|"
+    r"ya no|non|mai|niente|não|nunca)\b",
+    re.I,
+)
+_IMPERATIVE = re.compile(
+    r"(?:(?:and|also|plus|et|y|und)\b,?\s+)+(?:please\s+)?(?:send|cancel|change|update|add|"
+    r"remove|delete|refund|reset|check|fix|tell|explain|suggest|recommend|give|write|draft|"
+    r"book|move|transfer|close|reopen|restore|resend|confirm)\b",
+    re.I,
+)
+_REFINE = re.compile(
+    r"\b(?:(?:make|keep|write|put|sign|end|start|format|have|do|read|send|word|phrase) "
+    r"(?:it|them|this|that|each)\b|(?:it|they|this|that|each) (?:should|must|needs? to|has to|"
+    r"have to|shouldn't|mustn't|ought to)\b|make sure|no more than|no longer than|at most|"
+    r"(?:doit|devrait|debe|debería|sollte|muss)\b)",
+    re.I,
+)
+_REFINE_VERB = re.compile(
+    r"(?:(?:and|also|plus|so|et|y|und|aussi|también|auch)\b,?\s+|(?:please|pls|can you|could "
+    r"you|would you|you can|you could)\s+)*(?:mention|include|add|use|avoid|focus|emphasi[sz]e|"
+    r"highlight|stress|leave out|skip|limit|aim for|don't|do not|mentionne|ajoute|inclus|évite|"
+    r"utilise|garde|menciona|añade|incluye|evita|usa|erwähne|vermeide|verwende|nenne)\b",
+    re.I,
+)
+
+
+def _refines(scan: str, first: Span, chunk: str, opens: re.Match[str] | None) -> bool:
+    """Whether a later sentence only tells more about the first request: a constraint on
+    it ("Also, keep it under two minutes", "it should return a 400"), or, after a request
+    to write or make something, what to put in it ("Also, please mention …")."""
+    if _REFINE.search(chunk):
+        return True
+    rest = chunk[opens.end() :] if opens and _ADDITIVE.match(chunk) else chunk
+    tail = re.split(r"[,;:]\s*(?:so\s+)?", rest)
+    making = _MAKE.search(scan, first.start, first.end)
+    return making is not None and any(_REFINE_VERB.match(part.strip()) for part in tail)
+
+
 _SEQUENCE = re.compile(
     r"\W*(?:and |et |y |und |e )?(?:then|ensuite|dann|luego|después|poi|depois|d'abord|first)\b",
     re.I,
@@ -471,7 +647,7 @@ _HYPOTHESIS = re.compile(
     re.I,
 )
 _ANAPHOR = re.compile(
-    r"\b(?:it|that|this|there|them|those|these|too|ça|cela|eso|esto|ello|dafür|davon|dabei|"
+    r"\b(?:it|that|this|there|they|them|those|these|too|ça|cela|eso|esto|ello|dafür|davon|dabei|"
     r"questo|quello|isso|isto|afterwards|after that|después|danach|après|ensuite|depois)\b",
     re.I,
 )
