@@ -284,6 +284,45 @@ class TestSeveralRequests:
         assert [span for _, span in options(text)] == wanted
 
 
+class TestDirectives:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # a count inside what the piece is about: one piece, described
+            "Write a fable about two foxes, one greedy and one generous, who share a den.",
+            "Draft a note to both landlords, one in Lyon and one in Nice, about the deposit.",
+            "Build me a training plan with three runs a week: one long, one fast and one easy.",
+            "Plan a 2-day visit to Porto: one day for the river and one for the old town.",
+            "Give me a soup recipe that serves four, with leeks and potatoes.",
+        ],
+    )
+    def test_phrases_describing_one_piece_give_nothing(self, text):
+        assert kinds(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Give me one slogan that's playful, one that's serious, and a third that rhymes.",
+                ["one slogan that's playful", "one that's serious", "a third that rhymes"],
+            ),
+            (
+                "Schreib mir bitte eine Antwort an den Vermieter \u2013 einmal höflich und einmal "
+                "bestimmt, die er nicht ignorieren kann.",
+                ["einmal höflich", "einmal bestimmt, die er nicht ignorieren kann"],
+            ),
+            (
+                "Give me two versions of the welcome text, a short one and a detailed one.",
+                ["a short one", "a detailed one"],
+            ),
+        ],
+    )
+    def test_variants_asked_for(self, text, wanted):
+        found = detect(text, count=10).suggestions
+        assert {s.kind for s in found} == {"directive"}
+        assert [span for _, span in options(text)] == wanted
+
+
 class TestSelection:
     TEXT = (
         "Should I use Postgres or MySQL? What if the data grows tenfold? "
