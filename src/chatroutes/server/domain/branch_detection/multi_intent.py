@@ -462,14 +462,16 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         body = _strip_marker(scan, sentence)
         chunk = scan[body.start : sentence.end].strip()
         plain = chunk.lstrip("¿¡")
-        opens = _ADDITIVE.match(plain) or _ALSO_INSIDE.search(chunk)
+        opens = _ADDITIVE.match(plain) or (
+            _mentions(chunk, _ALSO_KEYS) and _ALSO_INSIDE.search(chunk)
+        )
         and_opens = not opens and _AND_OPENER.match(plain)
         if _real_question(chunk):
             if asked and not opens and not _SEQUENCE.match(chunk) and _dependent(chunk):
                 continue  # "Is there a way to include the photos too?" asks about the same
             if index + 1 < len(sents) and _SET_ASIDE.match(scan, sents[index + 1].start):
                 continue  # "Why do I do this? Because …", "… ? Anyway, …": not asked
-            if asked and _refines(scan, asked[0], plain, opens):
+            if asked and (opens or and_opens) and _refines(scan, asked[0], plain, opens):
                 continue
             asked.append(body)
             marked = marked or bool(opens)
@@ -477,15 +479,12 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         elif (opens or and_opens) and index > 0 and len(_words(chunk)) >= 3:
             if asked and _refines(scan, asked[0], plain, opens):
                 continue  # "Also, keep it short": the same request, told more precisely
-            if not _separate_ask(chunk, bool(asked), scan, sents[index + 1 :]):
+            if not _separate_ask(chunk, bool(asked), scan, sents[index + 1 : index + 4]):
                 continue
             asked.append(body)
             marked = marked or bool(opens)
             joined = joined or bool(and_opens)
-    asking = any(
-        _REQUEST.search(scan[s.start : s.end]) or "?" in scan[s.start : s.end] for s in sents
-    )
-    if marked and len(asked) == 1 and asking:
+    if marked and len(asked) == 1 and _asking(scan, sents):
         first = asked[0]
         previous = next((s for s in reversed(sents) if s.end <= first.start), None)
         before = scan[previous.start : previous.end] if previous is not None else ""
@@ -519,6 +518,24 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     )
 
 
+def _asking(scan: str, sents: list[Span]) -> bool:
+    return any(
+        "?" in scan[s.start : s.end] or _REQUEST.search(scan[s.start : s.end]) for s in sents
+    )
+
+
+_ALSO_KEYS = (
+    "also",
+    "additionally",
+    "aussi",
+    "également",
+    "también",
+    "auch",
+    "außerdem",
+    "noch",
+    "anche",
+    "também",
+)
 _SET_ASIDE = re.compile(
     r"\W*(?:because|cause|'cause|probably because|maybe because|parce que|porque|weil|anyway|"
     r"anyhow|whatever|bref|enfin bref|en fin|bueno,? en fin|egal|jedenfalls|wie auch immer)\b",
@@ -631,10 +648,13 @@ def _refines(scan: str, first: Span, chunk: str, opens: re.Match[str] | None) ->
     to write or make something, what to put in it ("Also, please mention …")."""
     if _REFINE.search(chunk):
         return True
+    if _MAKE.search(scan, first.start, first.end) is None:
+        return False
     rest = chunk[opens.end() :] if opens and _ADDITIVE.match(chunk) else chunk
-    tail = re.split(r"[,;:]\s*(?:so\s+)?", rest)
-    making = _MAKE.search(scan, first.start, first.end)
-    return making is not None and any(_REFINE_VERB.match(part.strip()) for part in tail)
+    return any(_REFINE_VERB.match(part) for part in _CLAUSE_CUT.split(rest))
+
+
+_CLAUSE_CUT = re.compile(r"[,;:]\s*(?:so\s+)?")
 
 
 _SEQUENCE = re.compile(
