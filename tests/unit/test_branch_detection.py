@@ -283,6 +283,29 @@ class TestSeveralRequests:
     def test_separate_requests(self, text, wanted):
         assert [span for _, span in options(text)] == wanted
 
+    def test_an_announced_list_of_orders(self):
+        text = (
+            "Two things please:\n1. Remove the old address from my profile\n"
+            "2. Send the May receipt to my work email"
+        )
+        assert [span for _, span in options(text)] == [
+            "Remove the old address from my profile",
+            "Send the May receipt to my work email",
+        ]
+        steps = "To reset it:\n1. Remove the battery\n2. Hold the button\n3. Add the battery back"
+        assert kinds(steps) == []
+
+    def test_announced_questions_split_at_each_question(self):
+        text = (
+            "Three quick questions: when is the museum free, is the café open on Mondays, "
+            "and where can we park?"
+        )
+        assert [span for _, span in options(text)] == [
+            "when is the museum free",
+            "is the café open on Mondays",
+            "where can we park",
+        ]
+
 
 class TestDirectives:
     @pytest.mark.parametrize(

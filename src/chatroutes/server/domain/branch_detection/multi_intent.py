@@ -168,6 +168,7 @@ _ITEM_SPLIT = re.compile(
     r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
     rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|{_DETERMINER})\b)|;\s*|"
     rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_DETERMINER})\b)|"
+    r",\s*(?=(?:is|are|do|does|can|could|should|what|what's|how|why|when|where|which|who)\b)|"
     r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
     re.I,
 )
@@ -802,6 +803,15 @@ def _first_sentence(text: str, start: int, end: int) -> str:
     return re.split(r"(?<=[.?!:])\s", body, maxsplit=1)[0]
 
 
+_ORDER = re.compile(
+    r"(?:please\s+)?(?:add|remove|delete|restore|explain|change|update|cancel|send|fix|check|"
+    r"reset|refund|move|create|set up|book|tell|show|find|give|write|draft|review|upgrade|"
+    r"downgrade|close|reopen|transfer|merge|rename|confirm|resend|unlock|enable|disable|extend|"
+    r"renew|export|import|ajouter|supprimer|changer|modifier|annuler|envoyer|expliquer|añadir|"
+    r"eliminar|cambiar|cancelar|enviar|explicar|hinzufügen|löschen|ändern|stornieren|senden|"
+    r"erklären)\b",
+    re.I,
+)
 _LIST_ITEM = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-*•+])[ \t]+(.+)$", re.M)
 _MANY = re.compile(
     r"\b(?:things|questions|issues|requests|problems|points|topics|unrelated|couple of|a few|"
@@ -833,7 +843,10 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
             for m in run
         )
-        if not (_MANY.search(intro) and asking >= 1) and asking < len(run):
+        announced = _MANY.search(intro)
+        if announced:  # "Three things please:\n1. Add …\n2. Restore …": each item an order
+            asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
+        if not (announced and asking >= 1) and asking < len(run):
             continue
         spans = [_trimmed(text, m.start(1), m.end(1)) for m in run]
         found.extend(
