@@ -283,6 +283,15 @@ class TestSeveralRequests:
     def test_separate_requests(self, text, wanted):
         assert [span for _, span in options(text)] == wanted
 
+    def test_steps_already_taken_told_in_paragraphs_give_nothing(self):
+        text = (
+            "First, I cleared the browser cache. No change.\n\n"
+            "Second, I logged out on every device. Still stuck.\n\n"
+            "Third, I tried another browser, and the page still doesn't load.\n\n"
+            "I'm running out of ideas. What else could cause this?"
+        )
+        assert kinds(text) == []
+
     def test_an_announced_list_of_orders(self):
         text = (
             "Two things please:\n1. Remove the old address from my profile\n"
@@ -317,6 +326,7 @@ class TestDirectives:
             "Build me a training plan with three runs a week: one long, one fast and one easy.",
             "Plan a 2-day visit to Porto: one day for the river and one for the old town.",
             "Give me a soup recipe that serves four, with leeks and potatoes.",
+            "Make a shopping list for a picnic with three adults and one toddler.",
         ],
     )
     def test_phrases_describing_one_piece_give_nothing(self, text):

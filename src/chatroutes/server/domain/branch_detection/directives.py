@@ -174,7 +174,7 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         following = sents[index + 1] if index + 1 < len(sents) else None
         if items is None and following and _ONE_WORD.match(scan, following.start):
             items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
-        if items is None or _describes(scan, sentence.start, items[0][0], sentence.end):
+        if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
             continue
         options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
         found.extend(
@@ -207,11 +207,12 @@ _CONTENT_COUNT = re.compile(
 )
 
 
-def _describes(scan: str, start: int, first: int, end: int) -> bool:
+def _describes(scan: str, start: int, first_end: int, end: int) -> bool:
     """Whether the phrases describe what one piece is about rather than variants of it:
-    a count inside a phrase of content ("a story about two sisters, one a pilot and one a
-    painter", "a plan with three sessions: one for …", "a 3-day trip: one day for …")."""
-    return bool(_CONTENT_COUNT.search(scan, start, first if first > start else end))
+    a count inside a phrase of content, up to the end of the first phrase ("a story about
+    two sisters, one a pilot and one a painter", "a plan with three sessions: one for …",
+    "a 3-day trip: one day for …")."""
+    return bool(_CONTENT_COUNT.search(scan, start, first_end if first_end > start else end))
 
 
 def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:

@@ -597,9 +597,15 @@ _ASKING_CUE = re.compile(
     r"me gustaría|podrías|puedes|podéis|pueden|por favor|tengo (?:otra |una )?pregunta|"
     r"ich möchte|ich würde gern|ich hätte gern|ich brauche|ich will|bitte|können sie|"
     r"könnten sie|kannst du|könntest du|ich habe (?:noch )?eine frage|vorrei|potresti|"
-    r"gostaria|gostava|preciso|quero)\b",
+    r"gostaria|gostava|preciso|quero|bräuchte|würde (?:ich )?gern|hätte (?:ich )?gern|aimerais|"
+    r"voudrais|necesitaría|gustaría)\b",
     re.I,
 )
+
+
+def _asks_directly(chunk: str) -> bool:
+    """A question or a request in so many words, not only a problem told."""
+    return "?" in chunk or bool(_ASKING_CUE.search(chunk) or _WANT.search(chunk))
 
 
 def _separate_ask(chunk: str, after_request: bool, scan: str, following: list[Span]) -> bool:
@@ -785,6 +791,8 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
     ]
     if len(chosen) < 2:
         return []
+    if not any(_asks_directly(scan[a:b]) for a, b in chosen):
+        return []  # "First, I tried … Second, I rolled back …": steps taken, told in order
     return split_group(
         text,
         kind="multi_intent",
