@@ -292,6 +292,16 @@ class TestSeveralRequests:
         )
         assert kinds(text) == []
 
+    def test_a_list_of_symptoms_before_one_question_gives_nothing(self):
+        text = (
+            "Since the upgrade we see a few issues:\n- uploads fail\n"
+            "- thumbnails are broken\n- the admin page shows an error\n"
+            "We think it's the proxy. How do we track this down?"
+        )
+        assert kinds(text) == []
+        several = text.replace("How do we track this down?", "Can you look into each?")
+        assert [kind for kind, _ in kinds(several)] == ["multi_intent"]
+
     def test_an_announced_list_of_orders(self):
         text = (
             "Two things please:\n1. Remove the old address from my profile\n"

@@ -820,6 +820,27 @@ _ORDER = re.compile(
     r"erklären)\b",
     re.I,
 )
+_AFTER_QUESTION = re.compile(r"[^?\n]{3,160}\?")
+_SINGULAR = re.compile(r"\b(?:this|it|ça|cela|esto|eso|das|es)\b", re.I)
+_PLURAL = re.compile(
+    r"\b(?:these|them|those|all|each|both|every|ces|tous|toutes|chacun\w*|estos|estas|todos|"
+    r"todas|cada|diese|alle|jede\w*|beide\w*)\b",
+    re.I,
+)
+
+
+def _one_question_after(scan: str, end: int) -> bool:
+    """Whether the list is followed, within two lines, by one real question about a
+    single thing ("How do I debug this?"): the items then describe that one problem."""
+    following = scan[end : end + 320].lstrip().split("\n")[:2]
+    for line in following:
+        for match in _AFTER_QUESTION.finditer(line):
+            question = match.group(0).strip()
+            if _real_question(question):
+                return bool(_SINGULAR.search(question)) and not _PLURAL.search(question)
+    return False
+
+
 _LIST_ITEM = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-*•+])[ \t]+(.+)$", re.M)
 _MANY = re.compile(
     r"\b(?:things|questions|issues|requests|problems|points|topics|unrelated|couple of|a few|"
@@ -856,6 +877,8 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
         if not (announced and asking >= 1) and asking < len(run):
             continue
+        if _one_question_after(scan, run[-1].end()):
+            continue  # "… 3. search errors\nHow do I debug this?": symptoms of one problem
         spans = [_trimmed(text, m.start(1), m.end(1)) for m in run]
         found.extend(
             split_group(
