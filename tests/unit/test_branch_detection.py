@@ -243,6 +243,9 @@ class TestSeveralRequests:
             # "Also" giving context to the question that follows
             "I have a dentist appointment tomorrow. Also, I've never had a filling before. "
             "What should I expect?",
+            # thanks for an earlier answer, then one more question
+            "Thanks for your help yesterday. One more thing on the same topic: how deep "
+            "should I plant the tulip bulbs?",
             # one thing asked for, with two properties
             "I want a tent that's light and also cheap.",
             "I need a monitor that works for design as well as gaming.",
@@ -261,6 +264,10 @@ class TestSeveralRequests:
                     "Ich möchte meine Telefonnummer ändern",
                     "Außerdem lädt die App seit gestern keine Bilder mehr",
                 ],
+            ),
+            (
+                "Bitte kündigen Sie mein Zeitungsabo. Außerdem möchte ich meine Adresse ändern.",
+                ["Bitte kündigen Sie mein Zeitungsabo", "Außerdem möchte ich meine Adresse ändern"],
             ),
             (
                 "Zwei Fragen: Wie entkalke ich meine Kaffeemaschine? "
@@ -353,6 +360,11 @@ class TestDirectives:
                 "Schreib mir bitte eine Antwort an den Vermieter \u2013 einmal höflich und einmal "
                 "bestimmt, die er nicht ignorieren kann.",
                 ["einmal höflich", "einmal bestimmt, die er nicht ignorieren kann"],
+            ),
+            (
+                "Explique-moi les marées deux fois : une fois pour un enfant et une fois pour "
+                "un étudiant.",
+                ["une fois pour un enfant", "une fois pour un étudiant"],
             ),
             (
                 "Give me two versions of the welcome text, a short one and a detailed one.",

@@ -23,7 +23,8 @@ _MAKE = re.compile(
     r"sketch|outline|summari[sz]e|describe|prepare|plan|build|do|"
     r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|"
     r"dar|donner|geben|dare|dar-me|escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
-    r"schreib\w*|formulier\w*|gib|zeig\w*|mach\w*|entwirf|"
+    r"schreib\w*|formulier\w*|gib|zeig\w*|mach\w*|entwirf|expliqu\w*|explica\w*|explíca\w*|"
+    r"erklär\w*|spiega\w*|"
     r"scriv\w*|riscriv\w*|dammi|fammi|mostra\w*|escrev\w*|reescrev\w*|dá-me)\b",
     re.I,
 )

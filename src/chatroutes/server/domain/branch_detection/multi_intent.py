@@ -489,7 +489,7 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         first = asked[0]
         previous = next((s for s in reversed(sents) if s.end <= first.start), None)
         before = scan[previous.start : previous.end] if previous is not None else ""
-        if len(_words(before)) >= 4 and _asks(before):
+        if len(_words(before)) >= 4 and _asks(before) and not _SIGN_OFF.match(before):
             asked.insert(0, _strip_marker(scan, previous))
     if len(asked) < 2:
         return []
@@ -598,7 +598,7 @@ _ASKING_CUE = re.compile(
     r"ich möchte|ich würde gern|ich hätte gern|ich brauche|ich will|bitte|können sie|"
     r"könnten sie|kannst du|könntest du|ich habe (?:noch )?eine frage|vorrei|potresti|"
     r"gostaria|gostava|preciso|quero|bräuchte|würde (?:ich )?gern|hätte (?:ich )?gern|aimerais|"
-    r"voudrais|necesitaría|gustaría)\b",
+    r"voudrais|necesitaría|gustaría|möchte ich|brauche ich|hätte ich)\b",
     re.I,
 )
 
