@@ -243,6 +243,9 @@ class TestSeveralRequests:
             # "Also" giving context to the question that follows
             "I have a dentist appointment tomorrow. Also, I've never had a filling before. "
             "What should I expect?",
+            # one problem told in two clauses, or a problem and the deadline it blocks
+            "The scanner shows an error and I can't scan anything.",
+            "I can't open the portal and I need to upload my thesis tonight.",
             # thanks for an earlier answer, then one more question
             "Thanks for your help yesterday. One more thing on the same topic: how deep "
             "should I plant the tulip bulbs?",
@@ -276,6 +279,10 @@ class TestSeveralRequests:
                     "Zwei Fragen: Wie entkalke ich meine Kaffeemaschine",
                     "Und wo finde ich Ersatzfilter",
                 ],
+            ),
+            (
+                "My receipt shows the wrong name and I'd like to cancel the extra seat.",
+                ["My receipt shows the wrong name", "I'd like to cancel the extra seat"],
             ),
             (
                 "We need a poster as well as a short video for the open day.",

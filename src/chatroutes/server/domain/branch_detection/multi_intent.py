@@ -380,6 +380,14 @@ _REMEDY = re.compile(
 )
 
 
+_DEADLINE = re.compile(
+    r"\b(?:today|tonight|tomorrow|asap|urgently|by (?:monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|tomorrow|tonight|noon|the end of)|aujourd'hui|ce soir|demain|hoy|esta noche|"
+    r"mañana|heute|heute abend|morgen|oggi|domani|hoje|amanhã)\b",
+    re.I,
+)
+
+
 def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "I was charged twice and I can't log in": two issues, each a clause of its own."""
     body = _strip_marker(scan, sentence)
@@ -400,13 +408,18 @@ def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     first, second = (cue.group(0).lower() for cue in cues if cue is not None)
     if first == second:
         return []  # one issue told twice
+    asked = [bool(_WANT.search(h)) and not _DEADLINE.search(h) for h in halves]
+    # two problems told together are mostly one ("the printer shows an error and I can't
+    # print"), and a need with a deadline is what the problem blocks ("I can't log in and
+    # I need to file my report today"): a request asked for in so many words is needed
+    confidence = 0.72 if any(asked) else 0.62
     return split_group(
         text,
         kind="multi_intent",
         start=left[0],
         end=right[1],
         options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
-        confidence=0.72,
+        confidence=confidence,
         description=_DESCRIPTION,
         reasoning="Two issues reported in one sentence",
         divergence="high",
