@@ -4,8 +4,17 @@ per intent; the group runs from the first to the last.
 Three cues, all structural: two requests joined inside one sentence ("I need help
 with X and also Y", "et aussi", "y también", "und auch"); two or more real
 questions; a sentence opened by an additive word ("Also, …", "Separately, …")
-after a request. Filler ("any ideas?"), tag questions (", right?"), quoted and
-rhetorical questions do not count.
+after a request. Filler ("any ideas?", "can I ask you something?"), tag questions
+(", right?"), quoted, rhetorical and set-aside questions ("… ? Anyway, …") do not
+count.
+
+Several sentences are often one request told in parts, so the confidence stays
+below the threshold without a sign that the requests are separate: an additive or
+ordinal opener, a count announced ("Two questions: …"), "And …?" on another topic.
+A detail of a broad question ("How do I apply? What documents do I need?"), an
+"Also" that constrains the request ("Also, keep it short") or gives context to the
+question after it, a list of symptoms before one question, and steps already taken
+are one request.
 """
 
 from __future__ import annotations
@@ -714,10 +723,9 @@ _GENERIC = _wordset(
 )
 
 
-def _follow_up(chunk: str) -> bool:
+def _follow_up(words: list[str]) -> bool:
     """A short yes/no question that only comments on the one before ("Am I doing
     something wrong?")."""
-    words = _words(chunk)
     return len(words) <= 6 and all(w in _GENERIC for w in words)
 
 
@@ -752,14 +760,15 @@ def _real_question(chunk: str) -> bool:
     """A question asked for its answer: not a follow-up comment, a filler, a tag, a
     rhetorical or quoted question, nor a guess said with a question mark ("Looks like a
     caching issue?")."""
-    if not chunk.endswith("?") or chunk.startswith(">") or _follow_up(chunk):
+    if not chunk.endswith("?") or chunk.startswith(">"):
+        return False
+    words = _words(chunk)
+    if len(words) < 3 or _follow_up(words):
         return False
     plain = chunk.lstrip("¿¡")
     if _FILLER_QUESTION.match(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
         return False
     if _HEDGE.match(plain):
-        return False
-    if len(_words(chunk)) < 3:
         return False
     return not re.search(r"[\"“«][^\"”»]*\?[\"”»]", chunk)  # a quoted question
 
