@@ -28,9 +28,11 @@ _COMPARE = re.compile(
     r"comparar|diferencias? entre|elegir entre|decidir entre|"
     r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
     r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
-    r"differs? from|different from|compared (?:to|with)|im vergleich zu|verglichen mit|"
-    r"gegenüber|comparée? (?:à|avec)|par rapport (?:à|au|aux)|comparad[oa] con|frente a|"
-    r"en comparación con|rispetto a|paragonat[oa] a|em comparação com|comparad[oa] com|"
+    r"differs? from|different from|compared (?:to|with)|in comparison (?:to|with)|"
+    r"as opposed to|im vergleich (?:zu[mr]?|mit)|verglichen mit|gegenüber|"
+    r"comparée?s? (?:à|au|aux|avec)|par rapport (?:à|au|aux)|face (?:à|au|aux)|"
+    r"comparad[oa]s? con|frente (?:a|al)|en comparación (?:con|a|al)|rispetto (?:a|al|alla|ai)|"
+    r"paragonat[oa] a|em comparação com|comparad[oa] com|"
     r"vor- und nachteile von|avantages et (?:les )?inconvénients (?:de|d'un|d'une)|"
     r"ventajas y desventajas de|pros y contras de|pro e contro di|prós e contras de)\b",
     re.I,
@@ -71,10 +73,21 @@ _KEYS = (
     "rival",
     "how do",
     " over ",
+    "instead",
+    "rather",
+    "opposed",
+    "en lugar",
+    "en vez",
+    "au lieu",
+    "statt",
+    "anstelle",
     "gegenüber",
     "im vergleich",
     "par rapport",
     "frente a",
+    "face à",
+    "face au",
+    "in comparison",
     "comparad",
     "comparé",
     "rispetto",
@@ -225,7 +238,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             found.extend(_comparison(text, scan, match.start(), end, sides, 0.82, match.group(0)))
         found.extend(_how_compare(text, scan, sentence))
-        found.extend(_preferred_over(text, scan, sentence))
+        found.extend(_preferred_over(text, scan, sentence, sents))
         found.extend(_comparatives(text, scan, sentence))
         found.extend(_outdoes(text, scan, sentence))
     return found
@@ -267,25 +280,84 @@ def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 
 
 _OVER = re.compile(
-    r"\b(?:pick|picking|choose|choosing|prefer|preferring|use|using|go with|recommend|take|"
-    r"favou?r)\s+(.{2,60}?)\s+(?:over|instead of|rather than)\s+",
+    r"\s(?:over|instead of|rather than|in place of|as opposed to|en lugar de|en vez de|"
+    r"plutôt que|au lieu de|(?:an)?statt|anstelle von)\s+",
+    re.I,
+)
+# What puts X first: a verb of choosing before it, a noun of advantage ("the upside of
+# X"), or X judged worth it.
+_PREFER_VERB = re.compile(
+    r"\b(?:pick|choose|prefer|use|go (?:with|for)|going (?:with|for)|recommend|take|favou?r|"
+    r"opt for|buy|get|switch to|learn|run|stick with|pay for|invest in|elegir|escoger|usar|"
+    r"preferir|choisir|prendre|utiliser|préférer|wählen|nehmen|nutzen|verwenden|kaufen)"
+    r"(?:s|ed|ing)?\s+",
+    re.I,
+)
+_ADVANTAGE = re.compile(
+    r"\b(?:advantages?|benefits?|upsides?|point|case|reasons?|arguments?|edge|appeal|gains?|"
+    r"ventajas?|avantages?|intérêt|vorteile?|vorzüge|sinn)\s+(?:of|to|for|in|de|du|des|d'|"
+    r"von|vom|an)\s*",
+    re.I,
+)
+_WORTH = re.compile(
+    r"\s+(?:really\s+|actually\s+|still\s+)?worth(?:\s+(?:it|the\s+(?:money|price|cost|"
+    r"extra\s+\w+|upgrade|switch|hassle)))?\s*$",
+    re.I,
+)
+_NOT_PREFERRED = re.compile(
+    r"\s*(?:[\d$€£]|(?:a|an|one|two|three|four|five|six|ten|several|many|the|a few|the next|"
+    r"the last)\s+(?:\w+\s+)?(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|"
+    r"weekends?|summer|winter|holidays?|night|phone|internet|network|air|wire|wifi)\b|"
+    r"(?:time|night|email|e-mail|wifi|wi-fi|ssh|vpn|http|bluetooth|lunch|dinner|there|here)\b)",
     re.I,
 )
 
 
-def _preferred_over(text: str, scan: str, sentence: Span) -> list[Suggestion]:
-    """ "Should I pick PostgreSQL over MongoDB?" (questions only)."""
-    if "?" not in scan[sentence.start : sentence.end]:
-        return []
-    match = _OVER.search(scan, sentence.start, sentence.end)
-    if match is None:
-        return []
-    _, hi = _clause_bounds(scan, sentence, match.end(), match.end())
-    end = _right_option(scan, match.end(), hi, 6, 1)
-    if end is None:
-        return []
-    sides = [(match.start(1), match.end(1)), (match.end(), end)]
-    return _comparison(text, scan, match.start(1), end, sides, 0.82, "over")
+def _preferred_over(text: str, scan: str, sentence: Span, sents: list[Span]) -> list[Suggestion]:
+    """ "Should I pick PostgreSQL over MongoDB?", "is X worth it over Y?", "the advantages
+    of X over Y": X set first by what frames it, then "over" (or "instead of", "rather
+    than") and Y. Asked or requested only."""
+    found: list[Suggestion] = []
+    for match in _OVER.finditer(scan, sentence.start, sentence.end):
+        at, after = match.start(), match.end()
+        if _NOT_PREFERRED.match(scan, after):
+            continue  # "over the weekend", "over two years", "over ssh"
+        lo, hi = _clause_bounds(scan, sentence, at, after)
+        start = _framed_left(scan, lo, at)
+        if start is None:
+            continue
+        left_end = at
+        worth = _WORTH.search(scan, start, at)
+        if worth is not None:
+            left_end = worth.start()
+        end = _right_option(scan, after, hi, 6, 1)
+        if end is None or not _asking(scan, sentence, sents):
+            continue
+        sides = [(start, left_end), (after, end)]
+        if any(not _words(scan[a:b]) or len(_words(scan[a:b])) > 8 for a, b in sides):
+            continue
+        found.extend(_comparison(text, scan, start, end, sides, 0.82, match.group(0)))
+    return found
+
+
+def _framed_left(scan: str, lo: int, at: int) -> int | None:
+    """Where X starts in "… X over Y": after the verb of choosing or the noun of
+    advantage nearest before it, or, with X "worth it", where its own phrase starts."""
+    frames = [
+        m.end()
+        for pattern in (_PREFER_VERB, _ADVANTAGE)
+        for m in pattern.finditer(scan, lo, at)
+        if len(_words(scan[m.end() : at])) <= 6
+    ]
+    if frames:
+        start = max(frames)
+        return start if _words(scan[start:at]) else None
+    worth = _WORTH.search(scan, lo, at)
+    if worth is None:
+        return None
+    softened = _SOFTENERS.search(scan, lo, worth.start())
+    left = _left_option(scan, lo, softened.start() if softened else worth.start())
+    return left[0] if left else None
 
 
 def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
@@ -375,12 +447,41 @@ def _sides(
 def _differs(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
     """ "how the Plus plan differs from the Premium plan": one side on each side of the cue."""
     lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
-    left = _left_option(scan, lo, match.start())
+    left = _left_side(scan, lo, match.start())
     end = _right_option(scan, match.end(), hi, 5, 1)
     if left is None or end is None:
         return []
-    sides = [(left[0], match.start()), (match.end(), end)]
+    sides = [left, (match.end(), end)]
     return _comparison(text, scan, left[0], end, sides, 0.82, match.group(0))
+
+
+_JUDGED = re.compile(
+    r"(?:\s+(?:really|actually|still|any|much|a|so|that))*\s+(?:worth(?:\s+it)?|good|any good|"
+    r"a good (?:choice|deal|option|pick)|vaut (?:vraiment )?(?:le coup|la peine)|"
+    r"(?:vale|merece) la pena|lohnt sich|taugt)\s*$",
+    re.I,
+)
+
+
+def _left_side(scan: str, lo: int, end: int) -> tuple[int, int] | None:
+    """X in "X <cue> Y": what is said of X ("is worth it", "vaut le coup", "really")
+    left out, and X starting after the verb or noun that frames it ("the advantages of X")."""
+    judged = _JUDGED.search(scan, lo, end)
+    if judged is not None:
+        end = judged.start()
+    softened = _SOFTENERS.search(scan, lo, end)
+    if softened is not None:
+        end = softened.start()
+    frames = [
+        m.end()
+        for pattern in (_PREFER_VERB, _ADVANTAGE)
+        for m in pattern.finditer(scan, lo, end)
+        if 0 < len(_words(scan[m.end() : end])) <= 6
+    ]
+    if frames:
+        return max(frames), end
+    left = _left_option(scan, lo, end)
+    return (left[0], end) if left else None
 
 
 def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
@@ -397,8 +498,9 @@ def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> 
 
 
 _MIDDLE = re.compile(
-    r"differs? from|different from|compared|im vergleich|verglichen|gegenüber|comparée?|"
-    r"par rapport|comparad|frente|en comparación|rispetto|paragonat|em comparação",
+    r"differs? from|different from|compared|in comparison|as opposed|im vergleich|verglichen|"
+    r"gegenüber|comparée?|par rapport|face|comparad|frente|en comparación|rispetto|paragonat|"
+    r"em comparação",
     re.I,
 )
 _DEICTIC = re.compile(
