@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .disjunctions import _RHETORICAL
-from .option_spans import _clause_bounds, _left_option, _parts, _right_option
+from .option_spans import _DETERMINERS, _clause_bounds, _left_option, _parts, _right_option
 from .suggestion import Option, Suggestion, split_group
 from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _trimmed, _words
 
@@ -152,6 +152,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     quotes = _quoted(scan)
     for sentence in sents:
+        found.extend(_what_one_has(text, scan, sentence))
         if not _mentions(scan[sentence.start : sentence.end], _KEYS):
             continue
         if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
@@ -340,14 +341,25 @@ def _preferred_over(text: str, scan: str, sentence: Span, sents: list[Span]) -> 
     return found
 
 
+_DELIBERATE = re.compile(
+    r"\b(?:should|shall|why|worth|better|best|smarter|wiser|sense|recommend|advise|suggest|"
+    r"would you|do you|is it|was it|reason|debería|deberíamos|conviene|recomiendas|dois-je|"
+    r"devrais|faut-il|conseilles|soll|sollte|sollten|lohnt|empfiehlst)\b",
+    re.I,
+)
+
+
 def _framed_left(scan: str, lo: int, at: int) -> int | None:
-    """Where X starts in "… X over Y": after the verb of choosing or the noun of
-    advantage nearest before it, or, with X "worth it", where its own phrase starts."""
+    """Where X starts in "… X over Y": after the noun of advantage or the verb of
+    choosing (in a deliberating question: "should I …", "why …") nearest before it, or,
+    with X "worth it", where its own phrase starts. "Could you use X instead of Y" is
+    an instruction."""
     frames = [
         m.end()
         for pattern in (_PREFER_VERB, _ADVANTAGE)
         for m in pattern.finditer(scan, lo, at)
         if len(_words(scan[m.end() : at])) <= 6
+        and (pattern is _ADVANTAGE or _DELIBERATE.search(scan, lo, m.start()))
     ]
     if frames:
         start = max(frames)
@@ -427,6 +439,72 @@ def _outdoes(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         return []
     sides = [(left[0], left_end), (match.end(), end)]
     return _comparison(text, scan, left[0], end, sides, 0.84, match.group(0))
+
+
+_NEG_AUX = (
+    r"(?:doesn't|does not|don't|do not|didn't|can't|cannot|can not|won't|will not|wouldn't|"
+    r"couldn't|isn't|is not|aren't|hasn't|haven't|lacks?|is missing|misses)"
+)
+_WHAT_ONE_HAS = (
+    # "What does X give me that Y doesn't?", "Does X have anything Y lacks?"
+    re.compile(
+        r"\b(?:what\s+(?:\w+\s+)?(?:do|does|did|can|could|will|would|has|have)\s+"
+        r"(?P<x>[^,?]{2,50}?)\s+(?P<v>[^\W\d_]+)(?:\s+(?:me|us|you|them|for \w+))?\s+"
+        r"(?:that|which)|(?:do|does|did|can|could|will|would|has|have)\s+(?P<x2>[^,?]{2,50}?)\s+"
+        r"(?P<v2>[^\W\d_]+)\s+(?:anything|something|any\s+\w+)(?:\s+(?:that|which))?)\s+"
+        rf"(?P<y>[^,?]{{2,50}}?)\s+{_NEG_AUX}\b(?:\s+(?P<again>[^\W\d_]+))?",
+        re.I,
+    ),
+    # "¿Qué tiene X que no tenga Y?", "¿Qué ofrece X que Y no ofrezca?"
+    re.compile(
+        r"\bqué\s+(?:\w+\s+)?(?P<v>[^\W\d_]+)\s+(?P<x>[^,?]{2,40}?)\s+que\s+(?:no\s+"
+        r"(?P<again>[^\W\d_]+)\s+(?P<y>[^,?]{2,40}?)\s*(?:\?|$)|(?P<y2>[^,?]{2,40}?)\s+no\s+"
+        r"(?P<again2>[^\W\d_]+))",
+        re.I,
+    ),
+    # "Qu'est-ce que X apporte (de plus) que Y n'a pas ?"
+    re.compile(
+        r"\b(?:qu'est-ce qu[e']|que)\s*(?P<x>[^,?]{2,40}?)\s+[^\W\d_]+(?:\s+de plus)?\s+"
+        r"qu[e']\s*(?P<y>[^,?]{2,40}?)\s+(?:ne\s+|n')\s*[^\W\d_]+\s+pas\b",
+        re.I,
+    ),
+    # "Was kann X, was Y nicht kann?"
+    re.compile(
+        r"\bwas\s+(?P<v>[^\W\d_]+)\s+(?P<x>[^,?]{2,40}?),?\s+was\s+(?P<y>[^,?]{2,40}?)\s+"
+        r"(?:nicht|kein\w*)\s+(?P<again>[^\W\d_]+)",
+        re.I,
+    ),
+)
+_HAS_NOT = ("n't", "not", "lack", "miss", "no ", "nicht", "kein", "pas")
+_ELLIPSIS_END = re.compile(
+    r"\s*(?:[?.!,;)]|$|(?:for|in|on|with|when|at|yet|already|really|though|anymore|out)\b)", re.I
+)
+
+
+def _what_one_has(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "What does X give me that Y doesn't?": what one side has and the other lacks,
+    the second verb left out or repeated (questions only)."""
+    chunk = scan[sentence.start : sentence.end]
+    if "?" not in chunk or not _mentions(chunk, _HAS_NOT):
+        return []
+    for index, pattern in enumerate(_WHAT_ONE_HAS):
+        match = pattern.search(scan, sentence.start, sentence.end)
+        if match is None:
+            continue
+        groups = {k: v for k, v in match.groupdict().items() if v}
+        verb = (groups.get("v") or groups.get("v2") or "").lower()
+        again = groups.get("again", "").lower()
+        other_verb = index == 0 and again and again[:3] != verb[:3]
+        if other_verb and not _ELLIPSIS_END.match(scan, match.start("again")):
+            continue  # "what does the error mean that the docs don't mention"
+        x = match.span("x" if "x" in groups else "x2")
+        y = match.span("y" if "y" in groups else "y2")
+        if any(not set(_words(scan[a:b])) - _DETERMINERS for a, b in (x, y)):
+            continue
+        if any(len(_words(scan[a:b])) > 6 for a, b in (x, y)):
+            continue
+        return _comparison(text, scan, x[0], y[1], [x, y], 0.82, "what … lacks")
+    return []
 
 
 def _sides(
@@ -513,7 +591,8 @@ _NOT_A_SIDE = frozenset(
         *("it", "they", "he", "she", "i", "we", "you", "ever", "before", "usual", "expected"),
         *("that", "this", "what", "tell", "let", "give", "show", "explain", "say", "write"),
         *("make", "possible", "usual", "always", "needed", "necessary", "soon", "before"),
-        *("last", "yesterday", "previous", "earlier"),
+        *("last", "yesterday", "previous", "earlier", "there"),
+        *("je", "tu", "nous", "vous", "yo", "tú", "nosotros", "ich", "du", "wir", "man"),
     }
 )
 
