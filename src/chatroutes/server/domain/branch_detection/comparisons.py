@@ -124,6 +124,8 @@ _COMPARATIVE = re.compile(
 _NAMED = frozenset({"better", "worse", "günstiger", "teurer", "besser", "lieber"})
 _SOFTENERS = re.compile(
     r"(?:\s+(?:really|actually|still|much|way|even|generally|truly|significantly|make|makes|"
+    r"noticeably|considerably|substantially|meaningfully|slightly|somewhat|vastly|genuinely|"
+    r"far|any|that|a bit|a little|"
     r"be|is|are|a lot|vraiment|realmente|wirklich|tatsächlich|est|sont|es|son|ist|sind|è|é|"
     r"just|as|aussi|tan|so|genauso|altrettanto))+\s*$",
     re.I,
@@ -393,9 +395,18 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             for m in _COMPARATIVE.finditer(scan, window_start, than.start())
             if english or not m.group(0).lower().endswith("er") or m.group(0).lower() in _NAMED
         ]
-        if not marks or len(scan[marks[-1].end() : than.start()].split()) > 2:
+        if not marks:
             continue
         lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
+        if _IMPERSONAL.search(scan, lo, marks[-1].start()) or not scan[
+            lo : marks[-1].start()
+        ].strip(" ¿¡"):
+            inverted = _inverted(text, scan, marks[-1], than, hi)
+            if inverted:
+                found.extend(inverted)
+                continue
+        if len(scan[marks[-1].end() : than.start()].split()) > 2:
+            continue
         left_end = marks[-1].start()
         if marks[-1].group(0).lower() in ("more", "less", "plus", "moins", "más", "menos", "mais"):
             left_end = marks[-1].start()
@@ -412,6 +423,36 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             continue
         found.extend(_comparison(text, scan, left[0], end, sides, 0.86, "comparative"))
     return found
+
+
+_IMPERSONAL = re.compile(
+    r"(?:\b(?:is|was|would|will|could|might)\s+it(?:\s+be)?|\bit(?:'s|\s+is|\s+would\s+be)|"
+    r"\b(?:es|sería|será|sale|est-il|est-ce|c'est|serait|ist es|wäre es|è|sarebbe))"
+    r"(?:\s+(?:really|actually|much|way|a lot|vraiment|realmente|wirklich|davvero))?[\s¿]*$",
+    re.I,
+)
+_ANALYTIC = frozenset({"more", "less", "plus", "moins", "más", "menos", "mais", "mehr", "weniger"})
+_TO = re.compile(r"[\s,]*(?:(?:to|de|d'|zu)\b\s*)?", re.I)
+
+
+def _inverted(
+    text: str, scan: str, mark: re.Match[str], than: re.Match[str], hi: int
+) -> list[Suggestion]:
+    """ "Is it cheaper to fly than to drive?", "¿Es mejor alquilar que comprar?",
+    "¿Es más barato el tren que el avión?": X comes after the comparative."""
+    start = mark.end()
+    if mark.group(0).lower() in _ANALYTIC:
+        adjective = re.match(r"\s+[^\W\d_]+", scan[start : than.start()])
+        start += adjective.end() if adjective else 0
+    start += _TO.match(scan, start).end() - start
+    if not 1 <= len(_words(scan[start : than.start()])) <= 6:
+        return []
+    right = _TO.match(scan, than.end()).end()
+    end = _right_option(scan, right, hi, 6, 1)
+    if end is None or re.match(r"\s*[\d$€£]", scan[right:end]):
+        return []
+    sides = [(start, than.start()), (right, end)]
+    return _comparison(text, scan, start, end, sides, 0.84, "comparative")
 
 
 _OUTDO = re.compile(
