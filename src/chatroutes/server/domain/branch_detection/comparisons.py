@@ -14,7 +14,8 @@ from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _
 
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
 _COMPARE = re.compile(
-    r"\b(?:compare|comparing|comparison (?:of|between)|"
+    r"\b(?:compare|comparing|comparison (?:of|between)|weigh(?:s|ed|ing)?(?: up)?|"
+    r"pit(?:s|ting)?|se diferencia[n]?|unterscheidet sich|"
     r"(?:differences?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
     r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
     r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
@@ -72,7 +73,10 @@ _KEYS = (
     "hold",
     "rival",
     "how do",
+    "weigh",
+    "pit",
     " over ",
+    "sobre",
     "instead",
     "rather",
     "opposed",
@@ -109,6 +113,7 @@ _JOINER = re.compile(
 )
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
 _DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
+_FROM_JOINER = re.compile(r"\s(?:de|del|von|vom|from|and|y|und)\s", re.I)
 _BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|or|ou|o|oder)\s", re.I)
 _THAN = re.compile(r"\b(?:than|que|als|di|do que|as|como|wie)\b", re.I)
 _EQUATIVE = re.compile(r"\b(?:as|aussi|autant|tan|tanto|so|genauso|altrettanto)\s+\w+\s*$", re.I)
@@ -125,7 +130,7 @@ _NAMED = frozenset({"better", "worse", "günstiger", "teurer", "besser", "lieber
 _SOFTENERS = re.compile(
     r"(?:\s+(?:really|actually|still|much|way|even|generally|truly|significantly|make|makes|"
     r"noticeably|considerably|substantially|meaningfully|slightly|somewhat|vastly|genuinely|"
-    r"far|any|that|a bit|a little|"
+    r"far|any|that|a bit|a little|a|an|the|"
     r"be|is|are|a lot|vraiment|realmente|wirklich|tatsächlich|est|sont|es|son|ist|sind|è|é|"
     r"just|as|aussi|tan|so|genauso|altrettanto))+\s*$",
     re.I,
@@ -215,8 +220,16 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             rest = scan[match.end() : hi]
             cue = match.group(0).lower()
             between = re.search(r"between|entre|zwischen|tussen|tra$", cue)
+            if cue.startswith(("weigh", "pit")) and not re.match(r"\s*[a-z]*\s*[^\W\d_]", rest):
+                continue  # "I weigh 80 kg"
             joiner = (
-                _DUTCH_JOINER if "tussen" in cue else _BETWEEN_JOINER if between else _JOINER
+                _DUTCH_JOINER
+                if "tussen" in cue
+                else _BETWEEN_JOINER
+                if between
+                else _FROM_JOINER
+                if cue.startswith(("se dif", "unterscheidet"))
+                else _JOINER
             ).search(rest)
             if joiner is None:
                 found.extend(_list_before(text, scan, sentence, match))
@@ -283,7 +296,7 @@ def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 
 
 _OVER = re.compile(
-    r"\s(?:over|instead of|rather than|in place of|as opposed to|en lugar de|en vez de|"
+    r"\s(?:over|instead of|rather than|in place of|as opposed to|en lugar de|en vez de|sobre|"
     r"plutôt que|au lieu de|(?:an)?statt|anstelle von)\s+",
     re.I,
 )
@@ -299,7 +312,7 @@ _PREFER_VERB = re.compile(
 _ADVANTAGE = re.compile(
     r"\b(?:advantages?|benefits?|upsides?|point|case|reasons?|arguments?|edge|appeal|gains?|"
     r"ventajas?|avantages?|intérêt|vorteile?|vorzüge|sinn)\s+(?:of|to|for|in|de|du|des|d'|"
-    r"von|vom|an)\s*",
+    r"von|vom|an|does|do|would|tiene|tienen|ofrece|a|offre|hat|bietet)\s*",
     re.I,
 )
 _WORTH = re.compile(
@@ -333,6 +346,9 @@ def _preferred_over(text: str, scan: str, sentence: Span, sents: list[Span]) -> 
         worth = _WORTH.search(scan, start, at)
         if worth is not None:
             left_end = worth.start()
+        had = re.search(r"\s+(?:have|has|offer|offers|bring|brings|give|gives)\s*$", scan[start:at])
+        if had is not None:
+            left_end = start + had.start()  # "what advantages does X have over Y"
         end = _right_option(scan, after, hi, 6, 1)
         if end is None or not _asking(scan, sentence, sents):
             continue
@@ -393,7 +409,8 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         marks = [
             m
             for m in _COMPARATIVE.finditer(scan, window_start, than.start())
-            if english or not m.group(0).lower().endswith("er") or m.group(0).lower() in _NAMED
+            if (english or not m.group(0).lower().endswith("er") or m.group(0).lower() in _NAMED)
+            and not (m.group(0)[0].isupper() and m.start() > sentence.start)  # "a Ledger"
         ]
         if not marks:
             continue
@@ -408,13 +425,12 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         if len(scan[marks[-1].end() : than.start()].split()) > 2:
             continue
         left_end = marks[-1].start()
-        if marks[-1].group(0).lower() in ("more", "less", "plus", "moins", "más", "menos", "mais"):
-            left_end = marks[-1].start()
         softened = _SOFTENERS.search(scan, lo, left_end)
         left_end = softened.start() if softened else left_end
-        left = _left_option(scan, lo, left_end)
+        left = _subject(scan, lo, left_end, softened) or _left_option(scan, lo, left_end)
         if left is None:
             continue
+        left_end = left[2] if len(left) > 2 else left_end
         end = _right_option(scan, than.end(), hi, 6, 1)
         if end is None or re.match(r"\s*[\d$€£]", scan[than.end() : end]):
             continue  # "larger than 10 MB" is a threshold
@@ -425,13 +441,37 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     return found
 
 
+_AUXILIARY = re.compile(r"[\s¿]*(?:does|do|did|can|could|will|would|might)\s+", re.I)
+
+
+def _subject(
+    scan: str, lo: int, end: int, softened: re.Match[str] | None
+) -> tuple[int, int, int] | None:
+    """ "Does a gas range really cook better than …": X is the subject after the
+    auxiliary, its verb and adverbs left out (start, items, end)."""
+    aux = _AUXILIARY.match(scan, lo)
+    if aux is None or (softened and re.search(r"\b(?:be|is|are)\b", softened.group(0), re.I)):
+        return None
+    verb = re.search(r"\s+[^\W\d_]+\s*$", scan[aux.end() : end])
+    if verb is None:
+        return None
+    subject_end = aux.end() + verb.start()
+    adverbs = _SOFTENERS.search(scan, aux.end(), subject_end)
+    subject_end = adverbs.start() if adverbs else subject_end
+    if not _words(scan[aux.end() : subject_end]):
+        return None
+    return aux.end(), 1, subject_end
+
+
 _IMPERSONAL = re.compile(
     r"(?:\b(?:is|was|would|will|could|might)\s+it(?:\s+be)?|\bit(?:'s|\s+is|\s+would\s+be)|"
-    r"\b(?:es|sería|será|sale|est-il|est-ce|c'est|serait|ist es|wäre es|è|sarebbe))"
+    r"\b(?:es|sería|será|sale|est-il|est-ce|c'est|serait|ist es|wäre es|è|sarebbe|how much|"
+    r"how many times|vaut-il|il vaut|vaudrait-il|conviene|convendría|cuánto|combien))"
     r"(?:\s+(?:really|actually|much|way|a lot|vraiment|realmente|wirklich|davvero))?[\s¿]*$",
     re.I,
 )
 _ANALYTIC = frozenset({"more", "less", "plus", "moins", "más", "menos", "mais", "mehr", "weniger"})
+_COPULA = re.compile(r"\s*(?:(?:is|are|was|would be|es|est|ist|sind)\b\s*)?", re.I)
 _TO = re.compile(r"[\s,]*(?:(?:to|de|d'|zu)\b\s*)?", re.I)
 
 
@@ -441,10 +481,12 @@ def _inverted(
     """ "Is it cheaper to fly than to drive?", "¿Es mejor alquilar que comprar?",
     "¿Es más barato el tren que el avión?": X comes after the comparative."""
     start = mark.end()
-    if mark.group(0).lower() in _ANALYTIC:
-        adjective = re.match(r"\s+[^\W\d_]+", scan[start : than.start()])
-        start += adjective.end() if adjective else 0
+    adjective = re.match(r"\s+([^\W\d_]+)", scan[start : than.start()])
+    analytic = mark.group(0).lower() in _ANALYTIC
+    if analytic and adjective and adjective.group(1).lower() not in _DETERMINERS:
+        start += adjective.end()  # "más barato el tren", not "más un seguro"
     start += _TO.match(scan, start).end() - start
+    start += _COPULA.match(scan, start).end() - start  # "how much worse is X than Y"
     if not 1 <= len(_words(scan[start : than.start()])) <= 6:
         return []
     right = _TO.match(scan, than.end()).end()

@@ -71,7 +71,8 @@ _IDIOMS = re.compile(
     r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
     r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
     r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
-    r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b)",
+    r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b|"
+    r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)",
     re.I,
 )
 _ANY_CONTEXT = re.compile(
@@ -290,7 +291,8 @@ _ASKED_AFTER = re.compile(
 )
 _REPORTED = re.compile(
     r"\b(?:asked|wondered|wanted to know|was wondering|were wondering|debated|discussed|"
-    r"argued|couldn't decide|could not decide|didn't know|a demandé|preguntó|fragte)\s+"
+    r"argued|argue|argues|arguing|disagree|couldn't decide|could not decide|didn't know|"
+    r"a demandé|preguntó|fragte)\s+"
     r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
     re.I,
 )
