@@ -10,7 +10,17 @@ import re
 from .disjunctions import _RHETORICAL
 from .option_spans import _DETERMINERS, _clause_bounds, _left_option, _parts, _right_option
 from .suggestion import Option, Suggestion, split_group
-from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _trimmed, _words
+from .text import (
+    _NEGATION,
+    Span,
+    _inside,
+    _Keyed,
+    _mentions,
+    _option_title,
+    _quoted,
+    _trimmed,
+    _words,
+)
 
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
 _COMPARE = re.compile(
@@ -158,9 +168,10 @@ _SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,\s
 def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     quotes = _quoted(scan)
+    keyed = _Keyed(scan, _KEYS)
     for sentence in sents:
         found.extend(_what_one_has(text, scan, sentence))
-        if not _mentions(scan[sentence.start : sentence.end], _KEYS):
+        if not keyed.within(sentence.start, sentence.end):
             continue
         if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
             continue

@@ -92,15 +92,15 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = [*_correlatives(text, scan), *_asked_in_turn(text, scan, sents)]
     quotes = _quoted(scan)
     for index, sentence in enumerate(sents):
+        chunk = scan[sentence.start : sentence.end]
+        if not _OR.search(chunk):
+            continue
         following = sents[index + 1] if index + 1 < len(sents) else None
         after = scan[following.start : following.end] if following is not None else ""
         asked_which = bool(_ASKED_AFTER.match(after))
         then_asked = asked_which or (
             _short_question(after) and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
         )
-        chunk = scan[sentence.start : sentence.end]
-        if not _OR.search(chunk):
-            continue
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
         for match in _OR.finditer(chunk):
@@ -352,9 +352,18 @@ def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
     return lo + verb.start(1)
 
 
+_WORD_START = re.compile(r"\b\w")
+
+
 def _idiom(scan: str, at: int, lo: int, hi: int) -> bool:
-    """Whether the "or" at ``at`` is part of a fixed phrase ("more or less")."""
-    return any(m.start() <= at < m.end() for m in _IDIOMS.finditer(scan, lo, min(hi, at + 40)))
+    """Whether the "or" at ``at`` is part of a fixed phrase ("more or less"): one that
+    starts at a word in the few before it (matching there is cheaper than searching)."""
+    end = min(hi, at + 40)
+    for word in _WORD_START.finditer(scan, lo, at + 1):
+        idiom = _IDIOMS.match(scan, word.start(), end)
+        if idiom is not None and at < idiom.end():
+            return True
+    return False
 
 
 def _comma_items(scan: str, lo: int, at: int, start: int, items: int) -> tuple[int, int]:
