@@ -32,6 +32,7 @@ _COMPARE = re.compile(
     r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
     r"debating|weighing|wavering) between|"
     r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos|estoy|estamos) entre|"
+    r"(?:i'm|i am|we're|we are|still|stuck|caught) between|"
     r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
     r"pros and cons of|trade-?offs? between|"
     r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
@@ -148,7 +149,7 @@ _SOFTENERS = re.compile(
 _HOW_COMPARE = re.compile(
     r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ|fare|"
     r"hold up|measure up|perform)\b"
-    r"(?:\s+(?:to|with|against|from)\s+)?",
+    r"(?:(?:\s+[\w-]+){0,2}?\s+(?:to|with|against|from)\s+)?",
     re.I,
 )
 _TOLD = re.compile(
@@ -378,11 +379,14 @@ _DELIBERATE = re.compile(
 )
 
 
+_TAKEN = re.compile(r"\s(?:with|for|on|in|into|to)\s+(?=(?:\S+\s+){0,3}\S+$)", re.I)
+
+
 def _framed_left(scan: str, lo: int, at: int) -> int | None:
     """Where X starts in "… X over Y": after the noun of advantage or the verb of
     choosing (in a deliberating question: "should I …", "why …") nearest before it, or,
-    with X "worth it", where its own phrase starts. "Could you use X instead of Y" is
-    an instruction."""
+    with X "worth it", where its own phrase starts; or after a preposition that takes
+    it ("why bother with X over Y"). "Could you use X instead of Y" is an instruction."""
     frames = [
         m.end()
         for pattern in (_PREFER_VERB, _ADVANTAGE)
@@ -395,7 +399,9 @@ def _framed_left(scan: str, lo: int, at: int) -> int | None:
         return start if _words(scan[start:at]) else None
     worth = _WORTH.search(scan, lo, at)
     if worth is None:
-        return None
+        taken = _TAKEN.search(scan, lo, at)
+        deliberate = taken and _DELIBERATE.search(scan, lo, taken.start())
+        return taken.end() if deliberate and _words(scan[taken.end() : at]) else None
     softened = _SOFTENERS.search(scan, lo, worth.start())
     left = _left_option(scan, lo, softened.start() if softened else worth.start())
     return left[0] if left else None
@@ -433,8 +439,9 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             if inverted:
                 found.extend(inverted)
                 continue
-        if len(scan[marks[-1].end() : than.start()].split()) > 2:
-            continue
+        gap = scan[marks[-1].end() : than.start()].split()
+        if len(gap) > 2 and not (gap[0].lower() == "to" and len(gap) <= 4):
+            continue  # "nicer to work with than" keeps its infinitive
         left_end = marks[-1].start()
         softened = _SOFTENERS.search(scan, lo, left_end)
         left_end = softened.start() if softened else left_end
@@ -686,6 +693,7 @@ _NOT_A_SIDE = frozenset(
         *("that", "this", "what", "tell", "let", "give", "show", "explain", "say", "write"),
         *("make", "possible", "usual", "always", "needed", "necessary", "soon", "before"),
         *("last", "yesterday", "previous", "earlier", "there"),
+        *("most", "many", "others", "some", "all", "few", "everyone", "people", "anyone"),
         *("je", "tu", "nous", "vous", "yo", "tú", "nosotros", "ich", "du", "wir", "man"),
     }
 )

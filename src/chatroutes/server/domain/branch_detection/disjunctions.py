@@ -36,6 +36,20 @@ _PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
 _COMMA = re.compile(r",\s*")
 _NEXT_OR = re.compile(rf",?\s+{OR}\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
+# "if" that asks what to do, after a verb of not knowing or deciding: "I can't figure
+# out if I should …", "no sé si actualizar …" (not "… if that's a product or a variant")
+_EMBEDDED = re.compile(
+    r"\b(?:know|sure|figure out|decide|deciding|wonder\w*|unsure|certain|idea|demande|sais|"
+    r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden)(?:\s+(?:not|pas|nicht|no))?"
+    r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]+(?:ar|er|ir|re))\b)",
+    re.I,
+)
+_ASKING_IF = re.compile(r"(if|si|ob)\b", re.I)
+_SUBJECT_MODAL = re.compile(
+    r"(?:(?:i|we|je|nous|ich|wir|yo)\s+)(?:(?:should|shall|could|would|must|can|dois|devrais|"
+    r"devons|peux|soll|sollte|sollten|muss|kann|debo|debería|deberíamos|puedo)\s+)?",
+    re.I,
+)
 _CHOICE_CUE = re.compile(
     r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
     r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
@@ -119,6 +133,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
             opener = _OPENER.search(scan[lo:at])
+            if opener is None and (embedded := _EMBEDDED.search(scan[lo:at])) is not None:
+                opener = _ASKING_IF.match(scan[lo:at], embedded.end())
             items = 1
             clause_split: tuple[int, int] | None = None
             if _CLAUSE_OPTION.match(scan, after):
@@ -143,6 +159,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 if opener and len(_words(scan[opener.end() + lo : start])) <= 3:
                     start = _trimmed(scan, lo + opener.end(), start)[0]  # "either learn Spanish"
                     start += len(_PARTICLE.match(scan, start).group(0))
+                    subject = _SUBJECT_MODAL.match(scan, start)
+                    if subject and _words(scan[subject.end() : at]):
+                        start = subject.end()  # "whether I should sell it": "sell it"
                 while (more := _NEXT_OR.match(scan, end, hi)) is not None:
                     # "A or B or C": the chain goes on
                     further = _right_option(scan, more.end(), hi, right_limit, 1)
