@@ -36,12 +36,15 @@ _PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
 _COMMA = re.compile(r",\s*")
 _NEXT_OR = re.compile(rf",?\s+{OR}\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
-# "if" that asks what to do, after a verb of not knowing or deciding: "I can't figure
-# out if I should …", "no sé si actualizar …" (not "… if that's a product or a variant")
+# "if" that asks what to do: after a verb of not knowing or deciding ("no sé si
+# actualizar …", "ich weiß nicht, ob ich …"), or with a modal of deliberation ("… if I
+# should …"); not "… if that's a product or a variant"
 _EMBEDDED = re.compile(
-    r"\b(?:know|sure|figure out|decide|deciding|wonder\w*|unsure|certain|idea|demande|sais|"
+    r"(?:\b(?:know|sure|figure out|decide|deciding|wonder\w*|unsure|certain|idea|demande|sais|"
     r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden)(?:\s+(?:not|pas|nicht|no))?"
-    r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]+(?:ar|er|ir|re))\b)",
+    r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]+(?:ar|er|ir|re))\b)|"
+    r"\s(?=(?:if|si)\s+(?:i|we|je|nous|yo)\s+(?:should|ought to|dois|devrais|devons|debo|"
+    r"debería|deberíamos)\b))",
     re.I,
 )
 _ASKING_IF = re.compile(r"(if|si|ob)\b", re.I)

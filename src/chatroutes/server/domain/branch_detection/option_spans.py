@@ -28,7 +28,8 @@ _HARD_STOP = _wordset(
     "qué cuál cuáles pero porque elegir usar comprar hacer "
     "ich du er wir ihr ist sind soll sollte sollten sollen muss müssen kann können "
     "besser lieber für mit ohne zu zum zur dass was welche welcher welches wenn aber weil "
-    "zwischen nehmen wählen kaufen nutzen verwenden machen gibt"
+    "zwischen nehmen wählen kaufen nutzen verwenden machen gibt sich wie wo wann warum "
+    "comment où quand pourquoi cómo dónde cuándo"
 )
 _CHOICE_VERBS = _wordset(
     "adopt book buy cache eat hire keep learn order pay plant present rent ship stay store "
