@@ -71,6 +71,11 @@ class TestComparisonFrames:
             ("I'm between the Kobo Libra and the Kindle Oasis. Help?", ["the Kobo Libra"]),
             ("Could you weigh Hetzner against OVH for EU hosting?", ["Hetzner", "OVH"]),
             ("¿En qué se diferencia un IBAN de un SWIFT?", ["un IBAN", "un SWIFT"]),
+            (
+                "I'm comparing two flats: one near the park with a balcony and one downtown "
+                "with a garage. Thoughts?",
+                ["one near the park with a balcony", "one downtown with a garage"],
+            ),
         ],
     )
     def test_other_frames(self, text, wanted):
@@ -110,6 +115,22 @@ class TestDisjunctionAskedIf:
     def test_an_asking_if_opens_the_choice(self, text, wanted):
         assert [k for k, _ in found(text)] == ["disjunction", "disjunction"]
         assert sides(text)[: len(wanted)] == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Soll ich den Kredit jetzt ablösen oder weiter abzahlen?",
+                ["den Kredit jetzt ablösen", "weiter abzahlen"],
+            ),
+            (
+                "Wir überlegen, ob wir nach Graz ziehen oder in Linz bleiben.",
+                ["nach Graz ziehen", "in Linz bleiben"],
+            ),
+        ],
+    )
+    def test_a_german_option_ends_on_its_verb(self, text, wanted):
+        assert sides(text) == wanted
 
     def test_whether_drops_the_subject_and_modal(self):
         assert sides("I can't decide whether we should move or renovate.") == ["move", "renovate"]

@@ -222,7 +222,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             named = _JOINER.search(scan[match.end() : hi])
             if scan[hi : hi + 1] == ":" and not named:  # "compare three approaches: A, B, and C"
                 sides = _parts(scan, hi + 1, sentence.end, _SIDES)
-                if 2 <= len(sides) <= 6 and all(len(_words(scan[a:b])) <= 5 for a, b in sides):
+                if 2 <= len(sides) <= 6 and all(len(_words(scan[a:b])) <= 7 for a, b in sides):
                     found.extend(
                         _comparison(
                             text, scan, match.start(), sides[-1][1], sides, 0.8, match.group(0)

@@ -148,7 +148,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                     continue
                 clause_split = (at, after)
             else:
-                left = _left_option(scan, lo, at)
+                left = _left_option(scan, lo, at) or _verb_final(scan, lo, at, opener)
                 if left is None:
                     continue
                 start, items = left
@@ -357,6 +357,27 @@ def _correlatives(text: str, scan: str) -> list[Suggestion]:
             )
         )
     return found
+
+
+_ASKED_SUBJECT = re.compile(
+    r"[\s¿]*(?:(?:and|but|so|und|aber|also)\s+)?(?:soll|sollen|sollte|sollten|muss|müssen|kann|"
+    r"können|würdest|würden|darf|dürfen)\s+(?:ich|wir|man|du)\s+(?:(?:lieber|eher|besser)\s+)?",
+    re.I,
+)
+_OB_SUBJECT = re.compile(r"\s*(?:ich|wir|man|du)\s+", re.I)
+
+
+def _verb_final(
+    scan: str, lo: int, at: int, opener: re.Match[str] | None
+) -> tuple[int, int] | None:
+    """ "Soll ich den Master in Vollzeit machen oder …", "ob wir umziehen oder …": a German
+    option ends on its verb, and runs back to the subject of the modal or "ob"."""
+    frame = _ASKED_SUBJECT.match(scan, lo)
+    if frame is None and opener is not None and opener.group(1).lower() == "ob":
+        frame = _OB_SUBJECT.match(scan, lo + opener.end())
+    if frame is None or not 1 <= len(_words(scan[frame.end() : at])) <= 6:
+        return None
+    return frame.end(), 1
 
 
 def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
