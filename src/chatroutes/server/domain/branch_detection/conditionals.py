@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _mentions, _option_title, _trimmed
+from .text import Span, _Keyed, _option_title, _trimmed
 
 _CASE = re.compile(
     r"\b(?:if|when|whenever|in case|unless|si|s'il|s'ils|quand|lorsque|cuando|wenn|falls|"
@@ -91,7 +91,8 @@ _KEYS = (
 
 def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
-    cases_of = [_cases(scan, s) if _mentions(scan[s.start : s.end], _KEYS) else [] for s in sents]
+    keyed = _Keyed(scan, _KEYS)
+    cases_of = [_cases(scan, s) if keyed.within(s.start, s.end) else [] for s in sents]
     index = 0
     while index < len(sents):
         sentence = sents[index]

@@ -120,6 +120,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         )
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
+        asked = chunk.rstrip().endswith("?")
+        choosing = _CHOICE_CUE.search(_OPENER.sub(" ", chunk))
+        sentence_cue = _CHOICE_CUE.search(chunk)
         for match in _OR.finditer(chunk):
             at = sentence.start + match.start()
             after = at + len(match.group(0))
@@ -175,8 +178,6 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             before = scan[lo:kind_start]
             features: list[str] = []
             score = 0.5
-            asked = chunk.rstrip().endswith("?")
-            choosing = _CHOICE_CUE.search(_OPENER.sub(" ", chunk))
             concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
             if concessive and not asked:
                 continue  # "it stops every time, whether on carpet or on tiles"
@@ -201,7 +202,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             elif then_asked:
                 score += 0.2
                 features.append("followed by 'which …?'")
-            cue = _CHOICE_CUE.search(chunk)
+            cue = sentence_cue
             if cue and not (asked or then_asked) and _INTERROGATIVE.fullmatch(cue.group(0)):
                 cue = None  # "Smith or Jones, I forget which": a relative, nothing asked
             if cue and not opener:
