@@ -82,9 +82,28 @@ class TestComparisonFrames:
         assert sides(text)[: len(wanted)] == wanted
 
     @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Are a Roth and a SEP basically the same thing?", ["a Roth", "a SEP"]),
+            ("How similar are Czech and Slovak, really?", ["Czech", "Slovak"]),
+            ("Is a crumble the same as a cobbler?", ["a crumble", "a cobbler"]),
+            ("What sets Leica apart from Fuji?", ["Leica", "Fuji"]),
+            ("Qu'est-ce qui distingue un cidre d'un poiré ?", ["un cidre", "un poiré"]),
+            ("Jira, Linear — which is less painful for a small team?", ["Jira", "Linear"]),
+            ("How would you rate Kotlin against Scala for data jobs?", ["Kotlin", "Scala"]),
+        ],
+    )
+    def test_how_alike_two_things_are(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
         "text",
         [
             "Could you use tables instead of bullet points?",
+            "Are the garage and the shed on the same circuit?",
+            "How do I set up a Python debugger?",
+            "Is this the same as last time?",
+            "Quick question: which plan am I on?",
             "Can I pick up the parcel instead of having it delivered?",
             "Is it worth driving over the weekend to see them?",
             "Why is my upload so slow over the VPN?",

@@ -8,7 +8,14 @@ from __future__ import annotations
 import re
 
 from .disjunctions import _RHETORICAL
-from .option_spans import _DETERMINERS, _clause_bounds, _left_option, _parts, _right_option
+from .option_spans import (
+    _DETERMINERS,
+    _PREPOSITIONS,
+    _clause_bounds,
+    _left_option,
+    _parts,
+    _right_option,
+)
 from .suggestion import Option, Suggestion, split_group
 from .text import (
     _NEGATION,
@@ -25,6 +32,7 @@ from .text import (
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
 _COMPARE = re.compile(
     r"\b(?:compare|comparing|comparison (?:of|between)|weigh(?:s|ed|ing)?(?: up)?|"
+    r"(?:rank|rate)(?:s|d|ing)?(?=\s[^.?!]{1,60}\s(?:against|versus|vs\.?)\s)|"
     r"pit(?:s|ting)?|se diferencia[n]?|unterscheidet sich|"
     r"(?:differences?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
     r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
@@ -85,6 +93,17 @@ _KEYS = (
     "rival",
     "how do",
     "weigh",
+    "rank",
+    "rate",
+    "same",
+    "similar",
+    "alike",
+    "apart",
+    "distingu",
+    "différencie",
+    "diferencia",
+    "interchangeable",
+    "equivalent",
     "pit",
     " over ",
     "sobre",
@@ -172,6 +191,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     keyed = _Keyed(scan, _KEYS)
     for sentence in sents:
         found.extend(_what_one_has(text, scan, sentence))
+        found.extend(_listed_then_asked(text, scan, sentence))
         if not keyed.within(sentence.start, sentence.end):
             continue
         if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
@@ -232,7 +252,9 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             rest = scan[match.end() : hi]
             cue = match.group(0).lower()
             between = re.search(r"between|entre|zwischen|tussen|tra$", cue)
-            if cue.startswith(("weigh", "pit")) and not re.match(r"\s*[a-z]*\s*[^\W\d_]", rest):
+            if cue.startswith(("weigh", "pit", "rank", "rate")) and not re.match(
+                r"\s*[a-z]*\s*[^\W\d_]", rest
+            ):
                 continue  # "I weigh 80 kg"
             joiner = (
                 _DUTCH_JOINER
@@ -269,6 +291,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         found.extend(_preferred_over(text, scan, sentence, sents))
         found.extend(_comparatives(text, scan, sentence))
         found.extend(_outdoes(text, scan, sentence))
+        found.extend(_alike(text, scan, sentence))
     return found
 
 
@@ -606,6 +629,85 @@ def _what_one_has(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             continue
         return _comparison(text, scan, x[0], y[1], [x, y], 0.82, "what … lacks")
     return []
+
+
+_BE = r"(?:are|is|were|was|sont|est|son|es|sind|ist)"
+_SAME = (
+    r"(?:the same(?: thing)?|similar|different|alike|interchangeable|equivalent|comparable|"
+    r"any different|pareils?|identiques|similaires|différents?|iguales|similares|diferentes|"
+    r"gleich|ähnlich|unterschiedlich|dasselbe|das gleiche)"
+)
+_ALIKE = (
+    # "Are X and Y basically the same thing?", "Sont-ils …" left aside
+    re.compile(
+        rf"\b{_BE}\s+(?P<x>[^,?]{{1,50}}?)\s+(?:and|&|et|y|und)\s+(?P<y>[^,?]{{1,50}}?)\s+"
+        rf"(?:(?:really|basically|actually|essentially|pretty much|just|even|vraiment|realmente|"
+        rf"wirklich|eigentlich)\s+)*{_SAME}\b",
+        re.I,
+    ),
+    # "How different are X and Y really?"
+    re.compile(
+        rf"\b(?:how|à quel point|qué tan|wie)\s+{_SAME}\s+{_BE}\s+(?P<x>[^,?]{{1,50}}?)\s+"
+        r"(?:and|&|et|y|und)\s+(?P<y>[^,?]{1,50}?)(?=\s+(?:really|actually|in practice|"
+        r"vraiment|realmente|wirklich)\b|\s*[?,]|$)",
+        re.I,
+    ),
+    # "Is X the same as Y?", "Is X any different from Y?"
+    re.compile(
+        rf"\b{_BE}\s+(?P<x>[^,?]{{1,50}}?)\s+(?:(?:really|basically|actually|just)\s+)?"
+        r"(?:the same as|similar to|equivalent to|interchangeable with|any different from|"
+        r"different from|lo mismo que|pareil que|la même chose que|das gleiche wie|dasselbe wie)\s+"
+        r"(?P<y>[^,?]{1,50}?)(?=\s+(?:for|in|when|pour|para|für)\b|\s*[?,]|$)",
+        re.I,
+    ),
+    # "What sets X apart from Y?", "Qu'est-ce qui différencie X de Y ?"
+    re.compile(
+        r"\b(?:sets?|distinguish(?:es)?|separates?|differentiates?|différencie|distingue|"
+        r"diferencia|unterscheidet)\s+(?P<x>[^,?]{1,50}?)\s+(?:apart\s+)?"
+        r"(?:(?:from|de|del|von|vom)\b|d')\s*(?P<y>[^,?]{1,50}?)(?=\s+(?:for|in|when|pour|para|für)\b|\s*[?,]|$)",
+        re.I,
+    ),
+)
+
+
+def _alike(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Are X and Y the same thing?", "How different are X and Y?", "Is X the same as
+    Y?", "What sets X apart from Y?": how alike two things are (questions only)."""
+    if "?" not in scan[sentence.start : sentence.end]:
+        return []
+    for pattern in _ALIKE:
+        match = pattern.search(scan, sentence.start, sentence.end)
+        if match is None:
+            continue
+        x, y = match.span("x"), match.span("y")
+        if any(len(_words(scan[a:b])) > 6 for a, b in (x, y)):
+            continue
+        if (_words(scan[y[0] : y[1]]) or [""])[-1] in _PREPOSITIONS:
+            continue  # "are the kitchen and the bathroom on the same circuit"
+        return _comparison(text, scan, x[0], y[1], [x, y], 0.82, "alike")
+    return []
+
+
+_LISTED = re.compile(r"\s*(?:\s[\u2014\u2013-]|:)\s+")
+_LISTED_ASK = re.compile(
+    r"\b(?:difference|differences|différence|diferencia|unterschied|better|best|which|compare|"
+    r"mieux|meilleur|lequel|mejor|cuál|besser|welche\w*)\b[^.!]*\?",
+    re.I,
+)
+
+
+def _listed_then_asked(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Figma, Sketch — what's the actual difference?": named things, then a dash or
+    a colon and a question that weighs them."""
+    if "?" not in scan[sentence.start : sentence.end]:
+        return []
+    split = _LISTED.search(scan, sentence.start, sentence.end)
+    if split is None or not _LISTED_ASK.search(scan, split.end(), sentence.end):
+        return []
+    sides = _parts(scan, sentence.start, split.start(), _SIDES)
+    if not 2 <= len(sides) <= 4 or any(not 1 <= len(_words(scan[a:b])) <= 4 for a, b in sides):
+        return []
+    return _comparison(text, scan, sides[0][0], sides[-1][1], sides, 0.82, "listed, then asked")
 
 
 def _sides(
