@@ -93,9 +93,9 @@ _KEYS = (
     "rival",
     "how do",
     "weigh",
-    "rank",
-    "rate",
-    "same",
+    " rank",
+    " rate",
+    " same",
     "similar",
     "alike",
     "apart",
@@ -104,7 +104,8 @@ _KEYS = (
     "diferencia",
     "interchangeable",
     "equivalent",
-    "pit",
+    "pit ",
+    "pitting",
     " over ",
     "sobre",
     "instead",
@@ -138,6 +139,20 @@ _KEYS = (
     " que ",
     " als ",
 )
+# a word each of _COMPARE's cues holds
+_COMPARE_KEYS = ("compar", "differ", "diferen", "différen", "unterschied", "unterscheid")
+_COMPARE_KEYS += ("between", "entre", "zwischen", " tra ", "tussen", "pros and", "trade")
+_COMPARE_KEYS += ("vergleich", "verglich", "confront", "gegenüber", "rapport", "face ", "frente")
+_COMPARE_KEYS += ("rispetto", "paragon", "nachteile", "inconvénients", "desventajas", "contras")
+_COMPARE_KEYS += ("contro", "opposed", "weigh", "pit", "rank", "rate", "verschil")
+_OVER_KEYS = (" over ", "instead", "rather", "opposed", "in place", "lugar", "vez de")
+_OVER_KEYS += ("plutôt", "au lieu", "statt", "anstelle", "sobre")
+_OUTDO_KEYS = ("beat", "outp", "outl", "outs", "surpass", "win", "keep", "compet", "hold")
+_OUTDO_KEYS += ("rival",)
+_ALIKE_KEYS = ("same", "similar", "alike", "apart", "distingu", "différen", "diferen")
+_ALIKE_KEYS += ("interchang", "equivalent", "different", "separat", "gleich", "ähnlich")
+_ALIKE_KEYS += ("unterschied", "unterscheid", "pareil", "identique", "iguales", "mismo")
+_ALIKE_KEYS += ("dasselbe",)
 _JOINER = re.compile(
     r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|à)\s", re.I
 )
@@ -198,7 +213,9 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             continue
         chunk_end = sentence.end
         used_until = sentence.start
-        for match in _VS.finditer(scan[sentence.start : chunk_end]):
+        low = scan[sentence.start : sentence.end].lower()
+        vs = "vs" in low or "versus" in low
+        for match in _VS.finditer(scan[sentence.start : chunk_end]) if vs else ():
             at, after = sentence.start + match.start(), sentence.start + match.end()
             if at < used_until or _inside(quotes, at, after):
                 continue
@@ -225,9 +242,10 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue  # "Kramer vs. Kramer", "5.9 vs 6.4"
             used_until = end
             found.extend(_comparison(text, scan, start, end, sides, 0.85, match.group(0)))
-        how = _HOW_COMPARE.search(scan, sentence.start, chunk_end)
+        how = _HOW_COMPARE.search(scan, sentence.start, chunk_end) if "how" in low else None
         asked = "?" in scan[sentence.start : chunk_end]
-        for match in _COMPARE.finditer(scan, sentence.start, chunk_end):
+        compared = any(map(low.__contains__, _COMPARE_KEYS))
+        for match in _COMPARE.finditer(scan, sentence.start, chunk_end) if compared else ():
             if _inside(quotes, match.start(), match.end()):
                 continue
             if not asked and _TOLD.search(scan, sentence.start, match.start()):
@@ -287,11 +305,15 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _NEGATION.search(scan[max(sentence.start, match.start() - 15) : match.start()]):
                 continue
             found.extend(_comparison(text, scan, match.start(), end, sides, 0.82, match.group(0)))
-        found.extend(_how_compare(text, scan, sentence))
-        found.extend(_preferred_over(text, scan, sentence, sents))
+        if how is not None:
+            found.extend(_how_compare(text, scan, sentence))
+        if any(map(low.__contains__, _OVER_KEYS)):
+            found.extend(_preferred_over(text, scan, sentence, sents))
         found.extend(_comparatives(text, scan, sentence))
-        found.extend(_outdoes(text, scan, sentence))
-        found.extend(_alike(text, scan, sentence))
+        if any(map(low.__contains__, _OUTDO_KEYS)):
+            found.extend(_outdoes(text, scan, sentence))
+        if any(map(low.__contains__, _ALIKE_KEYS)):
+            found.extend(_alike(text, scan, sentence))
     return found
 
 
