@@ -91,6 +91,11 @@ class TestComparisonFrames:
             ("Qu'est-ce qui distingue un cidre d'un poiré ?", ["un cidre", "un poiré"]),
             ("Jira, Linear — which is less painful for a small team?", ["Jira", "Linear"]),
             ("How would you rate Kotlin against Scala for data jobs?", ["Kotlin", "Scala"]),
+            ("Could you write a short Bose-vs-Sonos summary?", ["Bose", "Sonos"]),
+            (
+                "Which is the better buy, the Kobo at $149 or the Kindle at $139?",
+                ["the Kobo at $149", "the Kindle"],
+            ),
         ],
     )
     def test_how_alike_two_things_are(self, text, wanted):

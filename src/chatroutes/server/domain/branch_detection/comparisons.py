@@ -207,6 +207,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     for sentence in sents:
         found.extend(_what_one_has(text, scan, sentence))
         found.extend(_listed_then_asked(text, scan, sentence))
+        found.extend(_hyphenated(text, scan, sentence))
         if not keyed.within(sentence.start, sentence.end):
             continue
         if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
@@ -716,6 +717,20 @@ _LISTED_ASK = re.compile(
     r"mieux|meilleur|lequel|mejor|cuál|besser|welche\w*)\b[^.!]*\?",
     re.I,
 )
+
+
+_HYPHENATED = re.compile(r"\b([^\W_][\w+.]*)-(?:vs|versus)\.?-([^\W_][\w+]*)\b", re.I)
+
+
+def _hyphenated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "a quick Kindle-vs-Kobo breakdown": both sides in one compound."""
+    if "-v" not in scan[sentence.start : sentence.end].lower():
+        return []
+    match = _HYPHENATED.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    sides = [match.span(1), match.span(2)]
+    return _comparison(text, scan, match.start(), match.end(), sides, 0.84, "x-vs-y")
 
 
 def _listed_then_asked(text: str, scan: str, sentence: Span) -> list[Suggestion]:

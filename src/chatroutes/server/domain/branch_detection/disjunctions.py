@@ -154,6 +154,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 left = _left_option(scan, lo, at) or _verb_final(scan, lo, at, opener)
                 if left is None:
                     continue
+                priced = _PRICED.search(scan, lo, at)
+                if priced is not None and left[0] >= priced.start(1):
+                    # "the Pixel at $499 or the iPhone at $429": the thing, not its price
+                    left = _left_option(scan, lo, priced.start()) or left
                 start, items = left
                 start, items = _comma_items(scan, lo, at, start, items)
                 left_words = min(4, len(_words(scan[start:at])))
@@ -366,6 +370,9 @@ _ASKED_SUBJECT = re.compile(
     re.I,
 )
 _OB_SUBJECT = re.compile(r"\s*(?:ich|wir|man|du)\s+", re.I)
+
+
+_PRICED = re.compile(r"\s+(?:at|for|à|a|por|für|um)\s+([$€£]?\s?\d[\d.,]*\s?[$€£%]?)\s*$", re.I)
 
 
 def _verb_final(
