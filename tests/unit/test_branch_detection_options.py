@@ -56,6 +56,7 @@ class TestComparisonFrames:
             ("Does a cast iron pan really sear better than steel?", ["a cast iron pan", "steel"]),
             ("Is Zola nicer to work with than Hugo?", ["Zola", "Hugo"]),
             ("Is a Tesla a smarter buy than a Prius?", ["a Tesla", "a Prius"]),
+            ("¿Vale la pena pagar más por el tren que por el bus?", ["el tren"]),
         ],
     )
     def test_comparatives_whatever_stands_between(self, text, wanted):
@@ -117,6 +118,7 @@ class TestComparisonFrames:
             "Qu'est-ce que je peux faire que mon avocat n'a pas déjà fait ?",
             "Is my Ledger wallet safe enough?",
             "Is it better than nothing?",
+            "Is it more of a hassle than it's worth?",
             "Does it run faster than before?",
         ],
     )

@@ -486,6 +486,10 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
                 found.extend(inverted)
                 continue
         gap = scan[marks[-1].end() : than.start()].split()
+        if 2 < len(gap) <= 7 and gap[0].lower() in _INVERTED_START:
+            # "¿Merece la pena pagar más por X que por Y?": X follows the comparative
+            found.extend(_inverted(text, scan, marks[-1], than, hi))
+            continue
         if len(gap) > 2 and not (gap[0].lower() == "to" and len(gap) <= 4):
             continue  # "nicer to work with than" keeps its infinitive
         left_end = marks[-1].start()
@@ -534,6 +538,7 @@ _IMPERSONAL = re.compile(
     r"(?:\s+(?:really|actually|much|way|a lot|vraiment|realmente|wirklich|davvero))?[\s¿]*$",
     re.I,
 )
+_INVERTED_START = (_DETERMINERS | _PREPOSITIONS | {"por"}) - {"of", "to"}
 _ANALYTIC = frozenset({"more", "less", "plus", "moins", "más", "menos", "mais", "mehr", "weniger"})
 _COPULA = re.compile(r"\s*(?:(?:is|are|was|would be|es|est|ist|sind)\b\s*)?", re.I)
 _TO = re.compile(r"[\s,]*(?:(?:to|de|d'|zu)\b\s*)?", re.I)
@@ -831,7 +836,7 @@ _NOT_A_SIDE = frozenset(
         *("it", "they", "he", "she", "i", "we", "you", "ever", "before", "usual", "expected"),
         *("that", "this", "what", "tell", "let", "give", "show", "explain", "say", "write"),
         *("make", "possible", "usual", "always", "needed", "necessary", "soon", "before"),
-        *("last", "yesterday", "previous", "earlier", "there"),
+        *("last", "yesterday", "previous", "earlier", "there", "it's", "there's", "i'm"),
         *("most", "many", "others", "some", "all", "few", "everyone", "people", "anyone"),
         *("je", "tu", "nous", "vous", "yo", "tú", "nosotros", "ich", "du", "wir", "man"),
     }
