@@ -1,6 +1,11 @@
 """Comparisons: "X vs Y", "compare X and Y", "difference between X and Y",
-"choose between X and Y" (and their French, Spanish and German forms). One
-suggestion per side; the group runs from the trigger word (or X) to the last side.
+"choose between X and Y" (and their French, Spanish and German forms), and the frames
+a question weighs two things in: a comparative between them ("is X cheaper than Y?",
+"is it cheaper to X than to Y?", "¿es mejor X que Y?"), one preferred over the other
+("is X worth it over Y?", "the advantages of X over Y"), what one has that the other
+lacks ("what does X give me that Y doesn't?"), how alike they are ("are X and Y the
+same thing?", "what sets X apart from Y?"), or a verb of outdoing ("does X beat Y?").
+One suggestion per side; the group runs from the trigger word (or X) to the last side.
 """
 
 from __future__ import annotations
