@@ -1,6 +1,7 @@
-"""Disjunctions: "X or Y", "A, B, or C", "whether/either … or …" (and "ou", "o",
+"""Disjunctions: "X or Y", "A, B, or C", "whether/either … or …", an asking "if … or …"
+("I can't work out if I should A or B", "ob ich A oder B soll") (and "ou", "o",
 "oder"). One suggestion per option; the group spans the options, from
-"whether"/"either" when present. Idioms ("more or less"), negated choices ("not X
+"whether"/"either"/"if" when present. Idioms ("more or less"), negated choices ("not X
 or Y"), examples ("such as X or Y"), conditions ("if X or Y"), catch-alls ("any
 questions or issues"), quoted phrases and rhetorical questions are dropped or
 weakened.
