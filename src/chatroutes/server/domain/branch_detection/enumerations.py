@@ -1,5 +1,6 @@
-"""Enumerations: a list of alternatives, numbered or bulleted lines or prose
-("one option … another option / alternatively …"). The span runs from the first
+"""Enumerations: a list of alternatives, numbered or bulleted lines, inline lists asked
+to pick from ("A, B, C — which?", "Names we like: A, B, C. Which …?") or prose ("one
+option … another option / alternatively …"). The span runs from the first
 item to the end of the last. Numbered steps of one procedure are not alternatives.
 """
 
