@@ -158,6 +158,14 @@ class TestDisjunctionAskedIf:
     def test_a_german_option_ends_on_its_verb(self, text, wanted):
         assert sides(text) == wanted
 
+    def test_a_later_question_points_back_to_the_choice(self):
+        text = (
+            "The plumber said we could either reline the old pipe or replace the whole run. "
+            "The house is from 1962. Money is tight this year. "
+            "Which of the two options would you pick?"
+        )
+        assert sides(text) == ["reline the old pipe", "replace the whole run"]
+
     def test_whether_drops_the_subject_and_modal(self):
         assert sides("I can't decide whether we should move or renovate.") == ["move", "renovate"]
 

@@ -115,7 +115,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             continue
         following = sents[index + 1] if index + 1 < len(sents) else None
         after = scan[following.start : following.end] if following is not None else ""
-        asked_which = bool(_ASKED_AFTER.match(after))
+        asked_which = bool(_ASKED_AFTER.match(after)) or _asked_later(scan, sents, index)
         then_asked = asked_which or (
             _short_question(after) and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
         )
@@ -300,6 +300,27 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
         run = []
     return found
+
+
+_BACK_TO_THE_CHOICE = re.compile(
+    r"\b(?:which (?:of (?:the|these|those|them|both|his|her|their|the \w+'s)|one)\b|"
+    r"(?:the|these|those) (?:two|three) (?:ideas|options|approaches|choices|suggestions|paths|"
+    r"routes|plans)\b|lequel des deux|laquelle des deux|cuál de las dos|cuál de los dos|"
+    r"welche der beiden|welchen der beiden)[^\n]*\?\s*$",
+    re.I,
+)
+
+
+def _asked_later(scan: str, sents: list[Span], index: int) -> bool:
+    """A later question points back to the choice: "… Which of the two options would
+    you go with?" (within the next few sentences, with nothing chosen in between)."""
+    for later in sents[index + 2 : index + 6]:
+        chunk = scan[later.start : later.end]
+        if _OR.search(chunk):
+            return False
+        if "?" in chunk and _BACK_TO_THE_CHOICE.search(chunk):
+            return True
+    return False
 
 
 def _short_question(chunk: str) -> bool:
