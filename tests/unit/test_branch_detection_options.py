@@ -71,6 +71,11 @@ class TestComparisonFrames:
             ("How does Arch compare stability-wise to Fedora?", ["Arch", "Fedora"]),
             ("I'm between the Kobo Libra and the Kindle Oasis. Help?", ["the Kobo Libra"]),
             ("Could you weigh Hetzner against OVH for EU hosting?", ["Hetzner", "OVH"]),
+            ("Can an e-reader really replace paper books?", ["an e-reader", "paper books"]),
+            ("En quoi Lydia est-elle différente de Wero ?", ["Lydia", "Wero"]),
+            ("¿Es igual de rápido el tren que el coche?", ["el tren", "el coche"]),
+            ("¿Por qué elegiría Bizum en vez de una transferencia?", ["Bizum"]),
+            ("Le Kobo tient la route face au Kindle ?", ["Le Kobo", "Kindle"]),
             ("¿En qué se diferencia un IBAN de un SWIFT?", ["un IBAN", "un SWIFT"]),
             (
                 "I'm comparing two flats: one near the park with a balcony and one downtown "
@@ -119,6 +124,8 @@ class TestComparisonFrames:
             "Is my Ledger wallet safe enough?",
             "Is it better than nothing?",
             "Is it more of a hassle than it's worth?",
+            "Can you replace the battery?",
+            "What can I use to replace eggs in a cake?",
             "Does it run faster than before?",
         ],
     )

@@ -96,6 +96,11 @@ _KEYS = (
     "compete",
     "hold",
     "rival",
+    "replac",
+    "différ",
+    "diffèr",
+    "substitut",
+    "stand in",
     "how do",
     "weigh",
     " rank",
@@ -153,11 +158,11 @@ _COMPARE_KEYS += ("contro", "opposed", "weigh", "pit", "rank", "rate", "verschil
 _OVER_KEYS = (" over ", "instead", "rather", "opposed", "in place", "lugar", "vez de")
 _OVER_KEYS += ("plutôt", "au lieu", "statt", "anstelle", "sobre")
 _OUTDO_KEYS = ("beat", "outp", "outl", "outs", "surpass", "win", "keep", "compet", "hold")
-_OUTDO_KEYS += ("rival",)
+_OUTDO_KEYS += ("rival", "replace", "substitute", "stand in")
 _ALIKE_KEYS = ("same", "similar", "alike", "apart", "distingu", "différen", "diferen")
 _ALIKE_KEYS += ("interchang", "equivalent", "different", "separat", "gleich", "ähnlich")
 _ALIKE_KEYS += ("unterschied", "unterscheid", "pareil", "identique", "iguales", "mismo")
-_ALIKE_KEYS += ("dasselbe",)
+_ALIKE_KEYS += ("dasselbe", "diffère")
 _JOINER = re.compile(
     r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|à)\s", re.I
 )
@@ -367,8 +372,9 @@ _OVER = re.compile(
 # X"), or X judged worth it.
 _PREFER_VERB = re.compile(
     r"\b(?:pick|choose|prefer|use|go (?:with|for)|going (?:with|for)|recommend|take|favou?r|"
-    r"opt for|buy|get|switch to|learn|run|stick with|pay for|invest in|elegir|escoger|usar|"
-    r"preferir|choisir|prendre|utiliser|préférer|wählen|nehmen|nutzen|verwenden|kaufen)"
+    r"opt for|buy|get|switch to|learn|run|stick with|pay for|invest in|eleg\w*|elij\w*|"
+    r"escog\w*|us(?:ar|o|aría|arías)|prefier\w*|choisi\w*|prend\w*|utilis\w*|préfér\w*|"
+    r"wähl\w*|nehm\w*|nimm\w*|nutz\w*|verwend\w*|kauf\w*)"
     r"(?:s|ed|ing)?\s+",
     re.I,
 )
@@ -425,7 +431,8 @@ def _preferred_over(text: str, scan: str, sentence: Span, sents: list[Span]) -> 
 _DELIBERATE = re.compile(
     r"\b(?:should|shall|why|worth|better|best|smarter|wiser|sense|recommend|advise|suggest|"
     r"would you|do you|is it|was it|reason|debería|deberíamos|conviene|recomiendas|dois-je|"
-    r"devrais|faut-il|conseilles|soll|sollte|sollten|lohnt|empfiehlst)\b",
+    r"devrais|faut-il|conseilles|soll|sollte|sollten|lohnt|empfiehlst|por qué|pourquoi|warum|"
+    r"wieso)\b",
     re.I,
 )
 
@@ -472,6 +479,10 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             if equal is None or _NOT_EQUATIVE.match(scan, equal.start()):
                 continue  # "as", "como", "wie" compare only after "as good", "tan bueno"
             found.extend(_sides(text, scan, sentence, equal.start(), than))
+            continue
+        equal = _AS_MUCH.search(scan, window_start, than.start())
+        if equal is not None and than.group(0).lower() == "que":
+            found.extend(_inverted(text, scan, equal, than, _clause_end(scan, sentence, than)))
             continue
         english = than.group(0).lower() in ("than", "als")
         marks = [
@@ -536,6 +547,13 @@ def _subject(
     return aux.end(), 1, subject_end
 
 
+_AS_MUCH = re.compile(r"\bigual de \w+|\baussi \w+(?=\s+(?:le|la|les|l'|un|une))", re.I)
+
+
+def _clause_end(scan: str, sentence: Span, than: re.Match[str]) -> int:
+    return _clause_bounds(scan, sentence, than.start(), than.end())[1]
+
+
 _IMPERSONAL = re.compile(
     r"(?:\b(?:is|was|would|will|could|might)\s+it(?:\s+be)?|\bit(?:'s|\s+is|\s+would\s+be)|"
     r"\b(?:es|sería|será|sale|est-il|est-ce|c'est|serait|ist es|wäre es|è|sarebbe|how much|"
@@ -574,7 +592,8 @@ def _inverted(
 _OUTDO = re.compile(
     r"\b(?:beats?|outperforms?|outpaces?|outlasts?|outscales?|outsells?|surpass(?:es)?|"
     r"win (?:over|against)|wins (?:over|against)|keeps? up with|compete with|competes with|"
-    r"hold (?:up|its own) against|holds (?:up|its own) against|rivals?)\s+",
+    r"hold (?:up|its own) against|holds (?:up|its own) against|rivals?|replaces?|"
+    r"substitute for|stand in for)\s+",
     re.I,
 )
 
@@ -693,6 +712,13 @@ _ALIKE = (
         r"(?P<y>[^,?]{1,50}?)(?=\s+(?:for|in|when|pour|para|für)\b|\s*[?,]|$)",
         re.I,
     ),
+    # "En quoi X est-il différent de Y ?"
+    re.compile(
+        r"\b(?:en quoi|est-ce que)?\s*(?P<x>[^,?]{1,50}?)\s+(?:est-(?:il|elle)|sont-(?:ils|elles)|"
+        r"diffère(?:nt)?)\s+(?:vraiment\s+)?(?:(?:différente?s?|si différente?s?)\s+)?"
+        r"(?:de|d'|du)\s*(?P<y>[^,?]{1,50}?)(?=\s+(?:pour|en|quand)\b|\s*[?,]|$)",
+        re.I,
+    ),
     # "What sets X apart from Y?", "Qu'est-ce qui différencie X de Y ?"
     re.compile(
         r"\b(?:sets?|distinguish(?:es)?|separates?|differentiates?|différencie|distingue|"
@@ -786,7 +812,8 @@ def _differs(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list
 _JUDGED = re.compile(
     r"(?:\s+(?:really|actually|still|any|much|a|so|that))*\s+(?:worth(?:\s+it)?|good|any good|"
     r"a good (?:choice|deal|option|pick)|vaut (?:vraiment )?(?:le coup|la peine)|"
-    r"(?:vale|merece) la pena|lohnt sich|taugt)\s*$",
+    r"(?:vale|merece) la pena|lohnt sich|taugt|tient (?:vraiment )?(?:la route|le coup)|"
+    r"se défend|se situe|aguanta|se defiende|schlägt sich|hält mit)\s*$",
     re.I,
 )
 
