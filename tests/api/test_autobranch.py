@@ -165,6 +165,87 @@ class TestApplyToMessage:
         )
         assert empty.status_code == 201, empty.text
 
+    async def test_suggestions_sent_whole(self, api, create_conversation, send):
+        conversation, message = await _conversation_with(api, create_conversation, send, TEXT)
+        url = f"/conversations/{conversation['id']}/messages/{message['id']}/autobranch"
+        suggested = (await _suggest(api)).json()["data"]["suggestions"]
+        data = (await api.client.post(url, json={"suggestions": suggested[1:]})).json()["data"]
+        assert data["suggestions"] == suggested[1:]
+        assert [b["suggestionId"] for b in data["branches"]] == [s["id"] for s in suggested[1:]]
+        start = TEXT.index("Friday")
+        by_hand = {
+            "title": "The deadline",
+            "triggerText": "Friday",
+            "branchPoint": {"start": start, "end": start + 6},
+            "type": "directive",
+        }
+        made = await api.client.post(url, json={"suggestions": [by_hand]})
+        assert made.status_code == 201, made.text
+        [suggestion] = made.json()["data"]["suggestions"]
+        assert suggestion["id"] == f"sug_directive_{start}_{start + 6}"
+        assert suggestion["confidence"] == 1.0 and suggestion["group"]["triggerText"] == "Friday"
+        [branch] = made.json()["data"]["branches"]
+        assert branch["title"] == "The deadline" and branch["description"] is None
+        assert branch["firstPrompt"] == "Let's explore: Friday"
+
+    @pytest.mark.parametrize(
+        ("change", "field"),
+        [
+            ({"triggerText": "Oracle"}, "suggestions.0.triggerText"),
+            ({"branchPoint": {"start": 5, "end": 5}}, "suggestions.0.branchPoint"),
+            ({"branchPoint": {"start": 80, "end": 500}}, "suggestions.0.branchPoint"),
+            ({"branchPoint": {"start": -1, "end": 3}}, "suggestions.0.branchPoint.start"),
+            ({"id": "sug_disjunction_0_8"}, "suggestions.0.id"),
+            ({"type": "hunch"}, "suggestions.0.type"),
+            ({"type": None, "id": None}, "suggestions.0.type"),
+            ({"title": ""}, "suggestions.0.title"),
+            ({"title": None}, "suggestions.0.title"),
+            ({"group": {"type": "disjunction", "triggerText": "Friday"}}, "suggestions.0.group"),
+            (
+                {
+                    "group": {
+                        "type": "disjunction",
+                        "triggerText": "I",
+                        "branchPoint": {"start": 7, "end": 8},
+                    }
+                },
+                "suggestions.0.group.branchPoint",
+            ),
+        ],
+        ids=[
+            "trigger-not-at-span",
+            "empty-span",
+            "span-past-the-text",
+            "negative-start",
+            "id-of-another-span",
+            "unknown-type",
+            "no-type",
+            "empty-title",
+            "no-title",
+            "group-without-span",
+            "group-not-around-it",
+        ],
+    )
+    async def test_a_suggestion_not_in_the_message_is_400_naming_the_field(
+        self, api, create_conversation, send, change, field
+    ):
+        conversation, message = await _conversation_with(api, create_conversation, send, TEXT)
+        url = f"/conversations/{conversation['id']}/messages/{message['id']}/autobranch"
+        [suggestion] = (await _suggest(api, suggestionsCount=1)).json()["data"]["suggestions"]
+        bad = {**suggestion, **change}
+        response = await api.client.post(url, json={"suggestions": [bad]})
+        assert response.status_code == 400, response.text
+        assert response.json()["details"]["field"].startswith(field), response.json()
+        twice = await api.client.post(url, json={"suggestions": [suggestion, suggestion]})
+        assert twice.status_code == 400
+        assert twice.json()["details"]["field"] == "suggestions.1"
+        both = await api.client.post(
+            url, json={"suggestions": [suggestion], "suggestionIds": [suggestion["id"]]}
+        )
+        assert both.status_code == 400 and both.json()["details"]["field"] == "suggestions"
+        branches = (await api.client.get(f"/conversations/{conversation['id']}/branches")).json()
+        assert len(branches["data"]["branches"]) == 1  # nothing made
+
     async def test_an_assistant_message_can_be_branched(self, api, create_conversation, send):
         conversation = await create_conversation()
         sent = await send(conversation["id"], TEXT)

@@ -336,3 +336,119 @@ class TestMetering:
         assert metadata["detectionMethod"] == "pattern"
         assert "quota" in metadata["fallbackReason"].lower()
         assert upstream.calls == [] and await month_tokens(lapi, user_id) == 0
+
+
+async def _message_with(api, text: str) -> tuple[str, str]:
+    """A conversation holding ``text`` as a question: (the url branching it, its main)."""
+    created = await api.client.post("/conversations", json={"title": "Hybrid"})
+    conversation = created.json()["data"]["conversation"]
+    sent = await api.client.post(
+        f"/conversations/{conversation['id']}/messages", json={"content": text}
+    )
+    assert sent.status_code == 201, sent.text
+    message = sent.json()["data"]["userMessage"]["id"]
+    url = f"/conversations/{conversation['id']}/messages/{message}/autobranch"
+    return url, conversation["branches"][0]["id"]
+
+
+class TestBranchingFromReviewedSuggestions:
+    """The suggestions a review made are no detector's: sent back whole, they branch
+    the message they were found in, with no second model call."""
+
+    async def _branch_from(self, api, upstream, url: str, data: dict) -> list[dict]:
+        calls = len(upstream.requests)
+        response = await api.client.post(url, json={"suggestions": data["suggestions"]})
+        assert response.status_code == 201, response.text
+        assert len(upstream.requests) == calls  # nothing asked of the model again
+        out = response.json()["data"]
+        assert out["suggestions"] == data["suggestions"]  # as given, group and prompt too
+        branches = out["branches"]
+        assert [b["suggestionId"] for b in branches] == [s["id"] for s in data["suggestions"]]
+        for suggestion, branch in zip(data["suggestions"], branches, strict=True):
+            assert branch["title"] == suggestion["title"]
+            assert branch["firstPrompt"] == suggestion["firstPrompt"]
+        return branches
+
+    async def test_split_ones(self, api, upstream):
+        url, main = await _message_with(api, ASKS)
+        pattern = (await _suggest(api, ASKS))["suggestions"]
+        both = next(s for s in pattern if "API and the webhooks" in s["triggerText"])
+        upstream.enqueue(
+            _answer(
+                {
+                    "op": "split",
+                    "id": both["id"],
+                    "into": [
+                        {"triggerText": "the API", "title": "API question"},
+                        {"triggerText": "the webhooks", "title": "Webhooks question"},
+                    ],
+                }
+            )
+        )
+        data = await _hybrid(api, ASKS)
+        assert data["metadata"]["review"] == _counts(split=1)
+        ids = [s["id"] for s in data["suggestions"]]
+        refused = await api.client.post(url, json={"suggestionIds": ids})
+        assert refused.status_code == 400  # the detector alone never finds them
+        branches = await self._branch_from(api, upstream, url, data)
+        assert {b["title"] for b in branches} == {
+            "Billing help",
+            "API question",
+            "Webhooks question",
+        }
+        assert {b["parentBranchId"] for b in branches} == {main}
+        listed = (await api.client.get(url.split("/messages/")[0] + "/branches")).json()
+        assert len(listed["data"]["branches"]) == 4
+
+    async def test_added_ones(self, api, upstream):
+        url, _ = await _message_with(api, ACCOUNT)
+        upstream.enqueue(
+            _answer(
+                *(
+                    {
+                        "op": "add",
+                        "triggerText": text,
+                        "title": title,
+                        "confidence": 0.9,
+                        "group": "requests",
+                    }
+                    for text, title in (
+                        ("fix my login issue", "Login issue"),
+                        ("update my credit card details", "Card details"),
+                    )
+                )
+            )
+        )
+        data = await _hybrid(api, ACCOUNT)
+        assert data["metadata"]["review"] == _counts(added=2)
+        branches = await self._branch_from(api, upstream, url, data)
+        assert [b["title"] for b in branches] == ["Login issue", "Card details"]
+
+    async def test_a_merged_one(self, api, upstream):
+        url, _ = await _message_with(api, TRAVEL)
+        pattern = {s["triggerText"]: s for s in (await _suggest(api, TRAVEL))["suggestions"]}
+        ids = [pattern["take the night train"]["id"], pattern["take the train"]["id"]]
+        upstream.enqueue(_answer({"op": "merge", "ids": ids, "title": "The train"}))
+        data = await _hybrid(api, TRAVEL)
+        assert data["metadata"]["review"] == _counts(merged=1)
+        merged = next(s for s in data["suggestions"] if s["title"] == "The train")
+        [branch] = await self._branch_from(api, upstream, url, {"suggestions": [merged]})
+        assert branch["suggestionId"] == merged["id"]
+
+    async def test_suggestions_of_another_text_are_refused(self, api, upstream):
+        url, _ = await _message_with(api, TRAVEL)
+        upstream.enqueue(
+            _answer(
+                *(
+                    {"op": "add", "triggerText": text, "confidence": 0.9, "group": "requests"}
+                    for text in ("fix my login issue", "update my credit card details")
+                )
+            )
+        )
+        data = await _hybrid(api, ACCOUNT)
+        assert len(data["suggestions"]) == 2
+        response = await api.client.post(url, json={"suggestions": data["suggestions"]})
+        assert response.status_code == 400, response.text
+        assert response.json()["details"]["field"] == "suggestions.0.triggerText"
+        listed = (await api.client.get(url.split("/messages/")[0] + "/branches")).json()
+        assert len(listed["data"]["branches"]) == 1

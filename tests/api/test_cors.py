@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from chatroutes.cli import app as cli_app
+from chatroutes.server.services.conversations import ConversationService
 from chatroutes.server.settings import Settings
 from tests.conftest import api_of
 from tests.support.sse import payloads
@@ -143,6 +144,31 @@ class TestAnswers:
         assert _cors(response)["access-control-allow-origin"] == ALLOWED
         assert payloads(response.text)[-1] == "[DONE]"
 
+    async def test_an_unexpected_error_is_the_wire_500_with_the_origin(
+        self, cors_api, monkeypatch, caplog
+    ):
+        async def broken(*args, **kwargs):
+            raise RuntimeError("connection to db-internal:5432 refused")
+
+        monkeypatch.setattr(ConversationService, "list", broken)
+        response = await cors_api.client.get(
+            "/conversations", headers={"Origin": ALLOWED, "X-Request-Id": "boom-cors"}
+        )
+        assert response.status_code == 500
+        assert response.json() == {
+            "success": False,
+            "error": "INTERNAL_ERROR",
+            "message": "Internal server error",
+            "details": {},
+        }
+        assert "db-internal" not in response.text
+        headers = _cors(response)
+        assert headers["access-control-allow-origin"] == ALLOWED
+        assert "x-request-id" in _listed(headers["access-control-expose-headers"])
+        assert response.headers["x-request-id"] == "boom-cors"
+        [logged] = [r for r in caplog.records if r.getMessage() == "unhandled error"]
+        assert "db-internal" in str(logged.exc_info[1])  # the operator still sees why
+
     async def test_another_origin_gets_the_answer_without_cors_headers(self, cors_api):
         response = await cors_api.client.get("/conversations", headers={"Origin": OTHER})
         assert response.status_code == 200
@@ -153,6 +179,16 @@ class TestAnswers:
         response = await cors_api.client.get("http://test/", headers={"Origin": ALLOWED})
         assert response.status_code == 200
         assert "connect-src 'self'" in response.headers["content-security-policy"]
+
+
+async def test_an_unexpected_error_without_the_setting_has_no_cors_header(api, monkeypatch):
+    async def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ConversationService, "list", broken)
+    response = await api.client.get("/conversations", headers={"Origin": ALLOWED})
+    assert response.status_code == 500 and response.json()["error"] == "INTERNAL_ERROR"
+    assert _cors(response) == {}
 
 
 async def test_without_the_setting_no_origin_gets_cors_headers(api):

@@ -23,6 +23,7 @@ from sqlalchemy import event
 from chatroutes.server.settings import Settings
 from chatroutes.server.store.migrate import upgrade
 from tests.conftest import client_for, wipe
+from tests.support.mock_upstream import Fault
 from tests.support.wire import wire_hash
 
 OFFLINE = "chatroutes-offline"
@@ -396,6 +397,73 @@ class TestRoundTrip:
         assert again["conversation"]["channel"] is None
 
 
+class TestBudgets:
+    async def test_limits_travel_and_the_copy_starts_with_nothing_spent(self, api, other, upstream):
+        created = await api.client.post("/conversations", json={"title": "Budgeted"})
+        conversation = created.json()["data"]["conversation"]
+        cid, main = conversation["id"], conversation["branches"][0]["id"]
+        upstream.enqueue(Fault.reply("ok", prompt_tokens=300, completion_tokens=200))
+        first = await api.client.post(f"/conversations/{cid}/messages", json={"content": "hi"})
+        assert first.status_code == 201, first.text
+        forked = await api.client.post(
+            f"/conversations/{cid}/branches",
+            json={
+                "forkPointMessageId": first.json()["data"]["message"]["id"],
+                "title": "Tight",
+                "budget": {"maxTokens": 10},
+            },
+        )
+        fork = forked.json()["data"]["branch"]["id"]
+        limits = {"maxTokens": 100_000, "maxCost": 2.5, "warnAt": 0.5}
+        patched = await api.client.patch(f"/conversations/{cid}", json={"budget": limits})
+        assert patched.status_code == 200, patched.text
+
+        original = await export(api.client, cid)
+        assert original["conversation"]["budget"] == limits
+        budgets = {b["id"]: b["budget"] for b in original["branches"]}
+        assert budgets == {main: None, fork: {"maxTokens": 10, "maxCost": None, "warnAt": 0.8}}
+        assert "spent" not in json.dumps(original)
+
+        imported = await import_(other, original)
+        assert imported.status_code == 201, imported.text
+        copy_out = imported.json()["data"]["conversation"]
+        assert copy_out["budget"] == limits and copy_out["spent"] == {"tokens": 0, "cost": 0}
+        assert {b["id"]: b["budget"] for b in copy_out["branches"]} == budgets
+        again = await export(other, cid)
+        assert without_exported_at(again) == without_exported_at(original)
+
+        # The limits hold on the copy, against what the copy spends here only.
+        refused = await other.post(
+            f"/conversations/{cid}/messages", json={"content": "more", "branchId": fork}
+        )
+        assert refused.status_code == 402, refused.text
+        assert refused.json()["details"]["budget"] == "branch"
+        assert refused.json()["details"]["spent"] == {"tokens": 0, "cost": 0}
+        upstream.enqueue(Fault.reply("fine", prompt_tokens=40, completion_tokens=10))
+        sent = await other.post(f"/conversations/{cid}/messages", json={"content": "more"})
+        assert sent.status_code == 201, sent.text
+        spent = (await other.get(f"/conversations/{cid}")).json()["data"]["conversation"]["spent"]
+        assert spent["tokens"] == 50
+
+    async def test_a_document_without_budgets_imports_with_none(self, api, document):
+        older = renamed(document)
+        for part in (older["conversation"], *older["branches"]):
+            assert part.pop("budget") is None  # written before budgets travelled
+        response = await import_(api.client, older)
+        assert response.status_code == 201, response.text
+        conversation = response.json()["data"]["conversation"]
+        assert conversation["budget"] is None
+        assert {b["budget"] for b in conversation["branches"]} == {None}
+
+    async def test_an_empty_budget_is_a_budget_without_limits(self, api, document):
+        doc = renamed(document)
+        doc["branches"][1]["budget"] = {}
+        response = await import_(api.client, doc)
+        assert response.status_code == 201, response.text
+        again = await export(api.client, doc["conversation"]["id"])
+        assert again["branches"][1]["budget"] == {"maxTokens": None, "maxCost": None, "warnAt": 0.8}
+
+
 # ---------------------------------------------------------------------------
 # Random trees
 
@@ -611,6 +679,27 @@ INVALID = {
     ),
     "duplicate message id": (_from("messages.3.id", "messages.2.id"), "messages[3].id"),
     "checkpoint id reused": (_from("checkpoints.0.id", "branches.0.id"), "checkpoints[0].id"),
+    "budget tokens zero": (
+        _set("conversation.budget", {"maxTokens": 0}),
+        "conversation.budget.maxTokens",
+    ),
+    "budget tokens fractional": (
+        _set("branches.1.budget", {"maxTokens": 1.5}),
+        "branches[1].budget.maxTokens",
+    ),
+    "budget cost negative": (
+        _set("branches.0.budget", {"maxCost": -1.0}),
+        "branches[0].budget.maxCost",
+    ),
+    "budget cost a string": (
+        _set("conversation.budget", {"maxCost": "cheap"}),
+        "conversation.budget.maxCost",
+    ),
+    "budget warning past 1": (
+        _set("conversation.budget", {"maxTokens": 10, "warnAt": 1.5}),
+        "conversation.budget.warnAt",
+    ),
+    "budget not an object": (_set("branches.1.budget", "lots"), "branches[1].budget"),
     "hash altered": (_set("messages.3.contentHash", "0" * 64), "messages[3].contentHash"),
     "content altered": (_set("messages.3.content", "forged"), "messages[3].contentHash"),
     "moved to another branch": (
@@ -754,6 +843,7 @@ def long_document(messages: int, *, ids_descending: bool = False) -> dict:
             "createdAt": stamp,
             "updatedAt": stamp,
             "channel": "api",
+            "budget": None,
         },
         "branches": [],
         "messages": [],
@@ -789,6 +879,7 @@ def long_document(messages: int, *, ids_descending: bool = False) -> dict:
         "createdAt": stamp,
         "updatedAt": stamp,
         "checkpointId": None,
+        "budget": None,
     }
     doc["branches"].append(
         branch

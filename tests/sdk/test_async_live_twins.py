@@ -296,6 +296,9 @@ class TestNewerResources:
         applied = await cr.autobranch.apply(cid, sent["userMessage"]["id"], suggestions_count=2)
         made = {b["id"] for b in applied["branches"]}
         assert made and made <= {b["id"] for b in await cr.branches.list(cid)}
+        chosen = result["suggestions"][-1:]
+        whole = await cr.autobranch.apply(cid, sent["userMessage"]["id"], suggestions=chosen)
+        assert [b["suggestionId"] for b in whole["branches"]] == [chosen[0]["id"]]
 
 
 class AsyncFlakyHop(httpx.AsyncBaseTransport):

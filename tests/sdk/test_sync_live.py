@@ -289,6 +289,9 @@ class TestNewerResources:
         applied = cr.autobranch.apply(cid, sent["userMessage"]["id"], suggestions_count=2)
         made = {b["id"] for b in applied["branches"]}
         assert made and made <= {b["id"] for b in cr.branches.list(cid)}
+        chosen = result["suggestions"][-1:]
+        whole = cr.autobranch.apply(cid, sent["userMessage"]["id"], suggestions=chosen)
+        assert [b["suggestionId"] for b in whole["branches"]] == [chosen[0]["id"]]
 
 
 class FlakyHop(httpx.BaseTransport):

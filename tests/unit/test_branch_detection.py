@@ -216,6 +216,175 @@ class TestFalsePositives:
         assert len(masked(text)) == len(text) and " or " not in masked(text)[4:30]
 
 
+class TestSeveralRequests:
+    """Several requests need a sign that they are separate; one request told in several
+    sentences is no branch point."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # a broad question, then one of its details
+            "How do I renew my library card? What do I need to bring with me?",
+            "Wie melde ich mein Auto um? Welche Papiere brauche ich dafür?",
+            # a short check on the first question
+            "Where should I hang the bird feeder? Does height matter?",
+            # a question answered or set aside by the asker
+            "Why do I keep losing my keys? Probably because I rush. How can I stop?",
+            "Why is parking so expensive here? Anyway, which bus goes to the stadium?",
+            # a question about asking, or a rhetorical opener
+            "Can I ask you something? How do I get candle wax out of a carpet?",
+            "You know what bugs me? Slow lifts. Can you draft a note to our building manager?",
+            # "Also" telling more about the one request
+            "Could you write an invitation for our garden party? Also, please mention that "
+            "dogs are welcome.",
+            "Write a retirement card message for my colleague. Also, keep it under 50 words.",
+            "I need a signup endpoint in Flask. Also, it should reject weak passwords. "
+            "Can you show me how?",
+            # "Also" giving context to the question that follows
+            "I have a dentist appointment tomorrow. Also, I've never had a filling before. "
+            "What should I expect?",
+            # one problem told in two clauses, or a problem and the deadline it blocks
+            "The scanner shows an error and I can't scan anything.",
+            "I can't open the portal and I need to upload my thesis tonight.",
+            # thanks for an earlier answer, then one more question
+            "Thanks for your help yesterday. One more thing on the same topic: how deep "
+            "should I plant the tulip bulbs?",
+            # one thing asked for, with two properties
+            "I want a tent that's light and also cheap.",
+            "I need a monitor that works for design as well as gaming.",
+        ],
+    )
+    def test_one_request_in_several_sentences_gives_nothing(self, text):
+        assert kinds(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Ich möchte meine Telefonnummer ändern. Außerdem lädt die App seit gestern "
+                "keine Bilder mehr.",
+                [
+                    "Ich möchte meine Telefonnummer ändern",
+                    "Außerdem lädt die App seit gestern keine Bilder mehr",
+                ],
+            ),
+            (
+                "Bitte kündigen Sie mein Zeitungsabo. Außerdem möchte ich meine Adresse ändern.",
+                ["Bitte kündigen Sie mein Zeitungsabo", "Außerdem möchte ich meine Adresse ändern"],
+            ),
+            (
+                "Zwei Fragen: Wie entkalke ich meine Kaffeemaschine? "
+                "Und wo finde ich Ersatzfilter?",
+                [
+                    "Zwei Fragen: Wie entkalke ich meine Kaffeemaschine",
+                    "Und wo finde ich Ersatzfilter",
+                ],
+            ),
+            (
+                "My receipt shows the wrong name and I'd like to cancel the extra seat.",
+                ["My receipt shows the wrong name", "I'd like to cancel the extra seat"],
+            ),
+            (
+                "We need a poster as well as a short video for the open day.",
+                ["We need a poster", "a short video for the open day"],
+            ),
+            (
+                "When does the pool close on Saturdays? Can I bring a guest who isn't a member?",
+                ["When does the pool close on Saturdays", "Can I bring a guest who isn't a member"],
+            ),
+        ],
+    )
+    def test_separate_requests(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    def test_steps_already_taken_told_in_paragraphs_give_nothing(self):
+        text = (
+            "First, I cleared the browser cache. No change.\n\n"
+            "Second, I logged out on every device. Still stuck.\n\n"
+            "Third, I tried another browser, and the page still doesn't load.\n\n"
+            "I'm running out of ideas. What else could cause this?"
+        )
+        assert kinds(text) == []
+
+    def test_a_list_of_symptoms_before_one_question_gives_nothing(self):
+        text = (
+            "Since the upgrade we see a few issues:\n- uploads fail\n"
+            "- thumbnails are broken\n- the admin page shows an error\n"
+            "We think it's the proxy. How do we track this down?"
+        )
+        assert kinds(text) == []
+        several = text.replace("How do we track this down?", "Can you look into each?")
+        assert [kind for kind, _ in kinds(several)] == ["multi_intent"]
+
+    def test_an_announced_list_of_orders(self):
+        text = (
+            "Two things please:\n1. Remove the old address from my profile\n"
+            "2. Send the May receipt to my work email"
+        )
+        assert [span for _, span in options(text)] == [
+            "Remove the old address from my profile",
+            "Send the May receipt to my work email",
+        ]
+        steps = "To reset it:\n1. Remove the battery\n2. Hold the button\n3. Add the battery back"
+        assert kinds(steps) == []
+
+    def test_announced_questions_split_at_each_question(self):
+        text = (
+            "Three quick questions: when is the museum free, is the café open on Mondays, "
+            "and where can we park?"
+        )
+        assert [span for _, span in options(text)] == [
+            "when is the museum free",
+            "is the café open on Mondays",
+            "where can we park",
+        ]
+
+
+class TestDirectives:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # a count inside what the piece is about: one piece, described
+            "Write a fable about two foxes, one greedy and one generous, who share a den.",
+            "Draft a note to both landlords, one in Lyon and one in Nice, about the deposit.",
+            "Build me a training plan with three runs a week: one long, one fast and one easy.",
+            "Plan a 2-day visit to Porto: one day for the river and one for the old town.",
+            "Give me a soup recipe that serves four, with leeks and potatoes.",
+            "Make a shopping list for a picnic with three adults and one toddler.",
+        ],
+    )
+    def test_phrases_describing_one_piece_give_nothing(self, text):
+        assert kinds(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Give me one slogan that's playful, one that's serious, and a third that rhymes.",
+                ["one slogan that's playful", "one that's serious", "a third that rhymes"],
+            ),
+            (
+                "Schreib mir bitte eine Antwort an den Vermieter \u2013 einmal höflich und einmal "
+                "bestimmt, die er nicht ignorieren kann.",
+                ["einmal höflich", "einmal bestimmt, die er nicht ignorieren kann"],
+            ),
+            (
+                "Explique-moi les marées deux fois : une fois pour un enfant et une fois pour "
+                "un étudiant.",
+                ["une fois pour un enfant", "une fois pour un étudiant"],
+            ),
+            (
+                "Give me two versions of the welcome text, a short one and a detailed one.",
+                ["a short one", "a detailed one"],
+            ),
+        ],
+    )
+    def test_variants_asked_for(self, text, wanted):
+        found = detect(text, count=10).suggestions
+        assert {s.kind for s in found} == {"directive"}
+        assert [span for _, span in options(text)] == wanted
+
+
 class TestSelection:
     TEXT = (
         "Should I use Postgres or MySQL? What if the data grows tenfold? "

@@ -459,7 +459,10 @@ export interface SuggestBranchesResponse {
 }
 
 export interface ApplyAutoBranchRequest {
+  /** Ids of the pattern detector's suggestions for the message. */
   suggestionIds?: string[];
+  /** Suggestions `suggestBranches` returned for the message's text, hybrid ones included. */
+  suggestions?: BranchSuggestion[];
   threshold?: number;
   suggestionsCount?: number;
 }

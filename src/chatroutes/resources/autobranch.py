@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from typing import Any, cast
 
-from .._types import HealthResponse, SuggestBranchesRequest, SuggestBranchesResponse
+from .._types import (
+    BranchSuggestion,
+    HealthResponse,
+    SuggestBranchesRequest,
+    SuggestBranchesResponse,
+)
 from ._base import AsyncAPIResource, SyncAPIResource, data_of, seg
 
 __all__ = ["AsyncAutoBranch", "AutoBranch"]
@@ -40,11 +46,16 @@ def _apply_path(conversation_id: str, message_id: str) -> str:
 
 
 def _apply_body(
-    suggestion_ids: builtins.list[str] | None, threshold: float | None, count: int | None
+    suggestion_ids: builtins.list[str] | None,
+    suggestions: Sequence[BranchSuggestion] | None,
+    threshold: float | None,
+    count: int | None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if suggestion_ids is not None:
         body["suggestionIds"] = list(suggestion_ids)
+    if suggestions is not None:
+        body["suggestions"] = list(suggestions)
     if threshold is not None:
         body["threshold"] = threshold
     if count is not None:
@@ -103,14 +114,18 @@ class AutoBranch(SyncAPIResource):
         message_id: str,
         *,
         suggestion_ids: builtins.list[str] | None = None,
+        suggestions: Sequence[BranchSuggestion] | None = None,
         threshold: float | None = None,
         suggestions_count: int | None = None,
     ) -> dict[str, Any]:
-        """Detect branch points in a message and make one branch per chosen suggestion
-        there: ``{suggestions, branches}``."""
+        """Make one branch per chosen suggestion at a message: ``{suggestions, branches}``.
+
+        ``suggestions``: ones ``suggest_branches`` returned for the message's text, hybrid
+        ones included; ``suggestion_ids``: ids of the pattern detector's for it; neither:
+        the detector's, by ``threshold`` and ``suggestions_count``."""
         response = self._http.post(
             _apply_path(conversation_id, message_id),
-            _apply_body(suggestion_ids, threshold, suggestions_count),
+            _apply_body(suggestion_ids, suggestions, threshold, suggestions_count),
         )
         return cast(dict[str, Any], data_of(response))
 
@@ -166,13 +181,17 @@ class AsyncAutoBranch(AsyncAPIResource):
         message_id: str,
         *,
         suggestion_ids: builtins.list[str] | None = None,
+        suggestions: Sequence[BranchSuggestion] | None = None,
         threshold: float | None = None,
         suggestions_count: int | None = None,
     ) -> dict[str, Any]:
-        """Detect branch points in a message and make one branch per chosen suggestion
-        there: ``{suggestions, branches}``."""
+        """Make one branch per chosen suggestion at a message: ``{suggestions, branches}``.
+
+        ``suggestions``: ones ``suggest_branches`` returned for the message's text, hybrid
+        ones included; ``suggestion_ids``: ids of the pattern detector's for it; neither:
+        the detector's, by ``threshold`` and ``suggestions_count``."""
         response = await self._http.post(
             _apply_path(conversation_id, message_id),
-            _apply_body(suggestion_ids, threshold, suggestions_count),
+            _apply_body(suggestion_ids, suggestions, threshold, suggestions_count),
         )
         return cast(dict[str, Any], data_of(response))

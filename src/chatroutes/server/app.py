@@ -14,7 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from .. import __version__
 from .api.chat import router as chat_router
 from .api.cors import CorsMiddleware
-from .api.errors import install_error_handlers
+from .api.errors import UnexpectedErrorMiddleware, install_error_handlers
 from .api.fast_send import FastSendMiddleware
 from .api.idempotency import IdempotencyMiddleware
 from .api.meta import ops_router
@@ -131,6 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The client's address behind a trusted proxy (per-address limits), under any server;
     # X-Forwarded-For from any other peer is ignored.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    # Unexpected errors answered inside CORS, so a browser page reads their body too.
+    app.add_middleware(UnexpectedErrorMiddleware)
     if origins := settings.allowed_origins():  # CHATROUTES_CORS_ORIGINS; else no CORS at all
         # Outside everything that may answer (401, 413, replays, streams): all carry it.
         app.add_middleware(CorsMiddleware, origins=origins)

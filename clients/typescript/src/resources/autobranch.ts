@@ -23,8 +23,8 @@ export class AutoBranchAPI extends Resource {
     return dataOf(await this._get('/autobranch/health', undefined, options));
   }
 
-  /** Branches from the suggestions for a message's text (those of `suggestionIds`, or all
-   * above `threshold`). */
+  /** Branches from the suggestions for a message's text (`suggestions` as `suggestBranches`
+   * returned them, those of `suggestionIds`, or all above `threshold`). */
   async apply(
     conversationId: string,
     messageId: string,

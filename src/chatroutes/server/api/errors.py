@@ -1,4 +1,11 @@
-"""One place turns every failure into the WIRE.md error body."""
+"""One place turns every failure into the WIRE.md error body.
+
+Domain errors, request validation and HTTP errors are rendered by the app's exception
+handlers. An unexpected exception is answered by ``UnexpectedErrorMiddleware``, inside
+the CORS middleware, so that a browser page reads its 500 body; the ``Exception``
+handler (in Starlette's ``ServerErrorMiddleware``, outside every middleware) is left
+for failures of the middlewares outside it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain.errors import ChatRoutesServerError, InvalidRequest, NotFound
 from .envelope import error_response_at, is_openai_path
@@ -59,9 +67,47 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     return error_response_at(request.url.path, error)
 
 
+def _internal_error() -> ChatRoutesServerError:
+    """The 500 a client is told: never the exception's own text."""
+    return ChatRoutesServerError("Internal server error")
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
-    return error_response_at(request.url.path, ChatRoutesServerError("Internal server error"))
+    return error_response_at(request.url.path, _internal_error())
+
+
+class UnexpectedErrorMiddleware:
+    """An exception nothing handled: logged, and answered with the error body and 500.
+
+    Plain ASGI, added just inside ``CorsMiddleware`` so that the answer carries the
+    headers an allowed origin gets, like every other answer. The exception is not
+    raised further: it is answered and logged here. One raised after the response
+    started (an event stream) cannot be answered, and is raised on.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_start)
+        except Exception as exc:
+            if started:
+                raise
+            logger.exception("unhandled error", exc_info=exc)
+            await error_response_at(scope["path"], _internal_error())(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:

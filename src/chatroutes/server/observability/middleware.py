@@ -79,7 +79,8 @@ class ObservabilityMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            # Unexpected: answer the WIRE.md 500 here so it carries the id; the app's
+            # Unexpected, and not answered within (``UnexpectedErrorMiddleware`` answers
+            # the app's): answer the WIRE.md 500 here so it carries the id; the app's
             # handler outside logs it (the id is still set for it) and the server too.
             if not response_started:
                 failure = ChatRoutesServerError("Internal server error")

@@ -6,18 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Literal, NotRequired, Protocol
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from typing_extensions import TypedDict
 
 from ..domain.branch_detection import (
     DEFAULT_COUNT,
     DEFAULT_THRESHOLD,
+    KINDS,
     MAX_COUNT,
     Group,
     Suggestion,
 )
-from .branches import BranchOut, StoredBranch, branch_out
-from .common import NoNul, WireModel
+from .branches import BranchOut, Description, StoredBranch, branch_out
+from .common import NoNul, Title, WireModel
 
 MAX_TEXT_CHARS = 100_000
 
@@ -47,10 +48,60 @@ class SuggestBranchesRequest(WireModel):
         return value
 
 
+def _known_kind(value: str) -> str:
+    if value not in KINDS:
+        raise ValueError(f"must be one of {', '.join(KINDS)}")
+    return value
+
+
+Kind = Annotated[str, AfterValidator(_known_kind)]
+Offset = Annotated[int, Field(ge=0, le=MAX_TEXT_CHARS)]
+MAX_OPTIONS = 50
+
+
+class BranchPointIn(WireModel):
+    start: Offset
+    end: Offset
+
+
+class GroupIn(WireModel):
+    type: Kind
+    trigger_text: Text
+    branch_point: BranchPointIn
+
+
+class SuggestionIn(WireModel):
+    """A suggestion as ``suggest-branches`` answered it (pattern or hybrid), to branch
+    from. Its span must hold ``triggerText`` in the message (the service checks it);
+    ``type`` may be left out when ``id`` names it (``sug_<type>_<start>_<end>``), and
+    ``firstPrompt`` is recomputed. A suggestion made by hand may leave out what only
+    describes it: ``confidence`` is then 1 (the caller chose it)."""
+
+    id: SuggestionId | None = None
+    title: Title
+    description: Description = ""
+    trigger_text: Text
+    branch_point: BranchPointIn
+    type: Kind | None = None
+    confidence: Threshold = 1.0
+    reasoning: Description = ""
+    estimated_divergence: Literal["low", "medium", "high"] = "medium"
+    options: Annotated[list[Name], Field(max_length=MAX_OPTIONS)] = Field(default_factory=list)
+    group: GroupIn | None = None
+
+
 class MessageAutobranch(WireModel):
+    """Which suggestions for the message to branch from: ``suggestionIds`` (of the
+    pattern detector's, run again on the message), ``suggestions`` (the suggestions
+    themselves, as ``suggest-branches`` gave them: hybrid ones too), or neither (the
+    detector's best, by ``threshold`` and ``suggestionsCount``)."""
+
     suggestion_ids: (
         Annotated[list[SuggestionId], Field(min_length=1, max_length=MAX_COUNT)] | None
     ) = None
+    suggestions: Annotated[list[SuggestionIn], Field(min_length=1, max_length=MAX_COUNT)] | None = (
+        None
+    )
     threshold: Threshold = DEFAULT_THRESHOLD
     suggestions_count: Count = DEFAULT_COUNT
 

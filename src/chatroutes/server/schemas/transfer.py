@@ -24,6 +24,10 @@ survives a round trip unchanged:
   imported ones are never billed (``store/usage.py``), whatever they claim. They
   are bounded anyway, so that no reader (the usage ledger's sums, the purge)
   meets a value it cannot hold.
+- a conversation's and a branch's ``budget`` (``{maxTokens, maxCost, warnAt}``, or
+  null: none; optional, so documents written before budgets still read) is checked
+  as ``PATCH`` checks it (``branches[2].budget.maxTokens``). Only its limits travel:
+  what a budget spent counts the calls this server made (the service's docstring).
 - ``tokenCount`` of messages and checkpoints, ``sourceMessageCount``,
   ``sourceTokenCount``: integers from 0 to ``INT32_MAX`` (the column). They size
   the context of the importer's own conversation only; recomputing a reply's
@@ -45,6 +49,7 @@ from typing_extensions import TypedDict
 from ..domain.errors import InvalidRequest
 from ..domain.hashing import iso_timestamp
 from .branches import Description, StoredBranch
+from .budgets import BudgetOut, BudgetSet, budget_out
 from .checkpoints import CheckpointType, StoredCheckpoint
 from .common import ContextMode, MaxTokens, NoNul, Temperature, Timestamp, WireModel, timestamp_out
 from .conversations import Channel, StoredConversation
@@ -153,6 +158,7 @@ class ConversationDoc(WireModel):
     created_at: TimestampIn
     updated_at: TimestampIn
     channel: Channel | None = None  # optional: documents from before the Chat API lack it
+    budget: BudgetSet | None = None  # optional: documents from before budgets lack it
 
 
 class BranchDoc(WireModel):
@@ -168,6 +174,7 @@ class BranchDoc(WireModel):
     created_at: TimestampIn
     updated_at: TimestampIn
     checkpoint_id: TransferId | None = None
+    budget: BudgetSet | None = None
 
 
 class MessageDoc(WireModel):
@@ -264,6 +271,7 @@ class ConversationDocOut(TypedDict):
     createdAt: Timestamp
     updatedAt: Timestamp
     channel: str | None
+    budget: BudgetOut | None
 
 
 class BranchDocOut(TypedDict):
@@ -279,6 +287,7 @@ class BranchDocOut(TypedDict):
     createdAt: Timestamp
     updatedAt: Timestamp
     checkpointId: str | None
+    budget: BudgetOut | None
 
 
 class MessageDocOut(TypedDict):
@@ -349,6 +358,7 @@ def _conversation_doc(c: StoredConversation) -> ConversationDocOut:
         "createdAt": iso_timestamp(c.created_at),
         "updatedAt": iso_timestamp(c.updated_at),
         "channel": c.channel,
+        "budget": budget_out(c),
     }
 
 
@@ -366,6 +376,7 @@ def _branch_doc(b: StoredBranch) -> BranchDocOut:
         "createdAt": iso_timestamp(b.created_at),
         "updatedAt": iso_timestamp(b.updated_at),
         "checkpointId": b.checkpoint_id,
+        "budget": budget_out(b),
     }
 
 

@@ -1,5 +1,12 @@
 """AutoBranch: suggest where a text could branch, and branch a stored message there.
 
+Branches are made at a message from the suggestions a caller chose: by id, among the
+pattern detector's for the message's text; or the suggestions themselves, as
+``suggest-branches`` gave them, so that those a model's review made (split, merged,
+added: no detector run finds them again) can be branched from without another model
+call. A suggestion sent is checked against the message (``given_suggestions``): its
+span must hold its ``triggerText`` there, so no branch names text the message lacks.
+
 Detection is the pure pattern detector in ``domain.branch_detection``. With
 ``hybridDetection`` a language model reviews its suggestions (confirms, rejects, splits,
 merges, adds: ``branch_detection.review``), in one call metered like every model call.
@@ -13,11 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..domain.branch_detection import (
+    KINDS,
     Detection,
+    Group,
     Suggestion,
     candidates,
     resolve_overlaps,
@@ -42,7 +52,12 @@ from ..domain.errors import (
 from ..providers.anthropic_messages import AnthropicMessagesProvider
 from ..providers.base import CompletionRequest, Provider
 from ..providers.openai_chat import OpenAIChatProvider
-from ..schemas.autobranch import MessageAutobranch, SuggestBranchesRequest
+from ..schemas.autobranch import (
+    BranchPointIn,
+    MessageAutobranch,
+    SuggestBranchesRequest,
+    SuggestionIn,
+)
 from ..store.branches import BranchRepository
 from ..store.messages import MessageRepository
 from ..store.tables import Branch
@@ -130,6 +145,10 @@ class AutobranchService:
     ) -> ApplyResult:
         """One branch per chosen suggestion, forked at the message, in one unit of work."""
         self._refuse_guests()
+        if request.suggestion_ids and request.suggestions:
+            raise InvalidRequest(
+                "suggestions: give suggestionIds or suggestions, not both", field="suggestions"
+            )
         async with self.ctx.db.read() as session:
             await owned_conversation(session, conversation_id, self.user_id)
             message = await MessageRepository(session).get_in_conversation(
@@ -138,8 +157,10 @@ class AutobranchService:
             if message is None or message.deleted_at is not None:
                 raise NotFound("message", message_id)
             content = message.content
-        found = candidates(content)
-        if request.suggestion_ids:
+        if request.suggestions:
+            chosen = given_suggestions(content, request.suggestions)
+        elif request.suggestion_ids:
+            found = candidates(content)
             by_id = {s.id: s for s in found}
             missing = [i for i in request.suggestion_ids if i not in by_id]
             if missing:
@@ -151,7 +172,7 @@ class AutobranchService:
             chosen = [by_id[i] for i in dict.fromkeys(request.suggestion_ids)]
         else:
             chosen = select(
-                found, threshold=request.threshold, count=request.suggestions_count
+                candidates(content), threshold=request.threshold, count=request.suggestions_count
             ).suggestions
         created: list[tuple[Suggestion, Branch]] = []
         if not chosen:
@@ -172,7 +193,7 @@ class AutobranchService:
                     parent=parent,
                     fork_point_id=message.id,
                     title=suggestion.title,
-                    description=suggestion.description,
+                    description=suggestion.description or None,
                 )
                 # uncapped: guests, the only ones with a branch cap, were refused above
                 created.append(
@@ -273,3 +294,77 @@ class AutobranchService:
                 reviewer.cost,
             )
         return completion.content
+
+
+_NAMED_KIND = re.compile(r"sug_(?P<kind>[a-z_]+)_[0-9]+_[0-9]+")
+
+
+def given_suggestions(text: str, given: Sequence[SuggestionIn]) -> list[Suggestion]:
+    """The suggestions a caller sent, checked against the message's ``text``.
+
+    Each span (its group's too, around it) lies in the text and holds its
+    ``triggerText``; an ``id`` sent is the one its type and span make; no two are the
+    same suggestion. The first that is not is a 400 naming its field
+    (``suggestions.1.triggerText``).
+    """
+    out: list[Suggestion] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(given):
+        at = f"suggestions.{i}"
+        start, end = _span_in(text, item.branch_point, item.trigger_text, at)
+        kind = item.type or _kind_named(item.id)
+        if kind is None:
+            raise _invalid(f"{at}.type", "required when id does not name it")
+        group = None
+        if item.group is not None:
+            g = item.group
+            g_start, g_end = _span_in(text, g.branch_point, g.trigger_text, f"{at}.group")
+            if not g_start <= start < end <= g_end:
+                raise _invalid(f"{at}.group.branchPoint", "must contain the suggestion's")
+            group = Group(g.type, g_start, g_end, g.trigger_text)
+        suggestion = Suggestion(
+            kind=kind,
+            start=start,
+            end=end,
+            trigger=item.trigger_text,
+            confidence=item.confidence,
+            title=item.title,
+            description=item.description,
+            reasoning=item.reasoning,
+            divergence=item.estimated_divergence,
+            options=tuple(item.options),
+            group=group,
+        )
+        if item.id is not None and item.id != suggestion.id:
+            raise _invalid(
+                f"{at}.id", f"{item.id} is not this type and branchPoint's id ({suggestion.id})"
+            )
+        if suggestion.id in seen:
+            raise _invalid(at, f"the same suggestion as suggestions.{seen[suggestion.id]}")
+        seen[suggestion.id] = i
+        out.append(suggestion)
+    return out
+
+
+def _span_in(text: str, point: BranchPointIn, trigger: str, at: str) -> tuple[int, int]:
+    if not point.start < point.end <= len(text):
+        raise _invalid(
+            f"{at}.branchPoint", f"must be a span of the message (0 <= start < end <= {len(text)})"
+        )
+    if text[point.start : point.end] != trigger:
+        raise _invalid(
+            f"{at}.triggerText",
+            f"is not the message's text at branchPoint {point.start}-{point.end}",
+        )
+    return point.start, point.end
+
+
+def _kind_named(suggestion_id: str | None) -> str | None:
+    """The type an id names (``sug_<type>_<start>_<end>``), if any."""
+    named = _NAMED_KIND.fullmatch(suggestion_id or "")
+    kind = named["kind"] if named else None
+    return kind if kind in KINDS else None
+
+
+def _invalid(field: str, message: str) -> InvalidRequest:
+    return InvalidRequest(f"{field}: {message}", field=field)

@@ -224,4 +224,23 @@ def budget_columns(row: Any, budget: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Unbudgeted:
+    """A row not stored yet, with no budget and nothing spent."""
+
+    id: str
+    budget_max_tokens: None = None
+    budget_max_cost: None = None
+    budget_warn_at: None = None
+    budget_spent_tokens: int = 0
+    budget_spent_cost: float = 0.0
+
+
+def new_budget_columns(row_id: str, budget: dict[str, Any] | None) -> dict[str, Any]:
+    """The budget columns of a row stored with ``budget`` (an imported one; None: no
+    budget): the limits as an update would set them on a row with none, nothing spent.
+    The same columns either way, so that rows with and without one insert together."""
+    return budget_columns(_Unbudgeted(row_id), budget)
+
+
 _LIMIT_COLUMNS = ("budget_max_tokens", "budget_max_cost", "budget_warn_at")

@@ -18,6 +18,12 @@ Then everything is written in one unit of work with one bulk insert per table,
 owned by the importing user. The messages are marked imported: their usage metadata is
 the record of calls made elsewhere (or nowhere), never billed here (``store/usage.py``).
 
+Budgets travel as their limits (``maxTokens``, ``maxCost``, ``warnAt``), stored as
+an update would store them. What a copy's budgets spent starts at nothing: ``spent``
+counts the calls charged on this server, the calls ``GET /usage`` bills, and the
+imported replies were paid for where they were made; carrying their spend would charge
+them twice against the new limit and set ``spent`` apart from the account's usage.
+
 The body is parsed and checked in the worker process (``offload``): a document of tens
 of MB is seconds of CPU that would otherwise hold the event loop, and every request on
 it. Its size is capped by the importer's plan within ``max_import_bytes``
@@ -41,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..domain.errors import Conflict, Forbidden, InvalidRequest, PayloadTooLarge
 from ..domain.hashing import content_hash
 from ..domain.tokens import estimate_tokens
+from ..schemas.budgets import BudgetSet
 from ..schemas.transfer import ImportedDocument, parse_document
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
@@ -50,6 +57,7 @@ from ..store.tables import Branch, Checkpoint, Conversation, Message
 from ..store.transfer import TransferRepository
 from . import offload
 from .accounts import Principal
+from .budgets import new_budget_columns
 from .conversations import ConversationView, load_views, owned_conversation
 from .limits import LimitService
 from .server_context import ServerContext, utcnow
@@ -322,6 +330,7 @@ def _rows(document: ImportedDocument, user_id: str, imported_at: datetime) -> Im
         "updated_at": c.updated_at,
         "channel": c.channel,
         "message_deletions": imported_count(imported_at),
+        **_budget_columns(c.id, c.budget),
     }
     branches = [
         {
@@ -340,6 +349,7 @@ def _rows(document: ImportedDocument, user_id: str, imported_at: datetime) -> Im
             "generation_lease": None,
             "generation_lease_until": None,
             "checkpoint_id": b.checkpoint_id,
+            **_budget_columns(b.id, b.budget),
         }
         for b in document.branches
     ]
@@ -391,6 +401,11 @@ def _rows(document: ImportedDocument, user_id: str, imported_at: datetime) -> Im
             for start in range(0, len(table), IMPORT_BATCH_ROWS)
         ],
     )
+
+
+def _budget_columns(row_id: str, budget: BudgetSet | None) -> Row:
+    """An imported row's budget columns: its limits, nothing spent (module docstring)."""
+    return new_budget_columns(row_id, None if budget is None else budget.changes())
 
 
 def _counted_fairly(count: int | None, text: str, role: str) -> int | None:

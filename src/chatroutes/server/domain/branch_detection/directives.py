@@ -23,7 +23,8 @@ _MAKE = re.compile(
     r"sketch|outline|summari[sz]e|describe|prepare|plan|build|do|"
     r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|"
     r"dar|donner|geben|dare|dar-me|escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
-    r"schreib\w*|formulier\w*|gib|zeig\w*|mach\w*|entwirf|"
+    r"schreib\w*|formulier\w*|gib|zeig\w*|mach\w*|entwirf|expliqu\w*|explica\w*|explíca\w*|"
+    r"erklär\w*|spiega\w*|"
     r"scriv\w*|riscriv\w*|dammi|fammi|mostra\w*|escrev\w*|reescrev\w*|dá-me)\b",
     re.I,
 )
@@ -102,6 +103,8 @@ _ONE = frozenset(
     {
         *("one", "another", "once", "other", "une", "l'autre", "una", "otra", "otro", "uno"),
         *("eine", "einmal", "andere", "anderen", "altra", "altro", "outra", "outro"),
+        *("second", "third", "fourth", "last", "final", "troisième", "tercera", "tercero"),
+        *("dritte", "dritten", "letzte"),
     }
 )
 _ARTICLES = frozenset({"a", "an", "un", "ein", "einen", "the", "le", "la", "el", "der", "die"})
@@ -122,9 +125,9 @@ _PREPOSITIONS = frozenset(
     }
 )
 _TAIL = re.compile(
-    r"(?:^|\s+)(?:so that|so the|so i|so we|so my|because|to see|to compare|para ver|pour voir|"
-    r"damit|um zu|then i|and then|please|s'il te plaît|s'il vous plaît|por favor|bitte|per favore)"
-    r"\b.*$",
+    r"(?:^|\s+)(?:(?:so that|so the|so i|so we|so my|because|to see|to compare|para ver|"
+    r"pour voir|damit|um zu|then i|and then)\b.*|(?:please|s'il te plaît|s'il vous plaît|"
+    r"por favor|bitte|per favore)\W*)$",
     re.I | re.S,
 )
 
@@ -134,6 +137,11 @@ _REQUEST_LEAD = re.compile(
     r"\b(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|"
     r"pourriez-vous|puedes|podrías|can you|could you|please)\b(?:\s+(?:mir|me|us|moi|nous|"
     r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
+    re.I,
+)
+_OF_PHRASE = re.compile(
+    r"\s+(?:of|for|de|du|des|für|von|del|para|di)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+"
+    r"(?=\s*(?:,|:|;|\s[-\u2013\u2014]\s))",
     re.I,
 )
 _COUNTED_COMMA = re.compile(r",\s*|\s*[:;]\s*|\s+[-\u2013\u2014]\s+")
@@ -168,7 +176,7 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         following = sents[index + 1] if index + 1 < len(sents) else None
         if items is None and following and _ONE_WORD.match(scan, following.start):
             items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
-        if items is None:
+        if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
             continue
         options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
         found.extend(
@@ -189,6 +197,26 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found + _variant_sets(text, scan, sents, found)
 
 
+_COUNT_WORD = (
+    r"(?:two|three|four|five|both|2|3|4|5|deux|trois|quatre|dos|tres|cuatro|ambos|ambas|zwei|"
+    r"drei|vier|beide\w*|due|tre|duas|três)"
+)
+_CONTENT_COUNT = re.compile(
+    rf"\b(?:about|with|between|among|to|of|featuring|involving|starring|including|from|sobre|"
+    rf"avec|entre|à|con|a|mit|zwischen|über|von|an|tra|fra)\s+(?:\w+\s+)?{_COUNT_WORD}\b|"
+    rf"\b{_COUNT_WORD}-\w+|\b(?:serves?|feeds?|for)\s+{_COUNT_WORD}\s*[,.;)]",
+    re.I,
+)
+
+
+def _describes(scan: str, start: int, first_end: int, end: int) -> bool:
+    """Whether the phrases describe what one piece is about rather than variants of it:
+    a count inside a phrase of content, up to the end of the first phrase ("a story about
+    two sisters, one a pilot and one a painter", "a plan with three sessions: one for …",
+    "a 3-day trip: one day for …")."""
+    return bool(_CONTENT_COUNT.search(scan, start, first_end if first_end > start else end))
+
+
 def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     """The alternatives asked for after the verb: a list after a colon, or parallel
     coordinated phrases; None when there are not two of them."""
@@ -196,7 +224,9 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     counted = _COUNTED.search(scan, after, colon if colon != -1 else end)
     if colon == -1 and counted and counted.group(0).lower() in _NUMBER:
         # "draft it two ways, a short … and a longer …"
-        stop = _COUNTED_COMMA.match(scan, _word_end(scan, counted.end()))
+        noun_end = _word_end(scan, counted.end())
+        of = _OF_PHRASE.match(scan, noun_end)  # "two versions of the intro, a short …"
+        stop = _COUNTED_COMMA.match(scan, of.end() if of else noun_end)
         if stop is not None and stop.group(0).strip():
             colon = stop.end() - 1
     number = _NUMBER.get(counted.group(0).lower()) if counted else None
@@ -218,7 +248,10 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     else:
         items = []
         for (a, b), head in zip(pieces, heads, strict=True):
-            if items and not _alike(heads[0], head, scan[items[-1][0] : items[-1][1]]):
+            clause = (
+                bool(items) and scan[items[-1][1] : a].strip() == "," and _RELATIVE.fullmatch(head)
+            )
+            if items and (clause or not _alike(heads[0], head, scan[items[-1][0] : items[-1][1]])):
                 items[-1] = (items[-1][0], b)  # "one that apologizes and offers a refund"
             else:
                 items.append((a, b))
@@ -226,7 +259,7 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
             heads[0] in _ONE | _ARTICLES or heads[0] in _PREPOSITIONS or heads[0] in _NUMBER
         ):
             return None
-    one_each = heads[0] in _ONE and sum(h in _ONE for h in heads) >= 2
+    one_each = (heads[0] in _ONE or heads[0] in _ARTICLES) and sum(h in _ONE for h in heads) >= 2
     nouns = {_noun(scan[a:b]) for a, b in items}
     same_noun = len(nouns) == 1 and len(next(iter(nouns))) >= 3  # "a short one, a long one"
     same_preposition = heads[0] in _PREPOSITIONS and len(set(heads[: len(items)])) == 1
@@ -267,7 +300,11 @@ def _noun(phrase: str) -> str:
 
 
 def _head(scan: str, start: int, end: int) -> str:
-    return (_words(scan[start:end]) or [""])[0]
+    """The phrase's first word; "a third …" opens with "third"."""
+    words = _words(scan[start:end])[:2]
+    if len(words) == 2 and words[0] in _ARTICLES and words[1] in _ONE:
+        return words[1]
+    return (words or [""])[0]
 
 
 def _alike(first: str, head: str, previous: str) -> bool:

@@ -4,8 +4,17 @@ per intent; the group runs from the first to the last.
 Three cues, all structural: two requests joined inside one sentence ("I need help
 with X and also Y", "et aussi", "y también", "und auch"); two or more real
 questions; a sentence opened by an additive word ("Also, …", "Separately, …")
-after a request. Filler ("any ideas?"), tag questions (", right?"), quoted and
-rhetorical questions do not count.
+after a request. Filler ("any ideas?", "can I ask you something?"), tag questions
+(", right?"), quoted, rhetorical and set-aside questions ("… ? Anyway, …") do not
+count.
+
+Several sentences are often one request told in parts, so the confidence stays
+below the threshold without a sign that the requests are separate: an additive or
+ordinal opener, a count announced ("Two questions: …"), "And …?" on another topic.
+A detail of a broad question ("How do I apply? What documents do I need?"), an
+"Also" that constrains the request ("Also, keep it short") or gives context to the
+question after it, a list of symptoms before one question, and steps already taken
+are one request.
 """
 
 from __future__ import annotations
@@ -13,12 +22,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .directives import _MAKE
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
 from .text import Span, _mentions, _option_title, _strip_marker, _trimmed, _words, _wordset
 
 _JOINED = re.compile(
-    r",?\s*\b(?:and also|and i also|and we also|and another|plus another|plus|as well as|"
+    r",?\s*\b(?:and also|and i also|and we also|and another|plus another|(?<=,\s)plus|as well as|"
     r"and separately|and additionally|et aussi|et également|ainsi que|y también|"
     r"y además|así como|und auch|sowie|und außerdem|e também|e anche|e inoltre|"
     r"(?:and|y|et|und),? (?:on the other hand|por otro lado|d'autre part|andererseits))\b,?",
@@ -94,6 +104,12 @@ _FILLER_QUESTION = re.compile(
     r"(?:what|how) about you|is(?:n't| not) it|(?:don't|do not) you (?:think|agree)|"
     r"(?:is that|am i) (?:right|correct|clear)|anyone|why not|really|(?:what do|wdyt|what "
     r"would) you (?:think|suggest|recommend)|where do i (?:start|begin)|"
+    r"(?:hey,? |hi,? |so,? )?(?:can|could|may) i ask (?:you )?(?:something|a (?:quick |small |"
+    r"short |silly |stupid |dumb )?question)|(?:do|have) you (?:got )?a (?:minute|moment|second|"
+    r"sec)|(?:quick|short) question|what (?:should|do|must) (?:i|we) (?:need to )?(?:change|fix|"
+    r"try)(?: now| next| here)?|qu'est-ce que (?:je dois|j'ai fait de mal|je peux) (?:changer|"
+    r"corriger|essayer)?|qué (?:debo|tengo que) cambiar|was (?:muss|soll) ich (?:ändern|anders "
+    r"machen)|"
     r"(?:can|could) you help(?: me)? (?:out|here)|is that possible|"
     r"would you like (?:me to )?(?:go on|continue|more|more details)|"
     r"(?:want|shall i|should i) (?:me to )?(?:continue|go on|elaborate)|"
@@ -122,7 +138,8 @@ _TAG_QUESTION = re.compile(
 )
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares|knows)|who needs|why would (?:anyone|"
-    r"you|i|we)|isn't it|aren't|what's not to|how could (?:anyone|i) not|what could possibly|"
+    r"you|i|we)|(?:you )?know what|guess what|remember (?:the|when|how|that|what|my|our)|"
+    r"isn't it|aren't|what's not to|how could (?:anyone|i) not|what could possibly|"
     r"why (?:do|does) (?:this|it) always|am i the only one|is it just me|"
     r"why (?:does|do|is|are) (?:every|all|everyone|always)|quién no|qui n'a (?:jamais|pas)|"
     r"wer hat nicht|chi non)\b",
@@ -160,6 +177,7 @@ _ITEM_SPLIT = re.compile(
     r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
     rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|{_DETERMINER})\b)|;\s*|"
     rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_DETERMINER})\b)|"
+    r",\s*(?=(?:is|are|do|does|can|could|should|what|what's|how|why|when|where|which|who)\b)|"
     r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
     re.I,
 )
@@ -242,6 +260,8 @@ def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     right = _trimmed(text, resume, sentence.end)
     if len(_words(text[left[0] : left[1]])) < 2 or len(_words(text[right[0] : right[1]])) < 2:
         return []
+    if not _requests(scan[left[0] : left[1]], scan[right[0] : right[1]]):
+        return []  # "a laptop for coding as well as photo editing": one request, two needs
     return split_group(
         text,
         kind="multi_intent",
@@ -253,6 +273,30 @@ def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         reasoning=f"Two requests joined by '{match.group(0).strip(' ,').lower()}'",
         divergence="high",
     )
+
+
+_CLAUSE_START = re.compile(
+    r"\W*(?:(?:i|we|you|my|our|can|could|would|please|how|what|why|when|where|which|who|whether|"
+    r"if|is|are|do|does|je|j'|nous|mon|ma|mes|notre|comment|pourquoi|quand|est-ce|yo|mi|mis|"
+    r"nuestro|nuestra|cómo|por qué|cuándo|qué|ich|wir|mein|meine|unser|unsere|wie|warum|wann|was|"
+    r"ob|eu|meu|minha|como|porque|io|il mio|la mia|come|perché)\b|\w+(?:ing|ar|er|ir|en|re)\b "
+    r"(?:the|my|our|a|an|le|la|les|mon|ma|mes|el|los|las|mi|mis|den|die|das|meine?n?)\b)",
+    re.I,
+)
+
+
+def _requests(before: str, phrase: str) -> bool:
+    """Whether the words after "and also" / "as well as" make a request of their own: a
+    clause or a need ("have a question about …", "I need to …"), a second thing asked
+    for ("a landing page"), or a complement like the first ("help with X and also with
+    Y"); not one more property of the same thing ("… and also healthy")."""
+    if _NEED.search(phrase) or _ISSUE.search(phrase) or _CLAUSE_START.match(phrase):
+        return True
+    head = (_words(phrase) or [""])[0]
+    return head in _OBJECT_START or (head in _PREPOSITION and head in _words(before))
+
+
+_PREPOSITION = _wordset("with on for about to avec sur pour con sobre para mit bei für zu über")
 
 
 _ASKING = re.compile(
@@ -345,6 +389,14 @@ _REMEDY = re.compile(
 )
 
 
+_DEADLINE = re.compile(
+    r"\b(?:today|tonight|tomorrow|asap|urgently|by (?:monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|tomorrow|tonight|noon|the end of)|aujourd'hui|ce soir|demain|hoy|esta noche|"
+    r"mañana|heute|heute abend|morgen|oggi|domani|hoje|amanhã)\b",
+    re.I,
+)
+
+
 def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "I was charged twice and I can't log in": two issues, each a clause of its own."""
     body = _strip_marker(scan, sentence)
@@ -365,13 +417,18 @@ def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     first, second = (cue.group(0).lower() for cue in cues if cue is not None)
     if first == second:
         return []  # one issue told twice
+    asked = [bool(_WANT.search(h)) and not _DEADLINE.search(h) for h in halves]
+    # two problems told together are mostly one ("the printer shows an error and I can't
+    # print"), and a need with a deadline is what the problem blocks ("I can't log in and
+    # I need to file my report today"): a request asked for in so many words is needed
+    confidence = 0.72 if any(asked) else 0.62
     return split_group(
         text,
         kind="multi_intent",
         start=left[0],
         end=right[1],
         options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
-        confidence=0.72,
+        confidence=confidence,
         description=_DESCRIPTION,
         reasoning="Two issues reported in one sentence",
         divergence="high",
@@ -415,29 +472,46 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 
 
 def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    """Several real questions, or a request followed by "Also, …": one option each."""
+    """Several real questions, or a request followed by "Also, …": one option each.
+
+    Confident only with a sign that the requests are separate: an additive or ordinal
+    opener ("Also, …", "Second, …"), a count announced before them ("Two questions:
+    …"), or a question opened by "And" on another topic. Two bare questions in a row
+    mostly ask one thing ("How do I apply? What documents do I need?")."""
     asked: list[Span] = []
-    additive = False
+    marked = False  # an additive or ordinal opener on a later request
+    joined = False  # a later request opened by "and"
     for index, sentence in enumerate(sents):
         body = _strip_marker(scan, sentence)
         chunk = scan[body.start : sentence.end].strip()
-        opens = _ADDITIVE.match(chunk.lstrip("¿¡")) or _ALSO_INSIDE.search(chunk)
+        plain = chunk.lstrip("¿¡")
+        opens = _ADDITIVE.match(plain) or (
+            _mentions(chunk, _ALSO_KEYS) and _ALSO_INSIDE.search(chunk)
+        )
+        and_opens = not opens and _AND_OPENER.match(plain)
         if _real_question(chunk):
             if asked and not opens and not _SEQUENCE.match(chunk) and _dependent(chunk):
                 continue  # "Is there a way to include the photos too?" asks about the same
+            if index + 1 < len(sents) and _SET_ASIDE.match(scan, sents[index + 1].start):
+                continue  # "Why do I do this? Because …", "… ? Anyway, …": not asked
+            if asked and (opens or and_opens) and _refines(scan, asked[0], plain, opens):
+                continue
             asked.append(body)
-            additive = additive or bool(opens)
-        elif opens and index > 0 and len(_words(chunk)) >= 3 and _asks(chunk):
+            marked = marked or bool(opens)
+            joined = joined or bool(and_opens and len(asked) > 1)
+        elif (opens or and_opens) and index > 0 and len(_words(chunk)) >= 3:
+            if asked and _refines(scan, asked[0], plain, opens):
+                continue  # "Also, keep it short": the same request, told more precisely
+            if not _separate_ask(chunk, bool(asked), scan, sents[index + 1 : index + 4]):
+                continue
             asked.append(body)
-            additive = True
-    asking = any(
-        _REQUEST.search(scan[s.start : s.end]) or "?" in scan[s.start : s.end] for s in sents
-    )
-    if additive and len(asked) == 1 and asking:
+            marked = marked or bool(opens)
+            joined = joined or bool(and_opens)
+    if marked and len(asked) == 1 and _asking(scan, sents):
         first = asked[0]
         previous = next((s for s in reversed(sents) if s.end <= first.start), None)
         before = scan[previous.start : previous.end] if previous is not None else ""
-        if len(_words(before)) >= 4 and _asks(before):
+        if len(_words(before)) >= 4 and _asks(before) and not _SIGN_OFF.match(before):
             asked.insert(0, _strip_marker(scan, previous))
     if len(asked) < 2:
         return []
@@ -445,8 +519,14 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     shared = Counter(w for topic in topics for w in topic)  # in how many requests a word is
     overlaps = [sum(shared[w] > 1 for w in t) / max(1, len(t)) for t in topics]
     overlap = sum(overlaps) / len(overlaps)
-    score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
-    score += 0.04 if additive else 0.0
+    announced = _ANNOUNCING.search(scan, 0, asked[1].start)
+    if marked or announced:
+        score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
+        score += 0.04 if marked else 0.0
+    elif overlap < 0.15 and (joined or _unrelated(scan, asked)):
+        score = 0.72  # "… ? And …?", or two full questions on two topics
+    else:
+        score = 0.62
     options = [Option(s.start, s.end, _option_title(text[s.start : s.end])) for s in asked]
     return split_group(
         text,
@@ -461,6 +541,151 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     )
 
 
+def _asking(scan: str, sents: list[Span]) -> bool:
+    return any(
+        "?" in scan[s.start : s.end] or _REQUEST.search(scan[s.start : s.end]) for s in sents
+    )
+
+
+_ALSO_KEYS = (
+    "also",
+    "additionally",
+    "aussi",
+    "également",
+    "también",
+    "auch",
+    "außerdem",
+    "noch",
+    "anche",
+    "também",
+)
+_SET_ASIDE = re.compile(
+    r"\W*(?:because|cause|'cause|probably because|maybe because|parce que|porque|weil|anyway|"
+    r"anyhow|whatever|bref|enfin bref|en fin|bueno,? en fin|egal|jedenfalls|wie auch immer)\b",
+    re.I,
+)
+_BROAD = re.compile(
+    r"\W*(?:(?:so|ok|okay|hi|hey|hello)\b\W*)?(?:how (?:do|does|did|can|could|should|would|"
+    r"will|to|is|are)\b|what(?:'s| is) the (?:best|right|easiest|proper) way|is there (?:a|any) "
+    r"way|is it possible|any (?:tips|advice)|comment|cómo|como|come|wie (?!lange|viel|oft|alt|"
+    r"weit|groß|hoch|spät|früh)\w+)",
+    re.I,
+)
+
+
+def _unrelated(scan: str, asked: list[Span]) -> bool:
+    """Bare questions that still ask two things: the first not a broad "how do I …?"
+    whose details the next ones ask for ("How do I apply? What documents do I need?"),
+    and each later one a full question, not a short check ("Does height matter?")."""
+    if _BROAD.match(scan, asked[0].start, asked[0].end):
+        return False
+    if not all(_INTERROGATIVE.match(scan, s.start, s.end) for s in asked):
+        return False  # "You know what I hate? …", "Remember the recipe …?": not asked
+    return all(len(_words(scan[s.start : s.end])) >= 6 for s in asked[1:])
+
+
+_INTERROGATIVE = re.compile(
+    r"\W*(?:(?:hi|hey|hello|ok|okay|so|and|also|but|bonjour|salut|hola|hallo)\b\W*)*(?:what|"
+    r"what's|when|where|why|how|who|whose|which|is|are|am|was|were|do|does|did|can|could|"
+    r"should|would|will|shall|may|might|must|have|has|had|isn't|aren't|don't|doesn't|can't|"
+    r"won't|est-ce|qu'est-ce|que|qu'|quel\w*|quand|où|pourquoi|comment|combien|qui|"
+    r"[\w'-]+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b|qué|cuál\w*|cuándo|dónde|por qué|"
+    r"cómo|cuánt\w*|quién\w*|es|hay|puedo|puedes|debo|tengo|se|was|wann|wo\w*|warum|wieso|"
+    r"weshalb|wie|wer|welche\w*|kann|kannst|können|muss|musst|soll|sollte|ist|sind|gibt|habe|"
+    r"hat|darf|werde|wird|brauche|cosa|quando|dove|perché|come|quale|chi|posso|o que|quando|"
+    r"onde|porque|posso|qual)\b",
+    re.I,
+)
+
+
+_AND_OPENER = re.compile(r"(?:and|et|y|und|e)\b,?\s+(?!if\b|si\b|wenn\b|falls\b|se\b)", re.I)
+_ANNOUNCING = re.compile(
+    rf"(?:^|[\n.!?:]\s*|\b(?:have|got|ask|are|j'ai|tengo|habe|hätte|ho)\s+)(?:(?:hi|hello|hey|"
+    rf"so|ok|okay|bonjour|salut|hola|hallo|ciao)\b\W*)?{_COUNT}\s+(?:\w+\s+)?(?:questions?|"
+    r"things|issues|requests|problems|topics|points|trucs|choses|problèmes|soucis|demandes|"
+    r"preguntas|cosas|problemas|asuntos|dudas|fragen|dinge|sachen|anliegen|probleme|domande|"
+    r"cose)\b",
+    re.I,
+)
+_ASKING_CUE = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|will you|can (?:someone|somebody|anyone)|"
+    r"could (?:someone|somebody|anyone)|i'd (?:like|love|appreciate)|i would (?:like|love)|"
+    r"(?:i|we) (?:also )?need|(?:i|we) (?:also )?want|i'm (?:also )?(?:looking for|wondering)|"
+    r"i am (?:also )?(?:looking for|wondering)|(?:would|'d) like to (?:know|ask)|"
+    r"(?:i|we) (?:also )?(?:have|had|got) (?:a|another|one more) "
+    r"(?:question|issue|problem|request)|"
+    r"je voudrais|j'aimerais|je souhaite|pourriez-vous|pouvez-vous|peux-tu|pourrais-tu|"
+    r"merci de|j'ai besoin|j'ai (?:aussi |également )?une question|quiero|quisiera|necesito|"
+    r"me gustaría|podrías|puedes|podéis|pueden|por favor|tengo (?:otra |una )?pregunta|"
+    r"ich möchte|ich würde gern|ich hätte gern|ich brauche|ich will|bitte|können sie|"
+    r"könnten sie|kannst du|könntest du|ich habe (?:noch )?eine frage|vorrei|potresti|"
+    r"gostaria|gostava|preciso|quero|bräuchte|würde (?:ich )?gern|hätte (?:ich )?gern|aimerais|"
+    r"voudrais|necesitaría|gustaría|möchte ich|brauche ich|hätte ich)\b",
+    re.I,
+)
+
+
+def _asks_directly(chunk: str) -> bool:
+    """A question or a request in so many words, not only a problem told."""
+    return "?" in chunk or bool(_ASKING_CUE.search(chunk) or _WANT.search(chunk))
+
+
+def _separate_ask(chunk: str, after_request: bool, scan: str, following: list[Span]) -> bool:
+    """Whether a sentence opened by "Also"/"And" (not a question) brings a request of
+    its own: it asks for something, or it reports a problem after a request, or with no
+    question after it to be the context of ("Also, I've never done this before. How
+    should I prepare?")."""
+    if _ASKING_CUE.search(chunk) or _IMPERATIVE.match(chunk):
+        return True
+    if not (_ISSUE.search(chunk) or _NEGATED.search(chunk)):
+        return False
+    return after_request or not any(
+        _real_question(scan[s.start : s.end].strip()) for s in following
+    )
+
+
+_NEGATED = re.compile(
+    r"n't\b|\b(?:not|no longer|never|nothing|nicht|kein\w*|nie|pas|plus|jamais|rien|nunca|nada|"
+    r"ya no|non|mai|niente|não|nunca)\b",
+    re.I,
+)
+_IMPERATIVE = re.compile(
+    r"(?:(?:and|also|plus|et|y|und)\b,?\s+)+(?:please\s+)?(?:send|cancel|change|update|add|"
+    r"remove|delete|refund|reset|check|fix|tell|explain|suggest|recommend|give|write|draft|"
+    r"book|move|transfer|close|reopen|restore|resend|confirm)\b",
+    re.I,
+)
+_REFINE = re.compile(
+    r"\b(?:(?:make|keep|write|put|sign|end|start|format|have|do|read|send|word|phrase) "
+    r"(?:it|them|this|that|each)\b|(?:it|they|this|that|each) (?:should|must|needs? to|has to|"
+    r"have to|shouldn't|mustn't|ought to)\b|make sure|no more than|no longer than|at most|"
+    r"(?:doit|devrait|debe|debería|sollte|muss)\b)",
+    re.I,
+)
+_REFINE_VERB = re.compile(
+    r"(?:(?:and|also|plus|so|et|y|und|aussi|también|auch)\b,?\s+|(?:please|pls|can you|could "
+    r"you|would you|you can|you could)\s+)*(?:mention|include|add|use|avoid|focus|emphasi[sz]e|"
+    r"highlight|stress|leave out|skip|limit|aim for|don't|do not|mentionne|ajoute|inclus|évite|"
+    r"utilise|garde|menciona|añade|incluye|evita|usa|erwähne|vermeide|verwende|nenne)\b",
+    re.I,
+)
+
+
+def _refines(scan: str, first: Span, chunk: str, opens: re.Match[str] | None) -> bool:
+    """Whether a later sentence only tells more about the first request: a constraint on
+    it ("Also, keep it under two minutes", "it should return a 400"), or, after a request
+    to write or make something, what to put in it ("Also, please mention …")."""
+    if _REFINE.search(chunk):
+        return True
+    if _MAKE.search(scan, first.start, first.end) is None:
+        return False
+    rest = chunk[opens.end() :] if opens and _ADDITIVE.match(chunk) else chunk
+    return any(_REFINE_VERB.match(part) for part in _CLAUSE_CUT.split(rest))
+
+
+_CLAUSE_CUT = re.compile(r"[,;:]\s*(?:so\s+)?")
+
+
 _SEQUENCE = re.compile(
     r"\W*(?:and |et |y |und |e )?(?:then|ensuite|dann|luego|después|poi|depois|d'abord|first)\b",
     re.I,
@@ -471,7 +696,7 @@ _HYPOTHESIS = re.compile(
     re.I,
 )
 _ANAPHOR = re.compile(
-    r"\b(?:it|that|this|there|them|those|these|too|ça|cela|eso|esto|ello|dafür|davon|dabei|"
+    r"\b(?:it|that|this|there|they|them|those|these|too|ça|cela|eso|esto|ello|dafür|davon|dabei|"
     r"questo|quello|isso|isto|afterwards|after that|después|danach|après|ensuite|depois)\b",
     re.I,
 )
@@ -498,10 +723,9 @@ _GENERIC = _wordset(
 )
 
 
-def _follow_up(chunk: str) -> bool:
+def _follow_up(words: list[str]) -> bool:
     """A short yes/no question that only comments on the one before ("Am I doing
     something wrong?")."""
-    words = _words(chunk)
     return len(words) <= 6 and all(w in _GENERIC for w in words)
 
 
@@ -536,14 +760,15 @@ def _real_question(chunk: str) -> bool:
     """A question asked for its answer: not a follow-up comment, a filler, a tag, a
     rhetorical or quoted question, nor a guess said with a question mark ("Looks like a
     caching issue?")."""
-    if not chunk.endswith("?") or chunk.startswith(">") or _follow_up(chunk):
+    if not chunk.endswith("?") or chunk.startswith(">"):
+        return False
+    words = _words(chunk)
+    if len(words) < 3 or _follow_up(words):
         return False
     plain = chunk.lstrip("¿¡")
     if _FILLER_QUESTION.match(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
         return False
     if _HEDGE.match(plain):
-        return False
-    if len(_words(chunk)) < 3:
         return False
     return not re.search(r"[\"“«][^\"”»]*\?[\"”»]", chunk)  # a quoted question
 
@@ -588,6 +813,8 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
     ]
     if len(chosen) < 2:
         return []
+    if not any(_asks_directly(scan[a:b]) for a, b in chosen):
+        return []  # "First, I tried … Second, I rolled back …": steps taken, told in order
     return split_group(
         text,
         kind="multi_intent",
@@ -604,6 +831,36 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
 def _first_sentence(text: str, start: int, end: int) -> str:
     body = re.sub(r"^(?:#{1,6}\s*|\*\*)?\d[.)]\s*|\*\*", "", text[start:end])
     return re.split(r"(?<=[.?!:])\s", body, maxsplit=1)[0]
+
+
+_ORDER = re.compile(
+    r"(?:please\s+)?(?:add|remove|delete|restore|explain|change|update|cancel|send|fix|check|"
+    r"reset|refund|move|create|set up|book|tell|show|find|give|write|draft|review|upgrade|"
+    r"downgrade|close|reopen|transfer|merge|rename|confirm|resend|unlock|enable|disable|extend|"
+    r"renew|export|import|ajouter|supprimer|changer|modifier|annuler|envoyer|expliquer|añadir|"
+    r"eliminar|cambiar|cancelar|enviar|explicar|hinzufügen|löschen|ändern|stornieren|senden|"
+    r"erklären)\b",
+    re.I,
+)
+_AFTER_QUESTION = re.compile(r"[^?\n]{3,160}\?")
+_SINGULAR = re.compile(r"\b(?:this|it|ça|cela|esto|eso|das|es)\b", re.I)
+_PLURAL = re.compile(
+    r"\b(?:these|them|those|all|each|both|every|ces|tous|toutes|chacun\w*|estos|estas|todos|"
+    r"todas|cada|diese|alle|jede\w*|beide\w*)\b",
+    re.I,
+)
+
+
+def _one_question_after(scan: str, end: int) -> bool:
+    """Whether the list is followed, within two lines, by one real question about a
+    single thing ("How do I debug this?"): the items then describe that one problem."""
+    following = scan[end : end + 320].lstrip().split("\n")[:2]
+    for line in following:
+        for match in _AFTER_QUESTION.finditer(line):
+            question = match.group(0).strip()
+            if _real_question(question):
+                return bool(_SINGULAR.search(question)) and not _PLURAL.search(question)
+    return False
 
 
 _LIST_ITEM = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-*•+])[ \t]+(.+)$", re.M)
@@ -637,8 +894,13 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
             for m in run
         )
-        if not (_MANY.search(intro) and asking >= 1) and asking < len(run):
+        announced = _MANY.search(intro)
+        if announced:  # "Three things please:\n1. Add …\n2. Restore …": each item an order
+            asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
+        if not (announced and asking >= 1) and asking < len(run):
             continue
+        if _one_question_after(scan, run[-1].end()):
+            continue  # "… 3. search errors\nHow do I debug this?": symptoms of one problem
         spans = [_trimmed(text, m.start(1), m.end(1)) for m in run]
         found.extend(
             split_group(

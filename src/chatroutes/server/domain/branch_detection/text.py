@@ -7,6 +7,7 @@ Offsets are into the original text: masking keeps its length.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -224,3 +225,34 @@ def _plain_start(word: str) -> bool:
 
 
 _QUANTIFIERS = frozenset("?*+{")
+
+
+class _Keyed:
+    """Which spans of a text mention one of ``keys`` (any case): every key found once
+    in the whole text, so that each sentence's test is a lookup, not a scan."""
+
+    def __init__(self, text: str, keys: Sequence[str]) -> None:
+        low = text.lower()
+        self._text = text if len(low) != len(text) else None  # lower() moved offsets
+        self._keys = keys
+        hits: list[tuple[int, int]] = []
+        if self._text is None:
+            for key in keys:
+                at = low.find(key)
+                while at != -1:
+                    hits.append((at, at + len(key)))
+                    at = low.find(key, at + 1)
+        hits.sort()
+        self._starts = [start for start, _ in hits]
+        self._hits = hits
+
+    def within(self, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` holds a key."""
+        if self._text is not None:
+            return _mentions(self._text[start:end], self._keys)
+        index = bisect_left(self._starts, start)
+        while index < len(self._hits) and self._hits[index][0] < end:
+            if self._hits[index][1] <= end:
+                return True
+            index += 1
+        return False
