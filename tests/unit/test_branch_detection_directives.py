@@ -216,6 +216,13 @@ class TestNotVariants:
         text = "Could he get a cautious version of the plan and a bold one?"
         assert variants(text) == ["a cautious version of the plan", "a bold one"]
 
+    def test_a_count_in_what_is_asked_for_is_not_variants(self):
+        assert variants("Write a poem about two cats, one shy and one bold.") == []
+        assert variants("Plan a 4-day hike in two flavours: one lazy, one steep.") == [
+            "one lazy",
+            "one steep",
+        ]
+
     def test_a_count_that_does_not_match_the_phrases(self):
         assert variants("I'd like three scenarios: a cautious one and a bold one.") == []
         assert variants("I'd like two scenarios: a cautious one and a bold one.") == [

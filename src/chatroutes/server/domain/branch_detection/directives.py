@@ -499,7 +499,8 @@ def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str])
     if openers and openers[0].start() == start:
         comma = join.group(0).lstrip().startswith(",")
         article = openers[0].group(0).lower() in _ARTICLES | {"una", "une", "eine", "einen"}
-        if comma and article and not _stands_in(scan, start) and all(w in _ONE for w in later):
+        alone = not _stands_in(scan, start, join.start())
+        if comma and article and alone and all(w in _ONE for w in later):
             return None
         return start
     if openers:
@@ -566,8 +567,8 @@ def _count(before: str) -> list[int]:
     return [_NUMBER[w] for w in words if w in _NUMBER and w != "both" and not w.isdigit()]
 
 
-def _stands_in(scan: str, at: int) -> bool:
-    return bool(_STAND_IN.match(scan, at) or _CONTRAST.match(scan, at) or _PAIRED.match(scan, at))
+def _stands_in(scan: str, at: int, end: int) -> bool:
+    return any(p.match(scan, at, end) for p in (_STAND_IN, _CONTRAST, _PAIRED))
 
 
 def _variant_sets(
@@ -596,12 +597,23 @@ def _variant_sets(
             if verb:  # "Kannst du … schreiben? Einmal … und einmal …"
                 span = Span(verb.start(), following.end)
                 hit = _coordinated(scan, span, by_sentence[index] + by_sentence[index + 1])
-        if hit is None:
+        if hit is None or _about_a_count(scan, sentence.start, hit[1]):
             continue
         verb_start, items = hit
         taken.append((verb_start, items[-1][1]))
         out.extend(_variant_group(text, verb_start, items, "parallel"))
     return out
+
+
+def _about_a_count(scan: str, start: int, items: list[tuple[int, int]]) -> bool:
+    """Whether the phrases describe a count in what is asked for ("a fable about two
+    foxes, one greedy and one generous", "a 3-day trip: one day for …"), unless the
+    variants are counted as such ("a 3-day plan in two flavours: one …, one …")."""
+    before = scan[start : items[0][0]]
+    if not _CONTENT_COUNT.search(before):
+        return False
+    counts = _count(before)
+    return not (counts and counts[-1] == len(items) and _VARIANT_NOUN.search(before))
 
 
 def _variant_group(
@@ -653,6 +665,8 @@ def _list_variants(
         if len(items) < 2 or (counts and counts[-1] != len(items)):
             continue
         if any(len(_words(scan[a:b])) > 30 for a, b in items):
+            continue
+        if _CONTENT_COUNT.search(scan, sentence.start, sentence.end):
             continue
         taken.append((request.start(), items[-1][1]))
         out.extend(_variant_group(text, request.start(), items, "listed"))
