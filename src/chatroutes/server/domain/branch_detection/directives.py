@@ -15,7 +15,7 @@ import re
 
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _factored, _mentions, _option_title, _trimmed, _words
+from .text import Span, _factored, _Keyed, _option_title, _trimmed, _words
 
 _MAKE = re.compile(
     r"\b(?:write|rewrite|re-write|draft|redraft|give|create|make|produce|refactor|show|compose|"
@@ -162,9 +162,9 @@ _ADDITIVE = re.compile(
 
 def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
+    keyed = _Keyed(scan, _KEYS)
     for index, sentence in enumerate(sents):
-        chunk = scan[sentence.start : sentence.end]
-        if not _mentions(chunk, _KEYS):
+        if not keyed.within(sentence.start, sentence.end):
             continue
         verb = _request_verb(_MAKE_SCAN, scan, sentence.start, sentence.end)
         if verb is None:
