@@ -106,6 +106,16 @@ class TestParallelPhrases:
             "a version where it starts after lunch",
         ]
 
+    def test_a_coordination_inside_a_variant_and_its_purpose_stay_out(self):
+        text = (
+            "Peux-tu me proposer deux semaines types ? Une où je cuisine le lundi et le "
+            "mardi, et une où tout se prépare le dimanche pour que je gagne du temps."
+        )
+        assert variants(text) == [
+            "Une où je cuisine le lundi et le mardi",
+            "une où tout se prépare le dimanche",
+        ]
+
     def test_variants_in_the_sentence_after_the_request(self):
         text = (
             "Kannst du die Mail an den Vermieter formulieren? Einmal höflich und einmal bestimmt."

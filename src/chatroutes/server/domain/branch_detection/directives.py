@@ -6,7 +6,16 @@ the last one. An open "brainstorm some ideas" names no alternatives: no suggesti
 
 Structure does the work: a verb of making, then either a list after a colon or a
 coordination of parallel phrases (same first word: "one … and one …", "for … , for
-…", "a … version and a … version"), with a count or "versions/ways" cue.
+…", "a … version and a … version"), with a count or "versions/ways" cue. What that
+reading misses is read as phrases that open with a determiner, split only where the
+next one opens ("one version that … and one that …, and a third …", "uno …, otro … y
+uno …", "eine Variante mit … und eine mit …", "une version … et une autre …"), after a
+verb of making or wanting; a pronoun, a contrast, a count or a word such as "version"
+must show they are versions of one thing, not several things ("a summary and a
+title"). Also read: the list lines under a request that names variants ("in two
+flavours?" then "- a minimal one", "- a go-big one") and the adjectives of one plural
+noun ("formal and casual versions"). A verb is a request only where it is not a noun
+("my annual plan") nor a statement ("je fais des portraits").
 """
 
 from __future__ import annotations
@@ -108,7 +117,10 @@ _ONE = frozenset(
     }
 )
 _ARTICLES = frozenset({"a", "an", "un", "ein", "einen", "the", "le", "la", "el", "der", "die"})
-_RELATIVE = re.compile(r"\b(?:that|who|which|where|qui|que|dont|die|der|das|den|cui|che)\b", re.I)
+_RELATIVE = re.compile(
+    r"\b(?:that|who|which|where|when|qui|que|dont|où|quand|donde|cuando|die|der|das|den|wo|cui|che)\b",
+    re.I,
+)
 _NUMBER = {
     **dict.fromkeys(("two", "2", "twice", "both", "deux", "dos", "zwei", "zweimal"), 2),
     **dict.fromkeys(("due", "duas"), 2),
@@ -424,7 +436,8 @@ _VARIANT_NOUN = _factored(
     )
 )
 _VARIANT_END = re.compile(
-    r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?)\b|\s*\(",
+    r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?)\b|\s*\(|"
+    r",?\s+(?:so that|pour que|afin que|afin de|para que|damit)\b",
     re.I,
 )
 
