@@ -122,6 +122,20 @@ class TestParallelPhrases:
         )
         assert variants(text) == ["Einmal höflich", "einmal bestimmt"]
 
+    def test_variants_after_a_request_that_counts_them(self):
+        text = "Make two posters for the fair. The first with a map, the second with a photo."
+        assert variants(text) == ["The first with a map", "the second with a photo"]
+        text = "Schreib mir zwei Texte: einen für den Flyer und einen für die Website."
+        assert variants(text) == ["einen für den Flyer", "einen für die Website"]
+
+    def test_one_noun_told_apart_by_what_comes_before_it(self):
+        assert variants("Give me a data-heavy intro and a story-led intro.") == [
+            "a data-heavy intro",
+            "a story-led intro",
+        ]
+        assert variants("Write a test for the parser and a test for the lexer.") == []
+        assert variants("I need a big box and a small box.") == []
+
     def test_the_thing_varied_is_not_a_variant(self):
         assert variants("Draft a reply to the customer - one apologetic, one firm.") == [
             "one apologetic",

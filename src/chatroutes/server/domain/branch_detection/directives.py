@@ -418,7 +418,7 @@ _PAIR_OPENER = re.compile(
     re.I,
 )
 _STAND_IN = re.compile(
-    r"(?:uno\b|(?:one|una|une|eine|ein|un)\s+(?:with|for|that|which|where|who|in|as|con|"
+    r"(?:uno\b|(?:one|una|une|eine|ein|einen|un)\s+(?:with|for|that|which|where|who|in|as|con|"
     r"para|que|donde|en|como|avec|pour|qui|où|comme|mit|für|die|der|das|als|wo)\b"
     r"|(?:a|an)\s+(?:[\w-]+,?\s+){1,4}one\b)",
     re.I,
@@ -494,7 +494,8 @@ def _coordinated(
     if any(_CLAUSE.match(scan, a, b) for a, b in items):
         return None  # "one is old and the other is a puppy": clauses, not things to make
     before = scan[sentence.start : items[0][0]]
-    if not _asks_for_variants(scan, before, items, after_and, apposed):
+    production = not _WANTING.match(verb.group(0)) if verb else False
+    if not _asks_for_variants(scan, before, items, after_and, apposed, production):
         return None
     return opens, items
 
@@ -520,7 +521,7 @@ def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str])
         relative = _RELATIVE_WORD.search(scan, openers[0].end(), join.start())
         if relative:
             openers = [o for o in openers if o.start() < relative.start()]
-    same = [o for o in openers if o.group(0).lower() == later[0]]
+    same = [o for o in openers if o.group(0).lower().split()[0] == later[0]]
     chosen = same or openers
     return chosen[-1].start() if chosen else None
 
@@ -533,7 +534,12 @@ def _variant_span(scan: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _asks_for_variants(
-    scan: str, before: str, items: list[tuple[int, int]], joined: list[bool], apposed: bool
+    scan: str,
+    before: str,
+    items: list[tuple[int, int]],
+    joined: list[bool],
+    apposed: bool,
+    production: bool,
 ) -> bool:
     """Whether the phrases are versions of one thing rather than several things ("a
     summary and a title", "a case, one that fits, and a charger", "three things: a
@@ -558,6 +564,8 @@ def _asks_for_variants(
     ones = all(_words(p)[0] in _BARE_ONE for p in phrases)
     if (counts or apposed) and (any(stand_ins) or ones):
         return True  # "in two registers: a stiff one … and a chatty note …"
+    if production and _same_head(phrases):
+        return True  # "a formal intro and a casual intro"
     # "a serious version … and a silly one", "a short and a long take"
     nouns = [bool(_VARIANT_NOUN.search(_RELATIVE_WORD.split(p, 1)[0])) for p in phrases]
     return any(nouns) and all(
@@ -578,6 +586,13 @@ def _count(before: str) -> list[int]:
     count things ("we are 3 founders"), not variants."""
     words = _words(before)[-6:]
     return [_NUMBER[w] for w in words if w in _NUMBER and w != "both" and not w.isdigit()]
+
+
+def _same_head(phrases: list[str]) -> bool:
+    """Whether short phrases end on one noun, told apart by what comes before it."""
+    words = [_words(p) for p in phrases]
+    last = {w[-1] for w in words if w}
+    return len(last) == 1 and len(next(iter(last))) >= 3 and all(2 <= len(w) <= 5 for w in words)
 
 
 def _stands_in(scan: str, at: int, end: int) -> bool:
@@ -605,7 +620,7 @@ def _variant_sets(
         if any(a < sentence.end and sentence.start < b for a, b in taken):
             continue
         hit = _coordinated(scan, sentence, by_sentence[index]) if by_sentence[index] else None
-        if hit is None and following and _ONE_WORD.match(scan, following.start):
+        if hit is None and following and _opens_variants(scan, following.start):
             verb = _ASK.search(scan, sentence.start, sentence.end)
             if verb:  # "Kannst du … schreiben? Einmal … und einmal …"
                 span = Span(verb.start(), following.end)
@@ -616,6 +631,12 @@ def _variant_sets(
         taken.append((verb_start, items[-1][1]))
         out.extend(_variant_group(text, verb_start, items, "parallel"))
     return out
+
+
+def _opens_variants(scan: str, at: int) -> bool:
+    """Whether a sentence opens like the first of several variants: "Einmal …", "Una
+    para …", "The first with …"."""
+    return bool(_ONE_WORD.match(scan, at) or _PAIR_OPENER.match(scan, at))
 
 
 def _about_a_count(scan: str, start: int, items: list[tuple[int, int]]) -> bool:
