@@ -240,6 +240,23 @@ class TestNotVariants:
         text = "Could he get a cautious version of the plan and a bold one?"
         assert variants(text) == ["a cautious version of the plan", "a bold one"]
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can you write a bio that mentions one job in Paris and another in Rome?",
+            "Make a spreadsheet with one tab for rent and another for food.",
+            "Give me a salad recipe with one avocado, one lime and a handful of herbs.",
+            "Build a page that lists one event per month and another for holidays.",
+            "Please draft a note to the caretaker about the lift and a broken lamp.",
+        ],
+    )
+    def test_what_one_piece_holds_is_not_variants(self, text):
+        assert variants(text) == []
+
+    def test_once_and_once_name_variants_even_after_a_clause(self):
+        text = "Can you write a function that sorts the list once with a loop and once with a built-in?"
+        assert variants(text) == ["once with a loop", "once with a built-in"]
+
     def test_a_count_in_what_is_asked_for_is_not_variants(self):
         assert variants("Write a poem about two cats, one shy and one bold.") == []
         assert variants("Plan a 4-day hike in two flavours: one lazy, one steep.") == [

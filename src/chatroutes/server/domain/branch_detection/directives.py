@@ -190,6 +190,8 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
         if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
             continue
+        if _content_before(scan, verb.end(), items[0][0]):
+            continue
         options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
         found.extend(
             split_group(
@@ -425,16 +427,14 @@ _STAND_IN = re.compile(
 )
 # German writes nouns with a capital: "eine humorvolle mit …" leaves its noun out.
 _ELLIPTIC = re.compile(r"[Ee]ine?n?\s+[a-zäöüß][\w-]*(?=\s*(?:,|$)|\s+(?:mit|für|ohne|als|die)\b)")
-_VARIANT_NOUN = _factored(
-    re.compile(
-        r"\b(?:versions?|variants?|variations?|take|drafts?|tones?|styles?|flavou?rs?|"
-        r"scenarios?|options?|alternatives?|proposals?|concepts?|lengths?|"
-        r"versión|versiones|variantes?|propuestas?|opciones|opción|escenarios?|tonos?|"
-        r"Varianten?|Fassung\w*|Entw[üu]rf\w*|Szenarien|Szenario|Vorschl[äa]g\w*|Versionen|"
-        r"propositions?|scénarios?|façons)\b",
-        re.I,
-    )
+_VARIANT_WORDS = (
+    r"versions?|variants?|variations?|take|drafts?|tones?|styles?|flavou?rs?|"
+    r"scenarios?|options?|alternatives?|proposals?|concepts?|lengths?|"
+    r"versión|versiones|variantes?|propuestas?|opciones|opción|escenarios?|tonos?|"
+    r"Varianten?|Fassung\w*|Entw[üu]rf\w*|Szenarien|Szenario|Vorschl[äa]g\w*|Versionen|"
+    r"propositions?|scénarios?|façons"
 )
+_VARIANT_NOUN = _factored(re.compile(rf"\b(?:{_VARIANT_WORDS})\b", re.I))
 _VARIANT_END = re.compile(
     r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?)\b|\s*\(|"
     r",?\s+(?:so that|pour que|afin que|afin de|para que|damit)\b",
@@ -493,7 +493,11 @@ def _coordinated(
         return None
     if any(_CLAUSE.match(scan, a, b) for a, b in items):
         return None  # "one is old and the other is a puppy": clauses, not things to make
-    before = scan[sentence.start : items[0][0]]
+    if _content_before(scan, start, items[0][0]) or _holds_variants(scan, *items[0]):
+        return None
+    before = scan[
+        verb.end() if verb and verb.end() <= items[0][0] else sentence.start : items[0][0]
+    ]
     production = not _WANTING.match(verb.group(0)) if verb else False
     if not _asks_for_variants(scan, before, items, after_and, apposed, production):
         return None
@@ -631,6 +635,41 @@ def _variant_sets(
         taken.append((verb_start, items[-1][1]))
         out.extend(_variant_group(text, verb_start, items, "parallel"))
     return out
+
+
+_CONTENT = re.compile(
+    r"\b(?:that|which|who|where|with|about|on|featuring|containing|mentioning|including|"
+    r"highlighting|showing|qui|que|avec|sur|sobre|con|mit|über|welche\w*)\b",
+    re.I,
+)
+_NAMED_VARIANTS = re.compile(
+    rf"{_VARIANT_NOUN.pattern[:-3]}|ways|twice|fois|zweimal)\b|[:\u2013\u2014]", re.I
+)
+
+
+def _content_before(scan: str, after: int, first: int) -> bool:
+    """Whether the phrases say what one piece holds rather than name its variants: a
+    clause or a preposition of content between the request and them ("a cover letter
+    that highlights one internship … and another …", "a recipe with one egg, one cup of
+    …"), unless the variants are named after it ("a post about X in two tones: …")."""
+    if _ONCE.match(scan, first):
+        return False  # "a function that flattens it once recursively and once …"
+    for named in _NAMED_VARIANTS.finditer(scan, after, first):
+        after = named.end()
+    return bool(_CONTENT.search(scan, after, first))
+
+
+_ONCE = re.compile(r"(?:once|einmal|une fois|una vez)\b", re.I)
+
+
+def _holds_variants(scan: str, start: int, end: int) -> bool:
+    """Whether the first phrase says what the piece holds, and the variants start inside
+    it ("a dashboard that shows one chart per region, and another …")."""
+    content = _CONTENT.search(scan, start, end)
+    return bool(content and _COUNTED_ONE.search(scan, content.end(), end))
+
+
+_COUNTED_ONE = re.compile(r"\b(?:one|uno|una|une|eine|ein)\b", re.I)
 
 
 def _opens_variants(scan: str, at: int) -> bool:
