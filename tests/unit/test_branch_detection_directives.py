@@ -254,8 +254,8 @@ class TestNotVariants:
         assert variants(text) == []
 
     def test_once_and_once_name_variants_even_after_a_clause(self):
-        text = "Can you write a function that sorts the list once with a loop and once with a built-in?"
-        assert variants(text) == ["once with a loop", "once with a built-in"]
+        text = "Can you write a function that sorts a list once with a loop and once with a heap?"
+        assert variants(text) == ["once with a loop", "once with a heap"]
 
     def test_a_count_in_what_is_asked_for_is_not_variants(self):
         assert variants("Write a poem about two cats, one shy and one bold.") == []
