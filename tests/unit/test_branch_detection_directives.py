@@ -63,6 +63,10 @@ class TestParallelPhrases:
                 ],
             ),
             (
+                "¿Puedes hacer dos carteles, uno sobrio y otro llamativo?",
+                ["uno sobrio", "otro llamativo"],
+            ),
+            (
                 "Prepárame un menú vegetariano y otro con pescado, con la lista de la compra "
                 "para cada uno.",
                 ["un menú vegetariano", "otro con pescado"],

@@ -382,7 +382,7 @@ _ASK = _factored(
         r"développ\w*|voudrais|aimerais|il me faut|il me faudrait|besoin|imagin\w*|montre\w*|"
         r"escrib\w*|escríb\w*|redact\w*|redáct\w*|dame|da|danos|propon\w*|propón\w*|prepar\w*|"
         r"prepár\w*|haz|hazme|cre\w*|elabor\w*|diseñ\w*|necesit\w*|quier\w*|quisiera|gustaría|"
-        r"muéstr\w*|muestr\w*|plante\w*|arm\w*|"
+        r"muéstr\w*|muestr\w*|plante\w*|arm\w*|hacer|hacerme|hacernos|"
         r"schreib\w*|formulier\w*|gib|mach\w*|erstell\w*|entwirf|entwerf\w*|entwickl\w*|"
         r"brauch\w*|bräucht\w*|möchte\w*|hätte gern\w*|zeig\w*|skizzier\w*|plan\w*|"
         r"bereite\w*|stell\w*)\b",
