@@ -100,6 +100,16 @@ class TestParallelPhrases:
         ]
         assert variants("Write a summary of the first act and the second act.") == []
 
+    def test_phrases_that_open_with_the_same_preposition(self):
+        text = "Can you adapt my resume for a sales job and for a teaching job?"
+        assert variants(text) == ["for a sales job", "for a teaching job"]
+        assert variants("I need the notice in a stern tone and in a gentle tone.") == [
+            "in a stern tone",
+            "in a gentle tone",
+        ]
+        text = "Write a cover letter for a bank and a thank-you note for the recruiter."
+        assert variants(text) == []
+
     def test_a_relative_clause_does_not_hide_the_next_variant(self):
         text = (
             "Can you write a version where the meeting starts at 9:30 and a version where "

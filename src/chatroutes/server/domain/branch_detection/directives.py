@@ -7,15 +7,17 @@ the last one. An open "brainstorm some ideas" names no alternatives: no suggesti
 Structure does the work: a verb of making, then either a list after a colon or a
 coordination of parallel phrases (same first word: "one … and one …", "for … , for
 …", "a … version and a … version"), with a count or "versions/ways" cue. What that
-reading misses is read as phrases that open with a determiner, split only where the
-next one opens ("one version that … and one that …, and a third …", "uno …, otro … y
-uno …", "eine Variante mit … und eine mit …", "une version … et une autre …"), after a
-verb of making or wanting; a pronoun, a contrast, a count or a word such as "version"
-must show they are versions of one thing, not several things ("a summary and a
-title"). Also read: the list lines under a request that names variants ("in two
-flavours?" then "- a minimal one", "- a go-big one") and the adjectives of one plural
-noun ("formal and casual versions"). A verb is a request only where it is not a noun
-("my annual plan") nor a statement ("je fais des portraits").
+reading misses is read as phrases that open with a determiner (or a preposition and
+one), split only where the next one opens ("one version that … and one that …, and a
+third …", "uno …, otro … y uno …", "eine Variante mit … und eine mit …", "une version …
+et une autre …", "for a … role and for a … role"), after a verb of making or wanting; a
+pronoun, a contrast, a count or a word such as "version" must show they are versions of
+one thing, not several things ("a summary and a title"), nor what one piece holds ("a
+budget with one column for … and another for …"). Also read: the list lines under a
+request that names variants ("in two flavours?" then "- a minimal one", "- a go-big
+one") and the adjectives of one plural noun ("formal and casual versions"). A verb is a
+request only where it is not a noun ("my annual plan") nor a statement ("je fais des
+portraits").
 """
 
 from __future__ import annotations
@@ -365,9 +367,17 @@ _FILLER = (
     r"auch|dann)\s+)*"
 )
 # Two patterns, each with a literal first character, scan faster than one.
+# "for a beginner and for an expert": the preposition opens the next phrase.
+_PREPOSITION = (
+    r"(?:(?P<prep>for|with|as|in|without|para|con|sin|como|pour|avec|sans|comme|für|mit|ohne|"
+    r"als)\s+)?"
+)
 _COORDINATED = (
-    re.compile(rf",\s*(?:(?:and|or|y|o|et|ou|und|oder|e)\s+)?{_FILLER}(?={_OPENER}\b)", re.I),
-    re.compile(rf" (?:and|y|et|und|e)\s+{_FILLER}(?={_OPENER}\b)", re.I),
+    re.compile(
+        rf",\s*(?:(?:and|or|y|o|et|ou|und|oder|e)\s+)?{_FILLER}{_PREPOSITION}(?={_OPENER}\b)",
+        re.I,
+    ),
+    re.compile(rf" (?:and|y|et|und|e)\s+{_FILLER}{_PREPOSITION}(?={_OPENER}\b)", re.I),
 )
 # A request that names what it wants: a verb of making or a verb of wanting.
 _ASK = _factored(
@@ -472,14 +482,18 @@ def _coordinated(
     apposed = start > verb_end
     if start > joins[0].start():
         start, joins = joins[0].end(), joins[1:]
+    joins = _parallel(scan, start, joins)
     if not joins:
         return None
-    later = [(_words(scan[j.end() : end]) or [""])[0] for j in joins]
+    bounds = [_opening(j) for j in joins]
+    later = [(_words(scan[b:end]) or [""])[0] for b in bounds]
     first = _first_variant(scan, start, joins[0], later)
-    bounds = [j.end() for j in joins]
     pieces = list(zip([first, *bounds], [*[j.start() for j in joins], end], strict=True))
     # whether each phrase follows "and" (not a bare comma): "a case, one that fits, and …"
-    joined = [False, *(bool(_words(j.group(0))) for j in joins)]
+    joined = [
+        False,
+        *(bool(_words(scan[j.start() : b])) for j, b in zip(joins, bounds, strict=True)),
+    ]
     if first is None:
         pieces, joined = pieces[1:], joined[1:]
     items: list[tuple[int, int]] = []
@@ -504,6 +518,26 @@ def _coordinated(
     return opens, items
 
 
+def _opening(join: re.Match[str]) -> int:
+    """Where the phrase after a coordination opens: at its preposition, if any."""
+    return join.start("prep") if join.group("prep") else join.end()
+
+
+def _parallel(scan: str, start: int, joins: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The coordinations, without those whose preposition the phrase before does not
+    open with the same way ("for a beginner and for an expert", not "with email, con un
+    presupuesto …")."""
+    kept = []
+    for join in joins:
+        prep = join.group("prep")
+        if prep and not re.search(
+            rf"\b{re.escape(prep)}\s+{_OPENER}\b", scan[start : join.start()], re.I
+        ):
+            continue
+        kept.append(join)
+    return kept
+
+
 def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str]) -> int | None:
     """Where the first variant opens, before the first coordination: right after the verb
     ("get a serious version written like a proposal and a silly one"), else at the last
@@ -513,6 +547,9 @@ def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str])
     cover letter, one formal and one casual")."""
     lead = _LEADING_OBJECT.match(scan, start, join.start())
     start = _trimmed(scan, lead.end() if lead else start, join.start())[0]
+    if join.group("prep"):  # the first phrase opens at the same preposition
+        same = list(re.finditer(rf"\b{re.escape(later[0])}\b", scan[start : join.start()], re.I))
+        return start + same[-1].start() if same else None
     openers = list(_OPENER_WORD.finditer(scan, start, join.start()))
     if openers and openers[0].start() == start:
         comma = join.group(0).lstrip().startswith(",")
@@ -666,6 +703,8 @@ def _holds_variants(scan: str, start: int, end: int) -> bool:
     """Whether the first phrase says what the piece holds, and the variants start inside
     it ("a dashboard that shows one chart per region, and another …")."""
     content = _CONTENT.search(scan, start, end)
+    if content and content.start() == start:  # "with one egg and with two": its own
+        content = _CONTENT.search(scan, content.end(), end)
     return bool(content and _COUNTED_ONE.search(scan, content.end(), end))
 
 
