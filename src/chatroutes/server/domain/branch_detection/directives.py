@@ -458,6 +458,8 @@ def _coordinated(
     """The request's verb and the variants it names as parallel determiner-headed
     phrases (``joins``: the coordinations in the sentence); None when the sentence asks
     for no such set."""
+    if len(joins) > _MAX_VARIANTS:
+        return None
     first_join = joins[0].start()
     verb = _request_verb(_ASK, scan, sentence.start, first_join)
     end = sentence.end
@@ -486,7 +488,7 @@ def _coordinated(
     if not joins:
         return None
     bounds = [_opening(j) for j in joins]
-    later = [(_words(scan[b:end]) or [""])[0] for b in bounds]
+    later = [word.group(0).lower() if (word := _WORD_AT.match(scan, b)) else "" for b in bounds]
     first = _first_variant(scan, start, joins[0], later)
     pieces = list(zip([first, *bounds], [*[j.start() for j in joins], end], strict=True))
     # whether each phrase follows "and" (not a bare comma): "a case, one that fits, and …"
@@ -516,6 +518,10 @@ def _coordinated(
     if not _asks_for_variants(scan, before, items, after_and, apposed, production):
         return None
     return opens, items
+
+
+_MAX_VARIANTS = 8
+_WORD_AT = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
 def _opening(join: re.Match[str]) -> int:
