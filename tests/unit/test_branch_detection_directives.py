@@ -185,6 +185,20 @@ class TestListedVariants:
         )
         assert variants(text) == ["a friendly one with emojis", "a formal one"]
 
+    def test_numbered_lines_as_many_as_the_count(self):
+        text = (
+            "Please draft the flyer in three versions:\n"
+            "1. a short one for the fridge\n"
+            "2. a long one with the full schedule\n"
+            "3. a playful one for kids"
+        )
+        assert variants(text) == [
+            "a short one for the fridge",
+            "a long one with the full schedule",
+            "a playful one for kids",
+        ]
+        assert variants(text.replace("three", "two")) == []
+
     def test_a_list_of_facts_to_cover_is_not_variants(self):
         text = (
             "Please write a product description that covers these points:\n"
