@@ -21,7 +21,7 @@ TEST_WORKERS ?= $(shell n=$$(( $$(nproc) + 1 )); [ $$n -gt 4 ] && n=4; echo $$n)
 # lockfile; `npm ci` runs again when a package-lock.json changes.
 JS_PACKAGES := $(wildcard clients/typescript clients/react clients/vue)
 
-.PHONY: serve test lint format install system-deps js bench clean
+.PHONY: serve test lint typecheck format install system-deps js bench clean
 
 serve: $(STAMP)
 	$(BIN)/chatroutes serve
@@ -75,6 +75,10 @@ js: system-deps
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
+# The package's types, by mypy's default rules.
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
@@ -93,5 +97,5 @@ load: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
 
 clean:
-	rm -rf $(VENV) $(SDK_VENV) $(SDK01_VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SDK_VENV) $(SDK01_VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
 	rm -rf $(addsuffix /node_modules,$(JS_PACKAGES)) $(addsuffix /dist,$(JS_PACKAGES))

@@ -436,17 +436,16 @@ class LimitService:
             return
         subject, now = user_subject(user_id), utcnow()
         session_end = account.session_end(now)
+        expires_at = session_end + SESSION_COUNTER_GRACE
         allowance = BranchAllowance(
             cap=cap,
             counters=self.counters,
             subject=subject,
-            expires_at=session_end + SESSION_COUNTER_GRACE,
+            expires_at=expires_at,
             refusal=partial(self._guest_cap, "branches", cap, session_end, now),
         )
         if reserve and not self.counters.joins_transactions:
-            taken = await self.counters.take(
-                subject, GUEST_BRANCHES, reserve, cap, allowance.expires_at
-            )
+            taken = await self.counters.take(subject, GUEST_BRANCHES, reserve, cap, expires_at)
             allowance.reserved = 0 if taken is None else reserve
         try:
             yield allowance
