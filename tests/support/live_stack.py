@@ -1,8 +1,8 @@
 """A live ChatRoutes stack for the JavaScript clients' test suites.
 
 Starts the mock upstream (in this process) and a real ``chatroutes serve`` on a fresh
-SQLite database with its providers at the mock, makes accounts with the CLI, then prints
-one JSON line on stdout::
+SQLite database with its providers at the mock, makes three accounts, then prints one JSON
+line on stdout::
 
     {"baseUrl": "http://127.0.0.1:PORT", "apiUrl": ".../api/v1", "apiKey": "cr_prod_sk_…",
      "otherApiKey": "…", "limitedApiKey": "…", "limitedPerMinute": 5,
@@ -32,12 +32,15 @@ Everything stops when stdin closes (the parent test runner exits or closes the p
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -48,7 +51,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from chatroutes.server.auth.secret import load_or_create_secret  # noqa: E402
+from chatroutes.server.services.accounts import AccountService  # noqa: E402
+from chatroutes.server.services.billing import set_plan  # noqa: E402
+from chatroutes.server.services.limits import plan_table  # noqa: E402
+from chatroutes.server.settings import Settings  # noqa: E402
+from chatroutes.server.store.database import Database  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402  (the repository root goes on the path first)
+    LiveServer,
     clean_child_env,
     server_env,
     serving,
@@ -132,7 +142,35 @@ def control_server(upstream: MockUpstream) -> ThreadingHTTPServer:
     return ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 
 
-def main() -> None:
+@dataclass
+class Stack:
+    """A running stack: the server and the mock upstream's control endpoint."""
+
+    server: LiveServer
+    control: ThreadingHTTPServer
+
+    def ready(self) -> dict[str, Any]:
+        """What a suite is given (the JSON line): the stack's addresses and the keys of
+        three new accounts, so each suite run on one stack has accounts of its own."""
+        main_key, other_key, limited_key = asyncio.run(
+            new_keys(self.server, (MAIN_PLAN, MAIN_PLAN, "tiny"))
+        )
+        host, port = self.control.server_address[:2]
+        return {
+            "baseUrl": self.server.url,
+            "apiUrl": self.server.api_url,
+            "apiKey": main_key,
+            "otherApiKey": other_key,
+            "limitedApiKey": limited_key,
+            "limitedPerMinute": LIMITED_PER_MINUTE,
+            "controlUrl": f"http://{host}:{port}",
+        }
+
+
+@contextmanager
+def running_stack() -> Iterator[Stack]:
+    """The mock upstream, its control endpoint and ``chatroutes serve`` on a fresh SQLite
+    database, up and answering; everything stopped after."""
     with tempfile.TemporaryDirectory(prefix="chatroutes-live-") as tmp, MockUpstream() as upstream:
         workdir = Path(tmp)
         plans = write_tiny_plans(workdir / "plans.toml", LIMITED_PER_MINUTE)
@@ -148,30 +186,40 @@ def main() -> None:
         threading.Thread(target=control.serve_forever, name="control", daemon=True).start()
         try:
             with serving("sqlite", workdir, env) as server:
-                with ThreadPoolExecutor(max_workers=3) as pool:  # three CLI runs at once
-                    plans = (MAIN_PLAN, MAIN_PLAN, "tiny")
-                    main_key, other_key, limited_key = pool.map(server.new_account, plans)
-                print_ready(server.url, main_key, other_key, limited_key, control)
-                sys.stdin.read()  # until the parent closes the pipe
+                yield Stack(server, control)
         finally:
             control.shutdown()
             control.server_close()
 
 
-def print_ready(
-    url: str, api_key: str, other_key: str, limited_key: str, control: ThreadingHTTPServer
-) -> None:
-    host, port = control.server_address[:2]
-    ready = {
-        "baseUrl": url,
-        "apiUrl": url + "/api/v1",
-        "apiKey": api_key,
-        "otherApiKey": other_key,
-        "limitedApiKey": limited_key,
-        "limitedPerMinute": LIMITED_PER_MINUTE,
-        "controlUrl": f"http://{host}:{port}",
-    }
-    print(json.dumps(ready), flush=True)
+async def new_keys(server: LiveServer, plans: tuple[str, ...]) -> list[str]:
+    """An API key of a new account on each of ``plans``, made in the server's database as
+    ``chatroutes users create``, ``users set-plan`` and ``keys create`` make them (in this
+    process: seven CLI processes each importing the server cost seconds on a loaded CI)."""
+    settings = Settings(
+        database_url=server.env["CHATROUTES_DATABASE_URL"],
+        data_dir=Path(server.env["CHATROUTES_DATA_DIR"]),
+        secret_key=server.env["CHATROUTES_SECRET_KEY"],
+        plans_file=Path(server.env["CHATROUTES_PLANS_FILE"]),
+    )
+    db = Database(settings.database_url)
+    accounts = AccountService(db, load_or_create_secret(settings.secret_key, settings.data_dir))
+    try:
+        keys = []
+        for plan in plans:
+            email = f"js-{uuid.uuid4().hex[:10]}@example.com"
+            await accounts.create_user(email)
+            await set_plan(db, plan_table(settings), email, plan)
+            keys.append((await accounts.create_key(email)).secret)
+        return keys
+    finally:
+        await db.dispose()
+
+
+def main() -> None:
+    with running_stack() as stack:
+        print(json.dumps(stack.ready()), flush=True)
+        sys.stdin.read()  # until the parent closes the pipe
 
 
 if __name__ == "__main__":
