@@ -37,7 +37,6 @@ import json
 import sys
 import tempfile
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,12 +50,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from chatroutes.server.auth.secret import load_or_create_secret  # noqa: E402
-from chatroutes.server.services.accounts import AccountService  # noqa: E402
-from chatroutes.server.services.billing import set_plan  # noqa: E402
-from chatroutes.server.services.limits import plan_table  # noqa: E402
 from chatroutes.server.settings import Settings  # noqa: E402
-from chatroutes.server.store.database import Database  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402  (the repository root goes on the path first)
     LiveServer,
     clean_child_env,
@@ -64,6 +58,7 @@ from tests.e2e.conftest import (  # noqa: E402  (the repository root goes on the
     serving,
     write_tiny_plans,
 )
+from tests.support.accounts import new_keys  # noqa: E402
 from tests.support.mock_upstream import Fault, MockUpstream  # noqa: E402
 
 LIMITED_PER_MINUTE = 5
@@ -152,8 +147,15 @@ class Stack:
     def ready(self) -> dict[str, Any]:
         """What a suite is given (the JSON line): the stack's addresses and the keys of
         three new accounts, so each suite run on one stack has accounts of its own."""
+        env = self.server.env
+        settings = Settings(
+            database_url=env["CHATROUTES_DATABASE_URL"],
+            data_dir=Path(env["CHATROUTES_DATA_DIR"]),
+            secret_key=env["CHATROUTES_SECRET_KEY"],
+            plans_file=Path(env["CHATROUTES_PLANS_FILE"]),
+        )
         main_key, other_key, limited_key = asyncio.run(
-            new_keys(self.server, (MAIN_PLAN, MAIN_PLAN, "tiny"))
+            new_keys(settings, (MAIN_PLAN, MAIN_PLAN, "tiny"))
         )
         host, port = self.control.server_address[:2]
         return {
@@ -193,30 +195,6 @@ def running_stack() -> Iterator[Stack]:
         finally:
             control.shutdown()
             control.server_close()
-
-
-async def new_keys(server: LiveServer, plans: tuple[str, ...]) -> list[str]:
-    """An API key of a new account on each of ``plans``, made in the server's database as
-    ``chatroutes users create``, ``users set-plan`` and ``keys create`` make them (in this
-    process: seven CLI processes each importing the server cost seconds on a loaded CI)."""
-    settings = Settings(
-        database_url=server.env["CHATROUTES_DATABASE_URL"],
-        data_dir=Path(server.env["CHATROUTES_DATA_DIR"]),
-        secret_key=server.env["CHATROUTES_SECRET_KEY"],
-        plans_file=Path(server.env["CHATROUTES_PLANS_FILE"]),
-    )
-    db = Database(settings.database_url)
-    accounts = AccountService(db, load_or_create_secret(settings.secret_key, settings.data_dir))
-    try:
-        keys = []
-        for plan in plans:
-            email = f"js-{uuid.uuid4().hex[:10]}@example.com"
-            await accounts.create_user(email)
-            await set_plan(db, plan_table(settings), email, plan)
-            keys.append((await accounts.create_key(email)).secret)
-        return keys
-    finally:
-        await db.dispose()
 
 
 def main() -> None:
