@@ -7,6 +7,7 @@ official SDK and this project share the import name ``chatroutes``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -27,7 +29,9 @@ from typing import Any, NoReturn
 import httpx
 import pytest
 
+from chatroutes.server.settings import Settings
 from tests.conftest import BACKENDS, provider_env
+from tests.support.accounts import new_keys
 from tests.support.mock_upstream import MockUpstream
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +40,6 @@ SCENARIO_DIR = Path(__file__).resolve().parent / "sdk_scenarios"
 CLI = [sys.executable, "-c", "from chatroutes.cli import main; main()"]
 KEY_RE = re.compile(r"cr_prod_sk_[0-9a-f]{64}")
 RESULT_PREFIX = "RESULT "
-BUILTIN_PLANS = ("free", "starter", "pro", "enterprise")  # what `users create --plan` takes
 PYCACHE_PREFIX = Path(tempfile.gettempdir()) / f"chatroutes-e2e-pycache-{os.getuid()}"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -138,16 +141,18 @@ class LiveServer:
         return done.stdout
 
     def new_account(self, plan: str = "free") -> str:
-        """Create a user on ``plan`` and an API key for it with the CLI; return the key."""
-        email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
-        if plan in BUILTIN_PLANS:
-            self.cli("users", "create", email, "--plan", plan)
-        else:  # a plan of CHATROUTES_PLANS_FILE
-            self.cli("users", "create", email)
-            self.cli("users", "set-plan", email, plan)
-        last_line = self.cli("keys", "create", email).strip().splitlines()[-1]
-        assert KEY_RE.fullmatch(last_line), f"no key on the last line: {last_line!r}"
-        return last_line
+        """A new user on ``plan`` (built in, or of ``CHATROUTES_PLANS_FILE``) and an API key
+        for it, made in the server's database as the CLI makes them (``cli`` runs the CLI
+        itself: a process importing the server, seconds on a loaded machine); the key."""
+        settings = Settings(
+            database_url=self.env["CHATROUTES_DATABASE_URL"],
+            data_dir=Path(self.env["CHATROUTES_DATA_DIR"]),
+            secret_key=self.env.get("CHATROUTES_SECRET_KEY"),
+            plans_file=self.env.get("CHATROUTES_PLANS_FILE"),
+        )
+        with ThreadPoolExecutor(1) as apart:  # a loop of its own, whoever calls
+            [key] = apart.submit(asyncio.run, new_keys(settings, (plan,))).result()
+        return key
 
     @property
     def other_key(self) -> str:

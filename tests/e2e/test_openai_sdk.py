@@ -8,7 +8,6 @@ thread of this process, whose limiter's clock the test moves to a minute's end."
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +23,6 @@ from chatroutes.server.services.server_context import ServerContext, utcnow
 from chatroutes.server.settings import Settings
 from tests.e2e.conftest import (
     BACKEND_PARAMS,
-    KEY_RE,
     LiveServer,
     first_start_key,
     server_env,
@@ -86,15 +84,6 @@ async def in_thread(settings: Settings, tmp_path: Path) -> AsyncIterator[InThrea
         yield InThread(url, app.state.ctx, key)
 
 
-def _account(server: LiveServer) -> str:
-    """A new account's API key."""
-    email = f"oai-{uuid.uuid4().hex[:10]}@example.com"
-    server.cli("users", "create", email)
-    key = server.cli("keys", "create", email).strip().splitlines()[-1]
-    assert KEY_RE.fullmatch(key)
-    return key
-
-
 def _client(server: LiveServer, key: str, **options: Any) -> openai.OpenAI:
     return _openai(server.url, key, **options)
 
@@ -138,7 +127,7 @@ def test_models_are_listed_with_their_aliases_and_retrieved(server: LiveServer):
 def test_a_completion_answers_and_is_counted_in_api_v1_usage(
     server: LiveServer, upstream: MockUpstream
 ):
-    key = _account(server)
+    key = server.new_account()
     client = _client(server, key)
 
     completion = client.chat.completions.create(
@@ -168,7 +157,7 @@ def test_a_completion_answers_and_is_counted_in_api_v1_usage(
 def test_a_stream_follows_openai_chunk_sequence_with_usage_last(
     server: LiveServer, upstream: MockUpstream
 ):
-    key = _account(server)
+    key = server.new_account()
     client = _client(server, key)
 
     chunks = list(
@@ -195,7 +184,7 @@ def test_a_stream_follows_openai_chunk_sequence_with_usage_last(
 def test_an_anthropic_model_answers_through_the_same_api(
     server: LiveServer, upstream: MockUpstream
 ):
-    key = _account(server)
+    key = server.new_account()
     client = _client(server, key)
 
     completion = client.chat.completions.create(
@@ -277,7 +266,7 @@ def test_a_streamed_tool_call_arrives_as_deltas(server: LiveServer, upstream: Mo
 def test_store_keeps_the_exchange_as_a_conversation_in_api_v1(
     server: LiveServer, upstream: MockUpstream
 ):
-    key = _account(server)
+    key = server.new_account()
     client = _client(server, key)
 
     raw = client.chat.completions.with_raw_response.create(
@@ -307,7 +296,7 @@ def test_store_keeps_the_exchange_as_a_conversation_in_api_v1(
 def test_a_client_leaving_mid_stream_is_charged_what_was_streamed(
     server: LiveServer, upstream: MockUpstream
 ):
-    key = _account(server)
+    key = server.new_account()
     client = _client(server, key)
     upstream.enqueue(Fault.stall_after(2))
 

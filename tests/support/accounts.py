@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from chatroutes.server.auth.secret import load_or_create_secret
-from chatroutes.server.services.accounts import AccountService
+from chatroutes.server.services.accounts import PLANS, AccountService
 from chatroutes.server.services.billing import set_plan
 from chatroutes.server.services.limits import plan_table
 from chatroutes.server.settings import Settings
@@ -22,8 +22,11 @@ async def new_keys(settings: Settings, plans: tuple[str, ...]) -> list[str]:
         keys = []
         for plan in plans:
             email = f"acct-{uuid.uuid4().hex[:10]}@example.com"
-            await accounts.create_user(email)
-            await set_plan(db, plan_table(settings), email, plan)
+            if plan in PLANS:  # `users create --plan`
+                await accounts.create_user(email, plan=plan)
+            else:  # `users create`, then `users set-plan` to one of the plans file
+                await accounts.create_user(email)
+                await set_plan(db, plan_table(settings), email, plan)
             keys.append((await accounts.create_key(email)).secret)
         return keys
     finally:
