@@ -1,6 +1,7 @@
 """End-to-end fixtures: our server as a real process on each backend, and the official SDK.
 
-One ``chatroutes serve`` process runs per backend per test module; providers point at the
+One ``chatroutes serve`` process runs per backend per test module, forked from a process
+that imported the server once (``tests/support/fork_server.py``); providers point at the
 session's mock upstream. SDK scenarios run as subprocesses in ``.venv-sdk`` because the
 official SDK and this project share the import name ``chatroutes``.
 """
@@ -8,6 +9,7 @@ official SDK and this project share the import name ``chatroutes``.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import os
 import re
@@ -32,6 +34,7 @@ import pytest
 from chatroutes.server.settings import Settings
 from tests.conftest import BACKENDS, provider_env
 from tests.support.accounts import new_keys
+from tests.support.fork_server import Forked, ForkServer
 from tests.support.mock_upstream import MockUpstream
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +113,7 @@ class LiveServer:
     api_key: str
     env: dict[str, str]
     workdir: Path
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | Forked
     stdout: Path
     stderr: Path
     _other_key: str | None = field(default=None, repr=False)
@@ -183,7 +186,7 @@ def _wait_until_up(server: LiveServer) -> None:
     pytest.fail(f"the server did not answer /health within {START_TIMEOUT:.0f}s\n{server.logs()}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: subprocess.Popen[bytes] | Forked) -> None:
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
@@ -239,19 +242,34 @@ def server_env(
     }
 
 
+_fork_server: ForkServer | None = None
+
+
+def fork_server() -> ForkServer:
+    """This process's fork server, started on first use, stopped at exit."""
+    global _fork_server
+    if _fork_server is None:
+        _fork_server = ForkServer(clean_child_env())
+        atexit.register(_fork_server.close)
+    return _fork_server
+
+
 @contextmanager
 def serving(backend: str, workdir: Path, env: dict[str, str]) -> Iterator[LiveServer]:
-    """``chatroutes serve`` in ``workdir`` with ``env``, up and answering; stopped after."""
+    """``chatroutes serve`` in ``workdir`` with ``env``, up and answering; stopped after.
+
+    The process is forked from this test process's fork server (its imports done once)."""
     port = _free_port()
     stdout, stderr = workdir / "stdout.log", workdir / "stderr.log"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-            env=env,
-            cwd=workdir,
-            stdout=out,
-            stderr=err,
-        )
+    stdout.write_bytes(b"")
+    stderr.write_bytes(b"")
+    process = fork_server().start(
+        ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+        env,
+        workdir,
+        stdout,
+        stderr,
+    )
     server = LiveServer(
         backend=backend,
         url=f"http://127.0.0.1:{port}",
