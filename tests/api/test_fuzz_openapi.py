@@ -40,6 +40,8 @@ from chatroutes.server.store.database import Database
 from tests.conftest import API_PREFIX
 from tests.support.in_thread import served_in_thread
 
+pytestmark = pytest.mark.long
+
 EXAMPLES = int(os.environ.get("CHATROUTES_FUZZ_EXAMPLES", "3"))
 CHECKS = [
     checks.not_a_server_error,

@@ -42,6 +42,8 @@ from tests.support.mock_upstream import MockUpstream
 from tests.support.sse import parse_events
 from tests.support.wire import wire_hash
 
+pytestmark = pytest.mark.long
+
 RUNS = 50
 POSTGRES_RUNS = 8  # the same checks on PostgreSQL, fewer times
 CONVERSATIONS = 3

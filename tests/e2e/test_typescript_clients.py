@@ -22,6 +22,8 @@ import pytest
 from tests.e2e.conftest import clean_child_env
 from tests.support.live_stack import Stack, running_stack
 
+pytestmark = pytest.mark.long
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ["typescript", "react", "vue"]
 SUITE_TIMEOUT = 600.0
