@@ -128,16 +128,9 @@ class LiveServer:
         return f"--- server stdout ---\n{out}\n--- server stderr ---\n{err}"
 
     def cli(self, *args: str) -> str:
-        """Run a ``chatroutes`` command against this server's database; return its stdout."""
-        done = subprocess.run(
-            [*CLI, *args],
-            env=self.env,
-            cwd=self.workdir,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        """Run a ``chatroutes`` command (a process forked from the fork server) against
+        this server's database; return its stdout."""
+        done = fork_server().run(list(args), self.env, self.workdir)
         assert done.returncode == 0, (
             f"chatroutes {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
         )

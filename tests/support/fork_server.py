@@ -93,6 +93,26 @@ class ForkServer:
         self.process.stdin.flush()
         return Forked(int(self.process.stdout.readline()), exit_file)
 
+    def run(
+        self, args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60.0
+    ) -> subprocess.CompletedProcess[str]:
+        """``chatroutes *args`` to its end, as ``subprocess.run`` with ``capture_output``
+        and ``text`` would run it (its output through files in ``cwd``)."""
+        name = f"cli-{time.monotonic_ns()}"
+        stdout, stderr = cwd / f"{name}.out", cwd / f"{name}.err"
+        child = self.start(args, env, cwd, stdout, stderr)
+        try:
+            code = child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            raise
+        done = subprocess.CompletedProcess(
+            ["chatroutes", *args], code, stdout.read_text(), stderr.read_text()
+        )
+        for path in (stdout, stderr):
+            path.unlink()
+        return done
+
     def close(self) -> None:
         self.process.kill()
         self.process.wait()
