@@ -14,7 +14,9 @@ LITELLM_VENV := .venv-litellm
 LITELLM_STAMP := $(LITELLM_VENV)/.installed-litellm-1.106.2
 # Test files run on one worker more than the cores (the suite waits on sockets and
 # subprocesses about a third of the time), at most four, each with its own PostgreSQL,
-# Redis and servers.
+# Redis and servers. Files go out in collection order, the long ones first
+# (tests/conftest.py), not xdist's default of those with the most tests first: a file of
+# a few slow tests sent last would end the run alone.
 TEST_WORKERS ?= $(shell n=$$(( $$(nproc) + 1 )); [ $$n -gt 4 ] && n=4; echo $$n)
 
 # The JavaScript packages (the TS SDK first: the bindings build on it), each with its own
@@ -29,7 +31,7 @@ serve: $(STAMP)
 test: $(STAMP) $(SDK_STAMP) $(SDK01_STAMP) system-deps js
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 install: $(STAMP)
 

@@ -24,7 +24,7 @@ import pytest
 from tests.e2e.conftest import DESKTOP, PHONE, REPO_ROOT, SCREENSHOTS, TIMEOUT_MS, LiveServer
 from tests.support.mock_upstream import Fault, MockUpstream, split_reply
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 # The screenshots kept in the docs are rewritten only when asked (they change on each run:
 # dates, e-mail); otherwise they go with the other test screenshots.
