@@ -120,8 +120,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(chat_router)  # the Chat API, /api/chat
     app.include_router(ops_router)  # /health, /ready, /metrics at the root
-    # MCP over streamable HTTP, before the browser UI takes every other path.
-    app.router.add_route(MCP_PATH, mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    # MCP over streamable HTTP, before the browser UI takes every other path. Starlette's
+    # Route serves an endpoint that is not a function as an ASGI app, but add_route's
+    # annotation names request handlers only (the same gap as strawberry-graphql#3545).
+    app.router.add_route(
+        MCP_PATH,
+        mcp,  # type: ignore[arg-type]
+        methods=["GET", "POST", "DELETE"],
+        include_in_schema=False,
+    )
     mount_web(app)  # the browser UI at /
     # The last added runs first: bodies are normalised before keys fingerprint them.
     app.add_middleware(FastSendMiddleware)  # innermost: the common sends, without routing

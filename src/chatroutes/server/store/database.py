@@ -33,9 +33,9 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -74,7 +74,9 @@ class Database:
             self._write_lock: asyncio.Lock | None = asyncio.Lock()
             self._writes_queued = 0  # ``run`` writes waiting for the lock
             sync_url = make_url(url).set(drivername="sqlite+pysqlite")
-            self._sync = _SqliteThreads(sync_url, timeout, sqlite_synchronous)
+            self._sync: _SqliteThreads | None = _SqliteThreads(
+                sync_url, timeout, sqlite_synchronous
+            )
         else:
             engine = create_async_engine(url, pool_size=20, max_overflow=40, pool_recycle=1800)
             self._read_engine = self._write_engine = self._light_engine = engine
@@ -184,6 +186,18 @@ async def load_in(session: AsyncSession, read: Callable[[Connection], Loaded]) -
         return None if found is None else _adopted(sync, found)
 
     return await session.run_sync(synced)  # type: ignore[no-any-return]
+
+
+def rows_matched(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE without RETURNING, run by ``session.execute``,
+    matched.
+
+    ``AsyncSession.execute`` is typed to return a plain ``Result``, since some ORM-enabled
+    INSERTs and UPDATEs yield no cursor; a bulk UPDATE or DELETE by criteria does return a
+    ``CursorResult``, and SQLAlchemy's changelog (2.0.44) says to ``cast`` to read its
+    ``rowcount`` there.
+    """
+    return cast(CursorResult[Any], result).rowcount
 
 
 def _adopted(session: Session, found: Any) -> Any:

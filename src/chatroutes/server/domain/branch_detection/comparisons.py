@@ -30,6 +30,7 @@ from .text import (
     _mentions,
     _option_title,
     _quoted,
+    _skip,
     _trimmed,
     _words,
 )
@@ -150,16 +151,49 @@ _KEYS = (
     " als ",
 )
 # a word each of _COMPARE's cues holds
-_COMPARE_KEYS = ("compar", "differ", "diferen", "différen", "unterschied", "unterscheid")
+_COMPARE_KEYS: tuple[str, ...] = (
+    "compar",
+    "differ",
+    "diferen",
+    "différen",
+    "unterschied",
+    "unterscheid",
+)
 _COMPARE_KEYS += ("between", "entre", "zwischen", " tra ", "tussen", "pros and", "trade")
 _COMPARE_KEYS += ("vergleich", "verglich", "confront", "gegenüber", "rapport", "face ", "frente")
 _COMPARE_KEYS += ("rispetto", "paragon", "nachteile", "inconvénients", "desventajas", "contras")
 _COMPARE_KEYS += ("contro", "opposed", "weigh", "pit", "rank", "rate", "verschil")
-_OVER_KEYS = (" over ", "instead", "rather", "opposed", "in place", "lugar", "vez de")
+_OVER_KEYS: tuple[str, ...] = (
+    " over ",
+    "instead",
+    "rather",
+    "opposed",
+    "in place",
+    "lugar",
+    "vez de",
+)
 _OVER_KEYS += ("plutôt", "au lieu", "statt", "anstelle", "sobre")
-_OUTDO_KEYS = ("beat", "outp", "outl", "outs", "surpass", "win", "keep", "compet", "hold")
+_OUTDO_KEYS: tuple[str, ...] = (
+    "beat",
+    "outp",
+    "outl",
+    "outs",
+    "surpass",
+    "win",
+    "keep",
+    "compet",
+    "hold",
+)
 _OUTDO_KEYS += ("rival", "replace", "substitute", "stand in")
-_ALIKE_KEYS = ("same", "similar", "alike", "apart", "distingu", "différen", "diferen")
+_ALIKE_KEYS: tuple[str, ...] = (
+    "same",
+    "similar",
+    "alike",
+    "apart",
+    "distingu",
+    "différen",
+    "diferen",
+)
 _ALIKE_KEYS += ("interchang", "equivalent", "different", "separat", "gleich", "ähnlich")
 _ALIKE_KEYS += ("unterschied", "unterscheid", "pareil", "identique", "iguales", "mismo")
 _ALIKE_KEYS += ("dasselbe", "diffère")
@@ -458,8 +492,9 @@ def _framed_left(scan: str, lo: int, at: int) -> int | None:
     worth = _WORTH.search(scan, lo, at)
     if worth is None:
         taken = _TAKEN.search(scan, lo, at)
-        deliberate = taken and _DELIBERATE.search(scan, lo, taken.start())
-        return taken.end() if deliberate and _words(scan[taken.end() : at]) else None
+        if taken is None or not _DELIBERATE.search(scan, lo, taken.start()):
+            return None
+        return taken.end() if _words(scan[taken.end() : at]) else None
     softened = _SOFTENERS.search(scan, lo, worth.start())
     left = _left_option(scan, lo, softened.start() if softened else worth.start())
     return left[0] if left else None
@@ -577,11 +612,11 @@ def _inverted(
     analytic = mark.group(0).lower() in _ANALYTIC
     if analytic and adjective and adjective.group(1).lower() not in _DETERMINERS:
         start += adjective.end()  # "más barato el tren", not "más un seguro"
-    start += _TO.match(scan, start).end() - start
-    start += _COPULA.match(scan, start).end() - start  # "how much worse is X than Y"
+    start = _skip(_TO, scan, start)
+    start = _skip(_COPULA, scan, start)  # "how much worse is X than Y"
     if not 1 <= len(_words(scan[start : than.start()])) <= 6:
         return []
-    right = _TO.match(scan, than.end()).end()
+    right = _skip(_TO, scan, than.end())
     end = _right_option(scan, right, hi, 6, 1)
     if end is None or re.match(r"\s*[\d$€£]", scan[right:end]):
         return []

@@ -20,7 +20,17 @@ from .option_spans import (
     _right_option,
 )
 from .suggestion import Option, Suggestion, split_group
-from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _trimmed, _words
+from .text import (
+    _NEGATION,
+    Span,
+    _inside,
+    _mentions,
+    _option_title,
+    _quoted,
+    _skip,
+    _trimmed,
+    _words,
+)
 
 OR = r"(?:or|ou|o|u|oder|oppure)"
 _OR = re.compile(rf"\b{OR}\b")
@@ -114,10 +124,11 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if not _OR.search(chunk):
             continue
         following = sents[index + 1] if index + 1 < len(sents) else None
-        after = scan[following.start : following.end] if following is not None else ""
-        asked_which = bool(_ASKED_AFTER.match(after)) or _asked_later(scan, sents, index)
+        next_sentence = scan[following.start : following.end] if following is not None else ""
+        asked_which = bool(_ASKED_AFTER.match(next_sentence)) or _asked_later(scan, sents, index)
         then_asked = asked_which or (
-            _short_question(after) and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
+            _short_question(next_sentence)
+            and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
         )
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
@@ -147,7 +158,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _CLAUSE_OPTION.match(scan, after):
                 # "…, or should I wait for the M4?": two clauses are the options
                 start, end = _trimmed(scan, lo, at)[0], _trimmed(scan, after, hi)[1]
-                start += len(_CLAUSE_LEAD.match(scan, start).group(0))
+                start = _skip(_CLAUSE_LEAD, scan, start)
                 if end - start < 5:
                     continue
                 clause_split = (at, after)
@@ -169,7 +180,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 start = _parallel_verb(scan, lo, start, after)
                 if opener and len(_words(scan[opener.end() + lo : start])) <= 3:
                     start = _trimmed(scan, lo + opener.end(), start)[0]  # "either learn Spanish"
-                    start += len(_PARTICLE.match(scan, start).group(0))
+                    start = _skip(_PARTICLE, scan, start)
                     subject = _SUBJECT_MODAL.match(scan, start)
                     if subject and _words(scan[subject.end() : at]):
                         start = subject.end()  # "whether I should sell it": "sell it"

@@ -85,9 +85,16 @@ def _strip_marker(scan: str, span: Span) -> Span:
     return Span(span.start + match.end(), span.end) if match else span
 
 
-def _mentions(text: str, keys: tuple[str, ...]) -> bool:
+def _mentions(text: str, keys: Sequence[str]) -> bool:
     """Whether ``text`` (any case) contains one of ``keys``: a cheap test before a regex."""
     return any(map(text.lower().__contains__, keys))
+
+
+def _skip(pattern: re.Pattern[str], text: str, at: int) -> int:
+    """Where ``pattern``, which also matches the empty string, stops matching at ``at``."""
+    match = pattern.match(text, at)
+    assert match is not None, pattern.pattern  # it matches the empty string
+    return match.end()
 
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
