@@ -26,7 +26,7 @@ import re
 
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _factored, _Keyed, _option_title, _trimmed, _words
+from .text import Span, _factored, _Keyed, _option_title, _skip, _trimmed, _words
 
 _MAKE = re.compile(
     r"\b(?:write|rewrite|re-write|draft|redraft|give|create|make|produce|refactor|show|compose|"
@@ -253,7 +253,7 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
             return listed
     pieces = _parts(scan, colon + 1 if colon != -1 else after, end, _ITEM_SPLIT)
     pieces = [p for p in (_cut(scan, a, b) for a, b in pieces) if p[1] > p[0]]
-    pieces = [(a + len(_ADDITIVE.match(scan, a).group(0)), b) for a, b in pieces]
+    pieces = [(_skip(_ADDITIVE, scan, a), b) for a, b in pieces]
     if len(pieces) < 2:
         return None
     if colon == -1:
@@ -490,14 +490,11 @@ def _coordinated(
     bounds = [_opening(j) for j in joins]
     later = [word.group(0).lower() if (word := _WORD_AT.match(scan, b)) else "" for b in bounds]
     first = _first_variant(scan, start, joins[0], later)
-    pieces = list(zip([first, *bounds], [*[j.start() for j in joins], end], strict=True))
+    pieces = list(zip(bounds, [*[j.start() for j in joins[1:]], end], strict=True))
     # whether each phrase follows "and" (not a bare comma): "a case, one that fits, and …"
-    joined = [
-        False,
-        *(bool(_words(scan[j.start() : b])) for j, b in zip(joins, bounds, strict=True)),
-    ]
-    if first is None:
-        pieces, joined = pieces[1:], joined[1:]
+    joined = [bool(_words(scan[j.start() : b])) for j, b in zip(joins, bounds, strict=True)]
+    if first is not None:
+        pieces, joined = [(first, joins[0].start()), *pieces], [False, *joined]
     items: list[tuple[int, int]] = []
     after_and: list[bool] = []
     for (a, b), conjunction in zip(pieces, joined, strict=True):
@@ -849,7 +846,7 @@ def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re
 def _noun_after_adjective(scan: str, start: int, verb: re.Match[str]) -> bool:
     """Whether a determiner comes two words before ``verb``: "my annual plan"."""
     two = _TWO_WORDS_BEFORE.search(scan, max(start, verb.start() - 40), verb.start())
-    return bool(two) and two.group(1).lower() in _DETERMINERS
+    return two is not None and two.group(1).lower() in _DETERMINERS
 
 
 _TWO_WORDS_BEFORE = re.compile(r"([\w']+) [\w'-]+ $")
@@ -868,8 +865,10 @@ _PLURAL_VARIANTS = _factored(
         re.I,
     )
 )
-_PLURAL_STEMS = ("version", "variant", "variation", "draft", "take", "option", "flavo", "style")
-_PLURAL_STEMS += ("tone", "fassung", "entwürf")
+_PLURAL_STEMS = (
+    *("version", "variant", "variation", "draft", "take", "option", "flavo", "style"),
+    *("tone", "fassung", "entwürf"),
+)
 
 
 def _plural_variants(scan: str) -> list[re.Match[str]]:
