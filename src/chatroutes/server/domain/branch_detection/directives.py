@@ -366,12 +366,12 @@ _FILLER = (
     r"(?:(?:then|also|maybe|finally|lastly|zwar|nämlich|namely|aussi|enfin|también|luego|"
     r"auch|dann)\s+)*"
 )
-# Two patterns, each with a literal first character, scan faster than one.
 # "for a beginner and for an expert": the preposition opens the next phrase.
 _PREPOSITION = (
     r"(?:(?P<prep>for|with|as|in|without|para|con|sin|como|pour|avec|sans|comme|für|mit|ohne|"
     r"als)\s+)?"
 )
+# Two patterns, each with a literal first character, scan faster than one.
 _COORDINATED = (
     re.compile(
         rf",\s*(?:(?:and|or|y|o|et|ou|und|oder|e)\s+)?{_FILLER}{_PREPOSITION}(?={_OPENER}\b)",
@@ -646,9 +646,9 @@ def _stands_in(scan: str, at: int, end: int) -> bool:
 def _variant_sets(
     text: str, scan: str, sents: list[Span], found: list[Suggestion]
 ) -> list[Suggestion]:
-    """The variants the phrase-list reading above misses: parallel determiner-headed
-    phrases, in the request's sentence or in the one after it ("… schreiben? Einmal …
-    und einmal …")."""
+    """The variants the phrase-list reading above misses: list lines under a request,
+    adjectives of one plural noun, and parallel determiner-headed phrases, in the
+    request's sentence or in the one after it ("… schreiben? Einmal … und einmal …")."""
     taken = [s.extent for s in found]
     out = _list_variants(text, scan, sents, taken) + _adjective_variants(text, scan, sents, taken)
     joins = sorted(
@@ -683,7 +683,7 @@ _CONTENT = re.compile(
     re.I,
 )
 _NAMED_VARIANTS = re.compile(
-    rf"{_VARIANT_NOUN.pattern[:-3]}|ways|twice|fois|zweimal)\b|[:\u2013\u2014]", re.I
+    rf"\b(?:{_VARIANT_WORDS}|ways|twice|fois|zweimal)\b|[:\u2013\u2014]", re.I
 )
 
 
@@ -922,7 +922,9 @@ def _adjective_variants(
         previous = _PREVIOUS_WORD.search(scan, max(0, start - 20), start)
         if previous and previous.group(1).lower() in _DEFINITE:
             continue
-        sentence = next(s for s in sents if s.start <= start < s.end)
+        sentence = next((s for s in sents if s.start <= start < s.end), None)
+        if sentence is None:
+            continue
         verb = _request_verb(_ASK, scan, sentence.start, min(start, noun.start()))
         items = _parts(scan, start, end, _ADJECTIVE_SPLIT)
         if verb is None or not 2 <= len(items) <= 5:
