@@ -150,6 +150,16 @@ class TestParallelPhrases:
         assert variants("Write a test for the parser and a test for the lexer.") == []
         assert variants("I need a big box and a small box.") == []
 
+    def test_more_verbs_of_making(self):
+        assert variants("Could you provide a formal and an informal version?") == [
+            "a formal",
+            "an informal version",
+        ]
+        assert variants("Schick mir bitte eine Version für Kunden und eine für das Team.") == [
+            "eine Version für Kunden",
+            "eine für das Team",
+        ]
+
     def test_the_thing_varied_is_not_a_variant(self):
         assert variants("Draft a reply to the customer - one apologetic, one firm.") == [
             "one apologetic",
@@ -248,6 +258,7 @@ class TestNotVariants:
             "We have a cat and a dog, one is old and the other is a puppy.",
             "Write a function that takes a list and a key.",
             "I have one question about billing and another about the API.",
+            "Draft a memo for the board: one of our vendors is late and another is over budget.",
         ],
     )
     def test_several_things_are_not_versions_of_one(self, text):

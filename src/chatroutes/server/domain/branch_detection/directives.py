@@ -194,6 +194,8 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             continue
         if _content_before(scan, verb.end(), items[0][0]):
             continue
+        if any(_CLAUSE.match(scan, a, b) for a, b in items):
+            continue  # "one of them is leaving and another is unhappy"
         options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
         found.extend(
             split_group(
@@ -385,7 +387,8 @@ _ASK = _factored(
         r"\b(?:write|rewrite|draft|give|create|make|produce|compose|generate|suggest|propose|"
         r"prepare|plan|build|design|develop|sketch|outline|come up with|put together|get|"
         r"do|redo|show|rephrase|reword|rework|tailor|adapt|mock up|draw up|lay out|map out|"
-        r"love|looking for|"
+        r"provide|craft|offer|send|pitch|translate|explain|love|looking for|"
+        r"fournis\w*|envoie\w*|proporcion\w*|envía\w*|envia\w*|liefer\w*|schick\w*|"
         r"need|want|would like|'d like|"
         "\u2019d like|"
         r"écri\w*|rédig\w*|donne\w*|propos\w*|prépar\w*|fais|faire|cré\w*|élabor\w*|"
