@@ -160,6 +160,14 @@ class TestParallelPhrases:
             "eine für das Team",
         ]
 
+    def test_verbs_of_wanting_in_the_plural(self):
+        text = "Nous voudrions deux affiches : une pour la gare et une pour la mairie."
+        assert variants(text) == ["une pour la gare", "une pour la mairie"]
+        assert variants("Queremos dos logos: uno clásico y otro moderno.") == [
+            "uno clásico",
+            "otro moderno",
+        ]
+
     def test_the_thing_varied_is_not_a_variant(self):
         assert variants("Draft a reply to the customer - one apologetic, one firm.") == [
             "one apologetic",

@@ -392,9 +392,11 @@ _ASK = _factored(
         r"need|want|would like|'d like|"
         "\u2019d like|"
         r"écri\w*|rédig\w*|donne\w*|propos\w*|prépar\w*|fais|faire|cré\w*|élabor\w*|"
-        r"développ\w*|voudrais|aimerais|il me faut|il me faudrait|besoin|imagin\w*|montre\w*|"
+        r"développ\w*|voudr\w*|aimerai\w*|aimerions|il me faut|il me faudrait|besoin|"
+        r"imagin\w*|montre\w*|"
         r"escrib\w*|escríb\w*|redact\w*|redáct\w*|dame|da|danos|propon\w*|propón\w*|prepar\w*|"
-        r"prepár\w*|haz|hazme|cre\w*|elabor\w*|diseñ\w*|necesit\w*|quier\w*|quisiera|gustaría|"
+        r"prepár\w*|haz|hazme|cre\w*|elabor\w*|diseñ\w*|necesit\w*|quier\w*|quer\w*|"
+        r"quisiera\w*|gustaría|"
         r"muéstr\w*|muestr\w*|plante\w*|arm\w*|hacer|hacerme|hacernos|"
         r"schreib\w*|formulier\w*|gib|mach\w*|erstell\w*|entwirf|entwerf\w*|entwickl\w*|"
         r"brauch\w*|bräucht\w*|möchte\w*|hätte gern\w*|zeig\w*|skizzier\w*|plan\w*|"
@@ -823,8 +825,8 @@ _NOT_BEFORE_A_REQUEST = frozenset(
     }
 )
 _WANTING = re.compile(
-    r"(?:need|want|would like|'d like|\u2019d like|love|looking for|voudrais|aimerais|besoin|"
-    r"necesit|quier|quisiera|gustaría|brauch|bräucht|möchte|hätte)",
+    r"(?:need|want|would like|'d like|\u2019d like|love|looking for|voudr|aimer|besoin|"
+    r"necesit|quier|quer|quisiera|gustaría|brauch|bräucht|möchte|hätte)",
     re.I,
 )
 
