@@ -824,6 +824,7 @@ _NOT_BEFORE_A_REQUEST = frozenset(
         *("did", "didn't", "don't", "doesn't", "does", "do", "not", "never", "was", "were"),
     }
 )
+_SUBJECTS = frozenset({"i", "we", "je", "nous", "ich", "wir", "yo", "nosotros"})
 _WANTING = re.compile(
     r"(?:need|want|would like|'d like|\u2019d like|love|looking for|voudr|aimer|besoin|"
     r"necesit|quier|quer|quisiera|gustaría|brauch|bräucht|möchte|hätte)",
@@ -840,7 +841,7 @@ def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re
         if _noun_after_adjective(scan, start, verb):
             continue
         if word not in _NOT_BEFORE_A_REQUEST or (
-            word in ("i", "we", "je", "ich", "yo") and _WANTING.match(verb.group(0))
+            word in _SUBJECTS and _WANTING.match(verb.group(0))
         ):
             return verb
         if previous and _MODAL.search(scan, max(start, previous.start() - 12), previous.start()):
