@@ -295,10 +295,15 @@ class TestNotVariants:
             "Give me a salad recipe with one avocado, one lime and a handful of herbs.",
             "Build a page that lists one event per month and another for holidays.",
             "Please draft a note to the caretaker about the lift and a broken lamp.",
+            "Write one page about the hinge, the lid and a warranty of two years.",
         ],
     )
     def test_what_one_piece_holds_is_not_variants(self, text):
         assert variants(text) == []
+
+    def test_variants_named_after_a_count_may_hold_a_preposition(self):
+        text = "Rewrite the loop two ways: keeping it as a class with a cache, and as plain code."
+        assert variants(text) == ["keeping it as a class with a cache", "as plain code"]
 
     def test_once_and_once_name_variants_even_after_a_clause(self):
         text = "Can you write a function that sorts a list once with a loop and once with a heap?"

@@ -194,7 +194,9 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             continue
         if _content_before(scan, verb.end(), items[0][0]):
             continue
-        if any(_CLAUSE.match(scan, a, b) for a, b in items):
+        if any(_CLAUSE.match(scan, a, b) for a, b in items) or _lists_contents(
+            scan, verb.end(), items
+        ):
             continue  # "one of them is leaving and another is unhappy"
         options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
         found.extend(
@@ -717,6 +719,18 @@ def _holds_variants(scan: str, start: int, end: int) -> bool:
 
 
 _COUNTED_ONE = re.compile(r"\b(?:one|uno|una|une|eine|ein)\b", re.I)
+
+
+def _lists_contents(scan: str, after: int, items: list[tuple[int, int]]) -> bool:
+    """Whether the first phrase names one piece and what it is about, and the others go
+    on with that list ("one paragraph about the battery, the screen and the price"), the
+    variants being named nowhere before them ("two ways: …")."""
+    first = _words(scan[items[0][0] : items[0][1]])
+    if len(first) < 3 or not _CONTENT.search(scan, items[0][0], items[0][1]):
+        return False
+    if _NAMED_VARIANTS.search(scan, after, items[0][0]):
+        return False
+    return any((_words(scan[a:b]) or [""])[0] != first[0] for a, b in items[1:])
 
 
 def _opens_variants(scan: str, at: int) -> bool:
