@@ -37,7 +37,7 @@ from .services.recovery import recover_expired
 from .services.server_context import ServerContext
 from .services.webhooks_delivery import run_webhook_sender
 from .settings import Settings, get_settings
-from .store.database import Database
+from .store.database import Database, PoolSize
 from .store.files import tighten_data_dir
 from .store.paths import PathCache
 
@@ -58,6 +58,11 @@ def build_context(settings: Settings) -> ServerContext:
             settings.resolved_database_url(),
             sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
             sqlite_synchronous=settings.sqlite_synchronous,
+            pool=PoolSize(
+                settings.database_pool_size,
+                settings.database_pool_overflow,
+                settings.database_pool_timeout_seconds,
+            ),
         ),
         registry=registry,
         secret=load_or_create_secret(settings.secret_key, settings.data_dir),

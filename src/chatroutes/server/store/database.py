@@ -32,6 +32,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -55,6 +56,16 @@ _INLINE_CHECKPOINT_EVERY = 200  # light writes on the event loop between WAL che
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes: another connection has the lock
 
 
+@dataclass(frozen=True)
+class PoolSize:
+    """PostgreSQL's connection pool: connections kept, opened beyond them under load, and
+    how long a session waits for one (then ``sqlalchemy.exc.TimeoutError``)."""
+
+    size: int = 20
+    overflow: int = 40
+    timeout_seconds: float = 30.0
+
+
 class Database:
     def __init__(
         self,
@@ -62,6 +73,7 @@ class Database:
         *,
         sqlite_busy_timeout_ms: int = 30_000,
         sqlite_synchronous: str = "FULL",
+        pool: PoolSize | None = None,
     ) -> None:
         self.url = url
         self.backend = make_url(url).get_backend_name()
@@ -78,7 +90,14 @@ class Database:
                 sync_url, timeout, sqlite_synchronous
             )
         else:
-            engine = create_async_engine(url, pool_size=20, max_overflow=40, pool_recycle=1800)
+            pool = pool or PoolSize()
+            engine = create_async_engine(
+                url,
+                pool_size=pool.size,
+                max_overflow=pool.overflow,
+                pool_timeout=pool.timeout_seconds,
+                pool_recycle=1800,
+            )
             self._read_engine = self._write_engine = self._light_engine = engine
             self._write_lock = None
             self._sync = None

@@ -174,9 +174,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 start, items = _comma_items(scan, lo, at, start, items)
                 left_words = min(4, len(_words(scan[start:at])))
                 right_limit = 8 if opener else min(8, max(3, left_words + 2))
-                end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
-                if end is None:
+                right_end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
+                if right_end is None:
                     continue
+                end = right_end
                 start = _parallel_verb(scan, lo, start, after)
                 if opener and len(_words(scan[opener.end() + lo : start])) <= 3:
                     start = _trimmed(scan, lo + opener.end(), start)[0]  # "either learn Spanish"
