@@ -130,6 +130,12 @@ class TestParallelPhrases:
             "une où tout se prépare le dimanche",
         ]
 
+    def test_a_verb_that_comes_last_closes_the_group(self):
+        text = "Kannst du die Antwort einmal knapp und einmal ausführlich formulieren?"
+        [first, second] = sorted(detect(text).suggestions, key=lambda s: s.start)
+        assert first.group == second.group
+        assert first.group.trigger == "einmal knapp und einmal ausführlich formulieren"
+
     def test_variants_in_the_sentence_after_the_request(self):
         text = (
             "Kannst du die Mail an den Vermieter formulieren? Einmal höflich und einmal bestimmt."

@@ -203,8 +203,8 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             split_group(
                 text,
                 kind="directive",
-                start=verb.start(),
-                end=items[-1][1],
+                start=min(verb.start(), items[0][0]),  # the verb may come last
+                end=max(items[-1][1], verb.end()),
                 options=options,
                 confidence=0.84,
                 description=(
