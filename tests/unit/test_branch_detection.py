@@ -328,6 +328,42 @@ class TestSeveralRequests:
         steps = "To reset it:\n1. Remove the battery\n2. Hold the button\n3. Add the battery back"
         assert kinds(steps) == []
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Hi team,\n\nFirst, could you move our weekly call to Thursdays?\n\n"
+                "Second, please add Priya to the shared drive.\n\n"
+                "And third, I don't know who approves travel now.\n\nThanks!",
+                [
+                    "First, could you move our weekly call to Thursdays",
+                    "Second, please add Priya to the shared drive",
+                    "And third, I don't know who approves travel now",
+                ],
+            ),
+            (
+                "Hola,\n\nNecesito un menú para la cena del sábado, somos ocho.\n\n"
+                "Por otro lado, ¿cómo quito una mancha de vino de un mantel de lino?\n\n"
+                "Y una cosa más: quiero una lista de juegos para niños.\n\nGracias",
+                [
+                    "Necesito un menú para la cena del sábado, somos ocho",
+                    "Por otro lado, ¿cómo quito una mancha de vino de un mantel de lino",
+                    "Y una cosa más: quiero una lista de juegos para niños",
+                ],
+            ),
+            (
+                "Hallo,\n\nKannst du mir einen Trainingsplan für zehn Kilometer schreiben?\n\n"
+                "Und privat: Mein Sohn wird fünf und ich brauche Ideen für die Feier.",
+                [
+                    "Kannst du mir einen Trainingsplan für zehn Kilometer schreiben",
+                    "Und privat: Mein Sohn wird fünf und ich brauche Ideen für die Feier",
+                ],
+            ),
+        ],
+    )
+    def test_paragraphs_turned_to_another_topic(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

@@ -196,7 +196,24 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found.extend(_ordinals(text, scan, sents))
     found.extend(_sections(text, scan))
     found.extend(_listed_requests(text, scan))
-    return found
+    return _strongest_per_extent(found)
+
+
+def _strongest_per_extent(found: list[Suggestion]) -> list[Suggestion]:
+    """Where two cues find a branch point over the same text, the more confident one's
+    suggestions (two groups with one extent would otherwise read as one)."""
+    best: dict[tuple[int, int], float] = {}
+    for suggestion in found:
+        extent = suggestion.extent
+        best[extent] = max(best.get(extent, 0.0), suggestion.confidence)
+    kept: list[Suggestion] = []
+    taken: set[tuple[int, int, int, int]] = set()
+    for suggestion in found:
+        key = (*suggestion.extent, suggestion.start, suggestion.end)
+        if suggestion.confidence == best[suggestion.extent] and key not in taken:
+            taken.add(key)
+            kept.append(suggestion)
+    return kept
 
 
 _COUNTED_THINGS = re.compile(
@@ -773,14 +790,27 @@ def _real_question(chunk: str) -> bool:
     return not re.search(r"[\"“«][^\"”»]*\?[\"”»]", chunk)  # a quoted question
 
 
+_TRANSITION = (
+    r"(?:on the other hand|(?:on )?(?:a|another) (?:separate|different|unrelated) (?:note|topic)|"
+    r"(?:totally|completely|something|entirely) (?:different|unrelated|else)|"
+    r"(?:one|another|and one) (?:more|last|other) thing|"
+    r"d'autre part|par ailleurs|autre (?:chose|sujet)|rien à voir|"
+    r"por otro lado|por otra parte|(?:otra|una) cosa más|otro tema|aparte|"
+    r"andererseits|(?:noch )?(?:etwas|was) (?:ganz )?anderes|anderes thema|"
+    r"(?:(?:on the )?(?:personal|private) (?:side|note)|personally|privately|"
+    r"plus perso|côté perso|ya personal|en lo personal|privat))\b"
+)
+"""Words that turn a paragraph to another topic ("Separately", "Por otro lado", "Totally
+different thing", "Und privat")."""
 _ORDINAL = re.compile(
-    r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]\s|first(?:ly)?\b|second(?:ly)?\b|third(?:ly)?\b|"
-    r"(?:and )?(?:last(?:ly)?|finally)\b|also\b|separately\b|another\b|the (?:most urgent|"
-    r"first|second|big|main) (?:one|thing|issue)|one more\b|"
-    r"premièrement|deuxièmement|troisièmement|ensuite|enfin|(?:et )?dernier point|aussi|"
+    r"(?:#{1,6}\s*|\*\*)?(?:(?:and|et|y|und|e)\s+)?(?:\d[.)]\s|first(?:ly)?\b|second(?:ly)?\b|"
+    r"third(?:ly)?\b|last(?:ly)?\b|finally\b|also\b|separately\b|another\b|the (?:most urgent|"
+    r"first|second|big|main) (?:one|thing|issue)|one (?:more|last)\b|"
+    r"premièrement|deuxièmement|troisièmement|ensuite|enfin|dernier point|aussi|"
     r"primero|segundo|tercero|por último|además|también|"
-    r"erstens|zweitens|drittens|(?:und )?(?:außerdem|zuletzt|schließlich)|"
-    r"innanzitutto|poi|infine)",
+    r"erstens|zweitens|drittens|außerdem|zuletzt|schließlich|"
+    r"innanzitutto|poi|infine)|"
+    rf"(?:(?:and|et|y|und|e)\b,?\s+)?{_TRANSITION}",
     re.I,
 )
 _PARAGRAPH = re.compile(r"(?:[^\n]+\n?)+", re.M)
@@ -792,7 +822,7 @@ _SIGN_OFF = re.compile(
 def _sections(text: str, scan: str) -> list[Suggestion]:
     """A long message in paragraphs or sections that each bring one request ("First, …",
     "Second, …", "## 1. Billing"): one suggestion per such paragraph."""
-    paragraphs = [_trimmed(scan, m.start(), m.end()) for m in _PARAGRAPH.finditer(scan)]
+    paragraphs = [_stripped(scan, m.start(), m.end()) for m in _PARAGRAPH.finditer(scan)]
     paragraphs = [p for p in paragraphs if p[1] > p[0]]
     if len(paragraphs) < 3:
         return []
@@ -809,7 +839,10 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
         first -= 1  # "The most urgent one" after the opening request
     chosen = [paragraphs[i] for i in range(first, marked[-1] + 1) if i == first or i in marked]
     chosen = [
-        p for p in chosen if not _SIGN_OFF.match(scan, p[0], p[1]) and _asks(scan[p[0] : p[1]])
+        (a, b)
+        for a, b in chosen
+        if not _SIGN_OFF.match(scan, a, b)
+        and (_asks(scan[a:b]) or (_ORDINAL.match(scan, a, b) and _UNKNOWN.search(scan, a, b)))
     ]
     if len(chosen) < 2:
         return []
@@ -826,6 +859,22 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
         reasoning=f"{len(chosen)} paragraphs, each with its own request",
         divergence="high",
     )
+
+
+_UNKNOWN = re.compile(
+    r"\b(?:(?:i|we) (?:don't|do not|can't|cannot) (?:know|tell|figure out|understand|see why)|"
+    r"(?:je ne|on ne) (?:sais|sait|comprends|comprend) pas|no (?:sé|sabemos|entiendo)|"
+    r"(?:ich|wir) (?:weiß|wissen|verstehe|verstehen) nicht|keine ahnung|no idea|aucune idée|"
+    r"ni idea)\b",
+    re.I,
+)
+"""A problem told as what the writer does not know: an ask without a question mark."""
+
+
+def _stripped(scan: str, start: int, end: int) -> tuple[int, int]:
+    """``start, end`` moved inwards past spaces only: a paragraph keeps its last "?"."""
+    chunk = scan[start:end]
+    return start + len(chunk) - len(chunk.lstrip()), end - len(chunk) + len(chunk.rstrip())
 
 
 def _first_sentence(text: str, start: int, end: int) -> str:
