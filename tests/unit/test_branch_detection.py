@@ -364,6 +364,38 @@ class TestSeveralRequests:
     def test_paragraphs_turned_to_another_topic(self, text, wanted):
         assert [span for _, span in options(text)] == wanted
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Two things: cancel the spare seat please, and send me last month's receipt.",
+                ["cancel the spare seat please", "send me last month's receipt"],
+            ),
+            (
+                "Tengo dos dudas: el horno no calienta bien y además la puerta hace ruido.",
+                ["el horno no calienta bien", "además la puerta hace ruido"],
+            ),
+            (
+                "Ich habe zwei Fragen: Erstens, wann öffnet das Bad im Sommer, und zweitens "
+                "kann ich dort Schwimmkurse für Kinder buchen?",
+                [
+                    "Erstens, wann öffnet das Bad im Sommer",
+                    "zweitens kann ich dort Schwimmkurse für Kinder buchen",
+                ],
+            ),
+            (
+                "J'ai deux soucis : d'abord la lampe du salon clignote depuis hier, et ensuite "
+                "le volet de la cuisine reste bloqué.",
+                [
+                    "d'abord la lampe du salon clignote depuis hier",
+                    "ensuite le volet de la cuisine reste bloqué",
+                ],
+            ),
+        ],
+    )
+    def test_announced_requests_split_at_each_request(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

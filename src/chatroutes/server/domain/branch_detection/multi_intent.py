@@ -178,7 +178,16 @@ _ITEM_SPLIT = re.compile(
     rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|{_DETERMINER})\b)|;\s*|"
     rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_DETERMINER})\b)|"
     r",\s*(?=(?:is|are|do|does|can|could|should|what|what's|how|why|when|where|which|who)\b)|"
-    r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
+    r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+|"
+    r",\s*(?:and|et|y|und|e)\s+|"
+    r",?\s*\b(?:and|et|y|und|e)\b,?\s*(?=(?:also|additionally|aussi|également|además|también|"
+    r"aparte|auch|außerdem|zudem)\b)",
+    re.I,
+)
+_ORDINAL_SPLIT = re.compile(
+    r"(?:[,;]\s*(?:\b(?:and|et|y|und|e)\b\s*)?|\s+\b(?:and|et|y|und|e)\s+)(?=(?:second(?:ly)?|"
+    r"third(?:ly)?|then|ensuite|deuxièmement|troisièmement|puis|segundo|tercero|luego|después|"
+    r"zweitens|drittens|dann)\b)",
     re.I,
 )
 
@@ -472,7 +481,8 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     match = _ANNOUNCED.search(scan, sentence.start, sentence.end)
     if match is None:
         return []
-    items = _parts(scan, match.end(), sentence.end, _ITEM_SPLIT)
+    ordered = _ORDINAL_LEAD.match(scan, _trimmed(scan, match.end(), sentence.end)[0])
+    items = _parts(scan, match.end(), sentence.end, _ORDINAL_SPLIT if ordered else _ITEM_SPLIT)
     if len(items) < 2 or any(len(_words(scan[a:b])) < 2 for a, b in items):
         return []
     return split_group(
