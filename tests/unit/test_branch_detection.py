@@ -396,6 +396,35 @@ class TestSeveralRequests:
     def test_announced_requests_split_at_each_request(self, text, wanted):
         assert [span for _, span in options(text)] == wanted
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Hello, two things about my membership. The gym app logs me out every hour. "
+                "Separately, why was I billed for a locker I never rented?",
+                [
+                    "The gym app logs me out every hour",
+                    "why was I billed for a locker I never rented",
+                ],
+            ),
+            (
+                "Te pido tres cosas: ¿qué plantas aguantan la sombra? También busco una maceta "
+                "grande. Y por último, ayúdame a elegir un abono para tomates.",
+                [
+                    "qué plantas aguantan la sombra",
+                    "busco una maceta grande",
+                    "ayúdame a elegir un abono para tomates",
+                ],
+            ),
+        ],
+    )
+    def test_counted_requests_told_one_by_one(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    def test_counted_facts_are_no_requests(self):
+        text = "Two things about me: I'm vegan. Also, I hate cooking. What should I eat?"
+        assert kinds(text) == []
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

@@ -232,31 +232,50 @@ _COUNTED_THINGS = re.compile(
     re.I,
 )
 _ANNOUNCEMENT_END = re.compile(
+    r"(?:\s+(?:on|about|regarding|concerning|for|with|from|sur|avec|pour|con|sobre|para|de|zu|"
+    r"mit|bei|für|zum|zur)\b[^.:!?\n]{0,40})?"
     r"(?:\s+(?:please|for you|today|quickly|s'il vous plaît|por favor|bitte))?\s*[.:!,\-]*\s*",
     re.I,
 )
 _ORDINAL_LEAD = re.compile(
-    r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|premièrement|deuxièmement|d'abord|ensuite|"
-    r"primero|segundo|tercero|erstens|zweitens|drittens|primo|secondo)\b,?\s*",
+    r"(?:(?:and|et|y|und|e)\s+)?(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|premièrement|"
+    r"deuxièmement|d'abord|ensuite|primero|segundo|tercero|erstens|zweitens|drittens|primo|"
+    r"secondo|(?:and )?(?:last(?:ly)?|finally)|enfin|por último|zuletzt|schließlich)\b,?\s*",
     re.I,
 )
+_NUMBER = {"two": 2, "2": 2, "deux": 2, "dos": 2, "zwei": 2, "due": 2, "three": 3, "3": 3}
+_NUMBER |= {"trois": 3, "tres": 3, "drei": 3, "tre": 3, "four": 4, "4": 4}
 
 
 def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    """ "Two things. First, … Second, …": a count announced, then sentences numbered
-    in words; one request per numbered sentence."""
+    """A count announced, then the requests as sentences ("Two things. First, … Second,
+    …", "Two things on my account. <a problem>. Separately, …?", "Tres cosas: ¿…?
+    También … Y por último, …"): the first request, then one per sentence opened by an
+    ordinal or an additive word; sentences in between tell more about the request."""
     for index, sentence in enumerate(sents):
         counted = _COUNTED_THINGS.search(scan, sentence.start, sentence.end)
-        if counted is None or not _ANNOUNCEMENT_END.fullmatch(scan, counted.end(), sentence.end):
-            continue  # "Two things happened. First, …" tells a story
-        items = []
-        for following in sents[index + 1 :]:
-            marker = _ORDINAL_LEAD.match(scan, following.start)
-            if marker is None:
-                break
-            items.append(_trimmed(text, marker.end(), following.end))
-        if len(items) < 2:
+        if counted is None:
             continue
+        items: list[tuple[int, int]] = []
+        if not _ANNOUNCEMENT_END.fullmatch(scan, counted.end(), sentence.end):
+            colon = scan.find(":", counted.end(), min(sentence.end, counted.end() + 40))
+            if colon < 0:
+                continue  # "Two things happened. First, …" tells a story
+            items.append(_trimmed(text, colon + 1, sentence.end))  # "Tres cosas: ¿cómo …?"
+        number = _NUMBER.get(counted.group(0).split()[0].lower(), 4)
+        for following in sents[index + 1 : index + 10]:
+            plain = scan[following.start : following.end].lstrip("¿¡ ")
+            offset = following.end - following.start - len(plain)
+            marker = _ORDINAL_LEAD.match(plain) or _ADDITIVE.match(plain)
+            if _SIGN_OFF.match(plain) or (len(items) == number and marker):
+                break
+            if marker:
+                items.append(_trimmed(text, following.start + offset + marker.end(), following.end))
+            elif not items:
+                items.append(_trimmed(text, following.start, following.end))
+        asking = sum(_asks(scan[a : b + 1]) for a, b in items)  # with its "?"
+        if len(items) < 2 or asking < len(items) - 1:
+            continue  # one of them may be a problem told ("Two of my users keep …")
         return split_group(
             text,
             kind="multi_intent",
@@ -265,7 +284,7 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
             confidence=0.8,
             description=_DESCRIPTION,
-            reasoning="Requests counted, then numbered in words",
+            reasoning="Requests counted, then told one by one",
             divergence="high",
         )
     return []
@@ -764,7 +783,8 @@ _ASKS = re.compile(
     r"whether|no longer|stopped|keeps|broken|wrong|aren't|isn't|doesn't|won't|can't|"
     r"möchte|bräuchte|würde|brauche|hätte|bitte|nicht|kein\w*|voudrais|aimerais|besoin|pas|"
     r"comment|pourquoi|quisiera|gustaría|necesito|quiero|cómo|por qué|vorrei|bisogno|preciso|"
-    r"quero|não)\b",
+    r"quero|não|looking for|busco|buscamos|je cherche|ich suche|wir suchen|ayúda(?:me|nos)|"
+    r"aide[sz]?-(?:moi|nous)|hilf mir|helft mir|helfen sie mir)\b",
     re.I,
 )
 
