@@ -425,6 +425,19 @@ class TestSeveralRequests:
         text = "Two things about me: I'm vegan. Also, I hate cooking. What should I eat?"
         assert kinds(text) == []
 
+    def test_lettered_requests_in_one_sentence(self):
+        text = (
+            "Could you (a) sum up the survey results, (b) tell me which store had the most "
+            "returns, and (c) draft a thank-you note to the volunteers?"
+        )
+        assert [span for _, span in options(text)] == [
+            "sum up the survey results",
+            "tell me which store had the most returns",
+            "draft a thank-you note to the volunteers",
+        ]
+        choice = "Should I (a) repaint the fence or (b) replace it with a hedge?"
+        assert "multi_intent" not in [kind for kind, _ in kinds(choice)]
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

@@ -196,7 +196,8 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     for sentence in sents:
         found.extend(
-            _announced(text, scan, sentence)
+            _lettered(text, scan, sentence)
+            or _announced(text, scan, sentence)
             or _joined(text, scan, sentence)
             or _coordinated(text, scan, sentence)
             or _two_problems(text, scan, sentence)
@@ -288,6 +289,47 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             divergence="high",
         )
     return []
+
+
+_INLINE_MARK = re.compile(r"(?:(?<=\s)|^)\(?([a-e1-5])\)\s+", re.I)
+_ALTERNATIVE_JOIN = re.compile(r"\b(?:or|ou|o|oder|oppure)\W*$", re.I)
+
+
+def _lettered(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Can you (a) draft …, (b) check …, and (c) book …?": requests lettered or
+    numbered inside one sentence; one per marker. "(a) … or (b) …" offers a choice."""
+    marks = list(_INLINE_MARK.finditer(scan, sentence.start, sentence.end))
+    labels = "".join(m.group(1).lower() for m in marks)
+    if (
+        len(marks) < 2
+        or labels[0] not in "a1"
+        or labels not in ("abcde", "12345")[labels[0] == "1"]
+    ):
+        return []
+    lead = scan[sentence.start : marks[0].start()]
+    if not (_ASKING_CUE.search(lead) or _WANT.search(lead) or _ASKING.match(lead)):
+        return []
+    ends = [m.start() for m in marks[1:]] + [sentence.end]
+    if any(
+        _ALTERNATIVE_JOIN.search(scan, m.end(), end) for m, end in zip(marks, ends, strict=True)
+    ):
+        return []
+    items = [_trimmed(text, m.end(), end) for m, end in zip(marks, ends, strict=True)]
+    items = [
+        (a, b - len(re.search(r"(?:\W+(?:and|et|y|und|e))?\W*$", text[a:b]).group(0)))
+        for a, b in items
+    ]
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=items[0][0],
+        end=items[-1][1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+        confidence=0.82,
+        description=_DESCRIPTION,
+        reasoning="Requests lettered in one sentence",
+        divergence="high",
+    )
 
 
 def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
