@@ -438,6 +438,26 @@ class TestSeveralRequests:
         choice = "Should I (a) repaint the fence or (b) replace it with a hedge?"
         assert "multi_intent" not in [kind for kind, _ in kinds(choice)]
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "J'aurais besoin d'un devis pour la cuisine et aussi d'un rendez-vous pour "
+                "la salle de bain.",
+                [
+                    "J'aurais besoin d'un devis pour la cuisine",
+                    "d'un rendez-vous pour la salle de bain",
+                ],
+            ),
+            (
+                "Quiero renovar el pasaporte y, aparte, necesito pedir cita para el carné.",
+                ["Quiero renovar el pasaporte", "necesito pedir cita para el carné"],
+            ),
+        ],
+    )
+    def test_two_requests_joined_in_one_sentence(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

@@ -31,11 +31,17 @@ _JOINED = re.compile(
     r",?\s*\b(?:and also|and i also|and we also|and another|plus another|(?<=,\s)plus|as well as|"
     r"and separately|and additionally|et aussi|et également|ainsi que|y también|"
     r"y además|así como|und auch|sowie|und außerdem|e também|e anche|e inoltre|"
-    r"(?:and|y|et|und),? (?:on the other hand|por otro lado|d'autre part|andererseits))\b,?",
+    r"(?:and|y|et|und),? (?:on the other hand|por otro lado|por otra parte|aparte|d'autre part|"
+    r"par ailleurs|en plus|andererseits|zudem))\b,?",
     re.I,
 )
 _JOINED_KEYS = (
     "other hand",
+    "otra parte",
+    "aparte",
+    "ailleurs",
+    "en plus",
+    "zudem",
     "otro lado",
     "autre part",
     "andererseits",
@@ -339,7 +345,8 @@ def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         return []
     match = _JOINED.search(chunk)
     asking = _ASKING.match(scan, _strip_marker(scan, sentence).start, sentence.end)
-    if match is None or not _NEED.search(chunk) or not (_SPEAKER.search(chunk) or asking):
+    speaker = _SPEAKER.search(chunk) or _WANT.search(chunk)  # "quiero …": no pronoun
+    if match is None or not _NEED.search(chunk) or not (speaker or asking):
         return []
     body = _strip_marker(scan, sentence)
     cut, resume = sentence.start + match.start(), sentence.start + match.end()
@@ -380,10 +387,17 @@ def _requests(before: str, phrase: str) -> bool:
     if _NEED.search(phrase) or _ISSUE.search(phrase) or _CLAUSE_START.match(phrase):
         return True
     head = (_words(phrase) or [""])[0]
-    return head in _OBJECT_START or (head in _PREPOSITION and head in _words(before))
+    if head in _OBJECT_START:
+        return True
+    preposition = head.partition("'")[0]  # "d'une", "l'"
+    return preposition in _PREPOSITION and preposition in {
+        w.partition("'")[0] for w in _words(before)
+    }
 
 
-_PREPOSITION = _wordset("with on for about to avec sur pour con sobre para mit bei für zu über")
+_PREPOSITION = _wordset(
+    "with on for about to avec sur pour de d con sobre para de del mit bei für zu über von"
+)
 
 
 _ASKING = re.compile(
