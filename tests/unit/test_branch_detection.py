@@ -458,6 +458,35 @@ class TestSeveralRequests:
     def test_two_requests_joined_in_one_sentence(self, text, wanted):
         assert [span for _, span in options(text)] == wanted
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Pourriez-vous renouveler ma carte de bibliothèque expirée et m'expliquer "
+                "comment réserver les salles de travail ?",
+                [
+                    "renouveler ma carte de bibliothèque expirée",
+                    "m'expliquer comment réserver les salles de travail",
+                ],
+            ),
+            (
+                "Aide-moi à ranger le garage, trouve-moi une recette de soupe, et rappelle-moi "
+                "les horaires de la piscine.",
+                [
+                    "Aide-moi à ranger le garage",
+                    "trouve-moi une recette de soupe",
+                    "rappelle-moi les horaires de la piscine",
+                ],
+            ),
+        ],
+    )
+    def test_coordinated_requests_with_their_own_objects(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    def test_two_verbs_on_one_matter_are_one_request(self):
+        assert kinds("Can you fix the booking date and refund the difference?") == []
+        assert kinds("Could you check the draft and send it to Maria?") == []
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

@@ -417,31 +417,55 @@ _OBJECT_START = _wordset(
 
 
 def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
-    """ "Can you fix the login bug and update the README?": two verb phrases, each
-    with its object, asked for in one request."""
+    """ "Can you fix the login bug and update the README?", "aide-moi à trier …, trouve-moi
+    …, et rappelle-moi …": verb phrases, each with its object, asked for in one request.
+    Two verbs on one thing are often one task ("correct it and credit me"); three, or two
+    with objects that share nothing, are separate requests."""
     body = _strip_marker(scan, sentence)
-    lead = _ASKING.match(scan, body.start, sentence.end)
+    lead = _ASKING.match(scan, body.start, sentence.end) or _CLITIC_IMPERATIVE.match(
+        scan, body.start, sentence.end
+    )
     if lead is None:
         return []
-    joins = list(_AND.finditer(scan, lead.end(), sentence.end))
-    if len(joins) != 1:
+    start = lead.end() if lead.re is _ASKING else body.start
+    joins = list(_CLAUSE_JOIN.finditer(scan, start, sentence.end))
+    if not joins or len(joins) > 3 or not _AND.search(joins[-1].group(0)):
         return []
-    join = joins[0]
-    left = _trimmed(text, lead.end(), join.start())
-    right = _trimmed(text, join.end(), sentence.end)
-    if not (_verb_phrase(scan[left[0] : left[1]]) and _verb_phrase(scan[right[0] : right[1]])):
+    cuts = [start] + [j.end() for j in joins]
+    ends = [j.start() for j in joins] + [sentence.end]
+    parts = [_trimmed(text, a, b) for a, b in zip(cuts, ends, strict=True)]
+    if not all(_verb_phrase(scan[a:b], initial=a == body.start) for a, b in parts):
         return []
+    objects = [set(_words(scan[a:b])[1:]) - _STOPWORDS - _OBJECT_START - _LINKS for a, b in parts]
+    # objects told in full that share no word: "fix the login bug and update the
+    # README" may be one task, "corriger la surface de la parcelle 12 et m'expliquer
+    # comment exporter la déclaration" is two; a remedy asked for is the same matter
+    apart = min(map(len, objects)) >= 2 and not set.intersection(*objects)
+    apart = apart and not _PRONOUN_OBJECT.match(scan, *parts[-1])
+    apart = apart and not _REMEDY.search(scan, *parts[-1])
+    confidence = 0.74 if len(parts) > 2 or apart else 0.66
     return split_group(
         text,
         kind="multi_intent",
-        start=left[0],
-        end=right[1],
-        options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
-        confidence=0.66,  # often one task told in two verbs ("correct it and credit me")
+        start=parts[0][0],
+        end=parts[-1][1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in parts],
+        confidence=confidence,
         description=_DESCRIPTION,
-        reasoning="Two requests coordinated in one sentence",
+        reasoning=f"{len(parts)} requests coordinated in one sentence",
         divergence="medium",
     )
+
+
+_CLITIC_IMPERATIVE = re.compile(
+    r"\W*(?:\w+-(?:moi|nous)|(?:ayúda|dí|haz|recuérda|busca|escríbe|explíca)(?:me|nos)|"
+    r"(?:hilf|schreib|erklär|sag|such) mir)\b",
+    re.I,
+)
+_CLAUSE_JOIN = re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+(?=\w+-(?:moi|nous)\b)", re.I)
+_PRONOUN_OBJECT = re.compile(
+    r"^\S+\s+(?:it|them|this|that|him|her|le|la|les|lo|los|las|es|ihn|sie)\b", re.I
+)
 
 
 _ISSUE = re.compile(
@@ -536,17 +560,32 @@ def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     )
 
 
-def _verb_phrase(phrase: str) -> bool:
-    """A verb and its object: "fix the login bug", not "set up" or "the logs"."""
+def _verb_phrase(phrase: str, *, initial: bool = False) -> bool:
+    """A verb and its object: "fix the login bug", "m'expliquer comment …", "trouve-moi
+    une idée", not "set up" or "the logs"."""
     words = phrase.split()
+    if len(words) < 3:
+        return False
+    verb = _CLITIC.sub("", words[0])
+    verb = verb[:1].lower() + verb[1:] if initial else verb  # "Aide-moi" opening the sentence
     return (
-        len(words) >= 3
-        and words[0].isalpha()
-        and words[0].islower()
-        and words[0] not in _OBJECT_START
-        and words[0] not in _STOPWORDS
-        and words[1].lower() in _OBJECT_START
+        verb.isalpha()
+        and verb.islower()
+        and verb not in _OBJECT_START
+        and verb not in _STOPWORDS
+        and (words[1].lower() in _OBJECT_START or words[1].lower() in _HOW)
     )
+
+
+_CLITIC = re.compile(r"^(?:[mtl]['\u2019])|-(?:moi|nous|toi|le|la|les)$", re.I)
+_LINKS = _wordset(
+    "à au aux de du des d en et pour par sur avec dans y a al del con para por und von mit zu "
+    "zum zur für im am"
+)
+_HOW = _wordset(
+    "à a to zu how what where when which why comment quoi où quand pourquoi cómo qué dónde "
+    "wie was wo"
+)
 
 
 def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
