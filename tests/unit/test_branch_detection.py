@@ -487,6 +487,14 @@ class TestSeveralRequests:
         assert kinds("Can you fix the booking date and refund the difference?") == []
         assert kinds("Could you check the draft and send it to Maria?") == []
 
+    def test_a_request_cut_by_an_abbreviation_still_counts(self):
+        text = (
+            "Bitte schicken Sie die Unterlagen an Kanzlei Weber, Lindenstr. 9, 10115 Berlin. "
+            "Außerdem lädt Ihre Seite seit Montag keine Formulare mehr."
+        )
+        assert [kind for kind, _ in kinds(text)] == ["multi_intent"]
+        assert options(text)[-1][1] == "Außerdem lädt Ihre Seite seit Montag keine Formulare mehr"
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

@@ -649,8 +649,11 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             marked = marked or bool(opens)
             joined = joined or bool(and_opens)
     if marked and len(asked) == 1 and _asking(scan, sents):
-        first = asked[0]
-        previous = next((s for s in reversed(sents) if s.end <= first.start), None)
+        earlier = [s for s in sents if s.end <= asked[0].start][-3:]
+        while len(earlier) > 1 and len(_words(scan[earlier[-1].start : earlier[-1].end])) < 4:
+            # "… auf Müller GmbH, Hauptstr. 4, 80331 München.": an abbreviation cut it
+            earlier[-2:] = [Span(earlier[-2].start, earlier[-1].end)]
+        previous = earlier[-1] if earlier else None
         before = scan[previous.start : previous.end] if previous is not None else ""
         if len(_words(before)) >= 4 and _asks(before) and not _SIGN_OFF.match(before):
             asked.insert(0, _strip_marker(scan, previous))
