@@ -495,6 +495,19 @@ class TestSeveralRequests:
         assert [kind for kind, _ in kinds(text)] == ["multi_intent"]
         assert options(text)[-1][1] == "Außerdem lädt Ihre Seite seit Montag keine Formulare mehr"
 
+    def test_a_list_of_tasks_after_i_need_to(self):
+        text = (
+            "The move is next week and I still need to:\n- book a van for Saturday\n"
+            "- cancel the internet contract\n- pack the kitchen\nCan you help with each?"
+        )
+        assert [span for _, span in options(text)] == [
+            "book a van for Saturday",
+            "cancel the internet contract",
+            "pack the kitchen",
+        ]
+        things = "For the trip I need to:\n- Passport\n- Charger\n- Two adapters"
+        assert kinds(things) == []
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

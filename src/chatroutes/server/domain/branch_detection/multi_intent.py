@@ -1049,6 +1049,19 @@ _MANY = re.compile(
 )
 
 
+_TODO = re.compile(
+    r"(?:\b(?:need|have|want|got|must|would like) to|\b(?:je dois|il faut que je|j'ai à|"
+    r"tengo que|necesito|debo|ich muss|wir müssen|ich sollte|wir sollten))\s*:\s*$",
+    re.I,
+)
+
+
+def _task(item: str) -> bool:
+    """A list item that starts with a verb ("figure out who …"), not a thing."""
+    head = (item.split() or [""])[0]
+    return head.isalpha() and head.islower() and head not in _OBJECT_START | _STOPWORDS
+
+
 def _listed_requests(text: str, scan: str) -> list[Suggestion]:
     """A Markdown list of requests ("Couple of unrelated things:\n- cancel …\n- is …?"):
     one suggestion per item that asks, reports a problem or requests something."""
@@ -1074,6 +1087,8 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
         announced = _MANY.search(intro)
         if announced:  # "Three things please:\n1. Add …\n2. Restore …": each item an order
             asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
+        elif _TODO.search(intro) and all(_task(m.group(1)) for m in run):
+            asking = len(run)  # "I need to:\n- book …\n- write …": each item a task
         if not (announced and asking >= 1) and asking < len(run):
             continue
         if _one_question_after(scan, run[-1].end()):
