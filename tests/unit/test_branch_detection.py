@@ -508,6 +508,28 @@ class TestSeveralRequests:
         things = "For the trip I need to:\n- Passport\n- Charger\n- Two adapters"
         assert kinds(things) == []
 
+    def test_a_problem_despite_what_was_done_then_another_question(self):
+        text = (
+            "Mein Router zeigt eine rote Lampe, obwohl ich ihn neu gestartet habe. "
+            "Und noch was: Wie ändere ich das WLAN-Passwort?"
+        )
+        assert len(options(text)) == 2
+
+    def test_a_constraint_without_a_verb_is_no_request(self):
+        text = "Kannst du mir eine Einladung zum Sommerfest schreiben? Und keine Emojis."
+        assert kinds(text) == []
+
+    def test_paragraphs_numbered_from_d_abord(self):
+        text = (
+            "Bonjour,\n\nJe gère une petite librairie.\n\n"
+            "D'abord, le terminal de paiement ne se connecte plus depuis hier.\n\n"
+            "Ensuite, pouvez-vous me proposer un texte pour la vitrine de Noël ?\n\nMerci"
+        )
+        assert [span for _, span in options(text)] == [
+            "D'abord, le terminal de paiement ne se connecte plus depuis hier",
+            "Ensuite, pouvez-vous me proposer un texte pour la vitrine de Noël",
+        ]
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

@@ -90,7 +90,7 @@ _ADDITIVE = re.compile(
     r"and also|plus|en outre|enfin|au fait|aparte|por cierto|otra cosa|übrigens|ach ja|"
     r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
     r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
-    r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas)|"
+    r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
     r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
     r"something (?:completely |totally )?different|autre chose|otra cosa)\b",
     re.I,
@@ -819,13 +819,20 @@ def _refines(scan: str, first: Span, chunk: str, opens: re.Match[str] | None) ->
     """Whether a later sentence only tells more about the first request: a constraint on
     it ("Also, keep it under two minutes", "it should return a 400"), or, after a request
     to write or make something, what to put in it ("Also, please mention …")."""
-    if _REFINE.search(chunk):
+    if _REFINE.search(chunk) or _NO_MORE.match(chunk):
         return True
     if _MAKE.search(scan, first.start, first.end) is None:
         return False
     rest = chunk[opens.end() :] if opens and _ADDITIVE.match(chunk) else chunk
     return any(_REFINE_VERB.match(part) for part in _CLAUSE_CUT.split(rest))
 
+
+_NO_MORE = re.compile(
+    r"\W*(?:(?:and|also|plus|et|y|und|auch)\s+)*(?:no|keine?\w*|pas de|sans|sin|nada de|"
+    r"ohne)\s+\w+",
+    re.I,
+)
+"""A constraint with no verb ("And no jargon", "Und keine Anglizismen")."""
 
 _CLAUSE_CUT = re.compile(r"[,;:]\s*(?:so\s+)?")
 
@@ -882,7 +889,8 @@ _ASKS = re.compile(
     r"möchte|bräuchte|würde|brauche|hätte|bitte|nicht|kein\w*|voudrais|aimerais|besoin|pas|"
     r"comment|pourquoi|quisiera|gustaría|necesito|quiero|cómo|por qué|vorrei|bisogno|preciso|"
     r"quero|não|looking for|busco|buscamos|je cherche|ich suche|wir suchen|ayúda(?:me|nos)|"
-    r"aide[sz]?-(?:moi|nous)|hilf mir|helft mir|helfen sie mir)\b",
+    r"aide[sz]?-(?:moi|nous)|hilf mir|helft mir|helfen sie mir|"
+    r"even though|although|obwohl|bien que|alors que|aunque)\b",
     re.I,
 )
 
@@ -934,9 +942,9 @@ _ORDINAL = re.compile(
     r"(?:#{1,6}\s*|\*\*)?(?:(?:and|et|y|und|e)\s+)?(?:\d[.)]\s|first(?:ly)?\b|second(?:ly)?\b|"
     r"third(?:ly)?\b|last(?:ly)?\b|finally\b|also\b|separately\b|another\b|the (?:most urgent|"
     r"first|second|big|main) (?:one|thing|issue)|one (?:more|last)\b|"
-    r"premièrement|deuxièmement|troisièmement|ensuite|enfin|dernier point|aussi|"
-    r"primero|segundo|tercero|por último|además|también|"
-    r"erstens|zweitens|drittens|außerdem|zuletzt|schließlich|"
+    r"premièrement|deuxièmement|troisièmement|d'abord|ensuite|enfin|dernier point|aussi|"
+    r"primero|segundo|tercero|para empezar|por último|además|también|"
+    r"erstens|zweitens|drittens|zuerst|zunächst|außerdem|zuletzt|schließlich|"
     r"innanzitutto|poi|infine)|"
     rf"(?:(?:and|et|y|und|e)\b,?\s+)?{_TRANSITION}",
     re.I,
@@ -959,7 +967,8 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
         return []
     first = marked[0]
     if not re.match(
-        r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]|first|premi|primero|erstens|innanzi|"
+        r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]|first|premi|d'abord|primero|para empezar|erstens|zuerst|"
+        r"zunächst|innanzi|"
         r"the (?:most urgent|first|main|big))",
         scan[paragraphs[first][0] :],
         re.I,
@@ -970,7 +979,7 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
         (a, b)
         for a, b in chosen
         if not _SIGN_OFF.match(scan, a, b)
-        and (_asks(scan[a:b]) or (_ORDINAL.match(scan, a, b) and _UNKNOWN.search(scan, a, b)))
+        and (_asks(scan[a:b]) or (_ORDINAL.match(scan, a, b) and _current_problem(scan[a:b])))
     ]
     if len(chosen) < 2:
         return []
@@ -997,6 +1006,17 @@ _UNKNOWN = re.compile(
     re.I,
 )
 """A problem told as what the writer does not know: an ask without a question mark."""
+
+
+_PAST_NEGATION = re.compile(r"\b(?:didn't|did not|wasn't|weren't|hadn't|couldn't|never)\b", re.I)
+
+
+def _current_problem(chunk: str) -> bool:
+    """A problem told as it stands ("the page stays blank, I don't see why", "ne voient
+    plus"), not a step told in the past ("First, I didn't know what to do")."""
+    if _UNKNOWN.search(chunk):
+        return True
+    return bool(_NEGATED.search(chunk)) and not _PAST_NEGATION.search(chunk)
 
 
 def _stripped(scan: str, start: int, end: int) -> tuple[int, int]:
