@@ -275,10 +275,7 @@ class TestSeveralRequests:
             (
                 "Zwei Fragen: Wie entkalke ich meine Kaffeemaschine? "
                 "Und wo finde ich Ersatzfilter?",
-                [
-                    "Zwei Fragen: Wie entkalke ich meine Kaffeemaschine",
-                    "Und wo finde ich Ersatzfilter",
-                ],
+                ["Wie entkalke ich meine Kaffeemaschine", "wo finde ich Ersatzfilter"],
             ),
             (
                 "My receipt shows the wrong name and I'd like to cancel the extra seat.",
@@ -529,6 +526,50 @@ class TestSeveralRequests:
             "D'abord, le terminal de paiement ne se connecte plus depuis hier",
             "Ensuite, pouvez-vous me proposer un texte pour la vitrine de Noël",
         ]
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Drei Sachen: Wann ist der Wertstoffhof offen? Dann bräuchte ich eine Idee "
+                "für ein Geschenk. Und was kostet ein Anwohnerparkausweis?",
+                [
+                    "Wann ist der Wertstoffhof offen",
+                    "bräuchte ich eine Idee für ein Geschenk",
+                    "was kostet ein Anwohnerparkausweis",
+                ],
+            ),
+            (
+                "Tengo varias dudas: no me carga la web del banco, quiero cambiar mi PIN y "
+                "¿cómo pido una tarjeta nueva?",
+                [
+                    "no me carga la web del banco",
+                    "quiero cambiar mi PIN",
+                    "cómo pido una tarjeta nueva",
+                ],
+            ),
+            (
+                "Te pido dos cosas: revísame esta carta de presentación y dime cómo cerrarla.",
+                ["revísame esta carta de presentación", "dime cómo cerrarla"],
+            ),
+            (
+                "Couple of things for the weekend, can you help:\n- a shopping list for a "
+                "barbecue\n- a route for a short bike ride",
+                ["a shopping list for a barbecue", "a route for a short bike ride"],
+            ),
+            (
+                "Pour demain : aide-moi à trier mes mails, trouve-moi un resto pour midi, et "
+                "rappelle-moi les horaires du train.",
+                [
+                    "aide-moi à trier mes mails",
+                    "trouve-moi un resto pour midi",
+                    "rappelle-moi les horaires du train",
+                ],
+            ),
+        ],
+    )
+    def test_counted_or_coordinated_requests(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
 
     def test_announced_questions_split_at_each_question(self):
         text = (

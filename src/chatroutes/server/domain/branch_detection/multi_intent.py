@@ -176,13 +176,14 @@ _DETERMINER = (
     r"nuestro|nuestra|su|sus|der|die|das|den|dem|mein|meine|unser|unsere|ihr|ihre|il|la|lo|"
     r"gli|le|o|os|as|meu|minha"
 )
+_WANTING = r"quiero|quisiera|necesito|voudrais|veux|möchte|brauche|vorrei|quero"
 _ITEM_SPLIT = re.compile(
-    r",?\s*\b(?:and|et|y|und|e)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|eine|"
+    r",?\s*\b(?:and|et|y|und|e)\b\s*(?=[¿¡]?(?:one|another|the other|l'autre|une|otra|la otra|eine|"
     r"die andere|what|how|why|when|where|which|who|whether|if|i|we|qué|cómo|cuál|"
     r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|j'|was|wie|warum|wann|wo|ob|"
     r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
     rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|{_DETERMINER})\b)|;\s*|"
-    rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_DETERMINER})\b)|"
+    rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_WANTING}|{_DETERMINER})\b)|"
     r",\s*(?=(?:is|are|do|does|can|could|should|what|what's|how|why|when|where|which|who)\b)|"
     r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+|"
     r",\s*(?:and|et|y|und|e)\s+|"
@@ -250,6 +251,11 @@ _ORDINAL_LEAD = re.compile(
     r"secondo|(?:and )?(?:last(?:ly)?|finally)|enfin|por último|zuletzt|schließlich)\b,?\s*",
     re.I,
 )
+_THEN = re.compile(
+    r"(?:and|und|y|et|e|then|dann|luego|después|ensuite|puis)\b,?\s+"
+    r"(?:(?:then|dann|luego|después|ensuite|puis)\b,?\s+)?",
+    re.I,
+)
 _NUMBER = {"two": 2, "2": 2, "deux": 2, "dos": 2, "zwei": 2, "due": 2, "three": 3, "3": 3}
 _NUMBER |= {"trois": 3, "tres": 3, "drei": 3, "tre": 3, "four": 4, "4": 4}
 
@@ -274,6 +280,8 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             plain = scan[following.start : following.end].lstrip("¿¡ ")
             offset = following.end - following.start - len(plain)
             marker = _ORDINAL_LEAD.match(plain) or _ADDITIVE.match(plain)
+            if marker is None and items and _asks(plain):  # "Dann bräuchte ich …"
+                marker = _THEN.match(plain)
             if _SIGN_OFF.match(plain) or (len(items) == number and marker):
                 break
             if marker:
@@ -289,7 +297,7 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             start=items[0][0],
             end=items[-1][1],
             options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
-            confidence=0.8,
+            confidence=0.86,  # above the questions it also holds, so its split wins
             description=_DESCRIPTION,
             reasoning="Requests counted, then told one by one",
             divergence="high",
@@ -422,6 +430,8 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     Two verbs on one thing are often one task ("correct it and credit me"); three, or two
     with objects that share nothing, are separate requests."""
     body = _strip_marker(scan, sentence)
+    heading = _HEADING.match(scan, body.start, sentence.end)  # "Pour ma semaine : …"
+    body = Span(heading.end(), sentence.end) if heading else body
     lead = _ASKING.match(scan, body.start, sentence.end) or _CLITIC_IMPERATIVE.match(
         scan, body.start, sentence.end
     )
@@ -457,6 +467,7 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     )
 
 
+_HEADING = re.compile(r"[^\n:?!.]{3,40}\s?:\s+")
 _CLITIC_IMPERATIVE = re.compile(
     r"\W*(?:\w+-(?:moi|nous)|(?:ayúda|dí|haz|recuérda|busca|escríbe|explíca)(?:me|nos)|"
     r"(?:hilf|schreib|erklär|sag|such) mir)\b",
@@ -597,6 +608,14 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         return []
     ordered = _ORDINAL_LEAD.match(scan, _trimmed(scan, match.end(), sentence.end)[0])
     items = _parts(scan, match.end(), sentence.end, _ORDINAL_SPLIT if ordered else _ITEM_SPLIT)
+    if len(items) < 2:  # "dos cosas: corrígeme este email y dime cómo …"
+        joins = [j for j in _AND.finditer(scan, match.end(), sentence.end)]
+        verbs = [j for j in joins if _verb_phrase(scan[j.end() : sentence.end])]
+        if len(verbs) == 1:
+            items = [
+                _trimmed(scan, match.end(), verbs[0].start()),
+                _trimmed(scan, verbs[0].end(), sentence.end),
+            ]
     if len(items) < 2 or any(len(_words(scan[a:b])) < 2 for a, b in items):
         return []
     return split_group(
@@ -1069,6 +1088,7 @@ _MANY = re.compile(
 )
 
 
+_ASKED_FOR = re.compile(rf"(?:{_ASKING_CUE.pattern})[^\n.?!]*:\s*$", re.I)
 _TODO = re.compile(
     r"(?:\b(?:need|have|want|got|must|would like) to|\b(?:je dois|il faut que je|j'ai à|"
     r"tengo que|necesito|debo|ich muss|wir müssen|ich sollte|wir sollten))\s*:\s*$",
@@ -1105,7 +1125,9 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             for m in run
         )
         announced = _MANY.search(intro)
-        if announced:  # "Three things please:\n1. Add …\n2. Restore …": each item an order
+        if announced and _ASKED_FOR.search(intro):
+            asking = len(run)  # "Few things for next week, can you help:\n- a …\n- a …"
+        elif announced:  # "Three things please:\n1. Add …\n2. Restore …": each item an order
             asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
         elif _TODO.search(intro) and all(_task(m.group(1)) for m in run):
             asking = len(run)  # "I need to:\n- book …\n- write …": each item a task
