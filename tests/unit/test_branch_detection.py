@@ -558,10 +558,10 @@ class TestSeveralRequests:
                 ["a shopping list for a barbecue", "a route for a short bike ride"],
             ),
             (
-                "Pour demain : aide-moi à trier mes mails, trouve-moi un resto pour midi, et "
+                "Pour demain : aide-moi à trier mes mails et mes notes, trouve-moi un resto pour midi, et "
                 "rappelle-moi les horaires du train.",
                 [
-                    "aide-moi à trier mes mails",
+                    "aide-moi à trier mes mails et mes notes",
                     "trouve-moi un resto pour midi",
                     "rappelle-moi les horaires du train",
                 ],

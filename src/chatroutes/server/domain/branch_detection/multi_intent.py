@@ -438,7 +438,11 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     if lead is None:
         return []
     start = lead.end() if lead.re is _ASKING else body.start
-    joins = list(_CLAUSE_JOIN.finditer(scan, start, sentence.end))
+    joins = [  # "répartir 25 h entre lundi et vendredi, trouve-moi …": at verbs only
+        j
+        for j in _CLAUSE_JOIN.finditer(scan, start, sentence.end)
+        if _verb_phrase(scan[j.end() : sentence.end])
+    ]
     if not joins or len(joins) > 3 or not _AND.search(joins[-1].group(0)):
         return []
     cuts = [start] + [j.end() for j in joins]
