@@ -558,8 +558,8 @@ class TestSeveralRequests:
                 ["a shopping list for a barbecue", "a route for a short bike ride"],
             ),
             (
-                "Pour demain : aide-moi à trier mes mails et mes notes, trouve-moi un resto pour midi, et "
-                "rappelle-moi les horaires du train.",
+                "Pour demain : aide-moi à trier mes mails et mes notes, trouve-moi un resto "
+                "pour midi, et rappelle-moi les horaires du train.",
                 [
                     "aide-moi à trier mes mails et mes notes",
                     "trouve-moi un resto pour midi",
