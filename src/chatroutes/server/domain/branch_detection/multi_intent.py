@@ -37,8 +37,7 @@ _JOINED = re.compile(
 )
 _JOINED_KEYS = (
     "other hand",
-    "otra parte",
-    "aparte",
+    "parte",
     "ailleurs",
     "en plus",
     "zudem",
@@ -201,11 +200,13 @@ _ORDINAL_SPLIT = re.compile(
 
 def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
+    lower = scan.lower()
+    joining = tuple(key for key in _JOINED_KEYS if key in lower)  # the few to look for
     for sentence in sents:
         found.extend(
             _lettered(text, scan, sentence)
             or _announced(text, scan, sentence)
-            or _joined(text, scan, sentence)
+            or (joining and _joined(text, scan, sentence, joining))
             or _coordinated(text, scan, sentence)
             or _two_problems(text, scan, sentence)
         )
@@ -219,6 +220,9 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 def _strongest_per_extent(found: list[Suggestion]) -> list[Suggestion]:
     """Where two cues find a branch point over the same text, the more confident one's
     suggestions (two groups with one extent would otherwise read as one)."""
+    groups = {id(s.group): s.group for s in found if s.group is not None}
+    if len({(g.start, g.end) for g in groups.values()}) == len(groups):
+        return found
     best: dict[tuple[int, int], float] = {}
     for suggestion in found:
         extent = suggestion.extent
@@ -280,8 +284,9 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             plain = scan[following.start : following.end].lstrip("¿¡ ")
             offset = following.end - following.start - len(plain)
             marker = _ORDINAL_LEAD.match(plain) or _ADDITIVE.match(plain)
-            if marker is None and items and _asks(plain):  # "Dann bräuchte ich …"
+            if marker is None and items:  # "Dann bräuchte ich …"
                 marker = _THEN.match(plain)
+                marker = marker if marker and _asks(plain) else None
             if _SIGN_OFF.match(plain) or (len(items) == number and marker):
                 break
             if marker:
@@ -312,6 +317,8 @@ _ALTERNATIVE_JOIN = re.compile(r"\b(?:or|ou|o|oder|oppure)\W*$", re.I)
 def _lettered(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "Can you (a) draft …, (b) check …, and (c) book …?": requests lettered or
     numbered inside one sentence; one per marker. "(a) … or (b) …" offers a choice."""
+    if scan.count(")", sentence.start, sentence.end) < 2:
+        return []
     marks = list(_INLINE_MARK.finditer(scan, sentence.start, sentence.end))
     labels = "".join(m.group(1).lower() for m in marks)
     if (
@@ -346,10 +353,10 @@ def _lettered(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     )
 
 
-def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+def _joined(text: str, scan: str, sentence: Span, keys: tuple[str, ...]) -> list[Suggestion]:
     """ "I need help with X and also Y": the two requests of one sentence."""
     chunk = scan[sentence.start : sentence.end]
-    if not _mentions(chunk, _JOINED_KEYS):
+    if not _mentions(chunk, keys):
         return []
     match = _JOINED.search(chunk)
     asking = _ASKING.match(scan, _strip_marker(scan, sentence).start, sentence.end)
@@ -430,14 +437,13 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     Two verbs on one thing are often one task ("correct it and credit me"); three, or two
     with objects that share nothing, are separate requests."""
     body = _strip_marker(scan, sentence)
-    heading = _HEADING.match(scan, body.start, sentence.end)  # "Pour ma semaine : …"
+    colon = scan.find(":", body.start, min(sentence.end, body.start + 44))
+    heading = colon > 0 and _HEADING.match(scan, body.start, sentence.end)  # "Pour demain : …"
     body = Span(heading.end(), sentence.end) if heading else body
-    lead = _ASKING.match(scan, body.start, sentence.end) or _CLITIC_IMPERATIVE.match(
-        scan, body.start, sentence.end
-    )
+    lead = _ASKED.match(scan, body.start, sentence.end)
     if lead is None:
         return []
-    start = lead.end() if lead.re is _ASKING else body.start
+    start = lead.end()
     joins = [  # "répartir 25 h entre lundi et vendredi, trouve-moi …": at verbs only
         j
         for j in _CLAUSE_JOIN.finditer(scan, start, sentence.end)
@@ -477,6 +483,9 @@ _CLITIC_IMPERATIVE = re.compile(
     r"(?:hilf|schreib|erklär|sag|such) mir)\b",
     re.I,
 )
+_ASKED = re.compile(rf"{_ASKING.pattern}|(?={_CLITIC_IMPERATIVE.pattern})", re.I)
+"""Where the verbs of a request start: after "can you", "please", or at an imperative
+with its pronoun ("aide-moi", "ayúdame", "hilf mir")."""
 _CLAUSE_JOIN = re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+(?=\w+-(?:moi|nous)\b)", re.I)
 _PRONOUN_OBJECT = re.compile(
     r"^\S+\s+(?:it|them|this|that|him|her|le|la|les|lo|los|las|es|ihn|sie)\b", re.I
@@ -578,7 +587,7 @@ def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 def _verb_phrase(phrase: str, *, initial: bool = False) -> bool:
     """A verb and its object: "fix the login bug", "m'expliquer comment …", "trouve-moi
     une idée", not "set up" or "the logs"."""
-    words = phrase.split()
+    words = phrase.split(None, 3)
     if len(words) < 3:
         return False
     verb = _CLITIC.sub("", words[0])
@@ -645,12 +654,14 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     asked: list[Span] = []
     marked = False  # an additive or ordinal opener on a later request
     joined = False  # a later request opened by "and"
+    lower = scan.lower()
+    also = tuple(key for key in _ALSO_KEYS if key in lower)
     for index, sentence in enumerate(sents):
         body = _strip_marker(scan, sentence)
         chunk = scan[body.start : sentence.end].strip()
         plain = chunk.lstrip("¿¡")
         opens = _ADDITIVE.match(plain) or (
-            _mentions(chunk, _ALSO_KEYS) and _ALSO_INSIDE.search(chunk)
+            also and _mentions(chunk, also) and _ALSO_INSIDE.search(chunk)
         )
         and_opens = not opens and _AND_OPENER.match(plain)
         if _real_question(chunk):
@@ -1092,7 +1103,6 @@ _MANY = re.compile(
 )
 
 
-_ASKED_FOR = re.compile(rf"(?:{_ASKING_CUE.pattern})[^\n.?!]*:\s*$", re.I)
 _TODO = re.compile(
     r"(?:\b(?:need|have|want|got|must|would like) to|\b(?:je dois|il faut que je|j'ai à|"
     r"tengo que|necesito|debo|ich muss|wir müssen|ich sollte|wir sollten))\s*:\s*$",
@@ -1129,11 +1139,14 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             for m in run
         )
         announced = _MANY.search(intro)
-        if announced and _ASKED_FOR.search(intro):
+        lead = intro.rstrip()
+        colon = lead.endswith(":")
+        lead = lead[lead.rfind("\n") + 1 :]  # the line that opens the list
+        if announced and colon and _ASKING_CUE.search(lead):
             asking = len(run)  # "Few things for next week, can you help:\n- a …\n- a …"
         elif announced:  # "Three things please:\n1. Add …\n2. Restore …": each item an order
             asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
-        elif _TODO.search(intro) and all(_task(m.group(1)) for m in run):
+        elif colon and all(_task(m.group(1)) for m in run) and _TODO.search(lead):
             asking = len(run)  # "I need to:\n- book …\n- write …": each item a task
         if not (announced and asking >= 1) and asking < len(run):
             continue
