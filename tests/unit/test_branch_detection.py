@@ -571,6 +571,39 @@ class TestSeveralRequests:
     def test_counted_or_coordinated_requests(self, text, wanted):
         assert [span for _, span in options(text)] == wanted
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Quick favour: (1) check the ferry times to Bastia, (2) find a cheap room near "
+                "the port, and (3) tell me if the market is open on Sunday.",
+                [
+                    "check the ferry times to Bastia",
+                    "find a cheap room near the port",
+                    "tell me if the market is open on Sunday",
+                ],
+            ),
+            (
+                "Zwei Dinge: Bitte storniere meine Bestellung 4411 und schick mir die Rechnung "
+                "für März.",
+                ["Bitte storniere meine Bestellung 4411", "schick mir die Rechnung für März"],
+            ),
+            (
+                "Peux-tu corriger l'orthographe de mon CV et me proposer trois titres pour ma "
+                "lettre de motivation ?",
+                [
+                    "corriger l'orthographe de mon CV",
+                    "me proposer trois titres pour ma lettre de motivation",
+                ],
+            ),
+        ],
+    )
+    def test_requests_with_pronouns_numbers_and_markers(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    def test_counted_events_are_a_story(self):
+        assert kinds("Two things happened today: my car broke down and I missed the bus.") == []
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

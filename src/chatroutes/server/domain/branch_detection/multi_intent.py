@@ -260,6 +260,11 @@ _THEN = re.compile(
     r"(?:(?:then|dann|luego|después|ensuite|puis)\b,?\s+)?",
     re.I,
 )
+_STORY = re.compile(
+    r"\s+(?:\w+ed|was|were|is|are|went|came|got|broke|happen\w*|se sont|ont|sont|pasaron|"
+    r"han|sind|haben|ist)\b",
+    re.I,
+)
 _NUMBER = {"two": 2, "2": 2, "deux": 2, "dos": 2, "zwei": 2, "due": 2, "three": 3, "3": 3}
 _NUMBER |= {"trois": 3, "tres": 3, "drei": 3, "tre": 3, "four": 4, "4": 4}
 
@@ -328,9 +333,12 @@ def _lettered(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     ):
         return []
     lead = scan[sentence.start : marks[0].start()]
-    if not (_ASKING_CUE.search(lead) or _WANT.search(lead) or _ASKING.match(lead)):
-        return []
     ends = [m.start() for m in marks[1:]] + [sentence.end]
+    asked = _ASKING_CUE.search(lead) or _WANT.search(lead) or _ASKING.match(lead)
+    if not asked and not all(
+        _task(scan[m.end() : end]) for m, end in zip(marks, ends, strict=True)
+    ):
+        return []  # "(1) check …, (2) find …": a verb opens each item
     if any(
         _ALTERNATIVE_JOIN.search(scan, m.end(), end) for m, end in zip(marks, ends, strict=True)
     ):
@@ -587,21 +595,33 @@ def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 def _verb_phrase(phrase: str, *, initial: bool = False) -> bool:
     """A verb and its object: "fix the login bug", "m'expliquer comment …", "trouve-moi
     une idée", not "set up" or "the logs"."""
-    words = phrase.split(None, 3)
+    words = phrase.split(None, 4)
+    if len(words) > 3 and words[0].lower() in _PRONOUN_BEFORE:
+        words = words[1:]  # "me proposer trois titres"
     if len(words) < 3:
         return False
+    if words[1].lower() in _PRONOUN_AFTER:
+        words = [words[0], *words[2:]]  # "schick mir die Rechnung", "tell me how"
+    if len(words) < 2:
+        return False
+    words[1] = _ELIDED.sub("le ", words[1])  # "corriger l'orthographe"
     verb = _CLITIC.sub("", words[0])
     verb = verb[:1].lower() + verb[1:] if initial else verb  # "Aide-moi" opening the sentence
+    second = words[1].split()[0].lower()
     return (
         verb.isalpha()
         and verb.islower()
         and verb not in _OBJECT_START
         and verb not in _STOPWORDS
-        and (words[1].lower() in _OBJECT_START or words[1].lower() in _HOW)
+        and (second in _OBJECT_START or second in _HOW or _NUMERAL.fullmatch(second) is not None)
     )
 
 
 _CLITIC = re.compile(r"^(?:[mtl]['\u2019])|-(?:moi|nous|toi|le|la|les)$", re.I)
+_NUMERAL = re.compile(rf"\d+|{_COUNT}", re.I)
+_PRONOUN_BEFORE = _wordset("me te nous vous lui leur nos se")
+_PRONOUN_AFTER = _wordset("me us mir uns dir moi nous")
+_ELIDED = re.compile(r"^[ld]['\u2019]", re.I)
 _LINKS = _wordset(
     "à au aux de du des d en et pour par sur avec dans y a al del con para por und von mit zu "
     "zum zur für im am"
@@ -617,8 +637,8 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     if ":" not in scan[sentence.start : sentence.end]:
         return []
     match = _ANNOUNCED.search(scan, sentence.start, sentence.end)
-    if match is None:
-        return []
+    if match is None or _STORY.match(scan, _COUNTED_THINGS.search(scan, match.start()).end()):
+        return []  # "Two things happened today: …" tells a story
     ordered = _ORDINAL_LEAD.match(scan, _trimmed(scan, match.end(), sentence.end)[0])
     items = _parts(scan, match.end(), sentence.end, _ORDINAL_SPLIT if ordered else _ITEM_SPLIT)
     if len(items) < 2:  # "dos cosas: corrígeme este email y dime cómo …"
