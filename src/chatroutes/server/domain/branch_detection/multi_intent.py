@@ -465,13 +465,18 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     if not all(_verb_phrase(scan[a:b], initial=a == body.start) for a, b in parts):
         return []
     objects = [set(_words(scan[a:b])[1:]) - _STOPWORDS - _OBJECT_START - _LINKS for a, b in parts]
-    # objects told in full that share no word: "fix the login bug and update the
-    # README" may be one task, "corriger la surface de la parcelle 12 et m'expliquer
-    # comment exporter la déclaration" is two; a remedy asked for is the same matter
-    apart = min(map(len, objects)) >= 2 and not set.intersection(*objects)
-    apart = apart and not _PRONOUN_OBJECT.match(scan, *parts[-1])
-    apart = apart and not _REMEDY.search(scan, *parts[-1])
-    confidence = 0.74 if len(parts) > 2 or apart else 0.66
+    # two verbs are mostly one task ("download the report and summarize the findings",
+    # "explain X and give me an example"); they are two when a change is asked, then
+    # an explanation of something else ("corriger la surface de la parcelle 12 et
+    # m'expliquer comment exporter la déclaration"). Three, none pointing back, are three.
+    heads = [_INFO_ASK.match(scan, a, b) is not None for a, b in parts]
+    later = parts[1:]
+    if len(parts) > 2:
+        apart = not any(_PRONOUN_OBJECT.match(scan, a, b) for a, b in later)
+    else:
+        apart = heads == [False, True] and min(map(len, objects)) >= 2
+        apart = apart and not set.intersection(*objects)
+    confidence = 0.74 if apart else 0.66
     return split_group(
         text,
         kind="multi_intent",
@@ -619,6 +624,15 @@ def _verb_phrase(phrase: str, *, initial: bool = False) -> bool:
 
 _CLITIC = re.compile(r"^(?:[mtl]['\u2019])|-(?:moi|nous|toi|le|la|les)$", re.I)
 _NUMERAL = re.compile(rf"\d+|{_COUNT}", re.I)
+_INFO_ASK = re.compile(
+    r"(?:(?:me|m'|nos)\s*)?(?:explain|tell|show|remind|let me know|expliqu|dis-|dites-|dire|decir|"
+    r"rappel|indiqu|explic|dime|dígame|cuéntame|recuérda|erklär|sag|zeig|nenn)[\w-]*"
+    r"(?:\s+(?:me|us|mir|uns|bitte))?\s+(?:how|what|why|where|when|whether|if|which|comment|"
+    r"pourquoi|où|quand|si|ce qu|quel\w*|cómo|qué|por qué|dónde|cuándo|wie|was|warum|wo|wann|"
+    r"ob|welche\w*)\b",
+    re.I,
+)
+"""A request for an explanation ("tell me how …", "m'expliquer comment …", "dime cómo")."""
 _PRONOUN_BEFORE = _wordset("me te nous vous lui leur nos se")
 _PRONOUN_AFTER = _wordset("me us mir uns dir moi nous")
 _ELIDED = re.compile(r"^[ld]['\u2019]", re.I)
