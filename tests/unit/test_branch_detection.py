@@ -434,6 +434,8 @@ class TestSeveralRequests:
         ]
         choice = "Should I (a) repaint the fence or (b) replace it with a hedge?"
         assert "multi_intent" not in [kind for kind, _ in kinds(choice)]
+        steps = "Could you (a) review the intro and (b) shorten it to 100 words?"
+        assert kinds(steps) == []
 
     @pytest.mark.parametrize(
         ("text", "wanted"),

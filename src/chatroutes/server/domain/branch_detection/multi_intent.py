@@ -344,6 +344,8 @@ def _lettered(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     ):
         return []
     items = [_trimmed(text, m.end(), end) for m, end in zip(marks, ends, strict=True)]
+    if any(_PRONOUN_OBJECT.match(scan, a, b) for a, b in items[1:]):
+        return []  # "(a) review the intro and (b) shorten it": steps on one thing
     items = [
         (a, b - len(re.search(r"(?:\W+(?:and|et|y|und|e))?\W*$", text[a:b]).group(0)))
         for a, b in items
@@ -501,7 +503,9 @@ _ASKED = re.compile(rf"{_ASKING.pattern}|(?={_CLITIC_IMPERATIVE.pattern})", re.I
 with its pronoun ("aide-moi", "ayúdame", "hilf mir")."""
 _CLAUSE_JOIN = re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+(?=\w+-(?:moi|nous)\b)", re.I)
 _PRONOUN_OBJECT = re.compile(
-    r"^\S+\s+(?:it|them|this|that|him|her|le|la|les|lo|los|las|es|ihn|sie)\b", re.I
+    r"\S+\s+(?:(?:it|them|him|ihn|ça|cela)\b|(?:this|that|these|those|das|eso|esto)"
+    r"(?=\s*(?:[.,;?!]|$|(?:to|for|with|by|into|in|on|as|à|pour|a|para|zu|für)\b)))",
+    re.I,
 )
 
 
