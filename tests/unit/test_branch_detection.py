@@ -615,6 +615,24 @@ class TestSeveralRequests:
     def test_counted_events_are_a_story(self):
         assert kinds("Two things happened today: my car broke down and I missed the bus.") == []
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "How do I descale my kettle? Totally different thing: can you suggest a name for "
+            "my cat?",
+            "¿Qué vino va con el cordero? Por otro lado, necesito ideas para un postre sin gluten.",
+        ],
+    )
+    def test_a_sentence_turned_to_another_topic(self, text):
+        assert len(options(text)) == 2
+
+    def test_a_contrast_before_one_question_is_no_turn(self):
+        text = (
+            "The blue sofa is cheaper. On the other hand, the grey one is bigger. "
+            "Which should I buy?"
+        )
+        assert kinds(text) == []
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

@@ -80,6 +80,15 @@ _SPEAKER = re.compile(
     r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein|eu|meu|minha|io|mio|mia)\b",
     re.I,
 )
+_TOPIC_SWITCH = (
+    r"(?:on the other hand|(?:on )?(?:a|another) (?:separate|different|unrelated) (?:note|topic)|"
+    r"(?:totally|completely|something|entirely) (?:different|unrelated|else)|"
+    r"(?:one|another|and one) (?:more|last|other) thing|"
+    r"d'autre part|par ailleurs|autre (?:chose|sujet)|rien à voir|"
+    r"por otro lado|por otra parte|(?:otra|una) cosa más|otro tema|aparte|"
+    r"andererseits|(?:noch )?(?:etwas|was) (?:ganz )?anderes|anderes thema)\b"
+)
+"""Words that turn to another topic ("On a different note", "Por otro lado")."""
 _ADDITIVE = re.compile(
     r"^(?:(?:and|but|oh,? and|et|y|und|e)\s+)?(?:also|on (?:a |an )?(?:\w+ )?note|additionally|"
     r"separately|another (?:thing|question|issue)|"
@@ -91,7 +100,7 @@ _ADDITIVE = re.compile(
     r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
     r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
     r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
-    r"something (?:completely |totally )?different|autre chose|otra cosa)\b",
+    rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|{_TOPIC_SWITCH}",
     re.I,
 )
 _ALSO_INSIDE = re.compile(
@@ -999,14 +1008,8 @@ def _real_question(chunk: str) -> bool:
 
 
 _TRANSITION = (
-    r"(?:on the other hand|(?:on )?(?:a|another) (?:separate|different|unrelated) (?:note|topic)|"
-    r"(?:totally|completely|something|entirely) (?:different|unrelated|else)|"
-    r"(?:one|another|and one) (?:more|last|other) thing|"
-    r"d'autre part|par ailleurs|autre (?:chose|sujet)|rien à voir|"
-    r"por otro lado|por otra parte|(?:otra|una) cosa más|otro tema|aparte|"
-    r"andererseits|(?:noch )?(?:etwas|was) (?:ganz )?anderes|anderes thema|"
-    r"(?:(?:on the )?(?:personal|private) (?:side|note)|personally|privately|"
-    r"plus perso|côté perso|ya personal|en lo personal|privat))\b"
+    rf"(?:{_TOPIC_SWITCH}|(?:(?:on the )?(?:personal|private) (?:side|note)|personally|"
+    r"privately|plus perso|côté perso|ya personal|en lo personal|privat)\b)"
 )
 """Words that turn a paragraph to another topic ("Separately", "Por otro lado", "Totally
 different thing", "Und privat")."""
