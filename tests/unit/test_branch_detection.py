@@ -633,6 +633,39 @@ class TestSeveralRequests:
         )
         assert kinds(text) == []
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Can you do three things for me? Summarise the board minutes, list the open "
+                "action items, and draft a reminder to their owners.",
+                [
+                    "Summarise the board minutes",
+                    "list the open action items",
+                    "draft a reminder to their owners",
+                ],
+            ),
+            (
+                "Salut ! Deux trucs : tu peux me conseiller un roman policier, et tu connais une "
+                "bonne appli pour apprendre le portugais ?",
+                [
+                    "tu peux me conseiller un roman policier",
+                    "tu connais une bonne appli pour apprendre le portugais",
+                ],
+            ),
+            (
+                "Few tasks for you today:\n- draft the newsletter\n- update the price list",
+                ["draft the newsletter", "update the price list"],
+            ),
+        ],
+    )
+    def test_counted_tasks_and_favours(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    def test_a_participle_is_no_request(self):
+        text = "Could you fix the login bug, including the tests, and update the README?"
+        assert "including the tests" not in [span for _, span in options(text, threshold=0.1)]
+
     def test_announced_questions_split_at_each_question(self):
         text = (
             "Three quick questions: when is the museum free, is the café open on Mondays, "

@@ -174,8 +174,9 @@ _COUNT = (
 )
 _ANNOUNCED = re.compile(
     rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
-    r"points|favou?rs|choses|problèmes|soucis|demandes|questions|points|preguntas|cosas|"
-    r"problemas|asuntos|dudas|fragen|dinge|sachen|anliegen|probleme|punkte|domande|cose)"
+    r"points|favou?rs|tasks|choses|trucs|problèmes|soucis|demandes|tâches|questions|points|"
+    r"preguntas|cosas|problemas|asuntos|dudas|tareas|fragen|dinge|sachen|anliegen|probleme|"
+    r"punkte|aufgaben|domande|cose)"
     r"\b[^:\n]{0,60}:",
     re.I,
 )
@@ -248,14 +249,15 @@ def _strongest_per_extent(found: list[Suggestion]) -> list[Suggestion]:
 
 _COUNTED_THINGS = re.compile(
     rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
-    r"points|choses|problèmes|soucis|demandes|preguntas|cosas|problemas|asuntos|dudas|fragen|"
-    r"dinge|sachen|anliegen|probleme|punkte|domande|cose)\b",
+    r"points|favou?rs|tasks|choses|trucs|problèmes|soucis|demandes|tâches|preguntas|cosas|"
+    r"problemas|asuntos|dudas|tareas|fragen|dinge|sachen|anliegen|probleme|punkte|aufgaben|"
+    r"domande|cose)\b",
     re.I,
 )
 _ANNOUNCEMENT_END = re.compile(
     r"(?:\s+(?:on|about|regarding|concerning|for|with|from|sur|avec|pour|con|sobre|para|de|zu|"
     r"mit|bei|für|zum|zur)\b[^.:!?\n]{0,40})?"
-    r"(?:\s+(?:please|for you|today|quickly|s'il vous plaît|por favor|bitte))?\s*[.:!,\-]*\s*",
+    r"(?:\s+(?:please|for you|today|quickly|s'il vous plaît|por favor|bitte))?\s*[.:!?,\-]*\s*",
     re.I,
 )
 _ORDINAL_LEAD = re.compile(
@@ -307,7 +309,11 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 items.append(_trimmed(text, following.start + offset + marker.end(), following.end))
             elif not items:
                 items.append(_trimmed(text, following.start, following.end))
-        asking = sum(_asks(scan[a : b + 1]) for a, b in items)  # with its "?"
+        if len(items) == 1:  # "Three things for me? Summarise …, list … and draft …"
+            items = _verb_clauses(text, scan, *items[0])
+            asking = len(items)
+        else:
+            asking = sum(_asks(scan[a : b + 1]) for a, b in items)  # with its "?"
         if len(items) < 2 or asking < len(items) - 1:
             continue  # one of them may be a problem told ("Two of my users keep …")
         return split_group(
@@ -462,18 +468,8 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     lead = _ASKED.match(scan, body.start, sentence.end)
     if lead is None:
         return []
-    start = lead.end()
-    joins = [  # "répartir 25 h entre lundi et vendredi, trouve-moi …": at verbs only
-        j
-        for j in _CLAUSE_JOIN.finditer(scan, start, sentence.end)
-        if _verb_phrase(scan[j.end() : sentence.end])
-    ]
-    if not joins or len(joins) > 3 or not _AND.search(joins[-1].group(0)):
-        return []
-    cuts = [start] + [j.end() for j in joins]
-    ends = [j.start() for j in joins] + [sentence.end]
-    parts = [_trimmed(text, a, b) for a, b in zip(cuts, ends, strict=True)]
-    if not all(_verb_phrase(scan[a:b], initial=a == body.start) for a, b in parts):
+    parts = _verb_clauses(text, scan, lead.end(), sentence.end)
+    if not parts:
         return []
     objects = [set(_words(scan[a:b])[1:]) - _STOPWORDS - _OBJECT_START - _LINKS for a, b in parts]
     # two verbs are mostly one task ("download the report and summarize the findings",
@@ -501,6 +497,23 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     )
 
 
+def _verb_clauses(text: str, scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The verb phrases coordinated in ``scan[start:end]`` ("fix the bug, update the
+    README and close the ticket"), cut where a verb phrase follows; none if another
+    part is no verb phrase."""
+    joins = [  # "répartir 25 h entre lundi et vendredi, trouve-moi …": at verbs only
+        j for j in _CLAUSE_JOIN.finditer(scan, start, end) if _verb_phrase(scan[j.end() : end])
+    ]
+    if not joins or len(joins) > 3 or not _AND.search(joins[-1].group(0)):
+        return []
+    cuts = [start] + [j.end() for j in joins]
+    ends = [j.start() for j in joins] + [end]
+    parts = [_trimmed(text, a, b) for a, b in zip(cuts, ends, strict=True)]
+    if not all(_verb_phrase(scan[a:b], initial=a == start) for a, b in parts):
+        return []
+    return parts
+
+
 _HEADING = re.compile(r"[^\n:?!.]{3,40}\s?:\s+")
 _CLITIC_IMPERATIVE = re.compile(
     r"\W*(?:\w+-(?:moi|nous)|(?:ayúda|dí|haz|recuérda|busca|escríbe|explíca)(?:me|nos)|"
@@ -510,7 +523,7 @@ _CLITIC_IMPERATIVE = re.compile(
 _ASKED = re.compile(rf"{_ASKING.pattern}|(?={_CLITIC_IMPERATIVE.pattern})", re.I)
 """Where the verbs of a request start: after "can you", "please", or at an imperative
 with its pronoun ("aide-moi", "ayúdame", "hilf mir")."""
-_CLAUSE_JOIN = re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+(?=\w+-(?:moi|nous)\b)", re.I)
+_CLAUSE_JOIN = re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+", re.I)
 _PRONOUN_OBJECT = re.compile(
     r"\S+\s+(?:(?:it|them|him|ihn|ça|cela)\b|(?:this|that|these|those|das|eso|esto)"
     r"(?=\s*(?:[.,;?!]|$|(?:to|for|with|by|into|in|on|as|à|pour|a|para|zu|für)\b)))",
@@ -629,6 +642,7 @@ def _verb_phrase(phrase: str, *, initial: bool = False) -> bool:
     return (
         verb.isalpha()
         and verb.islower()
+        and not verb.endswith("ing")  # "including the tests": no request
         and verb not in _OBJECT_START
         and verb not in _STOPWORDS
         and (second in _OBJECT_START or second in _HOW or _NUMERAL.fullmatch(second) is not None)
@@ -971,7 +985,7 @@ _ASKS = re.compile(
     r"comment|pourquoi|quisiera|gustaría|necesito|quiero|cómo|por qué|vorrei|bisogno|preciso|"
     r"quero|não|looking for|busco|buscamos|je cherche|ich suche|wir suchen|ayúda(?:me|nos)|"
     r"aide[sz]?-(?:moi|nous)|hilf mir|helft mir|helfen sie mir|"
-    r"even though|although|obwohl|bien que|alors que|aunque)\b",
+    r"even though|although|obwohl|bien que|alors que|aunque|n['\u2019]\w+ plus)\b",
     re.I,
 )
 
@@ -1137,9 +1151,10 @@ def _one_question_after(scan: str, end: int) -> bool:
 
 _LIST_ITEM = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-*•+])[ \t]+(.+)$", re.M)
 _MANY = re.compile(
-    r"\b(?:things|questions|issues|requests|problems|points|topics|unrelated|couple of|a few|"
-    r"several|choses|questions|problèmes|cosas|preguntas|problemas|dinge|fragen|probleme|"
-    r"anliegen|punkte)\b",
+    r"\b(?:things|questions|issues|requests|problems|points|topics|tasks|favou?rs|unrelated|"
+    r"couple of|a few|several|choses|trucs|questions|problèmes|soucis|demandes|tâches|cosas|"
+    r"preguntas|problemas|dudas|asuntos|tareas|dinge|sachen|fragen|probleme|anliegen|punkte|"
+    r"aufgaben)\b",
     re.I,
 )
 
