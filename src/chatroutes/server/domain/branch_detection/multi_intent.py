@@ -9,8 +9,13 @@ after a request. Filler ("any ideas?", "can I ask you something?"), tag question
 count.
 
 Several sentences are often one request told in parts, so the confidence stays
-below the threshold without a sign that the requests are separate: an additive or
-ordinal opener, a count announced ("Two questions: …"), "And …?" on another topic.
+below the threshold without a sign that the requests are separate: an additive,
+ordinal or topic-turning opener ("Also", "Second", "Por otro lado", "Totally different
+thing:"), a count announced ("Two questions: …", "Drei Sachen: …") before sentences,
+a list or coordinated requests, letters or numbers inside a sentence ("(a) … (b) …"),
+paragraphs so opened, "And …?" on another topic. Two coordinated verbs are mostly one
+task ("download the report and summarize it"); three, or a change then an explanation
+of something else, are separate.
 A detail of a broad question ("How do I apply? What documents do I need?"), an
 "Also" that constrains the request ("Also, keep it short") or gives context to the
 question after it, a list of symptoms before one question, and steps already taken
