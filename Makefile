@@ -14,14 +14,16 @@ LITELLM_VENV := .venv-litellm
 LITELLM_STAMP := $(LITELLM_VENV)/.installed-litellm-1.106.2
 # Test files run on one worker more than the cores (the suite waits on sockets and
 # subprocesses about a third of the time), at most four, each with its own PostgreSQL,
-# Redis and servers.
+# Redis and servers. Files go out in collection order, the long ones first
+# (tests/conftest.py), not xdist's default of those with the most tests first: a file of
+# a few slow tests sent last would end the run alone.
 TEST_WORKERS ?= $(shell n=$$(( $$(nproc) + 1 )); [ $$n -gt 4 ] && n=4; echo $$n)
 
 # The JavaScript packages (the TS SDK first: the bindings build on it), each with its own
 # lockfile; `npm ci` runs again when a package-lock.json changes.
 JS_PACKAGES := $(wildcard clients/typescript clients/react clients/vue)
 
-.PHONY: serve test lint format install system-deps js bench clean
+.PHONY: serve test lint typecheck format install system-deps js bench clean
 
 serve: $(STAMP)
 	$(BIN)/chatroutes serve
@@ -29,7 +31,7 @@ serve: $(STAMP)
 test: $(STAMP) $(SDK_STAMP) $(SDK01_STAMP) system-deps js
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 install: $(STAMP)
 
@@ -75,6 +77,10 @@ js: system-deps
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
+# The package's types, by mypy's default rules.
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
@@ -93,5 +99,5 @@ load: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
 
 clean:
-	rm -rf $(VENV) $(SDK_VENV) $(SDK01_VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SDK_VENV) $(SDK01_VENV) $(LITELLM_VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
 	rm -rf $(addsuffix /node_modules,$(JS_PACKAGES)) $(addsuffix /dist,$(JS_PACKAGES))

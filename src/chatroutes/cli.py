@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypedDict, TypeVar
 
 import typer
 from rich.console import Console
@@ -32,6 +32,19 @@ DatabaseUrl = Annotated[
         help="SQLAlchemy URL; default: the SQLite file under ./.chatroutes/",
     ),
 ]
+
+
+class _ServerOptions(TypedDict):
+    """The ``uvicorn.run`` keywords of ``chatroutes serve``, one worker or many."""
+
+    host: str
+    port: int
+    log_level: str
+    log_config: dict[str, Any]
+    access_log: bool
+    timeout_graceful_shutdown: int
+    proxy_headers: bool
+    forwarded_allow_ips: str
 
 
 def _settings(database_url: str | None = None):
@@ -124,17 +137,21 @@ def serve(
     if first_key:
         console.print("First start: created user local@localhost with this API key (shown once):")
         console.print(first_key, markup=False, highlight=False)
-    options = {"host": host, "port": port, "access_log": access_log, "log_level": "info"}
-    # Every worker logs alike: CHATROUTES_LOG_FORMAT=json gives one JSON object a line.
-    # In JSON, our access lines (route template, request id, user) replace uvicorn's.
-    options["log_config"] = logging_config(settings.log_format, settings.log_level, access_log)
-    options["access_log"] = access_log and settings.log_format == "text"
-    # SIGTERM: stop accepting, give open requests the grace, then the app its own.
-    options["timeout_graceful_shutdown"] = max(1, round(settings.shutdown_grace_seconds))
-    # X-Forwarded-For only from CHATROUTES_TRUSTED_PROXIES (the app applies the same list),
-    # never uvicorn's default of trusting 127.0.0.1.
-    options["proxy_headers"] = True
-    options["forwarded_allow_ips"] = settings.trusted_proxies
+    options: _ServerOptions = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        # Every worker logs alike: CHATROUTES_LOG_FORMAT=json gives one JSON object a line.
+        # In JSON, our access lines (route template, request id, user) replace uvicorn's.
+        "log_config": logging_config(settings.log_format, settings.log_level, access_log),
+        "access_log": access_log and settings.log_format == "text",
+        # SIGTERM: stop accepting, give open requests the grace, then the app its own.
+        "timeout_graceful_shutdown": max(1, round(settings.shutdown_grace_seconds)),
+        # X-Forwarded-For only from CHATROUTES_TRUSTED_PROXIES (the app applies the same
+        # list), never uvicorn's default of trusting 127.0.0.1.
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.trusted_proxies,
+    }
     if workers == 1:
         uvicorn.run(application, **options)
         return

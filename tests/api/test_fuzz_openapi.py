@@ -17,8 +17,6 @@ rewrite or delete run last. Generation is derandomized (same cases every run);
 from __future__ import annotations
 
 import os
-import threading
-import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -27,7 +25,6 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -41,6 +38,9 @@ from chatroutes.server.services.accounts import AccountService
 from chatroutes.server.settings import Settings
 from chatroutes.server.store.database import Database
 from tests.conftest import API_PREFIX
+from tests.support.in_thread import served_in_thread
+
+pytestmark = pytest.mark.long
 
 EXAMPLES = int(os.environ.get("CHATROUTES_FUZZ_EXAMPLES", "3"))
 CHECKS = [
@@ -96,21 +96,6 @@ class LiveServer:
     api_key: str
     seeds: dict[str, list[str]]  # by kind: conversation, branch, message…
     guest_token: str
-
-
-def _start(app: Any) -> tuple[uvicorn.Server, threading.Thread, str]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, thread, f"http://127.0.0.1:{port}"
 
 
 async def _new_key(settings: Settings, secret: bytes) -> str:
@@ -177,14 +162,10 @@ def _seed(client: httpx.Client) -> tuple[dict[str, list[str]], str]:
 async def live(settings: Settings) -> AsyncIterator[LiveServer]:
     app = create_app(settings)
     api_key = await _new_key(settings, app.state.ctx.secret)
-    server, thread, url = _start(app)
-    try:
+    with served_in_thread(app) as url:
         with httpx.Client(base_url=url + API_PREFIX, headers={"X-API-Key": api_key}) as client:
             seeds, guest_token = _seed(client)
         yield LiveServer(url, api_key, seeds, guest_token)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 def _with_seeds(values: Any, seeds: dict[str, list[str]]) -> st.SearchStrategy[Any]:

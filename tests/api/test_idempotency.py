@@ -23,6 +23,8 @@ from tests.conftest import Api
 from tests.support.mock_upstream import Fault
 from tests.support.sse import payloads
 
+pytestmark = pytest.mark.long  # TestLoad: a thousand keys, eight copies each
+
 REPLAYED = "Idempotent-Replayed"
 _HOUR = timedelta(hours=1)
 

@@ -431,3 +431,32 @@ async def test_nul_characters_are_refused_on_both_databases(
     response = await api.client.post(f"{V1}/responses", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["error"]["param"] == param
+
+
+async def test_earlier_input_items_after_an_older_response_fork_the_tree(
+    api: Api, upstream: MockUpstream
+) -> None:
+    first = await _create(api, input="First question")
+    await _create(api, input="Second question", previous_response_id=first["id"])
+    forked = await _create(
+        api,
+        input=[
+            {"role": "user", "content": "An aside"},
+            {"role": "assistant", "content": "Noted"},
+            {"role": "user", "content": "Fork question"},
+        ],
+        previous_response_id=first["id"],
+    )
+    assert forked["conversation"] == first["conversation"]
+    assert [m["content"] for m in _sent(upstream)[-1]["messages"]] == [
+        "First question",
+        "Echo: First question",
+        "An aside",
+        "Noted",
+        "Fork question",
+    ]
+    conversation_id = first["conversation"]["id"]
+    branches = await api.client.get(f"/conversations/{conversation_id}/branches")
+    [fork] = [b for b in branches.json()["data"]["branches"] if not b["isMain"]]
+    assert fork["forkPointMessageId"] == first["output"][0]["id"]
+    assert fork["headMessageId"] == forked["output"][0]["id"]

@@ -1,12 +1,15 @@
 """End-to-end fixtures: our server as a real process on each backend, and the official SDK.
 
-One ``chatroutes serve`` process runs per backend per test module; providers point at the
+One ``chatroutes serve`` process runs per backend per test module, forked from a process
+that imported the server once (``tests/support/fork_server.py``); providers point at the
 session's mock upstream. SDK scenarios run as subprocesses in ``.venv-sdk`` because the
 official SDK and this project share the import name ``chatroutes``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import json
 import os
 import re
@@ -18,6 +21,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -27,7 +31,10 @@ from typing import Any, NoReturn
 import httpx
 import pytest
 
+from chatroutes.server.settings import Settings
 from tests.conftest import BACKENDS, provider_env
+from tests.support.accounts import new_keys
+from tests.support.fork_server import Forked, ForkServer
 from tests.support.mock_upstream import MockUpstream
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +43,6 @@ SCENARIO_DIR = Path(__file__).resolve().parent / "sdk_scenarios"
 CLI = [sys.executable, "-c", "from chatroutes.cli import main; main()"]
 KEY_RE = re.compile(r"cr_prod_sk_[0-9a-f]{64}")
 RESULT_PREFIX = "RESULT "
-BUILTIN_PLANS = ("free", "starter", "pro", "enterprise")  # what `users create --plan` takes
 PYCACHE_PREFIX = Path(tempfile.gettempdir()) / f"chatroutes-e2e-pycache-{os.getuid()}"
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -107,7 +113,7 @@ class LiveServer:
     api_key: str
     env: dict[str, str]
     workdir: Path
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | Forked
     stdout: Path
     stderr: Path
     _other_key: str | None = field(default=None, repr=False)
@@ -122,32 +128,27 @@ class LiveServer:
         return f"--- server stdout ---\n{out}\n--- server stderr ---\n{err}"
 
     def cli(self, *args: str) -> str:
-        """Run a ``chatroutes`` command against this server's database; return its stdout."""
-        done = subprocess.run(
-            [*CLI, *args],
-            env=self.env,
-            cwd=self.workdir,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        """Run a ``chatroutes`` command (a process forked from the fork server) against
+        this server's database; return its stdout."""
+        done = fork_server().run(list(args), self.env, self.workdir)
         assert done.returncode == 0, (
             f"chatroutes {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
         )
         return done.stdout
 
     def new_account(self, plan: str = "free") -> str:
-        """Create a user on ``plan`` and an API key for it with the CLI; return the key."""
-        email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
-        if plan in BUILTIN_PLANS:
-            self.cli("users", "create", email, "--plan", plan)
-        else:  # a plan of CHATROUTES_PLANS_FILE
-            self.cli("users", "create", email)
-            self.cli("users", "set-plan", email, plan)
-        last_line = self.cli("keys", "create", email).strip().splitlines()[-1]
-        assert KEY_RE.fullmatch(last_line), f"no key on the last line: {last_line!r}"
-        return last_line
+        """A new user on ``plan`` (built in, or of ``CHATROUTES_PLANS_FILE``) and an API key
+        for it, made in the server's database as the CLI makes them (``cli`` runs the CLI
+        itself: a process importing the server, seconds on a loaded machine); the key."""
+        settings = Settings(
+            database_url=self.env["CHATROUTES_DATABASE_URL"],
+            data_dir=Path(self.env["CHATROUTES_DATA_DIR"]),
+            secret_key=self.env.get("CHATROUTES_SECRET_KEY"),
+            plans_file=self.env.get("CHATROUTES_PLANS_FILE"),
+        )
+        with ThreadPoolExecutor(1) as apart:  # a loop of its own, whoever calls
+            [key] = apart.submit(asyncio.run, new_keys(settings, (plan,))).result()
+        return key
 
     @property
     def other_key(self) -> str:
@@ -178,7 +179,7 @@ def _wait_until_up(server: LiveServer) -> None:
     pytest.fail(f"the server did not answer /health within {START_TIMEOUT:.0f}s\n{server.logs()}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: subprocess.Popen[bytes] | Forked) -> None:
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
@@ -234,19 +235,34 @@ def server_env(
     }
 
 
+_fork_server: ForkServer | None = None
+
+
+def fork_server() -> ForkServer:
+    """This process's fork server, started on first use, stopped at exit."""
+    global _fork_server
+    if _fork_server is None:
+        _fork_server = ForkServer(clean_child_env())
+        atexit.register(_fork_server.close)
+    return _fork_server
+
+
 @contextmanager
 def serving(backend: str, workdir: Path, env: dict[str, str]) -> Iterator[LiveServer]:
-    """``chatroutes serve`` in ``workdir`` with ``env``, up and answering; stopped after."""
+    """``chatroutes serve`` in ``workdir`` with ``env``, up and answering; stopped after.
+
+    The process is forked from this test process's fork server (its imports done once)."""
     port = _free_port()
     stdout, stderr = workdir / "stdout.log", workdir / "stderr.log"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-            env=env,
-            cwd=workdir,
-            stdout=out,
-            stderr=err,
-        )
+    stdout.write_bytes(b"")
+    stderr.write_bytes(b"")
+    process = fork_server().start(
+        ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+        env,
+        workdir,
+        stdout,
+        stderr,
+    )
     server = LiveServer(
         backend=backend,
         url=f"http://127.0.0.1:{port}",

@@ -21,8 +21,6 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -38,9 +36,13 @@ from chatroutes.server.store.database import Database
 from chatroutes.server.store.tables import Branch
 from tests.conftest import provider_env
 from tests.e2e.conftest import KEY_RE, START_TIMEOUT, _database_url, _free_port
+from tests.e2e.conftest import fork_server as shared_fork_server
+from tests.support.fork_server import ForkServer
 from tests.support.mock_upstream import MockUpstream
 from tests.support.sse import parse_events
 from tests.support.wire import wire_hash
+
+pytestmark = pytest.mark.long
 
 RUNS = 50
 POSTGRES_RUNS = 8  # the same checks on PostgreSQL, fewer times
@@ -48,71 +50,6 @@ CONVERSATIONS = 3
 WORKERS = 4
 FILLER = "please answer with a long and careful reply about branching trees today"
 SEED = int(os.environ.get("CRASH_SEED", random.randrange(1 << 30)))
-
-_FORK_SERVER = r"""
-import json, os, signal, sys, traceback
-import chatroutes.cli, chatroutes.server.app, chatroutes.server.services.accounts
-import chatroutes.server.store.migrate, uvicorn, uvicorn.main
-import asyncio, tempfile
-from chatroutes.server.domain.tokens import estimate_tokens
-from chatroutes.server.settings import Settings
-# Warm what every start pays once per process: migration scripts, routes, tokenizer.
-warm = tempfile.mkdtemp()
-asyncio.run(chatroutes.server.store.migrate.upgrade(f"sqlite+aiosqlite:///{warm}/warm.db"))
-chatroutes.server.app.create_app(Settings(data_dir=warm, secret_key="warm" * 8))
-estimate_tokens("")
-signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they die
-for line in sys.stdin:
-    job = json.loads(line)
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            os.setsid()
-            os.chdir(job["cwd"])
-            os.environ.clear()
-            os.environ.update(job["env"])
-            log = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            os.dup2(log, 1)
-            os.dup2(log, 2)
-            sys.argv = ["chatroutes", *job["args"]]
-            chatroutes.cli.main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        finally:
-            sys.stdout.flush()
-            os._exit(code)
-    print(pid, flush=True)
-"""
-
-
-class ForkServer:
-    """A process with the server imported, forking one ``chatroutes serve`` per request."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _FORK_SERVER],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-
-    def serve(self, env: dict[str, str], cwd: Path, log: Path, port: int) -> int:
-        args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
-        job = {"env": env, "cwd": str(cwd), "log": str(log), "args": args}
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(json.dumps(job) + "\n")
-        self.process.stdin.flush()
-        return int(self.process.stdout.readline())
-
-    def close(self) -> None:
-        self.process.kill()
-        self.process.wait()
 
 
 @dataclass
@@ -151,10 +88,8 @@ def slow_upstream() -> Iterator[MockUpstream]:
 
 
 @pytest.fixture(scope="module")
-def fork_server(child_env: dict[str, str]) -> Iterator[ForkServer]:
-    server = ForkServer(child_env)
-    yield server
-    server.close()
+def fork_server() -> ForkServer:
+    return shared_fork_server()
 
 
 def _server_env(child_env: dict[str, str], upstream: MockUpstream, workdir: Path) -> dict[str, str]:
@@ -170,7 +105,9 @@ def _server_env(child_env: dict[str, str], upstream: MockUpstream, workdir: Path
 
 def _start(fork_server: ForkServer, env: dict[str, str], workdir: Path, log: Path) -> Server:
     port = _free_port()
-    server = Server(fork_server.serve(env, workdir, log, port), f"http://127.0.0.1:{port}", log)
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    pid = fork_server.start(args, env, workdir, log, log).pid
+    server = Server(pid, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         try:

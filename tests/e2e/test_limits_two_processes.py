@@ -8,7 +8,6 @@ requests than the limit at both at once: exactly ``limit`` succeed, the rest get
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,13 +17,13 @@ import pytest
 
 from tests.conftest import BACKENDS, provider_env
 from tests.e2e.conftest import (
-    CLI,
     KEY_RE,
     LiveServer,
     _database_url,
     _free_port,
     _stop,
     _wait_until_up,
+    fork_server,
     write_tiny_plans,
 )
 
@@ -63,9 +62,7 @@ def two_servers(
         env["CHATROUTES_REDIS_URL"] = redis.url
 
     def cli(*args: str) -> str:
-        done = subprocess.run(
-            [*CLI, *args], env=env, cwd=workdir, capture_output=True, text=True, timeout=60
-        )
+        done = fork_server().run(list(args), env, workdir)
         assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
         return done.stdout
 
@@ -83,14 +80,13 @@ def two_servers(
         for index in range(2):
             port = _free_port()
             stdout, stderr = workdir / f"stdout-{index}.log", workdir / f"stderr-{index}.log"
-            with stdout.open("wb") as out, stderr.open("wb") as err:
-                process = subprocess.Popen(
-                    [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-                    env=env,
-                    cwd=workdir,
-                    stdout=out,
-                    stderr=err,
-                )
+            process = fork_server().start(
+                ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+                env,
+                workdir,
+                stdout,
+                stderr,
+            )
             server = LiveServer(
                 backend, f"http://127.0.0.1:{port}", key, env, workdir, process, stdout, stderr
             )

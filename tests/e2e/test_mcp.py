@@ -25,7 +25,7 @@ from mcp_types import CallToolResult, TextContent
 from tests.e2e.conftest import CLI, LiveServer
 from tests.support.mock_upstream import count_tokens
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 TRANSPORTS = ["stdio", "http"]
 TOOLS = {

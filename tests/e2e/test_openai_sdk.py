@@ -2,29 +2,35 @@
 /v1, its providers at the mock upstream (OpenAI and Anthropic protocols): models, chat
 completions plain and streamed with usage (counted in /api/v1/usage), an Anthropic model,
 a tools round trip, ``store: true`` kept in /api/v1, a client leaving mid-stream, and each
-error class the SDK raises from our answers."""
+error class the SDK raises from our answers. The rate limit's is met on the app served in a
+thread of this process, whose limiter's clock the test moves to a minute's end."""
 
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import openai
 import pytest
 
+from chatroutes.server.app import create_app
+from chatroutes.server.services.server_context import ServerContext, utcnow
+from chatroutes.server.settings import Settings
 from tests.e2e.conftest import (
     BACKEND_PARAMS,
-    KEY_RE,
     LiveServer,
     first_start_key,
     server_env,
     serving,
     write_tiny_plans,
 )
+from tests.support.accounts import new_keys
+from tests.support.in_thread import served_in_thread
 from tests.support.mock_upstream import Fault, MockUpstream
 
 pytestmark = pytest.mark.e2e
@@ -51,28 +57,46 @@ def server(
     child_env: dict[str, str],
     upstream: MockUpstream,
 ) -> Iterator[LiveServer]:
-    """``chatroutes serve`` whose plans include ``tiny`` (two requests a minute)."""
+    """``chatroutes serve`` on each backend, its providers at the mock."""
     workdir = tmp_path_factory.mktemp(f"openai-{request.param}")
-    plans = write_tiny_plans(workdir / "plans.toml", RATE_LIMIT)
-    env = server_env(request, workdir, child_env, upstream, CHATROUTES_PLANS_FILE=str(plans))
+    env = server_env(request, workdir, child_env, upstream)
     with serving(request.param, workdir, env) as live:
         live.api_key = first_start_key(live)
         yield live
 
 
-def _account(server: LiveServer, plan: str | None = None) -> str:
-    """A new account's API key, on ``plan`` if given."""
-    email = f"oai-{uuid.uuid4().hex[:10]}@example.com"
-    server.cli("users", "create", email)
-    if plan is not None:
-        server.cli("users", "set-plan", email, plan)
-    key = server.cli("keys", "create", email).strip().splitlines()[-1]
-    assert KEY_RE.fullmatch(key)
-    return key
+@dataclass
+class InThread:
+    url: str
+    ctx: ServerContext
+    key: str
+
+
+@pytest.fixture
+async def in_thread(settings: Settings, tmp_path: Path) -> AsyncIterator[InThread]:
+    """The app on each backend, its plans with ``tiny``, served by uvicorn in a thread of
+    this process (real sockets, its limiter's clock within reach), and a ``tiny`` key."""
+    plans = write_tiny_plans(tmp_path / "plans.toml", RATE_LIMIT)
+    settings = settings.model_copy(update={"plans_file": plans})
+    app = create_app(settings)
+    [key] = await new_keys(settings, ("tiny",))
+    with served_in_thread(app) as url:
+        yield InThread(url, app.state.ctx, key)
 
 
 def _client(server: LiveServer, key: str, **options: Any) -> openai.OpenAI:
-    return openai.OpenAI(base_url=server.url + "/v1", api_key=key, **{"max_retries": 0, **options})
+    return _openai(server.url, key, **options)
+
+
+def _openai(url: str, key: str, **options: Any) -> openai.OpenAI:
+    return openai.OpenAI(base_url=url + "/v1", api_key=key, **{"max_retries": 0, **options})
+
+
+def _clock_at_second(second: int) -> Callable[[], datetime]:
+    """A clock that reads ``second`` of its minute now, running on from there."""
+    now = utcnow()
+    shift = timedelta(seconds=second - now.second, microseconds=-now.microsecond)
+    return lambda: utcnow() + shift
 
 
 def _usage(server: LiveServer, key: str) -> dict[str, Any]:
@@ -103,7 +127,7 @@ def test_models_are_listed_with_their_aliases_and_retrieved(server: LiveServer):
 def test_a_completion_answers_and_is_counted_in_api_v1_usage(
     server: LiveServer, upstream: MockUpstream
 ):
-    key = _account(server)
+    key = server.new_account()
     client = _client(server, key)
 
     completion = client.chat.completions.create(
@@ -133,7 +157,7 @@ def test_a_completion_answers_and_is_counted_in_api_v1_usage(
 def test_a_stream_follows_openai_chunk_sequence_with_usage_last(
     server: LiveServer, upstream: MockUpstream
 ):
-    key = _account(server)
+    key = server.new_account()
     client = _client(server, key)
 
     chunks = list(
@@ -160,7 +184,7 @@ def test_a_stream_follows_openai_chunk_sequence_with_usage_last(
 def test_an_anthropic_model_answers_through_the_same_api(
     server: LiveServer, upstream: MockUpstream
 ):
-    key = _account(server)
+    key = server.new_account()
     client = _client(server, key)
 
     completion = client.chat.completions.create(
@@ -242,7 +266,7 @@ def test_a_streamed_tool_call_arrives_as_deltas(server: LiveServer, upstream: Mo
 def test_store_keeps_the_exchange_as_a_conversation_in_api_v1(
     server: LiveServer, upstream: MockUpstream
 ):
-    key = _account(server)
+    key = server.new_account()
     client = _client(server, key)
 
     raw = client.chat.completions.with_raw_response.create(
@@ -272,7 +296,7 @@ def test_store_keeps_the_exchange_as_a_conversation_in_api_v1(
 def test_a_client_leaving_mid_stream_is_charged_what_was_streamed(
     server: LiveServer, upstream: MockUpstream
 ):
-    key = _account(server)
+    key = server.new_account()
     client = _client(server, key)
     upstream.enqueue(Fault.stall_after(2))
 
@@ -348,22 +372,21 @@ def test_an_upstream_failure_raises_internal_server_error(
 
 
 def test_the_rate_limit_raises_rate_limit_error_and_its_retry_after_is_honoured(
-    server: LiveServer, upstream: MockUpstream
+    in_thread: InThread,
 ):
-    key = _account(server, "tiny")
+    url, key = in_thread.url, in_thread.key
     question = {"model": "gpt-5", "messages": [{"role": "user", "content": "x"}]}
-    # Late in a minute, so the window's Retry-After is short.
-    second = datetime.now(UTC).second
-    if second < 52:
-        time.sleep(52 - second)
+    # Late in a minute, so the window's Retry-After is short: the limiter's clock is moved
+    # to second 52 (of a real minute's length) rather than waited for.
+    in_thread.ctx.clock = _clock_at_second(52)
     for _ in range(RATE_LIMIT):
-        _client(server, key).chat.completions.create(**question)
+        _openai(url, key).chat.completions.create(**question)
 
     with pytest.raises(openai.RateLimitError) as limited:
-        _client(server, key).chat.completions.create(**question)
+        _openai(url, key).chat.completions.create(**question)
     retry_after = int(limited.value.response.headers["retry-after"])
     started = time.monotonic()
-    answered = _client(server, key, max_retries=2).chat.completions.create(**question)
+    answered = _openai(url, key, max_retries=2).chat.completions.create(**question)
 
     assert limited.value.code == "rate_limit_exceeded"
     assert 0 < retry_after <= 10

@@ -26,7 +26,7 @@ from chatroutes.server.domain.tokens import estimate_tokens
 from tests.e2e.conftest import DESKTOP, PHONE, REPO_ROOT, SCREENSHOTS, TIMEOUT_MS, LiveServer
 from tests.support.mock_upstream import Fault, MockUpstream
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 # The screenshots kept in the docs change on each run (e-mail, dates): rewritten on request.
 SHOTS = (

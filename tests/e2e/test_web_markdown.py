@@ -24,7 +24,7 @@ import pytest
 from tests.e2e.conftest import DESKTOP, PHONE, REPO_ROOT, SCREENSHOTS, TIMEOUT_MS, LiveServer
 from tests.support.mock_upstream import Fault, MockUpstream, split_reply
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 # The screenshots kept in the docs are rewritten only when asked (they change on each run:
 # dates, e-mail); otherwise they go with the other test screenshots.
@@ -365,7 +365,9 @@ class TestMarkdown:
         # are noted by the observer, so one may come late and the next early).
         span = renders[-1] - renders[0]
         assert len(renders) - 1 <= span / 75 + 1, (len(renders), span)
-        assert len(renders) < len(split_reply(MARKDOWN_REPLY)) / 2
+        # and chunks closer together than that share a render (however slowly the machine
+        # delivers them, some of the 30 ms apart arrive within 80 ms of each other)
+        assert len(renders) < len(split_reply(MARKDOWN_REPLY))
         assert watched.page.evaluate("window.__blank") is False
         watched.assert_inert()
 

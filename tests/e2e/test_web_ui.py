@@ -19,7 +19,7 @@ import pytest
 from tests.e2e.conftest import DESKTOP, KEY_RE, PHONE, SCREENSHOTS, TIMEOUT_MS, LiveServer
 from tests.support.mock_upstream import Fault, MockUpstream
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 STATIC = Path(str(resources.files("chatroutes.server.web").joinpath("static")))
 

@@ -18,7 +18,7 @@ from tests.e2e.conftest import KEY_RE, LiveServer, server_env, serving
 from tests.support.mock_upstream import Fault, MockUpstream
 from tests.support.webhook_receiver import webhook_receiver
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 EVENTS = 6  # replies, each announced to one endpoint
 
 

@@ -6,8 +6,6 @@ storage backend (the e2e suite covers both), so these run on SQLite only.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from tests.e2e.conftest import KEY_RE, LiveServer, child_env, live_server  # noqa: F401
@@ -17,11 +15,7 @@ pytestmark = pytest.mark.e2e
 
 def new_account(server: LiveServer, plan: str = "enterprise") -> str:
     """A fresh user on ``plan`` (enterprise: no per-minute limit in the way); its API key."""
-    email = f"sdk-{uuid.uuid4().hex[:10]}@example.com"
-    server.cli("users", "create", email, "--plan", plan)
-    key = server.cli("keys", "create", email).strip().splitlines()[-1]
-    assert KEY_RE.fullmatch(key), key
-    return key
+    return server.new_account(plan)
 
 
 @pytest.fixture(scope="module")

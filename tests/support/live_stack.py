@@ -1,8 +1,8 @@
 """A live ChatRoutes stack for the JavaScript clients' test suites.
 
 Starts the mock upstream (in this process) and a real ``chatroutes serve`` on a fresh
-SQLite database with its providers at the mock, makes accounts with the CLI, then prints
-one JSON line on stdout::
+SQLite database with its providers at the mock, makes three accounts, then prints one JSON
+line on stdout::
 
     {"baseUrl": "http://127.0.0.1:PORT", "apiUrl": ".../api/v1", "apiKey": "cr_prod_sk_…",
      "otherApiKey": "…", "limitedApiKey": "…", "limitedPerMinute": 5,
@@ -32,12 +32,14 @@ Everything stops when stdin closes (the parent test runner exits or closes the p
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -48,12 +50,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from chatroutes.server.settings import Settings  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402  (the repository root goes on the path first)
+    LiveServer,
     clean_child_env,
     server_env,
     serving,
     write_tiny_plans,
 )
+from tests.support.accounts import new_keys  # noqa: E402
 from tests.support.mock_upstream import Fault, MockUpstream  # noqa: E402
 
 LIMITED_PER_MINUTE = 5
@@ -132,7 +137,42 @@ def control_server(upstream: MockUpstream) -> ThreadingHTTPServer:
     return ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 
 
-def main() -> None:
+@dataclass
+class Stack:
+    """A running stack: the server and the mock upstream's control endpoint."""
+
+    server: LiveServer
+    control: ThreadingHTTPServer
+
+    def ready(self) -> dict[str, Any]:
+        """What a suite is given (the JSON line): the stack's addresses and the keys of
+        three new accounts, so each suite run on one stack has accounts of its own."""
+        env = self.server.env
+        settings = Settings(
+            database_url=env["CHATROUTES_DATABASE_URL"],
+            data_dir=Path(env["CHATROUTES_DATA_DIR"]),
+            secret_key=env["CHATROUTES_SECRET_KEY"],
+            plans_file=Path(env["CHATROUTES_PLANS_FILE"]),
+        )
+        main_key, other_key, limited_key = asyncio.run(
+            new_keys(settings, (MAIN_PLAN, MAIN_PLAN, "tiny"))
+        )
+        host, port = self.control.server_address[:2]
+        return {
+            "baseUrl": self.server.url,
+            "apiUrl": self.server.api_url,
+            "apiKey": main_key,
+            "otherApiKey": other_key,
+            "limitedApiKey": limited_key,
+            "limitedPerMinute": LIMITED_PER_MINUTE,
+            "controlUrl": f"http://{host}:{port}",
+        }
+
+
+@contextmanager
+def running_stack() -> Iterator[Stack]:
+    """The mock upstream, its control endpoint and ``chatroutes serve`` on a fresh SQLite
+    database, up and answering; everything stopped after."""
     with tempfile.TemporaryDirectory(prefix="chatroutes-live-") as tmp, MockUpstream() as upstream:
         workdir = Path(tmp)
         plans = write_tiny_plans(workdir / "plans.toml", LIMITED_PER_MINUTE)
@@ -143,35 +183,24 @@ def main() -> None:
             upstream,
             CHATROUTES_PLANS_FILE=str(plans),
             CHATROUTES_WEBHOOK_ALLOW_PRIVATE="1",
+            # A suite leaves replies stalled on purpose (a stream aborted by its reader):
+            # at the end, the server stops without waiting the default 30 s for them.
+            CHATROUTES_SHUTDOWN_GRACE_SECONDS="1",
         )
         control = control_server(upstream)
         threading.Thread(target=control.serve_forever, name="control", daemon=True).start()
         try:
             with serving("sqlite", workdir, env) as server:
-                with ThreadPoolExecutor(max_workers=3) as pool:  # three CLI runs at once
-                    plans = (MAIN_PLAN, MAIN_PLAN, "tiny")
-                    main_key, other_key, limited_key = pool.map(server.new_account, plans)
-                print_ready(server.url, main_key, other_key, limited_key, control)
-                sys.stdin.read()  # until the parent closes the pipe
+                yield Stack(server, control)
         finally:
             control.shutdown()
             control.server_close()
 
 
-def print_ready(
-    url: str, api_key: str, other_key: str, limited_key: str, control: ThreadingHTTPServer
-) -> None:
-    host, port = control.server_address[:2]
-    ready = {
-        "baseUrl": url,
-        "apiUrl": url + "/api/v1",
-        "apiKey": api_key,
-        "otherApiKey": other_key,
-        "limitedApiKey": limited_key,
-        "limitedPerMinute": LIMITED_PER_MINUTE,
-        "controlUrl": f"http://{host}:{port}",
-    }
-    print(json.dumps(ready), flush=True)
+def main() -> None:
+    with running_stack() as stack:
+        print(json.dumps(stack.ready()), flush=True)
+        sys.stdin.read()  # until the parent closes the pipe
 
 
 if __name__ == "__main__":

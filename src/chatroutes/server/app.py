@@ -37,7 +37,7 @@ from .services.recovery import recover_expired
 from .services.server_context import ServerContext
 from .services.webhooks_delivery import run_webhook_sender
 from .settings import Settings, get_settings
-from .store.database import Database
+from .store.database import Database, PoolSize
 from .store.files import tighten_data_dir
 from .store.paths import PathCache
 
@@ -58,6 +58,11 @@ def build_context(settings: Settings) -> ServerContext:
             settings.resolved_database_url(),
             sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
             sqlite_synchronous=settings.sqlite_synchronous,
+            pool=PoolSize(
+                settings.database_pool_size,
+                settings.database_pool_overflow,
+                settings.database_pool_timeout_seconds,
+            ),
         ),
         registry=registry,
         secret=load_or_create_secret(settings.secret_key, settings.data_dir),
@@ -120,8 +125,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(chat_router)  # the Chat API, /api/chat
     app.include_router(ops_router)  # /health, /ready, /metrics at the root
-    # MCP over streamable HTTP, before the browser UI takes every other path.
-    app.router.add_route(MCP_PATH, mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    # MCP over streamable HTTP, before the browser UI takes every other path. Starlette's
+    # Route serves an endpoint that is not a function as an ASGI app, but add_route's
+    # annotation names request handlers only (the same gap as strawberry-graphql#3545).
+    app.router.add_route(
+        MCP_PATH,
+        mcp,  # type: ignore[arg-type]
+        methods=["GET", "POST", "DELETE"],
+        include_in_schema=False,
+    )
     mount_web(app)  # the browser UI at /
     # The last added runs first: bodies are normalised before keys fingerprint them.
     app.add_middleware(FastSendMiddleware)  # innermost: the common sends, without routing

@@ -113,6 +113,17 @@ class Settings(BaseSettings):
     upstream_attempts: int = Field(default=3, ge=1)
     upstream_retry_budget_seconds: float = Field(default=20.0, ge=0)
     sqlite_busy_timeout_ms: int = 30_000
+    # PostgreSQL's connection pool, per process.
+    database_pool_size: int = Field(default=20, ge=1, description="Connections kept open.")
+    database_pool_overflow: int = Field(
+        default=40, ge=0, description="Connections opened beyond the pool under load."
+    )
+    database_pool_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a request waits for a free connection before it is answered "
+        "503 SERVER_BUSY (with Retry-After), the SDKs retrying it.",
+    )
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         default="FULL",
         description="FULL: every stored message is on disk when the request returns. "

@@ -8,6 +8,9 @@
  * `import { inject } from 'vitest'; const stack = inject('stack');`.
  *
  * Python: env `CHATROUTES_PYTHON`, default `<repo>/.venv/bin/python`.
+ *
+ * A stack already running (the repository's pytest runs every package's suite on one) is
+ * given as its JSON line in env `CHATROUTES_LIVE_STACK`: then none is started here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -42,6 +45,11 @@ const START_TIMEOUT_MS = 180_000; // a loaded CI machine starts Python slowly
 let child: ChildProcess | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const running = process.env.CHATROUTES_LIVE_STACK;
+  if (running) {
+    project.provide('stack', JSON.parse(running) as LiveStack);
+    return async () => {};
+  }
   const python = process.env.CHATROUTES_PYTHON || resolve(REPO_ROOT, '.venv/bin/python');
   const script = resolve(REPO_ROOT, 'tests/support/live_stack.py');
   child = spawn(python, [script], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -42,8 +42,10 @@ async def suggest_branches(body: SuggestBranchesRequest, service: Autobranch) ->
 @router.post(
     "/conversations/{conversation_id}/messages/{message_id}/autobranch",
     response_model=Envelope[AutobranchData],
-    responses={201: {"description": "Branches were made", "model": Envelope[AutobranchData]}}
-    | errors(403, 409, 502, 503, 504),  # 403: a guest session
+    responses={
+        201: {"description": "Branches were made", "model": Envelope[AutobranchData]},
+        **errors(403, 409, 502, 503, 504),  # 403: a guest session
+    },
 )
 async def autobranch_message(
     conversation_id: ConversationID,

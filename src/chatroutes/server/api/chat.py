@@ -131,7 +131,7 @@ async def list_messages(
     return whole(chat_messages_body(conversation_id, rows, images))
 
 
-_IMAGE_BYTES = {
+_IMAGE_BYTES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The image's bytes, as sent",
         "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in IMAGE_TYPES},

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..domain.errors import ChatRoutesServerError, InvalidRequest, NotFound
+from ..domain.errors import ChatRoutesServerError, InvalidRequest, NotFound, ServerBusy
 from .envelope import error_response_at, is_openai_path
 
 logger = logging.getLogger("chatroutes.server")
@@ -67,18 +68,24 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     return error_response_at(request.url.path, error)
 
 
-def _internal_error() -> ChatRoutesServerError:
-    """The 500 a client is told: never the exception's own text."""
+def _internal_error(exc: Exception) -> ChatRoutesServerError:
+    """What a client is told of an exception nothing handled: a pool with no connection
+    free is a 503 to retry (logged as a warning), anything else a 500 (logged with its
+    traceback); never the exception's own text."""
+    if isinstance(exc, sqlalchemy.exc.TimeoutError):
+        logger.warning("no database connection free in time: %s", exc)
+        return ServerBusy()
+    logger.exception("unhandled error", exc_info=exc)
     return ChatRoutesServerError("Internal server error")
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error", exc_info=exc)
-    return error_response_at(request.url.path, _internal_error())
+    return error_response_at(request.url.path, _internal_error(exc))
 
 
 class UnexpectedErrorMiddleware:
-    """An exception nothing handled: logged, and answered with the error body and 500.
+    """An exception nothing handled: logged, and answered with the error body and 500
+    (503 SERVER_BUSY when no database connection came free in time).
 
     Plain ASGI, added just inside ``CorsMiddleware`` so that the answer carries the
     headers an allowed origin gets, like every other answer. The exception is not
@@ -106,8 +113,7 @@ class UnexpectedErrorMiddleware:
         except Exception as exc:
             if started:
                 raise
-            logger.exception("unhandled error", exc_info=exc)
-            await error_response_at(scope["path"], _internal_error())(scope, receive, send)
+            await error_response_at(scope["path"], _internal_error(exc))(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:

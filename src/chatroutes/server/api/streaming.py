@@ -99,6 +99,8 @@ async def sse_frames(
         else:
             queue.put_nowait(_END)
 
+    timer: asyncio.TimerHandle  # armed below, rearmed by each beat
+
     def beat() -> None:
         nonlocal timer, last_frame
         if loop.time() - last_frame >= heartbeat_seconds:

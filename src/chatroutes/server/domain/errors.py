@@ -6,6 +6,7 @@ beside its data: it carries the partial ``Completion`` an upstream had sent.
 ChatRoutesServerError              500 INTERNAL_ERROR
 ├── Interrupted                    503 INTERRUPTED (the server stopped mid-generation)
 ├── NotReady                       503 NOT_READY (a dependency does not answer)
+├── ServerBusy                     503 SERVER_BUSY (no database connection free; Retry-After)
 ├── InvalidRequest                 400 VALIDATION_ERROR (names the field)
 ├── Unauthenticated                401 AUTHENTICATION_ERROR
 ├── Forbidden                      403 FORBIDDEN
@@ -84,6 +85,20 @@ class NotReady(ChatRoutesServerError):
 
     status_code = 503
     code = "NOT_READY"
+
+
+class ServerBusy(ChatRoutesServerError):
+    """Every database connection this process may open is in use, for longer than a
+    request waits for one: nothing was done; the request may be sent again."""
+
+    status_code = 503
+    code = "SERVER_BUSY"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The server is busy: no database connection came free in time; retry shortly",
+            retry_after=1,
+        )
 
 
 class InvalidRequest(ChatRoutesServerError):

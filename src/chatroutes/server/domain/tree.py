@@ -21,7 +21,15 @@ class MessageLike(Protocol):
     def deleted_at(self) -> Any: ...
 
 
+class Deletable(Protocol):
+    """What ``visible`` reads of a message."""
+
+    @property
+    def deleted_at(self) -> Any: ...
+
+
 M = TypeVar("M", bound=MessageLike)
+D = TypeVar("D", bound=Deletable)
 
 
 def own_part(path: Sequence[M], fork_point_message_id: str | None) -> list[M]:
@@ -34,7 +42,7 @@ def own_part(path: Sequence[M], fork_point_message_id: str | None) -> list[M]:
     return list(path)
 
 
-def visible(messages: Iterable[M]) -> list[M]:
+def visible(messages: Iterable[D]) -> list[D]:
     """Soft-deleted messages stay in the tree but never show or reach a model."""
     return [message for message in messages if message.deleted_at is None]
 
@@ -64,7 +72,7 @@ def message_tree(
     attached one level up.
     """
     by_id = {message.id: message for message in messages}
-    nodes = {
+    nodes: dict[str, dict[str, Any]] = {
         message.id: {**node(message), "children": []}
         for message in messages
         if message.deleted_at is None
@@ -86,7 +94,9 @@ def branch_hierarchy(
     node: Callable[[Any], dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """Nest branches under their parent branch: ``{branch, children}`` nodes."""
-    nodes = {branch.id: {"branch": node(branch), "children": []} for branch in branches}
+    nodes: dict[str, dict[str, Any]] = {
+        branch.id: {"branch": node(branch), "children": []} for branch in branches
+    }
     roots: list[dict[str, Any]] = []
     for branch in branches:
         parent = nodes.get(branch.parent_branch_id) if branch.parent_branch_id else None

@@ -208,9 +208,7 @@ class AnthropicMessagesProvider:
                 content=text,
                 prompt_tokens=int(usage.get("input_tokens", 0)),
                 completion_tokens=int(usage.get("output_tokens", 0)),
-                finish_reason=_FINISH.get(
-                    data.get("stop_reason"), data.get("stop_reason") or "stop"
-                ),
+                finish_reason=_finish_reason(data.get("stop_reason")),
                 model=data.get("model") or request.model,
                 tool_calls=calls,
                 blocks=tuple(blocks) if calls else (),
@@ -230,7 +228,7 @@ class AnthropicMessagesProvider:
         body = self._body(request) | {"stream": True}
         parts: list[str] = []
         prompt_tokens = completion_tokens = 0
-        stop_reason = None
+        stop_reason: str | None = None
         model = request.model
         blocks = _StreamedBlocks()
         stopped = False  # message_stop arrived
@@ -285,7 +283,7 @@ class AnthropicMessagesProvider:
             content="".join(parts),
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
-            finish_reason=_FINISH.get(stop_reason, stop_reason or "stop"),
+            finish_reason=_finish_reason(stop_reason),
             model=model,
             tool_calls=calls,
             blocks=sent,
@@ -298,3 +296,10 @@ _FINISH = {
     "stop_sequence": "stop",
     "tool_use": "tool_calls",
 }
+
+
+def _finish_reason(stop_reason: str | None) -> str:
+    """Anthropic's ``stop_reason`` in OpenAI's words; one it has none for, as it is."""
+    if not stop_reason:
+        return "stop"
+    return _FINISH.get(stop_reason, stop_reason)

@@ -227,7 +227,7 @@ def _model_info(
     name: str, entry: Mapping[str, Any], providers: Mapping[str, ProviderConfig]
 ) -> ModelInfo:
     provider = entry.get("provider")
-    if provider not in providers:
+    if not isinstance(provider, str) or provider not in providers:
         raise ValueError(f"model {name}: unknown provider {provider!r}")
     return ModelInfo(
         name=name,

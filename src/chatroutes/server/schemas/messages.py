@@ -331,11 +331,12 @@ def error_event(error: ChatRoutesServerError) -> ErrorEvent:
 
 class BudgetWarningEvent(TypedDict):
     """The reply brought its branch's or conversation's budget to its warning fraction:
-    sent just before ``complete``."""
+    sent just before ``complete``; ``candidateId`` on a parallel responses' stream."""
 
     type: Literal["status"]
     status: Literal["budget_warning"]
     budgetWarning: dict[str, Any]
+    candidateId: NotRequired[str]
 
 
 def budget_warning_event(warning: dict[str, Any]) -> BudgetWarningEvent:

@@ -8,9 +8,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import tree
@@ -29,7 +27,7 @@ from ..domain.webhooks import CHECKPOINT_CREATED
 from ..providers.base import CompletionRequest
 from ..schemas.checkpoints import CheckpointCreate
 from ..store.branches import BranchRepository
-from ..store.checkpoints import CheckpointRepository
+from ..store.checkpoints import AnchoredRow, CheckpointRepository
 from ..store.messages import MessageRepository
 from ..store.tables import Branch, Checkpoint, Message, User
 from ..store.usage_ledger import CHECKPOINT_KIND
@@ -74,7 +72,7 @@ def as_summary(checkpoint: Checkpoint) -> CheckpointSummary:
 
 
 async def offline_summary(
-    ctx: ServerContext, turns: list[tuple[str, str]], previous: str | None
+    ctx: ServerContext, turns: Sequence[tuple[str, str]], previous: str | None
 ) -> str:
     """The extractive summary of ``turns`` built on ``previous``: what a checkpoint holds
     when no model writes it (and what a send catching up inline writes)."""
@@ -205,7 +203,7 @@ class CheckpointService:
             return None
         lease_branch_id = anchor.branch_id
 
-        def still_due(rows: Sequence[Row[Any]]) -> bool:
+        def still_due(rows: Sequence[AnchoredRow]) -> bool:
             anchors = {row.anchor_message_id for row in rows}
             return catch_up_due(messages_since_checkpoint(path, anchors), interval, factor)
 
@@ -324,7 +322,7 @@ class CheckpointService:
         self,
         branch: Branch,
         path: Sequence[PathMessage],
-        earlier: Sequence[Row[Any]],
+        earlier: Sequence[AnchoredRow],
         *,
         checkpoint_type: str,
         meta: dict[str, object],
@@ -359,7 +357,7 @@ class CheckpointService:
 
     async def _write_summary(
         self,
-        turns: list[tuple[str, str]],
+        turns: Sequence[tuple[str, str]],
         previous: str | None,
         charged: BudgetHold,
         *,
@@ -380,7 +378,7 @@ class CheckpointService:
     async def _model_summary(
         self,
         model: str,
-        turns: list[tuple[str, str]],
+        turns: Sequence[tuple[str, str]],
         previous: str | None,
         budget: int,
         charged: BudgetHold,

@@ -54,7 +54,7 @@ from ..store.database import Database
 from ..store.tables import User
 from ..store.users import UserRepository
 from .accounts import AccountService, Principal, key_holder
-from .server_context import ServerContext, utcnow
+from .server_context import ServerContext
 from .webhooks import Outbox
 
 logger = logging.getLogger("chatroutes.server")
@@ -314,7 +314,7 @@ class LimitService:
             account = Account(principal.user, self.plan_of(principal.user))
         else:
             account = await self.account(principal.user_id)
-        await self.judge(Admission(principal, account.plan, utcnow()), on_rate)
+        await self.judge(Admission(principal, account.plan, self.ctx.clock()), on_rate)
 
     async def admit_key(
         self,
@@ -325,7 +325,8 @@ class LimitService:
         """``AccountService.authenticate`` and ``admit`` for an API key: with the counters in
         the database, both in one (light) transaction, the most common request's only one
         before its own work. ``on_principal`` hears who it is before any refusal."""
-        key_hash, now = AccountService(self.ctx.db, self.ctx.secret).key_hash(raw_key), utcnow()
+        key_hash = AccountService(self.ctx.db, self.ctx.secret).key_hash(raw_key)
+        now = self.ctx.clock()
         admission = await self.ctx.db.run(
             lambda connection: self.admit_key_within(connection, key_hash, now),
             write=True,
@@ -385,7 +386,7 @@ class LimitService:
         ``user``: the caller as authentication just read it, so it is not read again.
         """
         account = Account(user, self.plan_of(user)) if user else await self.account(user_id)
-        plan, subject, now = account.plan, user_subject(user_id), utcnow()
+        plan, subject, now = account.plan, user_subject(user_id), self.ctx.clock()
         await self.counters.apply(subject, tokens_left(account, now), write=False)
         if not account.is_guest:
             yield account
@@ -434,19 +435,18 @@ class LimitService:
         if not account.is_guest or cap is None:
             yield UNCAPPED
             return
-        subject, now = user_subject(user_id), utcnow()
+        subject, now = user_subject(user_id), self.ctx.clock()
         session_end = account.session_end(now)
+        expires_at = session_end + SESSION_COUNTER_GRACE
         allowance = BranchAllowance(
             cap=cap,
             counters=self.counters,
             subject=subject,
-            expires_at=session_end + SESSION_COUNTER_GRACE,
+            expires_at=expires_at,
             refusal=partial(self._guest_cap, "branches", cap, session_end, now),
         )
         if reserve and not self.counters.joins_transactions:
-            taken = await self.counters.take(
-                subject, GUEST_BRANCHES, reserve, cap, allowance.expires_at
-            )
+            taken = await self.counters.take(subject, GUEST_BRANCHES, reserve, cap, expires_at)
             allowance.reserved = 0 if taken is None else reserve
         try:
             yield allowance

@@ -86,6 +86,7 @@ def append_within(
                     context_mode=branch.context_mode,
                 ),
                 allowance,
+                owner=user_id,
             )
     head = branch.head_message_id
     now = utcnow()

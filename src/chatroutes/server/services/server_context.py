@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from .sending import Prepared
 
 T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    """Naive UTC, truncated to milliseconds: what we store and what hashes cover."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,9 @@ class ServerContext:
     counters: Counters | None = None  # limits and quotas (services/limits.py); set by the app
     generations: dict[str, Generation] = field(default_factory=dict)  # by reply id, until done
     responses: dict[str, ResponseRun] = field(default_factory=dict)  # /v1 responses running here
+    # The time requests are admitted at: the rate window, the month of the quotas. utcnow;
+    # a test moves it to a window's last seconds instead of waiting for them.
+    clock: Callable[[], datetime] = utcnow
 
     def breaker(self, provider: str) -> CircuitBreaker:
         if provider not in self.breakers:
@@ -85,9 +94,3 @@ class ServerContext:
         self.generations[prepared.reply_id] = Generation(prepared, task)
         task.add_done_callback(lambda _: self.generations.pop(prepared.reply_id, None))
         return task
-
-
-def utcnow() -> datetime:
-    """Naive UTC, truncated to milliseconds: what we store and what hashes cover."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)

@@ -48,7 +48,13 @@ from ..domain.errors import Conflict, Forbidden, InvalidRequest, PayloadTooLarge
 from ..domain.hashing import content_hash
 from ..domain.tokens import estimate_tokens
 from ..schemas.budgets import BudgetSet
-from ..schemas.transfer import ImportedDocument, parse_document
+from ..schemas.transfer import (
+    BranchDoc,
+    CheckpointDoc,
+    ImportedDocument,
+    MessageDoc,
+    parse_document,
+)
 from ..store.branches import BranchRepository
 from ..store.checkpoints import CheckpointRepository
 from ..store.messages import MessageRepository
@@ -68,7 +74,11 @@ Row = dict[str, Any]
 # Rows per insert. The worker hands the rows over pickled in batches of this many, and
 # each batch is unpickled and inserted apart: none holds the event loop more than a few ms.
 IMPORT_BATCH_ROWS = 1_000
-_TABLES = {"branches": Branch, "messages": Message, "checkpoints": Checkpoint}
+_TABLES: dict[str, type[Branch | Message | Checkpoint]] = {
+    "branches": Branch,
+    "messages": Message,
+    "checkpoints": Checkpoint,
+}
 
 
 @dataclass(frozen=True)
@@ -213,11 +223,12 @@ def check_document(document: ImportedDocument, *, max_content_chars: int) -> Non
         seen[ident] = field
 
     claim(document.conversation.id, "conversation.id")
-    for kind, items in (
+    kinds: tuple[tuple[str, Sequence[BranchDoc | MessageDoc | CheckpointDoc]], ...] = (
         ("branches", document.branches),
         ("messages", document.messages),
         ("checkpoints", document.checkpoints),
-    ):
+    )
+    for kind, items in kinds:
         for i, item in enumerate(items):
             claim(item.id, f"{kind}[{i}].id")
 
@@ -391,7 +402,11 @@ def _rows(document: ImportedDocument, user_id: str, imported_at: datetime) -> Im
         }
         for k in document.checkpoints
     ]
-    tables = {"branches": branches, "messages": messages, "checkpoints": checkpoints}
+    tables: dict[str, list[Row]] = {
+        "branches": branches,
+        "messages": messages,
+        "checkpoints": checkpoints,
+    }
     return ImportRows(
         conversation,
         ids={field: [row["id"] for row in table] for field, table in tables.items()},

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .database import rows_matched
 from .execution import execute, selected, transient
 from .tables import ApiKey, User
 
@@ -75,4 +76,4 @@ class ApiKeyRepository:
             .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
             .values(revoked_at=when)
         )
-        return result.rowcount == 1
+        return rows_matched(result) == 1

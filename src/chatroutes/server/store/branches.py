@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, bindparam, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from .conversations import for_conversations, of_conversations
-from .database import load_in, run_in
+from .database import load_in, rows_matched, run_in
 from .execution import execute, instance, selected
 from .tables import Branch
 
@@ -223,7 +223,7 @@ class BranchRepository:
             .values(dict.fromkeys(LEASE_COLUMNS))
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return rows_matched(result) == 1
 
     async def take_checkpoint_lease(
         self, branch_id: str, token: str, *, now: datetime, until: datetime, force: bool = False
@@ -240,7 +240,7 @@ class BranchRepository:
                 synchronize_session=False
             )
         )
-        return result.rowcount == 1
+        return rows_matched(result) == 1
 
     async def give_up_checkpoint_lease(self, branch_id: str, token: str) -> bool:
         """Free the checkpoint lease if ``token`` still holds it; whether it did."""
@@ -250,7 +250,7 @@ class BranchRepository:
             .values(checkpoint_lease=None, checkpoint_lease_until=None)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return rows_matched(result) == 1
 
     async def checkpoint_lease_held(self, branch_id: str, now: datetime) -> bool:
         """Whether a live checkpoint lease is held on the branch: a summary is in flight."""
@@ -301,7 +301,7 @@ class BranchRepository:
             .values(generation_stop_requested_at=now)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return rows_matched(result) == 1
 
     async def reply_so_far(self, conversation_id: str, reply_id: str, now: datetime) -> str | None:
         """The text flushed so far of ``reply_id``; None unless a live lease generates it."""
@@ -321,7 +321,8 @@ class BranchRepository:
             .order_by(Branch.generation_lease_until)
             .limit(limit)
         )
-        return [(branch_id, lease) for branch_id, lease in rows]
+        # The WHERE leaves NULL leases out, which the selected column's type cannot say.
+        return cast(list[tuple[str, str]], [(branch_id, lease) for branch_id, lease in rows])
 
     async def held_by(self, branch_id: str, token: str) -> Branch | None:
         """The branch, with its flushed partial reply, if ``token`` holds its lease."""

@@ -9,15 +9,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, or_, select, update
+from sqlalchemy import BindParameter, Connection, Table, bindparam, or_, select, update
 
 from ..domain.budgets import BRANCH, CONVERSATION, BudgetState
 from .execution import execute
 from .tables import Branch, Conversation
 
 _TABLES: dict[str, Table] = {
-    BRANCH: Branch.__table__,  # type: ignore[dict-item]
-    CONVERSATION: Conversation.__table__,  # type: ignore[dict-item]
+    BRANCH: Branch.__table__,
+    CONVERSATION: Conversation.__table__,
 }
 
 
@@ -25,7 +25,8 @@ _TABLES: dict[str, Table] = {
 def _statements(scope: str) -> dict[str, Any]:
     table = _TABLES[scope]
     c = table.c
-    tokens, cost = bindparam("tokens"), bindparam("cost")
+    tokens: BindParameter[int] = bindparam("tokens")
+    cost: BindParameter[float] = bindparam("cost")
     by_id = c.id == bindparam("row_id")
     columns = (
         c.budget_max_tokens,

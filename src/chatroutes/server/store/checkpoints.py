@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,9 +36,13 @@ _ANCHORED_ON_JSON = _ANCHORED_ON.where(
 )
 
 
+# id, anchor_message_id, summary, token_count: a ``CheckpointSummary``'s fields, in order
+AnchoredRow = Row[str, str, str, int]
+
+
 def checkpoints_anchored_on(
     connection: Connection, conversation_id: str, message_ids: Sequence[str]
-) -> list[Row[Any]]:
+) -> list[AnchoredRow]:
     """id, anchor_message_id, summary and token_count of the checkpoints anchored on
     ``message_ids``, oldest first."""
     if not message_ids:
@@ -78,7 +81,9 @@ class CheckpointRepository:
         rows = await self.session.scalars(query.order_by(Checkpoint.created_at, Checkpoint.id))
         return list(rows)
 
-    async def anchored_on(self, conversation_id: str, message_ids: Sequence[str]) -> list[Row[Any]]:
+    async def anchored_on(
+        self, conversation_id: str, message_ids: Sequence[str]
+    ) -> list[AnchoredRow]:
         """``checkpoints_anchored_on`` in this unit of work."""
         return await run_in(
             self.session,

@@ -11,7 +11,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .database import run_in
@@ -72,7 +82,7 @@ def _page_statements(*, search: Literal["title", "messages"] | None) -> tuple[An
     c = _conversations.c
     where = [c.user_id == bindparam("user_id")]
     if search:
-        found = func.lower(c.title).like(bindparam("pattern"), escape="\\")
+        found: ColumnElement[bool] = func.lower(c.title).like(bindparam("pattern"), escape="\\")
         if search == "messages":
             m = _messages.c
             said = (

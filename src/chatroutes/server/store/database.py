@@ -32,10 +32,11 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -55,6 +56,16 @@ _INLINE_CHECKPOINT_EVERY = 200  # light writes on the event loop between WAL che
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes: another connection has the lock
 
 
+@dataclass(frozen=True)
+class PoolSize:
+    """PostgreSQL's connection pool: connections kept, opened beyond them under load, and
+    how long a session waits for one (then ``sqlalchemy.exc.TimeoutError``)."""
+
+    size: int = 20
+    overflow: int = 40
+    timeout_seconds: float = 30.0
+
+
 class Database:
     def __init__(
         self,
@@ -62,6 +73,7 @@ class Database:
         *,
         sqlite_busy_timeout_ms: int = 30_000,
         sqlite_synchronous: str = "FULL",
+        pool: PoolSize | None = None,
     ) -> None:
         self.url = url
         self.backend = make_url(url).get_backend_name()
@@ -74,9 +86,18 @@ class Database:
             self._write_lock: asyncio.Lock | None = asyncio.Lock()
             self._writes_queued = 0  # ``run`` writes waiting for the lock
             sync_url = make_url(url).set(drivername="sqlite+pysqlite")
-            self._sync = _SqliteThreads(sync_url, timeout, sqlite_synchronous)
+            self._sync: _SqliteThreads | None = _SqliteThreads(
+                sync_url, timeout, sqlite_synchronous
+            )
         else:
-            engine = create_async_engine(url, pool_size=20, max_overflow=40, pool_recycle=1800)
+            pool = pool or PoolSize()
+            engine = create_async_engine(
+                url,
+                pool_size=pool.size,
+                max_overflow=pool.overflow,
+                pool_timeout=pool.timeout_seconds,
+                pool_recycle=1800,
+            )
             self._read_engine = self._write_engine = self._light_engine = engine
             self._write_lock = None
             self._sync = None
@@ -184,6 +205,18 @@ async def load_in(session: AsyncSession, read: Callable[[Connection], Loaded]) -
         return None if found is None else _adopted(sync, found)
 
     return await session.run_sync(synced)  # type: ignore[no-any-return]
+
+
+def rows_matched(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE without RETURNING, run by ``session.execute``,
+    matched.
+
+    ``AsyncSession.execute`` is typed to return a plain ``Result``, since some ORM-enabled
+    INSERTs and UPDATEs yield no cursor; a bulk UPDATE or DELETE by criteria does return a
+    ``CursorResult``, and SQLAlchemy's changelog (2.0.44) says to ``cast`` to read its
+    ``rowcount`` there.
+    """
+    return cast(CursorResult[Any], result).rowcount
 
 
 def _adopted(session: Session, found: Any) -> Any:

@@ -22,7 +22,7 @@ SQLAlchemy changed: make it pass before moving the pin.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -41,13 +41,13 @@ class Rows:
     """What a statement returned: its rows (each with attribute access and ``_asdict``)
     and how many rows it changed."""
 
-    rows: list[Any]
+    rows: Sequence[Any]
     rowcount: int
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.rows)
 
-    def all(self) -> list[Any]:
+    def all(self) -> Sequence[Any]:
         return self.rows
 
     def first(self) -> Any | None:
@@ -128,6 +128,7 @@ class _Compiled:
         driver = connection.connection.driver_connection
         assert driver is not None
         dbapi = connection.dialect.dbapi
+        assert dbapi is not None
         try:
             cursor = driver.execute(self.sql, args)
         except dbapi.Error as error:  # as SQLAlchemy would raise it: IntegrityError, …
@@ -139,10 +140,10 @@ class _Compiled:
             return Rows(list(map(make, fetched)), cursor.rowcount)
         rows = []
         for raw in fetched:
-            values = list(raw)
+            fields = list(raw)
             for position, convert in results:
-                values[position] = convert(values[position])
-            rows.append(make(values))
+                fields[position] = convert(fields[position])
+            rows.append(make(fields))
         return Rows(rows, cursor.rowcount)
 
 

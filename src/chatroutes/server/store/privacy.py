@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from .images import ChatImage
 from .tables import (
@@ -89,7 +90,7 @@ class AccountDataRepository:
         """Expired guests (ids above ``after``, in order) not purged yet: holding data, or
         a user row that no ledger row needs."""
 
-        def held_by_user(column: ColumnElement[str]) -> ColumnElement[bool]:
+        def held_by_user(column: InstrumentedAttribute[str]) -> ColumnElement[bool]:
             return exists().where(column == User.id)
 
         rows = await self.session.scalars(

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .database import rows_matched
 from .tables import RefreshToken, User
 
 
@@ -35,7 +36,7 @@ class RefreshTokenRepository:
             )
             .values(used_at=when)
         )
-        return result.rowcount == 1
+        return rows_matched(result) == 1
 
     async def revoke_family(self, family_id: str, when: datetime) -> None:
         await self.session.execute(

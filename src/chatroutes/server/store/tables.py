@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     false,
 )
@@ -23,7 +24,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    if TYPE_CHECKING:
+        # DeclarativeBase types it as any FromClause (a class may map a subquery); every
+        # model here has a ``__tablename__``, so its ``__table__`` is a Table, which Core's
+        # ``insert``/``update``/``delete`` take.
+        __table__: ClassVar[Table]
 
 
 class User(Base):

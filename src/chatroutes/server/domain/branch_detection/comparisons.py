@@ -1,6 +1,11 @@
 """Comparisons: "X vs Y", "compare X and Y", "difference between X and Y",
-"choose between X and Y" (and their French, Spanish and German forms). One
-suggestion per side; the group runs from the trigger word (or X) to the last side.
+"choose between X and Y" (and their French, Spanish and German forms), and the frames
+a question weighs two things in: a comparative between them ("is X cheaper than Y?",
+"is it cheaper to X than to Y?", "¿es mejor X que Y?"), one preferred over the other
+("is X worth it over Y?", "the advantages of X over Y"), what one has that the other
+lacks ("what does X give me that Y doesn't?"), how alike they are ("are X and Y the
+same thing?", "what sets X apart from Y?"), or a verb of outdoing ("does X beat Y?").
+One suggestion per side; the group runs from the trigger word (or X) to the last side.
 """
 
 from __future__ import annotations
@@ -8,19 +13,40 @@ from __future__ import annotations
 import re
 
 from .disjunctions import _RHETORICAL
-from .option_spans import _clause_bounds, _left_option, _parts, _right_option
+from .option_spans import (
+    _DETERMINERS,
+    _PREPOSITIONS,
+    _clause_bounds,
+    _left_option,
+    _parts,
+    _right_option,
+)
 from .suggestion import Option, Suggestion, split_group
-from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _trimmed, _words
+from .text import (
+    _NEGATION,
+    Span,
+    _inside,
+    _Keyed,
+    _mentions,
+    _option_title,
+    _quoted,
+    _skip,
+    _trimmed,
+    _words,
+)
 
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
 _COMPARE = re.compile(
-    r"\b(?:compare|comparing|comparison (?:of|between)|"
+    r"\b(?:compare|comparing|comparison (?:of|between)|weigh(?:s|ed|ing)?(?: up)?|"
+    r"(?:rank|rate)(?:s|d|ing)?(?=\s[^.?!]{1,60}\s(?:against|versus|vs\.?)\s)|"
+    r"pit(?:s|ting)?|se diferencia[n]?|unterscheidet sich|"
     r"(?:differences?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
     r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
     r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
     r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
     r"debating|weighing|wavering) between|"
     r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos|estoy|estamos) entre|"
+    r"(?:i'm|i am|we're|we are|still|stuck|caught) between|"
     r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
     r"pros and cons of|trade-?offs? between|"
     r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
@@ -28,9 +54,11 @@ _COMPARE = re.compile(
     r"comparar|diferencias? entre|elegir entre|decidir entre|"
     r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
     r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
-    r"differs? from|different from|compared (?:to|with)|im vergleich zu|verglichen mit|"
-    r"gegenüber|comparée? (?:à|avec)|par rapport (?:à|au|aux)|comparad[oa] con|frente a|"
-    r"en comparación con|rispetto a|paragonat[oa] a|em comparação com|comparad[oa] com|"
+    r"differs? from|different from|compared (?:to|with)|in comparison (?:to|with)|"
+    r"as opposed to|im vergleich (?:zu[mr]?|mit)|verglichen mit|gegenüber|"
+    r"comparée?s? (?:à|au|aux|avec)|par rapport (?:à|au|aux)|face (?:à|au|aux)|"
+    r"comparad[oa]s? con|frente (?:a|al)|en comparación (?:con|a|al)|rispetto (?:a|al|alla|ai)|"
+    r"paragonat[oa] a|em comparação com|comparad[oa] com|"
     r"vor- und nachteile von|avantages et (?:les )?inconvénients (?:de|d'un|d'une)|"
     r"ventajas y desventajas de|pros y contras de|pro e contro di|prós e contras de)\b",
     re.I,
@@ -69,12 +97,43 @@ _KEYS = (
     "compete",
     "hold",
     "rival",
+    "replac",
+    "différ",
+    "diffèr",
+    "substitut",
+    "stand in",
     "how do",
+    "weigh",
+    " rank",
+    " rate",
+    " same",
+    "similar",
+    "alike",
+    "apart",
+    "distingu",
+    "différencie",
+    "diferencia",
+    "interchangeable",
+    "equivalent",
+    "pit ",
+    "pitting",
     " over ",
+    "sobre",
+    "instead",
+    "rather",
+    "opposed",
+    "en lugar",
+    "en vez",
+    "au lieu",
+    "statt",
+    "anstelle",
     "gegenüber",
     "im vergleich",
     "par rapport",
     "frente a",
+    "face à",
+    "face au",
+    "in comparison",
     "comparad",
     "comparé",
     "rispetto",
@@ -91,11 +150,59 @@ _KEYS = (
     " que ",
     " als ",
 )
+# a word each of _COMPARE's cues holds
+_COMPARE_KEYS: tuple[str, ...] = (
+    "compar",
+    "differ",
+    "diferen",
+    "différen",
+    "unterschied",
+    "unterscheid",
+)
+_COMPARE_KEYS += ("between", "entre", "zwischen", " tra ", "tussen", "pros and", "trade")
+_COMPARE_KEYS += ("vergleich", "verglich", "confront", "gegenüber", "rapport", "face ", "frente")
+_COMPARE_KEYS += ("rispetto", "paragon", "nachteile", "inconvénients", "desventajas", "contras")
+_COMPARE_KEYS += ("contro", "opposed", "weigh", "pit", "rank", "rate", "verschil")
+_OVER_KEYS: tuple[str, ...] = (
+    " over ",
+    "instead",
+    "rather",
+    "opposed",
+    "in place",
+    "lugar",
+    "vez de",
+)
+_OVER_KEYS += ("plutôt", "au lieu", "statt", "anstelle", "sobre")
+_OUTDO_KEYS: tuple[str, ...] = (
+    "beat",
+    "outp",
+    "outl",
+    "outs",
+    "surpass",
+    "win",
+    "keep",
+    "compet",
+    "hold",
+)
+_OUTDO_KEYS += ("rival", "replace", "substitute", "stand in")
+_ALIKE_KEYS: tuple[str, ...] = (
+    "same",
+    "similar",
+    "alike",
+    "apart",
+    "distingu",
+    "différen",
+    "diferen",
+)
+_ALIKE_KEYS += ("interchang", "equivalent", "different", "separat", "gleich", "ähnlich")
+_ALIKE_KEYS += ("unterschied", "unterscheid", "pareil", "identique", "iguales", "mismo")
+_ALIKE_KEYS += ("dasselbe", "diffère")
 _JOINER = re.compile(
     r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|à)\s", re.I
 )
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
 _DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
+_FROM_JOINER = re.compile(r"\s(?:de|del|von|vom|from|and|y|und)\s", re.I)
 _BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|or|ou|o|oder)\s", re.I)
 _THAN = re.compile(r"\b(?:than|que|als|di|do que|as|como|wie)\b", re.I)
 _EQUATIVE = re.compile(r"\b(?:as|aussi|autant|tan|tanto|so|genauso|altrettanto)\s+\w+\s*$", re.I)
@@ -111,6 +218,8 @@ _COMPARATIVE = re.compile(
 _NAMED = frozenset({"better", "worse", "günstiger", "teurer", "besser", "lieber"})
 _SOFTENERS = re.compile(
     r"(?:\s+(?:really|actually|still|much|way|even|generally|truly|significantly|make|makes|"
+    r"noticeably|considerably|substantially|meaningfully|slightly|somewhat|vastly|genuinely|"
+    r"far|any|that|a bit|a little|a|an|the|"
     r"be|is|are|a lot|vraiment|realmente|wirklich|tatsächlich|est|sont|es|son|ist|sind|è|é|"
     r"just|as|aussi|tan|so|genauso|altrettanto))+\s*$",
     re.I,
@@ -118,7 +227,7 @@ _SOFTENERS = re.compile(
 _HOW_COMPARE = re.compile(
     r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ|fare|"
     r"hold up|measure up|perform)\b"
-    r"(?:\s+(?:to|with|against|from)\s+)?",
+    r"(?:(?:\s+[\w-]+){0,2}?\s+(?:to|with|against|from)\s+)?",
     re.I,
 )
 _TOLD = re.compile(
@@ -138,14 +247,20 @@ _SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,\s
 def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     quotes = _quoted(scan)
+    keyed = _Keyed(scan, _KEYS)
     for sentence in sents:
-        if not _mentions(scan[sentence.start : sentence.end], _KEYS):
+        found.extend(_what_one_has(text, scan, sentence))
+        found.extend(_listed_then_asked(text, scan, sentence))
+        found.extend(_hyphenated(text, scan, sentence))
+        if not keyed.within(sentence.start, sentence.end):
             continue
         if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
             continue
         chunk_end = sentence.end
         used_until = sentence.start
-        for match in _VS.finditer(scan[sentence.start : chunk_end]):
+        low = scan[sentence.start : sentence.end].lower()
+        vs = "vs" in low or "versus" in low
+        for match in _VS.finditer(scan[sentence.start : chunk_end]) if vs else ():
             at, after = sentence.start + match.start(), sentence.start + match.end()
             if at < used_until or _inside(quotes, at, after):
                 continue
@@ -172,9 +287,10 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue  # "Kramer vs. Kramer", "5.9 vs 6.4"
             used_until = end
             found.extend(_comparison(text, scan, start, end, sides, 0.85, match.group(0)))
-        how = _HOW_COMPARE.search(scan, sentence.start, chunk_end)
+        how = _HOW_COMPARE.search(scan, sentence.start, chunk_end) if "how" in low else None
         asked = "?" in scan[sentence.start : chunk_end]
-        for match in _COMPARE.finditer(scan, sentence.start, chunk_end):
+        compared = any(map(low.__contains__, _COMPARE_KEYS))
+        for match in _COMPARE.finditer(scan, sentence.start, chunk_end) if compared else ():
             if _inside(quotes, match.start(), match.end()):
                 continue
             if not asked and _TOLD.search(scan, sentence.start, match.start()):
@@ -189,7 +305,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             named = _JOINER.search(scan[match.end() : hi])
             if scan[hi : hi + 1] == ":" and not named:  # "compare three approaches: A, B, and C"
                 sides = _parts(scan, hi + 1, sentence.end, _SIDES)
-                if 2 <= len(sides) <= 6 and all(len(_words(scan[a:b])) <= 5 for a, b in sides):
+                if 2 <= len(sides) <= 6 and all(len(_words(scan[a:b])) <= 7 for a, b in sides):
                     found.extend(
                         _comparison(
                             text, scan, match.start(), sides[-1][1], sides, 0.8, match.group(0)
@@ -199,8 +315,18 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             rest = scan[match.end() : hi]
             cue = match.group(0).lower()
             between = re.search(r"between|entre|zwischen|tussen|tra$", cue)
+            if cue.startswith(("weigh", "pit", "rank", "rate")) and not re.match(
+                r"\s*[a-z]*\s*[^\W\d_]", rest
+            ):
+                continue  # "I weigh 80 kg"
             joiner = (
-                _DUTCH_JOINER if "tussen" in cue else _BETWEEN_JOINER if between else _JOINER
+                _DUTCH_JOINER
+                if "tussen" in cue
+                else _BETWEEN_JOINER
+                if between
+                else _FROM_JOINER
+                if cue.startswith(("se dif", "unterscheidet"))
+                else _JOINER
             ).search(rest)
             if joiner is None:
                 found.extend(_list_before(text, scan, sentence, match))
@@ -224,10 +350,15 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _NEGATION.search(scan[max(sentence.start, match.start() - 15) : match.start()]):
                 continue
             found.extend(_comparison(text, scan, match.start(), end, sides, 0.82, match.group(0)))
-        found.extend(_how_compare(text, scan, sentence))
-        found.extend(_preferred_over(text, scan, sentence))
+        if how is not None:
+            found.extend(_how_compare(text, scan, sentence))
+        if any(map(low.__contains__, _OVER_KEYS)):
+            found.extend(_preferred_over(text, scan, sentence, sents))
         found.extend(_comparatives(text, scan, sentence))
-        found.extend(_outdoes(text, scan, sentence))
+        if any(map(low.__contains__, _OUTDO_KEYS)):
+            found.extend(_outdoes(text, scan, sentence))
+        if any(map(low.__contains__, _ALIKE_KEYS)):
+            found.extend(_alike(text, scan, sentence))
     return found
 
 
@@ -267,25 +398,106 @@ def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 
 
 _OVER = re.compile(
-    r"\b(?:pick|picking|choose|choosing|prefer|preferring|use|using|go with|recommend|take|"
-    r"favou?r)\s+(.{2,60}?)\s+(?:over|instead of|rather than)\s+",
+    r"\s(?:over|instead of|rather than|in place of|as opposed to|en lugar de|en vez de|sobre|"
+    r"plutôt que|au lieu de|(?:an)?statt|anstelle von)\s+",
+    re.I,
+)
+# What puts X first: a verb of choosing before it, a noun of advantage ("the upside of
+# X"), or X judged worth it.
+_PREFER_VERB = re.compile(
+    r"\b(?:pick|choose|prefer|use|go (?:with|for)|going (?:with|for)|recommend|take|favou?r|"
+    r"opt for|buy|get|switch to|learn|run|stick with|pay for|invest in|eleg\w*|elij\w*|"
+    r"escog\w*|us(?:ar|o|aría|arías)|prefier\w*|choisi\w*|prend\w*|utilis\w*|préfér\w*|"
+    r"wähl\w*|nehm\w*|nimm\w*|nutz\w*|verwend\w*|kauf\w*)"
+    r"(?:s|ed|ing)?\s+",
+    re.I,
+)
+_ADVANTAGE = re.compile(
+    r"\b(?:advantages?|benefits?|upsides?|point|case|reasons?|arguments?|edge|appeal|gains?|"
+    r"ventajas?|avantages?|intérêt|vorteile?|vorzüge|sinn)\s+(?:of|to|for|in|de|du|des|d'|"
+    r"von|vom|an|does|do|would|tiene|tienen|ofrece|a|offre|hat|bietet)\s*",
+    re.I,
+)
+_WORTH = re.compile(
+    r"\s+(?:really\s+|actually\s+|still\s+)?worth(?:\s+(?:it|the\s+(?:money|price|cost|"
+    r"extra\s+\w+|upgrade|switch|hassle)))?\s*$",
+    re.I,
+)
+_NOT_PREFERRED = re.compile(
+    r"\s*(?:[\d$€£]|(?:a|an|one|two|three|four|five|six|ten|several|many|the|a few|the next|"
+    r"the last)\s+(?:\w+\s+)?(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|"
+    r"weekends?|summer|winter|holidays?|night|phone|internet|network|air|wire|wifi)\b|"
+    r"(?:time|night|email|e-mail|wifi|wi-fi|ssh|vpn|http|bluetooth|lunch|dinner|there|here)\b)",
     re.I,
 )
 
 
-def _preferred_over(text: str, scan: str, sentence: Span) -> list[Suggestion]:
-    """ "Should I pick PostgreSQL over MongoDB?" (questions only)."""
-    if "?" not in scan[sentence.start : sentence.end]:
-        return []
-    match = _OVER.search(scan, sentence.start, sentence.end)
-    if match is None:
-        return []
-    _, hi = _clause_bounds(scan, sentence, match.end(), match.end())
-    end = _right_option(scan, match.end(), hi, 6, 1)
-    if end is None:
-        return []
-    sides = [(match.start(1), match.end(1)), (match.end(), end)]
-    return _comparison(text, scan, match.start(1), end, sides, 0.82, "over")
+def _preferred_over(text: str, scan: str, sentence: Span, sents: list[Span]) -> list[Suggestion]:
+    """ "Should I pick PostgreSQL over MongoDB?", "is X worth it over Y?", "the advantages
+    of X over Y": X set first by what frames it, then "over" (or "instead of", "rather
+    than") and Y. Asked or requested only."""
+    found: list[Suggestion] = []
+    for match in _OVER.finditer(scan, sentence.start, sentence.end):
+        at, after = match.start(), match.end()
+        if _NOT_PREFERRED.match(scan, after):
+            continue  # "over the weekend", "over two years", "over ssh"
+        lo, hi = _clause_bounds(scan, sentence, at, after)
+        start = _framed_left(scan, lo, at)
+        if start is None:
+            continue
+        left_end = at
+        worth = _WORTH.search(scan, start, at)
+        if worth is not None:
+            left_end = worth.start()
+        had = re.search(r"\s+(?:have|has|offer|offers|bring|brings|give|gives)\s*$", scan[start:at])
+        if had is not None:
+            left_end = start + had.start()  # "what advantages does X have over Y"
+        end = _right_option(scan, after, hi, 6, 1)
+        if end is None or not _asking(scan, sentence, sents):
+            continue
+        sides = [(start, left_end), (after, end)]
+        if any(not _words(scan[a:b]) or len(_words(scan[a:b])) > 8 for a, b in sides):
+            continue
+        found.extend(_comparison(text, scan, start, end, sides, 0.82, match.group(0)))
+    return found
+
+
+_DELIBERATE = re.compile(
+    r"\b(?:should|shall|why|worth|better|best|smarter|wiser|sense|recommend|advise|suggest|"
+    r"would you|do you|is it|was it|reason|debería|deberíamos|conviene|recomiendas|dois-je|"
+    r"devrais|faut-il|conseilles|soll|sollte|sollten|lohnt|empfiehlst|por qué|pourquoi|warum|"
+    r"wieso)\b",
+    re.I,
+)
+
+
+_TAKEN = re.compile(r"\s(?:with|for|on|in|into|to)\s+(?=(?:\S+\s+){0,3}\S+$)", re.I)
+
+
+def _framed_left(scan: str, lo: int, at: int) -> int | None:
+    """Where X starts in "… X over Y": after the noun of advantage or the verb of
+    choosing (in a deliberating question: "should I …", "why …") nearest before it, or,
+    with X "worth it", where its own phrase starts; or after a preposition that takes
+    it ("why bother with X over Y"). "Could you use X instead of Y" is an instruction."""
+    frames = [
+        m.end()
+        for pattern in (_PREFER_VERB, _ADVANTAGE)
+        for m in pattern.finditer(scan, lo, at)
+        if len(_words(scan[m.end() : at])) <= 6
+        and (pattern is _ADVANTAGE or _DELIBERATE.search(scan, lo, m.start()))
+    ]
+    if frames:
+        start = max(frames)
+        return start if _words(scan[start:at]) else None
+    worth = _WORTH.search(scan, lo, at)
+    if worth is None:
+        taken = _TAKEN.search(scan, lo, at)
+        if taken is None or not _DELIBERATE.search(scan, lo, taken.start()):
+            return None
+        return taken.end() if _words(scan[taken.end() : at]) else None
+    softened = _SOFTENERS.search(scan, lo, worth.start())
+    left = _left_option(scan, lo, softened.start() if softened else worth.start())
+    return left[0] if left else None
 
 
 def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
@@ -303,23 +515,41 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
                 continue  # "as", "como", "wie" compare only after "as good", "tan bueno"
             found.extend(_sides(text, scan, sentence, equal.start(), than))
             continue
+        equal = _AS_MUCH.search(scan, window_start, than.start())
+        if equal is not None and than.group(0).lower() == "que":
+            found.extend(_inverted(text, scan, equal, than, _clause_end(scan, sentence, than)))
+            continue
         english = than.group(0).lower() in ("than", "als")
         marks = [
             m
             for m in _COMPARATIVE.finditer(scan, window_start, than.start())
-            if english or not m.group(0).lower().endswith("er") or m.group(0).lower() in _NAMED
+            if (english or not m.group(0).lower().endswith("er") or m.group(0).lower() in _NAMED)
+            and not (m.group(0)[0].isupper() and m.start() > sentence.start)  # "a Ledger"
         ]
-        if not marks or len(scan[marks[-1].end() : than.start()].split()) > 2:
+        if not marks:
             continue
         lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
+        if _IMPERSONAL.search(scan, lo, marks[-1].start()) or not scan[
+            lo : marks[-1].start()
+        ].strip(" ¿¡"):
+            inverted = _inverted(text, scan, marks[-1], than, hi)
+            if inverted:
+                found.extend(inverted)
+                continue
+        gap = scan[marks[-1].end() : than.start()].split()
+        if 2 < len(gap) <= 7 and gap[0].lower() in _INVERTED_START:
+            # "¿Merece la pena pagar más por X que por Y?": X follows the comparative
+            found.extend(_inverted(text, scan, marks[-1], than, hi))
+            continue
+        if len(gap) > 2 and not (gap[0].lower() == "to" and len(gap) <= 4):
+            continue  # "nicer to work with than" keeps its infinitive
         left_end = marks[-1].start()
-        if marks[-1].group(0).lower() in ("more", "less", "plus", "moins", "más", "menos", "mais"):
-            left_end = marks[-1].start()
         softened = _SOFTENERS.search(scan, lo, left_end)
         left_end = softened.start() if softened else left_end
-        left = _left_option(scan, lo, left_end)
+        left = _subject(scan, lo, left_end, softened) or _left_option(scan, lo, left_end)
         if left is None:
             continue
+        left_end = left[2] if len(left) > 2 else left_end
         end = _right_option(scan, than.end(), hi, 6, 1)
         if end is None or re.match(r"\s*[\d$€£]", scan[than.end() : end]):
             continue  # "larger than 10 MB" is a threshold
@@ -330,10 +560,75 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     return found
 
 
+_AUXILIARY = re.compile(r"[\s¿]*(?:does|do|did|can|could|will|would|might)\s+", re.I)
+
+
+def _subject(
+    scan: str, lo: int, end: int, softened: re.Match[str] | None
+) -> tuple[int, int, int] | None:
+    """ "Does a gas range really cook better than …": X is the subject after the
+    auxiliary, its verb and adverbs left out (start, items, end)."""
+    aux = _AUXILIARY.match(scan, lo)
+    if aux is None or (softened and re.search(r"\b(?:be|is|are)\b", softened.group(0), re.I)):
+        return None
+    verb = re.search(r"\s+[^\W\d_]+\s*$", scan[aux.end() : end])
+    if verb is None:
+        return None
+    subject_end = aux.end() + verb.start()
+    adverbs = _SOFTENERS.search(scan, aux.end(), subject_end)
+    subject_end = adverbs.start() if adverbs else subject_end
+    if not _words(scan[aux.end() : subject_end]):
+        return None
+    return aux.end(), 1, subject_end
+
+
+_AS_MUCH = re.compile(r"\bigual de \w+|\baussi \w+(?=\s+(?:le|la|les|l'|un|une))", re.I)
+
+
+def _clause_end(scan: str, sentence: Span, than: re.Match[str]) -> int:
+    return _clause_bounds(scan, sentence, than.start(), than.end())[1]
+
+
+_IMPERSONAL = re.compile(
+    r"(?:\b(?:is|was|would|will|could|might)\s+it(?:\s+be)?|\bit(?:'s|\s+is|\s+would\s+be)|"
+    r"\b(?:es|sería|será|sale|est-il|est-ce|c'est|serait|ist es|wäre es|è|sarebbe|how much|"
+    r"how many times|vaut-il|il vaut|vaudrait-il|conviene|convendría|cuánto|combien))"
+    r"(?:\s+(?:really|actually|much|way|a lot|vraiment|realmente|wirklich|davvero))?[\s¿]*$",
+    re.I,
+)
+_INVERTED_START = (_DETERMINERS | _PREPOSITIONS | {"por"}) - {"of", "to"}
+_ANALYTIC = frozenset({"more", "less", "plus", "moins", "más", "menos", "mais", "mehr", "weniger"})
+_COPULA = re.compile(r"\s*(?:(?:is|are|was|would be|es|est|ist|sind)\b\s*)?", re.I)
+_TO = re.compile(r"[\s,]*(?:(?:to|de|d'|zu)\b\s*)?", re.I)
+
+
+def _inverted(
+    text: str, scan: str, mark: re.Match[str], than: re.Match[str], hi: int
+) -> list[Suggestion]:
+    """ "Is it cheaper to fly than to drive?", "¿Es mejor alquilar que comprar?",
+    "¿Es más barato el tren que el avión?": X comes after the comparative."""
+    start = mark.end()
+    adjective = re.match(r"\s+([^\W\d_]+)", scan[start : than.start()])
+    analytic = mark.group(0).lower() in _ANALYTIC
+    if analytic and adjective and adjective.group(1).lower() not in _DETERMINERS:
+        start += adjective.end()  # "más barato el tren", not "más un seguro"
+    start = _skip(_TO, scan, start)
+    start = _skip(_COPULA, scan, start)  # "how much worse is X than Y"
+    if not 1 <= len(_words(scan[start : than.start()])) <= 6:
+        return []
+    right = _skip(_TO, scan, than.end())
+    end = _right_option(scan, right, hi, 6, 1)
+    if end is None or re.match(r"\s*[\d$€£]", scan[right:end]):
+        return []
+    sides = [(start, than.start()), (right, end)]
+    return _comparison(text, scan, start, end, sides, 0.84, "comparative")
+
+
 _OUTDO = re.compile(
     r"\b(?:beats?|outperforms?|outpaces?|outlasts?|outscales?|outsells?|surpass(?:es)?|"
     r"win (?:over|against)|wins (?:over|against)|keeps? up with|compete with|competes with|"
-    r"hold (?:up|its own) against|holds (?:up|its own) against|rivals?)\s+",
+    r"hold (?:up|its own) against|holds (?:up|its own) against|rivals?|replaces?|"
+    r"substitute for|stand in for)\s+",
     re.I,
 )
 
@@ -357,6 +652,172 @@ def _outdoes(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     return _comparison(text, scan, left[0], end, sides, 0.84, match.group(0))
 
 
+_NEG_AUX = (
+    r"(?:doesn't|does not|don't|do not|didn't|can't|cannot|can not|won't|will not|wouldn't|"
+    r"couldn't|isn't|is not|aren't|hasn't|haven't|lacks?|is missing|misses)"
+)
+_WHAT_ONE_HAS = (
+    # "What does X give me that Y doesn't?", "Does X have anything Y lacks?"
+    re.compile(
+        r"\b(?:what\s+(?:\w+\s+)?(?:do|does|did|can|could|will|would|has|have)\s+"
+        r"(?P<x>[^,?]{2,50}?)\s+(?P<v>[^\W\d_]+)(?:\s+(?:me|us|you|them|for \w+))?\s+"
+        r"(?:that|which)|(?:do|does|did|can|could|will|would|has|have)\s+(?P<x2>[^,?]{2,50}?)\s+"
+        r"(?P<v2>[^\W\d_]+)\s+(?:anything|something|any\s+\w+)(?:\s+(?:that|which))?)\s+"
+        rf"(?P<y>[^,?]{{2,50}}?)\s+{_NEG_AUX}\b(?:\s+(?P<again>[^\W\d_]+))?",
+        re.I,
+    ),
+    # "¿Qué tiene X que no tenga Y?", "¿Qué ofrece X que Y no ofrezca?"
+    re.compile(
+        r"\bqué\s+(?:\w+\s+)?(?P<v>[^\W\d_]+)\s+(?P<x>[^,?]{2,40}?)\s+que\s+(?:no\s+"
+        r"(?P<again>[^\W\d_]+)\s+(?P<y>[^,?]{2,40}?)\s*(?:\?|$)|(?P<y2>[^,?]{2,40}?)\s+no\s+"
+        r"(?P<again2>[^\W\d_]+))",
+        re.I,
+    ),
+    # "Qu'est-ce que X apporte (de plus) que Y n'a pas ?"
+    re.compile(
+        r"\b(?:qu'est-ce qu[e']|que)\s*(?P<x>[^,?]{2,40}?)\s+[^\W\d_]+(?:\s+de plus)?\s+"
+        r"qu[e']\s*(?P<y>[^,?]{2,40}?)\s+(?:ne\s+|n')\s*[^\W\d_]+\s+pas\b",
+        re.I,
+    ),
+    # "Was kann X, was Y nicht kann?"
+    re.compile(
+        r"\bwas\s+(?P<v>[^\W\d_]+)\s+(?P<x>[^,?]{2,40}?),?\s+was\s+(?P<y>[^,?]{2,40}?)\s+"
+        r"(?:nicht|kein\w*)\s+(?P<again>[^\W\d_]+)",
+        re.I,
+    ),
+)
+_HAS_NOT = ("n't", "not", "lack", "miss", "no ", "nicht", "kein", "pas")
+_ELLIPSIS_END = re.compile(
+    r"\s*(?:[?.!,;)]|$|(?:for|in|on|with|when|at|yet|already|really|though|anymore|out)\b)", re.I
+)
+
+
+def _what_one_has(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "What does X give me that Y doesn't?": what one side has and the other lacks,
+    the second verb left out or repeated (questions only)."""
+    chunk = scan[sentence.start : sentence.end]
+    if "?" not in chunk or not _mentions(chunk, _HAS_NOT):
+        return []
+    for index, pattern in enumerate(_WHAT_ONE_HAS):
+        match = pattern.search(scan, sentence.start, sentence.end)
+        if match is None:
+            continue
+        groups = {k: v for k, v in match.groupdict().items() if v}
+        verb = (groups.get("v") or groups.get("v2") or "").lower()
+        again = groups.get("again", "").lower()
+        other_verb = index == 0 and again and again[:3] != verb[:3]
+        if other_verb and not _ELLIPSIS_END.match(scan, match.start("again")):
+            continue  # "what does the error mean that the docs don't mention"
+        x = match.span("x" if "x" in groups else "x2")
+        y = match.span("y" if "y" in groups else "y2")
+        if any(not set(_words(scan[a:b])) - _DETERMINERS for a, b in (x, y)):
+            continue
+        if any(len(_words(scan[a:b])) > 6 for a, b in (x, y)):
+            continue
+        return _comparison(text, scan, x[0], y[1], [x, y], 0.82, "what … lacks")
+    return []
+
+
+_BE = r"(?:are|is|were|was|sont|est|son|es|sind|ist)"
+_SAME = (
+    r"(?:the same(?: thing)?|similar|different|alike|interchangeable|equivalent|comparable|"
+    r"any different|pareils?|identiques|similaires|différents?|iguales|similares|diferentes|"
+    r"gleich|ähnlich|unterschiedlich|dasselbe|das gleiche)"
+)
+_ALIKE = (
+    # "Are X and Y basically the same thing?", "Sont-ils …" left aside
+    re.compile(
+        rf"\b{_BE}\s+(?P<x>[^,?]{{1,50}}?)\s+(?:and|&|et|y|und)\s+(?P<y>[^,?]{{1,50}}?)\s+"
+        rf"(?:(?:really|basically|actually|essentially|pretty much|just|even|vraiment|realmente|"
+        rf"wirklich|eigentlich)\s+)*{_SAME}\b",
+        re.I,
+    ),
+    # "How different are X and Y really?"
+    re.compile(
+        rf"\b(?:how|à quel point|qué tan|wie)\s+{_SAME}\s+{_BE}\s+(?P<x>[^,?]{{1,50}}?)\s+"
+        r"(?:and|&|et|y|und)\s+(?P<y>[^,?]{1,50}?)(?=\s+(?:really|actually|in practice|"
+        r"vraiment|realmente|wirklich)\b|\s*[?,]|$)",
+        re.I,
+    ),
+    # "Is X the same as Y?", "Is X any different from Y?"
+    re.compile(
+        rf"\b{_BE}\s+(?P<x>[^,?]{{1,50}}?)\s+(?:(?:really|basically|actually|just)\s+)?"
+        r"(?:the same as|similar to|equivalent to|interchangeable with|any different from|"
+        r"different from|lo mismo que|pareil que|la même chose que|das gleiche wie|dasselbe wie)\s+"
+        r"(?P<y>[^,?]{1,50}?)(?=\s+(?:for|in|when|pour|para|für)\b|\s*[?,]|$)",
+        re.I,
+    ),
+    # "En quoi X est-il différent de Y ?"
+    re.compile(
+        r"\b(?:en quoi|est-ce que)?\s*(?P<x>[^,?]{1,50}?)\s+(?:est-(?:il|elle)|sont-(?:ils|elles)|"
+        r"diffère(?:nt)?)\s+(?:vraiment\s+)?(?:(?:différente?s?|si différente?s?)\s+)?"
+        r"(?:de|d'|du)\s*(?P<y>[^,?]{1,50}?)(?=\s+(?:pour|en|quand)\b|\s*[?,]|$)",
+        re.I,
+    ),
+    # "What sets X apart from Y?", "Qu'est-ce qui différencie X de Y ?"
+    re.compile(
+        r"\b(?:sets?|distinguish(?:es)?|separates?|differentiates?|différencie|distingue|"
+        r"diferencia|unterscheidet)\s+(?P<x>[^,?]{1,50}?)\s+(?:apart\s+)?"
+        r"(?:(?:from|de|del|von|vom)\b|d')\s*(?P<y>[^,?]{1,50}?)(?=\s+(?:for|in|when|pour|para|für)\b|\s*[?,]|$)",
+        re.I,
+    ),
+)
+
+
+def _alike(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Are X and Y the same thing?", "How different are X and Y?", "Is X the same as
+    Y?", "What sets X apart from Y?": how alike two things are (questions only)."""
+    if "?" not in scan[sentence.start : sentence.end]:
+        return []
+    for pattern in _ALIKE:
+        match = pattern.search(scan, sentence.start, sentence.end)
+        if match is None:
+            continue
+        x, y = match.span("x"), match.span("y")
+        if any(len(_words(scan[a:b])) > 6 for a, b in (x, y)):
+            continue
+        if (_words(scan[y[0] : y[1]]) or [""])[-1] in _PREPOSITIONS:
+            continue  # "are the kitchen and the bathroom on the same circuit"
+        return _comparison(text, scan, x[0], y[1], [x, y], 0.82, "alike")
+    return []
+
+
+_LISTED = re.compile(r"\s*(?:\s[\u2014\u2013-]|:)\s+")
+_LISTED_ASK = re.compile(
+    r"\b(?:difference|differences|différence|diferencia|unterschied|better|best|which|compare|"
+    r"mieux|meilleur|lequel|mejor|cuál|besser|welche\w*)\b[^.!]*\?",
+    re.I,
+)
+
+
+_HYPHENATED = re.compile(r"\b([^\W_][\w+.]*)-(?:vs|versus)\.?-([^\W_][\w+]*)\b", re.I)
+
+
+def _hyphenated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "a quick Kindle-vs-Kobo breakdown": both sides in one compound."""
+    if "-v" not in scan[sentence.start : sentence.end].lower():
+        return []
+    match = _HYPHENATED.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    sides = [match.span(1), match.span(2)]
+    return _comparison(text, scan, match.start(), match.end(), sides, 0.84, "x-vs-y")
+
+
+def _listed_then_asked(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Figma, Sketch — what's the actual difference?": named things, then a dash or
+    a colon and a question that weighs them."""
+    if "?" not in scan[sentence.start : sentence.end]:
+        return []
+    split = _LISTED.search(scan, sentence.start, sentence.end)
+    if split is None or not _LISTED_ASK.search(scan, split.end(), sentence.end):
+        return []
+    sides = _parts(scan, sentence.start, split.start(), _SIDES)
+    if not 2 <= len(sides) <= 4 or any(not 1 <= len(_words(scan[a:b])) <= 4 for a, b in sides):
+        return []
+    return _comparison(text, scan, sides[0][0], sides[-1][1], sides, 0.82, "listed, then asked")
+
+
 def _sides(
     text: str, scan: str, sentence: Span, left_end: int, than: re.Match[str]
 ) -> list[Suggestion]:
@@ -375,12 +836,42 @@ def _sides(
 def _differs(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
     """ "how the Plus plan differs from the Premium plan": one side on each side of the cue."""
     lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
-    left = _left_option(scan, lo, match.start())
+    left = _left_side(scan, lo, match.start())
     end = _right_option(scan, match.end(), hi, 5, 1)
     if left is None or end is None:
         return []
-    sides = [(left[0], match.start()), (match.end(), end)]
+    sides = [left, (match.end(), end)]
     return _comparison(text, scan, left[0], end, sides, 0.82, match.group(0))
+
+
+_JUDGED = re.compile(
+    r"(?:\s+(?:really|actually|still|any|much|a|so|that))*\s+(?:worth(?:\s+it)?|good|any good|"
+    r"a good (?:choice|deal|option|pick)|vaut (?:vraiment )?(?:le coup|la peine)|"
+    r"(?:vale|merece) la pena|lohnt sich|taugt|tient (?:vraiment )?(?:la route|le coup)|"
+    r"se défend|se situe|aguanta|se defiende|schlägt sich|hält mit)\s*$",
+    re.I,
+)
+
+
+def _left_side(scan: str, lo: int, end: int) -> tuple[int, int] | None:
+    """X in "X <cue> Y": what is said of X ("is worth it", "vaut le coup", "really")
+    left out, and X starting after the verb or noun that frames it ("the advantages of X")."""
+    judged = _JUDGED.search(scan, lo, end)
+    if judged is not None:
+        end = judged.start()
+    softened = _SOFTENERS.search(scan, lo, end)
+    if softened is not None:
+        end = softened.start()
+    frames = [
+        m.end()
+        for pattern in (_PREFER_VERB, _ADVANTAGE)
+        for m in pattern.finditer(scan, lo, end)
+        if 0 < len(_words(scan[m.end() : end])) <= 6
+    ]
+    if frames:
+        return max(frames), end
+    left = _left_option(scan, lo, end)
+    return (left[0], end) if left else None
 
 
 def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
@@ -397,8 +888,9 @@ def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> 
 
 
 _MIDDLE = re.compile(
-    r"differs? from|different from|compared|im vergleich|verglichen|gegenüber|comparée?|"
-    r"par rapport|comparad|frente|en comparación|rispetto|paragonat|em comparação",
+    r"differs? from|different from|compared|in comparison|as opposed|im vergleich|verglichen|"
+    r"gegenüber|comparée?|par rapport|face|comparad|frente|en comparación|rispetto|paragonat|"
+    r"em comparação",
     re.I,
 )
 _DEICTIC = re.compile(
@@ -411,7 +903,9 @@ _NOT_A_SIDE = frozenset(
         *("it", "they", "he", "she", "i", "we", "you", "ever", "before", "usual", "expected"),
         *("that", "this", "what", "tell", "let", "give", "show", "explain", "say", "write"),
         *("make", "possible", "usual", "always", "needed", "necessary", "soon", "before"),
-        *("last", "yesterday", "previous", "earlier"),
+        *("last", "yesterday", "previous", "earlier", "there", "it's", "there's", "i'm"),
+        *("most", "many", "others", "some", "all", "few", "everyone", "people", "anyone"),
+        *("je", "tu", "nous", "vous", "yo", "tú", "nosotros", "ich", "du", "wir", "man"),
     }
 )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _mentions, _option_title, _trimmed
+from .text import Span, _Keyed, _option_title, _trimmed
 
 _CASE = re.compile(
     r"\b(?:if|when|whenever|in case|unless|si|s'il|s'ils|quand|lorsque|cuando|wenn|falls|"
@@ -22,7 +22,7 @@ _CASE = re.compile(
 )
 _NOT_A_CASE = re.compile(
     r"\b(?:even|as|only|what|see|know|ask|wonder(?:ing)?|check|tell me|même|comme|como|"
-    r"incluso|auch|selbst|als|ob|sé|sais|weiß)\s+$",
+    r"incluso|auch|selbst|als|ob|sé|sais|weiß|tanto)\s+$",
     re.I,
 )
 _POLITE = re.compile(
@@ -36,7 +36,10 @@ _POLITE = re.compile(
 _CASE_END = re.compile(
     r"[,;:?.!()\n]|\s[\u2014\u2013-]\s|\s(?:and|or|but|then|et|ou|mais|alors|y|o|pero|"
     r"entonces|und|oder|aber|dann|e|ma)\s(?=(?:what|how|where|which|who|when|why|que|qué|"
-    r"cómo|comment|quoi|was|wie|welche|cosa|come|o que|como)\b)|\s(?:then|alors|entonces|dann)\s",
+    r"cómo|comment|quoi|was|wie|welche|cosa|come|o que|como)\b)|\s(?:then|alors|entonces|dann)\s|"
+    # a second case coordinated with the first: "if A and if B", "si A et s'il B"
+    r"\s(?:and|or|versus|vs\.?|et|ou|y|o|und|oder|e)\s(?=(?:if|si|s'il|s'ils|when|wenn|falls|"
+    r"cuando|quand|in case)\b)",
     re.I,
 )
 _ITALIAN_OR_PORTUGUESE = re.compile(
@@ -52,8 +55,9 @@ _ASKING = re.compile(
     re.I,
 )
 _ELSE = re.compile(
-    r"\b(?:otherwise|or else|else|if not|in the other case|sinon|autrement|dans le cas contraire|"
-    r"si non|de lo contrario|en caso contrario|si no|sonst|andernfalls|ansonsten|"
+    r"\b(?:otherwise|or else|else|if not(?=\s*[,.;:!?]|\s*$)|in the other case|sinon|autrement|"
+    r"dans le cas contraire|si non|de lo contrario|en caso contrario|si no(?=\s*[,.;:!?]|\s*$)|"
+    r"sonst|andernfalls|ansonsten|"
     r"(?:wenn|falls) nicht|altrimenti|caso contrário|senão)\b",
     re.I,
 )
@@ -87,7 +91,8 @@ _KEYS = (
 
 def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
-    cases_of = [_cases(scan, s) if _mentions(scan[s.start : s.end], _KEYS) else [] for s in sents]
+    keyed = _Keyed(scan, _KEYS)
+    cases_of = [_cases(scan, s) if keyed.within(s.start, s.end) else [] for s in sents]
     index = 0
     while index < len(sents):
         sentence = sents[index]
@@ -151,7 +156,17 @@ def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
         start, end = _trimmed(scan, match.start(), end)
         if len(scan[start:end].split()) >= 3:
             out.append((start, end))
+    joined = any(_JOINED.match(scan, end) for _, end in out[:-1])
+    if joined and not _ASKING.search(scan, sentence.start, sentence.end):
+        return []  # "I only call if it's urgent and if nobody answers": one rule, both cases
     return out
+
+
+_JOINED = re.compile(
+    r"\s+(?:and|or|versus|vs\.?|et|ou|y|o|und|oder|e)\s+(?:if|si|s'il|s'ils|when|wenn|falls|"
+    r"cuando|quand|in case)\b",
+    re.I,
+)
 
 
 def _otherwise(scan: str, sentence: Span, following: Span | None) -> tuple[int, int] | None:

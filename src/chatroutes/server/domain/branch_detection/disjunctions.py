@@ -1,6 +1,7 @@
-"""Disjunctions: "X or Y", "A, B, or C", "whether/either … or …" (and "ou", "o",
+"""Disjunctions: "X or Y", "A, B, or C", "whether/either … or …", an asking "if … or …"
+("I can't work out if I should A or B", "ob ich A oder B soll") (and "ou", "o",
 "oder"). One suggestion per option; the group spans the options, from
-"whether"/"either" when present. Idioms ("more or less"), negated choices ("not X
+"whether"/"either"/"if" when present. Idioms ("more or less"), negated choices ("not X
 or Y"), examples ("such as X or Y"), conditions ("if X or Y"), catch-alls ("any
 questions or issues"), quoted phrases and rhetorical questions are dropped or
 weakened.
@@ -19,7 +20,17 @@ from .option_spans import (
     _right_option,
 )
 from .suggestion import Option, Suggestion, split_group
-from .text import _NEGATION, Span, _inside, _mentions, _option_title, _quoted, _trimmed, _words
+from .text import (
+    _NEGATION,
+    Span,
+    _inside,
+    _mentions,
+    _option_title,
+    _quoted,
+    _skip,
+    _trimmed,
+    _words,
+)
 
 OR = r"(?:or|ou|o|u|oder|oppure)"
 _OR = re.compile(rf"\b{OR}\b")
@@ -36,6 +47,23 @@ _PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
 _COMMA = re.compile(r",\s*")
 _NEXT_OR = re.compile(rf",?\s+{OR}\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
+# "if" that asks what to do: after a verb of not knowing or deciding ("no sé si
+# actualizar …", "ich weiß nicht, ob ich …"), or with a modal of deliberation ("… if I
+# should …"); not "… if that's a product or a variant"
+_EMBEDDED = re.compile(
+    r"(?:\b(?:know|sure|figure out|decide|deciding|wonder\w*|unsure|certain|idea|demande|sais|"
+    r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden)(?:\s+(?:not|pas|nicht|no))?"
+    r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]+(?:ar|er|ir|re))\b)|"
+    r"\s(?=(?:if|si)\s+(?:i|we|je|nous|yo)\s+(?:should|ought to|dois|devrais|devons|debo|"
+    r"debería|deberíamos)\b))",
+    re.I,
+)
+_ASKING_IF = re.compile(r"(if|si|ob)\b", re.I)
+_SUBJECT_MODAL = re.compile(
+    r"(?:(?:i|we|je|nous|ich|wir|yo)\s+)(?:(?:should|shall|could|would|must|can|dois|devrais|"
+    r"devons|peux|soll|sollte|sollten|muss|kann|debo|debería|deberíamos|puedo)\s+)?",
+    re.I,
+)
 _CHOICE_CUE = re.compile(
     r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
     r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
@@ -71,7 +99,8 @@ _IDIOMS = re.compile(
     r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
     r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
     r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
-    r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b)",
+    r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b|"
+    r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)",
     re.I,
 )
 _ANY_CONTEXT = re.compile(
@@ -91,17 +120,21 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = [*_correlatives(text, scan), *_asked_in_turn(text, scan, sents)]
     quotes = _quoted(scan)
     for index, sentence in enumerate(sents):
-        following = sents[index + 1] if index + 1 < len(sents) else None
-        after = scan[following.start : following.end] if following is not None else ""
-        asked_which = bool(_ASKED_AFTER.match(after))
-        then_asked = asked_which or (
-            _short_question(after) and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
-        )
         chunk = scan[sentence.start : sentence.end]
         if not _OR.search(chunk):
             continue
+        following = sents[index + 1] if index + 1 < len(sents) else None
+        next_sentence = scan[following.start : following.end] if following is not None else ""
+        asked_which = bool(_ASKED_AFTER.match(next_sentence)) or _asked_later(scan, sents, index)
+        then_asked = asked_which or (
+            _short_question(next_sentence)
+            and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
+        )
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
+        asked = chunk.rstrip().endswith("?")
+        choosing = _CHOICE_CUE.search(_OPENER.sub(" ", chunk))
+        sentence_cue = _CHOICE_CUE.search(chunk)
         for match in _OR.finditer(chunk):
             at = sentence.start + match.start()
             after = at + len(match.group(0))
@@ -118,30 +151,40 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
             opener = _OPENER.search(scan[lo:at])
+            if opener is None and (embedded := _EMBEDDED.search(scan[lo:at])) is not None:
+                opener = _ASKING_IF.match(scan[lo:at], embedded.end())
             items = 1
             clause_split: tuple[int, int] | None = None
             if _CLAUSE_OPTION.match(scan, after):
                 # "…, or should I wait for the M4?": two clauses are the options
                 start, end = _trimmed(scan, lo, at)[0], _trimmed(scan, after, hi)[1]
-                start += len(_CLAUSE_LEAD.match(scan, start).group(0))
+                start = _skip(_CLAUSE_LEAD, scan, start)
                 if end - start < 5:
                     continue
                 clause_split = (at, after)
             else:
-                left = _left_option(scan, lo, at)
+                left = _left_option(scan, lo, at) or _verb_final(scan, lo, at, opener)
                 if left is None:
                     continue
+                priced = _PRICED.search(scan, lo, at)
+                if priced is not None and left[0] >= priced.start(1):
+                    # "the Pixel at $499 or the iPhone at $429": the thing, not its price
+                    left = _left_option(scan, lo, priced.start()) or left
                 start, items = left
                 start, items = _comma_items(scan, lo, at, start, items)
                 left_words = min(4, len(_words(scan[start:at])))
                 right_limit = 8 if opener else min(8, max(3, left_words + 2))
-                end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
-                if end is None:
+                right_end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
+                if right_end is None:
                     continue
+                end = right_end
                 start = _parallel_verb(scan, lo, start, after)
                 if opener and len(_words(scan[opener.end() + lo : start])) <= 3:
                     start = _trimmed(scan, lo + opener.end(), start)[0]  # "either learn Spanish"
-                    start += len(_PARTICLE.match(scan, start).group(0))
+                    start = _skip(_PARTICLE, scan, start)
+                    subject = _SUBJECT_MODAL.match(scan, start)
+                    if subject and _words(scan[subject.end() : at]):
+                        start = subject.end()  # "whether I should sell it": "sell it"
                 while (more := _NEXT_OR.match(scan, end, hi)) is not None:
                     # "A or B or C": the chain goes on
                     further = _right_option(scan, more.end(), hi, right_limit, 1)
@@ -152,8 +195,6 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             before = scan[lo:kind_start]
             features: list[str] = []
             score = 0.5
-            asked = chunk.rstrip().endswith("?")
-            choosing = _CHOICE_CUE.search(_OPENER.sub(" ", chunk))
             concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
             if concessive and not asked:
                 continue  # "it stops every time, whether on carpet or on tiles"
@@ -178,7 +219,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             elif then_asked:
                 score += 0.2
                 features.append("followed by 'which …?'")
-            cue = _CHOICE_CUE.search(chunk)
+            cue = sentence_cue
             if cue and not (asked or then_asked) and _INTERROGATIVE.fullmatch(cue.group(0)):
                 cue = None  # "Smith or Jones, I forget which": a relative, nothing asked
             if cue and not opener:
@@ -273,6 +314,27 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
+_BACK_TO_THE_CHOICE = re.compile(
+    r"\b(?:which (?:of (?:the|these|those|them|both|his|her|their|the \w+'s)|one)\b|"
+    r"(?:the|these|those) (?:two|three) (?:ideas|options|approaches|choices|suggestions|paths|"
+    r"routes|plans)\b|lequel des deux|laquelle des deux|cuál de las dos|cuál de los dos|"
+    r"welche der beiden|welchen der beiden)[^\n]*\?\s*$",
+    re.I,
+)
+
+
+def _asked_later(scan: str, sents: list[Span], index: int) -> bool:
+    """A later question points back to the choice: "… Which of the two options would
+    you go with?" (within the next few sentences, with nothing chosen in between)."""
+    for later in sents[index + 2 : index + 6]:
+        chunk = scan[later.start : later.end]
+        if _OR.search(chunk):
+            return False
+        if "?" in chunk and _BACK_TO_THE_CHOICE.search(chunk):
+            return True
+    return False
+
+
 def _short_question(chunk: str) -> bool:
     """ "Thoughts?", "¿Qué me aconsejas?", "Was spricht jeweils dafür?": a short question
     after a choice, asking about it."""
@@ -290,7 +352,8 @@ _ASKED_AFTER = re.compile(
 )
 _REPORTED = re.compile(
     r"\b(?:asked|wondered|wanted to know|was wondering|were wondering|debated|discussed|"
-    r"argued|couldn't decide|could not decide|didn't know|a demandé|preguntó|fragte)\s+"
+    r"argued|argue|argues|arguing|disagree|couldn't decide|could not decide|didn't know|"
+    r"a demandé|preguntó|fragte)\s+"
     r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
     re.I,
 )
@@ -335,6 +398,30 @@ def _correlatives(text: str, scan: str) -> list[Suggestion]:
     return found
 
 
+_ASKED_SUBJECT = re.compile(
+    r"[\s¿]*(?:(?:and|but|so|und|aber|also)\s+)?(?:soll|sollen|sollte|sollten|muss|müssen|kann|"
+    r"können|würdest|würden|darf|dürfen)\s+(?:ich|wir|man|du)\s+(?:(?:lieber|eher|besser)\s+)?",
+    re.I,
+)
+_OB_SUBJECT = re.compile(r"\s*(?:ich|wir|man|du)\s+", re.I)
+
+
+_PRICED = re.compile(r"\s+(?:at|for|à|a|por|für|um)\s+([$€£]?\s?\d[\d.,]*\s?[$€£%]?)\s*$", re.I)
+
+
+def _verb_final(
+    scan: str, lo: int, at: int, opener: re.Match[str] | None
+) -> tuple[int, int] | None:
+    """ "Soll ich den Master in Vollzeit machen oder …", "ob wir umziehen oder …": a German
+    option ends on its verb, and runs back to the subject of the modal or "ob"."""
+    frame = _ASKED_SUBJECT.match(scan, lo)
+    if frame is None and opener is not None and opener.group(1).lower() == "ob":
+        frame = _OB_SUBJECT.match(scan, lo + opener.end())
+    if frame is None or not 1 <= len(_words(scan[frame.end() : at])) <= 6:
+        return None
+    return frame.end(), 1
+
+
 def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
     """ "rent a flat or buy a house": when the right option opens with a verb and the
     left one with a determiner, the left one takes the verb before it too."""
@@ -350,9 +437,18 @@ def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
     return lo + verb.start(1)
 
 
+_WORD_START = re.compile(r"\b\w")
+
+
 def _idiom(scan: str, at: int, lo: int, hi: int) -> bool:
-    """Whether the "or" at ``at`` is part of a fixed phrase ("more or less")."""
-    return any(m.start() <= at < m.end() for m in _IDIOMS.finditer(scan, lo, min(hi, at + 40)))
+    """Whether the "or" at ``at`` is part of a fixed phrase ("more or less"): one that
+    starts at a word in the few before it (matching there is cheaper than searching)."""
+    end = min(hi, at + 40)
+    for word in _WORD_START.finditer(scan, lo, at + 1):
+        idiom = _IDIOMS.match(scan, word.start(), end)
+        if idiom is not None and at < idiom.end():
+            return True
+    return False
 
 
 def _comma_items(scan: str, lo: int, at: int, start: int, items: int) -> tuple[int, int]:

@@ -1,5 +1,6 @@
-"""Enumerations: a list of alternatives, numbered or bulleted lines or prose
-("one option … another option / alternatively …"). The span runs from the first
+"""Enumerations: a list of alternatives, numbered or bulleted lines, inline lists asked
+to pick from ("A, B, C — which?", "Names we like: A, B, C. Which …?") or prose ("one
+option … another option / alternatively …"). The span runs from the first
 item to the end of the last. Numbered steps of one procedure are not alternatives.
 """
 
@@ -332,7 +333,11 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         chunk = scan[sentence.start : sentence.end]
         if "," not in chunk and not _PAIR.search(chunk):
             continue
-        span = _considered_list(scan, sents, index) or _which_list(scan, sentence, chunk)
+        span = (
+            _considered_list(scan, sents, index)
+            or _which_list(scan, sentence, chunk)
+            or _colon_list(scan, sents, index)
+        )
         if span is None:
             continue
         items = [(a, b) for a, b in (_trimmed(text, a, b) for a, b in _split(scan, *span)) if b > a]
@@ -389,6 +394,34 @@ def _considered_list(scan: str, sents: list[Span], index: int) -> tuple[int, int
         return None
     stop = re.compile(r"[.?!;:]|\s[\u2014\u2013-]\s").search(scan, cue.end(), sentence.end)
     return cue.end(), stop.start() if stop else sentence.end
+
+
+_PICK = re.compile(
+    r"\b(?:which|pick|choose|best|prefer\w*|recommend\w*|go with|favou?rite|thoughts|lequel|"
+    r"laquelle|cuál\w*|welche\w*|quale|mejor|meilleur\w*|besten?)\b",
+    re.I,
+)
+
+
+def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | None:
+    """ "Names we like: Maple, Juniper, Biscuit. Which fits a retriever best?": a bare
+    list after a colon, asked to choose from by the next sentence. Context lists ("our
+    stack: …", "symptoms: …") are not."""
+    sentence = sents[index]
+    colon = scan.find(":", sentence.start, sentence.end)
+    if colon == -1 or index + 1 >= len(sents):
+        return None
+    intro = scan[sentence.start : colon]
+    asked = scan[sents[index + 1].start : sents[index + 1].end]
+    if _STEP_INTRO.search(intro) or "?" not in asked or not _PICK.search(asked):
+        return None
+    start, end = _trimmed(scan, colon + 1, sentence.end)
+    if re.search(r"\d[,.]\d", scan[start:end]):
+        return None  # figures, not names: "dealer wants $34,900, KBB says $31k"
+    items = _split(scan, start, end)
+    if len(items) < 3 or any(not 1 <= len(_words(scan[a:b])) <= 4 for a, b in items):
+        return None
+    return start, end
 
 
 def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -16,7 +16,8 @@ _HARD_STOP = _wordset(
     "has have he here how i i'd i'm i've if in into is it it's just let let's like may maybe "
     "me might must need neither never no nor not of off on or out over per perhaps pick "
     "prefer rather really recommend shall she should since so suggest than that them then "
-    "there there's they thinking this through to torn try under up us via want was we we'd "
+    "there there's they think thinking believe reckon suppose this through to torn try under "
+    "up us via want was we we'd "
     "we're we've were what when where whether which while who why will with without wondering "
     "would you you're"
     # French, Spanish, German function words
@@ -27,7 +28,8 @@ _HARD_STOP = _wordset(
     "qué cuál cuáles pero porque elegir usar comprar hacer "
     "ich du er wir ihr ist sind soll sollte sollten sollen muss müssen kann können "
     "besser lieber für mit ohne zu zum zur dass was welche welcher welches wenn aber weil "
-    "zwischen nehmen wählen kaufen nutzen verwenden machen gibt"
+    "zwischen nehmen wählen kaufen nutzen verwenden machen gibt sich wie wo wann warum "
+    "comment où quand pourquoi cómo dónde cuándo"
 )
 _CHOICE_VERBS = _wordset(
     "adopt book buy cache eat hire keep learn order pay plant present rent ship stay store "

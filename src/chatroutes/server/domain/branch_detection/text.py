@@ -7,6 +7,7 @@ Offsets are into the original text: masking keeps its length.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -84,9 +85,16 @@ def _strip_marker(scan: str, span: Span) -> Span:
     return Span(span.start + match.end(), span.end) if match else span
 
 
-def _mentions(text: str, keys: tuple[str, ...]) -> bool:
+def _mentions(text: str, keys: Sequence[str]) -> bool:
     """Whether ``text`` (any case) contains one of ``keys``: a cheap test before a regex."""
     return any(map(text.lower().__contains__, keys))
+
+
+def _skip(pattern: re.Pattern[str], text: str, at: int) -> int:
+    """Where ``pattern``, which also matches the empty string, stops matching at ``at``."""
+    match = pattern.match(text, at)
+    assert match is not None, pattern.pattern  # it matches the empty string
+    return match.end()
 
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -181,3 +189,34 @@ def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
 _NEGATION = re.compile(
     r"\b(?:not|no|never|without|neither|nor|none|nothing|hardly|n't|cannot)\b|n't\b", re.I
 )
+
+
+class _Keyed:
+    """Which spans of a text mention one of ``keys`` (any case): every key found once
+    in the whole text, so that each sentence's test is a lookup, not a scan."""
+
+    def __init__(self, text: str, keys: Sequence[str]) -> None:
+        low = text.lower()
+        self._text = text if len(low) != len(text) else None  # lower() moved offsets
+        self._keys = keys
+        hits: list[tuple[int, int]] = []
+        if self._text is None:
+            for key in keys:
+                at = low.find(key)
+                while at != -1:
+                    hits.append((at, at + len(key)))
+                    at = low.find(key, at + 1)
+        hits.sort()
+        self._starts = [start for start, _ in hits]
+        self._hits = hits
+
+    def within(self, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` holds a key."""
+        if self._text is not None:
+            return _mentions(self._text[start:end], self._keys)
+        index = bisect_left(self._starts, start)
+        while index < len(self._hits) and self._hits[index][0] < end:
+            if self._hits[index][1] <= end:
+                return True
+            index += 1
+        return False

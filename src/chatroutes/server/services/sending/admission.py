@@ -30,7 +30,7 @@ from ..limits import (
     user_subject,
 )
 from ..metering import Meter
-from ..server_context import ServerContext, utcnow
+from ..server_context import ServerContext
 from .prepared import (
     KeyCredential,
     Prepared,
@@ -191,7 +191,7 @@ async def admit_key_joined(
     usual way as the principal returned.
     """
     key_hash = AccountService(ctx.db, ctx.secret).key_hash(credential.key)
-    now = utcnow()
+    now = ctx.clock()
 
     def work(connection: Connection) -> tuple[Admission, T | Exception | None]:
         admission = limits.admit_key_within(connection, key_hash, now)

@@ -303,8 +303,8 @@ def _store_question(
 
     path = ctx.paths.path(connection, conversation, placement.parent_id)
     head = path[-1] if path else None
-    if not forked and resends_head(
-        connection, head, request.content
+    if (
+        not forked and head is not None and resends_head(connection, head, request.content)
     ):  # the head is this very question, from a send whose provider call failed
         user_message = message_store.message_in(connection, head.id, conversation_id)
         assert user_message is not None

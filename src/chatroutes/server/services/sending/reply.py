@@ -111,8 +111,12 @@ async def stopped_result(ctx: ServerContext, prepared: Prepared) -> SendResult:
         reply = await MessageRepository(session).get_in_conversation(
             prepared.reply_id, conversation_id
         )
-        branch = reply and await BranchRepository(session).get_in_conversation(
-            reply.branch_id, conversation_id
+        branch = (
+            None
+            if reply is None
+            else await BranchRepository(session).get_in_conversation(
+                reply.branch_id, conversation_id
+            )
         )
         if reply is None or branch is None:  # storing failed (logged): left to recovery
             raise ChatRoutesServerError("The stopped reply could not be stored")
