@@ -336,6 +336,7 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 
 
 _INLINE_MARK = re.compile(r"(?:(?<=\s)|^)\(?([a-e1-5])\)\s+", re.I)
+_TRAILING_AND = re.compile(r"(?:\W+(?:and|et|y|und|e))?\W*$", re.I)
 _ALTERNATIVE_JOIN = re.compile(r"\b(?:or|ou|o|oder|oppure)\W*$", re.I)
 
 
@@ -366,10 +367,7 @@ def _lettered(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     items = [_trimmed(text, m.end(), end) for m, end in zip(marks, ends, strict=True)]
     if any(_PRONOUN_OBJECT.match(scan, a, b) for a, b in items[1:]):
         return []  # "(a) review the intro and (b) shorten it": steps on one thing
-    items = [
-        (a, b - len(re.search(r"(?:\W+(?:and|et|y|und|e))?\W*$", text[a:b]).group(0)))
-        for a, b in items
-    ]
+    items = [(a, a + len(_TRAILING_AND.sub("", text[a:b], count=1))) for a, b in items]
     return split_group(
         text,
         kind="multi_intent",
@@ -683,7 +681,8 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     if ":" not in scan[sentence.start : sentence.end]:
         return []
     match = _ANNOUNCED.search(scan, sentence.start, sentence.end)
-    if match is None or _STORY.match(scan, _COUNTED_THINGS.search(scan, match.start()).end()):
+    counted = match and _COUNTED_THINGS.search(scan, match.start())
+    if match is None or (counted and _STORY.match(scan, counted.end())):
         return []  # "Two things happened today: …" tells a story
     ordered = _ORDINAL_LEAD.match(scan, _trimmed(scan, match.end(), sentence.end)[0])
     items = _parts(scan, match.end(), sentence.end, _ORDINAL_SPLIT if ordered else _ITEM_SPLIT)
@@ -727,7 +726,7 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         chunk = scan[body.start : sentence.end].strip()
         plain = chunk.lstrip("¿¡")
         opens = _ADDITIVE.match(plain) or (
-            also and _mentions(chunk, also) and _ALSO_INSIDE.search(chunk)
+            _ALSO_INSIDE.search(chunk) if also and _mentions(chunk, also) else None
         )
         and_opens = not opens and _AND_OPENER.match(plain)
         if _real_question(chunk):
@@ -753,10 +752,9 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         while len(earlier) > 1 and len(_words(scan[earlier[-1].start : earlier[-1].end])) < 4:
             # "… auf Müller GmbH, Hauptstr. 4, 80331 München.": an abbreviation cut it
             earlier[-2:] = [Span(earlier[-2].start, earlier[-1].end)]
-        previous = earlier[-1] if earlier else None
-        before = scan[previous.start : previous.end] if previous is not None else ""
+        before = scan[earlier[-1].start : earlier[-1].end] if earlier else ""
         if len(_words(before)) >= 4 and _asks(before) and not _SIGN_OFF.match(before):
-            asked.insert(0, _strip_marker(scan, previous))
+            asked.insert(0, _strip_marker(scan, earlier[-1]))
     if len(asked) < 2:
         return []
     topics = [{w for w in _words(scan[s.start : s.end]) if w not in _STOPWORDS} for s in asked]
