@@ -218,6 +218,8 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     lower = scan.lower()
     joining = tuple(key for key in _JOINED_KEYS if key in lower)  # the few to look for
     for sentence in sents:
+        if sentence.end - sentence.start < 20:
+            continue  # "Thanks!", "Hi Anna,": too short for two requests
         found.extend(
             _lettered(text, scan, sentence)
             or _announced(text, scan, sentence)
@@ -464,12 +466,13 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     …, et rappelle-moi …": verb phrases, each with its object, asked for in one request.
     Two verbs on one thing are often one task ("correct it and credit me"); three, or two
     with objects that share nothing, are separate requests."""
-    body = _strip_marker(scan, sentence)
-    colon = scan.find(":", body.start, min(sentence.end, body.start + 44))
-    heading = colon > 0 and _HEADING.match(scan, body.start, sentence.end)  # "Pour demain : …"
-    body = Span(heading.end(), sentence.end) if heading else body
-    lead = _ASKED.match(scan, body.start, sentence.end)
-    if lead is None:
+    lead = _ASKED.match(scan, sentence.start, sentence.end)
+    if lead is None and _may_be_marked(scan, sentence.start):  # "- can you …", "2) can you"
+        lead = _ASKED.match(scan, _strip_marker(scan, sentence).start, sentence.end)
+    if lead is None and scan.find(":", sentence.start, sentence.start + 44) > 0:
+        heading = _HEADING.match(scan, sentence.start, sentence.end)  # "Pour demain : …"
+        lead = heading and _ASKED.match(scan, heading.end(), sentence.end)
+    if not lead:
         return []
     parts = _verb_clauses(text, scan, lead.end(), sentence.end)
     if not parts:
@@ -504,6 +507,8 @@ def _verb_clauses(text: str, scan: str, start: int, end: int) -> list[tuple[int,
     """The verb phrases coordinated in ``scan[start:end]`` ("fix the bug, update the
     README and close the ticket"), cut where a verb phrase follows; none if another
     part is no verb phrase."""
+    if _AND.search(scan, start, end) is None:
+        return []  # the last one is joined by "and"
     joins = [  # "répartir 25 h entre lundi et vendredi, trouve-moi …": at verbs only
         j for j in _CLAUSE_JOIN.finditer(scan, start, end) if _verb_phrase(scan[j.end() : end])
     ]
@@ -517,9 +522,16 @@ def _verb_clauses(text: str, scan: str, start: int, end: int) -> list[tuple[int,
     return parts
 
 
+def _may_be_marked(scan: str, start: int) -> bool:
+    """Whether a list marker ("- ", "2.", "b)", "(c)") may open the sentence at ``start``."""
+    return (
+        scan[start] in "-*•+(" or scan[start].isdigit() or scan[start + 1 : start + 2] in (".", ")")
+    )
+
+
 _HEADING = re.compile(r"[^\n:?!.]{3,40}\s?:\s+")
 _CLITIC_IMPERATIVE = re.compile(
-    r"\W*(?:\w+-(?:moi|nous)|(?:ayúda|dí|haz|recuérda|busca|escríbe|explíca)(?:me|nos)|"
+    r"\W*(?:[^\W\d_]{2,14}-(?:moi|nous)|(?:ayúda|dí|haz|recuérda|busca|escríbe|explíca)(?:me|nos)|"
     r"(?:hilf|schreib|erklär|sag|such) mir)\b",
     re.I,
 )
