@@ -373,6 +373,10 @@ class TestSeveralRequests:
                 ["el horno no calienta bien", "además la puerta hace ruido"],
             ),
             (
+                "Te pido dos cosas: una receta de lentejas y un plan para correr 5 km.",
+                ["una receta de lentejas", "un plan para correr 5 km"],
+            ),
+            (
                 "Ich habe zwei Fragen: Erstens, wann öffnet das Bad im Sommer, und zweitens "
                 "kann ich dort Schwimmkurse für Kinder buchen?",
                 [

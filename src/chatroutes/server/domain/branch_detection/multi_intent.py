@@ -196,7 +196,7 @@ _ITEM_SPLIT = re.compile(
     r"die andere|what|how|why|when|where|which|who|whether|if|i|we|qué|cómo|cuál|"
     r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|j'|was|wie|warum|wann|wo|ob|"
     r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
-    rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|{_DETERMINER})\b)|;\s*|"
+    rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|un|una|unos|unas|ein|einen|einer|um|uma|{_DETERMINER})\b)|;\s*|"
     rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_WANTING}|{_DETERMINER})\b)|"
     r",\s*(?=(?:is|are|do|does|can|could|should|what|what's|how|why|when|where|which|who)\b)|"
     r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+|"
