@@ -275,10 +275,7 @@ class TestSeveralRequests:
             (
                 "Zwei Fragen: Wie entkalke ich meine Kaffeemaschine? "
                 "Und wo finde ich Ersatzfilter?",
-                [
-                    "Zwei Fragen: Wie entkalke ich meine Kaffeemaschine",
-                    "Und wo finde ich Ersatzfilter",
-                ],
+                ["Wie entkalke ich meine Kaffeemaschine", "wo finde ich Ersatzfilter"],
             ),
             (
                 "My receipt shows the wrong name and I'd like to cancel the extra seat.",
@@ -327,6 +324,351 @@ class TestSeveralRequests:
         ]
         steps = "To reset it:\n1. Remove the battery\n2. Hold the button\n3. Add the battery back"
         assert kinds(steps) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Hi team,\n\nFirst, could you move our weekly call to Thursdays?\n\n"
+                "Second, please add Priya to the shared drive.\n\n"
+                "And third, I don't know who approves travel now.\n\nThanks!",
+                [
+                    "First, could you move our weekly call to Thursdays",
+                    "Second, please add Priya to the shared drive",
+                    "And third, I don't know who approves travel now",
+                ],
+            ),
+            (
+                "Hola,\n\nNecesito un menú para la cena del sábado, somos ocho.\n\n"
+                "Por otro lado, ¿cómo quito una mancha de vino de un mantel de lino?\n\n"
+                "Y una cosa más: quiero una lista de juegos para niños.\n\nGracias",
+                [
+                    "Necesito un menú para la cena del sábado, somos ocho",
+                    "Por otro lado, ¿cómo quito una mancha de vino de un mantel de lino",
+                    "Y una cosa más: quiero una lista de juegos para niños",
+                ],
+            ),
+            (
+                "Hallo,\n\nKannst du mir einen Trainingsplan für zehn Kilometer schreiben?\n\n"
+                "Und privat: Mein Sohn wird fünf und ich brauche Ideen für die Feier.",
+                [
+                    "Kannst du mir einen Trainingsplan für zehn Kilometer schreiben",
+                    "Und privat: Mein Sohn wird fünf und ich brauche Ideen für die Feier",
+                ],
+            ),
+        ],
+    )
+    def test_paragraphs_turned_to_another_topic(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Two things: cancel the spare seat please, and send me last month's receipt.",
+                ["cancel the spare seat please", "send me last month's receipt"],
+            ),
+            (
+                "Tengo dos dudas: el horno no calienta bien y además la puerta hace ruido.",
+                ["el horno no calienta bien", "además la puerta hace ruido"],
+            ),
+            (
+                "Te pido dos cosas: una receta de lentejas y un plan para correr 5 km.",
+                ["una receta de lentejas", "un plan para correr 5 km"],
+            ),
+            (
+                "Ich habe zwei Fragen: Erstens, wann öffnet das Bad im Sommer, und zweitens "
+                "kann ich dort Schwimmkurse für Kinder buchen?",
+                [
+                    "Erstens, wann öffnet das Bad im Sommer",
+                    "zweitens kann ich dort Schwimmkurse für Kinder buchen",
+                ],
+            ),
+            (
+                "J'ai deux soucis : d'abord la lampe du salon clignote depuis hier, et ensuite "
+                "le volet de la cuisine reste bloqué.",
+                [
+                    "d'abord la lampe du salon clignote depuis hier",
+                    "ensuite le volet de la cuisine reste bloqué",
+                ],
+            ),
+        ],
+    )
+    def test_announced_requests_split_at_each_request(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Hello, two things about my membership. The gym app logs me out every hour. "
+                "Separately, why was I billed for a locker I never rented?",
+                [
+                    "The gym app logs me out every hour",
+                    "why was I billed for a locker I never rented",
+                ],
+            ),
+            (
+                "Te pido tres cosas: ¿qué plantas aguantan la sombra? También busco una maceta "
+                "grande. Y por último, ayúdame a elegir un abono para tomates.",
+                [
+                    "qué plantas aguantan la sombra",
+                    "busco una maceta grande",
+                    "ayúdame a elegir un abono para tomates",
+                ],
+            ),
+        ],
+    )
+    def test_counted_requests_told_one_by_one(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    def test_counted_facts_are_no_requests(self):
+        text = "Two things about me: I'm vegan. Also, I hate cooking. What should I eat?"
+        assert kinds(text) == []
+
+    def test_lettered_requests_in_one_sentence(self):
+        text = (
+            "Could you (a) sum up the survey results, (b) tell me which store had the most "
+            "returns, and (c) draft a thank-you note to the volunteers?"
+        )
+        assert [span for _, span in options(text)] == [
+            "sum up the survey results",
+            "tell me which store had the most returns",
+            "draft a thank-you note to the volunteers",
+        ]
+        choice = "Should I (a) repaint the fence or (b) replace it with a hedge?"
+        assert "multi_intent" not in [kind for kind, _ in kinds(choice)]
+        steps = "Could you (a) review the intro and (b) shorten it to 100 words?"
+        assert kinds(steps) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "J'aurais besoin d'un devis pour la cuisine et aussi d'un rendez-vous pour "
+                "la salle de bain.",
+                [
+                    "J'aurais besoin d'un devis pour la cuisine",
+                    "d'un rendez-vous pour la salle de bain",
+                ],
+            ),
+            (
+                "Quiero renovar el pasaporte y, aparte, necesito pedir cita para el carné.",
+                ["Quiero renovar el pasaporte", "necesito pedir cita para el carné"],
+            ),
+        ],
+    )
+    def test_two_requests_joined_in_one_sentence(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Pourriez-vous renouveler ma carte de bibliothèque expirée et m'expliquer "
+                "comment réserver les salles de travail ?",
+                [
+                    "renouveler ma carte de bibliothèque expirée",
+                    "m'expliquer comment réserver les salles de travail",
+                ],
+            ),
+            (
+                "Aide-moi à ranger le garage, trouve-moi une recette de soupe, et rappelle-moi "
+                "les horaires de la piscine.",
+                [
+                    "Aide-moi à ranger le garage",
+                    "trouve-moi une recette de soupe",
+                    "rappelle-moi les horaires de la piscine",
+                ],
+            ),
+        ],
+    )
+    def test_coordinated_requests_with_their_own_objects(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can you fix the booking date and refund the difference?",
+            "Could you check the draft and send it to Maria?",
+            "Please download the attached report and summarize the main findings.",
+            "Can you explain how a heat pump works and give me an example of running costs?",
+            "Could you open the spreadsheet, find the late invoices and email them to me?",
+        ],
+    )
+    def test_two_verbs_on_one_matter_are_one_request(self, text):
+        assert kinds(text) == []
+
+    def test_a_request_cut_by_an_abbreviation_still_counts(self):
+        text = (
+            "Bitte schicken Sie die Unterlagen an Kanzlei Weber, Lindenstr. 9, 10115 Berlin. "
+            "Außerdem lädt Ihre Seite seit Montag keine Formulare mehr."
+        )
+        assert [kind for kind, _ in kinds(text)] == ["multi_intent"]
+        assert options(text)[-1][1] == "Außerdem lädt Ihre Seite seit Montag keine Formulare mehr"
+
+    def test_a_list_of_tasks_after_i_need_to(self):
+        text = (
+            "The move is next week and I still need to:\n- book a van for Saturday\n"
+            "- cancel the internet contract\n- pack the kitchen\nCan you help with each?"
+        )
+        assert [span for _, span in options(text)] == [
+            "book a van for Saturday",
+            "cancel the internet contract",
+            "pack the kitchen",
+        ]
+        things = "For the trip I need to:\n- Passport\n- Charger\n- Two adapters"
+        assert kinds(things) == []
+
+    def test_a_problem_despite_what_was_done_then_another_question(self):
+        text = (
+            "Mein Router zeigt eine rote Lampe, obwohl ich ihn neu gestartet habe. "
+            "Und noch was: Wie ändere ich das WLAN-Passwort?"
+        )
+        assert len(options(text)) == 2
+
+    def test_a_constraint_without_a_verb_is_no_request(self):
+        text = "Kannst du mir eine Einladung zum Sommerfest schreiben? Und keine Emojis."
+        assert kinds(text) == []
+
+    def test_paragraphs_numbered_from_d_abord(self):
+        text = (
+            "Bonjour,\n\nJe gère une petite librairie.\n\n"
+            "D'abord, le terminal de paiement ne se connecte plus depuis hier.\n\n"
+            "Ensuite, pouvez-vous me proposer un texte pour la vitrine de Noël ?\n\nMerci"
+        )
+        assert [span for _, span in options(text)] == [
+            "D'abord, le terminal de paiement ne se connecte plus depuis hier",
+            "Ensuite, pouvez-vous me proposer un texte pour la vitrine de Noël",
+        ]
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Drei Sachen: Wann ist der Wertstoffhof offen? Dann bräuchte ich eine Idee "
+                "für ein Geschenk. Und was kostet ein Anwohnerparkausweis?",
+                [
+                    "Wann ist der Wertstoffhof offen",
+                    "bräuchte ich eine Idee für ein Geschenk",
+                    "was kostet ein Anwohnerparkausweis",
+                ],
+            ),
+            (
+                "Tengo varias dudas: no me carga la web del banco, quiero cambiar mi PIN y "
+                "¿cómo pido una tarjeta nueva?",
+                [
+                    "no me carga la web del banco",
+                    "quiero cambiar mi PIN",
+                    "cómo pido una tarjeta nueva",
+                ],
+            ),
+            (
+                "Te pido dos cosas: revísame esta carta de presentación y dime cómo cerrarla.",
+                ["revísame esta carta de presentación", "dime cómo cerrarla"],
+            ),
+            (
+                "Couple of things for the weekend, can you help:\n- a shopping list for a "
+                "barbecue\n- a route for a short bike ride",
+                ["a shopping list for a barbecue", "a route for a short bike ride"],
+            ),
+            (
+                "Pour demain : aide-moi à trier mes mails et mes notes, trouve-moi un resto "
+                "pour midi, et rappelle-moi les horaires du train.",
+                [
+                    "aide-moi à trier mes mails et mes notes",
+                    "trouve-moi un resto pour midi",
+                    "rappelle-moi les horaires du train",
+                ],
+            ),
+        ],
+    )
+    def test_counted_or_coordinated_requests(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Quick favour: (1) check the ferry times to Bastia, (2) find a cheap room near "
+                "the port, and (3) tell me if the market is open on Sunday.",
+                [
+                    "check the ferry times to Bastia",
+                    "find a cheap room near the port",
+                    "tell me if the market is open on Sunday",
+                ],
+            ),
+            (
+                "Zwei Dinge: Bitte storniere meine Bestellung 4411 und schick mir die Rechnung "
+                "für März.",
+                ["Bitte storniere meine Bestellung 4411", "schick mir die Rechnung für März"],
+            ),
+            (
+                "Peux-tu corriger l'orthographe de mon CV et me dire comment on présente une "
+                "lettre de motivation ?",
+                [
+                    "corriger l'orthographe de mon CV",
+                    "me dire comment on présente une lettre de motivation",
+                ],
+            ),
+        ],
+    )
+    def test_requests_with_pronouns_numbers_and_markers(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    def test_counted_events_are_a_story(self):
+        assert kinds("Two things happened today: my car broke down and I missed the bus.") == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "How do I descale my kettle? Totally different thing: can you suggest a name for "
+            "my cat?",
+            "¿Qué vino va con el cordero? Por otro lado, necesito ideas para un postre sin gluten.",
+        ],
+    )
+    def test_a_sentence_turned_to_another_topic(self, text):
+        assert len(options(text)) == 2
+
+    def test_a_contrast_before_one_question_is_no_turn(self):
+        text = (
+            "The blue sofa is cheaper. On the other hand, the grey one is bigger. "
+            "Which should I buy?"
+        )
+        assert kinds(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Can you do three things for me? Summarise the board minutes, list the open "
+                "action items, and draft a reminder to their owners.",
+                [
+                    "Summarise the board minutes",
+                    "list the open action items",
+                    "draft a reminder to their owners",
+                ],
+            ),
+            (
+                "Salut ! Deux trucs : tu peux me conseiller un roman policier, et tu connais une "
+                "bonne appli pour apprendre le portugais ?",
+                [
+                    "tu peux me conseiller un roman policier",
+                    "tu connais une bonne appli pour apprendre le portugais",
+                ],
+            ),
+            (
+                "Few tasks for you today:\n- draft the newsletter\n- update the price list",
+                ["draft the newsletter", "update the price list"],
+            ),
+        ],
+    )
+    def test_counted_tasks_and_favours(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    def test_a_participle_is_no_request(self):
+        text = "Could you fix the login bug, including the tests, and update the README?"
+        assert "including the tests" not in [span for _, span in options(text, threshold=0.1)]
 
     def test_announced_questions_split_at_each_question(self):
         text = (

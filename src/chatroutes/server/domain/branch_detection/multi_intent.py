@@ -9,8 +9,13 @@ after a request. Filler ("any ideas?", "can I ask you something?"), tag question
 count.
 
 Several sentences are often one request told in parts, so the confidence stays
-below the threshold without a sign that the requests are separate: an additive or
-ordinal opener, a count announced ("Two questions: …"), "And …?" on another topic.
+below the threshold without a sign that the requests are separate: an additive,
+ordinal or topic-turning opener ("Also", "Second", "Por otro lado", "Totally different
+thing:"), a count announced ("Two questions: …", "Drei Sachen: …") before sentences,
+a list or coordinated requests, letters or numbers inside a sentence ("(a) … (b) …"),
+paragraphs so opened, "And …?" on another topic. Two coordinated verbs are mostly one
+task ("download the report and summarize it"); three, or a change then an explanation
+of something else, are separate.
 A detail of a broad question ("How do I apply? What documents do I need?"), an
 "Also" that constrains the request ("Also, keep it short") or gives context to the
 question after it, a list of symptoms before one question, and steps already taken
@@ -31,11 +36,16 @@ _JOINED = re.compile(
     r",?\s*\b(?:and also|and i also|and we also|and another|plus another|(?<=,\s)plus|as well as|"
     r"and separately|and additionally|et aussi|et également|ainsi que|y también|"
     r"y además|así como|und auch|sowie|und außerdem|e também|e anche|e inoltre|"
-    r"(?:and|y|et|und),? (?:on the other hand|por otro lado|d'autre part|andererseits))\b,?",
+    r"(?:and|y|et|und),? (?:on the other hand|por otro lado|por otra parte|aparte|d'autre part|"
+    r"par ailleurs|en plus|andererseits|zudem))\b,?",
     re.I,
 )
 _JOINED_KEYS = (
     "other hand",
+    "parte",
+    "ailleurs",
+    "en plus",
+    "zudem",
     "otro lado",
     "autre part",
     "andererseits",
@@ -75,6 +85,15 @@ _SPEAKER = re.compile(
     r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein|eu|meu|minha|io|mio|mia)\b",
     re.I,
 )
+_TOPIC_SWITCH = (
+    r"(?:on the other hand|(?:on )?(?:a|another) (?:separate|different|unrelated) (?:note|topic)|"
+    r"(?:totally|completely|something|entirely) (?:different|unrelated|else)|"
+    r"(?:one|another|and one) (?:more|last|other) thing|"
+    r"d'autre part|par ailleurs|autre (?:chose|sujet)|rien à voir|"
+    r"por otro lado|por otra parte|(?:otra|una) cosa más|otro tema|aparte|"
+    r"andererseits|(?:noch )?(?:etwas|was) (?:ganz )?anderes|anderes thema)\b"
+)
+"""Words that turn to another topic ("On a different note", "Por otro lado")."""
 _ADDITIVE = re.compile(
     r"^(?:(?:and|but|oh,? and|et|y|und|e)\s+)?(?:also|on (?:a |an )?(?:\w+ )?note|additionally|"
     r"separately|another (?:thing|question|issue)|"
@@ -84,9 +103,9 @@ _ADDITIVE = re.compile(
     r"and also|plus|en outre|enfin|au fait|aparte|por cierto|otra cosa|übrigens|ach ja|"
     r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
     r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
-    r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas)|"
+    r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
     r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
-    r"something (?:completely |totally )?different|autre chose|otra cosa)\b",
+    rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|{_TOPIC_SWITCH}",
     re.I,
 )
 _ALSO_INSIDE = re.compile(
@@ -160,8 +179,9 @@ _COUNT = (
 )
 _ANNOUNCED = re.compile(
     rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
-    r"points|favou?rs|choses|problèmes|soucis|demandes|questions|points|preguntas|cosas|"
-    r"problemas|asuntos|dudas|fragen|dinge|sachen|anliegen|probleme|punkte|domande|cose)"
+    r"points|favou?rs|tasks|choses|trucs|problèmes|soucis|demandes|tâches|questions|points|"
+    r"preguntas|cosas|problemas|asuntos|dudas|tareas|fragen|dinge|sachen|anliegen|probleme|"
+    r"punkte|aufgaben|domande|cose)"
     r"\b[^:\n]{0,60}:",
     re.I,
 )
@@ -170,25 +190,40 @@ _DETERMINER = (
     r"nuestro|nuestra|su|sus|der|die|das|den|dem|mein|meine|unser|unsere|ihr|ihre|il|la|lo|"
     r"gli|le|o|os|as|meu|minha"
 )
+_WANTING = r"quiero|quisiera|necesito|voudrais|veux|möchte|brauche|vorrei|quero"
 _ITEM_SPLIT = re.compile(
-    r",?\s*\b(?:and|et|y|und|e)\b\s*(?=(?:one|another|the other|l'autre|une|otra|la otra|eine|"
+    r",?\s*\b(?:and|et|y|und|e)\b\s*(?=[¿¡]?(?:one|another|the other|l'autre|une|otra|la otra|eine|"
     r"die andere|what|how|why|when|where|which|who|whether|if|i|we|qué|cómo|cuál|"
     r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|j'|was|wie|warum|wann|wo|ob|"
     r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
-    rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|{_DETERMINER})\b)|;\s*|"
-    rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_DETERMINER})\b)|"
+    rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|un|una|unos|unas|ein|einen|einer|um|uma|{_DETERMINER})\b)|;\s*|"
+    rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_WANTING}|{_DETERMINER})\b)|"
     r",\s*(?=(?:is|are|do|does|can|could|should|what|what's|how|why|when|where|which|who)\b)|"
-    r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+",
+    r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+|"
+    r",\s*(?:and|et|y|und|e)\s+|"
+    r",?\s*\b(?:and|et|y|und|e)\b,?\s*(?=(?:also|additionally|aussi|également|además|también|"
+    r"aparte|auch|außerdem|zudem)\b)",
+    re.I,
+)
+_ORDINAL_SPLIT = re.compile(
+    r"(?:[,;]\s*(?:\b(?:and|et|y|und|e)\b\s*)?|\s+\b(?:and|et|y|und|e)\s+)(?=(?:second(?:ly)?|"
+    r"third(?:ly)?|then|ensuite|deuxièmement|troisièmement|puis|segundo|tercero|luego|después|"
+    r"zweitens|drittens|dann)\b)",
     re.I,
 )
 
 
 def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
+    lower = scan.lower()
+    joining = tuple(key for key in _JOINED_KEYS if key in lower)  # the few to look for
     for sentence in sents:
+        if sentence.end - sentence.start < 20:
+            continue  # "Thanks!", "Hi Anna,": too short for two requests
         found.extend(
-            _announced(text, scan, sentence)
-            or _joined(text, scan, sentence)
+            _lettered(text, scan, sentence)
+            or _announced(text, scan, sentence)
+            or (joining and _joined(text, scan, sentence, joining))
             or _coordinated(text, scan, sentence)
             or _two_problems(text, scan, sentence)
         )
@@ -196,63 +231,167 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found.extend(_ordinals(text, scan, sents))
     found.extend(_sections(text, scan))
     found.extend(_listed_requests(text, scan))
-    return found
+    return _strongest_per_extent(found)
+
+
+def _strongest_per_extent(found: list[Suggestion]) -> list[Suggestion]:
+    """Where two cues find a branch point over the same text, the more confident one's
+    suggestions (two groups with one extent would otherwise read as one)."""
+    groups = {id(s.group): s.group for s in found if s.group is not None}
+    if len({(g.start, g.end) for g in groups.values()}) == len(groups):
+        return found
+    best: dict[tuple[int, int], float] = {}
+    for suggestion in found:
+        extent = suggestion.extent
+        best[extent] = max(best.get(extent, 0.0), suggestion.confidence)
+    kept: list[Suggestion] = []
+    taken: set[tuple[int, int, int, int]] = set()
+    for suggestion in found:
+        key = (*suggestion.extent, suggestion.start, suggestion.end)
+        if suggestion.confidence == best[suggestion.extent] and key not in taken:
+            taken.add(key)
+            kept.append(suggestion)
+    return kept
 
 
 _COUNTED_THINGS = re.compile(
     rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
-    r"points|choses|problèmes|soucis|demandes|preguntas|cosas|problemas|asuntos|dudas|fragen|"
-    r"dinge|sachen|anliegen|probleme|punkte|domande|cose)\b",
+    r"points|favou?rs|tasks|choses|trucs|problèmes|soucis|demandes|tâches|preguntas|cosas|"
+    r"problemas|asuntos|dudas|tareas|fragen|dinge|sachen|anliegen|probleme|punkte|aufgaben|"
+    r"domande|cose)\b",
     re.I,
 )
 _ANNOUNCEMENT_END = re.compile(
-    r"(?:\s+(?:please|for you|today|quickly|s'il vous plaît|por favor|bitte))?\s*[.:!,\-]*\s*",
+    r"(?:\s+(?:on|about|regarding|concerning|for|with|from|sur|avec|pour|con|sobre|para|de|zu|"
+    r"mit|bei|für|zum|zur)\b[^.:!?\n]{0,40})?"
+    r"(?:\s+(?:please|for you|today|quickly|s'il vous plaît|por favor|bitte))?\s*[.:!?,\-]*\s*",
     re.I,
 )
 _ORDINAL_LEAD = re.compile(
-    r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|premièrement|deuxièmement|d'abord|ensuite|"
-    r"primero|segundo|tercero|erstens|zweitens|drittens|primo|secondo)\b,?\s*",
+    r"(?:(?:and|et|y|und|e)\s+)?(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|premièrement|"
+    r"deuxièmement|d'abord|ensuite|primero|segundo|tercero|erstens|zweitens|drittens|primo|"
+    r"secondo|(?:and )?(?:last(?:ly)?|finally)|enfin|por último|zuletzt|schließlich)\b,?\s*",
     re.I,
 )
+_THEN = re.compile(
+    r"(?:and|und|y|et|e|then|dann|luego|después|ensuite|puis)\b,?\s+"
+    r"(?:(?:then|dann|luego|después|ensuite|puis)\b,?\s+)?",
+    re.I,
+)
+_STORY = re.compile(
+    r"\s+(?:\w+ed|was|were|is|are|went|came|got|broke|happen\w*|se sont|ont|sont|pasaron|"
+    r"han|sind|haben|ist)\b",
+    re.I,
+)
+_NUMBER = {"two": 2, "2": 2, "deux": 2, "dos": 2, "zwei": 2, "due": 2, "three": 3, "3": 3}
+_NUMBER |= {"trois": 3, "tres": 3, "drei": 3, "tre": 3, "four": 4, "4": 4}
 
 
 def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    """ "Two things. First, … Second, …": a count announced, then sentences numbered
-    in words; one request per numbered sentence."""
+    """A count announced, then the requests as sentences ("Two things. First, … Second,
+    …", "Two things on my account. <a problem>. Separately, …?", "Tres cosas: ¿…?
+    También … Y por último, …"): the first request, then one per sentence opened by an
+    ordinal or an additive word; sentences in between tell more about the request."""
     for index, sentence in enumerate(sents):
         counted = _COUNTED_THINGS.search(scan, sentence.start, sentence.end)
-        if counted is None or not _ANNOUNCEMENT_END.fullmatch(scan, counted.end(), sentence.end):
-            continue  # "Two things happened. First, …" tells a story
-        items = []
-        for following in sents[index + 1 :]:
-            marker = _ORDINAL_LEAD.match(scan, following.start)
-            if marker is None:
-                break
-            items.append(_trimmed(text, marker.end(), following.end))
-        if len(items) < 2:
+        if counted is None:
             continue
+        items: list[tuple[int, int]] = []
+        if not _ANNOUNCEMENT_END.fullmatch(scan, counted.end(), sentence.end):
+            colon = scan.find(":", counted.end(), min(sentence.end, counted.end() + 40))
+            if colon < 0:
+                continue  # "Two things happened. First, …" tells a story
+            items.append(_trimmed(text, colon + 1, sentence.end))  # "Tres cosas: ¿cómo …?"
+        number = _NUMBER.get(counted.group(0).split()[0].lower(), 4)
+        for following in sents[index + 1 : index + 10]:
+            plain = scan[following.start : following.end].lstrip("¿¡ ")
+            offset = following.end - following.start - len(plain)
+            marker = _ORDINAL_LEAD.match(plain) or _ADDITIVE.match(plain)
+            if marker is None and items:  # "Dann bräuchte ich …"
+                marker = _THEN.match(plain)
+                marker = marker if marker and _asks(plain) else None
+            if _SIGN_OFF.match(plain) or (len(items) == number and marker):
+                break
+            if marker:
+                items.append(_trimmed(text, following.start + offset + marker.end(), following.end))
+            elif not items:
+                items.append(_trimmed(text, following.start, following.end))
+        if len(items) == 1:  # "Three things for me? Summarise …, list … and draft …"
+            items = _verb_clauses(text, scan, *items[0])
+            asking = len(items)
+        else:
+            asking = sum(_asks(scan[a : b + 1]) for a, b in items)  # with its "?"
+        if len(items) < 2 or asking < len(items) - 1:
+            continue  # one of them may be a problem told ("Two of my users keep …")
         return split_group(
             text,
             kind="multi_intent",
             start=items[0][0],
             end=items[-1][1],
             options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
-            confidence=0.8,
+            confidence=0.86,  # above the questions it also holds, so its split wins
             description=_DESCRIPTION,
-            reasoning="Requests counted, then numbered in words",
+            reasoning="Requests counted, then told one by one",
             divergence="high",
         )
     return []
 
 
-def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+_INLINE_MARK = re.compile(r"(?:(?<=\s)|^)\(?([a-e1-5])\)\s+", re.I)
+_TRAILING_AND = re.compile(r"(?:\W+(?:and|et|y|und|e))?\W*$", re.I)
+_ALTERNATIVE_JOIN = re.compile(r"\b(?:or|ou|o|oder|oppure)\W*$", re.I)
+
+
+def _lettered(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Can you (a) draft …, (b) check …, and (c) book …?": requests lettered or
+    numbered inside one sentence; one per marker. "(a) … or (b) …" offers a choice."""
+    if scan.count(")", sentence.start, sentence.end) < 2:
+        return []
+    marks = list(_INLINE_MARK.finditer(scan, sentence.start, sentence.end))
+    labels = "".join(m.group(1).lower() for m in marks)
+    if (
+        len(marks) < 2
+        or labels[0] not in "a1"
+        or labels not in ("abcde", "12345")[labels[0] == "1"]
+    ):
+        return []
+    lead = scan[sentence.start : marks[0].start()]
+    ends = [m.start() for m in marks[1:]] + [sentence.end]
+    asked = _ASKING_CUE.search(lead) or _WANT.search(lead) or _ASKING.match(lead)
+    if not asked and not all(
+        _task(scan[m.end() : end]) for m, end in zip(marks, ends, strict=True)
+    ):
+        return []  # "(1) check …, (2) find …": a verb opens each item
+    if any(
+        _ALTERNATIVE_JOIN.search(scan, m.end(), end) for m, end in zip(marks, ends, strict=True)
+    ):
+        return []
+    items = [_trimmed(text, m.end(), end) for m, end in zip(marks, ends, strict=True)]
+    if any(_PRONOUN_OBJECT.match(scan, a, b) for a, b in items[1:]):
+        return []  # "(a) review the intro and (b) shorten it": steps on one thing
+    items = [(a, a + len(_TRAILING_AND.sub("", text[a:b], count=1))) for a, b in items]
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=items[0][0],
+        end=items[-1][1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+        confidence=0.82,
+        description=_DESCRIPTION,
+        reasoning="Requests lettered in one sentence",
+        divergence="high",
+    )
+
+
+def _joined(text: str, scan: str, sentence: Span, keys: tuple[str, ...]) -> list[Suggestion]:
     """ "I need help with X and also Y": the two requests of one sentence."""
     chunk = scan[sentence.start : sentence.end]
-    if not _mentions(chunk, _JOINED_KEYS):
+    if not _mentions(chunk, keys):
         return []
     match = _JOINED.search(chunk)
     asking = _ASKING.match(scan, _strip_marker(scan, sentence).start, sentence.end)
-    if match is None or not _NEED.search(chunk) or not (_SPEAKER.search(chunk) or asking):
+    speaker = _SPEAKER.search(chunk) or _WANT.search(chunk)  # "quiero …": no pronoun
+    if match is None or not _NEED.search(chunk) or not (speaker or asking):
         return []
     body = _strip_marker(scan, sentence)
     cut, resume = sentence.start + match.start(), sentence.start + match.end()
@@ -293,10 +432,17 @@ def _requests(before: str, phrase: str) -> bool:
     if _NEED.search(phrase) or _ISSUE.search(phrase) or _CLAUSE_START.match(phrase):
         return True
     head = (_words(phrase) or [""])[0]
-    return head in _OBJECT_START or (head in _PREPOSITION and head in _words(before))
+    if head in _OBJECT_START:
+        return True
+    preposition = head.partition("'")[0]  # "d'une", "l'"
+    return preposition in _PREPOSITION and preposition in {
+        w.partition("'")[0] for w in _words(before)
+    }
 
 
-_PREPOSITION = _wordset("with on for about to avec sur pour con sobre para mit bei für zu über")
+_PREPOSITION = _wordset(
+    "with on for about to avec sur pour de d con sobre para de del mit bei für zu über von"
+)
 
 
 _ASKING = re.compile(
@@ -316,31 +462,88 @@ _OBJECT_START = _wordset(
 
 
 def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
-    """ "Can you fix the login bug and update the README?": two verb phrases, each
-    with its object, asked for in one request."""
-    body = _strip_marker(scan, sentence)
-    lead = _ASKING.match(scan, body.start, sentence.end)
-    if lead is None:
+    """ "Can you fix the login bug and update the README?", "aide-moi à trier …, trouve-moi
+    …, et rappelle-moi …": verb phrases, each with its object, asked for in one request.
+    Two verbs on one thing are often one task ("correct it and credit me"); three, or two
+    with objects that share nothing, are separate requests."""
+    lead = _ASKED.match(scan, sentence.start, sentence.end)
+    if lead is None and _may_be_marked(scan, sentence.start):  # "- can you …", "2) can you"
+        lead = _ASKED.match(scan, _strip_marker(scan, sentence).start, sentence.end)
+    if lead is None and scan.find(":", sentence.start, sentence.start + 44) > 0:
+        heading = _HEADING.match(scan, sentence.start, sentence.end)  # "Pour demain : …"
+        lead = heading and _ASKED.match(scan, heading.end(), sentence.end)
+    if not lead:
         return []
-    joins = list(_AND.finditer(scan, lead.end(), sentence.end))
-    if len(joins) != 1:
+    parts = _verb_clauses(text, scan, lead.end(), sentence.end)
+    if not parts:
         return []
-    join = joins[0]
-    left = _trimmed(text, lead.end(), join.start())
-    right = _trimmed(text, join.end(), sentence.end)
-    if not (_verb_phrase(scan[left[0] : left[1]]) and _verb_phrase(scan[right[0] : right[1]])):
-        return []
+    objects = [set(_words(scan[a:b])[1:]) - _STOPWORDS - _OBJECT_START - _LINKS for a, b in parts]
+    # two verbs are mostly one task ("download the report and summarize the findings",
+    # "explain X and give me an example"); they are two when a change is asked, then
+    # an explanation of something else ("corriger la surface de la parcelle 12 et
+    # m'expliquer comment exporter la déclaration"). Three, none pointing back, are three.
+    heads = [_INFO_ASK.match(scan, a, b) is not None for a, b in parts]
+    later = parts[1:]
+    if len(parts) > 2:
+        apart = not any(_PRONOUN_OBJECT.match(scan, a, b) for a, b in later)
+    else:
+        apart = heads == [False, True] and min(map(len, objects)) >= 2
+        apart = apart and not set.intersection(*objects)
+    confidence = 0.74 if apart else 0.66
     return split_group(
         text,
         kind="multi_intent",
-        start=left[0],
-        end=right[1],
-        options=[Option(a, b, _option_title(text[a:b])) for a, b in (left, right)],
-        confidence=0.66,  # often one task told in two verbs ("correct it and credit me")
+        start=parts[0][0],
+        end=parts[-1][1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in parts],
+        confidence=confidence,
         description=_DESCRIPTION,
-        reasoning="Two requests coordinated in one sentence",
+        reasoning=f"{len(parts)} requests coordinated in one sentence",
         divergence="medium",
     )
+
+
+def _verb_clauses(text: str, scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The verb phrases coordinated in ``scan[start:end]`` ("fix the bug, update the
+    README and close the ticket"), cut where a verb phrase follows; none if another
+    part is no verb phrase."""
+    if _AND.search(scan, start, end) is None:
+        return []  # the last one is joined by "and"
+    joins = [  # "répartir 25 h entre lundi et vendredi, trouve-moi …": at verbs only
+        j for j in _CLAUSE_JOIN.finditer(scan, start, end) if _verb_phrase(scan[j.end() : end])
+    ]
+    if not joins or len(joins) > 3 or not _AND.search(joins[-1].group(0)):
+        return []
+    cuts = [start] + [j.end() for j in joins]
+    ends = [j.start() for j in joins] + [end]
+    parts = [_trimmed(text, a, b) for a, b in zip(cuts, ends, strict=True)]
+    if not all(_verb_phrase(scan[a:b], initial=a == start) for a, b in parts):
+        return []
+    return parts
+
+
+def _may_be_marked(scan: str, start: int) -> bool:
+    """Whether a list marker ("- ", "2.", "b)", "(c)") may open the sentence at ``start``."""
+    return (
+        scan[start] in "-*•+(" or scan[start].isdigit() or scan[start + 1 : start + 2] in (".", ")")
+    )
+
+
+_HEADING = re.compile(r"[^\n:?!.]{3,40}\s?:\s+")
+_CLITIC_IMPERATIVE = re.compile(
+    r"\W*(?:[^\W\d_]{2,14}-(?:moi|nous)|(?:ayúda|dí|haz|recuérda|busca|escríbe|explíca)(?:me|nos)|"
+    r"(?:hilf|schreib|erklär|sag|such) mir)\b",
+    re.I,
+)
+_ASKED = re.compile(rf"{_ASKING.pattern}|(?={_CLITIC_IMPERATIVE.pattern})", re.I)
+"""Where the verbs of a request start: after "can you", "please", or at an imperative
+with its pronoun ("aide-moi", "ayúdame", "hilf mir")."""
+_CLAUSE_JOIN = re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+", re.I)
+_PRONOUN_OBJECT = re.compile(
+    r"\S+\s+(?:(?:it|them|him|ihn|ça|cela)\b|(?:this|that|these|those|das|eso|esto)"
+    r"(?=\s*(?:[.,;?!]|$|(?:to|for|with|by|into|in|on|as|à|pour|a|para|zu|für)\b)))",
+    re.I,
+)
 
 
 _ISSUE = re.compile(
@@ -435,17 +638,54 @@ def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     )
 
 
-def _verb_phrase(phrase: str) -> bool:
-    """A verb and its object: "fix the login bug", not "set up" or "the logs"."""
-    words = phrase.split()
+def _verb_phrase(phrase: str, *, initial: bool = False) -> bool:
+    """A verb and its object: "fix the login bug", "m'expliquer comment …", "trouve-moi
+    une idée", not "set up" or "the logs"."""
+    words = phrase.split(None, 4)
+    if len(words) > 3 and words[0].lower() in _PRONOUN_BEFORE:
+        words = words[1:]  # "me proposer trois titres"
+    if len(words) < 3:
+        return False
+    if words[1].lower() in _PRONOUN_AFTER:
+        words = [words[0], *words[2:]]  # "schick mir die Rechnung", "tell me how"
+    if len(words) < 2:
+        return False
+    words[1] = _ELIDED.sub("le ", words[1])  # "corriger l'orthographe"
+    verb = _CLITIC.sub("", words[0])
+    verb = verb[:1].lower() + verb[1:] if initial else verb  # "Aide-moi" opening the sentence
+    second = words[1].split()[0].lower()
     return (
-        len(words) >= 3
-        and words[0].isalpha()
-        and words[0].islower()
-        and words[0] not in _OBJECT_START
-        and words[0] not in _STOPWORDS
-        and words[1].lower() in _OBJECT_START
+        verb.isalpha()
+        and verb.islower()
+        and not verb.endswith("ing")  # "including the tests": no request
+        and verb not in _OBJECT_START
+        and verb not in _STOPWORDS
+        and (second in _OBJECT_START or second in _HOW or _NUMERAL.fullmatch(second) is not None)
     )
+
+
+_CLITIC = re.compile(r"^(?:[mtl]['\u2019])|-(?:moi|nous|toi|le|la|les)$", re.I)
+_NUMERAL = re.compile(rf"\d+|{_COUNT}", re.I)
+_INFO_ASK = re.compile(
+    r"(?:(?:me|m'|nos)\s*)?(?:explain|tell|show|remind|let me know|expliqu|dis-|dites-|dire|decir|"
+    r"rappel|indiqu|explic|dime|dígame|cuéntame|recuérda|erklär|sag|zeig|nenn)[\w-]*"
+    r"(?:\s+(?:me|us|mir|uns|bitte))?\s+(?:how|what|why|where|when|whether|if|which|comment|"
+    r"pourquoi|où|quand|si|ce qu|quel\w*|cómo|qué|por qué|dónde|cuándo|wie|was|warum|wo|wann|"
+    r"ob|welche\w*)\b",
+    re.I,
+)
+"""A request for an explanation ("tell me how …", "m'expliquer comment …", "dime cómo")."""
+_PRONOUN_BEFORE = _wordset("me te nous vous lui leur nos se")
+_PRONOUN_AFTER = _wordset("me us mir uns dir moi nous")
+_ELIDED = re.compile(r"^[ld]['\u2019]", re.I)
+_LINKS = _wordset(
+    "à au aux de du des d en et pour par sur avec dans y a al del con para por und von mit zu "
+    "zum zur für im am"
+)
+_HOW = _wordset(
+    "à a to zu how what where when which why comment quoi où quand pourquoi cómo qué dónde "
+    "wie was wo"
+)
 
 
 def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
@@ -453,9 +693,19 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     if ":" not in scan[sentence.start : sentence.end]:
         return []
     match = _ANNOUNCED.search(scan, sentence.start, sentence.end)
-    if match is None:
-        return []
-    items = _parts(scan, match.end(), sentence.end, _ITEM_SPLIT)
+    counted = match and _COUNTED_THINGS.search(scan, match.start())
+    if match is None or (counted and _STORY.match(scan, counted.end())):
+        return []  # "Two things happened today: …" tells a story
+    ordered = _ORDINAL_LEAD.match(scan, _trimmed(scan, match.end(), sentence.end)[0])
+    items = _parts(scan, match.end(), sentence.end, _ORDINAL_SPLIT if ordered else _ITEM_SPLIT)
+    if len(items) < 2:  # "dos cosas: corrígeme este email y dime cómo …"
+        joins = [j for j in _AND.finditer(scan, match.end(), sentence.end)]
+        verbs = [j for j in joins if _verb_phrase(scan[j.end() : sentence.end])]
+        if len(verbs) == 1:
+            items = [
+                _trimmed(scan, match.end(), verbs[0].start()),
+                _trimmed(scan, verbs[0].end(), sentence.end),
+            ]
     if len(items) < 2 or any(len(_words(scan[a:b])) < 2 for a, b in items):
         return []
     return split_group(
@@ -481,12 +731,14 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     asked: list[Span] = []
     marked = False  # an additive or ordinal opener on a later request
     joined = False  # a later request opened by "and"
+    lower = scan.lower()
+    also = tuple(key for key in _ALSO_KEYS if key in lower)
     for index, sentence in enumerate(sents):
         body = _strip_marker(scan, sentence)
         chunk = scan[body.start : sentence.end].strip()
         plain = chunk.lstrip("¿¡")
         opens = _ADDITIVE.match(plain) or (
-            _mentions(chunk, _ALSO_KEYS) and _ALSO_INSIDE.search(chunk)
+            _ALSO_INSIDE.search(chunk) if also and _mentions(chunk, also) else None
         )
         and_opens = not opens and _AND_OPENER.match(plain)
         if _real_question(chunk):
@@ -508,11 +760,13 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             marked = marked or bool(opens)
             joined = joined or bool(and_opens)
     if marked and len(asked) == 1 and _asking(scan, sents):
-        first = asked[0]
-        previous = next((s for s in reversed(sents) if s.end <= first.start), None)
-        before = scan[previous.start : previous.end] if previous is not None else ""
+        earlier = [s for s in sents if s.end <= asked[0].start][-3:]
+        while len(earlier) > 1 and len(_words(scan[earlier[-1].start : earlier[-1].end])) < 4:
+            # "… auf Müller GmbH, Hauptstr. 4, 80331 München.": an abbreviation cut it
+            earlier[-2:] = [Span(earlier[-2].start, earlier[-1].end)]
+        before = scan[earlier[-1].start : earlier[-1].end] if earlier else ""
         if len(_words(before)) >= 4 and _asks(before) and not _SIGN_OFF.match(before):
-            asked.insert(0, _strip_marker(scan, previous))
+            asked.insert(0, _strip_marker(scan, earlier[-1]))
     if len(asked) < 2:
         return []
     topics = [{w for w in _words(scan[s.start : s.end]) if w not in _STOPWORDS} for s in asked]
@@ -675,13 +929,20 @@ def _refines(scan: str, first: Span, chunk: str, opens: re.Match[str] | None) ->
     """Whether a later sentence only tells more about the first request: a constraint on
     it ("Also, keep it under two minutes", "it should return a 400"), or, after a request
     to write or make something, what to put in it ("Also, please mention …")."""
-    if _REFINE.search(chunk):
+    if _REFINE.search(chunk) or _NO_MORE.match(chunk):
         return True
     if _MAKE.search(scan, first.start, first.end) is None:
         return False
     rest = chunk[opens.end() :] if opens and _ADDITIVE.match(chunk) else chunk
     return any(_REFINE_VERB.match(part) for part in _CLAUSE_CUT.split(rest))
 
+
+_NO_MORE = re.compile(
+    r"\W*(?:(?:and|also|plus|et|y|und|auch)\s+)*(?:no|keine?\w*|pas de|sans|sin|nada de|"
+    r"ohne)\s+\w+",
+    re.I,
+)
+"""A constraint with no verb ("And no jargon", "Und keine Anglizismen")."""
 
 _CLAUSE_CUT = re.compile(r"[,;:]\s*(?:so\s+)?")
 
@@ -737,7 +998,9 @@ _ASKS = re.compile(
     r"whether|no longer|stopped|keeps|broken|wrong|aren't|isn't|doesn't|won't|can't|"
     r"möchte|bräuchte|würde|brauche|hätte|bitte|nicht|kein\w*|voudrais|aimerais|besoin|pas|"
     r"comment|pourquoi|quisiera|gustaría|necesito|quiero|cómo|por qué|vorrei|bisogno|preciso|"
-    r"quero|não)\b",
+    r"quero|não|looking for|busco|buscamos|je cherche|ich suche|wir suchen|ayúda(?:me|nos)|"
+    r"aide[sz]?-(?:moi|nous)|hilf mir|helft mir|helfen sie mir|"
+    r"even though|although|obwohl|bien que|alors que|aunque|n['\u2019]\w+ plus)\b",
     re.I,
 )
 
@@ -773,14 +1036,21 @@ def _real_question(chunk: str) -> bool:
     return not re.search(r"[\"“«][^\"”»]*\?[\"”»]", chunk)  # a quoted question
 
 
+_TRANSITION = (
+    rf"(?:{_TOPIC_SWITCH}|(?:(?:on the )?(?:personal|private) (?:side|note)|personally|"
+    r"privately|plus perso|côté perso|ya personal|en lo personal|privat)\b)"
+)
+"""Words that turn a paragraph to another topic ("Separately", "Por otro lado", "Totally
+different thing", "Und privat")."""
 _ORDINAL = re.compile(
-    r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]\s|first(?:ly)?\b|second(?:ly)?\b|third(?:ly)?\b|"
-    r"(?:and )?(?:last(?:ly)?|finally)\b|also\b|separately\b|another\b|the (?:most urgent|"
-    r"first|second|big|main) (?:one|thing|issue)|one more\b|"
-    r"premièrement|deuxièmement|troisièmement|ensuite|enfin|(?:et )?dernier point|aussi|"
-    r"primero|segundo|tercero|por último|además|también|"
-    r"erstens|zweitens|drittens|(?:und )?(?:außerdem|zuletzt|schließlich)|"
-    r"innanzitutto|poi|infine)",
+    r"(?:#{1,6}\s*|\*\*)?(?:(?:and|et|y|und|e)\s+)?(?:\d[.)]\s|first(?:ly)?\b|second(?:ly)?\b|"
+    r"third(?:ly)?\b|last(?:ly)?\b|finally\b|also\b|separately\b|another\b|the (?:most urgent|"
+    r"first|second|big|main) (?:one|thing|issue)|one (?:more|last)\b|"
+    r"premièrement|deuxièmement|troisièmement|d'abord|ensuite|enfin|dernier point|aussi|"
+    r"primero|segundo|tercero|para empezar|por último|además|también|"
+    r"erstens|zweitens|drittens|zuerst|zunächst|außerdem|zuletzt|schließlich|"
+    r"innanzitutto|poi|infine)|"
+    rf"(?:(?:and|et|y|und|e)\b,?\s+)?{_TRANSITION}",
     re.I,
 )
 _PARAGRAPH = re.compile(r"(?:[^\n]+\n?)+", re.M)
@@ -792,7 +1062,7 @@ _SIGN_OFF = re.compile(
 def _sections(text: str, scan: str) -> list[Suggestion]:
     """A long message in paragraphs or sections that each bring one request ("First, …",
     "Second, …", "## 1. Billing"): one suggestion per such paragraph."""
-    paragraphs = [_trimmed(scan, m.start(), m.end()) for m in _PARAGRAPH.finditer(scan)]
+    paragraphs = [_stripped(scan, m.start(), m.end()) for m in _PARAGRAPH.finditer(scan)]
     paragraphs = [p for p in paragraphs if p[1] > p[0]]
     if len(paragraphs) < 3:
         return []
@@ -801,7 +1071,8 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
         return []
     first = marked[0]
     if not re.match(
-        r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]|first|premi|primero|erstens|innanzi|"
+        r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]|first|premi|d'abord|primero|para empezar|erstens|zuerst|"
+        r"zunächst|innanzi|"
         r"the (?:most urgent|first|main|big))",
         scan[paragraphs[first][0] :],
         re.I,
@@ -809,7 +1080,10 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
         first -= 1  # "The most urgent one" after the opening request
     chosen = [paragraphs[i] for i in range(first, marked[-1] + 1) if i == first or i in marked]
     chosen = [
-        p for p in chosen if not _SIGN_OFF.match(scan, p[0], p[1]) and _asks(scan[p[0] : p[1]])
+        (a, b)
+        for a, b in chosen
+        if not _SIGN_OFF.match(scan, a, b)
+        and (_asks(scan[a:b]) or (_ORDINAL.match(scan, a, b) and _current_problem(scan[a:b])))
     ]
     if len(chosen) < 2:
         return []
@@ -826,6 +1100,33 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
         reasoning=f"{len(chosen)} paragraphs, each with its own request",
         divergence="high",
     )
+
+
+_UNKNOWN = re.compile(
+    r"\b(?:(?:i|we) (?:don't|do not|can't|cannot) (?:know|tell|figure out|understand|see why)|"
+    r"(?:je ne|on ne) (?:sais|sait|comprends|comprend) pas|no (?:sé|sabemos|entiendo)|"
+    r"(?:ich|wir) (?:weiß|wissen|verstehe|verstehen) nicht|keine ahnung|no idea|aucune idée|"
+    r"ni idea)\b",
+    re.I,
+)
+"""A problem told as what the writer does not know: an ask without a question mark."""
+
+
+_PAST_NEGATION = re.compile(r"\b(?:didn't|did not|wasn't|weren't|hadn't|couldn't|never)\b", re.I)
+
+
+def _current_problem(chunk: str) -> bool:
+    """A problem told as it stands ("the page stays blank, I don't see why", "ne voient
+    plus"), not a step told in the past ("First, I didn't know what to do")."""
+    if _UNKNOWN.search(chunk):
+        return True
+    return bool(_NEGATED.search(chunk)) and not _PAST_NEGATION.search(chunk)
+
+
+def _stripped(scan: str, start: int, end: int) -> tuple[int, int]:
+    """``start, end`` moved inwards past spaces only: a paragraph keeps its last "?"."""
+    chunk = scan[start:end]
+    return start + len(chunk) - len(chunk.lstrip()), end - len(chunk) + len(chunk.rstrip())
 
 
 def _first_sentence(text: str, start: int, end: int) -> str:
@@ -865,11 +1166,25 @@ def _one_question_after(scan: str, end: int) -> bool:
 
 _LIST_ITEM = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-*•+])[ \t]+(.+)$", re.M)
 _MANY = re.compile(
-    r"\b(?:things|questions|issues|requests|problems|points|topics|unrelated|couple of|a few|"
-    r"several|choses|questions|problèmes|cosas|preguntas|problemas|dinge|fragen|probleme|"
-    r"anliegen|punkte)\b",
+    r"\b(?:things|questions|issues|requests|problems|points|topics|tasks|favou?rs|unrelated|"
+    r"couple of|a few|several|choses|trucs|questions|problèmes|soucis|demandes|tâches|cosas|"
+    r"preguntas|problemas|dudas|asuntos|tareas|dinge|sachen|fragen|probleme|anliegen|punkte|"
+    r"aufgaben)\b",
     re.I,
 )
+
+
+_TODO = re.compile(
+    r"(?:\b(?:need|have|want|got|must|would like) to|\b(?:je dois|il faut que je|j'ai à|"
+    r"tengo que|necesito|debo|ich muss|wir müssen|ich sollte|wir sollten))\s*:\s*$",
+    re.I,
+)
+
+
+def _task(item: str) -> bool:
+    """A list item that starts with a verb ("figure out who …"), not a thing."""
+    head = (item.split() or [""])[0]
+    return head.isalpha() and head.islower() and head not in _OBJECT_START | _STOPWORDS
 
 
 def _listed_requests(text: str, scan: str) -> list[Suggestion]:
@@ -895,8 +1210,15 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             for m in run
         )
         announced = _MANY.search(intro)
-        if announced:  # "Three things please:\n1. Add …\n2. Restore …": each item an order
+        lead = intro.rstrip()
+        colon = lead.endswith(":")
+        lead = lead[lead.rfind("\n") + 1 :]  # the line that opens the list
+        if announced and colon and _ASKING_CUE.search(lead):
+            asking = len(run)  # "Few things for next week, can you help:\n- a …\n- a …"
+        elif announced:  # "Three things please:\n1. Add …\n2. Restore …": each item an order
             asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
+        elif colon and all(_task(m.group(1)) for m in run) and _TODO.search(lead):
+            asking = len(run)  # "I need to:\n- book …\n- write …": each item a task
         if not (announced and asking >= 1) and asking < len(run):
             continue
         if _one_question_after(scan, run[-1].end()):
