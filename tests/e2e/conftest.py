@@ -248,12 +248,15 @@ def fork_server() -> ForkServer:
 
 
 @contextmanager
-def serving(backend: str, workdir: Path, env: dict[str, str]) -> Iterator[LiveServer]:
+def serving(
+    backend: str, workdir: Path, env: dict[str, str], *, api_key: str = "", logs: str = ""
+) -> Iterator[LiveServer]:
     """``chatroutes serve`` in ``workdir`` with ``env``, up and answering; stopped after.
+    Its output goes to ``stdout{logs}.log`` and ``stderr{logs}.log`` there.
 
     The process is forked from this test process's fork server (its imports done once)."""
     port = _free_port()
-    stdout, stderr = workdir / "stdout.log", workdir / "stderr.log"
+    stdout, stderr = workdir / f"stdout{logs}.log", workdir / f"stderr{logs}.log"
     stdout.write_bytes(b"")
     stderr.write_bytes(b"")
     process = fork_server().start(
@@ -266,7 +269,7 @@ def serving(backend: str, workdir: Path, env: dict[str, str]) -> Iterator[LiveSe
     server = LiveServer(
         backend=backend,
         url=f"http://127.0.0.1:{port}",
-        api_key="",
+        api_key=api_key,
         env=env,
         workdir=workdir,
         process=process,

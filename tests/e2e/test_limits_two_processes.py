@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import httpx
@@ -20,10 +21,8 @@ from tests.e2e.conftest import (
     KEY_RE,
     LiveServer,
     _database_url,
-    _free_port,
-    _stop,
-    _wait_until_up,
     fork_server,
+    serving,
     write_tiny_plans,
 )
 
@@ -75,27 +74,12 @@ def two_servers(
         assert KEY_RE.fullmatch(keys[plan])
     key = keys["tiny"]
 
-    servers: list[LiveServer] = []
-    try:
-        for index in range(2):
-            port = _free_port()
-            stdout, stderr = workdir / f"stdout-{index}.log", workdir / f"stderr-{index}.log"
-            process = fork_server().start(
-                ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-                env,
-                workdir,
-                stdout,
-                stderr,
-            )
-            server = LiveServer(
-                backend, f"http://127.0.0.1:{port}", key, env, workdir, process, stdout, stderr
-            )
-            servers.append(server)
-            _wait_until_up(server)
+    with ExitStack() as stack:
+        servers = [
+            stack.enter_context(serving(backend, workdir, env, api_key=key, logs=f"-{index}"))
+            for index in range(2)
+        ]
         yield servers, keys
-    finally:
-        for server in servers:
-            _stop(server.process)
 
 
 async def _burst(
