@@ -6,7 +6,18 @@ the last one. An open "brainstorm some ideas" names no alternatives: no suggesti
 
 Structure does the work: a verb of making, then either a list after a colon or a
 coordination of parallel phrases (same first word: "one … and one …", "for … , for
-…", "a … version and a … version"), with a count or "versions/ways" cue.
+…", "a … version and a … version"), with a count or "versions/ways" cue. What that
+reading misses is read as phrases that open with a determiner (or a preposition and
+one), split only where the next one opens ("one version that … and one that …, and a
+third …", "uno …, otro … y uno …", "eine Variante mit … und eine mit …", "une version …
+et une autre …", "for a … role and for a … role"), after a verb of making or wanting; a
+pronoun, a contrast, a count or a word such as "version" must show they are versions of
+one thing, not several things ("a summary and a title"), nor what one piece holds ("a
+budget with one column for … and another for …"). Also read: the list lines under a
+request that names variants ("in two flavours?" then "- a minimal one", "- a go-big
+one") and the adjectives of one plural noun ("formal and casual versions"). A verb is a
+request only where it is not a noun ("my annual plan") nor a statement ("je fais des
+portraits").
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ import re
 
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _mentions, _option_title, _trimmed, _words
+from .text import Span, _factored, _Keyed, _option_title, _skip, _trimmed, _words
 
 _MAKE = re.compile(
     r"\b(?:write|rewrite|re-write|draft|redraft|give|create|make|produce|refactor|show|compose|"
@@ -108,7 +119,10 @@ _ONE = frozenset(
     }
 )
 _ARTICLES = frozenset({"a", "an", "un", "ein", "einen", "the", "le", "la", "el", "der", "die"})
-_RELATIVE = re.compile(r"\b(?:that|who|which|where|qui|que|dont|die|der|das|den|cui|che)\b", re.I)
+_RELATIVE = re.compile(
+    r"\b(?:that|who|which|where|when|qui|que|dont|où|quand|donde|cuando|die|der|das|den|wo|cui|che)\b",
+    re.I,
+)
 _NUMBER = {
     **dict.fromkeys(("two", "2", "twice", "both", "deux", "dos", "zwei", "zweimal"), 2),
     **dict.fromkeys(("due", "duas"), 2),
@@ -132,6 +146,7 @@ _TAIL = re.compile(
 )
 
 
+_MAKE_SCAN = _factored(_MAKE)  # the same matches, found faster
 _REQUEST_LEAD = re.compile(
     r"\b(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|"
     r"pourriez-vous|puedes|podrías|can you|could you|please)\b(?:\s+(?:mir|me|us|moi|nous|"
@@ -161,11 +176,11 @@ _ADDITIVE = re.compile(
 
 def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
+    keyed = _Keyed(scan, _KEYS)
     for index, sentence in enumerate(sents):
-        chunk = scan[sentence.start : sentence.end]
-        if not _mentions(chunk, _KEYS):
+        if not keyed.within(sentence.start, sentence.end):
             continue
-        verb = _MAKE.search(scan, sentence.start, sentence.end)
+        verb = _request_verb(_MAKE_SCAN, scan, sentence.start, sentence.end)
         if verb is None:
             continue
         items = _listed(scan, verb.end(), sentence.end)
@@ -177,13 +192,19 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
         if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
             continue
+        if _content_before(scan, verb.end(), items[0][0]):
+            continue
+        if any(_CLAUSE.match(scan, a, b) for a, b in items) or _lists_contents(
+            scan, verb.end(), items
+        ):
+            continue  # "one of them is leaving and another is unhappy"
         options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
         found.extend(
             split_group(
                 text,
                 kind="directive",
-                start=verb.start(),
-                end=items[-1][1],
+                start=min(verb.start(), items[0][0]),  # the verb may come last
+                end=max(items[-1][1], verb.end()),
                 options=options,
                 confidence=0.84,
                 description=(
@@ -193,7 +214,7 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 divergence="high",
             )
         )
-    return found
+    return found + _variant_sets(text, scan, sents, found)
 
 
 _COUNT_WORD = (
@@ -236,7 +257,7 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
             return listed
     pieces = _parts(scan, colon + 1 if colon != -1 else after, end, _ITEM_SPLIT)
     pieces = [p for p in (_cut(scan, a, b) for a, b in pieces) if p[1] > p[0]]
-    pieces = [(a + len(_ADDITIVE.match(scan, a).group(0)), b) for a, b in pieces]
+    pieces = [(_skip(_ADDITIVE, scan, a), b) for a, b in pieces]
     if len(pieces) < 2:
         return None
     if colon == -1:
@@ -331,3 +352,605 @@ def _cut(scan: str, start: int, end: int) -> tuple[int, int]:
         return start, start
     tail = _TAIL.search(scan, start, end)
     return _trimmed(scan, start, tail.start() if tail else end)
+
+
+# Variants named as parallel determiner-headed phrases ("one version that … and one that
+# …", "uno divertido, otro elegante y uno con urgencia", "eine Variante mit … und eine mit
+# …"): the coordination is split only where the next phrase opens with a determiner, so
+# "elegante y minimalista" or "reliability and reviews" stay inside one variant.
+_OPENER = (
+    r"(?:one|another|the other|a|an|uno|una|un|otro|otra|el otro|la otra|une|une autre|"
+    r"l'autre|l\u2019autre|ein|eine|einen|einmal|die andere|der andere|das andere|"
+    r"l'une|l\u2019une|l'un|l\u2019un|the first|the second|the third|the last|la primera|"
+    r"la segunda|el primero|el segundo|la première|la seconde|la deuxième|le premier|"
+    r"le second|le deuxième|die erste|die zweite|der erste|der zweite)"
+)
+_OPENER_WORD = _factored(re.compile(rf"\b{_OPENER}\b", re.I))
+_FILLER = (
+    r"(?:(?:then|also|maybe|finally|lastly|zwar|nämlich|namely|aussi|enfin|también|luego|"
+    r"auch|dann)\s+)*"
+)
+# "for a beginner and for an expert": the preposition opens the next phrase.
+_PREPOSITION = (
+    r"(?:(?P<prep>for|with|as|in|without|para|con|sin|como|pour|avec|sans|comme|für|mit|ohne|"
+    r"als)\s+)?"
+)
+# Two patterns, each with a literal first character, scan faster than one.
+_COORDINATED = (
+    re.compile(
+        rf",\s*(?:(?:and|or|y|o|et|ou|und|oder|e)\s+)?{_FILLER}{_PREPOSITION}(?={_OPENER}\b)",
+        re.I,
+    ),
+    re.compile(rf" (?:and|y|et|und|e)\s+{_FILLER}{_PREPOSITION}(?={_OPENER}\b)", re.I),
+)
+# A request that names what it wants: a verb of making or a verb of wanting.
+_ASK = _factored(
+    re.compile(
+        r"\b(?:write|rewrite|draft|give|create|make|produce|compose|generate|suggest|propose|"
+        r"prepare|plan|build|design|develop|sketch|outline|come up with|put together|get|"
+        r"do|redo|show|rephrase|reword|rework|tailor|adapt|mock up|draw up|lay out|map out|"
+        r"provide|craft|offer|send|pitch|translate|explain|love|looking for|"
+        r"fournis\w*|envoie\w*|proporcion\w*|envía\w*|envia\w*|liefer\w*|schick\w*|"
+        r"need|want|would like|'d like|"
+        "\u2019d like|"
+        r"écri\w*|rédig\w*|donne\w*|propos\w*|prépar\w*|fais|faire|cré\w*|élabor\w*|"
+        r"développ\w*|voudr\w*|aimerai\w*|aimerions|il me faut|il me faudrait|besoin|"
+        r"imagin\w*|montre\w*|"
+        r"escrib\w*|escríb\w*|redact\w*|redáct\w*|dame|da|danos|propon\w*|propón\w*|prepar\w*|"
+        r"prepár\w*|haz|hazme|cre\w*|elabor\w*|diseñ\w*|necesit\w*|quier\w*|quer\w*|"
+        r"quisiera\w*|gustaría|"
+        r"muéstr\w*|muestr\w*|plante\w*|arm\w*|hacer|hacerme|hacernos|"
+        r"schreib\w*|formulier\w*|gib|mach\w*|erstell\w*|entwirf|entwerf\w*|entwickl\w*|"
+        r"brauch\w*|bräucht\w*|möchte\w*|hätte gern\w*|zeig\w*|skizzier\w*|plan\w*|"
+        r"bereite\w*|stell\w*)\b",
+        re.I,
+    )
+)
+_APPOSITION = re.compile(
+    r":\s|\s[-\u2013\u2014]\s|,?\s*\b(?:und zwar|nämlich|namely|i\.e\.|es decir|à savoir|"
+    r"c'est-à-dire)\b",
+    re.I,
+)
+_RELATIVE_WORD = re.compile(
+    r"\b(?:that|who|which|where|whose|qui|que|où|dont|donde|cuyo|wo|dass)\b", re.I
+)
+# A phrase stands for a variant, not a thing, when a pronoun stands for the thing varied
+# ("one with …", "a formal one", "eine mit …", "uno corto") or it sets itself against
+# another ("another …", "otro …", "einmal …", "a third …").
+_CONTRAST = re.compile(
+    r"(?:another|otro|otra|une autre|einmal|"
+    r"(?:a|an|una|une|eine|ein|un)\s+(?:second|third|fourth|fifth|final|last|segunda|"
+    r"segundo|tercera|tercero|cuarta|cuarto|deuxième|troisième|quatrième|zweite|dritte|"
+    r"vierte|letzte))\b",
+    re.I,
+)
+# "the other", "the second": set against a first phrase that opens with "one", "the first"
+_PAIRED = re.compile(
+    r"(?:the other|el otro|la otra|l'autre|l\u2019autre|die andere|der andere|das andere|"
+    r"(?:the|la|el|le|die|der)\s+(?:second|third|last|segunda|segundo|seconde|deuxième|"
+    r"zweite))\b",
+    re.I,
+)
+_PAIR_OPENER = re.compile(
+    r"(?:one|uno|una|l'une?|l\u2019une?|eine|einmal|the first|la primera|el primero|"
+    r"la première|le premier|die erste|der erste)\b",
+    re.I,
+)
+_STAND_IN = re.compile(
+    r"(?:uno\b|(?:one|una|une|eine|ein|einen|un)\s+(?:with|for|that|which|where|who|in|as|con|"
+    r"para|que|donde|en|como|avec|pour|qui|où|comme|mit|für|die|der|das|als|wo)\b"
+    r"|(?:a|an)\s+(?:[\w-]+,?\s+){1,4}one\b)",
+    re.I,
+)
+# German writes nouns with a capital: "eine humorvolle mit …" leaves its noun out.
+_ELLIPTIC = re.compile(r"[Ee]ine?n?\s+[a-zäöüß][\w-]*(?=\s*(?:,|$)|\s+(?:mit|für|ohne|als|die)\b)")
+_VARIANT_WORDS = (
+    r"versions?|variants?|variations?|take|drafts?|tones?|styles?|flavou?rs?|"
+    r"scenarios?|options?|alternatives?|proposals?|concepts?|lengths?|"
+    r"versión|versiones|variantes?|propuestas?|opciones|opción|escenarios?|tonos?|"
+    r"Varianten?|Fassung\w*|Entw[üu]rf\w*|Szenarien|Szenario|Vorschl[äa]g\w*|Versionen|"
+    r"propositions?|scénarios?|façons"
+)
+_VARIANT_NOUN = _factored(re.compile(rf"\b(?:{_VARIANT_WORDS})\b", re.I))
+_VARIANT_END = re.compile(
+    r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?)\b|\s*\(|"
+    r",?\s+(?:so that|pour que|afin que|afin de|para que|damit)\b",
+    re.I,
+)
+
+
+def _coordinated(
+    scan: str, sentence: Span, joins: list[re.Match[str]]
+) -> tuple[int, list[tuple[int, int]]] | None:
+    """The request's verb and the variants it names as parallel determiner-headed
+    phrases (``joins``: the coordinations in the sentence); None when the sentence asks
+    for no such set."""
+    if len(joins) > _MAX_VARIANTS:
+        return None
+    first_join = joins[0].start()
+    verb = _request_verb(_ASK, scan, sentence.start, first_join)
+    end = sentence.end
+    if verb is not None:
+        opens, start = verb.start(), verb.end()
+    elif (lead := _REQUEST_LEAD.search(scan, sentence.start, first_join)) and (
+        verb := _ASK.search(scan, joins[-1].end(), sentence.end)
+    ):  # "Kannst du mir … eine …, eine … und eine … schreiben?"
+        opens, start, end = verb.start(), lead.end(), verb.start()
+        joins = [j for j in joins if j.end() < end]
+        if not joins:
+            return None
+    elif ":" in scan[sentence.start : first_join] and _VARIANT_NOUN.search(
+        scan, sentence.start, first_join
+    ):
+        opens = start = sentence.start  # "Two versions please: one for …"
+    else:
+        return None
+    verb_end = start
+    for marker in _APPOSITION.finditer(scan, start, joins[0].end()):
+        start = marker.end()  # "a study plan, namely one with … and one with …"
+    apposed = start > verb_end
+    if start > joins[0].start():
+        start, joins = joins[0].end(), joins[1:]
+    joins = _parallel(scan, start, joins)
+    if not joins:
+        return None
+    bounds = [_opening(j) for j in joins]
+    later = [word.group(0).lower() if (word := _WORD_AT.match(scan, b)) else "" for b in bounds]
+    first = _first_variant(scan, start, joins[0], later)
+    pieces = list(zip(bounds, [*[j.start() for j in joins[1:]], end], strict=True))
+    # whether each phrase follows "and" (not a bare comma): "a case, one that fits, and …"
+    joined = [bool(_words(scan[j.start() : b])) for j, b in zip(joins, bounds, strict=True)]
+    if first is not None:
+        pieces, joined = [(first, joins[0].start()), *pieces], [False, *joined]
+    items: list[tuple[int, int]] = []
+    after_and: list[bool] = []
+    for (a, b), conjunction in zip(pieces, joined, strict=True):
+        a, b = _variant_span(scan, a, b)
+        if b > a:
+            items.append((a, b))
+            after_and.append(conjunction)
+    if len(items) < 2 or any(len(_words(scan[a:b])) > 16 for a, b in items):
+        return None
+    if any(_CLAUSE.match(scan, a, b) for a, b in items):
+        return None  # "one is old and the other is a puppy": clauses, not things to make
+    if _content_before(scan, start, items[0][0]) or _holds_variants(scan, *items[0]):
+        return None
+    before = scan[
+        verb.end() if verb and verb.end() <= items[0][0] else sentence.start : items[0][0]
+    ]
+    production = not _WANTING.match(verb.group(0)) if verb else False
+    if not _asks_for_variants(scan, before, items, after_and, apposed, production):
+        return None
+    return opens, items
+
+
+_MAX_VARIANTS = 8
+_WORD_AT = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+def _opening(join: re.Match[str]) -> int:
+    """Where the phrase after a coordination opens: at its preposition, if any."""
+    return join.start("prep") if join.group("prep") else join.end()
+
+
+def _parallel(scan: str, start: int, joins: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The coordinations, without those whose preposition the phrase before does not
+    open with the same way ("for a beginner and for an expert", not "with email, con un
+    presupuesto …")."""
+    kept = []
+    for join in joins:
+        prep = join.group("prep")
+        if prep and not re.search(
+            rf"\b{re.escape(prep)}\s+{_OPENER}\b", scan[start : join.start()], re.I
+        ):
+            continue
+        kept.append(join)
+    return kept
+
+
+def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str]) -> int | None:
+    """Where the first variant opens, before the first coordination: right after the verb
+    ("get a serious version written like a proposal and a silly one"), else at the last
+    opener like the second one's, else at the last opener outside a relative clause ("a
+    relaxed plan where I do a little …" opens at "a relaxed"). None when it names the
+    thing varied rather than a variant ("Dame el texto, uno … y otro …", "write me a
+    cover letter, one formal and one casual")."""
+    lead = _LEADING_OBJECT.match(scan, start, join.start())
+    start = _trimmed(scan, lead.end() if lead else start, join.start())[0]
+    if join.group("prep"):  # the first phrase opens at the same preposition
+        same = list(re.finditer(rf"\b{re.escape(later[0])}\b", scan[start : join.start()], re.I))
+        return start + same[-1].start() if same else None
+    openers = list(_OPENER_WORD.finditer(scan, start, join.start()))
+    if openers and openers[0].start() == start:
+        comma = join.group(0).lstrip().startswith(",")
+        article = openers[0].group(0).lower() in _ARTICLES | {"una", "une", "eine", "einen"}
+        alone = not _stands_in(scan, start, join.start())
+        if comma and article and alone and all(w in _ONE for w in later):
+            return None
+        return start
+    if openers:
+        relative = _RELATIVE_WORD.search(scan, openers[0].end(), join.start())
+        if relative:
+            openers = [o for o in openers if o.start() < relative.start()]
+    same = [o for o in openers if o.group(0).lower().split()[0] == later[0]]
+    chosen = same or openers
+    return chosen[-1].start() if chosen else None
+
+
+def _variant_span(scan: str, start: int, end: int) -> tuple[int, int]:
+    """A variant without the words that apply to all of them ("…, with a budget for each
+    one") or an aside in brackets."""
+    tail = _VARIANT_END.search(scan, start, end)
+    return _cut(scan, start, tail.start() if tail else end)
+
+
+def _asks_for_variants(
+    scan: str,
+    before: str,
+    items: list[tuple[int, int]],
+    joined: list[bool],
+    apposed: bool,
+    production: bool,
+) -> bool:
+    """Whether the phrases are versions of one thing rather than several things ("a
+    summary and a title", "a case, one that fits, and a charger", "three things: a
+    summary, a reply and a list"): two stand-ins for the thing varied, or one after
+    "and"; a phrase set against another; a word such as "versions" naming them, as many
+    as a count before them says; or phrases that all open with "one" after the thing
+    varied ("a reply - one warm, one firm", "two subject lines, one playful and one
+    dry")."""
+    counts = _count(before)
+    if counts and counts[-1] != len(items):
+        return False
+    phrases = [scan[a:b] for a, b in items]
+    stand_ins = [bool(_STAND_IN.match(p) or _ELLIPTIC.match(p)) for p in phrases]
+    if sum(stand_ins) >= 2 or any(s and j for s, j in zip(stand_ins, joined, strict=True)):
+        return True
+    if any(_CONTRAST.match(p) for p in phrases[1:]):
+        return True
+    if _PAIR_OPENER.match(phrases[0]) and any(_PAIRED.match(p) for p in phrases[1:]):
+        return True  # "l'une pour …, l'autre pour …", "the first playful, the second formal"
+    if _VARIANT_NOUN.search(before):
+        return True  # "three scenarios: …", "in two lengths: …"
+    ones = all(_words(p)[0] in _BARE_ONE for p in phrases)
+    if (counts or apposed) and (any(stand_ins) or ones):
+        return True  # "in two registers: a stiff one … and a chatty note …"
+    if production and _same_head(phrases):
+        return True  # "a formal intro and a casual intro"
+    # "a serious version … and a silly one", "a short and a long take"
+    nouns = [bool(_VARIANT_NOUN.search(_RELATIVE_WORD.split(p, 1)[0])) for p in phrases]
+    return any(nouns) and all(
+        n or s or len(_words(p)) <= 3 for p, n, s in zip(phrases, nouns, stand_ins, strict=True)
+    )
+
+
+_CLAUSE = re.compile(
+    r"[\w']+(?:\s+other)?\s+(?:is|are|was|were|has|had|does|did|es|está|era|fue|est|était|"
+    r"ist|war|hat)\b",
+    re.I,
+)
+_BARE_ONE = frozenset({"one", "uno", "einmal"})
+
+
+def _count(before: str) -> list[int]:
+    """The numbers spelled out just before the variants ("in three tones: …"); digits
+    count things ("we are 3 founders"), not variants."""
+    words = _words(before)[-6:]
+    return [_NUMBER[w] for w in words if w in _NUMBER and w != "both" and not w.isdigit()]
+
+
+def _same_head(phrases: list[str]) -> bool:
+    """Whether short phrases end on one noun, told apart by what comes before it."""
+    words = [_words(p) for p in phrases]
+    last = {w[-1] for w in words if w}
+    return len(last) == 1 and len(next(iter(last))) >= 3 and all(2 <= len(w) <= 5 for w in words)
+
+
+def _stands_in(scan: str, at: int, end: int) -> bool:
+    return any(p.match(scan, at, end) for p in (_STAND_IN, _CONTRAST, _PAIRED))
+
+
+def _variant_sets(
+    text: str, scan: str, sents: list[Span], found: list[Suggestion]
+) -> list[Suggestion]:
+    """The variants the phrase-list reading above misses: list lines under a request,
+    adjectives of one plural noun, and parallel determiner-headed phrases, in the
+    request's sentence or in the one after it ("… schreiben? Einmal … und einmal …")."""
+    taken = [s.extent for s in found]
+    out = _list_variants(text, scan, sents, taken) + _adjective_variants(text, scan, sents, taken)
+    joins = sorted(
+        (j for pattern in _COORDINATED for j in pattern.finditer(scan)), key=lambda j: j.start()
+    )
+    if not joins:
+        return out
+    by_sentence = _joins_by_sentence(sents, joins)
+    for index, sentence in enumerate(sents):
+        following = sents[index + 1] if index + 1 < len(sents) else None
+        if not by_sentence[index] and not (following and by_sentence[index + 1]):
+            continue
+        if any(a < sentence.end and sentence.start < b for a, b in taken):
+            continue
+        hit = _coordinated(scan, sentence, by_sentence[index]) if by_sentence[index] else None
+        if hit is None and following and _opens_variants(scan, following.start):
+            verb = _ASK.search(scan, sentence.start, sentence.end)
+            if verb:  # "Kannst du … schreiben? Einmal … und einmal …"
+                span = Span(verb.start(), following.end)
+                hit = _coordinated(scan, span, by_sentence[index] + by_sentence[index + 1])
+        if hit is None or _about_a_count(scan, sentence.start, hit[1]):
+            continue
+        verb_start, items = hit
+        taken.append((verb_start, items[-1][1]))
+        out.extend(_variant_group(text, verb_start, items, "parallel"))
+    return out
+
+
+_CONTENT = re.compile(
+    r"\b(?:that|which|who|where|with|about|on|featuring|containing|mentioning|including|"
+    r"highlighting|showing|qui|que|avec|sur|sobre|con|mit|über|welche\w*)\b",
+    re.I,
+)
+_NAMED_VARIANTS = re.compile(
+    rf"\b(?:{_VARIANT_WORDS}|ways|twice|fois|zweimal)\b|[:\u2013\u2014]", re.I
+)
+
+
+def _content_before(scan: str, after: int, first: int) -> bool:
+    """Whether the phrases say what one piece holds rather than name its variants: a
+    clause or a preposition of content between the request and them ("a cover letter
+    that highlights one internship … and another …", "a recipe with one egg, one cup of
+    …"), unless the variants are named after it ("a post about X in two tones: …")."""
+    if _ONCE.match(scan, first):
+        return False  # "a function that flattens it once recursively and once …"
+    for named in _NAMED_VARIANTS.finditer(scan, after, first):
+        after = named.end()
+    return bool(_CONTENT.search(scan, after, first))
+
+
+_ONCE = re.compile(r"(?:once|einmal|une fois|una vez)\b", re.I)
+
+
+def _holds_variants(scan: str, start: int, end: int) -> bool:
+    """Whether the first phrase says what the piece holds, and the variants start inside
+    it ("a dashboard that shows one chart per region, and another …")."""
+    content = _CONTENT.search(scan, start, end)
+    if content and content.start() == start:  # "with one egg and with two": its own
+        content = _CONTENT.search(scan, content.end(), end)
+    return bool(content and _COUNTED_ONE.search(scan, content.end(), end))
+
+
+_COUNTED_ONE = re.compile(r"\b(?:one|uno|una|une|eine|ein)\b", re.I)
+
+
+def _lists_contents(scan: str, after: int, items: list[tuple[int, int]]) -> bool:
+    """Whether the first phrase names one piece and what it is about, and the others go
+    on with that list ("one paragraph about the battery, the screen and the price"), the
+    variants being named nowhere before them ("two ways: …")."""
+    first = _words(scan[items[0][0] : items[0][1]])
+    if len(first) < 3 or not _CONTENT.search(scan, items[0][0], items[0][1]):
+        return False
+    if _NAMED_VARIANTS.search(scan, after, items[0][0]):
+        return False
+    return any((_words(scan[a:b]) or [""])[0] != first[0] for a, b in items[1:])
+
+
+def _opens_variants(scan: str, at: int) -> bool:
+    """Whether a sentence opens like the first of several variants: "Einmal …", "Una
+    para …", "The first with …"."""
+    return bool(_ONE_WORD.match(scan, at) or _PAIR_OPENER.match(scan, at))
+
+
+def _about_a_count(scan: str, start: int, items: list[tuple[int, int]]) -> bool:
+    """Whether the phrases describe a count in what is asked for ("a fable about two
+    foxes, one greedy and one generous", "a 3-day trip: one day for …"), unless the
+    variants are counted as such ("a 3-day plan in two flavours: one …, one …")."""
+    before = scan[start : items[0][0]]
+    if not _CONTENT_COUNT.search(before):
+        return False
+    counts = _count(before)
+    return not (counts and counts[-1] == len(items) and _VARIANT_NOUN.search(before))
+
+
+def _variant_group(
+    text: str, opens: int, items: list[tuple[int, int]], how: str
+) -> list[Suggestion]:
+    return split_group(
+        text,
+        kind="directive",
+        start=min(opens, items[0][0]),
+        end=max(items[-1][1], opens),
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+        confidence=0.84,
+        description="One of the alternatives asked for: produce {option} on its own branch.",
+        reasoning=f"Directive: {len(items)} {how} variants",
+        divergence="high",
+    )
+
+
+_LIST_LINE = re.compile(r"(?:[ \t]*\n)+[ \t]*(?:\d{1,2}[.)]|[-*\u2022+])[ \t]+([^\n]+)")
+_ITEM_END = re.compile(r"\s+\(|:|\s[-\u2013\u2014]\s")
+
+
+def _list_variants(
+    text: str, scan: str, sents: list[Span], taken: list[tuple[int, int]]
+) -> list[Suggestion]:
+    """Variants as the list under a request that names them ("Can you draft the
+    calendar in two flavours?" then "- a minimal one …", "- a go-big one …"): as many
+    list lines as the count says, or two or more."""
+    out: list[Suggestion] = []
+    for sentence in sents:
+        if scan[sentence.end - 1] not in ":?" or not _LIST_LINE.match(scan, sentence.end):
+            continue
+        if any(a < sentence.end and sentence.start < b for a, b in taken):
+            continue
+        if not _VARIANT_NOUN.search(scan, sentence.start, sentence.end):
+            continue
+        request = _request_verb(_ASK, scan, sentence.start, sentence.end) or _REQUEST_LEAD.search(
+            scan, sentence.start, sentence.end
+        )
+        if request is None:
+            continue
+        items = []
+        at = sentence.end
+        while line := _LIST_LINE.match(scan, at):
+            end = _ITEM_END.search(scan, line.start(1), line.end(1))
+            items.append(_trimmed(scan, line.start(1), end.start() if end else line.end(1)))
+            at = line.end()
+        counts = _count(scan[sentence.start : sentence.end])
+        if len(items) < 2 or (counts and counts[-1] != len(items)):
+            continue
+        if any(len(_words(scan[a:b])) > 30 for a, b in items):
+            continue
+        if _CONTENT_COUNT.search(scan, sentence.start, sentence.end):
+            continue
+        taken.append((request.start(), items[-1][1]))
+        out.extend(_variant_group(text, request.start(), items, "listed"))
+    return out
+
+
+def _joins_by_sentence(sents: list[Span], joins: list[re.Match[str]]) -> list[list[re.Match[str]]]:
+    """The coordinations of each sentence, in order."""
+    out: list[list[re.Match[str]]] = [[] for _ in sents]
+    index = 0
+    for join in joins:
+        while index < len(sents) and sents[index].end <= join.start():
+            index += 1
+        if index < len(sents) and sents[index].start <= join.start():
+            out[index].append(join)
+    return out
+
+
+_DETERMINERS = frozenset(
+    {
+        *("a", "an", "the", "my", "our", "your", "his", "her", "their", "its", "this", "that"),
+        *("mon", "ma", "mes", "notre", "nos", "votre", "le", "la", "les", "un", "une", "des"),
+        *("mi", "mis", "tu", "su", "nuestro", "nuestra", "el", "los", "las", "una"),
+        *("mein", "meine", "unser", "unsere", "dein", "der", "die", "das", "ein", "eine"),
+    }
+)
+_PREVIOUS_WORD = re.compile(r"([\w']+)\W*$")
+# Before a verb of making, these words make it a noun ("my plan", "un plan") or a
+# statement ("we make", "je fais", "didn't make"); verbs of wanting have a subject.
+_NOT_BEFORE_A_REQUEST = frozenset(
+    {
+        *_DETERMINERS,
+        *("i", "we", "they", "he", "she", "it", "je", "nous", "il", "elle", "ils", "on"),
+        *("ich", "wir", "er", "yo", "nosotros", "ellos"),
+        *("did", "didn't", "don't", "doesn't", "does", "do", "not", "never", "was", "were"),
+    }
+)
+_SUBJECTS = frozenset({"i", "we", "je", "nous", "ich", "wir", "yo", "nosotros"})
+_WANTING = re.compile(
+    r"(?:need|want|would like|'d like|\u2019d like|love|looking for|voudr|aimer|besoin|"
+    r"necesit|quier|quer|quisiera|gustaría|brauch|bräucht|möchte|hätte)",
+    re.I,
+)
+
+
+def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re.Match[str] | None:
+    """The first of ``verbs`` in ``scan[start:end]`` that asks for something: not a noun
+    ("my annual plan") nor a statement ("we make it", "je fais des portraits")."""
+    for verb in verbs.finditer(scan, start, end):
+        previous = _PREVIOUS_WORD.search(scan, max(start, verb.start() - 30), verb.start())
+        word = previous.group(1).lower() if previous else ""
+        if _noun_after_adjective(scan, start, verb):
+            continue
+        if word not in _NOT_BEFORE_A_REQUEST or (
+            word in _SUBJECTS and _WANTING.match(verb.group(0))
+        ):
+            return verb
+        if previous and _MODAL.search(scan, max(start, previous.start() - 12), previous.start()):
+            return verb  # "could she get …", "can we make …"
+    return None
+
+
+def _noun_after_adjective(scan: str, start: int, verb: re.Match[str]) -> bool:
+    """Whether a determiner comes two words before ``verb``: "my annual plan"."""
+    two = _TWO_WORDS_BEFORE.search(scan, max(start, verb.start() - 40), verb.start())
+    return two is not None and two.group(1).lower() in _DETERMINERS
+
+
+_TWO_WORDS_BEFORE = re.compile(r"([\w']+) [\w'-]+ $")
+
+
+_MODAL = re.compile(r"\b(?:can|could|would|will|shall|should|may|might)\s+$", re.I)
+
+
+# Variants named by their adjectives around one plural noun: "formal and casual
+# versions", "short, medium and long drafts", "versiones formal e informal". Not the
+# adjectives of things that exist already ("make the blue and green options bigger").
+_PLURAL_VARIANTS = _factored(
+    re.compile(
+        r"\b(?:versions|variants|variations|drafts|takes|options|flavours|flavors|styles|"
+        r"tones|varianten|versionen|fassungen|entwürfe|versiones|variantes|versioni)\b",
+        re.I,
+    )
+)
+_PLURAL_STEMS = (
+    *("version", "variant", "variation", "draft", "take", "option", "flavo", "style"),
+    *("tone", "fassung", "entwürf"),
+)
+
+
+def _plural_variants(scan: str) -> list[re.Match[str]]:
+    """The plural nouns of variants in ``scan``, found from their stems (faster than a
+    search with the whole pattern)."""
+    low = scan.lower()
+    if len(low) != len(scan):
+        return list(_PLURAL_VARIANTS.finditer(scan))
+    found = []
+    for stem in _PLURAL_STEMS:
+        at = low.find(stem)
+        while at != -1:
+            if not (at and low[at - 1].isalnum()) and (noun := _PLURAL_VARIANTS.match(scan, at)):
+                found.append(noun)
+            at = low.find(stem, at + 1)
+    return sorted(found, key=lambda noun: noun.start())
+
+
+_ADJECTIVES_BEFORE = re.compile(
+    r"(?:^|\s)((?:[\w-]+,\s+)*[\w-]+,?\s+(?:and|or|und|oder)\s+[\w-]+)\s+$", re.I
+)
+_ADJECTIVES_AFTER = re.compile(r"\s+((?:[\w-]+,\s+)*[\w-]+,?\s+(?:et|y|e|ou|o)\s+[\w-]+)\b", re.I)
+_ROMANCE = frozenset({"versiones", "variantes", "versioni", "versions"})
+_ADJECTIVE_SPLIT = re.compile(
+    r",\s*(?:(?:and|or|und|oder|et|y|e|ou|o)\s+)?|\s+(?:and|or|und|oder|et|y|e|ou|o)\s+", re.I
+)
+_DEFINITE = frozenset(
+    {
+        *("the", "these", "those", "my", "our", "your", "its", "their", "les", "ces", "mes"),
+        *("nos", "vos", "die", "den", "meine", "unsere", "los", "las", "mis", "sus", "le", "la"),
+    }
+)
+
+
+def _adjective_variants(
+    text: str, scan: str, sents: list[Span], taken: list[tuple[int, int]]
+) -> list[Suggestion]:
+    """Variants named by the adjectives of one plural noun, in a request."""
+    out: list[Suggestion] = []
+    for noun in _plural_variants(scan):
+        before = after = None
+        near = scan[max(0, noun.start() - 30) : noun.start()]
+        if " and " in near or " or " in near or " und " in near or " oder " in near:
+            before = _ADJECTIVES_BEFORE.search(scan, max(0, noun.start() - 80), noun.start())
+        if before is None and noun.group(0).lower() in _ROMANCE:
+            after = _ADJECTIVES_AFTER.match(scan, noun.end(), noun.end() + 80)
+        found = before or after
+        if found is None or any(a < noun.end() and noun.start() < b for a, b in taken):
+            continue
+        start, end = found.span(1)
+        previous = _PREVIOUS_WORD.search(scan, max(0, start - 20), start)
+        if previous and previous.group(1).lower() in _DEFINITE:
+            continue
+        sentence = next((s for s in sents if s.start <= start < s.end), None)
+        if sentence is None:
+            continue
+        verb = _request_verb(_ASK, scan, sentence.start, min(start, noun.start()))
+        items = _parts(scan, start, end, _ADJECTIVE_SPLIT)
+        if verb is None or not 2 <= len(items) <= 5:
+            continue
+        if any(len(w := _words(scan[a:b])) != 1 or w[0] in _ARTICLES for a, b in items):
+            continue
+        taken.append((verb.start(), max(end, noun.end())))
+        out.extend(_variant_group(text, verb.start(), items, "adjective"))
+    return out

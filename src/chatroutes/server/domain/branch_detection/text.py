@@ -191,6 +191,49 @@ _NEGATION = re.compile(
 )
 
 
+_PLAIN = frozenset("-' \u2019")
+
+
+def _factored(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    r"""``pattern``, a word list ``\b(?:w1|w2|…)\b``, with the words that share their
+    first letters grouped (``\b(?:w(?:rite|ord)|…)\b``): it matches exactly the same,
+    and faster, since an alternative is tried only after its first letters matched.
+    Only plain letters are grouped, so a word's regex syntax (``\w*``) stays whole."""
+    head, tail = r"\b(?:", r")\b"
+    body = pattern.pattern
+    if not (body.startswith(head) and body.endswith(tail)) or "(" in body[len(head) : -2]:
+        return pattern
+    words = body[len(head) : -len(tail)].split("|")
+    return re.compile(head + _trie(words) + tail, pattern.flags)
+
+
+def _trie(words: list[str]) -> str:
+    """The alternation of ``words``, grouped on their first letter while every word of a
+    group goes on with a plain letter; the order of the words is kept within a group, and
+    two groups never match at the same place."""
+    if len(words) < 2 or not all(map(_plain_start, words)):
+        return "|".join(words)
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0].lower(), []).append(word)
+    parts = []
+    for members in groups.values():
+        first = members[0][0]
+        if len(members) == 1:
+            parts.append(members[0])
+        else:
+            parts.append(f"{re.escape(first)}(?:{_trie([m[1:] for m in members])})")
+    return "|".join(parts)
+
+
+def _plain_start(word: str) -> bool:
+    """Whether ``word`` starts with a plain letter that no quantifier applies to."""
+    return bool(word) and (word[0].isalnum() or word[0] in _PLAIN) and word[1:2] not in _QUANTIFIERS
+
+
+_QUANTIFIERS = frozenset("?*+{")
+
+
 class _Keyed:
     """Which spans of a text mention one of ``keys`` (any case): every key found once
     in the whole text, so that each sentence's test is a lookup, not a scan."""
