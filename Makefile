@@ -31,6 +31,7 @@ serve: $(STAMP)
 test: $(STAMP) $(SDK_STAMP) $(SDK01_STAMP) system-deps js
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 install: $(STAMP)
