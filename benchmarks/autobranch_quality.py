@@ -375,8 +375,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--sets",
-        default="old,tune,blind,fresh",
-        help="comma-separated data sets to score (old, tune, blind, fresh); all by default",
+        default=None,
+        help="comma-separated data sets to score (old, tune, blind, fresh); all by default, "
+        "but only old and tune with --errors or --labelers",
     )
     parser.add_argument(
         "--labelers",
@@ -389,7 +390,8 @@ def main() -> None:
         help="leave-one-labeler-out figures on tune (see the module docstring)",
     )
     args = parser.parse_args()
-    wanted = set(args.sets.split(","))
+    tuning = args.errors is not None or args.labelers is not None
+    wanted = set((args.sets or ("old,tune" if tuning else "old,tune,blind,fresh")).split(","))
     if args.errors not in (None, "old", "tune"):
         sys.exit(f"--errors {args.errors}: only 'old' or 'tune' (the blind splits stay blind)")
 
