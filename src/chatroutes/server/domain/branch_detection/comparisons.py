@@ -151,19 +151,42 @@ _KEYS = (
     " als ",
 )
 # a word each of _COMPARE's cues holds
-_COMPARE_KEYS: tuple[str, ...] = (
+_COMPARE_KEYS = (
     "compar",
     "differ",
     "diferen",
     "différen",
     "unterschied",
     "unterscheid",
+    "between",
+    "entre",
+    "zwischen",
+    " tra ",
+    "tussen",
+    "pros and",
+    "trade",
+    "vergleich",
+    "verglich",
+    "confront",
+    "gegenüber",
+    "rapport",
+    "face ",
+    "frente",
+    "rispetto",
+    "paragon",
+    "nachteile",
+    "inconvénients",
+    "desventajas",
+    "contras",
+    "contro",
+    "opposed",
+    "weigh",
+    "pit",
+    "rank",
+    "rate",
+    "verschil",
 )
-_COMPARE_KEYS += ("between", "entre", "zwischen", " tra ", "tussen", "pros and", "trade")
-_COMPARE_KEYS += ("vergleich", "verglich", "confront", "gegenüber", "rapport", "face ", "frente")
-_COMPARE_KEYS += ("rispetto", "paragon", "nachteile", "inconvénients", "desventajas", "contras")
-_COMPARE_KEYS += ("contro", "opposed", "weigh", "pit", "rank", "rate", "verschil")
-_OVER_KEYS: tuple[str, ...] = (
+_OVER_KEYS = (
     " over ",
     "instead",
     "rather",
@@ -171,9 +194,13 @@ _OVER_KEYS: tuple[str, ...] = (
     "in place",
     "lugar",
     "vez de",
+    "plutôt",
+    "au lieu",
+    "statt",
+    "anstelle",
+    "sobre",
 )
-_OVER_KEYS += ("plutôt", "au lieu", "statt", "anstelle", "sobre")
-_OUTDO_KEYS: tuple[str, ...] = (
+_OUTDO_KEYS = (
     "beat",
     "outp",
     "outl",
@@ -183,9 +210,12 @@ _OUTDO_KEYS: tuple[str, ...] = (
     "keep",
     "compet",
     "hold",
+    "rival",
+    "replace",
+    "substitute",
+    "stand in",
 )
-_OUTDO_KEYS += ("rival", "replace", "substitute", "stand in")
-_ALIKE_KEYS: tuple[str, ...] = (
+_ALIKE_KEYS = (
     "same",
     "similar",
     "alike",
@@ -193,10 +223,21 @@ _ALIKE_KEYS: tuple[str, ...] = (
     "distingu",
     "différen",
     "diferen",
+    "interchang",
+    "equivalent",
+    "different",
+    "separat",
+    "gleich",
+    "ähnlich",
+    "unterschied",
+    "unterscheid",
+    "pareil",
+    "identique",
+    "iguales",
+    "mismo",
+    "dasselbe",
+    "diffère",
 )
-_ALIKE_KEYS += ("interchang", "equivalent", "different", "separat", "gleich", "ähnlich")
-_ALIKE_KEYS += ("unterschied", "unterscheid", "pareil", "identique", "iguales", "mismo")
-_ALIKE_KEYS += ("dasselbe", "diffère")
 _JOINER = re.compile(
     r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|à)\s", re.I
 )

@@ -1174,7 +1174,8 @@ _MANY = re.compile(
 )
 
 
-_TODO = re.compile(
+# "I need to:" opening a list whose items are each a task
+_TASK_LIST_LEAD = re.compile(
     r"(?:\b(?:need|have|want|got|must|would like) to|\b(?:je dois|il faut que je|j'ai à|"
     r"tengo que|necesito|debo|ich muss|wir müssen|ich sollte|wir sollten))\s*:\s*$",
     re.I,
@@ -1217,7 +1218,7 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             asking = len(run)  # "Few things for next week, can you help:\n- a …\n- a …"
         elif announced:  # "Three things please:\n1. Add …\n2. Restore …": each item an order
             asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
-        elif colon and all(_task(m.group(1)) for m in run) and _TODO.search(lead):
+        elif colon and all(_task(m.group(1)) for m in run) and _TASK_LIST_LEAD.search(lead):
             asking = len(run)  # "I need to:\n- book …\n- write …": each item a task
         if not (announced and asking >= 1) and asking < len(run):
             continue
