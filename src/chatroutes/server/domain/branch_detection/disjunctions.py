@@ -132,7 +132,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         )
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
-        asked = chunk.rstrip().endswith("?")
+        question = chunk.rstrip().endswith("?")
         choosing = _CHOICE_CUE.search(_OPENER.sub(" ", chunk))
         sentence_cue = _CHOICE_CUE.search(chunk)
         for match in _OR.finditer(chunk):
@@ -191,8 +191,17 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                     if further is None:
                         break
                     end = further
+            cited = None if clause_split else _cited_pair(quotes, scan, at, after)
+            if cited is not None:
+                # "say "Save" or "Submit"": each option is its quotation, whole
+                left_quote, right_quote = cited
+                if not _quoted(scan[start : left_quote[0]]):
+                    start = left_quote[0]
+                if not _quoted(scan[right_quote[1] : end]):
+                    end = right_quote[1]
             kind_start = lo + opener.start() if opener else start
             before = scan[lo:kind_start]
+            asked = question and not _asked_apart(scan, sentence, at, end)
             features: list[str] = []
             score = 0.5
             concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
@@ -213,7 +222,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             ):
                 score += 0.25
                 features.append(f"'{opener.group(1).lower()} … or'")
-            if chunk.rstrip().endswith("?"):
+            if asked:
                 score += 0.2
                 features.append("asked as a question")
             elif then_asked:
@@ -240,6 +249,15 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _ANY_CONTEXT.search(scan[max(lo, start - 25) : end]):
                 score -= 0.3
                 features.append("'any … or …' catch-all")
+            if not choosing and question and _WHY_OR_WHO.match(chunk):
+                score -= 0.4  # the answer is a reason or a person, not one of the options
+                features.append("asks why or who, not which")
+            if _EITHER_WILL_DO.match(scan, end):
+                score -= 0.4
+                features.append("either will do")
+            if cited is not None and not (choosing or opener):
+                score -= 0.4
+                features.append("quoted phrases, cited")
             spans = (
                 [_trimmed(scan, start, clause_split[0]), _trimmed(scan, clause_split[1], end)]
                 if clause_split
@@ -266,6 +284,52 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 )
             )
     return found
+
+
+_WHY_OR_WHO = re.compile(
+    r"[\s¿\-*•]*(?:(?:so|and|but|ok|okay|honestly|et|alors|bref|mais|y|pero|und|aber|also)\b,?\s+)"
+    r"{0,2}(?:why|who|pourquoi|qui|por qué|quién|warum|wieso|weshalb|wer)\b",
+    re.I,
+)
+_EITHER_WILL_DO = re.compile(
+    r"[\s,;(\u2014\u2013-]*(?:whatever|whichever|either (?:way|one|is fine|works)|no matter which|"
+    r"peu importe|n'importe (?:le|la|lequel|laquelle)|l'un ou l'autre|lo que sea|da igual|"
+    r"cualquiera|egal|ganz gleich|beides geht)\b",
+    re.I,
+)
+_QUESTION_AFTER = re.compile(
+    r"\u00bf|[,;:\u2014\u2013]\s*(?:(?:so|and|but|then|et|alors|donc|mais|pero|entonces|und|aber|"
+    r"also)\s+)?(?=(?:can|could|would|will) you\b|peux-tu|pouvez-vous|tu peux|vous pouvez|"
+    r"puedes|podrías|me puedes|kannst du|können sie|könntest du)",
+    re.I,
+)
+
+
+def _asked_apart(scan: str, sentence: Span, at: int, end: int) -> bool:
+    """ "Mi hijo juega a A o B, ¿es apropiado …?", "I'll go by train or bus, so can you
+    tell me …?": the question opens after the options and asks something else; the
+    "or" is in a statement. A clause that frames a choice itself, or a question that
+    points back to the options ("¿cuál me recomiendas?"), keeps them asked."""
+    tail = _QUESTION_AFTER.search(scan, end, sentence.end)
+    if tail is None or "\u00bf" in scan[sentence.start : at]:
+        return False
+    if _CHOICE_CUE.search(scan, sentence.start, tail.start()):
+        return False
+    rest = scan[tail.end() : sentence.end]
+    return not (_ASKED_AFTER.match(rest) or _short_question(rest))
+
+
+def _cited_pair(
+    quotes: list[tuple[int, int]], scan: str, at: int, after: int
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The quotations right before and right after the "or" at ``at``, when both sides
+    are quoted: "says « merci » or « bonne journée »" cites phrases, and offers them as
+    ways forward only when a choice frames them ("should it say "Save" or "Submit"?")."""
+    left = len(scan[:at].rstrip(" ,"))
+    right = after + len(scan[after:]) - len(scan[after:].lstrip())
+    before = [q for q in quotes if q[1] == left]
+    behind = [q for q in quotes if q[0] == right]
+    return (before[0], behind[0]) if before and behind else None
 
 
 _FRAGMENT = re.compile(r"[^\W\d_][\w'\u2019 -]{0,40}\?", re.I)

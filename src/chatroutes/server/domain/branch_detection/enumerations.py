@@ -17,6 +17,7 @@ from .text import (
     _option_title,
     _strip_marker,
     _trimmed,
+    _unquoted,
     _words,
     _wordset,
 )
@@ -111,9 +112,9 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         labels = [text[s.start : s.end].strip() for s in items]
         if sum(label.endswith("?") for label in labels) >= len(labels) / 2:
             continue  # a list of questions: the question detector answers it
-        paragraph = _intro(scan, lines, group[0])
+        paragraph = _unquoted(_intro(scan, lines, group[0]))  # cited words frame nothing
         intro = paragraph.rsplit("\n", 1)[-1]  # the line that opens the list
-        after = _after(scan, lines, group[-1])
+        after = _unquoted(_after(scan, lines, group[-1]))
         score = 0.42
         features: list[str] = []
         if _ALT_INTRO.search(intro):

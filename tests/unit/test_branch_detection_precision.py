@@ -1,0 +1,116 @@
+"""Near misses: texts that look like a branch point and are none (a pair inside a
+quotation, a question that asks why or who, options stated before another question,
+"whichever", a context list), beside the real branch points they resemble."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import candidates, detect
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    """(family, span text) of each suggestion, in text order."""
+    suggestions = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
+    return [(s.kind, text[s.start : s.end]) for s in suggestions]
+
+
+def weak(text: str, kind: str) -> list[float]:
+    """The confidences of the candidates of ``kind`` below the threshold."""
+    return [s.confidence for s in candidates(text) if s.kind == kind and s.confidence < 0.7]
+
+
+class TestDisjunctionNearMisses:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Who has time to cook or clean after a night shift? Anyway, what's a quick dinner?",
+            "Qui a envie de repasser ou de ranger le dimanche ? Bref, une recette rapide ?",
+            "¿Quién tiene ganas de planchar o limpiar un domingo? En fin, ¿qué ceno hoy?",
+            "Warum muss man immer Formulare ausfüllen oder Nummern ziehen? Egal, danke.",
+        ],
+    )
+    def test_a_question_asking_why_or_who_offers_no_choice(self, text):
+        assert [kind for kind, _ in found(text) if kind == "disjunction"] == []
+        assert weak(text, "disjunction")  # read, and kept below the threshold
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Who should I call first, the bank or the police?", ["the bank", "the police"]),
+            ("Wer soll fahren, Lena oder Tom?", ["Lena", "Tom"]),
+        ],
+    )
+    def test_who_with_a_choice_frame_still_asks_between_the_options(self, text, wanted):
+        assert [span for kind, span in found(text) if kind == "disjunction"][-2:] == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "My boss always answers « on verra » ou « pourquoi pas », it drives me mad.",
+            'Mi jefe siempre dice "ya veremos" o "depende". ¿Cómo le pido algo concreto?',
+            "Mein Chef sagt immer „mal sehen“ oder „kommt drauf an“. Wie reagiere ich?",
+            'Our toddler answers "nope" or "later" to everything. How do we get her talking?',
+        ],
+    )
+    def test_cited_phrases_on_both_sides_are_no_options(self, text):
+        assert found(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ('Should the button say "Save" or "Submit"?', ["Save", "Submit"]),
+            ('We need a name. Either "Kestrel" or "Harbor" works for me.', ["Kestrel", "Harbor"]),
+        ],
+    )
+    def test_quoted_options_in_a_choice_frame_stay_whole_quotations(self, text, wanted):
+        spans = [span for kind, span in found(text) if kind == "disjunction"]
+        assert spans == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Mi sobrino juega a Verdad o Reto con sus amigos, ¿es apropiado a los 8 años?",
+            "We'll drive or take the coach on Saturday, so can you list what to pack for a week?",
+            "Je prendrai le bus ou le métro, tu peux me dire où dîner près de Bastille ?",
+        ],
+    )
+    def test_options_stated_before_a_question_about_something_else(self, text):
+        assert [kind for kind, _ in found(text) if kind == "disjunction"] == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Tengo 5 días en Japón, ¿voy a Kioto o a Osaka?", ["a Kioto", "a Osaka"]),
+            ("Dos opciones, ir a Lyon o a Nantes, ¿cuál me recomiendas?", ["Lyon", "Nantes"]),
+            ("Should I take the M3 or the M4, can you help me decide?", ["the M3", "the M4"]),
+        ],
+    )
+    def test_options_asked_before_or_after_a_comma_stay(self, text, wanted):
+        spans = [span for kind, span in found(text) if kind == "disjunction"]
+        assert len(spans) == 2 and all(w in s for w, s in zip(wanted, spans, strict=True))
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Book me a train or a bus to Leeds, whichever is cheaper.",
+            "Je viendrai mardi ou mercredi, peu importe. Tu peux réserver la salle ?",
+            "Iré el martes o el miércoles, da igual. ¿Me reservas la sala?",
+            "Ich komme Dienstag oder Mittwoch, egal. Kannst du den Raum buchen?",
+        ],
+    )
+    def test_either_will_do_is_no_choice(self, text):
+        assert [kind for kind, _ in found(text) if kind == "disjunction"] == []
+
+
+class TestEnumerationNearMisses:
+    def test_a_quoted_either_or_does_not_make_a_list_of_options(self):
+        text = (
+            'Our CEO said: "Either we cut costs, or we close." Great. I only need minutes:\n'
+            "- churn at 4%\n- hiring frozen until May\n- new office on hold"
+        )
+        assert found(text) == []
+
+    def test_a_list_introduced_as_a_choice_is_still_read(self):
+        text = "Which should I pick for the trip?\n- a tent\n- a hammock\n- a bivvy bag"
+        assert [kind for kind, _ in found(text)] == ["enumeration"] * 3
