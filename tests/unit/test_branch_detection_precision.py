@@ -114,3 +114,31 @@ class TestEnumerationNearMisses:
     def test_a_list_introduced_as_a_choice_is_still_read(self):
         text = "Which should I pick for the trip?\n- a tent\n- a hammock\n- a bivvy bag"
         assert [kind for kind, _ in found(text)] == ["enumeration"] * 3
+
+
+class TestComparisonNearMisses:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "We saw Mothra vs. Rodan at the drive-in. Can you suggest a similar old film?",
+            "Le derby était Lens vs Lille, on a perdu. Tu peux écrire un mot pour mon frère ?",
+            "Anoche vi el Betis vs Sevilla en un bar. ¿Me ayudas a escribir una crónica corta?",
+            "Gestern haben wir Hertha vs Union geschaut. Schreib mir einen kurzen Spielbericht.",
+            "After comparing Bear and Joplin for a month, I kept Joplin. How do I sync it?",
+        ],
+    )
+    def test_a_pair_named_in_a_statement_is_context(self, text):
+        assert found(text) == []
+        assert weak(text, "comparison")  # read, and kept below the threshold
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Svelte vs. Solid for a small admin panel. Go.", ["Svelte", "Solid"]),
+            ("Our team is split on Svelte vs Solid. Thoughts?", ["Svelte", "Solid"]),
+            ("Compare Svelte and Solid for a small admin panel.", ["Svelte", "Solid"]),
+            ("On hésite entre Lyon, Lille ou Nantes. Il fait beau où ?", ["Lyon", "Lille"]),
+        ],
+    )
+    def test_a_pair_that_is_the_request_stays(self, text, wanted):
+        assert [span for _, span in found(text)][: len(wanted)] == wanted

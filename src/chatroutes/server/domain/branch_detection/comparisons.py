@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .disjunctions import _RHETORICAL
+from .disjunctions import _ASKED_AFTER, _CHOICE_CUE, _RHETORICAL, _short_question
 from .option_spans import (
     _DETERMINERS,
     _PREPOSITIONS,
@@ -327,7 +327,12 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if len(set(names)) < len(names) or all(re.fullmatch(r"[\d.,%$€£ ]+", n) for n in names):
                 continue  # "Kramer vs. Kramer", "5.9 vs 6.4"
             used_until = end
-            found.extend(_comparison(text, scan, start, end, sides, 0.85, match.group(0)))
+            stated = _stated(scan, sentence, sents, at)
+            found.extend(
+                _comparison(
+                    text, scan, start, end, sides, 0.55 if stated else 0.85, match.group(0), stated
+                )
+            )
         how = _HOW_COMPARE.search(scan, sentence.start, chunk_end) if "how" in low else None
         asked = "?" in scan[sentence.start : chunk_end]
         compared = any(map(low.__contains__, _COMPARE_KEYS))
@@ -390,7 +395,21 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             if _NEGATION.search(scan[max(sentence.start, match.start() - 15) : match.start()]):
                 continue
-            found.extend(_comparison(text, scan, match.start(), end, sides, 0.82, match.group(0)))
+            stated = cue.startswith(("compar", "vergl")) and _stated(
+                scan, sentence, sents, match.start(), words_before=1
+            )  # a choice between two ("torn between") is never only stated
+            found.extend(
+                _comparison(
+                    text,
+                    scan,
+                    match.start(),
+                    end,
+                    sides,
+                    0.55 if stated else 0.82,
+                    match.group(0),
+                    stated,
+                )
+            )
         if how is not None:
             found.extend(_how_compare(text, scan, sentence))
         if any(map(low.__contains__, _OVER_KEYS)):
@@ -420,6 +439,27 @@ def _asking(scan: str, sentence: Span, sents: list[Span]) -> bool:
         "?" in scan[s.start : s.end] or _REQUESTING.search(scan, s.start, s.end)
         for s in (sentence, *following)
     )
+
+
+def _stated(scan: str, sentence: Span, sents: list[Span], at: int, words_before: int = 3) -> bool:
+    """ "We watched Godzilla vs. Kong last night.", "After comparing A and B for weeks, I
+    went with B.": a pair named inside a statement (a clause runs before the cue), with
+    no question, request or choice in its sentence, and no question after it that points
+    back to it ("Thoughts?", "Which would you pick?"): a title, a match, a fact, a choice
+    already made. A sentence that opens on the pair ("Notion vs. Obsidian for notes.")
+    or on the cue ("Compare A and B.") is the request itself."""
+    chunk = scan[sentence.start : sentence.end]
+    if "?" in chunk or len(_words(scan[sentence.start : at])) < words_before:
+        return False
+    if _REQUESTING.search(chunk) or any(
+        cue.group(0).lower() not in ("vs", "versus") for cue in _CHOICE_CUE.finditer(chunk)
+    ):
+        return False
+    following = next((s for s in sents if s.start >= sentence.end), None)
+    if following is None:
+        return False
+    after = scan[following.start : following.end]
+    return not (_short_question(after) or _ASKED_AFTER.match(after))
 
 
 def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:
@@ -959,6 +999,7 @@ def _comparison(
     sides: list[tuple[int, int]],
     score: float,
     cue: str,
+    stated: bool = False,
 ) -> list[Suggestion]:
     spans = [_trimmed(scan, a, b) for a, b in sides]
     if _DEICTIC.match(scan, spans[0][0]) or any(
@@ -979,6 +1020,7 @@ def _comparison(
             "One side of a head-to-head comparison: {option} on its own branch, "
             "weighed against {others}."
         ),
-        reasoning=f"Comparison cue '{cue.strip().lower()}' between {len(options)} alternatives",
+        reasoning=f"Comparison cue '{cue.strip().lower()}' between {len(options)} alternatives"
+        + (", named in a statement" if stated else ""),
         divergence="medium",
     )
