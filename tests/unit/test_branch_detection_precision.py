@@ -102,6 +102,18 @@ class TestDisjunctionNearMisses:
     def test_either_will_do_is_no_choice(self, text):
         assert [kind for kind, _ in found(text) if kind == "disjunction"] == []
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "No matter whether it's Kotlin or Swift, we need tests. Can you write a plan?",
+            "Que ce soit en Kotlin ou en Swift, il faut des tests. Tu peux écrire un plan ?",
+            "Ya sea en Kotlin o en Swift, hacen falta tests. ¿Puedes escribir un plan?",
+            "Egal ob Kotlin oder Swift, wir brauchen Tests. Kannst du einen Plan schreiben?",
+        ],
+    )
+    def test_either_way_is_no_choice(self, text):
+        assert found(text) == []
+
 
 class TestEnumerationNearMisses:
     def test_a_quoted_either_or_does_not_make_a_list_of_options(self):
@@ -110,6 +122,27 @@ class TestEnumerationNearMisses:
             "- churn at 4%\n- hiring frozen until May\n- new office on hold"
         )
         assert found(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "We weighed a few options:\n- Netlify\n- Vercel\n- Pages\nWe went with Vercel. "
+            "How do I set a custom domain?",
+            "On avait plusieurs options :\n- Bouygues\n- Free\n- Orange\nOn a pris Orange. "
+            "Comment changer le mot de passe wifi ?",
+            "Teníamos varias opciones:\n- Renfe\n- Alsa\n- BlaBlaCar\nAl final fuimos con "
+            "Alsa. ¿Cómo pido una factura?",
+            "Wir hatten mehrere Optionen:\n- Ionos\n- Strato\n- Hetzner\nWir sind bei Hetzner. "
+            "Wie richte ich DNS ein?",
+        ],
+    )
+    def test_a_list_whose_choice_is_already_made_is_context(self, text):
+        assert found(text) == []
+        assert weak(text, "enumeration")
+
+    def test_a_list_with_a_favourite_and_a_choice_question_stays(self):
+        text = "Options:\n- Netlify\n- Vercel\n- Pages\nI like Vercel. Which would you pick?"
+        assert [kind for kind, _ in found(text)] == ["enumeration"] * 3
 
     def test_a_list_introduced_as_a_choice_is_still_read(self):
         text = "Which should I pick for the trip?\n- a tent\n- a hammock\n- a bivvy bag"

@@ -424,7 +424,11 @@ _REPORTED = re.compile(
 _MAIN_CLAUSE = re.compile(
     r",\s+(?:i|we|you|it|they|he|she|my|our|the|this|that|there)\b(?!\s+or\b)", re.I
 )
-_CONCESSIVE = re.compile(r"(?:,|\bno matter|\bregardless of)\s*whether\b", re.I)
+_CONCESSIVE = re.compile(
+    r"(?:,|\bno matter|\bregardless of)\s*whether\b|\bque ce soit\b|\bqu'il s'agisse\b|"
+    r"\bya sea\b|\begal,? ob\b",
+    re.I,
+)
 _CORRELATIVE = re.compile(
     r"\b(soit|ou bien|o bien|sia)\s+([^.;!?\n]{2,80}?),?\s+\1\s+"
     r"([^.;!?\n]{2,80}?)(?=[.;!?\n]|,\s|$)",

@@ -124,6 +124,9 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if asked:
             score += 0.3
             features.append("with a choice question")
+        if not asked and _chosen(after, labels):
+            score -= 0.35
+            features.append("one already chosen")
         alt_items = sum(bool(_ALT_ITEM.match(label)) for label in labels)
         if alt_items >= 2:
             score += 0.12
@@ -169,6 +172,23 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found.extend(_headed_options(text, scan))
     found.extend(_inline_lists(text, scan, sents))
     return found
+
+
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+([.!?]*)")  # "Fly.io" stays whole
+
+
+def _chosen(after: str, labels: list[str]) -> bool:
+    """ "… - Heroku - Render - Fly.io. We ended up on Fly.io.": a statement after the
+    list names one of its items again, so the choice is made and the list is context."""
+    heads = [_option_label(label).lower() for label in labels]
+    heads = [head for head in heads if len(head) >= 3]
+    for statement in _SENTENCE.finditer(after):
+        if statement.group(1).startswith("?"):
+            continue
+        said = f" {' '.join(_words(statement.group(0)))} "
+        if any(f" {' '.join(_words(head))} " in said for head in heads):
+            return True
+    return False
 
 
 def _first_marker(scan: str, line_start: int) -> int:
