@@ -28,6 +28,8 @@ class TestDisjunctionNearMisses:
             "Qui a envie de repasser ou de ranger le dimanche ? Bref, une recette rapide ?",
             "¿Quién tiene ganas de planchar o limpiar un domingo? En fin, ¿qué ceno hoy?",
             "Warum muss man immer Formulare ausfüllen oder Nummern ziehen? Egal, danke.",
+            "Honestly, who reads the manual or the warranty? Anyway, how do I pair it?",
+            "Ehrlich gesagt, wer liest AGB oder Beipackzettel? Egal, wie kündige ich?",
         ],
     )
     def test_a_question_asking_why_or_who_offers_no_choice(self, text):
@@ -144,6 +146,13 @@ class TestEnumerationNearMisses:
         text = "Options:\n- Netlify\n- Vercel\n- Pages\nI like Vercel. Which would you pick?"
         assert [kind for kind, _ in found(text)] == ["enumeration"] * 3
 
+    def test_an_or_not_before_a_list_of_notes_offers_nothing(self):
+        text = (
+            "Qu'on signe ou non, je dois résumer la réunion. Voici mes notes :\n"
+            "- budget validé\n- livraison en mai\n- prochain point le 3"
+        )
+        assert found(text) == []
+
     def test_a_list_introduced_as_a_choice_is_still_read(self):
         text = "Which should I pick for the trip?\n- a tent\n- a hammock\n- a bivvy bag"
         assert [kind for kind, _ in found(text)] == ["enumeration"] * 3
@@ -175,3 +184,30 @@ class TestComparisonNearMisses:
     )
     def test_a_pair_that_is_the_request_stays(self, text, wanted):
         assert [span for _, span in found(text)][: len(wanted)] == wanted
+
+
+class TestComparativeNearMisses:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Merci ! Une question en plus : comment faire pour que le PC démarre seul ?",
+            "On est en zone rurale mais pas sûr que ça compte pour l'aide ?",
+            "Una cosa más: ¿qué hago para que la app no se cierre sola?",
+            "Noch eine Frage: Wie schaffe ich es, dass der Drucker mehr als eine Seite druckt?",
+        ],
+    )
+    def test_a_conjunction_que_or_a_fixed_phrase_is_no_comparison(self, text):
+        assert [kind for kind, _ in found(text) if kind == "comparison"] == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Le train est-il plus rapide que la voiture pour Lyon ?", ["la voiture"]),
+            ("¿Es el tren más rápido que el coche?", ["el coche"]),
+            ("Ist der Zug schneller als das Auto?", ["das Auto"]),
+            ("Is the train faster than the car?", ["the car"]),
+        ],
+    )
+    def test_a_comparative_question_stays(self, text, wanted):
+        spans = [span for kind, span in found(text) if kind == "comparison"]
+        assert len(spans) == 2 and spans[1] == wanted[0]

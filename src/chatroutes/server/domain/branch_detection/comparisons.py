@@ -601,15 +601,19 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             found.extend(_inverted(text, scan, equal, than, _clause_end(scan, sentence, than)))
             continue
         english = than.group(0).lower() in ("than", "als")
+        if _CONJUNCTION_QUE.search(scan, window_start, than.end()):
+            continue  # "pour que", "bien que", "para que": a conjunction, not "than"
+        lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
         marks = [
             m
-            for m in _COMPARATIVE.finditer(scan, window_start, than.start())
+            for m in _COMPARATIVE.finditer(scan, max(window_start, lo), than.start())
             if (english or not m.group(0).lower().endswith("er") or m.group(0).lower() in _NAMED)
             and not (m.group(0)[0].isupper() and m.start() > sentence.start)  # "a Ledger"
+            and (m.group(0).lower() != "mais" or than.group(0).lower() == "do que")  # fr "but"
+            and not _NOT_COMPARATIVE.search(scan, max(sentence.start, m.start() - 5), m.start())
         ]
         if not marks:
             continue
-        lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
         if _IMPERSONAL.search(scan, lo, marks[-1].start()) or not scan[
             lo : marks[-1].start()
         ].strip(" ¿¡"):
@@ -632,13 +636,30 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             continue
         left_end = left[2] if len(left) > 2 else left_end
         end = _right_option(scan, than.end(), hi, 6, 1)
-        if end is None or re.match(r"\s*[\d$€£]", scan[than.end() : end]):
-            continue  # "larger than 10 MB" is a threshold
+        if end is None or _AMOUNT.match(scan, than.end(), end):
+            continue  # "larger than 10 MB", "mehr als eine Seite" is a threshold
         sides = [(left[0], left_end), (than.end(), end)]
         if any(len(_words(scan[a:b])) == 0 for a, b in sides):
             continue
         found.extend(_comparison(text, scan, left[0], end, sides, 0.86, "comparative"))
     return found
+
+
+_CONJUNCTION_QUE = re.compile(
+    r"\b(?:pour|parce|bien|afin|ce|sûre?s?|dès|alors|tant|sans|avant|pendant|para|ya|así|"
+    r"hasta|antes|mientras|sin|aunque|dass|so)\s+que$",
+    re.I,
+)
+# "en plus", "de plus", "non plus" (also), "sin más" (just): the word before the
+# comparative makes it a fixed phrase
+_NOT_COMPARATIVE = re.compile(r"\b(?:en|de|non|sin)\s+$", re.I)
+
+
+_AMOUNT = re.compile(
+    r"\s*(?:[\d$€£]|(?:one|two|three|a (?:few|couple)|un|une|deux|trois|uno|una|dos|tres|ein|"
+    r"eine|einen|zwei|drei)\b)",
+    re.I,
+)
 
 
 _AUXILIARY = re.compile(r"[\s¿]*(?:does|do|did|can|could|will|would|might)\s+", re.I)
@@ -791,6 +812,8 @@ def _what_one_has(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             continue  # "what does the error mean that the docs don't mention"
         x = match.span("x" if "x" in groups else "x2")
         y = match.span("y" if "y" in groups else "y2")
+        if _CONJUNCTION_QUE.search(scan[x[0] : x[1]] + " que"):
+            continue  # "¿qué hago para que la app no se cierre?": "para que", no side
         if any(not set(_words(scan[a:b])) - _DETERMINERS for a, b in (x, y)):
             continue
         if any(len(_words(scan[a:b])) > 6 for a, b in (x, y)):

@@ -287,8 +287,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 
 
 _WHY_OR_WHO = re.compile(
-    r"[\s¿\-*•]*(?:(?:so|and|but|ok|okay|honestly|et|alors|bref|mais|y|pero|und|aber|also)\b,?\s+)"
-    r"{0,2}(?:why|who|pourquoi|qui|por qué|quién|warum|wieso|weshalb|wer)\b",
+    r"[\s¿\-*•]*(?:(?:so|and|but|ok|okay|et|alors|bref|mais|y|pero|und|aber|also)\b,?\s+){0,2}"
+    r"(?:[^\W\d_]+(?:\s[^\W\d_]+)?,\s+)?"  # "Honestly, who …", "Ehrlich gesagt, wer …"
+    r"(?:why|who|pourquoi|qui|por qué|quién|warum|wieso|weshalb|wer)\b",
     re.I,
 )
 _EITHER_WILL_DO = re.compile(

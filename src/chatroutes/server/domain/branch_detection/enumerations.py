@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .disjunctions import _IDIOMS
 from .suggestion import Option, Suggestion, split_group
 from .text import (
     _MARKER,
@@ -113,7 +114,8 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if sum(label.endswith("?") for label in labels) >= len(labels) / 2:
             continue  # a list of questions: the question detector answers it
         paragraph = _unquoted(_intro(scan, lines, group[0]))  # cited words frame nothing
-        intro = paragraph.rsplit("\n", 1)[-1]  # the line that opens the list
+        # the line that opens the list, its fixed phrases ("or not", "ou non") left out
+        intro = _IDIOMS.sub(" ", paragraph.rsplit("\n", 1)[-1])
         after = _unquoted(_after(scan, lines, group[-1]))
         score = 0.42
         features: list[str] = []
