@@ -107,6 +107,25 @@ class TestDisjunctionNearMisses:
     @pytest.mark.parametrize(
         "text",
         [
+            "The clinic said I could either come Monday or Thursday, and I booked Thursday. "
+            "Can you write a reminder?",
+            "La banque m'a proposé soit un prêt fixe, soit un prêt variable ; j'ai pris le fixe. "
+            "Tu peux relire la lettre ?",
+            "Me ofrecieron pagar al contado o a plazos, y pagué al contado. ¿Me haces un recibo?",
+            "Man bot mir Barzahlung oder Ratenzahlung an, ich habe bar bezahlt. Schreib eine "
+            "Quittung.",
+        ],
+    )
+    def test_options_whose_choice_is_already_made_are_context(self, text):
+        assert found(text) == []
+
+    def test_options_weighed_after_they_are_named_stay(self):
+        text = "Should we meet on Monday or on Thursday? Thursday suits me better."
+        assert [kind for kind, _ in found(text)] == ["disjunction", "disjunction"]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
             "No matter whether it's Kotlin or Swift, we need tests. Can you write a plan?",
             "Que ce soit en Kotlin ou en Swift, il faut des tests. Tu peux écrire un plan ?",
             "Ya sea en Kotlin o en Swift, hacen falta tests. ¿Puedes escribir un plan?",
@@ -198,6 +217,19 @@ class TestComparativeNearMisses:
     )
     def test_a_conjunction_que_or_a_fixed_phrase_is_no_comparison(self, text):
         assert [kind for kind, _ in found(text) if kind == "comparison"] == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Why is my new laptop slower than my old one at compiling?",
+            "Pourquoi mon vélo est-il plus lourd que celui de ma sœur ?",
+            "¿Por qué mi piso es más frío que el de mi vecino?",
+            "Warum ist mein Akku schwächer als der meiner Frau?",
+        ],
+    )
+    def test_a_comparison_a_why_question_starts_from_is_taken_as_given(self, text):
+        assert found(text) == []
+        assert weak(text, "comparison")
 
     @pytest.mark.parametrize(
         ("text", "wanted"),

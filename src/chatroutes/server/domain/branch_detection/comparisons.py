@@ -11,8 +11,9 @@ One suggestion per side; the group runs from the trigger word (or X) to the last
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from .disjunctions import _ASKED_AFTER, _CHOICE_CUE, _RHETORICAL, _short_question
+from .disjunctions import _ASKED_AFTER, _CHOICE_CUE, _RHETORICAL, _WHY_OR_WHO, _short_question
 from .option_spans import (
     _DETERMINERS,
     _PREPOSITIONS,
@@ -21,7 +22,7 @@ from .option_spans import (
     _parts,
     _right_option,
 )
-from .suggestion import Option, Suggestion, split_group
+from .suggestion import Option, Suggestion, calibrated, split_group
 from .text import (
     _NEGATION,
     Span,
@@ -642,6 +643,13 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         if any(len(_words(scan[a:b])) == 0 for a, b in sides):
             continue
         found.extend(_comparison(text, scan, left[0], end, sides, 0.86, "comparative"))
+    if found and _WHY_OR_WHO.match(scan, sentence.start):
+        # "Why is my laptop slower than my brother's?": the comparison is a fact the
+        # question starts from, not what it asks
+        return [
+            replace(s, confidence=calibrated(0.55), reasoning=f"{s.reasoning}, taken as given")
+            for s in found
+        ]
     return found
 
 

@@ -117,7 +117,10 @@ _RHETORICAL = re.compile(
 
 
 def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    found: list[Suggestion] = [*_correlatives(text, scan), *_asked_in_turn(text, scan, sents)]
+    found: list[Suggestion] = [
+        *_correlatives(text, scan, sents),
+        *_asked_in_turn(text, scan, sents),
+    ]
     quotes = _quoted(scan)
     for index, sentence in enumerate(sents):
         chunk = scan[sentence.start : sentence.end]
@@ -265,6 +268,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
             if len(spans) < 2 or all(b - a <= 2 for a, b in spans):
                 continue
+            if not (asked or then_asked) and _settled(scan, spans, end, sentence, following):
+                score -= 0.4
+                features.append("one already chosen")
             used_until = end
             options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
             found.extend(
@@ -437,7 +443,7 @@ _CORRELATIVE = re.compile(
 )
 
 
-def _correlatives(text: str, scan: str) -> list[Suggestion]:
+def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     """ "soit A, soit B", "o bien A o bien B", "sia A sia B": the two alternatives."""
     found: list[Suggestion] = []
     if not _mentions(scan, ("soit", "bien", "sia ")):
@@ -447,6 +453,11 @@ def _correlatives(text: str, scan: str) -> list[Suggestion]:
             _trimmed(scan, match.start(2), match.end(2)),
             _trimmed(scan, match.start(3), match.end(3)),
         ]
+        index = next((i for i, s in enumerate(sents) if s.end >= match.end()), len(sents) - 1)
+        sentence, following = sents[index], (sents[index + 1 : index + 2] or [None])[0]
+        settled = not scan[sentence.start : sentence.end].rstrip().endswith("?") and _settled(
+            scan, spans, spans[-1][1], sentence, following
+        )
         options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
         found.extend(
             split_group(
@@ -455,12 +466,13 @@ def _correlatives(text: str, scan: str) -> list[Suggestion]:
                 start=match.start(),
                 end=spans[-1][1],
                 options=options,
-                confidence=0.8,
+                confidence=0.4 if settled else 0.8,
                 description=(
                     "One of the alternatives this message weighs: follow {option} on its "
                     "own branch, apart from {others}."
                 ),
-                reasoning=f"Disjunction: '{match.group(1).lower()} … {match.group(1).lower()}'",
+                reasoning=f"Disjunction: '{match.group(1).lower()} … {match.group(1).lower()}'"
+                + (", one already chosen" if settled else ""),
                 divergence="high",
             )
         )
@@ -473,6 +485,28 @@ _ASKED_SUBJECT = re.compile(
     re.I,
 )
 _OB_SUBJECT = re.compile(r"\s*(?:ich|wir|man|du)\s+", re.I)
+
+
+def _settled(
+    scan: str, spans: list[tuple[int, int]], end: int, sentence: Span, following: Span | None
+) -> bool:
+    """ "… pay now or in two instalments, and I paid it now.": a statement right after
+    the options (the rest of their sentence, or the next one) names one of them again,
+    and only one: the choice is made, and the options are context."""
+    marks = [set(_words(scan[a:b])) - _FUNCTION_WORDS - _DETERMINERS for a, b in spans]
+    shared = set.intersection(*marks)
+    marks = [mark - shared for mark in marks]
+    tails = [(end, sentence.end)]
+    if following is not None:
+        tails.append((following.start, following.end))
+    for start, stop in tails:
+        tail = scan[start:stop]
+        if tail.rstrip().endswith("?"):
+            continue
+        said = set(_words(tail))
+        if sum(bool(mark & said) for mark in marks) == 1:
+            return True
+    return False
 
 
 _PRICED = re.compile(r"\s+(?:at|for|à|a|por|für|um)\s+([$€£]?\s?\d[\d.,]*\s?[$€£%]?)\s*$", re.I)
