@@ -81,6 +81,22 @@ class TestDisjunctionNearMisses:
         assert [kind for kind, _ in found(text) if kind == "disjunction"] == []
 
     @pytest.mark.parametrize(
+        "text",
+        [
+            "My cat is a Siamese or Burmese mix, how much should she eat a day?",
+            "On dîne au Chat ou Chien ce soir, comment je m'habille ?",
+            "Mi perro es un cruce de labrador o golden, ¿cuánto debe comer?",
+            "Wir gehen heute in Salz oder Zucker essen, was soll ich anziehen?",
+        ],
+    )
+    def test_a_pair_in_a_statement_before_a_question_about_something_else(self, text):
+        assert [kind for kind, _ in found(text) if kind == "disjunction"] == []
+
+    def test_a_bare_pair_before_a_what_question_stays(self):
+        text = "Train or coach, what would you take to Leeds?"
+        assert [kind for kind, _ in found(text)] == ["disjunction", "disjunction"]
+
+    @pytest.mark.parametrize(
         ("text", "wanted"),
         [
             ("Tengo 5 días en Japón, ¿voy a Kioto o a Osaka?", ["a Kioto", "a Osaka"]),
@@ -165,6 +181,33 @@ class TestEnumerationNearMisses:
         text = "Options:\n- Netlify\n- Vercel\n- Pages\nI like Vercel. Which would you pick?"
         assert [kind for kind, _ in found(text)] == ["enumeration"] * 3
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Must-haves:\n- under 900 dollars\n- at least 32GB RAM\n- a good webcam\n"
+            "Which laptop would you pick?",
+            "Critères :\n- moins de 900 euros\n- au moins 32 Go de RAM\n- une bonne webcam\n"
+            "Quel portable choisirais-tu ?",
+            "Requisitos:\n- menos de 900 euros\n- al menos 32 GB de RAM\n- buena webcam\n"
+            "¿Qué portátil elegirías?",
+            "Kriterien:\n- unter 900 Euro\n- mindestens 32 GB RAM\n- gute Webcam\n"
+            "Welchen Laptop würdest du nehmen?",
+        ],
+    )
+    def test_criteria_the_choice_must_meet_are_no_options(self, text):
+        assert found(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Symptômes :\n- mal de tête\n- fièvre légère\n- fatigue\nDois-je consulter ?",
+            "Was ich versucht habe:\n- Neustart\n- Kabel getauscht\n- anderer Port\n"
+            "Welche Ursache kann das haben?",
+        ],
+    )
+    def test_a_context_list_in_french_or_german_is_no_options(self, text):
+        assert found(text) == []
+
     def test_an_or_not_before_a_list_of_notes_offers_nothing(self):
         text = (
             "Qu'on signe ou non, je dois résumer la réunion. Voici mes notes :\n"
@@ -243,3 +286,17 @@ class TestComparativeNearMisses:
     def test_a_comparative_question_stays(self, text, wanted):
         spans = [span for kind, span in found(text) if kind == "comparison"]
         assert len(spans) == 2 and spans[1] == wanted[0]
+
+
+class TestConditionalNearMisses:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "If it's possible, send the slides as a PDF; otherwise a link is fine.",
+            "Si c'est possible, envoie les slides en PDF, sinon un lien suffit.",
+            "Si es posible, mándame las diapositivas en PDF; si no, un enlace vale.",
+            "Wenn es möglich ist, schick die Folien als PDF, sonst reicht ein Link.",
+        ],
+    )
+    def test_if_possible_with_a_fallback_is_one_request(self, text):
+        assert found(text) == []

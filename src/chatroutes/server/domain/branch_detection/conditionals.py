@@ -28,7 +28,8 @@ _NOT_A_CASE = re.compile(
 _POLITE = re.compile(
     r"(?:if|in case|si|wenn|falls) (?:you|u|vous|tu|du|sie|usted) (?:can|could|would|don't mind|"
     r"get a chance|are able|have time|want|wish|like|prefer|need|pouvez|peux|veux|voulez|puedes|"
-    r"quieres|kannst|können|willst|möchtest)\b|(?:if|si|wenn|falls) (?:possible|necessary|needed|"
+    r"quieres|kannst|können|willst|möchtest)\b|(?:if|si|wenn|falls) (?:(?:it's|it is|that's|c'est|"
+    r"es|es ist|das ist) )?(?:possible|necessary|needed|"
     r"any|applicable|possible|nécessaire|posible|necesario|möglich|nötig)\b|"
     r"(?:if|in case) (?:you have |there (?:is|are) )?any\b|when (?:i|we) (?:was|were)\b",
     re.I,

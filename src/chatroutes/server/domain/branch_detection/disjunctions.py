@@ -312,18 +312,36 @@ _QUESTION_AFTER = re.compile(
 )
 
 
+_STATEMENT_START = re.compile(
+    r"[\s\-*•]*(?:(?:so|and|but|well|ok|et|alors|y|pero|und|aber|also)\b,?\s+)?"
+    r"(?:i|i'm|i'll|i've|we|we're|we'll|he|she|it|it's|they|my|our|his|her|their|je|j'|nous|on|"
+    r"il|elle|mon|ma|mes|notre|nos|yo|nosotros|mi|mis|nuestro|nuestra|ich|wir|er|sie|es|mein|"
+    r"meine|unser|unsere)(?=\s|')",
+    re.I,
+)
+_WH_AFTER = re.compile(
+    r",\s*(?:(?:so|and|but|et|alors|donc|y|pero|und|aber|also)\s+)?(?=(?:what|how|where|when|"
+    r"comment|où|quand|quoi|cómo|dónde|cuándo|qué|wie|wo|wann|was)\b)",
+    re.I,
+)
+
+
 def _asked_apart(scan: str, sentence: Span, at: int, end: int) -> bool:
     """ "Mi hijo juega a A o B, ¿es apropiado …?", "I'll go by train or bus, so can you
     tell me …?": the question opens after the options and asks something else; the
     "or" is in a statement. A clause that frames a choice itself, or a question that
     points back to the options ("¿cuál me recomiendas?"), keeps them asked."""
-    tail = _QUESTION_AFTER.search(scan, end, sentence.end)
-    if tail is None or "\u00bf" in scan[sentence.start : at]:
+    if _CHOICE_CUE.search(scan, sentence.start, end) or "\u00bf" in scan[sentence.start : at]:
         return False
-    if _CHOICE_CUE.search(scan, sentence.start, tail.start()):
+    # "My dog is a Lab or Golden mix, how much should he eat?": a statement, then a question
+    stated = _STATEMENT_START.match(scan, sentence.start) is not None
+    tail = _QUESTION_AFTER.search(scan, end, sentence.end) or (
+        _WH_AFTER.search(scan, end, sentence.end) if stated else None
+    )
+    if tail is None:
         return False
     rest = scan[tail.end() : sentence.end]
-    return not (_ASKED_AFTER.match(rest) or _short_question(rest))
+    return not (_ASKED_AFTER.match(rest) or (not stated and _short_question(rest)))
 
 
 def _cited_pair(

@@ -47,7 +47,20 @@ _STEP_INTRO = re.compile(
     r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
     r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
     r"requirements|changes|ingredients|tasks|timeline|schedule|tried|already|doing|done|"
-    r"symptoms|stack|setup|context|background)\b",
+    r"symptoms|stack|setup|context|background|criteria|constraints|must-haves|"
+    r"étapes|exigences|critères|contraintes|symptômes|contexte|essayé|ingrédients|tâches|"
+    r"pasos|requisitos|criterios|síntomas|contexto|probé|probado|ingredientes|tareas|notas|"
+    r"schritte|anforderungen|kriterien|symptome|kontext|versucht|bereits|zutaten|"
+    r"aufgaben|notizen|stichpunkte)\b",
+    re.I,
+)
+# an item that states a bound ("under 500 euros", "au moins 16 Go", "mindestens 4 Kerne") is
+# a criterion the choice must meet, not one of the things to choose from
+_BOUND = re.compile(
+    r"(?:under|over|below|above|at (?:least|most)|no more than|less than|more than|max(?:imum)?|"
+    r"min(?:imum)?|up to|moins de|plus de|au (?:moins|plus|maximum)|jusqu'à|menos de|más de|"
+    r"al menos|como (?:mínimo|máximo)|hasta|unter|über|mindestens|höchstens|maximal|bis zu)"
+    r"\s+\S*\d",
     re.I,
 )
 _ALT_ITEM = re.compile(
@@ -126,6 +139,9 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if asked:
             score += 0.3
             features.append("with a choice question")
+        if sum(bool(_BOUND.match(label)) for label in labels) >= 2:
+            score -= 0.3
+            features.append("criteria, not options")
         if not asked and _chosen(after, labels):
             score -= 0.35
             features.append("one already chosen")
