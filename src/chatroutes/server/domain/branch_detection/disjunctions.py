@@ -350,6 +350,8 @@ def _cited_pair(
     """The quotations right before and right after the "or" at ``at``, when both sides
     are quoted: "says « merci » or « bonne journée »" cites phrases, and offers them as
     ways forward only when a choice frames them ("should it say "Save" or "Submit"?")."""
+    if not quotes:
+        return None
     left = len(scan[:at].rstrip(" ,"))
     right = after + len(scan[after:]) - len(scan[after:].lstrip())
     before = [q for q in quotes if q[1] == left]

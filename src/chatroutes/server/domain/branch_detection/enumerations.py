@@ -198,6 +198,8 @@ _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+([.!?]*)")  # "Fly.io" stays w
 def _chosen(after: str, labels: list[str]) -> bool:
     """ "… - Heroku - Render - Fly.io. We ended up on Fly.io.": a statement after the
     list names one of its items again, so the choice is made and the list is context."""
+    if not after.strip():
+        return False
     heads = [_option_label(label).lower() for label in labels]
     heads = [head for head in heads if len(head) >= 3]
     for statement in _SENTENCE.finditer(after):

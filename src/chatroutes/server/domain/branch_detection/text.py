@@ -184,6 +184,8 @@ def _quoted(scan: str) -> list[tuple[int, int]]:
 
 def _unquoted(scan: str) -> str:
     """``scan`` with its quoted text blanked (same length): what the writer says, not cites."""
+    if not any(mark in scan for mark in "\"'\u201c\u201e\u00ab"):
+        return scan
     for start, end in _quoted(scan):
         scan = scan[:start] + " " * (end - start) + scan[end:]
     return scan
