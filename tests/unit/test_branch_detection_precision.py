@@ -92,6 +92,30 @@ class TestDisjunctionNearMisses:
     def test_a_pair_in_a_statement_before_a_question_about_something_else(self, text):
         assert [kind for kind, _ in found(text) if kind == "disjunction"] == []
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "My boiler clicks twice at night. Is it serious or is it normal in winter?",
+            "Mon frigo fait un bruit sourd la nuit. C'est grave ou c'est normal ?",
+            "La nevera hace un ruido por la noche. ¿Es esto grave o es normal?",
+            "Der Kühlschrank brummt nachts. Ist das schlimm oder normal?",
+        ],
+    )
+    def test_a_question_about_what_is_so_offers_no_way_forward(self, text):
+        assert found(text) == []
+        assert weak(text, "disjunction")
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is it smarter to lease the vans or buy them outright?",
+            "Est-ce que c'est mieux de louer ou d'acheter à 30 ans ?",
+            "Do I repaint the kitchen or replace the cabinets first?",
+        ],
+    )
+    def test_a_question_weighing_what_to_do_stays(self, text):
+        assert [kind for kind, _ in found(text)] == ["disjunction", "disjunction"]
+
     def test_a_bare_pair_before_a_what_question_stays(self):
         text = "Train or coach, what would you take to Leeds?"
         assert [kind for kind, _ in found(text)] == ["disjunction", "disjunction"]

@@ -252,6 +252,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _ANY_CONTEXT.search(scan[max(lo, start - 25) : end]):
                 score -= 0.3
                 features.append("'any … or …' catch-all")
+            fact = _ABOUT_A_FACT.search(scan, lo, at) if asked and not choosing else None
+            if fact and not _WEIGHED.search(scan, fact.end(), at):
+                score -= 0.25  # "c'est grave ou c'est normal ?": what is so, not what to do
+                features.append("asks what is so, not what to do")
             if not choosing and question and _WHY_OR_WHO.match(chunk):
                 score -= 0.4  # the answer is a reason or a person, not one of the options
                 features.append("asks why or who, not which")
@@ -292,6 +296,16 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
+# a question whose subject is the situation, not the asker ("is it …", "does this …",
+# "c'est …", "est-ce que ça …", "¿es esto …?", "ist das …"): it asks what is so
+_ABOUT_A_FACT = re.compile(
+    r"\b(?:(?:is|was|does|did|will|has) (?:it|this|that)|c'est|ça|cela|est-ce que (?:ça|c'est|"
+    r"cela)|(?:es|está|fue) (?:esto|eso)|(?:ist|wird|war) (?:es|das))\b",
+    re.I,
+)
+_WEIGHED = re.compile(  # "is it stronger to A or B": a comparative weighs the options
+    r"\b(?:[^\W\d_]{3,}er|more|less|mieux|plus|moins|más|menos|mejor|besser|lieber)\b", re.I
+)
 _WHY_OR_WHO = re.compile(
     r"[\s¿\-*•]*(?:(?:so|and|but|ok|okay|et|alors|bref|mais|y|pero|und|aber|also)\b,?\s+){0,2}"
     r"(?:[^\W\d_]+(?:\s[^\W\d_]+)?,\s+)?"  # "Honestly, who …", "Ehrlich gesagt, wer …"
