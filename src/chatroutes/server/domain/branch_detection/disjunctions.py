@@ -4,7 +4,10 @@
 "whether"/"either"/"if" when present. Idioms ("more or less"), negated choices ("not X
 or Y"), examples ("such as X or Y"), conditions ("if X or Y"), catch-alls ("any
 questions or issues"), quoted phrases and rhetorical questions are dropped or
-weakened.
+weakened, and so are the readings where nothing is chosen: options stated before a
+question about something else, a question asking why or who or what is so ("c'est
+grave ou normal ?"), "whichever"/"either way", and options a statement right after
+them settles ("… and I booked Thursday").
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Enumerations: a list of alternatives, numbered or bulleted lines, inline lists asked
 to pick from ("A, B, C — which?", "Names we like: A, B, C. Which …?") or prose ("one
 option … another option / alternatively …"). The span runs from the first
-item to the end of the last. Numbered steps of one procedure are not alternatives.
+item to the end of the last. Numbered steps of one procedure are not alternatives, nor
+are context lists (notes, symptoms, what was tried), criteria the choice must meet
+("at least 16 GB") and lists whose item a later statement picks ("We went with B.").
 """
 
 from __future__ import annotations
