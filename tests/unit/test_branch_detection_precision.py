@@ -116,6 +116,18 @@ class TestDisjunctionNearMisses:
     def test_a_question_weighing_what_to_do_stays(self, text):
         assert [kind for kind, _ in found(text)] == ["disjunction", "disjunction"]
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "We'll stay two or three nights in Ghent, can you plan the days?",
+            "On reste deux ou trois nuits à Gand, tu peux prévoir les journées ?",
+            "Nos quedamos dos o tres noches en Gante, ¿me organizas los días?",
+            "Wir bleiben zwei oder drei Nächte in Gent, planst du die Tage?",
+        ],
+    )
+    def test_an_approximate_number_is_no_choice(self, text):
+        assert found(text) == []
+
     def test_a_bare_pair_before_a_what_question_stays(self):
         text = "Train or coach, what would you take to Leeds?"
         assert [kind for kind, _ in found(text)] == ["disjunction", "disjunction"]
