@@ -311,6 +311,18 @@ class TestComparativeNearMisses:
         assert weak(text, "comparison")
 
     @pytest.mark.parametrize(
+        "text",
+        [
+            "Is our water bill higher than average for a family of four?",
+            "Notre facture d'eau est-elle plus élevée que la moyenne ?",
+            "¿Nuestra factura de agua es más alta que la media?",
+            "Ist unsere Wasserrechnung höher als der Durchschnitt?",
+        ],
+    )
+    def test_a_comparison_with_a_norm_is_no_choice(self, text):
+        assert found(text) == []
+
+    @pytest.mark.parametrize(
         ("text", "wanted"),
         [
             ("Le train est-il plus rapide que la voiture pour Lyon ?", ["la voiture"]),

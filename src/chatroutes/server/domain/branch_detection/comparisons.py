@@ -37,6 +37,7 @@ from .text import (
     _skip,
     _trimmed,
     _words,
+    _wordset,
 )
 
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
@@ -1013,6 +1014,17 @@ _DEICTIC = re.compile(
     r"die beiden|diese)\b",
     re.I,
 )
+_NORMS = _wordset(
+    "average normal norm median typical standard moyenne normale médiane media promedio "
+    "mediana durchschnitt mittelwert"
+)
+
+
+def _head(side: str) -> str:
+    """The first word of a side past its determiners ("la moyenne": "moyenne")."""
+    return next((word for word in _words(side) if word not in _DETERMINERS), "")
+
+
 _NOT_A_SIDE = frozenset(
     {
         *("it", "they", "he", "she", "i", "we", "you", "ever", "before", "usual", "expected"),
@@ -1040,6 +1052,8 @@ def _comparison(
         (_words(scan[a:b]) or [""])[0] in _NOT_A_SIDE for a, b in spans
     ):
         return []  # "compare the two paragraphs below", "cheaper than it was"
+    if any(_head(scan[a:b]) in _NORMS for a, b in spans):
+        return []  # "is my rent higher than the average?": a norm, not a side to choose
     options = [Option(a, b, _option_title(text[a:b])) for a, b in spans if b > a]
     if len(options) < 2:
         return []
