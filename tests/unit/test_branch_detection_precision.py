@@ -128,6 +128,22 @@ class TestDisjunctionNearMisses:
     def test_an_approximate_number_is_no_choice(self, text):
         assert found(text) == []
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Does anyone sane prefer a hot or a cold bedroom? Anyway, what temperature is safe "
+            "for a baby's room?",
+            "Quelqu'un préfère-t-il vraiment dormir au chaud ou au frais ? Bref, quelle "
+            "température pour une chambre de bébé ?",
+            "¿Alguien prefiere de verdad dormir con frío o con calor? Bueno, da igual. ¿Qué "
+            "temperatura va bien para un bebé?",
+            "Schläft irgendwer lieber warm oder kalt? Egal. Welche Temperatur passt fürs "
+            "Babyzimmer?",
+        ],
+    )
+    def test_a_question_set_aside_right_after_is_not_asked(self, text):
+        assert [kind for kind, _ in found(text) if kind == "disjunction"] == []
+
     def test_a_bare_pair_before_a_what_question_stays(self):
         text = "Train or coach, what would you take to Leeds?"
         assert [kind for kind, _ in found(text)] == ["disjunction", "disjunction"]
@@ -271,6 +287,17 @@ class TestComparisonNearMisses:
         assert found(text) == []
         assert weak(text, "comparison")  # read, and kept below the threshold
 
+    def test_a_title_with_the_same_word_around_vs_is_no_pair(self):
+        text = "My uncle quotes Spy vs. Spy at every dinner. Who drew it?"
+        assert found(text) == []
+
+    def test_a_question_pointing_back_to_the_pair_keeps_it(self):
+        text = (
+            "So it's basically a Kobo Sage versus a reMarkable 2 for my notes. What are the "
+            "pros and cons of each?"
+        )
+        assert [kind for kind, _ in found(text)] == ["comparison", "comparison"]
+
     @pytest.mark.parametrize(
         ("text", "wanted"),
         [
@@ -347,4 +374,13 @@ class TestConditionalNearMisses:
         ],
     )
     def test_if_possible_with_a_fallback_is_one_request(self, text):
+        assert found(text) == []
+
+
+class TestDirectiveNearMisses:
+    def test_da_igual_asks_for_nothing(self):
+        text = (
+            "Da igual si vamos en coche o en tren, eso lo vemos luego. ¿Se puede entrar al "
+            "museo sin reserva?"
+        )
         assert found(text) == []

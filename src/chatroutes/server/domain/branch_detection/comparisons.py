@@ -331,6 +331,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             names = [scan[a:b].strip(" .,").lower() for a, b in sides]
             if len(set(names)) < len(names) or all(re.fullmatch(r"[\d.,%$€£ ]+", n) for n in names):
                 continue  # "Kramer vs. Kramer", "5.9 vs 6.4"
+            if (_words(scan[start:at]) or [""])[-1] == (_words(scan[after:end]) or [""])[0]:
+                continue  # "… quoting Kramer vs. Kramer at me": a title around the "vs."
             used_until = end
             stated = _stated(scan, sentence, sents, at)
             found.extend(
@@ -464,7 +466,23 @@ def _stated(scan: str, sentence: Span, sents: list[Span], at: int, words_before:
     if following is None:
         return False
     after = scan[following.start : following.end]
-    return not (_short_question(after) or _ASKED_AFTER.match(after))
+    if _ASKED_AFTER.match(after) or _POINTS_BACK.search(after):
+        return False
+    return not (_short_question(after) and not _ASKS_ANEW.match(after))
+
+
+# a question that points back to a pair just named ("the pros and cons of each?")
+_POINTS_BACK = re.compile(
+    r"\b(?:each|both|either|which|the two|chacun\w*|les deux|lequel|laquelle|cada|ambos|ambas|"
+    r"los dos|las dos|cuál|beide\w*|jeweils|welche\w*)\b",
+    re.I,
+)
+# a short question that asks something new ("Who directed it?"), not "Thoughts?"
+_ASKS_ANEW = re.compile(
+    r"[\s¿]*(?:who|why|how|where|when|qui|pourquoi|comment|où|quand|quién|por qué|cómo|dónde|"
+    r"cuándo|wer|warum|wie|wo|wann)\b",
+    re.I,
+)
 
 
 def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:

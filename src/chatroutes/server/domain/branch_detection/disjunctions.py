@@ -266,6 +266,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if not choosing and question and _WHY_OR_WHO.match(chunk):
                 score -= 0.4  # the answer is a reason or a person, not one of the options
                 features.append("asks why or who, not which")
+            if question and not then_asked and _SET_ASIDE.match(next_sentence):
+                score -= 0.4  # "… with cold or with heat? Well, never mind.": not asked
+                features.append("set aside")
             if _EITHER_WILL_DO.match(scan, end):
                 score -= 0.4
                 features.append("either will do")
@@ -323,6 +326,12 @@ _EITHER_WILL_DO = re.compile(
     r"[\s,;(\u2014\u2013-]*(?:whatever|whichever|either (?:way|one|is fine|works)|no matter which|"
     r"peu importe|n'importe (?:le|la|lequel|laquelle)|l'un ou l'autre|lo que sea|da igual|"
     r"cualquiera|egal|ganz gleich|beides geht)\b",
+    re.I,
+)
+_SET_ASIDE = re.compile(
+    r"[\s(]*(?:anyway|anyhow|whatever|never ?mind|moving on|bref|passons|peu importe|bon,? bref|"
+    r"enfin bref|en fin|bueno,? da igual|da igual|en fin,? da igual|sea como sea|naja|egal|"
+    r"wie auch immer|jedenfalls|ganz egal|na ja)\b",
     re.I,
 )
 _QUESTION_AFTER = re.compile(
