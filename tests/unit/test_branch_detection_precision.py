@@ -260,6 +260,27 @@ class TestEnumerationNearMisses:
     def test_a_context_list_in_french_or_german_is_no_options(self, text):
         assert found(text) == []
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can you weigh renting against buying for me? Some context first:\n"
+            "- I earn 3k a month\n- I have 40k saved\n- I may move abroad in 2 years",
+            "I'm out of ideas with my dishwasher. Here's what's going on:\n"
+            "- it beeps three times\n- the water stays in the bottom\n- the light blinks",
+            "¿Me ayudas a comparar alquilar y comprar? Algunos datos:\n- gano 2.000 €\n"
+            "- tengo 30.000 € ahorrados\n- quizá me mude en dos años",
+        ],
+    )
+    def test_a_list_opened_as_context_is_no_options(self, text):
+        assert [kind for kind, _ in found(text) if kind == "enumeration"] == []
+
+    def test_a_list_opened_by_a_choice_after_context_is_read(self):
+        text = (
+            "My daughter is torn about next year. What would suit her among:\n"
+            "- a gap year\n- a nursing degree\n- an apprenticeship"
+        )
+        assert [kind for kind, _ in found(text)] == ["enumeration"] * 3
+
     def test_an_or_not_before_a_list_of_notes_offers_nothing(self):
         text = (
             "Qu'on signe ou non, je dois résumer la réunion. Voici mes notes :\n"

@@ -49,11 +49,12 @@ _STEP_INTRO = re.compile(
     r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
     r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
     r"requirements|changes|ingredients|tasks|timeline|schedule|tried|already|doing|done|"
-    r"symptoms|stack|setup|context|background|criteria|constraints|must-haves|"
-    r"étapes|exigences|critères|contraintes|symptômes|contexte|essayé|ingrédients|tâches|"
-    r"pasos|requisitos|criterios|síntomas|contexto|probé|probado|ingredientes|tareas|notas|"
-    r"schritte|anforderungen|kriterien|symptome|kontext|versucht|bereits|zutaten|"
-    r"aufgaben|notizen|stichpunkte)\b",
+    r"symptoms|stack|setup|context|background|criteria|constraints|must-haves|going on|"
+    r"details|étapes|exigences|critères|contraintes|symptômes|contexte|essayé|ingrédients|"
+    r"tâches|ce qui se passe|détails|données|pasos|requisitos|criterios|síntomas|contexto|"
+    r"probé|probado|ingredientes|tareas|notas|lo que pasa|datos|detalles|schritte|"
+    r"anforderungen|kriterien|symptome|kontext|versucht|bereits|zutaten|aufgaben|notizen|"
+    r"stichpunkte|was passiert|eckdaten)\b",
     re.I,
 )
 # an item that states a bound ("under 500 euros", "au moins 16 Go", "mindestens 4 Kerne") is
@@ -153,9 +154,14 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             features.append("items named as options")
         first_words = [(_words(label) or [""])[0] for label in labels]
         steps = sum(word in _STEP_VERBS for word in first_words)
+        lead = _last_sentence(intro)
         if _STEP_INTRO.search(intro) and not _ALT_INTRO.search(intro):
             score -= 0.3
             features.append("introduced as steps or facts")
+        elif lead != intro and _STEP_INTRO.search(lead) and not _ALT_INTRO.search(lead):
+            # "… compared to B? Some context:", "I'm out of ideas. Here's what's going on:"
+            score -= 0.5
+            features.append("opened as context")
         if steps >= max(2, len(labels) // 2 + 1) and not _ALT_INTRO.search(intro):
             score -= 0.25
             features.append("imperative steps")
@@ -211,6 +217,12 @@ def _chosen(after: str, labels: list[str]) -> bool:
         if any(f" {' '.join(_words(head))} " in said for head in heads):
             return True
     return False
+
+
+def _last_sentence(line: str) -> str:
+    """The sentence of ``line`` that runs into the list."""
+    ends = [m.end() for m in re.finditer(r"[.!?]+\s+(?=\S)", line)]
+    return line[ends[-1] :] if ends else line
 
 
 def _first_marker(scan: str, line_start: int) -> int:
