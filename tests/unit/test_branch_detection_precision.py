@@ -405,3 +405,19 @@ class TestDirectiveNearMisses:
             "museo sin reserva?"
         )
         assert found(text) == []
+
+
+class TestSeveralRequestsNearMisses:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Wer hat schon Lust, Belege abzuheften oder Quittungen zu sortieren? Naja. Welche "
+            "App taugt für Freiberufler?",
+            "Qui a envie de classer des factures le dimanche ? Passons. Quelle appli pour un "
+            "auto-entrepreneur ?",
+            "¿A quién le apetece ordenar facturas un domingo? Bueno, da igual. ¿Qué app me "
+            "sirve como autónomo?",
+        ],
+    )
+    def test_a_question_set_aside_is_not_a_second_request(self, text):
+        assert found(text) == []

@@ -815,7 +815,8 @@ _ALSO_KEYS = (
 )
 _SET_ASIDE = re.compile(
     r"\W*(?:because|cause|'cause|probably because|maybe because|parce que|porque|weil|anyway|"
-    r"anyhow|whatever|bref|enfin bref|en fin|bueno,? en fin|egal|jedenfalls|wie auch immer)\b",
+    r"anyhow|whatever|never ?mind|bref|enfin bref|passons|peu importe|en fin|bueno,? en fin|"
+    r"da igual|egal|jedenfalls|wie auch immer|na ?ja)\b",
     re.I,
 )
 _BROAD = re.compile(
