@@ -421,3 +421,37 @@ class TestSeveralRequestsNearMisses:
     )
     def test_a_question_set_aside_is_not_a_second_request(self, text):
         assert found(text) == []
+
+
+class TestMaterialHandedOver:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Translate this into German: Would you rather have the fish or the lamb?",
+            "Traduis en espagnol : Tu veux le poisson ou l'agneau ?",
+            "Traduce al francés: ¿Quieres el pescado o el cordero?",
+            "Übersetze ins Französische: Möchtest du lieber Fisch oder Lamm?",
+            'Proofread this please: "We are torn between Porto and Seville for the retreat."',
+            "Summarize this email for me:\n\nHi all, should we ship in May or June? Options:\n"
+            "- May without search\n- June with search\nVote by Friday.",
+        ],
+    )
+    def test_the_choices_inside_material_to_work_on_are_not_the_writers(self, text):
+        assert found(text) == []
+
+    def test_a_request_after_the_material_is_still_read(self):
+        text = (
+            'Translate this into Italian: "See you soon." Unrelated, but should I learn '
+            "Italian or Spanish first?"
+        )
+        assert [kind for kind, _ in found(text)] == ["disjunction", "disjunction"]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Rewrite this paragraph two ways: a formal one and a casual one.",
+            "Réécris ce paragraphe de deux façons : une version formelle et une décontractée.",
+        ],
+    )
+    def test_variants_named_after_the_colon_are_no_material(self, text):
+        assert [kind for kind, _ in found(text)] == ["directive", "directive"]
