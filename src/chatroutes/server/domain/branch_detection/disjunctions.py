@@ -504,7 +504,8 @@ def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             _trimmed(scan, match.start(3), match.end(3)),
         ]
         index = next((i for i, s in enumerate(sents) if s.end >= match.end()), len(sents) - 1)
-        sentence, following = sents[index], (sents[index + 1 : index + 2] or [None])[0]
+        sentence = sents[index]
+        following = sents[index + 1] if index + 1 < len(sents) else None
         settled = not scan[sentence.start : sentence.end].rstrip().endswith("?") and _settled(
             scan, spans, spans[-1][1], sentence, following
         )

@@ -19,41 +19,8 @@ _WORK_ON = re.compile(
     r"résume[zr]?|reformule[zr]?|réécris|réponds à|traduce|traducir|corregir|revisa|resume|"
     r"resumir|reescribe|reformula|responde a|übersetze?n?|korrigiere?n?|überarbeite|"
     r"fasse?\s+\w+(?:\s+\w+)?\s+zusammen|formulier\w*\s+\w+\s+um|antworte auf)\b"
-    r"[^.?!\n:]{0,60}:[ \t]*",
+    r"[^.?!\n:]{0,60}:",
     re.I,
-)
-_KEYS = (
-    "transl",
-    "proofread",
-    "summar",
-    "fix",
-    "correct",
-    "rewrite",
-    "rephrase",
-    "reword",
-    "edit",
-    "polish",
-    "shorten",
-    "paraphrase",
-    "reply to",
-    "respond to",
-    "tradu",
-    "corrig",
-    "relis",
-    "résum",
-    "reformul",
-    "réécri",
-    "réponds",
-    "revisa",
-    "resum",
-    "reescrib",
-    "responde",
-    "übersetz",
-    "korrigier",
-    "überarbeit",
-    "zusammen",
-    " um",
-    "antworte",
 )
 _CLOSING = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201e": "\u201c\u201d", "\u00ab": "\u00bb"}
 # a count or a word for variants before the colon: what follows are the variants asked for
@@ -75,14 +42,17 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 def without_material(scan: str) -> str:
     """``scan`` with the material handed over blanked (same length, newlines kept)."""
-    low = scan.lower()
-    if ":" not in scan or not any(key in low for key in _KEYS):
-        return scan
-    spans = [
-        _extent(scan, match.end())
-        for match in _WORK_ON.finditer(scan)
-        if not _VARIANTS.search(match.group(0))  # "rewrite it two ways: …" names variants
-    ]
+    spans: list[tuple[int, int]] = []
+    colon = scan.find(":")
+    while colon != -1:  # a request to work on text ends on a colon: look just before each
+        request = _WORK_ON.search(scan, max(0, colon - 100), colon + 1)
+        handed = request.group(0) if request and request.end() == colon + 1 else ""
+        if handed and not _VARIANTS.search(handed):  # "rewrite it two ways: …" names variants
+            start = colon + 1
+            while scan[start : start + 1] in (" ", "\t"):
+                start += 1
+            spans.append(_extent(scan, start))
+        colon = scan.find(":", colon + 1)
     for start, end in spans:
         scan = scan[:start] + re.sub(r"[^\n]", " ", scan[start:end]) + scan[end:]
     return scan
