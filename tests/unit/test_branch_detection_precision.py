@@ -144,6 +144,18 @@ class TestDisjunctionNearMisses:
     def test_a_question_set_aside_right_after_is_not_asked(self, text):
         assert [kind for kind, _ in found(text) if kind == "disjunction"] == []
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I mostly walk or cycle to the office. Which rain jacket would you get?",
+            "Je vais souvent au bureau à pied ou à vélo. Quelle veste de pluie prendre ?",
+            "Normalmente voy andando o en bici. ¿Qué chubasquero me recomiendas?",
+            "Ich gehe meistens zu Fuß oder fahre Rad. Welche Regenjacke empfiehlst du?",
+        ],
+    )
+    def test_a_habit_is_no_choice(self, text):
+        assert found(text) == []
+
     def test_a_bare_pair_before_a_what_question_stays(self):
         text = "Train or coach, what would you take to Leeds?"
         assert [kind for kind, _ in found(text)] == ["disjunction", "disjunction"]

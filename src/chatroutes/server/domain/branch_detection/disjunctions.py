@@ -269,6 +269,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if question and not then_asked and _SET_ASIDE.match(next_sentence):
                 score -= 0.4  # "… with cold or with heat? Well, never mind.": not asked
                 features.append("set aside")
+            if not (question or choosing) and _HABIT.search(scan, lo, end):
+                score -= 0.4  # "I mostly walk or bike to work": what is done, not weighed
+                features.append("a habit, not a choice")
             if _EITHER_WILL_DO.match(scan, end):
                 score -= 0.4
                 features.append("either will do")
@@ -326,6 +329,14 @@ _EITHER_WILL_DO = re.compile(
     r"[\s,;(\u2014\u2013-]*(?:whatever|whichever|either (?:way|one|is fine|works)|no matter which|"
     r"peu importe|n'importe (?:le|la|lequel|laquelle)|l'un ou l'autre|lo que sea|da igual|"
     r"cualquiera|egal|ganz gleich|beides geht)\b",
+    re.I,
+)
+_HABIT = re.compile(
+    r"\b(?:usually|mostly|often|always|sometimes|normally|typically|generally|most days|"
+    r"every (?:day|morning|evening|night|week)|souvent|toujours|d'habitude|généralement|"
+    r"parfois|tous les (?:jours|soirs|matins)|normalmente|siempre|a veces|suelo|solemos|"
+    r"cada (?:día|tarde|noche|mañana)|todos los días|meist|meistens|oft|immer|manchmal|"
+    r"normalerweise|gewöhnlich|jeden (?:tag|abend|morgen))\b",
     re.I,
 )
 _SET_ASIDE = re.compile(
