@@ -409,6 +409,30 @@ class TestConditionalNearMisses:
     def test_if_possible_with_a_fallback_is_one_request(self, text):
         assert found(text) == []
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "If it's dry we'll grill in the yard, if not we'll use the barn. Can you plan a "
+            "menu for 30?",
+            "S'il fait beau on grille dans le jardin, sinon dans la grange. Tu prévois un menu ?",
+            "Wenn es trocken ist, grillen wir im Hof, sonst in der Scheune. Planst du ein Menü?",
+        ],
+    )
+    def test_a_plan_stated_before_another_question_is_no_case_to_answer(self, text):
+        assert found(text) == []
+        assert weak(text, "conditional")
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "If it's dry we'll grill in the yard, if not we'll use the barn. What should we "
+            "buy in each case?",
+            "¿Qué hago si el cliente es de la UE y qué si es de fuera, tipo EE. UU.?",
+        ],
+    )
+    def test_cases_a_question_comes_back_to_stay(self, text):
+        assert [kind for kind, _ in found(text)] == ["conditional", "conditional"]
+
 
 class TestDirectiveNearMisses:
     def test_da_igual_asks_for_nothing(self):
