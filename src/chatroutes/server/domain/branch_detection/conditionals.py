@@ -2,7 +2,9 @@
 case: each "if …"/"when …" clause of one question ("what should I do if A, and what
 if B?"), consecutive sentences that each put a case ("What if A? And if B?"), "if …
 otherwise …", and "depending on whether A or B". A single condition is not a branch
-point, and neither is a polite "if you could …".
+point, and neither is a polite "if you could …" or "if possible …, otherwise …"; a
+plan stated before a question about something else ("If it rains we eat inside,
+otherwise outside. Can you plan a menu?") is weakened below the threshold.
 
 Works the same in French, Spanish, German, Italian and Portuguese ("si", "cuando",
 "wenn", "falls", "se", "sinon", "sonst", "de lo contrario").
