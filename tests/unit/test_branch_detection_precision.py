@@ -458,6 +458,10 @@ class TestSeveralRequestsNearMisses:
     def test_a_question_set_aside_is_not_a_second_request(self, text):
         assert found(text) == []
 
+    def test_what_if_i_told_you_is_rhetorical(self):
+        text = "What if I told you I've never boiled an egg? Can you give me a sure method?"
+        assert found(text) == []
+
 
 class TestMaterialHandedOver:
     @pytest.mark.parametrize(
