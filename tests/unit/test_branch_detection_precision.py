@@ -156,6 +156,29 @@ class TestDisjunctionNearMisses:
     def test_a_habit_is_no_choice(self, text):
         assert found(text) == []
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Either my router is dying or my ISP is throttling me. How do I test the speed?",
+            "Soit ma box est morte, soit mon opérateur me bride. Comment tester le débit ?",
+            "Entweder ist mein Router kaputt oder mein Anbieter drosselt. Wie teste ich das?",
+        ],
+    )
+    def test_guesses_at_what_is_so_are_no_choice(self, text):
+        assert found(text) == []
+        assert weak(text, "disjunction")
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Either I take the job in Leeds or I stay and ask for a raise.",
+            "Pour ses 60 ans, je lui offre soit un week-end à Arles, soit un cours de cuisine.",
+            "Ich kann entweder im Herbst den Master anfangen oder ein Jahr arbeiten.",
+        ],
+    )
+    def test_either_with_someone_to_choose_stays(self, text):
+        assert [kind for kind, _ in found(text)] == ["disjunction", "disjunction"]
+
     def test_a_bare_pair_before_a_what_question_stays(self):
         text = "Train or coach, what would you take to Leeds?"
         assert [kind for kind, _ in found(text)] == ["disjunction", "disjunction"]

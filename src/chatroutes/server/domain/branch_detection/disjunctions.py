@@ -269,6 +269,13 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if question and not then_asked and _SET_ASIDE.match(next_sentence):
                 score -= 0.4  # "… with cold or with heat? Well, never mind.": not asked
                 features.append("set aside")
+            if (
+                opener
+                and not (question or then_asked)
+                and _hypotheses(scan, sentence, lo + opener.end())
+            ):
+                score -= 0.4  # "Either my router is dying or my ISP throttles me": what may be so
+                features.append("guesses at what is so")
             if not (question or choosing) and _HABIT.search(scan, lo, end):
                 score -= 0.4  # "I mostly walk or bike to work": what is done, not weighed
                 features.append("a habit, not a choice")
@@ -383,6 +390,28 @@ def _asked_apart(scan: str, sentence: Span, at: int, end: int) -> bool:
         return False
     rest = scan[tail.end() : sentence.end]
     return not (_ASKED_AFTER.match(rest) or (not stated and _short_question(rest)))
+
+
+_THING_SUBJECT = re.compile(
+    r"\s*(?:(?:is|are|was|has|ist|sind|hat|war|est|es|está)\s+)?(?:my|our|the|this|that|it|"
+    r"his|her|their|mon|ma|mes|notre|le|la|les|ce|cette|il|elle|mein|meine|unser|unsere|der|"
+    r"die|das|es|mi|mis|nuestro|nuestra|el|los|las)\b",
+    re.I,
+)
+_FIRST_PERSON = re.compile(
+    r"\b(?:i|i'm|i'll|i'd|we|we're|we'll|we'd|je|j'|nous|on|ich|wir|yo|nosotros|nosotras)\b",
+    re.I,
+)
+
+
+def _hypotheses(scan: str, sentence: Span, after_opener: int) -> bool:
+    """ "Either my router is dying or my ISP is throttling me", "Soit mon routeur est
+    mort, soit …": the options are guesses about things, stated, with no one in the
+    sentence who would choose between them ("Either I take the job or I stay" is a
+    choice)."""
+    return bool(_THING_SUBJECT.match(scan, after_opener)) and not _FIRST_PERSON.search(
+        scan, sentence.start, sentence.end
+    )
 
 
 def _cited_pair(
@@ -517,9 +546,9 @@ def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         index = next((i for i, s in enumerate(sents) if s.end >= match.end()), len(sents) - 1)
         sentence = sents[index]
         following = sents[index + 1] if index + 1 < len(sents) else None
-        settled = not scan[sentence.start : sentence.end].rstrip().endswith("?") and _settled(
-            scan, spans, spans[-1][1], sentence, following
-        )
+        stated = not scan[sentence.start : sentence.end].rstrip().endswith("?")
+        settled = stated and _settled(scan, spans, spans[-1][1], sentence, following)
+        guessed = stated and _hypotheses(scan, sentence, match.end(1))
         options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
         found.extend(
             split_group(
@@ -528,13 +557,14 @@ def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 start=match.start(),
                 end=spans[-1][1],
                 options=options,
-                confidence=0.4 if settled else 0.8,
+                confidence=0.4 if settled or guessed else 0.8,
                 description=(
                     "One of the alternatives this message weighs: follow {option} on its "
                     "own branch, apart from {others}."
                 ),
                 reasoning=f"Disjunction: '{match.group(1).lower()} … {match.group(1).lower()}'"
-                + (", one already chosen" if settled else ""),
+                + (", one already chosen" if settled else "")
+                + (", guesses at what is so" if guessed else ""),
                 divergence="high",
             )
         )
