@@ -396,6 +396,19 @@ class TestComparativeNearMisses:
     @pytest.mark.parametrize(
         "text",
         [
+            "Since the coach is cheaper than the train, how early should I book for York?",
+            "Comme le car est moins cher que le train, quand réserver pour Lille ?",
+            "Como el autobús es más barato que el tren, ¿con cuánta antelación reservo?",
+            "Da der Bus billiger ist als der Zug, wann sollte ich buchen?",
+        ],
+    )
+    def test_a_comparison_given_as_a_reason_is_taken_as_given(self, text):
+        assert found(text) == []
+        assert weak(text, "comparison")
+
+    @pytest.mark.parametrize(
+        "text",
+        [
             "Is our water bill higher than average for a family of four?",
             "Notre facture d'eau est-elle plus élevée que la moyenne ?",
             "¿Nuestra factura de agua es más alta que la media?",

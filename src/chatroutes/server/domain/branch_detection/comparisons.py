@@ -665,14 +665,32 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         if any(len(_words(scan[a:b])) == 0 for a, b in sides):
             continue
         found.extend(_comparison(text, scan, left[0], end, sides, 0.86, "comparative"))
-    if found and _WHY_OR_WHO.match(scan, sentence.start):
-        # "Why is my laptop slower than my brother's?": the comparison is a fact the
-        # question starts from, not what it asks
+    if found and (_WHY_OR_WHO.match(scan, sentence.start) or _premise(scan, sentence, found)):
+        # "Why is my laptop slower than my brother's?", "Since the train is cheaper than
+        # the plane, when should I book?": the comparison is a fact the question starts
+        # from, not what it asks
         return [
             replace(s, confidence=calibrated(0.55), reasoning=f"{s.reasoning}, taken as given")
             for s in found
         ]
     return found
+
+
+_PREMISE = re.compile(
+    r"[\s\-*•]*(?:since|because|as|now that|given that|seeing that|comme|puisque|vu que|"
+    r"étant donné que|maintenant que|como|ya que|puesto que|dado que|ahora que|da|weil|"
+    r"nachdem|zumal|jetzt,? wo)\b",
+    re.I,
+)
+
+
+def _premise(scan: str, sentence: Span, found: list[Suggestion]) -> bool:
+    """Whether the comparison sits in a clause of reason that opens the sentence, before
+    the comma that leads to what is asked ("Since A is cheaper than B, how …?")."""
+    if not _PREMISE.match(scan, sentence.start):
+        return False
+    comma = scan.find(",", sentence.start, sentence.end)
+    return comma != -1 and all(s.end <= comma for s in found)
 
 
 _CONJUNCTION_QUE = re.compile(
