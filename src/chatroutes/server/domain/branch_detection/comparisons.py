@@ -6,9 +6,9 @@ a question weighs two things in: a comparative between them ("is X cheaper than 
 lacks ("what does X give me that Y doesn't?"), how alike they are ("are X and Y the
 same thing?", "what sets X apart from Y?"), or a verb of outdoing ("does X beat Y?").
 One suggestion per side; the group runs from the trigger word (or X) to the last side.
-A pair named inside a statement ("we watched X vs. Y") and a comparative a why-question
-starts from ("why is X slower than Y?") are facts, not asked: weakened below the
-threshold.
+A pair named inside a statement ("we watched X vs. Y") and a comparative a question
+starts from ("why is X slower than Y?", "since X is cheaper than Y, when …?") are facts,
+not asked: weakened below the threshold.
 """
 
 from __future__ import annotations
