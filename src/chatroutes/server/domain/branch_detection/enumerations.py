@@ -120,6 +120,7 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         groups.append(current)
 
     found: list[Suggestion] = []
+    plain = ""  # the text with its quotations blanked: cited words frame nothing
     for group in groups:
         if len(group) < 2:
             continue
@@ -129,10 +130,11 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         labels = [text[s.start : s.end].strip() for s in items]
         if sum(label.endswith("?") for label in labels) >= len(labels) / 2:
             continue  # a list of questions: the question detector answers it
-        paragraph = _unquoted(_intro(scan, lines, group[0]))  # cited words frame nothing
+        plain = plain or _unquoted(scan)
+        paragraph = _intro(plain, lines, group[0])
         # the line that opens the list, its fixed phrases ("or not", "ou non") left out
         intro = _IDIOMS.sub(" ", paragraph.rsplit("\n", 1)[-1])
-        after = _unquoted(_after(scan, lines, group[-1]))
+        after = _after(plain, lines, group[-1])
         score = 0.42
         features: list[str] = []
         if _ALT_INTRO.search(intro):

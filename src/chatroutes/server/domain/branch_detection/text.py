@@ -186,9 +186,7 @@ def _unquoted(scan: str) -> str:
     """``scan`` with its quoted text blanked (same length): what the writer says, not cites."""
     if not any(mark in scan for mark in "\"'\u201c\u201e\u00ab"):
         return scan
-    for start, end in _quoted(scan):
-        scan = scan[:start] + " " * (end - start) + scan[end:]
-    return scan
+    return _QUOTED.sub(lambda quote: " " * len(quote.group(0)), scan)
 
 
 def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
