@@ -24,12 +24,15 @@ are one request.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
 from .directives import _MAKE
 from .option_spans import _parts
-from .suggestion import Option, Suggestion, split_group
+from .requests import _IMPERATIVE as _IMPERATIVE_ASK
+from .requests import AND, ASK, BLOCK, QUESTION, TRANSITION, Intent, intents, segments
+from .suggestion import Option, Suggestion, calibrated, split_group
 from .text import Span, _mentions, _option_title, _strip_marker, _trimmed, _words, _wordset
 
 _JOINED = re.compile(
@@ -231,7 +234,12 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found.extend(_ordinals(text, scan, sents))
     found.extend(_sections(text, scan))
     found.extend(_listed_requests(text, scan))
+    if not any(s.confidence >= _CONFIDENT for s in found):  # what the cues above missed
+        found.extend(_segmented(text, scan, sents))
     return _strongest_per_extent(found)
+
+
+_CONFIDENT = calibrated(0.7)
 
 
 def _strongest_per_extent(found: list[Suggestion]) -> list[Suggestion]:
@@ -1239,3 +1247,144 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             )
         )
     return found
+
+
+def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """The requests the segmenter finds (``requests``): one suggestion per intent, when
+    each intent asks in so many words (or tells a problem set apart as an item of its
+    own) and something sets it apart from the one before."""
+    if len(sents) < 2 and not _SEGMENT_KEYS.search(scan):
+        return []
+    every = intents(segments(scan, sents))
+    found = [
+        intent
+        for index, intent in enumerate(every)
+        if _stands(scan, intent, every[index + 1] if index + 1 < len(every) else None)
+    ]
+    if len(found) < 2 or not any(
+        i.asking or i.lead.announced or i.lead.opener == TRANSITION for i in found
+    ):
+        return []
+    asking = [i.asking for i in found if i.asking is not None]
+    if len(asking) == 1 and _SINGULAR_BACK.search(scan, asking[0].start, asking[0].end):
+        return []  # "- uploads fail\n- … How do we track this down?": symptoms of one problem
+    confidence = min(_apart(scan, one, next_) for one, next_ in itertools.pairwise(found))
+    spans = [_need(text, i.lead.start, i.lead.end) for i in found]
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=spans[0][0],
+        end=spans[-1][1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in spans],
+        confidence=confidence,
+        description=_DESCRIPTION,
+        reasoning=f"{len(found)} requests on different topics",
+        divergence="high",
+    )
+
+
+_SEGMENT_KEYS = re.compile(r"[,;:]|\s(?:and|et|y|und|plus|also|aussi|además|außerdem)\s", re.I)
+
+
+def _stands(scan: str, intent: Intent, following: Intent | None) -> bool:
+    """Whether an intent is a request of its own: a real question or an ask with a
+    topic; a problem only as an item of its own (announced, opened by a transition or
+    a paragraph) or when a request joined to it follows ("X doesn't work, and I'd like
+    to …")."""
+    lead, asking = intent.lead, intent.asking
+    item = lead.opener in (TRANSITION, BLOCK) or lead.announced
+    if asking is None:  # a problem: "X doesn't work, and I'd like to …", "… and also Y fails"
+        joined = following is not None and (
+            following.lead.opener == TRANSITION
+            or (following.lead.opener == AND and following.asking is not None)
+        )
+        return lead.words >= 4 and (item or joined)
+    chunk = scan[asking.start : asking.end].strip()
+    plain = _OPENING.sub("", chunk.lstrip("¿¡"), count=1)
+    if _RHETORICAL.match(plain) or _FILLER_QUESTION.match(plain) or _HEDGE.match(plain):
+        return False
+    if _CASE.match(plain) or (asking.form == QUESTION and _OPEN_QUOTE.search(chunk)):
+        return False  # "And if it fails?": a case of one request; a quoted question
+    if asking.form == ASK and _WISH.match(plain) and not (item or asking.opener):
+        return False  # "… ? I want a sane default": what the question is for
+    return not (asking.form == QUESTION and _TAG_QUESTION.search(chunk + "?"))
+
+
+_OPENING = re.compile(
+    r"\W*(?:(?:and|also|plus|so|but|et|y|und|aussi|además|außerdem)\b,?\s*)*", re.I
+)
+_CASE = re.compile(r"(?:what |and |et |y |und |or )*(?:if|si|wenn|falls|suppose)\b", re.I)
+_OPEN_QUOTE = re.compile(r"[\"“«„][^\"”»“]*$")
+_WISH = re.compile(
+    r"(?:i|we)(?: really| also)? (?:want|'d like|would like|'d love|would love|wish)\b|"
+    r"je (?:veux|voudrais)|j'aimerais|(?:me gustaría|quiero|quisiera)|"
+    r"ich (?:will|möchte|würde gern)",
+    re.I,
+)
+
+
+def _apart(scan: str, before: Intent, after: Intent) -> float:
+    """How surely two intents in a row are separate requests, from what opens the second."""
+    lead = after.lead
+    if lead.opener == TRANSITION or (lead.announced and before.lead.announced):
+        return 0.76
+    first, second = before.asking, after.asking
+    if second is None:
+        return 0.6
+    own = _OWN_FRAME.match(scan, second.core, second.end) or (
+        not second.inside and _IMPERATIVE_ASK.match(scan, second.core, second.end)
+    )  # "… and give me an example" inside a request is one task; "Oh, and suggest …" a second
+    if lead.opener == AND and own and not _BLOCKED.search(scan, second.start, second.end):
+        return 0.74 if first is not None else 0.72  # "X doesn't work, and I'd like to …"
+    if first is None:
+        return 0.6
+    if lead.opener == BLOCK and own:
+        if _COMPOSING.search(scan, first.start, first.end) and _COMPOSING.search(
+            scan, second.start, second.end
+        ):
+            return 0.62  # "I need help writing a reply. […] Draft something that …": one text
+        return 0.74
+    if first.form == QUESTION and second.form == QUESTION and not lead.opener:
+        # two full questions, the first not a broad "how do I …?" whose details follow
+        full = min(len(first.topic), len(second.topic)) >= 2 and second.words >= 6
+        broad = _BROAD.match(scan, first.start, first.end)
+        return 0.72 if full and not broad else 0.62
+    return 0.64
+
+
+_COMPOSING = re.compile(
+    rf"{_MAKE.pattern}|\b(?:writing|drafting|rédiger|escribir|redactar|schreiben|formulieren)\b",
+    re.I,
+)
+_SINGULAR_BACK = re.compile(r"\b(?:this|it|that|ça|cela|esto|eso|dies)\b", re.I)
+_BLOCKED = re.compile(
+    rf"{_REMEDY.pattern}|{_DEADLINE.pattern}|\b(?:need to|have to|must|dois|debo|tengo que|muss)\b",
+    re.I,
+)
+"""What a problem blocks or calls for ("… and I need to upload it tonight", "… and I want
+a refund"): the same request."""
+_OWN_FRAME = re.compile(
+    r"(?:can|could|would|will) you\b|please\b|i\b|i'd\b|we\b|how\b|what\b|what's\b|why\b|"
+    r"where\b|when\b|which\b|is\b|are\b|do\b|does\b|j'|je\b|pouvez|pourriez|peux|comment\b|"
+    r"pourquoi\b|necesito|quiero|quisiera|puedes|podrías|cómo|qué|por qué|ich\b|wir\b|"
+    r"können|kannst|bitte\b|wie\b|warum\b|was\b",
+    re.I,
+)
+
+
+_NEED_LEAD = re.compile(
+    r"(?:(?:hi|hello|hey|so|ok|okay|bonjour|salut|hola|hallo)\b\W*)?"
+    r"(?:(?:can|could|would|will) you (?:please |also )?|please |i(?:'d| would) like (?:you )?to |"
+    r"(?:i|we) (?:also )?need (?:you )?to |help me (?:to )?|"
+    r"(?:pouvez|pourriez|peux|pourrais)[- ](?:vous|tu) |je voudrais |j'aimerais |"
+    r"(?:puedes|podrías|podría|pueden) |por favor,? |quisiera |necesito |"
+    r"(?:kannst du|können sie|könnten sie) (?:bitte )?|ich möchte |ich brauche |bitte )?",
+    re.I,
+)
+
+
+def _need(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span naming a request: its ask frame ("can you", "please") left out."""
+    match = _NEED_LEAD.match(text, start, end)
+    cut = match.end() if match and end - match.end() >= 8 else start
+    return _trimmed(text, cut, end)
