@@ -1261,6 +1261,9 @@ def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         for index, intent in enumerate(every)
         if _stands(scan, intent, every[index + 1] if index + 1 < len(every) else None)
     ]
+    if found and found[0].asking is not None:  # "Also, keep it short": the first, told more
+        first = Span(found[0].asking.start, found[0].asking.end)
+        found = found[:1] + [i for i in found[1:] if not _told_more(scan, first, i)]
     if len(found) < 2 or not any(
         i.asking or i.lead.announced or i.lead.opener == TRANSITION for i in found
     ):
@@ -1268,6 +1271,9 @@ def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     asking = [i.asking for i in found if i.asking is not None]
     if len(asking) == 1 and _SINGULAR_BACK.search(scan, asking[0].start, asking[0].end):
         return []  # "- uploads fail\n- … How do we track this down?": symptoms of one problem
+    questions = [u for i in every for u in i.units if u.form in (QUESTION, ASK)]
+    if sum(bool(_CONDITION.search(scan, u.start, u.end)) for u in questions) >= 2:
+        return []  # "What should I do if A, and what if B?": the cases of one request
     confidence = min(_apart(scan, one, next_) for one, next_ in itertools.pairwise(found))
     spans = [_need(text, i.lead.start, i.lead.end) for i in found]
     return split_group(
@@ -1281,6 +1287,14 @@ def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         reasoning=f"{len(found)} requests on different topics",
         divergence="high",
     )
+
+
+def _told_more(scan: str, first: Span, intent: Intent) -> bool:
+    """Whether an intent only tells more about the first request: a constraint on it
+    ("Also, keep it under a page"), what to put in what it makes, or a guess at a
+    cause ("Could it be the cache?")."""
+    chunk = scan[intent.lead.core : intent.lead.end]
+    return _refines(scan, first, chunk, None)
 
 
 _SEGMENT_KEYS = re.compile(r"[,;:]|\s(?:and|et|y|und|plus|also|aussi|además|außerdem)\s", re.I)
@@ -1338,12 +1352,6 @@ def _apart(scan: str, before: Intent, after: Intent) -> float:
         return 0.74 if first is not None else 0.72  # "X doesn't work, and I'd like to …"
     if first is None:
         return 0.6
-    if lead.opener == BLOCK and own:
-        if _COMPOSING.search(scan, first.start, first.end) and _COMPOSING.search(
-            scan, second.start, second.end
-        ):
-            return 0.62  # "I need help writing a reply. […] Draft something that …": one text
-        return 0.74
     if first.form == QUESTION and second.form == QUESTION and not lead.opener:
         # two full questions, the first not a broad "how do I …?" whose details follow
         full = min(len(first.topic), len(second.topic)) >= 2 and second.words >= 6
@@ -1352,10 +1360,7 @@ def _apart(scan: str, before: Intent, after: Intent) -> float:
     return 0.64
 
 
-_COMPOSING = re.compile(
-    rf"{_MAKE.pattern}|\b(?:writing|drafting|rédiger|escribir|redactar|schreiben|formulieren)\b",
-    re.I,
-)
+_CONDITION = re.compile(r"\b(?:if|in case|unless|si|en cas|en caso|wenn|falls|sofern)\b", re.I)
 _SINGULAR_BACK = re.compile(r"\b(?:this|it|that|ça|cela|esto|eso|dies)\b", re.I)
 _BLOCKED = re.compile(
     rf"{_REMEDY.pattern}|{_DEADLINE.pattern}|\b(?:need to|have to|must|dois|debo|tengo que|muss)\b",

@@ -55,15 +55,15 @@ class Unit:
 # Coordinators and transitions that may open a unit of its own, with what may follow
 # them ("and also", "et puis", "y además", "und dann").
 _TRANSITION = (
-    r"also|then|additionally|separately|besides|moreover|first(?:ly)?|second(?:ly)?|"
+    r"also|additionally|separately|besides|moreover|first(?:ly)?|second(?:ly)?|"
     r"on (?:a|another) (?:different |separate |unrelated )?note|another thing|one more thing|"
     r"unrelated(?:ly)?|by the way|btw|something else|another question|"
     r"sinon|autre chose|autre question|dernière chose|otra cosa|otra pregunta|lo segundo|"
     r"noch (?:etwas|was)|(?:etwas|was) ganz anderes|ganz anderes|andere frage|"
     r"third(?:ly)?|premièrement|deuxièmement|d'abord|primero|segundo|erstens|zuerst|"
-    r"finally|lastly|aussi|également|ensuite|puis|enfin|de plus|par ailleurs|"
-    r"también|además|ademas|luego|después|aparte|"
-    r"auch|außerdem|zudem|dann|noch|übrigens|zweitens|drittens"
+    r"finally|lastly|aussi|également|ensuite|enfin|de plus|par ailleurs|"
+    r"también|además|ademas|aparte|"
+    r"auch|außerdem|zudem|noch|übrigens|zweitens|drittens"
 )
 _COORDINATOR = r"and|et|y|und|but|mais|pero|aber"
 _GREETING = (
@@ -140,7 +140,7 @@ _IMPERATIVE = re.compile(
 )
 _PROBLEM = re.compile(
     r"n't\b|\b(?:not|no longer|never|nothing|unable|broken|stuck|missing|wrong|error|fails?|"
-    r"crash(?:es)?|keeps|stopped|charged twice|ne\b|n'|pas|plus|jamais|rien|impossible|"
+    r"crash(?:es)?|keeps|stopped|charged twice|ne\b|n'|pas|plus|jamais|rien|impossible|nur noch|"
     r"no|nunca|nada|ya no|nicht|kein\w*|nie|fehler|falsch)\b",
     re.I,
 )
@@ -203,7 +203,7 @@ _FUNCTION = _wordset(
     "two three four couple several few deux trois quelques plusieurs dos tres varias "
     "varios zwei drei paar mehrere "
     # asking for help, whatever the inflection
-    "aider aidez m'aider ayudar ayudarme ayudáis ayudan ayudes ayúdame pueden podéis podrían "
+    "j'aurais j'aimerais aider aidez m'aider ayudar ayudarme ayudáis ayudan ayudes ayúdame pueden podéis podrían "
     "helfen hilfst helft look someone sort regarder mirar ansehen schauen"
 )
 _STEM = 5
@@ -226,6 +226,10 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
             unit = _unit(scan, start, end, join=join, block=block, aside=aside)
             if unit is not None and frame and unit.form == CONTEXT and _carries(scan, unit, join):
                 unit = replace(unit, form=ASK)
+            if unit is not None and unit.inside and unit.form == PROBLEM and _switches(join):
+                previous = units[-1] if units else None  # "X fails, and also Y …": X too
+                if previous is not None and previous.form == CONTEXT and previous.words >= 4:
+                    units[-1] = replace(previous, form=PROBLEM)
             frame = frame or (unit is not None and unit.form in (ASK, QUESTION))
             if unit is not None and announced:
                 unit = replace(unit, announced=True)
@@ -239,8 +243,8 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
             )
             if unit is not None:
                 units.append(unit)
-            elif units and units[-1].form == QUESTION and len(_words(scan[start:end])) <= 2:
-                units[-1] = replace(units[-1], form=CONTEXT)  # "Who likes Mondays? Nobody."
+            if _answers(units, unit, scan, start, end):
+                units[-2 if unit else -1] = replace(units[-2 if unit else -1], form=CONTEXT)
     return _listed(units, listing) if listing > 0 else units
 
 
@@ -249,11 +253,21 @@ def _listed(units: list[Unit], at: int) -> list[Unit]:
     discours\n2. des idées de cadeau") are each asked for; not when one of them tells a
     problem (then they are symptoms to help with)."""
     items = list(itertools.takewhile(lambda u: u.opener == BLOCK, units[at:]))
-    if len(items) < 2 or any(u.form == PROBLEM for u in items):
-        return units
+    if len(items) < 2 or any(u.form == PROBLEM for u in items) or len(units[at - 1].topic) > 2:
+        return units  # "I need minutes from my notes:\n- …": the items are material
     asked = [replace(u, form=ASK, announced=True) for u in items]
     frame = replace(units[at - 1], form=CONTEXT)  # what it asks is in the items
     return [*units[: at - 1], frame, *asked, *units[at + len(items) :]]
+
+
+def _answers(units: list[Unit], unit: Unit | None, scan: str, start: int, end: int) -> bool:
+    """Whether a sentence of a word or three, just after a question, answers it: the
+    question was rhetorical ("Who likes Mondays? Nobody.", "… ? Pues eso.")."""
+    at = 2 if unit is not None else 1
+    before = units[-at] if len(units) >= at else None
+    if before is None or before.form != QUESTION or (unit is not None and unit.inside):
+        return False
+    return "?" not in scan[start:end] and len(_words(scan[start:end])) <= 3
 
 
 def _carries(scan: str, unit: Unit, join: str) -> bool:
@@ -294,12 +308,14 @@ def _own_predicate(right: str, glue: str) -> bool:
     if _ASK_FRAME.match(plain) or _EN_WH_AUX.match(plain):
         return True
     if _TRANSITION_WORD.search(glue) and not _ORDINAL_WORD.search(glue):
-        return len(_words(plain)) >= 3
-    if not _COORDINATOR_WORD.search(glue) and not _ORDINAL_WORD.search(glue) and ";" not in glue:
+        if _COORDINATOR_WORD.search(glue) or not _ALSO.fullmatch(glue):
+            return len(_words(plain)) >= 3  # "and also a title", "y además …"
+    # a bare ", also": German "also" ("that is") as often as English "also"
+    if not (_COORDINATOR_WORD.search(glue) or _TRANSITION_WORD.search(glue) or ";" in glue):
         return False
     if _SUBJECT.match(plain):
         return len(_words(plain)) >= 4
-    if _WH_WORD.match(plain):
+    if _WH_WORD.match(plain) and not _SUBORDINATE.match(plain):
         return len(_words(plain)) >= 4
     return bool(_IMPERATIVE.match(plain)) and len(_words(plain)) >= 3
 
@@ -317,6 +333,10 @@ _COUNTED = re.compile(
     re.I,
 )
 _TRANSITION_WORD = re.compile(rf"\b(?:{_TRANSITION})\b", re.I)
+_SUBORDINATE = re.compile(r"(?:when|quand|wo|was)\b", re.I)
+"""Question words that after "and" mostly open a clause of the same question ("… when
+the key is missing, and when Redis is down?", German "und was ich …")."""
+_ALSO = re.compile(r"\W*also\W*", re.I)
 _ORDINAL_WORD = re.compile(
     r"\b(?:first|firstly|second|secondly|third|thirdly|premièrement|deuxièmement|d'abord|"
     r"primero|segundo|erstens|zweitens|drittens|zuerst)\b",
@@ -354,10 +374,13 @@ def _unit(scan: str, start: int, end: int, *, join: str, block: bool, aside: boo
         kind = ""
     topic = frozenset(w[:_STEM] for w in words if len(w) > 2 and w not in _FUNCTION)
     asked_for = scan[end : end + 2].lstrip(" )\"'»”").startswith("?") or chunk.endswith("?")
+    form = _form(core, asked_for)
+    if form == CONTEXT and len(words) >= 4 and _switches(joined):
+        form = PROBLEM  # "Separately, our logo looks blurry": a matter of its own
     return Unit(
         start=start,
         end=end,
-        form=_form(core, asked_for),
+        form=form,
         topic=topic,
         opener=kind,
         refers_back=bool(_BACK.search(core) and (len(topic) <= 3 or _BACK.search(core, 0, 16))),
@@ -369,12 +392,33 @@ def _unit(scan: str, start: int, end: int, *, join: str, block: bool, aside: boo
     )
 
 
+_SWITCH = re.compile(
+    r"\b(?:separately|unrelated(?:ly)?|on (?:a|another) (?:different |separate |unrelated )?note|"
+    r"another thing|one more thing|something else|additionally|besides|moreover|sinon|"
+    r"autre chose|par ailleurs|de plus|otra cosa|aparte|además|ademas|"
+    r"(?:etwas|was) ganz anderes|ganz anderes|übrigens|außerdem|zudem)\b",
+    re.I,
+)
+_JOINED_ALSO = re.compile(
+    rf"\b(?:{_COORDINATOR}),?\s+(?:also|aussi|également|también|auch)\b", re.I
+)
+
+
+def _switches(opening: str) -> bool:
+    """Whether the words opening a unit turn to another matter: a topic switch
+    ("separately", "sinon", "otra cosa", "außerdem"), or "and also" inside a sentence;
+    a plain "Also," often adds a detail to the request before it."""
+    return bool(_SWITCH.search(opening) or _JOINED_ALSO.search(opening))
+
+
 def _form(core: str, asked_for: bool) -> str:
     plain = core.lstrip("¿¡ ")
     if _CLOSING.match(plain) and len(_words(plain)) <= 6:
         return CONTEXT
-    if asked_for and (_INTERROGATIVE.match(plain) or _ASK_FRAME.search(plain)):
-        return QUESTION
+    if asked_for and (
+        _INTERROGATIVE.match(plain) or _ASK_FRAME.search(plain) or _WH_WORD.search(plain, 0, 24)
+    ):
+        return QUESTION  # "c'est quoi un bon salaire ?", "ab welchem Alter …?"
     if _EN_WH_AUX.match(plain):
         return QUESTION
     if _ASK_FRAME.search(plain) or _IMPERATIVE.match(plain):
