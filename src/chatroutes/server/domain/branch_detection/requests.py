@@ -203,8 +203,8 @@ _FUNCTION = _wordset(
     "two three four couple several few deux trois quelques plusieurs dos tres varias "
     "varios zwei drei paar mehrere "
     # asking for help, whatever the inflection
-    "j'aurais j'aimerais aider aidez m'aider ayudar ayudarme ayudáis ayudan ayudes ayúdame pueden podéis podrían "
-    "helfen hilfst helft look someone sort regarder mirar ansehen schauen"
+    "j'aurais j'aimerais aider aidez m'aider ayudar ayudarme ayudáis ayudan ayudes ayúdame "
+    "pueden podéis podrían helfen hilfst helft look someone sort regarder mirar ansehen schauen"
 )
 _STEM = 5
 
@@ -307,10 +307,11 @@ def _own_predicate(right: str, glue: str) -> bool:
     plain = right.lstrip("¿¡ ")
     if _ASK_FRAME.match(plain) or _EN_WH_AUX.match(plain):
         return True
-    if _TRANSITION_WORD.search(glue) and not _ORDINAL_WORD.search(glue):
-        if _COORDINATOR_WORD.search(glue) or not _ALSO.fullmatch(glue):
-            return len(_words(plain)) >= 3  # "and also a title", "y además …"
-    # a bare ", also": German "also" ("that is") as often as English "also"
+    # after "and also", "y además": any phrase; a bare ", also" is German "also" ("that
+    # is") as often as English "also", and an ordinal may number parts of one thing
+    additive = _COORDINATOR_WORD.search(glue) or not _ALSO.fullmatch(glue)
+    if _TRANSITION_WORD.search(glue) and not _ORDINAL_WORD.search(glue) and additive:
+        return len(_words(plain)) >= 3
     if not (_COORDINATOR_WORD.search(glue) or _TRANSITION_WORD.search(glue) or ";" in glue):
         return False
     if _SUBJECT.match(plain):
