@@ -1275,7 +1275,7 @@ def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     if sum(bool(_CONDITION.search(scan, u.start, u.end)) for u in questions) >= 2:
         return []  # "What should I do if A, and what if B?": the cases of one request
     confidence = min(_apart(scan, one, next_) for one, next_ in itertools.pairwise(found))
-    spans = [_need(text, i.lead.start, i.lead.end) for i in found]
+    spans = [_need(text, i.lead.core, i.lead.end) for i in found]
     return split_group(
         text,
         kind="multi_intent",
@@ -1345,11 +1345,13 @@ def _apart(scan: str, before: Intent, after: Intent) -> float:
     first, second = before.asking, after.asking
     if second is None:
         return 0.6
-    own = _OWN_FRAME.match(scan, second.core, second.end) or (
-        not second.inside and _IMPERATIVE_ASK.match(scan, second.core, second.end)
-    )  # "… and give me an example" inside a request is one task; "Oh, and suggest …" a second
+    if lead.inside:
+        return 0.64  # "… and I'd like …" inside one sentence: mostly one request told in parts
+    own = _OWN_FRAME.match(scan, second.core, second.end) or _IMPERATIVE_ASK.match(
+        scan, second.core, second.end
+    )
     if lead.opener == AND and own and not _BLOCKED.search(scan, second.start, second.end):
-        return 0.74 if first is not None else 0.72  # "X doesn't work, and I'd like to …"
+        return 0.74 if first is not None else 0.72  # "… ? Oh, and suggest a title too."
     if first is None:
         return 0.6
     if first.form == QUESTION and second.form == QUESTION and not lead.opener:
@@ -1382,8 +1384,10 @@ _NEED_LEAD = re.compile(
     r"(?:(?:can|could|would|will) you (?:please |also )?|please |i(?:'d| would) like (?:you )?to |"
     r"(?:i|we) (?:also )?need (?:you )?to |help me (?:to )?|"
     r"(?:pouvez|pourriez|peux|pourrais)[- ](?:vous|tu) |je voudrais |j'aimerais |"
-    r"(?:puedes|podrías|podría|pueden) |por favor,? |quisiera |necesito |"
-    r"(?:kannst du|können sie|könnten sie) (?:bitte )?|ich möchte |ich brauche |bitte )?",
+    r"j'(?:ai|aurais) besoin (?:que (?:tu|vous) |d'|de )|"
+    r"(?:puedes|podrías|podría|pueden) |por favor,? |quisiera |necesito (?:que )?|"
+    r"me gustaría |(?:kannst du|können sie|könnten sie) (?:bitte )?|ich möchte |"
+    r"ich (?:brauche|bräuchte) |bitte )?",
     re.I,
 )
 

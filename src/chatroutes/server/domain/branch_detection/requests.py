@@ -123,6 +123,15 @@ _ASK_FRAME = re.compile(
     r"ich habe (?:noch )?eine frage)\b",
     re.I,
 )
+_ASK_WORDS = _wordset(
+    "please pls can could would will need want like love looking trying wondering help "
+    "j'aimerais j'aurais s'il "
+    "question issue problem request how let besoin voudrais aimerais veux cherche souhaite "
+    "pouvez pourriez peux pourrais merci aidez aide plaît necesito quiero quisiera gustaría "
+    "busco puedes podrías podéis pueden podría favor ayúdame pregunta duda brauche möchte "
+    "hätte würde suche brauchen bräuchte könnten können kannst könntest bitte hilf frage"
+)
+"""A word every ask frame holds: the frame is looked for only where one is."""
 _IMPERATIVE = re.compile(
     r"(?:m['\u2019]|me\s+|mir\s+)?(?:add|remove|delete|send|cancel|change|update|fix|check|reset|refund|move|create|"
     r"set up|book|tell|show|find|give|write|draft|review|proofread|suggest|recommend|explain|"
@@ -138,12 +147,18 @@ _IMPERATIVE = re.compile(
     r"schreibe|prüfe|korrigiere|empfiehl|übersetze|übersetz|mach)(?:-moi|-nous)?\b",
     re.I,
 )
-_PROBLEM = re.compile(
-    r"n't\b|\b(?:not|no longer|never|nothing|unable|broken|stuck|missing|wrong|error|fails?|"
-    r"crash(?:es)?|keeps|stopped|charged twice|ne\b|n'|pas|plus|jamais|rien|impossible|nur noch|"
-    r"no|nunca|nada|ya no|nicht|kein\w*|nie|fehler|falsch)\b",
-    re.I,
+_PROBLEM_WORDS = _wordset(
+    "not never nothing unable broken stuck missing wrong error errors fail fails failing "
+    "failed crash crashes crashing keeps stopped ne pas plus jamais rien impossible erreur "
+    "no nunca nada nicht nie kein keine keinen fehler falsch"
 )
+"""Words that tell a problem as it stands ("doesn't", "n'arrive", "no funciona", "kein")."""
+
+
+def _tells_problem(words: list[str]) -> bool:
+    return any(w in _PROBLEM_WORDS or w.endswith("n't") or w.startswith("n'") for w in words)
+
+
 _PAST = re.compile(
     r"^(?:\w+ )?(?:i|we) (?:already |also |even )?(?:tried|went|did|made|bought|saw|told|said|"
     r"thought|took|restarted|cleared|reinstalled|checked|deleted)\b",
@@ -154,11 +169,21 @@ _CLOSING = re.compile(
     r"viele grüße|cordialement|saludos|obrigad\w)\b",
     re.I,
 )
-_BACK = re.compile(
-    r"\b(?:it|that|this|them|those|these|there|which one|one of them|afterwards|after that|"
-    r"then|ça|cela|ceci|le faire|eso|esto|ello|después|dies|dafür|davon|dabei|danach|dort)\b",
-    re.I,
+_BACK = _wordset(
+    "it that this them those these there afterwards then ça cela ceci eso esto ello después "
+    "dies dafür davon dabei danach dort"
 )
+"""Words that point back at what came before ("Can you fix it?", "¿y eso?", "danach")."""
+
+
+def _points_back(core: str, words: list[str], topic: frozenset[str]) -> bool:
+    """Whether a unit points back: near its start ("Is it …", "Which one …"), or anywhere
+    when it has little topic of its own."""
+    if "which one" in core[:24].lower() or not _BACK.isdisjoint(words[:3]):
+        return True
+    return len(topic) <= 3 and not _BACK.isdisjoint(words)
+
+
 _FUNCTION = _wordset(
     # English
     "a about above after again against all also am an and any anyone anything are aren't as "
@@ -216,6 +241,7 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
     aside = False  # "… ? Bref. Tu peux …": a set-aside word alone as a sentence
     announced = False
     listing = -1  # where the items of a list asked for start
+    counts = _counted(scan)
     for sentence in sents:
         body = _strip_marker(scan, sentence)
         gap = scan[previous_end : sentence.start]
@@ -224,8 +250,11 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
         frame = False  # an ask earlier in the sentence: "I need X and also Y"
         for start, end, join in _clauses(scan, body.start, sentence.end):
             unit = _unit(scan, start, end, join=join, block=block, aside=aside)
-            if unit is not None and frame and unit.form == CONTEXT and _carries(scan, unit, join):
-                unit = replace(unit, form=ASK)
+            if unit is not None and unit.form == CONTEXT:
+                if frame and _carries(scan, unit, join):
+                    unit = replace(unit, form=ASK)  # "I need X and also Y"
+                elif unit.words >= 4 and _switches(f"{join} {scan[unit.start : unit.core]}"):
+                    unit = replace(unit, form=PROBLEM)  # "Separately, our logo looks blurry"
             if unit is not None and unit.inside and unit.form == PROBLEM and _switches(join):
                 previous = units[-1] if units else None  # "X fails, and also Y …": X too
                 if previous is not None and previous.form == CONTEXT and previous.words >= 4:
@@ -233,13 +262,13 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
             frame = frame or (unit is not None and unit.form in (ASK, QUESTION))
             if unit is not None and announced:
                 unit = replace(unit, announced=True)
-            announced = announced or bool(_COUNTED.search(scan, start, end))
+            announced = announced or any(start <= at < end for at in counts)
             if unit is not None and unit.form == ASK and scan[unit.end : end].strip() == ":":
                 listing = len(units) + 1  # "I need:\n- a speech\n- gift ideas"
             block = False
             aside = bool(
                 (unit is None and _SET_ASIDE.match(scan, start, end))
-                or _SET_ASIDE_END.search(scan, start, end)
+                or _words(scan[max(start, end - 16) : end])[-1:] in _SET_ASIDE_LAST
             )
             if unit is not None:
                 units.append(unit)
@@ -333,6 +362,50 @@ _COUNTED = re.compile(
     r"preguntas|cosas|problemas|asuntos|dudas|fragen|dinge|sachen|anliegen|probleme|punkte)\b",
     re.I,
 )
+_COUNTED_NOUNS = (
+    "question",
+    "thing",
+    "issue",
+    "request",
+    "problem",
+    "topic",
+    "point",
+    "task",
+    "chose",
+    "truc",
+    "problème",
+    "souci",
+    "demande",
+    "pregunta",
+    "cosa",
+    "asunto",
+    "duda",
+    "frage",
+    "ding",
+    "sache",
+    "anliegen",
+    "punkt",
+)
+"""The nouns a count of requests names: ``_COUNTED`` is looked for only around them."""
+
+
+def _counted(scan: str) -> list[int]:
+    """Where requests are counted ("two things", "drei Fragen"): found by their nouns
+    first, a plain substring search, which is much faster than the regex over the text."""
+    lower = scan.lower()
+    if len(lower) != len(scan):  # lower() moved offsets
+        return [m.start() for m in _COUNTED.finditer(scan)]
+    found: set[int] = set()
+    for noun in _COUNTED_NOUNS:
+        at = lower.find(noun)
+        while at != -1:
+            match = _COUNTED.search(scan, max(0, at - 40), at + len(noun) + 10)
+            if match:
+                found.add(match.start())
+            at = lower.find(noun, at + 1)
+    return sorted(found)
+
+
 _TRANSITION_WORD = re.compile(rf"\b(?:{_TRANSITION})\b", re.I)
 _SUBORDINATE = re.compile(r"(?:when|quand|wo|was)\b", re.I)
 """Question words that after "and" mostly open a clause of the same question ("… when
@@ -352,39 +425,45 @@ _SET_ASIDE = re.compile(
 )
 
 
-_SET_ASIDE_END = re.compile(r"\b(?:anyway|anyhow|bref|egal|en fin|naja)\W*$", re.I)
+_FIRST_WORD = re.compile(r"\W*([^\W\d_]+)")
+_OPENING_WORDS = frozenset(
+    w
+    for pattern in (_GREETING, _COORDINATOR, _TRANSITION, "oh|ah|so")
+    for w in re.findall(r"[^\W\d_]+", pattern)
+)
+"""First words that may open a unit's greeting, coordinator or transition."""
+_SET_ASIDE_LAST = [["anyway"], ["anyhow"], ["bref"], ["egal"], ["fin"], ["naja"]]
+"""The last word of a sentence that sets it aside ("…, bref.", "… lol anyway")."""
 
 
 def _unit(scan: str, start: int, end: int, *, join: str, block: bool, aside: bool) -> Unit | None:
     start, end = _trimmed(scan, start, end)
     chunk = scan[start:end]
-    opener = _OPENER.match(chunk)
+    first = _FIRST_WORD.match(chunk)
+    opener = _OPENER.match(chunk) if first and first.group(1).lower() in _OPENING_WORDS else None
     lead = opener.group(0) if opener else ""
     core = chunk[len(lead) :]
     words = _words(core)
     if len(words) < 2:
         return None
-    joined = f"{join} {lead}"
-    if _TRANSITION_WORD.search(joined):
+    joined = f"{join} {lead}" if join or lead else ""
+    if joined and _TRANSITION_WORD.search(joined):
         kind = TRANSITION
     elif block:
         kind = BLOCK
-    elif _COORDINATOR_WORD.search(joined) or ";" in join:
+    elif joined and (_COORDINATOR_WORD.search(joined) or ";" in join):
         kind = AND
     else:
         kind = ""
     topic = frozenset(w[:_STEM] for w in words if len(w) > 2 and w not in _FUNCTION)
     asked_for = scan[end : end + 2].lstrip(" )\"'»”").startswith("?") or chunk.endswith("?")
-    form = _form(core, asked_for)
-    if form == CONTEXT and len(words) >= 4 and _switches(joined):
-        form = PROBLEM  # "Separately, our logo looks blurry": a matter of its own
     return Unit(
         start=start,
         end=end,
-        form=form,
+        form=_form(core, asked_for),
         topic=topic,
         opener=kind,
-        refers_back=bool(_BACK.search(core) and (len(topic) <= 3 or _BACK.search(core, 0, 16))),
+        refers_back=_points_back(core, words, topic),
         words=len(words),
         core=start + len(lead),
         inside=bool(join),
@@ -416,15 +495,15 @@ def _form(core: str, asked_for: bool) -> str:
     plain = core.lstrip("¿¡ ")
     if _CLOSING.match(plain) and len(_words(plain)) <= 6:
         return CONTEXT
-    if asked_for and (
-        _INTERROGATIVE.match(plain) or _ASK_FRAME.search(plain) or _WH_WORD.search(plain, 0, 24)
-    ):
+    words = _words(plain)
+    frame = not _ASK_WORDS.isdisjoint(words) and _ASK_FRAME.search(plain)
+    if asked_for and (_INTERROGATIVE.match(plain) or frame or _WH_WORD.search(plain, 0, 24)):
         return QUESTION  # "c'est quoi un bon salaire ?", "ab welchem Alter …?"
     if _EN_WH_AUX.match(plain):
         return QUESTION
-    if _ASK_FRAME.search(plain) or _IMPERATIVE.match(plain):
+    if frame or _IMPERATIVE.match(plain):
         return ASK
-    if _PROBLEM.search(plain) and not _PAST.search(plain):
+    if _tells_problem(words) and not _PAST.match(plain):
         return PROBLEM
     return CONTEXT
 
