@@ -51,6 +51,7 @@ class TestUnits:
             ("J'aimerais changer l'adresse de livraison.", ASK),
             ("Le lien de paiement ne marche plus.", PROBLEM),
             ("¿Cuánto cuesta el envío a Canarias?", QUESTION),
+            ("¿Me explicas de qué trata el libro?", QUESTION),
             ("Necesito una factura con mi NIF.", ASK),
             ("La aplicación no abre desde ayer.", PROBLEM),
             ("Wie lange dauert die Lieferung nach Wien?", QUESTION),

@@ -499,8 +499,8 @@ def _form(core: str, asked_for: bool) -> str:
     frame = not _ASK_WORDS.isdisjoint(words) and _ASK_FRAME.search(plain)
     if asked_for and (_INTERROGATIVE.match(plain) or frame or _WH_WORD.search(plain, 0, 24)):
         return QUESTION  # "c'est quoi un bon salaire ?", "ab welchem Alter …?"
-    if _EN_WH_AUX.match(plain):
-        return QUESTION
+    if _EN_WH_AUX.match(plain) or (asked_for and core[:1].isupper()):
+        return QUESTION  # a sentence asked as such: "¿Me explicas de qué trata el libro?"
     if frame or _IMPERATIVE.match(plain):
         return ASK
     if _tells_problem(words) and not _PAST.match(plain):
