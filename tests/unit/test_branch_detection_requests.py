@@ -155,6 +155,11 @@ class TestSeveralRequests:
                 ],
             ),
             (
+                "Pour la fête de l'école, j'ai besoin de :\n1. une affiche pour la tombola\n"
+                "2. un mot pour les parents bénévoles",
+                ["une affiche pour la tombola", "un mot pour les parents bénévoles"],
+            ),
+            (
                 "Mein Drucker druckt seit gestern nur noch leere Seiten und außerdem ist die "
                 "Rechnung für März doppelt abgebucht worden.",
                 [

@@ -239,13 +239,13 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
     units: list[Unit] = []
     previous_end = 0
     aside = False  # "… ? Bref. Tu peux …": a set-aside word alone as a sentence
-    announced = False
+    announced = block = False
     listing = -1  # where the items of a list asked for start
     counts = _counted(scan)
     for sentence in sents:
         body = _strip_marker(scan, sentence)
         gap = scan[previous_end : sentence.start]
-        block = previous_end > 0 and ("\n" in gap or body.start != sentence.start)
+        block = block or (previous_end > 0 and ("\n" in gap or body.start != sentence.start))
         previous_end = sentence.end
         frame = False  # an ask earlier in the sentence: "I need X and also Y"
         for start, end, join in _clauses(scan, body.start, sentence.end):
@@ -265,7 +265,7 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
             announced = announced or any(start <= at < end for at in counts)
             if unit is not None and unit.form == ASK and scan[unit.end : end].strip() == ":":
                 listing = len(units) + 1  # "I need:\n- a speech\n- gift ideas"
-            block = False
+            block = block and unit is None  # "1." split off as a sentence opens the next
             aside = bool(
                 (unit is None and _SET_ASIDE.match(scan, start, end))
                 or _words(scan[max(start, end - 16) : end])[-1:] in _SET_ASIDE_LAST
