@@ -20,6 +20,12 @@ A detail of a broad question ("How do I apply? What documents do I need?"), an
 "Also" that constrains the request ("Also, keep it short") or gives context to the
 question after it, a list of symptoms before one question, and steps already taken
 are one request.
+
+Where none of these cues is confident, the request segmenter (``requests``) reads the
+message whole: each unit's form (question, ask, problem, context) and topic, requests
+on different topics, and what sets each apart from the one before (a transition or
+topic switch, an announced count, a list asked for after a colon, "And …" opening a
+sentence with its own ask, or two full questions on different topics).
 """
 
 from __future__ import annotations
