@@ -30,6 +30,8 @@ TRANSITION, AND, BLOCK = "transition", "and", "block"
 
 @dataclass(frozen=True)
 class Unit:
+    """A sentence, list line or clause of a message, read for its form and topic."""
+
     start: int
     end: int
     form: str
@@ -52,8 +54,8 @@ class Unit:
     """After a count of requests ("two things:", "deux soucis :", "zwei Fragen")."""
 
 
-# Coordinators and transitions that may open a unit of its own, with what may follow
-# them ("and also", "et puis", "y además", "und dann").
+# Coordinators and transitions that may open a unit of its own ("and also", "et aussi",
+# "y además", "und außerdem", "Separately,", "Second,").
 _TRANSITION = (
     r"also|additionally|separately|besides|moreover|first(?:ly)?|second(?:ly)?|"
     r"on (?:a|another) (?:different |separate |unrelated )?note|another thing|one more thing|"
@@ -156,6 +158,7 @@ _PROBLEM_WORDS = _wordset(
 
 
 def _tells_problem(words: list[str]) -> bool:
+    """Whether a unit's words tell a problem: a negation or a failure word."""
     return any(w in _PROBLEM_WORDS or w.endswith("n't") or w.startswith("n'") for w in words)
 
 
@@ -437,6 +440,7 @@ _SET_ASIDE_LAST = [["anyway"], ["anyhow"], ["bref"], ["egal"], ["fin"], ["naja"]
 
 
 def _unit(scan: str, start: int, end: int, *, join: str, block: bool, aside: bool) -> Unit | None:
+    """``scan[start:end]`` as a unit, or none when it holds fewer than two words."""
     start, end = _trimmed(scan, start, end)
     chunk = scan[start:end]
     first = _FIRST_WORD.match(chunk)
@@ -492,10 +496,11 @@ def _switches(opening: str) -> bool:
 
 
 def _form(core: str, asked_for: bool) -> str:
+    """What a unit does, from its words past its opener (``asked_for``: a "?" ends it)."""
     plain = core.lstrip("¿¡ ")
-    if _CLOSING.match(plain) and len(_words(plain)) <= 6:
-        return CONTEXT
     words = _words(plain)
+    if _CLOSING.match(plain) and len(words) <= 6:
+        return CONTEXT
     frame = not _ASK_WORDS.isdisjoint(words) and _ASK_FRAME.search(plain)
     if asked_for and (_INTERROGATIVE.match(plain) or frame or _WH_WORD.search(plain, 0, 24)):
         return QUESTION  # "c'est quoi un bon salaire ?", "ab welchem Alter …?"
@@ -510,15 +515,13 @@ def _form(core: str, asked_for: bool) -> str:
 
 @dataclass(frozen=True)
 class Intent:
+    """One request: the unit that asks and those that only tell more about it."""
+
     units: tuple[Unit, ...]
 
     @property
     def lead(self) -> Unit:
         return self.units[0]
-
-    @property
-    def topic(self) -> frozenset[str]:
-        return frozenset().union(*(u.topic for u in self.units))
 
     @property
     def asking(self) -> Unit | None:
@@ -552,12 +555,14 @@ def intents(units: list[Unit]) -> list[Intent]:
 
 
 def _same_request(group: list[Unit], unit: Unit) -> bool:
+    """Whether ``unit`` tells more about the request of ``group``: it shares its topic
+    (two stems, or a good share of the fewer), points back at it, or is a short question
+    after a question with nothing to set it apart ("What do I need for it?")."""
     topic = frozenset().union(*(u.topic for u in group))
     shared = len(topic & unit.topic)
     if shared >= 2 or (shared and shared >= 0.4 * min(len(topic), len(unit.topic))):
         return True
-    last = group[-1]
     if unit.refers_back:
         return True
-    # a short question after another, with nothing to set it apart, asks a detail
+    last = group[-1]
     return unit.form == QUESTION and last.form == QUESTION and unit.words <= 6 and not unit.opener
