@@ -1297,8 +1297,7 @@ def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 
 def _told_more(scan: str, first: Span, intent: Intent) -> bool:
     """Whether an intent only tells more about the first request: a constraint on it
-    ("Also, keep it under a page"), what to put in what it makes, or a guess at a
-    cause ("Could it be the cache?")."""
+    ("Also, keep it under a page") or what to put in what it makes."""
     chunk = scan[intent.lead.core : intent.lead.end]
     return _refines(scan, first, chunk, None)
 
