@@ -1259,8 +1259,8 @@ def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     """The requests the segmenter finds (``requests``): one suggestion per intent, when
     each intent asks in so many words (or tells a problem set apart as an item of its
     own) and something sets it apart from the one before."""
-    if len(sents) < 2 and not _SEGMENT_KEYS.search(scan):
-        return []
+    if len(sents) > _MAX_SEGMENTED or (len(sents) < 2 and not _SEGMENT_KEYS.search(scan)):
+        return []  # a long message is read by its sections and lists
     every = intents(segments(scan, sents))
     found = [
         intent
@@ -1302,6 +1302,11 @@ def _told_more(scan: str, first: Span, intent: Intent) -> bool:
     return _refines(scan, first, chunk, None)
 
 
+_MAX_SEGMENTED = 20
+"""Sentences (and lines) the segmenter reads at most. The requests it finds are in
+messages of a few sentences; past a score of them, every pair of units more is one
+more chance of two unrelated sentences read as two requests, and the time grows with
+them (about 25 µs a sentence)."""
 _SEGMENT_KEYS = re.compile(r"[,;:]|\s(?:and|et|y|und|plus|also|aussi|además|außerdem)\s", re.I)
 
 
