@@ -3,19 +3,28 @@ several requests it finds through the detector."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from chatroutes.server.domain.branch_detection import detect
 from chatroutes.server.domain.branch_detection.requests import (
+    _ASK_FRAME,
+    _ASK_WORDS,
+    _COUNTED,
     ASK,
     CONTEXT,
     PROBLEM,
     QUESTION,
     TRANSITION,
+    _counted,
     intents,
     segments,
 )
-from chatroutes.server.domain.branch_detection.text import masked, sentences
+from chatroutes.server.domain.branch_detection.text import _words, masked, sentences
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def units(text: str) -> list[tuple[str, str]]:
@@ -208,3 +217,34 @@ class TestSeveralRequests:
             "meinen Lebenslauf kürzen",
             "schlag mir einen Namen für meine Bäckerei vor",
         ]
+
+
+class TestShortcuts:
+    """Each shortcut of the segmenter finds what its plain pattern finds."""
+
+    TEXTS = (
+        "Hi, two things: my card was charged twice, and a few questions about SSO.",
+        "J'ai deux soucis et plusieurs questions : la facture, puis l'export.",
+        "Tengo dos dudas y varias preguntas sobre el envío. ¿Me ayudas?",
+        "Zwei Fragen und ein paar Sachen zum Vertrag: Kündigung und Rechnung.",
+        "The problem is the thing. Three issues? A couple of tasks, 2 points.",
+        "İki things: a dotted İ before two questions moves the lower-cased offsets.",
+    )
+
+    def corpus(self) -> list[str]:
+        independent = DATA / "autobranch_independent.jsonl"
+        rows = [json.loads(line) for line in independent.read_text("utf-8").splitlines()]
+        return [*self.TEXTS, *(r["text"] for r in rows if r["split"] == "tune")]
+
+    def test_counts_found_from_their_nouns_are_those_the_pattern_finds(self):
+        for text in self.corpus():
+            scan = masked(text)
+            assert _counted(scan) == [m.start() for m in _COUNTED.finditer(scan)], text
+
+    def test_every_ask_frame_holds_one_of_the_words_it_is_looked_for_by(self):
+        for text in self.corpus():
+            scan = masked(text)
+            for sentence in sentences(scan):
+                chunk = scan[sentence.start : sentence.end]
+                if _ASK_FRAME.search(chunk):
+                    assert not _ASK_WORDS.isdisjoint(_words(chunk)), chunk

@@ -402,9 +402,8 @@ def _counted(scan: str) -> list[int]:
     for noun in _COUNTED_NOUNS:
         at = lower.find(noun)
         while at != -1:
-            match = _COUNTED.search(scan, max(0, at - 40), at + len(noun) + 10)
-            if match:
-                found.add(match.start())
+            window = _COUNTED.finditer(scan, max(0, at - 40), at + len(noun) + 10)
+            found.update(match.start() for match in window)
             at = lower.find(noun, at + 1)
     return sorted(found)
 
