@@ -487,6 +487,44 @@ class TestSeveralRequests:
         assert [span for _, span in options(text)] == wanted
 
     @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Please close my old savings account, and send me all the statements from 2022.",
+                ["close my old savings account", "send me all the statements from 2022"],
+            ),
+            (
+                "Can you unlock my profile and tell me why the payment failed twice?",
+                ["unlock my profile", "tell me why the payment failed twice"],
+            ),
+            (
+                "Je voudrais changer mon numéro de téléphone et savoir si vous livrez en Suisse.",
+                ["changer mon numéro de téléphone", "savoir si vous livrez en Suisse"],
+            ),
+            (
+                "Quisiera cambiar mi contraseña y saber cuándo llega mi pedido.",
+                ["cambiar mi contraseña", "saber cuándo llega mi pedido"],
+            ),
+        ],
+    )
+    def test_two_tasks_each_with_an_object_of_its_own(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can you update and restart the service?",
+            "Please check and fix the typo in my bio.",
+            "Can you book a table and a taxi for 8?",
+            "Please export my contacts and send me the file.",
+            "Je voudrais vérifier mon contrat et savoir si mon contrat couvre le vol.",
+            "Kannst du meine Adresse ändern und meine Adresse bestätigen?",
+        ],
+    )
+    def test_steps_of_one_task_are_no_two_requests(self, text):
+        assert "multi_intent" not in [kind for kind, _ in kinds(text)]
+
+    @pytest.mark.parametrize(
         "text",
         [
             "Can you fix the booking date and refund the difference?",

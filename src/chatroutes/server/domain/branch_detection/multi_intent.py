@@ -481,7 +481,9 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     …, et rappelle-moi …": verb phrases, each with its object, asked for in one request.
     Two verbs on one thing are often one task ("correct it and credit me"); three, or two
     with objects that share nothing, are separate requests."""
-    lead = _ASKED.match(scan, sentence.start, sentence.end)
+    lead = _ASKED.match(scan, sentence.start, sentence.end) or _WANT_TO.match(
+        scan, sentence.start, sentence.end
+    )
     if lead is None and _may_be_marked(scan, sentence.start):  # "- can you …", "2) can you"
         lead = _ASKED.match(scan, _strip_marker(scan, sentence).start, sentence.end)
     if lead is None and scan.find(":", sentence.start, sentence.start + 44) > 0:
@@ -503,7 +505,7 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         apart = not any(_PRONOUN_OBJECT.match(scan, a, b) for a, b in later)
     else:
         apart = heads == [False, True] and min(map(len, objects)) >= 2
-        apart = apart and not set.intersection(*objects)
+        apart = (apart and not set.intersection(*objects)) or _own_tasks(scan, parts, objects)
     confidence = 0.74 if apart else 0.66
     return split_group(
         text,
@@ -516,6 +518,45 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         reasoning=f"{len(parts)} requests coordinated in one sentence",
         divergence="medium",
     )
+
+
+_WANT_TO = re.compile(
+    r"(?:(?:hi|hello|hey|bonjour|salut|hola|hallo)\b,?\s*)?(?:i(?:'d| would) like to|"
+    r"je (?:voudrais|souhaiterais|souhaite)|j'aimerais|(?:quisiera|me gustaría|quiero))\s+",
+    re.I,
+)
+"""A wish opening coordinated tasks ("je voudrais modifier … et savoir si …")."""
+_OWN_OBJECT = _wordset(
+    "my our all every each mon ma mes notre nos tous toutes chaque mi mis nuestro nuestra "
+    "todos todas cada mein meine meinen unser unsere alle jede jeden how what why where when "
+    "which whether if comment pourquoi où quand quel quelle si cómo qué por dónde cuándo "
+    "cuál wie was warum wo wann welche ob"
+)
+"""What opens an object the request names on its own: a possessive, a quantifier, or a
+question ("my password", "all the invoices", "why I was charged"); "the findings" or "an
+example" may be what the first task yields."""
+_BACK = re.compile(
+    r"\b(?:it|its|this|that|them|these|those|ça|cela|ceci|eso|esto|ello|es|das|dies)\b", re.I
+)
+_STEM = 5
+
+
+def _own_tasks(scan: str, parts: list[tuple[int, int]], objects: list[set[str]]) -> bool:
+    """Whether two coordinated verb phrases are two tasks: each verb with an object of its
+    own ("cancel my plan, and send me all the 2023 invoices", "reset my password and tell
+    me why I was charged twice"), on different topics, the second naming its object itself
+    rather than what the first yields ("download the report and summarize the findings")
+    or pointing back at it ("check the draft and send it")."""
+    if not all(objects):
+        return False
+    stems = [{w[:_STEM] for w in words} for words in objects]
+    if stems[0] & stems[1]:
+        return False
+    a, b = parts[1]
+    words = _words(scan[a:b])[1:]
+    while words and words[0] in _PRONOUN_AFTER | _PRONOUN_BEFORE:
+        words = words[1:]  # "send me all …"
+    return bool(words) and words[0] in _OWN_OBJECT and not _BACK.search(scan, a, b)
 
 
 def _verb_clauses(text: str, scan: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -698,8 +739,8 @@ _LINKS = _wordset(
     "zum zur für im am"
 )
 _HOW = _wordset(
-    "à a to zu how what where when which why comment quoi où quand pourquoi cómo qué dónde "
-    "wie was wo"
+    "à a to zu how what where when which why whether if comment quoi où quand pourquoi si cómo "
+    "qué dónde cuándo wie was wo wann ob"
 )
 
 
