@@ -569,6 +569,50 @@ class TestSeveralRequests:
         text = "Kannst du mir eine Einladung zum Sommerfest schreiben? Und keine Emojis."
         assert kinds(text) == []
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Hi, a couple of things about the shop app.\n\n"
+                "First, the receipt email goes to the old address after checkout.\n\n"
+                "Second, how do I add a discount code for the summer sale?\n\nThanks!",
+                [
+                    "First, the receipt email goes to the old address after checkout",
+                    "Second, how do I add a discount code for the summer sale",
+                ],
+            ),
+            (
+                "Hola, tengo varias dudas.\n\n"
+                "Primero, la app muestra el saldo del mes pasado.\n\n"
+                "Segundo, ¿cómo cambio el titular de la cuenta?",
+                [
+                    "Primero, la app muestra el saldo del mes pasado",
+                    "Segundo, ¿cómo cambio el titular de la cuenta",
+                ],
+            ),
+            (
+                "Hallo, zwei Anliegen.\n\n"
+                "Erstens, die Rechnung für Mai zeigt den alten Tarif.\n\n"
+                "Zweitens, kannst du mir die Kündigungsfrist nennen?",
+                [
+                    "Erstens, die Rechnung für Mai zeigt den alten Tarif",
+                    "Zweitens, kannst du mir die Kündigungsfrist nennen",
+                ],
+            ),
+        ],
+    )
+    def test_counted_paragraphs_each_bring_a_request(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    def test_counted_paragraphs_of_steps_taken_give_nothing(self):
+        text = (
+            "A few things I already did.\n\n"
+            "First, I reinstalled the printer driver.\n\n"
+            "Second, we swapped the USB cable.\n\n"
+            "It still prints blank pages."
+        )
+        assert "multi_intent" not in [kind for kind, _ in kinds(text)]
+
     def test_paragraphs_numbered_from_d_abord(self):
         text = (
             "Bonjour,\n\nJe gère une petite librairie.\n\n"

@@ -1136,11 +1136,12 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
     ):
         first -= 1  # "The most urgent one" after the opening request
     chosen = [paragraphs[i] for i in range(first, marked[-1] + 1) if i == first or i in marked]
+    counted = _MANY.search(scan, 0, paragraphs[first][0]) is not None  # "a few things: …"
     chosen = [
         (a, b)
         for a, b in chosen
         if not _SIGN_OFF.match(scan, a, b)
-        and (_asks(scan[a:b]) or (_ORDINAL.match(scan, a, b) and _current_problem(scan[a:b])))
+        and (_asks(scan[a:b]) or (_ORDINAL.match(scan, a, b) and _item(scan, a, b, counted)))
     ]
     if len(chosen) < 2:
         return []
@@ -1157,6 +1158,19 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
         reasoning=f"{len(chosen)} paragraphs, each with its own request",
         divergence="high",
     )
+
+
+def _item(scan: str, start: int, end: int, counted: bool) -> bool:
+    """Whether a paragraph opened by an ordinal brings a problem of its own: one told as it
+    stands, or, after requests were counted ("a couple of things"), any not told by the
+    writer as a step taken ("Second, I rolled back …")."""
+    if _current_problem(scan[start:end]):
+        return True
+    opening = _ORDINAL.match(scan, start, end)
+    return counted and opening is not None and not _TOLD_BY_WRITER.match(scan, opening.end(), end)
+
+
+_TOLD_BY_WRITER = re.compile(r"\W*(?:i|i've|we|we've|je|j'|nous|on|yo|ich|wir)\b", re.I)
 
 
 _UNKNOWN = re.compile(
