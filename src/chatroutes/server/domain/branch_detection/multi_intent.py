@@ -12,10 +12,11 @@ Several sentences are often one request told in parts, so the confidence stays
 below the threshold without a sign that the requests are separate: an additive,
 ordinal or topic-turning opener ("Also", "Second", "Por otro lado", "Totally different
 thing:"), a count announced ("Two questions: …", "Drei Sachen: …") before sentences,
-a list or coordinated requests, letters or numbers inside a sentence ("(a) … (b) …"),
-paragraphs so opened, "And …?" on another topic. Two coordinated verbs are mostly one
-task ("download the report and summarize it"); three, or a change then an explanation
-of something else, are separate.
+a list or coordinated requests, paragraphs so opened, "And …?" on another topic. Two
+coordinated verbs are mostly one task ("download the report and summarize it"); three,
+a change then an explanation of something else, or two verbs each naming an object of
+its own on its own topic ("cancel my plan and send me all the 2023 invoices") are
+separate.
 A detail of a broad question ("How do I apply? What documents do I need?"), an
 "Also" that constrains the request ("Also, keep it short") or gives context to the
 question after it, a list of symptoms before one question, and steps already taken
@@ -25,7 +26,8 @@ Where none of these cues is confident, the request segmenter (``requests``) read
 message whole: each unit's form (question, ask, problem, context) and topic, requests
 on different topics, and what sets each apart from the one before (a transition or
 topic switch, an announced count, a list asked for after a colon, "And …" opening a
-sentence with its own ask, or two full questions on different topics).
+sentence with its own ask, items lettered inside a sentence ("(a) … (b) …"), or two
+full questions on different topics).
 """
 
 from __future__ import annotations
@@ -231,8 +233,7 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if sentence.end - sentence.start < 20:
             continue  # "Thanks!", "Hi Anna,": too short for two requests
         found.extend(
-            _lettered(text, scan, sentence)
-            or _announced(text, scan, sentence)
+            _announced(text, scan, sentence)
             or (joining and _joined(text, scan, sentence, joining))
             or _coordinated(text, scan, sentence)
             or _two_problems(text, scan, sentence)
@@ -350,52 +351,6 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             divergence="high",
         )
     return []
-
-
-_INLINE_MARK = re.compile(r"(?:(?<=\s)|^)\(?([a-e1-5])\)\s+", re.I)
-_TRAILING_AND = re.compile(r"(?:\W+(?:and|et|y|und|e))?\W*$", re.I)
-_ALTERNATIVE_JOIN = re.compile(r"\b(?:or|ou|o|oder|oppure)\W*$", re.I)
-
-
-def _lettered(text: str, scan: str, sentence: Span) -> list[Suggestion]:
-    """ "Can you (a) draft …, (b) check …, and (c) book …?": requests lettered or
-    numbered inside one sentence; one per marker. "(a) … or (b) …" offers a choice."""
-    if scan.count(")", sentence.start, sentence.end) < 2:
-        return []
-    marks = list(_INLINE_MARK.finditer(scan, sentence.start, sentence.end))
-    labels = "".join(m.group(1).lower() for m in marks)
-    if (
-        len(marks) < 2
-        or labels[0] not in "a1"
-        or labels not in ("abcde", "12345")[labels[0] == "1"]
-    ):
-        return []
-    lead = scan[sentence.start : marks[0].start()]
-    ends = [m.start() for m in marks[1:]] + [sentence.end]
-    asked = _ASKING_CUE.search(lead) or _WANT.search(lead) or _ASKING.match(lead)
-    if not asked and not all(
-        _task(scan[m.end() : end]) for m, end in zip(marks, ends, strict=True)
-    ):
-        return []  # "(1) check …, (2) find …": a verb opens each item
-    if any(
-        _ALTERNATIVE_JOIN.search(scan, m.end(), end) for m, end in zip(marks, ends, strict=True)
-    ):
-        return []
-    items = [_trimmed(text, m.end(), end) for m, end in zip(marks, ends, strict=True)]
-    if any(_PRONOUN_OBJECT.match(scan, a, b) for a, b in items[1:]):
-        return []  # "(a) review the intro and (b) shorten it": steps on one thing
-    items = [(a, a + len(_TRAILING_AND.sub("", text[a:b], count=1))) for a, b in items]
-    return split_group(
-        text,
-        kind="multi_intent",
-        start=items[0][0],
-        end=items[-1][1],
-        options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
-        confidence=0.82,
-        description=_DESCRIPTION,
-        reasoning="Requests lettered in one sentence",
-        divergence="high",
-    )
 
 
 def _joined(text: str, scan: str, sentence: Span, keys: tuple[str, ...]) -> list[Suggestion]:
@@ -1460,7 +1415,12 @@ _NEED_LEAD = re.compile(
 
 
 def _need(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span naming a request: its ask frame ("can you", "please") left out."""
+    """The span naming a request: its ask frame ("can you", "please") and the marker of
+    its item ("(a) ") left out."""
     match = _NEED_LEAD.match(text, start, end)
     cut = match.end() if match and end - match.end() >= 8 else start
-    return _trimmed(text, cut, end)
+    marker = _ITEM_MARK.match(text, cut, end)
+    return _trimmed(text, marker.end() if marker else cut, end)
+
+
+_ITEM_MARK = re.compile(r"\(?[a-e1-5]\)\s+", re.I)
