@@ -117,6 +117,22 @@ class TestUnits:
         text = "Should I (a) sell the old piano or (b) give it to the school?"
         assert len(units(text)) == 1
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Two things. First, the app shows last month's balance on the home screen.",
+            "Deux choses. D'abord, la page d'accueil affiche le solde du mois dernier.",
+            "Dos cosas. Primero, la página principal muestra el saldo del mes pasado.",
+            "Zwei Dinge. Erstens, die Startseite zeigt den Kontostand vom letzten Monat.",
+        ],
+    )
+    def test_an_item_counted_and_opened_by_an_ordinal_is_a_matter_of_its_own(self, text):
+        assert [form for form, _ in units(text)][-1] == PROBLEM
+
+    def test_a_step_the_writer_took_after_a_count_is_no_matter_of_its_own(self):
+        text = "Two things I did. First, I reinstalled the driver on the office laptop."
+        assert [form for form, _ in units(text)][-1] == CONTEXT
+
     def test_a_topic_switch_makes_a_statement_a_matter_of_its_own(self):
         text = "Please fix the typo on our About page. Separately, our logo looks blurry."
         assert [form for form, _ in units(text)] == [ASK, PROBLEM]

@@ -270,6 +270,8 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
             frame = frame or (unit is not None and unit.form in (ASK, QUESTION))
             if unit is not None and announced:
                 unit = replace(unit, announced=True)
+                if unit.form == CONTEXT and _counted_item(scan, unit, join):
+                    unit = replace(unit, form=PROBLEM)  # "Two things. First, the export …"
             announced = announced or any(start <= at < end for at in counts)
             if unit is not None and unit.form == ASK and scan[unit.end : end].strip() == ":":
                 listing = len(units) + 1  # "I need:\n- a speech\n- gift ideas"
@@ -283,6 +285,21 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
             if _answers(units, unit, scan, start, end):
                 units[-2 if unit else -1] = replace(units[-2 if unit else -1], form=CONTEXT)
     return _listed(units, listing) if listing > 0 else units
+
+
+def _counted_item(scan: str, unit: Unit, join: str) -> bool:
+    """Whether a unit after a count of requests is one of them, told as a matter of its
+    own: opened by an ordinal ("Second, the export times out"), not a step the writer
+    took ("First, I restarted the router")."""
+    opening = f"{join} {scan[unit.start : unit.core]}"
+    return (
+        unit.words >= 4
+        and _ORDINAL_WORD.search(opening) is not None
+        and not _WRITER.match(scan, unit.core, unit.end)
+    )
+
+
+_WRITER = re.compile(r"(?:i|i'm|i've|i'd|we|we're|we've|je|j'\w*|nous|yo|ich|wir)\b", re.I)
 
 
 def _listed(units: list[Unit], at: int) -> list[Unit]:
