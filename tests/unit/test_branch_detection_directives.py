@@ -199,6 +199,78 @@ class TestParallelPhrases:
         assert variants(text) == ["a stiff one for the board", "a chatty note"]
 
 
+class TestLongerRequests:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Give me a study plan for two hours a day and another for four hours a day to "
+                "pass the exam in ten weeks, then I'll pick whichever fits around my job.",
+                [
+                    "a study plan for two hours a day",
+                    "another for four hours a day to pass the exam in ten weeks",
+                ],
+            ),
+            (
+                "Dame un menú de tres platos para la cena y otro de dos platos para el almuerzo "
+                "del domingo, así elijo según cuánta gente venga al final.",
+                [
+                    "un menú de tres platos para la cena",
+                    "otro de dos platos para el almuerzo del domingo",
+                ],
+            ),
+            (
+                "Zeig mir bitte eine Lösung mit awk und eine in reinem Bash, um doppelte Zeilen "
+                "in der Logdatei zu finden, wenn sich nur die Uhrzeit am Anfang unterscheidet.",
+                ["eine Lösung mit awk", "eine in reinem Bash"],
+            ),
+        ],
+    )
+    def test_a_long_last_variant_ends_at_its_comma(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Propose-moi un menu végétarien et un autre avec du poisson.",
+                ["un menu végétarien", "un autre avec du poisson"],
+            ),
+            (
+                "Suggest a route along the coast and an alternative through the hills.",
+                ["a route along the coast", "an alternative through the hills"],
+            ),
+            (
+                "Schreib mir eine kurze Rede und eine andere mit mehr Witz.",
+                ["eine kurze Rede", "eine andere mit mehr Witz"],
+            ),
+            (
+                "Propón una ruta por la costa y una alternativa por la sierra.",
+                ["una ruta por la costa", "una alternativa por la sierra"],
+            ),
+        ],
+    )
+    def test_another_and_an_alternative_set_a_variant_against_the_first(self, text, wanted):
+        assert variants(text) == wanted
+
+    def test_a_count_of_angles_names_variants_not_contents(self):
+        text = (
+            "Write the landing page with three angles: one about price, one about quality, "
+            "and a playful one."
+        )
+        assert variants(text) == ["one about price", "one about quality", "a playful one"]
+        text = (
+            "Necesito el folleto con dos enfoques distintos: uno centrado en el precio y "
+            "otro más emocional."
+        )
+        assert variants(text) == ["uno centrado en el precio", "otro más emocional"]
+        assert variants("Write a fable with two foxes, one greedy and one kind.") == []
+
+    def test_things_bought_are_not_variants(self):
+        assert variants("J'ai acheté un livre et un autre pour ma sœur.") == []
+        assert variants("We ordered a pizza and another for the kids.") == []
+
+
 class TestListedVariants:
     def test_list_lines_under_a_request_that_names_variants(self):
         text = (

@@ -234,7 +234,11 @@ def _describes(scan: str, start: int, first_end: int, end: int) -> bool:
     a count inside a phrase of content, up to the end of the first phrase ("a story about
     two sisters, one a pilot and one a painter", "a plan with three sessions: one for …",
     "a 3-day trip: one day for …")."""
-    return bool(_CONTENT_COUNT.search(scan, start, first_end if first_end > start else end))
+    end = first_end if first_end > start else end
+    return any(
+        not _COUNTED_VARIANTS.match(scan, count.end())
+        for count in _CONTENT_COUNT.finditer(scan, start, end)
+    )
 
 
 def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
@@ -287,6 +291,7 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
         counted or one_each or same_noun or same_preposition or len(items) >= 3
     ):
         return None
+    items[-1] = _last_variant(scan, *items[-1], 14)
     if any(len(_words(scan[a:b])) > 14 for a, b in items):
         return None
     return items
@@ -418,7 +423,8 @@ _RELATIVE_WORD = re.compile(
 # ("one with …", "a formal one", "eine mit …", "uno corto") or it sets itself against
 # another ("another …", "otro …", "einmal …", "a third …").
 _CONTRAST = re.compile(
-    r"(?:another|otro|otra|une autre|einmal|"
+    r"(?:another|otro|otra|une autre|un autre|einmal|eine andere|einen anderen|ein anderes|"
+    r"(?:an|une|una|eine)\s+(?:alternative|alternativa)|"
     r"(?:a|an|una|une|eine|ein|un)\s+(?:second|third|fourth|fifth|final|last|segunda|"
     r"segundo|tercera|tercero|cuarta|cuarto|deuxième|troisième|quatrième|zweite|dritte|"
     r"vierte|letzte))\b",
@@ -449,9 +455,11 @@ _VARIANT_WORDS = (
     r"scenarios?|options?|alternatives?|proposals?|concepts?|lengths?|"
     r"versión|versiones|variantes?|propuestas?|opciones|opción|escenarios?|tonos?|"
     r"Varianten?|Fassung\w*|Entw[üu]rf\w*|Szenarien|Szenario|Vorschl[äa]g\w*|Versionen|"
-    r"propositions?|scénarios?|façons"
+    r"propositions?|scénarios?|façons|approaches|angles|approches|enfoques|ángulos|Ansätze"
 )
 _VARIANT_NOUN = _factored(re.compile(rf"\b(?:{_VARIANT_WORDS})\b", re.I))
+# "with three (different) angles": the count is of variants, not of what one piece holds
+_COUNTED_VARIANTS = re.compile(rf"\s+(?:[\w-]+\s+)?(?:{_VARIANT_WORDS})\b", re.I)
 _VARIANT_END = re.compile(
     r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?)\b|\s*\(|"
     r",?\s+(?:so that|pour que|afin que|afin de|para que|damit)\b",
@@ -509,6 +517,8 @@ def _coordinated(
         if b > a:
             items.append((a, b))
             after_and.append(conjunction)
+    if items:
+        items[-1] = _last_variant(scan, *items[-1], 16)
     if len(items) < 2 or any(len(_words(scan[a:b])) > 16 for a, b in items):
         return None
     if any(_CLAUSE.match(scan, a, b) for a, b in items):
@@ -575,6 +585,19 @@ def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str])
     same = [o for o in openers if o.group(0).lower().split()[0] == later[0]]
     chosen = same or openers
     return chosen[-1].start() if chosen else None
+
+
+_CLAUSE_COMMA = re.compile(r",\s+")
+
+
+def _last_variant(scan: str, start: int, end: int, longest: int) -> tuple[int, int]:
+    """The last variant runs to the end of the sentence: when that is longer than a
+    variant can be, it ends at its first comma, and what follows is the rest of the
+    request ("… and another for five days, then I pick the one that fits my week")."""
+    if len(_words(scan[start:end])) <= longest:
+        return start, end
+    comma = _CLAUSE_COMMA.search(scan, start, end)
+    return _trimmed(scan, start, comma.start()) if comma else (start, end)
 
 
 def _variant_span(scan: str, start: int, end: int) -> tuple[int, int]:
