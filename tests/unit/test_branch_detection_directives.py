@@ -266,6 +266,29 @@ class TestLongerRequests:
         assert variants(text) == ["uno centrado en el precio", "otro más emocional"]
         assert variants("Write a fable with two foxes, one greedy and one kind.") == []
 
+    def test_a_number_that_counts_nothing_does_not_open_a_list(self):
+        text = "Can you explain recursion like I'm five, and then like I'm a senior engineer?"
+        assert variants(text) == ["like I'm five", "like I'm a senior engineer"]
+        text = "Write the toast twice, a formal take and a chatty take."
+        assert variants(text) == ["a formal take", "a chatty take"]
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Je voudrais trois idées de titre : une sérieuse, une drôle et une qui pose "
+                "une question.",
+                ["une sérieuse", "une drôle", "une qui pose une question"],
+            ),
+            (
+                "Write a post about my new job, one humble version and one proud version.",
+                ["one humble version", "one proud version"],
+            ),
+        ],
+    )
+    def test_the_first_variant_after_a_colon_or_what_is_varied(self, text, wanted):
+        assert variants(text) == wanted
+
     def test_things_bought_are_not_variants(self):
         assert variants("J'ai acheté un livre et un autre pour ma sœur.") == []
         assert variants("We ordered a pizza and another for the kids.") == []

@@ -162,10 +162,16 @@ _COUNTED_COMMA = re.compile(r",\s*|\s*[:;]\s*|\s+[-\u2013\u2014]\s+")
 _NEXT_WORD = re.compile(r"\s+\w+")
 
 
-def _word_end(scan: str, at: int) -> int:
-    """Past the word after a count ("two ways", "zwei Varianten")."""
-    word = _NEXT_WORD.match(scan, at)
-    return word.end() if word else at
+def _word_end(scan: str, count: re.Match[str]) -> int | None:
+    """Past the word after a count ("two ways", "zwei Varianten"), or the count itself if
+    it needs none ("twice"); None when a number counts nothing ("like I'm five, …")."""
+    word = _NEXT_WORD.match(scan, count.end())
+    if word:
+        return word.end()
+    return count.end() if count.group(0).lower() in _TIMES else None
+
+
+_TIMES = frozenset({"twice", "zweimal", "dreimal"})
 
 
 _OXFORD_SPLIT = re.compile(r",\s*(?:(?:and|or|et|ou|y|o|und|oder|e)\s+)?|;\s*", re.I)
@@ -192,7 +198,7 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
         if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
             continue
-        if _content_before(scan, verb.end(), items[0][0]):
+        if _content_before(scan, verb.end(), items[0][0]) and not _each_a_version(scan, items):
             continue
         if any(_CLAUSE.match(scan, a, b) for a, b in items) or _lists_contents(
             scan, verb.end(), items
@@ -246,9 +252,9 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     coordinated phrases; None when there are not two of them."""
     colon = scan.find(":", after, end)
     counted = _COUNTED.search(scan, after, colon if colon != -1 else end)
-    if colon == -1 and counted and counted.group(0).lower() in _NUMBER:
+    noun_end = _word_end(scan, counted) if counted else None
+    if colon == -1 and noun_end and counted and counted.group(0).lower() in _NUMBER:
         # "draft it two ways, a short … and a longer …"
-        noun_end = _word_end(scan, counted.end())
         of = _OF_PHRASE.match(scan, noun_end)  # "two versions of the intro, a short …"
         stop = _COUNTED_COMMA.match(scan, of.end() if of else noun_end)
         if stop is not None and stop.group(0).strip():
@@ -504,7 +510,7 @@ def _coordinated(
         return None
     bounds = [_opening(j) for j in joins]
     later = [word.group(0).lower() if (word := _WORD_AT.match(scan, b)) else "" for b in bounds]
-    first = _first_variant(scan, start, joins[0], later)
+    first = _first_variant(scan, start, joins[0], later, apposed=apposed)
     pieces = list(zip(bounds, [*[j.start() for j in joins[1:]], end], strict=True))
     # whether each phrase follows "and" (not a bare comma): "a case, one that fits, and …"
     joined = [bool(_words(scan[j.start() : b])) for j, b in zip(joins, bounds, strict=True)]
@@ -523,7 +529,9 @@ def _coordinated(
         return None
     if any(_CLAUSE.match(scan, a, b) for a, b in items):
         return None  # "one is old and the other is a puppy": clauses, not things to make
-    if _content_before(scan, start, items[0][0]) or _holds_variants(scan, *items[0]):
+    if _holds_variants(scan, *items[0]) or (
+        _content_before(scan, start, items[0][0]) and not _each_a_version(scan, items)
+    ):
         return None
     before = scan[
         verb.end() if verb and verb.end() <= items[0][0] else sentence.start : items[0][0]
@@ -558,13 +566,16 @@ def _parallel(scan: str, start: int, joins: list[re.Match[str]]) -> list[re.Matc
     return kept
 
 
-def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str]) -> int | None:
+def _first_variant(
+    scan: str, start: int, join: re.Match[str], later: list[str], *, apposed: bool
+) -> int | None:
     """Where the first variant opens, before the first coordination: right after the verb
     ("get a serious version written like a proposal and a silly one"), else at the last
     opener like the second one's, else at the last opener outside a relative clause ("a
     relaxed plan where I do a little …" opens at "a relaxed"). None when it names the
     thing varied rather than a variant ("Dame el texto, uno … y otro …", "write me a
-    cover letter, one formal and one casual")."""
+    cover letter, one formal and one casual"), unless a colon or "namely" introduces
+    them ("trois titres : une sérieuse, une drôle et une …")."""
     lead = _LEADING_OBJECT.match(scan, start, join.start())
     start = _trimmed(scan, lead.end() if lead else start, join.start())[0]
     if join.group("prep"):  # the first phrase opens at the same preposition
@@ -575,7 +586,7 @@ def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str])
         comma = join.group(0).lstrip().startswith(",")
         article = openers[0].group(0).lower() in _ARTICLES | {"una", "une", "eine", "einen"}
         alone = not _stands_in(scan, start, join.start())
-        if comma and article and alone and all(w in _ONE for w in later):
+        if comma and article and alone and not apposed and all(w in _ONE for w in later):
             return None
         return start
     if openers:
@@ -730,6 +741,12 @@ def _content_before(scan: str, after: int, first: int) -> bool:
 
 
 _ONCE = re.compile(r"(?:once|einmal|une fois|una vez)\b", re.I)
+
+
+def _each_a_version(scan: str, items: list[tuple[int, int]]) -> bool:
+    """Whether every phrase names itself a variant ("a post about my promotion, one humble
+    version and one proud version"): what comes before them is then the thing varied."""
+    return all(_VARIANT_NOUN.search(scan, a, b) for a, b in items)
 
 
 def _holds_variants(scan: str, start: int, end: int) -> bool:
