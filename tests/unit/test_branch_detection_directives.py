@@ -289,6 +289,36 @@ class TestLongerRequests:
     def test_the_first_variant_after_a_colon_or_what_is_varied(self, text, wanted):
         assert variants(text) == wanted
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Can you give me a few options for the subject line: something punchy, "
+                "something formal, and something with an emoji?",
+                ["something punchy", "something formal", "something with an emoji"],
+            ),
+            (
+                "Draft the reply, but give me options: warm, neutral, and very short.",
+                ["warm", "neutral", "very short"],
+            ),
+            ("Dame variantes: corta, media y larga.", ["corta", "media", "larga"]),
+        ],
+    )
+    def test_a_short_list_after_options_asked_for(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Show me the export options: PDF, CSV.",
+            "Give me the options: I fly on Monday and my budget is tight.",
+            "I wrote two versions: a formal one and a casual one. Which reads better?",
+            "I need a laptop and another charger.",
+        ],
+    )
+    def test_options_that_exist_told_or_other_things_are_not_variants(self, text):
+        assert variants(text) == []
+
     def test_things_bought_are_not_variants(self):
         assert variants("J'ai acheté un livre et un autre pour ma sœur.") == []
         assert variants("We ordered a pizza and another for the kids.") == []

@@ -265,6 +265,11 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
         listed = [p for p in listed if p[1] > p[0]]
         if len(listed) == number and all(len(_words(scan[a:b])) <= 8 for a, b in listed):
             return listed
+    plural = _PLURAL_VARIANTS.search(scan, after, colon) if colon != -1 else None
+    if plural and not number and not _of_things_that_exist(scan, after, plural.start()):
+        listed = _short_list(scan, colon + 1, end)  # "give me options: formal, friendly, …"
+        if listed:
+            return listed
     pieces = _parts(scan, colon + 1 if colon != -1 else after, end, _ITEM_SPLIT)
     pieces = [p for p in (_cut(scan, a, b) for a, b in pieces) if p[1] > p[0]]
     pieces = [(_skip(_ADDITIVE, scan, a), b) for a, b in pieces]
@@ -301,6 +306,29 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     if any(len(_words(scan[a:b])) > 14 for a, b in items):
         return None
     return items
+
+
+def _of_things_that_exist(scan: str, start: int, noun: int) -> bool:
+    """Whether a definite determiner opens the noun phrase before ``noun`` ("the settings
+    options", "my draft options"): those are there already, not asked for."""
+    words = _words(scan[start:noun])[-3:]
+    return any(w in _DEFINITE for w in words)
+
+
+def _short_list(scan: str, start: int, end: int) -> list[tuple[int, int]] | None:
+    """Two to five short phrases, split by commas and a last "and"/"or", that open with
+    the same word or are a word or two each ("formal, friendly, and super brief",
+    "something punchy, something formal, and something with an emoji"); not clauses."""
+    listed = [_cut(scan, a, b) for a, b in _parts(scan, start, end, _ADJECTIVE_SPLIT)]
+    listed = [p for p in listed if p[1] > p[0]]
+    words = [_words(scan[a:b]) for a, b in listed]
+    if not 2 <= len(listed) <= 5 or any(not w or len(w) > 6 for w in words):
+        return None
+    if any(w[0] in _NOT_BEFORE_A_REQUEST for w in words):
+        return None  # "options: I fly on Monday, we …"
+    if len({w[0] for w in words}) == 1 or all(len(w) <= 2 for w in words):
+        return listed
+    return None
 
 
 def _anchor(scan: str, piece: tuple[int, int], following: str) -> tuple[int, int]:
@@ -496,6 +524,8 @@ def _coordinated(
     elif ":" in scan[sentence.start : first_join] and _VARIANT_NOUN.search(
         scan, sentence.start, first_join
     ):
+        if _first_word(scan, sentence.start) in _SUBJECTS:
+            return None  # "I wrote two versions: …" tells, it does not ask
         opens = start = sentence.start  # "Two versions please: one for …"
     else:
         return None
@@ -543,6 +573,13 @@ def _coordinated(
 
 
 _MAX_VARIANTS = 8
+
+
+def _first_word(scan: str, at: int) -> str:
+    word = _WORD_AT.search(scan, at)
+    return word.group(0).lower() if word else ""
+
+
 _WORD_AT = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
@@ -640,7 +677,7 @@ def _asks_for_variants(
     stand_ins = [bool(_STAND_IN.match(p) or _ELLIPTIC.match(p)) for p in phrases]
     if sum(stand_ins) >= 2 or any(s and j for s, j in zip(stand_ins, joined, strict=True)):
         return True
-    if any(_CONTRAST.match(p) for p in phrases[1:]):
+    if any(_CONTRAST.match(p) and not _another_thing(phrases[0], p) for p in phrases[1:]):
         return True
     if _PAIR_OPENER.match(phrases[0]) and any(_PAIRED.match(p) for p in phrases[1:]):
         return True  # "l'une pour …, l'autre pour …", "the first playful, the second formal"
@@ -656,6 +693,18 @@ def _asks_for_variants(
     return any(nouns) and all(
         n or s or len(_words(p)) <= 3 for p, n, s in zip(phrases, nouns, stand_ins, strict=True)
     )
+
+
+def _another_thing(first: str, phrase: str) -> bool:
+    """Whether "another" names a thing of its own rather than a variant of the first:
+    "a laptop and another charger", not "another for cutting", "another shorter one",
+    "another version" nor "another plan" after "a plan"."""
+    words = _words(phrase)
+    if words[0] != "another" or len(words) < 2 or words[1] in _PREPOSITIONS:
+        return False
+    if _RELATIVE_WORD.match(words[1]) or "one" in words or _VARIANT_NOUN.search(phrase):
+        return False
+    return _noun(phrase) != _noun(first)
 
 
 _CLAUSE = re.compile(
