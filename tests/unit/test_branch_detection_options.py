@@ -108,8 +108,41 @@ class TestComparisonFrames:
         assert sides(text) == wanted
 
     @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Is the Fuji X-T5 worth the extra over a Sony A6700 for travel?",
+                ["the Fuji X-T5", "a Sony A6700"],
+            ),
+            (
+                "Ça vaut le coup de prendre la formule annuelle plutôt que la mensuelle ?",
+                ["la formule annuelle", "la mensuelle"],
+            ),
+            (
+                "¿Vale la pena coger el tren en lugar del coche para ir a Bilbao?",
+                ["el tren", "coche"],
+            ),
+            ("En quoi Signal se distingue de WhatsApp ?", ["Signal", "WhatsApp"]),
+            (
+                "In what way does a Roth account differ from a regular one?",
+                ["a Roth account", "a regular one"],
+            ),
+            (
+                "Könntest du den Sparpreis mit der Bahncard vergleichen?",
+                ["den Sparpreis", "der Bahncard"],
+            ),
+        ],
+    )
+    def test_more_frames_in_four_languages(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
         "text",
         [
+            "Is it worth the extra effort over the holidays?",
+            "Ça vaut le coup de prendre le train plutôt tôt ?",
+            "En quoi ça consiste exactement ?",
+            "Kannst du das mit mir besprechen?",
             "Could you use tables instead of bullet points?",
             "Are the garage and the shed on the same circuit?",
             "How do I set up a Python debugger?",

@@ -439,7 +439,7 @@ def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 
 
 _OVER = re.compile(
-    r"\s(?:over|instead of|rather than|in place of|as opposed to|en lugar de|en vez de|sobre|"
+    r"\s(?:over|instead of|rather than|in place of|as opposed to|en lugar del?|en vez del?|sobre|"
     r"plutôt que|au lieu de|(?:an)?statt|anstelle von)\s+",
     re.I,
 )
@@ -449,6 +449,7 @@ _PREFER_VERB = re.compile(
     r"\b(?:pick|choose|prefer|use|go (?:with|for)|going (?:with|for)|recommend|take|favou?r|"
     r"opt for|buy|get|switch to|learn|run|stick with|pay for|invest in|eleg\w*|elij\w*|"
     r"escog\w*|us(?:ar|o|aría|arías)|prefier\w*|choisi\w*|prend\w*|utilis\w*|préfér\w*|"
+    r"coger|tomar|contratar|"
     r"wähl\w*|nehm\w*|nimm\w*|nutz\w*|verwend\w*|kauf\w*)"
     r"(?:s|ed|ing)?\s+",
     re.I,
@@ -461,7 +462,7 @@ _ADVANTAGE = re.compile(
 )
 _WORTH = re.compile(
     r"\s+(?:really\s+|actually\s+|still\s+)?worth(?:\s+(?:it|the\s+(?:money|price|cost|"
-    r"extra\s+\w+|upgrade|switch|hassle)))?\s*$",
+    r"extra(?:\s+\w+)?|upgrade|switch|hassle)))?\s*$",
     re.I,
 )
 _NOT_PREFERRED = re.compile(
@@ -507,7 +508,7 @@ _DELIBERATE = re.compile(
     r"\b(?:should|shall|why|worth|better|best|smarter|wiser|sense|recommend|advise|suggest|"
     r"would you|do you|is it|was it|reason|debería|deberíamos|conviene|recomiendas|dois-je|"
     r"devrais|faut-il|conseilles|soll|sollte|sollten|lohnt|empfiehlst|por qué|pourquoi|warum|"
-    r"wieso)\b",
+    r"wieso|vaut|vale|merece|compensa)\b",
     re.I,
 )
 
@@ -795,6 +796,14 @@ _ALIKE = (
         r"(?:de|d'|du)\s*(?P<y>[^,?]{1,50}?)(?=\s+(?:pour|en|quand)\b|\s*[?,]|$)",
         re.I,
     ),
+    # "En quoi X se distingue de Y ?", "In what way does X differ from Y?"
+    re.compile(
+        r"\b(?:en quoi|in what ways?|how|¿?en qué|inwiefern|worin)\s+(?:does\s+|do\s+)?"
+        r"(?P<x>[^,?]{1,50}?)\s+(?:se (?:distingue|différencie|démarque|diferencia|distingue)|"
+        r"differs?|unterscheidet sich|hebt sich)\s+(?:(?:from|de|del|von|vom|du)\b|d')\s*"
+        r"(?P<y>[^,?]{1,50}?)(?=\s+(?:for|in|when|pour|para|für|ab)\b|\s*[?,]|$)",
+        re.I,
+    ),
     # "What sets X apart from Y?", "Qu'est-ce qui différencie X de Y ?"
     re.compile(
         r"\b(?:sets?|distinguish(?:es)?|separates?|differentiates?|différencie|distingue|"
@@ -923,9 +932,14 @@ def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> 
     lead = _ASKING_LEAD.match(scan, lo, match.start())
     start = lead.end() if lead else lo
     sides = _parts(scan, start, match.start(), _SIDES)
+    if len(sides) == 1:  # "Kannst du X mit Y vergleichen?"
+        sides = _parts(scan, start, match.start(), _WITH)
     if len(sides) < 2 or any(len(_words(scan[a:b])) > 5 for a, b in sides):
         return []
     return _comparison(text, scan, sides[0][0], match.end(), sides, 0.82, match.group(0))
+
+
+_WITH = re.compile(r"\s(?:mit|with|avec|con)\s", re.I)
 
 
 _MIDDLE = re.compile(
