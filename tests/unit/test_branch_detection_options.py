@@ -137,6 +137,41 @@ class TestComparisonFrames:
         assert sides(text) == wanted
 
     @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Between a standing desk and a treadmill pad, what gets me moving more?",
+                ["a standing desk", "a treadmill pad"],
+            ),
+            (
+                "Entre une location et un achat à Lille, qu'est-ce qui revient le moins cher ?",
+                ["une location", "un achat à Lille"],
+            ),
+            (
+                "Entre el tren y el avión para ir a Sevilla, ¿qué sale más barato?",
+                ["el tren", "el avión"],
+            ),
+            (
+                "Zwischen einem Leasing und einem Kauf, was lohnt sich mehr für Vielfahrer?",
+                ["einem Leasing", "einem Kauf"],
+            ),
+        ],
+    )
+    def test_the_sides_named_first_then_a_question_that_weighs_them(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Between work and the kids, what time do I have left for myself?",
+            "Entre le boulot et les enfants, comment je trouve du temps pour moi ?",
+            "Between 9 and 5, what is the best time to call?",
+        ],
+    )
+    def test_between_as_context_weighs_nothing(self, text):
+        assert found(text) == []
+
+    @pytest.mark.parametrize(
         "text",
         [
             "Is it worth the extra effort over the holidays?",

@@ -293,6 +293,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         found.extend(_what_one_has(text, scan, sentence))
         found.extend(_listed_then_asked(text, scan, sentence))
         found.extend(_hyphenated(text, scan, sentence))
+        found.extend(_between_first(text, scan, sentence))
         if not keyed.within(sentence.start, sentence.end):
             continue
         if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
@@ -838,6 +839,37 @@ _LISTED_ASK = re.compile(
     r"mieux|meilleur|lequel|mejor|cuál|besser|welche\w*)\b[^.!]*\?",
     re.I,
 )
+
+
+_BETWEEN_FIRST = re.compile(
+    r"[\s¿¡*-]*(?:between|entre|zwischen)\s+(?P<x>[^,?;:]{1,60}?)\s+"
+    r"(?:and|et|y|e|und|or|ou|o|oder)\s+(?P<y>[^,?;:]{1,80}?)\s*,\s*",
+    re.I,
+)
+# a question that weighs: which one, or a comparative, or the difference
+_WEIGHING_QUESTION = re.compile(
+    r"\b(?:which|lequel|laquelle|cuál\w*|welche\w*|better|best|worse|worst|cheaper|more|less|"
+    r"\w+er|sooner|mieux|meilleur\w*|moins|plus|más|menos|mejor\w*|peor\w*|besser|mehr|"
+    r"weniger|günstiger|billiger|differences?|différences?|diferencias?|unterschied\w*|pick|"
+    r"choose|prefer|choisir|elegir|wählen|nehmen)\b[^?]*\?",
+    re.I,
+)
+
+
+def _between_first(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Between X and Y, which one …?", "Entre X et Y, qu'est-ce qui …?": the sides
+    named first, then a question that weighs them."""
+    match = _BETWEEN_FIRST.match(scan, sentence.start, sentence.end)
+    if match is None or not _WEIGHING_QUESTION.search(scan, match.end(), sentence.end):
+        return []
+    x = match.span("x")
+    y_end = _right_option(scan, match.start("y"), match.end("y"), 6, 1)
+    if y_end is None or len(_words(scan[x[0] : x[1]])) > 6:
+        return []
+    if re.fullmatch(r"[\s\d:.$€£%apmh-]*", scan[x[0] : x[1]], re.I):
+        return []  # "between 9 and 5, what …"
+    sides = [x, (match.start("y"), y_end)]
+    return _comparison(text, scan, x[0], y_end, sides, 0.82, "between … , which")
 
 
 _HYPHENATED = re.compile(r"\b([^\W_][\w+.]*)-(?:vs|versus)\.?-([^\W_][\w+]*)\b", re.I)
