@@ -161,6 +161,46 @@ class TestComparisonFrames:
         assert sides(text) == wanted
 
     @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "I have two quotes. The first is a roofer from the village who can start in "
+                "May. The second, a bigger firm in town, has a two-month wait. How do these two "
+                "stack up on price and risk?",
+                ["a roofer from the village", "a bigger firm in town"],
+            ),
+            (
+                "J'ai deux offres. La première est une PME à Nantes. La seconde est un grand "
+                "groupe à Paris. Tu peux me dire laquelle est mieux entre les deux ?",
+                ["une PME à Nantes", "un grand groupe à Paris"],
+            ),
+            (
+                "Tengo dos pisos en mente. El primero es un ático en Ruzafa. El segundo, un "
+                "bajo con patio en Benimaclet. ¿Cuál de los dos es mejor para teletrabajar?",
+                ["un ático en Ruzafa", "un bajo con patio en Benimaclet"],
+            ),
+            (
+                "Ich habe zwei Angebote. Das erste ist ein Festgeld bei der Sparkasse. Das "
+                "zweite ist ein ETF-Sparplan. Kannst du die beiden vergleichen?",
+                ["ein Festgeld bei der Sparkasse", "ein ETF-Sparplan"],
+            ),
+        ],
+    )
+    def test_two_things_described_first_then_weighed_as_the_two(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The first is that rent went up. The second is that my lease ends. Compare both?",
+            "The first step is done. The second is pending. Which one is next?",
+            "I saw two flats. The first is a studio. The second is a loft.",
+        ],
+    )
+    def test_two_things_not_weighed_or_not_things(self, text):
+        assert found(text) == []
+
+    @pytest.mark.parametrize(
         "text",
         [
             "Between work and the kids, what time do I have left for myself?",

@@ -286,7 +286,7 @@ _SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,\s
 
 
 def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    found: list[Suggestion] = []
+    found: list[Suggestion] = _first_and_second(text, scan, sents)
     quotes = _quoted(scan)
     keyed = _Keyed(scan, _KEYS)
     for sentence in sents:
@@ -839,6 +839,68 @@ _LISTED_ASK = re.compile(
     r"mieux|meilleur|lequel|mejor|cuál|besser|welche\w*)\b[^.!]*\?",
     re.I,
 )
+
+
+# "The first (one) is …", "La seconde, …", "El primero es …", "Die zweite ist …"
+_ORDINAL_LEAD = re.compile(
+    r"[\s*-]*(?:(?P<one>the first|le premier|la première|el primero|la primera|der erste|"
+    r"die erste|das erste)|(?P<two>the second|le second|la seconde|le deuxième|la deuxième|"
+    r"el segundo|la segunda|der zweite|die zweite|das zweite))(?:\s+one)?"
+    r"(?:\s*[,:]\s*|\s+(?:is|est|es|ist)\s+)",
+    re.I,
+)
+# a question or request that weighs the two just described
+_THE_TWO = re.compile(
+    r"\b(?:these two|the two|both|them|die beiden|beide|les deux|ces deux|los dos|estos dos|"
+    r"estas dos|ambos|ambas)\b",
+    re.I,
+)
+_WEIGH_PAIR = re.compile(
+    r"\b(?:compar\w*|stack up|measure up|weigh\w*|differ\w*|vergleich\w*|versus|vs|better|"
+    r"mieux|meilleur\w*|mejor|besser|which|lequel|laquelle|cuál|welche\w*)\b",
+    re.I,
+)
+
+
+# where the name of a thing described ends: its clause, its verb or an aside
+_DESCRIBED_END = re.compile(
+    r"[,;.!?(]|\s[-\u2013\u2014]\s|\s(?:that|which|who|where|whose|is|has|can|costs?|qui|que|"
+    r"dont|où|est|coûte|donde|es|tiene|cuesta|wo|ist|hat|kostet)\b",
+    re.I,
+)
+
+
+def _first_and_second(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """Two things described one sentence each ("The first is a shop in Shenzhen …",
+    "The second, a partner in Guadalajara, …"), then a question that weighs "these
+    two": one side per thing, as the sentences name it."""
+    if not any(k in scan.lower() for k in ("first", "premi", "primer", "erste")):
+        return []
+    leads: list[tuple[str, int, int]] = []
+    for sentence in sents:
+        lead = _ORDINAL_LEAD.match(scan, sentence.start, sentence.end)
+        if lead is not None:
+            stop = _DESCRIBED_END.search(scan, lead.end() + 1, sentence.end)
+            end = _trimmed(scan, lead.end(), stop.start() if stop else sentence.end)[1]
+            if len(_words(scan[lead.end() : end])) > 8:
+                end = _right_option(scan, lead.end(), sentence.end, 8, 1)
+            if end is not None:
+                leads.append(("one" if lead.group("one") else "two", lead.end(), end))
+            continue
+        asks = "?" in scan[sentence.start : sentence.end] or _ASKING_LEAD.search(
+            scan, sentence.start, sentence.end
+        )
+        pair = _THE_TWO.search(scan, sentence.start, sentence.end)
+        if not (asks and pair and _WEIGH_PAIR.search(scan, sentence.start, sentence.end)):
+            continue
+        if [kind for kind, _, _ in leads[-2:]] == ["one", "two"]:
+            sides = [(a, b) for _, a, b in leads[-2:]]
+            found = _comparison(
+                text, scan, sides[0][0], sides[1][1], sides, 0.82, "the first, the second"
+            )
+            if found:
+                return found
+    return []
 
 
 _BETWEEN_FIRST = re.compile(
