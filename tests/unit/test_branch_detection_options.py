@@ -201,6 +201,46 @@ class TestComparisonFrames:
         assert found(text) == []
 
     @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("What do I gain by switching from Vim to Helix?", ["Vim", "Helix"]),
+            ("Que gagne-t-on à passer de Spotify à Deezer ?", ["Spotify", "Deezer"]),
+            ("¿Qué gano pasando de Movistar a Digi?", ["Movistar", "Digi"]),
+            (
+                "What would I lose by going with Linode instead of AWS?",
+                ["Linode", "AWS"],
+            ),
+            (
+                "Cycling to work against taking the tram - which is healthier overall?",
+                ["Cycling to work", "taking the tram"],
+            ),
+            (
+                "Honestly: a rental car for the week against a few taxis in Crete?",
+                ["a rental car for the week", "a few taxis in Crete"],
+            ),
+            (
+                "I keep going back and forth between Procreate and Fresco. Help me decide?",
+                ["Procreate", "Fresco"],
+            ),
+        ],
+    )
+    def test_a_switch_weighed_and_sides_set_against_each_other(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "How do I switch from light to dark mode?",
+            "How do I protect my garden against slugs?",
+            "Is the vaccine effective against the new variant?",
+            "Protecting kids against the cold, what's best?",
+            "We played against the Tigers last week. What should we practise?",
+        ],
+    )
+    def test_a_switch_or_against_that_weighs_nothing(self, text):
+        assert found(text) == []
+
+    @pytest.mark.parametrize(
         "text",
         [
             "Between work and the kids, what time do I have left for myself?",

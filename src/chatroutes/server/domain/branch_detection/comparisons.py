@@ -44,7 +44,7 @@ _COMPARE = re.compile(
     r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
     r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
     r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
-    r"debating|weighing|wavering) between|"
+    r"debating|weighing|wavering|back and forth) between|"
     r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos|estoy|estamos) entre|"
     r"(?:i'm|i am|we're|we are|still|stuck|caught) between|"
     r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
@@ -294,6 +294,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         found.extend(_listed_then_asked(text, scan, sentence))
         found.extend(_hyphenated(text, scan, sentence))
         found.extend(_between_first(text, scan, sentence))
+        found.extend(_switching(text, scan, sentence))
+        found.extend(_against(text, scan, sentence))
         if not keyed.within(sentence.start, sentence.end):
             continue
         if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
@@ -509,7 +511,7 @@ _DELIBERATE = re.compile(
     r"\b(?:should|shall|why|worth|better|best|smarter|wiser|sense|recommend|advise|suggest|"
     r"would you|do you|is it|was it|reason|debería|deberíamos|conviene|recomiendas|dois-je|"
     r"devrais|faut-il|conseilles|soll|sollte|sollten|lohnt|empfiehlst|por qué|pourquoi|warum|"
-    r"wieso|vaut|vale|merece|compensa)\b",
+    r"wieso|vaut|vale|merece|compensa|lose|give up|gain|miss out)\b",
     re.I,
 )
 
@@ -901,6 +903,71 @@ def _first_and_second(text: str, scan: str, sents: list[Span]) -> list[Suggestio
             if found:
                 return found
     return []
+
+
+_SWITCH = re.compile(
+    r"\b(?:switch(?:ing)?|mov(?:e|ing)|go(?:ing)?|chang(?:e|ing)|passer|pasar(?:me|nos)?|"
+    r"pasando|cambiar(?:me|nos)?|cambiando|wechseln|umsteigen)\s+(?:(?:from|de|del|von|vom)\s+)"
+    r"(?P<x>[^,?;:]{1,50}?)\s+(?:to|à|au|a|al|zu|zum|zur|auf)\s+(?P<y>[^,?;:]{1,60})",
+    re.I,
+)
+# what weighs a switch: what one gains or loses by it, whether it pays
+_GAINED = re.compile(
+    r"\b(?:gain\w*|lose|losing|give up|miss|worth|better|pros|cons|upside|downside|benefits?|"
+    r"advantages?|gagn\w*|perd\w*|vaut|avantages?|gan\w*|pierd\w*|vale|merece|ventajas?|"
+    r"compensa|bringt|verlier\w*|lohnt|vorteile?|nachteile?)\b",
+    re.I,
+)
+
+
+def _switching(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "What do I gain by switching from X to Y?", "Que gagne-t-on à passer de X à
+    Y ?": the two ends of a switch, in a question of what it gains or costs."""
+    if "?" not in scan[sentence.start : sentence.end]:
+        return []
+    match = _SWITCH.search(scan, sentence.start, sentence.end)
+    if match is None or not _GAINED.search(scan, sentence.start, sentence.end):
+        return []
+    x = match.span("x")
+    y_end = _right_option(scan, match.start("y"), match.end("y"), 5, 1)
+    if y_end is None or len(_words(scan[x[0] : x[1]])) > 5:
+        return []
+    sides = [x, (match.start("y"), y_end)]
+    return _comparison(text, scan, x[0], y_end, sides, 0.82, "switching from … to")
+
+
+# "Renting a car against taking taxis, which …?": two parallel sides, set against
+# each other at the head of a question
+_AGAINST = re.compile(
+    r"(?:[^:?]{0,30}:\s*)?(?P<x>[^,?;:]{2,70}?)\s+(?:against|contre|frente a|gegen)\s+"
+    r"(?P<y>[^,?;:]{2,70}?)(?=\s*(?:\?|,|\s[-\u2013\u2014]\s))",
+    re.I,
+)
+
+
+def _against(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Cycling to work against taking the tube - which is healthier?": two gerunds or
+    two determiner-headed phrases set against each other, asked about as they stand or
+    then weighed by the question."""
+    low = scan[sentence.start : sentence.end].lower()
+    if "?" not in low or not any(w in low for w in (" against ", " contre ", " gegen ")):
+        return []
+    match = _AGAINST.match(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    asked = scan[match.end() : match.end() + 1] == "?"
+    if not asked and not _WEIGHING_QUESTION.search(scan, match.end(), sentence.end):
+        return []
+    x, y = _trimmed(scan, *match.span("x")), _trimmed(scan, *match.span("y"))
+    xw, yw = _words(scan[x[0] : x[1]]), _words(scan[y[0] : y[1]])
+    if not (xw and yw) or len(xw) > 8 or len(yw) > 8:
+        return []
+    yw = [w for w in yw if w not in ("just", "simply", "only")] or yw
+    gerunds = xw[0].endswith("ing") and yw[0].endswith("ing")
+    nouns = xw[0] in _DETERMINERS and yw[0] in _DETERMINERS
+    if not (gerunds or nouns):
+        return []
+    return _comparison(text, scan, x[0], y[1], [x, y], 0.8, "against")
 
 
 _BETWEEN_FIRST = re.compile(
