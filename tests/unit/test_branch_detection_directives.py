@@ -319,6 +319,42 @@ class TestLongerRequests:
     def test_options_that_exist_told_or_other_things_are_not_variants(self, text):
         assert variants(text) == []
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Could you write the bio two ways? First in the third person, then in the "
+                "first person.",
+                ["in the third person", "in the first person"],
+            ),
+            (
+                "¿Puedes escribir el anuncio de dos formas? Primero en tono serio, luego en "
+                "tono divertido.",
+                ["en tono serio", "en tono divertido"],
+            ),
+            (
+                "Kannst du den Text zweimal schreiben? Zuerst für Kinder, dann für Erwachsene.",
+                ["für Kinder", "für Erwachsene"],
+            ),
+            (
+                "Peux-tu écrire l'annonce en deux versions : courte et longue ?",
+                ["courte", "longue"],
+            ),
+        ],
+    )
+    def test_variants_in_order_after_the_request_or_after_its_count(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Write the report. First collect the numbers, then summarise them.",
+            "Can you plan my day? First the gym, then groceries.",
+        ],
+    )
+    def test_steps_in_order_are_not_variants(self, text):
+        assert variants(text) == []
+
     def test_things_bought_are_not_variants(self):
         assert variants("J'ai acheté un livre et un autre pour ma sœur.") == []
         assert variants("We ordered a pizza and another for the kids.") == []

@@ -131,6 +131,8 @@ _NUMBER = {
     **dict.fromkeys(("five", "5", "cinq", "cinco", "fünf", "cinque"), 5),
 }
 _ONE_WORD = re.compile(r"\b(?:one|once|une|una|uno|eine|einmal)\b", re.I)
+# a sentence that lists variants in order: "First …, then …", "D'abord …, puis …"
+_FIRST = re.compile(r"(?:first|firstly|d'abord|d\u2019abord|primero|zuerst|erst)\b,?\s*", re.I)
 _PREPOSITIONS = frozenset(
     {
         *("for", "as", "in", "with", "without", "by", "via", "en", "pour", "avec", "sans"),
@@ -176,7 +178,7 @@ _TIMES = frozenset({"twice", "zweimal", "dreimal"})
 
 _OXFORD_SPLIT = re.compile(r",\s*(?:(?:and|or|et|ou|y|o|und|oder|e)\s+)?|;\s*", re.I)
 _ADDITIVE = re.compile(
-    r"(?:(?:then|also|again|too|aussi|también|auch|anche|ensuite|luego|dann)\b\s*)*", re.I
+    r"(?:(?:then|also|again|too|aussi|puis|también|auch|anche|ensuite|luego|dann)\b\s*)*", re.I
 )
 
 
@@ -196,6 +198,8 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         following = sents[index + 1] if index + 1 < len(sents) else None
         if items is None and following and _ONE_WORD.match(scan, following.start):
             items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
+        if items is None and following and (first := _FIRST.match(scan, following.start)):
+            items = _listed(scan, first.end(), following.end)  # "… two ways? First in …, then …"
         if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
             continue
         if _content_before(scan, verb.end(), items[0][0]) and not _each_a_version(scan, items):
@@ -261,10 +265,14 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
             colon = stop.end() - 1
     number = _NUMBER.get(counted.group(0).lower()) if counted else None
     if colon != -1 and number:  # "in three tones: grim and foreboding, whimsical, and dry"
-        listed = [_cut(scan, a, b) for a, b in _parts(scan, colon + 1, end, _OXFORD_SPLIT)]
-        listed = [p for p in listed if p[1] > p[0]]
-        if len(listed) == number and all(len(_words(scan[a:b])) <= 8 for a, b in listed):
-            return listed
+        for splitter in (
+            _OXFORD_SPLIT,
+            _ADJECTIVE_SPLIT,
+        ):  # or "en deux versions : courte et longue"
+            listed = [_cut(scan, a, b) for a, b in _parts(scan, colon + 1, end, splitter)]
+            listed = [p for p in listed if p[1] > p[0]]
+            if len(listed) == number and all(len(_words(scan[a:b])) <= 8 for a, b in listed):
+                return listed
     plural = _PLURAL_VARIANTS.search(scan, after, colon) if colon != -1 else None
     if plural and not number and not _of_things_that_exist(scan, after, plural.start()):
         listed = _short_list(scan, colon + 1, end)  # "give me options: formal, friendly, …"
@@ -949,6 +957,8 @@ def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re
             return verb
         if previous and _MODAL.search(scan, max(start, previous.start() - 12), previous.start()):
             return verb  # "could she get …", "can we make …"
+        if previous and scan[previous.start() - 1 : previous.start()] == "-":
+            return verb  # "Peux-tu écrire …", "Pourriez-vous rédiger …"
     return None
 
 
