@@ -355,6 +355,16 @@ class TestLongerRequests:
     def test_steps_in_order_are_not_variants(self, text):
         assert variants(text) == []
 
+    def test_a_choice_between_two_described_things_makes_them_versions(self):
+        text = (
+            "Can you write me a super relaxed schedule and an intense two-day push? Not sure "
+            "which one suits me."
+        )
+        assert variants(text) == ["a super relaxed schedule", "an intense two-day push"]
+        text = "Give me a summary and a title for the article. I'll decide later where to post it."
+        assert variants(text) == []
+        assert variants("Give me a hat and a scarf. Which one is warmer?") == []
+
     def test_things_bought_are_not_variants(self):
         assert variants("J'ai acheté un livre et un autre pour ma sœur.") == []
         assert variants("We ordered a pizza and another for the kids.") == []

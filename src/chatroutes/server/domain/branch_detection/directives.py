@@ -510,7 +510,7 @@ _VARIANT_END = re.compile(
 
 
 def _coordinated(
-    scan: str, sentence: Span, joins: list[re.Match[str]]
+    scan: str, sentence: Span, joins: list[re.Match[str]], until: int | None = None
 ) -> tuple[int, list[tuple[int, int]]] | None:
     """The request's verb and the variants it names as parallel determiner-headed
     phrases (``joins``: the coordinations in the sentence); None when the sentence asks
@@ -576,8 +576,20 @@ def _coordinated(
     ]
     production = not _WANTING.match(verb.group(0)) if verb else False
     if not _asks_for_variants(scan, before, items, after_and, apposed, production):
-        return None
+        chosen = _CHOICE.search(scan, items[-1][1], until or sentence.end)
+        described = all(len(_words(scan[a:b])) >= 3 for a, b in items)
+        if not (production and chosen and described and len(items) == 2):
+            return None
     return opens, items
+
+
+# After two things described to make, a choice between them shows they are versions of
+# one: "… and an aggressive two-day blitz? I'll see which one works".
+_CHOICE = re.compile(
+    r"\b(?:which one|which of (?:the two|them|these)|whichever|cuál|laquelle|lequel|"
+    r"welche[nrs]?)\b",
+    re.I,
+)
 
 
 _MAX_VARIANTS = 8
@@ -761,7 +773,10 @@ def _variant_sets(
             continue
         if any(a < sentence.end and sentence.start < b for a, b in taken):
             continue
-        hit = _coordinated(scan, sentence, by_sentence[index]) if by_sentence[index] else None
+        until = following.end if following else sentence.end
+        hit = (
+            _coordinated(scan, sentence, by_sentence[index], until) if by_sentence[index] else None
+        )
         if hit is None and following and _opens_variants(scan, following.start):
             verb = _ASK.search(scan, sentence.start, sentence.end)
             if verb:  # "Kannst du … schreiben? Einmal … und einmal …"
