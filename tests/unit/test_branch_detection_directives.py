@@ -394,6 +394,20 @@ class TestListedVariants:
         ]
         assert variants(text.replace("three", "two")) == []
 
+    def test_list_lines_that_each_stand_in_for_the_thing_asked_for(self):
+        text = "Can you write the intro for me?\n- one for LinkedIn\n- one for the website"
+        assert variants(text) == ["one for LinkedIn", "one for the website"]
+        text = "Peux-tu écrire l'intro ?\n- une pour LinkedIn\n- une autre pour le site"
+        assert variants(text) == ["une pour LinkedIn", "une autre pour le site"]
+        text = "Can you help me plan the week?\n- one meeting on Monday\n- one call on Friday"
+        assert variants(text) == []
+
+    def test_a_filler_before_the_next_variant(self):
+        text = "Schreib mir einen Tweet dazu und zusätzlich eine längere Version für LinkedIn."
+        assert variants(text) == ["einen Tweet dazu", "eine längere Version für LinkedIn"]
+        text = "Rédige l'intro pour les débutants et pour les experts."
+        assert variants(text) == ["pour les débutants", "pour les experts"]
+
     def test_a_list_of_facts_to_cover_is_not_variants(self):
         text = (
             "Please write a product description that covers these points:\n"

@@ -93,6 +93,10 @@ _KEYS = (
     " mit ",
     " en ",
     " in ",
+    "and for ",
+    "et pour ",
+    "y para ",
+    "und für ",
 )
 _COUNTED = re.compile(
     r"\b(?:two|three|four|five|2|3|4|5|twice|both|cinq|cinco|fünf|cinque|versions?|ways?|variants?|variations?|options?|"
@@ -414,8 +418,8 @@ _OPENER = (
 )
 _OPENER_WORD = _factored(re.compile(rf"\b{_OPENER}\b", re.I))
 _FILLER = (
-    r"(?:(?:then|also|maybe|finally|lastly|zwar|nämlich|namely|aussi|enfin|también|luego|"
-    r"auch|dann)\s+)*"
+    r"(?:(?:then|also|maybe|finally|lastly|additionally|zwar|nämlich|namely|aussi|enfin|"
+    r"también|además|luego|auch|dann|zusätzlich|noch)\s+)*"
 )
 # "for a beginner and for an expert": the preposition opens the next phrase.
 _PREPOSITION = (
@@ -894,7 +898,8 @@ def _list_variants(
             continue
         if any(a < sentence.end and sentence.start < b for a, b in taken):
             continue
-        if not _VARIANT_NOUN.search(scan, sentence.start, sentence.end):
+        named = _VARIANT_NOUN.search(scan, sentence.start, sentence.end)
+        if not named and not _stand_in_lines(scan, sentence.end):
             continue
         request = _request_verb(_ASK, scan, sentence.start, sentence.end) or _REQUEST_LEAD.search(
             scan, sentence.start, sentence.end
@@ -917,6 +922,18 @@ def _list_variants(
         taken.append((request.start(), items[-1][1]))
         out.extend(_variant_group(text, request.start(), items, "listed"))
     return out
+
+
+def _stand_in_lines(scan: str, at: int) -> bool:
+    """Whether the list lines from ``at`` each open with a stand-in for the thing asked
+    for ("- one for LinkedIn", "- one for the website"; "- une courte", "- otra …")."""
+    lines = 0
+    while line := _LIST_LINE.match(scan, at):
+        if not _stands_in(scan, line.start(1), line.end(1)):
+            return False
+        lines += 1
+        at = line.end()
+    return lines >= 2
 
 
 def _joins_by_sentence(sents: list[Span], joins: list[re.Match[str]]) -> list[list[re.Match[str]]]:
