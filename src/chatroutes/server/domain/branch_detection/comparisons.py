@@ -294,8 +294,12 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         found.extend(_listed_then_asked(text, scan, sentence))
         found.extend(_hyphenated(text, scan, sentence))
         found.extend(_between_first(text, scan, sentence))
-        found.extend(_switching(text, scan, sentence))
-        found.extend(_against(text, scan, sentence))
+        if "?" in scan[sentence.start : sentence.end]:
+            asked_low = scan[sentence.start : sentence.end].lower()
+            if any(map(asked_low.__contains__, _SWITCH_KEYS)):
+                found.extend(_switching(text, scan, sentence))
+            if any(map(asked_low.__contains__, (" against ", " contre ", " gegen "))):
+                found.extend(_against(text, scan, sentence))
         if not keyed.within(sentence.start, sentence.end):
             continue
         if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
@@ -876,7 +880,8 @@ def _first_and_second(text: str, scan: str, sents: list[Span]) -> list[Suggestio
     """Two things described one sentence each ("The first is a shop in Shenzhen …",
     "The second, a partner in Guadalajara, …"), then a question that weighs "these
     two": one side per thing, as the sentences name it."""
-    if not any(k in scan.lower() for k in ("first", "premi", "primer", "erste")):
+    low = scan.lower()
+    if not any(a in low and b in low for a, b in _ORDINAL_PAIRS):
         return []
     leads: list[tuple[str, int, int]] = []
     for sentence in sents:
@@ -889,13 +894,9 @@ def _first_and_second(text: str, scan: str, sents: list[Span]) -> list[Suggestio
             if end is not None:
                 leads.append(("one" if lead.group("one") else "two", lead.end(), end))
             continue
-        asks = "?" in scan[sentence.start : sentence.end] or _ASKING_LEAD.search(
-            scan, sentence.start, sentence.end
-        )
-        pair = _THE_TWO.search(scan, sentence.start, sentence.end)
-        if not (asks and pair and _WEIGH_PAIR.search(scan, sentence.start, sentence.end)):
+        if [kind for kind, _, _ in leads[-2:]] != ["one", "two"]:
             continue
-        if [kind for kind, _, _ in leads[-2:]] == ["one", "two"]:
+        if _weighs_the_two(scan, sentence):
             sides = [(a, b) for _, a, b in leads[-2:]]
             found = _comparison(
                 text, scan, sides[0][0], sides[1][1], sides, 0.82, "the first, the second"
@@ -903,6 +904,22 @@ def _first_and_second(text: str, scan: str, sents: list[Span]) -> list[Suggestio
             if found:
                 return found
     return []
+
+
+_ORDINAL_PAIRS = (("first", "second"), ("premi", "second"), ("premi", "deuxième"))
+_ORDINAL_PAIRS += (("primer", "segund"), ("erste", "zweite"))
+
+
+def _weighs_the_two(scan: str, sentence: Span) -> bool:
+    """Whether a sentence asks to weigh "these two", "les deux", "die beiden"."""
+    asks = "?" in scan[sentence.start : sentence.end] or _ASKING_LEAD.search(
+        scan, sentence.start, sentence.end
+    )
+    return bool(
+        asks
+        and _THE_TWO.search(scan, sentence.start, sentence.end)
+        and _WEIGH_PAIR.search(scan, sentence.start, sentence.end)
+    )
 
 
 _SWITCH = re.compile(
@@ -920,11 +937,12 @@ _GAINED = re.compile(
 )
 
 
+_SWITCH_KEYS = ("switch", "mov", "go", "chang", "pass", "pasa", "cambi", "wechs", "umst")
+
+
 def _switching(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "What do I gain by switching from X to Y?", "Que gagne-t-on à passer de X à
     Y ?": the two ends of a switch, in a question of what it gains or costs."""
-    if "?" not in scan[sentence.start : sentence.end]:
-        return []
     match = _SWITCH.search(scan, sentence.start, sentence.end)
     if match is None or not _GAINED.search(scan, sentence.start, sentence.end):
         return []
@@ -949,9 +967,6 @@ def _against(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "Cycling to work against taking the tube - which is healthier?": two gerunds or
     two determiner-headed phrases set against each other, asked about as they stand or
     then weighed by the question."""
-    low = scan[sentence.start : sentence.end].lower()
-    if "?" not in low or not any(w in low for w in (" against ", " contre ", " gegen ")):
-        return []
     match = _AGAINST.match(scan, sentence.start, sentence.end)
     if match is None:
         return []
