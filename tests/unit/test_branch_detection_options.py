@@ -228,6 +228,26 @@ class TestComparisonFrames:
         assert sides(text) == wanted
 
     @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "How does the Framework laptop match up against a ThinkPad?",
+                ["the Framework laptop", "a ThinkPad"],
+            ),
+            ("How does Helix measure against Neovim?", ["Helix", "Neovim"]),
+            (
+                "Give me a side-by-side of Notion and Coda for a team wiki.",
+                ["Notion", "Coda"],
+            ),
+        ],
+    )
+    def test_more_verbs_and_nouns_of_weighing(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_a_measure_that_weighs_nothing(self):
+        assert found("How does my app measure user engagement?") == []
+
+    @pytest.mark.parametrize(
         "text",
         [
             "How do I switch from light to dark mode?",

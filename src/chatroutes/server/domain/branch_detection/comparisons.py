@@ -48,7 +48,7 @@ _COMPARE = re.compile(
     r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos|estoy|estamos) entre|"
     r"(?:i'm|i am|we're|we are|still|stuck|caught) between|"
     r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
-    r"pros and cons of|trade-?offs? between|"
+    r"pros and cons of|trade-?offs? between|side[- ]by[- ]side (?:of|for)|"
     r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
     r"vergleich (?:von|zwischen)|comparación (?:de|entre)|"
     r"comparar|diferencias? entre|elegir entre|decidir entre|"
@@ -71,6 +71,7 @@ _KEYS = (
     "between",
     "pros and",
     "trade",
+    "side",
     "entre",
     "zwischen",
     "unterschied",
@@ -163,6 +164,7 @@ _COMPARE_KEYS = (
     "zwischen",
     " tra ",
     "tussen",
+    "side",
     "pros and",
     "trade",
     "vergleich",
@@ -267,7 +269,7 @@ _SOFTENERS = re.compile(
 )
 _HOW_COMPARE = re.compile(
     r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ|fare|"
-    r"hold up|measure up|perform)\b"
+    r"hold up|measure up|match up|line up|measure|compete|perform)\b"
     r"(?:(?:\s+[\w-]+){0,2}?\s+(?:to|with|against|from)\s+)?",
     re.I,
 )
