@@ -365,6 +365,15 @@ class TestLongerRequests:
         assert variants(text) == []
         assert variants("Give me a hat and a scarf. Which one is warmer?") == []
 
+    def test_the_thing_varied_before_a_comma_is_no_variant(self):
+        text = "Rewrite the intro, once as a question and once as a bold claim."
+        assert variants(text) == ["once as a question", "once as a bold claim"]
+
+    def test_an_age_says_who_a_variant_is_for(self):
+        text = "Write it for a five-year-old and also for a college student."
+        assert variants(text) == ["for a five-year-old", "for a college student"]
+        assert variants("Plan a 3-day trip: one day for museums and one for hiking.") == []
+
     def test_things_bought_are_not_variants(self):
         assert variants("J'ai acheté un livre et un autre pour ma sœur.") == []
         assert variants("We ordered a pizza and another for the kids.") == []

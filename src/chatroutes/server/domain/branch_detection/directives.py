@@ -235,10 +235,13 @@ _COUNT_WORD = (
     r"(?:two|three|four|five|both|2|3|4|5|deux|trois|quatre|dos|tres|cuatro|ambos|ambas|zwei|"
     r"drei|vier|beide\w*|due|tre|duas|três)"
 )
+# an age ("a five-year-old") says who a variant is for, not what a piece holds
+_NOT_AN_AGE = r"(?!-years?-olds?\b)"
 _CONTENT_COUNT = re.compile(
     rf"\b(?:about|with|between|among|to|of|featuring|involving|starring|including|from|sobre|"
-    rf"avec|entre|à|con|a|mit|zwischen|über|von|an|tra|fra)\s+(?:\w+\s+)?{_COUNT_WORD}\b|"
-    rf"\b{_COUNT_WORD}-\w+|\b(?:serves?|feeds?|for)\s+{_COUNT_WORD}\s*[,.;)]",
+    rf"avec|entre|à|con|a|mit|zwischen|über|von|an|tra|fra)\s+(?:\w+\s+)?{_COUNT_WORD}\b"
+    rf"{_NOT_AN_AGE}|\b{_COUNT_WORD}{_NOT_AN_AGE}-\w+|"
+    rf"\b(?:serves?|feeds?|for)\s+{_COUNT_WORD}\s*[,.;)]",
     re.I,
 )
 
@@ -306,6 +309,8 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
             heads[0] in _ONE | _ARTICLES or heads[0] in _PREPOSITIONS or heads[0] in _NUMBER
         ):
             return None
+    if len(items) >= 3 and _names_the_thing(scan, items, heads):
+        items, heads = items[1:], heads[1:]  # "Rewrite the intro, once as … and once as …"
     one_each = (heads[0] in _ONE or heads[0] in _ARTICLES) and sum(h in _ONE for h in heads) >= 2
     nouns = {_noun(scan[a:b]) for a, b in items}
     same_noun = len(nouns) == 1 and len(next(iter(nouns))) >= 3  # "a short one, a long one"
@@ -341,6 +346,15 @@ def _short_list(scan: str, start: int, end: int) -> list[tuple[int, int]] | None
     if len({w[0] for w in words}) == 1 or all(len(w) <= 2 for w in words):
         return listed
     return None
+
+
+def _names_the_thing(scan: str, items: list[tuple[int, int]], heads: list[str]) -> bool:
+    """Whether the first phrase is the thing varied, set off by a comma before the
+    variants that each open with "one"/"once" ("the intro, once as a question and once
+    as a claim")."""
+    rest = heads[1 : len(items)]
+    comma = scan[items[0][1] : items[1][0]].strip() == ","
+    return comma and heads[0] not in _ONE and all(h in _ONE for h in rest)
 
 
 def _anchor(scan: str, piece: tuple[int, int], following: str) -> tuple[int, int]:
