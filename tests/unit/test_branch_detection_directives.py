@@ -379,6 +379,45 @@ class TestLongerRequests:
         assert variants("We ordered a pizza and another for the kids.") == []
 
 
+class TestLabelledVariants:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Write two intros. Version A should open with a question. Version B should "
+                "open with a statistic.",
+                ["Version A should open with a question", "Version B should open with a statistic"],
+            ),
+            (
+                "Write the headline with option A being playful and option B being serious.",
+                ["option A being playful", "option B being serious"],
+            ),
+            (
+                "Schreib zwei Entwürfe: Variante 1 mit Zahlen, Variante 2 mit einer Geschichte.",
+                ["Variante 1 mit Zahlen", "Variante 2 mit einer Geschichte"],
+            ),
+            (
+                "Rédige deux messages, la version A pour les clients et la version B pour "
+                "l'équipe.",
+                ["la version A pour les clients", "la version B pour l'équipe"],
+            ),
+        ],
+    )
+    def test_one_variant_per_label(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Option A costs less but option B is faster. Which should I take?",
+            "We went with option B last year. Can you write the recap?",
+            "Write me a plan B in case the venue cancels.",
+        ],
+    )
+    def test_labels_not_asked_for_are_not_variants(self, text):
+        assert variants(text) == []
+
+
 class TestListedVariants:
     def test_list_lines_under_a_request_that_names_variants(self):
         text = (

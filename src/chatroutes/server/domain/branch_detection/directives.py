@@ -779,6 +779,7 @@ def _variant_sets(
     request's sentence or in the one after it ("… schreiben? Einmal … und einmal …")."""
     taken = [s.extent for s in found]
     out = _list_variants(text, scan, sents, taken) + _adjective_variants(text, scan, sents, taken)
+    out += _labelled_variants(text, scan, sents, taken)
     joins = sorted(
         (j for pattern in _COORDINATED for j in pattern.finditer(scan)), key=lambda j: j.start()
     )
@@ -936,6 +937,48 @@ def _list_variants(
         taken.append((request.start(), items[-1][1]))
         out.extend(_variant_group(text, request.start(), items, "listed"))
     return out
+
+
+# "Version A should …, version B …", "Option 1: …", "Variante 2 …"
+_LABEL = re.compile(
+    r"\b(?:versions?|options?|variants?|drafts?|plan|versión|opción|variante|borrador|"
+    r"Variante|Fassung|Entwurf)\s+(?P<label>[A-D1-4])\b",
+    re.I,
+)
+_LABEL_END = re.compile(r"[,;]?\s*(?:(?:and|et|y|und)\s+)?$", re.I)
+
+
+def _labelled_variants(
+    text: str, scan: str, sents: list[Span], taken: list[tuple[int, int]]
+) -> list[Suggestion]:
+    """Variants named by their labels ("Write two intros. Version A should open with a
+    question. Version B should open with a statistic."): each from its label to the next
+    one or its sentence's end, in or right after a request."""
+    if not any(k in scan.lower() for k in ("version", "option", "variant", "draft", "plan ")):
+        return []
+    labels = [m for m in _LABEL.finditer(scan) if not any(a <= m.start() < b for a, b in taken)]
+    if len({m.group("label").upper() for m in labels}) < 2 or len(labels) > 4:
+        return []
+    if len({m.group("label").upper() for m in labels}) != len(labels):
+        return []  # one label twice: the options are discussed, not named
+    first = next(i for i, s in enumerate(sents) if s.start <= labels[0].start() < s.end)
+    request = None
+    for sentence in sents[max(0, first - 1) : first + 1]:
+        request = request or _request_verb(_ASK, scan, sentence.start, labels[0].start())
+    if request is None:
+        return []
+    items = []
+    for index, label in enumerate(labels):
+        sentence = next(s for s in sents if s.start <= label.start() < s.end)
+        end = sentence.end
+        if index + 1 < len(labels) and labels[index + 1].start() < end:
+            end = labels[index + 1].start()
+            end -= len(_LABEL_END.search(scan, label.end(), end).group(0))
+        items.append(_trimmed(scan, label.start(), end))
+    if any(len(_words(scan[a:b])) > 20 for a, b in items):
+        return []
+    taken.append((request.start(), items[-1][1]))
+    return _variant_group(text, request.start(), items, "labelled")
 
 
 def _stand_in_lines(scan: str, at: int) -> bool:
