@@ -4,8 +4,11 @@ a question weighs two things in: a comparative between them ("is X cheaper than 
 "is it cheaper to X than to Y?", "¿es mejor X que Y?"), one preferred over the other
 ("is X worth it over Y?", "the advantages of X over Y"), what one has that the other
 lacks ("what does X give me that Y doesn't?"), how alike they are ("are X and Y the
-same thing?", "what sets X apart from Y?"), or a verb of outdoing ("does X beat Y?").
-One suggestion per side; the group runs from the trigger word (or X) to the last side.
+same thing?", "what sets X apart from Y?"), a verb of outdoing ("does X beat Y?"), the
+two ends of a switch ("what do I gain by switching from X to Y?"), the sides named first
+("between X and Y, which …?", "X against Y?"), or two things described as the first and
+the second, then weighed as "these two". One suggestion per side; the group runs from
+the trigger word (or X) to the last side.
 """
 
 from __future__ import annotations

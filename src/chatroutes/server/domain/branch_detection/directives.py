@@ -15,8 +15,11 @@ pronoun, a contrast, a count or a word such as "version" must show they are vers
 one thing, not several things ("a summary and a title"), nor what one piece holds ("a
 budget with one column for … and another for …"). Also read: the list lines under a
 request that names variants ("in two flavours?" then "- a minimal one", "- a go-big
-one") and the adjectives of one plural noun ("formal and casual versions"). A verb is a
-request only where it is not a noun ("my annual plan") nor a statement ("je fais des
+one") or whose lines each stand in for the thing ("- one for LinkedIn"), the adjectives
+of one plural noun ("formal and casual versions"), variants named by labels ("Version A
+should …, version B …"), variants in order in the sentence after the request ("First in
+…, then in …"), and two described things followed by a question of which one. A verb is
+a request only where it is not a noun ("my annual plan") nor a statement ("je fais des
 portraits").
 """
 
