@@ -374,6 +374,37 @@ class TestLongerRequests:
         assert variants(text) == ["for a five-year-old", "for a college student"]
         assert variants("Plan a 3-day trip: one day for museums and one for hiking.") == []
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Pourrais-tu me proposer un itinéraire rapide et un autre plus touristique ?",
+                ["un itinéraire rapide", "un autre plus touristique"],
+            ),
+            (
+                "Peux-tu me faire un résumé court et un résumé détaillé ?",
+                ["un résumé court", "un résumé détaillé"],
+            ),
+            (
+                "Könntest du mir einen lockeren und einen förmlichen Text schreiben?",
+                ["einen lockeren", "einen förmlichen Text"],
+            ),
+        ],
+    )
+    def test_one_noun_told_apart_in_french_and_german(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Peux-tu me faire un test pour le parser et un test pour le lexer ?",
+            "Give me a cat and a dog named Rex.",
+            "Schreib mir einen Brief und einen kurzen Text.",
+        ],
+    )
+    def test_two_things_of_one_kind_or_two_kinds(self, text):
+        assert variants(text) == []
+
     def test_things_bought_are_not_variants(self):
         assert variants("J'ai acheté un livre et un autre pour ma sœur.") == []
         assert variants("We ordered a pizza and another for the kids.") == []

@@ -149,8 +149,8 @@ _PREPOSITIONS = frozenset(
 )
 _TAIL = re.compile(
     r"(?:^|\s+)(?:(?:so that|so the|so i|so we|so my|because|to see|to compare|para ver|"
-    r"pour voir|damit|um zu|then i|and then)\b.*|(?:please|s'il te plaît|s'il vous plaît|"
-    r"por favor|bitte|per favore)\W*)$",
+    r"pour que|para que|pour voir|damit|um zu|then i|and then)\b.*|"
+    r"(?:please|s'il te plaît|s'il vous plaît|por favor|bitte|per favore)\W*)$",
     re.I | re.S,
 )
 
@@ -727,8 +727,10 @@ def _asks_for_variants(
     ones = all(_words(p)[0] in _BARE_ONE for p in phrases)
     if (counts or apposed) and (any(stand_ins) or ones):
         return True  # "in two registers: a stiff one … and a chatty note …"
-    if production and _same_head(phrases):
-        return True  # "a formal intro and a casual intro"
+    if production and (_same_head(phrases) or _same_noun_first(phrases)):
+        return True  # "a formal intro and a casual intro", "un résumé court et un résumé long"
+    if production and _shared_noun(phrases):
+        return True  # "einen lockeren und einen förmlichen Text"
     # "a serious version … and a silly one", "a short and a long take"
     nouns = [bool(_VARIANT_NOUN.search(_RELATIVE_WORD.split(p, 1)[0])) for p in phrases]
     return any(nouns) and all(
@@ -768,6 +770,38 @@ def _same_head(phrases: list[str]) -> bool:
     words = [_words(p) for p in phrases]
     last = {w[-1] for w in words if w}
     return len(last) == 1 and len(next(iter(last))) >= 3 and all(2 <= len(w) <= 5 for w in words)
+
+
+def _same_noun_first(phrases: list[str]) -> bool:
+    """Whether short phrases name one noun right after their article and tell it apart by
+    what follows, not by a preposition ("un résumé court et un résumé détaillé", not "a
+    test for the parser and a test for the lexer")."""
+    words = [_words(p) for p in phrases]
+    if not all(3 <= len(w) <= 5 and w[0] in _ARTICLES | {"una", "une", "eine"} for w in words):
+        return False
+    return (
+        len({w[1] for w in words}) == 1
+        and len(words[0][1]) >= 3
+        and not any(w[2] in _PREPOSITIONS or _RELATIVE_WORD.fullmatch(w[2]) for w in words)
+    )
+
+
+def _shared_noun(phrases: list[str]) -> bool:
+    """Whether the first of two phrases is an article and an adjective whose noun the
+    second one ends on, as German capitals show ("einen lockeren und einen förmlichen
+    Text"; English "a cat and a dog" cannot tell an adjective from a noun)."""
+    if len(phrases) != 2:
+        return False
+    first, second = phrases[0].split(), phrases[1].split()
+    return (
+        len(first) == 2
+        and 3 <= len(second) <= 6
+        and first[0].lower() == second[0].lower()
+        and first[0].lower() in {"ein", "eine", "einen", "einem", "einer"}
+        and first[1][:1].islower()
+        and second[1][:1].islower()
+        and second[2][:1].isupper()
+    )
 
 
 def _stands_in(scan: str, at: int, end: int) -> bool:
@@ -1057,7 +1091,9 @@ def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re
 def _noun_after_adjective(scan: str, start: int, verb: re.Match[str]) -> bool:
     """Whether a determiner comes two words before ``verb``: "my annual plan"."""
     two = _TWO_WORDS_BEFORE.search(scan, max(start, verb.start() - 40), verb.start())
-    return two is not None and two.group(1).lower() in _DETERMINERS
+    if two is None or scan[two.start(1) - 1 : two.start(1)] == "-":
+        return False  # "Pourrais-tu me proposer …": a pronoun, not a determiner
+    return two.group(1).lower() in _DETERMINERS
 
 
 _TWO_WORDS_BEFORE = re.compile(r"([\w']+) [\w'-]+ $")
