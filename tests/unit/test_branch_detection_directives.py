@@ -405,6 +405,20 @@ class TestLongerRequests:
     def test_two_things_of_one_kind_or_two_kinds(self, text):
         assert variants(text) == []
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Translate the notice into French and into German.", ["into French", "into German"]),
+            (
+                "Übersetz den Text auf Englisch und auf Französisch.",
+                ["auf Englisch", "auf Französisch"],
+            ),
+            ("Traduis ce texte en anglais et en espagnol.", ["en anglais", "en espagnol"]),
+        ],
+    )
+    def test_one_translation_per_language(self, text, wanted):
+        assert variants(text) == wanted
+
     def test_things_bought_are_not_variants(self):
         assert variants("J'ai acheté un livre et un autre pour ma sœur.") == []
         assert variants("We ordered a pizza and another for the kids.") == []

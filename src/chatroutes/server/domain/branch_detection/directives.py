@@ -38,7 +38,7 @@ _MAKE = re.compile(
     r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|"
     r"dar|donner|geben|dare|dar-me|escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
     r"schreib\w*|formulier\w*|gib|zeig\w*|mach\w*|entwirf|expliqu\w*|explica\w*|explíca\w*|"
-    r"erklär\w*|spiega\w*|"
+    r"erklär\w*|spiega\w*|übersetz\w*|tradui\w*|traduc\w*|tradúc\w*|"
     r"scriv\w*|riscriv\w*|dammi|fammi|mostra\w*|escrev\w*|reescrev\w*|dá-me)\b",
     re.I,
 )
@@ -96,10 +96,12 @@ _KEYS = (
     " mit ",
     " en ",
     " in ",
+    " into ",
     "and for ",
     "et pour ",
     "y para ",
     "und für ",
+    "und auf ",
 )
 _COUNTED = re.compile(
     r"\b(?:two|three|four|five|2|3|4|5|twice|both|cinq|cinco|fünf|cinque|versions?|ways?|variants?|variations?|options?|"
@@ -142,7 +144,8 @@ _ONE_WORD = re.compile(r"\b(?:one|once|une|una|uno|eine|einmal)\b", re.I)
 _FIRST = re.compile(r"(?:first|firstly|d'abord|d\u2019abord|primero|zuerst|erst)\b,?\s*", re.I)
 _PREPOSITIONS = frozenset(
     {
-        *("for", "as", "in", "with", "without", "by", "via", "en", "pour", "avec", "sans"),
+        *("for", "as", "in", "into", "with", "without", "by", "via", "en", "pour", "avec"),
+        *("sans", "auf"),
         *("par", "comme", "para", "con", "sin", "por", "como", "für", "als", "mit", "ohne"),
         *("per", "senza", "plus", "more", "less", "moins", "más", "mehr", "like", "wie"),
     }
