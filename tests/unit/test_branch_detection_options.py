@@ -251,6 +251,7 @@ class TestComparisonFrames:
         "text",
         [
             "How do I switch from light to dark mode?",
+            "How do I move from Windows to Linux without losing my files?",
             "How do I protect my garden against slugs?",
             "Is the vaccine effective against the new variant?",
             "Protecting kids against the cold, what's best?",

@@ -949,8 +949,8 @@ def _switching(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "What do I gain by switching from X to Y?", "Que gagne-t-on à passer de X à
     Y ?": the two ends of a switch, in a question of what it gains or costs."""
     match = _SWITCH.search(scan, sentence.start, sentence.end)
-    if match is None or not _GAINED.search(scan, sentence.start, sentence.end):
-        return []
+    if match is None or not _GAINED.search(scan, sentence.start, match.start()):
+        return []  # what it gains is asked first: not "move from X to Y without losing …"
     x = match.span("x")
     y_end = _right_option(scan, match.start("y"), match.end("y"), 5, 1)
     if y_end is None or len(_words(scan[x[0] : x[1]])) > 5:
