@@ -398,6 +398,7 @@ class TestLongerRequests:
         "text",
         [
             "Peux-tu me faire un test pour le parser et un test pour le lexer ?",
+            "Fais-moi un résumé du livre et un résumé du film.",
             "Give me a cat and a dog named Rex.",
             "Schreib mir einen Brief und einen kurzen Text.",
         ],

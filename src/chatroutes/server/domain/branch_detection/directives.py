@@ -785,8 +785,13 @@ def _same_noun_first(phrases: list[str]) -> bool:
     return (
         len({w[1] for w in words}) == 1
         and len(words[0][1]) >= 3
-        and not any(w[2] in _PREPOSITIONS or _RELATIVE_WORD.fullmatch(w[2]) for w in words)
+        and not any(w[2] in _LINKS or _RELATIVE_WORD.fullmatch(w[2]) for w in words)
     )
+
+
+# what ties a noun to another thing rather than telling it apart: "un résumé du film"
+_LINKS = _PREPOSITIONS | {"of", "to", "on", "at", "de", "du", "des", "d", "del", "al", "à", "au"}
+_LINKS |= {"aux", "a", "von", "vom", "zum", "zur", "über"}
 
 
 def _shared_noun(phrases: list[str]) -> bool:
