@@ -911,8 +911,13 @@ def _first_and_second(text: str, scan: str, sents: list[Span]) -> list[Suggestio
     return []
 
 
-_ORDINAL_PAIRS = (("first", "second"), ("premi", "second"), ("premi", "deuxième"))
-_ORDINAL_PAIRS += (("primer", "segund"), ("erste", "zweite"))
+_ORDINAL_PAIRS = (
+    ("first", "second"),
+    ("premi", "second"),
+    ("premi", "deuxième"),
+    ("primer", "segund"),
+    ("erste", "zweite"),
+)
 
 
 def _weighs_the_two(scan: str, sentence: Span) -> bool:
@@ -940,8 +945,6 @@ _GAINED = re.compile(
     r"compensa|bringt|verlier\w*|lohnt|vorteile?|nachteile?)\b",
     re.I,
 )
-
-
 _SWITCH_KEYS = ("switch", "mov", "go", "chang", "pass", "pasa", "cambi", "wechs", "umst")
 
 

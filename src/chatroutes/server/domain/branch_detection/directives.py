@@ -278,10 +278,8 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
             colon = stop.end() - 1
     number = _NUMBER.get(counted.group(0).lower()) if counted else None
     if colon != -1 and number:  # "in three tones: grim and foreboding, whimsical, and dry"
-        for splitter in (
-            _OXFORD_SPLIT,
-            _ADJECTIVE_SPLIT,
-        ):  # or "en deux versions : courte et longue"
+        # split at commas, or also at a bare "and": "en deux versions : courte et longue"
+        for splitter in (_OXFORD_SPLIT, _ADJECTIVE_SPLIT):
             listed = [_cut(scan, a, b) for a, b in _parts(scan, colon + 1, end, splitter)]
             listed = [p for p in listed if p[1] > p[0]]
             if len(listed) == number and all(len(_words(scan[a:b])) <= 8 for a, b in listed):
@@ -790,8 +788,12 @@ def _same_noun_first(phrases: list[str]) -> bool:
 
 
 # what ties a noun to another thing rather than telling it apart: "un résumé du film"
-_LINKS = _PREPOSITIONS | {"of", "to", "on", "at", "de", "du", "des", "d", "del", "al", "à", "au"}
-_LINKS |= {"aux", "a", "von", "vom", "zum", "zur", "über"}
+_LINKS = _PREPOSITIONS | frozenset(
+    {
+        *("of", "to", "on", "at", "de", "du", "des", "d", "del", "al", "à", "au", "aux", "a"),
+        *("von", "vom", "zum", "zur", "über"),
+    }
+)
 
 
 def _shared_noun(phrases: list[str]) -> bool:
