@@ -458,6 +458,7 @@ class TestLabelledVariants:
             "Option A costs less but option B is faster. Which should I take?",
             "We went with option B last year. Can you write the recap?",
             "Write me a plan B in case the venue cancels.",
+            "Help me plan a trip to Rome and draft option B of the budget.",
         ],
     )
     def test_labels_not_asked_for_are_not_variants(self, text):

@@ -987,10 +987,9 @@ def _list_variants(
 
 
 # "Version A should …, version B …", "Option 1: …", "Variante 2 …"
-_LABEL = re.compile(
-    r"\b(?:versions?|options?|variants?|drafts?|plan|versión|opción|variante|borrador|"
-    r"Variante|Fassung|Entwurf)\s+(?P<label>[A-D1-4])\b",
-    re.I,
+_LABEL = re.compile(  # the label itself a capital or a digit: not "plan a trip"
+    r"\b(?i:versions?|options?|variants?|drafts?|plan|versión|opción|variante|borrador|"
+    r"fassung|entwurf)\s+(?P<label>[A-D1-4])\b"
 )
 _LABEL_END = re.compile(r"[,;]?\s*(?:(?:and|et|y|und)\s+)?$", re.I)
 
