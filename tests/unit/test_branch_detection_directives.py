@@ -420,6 +420,26 @@ class TestLongerRequests:
     def test_one_translation_per_language(self, text, wanted):
         assert variants(text) == wanted
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Wie würdest du das für ein Kind und für einen Erwachsenen formulieren?",
+                ["für ein Kind", "für einen Erwachsenen"],
+            ),
+            (
+                "Two versions please - one for mobile, one for desktop.",
+                ["one for mobile", "one for desktop"],
+            ),
+            (
+                "Zwei Varianten bitte \u2013 eine für Mobil, eine für Desktop.",
+                ["eine für Mobil", "eine für Desktop"],
+            ),
+        ],
+    )
+    def test_a_conditional_request_and_variants_after_a_dash(self, text, wanted):
+        assert variants(text) == wanted
+
     def test_things_bought_are_not_variants(self):
         assert variants("J'ai acheté un livre et un autre pour ma sœur.") == []
         assert variants("We ordered a pizza and another for the kids.") == []

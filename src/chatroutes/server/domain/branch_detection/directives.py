@@ -160,8 +160,9 @@ _TAIL = re.compile(
 
 _MAKE_SCAN = _factored(_MAKE)  # the same matches, found faster
 _REQUEST_LEAD = re.compile(
-    r"\b(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|"
-    r"pourriez-vous|puedes|podrías|can you|could you|please)\b(?:\s+(?:mir|me|us|moi|nous|"
+    r"\b(?:kannst du|können sie|könntest du|könnten sie|würdest du|würden sie|bitte|peux-tu|"
+    r"pouvez-vous|pourriez-vous|puedes|podrías|can you|could you|would you|please)\b"
+    r"(?:\s+(?:mir|me|us|moi|nous|"
     r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
     re.I,
 )
@@ -551,7 +552,7 @@ def _coordinated(
         joins = [j for j in joins if j.end() < end]
         if not joins:
             return None
-    elif ":" in scan[sentence.start : first_join] and _VARIANT_NOUN.search(
+    elif _INTRODUCED.search(scan, sentence.start, first_join) and _VARIANT_NOUN.search(
         scan, sentence.start, first_join
     ):
         if _first_word(scan, sentence.start) in _SUBJECTS:
@@ -615,6 +616,8 @@ _CHOICE = re.compile(
 
 
 _MAX_VARIANTS = 8
+# a colon or a dash introduces what follows: "Two versions please - one for …"
+_INTRODUCED = re.compile(r":|\s[-\u2013\u2014]\s")
 
 
 def _first_word(scan: str, at: int) -> str:
