@@ -440,6 +440,11 @@ class TestLongerRequests:
     def test_a_conditional_request_and_variants_after_a_dash(self, text, wanted):
         assert variants(text) == wanted
 
+    def test_how_one_would_make_it_asked_in_french(self):
+        text = "Comment tu le formulerais pour un enfant et pour un adulte ?"
+        assert variants(text) == ["pour un enfant", "pour un adulte"]
+        assert variants("Tu le fais pour toi et pour moi ?") == []
+
     def test_things_bought_are_not_variants(self):
         assert variants("J'ai acheté un livre et un autre pour ma sœur.") == []
         assert variants("We ordered a pizza and another for the kids.") == []

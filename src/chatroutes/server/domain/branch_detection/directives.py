@@ -1097,6 +1097,8 @@ def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re
             return verb  # "could she get …", "can we make …"
         if previous and scan[previous.start() - 1 : previous.start()] == "-":
             return verb  # "Peux-tu écrire …", "Pourriez-vous rédiger …"
+        if previous and _asked_conditional(scan, max(start, previous.start() - 8), verb):
+            return verb  # "Comment tu le formulerais …", "Vous la rédigeriez comment ?"
     return None
 
 
@@ -1105,10 +1107,23 @@ def _noun_after_adjective(scan: str, start: int, verb: re.Match[str]) -> bool:
     two = _TWO_WORDS_BEFORE.search(scan, max(start, verb.start() - 40), verb.start())
     if two is None or scan[two.start(1) - 1 : two.start(1)] == "-":
         return False  # "Pourrais-tu me proposer …": a pronoun, not a determiner
+    if _asked_conditional(scan, two.start(), verb):
+        return False  # "tu le formulerais": "tu" is the one asked
     return two.group(1).lower() in _DETERMINERS
 
 
 _TWO_WORDS_BEFORE = re.compile(r"([\w']+) [\w'-]+ $")
+
+
+# "tu le …", "vous la …": the one asked, then the thing to make as an object pronoun
+_ADDRESSED_CLITIC = re.compile(r"\b(?:tu|vous)\s+(?:le|la|les|l')\s*$", re.I)
+
+
+def _asked_conditional(scan: str, start: int, verb: re.Match[str]) -> bool:
+    """Whether ``verb`` asks how one would make it: "tu le formulerais", "vous
+    l'écririez" (a conditional after the one asked and the thing as a pronoun)."""
+    conditional = verb.group(0).lower().endswith(("rais", "rait", "riez"))
+    return conditional and bool(_ADDRESSED_CLITIC.search(scan, start, verb.start()))
 
 
 _MODAL = re.compile(r"\b(?:can|could|would|will|shall|should|may|might)\s+$", re.I)
