@@ -247,6 +247,10 @@ class TestComparisonFrames:
     def test_a_measure_that_weighs_nothing(self):
         assert found("How does my app measure user engagement?") == []
 
+    def test_a_question_word_before_the_auxiliary(self):
+        assert sides("What does Figma do better than Sketch?") == ["Figma", "Sketch"]
+        assert found("What can I do better than my coworkers?") == []
+
     @pytest.mark.parametrize(
         "text",
         [

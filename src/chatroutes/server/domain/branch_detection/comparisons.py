@@ -614,7 +614,11 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     return found
 
 
-_AUXILIARY = re.compile(r"[\s¿]*(?:does|do|did|can|could|will|would|might)\s+", re.I)
+_AUXILIARY = re.compile(
+    r"[\s¿]*(?:(?:what|where|how|why|in what way)\s+)?(?:does|do|did|can|could|will|would|"
+    r"might)\s+",
+    re.I,
+)
 
 
 def _subject(
