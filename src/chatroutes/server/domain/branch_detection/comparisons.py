@@ -74,7 +74,8 @@ _KEYS = (
     "between",
     "pros and",
     "trade",
-    "side",
+    "side by side",
+    "side-by-side",
     "entre",
     "zwischen",
     "unterschied",
@@ -167,7 +168,8 @@ _COMPARE_KEYS = (
     "zwischen",
     " tra ",
     "tussen",
-    "side",
+    "side by side",
+    "side-by-side",
     "pros and",
     "trade",
     "vergleich",
@@ -294,12 +296,16 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = _first_and_second(text, scan, sents)
     quotes = _quoted(scan)
     keyed = _Keyed(scan, _KEYS)
+    message = scan.lower()
+    between = any(map(message.__contains__, ("between", "entre", "zwischen")))
+    asked_anywhere = "?" in scan
     for sentence in sents:
         found.extend(_what_one_has(text, scan, sentence))
         found.extend(_listed_then_asked(text, scan, sentence))
         found.extend(_hyphenated(text, scan, sentence))
-        found.extend(_between_first(text, scan, sentence))
-        if "?" in scan[sentence.start : sentence.end]:
+        if between:
+            found.extend(_between_first(text, scan, sentence))
+        if asked_anywhere and "?" in scan[sentence.start : sentence.end]:
             asked_low = scan[sentence.start : sentence.end].lower()
             if any(map(asked_low.__contains__, _SWITCH_KEYS)):
                 found.extend(_switching(text, scan, sentence))
@@ -814,7 +820,7 @@ _ALIKE = (
     ),
     # "En quoi X se distingue de Y ?", "In what way does X differ from Y?"
     re.compile(
-        r"\b(?:en quoi|in what ways?|how|¿?en qué|inwiefern|worin)\s+(?:does\s+|do\s+)?"
+        r"\b(?:en quoi|in what ways?|¿?en qué|inwiefern|worin)\s+(?:does\s+|do\s+)?"
         r"(?P<x>[^,?]{1,50}?)\s+(?:se (?:distingue|différencie|démarque|diferencia|distingue)|"
         r"differs?|unterscheidet sich|hebt sich)\s+(?:(?:from|de|del|von|vom|du)\b|d')\s*"
         r"(?P<y>[^,?]{1,50}?)(?=\s+(?:for|in|when|pour|para|für|ab)\b|\s*[?,]|$)",
@@ -890,6 +896,8 @@ def _first_and_second(text: str, scan: str, sents: list[Span]) -> list[Suggestio
     "The second, a partner in Guadalajara, …"), then a question that weighs "these
     two": one side per thing, as the sentences name it."""
     low = scan.lower()
+    if "?" not in scan and not _ASKING_LEAD.search(scan):
+        return []
     if not any(a in low and b in low for a, b in _ORDINAL_PAIRS):
         return []
     leads: list[tuple[str, int, int]] = []
