@@ -20,16 +20,25 @@ A detail of a broad question ("How do I apply? What documents do I need?"), an
 "Also" that constrains the request ("Also, keep it short") or gives context to the
 question after it, a list of symptoms before one question, and steps already taken
 are one request.
+
+Where none of these cues is confident, the request segmenter (``requests``) reads the
+message whole: each unit's form (question, ask, problem, context) and topic, requests
+on different topics, and what sets each apart from the one before (a transition or
+topic switch, an announced count, a list asked for after a colon, "And …" opening a
+sentence with its own ask, or two full questions on different topics).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
 from .directives import _MAKE
 from .option_spans import _parts
-from .suggestion import Option, Suggestion, split_group
+from .requests import _IMPERATIVE as _IMPERATIVE_ASK
+from .requests import AND, ASK, BLOCK, QUESTION, TRANSITION, Intent, intents, segments
+from .suggestion import Option, Suggestion, calibrated, split_group
 from .text import Span, _mentions, _option_title, _strip_marker, _trimmed, _words, _wordset
 
 _JOINED = re.compile(
@@ -157,7 +166,8 @@ _TAG_QUESTION = re.compile(
 )
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares|knows)|who needs|why would (?:anyone|"
-    r"you|i|we)|(?:you )?know what|guess what|remember (?:the|when|how|that|what|my|our)|"
+    r"you|i|we)|(?:you )?know what|guess what|what if i (?:told|said)|remember (?:the|when|how|"
+    r"that|what|my|our)|"
     r"isn't it|aren't|what's not to|how could (?:anyone|i) not|what could possibly|"
     r"why (?:do|does) (?:this|it) always|am i the only one|is it just me|"
     r"why (?:does|do|is|are) (?:every|all|everyone|always)|quién no|qui n'a (?:jamais|pas)|"
@@ -231,7 +241,12 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found.extend(_ordinals(text, scan, sents))
     found.extend(_sections(text, scan))
     found.extend(_listed_requests(text, scan))
+    if not any(s.confidence >= _CONFIDENT for s in found):  # what the cues above missed
+        found.extend(_segmented(text, scan, sents))
     return _strongest_per_extent(found)
+
+
+_CONFIDENT = calibrated(0.7)
 
 
 def _strongest_per_extent(found: list[Suggestion]) -> list[Suggestion]:
@@ -815,7 +830,8 @@ _ALSO_KEYS = (
 )
 _SET_ASIDE = re.compile(
     r"\W*(?:because|cause|'cause|probably because|maybe because|parce que|porque|weil|anyway|"
-    r"anyhow|whatever|bref|enfin bref|en fin|bueno,? en fin|egal|jedenfalls|wie auch immer)\b",
+    r"anyhow|whatever|never ?mind|bref|enfin bref|passons|peu importe|en fin|bueno,? en fin|"
+    r"da igual|egal|jedenfalls|wie auch immer|na ?ja)\b",
     re.I,
 )
 _BROAD = re.compile(
@@ -1239,3 +1255,157 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             )
         )
     return found
+
+
+def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """The requests the segmenter finds (``requests``): one suggestion per intent, when
+    each intent asks in so many words (or tells a problem set apart as an item of its
+    own) and something sets it apart from the one before."""
+    if len(sents) > _MAX_SEGMENTED or (len(sents) < 2 and not _SEGMENT_KEYS.search(scan)):
+        return []  # a long message is read by its sections and lists
+    every = intents(segments(scan, sents))
+    found = [
+        intent
+        for index, intent in enumerate(every)
+        if _stands(scan, intent, every[index + 1] if index + 1 < len(every) else None)
+    ]
+    if found and found[0].asking is not None:  # "Also, keep it short": the first, told more
+        first = Span(found[0].asking.start, found[0].asking.end)
+        found = found[:1] + [i for i in found[1:] if not _told_more(scan, first, i)]
+    if len(found) < 2 or not any(
+        i.asking or i.lead.announced or i.lead.opener == TRANSITION for i in found
+    ):
+        return []
+    asking = [i.asking for i in found if i.asking is not None]
+    if len(asking) == 1 and _SINGULAR_BACK.search(scan, asking[0].start, asking[0].end):
+        return []  # "- uploads fail\n- … How do we track this down?": symptoms of one problem
+    questions = [u for i in every for u in i.units if u.form in (QUESTION, ASK)]
+    if sum(bool(_CONDITION.search(scan, u.start, u.end)) for u in questions) >= 2:
+        return []  # "What should I do if A, and what if B?": the cases of one request
+    confidence = min(_apart(scan, one, next_) for one, next_ in itertools.pairwise(found))
+    spans = [_need(text, i.lead.core, i.lead.end) for i in found]
+    return split_group(
+        text,
+        kind="multi_intent",
+        start=spans[0][0],
+        end=spans[-1][1],
+        options=[Option(a, b, _option_title(text[a:b])) for a, b in spans],
+        confidence=confidence,
+        description=_DESCRIPTION,
+        reasoning=f"{len(found)} requests on different topics",
+        divergence="high",
+    )
+
+
+def _told_more(scan: str, first: Span, intent: Intent) -> bool:
+    """Whether an intent only tells more about the first request: a constraint on it
+    ("Also, keep it under a page") or what to put in what it makes."""
+    chunk = scan[intent.lead.core : intent.lead.end]
+    return _refines(scan, first, chunk, None)
+
+
+_MAX_SEGMENTED = 20
+"""Sentences (and lines) the segmenter reads at most. The requests it finds are in
+messages of a few sentences; past a score of them, every pair of units more is one
+more chance of two unrelated sentences read as two requests, and the time grows with
+them (about 25 µs a sentence)."""
+_SEGMENT_KEYS = re.compile(r"[,;:]|\s(?:and|et|y|und|plus|also|aussi|además|außerdem)\s", re.I)
+
+
+def _stands(scan: str, intent: Intent, following: Intent | None) -> bool:
+    """Whether an intent is a request of its own: a real question or an ask with a
+    topic; a problem only as an item of its own (announced, opened by a transition or
+    a paragraph) or when a request joined to it follows ("X doesn't work, and I'd like
+    to …")."""
+    lead, asking = intent.lead, intent.asking
+    item = lead.opener in (TRANSITION, BLOCK) or lead.announced
+    if asking is None:  # a problem: "X doesn't work, and I'd like to …", "… and also Y fails"
+        joined = following is not None and (
+            following.lead.opener == TRANSITION
+            or (following.lead.opener == AND and following.asking is not None)
+        )
+        return lead.words >= 4 and (item or joined)
+    chunk = scan[asking.start : asking.end].strip()
+    plain = _OPENING.sub("", chunk.lstrip("¿¡"), count=1)
+    if _RHETORICAL.match(plain) or _FILLER_QUESTION.match(plain) or _HEDGE.match(plain):
+        return False
+    if _CASE.match(plain) or (asking.form == QUESTION and _OPEN_QUOTE.search(chunk)):
+        return False  # "And if it fails?": a case of one request; a quoted question
+    if asking.form == ASK and _WISH.match(plain) and not (item or asking.opener):
+        return False  # "… ? I want a sane default": what the question is for
+    return not (asking.form == QUESTION and _TAG_QUESTION.search(chunk + "?"))
+
+
+_OPENING = re.compile(
+    r"\W*(?:(?:and|also|plus|so|but|et|y|und|aussi|además|außerdem)\b,?\s*)*", re.I
+)
+_CASE = re.compile(r"(?:what |and |et |y |und |or )*(?:if|si|wenn|falls|suppose)\b", re.I)
+_OPEN_QUOTE = re.compile(r"[\"“«„][^\"”»“]*$")
+_WISH = re.compile(
+    r"(?:i|we)(?: really| also)? (?:want|'d like|would like|'d love|would love|wish)\b|"
+    r"je (?:veux|voudrais)|j'aimerais|(?:me gustaría|quiero|quisiera)|"
+    r"ich (?:will|möchte|würde gern)",
+    re.I,
+)
+
+
+def _apart(scan: str, before: Intent, after: Intent) -> float:
+    """How surely two intents in a row are separate requests, from what opens the second."""
+    lead = after.lead
+    if lead.opener == TRANSITION or (lead.announced and before.lead.announced):
+        return 0.76
+    first, second = before.asking, after.asking
+    if second is None:
+        return 0.6
+    if lead.inside:
+        return 0.64  # "… and I'd like …" inside one sentence: mostly one request told in parts
+    own = _OWN_FRAME.match(scan, second.core, second.end) or _IMPERATIVE_ASK.match(
+        scan, second.core, second.end
+    )
+    if lead.opener == AND and own and not _BLOCKED.search(scan, second.start, second.end):
+        return 0.74 if first is not None else 0.72  # "… ? Oh, and suggest a title too."
+    if first is None:
+        return 0.6
+    if first.form == QUESTION and second.form == QUESTION and not lead.opener:
+        # two full questions, the first not a broad "how do I …?" whose details follow
+        full = min(len(first.topic), len(second.topic)) >= 2 and second.words >= 6
+        broad = _BROAD.match(scan, first.start, first.end)
+        return 0.72 if full and not broad else 0.62
+    return 0.64
+
+
+_CONDITION = re.compile(r"\b(?:if|in case|unless|si|en cas|en caso|wenn|falls|sofern)\b", re.I)
+_SINGULAR_BACK = re.compile(r"\b(?:this|it|that|ça|cela|esto|eso|dies)\b", re.I)
+_BLOCKED = re.compile(
+    rf"{_REMEDY.pattern}|{_DEADLINE.pattern}|\b(?:need to|have to|must|dois|debo|tengo que|muss)\b",
+    re.I,
+)
+"""What a problem blocks or calls for ("… and I need to upload it tonight", "… and I want
+a refund"): the same request."""
+_OWN_FRAME = re.compile(
+    r"(?:can|could|would|will) you\b|please\b|i\b|i'd\b|we\b|how\b|what\b|what's\b|why\b|"
+    r"where\b|when\b|which\b|is\b|are\b|do\b|does\b|j'|je\b|pouvez|pourriez|peux|comment\b|"
+    r"pourquoi\b|necesito|quiero|quisiera|puedes|podrías|cómo|qué|por qué|ich\b|wir\b|"
+    r"können|kannst|bitte\b|wie\b|warum\b|was\b",
+    re.I,
+)
+
+
+_NEED_LEAD = re.compile(
+    r"(?:(?:hi|hello|hey|so|ok|okay|bonjour|salut|hola|hallo)\b\W*)?"
+    r"(?:(?:can|could|would|will) you (?:please |also )?|please |i(?:'d| would) like (?:you )?to |"
+    r"(?:i|we) (?:also )?need (?:you )?to |help me (?:to )?|"
+    r"(?:pouvez|pourriez|peux|pourrais)[- ](?:vous|tu) |je voudrais |j'aimerais |"
+    r"j'(?:ai|aurais) besoin (?:que (?:tu|vous) |d'|de )|"
+    r"(?:puedes|podrías|podría|pueden) |por favor,? |quisiera |necesito (?:que )?|"
+    r"me gustaría |(?:kannst du|können sie|könnten sie) (?:bitte )?|ich möchte |"
+    r"ich (?:brauche|bräuchte) |bitte )?",
+    re.I,
+)
+
+
+def _need(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span naming a request: its ask frame ("can you", "please") left out."""
+    match = _NEED_LEAD.match(text, start, end)
+    cut = match.end() if match and end - match.end() >= 8 else start
+    return _trimmed(text, cut, end)

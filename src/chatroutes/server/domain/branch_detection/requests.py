@@ -1,0 +1,567 @@
+"""Request segmentation: a message cut into the units a reply must answer.
+
+A unit is a sentence, a list line, or a clause joined to the one before by a
+coordinator or a transition ("and", "also", "plus", "et aussi", "y además", "und
+außerdem") when it has a predicate of its own. Each unit is read for its form:
+
+- ``question``  a question mark, an interrogative opener or an inversion;
+- ``ask``       a need or ask frame ("I need", "could you", "please", "j'aimerais",
+                "necesito", "ich brauche"), or an imperative with its object;
+- ``problem``   a problem told as it stands ("the export doesn't work");
+- ``context``   the rest: facts, past narration, greetings, thanks, and closing
+                formulas with nothing of their own to ask ("can you help with both?").
+
+and for its topic: its content words, function words and the words of the ask frame
+left out. Requests whose topics differ are separate intents; a unit that points back
+("Can you fix it?") or shares the topic belongs to the intent before it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, replace
+
+from .text import Span, _strip_marker, _trimmed, _words, _wordset
+
+QUESTION, ASK, PROBLEM, CONTEXT = "question", "ask", "problem", "context"
+TRANSITION, AND, BLOCK = "transition", "and", "block"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence, list line or clause of a message, read for its form and topic."""
+
+    start: int
+    end: int
+    form: str
+    topic: frozenset[str]
+    """Content-word stems (their first five letters)."""
+    opener: str
+    """What sets it apart from the unit before: ``TRANSITION`` ("also", "separately",
+    "second", "außerdem"), ``AND`` (a coordinator), ``BLOCK`` (a new paragraph or list
+    item) or ``""``."""
+    refers_back: bool
+    """Points back at what came before ("it", "that", "afterwards", "ça", "eso")."""
+    words: int
+    core: int
+    """Where its words start, past greetings, coordinators and transitions."""
+    inside: bool
+    """A clause cut from the sentence before it ("…, and also …"), not a sentence."""
+    set_aside: bool
+    """Opened by "anyway", "bref", "en fin", "egal": what came before is set aside."""
+    announced: bool
+    """After a count of requests ("two things:", "deux soucis :", "zwei Fragen")."""
+
+
+# Coordinators and transitions that may open a unit of its own ("and also", "et aussi",
+# "y además", "und außerdem", "Separately,", "Second,").
+_TRANSITION = (
+    r"also|additionally|separately|besides|moreover|first(?:ly)?|second(?:ly)?|"
+    r"on (?:a|another) (?:different |separate |unrelated )?note|another thing|one more thing|"
+    r"unrelated(?:ly)?|by the way|btw|something else|another question|"
+    r"sinon|autre chose|autre question|dernière chose|otra cosa|otra pregunta|lo segundo|"
+    r"noch (?:etwas|was)|(?:etwas|was) ganz anderes|ganz anderes|andere frage|"
+    r"third(?:ly)?|premièrement|deuxièmement|d'abord|primero|segundo|erstens|zuerst|"
+    r"finally|lastly|aussi|également|ensuite|enfin|de plus|par ailleurs|"
+    r"también|además|ademas|aparte|"
+    r"auch|außerdem|zudem|noch|übrigens|zweitens|drittens"
+)
+_COORDINATOR = r"and|et|y|und|but|mais|pero|aber"
+_GREETING = (
+    r"hi|hello|hey|dear|good (?:morning|afternoon|evening)|bonjour|salut|coucou|hola|buenas|"
+    r"buenos días|buenas tardes|oye|oiga|hallo|guten tag|moin|liebe|lieber|ok|okay|so|well|oh"
+)
+_OPENER = re.compile(
+    rf"\W*(?:(?:{_GREETING})\b(?:[\w ]{{0,20}}?[,!:—-]+\s*|\s+))*(?:(?:oh|ah|so),?\s+)?"
+    rf"(?:(?:{_COORDINATOR})\b,?\s*)?"
+    rf"(?:(?:{_TRANSITION})\b,?\s*)*",
+    re.I,
+)
+_CLAUSE_JOIN = re.compile(
+    rf"(?:;\s*|:\s+|,\s*(?:(?:{_COORDINATOR}|{_TRANSITION})\b,?\s+)*|"
+    rf"\s+(?:(?:{_COORDINATOR}),?\s+(?:(?:{_TRANSITION})\b,?\s+)*|(?:also|aussi|además|"
+    r"außerdem|zudem)\b,?\s+))",
+    re.I,
+)
+_SUBJECT = re.compile(
+    r"(?:i|i'm|i've|i'd|we|we're|we've|my|our|je|j'\w*|nous|mon|ma|mes|notre|nos|yo|mi|mis|"
+    r"me|nuestro|nuestra|ich|wir|mein|meine|meinen|unser|unsere)\b",
+    re.I,
+)
+_WH = (
+    r"what|what's|when|where|why|how|which|who|whom|whose|comment|pourquoi|quand|où|quel\w*|"
+    r"combien|qu'est-ce|est-ce|qué|cómo|cuándo|dónde|por qué|cuál\w*|cuánt\w*|quién\w*|"
+    r"was|wie|wann|wo|warum|wieso|welche\w*|wer"
+)
+_INTERROGATIVE = re.compile(
+    rf"(?:{_WH})\b|(?:is|are|am|was|were|do|does|did|can|could|should|would|will|shall|may|"
+    r"have|has|isn't|aren't|don't|doesn't|can't|won't|puis-je|peut-on|dois-je|"
+    r"[\w'-]+-(?:je|tu|il|elle|on|nous|vous|ils|elles)|¿\w+|"
+    r"(?:kann|kannst|können|muss|soll|sollte|ist|sind|gibt|habe|hat|darf|wird)\s+"
+    r"(?:ich|man|es|das|wir|sie|du|er)|"
+    r"(?:puedo|puedes|debo|hay|es|se puede)\s+\w+)\b",
+    re.I,
+)
+_WH_WORD = re.compile(rf"(?:{_WH})\b", re.I)
+_EN_WH_AUX = re.compile(
+    r"(?:what's|how's|where's|what|when|where|why|how|which|who)\s+(?:do|does|did|can|could|should|would|is|are|"
+    r"will|much|many|long)\b",
+    re.I,
+)
+_ASK_FRAME = re.compile(
+    r"\b(?:please|pls|can you|could you|would you|will you|can (?:someone|anyone)|"
+    r"(?:i|we) (?:also |really |still )?(?:need|want|would like|'d like|would love|'d love)|"
+    r"i'd like|i'm (?:also )?(?:looking for|trying to|wondering)|help me|"
+    r"(?:i|we) (?:also )?(?:have|had|got) (?:a|another|one more|a quick) (?:question|issue|"
+    r"problem|request)|how do i|how can i|how should i|let me know|"
+    r"j'ai besoin|j'aurais besoin|je voudrais|j'aimerais|je veux|je cherche|je souhaite|"
+    r"pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|merci de|aidez-moi|aide-moi|"
+    r"(?:j'ai|j'aurais) (?:aussi |également |une autre )?(?:une )?question|s'il vous plaît|"
+    r"necesito|quiero|quisiera|me gustaría|busco|puedes|podrías|podéis|pueden|podría|"
+    r"por favor|ayúdame|tengo (?:otra |una )?(?:pregunta|duda)|"
+    r"ich brauche|ich möchte|ich hätte gern|ich würde gern|ich suche|ich will|wir brauchen|"
+    r"bräuchte|könnten sie|können sie|kannst du|könntest du|bitte|hilf mir|"
+    r"ich habe (?:noch )?eine frage)\b",
+    re.I,
+)
+_ASK_WORDS = _wordset(
+    "please pls can could would will need want like love looking trying wondering help "
+    "j'aimerais j'aurais s'il "
+    "question issue problem request how let besoin voudrais aimerais veux cherche souhaite "
+    "pouvez pourriez peux pourrais merci aidez aide plaît necesito quiero quisiera gustaría "
+    "busco puedes podrías podéis pueden podría favor ayúdame pregunta duda brauche möchte "
+    "hätte würde suche brauchen bräuchte könnten können kannst könntest bitte hilf frage"
+)
+"""A word every ask frame holds: the frame is looked for only where one is."""
+_IMPERATIVE = re.compile(
+    r"(?:m['\u2019]|me\s+|mir\s+)?(?:add|remove|delete|send|cancel|change|update|fix|check|reset|refund|move|create|"
+    r"set up|book|tell|show|find|give|write|draft|review|proofread|suggest|recommend|explain|"
+    r"list|summari[sz]e|translate|plan|make|compare|describe|help|walk|close|transfer|"
+    r"rename|confirm|resend|unlock|enable|disable|extend|renew|export|import|"
+    r"ajoute[rz]?|supprime[rz]?|change[rz]?|modifie[rz]?|annule[rz]?|envoie[rz]?|envoyez|"
+    r"explique[rz]?|donne[rz]?|propose[rz]?|écri[st]|écrivez|vérifie[rz]?|corrige[rz]?|"
+    r"traduis|traduisez|rédige[rz]?|dis-moi|dites-moi|expliquer|envoyer|indiquer|dire|"
+    r"añade|elimina|cambia|cancela|envía|envíame|explica|explícame|dime|dame|escribe|"
+    r"revisa|corrige|recomienda|sugiere|traduce|haz|tradúce\w+|corríge\w+|revísa\w+|hazme|"
+    r"escríbe\w+|mánda\w+|recomiénda\w+|ayúda\w+|"
+    r"füge|lösche|ändere|storniere|schick|schicke|sende|erkläre|erklär|sag|gib|schreib|"
+    r"schreibe|prüfe|korrigiere|empfiehl|übersetze|übersetz|mach)(?:-moi|-nous)?\b",
+    re.I,
+)
+_PROBLEM_WORDS = _wordset(
+    "not never nothing unable broken stuck missing wrong error errors fail fails failing "
+    "failed crash crashes crashing keeps stopped ne pas plus jamais rien impossible erreur "
+    "no nunca nada nicht nie kein keine keinen fehler falsch"
+)
+"""Words that tell a problem as it stands ("doesn't", "n'arrive", "no funciona", "kein")."""
+
+
+def _tells_problem(words: list[str]) -> bool:
+    """Whether a unit's words tell a problem: a negation or a failure word."""
+    return any(w in _PROBLEM_WORDS or w.endswith("n't") or w.startswith("n'") for w in words)
+
+
+_PAST = re.compile(
+    r"^(?:\w+ )?(?:i|we) (?:already |also |even )?(?:tried|went|did|made|bought|saw|told|said|"
+    r"thought|took|restarted|cleared|reinstalled|checked|deleted)\b",
+    re.I,
+)
+_CLOSING = re.compile(
+    r"\W*(?:thanks|thank you|thx|cheers|regards|best|merci|gracias|danke|vielen dank|"
+    r"viele grüße|cordialement|saludos|obrigad\w)\b",
+    re.I,
+)
+_BACK = _wordset(
+    "it that this them those these there afterwards then ça cela ceci eso esto ello después "
+    "dies dafür davon dabei danach dort"
+)
+"""Words that point back at what came before ("Can you fix it?", "¿y eso?", "danach")."""
+
+
+def _points_back(core: str, words: list[str], topic: frozenset[str]) -> bool:
+    """Whether a unit points back: near its start ("Is it …", "Which one …"), or anywhere
+    when it has little topic of its own."""
+    if "which one" in core[:24].lower() or not _BACK.isdisjoint(words[:3]):
+        return True
+    return len(topic) <= 3 and not _BACK.isdisjoint(words)
+
+
+_FUNCTION = _wordset(
+    # English
+    "a about above after again against all also am an and any anyone anything are aren't as "
+    "at be because been before being below between both but by can can't cannot could "
+    "couldn't did didn't do does doesn't doing don't down during each else even ever every "
+    "few for from further get gets getting got had hadn't has hasn't have haven't having he "
+    "her here hers him his how i i'd i'll i'm i've if in into is isn't it it's its just "
+    "let let's me might more most much must my myself no nor not now of off on once one only "
+    "or other our ours out over own per please pls quite rather really same she should "
+    "so some something still such than that that's the their them then there there's these "
+    "they this those though through thus to too under until up us very was wasn't we we'd "
+    "we're we've were weren't what what's when where which while who whom whose why will "
+    "with won't would wouldn't yet you you're your yours "
+    # English ask frames, fillers and generic words
+    "need needs needed want wants wanted like love would help helps question questions "
+    "issue issues problem problems thing things know tell wondering wonder looking trying "
+    "try ask asking quick quickly also maybe perhaps hi hello hey thanks thank way best "
+    "good great able sure ok okay anyway both either another again lot bit kind sort "
+    "possible advice ideas idea tips suggestions guys team everyone anybody somebody "
+    # French
+    "au aux avec ce ces cet cette c'est dans de des du elle elles en est et être eux il ils "
+    "je j'ai la le les leur leurs lui ma mais me mes moi mon ne nos notre nous on ou où par "
+    "pas plus pour qu que quel quelle qui sa se ses si son sur ta te tes toi ton tu un une "
+    "vos votre vous y ça cela aussi également très tout tous toute toutes faire fait avoir "
+    "suis sont ai as avons avez ont peux pouvez pourriez voudrais aimerais besoin merci "
+    "question questions problème souci aide aider bonjour salut comment pourquoi quand "
+    "est-ce qu'est-ce autre chose choses trucs truc s'il plaît d'une d'un l'on puis-je "
+    # Spanish
+    "al como con cual cuando de del el ella ellos en es esa ese eso esta este esto estos "
+    "ha hay la las le les lo los me mi mis muy nos nuestra nuestro o para pero por que qué "
+    "se si sin su sus también te tengo tiene un una uno unos y ya yo además hola gracias "
+    "necesito quiero quisiera gustaría puedes podrías favor ayuda ayudar pregunta preguntas "
+    "problema problemas cosa cosas cómo otra otro dos hacer puedo debo está están son "
+    # German
+    "aber alle als am an auch auf aus bei bin bis bitte da das dass dem den der des die "
+    "dir du ein eine einem einen einer er es für hab habe haben hat ich ihr im in ist ja "
+    "kann kannst können könnten man mein meine meinen meiner mich mir mit muss nach nicht "
+    "noch nur oder ob sein sich sie sind so um und uns unser unsere von vor war was wie "
+    "wir wo zu zum zur außerdem brauche möchte hätte gern hallo danke frage fragen problem "
+    "probleme hilfe helfen wäre würde sachen dinge ding etwas geht gibt "
+    # counts that announce requests
+    "two three four couple several few deux trois quelques plusieurs dos tres varias "
+    "varios zwei drei paar mehrere "
+    # asking for help, whatever the inflection
+    "j'aurais j'aimerais aider aidez m'aider ayudar ayudarme ayudáis ayudan ayudes ayúdame "
+    "pueden podéis podrían helfen hilfst helft look someone sort regarder mirar ansehen schauen"
+)
+_STEM = 5
+
+
+def segments(scan: str, sents: list[Span]) -> list[Unit]:
+    """The units of the message, in order, each read for its form and topic."""
+    units: list[Unit] = []
+    previous_end = 0
+    aside = False  # "… ? Bref. Tu peux …": a set-aside word alone as a sentence
+    announced = block = False
+    listing = -1  # where the items of a list asked for start
+    counts = _counted(scan)
+    for sentence in sents:
+        body = _strip_marker(scan, sentence)
+        gap = scan[previous_end : sentence.start]
+        block = block or (previous_end > 0 and ("\n" in gap or body.start != sentence.start))
+        previous_end = sentence.end
+        frame = False  # an ask earlier in the sentence: "I need X and also Y"
+        for start, end, join in _clauses(scan, body.start, sentence.end):
+            unit = _unit(scan, start, end, join=join, block=block, aside=aside)
+            if unit is not None and unit.form == CONTEXT:
+                if frame and _carries(scan, unit, join):
+                    unit = replace(unit, form=ASK)  # "I need X and also Y"
+                elif unit.words >= 4 and _switches(f"{join} {scan[unit.start : unit.core]}"):
+                    unit = replace(unit, form=PROBLEM)  # "Separately, our logo looks blurry"
+            if unit is not None and unit.inside and unit.form == PROBLEM and _switches(join):
+                previous = units[-1] if units else None  # "X fails, and also Y …": X too
+                if previous is not None and previous.form == CONTEXT and previous.words >= 4:
+                    units[-1] = replace(previous, form=PROBLEM)
+            frame = frame or (unit is not None and unit.form in (ASK, QUESTION))
+            if unit is not None and announced:
+                unit = replace(unit, announced=True)
+            announced = announced or any(start <= at < end for at in counts)
+            if unit is not None and unit.form == ASK and scan[unit.end : end].strip() == ":":
+                listing = len(units) + 1  # "I need:\n- a speech\n- gift ideas"
+            block = block and unit is None  # "1." split off as a sentence opens the next
+            aside = bool(
+                (unit is None and _SET_ASIDE.match(scan, start, end))
+                or _words(scan[max(start, end - 16) : end])[-1:] in _SET_ASIDE_LAST
+            )
+            if unit is not None:
+                units.append(unit)
+            if _answers(units, unit, scan, start, end):
+                units[-2 if unit else -1] = replace(units[-2 if unit else -1], form=CONTEXT)
+    return _listed(units, listing) if listing > 0 else units
+
+
+def _listed(units: list[Unit], at: int) -> list[Unit]:
+    """The list lines after an ask that ends with a colon ("j'ai besoin de :\n1. un
+    discours\n2. des idées de cadeau") are each asked for; not when one of them tells a
+    problem (then they are symptoms to help with)."""
+    items = list(itertools.takewhile(lambda u: u.opener == BLOCK, units[at:]))
+    if len(items) < 2 or any(u.form == PROBLEM for u in items) or len(units[at - 1].topic) > 2:
+        return units  # "I need minutes from my notes:\n- …": the items are material
+    asked = [replace(u, form=ASK, announced=True) for u in items]
+    frame = replace(units[at - 1], form=CONTEXT)  # what it asks is in the items
+    return [*units[: at - 1], frame, *asked, *units[at + len(items) :]]
+
+
+def _answers(units: list[Unit], unit: Unit | None, scan: str, start: int, end: int) -> bool:
+    """Whether a sentence of a word or three, just after a question, answers it: the
+    question was rhetorical ("Who likes Mondays? Nobody.", "… ? Pues eso.")."""
+    at = 2 if unit is not None else 1
+    before = units[-at] if len(units) >= at else None
+    if before is None or before.form != QUESTION or (unit is not None and unit.inside):
+        return False
+    return "?" not in scan[start:end] and len(_words(scan[start:end])) <= 3
+
+
+def _carries(scan: str, unit: Unit, join: str) -> bool:
+    """Whether the ask before a joined clause carries over to it: "I need X and also Y",
+    not "I need X and I'm a bit rattled"."""
+    if not join:
+        return False
+    return bool(_TRANSITION_WORD.search(join)) or not _SUBJECT.match(scan, unit.start, unit.end)
+
+
+def _clauses(scan: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """``scan[start:end]`` cut where a coordinator, a transition or an announcing colon
+    opens a clause with a predicate of its own; each piece with the join before it."""
+    pieces: list[tuple[int, int, str]] = []
+    at, before = start, ""
+    for join in _CLAUSE_JOIN.finditer(scan, start, end):
+        if join.start() - at < 8 or end - join.end() < 12:
+            continue
+        glue = join.group(0)
+        right = scan[join.end() : end]
+        if ":" in glue:
+            if not (_ANNOUNCE.search(scan, at, join.start()) or _own_predicate(right, "and")):
+                continue  # "two replies: one that …": the parts of one thing
+        elif not _own_predicate(right, glue):
+            continue
+        pieces.append((at, join.start(), before))
+        at, before = join.end(), glue
+    pieces.append((at, end, before))
+    return pieces
+
+
+def _own_predicate(right: str, glue: str) -> bool:
+    """Whether the words after a join make a clause: after a transition ("and also",
+    "et aussi", "und außerdem") any phrase of three words; after "and" a subject, a
+    question word, an ask frame or an imperative; after a bare comma an ask frame or a
+    question."""
+    plain = right.lstrip("¿¡ ")
+    if _ASK_FRAME.match(plain) or _EN_WH_AUX.match(plain):
+        return True
+    # after "and also", "y además": any phrase; a bare ", also" is German "also" ("that
+    # is") as often as English "also", and an ordinal may number parts of one thing
+    additive = _COORDINATOR_WORD.search(glue) or not _ALSO.fullmatch(glue)
+    if _TRANSITION_WORD.search(glue) and not _ORDINAL_WORD.search(glue) and additive:
+        return len(_words(plain)) >= 3
+    if not (_COORDINATOR_WORD.search(glue) or _TRANSITION_WORD.search(glue) or ";" in glue):
+        return False
+    if _SUBJECT.match(plain):
+        return len(_words(plain)) >= 4
+    if _WH_WORD.match(plain) and not _SUBORDINATE.match(plain):
+        return len(_words(plain)) >= 4
+    return bool(_IMPERATIVE.match(plain)) and len(_words(plain)) >= 3
+
+
+_ANNOUNCE = re.compile(
+    r"\b(?:two|three|four|couple|few|several|deux|trois|quelques|plusieurs|dos|tres|varias|"
+    r"varios|zwei|drei|paar|mehrere)\b",
+    re.I,
+)
+_COUNTED = re.compile(
+    r"\b(?:two|three|four|2|3|a couple of|couple of|a few|several|deux|trois|quelques|plusieurs|"
+    r"dos|tres|varias|varios|zwei|drei|ein paar|mehrere)\s+(?:\w+\s+)?(?:questions?|things|"
+    r"issues|requests|problems|topics|points|tasks|choses|trucs|problèmes|soucis|demandes|"
+    r"preguntas|cosas|problemas|asuntos|dudas|fragen|dinge|sachen|anliegen|probleme|punkte)\b",
+    re.I,
+)
+_COUNTED_NOUNS = (
+    "question",
+    "thing",
+    "issue",
+    "request",
+    "problem",
+    "topic",
+    "point",
+    "task",
+    "chose",
+    "truc",
+    "problème",
+    "souci",
+    "demande",
+    "pregunta",
+    "cosa",
+    "asunto",
+    "duda",
+    "frage",
+    "ding",
+    "sache",
+    "anliegen",
+    "punkt",
+)
+"""The nouns a count of requests names: ``_COUNTED`` is looked for only around them."""
+
+
+def _counted(scan: str) -> list[int]:
+    """Where requests are counted ("two things", "drei Fragen"): found by their nouns
+    first, a plain substring search, which is much faster than the regex over the text."""
+    lower = scan.lower()
+    if len(lower) != len(scan):  # lower() moved offsets
+        return [m.start() for m in _COUNTED.finditer(scan)]
+    found: set[int] = set()
+    for noun in _COUNTED_NOUNS:
+        at = lower.find(noun)
+        while at != -1:
+            window = _COUNTED.finditer(scan, max(0, at - 40), at + len(noun) + 10)
+            found.update(match.start() for match in window)
+            at = lower.find(noun, at + 1)
+    return sorted(found)
+
+
+_TRANSITION_WORD = re.compile(rf"\b(?:{_TRANSITION})\b", re.I)
+_SUBORDINATE = re.compile(r"(?:when|quand|wo|was)\b", re.I)
+"""Question words that after "and" mostly open a clause of the same question ("… when
+the key is missing, and when Redis is down?", German "und was ich …")."""
+_ALSO = re.compile(r"\W*also\W*", re.I)
+_ORDINAL_WORD = re.compile(
+    r"\b(?:first|firstly|second|secondly|third|thirdly|premièrement|deuxièmement|d'abord|"
+    r"primero|segundo|erstens|zweitens|drittens|zuerst)\b",
+    re.I,
+)
+_COORDINATOR_WORD = re.compile(rf"\b(?:{_COORDINATOR})\b", re.I)
+_SET_ASIDE = re.compile(
+    r"\W*(?:anyway|anyhow|whatever|anyways|ugh|nevertheless|bref|enfin bref|bon bref|"
+    r"de toute façon|quand même|en fin|bueno|de todas formas|aun así|egal|jedenfalls|naja|"
+    r"trotzdem|wie auch immer)\b",
+    re.I,
+)
+
+
+_FIRST_WORD = re.compile(r"\W*([^\W\d_]+)")
+_OPENING_WORDS = frozenset(
+    w
+    for pattern in (_GREETING, _COORDINATOR, _TRANSITION, "oh|ah|so")
+    for w in re.findall(r"[^\W\d_]+", pattern)
+)
+"""First words that may open a unit's greeting, coordinator or transition."""
+_SET_ASIDE_LAST = [["anyway"], ["anyhow"], ["bref"], ["egal"], ["fin"], ["naja"]]
+"""The last word of a sentence that sets it aside ("…, bref.", "… lol anyway")."""
+
+
+def _unit(scan: str, start: int, end: int, *, join: str, block: bool, aside: bool) -> Unit | None:
+    """``scan[start:end]`` as a unit, or none when it holds fewer than two words."""
+    start, end = _trimmed(scan, start, end)
+    chunk = scan[start:end]
+    first = _FIRST_WORD.match(chunk)
+    opener = _OPENER.match(chunk) if first and first.group(1).lower() in _OPENING_WORDS else None
+    lead = opener.group(0) if opener else ""
+    core = chunk[len(lead) :]
+    words = _words(core)
+    if len(words) < 2:
+        return None
+    joined = f"{join} {lead}" if join or lead else ""
+    if joined and _TRANSITION_WORD.search(joined):
+        kind = TRANSITION
+    elif block:
+        kind = BLOCK
+    elif joined and (_COORDINATOR_WORD.search(joined) or ";" in join):
+        kind = AND
+    else:
+        kind = ""
+    topic = frozenset(w[:_STEM] for w in words if len(w) > 2 and w not in _FUNCTION)
+    asked_for = scan[end : end + 2].lstrip(" )\"'»”").startswith("?") or chunk.endswith("?")
+    return Unit(
+        start=start,
+        end=end,
+        form=_form(core, asked_for),
+        topic=topic,
+        opener=kind,
+        refers_back=_points_back(core, words, topic),
+        words=len(words),
+        core=start + len(lead),
+        inside=bool(join),
+        set_aside=aside or bool(_SET_ASIDE.match(chunk)),
+        announced=False,
+    )
+
+
+_SWITCH = re.compile(
+    r"\b(?:separately|unrelated(?:ly)?|on (?:a|another) (?:different |separate |unrelated )?note|"
+    r"another thing|one more thing|something else|additionally|besides|moreover|sinon|"
+    r"autre chose|par ailleurs|de plus|otra cosa|aparte|además|ademas|"
+    r"(?:etwas|was) ganz anderes|ganz anderes|übrigens|außerdem|zudem)\b",
+    re.I,
+)
+_JOINED_ALSO = re.compile(
+    rf"\b(?:{_COORDINATOR}),?\s+(?:also|aussi|également|también|auch)\b", re.I
+)
+
+
+def _switches(opening: str) -> bool:
+    """Whether the words opening a unit turn to another matter: a topic switch
+    ("separately", "sinon", "otra cosa", "außerdem"), or "and also" inside a sentence;
+    a plain "Also," often adds a detail to the request before it."""
+    return bool(_SWITCH.search(opening) or _JOINED_ALSO.search(opening))
+
+
+def _form(core: str, asked_for: bool) -> str:
+    """What a unit does, from its words past its opener (``asked_for``: a "?" ends it)."""
+    plain = core.lstrip("¿¡ ")
+    words = _words(plain)
+    if _CLOSING.match(plain) and len(words) <= 6:
+        return CONTEXT
+    frame = not _ASK_WORDS.isdisjoint(words) and _ASK_FRAME.search(plain)
+    if asked_for and (_INTERROGATIVE.match(plain) or frame or _WH_WORD.search(plain, 0, 24)):
+        return QUESTION  # "c'est quoi un bon salaire ?", "ab welchem Alter …?"
+    if _EN_WH_AUX.match(plain) or (asked_for and core[:1].isupper()):
+        return QUESTION  # a sentence asked as such: "¿Me explicas de qué trata el libro?"
+    if frame or _IMPERATIVE.match(plain):
+        return ASK
+    if _tells_problem(words) and not _PAST.match(plain):
+        return PROBLEM
+    return CONTEXT
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One request: the unit that asks and those that only tell more about it."""
+
+    units: tuple[Unit, ...]
+
+    @property
+    def lead(self) -> Unit:
+        return self.units[0]
+
+    @property
+    def asking(self) -> Unit | None:
+        """Its first unit that asks in so many words (a question or an ask)."""
+        return next((u for u in self.units if u.form in (QUESTION, ASK)), None)
+
+
+def intents(units: list[Unit]) -> list[Intent]:
+    """The requests of a message: each unit that asks or tells a problem, with those
+    that only tell more about it (they share its topic, point back at it, or are a
+    short follow-up). A request that points back at a new item of context ("Separately,
+    our invoice has a line nobody ordered, can you tell me where that came from?") starts
+    from that item."""
+    groups: list[list[Unit]] = []
+    before: Unit | None = None  # the context unit just before, when it opens an item
+    for unit in units:
+        if unit.set_aside:
+            groups.clear()  # "… Anyway, can you …": what came before was no request
+        if unit.form == CONTEXT or not unit.topic:
+            opens_item = unit.opener == TRANSITION or unit.announced
+            before = unit if unit.form == CONTEXT and unit.topic and opens_item else None
+            continue
+        if unit.refers_back and before is not None:
+            groups.append([before, unit])
+        elif groups and _same_request(groups[-1], unit):
+            groups[-1].append(unit)
+        else:
+            groups.append([unit])
+        before = None
+    return [Intent(tuple(g)) for g in groups]
+
+
+def _same_request(group: list[Unit], unit: Unit) -> bool:
+    """Whether ``unit`` tells more about the request of ``group``: it shares its topic
+    (two stems, or a good share of the fewer), points back at it, or is a short question
+    after a question with nothing to set it apart ("What do I need for it?")."""
+    topic = frozenset().union(*(u.topic for u in group))
+    shared = len(topic & unit.topic)
+    if shared >= 2 or (shared and shared >= 0.4 * min(len(topic), len(unit.topic))):
+        return True
+    if unit.refers_back:
+        return True
+    last = group[-1]
+    return unit.form == QUESTION and last.form == QUESTION and unit.words <= 6 and not unit.opener
