@@ -928,14 +928,6 @@ _ALIKE = (
         r"(?:de|d'|du)\s*(?P<y>[^,?]{1,50}?)(?=\s+(?:pour|en|quand)\b|\s*[?,]|$)",
         re.I,
     ),
-    # "En quoi X se distingue de Y ?", "In what way does X differ from Y?"
-    re.compile(
-        r"\b(?:en quoi|in what ways?|¿?en qué|inwiefern|worin)\s+(?:does\s+|do\s+)?"
-        r"(?P<x>[^,?]{1,50}?)\s+(?:se (?:distingue|différencie|démarque|diferencia|distingue)|"
-        r"differs?|unterscheidet sich|hebt sich)\s+(?:(?:from|de|del|von|vom|du)\b|d')\s*"
-        r"(?P<y>[^,?]{1,50}?)(?=\s+(?:for|in|when|pour|para|für|ab)\b|\s*[?,]|$)",
-        re.I,
-    ),
     # "What sets X apart from Y?", "Qu'est-ce qui différencie X de Y ?"
     re.compile(
         r"\b(?:sets?|distinguish(?:es)?|separates?|differentiates?|différencie|distingue|"
@@ -946,12 +938,26 @@ _ALIKE = (
 )
 
 
+# "En quoi X se distingue de Y ?", "In what way does X differ from Y?": tried only where
+# its lead occurs
+_IN_WHAT_WAY = re.compile(
+    r"\b(?:en quoi|in what ways?|¿?en qué|inwiefern|worin)\s+(?:does\s+|do\s+)?"
+    r"(?P<x>[^,?]{1,50}?)\s+(?:se (?:distingue|différencie|démarque|diferencia|distingue)|"
+    r"differs?|unterscheidet sich|hebt sich)\s+(?:(?:from|de|del|von|vom|du)\b|d')\s*"
+    r"(?P<y>[^,?]{1,50}?)(?=\s+(?:for|in|when|pour|para|für|ab)\b|\s*[?,]|$)",
+    re.I,
+)
+_IN_WHAT_WAY_LEADS = ("en quoi", "in what way", "en qué", "inwiefern", "worin")
+
+
 def _alike(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "Are X and Y the same thing?", "How different are X and Y?", "Is X the same as
     Y?", "What sets X apart from Y?": how alike two things are (questions only)."""
     if "?" not in scan[sentence.start : sentence.end]:
         return []
-    for pattern in _ALIKE:
+    low = scan[sentence.start : sentence.end].lower()
+    way = (_IN_WHAT_WAY,) if any(map(low.__contains__, _IN_WHAT_WAY_LEADS)) else ()
+    for pattern in (*_ALIKE, *way):
         match = pattern.search(scan, sentence.start, sentence.end)
         if match is None:
             continue
