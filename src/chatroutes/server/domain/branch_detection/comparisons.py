@@ -301,13 +301,13 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     quotes = _quoted(scan)
     keyed = _Keyed(scan, _KEYS)
     message = scan.lower()
-    between = any(map(message.__contains__, ("between", "entre", "zwischen")))
+    mentions_between = any(map(message.__contains__, ("between", "entre", "zwischen")))
     asked_anywhere = "?" in scan
     for sentence in sents:
         found.extend(_what_one_has(text, scan, sentence))
         found.extend(_listed_then_asked(text, scan, sentence))
         found.extend(_hyphenated(text, scan, sentence))
-        if between:
+        if mentions_between:
             found.extend(_between_first(text, scan, sentence))
         if asked_anywhere and "?" in scan[sentence.start : sentence.end]:
             asked_low = scan[sentence.start : sentence.end].lower()
@@ -1023,9 +1023,11 @@ def _first_and_second(text: str, scan: str, sents: list[Span]) -> list[Suggestio
             stop = _DESCRIBED_END.search(scan, lead.end() + 1, sentence.end)
             end = _trimmed(scan, lead.end(), stop.start() if stop else sentence.end)[1]
             if len(_words(scan[lead.end() : end])) > 8:
-                end = _right_option(scan, lead.end(), sentence.end, 8, 1)
-            if end is not None:
-                leads.append(("one" if lead.group("one") else "two", lead.end(), end))
+                bounded = _right_option(scan, lead.end(), sentence.end, 8, 1)
+            else:
+                bounded = end
+            if bounded is not None:
+                leads.append(("one" if lead.group("one") else "two", lead.end(), bounded))
             continue
         if [kind for kind, _, _ in leads[-2:]] != ["one", "two"]:
             continue

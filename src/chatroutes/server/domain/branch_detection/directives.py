@@ -287,9 +287,9 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
                 return listed
     plural = _PLURAL_VARIANTS.search(scan, after, colon) if colon != -1 else None
     if plural and not number and not _of_things_that_exist(scan, after, plural.start()):
-        listed = _short_list(scan, colon + 1, end)  # "give me options: formal, friendly, …"
-        if listed:
-            return listed
+        short = _short_list(scan, colon + 1, end)  # "give me options: formal, friendly, …"
+        if short:
+            return short
     pieces = _parts(scan, colon + 1 if colon != -1 else after, end, _ITEM_SPLIT)
     pieces = [p for p in (_cut(scan, a, b) for a, b in pieces) if p[1] > p[0]]
     pieces = [(_skip(_ADDITIVE, scan, a), b) for a, b in pieces]
@@ -1041,8 +1041,8 @@ def _labelled_variants(
         sentence = next(s for s in sents if s.start <= label.start() < s.end)
         end = sentence.end
         if index + 1 < len(labels) and labels[index + 1].start() < end:
-            end = labels[index + 1].start()
-            end -= len(_LABEL_END.search(scan, label.end(), end).group(0))
+            tail = _LABEL_END.search(scan, label.end(), labels[index + 1].start())
+            end = tail.start() if tail else labels[index + 1].start()  # "…, and" left out
         items.append(_trimmed(scan, label.start(), end))
     if any(len(_words(scan[a:b])) > 20 for a, b in items):
         return []
