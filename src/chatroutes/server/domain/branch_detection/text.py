@@ -29,14 +29,29 @@ _ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "mr", "mrs", "dr", "st", "approx", 
 def masked(text: str) -> str:
     """``text`` with code, URLs and e-mail addresses blanked out (same length); an inline
     code name (`useEffect`) stays a word, as letters, so it can be an option."""
-    chars = list(text)
-    for pattern in (_CODE_FENCE, _INLINE_CODE, _URL, _INDENTED_CODE):
+    chars: list[str] | None = None
+    for pattern, cues in _MASKS:
+        if not any(map(text.__contains__, cues)):
+            continue  # none of what the pattern needs is in the text
         for match in pattern.finditer(text):
-            name = pattern is _INLINE_CODE and _CODE_NAME.fullmatch(match.group(0))
-            for i in range(match.start(), match.end()):
-                if chars[i] != "\n":
-                    chars[i] = "x" if name and match.start() < i < match.end() - 1 else " "
-    return "".join(chars)
+            if chars is None:
+                chars = list(text)
+            start, end = match.span()
+            if pattern is _INLINE_CODE and _CODE_NAME.fullmatch(match.group(0)):
+                chars[start:end] = " " + "x" * (end - start - 2) + " "
+            else:
+                chars[start:end] = _NOT_NEWLINE.sub(" ", match.group(0))
+    return text if chars is None else "".join(chars)
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+# each pattern that masks, and the strings one of which it cannot match without
+_MASKS = (
+    (_CODE_FENCE, ("```", "~~~")),
+    (_INLINE_CODE, ("`",)),
+    (_URL, ("://", "www.", "@")),
+    (_INDENTED_CODE, ("    ", "\t")),
+)
 
 
 @dataclass(frozen=True)
@@ -69,12 +84,11 @@ def sentences(scan: str) -> list[Span]:
 
 
 def _push(spans: list[Span], scan: str, start: int, end: int) -> None:
-    while start < end and scan[start].isspace():
-        start += 1
-    while end > start and scan[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append(Span(start, end))
+    piece = scan[start:end]
+    core = piece.lstrip()
+    if core:
+        start += len(piece) - len(core)
+        spans.append(Span(start, start + len(core.rstrip())))
 
 
 _MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•+]|[a-hA-H][.)]|\(\w\))\s+")
