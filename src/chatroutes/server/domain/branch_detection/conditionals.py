@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _Keyed, _option_title, _trimmed
+from .text import Span, _Keyed, _may_match, _option_title, _trimmed
 
 _CASE = re.compile(
     r"\b(?:if|when|whenever|in case|unless|si|s'il|s'ils|quand|lorsque|cuando|wenn|falls|"
@@ -66,6 +66,7 @@ _DEPENDING = re.compile(
     r"a seconda che|dependendo se)\b",
     re.I,
 )
+_DEPENDING_KEYS = ("depending on", "selon que", "según", "je nachdem", "seconda che", "dependendo")
 _OR = re.compile(r",?\s+(?:or|ou|o|oder)\s+", re.I)
 _KEYS = (
     "if",
@@ -93,12 +94,13 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     keyed = _Keyed(scan, _KEYS)
     cases_of = [_cases(scan, s) if keyed.within(s.start, s.end) else [] for s in sents]
+    depends = _may_match(scan, _DEPENDING_KEYS)
     index = 0
     while index < len(sents):
         sentence = sents[index]
         cases = cases_of[index]
         reason = "cases of one question"
-        if len(cases) < 2:
+        if len(cases) < 2 and depends:
             depending = _depending(scan, sentence)
             if depending:
                 cases, reason = depending, "'depending on whether' one case or another"

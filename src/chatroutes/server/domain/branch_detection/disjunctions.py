@@ -133,8 +133,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
         asked = chunk.rstrip().endswith("?")
-        choosing = _CHOICE_CUE.search(_OPENER.sub(" ", chunk))
         sentence_cue = _CHOICE_CUE.search(chunk)
+        unopened = _OPENER.sub(" ", chunk)
+        choosing = sentence_cue if unopened == chunk else _CHOICE_CUE.search(unopened)
         for match in _OR.finditer(chunk):
             at = sentence.start + match.start()
             after = at + len(match.group(0))

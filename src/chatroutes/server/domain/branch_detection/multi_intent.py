@@ -30,7 +30,16 @@ from collections import Counter
 from .directives import _MAKE
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _mentions, _option_title, _strip_marker, _trimmed, _words, _wordset
+from .text import (
+    Span,
+    _Keyed,
+    _mentions,
+    _option_title,
+    _strip_marker,
+    _trimmed,
+    _words,
+    _wordset,
+)
 
 _JOINED = re.compile(
     r",?\s*\b(?:and also|and i also|and we also|and another|plus another|(?<=,\s)plus|as well as|"
@@ -261,6 +270,36 @@ _COUNTED_THINGS = re.compile(
     r"domande|cose)\b",
     re.I,
 )
+_THINGS = (  # one of them is in each match of _COUNTED_THINGS
+    "question",
+    "thing",
+    "issue",
+    "request",
+    "problem",
+    "topic",
+    "item",
+    "point",
+    "favo",
+    "task",
+    "chose",
+    "truc",
+    "problème",
+    "souci",
+    "demande",
+    "tâche",
+    "pregunta",
+    "cos",
+    "asunto",
+    "duda",
+    "tarea",
+    "frage",
+    "ding",
+    "sache",
+    "anliegen",
+    "punkt",
+    "aufgabe",
+    "domande",
+)
 _ANNOUNCEMENT_END = re.compile(
     r"(?:\s+(?:on|about|regarding|concerning|for|with|from|sur|avec|pour|con|sobre|para|de|zu|"
     r"mit|bei|für|zum|zur)\b[^.:!?\n]{0,40})?"
@@ -292,7 +331,10 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     …", "Two things on my account. <a problem>. Separately, …?", "Tres cosas: ¿…?
     También … Y por último, …"): the first request, then one per sentence opened by an
     ordinal or an additive word; sentences in between tell more about the request."""
+    things = _Keyed(scan, _THINGS, regex=True)
     for index, sentence in enumerate(sents):
+        if not things.within(sentence.start, sentence.end):
+            continue
         counted = _COUNTED_THINGS.search(scan, sentence.start, sentence.end)
         if counted is None:
             continue

@@ -60,7 +60,9 @@ class Span:
     end: int
 
 
-_BREAK = re.compile(r"\n|[.!?]+[\"')\u201d\u00bb]*(?=\s|$)")
+# a newline, or terminal punctuation closed by quotes or brackets and followed by a space:
+# one character class first, so that a search skips ahead to the next candidate
+_BREAK = re.compile(r"[\n.!?](?:(?<=\n)|(?<=[.!?])[.!?]*[\"')\u201d\u00bb]*(?=\s|$))")
 _LAST_WORD = re.compile(r"([A-Za-z.]+)$")
 
 
@@ -94,7 +96,13 @@ def _push(spans: list[Span], scan: str, start: int, end: int) -> None:
 _MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•+]|[a-hA-H][.)]|\(\w\))\s+")
 
 
+_MARKER_FIRST = frozenset("-*•+(abcdefghABCDEFGH")  # and digits and spaces
+
+
 def _strip_marker(scan: str, span: Span) -> Span:
+    first = scan[span.start : span.start + 1]
+    if not (first in _MARKER_FIRST or first.isdecimal() or first.isspace()):
+        return span  # a marker starts with none of the other characters
     match = _MARKER.match(scan[span.start : span.end])
     return Span(span.start + match.end(), span.end) if match else span
 
@@ -102,6 +110,16 @@ def _strip_marker(scan: str, span: Span) -> Span:
 def _mentions(text: str, keys: Sequence[str]) -> bool:
     """Whether ``text`` (any case) contains one of ``keys``: a cheap test before a regex."""
     return any(map(text.lower().__contains__, keys))
+
+
+# letters an ignore-case regex reads as "i" or "s" that lower() does not turn into them
+_CASE_FOLDS = ("\u0130", "\u0131", "\u017f")
+
+
+def _may_match(text: str, keys: Sequence[str]) -> bool:
+    """Whether an ignore-case regex, each of whose matches holds one of ``keys`` (in
+    lower case), may match in ``text``: when it is False, the regex finds nothing."""
+    return _mentions(text, keys) or any(map(text.__contains__, _CASE_FOLDS))
 
 
 def _skip(pattern: re.Pattern[str], text: str, at: int) -> int:
@@ -175,7 +193,7 @@ def _option_title(text: str) -> str:
     """A short title naming an option: lead-in words dropped ("I need help with
     billing" → "Billing help"), first letter capitalised."""
     text = " ".join(text.split()).strip(_TRIM)
-    core = _LEAD_IN.sub("", text, count=1) or text
+    core = text[_skip(_LEAD_IN, text, 0) :] or text
     helped = _HELP_WITH.match(core)
     if helped and len(helped.group(1).split()) <= 4:
         core = f"{helped.group(1)} help"
@@ -187,8 +205,8 @@ def _option_title(text: str) -> str:
 
 _QUOTED = re.compile(
     r"\"[^\"\n]{1,120}\"|\u201c[^\u201d\n]{1,120}\u201d|\u00ab[^\u00bb\n]{1,120}\u00bb|"
-    r"\u201e[^\u201c\u201d\n]{1,120}[\u201c\u201d]|(?<!\w)'[^'\n]{1,80}'(?!\w)"
-)
+    r"\u201e[^\u201c\u201d\n]{1,120}[\u201c\u201d]|'(?<!\w')[^'\n]{1,80}'(?!\w)"
+)  # every alternative opens with its quote (no word before "'"), so a search skips ahead
 
 
 def _quoted(scan: str) -> list[tuple[int, int]]:
@@ -252,10 +270,13 @@ class _Keyed:
     """Which spans of a text mention one of ``keys`` (any case): every key found once
     in the whole text, so that each sentence's test is a lookup, not a scan."""
 
-    def __init__(self, text: str, keys: Sequence[str]) -> None:
+    def __init__(self, text: str, keys: Sequence[str], *, regex: bool = False) -> None:
+        """``regex``: ``within`` stands for an ignore-case regex each of whose matches holds
+        a key, and is True wherever that regex may match (see ``_may_match``)."""
         low = text.lower()
         self._text = text if len(low) != len(text) else None  # lower() moved offsets
         self._keys = keys
+        self._everywhere = regex and any(map(text.__contains__, _CASE_FOLDS))
         hits: list[tuple[int, int]] = []
         if self._text is None:
             for key in keys:
@@ -269,6 +290,8 @@ class _Keyed:
 
     def within(self, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` holds a key."""
+        if self._everywhere:
+            return True
         if self._text is not None:
             return _mentions(self._text[start:end], self._keys)
         index = bisect_left(self._starts, start)
