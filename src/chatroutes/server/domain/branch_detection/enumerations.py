@@ -13,6 +13,7 @@ from .text import (
     _MARKER,
     Span,
     _clip,
+    _Keyed,
     _mentions,
     _option_title,
     _strip_marker,
@@ -329,12 +330,17 @@ _INLINE_SPLIT = re.compile(
 def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     """ "Go, Elixir, Kotlin — which?": a bare list of three or more asked to pick from."""
     found: list[Suggestion] = []
+    considering = _Keyed(scan, _CONSIDERING, regex=True)
     for index, sentence in enumerate(sents):
         chunk = scan[sentence.start : sentence.end]
         if "," not in chunk and not _PAIR.search(chunk):
             continue
         span = (
-            _considered_list(scan, sents, index)
+            (
+                _considered_list(scan, sents, index)
+                if considering.within(sentence.start, sentence.end)
+                else None
+            )
             or _which_list(scan, sentence, chunk)
             or _colon_list(scan, sents, index)
         )
@@ -379,6 +385,19 @@ _CONSIDERED = re.compile(
     r"j'hésite entre|on hésite entre|dudo entre|estoy entre|wir schwanken zwischen|"
     r"zur auswahl stehen)\b:?\s*",
     re.I,
+)
+_CONSIDERING = (  # one of them is in each match of _CONSIDERED
+    "considering",
+    "between",
+    "narrowed",
+    "shortlisted",
+    "options are",
+    "candidates are",
+    "hésite entre",
+    "dudo entre",
+    "estoy entre",
+    "schwanken zwischen",
+    "zur auswahl stehen",
 )
 
 
