@@ -160,11 +160,12 @@ _TRIM = " \t\n,.;:!?\"'()[]*_\u201c\u201d\u00ab\u00bb\u00bf\u00a1"
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """``start, end`` moved inwards past spaces, punctuation and Markdown emphasis."""
-    while start < end and text[start] in _TRIM:
-        start += 1
-    while end > start and text[end - 1] in _TRIM:
-        end -= 1
-    return start, end
+    if start >= end:
+        return start, end
+    piece = text[start:end]
+    core = piece.lstrip(_TRIM)
+    start += len(piece) - len(core)
+    return start, start + len(core.rstrip(_TRIM))
 
 
 _LEAD_IN = re.compile(
