@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _Keyed, _may_match, _option_title, _trimmed
+from .text import Span, _factored, _Keyed, _may_match, _option_title, _trimmed
 
 _CASE = re.compile(
     r"\b(?:if|when|whenever|in case|unless|si|s'il|s'ils|quand|lorsque|cuando|wenn|falls|"
     r"sobald|se|caso)\b",
     re.I,
 )
+_CASE = _factored(_CASE)  # the same matches, found faster
 _NOT_A_CASE = re.compile(
     r"\b(?:even|as|only|what|see|know|ask|wonder(?:ing)?|check|tell me|même|comme|como|"
     r"incluso|auch|selbst|als|ob|sé|sais|weiß|tanto)\s+$",
@@ -47,6 +48,7 @@ _ITALIAN_OR_PORTUGUESE = re.compile(
     r"está|fazer|devo|dovrei|posso)\b",
     re.I,
 )
+_ITALIAN_OR_PORTUGUESE = _factored(_ITALIAN_OR_PORTUGUESE)  # the same matches, found faster
 _IF = re.compile(r"(?:if|si|s'il|s'ils|wenn|falls|se|in case|unless)\b", re.I)
 _ASKING = re.compile(
     r"\?|\b(?:please|can you|could you|would you|tell me|explain|walk me through|help me|"
@@ -61,6 +63,7 @@ _ELSE = re.compile(
     r"(?:wenn|falls) nicht|altrimenti|caso contrário|senão)\b",
     re.I,
 )
+_ELSE = _factored(_ELSE)  # the same matches, found faster
 _DEPENDING = re.compile(
     r"\b(?:depending on (?:whether|if)|selon que|según (?:si|que)|je nachdem,? ob|"
     r"a seconda che|dependendo se)\b",

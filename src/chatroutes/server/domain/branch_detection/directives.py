@@ -101,6 +101,7 @@ _COUNTED = re.compile(
     r"dreimal|varianten|versionen|arten|due|tre|versioni|versione|modi|duas|três|versões)\b",
     re.I,
 )
+_COUNTED = _factored(_COUNTED)  # the same matches, found faster
 _ITEM_SPLIT = re.compile(
     r",?\s+(?:and|or|et|ou|y|e|o|und|oder)\s+(?=\S)|,\s*|;\s*",
     re.I,

@@ -23,6 +23,7 @@ from .suggestion import Option, Suggestion, split_group
 from .text import (
     _NEGATION,
     Span,
+    _factored,
     _inside,
     _mentions,
     _option_title,
@@ -78,6 +79,7 @@ _CHOICE_CUE = re.compile(
     r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
     re.I,
 )
+_CHOICE_CUE = _factored(_CHOICE_CUE)  # the same matches, found faster
 _EXAMPLE_CUE = re.compile(
     r"\b(?:such as|e\.g|for example|for instance|including|comme|par exemple|como|por ejemplo|"
     r"wie|zum beispiel|z\.b)\b"

@@ -13,6 +13,7 @@ from .text import (
     _MARKER,
     Span,
     _clip,
+    _factored,
     _Keyed,
     _mentions,
     _option_title,
@@ -42,6 +43,7 @@ _ALT_INTRO = re.compile(
     r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
     re.I,
 )
+_ALT_INTRO = _factored(_ALT_INTRO)  # the same matches, found faster
 _STEP_INTRO = re.compile(
     r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
     r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
@@ -49,6 +51,7 @@ _STEP_INTRO = re.compile(
     r"symptoms|stack|setup|context|background)\b",
     re.I,
 )
+_STEP_INTRO = _factored(_STEP_INTRO)  # the same matches, found faster
 _ALT_ITEM = re.compile(
     r"^(?:option|alternative|approach|choice|plan|path|route|scenario|strategy)\s*\w{0,3}\b|"
     r"^(?:use|go with|switch to|try|stick with|keep|move to|migrate to|hire|buy|rent|lease|"
@@ -66,6 +69,7 @@ _FOLLOW_UP = re.compile(
     r"sceglie\w*|qual)\b",
     re.I,
 )
+_FOLLOW_UP = _factored(_FOLLOW_UP)  # the same matches, found faster
 
 
 def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:

@@ -32,6 +32,7 @@ from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
 from .text import (
     Span,
+    _factored,
     _Keyed,
     _mentions,
     _option_title,
@@ -90,6 +91,7 @@ _REQUEST = re.compile(
     r"por favor|brauche|möchte|will|bitte|kannst|können sie)\b",
     re.I,
 )
+_REQUEST = _factored(_REQUEST)  # the same matches, found faster
 _SPEAKER = re.compile(
     r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein|eu|meu|minha|io|mio|mia)\b",
     re.I,
@@ -1003,6 +1005,7 @@ _ANAPHOR = re.compile(
     r"questo|quello|isso|isto|afterwards|after that|después|danach|après|ensuite|depois)\b",
     re.I,
 )
+_ANAPHOR = _factored(_ANAPHOR)  # the same matches, found faster
 
 
 def _dependent(chunk: str) -> bool:
@@ -1214,6 +1217,7 @@ _MANY = re.compile(
     r"aufgaben)\b",
     re.I,
 )
+_MANY = _factored(_MANY)  # the same matches, found faster
 
 
 # "I need to:" opening a list whose items are each a task

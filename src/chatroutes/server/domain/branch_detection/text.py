@@ -231,21 +231,64 @@ def _factored(pattern: re.Pattern[str]) -> re.Pattern[str]:
     r"""``pattern``, a word list ``\b(?:w1|w2|…)\b``, with the words that share their
     first letters grouped (``\b(?:w(?:rite|ord)|…)\b``): it matches exactly the same,
     and faster, since an alternative is tried only after its first letters matched.
-    Only plain letters are grouped, so a word's regex syntax (``\w*``) stays whole."""
+    Only plain letters are grouped, so a word's regex syntax (``\w*``, ``(?:a|b)``)
+    stays whole. The pattern must ignore case (the letters are grouped in lower case)."""
     head, tail = r"\b(?:", r")\b"
     body = pattern.pattern
-    if not (body.startswith(head) and body.endswith(tail)) or "(" in body[len(head) : -2]:
+    words = _alternatives(body[len(head) : -len(tail)])
+    if not (body.startswith(head) and body.endswith(tail)) or words is None:
         return pattern
-    words = body[len(head) : -len(tail)].split("|")
-    return re.compile(head + _trie(words) + tail, pattern.flags)
+    factored = head + _trie(words) + tail
+    return pattern if factored == body else re.compile(factored, pattern.flags)
+
+
+def _alternatives(body: str) -> list[str] | None:
+    """``body`` split at its top-level ``|``; None when its brackets do not close there."""
+    words, depth, start, at, in_class = [], 0, 0, 0, False
+    while at < len(body):
+        char = body[at]
+        if char == "\\":
+            at += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            at += 1 if body[at + 1 : at + 2] == "^" else 0
+            at += 1 if body[at + 1 : at + 2] == "]" else 0  # a "]" first is a plain one
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif char == "|" and depth == 0:
+            words.append(body[start:at])
+            start = at + 1
+        at += 1
+    if depth or in_class:
+        return None
+    return [*words, body[start:]]
 
 
 def _trie(words: list[str]) -> str:
     """The alternation of ``words``, grouped on their first letter while every word of a
     group goes on with a plain letter; the order of the words is kept within a group, and
-    two groups never match at the same place."""
-    if len(words) < 2 or not all(map(_plain_start, words)):
-        return "|".join(words)
+    two groups never match at the same place. A word that does not start plainly stays
+    where it is, between the groups of the words before it and those after it."""
+    parts: list[str] = []
+    run: list[str] = []
+    for word in [*words, None]:
+        if word is not None and _plain_start(word):
+            run.append(word)
+            continue
+        parts.extend(_grouped(run))
+        run = []
+        if word is not None:
+            parts.append(word)
+    return "|".join(parts)
+
+
+def _grouped(words: list[str]) -> list[str]:
     groups: dict[str, list[str]] = {}
     for word in words:
         groups.setdefault(word[0].lower(), []).append(word)
@@ -256,7 +299,7 @@ def _trie(words: list[str]) -> str:
             parts.append(members[0])
         else:
             parts.append(f"{re.escape(first)}(?:{_trie([m[1:] for m in members])})")
-    return "|".join(parts)
+    return parts
 
 
 def _plain_start(word: str) -> bool:
