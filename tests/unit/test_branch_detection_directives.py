@@ -365,6 +365,13 @@ class TestFactoredWordList:
                 m.span() for m in words.finditer(text)
             ]
 
-    def test_a_pattern_whose_brackets_do_not_close_at_the_top_is_kept(self):
-        unbalanced = re.compile(r"\b(?:a|b)|(?:c|d)\b", re.I)
-        assert _factored(unbalanced) is unbalanced
+    def test_a_word_list_that_opens_a_longer_pattern(self):
+        counted = re.compile(
+            r"\b(?:two|three|twenty|a few)\s+(?:\w+\s+)?(?:things|thoughts)\b", re.I
+        )
+        fast = _factored(counted)
+        assert fast.pattern.startswith(r"\b(?:t(?:")
+        for text in ("Two things", "three quick thoughts", "twenty-two things", "a few Things"):
+            assert [m.span() for m in fast.finditer(text)] == [
+                m.span() for m in counted.finditer(text)
+            ]

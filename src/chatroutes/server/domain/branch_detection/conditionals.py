@@ -26,6 +26,7 @@ _NOT_A_CASE = re.compile(
     r"incluso|auch|selbst|als|ob|sé|sais|weiß|tanto)\s+$",
     re.I,
 )
+_NOT_A_CASE = _factored(_NOT_A_CASE)  # the same matches, found faster
 _POLITE = re.compile(
     r"(?:if|in case|si|wenn|falls) (?:you|u|vous|tu|du|sie|usted) (?:can|could|would|don't mind|"
     r"get a chance|are able|have time|want|wish|like|prefer|need|pouvez|peux|veux|voulez|puedes|"

@@ -154,6 +154,7 @@ _REQUEST_LEAD = re.compile(
     r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
     re.I,
 )
+_REQUEST_LEAD = _factored(_REQUEST_LEAD)  # the same matches, found faster
 _OF_PHRASE = re.compile(
     r"\s+(?:of|for|de|du|des|für|von|del|para|di)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+"
     r"(?=\s*(?:,|:|;|\s[-\u2013\u2014]\s))",

@@ -86,6 +86,7 @@ _EXAMPLE_CUE = re.compile(
     r"|(?<!would you )(?<!you'd )(?<!i'd )(?<!i would )(?<!we'd )\blike\b",
     re.I,
 )
+_EXAMPLE_CUE = _factored(_EXAMPLE_CUE)  # the same matches, found faster
 _IDIOMS = re.compile(
     r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
     r"longer|later|earlier|similar|something|anything|whatever|whoever|otherwise|other|else|"
@@ -105,6 +106,7 @@ _IDIOMS = re.compile(
     r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)",
     re.I,
 )
+_IDIOMS = _factored(_IDIOMS)  # the same matches, found faster
 _ANY_CONTEXT = re.compile(
     r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
 )
@@ -360,6 +362,7 @@ _REPORTED = re.compile(
     r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
     re.I,
 )
+_REPORTED = _factored(_REPORTED)  # the same matches, found faster
 _MAIN_CLAUSE = re.compile(
     r",\s+(?:i|we|you|it|they|he|she|my|our|the|this|that|there)\b(?!\s+or\b)", re.I
 )

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .directives import _MAKE
+from .directives import _MAKE_SCAN
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
 from .text import (
@@ -85,6 +85,7 @@ _NEED = re.compile(
     r"quería|querría|saber|savoir|voudrais|wissen|möchte|sapere)\b",
     re.I,
 )
+_NEED = _factored(_NEED)  # the same matches, found faster
 _REQUEST = re.compile(
     r"\b(?:help|need|want|please|pls|can you|could you|would you|i'd like|i would like|"
     r"besoin|veux|voudrais|pouvez|peux|s'il vous plaît|stp|svp|necesito|quiero|puedes|podrías|"
@@ -196,6 +197,7 @@ _ANNOUNCED = re.compile(
     r"\b[^:\n]{0,60}:",
     re.I,
 )
+_ANNOUNCED = _factored(_ANNOUNCED)  # the same matches, found faster
 _DETERMINER = (
     r"the|my|our|your|a|an|le|la|les|l'|mon|ma|mes|notre|nos|votre|vos|el|los|las|mi|mis|"
     r"nuestro|nuestra|su|sus|der|die|das|den|dem|mein|meine|unser|unsere|ihr|ihre|il|la|lo|"
@@ -603,6 +605,7 @@ _ISSUE = re.compile(
     r"kündig\w*)",
     re.I,
 )
+_ISSUE = _factored(_ISSUE)  # the same matches, found faster
 _CLAUSE_AND = re.compile(
     r",?\s+(?:and|et|y|und)\s+(?:(?:also|aussi|además|ademas|außerdem|auch)\s+)?"
     r"(?=(?:i|my|the|our|we|it|also|je|j'|mon|ma|le|la|yo|mi|el|ich|mein|meine|der|die|das|"
@@ -975,7 +978,7 @@ def _refines(scan: str, first: Span, chunk: str, opens: re.Match[str] | None) ->
     to write or make something, what to put in it ("Also, please mention …")."""
     if _REFINE.search(chunk) or _NO_MORE.match(chunk):
         return True
-    if _MAKE.search(scan, first.start, first.end) is None:
+    if _MAKE_SCAN.search(scan, first.start, first.end) is None:
         return False
     rest = chunk[opens.end() :] if opens and _ADDITIVE.match(chunk) else chunk
     return any(_REFINE_VERB.match(part) for part in _CLAUSE_CUT.split(rest))

@@ -219,32 +219,31 @@ def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < start and end < e for s, e in spans)
 
 
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|without|neither|nor|none|nothing|hardly|n't|cannot)\b|n't\b", re.I
-)
-
-
 _PLAIN = frozenset("-' \u2019")
 
 
 def _factored(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    r"""``pattern``, a word list ``\b(?:w1|w2|…)\b``, with the words that share their
-    first letters grouped (``\b(?:w(?:rite|ord)|…)\b``): it matches exactly the same,
-    and faster, since an alternative is tried only after its first letters matched.
-    Only plain letters are grouped, so a word's regex syntax (``\w*``, ``(?:a|b)``)
-    stays whole. The pattern must ignore case (the letters are grouped in lower case)."""
-    head, tail = r"\b(?:", r")\b"
+    r"""``pattern``, which opens with a word list ``\b(?:w1|w2|…)``, with the words that
+    share their first letters grouped (``\b(?:w(?:rite|ord)|…)``): it matches exactly
+    the same, and faster, since an alternative is tried only after its first letters
+    matched. Only plain letters are grouped, so a word's regex syntax (``\w*``,
+    ``(?:a|b)``) stays whole. The pattern must ignore case (the letters are grouped in
+    lower case)."""
+    head = r"\b(?:"
     body = pattern.pattern
-    words = _alternatives(body[len(head) : -len(tail)])
-    if not (body.startswith(head) and body.endswith(tail)) or words is None:
+    listed = _word_list(body, len(head)) if body.startswith(head) else None
+    if listed is None:
         return pattern
-    factored = head + _trie(words) + tail
+    words, end = listed
+    factored = head + _trie(words) + body[end:]
     return pattern if factored == body else re.compile(factored, pattern.flags)
 
 
-def _alternatives(body: str) -> list[str] | None:
-    """``body`` split at its top-level ``|``; None when its brackets do not close there."""
-    words, depth, start, at, in_class = [], 0, 0, 0, False
+def _word_list(body: str, start: int) -> tuple[list[str], int] | None:
+    """The alternatives of the group of ``body`` whose contents start at ``start``, and
+    where it closes (its ``)``); None when it does not."""
+    words: list[str] = []
+    depth, at, first, in_class = 0, start, start, False
     while at < len(body):
         char = body[at]
         if char == "\\":
@@ -257,17 +256,15 @@ def _alternatives(body: str) -> list[str] | None:
             at += 1 if body[at + 1 : at + 2] == "]" else 0  # a "]" first is a plain one
         elif char == "(":
             depth += 1
-        elif char == ")":
+        elif char == ")" and depth:
             depth -= 1
-            if depth < 0:
-                return None
-        elif char == "|" and depth == 0:
-            words.append(body[start:at])
-            start = at + 1
+        elif char == ")":
+            return [*words, body[first:at]], at
+        elif char == "|" and not depth:
+            words.append(body[first:at])
+            first = at + 1
         at += 1
-    if depth or in_class:
-        return None
-    return [*words, body[start:]]
+    return None
 
 
 def _trie(words: list[str]) -> str:
@@ -308,6 +305,12 @@ def _plain_start(word: str) -> bool:
 
 
 _QUANTIFIERS = frozenset("?*+{")
+
+_NEGATION = _factored(
+    re.compile(
+        r"\b(?:not|no|never|without|neither|nor|none|nothing|hardly|n't|cannot)\b|n't\b", re.I
+    )
+)
 
 
 class _Keyed:
