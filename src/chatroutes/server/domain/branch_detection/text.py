@@ -10,6 +10,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 MAX_TITLE = 80
 
@@ -317,12 +318,12 @@ class _Keyed:
     """Which spans of a text mention one of ``keys`` (any case): every key found once
     in the whole text, so that each sentence's test is a lookup, not a scan."""
 
-    def __init__(self, text: str, keys: Sequence[str], *, regex: bool = False) -> None:
+    def __init__(self, text: str, keys: tuple[str, ...], *, regex: bool = False) -> None:
         """``regex``: ``within`` stands for an ignore-case regex each of whose matches holds
         a key, and is True wherever that regex may match (see ``_may_match``)."""
         low = text.lower()
         self._text = text if len(low) != len(text) else None  # lower() moved offsets
-        self._keys = keys
+        self._keys = keys = _shortest(keys)
         self._everywhere = regex and any(map(text.__contains__, _CASE_FOLDS))
         hits: list[tuple[int, int]] = []
         if self._text is None:
@@ -347,3 +348,9 @@ class _Keyed:
                 return True
             index += 1
         return False
+
+
+@cache
+def _shortest(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """``keys`` without those that hold another: wherever they are, the other is too."""
+    return tuple(k for k in keys if not any(o in k and o != k for o in keys))
