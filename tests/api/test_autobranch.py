@@ -187,6 +187,10 @@ class TestApplyToMessage:
         [branch] = made.json()["data"]["branches"]
         assert branch["title"] == "The deadline" and branch["description"] is None
         assert branch["firstPrompt"] == "Let's explore: Friday"
+        typed_by_id = {**suggested[0], "type": None}
+        made = await api.client.post(url, json={"suggestions": [typed_by_id]})
+        assert made.status_code == 201, made.text
+        assert made.json()["data"]["suggestions"][0]["type"] == suggested[0]["type"]
 
     @pytest.mark.parametrize(
         ("change", "field"),

@@ -17,8 +17,10 @@ The ``fresh-*.txt`` files are a second blind set, the ``fresh`` split: written b
 more labelers, given only the guide, after the first blind split's figures had been
 read several times, and frozen (``autobranch_independent_fresh.sha256``) as they came
 in, before any further tuning. Whole labelers are held out, so it also measures how the
-detector does on writers it has never met. Regenerate with
-``python -m tests.data.autobranch_independent_source``.
+detector does on writers it has never met. The ``third-*.txt`` files, the ``third``
+split, are a third blind set made the same way by three more labelers, after the
+``fresh`` figures had been read, and frozen (``autobranch_independent_third.sha256``)
+as they came in. Regenerate with ``python -m tests.data.autobranch_independent_source``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ FAMILIES = {
 }
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "autobranch_independent"
+HELD_OUT_SETS = ("fresh", "third")  # blind sets of whole labelers, each file named <split>-*.txt
 TARGET = HERE / "autobranch_independent.jsonl"
 _HEADER = re.compile(r"^=== *(\S+) *\| *([\w-]+) *\| *(\w+) *$", re.M)
 _MARK = re.compile(r"\[\[(\w)\|(.*?)\]\]", re.S)
@@ -104,8 +107,9 @@ def records() -> list[dict[str, object]]:
         found.extend(records_in(path.read_text(encoding="utf-8")))
     for path in sorted(SOURCES.glob("extra-*.txt")):
         found.extend(records_in(path.read_text(encoding="utf-8"), split="tune"))
-    for path in sorted(SOURCES.glob("fresh-*.txt")):
-        found.extend(records_in(path.read_text(encoding="utf-8"), split="fresh"))
+    for split in HELD_OUT_SETS:
+        for path in sorted(SOURCES.glob(f"{split}-*.txt")):
+            found.extend(records_in(path.read_text(encoding="utf-8"), split=split))
     return found
 
 

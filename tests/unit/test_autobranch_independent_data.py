@@ -15,6 +15,7 @@ from tests.data.autobranch_independent_source import FAMILIES, TARGET, records
 FINGERPRINTS = {
     "blind": TARGET.with_name("autobranch_independent_blind.sha256"),
     "fresh": TARGET.with_name("autobranch_independent_fresh.sha256"),
+    "third": TARGET.with_name("autobranch_independent_third.sha256"),
 }
 
 

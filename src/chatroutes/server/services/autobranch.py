@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..domain.branch_detection import (
-    KINDS,
     Detection,
     Group,
     Suggestion,
@@ -296,9 +294,6 @@ class AutobranchService:
         return completion.content
 
 
-_NAMED_KIND = re.compile(r"sug_(?P<kind>[a-z_]+)_[0-9]+_[0-9]+")
-
-
 def given_suggestions(text: str, given: Sequence[SuggestionIn]) -> list[Suggestion]:
     """The suggestions a caller sent, checked against the message's ``text``.
 
@@ -312,7 +307,7 @@ def given_suggestions(text: str, given: Sequence[SuggestionIn]) -> list[Suggesti
     for i, item in enumerate(given):
         at = f"suggestions.{i}"
         start, end = _span_in(text, item.branch_point, item.trigger_text, at)
-        kind = item.type or _kind_named(item.id)
+        kind = item.type or Suggestion.kind_in_id(item.id)
         if kind is None:
             raise _invalid(f"{at}.type", "required when id does not name it")
         group = None
@@ -357,13 +352,6 @@ def _span_in(text: str, point: BranchPointIn, trigger: str, at: str) -> tuple[in
             f"is not the message's text at branchPoint {point.start}-{point.end}",
         )
     return point.start, point.end
-
-
-def _kind_named(suggestion_id: str | None) -> str | None:
-    """The type an id names (``sug_<type>_<start>_<end>``), if any."""
-    named = _NAMED_KIND.fullmatch(suggestion_id or "")
-    kind = named["kind"] if named else None
-    return kind if kind in KINDS else None
 
 
 def _invalid(field: str, message: str) -> InvalidRequest:

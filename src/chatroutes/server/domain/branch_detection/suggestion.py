@@ -10,6 +10,7 @@ capped by ``_cap`` to the range the detectors and the review may give.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ KINDS = (
 DEFAULT_THRESHOLD = 0.7
 DEFAULT_COUNT = 3
 MAX_COUNT = 10
+_SUGGESTION_ID = re.compile(r"sug_(?P<kind>[a-z_]+)_[0-9]+_[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,12 @@ class Suggestion:
     @property
     def id(self) -> str:
         return f"sug_{self.kind}_{self.start}_{self.end}"
+
+    @staticmethod
+    def kind_in_id(suggestion_id: str | None) -> str | None:
+        """The type an ``id`` of this shape names, if it is one of ``KINDS``."""
+        named = _SUGGESTION_ID.fullmatch(suggestion_id or "")
+        return named["kind"] if named and named["kind"] in KINDS else None
 
     @property
     def extent(self) -> tuple[int, int]:
