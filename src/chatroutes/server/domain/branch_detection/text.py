@@ -334,7 +334,10 @@ class _Keyed:
                     at = low.find(key, at + 1)
         hits.sort()
         self._starts = [start for start, _ in hits]
-        self._hits = hits
+        # the nearest end of a key found at or after each one's start
+        self._ends = [end for _, end in hits]
+        for index in range(len(hits) - 2, -1, -1):
+            self._ends[index] = min(self._ends[index], self._ends[index + 1])
 
     def within(self, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` holds a key."""
@@ -343,11 +346,7 @@ class _Keyed:
         if self._text is not None:
             return _mentions(self._text[start:end], self._keys)
         index = bisect_left(self._starts, start)
-        while index < len(self._hits) and self._hits[index][0] < end:
-            if self._hits[index][1] <= end:
-                return True
-            index += 1
-        return False
+        return index < len(self._ends) and self._ends[index] <= end
 
 
 @cache
