@@ -365,6 +365,10 @@ class TestFactoredWordList:
                 m.span() for m in words.finditer(text)
             ]
 
+    def test_a_pattern_that_does_not_ignore_case_is_kept(self):
+        cased = re.compile(r"\b(?:Apple|apple|Avocado)\b")
+        assert _factored(cased) is cased
+
     def test_a_word_list_that_opens_a_longer_pattern(self):
         counted = re.compile(
             r"\b(?:two|three|twenty|a few)\s+(?:\w+\s+)?(?:things|thoughts)\b", re.I

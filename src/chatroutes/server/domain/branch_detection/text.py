@@ -228,11 +228,12 @@ def _factored(pattern: re.Pattern[str]) -> re.Pattern[str]:
     share their first letters grouped (``\b(?:w(?:rite|ord)|…)``): it matches exactly
     the same, and faster, since an alternative is tried only after its first letters
     matched. Only plain letters are grouped, so a word's regex syntax (``\w*``,
-    ``(?:a|b)``) stays whole. The pattern must ignore case (the letters are grouped in
-    lower case)."""
+    ``(?:a|b)``) stays whole. Letters are grouped in lower case: a pattern that does not
+    ignore case is kept."""
     head = r"\b(?:"
     body = pattern.pattern
-    listed = _word_list(body, len(head)) if body.startswith(head) else None
+    listing = body.startswith(head) and pattern.flags & re.I
+    listed = _word_list(body, len(head)) if listing else None
     if listed is None:
         return pattern
     words, end = listed
