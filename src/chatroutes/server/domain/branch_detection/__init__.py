@@ -31,8 +31,12 @@ point keeps its suggestions. Confidences are calibrated (``calibrated``).
 
 Cues are structural (clauses, coordination, question marks, list lines; code,
 links and quotations masked) with small function-word lexicons for French,
-Spanish and German. Each family has its module; ``text`` and ``option_spans``
-hold what they share, ``selection`` runs them and picks the suggestions. Hybrid
+Spanish and German. Material the message hands over to be worked on ("translate
+this: …", "summarize this email: …") is masked too (``material``). A reading where
+nothing is chosen (a pair named in a statement, a rhetorical or set-aside question,
+a context list, a choice already made) keeps a confidence below the threshold.
+Each family has its module; ``text`` and ``option_spans`` hold what they share,
+``selection`` runs them and picks the suggestions. Hybrid
 detection (an LLM reviewing these candidates) is split the same way:
 ``review_prompt`` and ``apply_review`` in ``review`` are pure; the service makes
 the call.

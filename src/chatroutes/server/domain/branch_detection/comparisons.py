@@ -6,13 +6,17 @@ a question weighs two things in: a comparative between them ("is X cheaper than 
 lacks ("what does X give me that Y doesn't?"), how alike they are ("are X and Y the
 same thing?", "what sets X apart from Y?"), or a verb of outdoing ("does X beat Y?").
 One suggestion per side; the group runs from the trigger word (or X) to the last side.
+A pair named inside a statement ("we watched X vs. Y") and a comparative a question
+starts from ("why is X slower than Y?", "since X is cheaper than Y, when …?") are facts,
+not asked: weakened below the threshold.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from .disjunctions import _RHETORICAL
+from .disjunctions import _ASKED_AFTER, _CHOICE_CUE, _RHETORICAL, _WHY_OR_WHO, _short_question
 from .option_spans import (
     _DETERMINERS,
     _PREPOSITIONS,
@@ -21,7 +25,7 @@ from .option_spans import (
     _parts,
     _right_option,
 )
-from .suggestion import Option, Suggestion, split_group
+from .suggestion import Option, Suggestion, calibrated, split_group
 from .text import (
     _NEGATION,
     Span,
@@ -34,6 +38,7 @@ from .text import (
     _skip,
     _trimmed,
     _words,
+    _wordset,
 )
 
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
@@ -328,8 +333,15 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             names = [scan[a:b].strip(" .,").lower() for a, b in sides]
             if len(set(names)) < len(names) or all(re.fullmatch(r"[\d.,%$€£ ]+", n) for n in names):
                 continue  # "Kramer vs. Kramer", "5.9 vs 6.4"
+            if (_words(scan[start:at]) or [""])[-1] == (_words(scan[after:end]) or [""])[0]:
+                continue  # "… quoting Kramer vs. Kramer at me": a title around the "vs."
             used_until = end
-            found.extend(_comparison(text, scan, start, end, sides, 0.85, match.group(0)))
+            stated = _stated(scan, sentence, sents, at)
+            found.extend(
+                _comparison(
+                    text, scan, start, end, sides, 0.55 if stated else 0.85, match.group(0), stated
+                )
+            )
         how = _HOW_COMPARE.search(scan, sentence.start, chunk_end) if "how" in low else None
         asked = "?" in scan[sentence.start : chunk_end]
         compared = any(map(low.__contains__, _COMPARE_KEYS))
@@ -392,7 +404,21 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             if _NEGATION.search(scan[max(sentence.start, match.start() - 15) : match.start()]):
                 continue
-            found.extend(_comparison(text, scan, match.start(), end, sides, 0.82, match.group(0)))
+            stated = cue.startswith(("compar", "vergl")) and _stated(
+                scan, sentence, sents, match.start(), words_before=1
+            )  # a choice between two ("torn between") is never only stated
+            found.extend(
+                _comparison(
+                    text,
+                    scan,
+                    match.start(),
+                    end,
+                    sides,
+                    0.55 if stated else 0.82,
+                    match.group(0),
+                    stated,
+                )
+            )
         if how is not None:
             found.extend(_how_compare(text, scan, sentence))
         if any(map(low.__contains__, _OVER_KEYS)):
@@ -422,6 +448,43 @@ def _asking(scan: str, sentence: Span, sents: list[Span]) -> bool:
         "?" in scan[s.start : s.end] or _REQUESTING.search(scan, s.start, s.end)
         for s in (sentence, *following)
     )
+
+
+def _stated(scan: str, sentence: Span, sents: list[Span], at: int, words_before: int = 3) -> bool:
+    """ "We watched Godzilla vs. Kong last night.", "After comparing A and B for weeks, I
+    went with B.": a pair named inside a statement (a clause runs before the cue), with
+    no question, request or choice in its sentence, and no question after it that points
+    back to it ("Thoughts?", "Which would you pick?"): a title, a match, a fact, a choice
+    already made. A sentence that opens on the pair ("Notion vs. Obsidian for notes.")
+    or on the cue ("Compare A and B.") is the request itself."""
+    chunk = scan[sentence.start : sentence.end]
+    if "?" in chunk or len(_words(scan[sentence.start : at])) < words_before:
+        return False
+    if _REQUESTING.search(chunk) or any(
+        cue.group(0).lower() not in ("vs", "versus") for cue in _CHOICE_CUE.finditer(chunk)
+    ):
+        return False
+    following = next((s for s in sents if s.start >= sentence.end), None)
+    if following is None:
+        return False
+    after = scan[following.start : following.end]
+    if _ASKED_AFTER.match(after) or _POINTS_BACK.search(after):
+        return False
+    return not (_short_question(after) and not _ASKS_ANEW.match(after))
+
+
+# a question that points back to a pair just named ("the pros and cons of each?")
+_POINTS_BACK = re.compile(
+    r"\b(?:each|both|either|which|the two|chacun\w*|les deux|lequel|laquelle|cada|ambos|ambas|"
+    r"los dos|las dos|cuál|beide\w*|jeweils|welche\w*)\b",
+    re.I,
+)
+# a short question that asks something new ("Who directed it?"), not "Thoughts?"
+_ASKS_ANEW = re.compile(
+    r"[\s¿]*(?:who|why|how|where|when|qui|pourquoi|comment|où|quand|quién|por qué|cómo|dónde|"
+    r"cuándo|wer|warum|wie|wo|wann)\b",
+    re.I,
+)
 
 
 def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:
@@ -563,15 +626,19 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             found.extend(_inverted(text, scan, equal, than, _clause_end(scan, sentence, than)))
             continue
         english = than.group(0).lower() in ("than", "als")
+        if _CONJUNCTION_QUE.search(scan, window_start, than.end()):
+            continue  # "pour que", "bien que", "para que": a conjunction, not "than"
+        lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
         marks = [
             m
-            for m in _COMPARATIVE.finditer(scan, window_start, than.start())
+            for m in _COMPARATIVE.finditer(scan, max(window_start, lo), than.start())
             if (english or not m.group(0).lower().endswith("er") or m.group(0).lower() in _NAMED)
             and not (m.group(0)[0].isupper() and m.start() > sentence.start)  # "a Ledger"
+            and (m.group(0).lower() != "mais" or than.group(0).lower() == "do que")  # fr "but"
+            and not _NOT_COMPARATIVE.search(scan, max(sentence.start, m.start() - 5), m.start())
         ]
         if not marks:
             continue
-        lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
         if _IMPERSONAL.search(scan, lo, marks[-1].start()) or not scan[
             lo : marks[-1].start()
         ].strip(" ¿¡"):
@@ -594,13 +661,55 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             continue
         left_end = left[2] if len(left) > 2 else left_end
         end = _right_option(scan, than.end(), hi, 6, 1)
-        if end is None or re.match(r"\s*[\d$€£]", scan[than.end() : end]):
-            continue  # "larger than 10 MB" is a threshold
+        if end is None or _AMOUNT.match(scan, than.end(), end):
+            continue  # "larger than 10 MB", "mehr als eine Seite" is a threshold
         sides = [(left[0], left_end), (than.end(), end)]
         if any(len(_words(scan[a:b])) == 0 for a, b in sides):
             continue
         found.extend(_comparison(text, scan, left[0], end, sides, 0.86, "comparative"))
+    if found and (_WHY_OR_WHO.match(scan, sentence.start) or _premise(scan, sentence, found)):
+        # "Why is my laptop slower than my brother's?", "Since the train is cheaper than
+        # the plane, when should I book?": the comparison is a fact the question starts
+        # from, not what it asks
+        return [
+            replace(s, confidence=calibrated(0.55), reasoning=f"{s.reasoning}, taken as given")
+            for s in found
+        ]
     return found
+
+
+_PREMISE = re.compile(
+    r"[\s\-*•]*(?:since|because|as|now that|given that|seeing that|comme|puisque|vu que|"
+    r"étant donné que|maintenant que|como|ya que|puesto que|dado que|ahora que|da|weil|"
+    r"nachdem|zumal|jetzt,? wo)\b",
+    re.I,
+)
+
+
+def _premise(scan: str, sentence: Span, found: list[Suggestion]) -> bool:
+    """Whether the comparison sits in a clause of reason that opens the sentence, before
+    the comma that leads to what is asked ("Since A is cheaper than B, how …?")."""
+    if not _PREMISE.match(scan, sentence.start):
+        return False
+    comma = scan.find(",", sentence.start, sentence.end)
+    return comma != -1 and all(s.end <= comma for s in found)
+
+
+_CONJUNCTION_QUE = re.compile(
+    r"\b(?:pour|parce|bien|afin|ce|sûre?s?|dès|alors|tant|sans|avant|pendant|para|ya|así|"
+    r"hasta|antes|mientras|sin|aunque|dass|so)\s+que$",
+    re.I,
+)
+# "en plus", "de plus", "non plus" (also), "sin más" (just): the word before the
+# comparative makes it a fixed phrase
+_NOT_COMPARATIVE = re.compile(r"\b(?:en|de|non|sin)\s+$", re.I)
+
+
+_AMOUNT = re.compile(
+    r"\s*(?:[\d$€£]|(?:one|two|three|a (?:few|couple)|un|une|deux|trois|uno|una|dos|tres|ein|"
+    r"eine|einen|zwei|drei)\b)",
+    re.I,
+)
 
 
 _AUXILIARY = re.compile(r"[\s¿]*(?:does|do|did|can|could|will|would|might)\s+", re.I)
@@ -753,6 +862,8 @@ def _what_one_has(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             continue  # "what does the error mean that the docs don't mention"
         x = match.span("x" if "x" in groups else "x2")
         y = match.span("y" if "y" in groups else "y2")
+        if _CONJUNCTION_QUE.search(scan[x[0] : x[1]] + " que"):
+            continue  # "¿qué hago para que la app no se cierre?": "para que", no side
         if any(not set(_words(scan[a:b])) - _DETERMINERS for a, b in (x, y)):
             continue
         if any(len(_words(scan[a:b])) > 6 for a, b in (x, y)):
@@ -941,6 +1052,17 @@ _DEICTIC = re.compile(
     r"die beiden|diese)\b",
     re.I,
 )
+_NORMS = _wordset(
+    "average normal norm median typical standard moyenne normale médiane media promedio "
+    "mediana durchschnitt mittelwert"
+)
+
+
+def _head(side: str) -> str:
+    """The first word of a side past its determiners ("la moyenne": "moyenne")."""
+    return next((word for word in _words(side) if word not in _DETERMINERS), "")
+
+
 _NOT_A_SIDE = frozenset(
     {
         *("it", "they", "he", "she", "i", "we", "you", "ever", "before", "usual", "expected"),
@@ -961,12 +1083,15 @@ def _comparison(
     sides: list[tuple[int, int]],
     score: float,
     cue: str,
+    stated: bool = False,
 ) -> list[Suggestion]:
     spans = [_trimmed(scan, a, b) for a, b in sides]
     if _DEICTIC.match(scan, spans[0][0]) or any(
         (_words(scan[a:b]) or [""])[0] in _NOT_A_SIDE for a, b in spans
     ):
         return []  # "compare the two paragraphs below", "cheaper than it was"
+    if any(_head(scan[a:b]) in _NORMS for a, b in spans):
+        return []  # "is my rent higher than the average?": a norm, not a side to choose
     options = [Option(a, b, _option_title(text[a:b])) for a, b in spans if b > a]
     if len(options) < 2:
         return []
@@ -981,6 +1106,7 @@ def _comparison(
             "One side of a head-to-head comparison: {option} on its own branch, "
             "weighed against {others}."
         ),
-        reasoning=f"Comparison cue '{cue.strip().lower()}' between {len(options)} alternatives",
+        reasoning=f"Comparison cue '{cue.strip().lower()}' between {len(options)} alternatives"
+        + (", named in a statement" if stated else ""),
         divergence="medium",
     )

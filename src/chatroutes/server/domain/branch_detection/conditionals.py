@@ -2,7 +2,9 @@
 case: each "if …"/"when …" clause of one question ("what should I do if A, and what
 if B?"), consecutive sentences that each put a case ("What if A? And if B?"), "if …
 otherwise …", and "depending on whether A or B". A single condition is not a branch
-point, and neither is a polite "if you could …".
+point, and neither is a polite "if you could …" or "if possible …, otherwise …"; a
+plan stated before a question about something else ("If it rains we eat inside,
+otherwise outside. Can you plan a menu?") is weakened below the threshold.
 
 Works the same in French, Spanish, German, Italian and Portuguese ("si", "cuando",
 "wenn", "falls", "se", "sinon", "sonst", "de lo contrario").
@@ -30,7 +32,8 @@ _NOT_A_CASE = _factored(_NOT_A_CASE)  # the same matches, found faster
 _POLITE = re.compile(
     r"(?:if|in case|si|wenn|falls) (?:you|u|vous|tu|du|sie|usted) (?:can|could|would|don't mind|"
     r"get a chance|are able|have time|want|wish|like|prefer|need|pouvez|peux|veux|voulez|puedes|"
-    r"quieres|kannst|können|willst|möchtest)\b|(?:if|si|wenn|falls) (?:possible|necessary|needed|"
+    r"quieres|kannst|können|willst|möchtest)\b|(?:if|si|wenn|falls) (?:(?:it's|it is|that's|c'est|"
+    r"es|es ist|das ist) )?(?:possible|necessary|needed|"
     r"any|applicable|possible|nécessaire|posible|necesario|möglich|nötig)\b|"
     r"(?:if|in case) (?:you have |there (?:is|are) )?any\b|when (?:i|we) (?:was|were)\b",
     re.I,
@@ -124,6 +127,7 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             scan, sentence.start, max(sentence.end, cases[-1][1])
         ):
             continue  # "when I was a kid, when we lived in Ohio": a story, not cases to answer
+        decided = _decided(scan, sentence, cases, sents[index : index + 1])
         options = [Option(a, b, _option_title(text[a:b])) for a, b in cases]
         found.extend(
             split_group(
@@ -132,13 +136,38 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 start=cases[0][0],
                 end=cases[-1][1],
                 options=options,
-                confidence=0.82 if len(cases) >= 2 else 0.5,
+                confidence=0.45 if decided else 0.82,
                 description="One case the answer depends on: follow it on its own branch.",
-                reasoning=f"Conditional: {reason}",
+                reasoning=f"Conditional: {reason}"
+                + (", a plan stated, not asked" if decided else ""),
                 divergence="medium",
             )
         )
     return found
+
+
+# a question that comes back to the cases ("what do we need in each case?")
+_EACH_CASE = re.compile(
+    r"\b(?:each|both|either|either way|whichever|chaque|les deux|dans tous les cas|cada|"
+    r"ambos|ambas|en cualquier caso|jeweils|beide\w*|in jedem fall|für beide)\b",
+    re.I,
+)
+
+
+def _decided(
+    scan: str, sentence: Span, cases: list[tuple[int, int]], following: list[Span]
+) -> bool:
+    """ "If it's sunny we'll eat outside, otherwise in the garage. Can you plan a menu?":
+    the cases are a plan stated (nothing asked in their sentences), and the question
+    after it asks something that does not come back to them."""
+    stop = max(sentence.end, cases[-1][1])
+    asked = _ASKING.search(scan, sentence.start, stop) or "\u00bf" in scan[sentence.start : stop]
+    if asked or not following:
+        return False
+    after = scan[following[0].start : following[0].end]
+    if following[0].start < stop or not _ASKING.search(after):
+        return False
+    return not _EACH_CASE.search(after)
 
 
 def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:

@@ -852,6 +852,8 @@ def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re
     """The first of ``verbs`` in ``scan[start:end]`` that asks for something: not a noun
     ("my annual plan") nor a statement ("we make it", "je fais des portraits")."""
     for verb in verbs.finditer(scan, start, end):
+        if _FIXED_AFTER.match(scan, verb.end()):
+            continue  # "da igual": it does not matter, nothing is asked
         previous = _PREVIOUS_WORD.search(scan, max(start, verb.start() - 30), verb.start())
         word = previous.group(1).lower() if previous else ""
         if _noun_after_adjective(scan, start, verb):
@@ -863,6 +865,9 @@ def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re
         if previous and _MODAL.search(scan, max(start, previous.start() - 12), previous.start()):
             return verb  # "could she get …", "can we make …"
     return None
+
+
+_FIXED_AFTER = re.compile(r"\s+(?:igual|lo mismo)\b", re.I)
 
 
 def _noun_after_adjective(scan: str, start: int, verb: re.Match[str]) -> bool:

@@ -4,7 +4,10 @@
 "whether"/"either"/"if" when present. Idioms ("more or less"), negated choices ("not X
 or Y"), examples ("such as X or Y"), conditions ("if X or Y"), catch-alls ("any
 questions or issues"), quoted phrases and rhetorical questions are dropped or
-weakened.
+weakened, and so are the readings where nothing is chosen: options stated before a
+question about something else, a question asking why or who or what is so ("c'est
+grave ou normal ?"), "whichever"/"either way", and options a statement right after
+them settles ("… and I booked Thursday").
 """
 
 from __future__ import annotations
@@ -94,7 +97,11 @@ _IDIOMS = re.compile(
     r" else)\b|or (?:two|three|four|five|six|ten|twenty)(?!\s+[^\W\d_]{3,})\b|"
     r"\ban? \w+ or (?:two|three)\b|and/or|"
     r"(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
-    r"four|five|six|seven|ten|so)\b|whether or not|or what|rain or shine|give or take|"
+    r"four|five|six|seven|ten|so)\b|"
+    r"(?:un|une|deux|trois|quatre|cinq|dix|uno|una|dos|tres|cuatro|cinco|diez|ein|eine|zwei|"
+    r"drei|vier|fünf|zehn) (?:ou|o|u|oder) (?:deux|trois|quatre|cinq|six|dix|dos|tres|cuatro|"
+    r"cinco|seis|diez|zwei|drei|vier|fünf|sechs|zehn)\b|"
+    r"whether or not|or what|rain or shine|give or take|"
     r"black or white|right or wrong|true or false|yes or no|dead or alive|now or never|"
     r"all or nothing|more or fewer|plus ou moins|tôt ou tard|"
     r"ou à peu près|ou presque|o así|o casi|oder so ungefähr|oder fast|or thereabouts|"
@@ -121,7 +128,10 @@ _RHETORICAL = re.compile(
 
 
 def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    found: list[Suggestion] = [*_correlatives(text, scan), *_asked_in_turn(text, scan, sents)]
+    found: list[Suggestion] = [
+        *_correlatives(text, scan, sents),
+        *_asked_in_turn(text, scan, sents),
+    ]
     quotes = _quoted(scan)
     for index, sentence in enumerate(sents):
         chunk = scan[sentence.start : sentence.end]
@@ -136,7 +146,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         )
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
-        asked = chunk.rstrip().endswith("?")
+        question = chunk.rstrip().endswith("?")
         sentence_cue = _CHOICE_CUE.search(chunk)
         unopened = _OPENER.sub(" ", chunk)
         choosing = sentence_cue if unopened == chunk else _CHOICE_CUE.search(unopened)
@@ -196,8 +206,17 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                     if further is None:
                         break
                     end = further
+            cited = None if clause_split else _cited_pair(quotes, scan, at, after)
+            if cited is not None:
+                # "say "Save" or "Submit"": each option is its quotation, whole
+                left_quote, right_quote = cited
+                if not _quoted(scan[start : left_quote[0]]):
+                    start = left_quote[0]
+                if not _quoted(scan[right_quote[1] : end]):
+                    end = right_quote[1]
             kind_start = lo + opener.start() if opener else start
             before = scan[lo:kind_start]
+            asked = question and not _asked_apart(scan, sentence, at, end)
             features: list[str] = []
             score = 0.5
             concessive = _CONCESSIVE.search(scan, lo, lo + opener.end()) if opener else None
@@ -218,7 +237,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             ):
                 score += 0.25
                 features.append(f"'{opener.group(1).lower()} … or'")
-            if chunk.rstrip().endswith("?"):
+            if asked:
                 score += 0.2
                 features.append("asked as a question")
             elif then_asked:
@@ -245,6 +264,32 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _ANY_CONTEXT.search(scan[max(lo, start - 25) : end]):
                 score -= 0.3
                 features.append("'any … or …' catch-all")
+            fact = _ABOUT_A_FACT.search(scan, lo, at) if asked and not choosing else None
+            if fact and not _WEIGHED.search(scan, fact.end(), at):
+                score -= 0.25  # "c'est grave ou c'est normal ?": what is so, not what to do
+                features.append("asks what is so, not what to do")
+            if not choosing and question and _WHY_OR_WHO.match(chunk):
+                score -= 0.4  # the answer is a reason or a person, not one of the options
+                features.append("asks why or who, not which")
+            if question and not then_asked and _SET_ASIDE.match(next_sentence):
+                score -= 0.4  # "… with cold or with heat? Well, never mind.": not asked
+                features.append("set aside")
+            if (
+                opener
+                and not (question or then_asked)
+                and _hypotheses(scan, sentence, lo + opener.end())
+            ):
+                score -= 0.4  # "Either my router is dying or my ISP throttles me": what may be so
+                features.append("guesses at what is so")
+            if not (question or choosing) and _HABIT.search(scan, lo, end):
+                score -= 0.4  # "I mostly walk or bike to work": what is done, not weighed
+                features.append("a habit, not a choice")
+            if _EITHER_WILL_DO.match(scan, end):
+                score -= 0.4
+                features.append("either will do")
+            if cited is not None and not (choosing or opener):
+                score -= 0.4
+                features.append("quoted phrases, cited")
             spans = (
                 [_trimmed(scan, start, clause_split[0]), _trimmed(scan, clause_split[1], end)]
                 if clause_split
@@ -252,6 +297,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
             if len(spans) < 2 or all(b - a <= 2 for a, b in spans):
                 continue
+            if not (asked or then_asked) and _settled(scan, spans, end, sentence, following):
+                score -= 0.4
+                features.append("one already chosen")
             used_until = end
             options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
             found.extend(
@@ -271,6 +319,119 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 )
             )
     return found
+
+
+# a question whose subject is the situation, not the asker ("is it …", "does this …",
+# "c'est …", "est-ce que ça …", "¿es esto …?", "ist das …"): it asks what is so
+_ABOUT_A_FACT = re.compile(
+    r"\b(?:(?:is|was|does|did|will|has) (?:it|this|that)|c'est|ça|cela|est-ce que (?:ça|c'est|"
+    r"cela)|(?:es|está|fue) (?:esto|eso)|(?:ist|wird|war) (?:es|das))\b",
+    re.I,
+)
+_WEIGHED = re.compile(  # "is it stronger to A or B": a comparative weighs the options
+    r"\b(?:[^\W\d_]{3,}er|more|less|mieux|plus|moins|más|menos|mejor|besser|lieber)\b", re.I
+)
+_WHY_OR_WHO = re.compile(
+    r"[\s¿\-*•]*(?:(?:so|and|but|ok|okay|et|alors|bref|mais|y|pero|und|aber|also)\b,?\s+){0,2}"
+    r"(?:[^\W\d_]+(?:\s[^\W\d_]+)?,\s+)?"  # "Honestly, who …", "Ehrlich gesagt, wer …"
+    r"(?:why|who|pourquoi|qui|por qué|quién|warum|wieso|weshalb|wer)\b",
+    re.I,
+)
+_EITHER_WILL_DO = re.compile(
+    r"[\s,;(\u2014\u2013-]*(?:whatever|whichever|either (?:way|one|is fine|works)|no matter which|"
+    r"peu importe|n'importe (?:le|la|lequel|laquelle)|l'un ou l'autre|lo que sea|da igual|"
+    r"cualquiera|egal|ganz gleich|beides geht)\b",
+    re.I,
+)
+_HABIT = re.compile(
+    r"\b(?:usually|mostly|often|always|sometimes|normally|typically|generally|most days|"
+    r"every (?:day|morning|evening|night|week)|souvent|toujours|d'habitude|généralement|"
+    r"parfois|tous les (?:jours|soirs|matins)|normalmente|siempre|a veces|suelo|solemos|"
+    r"cada (?:día|tarde|noche|mañana)|todos los días|meist|meistens|oft|immer|manchmal|"
+    r"normalerweise|gewöhnlich|jeden (?:tag|abend|morgen))\b",
+    re.I,
+)
+_SET_ASIDE = re.compile(
+    r"[\s(]*(?:anyway|anyhow|whatever|never ?mind|moving on|bref|passons|peu importe|bon,? bref|"
+    r"enfin bref|en fin|bueno,? da igual|da igual|en fin,? da igual|sea como sea|naja|egal|"
+    r"wie auch immer|jedenfalls|ganz egal|na ja)\b",
+    re.I,
+)
+_QUESTION_AFTER = re.compile(
+    r"\u00bf|[,;:\u2014\u2013]\s*(?:(?:so|and|but|then|et|alors|donc|mais|pero|entonces|und|aber|"
+    r"also)\s+)?(?=(?:can|could|would|will) you\b|peux-tu|pouvez-vous|tu peux|vous pouvez|"
+    r"puedes|podrías|me puedes|kannst du|können sie|könntest du)",
+    re.I,
+)
+
+
+_STATEMENT_START = re.compile(
+    r"[\s\-*•]*(?:(?:so|and|but|well|ok|et|alors|y|pero|und|aber|also)\b,?\s+)?"
+    r"(?:i|i'm|i'll|i've|we|we're|we'll|he|she|it|it's|they|my|our|his|her|their|je|j'|nous|on|"
+    r"il|elle|mon|ma|mes|notre|nos|yo|nosotros|mi|mis|nuestro|nuestra|ich|wir|er|sie|es|mein|"
+    r"meine|unser|unsere)(?=\s|')",
+    re.I,
+)
+_WH_AFTER = re.compile(
+    r",\s*(?:(?:so|and|but|et|alors|donc|y|pero|und|aber|also)\s+)?(?=(?:what|how|where|when|"
+    r"comment|où|quand|quoi|cómo|dónde|cuándo|qué|wie|wo|wann|was)\b)",
+    re.I,
+)
+
+
+def _asked_apart(scan: str, sentence: Span, at: int, end: int) -> bool:
+    """ "Mi hijo juega a A o B, ¿es apropiado …?", "I'll go by train or bus, so can you
+    tell me …?": the question opens after the options and asks something else; the
+    "or" is in a statement. A clause that frames a choice itself, or a question that
+    points back to the options ("¿cuál me recomiendas?"), keeps them asked."""
+    if _CHOICE_CUE.search(scan, sentence.start, end) or "\u00bf" in scan[sentence.start : at]:
+        return False
+    # "My dog is a Lab or Golden mix, how much should he eat?": a statement, then a question
+    stated = _STATEMENT_START.match(scan, sentence.start) is not None
+    tail = _QUESTION_AFTER.search(scan, end, sentence.end) or (
+        _WH_AFTER.search(scan, end, sentence.end) if stated else None
+    )
+    if tail is None:
+        return False
+    rest = scan[tail.end() : sentence.end]
+    return not (_ASKED_AFTER.match(rest) or (not stated and _short_question(rest)))
+
+
+_THING_SUBJECT = re.compile(
+    r"\s*(?:(?:is|are|was|has|ist|sind|hat|war|est|es|está)\s+)?(?:my|our|the|this|that|it|"
+    r"his|her|their|mon|ma|mes|notre|le|la|les|ce|cette|il|elle|mein|meine|unser|unsere|der|"
+    r"die|das|es|mi|mis|nuestro|nuestra|el|los|las)\b",
+    re.I,
+)
+_FIRST_PERSON = re.compile(
+    r"\b(?:i|i'm|i'll|i'd|we|we're|we'll|we'd|je|j'|nous|on|ich|wir|yo|nosotros|nosotras)\b",
+    re.I,
+)
+
+
+def _hypotheses(scan: str, sentence: Span, after_opener: int) -> bool:
+    """ "Either my router is dying or my ISP is throttling me", "Soit mon routeur est
+    mort, soit …": the options are guesses about things, stated, with no one in the
+    sentence who would choose between them ("Either I take the job or I stay" is a
+    choice)."""
+    return bool(_THING_SUBJECT.match(scan, after_opener)) and not _FIRST_PERSON.search(
+        scan, sentence.start, sentence.end
+    )
+
+
+def _cited_pair(
+    quotes: list[tuple[int, int]], scan: str, at: int, after: int
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The quotations right before and right after the "or" at ``at``, when both sides
+    are quoted: "says « merci » or « bonne journée »" cites phrases, and offers them as
+    ways forward only when a choice frames them ("should it say "Save" or "Submit"?")."""
+    if not quotes:
+        return None
+    left = len(scan[:at].rstrip(" ,"))
+    right = after + len(scan[after:]) - len(scan[after:].lstrip())
+    before = [q for q in quotes if q[1] == left]
+    behind = [q for q in quotes if q[0] == right]
+    return (before[0], behind[0]) if before and behind else None
 
 
 _FRAGMENT = re.compile(r"[^\W\d_][\w'\u2019 -]{0,40}\?", re.I)
@@ -366,7 +527,11 @@ _REPORTED = _factored(_REPORTED)  # the same matches, found faster
 _MAIN_CLAUSE = re.compile(
     r",\s+(?:i|we|you|it|they|he|she|my|our|the|this|that|there)\b(?!\s+or\b)", re.I
 )
-_CONCESSIVE = re.compile(r"(?:,|\bno matter|\bregardless of)\s*whether\b", re.I)
+_CONCESSIVE = re.compile(
+    r"(?:,|\bno matter|\bregardless of)\s*whether\b|\bque ce soit\b|\bqu'il s'agisse\b|"
+    r"\bya sea\b|\begal,? ob\b",
+    re.I,
+)
 _CORRELATIVE = re.compile(
     r"\b(soit|ou bien|o bien|sia)\s+([^.;!?\n]{2,80}?),?\s+\1\s+"
     r"([^.;!?\n]{2,80}?)(?=[.;!?\n]|,\s|$)",
@@ -374,7 +539,7 @@ _CORRELATIVE = re.compile(
 )
 
 
-def _correlatives(text: str, scan: str) -> list[Suggestion]:
+def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     """ "soit A, soit B", "o bien A o bien B", "sia A sia B": the two alternatives."""
     found: list[Suggestion] = []
     if not _mentions(scan, ("soit", "bien", "sia ")):
@@ -384,6 +549,12 @@ def _correlatives(text: str, scan: str) -> list[Suggestion]:
             _trimmed(scan, match.start(2), match.end(2)),
             _trimmed(scan, match.start(3), match.end(3)),
         ]
+        index = next((i for i, s in enumerate(sents) if s.end >= match.end()), len(sents) - 1)
+        sentence = sents[index]
+        following = sents[index + 1] if index + 1 < len(sents) else None
+        stated = not scan[sentence.start : sentence.end].rstrip().endswith("?")
+        settled = stated and _settled(scan, spans, spans[-1][1], sentence, following)
+        guessed = stated and _hypotheses(scan, sentence, match.end(1))
         options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
         found.extend(
             split_group(
@@ -392,12 +563,14 @@ def _correlatives(text: str, scan: str) -> list[Suggestion]:
                 start=match.start(),
                 end=spans[-1][1],
                 options=options,
-                confidence=0.8,
+                confidence=0.4 if settled or guessed else 0.8,
                 description=(
                     "One of the alternatives this message weighs: follow {option} on its "
                     "own branch, apart from {others}."
                 ),
-                reasoning=f"Disjunction: '{match.group(1).lower()} … {match.group(1).lower()}'",
+                reasoning=f"Disjunction: '{match.group(1).lower()} … {match.group(1).lower()}'"
+                + (", one already chosen" if settled else "")
+                + (", guesses at what is so" if guessed else ""),
                 divergence="high",
             )
         )
@@ -410,6 +583,28 @@ _ASKED_SUBJECT = re.compile(
     re.I,
 )
 _OB_SUBJECT = re.compile(r"\s*(?:ich|wir|man|du)\s+", re.I)
+
+
+def _settled(
+    scan: str, spans: list[tuple[int, int]], end: int, sentence: Span, following: Span | None
+) -> bool:
+    """ "… pay now or in two instalments, and I paid it now.": a statement right after
+    the options (the rest of their sentence, or the next one) names one of them again,
+    and only one: the choice is made, and the options are context."""
+    marks = [set(_words(scan[a:b])) - _FUNCTION_WORDS - _DETERMINERS for a, b in spans]
+    shared = set.intersection(*marks)
+    marks = [mark - shared for mark in marks]
+    tails = [(end, sentence.end)]
+    if following is not None:
+        tails.append((following.start, following.end))
+    for start, stop in tails:
+        tail = scan[start:stop]
+        if tail.rstrip().endswith("?"):
+            continue
+        said = set(_words(tail))
+        if sum(bool(mark & said) for mark in marks) == 1:
+            return True
+    return False
 
 
 _PRICED = re.compile(r"\s+(?:at|for|à|a|por|für|um)\s+([$€£]?\s?\d[\d.,]*\s?[$€£%]?)\s*$", re.I)

@@ -1,13 +1,16 @@
 """Enumerations: a list of alternatives, numbered or bulleted lines, inline lists asked
 to pick from ("A, B, C — which?", "Names we like: A, B, C. Which …?") or prose ("one
 option … another option / alternatively …"). The span runs from the first
-item to the end of the last. Numbered steps of one procedure are not alternatives.
+item to the end of the last. Numbered steps of one procedure are not alternatives, nor
+are context lists (notes, symptoms, what was tried), criteria the choice must meet
+("at least 16 GB") and lists whose item a later statement picks ("We went with B.").
 """
 
 from __future__ import annotations
 
 import re
 
+from .disjunctions import _IDIOMS
 from .suggestion import Option, Suggestion, split_group
 from .text import (
     _MARKER,
@@ -19,6 +22,7 @@ from .text import (
     _option_title,
     _strip_marker,
     _trimmed,
+    _unquoted,
     _words,
     _wordset,
 )
@@ -48,7 +52,21 @@ _STEP_INTRO = re.compile(
     r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
     r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
     r"requirements|changes|ingredients|tasks|timeline|schedule|tried|already|doing|done|"
-    r"symptoms|stack|setup|context|background)\b",
+    r"symptoms|stack|setup|context|background|criteria|constraints|must-haves|going on|"
+    r"details|étapes|exigences|critères|contraintes|symptômes|contexte|essayé|ingrédients|"
+    r"tâches|ce qui se passe|détails|données|pasos|requisitos|criterios|síntomas|contexto|"
+    r"probé|probado|ingredientes|tareas|notas|lo que pasa|datos|detalles|schritte|"
+    r"anforderungen|kriterien|symptome|kontext|versucht|bereits|zutaten|aufgaben|notizen|"
+    r"stichpunkte|was passiert|eckdaten)\b",
+    re.I,
+)
+# an item that states a bound ("under 500 euros", "au moins 16 Go", "mindestens 4 Kerne") is
+# a criterion the choice must meet, not one of the things to choose from
+_BOUND = re.compile(
+    r"(?:under|over|below|above|at (?:least|most)|no more than|less than|more than|max(?:imum)?|"
+    r"min(?:imum)?|up to|moins de|plus de|au (?:moins|plus|maximum)|jusqu'à|menos de|más de|"
+    r"al menos|como (?:mínimo|máximo)|hasta|unter|über|mindestens|höchstens|maximal|bis zu)"
+    r"\s+\S*\d",
     re.I,
 )
 _STEP_INTRO = _factored(_STEP_INTRO)  # the same matches, found faster
@@ -107,6 +125,7 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         groups.append(current)
 
     found: list[Suggestion] = []
+    plain = ""  # the text with its quotations blanked: cited words frame nothing
     for group in groups:
         if len(group) < 2:
             continue
@@ -116,9 +135,11 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         labels = [text[s.start : s.end].strip() for s in items]
         if sum(label.endswith("?") for label in labels) >= len(labels) / 2:
             continue  # a list of questions: the question detector answers it
-        paragraph = _intro(scan, lines, group[0])
-        intro = paragraph.rsplit("\n", 1)[-1]  # the line that opens the list
-        after = _after(scan, lines, group[-1])
+        plain = plain or _unquoted(scan)
+        paragraph = _intro(plain, lines, group[0])
+        # the line that opens the list, its fixed phrases ("or not", "ou non") left out
+        intro = _IDIOMS.sub(" ", paragraph.rsplit("\n", 1)[-1])
+        after = _after(plain, lines, group[-1])
         score = 0.42
         features: list[str] = []
         if _ALT_INTRO.search(intro):
@@ -128,15 +149,26 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if asked:
             score += 0.3
             features.append("with a choice question")
+        if sum(bool(_BOUND.match(label)) for label in labels) >= 2:
+            score -= 0.3
+            features.append("criteria, not options")
+        if not asked and _chosen(after, labels):
+            score -= 0.35
+            features.append("one already chosen")
         alt_items = sum(bool(_ALT_ITEM.match(label)) for label in labels)
         if alt_items >= 2:
             score += 0.12
             features.append("items named as options")
         first_words = [(_words(label) or [""])[0] for label in labels]
         steps = sum(word in _STEP_VERBS for word in first_words)
+        lead = _last_sentence(intro)
         if _STEP_INTRO.search(intro) and not _ALT_INTRO.search(intro):
             score -= 0.3
             features.append("introduced as steps or facts")
+        elif lead != intro and _STEP_INTRO.search(lead) and not _ALT_INTRO.search(lead):
+            # "… compared to B? Some context:", "I'm out of ideas. Here's what's going on:"
+            score -= 0.5
+            features.append("opened as context")
         if steps >= max(2, len(labels) // 2 + 1) and not _ALT_INTRO.search(intro):
             score -= 0.25
             features.append("imperative steps")
@@ -173,6 +205,31 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found.extend(_headed_options(text, scan))
     found.extend(_inline_lists(text, scan, sents))
     return found
+
+
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+([.!?]*)")  # "Fly.io" stays whole
+
+
+def _chosen(after: str, labels: list[str]) -> bool:
+    """ "… - Heroku - Render - Fly.io. We ended up on Fly.io.": a statement after the
+    list names one of its items again, so the choice is made and the list is context."""
+    if not after.strip():
+        return False
+    heads = [_option_label(label).lower() for label in labels]
+    heads = [head for head in heads if len(head) >= 3]
+    for statement in _SENTENCE.finditer(after):
+        if statement.group(1).startswith("?"):
+            continue
+        said = f" {' '.join(_words(statement.group(0)))} "
+        if any(f" {' '.join(_words(head))} " in said for head in heads):
+            return True
+    return False
+
+
+def _last_sentence(line: str) -> str:
+    """The sentence of ``line`` that runs into the list."""
+    ends = [m.end() for m in re.finditer(r"[.!?]+\s+(?=\S)", line)]
+    return line[ends[-1] :] if ends else line
 
 
 def _first_marker(scan: str, line_start: int) -> int:

@@ -169,7 +169,8 @@ _TAG_QUESTION = re.compile(
 )
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares|knows)|who needs|why would (?:anyone|"
-    r"you|i|we)|(?:you )?know what|guess what|remember (?:the|when|how|that|what|my|our)|"
+    r"you|i|we)|(?:you )?know what|guess what|what if i (?:told|said)|remember (?:the|when|how|"
+    r"that|what|my|our)|"
     r"isn't it|aren't|what's not to|how could (?:anyone|i) not|what could possibly|"
     r"why (?:do|does) (?:this|it) always|am i the only one|is it just me|"
     r"why (?:does|do|is|are) (?:every|all|everyone|always)|quién no|qui n'a (?:jamais|pas)|"
@@ -862,7 +863,8 @@ _ALSO_KEYS = (
 )
 _SET_ASIDE = re.compile(
     r"\W*(?:because|cause|'cause|probably because|maybe because|parce que|porque|weil|anyway|"
-    r"anyhow|whatever|bref|enfin bref|en fin|bueno,? en fin|egal|jedenfalls|wie auch immer)\b",
+    r"anyhow|whatever|never ?mind|bref|enfin bref|passons|peu importe|en fin|bueno,? en fin|"
+    r"da igual|egal|jedenfalls|wie auch immer|na ?ja)\b",
     re.I,
 )
 _BROAD = re.compile(

@@ -12,6 +12,7 @@ from .conditionals import _conditionals
 from .directives import _directives
 from .disjunctions import _disjunctions
 from .enumerations import _enumerations
+from .material import without_material
 from .multi_intent import _multi_intent
 from .suggestion import DEFAULT_COUNT, DEFAULT_THRESHOLD, KINDS, Detection, Suggestion
 from .text import masked, sentences
@@ -29,7 +30,7 @@ _PRIORITY = {kind: index for index, kind in enumerate(KINDS)}
 
 def candidates(text: str) -> list[Suggestion]:
     """Every suggestion found, overlapping branch points resolved, in text order."""
-    scan = masked(text)
+    scan = without_material(masked(text))
     sents = sentences(scan)
     found: list[Suggestion] = []
     for detector in _DETECTORS:

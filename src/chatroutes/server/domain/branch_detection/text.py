@@ -216,6 +216,13 @@ def _quoted(scan: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _QUOTED.finditer(scan)]
 
 
+def _unquoted(scan: str) -> str:
+    """``scan`` with its quoted text blanked (same length): what the writer says, not cites."""
+    if not any(mark in scan for mark in "\"'\u201c\u201e\u00ab"):
+        return scan
+    return _QUOTED.sub(lambda quote: " " * len(quote.group(0)), scan)
+
+
 def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < start and end < e for s, e in spans)
 
