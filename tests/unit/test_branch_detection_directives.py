@@ -648,3 +648,39 @@ class TestFactoredWordList:
     def test_a_pattern_that_is_not_a_plain_word_list_is_kept(self):
         grouped = re.compile(r"\b(?:a(?:b|c)|d)\b")
         assert _factored(grouped) is grouped
+
+    def test_words_with_groups_or_classes_stay_whole_between_the_groups(self):
+        words = re.compile(
+            r"\b(?:compare|comparison (?:of|between)|[wh]ow|(?:where|how) should|which|wh\w+|"
+            r"when|[|]|hows?)\b",
+            re.I,
+        )
+        fast = _factored(words)
+        assert fast.pattern != words.pattern
+        assert "(?:where|how) should" in fast.pattern
+        for text in (
+            "Comparison between them",
+            "how should I",
+            "Where should we go, and how?",
+            "which one, whom, when, wow",
+            "compared to the comparison of",
+            "hows it going | shows",
+        ):
+            assert [m.span() for m in fast.finditer(text)] == [
+                m.span() for m in words.finditer(text)
+            ]
+
+    def test_a_pattern_that_does_not_ignore_case_is_kept(self):
+        cased = re.compile(r"\b(?:Apple|apple|Avocado)\b")
+        assert _factored(cased) is cased
+
+    def test_a_word_list_that_opens_a_longer_pattern(self):
+        counted = re.compile(
+            r"\b(?:two|three|twenty|a few)\s+(?:\w+\s+)?(?:things|thoughts)\b", re.I
+        )
+        fast = _factored(counted)
+        assert fast.pattern.startswith(r"\b(?:t(?:")
+        for text in ("Two things", "three quick thoughts", "twenty-two things", "a few Things"):
+            assert [m.span() for m in fast.finditer(text)] == [
+                m.span() for m in counted.finditer(text)
+            ]

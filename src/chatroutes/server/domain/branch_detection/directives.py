@@ -110,6 +110,7 @@ _COUNTED = re.compile(
     r"dreimal|varianten|versionen|arten|due|tre|versioni|versione|modi|duas|três|versões)\b",
     re.I,
 )
+_COUNTED = _factored(_COUNTED)  # the same matches, found faster
 _ITEM_SPLIT = re.compile(
     r",?\s+(?:and|or|et|ou|y|e|o|und|oder)\s+(?=\S)|,\s*|;\s*",
     re.I,
@@ -166,6 +167,7 @@ _REQUEST_LEAD = re.compile(
     r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
     re.I,
 )
+_REQUEST_LEAD = _factored(_REQUEST_LEAD)  # the same matches, found faster
 _OF_PHRASE = re.compile(
     r"\s+(?:of|for|de|du|des|für|von|del|para|di)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+"
     r"(?=\s*(?:,|:|;|\s[-\u2013\u2014]\s))",
