@@ -199,6 +199,297 @@ class TestParallelPhrases:
         assert variants(text) == ["a stiff one for the board", "a chatty note"]
 
 
+class TestLongerRequests:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Give me a study plan for two hours a day and another for four hours a day to "
+                "pass the exam in ten weeks, then I'll pick whichever fits around my job.",
+                [
+                    "a study plan for two hours a day",
+                    "another for four hours a day to pass the exam in ten weeks",
+                ],
+            ),
+            (
+                "Dame un menú de tres platos para la cena y otro de dos platos para el almuerzo "
+                "del domingo, así elijo según cuánta gente venga al final.",
+                [
+                    "un menú de tres platos para la cena",
+                    "otro de dos platos para el almuerzo del domingo",
+                ],
+            ),
+            (
+                "Zeig mir bitte eine Lösung mit awk und eine in reinem Bash, um doppelte Zeilen "
+                "in der Logdatei zu finden, wenn sich nur die Uhrzeit am Anfang unterscheidet.",
+                ["eine Lösung mit awk", "eine in reinem Bash"],
+            ),
+        ],
+    )
+    def test_a_long_last_variant_ends_at_its_comma(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Propose-moi un menu végétarien et un autre avec du poisson.",
+                ["un menu végétarien", "un autre avec du poisson"],
+            ),
+            (
+                "Suggest a route along the coast and an alternative through the hills.",
+                ["a route along the coast", "an alternative through the hills"],
+            ),
+            (
+                "Schreib mir eine kurze Rede und eine andere mit mehr Witz.",
+                ["eine kurze Rede", "eine andere mit mehr Witz"],
+            ),
+            (
+                "Propón una ruta por la costa y una alternativa por la sierra.",
+                ["una ruta por la costa", "una alternativa por la sierra"],
+            ),
+        ],
+    )
+    def test_another_and_an_alternative_set_a_variant_against_the_first(self, text, wanted):
+        assert variants(text) == wanted
+
+    def test_a_count_of_angles_names_variants_not_contents(self):
+        text = (
+            "Write the landing page with three angles: one about price, one about quality, "
+            "and a playful one."
+        )
+        assert variants(text) == ["one about price", "one about quality", "a playful one"]
+        text = (
+            "Necesito el folleto con dos enfoques distintos: uno centrado en el precio y "
+            "otro más emocional."
+        )
+        assert variants(text) == ["uno centrado en el precio", "otro más emocional"]
+        assert variants("Write a fable with two foxes, one greedy and one kind.") == []
+
+    def test_a_number_that_counts_nothing_does_not_open_a_list(self):
+        text = "Can you explain recursion like I'm five, and then like I'm a senior engineer?"
+        assert variants(text) == ["like I'm five", "like I'm a senior engineer"]
+        text = "Write the toast twice, a formal take and a chatty take."
+        assert variants(text) == ["a formal take", "a chatty take"]
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Je voudrais trois idées de titre : une sérieuse, une drôle et une qui pose "
+                "une question.",
+                ["une sérieuse", "une drôle", "une qui pose une question"],
+            ),
+            (
+                "Write a post about my new job, one humble version and one proud version.",
+                ["one humble version", "one proud version"],
+            ),
+        ],
+    )
+    def test_the_first_variant_after_a_colon_or_what_is_varied(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Can you give me a few options for the subject line: something punchy, "
+                "something formal, and something with an emoji?",
+                ["something punchy", "something formal", "something with an emoji"],
+            ),
+            (
+                "Draft the reply, but give me options: warm, neutral, and very short.",
+                ["warm", "neutral", "very short"],
+            ),
+            ("Dame variantes: corta, media y larga.", ["corta", "media", "larga"]),
+        ],
+    )
+    def test_a_short_list_after_options_asked_for(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Show me the export options: PDF, CSV.",
+            "Give me the options: I fly on Monday and my budget is tight.",
+            "I wrote two versions: a formal one and a casual one. Which reads better?",
+            "I need a laptop and another charger.",
+        ],
+    )
+    def test_options_that_exist_told_or_other_things_are_not_variants(self, text):
+        assert variants(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Could you write the bio two ways? First in the third person, then in the "
+                "first person.",
+                ["in the third person", "in the first person"],
+            ),
+            (
+                "¿Puedes escribir el anuncio de dos formas? Primero en tono serio, luego en "
+                "tono divertido.",
+                ["en tono serio", "en tono divertido"],
+            ),
+            (
+                "Kannst du den Text zweimal schreiben? Zuerst für Kinder, dann für Erwachsene.",
+                ["für Kinder", "für Erwachsene"],
+            ),
+            (
+                "Peux-tu écrire l'annonce en deux versions : courte et longue ?",
+                ["courte", "longue"],
+            ),
+        ],
+    )
+    def test_variants_in_order_after_the_request_or_after_its_count(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Write the report. First collect the numbers, then summarise them.",
+            "Can you plan my day? First the gym, then groceries.",
+        ],
+    )
+    def test_steps_in_order_are_not_variants(self, text):
+        assert variants(text) == []
+
+    def test_a_choice_between_two_described_things_makes_them_versions(self):
+        text = (
+            "Can you write me a super relaxed schedule and an intense two-day push? Not sure "
+            "which one suits me."
+        )
+        assert variants(text) == ["a super relaxed schedule", "an intense two-day push"]
+        text = "Give me a summary and a title for the article. I'll decide later where to post it."
+        assert variants(text) == []
+        assert variants("Give me a hat and a scarf. Which one is warmer?") == []
+
+    def test_the_thing_varied_before_a_comma_is_no_variant(self):
+        text = "Rewrite the intro, once as a question and once as a bold claim."
+        assert variants(text) == ["once as a question", "once as a bold claim"]
+
+    def test_an_age_says_who_a_variant_is_for(self):
+        text = "Write it for a five-year-old and also for a college student."
+        assert variants(text) == ["for a five-year-old", "for a college student"]
+        assert variants("Plan a 3-day trip: one day for museums and one for hiking.") == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Pourrais-tu me proposer un itinéraire rapide et un autre plus touristique ?",
+                ["un itinéraire rapide", "un autre plus touristique"],
+            ),
+            (
+                "Peux-tu me faire un résumé court et un résumé détaillé ?",
+                ["un résumé court", "un résumé détaillé"],
+            ),
+            (
+                "Könntest du mir einen lockeren und einen förmlichen Text schreiben?",
+                ["einen lockeren", "einen förmlichen Text"],
+            ),
+        ],
+    )
+    def test_one_noun_told_apart_in_french_and_german(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Peux-tu me faire un test pour le parser et un test pour le lexer ?",
+            "Fais-moi un résumé du livre et un résumé du film.",
+            "Give me a cat and a dog named Rex.",
+            "Schreib mir einen Brief und einen kurzen Text.",
+        ],
+    )
+    def test_two_things_of_one_kind_or_two_kinds(self, text):
+        assert variants(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Translate the notice into French and into German.", ["into French", "into German"]),
+            (
+                "Übersetz den Text auf Englisch und auf Französisch.",
+                ["auf Englisch", "auf Französisch"],
+            ),
+            ("Traduis ce texte en anglais et en espagnol.", ["en anglais", "en espagnol"]),
+        ],
+    )
+    def test_one_translation_per_language(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Wie würdest du das für ein Kind und für einen Erwachsenen formulieren?",
+                ["für ein Kind", "für einen Erwachsenen"],
+            ),
+            (
+                "Two versions please - one for mobile, one for desktop.",
+                ["one for mobile", "one for desktop"],
+            ),
+            (
+                "Zwei Varianten bitte \u2013 eine für Mobil, eine für Desktop.",
+                ["eine für Mobil", "eine für Desktop"],
+            ),
+        ],
+    )
+    def test_a_conditional_request_and_variants_after_a_dash(self, text, wanted):
+        assert variants(text) == wanted
+
+    def test_how_one_would_make_it_asked_in_french(self):
+        text = "Comment tu le formulerais pour un enfant et pour un adulte ?"
+        assert variants(text) == ["pour un enfant", "pour un adulte"]
+        assert variants("Tu le fais pour toi et pour moi ?") == []
+
+    def test_things_bought_are_not_variants(self):
+        assert variants("J'ai acheté un livre et un autre pour ma sœur.") == []
+        assert variants("We ordered a pizza and another for the kids.") == []
+
+
+class TestLabelledVariants:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Write two intros. Version A should open with a question. Version B should "
+                "open with a statistic.",
+                ["Version A should open with a question", "Version B should open with a statistic"],
+            ),
+            (
+                "Write the headline with option A being playful and option B being serious.",
+                ["option A being playful", "option B being serious"],
+            ),
+            (
+                "Schreib zwei Entwürfe: Variante 1 mit Zahlen, Variante 2 mit einer Geschichte.",
+                ["Variante 1 mit Zahlen", "Variante 2 mit einer Geschichte"],
+            ),
+            (
+                "Rédige deux messages, la version A pour les clients et la version B pour "
+                "l'équipe.",
+                ["la version A pour les clients", "la version B pour l'équipe"],
+            ),
+        ],
+    )
+    def test_one_variant_per_label(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Option A costs less but option B is faster. Which should I take?",
+            "We went with option B last year. Can you write the recap?",
+            "Write me a plan B in case the venue cancels.",
+            "Help me plan a trip to Rome and draft option B of the budget.",
+        ],
+    )
+    def test_labels_not_asked_for_are_not_variants(self, text):
+        assert variants(text) == []
+
+
 class TestListedVariants:
     def test_list_lines_under_a_request_that_names_variants(self):
         text = (
@@ -222,6 +513,20 @@ class TestListedVariants:
             "a playful one for kids",
         ]
         assert variants(text.replace("three", "two")) == []
+
+    def test_list_lines_that_each_stand_in_for_the_thing_asked_for(self):
+        text = "Can you write the intro for me?\n- one for LinkedIn\n- one for the website"
+        assert variants(text) == ["one for LinkedIn", "one for the website"]
+        text = "Peux-tu écrire l'intro ?\n- une pour LinkedIn\n- une autre pour le site"
+        assert variants(text) == ["une pour LinkedIn", "une autre pour le site"]
+        text = "Can you help me plan the week?\n- one meeting on Monday\n- one call on Friday"
+        assert variants(text) == []
+
+    def test_a_filler_before_the_next_variant(self):
+        text = "Schreib mir einen Tweet dazu und zusätzlich eine längere Version für LinkedIn."
+        assert variants(text) == ["einen Tweet dazu", "eine längere Version für LinkedIn"]
+        text = "Rédige l'intro pour les débutants et pour les experts."
+        assert variants(text) == ["pour les débutants", "pour les experts"]
 
     def test_a_list_of_facts_to_cover_is_not_variants(self):
         text = (
@@ -343,3 +648,39 @@ class TestFactoredWordList:
     def test_a_pattern_that_is_not_a_plain_word_list_is_kept(self):
         grouped = re.compile(r"\b(?:a(?:b|c)|d)\b")
         assert _factored(grouped) is grouped
+
+    def test_words_with_groups_or_classes_stay_whole_between_the_groups(self):
+        words = re.compile(
+            r"\b(?:compare|comparison (?:of|between)|[wh]ow|(?:where|how) should|which|wh\w+|"
+            r"when|[|]|hows?)\b",
+            re.I,
+        )
+        fast = _factored(words)
+        assert fast.pattern != words.pattern
+        assert "(?:where|how) should" in fast.pattern
+        for text in (
+            "Comparison between them",
+            "how should I",
+            "Where should we go, and how?",
+            "which one, whom, when, wow",
+            "compared to the comparison of",
+            "hows it going | shows",
+        ):
+            assert [m.span() for m in fast.finditer(text)] == [
+                m.span() for m in words.finditer(text)
+            ]
+
+    def test_a_pattern_that_does_not_ignore_case_is_kept(self):
+        cased = re.compile(r"\b(?:Apple|apple|Avocado)\b")
+        assert _factored(cased) is cased
+
+    def test_a_word_list_that_opens_a_longer_pattern(self):
+        counted = re.compile(
+            r"\b(?:two|three|twenty|a few)\s+(?:\w+\s+)?(?:things|thoughts)\b", re.I
+        )
+        fast = _factored(counted)
+        assert fast.pattern.startswith(r"\b(?:t(?:")
+        for text in ("Two things", "three quick thoughts", "twenty-two things", "a few Things"):
+            assert [m.span() for m in fast.finditer(text)] == [
+                m.span() for m in counted.finditer(text)
+            ]

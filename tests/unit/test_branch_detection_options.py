@@ -108,8 +108,181 @@ class TestComparisonFrames:
         assert sides(text) == wanted
 
     @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Is the Fuji X-T5 worth the extra over a Sony A6700 for travel?",
+                ["the Fuji X-T5", "a Sony A6700"],
+            ),
+            (
+                "Ça vaut le coup de prendre la formule annuelle plutôt que la mensuelle ?",
+                ["la formule annuelle", "la mensuelle"],
+            ),
+            (
+                "¿Vale la pena coger el tren en lugar del coche para ir a Bilbao?",
+                ["el tren", "coche"],
+            ),
+            ("En quoi Signal se distingue de WhatsApp ?", ["Signal", "WhatsApp"]),
+            (
+                "In what way does a Roth account differ from a regular one?",
+                ["a Roth account", "a regular one"],
+            ),
+            (
+                "Könntest du den Sparpreis mit der Bahncard vergleichen?",
+                ["den Sparpreis", "der Bahncard"],
+            ),
+        ],
+    )
+    def test_more_frames_in_four_languages(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Between a standing desk and a treadmill pad, what gets me moving more?",
+                ["a standing desk", "a treadmill pad"],
+            ),
+            (
+                "Entre une location et un achat à Lille, qu'est-ce qui revient le moins cher ?",
+                ["une location", "un achat à Lille"],
+            ),
+            (
+                "Entre el tren y el avión para ir a Sevilla, ¿qué sale más barato?",
+                ["el tren", "el avión"],
+            ),
+            (
+                "Zwischen einem Leasing und einem Kauf, was lohnt sich mehr für Vielfahrer?",
+                ["einem Leasing", "einem Kauf"],
+            ),
+        ],
+    )
+    def test_the_sides_named_first_then_a_question_that_weighs_them(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "I have two quotes. The first is a roofer from the village who can start in "
+                "May. The second, a bigger firm in town, has a two-month wait. How do these two "
+                "stack up on price and risk?",
+                ["a roofer from the village", "a bigger firm in town"],
+            ),
+            (
+                "J'ai deux offres. La première est une PME à Nantes. La seconde est un grand "
+                "groupe à Paris. Tu peux me dire laquelle est mieux entre les deux ?",
+                ["une PME à Nantes", "un grand groupe à Paris"],
+            ),
+            (
+                "Tengo dos pisos en mente. El primero es un ático en Ruzafa. El segundo, un "
+                "bajo con patio en Benimaclet. ¿Cuál de los dos es mejor para teletrabajar?",
+                ["un ático en Ruzafa", "un bajo con patio en Benimaclet"],
+            ),
+            (
+                "Ich habe zwei Angebote. Das erste ist ein Festgeld bei der Sparkasse. Das "
+                "zweite ist ein ETF-Sparplan. Kannst du die beiden vergleichen?",
+                ["ein Festgeld bei der Sparkasse", "ein ETF-Sparplan"],
+            ),
+        ],
+    )
+    def test_two_things_described_first_then_weighed_as_the_two(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
         "text",
         [
+            "The first is that rent went up. The second is that my lease ends. Compare both?",
+            "The first step is done. The second is pending. Which one is next?",
+            "I saw two flats. The first is a studio. The second is a loft.",
+        ],
+    )
+    def test_two_things_not_weighed_or_not_things(self, text):
+        assert found(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("What do I gain by switching from Vim to Helix?", ["Vim", "Helix"]),
+            ("Que gagne-t-on à passer de Spotify à Deezer ?", ["Spotify", "Deezer"]),
+            ("¿Qué gano pasando de Movistar a Digi?", ["Movistar", "Digi"]),
+            (
+                "What would I lose by going with Linode instead of AWS?",
+                ["Linode", "AWS"],
+            ),
+            (
+                "Cycling to work against taking the tram - which is healthier overall?",
+                ["Cycling to work", "taking the tram"],
+            ),
+            (
+                "Honestly: a rental car for the week against a few taxis in Crete?",
+                ["a rental car for the week", "a few taxis in Crete"],
+            ),
+            (
+                "I keep going back and forth between Procreate and Fresco. Help me decide?",
+                ["Procreate", "Fresco"],
+            ),
+        ],
+    )
+    def test_a_switch_weighed_and_sides_set_against_each_other(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "How does the Framework laptop match up against a ThinkPad?",
+                ["the Framework laptop", "a ThinkPad"],
+            ),
+            ("How does Helix measure against Neovim?", ["Helix", "Neovim"]),
+            (
+                "Give me a side-by-side of Notion and Coda for a team wiki.",
+                ["Notion", "Coda"],
+            ),
+        ],
+    )
+    def test_more_verbs_and_nouns_of_weighing(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_a_measure_that_weighs_nothing(self):
+        assert found("How does my app measure user engagement?") == []
+
+    def test_a_question_word_before_the_auxiliary(self):
+        assert sides("What does Figma do better than Sketch?") == ["Figma", "Sketch"]
+        assert found("What can I do better than my coworkers?") == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "How do I switch from light to dark mode?",
+            "How do I move from Windows to Linux without losing my files?",
+            "How do I protect my garden against slugs?",
+            "Is the vaccine effective against the new variant?",
+            "Protecting kids against the cold, what's best?",
+            "We played against the Tigers last week. What should we practise?",
+        ],
+    )
+    def test_a_switch_or_against_that_weighs_nothing(self, text):
+        assert found(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Between work and the kids, what time do I have left for myself?",
+            "Entre le boulot et les enfants, comment je trouve du temps pour moi ?",
+            "Between 9 and 5, what is the best time to call?",
+        ],
+    )
+    def test_between_as_context_weighs_nothing(self, text):
+        assert found(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is it worth the extra effort over the holidays?",
+            "Ça vaut le coup de prendre le train plutôt tôt ?",
+            "En quoi ça consiste exactement ?",
+            "Kannst du das mit mir besprechen?",
             "Could you use tables instead of bullet points?",
             "Are the garage and the shed on the same circuit?",
             "How do I set up a Python debugger?",

@@ -4,11 +4,13 @@ a question weighs two things in: a comparative between them ("is X cheaper than 
 "is it cheaper to X than to Y?", "¿es mejor X que Y?"), one preferred over the other
 ("is X worth it over Y?", "the advantages of X over Y"), what one has that the other
 lacks ("what does X give me that Y doesn't?"), how alike they are ("are X and Y the
-same thing?", "what sets X apart from Y?"), or a verb of outdoing ("does X beat Y?").
-One suggestion per side; the group runs from the trigger word (or X) to the last side.
-A pair named inside a statement ("we watched X vs. Y") and a comparative a question
-starts from ("why is X slower than Y?", "since X is cheaper than Y, when …?") are facts,
-not asked: weakened below the threshold.
+same thing?", "what sets X apart from Y?"), a verb of outdoing ("does X beat Y?"), the
+two ends of a switch ("what do I gain by switching from X to Y?"), the sides named first
+("between X and Y, which …?", "X against Y?"), or two things described as the first and
+the second, then weighed as "these two". One suggestion per side; the group runs from
+the trigger word (or X) to the last side. A pair named inside a statement ("we watched
+X vs. Y") and a comparative a question starts from ("why is X slower than Y?", "since X
+is cheaper than Y, when …?") are facts, not asked: weakened below the threshold.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .suggestion import Option, Suggestion, calibrated, split_group
 from .text import (
     _NEGATION,
     Span,
+    _factored,
     _inside,
     _Keyed,
     _mentions,
@@ -49,11 +52,11 @@ _COMPARE = re.compile(
     r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
     r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
     r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
-    r"debating|weighing|wavering) between|"
+    r"debating|weighing|wavering|back and forth) between|"
     r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos|estoy|estamos) entre|"
     r"(?:i'm|i am|we're|we are|still|stuck|caught) between|"
     r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
-    r"pros and cons of|trade-?offs? between|"
+    r"pros and cons of|trade-?offs? between|side[- ]by[- ]side (?:of|for)|"
     r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
     r"vergleich (?:von|zwischen)|comparación (?:de|entre)|"
     r"comparar|diferencias? entre|elegir entre|decidir entre|"
@@ -68,6 +71,7 @@ _COMPARE = re.compile(
     r"ventajas y desventajas de|pros y contras de|pro e contro di|prós e contras de)\b",
     re.I,
 )
+_COMPARE = _factored(_COMPARE)  # the same matches, found faster
 _KEYS = (
     "vs",
     "versus",
@@ -76,6 +80,8 @@ _KEYS = (
     "between",
     "pros and",
     "trade",
+    "side by side",
+    "side-by-side",
     "entre",
     "zwischen",
     "unterschied",
@@ -168,6 +174,8 @@ _COMPARE_KEYS = (
     "zwischen",
     " tra ",
     "tussen",
+    "side by side",
+    "side-by-side",
     "pros and",
     "trade",
     "vergleich",
@@ -272,7 +280,7 @@ _SOFTENERS = re.compile(
 )
 _HOW_COMPARE = re.compile(
     r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ|fare|"
-    r"hold up|measure up|perform)\b"
+    r"hold up|measure up|match up|line up|measure|compete|perform)\b"
     r"(?:(?:\s+[\w-]+){0,2}?\s+(?:to|with|against|from)\s+)?",
     re.I,
 )
@@ -291,13 +299,24 @@ _SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,\s
 
 
 def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    found: list[Suggestion] = []
+    found: list[Suggestion] = _first_and_second(text, scan, sents)
     quotes = _quoted(scan)
     keyed = _Keyed(scan, _KEYS)
+    message = scan.lower()
+    mentions_between = any(map(message.__contains__, ("between", "entre", "zwischen")))
+    asked_anywhere = "?" in scan
     for sentence in sents:
         found.extend(_what_one_has(text, scan, sentence))
         found.extend(_listed_then_asked(text, scan, sentence))
         found.extend(_hyphenated(text, scan, sentence))
+        if mentions_between:
+            found.extend(_between_first(text, scan, sentence))
+        if asked_anywhere and "?" in scan[sentence.start : sentence.end]:
+            asked_low = scan[sentence.start : sentence.end].lower()
+            if any(map(asked_low.__contains__, _SWITCH_KEYS)):
+                found.extend(_switching(text, scan, sentence))
+            if any(map(asked_low.__contains__, (" against ", " contre ", " gegen "))):
+                found.extend(_against(text, scan, sentence))
         if not keyed.within(sentence.start, sentence.end):
             continue
         if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
@@ -502,7 +521,7 @@ def _how_compare(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 
 
 _OVER = re.compile(
-    r"\s(?:over|instead of|rather than|in place of|as opposed to|en lugar de|en vez de|sobre|"
+    r"\s(?:over|instead of|rather than|in place of|as opposed to|en lugar del?|en vez del?|sobre|"
     r"plutôt que|au lieu de|(?:an)?statt|anstelle von)\s+",
     re.I,
 )
@@ -512,6 +531,7 @@ _PREFER_VERB = re.compile(
     r"\b(?:pick|choose|prefer|use|go (?:with|for)|going (?:with|for)|recommend|take|favou?r|"
     r"opt for|buy|get|switch to|learn|run|stick with|pay for|invest in|eleg\w*|elij\w*|"
     r"escog\w*|us(?:ar|o|aría|arías)|prefier\w*|choisi\w*|prend\w*|utilis\w*|préfér\w*|"
+    r"coger|tomar|contratar|"
     r"wähl\w*|nehm\w*|nimm\w*|nutz\w*|verwend\w*|kauf\w*)"
     r"(?:s|ed|ing)?\s+",
     re.I,
@@ -524,7 +544,7 @@ _ADVANTAGE = re.compile(
 )
 _WORTH = re.compile(
     r"\s+(?:really\s+|actually\s+|still\s+)?worth(?:\s+(?:it|the\s+(?:money|price|cost|"
-    r"extra\s+\w+|upgrade|switch|hassle)))?\s*$",
+    r"extra(?:\s+\w+)?|upgrade|switch|hassle)))?\s*$",
     re.I,
 )
 _NOT_PREFERRED = re.compile(
@@ -570,7 +590,7 @@ _DELIBERATE = re.compile(
     r"\b(?:should|shall|why|worth|better|best|smarter|wiser|sense|recommend|advise|suggest|"
     r"would you|do you|is it|was it|reason|debería|deberíamos|conviene|recomiendas|dois-je|"
     r"devrais|faut-il|conseilles|soll|sollte|sollten|lohnt|empfiehlst|por qué|pourquoi|warum|"
-    r"wieso)\b",
+    r"wieso|vaut|vale|merece|compensa|lose|give up|gain|miss out)\b",
     re.I,
 )
 
@@ -710,7 +730,11 @@ _AMOUNT = re.compile(
 )
 
 
-_AUXILIARY = re.compile(r"[\s¿]*(?:does|do|did|can|could|will|would|might)\s+", re.I)
+_AUXILIARY = re.compile(
+    r"[\s¿]*(?:(?:what|where|how|why|in what way)\s+)?(?:does|do|did|can|could|will|would|"
+    r"might)\s+",
+    re.I,
+)
 
 
 def _subject(
@@ -916,12 +940,26 @@ _ALIKE = (
 )
 
 
+# "En quoi X se distingue de Y ?", "In what way does X differ from Y?": tried only where
+# its lead occurs
+_IN_WHAT_WAY = re.compile(
+    r"\b(?:en quoi|in what ways?|¿?en qué|inwiefern|worin)\s+(?:does\s+|do\s+)?"
+    r"(?P<x>[^,?]{1,50}?)\s+(?:se (?:distingue|différencie|démarque|diferencia|distingue)|"
+    r"differs?|unterscheidet sich|hebt sich)\s+(?:(?:from|de|del|von|vom|du)\b|d')\s*"
+    r"(?P<y>[^,?]{1,50}?)(?=\s+(?:for|in|when|pour|para|für|ab)\b|\s*[?,]|$)",
+    re.I,
+)
+_IN_WHAT_WAY_LEADS = ("en quoi", "in what way", "en qué", "inwiefern", "worin")
+
+
 def _alike(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "Are X and Y the same thing?", "How different are X and Y?", "Is X the same as
     Y?", "What sets X apart from Y?": how alike two things are (questions only)."""
     if "?" not in scan[sentence.start : sentence.end]:
         return []
-    for pattern in _ALIKE:
+    low = scan[sentence.start : sentence.end].lower()
+    way = (_IN_WHAT_WAY,) if any(map(low.__contains__, _IN_WHAT_WAY_LEADS)) else ()
+    for pattern in (*_ALIKE, *way):
         match = pattern.search(scan, sentence.start, sentence.end)
         if match is None:
             continue
@@ -940,6 +978,182 @@ _LISTED_ASK = re.compile(
     r"mieux|meilleur|lequel|mejor|cuál|besser|welche\w*)\b[^.!]*\?",
     re.I,
 )
+
+
+# "The first (one) is …", "La seconde, …", "El primero es …", "Die zweite ist …"
+_ORDINAL_LEAD = re.compile(
+    r"[\s*-]*(?:(?P<one>the first|le premier|la première|el primero|la primera|der erste|"
+    r"die erste|das erste)|(?P<two>the second|le second|la seconde|le deuxième|la deuxième|"
+    r"el segundo|la segunda|der zweite|die zweite|das zweite))(?:\s+one)?"
+    r"(?:\s*[,:]\s*|\s+(?:is|est|es|ist)\s+)",
+    re.I,
+)
+# a question or request that weighs the two just described
+_THE_TWO = re.compile(
+    r"\b(?:these two|the two|both|them|die beiden|beide|les deux|ces deux|los dos|estos dos|"
+    r"estas dos|ambos|ambas)\b",
+    re.I,
+)
+_WEIGH_PAIR = re.compile(
+    r"\b(?:compar\w*|stack up|measure up|weigh\w*|differ\w*|vergleich\w*|versus|vs|better|"
+    r"mieux|meilleur\w*|mejor|besser|which|lequel|laquelle|cuál|welche\w*)\b",
+    re.I,
+)
+
+
+# where the name of a thing described ends: its clause, its verb or an aside
+_DESCRIBED_END = re.compile(
+    r"[,;.!?(]|\s[-\u2013\u2014]\s|\s(?:that|which|who|where|whose|is|has|can|costs?|qui|que|"
+    r"dont|où|est|coûte|donde|es|tiene|cuesta|wo|ist|hat|kostet)\b",
+    re.I,
+)
+
+
+def _first_and_second(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """Two things described one sentence each ("The first is a shop in Shenzhen …",
+    "The second, a partner in Guadalajara, …"), then a question that weighs "these
+    two": one side per thing, as the sentences name it."""
+    low = scan.lower()
+    if "?" not in scan and not _ASKING_LEAD.search(scan):
+        return []
+    if not any(a in low and b in low for a, b in _ORDINAL_PAIRS):
+        return []
+    leads: list[tuple[str, int, int]] = []
+    for sentence in sents:
+        lead = _ORDINAL_LEAD.match(scan, sentence.start, sentence.end)
+        if lead is not None:
+            stop = _DESCRIBED_END.search(scan, lead.end() + 1, sentence.end)
+            end = _trimmed(scan, lead.end(), stop.start() if stop else sentence.end)[1]
+            if len(_words(scan[lead.end() : end])) > 8:
+                bounded = _right_option(scan, lead.end(), sentence.end, 8, 1)
+            else:
+                bounded = end
+            if bounded is not None:
+                leads.append(("one" if lead.group("one") else "two", lead.end(), bounded))
+            continue
+        if [kind for kind, _, _ in leads[-2:]] != ["one", "two"]:
+            continue
+        if _weighs_the_two(scan, sentence):
+            sides = [(a, b) for _, a, b in leads[-2:]]
+            found = _comparison(
+                text, scan, sides[0][0], sides[1][1], sides, 0.82, "the first, the second"
+            )
+            if found:
+                return found
+    return []
+
+
+_ORDINAL_PAIRS = (
+    ("first", "second"),
+    ("premi", "second"),
+    ("premi", "deuxième"),
+    ("primer", "segund"),
+    ("erste", "zweite"),
+)
+
+
+def _weighs_the_two(scan: str, sentence: Span) -> bool:
+    """Whether a sentence asks to weigh "these two", "les deux", "die beiden"."""
+    asks = "?" in scan[sentence.start : sentence.end] or _ASKING_LEAD.search(
+        scan, sentence.start, sentence.end
+    )
+    return bool(
+        asks
+        and _THE_TWO.search(scan, sentence.start, sentence.end)
+        and _WEIGH_PAIR.search(scan, sentence.start, sentence.end)
+    )
+
+
+_SWITCH = re.compile(
+    r"\b(?:switch(?:ing)?|mov(?:e|ing)|go(?:ing)?|chang(?:e|ing)|passer|pasar(?:me|nos)?|"
+    r"pasando|cambiar(?:me|nos)?|cambiando|wechseln|umsteigen)\s+(?:(?:from|de|del|von|vom)\s+)"
+    r"(?P<x>[^,?;:]{1,50}?)\s+(?:to|à|au|a|al|zu|zum|zur|auf)\s+(?P<y>[^,?;:]{1,60})",
+    re.I,
+)
+# what weighs a switch: what one gains or loses by it, whether it pays
+_GAINED = re.compile(
+    r"\b(?:gain\w*|lose|losing|give up|miss|worth|better|pros|cons|upside|downside|benefits?|"
+    r"advantages?|gagn\w*|perd\w*|vaut|avantages?|gan\w*|pierd\w*|vale|merece|ventajas?|"
+    r"compensa|bringt|verlier\w*|lohnt|vorteile?|nachteile?)\b",
+    re.I,
+)
+_SWITCH_KEYS = ("switch", "mov", "go", "chang", "pass", "pasa", "cambi", "wechs", "umst")
+
+
+def _switching(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "What do I gain by switching from X to Y?", "Que gagne-t-on à passer de X à
+    Y ?": the two ends of a switch, in a question of what it gains or costs."""
+    match = _SWITCH.search(scan, sentence.start, sentence.end)
+    if match is None or not _GAINED.search(scan, sentence.start, match.start()):
+        return []  # what it gains is asked first: not "move from X to Y without losing …"
+    x = match.span("x")
+    y_end = _right_option(scan, match.start("y"), match.end("y"), 5, 1)
+    if y_end is None or len(_words(scan[x[0] : x[1]])) > 5:
+        return []
+    sides = [x, (match.start("y"), y_end)]
+    return _comparison(text, scan, x[0], y_end, sides, 0.82, "switching from … to")
+
+
+# "Renting a car against taking taxis, which …?": two parallel sides, set against
+# each other at the head of a question
+_AGAINST = re.compile(
+    r"(?:[^:?]{0,30}:\s*)?(?P<x>[^,?;:]{2,70}?)\s+(?:against|contre|frente a|gegen)\s+"
+    r"(?P<y>[^,?;:]{2,70}?)(?=\s*(?:\?|,|\s[-\u2013\u2014]\s))",
+    re.I,
+)
+
+
+def _against(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Cycling to work against taking the tube - which is healthier?": two gerunds or
+    two determiner-headed phrases set against each other, asked about as they stand or
+    then weighed by the question."""
+    match = _AGAINST.match(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    asked = scan[match.end() : match.end() + 1] == "?"
+    if not asked and not _WEIGHING_QUESTION.search(scan, match.end(), sentence.end):
+        return []
+    x, y = _trimmed(scan, *match.span("x")), _trimmed(scan, *match.span("y"))
+    xw, yw = _words(scan[x[0] : x[1]]), _words(scan[y[0] : y[1]])
+    if not (xw and yw) or len(xw) > 8 or len(yw) > 8:
+        return []
+    yw = [w for w in yw if w not in ("just", "simply", "only")] or yw
+    gerunds = xw[0].endswith("ing") and yw[0].endswith("ing")
+    nouns = xw[0] in _DETERMINERS and yw[0] in _DETERMINERS
+    if not (gerunds or nouns):
+        return []
+    return _comparison(text, scan, x[0], y[1], [x, y], 0.8, "against")
+
+
+_BETWEEN_FIRST = re.compile(
+    r"[\s¿¡*-]*(?:between|entre|zwischen)\s+(?P<x>[^,?;:]{1,60}?)\s+"
+    r"(?:and|et|y|e|und|or|ou|o|oder)\s+(?P<y>[^,?;:]{1,80}?)\s*,\s*",
+    re.I,
+)
+# a question that weighs: which one, or a comparative, or the difference
+_WEIGHING_QUESTION = re.compile(
+    r"\b(?:which|lequel|laquelle|cuál\w*|welche\w*|better|best|worse|worst|cheaper|more|less|"
+    r"\w+er|sooner|mieux|meilleur\w*|moins|plus|más|menos|mejor\w*|peor\w*|besser|mehr|"
+    r"weniger|günstiger|billiger|differences?|différences?|diferencias?|unterschied\w*|pick|"
+    r"choose|prefer|choisir|elegir|wählen|nehmen)\b[^?]*\?",
+    re.I,
+)
+
+
+def _between_first(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Between X and Y, which one …?", "Entre X et Y, qu'est-ce qui …?": the sides
+    named first, then a question that weighs them."""
+    match = _BETWEEN_FIRST.match(scan, sentence.start, sentence.end)
+    if match is None or not _WEIGHING_QUESTION.search(scan, match.end(), sentence.end):
+        return []
+    x = match.span("x")
+    y_end = _right_option(scan, match.start("y"), match.end("y"), 6, 1)
+    if y_end is None or len(_words(scan[x[0] : x[1]])) > 6:
+        return []
+    if re.fullmatch(r"[\s\d:.$€£%apmh-]*", scan[x[0] : x[1]], re.I):
+        return []  # "between 9 and 5, what …"
+    sides = [x, (match.start("y"), y_end)]
+    return _comparison(text, scan, x[0], y_end, sides, 0.82, "between … , which")
 
 
 _HYPHENATED = re.compile(r"\b([^\W_][\w+.]*)-(?:vs|versus)\.?-([^\W_][\w+]*)\b", re.I)
@@ -1034,9 +1248,14 @@ def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> 
     lead = _ASKING_LEAD.match(scan, lo, match.start())
     start = lead.end() if lead else lo
     sides = _parts(scan, start, match.start(), _SIDES)
+    if len(sides) == 1:  # "Kannst du X mit Y vergleichen?"
+        sides = _parts(scan, start, match.start(), _WITH)
     if len(sides) < 2 or any(len(_words(scan[a:b])) > 5 for a, b in sides):
         return []
     return _comparison(text, scan, sides[0][0], match.end(), sides, 0.82, match.group(0))
+
+
+_WITH = re.compile(r"\s(?:mit|with|avec|con)\s", re.I)
 
 
 _MIDDLE = re.compile(

@@ -15,8 +15,11 @@ pronoun, a contrast, a count or a word such as "version" must show they are vers
 one thing, not several things ("a summary and a title"), nor what one piece holds ("a
 budget with one column for … and another for …"). Also read: the list lines under a
 request that names variants ("in two flavours?" then "- a minimal one", "- a go-big
-one") and the adjectives of one plural noun ("formal and casual versions"). A verb is a
-request only where it is not a noun ("my annual plan") nor a statement ("je fais des
+one") or whose lines each stand in for the thing ("- one for LinkedIn"), the adjectives
+of one plural noun ("formal and casual versions"), variants named by labels ("Version A
+should …, version B …"), variants in order in the sentence after the request ("First in
+…, then in …"), and two described things followed by a question of which one. A verb is
+a request only where it is not a noun ("my annual plan") nor a statement ("je fais des
 portraits").
 """
 
@@ -35,7 +38,7 @@ _MAKE = re.compile(
     r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|"
     r"dar|donner|geben|dare|dar-me|escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
     r"schreib\w*|formulier\w*|gib|zeig\w*|mach\w*|entwirf|expliqu\w*|explica\w*|explíca\w*|"
-    r"erklär\w*|spiega\w*|"
+    r"erklär\w*|spiega\w*|übersetz\w*|tradui\w*|traduc\w*|tradúc\w*|"
     r"scriv\w*|riscriv\w*|dammi|fammi|mostra\w*|escrev\w*|reescrev\w*|dá-me)\b",
     re.I,
 )
@@ -93,6 +96,12 @@ _KEYS = (
     " mit ",
     " en ",
     " in ",
+    " into ",
+    "and for ",
+    "et pour ",
+    "y para ",
+    "und für ",
+    "und auf ",
 )
 _COUNTED = re.compile(
     r"\b(?:two|three|four|five|2|3|4|5|twice|both|cinq|cinco|fünf|cinque|versions?|ways?|variants?|variations?|options?|"
@@ -101,6 +110,7 @@ _COUNTED = re.compile(
     r"dreimal|varianten|versionen|arten|due|tre|versioni|versione|modi|duas|três|versões)\b",
     re.I,
 )
+_COUNTED = _factored(_COUNTED)  # the same matches, found faster
 _ITEM_SPLIT = re.compile(
     r",?\s+(?:and|or|et|ou|y|e|o|und|oder)\s+(?=\S)|,\s*|;\s*",
     re.I,
@@ -131,28 +141,33 @@ _NUMBER = {
     **dict.fromkeys(("five", "5", "cinq", "cinco", "fünf", "cinque"), 5),
 }
 _ONE_WORD = re.compile(r"\b(?:one|once|une|una|uno|eine|einmal)\b", re.I)
+# a sentence that lists variants in order: "First …, then …", "D'abord …, puis …"
+_FIRST = re.compile(r"(?:first|firstly|d'abord|d\u2019abord|primero|zuerst|erst)\b,?\s*", re.I)
 _PREPOSITIONS = frozenset(
     {
-        *("for", "as", "in", "with", "without", "by", "via", "en", "pour", "avec", "sans"),
+        *("for", "as", "in", "into", "with", "without", "by", "via", "en", "pour", "avec"),
+        *("sans", "auf"),
         *("par", "comme", "para", "con", "sin", "por", "como", "für", "als", "mit", "ohne"),
         *("per", "senza", "plus", "more", "less", "moins", "más", "mehr", "like", "wie"),
     }
 )
 _TAIL = re.compile(
     r"(?:^|\s+)(?:(?:so that|so the|so i|so we|so my|because|to see|to compare|para ver|"
-    r"pour voir|damit|um zu|then i|and then)\b.*|(?:please|s'il te plaît|s'il vous plaît|"
-    r"por favor|bitte|per favore)\W*)$",
+    r"pour que|para que|pour voir|damit|um zu|then i|and then)\b.*|"
+    r"(?:please|s'il te plaît|s'il vous plaît|por favor|bitte|per favore)\W*)$",
     re.I | re.S,
 )
 
 
 _MAKE_SCAN = _factored(_MAKE)  # the same matches, found faster
 _REQUEST_LEAD = re.compile(
-    r"\b(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|"
-    r"pourriez-vous|puedes|podrías|can you|could you|please)\b(?:\s+(?:mir|me|us|moi|nous|"
+    r"\b(?:kannst du|können sie|könntest du|könnten sie|würdest du|würden sie|bitte|peux-tu|"
+    r"pouvez-vous|pourriez-vous|puedes|podrías|can you|could you|would you|please)\b"
+    r"(?:\s+(?:mir|me|us|moi|nous|"
     r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
     re.I,
 )
+_REQUEST_LEAD = _factored(_REQUEST_LEAD)  # the same matches, found faster
 _OF_PHRASE = re.compile(
     r"\s+(?:of|for|de|du|des|für|von|del|para|di)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+"
     r"(?=\s*(?:,|:|;|\s[-\u2013\u2014]\s))",
@@ -162,15 +177,21 @@ _COUNTED_COMMA = re.compile(r",\s*|\s*[:;]\s*|\s+[-\u2013\u2014]\s+")
 _NEXT_WORD = re.compile(r"\s+\w+")
 
 
-def _word_end(scan: str, at: int) -> int:
-    """Past the word after a count ("two ways", "zwei Varianten")."""
-    word = _NEXT_WORD.match(scan, at)
-    return word.end() if word else at
+def _word_end(scan: str, count: re.Match[str]) -> int | None:
+    """Past the word after a count ("two ways", "zwei Varianten"), or the count itself if
+    it needs none ("twice"); None when a number counts nothing ("like I'm five, …")."""
+    word = _NEXT_WORD.match(scan, count.end())
+    if word:
+        return word.end()
+    return count.end() if count.group(0).lower() in _TIMES else None
+
+
+_TIMES = frozenset({"twice", "zweimal", "dreimal"})
 
 
 _OXFORD_SPLIT = re.compile(r",\s*(?:(?:and|or|et|ou|y|o|und|oder|e)\s+)?|;\s*", re.I)
 _ADDITIVE = re.compile(
-    r"(?:(?:then|also|again|too|aussi|también|auch|anche|ensuite|luego|dann)\b\s*)*", re.I
+    r"(?:(?:then|also|again|too|aussi|puis|también|auch|anche|ensuite|luego|dann)\b\s*)*", re.I
 )
 
 
@@ -190,9 +211,11 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         following = sents[index + 1] if index + 1 < len(sents) else None
         if items is None and following and _ONE_WORD.match(scan, following.start):
             items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
+        if items is None and following and (first := _FIRST.match(scan, following.start)):
+            items = _listed(scan, first.end(), following.end)  # "… two ways? First in …, then …"
         if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
             continue
-        if _content_before(scan, verb.end(), items[0][0]):
+        if _content_before(scan, verb.end(), items[0][0]) and not _each_a_version(scan, items):
             continue
         if any(_CLAUSE.match(scan, a, b) for a, b in items) or _lists_contents(
             scan, verb.end(), items
@@ -221,10 +244,13 @@ _COUNT_WORD = (
     r"(?:two|three|four|five|both|2|3|4|5|deux|trois|quatre|dos|tres|cuatro|ambos|ambas|zwei|"
     r"drei|vier|beide\w*|due|tre|duas|três)"
 )
+# an age ("a five-year-old") says who a variant is for, not what a piece holds
+_NOT_AN_AGE = r"(?!-years?-olds?\b)"
 _CONTENT_COUNT = re.compile(
     rf"\b(?:about|with|between|among|to|of|featuring|involving|starring|including|from|sobre|"
-    rf"avec|entre|à|con|a|mit|zwischen|über|von|an|tra|fra)\s+(?:\w+\s+)?{_COUNT_WORD}\b|"
-    rf"\b{_COUNT_WORD}-\w+|\b(?:serves?|feeds?|for)\s+{_COUNT_WORD}\s*[,.;)]",
+    rf"avec|entre|à|con|a|mit|zwischen|über|von|an|tra|fra)\s+(?:\w+\s+)?{_COUNT_WORD}\b"
+    rf"{_NOT_AN_AGE}|\b{_COUNT_WORD}{_NOT_AN_AGE}-\w+|"
+    rf"\b(?:serves?|feeds?|for)\s+{_COUNT_WORD}\s*[,.;)]",
     re.I,
 )
 
@@ -234,7 +260,11 @@ def _describes(scan: str, start: int, first_end: int, end: int) -> bool:
     a count inside a phrase of content, up to the end of the first phrase ("a story about
     two sisters, one a pilot and one a painter", "a plan with three sessions: one for …",
     "a 3-day trip: one day for …")."""
-    return bool(_CONTENT_COUNT.search(scan, start, first_end if first_end > start else end))
+    end = first_end if first_end > start else end
+    return any(
+        not _COUNTED_VARIANTS.match(scan, count.end())
+        for count in _CONTENT_COUNT.finditer(scan, start, end)
+    )
 
 
 def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
@@ -242,19 +272,26 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     coordinated phrases; None when there are not two of them."""
     colon = scan.find(":", after, end)
     counted = _COUNTED.search(scan, after, colon if colon != -1 else end)
-    if colon == -1 and counted and counted.group(0).lower() in _NUMBER:
+    noun_end = _word_end(scan, counted) if counted else None
+    if colon == -1 and noun_end and counted and counted.group(0).lower() in _NUMBER:
         # "draft it two ways, a short … and a longer …"
-        noun_end = _word_end(scan, counted.end())
         of = _OF_PHRASE.match(scan, noun_end)  # "two versions of the intro, a short …"
         stop = _COUNTED_COMMA.match(scan, of.end() if of else noun_end)
         if stop is not None and stop.group(0).strip():
             colon = stop.end() - 1
     number = _NUMBER.get(counted.group(0).lower()) if counted else None
     if colon != -1 and number:  # "in three tones: grim and foreboding, whimsical, and dry"
-        listed = [_cut(scan, a, b) for a, b in _parts(scan, colon + 1, end, _OXFORD_SPLIT)]
-        listed = [p for p in listed if p[1] > p[0]]
-        if len(listed) == number and all(len(_words(scan[a:b])) <= 8 for a, b in listed):
-            return listed
+        # split at commas, or also at a bare "and": "en deux versions : courte et longue"
+        for splitter in (_OXFORD_SPLIT, _ADJECTIVE_SPLIT):
+            listed = [_cut(scan, a, b) for a, b in _parts(scan, colon + 1, end, splitter)]
+            listed = [p for p in listed if p[1] > p[0]]
+            if len(listed) == number and all(len(_words(scan[a:b])) <= 8 for a, b in listed):
+                return listed
+    plural = _PLURAL_VARIANTS.search(scan, after, colon) if colon != -1 else None
+    if plural and not number and not _of_things_that_exist(scan, after, plural.start()):
+        short = _short_list(scan, colon + 1, end)  # "give me options: formal, friendly, …"
+        if short:
+            return short
     pieces = _parts(scan, colon + 1 if colon != -1 else after, end, _ITEM_SPLIT)
     pieces = [p for p in (_cut(scan, a, b) for a, b in pieces) if p[1] > p[0]]
     pieces = [(_skip(_ADDITIVE, scan, a), b) for a, b in pieces]
@@ -279,6 +316,8 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
             heads[0] in _ONE | _ARTICLES or heads[0] in _PREPOSITIONS or heads[0] in _NUMBER
         ):
             return None
+    if len(items) >= 3 and _names_the_thing(scan, items, heads):
+        items, heads = items[1:], heads[1:]  # "Rewrite the intro, once as … and once as …"
     one_each = (heads[0] in _ONE or heads[0] in _ARTICLES) and sum(h in _ONE for h in heads) >= 2
     nouns = {_noun(scan[a:b]) for a, b in items}
     same_noun = len(nouns) == 1 and len(next(iter(nouns))) >= 3  # "a short one, a long one"
@@ -287,9 +326,42 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
         counted or one_each or same_noun or same_preposition or len(items) >= 3
     ):
         return None
+    items[-1] = _last_variant(scan, *items[-1], 14)
     if any(len(_words(scan[a:b])) > 14 for a, b in items):
         return None
     return items
+
+
+def _of_things_that_exist(scan: str, start: int, noun: int) -> bool:
+    """Whether a definite determiner opens the noun phrase before ``noun`` ("the settings
+    options", "my draft options"): those are there already, not asked for."""
+    words = _words(scan[start:noun])[-3:]
+    return any(w in _DEFINITE for w in words)
+
+
+def _short_list(scan: str, start: int, end: int) -> list[tuple[int, int]] | None:
+    """Two to five short phrases, split by commas and a last "and"/"or", that open with
+    the same word or are a word or two each ("formal, friendly, and super brief",
+    "something punchy, something formal, and something with an emoji"); not clauses."""
+    listed = [_cut(scan, a, b) for a, b in _parts(scan, start, end, _ADJECTIVE_SPLIT)]
+    listed = [p for p in listed if p[1] > p[0]]
+    words = [_words(scan[a:b]) for a, b in listed]
+    if not 2 <= len(listed) <= 5 or any(not w or len(w) > 6 for w in words):
+        return None
+    if any(w[0] in _NOT_BEFORE_A_REQUEST for w in words):
+        return None  # "options: I fly on Monday, we …"
+    if len({w[0] for w in words}) == 1 or all(len(w) <= 2 for w in words):
+        return listed
+    return None
+
+
+def _names_the_thing(scan: str, items: list[tuple[int, int]], heads: list[str]) -> bool:
+    """Whether the first phrase is the thing varied, set off by a comma before the
+    variants that each open with "one"/"once" ("the intro, once as a question and once
+    as a claim")."""
+    rest = heads[1 : len(items)]
+    comma = scan[items[0][1] : items[1][0]].strip() == ","
+    return comma and heads[0] not in _ONE and all(h in _ONE for h in rest)
 
 
 def _anchor(scan: str, piece: tuple[int, int], following: str) -> tuple[int, int]:
@@ -367,8 +439,8 @@ _OPENER = (
 )
 _OPENER_WORD = _factored(re.compile(rf"\b{_OPENER}\b", re.I))
 _FILLER = (
-    r"(?:(?:then|also|maybe|finally|lastly|zwar|nämlich|namely|aussi|enfin|también|luego|"
-    r"auch|dann)\s+)*"
+    r"(?:(?:then|also|maybe|finally|lastly|additionally|zwar|nämlich|namely|aussi|enfin|"
+    r"también|además|luego|auch|dann|zusätzlich|noch)\s+)*"
 )
 # "for a beginner and for an expert": the preposition opens the next phrase.
 _PREPOSITION = (
@@ -418,7 +490,8 @@ _RELATIVE_WORD = re.compile(
 # ("one with …", "a formal one", "eine mit …", "uno corto") or it sets itself against
 # another ("another …", "otro …", "einmal …", "a third …").
 _CONTRAST = re.compile(
-    r"(?:another|otro|otra|une autre|einmal|"
+    r"(?:another|otro|otra|une autre|un autre|einmal|eine andere|einen anderen|ein anderes|"
+    r"(?:an|une|una|eine)\s+(?:alternative|alternativa)|"
     r"(?:a|an|una|une|eine|ein|un)\s+(?:second|third|fourth|fifth|final|last|segunda|"
     r"segundo|tercera|tercero|cuarta|cuarto|deuxième|troisième|quatrième|zweite|dritte|"
     r"vierte|letzte))\b",
@@ -449,9 +522,11 @@ _VARIANT_WORDS = (
     r"scenarios?|options?|alternatives?|proposals?|concepts?|lengths?|"
     r"versión|versiones|variantes?|propuestas?|opciones|opción|escenarios?|tonos?|"
     r"Varianten?|Fassung\w*|Entw[üu]rf\w*|Szenarien|Szenario|Vorschl[äa]g\w*|Versionen|"
-    r"propositions?|scénarios?|façons"
+    r"propositions?|scénarios?|façons|approaches|angles|approches|enfoques|ángulos|Ansätze"
 )
 _VARIANT_NOUN = _factored(re.compile(rf"\b(?:{_VARIANT_WORDS})\b", re.I))
+# "with three (different) angles": the count is of variants, not of what one piece holds
+_COUNTED_VARIANTS = re.compile(rf"\s+(?:[\w-]+\s+)?(?:{_VARIANT_WORDS})\b", re.I)
 _VARIANT_END = re.compile(
     r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?)\b|\s*\(|"
     r",?\s+(?:so that|pour que|afin que|afin de|para que|damit)\b",
@@ -460,7 +535,7 @@ _VARIANT_END = re.compile(
 
 
 def _coordinated(
-    scan: str, sentence: Span, joins: list[re.Match[str]]
+    scan: str, sentence: Span, joins: list[re.Match[str]], until: int | None = None
 ) -> tuple[int, list[tuple[int, int]]] | None:
     """The request's verb and the variants it names as parallel determiner-headed
     phrases (``joins``: the coordinations in the sentence); None when the sentence asks
@@ -479,9 +554,11 @@ def _coordinated(
         joins = [j for j in joins if j.end() < end]
         if not joins:
             return None
-    elif ":" in scan[sentence.start : first_join] and _VARIANT_NOUN.search(
+    elif _INTRODUCED.search(scan, sentence.start, first_join) and _VARIANT_NOUN.search(
         scan, sentence.start, first_join
     ):
+        if _first_word(scan, sentence.start) in _SUBJECTS:
+            return None  # "I wrote two versions: …" tells, it does not ask
         opens = start = sentence.start  # "Two versions please: one for …"
     else:
         return None
@@ -496,7 +573,7 @@ def _coordinated(
         return None
     bounds = [_opening(j) for j in joins]
     later = [word.group(0).lower() if (word := _WORD_AT.match(scan, b)) else "" for b in bounds]
-    first = _first_variant(scan, start, joins[0], later)
+    first = _first_variant(scan, start, joins[0], later, apposed=apposed)
     pieces = list(zip(bounds, [*[j.start() for j in joins[1:]], end], strict=True))
     # whether each phrase follows "and" (not a bare comma): "a case, one that fits, and …"
     joined = [bool(_words(scan[j.start() : b])) for j, b in zip(joins, bounds, strict=True)]
@@ -509,22 +586,47 @@ def _coordinated(
         if b > a:
             items.append((a, b))
             after_and.append(conjunction)
+    if items:
+        items[-1] = _last_variant(scan, *items[-1], 16)
     if len(items) < 2 or any(len(_words(scan[a:b])) > 16 for a, b in items):
         return None
     if any(_CLAUSE.match(scan, a, b) for a, b in items):
         return None  # "one is old and the other is a puppy": clauses, not things to make
-    if _content_before(scan, start, items[0][0]) or _holds_variants(scan, *items[0]):
+    if _holds_variants(scan, *items[0]) or (
+        _content_before(scan, start, items[0][0]) and not _each_a_version(scan, items)
+    ):
         return None
     before = scan[
         verb.end() if verb and verb.end() <= items[0][0] else sentence.start : items[0][0]
     ]
     production = not _WANTING.match(verb.group(0)) if verb else False
     if not _asks_for_variants(scan, before, items, after_and, apposed, production):
-        return None
+        chosen = _CHOICE.search(scan, items[-1][1], until or sentence.end)
+        described = all(len(_words(scan[a:b])) >= 3 for a, b in items)
+        if not (production and chosen and described and len(items) == 2):
+            return None
     return opens, items
 
 
+# After two things described to make, a choice between them shows they are versions of
+# one: "… and an aggressive two-day blitz? I'll see which one works".
+_CHOICE = re.compile(
+    r"\b(?:which one|which of (?:the two|them|these)|whichever|cuál|laquelle|lequel|"
+    r"welche[nrs]?)\b",
+    re.I,
+)
+
+
 _MAX_VARIANTS = 8
+# a colon or a dash introduces what follows: "Two versions please - one for …"
+_INTRODUCED = re.compile(r":|\s[-\u2013\u2014]\s")
+
+
+def _first_word(scan: str, at: int) -> str:
+    word = _WORD_AT.search(scan, at)
+    return word.group(0).lower() if word else ""
+
+
 _WORD_AT = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
@@ -548,13 +650,16 @@ def _parallel(scan: str, start: int, joins: list[re.Match[str]]) -> list[re.Matc
     return kept
 
 
-def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str]) -> int | None:
+def _first_variant(
+    scan: str, start: int, join: re.Match[str], later: list[str], *, apposed: bool
+) -> int | None:
     """Where the first variant opens, before the first coordination: right after the verb
     ("get a serious version written like a proposal and a silly one"), else at the last
     opener like the second one's, else at the last opener outside a relative clause ("a
     relaxed plan where I do a little …" opens at "a relaxed"). None when it names the
     thing varied rather than a variant ("Dame el texto, uno … y otro …", "write me a
-    cover letter, one formal and one casual")."""
+    cover letter, one formal and one casual"), unless a colon or "namely" introduces
+    them ("trois titres : une sérieuse, une drôle et une …")."""
     lead = _LEADING_OBJECT.match(scan, start, join.start())
     start = _trimmed(scan, lead.end() if lead else start, join.start())[0]
     if join.group("prep"):  # the first phrase opens at the same preposition
@@ -565,7 +670,7 @@ def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str])
         comma = join.group(0).lstrip().startswith(",")
         article = openers[0].group(0).lower() in _ARTICLES | {"una", "une", "eine", "einen"}
         alone = not _stands_in(scan, start, join.start())
-        if comma and article and alone and all(w in _ONE for w in later):
+        if comma and article and alone and not apposed and all(w in _ONE for w in later):
             return None
         return start
     if openers:
@@ -575,6 +680,19 @@ def _first_variant(scan: str, start: int, join: re.Match[str], later: list[str])
     same = [o for o in openers if o.group(0).lower().split()[0] == later[0]]
     chosen = same or openers
     return chosen[-1].start() if chosen else None
+
+
+_CLAUSE_COMMA = re.compile(r",\s+")
+
+
+def _last_variant(scan: str, start: int, end: int, longest: int) -> tuple[int, int]:
+    """The last variant runs to the end of the sentence: when that is longer than a
+    variant can be, it ends at its first comma, and what follows is the rest of the
+    request ("… and another for five days, then I pick the one that fits my week")."""
+    if len(_words(scan[start:end])) <= longest:
+        return start, end
+    comma = _CLAUSE_COMMA.search(scan, start, end)
+    return _trimmed(scan, start, comma.start()) if comma else (start, end)
 
 
 def _variant_span(scan: str, start: int, end: int) -> tuple[int, int]:
@@ -606,7 +724,7 @@ def _asks_for_variants(
     stand_ins = [bool(_STAND_IN.match(p) or _ELLIPTIC.match(p)) for p in phrases]
     if sum(stand_ins) >= 2 or any(s and j for s, j in zip(stand_ins, joined, strict=True)):
         return True
-    if any(_CONTRAST.match(p) for p in phrases[1:]):
+    if any(_CONTRAST.match(p) and not _another_thing(phrases[0], p) for p in phrases[1:]):
         return True
     if _PAIR_OPENER.match(phrases[0]) and any(_PAIRED.match(p) for p in phrases[1:]):
         return True  # "l'une pour …, l'autre pour …", "the first playful, the second formal"
@@ -615,13 +733,27 @@ def _asks_for_variants(
     ones = all(_words(p)[0] in _BARE_ONE for p in phrases)
     if (counts or apposed) and (any(stand_ins) or ones):
         return True  # "in two registers: a stiff one … and a chatty note …"
-    if production and _same_head(phrases):
-        return True  # "a formal intro and a casual intro"
+    if production and (_same_head(phrases) or _same_noun_first(phrases)):
+        return True  # "a formal intro and a casual intro", "un résumé court et un résumé long"
+    if production and _shared_noun(phrases):
+        return True  # "einen lockeren und einen förmlichen Text"
     # "a serious version … and a silly one", "a short and a long take"
     nouns = [bool(_VARIANT_NOUN.search(_RELATIVE_WORD.split(p, 1)[0])) for p in phrases]
     return any(nouns) and all(
         n or s or len(_words(p)) <= 3 for p, n, s in zip(phrases, nouns, stand_ins, strict=True)
     )
+
+
+def _another_thing(first: str, phrase: str) -> bool:
+    """Whether "another" names a thing of its own rather than a variant of the first:
+    "a laptop and another charger", not "another for cutting", "another shorter one",
+    "another version" nor "another plan" after "a plan"."""
+    words = _words(phrase)
+    if words[0] != "another" or len(words) < 2 or words[1] in _PREPOSITIONS:
+        return False
+    if _RELATIVE_WORD.match(words[1]) or "one" in words or _VARIANT_NOUN.search(phrase):
+        return False
+    return _noun(phrase) != _noun(first)
 
 
 _CLAUSE = re.compile(
@@ -646,6 +778,47 @@ def _same_head(phrases: list[str]) -> bool:
     return len(last) == 1 and len(next(iter(last))) >= 3 and all(2 <= len(w) <= 5 for w in words)
 
 
+def _same_noun_first(phrases: list[str]) -> bool:
+    """Whether short phrases name one noun right after their article and tell it apart by
+    what follows, not by a preposition ("un résumé court et un résumé détaillé", not "a
+    test for the parser and a test for the lexer")."""
+    words = [_words(p) for p in phrases]
+    if not all(3 <= len(w) <= 5 and w[0] in _ARTICLES | {"una", "une", "eine"} for w in words):
+        return False
+    return (
+        len({w[1] for w in words}) == 1
+        and len(words[0][1]) >= 3
+        and not any(w[2] in _LINKS or _RELATIVE_WORD.fullmatch(w[2]) for w in words)
+    )
+
+
+# what ties a noun to another thing rather than telling it apart: "un résumé du film"
+_LINKS = _PREPOSITIONS | frozenset(
+    {
+        *("of", "to", "on", "at", "de", "du", "des", "d", "del", "al", "à", "au", "aux", "a"),
+        *("von", "vom", "zum", "zur", "über"),
+    }
+)
+
+
+def _shared_noun(phrases: list[str]) -> bool:
+    """Whether the first of two phrases is an article and an adjective whose noun the
+    second one ends on, as German capitals show ("einen lockeren und einen förmlichen
+    Text"; English "a cat and a dog" cannot tell an adjective from a noun)."""
+    if len(phrases) != 2:
+        return False
+    first, second = phrases[0].split(), phrases[1].split()
+    return (
+        len(first) == 2
+        and 3 <= len(second) <= 6
+        and first[0].lower() == second[0].lower()
+        and first[0].lower() in {"ein", "eine", "einen", "einem", "einer"}
+        and first[1][:1].islower()
+        and second[1][:1].islower()
+        and second[2][:1].isupper()
+    )
+
+
 def _stands_in(scan: str, at: int, end: int) -> bool:
     return any(p.match(scan, at, end) for p in (_STAND_IN, _CONTRAST, _PAIRED))
 
@@ -658,6 +831,7 @@ def _variant_sets(
     request's sentence or in the one after it ("… schreiben? Einmal … und einmal …")."""
     taken = [s.extent for s in found]
     out = _list_variants(text, scan, sents, taken) + _adjective_variants(text, scan, sents, taken)
+    out += _labelled_variants(text, scan, sents, taken)
     joins = sorted(
         (j for pattern in _COORDINATED for j in pattern.finditer(scan)), key=lambda j: j.start()
     )
@@ -670,7 +844,10 @@ def _variant_sets(
             continue
         if any(a < sentence.end and sentence.start < b for a, b in taken):
             continue
-        hit = _coordinated(scan, sentence, by_sentence[index]) if by_sentence[index] else None
+        until = following.end if following else sentence.end
+        hit = (
+            _coordinated(scan, sentence, by_sentence[index], until) if by_sentence[index] else None
+        )
         if hit is None and following and _opens_variants(scan, following.start):
             verb = _ASK.search(scan, sentence.start, sentence.end)
             if verb:  # "Kannst du … schreiben? Einmal … und einmal …"
@@ -707,6 +884,12 @@ def _content_before(scan: str, after: int, first: int) -> bool:
 
 
 _ONCE = re.compile(r"(?:once|einmal|une fois|una vez)\b", re.I)
+
+
+def _each_a_version(scan: str, items: list[tuple[int, int]]) -> bool:
+    """Whether every phrase names itself a variant ("a post about my promotion, one humble
+    version and one proud version"): what comes before them is then the thing varied."""
+    return all(_VARIANT_NOUN.search(scan, a, b) for a, b in items)
 
 
 def _holds_variants(scan: str, start: int, end: int) -> bool:
@@ -782,7 +965,8 @@ def _list_variants(
             continue
         if any(a < sentence.end and sentence.start < b for a, b in taken):
             continue
-        if not _VARIANT_NOUN.search(scan, sentence.start, sentence.end):
+        named = _VARIANT_NOUN.search(scan, sentence.start, sentence.end)
+        if not named and not _stand_in_lines(scan, sentence.end):
             continue
         request = _request_verb(_ASK, scan, sentence.start, sentence.end) or _REQUEST_LEAD.search(
             scan, sentence.start, sentence.end
@@ -805,6 +989,79 @@ def _list_variants(
         taken.append((request.start(), items[-1][1]))
         out.extend(_variant_group(text, request.start(), items, "listed"))
     return out
+
+
+# "Version A should …, version B …", "Option 1: …", "Variante 2 …"
+_LABEL = re.compile(  # the label itself a capital or a digit: not "plan a trip"
+    r"\b(?i:versions?|options?|variants?|drafts?|plan|versión|opción|variante|borrador|"
+    r"fassung|entwurf)\s+(?P<label>[A-D1-4])\b"
+)
+_LABEL_END = re.compile(r"[,;]?\s*(?:(?:and|et|y|und)\s+)?$", re.I)
+
+
+_LABEL_STEMS = (
+    *("version", "versión", "option", "opción", "variant", "draft", "plan", "borrador"),
+    *("fassung", "entwurf"),
+)
+
+
+def _labels(scan: str) -> list[re.Match[str]]:
+    """The labelled variants in ``scan``, found from their nouns' stems (faster than a
+    search with the whole pattern)."""
+    low = scan.lower()
+    if len(low) != len(scan):  # lowering changed the offsets
+        return list(_LABEL.finditer(scan))
+    found = []
+    for stem in _LABEL_STEMS:
+        at = low.find(stem)
+        while at != -1:
+            if label := _LABEL.match(scan, at):
+                found.append(label)
+            at = low.find(stem, at + 1)
+    return sorted(found, key=lambda label: label.start())
+
+
+def _labelled_variants(
+    text: str, scan: str, sents: list[Span], taken: list[tuple[int, int]]
+) -> list[Suggestion]:
+    """Variants named by their labels ("Write two intros. Version A should open with a
+    question. Version B should open with a statistic."): each from its label to the next
+    one or its sentence's end, in or right after a request."""
+    labels = [m for m in _labels(scan) if not any(a <= m.start() < b for a, b in taken)]
+    if len({m.group("label").upper() for m in labels}) < 2 or len(labels) > 4:
+        return []
+    if len({m.group("label").upper() for m in labels}) != len(labels):
+        return []  # one label twice: the options are discussed, not named
+    first = next(i for i, s in enumerate(sents) if s.start <= labels[0].start() < s.end)
+    request = None
+    for sentence in sents[max(0, first - 1) : first + 1]:
+        request = request or _request_verb(_ASK, scan, sentence.start, labels[0].start())
+    if request is None:
+        return []
+    items = []
+    for index, label in enumerate(labels):
+        sentence = next(s for s in sents if s.start <= label.start() < s.end)
+        end = sentence.end
+        if index + 1 < len(labels) and labels[index + 1].start() < end:
+            tail = _LABEL_END.search(scan, label.end(), labels[index + 1].start())
+            end = tail.start() if tail else labels[index + 1].start()  # "…, and" left out
+        items.append(_trimmed(scan, label.start(), end))
+    if any(len(_words(scan[a:b])) > 20 for a, b in items):
+        return []
+    taken.append((request.start(), items[-1][1]))
+    return _variant_group(text, request.start(), items, "labelled")
+
+
+def _stand_in_lines(scan: str, at: int) -> bool:
+    """Whether the list lines from ``at`` each open with a stand-in for the thing asked
+    for ("- one for LinkedIn", "- one for the website"; "- une courte", "- otra …")."""
+    lines = 0
+    while line := _LIST_LINE.match(scan, at):
+        if not _stands_in(scan, line.start(1), line.end(1)):
+            return False
+        lines += 1
+        at = line.end()
+    return lines >= 2
 
 
 def _joins_by_sentence(sents: list[Span], joins: list[re.Match[str]]) -> list[list[re.Match[str]]]:
@@ -862,6 +1119,10 @@ def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re
             return verb
         if previous and _MODAL.search(scan, max(start, previous.start() - 12), previous.start()):
             return verb  # "could she get …", "can we make …"
+        if previous and scan[previous.start() - 1 : previous.start()] == "-":
+            return verb  # "Peux-tu écrire …", "Pourriez-vous rédiger …"
+        if previous and _asked_conditional(scan, max(start, previous.start() - 8), verb):
+            return verb  # "Comment tu le formulerais …", "Vous la rédigeriez comment ?"
     return None
 
 
@@ -871,10 +1132,25 @@ _FIXED_AFTER = re.compile(r"\s+(?:igual|lo mismo)\b", re.I)
 def _noun_after_adjective(scan: str, start: int, verb: re.Match[str]) -> bool:
     """Whether a determiner comes two words before ``verb``: "my annual plan"."""
     two = _TWO_WORDS_BEFORE.search(scan, max(start, verb.start() - 40), verb.start())
-    return two is not None and two.group(1).lower() in _DETERMINERS
+    if two is None or scan[two.start(1) - 1 : two.start(1)] == "-":
+        return False  # "Pourrais-tu me proposer …": a pronoun, not a determiner
+    if _asked_conditional(scan, two.start(), verb):
+        return False  # "tu le formulerais": "tu" is the one asked
+    return two.group(1).lower() in _DETERMINERS
 
 
 _TWO_WORDS_BEFORE = re.compile(r"([\w']+) [\w'-]+ $")
+
+
+# "tu le …", "vous la …": the one asked, then the thing to make as an object pronoun
+_ADDRESSED_CLITIC = re.compile(r"\b(?:tu|vous)\s+(?:le|la|les|l')\s*$", re.I)
+
+
+def _asked_conditional(scan: str, start: int, verb: re.Match[str]) -> bool:
+    """Whether ``verb`` asks how one would make it: "tu le formulerais", "vous
+    l'écririez" (a conditional after the one asked and the thing as a pronoun)."""
+    conditional = verb.group(0).lower().endswith(("rais", "rait", "riez"))
+    return conditional and bool(_ADDRESSED_CLITIC.search(scan, start, verb.start()))
 
 
 _MODAL = re.compile(r"\b(?:can|could|would|will|shall|should|may|might)\s+$", re.I)

@@ -26,6 +26,7 @@ from .suggestion import Option, Suggestion, split_group
 from .text import (
     _NEGATION,
     Span,
+    _factored,
     _inside,
     _mentions,
     _option_title,
@@ -81,12 +82,14 @@ _CHOICE_CUE = re.compile(
     r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
     re.I,
 )
+_CHOICE_CUE = _factored(_CHOICE_CUE)  # the same matches, found faster
 _EXAMPLE_CUE = re.compile(
     r"\b(?:such as|e\.g|for example|for instance|including|comme|par exemple|como|por ejemplo|"
     r"wie|zum beispiel|z\.b)\b"
     r"|(?<!would you )(?<!you'd )(?<!i'd )(?<!i would )(?<!we'd )\blike\b",
     re.I,
 )
+_EXAMPLE_CUE = _factored(_EXAMPLE_CUE)  # the same matches, found faster
 _IDIOMS = re.compile(
     r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
     r"longer|later|earlier|similar|something|anything|whatever|whoever|otherwise|other|else|"
@@ -110,6 +113,7 @@ _IDIOMS = re.compile(
     r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)",
     re.I,
 )
+_IDIOMS = _factored(_IDIOMS)  # the same matches, found faster
 _ANY_CONTEXT = re.compile(
     r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
 )
@@ -143,8 +147,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
         question = chunk.rstrip().endswith("?")
-        choosing = _CHOICE_CUE.search(_OPENER.sub(" ", chunk))
         sentence_cue = _CHOICE_CUE.search(chunk)
+        unopened = _OPENER.sub(" ", chunk)
+        choosing = sentence_cue if unopened == chunk else _CHOICE_CUE.search(unopened)
         for match in _OR.finditer(chunk):
             at = sentence.start + match.start()
             after = at + len(match.group(0))
@@ -518,6 +523,7 @@ _REPORTED = re.compile(
     r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
     re.I,
 )
+_REPORTED = _factored(_REPORTED)  # the same matches, found faster
 _MAIN_CLAUSE = re.compile(
     r",\s+(?:i|we|you|it|they|he|she|my|our|the|this|that|there)\b(?!\s+or\b)", re.I
 )

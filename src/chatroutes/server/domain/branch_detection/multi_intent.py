@@ -36,12 +36,22 @@ import itertools
 import re
 from collections import Counter
 
-from .directives import _MAKE
+from .directives import _MAKE_SCAN
 from .option_spans import _parts
 from .requests import _IMPERATIVE as _IMPERATIVE_ASK
 from .requests import AND, ASK, BLOCK, QUESTION, TRANSITION, Intent, intents, segments
 from .suggestion import Option, Suggestion, calibrated, split_group
-from .text import Span, _mentions, _option_title, _strip_marker, _trimmed, _words, _wordset
+from .text import (
+    Span,
+    _factored,
+    _Keyed,
+    _mentions,
+    _option_title,
+    _strip_marker,
+    _trimmed,
+    _words,
+    _wordset,
+)
 
 _JOINED = re.compile(
     r",?\s*\b(?:and also|and i also|and we also|and another|plus another|(?<=,\s)plus|as well as|"
@@ -86,12 +96,14 @@ _NEED = re.compile(
     r"quería|querría|saber|savoir|voudrais|wissen|möchte|sapere)\b",
     re.I,
 )
+_NEED = _factored(_NEED)  # the same matches, found faster
 _REQUEST = re.compile(
     r"\b(?:help|need|want|please|pls|can you|could you|would you|i'd like|i would like|"
     r"besoin|veux|voudrais|pouvez|peux|s'il vous plaît|stp|svp|necesito|quiero|puedes|podrías|"
     r"por favor|brauche|möchte|will|bitte|kannst|können sie)\b",
     re.I,
 )
+_REQUEST = _factored(_REQUEST)  # the same matches, found faster
 _SPEAKER = re.compile(
     r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein|eu|meu|minha|io|mio|mia)\b",
     re.I,
@@ -197,6 +209,7 @@ _ANNOUNCED = re.compile(
     r"\b[^:\n]{0,60}:",
     re.I,
 )
+_ANNOUNCED = _factored(_ANNOUNCED)  # the same matches, found faster
 _DETERMINER = (
     r"the|my|our|your|a|an|le|la|les|l'|mon|ma|mes|notre|nos|votre|vos|el|los|las|mi|mis|"
     r"nuestro|nuestra|su|sus|der|die|das|den|dem|mein|meine|unser|unsere|ihr|ihre|il|la|lo|"
@@ -277,6 +290,36 @@ _COUNTED_THINGS = re.compile(
     r"domande|cose)\b",
     re.I,
 )
+_THINGS = (  # one of them is in each match of _COUNTED_THINGS
+    "question",
+    "thing",
+    "issue",
+    "request",
+    "problem",
+    "topic",
+    "item",
+    "point",
+    "favo",
+    "task",
+    "chose",
+    "truc",
+    "problème",
+    "souci",
+    "demande",
+    "tâche",
+    "pregunta",
+    "cos",
+    "asunto",
+    "duda",
+    "tarea",
+    "frage",
+    "ding",
+    "sache",
+    "anliegen",
+    "punkt",
+    "aufgabe",
+    "domande",
+)
 _ANNOUNCEMENT_END = re.compile(
     r"(?:\s+(?:on|about|regarding|concerning|for|with|from|sur|avec|pour|con|sobre|para|de|zu|"
     r"mit|bei|für|zum|zur)\b[^.:!?\n]{0,40})?"
@@ -308,7 +351,10 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     …", "Two things on my account. <a problem>. Separately, …?", "Tres cosas: ¿…?
     También … Y por último, …"): the first request, then one per sentence opened by an
     ordinal or an additive word; sentences in between tell more about the request."""
+    things = _Keyed(scan, _THINGS, regex=True)
     for index, sentence in enumerate(sents):
+        if not things.within(sentence.start, sentence.end):
+            continue
         counted = _COUNTED_THINGS.search(scan, sentence.start, sentence.end)
         if counted is None:
             continue
@@ -570,6 +616,7 @@ _ISSUE = re.compile(
     r"kündig\w*)",
     re.I,
 )
+_ISSUE = _factored(_ISSUE)  # the same matches, found faster
 _CLAUSE_AND = re.compile(
     r",?\s+(?:and|et|y|und)\s+(?:(?:also|aussi|además|ademas|außerdem|auch)\s+)?"
     r"(?=(?:i|my|the|our|we|it|also|je|j'|mon|ma|le|la|yo|mi|el|ich|mein|meine|der|die|das|"
@@ -943,7 +990,7 @@ def _refines(scan: str, first: Span, chunk: str, opens: re.Match[str] | None) ->
     to write or make something, what to put in it ("Also, please mention …")."""
     if _REFINE.search(chunk) or _NO_MORE.match(chunk):
         return True
-    if _MAKE.search(scan, first.start, first.end) is None:
+    if _MAKE_SCAN.search(scan, first.start, first.end) is None:
         return False
     rest = chunk[opens.end() :] if opens and _ADDITIVE.match(chunk) else chunk
     return any(_REFINE_VERB.match(part) for part in _CLAUSE_CUT.split(rest))
@@ -973,6 +1020,7 @@ _ANAPHOR = re.compile(
     r"questo|quello|isso|isto|afterwards|after that|después|danach|après|ensuite|depois)\b",
     re.I,
 )
+_ANAPHOR = _factored(_ANAPHOR)  # the same matches, found faster
 
 
 def _dependent(chunk: str) -> bool:
@@ -1198,6 +1246,7 @@ _MANY = re.compile(
     r"aufgaben)\b",
     re.I,
 )
+_MANY = _factored(_MANY)  # the same matches, found faster
 
 
 # "I need to:" opening a list whose items are each a task

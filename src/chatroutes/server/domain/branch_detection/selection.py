@@ -51,9 +51,10 @@ def one_family(found: list[Suggestion]) -> list[Suggestion]:
 
 
 def _by_group(found: Iterable[Suggestion]) -> list[list[Suggestion]]:
-    groups: dict[str, list[Suggestion]] = {}
+    groups: dict[tuple[bool, str, int, int], list[Suggestion]] = {}
     for suggestion in found:
-        key = suggestion.group.id if suggestion.group else suggestion.id
+        owner = suggestion.group or suggestion  # whose id names the group
+        key = (owner is not suggestion, owner.kind, owner.start, owner.end)
         groups.setdefault(key, []).append(suggestion)
     return list(groups.values())
 

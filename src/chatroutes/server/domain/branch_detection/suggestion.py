@@ -117,6 +117,7 @@ def split_group(
     """
     group = Group(kind, start, end, text[start:end])
     titles = tuple(o.title for o in options)
+    score = calibrated(confidence)
     out = []
     mentions_others = "{others}" in description
     for option in options:
@@ -130,7 +131,7 @@ def split_group(
                 start=a,
                 end=b,
                 trigger=text[a:b],
-                confidence=calibrated(confidence),
+                confidence=score,
                 title=option.title,
                 description=description.format(
                     option=option.title, others=_join(others, "or") if others else ""

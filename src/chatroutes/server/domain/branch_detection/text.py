@@ -10,6 +10,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 MAX_TITLE = 80
 
@@ -29,14 +30,29 @@ _ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "mr", "mrs", "dr", "st", "approx", 
 def masked(text: str) -> str:
     """``text`` with code, URLs and e-mail addresses blanked out (same length); an inline
     code name (`useEffect`) stays a word, as letters, so it can be an option."""
-    chars = list(text)
-    for pattern in (_CODE_FENCE, _INLINE_CODE, _URL, _INDENTED_CODE):
+    chars: list[str] | None = None
+    for pattern, cues in _MASKS:
+        if not any(map(text.__contains__, cues)):
+            continue  # none of what the pattern needs is in the text
         for match in pattern.finditer(text):
-            name = pattern is _INLINE_CODE and _CODE_NAME.fullmatch(match.group(0))
-            for i in range(match.start(), match.end()):
-                if chars[i] != "\n":
-                    chars[i] = "x" if name and match.start() < i < match.end() - 1 else " "
-    return "".join(chars)
+            if chars is None:
+                chars = list(text)
+            start, end = match.span()
+            if pattern is _INLINE_CODE and _CODE_NAME.fullmatch(match.group(0)):
+                chars[start:end] = " " + "x" * (end - start - 2) + " "
+            else:
+                chars[start:end] = _NOT_NEWLINE.sub(" ", match.group(0))
+    return text if chars is None else "".join(chars)
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+# each pattern that masks, and the strings one of which it cannot match without
+_MASKS = (
+    (_CODE_FENCE, ("```", "~~~")),
+    (_INLINE_CODE, ("`",)),
+    (_URL, ("://", "www.", "@")),
+    (_INDENTED_CODE, ("    ", "\t")),
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +61,9 @@ class Span:
     end: int
 
 
-_BREAK = re.compile(r"\n|[.!?]+[\"')\u201d\u00bb]*(?=\s|$)")
+# a newline, or terminal punctuation closed by quotes or brackets and followed by a space:
+# one character class first, so that a search skips ahead to the next candidate
+_BREAK = re.compile(r"[\n.!?](?:(?<=\n)|(?<=[.!?])[.!?]*[\"')\u201d\u00bb]*(?=\s|$))")
 _LAST_WORD = re.compile(r"([A-Za-z.]+)$")
 
 
@@ -69,18 +87,23 @@ def sentences(scan: str) -> list[Span]:
 
 
 def _push(spans: list[Span], scan: str, start: int, end: int) -> None:
-    while start < end and scan[start].isspace():
-        start += 1
-    while end > start and scan[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append(Span(start, end))
+    piece = scan[start:end]
+    core = piece.lstrip()
+    if core:
+        start += len(piece) - len(core)
+        spans.append(Span(start, start + len(core.rstrip())))
 
 
 _MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•+]|[a-hA-H][.)]|\(\w\))\s+")
 
 
+_MARKER_FIRST = frozenset("-*•+(abcdefghABCDEFGH")  # and digits and spaces
+
+
 def _strip_marker(scan: str, span: Span) -> Span:
+    first = scan[span.start : span.start + 1]
+    if not (first in _MARKER_FIRST or first.isdecimal() or first.isspace()):
+        return span  # a marker starts with none of the other characters
     match = _MARKER.match(scan[span.start : span.end])
     return Span(span.start + match.end(), span.end) if match else span
 
@@ -88,6 +111,16 @@ def _strip_marker(scan: str, span: Span) -> Span:
 def _mentions(text: str, keys: Sequence[str]) -> bool:
     """Whether ``text`` (any case) contains one of ``keys``: a cheap test before a regex."""
     return any(map(text.lower().__contains__, keys))
+
+
+# letters an ignore-case regex reads as "i" or "s" that lower() does not turn into them
+_CASE_FOLDS = ("\u0130", "\u0131", "\u017f")
+
+
+def _may_match(text: str, keys: Sequence[str]) -> bool:
+    """Whether an ignore-case regex, each of whose matches holds one of ``keys`` (in
+    lower case), may match in ``text``: when it is False, the regex finds nothing."""
+    return _mentions(text, keys) or any(map(text.__contains__, _CASE_FOLDS))
 
 
 def _skip(pattern: re.Pattern[str], text: str, at: int) -> int:
@@ -128,11 +161,12 @@ _TRIM = " \t\n,.;:!?\"'()[]*_\u201c\u201d\u00ab\u00bb\u00bf\u00a1"
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """``start, end`` moved inwards past spaces, punctuation and Markdown emphasis."""
-    while start < end and text[start] in _TRIM:
-        start += 1
-    while end > start and text[end - 1] in _TRIM:
-        end -= 1
-    return start, end
+    if start >= end:
+        return start, end
+    piece = text[start:end]
+    core = piece.lstrip(_TRIM)
+    start += len(piece) - len(core)
+    return start, start + len(core.rstrip(_TRIM))
 
 
 _LEAD_IN = re.compile(
@@ -161,7 +195,7 @@ def _option_title(text: str) -> str:
     """A short title naming an option: lead-in words dropped ("I need help with
     billing" → "Billing help"), first letter capitalised."""
     text = " ".join(text.split()).strip(_TRIM)
-    core = _LEAD_IN.sub("", text, count=1) or text
+    core = text[_skip(_LEAD_IN, text, 0) :] or text
     helped = _HELP_WITH.match(core)
     if helped and len(helped.group(1).split()) <= 4:
         core = f"{helped.group(1)} help"
@@ -173,8 +207,8 @@ def _option_title(text: str) -> str:
 
 _QUOTED = re.compile(
     r"\"[^\"\n]{1,120}\"|\u201c[^\u201d\n]{1,120}\u201d|\u00ab[^\u00bb\n]{1,120}\u00bb|"
-    r"\u201e[^\u201c\u201d\n]{1,120}[\u201c\u201d]|(?<!\w)'[^'\n]{1,80}'(?!\w)"
-)
+    r"\u201e[^\u201c\u201d\n]{1,120}[\u201c\u201d]|'(?<!\w')[^'\n]{1,80}'(?!\w)"
+)  # every alternative opens with its quote (no word before "'"), so a search skips ahead
 
 
 def _quoted(scan: str) -> list[tuple[int, int]]:
@@ -193,33 +227,74 @@ def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < start and end < e for s, e in spans)
 
 
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|without|neither|nor|none|nothing|hardly|n't|cannot)\b|n't\b", re.I
-)
-
-
 _PLAIN = frozenset("-' \u2019")
 
 
 def _factored(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    r"""``pattern``, a word list ``\b(?:w1|w2|…)\b``, with the words that share their
-    first letters grouped (``\b(?:w(?:rite|ord)|…)\b``): it matches exactly the same,
-    and faster, since an alternative is tried only after its first letters matched.
-    Only plain letters are grouped, so a word's regex syntax (``\w*``) stays whole."""
-    head, tail = r"\b(?:", r")\b"
+    r"""``pattern``, which opens with a word list ``\b(?:w1|w2|…)``, with the words that
+    share their first letters grouped (``\b(?:w(?:rite|ord)|…)``): it matches exactly
+    the same, and faster, since an alternative is tried only after its first letters
+    matched. Only plain letters are grouped, so a word's regex syntax (``\w*``,
+    ``(?:a|b)``) stays whole. Letters are grouped in lower case: a pattern that does not
+    ignore case is kept."""
+    head = r"\b(?:"
     body = pattern.pattern
-    if not (body.startswith(head) and body.endswith(tail)) or "(" in body[len(head) : -2]:
+    listing = body.startswith(head) and pattern.flags & re.I
+    listed = _word_list(body, len(head)) if listing else None
+    if listed is None:
         return pattern
-    words = body[len(head) : -len(tail)].split("|")
-    return re.compile(head + _trie(words) + tail, pattern.flags)
+    words, end = listed
+    factored = head + _trie(words) + body[end:]
+    return pattern if factored == body else re.compile(factored, pattern.flags)
+
+
+def _word_list(body: str, start: int) -> tuple[list[str], int] | None:
+    """The alternatives of the group of ``body`` whose contents start at ``start``, and
+    where it closes (its ``)``); None when it does not."""
+    words: list[str] = []
+    depth, at, first, in_class = 0, start, start, False
+    while at < len(body):
+        char = body[at]
+        if char == "\\":
+            at += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            at += 1 if body[at + 1 : at + 2] == "^" else 0
+            at += 1 if body[at + 1 : at + 2] == "]" else 0  # a "]" first is a plain one
+        elif char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif char == ")":
+            return [*words, body[first:at]], at
+        elif char == "|" and not depth:
+            words.append(body[first:at])
+            first = at + 1
+        at += 1
+    return None
 
 
 def _trie(words: list[str]) -> str:
     """The alternation of ``words``, grouped on their first letter while every word of a
     group goes on with a plain letter; the order of the words is kept within a group, and
-    two groups never match at the same place."""
-    if len(words) < 2 or not all(map(_plain_start, words)):
-        return "|".join(words)
+    two groups never match at the same place. A word that does not start plainly stays
+    where it is, between the groups of the words before it and those after it."""
+    parts: list[str] = []
+    run: list[str] = []
+    for word in [*words, None]:
+        if word is not None and _plain_start(word):
+            run.append(word)
+            continue
+        parts.extend(_grouped(run))
+        run = []
+        if word is not None:
+            parts.append(word)
+    return "|".join(parts)
+
+
+def _grouped(words: list[str]) -> list[str]:
     groups: dict[str, list[str]] = {}
     for word in words:
         groups.setdefault(word[0].lower(), []).append(word)
@@ -230,7 +305,7 @@ def _trie(words: list[str]) -> str:
             parts.append(members[0])
         else:
             parts.append(f"{re.escape(first)}(?:{_trie([m[1:] for m in members])})")
-    return "|".join(parts)
+    return parts
 
 
 def _plain_start(word: str) -> bool:
@@ -240,15 +315,24 @@ def _plain_start(word: str) -> bool:
 
 _QUANTIFIERS = frozenset("?*+{")
 
+_NEGATION = _factored(
+    re.compile(
+        r"\b(?:not|no|never|without|neither|nor|none|nothing|hardly|n't|cannot)\b|n't\b", re.I
+    )
+)
+
 
 class _Keyed:
     """Which spans of a text mention one of ``keys`` (any case): every key found once
     in the whole text, so that each sentence's test is a lookup, not a scan."""
 
-    def __init__(self, text: str, keys: Sequence[str]) -> None:
+    def __init__(self, text: str, keys: tuple[str, ...], *, regex: bool = False) -> None:
+        """``regex``: ``within`` stands for an ignore-case regex each of whose matches holds
+        a key, and is True wherever that regex may match (see ``_may_match``)."""
         low = text.lower()
         self._text = text if len(low) != len(text) else None  # lower() moved offsets
-        self._keys = keys
+        self._keys = keys = _shortest(keys)
+        self._everywhere = regex and any(map(text.__contains__, _CASE_FOLDS))
         hits: list[tuple[int, int]] = []
         if self._text is None:
             for key in keys:
@@ -258,15 +342,22 @@ class _Keyed:
                     at = low.find(key, at + 1)
         hits.sort()
         self._starts = [start for start, _ in hits]
-        self._hits = hits
+        # the nearest end of a key found at or after each one's start
+        self._ends = [end for _, end in hits]
+        for index in range(len(hits) - 2, -1, -1):
+            self._ends[index] = min(self._ends[index], self._ends[index + 1])
 
     def within(self, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` holds a key."""
+        if self._everywhere:
+            return True
         if self._text is not None:
             return _mentions(self._text[start:end], self._keys)
         index = bisect_left(self._starts, start)
-        while index < len(self._hits) and self._hits[index][0] < end:
-            if self._hits[index][1] <= end:
-                return True
-            index += 1
-        return False
+        return index < len(self._ends) and self._ends[index] <= end
+
+
+@cache
+def _shortest(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """``keys`` without those that hold another: wherever they are, the other is too."""
+    return tuple(k for k in keys if not any(o in k and o != k for o in keys))

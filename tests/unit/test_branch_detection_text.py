@@ -1,0 +1,120 @@
+"""What every branch detector family reads: masked text, sentence spans, quotes, keyed
+lookups and the trimming of spans."""
+
+from __future__ import annotations
+
+import re
+
+from chatroutes.server.domain.branch_detection.text import (
+    Span,
+    _Keyed,
+    _may_match,
+    _quoted,
+    _strip_marker,
+    _trimmed,
+    masked,
+    sentences,
+)
+
+
+def pieces(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in sentences(text)]
+
+
+class TestMasked:
+    def test_plain_text_is_kept_as_it_is(self):
+        text = "Should I use Postgres or MySQL? Either works, I guess."
+        assert masked(text) == text
+
+    def test_code_links_and_addresses_are_blanked_to_the_same_length(self):
+        text = "Run ```x or y``` then see https://a.io/x?or=1 or mail me@x.org, or www.b.org"
+        out = masked(text)
+        assert len(out) == len(text)
+        assert "x or y" not in out and "https" not in out and "me@x" not in out
+        assert "www" not in out and out.startswith("Run ") and " then see " in out
+
+    def test_a_code_name_stays_a_word_and_other_inline_code_is_blanked(self):
+        text = "Use `useEffect` or `a + b` here"
+        assert masked(text) == "Use  xxxxxxxxx  or         here"
+
+    def test_newlines_inside_masked_code_stay(self):
+        text = "Look:\n```\nif a or b:\n    pass\n```\nWhich one?"
+        out = masked(text)
+        assert [i for i, c in enumerate(out) if c == "\n"] == [
+            i for i, c in enumerate(text) if c == "\n"
+        ]
+        assert "a or b" not in out
+
+    def test_indented_code_lines_are_blanked(self):
+        assert masked("Here:\n    x = a or b\nOk") == "Here:\n              \nOk"
+
+
+class TestSentences:
+    def test_terminal_punctuation_closing_quotes_and_lines(self):
+        text = 'He said "go!" Then what?! Fine.\nNext line'
+        assert pieces(text) == ['He said "go!"', "Then what?!", "Fine.", "Next line"]
+
+    def test_abbreviations_and_inner_dots_do_not_end_a_sentence(self):
+        text = "Compare e.g. Vue vs. React. Use Next.js or not."
+        assert pieces(text) == ["Compare e.g. Vue vs. React.", "Use Next.js or not."]
+
+    def test_spaces_around_a_sentence_are_trimmed(self):
+        assert pieces("  One.   Two?  \n\n  ") == ["One.", "Two?"]
+
+
+class TestQuoted:
+    def test_quotes_but_not_apostrophes_inside_words(self):
+        text = "I don't know: \u201cA or B\u201d, 'C or D' or \"E or F\" won't do"
+        assert [text[a:b] for a, b in _quoted(text)] == [
+            "\u201cA or B\u201d",
+            "'C or D'",
+            '"E or F"',
+        ]
+
+
+class TestKeyed:
+    def test_a_span_holds_a_key_only_when_the_whole_key_is_inside_it(self):
+        text = "Which is cheaper? Compare them. Nothing here."
+        keyed = _Keyed(text, ("compar", "cheap"))
+        assert keyed.within(0, 17)  # "cheap"
+        assert keyed.within(18, 31)  # "Compar"
+        assert not keyed.within(32, len(text))
+        assert not keyed.within(20, 31)  # "mpare": the key starts before the span
+
+    def test_a_key_that_holds_another_changes_nothing(self):
+        text = "In comparison, it is slower."
+        for start, end in ((0, 14), (3, 9), (3, 10), (15, len(text))):
+            assert _Keyed(text, ("in comparison", "compar")).within(start, end) == _Keyed(
+                text, ("compar",)
+            ).within(start, end)
+
+    def test_for_a_regex_it_never_rules_out_a_match_lower_case_misses(self):
+        regex = re.compile(r"\bissues\b", re.I)
+        text = "Two \u0131ssues today."  # a dotless i: the regex matches, lower() does not
+        assert regex.search(text)
+        assert not _Keyed(text, ("issue",)).within(0, len(text))
+        assert _Keyed(text, ("issue",), regex=True).within(0, len(text))
+        assert _may_match(text, ("issue",)) and not _may_match("Two things", ("issue",))
+
+
+class TestSpans:
+    def test_trimmed_moves_inwards_past_spaces_and_punctuation(self):
+        text = ' ("Postgres"), '
+        start, end = _trimmed(text, 0, len(text))
+        assert text[start:end] == "Postgres"
+        assert _trimmed(text, 5, 5) == (5, 5)
+        assert _trimmed(text, 8, 3) == (8, 3)  # an empty span is left as it is
+        assert _trimmed("...", 0, 3) == (3, 3)
+
+    def test_strip_marker_drops_list_markers_only(self):
+        for line, rest in (
+            ("1. Book the hotel", "Book the hotel"),
+            ("- Book the hotel", "Book the hotel"),
+            ("b) Book the hotel", "Book the hotel"),
+            ("(c) Book the hotel", "Book the hotel"),
+            ("Book the hotel", "Book the hotel"),
+            ("i. Book the hotel", "i. Book the hotel"),
+            ("10 rooms", "10 rooms"),
+        ):
+            span = _strip_marker(line, Span(0, len(line)))
+            assert line[span.start : span.end] == rest
