@@ -505,6 +505,18 @@ class TestSeveralRequests:
                 "Quisiera cambiar mi contraseña y saber cuándo llega mi pedido.",
                 ["cambiar mi contraseña", "saber cuándo llega mi pedido"],
             ),
+            (
+                "Kannst du mir diesen Brief ins Französische übersetzen und erklären, wie ich "
+                "in Excel eine Pivot-Tabelle anlege?",
+                [
+                    "diesen Brief ins Französische übersetzen",
+                    "erklären, wie ich in Excel eine Pivot-Tabelle anlege",
+                ],
+            ),
+            (
+                "Könnten Sie meine Lieferadresse ändern und meine alte Bestellung stornieren?",
+                ["meine Lieferadresse ändern", "meine alte Bestellung stornieren"],
+            ),
         ],
     )
     def test_two_tasks_each_with_an_object_of_its_own(self, text, wanted):
@@ -519,6 +531,9 @@ class TestSeveralRequests:
             "Please export my contacts and send me the file.",
             "Je voudrais vérifier mon contrat et savoir si mon contrat couvre le vol.",
             "Kannst du meine Adresse ändern und meine Adresse bestätigen?",
+            "Kannst du den Bericht kürzen und ihn an Anna schicken?",
+            "Kannst du die Datei öffnen und die Zahlen prüfen?",
+            "Kannst du den Text kürzen und mir sagen, wie er jetzt klingt?",
         ],
     )
     def test_steps_of_one_task_are_no_two_requests(self, text):

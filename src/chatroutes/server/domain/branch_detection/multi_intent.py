@@ -494,7 +494,8 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         return []
     parts = _verb_clauses(text, scan, lead.end(), sentence.end)
     if not parts:
-        return []
+        parts = _verbs_last(text, scan, lead.end(), sentence.end)
+        return _requests_group(text, parts, 0.74, "2 requests coordinated in one sentence")
     objects = [set(_words(scan[a:b])[1:]) - _STOPWORDS - _OBJECT_START - _LINKS for a, b in parts]
     # two verbs are mostly one task ("download the report and summarize the findings",
     # "explain X and give me an example"); they are two when a change is asked, then
@@ -508,6 +509,16 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         apart = heads == [False, True] and min(map(len, objects)) >= 2
         apart = (apart and not set.intersection(*objects)) or _own_tasks(scan, parts, objects)
     confidence = 0.74 if apart else 0.66
+    return _requests_group(
+        text, parts, confidence, f"{len(parts)} requests coordinated in one sentence"
+    )
+
+
+def _requests_group(
+    text: str, parts: list[tuple[int, int]], confidence: float, reasoning: str
+) -> list[Suggestion]:
+    if not parts:
+        return []
     return split_group(
         text,
         kind="multi_intent",
@@ -516,9 +527,58 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         options=[Option(a, b, _option_title(text[a:b])) for a, b in parts],
         confidence=confidence,
         description=_DESCRIPTION,
-        reasoning=f"{len(parts)} requests coordinated in one sentence",
+        reasoning=reasoning,
         divergence="medium",
     )
+
+
+_UND = re.compile(r"\s+und\s+")
+_INFINITIVE = re.compile(r"[a-zäöüß]{3,}(?:en|ern|eln)")
+_THEN_ASKED = re.compile(
+    r"(?:(?:mir|uns)\s+)?[a-zäöüß]{3,}(?:en|ern|eln)\s*,\s*(?:wie|was|warum|wieso|wann|wo|"
+    r"welche\w*|ob)\b"
+)
+"""A German verb then what it asks ("erklären, wie …", "mir sagen, ob …")."""
+
+
+def _verbs_last(text: str, scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Two German tasks with their verbs last ("… diese Mail ins Englische übersetzen
+    und erklären, wie ich …", "… meine Adresse ändern und mir sagen, wann …"): each verb
+    after an object of its own, the second naming its own (a question, a possessive), on
+    different topics; none when the second may be a step of the first."""
+    joins = list(_UND.finditer(scan, start, end))
+    if len(joins) != 1:
+        return []
+    left = _trimmed(text, start, joins[0].start())
+    right = _trimmed(text, joins[0].end(), end)
+    pronoun = _DATIVE.match(scan, left[0], left[1])  # "mir diese Mail …"
+    left = (pronoun.end() if pronoun else left[0], left[1])
+    before = scan[left[0] : left[1]].split()
+    if len(before) < 2 or not _INFINITIVE.fullmatch(before[-1]):
+        return []
+    after = scan[right[0] : right[1]]
+    asked = _THEN_ASKED.match(after)
+    words = after.split()
+    while words and words[0].lower() in _PRONOUN_AFTER:
+        words = words[1:]
+    if asked:
+        named = _words(after[asked.end() :])
+    elif len(words) >= 2 and _INFINITIVE.fullmatch(words[-1]) and words[0].lower() in _OWN_OBJECT:
+        named = _words(" ".join(words[:-1]))
+    else:
+        return []
+    objects = [set(_words(" ".join(before[:-1]))), set(named)]
+    objects = [o - _STOPWORDS - _OBJECT_START - _LINKS - _PRONOUN_AFTER for o in objects]
+    stems = [{w[:_STEM] for w in o} for o in objects]
+    if not all(stems) or stems[0] & stems[1] or _BACK.search(after) or _ER.search(after):
+        return []
+    return [left, right]
+
+
+_DATIVE = re.compile(r"(?:(?:mir|uns)\s+)+", re.I)
+_ER = re.compile(r"\b(?:er|es|ihn|ihm|sie|das|dies\w*)\b")
+"""A German pronoun pointing back ("… kürzen und mir sagen, wie er klingt"); lowercase,
+so the polite "Sie" is no back-reference."""
 
 
 _WANT_TO = re.compile(
