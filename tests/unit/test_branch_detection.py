@@ -490,6 +490,10 @@ class TestSeveralRequests:
         ("text", "wanted"),
         [
             (
+                "Cancel my gym membership, and send me all the receipts from last year.",
+                ["Cancel my gym membership", "send me all the receipts from last year"],
+            ),
+            (
                 "Please close my old savings account, and send me all the statements from 2022.",
                 ["close my old savings account", "send me all the statements from 2022"],
             ),
@@ -532,6 +536,9 @@ class TestSeveralRequests:
             "Je voudrais vérifier mon contrat et savoir si mon contrat couvre le vol.",
             "Kannst du meine Adresse ändern und meine Adresse bestätigen?",
             "Kannst du den Bericht kürzen und ihn an Anna schicken?",
+            "Download the attached report and summarize the main findings.",
+            "Add the flour, stir in the milk and bake for 20 minutes.",
+            "Read the two drafts below and tell me which one sounds warmer.",
             "Kannst du die Datei öffnen und die Zahlen prüfen?",
             "Kannst du den Text kürzen und mir sagen, wie er jetzt klingt?",
         ],

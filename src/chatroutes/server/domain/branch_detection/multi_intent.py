@@ -491,7 +491,7 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         heading = _HEADING.match(scan, sentence.start, sentence.end)  # "Pour demain : …"
         lead = heading and _ASKED.match(scan, heading.end(), sentence.end)
     if not lead:
-        return []
+        return _bare_tasks(text, scan, sentence)
     parts = _verb_clauses(text, scan, lead.end(), sentence.end)
     if not parts:
         parts = _verbs_last(text, scan, lead.end(), sentence.end)
@@ -512,6 +512,19 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     return _requests_group(
         text, parts, confidence, f"{len(parts)} requests coordinated in one sentence"
     )
+
+
+def _bare_tasks(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Cancel my plan, and send me all the 2023 invoices": two imperatives with no ask
+    frame, separate only as tasks each with an object of its own."""
+    body = _strip_marker(scan, sentence)
+    if not _IMPERATIVE_ASK.match(scan, body.start, sentence.end):
+        return []
+    parts = _verb_clauses(text, scan, body.start, sentence.end)
+    objects = [set(_words(scan[a:b])[1:]) - _STOPWORDS - _OBJECT_START - _LINKS for a, b in parts]
+    if len(parts) != 2 or not _own_tasks(scan, parts, objects):
+        return []
+    return _requests_group(text, parts, 0.74, "2 requests coordinated in one sentence")
 
 
 def _requests_group(
@@ -597,7 +610,9 @@ _OWN_OBJECT = _wordset(
 question ("my password", "all the invoices", "why I was charged"); "the findings" or "an
 example" may be what the first task yields."""
 _BACK = re.compile(
-    r"\b(?:it|its|this|that|them|these|those|ça|cela|ceci|eso|esto|ello|es|das|dies)\b", re.I
+    r"\b(?:it|its|this|that|them|these|those|one|ones|ça|cela|ceci|lequel|laquelle|lesquel\w*|"
+    r"eso|esto|ello|es|das|dies|davon)\b",
+    re.I,
 )
 _STEM = 5
 
