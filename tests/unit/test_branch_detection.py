@@ -487,6 +487,66 @@ class TestSeveralRequests:
         assert [span for _, span in options(text)] == wanted
 
     @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Cancel my gym membership, and send me all the receipts from last year.",
+                ["Cancel my gym membership", "send me all the receipts from last year"],
+            ),
+            (
+                "Please close my old savings account, and send me all the statements from 2022.",
+                ["close my old savings account", "send me all the statements from 2022"],
+            ),
+            (
+                "Can you unlock my profile and tell me why the payment failed twice?",
+                ["unlock my profile", "tell me why the payment failed twice"],
+            ),
+            (
+                "Je voudrais changer mon numéro de téléphone et savoir si vous livrez en Suisse.",
+                ["changer mon numéro de téléphone", "savoir si vous livrez en Suisse"],
+            ),
+            (
+                "Quisiera cambiar mi contraseña y saber cuándo llega mi pedido.",
+                ["cambiar mi contraseña", "saber cuándo llega mi pedido"],
+            ),
+            (
+                "Kannst du mir diesen Brief ins Französische übersetzen und erklären, wie ich "
+                "in Excel eine Pivot-Tabelle anlege?",
+                [
+                    "diesen Brief ins Französische übersetzen",
+                    "erklären, wie ich in Excel eine Pivot-Tabelle anlege",
+                ],
+            ),
+            (
+                "Könnten Sie meine Lieferadresse ändern und meine alte Bestellung stornieren?",
+                ["meine Lieferadresse ändern", "meine alte Bestellung stornieren"],
+            ),
+        ],
+    )
+    def test_two_tasks_each_with_an_object_of_its_own(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can you update and restart the service?",
+            "Please check and fix the typo in my bio.",
+            "Can you book a table and a taxi for 8?",
+            "Please export my contacts and send me the file.",
+            "Je voudrais vérifier mon contrat et savoir si mon contrat couvre le vol.",
+            "Kannst du meine Adresse ändern und meine Adresse bestätigen?",
+            "Kannst du den Bericht kürzen und ihn an Anna schicken?",
+            "Download the attached report and summarize the main findings.",
+            "Add the flour, stir in the milk and bake for 20 minutes.",
+            "Read the two drafts below and tell me which one sounds warmer.",
+            "Kannst du die Datei öffnen und die Zahlen prüfen?",
+            "Kannst du den Text kürzen und mir sagen, wie er jetzt klingt?",
+        ],
+    )
+    def test_steps_of_one_task_are_no_two_requests(self, text):
+        assert "multi_intent" not in [kind for kind, _ in kinds(text)]
+
+    @pytest.mark.parametrize(
         "text",
         [
             "Can you fix the booking date and refund the difference?",
@@ -530,6 +590,50 @@ class TestSeveralRequests:
     def test_a_constraint_without_a_verb_is_no_request(self):
         text = "Kannst du mir eine Einladung zum Sommerfest schreiben? Und keine Emojis."
         assert kinds(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Hi, a couple of things about the shop app.\n\n"
+                "First, the receipt email goes to the old address after checkout.\n\n"
+                "Second, how do I add a discount code for the summer sale?\n\nThanks!",
+                [
+                    "First, the receipt email goes to the old address after checkout",
+                    "Second, how do I add a discount code for the summer sale",
+                ],
+            ),
+            (
+                "Hola, tengo varias dudas.\n\n"
+                "Primero, la app muestra el saldo del mes pasado.\n\n"
+                "Segundo, ¿cómo cambio el titular de la cuenta?",
+                [
+                    "Primero, la app muestra el saldo del mes pasado",
+                    "Segundo, ¿cómo cambio el titular de la cuenta",
+                ],
+            ),
+            (
+                "Hallo, zwei Anliegen.\n\n"
+                "Erstens, die Rechnung für Mai zeigt den alten Tarif.\n\n"
+                "Zweitens, kannst du mir die Kündigungsfrist nennen?",
+                [
+                    "Erstens, die Rechnung für Mai zeigt den alten Tarif",
+                    "Zweitens, kannst du mir die Kündigungsfrist nennen",
+                ],
+            ),
+        ],
+    )
+    def test_counted_paragraphs_each_bring_a_request(self, text, wanted):
+        assert [span for _, span in options(text)] == wanted
+
+    def test_counted_paragraphs_of_steps_taken_give_nothing(self):
+        text = (
+            "A few things I already did.\n\n"
+            "First, I reinstalled the printer driver.\n\n"
+            "Second, we swapped the USB cable.\n\n"
+            "It still prints blank pages."
+        )
+        assert "multi_intent" not in [kind for kind, _ in kinds(text)]
 
     def test_paragraphs_numbered_from_d_abord(self):
         text = (

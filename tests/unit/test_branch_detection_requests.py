@@ -95,6 +95,44 @@ class TestUnits:
         assert len(found) == 2
         assert segments(masked(text), sentences(masked(text)))[1].opener == TRANSITION
 
+    @pytest.mark.parametrize(
+        ("text", "items"),
+        [
+            (
+                "Pourrais-tu (a) relire mon résumé, (b) trouver un titre pour l'affiche et "
+                "(c) proposer une date pour la réunion ?",
+                3,
+            ),
+            ("¿Puedes 1) revisar mi presupuesto y 2) buscar un vuelo barato a Lisboa?", 2),
+            ("Kannst du a) den Bericht kürzen und b) eine Einladung zum Grillfest schreiben?", 2),
+        ],
+    )
+    def test_items_lettered_inside_a_sentence_are_set_apart(self, text, items):
+        found = segments(masked(text), sentences(masked(text)))
+        marked = [u for u in found if u.opener == TRANSITION]
+        assert len(marked) == items - 1
+        assert all(u.inside for u in marked)
+
+    def test_lettered_items_joined_by_or_are_one_unit(self):
+        text = "Should I (a) sell the old piano or (b) give it to the school?"
+        assert len(units(text)) == 1
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Two things. First, the app shows last month's balance on the home screen.",
+            "Deux choses. D'abord, la page d'accueil affiche le solde du mois dernier.",
+            "Dos cosas. Primero, la página principal muestra el saldo del mes pasado.",
+            "Zwei Dinge. Erstens, die Startseite zeigt den Kontostand vom letzten Monat.",
+        ],
+    )
+    def test_an_item_counted_and_opened_by_an_ordinal_is_a_matter_of_its_own(self, text):
+        assert [form for form, _ in units(text)][-1] == PROBLEM
+
+    def test_a_step_the_writer_took_after_a_count_is_no_matter_of_its_own(self):
+        text = "Two things I did. First, I reinstalled the driver on the office laptop."
+        assert [form for form, _ in units(text)][-1] == CONTEXT
+
     def test_a_topic_switch_makes_a_statement_a_matter_of_its_own(self):
         text = "Please fix the typo on our About page. Separately, our logo looks blurry."
         assert [form for form, _ in units(text)] == [ASK, PROBLEM]
@@ -207,6 +245,17 @@ class TestSeveralRequests:
     def test_questions_that_each_carry_a_case_are_no_several_requests(self):
         text = "¿Qué hago si llueve el día del mercado, y qué si hace un calor extremo?"
         assert "multi_intent" not in {s.kind for s in detect(text, count=10).suggestions}
+
+    def test_lettered_requests_each_one_without_its_marker(self):
+        text = (
+            "Pouvez-vous (a) annuler ma réservation du 12, (b) m'envoyer la facture de mai "
+            "et (c) dire si le parking est gratuit ?"
+        )
+        assert spans(text) == [
+            "annuler ma réservation du 12",
+            "m'envoyer la facture de mai",
+            "dire si le parking est gratuit",
+        ]
 
     def test_the_span_names_the_need_without_the_ask_frame(self):
         text = (

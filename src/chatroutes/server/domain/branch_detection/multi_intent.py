@@ -12,10 +12,11 @@ Several sentences are often one request told in parts, so the confidence stays
 below the threshold without a sign that the requests are separate: an additive,
 ordinal or topic-turning opener ("Also", "Second", "Por otro lado", "Totally different
 thing:"), a count announced ("Two questions: …", "Drei Sachen: …") before sentences,
-a list or coordinated requests, letters or numbers inside a sentence ("(a) … (b) …"),
-paragraphs so opened, "And …?" on another topic. Two coordinated verbs are mostly one
-task ("download the report and summarize it"); three, or a change then an explanation
-of something else, are separate.
+a list or coordinated requests, paragraphs so opened, "And …?" on another topic. Two
+coordinated verbs are mostly one task ("download the report and summarize it"); three,
+a change then an explanation of something else, or two verbs each naming an object of
+its own on its own topic ("cancel my plan and send me all the 2023 invoices") are
+separate.
 A detail of a broad question ("How do I apply? What documents do I need?"), an
 "Also" that constrains the request ("Also, keep it short") or gives context to the
 question after it, a list of symptoms before one question, and steps already taken
@@ -25,7 +26,8 @@ Where none of these cues is confident, the request segmenter (``requests``) read
 message whole: each unit's form (question, ask, problem, context) and topic, requests
 on different topics, and what sets each apart from the one before (a transition or
 topic switch, an announced count, a list asked for after a colon, "And …" opening a
-sentence with its own ask, or two full questions on different topics).
+sentence with its own ask, items lettered inside a sentence ("(a) … (b) …"), or two
+full questions on different topics).
 """
 
 from __future__ import annotations
@@ -244,8 +246,7 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if sentence.end - sentence.start < 20:
             continue  # "Thanks!", "Hi Anna,": too short for two requests
         found.extend(
-            _lettered(text, scan, sentence)
-            or _announced(text, scan, sentence)
+            _announced(text, scan, sentence)
             or (joining and _joined(text, scan, sentence, joining))
             or _coordinated(text, scan, sentence)
             or _two_problems(text, scan, sentence)
@@ -398,52 +399,6 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return []
 
 
-_INLINE_MARK = re.compile(r"(?:(?<=\s)|^)\(?([a-e1-5])\)\s+", re.I)
-_TRAILING_AND = re.compile(r"(?:\W+(?:and|et|y|und|e))?\W*$", re.I)
-_ALTERNATIVE_JOIN = re.compile(r"\b(?:or|ou|o|oder|oppure)\W*$", re.I)
-
-
-def _lettered(text: str, scan: str, sentence: Span) -> list[Suggestion]:
-    """ "Can you (a) draft …, (b) check …, and (c) book …?": requests lettered or
-    numbered inside one sentence; one per marker. "(a) … or (b) …" offers a choice."""
-    if scan.count(")", sentence.start, sentence.end) < 2:
-        return []
-    marks = list(_INLINE_MARK.finditer(scan, sentence.start, sentence.end))
-    labels = "".join(m.group(1).lower() for m in marks)
-    if (
-        len(marks) < 2
-        or labels[0] not in "a1"
-        or labels not in ("abcde", "12345")[labels[0] == "1"]
-    ):
-        return []
-    lead = scan[sentence.start : marks[0].start()]
-    ends = [m.start() for m in marks[1:]] + [sentence.end]
-    asked = _ASKING_CUE.search(lead) or _WANT.search(lead) or _ASKING.match(lead)
-    if not asked and not all(
-        _task(scan[m.end() : end]) for m, end in zip(marks, ends, strict=True)
-    ):
-        return []  # "(1) check …, (2) find …": a verb opens each item
-    if any(
-        _ALTERNATIVE_JOIN.search(scan, m.end(), end) for m, end in zip(marks, ends, strict=True)
-    ):
-        return []
-    items = [_trimmed(text, m.end(), end) for m, end in zip(marks, ends, strict=True)]
-    if any(_PRONOUN_OBJECT.match(scan, a, b) for a, b in items[1:]):
-        return []  # "(a) review the intro and (b) shorten it": steps on one thing
-    items = [(a, a + len(_TRAILING_AND.sub("", text[a:b], count=1))) for a, b in items]
-    return split_group(
-        text,
-        kind="multi_intent",
-        start=items[0][0],
-        end=items[-1][1],
-        options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
-        confidence=0.82,
-        description=_DESCRIPTION,
-        reasoning="Requests lettered in one sentence",
-        divergence="high",
-    )
-
-
 def _joined(text: str, scan: str, sentence: Span, keys: tuple[str, ...]) -> list[Suggestion]:
     """ "I need help with X and also Y": the two requests of one sentence."""
     chunk = scan[sentence.start : sentence.end]
@@ -527,17 +482,20 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     …, et rappelle-moi …": verb phrases, each with its object, asked for in one request.
     Two verbs on one thing are often one task ("correct it and credit me"); three, or two
     with objects that share nothing, are separate requests."""
-    lead = _ASKED.match(scan, sentence.start, sentence.end)
+    lead = _ASKED.match(scan, sentence.start, sentence.end) or _WANT_TO.match(
+        scan, sentence.start, sentence.end
+    )
     if lead is None and _may_be_marked(scan, sentence.start):  # "- can you …", "2) can you"
         lead = _ASKED.match(scan, _strip_marker(scan, sentence).start, sentence.end)
     if lead is None and scan.find(":", sentence.start, sentence.start + 44) > 0:
         heading = _HEADING.match(scan, sentence.start, sentence.end)  # "Pour demain : …"
         lead = heading and _ASKED.match(scan, heading.end(), sentence.end)
     if not lead:
-        return []
+        return _bare_tasks(text, scan, sentence)
     parts = _verb_clauses(text, scan, lead.end(), sentence.end)
     if not parts:
-        return []
+        parts = _verbs_last(text, scan, lead.end(), sentence.end)
+        return _requests_group(text, parts, 0.74, "2 requests coordinated in one sentence")
     objects = [set(_words(scan[a:b])[1:]) - _STOPWORDS - _OBJECT_START - _LINKS for a, b in parts]
     # two verbs are mostly one task ("download the report and summarize the findings",
     # "explain X and give me an example"); they are two when a change is asked, then
@@ -549,8 +507,31 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         apart = not any(_PRONOUN_OBJECT.match(scan, a, b) for a, b in later)
     else:
         apart = heads == [False, True] and min(map(len, objects)) >= 2
-        apart = apart and not set.intersection(*objects)
+        apart = (apart and not set.intersection(*objects)) or _own_tasks(scan, parts, objects)
     confidence = 0.74 if apart else 0.66
+    return _requests_group(
+        text, parts, confidence, f"{len(parts)} requests coordinated in one sentence"
+    )
+
+
+def _bare_tasks(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Cancel my plan, and send me all the 2023 invoices": two imperatives with no ask
+    frame, separate only as tasks each with an object of its own."""
+    body = _strip_marker(scan, sentence)
+    if not _IMPERATIVE_ASK.match(scan, body.start, sentence.end):
+        return []
+    parts = _verb_clauses(text, scan, body.start, sentence.end)
+    objects = [set(_words(scan[a:b])[1:]) - _STOPWORDS - _OBJECT_START - _LINKS for a, b in parts]
+    if len(parts) != 2 or not _own_tasks(scan, parts, objects):
+        return []
+    return _requests_group(text, parts, 0.74, "2 requests coordinated in one sentence")
+
+
+def _requests_group(
+    text: str, parts: list[tuple[int, int]], confidence: float, reasoning: str
+) -> list[Suggestion]:
+    if not parts:
+        return []
     return split_group(
         text,
         kind="multi_intent",
@@ -559,9 +540,99 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         options=[Option(a, b, _option_title(text[a:b])) for a, b in parts],
         confidence=confidence,
         description=_DESCRIPTION,
-        reasoning=f"{len(parts)} requests coordinated in one sentence",
+        reasoning=reasoning,
         divergence="medium",
     )
+
+
+_UND = re.compile(r"\s+und\s+")
+_INFINITIVE = re.compile(r"[a-zäöüß]{3,}(?:en|ern|eln)")
+_THEN_ASKED = re.compile(
+    r"(?:(?:mir|uns)\s+)?[a-zäöüß]{3,}(?:en|ern|eln)\s*,\s*(?:wie|was|warum|wieso|wann|wo|"
+    r"welche\w*|ob)\b"
+)
+"""A German verb then what it asks ("erklären, wie …", "mir sagen, ob …")."""
+
+
+def _verbs_last(text: str, scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Two German tasks with their verbs last ("… diese Mail ins Englische übersetzen
+    und erklären, wie ich …", "… meine Adresse ändern und mir sagen, wann …"): each verb
+    after an object of its own, the second naming its own (a question, a possessive), on
+    different topics; none when the second may be a step of the first."""
+    joins = list(_UND.finditer(scan, start, end))
+    if len(joins) != 1:
+        return []
+    left = _trimmed(text, start, joins[0].start())
+    right = _trimmed(text, joins[0].end(), end)
+    pronoun = _DATIVE.match(scan, left[0], left[1])  # "mir diese Mail …"
+    left = (pronoun.end() if pronoun else left[0], left[1])
+    before = scan[left[0] : left[1]].split()
+    if len(before) < 2 or not _INFINITIVE.fullmatch(before[-1]):
+        return []
+    after = scan[right[0] : right[1]]
+    asked = _THEN_ASKED.match(after)
+    words = after.split()
+    while words and words[0].lower() in _PRONOUN_AFTER:
+        words = words[1:]
+    if asked:
+        named = _words(after[asked.end() :])
+    elif len(words) >= 2 and _INFINITIVE.fullmatch(words[-1]) and words[0].lower() in _OWN_OBJECT:
+        named = _words(" ".join(words[:-1]))
+    else:
+        return []
+    objects = [set(_words(" ".join(before[:-1]))), set(named)]
+    objects = [o - _STOPWORDS - _OBJECT_START - _LINKS - _PRONOUN_AFTER for o in objects]
+    stems = [{w[:_STEM] for w in o} for o in objects]
+    if not all(stems) or stems[0] & stems[1] or _BACK.search(after) or _ER.search(after):
+        return []
+    return [left, right]
+
+
+_DATIVE = re.compile(r"(?:(?:mir|uns)\s+)+", re.I)
+_ER = re.compile(r"\b(?:er|es|ihn|ihm|sie|das|dies\w*)\b")
+"""A German pronoun pointing back ("… kürzen und mir sagen, wie er klingt"); lowercase,
+so the polite "Sie" is no back-reference."""
+
+
+_WANT_TO = re.compile(
+    r"(?:(?:hi|hello|hey|bonjour|salut|hola|hallo)\b,?\s*)?(?:i(?:'d| would) like to|"
+    r"je (?:voudrais|souhaiterais|souhaite)|j'aimerais|(?:quisiera|me gustaría|quiero))\s+",
+    re.I,
+)
+"""A wish opening coordinated tasks ("je voudrais modifier … et savoir si …")."""
+_OWN_OBJECT = _wordset(
+    "my our all every each mon ma mes notre nos tous toutes chaque mi mis nuestro nuestra "
+    "todos todas cada mein meine meinen unser unsere alle jede jeden how what why where when "
+    "which whether if comment pourquoi où quand quel quelle si cómo qué por dónde cuándo "
+    "cuál wie was warum wo wann welche ob"
+)
+"""What opens an object the request names on its own: a possessive, a quantifier, or a
+question ("my password", "all the invoices", "why I was charged"); "the findings" or "an
+example" may be what the first task yields."""
+_BACK = re.compile(
+    r"\b(?:it|its|this|that|them|these|those|one|ones|ça|cela|ceci|lequel|laquelle|lesquel\w*|"
+    r"eso|esto|ello|es|das|dies|davon)\b",
+    re.I,
+)
+_STEM = 5
+
+
+def _own_tasks(scan: str, parts: list[tuple[int, int]], objects: list[set[str]]) -> bool:
+    """Whether two coordinated verb phrases are two tasks: each verb with an object of its
+    own ("cancel my plan, and send me all the 2023 invoices", "reset my password and tell
+    me why I was charged twice"), on different topics, the second naming its object itself
+    rather than what the first yields ("download the report and summarize the findings")
+    or pointing back at it ("check the draft and send it")."""
+    if not all(objects):
+        return False
+    stems = [{w[:_STEM] for w in words} for words in objects]
+    if stems[0] & stems[1]:
+        return False
+    a, b = parts[1]
+    words = _words(scan[a:b])[1:]
+    while words and words[0] in _PRONOUN_AFTER | _PRONOUN_BEFORE:
+        words = words[1:]  # "send me all …"
+    return bool(words) and words[0] in _OWN_OBJECT and not _BACK.search(scan, a, b)
 
 
 def _verb_clauses(text: str, scan: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -745,8 +816,8 @@ _LINKS = _wordset(
     "zum zur für im am"
 )
 _HOW = _wordset(
-    "à a to zu how what where when which why comment quoi où quand pourquoi cómo qué dónde "
-    "wie was wo"
+    "à a to zu how what where when which why whether if comment quoi où quand pourquoi si cómo "
+    "qué dónde cuándo wie was wo wann ob"
 )
 
 
@@ -1143,11 +1214,12 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
     ):
         first -= 1  # "The most urgent one" after the opening request
     chosen = [paragraphs[i] for i in range(first, marked[-1] + 1) if i == first or i in marked]
+    counted = _MANY.search(scan, 0, paragraphs[first][0]) is not None  # "a few things: …"
     chosen = [
         (a, b)
         for a, b in chosen
         if not _SIGN_OFF.match(scan, a, b)
-        and (_asks(scan[a:b]) or (_ORDINAL.match(scan, a, b) and _current_problem(scan[a:b])))
+        and (_asks(scan[a:b]) or (_ORDINAL.match(scan, a, b) and _item(scan, a, b, counted)))
     ]
     if len(chosen) < 2:
         return []
@@ -1164,6 +1236,19 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
         reasoning=f"{len(chosen)} paragraphs, each with its own request",
         divergence="high",
     )
+
+
+def _item(scan: str, start: int, end: int, counted: bool) -> bool:
+    """Whether a paragraph opened by an ordinal brings a problem of its own: one told as it
+    stands, or, after requests were counted ("a couple of things"), any not told by the
+    writer as a step taken ("Second, I rolled back …")."""
+    if _current_problem(scan[start:end]):
+        return True
+    opening = _ORDINAL.match(scan, start, end)
+    return counted and opening is not None and not _TOLD_BY_WRITER.match(scan, opening.end(), end)
+
+
+_TOLD_BY_WRITER = re.compile(r"\W*(?:i|i've|we|we've|je|j'|nous|on|yo|ich|wir)\b", re.I)
 
 
 _UNKNOWN = re.compile(
@@ -1454,7 +1539,12 @@ _NEED_LEAD = re.compile(
 
 
 def _need(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span naming a request: its ask frame ("can you", "please") left out."""
+    """The span naming a request: its ask frame ("can you", "please") and the marker of
+    its item ("(a) ") left out."""
     match = _NEED_LEAD.match(text, start, end)
     cut = match.end() if match and end - match.end() >= 8 else start
-    return _trimmed(text, cut, end)
+    marker = _ITEM_MARK.match(text, cut, end)
+    return _trimmed(text, marker.end() if marker else cut, end)
+
+
+_ITEM_MARK = re.compile(r"\(?[a-e1-5]\)\s+", re.I)

@@ -2,7 +2,8 @@
 
 A unit is a sentence, a list line, or a clause joined to the one before by a
 coordinator or a transition ("and", "also", "plus", "et aussi", "y además", "und
-außerdem") when it has a predicate of its own. Each unit is read for its form:
+außerdem") when it has a predicate of its own, or by the letter or number of an item
+("…, (b) …", "… und 3) …"; not "… or (b) …", a choice). Each unit is read for its form:
 
 - ``question``  a question mark, an interrogative opener or an inversion;
 - ``ask``       a need or ask frame ("I need", "could you", "please", "j'aimerais",
@@ -78,7 +79,11 @@ _OPENER = re.compile(
     rf"(?:(?:{_TRANSITION})\b,?\s*)*",
     re.I,
 )
+_MARKER = r"\(?[a-e1-5]\)\s+"
+"""A letter or number marking an item inside a sentence ("(a) ", "2) ")."""
 _CLAUSE_JOIN = re.compile(
+    r"(?<!\bor)(?<!\bou)(?<!\bo)(?<!\boder)(?:[,:;]\s*|\s+)"
+    rf"(?:(?:{_COORDINATOR}),?\s+)?{_MARKER}|"
     rf"(?:;\s*|:\s+|,\s*(?:(?:{_COORDINATOR}|{_TRANSITION})\b,?\s+)*|"
     rf"\s+(?:(?:{_COORDINATOR}),?\s+(?:(?:{_TRANSITION})\b,?\s+)*|(?:also|aussi|además|"
     r"außerdem|zudem)\b,?\s+))",
@@ -265,6 +270,8 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
             frame = frame or (unit is not None and unit.form in (ASK, QUESTION))
             if unit is not None and announced:
                 unit = replace(unit, announced=True)
+                if unit.form == CONTEXT and _counted_item(scan, unit, join):
+                    unit = replace(unit, form=PROBLEM)  # "Two things. First, the export …"
             announced = announced or any(start <= at < end for at in counts)
             if unit is not None and unit.form == ASK and scan[unit.end : end].strip() == ":":
                 listing = len(units) + 1  # "I need:\n- a speech\n- gift ideas"
@@ -278,6 +285,21 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
             if _answers(units, unit, scan, start, end):
                 units[-2 if unit else -1] = replace(units[-2 if unit else -1], form=CONTEXT)
     return _listed(units, listing) if listing > 0 else units
+
+
+def _counted_item(scan: str, unit: Unit, join: str) -> bool:
+    """Whether a unit after a count of requests is one of them, told as a matter of its
+    own: opened by an ordinal ("Second, the export times out"), not a step the writer
+    took ("First, I restarted the router")."""
+    opening = f"{join} {scan[unit.start : unit.core]}"
+    return (
+        unit.words >= 4
+        and _ORDINAL_WORD.search(opening) is not None
+        and not _WRITER.match(scan, unit.core, unit.end)
+    )
+
+
+_WRITER = re.compile(r"(?:i|i'm|i've|i'd|we|we're|we've|je|j'\w*|nous|yo|ich|wir)\b", re.I)
 
 
 def _listed(units: list[Unit], at: int) -> list[Unit]:
@@ -320,7 +342,11 @@ def _clauses(scan: str, start: int, end: int) -> list[tuple[int, int, str]]:
             continue
         glue = join.group(0)
         right = scan[join.end() : end]
-        if ":" in glue:
+        if marker := _MARKED.search(glue):
+            first = marker.group(1).lower() in "a1" and ":" not in glue
+            if first or len(_words(right)) < 2:
+                continue  # "Can you (a) …": the first item stays with its ask
+        elif ":" in glue:
             if not (_ANNOUNCE.search(scan, at, join.start()) or _own_predicate(right, "and")):
                 continue  # "two replies: one that …": the parts of one thing
         elif not _own_predicate(right, glue):
@@ -408,6 +434,7 @@ def _counted(scan: str) -> list[int]:
     return sorted(found)
 
 
+_MARKED = re.compile(r"\(?([a-e1-5])\)\s+$", re.I)
 _TRANSITION_WORD = re.compile(rf"\b(?:{_TRANSITION})\b", re.I)
 _SUBORDINATE = re.compile(r"(?:when|quand|wo|was)\b", re.I)
 """Question words that after "and" mostly open a clause of the same question ("… when
@@ -450,8 +477,8 @@ def _unit(scan: str, start: int, end: int, *, join: str, block: bool, aside: boo
     if len(words) < 2:
         return None
     joined = f"{join} {lead}" if join or lead else ""
-    if joined and _TRANSITION_WORD.search(joined):
-        kind = TRANSITION
+    if joined and (_TRANSITION_WORD.search(joined) or _MARKED.search(join)):
+        kind = TRANSITION  # "Second, …", "…, (b) …": an item set apart
     elif block:
         kind = BLOCK
     elif joined and (_COORDINATOR_WORD.search(joined) or ";" in join):
