@@ -12,9 +12,9 @@ from chatroutes.server.domain.branch_detection import detect
 from chatroutes.server.domain.branch_detection.requests import (
     _ASK_FRAME,
     _ASK_WORDS,
-    _COUNTED,
     ASK,
     CONTEXT,
+    COUNTED,
     PROBLEM,
     QUESTION,
     TRANSITION,
@@ -288,7 +288,7 @@ class TestShortcuts:
     def test_counts_found_from_their_nouns_are_those_the_pattern_finds(self):
         for text in self.corpus():
             scan = masked(text)
-            assert _counted(scan) == [m.start() for m in _COUNTED.finditer(scan)], text
+            assert _counted(scan) == [m.start() for m in COUNTED.finditer(scan)], text
 
     def test_every_ask_frame_holds_one_of_the_words_it_is_looked_for_by(self):
         for text in self.corpus():

@@ -39,7 +39,20 @@ from collections import Counter
 from .directives import _MAKE_SCAN
 from .option_spans import _parts
 from .requests import _IMPERATIVE as _IMPERATIVE_ASK
-from .requests import AND, ASK, BLOCK, QUESTION, TRANSITION, Intent, intents, segments
+from .requests import (
+    AND,
+    ASK,
+    BLOCK,
+    COUNT,
+    COUNTED,
+    COUNTED_NOUNS,
+    COUNTED_STEMS,
+    QUESTION,
+    TRANSITION,
+    Intent,
+    intents,
+    segments,
+)
 from .suggestion import Option, Suggestion, calibrated, split_group
 from .text import (
     Span,
@@ -197,18 +210,7 @@ _STOPWORDS = _wordset(
 _DESCRIPTION = "One of several requests in this message: handle it on its own branch."
 
 
-_COUNT = (
-    r"(?:two|three|four|2|3|4|a couple of|a few|several|multiple|deux|trois|plusieurs|dos|tres|"
-    r"varias|varios|zwei|drei|mehrere|due|tre)"
-)
-_ANNOUNCED = re.compile(
-    rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
-    r"points|favou?rs|tasks|choses|trucs|problèmes|soucis|demandes|tâches|questions|points|"
-    r"preguntas|cosas|problemas|asuntos|dudas|tareas|fragen|dinge|sachen|anliegen|probleme|"
-    r"punkte|aufgaben|domande|cose)"
-    r"\b[^:\n]{0,60}:",
-    re.I,
-)
+_ANNOUNCED = re.compile(rf"\b{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b[^:\n]{{0,60}}:", re.I)
 _ANNOUNCED = _factored(_ANNOUNCED)  # the same matches, found faster
 _DETERMINER = (
     r"the|my|our|your|a|an|le|la|les|l'|mon|ma|mes|notre|nos|votre|vos|el|los|las|mi|mis|"
@@ -283,43 +285,6 @@ def _strongest_per_extent(found: list[Suggestion]) -> list[Suggestion]:
     return kept
 
 
-_COUNTED_THINGS = re.compile(
-    rf"\b{_COUNT}\s+(?:\w+\s+)?(?:questions?|things|issues|requests|problems|topics|items|"
-    r"points|favou?rs|tasks|choses|trucs|problèmes|soucis|demandes|tâches|preguntas|cosas|"
-    r"problemas|asuntos|dudas|tareas|fragen|dinge|sachen|anliegen|probleme|punkte|aufgaben|"
-    r"domande|cose)\b",
-    re.I,
-)
-_THINGS = (  # one of them is in each match of _COUNTED_THINGS
-    "question",
-    "thing",
-    "issue",
-    "request",
-    "problem",
-    "topic",
-    "item",
-    "point",
-    "favo",
-    "task",
-    "chose",
-    "truc",
-    "problème",
-    "souci",
-    "demande",
-    "tâche",
-    "pregunta",
-    "cos",
-    "asunto",
-    "duda",
-    "tarea",
-    "frage",
-    "ding",
-    "sache",
-    "anliegen",
-    "punkt",
-    "aufgabe",
-    "domande",
-)
 _ANNOUNCEMENT_END = re.compile(
     r"(?:\s+(?:on|about|regarding|concerning|for|with|from|sur|avec|pour|con|sobre|para|de|zu|"
     r"mit|bei|für|zum|zur)\b[^.:!?\n]{0,40})?"
@@ -351,11 +316,11 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     …", "Two things on my account. <a problem>. Separately, …?", "Tres cosas: ¿…?
     También … Y por último, …"): the first request, then one per sentence opened by an
     ordinal or an additive word; sentences in between tell more about the request."""
-    things = _Keyed(scan, _THINGS, regex=True)
+    things = _Keyed(scan, COUNTED_STEMS, regex=True)
     for index, sentence in enumerate(sents):
         if not things.within(sentence.start, sentence.end):
             continue
-        counted = _COUNTED_THINGS.search(scan, sentence.start, sentence.end)
+        counted = COUNTED.search(scan, sentence.start, sentence.end)
         if counted is None:
             continue
         items: list[tuple[int, int]] = []
@@ -798,7 +763,7 @@ def _verb_phrase(phrase: str, *, initial: bool = False) -> bool:
 
 
 _CLITIC = re.compile(r"^(?:[mtl]['\u2019])|-(?:moi|nous|toi|le|la|les)$", re.I)
-_NUMERAL = re.compile(rf"\d+|{_COUNT}", re.I)
+_NUMERAL = re.compile(rf"\d+|{COUNT}", re.I)
 _INFO_ASK = re.compile(
     r"(?:(?:me|m'|nos)\s*)?(?:explain|tell|show|remind|let me know|expliqu|dis-|dites-|dire|decir|"
     r"rappel|indiqu|explic|dime|dígame|cuéntame|recuérda|erklär|sag|zeig|nenn)[\w-]*"
@@ -826,7 +791,7 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     if ":" not in scan[sentence.start : sentence.end]:
         return []
     match = _ANNOUNCED.search(scan, sentence.start, sentence.end)
-    counted = match and _COUNTED_THINGS.search(scan, match.start())
+    counted = match and COUNTED.search(scan, match.start())
     if match is None or (counted and _STORY.match(scan, counted.end())):
         return []  # "Two things happened today: …" tells a story
     ordered = _ORDINAL_LEAD.match(scan, _trimmed(scan, match.end(), sentence.end)[0])
@@ -989,10 +954,7 @@ _INTERROGATIVE = re.compile(
 _AND_OPENER = re.compile(r"(?:and|et|y|und|e)\b,?\s+(?!if\b|si\b|wenn\b|falls\b|se\b)", re.I)
 _ANNOUNCING = re.compile(
     rf"(?:^|[\n.!?:]\s*|\b(?:have|got|ask|are|j'ai|tengo|habe|hätte|ho)\s+)(?:(?:hi|hello|hey|"
-    rf"so|ok|okay|bonjour|salut|hola|hallo|ciao)\b\W*)?{_COUNT}\s+(?:\w+\s+)?(?:questions?|"
-    r"things|issues|requests|problems|topics|points|trucs|choses|problèmes|soucis|demandes|"
-    r"preguntas|cosas|problemas|asuntos|dudas|fragen|dinge|sachen|anliegen|probleme|domande|"
-    r"cose)\b",
+    rf"so|ok|okay|bonjour|salut|hola|hallo|ciao)\b\W*)?{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b",
     re.I,
 )
 _ASKING_CUE = re.compile(

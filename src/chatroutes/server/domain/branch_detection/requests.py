@@ -384,38 +384,49 @@ _ANNOUNCE = re.compile(
     r"varios|zwei|drei|paar|mehrere)\b",
     re.I,
 )
-_COUNTED = re.compile(
-    r"\b(?:two|three|four|2|3|a couple of|couple of|a few|several|deux|trois|quelques|plusieurs|"
-    r"dos|tres|varias|varios|zwei|drei|ein paar|mehrere)\s+(?:\w+\s+)?(?:questions?|things|"
-    r"issues|requests|problems|topics|points|tasks|choses|trucs|problèmes|soucis|demandes|"
-    r"preguntas|cosas|problemas|asuntos|dudas|fragen|dinge|sachen|anliegen|probleme|punkte)\b",
-    re.I,
+COUNT = (
+    r"(?:two|three|four|2|3|4|a couple of|couple of|a few|several|multiple|deux|trois|quelques|"
+    r"plusieurs|dos|tres|varias|varios|zwei|drei|ein paar|mehrere|due|tre)"
 )
-_COUNTED_NOUNS = (
+"""Words that count requests ("two things", "ein paar Fragen")."""
+COUNTED_NOUNS = (
+    r"(?:questions?|things|issues|requests|problems|topics|items|points|favou?rs|tasks|choses|"
+    r"trucs|problèmes|soucis|demandes|tâches|preguntas|cosas|problemas|asuntos|dudas|tareas|"
+    r"fragen|dinge|sachen|anliegen|probleme|punkte|aufgaben|domande|cose)"
+)
+"""The plural nouns a count of requests names."""
+COUNTED = re.compile(rf"\b{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b", re.I)
+COUNTED_STEMS = (
     "question",
     "thing",
     "issue",
     "request",
     "problem",
     "topic",
+    "item",
     "point",
+    "favo",
     "task",
     "chose",
     "truc",
     "problème",
     "souci",
     "demande",
+    "tâche",
     "pregunta",
-    "cosa",
+    "cos",
     "asunto",
     "duda",
+    "tarea",
     "frage",
     "ding",
     "sache",
     "anliegen",
     "punkt",
+    "aufgabe",
+    "domande",
 )
-"""The nouns a count of requests names: ``_COUNTED`` is looked for only around them."""
+"""A stem of each of ``COUNTED_NOUNS``: ``COUNTED`` is looked for only around them."""
 
 
 def _counted(scan: str) -> list[int]:
@@ -423,12 +434,12 @@ def _counted(scan: str) -> list[int]:
     first, a plain substring search, which is much faster than the regex over the text."""
     lower = scan.lower()
     if len(lower) != len(scan):  # lower() moved offsets
-        return [m.start() for m in _COUNTED.finditer(scan)]
+        return [m.start() for m in COUNTED.finditer(scan)]
     found: set[int] = set()
-    for noun in _COUNTED_NOUNS:
+    for noun in COUNTED_STEMS:
         at = lower.find(noun)
         while at != -1:
-            window = _COUNTED.finditer(scan, max(0, at - 40), at + len(noun) + 10)
+            window = COUNTED.finditer(scan, max(0, at - 40), at + len(noun) + 10)
             found.update(match.start() for match in window)
             at = lower.find(noun, at + 1)
     return sorted(found)
