@@ -17,9 +17,9 @@ from ..schemas.messages import StoredMessage
 from ..store import branches as branch_store
 from ..store import conversations as conversation_store
 from ..store import messages as message_store
-from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
 from ..store.database import load_in, run_in
+from ..store.execution import insert_instance
 from ..store.tables import Branch, Conversation
 from ..store.usage_ledger import keep_conversation_usage
 from .budgets import budget_columns
@@ -114,9 +114,12 @@ class ConversationService:
             updated_at=now,
         )
         main = main_branch(conversation.id, now)
-        async with self.ctx.db.write() as session:
-            await ConversationRepository(session).add(conversation)
-            await BranchRepository(session).add(main)
+
+        def work(connection: Connection) -> None:
+            insert_instance(connection, conversation)
+            insert_instance(connection, main)
+
+        await self.ctx.db.run(work, write=True)  # one hop for the transaction
         return ConversationView(conversation, [main], {}, 0)
 
     async def list(
