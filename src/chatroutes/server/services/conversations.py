@@ -17,9 +17,9 @@ from ..schemas.messages import StoredMessage
 from ..store import branches as branch_store
 from ..store import conversations as conversation_store
 from ..store import messages as message_store
-from ..store.branches import BranchRepository
 from ..store.conversations import ConversationRepository
 from ..store.database import load_in, run_in
+from ..store.execution import insert_instance, transient
 from ..store.tables import Branch, Conversation
 from ..store.usage_ledger import keep_conversation_usage
 from .budgets import budget_columns
@@ -80,7 +80,8 @@ async def load_views(
 
 def main_branch(conversation_id: str, now: datetime) -> Branch:
     """The main branch a new conversation starts with, headed by nothing yet."""
-    return Branch(
+    return transient(
+        Branch,
         id=new_id("br"),
         conversation_id=conversation_id,
         title="Main",
@@ -100,7 +101,8 @@ class ConversationService:
     async def create(self, request: ConversationCreate) -> ConversationView:
         model = self.ctx.registry.get(request.model or self.ctx.registry.default_model).name
         now = utcnow()
-        conversation = Conversation(
+        conversation = transient(
+            Conversation,
             id=new_id("conv"),
             user_id=self.user_id,
             title=request.title,
@@ -114,9 +116,12 @@ class ConversationService:
             updated_at=now,
         )
         main = main_branch(conversation.id, now)
-        async with self.ctx.db.write() as session:
-            await ConversationRepository(session).add(conversation)
-            await BranchRepository(session).add(main)
+
+        def work(connection: Connection) -> None:
+            insert_instance(connection, conversation)
+            insert_instance(connection, main)
+
+        await self.ctx.db.run(work, write=True)  # one hop for the transaction
         return ConversationView(conversation, [main], {}, 0)
 
     async def list(

@@ -178,11 +178,6 @@ class BranchRepository:
             self.session, lambda connection: branches_of(connection, conversation_ids)
         )
 
-    async def add(self, branch: Branch) -> Branch:
-        self.session.add(branch)
-        await self.session.flush()
-        return branch
-
     async def move_head(
         self,
         branch_id: str,

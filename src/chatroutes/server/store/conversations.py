@@ -153,11 +153,6 @@ class ConversationRepository:
         )
         return list(rows)
 
-    async def add(self, conversation: Conversation) -> Conversation:
-        self.session.add(conversation)
-        await self.session.flush()
-        return conversation
-
     async def touch(self, conversation_id: str, when: datetime) -> None:
         """``touch_conversation`` in this unit of work."""
         await run_in(
