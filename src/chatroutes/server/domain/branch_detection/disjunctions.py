@@ -117,6 +117,10 @@ _IDIOMS = _factored(_IDIOMS)  # the same matches, found faster
 _ANY_CONTEXT = re.compile(
     r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
 )
+_SPANISH = re.compile(r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", re.I)
+_NOR = re.compile(r"\bnor\b", re.I)
+_CONDITION = re.compile(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", re.I)
+_LAST_WORD = re.compile(r"([^\W\d_]+)\s+$")
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares)|who needs|why would (?:anyone|you|"
     r"i|we)|isn't it|aren't|what's not to|how could (?:anyone|i) not|who wouldn't|"
@@ -133,13 +137,16 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         *_asked_in_turn(text, scan, sents),
     ]
     quotes = _quoted(scan)
+    ors = _ors_by_sentence(scan, sents)
     for index, sentence in enumerate(sents):
-        chunk = scan[sentence.start : sentence.end]
-        if not _OR.search(chunk):
+        if not ors[index]:
             continue
+        chunk = scan[sentence.start : sentence.end]
         following = sents[index + 1] if index + 1 < len(sents) else None
         next_sentence = scan[following.start : following.end] if following is not None else ""
-        asked_which = bool(_ASKED_AFTER.match(next_sentence)) or _asked_later(scan, sents, index)
+        asked_which = bool(_ASKED_AFTER.match(next_sentence)) or _asked_later(
+            scan, sents, ors, index
+        )
         then_asked = asked_which or (
             _short_question(next_sentence)
             and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
@@ -150,8 +157,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         sentence_cue = _CHOICE_CUE.search(chunk)
         unopened = _OPENER.sub(" ", chunk)
         choosing = sentence_cue if unopened == chunk else _CHOICE_CUE.search(unopened)
-        for match in _OR.finditer(chunk):
-            at = sentence.start + match.start()
+        for match in ors[index]:
+            at = match.start()
             after = at + len(match.group(0))
             if at < used_until or _idiom(scan, at, max(sentence.start, at - 30), sentence.end):
                 continue
@@ -159,9 +166,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             if scan[at - 1 : at] == "-" or scan[after : after + 1] == "-":
                 continue  # "trick-or-treating"
-            if match.group(0) in ("o", "u") and not re.search(
-                r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", chunk, re.I
-            ):
+            if match.group(0) in ("o", "u") and not _SPANISH.search(chunk):
                 continue  # Spanish "o" only in Spanish text
             lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
@@ -253,12 +258,12 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 score += 0.05
                 features.append(f"{items + 1} options")
             window = " ".join(_words(scan[lo:start])[-3:])
-            if (not opener and _NEGATION.search(window)) or re.search(r"\bnor\b", clause, re.I):
+            if (not opener and _NEGATION.search(window)) or _NOR.search(clause):
                 continue
             if _EXAMPLE_CUE.search(scan, max(lo, start - 20), start):
                 score -= 0.3
                 features.append("examples, not a choice")
-            if re.search(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", before, re.I):
+            if _CONDITION.search(before):
                 score -= 0.25
                 features.append("inside a condition")
             if _ANY_CONTEXT.search(scan[max(lo, start - 25) : end]):
@@ -489,13 +494,28 @@ _BACK_TO_THE_CHOICE = re.compile(
 )
 
 
-def _asked_later(scan: str, sents: list[Span], index: int) -> bool:
+def _ors_by_sentence(scan: str, sents: list[Span]) -> list[list[re.Match[str]]]:
+    """Each sentence's "or"s, found in one pass over the message (a sentence starts and
+    ends next to a space or the message's ends, so its words are the message's)."""
+    ors: list[list[re.Match[str]]] = [[] for _ in sents]
+    index = 0
+    for match in _OR.finditer(scan):
+        while index < len(sents) and sents[index].end <= match.start():
+            index += 1
+        if index == len(sents):
+            break
+        if sents[index].start <= match.start():
+            ors[index].append(match)
+    return ors
+
+
+def _asked_later(scan: str, sents: list[Span], ors: list[list[re.Match[str]]], index: int) -> bool:
     """A later question points back to the choice: "… Which of the two options would
     you go with?" (within the next few sentences, with nothing chosen in between)."""
-    for later in sents[index + 2 : index + 6]:
-        chunk = scan[later.start : later.end]
-        if _OR.search(chunk):
+    for later in range(index + 2, min(index + 6, len(sents))):
+        if ors[later]:
             return False
+        chunk = scan[sents[later].start : sents[later].end]
         if "?" in chunk and _BACK_TO_THE_CHOICE.search(chunk):
             return True
     return False
@@ -632,7 +652,7 @@ def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
         return start
     if left.group(1).lower() not in _DETERMINERS or right.group(1).lower() in _DETERMINERS:
         return start
-    verb = re.search(r"([^\W\d_]+)\s+$", scan[lo:start])
+    verb = _LAST_WORD.search(scan[lo:start])
     if verb is None or verb.group(1).lower() in _FUNCTION_WORDS:
         return start
     return lo + verb.start(1)
