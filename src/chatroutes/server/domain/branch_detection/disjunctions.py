@@ -26,6 +26,7 @@ from .suggestion import Option, Suggestion, split_group
 from .text import (
     _NEGATION,
     Span,
+    _by_sentence,
     _factored,
     _inside,
     _mentions,
@@ -137,7 +138,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         *_asked_in_turn(text, scan, sents),
     ]
     quotes = _quoted(scan)
-    ors = _ors_by_sentence(scan, sents)
+    ors = _by_sentence(_OR, scan, sents)  # each sentence's "or"s
     for index, sentence in enumerate(sents):
         if not ors[index]:
             continue
@@ -492,21 +493,6 @@ _BACK_TO_THE_CHOICE = re.compile(
     r"welche der beiden|welchen der beiden)[^\n]*\?\s*$",
     re.I,
 )
-
-
-def _ors_by_sentence(scan: str, sents: list[Span]) -> list[list[re.Match[str]]]:
-    """Each sentence's "or"s, found in one pass over the message (a sentence starts and
-    ends next to a space or the message's ends, so its words are the message's)."""
-    ors: list[list[re.Match[str]]] = [[] for _ in sents]
-    index = 0
-    for match in _OR.finditer(scan):
-        while index < len(sents) and sents[index].end <= match.start():
-            index += 1
-        if index == len(sents):
-            break
-        if sents[index].start <= match.start():
-            ors[index].append(match)
-    return ors
 
 
 def _asked_later(scan: str, sents: list[Span], ors: list[list[re.Match[str]]], index: int) -> bool:
