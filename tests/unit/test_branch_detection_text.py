@@ -7,6 +7,7 @@ import re
 
 from chatroutes.server.domain.branch_detection.text import (
     Span,
+    _by_sentence,
     _Keyed,
     _may_match,
     _quoted,
@@ -95,6 +96,18 @@ class TestKeyed:
         assert not _Keyed(text, ("issue",)).within(0, len(text))
         assert _Keyed(text, ("issue",), regex=True).within(0, len(text))
         assert _may_match(text, ("issue",)) and not _may_match("Two things", ("issue",))
+
+
+class TestBySentence:
+    def test_each_sentence_gets_the_matches_a_search_inside_it_finds(self):
+        word = re.compile(r"\b(?:or|in case)\b", re.I)
+        text = "Tea or coffee?  Or\nwater, in case. Nothing.\n\nOR not... or"
+        spans = sentences(text)
+        found = _by_sentence(word, text, spans)
+        for span, matches in zip(spans, found, strict=True):
+            inside = word.finditer(text, span.start, span.end)
+            assert [m.span() for m in matches] == [m.span() for m in inside]
+        assert [len(m) for m in found] == [1, 1, 1, 0, 1, 1]
 
 
 class TestSpans:

@@ -29,6 +29,7 @@ from .text import (
     _by_sentence,
     _factored,
     _inside,
+    _may_match,
     _mentions,
     _option_title,
     _quoted,
@@ -38,7 +39,10 @@ from .text import (
 )
 
 OR = r"(?:or|ou|o|u|oder|oppure)"
-_OR = re.compile(rf"\b{OR}\b")
+# \b{OR}\b, written so that a search skips ahead to the next "o" or "u" (a pattern
+# that opens with "\b" is tried at every character): the word boundary before it is
+# checked once its first letter is read
+_OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
 _SPLIT = re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I)
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
@@ -52,6 +56,7 @@ _PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
 _COMMA = re.compile(r",\s*")
 _NEXT_OR = re.compile(rf",?\s+{OR}\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
+_OPENER_KEYS = ("whether", "either", "soit", "entweder", "ya sea", "o bien")  # one in each match
 # "if" that asks what to do: after a verb of not knowing or deciding ("no sé si
 # actualizar …", "ich weiß nicht, ob ich …"), or with a modal of deliberation ("… if I
 # should …"); not "… if that's a product or a variant"
@@ -63,6 +68,8 @@ _EMBEDDED = re.compile(
     r"debería|deberíamos)\b))",
     re.I,
 )
+# "if", "si" or "ob" follows each match of _EMBEDDED
+_EMBEDDED_KEYS = ("if", "si", "ob")
 _ASKING_IF = re.compile(r"(if|si|ob)\b", re.I)
 _SUBJECT_MODAL = re.compile(
     r"(?:(?:i|we|je|nous|ich|wir|yo)\s+)(?:(?:should|shall|could|would|must|can|dois|devrais|"
@@ -91,6 +98,10 @@ _EXAMPLE_CUE = re.compile(
     re.I,
 )
 _EXAMPLE_CUE = _factored(_EXAMPLE_CUE)  # the same matches, found faster
+_EXAMPLE_KEYS = (  # one of them is in each match of _EXAMPLE_CUE
+    *("such as", "e.g", "for example", "for instance", "including", "comme", "par exemple"),
+    *("como", "por ejemplo", "wie", "zum beispiel", "z.b", "like"),
+)
 _IDIOMS = re.compile(
     r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
     r"longer|later|earlier|similar|something|anything|whatever|whoever|otherwise|other|else|"
@@ -118,6 +129,7 @@ _IDIOMS = _factored(_IDIOMS)  # the same matches, found faster
 _ANY_CONTEXT = re.compile(
     r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
 )
+_ANY_KEYS = ("any", "questions", "issues", "problems", "concerns", "comments", "feedback")
 _SPANISH = re.compile(r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", re.I)
 _NOR = re.compile(r"\bnor\b", re.I)
 _CONDITION = re.compile(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", re.I)
@@ -156,7 +168,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         used_until = sentence.start
         question = chunk.rstrip().endswith("?")
         sentence_cue = _CHOICE_CUE.search(chunk)
-        unopened = _OPENER.sub(" ", chunk)
+        # the cheap tests first: a sentence without their words has none of their matches
+        opens = _may_match(chunk, _OPENER_KEYS)
+        embeds = _may_match(chunk, _EMBEDDED_KEYS)
+        unopened = _OPENER.sub(" ", chunk) if opens else chunk
         choosing = sentence_cue if unopened == chunk else _CHOICE_CUE.search(unopened)
         for match in ors[index]:
             at = match.start()
@@ -171,8 +186,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue  # Spanish "o" only in Spanish text
             lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
-            opener = _OPENER.search(scan[lo:at])
-            if opener is None and (embedded := _EMBEDDED.search(scan[lo:at])) is not None:
+            opener = _OPENER.search(scan[lo:at]) if opens else None
+            embedded = _EMBEDDED.search(scan[lo:at]) if embeds and opener is None else None
+            if embedded is not None:
                 opener = _ASKING_IF.match(scan[lo:at], embedded.end())
             items = 1
             clause_split: tuple[int, int] | None = None
@@ -261,13 +277,16 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             window = " ".join(_words(scan[lo:start])[-3:])
             if (not opener and _NEGATION.search(window)) or _NOR.search(clause):
                 continue
-            if _EXAMPLE_CUE.search(scan, max(lo, start - 20), start):
+            if _may_match(scan[max(lo, start - 20) : start], _EXAMPLE_KEYS) and _EXAMPLE_CUE.search(
+                scan, max(lo, start - 20), start
+            ):
                 score -= 0.3
                 features.append("examples, not a choice")
             if _CONDITION.search(before):
                 score -= 0.25
                 features.append("inside a condition")
-            if _ANY_CONTEXT.search(scan[max(lo, start - 25) : end]):
+            context = scan[max(lo, start - 25) : end]
+            if _may_match(context, _ANY_KEYS) and _ANY_CONTEXT.search(context):
                 score -= 0.3
                 features.append("'any … or …' catch-all")
             fact = _ABOUT_A_FACT.search(scan, lo, at) if asked and not choosing else None
