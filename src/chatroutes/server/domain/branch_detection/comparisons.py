@@ -974,6 +974,7 @@ def _alike(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 
 
 _LISTED = re.compile(r"\s*(?:\s[\u2014\u2013-]|:)\s+")
+_LISTED_MARKS = (":", "-", "\u2013", "\u2014")  # one of them is in each match of _LISTED
 _LISTED_ASK = re.compile(
     r"\b(?:difference|differences|différence|diferencia|unterschied|better|best|which|compare|"
     r"mieux|meilleur|lequel|mejor|cuál|besser|welche\w*)\b[^.!]*\?",
@@ -1172,6 +1173,8 @@ def _hyphenated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 def _listed_then_asked(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "Figma, Sketch — what's the actual difference?": named things, then a dash or
     a colon and a question that weighs them (asked sentences only)."""
+    if not any(map(scan[sentence.start : sentence.end].__contains__, _LISTED_MARKS)):
+        return []
     split = _LISTED.search(scan, sentence.start, sentence.end)
     if split is None or not _LISTED_ASK.search(scan, split.end(), sentence.end):
         return []

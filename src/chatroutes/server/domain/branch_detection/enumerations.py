@@ -13,11 +13,11 @@ import re
 from .disjunctions import _IDIOMS
 from .suggestion import Option, Suggestion, split_group
 from .text import (
-    _MARKER,
     Span,
     _clip,
     _factored,
     _Keyed,
+    _marker,
     _mentions,
     _option_title,
     _strip_marker,
@@ -108,7 +108,7 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 current = []
             continue
         blank_run = 0
-        if _MARKER.match(line):
+        if _marker(line):
             if current and _indent(scan, lines[current[0]]) != _indent(scan, (start, end)):
                 if _indent(scan, (start, end)) > _indent(scan, lines[current[0]]):
                     continue  # a nested sub-item belongs to the item above
@@ -256,7 +256,7 @@ def _intro(scan: str, lines: list[tuple[int, int]], first: int) -> str:
     for index in range(first - 1, -1, -1):
         start, end = lines[index]
         line = scan[start:end]
-        if _MARKER.match(line) or (not line.strip() and out):
+        if _marker(line) or (not line.strip() and out):
             break
         if line.strip():
             out.insert(0, line)
@@ -269,7 +269,7 @@ def _after(scan: str, lines: list[tuple[int, int]], last: int) -> str:
     for index in range(last + 1, len(lines)):
         start, end = lines[index]
         line = scan[start:end]
-        if _MARKER.match(line) or sum(len(o) for o in out) > 400:
+        if _marker(line) or sum(len(o) for o in out) > 400:
             break
         out.append(line)
     return "\n".join(out)

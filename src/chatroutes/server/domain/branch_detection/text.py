@@ -128,6 +128,14 @@ def _strip_marker(scan: str, span: Span) -> Span:
     return Span(span.start + match.end(), span.end) if match else span
 
 
+def _marker(line: str) -> re.Match[str] | None:
+    """The list marker that opens ``line`` ("- ", "2. ", "(b) "), if any."""
+    first = line[:1]
+    if not (first in _MARKER_FIRST or first.isdecimal() or first.isspace()):
+        return None  # a marker starts with none of the other characters
+    return _MARKER.match(line)
+
+
 def _mentions(text: str, keys: Sequence[str]) -> bool:
     """Whether ``text`` (any case) contains one of ``keys``: a cheap test before a regex."""
     return any(map(text.lower().__contains__, keys))
