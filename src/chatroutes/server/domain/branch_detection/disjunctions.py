@@ -460,6 +460,7 @@ def _cited_pair(
 
 
 _FRAGMENT = re.compile(r"[^\W\d_][\w'\u2019 -]{0,40}\?", re.I)
+_FRAGMENT_MAX = 42  # the longest text _FRAGMENT matches whole, its "?" last
 _NOT_AN_OPTION = re.compile(
     r"(?:why|how|what|when|where|who|which|really|seriously|anyone|any|ideas?|thoughts?|"
     r"help|ok|okay|right|hello|hi|hey|sorry|pardon|huh|hmm|eh|no|yes|again|seriously|"
@@ -477,6 +478,8 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         chunk = scan[sentence.start : sentence.end].strip() if sentence else ""
         if (
             sentence
+            and chunk.endswith("?")
+            and len(chunk) <= _FRAGMENT_MAX
             and _FRAGMENT.fullmatch(chunk)
             and len(_words(chunk)) <= 3
             and not _NOT_AN_OPTION.match(chunk)
