@@ -3,9 +3,12 @@ read by their structure: the frame around the sides, not a list of whole phrases
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from chatroutes.server.domain.branch_detection import detect
+from chatroutes.server.domain.branch_detection.disjunctions import _OR, OR
 
 
 def found(text: str) -> list[tuple[str, str]]:
@@ -411,3 +414,22 @@ class TestEnumerationAfterAColon:
     )
     def test_context_lists_and_figures_are_not(self, text):
         assert found(text) == []
+
+
+def test_the_or_pattern_finds_the_words_a_plain_word_boundary_search_finds():
+    plain = re.compile(rf"\b{OR}\b")
+    text = "o u or ou oder oppure uu ord xor _or 2or or2 ob o-u éou u. Oder OR o\nor"
+    assert [m.span() for m in _OR.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert [m.group(0) for m in _OR.finditer(text)] == [
+        "o",
+        "u",
+        "or",
+        "ou",
+        "oder",
+        "oppure",
+        "o",
+        "u",
+        "u",
+        "o",
+        "or",
+    ]

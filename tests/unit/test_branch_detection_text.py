@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 
 from chatroutes.server.domain.branch_detection.text import (
+    _MARKER,
     Span,
+    _by_sentence,
     _Keyed,
+    _marker,
     _may_match,
     _quoted,
     _strip_marker,
@@ -95,6 +98,28 @@ class TestKeyed:
         assert not _Keyed(text, ("issue",)).within(0, len(text))
         assert _Keyed(text, ("issue",), regex=True).within(0, len(text))
         assert _may_match(text, ("issue",)) and not _may_match("Two things", ("issue",))
+
+
+class TestBySentence:
+    def test_each_sentence_gets_the_matches_a_search_inside_it_finds(self):
+        word = re.compile(r"\b(?:or|in case)\b", re.I)
+        text = "Tea or coffee?  Or\nwater, in case. Nothing.\n\nOR not... or"
+        spans = sentences(text)
+        found = _by_sentence(word, text, spans)
+        for span, matches in zip(spans, found, strict=True):
+            inside = word.finditer(text, span.start, span.end)
+            assert [m.span() for m in matches] == [m.span() for m in inside]
+        assert [len(m) for m in found] == [1, 1, 1, 0, 1, 1]
+
+
+class TestMarker:
+    def test_it_finds_what_the_marker_pattern_finds(self):
+        lines = ["- tea", "  2. coffee", "(b) water", "b) juice", "\u0663) three", "\tc. x"]
+        lines += ["", "tea - coffee", "Idea: b) no", "2.5 litres", "h.", "i) nine"]
+        for line in lines:
+            expected = _MARKER.match(line)
+            found = _marker(line)
+            assert (found and found.span()) == (expected and expected.span()), line
 
 
 class TestSpans:

@@ -34,7 +34,6 @@ from .text import (
     _factored,
     _inside,
     _Keyed,
-    _mentions,
     _option_title,
     _quoted,
     _skip,
@@ -304,26 +303,28 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     keyed = _Keyed(scan, _KEYS)
     message = scan.lower()
     mentions_between = any(map(message.__contains__, ("between", "entre", "zwischen")))
-    asked_anywhere = "?" in scan
     for sentence in sents:
-        found.extend(_what_one_has(text, scan, sentence))
-        found.extend(_listed_then_asked(text, scan, sentence))
-        found.extend(_hyphenated(text, scan, sentence))
-        if mentions_between:
-            found.extend(_between_first(text, scan, sentence))
-        if asked_anywhere and "?" in scan[sentence.start : sentence.end]:
-            asked_low = scan[sentence.start : sentence.end].lower()
-            if any(map(asked_low.__contains__, _SWITCH_KEYS)):
+        chunk = scan[sentence.start : sentence.end]
+        low = chunk.lower()
+        # the question-only shapes, each of which needs the "?" of its own sentence
+        if "?" in chunk:
+            found.extend(_what_one_has(text, scan, sentence, low))
+            found.extend(_listed_then_asked(text, scan, sentence))
+        if "-v" in low:
+            found.extend(_hyphenated(text, scan, sentence))
+        if "?" in chunk:
+            if mentions_between:
+                found.extend(_between_first(text, scan, sentence))
+            if any(map(low.__contains__, _SWITCH_KEYS)):
                 found.extend(_switching(text, scan, sentence))
-            if any(map(asked_low.__contains__, (" against ", " contre ", " gegen "))):
+            if any(map(low.__contains__, (" against ", " contre ", " gegen "))):
                 found.extend(_against(text, scan, sentence))
         if not keyed.within(sentence.start, sentence.end):
             continue
-        if _RHETORICAL.match(scan[sentence.start : sentence.end].lstrip("-*•¿¡ ")):
+        if _RHETORICAL.match(chunk.lstrip("-*•¿¡ ")):
             continue
         chunk_end = sentence.end
         used_until = sentence.start
-        low = scan[sentence.start : sentence.end].lower()
         vs = "vs" in low or "versus" in low
         for match in _VS.finditer(scan[sentence.start : chunk_end]) if vs else ():
             at, after = sentence.start + match.start(), sentence.start + match.end()
@@ -866,11 +867,11 @@ _ELLIPSIS_END = re.compile(
 )
 
 
-def _what_one_has(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+def _what_one_has(text: str, scan: str, sentence: Span, low: str) -> list[Suggestion]:
     """ "What does X give me that Y doesn't?": what one side has and the other lacks,
-    the second verb left out or repeated (questions only)."""
-    chunk = scan[sentence.start : sentence.end]
-    if "?" not in chunk or not _mentions(chunk, _HAS_NOT):
+    the second verb left out or repeated (questions only; ``low``: the sentence in lower
+    case)."""
+    if not any(map(low.__contains__, _HAS_NOT)):
         return []
     for index, pattern in enumerate(_WHAT_ONE_HAS):
         match = pattern.search(scan, sentence.start, sentence.end)
@@ -973,6 +974,7 @@ def _alike(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 
 
 _LISTED = re.compile(r"\s*(?:\s[\u2014\u2013-]|:)\s+")
+_LISTED_MARKS = (":", "-", "\u2013", "\u2014")  # one of them is in each match of _LISTED
 _LISTED_ASK = re.compile(
     r"\b(?:difference|differences|différence|diferencia|unterschied|better|best|which|compare|"
     r"mieux|meilleur|lequel|mejor|cuál|besser|welche\w*)\b[^.!]*\?",
@@ -1161,8 +1163,6 @@ _HYPHENATED = re.compile(r"\b([^\W_][\w+.]*)-(?:vs|versus)\.?-([^\W_][\w+]*)\b",
 
 def _hyphenated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "a quick Kindle-vs-Kobo breakdown": both sides in one compound."""
-    if "-v" not in scan[sentence.start : sentence.end].lower():
-        return []
     match = _HYPHENATED.search(scan, sentence.start, sentence.end)
     if match is None:
         return []
@@ -1172,8 +1172,8 @@ def _hyphenated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
 
 def _listed_then_asked(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "Figma, Sketch — what's the actual difference?": named things, then a dash or
-    a colon and a question that weighs them."""
-    if "?" not in scan[sentence.start : sentence.end]:
+    a colon and a question that weighs them (asked sentences only)."""
+    if not any(map(scan[sentence.start : sentence.end].__contains__, _LISTED_MARKS)):
         return []
     split = _LISTED.search(scan, sentence.start, sentence.end)
     if split is None or not _LISTED_ASK.search(scan, split.end(), sentence.end):

@@ -53,6 +53,7 @@ _ITALIAN_OR_PORTUGUESE = re.compile(
     re.I,
 )
 _ITALIAN_OR_PORTUGUESE = _factored(_ITALIAN_OR_PORTUGUESE)  # the same matches, found faster
+_OPENS = re.compile(r"(?:^|[,;:.?!]|\b(?:e|ma|o|mas|ou))\s*$")  # what a clause opens after
 _IF = re.compile(r"(?:if|si|s'il|s'ils|wenn|falls|se|in case|unless)\b", re.I)
 _ASKING = re.compile(
     r"\?|\b(?:please|can you|could you|would you|tell me|explain|walk me through|help me|"
@@ -68,6 +69,10 @@ _ELSE = re.compile(
     re.I,
 )
 _ELSE = _factored(_ELSE)  # the same matches, found faster
+_ELSE_KEYS = (  # one of them is in each match of _ELSE
+    *("otherwise", "else", "if not", "other case", "sinon", "autrement", "contraire", "si no"),
+    *("contrario", "sonst", "andernfalls", "nicht", "altrimenti", "contrário", "senão"),
+)
 _DEPENDING = re.compile(
     r"\b(?:depending on (?:whether|if)|selon que|según (?:si|que)|je nachdem,? ob|"
     r"a seconda che|dependendo se)\b",
@@ -182,9 +187,10 @@ def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
             continue
         if _POLITE.match(scan, match.start(), sentence.end):
             continue
-        opens = re.search(r"(?:^|[,;:.?!]|\b(?:e|ma|o|mas|ou))\s*$", before)
-        italian = _ITALIAN_OR_PORTUGUESE.search(scan, sentence.start, sentence.end)
-        if word in ("se", "caso") and not (opens and italian):
+        if word in ("se", "caso") and not (
+            _OPENS.search(before)
+            and _ITALIAN_OR_PORTUGUESE.search(scan, sentence.start, sentence.end)
+        ):
             continue  # Italian and Portuguese "se" opens a clause; French "se" does not
         stop = _CASE_END.search(scan, match.end(), sentence.end)
         end = stop.start() if stop else sentence.end
@@ -209,7 +215,8 @@ def _otherwise(scan: str, sentence: Span, following: Span | None) -> tuple[int, 
     for span in (sentence, following):
         if span is None:
             continue
-        match = _ELSE.search(scan, span.start, span.end)
+        piece = scan[span.start : span.end]
+        match = _ELSE.search(scan, span.start, span.end) if _may_match(piece, _ELSE_KEYS) else None
         if match and (span is following or match.start() > span.start):
             if span is following and match.start() - span.start > 12:
                 return None

@@ -26,8 +26,10 @@ from .suggestion import Option, Suggestion, split_group
 from .text import (
     _NEGATION,
     Span,
+    _by_sentence,
     _factored,
     _inside,
+    _may_match,
     _mentions,
     _option_title,
     _quoted,
@@ -37,7 +39,10 @@ from .text import (
 )
 
 OR = r"(?:or|ou|o|u|oder|oppure)"
-_OR = re.compile(rf"\b{OR}\b")
+# \b{OR}\b, written so that a search skips ahead to the next "o" or "u" (a pattern
+# that opens with "\b" is tried at every character): the word boundary before it is
+# checked once its first letter is read
+_OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
 _SPLIT = re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I)
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
@@ -51,6 +56,7 @@ _PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
 _COMMA = re.compile(r",\s*")
 _NEXT_OR = re.compile(rf",?\s+{OR}\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
+_OPENER_KEYS = ("whether", "either", "soit", "entweder", "ya sea", "o bien")  # one in each match
 # "if" that asks what to do: after a verb of not knowing or deciding ("no sé si
 # actualizar …", "ich weiß nicht, ob ich …"), or with a modal of deliberation ("… if I
 # should …"); not "… if that's a product or a variant"
@@ -62,6 +68,8 @@ _EMBEDDED = re.compile(
     r"debería|deberíamos)\b))",
     re.I,
 )
+# "if", "si" or "ob" follows each match of _EMBEDDED
+_EMBEDDED_KEYS = ("if", "si", "ob")
 _ASKING_IF = re.compile(r"(if|si|ob)\b", re.I)
 _SUBJECT_MODAL = re.compile(
     r"(?:(?:i|we|je|nous|ich|wir|yo)\s+)(?:(?:should|shall|could|would|must|can|dois|devrais|"
@@ -90,6 +98,10 @@ _EXAMPLE_CUE = re.compile(
     re.I,
 )
 _EXAMPLE_CUE = _factored(_EXAMPLE_CUE)  # the same matches, found faster
+_EXAMPLE_KEYS = (  # one of them is in each match of _EXAMPLE_CUE
+    *("such as", "e.g", "for example", "for instance", "including", "comme", "par exemple"),
+    *("como", "por ejemplo", "wie", "zum beispiel", "z.b", "like"),
+)
 _IDIOMS = re.compile(
     r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
     r"longer|later|earlier|similar|something|anything|whatever|whoever|otherwise|other|else|"
@@ -117,6 +129,11 @@ _IDIOMS = _factored(_IDIOMS)  # the same matches, found faster
 _ANY_CONTEXT = re.compile(
     r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
 )
+_ANY_KEYS = ("any", "questions", "issues", "problems", "concerns", "comments", "feedback")
+_SPANISH = re.compile(r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", re.I)
+_NOR = re.compile(r"\bnor\b", re.I)
+_CONDITION = re.compile(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", re.I)
+_LAST_WORD = re.compile(r"([^\W\d_]+)\s+$")
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares)|who needs|why would (?:anyone|you|"
     r"i|we)|isn't it|aren't|what's not to|how could (?:anyone|i) not|who wouldn't|"
@@ -133,13 +150,16 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         *_asked_in_turn(text, scan, sents),
     ]
     quotes = _quoted(scan)
+    ors = _by_sentence(_OR, scan, sents)  # each sentence's "or"s
     for index, sentence in enumerate(sents):
-        chunk = scan[sentence.start : sentence.end]
-        if not _OR.search(chunk):
+        if not ors[index]:
             continue
+        chunk = scan[sentence.start : sentence.end]
         following = sents[index + 1] if index + 1 < len(sents) else None
         next_sentence = scan[following.start : following.end] if following is not None else ""
-        asked_which = bool(_ASKED_AFTER.match(next_sentence)) or _asked_later(scan, sents, index)
+        asked_which = bool(_ASKED_AFTER.match(next_sentence)) or _asked_later(
+            scan, sents, ors, index
+        )
         then_asked = asked_which or (
             _short_question(next_sentence)
             and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
@@ -148,10 +168,13 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         used_until = sentence.start
         question = chunk.rstrip().endswith("?")
         sentence_cue = _CHOICE_CUE.search(chunk)
-        unopened = _OPENER.sub(" ", chunk)
+        # the cheap tests first: a sentence without their words has none of their matches
+        opens = _may_match(chunk, _OPENER_KEYS)
+        embeds = _may_match(chunk, _EMBEDDED_KEYS)
+        unopened = _OPENER.sub(" ", chunk) if opens else chunk
         choosing = sentence_cue if unopened == chunk else _CHOICE_CUE.search(unopened)
-        for match in _OR.finditer(chunk):
-            at = sentence.start + match.start()
+        for match in ors[index]:
+            at = match.start()
             after = at + len(match.group(0))
             if at < used_until or _idiom(scan, at, max(sentence.start, at - 30), sentence.end):
                 continue
@@ -159,14 +182,13 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             if scan[at - 1 : at] == "-" or scan[after : after + 1] == "-":
                 continue  # "trick-or-treating"
-            if match.group(0) in ("o", "u") and not re.search(
-                r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", chunk, re.I
-            ):
+            if match.group(0) in ("o", "u") and not _SPANISH.search(chunk):
                 continue  # Spanish "o" only in Spanish text
             lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
-            opener = _OPENER.search(scan[lo:at])
-            if opener is None and (embedded := _EMBEDDED.search(scan[lo:at])) is not None:
+            opener = _OPENER.search(scan[lo:at]) if opens else None
+            embedded = _EMBEDDED.search(scan[lo:at]) if embeds and opener is None else None
+            if embedded is not None:
                 opener = _ASKING_IF.match(scan[lo:at], embedded.end())
             items = 1
             clause_split: tuple[int, int] | None = None
@@ -253,15 +275,18 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 score += 0.05
                 features.append(f"{items + 1} options")
             window = " ".join(_words(scan[lo:start])[-3:])
-            if (not opener and _NEGATION.search(window)) or re.search(r"\bnor\b", clause, re.I):
+            if (not opener and _NEGATION.search(window)) or _NOR.search(clause):
                 continue
-            if _EXAMPLE_CUE.search(scan, max(lo, start - 20), start):
+            if _may_match(scan[max(lo, start - 20) : start], _EXAMPLE_KEYS) and _EXAMPLE_CUE.search(
+                scan, max(lo, start - 20), start
+            ):
                 score -= 0.3
                 features.append("examples, not a choice")
-            if re.search(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", before, re.I):
+            if _CONDITION.search(before):
                 score -= 0.25
                 features.append("inside a condition")
-            if _ANY_CONTEXT.search(scan[max(lo, start - 25) : end]):
+            context = scan[max(lo, start - 25) : end]
+            if _may_match(context, _ANY_KEYS) and _ANY_CONTEXT.search(context):
                 score -= 0.3
                 features.append("'any … or …' catch-all")
             fact = _ABOUT_A_FACT.search(scan, lo, at) if asked and not choosing else None
@@ -435,6 +460,7 @@ def _cited_pair(
 
 
 _FRAGMENT = re.compile(r"[^\W\d_][\w'\u2019 -]{0,40}\?", re.I)
+_FRAGMENT_MAX = 42  # the longest text _FRAGMENT matches whole, its "?" last
 _NOT_AN_OPTION = re.compile(
     r"(?:why|how|what|when|where|who|which|really|seriously|anyone|any|ideas?|thoughts?|"
     r"help|ok|okay|right|hello|hi|hey|sorry|pardon|huh|hmm|eh|no|yes|again|seriously|"
@@ -452,6 +478,8 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         chunk = scan[sentence.start : sentence.end].strip() if sentence else ""
         if (
             sentence
+            and chunk.endswith("?")
+            and len(chunk) <= _FRAGMENT_MAX
             and _FRAGMENT.fullmatch(chunk)
             and len(_words(chunk)) <= 3
             and not _NOT_AN_OPTION.match(chunk)
@@ -489,13 +517,13 @@ _BACK_TO_THE_CHOICE = re.compile(
 )
 
 
-def _asked_later(scan: str, sents: list[Span], index: int) -> bool:
+def _asked_later(scan: str, sents: list[Span], ors: list[list[re.Match[str]]], index: int) -> bool:
     """A later question points back to the choice: "… Which of the two options would
     you go with?" (within the next few sentences, with nothing chosen in between)."""
-    for later in sents[index + 2 : index + 6]:
-        chunk = scan[later.start : later.end]
-        if _OR.search(chunk):
+    for later in range(index + 2, min(index + 6, len(sents))):
+        if ors[later]:
             return False
+        chunk = scan[sents[later].start : sents[later].end]
         if "?" in chunk and _BACK_TO_THE_CHOICE.search(chunk):
             return True
     return False
@@ -632,7 +660,7 @@ def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
         return start
     if left.group(1).lower() not in _DETERMINERS or right.group(1).lower() in _DETERMINERS:
         return start
-    verb = re.search(r"([^\W\d_]+)\s+$", scan[lo:start])
+    verb = _LAST_WORD.search(scan[lo:start])
     if verb is None or verb.group(1).lower() in _FUNCTION_WORDS:
         return start
     return lo + verb.start(1)

@@ -13,11 +13,11 @@ import re
 from .disjunctions import _IDIOMS
 from .suggestion import Option, Suggestion, split_group
 from .text import (
-    _MARKER,
     Span,
     _clip,
     _factored,
     _Keyed,
+    _marker,
     _mentions,
     _option_title,
     _strip_marker,
@@ -90,6 +90,13 @@ _FOLLOW_UP = re.compile(
 _FOLLOW_UP = _factored(_FOLLOW_UP)  # the same matches, found faster
 
 
+_SEQUENCED = re.compile(r"(?:then|next|after that|finally)\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?]+\s+(?=\S)")
+_BOLD = re.compile(r"^\*\*|\*\*")
+_LABEL_CUT = re.compile(r"\s[\u2014\u2013-]\s|:\s|\.\s|\(")
+_MAY = re.compile(r"\b(?:could|might|can)\b", re.I)
+
+
 def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     lines: list[tuple[int, int]] = []
     pos = 0
@@ -108,7 +115,7 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 current = []
             continue
         blank_run = 0
-        if _MARKER.match(line):
+        if _marker(line):
             if current and _indent(scan, lines[current[0]]) != _indent(scan, (start, end)):
                 if _indent(scan, (start, end)) > _indent(scan, lines[current[0]]):
                     continue  # a nested sub-item belongs to the item above
@@ -172,7 +179,7 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if steps >= max(2, len(labels) // 2 + 1) and not _ALT_INTRO.search(intro):
             score -= 0.25
             features.append("imperative steps")
-        if any(re.match(r"(?:then|next|after that|finally)\b", label, re.I) for label in labels):
+        if any(_SEQUENCED.match(label) for label in labels):
             score -= 0.2
             features.append("sequenced items")
         if not features:
@@ -228,7 +235,7 @@ def _chosen(after: str, labels: list[str]) -> bool:
 
 def _last_sentence(line: str) -> str:
     """The sentence of ``line`` that runs into the list."""
-    ends = [m.end() for m in re.finditer(r"[.!?]+\s+(?=\S)", line)]
+    ends = [m.end() for m in _SENTENCE_END.finditer(line)]
     return line[ends[-1] :] if ends else line
 
 
@@ -245,8 +252,8 @@ def _indent(scan: str, line: tuple[int, int]) -> int:
 
 
 def _option_label(label: str) -> str:
-    label = re.sub(r"^\*\*|\*\*", "", label)
-    head = re.split(r"\s[\u2014\u2013-]\s|:\s|\.\s|\(", label, maxsplit=1)[0]
+    label = _BOLD.sub("", label)
+    head = _LABEL_CUT.split(label, maxsplit=1)[0]
     return _clip(head.strip(" *_"), 40)
 
 
@@ -256,7 +263,7 @@ def _intro(scan: str, lines: list[tuple[int, int]], first: int) -> str:
     for index in range(first - 1, -1, -1):
         start, end = lines[index]
         line = scan[start:end]
-        if _MARKER.match(line) or (not line.strip() and out):
+        if _marker(line) or (not line.strip() and out):
             break
         if line.strip():
             out.insert(0, line)
@@ -266,12 +273,14 @@ def _intro(scan: str, lines: list[tuple[int, int]], first: int) -> str:
 def _after(scan: str, lines: list[tuple[int, int]], last: int) -> str:
     """What follows the list, up to the next list or about two paragraphs."""
     out: list[str] = []
+    size = 0  # of the lines in ``out``
     for index in range(last + 1, len(lines)):
         start, end = lines[index]
         line = scan[start:end]
-        if _MARKER.match(line) or sum(len(o) for o in out) > 400:
+        if _marker(line) or size > 400:
             break
         out.append(line)
+        size += len(line)
     return "\n".join(out)
 
 
@@ -299,9 +308,7 @@ def _prose_alternatives(text: str, scan: str, sents: list[Span]) -> list[Suggest
             run.append(nxt)
             nxt += 1
         head = scan[sents[index].start : sents[index].end]
-        if len(run) >= 2 and (
-            _PROSE_OPTION.match(head) or re.search(r"\b(?:could|might|can)\b", head, re.I)
-        ):
+        if len(run) >= 2 and (_PROSE_OPTION.match(head) or _MAY.search(head)):
             start, end = sents[run[0]].start, sents[run[-1]].end
             options = [
                 Option(sents[i].start, sents[i].end, _option_title(_prose_label(text, sents[i])))

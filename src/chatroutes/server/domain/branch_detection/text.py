@@ -94,6 +94,26 @@ def _push(spans: list[Span], scan: str, start: int, end: int) -> None:
         spans.append(Span(start, start + len(core.rstrip())))
 
 
+def _by_sentence(
+    pattern: re.Pattern[str], scan: str, sents: Sequence[Span]
+) -> list[list[re.Match[str]]]:
+    """Each sentence's matches of ``pattern``, found in one pass over the message. They
+    are those a search within each sentence finds when every match of ``pattern`` starts
+    and ends on a letter, holds no line break nor terminal punctuation, and looks around
+    only for word boundaries: every sentence starts and ends next to a space or an end
+    of the message, so no match crosses a sentence's edge nor sees past it."""
+    found: list[list[re.Match[str]]] = [[] for _ in sents]
+    index = 0
+    for match in pattern.finditer(scan):
+        while index < len(sents) and sents[index].end <= match.start():
+            index += 1
+        if index == len(sents):
+            break
+        if sents[index].start <= match.start():
+            found[index].append(match)
+    return found
+
+
 _MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•+]|[a-hA-H][.)]|\(\w\))\s+")
 
 
@@ -106,6 +126,14 @@ def _strip_marker(scan: str, span: Span) -> Span:
         return span  # a marker starts with none of the other characters
     match = _MARKER.match(scan[span.start : span.end])
     return Span(span.start + match.end(), span.end) if match else span
+
+
+def _marker(line: str) -> re.Match[str] | None:
+    """The list marker that opens ``line`` ("- ", "2. ", "(b) "), if any."""
+    first = line[:1]
+    if not (first in _MARKER_FIRST or first.isdecimal() or first.isspace()):
+        return None  # a marker starts with none of the other characters
+    return _MARKER.match(line)
 
 
 def _mentions(text: str, keys: Sequence[str]) -> bool:
