@@ -36,6 +36,7 @@ this: …", "summarize this email: …") is masked too (``material``). A reading
 nothing is chosen (a pair named in a statement, a rhetorical or set-aside question,
 a context list, a choice already made) keeps a confidence below the threshold.
 Each family has its module; ``text`` and ``option_spans`` hold what they share,
+``requests`` cuts a message into request units for ``multi_intent``, and
 ``selection`` runs them and picks the suggestions. Hybrid
 detection (an LLM reviewing these candidates) is split the same way:
 ``review_prompt`` and ``apply_review`` in ``review`` are pure; the service makes
