@@ -12,20 +12,18 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 
-class MessageLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def parent_id(self) -> str | None: ...
-    @property
-    def deleted_at(self) -> Any: ...
-
-
 class Deletable(Protocol):
     """What ``visible`` reads of a message."""
 
     @property
     def deleted_at(self) -> Any: ...
+
+
+class MessageLike(Deletable, Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def parent_id(self) -> str | None: ...
 
 
 M = TypeVar("M", bound=MessageLike)
