@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from .text import _blanked
+
 # a request to work on some text, up to the colon that hands it over
 _WORK_ON = re.compile(
     r"\b(?:translate|proofread|summari[sz]e|fix|correct|rewrite|rephrase|reword|edit|polish|"
@@ -54,7 +56,7 @@ def without_material(scan: str) -> str:
             spans.append(_extent(scan, start))
         colon = scan.find(":", colon + 1)
     for start, end in spans:
-        scan = scan[:start] + re.sub(r"[^\n]", " ", scan[start:end]) + scan[end:]
+        scan = scan[:start] + _blanked(scan[start:end]) + scan[end:]
     return scan
 
 

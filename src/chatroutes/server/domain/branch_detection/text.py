@@ -41,8 +41,13 @@ def masked(text: str) -> str:
             if pattern is _INLINE_CODE and _CODE_NAME.fullmatch(match.group(0)):
                 chars[start:end] = " " + "x" * (end - start - 2) + " "
             else:
-                chars[start:end] = _NOT_NEWLINE.sub(" ", match.group(0))
+                chars[start:end] = _blanked(match.group(0))
     return text if chars is None else "".join(chars)
+
+
+def _blanked(piece: str) -> str:
+    """``piece`` as spaces, its line breaks kept: masked text keeps its length and lines."""
+    return _NOT_NEWLINE.sub(" ", piece)
 
 
 _NOT_NEWLINE = re.compile(r"[^\n]")
@@ -120,20 +125,21 @@ _MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•+]|[a-hA-H][.)]|\(\w\))\s+")
 _MARKER_FIRST = frozenset("-*•+(abcdefghABCDEFGH")  # and digits and spaces
 
 
+def _may_open_marker(first: str) -> bool:
+    """Whether a list marker may start with ``first``: none starts with another character."""
+    return first in _MARKER_FIRST or first.isdecimal() or first.isspace()
+
+
 def _strip_marker(scan: str, span: Span) -> Span:
-    first = scan[span.start : span.start + 1]
-    if not (first in _MARKER_FIRST or first.isdecimal() or first.isspace()):
-        return span  # a marker starts with none of the other characters
+    if not _may_open_marker(scan[span.start : span.start + 1]):
+        return span
     match = _MARKER.match(scan[span.start : span.end])
     return Span(span.start + match.end(), span.end) if match else span
 
 
 def _marker(line: str) -> re.Match[str] | None:
     """The list marker that opens ``line`` ("- ", "2. ", "(b) "), if any."""
-    first = line[:1]
-    if not (first in _MARKER_FIRST or first.isdecimal() or first.isspace()):
-        return None  # a marker starts with none of the other characters
-    return _MARKER.match(line)
+    return _MARKER.match(line) if _may_open_marker(line[:1]) else None
 
 
 def _mentions(text: str, keys: Sequence[str]) -> bool:
