@@ -38,14 +38,14 @@ class TestFloors:
         assert result.families["multi_intent"].f1 >= 0.8
 
     def test_the_independent_tune_split(self):
-        """All thirteen labelers' tuning texts (measured: F1 0.956, every family 0.93 or
-        more, 0.5% of no-branch texts flagged)."""
+        """All sixteen labelers' tuning texts (measured before any tuning on the last
+        three: F1 0.927, every family 0.89 or more, 1.8% of no-branch texts flagged)."""
         records = [r for r in read(INDEPENDENT) if r["split"] == "tune"]
         result = evaluate(ours(0.7, groups=False), records, option_gold)
-        assert result.overall.f1 >= 0.95
-        assert result.fp_rate <= 0.01
+        assert result.overall.f1 >= 0.92
+        assert result.fp_rate <= 0.02
         for family, counts in result.families.items():
-            assert counts.f1 >= 0.93, family
+            assert counts.f1 >= 0.89, family
 
 
 class TestOnePerOption:
