@@ -49,6 +49,13 @@ _COMPARE = re.compile(
     r"pit(?:s|ting)?|se diferencia[n]?|unterscheidet sich|"
     r"(?:differences?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
     r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
+    r"differences?\s+of|unterschied(?:e)?\s+von|"
+    r"what(?:'s|\s+is|\s+are)?(?:\s+[^\W\d_]+){0,2}?\s+(?:different|differs?|changes?|varies)"
+    r"(?:\s+[^\W\d_]+)?\s+between|(?:qu'est-ce qui|ce qui)(?:\s+[^\W\d_]+){0,2}?\s+"
+    r"(?:change|diffère|est différent)(?:\s+[^\W\d_]+)?\s+entre|qué(?:\s+[^\W\d_]+){0,2}?\s+"
+    r"(?:cambia|difiere|es diferente|es distinto)(?:\s+[^\W\d_]+)?\s+entre|"
+    r"was(?:\s+[^\W\d_]+){0,2}?\s+(?:ändert sich|ist anders|unterscheidet sich)"
+    r"(?:\s+[^\W\d_]+)?\s+zwischen|"
     r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
     r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
     r"debating|weighing|wavering|back and forth) between|"
@@ -59,7 +66,8 @@ _COMPARE = re.compile(
     r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
     r"vergleich (?:von|zwischen)|comparación (?:de|entre)|"
     r"comparar|diferencias? entre|elegir entre|decidir entre|"
-    r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
+    r"vergleiche?n?|gegenüber(?:zu)?stell\w*|contrast(?:s|ing)?|contraster|contrastar|"
+    r"unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
     r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
     r"differs? from|different from|compared (?:to|with)|in comparison (?:to|with)|"
     r"as opposed to|im vergleich (?:zu[mr]?|mit)|verglichen mit|gegenüber|"
@@ -91,6 +99,7 @@ _KEYS = (
     "differenz",
     "verschil",
     "confront",
+    "contrast",
     "than",
     "stack",
     "fare",
@@ -180,6 +189,7 @@ _COMPARE_KEYS = (
     "vergleich",
     "verglich",
     "confront",
+    "contrast",
     "gegenüber",
     "rapport",
     "face ",
@@ -257,7 +267,7 @@ _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
 _DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
 _FROM_JOINER = re.compile(r"\s(?:de|del|von|vom|from|and|y|und)\s", re.I)
 _BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|or|ou|o|oder)\s", re.I)
-_THAN = re.compile(r"\b(?:than|que|als|di|do que|as|como|wie)\b", re.I)
+_THAN = re.compile(r"\b(?:(?:than|que|als|di|do que|as|como|wie)\b|qu['\u2019](?=\w))", re.I)
 _EQUATIVE = re.compile(r"\b(?:as|aussi|autant|tan|tanto|so|genauso|altrettanto)\s+\w+\s*$", re.I)
 _NOT_EQUATIVE = re.compile(
     r"(?:as|so) (?:well|soon|long|far|much|many|early|late|quickly|little|often)\b", re.I
@@ -291,7 +301,7 @@ _TOLD = re.compile(
 )
 _ASKING_LEAD = re.compile(
     r"(?:(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|puedes|"
-    r"podrías|can you|could you|please)\s+)+",
+    r"podrías|can you|could you|please)\s+(?:(?:mir|uns|me|nous|moi|nos|us)\s+)?)+",
     re.I,
 )
 _SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,\s*", re.I)
@@ -376,7 +386,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
             named = _JOINER.search(scan[match.end() : hi])
-            if scan[hi : hi + 1] == ":" and not named:  # "compare three approaches: A, B, and C"
+            if scan[hi : hi + 1] == ":" and not named and not _object_given(scan, match, hi):
+                # "compare three approaches: A, B, and C"
                 sides = _parts(scan, hi + 1, sentence.end, _SIDES)
                 if 2 <= len(sides) <= 6 and all(len(_words(scan[a:b])) <= 7 for a, b in sides):
                     found.extend(
@@ -387,7 +398,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             rest = scan[match.end() : hi]
             cue = match.group(0).lower()
-            between = re.search(r"between|entre|zwischen|tussen|tra$", cue)
+            between = re.search(r"between|entre|zwischen|tussen|tra$| of$| von$", cue)
             if cue.startswith(("weigh", "pit", "rank", "rate")) and not re.match(
                 r"\s*[a-z]*\s*[^\W\d_]", rest
             ):
@@ -412,6 +423,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             end = _right_option(scan, right_from, hi, max(3, first_words + 2), min(first_words, 2))
             if end is None:
                 continue
+            end = _parallel_modifier(scan, first, end, hi)
             sides = [
                 *_parts(scan, match.end(), match.end() + joiner.start(), _SIDES),
                 (right_from, end),
@@ -446,7 +458,52 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             found.extend(_outdoes(text, scan, sentence))
         if any(map(low.__contains__, _ALIKE_KEYS)):
             found.extend(_alike(text, scan, sentence))
+        if "unterscheid" in low and _asking(scan, sentence, sents):
+            found.extend(_differ_last(text, scan, sentence))
     return found
+
+
+# German puts the verb last in a clause it embeds: "worin sich X von Y unterscheidet",
+# "wie sich X und Y unterscheiden", "was X von Y unterscheidet"
+_DIFFER_LAST = re.compile(
+    r"\b(?:(?:worin|wie|inwiefern|wodurch|ob)\s+sich|was)\s+(?P<x>[^,?;:]{1,60}?)\s+"
+    r"(?:von|vom|und)\s+(?P<y>[^,?;:]{1,60}?)\s+(?:(?:eigentlich|genau|wirklich|denn|konkret|"
+    r"überhaupt|so|sich)\s+)*unterscheide[nt]\b",
+    re.I,
+)
+
+
+def _differ_last(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Erklär mir, worin sich X von Y unterscheidet": the two sides of an embedded
+    question of difference, asked or requested."""
+    match = _DIFFER_LAST.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    x, y = match.span("x"), match.span("y")
+    if any(not 1 <= len(_words(scan[a:b])) <= 7 for a, b in (x, y)):
+        return []
+    return _comparison(text, scan, x[0], y[1], [x, y], 0.82, "unterscheidet")
+
+
+# a preposition that opens what a side is described by ("workspaces under one
+# organization", "one workspace with separate teams")
+_MODIFIER = _wordset(
+    "with without under like in on avec sans sous comme dans con sin bajo como mit ohne unter "
+    "wie im"
+)
+_MODIFIER_AT = re.compile(r"\s+([^\W\d_]+)\s+(?=\S)")
+
+
+def _parallel_modifier(scan: str, first: str, end: int, hi: int) -> int:
+    """The second side carries a modifier as the first one does: "between workspaces
+    under one organization and one workspace with separate teams" keeps "with separate
+    teams", where a stop word would have ended it."""
+    if not any(word in _MODIFIER for word in _words(first)[1:]):
+        return end
+    after = _MODIFIER_AT.match(scan, end, hi)
+    if after is None or after.group(1).lower() not in _MODIFIER:
+        return end
+    return _right_option(scan, after.end(), hi, 4, 1) or end
 
 
 _REQUESTING = re.compile(
@@ -456,6 +513,20 @@ _REQUESTING = re.compile(
     r"erklär\w*|sag mir)\b",
     re.I,
 )
+
+
+# a pronoun for the things compared: "compare them for my use: …" lists the uses
+_THEM = _wordset("them both les los las ellos sie beide ceux eux")
+
+
+def _object_given(scan: str, cue: re.Match[str], colon: int) -> bool:
+    """Whether what a colon lists after a verb of comparing is not what is compared: a
+    pronoun stands for the things compared, before the verb or after it ("me les
+    comparer pour mon usage : …", "compare them for: …")."""
+    before = _PREVIOUS.search(scan, max(0, cue.start() - 12), cue.start())
+    if before is not None and before.group(1).lower() in ("les", "los", "las"):
+        return True
+    return any(word in _THEM for word in _words(scan[cue.end() : colon])[:2])
 
 
 def _asking(scan: str, sentence: Span, sents: list[Span]) -> bool:
@@ -675,12 +746,16 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         left_end = marks[-1].start()
         softened = _SOFTENERS.search(scan, lo, left_end)
         left_end = softened.start() if softened else left_end
-        left = _subject(scan, lo, left_end, softened) or _left_option(scan, lo, left_end)
+        left = (
+            _subject(scan, lo, left_end, softened)
+            or _copula_subject(scan, lo, left_end, than.end())
+            or _left_option(scan, lo, left_end)
+        )
         if left is None:
             continue
         left_end = left[2] if len(left) > 2 else left_end
         end = _right_option(scan, than.end(), hi, 6, 1)
-        if end is None or _AMOUNT.match(scan, than.end(), end):
+        if end is None or _threshold(scan, marks[-1], than, end):
             continue  # "larger than 10 MB", "mehr als eine Seite" is a threshold
         sides = [(left[0], left_end), (than.end(), end)]
         if any(len(_words(scan[a:b])) == 0 for a, b in sides):
@@ -724,11 +799,22 @@ _CONJUNCTION_QUE = re.compile(
 _NOT_COMPARATIVE = re.compile(r"\b(?:en|de|non|sin)\s+$", re.I)
 
 
-_AMOUNT = re.compile(
-    r"\s*(?:[\d$€£]|(?:one|two|three|a (?:few|couple)|un|une|deux|trois|uno|una|dos|tres|ein|"
-    r"eine|einen|zwei|drei)\b)",
-    re.I,
+# a figure or a numeral after "than" is an amount ("larger than 10 MB", "more than two
+# hours"); an article that is also "one" is one only after a bare "more"/"less"
+_NUMERAL = re.compile(
+    r"\s*(?:[\d$€£]|(?:one|two|three|a (?:few|couple)|deux|trois|dos|tres|zwei|drei)\b)", re.I
 )
+_ARTICLE_ONE = re.compile(r"\s*(?:un|une|uno|una|ein|eine|einen)\b", re.I)
+
+
+def _threshold(scan: str, mark: re.Match[str], than: re.Match[str], end: int) -> bool:
+    """Whether what follows "than" is an amount: a figure or a numeral, or an article
+    that counts after a bare "more" ("mehr als eine Seite"); after a comparative of
+    quality it opens a side ("günstiger als ein Kleinwagen")."""
+    if _NUMERAL.match(scan, than.end(), end):
+        return True
+    bare = mark.group(0).lower() in _ANALYTIC and not scan[mark.end() : than.start()].strip()
+    return bare and bool(_ARTICLE_ONE.match(scan, than.end(), end))
 
 
 _AUXILIARY = re.compile(
@@ -755,6 +841,32 @@ def _subject(
     if not _words(scan[aux.end() : subject_end]):
         return None
     return aux.end(), 1, subject_end
+
+
+_COPULA_LEAD = re.compile(r"[\s¿]*(?:is|are|was|were|ist|sind|war|wäre|wären|es|son)\s+", re.I)
+_ADJUNCT_WORDS = (
+    r"(?:for|in|on|at|with|to|from|by|für|im|bei|mit|zur|zum|auf|als|para|en|con|pour|dans|avec)"
+)
+_ADJUNCT = re.compile(rf"\s{_ADJUNCT_WORDS}\s", re.I)
+# the other side an adjunct too ("than in France")
+_ADJUNCT_SIDE = re.compile(rf"\s*{_ADJUNCT_WORDS}\s", re.I)
+
+
+def _copula_subject(scan: str, lo: int, end: int, than_end: int) -> tuple[int, int, int] | None:
+    """ "Ist Polars in der Praxis schneller als Pandas?": in a question that opens on
+    its copula, X is the subject after it, the adjunct that follows left out (start,
+    items, end). Not when the other side is an adjunct itself ("are trains in Italy
+    cheaper than in France?"): there the adjuncts are compared."""
+    lead = _COPULA_LEAD.match(scan, lo)
+    if lead is None or _ADJUNCT_SIDE.match(scan, than_end):
+        return None
+    adjunct = _ADJUNCT.search(scan, lead.end(), end)
+    if adjunct is None:
+        return None
+    words = _words(scan[lead.end() : adjunct.start()])
+    if not 1 <= len(words) <= 5 or words[0] in _NOT_A_SIDE:
+        return None
+    return lead.end(), 1, adjunct.start()
 
 
 _AS_MUCH = re.compile(r"\bigual de \w+|\baussi \w+(?=\s+(?:le|la|les|l'|un|une))", re.I)
@@ -953,6 +1065,20 @@ _IN_WHAT_WAY = re.compile(
 _IN_WHAT_WAY_LEADS = ("en quoi", "in what way", "en qué", "inwiefern", "worin")
 
 
+_QUANTIFIERS = _wordset(
+    "any no some a the alguna ninguna una la gran mucha poca aucune une grande keine eine die große"
+)
+_PREVIOUS = re.compile(r"([^\W\d_]+)\s+$")
+
+
+def _counted_noun(scan: str, match: re.Match[str]) -> bool:
+    """Whether the cue of difference is a noun, after an article or a quantifier
+    ("alguna diferencia en …", "une différence de …"), not the verb of "what
+    differentiates X from Y"."""
+    previous = _PREVIOUS.search(scan, max(0, match.start() - 20), match.start())
+    return bool(previous and previous.group(1).lower() in _QUANTIFIERS)
+
+
 def _alike(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "Are X and Y the same thing?", "How different are X and Y?", "Is X the same as
     Y?", "What sets X apart from Y?": how alike two things are (questions only)."""
@@ -969,6 +1095,8 @@ def _alike(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             continue
         if (_words(scan[y[0] : y[1]]) or [""])[-1] in _PREPOSITIONS:
             continue  # "are the kitchen and the bathroom on the same circuit"
+        if (_words(scan[x[0] : x[1]]) or [""])[0] in _PREPOSITIONS or _counted_noun(scan, match):
+            continue  # "¿hay alguna diferencia en comisiones o en la fecha de cobro?"
         return _comparison(text, scan, x[0], y[1], [x, y], 0.82, "alike")
     return []
 
@@ -1242,7 +1370,7 @@ def _left_side(scan: str, lo: int, end: int) -> tuple[int, int] | None:
 
 def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
     """ "Kannst du A, B und C vergleichen?": the things compared come before the verb."""
-    if not match.group(0).lower().startswith(("vergleich", "compar", "confront")):
+    if not match.group(0).lower().startswith(("vergleich", "compar", "confront", "gegenüber")):
         return []
     lo, _ = _clause_bounds(scan, sentence, match.start(), match.end())
     lead = _ASKING_LEAD.match(scan, lo, match.start())
@@ -1260,13 +1388,13 @@ _WITH = re.compile(r"\s(?:mit|with|avec|con)\s", re.I)
 
 _MIDDLE = re.compile(
     r"differs? from|different from|compared|in comparison|as opposed|im vergleich|verglichen|"
-    r"gegenüber|comparée?|par rapport|face|comparad|frente|en comparación|rispetto|paragonat|"
+    r"gegenüber(?!\w)|comparée?|par rapport|face|comparad|frente|en comparación|rispetto|paragonat|"
     r"em comparação",
     re.I,
 )
 _DEICTIC = re.compile(
     r"(?:the two|both|these|those|them|the following|the above|les deux|ces|los dos|estos|estas|"
-    r"die beiden|diese)\b",
+    r"die beiden|diese|each|chacun\w*|cada|jede[nmrs]?|jeweils)\b",
     re.I,
 )
 _NORMS = _wordset(

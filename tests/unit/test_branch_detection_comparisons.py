@@ -1,0 +1,191 @@
+"""Comparisons: the frames a question weighs two things in, whatever the language, and
+the sides as the sentence names them."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import detect
+
+
+def sides(text: str) -> list[str]:
+    """The spans of the comparison suggestions found, in text order."""
+    found = detect(text, count=10).suggestions
+    return [
+        text[s.start : s.end]
+        for s in sorted(found, key=lambda s: s.start)
+        if s.kind == "comparison"
+    ]
+
+
+class TestWhatDiffersBetween:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "What's really different between a fixed-rate loan and a variable one?",
+                ["a fixed-rate loan", "a variable one"],
+            ),
+            (
+                "What actually changes between the student pass and the adult pass?",
+                ["the student pass", "the adult pass"],
+            ),
+            (
+                "Qu'est-ce qui change vraiment entre le forfait Pro et le forfait Équipe ?",
+                ["le forfait Pro", "le forfait Équipe"],
+            ),
+            (
+                "¿Qué cambia realmente entre la tarifa anual y la mensual?",
+                ["la tarifa anual", "la mensual"],
+            ),
+            (
+                "Was ändert sich eigentlich zwischen Version 4 und Version 5?",
+                ["Version 4", "Version 5"],
+            ),
+        ],
+    )
+    def test_a_question_of_what_differs_between_two(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The ferry timetable changes between summer and winter.",
+            "Los horarios cambian entre semana y fin de semana.",
+        ],
+    )
+    def test_a_statement_of_what_changes_is_no_comparison(self, text):
+        assert sides(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("what is difference of Basic and Premium tier?", ["Basic", "Premium tier"]),
+            ("Was ist der Unterschied von Miete und Leasing?", ["Miete", "Leasing"]),
+        ],
+    )
+    def test_the_difference_of_two(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_a_difference_of_one_thing_is_no_comparison(self):
+        assert sides("Is a difference of opinion with my manager worth raising?") == []
+
+
+class TestParallelSides:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "What's the difference between a phone plan with roaming and a "
+                "prepaid card with local data?",
+                ["a phone plan with roaming", "a prepaid card with local data"],
+            ),
+            (
+                "Quelle est la différence entre une chambre avec balcon et une suite "
+                "avec terrasse ?",
+                ["une chambre avec balcon", "une suite avec terrasse"],
+            ),
+        ],
+    )
+    def test_the_second_side_keeps_a_modifier_like_the_first(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_a_bare_first_side_leaves_the_second_one_bare(self):
+        assert sides("What's the difference between Kotlin and Java with Spring?") == [
+            "Kotlin",
+            "Java",
+        ]
+
+
+class TestVerbLast:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Kannst du mir erklären, worin sich ein Girokonto von einem Tagesgeldkonto "
+                "unterscheidet?",
+                ["ein Girokonto", "einem Tagesgeldkonto"],
+            ),
+            (
+                "Weißt du, wie sich Bio-Eier und Freilandeier genau unterscheiden?",
+                ["Bio-Eier", "Freilandeier"],
+            ),
+            (
+                "Könntest du mir Fernwärme, eine Wärmepumpe und eine Gasheizung gegenüberstellen?",
+                ["Fernwärme", "eine Wärmepumpe", "eine Gasheizung"],
+            ),
+            ("Kannst du mir Miete mit Kauf gegenüberstellen?", ["Miete", "Kauf"]),
+        ],
+    )
+    def test_german_puts_the_verb_of_comparing_last(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_a_stated_difference_is_no_comparison(self):
+        assert sides("Ich habe gelesen, dass sich die beiden Tarife kaum unterscheiden.") == []
+
+    def test_contrast_is_a_verb_of_comparing(self):
+        assert sides("Can you contrast stoicism and epicureanism for my essay?") == [
+            "stoicism",
+            "epicureanism",
+        ]
+
+
+class TestCopulaSubject:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Is a rail pass for someone like me really cheaper than single tickets?",
+                ["a rail pass", "single tickets"],
+            ),
+            (
+                "Ist ein E-Bike im Alltag wirklich günstiger als ein Kleinwagen?",
+                ["ein E-Bike", "ein Kleinwagen"],
+            ),
+            (
+                "¿Es el tren para ir a Sevilla más barato que el autobús?",
+                ["el tren", "el autobús"],
+            ),
+        ],
+    )
+    def test_the_subject_not_the_adjunct_after_it(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_adjuncts_compared_keep_the_adjunct(self):
+        assert sides("Are rents in Lyon higher than in Lille?") == ["Lyon", "in Lille"]
+
+
+class TestNotASide:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "¿Hay alguna diferencia en el precio o en el plazo de entrega?",
+            "Y a-t-il une différence de prix selon la région ?",
+        ],
+    )
+    def test_a_difference_as_a_noun_names_no_sides(self, text):
+        assert sides(text) == []
+
+    def test_each_is_no_side(self):
+        text = (
+            "So it's the hybrid versus the diesel. What are the pros and cons of each "
+            "for someone who drives in town and on the motorway?"
+        )
+        assert sides(text) == ["the hybrid", "the diesel"]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Pouvez-vous me les comparer pour mon usage : bureautique, photo et jeux ?",
+            "Could you compare them for my needs: email, video calls and photos?",
+        ],
+    )
+    def test_a_colon_after_a_pronoun_object_lists_uses_not_sides(self, text):
+        assert sides(text) == []
+
+    def test_a_colon_after_the_things_named_lists_them(self):
+        assert sides("Can you compare three stoves: gas, induction, and ceramic?") == [
+            "gas",
+            "induction",
+            "ceramic",
+        ]
