@@ -37,7 +37,8 @@ _MAKE = re.compile(
     r"sketch|outline|summari[sz]e|describe|prepare|plan|build|do|"
     r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|"
     r"dar|donner|geben|dare|dar-me|escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
-    r"schreib\w*|formulier\w*|gib|zeig\w*|mach\w*|entwirf|expliqu\w*|explica\w*|explíca\w*|"
+    r"schreib\w*|formulier\w*|umschreib\w*|umformulier\w*|ausformulier\w*|gib|zeig\w*|mach\w*|"
+    r"entwirf|expliqu\w*|explica\w*|explíca\w*|"
     r"erklär\w*|spiega\w*|übersetz\w*|tradui\w*|traduc\w*|tradúc\w*|"
     r"scriv\w*|riscriv\w*|dammi|fammi|mostra\w*|escrev\w*|reescrev\w*|dá-me)\b",
     re.I,
@@ -60,6 +61,9 @@ _KEYS = (
     "draft",
     "once",
     "one ",
+    "ones",
+    "using",
+    "usando",
     "another",
     "deux",
     "trois",
@@ -123,7 +127,8 @@ _LEADING_OBJECT = re.compile(
 _ONE = frozenset(
     {
         *("one", "another", "once", "other", "une", "l'autre", "una", "otra", "otro", "uno"),
-        *("eine", "einmal", "andere", "anderen", "altra", "altro", "outra", "outro"),
+        *("eine", "eines", "einer", "eins", "einmal", "andere", "anderen", "altra", "altro"),
+        *("outra", "outro"),
         *("second", "third", "fourth", "last", "final", "troisième", "tercera", "tercero"),
         *("dritte", "dritten", "letzte"),
     }
@@ -140,7 +145,7 @@ _NUMBER = {
     **dict.fromkeys(("four", "4", "quatre", "cuatro", "vier"), 4),
     **dict.fromkeys(("five", "5", "cinq", "cinco", "fünf", "cinque"), 5),
 }
-_ONE_WORD = re.compile(r"\b(?:one|once|une|una|uno|eine|einmal)\b", re.I)
+_ONE_WORD = re.compile(r"\b(?:one|once|une|una|uno|eine|eines|einer|eins|einmal)\b", re.I)
 # a sentence that lists variants in order: "First …, then …", "D'abord …, puis …"
 _FIRST = re.compile(r"(?:first|firstly|d'abord|d\u2019abord|primero|zuerst|erst)\b,?\s*", re.I)
 _PREPOSITIONS = frozenset(
@@ -149,6 +154,7 @@ _PREPOSITIONS = frozenset(
         *("sans", "auf"),
         *("par", "comme", "para", "con", "sin", "por", "como", "für", "als", "mit", "ohne"),
         *("per", "senza", "plus", "more", "less", "moins", "más", "mehr", "like", "wie"),
+        *("using", "usando"),
     }
 )
 _TAIL = re.compile(
@@ -177,6 +183,29 @@ _COUNTED_COMMA = re.compile(r",\s*|\s*[:;]\s*|\s+[-\u2013\u2014]\s+")
 _NEXT_WORD = re.compile(r"\s+\w+")
 
 
+def _wanted_count(scan: str, sentence: Span) -> tuple[re.Match[str], int] | None:
+    """A verb of wanting whose thing is counted in times or in versions, then listed
+    after a colon ("I'd need it twice: …", "Ich bräuchte es zweimal: …", "two versions:
+    …"): the listed phrases are variants of one thing, as after a verb of making; not
+    "we need two things: …". The verb, and how many variants the count says."""
+    colon = scan.find(":", sentence.start, sentence.end)
+    if colon == -1:
+        return None
+    verb = _request_verb(_ASK, scan, sentence.start, colon, nearest=True)
+    if verb is None or not _WANTING.match(verb.group(0)):
+        return None
+    count = _COUNTED.search(scan, verb.end(), colon)
+    if count is None or count.group(0).lower() not in _NUMBER:
+        return None
+    number = _NUMBER[count.group(0).lower()]
+    times = count.group(0).lower() in _TIMES or _TIMES_AFTER.match(scan, count.end(), colon)
+    return (verb, number) if times or _COUNTED_VARIANTS.match(scan, count.end(), colon) else None
+
+
+# "two times", "deux fois", "dos veces": a count of the same thing ("two things" is not)
+_TIMES_AFTER = re.compile(r"\s+(?:times|fois|veces|mal)\b", re.I)
+
+
 def _word_end(scan: str, count: re.Match[str]) -> int | None:
     """Past the word after a count ("two ways", "zwei Varianten"), or the count itself if
     it needs none ("twice"); None when a number counts nothing ("like I'm five, …")."""
@@ -202,9 +231,12 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if not keyed.within(sentence.start, sentence.end):
             continue
         verb = _request_verb(_MAKE_SCAN, scan, sentence.start, sentence.end)
+        wanted = _wanted_count(scan, sentence) if verb is None else None
+        if wanted is not None:
+            verb = wanted[0]
         if verb is None:
             continue
-        items = _listed(scan, verb.end(), sentence.end)
+        items = _listed(scan, verb.end(), sentence.end, sentence.start)
         lead = _REQUEST_LEAD.search(scan, sentence.start, verb.start())
         if items is None and lead is not None:  # "Kannst du es einmal … und einmal … formulieren?"
             items = _listed(scan, lead.end(), verb.start())
@@ -215,6 +247,8 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             items = _listed(scan, first.end(), following.end)  # "… two ways? First in …, then …"
         if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
             continue
+        if wanted is not None and len(items) != wanted[1]:
+            continue  # "I'd like three scenarios: a cautious one and a bold one"
         if _content_before(scan, verb.end(), items[0][0]) and not _each_a_version(scan, items):
             continue
         if any(_CLAUSE.match(scan, a, b) for a, b in items) or _lists_contents(
@@ -267,11 +301,20 @@ def _describes(scan: str, start: int, first_end: int, end: int) -> bool:
     )
 
 
-def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
+def _listed(
+    scan: str, after: int, end: int, clause_start: int | None = None
+) -> list[tuple[int, int]] | None:
     """The alternatives asked for after the verb: a list after a colon, or parallel
-    coordinated phrases; None when there are not two of them."""
+    coordinated phrases; None when there are not two of them. ``clause_start``: where the
+    verb's clause starts, for a count that comes before a verb that comes last ("auf
+    drei Arten umschreiben: …")."""
     colon = scan.find(":", after, end)
-    counted = _COUNTED.search(scan, after, colon if colon != -1 else end)
+    if colon != -1 and not _words(scan[colon + 1 : end]):
+        colon = -1  # "… for TikTok and for LinkedIn:" then the text to rewrite
+    if clause_start is not None and colon != -1 and not scan[after:colon].strip():
+        counted = _COUNTED.search(scan, clause_start, after)  # the verb comes last
+    else:
+        counted = _COUNTED.search(scan, after, colon if colon != -1 else end)
     noun_end = _word_end(scan, counted) if counted else None
     if colon == -1 and noun_end and counted and counted.group(0).lower() in _NUMBER:
         # "draft it two ways, a short … and a longer …"
@@ -285,7 +328,9 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
         for splitter in (_OXFORD_SPLIT, _ADJECTIVE_SPLIT):
             listed = [_cut(scan, a, b) for a, b in _parts(scan, colon + 1, end, splitter)]
             listed = [p for p in listed if p[1] > p[0]]
-            if len(listed) == number and all(len(_words(scan[a:b])) <= 8 for a, b in listed):
+            if len(listed) == number and all(
+                len(_words(scan[a:b])) <= _longest_listed(scan, listed) for a, b in listed
+            ):
                 return listed
     plural = _PLURAL_VARIANTS.search(scan, after, colon) if colon != -1 else None
     if plural and not number and not _of_things_that_exist(scan, after, plural.start()):
@@ -297,6 +342,10 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     pieces = [(_skip(_ADDITIVE, scan, a), b) for a, b in pieces]
     if len(pieces) < 2:
         return None
+    if len(pieces) > 2 and _purpose_after(scan, pieces[-2][1], *pieces[-1]):
+        pieces = pieces[:-1]  # "in PCRE and in POSIX ERE, for matching dates"
+    if colon == -1 and _thing_then_variants(scan, pieces):
+        pieces = pieces[1:]  # "the message for the parents, in a short … and in a long …"
     if colon == -1:
         pieces[0] = _anchor(scan, pieces[0], _head(scan, *pieces[1]))
     heads = [_head(scan, a, b) for a, b in pieces]
@@ -321,7 +370,8 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     one_each = (heads[0] in _ONE or heads[0] in _ARTICLES) and sum(h in _ONE for h in heads) >= 2
     nouns = {_noun(scan[a:b]) for a, b in items}
     same_noun = len(nouns) == 1 and len(next(iter(nouns))) >= 3  # "a short one, a long one"
-    same_preposition = heads[0] in _PREPOSITIONS and len(set(heads[: len(items)])) == 1
+    item_heads = {_head(scan, a, b) for a, b in items}
+    same_preposition = heads[0] in _PREPOSITIONS and len(item_heads) == 1
     if len(items) < 2 or not (
         counted or one_each or same_noun or same_preposition or len(items) >= 3
     ):
@@ -330,6 +380,45 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     if any(len(_words(scan[a:b])) > 14 for a, b in items):
         return None
     return items
+
+
+# what a request is for, set off by a comma after its variants: "for matching …",
+# "pour vérifier …", "para comprobar …", "um … zu …"
+_PURPOSE = re.compile(
+    r"(?:for\s+[^\W\d_]+ing|pour\s+[^\W\d_]+(?:er|ir|re)|para\s+[^\W\d_]+(?:ar|er|ir)|"
+    r"um\s+.+\szu\s+[^\W\d_]+)\b",
+    re.I,
+)
+
+
+def _purpose_after(scan: str, previous_end: int, start: int, end: int) -> bool:
+    """Whether the last piece, after a comma, says what the variants are for rather
+    than naming one ("… in PCRE and in POSIX ERE, for matching dates")."""
+    return scan[previous_end:start].strip() == "," and bool(_PURPOSE.match(scan, start, end))
+
+
+def _thing_then_variants(scan: str, pieces: list[tuple[int, int]]) -> bool:
+    """Whether the first piece names the thing varied, set off by a comma before
+    phrases that open alike with a preposition or "one" ("el mensaje para los padres,
+    en versión corta y en versión larga"): it holds no variant, neither one that opens
+    with the same word further in ("the notice as a banner, as an email …") nor one
+    that "one" stands in for ("a quote for a month, one for a year")."""
+    if len(pieces) < 3 or scan[pieces[0][1] : pieces[1][0]].strip() != ",":
+        return False
+    heads = [_head(scan, a, b) for a, b in pieces]
+    opener = heads[1]
+    if (opener not in _PREPOSITIONS and opener not in _ONE) or opener not in heads[2:]:
+        return False
+    if opener in _words(scan[pieces[0][0] : pieces[0][1]]):
+        return False
+    return not _framed_alike(scan, pieces[0], pieces[1][0])
+
+
+def _longest_listed(scan: str, listed: list[tuple[int, int]]) -> int:
+    """How long a counted variant after a colon may be: short, unless each one opens
+    the same way ("three ways: one that …, one that …, and one that …")."""
+    heads = {_head(scan, a, b) for a, b in listed}
+    return 20 if len(heads) == 1 and heads <= _ONE | _PREPOSITIONS else 8
 
 
 def _of_things_that_exist(scan: str, start: int, noun: int) -> bool:
@@ -361,7 +450,9 @@ def _names_the_thing(scan: str, items: list[tuple[int, int]], heads: list[str]) 
     as a claim")."""
     rest = heads[1 : len(items)]
     comma = scan[items[0][1] : items[1][0]].strip() == ","
-    return comma and heads[0] not in _ONE and all(h in _ONE for h in rest)
+    if not (comma and heads[0] not in _ONE and all(h in _ONE for h in rest)):
+        return False
+    return not _framed_alike(scan, items[0], items[1][0])
 
 
 def _anchor(scan: str, piece: tuple[int, int], following: str) -> tuple[int, int]:
@@ -432,7 +523,8 @@ def _cut(scan: str, start: int, end: int) -> tuple[int, int]:
 # "elegante y minimalista" or "reliability and reviews" stay inside one variant.
 _OPENER = (
     r"(?:one|another|the other|a|an|uno|una|un|otro|otra|el otro|la otra|une|une autre|"
-    r"l'autre|l\u2019autre|ein|eine|einen|einmal|die andere|der andere|das andere|"
+    r"l'autre|l\u2019autre|ein|eine|einen|eines|einer|eins|einmal|die andere|der andere|"
+    r"das andere|"
     r"l'une|l\u2019une|l'un|l\u2019un|the first|the second|the third|the last|la primera|"
     r"la segunda|el primero|el segundo|la première|la seconde|la deuxième|le premier|"
     r"le second|le deuxième|die erste|die zweite|der erste|der zweite)"
@@ -472,7 +564,8 @@ _ASK = _factored(
         r"prepár\w*|haz|hazme|cre\w*|elabor\w*|diseñ\w*|necesit\w*|quier\w*|quer\w*|"
         r"quisiera\w*|gustaría|"
         r"muéstr\w*|muestr\w*|plante\w*|arm\w*|hacer|hacerme|hacernos|"
-        r"schreib\w*|formulier\w*|gib|mach\w*|erstell\w*|entwirf|entwerf\w*|entwickl\w*|"
+        r"schreib\w*|formulier\w*|umschreib\w*|umformulier\w*|gib|mach\w*|erstell\w*|entwirf|"
+        r"entwerf\w*|entwickl\w*|"
         r"brauch\w*|bräucht\w*|möchte\w*|hätte gern\w*|zeig\w*|skizzier\w*|plan\w*|"
         r"bereite\w*|stell\w*)\b",
         re.I,
@@ -505,12 +598,13 @@ _PAIRED = re.compile(
     re.I,
 )
 _PAIR_OPENER = re.compile(
-    r"(?:one|uno|una|l'une?|l\u2019une?|eine|einmal|the first|la primera|el primero|"
+    r"(?:one|uno|una|l'une?|l\u2019une?|eine|eines|einer|einmal|the first|la primera|el primero|"
     r"la première|le premier|die erste|der erste)\b",
     re.I,
 )
 _STAND_IN = re.compile(
-    r"(?:uno\b|(?:one|una|une|eine|ein|einen|un)\s+(?:with|for|that|which|where|who|in|as|con|"
+    r"(?:uno\b|(?:one|una|une|eine|ein|einen|eines|einer|un)\s+(?:with|for|that|which|where|who|"
+    r"in|as|con|"
     r"para|que|donde|en|como|avec|pour|qui|où|comme|mit|für|die|der|das|als|wo)\b"
     r"|(?:a|an)\s+(?:[\w-]+,?\s+){1,4}one\b)",
     re.I,
@@ -543,7 +637,7 @@ def _coordinated(
     if len(joins) > _MAX_VARIANTS:
         return None
     first_join = joins[0].start()
-    verb = _request_verb(_ASK, scan, sentence.start, first_join)
+    verb = _request_verb(_ASK, scan, sentence.start, first_join, nearest=True)
     end = sentence.end
     if verb is not None:
         opens, start = verb.start(), verb.end()
@@ -671,7 +765,7 @@ def _first_variant(
         article = openers[0].group(0).lower() in _ARTICLES | {"una", "une", "eine", "einen"}
         alone = not _stands_in(scan, start, join.start())
         if comma and article and alone and not apposed and all(w in _ONE for w in later):
-            return None
+            return start if _framed_alike(scan, (start, join.start()), join.end()) else None
         return start
     if openers:
         relative = _RELATIVE_WORD.search(scan, openers[0].end(), join.start())
@@ -680,6 +774,20 @@ def _first_variant(
     same = [o for o in openers if o.group(0).lower().split()[0] == later[0]]
     chosen = same or openers
     return chosen[-1].start() if chosen else None
+
+
+_STAND_IN_PREPOSITION = re.compile(r"[^\W\d_]+\s+([^\W\d_]+)")
+
+
+def _framed_alike(scan: str, first: tuple[int, int], following: int) -> bool:
+    """Whether the first phrase goes on with the preposition that follows "one" in the
+    phrase at ``following`` ("a quote for a month, one for a year"): "one" stands in
+    for its noun, and it is the first variant, not the name of the thing varied ("a
+    cover letter, one formal …")."""
+    after = _STAND_IN_PREPOSITION.match(scan, following)
+    if after is None or after.group(1).lower() not in _PREPOSITIONS:
+        return False
+    return bool(re.search(rf"\s{re.escape(after.group(1))}\s", scan[first[0] : first[1]], re.I))
 
 
 _CLAUSE_COMMA = re.compile(r",\s+")
@@ -761,7 +869,7 @@ _CLAUSE = re.compile(
     r"ist|war|hat)\b",
     re.I,
 )
-_BARE_ONE = frozenset({"one", "uno", "einmal"})
+_BARE_ONE = frozenset({"one", "uno", "einmal", "eines", "einer", "eins"})
 
 
 def _count(before: str) -> list[int]:
@@ -1103,9 +1211,18 @@ _WANTING = re.compile(
 )
 
 
-def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re.Match[str] | None:
+def _request_verb(
+    verbs: re.Pattern[str], scan: str, start: int, end: int, *, nearest: bool = False
+) -> re.Match[str] | None:
     """The first of ``verbs`` in ``scan[start:end]`` that asks for something: not a noun
-    ("my annual plan") nor a statement ("we make it", "je fais des portraits")."""
+    ("my annual plan") nor a statement ("we make it", "je fais des portraits"); with
+    ``nearest``, the last one, the request that governs what follows ("je dois écrire un
+    mot …, tu peux m'en proposer une version … et une version …")."""
+    if nearest:
+        asked = None
+        while (verb := _request_verb(verbs, scan, start, end)) is not None:
+            asked, start = verb, verb.end()
+        return asked
     for verb in verbs.finditer(scan, start, end):
         if _FIXED_AFTER.match(scan, verb.end()):
             continue  # "da igual": it does not matter, nothing is asked

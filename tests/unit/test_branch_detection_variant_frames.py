@@ -1,0 +1,175 @@
+"""Directives: the frames a request names its variants in beyond the plain "one … and
+one …" after a verb of making: a count before a verb that comes last, a count of times
+after a verb of wanting, stand-ins in German, the thing varied named first, and what
+trails the variants."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import detect
+
+
+def variants(text: str) -> list[str]:
+    """The spans of the directive suggestions found, in text order."""
+    found = detect(text, count=10).suggestions
+    return [
+        text[s.start : s.end] for s in sorted(found, key=lambda s: s.start) if s.kind == "directive"
+    ]
+
+
+class TestCountedBeforeTheVerb:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Kannst du mir die Einladung auf zwei Arten umformulieren: einmal förmlich "
+                "und einmal locker?",
+                ["einmal förmlich", "einmal locker"],
+            ),
+            (
+                "Könnten Sie uns drei Angebote machen: eines für ein Jahr, eines für zwei "
+                "Jahre und eines für drei Jahre?",
+                ["eines für ein Jahr", "eines für zwei Jahre", "eines für drei Jahre"],
+            ),
+        ],
+    )
+    def test_german_counts_before_a_verb_that_comes_last(self, text, wanted):
+        assert variants(text) == wanted
+
+    def test_long_variants_that_open_alike_after_a_counted_colon(self):
+        text = (
+            "Could you write the toast three ways: one that is warm and a little "
+            "sentimental, one that opens with the story of how they met at the bus stop "
+            "in the rain, and one that is short?"
+        )
+        assert variants(text) == [
+            "one that is warm and a little sentimental",
+            "one that opens with the story of how they met at the bus stop in the rain",
+            "one that is short",
+        ]
+
+
+class TestWantedCounted:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "I'd need the export twice: sorted by date and grouped by client.",
+                ["sorted by date", "grouped by client"],
+            ),
+            (
+                "J'en aurais besoin deux fois : une en couleur et une en noir et blanc.",
+                ["une en couleur", "une en noir et blanc"],
+            ),
+            (
+                "Ich bräuchte die Liste zweimal: einmal nach Datum und einmal nach Kunde.",
+                ["einmal nach Datum", "einmal nach Kunde"],
+            ),
+            (
+                "Necesito dos versiones: una para clientes y otra para el equipo.",
+                ["una para clientes", "otra para el equipo"],
+            ),
+        ],
+    )
+    def test_a_count_of_times_or_versions_after_a_verb_of_wanting(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "We need two things: a new logo and a faster website.",
+            "Nous avons besoin de deux choses : un devis et un planning.",
+            "I'd need it three times: on Monday and on Friday.",
+        ],
+    )
+    def test_several_things_or_a_count_that_does_not_match_are_not_variants(self, text):
+        assert variants(text) == []
+
+
+class TestFirstVariantFramedLikeTheOthers:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Could you draft a budget for a quiet week, one for a busy week and one "
+                "for a holiday week?",
+                ["a budget for a quiet week", "one for a busy week", "one for a holiday week"],
+            ),
+            (
+                "Peux-tu préparer un menu pour deux personnes, un pour six et un pour douze ?",
+                ["un menu pour deux personnes", "un pour six", "un pour douze"],
+            ),
+        ],
+    )
+    def test_one_stands_in_for_the_first_phrase_noun(self, text, wanted):
+        assert variants(text) == wanted
+
+    def test_the_thing_varied_before_a_comma_is_not_a_variant(self):
+        assert variants("Write me a bio, one formal and one playful.") == [
+            "one formal",
+            "one playful",
+        ]
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Escríbeme la invitación para la cena de empresa, en tono serio y en tono festivo.",
+                ["en tono serio", "en tono festivo"],
+            ),
+            (
+                "Rédige l'annonce pour le club de lecture, en version courte et en version longue.",
+                ["en version courte", "en version longue"],
+            ),
+        ],
+    )
+    def test_the_thing_varied_then_phrases_that_open_alike(self, text, wanted):
+        assert variants(text) == wanted
+
+
+class TestOtherOpeners:
+    def test_plural_stand_ins(self):
+        text = "Suggest a few playful ones, a few serious ones and a couple of rhyming ones."
+        assert variants(text) == [
+            "a few playful ones",
+            "a few serious ones",
+            "a couple of rhyming ones",
+        ]
+
+    def test_using_opens_each_variant(self):
+        text = "Show me the loop using recursion, using a stack, and using a generator."
+        assert variants(text) == ["using recursion", "using a stack", "using a generator"]
+
+    def test_a_later_request_governs_the_variants(self):
+        text = (
+            "je dois préparer un discours pour le mariage de ma sœur, elle se marie en "
+            "juin, tu peux m'en écrire une version drôle et une version sobre ?"
+        )
+        assert variants(text) == ["une version drôle", "une version sobre"]
+
+    def test_a_colon_that_ends_the_request_hands_over_the_text(self):
+        text = 'Rewrite this slogan for a poster and for a radio spot:\n\n"Fresh every day."'
+        assert variants(text) == ["for a poster", "for a radio spot"]
+
+
+class TestWhatTrailsTheVariants:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Give me the query in SQL and in pandas, for finding duplicate rows.",
+                ["in SQL", "in pandas"],
+            ),
+            (
+                "Donne-moi la formule en Excel et en Google Sheets, pour calculer la TVA.",
+                ["en Excel", "en Google Sheets"],
+            ),
+        ],
+    )
+    def test_a_purpose_after_a_comma_is_not_a_variant(self, text, wanted):
+        assert variants(text) == wanted
+
+    def test_a_third_variant_after_a_comma_stays(self):
+        text = "Write the notice for the website, for the newsletter and for the app."
+        assert variants(text) == ["for the website", "for the newsletter", "for the app"]
