@@ -189,3 +189,81 @@ class TestNotASide:
             "induction",
             "ceramic",
         ]
+
+
+class TestSidesAroundTheVerb:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Je me demande comment la carte annuelle se compare aux billets à l'unité. "
+                "C'est rentable ?",
+                ["la carte annuelle", "billets à l'unité"],
+            ),
+            (
+                "¿Sabes cómo el plan básico se compara con el plan avanzado para una tienda "
+                "pequeña?",
+                ["el plan básico", "el plan avanzado"],
+            ),
+            (
+                "I'd like to know how the basic tier compares to the premium tier for a family?",
+                ["the basic tier", "the premium tier"],
+            ),
+        ],
+    )
+    def test_a_verb_of_comparing_between_the_sides(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_a_comparison_stated_in_passing_is_none(self):
+        assert sides("Our revenue compares to last year's quite well.") == []
+
+    def test_german_verb_last_before_a_comma(self):
+        text = "Kannst du den Nachtzug mit dem Flugzeug vergleichen, was Kosten und Zeit angeht?"
+        assert sides(text) == ["den Nachtzug", "dem Flugzeug"]
+
+
+class TestPointsOfOneAgainstAnother:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "What are the pros and cons of renting a van compared to hiring movers?",
+                ["renting a van", "hiring movers"],
+            ),
+            (
+                "Quels sont les avantages d'une banque en ligne par rapport à une banque "
+                "classique ?",
+                ["une banque en ligne", "une banque classique"],
+            ),
+            (
+                "¿Cuáles son las ventajas y desventajas de la energía solar frente a la eólica?",
+                ["la energía solar", "la eólica"],
+            ),
+            (
+                "Was sind die Vor- und Nachteile von Fernwärme im Vergleich zu einer Wärmepumpe?",
+                ["Fernwärme", "einer Wärmepumpe"],
+            ),
+        ],
+    )
+    def test_the_middle_cue_parts_the_sides(self, text, wanted):
+        assert sides(text) == wanted
+
+
+class TestFiguresAndRepeats:
+    def test_a_thousands_separator_is_no_list(self):
+        text = "How does a plan at $1,200 a year compare to monthly billing?"
+        assert sides(text) == ["a plan at $1,200 a year", "monthly billing"]
+
+    def test_two_cues_that_name_the_same_sides_give_one_point(self):
+        text = "Kindle vs Kobo — which one is easier on the eyes?"
+        assert sides(text) == ["Kindle", "Kobo"]
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("¿Me compensa más Netflix que Disney+ para dos personas?", ["Netflix", "Disney+"]),
+            ("¿Es más barato el tren que el coche?", ["el tren", "el coche"]),
+        ],
+    )
+    def test_an_impersonal_verb_then_the_comparative(self, text, wanted):
+        assert sides(text) == wanted

@@ -69,7 +69,8 @@ _COMPARE = re.compile(
     r"vergleiche?n?|gegenüber(?:zu)?stell\w*|contrast(?:s|ing)?|contraster|contrastar|"
     r"unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
     r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
-    r"differs? from|different from|compared (?:to|with)|in comparison (?:to|with)|"
+    r"differs? from|different from|compared (?:to|with)|compares (?:to|with)|"
+    r"in comparison (?:to|with)|"
     r"as opposed to|im vergleich (?:zu[mr]?|mit)|verglichen mit|gegenüber|"
     r"comparée?s? (?:à|au|aux|avec)|par rapport (?:à|au|aux)|face (?:à|au|aux)|"
     r"comparad[oa]s? con|frente (?:a|al)|en comparación (?:con|a|al)|rispetto (?:a|al|alla|ai)|"
@@ -304,7 +305,8 @@ _ASKING_LEAD = re.compile(
     r"podrías|can you|could you|please)\s+(?:(?:mir|uns|me|nous|moi|nos|us)\s+)?)+",
     re.I,
 )
-_SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,\s*", re.I)
+# a comma before a digit is a thousands separator ("$1,850"), not a list's
+_SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,(?!\d)\s*", re.I)
 
 
 def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
@@ -380,9 +382,11 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue  # "she asked me what the difference is between A and B": told
             if how and how.start() <= match.start() < how.end():
                 continue  # "how do A and B compare for X and Y"
-            if _MIDDLE.match(match.group(0)):
+            to_side = _COMPARES.fullmatch(match.group(0)) and _TO_SIDE.match(scan, match.end())
+            if _MIDDLE.match(match.group(0)) or to_side:
                 if _asking(scan, sentence, sents):
-                    found.extend(_differs(text, scan, sentence, match))
+                    right = to_side.end() if to_side else match.end()
+                    found.extend(_differs(text, scan, sentence, match, right))
                 continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
             named = _JOINER.search(scan[match.end() : hi])
@@ -398,6 +402,14 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             rest = scan[match.end() : hi]
             cue = match.group(0).lower()
+            if cue.startswith(("vergleich", "gegenüber")) and _CLAUSE_OVER.match(rest):
+                # "Kannst du A mit B vergleichen, was Preis … angeht?": the verb comes last
+                found.extend(_list_before(text, scan, sentence, match))
+                continue
+            if cue.startswith(_LISTS_OF_POINTS) and (middle := _IN_THE_MIDDLE.search(rest)):
+                # "les avantages de A par rapport à B": the middle cue parts the sides
+                found.extend(_points_of_one(text, scan, match, middle, hi))
+                continue
             between = re.search(r"between|entre|zwischen|tussen|tra$| of$| von$", cue)
             if cue.startswith(("weigh", "pit", "rank", "rate")) and not re.match(
                 r"\s*[a-z]*\s*[^\W\d_]", rest
@@ -460,7 +472,51 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             found.extend(_alike(text, scan, sentence))
         if "unterscheid" in low and _asking(scan, sentence, sents):
             found.extend(_differ_last(text, scan, sentence))
-    return found
+    return _without_repeats(found)
+
+
+_CLAUSE_OVER = re.compile(r"\s*(?:[,;.?!]|$)")
+_LISTS_OF_POINTS = (
+    *("pros and cons", "avantages", "ventajas", "vor- und", "pros y", "pro e", "prós"),
+)
+# a cue that stands between two sides
+_IN_THE_MIDDLE = re.compile(
+    r"\s(?:compared (?:to|with)|as opposed to|versus|vs\.?|against|over|rather than|"
+    r"par rapport (?:à|au|aux)|comparée?s? (?:à|au|aux|avec)|face (?:à|au|aux)|plutôt que|"
+    r"frente (?:a|al)|comparad[oa]s? con|en comparación (?:con|a|al)|en lugar de|"
+    r"im vergleich (?:zu[mr]?|mit)|gegenüber|statt)\s",
+    re.I,
+)
+
+
+def _points_of_one(
+    text: str, scan: str, cue: re.Match[str], middle: re.Match[str], hi: int
+) -> list[Suggestion]:
+    """ "The pros and cons of A compared to B": A up to the middle cue, B after it."""
+    left = (cue.end(), cue.end() + middle.start())
+    right_from = cue.end() + middle.end()
+    end = _right_option(scan, right_from, hi, 6, 1)
+    if end is None or not 1 <= len(_words(scan[left[0] : left[1]])) <= 8:
+        return []
+    sides = [left, (right_from, end)]
+    return _comparison(text, scan, cue.start(), end, sides, 0.82, cue.group(0))
+
+
+def _without_repeats(found: list[Suggestion]) -> list[Suggestion]:
+    """Two cues that name the same sides ("A vs B — which …?") give one branch point,
+    not the same one twice: a branch point whose every side was named already is left
+    out."""
+    seen: set[tuple[int, int]] = set()
+    kept: list[Suggestion] = []
+    groups: dict[int, list[Suggestion]] = {}
+    for suggestion in found:
+        groups.setdefault(id(suggestion.group or suggestion), []).append(suggestion)
+    for members in groups.values():
+        spans = {(s.start, s.end) for s in members}
+        if not spans <= seen:
+            kept.extend(members)
+        seen |= spans
+    return kept
 
 
 # German puts the verb last in a clause it embeds: "worin sich X von Y unterscheidet",
@@ -610,6 +666,7 @@ _PREFER_VERB = re.compile(
 )
 _ADVANTAGE = re.compile(
     r"\b(?:advantages?|benefits?|upsides?|point|case|reasons?|arguments?|edge|appeal|gains?|"
+    r"cons|drawbacks?|downsides?|inconvénients?|desventajas?|contras|nachteile?|"
     r"ventajas?|avantages?|intérêt|vorteile?|vorzüge|sinn)\s+(?:of|to|for|in|de|du|des|d'|"
     r"von|vom|an|does|do|would|tiene|tienen|ofrece|a|offre|hat|bietet)\s*",
     re.I,
@@ -878,7 +935,8 @@ def _clause_end(scan: str, sentence: Span, than: re.Match[str]) -> int:
 
 _IMPERSONAL = re.compile(
     r"(?:\b(?:is|was|would|will|could|might)\s+it(?:\s+be)?|\bit(?:'s|\s+is|\s+would\s+be)|"
-    r"\b(?:es|sería|será|sale|est-il|est-ce|c'est|serait|ist es|wäre es|è|sarebbe|how much|"
+    r"\b(?:es|sería|será|sale|compensa|(?:vale|merece) la pena|est-il|est-ce|c'est|serait|"
+    r"ist es|wäre es|è|sarebbe|how much|"
     r"how many times|vaut-il|il vaut|vaudrait-il|conviene|convendría|cuánto|combien))"
     r"(?:\s+(?:really|actually|much|way|a lot|vraiment|realmente|wirklich|davvero))?[\s¿]*$",
     re.I,
@@ -897,8 +955,9 @@ def _inverted(
     start = mark.end()
     adjective = re.match(r"\s+([^\W\d_]+)", scan[start : than.start()])
     analytic = mark.group(0).lower() in _ANALYTIC
-    if analytic and adjective and adjective.group(1).lower() not in _DETERMINERS:
-        start += adjective.end()  # "más barato el tren", not "más un seguro"
+    lower = adjective is not None and adjective.group(1)[0].islower()
+    if analytic and adjective and lower and adjective.group(1).lower() not in _DETERMINERS:
+        start += adjective.end()  # "más barato el tren", not "más un seguro", "más Shopify"
     start = _skip(_TO, scan, start)
     start = _skip(_COPULA, scan, start)  # "how much worse is X than Y"
     if not 1 <= len(_words(scan[start : than.start()])) <= 6:
@@ -1327,14 +1386,22 @@ def _sides(
     return _comparison(text, scan, left[0], end, sides, 0.84, "as … as")
 
 
-def _differs(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
-    """ "how the Plus plan differs from the Premium plan": one side on each side of the cue."""
+# "comment X se compare à Y", "cómo se compara X con Y": the verb between the sides
+_COMPARES = re.compile(r"se compar(?:e|ent|a|an)", re.I)
+_TO_SIDE = re.compile(r"\s+(?:à|au|aux|avec|con|a|al)\s+", re.I)
+
+
+def _differs(
+    text: str, scan: str, sentence: Span, match: re.Match[str], right: int
+) -> list[Suggestion]:
+    """ "how the Plus plan differs from the Premium plan": one side on each side of the
+    cue, the second from ``right``."""
     lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
     left = _left_side(scan, lo, match.start())
-    end = _right_option(scan, match.end(), hi, 5, 1)
+    end = _right_option(scan, right, hi, 5, 1)
     if left is None or end is None:
         return []
-    sides = [left, (match.end(), end)]
+    sides = [left, (right, end)]
     return _comparison(text, scan, left[0], end, sides, 0.82, match.group(0))
 
 
@@ -1387,9 +1454,9 @@ _WITH = re.compile(r"\s(?:mit|with|avec|con)\s", re.I)
 
 
 _MIDDLE = re.compile(
-    r"differs? from|different from|compared|in comparison|as opposed|im vergleich|verglichen|"
-    r"gegenüber(?!\w)|comparée?|par rapport|face|comparad|frente|en comparación|rispetto|paragonat|"
-    r"em comparação",
+    r"differs? from|different from|compared|compares|in comparison|as opposed|im vergleich|"
+    r"verglichen|gegenüber(?!\w)|comparée?|par rapport|face|comparad|frente|en comparación|"
+    r"rispetto|paragonat|em comparação",
     re.I,
 )
 _DEICTIC = re.compile(
