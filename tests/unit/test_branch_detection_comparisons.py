@@ -267,3 +267,52 @@ class TestFiguresAndRepeats:
     )
     def test_an_impersonal_verb_then_the_comparative(self, text, wanted):
         assert sides(text) == wanted
+
+
+class TestDescribedThenWeighed:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "I've narrowed it down to two bikes:\n\n- a steel touring bike at $900 "
+                "(heavy, racks included)\n- a carbon gravel bike at $1,400 (light)\n\n"
+                "Could you compare them for a 20 km commute?",
+                ["a steel touring bike", "a carbon gravel bike"],
+            ),
+            (
+                "J'ai deux offres :\n\n**un CDI à Lyon**\n- 38 000 €\n- télétravail 2 jours\n\n"
+                "**un CDD à Genève**\n- 62 000 CHF\n- sur site\n\n"
+                "Tu peux me dire les avantages de chacune ?",
+                ["un CDI à Lyon", "un CDD à Genève"],
+            ),
+            (
+                "Estamos mirando tres pisos: uno en el centro (caro), uno en las afueras "
+                "y uno junto a la playa (pequeño). ¿Cuáles son las ventajas de cada uno?",
+                ["uno en el centro", "uno en las afueras", "uno junto a la playa"],
+            ),
+            (
+                "Wir haben zwei Angebote in der Auswahl. Solarwatt kostet 14.000 € mit "
+                "Speicher. SENEC ist günstiger, aber ohne Wartung. Kannst du die beiden "
+                "vergleichen?",
+                ["Solarwatt", "SENEC"],
+            ),
+        ],
+    )
+    def test_sides_described_then_weighed_as_a_pair(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # no request that weighs them
+            "I've narrowed it down to two bikes:\n\n- a steel touring bike\n"
+            "- a carbon gravel bike\n\nI'll test-ride both on Saturday.",
+            # the count does not match what is listed
+            "I found three flats:\n\n- one near the station\n- one by the park\n\n"
+            "Can you compare them?",
+            # sentences of their own, with nothing to say they are the alternatives
+            "We have two kids. Emma is five. Leo is three. Which school is better for both?",
+        ],
+    )
+    def test_described_things_without_a_weighing_request_or_a_matching_count(self, text):
+        assert sides(text) == []

@@ -311,6 +311,7 @@ _SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,(?
 
 def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = _first_and_second(text, scan, sents)
+    found.extend(_announced_then_weighed(text, scan, sents))
     quotes = _quoted(scan)
     keyed = _Keyed(scan, _KEYS)
     message = scan.lower()
@@ -1250,6 +1251,163 @@ def _weighs_the_two(scan: str, sentence: Span) -> bool:
         asks
         and _THE_TWO.search(scan, sentence.start, sentence.end)
         and _WEIGH_PAIR.search(scan, sentence.start, sentence.end)
+    )
+
+
+# "I've shortlisted two laptops:", "On compare trois modèles :", "Ich habe zwei Tools in
+# der engeren Auswahl."
+_ANNOUNCED = re.compile(
+    r"\b(?P<count>two|three|four|deux|trois|quatre|dos|tres|cuatro|zwei|drei|vier)\s+"
+    r"(?:[^\W\d_]+\s+){0,4}?[^\W\d_]+\s*(?P<colon>:)?",
+    re.I,
+)
+_COUNTS = {
+    **dict.fromkeys(("two", "deux", "dos", "zwei"), 2),
+    **dict.fromkeys(("three", "trois", "tres", "drei"), 3),
+    **dict.fromkeys(("four", "quatre", "cuatro", "vier"), 4),
+}
+# the alternatives named as such, where no colon shows that they follow
+_CHOICE_NOUN = re.compile(
+    r"\b(?:options?|choices?|alternatives?|offers?|finalists?|candidates?|shortlist\w*|"
+    r"choix|offres?|opciones|ofertas?|alternativas?|optionen|angebote?|zusagen|auswahl|"
+    r"alternativen)\b",
+    re.I,
+)
+# a request that weighs the things just described: "compare them", "die beiden
+# gegenüberstellen", "les avantages de chacune", "las ventajas de cada una"
+_POINTS_BACK_TO_THEM = re.compile(
+    r"\b(?:them|both|each|the two|these two|les deux|ces deux|chacune?|les (?=compar|départag)|"
+    r"cada una?|cada uno|los dos|las dos|ambos|ambas|die beiden|beide|jede[nrs]?)\b",
+    re.I,
+)
+_WEIGHS_THEM = re.compile(
+    r"\b(?:compar\w*|vergleich\w*|gegenüber\w*|differ\w*|unterschied\w*|pros|cons|"
+    r"trade-?offs?|avantages?|inconvénients?|ventajas?|desventajas?|vorteile?|nachteile?|"
+    r"better|mieux|mejor|besser|which|lequel|laquelle|cuál|welche\w*|départag\w*)\b",
+    re.I,
+)
+_BOLD_LINE = re.compile(r"\s*(?:\*\*|__)(?P<name>[^*_\n]{2,80})(?:\*\*|__)\s*$")
+# where a described thing's name ends: an aside, a price, a description after a dash
+_NAME_END = re.compile(r"\s*[(:]|\s[-\u2013\u2014]\s|\s(?:à|at|for|für|por|a)\s+[\d$€£]", re.I)
+
+
+def _announced_then_weighed(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """Things counted, then named one per list line, bold heading, item of the
+    sentence or sentence of their own, then a request that weighs them ("I found two
+    laptops:" "- a … (…)" "- a … (…)" "Can you compare them for me?"): one side per
+    thing, as it is named."""
+    if not any(map(scan.__contains__, ("?", ":"))):
+        return []
+    for index, sentence in enumerate(sents):
+        announced = _ANNOUNCED.search(scan, sentence.start, sentence.end)
+        if announced is None:
+            continue
+        count = _COUNTS[announced.group("count").lower()]
+        named = _named_after(scan, sents, index, announced, count)
+        if named is None:
+            continue
+        sides, last = named
+        for weighing in sents[last + 1 : last + 5]:
+            if _weighs_them(scan, weighing):
+                return _comparison(
+                    text, scan, sides[0][0], sides[-1][1], sides, 0.82, "described, then weighed"
+                )
+    return []
+
+
+def _named_after(
+    scan: str, sents: list[Span], index: int, announced: re.Match[str], count: int
+) -> tuple[list[tuple[int, int]], int] | None:
+    """The things an announcement counts, and the index of the sentence that names the
+    last one: after a colon, its own sentence's items or the list lines or bold headings
+    that follow; without one, the subjects of as many sentences as counted."""
+    sentence = sents[index]
+    if announced.group("colon"):
+        inline = _outside_brackets(scan, announced.end(), sentence.end)
+        if len(inline) == count:
+            return inline, index
+        headed = [
+            (index + 1 + i, m)
+            for i, s in enumerate(sents[index + 1 : index + 1 + 4 * count])
+            if (m := _BOLD_LINE.match(scan, s.start, s.end))
+        ]
+        lines = headed if len(headed) == count else _list_lines(scan, sents, index, count)
+        if len(lines) != count:
+            return None
+        return [_name(scan, *m.span("name")) for _, m in lines], lines[-1][0]
+    if not _CHOICE_NOUN.search(scan, sentence.start, sentence.end):
+        return None
+    described = sents[index + 1 : index + 1 + count]
+    if any(_ORDINAL_LEAD.match(scan, s.start, s.end) for s in described):
+        return None  # "The first is …, the second …": named by what they are
+    subjects = [_subject_of(scan, s) for s in described]
+    if len(described) != count or None in subjects:
+        return None
+    return [s for s in subjects if s is not None], index + count
+
+
+_LINE_ITEM = re.compile(r"[ \t]*(?:\d{1,2}[.)]|[-*\u2022+])[ \t]+(?P<name>.+)")
+
+
+def _list_lines(
+    scan: str, sents: list[Span], index: int, count: int
+) -> list[tuple[int, re.Match[str]]]:
+    """The list lines right after an announcement, as many as it counts or none."""
+    lines = []
+    for at, line in enumerate(sents[index + 1 : index + 2 + count], start=index + 1):
+        item = _LINE_ITEM.match(scan, line.start, line.end)
+        if item is None:
+            break
+        lines.append((at, item))
+    return lines if len(lines) == count else []
+
+
+def _name(scan: str, start: int, end: int) -> tuple[int, int]:
+    """A described thing's name: up to its aside, price or description."""
+    stop = _NAME_END.search(scan, start, end)
+    return _trimmed(scan, start, stop.start() if stop else end)
+
+
+_TOP_LEVEL_SPLIT = re.compile(r",\s*(?:(?:and|et|y|und)\s+)?|\s+(?:and|et|y|und)\s+", re.I)
+
+
+def _outside_brackets(scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The items of a list in a sentence, split outside brackets, each named short
+    ("une Zoé d'occasion (environ 12 000 €), une Yaris … et une Spring (…)")."""
+    flat = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), scan[start:end])
+    items = [
+        _name(scan, start + a, start + b) for a, b in _parts(flat, 0, len(flat), _TOP_LEVEL_SPLIT)
+    ]
+    if any(not 1 <= len(_words(scan[a:b])) <= 6 for a, b in items):
+        return []
+    return items
+
+
+_SUBJECT_END = re.compile(
+    r"\s(?:is|has|costs?|offers?|est|a|coûte|offre|es|tiene|cuesta|ofrece|ist|hat|kostet|"
+    r"bietet|kann)\b",
+    re.I,
+)
+
+
+def _subject_of(scan: str, sentence: Span) -> tuple[int, int] | None:
+    """The name a sentence opens on, before its verb ("Arena PLM ist …"): a few words."""
+    verb = _SUBJECT_END.search(scan, sentence.start, min(sentence.end, sentence.start + 60))
+    if verb is None or not 1 <= len(_words(scan[sentence.start : verb.start()])) <= 4:
+        return None
+    return _trimmed(scan, sentence.start, verb.start())
+
+
+def _weighs_them(scan: str, sentence: Span) -> bool:
+    """Whether a sentence asks to weigh things named before it: a pronoun or "each"
+    for them and a word of comparing or choosing, in a question or a request."""
+    asked = "?" in scan[sentence.start : sentence.end] or _ASKING_LEAD.search(
+        scan, sentence.start, sentence.end
+    )
+    return bool(
+        asked
+        and _POINTS_BACK_TO_THEM.search(scan, sentence.start, sentence.end)
+        and _WEIGHS_THEM.search(scan, sentence.start, sentence.end)
     )
 
 
