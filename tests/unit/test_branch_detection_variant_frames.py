@@ -148,6 +148,13 @@ class TestOtherOpeners:
         )
         assert variants(text) == ["une version drôle", "une version sobre"]
 
+    def test_a_noun_inside_the_object_is_not_the_nearer_request(self):
+        text = (
+            "Can you write me a super calm plan where I pack a box a day and an intense "
+            "plan? I'll see which one suits me."
+        )
+        assert variants(text) == ["a super calm plan where I pack a box a day", "an intense plan"]
+
     def test_a_colon_that_ends_the_request_hands_over_the_text(self):
         text = 'Rewrite this slogan for a poster and for a radio spot:\n\n"Fresh every day."'
         assert variants(text) == ["for a poster", "for a radio spot"]

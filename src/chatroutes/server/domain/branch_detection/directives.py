@@ -1216,12 +1216,16 @@ def _request_verb(
 ) -> re.Match[str] | None:
     """The first of ``verbs`` in ``scan[start:end]`` that asks for something: not a noun
     ("my annual plan") nor a statement ("we make it", "je fais des portraits"); with
-    ``nearest``, the last one, the request that governs what follows ("je dois écrire un
-    mot …, tu peux m'en proposer une version … et une version …")."""
+    ``nearest``, the last one that opens a clause of its own, the request that governs
+    what follows ("je dois écrire un mot …, tu peux m'en proposer une version … et une
+    version …"), not a noun inside the first one's object ("write me a relaxed plan
+    where …")."""
     if nearest:
         asked = None
         while (verb := _request_verb(verbs, scan, start, end)) is not None:
-            asked, start = verb, verb.end()
+            if asked is None or _CLAUSE_BREAK.search(scan, asked.end(), verb.start()):
+                asked = verb
+            start = verb.end()
         return asked
     for verb in verbs.finditer(scan, start, end):
         if _FIXED_AFTER.match(scan, verb.end()):
@@ -1243,6 +1247,7 @@ def _request_verb(
     return None
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:]")
 _FIXED_AFTER = re.compile(r"\s+(?:igual|lo mismo)\b", re.I)
 
 
