@@ -258,6 +258,10 @@ class TestFiguresAndRepeats:
         text = "Kindle vs Kobo — which one is easier on the eyes?"
         assert sides(text) == ["Kindle", "Kobo"]
 
+    def test_of_two_cues_for_the_same_sides_the_confident_one_stays(self):
+        text = "Compare taking the ferry vs flying for the trip in May. There are four of us."
+        assert sides(text) == ["taking the ferry", "flying"]
+
     @pytest.mark.parametrize(
         ("text", "wanted"),
         [

@@ -505,19 +505,20 @@ def _points_of_one(
 
 def _without_repeats(found: list[Suggestion]) -> list[Suggestion]:
     """Two cues that name the same sides ("A vs B — which …?") give one branch point,
-    not the same one twice: a branch point whose every side was named already is left
-    out."""
-    seen: set[tuple[int, int]] = set()
-    kept: list[Suggestion] = []
+    not the same one twice: of branch points whose every side was named by a more
+    confident one, none is kept."""
     groups: dict[int, list[Suggestion]] = {}
     for suggestion in found:
         groups.setdefault(id(suggestion.group or suggestion), []).append(suggestion)
-    for members in groups.values():
+    ranked = sorted(groups.values(), key=lambda members: -max(s.confidence for s in members))
+    seen: set[tuple[int, int]] = set()
+    kept: set[int] = set()
+    for members in ranked:
         spans = {(s.start, s.end) for s in members}
         if not spans <= seen:
-            kept.extend(members)
+            kept.update(id(s) for s in members)
         seen |= spans
-    return kept
+    return [s for s in found if id(s) in kept]
 
 
 # German puts the verb last in a clause it embeds: "worin sich X von Y unterscheidet",
