@@ -1,13 +1,17 @@
-"""Comparisons: "X vs Y", "compare X and Y", "difference between X and Y",
-"choose between X and Y" (and their French, Spanish and German forms), and the frames
+"""Comparisons: "X vs Y", "compare X and Y", "difference between X and Y", "what's
+different between X and Y", "choose between X and Y", "how X compares to Y" (and their
+French, Spanish and German forms, German verb-last clauses among them: "worin sich X von
+Y unterscheidet", "X mit Y vergleichen"), and the frames
 a question weighs two things in: a comparative between them ("is X cheaper than Y?",
 "is it cheaper to X than to Y?", "¿es mejor X que Y?"), one preferred over the other
 ("is X worth it over Y?", "the advantages of X over Y"), what one has that the other
 lacks ("what does X give me that Y doesn't?"), how alike they are ("are X and Y the
 same thing?", "what sets X apart from Y?"), a verb of outdoing ("does X beat Y?"), the
 two ends of a switch ("what do I gain by switching from X to Y?"), the sides named first
-("between X and Y, which …?", "X against Y?"), or two things described as the first and
-the second, then weighed as "these two". One suggestion per side; the group runs from
+("between X and Y, which …?", "X against Y?"), the points of one against the other
+("the pros and cons of X compared to Y"), or things described one by one (as the first
+and the second, or counted then listed: "two laptops:" then a line each), then weighed
+as "these two", "each". One suggestion per side; the group runs from
 the trigger word (or X) to the last side. A pair named inside a statement ("we watched
 X vs. Y") and a comparative a question starts from ("why is X slower than Y?", "since X
 is cheaper than Y, when …?") are facts, not asked: weakened below the threshold.

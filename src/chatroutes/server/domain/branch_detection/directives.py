@@ -6,7 +6,11 @@ the last one. An open "brainstorm some ideas" names no alternatives: no suggesti
 
 Structure does the work: a verb of making, then either a list after a colon or a
 coordination of parallel phrases (same first word: "one … and one …", "for … , for
-…", "a … version and a … version"), with a count or "versions/ways" cue. What that
+…", "using … , using …", "a … version and a … version"), with a count or
+"versions/ways" cue (before the verb where it comes last: "auf drei Arten umschreiben:
+…"); a verb of wanting counted in times or versions ("I'd need it twice: …") reads
+the same. The thing varied set off by a comma before them is no variant, unless
+"one" stands in for its noun ("a quote for …, one for …"). What that
 reading misses is read as phrases that open with a determiner (or a preposition and
 one), split only where the next one opens ("one version that … and one that …, and a
 third …", "uno …, otro … y uno …", "eine Variante mit … und eine mit …", "une version …
