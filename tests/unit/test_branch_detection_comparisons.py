@@ -320,3 +320,38 @@ class TestDescribedThenWeighed:
     )
     def test_described_things_without_a_weighing_request_or_a_matching_count(self, text):
         assert sides(text) == []
+
+
+class TestMoreQuestionShapes:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "We're trying to decide whether a cargo bike makes more sense than a second car.",
+                ["a cargo bike", "a second car"],
+            ),
+            (
+                "Ich überlege, ob ein Balkonkraftwerk günstiger als ein Ökostromtarif ist.",
+                ["ein Balkonkraftwerk", "ein Ökostromtarif"],
+            ),
+            (
+                "No sé si me sale más barato el autobús que el metro.",
+                ["el autobús", "el metro"],
+            ),
+        ],
+    )
+    def test_a_comparative_in_an_embedded_question(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_a_comparative_in_a_plain_statement_is_none(self):
+        assert sides("The new model turned out lighter than the old one.") == []
+
+    def test_french_inverted_subject_after_the_verb_of_difference(self):
+        assert sides("En quoi une mutuelle diffère-t-elle d'une assurance ?") == [
+            "une mutuelle",
+            "une assurance",
+        ]
+
+    def test_how_much_more_is_it_to_do_one_than_the_other(self):
+        text = "How much faster is it to take the train than to drive?"
+        assert sides(text) == ["to take the train", "drive"]

@@ -759,9 +759,18 @@ def _framed_left(scan: str, lo: int, at: int) -> int | None:
     return left[0] if left else None
 
 
+# a question embedded in a statement: "I'm trying to decide whether X is better than Y"
+_EMBEDDED_QUESTION = re.compile(
+    r"\b(?:whether|ob|(?:demande|sais pas|sé|pregunto|saber|decidir) si)\b", re.I
+)
+
+
 def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
-    """ "Is X cheaper than Y?", "¿Es X mejor que Y?", "Ist X besser als Y?" (questions only)."""
-    if "?" not in scan[sentence.start : sentence.end]:
+    """ "Is X cheaper than Y?", "¿Es X mejor que Y?", "Ist X besser als Y?" (questions,
+    asked or embedded: "… whether X makes more sense than Y")."""
+    if "?" not in scan[sentence.start : sentence.end] and not _EMBEDDED_QUESTION.search(
+        scan, sentence.start, sentence.end
+    ):
         return []
     found: list[Suggestion] = []
     for than in _THAN.finditer(scan, sentence.start, sentence.end):
@@ -949,7 +958,10 @@ _IMPERSONAL = re.compile(
 )
 _INVERTED_START = (_DETERMINERS | _PREPOSITIONS | {"por"}) - {"of", "to"}
 _ANALYTIC = frozenset({"more", "less", "plus", "moins", "más", "menos", "mais", "mehr", "weniger"})
-_COPULA = re.compile(r"\s*(?:(?:is|are|was|would be|es|est|ist|sind)\b\s*)?", re.I)
+# "how much cheaper is it to cook than …": the copula and its dummy subject
+_COPULA = re.compile(
+    r"\s*(?:(?:is|are|was|would be|es|est|ist|sind)\b\s*)?(?:it\b\s*(?:be\b\s*)?)?", re.I
+)
 _TO = re.compile(r"[\s,]*(?:(?:to|de|d'|zu)\b\s*)?", re.I)
 
 
@@ -1104,7 +1116,8 @@ _ALIKE = (
     # "En quoi X est-il différent de Y ?"
     re.compile(
         r"\b(?:en quoi|est-ce que)?\s*(?P<x>[^,?]{1,50}?)\s+(?:est-(?:il|elle)|sont-(?:ils|elles)|"
-        r"diffère(?:nt)?)\s+(?:vraiment\s+)?(?:(?:différente?s?|si différente?s?)\s+)?"
+        r"diffère(?:nt)?(?:-t-(?:il|elle)|-(?:ils|elles))?)\s+(?:vraiment\s+)?"
+        r"(?:(?:différente?s?|si différente?s?)\s+)?"
         r"(?:de|d'|du)\s*(?P<y>[^,?]{1,50}?)(?=\s+(?:pour|en|quand)\b|\s*[?,]|$)",
         re.I,
     ),
@@ -1650,6 +1663,10 @@ _NOT_A_SIDE = frozenset(
 )
 
 
+# what opens an embedded question, not a side: "ob ein E-Auto günstiger …"
+_SUBORDINATOR = re.compile(r"(?:(?:whether|ob)\s+)?", re.I)
+
+
 def _comparison(
     text: str,
     scan: str,
@@ -1660,7 +1677,7 @@ def _comparison(
     cue: str,
     stated: bool = False,
 ) -> list[Suggestion]:
-    spans = [_trimmed(scan, a, b) for a, b in sides]
+    spans = [_trimmed(scan, _skip(_SUBORDINATOR, scan, a), b) for a, b in sides]
     if _DEICTIC.match(scan, spans[0][0]) or any(
         (_words(scan[a:b]) or [""])[0] in _NOT_A_SIDE for a, b in spans
     ):
