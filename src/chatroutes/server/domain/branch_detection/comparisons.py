@@ -20,6 +20,7 @@ is cheaper than Y, when …?") are facts, not asked: weakened below the threshol
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import replace
 
 from .disjunctions import _ASKED_AFTER, _CHOICE_CUE, _RHETORICAL, _WHY_OR_WHO, _short_question
@@ -511,6 +512,8 @@ def _without_repeats(found: list[Suggestion]) -> list[Suggestion]:
     """Two cues that name the same sides ("A vs B — which …?") give one branch point,
     not the same one twice: of branch points whose every side was named by a more
     confident one, none is kept."""
+    if len({(s.start, s.end) for s in found}) == len(found):
+        return found  # no span named twice
     groups: dict[int, list[Suggestion]] = {}
     for suggestion in found:
         groups.setdefault(id(suggestion.group or suggestion), []).append(suggestion)
@@ -1274,10 +1277,12 @@ def _weighs_the_two(scan: str, sentence: Span) -> bool:
 
 # "I've shortlisted two laptops:", "On compare trois modèles :", "Ich habe zwei Tools in
 # der engeren Auswahl."
-_ANNOUNCED = re.compile(
-    r"\b(?P<count>two|three|four|deux|trois|quatre|dos|tres|cuatro|zwei|drei|vier)\s+"
-    r"(?:[^\W\d_]+\s+){0,4}?[^\W\d_]+\s*(?P<colon>:)?",
-    re.I,
+_ANNOUNCED = _factored(
+    re.compile(
+        r"\b(?:two|three|four|deux|trois|quatre|dos|tres|cuatro|zwei|drei|vier)\s+"
+        r"(?:[^\W\d_]+\s+){0,4}?[^\W\d_]+\s*(?P<colon>:)?",
+        re.I,
+    )
 )
 _COUNTS = {
     **dict.fromkeys(("two", "deux", "dos", "zwei"), 2),
@@ -1316,11 +1321,12 @@ def _announced_then_weighed(text: str, scan: str, sents: list[Span]) -> list[Sug
     thing, as it is named."""
     if not any(map(scan.__contains__, ("?", ":"))):
         return []
-    for index, sentence in enumerate(sents):
-        announced = _ANNOUNCED.search(scan, sentence.start, sentence.end)
-        if announced is None:
+    starts = [s.start for s in sents]
+    for announced in _announcements(scan):
+        index = bisect_right(starts, announced.start()) - 1
+        if index < 0 or announced.end() > sents[index].end:
             continue
-        count = _COUNTS[announced.group("count").lower()]
+        count = _COUNTS[announced.group(0).split()[0].lower()]
         named = _named_after(scan, sents, index, announced, count)
         if named is None:
             continue
@@ -1331,6 +1337,22 @@ def _announced_then_weighed(text: str, scan: str, sents: list[Span]) -> list[Sug
                     text, scan, sides[0][0], sides[-1][1], sides, 0.82, "described, then weighed"
                 )
     return []
+
+
+def _announcements(scan: str) -> list[re.Match[str]]:
+    """The counts that announce things in ``scan``, found from their words (faster
+    than a search with the whole pattern)."""
+    low = scan.lower()
+    if len(low) != len(scan):  # lowering moved the offsets
+        return list(_ANNOUNCED.finditer(scan))
+    found = []
+    for word in _COUNTS:
+        at = low.find(word)
+        while at != -1:
+            if match := _ANNOUNCED.match(scan, at):
+                found.append(match)
+            at = low.find(word, at + 1)
+    return sorted(found, key=lambda match: match.start())
 
 
 def _named_after(
