@@ -180,3 +180,37 @@ class TestWhatTrailsTheVariants:
     def test_a_third_variant_after_a_comma_stays(self):
         text = "Write the notice for the website, for the newsletter and for the app."
         assert variants(text) == ["for the website", "for the newsletter", "for the app"]
+
+
+class TestOneThingInTwoForms:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Could you send me the contract as a PDF and as a Word file?",
+                ["as a PDF", "as a Word file"],
+            ),
+            (
+                "Pouvez-vous me renvoyer le bulletin de paie en PDF et au format CSV ?",
+                ["en PDF", "au format CSV"],
+            ),
+            ("Necesito el folleto en catalán y en castellano.", ["en catalán", "en castellano"]),
+            (
+                "Ich bräuchte die Rechnung als PDF und als XML-Datei.",
+                ["als PDF", "als XML-Datei"],
+            ),
+        ],
+    )
+    def test_a_thing_sent_or_needed_in_two_forms(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I need help in maths and in physics.",
+            "We need the plants in the hallway and in the office.",
+            "Necesitamos sillas en la cocina y en el jardín.",
+        ],
+    )
+    def test_no_thing_or_places_rather_than_forms(self, text):
+        assert variants(text) == []

@@ -68,6 +68,8 @@ _KEYS = (
     "ones",
     "using",
     "usando",
+    " als ",
+    " au ",
     "another",
     "deux",
     "trois",
@@ -187,13 +189,57 @@ _COUNTED_COMMA = re.compile(r",\s*|\s*[:;]\s*|\s+[-\u2013\u2014]\s+")
 _NEXT_WORD = re.compile(r"\s+\w+")
 
 
+# a verb that hands over or asks for a thing that exists already
+_DELIVER = _factored(
+    re.compile(
+        r"\b(?:send|resend|need|want|would like|'d like|envoie\w*|renvoie\w*|envoy\w*|"
+        r"renvoy\w*|besoin|voudr\w*|envía\w*|envia\w*|manda\w*|mánda\w*|necesit\w*|"
+        r"quier\w*|schick\w*|brauch\w*|bräucht\w*|hätte gern\w*)\b",
+        re.I,
+    )
+)
+# a form: "as a PDF", "au format X", or "in"/"en" with no article ("in English", "en
+# PDF"; "in the kitchen" is a place)
+_FORM = (
+    r"(?:(?:as|au|aux|als|como)\s+|(?:in|en|im)\s+(?!(?:the|a|an|la|le|les|el|los|las|un|une|"
+    r"una|der|die|das|den|dem|einem|einer)\b))[^,.;:?!]{1,40}?"
+)
+# "the report as a PDF and as a spreadsheet", "la facture en PDF et au format X"
+_IN_TWO_FORMS = re.compile(
+    rf"(?:-(?:moi|nous|lui)\b)?\s+(?P<object>(?:(?:me|moi|mir|uns|nos|nous|us)\s+)?(?:the|this|that|it|le|la|les|l'|"
+    rf"ce|cette|el|la|lo|los|este|esta|das|den|die|dies\w*|es)\b[^,.;:?!]{{0,60}}?)\s+"
+    rf"(?P<first>{_FORM})\s+(?:and|et|y|und|e)\s+(?P<second>{_FORM})(?=\s*(?:[,.;:?!]|$))",
+    re.I,
+)
+
+
+_FORM_PAIR = re.compile(r" (?:and|et|y|und|e) (?:as|in|en|au|aux|als|im|como) ", re.I)
+
+
+def _in_two_forms(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """One thing that exists asked for in two forms after a verb of sending or needing
+    ("send the report as a PDF and as a spreadsheet", "necesito el texto en español y
+    en inglés"): one suggestion per form. A thing without a determiner ("help in maths
+    and in physics") is no such thing."""
+    if not _FORM_PAIR.search(scan, sentence.start, sentence.end):
+        return []
+    verb = _request_verb(_DELIVER, scan, sentence.start, sentence.end)
+    if verb is None:
+        return []
+    match = _IN_TWO_FORMS.match(scan, verb.end(), sentence.end)
+    if match is None:
+        return []
+    items = [_trimmed(scan, *match.span("first")), _trimmed(scan, *match.span("second"))]
+    return _variant_group(text, verb.start(), items, "form")
+
+
 def _wanted_count(scan: str, sentence: Span) -> tuple[re.Match[str], int] | None:
     """A verb of wanting whose thing is counted in times or in versions, then listed
     after a colon ("I'd need it twice: …", "Ich bräuchte es zweimal: …", "two versions:
     …"): the listed phrases are variants of one thing, as after a verb of making; not
     "we need two things: …". The verb, and how many variants the count says."""
     colon = scan.find(":", sentence.start, sentence.end)
-    if colon == -1:
+    if colon == -1 or not _COUNTED.search(scan, sentence.start, colon):
         return None
     verb = _request_verb(_ASK, scan, sentence.start, colon, nearest=True)
     if verb is None or not _WANTING.match(verb.group(0)):
@@ -234,48 +280,51 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     for index, sentence in enumerate(sents):
         if not keyed.within(sentence.start, sentence.end):
             continue
-        verb = _request_verb(_MAKE_SCAN, scan, sentence.start, sentence.end)
-        wanted = _wanted_count(scan, sentence) if verb is None else None
-        if wanted is not None:
-            verb = wanted[0]
-        if verb is None:
-            continue
-        items = _listed(scan, verb.end(), sentence.end, sentence.start)
-        lead = _REQUEST_LEAD.search(scan, sentence.start, verb.start())
-        if items is None and lead is not None:  # "Kannst du es einmal … und einmal … formulieren?"
-            items = _listed(scan, lead.end(), verb.start())
         following = sents[index + 1] if index + 1 < len(sents) else None
-        if items is None and following and _ONE_WORD.match(scan, following.start):
-            items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
-        if items is None and following and (first := _FIRST.match(scan, following.start)):
-            items = _listed(scan, first.end(), following.end)  # "… two ways? First in …, then …"
-        if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
-            continue
-        if wanted is not None and len(items) != wanted[1]:
-            continue  # "I'd like three scenarios: a cautious one and a bold one"
-        if _content_before(scan, verb.end(), items[0][0]) and not _each_a_version(scan, items):
-            continue
-        if any(_CLAUSE.match(scan, a, b) for a, b in items) or _lists_contents(
-            scan, verb.end(), items
-        ):
-            continue  # "one of them is leaving and another is unhappy"
-        options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
-        found.extend(
-            split_group(
-                text,
-                kind="directive",
-                start=min(verb.start(), items[0][0]),  # the verb may come last
-                end=max(items[-1][1], verb.end()),
-                options=options,
-                confidence=0.84,
-                description=(
-                    "One of the alternatives asked for: produce {option} on its own branch."
-                ),
-                reasoning=f"Directive: '{verb.group(0).lower()}' with {len(items)} named variants",
-                divergence="high",
-            )
-        )
+        items = _made_variants(text, scan, sentence, following)
+        found.extend(items or _in_two_forms(text, scan, sentence))
     return found + _variant_sets(text, scan, sents, found)
+
+
+def _made_variants(
+    text: str, scan: str, sentence: Span, following: Span | None
+) -> list[Suggestion]:
+    """The variants a verb of making (or of wanting, counted) names in its sentence, or
+    in the one after it."""
+    verb = _request_verb(_MAKE_SCAN, scan, sentence.start, sentence.end)
+    wanted = _wanted_count(scan, sentence) if verb is None else None
+    if wanted is not None:
+        verb = wanted[0]
+    if verb is None:
+        return []
+    items = _listed(scan, verb.end(), sentence.end, sentence.start)
+    lead = _REQUEST_LEAD.search(scan, sentence.start, verb.start())
+    if items is None and lead is not None:  # "Kannst du es einmal … und einmal … formulieren?"
+        items = _listed(scan, lead.end(), verb.start())
+    if items is None and following and _ONE_WORD.match(scan, following.start):
+        items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
+    if items is None and following and (first := _FIRST.match(scan, following.start)):
+        items = _listed(scan, first.end(), following.end)  # "… two ways? First in …, then …"
+    if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
+        return []
+    if wanted is not None and len(items) != wanted[1]:
+        return []  # "I'd like three scenarios: a cautious one and a bold one"
+    if _content_before(scan, verb.end(), items[0][0]) and not _each_a_version(scan, items):
+        return []
+    if any(_CLAUSE.match(scan, a, b) for a, b in items) or _lists_contents(scan, verb.end(), items):
+        return []  # "one of them is leaving and another is unhappy"
+    options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
+    return split_group(
+        text,
+        kind="directive",
+        start=min(verb.start(), items[0][0]),  # the verb may come last
+        end=max(items[-1][1], verb.end()),
+        options=options,
+        confidence=0.84,
+        description="One of the alternatives asked for: produce {option} on its own branch.",
+        reasoning=f"Directive: '{verb.group(0).lower()}' with {len(items)} named variants",
+        divergence="high",
+    )
 
 
 _COUNT_WORD = (
