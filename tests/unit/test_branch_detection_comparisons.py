@@ -355,3 +355,26 @@ class TestMoreQuestionShapes:
     def test_how_much_more_is_it_to_do_one_than_the_other(self):
         text = "How much faster is it to take the train than to drive?"
         assert sides(text) == ["to take the train", "drive"]
+
+
+class TestNotAChoice:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "What's the time difference between Lisbon and Denver?",
+            "¿Cuál es la diferencia horaria entre Madrid y Bogotá?",
+            "Quelle est la différence d'âge entre Paul et Marie ?",
+        ],
+    )
+    def test_a_difference_measured_in_a_unit_asks_for_an_amount(self, text):
+        assert sides(text) == []
+
+    def test_a_difference_in_price_still_compares(self):
+        assert sides("What's the price difference between the Solo and the Duo plan?") == [
+            "the Solo",
+            "the Duo plan",
+        ]
+
+    def test_what_changed_between_two_versions_compares_them(self):
+        text = "Can you explain what changed between version 4 and version 5 of the app?"
+        assert sides(text) == ["version 4", "version 5"]

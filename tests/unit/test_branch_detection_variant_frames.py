@@ -214,3 +214,16 @@ class TestOneThingInTwoForms:
     )
     def test_no_thing_or_places_rather_than_forms(self, text):
         assert variants(text) == []
+
+
+class TestLabelsOfThingsThatExist:
+    def test_labels_after_between_name_existing_versions(self):
+        text = "Can you explain what changed between version 4 and version 5 of the app?"
+        assert variants(text) == []
+
+    def test_labels_after_a_request_name_variants(self):
+        text = "Write two intros. Version A opens with a joke. Version B opens with a fact."
+        assert variants(text) == [
+            "Version A opens with a joke",
+            "Version B opens with a fact",
+        ]

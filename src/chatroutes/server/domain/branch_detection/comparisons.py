@@ -55,7 +55,8 @@ _COMPARE = re.compile(
     r"(?:differences?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
     r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
     r"differences?\s+of|unterschied(?:e)?\s+von|"
-    r"what(?:'s|\s+is|\s+are)?(?:\s+[^\W\d_]+){0,2}?\s+(?:different|differs?|changes?|varies)"
+    r"what(?:'s|\s+is|\s+are)?(?:\s+[^\W\d_]+){0,2}?\s+(?:different|differs?|changes?|changed|"
+    r"varies)"
     r"(?:\s+[^\W\d_]+)?\s+between|(?:qu'est-ce qui|ce qui)(?:\s+[^\W\d_]+){0,2}?\s+"
     r"(?:change|diffère|est différent)(?:\s+[^\W\d_]+)?\s+entre|qué(?:\s+[^\W\d_]+){0,2}?\s+"
     r"(?:cambia|difiere|es diferente|es distinto)(?:\s+[^\W\d_]+)?\s+entre|"
@@ -450,6 +451,10 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 re.fullmatch(r"[\d:.]+\s*(?:am|pm|h)?", scan[a:b], re.I) for a, b in sides
             ):
                 continue
+            if _MEASURED_BEFORE.search(scan, max(0, match.start() - 14), match.start()) or (
+                _MEASURED_AFTER.match(cue)
+            ):
+                continue  # "the time difference between Berlin and Tokyo": a quantity
             if _NEGATION.search(scan[max(sentence.start, match.start() - 15) : match.start()]):
                 continue
             stated = cue.startswith(("compar", "vergl")) and _stated(
@@ -481,6 +486,15 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return _without_repeats(found)
 
 
+# a difference measured in a unit asks for the amount, not for a choice
+_MEASURED_BEFORE = re.compile(
+    r"\b(?:time|age|height|temperature|altitude|time-zone|timezone)\s+$", re.I
+)
+_MEASURED_AFTER = re.compile(
+    r"(?:diferencias?|différences?)\s+(?:horaria|d'âge|de edad|de hora|de température|"
+    r"de temperatura)\b",
+    re.I,
+)
 _CLAUSE_OVER = re.compile(r"\s*(?:[,;.?!]|$)")
 _LISTS_OF_POINTS = (
     *("pros and cons", "avantages", "ventajas", "vor- und", "pros y", "pro e", "prós"),

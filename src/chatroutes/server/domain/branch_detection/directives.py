@@ -1182,6 +1182,9 @@ def _labels(scan: str) -> list[re.Match[str]]:
     return sorted(found, key=lambda label: label.start())
 
 
+_BETWEEN_BEFORE = re.compile(r"\b(?:between|entre|zwischen|from|de|von)\s+$", re.I)
+
+
 def _labelled_variants(
     text: str, scan: str, sents: list[Span], taken: list[tuple[int, int]]
 ) -> list[Suggestion]:
@@ -1193,6 +1196,8 @@ def _labelled_variants(
         return []
     if len({m.group("label").upper() for m in labels}) != len(labels):
         return []  # one label twice: the options are discussed, not named
+    if _BETWEEN_BEFORE.search(scan, max(0, labels[0].start() - 12), labels[0].start()):
+        return []  # "what changed between version 2 and version 3": they exist already
     first = next(i for i, s in enumerate(sents) if s.start <= labels[0].start() < s.end)
     request = None
     for sentence in sents[max(0, first - 1) : first + 1]:
