@@ -378,3 +378,44 @@ class TestNotAChoice:
     def test_what_changed_between_two_versions_compares_them(self):
         text = "Can you explain what changed between version 4 and version 5 of the app?"
         assert sides(text) == ["version 4", "version 5"]
+
+
+class TestPreferredAndOutdone:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Does a gas hob have any real advantage over induction for a small kitchen?",
+                ["a gas hob", "induction"],
+            ),
+            (
+                "¿Vale la pena contratar el seguro anual en vez del mensual?",
+                ["el seguro anual", "mensual"],
+            ),
+            (
+                "Est-ce que ça vaut le coup de prendre l'abonnement annuel plutôt que le mensuel ?",
+                ["l'abonnement annuel", "le mensuel"],
+            ),
+            (
+                "Lohnt es sich, ein Lastenrad statt eines Zweitwagens zu kaufen?",
+                ["ein Lastenrad", "eines Zweitwagens zu kaufen"],
+            ),
+        ],
+    )
+    def test_one_judged_worth_it_or_holding_an_edge_over_the_other(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_an_opinion_asked_for_is_no_part_of_the_side(self):
+        assert sides("Would you say Fastmail beats Proton on spam filtering?") == [
+            "Fastmail",
+            "Proton",
+        ]
+
+    def test_a_name_that_opens_on_a_digit_is_a_side_not_an_amount(self):
+        assert sides("Is Bitwarden as good as 1Password for a family?") == [
+            "Bitwarden",
+            "1Password",
+        ]
+
+    def test_a_figure_after_than_is_still_an_amount(self):
+        assert sides("Is it a problem that the backup is larger than 20GB?") == []

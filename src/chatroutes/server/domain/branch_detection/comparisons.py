@@ -725,7 +725,7 @@ def _preferred_over(text: str, scan: str, sentence: Span, sents: list[Span]) -> 
         worth = _WORTH.search(scan, start, at)
         if worth is not None:
             left_end = worth.start()
-        had = re.search(r"\s+(?:have|has|offer|offers|bring|brings|give|gives)\s*$", scan[start:at])
+        had = _HAD.search(scan[start:at])
         if had is not None:
             left_end = start + had.start()  # "what advantages does X have over Y"
         end = _right_option(scan, after, hi, 6, 1)
@@ -747,6 +747,26 @@ _DELIBERATE = re.compile(
 )
 
 
+# what X has over Y: "does X have (any advantage)", "what advantages does X have"
+_HAD = re.compile(
+    r"\s+(?:have|has|hold|offer|offers|bring|brings|give|gives)(?:\s+(?:me|us|you))?"
+    r"(?:\s+(?:any|an|a|some|the|real|big|clear))*(?:\s+(?:advantages?|benefits?|edge|"
+    r"upsides?))?\s*$",
+    re.I,
+)
+# what is judged worth it comes after the judgment in French, Spanish and German
+_WORTH_LEAD = re.compile(
+    r"\b(?:(?:vale|merece) la pena|vaut(?:-il)?(?: vraiment)? (?:le coup|la peine) d(?:e\s+|')|"
+    r"lohnt (?:es )?sich,?)\s*",
+    re.I,
+)
+# "does X have any advantage over Y", "would X give me an edge over Y"
+_HAS_EDGE = re.compile(
+    r"\b(?:does|do|did|would|will|can|could)\s+(?P<x>[^,;:?]{1,50}?)\s+(?:have|hold|offer|give)"
+    r"(?:\s+(?:me|us|you))?\s+(?:any|an|a|some|the|real|big|clear|\s)*(?:advantages?|benefits?|"
+    r"edge|upsides?)\s*$",
+    re.I,
+)
 _TAKEN = re.compile(r"\s(?:with|for|on|in|into|to)\s+(?=(?:\S+\s+){0,3}\S+$)", re.I)
 
 
@@ -757,14 +777,17 @@ def _framed_left(scan: str, lo: int, at: int) -> int | None:
     it ("why bother with X over Y"). "Could you use X instead of Y" is an instruction."""
     frames = [
         m.end()
-        for pattern in (_PREFER_VERB, _ADVANTAGE)
+        for pattern in (_PREFER_VERB, _ADVANTAGE, _WORTH_LEAD)
         for m in pattern.finditer(scan, lo, at)
         if len(_words(scan[m.end() : at])) <= 6
-        and (pattern is _ADVANTAGE or _DELIBERATE.search(scan, lo, m.start()))
+        and (pattern is not _PREFER_VERB or _DELIBERATE.search(scan, lo, m.start()))
     ]
     if frames:
         start = max(frames)
         return start if _words(scan[start:at]) else None
+    edge = _HAS_EDGE.search(scan, lo, at)
+    if edge is not None:
+        return edge.start("x")  # "does X have any advantage over Y"
     worth = _WORTH.search(scan, lo, at)
     if worth is None:
         taken = _TAKEN.search(scan, lo, at)
@@ -891,8 +914,12 @@ _NOT_COMPARATIVE = re.compile(r"\b(?:en|de|non|sin)\s+$", re.I)
 # a figure or a numeral after "than" is an amount ("larger than 10 MB", "more than two
 # hours"); an article that is also "one" is one only after a bare "more"/"less"
 _NUMERAL = re.compile(
-    r"\s*(?:[\d$€£]|(?:one|two|three|a (?:few|couple)|deux|trois|dos|tres|zwei|drei)\b)", re.I
+    r"\s*(?:[$€£]|\d(?![\d.,]*[^\W\d_]{4})|"
+    r"(?:one|two|three|a (?:few|couple)|deux|trois|dos|tres|zwei|drei)\b)",
+    re.I,
 )
+# a figure ("10 GB", "$5", "5GB"), not a name that opens on a digit ("1Password")
+_FIGURE = re.compile(r"\s*(?:[$€£]|\d(?![\d.,]*[^\W\d_]{4}))")
 _ARTICLE_ONE = re.compile(r"\s*(?:un|une|uno|una|ein|eine|einen)\b", re.I)
 
 
@@ -999,7 +1026,7 @@ def _inverted(
         return []
     right = _skip(_TO, scan, than.end())
     end = _right_option(scan, right, hi, 6, 1)
-    if end is None or re.match(r"\s*[\d$€£]", scan[right:end]):
+    if end is None or _FIGURE.match(scan, right, end):
         return []
     sides = [(start, than.start()), (right, end)]
     return _comparison(text, scan, start, end, sides, 0.84, "comparative")
@@ -1027,7 +1054,7 @@ def _outdoes(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     left_end = softened.start() if softened else match.start()
     left = _left_option(scan, lo, left_end)
     end = _right_option(scan, match.end(), hi, 6, 1)
-    if left is None or end is None or re.match(r"\s*[\d$€£]", scan[match.end() : end]):
+    if left is None or end is None or _FIGURE.match(scan, match.end(), end):
         return []
     sides = [(left[0], left_end), (match.end(), end)]
     return _comparison(text, scan, left[0], end, sides, 0.84, match.group(0))
@@ -1592,7 +1619,7 @@ def _sides(
     left_end = softened.start() if softened else left_end
     left = _left_option(scan, lo, left_end)
     end = _right_option(scan, than.end(), hi, 6, 1)
-    if left is None or end is None or re.match(r"\s*[\d$€£]", scan[than.end() : end]):
+    if left is None or end is None or _FIGURE.match(scan, than.end(), end):
         return []
     sides = [(left[0], left_end), (than.end(), end)]
     return _comparison(text, scan, left[0], end, sides, 0.84, "as … as")
@@ -1699,8 +1726,11 @@ _NOT_A_SIDE = frozenset(
 )
 
 
-# what opens an embedded question, not a side: "ob ein E-Auto günstiger …"
-_SUBORDINATOR = re.compile(r"(?:(?:whether|ob)\s+)?", re.I)
+# what opens an embedded question or an opinion asked for, not a side: "ob ein E-Auto
+# günstiger …", "would you say X beats Y"
+_SUBORDINATOR = re.compile(
+    r"(?:(?:whether|ob|(?:say|think|reckon|believe|guess|feel)(?:\s+that)?)\s+)?", re.I
+)
 
 
 def _comparison(
