@@ -227,3 +227,28 @@ class TestLabelsOfThingsThatExist:
             "Version A opens with a joke",
             "Version B opens with a fact",
         ]
+
+
+class TestVerbsOfCalculating:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Kannst du mir das einmal mit und einmal ohne Förderung berechnen?",
+                ["einmal mit", "einmal ohne Förderung"],
+            ),
+            (
+                "¿Puedes calcularlo para 12 meses y para 36 meses?",
+                ["para 12 meses", "para 36 meses"],
+            ),
+            (
+                "Could you calculate the payment once at 3% and once at 4%?",
+                ["once at 3%", "once at 4%"],
+            ),
+        ],
+    )
+    def test_a_calculation_asked_for_in_variants(self, text, wanted):
+        assert variants(text) == wanted
+
+    def test_a_calculation_of_one_thing_names_no_variants(self):
+        assert variants("Can you calculate the total for me and send it to Anna?") == []
