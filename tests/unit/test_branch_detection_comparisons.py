@@ -419,3 +419,28 @@ class TestPreferredAndOutdone:
 
     def test_a_figure_after_than_is_still_an_amount(self):
         assert sides("Is it a problem that the backup is larger than 20GB?") == []
+
+
+class TestNextTo:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Is Deno any good next to Node for a CLI tool?", ["Deno", "Node"]),
+            (
+                "Affinity Photo next to Photoshop — which one is easier to learn?",
+                ["Affinity Photo", "Photoshop"],
+            ),
+        ],
+    )
+    def test_two_things_set_side_by_side(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is the bakery next to the station any good?",
+            "Can I leave my bike next to the entrance?",
+        ],
+    )
+    def test_a_place_next_to_another(self, text):
+        assert sides(text) == []

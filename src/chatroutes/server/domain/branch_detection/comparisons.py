@@ -107,6 +107,7 @@ _KEYS = (
     "verschil",
     "confront",
     "contrast",
+    "next to",
     "than",
     "stack",
     "fare",
@@ -483,6 +484,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             found.extend(_alike(text, scan, sentence))
         if "unterscheid" in low and _asking(scan, sentence, sents):
             found.extend(_differ_last(text, scan, sentence))
+        if "next to" in low and "?" in chunk:
+            found.extend(_next_to(text, scan, sentence))
     return _without_repeats(found)
 
 
@@ -540,6 +543,23 @@ def _without_repeats(found: list[Suggestion]) -> list[Suggestion]:
             kept.update(id(s) for s in members)
         seen |= spans
     return [s for s in found if id(s) in kept]
+
+
+_NEXT_TO = re.compile(r"\s+next to\s+", re.I)
+
+
+def _next_to(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Is X any good next to Y?", "X next to Y — which one holds up?": "next to" sets
+    two things side by side when X is judged before it or a question of which one
+    follows; "is the café next to the station any good?" is a place."""
+    match = _NEXT_TO.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+    judged = _JUDGED.search(scan, lo, match.start())
+    if judged is None and not _WEIGHING_QUESTION.search(scan, hi, sentence.end):
+        return []
+    return _differs(text, scan, sentence, match, match.end())
 
 
 # German puts the verb last in a clause it embeds: "worin sich X von Y unterscheidet",
