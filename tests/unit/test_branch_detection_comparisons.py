@@ -444,3 +444,19 @@ class TestNextTo:
     )
     def test_a_place_next_to_another(self, text):
         assert sides(text) == []
+
+
+class TestComparativeThatHeadsAQuestion:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Last point, a wish more than a bug: could the export keep the column order?",
+            "Dernier point, une remarque plus qu'une plainte : pouvez-vous ajouter le PDF ?",
+        ],
+    )
+    def test_a_label_before_a_colon_is_not_asked(self, text):
+        assert sides(text) == []
+
+    def test_a_question_before_a_colon_still_asks(self):
+        text = "Is the yearly plan cheaper than the monthly one: over two years, I mean?"
+        assert sides(text) == ["the yearly plan", "the monthly one"]

@@ -851,6 +851,8 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         if _CONJUNCTION_QUE.search(scan, window_start, than.end()):
             continue  # "pour que", "bien que", "para que": a conjunction, not "than"
         lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
+        if scan[hi : hi + 1] == ":" and not _asks_itself(scan, lo):
+            continue  # "a question more than an issue: do you …?" heads what it asks
         marks = [
             m
             for m in _COMPARATIVE.finditer(scan, max(window_start, lo), than.start())
@@ -902,6 +904,11 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             for s in found
         ]
     return found
+
+
+def _asks_itself(scan: str, lo: int) -> bool:
+    """Whether a clause opens as a question does: on its copula or its auxiliary."""
+    return bool(_COPULA_LEAD.match(scan, lo) or _AUXILIARY.match(scan, lo))
 
 
 _PREMISE = re.compile(
