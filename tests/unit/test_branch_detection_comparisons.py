@@ -460,3 +460,11 @@ class TestComparativeThatHeadsAQuestion:
     def test_a_question_before_a_colon_still_asks(self):
         text = "Is the yearly plan cheaper than the monthly one: over two years, I mean?"
         assert sides(text) == ["the yearly plan", "the monthly one"]
+
+
+class TestNamesWithBrackets:
+    def test_a_bracket_attached_to_a_word_stays_in_the_name(self):
+        text = "What actually changes between a 403(b), a 457(b) and an IRA for a teacher?"
+        found = sides(text)
+        assert len(found) == 3
+        assert found[0].startswith("a 403(b") and found[2] == "an IRA"

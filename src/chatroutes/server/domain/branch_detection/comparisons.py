@@ -316,7 +316,13 @@ _ASKING_LEAD = re.compile(
 _SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,(?!\d)\s*", re.I)
 
 
+# a short bracket attached to a word is part of a name ("401(k)", "f(x)"), no aside
+_ATTACHED_BRACKET = re.compile(r"(?<=\w)\((\w{1,3})\)")
+
+
 def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    if "(" in scan:
+        scan = _ATTACHED_BRACKET.sub(r"+\1+", scan)  # the same length: offsets stay
     found: list[Suggestion] = _first_and_second(text, scan, sents)
     found.extend(_announced_then_weighed(text, scan, sents))
     quotes = _quoted(scan)
