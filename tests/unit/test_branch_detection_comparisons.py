@@ -468,3 +468,36 @@ class TestNamesWithBrackets:
         found = sides(text)
         assert len(found) == 3
         assert found[0].startswith("a 403(b") and found[2] == "an IRA"
+
+
+class TestInformalWriting:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "whats the diff between a roth and a traditional ira",
+                ["a roth", "a traditional ira"],
+            ),
+            ("is leasing cheaper than buying for a small fleet", ["leasing", "buying"]),
+            ("how's pnpm different from npm", ["pnpm", "npm"]),
+            ("compárame el plan básico y el plan pro", ["el plan básico", "el plan pro"]),
+            ("vergleich mal bitte Tibber und Octopus", ["Tibber", "Octopus"]),
+            (
+                "ist ein e-bike günstiger als ein auto im unterhalt",
+                ["ein e-bike", "ein auto im unterhalt"],
+            ),
+        ],
+    )
+    def test_questions_without_their_mark_or_capitals(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "What matters more than price is the support.",
+            "How we set it up is simpler than it looks.",
+            "Which is why the train is cheaper than the plane for us.",
+        ],
+    )
+    def test_statements_that_open_like_questions(self, text):
+        assert sides(text) == []

@@ -52,7 +52,7 @@ _COMPARE = re.compile(
     r"\b(?:compare|comparing|comparison (?:of|between)|weigh(?:s|ed|ing)?(?: up)?|"
     r"(?:rank|rate)(?:s|d|ing)?(?=\s[^.?!]{1,60}\s(?:against|versus|vs\.?)\s)|"
     r"pit(?:s|ting)?|se diferencia[n]?|unterscheidet sich|"
-    r"(?:differences?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
+    r"(?:differences?|diffs?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
     r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
     r"differences?\s+of|unterschied(?:e)?\s+von|"
     r"what(?:'s|\s+is|\s+are)?(?:\s+[^\W\d_]+){0,2}?\s+(?:different|differs?|changes?|changed|"
@@ -71,7 +71,8 @@ _COMPARE = re.compile(
     r"pros and cons of|trade-?offs? between|side[- ]by[- ]side (?:of|for)|"
     r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
     r"vergleich (?:von|zwischen)|comparación (?:de|entre)|"
-    r"comparar|diferencias? entre|elegir entre|decidir entre|"
+    r"comparar|compár(?:ame|anos|alos|alas)|compar(?:ame|anos|alos|alas)|diferencias? entre|"
+    r"elegir entre|decidir entre|"
     r"vergleiche?n?|gegenüber(?:zu)?stell\w*|contrast(?:s|ing)?|contraster|contrastar|"
     r"unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
     r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
@@ -107,6 +108,7 @@ _KEYS = (
     "verschil",
     "confront",
     "contrast",
+    "compár",
     "next to",
     "than",
     "stack",
@@ -198,6 +200,7 @@ _COMPARE_KEYS = (
     "verglich",
     "confront",
     "contrast",
+    "compár",
     "gegenüber",
     "rapport",
     "face ",
@@ -639,9 +642,20 @@ def _asking(scan: str, sentence: Span, sents: list[Span]) -> bool:
     comparison stated in passing ("sales are up compared to last year") offers no choice."""
     following = [s for s in sents if s.start >= sentence.end][:1]
     return any(
-        "?" in scan[s.start : s.end] or _REQUESTING.search(scan, s.start, s.end)
+        "?" in scan[s.start : s.end]
+        or _REQUESTING.search(scan, s.start, s.end)
+        or _QUESTION_ORDER.match(scan, s.start, s.end)
         for s in (sentence, *following)
     )
+
+
+# a question without its mark, in its word order: "how's uv different from pip",
+# "is renting cheaper than buying in the long run"
+_QUESTION_ORDER = re.compile(
+    r"[\s\-*•]*(?:(?:how|what)(?:'s|\s+(?:is|are|does|do|did|would|will)\b)|whats\b|"
+    r"(?:is|are|does|do|did|would|should|can|could|ist|sind|lohnt|est-ce)\b)",
+    re.I,
+)
 
 
 def _stated(scan: str, sentence: Span, sents: list[Span], at: int, words_before: int = 3) -> bool:
@@ -834,8 +848,10 @@ _EMBEDDED_QUESTION = re.compile(
 def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "Is X cheaper than Y?", "¿Es X mejor que Y?", "Ist X besser als Y?" (questions,
     asked or embedded: "… whether X makes more sense than Y")."""
-    if "?" not in scan[sentence.start : sentence.end] and not _EMBEDDED_QUESTION.search(
-        scan, sentence.start, sentence.end
+    if not (
+        "?" in scan[sentence.start : sentence.end]
+        or _QUESTION_ORDER.match(scan, sentence.start, sentence.end)
+        or _EMBEDDED_QUESTION.search(scan, sentence.start, sentence.end)
     ):
         return []
     found: list[Suggestion] = []
@@ -1759,10 +1775,12 @@ _NOT_A_SIDE = frozenset(
 )
 
 
-# what opens an embedded question or an opinion asked for, not a side: "ob ein E-Auto
-# günstiger …", "would you say X beats Y"
+# what opens an embedded question, an opinion asked for or a filler, not a side: "ob ein
+# E-Auto günstiger …", "would you say X beats Y", "vergleich mal bitte X und Y"
 _SUBORDINATOR = re.compile(
-    r"(?:(?:whether|ob|(?:say|think|reckon|believe|guess|feel)(?:\s+that)?)\s+)?", re.I
+    r"(?:(?:whether|ob|(?:say|think|reckon|believe|guess|feel)(?:\s+that)?|mal|bitte|doch|"
+    r"kurz|einfach|just|please|how's)\s+)*",
+    re.I,
 )
 
 
