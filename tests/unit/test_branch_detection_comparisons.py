@@ -501,3 +501,36 @@ class TestInformalWriting:
     )
     def test_statements_that_open_like_questions(self, text):
         assert sides(text) == []
+
+
+class TestFrontedComparison:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Compared to Dropbox, is pCloud really that much cheaper?", ["Dropbox", "pCloud"]),
+            (
+                "Par rapport à un forfait mobile, est-ce qu'une box 4G vaut le coup ?",
+                ["un forfait mobile", "une box 4G"],
+            ),
+            (
+                "Im Vergleich zu Spotify, ist Deezer das bessere Angebot?",
+                ["Spotify", "Deezer"],
+            ),
+            (
+                "Frente a un piso en el centro, ¿compensa una casa en las afueras?",
+                ["un piso en el centro", "una casa"],
+            ),
+        ],
+    )
+    def test_the_cue_opens_and_the_question_follows(self, text, wanted):
+        assert sides(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Compared to last year, are we doing better?",
+            "Compared to the old office, the new one is bright.",
+        ],
+    )
+    def test_a_fronted_norm_or_statement(self, text):
+        assert sides(text) == []

@@ -1685,12 +1685,51 @@ def _differs(
     """ "how the Plus plan differs from the Premium plan": one side on each side of the
     cue, the second from ``right``."""
     lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+    if not scan[lo : match.start()].strip(" \t-*•¿¡"):
+        return _fronted(text, scan, sentence, match, right)
     left = _left_side(scan, lo, match.start())
     end = _right_option(scan, right, hi, 5, 1)
     if left is None or end is None:
         return []
     sides = [left, (right, end)]
     return _comparison(text, scan, left[0], end, sides, 0.82, match.group(0))
+
+
+# what opens the question after a fronted comparison, before its subject
+_ASKED_SUBJECT = re.compile(
+    r",\s*[¿]?(?:(?:is|are|was|would|will|does|do|can|could|ist|sind|wäre|lohnt sich|"
+    r"est-ce que|compensa|conviene|merece la pena|vale la pena|es|son)\b\s*|est-ce qu')+",
+    re.I,
+)
+# where the subject of that question ends: an adverb, its verb, what is said of it
+_SUBJECT_STOP = _wordset(
+    "really actually that much so still even wirklich eigentlich vraiment realmente vaut "
+    "lohnt est ist es is are das der die den le la les el los las the a an"
+)
+
+
+def _fronted(
+    text: str, scan: str, sentence: Span, match: re.Match[str], right: int
+) -> list[Suggestion]:
+    """ "Compared to X, is Y really cheaper?", "Im Vergleich zu X, ist Y …?", "Frente a
+    X, ¿compensa Y?": the cue opens the sentence, X after it, Y the subject of the
+    question after the comma."""
+    comma = scan.find(",", right, sentence.end)
+    if comma == -1 or "?" not in scan[comma : sentence.end]:
+        return []
+    asked = _ASKED_SUBJECT.match(scan, comma, sentence.end)
+    x_end = _right_option(scan, right, comma, 6, 1)
+    if asked is None or x_end is None:
+        return []
+    y_end = _right_option(scan, asked.end(), sentence.end, 4, 1)
+    if y_end is None:
+        return []
+    for word in list(re.finditer(r"\S+", scan[asked.end() : y_end]))[1:]:
+        if word.group(0) in _SUBJECT_STOP:  # as written: "livret A" keeps its "A"
+            y_end = _trimmed(scan, asked.end(), asked.end() + word.start())[1]
+            break
+    sides = [(right, x_end), (asked.end(), y_end)]
+    return _comparison(text, scan, match.start(), y_end, sides, 0.82, match.group(0))
 
 
 _JUDGED = re.compile(
