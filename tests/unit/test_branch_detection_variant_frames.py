@@ -252,3 +252,29 @@ class TestVerbsOfCalculating:
 
     def test_a_calculation_of_one_thing_names_no_variants(self):
         assert variants("Can you calculate the total for me and send it to Anna?") == []
+
+
+class TestNotVariantsAfterAll:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I need it twice a week: on Monday and on Thursday.",
+            "We'd need the hall twice: once in April and once in June.",
+            "Ich brauche das Auto zweimal: heute und morgen.",
+            "Necesitamos la sala dos veces: el lunes y el jueves.",
+        ],
+    )
+    def test_a_thing_wanted_on_several_occasions(self, text):
+        assert variants(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Write me a letter to the school, in which I explain the absence, and in "
+            "which I ask for the homework.",
+            "Escríbeme un correo para mi jefe, para pedirle vacaciones.",
+            "Rédige un mot pour la voisine, pour lui demander de baisser le son.",
+        ],
+    )
+    def test_what_one_piece_holds_or_is_for(self, text):
+        assert variants(text) == []

@@ -249,12 +249,34 @@ def _wanted_count(scan: str, sentence: Span) -> tuple[re.Match[str], int] | None
     if count is None or count.group(0).lower() not in _NUMBER:
         return None
     number = _NUMBER[count.group(0).lower()]
+    if _FREQUENCY.match(scan, _skip(_TIMES_WORD, scan, count.end()), colon):
+        return None  # "twice a week: on Monday and …" counts occasions
     times = count.group(0).lower() in _TIMES or _TIMES_AFTER.match(scan, count.end(), colon)
     return (verb, number) if times or _COUNTED_VARIANTS.match(scan, count.end(), colon) else None
 
 
 # "two times", "deux fois", "dos veces": a count of the same thing ("two things" is not)
 _TIMES_AFTER = re.compile(r"\s+(?:times|fois|veces|mal)\b", re.I)
+_TIMES_WORD = re.compile(r"(?:\s+(?:times|fois|veces|mal)\b)?", re.I)
+# when a thing is needed, not in which form: "I need the room twice: once in May and …"
+_WHEN = _factored(
+    re.compile(
+        r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+        r"april|may|june|july|august|september|october|november|december|today|tomorrow|"
+        r"tonight|morning|afternoon|evening|night|week|weekend|"
+        r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|février|mars|avril|mai|"
+        r"juin|juillet|août|septembre|octobre|novembre|décembre|aujourd'hui|demain|matin|soir|"
+        r"semaine|lunes|martes|miércoles|jueves|viernes|sábado|domingo|enero|febrero|marzo|"
+        r"abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|hoy|mañana|"
+        r"tarde|noche|semana|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
+        r"januar|februar|märz|juni|juli|oktober|dezember|heute|morgen|abend|nacht|woche)\b",
+        re.I,
+    )
+)
+# "twice a week", "deux fois par mois", "dos veces al año", "zweimal pro Woche"
+_FREQUENCY = re.compile(
+    r"\s+(?:a|an|per|every|par|chaque|al|a la|por|cada|pro|im|in der|am)\s", re.I
+)
 
 
 def _word_end(scan: str, count: re.Match[str]) -> int | None:
@@ -308,8 +330,10 @@ def _made_variants(
         items = _listed(scan, first.end(), following.end)  # "… two ways? First in …, then …"
     if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
         return []
-    if wanted is not None and len(items) != wanted[1]:
-        return []  # "I'd like three scenarios: a cautious one and a bold one"
+    if wanted is not None and (
+        len(items) != wanted[1] or any(_WHEN.search(scan, a, b) for a, b in items)
+    ):
+        return []  # "three scenarios: a cautious one and a bold one", "twice: today and …"
     if _content_before(scan, verb.end(), items[0][0]) and not _each_a_version(scan, items):
         return []
     if any(_CLAUSE.match(scan, a, b) for a, b in items) or _lists_contents(scan, verb.end(), items):
@@ -394,10 +418,10 @@ def _listed(
     pieces = _parts(scan, colon + 1 if colon != -1 else after, end, _ITEM_SPLIT)
     pieces = [p for p in (_cut(scan, a, b) for a, b in pieces) if p[1] > p[0]]
     pieces = [(_skip(_ADDITIVE, scan, a), b) for a, b in pieces]
+    if len(pieces) > 1 and _purpose_after(scan, pieces[-2][1], *pieces[-1]):
+        pieces = pieces[:-1]  # "in PCRE and in POSIX ERE, for matching dates"
     if len(pieces) < 2:
         return None
-    if len(pieces) > 2 and _purpose_after(scan, pieces[-2][1], *pieces[-1]):
-        pieces = pieces[:-1]  # "in PCRE and in POSIX ERE, for matching dates"
     if colon == -1 and _thing_then_variants(scan, pieces):
         pieces = pieces[1:]  # "the message for the parents, in a short … and in a long …"
     if colon == -1:
@@ -439,7 +463,8 @@ def _listed(
 # what a request is for, set off by a comma after its variants: "for matching …",
 # "pour vérifier …", "para comprobar …", "um … zu …"
 _PURPOSE = re.compile(
-    r"(?:for\s+[^\W\d_]+ing|pour\s+[^\W\d_]+(?:er|ir|re)|para\s+[^\W\d_]+(?:ar|er|ir)|"
+    r"(?:for\s+[^\W\d_]+ing|pour\s+(?:(?:lui|leur|le|la|les|me|te|se|nous|vous|y|en)\s+)?"
+    r"[^\W\d_]+(?:er|ir|re)|para\s+[^\W\d_]+(?:ar|er|ir)(?:le|les|lo|la|los|las|me|te|se|nos)?|"
     r"um\s+.+\szu\s+[^\W\d_]+)\b",
     re.I,
 )
@@ -463,9 +488,14 @@ def _thing_then_variants(scan: str, pieces: list[tuple[int, int]]) -> bool:
     opener = heads[1]
     if (opener not in _PREPOSITIONS and opener not in _ONE) or opener not in heads[2:]:
         return False
+    if _RELATIVE.match(scan, _skip(_OPENER_WORDS, scan, pieces[1][0])):
+        return False  # "…, in which I ask …, and in which I mention …": what it holds
     if opener in _words(scan[pieces[0][0] : pieces[0][1]]):
         return False
     return not _framed_alike(scan, pieces[0], pieces[1][0])
+
+
+_OPENER_WORDS = re.compile(r"(?:[^\W\d_]+\s+)?")
 
 
 def _longest_listed(scan: str, listed: list[tuple[int, int]]) -> int:
