@@ -534,3 +534,16 @@ class TestFrontedComparison:
     )
     def test_a_fronted_norm_or_statement(self, text):
         assert sides(text) == []
+
+
+class TestNearMissesOfTheNewFrames:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "What are the pros and cons of a four-day week over the long run?",
+            "I have two kids: Mia and Tom. Which school would you pick for them?",
+            "Kannst du mir sagen, was das von der alten Version unterscheidet?",
+        ],
+    )
+    def test_no_sides(self, text):
+        assert sides(text) == []

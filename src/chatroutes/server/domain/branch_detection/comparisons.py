@@ -513,7 +513,7 @@ _LISTS_OF_POINTS = (
 )
 # a cue that stands between two sides
 _IN_THE_MIDDLE = re.compile(
-    r"\s(?:compared (?:to|with)|as opposed to|versus|vs\.?|against|over|rather than|"
+    r"\s(?:compared (?:to|with)|as opposed to|versus|vs\.?|rather than|instead of|"
     r"par rapport (?:à|au|aux)|comparée?s? (?:à|au|aux|avec)|face (?:à|au|aux)|plutôt que|"
     r"frente (?:a|al)|comparad[oa]s? con|en comparación (?:con|a|al)|en lugar de|"
     r"im vergleich (?:zu[mr]?|mit)|gegenüber|statt)\s",
@@ -743,7 +743,9 @@ _NOT_PREFERRED = re.compile(
     r"\s*(?:[\d$€£]|(?:a|an|one|two|three|four|five|six|ten|several|many|the|a few|the next|"
     r"the last)\s+(?:\w+\s+)?(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|"
     r"weekends?|summer|winter|holidays?|night|phone|internet|network|air|wire|wifi)\b|"
-    r"(?:time|night|email|e-mail|wifi|wi-fi|ssh|vpn|http|bluetooth|lunch|dinner|there|here)\b)",
+    r"(?:time|night|email|e-mail|wifi|wi-fi|ssh|vpn|http|bluetooth|lunch|dinner|there|here)\b|"
+    r"(?:the\s+)?(?:long|short|medium)(?:er)?\s+(?:term|run|haul)\b|"
+    r"the\s+(?:past|coming|course|years|decades)\b)",
     re.I,
 )
 
@@ -1534,11 +1536,16 @@ def _weighs_them(scan: str, sentence: Span) -> bool:
     asked = "?" in scan[sentence.start : sentence.end] or _ASKING_LEAD.search(
         scan, sentence.start, sentence.end
     )
-    return bool(
-        asked
-        and _POINTS_BACK_TO_THEM.search(scan, sentence.start, sentence.end)
-        and _WEIGHS_THEM.search(scan, sentence.start, sentence.end)
-    )
+    pointing = [
+        m
+        for m in _POINTS_BACK_TO_THEM.finditer(scan, sentence.start, sentence.end)
+        if not _FOR_WHOM.search(scan, max(sentence.start, m.start() - 6), m.start())
+    ]
+    return bool(asked and pointing and _WEIGHS_THEM.search(scan, sentence.start, sentence.end))
+
+
+# "a school for them", "pour eux": the things are who it is for, not what is weighed
+_FOR_WHOM = re.compile(r"\b(?:for|to|with|pour|à|avec|para|con|für|mit|zu)\s+$", re.I)
 
 
 _SWITCH = re.compile(
@@ -1838,6 +1845,8 @@ def _comparison(
         (_words(scan[a:b]) or [""])[0] in _NOT_A_SIDE for a, b in spans
     ):
         return []  # "compare the two paragraphs below", "cheaper than it was"
+    if any(not set(_words(scan[a:b])) - _DETERMINERS for a, b in spans):
+        return []  # "was das von … unterscheidet": a pronoun, no side
     if any(_head(scan[a:b]) in _NORMS for a, b in spans):
         return []  # "is my rent higher than the average?": a norm, not a side to choose
     options = [Option(a, b, _option_title(text[a:b])) for a, b in spans if b > a]
