@@ -547,3 +547,6 @@ class TestNearMissesOfTheNewFrames:
     )
     def test_no_sides(self, text):
         assert sides(text) == []
+
+    def test_a_name_in_capitals_is_no_determiner(self):
+        assert sides("c'est quoi la différence entre SES et SVT ?") == ["SES", "SVT"]

@@ -1830,6 +1830,12 @@ _SUBORDINATOR = re.compile(
 )
 
 
+def _only_determiners(side: str) -> bool:
+    """Whether a side holds determiners only, as written: "das" is none, "SES" is a name."""
+    words = side.split()
+    return bool(words) and all(w.lower() in _DETERMINERS and not w.isupper() for w in words)
+
+
 def _comparison(
     text: str,
     scan: str,
@@ -1845,7 +1851,7 @@ def _comparison(
         (_words(scan[a:b]) or [""])[0] in _NOT_A_SIDE for a, b in spans
     ):
         return []  # "compare the two paragraphs below", "cheaper than it was"
-    if any(not set(_words(scan[a:b])) - _DETERMINERS for a, b in spans):
+    if any(_only_determiners(scan[a:b]) for a, b in spans):
         return []  # "was das von … unterscheidet": a pronoun, no side
     if any(_head(scan[a:b]) in _NORMS for a, b in spans):
         return []  # "is my rent higher than the average?": a norm, not a side to choose
