@@ -23,9 +23,15 @@ _CASE = re.compile(
     re.I,
 )
 _CASE = _factored(_CASE)  # the same matches, found faster
+# "if" that is "whether": after a verb of knowing, asking, telling or checking ("do you
+# know if", "dime si", "savoir si", "lo que quiero saber es si"), or of indifference
+# ("no matter if", "da igual si", "peu importe si"): the clause is asked about, not a case
 _NOT_A_CASE = re.compile(
-    r"\b(?:even|as|only|what|see|know|ask|wonder(?:ing)?|check|tell me|même|comme|como|"
-    r"incluso|auch|selbst|als|ob|sé|sais|weiß|tanto)\s+$",
+    r"\b(?:even|as|only|what|see|know|knows|ask|asked|asking|wonder(?:ing)?|check|checking|"
+    r"tell me|let me know|find out|confirm|unsure|sure|matter|même|comme|como|incluso|auch|"
+    r"selbst|als|ob|sé|sais|sait|savez|savoir|demande|demander|dire|vérifier|voir|importe|"
+    r"weiß|tanto|sabes|sabe|sabéis|saben|saber|decir|dime|digas|pregunto|preguntar|pregunta|"
+    r"comprobar|confirmar|ver|igual|importa)(?:\s+(?:is|es|est|c'est))?\s+$",
     re.I,
 )
 _NOT_A_CASE = _factored(_NOT_A_CASE)  # the same matches, found faster
@@ -41,7 +47,8 @@ _POLITE = re.compile(
 _CASE_END = re.compile(
     r"[,;:?.!()\n]|\s[\u2014\u2013-]\s|\s(?:and|or|but|then|et|ou|mais|alors|y|o|pero|"
     r"entonces|und|oder|aber|dann|e|ma)\s(?=(?:what|how|where|which|who|when|why|que|qué|"
-    r"cómo|comment|quoi|was|wie|welche|cosa|come|o que|como)\b)|\s(?:then|alors|entonces|dann)\s|"
+    r"cómo|cuál|cuáles|comment|quoi|quel|quelle|quels|quelles|lequel|laquelle|was|wie|"
+    r"welche\w*|cosa|come|o que|como)\b)|\s(?:then|alors|entonces|dann)\s|"
     # a second case coordinated with the first: "if A and if B", "si A et s'il B"
     r"\s(?:and|or|versus|vs\.?|et|ou|y|o|und|oder|e)\s(?=(?:if|si|s'il|s'ils|when|wenn|falls|"
     r"cuando|quand|in case)\b)",
@@ -83,6 +90,8 @@ _OR = re.compile(r",?\s+(?:or|ou|o|oder)\s+", re.I)
 _KEYS = (
     "if",
     "when",
+    "s'il",
+    "sobald",
     "in case",
     "unless",
     "si",
@@ -121,10 +130,11 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if other is not None:
                 cases = [cases[0], other]
                 reason = "a case and its 'otherwise'"
-            elif index + 1 < len(sents) and len(cases_of[index + 1]) == 1:
-                cases = [cases[0], cases_of[index + 1][0]]  # "What if A? And if B?"
-                reason = "consecutive sentences, one case each"
-                index += 1
+            else:  # "What if A? And if B? And if C?"
+                while index + 1 < len(sents) and len(cases_of[index + 1]) == 1:
+                    cases = [*cases, cases_of[index + 1][0]]
+                    reason = "consecutive sentences, one case each"
+                    index += 1
         index += 1
         if len(cases) < 2:
             continue
@@ -178,13 +188,17 @@ def _decided(
 def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
     """Each condition clause of the sentence: from its "if"/"when" to where it ends."""
     out: list[tuple[int, int]] = []
+    asked_whether = False  # an "if" that means "whether" was seen in this sentence
     for match in _CASE.finditer(scan, sentence.start, sentence.end):
         if out and match.start() < out[-1][1]:
             continue
         word = match.group(0).lower()
         before = scan[max(sentence.start, match.start() - 12) : match.start()]
         if _NOT_A_CASE.search(before) and not before.lower().rstrip().endswith("what"):
+            asked_whether = True
             continue
+        if asked_whether and _OR_BEFORE.search(before):
+            continue  # "tell me if A, or if B": the other half of the same "whether"
         if _POLITE.match(scan, match.start(), sentence.end):
             continue
         if word in ("se", "caso") and not (
@@ -203,6 +217,7 @@ def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
     return out
 
 
+_OR_BEFORE = re.compile(r"\b(?:or|o|ou|oder|oppure)\s*$", re.I)
 _JOINED = re.compile(
     r"\s+(?:and|or|versus|vs\.?|et|ou|y|o|und|oder|e)\s+(?:if|si|s'il|s'ils|when|wenn|falls|"
     r"cuando|quand|in case)\b",
