@@ -76,3 +76,44 @@ class TestWhether:
     )
     def test_an_if_that_asks_whether_puts_no_case(self, text):
         assert cases(text) == []
+
+
+class TestCaseOpeners:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "How would you staff the shop in the case where sales double, and in the "
+                "case where they drop?",
+                ["in the case where sales double", "in the case where they drop"],
+            ),
+            (
+                "Comment organiser la réunion dans le cas où le client vient, et au cas où il "
+                "annule ?",
+                ["dans le cas où le client vient", "au cas où il annule"],
+            ),
+            (
+                "¿Qué hago en caso de que me suban el alquiler y qué hago si me lo bajan?",
+                ["en caso de que me suban el alquiler", "si me lo bajan"],
+            ),
+            (
+                "Wie plane ich die Schichten im Fall, dass zwei Leute krank werden, und für den "
+                "Fall, dass nur einer fehlt?",
+                ["im Fall, dass zwei Leute krank werden", "für den Fall, dass nur einer fehlt"],
+            ),
+        ],
+    )
+    def test_the_case_where_opens_a_case(self, text, wanted):
+        assert cases(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "When should I start worrying about the noise, and when is it just normal wear?",
+            "Quand est-ce que je dois rappeler le client, et quand dois-je lui écrire ?",
+            "Je sais que c'est cher, mais est-ce que je peux quand même demander un rabais, "
+            "si la facture arrive en retard ?",
+        ],
+    )
+    def test_a_when_that_asks_when_is_no_condition(self, text):
+        assert cases(text) == []

@@ -18,8 +18,16 @@ from .suggestion import Option, Suggestion, split_group
 from .text import Span, _factored, _Keyed, _may_match, _option_title, _trimmed
 
 _CASE = re.compile(
-    r"\b(?:if|when|whenever|in case|unless|si|s'il|s'ils|quand|lorsque|cuando|wenn|falls|"
-    r"sobald|se|caso)\b",
+    r"\b(?:if|when|whenever|in case|in the case (?:where|that)|unless|si|s'il|s'ils|quand|"
+    r"lorsque|dans le cas où|au cas où|cuando|en (?:el )?caso de que|wenn|falls|"
+    r"(?:im|für den) fall,? dass|sobald|se|caso)\b",
+    re.I,
+)
+# "when" that asks when ("when should I worry?", "quand est-ce que…", "quand dois-je…"),
+# and French "quand même" ("anyway"): no condition
+_NOT_A_CONDITION = re.compile(
+    r"(?:when|whenever|quand)\s+(?:should|do|does|did|is|are|was|were|can|could|will|would|"
+    r"shall|must|may|might|est-ce|même\b|\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b)",
     re.I,
 )
 _CASE = _factored(_CASE)  # the same matches, found faster
@@ -92,6 +100,9 @@ _KEYS = (
     "when",
     "s'il",
     "sobald",
+    "the case",
+    "cas où",
+    "fall",
     "in case",
     "unless",
     "si",
@@ -199,7 +210,9 @@ def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
             continue
         if asked_whether and _OR_BEFORE.search(before):
             continue  # "tell me if A, or if B": the other half of the same "whether"
-        if _POLITE.match(scan, match.start(), sentence.end):
+        if _POLITE.match(scan, match.start(), sentence.end) or _NOT_A_CONDITION.match(
+            scan, match.start(), sentence.end
+        ):
             continue
         if word in ("se", "caso") and not (
             _OPENS.search(before)
