@@ -964,7 +964,7 @@ _WHICH_OPENS = re.compile(
 _WHICH_OF_THEM = re.compile(
     r"[\s¿]*(?:(?:so|and|but|ok|okay|y|et|und)\s+)?(?:which|cuál|welche[rs]?|lequel|laquelle)"
     r"\s+(?:one|of|is|are|was|would|should|will|do|does|has|have|me|te|le|es|sería|ist|wäre|"
-    r"würdest|würden|sollte|davon|est|serait|vaut)\b",
+    r"würde|würdest|würden|sollte|davon|est|serait|vaut)\b",
     re.I,
 )
 
