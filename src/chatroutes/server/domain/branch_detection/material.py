@@ -39,8 +39,8 @@ _TURN = re.compile(
     r"por cierto|außerdem|noch (?:was|eine frage)|übrigens)\b",
     re.I,
 )
-# a determiner before the request's verb makes it a noun ("the rewrite", "la traduction")
-_NAMED = re.compile(r"\b(?:the|our|my|this|that|le|la|el|der|die|das)\s+$", re.I)
+# a determiner before the request's verb makes it a noun ("the rewrite", "our edit")
+_NAMED = re.compile(r"\b(?:the|our|my|your|their|this|that)\s+$", re.I)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
