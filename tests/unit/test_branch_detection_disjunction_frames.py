@@ -250,3 +250,48 @@ class TestNothingChosen:
             "spin up a separate host with its own server block."
         )
         assert len(sides(text)) == 2
+
+
+class TestVerbOptionsAfterShouldI:
+    @pytest.mark.parametrize(
+        ("text", "first"),
+        [
+            (
+                "Should I tell my manager now that I'm leaving in June, or wait until the "
+                "project ships?",
+                "tell my manager now that I'm leaving in June",
+            ),
+            ("Do we launch on the 12th as planned, or push to the 20th?", "launch on the 12th"),
+        ],
+    )
+    def test_the_left_option_runs_from_the_verb_past_its_own_clause(self, text, first):
+        found = sides(text)
+        assert len(found) == 2
+        assert found[0].startswith(first)
+
+
+class TestListsWithoutAFinalComma:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Should I parse the logs with pandas, polars or plain csv?",
+            "Je le fais avec Django, Flask ou FastAPI ?",
+            "¿Lo monto con Django, Flask o FastAPI?",
+        ],
+    )
+    def test_three_items_two_commas_short(self, text):
+        assert len(sides(text)) == 3
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "In Rust, tokio or async-std?",
+            "For a small team, Jira or Linear?",
+            "Which is better for beginners, Lightroom or Capture One?",
+            "Was ist besser für Einsteiger, Lightroom oder Capture One?",
+            "¿Cuál es mejor para empezar, Lightroom o Capture One?",
+            "Pour un débutant, Lightroom ou Capture One ?",
+        ],
+    )
+    def test_a_lead_in_before_the_comma_is_no_item(self, text):
+        assert len(sides(text)) == 2

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from .option_spans import (
+    _CHOICE_VERBS,
     _CLAUSE_END,
     _DETERMINERS,
     _FUNCTION_WORDS,
@@ -735,7 +736,7 @@ def _comma_items(scan: str, lo: int, at: int, start: int, items: int) -> tuple[i
     the "or", the first one cut where its own phrase starts."""
     segments = [seg for seg in _parts(scan, lo, at, _COMMA) if seg[1] > seg[0]]
     oxford = "," in scan[segments[-1][1] : at] if segments else False
-    if not oxford and len(segments) < 3:
+    if not oxford and len(segments) < 3 and not _listed_pair(scan, segments):
         return start, items  # "In TypeScript, is it better to A or B": no list
     short = 0
     while short < len(segments) - 1 and len(_words(scan[slice(*segments[-1 - short])])) <= 8:
@@ -865,7 +866,9 @@ def _parallel_object(scan: str, lo: int, start: int, after: int) -> int:
         return start
     if first.group(0).lower() in _DETERMINERS:
         return start
-    for word in reversed(list(_WORD.finditer(scan, max(lo, start - 60), start))[-5:]):
+    reach = max(lo, start - 60)
+    reach = max(reach, *(scan.rfind(mark, reach, start) + 1 for mark in ",:;"))
+    for word in reversed(list(_WORD.finditer(scan, reach, start))[-5:]):
         lower = word.group(0).lower()
         if lower in _DETERMINERS:
             return word.start()
@@ -880,19 +883,35 @@ _LINKS = _PREPOSITIONS | _wordset("am im vom zum zur beim ins au aux du des del 
 
 
 def _verb_against_phrase(scan: str, lo: int, start: int, after: int) -> bool:
-    """Whether the right option opens with a verb (a lower-case word that is no function
-    word) while the left one was read from inside a phrase: it opens with a determiner,
-    or a preposition precedes it ("… onto this block with the headers, or spin up …")."""
-    right = _WORDS.match(scan, after)
-    if right is None or not right.group(1).islower():
-        return False
-    if right.group(1) in _DETERMINERS or right.group(1) in _HARD_STOP:
+    """Whether the right option opens with a verb while the left one was read from
+    inside a phrase: it opens with a determiner, or a preposition precedes it ("… onto
+    this block with the headers, or spin up …")."""
+    if not _opens_a_verb(scan, after):
         return False
     first = _WORDS.match(scan, start)
     before = _LAST_WORD.search(scan, max(lo, start - 20), start)
     return (first is not None and first.group(1).lower() in _DETERMINERS) or (
         before is not None and before.group(1).lower() in _PREPOSITIONS
     )
+
+
+def _opens_a_verb(scan: str, at: int) -> bool:
+    """Whether the words at ``at`` open with a verb, as far as a word list tells: a
+    lower-case word that is no determiner nor function word ("wait", "spin up")."""
+    word = _WORDS.match(scan, at)
+    if word is None or not word.group(1).islower():
+        return False
+    return word.group(1) not in _DETERMINERS and word.group(1) not in _HARD_STOP
+
+
+def _inside_a_clause(scan: str, lo: int, start: int) -> bool:
+    """Whether the left option was read from inside a clause of its own: a subject or
+    a verb precedes it ("tell her now that I can't host", "go on the 12th as planned")."""
+    before = _LAST_WORD.search(scan, max(lo, start - 20), start)
+    if before is None:
+        return False
+    word = before.group(1).lower()
+    return word in _HARD_STOP and word not in _PREPOSITIONS and word not in _DETERMINERS
 
 
 _VERB_FRAME = re.compile(
@@ -903,19 +922,21 @@ _VERB_FRAME = re.compile(
 
 
 def _parallel_clause(scan: str, lo: int, start: int, after: int) -> int:
-    """ "upgrade the relay to 4.x, or pin the workspace to the old gateway": when the right
-    option opens with a verb and the left one was cut inside a phrase, the left one runs
-    from where its clause's verb is (the clause's first word, past "should I"), if that is
-    a few words back."""
-    if not _verb_against_phrase(scan, lo, start, after):
-        return start
+    """ "upgrade the relay to 4.x, or pin the workspace to the old gateway", "Should I
+    tell her now that I can't come, or wait?": when the right option opens with a verb
+    and the left one was cut inside a phrase (or, after "should I", inside a clause of
+    its own), the left one runs from where its clause's verb is (the clause's first
+    word, past "should I"), if that is a few words back."""
     verb = _skip(_CLAUSE_LEAD, scan, _trimmed(scan, lo, start)[0])
     frame = _VERB_FRAME.match(scan, verb)
+    framed = frame is not None and _opens_a_verb(scan, after) and _inside_a_clause(scan, lo, start)
+    if not (framed or _verb_against_phrase(scan, lo, start, after)):
+        return start
     verb = frame.end() if frame else verb
     word = _WORDS.match(scan, verb)
-    if word is None or not word.group(1).islower() or word.group(1) in _HARD_STOP:
+    if word is None or not word.group(1).islower() or word.group(1) in _FUNCTION_WORDS:
         return start
-    if word.group(1) in _DETERMINERS or len(_words(scan[verb:start])) > 10:
+    if word.group(1) in _DETERMINERS or len(_words(scan[verb:start])) > 12:
         return start
     return word.start(1)
 
@@ -940,6 +961,8 @@ def _announced(scan: str, sentence: Span, start: int) -> bool:
 def _asked_clauses(scan: str, start: int, end: int) -> list[tuple[int, int]]:
     """The clauses before the last "or …?" clause: one, or several when commas part
     questions framed alike ("do we all move, does he go ahead alone, or …?")."""
+    if not _CLAUSE_OPTION.match(scan, start):
+        return [_trimmed(scan, start, end)]
     clauses = []
     cursor = start
     for comma in _COMMA.finditer(scan, start, end):
@@ -1010,3 +1033,28 @@ def _conjoined(scan: str, lo: int, start: int) -> int:
 # an open question word right before the options: "what tools or libraries exist?",
 # "¿qué ayudas o becas hay?" ask what there is, one question, not which of two
 _OPEN_WH = re.compile(r"\b(?:what|qué|quels|quelles|was für)\s+$", re.I)
+
+
+# a question frame that asks over the options after it ("which is better for beginners,
+# A or B?"): what ends it is no item
+_ASKS_OVER = re.compile(
+    r"\b(?:which|what|better|best|rather|prefer\w*|welche\w*|besser|lieber|cuál\w*|mejor|"
+    r"quel\w*|lequel|laquelle|mieux|meilleur\w*|plutôt)\b",
+    re.I,
+)
+
+
+def _listed_pair(scan: str, segments: list[tuple[int, int]]) -> bool:
+    """ "parse them with pandas, polars or …": two comma pieces before "or" list items when
+    the last is a short name and the first ends on one after a preposition or a verb of
+    choosing, inside the clause; "In Rust, A or B", "My budget is tight, A or B" and
+    "Which is better for beginners, A or B" list nothing."""
+    if len(segments) != 2 or not 1 <= len(_words(scan[slice(*segments[1])])) <= 3:
+        return False
+    head = _left_option(scan, *segments[0])
+    if head is None or head[0] == segments[0][0] or _ASKS_OVER.search(scan, *segments[0]):
+        return False
+    before = _LAST_WORD.search(scan, max(segments[0][0], head[0] - 20), head[0])
+    if before is None or before.start(1) == segments[0][0]:
+        return False  # "For a small team, A or B": a lead-in, not an item
+    return before.group(1).lower() in _PREPOSITIONS or before.group(1).lower() in _CHOICE_VERBS
