@@ -190,3 +190,62 @@ class TestMarkdownLists:
             "- the pool size\n\nHow would you restructure the client?"
         )
         assert items(text) == []
+
+
+class TestListsAskedAboutNearby:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Where should we hold the offsite? The candidates are Porto, Braga and Faro.",
+                ["Porto", "Braga", "Faro"],
+            ),
+            (
+                "Quelle ville choisir pour le séminaire ? Les options sont Porto, Braga et Faro.",
+                ["Porto", "Braga", "Faro"],
+            ),
+            (
+                "¿Qué ciudad elegimos para el retiro? Las opciones son Oporto, Braga y Faro.",
+                ["Oporto", "Braga", "Faro"],
+            ),
+            (
+                "Welche Stadt nehmen wir für die Klausur? Zur Wahl sind Porto, Braga und Faro.",
+                ["Porto", "Braga", "Faro"],
+            ),
+        ],
+    )
+    def test_a_list_named_after_the_question_it_answers(self, text, wanted):
+        assert items(text) == wanted
+
+    def test_a_statement_after_a_request_is_no_list(self):
+        text = (
+            "Can you recommend a board game that's easy to teach? Our kids are 7 and 9 and "
+            "they get bored fast."
+        )
+        assert items(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "shortlist: Chart.js, ECharts, Recharts. it's a React app. which one would you "
+            "go with?",
+            "short-list : Chart.js, ECharts, Recharts. C'est une appli React. Laquelle est la "
+            "plus rapide ?",
+            "Lista corta: Chart.js, ECharts, Recharts. Es una app React. ¿Cuál me recomiendas?",
+            "Auswahl: Chart.js, ECharts, Recharts. Es ist eine React-App. Welche würdest du "
+            "nehmen?",
+        ],
+    )
+    def test_a_colon_list_asked_about_two_sentences_later(self, text):
+        assert items(text) == ["Chart.js", "ECharts", "Recharts"]
+
+    def test_longer_items_after_a_word_for_options(self):
+        text = (
+            "Shortlist: behind the scenes at the studio, customer stories, short how-to guides. "
+            "Which one would you run?"
+        )
+        assert items(text) == [
+            "behind the scenes at the studio",
+            "customer stories",
+            "short how-to guides",
+        ]

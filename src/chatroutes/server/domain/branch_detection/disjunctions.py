@@ -240,7 +240,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 start = _parallel_object(scan, left_lo, start, after)
                 if not opener:
                     start = _parallel_clause(scan, left_lo, start, after)
-                reach = 10 if _verb_against_phrase(scan, lo, start, after) else 3
+                # "whether to bolt them onto this block with the headers, or spin up …"
+                reach = 10 if opener and _verb_against_phrase(scan, lo, start, after) else 3
                 if opener and len(_words(scan[opener.end() + lo : start])) <= reach:
                     start = _trimmed(scan, lo + opener.end(), start)[0]  # "either learn Spanish"
                     start = _skip(_PARTICLE, scan, start)
@@ -763,7 +764,6 @@ _TRAILING_ADVERBIAL = re.compile(
     r"(?:diese|nächste) woche|vorerst))+[\s,]*$",
     re.I,
 )
-_FINAL_WORD = re.compile(r"([^\W\d_]+)[\s,]*$")
 _ADVERBIAL_LAST = _wordset(
     "away now time week weekend month year once good on advance today tonight tomorrow later "
     "first soon instead again asap immediately already back down off out over up here there "
@@ -777,10 +777,10 @@ def _before_adverbial(scan: str, lo: int, at: int) -> int:
     """Where the left option's words end, before an adverb or time phrase that closes it
     ("delete the old key right away or …", "réserver maintenant ou …"): the option is
     read back from there. ``at`` when nothing such closes it, or nothing precedes it."""
-    window = scan[max(lo, at - 40) : at]
-    last = _FINAL_WORD.search(window)
-    if last is None or last.group(1).lower() not in _ADVERBIAL_LAST:
+    last = _word_before(scan, lo, at)
+    if last is None or last[1] not in _ADVERBIAL_LAST:
         return at
+    window = scan[max(lo, at - 40) : at]
     trail = _TRAILING_ADVERBIAL.search(window)
     if trail is None or not _words(scan[lo : at - len(window) + trail.start()]):
         return at
@@ -797,20 +797,32 @@ _PAIRED = _wordset(
 def _paired_particles(scan: str, lo: int, at: int, after: int, hi: int) -> tuple[int, int] | None:
     """ "before or after the exams", "avec ou sans sucre", "vor oder nach der Prüfung": two
     prepositions (or particles) that share what follows are the options themselves."""
-    left = _LAST_WORD.search(scan, max(lo, at - 12), at)
+    left = _word_before(scan, lo, at)
+    if left is None or left[1] not in _PAIRED:
+        return None
     right = _WORDS.match(scan, after, hi)
-    if left is None or right is None:
+    if right is None or right.group(1).lower() not in _PAIRED:
         return None
-    if left.group(1).lower() not in _PAIRED or right.group(1).lower() not in _PAIRED:
-        return None
-    return left.start(1), right.end(1)
+    return left[0], right.end(1)
 
 
-# a clause that belongs to the option before "or": a relative closed by a comma ("the
+def _word_before(scan: str, lo: int, at: int) -> tuple[int, str] | None:
+    """The word that ends before ``at`` (past spaces and a comma), in lower case, and
+    where it starts; None when none does after ``lo``."""
+    end = at
+    while end > lo and scan[end - 1] in " \t,":
+        end -= 1
+    start = end
+    while start > lo and (scan[start - 1].isalpha() or scan[start - 1] == "'"):
+        start -= 1
+    return (start, scan[start:end].lower()) if start < end else None
+
+
+# a clause that belongs to the option before "or", closed by a comma: a relative ("the
 # school nearby, which is five minutes away, or …") or a reason or purpose ("SQLite
 # because it is one file, or …", "eine Wohnung mit WLAN, damit ich schreiben kann, oder …")
 _ATTACHED = re.compile(
-    r",\s*(?P<relative>which|who|where|que|qui|où|donde|wo|welche[rs]?)\b|"
+    r",\s*(?:which|who|where|que|qui|où|donde|wo|welche[rs]?)\b|"
     r"(?:,\s*|\s+)(?:because|bc|cuz|so that|parce que|parce qu'|pour que|pour qu'|afin que|"
     r"porque|ya que|para que|weil|damit|denn)\b",
     re.I,
@@ -825,7 +837,13 @@ _ATTACHED_KEYS = (  # one of them is in each match of _ATTACHED
 def _attached_clause(scan: str, sentence: Span, at: int) -> int | None:
     """Where a clause tied to the option before the "or" at ``at`` starts, if one sits
     between them: the option is read back from there, and the clause is none of the
-    options. Its words are few, and no clause boundary lies between it and the "or"."""
+    options. Its words are few, a comma closes it, and no clause boundary lies between it
+    and the "or"."""
+    close = at
+    while close > sentence.start and scan[close - 1].isspace():
+        close -= 1
+    if scan[close - 1 : close] != ",":
+        return None
     window_start = max(sentence.start, at - 120)
     if not _may_match(scan[window_start:at], _ATTACHED_KEYS):
         return None
@@ -836,8 +854,6 @@ def _attached_clause(scan: str, sentence: Span, at: int) -> int | None:
     clause = scan[found.end() : at]
     if not 1 <= len(_words(clause)) <= 10 or _CLAUSE_END.search(clause):
         return None
-    if found.group("relative") and not clause.rstrip().endswith(","):
-        return None  # "the school, which I like …": no comma closes it before "or"
     return found.start()
 
 
@@ -927,9 +943,11 @@ def _parallel_clause(scan: str, lo: int, start: int, after: int) -> int:
     and the left one was cut inside a phrase (or, after "should I", inside a clause of
     its own), the left one runs from where its clause's verb is (the clause's first
     word, past "should I"), if that is a few words back."""
+    if not _opens_a_verb(scan, after):
+        return start
     verb = _skip(_CLAUSE_LEAD, scan, _trimmed(scan, lo, start)[0])
     frame = _VERB_FRAME.match(scan, verb)
-    framed = frame is not None and _opens_a_verb(scan, after) and _inside_a_clause(scan, lo, start)
+    framed = frame is not None and _inside_a_clause(scan, lo, start)
     if not (framed or _verb_against_phrase(scan, lo, start, after)):
         return start
     verb = frame.end() if frame else verb
@@ -1051,8 +1069,10 @@ def _listed_pair(scan: str, segments: list[tuple[int, int]]) -> bool:
     "Which is better for beginners, A or B" list nothing."""
     if len(segments) != 2 or not 1 <= len(_words(scan[slice(*segments[1])])) <= 3:
         return False
+    if _ASKS_OVER.search(scan, *segments[0]):
+        return False
     head = _left_option(scan, *segments[0])
-    if head is None or head[0] == segments[0][0] or _ASKS_OVER.search(scan, *segments[0]):
+    if head is None or head[0] == segments[0][0]:
         return False
     before = _LAST_WORD.search(scan, max(segments[0][0], head[0] - 20), head[0])
     if before is None or before.start(1) == segments[0][0]:

@@ -11,7 +11,7 @@ lists whose item a later statement picks ("We went with B.").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from itertools import pairwise
 
 from .disjunctions import _IDIOMS, _WHICH_OF_THEM, _asks_which
 from .option_spans import _DETERMINERS
@@ -425,9 +425,24 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         chunk = scan[sentence.start : sentence.end]
         if "," not in chunk and not _PAIR.search(chunk):
             continue
-        readings = _list_readings(scan, sents, index, considering)
-        # the first reading whose items are names of a few words each
-        items = next(filter(None, (_named_items(text, scan, span) for span in readings)), None)
+        span = (
+            (
+                _considered_list(scan, sents, index)
+                if considering.within(sentence.start, sentence.end)
+                else None
+            )
+            or _which_list(scan, sentence, chunk)
+            or _colon_list(scan, sents, index)
+        )
+        items = _named_items(text, scan, span)
+        if items is None and "," in chunk:
+            # a list parted by commas, after the question's words or before the question
+            span = (
+                _asked_list(scan, sentence, chunk)
+                if chunk.endswith("?")
+                else _listed_then_asked(scan, sents, index)
+            )
+            items = _named_items(text, scan, span)
         if items is None:
             continue
         found.extend(
@@ -444,21 +459,6 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
         )
     return found
-
-
-def _list_readings(
-    scan: str, sents: list[Span], index: int, considering: _Keyed
-) -> Iterator[tuple[int, int] | None]:
-    """Where sentence ``index`` may hold a list asked to pick from, one reading after
-    another (each found only when the ones before it hold no list of names)."""
-    sentence = sents[index]
-    chunk = scan[sentence.start : sentence.end]
-    if considering.within(sentence.start, sentence.end):
-        yield _considered_list(scan, sents, index)
-    yield _which_list(scan, sentence, chunk)
-    yield _colon_list(scan, sents, index)
-    yield _asked_list(scan, sentence, chunk)
-    yield _listed_then_asked(scan, sents, index)
 
 
 def _named_items(
@@ -542,16 +542,30 @@ def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | N
     intro = scan[sentence.start : colon]
     asked = scan[sents[index + 1].start : sents[index + 1].end]
     if _STEP_INTRO.search(intro) or not (
-        ("?" in asked and _PICK.search(asked)) or _asks_which(asked)
+        ("?" in asked and _PICK.search(asked)) or _asked_soon(scan, sents, index)
     ):
         return None
     start, end = _trimmed(scan, colon + 1, sentence.end)
     if re.search(r"\d[,.]\d", scan[start:end]):
         return None  # figures, not names: "dealer wants $34,900, KBB says $31k"
     items = _split(scan, start, end)
-    if len(items) < 3 or any(not 1 <= len(_words(scan[a:b])) <= 4 for a, b in items):
+    longest = 6 if _ALT_INTRO.search(intro) else 4  # "Shortlist: customer stories, …"
+    if len(items) < 3 or any(not 1 <= len(_words(scan[a:b])) <= longest for a, b in items):
         return None
     return start, end
+
+
+def _asked_soon(scan: str, sents: list[Span], index: int, *, next_any: bool = True) -> bool:
+    """Whether one of the next three sentences asks which of the items to take ("Which
+    one would you pick?", "cuál me recomiendas?"); the next one may ask it in any words
+    that pick ("what would you do?") when ``next_any``."""
+    for distance, later in enumerate(sents[index + 1 : index + 4]):
+        loose = distance == 0 and next_any
+        if not (loose or _WHICH_OF_THEM.match(scan, later.start, later.end)):
+            continue
+        if _asks_which(scan[later.start : later.end]):
+            return True
+    return False
 
 
 def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -612,12 +626,14 @@ def _named_after_colon(scan: str, start: int, colon: int, end: int) -> bool:
 
 def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, int] | None:
     """ "I've seen a pottery class, a writing workshop and a yoga week. Which would help
-    most?": a list of three or more that ends a statement, when the next sentence asks
-    which of them. The first item starts at its determiner, as the second does."""
-    if index + 1 >= len(sents):
-        return None
-    asked = scan[sents[index + 1].start : sents[index + 1].end]
-    if not (_WHICH_OF_THEM.match(asked) and _asks_which(asked)):
+    most?", "Where should we meet? The candidates are Porto, Braga and Faro.": a list of
+    three or more that ends a statement, when a sentence soon after asks which of them,
+    or the one before asks where or what to choose. The first item starts at its
+    determiner, as the second does, or after the "are" that names them."""
+    previous = scan[sents[index - 1].start : sents[index - 1].end] if index else ""
+    if not _asked_soon(scan, sents, index, next_any=False) and not (
+        previous.endswith("?") and _FOLLOW_UP.search(previous)
+    ):
         return None
     sentence = sents[index]
     end = _trimmed(scan, sentence.start, sentence.end)[1]
@@ -625,16 +641,25 @@ def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, i
         return None
     pieces = _split(scan, sentence.start, end)
     short = 0
-    while short < len(pieces) - 1 and 1 <= len(_words(scan[slice(*pieces[-1 - short])])) <= 5:
+    while short < len(pieces) - 1 and 1 <= len(_words(scan[slice(*pieces[-1 - short])])) <= 6:
         short += 1
     if short < 2:
         return None
     first_start, first_end = pieces[-1 - short]
+    gaps = [scan[left[1] : right[0]] for left, right in pairwise(pieces[-1 - short :])]
+    if any("," not in gap for gap in gaps[:-1]):
+        return None  # "they are 7 and 9 and get bored": commas part a list's first items
     second = _words(scan[slice(*pieces[-short])])
-    if not second or second[0] not in _DETERMINERS:
+    if second and second[0] in _DETERMINERS:
+        words = list(re.finditer(r"[^\W\d_]+", scan[first_start:first_end]))
+        heads = [w for w in words[-5:] if w.group(0).lower() in _DETERMINERS]
+        return (first_start + heads[-1].start(), end) if heads else None
+    namings = list(_NAMING.finditer(scan, first_start, first_end))
+    named = namings[-1] if namings else None
+    if named is None or not 1 <= len(_words(scan[named.end() : first_end])) <= 3:
         return None
-    words = list(re.finditer(r"[^\W\d_]+", scan[first_start:first_end]))
-    heads = [w for w in words[-5:] if w.group(0).lower() in _DETERMINERS]
-    if not heads:
-        return None
-    return first_start + heads[-1].start(), end
+    return named.end(), end
+
+
+# the verb that names the items of a list ("the finalists are A, B and C")
+_NAMING = re.compile(r"\b(?:are|were|include|sont|son|sind)\s+", re.I)
