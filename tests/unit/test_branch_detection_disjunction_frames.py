@@ -295,3 +295,103 @@ class TestListsWithoutAFinalComma:
     )
     def test_a_lead_in_before_the_comma_is_no_item(self, text):
         assert len(sides(text)) == 2
+
+
+class TestAsidesAndLeadIns:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Should I take the flat downtown, with a balcony, or the one by the park?",
+                ["the flat downtown", "the one"],
+            ),
+            (
+                "Vaut-il mieux courir le matin, vers 6h, ou nager le soir ?",
+                ["courir le matin", "nager le soir"],
+            ),
+            (
+                "¿Acepto la oferta de Valencia, con mejor sueldo, o me quedo en Bilbao?",
+                ["Acepto la oferta de Valencia", "me quedo en Bilbao"],
+            ),
+            (
+                "Nehmen wir die Wohnung in Köln, mit Garten, oder die in Bonn?",
+                ["die Wohnung in Köln", "die in Bonn"],
+            ),
+        ],
+    )
+    def test_an_aside_between_commas_belongs_to_the_left_option(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_the_same_preposition_opening_every_option_is_no_aside(self):
+        assert sides("Should we meet in Paris, in Lyon, or in Nice?") == [
+            "Paris",
+            "in Lyon",
+            "in Nice",
+        ]
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "For a weekend in Rome, is it smarter to fly, take the night train or drive?",
+                ["fly", "take the night train", "drive"],
+            ),
+            (
+                "Pour un week-end à Rome, vaut-il mieux prendre l'avion, le train de nuit ou "
+                "la voiture ?",
+                ["l'avion", "le train de nuit", "la voiture"],
+            ),
+            (
+                "Para un finde en Roma, ¿es mejor ir en avión, en tren nocturno o en coche?",
+                ["ir en avión", "en tren nocturno", "en coche"],
+            ),
+        ],
+    )
+    def test_a_lead_in_before_the_first_comma_is_no_item(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_the_right_option_read_as_a_phrase_when_the_left_one_is(self):
+        text = (
+            "Should I start a master's in statistics next fall, or try to switch teams at "
+            "work first?"
+        )
+        assert sides(text) == [
+            "start a master's in statistics next fall",
+            "try to switch teams",
+        ]
+
+
+class TestFixedPhrasesAndStates:
+    def test_or_something_with_words_after_it_is_an_option(self):
+        assert sides("Is it better to gift cash or something off the registry?") == [
+            "gift cash",
+            "something off the registry",
+        ]
+
+    def test_or_something_closing_the_phrase_is_a_fixed_phrase(self):
+        assert sides("Do you want pizza or something?") == []
+
+    def test_a_fixed_phrase_matches_whole_words_only(self):
+        text = "Soll ich den Vertrag verlängern, oder sollte ich zu einem Prepaid-Tarif wechseln?"
+        assert len(sides(text)) == 2
+        assert sides("Wir treffen uns um acht oder so.") == []
+
+    def test_an_infinitive_after_no_se_si(self):
+        text = "No sé si ir en tren o coger el coche. ¿Qué me recomiendas?"
+        assert sides(text) == ["ir en tren", "coger el coche"]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Either I'm missing something or the docs are wrong.",
+            "Soit je suis aveugle, soit c'est un bug.",
+            "O estoy ciego o el manual está mal.",
+            "Entweder bin ich blind oder die Doku ist falsch.",
+        ],
+    )
+    def test_either_of_two_states_is_a_guess(self, text):
+        assert sides(text) == []
+
+    def test_either_of_two_actions_is_a_choice(self):
+        text = "Either I take the job or I stay where I am. Which would you do?"
+        assert len(sides(text)) == 2

@@ -73,7 +73,7 @@ _OPENER_KEYS = ("whether", "either", "soit", "entweder", "ya sea", "o bien")  # 
 _EMBEDDED = re.compile(
     r"(?:\b(?:know|sure|figure out|decide|deciding|wonder\w*|unsure|certain|idea|demande|sais|"
     r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden)(?:\s+(?:not|pas|nicht|no))?"
-    r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]+(?:ar|er|ir|re)(?:l[oa]s?|les?|me|te|se|nos)?)\b)|"
+    r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]*(?:ar|er|ir|re)(?:l[oa]s?|les?|me|te|se|nos)?)\b)|"
     r"\s(?=(?:if|si)\s+(?:i|we|je|nous|yo)\s+(?:should|ought to|dois|devrais|devons|debo|"
     r"debería|deberíamos)\b))",
     re.I,
@@ -114,7 +114,8 @@ _EXAMPLE_KEYS = (  # one of them is in each match of _EXAMPLE_CUE
 )
 _IDIOMS = re.compile(
     r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
-    r"longer|later|earlier|similar|something|anything|whatever|whoever|otherwise|other|else|"
+    r"longer|later|earlier|similar|(?:some|any)thing(?![^\W\d_]|\s+(?!like\b|else\b)[^\W\d_])|"
+    r"whatever|whoever|otherwise|other|else|"
     r"not|equal|a few|another|both|all|none|any(?:thing)?"
     r" else)\b|or (?:two|three|four|five|six|ten|twenty)(?!\s+[^\W\d_]{3,})\b|"
     r"\ban? \w+ or (?:two|three)\b|and/or|"
@@ -135,7 +136,8 @@ _IDIOMS = re.compile(
     r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
     r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
     r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b|"
-    r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)",
+    r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)"
+    r"(?!\w)",  # whole words: "oder so" is not "oder sollte"
     re.I,
 )
 _IDIOMS = _factored(_IDIOMS)  # the same matches, found faster
@@ -236,10 +238,16 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 if right_end is None:
                     continue
                 end = right_end
+                read_from = start
                 start = _parallel_verb(scan, left_lo, start, after)
                 start = _parallel_object(scan, left_lo, start, after)
                 if not opener:
                     start = _parallel_clause(scan, left_lo, start, after)
+                if start < read_from and left_words < 2:
+                    # the left option grew into a phrase: the right one is read as one too
+                    left_words = min(4, len(_words(scan[start:left_stop])))
+                    right_limit = min(8, max(3, left_words + 2))
+                    end = _right_option(scan, after, hi, right_limit, 2) or end
                 # "whether to bolt them onto this block with the headers, or spin up …"
                 reach = 10 if opener and _verb_against_phrase(scan, lo, start, after) else 3
                 if opener and len(_words(scan[opener.end() + lo : start])) <= reach:
@@ -481,9 +489,20 @@ def _hypotheses(scan: str, sentence: Span, after_opener: int) -> bool:
     mort, soit …": the options are guesses about things, stated, with no one in the
     sentence who would choose between them ("Either I take the job or I stay" is a
     choice)."""
+    if _STATE.match(scan, after_opener):
+        return True  # "either I'm blind or it's all correct": what is so, for anyone
     return bool(_THING_SUBJECT.match(scan, after_opener)) and not _FIRST_PERSON.search(
         scan, sentence.start, sentence.end
     )
+
+
+# a subject with "to be": the option says what someone or something is, not what to do
+_STATE = re.compile(
+    r"\s*(?:i'm|i am|it's|it is|that's|we're|we are|he's|she's|they're|je suis|c'est|"
+    r"(?:il|elle) est|soy|es|está|estoy|ich bin|bin ich|es ist|ist es|das ist|ist das|er ist|"
+    r"sie ist)\b",
+    re.I,
+)
 
 
 def _cited_pair(
@@ -732,6 +751,9 @@ def _idiom(scan: str, at: int, lo: int, hi: int) -> bool:
     return False
 
 
+_LEAD_IN = re.compile(r"(?:for|in|on|at|about|pour|en|para|con|für|bei|im|zum)\s", re.I)
+
+
 def _comma_items(scan: str, lo: int, at: int, start: int, items: int) -> tuple[int, int]:
     """ "on a road bike, a course in Spain, or a therapist": every comma item before
     the "or", the first one cut where its own phrase starts."""
@@ -745,6 +767,9 @@ def _comma_items(scan: str, lo: int, at: int, start: int, items: int) -> tuple[i
     if short < 1:
         return start, items
     first = segments[-1 - short]
+    if short > 1 and first == segments[0] and _LEAD_IN.match(scan, first[0]):
+        short -= 1  # "For getting to Paris, is it smarter to A, B or C?": no item
+        first = segments[-1 - short]
     head = _left_option(scan, first[0], first[1])
     if head is None or head[0] >= start:
         return start, items
@@ -823,12 +848,15 @@ def _word_before(scan: str, lo: int, at: int) -> tuple[int, str] | None:
 # because it is one file, or …", "eine Wohnung mit WLAN, damit ich schreiben kann, oder …")
 _ATTACHED = re.compile(
     r",\s*(?:which|who|where|que|qui|où|donde|wo|welche[rs]?)\b|"
+    r",\s*(?P<aside>around|near|with|at|vers|avec|près|con|cerca|hacia|mit|um|gegen|bei)\b|"
     r"(?:,\s*|\s+)(?:because|bc|cuz|so that|parce que|parce qu'|pour que|pour qu'|afin que|"
     r"porque|ya que|para que|weil|damit|denn)\b",
     re.I,
 )
 _ATTACHED_KEYS = (  # one of them is in each match of _ATTACHED
     *("which", "who", "where", "que", "qui", "où", "donde", "wo", "welche"),
+    *("around", "near", "with", "at", "vers", "avec", "près", "con", "cerca", "hacia", "mit"),
+    *("um", "gegen", "bei"),
     *("because", "bc", "cuz", "so that", "parce", "pour qu", "afin", "porque", "weil", "damit"),
     "denn",
 )
@@ -854,6 +882,9 @@ def _attached_clause(scan: str, sentence: Span, at: int) -> int | None:
     clause = scan[found.end() : at]
     if not 1 <= len(_words(clause)) <= 10 or _CLAUSE_END.search(clause):
         return None
+    aside = found.group("aside")
+    if aside and (len(_words(clause)) > 4 or _mentions(scan[at : at + 12], (aside.lower(),))):
+        return None  # "in Paris, in Lyon, or in Nice": the same word opens every option
     return found.start()
 
 
@@ -917,7 +948,7 @@ def _opens_a_verb(scan: str, at: int) -> bool:
     word = _WORDS.match(scan, at)
     if word is None or not word.group(1).islower():
         return False
-    return word.group(1) not in _DETERMINERS and word.group(1) not in _HARD_STOP
+    return word.group(1) not in _DETERMINERS and word.group(1) not in _FUNCTION_WORDS
 
 
 def _inside_a_clause(scan: str, lo: int, start: int) -> bool:
