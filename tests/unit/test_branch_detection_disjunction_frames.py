@@ -200,13 +200,20 @@ class TestNothingChosen:
             "Can the invoice address be changed later, or is it locked once the order ships?",
             "Est-ce qu'on peut modifier l'adresse plus tard, ou c'est définitif ?",
             "Kann man die Adresse später ändern, oder ist das endgültig?",
+            "¿Se puede cambiar la dirección después, o es fija para siempre?",
         ],
     )
     def test_a_yes_no_question_with_its_counterpart(self, text):
         assert sides(text) == []
 
-    def test_a_counterpart_that_weighs_is_a_choice(self):
-        text = "Should I sell the car now, or is it smarter to wait until spring?"
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Should I sell the car now, or is it smarter to wait until spring?",
+            "¿Me quedo en Madrid o es mejor mudarme a Valencia?",
+        ],
+    )
+    def test_a_counterpart_that_weighs_is_a_choice(self, text):
         assert len(sides(text)) == 2
 
     @pytest.mark.parametrize(

@@ -333,7 +333,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if fact and not _WEIGHED.search(scan, fact.end(), at):
                 score -= 0.25  # "c'est grave ou c'est normal ?": what is so, not what to do
                 features.append("asks what is so, not what to do")
-            elif asked and not choosing and _ABOUT_A_FACT.match(scan, after):
+            elif asked and not choosing and _COUNTERPART.match(scan, after):
                 score -= 0.25  # "Can the URL be changed, or is it fixed?": one yes/no question
                 features.append("asks what is so, not what to do")
             if not choosing and question and _WHY_OR_WHO.match(chunk):
@@ -402,6 +402,9 @@ _ABOUT_A_FACT = re.compile(
     r"cela)|(?:es|está|fue) (?:esto|eso)|(?:ist|wird|war) (?:es|das))\b",
     re.I,
 )
+# a right option that asks what is so of the left one's subject ("…, or is it fixed?",
+# "…, ou c'est définitif ?", "…, o es fija?", "…, oder ist das endgültig?")
+_COUNTERPART = re.compile(rf"{_ABOUT_A_FACT.pattern}|\s*(?:es|está|son|están)\b", re.I)
 _WEIGHED = re.compile(  # "is it stronger to A or B": a comparative weighs the options
     r"\b(?:[^\W\d_]{3,}er|more|less|mieux|plus|moins|más|menos|mejor|besser|lieber)\b", re.I
 )
