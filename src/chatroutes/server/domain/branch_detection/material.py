@@ -39,6 +39,8 @@ _TURN = re.compile(
     r"por cierto|außerdem|noch (?:was|eine frage)|übrigens)\b",
     re.I,
 )
+# a determiner before the request's verb makes it a noun ("the rewrite", "our edit")
+_NAMED = re.compile(r"\b(?:the|our|my|your|their|this|that)\s+$", re.I)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -49,6 +51,8 @@ def without_material(scan: str) -> str:
     while colon != -1:  # a request to work on text ends on a colon: look just before each
         request = _WORK_ON.search(scan, max(0, colon - 100), colon + 1)
         handed = request.group(0) if request and request.end() == colon + 1 else ""
+        if request and _NAMED.search(scan, max(0, request.start() - 8), request.start()):
+            handed = ""  # "for the rewrite, we came up with these:": a noun, nothing asked
         if handed and not _VARIANTS.search(handed):  # "rewrite it two ways: …" names variants
             start = colon + 1
             while scan[start : start + 1] in (" ", "\t"):

@@ -241,7 +241,7 @@ def _option_title(text: str) -> str:
 
 _QUOTED = re.compile(
     r"\"[^\"\n]{1,120}\"|\u201c[^\u201d\n]{1,120}\u201d|\u00ab[^\u00bb\n]{1,120}\u00bb|"
-    r"\u201e[^\u201c\u201d\n]{1,120}[\u201c\u201d]|'(?<!\w')[^'\n]{1,80}'(?!\w)"
+    r"\u201e[^\u201c\u201d\"\n]{1,120}[\u201c\u201d\"]|'(?<!\w')[^'\n]{1,80}'(?!\w)"
 )  # every alternative opens with its quote (no word before "'"), so a search skips ahead
 
 
