@@ -29,7 +29,17 @@ import re
 
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _factored, _Keyed, _option_title, _skip, _trimmed, _words
+from .text import (
+    Span,
+    _factored,
+    _Folding,
+    _Keyed,
+    _option_title,
+    _Searcher,
+    _skip,
+    _trimmed,
+    _words,
+)
 
 _MAKE = re.compile(
     r"\b(?:write|rewrite|re-write|draft|redraft|give|create|make|produce|refactor|show|compose|"
@@ -159,7 +169,7 @@ _TAIL = re.compile(
 )
 
 
-_MAKE_SCAN = _factored(_MAKE)  # the same matches, found faster
+_MAKE_SCAN = _Folding(_MAKE)  # the same matches, found faster
 _REQUEST_LEAD = re.compile(
     r"\b(?:kannst du|können sie|könntest du|könnten sie|würdest du|würden sie|bitte|peux-tu|"
     r"pouvez-vous|pourriez-vous|puedes|podrías|can you|could you|would you|please)\b"
@@ -456,7 +466,7 @@ _COORDINATED = (
     re.compile(rf" (?:and|y|et|und|e)\s+{_FILLER}{_PREPOSITION}(?={_OPENER}\b)", re.I),
 )
 # A request that names what it wants: a verb of making or a verb of wanting.
-_ASK = _factored(
+_ASK = _Folding(
     re.compile(
         r"\b(?:write|rewrite|draft|give|create|make|produce|compose|generate|suggest|propose|"
         r"prepare|plan|build|design|develop|sketch|outline|come up with|put together|get|"
@@ -1103,7 +1113,7 @@ _WANTING = re.compile(
 )
 
 
-def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re.Match[str] | None:
+def _request_verb(verbs: _Searcher, scan: str, start: int, end: int) -> re.Match[str] | None:
     """The first of ``verbs`` in ``scan[start:end]`` that asks for something: not a noun
     ("my annual plan") nor a statement ("we make it", "je fais des portraits")."""
     for verb in verbs.finditer(scan, start, end):

@@ -37,6 +37,7 @@ from .text import (
     Span,
     _by_sentence,
     _factored,
+    _Folding,
     _inside,
     _may_match,
     _mentions,
@@ -53,7 +54,7 @@ OR = r"(?:or|ou|o|u|oder|oppure)"
 # that opens with "\b" is tried at every character): the word boundary before it is
 # checked once its first letter is read
 _OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
-_SPLIT = re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I)
+_SPLIT = _Folding(re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I))
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
     r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
@@ -86,21 +87,22 @@ _SUBJECT_MODAL = re.compile(
     r"devons|peux|soll|sollte|sollten|muss|kann|debo|debería|deberíamos|puedo)\s+)?",
     re.I,
 )
-_CHOICE_CUE = re.compile(
-    r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
-    r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
-    r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
-    r"thinking (?:of|about)|considering|looking at|wondering|back and forth|more sense|smarter|"
-    r"easier|überlege\w*|no sé si|je ne sais pas si|weiß nicht,? ob|non so se|"
-    r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
-    r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|potremmo|dovremmo|meglio|fareste|"
-    r"sceglier\w*|"
-    r"dois|devrais|faut|mieux|plutôt|choisir|préfér\w*|quel\w*|"
-    r"debo|debería|deberíamos|mejor|elegir|prefier\w*|cuál\w*|conviene|"
-    r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
-    re.I,
+_CHOICE_CUE = _Folding(
+    re.compile(
+        r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
+        r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
+        r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
+        r"thinking (?:of|about)|considering|looking at|wondering|back and forth|more sense|smarter|"
+        r"easier|überlege\w*|no sé si|je ne sais pas si|weiß nicht,? ob|non so se|"
+        r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
+        r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|potremmo|dovremmo|meglio|fareste|"
+        r"sceglier\w*|"
+        r"dois|devrais|faut|mieux|plutôt|choisir|préfér\w*|quel\w*|"
+        r"debo|debería|deberíamos|mejor|elegir|prefier\w*|cuál\w*|conviene|"
+        r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
+        re.I,
+    )
 )
-_CHOICE_CUE = _factored(_CHOICE_CUE)  # the same matches, found faster
 _EXAMPLE_CUE = re.compile(
     r"\b(?:such as|e\.g|for example|for instance|including|comme|par exemple|como|por ejemplo|"
     r"wie|zum beispiel|z\.b)\b"

@@ -20,6 +20,7 @@ from .text import (
     Span,
     _clip,
     _factored,
+    _Folding,
     _Keyed,
     _marker,
     _mentions,
@@ -52,18 +53,20 @@ _ALT_INTRO = re.compile(
     re.I,
 )
 _ALT_INTRO = _factored(_ALT_INTRO)  # the same matches, found faster
-_STEP_INTRO = re.compile(
-    r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
-    r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
-    r"requirements|changes|ingredients|tasks|timeline|schedule|tried|already|doing|done|"
-    r"symptoms|stack|setup|context|background|criteria|constraints|must-haves|going on|"
-    r"checked|tested|verified|ruled out|vérifié|testé|comprobado|revisado|geprüft|getestet|"
-    r"details|étapes|exigences|critères|contraintes|symptômes|contexte|essayé|ingrédients|"
-    r"tâches|ce qui se passe|détails|données|pasos|requisitos|criterios|síntomas|contexto|"
-    r"probé|probado|ingredientes|tareas|notas|lo que pasa|datos|detalles|schritte|"
-    r"anforderungen|kriterien|symptome|kontext|versucht|bereits|zutaten|aufgaben|notizen|"
-    r"stichpunkte|was passiert|eckdaten)\b",
-    re.I,
+_STEP_INTRO = _Folding(
+    re.compile(
+        r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
+        r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
+        r"requirements|changes|ingredients|tasks|timeline|schedule|tried|already|doing|done|"
+        r"symptoms|stack|setup|context|background|criteria|constraints|must-haves|going on|"
+        r"checked|tested|verified|ruled out|vérifié|testé|comprobado|revisado|geprüft|getestet|"
+        r"details|étapes|exigences|critères|contraintes|symptômes|contexte|essayé|ingrédients|"
+        r"tâches|ce qui se passe|détails|données|pasos|requisitos|criterios|síntomas|contexto|"
+        r"probé|probado|ingredientes|tareas|notas|lo que pasa|datos|detalles|schritte|"
+        r"anforderungen|kriterien|symptome|kontext|versucht|bereits|zutaten|aufgaben|notizen|"
+        r"stichpunkte|was passiert|eckdaten)\b",
+        re.I,
+    )
 )
 # an item that states a bound ("under 500 euros", "au moins 16 Go", "mindestens 4 Kerne") is
 # a criterion the choice must meet, not one of the things to choose from
@@ -74,25 +77,27 @@ _BOUND = re.compile(
     r"\s+\S*\d",
     re.I,
 )
-_STEP_INTRO = _factored(_STEP_INTRO)  # the same matches, found faster
 _ALT_ITEM = re.compile(
     r"^(?:option|alternative|approach|choice|plan|path|route|scenario|strategy)\s*\w{0,3}\b|"
     r"^(?:use|go with|switch to|try|stick with|keep|move to|migrate to|hire|buy|rent|lease|"
     r"build|adopt|pick)\b",
     re.I,
 )
-_FOLLOW_UP = re.compile(
-    r"\b(?:which|what would you|would you|pick|choose|recommend\w*|prefer\w*|better|best|go with|"
-    r"stack\w* up|compar\w*|suit\w*|fits?|worth|your (?:pick|take)|thoughts|what do you think|"
-    r"shall we|any preference|lequel|laquelle|lesquel\w*|conseill\w*|recommand\w*|choisi\w*|"
-    r"préfér\w*|mieux|meilleur\w*|t'en penses|cuál\w*|recomiend\w*|elegi\w*|mejor\w*|"
-    r"qué opinas|welche\w*|würdest|empfiehl\w*|passt|besser|nehmen|was meinst|quale|consigli\w*|"
-    r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|sinnvoll\w*|geeignet\w*|conviene|"
-    r"vaut mieux|mejor opción|"
-    r"sceglie\w*|qual)\b",
-    re.I,
+_FOLLOW_UP = _Folding(
+    re.compile(
+        r"\b(?:which|what would you|would you|pick|choose|"
+        r"recommend\w*|prefer\w*|better|best|go with|"
+        r"stack\w* up|compar\w*|suit\w*|fits?|worth|your (?:pick|take)|thoughts|what do you think|"
+        r"shall we|any preference|lequel|laquelle|lesquel\w*|conseill\w*|recommand\w*|choisi\w*|"
+        r"préfér\w*|mieux|meilleur\w*|t'en penses|cuál\w*|recomiend\w*|elegi\w*|mejor\w*|"
+        r"qué opinas|welche\w*|würdest|empfiehl\w*|passt|"
+        r"besser|nehmen|was meinst|quale|consigli\w*|"
+        r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|sinnvoll\w*|geeignet\w*|conviene|"
+        r"vaut mieux|mejor opción|"
+        r"sceglie\w*|qual)\b",
+        re.I,
+    )
 )
-_FOLLOW_UP = _factored(_FOLLOW_UP)  # the same matches, found faster
 
 
 _SEQUENCED = re.compile(r"(?:then|next|after that|finally)(?=[\s,:]|$)", re.I)  # not "Next.js"
@@ -363,11 +368,14 @@ def _prose_label(text: str, sentence: Span) -> str:
     return rest.strip(" ,:") or body
 
 
-_HEADED = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]+|\*\*|__)(?:\*\*)?(?:option|approach|plan|alternative|scenario|choice|"
-    r"path|route|strategy|variant|proposal|opción|enfoque|alternativa|variante|propuesta|"
-    r"approche|proposition|ansatz|möglichkeit|vorschlag)[ \t]*[\w\d]{0,3}\b[^\n]*",
-    re.I | re.M,
+_HEADED = _Folding(
+    re.compile(
+        r"^[ \t]*(?:#{1,6}[ \t]+|\*\*|__)(?:\*\*)?(?:option|"
+        r"approach|plan|alternative|scenario|choice|"
+        r"path|route|strategy|variant|proposal|opción|enfoque|alternativa|variante|propuesta|"
+        r"approche|proposition|ansatz|möglichkeit|vorschlag)[ \t]*[\w\d]{0,3}\b[^\n]*",
+        re.I | re.M,
+    )
 )
 
 
@@ -406,10 +414,12 @@ def _section_end(scan: str, after: int) -> int:
     return len(scan) if gap == -1 else gap
 
 
-_WHICH_TAIL = re.compile(
-    r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and )?(?:which|which one|which is best|"
-    r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
-    re.I,
+_WHICH_TAIL = _Folding(
+    re.compile(
+        r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and )?(?:which|which one|which is best|"
+        r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
+        re.I,
+    )
 )
 _WHICH = ("which", "think", "thoughts", "lequel", "laquelle", "cuál", "welche", "quale")
 _INLINE_SPLIT = re.compile(
@@ -475,7 +485,7 @@ def _named_items(
     return items
 
 
-_PAIR = re.compile(r"\s(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\s", re.I)
+_PAIR = _Folding(re.compile(r"\s(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\s", re.I))
 
 
 def _which_list(scan: str, sentence: Span, chunk: str) -> tuple[int, int] | None:

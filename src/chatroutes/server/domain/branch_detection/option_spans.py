@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .text import Span, _trimmed, _wordset
+from .text import Span, _Searcher, _trimmed, _wordset
 
 # Words that end an option when scanning away from "or".
 _HARD_STOP = _wordset(
@@ -172,7 +172,7 @@ _DANGLING = _wordset(
 )
 
 
-def _parts(scan: str, start: int, end: int, splitter: re.Pattern[str]) -> list[tuple[int, int]]:
+def _parts(scan: str, start: int, end: int, splitter: _Searcher) -> list[tuple[int, int]]:
     """The pieces of ``scan[start:end]`` between ``splitter`` matches, trimmed, non-empty."""
     pieces = []
     cursor = start

@@ -23,7 +23,7 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 
-from .text import Span, _strip_marker, _trimmed, _words, _wordset
+from .text import Span, _Folding, _strip_marker, _trimmed, _words, _wordset
 
 QUESTION, ASK, PROBLEM, CONTEXT = "question", "ask", "problem", "context"
 TRANSITION, AND, BLOCK = "transition", "and", "block"
@@ -395,7 +395,7 @@ COUNTED_NOUNS = (
     r"fragen|dinge|sachen|anliegen|probleme|punkte|aufgaben|domande|cose)"
 )
 """The plural nouns a count of requests names."""
-COUNTED = re.compile(rf"\b{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b", re.I)
+COUNTED = _Folding(re.compile(rf"\b{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b", re.I))
 COUNTED_STEMS = (
     "question",
     "thing",

@@ -7,10 +7,11 @@ Offsets are into the original text: masking keeps its length.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 MAX_TITLE = 80
 
@@ -149,6 +150,65 @@ def _mentions(text: str, keys: Sequence[str]) -> bool:
 
 # letters an ignore-case regex reads as "i" or "s" that lower() does not turn into them
 _CASE_FOLDS = ("\u0130", "\u0131", "\u017f")
+
+
+@lru_cache(maxsize=8)
+def _lowered(text: str) -> str | None:
+    """``text`` lower-cased, when a lower-case regex finds on it what its ignore-case
+    twin finds on ``text``, at the same offsets: lower() kept the length and the text
+    holds no letter that only an ignore-case regex folds (``_CASE_FOLDS``). Else None.
+    Cached: a message's detectors ask for it many times."""
+    low = text.lower()
+    if len(low) != len(text) or any(map(text.__contains__, _CASE_FOLDS)):
+        return None
+    return low
+
+
+_END = sys.maxsize
+
+
+class _Folding:
+    """An ignore-case pattern run, where it may, as its case-sensitive twin on the text
+    lower-cased (``_lowered``): the same matches at the same offsets, found two to three
+    times faster. A match's groups then hold the text lower-cased. The pattern must spell
+    every letter in lower case (escapes such as ``\\W`` aside); a word list it opens with
+    is factored (``_factored``)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        if not (pattern.flags & re.I and _spelled_lower(pattern.pattern)):
+            raise ValueError(f"not an ignore-case pattern spelled in lower case: {pattern.pattern}")
+        self.pattern, self.flags = pattern.pattern, pattern.flags
+        self._ignoring_case = factored = _factored(pattern)
+        self._twin = re.compile(factored.pattern, factored.flags & ~re.I)
+
+    def _for(self, text: str) -> tuple[re.Pattern[str], str]:
+        low = _lowered(text)
+        return (self._ignoring_case, text) if low is None else (self._twin, low)
+
+    def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
+        pattern, string = self._for(text)
+        return pattern.search(string, pos, endpos)
+
+    def match(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
+        pattern, string = self._for(text)
+        return pattern.match(string, pos, endpos)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
+        pattern, string = self._for(text)
+        return pattern.finditer(string, pos, endpos)
+
+
+# a pattern, or one that runs on the lower-cased text where it may
+_Searcher = re.Pattern[str] | _Folding
+
+
+def _spelled_lower(source: str) -> bool:
+    """Whether a pattern's letters, escapes (``\\W``, ``\\S``) aside, are all lower case."""
+    plain = _ESCAPE.sub("", source)
+    return plain == plain.lower() and "(?-" not in plain
+
+
+_ESCAPE = re.compile(r"\\.")
 
 
 def _may_match(text: str, keys: Sequence[str]) -> bool:
