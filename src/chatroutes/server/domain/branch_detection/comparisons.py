@@ -284,11 +284,13 @@ _HOW_COMPARE = re.compile(
     r"(?:(?:\s+[\w-]+){0,2}?\s+(?:to|with|against|from)\s+)?",
     re.I,
 )
-_TOLD = re.compile(
-    r"\b(?:asked(?!\s+(?:\w+\s+)?to\b)|wondered|wanted to know|was wondering|told|explained|"
-    r"googled|looked up|"
-    r"a demandé|demandait|preguntó|me explicó|fragte|gefragt|erklärt)\b",
-    re.I,
+_TOLD = _Folding(
+    re.compile(
+        r"\b(?:asked(?!\s+(?:\w+\s+)?to\b)|wondered|wanted to know|was wondering|told|explained|"
+        r"googled|looked up|"
+        r"a demandé|demandait|preguntó|me explicó|fragte|gefragt|erklärt)\b",
+        re.I,
+    )
 )
 _ASKING_LEAD = re.compile(
     r"(?:(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|puedes|"
@@ -1067,11 +1069,13 @@ def _weighs_the_two(scan: str, sentence: Span) -> bool:
     )
 
 
-_SWITCH = re.compile(
-    r"\b(?:switch(?:ing)?|mov(?:e|ing)|go(?:ing)?|chang(?:e|ing)|passer|pasar(?:me|nos)?|"
-    r"pasando|cambiar(?:me|nos)?|cambiando|wechseln|umsteigen)\s+(?:(?:from|de|del|von|vom)\s+)"
-    r"(?P<x>[^,?;:]{1,50}?)\s+(?:to|à|au|a|al|zu|zum|zur|auf)\s+(?P<y>[^,?;:]{1,60})",
-    re.I,
+_SWITCH = _Folding(
+    re.compile(
+        r"\b(?:switch(?:ing)?|mov(?:e|ing)|go(?:ing)?|chang(?:e|ing)|passer|pasar(?:me|nos)?|"
+        r"pasando|cambiar(?:me|nos)?|cambiando|wechseln|umsteigen)\s+(?:(?:from|de|del|von|vom)\s+)"
+        r"(?P<x>[^,?;:]{1,50}?)\s+(?:to|à|au|a|al|zu|zum|zur|auf)\s+(?P<y>[^,?;:]{1,60})",
+        re.I,
+    )
 )
 # what weighs a switch: what one gains or loses by it, whether it pays
 _GAINED = re.compile(

@@ -19,7 +19,6 @@ from .suggestion import Option, Suggestion, split_group
 from .text import (
     Span,
     _clip,
-    _factored,
     _Folding,
     _Keyed,
     _marker,
@@ -41,18 +40,19 @@ _STEP_VERBS = _wordset(
     "season select send serve set sign simmer slice start stir stop submit take tap tighten "
     "turn type unmount unplug update upload verify wait wash whisk write"
 )
-_ALT_INTRO = re.compile(
-    r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choos\w*|"
-    r"pick\w*|prefer\w*|consider\w*|candidates|possibilities|ideas|suggestions|recommend\w*|"
-    r"torn|decid\w*|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
-    r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
-    r"compar\w*|vendors|offers|plans|quotes|"
-    r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
-    r"auswahl|zur wahl|en lice|candidat\w*|shortlist\w*|finalists|"
-    r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
-    re.I,
+_ALT_INTRO = _Folding(
+    re.compile(
+        r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choos\w*|"
+        r"pick\w*|prefer\w*|consider\w*|candidates|possibilities|ideas|suggestions|recommend\w*|"
+        r"torn|decid\w*|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
+        r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
+        r"compar\w*|vendors|offers|plans|quotes|"
+        r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
+        r"auswahl|zur wahl|en lice|candidat\w*|shortlist\w*|finalists|"
+        r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
+        re.I,
+    )
 )
-_ALT_INTRO = _factored(_ALT_INTRO)  # the same matches, found faster
 _STEP_INTRO = _Folding(
     re.compile(
         r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
@@ -104,7 +104,7 @@ _SEQUENCED = re.compile(r"(?:then|next|after that|finally)(?=[\s,:]|$)", re.I)  
 _SENTENCE_END = re.compile(r"[.!?]+\s+(?=\S)")
 _BOLD = re.compile(r"^\*\*|\*\*")
 _LABEL_CUT = re.compile(r"\s[\u2014\u2013-]\s|:\s|\.\s|\(")
-_MAY = re.compile(r"\b(?:could|might|can)\b", re.I)
+_MAY = _Folding(re.compile(r"\b(?:could|might|can)\b", re.I))
 
 
 def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
@@ -534,10 +534,12 @@ def _considered_list(scan: str, sents: list[Span], index: int) -> tuple[int, int
     return cue.end(), stop.start() if stop else sentence.end
 
 
-_PICK = re.compile(
-    r"\b(?:which|pick|choose|best|prefer\w*|recommend\w*|go with|favou?rite|thoughts|lequel|"
-    r"laquelle|cuál\w*|welche\w*|quale|mejor|meilleur\w*|besten?)\b",
-    re.I,
+_PICK = _Folding(
+    re.compile(
+        r"\b(?:which|pick|choose|best|prefer\w*|recommend\w*|go with|favou?rite|thoughts|lequel|"
+        r"laquelle|cuál\w*|welche\w*|quale|mejor|meilleur\w*|besten?)\b",
+        re.I,
+    )
 )
 
 

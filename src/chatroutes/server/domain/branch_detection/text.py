@@ -203,12 +203,13 @@ _Searcher = re.Pattern[str] | _Folding
 
 
 def _spelled_lower(source: str) -> bool:
-    """Whether a pattern's letters, escapes (``\\W``, ``\\S``) aside, are all lower case."""
-    plain = _ESCAPE.sub("", source)
+    """Whether a pattern's letters are all lower case, its syntax aside (escapes such as
+    ``\\W``, group names ``(?P<…>``)."""
+    plain = _SYNTAX.sub("", source)
     return plain == plain.lower() and "(?-" not in plain
 
 
-_ESCAPE = re.compile(r"\\.")
+_SYNTAX = re.compile(r"\\.|\(\?P[<=]")
 
 
 def _may_match(text: str, keys: Sequence[str]) -> bool:
