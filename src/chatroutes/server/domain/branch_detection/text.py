@@ -159,6 +159,8 @@ def _lowered(text: str) -> str | None:
     holds no letter that only an ignore-case regex folds (``_CASE_FOLDS``). Else None.
     Cached: a message's detectors ask for it many times."""
     low = text.lower()
+    if text.isascii():
+        return low
     if len(low) != len(text) or any(map(text.__contains__, _CASE_FOLDS)):
         return None
     return low
