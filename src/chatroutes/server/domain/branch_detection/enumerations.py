@@ -433,7 +433,7 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     considering = _Keyed(scan, _CONSIDERING, regex=True)
     for index, sentence in enumerate(sents):
         chunk = scan[sentence.start : sentence.end]
-        if "," not in chunk and not _PAIR.search(chunk):
+        if "," not in chunk and not _PAIR.search(scan, sentence.start, sentence.end):
             continue
         span = (
             (

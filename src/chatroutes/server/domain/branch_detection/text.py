@@ -426,12 +426,12 @@ class _Keyed:
     def __init__(self, text: str, keys: tuple[str, ...], *, regex: bool = False) -> None:
         """``regex``: ``within`` stands for an ignore-case regex each of whose matches holds
         a key, and is True wherever that regex may match (see ``_may_match``)."""
-        low = text.lower()
-        self._text = text if len(low) != len(text) else None  # lower() moved offsets
+        low = _lowered(text)
+        self._text = text if low is None else None  # no lower-cased copy with its offsets
         self._keys = keys = _shortest(keys)
         self._everywhere = regex and any(map(text.__contains__, _CASE_FOLDS))
         hits: list[tuple[int, int]] = []
-        if self._text is None:
+        if low is not None:
             for key in keys:
                 at = low.find(key)
                 while at != -1:
