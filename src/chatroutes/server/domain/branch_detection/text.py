@@ -183,21 +183,23 @@ class _Folding:
         self._ignoring_case = factored = _factored(pattern)
         self._twin = re.compile(factored.pattern, factored.flags & ~re.I)
 
-    def _for(self, text: str) -> tuple[re.Pattern[str], str]:
-        low = _lowered(text)
-        return (self._ignoring_case, text) if low is None else (self._twin, low)
-
     def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
-        pattern, string = self._for(text)
-        return pattern.search(string, pos, endpos)
+        low = _lowered(text)
+        if low is None:
+            return self._ignoring_case.search(text, pos, endpos)
+        return self._twin.search(low, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
-        pattern, string = self._for(text)
-        return pattern.match(string, pos, endpos)
+        low = _lowered(text)
+        if low is None:
+            return self._ignoring_case.match(text, pos, endpos)
+        return self._twin.match(low, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
-        pattern, string = self._for(text)
-        return pattern.finditer(string, pos, endpos)
+        low = _lowered(text)
+        if low is None:
+            return self._ignoring_case.finditer(text, pos, endpos)
+        return self._twin.finditer(low, pos, endpos)
 
 
 # a pattern, or one that runs on the lower-cased text where it may
