@@ -1141,6 +1141,9 @@ _HEDGE = re.compile(
 )
 
 
+_QUOTED_QUESTION = re.compile(r"[\"“«][^\"”»]*\?[\"”»]")
+
+
 def _real_question(chunk: str) -> bool:
     """A question asked for its answer: not a follow-up comment, a filler, a tag, a
     rhetorical or quoted question, nor a guess said with a question mark ("Looks like a
@@ -1155,7 +1158,7 @@ def _real_question(chunk: str) -> bool:
         return False
     if _HEDGE.match(plain):
         return False
-    return not re.search(r"[\"“«][^\"”»]*\?[\"”»]", chunk)  # a quoted question
+    return not _QUOTED_QUESTION.search(chunk)
 
 
 _TRANSITION = (
