@@ -278,11 +278,13 @@ _SOFTENERS = re.compile(
     r"just|as|aussi|tan|so|genauso|altrettanto))+\s*$",
     re.I,
 )
-_HOW_COMPARE = re.compile(
-    r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ|fare|"
-    r"hold up|measure up|match up|line up|measure|compete|perform)\b"
-    r"(?:(?:\s+[\w-]+){0,2}?\s+(?:to|with|against|from)\s+)?",
-    re.I,
+_HOW_COMPARE = _Folding(
+    re.compile(
+        r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ|fare|"
+        r"hold up|measure up|match up|line up|measure|compete|perform)\b"
+        r"(?:(?:\s+[\w-]+){0,2}?\s+(?:to|with|against|from)\s+)?",
+        re.I,
+    )
 )
 _TOLD = _Folding(
     re.compile(
@@ -802,12 +804,14 @@ def _inverted(
     return _comparison(text, scan, start, end, sides, 0.84, "comparative")
 
 
-_OUTDO = re.compile(
-    r"\b(?:beats?|outperforms?|outpaces?|outlasts?|outscales?|outsells?|surpass(?:es)?|"
-    r"win (?:over|against)|wins (?:over|against)|keeps? up with|compete with|competes with|"
-    r"hold (?:up|its own) against|holds (?:up|its own) against|rivals?|replaces?|"
-    r"substitute for|stand in for)\s+",
-    re.I,
+_OUTDO = _Folding(
+    re.compile(
+        r"\b(?:beats?|outperforms?|outpaces?|outlasts?|outscales?|outsells?|surpass(?:es)?|"
+        r"win (?:over|against)|wins (?:over|against)|keeps? up with|compete with|competes with|"
+        r"hold (?:up|its own) against|holds (?:up|its own) against|rivals?|replaces?|"
+        r"substitute for|stand in for)\s+",
+        re.I,
+    )
 )
 
 

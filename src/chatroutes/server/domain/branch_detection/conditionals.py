@@ -81,14 +81,15 @@ _ASKING = _Folding(
         re.I,
     )
 )
-_ELSE = re.compile(
-    r"\b(?:otherwise|or else|else|if not(?=\s*[,.;:!?]|\s*$)|in the other case|sinon|autrement|"
-    r"dans le cas contraire|si non|de lo contrario|en caso contrario|si no(?=\s*[,.;:!?]|\s*$)|"
-    r"sonst|andernfalls|ansonsten|"
-    r"(?:wenn|falls) nicht|altrimenti|caso contrário|senão)\b",
-    re.I,
+_ELSE = _Folding(
+    re.compile(
+        r"\b(?:otherwise|or else|else|if not(?=\s*[,.;:!?]|\s*$)|in the other case|sinon|autrement|"
+        r"dans le cas contraire|si non|de lo contrario|en caso contrario|si no(?=\s*[,.;:!?]|\s*$)|"
+        r"sonst|andernfalls|ansonsten|"
+        r"(?:wenn|falls) nicht|altrimenti|caso contrário|senão)\b",
+        re.I,
+    )
 )
-_ELSE = _factored(_ELSE)  # the same matches, found faster
 _ELSE_KEYS = (  # one of them is in each match of _ELSE
     *("otherwise", "else", "if not", "other case", "sinon", "autrement", "contraire", "si no"),
     *("contrario", "sonst", "andernfalls", "nicht", "altrimenti", "contrário", "senão"),

@@ -122,9 +122,11 @@ _COUNTED = _Folding(
         re.I,
     )
 )
-_ITEM_SPLIT = re.compile(
-    r",?\s+(?:and|or|et|ou|y|e|o|und|oder)\s+(?=\S)|,\s*|;\s*",
-    re.I,
+_ITEM_SPLIT = _Folding(
+    re.compile(
+        r",?\s+(?:and|or|et|ou|y|e|o|und|oder)\s+(?=\S)|,\s*|;\s*",
+        re.I,
+    )
 )
 _LEADING_OBJECT = re.compile(
     r"(?:(?:me|us|it|this|that|them|this one|le|la|les|lui|moi|nous|lo|la|me|nos|es|mir|uns|"
@@ -162,23 +164,26 @@ _PREPOSITIONS = frozenset(
         *("per", "senza", "plus", "more", "less", "moins", "más", "mehr", "like", "wie"),
     }
 )
-_TAIL = re.compile(
-    r"(?:^|\s+)(?:(?:so that|so the|so i|so we|so my|because|to see|to compare|para ver|"
-    r"pour que|para que|pour voir|damit|um zu|then i|and then)\b.*|"
-    r"(?:please|s'il te plaît|s'il vous plaît|por favor|bitte|per favore)\W*)$",
-    re.I | re.S,
+_TAIL = _Folding(
+    re.compile(
+        r"(?:^|\s+)(?:(?:so that|so the|so i|so we|so my|because|to see|to compare|para ver|"
+        r"pour que|para que|pour voir|damit|um zu|then i|and then)\b.*|"
+        r"(?:please|s'il te plaît|s'il vous plaît|por favor|bitte|per favore)\W*)$",
+        re.I | re.S,
+    )
 )
 
 
 _MAKE_SCAN = _Folding(_MAKE)  # the same matches, found faster
-_REQUEST_LEAD = re.compile(
-    r"\b(?:kannst du|können sie|könntest du|könnten sie|würdest du|würden sie|bitte|peux-tu|"
-    r"pouvez-vous|pourriez-vous|puedes|podrías|can you|could you|would you|please)\b"
-    r"(?:\s+(?:mir|me|us|moi|nous|"
-    r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
-    re.I,
+_REQUEST_LEAD = _Folding(
+    re.compile(
+        r"\b(?:kannst du|können sie|könntest du|könnten sie|würdest du|würden sie|bitte|peux-tu|"
+        r"pouvez-vous|pourriez-vous|puedes|podrías|can you|could you|would you|please)\b"
+        r"(?:\s+(?:mir|me|us|moi|nous|"
+        r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
+        re.I,
+    )
 )
-_REQUEST_LEAD = _factored(_REQUEST_LEAD)  # the same matches, found faster
 _OF_PHRASE = re.compile(
     r"\s+(?:of|for|de|du|des|für|von|del|para|di)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+"
     r"(?=\s*(?:,|:|;|\s[-\u2013\u2014]\s))",

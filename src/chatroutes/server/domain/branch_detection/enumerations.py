@@ -498,12 +498,15 @@ def _which_list(scan: str, sentence: Span, chunk: str) -> tuple[int, int] | None
     return sentence.start, sentence.start + tail.start()
 
 
-_CONSIDERED = re.compile(
-    r"\b(?:considering|choosing between|deciding between|torn between|narrowed (?:it )?(?:down )?"
-    r"to|shortlisted|the options are|our options are|my options are|the candidates are|"
-    r"j'hésite entre|on hésite entre|dudo entre|estoy entre|wir schwanken zwischen|"
-    r"zur auswahl stehen)\b:?\s*",
-    re.I,
+_CONSIDERED = _Folding(
+    re.compile(
+        r"\b(?:considering|choosing between|deciding between|torn between|"
+        r"narrowed (?:it )?(?:down )?to|shortlisted|the options are|our options are|"
+        r"my options are|the candidates are|"
+        r"j'hésite entre|on hésite entre|dudo entre|estoy entre|wir schwanken zwischen|"
+        r"zur auswahl stehen)\b:?\s*",
+        re.I,
+    )
 )
 _CONSIDERING = (  # one of them is in each match of _CONSIDERED
     "considering",

@@ -224,19 +224,22 @@ _DETERMINER = (
     r"gli|le|o|os|as|meu|minha"
 )
 _WANTING = r"quiero|quisiera|necesito|voudrais|veux|möchte|brauche|vorrei|quero"
-_ITEM_SPLIT = re.compile(
-    r",?\s*\b(?:and|et|y|und|e)\b\s*(?=[¿¡]?(?:one|another|the other|l'autre|une|otra|la otra|eine|"
-    r"die andere|what|how|why|when|where|which|who|whether|if|i|we|qué|cómo|cuál|"
-    r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|j'|was|wie|warum|wann|wo|ob|"
-    r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
-    rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|un|una|unos|unas|ein|einen|einer|um|uma|{_DETERMINER})\b)|;\s*|"
-    rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_WANTING}|{_DETERMINER})\b)|"
-    r",\s*(?=(?:is|are|do|does|can|could|should|what|what's|how|why|when|where|which|who)\b)|"
-    r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+|"
-    r",\s*(?:and|et|y|und|e)\s+|"
-    r",?\s*\b(?:and|et|y|und|e)\b,?\s*(?=(?:also|additionally|aussi|également|además|también|"
-    r"aparte|auch|außerdem|zudem)\b)",
-    re.I,
+_ITEM_SPLIT = _Folding(
+    re.compile(
+        r",?\s*\b(?:and|et|y|und|e)\b\s*(?=[¿¡]?(?:one|another|the other|l'autre|une|otra|"
+        r"la otra|eine|"
+        r"die andere|what|how|why|when|where|which|who|whether|if|i|we|qué|cómo|cuál|"
+        r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|j'|was|wie|warum|wann|wo|ob|"
+        r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
+        rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|un|una|unos|unas|ein|einen|einer|um|uma|{_DETERMINER})\b)|;\s*|"
+        rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_WANTING}|{_DETERMINER})\b)|"
+        r",\s*(?=(?:is|are|do|does|can|could|should|what|what's|how|why|when|where|which|who)\b)|"
+        r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+|"
+        r",\s*(?:and|et|y|und|e)\s+|"
+        r",?\s*\b(?:and|et|y|und|e)\b,?\s*(?=(?:also|additionally|aussi|également|además|también|"
+        r"aparte|auch|außerdem|zudem)\b)",
+        re.I,
+    )
 )
 _ORDINAL_SPLIT = re.compile(
     r"(?:[,;]\s*(?:\b(?:and|et|y|und|e)\b\s*)?|\s+\b(?:and|et|y|und|e)\s+)(?=(?:second(?:ly)?|"
@@ -439,7 +442,7 @@ _ASKING = re.compile(
     r"(?:kannst du|können sie|könnten sie) (?:bitte )?|bitte )",
     re.I,
 )
-_AND = re.compile(r"\s+(?:and|et|y|und)\s+", re.I)
+_AND = _Folding(re.compile(r"\s+(?:and|et|y|und)\s+", re.I))
 _OBJECT_START = _wordset(
     "the my our a an this that these those some your his her their its all any "
     "le la les un une mon ma mes notre nos votre vos ce cette ces "
@@ -641,7 +644,7 @@ _CLITIC_IMPERATIVE = re.compile(
 _ASKED = re.compile(rf"{_ASKING.pattern}|(?={_CLITIC_IMPERATIVE.pattern})", re.I)
 """Where the verbs of a request start: after "can you", "please", or at an imperative
 with its pronoun ("aide-moi", "ayúdame", "hilf mir")."""
-_CLAUSE_JOIN = re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+", re.I)
+_CLAUSE_JOIN = _Folding(re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+", re.I))
 _PRONOUN_OBJECT = re.compile(
     r"\S+\s+(?:(?:it|them|him|ihn|ça|cela)\b|(?:this|that|these|those|das|eso|esto)"
     r"(?=\s*(?:[.,;?!]|$|(?:to|for|with|by|into|in|on|as|à|pour|a|para|zu|für)\b)))",
