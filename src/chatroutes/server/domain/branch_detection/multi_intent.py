@@ -253,16 +253,17 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     lower = scan.lower()
     joining = tuple(key for key in _JOINED_KEYS if key in lower)  # the few to look for
-    for sentence in sents:
+    bodies = [_strip_marker(scan, sentence) for sentence in sents]  # past their list markers
+    for sentence, body in zip(sents, bodies, strict=True):
         if sentence.end - sentence.start < 20:
             continue  # "Thanks!", "Hi Anna,": too short for two requests
         found.extend(
             _announced(text, scan, sentence)
             or (joining and _joined(text, scan, sentence, joining))
-            or _coordinated(text, scan, sentence)
-            or _two_problems(text, scan, sentence)
+            or _coordinated(text, scan, sentence, body)
+            or _two_problems(text, scan, body)
         )
-    found.extend(_intents(text, scan, sents))
+    found.extend(_intents(text, scan, sents, bodies))
     found.extend(_ordinals(text, scan, sents))
     found.extend(_sections(text, scan))
     found.extend(_listed_requests(text, scan))
@@ -451,7 +452,7 @@ _OBJECT_START = _wordset(
 )
 
 
-def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+def _coordinated(text: str, scan: str, sentence: Span, body: Span) -> list[Suggestion]:
     """ "Can you fix the login bug and update the README?", "aide-moi à trier …, trouve-moi
     …, et rappelle-moi …": verb phrases, each with its object, asked for in one request.
     Two verbs on one thing are often one task ("correct it and credit me"); three, or two
@@ -460,12 +461,12 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         scan, sentence.start, sentence.end
     )
     if lead is None and _may_be_marked(scan, sentence.start):  # "- can you …", "2) can you"
-        lead = _ASKED.match(scan, _strip_marker(scan, sentence).start, sentence.end)
+        lead = _ASKED.match(scan, body.start, sentence.end)
     if lead is None and scan.find(":", sentence.start, sentence.start + 44) > 0:
         heading = _HEADING.match(scan, sentence.start, sentence.end)  # "Pour demain : …"
         lead = heading and _ASKED.match(scan, heading.end(), sentence.end)
     if not lead:
-        return _bare_tasks(text, scan, sentence)
+        return _bare_tasks(text, scan, body)
     parts = _verb_clauses(text, scan, lead.end(), sentence.end)
     if not parts:
         parts = _verbs_last(text, scan, lead.end(), sentence.end)
@@ -488,13 +489,13 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     )
 
 
-def _bare_tasks(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+def _bare_tasks(text: str, scan: str, body: Span) -> list[Suggestion]:
     """ "Cancel my plan, and send me all the 2023 invoices": two imperatives with no ask
-    frame, separate only as tasks each with an object of its own."""
-    body = _strip_marker(scan, sentence)
-    if not _IMPERATIVE_ASK.match(scan, body.start, sentence.end):
+    frame, separate only as tasks each with an object of its own (``body``: the sentence
+    past its list marker)."""
+    if not _IMPERATIVE_ASK.match(scan, body.start, body.end):
         return []
-    parts = _verb_clauses(text, scan, body.start, sentence.end)
+    parts = _verb_clauses(text, scan, body.start, body.end)
     objects = [set(_words(scan[a:b])[1:]) - _STOPWORDS - _OBJECT_START - _LINKS for a, b in parts]
     if len(parts) != 2 or not _own_tasks(scan, parts, objects):
         return []
@@ -713,15 +714,15 @@ _DEADLINE = re.compile(
 )
 
 
-def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
-    """ "I was charged twice and I can't log in": two issues, each a clause of its own."""
-    body = _strip_marker(scan, sentence)
-    joins = list(_CLAUSE_AND.finditer(scan, body.start, sentence.end))
+def _two_problems(text: str, scan: str, body: Span) -> list[Suggestion]:
+    """ "I was charged twice and I can't log in": two issues, each a clause of its own
+    (``body``: the sentence past its list marker)."""
+    joins = list(_CLAUSE_AND.finditer(scan, body.start, body.end))
     if len(joins) != 1:
         return []
     join = joins[0]
     left = _trimmed(text, body.start, join.start())
-    right = _trimmed(text, join.end(), sentence.end)
+    right = _trimmed(text, join.end(), body.end)
     halves = [scan[a:b] for a, b in (left, right)]
     cues = [_ISSUE.search(h) or _WANT.search(h) for h in halves]
     if any(len(_words(h)) < 4 or cue is None for h, cue in zip(halves, cues, strict=True)):
@@ -834,20 +835,20 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     )
 
 
-def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> list[Suggestion]:
     """Several real questions, or a request followed by "Also, …": one option each.
 
     Confident only with a sign that the requests are separate: an additive or ordinal
     opener ("Also, …", "Second, …"), a count announced before them ("Two questions:
     …"), or a question opened by "And" on another topic. Two bare questions in a row
-    mostly ask one thing ("How do I apply? What documents do I need?")."""
+    mostly ask one thing ("How do I apply? What documents do I need?"). ``bodies``: each
+    sentence past its list marker."""
     asked: list[Span] = []
     marked = False  # an additive or ordinal opener on a later request
     joined = False  # a later request opened by "and"
     lower = scan.lower()
     also = tuple(key for key in _ALSO_KEYS if key in lower)
-    for index, sentence in enumerate(sents):
-        body = _strip_marker(scan, sentence)
+    for index, (sentence, body) in enumerate(zip(sents, bodies, strict=True)):
         chunk = scan[body.start : sentence.end].strip()
         plain = chunk.lstrip("¿¡")
         opens = _ADDITIVE.match(plain) or (
