@@ -1,7 +1,9 @@
 """The text every detector reads: code and links masked out, sentence spans, words,
 and the wording of titles and option lists.
 
-Offsets are into the original text: masking keeps its length.
+Offsets are into the original text: masking keeps its length. The costlier ignore-case
+patterns run case-sensitively on a lower-cased copy of the text, made once per text
+(``_Folding``), wherever that copy keeps the offsets and the letters they match.
 """
 
 from __future__ import annotations
