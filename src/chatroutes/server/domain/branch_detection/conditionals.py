@@ -15,13 +15,15 @@ from __future__ import annotations
 import re
 
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _factored, _Keyed, _may_match, _option_title, _trimmed
+from .text import Span, _factored, _Folding, _Keyed, _may_match, _option_title, _trimmed
 
-_CASE = re.compile(
-    r"\b(?:if|when|whenever|in case|in the case (?:where|that)|unless|si|s'il|s'ils|quand|"
-    r"lorsque|dans le cas où|au cas où|cuando|en (?:el )?caso de que|wenn|falls|"
-    r"(?:im|für den) fall,? dass|sobald|se|caso)\b",
-    re.I,
+_CASE = _Folding(
+    re.compile(
+        r"\b(?:if|when|whenever|in case|in the case (?:where|that)|unless|si|s'il|s'ils|quand|"
+        r"lorsque|dans le cas où|au cas où|cuando|en (?:el )?caso de que|wenn|falls|"
+        r"(?:im|für den) fall,? dass|sobald|se|caso)\b",
+        re.I,
+    )
 )
 # "when" that asks when ("when should I worry?", "quand est-ce que…", "quand dois-je…"),
 # and French "quand même" ("anyway"): no condition
@@ -30,7 +32,6 @@ _NOT_A_CONDITION = re.compile(
     r"shall|must|may|might|est-ce|même\b|\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b)",
     re.I,
 )
-_CASE = _factored(_CASE)  # the same matches, found faster
 # "if" that is "whether": after a verb of knowing, asking, telling or checking ("do you
 # know if", "dime si", "savoir si", "lo que quiero saber es si"), or of indifference
 # ("no matter if", "da igual si", "peu importe si"): the clause is asked about, not a case
@@ -52,15 +53,17 @@ _POLITE = re.compile(
     r"(?:if|in case) (?:you have |there (?:is|are) )?any\b|when (?:i|we) (?:was|were)\b",
     re.I,
 )
-_CASE_END = re.compile(
-    r"[,;:?.!()\n]|\s[\u2014\u2013-]\s|\s(?:and|or|but|then|et|ou|mais|alors|y|o|pero|"
-    r"entonces|und|oder|aber|dann|e|ma)\s(?=(?:what|how|where|which|who|when|why|que|qué|"
-    r"cómo|cuál|cuáles|comment|quoi|quel|quelle|quels|quelles|lequel|laquelle|was|wie|"
-    r"welche\w*|cosa|come|o que|como)\b)|\s(?:then|alors|entonces|dann)\s|"
-    # a second case coordinated with the first: "if A and if B", "si A et s'il B"
-    r"\s(?:and|or|versus|vs\.?|et|ou|y|o|und|oder|e)\s(?=(?:if|si|s'il|s'ils|when|wenn|falls|"
-    r"cuando|quand|in case)\b)",
-    re.I,
+_CASE_END = _Folding(
+    re.compile(
+        r"[,;:?.!()\n]|\s[\u2014\u2013-]\s|\s(?:and|or|but|then|et|ou|mais|alors|y|o|pero|"
+        r"entonces|und|oder|aber|dann|e|ma)\s(?=(?:what|how|where|which|who|when|why|que|qué|"
+        r"cómo|cuál|cuáles|comment|quoi|quel|quelle|quels|quelles|lequel|laquelle|was|wie|"
+        r"welche\w*|cosa|come|o que|como)\b)|\s(?:then|alors|entonces|dann)\s|"
+        # a second case coordinated with the first: "if A and if B", "si A et s'il B"
+        r"\s(?:and|or|versus|vs\.?|et|ou|y|o|und|oder|e)\s(?=(?:if|si|s'il|s'ils|when|wenn|falls|"
+        r"cuando|quand|in case)\b)",
+        re.I,
+    )
 )
 _ITALIAN_OR_PORTUGUESE = re.compile(
     r"\b(?:che|il|della|dello|nel|per|non|sono|cosa|come|não|você|uma|então|também|muito|"
@@ -70,20 +73,23 @@ _ITALIAN_OR_PORTUGUESE = re.compile(
 _ITALIAN_OR_PORTUGUESE = _factored(_ITALIAN_OR_PORTUGUESE)  # the same matches, found faster
 _OPENS = re.compile(r"(?:^|[,;:.?!]|\b(?:e|ma|o|mas|ou))\s*$")  # what a clause opens after
 _IF = re.compile(r"(?:if|si|s'il|s'ils|wenn|falls|se|in case|unless)\b", re.I)
-_ASKING = re.compile(
-    r"\?|\b(?:please|can you|could you|would you|tell me|explain|walk me through|help me|"
-    r"i need|i'd like|what should|how should|advise|peux-tu|pouvez-vous|puedes|podrías|"
-    r"kannst du|können sie|bitte|por favor|s'il te plaît|s'il vous plaît)\b",
-    re.I,
+_ASKING = _Folding(
+    re.compile(
+        r"\?|\b(?:please|can you|could you|would you|tell me|explain|walk me through|help me|"
+        r"i need|i'd like|what should|how should|advise|peux-tu|pouvez-vous|puedes|podrías|"
+        r"kannst du|können sie|bitte|por favor|s'il te plaît|s'il vous plaît)\b",
+        re.I,
+    )
 )
-_ELSE = re.compile(
-    r"\b(?:otherwise|or else|else|if not(?=\s*[,.;:!?]|\s*$)|in the other case|sinon|autrement|"
-    r"dans le cas contraire|si non|de lo contrario|en caso contrario|si no(?=\s*[,.;:!?]|\s*$)|"
-    r"sonst|andernfalls|ansonsten|"
-    r"(?:wenn|falls) nicht|altrimenti|caso contrário|senão)\b",
-    re.I,
+_ELSE = _Folding(
+    re.compile(
+        r"\b(?:otherwise|or else|else|if not(?=\s*[,.;:!?]|\s*$)|in the other case|sinon|autrement|"
+        r"dans le cas contraire|si non|de lo contrario|en caso contrario|si no(?=\s*[,.;:!?]|\s*$)|"
+        r"sonst|andernfalls|ansonsten|"
+        r"(?:wenn|falls) nicht|altrimenti|caso contrário|senão)\b",
+        re.I,
+    )
 )
-_ELSE = _factored(_ELSE)  # the same matches, found faster
 _ELSE_KEYS = (  # one of them is in each match of _ELSE
     *("otherwise", "else", "if not", "other case", "sinon", "autrement", "contraire", "si no"),
     *("contrario", "sonst", "andernfalls", "nicht", "altrimenti", "contrário", "senão"),

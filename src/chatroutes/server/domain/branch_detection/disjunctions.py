@@ -37,6 +37,7 @@ from .text import (
     Span,
     _by_sentence,
     _factored,
+    _Folding,
     _inside,
     _may_match,
     _mentions,
@@ -53,7 +54,7 @@ OR = r"(?:or|ou|o|u|oder|oppure)"
 # that opens with "\b" is tried at every character): the word boundary before it is
 # checked once its first letter is read
 _OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
-_SPLIT = re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I)
+_SPLIT = _Folding(re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I))
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
     r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
@@ -70,13 +71,15 @@ _OPENER_KEYS = ("whether", "either", "soit", "entweder", "ya sea", "o bien")  # 
 # "if" that asks what to do: after a verb of not knowing or deciding ("no sé si
 # actualizar …", "ich weiß nicht, ob ich …"), or with a modal of deliberation ("… if I
 # should …"); not "… if that's a product or a variant"
-_EMBEDDED = re.compile(
-    r"(?:\b(?:know|sure|figure out|decide|deciding|wonder\w*|unsure|certain|idea|demande|sais|"
-    r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden)(?:\s+(?:not|pas|nicht|no))?"
-    r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]*(?:ar|er|ir|re)(?:l[oa]s?|les?|me|te|se|nos)?)\b)|"
-    r"\s(?=(?:if|si)\s+(?:i|we|je|nous|yo)\s+(?:should|ought to|dois|devrais|devons|debo|"
-    r"debería|deberíamos)\b))",
-    re.I,
+_EMBEDDED = _Folding(
+    re.compile(
+        r"(?:\b(?:know|sure|figure out|decide|deciding|wonder\w*|unsure|certain|idea|demande|sais|"
+        r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden)(?:\s+(?:not|pas|nicht|no))?"
+        r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]*(?:ar|er|ir|re)(?:l[oa]s?|les?|me|te|se|nos)?)\b)|"
+        r"\s(?=(?:if|si)\s+(?:i|we|je|nous|yo)\s+(?:should|ought to|dois|devrais|devons|debo|"
+        r"debería|deberíamos)\b))",
+        re.I,
+    )
 )
 # "if", "si" or "ob" follows each match of _EMBEDDED
 _EMBEDDED_KEYS = ("if", "si", "ob")
@@ -86,28 +89,30 @@ _SUBJECT_MODAL = re.compile(
     r"devons|peux|soll|sollte|sollten|muss|kann|debo|debería|deberíamos|puedo)\s+)?",
     re.I,
 )
-_CHOICE_CUE = re.compile(
-    r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
-    r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
-    r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
-    r"thinking (?:of|about)|considering|looking at|wondering|back and forth|more sense|smarter|"
-    r"easier|überlege\w*|no sé si|je ne sais pas si|weiß nicht,? ob|non so se|"
-    r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
-    r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|potremmo|dovremmo|meglio|fareste|"
-    r"sceglier\w*|"
-    r"dois|devrais|faut|mieux|plutôt|choisir|préfér\w*|quel\w*|"
-    r"debo|debería|deberíamos|mejor|elegir|prefier\w*|cuál\w*|conviene|"
-    r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
-    re.I,
+_CHOICE_CUE = _Folding(
+    re.compile(
+        r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
+        r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
+        r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
+        r"thinking (?:of|about)|considering|looking at|wondering|back and forth|more sense|smarter|"
+        r"easier|überlege\w*|no sé si|je ne sais pas si|weiß nicht,? ob|non so se|"
+        r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
+        r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|potremmo|dovremmo|meglio|fareste|"
+        r"sceglier\w*|"
+        r"dois|devrais|faut|mieux|plutôt|choisir|préfér\w*|quel\w*|"
+        r"debo|debería|deberíamos|mejor|elegir|prefier\w*|cuál\w*|conviene|"
+        r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
+        re.I,
+    )
 )
-_CHOICE_CUE = _factored(_CHOICE_CUE)  # the same matches, found faster
-_EXAMPLE_CUE = re.compile(
-    r"\b(?:such as|e\.g|for example|for instance|including|comme|par exemple|como|por ejemplo|"
-    r"wie|zum beispiel|z\.b)\b"
-    r"|(?<!would you )(?<!you'd )(?<!i'd )(?<!i would )(?<!we'd )\blike\b",
-    re.I,
+_EXAMPLE_CUE = _Folding(
+    re.compile(
+        r"\b(?:such as|e\.g|for example|for instance|including|comme|par exemple|como|por ejemplo|"
+        r"wie|zum beispiel|z\.b)\b"
+        r"|(?<!would you )(?<!you'd )(?<!i'd )(?<!i would )(?<!we'd )\blike\b",
+        re.I,
+    )
 )
-_EXAMPLE_CUE = _factored(_EXAMPLE_CUE)  # the same matches, found faster
 _EXAMPLE_KEYS = (  # one of them is in each match of _EXAMPLE_CUE
     *("such as", "e.g", "for example", "for instance", "including", "comme", "par exemple"),
     *("como", "por ejemplo", "wie", "zum beispiel", "z.b", "like"),
@@ -141,13 +146,15 @@ _IDIOMS = re.compile(
     re.I,
 )
 _IDIOMS = _factored(_IDIOMS)  # the same matches, found faster
-_ANY_CONTEXT = re.compile(
-    r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
+_ANY_CONTEXT = _Folding(
+    re.compile(
+        r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
+    )
 )
 _ANY_KEYS = ("any", "questions", "issues", "problems", "concerns", "comments", "feedback")
-_SPANISH = re.compile(r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", re.I)
-_NOR = re.compile(r"\bnor\b", re.I)
-_CONDITION = re.compile(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", re.I)
+_SPANISH = _Folding(re.compile(r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", re.I))
+_NOR = _Folding(re.compile(r"\bnor\b", re.I))
+_CONDITION = _Folding(re.compile(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", re.I))
 _LAST_WORD = re.compile(r"([^\W\d_]+)\s+$")
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares)|who needs|why would (?:anyone|you|"
@@ -421,13 +428,15 @@ _EITHER_WILL_DO = re.compile(
     r"cualquiera|egal|ganz gleich|beides geht)\b",
     re.I,
 )
-_HABIT = re.compile(
-    r"\b(?:usually|mostly|often|always|sometimes|normally|typically|generally|most days|"
-    r"every (?:day|morning|evening|night|week)|souvent|toujours|d'habitude|généralement|"
-    r"parfois|tous les (?:jours|soirs|matins)|normalmente|siempre|a veces|suelo|solemos|"
-    r"cada (?:día|tarde|noche|mañana)|todos los días|meist|meistens|oft|immer|manchmal|"
-    r"normalerweise|gewöhnlich|jeden (?:tag|abend|morgen))\b",
-    re.I,
+_HABIT = _Folding(
+    re.compile(
+        r"\b(?:usually|mostly|often|always|sometimes|normally|typically|generally|most days|"
+        r"every (?:day|morning|evening|night|week)|souvent|toujours|d'habitude|généralement|"
+        r"parfois|tous les (?:jours|soirs|matins)|normalmente|siempre|a veces|suelo|solemos|"
+        r"cada (?:día|tarde|noche|mañana)|todos los días|meist|meistens|oft|immer|manchmal|"
+        r"normalerweise|gewöhnlich|jeden (?:tag|abend|morgen))\b",
+        re.I,
+    )
 )
 _SET_ASIDE = re.compile(
     r"[\s(]*(?:anyway|anyhow|whatever|never ?mind|moving on|bref|passons|peu importe|bon,? bref|"
@@ -572,12 +581,14 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
-_BACK_TO_THE_CHOICE = re.compile(
-    r"\b(?:which (?:of (?:the|these|those|them|both|his|her|their|the \w+'s)|one)\b|"
-    r"(?:the|these|those) (?:two|three) (?:ideas|options|approaches|choices|suggestions|paths|"
-    r"routes|plans)\b|lequel des deux|laquelle des deux|cuál de las dos|cuál de los dos|"
-    r"welche der beiden|welchen der beiden)[^\n]*\?\s*$",
-    re.I,
+_BACK_TO_THE_CHOICE = _Folding(
+    re.compile(
+        r"\b(?:which (?:of (?:the|these|those|them|both|his|her|their|the \w+'s)|one)\b|"
+        r"(?:the|these|those) (?:two|three) (?:ideas|options|approaches|choices|suggestions|paths|"
+        r"routes|plans)\b|lequel des deux|laquelle des deux|cuál de las dos|cuál de los dos|"
+        r"welche der beiden|welchen der beiden)[^\n]*\?\s*$",
+        re.I,
+    )
 )
 
 
@@ -613,14 +624,15 @@ _ASKED_AFTER = re.compile(
     r"o que (?:acha|recomenda))\b[^\n]*\?\s*$",
     re.I,
 )
-_REPORTED = re.compile(
-    r"\b(?:asked|wondered|wanted to know|was wondering|were wondering|debated|discussed|"
-    r"argued|argue|argues|arguing|disagree|couldn't decide|could not decide|didn't know|"
-    r"a demandé|preguntó|fragte)\s+"
-    r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
-    re.I,
+_REPORTED = _Folding(
+    re.compile(
+        r"\b(?:asked|wondered|wanted to know|was wondering|were wondering|debated|discussed|"
+        r"argued|argue|argues|arguing|disagree|couldn't decide|could not decide|didn't know|"
+        r"a demandé|preguntó|fragte)\s+"
+        r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
+        re.I,
+    )
 )
-_REPORTED = _factored(_REPORTED)  # the same matches, found faster
 _MAIN_CLAUSE = re.compile(
     r",\s+(?:i|we|you|it|they|he|she|my|our|the|this|that|there)\b(?!\s+or\b)", re.I
 )
@@ -709,7 +721,9 @@ def _settled(
     return False
 
 
-_PRICED = re.compile(r"\s+(?:at|for|à|a|por|für|um)\s+([$€£]?\s?\d[\d.,]*\s?[$€£%]?)\s*$", re.I)
+_PRICED = _Folding(
+    re.compile(r"\s+(?:at|for|à|a|por|für|um)\s+([$€£]?\s?\d[\d.,]*\s?[$€£%]?)\s*$", re.I)
+)
 
 
 def _verb_final(

@@ -19,7 +19,7 @@ from .suggestion import Option, Suggestion, split_group
 from .text import (
     Span,
     _clip,
-    _factored,
+    _Folding,
     _Keyed,
     _marker,
     _mentions,
@@ -40,30 +40,33 @@ _STEP_VERBS = _wordset(
     "season select send serve set sign simmer slice start stir stop submit take tap tighten "
     "turn type unmount unplug update upload verify wait wash whisk write"
 )
-_ALT_INTRO = re.compile(
-    r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choos\w*|"
-    r"pick\w*|prefer\w*|consider\w*|candidates|possibilities|ideas|suggestions|recommend\w*|"
-    r"torn|decid\w*|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
-    r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
-    r"compar\w*|vendors|offers|plans|quotes|"
-    r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
-    r"auswahl|zur wahl|en lice|candidat\w*|shortlist\w*|finalists|"
-    r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
-    re.I,
+_ALT_INTRO = _Folding(
+    re.compile(
+        r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choos\w*|"
+        r"pick\w*|prefer\w*|consider\w*|candidates|possibilities|ideas|suggestions|recommend\w*|"
+        r"torn|decid\w*|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
+        r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
+        r"compar\w*|vendors|offers|plans|quotes|"
+        r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
+        r"auswahl|zur wahl|en lice|candidat\w*|shortlist\w*|finalists|"
+        r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
+        re.I,
+    )
 )
-_ALT_INTRO = _factored(_ALT_INTRO)  # the same matches, found faster
-_STEP_INTRO = re.compile(
-    r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
-    r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
-    r"requirements|changes|ingredients|tasks|timeline|schedule|tried|already|doing|done|"
-    r"symptoms|stack|setup|context|background|criteria|constraints|must-haves|going on|"
-    r"checked|tested|verified|ruled out|vérifié|testé|comprobado|revisado|geprüft|getestet|"
-    r"details|étapes|exigences|critères|contraintes|symptômes|contexte|essayé|ingrédients|"
-    r"tâches|ce qui se passe|détails|données|pasos|requisitos|criterios|síntomas|contexto|"
-    r"probé|probado|ingredientes|tareas|notas|lo que pasa|datos|detalles|schritte|"
-    r"anforderungen|kriterien|symptome|kontext|versucht|bereits|zutaten|aufgaben|notizen|"
-    r"stichpunkte|was passiert|eckdaten)\b",
-    re.I,
+_STEP_INTRO = _Folding(
+    re.compile(
+        r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
+        r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
+        r"requirements|changes|ingredients|tasks|timeline|schedule|tried|already|doing|done|"
+        r"symptoms|stack|setup|context|background|criteria|constraints|must-haves|going on|"
+        r"checked|tested|verified|ruled out|vérifié|testé|comprobado|revisado|geprüft|getestet|"
+        r"details|étapes|exigences|critères|contraintes|symptômes|contexte|essayé|ingrédients|"
+        r"tâches|ce qui se passe|détails|données|pasos|requisitos|criterios|síntomas|contexto|"
+        r"probé|probado|ingredientes|tareas|notas|lo que pasa|datos|detalles|schritte|"
+        r"anforderungen|kriterien|symptome|kontext|versucht|bereits|zutaten|aufgaben|notizen|"
+        r"stichpunkte|was passiert|eckdaten)\b",
+        re.I,
+    )
 )
 # an item that states a bound ("under 500 euros", "au moins 16 Go", "mindestens 4 Kerne") is
 # a criterion the choice must meet, not one of the things to choose from
@@ -74,32 +77,34 @@ _BOUND = re.compile(
     r"\s+\S*\d",
     re.I,
 )
-_STEP_INTRO = _factored(_STEP_INTRO)  # the same matches, found faster
 _ALT_ITEM = re.compile(
     r"^(?:option|alternative|approach|choice|plan|path|route|scenario|strategy)\s*\w{0,3}\b|"
     r"^(?:use|go with|switch to|try|stick with|keep|move to|migrate to|hire|buy|rent|lease|"
     r"build|adopt|pick)\b",
     re.I,
 )
-_FOLLOW_UP = re.compile(
-    r"\b(?:which|what would you|would you|pick|choose|recommend\w*|prefer\w*|better|best|go with|"
-    r"stack\w* up|compar\w*|suit\w*|fits?|worth|your (?:pick|take)|thoughts|what do you think|"
-    r"shall we|any preference|lequel|laquelle|lesquel\w*|conseill\w*|recommand\w*|choisi\w*|"
-    r"préfér\w*|mieux|meilleur\w*|t'en penses|cuál\w*|recomiend\w*|elegi\w*|mejor\w*|"
-    r"qué opinas|welche\w*|würdest|empfiehl\w*|passt|besser|nehmen|was meinst|quale|consigli\w*|"
-    r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|sinnvoll\w*|geeignet\w*|conviene|"
-    r"vaut mieux|mejor opción|"
-    r"sceglie\w*|qual)\b",
-    re.I,
+_FOLLOW_UP = _Folding(
+    re.compile(
+        r"\b(?:which|what would you|would you|pick|choose|"
+        r"recommend\w*|prefer\w*|better|best|go with|"
+        r"stack\w* up|compar\w*|suit\w*|fits?|worth|your (?:pick|take)|thoughts|what do you think|"
+        r"shall we|any preference|lequel|laquelle|lesquel\w*|conseill\w*|recommand\w*|choisi\w*|"
+        r"préfér\w*|mieux|meilleur\w*|t'en penses|cuál\w*|recomiend\w*|elegi\w*|mejor\w*|"
+        r"qué opinas|welche\w*|würdest|empfiehl\w*|passt|"
+        r"besser|nehmen|was meinst|quale|consigli\w*|"
+        r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|sinnvoll\w*|geeignet\w*|conviene|"
+        r"vaut mieux|mejor opción|"
+        r"sceglie\w*|qual)\b",
+        re.I,
+    )
 )
-_FOLLOW_UP = _factored(_FOLLOW_UP)  # the same matches, found faster
 
 
 _SEQUENCED = re.compile(r"(?:then|next|after that|finally)(?=[\s,:]|$)", re.I)  # not "Next.js"
 _SENTENCE_END = re.compile(r"[.!?]+\s+(?=\S)")
 _BOLD = re.compile(r"^\*\*|\*\*")
 _LABEL_CUT = re.compile(r"\s[\u2014\u2013-]\s|:\s|\.\s|\(")
-_MAY = re.compile(r"\b(?:could|might|can)\b", re.I)
+_MAY = _Folding(re.compile(r"\b(?:could|might|can)\b", re.I))
 
 
 def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
@@ -363,11 +368,14 @@ def _prose_label(text: str, sentence: Span) -> str:
     return rest.strip(" ,:") or body
 
 
-_HEADED = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]+|\*\*|__)(?:\*\*)?(?:option|approach|plan|alternative|scenario|choice|"
-    r"path|route|strategy|variant|proposal|opción|enfoque|alternativa|variante|propuesta|"
-    r"approche|proposition|ansatz|möglichkeit|vorschlag)[ \t]*[\w\d]{0,3}\b[^\n]*",
-    re.I | re.M,
+_HEADED = _Folding(
+    re.compile(
+        r"^[ \t]*(?:#{1,6}[ \t]+|\*\*|__)(?:\*\*)?(?:option|"
+        r"approach|plan|alternative|scenario|choice|"
+        r"path|route|strategy|variant|proposal|opción|enfoque|alternativa|variante|propuesta|"
+        r"approche|proposition|ansatz|möglichkeit|vorschlag)[ \t]*[\w\d]{0,3}\b[^\n]*",
+        re.I | re.M,
+    )
 )
 
 
@@ -406,10 +414,12 @@ def _section_end(scan: str, after: int) -> int:
     return len(scan) if gap == -1 else gap
 
 
-_WHICH_TAIL = re.compile(
-    r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and )?(?:which|which one|which is best|"
-    r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
-    re.I,
+_WHICH_TAIL = _Folding(
+    re.compile(
+        r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and )?(?:which|which one|which is best|"
+        r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
+        re.I,
+    )
 )
 _WHICH = ("which", "think", "thoughts", "lequel", "laquelle", "cuál", "welche", "quale")
 _INLINE_SPLIT = re.compile(
@@ -423,7 +433,7 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     considering = _Keyed(scan, _CONSIDERING, regex=True)
     for index, sentence in enumerate(sents):
         chunk = scan[sentence.start : sentence.end]
-        if "," not in chunk and not _PAIR.search(chunk):
+        if "," not in chunk and not _PAIR.search(scan, sentence.start, sentence.end):
             continue
         span = (
             (
@@ -475,7 +485,7 @@ def _named_items(
     return items
 
 
-_PAIR = re.compile(r"\s(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\s", re.I)
+_PAIR = _Folding(re.compile(r"\s(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\s", re.I))
 
 
 def _which_list(scan: str, sentence: Span, chunk: str) -> tuple[int, int] | None:
@@ -488,12 +498,15 @@ def _which_list(scan: str, sentence: Span, chunk: str) -> tuple[int, int] | None
     return sentence.start, sentence.start + tail.start()
 
 
-_CONSIDERED = re.compile(
-    r"\b(?:considering|choosing between|deciding between|torn between|narrowed (?:it )?(?:down )?"
-    r"to|shortlisted|the options are|our options are|my options are|the candidates are|"
-    r"j'hésite entre|on hésite entre|dudo entre|estoy entre|wir schwanken zwischen|"
-    r"zur auswahl stehen)\b:?\s*",
-    re.I,
+_CONSIDERED = _Folding(
+    re.compile(
+        r"\b(?:considering|choosing between|deciding between|torn between|"
+        r"narrowed (?:it )?(?:down )?to|shortlisted|the options are|our options are|"
+        r"my options are|the candidates are|"
+        r"j'hésite entre|on hésite entre|dudo entre|estoy entre|wir schwanken zwischen|"
+        r"zur auswahl stehen)\b:?\s*",
+        re.I,
+    )
 )
 _CONSIDERING = (  # one of them is in each match of _CONSIDERED
     "considering",
@@ -524,10 +537,12 @@ def _considered_list(scan: str, sents: list[Span], index: int) -> tuple[int, int
     return cue.end(), stop.start() if stop else sentence.end
 
 
-_PICK = re.compile(
-    r"\b(?:which|pick|choose|best|prefer\w*|recommend\w*|go with|favou?rite|thoughts|lequel|"
-    r"laquelle|cuál\w*|welche\w*|quale|mejor|meilleur\w*|besten?)\b",
-    re.I,
+_PICK = _Folding(
+    re.compile(
+        r"\b(?:which|pick|choose|best|prefer\w*|recommend\w*|go with|favou?rite|thoughts|lequel|"
+        r"laquelle|cuál\w*|welche\w*|quale|mejor|meilleur\w*|besten?)\b",
+        re.I,
+    )
 )
 
 

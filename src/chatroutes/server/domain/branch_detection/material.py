@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import re
 
-from .text import _blanked
+from .text import _blanked, _Folding
 
 # a request to work on some text, up to the colon that hands it over
-_WORK_ON = re.compile(
-    r"\b(?:translate|proofread|summari[sz]e|fix|correct|rewrite|rephrase|reword|edit|polish|"
-    r"shorten|paraphrase|reply to|respond to|traduis|traduire|traduisez|corrige[zr]?|relis|"
-    r"résume[zr]?|reformule[zr]?|réécris|réponds à|traduce|traducir|corregir|revisa|resume|"
-    r"resumir|reescribe|reformula|responde a|übersetze?n?|korrigiere?n?|überarbeite|"
-    r"fasse?\s+\w+(?:\s+\w+)?\s+zusammen|formulier\w*\s+\w+\s+um|antworte auf)\b"
-    r"[^.?!\n:]{0,60}:",
-    re.I,
+_WORK_ON = _Folding(
+    re.compile(
+        r"\b(?:translate|proofread|summari[sz]e|fix|correct|rewrite|rephrase|reword|edit|polish|"
+        r"shorten|paraphrase|reply to|respond to|traduis|traduire|traduisez|corrige[zr]?|relis|"
+        r"résume[zr]?|reformule[zr]?|réécris|réponds à|traduce|traducir|corregir|revisa|resume|"
+        r"resumir|reescribe|reformula|responde a|übersetze?n?|korrigiere?n?|überarbeite|"
+        r"fasse?\s+\w+(?:\s+\w+)?\s+zusammen|formulier\w*\s+\w+\s+um|antworte auf)\b"
+        r"[^.?!\n:]{0,60}:",
+        re.I,
+    )
 )
 _CLOSING = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201e": "\u201c\u201d", "\u00ab": "\u00bb"}
 # a count or a word for variants before the colon: what follows are the variants asked for
