@@ -652,7 +652,7 @@ _ISSUE = re.compile(
     r"no funciona|reembolso|factura|cancelar|funktioniert nicht|fehler|rechnung|erstattung|"
     r"no puedo|no me deja|no me llega|no llega|je ne peux|ne peut pas|refuse\w*|rechaza\w*|"
     r"kann nicht|kann ich nicht|geht nicht|lässt sich nicht|verweiger\w*|non riesco|"
-    r"não consigo|"
+    r"não consigo|stopped|(?:a|ont) cessé|dej(?:ó|aron) de|ha(?:n)? dejado de|aufgehört|"
     r"kündig\w*)",
     re.I,
 )
@@ -1300,6 +1300,19 @@ def _task(item: str) -> bool:
     return head.isalpha() and head.islower() and head not in _OBJECT_START | _STOPWORDS
 
 
+def _standing_problem(item: str) -> bool:
+    """A list item that tells a problem as it stands ("les graphiques n'affichent plus
+    rien") with no issue word ``_ISSUE`` knows."""
+    return not _ISSUE.search(item) and _current_problem(item)
+
+
+def _needed(items: int, direct: int) -> int:
+    """How many items of a list must ask or report a problem for it to be a list of
+    requests: all of them; all but one in a list of three or more where two ask in so
+    many words (a question, "I want …"), the other then a bare order ("Get us back in.")."""
+    return items - 1 if items >= 3 and direct >= 2 else items
+
+
 def _listed_requests(text: str, scan: str) -> list[Suggestion]:
     """A Markdown list of requests ("Couple of unrelated things:\n- cancel …\n- is …?"):
     one suggestion per item that asks, reports a problem or requests something."""
@@ -1322,6 +1335,9 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
             for m in run
         )
+        direct = sum(bool("?" in m.group(1) or _REQUEST.search(m.group(1))) for m in run)
+        # a problem as it stands ("les graphiques n'affichent plus rien") is an item too
+        standing = asking + sum(_standing_problem(m.group(1)) for m in run)
         announced = _MANY.search(intro)
         lead = intro.rstrip()
         colon = lead.endswith(":")
@@ -1332,7 +1348,7 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
         elif colon and all(_task(m.group(1)) for m in run) and _TASK_LIST_LEAD.search(lead):
             asking = len(run)  # "I need to:\n- book …\n- write …": each item a task
-        if not (announced and asking >= 1) and asking < len(run):
+        if not (announced and asking >= 1) and standing < _needed(len(run), direct):
             continue
         if _one_question_after(scan, run[-1].end()):
             continue  # "… 3. search errors\nHow do I debug this?": symptoms of one problem
