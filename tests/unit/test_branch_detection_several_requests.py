@@ -52,3 +52,101 @@ class TestListOfSeparateMatters:
     )
     def test_a_list_that_is_not_several_requests(self, text):
         assert len(requests(text)) < 3
+
+
+class TestQuestionTheWriterAnswers:
+    """A question followed by the writer's own yes or no was thought aloud, not asked:
+    the request after it is the only one."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I keep wondering about selling the old car. Should I sell it this year? "
+            "Honestly no, it still runs fine and the price is low. Can you draw up a "
+            "maintenance schedule for the next twelve months?",
+            "Je me demandais pour le déménagement. Est-ce que je dois changer de banque ? "
+            "Non, franchement, ça ne vaut pas la peine. Tu peux me faire une liste des "
+            "démarches à prévoir pour le mois de juin ?",
+            "¿Debería dejar el gimnasio este trimestre? No, ya pagué la cuota entera. "
+            "¿Me preparas una rutina de tres días para hacer en casa?",
+            "Soll ich den Kurs abbrechen? Nein, ich habe schon zu viel investiert. "
+            "Kannst du mir einen Lernplan für die letzten vier Wochen machen?",
+        ],
+    )
+    def test_one_request(self, text):
+        assert len(requests(text)) < 2
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # "No idea" is no answer: the question stays asked
+            "How long does a passport renewal take right now? No idea where to look. "
+            "Also, separately, can you explain how to split a restaurant bill in the app?",
+            # "no" opening a sentence of its own, not an answer
+            "¿Dónde descargo el contrato firmado? No encuentro la pestaña de documentos. "
+            "Aparte, ¿cómo añado a un segundo usuario a la cuenta?",
+        ],
+    )
+    def test_no_answer_leaves_the_question(self, text):
+        assert len(requests(text)) >= 2
+
+
+class TestPoliteOpener:
+    """A question that only announces a request ("Could you help me out with
+    something?") is no request of its own."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Hi! Could you help me out with something? Is there a way to get last year's "
+            "tax statement as a PDF?",
+            "Bonjour ! Tu peux m'aider pour un truc ? Est-ce qu'on peut récupérer une "
+            "facture supprimée par erreur ?",
+            "Hola, ¿me puedes ayudar con algo? ¿Es posible cambiar el titular de la cuenta?",
+            "Hallo, kannst du mir bei etwas helfen? Ist es möglich, den Vertrag auf meine "
+            "Firma umzuschreiben?",
+            "Could you help me with something? Also, can you fix the broken export button?",
+        ],
+    )
+    def test_one_request(self, text):
+        assert len(requests(text)) < 2
+
+    def test_help_with_a_named_thing_is_a_request(self):
+        text = (
+            "Could you help me with the invoice layout? Also, why is my login blocked since Monday?"
+        )
+        assert len(requests(text)) == 2
+
+
+class TestQuestionWithAModal:
+    """A second question with a question word and a modal ("bis wann muss …?") asks
+    something of its own; a modal without one constrains what the first asks for."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "How do I change my bank details in the portal? And by when must the "
+            "re-enrolment be done?",
+            "Comment je change mon adresse de facturation ? Et quand doit-on renvoyer le "
+            "formulaire signé ?",
+            "¿Cómo cambio la contraseña del router? ¿Y cuándo debe renovarse el contrato de fibra?",
+            "wie ändere ich meine adresse im kundenkonto? und bis wann muss der antrag "
+            "auf wohngeld gestellt sein?",
+        ],
+    )
+    def test_two_requests(self, text):
+        assert len(requests(text)) == 2
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Write me a short speech for my sister's wedding. And it must stay under "
+            "three minutes.",
+            "Écris-moi un mot d'excuse pour l'école. Et il doit rester poli mais ferme.",
+            "Escríbeme un correo para mi casero. Y debe sonar amable.",
+            "Schreib mir eine kurze Rede für die Hochzeit. Und sie muss unter drei Minuten "
+            "bleiben.",
+        ],
+    )
+    def test_a_constraint_is_the_same_request(self, text):
+        assert len(requests(text)) < 2

@@ -48,6 +48,7 @@ from .requests import (
     COUNTED_NOUNS,
     COUNTED_STEMS,
     QUESTION,
+    SELF_ANSWER,
     TRANSITION,
     Intent,
     intents,
@@ -171,12 +172,17 @@ _FILLER_QUESTION = re.compile(
     r"(?:tu peux|pouvez-vous|peux-tu|puedes|podrías|kannst du|können sie|can you|could you) "
     r"(?:y )?(?:regarder|jeter un œil|mirarlo|echarle un vistazo|revisarlo|nachsehen|mal schauen|"
     r"take a look|have a look|look|check)(?: (?:please|stp|svp|por favor|bitte))?|"
-    r"(?:(?:and |so )?(?:can|could|would) you (?:please )?)?(?:help(?: me)? with|look into|check|"
-    r"handle|address|take care of|sort out|fix|answer) (?:both|these|them|this|that|it|all of "
-    r"(?:this|these|them)|both of them|each)(?: (?:please|too|as well))?|"
-    r"(?:tu |vous )?(?:peux|pouvez)[- ](?:tu|vous) m'aider|des idées|"
-    r"(?:me )?(?:puedes|podrías) ayudar(?:me)?|alguna idea|"
-    r"(?:kannst du|können sie) (?:mir )?helfen|irgendwelche ideen|"
+    r"(?:(?:and |so )?(?:can|could|would) you (?:please )?)?(?:help(?: me)?(?: out)? with|"
+    r"look into|check|handle|address|take care of|sort out|fix|answer) (?:both|these|them|this|"
+    r"that|it|all of (?:this|these|them)|both of them|each|something|a thing|one thing)"
+    r"(?: (?:please|too|as well|quickly|real quick))?|"
+    r"(?:tu |vous )?(?:peux|pouvez)[- ](?:tu|vous) m'aider(?: (?:pour|avec|sur) (?:quelque "
+    r"chose|un truc|une chose))?|(?:tu peux|vous pouvez|tu pourrais|vous pourriez) m'aider"
+    r"(?: (?:pour|avec|sur) (?:quelque chose|un truc|une chose))?|des idées|"
+    r"(?:me )?(?:puedes|podrías|podéis|podría) ayudar(?:me)?(?: con (?:algo|una cosa))?|"
+    r"alguna idea|"
+    r"(?:kannst du|können sie|könntest du|könnten sie) (?:mir )?(?:bei etwas |mit etwas )?"
+    r"helfen|irgendwelche ideen|"
     r"(?:so )?what (?:should|do|must|can) (?:i|we) do(?: now| next| here)?|"
     r"was (?:muss|soll|kann) ich (?:jetzt |da |nun )?(?:tun|machen)|"
     r"(?:que|qu'est-ce que) (?:dois-je|je dois|je peux|puis-je) faire|"
@@ -842,7 +848,7 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if _real_question(chunk):
             if asked and not opens and not _SEQUENCE.match(chunk) and _dependent(chunk):
                 continue  # "Is there a way to include the photos too?" asks about the same
-            if index + 1 < len(sents) and _SET_ASIDE.match(scan, sents[index + 1].start):
+            if index + 1 < len(sents) and _not_asked(scan, sents[index + 1]):
                 continue  # "Why do I do this? Because …", "… ? Anyway, …": not asked
             if asked and (opens or and_opens) and _refines(scan, asked[0], plain, opens):
                 continue
@@ -863,7 +869,8 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             # "… auf Müller GmbH, Hauptstr. 4, 80331 München.": an abbreviation cut it
             earlier[-2:] = [Span(earlier[-2].start, earlier[-1].end)]
         before = scan[earlier[-1].start : earlier[-1].end] if earlier else ""
-        if len(_words(before)) >= 4 and _asks(before) and not _SIGN_OFF.match(before):
+        asks = _asks(before) and not _filler(before.strip().lstrip("¿¡"))  # not "Could you help?"
+        if len(_words(before)) >= 4 and asks and not _SIGN_OFF.match(before):
             asked.insert(0, _strip_marker(scan, earlier[-1]))
     if len(asked) < 2:
         return []
@@ -917,6 +924,14 @@ _SET_ASIDE = re.compile(
     r"da igual|egal|jedenfalls|wie auch immer|na ?ja)\b",
     re.I,
 )
+
+
+def _not_asked(scan: str, following: Span) -> bool:
+    """Whether the sentence after a question shows it was not asked: it gives the reason
+    or sets it aside ("Because …", "Anyway, …"), or the writer answers it ("No, …")."""
+    return bool(_SET_ASIDE.match(scan, following.start) or SELF_ANSWER.match(scan, following.start))
+
+
 _BROAD = re.compile(
     r"\W*(?:(?:so|ok|okay|hi|hey|hello)\b\W*)?(?:how (?:do|does|did|can|could|should|would|"
     r"will|to|is|are)\b|what(?:'s| is) the (?:best|right|easiest|proper) way|is there (?:a|any) "
@@ -1025,12 +1040,27 @@ def _refines(scan: str, first: Span, chunk: str, opens: re.Match[str] | None) ->
     """Whether a later sentence only tells more about the first request: a constraint on
     it ("Also, keep it under two minutes", "it should return a 400"), or, after a request
     to write or make something, what to put in it ("Also, please mention …")."""
+    if _asks_what(chunk):
+        return False  # "Und bis wann muss es erledigt sein?": a question of its own
     if _REFINE.search(chunk) or _NO_MORE.match(chunk):
         return True
     if _MAKE_SCAN.search(scan, first.start, first.end) is None:
         return False
     rest = chunk[opens.end() :] if opens and _ADDITIVE.match(chunk) else chunk
     return any(_REFINE_VERB.match(part) for part in _CLAUSE_CUT.split(rest))
+
+
+_WH_WORDS = _wordset(
+    "what when where why how which who whose comment pourquoi quand où quel quelle quels "
+    "quelles combien qué cómo cuándo dónde cuál cuáles cuánto cuánta quién was wie wann wo "
+    "warum wieso welche welcher welches wer"
+)
+
+
+def _asks_what(chunk: str) -> bool:
+    """A question asking for something with a question word among its first words ("and
+    by when must it be done?", "y cuándo debe estar listo?"), not a yes-no one."""
+    return chunk.rstrip().endswith("?") and not _WH_WORDS.isdisjoint(_words(chunk)[:4])
 
 
 _NO_MORE = re.compile(
@@ -1116,6 +1146,18 @@ _HEDGE = re.compile(
 )
 
 
+_GREETED = re.compile(
+    r"(?:hi|hello|hey|bonjour|salut|coucou|hola|buenas|hallo|moin|servus)\b[\s,!]*[¿¡]?", re.I
+)
+
+
+def _filler(plain: str) -> bool:
+    """A question that only opens or closes the message ("Could you help me out with
+    something?", "Hola, ¿me puedes ayudar con algo?"), a greeting before it left out."""
+    greeting = _GREETED.match(plain)
+    return bool(_FILLER_QUESTION.match(plain[greeting.end() :] if greeting else plain))
+
+
 def _real_question(chunk: str) -> bool:
     """A question asked for its answer: not a follow-up comment, a filler, a tag, a
     rhetorical or quoted question, nor a guess said with a question mark ("Looks like a
@@ -1126,7 +1168,7 @@ def _real_question(chunk: str) -> bool:
     if len(words) < 3 or _follow_up(words):
         return False
     plain = chunk.lstrip("¿¡")
-    if _FILLER_QUESTION.match(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
+    if _filler(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
         return False
     if _HEDGE.match(plain):
         return False
@@ -1439,7 +1481,7 @@ def _stands(scan: str, intent: Intent, following: Intent | None) -> bool:
         return lead.words >= 4 and (item or joined)
     chunk = scan[asking.start : asking.end].strip()
     plain = _OPENING.sub("", chunk.lstrip("¿¡"), count=1)
-    if _RHETORICAL.match(plain) or _FILLER_QUESTION.match(plain) or _HEDGE.match(plain):
+    if _RHETORICAL.match(plain) or _filler(plain) or _HEDGE.match(plain):
         return False
     if _CASE.match(plain) or (asking.form == QUESTION and _OPEN_QUOTE.search(chunk)):
         return False  # "And if it fails?": a case of one request; a quoted question

@@ -314,13 +314,26 @@ def _listed(units: list[Unit], at: int) -> list[Unit]:
     return [*units[: at - 1], frame, *asked, *units[at + len(items) :]]
 
 
+SELF_ANSWER = re.compile(
+    r"\W*(?:(?:honestly|probably|well|actually|sadly|franchement|bon|sinceramente|pues|"
+    r"ehrlich gesagt|ehrlich|naja|wohl)\b,?\s*)?"
+    r"(?:yes|yeah|yep|no|nope|nah|oui|non|sí|ja|nein|nö)\s*[,.;!\u2014\u2013-]",
+    re.I,
+)
+"""A sentence opened by the writer's own yes or no ("honestly no, I already paid"): the
+question before it was answered, not asked."""
+
+
 def _answers(units: list[Unit], unit: Unit | None, scan: str, start: int, end: int) -> bool:
-    """Whether a sentence of a word or three, just after a question, answers it: the
-    question was rhetorical ("Who likes Mondays? Nobody.", "… ? Pues eso.")."""
+    """Whether a sentence just after a question answers it: a word or three ("Who likes
+    Mondays? Nobody.", "… ? Pues eso.") or the writer's own yes or no ("Should I drop
+    it? Honestly no, …"); the question was not asked."""
     at = 2 if unit is not None else 1
     before = units[-at] if len(units) >= at else None
     if before is None or before.form != QUESTION or (unit is not None and unit.inside):
         return False
+    if SELF_ANSWER.match(scan, start, end):
+        return True
     return "?" not in scan[start:end] and len(_words(scan[start:end])) <= 3
 
 
