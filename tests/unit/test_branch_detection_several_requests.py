@@ -150,3 +150,24 @@ class TestQuestionWithAModal:
     )
     def test_a_constraint_is_the_same_request(self, text):
         assert len(requests(text)) < 2
+
+
+class TestTaskThenWhyAboutIt:
+    """ "Look at X and tell me why it …": the explanation is about what the first task
+    handles, one request; an explanation of something else is a second one."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Could you look over my cover letter and tell me why it sounds so stiff?",
+            "Peux-tu relire mon contrat de location et m'expliquer pourquoi ça coince ?",
+            "¿Puedes revisar mi presupuesto y decirme por qué esto no cuadra?",
+            "Kannst du meinen Lebenslauf lesen und mir sagen, warum das so lang wirkt?",
+        ],
+    )
+    def test_one_request(self, text):
+        assert len(requests(text)) < 2
+
+    def test_an_explanation_of_something_else_is_a_second_request(self):
+        text = "Can you correct the date on invoice 12 and explain how to export the yearly report?"
+        assert len(requests(text)) == 2

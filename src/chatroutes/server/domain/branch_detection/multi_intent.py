@@ -476,8 +476,9 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     later = parts[1:]
     if len(parts) > 2:
         apart = not any(_PRONOUN_OBJECT.match(scan, a, b) for a, b in later)
-    else:
+    else:  # the explanation asked about what the first task handles is the same request
         apart = heads == [False, True] and min(map(len, objects)) >= 2
+        apart = apart and not _BACK.search(scan, *parts[1])  # "… and tell me why it's slow"
         apart = (apart and not set.intersection(*objects)) or _own_tasks(scan, parts, objects)
     confidence = 0.74 if apart else 0.66
     return _requests_group(
