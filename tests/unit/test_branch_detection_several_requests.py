@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from chatroutes.server.domain.branch_detection import detect
+from chatroutes.server.domain.branch_detection.requests import ASK, QUESTION, segments
+from chatroutes.server.domain.branch_detection.text import masked, sentences
 
 
 def requests(text: str) -> list[str]:
@@ -171,3 +173,52 @@ class TestTaskThenWhyAboutIt:
     def test_an_explanation_of_something_else_is_a_second_request(self):
         text = "Can you correct the date on invoice 12 and explain how to export the yearly report?"
         assert len(requests(text)) == 2
+
+
+class TestContrastContinuesTheMatter:
+    """A clause opened by "but" that asks nothing tells more about the matter before it;
+    the French "tu peux …" asks as "peux-tu …" does."""
+
+    @pytest.mark.parametrize(
+        ("text", "second"),
+        [
+            (
+                "Two unrelated things. First, the nightly backup job stops halfway, but "
+                "I can't tell what kills it. Then, separately, can you suggest a name for "
+                "our new reading club?",
+                "suggest a name",
+            ),
+            (
+                "Deux trucs sans rapport. D'abord, ma box coupe le wifi chaque soir, mais je "
+                "ne vois pas pourquoi. Ensuite, tu peux me proposer un menu végétarien pour "
+                "six personnes ?",
+                "proposer un menu",
+            ),
+            (
+                "Dos cosas distintas. Primero, la impresora se desconecta sola, pero no sé "
+                "por qué pasa. Aparte, ¿me recomiendas un libro de cocina para principiantes?",
+                "recomiendas un libro",
+            ),
+            (
+                "Zwei Sachen. Erstens stürzt die Kamera-App ständig ab, aber ich weiß nicht "
+                "warum. Außerdem, kannst du mir ein Rezept für Linsensuppe geben?",
+                "Rezept für Linsensuppe",
+            ),
+        ],
+    )
+    def test_the_contrast_stays_with_the_first_request(self, text, second):
+        found = requests(text)
+        assert len(found) == 2
+        assert second in found[1]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Salut, tu peux me traduire ce paragraphe en anglais ?",
+            "Bonjour, vous pouvez m'envoyer la facture de mars ?",
+        ],
+    )
+    def test_tu_peux_is_an_ask_frame(self, text):
+        scan = masked(text)
+        forms = [u.form for u in segments(scan, sentences(scan))]
+        assert forms and forms[-1] in (ASK, QUESTION)

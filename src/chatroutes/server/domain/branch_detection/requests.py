@@ -121,7 +121,8 @@ _ASK_FRAME = re.compile(
     r"(?:i|we) (?:also )?(?:have|had|got) (?:a|another|one more|a quick) (?:question|issue|"
     r"problem|request)|how do i|how can i|how should i|let me know|"
     r"j'ai besoin|j'aurais besoin|je voudrais|j'aimerais|je veux|je cherche|je souhaite|"
-    r"pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|merci de|aidez-moi|aide-moi|"
+    r"pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|(?:tu peux|tu pourrais|vous pouvez|"
+    r"vous pourriez) (?:me |nous )?\w+|merci de|aidez-moi|aide-moi|"
     r"(?:j'ai|j'aurais) (?:aussi |également |une autre )?(?:une )?question|s'il vous plaît|"
     r"necesito|quiero|quisiera|me gustaría|busco|puedes|podrías|podéis|pueden|podría|"
     r"por favor|ayúdame|tengo (?:otra |una )?(?:pregunta|duda)|"
@@ -263,6 +264,8 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
                     unit = replace(unit, form=ASK)  # "I need X and also Y"
                 elif unit.words >= 4 and _switches(f"{join} {scan[unit.start : unit.core]}"):
                     unit = replace(unit, form=PROBLEM)  # "Separately, our logo looks blurry"
+            if unit is not None and unit.form in (PROBLEM, CONTEXT) and _CONTRAST.search(join):
+                unit = replace(unit, refers_back=True)  # "X restarts, but I don't know why"
             if unit is not None and unit.inside and unit.form == PROBLEM and _switches(join):
                 previous = units[-1] if units else None  # "X fails, and also Y …": X too
                 if previous is not None and previous.form == CONTEXT and previous.words >= 4:
@@ -285,6 +288,11 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
             if _answers(units, unit, scan, start, end):
                 units[-2 if unit else -1] = replace(units[-2 if unit else -1], form=CONTEXT)
     return _listed(units, listing) if listing > 0 else units
+
+
+_CONTRAST = re.compile(r"\b(?:but|mais|pero|aber)\b", re.I)
+"""A coordinator that sets a clause against the one before: a clause it opens that asks
+nothing tells more about the same matter ("…, but I can't tell why")."""
 
 
 def _counted_item(scan: str, unit: Unit, join: str) -> bool:
