@@ -222,3 +222,55 @@ class TestContrastContinuesTheMatter:
         scan = masked(text)
         forms = [u.form for u in segments(scan, sentences(scan))]
         assert forms and forms[-1] in (ASK, QUESTION)
+
+
+class TestAfterthoughtsAndLabels:
+    """ "Oh, and …" in every language adds a request; "Und ganz was anderes:" turns to
+    another topic as "was ganz anderes" does; a sequence word used as a label ("Then:",
+    "Dann:") numbers the paragraph it opens."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can you draft a short note to my landlord about the broken heater? Oh, and "
+            "how long does he legally have to fix it?",
+            "Tu peux m'écrire un mot pour la voisine au sujet du bruit ? Ah, et combien de "
+            "temps faut-il pour résilier un bail en France ?",
+            "¿Me escribes un mensaje para el casero sobre la humedad del baño? Ah, y otra "
+            "pregunta, ¿cuánto cuesta cambiar una ventana?",
+            "Kannst du mir eine Nachricht an den Vermieter wegen der Heizung schreiben? "
+            "Ach, und wie lange dauert eine Kündigung bei einem Handyvertrag?",
+        ],
+    )
+    def test_oh_and_adds_a_request(self, text):
+        assert len(requests(text)) == 2
+
+    def test_ganz_was_anderes_turns_to_another_topic(self):
+        text = (
+            "Moin, zwei Sachen. Kann ich die Rechnung auf die Firma ausstellen lassen? "
+            "Und ganz was anderes: der Export nach Excel bricht seit Montag immer ab."
+        )
+        assert len(requests(text)) == 2
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "a few things on my mind:\n\nfirst: how do I claim back the deposit from my "
+            "old flat?\n\nthen: the kids wake up at five every day, any tips for a later "
+            "bedtime routine?\n\nand something totally different, can you explain how a "
+            "heat pump works?",
+            "ein paar sachen:\n\nerstens: wie beantrage ich kindergeld für ein "
+            "pflegekind?\n\ndann: die heizung im bad bleibt kalt, was kann ich prüfen?\n\n"
+            "und ganz was anderes, kannst du mir den satz des pythagoras erklären?",
+        ],
+    )
+    def test_labelled_paragraphs(self, text):
+        assert len(requests(text)) == 3
+
+    def test_then_in_a_story_is_no_label(self):
+        text = (
+            "First I reset the router and waited ten minutes.\n\nThen I called the "
+            "provider, who said the line was fine.\n\nThen I swapped the cable.\n\nWhat "
+            "else could make the connection drop every evening?"
+        )
+        assert len(requests(text)) < 2

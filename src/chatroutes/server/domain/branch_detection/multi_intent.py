@@ -128,13 +128,15 @@ _TOPIC_SWITCH = (
     r"(?:one|another|and one) (?:more|last|other) thing|"
     r"d'autre part|par ailleurs|autre (?:chose|sujet)|rien à voir|"
     r"por otro lado|por otra parte|(?:otra|una) cosa más|otro tema|aparte|"
-    r"andererseits|(?:noch )?(?:etwas|was) (?:ganz )?anderes|anderes thema)\b"
+    r"andererseits|(?:noch )?(?:(?:etwas|was) (?:ganz )?|ganz (?:etwas|was) )anderes|"
+    r"anderes thema)\b"
 )
 """Words that turn to another topic ("On a different note", "Por otro lado")."""
 _ADDITIVE = re.compile(
     r"^(?:(?:and|but|oh,? and|et|y|und|e)\s+)?(?:also|on (?:a |an )?(?:\w+ )?note|additionally|"
     r"separately|another (?:thing|question|issue)|"
-    r"one more (?:thing|question)|finally|lastly|on top of that|oh,? and|"
+    r"one more (?:thing|question)|finally|lastly|on top of that|"
+    r"(?:oh|ah|ach|och),? (?:and|et|y|und)|"
     r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
     r"while i have you|apart from that|besides(?: that)?|"
     r"and also|plus|en outre|enfin|au fait|aparte|por cierto|otra cosa|übrigens|ach ja|"
@@ -142,7 +144,8 @@ _ADDITIVE = re.compile(
     r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
     r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
     r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
-    rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|{_TOPIC_SWITCH}",
+    rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|"
+    rf"(?:(?:and|et|y|und|e)\s+)?{_TOPIC_SWITCH}",
     re.I,
 )
 _ALSO_INSIDE = re.compile(
@@ -1189,7 +1192,8 @@ _ORDINAL = re.compile(
     r"premièrement|deuxièmement|troisièmement|d'abord|ensuite|enfin|dernier point|aussi|"
     r"primero|segundo|tercero|para empezar|por último|además|también|"
     r"erstens|zweitens|drittens|zuerst|zunächst|außerdem|zuletzt|schließlich|"
-    r"innanzitutto|poi|infine)|"
+    r"innanzitutto|poi|infine|(?:then|dann|luego|después|ensuite|puis)\s*:|"
+    r"(?:oh|ah|ach|och),?\s+(?:and|et|y|und)\b)|"
     rf"(?:(?:and|et|y|und|e)\b,?\s+)?{_TRANSITION}",
     re.I,
 )

@@ -62,7 +62,7 @@ _TRANSITION = (
     r"on (?:a|another) (?:different |separate |unrelated )?note|another thing|one more thing|"
     r"unrelated(?:ly)?|by the way|btw|something else|another question|"
     r"sinon|autre chose|autre question|dernière chose|otra cosa|otra pregunta|lo segundo|"
-    r"noch (?:etwas|was)|(?:etwas|was) ganz anderes|ganz anderes|andere frage|"
+    r"noch (?:etwas|was)|(?:etwas|was) ganz anderes|ganz (?:etwas |was )?anderes|andere frage|"
     r"third(?:ly)?|premièrement|deuxièmement|d'abord|primero|segundo|erstens|zuerst|"
     r"finally|lastly|aussi|également|ensuite|enfin|de plus|par ailleurs|"
     r"también|además|ademas|aparte|"
@@ -538,7 +538,7 @@ _SWITCH = re.compile(
     r"\b(?:separately|unrelated(?:ly)?|on (?:a|another) (?:different |separate |unrelated )?note|"
     r"another thing|one more thing|something else|additionally|besides|moreover|sinon|"
     r"autre chose|par ailleurs|de plus|otra cosa|aparte|además|ademas|"
-    r"(?:etwas|was) ganz anderes|ganz anderes|übrigens|außerdem|zudem)\b",
+    r"(?:etwas|was) ganz anderes|ganz (?:etwas |was )?anderes|übrigens|außerdem|zudem)\b",
     re.I,
 )
 _JOINED_ALSO = re.compile(
