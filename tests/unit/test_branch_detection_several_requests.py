@@ -274,3 +274,36 @@ class TestAfterthoughtsAndLabels:
             "else could make the connection drop every evening?"
         )
         assert len(requests(text)) < 2
+
+
+class TestParagraphsOnOneHandAndPersonally:
+    """ "On the one hand" opens the first of several paragraphs as "First" does, and
+    "Personally" turns the last to another topic, in every language."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I'm starting a new job next month and would like input on a few things:\n\n"
+            "On the one hand, I need a reading list to get up to speed on the product.\n\n"
+            "And personally: how do I keep evenings free when the team works late?",
+            "Je commence un nouveau poste et j'aimerais un avis sur quelques points :\n\n"
+            "D'une part, j'aurais besoin d'un plan pour le premier mois.\n\n"
+            "Et personnellement : comment je garde mes soirées libres ?",
+            "Empiezo un trabajo nuevo y me gustaría consejo sobre varias cosas:\n\n"
+            "Por un lado, necesito un plan de lectura para entender el producto.\n\n"
+            "Y personalmente: ¿cómo mantengo libres las tardes?",
+            "Ich fange nächste Woche neu an und hätte gern Input zu ein paar Dingen:\n\n"
+            "Zum einen bräuchte ich eine Leseliste für die ersten Wochen.\n\n"
+            "Und ganz persönlich: Wie halte ich mir die Abende frei?",
+        ],
+    )
+    def test_two_paragraph_requests(self, text):
+        assert len(requests(text)) == 2
+
+    def test_a_paragraph_weighing_both_sides_is_no_request(self):
+        text = (
+            "We're deciding where to hold the offsite.\n\nOn the one hand, the lake "
+            "house is cheap.\n\nOn the other hand, the city hotel is closer.\n\nThe "
+            "team votes on Friday."
+        )
+        assert requests(text) == []

@@ -1181,7 +1181,8 @@ def _real_question(chunk: str) -> bool:
 
 _TRANSITION = (
     rf"(?:{_TOPIC_SWITCH}|(?:(?:on the )?(?:personal|private) (?:side|note)|personally|"
-    r"privately|plus perso|côté perso|ya personal|en lo personal|privat)\b)"
+    r"privately|plus perso|côté perso|personnellement|ya personal|en lo personal|"
+    r"personalmente|privat|(?:ganz )?persönlich)\b)"
 )
 """Words that turn a paragraph to another topic ("Separately", "Por otro lado", "Totally
 different thing", "Und privat")."""
@@ -1190,7 +1191,8 @@ _ORDINAL = re.compile(
     r"third(?:ly)?\b|last(?:ly)?\b|finally\b|also\b|separately\b|another\b|the (?:most urgent|"
     r"first|second|big|main) (?:one|thing|issue)|one (?:more|last)\b|"
     r"premièrement|deuxièmement|troisièmement|d'abord|ensuite|enfin|dernier point|aussi|"
-    r"primero|segundo|tercero|para empezar|por último|además|también|"
+    r"primero|segundo|tercero|para empezar|por último|además|también|on the one hand|"
+    r"d'une part|por un lado|por una parte|zum einen|einerseits|"
     r"erstens|zweitens|drittens|zuerst|zunächst|außerdem|zuletzt|schließlich|"
     r"innanzitutto|poi|infine|(?:then|dann|luego|después|ensuite|puis)\s*:|"
     r"(?:oh|ah|ach|och),?\s+(?:and|et|y|und)\b)|"
@@ -1216,7 +1218,8 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
     first = marked[0]
     if not re.match(
         r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]|first|premi|d'abord|primero|para empezar|erstens|zuerst|"
-        r"zunächst|innanzi|"
+        r"zunächst|innanzi|on the one hand|d'une part|por un lado|por una parte|zum einen|"
+        r"einerseits|"
         r"the (?:most urgent|first|main|big))",
         scan[paragraphs[first][0] :],
         re.I,
