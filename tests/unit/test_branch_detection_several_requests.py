@@ -307,3 +307,35 @@ class TestParagraphsOnOneHandAndPersonally:
             "team votes on Friday."
         )
         assert requests(text) == []
+
+
+class TestCountedItemLabelledThen:
+    """After a count of requests, a sentence labelled "Then:" is the next item, even
+    when it only tells a problem."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Three things about our shop site: How do I add a discount code? Then: the "
+            "product photos load twice, every image shows up double. And finally I'd "
+            "need an idea for a holiday banner.",
+            "Trois choses sur notre site : Comment j'ajoute un code promo ? Ensuite : les "
+            "photos se chargent en double sur la page produit. Et enfin j'aimerais une "
+            "idée de bannière pour Noël.",
+            "Tres cosas sobre la tienda: ¿Cómo añado un código de descuento? Luego: las "
+            "fotos de producto se cargan dos veces en la ficha. Y por último necesito una "
+            "idea para un banner de Navidad.",
+            "Drei Sachen zu unserem Shop: Wie lege ich einen Rabattcode an? Dann: die "
+            "Produktfotos laden doppelt, jedes Bild erscheint zweimal. Und zuletzt "
+            "bräuchte ich eine Idee für ein Weihnachtsbanner.",
+        ],
+    )
+    def test_three_requests(self, text):
+        assert len(requests(text)) == 3
+
+    def test_then_in_the_told_story_is_no_item(self):
+        text = (
+            "Two things happened today. The build failed on main. Then: we rolled "
+            "back and it passed."
+        )
+        assert requests(text) == []

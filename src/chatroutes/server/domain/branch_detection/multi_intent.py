@@ -307,7 +307,7 @@ _ORDINAL_LEAD = re.compile(
     re.I,
 )
 _THEN = re.compile(
-    r"(?:and|und|y|et|e|then|dann|luego|después|ensuite|puis)\b,?\s+"
+    r"(?:and|und|y|et|e|then|dann|luego|después|ensuite|puis)\b\s*[,:]?\s+"
     r"(?:(?:then|dann|luego|después|ensuite|puis)\b,?\s+)?",
     re.I,
 )
@@ -343,9 +343,10 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             plain = scan[following.start : following.end].lstrip("¿¡ ")
             offset = following.end - following.start - len(plain)
             marker = _ORDINAL_LEAD.match(plain) or _ADDITIVE.match(plain)
-            if marker is None and items:  # "Dann bräuchte ich …"
+            if marker is None and items:  # "Dann bräuchte ich …", "Then: the export …"
                 marker = _THEN.match(plain)
-                marker = marker if marker and _asks(plain) else None
+                labelled = marker is not None and ":" in marker.group(0)
+                marker = marker if marker and (labelled or _asks(plain)) else None
             if _SIGN_OFF.match(plain) or (len(items) == number and marker):
                 break
             if marker:
