@@ -339,3 +339,36 @@ class TestCountedItemLabelledThen:
             "back and it passed."
         )
         assert requests(text) == []
+
+
+class TestProblemThenQuestionInOneSentence:
+    """A problem told, then "and" and a question word opening a question on another
+    topic, in one sentence: two requests. A question pointing back at the problem, a
+    cause asked then a fix, or a question in a later sentence are not."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "hi, can't open the shared calendar since monday and where do I change my "
+            "billing email?",
+            "je n'arrive plus à me connecter depuis ce matin et où je trouve la facture de mars ?",
+            "no puedo entrar en la app desde ayer y dónde descargo la factura de marzo?",
+            "ich komme seit gestern nicht mehr rein und wo finde ich die rechnung vom märz?",
+        ],
+    )
+    def test_two_requests(self, text):
+        assert len(requests(text)) == 2
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "the printer won't connect to the wifi and how do I reset it?",
+            "my card got declined twice and why is that?",
+            "Woran kann der Fehler beim Start liegen und wie bekomme ich den Dienst "
+            "wieder zum Laufen?",
+            "The sync keeps failing every night. What's the likely cause and where "
+            "should I look first?",
+        ],
+    )
+    def test_one_request(self, text):
+        assert len(requests(text)) < 2

@@ -1058,7 +1058,7 @@ def _refines(scan: str, first: Span, chunk: str, opens: re.Match[str] | None) ->
 _WH_WORDS = _wordset(
     "what when where why how which who whose comment pourquoi quand où quel quelle quels "
     "quelles combien qué cómo cuándo dónde cuál cuáles cuánto cuánta quién was wie wann wo "
-    "warum wieso welche welcher welches wer"
+    "warum wieso welche welcher welches wer woran wofür womit wozu worüber wodurch wovon"
 )
 
 
@@ -1521,6 +1521,8 @@ def _apart(scan: str, before: Intent, after: Intent) -> float:
     if second is None:
         return 0.6
     if lead.inside:
+        if first is None and _problem_then_question(scan, before, after):
+            return 0.72  # "can't log in since Monday and where do I find the invoice?"
         return 0.64  # "… and I'd like …" inside one sentence: mostly one request told in parts
     own = _OWN_FRAME.match(scan, second.core, second.end) or _IMPERATIVE_ASK.match(
         scan, second.core, second.end
@@ -1535,6 +1537,24 @@ def _apart(scan: str, before: Intent, after: Intent) -> float:
         broad = _BROAD.match(scan, first.start, first.end)
         return 0.72 if full and not broad else 0.62
     return 0.64
+
+
+def _problem_then_question(scan: str, before: Intent, after: Intent) -> bool:
+    """Whether a problem told is followed, in the same sentence, by "and" and a question
+    of its own: a question word opening it, on another topic (the intents differ) and
+    pointing back at nothing ("… and where do I download the invoice?")."""
+    lead = after.lead
+    if lead.opener != AND or lead.form != QUESTION or lead.refers_back:
+        return False
+    problem = before.units[-1]
+    if _SENTENCE_END.search(scan, problem.end, lead.start):
+        return False  # "… every two minutes. What's the cause and where do I look?"
+    if not _WH_WORDS.isdisjoint(_words(scan[problem.core : problem.end])[:1]):
+        return False  # "Woran kann der Fehler liegen und wie …?": one question in two
+    return not _WH_WORDS.isdisjoint(_words(scan[lead.core : lead.end])[:1])
+
+
+_SENTENCE_END = re.compile(r"[.!?:;\n]")
 
 
 _CONDITION = re.compile(r"\b(?:if|in case|unless|si|en cas|en caso|wenn|falls|sofern)\b", re.I)
