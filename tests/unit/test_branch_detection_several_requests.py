@@ -372,3 +372,34 @@ class TestProblemThenQuestionInOneSentence:
     )
     def test_one_request(self, text):
         assert len(requests(text)) < 2
+
+
+class TestQuestionWithoutItsMark:
+    """After a topic-turning opener, a question asked without its question mark is a
+    request of its own; one that points back at the question before rephrases it."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "is it normal for a puppy to sleep twenty hours a day? unrelated, what's a "
+            "good audiobook for a long drive. oh and how many vacation days do I have "
+            "left this year?",
+            "est-ce normal qu'un chiot dorme autant ? autre chose, quel livre audio pour "
+            "un long trajet. et aussi, combien de jours de congé il me reste ?",
+            "¿es normal que un cachorro duerma tanto? aparte, qué audiolibro me "
+            "recomiendas para un viaje largo. y también, ¿cuántos días de vacaciones me "
+            "quedan?",
+            "ist es normal, dass ein welpe so viel schläft? übrigens, welches hörbuch "
+            "passt für eine lange fahrt. und außerdem, wie viele urlaubstage habe ich "
+            "noch?",
+        ],
+    )
+    def test_three_requests(self, text):
+        assert len(requests(text)) == 3
+
+    def test_a_rephrase_pointing_back_is_the_same_question(self):
+        text = (
+            "Salut, tu peux m'expliquer ce que fait un index partiel ? Enfin, comment ça "
+            "marche concrètement."
+        )
+        assert len(requests(text)) < 2

@@ -863,7 +863,14 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         elif (opens or and_opens) and index > 0 and len(_words(chunk)) >= 3:
             if asked and _refines(scan, asked[0], plain, opens):
                 continue  # "Also, keep it short": the same request, told more precisely
-            if not _separate_ask(chunk, bool(asked), scan, sents[index + 1 : index + 4]):
+            opening = opens or and_opens or None
+            unmarked = (  # "unrelated, what's a good podcast …", not "enfin, comment ça …"
+                opening is not None
+                and _UNMARKED_QUESTION.match(plain, opening.end()) is not None
+                and not _dependent(plain)
+            )
+            following = sents[index + 1 : index + 4]
+            if not (unmarked or _separate_ask(chunk, bool(asked), scan, following)):
                 continue
             asked.append(body)
             marked = marked or bool(opens)
@@ -998,6 +1005,19 @@ _ASKING_CUE = re.compile(
 def _asks_directly(chunk: str) -> bool:
     """A question or a request in so many words, not only a problem told."""
     return "?" in chunk or bool(_ASKING_CUE.search(chunk) or _WANT.search(chunk))
+
+
+_UNMARKED_QUESTION = re.compile(
+    r",?\s*(?:(?:what|how|where|when|why|which|who)(?:'s|\s+(?:is|are|do|does|did|can|could|"
+    r"should|would|will))|est-ce que|(?:comment|pourquoi|combien|quel\w*)\s+\w+|"
+    r"(?:cómo|dónde|cuándo|qué|cuál\w*|por qué|cuánt\w*)\s+\w+|"
+    r"(?:wie|was|wo|wann|warum)\s+\w+\s+(?:ich|du|wir|man|es|er|sie)|welche[mnrs]?\s+\w+|"
+    r"(?:is|are|do|does|can|could|should) (?:i|we|you|there|it)|"
+    r"(?:kann|muss|soll|darf) (?:ich|man|wir))\b",
+    re.I,
+)
+"""A question asked without its question mark, after the opener of its sentence
+("unrelated, what's a good podcast for the drive.", "aparte, cuándo abre la tienda.")."""
 
 
 def _separate_ask(chunk: str, after_request: bool, scan: str, following: list[Span]) -> bool:
