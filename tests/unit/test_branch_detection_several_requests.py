@@ -403,3 +403,39 @@ class TestQuestionWithoutItsMark:
             "marche concrètement."
         )
         assert len(requests(text)) < 2
+
+
+class TestCountOfWhatSomethingDoes:
+    """ "Three things:" counts requests only when the items ask; counted things that
+    only say what something does are a description."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Our nightly script does three things: copies the photos to the NAS, "
+            "resizes the thumbnails, and posts a summary to the team chat.",
+            "Notre script fait trois choses : copie les photos sur le NAS, réduit les "
+            "miniatures et publie un résumé dans le chat.",
+            "Nuestro script hace tres cosas: copia las fotos al NAS, reduce las "
+            "miniaturas y publica un resumen en el chat.",
+            "Unser Skript macht drei Dinge: kopiert die Fotos auf das NAS, verkleinert "
+            "die Vorschaubilder und postet eine Zusammenfassung in den Chat.",
+        ],
+    )
+    def test_a_description_is_no_request(self, text):
+        assert requests(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Two things: I need a refund for order 1182, and how do I change my password?",
+            "Deux choses : j'ai besoin d'un remboursement pour la commande 1182, et "
+            "comment je change mon mot de passe ?",
+            "Te pido dos cosas: corrígeme esta carta al banco y dime cómo cerrar la "
+            "cuenta de ahorro.",
+            "Ich habe zwei Sachen: Kannst du meine Bewerbung kürzen? Und wie kündige ich "
+            "mein Fitnessstudio?",
+        ],
+    )
+    def test_counted_things_that_ask(self, text):
+        assert len(requests(text)) == 2

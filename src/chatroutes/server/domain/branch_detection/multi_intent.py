@@ -330,7 +330,7 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if not things.within(sentence.start, sentence.end):
             continue
         counted = COUNTED.search(scan, sentence.start, sentence.end)
-        if counted is None:
+        if counted is None or _described(scan, sentence.start, counted.start()):
             continue
         items: list[tuple[int, int]] = []
         if not _ANNOUNCEMENT_END.fullmatch(scan, counted.end(), sentence.end):
@@ -805,6 +805,8 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     counted = match and COUNTED.search(scan, match.start())
     if match is None or (counted and _STORY.match(scan, counted.end())):
         return []  # "Two things happened today: …" tells a story
+    if counted and _described(scan, sentence.start, counted.start()):
+        return []  # "Our script does three things: backs up …, zips …": what it does
     ordered = _ORDINAL_LEAD.match(scan, _trimmed(scan, match.end(), sentence.end)[0])
     items = _parts(scan, match.end(), sentence.end, _ORDINAL_SPLIT if ordered else _ITEM_SPLIT)
     if len(items) < 2:  # "dos cosas: corrígeme este email y dime cómo …"
@@ -828,6 +830,25 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         reasoning=f"Requests announced as '{match.group(0).strip(' :').lower()}'",
         divergence="high",
     )
+
+
+_DOES = re.compile(
+    r"\b(?:does|do|did|has|have|had|fait|font|faisait|a|ont|hace|hacen|hacía|tiene|tienen|"
+    r"macht|machen|machte|hat|haben|hatte)\s+$",
+    re.I,
+)
+_TOLD_BY_PARTY = re.compile(
+    r"\b(?:i|i've|we|we've|you|je|j'|nous|tu|vous|on|yo|tú|usted|ich|wir|du)\b", re.I
+)
+
+
+def _described(scan: str, start: int, count: int) -> bool:
+    """Whether a count is what something does or has, told of a third party ("Our
+    script does three things:", "Unser Skript macht drei Dinge:"), not of the writer
+    ("I have two things:", "Can you do three things for me?") nor counted on its own
+    ("Two things:")."""
+    before = scan[start:count]
+    return bool(_DOES.search(before)) and not _TOLD_BY_PARTY.search(before)
 
 
 def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
