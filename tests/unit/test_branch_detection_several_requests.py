@@ -439,3 +439,37 @@ class TestCountOfWhatSomethingDoes:
     )
     def test_counted_things_that_ask(self, text):
         assert len(requests(text)) == 2
+
+
+class TestRequestBeforeAnAddedOne:
+    """A problem told, then requests opened by "also" and "and": the problem is the
+    first request; a sentence before an ordinal ("Second, …") is not."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "hello. my phone cannot sync the calendar, it shows an error every time. also "
+            "another thing, i want to move to the family plan. and please how do i change "
+            "the app language?",
+            "bonjour. mon téléphone ne synchronise plus le calendrier, il affiche une "
+            "erreur. aussi, autre chose, je voudrais passer à l'offre famille. et comment "
+            "je change la langue de l'appli ?",
+            "hola. mi móvil no sincroniza el calendario, sale un error cada vez. además, "
+            "otra cosa, quiero pasarme al plan familiar. y ¿cómo cambio el idioma de la "
+            "app?",
+            "hallo. mein handy synchronisiert den kalender nicht, es kommt immer ein "
+            "fehler. außerdem, noch was, ich möchte in den familientarif wechseln. und wie "
+            "ändere ich die sprache der app?",
+        ],
+    )
+    def test_three_requests(self, text):
+        assert len(requests(text)) == 3
+
+    def test_the_sentence_before_an_ordinal_is_not_taken(self):
+        text = (
+            "A few things came up.\n\nFirst, the April invoice is missing from the "
+            "billing page. March is there, and our accountant wants it by Friday.\n\n"
+            "Second, we need two more seats on our plan.\n\nAnother thing: since Tuesday "
+            "the login page fails for new users."
+        )
+        assert not any(span.startswith("March") for span in requests(text))

@@ -896,7 +896,7 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             asked.append(body)
             marked = marked or bool(opens)
             joined = joined or bool(and_opens)
-    if marked and len(asked) == 1 and _asking(scan, sents):
+    if marked and (len(asked) == 1 or _added(scan, asked[0])) and _asking(scan, sents):
         earlier = [s for s in sents if s.end <= asked[0].start][-3:]
         while len(earlier) > 1 and len(_words(scan[earlier[-1].start : earlier[-1].end])) < 4:
             # "… auf Müller GmbH, Hauptstr. 4, 80331 München.": an abbreviation cut it
@@ -931,6 +931,13 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         reasoning=f"{len(asked)} separate requests or questions in one message",
         divergence="high" if overlap < 0.15 else "medium" if overlap < 0.4 else "low",
     )
+
+
+def _added(scan: str, first: Span) -> bool:
+    """Whether the first request found is opened by an additive word, not an ordinal
+    ("My drive won't connect. Also, …"): the request it adds to is the sentence before."""
+    chunk = scan[first.start : first.end]
+    return bool(_ADDITIVE.match(chunk)) and not _ORDINAL_LEAD.match(chunk)
 
 
 def _asking(scan: str, sents: list[Span]) -> bool:

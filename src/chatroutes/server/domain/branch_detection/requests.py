@@ -156,7 +156,7 @@ _IMPERATIVE = re.compile(
     re.I,
 )
 _PROBLEM_WORDS = _wordset(
-    "not never nothing unable broken stuck missing wrong error errors fail fails failing "
+    "not never nothing cannot unable broken stuck missing wrong error errors fail fails failing "
     "failed crash crashes crashing keeps stopped ne pas plus jamais rien impossible erreur "
     "no nunca nada nicht nie kein keine keinen fehler falsch"
 )
