@@ -473,3 +473,32 @@ class TestRequestBeforeAnAddedOne:
             "the login page fails for new users."
         )
         assert not any(span.startswith("March") for span in requests(text))
+
+
+class TestCountedListMarkers:
+    """A count, then numbered paragraphs: the number standing alone before its item is
+    no request of its own."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "hey, couple of things from today:\n\n1. this crashes when I run the "
+            "import:\n\n```\nValueError: bad header\n```\n\n2. unrelated, can you explain "
+            "what a partial index does\n\n3. and can you suggest a name for the new "
+            "service",
+            "salut, deux trucs :\n\n1. ça plante quand je lance l'import :\n\n```\n"
+            "ValueError: bad header\n```\n\n2. autre chose, tu peux m'expliquer ce que "
+            "fait un index partiel\n\n3. et tu peux me proposer un nom pour le service",
+            "hola, un par de cosas:\n\n1. esto falla cuando lanzo la importación:\n\n```\n"
+            "ValueError: bad header\n```\n\n2. aparte, ¿me explicas qué hace un índice "
+            "parcial?\n\n3. y ¿me propones un nombre para el servicio nuevo?",
+            "hi, ein paar sachen:\n\n1. das hier stürzt beim import ab:\n\n```\n"
+            "ValueError: bad header\n```\n\n2. außerdem, kannst du mir erklären, was ein "
+            "partieller index macht\n\n3. und kannst du mir einen namen für den dienst "
+            "vorschlagen",
+        ],
+    )
+    def test_no_bare_number_is_a_request(self, text):
+        found = requests(text)
+        assert len(found) >= 2
+        assert all(any(c.isalpha() for c in span) for span in found)

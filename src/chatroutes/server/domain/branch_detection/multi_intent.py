@@ -341,6 +341,8 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         number = _NUMBER.get(counted.group(0).split()[0].lower(), 4)
         for following in sents[index + 1 : index + 10]:
             plain = scan[following.start : following.end].lstrip("¿¡ ")
+            if _LETTER.search(plain) is None:
+                continue  # "1." cut off as a sentence of its own
             offset = following.end - following.start - len(plain)
             marker = _ORDINAL_LEAD.match(plain) or _ADDITIVE.match(plain)
             if marker is None and items:  # "Dann bräuchte ich …", "Then: the export …"
@@ -372,6 +374,9 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             divergence="high",
         )
     return []
+
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _joined(text: str, scan: str, sentence: Span, keys: tuple[str, ...]) -> list[Suggestion]:
