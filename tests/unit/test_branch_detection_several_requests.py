@@ -502,3 +502,25 @@ class TestCountedListMarkers:
         found = requests(text)
         assert len(found) >= 2
         assert all(any(c.isalpha() for c in span) for span in found)
+
+
+class TestTimeToldFromTheFirstTask:
+    """ "… before that", "avant ça", "antes de eso" tell when the second task is done,
+    not what it handles: two tasks each with an object of its own stay two."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I'd like to cancel my gym membership at the end of May, and get all my "
+            "invoices as PDF before that.",
+            "Je voudrais résilier mon forfait à la fin du mois, et récupérer mes factures "
+            "avant ça.",
+            "Quiero cancelar mi suscripción a final de mes, y descargar mis facturas antes de eso.",
+        ],
+    )
+    def test_two_tasks(self, text):
+        assert len(requests(text)) == 2
+
+    def test_a_task_on_what_the_first_handles_is_the_same_request(self):
+        text = "Can you check my draft for typos, and send it to the printer after that?"
+        assert len(requests(text)) < 2

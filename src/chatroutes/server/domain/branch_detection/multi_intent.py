@@ -591,10 +591,14 @@ _OWN_OBJECT = _wordset(
 question ("my password", "all the invoices", "why I was charged"); "the findings" or "an
 example" may be what the first task yields."""
 _BACK = re.compile(
+    r"(?<!before )(?<!after )(?<!until )(?<!avant )(?<!après )(?<!antes de )(?<!después de )"
+    r"(?<!vor )(?<!nach )(?<!bis )"
     r"\b(?:it|its|this|that|them|these|those|one|ones|ça|cela|ceci|lequel|laquelle|lesquel\w*|"
     r"eso|esto|ello|es|das|dies|davon)\b",
     re.I,
 )
+"""A word pointing back at what another task handles; not a time told from it ("before
+that", "avant ça", "antes de eso", "vor dem")."""
 _STEM = 5
 
 
