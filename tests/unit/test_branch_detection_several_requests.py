@@ -524,3 +524,32 @@ class TestTimeToldFromTheFirstTask:
     def test_a_task_on_what_the_first_handles_is_the_same_request(self):
         text = "Can you check my draft for typos, and send it to the printer after that?"
         assert len(requests(text)) < 2
+
+
+class TestAChangeThenWhatToKnow:
+    """A wish to change something, then to know something else ("and know whether …",
+    "et savoir si …", "y saber si …", "und wissen, ob …"): two requests; knowing how
+    the same thing works is one."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I'd like to change the delivery address of order 4471 and know whether you "
+            "ship to Belgium.",
+            "Je voudrais modifier l'adresse de ma commande et savoir si vous livrez en Suisse.",
+            "Quisiera cambiar la dirección de mi pedido y saber si hacen envíos a Portugal.",
+            "Ich möchte meine Adresse ändern und wissen, ob ihr auch nach Österreich versendet.",
+        ],
+    )
+    def test_two_requests(self, text):
+        assert len(requests(text)) == 2
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I'd like to reset my password and know how it works.",
+            "Ich möchte meine Adresse ändern und sie danach bestätigen.",
+        ],
+    )
+    def test_one_request(self, text):
+        assert len(requests(text)) < 2

@@ -577,7 +577,8 @@ so the polite "Sie" is no back-reference."""
 
 _WANT_TO = re.compile(
     r"(?:(?:hi|hello|hey|bonjour|salut|hola|hallo)\b,?\s*)?(?:i(?:'d| would) like to|"
-    r"je (?:voudrais|souhaiterais|souhaite)|j'aimerais|(?:quisiera|me gustaría|quiero))\s+",
+    r"je (?:voudrais|souhaiterais|souhaite)|j'aimerais|(?:quisiera|me gustaría|quiero)|"
+    r"ich (?:möchte|würde gern|würde gerne))\s+",
     re.I,
 )
 """A wish opening coordinated tasks ("je voudrais modifier … et savoir si …")."""
@@ -785,7 +786,8 @@ def _verb_phrase(phrase: str, *, initial: bool = False) -> bool:
 _CLITIC = re.compile(r"^(?:[mtl]['\u2019])|-(?:moi|nous|toi|le|la|les)$", re.I)
 _NUMERAL = re.compile(rf"\d+|{COUNT}", re.I)
 _INFO_ASK = re.compile(
-    r"(?:(?:me|m'|nos)\s*)?(?:explain|tell|show|remind|let me know|expliqu|dis-|dites-|dire|decir|"
+    r"(?:(?:me|m'|nos)\s*)?(?:explain|tell|show|remind|let me know|know|find out|savoir|saber|"
+    r"wissen|expliqu|dis-|dites-|dire|decir|"
     r"rappel|indiqu|explic|dime|dígame|cuéntame|recuérda|erklär|sag|zeig|nenn)[\w-]*"
     r"(?:\s+(?:me|us|mir|uns|bitte))?\s+(?:how|what|why|where|when|whether|if|which|comment|"
     r"pourquoi|où|quand|si|ce qu|quel\w*|cómo|qué|por qué|dónde|cuándo|wie|was|warum|wo|wann|"
