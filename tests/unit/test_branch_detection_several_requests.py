@@ -553,3 +553,19 @@ class TestAChangeThenWhatToKnow:
     )
     def test_one_request(self, text):
         assert len(requests(text)) < 2
+
+
+class TestExistentialThere:
+    """ "Is there …?" points at nothing: a short question so opened is a question of its
+    own; one that also says "that" still follows up on the one before."""
+
+    def test_is_there_asks_on_its_own(self):
+        text = (
+            "Can I change the email on my account? Is there a discount for teachers? "
+            "And when does the yearly plan renew?"
+        )
+        assert len(requests(text)) == 3
+
+    def test_a_follow_up_pointing_back(self):
+        text = "How do I export my notes as PDF? Is there a shortcut for that?"
+        assert len(requests(text)) < 2

@@ -1158,9 +1158,15 @@ def _dependent(chunk: str) -> bool:
     """A question that only follows up on the one before: a guess at its cause ("Is it
     the detergent?", "Could it be the loop?") or a short one pointing back at it ("Is
     there a shortcut for that?")."""
-    return bool(_HYPOTHESIS.match(chunk)) or (
-        len(_words(chunk)) <= 9 and bool(_ANAPHOR.search(chunk))
-    )
+    if _HYPOTHESIS.match(chunk):
+        return True
+    plain = _EXISTENTIAL.sub("", chunk)  # "Is there a student rate?" points at nothing
+    return len(_words(chunk)) <= 9 and bool(_ANAPHOR.search(plain))
+
+
+_EXISTENTIAL = re.compile(
+    r"\b(?:(?:is|are|was|were) there|there(?:'s| is| are| was| were))\b", re.I
+)
 
 
 _GENERIC = _wordset(
