@@ -569,3 +569,39 @@ class TestExistentialThere:
     def test_a_follow_up_pointing_back(self):
         text = "How do I export my notes as PDF? Is there a shortcut for that?"
         assert len(requests(text)) < 2
+
+
+class TestImperativeThenAnAside:
+    """An imperative with its pronoun ("Rédige-moi …", "Escríbeme …", "Schreib mir …")
+    asks, so a question added after it ("Sinon rien à voir, …", "Por cierto, …") makes
+    two requests; a question quoted in a story is not asked."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Rédige-moi un petit mot pour le départ de Claire, ton chaleureux. Sinon rien "
+            "à voir mais pourquoi mes tomates ont des feuilles jaunes ?",
+            "Escríbeme una nota para la despedida de Claire, en tono cálido. Por cierto, "
+            "¿por qué se me ponen amarillas las hojas del tomate?",
+            "Schreib mir eine kurze Karte zum Abschied von Claire, eher herzlich. "
+            "Übrigens, warum bekommen meine Tomaten gelbe Blätter?",
+            "Write me a short card for Claire's farewell, warm in tone. By the way, why "
+            "do my tomato plants get yellow leaves?",
+        ],
+    )
+    def test_two_requests(self, text):
+        assert len(requests(text)) == 2
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Mon frère m'a écrit « tu préfères la mer ou la montagne ? » pour rire. "
+            "Sinon, tu peux m'expliquer comment régler le thermostat ?",
+            "Mein Bruder schrieb „magst du lieber Meer oder Berge?“ zum Spaß. Übrigens, "
+            "kannst du mir erklären, wie man das Thermostat einstellt?",
+            "My brother texted me “sea or mountains?” as a joke. Anyway, can you explain "
+            "how to set the thermostat?",
+        ],
+    )
+    def test_a_quoted_question_is_not_asked(self, text):
+        assert len(requests(text)) < 2

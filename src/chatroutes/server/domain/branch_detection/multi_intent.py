@@ -145,7 +145,7 @@ _ADDITIVE = re.compile(
     r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
     r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
     rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|"
-    rf"(?:(?:and|et|y|und|e)\s+)?{_TOPIC_SWITCH}",
+    rf"(?:(?:and|et|y|und|e|sinon|otherwise|si no|sonst),?\s+)?{_TOPIC_SWITCH}",
     re.I,
 )
 _ALSO_INSIDE = re.compile(
@@ -913,7 +913,8 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             # "… auf Müller GmbH, Hauptstr. 4, 80331 München.": an abbreviation cut it
             earlier[-2:] = [Span(earlier[-2].start, earlier[-1].end)]
         before = scan[earlier[-1].start : earlier[-1].end] if earlier else ""
-        asks = _asks(before) and not _filler(before.strip().lstrip("¿¡"))  # not "Could you help?"
+        told = _QUOTED.sub("", before)  # "He wrote « sea or mountains? »": not asked
+        asks = _asks(told) and not _filler(before.strip().lstrip("¿¡"))  # not "Could you help?"
         if len(_words(before)) >= 4 and asks and not _SIGN_OFF.match(before):
             asked.insert(0, _strip_marker(scan, earlier[-1]))
     if len(asked) < 2:
@@ -1205,7 +1206,9 @@ _ASKS = re.compile(
 def _asks(chunk: str) -> bool:
     """Whether a sentence or paragraph asks for something: a question, a request, a need
     or a problem to solve."""
-    return "?" in chunk or bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
+    if "?" in chunk or _CLITIC_IMPERATIVE.match(chunk):  # "Rédige-moi …", "Hilf mir …"
+        return True
+    return bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
 
 
 _HEDGE = re.compile(
@@ -1242,6 +1245,8 @@ def _real_question(chunk: str) -> bool:
         return False
     if _HEDGE.match(plain):
         return False
+    if _OPENED_QUOTE.search(chunk) or chunk.count('"') % 2:
+        return False  # "Il m'a écrit « tu préfères A ou B ?": its quote is cut at the "?"
     return not re.search(r"[\"“«][^\"”»]*\?[\"”»]", chunk)  # a quoted question
 
 
@@ -1568,6 +1573,10 @@ _OPENING = re.compile(
     r"\W*(?:(?:and|also|plus|so|but|et|y|und|aussi|además|außerdem)\b,?\s*)*", re.I
 )
 _CASE = re.compile(r"(?:what |and |et |y |und |or )*(?:if|si|wenn|falls|suppose)\b", re.I)
+_QUOTED = re.compile(r"[«“„\"][^»”“\"]*[»”“\"]")
+"""A quotation, its marks included."""
+_OPENED_QUOTE = re.compile(r"[“«„][^”»“]*$")
+"""A typographic quote opened and not closed."""
 _OPEN_QUOTE = re.compile(r"[\"“«„][^\"”»“]*$")
 _WISH = re.compile(
     r"(?:i|we)(?: really| also)? (?:want|'d like|would like|'d love|would love|wish)\b|"
