@@ -605,3 +605,32 @@ class TestImperativeThenAnAside:
     )
     def test_a_quoted_question_is_not_asked(self, text):
         assert len(requests(text)) < 2
+
+
+class TestHeadedByQuestions:
+    """A message headed by questions in the plural ("Quick questions about …:") announces
+    several: the questions after it are separate requests; a heading in the singular
+    announces one."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Quick questions about my tax return: Can I deduct the costs of my home "
+            "office? By when do I have to file for 2023?",
+            "Petites questions sur ma déclaration d'impôts : Est-ce que je peux déduire "
+            "mon bureau à domicile ? Jusqu'à quand dois-je déclarer pour 2023 ?",
+            "Preguntas rápidas sobre la renta: ¿Puedo deducir el despacho en casa si "
+            "teletrabajo dos días? ¿Hasta cuándo tengo que presentar la de 2023?",
+            "Kurze Fragen zur Steuererklärung: Kann ich mein Arbeitszimmer absetzen? Bis "
+            "wann muss ich die Erklärung für 2023 abgeben?",
+        ],
+    )
+    def test_two_requests(self, text):
+        assert len(requests(text)) == 2
+
+    def test_one_question_announced(self):
+        text = (
+            "Quick question about my tax return: can I deduct my home office? I work "
+            "from home two days a week."
+        )
+        assert len(requests(text)) < 2

@@ -923,7 +923,7 @@ def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     shared = Counter(w for topic in topics for w in topic)  # in how many requests a word is
     overlaps = [sum(shared[w] > 1 for w in t) / max(1, len(t)) for t in topics]
     overlap = sum(overlaps) / len(overlaps)
-    announced = _ANNOUNCING.search(scan, 0, asked[1].start)
+    announced = _ANNOUNCING.search(scan, 0, asked[1].start) or _HEADED.match(scan)
     if marked or announced:
         score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
         score += 0.04 if marked else 0.0
@@ -1024,6 +1024,14 @@ _ANNOUNCING = re.compile(
     rf"so|ok|okay|bonjour|salut|hola|hallo|ciao)\b\W*)?{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b",
     re.I,
 )
+_HEADED = re.compile(
+    r"\W*(?:(?:hi|hello|hey|bonjour|salut|hola|hallo|moin)\b\W*)?(?:(?:quick|short|small|"
+    r"some|petites|rapides|quelques|brèves|rápidas|pequeñas|kurze|kleine|schnelle)\s+)?"
+    r"(?:questions|fragen|preguntas|dudas)\b[^.?!\n]{0,40}:",
+    re.I,
+)
+"""A message headed by questions in the plural ("Quick questions about my tax return:",
+"Kurze Fragen zur Steuererklärung:"): several are announced, with no count."""
 _ASKING_CUE = re.compile(
     r"\b(?:please|pls|can you|could you|would you|will you|can (?:someone|somebody|anyone)|"
     r"could (?:someone|somebody|anyone)|i'd (?:like|love|appreciate)|i would (?:like|love)|"
