@@ -1169,8 +1169,10 @@ def _dependent(chunk: str) -> bool:
     there a shortcut for that?")."""
     if _HYPOTHESIS.match(chunk):
         return True
-    plain = _EXISTENTIAL.sub("", chunk)  # "Is there a student rate?" points at nothing
-    return len(_words(chunk)) <= 9 and bool(_ANAPHOR.search(plain))
+    anaphor = _ANAPHOR.search(chunk) if len(_words(chunk)) <= 9 else None
+    if anaphor is not None and anaphor.group(0).lower() == "there":
+        anaphor = _ANAPHOR.search(_EXISTENTIAL.sub("", chunk))  # "Is there a student rate?"
+    return anaphor is not None
 
 
 _EXISTENTIAL = re.compile(
@@ -1435,11 +1437,17 @@ def _standing_problem(item: str) -> bool:
     return not _ISSUE.search(item) and _current_problem(item)
 
 
-def _needed(items: int, direct: int) -> int:
-    """How many items of a list must ask or report a problem for it to be a list of
-    requests: all of them; all but one in a list of three or more where two ask in so
-    many words (a question, "I want …"), the other then a bare order ("Get us back in.")."""
-    return items - 1 if items >= 3 and direct >= 2 else items
+def _enough(items: list[str], asking: int) -> bool:
+    """Whether enough items of a list ask for it to be a list of requests (``asking`` of
+    them do): all of them, a problem as it stands counted too ("les graphiques
+    n'affichent plus rien"); or all but one in a list of three or more where two ask in
+    so many words (a question, "I want …"), the other then a bare order ("Get us back
+    in.")."""
+    if asking >= len(items):
+        return True
+    standing = asking + sum(_standing_problem(item) for item in items)
+    direct = sum(bool("?" in item or _REQUEST.search(item)) for item in items)
+    return standing >= (len(items) - 1 if len(items) >= 3 and direct >= 2 else len(items))
 
 
 def _listed_requests(text: str, scan: str) -> list[Suggestion]:
@@ -1464,9 +1472,6 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
             for m in run
         )
-        direct = sum(bool("?" in m.group(1) or _REQUEST.search(m.group(1))) for m in run)
-        # a problem as it stands ("les graphiques n'affichent plus rien") is an item too
-        standing = asking + sum(_standing_problem(m.group(1)) for m in run)
         announced = _MANY.search(intro)
         lead = intro.rstrip()
         colon = lead.endswith(":")
@@ -1477,7 +1482,7 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
         elif colon and all(_task(m.group(1)) for m in run) and _TASK_LIST_LEAD.search(lead):
             asking = len(run)  # "I need to:\n- book …\n- write …": each item a task
-        if not (announced and asking >= 1) and standing < _needed(len(run), direct):
+        if not (announced and asking >= 1) and not _enough([m.group(1) for m in run], asking):
             continue
         if _one_question_after(scan, run[-1].end()):
             continue  # "… 3. search errors\nHow do I debug this?": symptoms of one problem
