@@ -634,3 +634,30 @@ class TestHeadedByQuestions:
             "from home two days a week."
         )
         assert len(requests(text)) < 2
+
+
+class TestNoMoreItemsThanCounted:
+    """ "Two things: A, and B, a detail of B": a comma-joined part past the count tells
+    more about the item before it."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Hey, two things: my March invoice shows the wrong VAT number, and I can't "
+            "add a new team member, the invite button is greyed out.",
+            "Deux choses : ma facture de mars a le mauvais numéro de TVA, et je n'arrive "
+            "pas à ajouter un membre, le bouton d'invitation est grisé.",
+            "Dos cosas: mi factura de marzo tiene mal el NIF, y no puedo añadir a un "
+            "compañero, el botón de invitar está gris.",
+            "Zwei Sachen: meine Rechnung vom März hat die falsche Steuernummer, und ich "
+            "kann kein Mitglied hinzufügen, der Einladen-Knopf ist grau.",
+        ],
+    )
+    def test_two_items(self, text):
+        assert len(requests(text)) == 2
+
+    def test_three_counted_stay_three(self):
+        text = (
+            "Three things: my invoice is wrong, the export is broken, and the app crashes on start."
+        )
+        assert len(requests(text)) == 3

@@ -828,6 +828,8 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
                 _trimmed(scan, match.end(), verbs[0].start()),
                 _trimmed(scan, verbs[0].end(), sentence.end),
             ]
+    if counted and (number := _NUMBER.get(counted.group(0).split()[0].lower())):
+        items = _to_count(scan, items, number)
     if len(items) < 2 or any(len(_words(scan[a:b])) < 2 for a, b in items):
         return []
     return split_group(
@@ -860,6 +862,22 @@ def _described(scan: str, start: int, count: int) -> bool:
     ("Two things:")."""
     before = scan[start:count]
     return bool(_DOES.search(before)) and not _TOLD_BY_PARTY.search(before)
+
+
+def _to_count(scan: str, items: list[tuple[int, int]], number: int) -> list[tuple[int, int]]:
+    """The items of a count, more than counted ("two things: my invoice is wrong, and I
+    can't add a user, the invite button is greyed out") joined back where only a comma
+    parts them, from the last: the later part tells more about the one before."""
+    items = list(items)
+    while len(items) > number:
+        commas = [
+            i for i in range(1, len(items)) if scan[items[i - 1][1] : items[i][0]].strip() == ","
+        ]
+        if not commas:
+            break
+        at = commas[-1]
+        items[at - 1 : at + 1] = [(items[at - 1][0], items[at][1])]
+    return items
 
 
 def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
