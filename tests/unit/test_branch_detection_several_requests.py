@@ -661,3 +661,38 @@ class TestNoMoreItemsThanCounted:
             "Three things: my invoice is wrong, the export is broken, and the app crashes on start."
         )
         assert len(requests(text)) == 3
+
+
+class TestRequestAfterHandedOverMaterial:
+    """A quotation handed over to be worked on is blanked with its full stop: a capital
+    after it opens a new sentence, so a request after it stands on its own."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can you fix the grammar in this line for my cover letter: « I has always "
+            "loved design and want join your team. » Oh and before I forget, how much "
+            "does a junior UX designer earn in Leeds?",
+            "Tu peux me corriger cette phrase pour ma lettre : « J'ai toujours aimé le "
+            "design et je veux rejoindre votre équipe. » Oh et avant que j'oublie, "
+            "combien gagne un graphiste junior à Nantes ?",
+            "¿Puedes corregirme esta frase para mi carta: «Siempre me ha gustado el "
+            "diseño y quiero unirme a su equipo.» Ah, y antes de que se me olvide, "
+            "¿cuánto gana un diseñador junior en Sevilla?",
+            "Kannst du mir diesen Satz für mein Anschreiben korrigieren: „Ich habe "
+            "Design schon immer geliebt und will zu Ihrem Team.“ Ach, und bevor ich es "
+            "vergesse, wie viel verdient ein Junior-Designer in Leipzig?",
+        ],
+    )
+    def test_two_requests(self, text):
+        assert len(requests(text)) == 2
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Translate this into German: « The meeting moves to Friday at ten. » Thanks a lot!",
+            "Traduis ça en anglais : « La réunion est déplacée à vendredi. » Merci beaucoup !",
+        ],
+    )
+    def test_one_request(self, text):
+        assert requests(text) == []

@@ -250,6 +250,8 @@ _ORDINAL_SPLIT = re.compile(
 
 
 def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    if _BLANKED in scan:
+        sents = _past_material(scan, sents)
     found: list[Suggestion] = []
     lower = scan.lower()
     joining = tuple(key for key in _JOINED_KEYS if key in lower)  # the few to look for
@@ -272,6 +274,23 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 
 
 _CONFIDENT = calibrated(0.7)
+_BLANKED = " " * 8
+_MATERIAL_END = re.compile(r" {8,}(?=[¿¡]?[^\W\d_])")
+
+
+def _past_material(scan: str, sents: list[Span]) -> list[Span]:
+    """The sentences, cut where blanked material (a quotation handed over, code) ends
+    and a capital opens what follows: "Translate this: «…» And something else: …?"
+    holds two sentences, the material's own full stop blanked with it."""
+    cut: list[Span] = []
+    for sentence in sents:
+        start = sentence.start
+        for blank in _MATERIAL_END.finditer(scan, sentence.start, sentence.end):
+            if scan[blank.end()].isupper() and _LETTER.search(scan, start, blank.start()):
+                cut.append(Span(start, blank.start()))
+                start = blank.end()
+        cut.append(Span(start, sentence.end))
+    return cut
 
 
 def _strongest_per_extent(found: list[Suggestion]) -> list[Suggestion]:
@@ -1218,7 +1237,8 @@ def _follow_up(words: list[str]) -> bool:
 
 _ASKS = re.compile(
     r"\b(?:please|pls|can you|could you|would you|i'd (?:like|love|appreciate)|i would like|"
-    r"i need|we need|i want|we want|"
+    r"i need|we need|i want|we want|tu peux|vous pouvez|peux-tu|pouvez-vous|pourriez-vous|"
+    r"puedes|podrías|podéis|kannst du|können sie|könntest du|könnten sie|"
     r"wish|hope|love|like to|help|suggest|recommend|give|send|tell|show|explain|write|draft|"
     r"make|check|fix|update|change|cancel|add|remove|book|find|plan|how do|how can|how should|"
     r"whether|no longer|stopped|keeps|broken|wrong|aren't|isn't|doesn't|won't|can't|"
