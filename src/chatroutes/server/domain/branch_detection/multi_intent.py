@@ -282,11 +282,15 @@ def _past_material(scan: str, sents: list[Span]) -> list[Span]:
     """The sentences, cut where blanked material (a quotation handed over, code) ends
     and a capital opens what follows: "Translate this: «…» And something else: …?"
     holds two sentences, the material's own full stop blanked with it."""
+    ends = [m for m in _MATERIAL_END.finditer(scan) if scan[m.end()].isupper()]
+    if not ends:
+        return sents
     cut: list[Span] = []
     for sentence in sents:
         start = sentence.start
-        for blank in _MATERIAL_END.finditer(scan, sentence.start, sentence.end):
-            if scan[blank.end()].isupper() and _LETTER.search(scan, start, blank.start()):
+        for blank in ends:
+            inside = sentence.start < blank.start() and blank.end() < sentence.end
+            if inside and _LETTER.search(scan, start, blank.start()):
                 cut.append(Span(start, blank.start()))
                 start = blank.end()
         cut.append(Span(start, sentence.end))
@@ -1267,16 +1271,18 @@ _HEDGE = re.compile(
 )
 
 
-_GREETED = re.compile(
-    r"(?:hi|hello|hey|bonjour|salut|coucou|hola|buenas|hallo|moin|servus)\b[\s,!]*[¿¡]?", re.I
+_GREETED_FILLER = re.compile(
+    r"(?:(?:hi|hello|hey|bonjour|salut|coucou|hola|buenas|hallo|moin|servus)\b[\s,!]*[¿¡]?)?"
+    + _FILLER_QUESTION.pattern.removeprefix("^"),
+    re.I,
 )
+"""``_FILLER_QUESTION`` after a greeting or none."""
 
 
 def _filler(plain: str) -> bool:
     """A question that only opens or closes the message ("Could you help me out with
     something?", "Hola, ¿me puedes ayudar con algo?"), a greeting before it left out."""
-    greeting = _GREETED.match(plain)
-    return bool(_FILLER_QUESTION.match(plain[greeting.end() :] if greeting else plain))
+    return bool(_GREETED_FILLER.match(plain))
 
 
 def _real_question(chunk: str) -> bool:
@@ -1293,7 +1299,8 @@ def _real_question(chunk: str) -> bool:
         return False
     if _HEDGE.match(plain):
         return False
-    if _OPENED_QUOTE.search(chunk) or chunk.count('"') % 2:
+    quoted = "«" in chunk or "“" in chunk or "„" in chunk
+    if (quoted and _OPENED_QUOTE.search(chunk)) or chunk.count('"') % 2:
         return False  # "Il m'a écrit « tu préfères A ou B ?": its quote is cut at the "?"
     return not re.search(r"[\"“«][^\"”»]*\?[\"”»]", chunk)  # a quoted question
 
@@ -1469,23 +1476,23 @@ def _task(item: str) -> bool:
     return head.isalpha() and head.islower() and head not in _OBJECT_START | _STOPWORDS
 
 
-def _standing_problem(item: str) -> bool:
-    """A list item that tells a problem as it stands ("les graphiques n'affichent plus
-    rien") with no issue word ``_ISSUE`` knows."""
-    return not _ISSUE.search(item) and _current_problem(item)
-
-
-def _enough(items: list[str], asking: int) -> bool:
-    """Whether enough items of a list ask for it to be a list of requests (``asking`` of
-    them do): all of them, a problem as it stands counted too ("les graphiques
-    n'affichent plus rien"); or all but one in a list of three or more where two ask in
-    so many words (a question, "I want …"), the other then a bare order ("Get us back
-    in.")."""
-    if asking >= len(items):
+def _enough(run: list[re.Match[str]], asked: list[bool], asking: int) -> bool:
+    """Whether enough items of a list ask for it to be a list of requests (``asked``:
+    which ask or report an issue; ``asking`` of them count): all of them, a problem as it
+    stands counted too ("les graphiques n'affichent plus rien"); or all but one in a list
+    of three or more where two ask in so many words (a question, "I want …"), the other
+    then a bare order ("Get us back in.")."""
+    if asking >= len(run):
         return True
-    standing = asking + sum(_standing_problem(item) for item in items)
+    items = [m.group(1) for m in run]
     direct = sum(bool("?" in item or _REQUEST.search(item)) for item in items)
-    return standing >= (len(items) - 1 if len(items) >= 3 and direct >= 2 else len(items))
+    spare = 1 if len(items) >= 3 and direct >= 2 else 0
+    for item, asks in zip(items, asked, strict=True):
+        if not asks and not _current_problem(item):
+            spare -= 1
+            if spare < 0:
+                return False
+    return True
 
 
 def _listed_requests(text: str, scan: str) -> list[Suggestion]:
@@ -1506,10 +1513,11 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
         if len(run) < 2:
             continue
         intro = scan[max(0, run[0].start() - 160) : run[0].start()]
-        asking = sum(
+        asked = [
             bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
             for m in run
-        )
+        ]
+        asking = sum(asked)
         announced = _MANY.search(intro)
         lead = intro.rstrip()
         colon = lead.endswith(":")
@@ -1520,7 +1528,7 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
         elif colon and all(_task(m.group(1)) for m in run) and _TASK_LIST_LEAD.search(lead):
             asking = len(run)  # "I need to:\n- book …\n- write …": each item a task
-        if not (announced and asking >= 1) and not _enough([m.group(1) for m in run], asking):
+        if not (announced and asking >= 1) and not _enough(run, asked, asking):
             continue
         if _one_question_after(scan, run[-1].end()):
             continue  # "… 3. search errors\nHow do I debug this?": symptoms of one problem
