@@ -656,6 +656,17 @@ class TestNoMoreItemsThanCounted:
     def test_two_items(self, text):
         assert len(requests(text)) == 2
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Two problems: I can't log in, the VAT is wrong and I want another plan.",
+            "Zwei Probleme: ich komme nicht rein, die Steuer stimmt nicht und ich will "
+            "einen anderen Tarif.",
+        ],
+    )
+    def test_a_list_before_its_and_keeps_its_items(self, text):
+        assert len(requests(text)) == 3
+
     def test_three_counted_stay_three(self):
         text = (
             "Three things: my invoice is wrong, the export is broken, and the app crashes on start."

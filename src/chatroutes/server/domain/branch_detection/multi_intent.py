@@ -145,7 +145,7 @@ _ADDITIVE = re.compile(
     r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
     r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
     rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|"
-    rf"(?:(?:and|et|y|und|e|sinon|otherwise|si no|sonst),?\s+)?{_TOPIC_SWITCH}",
+    rf"(?:(?:and|et|y|und|e|sinon|otherwise|sonst),?\s+)?{_TOPIC_SWITCH}",
     re.I,
 )
 _ALSO_INSIDE = re.compile(
@@ -890,17 +890,24 @@ def _described(scan: str, start: int, count: int) -> bool:
 def _to_count(scan: str, items: list[tuple[int, int]], number: int) -> list[tuple[int, int]]:
     """The items of a count, more than counted ("two things: my invoice is wrong, and I
     can't add a user, the invite button is greyed out") joined back where only a comma
-    parts them, from the last: the later part tells more about the one before."""
+    parts an item from the one "and" brought: the later part tells more about it. A
+    list "A, B and C" keeps its commas before the "and"."""
     items = list(items)
     while len(items) > number:
-        commas = [
-            i for i in range(1, len(items)) if scan[items[i - 1][1] : items[i][0]].strip() == ","
+        gaps = [scan[a[1] : b[0]] for a, b in itertools.pairwise(items)]
+        after_and = [
+            i + 1
+            for i in range(1, len(gaps))
+            if gaps[i].strip() == "," and _AND_WORD.search(gaps[i - 1])
         ]
-        if not commas:
+        if not after_and:
             break
-        at = commas[-1]
+        at = after_and[-1]
         items[at - 1 : at + 1] = [(items[at - 1][0], items[at][1])]
     return items
+
+
+_AND_WORD = re.compile(r"\b(?:and|et|y|und|e)\b", re.I)
 
 
 def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:

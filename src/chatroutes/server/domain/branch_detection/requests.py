@@ -469,11 +469,11 @@ def _counted(scan: str) -> list[int]:
 _MARKED = re.compile(r"\(?([a-e1-5])\)\s+$", re.I)
 _TRANSITION_WORD = re.compile(rf"\b(?:{_TRANSITION})\b", re.I)
 _SUBORDINATE = re.compile(r"(?:when|quand|wo|was)\b", re.I)
+"""Question words that after "and" mostly open a clause of the same question ("… when
+the key is missing, and when Redis is down?", German "und was ich …")."""
 _INVERTED = re.compile(r"\w+\s+\w+\s+(?:i|you|we|they|ich|du|wir|ihr|man|sie)\b(?!['\u2019])", re.I)
 """A question word, a verb, then its subject: a question ("and where do I …", "und wo
 finde ich …"), not a clause of the one before ("and when I …", "und wo ich …")."""
-"""Question words that after "and" mostly open a clause of the same question ("… when
-the key is missing, and when Redis is down?", German "und was ich …")."""
 _ALSO = re.compile(r"\W*also\W*", re.I)
 _ORDINAL_WORD = re.compile(
     r"\b(?:first|firstly|second|secondly|third|thirdly|premièrement|deuxièmement|d'abord|"
