@@ -4,9 +4,9 @@ per intent; the group runs from the first to the last.
 Three cues, all structural: two requests joined inside one sentence ("I need help
 with X and also Y", "et aussi", "y también", "und auch"); two or more real
 questions; a sentence opened by an additive word ("Also, …", "Separately, …")
-after a request. Filler ("any ideas?", "can I ask you something?"), tag questions
-(", right?"), quoted, rhetorical and set-aside questions ("… ? Anyway, …") do not
-count.
+after a request. Filler ("any ideas?", "can I ask you something?", "could you help me
+out with something?"), tag questions (", right?"), quoted, rhetorical, self-answered
+("… ? No, …") and set-aside questions ("… ? Anyway, …") do not count.
 
 Several sentences are often one request told in parts, so the confidence stays
 below the threshold without a sign that the requests are separate: an additive,
