@@ -3,13 +3,18 @@ lookups and the trimming of spans."""
 
 from __future__ import annotations
 
+import importlib
 import re
+
+import pytest
 
 from chatroutes.server.domain.branch_detection.text import (
     _MARKER,
     Span,
     _by_sentence,
+    _Folding,
     _Keyed,
+    _lowered,
     _marker,
     _may_match,
     _quoted,
@@ -143,3 +148,70 @@ class TestSpans:
         ):
             span = _strip_marker(line, Span(0, len(line)))
             assert line[span.start : span.end] == rest
+
+
+_MODULES = (
+    "comparisons",
+    "conditionals",
+    "directives",
+    "disjunctions",
+    "enumerations",
+    "material",
+    "multi_intent",
+    "requests",
+)
+
+
+def _foldings() -> list[tuple[str, _Folding]]:
+    found = {}
+    for name in _MODULES:
+        module = importlib.import_module(f"chatroutes.server.domain.branch_detection.{name}")
+        for attribute, value in vars(module).items():
+            if isinstance(value, _Folding):
+                found[id(value)] = (f"{name}.{attribute}", value)
+    return list(found.values())
+
+
+# upper case, accents, letters whose lower case is longer or that only an ignore-case
+# regex folds (dotted and dotless i, long s, the Kelvin sign), in the detector's languages
+_TRICKY = (
+    "Should I COMPARE Postgres vs MySQL, or Write Two Versions? Also: WHICH one?",
+    "İstanbul or Ankara: which would you pick? And WHAT IF it rains?",
+    "D\u0131d you \u017fee the two opt\u0131ons? \u017fhould I compare them or not?",
+    "Ordering 5 \u212a of rice or 3 \u212ag of beans: which is better than the other?",
+    "Écris-moi DEUX versions : une formelle ET une décontractée. Lequel préfères-tu ?",
+    "¿Qué es MEJOR, Python o Java? Además, ¿cómo se COMPARAN? Dame tres opciones.",
+    "Straße oder Weg? Kannst du mir ZWEI Varianten schreiben und sie VERGLEICHEN?",
+    "ΣΊΣΥΦΟΣ or Ὀδυσσεύς: which one? I need help with billing AND I can't log in.",
+)
+
+
+class TestFolding:
+    @pytest.mark.parametrize("text", _TRICKY)
+    def test_every_folded_pattern_finds_what_its_ignore_case_pattern_finds(self, text):
+        for name, folding in _foldings():
+            ignoring = re.compile(folding.pattern, folding.flags)
+            for at in (0, 3, len(text) // 2):
+                want = [m.span() for m in ignoring.finditer(text, at)]
+                assert [m.span() for m in folding.finditer(text, at)] == want, name
+                searched, matched = ignoring.search(text, at), ignoring.match(text, at)
+                assert (s.span() if (s := folding.search(text, at)) else None) == (
+                    searched.span() if searched else None
+                ), name
+                assert (m.span() if (m := folding.match(text, at)) else None) == (
+                    matched.span() if matched else None
+                ), name
+
+    def test_the_lower_cased_copy_is_used_only_where_it_keeps_offsets_and_letters(self):
+        assert _lowered("Postgres OR MySQL") == "postgres or mysql"
+        assert _lowered("Café OU thé ?") == "café ou thé ?"
+        assert _lowered("İstanbul or Ankara") is None  # lower() makes "İ" two characters
+        assert _lowered("\u017fo or not") is None  # an ignore-case "s" matches the long s
+        assert _lowered("d\u0131d or not") is None  # and an ignore-case "i" the dotless i
+
+    def test_a_pattern_must_ignore_case_and_spell_its_letters_in_lower_case(self):
+        with pytest.raises(ValueError):
+            _Folding(re.compile(r"\bor\b"))
+        with pytest.raises(ValueError):
+            _Folding(re.compile(r"\b(?:Option|choice)\b", re.I))
+        assert _Folding(re.compile(r"\b(?P<x>or)\W", re.I)).search("A OR b").span() == (2, 5)

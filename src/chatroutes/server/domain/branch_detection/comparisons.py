@@ -31,7 +31,7 @@ from .suggestion import Option, Suggestion, calibrated, split_group
 from .text import (
     _NEGATION,
     Span,
-    _factored,
+    _Folding,
     _inside,
     _Keyed,
     _option_title,
@@ -43,34 +43,35 @@ from .text import (
 )
 
 _VS = re.compile(r"\b(?:vs\.?|versus)(?=\s)", re.I)
-_COMPARE = re.compile(
-    r"\b(?:compare|comparing|comparison (?:of|between)|weigh(?:s|ed|ing)?(?: up)?|"
-    r"(?:rank|rate)(?:s|d|ing)?(?=\s[^.?!]{1,60}\s(?:against|versus|vs\.?)\s)|"
-    r"pit(?:s|ting)?|se diferencia[n]?|unterscheidet sich|"
-    r"(?:differences?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
-    r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
-    r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
-    r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
-    r"debating|weighing|wavering|back and forth) between|"
-    r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos|estoy|estamos) entre|"
-    r"(?:i'm|i am|we're|we are|still|stuck|caught) between|"
-    r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
-    r"pros and cons of|trade-?offs? between|side[- ]by[- ]side (?:of|for)|"
-    r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
-    r"vergleich (?:von|zwischen)|comparación (?:de|entre)|"
-    r"comparar|diferencias? entre|elegir entre|decidir entre|"
-    r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
-    r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
-    r"differs? from|different from|compared (?:to|with)|in comparison (?:to|with)|"
-    r"as opposed to|im vergleich (?:zu[mr]?|mit)|verglichen mit|gegenüber|"
-    r"comparée?s? (?:à|au|aux|avec)|par rapport (?:à|au|aux)|face (?:à|au|aux)|"
-    r"comparad[oa]s? con|frente (?:a|al)|en comparación (?:con|a|al)|rispetto (?:a|al|alla|ai)|"
-    r"paragonat[oa] a|em comparação com|comparad[oa] com|"
-    r"vor- und nachteile von|avantages et (?:les )?inconvénients (?:de|d'un|d'une)|"
-    r"ventajas y desventajas de|pros y contras de|pro e contro di|prós e contras de)\b",
-    re.I,
+_COMPARE = _Folding(
+    re.compile(
+        r"\b(?:compare|comparing|comparison (?:of|between)|weigh(?:s|ed|ing)?(?: up)?|"
+        r"(?:rank|rate)(?:s|d|ing)?(?=\s[^.?!]{1,60}\s(?:against|versus|vs\.?)\s)|"
+        r"pit(?:s|ting)?|se diferencia[n]?|unterscheidet sich|"
+        r"(?:differences?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
+        r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
+        r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
+        r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
+        r"debating|weighing|wavering|back and forth) between|"
+        r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos|estoy|estamos) entre|"
+        r"(?:i'm|i am|we're|we are|still|stuck|caught) between|"
+        r"(?:hésitons|hésitent) entre|(?:indecis[oi]|scegliere|decidere) tra|"
+        r"pros and cons of|trade-?offs? between|side[- ]by[- ]side (?:of|for)|"
+        r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
+        r"vergleich (?:von|zwischen)|comparación (?:de|entre)|"
+        r"comparar|diferencias? entre|elegir entre|decidir entre|"
+        r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
+        r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
+        r"differs? from|different from|compared (?:to|with)|in comparison (?:to|with)|"
+        r"as opposed to|im vergleich (?:zu[mr]?|mit)|verglichen mit|gegenüber|"
+        r"comparée?s? (?:à|au|aux|avec)|par rapport (?:à|au|aux)|face (?:à|au|aux)|"
+        r"comparad[oa]s? con|frente (?:a|al)|en comparación (?:con|a|al)|rispetto (?:a|al|alla|ai)|"
+        r"paragonat[oa] a|em comparação com|comparad[oa] com|"
+        r"vor- und nachteile von|avantages et (?:les )?inconvénients (?:de|d'un|d'une)|"
+        r"ventajas y desventajas de|pros y contras de|pro e contro di|prós e contras de)\b",
+        re.I,
+    )
 )
-_COMPARE = _factored(_COMPARE)  # the same matches, found faster
 _KEYS = (
     "vs",
     "versus",
@@ -257,7 +258,7 @@ _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
 _DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
 _FROM_JOINER = re.compile(r"\s(?:de|del|von|vom|from|and|y|und)\s", re.I)
 _BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|or|ou|o|oder)\s", re.I)
-_THAN = re.compile(r"\b(?:than|que|als|di|do que|as|como|wie)\b", re.I)
+_THAN = _Folding(re.compile(r"\b(?:than|que|als|di|do que|as|como|wie)\b", re.I))
 _EQUATIVE = re.compile(r"\b(?:as|aussi|autant|tan|tanto|so|genauso|altrettanto)\s+\w+\s*$", re.I)
 _NOT_EQUATIVE = re.compile(
     r"(?:as|so) (?:well|soon|long|far|much|many|early|late|quickly|little|often)\b", re.I
@@ -277,17 +278,21 @@ _SOFTENERS = re.compile(
     r"just|as|aussi|tan|so|genauso|altrettanto))+\s*$",
     re.I,
 )
-_HOW_COMPARE = re.compile(
-    r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ|fare|"
-    r"hold up|measure up|match up|line up|measure|compete|perform)\b"
-    r"(?:(?:\s+[\w-]+){0,2}?\s+(?:to|with|against|from)\s+)?",
-    re.I,
+_HOW_COMPARE = _Folding(
+    re.compile(
+        r"\bhow (?:do|does|would|did|will)\s+(.{3,160}?)\s+(?:compare|stack up|differ|fare|"
+        r"hold up|measure up|match up|line up|measure|compete|perform)\b"
+        r"(?:(?:\s+[\w-]+){0,2}?\s+(?:to|with|against|from)\s+)?",
+        re.I,
+    )
 )
-_TOLD = re.compile(
-    r"\b(?:asked(?!\s+(?:\w+\s+)?to\b)|wondered|wanted to know|was wondering|told|explained|"
-    r"googled|looked up|"
-    r"a demandé|demandait|preguntó|me explicó|fragte|gefragt|erklärt)\b",
-    re.I,
+_TOLD = _Folding(
+    re.compile(
+        r"\b(?:asked(?!\s+(?:\w+\s+)?to\b)|wondered|wanted to know|was wondering|told|explained|"
+        r"googled|looked up|"
+        r"a demandé|demandait|preguntó|me explicó|fragte|gefragt|erklärt)\b",
+        re.I,
+    )
 )
 _ASKING_LEAD = re.compile(
     r"(?:(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|puedes|"
@@ -799,12 +804,14 @@ def _inverted(
     return _comparison(text, scan, start, end, sides, 0.84, "comparative")
 
 
-_OUTDO = re.compile(
-    r"\b(?:beats?|outperforms?|outpaces?|outlasts?|outscales?|outsells?|surpass(?:es)?|"
-    r"win (?:over|against)|wins (?:over|against)|keeps? up with|compete with|competes with|"
-    r"hold (?:up|its own) against|holds (?:up|its own) against|rivals?|replaces?|"
-    r"substitute for|stand in for)\s+",
-    re.I,
+_OUTDO = _Folding(
+    re.compile(
+        r"\b(?:beats?|outperforms?|outpaces?|outlasts?|outscales?|outsells?|surpass(?:es)?|"
+        r"win (?:over|against)|wins (?:over|against)|keeps? up with|compete with|competes with|"
+        r"hold (?:up|its own) against|holds (?:up|its own) against|rivals?|replaces?|"
+        r"substitute for|stand in for)\s+",
+        re.I,
+    )
 )
 
 
@@ -1066,11 +1073,13 @@ def _weighs_the_two(scan: str, sentence: Span) -> bool:
     )
 
 
-_SWITCH = re.compile(
-    r"\b(?:switch(?:ing)?|mov(?:e|ing)|go(?:ing)?|chang(?:e|ing)|passer|pasar(?:me|nos)?|"
-    r"pasando|cambiar(?:me|nos)?|cambiando|wechseln|umsteigen)\s+(?:(?:from|de|del|von|vom)\s+)"
-    r"(?P<x>[^,?;:]{1,50}?)\s+(?:to|à|au|a|al|zu|zum|zur|auf)\s+(?P<y>[^,?;:]{1,60})",
-    re.I,
+_SWITCH = _Folding(
+    re.compile(
+        r"\b(?:switch(?:ing)?|mov(?:e|ing)|go(?:ing)?|chang(?:e|ing)|passer|pasar(?:me|nos)?|"
+        r"pasando|cambiar(?:me|nos)?|cambiando|wechseln|umsteigen)\s+(?:(?:from|de|del|von|vom)\s+)"
+        r"(?P<x>[^,?;:]{1,50}?)\s+(?:to|à|au|a|al|zu|zum|zur|auf)\s+(?P<y>[^,?;:]{1,60})",
+        re.I,
+    )
 )
 # what weighs a switch: what one gains or loses by it, whether it pays
 _GAINED = re.compile(

@@ -15,17 +15,32 @@ from __future__ import annotations
 import re
 
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _factored, _Keyed, _may_match, _option_title, _trimmed
+from .text import Span, _factored, _Folding, _Keyed, _may_match, _option_title, _trimmed
 
-_CASE = re.compile(
-    r"\b(?:if|when|whenever|in case|unless|si|s'il|s'ils|quand|lorsque|cuando|wenn|falls|"
-    r"sobald|se|caso)\b",
+_CASE = _Folding(
+    re.compile(
+        r"\b(?:if|when|whenever|in case|in the case (?:where|that)|unless|si|s'il|s'ils|quand|"
+        r"lorsque|dans le cas où|au cas où|cuando|en (?:el )?caso de que|wenn|falls|"
+        r"(?:im|für den) fall,? dass|sobald|se|caso)\b",
+        re.I,
+    )
+)
+# "when" that asks when ("when should I worry?", "quand est-ce que…", "quand dois-je…"),
+# and French "quand même" ("anyway"): no condition
+_NOT_A_CONDITION = re.compile(
+    r"(?:when|whenever|quand)\s+(?:should|do|does|did|is|are|was|were|can|could|will|would|"
+    r"shall|must|may|might|est-ce|même\b|\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b)",
     re.I,
 )
-_CASE = _factored(_CASE)  # the same matches, found faster
+# "if" that is "whether": after a verb of knowing, asking, telling or checking ("do you
+# know if", "dime si", "savoir si", "lo que quiero saber es si"), or of indifference
+# ("no matter if", "da igual si", "peu importe si"): the clause is asked about, not a case
 _NOT_A_CASE = re.compile(
-    r"\b(?:even|as|only|what|see|know|ask|wonder(?:ing)?|check|tell me|même|comme|como|"
-    r"incluso|auch|selbst|als|ob|sé|sais|weiß|tanto)\s+$",
+    r"\b(?:even|as|only|what|see|know|knows|ask|asked|asking|wonder(?:ing)?|check|checking|"
+    r"tell me|let me know|find out|confirm|unsure|sure|matter|même|comme|como|incluso|auch|"
+    r"selbst|als|ob|sé|sais|sait|savez|savoir|demande|demander|dire|vérifier|voir|importe|"
+    r"weiß|tanto|sabes|sabe|sabéis|saben|saber|decir|dime|digas|pregunto|preguntar|pregunta|"
+    r"comprobar|confirmar|ver|igual|importa)(?:\s+(?:is|es|est|c'est))?\s+$",
     re.I,
 )
 _NOT_A_CASE = _factored(_NOT_A_CASE)  # the same matches, found faster
@@ -38,14 +53,17 @@ _POLITE = re.compile(
     r"(?:if|in case) (?:you have |there (?:is|are) )?any\b|when (?:i|we) (?:was|were)\b",
     re.I,
 )
-_CASE_END = re.compile(
-    r"[,;:?.!()\n]|\s[\u2014\u2013-]\s|\s(?:and|or|but|then|et|ou|mais|alors|y|o|pero|"
-    r"entonces|und|oder|aber|dann|e|ma)\s(?=(?:what|how|where|which|who|when|why|que|qué|"
-    r"cómo|comment|quoi|was|wie|welche|cosa|come|o que|como)\b)|\s(?:then|alors|entonces|dann)\s|"
-    # a second case coordinated with the first: "if A and if B", "si A et s'il B"
-    r"\s(?:and|or|versus|vs\.?|et|ou|y|o|und|oder|e)\s(?=(?:if|si|s'il|s'ils|when|wenn|falls|"
-    r"cuando|quand|in case)\b)",
-    re.I,
+_CASE_END = _Folding(
+    re.compile(
+        r"[,;:?.!()\n]|\s[\u2014\u2013-]\s|\s(?:and|or|but|then|et|ou|mais|alors|y|o|pero|"
+        r"entonces|und|oder|aber|dann|e|ma)\s(?=(?:what|how|where|which|who|when|why|que|qué|"
+        r"cómo|cuál|cuáles|comment|quoi|quel|quelle|quels|quelles|lequel|laquelle|was|wie|"
+        r"welche\w*|cosa|come|o que|como)\b)|\s(?:then|alors|entonces|dann)\s|"
+        # a second case coordinated with the first: "if A and if B", "si A et s'il B"
+        r"\s(?:and|or|versus|vs\.?|et|ou|y|o|und|oder|e)\s(?=(?:if|si|s'il|s'ils|when|wenn|falls|"
+        r"cuando|quand|in case)\b)",
+        re.I,
+    )
 )
 _ITALIAN_OR_PORTUGUESE = re.compile(
     r"\b(?:che|il|della|dello|nel|per|non|sono|cosa|come|não|você|uma|então|também|muito|"
@@ -55,20 +73,23 @@ _ITALIAN_OR_PORTUGUESE = re.compile(
 _ITALIAN_OR_PORTUGUESE = _factored(_ITALIAN_OR_PORTUGUESE)  # the same matches, found faster
 _OPENS = re.compile(r"(?:^|[,;:.?!]|\b(?:e|ma|o|mas|ou))\s*$")  # what a clause opens after
 _IF = re.compile(r"(?:if|si|s'il|s'ils|wenn|falls|se|in case|unless)\b", re.I)
-_ASKING = re.compile(
-    r"\?|\b(?:please|can you|could you|would you|tell me|explain|walk me through|help me|"
-    r"i need|i'd like|what should|how should|advise|peux-tu|pouvez-vous|puedes|podrías|"
-    r"kannst du|können sie|bitte|por favor|s'il te plaît|s'il vous plaît)\b",
-    re.I,
+_ASKING = _Folding(
+    re.compile(
+        r"\?|\b(?:please|can you|could you|would you|tell me|explain|walk me through|help me|"
+        r"i need|i'd like|what should|how should|advise|peux-tu|pouvez-vous|puedes|podrías|"
+        r"kannst du|können sie|bitte|por favor|s'il te plaît|s'il vous plaît)\b",
+        re.I,
+    )
 )
-_ELSE = re.compile(
-    r"\b(?:otherwise|or else|else|if not(?=\s*[,.;:!?]|\s*$)|in the other case|sinon|autrement|"
-    r"dans le cas contraire|si non|de lo contrario|en caso contrario|si no(?=\s*[,.;:!?]|\s*$)|"
-    r"sonst|andernfalls|ansonsten|"
-    r"(?:wenn|falls) nicht|altrimenti|caso contrário|senão)\b",
-    re.I,
+_ELSE = _Folding(
+    re.compile(
+        r"\b(?:otherwise|or else|else|if not(?=\s*[,.;:!?]|\s*$)|in the other case|sinon|autrement|"
+        r"dans le cas contraire|si non|de lo contrario|en caso contrario|si no(?=\s*[,.;:!?]|\s*$)|"
+        r"sonst|andernfalls|ansonsten|"
+        r"(?:wenn|falls) nicht|altrimenti|caso contrário|senão)\b",
+        re.I,
+    )
 )
-_ELSE = _factored(_ELSE)  # the same matches, found faster
 _ELSE_KEYS = (  # one of them is in each match of _ELSE
     *("otherwise", "else", "if not", "other case", "sinon", "autrement", "contraire", "si no"),
     *("contrario", "sonst", "andernfalls", "nicht", "altrimenti", "contrário", "senão"),
@@ -83,6 +104,11 @@ _OR = re.compile(r",?\s+(?:or|ou|o|oder)\s+", re.I)
 _KEYS = (
     "if",
     "when",
+    "s'il",
+    "sobald",
+    "the case",
+    "cas où",
+    "fall",
     "in case",
     "unless",
     "si",
@@ -121,10 +147,11 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if other is not None:
                 cases = [cases[0], other]
                 reason = "a case and its 'otherwise'"
-            elif index + 1 < len(sents) and len(cases_of[index + 1]) == 1:
-                cases = [cases[0], cases_of[index + 1][0]]  # "What if A? And if B?"
-                reason = "consecutive sentences, one case each"
-                index += 1
+            else:  # "What if A? And if B? And if C?"
+                while index + 1 < len(sents) and len(cases_of[index + 1]) == 1:
+                    cases = [*cases, cases_of[index + 1][0]]
+                    reason = "consecutive sentences, one case each"
+                    index += 1
         index += 1
         if len(cases) < 2:
             continue
@@ -178,14 +205,20 @@ def _decided(
 def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
     """Each condition clause of the sentence: from its "if"/"when" to where it ends."""
     out: list[tuple[int, int]] = []
+    asked_whether = False  # an "if" that means "whether" was seen in this sentence
     for match in _CASE.finditer(scan, sentence.start, sentence.end):
         if out and match.start() < out[-1][1]:
             continue
         word = match.group(0).lower()
         before = scan[max(sentence.start, match.start() - 12) : match.start()]
         if _NOT_A_CASE.search(before) and not before.lower().rstrip().endswith("what"):
+            asked_whether = True
             continue
-        if _POLITE.match(scan, match.start(), sentence.end):
+        if asked_whether and _OR_BEFORE.search(before):
+            continue  # "tell me if A, or if B": the other half of the same "whether"
+        if _POLITE.match(scan, match.start(), sentence.end) or _NOT_A_CONDITION.match(
+            scan, match.start(), sentence.end
+        ):
             continue
         if word in ("se", "caso") and not (
             _OPENS.search(before)
@@ -203,6 +236,7 @@ def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
     return out
 
 
+_OR_BEFORE = re.compile(r"\b(?:or|o|ou|oder|oppure)\s*$", re.I)
 _JOINED = re.compile(
     r"\s+(?:and|or|versus|vs\.?|et|ou|y|o|und|oder|e)\s+(?:if|si|s'il|s'ils|when|wenn|falls|"
     r"cuando|quand|in case)\b",

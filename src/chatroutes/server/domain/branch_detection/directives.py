@@ -29,7 +29,17 @@ import re
 
 from .option_spans import _parts
 from .suggestion import Option, Suggestion, split_group
-from .text import Span, _factored, _Keyed, _option_title, _skip, _trimmed, _words
+from .text import (
+    Span,
+    _factored,
+    _Folding,
+    _Keyed,
+    _option_title,
+    _Searcher,
+    _skip,
+    _trimmed,
+    _words,
+)
 
 _MAKE = re.compile(
     r"\b(?:write|rewrite|re-write|draft|redraft|give|create|make|produce|refactor|show|compose|"
@@ -103,17 +113,20 @@ _KEYS = (
     "und für ",
     "und auf ",
 )
-_COUNTED = re.compile(
-    r"\b(?:two|three|four|five|2|3|4|5|twice|both|cinq|cinco|fünf|cinque|versions?|ways?|variants?|variations?|options?|"
-    r"drafts?|takes?|flavou?rs?|tones?|styles?|deux|trois|quatre|fois|versions?|façons|manières|"
-    r"dos|tres|cuatro|versiones|formas|maneras|opciones|variantes|zwei|drei|vier|zweimal|"
-    r"dreimal|varianten|versionen|arten|due|tre|versioni|versione|modi|duas|três|versões)\b",
-    re.I,
+_COUNTED = _Folding(
+    re.compile(
+        r"\b(?:two|three|four|five|2|3|4|5|twice|both|cinq|cinco|fünf|cinque|versions?|ways?|variants?|variations?|options?|"
+        r"drafts?|takes?|flavou?rs?|tones?|styles?|deux|trois|quatre|fois|versions?|façons|manières|"
+        r"dos|tres|cuatro|versiones|formas|maneras|opciones|variantes|zwei|drei|vier|zweimal|"
+        r"dreimal|varianten|versionen|arten|due|tre|versioni|versione|modi|duas|três|versões)\b",
+        re.I,
+    )
 )
-_COUNTED = _factored(_COUNTED)  # the same matches, found faster
-_ITEM_SPLIT = re.compile(
-    r",?\s+(?:and|or|et|ou|y|e|o|und|oder)\s+(?=\S)|,\s*|;\s*",
-    re.I,
+_ITEM_SPLIT = _Folding(
+    re.compile(
+        r",?\s+(?:and|or|et|ou|y|e|o|und|oder)\s+(?=\S)|,\s*|;\s*",
+        re.I,
+    )
 )
 _LEADING_OBJECT = re.compile(
     r"(?:(?:me|us|it|this|that|them|this one|le|la|les|lui|moi|nous|lo|la|me|nos|es|mir|uns|"
@@ -151,23 +164,26 @@ _PREPOSITIONS = frozenset(
         *("per", "senza", "plus", "more", "less", "moins", "más", "mehr", "like", "wie"),
     }
 )
-_TAIL = re.compile(
-    r"(?:^|\s+)(?:(?:so that|so the|so i|so we|so my|because|to see|to compare|para ver|"
-    r"pour que|para que|pour voir|damit|um zu|then i|and then)\b.*|"
-    r"(?:please|s'il te plaît|s'il vous plaît|por favor|bitte|per favore)\W*)$",
-    re.I | re.S,
+_TAIL = _Folding(
+    re.compile(
+        r"(?:^|\s+)(?:(?:so that|so the|so i|so we|so my|because|to see|to compare|para ver|"
+        r"pour que|para que|pour voir|damit|um zu|then i|and then)\b.*|"
+        r"(?:please|s'il te plaît|s'il vous plaît|por favor|bitte|per favore)\W*)$",
+        re.I | re.S,
+    )
 )
 
 
-_MAKE_SCAN = _factored(_MAKE)  # the same matches, found faster
-_REQUEST_LEAD = re.compile(
-    r"\b(?:kannst du|können sie|könntest du|könnten sie|würdest du|würden sie|bitte|peux-tu|"
-    r"pouvez-vous|pourriez-vous|puedes|podrías|can you|could you|would you|please)\b"
-    r"(?:\s+(?:mir|me|us|moi|nous|"
-    r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
-    re.I,
+_MAKE_SCAN = _Folding(_MAKE)  # the same matches, found faster
+_REQUEST_LEAD = _Folding(
+    re.compile(
+        r"\b(?:kannst du|können sie|könntest du|könnten sie|würdest du|würden sie|bitte|peux-tu|"
+        r"pouvez-vous|pourriez-vous|puedes|podrías|can you|could you|would you|please)\b"
+        r"(?:\s+(?:mir|me|us|moi|nous|"
+        r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
+        re.I,
+    )
 )
-_REQUEST_LEAD = _factored(_REQUEST_LEAD)  # the same matches, found faster
 _OF_PHRASE = re.compile(
     r"\s+(?:of|for|de|du|des|für|von|del|para|di)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+"
     r"(?=\s*(?:,|:|;|\s[-\u2013\u2014]\s))",
@@ -456,7 +472,7 @@ _COORDINATED = (
     re.compile(rf" (?:and|y|et|und|e)\s+{_FILLER}{_PREPOSITION}(?={_OPENER}\b)", re.I),
 )
 # A request that names what it wants: a verb of making or a verb of wanting.
-_ASK = _factored(
+_ASK = _Folding(
     re.compile(
         r"\b(?:write|rewrite|draft|give|create|make|produce|compose|generate|suggest|propose|"
         r"prepare|plan|build|design|develop|sketch|outline|come up with|put together|get|"
@@ -524,7 +540,7 @@ _VARIANT_WORDS = (
     r"Varianten?|Fassung\w*|Entw[üu]rf\w*|Szenarien|Szenario|Vorschl[äa]g\w*|Versionen|"
     r"propositions?|scénarios?|façons|approaches|angles|approches|enfoques|ángulos|Ansätze"
 )
-_VARIANT_NOUN = _factored(re.compile(rf"\b(?:{_VARIANT_WORDS})\b", re.I))
+_VARIANT_NOUN = _Folding(_factored(re.compile(rf"\b(?:{_VARIANT_WORDS})\b", re.I)))
 # "with three (different) angles": the count is of variants, not of what one piece holds
 _COUNTED_VARIANTS = re.compile(rf"\s+(?:[\w-]+\s+)?(?:{_VARIANT_WORDS})\b", re.I)
 _VARIANT_END = re.compile(
@@ -1103,7 +1119,7 @@ _WANTING = re.compile(
 )
 
 
-def _request_verb(verbs: re.Pattern[str], scan: str, start: int, end: int) -> re.Match[str] | None:
+def _request_verb(verbs: _Searcher, scan: str, start: int, end: int) -> re.Match[str] | None:
     """The first of ``verbs`` in ``scan[start:end]`` that asks for something: not a noun
     ("my annual plan") nor a statement ("we make it", "je fais des portraits")."""
     for verb in verbs.finditer(scan, start, end):

@@ -1,13 +1,17 @@
 """Disjunctions: "X or Y", "A, B, or C", "whether/either … or …", an asking "if … or …"
 ("I can't work out if I should A or B", "ob ich A oder B soll") (and "ou", "o",
 "oder"). One suggestion per option; the group spans the options, from
-"whether"/"either"/"if" when present. Idioms ("more or less"), negated choices ("not X
-or Y"), examples ("such as X or Y"), conditions ("if X or Y"), catch-alls ("any
-questions or issues"), quoted phrases and rhetorical questions are dropped or
-weakened, and so are the readings where nothing is chosen: options stated before a
-question about something else, a question asking why or who or what is so ("c'est
-grave ou normal ?"), "whichever"/"either way", and options a statement right after
-them settles ("… and I booked Thursday").
+"whether"/"either"/"if" when present. The left option is read back from the "or" past
+what closes it (an adverb, "right away", or a clause tied to it, ", which …,", "because
+…") and starts like the right one (at its determiner, or at its verb); options after a
+colon that announces ways to go ("two ways out: …") are a choice too. Idioms ("more or
+less"), negated choices ("not X or Y"), examples ("such as X or Y"), conditions ("if X
+or Y"), catch-alls ("any questions or issues", "or whatever fits"), quoted phrases and
+rhetorical questions are dropped or weakened, and so are the readings where nothing is
+chosen: options stated before a question about something else, a question asking why
+or who or what is so ("c'est grave ou normal ?", "can it be changed, or is it
+fixed?"), an open "what X or Y", "whichever"/"either way", and options a statement
+right after them settles ("… and I booked Thursday").
 """
 
 from __future__ import annotations
@@ -15,8 +19,13 @@ from __future__ import annotations
 import re
 
 from .option_spans import (
+    _CHOICE_VERBS,
+    _CLAUSE_END,
     _DETERMINERS,
     _FUNCTION_WORDS,
+    _HARD_STOP,
+    _PREPOSITIONS,
+    _WORD,
     _clause_bounds,
     _left_option,
     _parts,
@@ -28,6 +37,7 @@ from .text import (
     Span,
     _by_sentence,
     _factored,
+    _Folding,
     _inside,
     _may_match,
     _mentions,
@@ -36,6 +46,7 @@ from .text import (
     _skip,
     _trimmed,
     _words,
+    _wordset,
 )
 
 OR = r"(?:or|ou|o|u|oder|oppure)"
@@ -43,7 +54,7 @@ OR = r"(?:or|ou|o|u|oder|oppure)"
 # that opens with "\b" is tried at every character): the word boundary before it is
 # checked once its first letter is read
 _OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
-_SPLIT = re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I)
+_SPLIT = _Folding(re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I))
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
     r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
@@ -60,13 +71,15 @@ _OPENER_KEYS = ("whether", "either", "soit", "entweder", "ya sea", "o bien")  # 
 # "if" that asks what to do: after a verb of not knowing or deciding ("no sé si
 # actualizar …", "ich weiß nicht, ob ich …"), or with a modal of deliberation ("… if I
 # should …"); not "… if that's a product or a variant"
-_EMBEDDED = re.compile(
-    r"(?:\b(?:know|sure|figure out|decide|deciding|wonder\w*|unsure|certain|idea|demande|sais|"
-    r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden)(?:\s+(?:not|pas|nicht|no))?"
-    r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]+(?:ar|er|ir|re))\b)|"
-    r"\s(?=(?:if|si)\s+(?:i|we|je|nous|yo)\s+(?:should|ought to|dois|devrais|devons|debo|"
-    r"debería|deberíamos)\b))",
-    re.I,
+_EMBEDDED = _Folding(
+    re.compile(
+        r"(?:\b(?:know|sure|figure out|decide|deciding|wonder\w*|unsure|certain|idea|demande|sais|"
+        r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden)(?:\s+(?:not|pas|nicht|no))?"
+        r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]*(?:ar|er|ir|re)(?:l[oa]s?|les?|me|te|se|nos)?)\b)|"
+        r"\s(?=(?:if|si)\s+(?:i|we|je|nous|yo)\s+(?:should|ought to|dois|devrais|devons|debo|"
+        r"debería|deberíamos)\b))",
+        re.I,
+    )
 )
 # "if", "si" or "ob" follows each match of _EMBEDDED
 _EMBEDDED_KEYS = ("if", "si", "ob")
@@ -76,35 +89,38 @@ _SUBJECT_MODAL = re.compile(
     r"devons|peux|soll|sollte|sollten|muss|kann|debo|debería|deberíamos|puedo)\s+)?",
     re.I,
 )
-_CHOICE_CUE = re.compile(
-    r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
-    r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
-    r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
-    r"thinking (?:of|about)|considering|looking at|wondering|back and forth|more sense|smarter|"
-    r"easier|überlege\w*|no sé si|je ne sais pas si|weiß nicht,? ob|non so se|"
-    r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
-    r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|potremmo|dovremmo|meglio|fareste|"
-    r"sceglier\w*|"
-    r"dois|devrais|faut|mieux|plutôt|choisir|préfér\w*|quel\w*|"
-    r"debo|debería|deberíamos|mejor|elegir|prefier\w*|cuál\w*|conviene|"
-    r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
-    re.I,
+_CHOICE_CUE = _Folding(
+    re.compile(
+        r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
+        r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
+        r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
+        r"thinking (?:of|about)|considering|looking at|wondering|back and forth|more sense|smarter|"
+        r"easier|überlege\w*|no sé si|je ne sais pas si|weiß nicht,? ob|non so se|"
+        r"cheaper|faster|safer|wiser|worse|worth|recommend\w*|recomiend\w*|recommand\w*|"
+        r"empfiehl\w*|empfehl\w*|conseill\w*|aconsej\w*|potremmo|dovremmo|meglio|fareste|"
+        r"sceglier\w*|"
+        r"dois|devrais|faut|mieux|plutôt|choisir|préfér\w*|quel\w*|"
+        r"debo|debería|deberíamos|mejor|elegir|prefier\w*|cuál\w*|conviene|"
+        r"soll\w*|besser|lieber|wählen|welche\w*|empfiehl\w*)\b",
+        re.I,
+    )
 )
-_CHOICE_CUE = _factored(_CHOICE_CUE)  # the same matches, found faster
-_EXAMPLE_CUE = re.compile(
-    r"\b(?:such as|e\.g|for example|for instance|including|comme|par exemple|como|por ejemplo|"
-    r"wie|zum beispiel|z\.b)\b"
-    r"|(?<!would you )(?<!you'd )(?<!i'd )(?<!i would )(?<!we'd )\blike\b",
-    re.I,
+_EXAMPLE_CUE = _Folding(
+    re.compile(
+        r"\b(?:such as|e\.g|for example|for instance|including|comme|par exemple|como|por ejemplo|"
+        r"wie|zum beispiel|z\.b)\b"
+        r"|(?<!would you )(?<!you'd )(?<!i'd )(?<!i would )(?<!we'd )\blike\b",
+        re.I,
+    )
 )
-_EXAMPLE_CUE = _factored(_EXAMPLE_CUE)  # the same matches, found faster
 _EXAMPLE_KEYS = (  # one of them is in each match of _EXAMPLE_CUE
     *("such as", "e.g", "for example", "for instance", "including", "comme", "par exemple"),
     *("como", "por ejemplo", "wie", "zum beispiel", "z.b", "like"),
 )
 _IDIOMS = re.compile(
     r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
-    r"longer|later|earlier|similar|something|anything|whatever|whoever|otherwise|other|else|"
+    r"longer|later|earlier|similar|(?:some|any)thing(?![^\W\d_]|\s+(?!like\b|else\b)[^\W\d_])|"
+    r"whatever|whoever|otherwise|other|else|"
     r"not|equal|a few|another|both|all|none|any(?:thing)?"
     r" else)\b|or (?:two|three|four|five|six|ten|twenty)(?!\s+[^\W\d_]{3,})\b|"
     r"\ban? \w+ or (?:two|three)\b|and/or|"
@@ -117,22 +133,28 @@ _IDIOMS = re.compile(
     r"black or white|right or wrong|true or false|yes or no|dead or alive|now or never|"
     r"all or nothing|more or fewer|plus ou moins|tôt ou tard|"
     r"ou à peu près|ou presque|o así|o casi|oder so ungefähr|oder fast|or thereabouts|"
-    r"or nearly|or almost|d'une (?:manière|façon) ou "
+    r"or nearly|or almost|or some such|o lo que (?:sea|veas|creas|prefieras)|o algo (?:así|"
+    r"parecido|similar)|o similar|ou (?:n'importe quoi|quoi que ce soit|autre chose|similaire)|"
+    r"ou ce que (?:tu|vous) (?:veux|voulez|préfères|préférez)|oder (?:was auch immer|sonst was|"
+    r"so etwas|so was|ähnlich\w*)|d'une (?:manière|façon) ou "
     r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
     r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
     r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
     r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b|"
-    r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)",
+    r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)"
+    r"(?!\w)",  # whole words: "oder so" is not "oder sollte"
     re.I,
 )
 _IDIOMS = _factored(_IDIOMS)  # the same matches, found faster
-_ANY_CONTEXT = re.compile(
-    r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
+_ANY_CONTEXT = _Folding(
+    re.compile(
+        r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
+    )
 )
 _ANY_KEYS = ("any", "questions", "issues", "problems", "concerns", "comments", "feedback")
-_SPANISH = re.compile(r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", re.I)
-_NOR = re.compile(r"\bnor\b", re.I)
-_CONDITION = re.compile(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", re.I)
+_SPANISH = _Folding(re.compile(r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", re.I))
+_NOR = _Folding(re.compile(r"\bnor\b", re.I))
+_CONDITION = _Folding(re.compile(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", re.I))
 _LAST_WORD = re.compile(r"([^\W\d_]+)\s+$")
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares)|who needs|why would (?:anyone|you|"
@@ -157,16 +179,14 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         chunk = scan[sentence.start : sentence.end]
         following = sents[index + 1] if index + 1 < len(sents) else None
         next_sentence = scan[following.start : following.end] if following is not None else ""
-        asked_which = bool(_ASKED_AFTER.match(next_sentence)) or _asked_later(
-            scan, sents, ors, index
-        )
+        asked_which = _asks_which(next_sentence) or _asked_later(scan, sents, ors, index)
         then_asked = asked_which or (
             _short_question(next_sentence)
             and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
         )
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
-        question = chunk.rstrip().endswith("?")
+        question = chunk.rstrip().endswith("?") or _unmarked_question(chunk)
         sentence_cue = _CHOICE_CUE.search(chunk)
         # the cheap tests first: a sentence without their words has none of their matches
         opens = _may_match(chunk, _OPENER_KEYS)
@@ -192,6 +212,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 opener = _ASKING_IF.match(scan[lo:at], embedded.end())
             items = 1
             clause_split: tuple[int, int] | None = None
+            attached: int | None = None  # where a clause tied to the left option starts
+            announced = False
             if _CLAUSE_OPTION.match(scan, after):
                 # "…, or should I wait for the M4?": two clauses are the options
                 start, end = _trimmed(scan, lo, at)[0], _trimmed(scan, after, hi)[1]
@@ -199,24 +221,43 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 if end - start < 5:
                     continue
                 clause_split = (at, after)
+            elif (pair := _paired_particles(scan, lo, at, after, hi)) is not None:
+                start, end = pair  # "before or after the exams": the two words
             else:
-                left = _left_option(scan, lo, at) or _verb_final(scan, lo, at, opener)
+                attached = _attached_clause(scan, sentence, at)
+                left_lo = lo  # where the left option's clause starts
+                if attached is not None:
+                    left_lo = min(lo, _clause_bounds(scan, sentence, attached, attached)[0])
+                left_stop = _before_adverbial(scan, left_lo, attached or at)
+                left = _left_option(scan, left_lo, left_stop) or _verb_final(scan, lo, at, opener)
                 if left is None:
                     continue
-                priced = _PRICED.search(scan, lo, at)
+                priced = _PRICED.search(scan, left_lo, at)
                 if priced is not None and left[0] >= priced.start(1):
                     # "the Pixel at $499 or the iPhone at $429": the thing, not its price
-                    left = _left_option(scan, lo, priced.start()) or left
+                    left = _left_option(scan, left_lo, priced.start()) or left
                 start, items = left
-                start, items = _comma_items(scan, lo, at, start, items)
-                left_words = min(4, len(_words(scan[start:at])))
+                start = _conjoined(scan, left_lo, start)
+                start, items = _comma_items(scan, left_lo, attached or at, start, items)
+                left_words = min(4, len(_words(scan[start:left_stop])))
                 right_limit = 8 if opener else min(8, max(3, left_words + 2))
                 right_end = _right_option(scan, after, hi, right_limit, min(left_words, 2))
                 if right_end is None:
                     continue
                 end = right_end
-                start = _parallel_verb(scan, lo, start, after)
-                if opener and len(_words(scan[opener.end() + lo : start])) <= 3:
+                read_from = start
+                start = _parallel_verb(scan, left_lo, start, after)
+                start = _parallel_object(scan, left_lo, start, after)
+                if not opener:
+                    start = _parallel_clause(scan, left_lo, start, after)
+                if start < read_from and left_words < 2:
+                    # the left option grew into a phrase: the right one is read as one too
+                    left_words = min(4, len(_words(scan[start:left_stop])))
+                    right_limit = min(8, max(3, left_words + 2))
+                    end = _right_option(scan, after, hi, right_limit, 2) or end
+                # "whether to bolt them onto this block with the headers, or spin up …"
+                reach = 10 if opener and _verb_against_phrase(scan, lo, start, after) else 3
+                if opener and len(_words(scan[opener.end() + lo : start])) <= reach:
                     start = _trimmed(scan, lo + opener.end(), start)[0]  # "either learn Spanish"
                     start = _skip(_PARTICLE, scan, start)
                     subject = _SUBJECT_MODAL.match(scan, start)
@@ -265,6 +306,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             elif then_asked:
                 score += 0.2
                 features.append("followed by 'which …?'")
+            elif announced := _announced(scan, sentence, kind_start):
+                score += 0.2
+                features.append("announced as ways to go")
             cue = sentence_cue
             if cue and not (asked or then_asked) and _INTERROGATIVE.fullmatch(cue.group(0)):
                 cue = None  # "Smith or Jones, I forget which": a relative, nothing asked
@@ -282,6 +326,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             ):
                 score -= 0.3
                 features.append("examples, not a choice")
+            if _OPEN_WH.search(scan, max(lo, start - 12), start):
+                score -= 0.3  # "what grants or scholarships are there?": one open question
+                features.append("what … or …: one open question")
             if _CONDITION.search(before):
                 score -= 0.25
                 features.append("inside a condition")
@@ -292,6 +339,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             fact = _ABOUT_A_FACT.search(scan, lo, at) if asked and not choosing else None
             if fact and not _WEIGHED.search(scan, fact.end(), at):
                 score -= 0.25  # "c'est grave ou c'est normal ?": what is so, not what to do
+                features.append("asks what is so, not what to do")
+            elif asked and not choosing and _COUNTERPART.match(scan, after):
+                score -= 0.25  # "Can the URL be changed, or is it fixed?": one yes/no question
                 features.append("asks what is so, not what to do")
             if not choosing and question and _WHY_OR_WHO.match(chunk):
                 score -= 0.4  # the answer is a reason or a person, not one of the options
@@ -306,7 +356,8 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             ):
                 score -= 0.4  # "Either my router is dying or my ISP throttles me": what may be so
                 features.append("guesses at what is so")
-            if not (question or choosing) and _HABIT.search(scan, lo, end):
+            habit_from = sentence.start if announced else lo  # "Two ways I usually …:"
+            if not (question or choosing) and _HABIT.search(scan, habit_from, end):
                 score -= 0.4  # "I mostly walk or bike to work": what is done, not weighed
                 features.append("a habit, not a choice")
             if _EITHER_WILL_DO.match(scan, end):
@@ -316,10 +367,15 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 score -= 0.4
                 features.append("quoted phrases, cited")
             spans = (
-                [_trimmed(scan, start, clause_split[0]), _trimmed(scan, clause_split[1], end)]
+                [
+                    *_asked_clauses(scan, start, clause_split[0]),
+                    _trimmed(scan, clause_split[1], end),
+                ]
                 if clause_split
                 else _parts(scan, start, end, _SPLIT)
             )
+            if attached is not None:
+                spans = _without_attached(scan, spans, attached, at)
             if len(spans) < 2 or all(b - a <= 2 for a, b in spans):
                 continue
             if not (asked or then_asked) and _settled(scan, spans, end, sentence, following):
@@ -349,10 +405,13 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 # a question whose subject is the situation, not the asker ("is it …", "does this …",
 # "c'est …", "est-ce que ça …", "¿es esto …?", "ist das …"): it asks what is so
 _ABOUT_A_FACT = re.compile(
-    r"\b(?:(?:is|was|does|did|will|has) (?:it|this|that)|c'est|ça|cela|est-ce que (?:ça|c'est|"
+    r"\s*\b(?:(?:is|was|does|did|will|has) (?:it|this|that)|c'est|ça|cela|est-ce que (?:ça|c'est|"
     r"cela)|(?:es|está|fue) (?:esto|eso)|(?:ist|wird|war) (?:es|das))\b",
     re.I,
 )
+# a right option that asks what is so of the left one's subject ("…, or is it fixed?",
+# "…, ou c'est définitif ?", "…, o es fija?", "…, oder ist das endgültig?")
+_COUNTERPART = re.compile(rf"{_ABOUT_A_FACT.pattern}|\s*(?:es|está|son|están)\b", re.I)
 _WEIGHED = re.compile(  # "is it stronger to A or B": a comparative weighs the options
     r"\b(?:[^\W\d_]{3,}er|more|less|mieux|plus|moins|más|menos|mejor|besser|lieber)\b", re.I
 )
@@ -363,18 +422,21 @@ _WHY_OR_WHO = re.compile(
     re.I,
 )
 _EITHER_WILL_DO = re.compile(
-    r"[\s,;(\u2014\u2013-]*(?:whatever|whichever|either (?:way|one|is fine|works)|no matter which|"
+    r"[\s,;(\u2014\u2013-]*(?:[^\W\d_]+,?\s+)?"  # one word between: "…, honestly whichever"
+    r"(?:whatever|whichever|either (?:way|one|is fine|works)|no matter which|"
     r"peu importe|n'importe (?:le|la|lequel|laquelle)|l'un ou l'autre|lo que sea|da igual|"
     r"cualquiera|egal|ganz gleich|beides geht)\b",
     re.I,
 )
-_HABIT = re.compile(
-    r"\b(?:usually|mostly|often|always|sometimes|normally|typically|generally|most days|"
-    r"every (?:day|morning|evening|night|week)|souvent|toujours|d'habitude|généralement|"
-    r"parfois|tous les (?:jours|soirs|matins)|normalmente|siempre|a veces|suelo|solemos|"
-    r"cada (?:día|tarde|noche|mañana)|todos los días|meist|meistens|oft|immer|manchmal|"
-    r"normalerweise|gewöhnlich|jeden (?:tag|abend|morgen))\b",
-    re.I,
+_HABIT = _Folding(
+    re.compile(
+        r"\b(?:usually|mostly|often|always|sometimes|normally|typically|generally|most days|"
+        r"every (?:day|morning|evening|night|week)|souvent|toujours|d'habitude|généralement|"
+        r"parfois|tous les (?:jours|soirs|matins)|normalmente|siempre|a veces|suelo|solemos|"
+        r"cada (?:día|tarde|noche|mañana)|todos los días|meist|meistens|oft|immer|manchmal|"
+        r"normalerweise|gewöhnlich|jeden (?:tag|abend|morgen))\b",
+        re.I,
+    )
 )
 _SET_ASIDE = re.compile(
     r"[\s(]*(?:anyway|anyhow|whatever|never ?mind|moving on|bref|passons|peu importe|bon,? bref|"
@@ -439,9 +501,20 @@ def _hypotheses(scan: str, sentence: Span, after_opener: int) -> bool:
     mort, soit …": the options are guesses about things, stated, with no one in the
     sentence who would choose between them ("Either I take the job or I stay" is a
     choice)."""
+    if _STATE.match(scan, after_opener):
+        return True  # "either I'm blind or it's all correct": what is so, for anyone
     return bool(_THING_SUBJECT.match(scan, after_opener)) and not _FIRST_PERSON.search(
         scan, sentence.start, sentence.end
     )
+
+
+# a subject with "to be": the option says what someone or something is, not what to do
+_STATE = re.compile(
+    r"\s*(?:i'm|i am|it's|it is|that's|we're|we are|he's|she's|they're|je suis|c'est|"
+    r"(?:il|elle) est|soy|es|está|estoy|ich bin|bin ich|es ist|ist es|das ist|ist das|er ist|"
+    r"sie ist)\b",
+    re.I,
+)
 
 
 def _cited_pair(
@@ -508,12 +581,14 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
-_BACK_TO_THE_CHOICE = re.compile(
-    r"\b(?:which (?:of (?:the|these|those|them|both|his|her|their|the \w+'s)|one)\b|"
-    r"(?:the|these|those) (?:two|three) (?:ideas|options|approaches|choices|suggestions|paths|"
-    r"routes|plans)\b|lequel des deux|laquelle des deux|cuál de las dos|cuál de los dos|"
-    r"welche der beiden|welchen der beiden)[^\n]*\?\s*$",
-    re.I,
+_BACK_TO_THE_CHOICE = _Folding(
+    re.compile(
+        r"\b(?:which (?:of (?:the|these|those|them|both|his|her|their|the \w+'s)|one)\b|"
+        r"(?:the|these|those) (?:two|three) (?:ideas|options|approaches|choices|suggestions|paths|"
+        r"routes|plans)\b|lequel des deux|laquelle des deux|cuál de las dos|cuál de los dos|"
+        r"welche der beiden|welchen der beiden)[^\n]*\?\s*$",
+        re.I,
+    )
 )
 
 
@@ -524,7 +599,11 @@ def _asked_later(scan: str, sents: list[Span], ors: list[list[re.Match[str]]], i
         if ors[later]:
             return False
         chunk = scan[sents[later].start : sents[later].end]
-        if "?" in chunk and _BACK_TO_THE_CHOICE.search(chunk):
+        if _SET_ASIDE.match(chunk):
+            return False
+        if ("?" in chunk and _BACK_TO_THE_CHOICE.search(chunk)) or (
+            _WHICH_OF_THEM.match(chunk) and _asks_which(chunk)
+        ):
             return True
     return False
 
@@ -538,20 +617,22 @@ def _short_question(chunk: str) -> bool:
 
 _INTERROGATIVE = re.compile(r"which|quel\w*|cuál\w*|welche\w*", re.I)
 _ASKED_AFTER = re.compile(
-    r"(?:which|what would you|what do you (?:think|recommend|suggest)|any (?:advice|thoughts)|"
+    r"[\s¿]*(?:which|what would you|what do you (?:think|recommend|suggest)|"
+    r"any (?:advice|thoughts)|"
     r"lequel|laquelle|t'en penses|qu'en penses|cuál|qué (?:me )?recomiendas|welche\w*|"
     r"was (?:würdest|meinst|empfiehlst)|quale|voi cosa|cosa (?:fareste|faresti)|"
     r"o que (?:acha|recomenda))\b[^\n]*\?\s*$",
     re.I,
 )
-_REPORTED = re.compile(
-    r"\b(?:asked|wondered|wanted to know|was wondering|were wondering|debated|discussed|"
-    r"argued|argue|argues|arguing|disagree|couldn't decide|could not decide|didn't know|"
-    r"a demandé|preguntó|fragte)\s+"
-    r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
-    re.I,
+_REPORTED = _Folding(
+    re.compile(
+        r"\b(?:asked|wondered|wanted to know|was wondering|were wondering|debated|discussed|"
+        r"argued|argue|argues|arguing|disagree|couldn't decide|could not decide|didn't know|"
+        r"a demandé|preguntó|fragte)\s+"
+        r"(?:\w+\s+){0,2}(?:whether|if|between|si|ob)\b",
+        re.I,
+    )
 )
-_REPORTED = _factored(_REPORTED)  # the same matches, found faster
 _MAIN_CLAUSE = re.compile(
     r",\s+(?:i|we|you|it|they|he|she|my|our|the|this|that|there)\b(?!\s+or\b)", re.I
 )
@@ -613,6 +694,11 @@ _ASKED_SUBJECT = re.compile(
 _OB_SUBJECT = re.compile(r"\s*(?:ich|wir|man|du)\s+", re.I)
 
 
+# what ends the options and opens a statement of their sentence ("…, and I paid it now"):
+# without it, the words after the options still belong to the last one
+_CLAUSE_BREAK = re.compile(r"\s*[,;:\u2014\u2013]|\s+-\s")
+
+
 def _settled(
     scan: str, spans: list[tuple[int, int]], end: int, sentence: Span, following: Span | None
 ) -> bool:
@@ -622,7 +708,7 @@ def _settled(
     marks = [set(_words(scan[a:b])) - _FUNCTION_WORDS - _DETERMINERS for a, b in spans]
     shared = set.intersection(*marks)
     marks = [mark - shared for mark in marks]
-    tails = [(end, sentence.end)]
+    tails = [(end, sentence.end)] if _CLAUSE_BREAK.match(scan, end, sentence.end) else []
     if following is not None:
         tails.append((following.start, following.end))
     for start, stop in tails:
@@ -635,7 +721,9 @@ def _settled(
     return False
 
 
-_PRICED = re.compile(r"\s+(?:at|for|à|a|por|für|um)\s+([$€£]?\s?\d[\d.,]*\s?[$€£%]?)\s*$", re.I)
+_PRICED = _Folding(
+    re.compile(r"\s+(?:at|for|à|a|por|für|um)\s+([$€£]?\s?\d[\d.,]*\s?[$€£%]?)\s*$", re.I)
+)
 
 
 def _verb_final(
@@ -680,12 +768,15 @@ def _idiom(scan: str, at: int, lo: int, hi: int) -> bool:
     return False
 
 
+_LEAD_IN = re.compile(r"(?:for|in|on|at|about|pour|en|para|con|für|bei|im|zum)\s", re.I)
+
+
 def _comma_items(scan: str, lo: int, at: int, start: int, items: int) -> tuple[int, int]:
     """ "on a road bike, a course in Spain, or a therapist": every comma item before
     the "or", the first one cut where its own phrase starts."""
     segments = [seg for seg in _parts(scan, lo, at, _COMMA) if seg[1] > seg[0]]
     oxford = "," in scan[segments[-1][1] : at] if segments else False
-    if not oxford and len(segments) < 3:
+    if not oxford and len(segments) < 3 and not _listed_pair(scan, segments):
         return start, items  # "In TypeScript, is it better to A or B": no list
     short = 0
     while short < len(segments) - 1 and len(_words(scan[slice(*segments[-1 - short])])) <= 8:
@@ -693,7 +784,345 @@ def _comma_items(scan: str, lo: int, at: int, start: int, items: int) -> tuple[i
     if short < 1:
         return start, items
     first = segments[-1 - short]
+    if short > 1 and first == segments[0] and _LEAD_IN.match(scan, first[0]):
+        short -= 1  # "For getting to Paris, is it smarter to A, B or C?": no item
+        first = segments[-1 - short]
     head = _left_option(scan, first[0], first[1])
     if head is None or head[0] >= start:
         return start, items
     return head[0], max(items, short + 1)
+
+
+# an adverb or time phrase that closes an option ("delete it right away or …"): the
+# option is read back from before it, and keeps it
+_TRAILING_ADVERBIAL = re.compile(
+    r"(?:\s+(?:right (?:away|now)|at once|for (?:now|good)|later on|in advance|"
+    r"(?:this|next|last) (?:week|month|year|weekend|time)|now|today|tonight|tomorrow|later|"
+    r"first|soon|instead|again|asap|immediately|already|away|back|down|off|out|over|up|here|"
+    r"there|tout de suite|maintenant|aujourd'hui|demain|plus tard|d'abord|directement|"
+    r"(?:cette|la) semaine(?: prochaine)?|pour l'instant|ahora(?: mismo)?|ya|hoy|mañana|"
+    r"más tarde|primero|enseguida|directamente|esta semana|(?:la )?(?:semana que viene|"
+    r"próxima semana)|por ahora|jetzt|sofort|heute|morgen|später|zuerst|gleich|direkt|"
+    r"(?:diese|nächste) woche|vorerst))+[\s,]*$",
+    re.I,
+)
+_ADVERBIAL_LAST = _wordset(
+    "away now time week weekend month year once good on advance today tonight tomorrow later "
+    "first soon instead again asap immediately already back down off out over up here there "
+    "suite maintenant aujourd'hui demain tard abord directement semaine prochaine instant ahora "
+    "mismo ya hoy mañana primero enseguida directamente viene jetzt sofort heute morgen später "
+    "zuerst gleich direkt woche vorerst"
+)
+
+
+def _before_adverbial(scan: str, lo: int, at: int) -> int:
+    """Where the left option's words end, before an adverb or time phrase that closes it
+    ("delete the old key right away or …", "réserver maintenant ou …"): the option is
+    read back from there. ``at`` when nothing such closes it, or nothing precedes it."""
+    last = _word_before(scan, lo, at)
+    if last is None or last[1] not in _ADVERBIAL_LAST:
+        return at
+    window = scan[max(lo, at - 40) : at]
+    trail = _TRAILING_ADVERBIAL.search(window)
+    if trail is None or not _words(scan[lo : at - len(window) + trail.start()]):
+        return at
+    return at - len(window) + trail.start()
+
+
+_PAIRED = _wordset(
+    "before after with without inside outside in out on off up down above below over under "
+    "avant après avec sans dedans dehors antes después con sin dentro fuera vor nach mit ohne "
+    "drinnen draußen"
+)
+
+
+def _paired_particles(scan: str, lo: int, at: int, after: int, hi: int) -> tuple[int, int] | None:
+    """ "before or after the exams", "avec ou sans sucre", "vor oder nach der Prüfung": two
+    prepositions (or particles) that share what follows are the options themselves."""
+    left = _word_before(scan, lo, at)
+    if left is None or left[1] not in _PAIRED:
+        return None
+    right = _WORDS.match(scan, after, hi)
+    if right is None or right.group(1).lower() not in _PAIRED:
+        return None
+    return left[0], right.end(1)
+
+
+def _word_before(scan: str, lo: int, at: int) -> tuple[int, str] | None:
+    """The word that ends before ``at`` (past spaces and a comma), in lower case, and
+    where it starts; None when none does after ``lo``."""
+    end = at
+    while end > lo and scan[end - 1] in " \t,":
+        end -= 1
+    start = end
+    while start > lo and (scan[start - 1].isalpha() or scan[start - 1] == "'"):
+        start -= 1
+    return (start, scan[start:end].lower()) if start < end else None
+
+
+# a clause that belongs to the option before "or", closed by a comma: a relative ("the
+# school nearby, which is five minutes away, or …") or a reason or purpose ("SQLite
+# because it is one file, or …", "eine Wohnung mit WLAN, damit ich schreiben kann, oder …")
+_ATTACHED = re.compile(
+    r",\s*(?:which|who|where|que|qui|où|donde|wo|welche[rs]?)\b|"
+    r",\s*(?P<aside>around|near|with|at|vers|avec|près|con|cerca|hacia|mit|um|gegen|bei)\b|"
+    r"(?:,\s*|\s+)(?:because|bc|cuz|so that|parce que|parce qu'|pour que|pour qu'|afin que|"
+    r"porque|ya que|para que|weil|damit|denn)\b",
+    re.I,
+)
+_ATTACHED_KEYS = (  # one of them is in each match of _ATTACHED
+    *("which", "who", "where", "que", "qui", "où", "donde", "wo", "welche"),
+    *("around", "near", "with", "at", "vers", "avec", "près", "con", "cerca", "hacia", "mit"),
+    *("um", "gegen", "bei"),
+    *("because", "bc", "cuz", "so that", "parce", "pour qu", "afin", "porque", "weil", "damit"),
+    "denn",
+)
+
+
+def _attached_clause(scan: str, sentence: Span, at: int) -> int | None:
+    """Where a clause tied to the option before the "or" at ``at`` starts, if one sits
+    between them: the option is read back from there, and the clause is none of the
+    options. Its words are few, a comma closes it, and no clause boundary lies between it
+    and the "or"."""
+    close = at
+    while close > sentence.start and scan[close - 1].isspace():
+        close -= 1
+    if scan[close - 1 : close] != ",":
+        return None
+    window_start = max(sentence.start, at - 120)
+    if not _may_match(scan[window_start:at], _ATTACHED_KEYS):
+        return None
+    matches = list(_ATTACHED.finditer(scan, window_start, at))
+    found = matches[-1] if matches else None
+    if found is None or not _words(scan[sentence.start : found.start()]):
+        return None
+    clause = scan[found.end() : at]
+    if not 1 <= len(_words(clause)) <= 10 or _CLAUSE_END.search(clause):
+        return None
+    aside = found.group("aside")
+    if aside and (len(_words(clause)) > 4 or _mentions(scan[at : at + 12], (aside.lower(),))):
+        return None  # "in Paris, in Lyon, or in Nice": the same word opens every option
+    return found.start()
+
+
+def _without_attached(
+    scan: str, spans: list[tuple[int, int]], attached: int, at: int
+) -> list[tuple[int, int]]:
+    """``spans`` without the attached clause between ``attached`` and ``at``."""
+    kept = []
+    for start, end in spans:
+        if attached <= start < at:
+            continue
+        if start < attached < end:
+            end = _trimmed(scan, start, attached)[1]
+        kept.append((start, end))
+    return kept
+
+
+def _parallel_object(scan: str, lo: int, start: int, after: int) -> int:
+    """ "a flat with a garden or a house", "a spell checker using tries, a route planner,
+    or …": when the right option opens with a determiner and the left one does not, the
+    left one starts at its own determiner a few words back, across prepositions and
+    nouns but no verb or clause word."""
+    right = _WORDS.match(scan, after)
+    first = _WORD.match(scan, start)
+    if right is None or first is None or right.group(1).lower() not in _DETERMINERS:
+        return start
+    if first.group(0).lower() in _DETERMINERS:
+        return start
+    reach = max(lo, start - 60)
+    reach = max(reach, *(scan.rfind(mark, reach, start) + 1 for mark in ",:;"))
+    for word in reversed(list(_WORD.finditer(scan, reach, start))[-5:]):
+        lower = word.group(0).lower()
+        if lower in _DETERMINERS:
+            return word.start()
+        if lower in _HARD_STOP and lower not in _LINKS:
+            break
+    return start
+
+
+# words that join a noun to what qualifies it inside one option ("a flat with a garden",
+# "das Hotel am Strand"): a scan for the option's determiner goes across them
+_LINKS = _PREPOSITIONS | _wordset("am im vom zum zur beim ins au aux du des del al")
+
+
+def _verb_against_phrase(scan: str, lo: int, start: int, after: int) -> bool:
+    """Whether the right option opens with a verb while the left one was read from
+    inside a phrase: it opens with a determiner, or a preposition precedes it ("… onto
+    this block with the headers, or spin up …")."""
+    if not _opens_a_verb(scan, after):
+        return False
+    first = _WORDS.match(scan, start)
+    before = _LAST_WORD.search(scan, max(lo, start - 20), start)
+    return (first is not None and first.group(1).lower() in _DETERMINERS) or (
+        before is not None and before.group(1).lower() in _PREPOSITIONS
+    )
+
+
+def _opens_a_verb(scan: str, at: int) -> bool:
+    """Whether the words at ``at`` open with a verb, as far as a word list tells: a
+    lower-case word that is no determiner nor function word ("wait", "spin up")."""
+    word = _WORDS.match(scan, at)
+    if word is None or not word.group(1).islower():
+        return False
+    return word.group(1) not in _DETERMINERS and word.group(1) not in _FUNCTION_WORDS
+
+
+def _inside_a_clause(scan: str, lo: int, start: int) -> bool:
+    """Whether the left option was read from inside a clause of its own: a subject or
+    a verb precedes it ("tell her now that I can't host", "go on the 12th as planned")."""
+    before = _LAST_WORD.search(scan, max(lo, start - 20), start)
+    if before is None:
+        return False
+    word = before.group(1).lower()
+    return word in _HARD_STOP and word not in _PREPOSITIONS and word not in _DETERMINERS
+
+
+_VERB_FRAME = re.compile(
+    r"(?:(?:should|shall|do|can|could|must)\s+(?:i|we)|(?:i|we)\s+(?:should|could|can|might)|"
+    r"is it (?:better|best|smarter|wiser|safer|easier) to)\s+",
+    re.I,
+)
+
+
+def _parallel_clause(scan: str, lo: int, start: int, after: int) -> int:
+    """ "upgrade the relay to 4.x, or pin the workspace to the old gateway", "Should I
+    tell her now that I can't come, or wait?": when the right option opens with a verb
+    and the left one was cut inside a phrase (or, after "should I", inside a clause of
+    its own), the left one runs from where its clause's verb is (the clause's first
+    word, past "should I"), if that is a few words back."""
+    if not _opens_a_verb(scan, after):
+        return start
+    verb = _skip(_CLAUSE_LEAD, scan, _trimmed(scan, lo, start)[0])
+    frame = _VERB_FRAME.match(scan, verb)
+    framed = frame is not None and _inside_a_clause(scan, lo, start)
+    if not (framed or _verb_against_phrase(scan, lo, start, after)):
+        return start
+    verb = frame.end() if frame else verb
+    word = _WORDS.match(scan, verb)
+    if word is None or not word.group(1).islower() or word.group(1) in _FUNCTION_WORDS:
+        return start
+    if word.group(1) in _DETERMINERS or len(_words(scan[verb:start])) > 12:
+        return start
+    return word.start(1)
+
+
+# a colon after words that announce ways to go ("I see two ways out:", "hay dos caminos:",
+# "es gibt zwei Möglichkeiten:"): what follows it is the choice
+_ANNOUNCING = re.compile(
+    r"\b(?:ways|options|choices|alternatives|paths|routes|approaches|possibilities|solutions|"
+    r"façons|possibilités|voies|solutions|chemins|caminos|opciones|alternativas|posibilidades|"
+    r"vías|soluciones|möglichkeiten|optionen|wege|varianten|lösungen|alternativen)\b"
+    r"[^.?!:\n]{0,60}:\s*$",
+    re.I,
+)
+
+
+def _announced(scan: str, sentence: Span, start: int) -> bool:
+    """Whether the options follow a colon that closes words announcing ways to go."""
+    head = scan[sentence.start : start]
+    return head.rstrip().endswith(":") and bool(_ANNOUNCING.search(head[-120:]))
+
+
+def _asked_clauses(scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The clauses before the last "or …?" clause: one, or several when commas part
+    questions framed alike ("do we all move, does he go ahead alone, or …?")."""
+    if not _CLAUSE_OPTION.match(scan, start):
+        return [_trimmed(scan, start, end)]
+    clauses = []
+    cursor = start
+    for comma in _COMMA.finditer(scan, start, end):
+        if _CLAUSE_OPTION.match(scan, comma.end()) and _words(scan[cursor : comma.start()]):
+            clauses.append(_trimmed(scan, cursor, comma.start()))
+            cursor = comma.end()
+    clauses.append(_trimmed(scan, cursor, end))
+    return clauses
+
+
+# a pick asked without its question mark, as quick messages do ("which one has the best
+# rent"): the sentence opens with "which" and ends on no full stop
+_WHICH_OPENS = re.compile(
+    r"[\s¿]*(?:(?:so|and|but|ok|okay|y|et|und)\s+)?(?:which|cuál\w*|welche\w*|lequel|laquelle|"
+    r"lesquel\w*)\b(?!\s+(?:is|was) why|\s+means)",
+    re.I,
+)
+
+
+# "which" standing for one of the options named before ("which is the least painful",
+# "¿cuál me recomiendas?"), not asking about something new ("which temperature …?")
+_WHICH_OF_THEM = re.compile(
+    r"[\s¿]*(?:(?:so|and|but|ok|okay|y|et|und)\s+)?(?:which|cuál|welche[rs]?|lequel|laquelle)"
+    r"\s+(?:one|of|is|are|was|would|should|will|do|does|has|have|me|te|le|es|sería|ist|wäre|"
+    r"würde|würdest|würden|sollte|davon|est|serait|vaut)\b",
+    re.I,
+)
+
+
+def _asks_which(chunk: str) -> bool:
+    """Whether a sentence asks which option to take: "Which would you pick?", "¿Cuál me
+    recomiendas?", or one opening with "which" and ending on no full stop."""
+    if _ASKED_AFTER.match(chunk):
+        return True
+    return chunk.rstrip()[-1:] not in (".", "!") and _WHICH_OPENS.match(chunk) is not None
+
+
+# a question asked without its question mark: it opens on an inverted auxiliary ("should
+# i …", "dois-je …", "debo …", "soll ich …") and ends on no full stop
+_INVERTED = re.compile(
+    r"[\s\-*•]*(?:(?:so|and|but|ok|okay|et|alors|y|pero|und|aber|also)\b,?\s+)?"
+    r"(?:(?:should|shall|can|could|do|does|is|are|am)\s+(?:i|we|it|they)|dois-je|"
+    r"devrais-je|faut-il|est-ce que|debo|debería|deberíamos|sollte ich|soll ich|sollen wir|"
+    r"sollten wir)\b",
+    re.I,
+)
+
+
+def _unmarked_question(chunk: str) -> bool:
+    return chunk.rstrip()[-1:] not in (".", "!", "?") and _INVERTED.match(chunk) is not None
+
+
+_CONJUNCTIONS = _wordset("and y e et und i")
+
+
+def _conjoined(scan: str, lo: int, start: int) -> int:
+    """ "con flask y unas plantillas html o …": a left option read from its "and" takes the
+    word joined before it too ("flask y unas plantillas html"), or starts after the "and"."""
+    first = _WORDS.match(scan, start)
+    if first is None or first.group(1).lower() not in _CONJUNCTIONS:
+        return start
+    joined = _LAST_WORD.search(scan, max(lo, start - 30), start)
+    if joined is not None and joined.group(1).lower() not in _HARD_STOP:
+        return joined.start(1)
+    return _trimmed(scan, first.end(1), first.end(1) + 1)[0]
+
+
+# an open question word right before the options: "what tools or libraries exist?",
+# "¿qué ayudas o becas hay?" ask what there is, one question, not which of two
+_OPEN_WH = re.compile(r"\b(?:what|qué|quels|quelles|was für)\s+$", re.I)
+
+
+# a question frame that asks over the options after it ("which is better for beginners,
+# A or B?"): what ends it is no item
+_ASKS_OVER = re.compile(
+    r"\b(?:which|what|better|best|rather|prefer\w*|welche\w*|besser|lieber|cuál\w*|mejor|"
+    r"quel\w*|lequel|laquelle|mieux|meilleur\w*|plutôt)\b",
+    re.I,
+)
+
+
+def _listed_pair(scan: str, segments: list[tuple[int, int]]) -> bool:
+    """ "parse them with pandas, polars or …": two comma pieces before "or" list items when
+    the last is a short name and the first ends on one after a preposition or a verb of
+    choosing, inside the clause; "In Rust, A or B", "My budget is tight, A or B" and
+    "Which is better for beginners, A or B" list nothing."""
+    if len(segments) != 2 or not 1 <= len(_words(scan[slice(*segments[1])])) <= 3:
+        return False
+    if _ASKS_OVER.search(scan, *segments[0]):
+        return False
+    head = _left_option(scan, *segments[0])
+    if head is None or head[0] == segments[0][0]:
+        return False
+    before = _LAST_WORD.search(scan, max(segments[0][0], head[0] - 20), head[0])
+    if before is None or before.start(1) == segments[0][0]:
+        return False  # "For a small team, A or B": a lead-in, not an item
+    return before.group(1).lower() in _PREPOSITIONS or before.group(1).lower() in _CHOICE_VERBS

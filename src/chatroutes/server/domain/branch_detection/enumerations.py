@@ -1,21 +1,25 @@
 """Enumerations: a list of alternatives, numbered or bulleted lines, inline lists asked
-to pick from ("A, B, C — which?", "Names we like: A, B, C. Which …?") or prose ("one
-option … another option / alternatively …"). The span runs from the first
+to pick from ("A, B, C — which?", "which is best, A, B, C?", "for a CLI: A, B, C?",
+"Names we like: A, B, C. Which …?", "I've seen a A, a B and a C. Which …?") or prose
+("one option … another option / alternatively …"). The span runs from the first
 item to the end of the last. Numbered steps of one procedure are not alternatives, nor
-are context lists (notes, symptoms, what was tried), criteria the choice must meet
-("at least 16 GB") and lists whose item a later statement picks ("We went with B.").
+are context lists (notes, symptoms, what was tried or checked), criteria the choice
+must meet ("at least 16 GB") or it is compared on (a comparison asked, no pick), and
+lists whose item a later statement picks ("We went with B.").
 """
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
-from .disjunctions import _IDIOMS
+from .disjunctions import _IDIOMS, _WHICH_OF_THEM, _asks_which
+from .option_spans import _DETERMINERS
 from .suggestion import Option, Suggestion, split_group
 from .text import (
     Span,
     _clip,
-    _factored,
+    _Folding,
     _Keyed,
     _marker,
     _mentions,
@@ -36,29 +40,33 @@ _STEP_VERBS = _wordset(
     "season select send serve set sign simmer slice start stir stop submit take tap tighten "
     "turn type unmount unplug update upload verify wait wash whisk write"
 )
-_ALT_INTRO = re.compile(
-    r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choos\w*|"
-    r"pick\w*|prefer\w*|consider\w*|candidates|possibilities|ideas|suggestions|recommend\w*|"
-    r"torn|decid\w*|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
-    r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
-    r"compar\w*|vendors|offers|plans|quotes|"
-    r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
-    r"auswahl|zur wahl|en lice|candidat\w*|shortlist\w*|finalists|"
-    r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
-    re.I,
+_ALT_INTRO = _Folding(
+    re.compile(
+        r"\b(?:options?|alternatives?|approaches|choices|ways|could|might|either|which|choos\w*|"
+        r"pick\w*|prefer\w*|consider\w*|candidates|possibilities|ideas|suggestions|recommend\w*|"
+        r"torn|decid\w*|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
+        r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
+        r"compar\w*|vendors|offers|plans|quotes|"
+        r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
+        r"auswahl|zur wahl|en lice|candidat\w*|shortlist\w*|finalists|"
+        r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
+        re.I,
+    )
 )
-_ALT_INTRO = _factored(_ALT_INTRO)  # the same matches, found faster
-_STEP_INTRO = re.compile(
-    r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
-    r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
-    r"requirements|changes|ingredients|tasks|timeline|schedule|tried|already|doing|done|"
-    r"symptoms|stack|setup|context|background|criteria|constraints|must-haves|going on|"
-    r"details|étapes|exigences|critères|contraintes|symptômes|contexte|essayé|ingrédients|"
-    r"tâches|ce qui se passe|détails|données|pasos|requisitos|criterios|síntomas|contexto|"
-    r"probé|probado|ingredientes|tareas|notas|lo que pasa|datos|detalles|schritte|"
-    r"anforderungen|kriterien|symptome|kontext|versucht|bereits|zutaten|aufgaben|notizen|"
-    r"stichpunkte|was passiert|eckdaten)\b",
-    re.I,
+_STEP_INTRO = _Folding(
+    re.compile(
+        r"\b(?:steps?|follow(?:ing)?|procedure|instructions|how to|here's how|to do this|process|"
+        r"in order|first|then|recipe|checklist|todo|to-do|agenda|summary|notes|features|includes?|"
+        r"requirements|changes|ingredients|tasks|timeline|schedule|tried|already|doing|done|"
+        r"symptoms|stack|setup|context|background|criteria|constraints|must-haves|going on|"
+        r"checked|tested|verified|ruled out|vérifié|testé|comprobado|revisado|geprüft|getestet|"
+        r"details|étapes|exigences|critères|contraintes|symptômes|contexte|essayé|ingrédients|"
+        r"tâches|ce qui se passe|détails|données|pasos|requisitos|criterios|síntomas|contexto|"
+        r"probé|probado|ingredientes|tareas|notas|lo que pasa|datos|detalles|schritte|"
+        r"anforderungen|kriterien|symptome|kontext|versucht|bereits|zutaten|aufgaben|notizen|"
+        r"stichpunkte|was passiert|eckdaten)\b",
+        re.I,
+    )
 )
 # an item that states a bound ("under 500 euros", "au moins 16 Go", "mindestens 4 Kerne") is
 # a criterion the choice must meet, not one of the things to choose from
@@ -69,32 +77,34 @@ _BOUND = re.compile(
     r"\s+\S*\d",
     re.I,
 )
-_STEP_INTRO = _factored(_STEP_INTRO)  # the same matches, found faster
 _ALT_ITEM = re.compile(
     r"^(?:option|alternative|approach|choice|plan|path|route|scenario|strategy)\s*\w{0,3}\b|"
     r"^(?:use|go with|switch to|try|stick with|keep|move to|migrate to|hire|buy|rent|lease|"
     r"build|adopt|pick)\b",
     re.I,
 )
-_FOLLOW_UP = re.compile(
-    r"\b(?:which|what would you|would you|pick|choose|recommend\w*|prefer\w*|better|best|go with|"
-    r"stack\w* up|compar\w*|suit\w*|fits?|worth|your (?:pick|take)|thoughts|what do you think|"
-    r"shall we|any preference|lequel|laquelle|lesquel\w*|conseill\w*|recommand\w*|choisi\w*|"
-    r"préfér\w*|mieux|meilleur\w*|t'en penses|cuál\w*|recomiend\w*|elegi\w*|mejor\w*|"
-    r"qué opinas|welche\w*|würdest|empfiehl\w*|passt|besser|nehmen|was meinst|quale|consigli\w*|"
-    r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|sinnvoll\w*|geeignet\w*|conviene|"
-    r"vaut mieux|mejor opción|"
-    r"sceglie\w*|qual)\b",
-    re.I,
+_FOLLOW_UP = _Folding(
+    re.compile(
+        r"\b(?:which|what would you|would you|pick|choose|"
+        r"recommend\w*|prefer\w*|better|best|go with|"
+        r"stack\w* up|compar\w*|suit\w*|fits?|worth|your (?:pick|take)|thoughts|what do you think|"
+        r"shall we|any preference|lequel|laquelle|lesquel\w*|conseill\w*|recommand\w*|choisi\w*|"
+        r"préfér\w*|mieux|meilleur\w*|t'en penses|cuál\w*|recomiend\w*|elegi\w*|mejor\w*|"
+        r"qué opinas|welche\w*|würdest|empfiehl\w*|passt|"
+        r"besser|nehmen|was meinst|quale|consigli\w*|"
+        r"(?:where|what|how) should (?:i|we|it)|should (?:i|we)|sinnvoll\w*|geeignet\w*|conviene|"
+        r"vaut mieux|mejor opción|"
+        r"sceglie\w*|qual)\b",
+        re.I,
+    )
 )
-_FOLLOW_UP = _factored(_FOLLOW_UP)  # the same matches, found faster
 
 
-_SEQUENCED = re.compile(r"(?:then|next|after that|finally)\b", re.I)
+_SEQUENCED = re.compile(r"(?:then|next|after that|finally)(?=[\s,:]|$)", re.I)  # not "Next.js"
 _SENTENCE_END = re.compile(r"[.!?]+\s+(?=\S)")
 _BOLD = re.compile(r"^\*\*|\*\*")
 _LABEL_CUT = re.compile(r"\s[\u2014\u2013-]\s|:\s|\.\s|\(")
-_MAY = re.compile(r"\b(?:could|might|can)\b", re.I)
+_MAY = _Folding(re.compile(r"\b(?:could|might|can)\b", re.I))
 
 
 def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
@@ -149,10 +159,13 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         after = _after(plain, lines, group[-1])
         score = 0.42
         features: list[str] = []
-        if _ALT_INTRO.search(intro):
+        alternatives = _alternatives_intro(intro)
+        asked = [q for q in (paragraph, after) if "?" in q and _FOLLOW_UP.search(q)]
+        if alternatives and (asked or not _COMPARED_ON.fullmatch(alternatives)):
             score += 0.3
             features.append("introduced as alternatives")
-        asked = [q for q in (paragraph, after) if "?" in q and _FOLLOW_UP.search(q)]
+        elif alternatives:
+            features.append("what to compare on, nothing asked")
         if asked:
             score += 0.3
             features.append("with a choice question")
@@ -169,14 +182,14 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         first_words = [(_words(label) or [""])[0] for label in labels]
         steps = sum(word in _STEP_VERBS for word in first_words)
         lead = _last_sentence(intro)
-        if _STEP_INTRO.search(intro) and not _ALT_INTRO.search(intro):
+        if _STEP_INTRO.search(intro) and not alternatives:
             score -= 0.3
             features.append("introduced as steps or facts")
-        elif lead != intro and _STEP_INTRO.search(lead) and not _ALT_INTRO.search(lead):
+        elif lead != intro and _STEP_INTRO.search(lead) and not _alternatives_intro(lead):
             # "… compared to B? Some context:", "I'm out of ideas. Here's what's going on:"
             score -= 0.5
             features.append("opened as context")
-        if steps >= max(2, len(labels) // 2 + 1) and not _ALT_INTRO.search(intro):
+        if steps >= max(2, len(labels) // 2 + 1) and not alternatives:
             score -= 0.25
             features.append("imperative steps")
         if any(_SEQUENCED.match(label) for label in labels):
@@ -212,6 +225,20 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found.extend(_headed_options(text, scan))
     found.extend(_inline_lists(text, scan, sents))
     return found
+
+
+_BETWEEN = re.compile(r"\b(?:between|entre|zwischen)\s*:?\s*$", re.I)
+# the only alternative cue is a word of comparing: the list may be what to compare on
+_COMPARED_ON = re.compile(r"compar\w*|vergleich\w*", re.I)
+
+
+def _alternatives_intro(intro: str) -> str:
+    """The words by which ``intro`` brings in alternatives ("options", "which", a
+    closing "between:" / "dudo entre:"), joined, or "" when it brings in none."""
+    words = [match.group(0) for match in _ALT_INTRO.finditer(intro)]
+    if _BETWEEN.search(intro):
+        words.append("between")
+    return " ".join(words)
 
 
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+([.!?]*)")  # "Fly.io" stays whole
@@ -341,11 +368,14 @@ def _prose_label(text: str, sentence: Span) -> str:
     return rest.strip(" ,:") or body
 
 
-_HEADED = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]+|\*\*|__)(?:\*\*)?(?:option|approach|plan|alternative|scenario|choice|"
-    r"path|route|strategy|variant|proposal|opción|enfoque|alternativa|variante|propuesta|"
-    r"approche|proposition|ansatz|möglichkeit|vorschlag)[ \t]*[\w\d]{0,3}\b[^\n]*",
-    re.I | re.M,
+_HEADED = _Folding(
+    re.compile(
+        r"^[ \t]*(?:#{1,6}[ \t]+|\*\*|__)(?:\*\*)?(?:option|"
+        r"approach|plan|alternative|scenario|choice|"
+        r"path|route|strategy|variant|proposal|opción|enfoque|alternativa|variante|propuesta|"
+        r"approche|proposition|ansatz|möglichkeit|vorschlag)[ \t]*[\w\d]{0,3}\b[^\n]*",
+        re.I | re.M,
+    )
 )
 
 
@@ -384,10 +414,12 @@ def _section_end(scan: str, after: int) -> int:
     return len(scan) if gap == -1 else gap
 
 
-_WHICH_TAIL = re.compile(
-    r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and )?(?:which|which one|which is best|"
-    r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
-    re.I,
+_WHICH_TAIL = _Folding(
+    re.compile(
+        r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and )?(?:which|which one|which is best|"
+        r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
+        re.I,
+    )
 )
 _WHICH = ("which", "think", "thoughts", "lequel", "laquelle", "cuál", "welche", "quale")
 _INLINE_SPLIT = re.compile(
@@ -401,7 +433,7 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     considering = _Keyed(scan, _CONSIDERING, regex=True)
     for index, sentence in enumerate(sents):
         chunk = scan[sentence.start : sentence.end]
-        if "," not in chunk and not _PAIR.search(chunk):
+        if "," not in chunk and not _PAIR.search(scan, sentence.start, sentence.end):
             continue
         span = (
             (
@@ -412,11 +444,16 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             or _which_list(scan, sentence, chunk)
             or _colon_list(scan, sents, index)
         )
-        if span is None:
-            continue
-        items = [(a, b) for a, b in (_trimmed(text, a, b) for a, b in _split(scan, *span)) if b > a]
-        named = len(items) >= 3 or (len(items) == 2 and _PAIR.search(scan, *span))
-        if not named or any(len(_words(text[a:b])) > 7 for a, b in items):
+        items = _named_items(text, scan, span)
+        if items is None and "," in chunk:
+            # a list parted by commas, after the question's words or before the question
+            span = (
+                _asked_list(scan, sentence, chunk)
+                if chunk.endswith("?")
+                else _listed_then_asked(scan, sents, index)
+            )
+            items = _named_items(text, scan, span)
+        if items is None:
             continue
         found.extend(
             split_group(
@@ -434,7 +471,21 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
-_PAIR = re.compile(r"\s(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\s", re.I)
+def _named_items(
+    text: str, scan: str, span: tuple[int, int] | None
+) -> list[tuple[int, int]] | None:
+    """The items of the list at ``span``: three or more (or a pair joined by "and"/"or"),
+    none longer than a few words; None when it holds no such list."""
+    if span is None:
+        return None
+    items = [(a, b) for a, b in (_trimmed(text, a, b) for a, b in _split(scan, *span)) if b > a]
+    named = len(items) >= 3 or (len(items) == 2 and _PAIR.search(scan, *span))
+    if not named or any(len(_words(text[a:b])) > 7 for a, b in items):
+        return None
+    return items
+
+
+_PAIR = _Folding(re.compile(r"\s(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\s", re.I))
 
 
 def _which_list(scan: str, sentence: Span, chunk: str) -> tuple[int, int] | None:
@@ -447,12 +498,15 @@ def _which_list(scan: str, sentence: Span, chunk: str) -> tuple[int, int] | None
     return sentence.start, sentence.start + tail.start()
 
 
-_CONSIDERED = re.compile(
-    r"\b(?:considering|choosing between|deciding between|torn between|narrowed (?:it )?(?:down )?"
-    r"to|shortlisted|the options are|our options are|my options are|the candidates are|"
-    r"j'hésite entre|on hésite entre|dudo entre|estoy entre|wir schwanken zwischen|"
-    r"zur auswahl stehen)\b:?\s*",
-    re.I,
+_CONSIDERED = _Folding(
+    re.compile(
+        r"\b(?:considering|choosing between|deciding between|torn between|"
+        r"narrowed (?:it )?(?:down )?to|shortlisted|the options are|our options are|"
+        r"my options are|the candidates are|"
+        r"j'hésite entre|on hésite entre|dudo entre|estoy entre|wir schwanken zwischen|"
+        r"zur auswahl stehen)\b:?\s*",
+        re.I,
+    )
 )
 _CONSIDERING = (  # one of them is in each match of _CONSIDERED
     "considering",
@@ -483,10 +537,12 @@ def _considered_list(scan: str, sents: list[Span], index: int) -> tuple[int, int
     return cue.end(), stop.start() if stop else sentence.end
 
 
-_PICK = re.compile(
-    r"\b(?:which|pick|choose|best|prefer\w*|recommend\w*|go with|favou?rite|thoughts|lequel|"
-    r"laquelle|cuál\w*|welche\w*|quale|mejor|meilleur\w*|besten?)\b",
-    re.I,
+_PICK = _Folding(
+    re.compile(
+        r"\b(?:which|pick|choose|best|prefer\w*|recommend\w*|go with|favou?rite|thoughts|lequel|"
+        r"laquelle|cuál\w*|welche\w*|quale|mejor|meilleur\w*|besten?)\b",
+        re.I,
+    )
 )
 
 
@@ -500,15 +556,31 @@ def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | N
         return None
     intro = scan[sentence.start : colon]
     asked = scan[sents[index + 1].start : sents[index + 1].end]
-    if _STEP_INTRO.search(intro) or "?" not in asked or not _PICK.search(asked):
+    if _STEP_INTRO.search(intro) or not (
+        ("?" in asked and _PICK.search(asked)) or _asked_soon(scan, sents, index)
+    ):
         return None
     start, end = _trimmed(scan, colon + 1, sentence.end)
     if re.search(r"\d[,.]\d", scan[start:end]):
         return None  # figures, not names: "dealer wants $34,900, KBB says $31k"
     items = _split(scan, start, end)
-    if len(items) < 3 or any(not 1 <= len(_words(scan[a:b])) <= 4 for a, b in items):
+    longest = 6 if _ALT_INTRO.search(intro) else 4  # "Shortlist: customer stories, …"
+    if len(items) < 3 or any(not 1 <= len(_words(scan[a:b])) <= longest for a, b in items):
         return None
     return start, end
+
+
+def _asked_soon(scan: str, sents: list[Span], index: int, *, next_any: bool = True) -> bool:
+    """Whether one of the next three sentences asks which of the items to take ("Which
+    one would you pick?", "cuál me recomiendas?"); the next one may ask it in any words
+    that pick ("what would you do?") when ``next_any``."""
+    for distance, later in enumerate(sents[index + 1 : index + 4]):
+        loose = distance == 0 and next_any
+        if not (loose or _WHICH_OF_THEM.match(scan, later.start, later.end)):
+            continue
+        if _asks_which(scan[later.start : later.end]):
+            return True
+    return False
 
 
 def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -519,3 +591,90 @@ def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
         cursor = match.end()
     pieces.append((cursor, end))
     return pieces
+
+
+# a request that opens a question ("can you help with: …"): its list is of requests
+_REQUEST = re.compile(
+    r"\b(?:can|could|would) you\b|\bplease\b|\bhelp\b|\bpeux-tu\b|\bpouvez-vous\b|"
+    r"\bpuedes\b|\bpodrías\b|\bkannst du\b|\bkönnten sie\b|\bbitte\b",
+    re.I,
+)
+
+
+def _asked_list(scan: str, sentence: Span, chunk: str) -> tuple[int, int] | None:
+    """ "Which is least flaky, Zapier, Make, or plain webhooks?", "For a small CLI: click,
+    typer, argparse?": a question that ends on a list of three or more short items, after
+    the question's own words (asking to pick) or after a colon."""
+    if not chunk.endswith("?"):
+        return None
+    end = sentence.start + len(chunk) - 1
+    colon = scan.rfind(":", sentence.start, end)
+    if colon != -1 and _named_after_colon(scan, sentence.start, colon, end):
+        return _trimmed(scan, colon + 1, end)
+    pieces = _split(scan, sentence.start, end)
+    short = 0
+    while short < len(pieces) - 1 and _a_name(scan[slice(*pieces[-1 - short])]):
+        short += 1
+    head = scan[sentence.start : pieces[-short][0]] if short else ""
+    if short < 3 or not head.rstrip().endswith(",") or not _PICK.search(head):
+        return None
+    return pieces[-short][0], end
+
+
+def _a_name(piece: str) -> bool:
+    """A piece of an asked list that may be an item: a few words, none asking to pick."""
+    return 1 <= len(_words(piece)) <= 4 and not _PICK.search(piece)
+
+
+def _named_after_colon(scan: str, start: int, colon: int, end: int) -> bool:
+    """Whether three or more names of a few words each follow the colon, and no request
+    opens the question before it ("can you help with: …" lists requests)."""
+    items = _split(scan, colon + 1, end)
+    if (
+        len(items) < 3
+        or _REQUEST.search(scan, start, colon)
+        or _STEP_INTRO.search(scan, start, colon)
+    ):
+        return False
+    return all(1 <= len(_words(scan[a:b])) <= 3 for a, b in items)
+
+
+def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, int] | None:
+    """ "I've seen a pottery class, a writing workshop and a yoga week. Which would help
+    most?", "Where should we meet? The candidates are Porto, Braga and Faro.": a list of
+    three or more that ends a statement, when a sentence soon after asks which of them,
+    or the one before asks where or what to choose. The first item starts at its
+    determiner, as the second does, or after the "are" that names them."""
+    previous = scan[sents[index - 1].start : sents[index - 1].end] if index else ""
+    if not _asked_soon(scan, sents, index, next_any=False) and not (
+        previous.endswith("?") and _FOLLOW_UP.search(previous)
+    ):
+        return None
+    sentence = sents[index]
+    end = _trimmed(scan, sentence.start, sentence.end)[1]
+    if scan[end - 1 : end] == "?":
+        return None
+    pieces = _split(scan, sentence.start, end)
+    short = 0
+    while short < len(pieces) - 1 and 1 <= len(_words(scan[slice(*pieces[-1 - short])])) <= 6:
+        short += 1
+    if short < 2:
+        return None
+    first_start, first_end = pieces[-1 - short]
+    gaps = [scan[left[1] : right[0]] for left, right in pairwise(pieces[-1 - short :])]
+    if any("," not in gap for gap in gaps[:-1]):
+        return None  # "they are 7 and 9 and get bored": commas part a list's first items
+    second = _words(scan[slice(*pieces[-short])])
+    if second and second[0] in _DETERMINERS:
+        words = list(re.finditer(r"[^\W\d_]+", scan[first_start:first_end]))
+        heads = [w for w in words[-5:] if w.group(0).lower() in _DETERMINERS]
+        return (first_start + heads[-1].start(), end) if heads else None
+    namings = list(_NAMING.finditer(scan, first_start, first_end))
+    named = namings[-1] if namings else None
+    if named is None or not 1 <= len(_words(scan[named.end() : first_end])) <= 3:
+        return None
+    return named.end(), end
+
+
+# the verb that names the items of a list ("the finalists are A, B and C")
+_NAMING = re.compile(r"\b(?:are|were|include|sont|son|sind)\s+", re.I)

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import re
 
-from .text import _blanked
+from .text import _blanked, _Folding
 
 # a request to work on some text, up to the colon that hands it over
-_WORK_ON = re.compile(
-    r"\b(?:translate|proofread|summari[sz]e|fix|correct|rewrite|rephrase|reword|edit|polish|"
-    r"shorten|paraphrase|reply to|respond to|traduis|traduire|traduisez|corrige[zr]?|relis|"
-    r"résume[zr]?|reformule[zr]?|réécris|réponds à|traduce|traducir|corregir|revisa|resume|"
-    r"resumir|reescribe|reformula|responde a|übersetze?n?|korrigiere?n?|überarbeite|"
-    r"fasse?\s+\w+(?:\s+\w+)?\s+zusammen|formulier\w*\s+\w+\s+um|antworte auf)\b"
-    r"[^.?!\n:]{0,60}:",
-    re.I,
+_WORK_ON = _Folding(
+    re.compile(
+        r"\b(?:translate|proofread|summari[sz]e|fix|correct|rewrite|rephrase|reword|edit|polish|"
+        r"shorten|paraphrase|reply to|respond to|traduis|traduire|traduisez|corrige[zr]?|relis|"
+        r"résume[zr]?|reformule[zr]?|réécris|réponds à|traduce|traducir|corregir|revisa|resume|"
+        r"resumir|reescribe|reformula|responde a|übersetze?n?|korrigiere?n?|überarbeite|"
+        r"fasse?\s+\w+(?:\s+\w+)?\s+zusammen|formulier\w*\s+\w+\s+um|antworte auf)\b"
+        r"[^.?!\n:]{0,60}:",
+        re.I,
+    )
 )
 _CLOSING = {'"': '"', "'": "'", "\u201c": "\u201d", "\u201e": "\u201c\u201d", "\u00ab": "\u00bb"}
 # a count or a word for variants before the colon: what follows are the variants asked for
@@ -39,6 +41,8 @@ _TURN = re.compile(
     r"por cierto|außerdem|noch (?:was|eine frage)|übrigens)\b",
     re.I,
 )
+# a determiner before the request's verb makes it a noun ("the rewrite", "our edit")
+_NAMED = re.compile(r"\b(?:the|our|my|your|their|this|that)\s+$", re.I)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -49,6 +53,8 @@ def without_material(scan: str) -> str:
     while colon != -1:  # a request to work on text ends on a colon: look just before each
         request = _WORK_ON.search(scan, max(0, colon - 100), colon + 1)
         handed = request.group(0) if request and request.end() == colon + 1 else ""
+        if request and _NAMED.search(scan, max(0, request.start() - 8), request.start()):
+            handed = ""  # "for the rewrite, we came up with these:": a noun, nothing asked
         if handed and not _VARIANTS.search(handed):  # "rewrite it two ways: …" names variants
             start = colon + 1
             while scan[start : start + 1] in (" ", "\t"):

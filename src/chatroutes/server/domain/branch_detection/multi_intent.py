@@ -57,7 +57,7 @@ from .requests import (
 from .suggestion import Option, Suggestion, calibrated, split_group
 from .text import (
     Span,
-    _factored,
+    _Folding,
     _Keyed,
     _mentions,
     _option_title,
@@ -67,13 +67,16 @@ from .text import (
     _wordset,
 )
 
-_JOINED = re.compile(
-    r",?\s*\b(?:and also|and i also|and we also|and another|plus another|(?<=,\s)plus|as well as|"
-    r"and separately|and additionally|et aussi|et également|ainsi que|y también|"
-    r"y además|así como|und auch|sowie|und außerdem|e também|e anche|e inoltre|"
-    r"(?:and|y|et|und),? (?:on the other hand|por otro lado|por otra parte|aparte|d'autre part|"
-    r"par ailleurs|en plus|andererseits|zudem))\b,?",
-    re.I,
+_JOINED = _Folding(
+    re.compile(
+        r",?\s*\b(?:and also|and i also|and we also|and another|plus another|(?<=,\s)plus|"
+        r"as well as|"
+        r"and separately|and additionally|et aussi|et également|ainsi que|y también|"
+        r"y además|así como|und auch|sowie|und außerdem|e também|e anche|e inoltre|"
+        r"(?:and|y|et|und),? (?:on the other hand|por otro lado|por otra parte|aparte|d'autre part|"
+        r"par ailleurs|en plus|andererseits|zudem))\b,?",
+        re.I,
+    )
 )
 _JOINED_KEYS = (
     "other hand",
@@ -103,21 +106,23 @@ _JOINED_KEYS = (
     "sowie",
     "außerdem",
 )
-_NEED = re.compile(
-    r"\b(?:help|question|questions|issue|problem|need|want|ask|trouble|stuck|fix|explain|"
-    r"aide|besoin|question|problème|ayuda|necesito|pregunta|problema|hilfe|brauche|frage|"
-    r"problem|preciso|ajuda|gostava|quero|pergunta|problema|bisogno|aiuto|vorrei|domanda|"
-    r"quería|querría|saber|savoir|voudrais|wissen|möchte|sapere)\b",
-    re.I,
+_NEED = _Folding(
+    re.compile(
+        r"\b(?:help|question|questions|issue|problem|need|want|ask|trouble|stuck|fix|explain|"
+        r"aide|besoin|question|problème|ayuda|necesito|pregunta|problema|hilfe|brauche|frage|"
+        r"problem|preciso|ajuda|gostava|quero|pergunta|problema|bisogno|aiuto|vorrei|domanda|"
+        r"quería|querría|saber|savoir|voudrais|wissen|möchte|sapere)\b",
+        re.I,
+    )
 )
-_NEED = _factored(_NEED)  # the same matches, found faster
-_REQUEST = re.compile(
-    r"\b(?:help|need|want|please|pls|can you|could you|would you|i'd like|i would like|"
-    r"besoin|veux|voudrais|pouvez|peux|s'il vous plaît|stp|svp|necesito|quiero|puedes|podrías|"
-    r"por favor|brauche|möchte|will|bitte|kannst|können sie)\b",
-    re.I,
+_REQUEST = _Folding(
+    re.compile(
+        r"\b(?:help|need|want|please|pls|can you|could you|would you|i'd like|i would like|"
+        r"besoin|veux|voudrais|pouvez|peux|s'il vous plaît|stp|svp|necesito|quiero|puedes|podrías|"
+        r"por favor|brauche|möchte|will|bitte|kannst|können sie)\b",
+        re.I,
+    )
 )
-_REQUEST = _factored(_REQUEST)  # the same matches, found faster
 _SPEAKER = re.compile(
     r"\b(?:i|we|my|our|je|j'|nous|mon|ma|mes|yo|mi|mis|ich|wir|mein|eu|meu|minha|io|mio|mia)\b",
     re.I,
@@ -194,11 +199,13 @@ _FILLER_QUESTION = re.compile(
     r"(?:both|this|these|them|it|that))?)\s*\??$",
     re.I,
 )
-_TAG_QUESTION = re.compile(
-    r",\s*(?:isn't it|aren't they|don't you think|right|no|eh|huh|wouldn't it|doesn't it|"
-    r"didn't it|won't it|isn't that so|you know|yeah|ok|okay|n'est-ce pas|non|¿verdad|"
-    r"verdad|oder|nicht wahr|ne)\?$",
-    re.I,
+_TAG_QUESTION = _Folding(
+    re.compile(
+        r",\s*(?:isn't it|aren't they|don't you think|right|no|eh|huh|wouldn't it|doesn't it|"
+        r"didn't it|won't it|isn't that so|you know|yeah|ok|okay|n'est-ce pas|non|¿verdad|"
+        r"verdad|oder|nicht wahr|ne)\?$",
+        re.I,
+    )
 )
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares|knows)|who needs|why would (?:anyone|"
@@ -219,27 +226,29 @@ _STOPWORDS = _wordset(
 _DESCRIPTION = "One of several requests in this message: handle it on its own branch."
 
 
-_ANNOUNCED = re.compile(rf"\b{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b[^:\n]{{0,60}}:", re.I)
-_ANNOUNCED = _factored(_ANNOUNCED)  # the same matches, found faster
+_ANNOUNCED = _Folding(re.compile(rf"\b{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b[^:\n]{{0,60}}:", re.I))
 _DETERMINER = (
     r"the|my|our|your|a|an|le|la|les|l'|mon|ma|mes|notre|nos|votre|vos|el|los|las|mi|mis|"
     r"nuestro|nuestra|su|sus|der|die|das|den|dem|mein|meine|unser|unsere|ihr|ihre|il|la|lo|"
     r"gli|le|o|os|as|meu|minha"
 )
 _WANTING = r"quiero|quisiera|necesito|voudrais|veux|möchte|brauche|vorrei|quero"
-_ITEM_SPLIT = re.compile(
-    r",?\s*\b(?:and|et|y|und|e)\b\s*(?=[¿¡]?(?:one|another|the other|l'autre|une|otra|la otra|eine|"
-    r"die andere|what|how|why|when|where|which|who|whether|if|i|we|qué|cómo|cuál|"
-    r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|j'|was|wie|warum|wann|wo|ob|"
-    r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
-    rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|un|una|unos|unas|ein|einen|einer|um|uma|{_DETERMINER})\b)|;\s*|"
-    rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_WANTING}|{_DETERMINER})\b)|"
-    r",\s*(?=(?:is|are|do|does|can|could|should|what|what's|how|why|when|where|which|who)\b)|"
-    r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+|"
-    r",\s*(?:and|et|y|und|e)\s+|"
-    r",?\s*\b(?:and|et|y|und|e)\b,?\s*(?=(?:also|additionally|aussi|également|además|también|"
-    r"aparte|auch|außerdem|zudem)\b)",
-    re.I,
+_ITEM_SPLIT = _Folding(
+    re.compile(
+        r",?\s*\b(?:and|et|y|und|e)\b\s*(?=[¿¡]?(?:one|another|the other|l'autre|une|otra|"
+        r"la otra|eine|"
+        r"die andere|what|how|why|when|where|which|who|whether|if|i|we|qué|cómo|cuál|"
+        r"por qué|dónde|cuándo|quoi|comment|pourquoi|quand|où|je|j'|was|wie|warum|wann|wo|ob|"
+        r"ich|wir|cosa|come|perché|quando|dove|o que|como|porque|onde|no|ne|quiero|quisiera|"
+        rf"necesito|voudrais|veux|möchte|brauche|vorrei|quero|un|una|unos|unas|ein|einen|einer|um|uma|{_DETERMINER})\b)|;\s*|"
+        rf",\s*(?=(?:one|another|the other|no|ne|je|j'|ich|i|we|{_WANTING}|{_DETERMINER})\b)|"
+        r",\s*(?=(?:is|are|do|does|can|could|should|what|what's|how|why|when|where|which|who)\b)|"
+        r",?\s*(?:and\s+|et\s+|y\s+|und\s+)?\(?\d[.)]\s+|"
+        r",\s*(?:and|et|y|und|e)\s+|"
+        r",?\s*\b(?:and|et|y|und|e)\b,?\s*(?=(?:also|additionally|aussi|également|además|también|"
+        r"aparte|auch|außerdem|zudem)\b)",
+        re.I,
+    )
 )
 _ORDINAL_SPLIT = re.compile(
     r"(?:[,;]\s*(?:\b(?:and|et|y|und|e)\b\s*)?|\s+\b(?:and|et|y|und|e)\s+)(?=(?:second(?:ly)?|"
@@ -255,16 +264,17 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     lower = scan.lower()
     joining = tuple(key for key in _JOINED_KEYS if key in lower)  # the few to look for
-    for sentence in sents:
+    bodies = [_strip_marker(scan, sentence) for sentence in sents]  # past their list markers
+    for sentence, body in zip(sents, bodies, strict=True):
         if sentence.end - sentence.start < 20:
             continue  # "Thanks!", "Hi Anna,": too short for two requests
         found.extend(
             _announced(text, scan, sentence)
             or (joining and _joined(text, scan, sentence, joining))
-            or _coordinated(text, scan, sentence)
-            or _two_problems(text, scan, sentence)
+            or _coordinated(text, scan, sentence, body)
+            or _two_problems(text, scan, body)
         )
-    found.extend(_intents(text, scan, sents))
+    found.extend(_intents(text, scan, sents, bodies))
     found.extend(_ordinals(text, scan, sents))
     found.extend(_sections(text, scan))
     found.extend(_listed_requests(text, scan))
@@ -471,7 +481,7 @@ _ASKING = re.compile(
     r"(?:kannst du|können sie|könnten sie) (?:bitte )?|bitte )",
     re.I,
 )
-_AND = re.compile(r"\s+(?:and|et|y|und)\s+", re.I)
+_AND = _Folding(re.compile(r"\s+(?:and|et|y|und)\s+", re.I))
 _OBJECT_START = _wordset(
     "the my our a an this that these those some your his her their its all any "
     "le la les un une mon ma mes notre nos votre vos ce cette ces "
@@ -480,7 +490,7 @@ _OBJECT_START = _wordset(
 )
 
 
-def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+def _coordinated(text: str, scan: str, sentence: Span, body: Span) -> list[Suggestion]:
     """ "Can you fix the login bug and update the README?", "aide-moi à trier …, trouve-moi
     …, et rappelle-moi …": verb phrases, each with its object, asked for in one request.
     Two verbs on one thing are often one task ("correct it and credit me"); three, or two
@@ -489,12 +499,12 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         scan, sentence.start, sentence.end
     )
     if lead is None and _may_be_marked(scan, sentence.start):  # "- can you …", "2) can you"
-        lead = _ASKED.match(scan, _strip_marker(scan, sentence).start, sentence.end)
+        lead = _ASKED.match(scan, body.start, sentence.end)
     if lead is None and scan.find(":", sentence.start, sentence.start + 44) > 0:
         heading = _HEADING.match(scan, sentence.start, sentence.end)  # "Pour demain : …"
         lead = heading and _ASKED.match(scan, heading.end(), sentence.end)
     if not lead:
-        return _bare_tasks(text, scan, sentence)
+        return _bare_tasks(text, scan, body)
     parts = _verb_clauses(text, scan, lead.end(), sentence.end)
     if not parts:
         parts = _verbs_last(text, scan, lead.end(), sentence.end)
@@ -518,13 +528,13 @@ def _coordinated(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     )
 
 
-def _bare_tasks(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+def _bare_tasks(text: str, scan: str, body: Span) -> list[Suggestion]:
     """ "Cancel my plan, and send me all the 2023 invoices": two imperatives with no ask
-    frame, separate only as tasks each with an object of its own."""
-    body = _strip_marker(scan, sentence)
-    if not _IMPERATIVE_ASK.match(scan, body.start, sentence.end):
+    frame, separate only as tasks each with an object of its own (``body``: the sentence
+    past its list marker)."""
+    if not _IMPERATIVE_ASK.match(scan, body.start, body.end):
         return []
-    parts = _verb_clauses(text, scan, body.start, sentence.end)
+    parts = _verb_clauses(text, scan, body.start, body.end)
     objects = [set(_words(scan[a:b])[1:]) - _STOPWORDS - _OBJECT_START - _LINKS for a, b in parts]
     if len(parts) != 2 or not _own_tasks(scan, parts, objects):
         return []
@@ -679,7 +689,7 @@ _CLITIC_IMPERATIVE = re.compile(
 _ASKED = re.compile(rf"{_ASKING.pattern}|(?={_CLITIC_IMPERATIVE.pattern})", re.I)
 """Where the verbs of a request start: after "can you", "please", or at an imperative
 with its pronoun ("aide-moi", "ayúdame", "hilf mir")."""
-_CLAUSE_JOIN = re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+", re.I)
+_CLAUSE_JOIN = _Folding(re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+", re.I))
 _PRONOUN_OBJECT = re.compile(
     r"\S+\s+(?:(?:it|them|him|ihn|ça|cela)\b|(?:this|that|these|those|das|eso|esto)"
     r"(?=\s*(?:[.,;?!]|$|(?:to|for|with|by|into|in|on|as|à|pour|a|para|zu|für)\b)))",
@@ -687,30 +697,36 @@ _PRONOUN_OBJECT = re.compile(
 )
 
 
-_ISSUE = re.compile(
-    r"\b(?:can't|cannot|can not|unable|doesn't work|does not work|not working|isn't working|"
-    r"broken|crash\w*|error\w*|fail\w*|wrong|charged|refund\w*|cancel\w*|billing|invoice|bug|"
-    r"issue|problem|question|help|need|want|how do i|how can i|missing|lost|locked|won't|"
-    r"never arrived|delayed|stuck|ne fonctionne|ne marche|erreur|rembours\w*|factur\w*|annul\w*|"
-    r"n'arrive (?:pas|plus)|impossible|"
-    r"no funciona|reembolso|factura|cancelar|funktioniert nicht|fehler|rechnung|erstattung|"
-    r"no puedo|no me deja|no me llega|no llega|je ne peux|ne peut pas|refuse\w*|rechaza\w*|"
-    r"kann nicht|kann ich nicht|geht nicht|lässt sich nicht|verweiger\w*|non riesco|"
-    r"não consigo|stopped|(?:a|ont) cessé|dej(?:ó|aron) de|ha(?:n)? dejado de|aufgehört|"
-    r"kündig\w*)",
-    re.I,
+_ISSUE = _Folding(
+    re.compile(
+        r"\b(?:can't|cannot|can not|unable|doesn't work|does not work|not working|isn't working|"
+        r"broken|crash\w*|error\w*|fail\w*|wrong|charged|refund\w*|cancel\w*|billing|invoice|bug|"
+        r"issue|problem|question|help|need|want|how do i|how can i|missing|lost|locked|won't|"
+        r"never arrived|delayed|stuck|ne fonctionne|"
+        r"ne marche|erreur|rembours\w*|factur\w*|annul\w*|"
+        r"n'arrive (?:pas|plus)|impossible|"
+        r"no funciona|reembolso|factura|cancelar|funktioniert nicht|fehler|rechnung|erstattung|"
+        r"no puedo|no me deja|no me llega|no llega|je ne peux|ne peut pas|refuse\w*|rechaza\w*|"
+        r"kann nicht|kann ich nicht|geht nicht|lässt sich nicht|verweiger\w*|non riesco|"
+        r"não consigo|stopped|(?:a|ont) cessé|dej(?:ó|aron) de|ha(?:n)? dejado de|aufgehört|"
+        r"kündig\w*)",
+        re.I,
+    )
 )
-_ISSUE = _factored(_ISSUE)  # the same matches, found faster
-_CLAUSE_AND = re.compile(
-    r",?\s+(?:and|et|y|und)\s+(?:(?:also|aussi|además|ademas|außerdem|auch)\s+)?"
-    r"(?=(?:i|my|the|our|we|it|also|je|j'|mon|ma|le|la|yo|mi|el|ich|mein|meine|der|die|das|"
-    r"quiero|quisiera|necesito|bitte|vorrei|quero)\b)",
-    re.I,
+_CLAUSE_AND = _Folding(
+    re.compile(
+        r",?\s+(?:and|et|y|und)\s+(?:(?:also|aussi|además|ademas|außerdem|auch)\s+)?"
+        r"(?=(?:i|my|the|our|we|it|also|je|j'|mon|ma|le|la|yo|mi|el|ich|mein|meine|der|die|das|"
+        r"quiero|quisiera|necesito|bitte|vorrei|quero)\b)",
+        re.I,
+    )
 )
-_WANT = re.compile(
-    r"\b(?:i want|i'd like|i would like|i need|je voudrais|j'aimerais|je veux|quiero|quisiera|"
-    r"necesito|ich möchte|ich würde gern|ich hätte gern|bitte um|vorrei|quero|gostaria)\b",
-    re.I,
+_WANT = _Folding(
+    re.compile(
+        r"\b(?:i want|i'd like|i would like|i need|je voudrais|j'aimerais|je veux|quiero|quisiera|"
+        r"necesito|ich möchte|ich würde gern|ich hätte gern|bitte um|vorrei|quero|gostaria)\b",
+        re.I,
+    )
 )
 
 
@@ -742,15 +758,15 @@ _DEADLINE = re.compile(
 )
 
 
-def _two_problems(text: str, scan: str, sentence: Span) -> list[Suggestion]:
-    """ "I was charged twice and I can't log in": two issues, each a clause of its own."""
-    body = _strip_marker(scan, sentence)
-    joins = list(_CLAUSE_AND.finditer(scan, body.start, sentence.end))
+def _two_problems(text: str, scan: str, body: Span) -> list[Suggestion]:
+    """ "I was charged twice and I can't log in": two issues, each a clause of its own
+    (``body``: the sentence past its list marker)."""
+    joins = list(_CLAUSE_AND.finditer(scan, body.start, body.end))
     if len(joins) != 1:
         return []
     join = joins[0]
     left = _trimmed(text, body.start, join.start())
-    right = _trimmed(text, join.end(), sentence.end)
+    right = _trimmed(text, join.end(), body.end)
     halves = [scan[a:b] for a, b in (left, right)]
     cues = [_ISSUE.search(h) or _WANT.search(h) for h in halves]
     if any(len(_words(h)) < 4 or cue is None for h, cue in zip(halves, cues, strict=True)):
@@ -910,20 +926,20 @@ def _to_count(scan: str, items: list[tuple[int, int]], number: int) -> list[tupl
 _AND_WORD = re.compile(r"\b(?:and|et|y|und|e)\b", re.I)
 
 
-def _intents(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> list[Suggestion]:
     """Several real questions, or a request followed by "Also, …": one option each.
 
     Confident only with a sign that the requests are separate: an additive or ordinal
     opener ("Also, …", "Second, …"), a count announced before them ("Two questions:
     …"), or a question opened by "And" on another topic. Two bare questions in a row
-    mostly ask one thing ("How do I apply? What documents do I need?")."""
+    mostly ask one thing ("How do I apply? What documents do I need?"). ``bodies``: each
+    sentence past its list marker."""
     asked: list[Span] = []
     marked = False  # an additive or ordinal opener on a later request
     joined = False  # a later request opened by "and"
     lower = scan.lower()
     also = tuple(key for key in _ALSO_KEYS if key in lower)
-    for index, sentence in enumerate(sents):
-        body = _strip_marker(scan, sentence)
+    for index, (sentence, body) in enumerate(zip(sents, bodies, strict=True)):
         chunk = scan[body.start : sentence.end].strip()
         plain = chunk.lstrip("¿¡")
         opens = _ADDITIVE.match(plain) or (
@@ -1067,10 +1083,12 @@ _INTERROGATIVE = re.compile(
 
 
 _AND_OPENER = re.compile(r"(?:and|et|y|und|e)\b,?\s+(?!if\b|si\b|wenn\b|falls\b|se\b)", re.I)
-_ANNOUNCING = re.compile(
-    rf"(?:^|[\n.!?:]\s*|\b(?:have|got|ask|are|j'ai|tengo|habe|hätte|ho)\s+)(?:(?:hi|hello|hey|"
-    rf"so|ok|okay|bonjour|salut|hola|hallo|ciao)\b\W*)?{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b",
-    re.I,
+_ANNOUNCING = _Folding(
+    re.compile(
+        rf"(?:^|[\n.!?:]\s*|\b(?:have|got|ask|are|j'ai|tengo|habe|hätte|ho)\s+)(?:(?:hi|hello|hey|"
+        rf"so|ok|okay|bonjour|salut|hola|hallo|ciao)\b\W*)?{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b",
+        re.I,
+    )
 )
 _HEADED = re.compile(
     r"\W*(?:(?:hi|hello|hey|bonjour|salut|hola|hallo|moin)\b\W*)?(?:(?:quick|short|small|"
@@ -1080,21 +1098,23 @@ _HEADED = re.compile(
 )
 """A message headed by questions in the plural ("Quick questions about my tax return:",
 "Kurze Fragen zur Steuererklärung:"): several are announced, with no count."""
-_ASKING_CUE = re.compile(
-    r"\b(?:please|pls|can you|could you|would you|will you|can (?:someone|somebody|anyone)|"
-    r"could (?:someone|somebody|anyone)|i'd (?:like|love|appreciate)|i would (?:like|love)|"
-    r"(?:i|we) (?:also )?need|(?:i|we) (?:also )?want|i'm (?:also )?(?:looking for|wondering)|"
-    r"i am (?:also )?(?:looking for|wondering)|(?:would|'d) like to (?:know|ask)|"
-    r"(?:i|we) (?:also )?(?:have|had|got) (?:a|another|one more) "
-    r"(?:question|issue|problem|request)|"
-    r"je voudrais|j'aimerais|je souhaite|pourriez-vous|pouvez-vous|peux-tu|pourrais-tu|"
-    r"merci de|j'ai besoin|j'ai (?:aussi |également )?une question|quiero|quisiera|necesito|"
-    r"me gustaría|podrías|puedes|podéis|pueden|por favor|tengo (?:otra |una )?pregunta|"
-    r"ich möchte|ich würde gern|ich hätte gern|ich brauche|ich will|bitte|können sie|"
-    r"könnten sie|kannst du|könntest du|ich habe (?:noch )?eine frage|vorrei|potresti|"
-    r"gostaria|gostava|preciso|quero|bräuchte|würde (?:ich )?gern|hätte (?:ich )?gern|aimerais|"
-    r"voudrais|necesitaría|gustaría|möchte ich|brauche ich|hätte ich)\b",
-    re.I,
+_ASKING_CUE = _Folding(
+    re.compile(
+        r"\b(?:please|pls|can you|could you|would you|will you|can (?:someone|somebody|anyone)|"
+        r"could (?:someone|somebody|anyone)|i'd (?:like|love|appreciate)|i would (?:like|love)|"
+        r"(?:i|we) (?:also )?need|(?:i|we) (?:also )?want|i'm (?:also )?(?:looking for|wondering)|"
+        r"i am (?:also )?(?:looking for|wondering)|(?:would|'d) like to (?:know|ask)|"
+        r"(?:i|we) (?:also )?(?:have|had|got) (?:a|another|one more) "
+        r"(?:question|issue|problem|request)|"
+        r"je voudrais|j'aimerais|je souhaite|pourriez-vous|pouvez-vous|peux-tu|pourrais-tu|"
+        r"merci de|j'ai besoin|j'ai (?:aussi |également )?une question|quiero|quisiera|necesito|"
+        r"me gustaría|podrías|puedes|podéis|pueden|por favor|tengo (?:otra |una )?pregunta|"
+        r"ich möchte|ich würde gern|ich hätte gern|ich brauche|ich will|bitte|können sie|"
+        r"könnten sie|kannst du|könntest du|ich habe (?:noch )?eine frage|vorrei|potresti|"
+        r"gostaria|gostava|preciso|quero|bräuchte|würde (?:ich )?gern|hätte (?:ich )?gern|aimerais|"
+        r"voudrais|necesitaría|gustaría|möchte ich|brauche ich|hätte ich)\b",
+        re.I,
+    )
 )
 
 
@@ -1130,23 +1150,29 @@ def _separate_ask(chunk: str, after_request: bool, scan: str, following: list[Sp
     )
 
 
-_NEGATED = re.compile(
-    r"n't\b|\b(?:not|no longer|never|nothing|nicht|kein\w*|nie|pas|plus|jamais|rien|nunca|nada|"
-    r"ya no|non|mai|niente|não|nunca)\b",
-    re.I,
+_NEGATED = _Folding(
+    re.compile(
+        r"n't\b|\b(?:not|no longer|never|nothing|nicht|kein\w*|nie|pas|plus|jamais|rien|nunca|nada|"
+        r"ya no|non|mai|niente|não|nunca)\b",
+        re.I,
+    )
 )
-_IMPERATIVE = re.compile(
-    r"(?:(?:and|also|plus|et|y|und)\b,?\s+)+(?:please\s+)?(?:send|cancel|change|update|add|"
-    r"remove|delete|refund|reset|check|fix|tell|explain|suggest|recommend|give|write|draft|"
-    r"book|move|transfer|close|reopen|restore|resend|confirm)\b",
-    re.I,
+_IMPERATIVE = _Folding(
+    re.compile(
+        r"(?:(?:and|also|plus|et|y|und)\b,?\s+)+(?:please\s+)?(?:send|cancel|change|update|add|"
+        r"remove|delete|refund|reset|check|fix|tell|explain|suggest|recommend|give|write|draft|"
+        r"book|move|transfer|close|reopen|restore|resend|confirm)\b",
+        re.I,
+    )
 )
-_REFINE = re.compile(
-    r"\b(?:(?:make|keep|write|put|sign|end|start|format|have|do|read|send|word|phrase) "
-    r"(?:it|them|this|that|each)\b|(?:it|they|this|that|each) (?:should|must|needs? to|has to|"
-    r"have to|shouldn't|mustn't|ought to)\b|make sure|no more than|no longer than|at most|"
-    r"(?:doit|devrait|debe|debería|sollte|muss)\b)",
-    re.I,
+_REFINE = _Folding(
+    re.compile(
+        r"\b(?:(?:make|keep|write|put|sign|end|start|format|have|do|read|send|word|phrase) "
+        r"(?:it|them|this|that|each)\b|(?:it|they|this|that|each) (?:should|must|needs? to|has to|"
+        r"have to|shouldn't|mustn't|ought to)\b|make sure|no more than|no longer than|at most|"
+        r"(?:doit|devrait|debe|debería|sollte|muss)\b)",
+        re.I,
+    )
 )
 _REFINE_VERB = re.compile(
     r"(?:(?:and|also|plus|so|et|y|und|aussi|también|auch)\b,?\s+|(?:please|pls|can you|could "
@@ -1203,12 +1229,13 @@ _HYPOTHESIS = re.compile(
     r"(?:be\s+)?(?:the|a|an|my|because|due|caused)\b",
     re.I,
 )
-_ANAPHOR = re.compile(
-    r"\b(?:it|that|this|there|they|them|those|these|too|ça|cela|eso|esto|ello|dafür|davon|dabei|"
-    r"questo|quello|isso|isto|afterwards|after that|después|danach|après|ensuite|depois)\b",
-    re.I,
+_ANAPHOR = _Folding(
+    re.compile(
+        r"\b(?:it|that|this|there|they|them|those|these|too|ça|cela|eso|esto|ello|dafür|davon|dabei|"
+        r"questo|quello|isso|isto|afterwards|after that|después|danach|après|ensuite|depois)\b",
+        re.I,
+    )
 )
-_ANAPHOR = _factored(_ANAPHOR)  # the same matches, found faster
 
 
 def _dependent(chunk: str) -> bool:
@@ -1246,19 +1273,21 @@ def _follow_up(words: list[str]) -> bool:
     return len(words) <= 6 and all(w in _GENERIC for w in words)
 
 
-_ASKS = re.compile(
-    r"\b(?:please|pls|can you|could you|would you|i'd (?:like|love|appreciate)|i would like|"
-    r"i need|we need|i want|we want|tu peux|vous pouvez|peux-tu|pouvez-vous|pourriez-vous|"
-    r"puedes|podrías|podéis|kannst du|können sie|könntest du|könnten sie|"
-    r"wish|hope|love|like to|help|suggest|recommend|give|send|tell|show|explain|write|draft|"
-    r"make|check|fix|update|change|cancel|add|remove|book|find|plan|how do|how can|how should|"
-    r"whether|no longer|stopped|keeps|broken|wrong|aren't|isn't|doesn't|won't|can't|"
-    r"möchte|bräuchte|würde|brauche|hätte|bitte|nicht|kein\w*|voudrais|aimerais|besoin|pas|"
-    r"comment|pourquoi|quisiera|gustaría|necesito|quiero|cómo|por qué|vorrei|bisogno|preciso|"
-    r"quero|não|looking for|busco|buscamos|je cherche|ich suche|wir suchen|ayúda(?:me|nos)|"
-    r"aide[sz]?-(?:moi|nous)|hilf mir|helft mir|helfen sie mir|"
-    r"even though|although|obwohl|bien que|alors que|aunque|n['\u2019]\w+ plus)\b",
-    re.I,
+_ASKS = _Folding(
+    re.compile(
+        r"\b(?:please|pls|can you|could you|would you|i'd (?:like|love|appreciate)|i would like|"
+        r"i need|we need|i want|we want|tu peux|vous pouvez|peux-tu|pouvez-vous|pourriez-vous|"
+        r"puedes|podrías|podéis|kannst du|können sie|könntest du|könnten sie|"
+        r"wish|hope|love|like to|help|suggest|recommend|give|send|tell|show|explain|write|draft|"
+        r"make|check|fix|update|change|cancel|add|remove|book|find|plan|how do|how can|how should|"
+        r"whether|no longer|stopped|keeps|broken|wrong|aren't|isn't|doesn't|won't|can't|"
+        r"möchte|bräuchte|würde|brauche|hätte|bitte|nicht|kein\w*|voudrais|aimerais|besoin|pas|"
+        r"comment|pourquoi|quisiera|gustaría|necesito|quiero|cómo|por qué|vorrei|bisogno|preciso|"
+        r"quero|não|looking for|busco|buscamos|je cherche|ich suche|wir suchen|ayúda(?:me|nos)|"
+        r"aide[sz]?-(?:moi|nous)|hilf mir|helft mir|helfen sie mir|"
+        r"even though|although|obwohl|bien que|alors que|aunque|n['\u2019]\w+ plus)\b",
+        re.I,
+    )
 )
 
 
@@ -1276,6 +1305,9 @@ _HEDGE = re.compile(
     r"(?:a|any|the)\s+point|peut-être|quizás|quizá|a lo mejor|vielleicht|wohl)\b",
     re.I,
 )
+
+
+_QUOTED_QUESTION = re.compile(r"[\"“«][^\"”»]*\?[\"”»]")
 
 
 _GREETED_FILLER = re.compile(
@@ -1309,7 +1341,7 @@ def _real_question(chunk: str) -> bool:
     quoted = "«" in chunk or "“" in chunk or "„" in chunk
     if (quoted and _OPENED_QUOTE.search(chunk)) or chunk.count('"') % 2:
         return False  # "Il m'a écrit « tu préfères A ou B ?": its quote is cut at the "?"
-    return not re.search(r"[\"“«][^\"”»]*\?[\"”»]", chunk)  # a quoted question
+    return not _QUOTED_QUESTION.search(chunk)
 
 
 _TRANSITION = (
@@ -1459,14 +1491,15 @@ def _one_question_after(scan: str, end: int) -> bool:
 
 
 _LIST_ITEM = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-*•+])[ \t]+(.+)$", re.M)
-_MANY = re.compile(
-    r"\b(?:things|questions|issues|requests|problems|points|topics|tasks|favou?rs|unrelated|"
-    r"couple of|a few|several|choses|trucs|questions|problèmes|soucis|demandes|tâches|cosas|"
-    r"preguntas|problemas|dudas|asuntos|tareas|dinge|sachen|fragen|probleme|anliegen|punkte|"
-    r"aufgaben)\b",
-    re.I,
+_MANY = _Folding(
+    re.compile(
+        r"\b(?:things|questions|issues|requests|problems|points|topics|tasks|favou?rs|unrelated|"
+        r"couple of|a few|several|choses|trucs|questions|problèmes|soucis|demandes|tâches|cosas|"
+        r"preguntas|problemas|dudas|asuntos|tareas|dinge|sachen|fragen|probleme|anliegen|punkte|"
+        r"aufgaben)\b",
+        re.I,
+    )
 )
-_MANY = _factored(_MANY)  # the same matches, found faster
 
 
 # "I need to:" opening a list whose items are each a task
@@ -1697,7 +1730,9 @@ def _problem_then_question(scan: str, before: Intent, after: Intent) -> bool:
 _SENTENCE_END = re.compile(r"[.!?:;\n]")
 
 
-_CONDITION = re.compile(r"\b(?:if|in case|unless|si|en cas|en caso|wenn|falls|sofern)\b", re.I)
+_CONDITION = _Folding(
+    re.compile(r"\b(?:if|in case|unless|si|en cas|en caso|wenn|falls|sofern)\b", re.I)
+)
 _SINGULAR_BACK = re.compile(r"\b(?:this|it|that|ça|cela|esto|eso|dies)\b", re.I)
 _BLOCKED = re.compile(
     rf"{_REMEDY.pattern}|{_DEADLINE.pattern}|\b(?:need to|have to|must|dois|debo|tengo que|muss)\b",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .text import Span, _trimmed, _wordset
+from .text import Span, _Searcher, _trimmed, _wordset
 
 # Words that end an option when scanning away from "or".
 _HARD_STOP = _wordset(
@@ -50,8 +50,11 @@ _RIGHT_STOP = _wordset(
     "yo es para que si pero porque luego hoy mañana "
     "ich wir ist für mit dass wenn aber weil dann heute morgen"
 )
+# words that do not open a verb phrase before a determiner ("write the tests")
+_NOT_A_VERB = _HARD_STOP | _CHOICE_VERBS | _DETERMINERS
 _ALWAYS_STOP = _wordset("because since for from pour para für porque weil parce denn")
 _WORD = re.compile(r"[\w'\u2019+#./-]*[\w+#]|[\w]")
+_LAST_WORD = re.compile(r"([^\W\d_]+)$")
 _ABBREVIATED = re.compile(r"\b(?:vs|etc|e\.g|i\.e|approx|cf|ca|bzw|z\.b)$", re.I)
 _CLAUSE_END = re.compile(
     r"[.;:!?()\[\]\n\u00bf\u00a1]|,\s*(?:but|so|and|because|which|while|mais|donc|car|pero|"
@@ -115,7 +118,7 @@ def _left_option(scan: str, lo: int, at: int) -> tuple[int, int] | None:
             before = previous[2].lower()
             if items >= 2 and before in _PREPOSITIONS:
                 start, items = after_comma, items - 1  # "better for a small blog, A or B"
-            elif before not in _HARD_STOP | _CHOICE_VERBS | _DETERMINERS:
+            elif before not in _NOT_A_VERB:
                 start = previous[0]  # a verb phrase: "write the tests"
             break
         index -= 1
@@ -156,7 +159,7 @@ def _right_option(scan: str, start: int, hi: int, max_words: int, min_words: int
             break
     while end is not None:
         # no option ends on a dangling preposition ("separate repos per")
-        last = re.search(r"([^\W\d_]+)$", scan[start:end])
+        last = _LAST_WORD.search(scan[start:end])
         if last is None or last.group(1).lower() not in _DANGLING or last.start() == 0:
             break
         end = start + last.start()
@@ -172,7 +175,7 @@ _DANGLING = _wordset(
 )
 
 
-def _parts(scan: str, start: int, end: int, splitter: re.Pattern[str]) -> list[tuple[int, int]]:
+def _parts(scan: str, start: int, end: int, splitter: _Searcher) -> list[tuple[int, int]]:
     """The pieces of ``scan[start:end]`` between ``splitter`` matches, trimmed, non-empty."""
     pieces = []
     cursor = start

@@ -23,7 +23,7 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 
-from .text import Span, _strip_marker, _trimmed, _words, _wordset
+from .text import Span, _Folding, _strip_marker, _trimmed, _words, _wordset
 
 QUESTION, ASK, PROBLEM, CONTEXT = "question", "ask", "problem", "context"
 TRANSITION, AND, BLOCK = "transition", "and", "block"
@@ -140,20 +140,22 @@ _ASK_WORDS = _wordset(
     "hätte würde suche brauchen bräuchte könnten können kannst könntest bitte hilf frage"
 )
 """A word every ask frame holds: the frame is looked for only where one is."""
-_IMPERATIVE = re.compile(
-    r"(?:m['\u2019]|me\s+|mir\s+)?(?:add|remove|delete|send|cancel|change|update|fix|check|reset|refund|move|create|"
-    r"set up|book|tell|show|find|give|write|draft|review|proofread|suggest|recommend|explain|"
-    r"list|summari[sz]e|translate|plan|make|compare|describe|help|walk|close|transfer|"
-    r"rename|confirm|resend|unlock|enable|disable|extend|renew|export|import|"
-    r"ajoute[rz]?|supprime[rz]?|change[rz]?|modifie[rz]?|annule[rz]?|envoie[rz]?|envoyez|"
-    r"explique[rz]?|donne[rz]?|propose[rz]?|écri[st]|écrivez|vérifie[rz]?|corrige[rz]?|"
-    r"traduis|traduisez|rédige[rz]?|dis-moi|dites-moi|expliquer|envoyer|indiquer|dire|"
-    r"añade|elimina|cambia|cancela|envía|envíame|explica|explícame|dime|dame|escribe|"
-    r"revisa|corrige|recomienda|sugiere|traduce|haz|tradúce\w+|corríge\w+|revísa\w+|hazme|"
-    r"escríbe\w+|mánda\w+|recomiénda\w+|ayúda\w+|"
-    r"füge|lösche|ändere|storniere|schick|schicke|sende|erkläre|erklär|sag|gib|schreib|"
-    r"schreibe|prüfe|korrigiere|empfiehl|übersetze|übersetz|mach)(?:-moi|-nous)?\b",
-    re.I,
+_IMPERATIVE = _Folding(
+    re.compile(
+        r"(?:m['\u2019]|me\s+|mir\s+)?(?:add|remove|delete|send|cancel|change|update|fix|check|reset|refund|move|create|"
+        r"set up|book|tell|show|find|give|write|draft|review|proofread|suggest|recommend|explain|"
+        r"list|summari[sz]e|translate|plan|make|compare|describe|help|walk|close|transfer|"
+        r"rename|confirm|resend|unlock|enable|disable|extend|renew|export|import|"
+        r"ajoute[rz]?|supprime[rz]?|change[rz]?|modifie[rz]?|annule[rz]?|envoie[rz]?|envoyez|"
+        r"explique[rz]?|donne[rz]?|propose[rz]?|écri[st]|écrivez|vérifie[rz]?|corrige[rz]?|"
+        r"traduis|traduisez|rédige[rz]?|dis-moi|dites-moi|expliquer|envoyer|indiquer|dire|"
+        r"añade|elimina|cambia|cancela|envía|envíame|explica|explícame|dime|dame|escribe|"
+        r"revisa|corrige|recomienda|sugiere|traduce|haz|tradúce\w+|corríge\w+|revísa\w+|hazme|"
+        r"escríbe\w+|mánda\w+|recomiénda\w+|ayúda\w+|"
+        r"füge|lösche|ändere|storniere|schick|schicke|sende|erkläre|erklär|sag|gib|schreib|"
+        r"schreibe|prüfe|korrigiere|empfiehl|übersetze|übersetz|mach)(?:-moi|-nous)?\b",
+        re.I,
+    )
 )
 _PROBLEM_WORDS = _wordset(
     "not never nothing cannot unable broken stuck missing wrong error errors fail fails failing "
@@ -416,7 +418,7 @@ COUNTED_NOUNS = (
     r"fragen|dinge|sachen|anliegen|probleme|punkte|aufgaben|domande|cose)"
 )
 """The plural nouns a count of requests names."""
-COUNTED = re.compile(rf"\b{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b", re.I)
+COUNTED = _Folding(re.compile(rf"\b{COUNT}\s+(?:\w+\s+)?{COUNTED_NOUNS}\b", re.I))
 COUNTED_STEMS = (
     "question",
     "thing",

@@ -1,16 +1,19 @@
 """The text every detector reads: code and links masked out, sentence spans, words,
 and the wording of titles and option lists.
 
-Offsets are into the original text: masking keeps its length.
+Offsets are into the original text: masking keeps its length. The costlier ignore-case
+patterns run case-sensitively on a lower-cased copy of the text, made once per text
+(``_Folding``), wherever that copy keeps the offsets and the letters they match.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 MAX_TITLE = 80
 
@@ -151,6 +154,70 @@ def _mentions(text: str, keys: Sequence[str]) -> bool:
 _CASE_FOLDS = ("\u0130", "\u0131", "\u017f")
 
 
+@lru_cache(maxsize=8)
+def _lowered(text: str) -> str | None:
+    """``text`` lower-cased, when a lower-case regex finds on it what its ignore-case
+    twin finds on ``text``, at the same offsets: lower() kept the length and the text
+    holds no letter that only an ignore-case regex folds (``_CASE_FOLDS``). Else None.
+    Cached: a message's detectors ask for it many times."""
+    low = text.lower()
+    if text.isascii():
+        return low
+    if len(low) != len(text) or any(map(text.__contains__, _CASE_FOLDS)):
+        return None
+    return low
+
+
+_END = sys.maxsize
+
+
+class _Folding:
+    """An ignore-case pattern run, where it may, as its case-sensitive twin on the text
+    lower-cased (``_lowered``): the same matches at the same offsets, found two to three
+    times faster. A match's groups then hold the text lower-cased. The pattern must spell
+    every letter in lower case (escapes such as ``\\W`` aside); a word list it opens with
+    is factored (``_factored``)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        if not (pattern.flags & re.I and _spelled_lower(pattern.pattern)):
+            raise ValueError(f"not an ignore-case pattern spelled in lower case: {pattern.pattern}")
+        self.pattern, self.flags = pattern.pattern, pattern.flags
+        self._ignoring_case = factored = _factored(pattern)
+        self._twin = re.compile(factored.pattern, factored.flags & ~re.I)
+
+    def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
+        low = _lowered(text)
+        if low is None:
+            return self._ignoring_case.search(text, pos, endpos)
+        return self._twin.search(low, pos, endpos)
+
+    def match(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
+        low = _lowered(text)
+        if low is None:
+            return self._ignoring_case.match(text, pos, endpos)
+        return self._twin.match(low, pos, endpos)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
+        low = _lowered(text)
+        if low is None:
+            return self._ignoring_case.finditer(text, pos, endpos)
+        return self._twin.finditer(low, pos, endpos)
+
+
+# a pattern, or one that runs on the lower-cased text where it may
+_Searcher = re.Pattern[str] | _Folding
+
+
+def _spelled_lower(source: str) -> bool:
+    """Whether a pattern's letters are all lower case, its syntax aside (escapes such as
+    ``\\W``, group names ``(?P<…>``)."""
+    plain = _SYNTAX.sub("", source)
+    return plain == plain.lower() and "(?-" not in plain
+
+
+_SYNTAX = re.compile(r"\\.|\(\?P[<=]")
+
+
 def _may_match(text: str, keys: Sequence[str]) -> bool:
     """Whether an ignore-case regex, each of whose matches holds one of ``keys`` (in
     lower case), may match in ``text``: when it is False, the regex finds nothing."""
@@ -241,7 +308,7 @@ def _option_title(text: str) -> str:
 
 _QUOTED = re.compile(
     r"\"[^\"\n]{1,120}\"|\u201c[^\u201d\n]{1,120}\u201d|\u00ab[^\u00bb\n]{1,120}\u00bb|"
-    r"\u201e[^\u201c\u201d\n]{1,120}[\u201c\u201d]|'(?<!\w')[^'\n]{1,80}'(?!\w)"
+    r"\u201e[^\u201c\u201d\"\n]{1,120}[\u201c\u201d\"]|'(?<!\w')[^'\n]{1,80}'(?!\w)"
 )  # every alternative opens with its quote (no word before "'"), so a search skips ahead
 
 
@@ -363,12 +430,12 @@ class _Keyed:
     def __init__(self, text: str, keys: tuple[str, ...], *, regex: bool = False) -> None:
         """``regex``: ``within`` stands for an ignore-case regex each of whose matches holds
         a key, and is True wherever that regex may match (see ``_may_match``)."""
-        low = text.lower()
-        self._text = text if len(low) != len(text) else None  # lower() moved offsets
+        low = _lowered(text)
+        self._text = text if low is None else None  # no lower-cased copy with its offsets
         self._keys = keys = _shortest(keys)
         self._everywhere = regex and any(map(text.__contains__, _CASE_FOLDS))
         hits: list[tuple[int, int]] = []
-        if self._text is None:
+        if low is not None:
             for key in keys:
                 at = low.find(key)
                 while at != -1:
