@@ -259,8 +259,8 @@ class TestSeveralRequests:
 
     def test_the_span_names_the_need_without_the_ask_frame(self):
         text = (
-            "Kannst du meinen Lebenslauf kürzen? Oh, und bitte schlag mir einen Namen für "
-            "meine Bäckerei vor."
+            "Kannst du meinen Lebenslauf kürzen? Und ganz was anderes: schlag mir einen "
+            "Namen für meine Bäckerei vor."
         )
         assert spans(text) == [
             "meinen Lebenslauf kürzen",

@@ -4,9 +4,9 @@ per intent; the group runs from the first to the last.
 Three cues, all structural: two requests joined inside one sentence ("I need help
 with X and also Y", "et aussi", "y también", "und auch"); two or more real
 questions; a sentence opened by an additive word ("Also, …", "Separately, …")
-after a request. Filler ("any ideas?", "can I ask you something?"), tag questions
-(", right?"), quoted, rhetorical and set-aside questions ("… ? Anyway, …") do not
-count.
+after a request. Filler ("any ideas?", "can I ask you something?", "could you help me
+out with something?"), tag questions (", right?"), quoted, rhetorical, self-answered
+("… ? No, …") and set-aside questions ("… ? Anyway, …") do not count.
 
 Several sentences are often one request told in parts, so the confidence stays
 below the threshold without a sign that the requests are separate: an additive,
@@ -48,6 +48,7 @@ from .requests import (
     COUNTED_NOUNS,
     COUNTED_STEMS,
     QUESTION,
+    SELF_ANSWER,
     TRANSITION,
     Intent,
     intents,
@@ -132,13 +133,15 @@ _TOPIC_SWITCH = (
     r"(?:one|another|and one) (?:more|last|other) thing|"
     r"d'autre part|par ailleurs|autre (?:chose|sujet)|rien à voir|"
     r"por otro lado|por otra parte|(?:otra|una) cosa más|otro tema|aparte|"
-    r"andererseits|(?:noch )?(?:etwas|was) (?:ganz )?anderes|anderes thema)\b"
+    r"andererseits|(?:noch )?(?:(?:etwas|was) (?:ganz )?|ganz (?:etwas|was) )anderes|"
+    r"anderes thema)\b"
 )
 """Words that turn to another topic ("On a different note", "Por otro lado")."""
 _ADDITIVE = re.compile(
     r"^(?:(?:and|but|oh,? and|et|y|und|e)\s+)?(?:also|on (?:a |an )?(?:\w+ )?note|additionally|"
     r"separately|another (?:thing|question|issue)|"
-    r"one more (?:thing|question)|finally|lastly|on top of that|oh,? and|"
+    r"one more (?:thing|question)|finally|lastly|on top of that|"
+    r"(?:oh|ah|ach|och),? (?:and|et|y|und)|"
     r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
     r"while i have you|apart from that|besides(?: that)?|"
     r"and also|plus|en outre|enfin|au fait|aparte|por cierto|otra cosa|übrigens|ach ja|"
@@ -146,7 +149,8 @@ _ADDITIVE = re.compile(
     r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
     r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
     r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
-    rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|{_TOPIC_SWITCH}",
+    rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|"
+    rf"(?:(?:and|et|y|und|e|sinon|otherwise|sonst),?\s+)?{_TOPIC_SWITCH}",
     re.I,
 )
 _ALSO_INSIDE = re.compile(
@@ -176,12 +180,17 @@ _FILLER_QUESTION = re.compile(
     r"(?:tu peux|pouvez-vous|peux-tu|puedes|podrías|kannst du|können sie|can you|could you) "
     r"(?:y )?(?:regarder|jeter un œil|mirarlo|echarle un vistazo|revisarlo|nachsehen|mal schauen|"
     r"take a look|have a look|look|check)(?: (?:please|stp|svp|por favor|bitte))?|"
-    r"(?:(?:and |so )?(?:can|could|would) you (?:please )?)?(?:help(?: me)? with|look into|check|"
-    r"handle|address|take care of|sort out|fix|answer) (?:both|these|them|this|that|it|all of "
-    r"(?:this|these|them)|both of them|each)(?: (?:please|too|as well))?|"
-    r"(?:tu |vous )?(?:peux|pouvez)[- ](?:tu|vous) m'aider|des idées|"
-    r"(?:me )?(?:puedes|podrías) ayudar(?:me)?|alguna idea|"
-    r"(?:kannst du|können sie) (?:mir )?helfen|irgendwelche ideen|"
+    r"(?:(?:and |so )?(?:can|could|would) you (?:please )?)?(?:help(?: me)?(?: out)? with|"
+    r"look into|check|handle|address|take care of|sort out|fix|answer) (?:both|these|them|this|"
+    r"that|it|all of (?:this|these|them)|both of them|each|something|a thing|one thing)"
+    r"(?: (?:please|too|as well|quickly|real quick))?|"
+    r"(?:tu |vous )?(?:peux|pouvez)[- ](?:tu|vous) m'aider(?: (?:pour|avec|sur) (?:quelque "
+    r"chose|un truc|une chose))?|(?:tu peux|vous pouvez|tu pourrais|vous pourriez) m'aider"
+    r"(?: (?:pour|avec|sur) (?:quelque chose|un truc|une chose))?|des idées|"
+    r"(?:me )?(?:puedes|podrías|podéis|podría) ayudar(?:me)?(?: con (?:algo|una cosa))?|"
+    r"alguna idea|"
+    r"(?:kannst du|können sie|könntest du|könnten sie) (?:mir )?(?:bei etwas |mit etwas )?"
+    r"helfen|irgendwelche ideen|"
     r"(?:so )?what (?:should|do|must|can) (?:i|we) do(?: now| next| here)?|"
     r"was (?:muss|soll|kann) ich (?:jetzt |da |nun )?(?:tun|machen)|"
     r"(?:que|qu'est-ce que) (?:dois-je|je dois|je peux|puis-je) faire|"
@@ -250,6 +259,8 @@ _ORDINAL_SPLIT = re.compile(
 
 
 def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    if _BLANKED in scan:
+        sents = _past_material(scan, sents)
     found: list[Suggestion] = []
     lower = scan.lower()
     joining = tuple(key for key in _JOINED_KEYS if key in lower)  # the few to look for
@@ -273,6 +284,27 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 
 
 _CONFIDENT = calibrated(0.7)
+_BLANKED = " " * 8
+_MATERIAL_END = re.compile(r" {8,}(?=[¿¡]?[^\W\d_])")
+
+
+def _past_material(scan: str, sents: list[Span]) -> list[Span]:
+    """The sentences, cut where blanked material (a quotation handed over, code) ends
+    and a capital opens what follows: "Translate this: «…» And something else: …?"
+    holds two sentences, the material's own full stop blanked with it."""
+    ends = [m for m in _MATERIAL_END.finditer(scan) if scan[m.end()].isupper()]
+    if not ends:
+        return sents
+    cut: list[Span] = []
+    for sentence in sents:
+        start = sentence.start
+        for blank in ends:
+            inside = sentence.start < blank.start() and blank.end() < sentence.end
+            if inside and _LETTER.search(scan, start, blank.start()):
+                cut.append(Span(start, blank.start()))
+                start = blank.end()
+        cut.append(Span(start, sentence.end))
+    return cut
 
 
 def _strongest_per_extent(found: list[Suggestion]) -> list[Suggestion]:
@@ -308,7 +340,7 @@ _ORDINAL_LEAD = re.compile(
     re.I,
 )
 _THEN = re.compile(
-    r"(?:and|und|y|et|e|then|dann|luego|después|ensuite|puis)\b,?\s+"
+    r"(?:and|und|y|et|e|then|dann|luego|después|ensuite|puis)\b\s*[,:]?\s+"
     r"(?:(?:then|dann|luego|después|ensuite|puis)\b,?\s+)?",
     re.I,
 )
@@ -331,7 +363,7 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if not things.within(sentence.start, sentence.end):
             continue
         counted = COUNTED.search(scan, sentence.start, sentence.end)
-        if counted is None:
+        if counted is None or _described(scan, sentence.start, counted.start()):
             continue
         items: list[tuple[int, int]] = []
         if not _ANNOUNCEMENT_END.fullmatch(scan, counted.end(), sentence.end):
@@ -342,11 +374,14 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         number = _NUMBER.get(counted.group(0).split()[0].lower(), 4)
         for following in sents[index + 1 : index + 10]:
             plain = scan[following.start : following.end].lstrip("¿¡ ")
+            if _LETTER.search(plain) is None:
+                continue  # "1." cut off as a sentence of its own
             offset = following.end - following.start - len(plain)
             marker = _ORDINAL_LEAD.match(plain) or _ADDITIVE.match(plain)
-            if marker is None and items:  # "Dann bräuchte ich …"
+            if marker is None and items:  # "Dann bräuchte ich …", "Then: the export …"
                 marker = _THEN.match(plain)
-                marker = marker if marker and _asks(plain) else None
+                labelled = marker is not None and ":" in marker.group(0)
+                marker = marker if marker and (labelled or _asks(plain)) else None
             if _SIGN_OFF.match(plain) or (len(items) == number and marker):
                 break
             if marker:
@@ -372,6 +407,9 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             divergence="high",
         )
     return []
+
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _joined(text: str, scan: str, sentence: Span, keys: tuple[str, ...]) -> list[Suggestion]:
@@ -480,8 +518,9 @@ def _coordinated(text: str, scan: str, sentence: Span, body: Span) -> list[Sugge
     later = parts[1:]
     if len(parts) > 2:
         apart = not any(_PRONOUN_OBJECT.match(scan, a, b) for a, b in later)
-    else:
+    else:  # the explanation asked about what the first task handles is the same request
         apart = heads == [False, True] and min(map(len, objects)) >= 2
+        apart = apart and not _BACK.search(scan, *parts[1])  # "… and tell me why it's slow"
         apart = (apart and not set.intersection(*objects)) or _own_tasks(scan, parts, objects)
     confidence = 0.74 if apart else 0.66
     return _requests_group(
@@ -571,7 +610,8 @@ so the polite "Sie" is no back-reference."""
 
 _WANT_TO = re.compile(
     r"(?:(?:hi|hello|hey|bonjour|salut|hola|hallo)\b,?\s*)?(?:i(?:'d| would) like to|"
-    r"je (?:voudrais|souhaiterais|souhaite)|j'aimerais|(?:quisiera|me gustaría|quiero))\s+",
+    r"je (?:voudrais|souhaiterais|souhaite)|j'aimerais|(?:quisiera|me gustaría|quiero)|"
+    r"ich (?:möchte|würde gern|würde gerne))\s+",
     re.I,
 )
 """A wish opening coordinated tasks ("je voudrais modifier … et savoir si …")."""
@@ -585,10 +625,14 @@ _OWN_OBJECT = _wordset(
 question ("my password", "all the invoices", "why I was charged"); "the findings" or "an
 example" may be what the first task yields."""
 _BACK = re.compile(
+    r"(?<!before )(?<!after )(?<!until )(?<!avant )(?<!après )(?<!antes de )(?<!después de )"
+    r"(?<!vor )(?<!nach )(?<!bis )"
     r"\b(?:it|its|this|that|them|these|those|one|ones|ça|cela|ceci|lequel|laquelle|lesquel\w*|"
     r"eso|esto|ello|es|das|dies|davon)\b",
     re.I,
 )
+"""A word pointing back at what another task handles; not a time told from it ("before
+that", "avant ça", "antes de eso", "vor dem")."""
 _STEM = 5
 
 
@@ -664,7 +708,7 @@ _ISSUE = _Folding(
         r"no funciona|reembolso|factura|cancelar|funktioniert nicht|fehler|rechnung|erstattung|"
         r"no puedo|no me deja|no me llega|no llega|je ne peux|ne peut pas|refuse\w*|rechaza\w*|"
         r"kann nicht|kann ich nicht|geht nicht|lässt sich nicht|verweiger\w*|non riesco|"
-        r"não consigo|"
+        r"não consigo|stopped|(?:a|ont) cessé|dej(?:ó|aron) de|ha(?:n)? dejado de|aufgehört|"
         r"kündig\w*)",
         re.I,
     )
@@ -781,7 +825,8 @@ def _verb_phrase(phrase: str, *, initial: bool = False) -> bool:
 _CLITIC = re.compile(r"^(?:[mtl]['\u2019])|-(?:moi|nous|toi|le|la|les)$", re.I)
 _NUMERAL = re.compile(rf"\d+|{COUNT}", re.I)
 _INFO_ASK = re.compile(
-    r"(?:(?:me|m'|nos)\s*)?(?:explain|tell|show|remind|let me know|expliqu|dis-|dites-|dire|decir|"
+    r"(?:(?:me|m'|nos)\s*)?(?:explain|tell|show|remind|let me know|know|find out|savoir|saber|"
+    r"wissen|expliqu|dis-|dites-|dire|decir|"
     r"rappel|indiqu|explic|dime|dígame|cuéntame|recuérda|erklär|sag|zeig|nenn)[\w-]*"
     r"(?:\s+(?:me|us|mir|uns|bitte))?\s+(?:how|what|why|where|when|whether|if|which|comment|"
     r"pourquoi|où|quand|si|ce qu|quel\w*|cómo|qué|por qué|dónde|cuándo|wie|was|warum|wo|wann|"
@@ -810,6 +855,8 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     counted = match and COUNTED.search(scan, match.start())
     if match is None or (counted and _STORY.match(scan, counted.end())):
         return []  # "Two things happened today: …" tells a story
+    if counted and _described(scan, sentence.start, counted.start()):
+        return []  # "Our script does three things: backs up …, zips …": what it does
     ordered = _ORDINAL_LEAD.match(scan, _trimmed(scan, match.end(), sentence.end)[0])
     items = _parts(scan, match.end(), sentence.end, _ORDINAL_SPLIT if ordered else _ITEM_SPLIT)
     if len(items) < 2:  # "dos cosas: corrígeme este email y dime cómo …"
@@ -820,6 +867,8 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
                 _trimmed(scan, match.end(), verbs[0].start()),
                 _trimmed(scan, verbs[0].end(), sentence.end),
             ]
+    if counted and (number := _NUMBER.get(counted.group(0).split()[0].lower())):
+        items = _to_count(scan, items, number)
     if len(items) < 2 or any(len(_words(scan[a:b])) < 2 for a, b in items):
         return []
     return split_group(
@@ -833,6 +882,48 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         reasoning=f"Requests announced as '{match.group(0).strip(' :').lower()}'",
         divergence="high",
     )
+
+
+_DOES = re.compile(
+    r"\b(?:does|do|did|has|have|had|fait|font|faisait|a|ont|hace|hacen|hacía|tiene|tienen|"
+    r"macht|machen|machte|hat|haben|hatte)\s+$",
+    re.I,
+)
+_TOLD_BY_PARTY = re.compile(
+    r"\b(?:i|i've|we|we've|you|je|j'|nous|tu|vous|on|yo|tú|usted|ich|wir|du)\b", re.I
+)
+
+
+def _described(scan: str, start: int, count: int) -> bool:
+    """Whether a count is what something does or has, told of a third party ("Our
+    script does three things:", "Unser Skript macht drei Dinge:"), not of the writer
+    ("I have two things:", "Can you do three things for me?") nor counted on its own
+    ("Two things:")."""
+    before = scan[start:count]
+    return bool(_DOES.search(before)) and not _TOLD_BY_PARTY.search(before)
+
+
+def _to_count(scan: str, items: list[tuple[int, int]], number: int) -> list[tuple[int, int]]:
+    """The items of a count, more than counted ("two things: my invoice is wrong, and I
+    can't add a user, the invite button is greyed out") joined back where only a comma
+    parts an item from the one "and" brought: the later part tells more about it. A
+    list "A, B and C" keeps its commas before the "and"."""
+    items = list(items)
+    while len(items) > number:
+        gaps = [scan[a[1] : b[0]] for a, b in itertools.pairwise(items)]
+        after_and = [
+            i + 1
+            for i in range(1, len(gaps))
+            if gaps[i].strip() == "," and _AND_WORD.search(gaps[i - 1])
+        ]
+        if not after_and:
+            break
+        at = after_and[-1]
+        items[at - 1 : at + 1] = [(items[at - 1][0], items[at][1])]
+    return items
+
+
+_AND_WORD = re.compile(r"\b(?:and|et|y|und|e)\b", re.I)
 
 
 def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> list[Suggestion]:
@@ -858,7 +949,7 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
         if _real_question(chunk):
             if asked and not opens and not _SEQUENCE.match(chunk) and _dependent(chunk):
                 continue  # "Is there a way to include the photos too?" asks about the same
-            if index + 1 < len(sents) and _SET_ASIDE.match(scan, sents[index + 1].start):
+            if index + 1 < len(sents) and _not_asked(scan, sents[index + 1]):
                 continue  # "Why do I do this? Because …", "… ? Anyway, …": not asked
             if asked and (opens or and_opens) and _refines(scan, asked[0], plain, opens):
                 continue
@@ -868,18 +959,27 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
         elif (opens or and_opens) and index > 0 and len(_words(chunk)) >= 3:
             if asked and _refines(scan, asked[0], plain, opens):
                 continue  # "Also, keep it short": the same request, told more precisely
-            if not _separate_ask(chunk, bool(asked), scan, sents[index + 1 : index + 4]):
+            opening = opens or and_opens or None
+            unmarked = (  # "unrelated, what's a good podcast …", not "enfin, comment ça …"
+                opening is not None
+                and _UNMARKED_QUESTION.match(plain, opening.end()) is not None
+                and not _dependent(plain)
+            )
+            following = sents[index + 1 : index + 4]
+            if not (unmarked or _separate_ask(chunk, bool(asked), scan, following)):
                 continue
             asked.append(body)
             marked = marked or bool(opens)
             joined = joined or bool(and_opens)
-    if marked and len(asked) == 1 and _asking(scan, sents):
+    if marked and (len(asked) == 1 or _added(scan, asked[0])) and _asking(scan, sents):
         earlier = [s for s in sents if s.end <= asked[0].start][-3:]
         while len(earlier) > 1 and len(_words(scan[earlier[-1].start : earlier[-1].end])) < 4:
             # "… auf Müller GmbH, Hauptstr. 4, 80331 München.": an abbreviation cut it
             earlier[-2:] = [Span(earlier[-2].start, earlier[-1].end)]
         before = scan[earlier[-1].start : earlier[-1].end] if earlier else ""
-        if len(_words(before)) >= 4 and _asks(before) and not _SIGN_OFF.match(before):
+        told = _QUOTED.sub("", before)  # "He wrote « sea or mountains? »": not asked
+        asks = _asks(told) and not _filler(before.strip().lstrip("¿¡"))  # not "Could you help?"
+        if len(_words(before)) >= 4 and asks and not _SIGN_OFF.match(before):
             asked.insert(0, _strip_marker(scan, earlier[-1]))
     if len(asked) < 2:
         return []
@@ -887,7 +987,7 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
     shared = Counter(w for topic in topics for w in topic)  # in how many requests a word is
     overlaps = [sum(shared[w] > 1 for w in t) / max(1, len(t)) for t in topics]
     overlap = sum(overlaps) / len(overlaps)
-    announced = _ANNOUNCING.search(scan, 0, asked[1].start)
+    announced = _ANNOUNCING.search(scan, 0, asked[1].start) or _HEADED.match(scan)
     if marked or announced:
         score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
         score += 0.04 if marked else 0.0
@@ -907,6 +1007,13 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
         reasoning=f"{len(asked)} separate requests or questions in one message",
         divergence="high" if overlap < 0.15 else "medium" if overlap < 0.4 else "low",
     )
+
+
+def _added(scan: str, first: Span) -> bool:
+    """Whether the first request found is opened by an additive word, not an ordinal
+    ("My drive won't connect. Also, …"): the request it adds to is the sentence before."""
+    chunk = scan[first.start : first.end]
+    return bool(_ADDITIVE.match(chunk)) and not _ORDINAL_LEAD.match(chunk)
 
 
 def _asking(scan: str, sents: list[Span]) -> bool:
@@ -933,6 +1040,14 @@ _SET_ASIDE = re.compile(
     r"da igual|egal|jedenfalls|wie auch immer|na ?ja)\b",
     re.I,
 )
+
+
+def _not_asked(scan: str, following: Span) -> bool:
+    """Whether the sentence after a question shows it was not asked: it gives the reason
+    or sets it aside ("Because …", "Anyway, …"), or the writer answers it ("No, …")."""
+    return bool(_SET_ASIDE.match(scan, following.start) or SELF_ANSWER.match(scan, following.start))
+
+
 _BROAD = re.compile(
     r"\W*(?:(?:so|ok|okay|hi|hey|hello)\b\W*)?(?:how (?:do|does|did|can|could|should|would|"
     r"will|to|is|are)\b|what(?:'s| is) the (?:best|right|easiest|proper) way|is there (?:a|any) "
@@ -975,6 +1090,14 @@ _ANNOUNCING = _Folding(
         re.I,
     )
 )
+_HEADED = re.compile(
+    r"\W*(?:(?:hi|hello|hey|bonjour|salut|hola|hallo|moin)\b\W*)?(?:(?:quick|short|small|"
+    r"some|petites|rapides|quelques|brèves|rápidas|pequeñas|kurze|kleine|schnelle)\s+)?"
+    r"(?:questions|fragen|preguntas|dudas)\b[^.?!\n]{0,40}:",
+    re.I,
+)
+"""A message headed by questions in the plural ("Quick questions about my tax return:",
+"Kurze Fragen zur Steuererklärung:"): several are announced, with no count."""
 _ASKING_CUE = _Folding(
     re.compile(
         r"\b(?:please|pls|can you|could you|would you|will you|can (?:someone|somebody|anyone)|"
@@ -998,6 +1121,19 @@ _ASKING_CUE = _Folding(
 def _asks_directly(chunk: str) -> bool:
     """A question or a request in so many words, not only a problem told."""
     return "?" in chunk or bool(_ASKING_CUE.search(chunk) or _WANT.search(chunk))
+
+
+_UNMARKED_QUESTION = re.compile(
+    r",?\s*(?:(?:what|how|where|when|why|which|who)(?:'s|\s+(?:is|are|do|does|did|can|could|"
+    r"should|would|will))|est-ce que|(?:comment|pourquoi|combien|quel\w*)\s+\w+|"
+    r"(?:cómo|dónde|cuándo|qué|cuál\w*|por qué|cuánt\w*)\s+\w+|"
+    r"(?:wie|was|wo|wann|warum)\s+\w+\s+(?:ich|du|wir|man|es|er|sie)|welche[mnrs]?\s+\w+|"
+    r"(?:is|are|do|does|can|could|should) (?:i|we|you|there|it)|"
+    r"(?:kann|muss|soll|darf) (?:ich|man|wir))\b",
+    re.I,
+)
+"""A question asked without its question mark, after the opener of its sentence
+("unrelated, what's a good podcast for the drive.", "aparte, cuándo abre la tienda.")."""
 
 
 def _separate_ask(chunk: str, after_request: bool, scan: str, following: list[Span]) -> bool:
@@ -1051,12 +1187,27 @@ def _refines(scan: str, first: Span, chunk: str, opens: re.Match[str] | None) ->
     """Whether a later sentence only tells more about the first request: a constraint on
     it ("Also, keep it under two minutes", "it should return a 400"), or, after a request
     to write or make something, what to put in it ("Also, please mention …")."""
+    if _asks_what(chunk):
+        return False  # "Und bis wann muss es erledigt sein?": a question of its own
     if _REFINE.search(chunk) or _NO_MORE.match(chunk):
         return True
     if _MAKE_SCAN.search(scan, first.start, first.end) is None:
         return False
     rest = chunk[opens.end() :] if opens and _ADDITIVE.match(chunk) else chunk
     return any(_REFINE_VERB.match(part) for part in _CLAUSE_CUT.split(rest))
+
+
+_WH_WORDS = _wordset(
+    "what when where why how which who whose comment pourquoi quand où quel quelle quels "
+    "quelles combien qué cómo cuándo dónde cuál cuáles cuánto cuánta quién was wie wann wo "
+    "warum wieso welche welcher welches wer woran wofür womit wozu worüber wodurch wovon"
+)
+
+
+def _asks_what(chunk: str) -> bool:
+    """A question asking for something with a question word among its first words ("and
+    by when must it be done?", "y cuándo debe estar listo?"), not a yes-no one."""
+    return chunk.rstrip().endswith("?") and not _WH_WORDS.isdisjoint(_words(chunk)[:4])
 
 
 _NO_MORE = re.compile(
@@ -1091,9 +1242,17 @@ def _dependent(chunk: str) -> bool:
     """A question that only follows up on the one before: a guess at its cause ("Is it
     the detergent?", "Could it be the loop?") or a short one pointing back at it ("Is
     there a shortcut for that?")."""
-    return bool(_HYPOTHESIS.match(chunk)) or (
-        len(_words(chunk)) <= 9 and bool(_ANAPHOR.search(chunk))
-    )
+    if _HYPOTHESIS.match(chunk):
+        return True
+    anaphor = _ANAPHOR.search(chunk) if len(_words(chunk)) <= 9 else None
+    if anaphor is not None and anaphor.group(0).lower() == "there":
+        anaphor = _ANAPHOR.search(_EXISTENTIAL.sub("", chunk))  # "Is there a student rate?"
+    return anaphor is not None
+
+
+_EXISTENTIAL = re.compile(
+    r"\b(?:(?:is|are|was|were) there|there(?:'s| is| are| was| were))\b", re.I
+)
 
 
 _GENERIC = _wordset(
@@ -1117,7 +1276,8 @@ def _follow_up(words: list[str]) -> bool:
 _ASKS = _Folding(
     re.compile(
         r"\b(?:please|pls|can you|could you|would you|i'd (?:like|love|appreciate)|i would like|"
-        r"i need|we need|i want|we want|"
+        r"i need|we need|i want|we want|tu peux|vous pouvez|peux-tu|pouvez-vous|pourriez-vous|"
+        r"puedes|podrías|podéis|kannst du|können sie|könntest du|könnten sie|"
         r"wish|hope|love|like to|help|suggest|recommend|give|send|tell|show|explain|write|draft|"
         r"make|check|fix|update|change|cancel|add|remove|book|find|plan|how do|how can|how should|"
         r"whether|no longer|stopped|keeps|broken|wrong|aren't|isn't|doesn't|won't|can't|"
@@ -1134,7 +1294,9 @@ _ASKS = _Folding(
 def _asks(chunk: str) -> bool:
     """Whether a sentence or paragraph asks for something: a question, a request, a need
     or a problem to solve."""
-    return "?" in chunk or bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
+    if "?" in chunk or _CLITIC_IMPERATIVE.match(chunk):  # "Rédige-moi …", "Hilf mir …"
+        return True
+    return bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
 
 
 _HEDGE = re.compile(
@@ -1148,6 +1310,20 @@ _HEDGE = re.compile(
 _QUOTED_QUESTION = re.compile(r"[\"“«][^\"”»]*\?[\"”»]")
 
 
+_GREETED_FILLER = re.compile(
+    r"(?:(?:hi|hello|hey|bonjour|salut|coucou|hola|buenas|hallo|moin|servus)\b[\s,!]*[¿¡]?)?"
+    + _FILLER_QUESTION.pattern.removeprefix("^"),
+    re.I,
+)
+"""``_FILLER_QUESTION`` after a greeting or none."""
+
+
+def _filler(plain: str) -> bool:
+    """A question that only opens or closes the message ("Could you help me out with
+    something?", "Hola, ¿me puedes ayudar con algo?"), a greeting before it left out."""
+    return bool(_GREETED_FILLER.match(plain))
+
+
 def _real_question(chunk: str) -> bool:
     """A question asked for its answer: not a follow-up comment, a filler, a tag, a
     rhetorical or quoted question, nor a guess said with a question mark ("Looks like a
@@ -1158,16 +1334,20 @@ def _real_question(chunk: str) -> bool:
     if len(words) < 3 or _follow_up(words):
         return False
     plain = chunk.lstrip("¿¡")
-    if _FILLER_QUESTION.match(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
+    if _filler(plain) or _TAG_QUESTION.search(chunk) or _RHETORICAL.match(plain):
         return False
     if _HEDGE.match(plain):
         return False
+    quoted = "«" in chunk or "“" in chunk or "„" in chunk
+    if (quoted and _OPENED_QUOTE.search(chunk)) or chunk.count('"') % 2:
+        return False  # "Il m'a écrit « tu préfères A ou B ?": its quote is cut at the "?"
     return not _QUOTED_QUESTION.search(chunk)
 
 
 _TRANSITION = (
     rf"(?:{_TOPIC_SWITCH}|(?:(?:on the )?(?:personal|private) (?:side|note)|personally|"
-    r"privately|plus perso|côté perso|ya personal|en lo personal|privat)\b)"
+    r"privately|plus perso|côté perso|personnellement|ya personal|en lo personal|"
+    r"personalmente|privat|(?:ganz )?persönlich)\b)"
 )
 """Words that turn a paragraph to another topic ("Separately", "Por otro lado", "Totally
 different thing", "Und privat")."""
@@ -1176,9 +1356,11 @@ _ORDINAL = re.compile(
     r"third(?:ly)?\b|last(?:ly)?\b|finally\b|also\b|separately\b|another\b|the (?:most urgent|"
     r"first|second|big|main) (?:one|thing|issue)|one (?:more|last)\b|"
     r"premièrement|deuxièmement|troisièmement|d'abord|ensuite|enfin|dernier point|aussi|"
-    r"primero|segundo|tercero|para empezar|por último|además|también|"
+    r"primero|segundo|tercero|para empezar|por último|además|también|on the one hand|"
+    r"d'une part|por un lado|por una parte|zum einen|einerseits|"
     r"erstens|zweitens|drittens|zuerst|zunächst|außerdem|zuletzt|schließlich|"
-    r"innanzitutto|poi|infine)|"
+    r"innanzitutto|poi|infine|(?:then|dann|luego|después|ensuite|puis)\s*:|"
+    r"(?:oh|ah|ach|och),?\s+(?:and|et|y|und)\b)|"
     rf"(?:(?:and|et|y|und|e)\b,?\s+)?{_TRANSITION}",
     re.I,
 )
@@ -1201,7 +1383,8 @@ def _sections(text: str, scan: str) -> list[Suggestion]:
     first = marked[0]
     if not re.match(
         r"(?:#{1,6}\s*|\*\*)?(?:\d[.)]|first|premi|d'abord|primero|para empezar|erstens|zuerst|"
-        r"zunächst|innanzi|"
+        r"zunächst|innanzi|on the one hand|d'une part|por un lado|por una parte|zum einen|"
+        r"einerseits|"
         r"the (?:most urgent|first|main|big))",
         scan[paragraphs[first][0] :],
         re.I,
@@ -1333,6 +1516,25 @@ def _task(item: str) -> bool:
     return head.isalpha() and head.islower() and head not in _OBJECT_START | _STOPWORDS
 
 
+def _enough(run: list[re.Match[str]], asked: list[bool], asking: int) -> bool:
+    """Whether enough items of a list ask for it to be a list of requests (``asked``:
+    which ask or report an issue; ``asking`` of them count): all of them, a problem as it
+    stands counted too ("les graphiques n'affichent plus rien"); or all but one in a list
+    of three or more where two ask in so many words (a question, "I want …"), the other
+    then a bare order ("Get us back in.")."""
+    if asking >= len(run):
+        return True
+    items = [m.group(1) for m in run]
+    direct = sum(bool("?" in item or _REQUEST.search(item)) for item in items)
+    spare = 1 if len(items) >= 3 and direct >= 2 else 0
+    for item, asks in zip(items, asked, strict=True):
+        if not asks and not _current_problem(item):
+            spare -= 1
+            if spare < 0:
+                return False
+    return True
+
+
 def _listed_requests(text: str, scan: str) -> list[Suggestion]:
     """A Markdown list of requests ("Couple of unrelated things:\n- cancel …\n- is …?"):
     one suggestion per item that asks, reports a problem or requests something."""
@@ -1351,10 +1553,11 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
         if len(run) < 2:
             continue
         intro = scan[max(0, run[0].start() - 160) : run[0].start()]
-        asking = sum(
+        asked = [
             bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
             for m in run
-        )
+        ]
+        asking = sum(asked)
         announced = _MANY.search(intro)
         lead = intro.rstrip()
         colon = lead.endswith(":")
@@ -1365,7 +1568,7 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             asking += sum(bool(_ORDER.match(m.group(1))) for m in run)
         elif colon and all(_task(m.group(1)) for m in run) and _TASK_LIST_LEAD.search(lead):
             asking = len(run)  # "I need to:\n- book …\n- write …": each item a task
-        if not (announced and asking >= 1) and asking < len(run):
+        if not (announced and asking >= 1) and not _enough(run, asked, asking):
             continue
         if _one_question_after(scan, run[-1].end()):
             continue  # "… 3. search errors\nHow do I debug this?": symptoms of one problem
@@ -1456,7 +1659,7 @@ def _stands(scan: str, intent: Intent, following: Intent | None) -> bool:
         return lead.words >= 4 and (item or joined)
     chunk = scan[asking.start : asking.end].strip()
     plain = _OPENING.sub("", chunk.lstrip("¿¡"), count=1)
-    if _RHETORICAL.match(plain) or _FILLER_QUESTION.match(plain) or _HEDGE.match(plain):
+    if _RHETORICAL.match(plain) or _filler(plain) or _HEDGE.match(plain):
         return False
     if _CASE.match(plain) or (asking.form == QUESTION and _OPEN_QUOTE.search(chunk)):
         return False  # "And if it fails?": a case of one request; a quoted question
@@ -1469,6 +1672,10 @@ _OPENING = re.compile(
     r"\W*(?:(?:and|also|plus|so|but|et|y|und|aussi|además|außerdem)\b,?\s*)*", re.I
 )
 _CASE = re.compile(r"(?:what |and |et |y |und |or )*(?:if|si|wenn|falls|suppose)\b", re.I)
+_QUOTED = re.compile(r"[«“„\"][^»”“\"]*[»”“\"]")
+"""A quotation, its marks included."""
+_OPENED_QUOTE = re.compile(r"[“«„][^”»“]*$")
+"""A typographic quote opened and not closed."""
 _OPEN_QUOTE = re.compile(r"[\"“«„][^\"”»“]*$")
 _WISH = re.compile(
     r"(?:i|we)(?: really| also)? (?:want|'d like|would like|'d love|would love|wish)\b|"
@@ -1487,6 +1694,8 @@ def _apart(scan: str, before: Intent, after: Intent) -> float:
     if second is None:
         return 0.6
     if lead.inside:
+        if first is None and _problem_then_question(scan, before, after):
+            return 0.72  # "can't log in since Monday and where do I find the invoice?"
         return 0.64  # "… and I'd like …" inside one sentence: mostly one request told in parts
     own = _OWN_FRAME.match(scan, second.core, second.end) or _IMPERATIVE_ASK.match(
         scan, second.core, second.end
@@ -1501,6 +1710,24 @@ def _apart(scan: str, before: Intent, after: Intent) -> float:
         broad = _BROAD.match(scan, first.start, first.end)
         return 0.72 if full and not broad else 0.62
     return 0.64
+
+
+def _problem_then_question(scan: str, before: Intent, after: Intent) -> bool:
+    """Whether a problem told is followed, in the same sentence, by "and" and a question
+    of its own: a question word opening it, on another topic (the intents differ) and
+    pointing back at nothing ("… and where do I download the invoice?")."""
+    lead = after.lead
+    if lead.opener != AND or lead.form != QUESTION or lead.refers_back:
+        return False
+    problem = before.units[-1]
+    if _SENTENCE_END.search(scan, problem.end, lead.start):
+        return False  # "… every two minutes. What's the cause and where do I look?"
+    if not _WH_WORDS.isdisjoint(_words(scan[problem.core : problem.end])[:1]):
+        return False  # "Woran kann der Fehler liegen und wie …?": one question in two
+    return not _WH_WORDS.isdisjoint(_words(scan[lead.core : lead.end])[:1])
+
+
+_SENTENCE_END = re.compile(r"[.!?:;\n]")
 
 
 _CONDITION = _Folding(

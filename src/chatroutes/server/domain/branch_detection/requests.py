@@ -62,7 +62,7 @@ _TRANSITION = (
     r"on (?:a|another) (?:different |separate |unrelated )?note|another thing|one more thing|"
     r"unrelated(?:ly)?|by the way|btw|something else|another question|"
     r"sinon|autre chose|autre question|dernière chose|otra cosa|otra pregunta|lo segundo|"
-    r"noch (?:etwas|was)|(?:etwas|was) ganz anderes|ganz anderes|andere frage|"
+    r"noch (?:etwas|was)|(?:etwas|was) ganz anderes|ganz (?:etwas |was )?anderes|andere frage|"
     r"third(?:ly)?|premièrement|deuxièmement|d'abord|primero|segundo|erstens|zuerst|"
     r"finally|lastly|aussi|également|ensuite|enfin|de plus|par ailleurs|"
     r"también|además|ademas|aparte|"
@@ -121,7 +121,8 @@ _ASK_FRAME = re.compile(
     r"(?:i|we) (?:also )?(?:have|had|got) (?:a|another|one more|a quick) (?:question|issue|"
     r"problem|request)|how do i|how can i|how should i|let me know|"
     r"j'ai besoin|j'aurais besoin|je voudrais|j'aimerais|je veux|je cherche|je souhaite|"
-    r"pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|merci de|aidez-moi|aide-moi|"
+    r"pouvez-vous|pourriez-vous|peux-tu|pourrais-tu|(?:tu peux|tu pourrais|vous pouvez|"
+    r"vous pourriez) (?:me |nous )?\w+|merci de|aidez-moi|aide-moi|"
     r"(?:j'ai|j'aurais) (?:aussi |également |une autre )?(?:une )?question|s'il vous plaît|"
     r"necesito|quiero|quisiera|me gustaría|busco|puedes|podrías|podéis|pueden|podría|"
     r"por favor|ayúdame|tengo (?:otra |una )?(?:pregunta|duda)|"
@@ -157,7 +158,7 @@ _IMPERATIVE = _Folding(
     )
 )
 _PROBLEM_WORDS = _wordset(
-    "not never nothing unable broken stuck missing wrong error errors fail fails failing "
+    "not never nothing cannot unable broken stuck missing wrong error errors fail fails failing "
     "failed crash crashes crashing keeps stopped ne pas plus jamais rien impossible erreur "
     "no nunca nada nicht nie kein keine keinen fehler falsch"
 )
@@ -265,6 +266,8 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
                     unit = replace(unit, form=ASK)  # "I need X and also Y"
                 elif unit.words >= 4 and _switches(f"{join} {scan[unit.start : unit.core]}"):
                     unit = replace(unit, form=PROBLEM)  # "Separately, our logo looks blurry"
+            if unit is not None and unit.form in (PROBLEM, CONTEXT) and _CONTRAST.search(join):
+                unit = replace(unit, refers_back=True)  # "X restarts, but I don't know why"
             if unit is not None and unit.inside and unit.form == PROBLEM and _switches(join):
                 previous = units[-1] if units else None  # "X fails, and also Y …": X too
                 if previous is not None and previous.form == CONTEXT and previous.words >= 4:
@@ -287,6 +290,11 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
             if _answers(units, unit, scan, start, end):
                 units[-2 if unit else -1] = replace(units[-2 if unit else -1], form=CONTEXT)
     return _listed(units, listing) if listing > 0 else units
+
+
+_CONTRAST = re.compile(r"\b(?:but|mais|pero|aber)\b", re.I)
+"""A coordinator that sets a clause against the one before: a clause it opens that asks
+nothing tells more about the same matter ("…, but I can't tell why")."""
 
 
 def _counted_item(scan: str, unit: Unit, join: str) -> bool:
@@ -316,13 +324,26 @@ def _listed(units: list[Unit], at: int) -> list[Unit]:
     return [*units[: at - 1], frame, *asked, *units[at + len(items) :]]
 
 
+SELF_ANSWER = re.compile(
+    r"\W*(?:(?:honestly|probably|well|actually|sadly|franchement|bon|sinceramente|pues|"
+    r"ehrlich gesagt|ehrlich|naja|wohl)\b,?\s*)?"
+    r"(?:yes|yeah|yep|no|nope|nah|oui|non|sí|ja|nein|nö)\s*[,.;!\u2014\u2013-]",
+    re.I,
+)
+"""A sentence opened by the writer's own yes or no ("honestly no, I already paid"): the
+question before it was answered, not asked."""
+
+
 def _answers(units: list[Unit], unit: Unit | None, scan: str, start: int, end: int) -> bool:
-    """Whether a sentence of a word or three, just after a question, answers it: the
-    question was rhetorical ("Who likes Mondays? Nobody.", "… ? Pues eso.")."""
+    """Whether a sentence just after a question answers it: a word or three ("Who likes
+    Mondays? Nobody.", "… ? Pues eso.") or the writer's own yes or no ("Should I drop
+    it? Honestly no, …"); the question was not asked."""
     at = 2 if unit is not None else 1
     before = units[-at] if len(units) >= at else None
     if before is None or before.form != QUESTION or (unit is not None and unit.inside):
         return False
+    if SELF_ANSWER.match(scan, start, end):
+        return True
     return "?" not in scan[start:end] and len(_words(scan[start:end])) <= 3
 
 
@@ -376,7 +397,7 @@ def _own_predicate(right: str, glue: str) -> bool:
         return False
     if _SUBJECT.match(plain):
         return len(_words(plain)) >= 4
-    if _WH_WORD.match(plain) and not _SUBORDINATE.match(plain):
+    if _WH_WORD.match(plain) and (not _SUBORDINATE.match(plain) or _INVERTED.match(plain)):
         return len(_words(plain)) >= 4
     return bool(_IMPERATIVE.match(plain)) and len(_words(plain)) >= 3
 
@@ -452,6 +473,9 @@ _TRANSITION_WORD = re.compile(rf"\b(?:{_TRANSITION})\b", re.I)
 _SUBORDINATE = re.compile(r"(?:when|quand|wo|was)\b", re.I)
 """Question words that after "and" mostly open a clause of the same question ("… when
 the key is missing, and when Redis is down?", German "und was ich …")."""
+_INVERTED = re.compile(r"\w+\s+\w+\s+(?:i|you|we|they|ich|du|wir|ihr|man|sie)\b(?!['\u2019])", re.I)
+"""A question word, a verb, then its subject: a question ("and where do I …", "und wo
+finde ich …"), not a clause of the one before ("and when I …", "und wo ich …")."""
 _ALSO = re.compile(r"\W*also\W*", re.I)
 _ORDINAL_WORD = re.compile(
     r"\b(?:first|firstly|second|secondly|third|thirdly|premièrement|deuxièmement|d'abord|"
@@ -519,7 +543,7 @@ _SWITCH = re.compile(
     r"\b(?:separately|unrelated(?:ly)?|on (?:a|another) (?:different |separate |unrelated )?note|"
     r"another thing|one more thing|something else|additionally|besides|moreover|sinon|"
     r"autre chose|par ailleurs|de plus|otra cosa|aparte|además|ademas|"
-    r"(?:etwas|was) ganz anderes|ganz anderes|übrigens|außerdem|zudem)\b",
+    r"(?:etwas|was) ganz anderes|ganz (?:etwas |was )?anderes|übrigens|außerdem|zudem)\b",
     re.I,
 )
 _JOINED_ALSO = re.compile(
