@@ -550,3 +550,30 @@ class TestNearMissesOfTheNewFrames:
 
     def test_a_name_in_capitals_is_no_determiner(self):
         assert sides("c'est quoi la différence entre SES et SVT ?") == ["SES", "SVT"]
+
+
+class TestToldOrAskedLater:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I was torn between the oak and the walnut table for weeks, but the oak one "
+            "is in the kitchen now. How do I oil it?",
+            "Estaba dudando entre el piso de Gràcia y el de Sants, pero ya firmé el de Sants.",
+        ],
+    )
+    def test_a_choice_told_in_the_past(self, text):
+        assert sides(text) == []
+
+    def test_a_comparison_asked_two_sentences_on(self):
+        text = (
+            "Je compare la Zoé et la Spring pour mes trajets. Je roule surtout en ville. "
+            "Laquelle tient le mieux la charge ?"
+        )
+        assert sides(text) == ["la Zoé", "la Spring"]
+
+    def test_an_impersonal_comparative_far_from_its_than(self):
+        text = (
+            "Is it really cheaper in the long term to insulate the attic with wool than "
+            "with foam boards?"
+        )
+        assert sides(text) == ["insulate the attic with wool", "with foam boards"]

@@ -278,3 +278,29 @@ class TestNotVariantsAfterAll:
     )
     def test_what_one_piece_holds_or_is_for(self, text):
         assert variants(text) == []
+
+
+class TestCountedListEdges:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Rédige l'annonce de deux façons : une version courte et une version "
+                "détaillée, je verrai laquelle publier.",
+                ["une version courte", "une version détaillée"],
+            ),
+            (
+                "Write the bio two ways: a playful one and a formal one, I'll pick later.",
+                ["a playful one", "a formal one"],
+            ),
+        ],
+    )
+    def test_a_clause_of_its_own_after_the_variants_is_none(self, text, wanted):
+        assert variants(text) == wanted
+
+    def test_the_commas_of_an_aside_split_no_variant(self):
+        text = (
+            "Escríbeme el anuncio en dos versiones: una breve para Instagram y una larga "
+            "con todo (tres habitaciones, jardín, garaje)."
+        )
+        assert variants(text) == ["una breve para Instagram", "una larga con todo"]

@@ -474,9 +474,10 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue  # "the time difference between Berlin and Tokyo": a quantity
             if _NEGATION.search(scan[max(sentence.start, match.start() - 15) : match.start()]):
                 continue
-            stated = cue.startswith(("compar", "vergl")) and _stated(
-                scan, sentence, sents, match.start(), words_before=1
-            )  # a choice between two ("torn between") is never only stated
+            stated = (
+                cue.startswith(("compar", "vergl"))
+                and _stated(scan, sentence, sents, match.start(), words_before=1)
+            ) or _made_already(scan, sentence, match)  # "torn between" asks, "was torn" told
             found.extend(
                 _comparison(
                     text,
@@ -644,6 +645,20 @@ def _object_given(scan: str, cue: re.Match[str], colon: int) -> bool:
     return any(word in _THEM for word in _words(scan[cue.end() : colon])[:2])
 
 
+# a choice in the past, told: "I was torn between A and B for weeks, but …"
+_PAST_CHOICE = re.compile(
+    r"\b(?:was|were|had been|j'étais|j'hésitais|hésitait|estaba|estábamos|dudaba|war|waren)\s+"
+    r"(?:\w+\s+)?$",
+    re.I,
+)
+
+
+def _made_already(scan: str, sentence: Span, cue: re.Match[str]) -> bool:
+    """Whether a choice between two is told in the past, in a statement."""
+    past = _PAST_CHOICE.search(scan, max(sentence.start, cue.start() - 24), cue.start())
+    return past is not None and "?" not in scan[sentence.start : sentence.end]
+
+
 def _asking(scan: str, sentence: Span, sents: list[Span]) -> bool:
     """Whether a sentence, or the one after it, asks: a question or a request. A
     comparison stated in passing ("sales are up compared to last year") offers no choice."""
@@ -679,12 +694,15 @@ def _stated(scan: str, sentence: Span, sents: list[Span], at: int, words_before:
         cue.group(0).lower() not in ("vs", "versus") for cue in _CHOICE_CUE.finditer(chunk)
     ):
         return False
-    following = next((s for s in sents if s.start >= sentence.end), None)
-    if following is None:
+    following = [s for s in sents if s.start >= sentence.end][:2]
+    if not following:
         return False
-    after = scan[following.start : following.end]
-    if _ASKED_AFTER.match(after) or _POINTS_BACK.search(after):
-        return False
+    after = scan[following[0].start : following[0].end]
+    if any(
+        _ASKED_AFTER.match(scan, s.start, s.end) or _POINTS_BACK.search(scan, s.start, s.end)
+        for s in following
+    ):
+        return False  # "Je compare A et B. … Laquelle consomme le moins ?"
     return not (_short_question(after) and not _ASKS_ANEW.match(after))
 
 
@@ -893,6 +911,9 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             and not _NOT_COMPARATIVE.search(scan, max(sentence.start, m.start() - 5), m.start())
         ]
         if not marks:
+            far = _FAR_IMPERSONAL.match(scan, lo, than.start())
+            if far is not None:  # "is it cheaper in the long run to heat … than …"
+                found.extend(_inverted(text, scan, far, than, hi, far.end("mark")))
             continue
         if _IMPERSONAL.search(scan, lo, marks[-1].start()) or not scan[
             lo : marks[-1].start()
@@ -1067,20 +1088,43 @@ _COPULA = re.compile(
 _TO = re.compile(r"[\s,]*(?:(?:to|de|d'|zu)\b\s*)?", re.I)
 
 
+# what a comparative's scope may open with before its infinitive
+_ADVERBIAL = re.compile(
+    r"(?:\s*(?:in the long run|in the long term|in the end|overall|on average|per month|"
+    r"per year|a la larga|à long terme|au final|auf lange sicht|langfristig)\b,?)?",
+    re.I,
+)
+
+
+# an impersonal comparative further from its "than" than a comparative's window
+_FAR_IMPERSONAL = re.compile(
+    r"[\s¿]*(?:is|would|will|was)\s+it\s+(?:(?:really|actually|still|much)\s+)?"
+    r"(?P<mark>[^\W\d_]{3,}er|more \w+|less \w+|better|worse)\b",
+    re.I,
+)
+
+
 def _inverted(
-    text: str, scan: str, mark: re.Match[str], than: re.Match[str], hi: int
+    text: str,
+    scan: str,
+    mark: re.Match[str],
+    than: re.Match[str],
+    hi: int,
+    after: int | None = None,
 ) -> list[Suggestion]:
     """ "Is it cheaper to fly than to drive?", "¿Es mejor alquilar que comprar?",
-    "¿Es más barato el tren que el avión?": X comes after the comparative."""
-    start = mark.end()
+    "¿Es más barato el tren que el avión?": X comes after the comparative (which ends at
+    ``after`` when given)."""
+    start = mark.end() if after is None else after
     adjective = re.match(r"\s+([^\W\d_]+)", scan[start : than.start()])
     analytic = mark.group(0).lower() in _ANALYTIC
     lower = adjective is not None and adjective.group(1)[0].islower()
     if analytic and adjective and lower and adjective.group(1).lower() not in _DETERMINERS:
         start += adjective.end()  # "más barato el tren", not "más un seguro", "más Shopify"
+    start = _skip(_ADVERBIAL, scan, start)  # "cheaper in the long run to heat …"
     start = _skip(_TO, scan, start)
     start = _skip(_COPULA, scan, start)  # "how much worse is X than Y"
-    if not 1 <= len(_words(scan[start : than.start()])) <= 6:
+    if not 1 <= len(_words(scan[start : than.start()])) <= 8:
         return []
     right = _skip(_TO, scan, than.end())
     end = _right_option(scan, right, hi, 6, 1)

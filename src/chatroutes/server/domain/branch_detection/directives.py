@@ -419,9 +419,10 @@ def _listed(
     number = _NUMBER.get(counted.group(0).lower()) if counted else None
     if colon != -1 and number:  # "in three tones: grim and foreboding, whimsical, and dry"
         # split at commas, or also at a bare "and": "en deux versions : courte et longue"
+        flat = _unbracketed(scan, colon + 1, end)  # "(two rooms, a terrace, …)" is one aside
         for splitter in (_OXFORD_SPLIT, _ADJECTIVE_SPLIT):
-            listed = [_cut(scan, a, b) for a, b in _parts(scan, colon + 1, end, splitter)]
-            listed = [p for p in listed if p[1] > p[0]]
+            listed = [_cut(scan, a, b) for a, b in _parts(flat, colon + 1, end, splitter)]
+            listed = _without_own_clause([p for p in listed if p[1] > p[0]], scan)
             if len(listed) == number and all(
                 len(_words(scan[a:b])) <= _longest_listed(scan, listed) for a, b in listed
             ):
@@ -490,6 +491,29 @@ def _purpose_after(scan: str, previous_end: int, start: int, end: int) -> bool:
     """Whether the last piece, after a comma, says what the variants are for rather
     than naming one ("… in PCRE and in POSIX ERE, for matching dates")."""
     return scan[previous_end:start].strip() == "," and bool(_PURPOSE.match(scan, start, end))
+
+
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
+def _unbracketed(scan: str, start: int, end: int) -> str:
+    """``scan`` with what brackets hold between ``start`` and ``end`` blanked, its
+    offsets kept: the commas of an aside split no list."""
+    if "(" not in scan[start:end]:
+        return scan
+    inner = _BRACKETED.sub(lambda m: " " * len(m.group(0)), scan[start:end])
+    return scan[:start] + inner + scan[end:]
+
+
+def _without_own_clause(listed: list[tuple[int, int]], scan: str) -> list[tuple[int, int]]:
+    """The listed pieces without a last one that is a clause of its own, with its subject
+    ("…: a friendly version and a firmer one, I'll pick by mood", "je choisirai …")."""
+    if len(listed) > 1 and _first_word(scan, listed[-1][0]) in _SUBJECTS | _OWN_SUBJECTS:
+        return listed[:-1]
+    return listed
+
+
+_OWN_SUBJECTS = frozenset({"i'll", "i'd", "we'll", "j'en", "je", "tu", "you", "on"})
 
 
 def _thing_then_variants(scan: str, pieces: list[tuple[int, int]]) -> bool:
