@@ -875,10 +875,14 @@ _EMBEDDED_QUESTION = re.compile(
 def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "Is X cheaper than Y?", "¿Es X mejor que Y?", "Ist X besser als Y?" (questions,
     asked or embedded: "… whether X makes more sense than Y")."""
+    chunk = scan[sentence.start : sentence.end]
     if not (
-        "?" in scan[sentence.start : sentence.end]
+        "?" in chunk
         or _QUESTION_ORDER.match(scan, sentence.start, sentence.end)
-        or _EMBEDDED_QUESTION.search(scan, sentence.start, sentence.end)
+        or (
+            any(map(chunk.lower().__contains__, ("whether", "ob ", "si ")))
+            and _EMBEDDED_QUESTION.search(scan, sentence.start, sentence.end)
+        )
     ):
         return []
     found: list[Suggestion] = []

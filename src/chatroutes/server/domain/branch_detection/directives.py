@@ -230,7 +230,7 @@ _IN_TWO_FORMS = re.compile(
 )
 
 
-_FORM_PAIR = re.compile(r" (?:and|et|y|und|e) (?:as|in|en|au|aux|als|im|como) ", re.I)
+_FORM_PAIR = _Folding(re.compile(r" (?:and|et|y|und|e) (?:as|in|en|au|aux|als|im|como) ", re.I))
 
 
 def _in_two_forms(text: str, scan: str, sentence: Span) -> list[Suggestion]:
