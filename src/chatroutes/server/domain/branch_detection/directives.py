@@ -223,8 +223,9 @@ _FORM = (
 )
 # "the report as a PDF and as a spreadsheet", "la facture en PDF et au format X"
 _IN_TWO_FORMS = re.compile(
-    rf"(?:-(?:moi|nous|lui)\b)?\s+(?P<object>(?:(?:me|moi|mir|uns|nos|nous|us)\s+)?(?:the|this|that|it|le|la|les|l'|"
-    rf"ce|cette|el|la|lo|los|este|esta|das|den|die|dies\w*|es)\b[^,.;:?!]{{0,60}}?)\s+"
+    rf"(?:-(?:moi|nous|lui)\b)?\s+(?P<object>(?:(?:me|moi|mir|uns|nos|nous|us)\s+)?"
+    rf"(?:the|this|that|it|le|la|les|l'|ce|cette|el|la|lo|los|este|esta|das|den|die|dies\w*|"
+    rf"es)\b[^,.;:?!]{{0,60}}?)\s+"
     rf"(?P<first>{_FORM})\s+(?:and|et|y|und|e)\s+(?P<second>{_FORM})(?=\s*(?:[,.;:?!]|$))",
     re.I,
 )
