@@ -1,13 +1,17 @@
-"""Comparisons: "X vs Y", "compare X and Y", "difference between X and Y",
-"choose between X and Y" (and their French, Spanish and German forms), and the frames
+"""Comparisons: "X vs Y", "compare X and Y", "difference between X and Y", "what's
+different between X and Y", "choose between X and Y", "how X compares to Y" (and their
+French, Spanish and German forms, German verb-last clauses among them: "worin sich X von
+Y unterscheidet", "X mit Y vergleichen"), and the frames
 a question weighs two things in: a comparative between them ("is X cheaper than Y?",
 "is it cheaper to X than to Y?", "¿es mejor X que Y?"), one preferred over the other
 ("is X worth it over Y?", "the advantages of X over Y"), what one has that the other
 lacks ("what does X give me that Y doesn't?"), how alike they are ("are X and Y the
 same thing?", "what sets X apart from Y?"), a verb of outdoing ("does X beat Y?"), the
 two ends of a switch ("what do I gain by switching from X to Y?"), the sides named first
-("between X and Y, which …?", "X against Y?"), or two things described as the first and
-the second, then weighed as "these two". One suggestion per side; the group runs from
+("between X and Y, which …?", "X against Y?"), the points of one against the other
+("the pros and cons of X compared to Y"), or things described one by one (as the first
+and the second, or counted then listed: "two laptops:" then a line each), then weighed
+as "these two", "each". One suggestion per side; the group runs from
 the trigger word (or X) to the last side. A pair named inside a statement ("we watched
 X vs. Y") and a comparative a question starts from ("why is X slower than Y?", "since X
 is cheaper than Y, when …?") are facts, not asked: weakened below the threshold.
@@ -16,6 +20,7 @@ is cheaper than Y, when …?") are facts, not asked: weakened below the threshol
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import replace
 
 from .disjunctions import _ASKED_AFTER, _CHOICE_CUE, _RHETORICAL, _WHY_OR_WHO, _short_question
@@ -48,8 +53,16 @@ _COMPARE = _Folding(
         r"\b(?:compare|comparing|comparison (?:of|between)|weigh(?:s|ed|ing)?(?: up)?|"
         r"(?:rank|rate)(?:s|d|ing)?(?=\s[^.?!]{1,60}\s(?:against|versus|vs\.?)\s)|"
         r"pit(?:s|ting)?|se diferencia[n]?|unterscheidet sich|"
-        r"(?:differences?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
+        r"(?:differences?|diffs?|diferencias?|différences?|unterschiede?|differenz[ae]|diferenças?)"
         r"(?:\s+[^\W\d_]+){0,3}?\s+(?:between|entre|zwischen|tra)|"
+        r"differences?\s+of|unterschied(?:e)?\s+von|"
+        r"what(?:'s|\s+is|\s+are)?(?:\s+[^\W\d_]+){0,2}?\s+(?:different|differs?|changes?|changed|"
+        r"varies)"
+        r"(?:\s+[^\W\d_]+)?\s+between|(?:qu'est-ce qui|ce qui)(?:\s+[^\W\d_]+){0,2}?\s+"
+        r"(?:change|diffère|est différent)(?:\s+[^\W\d_]+)?\s+entre|qué(?:\s+[^\W\d_]+){0,2}?\s+"
+        r"(?:cambia|difiere|es diferente|es distinto)(?:\s+[^\W\d_]+)?\s+entre|"
+        r"was(?:\s+[^\W\d_]+){0,2}?\s+(?:ändert sich|ist anders|unterscheidet sich)"
+        r"(?:\s+[^\W\d_]+)?\s+zwischen|"
         r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
         r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
         r"debating|weighing|wavering|back and forth) between|"
@@ -59,10 +72,13 @@ _COMPARE = _Folding(
         r"pros and cons of|trade-?offs? between|side[- ]by[- ]side (?:of|for)|"
         r"comparer|comparaison (?:entre|de|d')|différences? entre|choisir entre|hésite entre|"
         r"vergleich (?:von|zwischen)|comparación (?:de|entre)|"
-        r"comparar|diferencias? entre|elegir entre|decidir entre|"
-        r"vergleiche?n?|unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
+        r"comparar|compár(?:ame|anos|alos|alas)|compar(?:ame|anos|alos|alas)|diferencias? entre|"
+        r"elegir entre|decidir entre|"
+        r"vergleiche?n?|gegenüber(?:zu)?stell\w*|contrast(?:s|ing)?|contraster|contrastar|"
+        r"unterschied(?:e)? zwischen|wählen zwischen|entscheiden zwischen|"
         r"diferença (?:real )?entre|differenz[ae] (?:reale )?tra|verschil tussen|confront\w*|"
-        r"differs? from|different from|compared (?:to|with)|in comparison (?:to|with)|"
+        r"differs? from|different from|compared (?:to|with)|compares (?:to|with)|"
+        r"in comparison (?:to|with)|"
         r"as opposed to|im vergleich (?:zu[mr]?|mit)|verglichen mit|gegenüber|"
         r"comparée?s? (?:à|au|aux|avec)|par rapport (?:à|au|aux)|face (?:à|au|aux)|"
         r"comparad[oa]s? con|frente (?:a|al)|en comparación (?:con|a|al)|rispetto (?:a|al|alla|ai)|"
@@ -92,6 +108,9 @@ _KEYS = (
     "differenz",
     "verschil",
     "confront",
+    "contrast",
+    "compár",
+    "next to",
     "than",
     "stack",
     "fare",
@@ -181,6 +200,8 @@ _COMPARE_KEYS = (
     "vergleich",
     "verglich",
     "confront",
+    "contrast",
+    "compár",
     "gegenüber",
     "rapport",
     "face ",
@@ -258,7 +279,9 @@ _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
 _DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
 _FROM_JOINER = re.compile(r"\s(?:de|del|von|vom|from|and|y|und)\s", re.I)
 _BETWEEN_JOINER = re.compile(r"\s(?:and|et|y|e|und|or|ou|o|oder)\s", re.I)
-_THAN = _Folding(re.compile(r"\b(?:than|que|als|di|do que|as|como|wie)\b", re.I))
+_THAN = _Folding(
+    re.compile(r"\b(?:(?:than|que|als|di|do que|as|como|wie)\b|qu['\u2019](?=\w))", re.I)
+)
 _EQUATIVE = re.compile(r"\b(?:as|aussi|autant|tan|tanto|so|genauso|altrettanto)\s+\w+\s*$", re.I)
 _NOT_EQUATIVE = re.compile(
     r"(?:as|so) (?:well|soon|long|far|much|many|early|late|quickly|little|often)\b", re.I
@@ -296,14 +319,22 @@ _TOLD = _Folding(
 )
 _ASKING_LEAD = re.compile(
     r"(?:(?:kannst du|können sie|könntest du|könnten sie|bitte|peux-tu|pouvez-vous|puedes|"
-    r"podrías|can you|could you|please)\s+)+",
+    r"podrías|can you|could you|please)\s+(?:(?:mir|uns|me|nous|moi|nos|us)\s+)?)+",
     re.I,
 )
-_SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,\s*", re.I)
+# a comma before a digit is a thousands separator ("$1,850"), not a list's
+_SIDES = re.compile(r",?\s*\b(?:and|or|vs\.?|versus|et|ou|y|o|und|oder)\b\s*|,(?!\d)\s*", re.I)
+
+
+# a short bracket attached to a word is part of a name ("401(k)", "f(x)"), no aside
+_ATTACHED_BRACKET = re.compile(r"(?<=\w)\((\w{1,3})\)")
 
 
 def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    if "(" in scan:
+        scan = _ATTACHED_BRACKET.sub(r"+\1+", scan)  # the same length: offsets stay
     found: list[Suggestion] = _first_and_second(text, scan, sents)
+    found.extend(_announced_then_weighed(text, scan, sents))
     quotes = _quoted(scan)
     keyed = _Keyed(scan, _KEYS)
     message = scan.lower()
@@ -375,13 +406,16 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue  # "she asked me what the difference is between A and B": told
             if how and how.start() <= match.start() < how.end():
                 continue  # "how do A and B compare for X and Y"
-            if _MIDDLE.match(match.group(0)):
+            to_side = _COMPARES.fullmatch(match.group(0)) and _TO_SIDE.match(scan, match.end())
+            if _MIDDLE.match(match.group(0)) or to_side:
                 if _asking(scan, sentence, sents):
-                    found.extend(_differs(text, scan, sentence, match))
+                    right = to_side.end() if to_side else match.end()
+                    found.extend(_differs(text, scan, sentence, match, right))
                 continue
             _, hi = _clause_bounds(scan, sentence, match.start(), match.end())
             named = _JOINER.search(scan[match.end() : hi])
-            if scan[hi : hi + 1] == ":" and not named:  # "compare three approaches: A, B, and C"
+            if scan[hi : hi + 1] == ":" and not named and not _object_given(scan, match, hi):
+                # "compare three approaches: A, B, and C"
                 sides = _parts(scan, hi + 1, sentence.end, _SIDES)
                 if 2 <= len(sides) <= 6 and all(len(_words(scan[a:b])) <= 7 for a, b in sides):
                     found.extend(
@@ -392,7 +426,15 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             rest = scan[match.end() : hi]
             cue = match.group(0).lower()
-            between = re.search(r"between|entre|zwischen|tussen|tra$", cue)
+            if cue.startswith(("vergleich", "gegenüber")) and _CLAUSE_OVER.match(rest):
+                # "Kannst du A mit B vergleichen, was Preis … angeht?": the verb comes last
+                found.extend(_list_before(text, scan, sentence, match))
+                continue
+            if cue.startswith(_LISTS_OF_POINTS) and (middle := _IN_THE_MIDDLE.search(rest)):
+                # "les avantages de A par rapport à B": the middle cue parts the sides
+                found.extend(_points_of_one(text, scan, match, middle, hi))
+                continue
+            between = re.search(r"between|entre|zwischen|tussen|tra$| of$| von$", cue)
             if cue.startswith(("weigh", "pit", "rank", "rate")) and not re.match(
                 r"\s*[a-z]*\s*[^\W\d_]", rest
             ):
@@ -417,6 +459,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             end = _right_option(scan, right_from, hi, max(3, first_words + 2), min(first_words, 2))
             if end is None:
                 continue
+            end = _parallel_modifier(scan, first, end, hi)
             sides = [
                 *_parts(scan, match.end(), match.end() + joiner.start(), _SIDES),
                 (right_from, end),
@@ -425,11 +468,16 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 re.fullmatch(r"[\d:.]+\s*(?:am|pm|h)?", scan[a:b], re.I) for a, b in sides
             ):
                 continue
+            if _MEASURED_BEFORE.search(scan, max(0, match.start() - 14), match.start()) or (
+                _MEASURED_AFTER.match(cue)
+            ):
+                continue  # "the time difference between Berlin and Tokyo": a quantity
             if _NEGATION.search(scan[max(sentence.start, match.start() - 15) : match.start()]):
                 continue
-            stated = cue.startswith(("compar", "vergl")) and _stated(
-                scan, sentence, sents, match.start(), words_before=1
-            )  # a choice between two ("torn between") is never only stated
+            stated = (
+                cue.startswith(("compar", "vergl"))
+                and _stated(scan, sentence, sents, match.start(), words_before=1)
+            ) or _made_already(scan, sentence, match)  # "torn between" asks, "was torn" told
             found.extend(
                 _comparison(
                     text,
@@ -451,7 +499,127 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             found.extend(_outdoes(text, scan, sentence))
         if any(map(low.__contains__, _ALIKE_KEYS)):
             found.extend(_alike(text, scan, sentence))
-    return found
+        if "unterscheid" in low and _asking(scan, sentence, sents):
+            found.extend(_differ_last(text, scan, sentence))
+        if "next to" in low and "?" in chunk:
+            found.extend(_next_to(text, scan, sentence))
+    return _without_repeats(found)
+
+
+# a difference measured in a unit asks for the amount, not for a choice
+_MEASURED_BEFORE = re.compile(
+    r"\b(?:time|age|height|temperature|altitude|time-zone|timezone)\s+$", re.I
+)
+_MEASURED_AFTER = re.compile(
+    r"(?:diferencias?|différences?)\s+(?:horaria|d'âge|de edad|de hora|de température|"
+    r"de temperatura)\b",
+    re.I,
+)
+_CLAUSE_OVER = re.compile(r"\s*(?:[,;.?!]|$)")
+_LISTS_OF_POINTS = (
+    *("pros and cons", "avantages", "ventajas", "vor- und", "pros y", "pro e", "prós"),
+)
+# a cue that stands between two sides
+_IN_THE_MIDDLE = re.compile(
+    r"\s(?:compared (?:to|with)|as opposed to|versus|vs\.?|rather than|instead of|"
+    r"par rapport (?:à|au|aux)|comparée?s? (?:à|au|aux|avec)|face (?:à|au|aux)|plutôt que|"
+    r"frente (?:a|al)|comparad[oa]s? con|en comparación (?:con|a|al)|en lugar de|"
+    r"im vergleich (?:zu[mr]?|mit)|gegenüber|statt)\s",
+    re.I,
+)
+
+
+def _points_of_one(
+    text: str, scan: str, cue: re.Match[str], middle: re.Match[str], hi: int
+) -> list[Suggestion]:
+    """ "The pros and cons of A compared to B": A up to the middle cue, B after it."""
+    left = (cue.end(), cue.end() + middle.start())
+    right_from = cue.end() + middle.end()
+    end = _right_option(scan, right_from, hi, 6, 1)
+    if end is None or not 1 <= len(_words(scan[left[0] : left[1]])) <= 8:
+        return []
+    sides = [left, (right_from, end)]
+    return _comparison(text, scan, cue.start(), end, sides, 0.82, cue.group(0))
+
+
+def _without_repeats(found: list[Suggestion]) -> list[Suggestion]:
+    """Two cues that name the same sides ("A vs B — which …?") give one branch point,
+    not the same one twice: of branch points whose every side was named by a more
+    confident one, none is kept."""
+    if len({(s.start, s.end) for s in found}) == len(found):
+        return found  # no span named twice
+    groups: dict[int, list[Suggestion]] = {}
+    for suggestion in found:
+        groups.setdefault(id(suggestion.group or suggestion), []).append(suggestion)
+    ranked = sorted(groups.values(), key=lambda members: -max(s.confidence for s in members))
+    seen: set[tuple[int, int]] = set()
+    kept: set[int] = set()
+    for members in ranked:
+        spans = {(s.start, s.end) for s in members}
+        if not spans <= seen:
+            kept.update(id(s) for s in members)
+        seen |= spans
+    return [s for s in found if id(s) in kept]
+
+
+_NEXT_TO = re.compile(r"\s+next to\s+", re.I)
+
+
+def _next_to(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Is X any good next to Y?", "X next to Y — which one holds up?": "next to" sets
+    two things side by side when X is judged before it or a question of which one
+    follows; "is the café next to the station any good?" is a place."""
+    match = _NEXT_TO.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+    judged = _JUDGED.search(scan, lo, match.start())
+    if judged is None and not _WEIGHING_QUESTION.search(scan, hi, sentence.end):
+        return []
+    return _differs(text, scan, sentence, match, match.end())
+
+
+# German puts the verb last in a clause it embeds: "worin sich X von Y unterscheidet",
+# "wie sich X und Y unterscheiden", "was X von Y unterscheidet"
+_DIFFER_LAST = re.compile(
+    r"\b(?:(?:worin|wie|inwiefern|wodurch|ob)\s+sich|was)\s+(?P<x>[^,?;:]{1,60}?)\s+"
+    r"(?:von|vom|und)\s+(?P<y>[^,?;:]{1,60}?)\s+(?:(?:eigentlich|genau|wirklich|denn|konkret|"
+    r"überhaupt|so|sich)\s+)*unterscheide[nt]\b",
+    re.I,
+)
+
+
+def _differ_last(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "Erklär mir, worin sich X von Y unterscheidet": the two sides of an embedded
+    question of difference, asked or requested."""
+    match = _DIFFER_LAST.search(scan, sentence.start, sentence.end)
+    if match is None:
+        return []
+    x, y = match.span("x"), match.span("y")
+    if any(not 1 <= len(_words(scan[a:b])) <= 7 for a, b in (x, y)):
+        return []
+    return _comparison(text, scan, x[0], y[1], [x, y], 0.82, "unterscheidet")
+
+
+# a preposition that opens what a side is described by ("workspaces under one
+# organization", "one workspace with separate teams")
+_MODIFIER = _wordset(
+    "with without under like in on avec sans sous comme dans con sin bajo como mit ohne unter "
+    "wie im"
+)
+_MODIFIER_AT = re.compile(r"\s+([^\W\d_]+)\s+(?=\S)")
+
+
+def _parallel_modifier(scan: str, first: str, end: int, hi: int) -> int:
+    """The second side carries a modifier as the first one does: "between workspaces
+    under one organization and one workspace with separate teams" keeps "with separate
+    teams", where a stop word would have ended it."""
+    if not any(word in _MODIFIER for word in _words(first)[1:]):
+        return end
+    after = _MODIFIER_AT.match(scan, end, hi)
+    if after is None or after.group(1).lower() not in _MODIFIER:
+        return end
+    return _right_option(scan, after.end(), hi, 4, 1) or end
 
 
 _REQUESTING = re.compile(
@@ -463,14 +631,53 @@ _REQUESTING = re.compile(
 )
 
 
+# a pronoun for the things compared: "compare them for my use: …" lists the uses
+_THEM = _wordset("them both les los las ellos sie beide ceux eux")
+
+
+def _object_given(scan: str, cue: re.Match[str], colon: int) -> bool:
+    """Whether what a colon lists after a verb of comparing is not what is compared: a
+    pronoun stands for the things compared, before the verb or after it ("me les
+    comparer pour mon usage : …", "compare them for: …")."""
+    before = _PREVIOUS.search(scan, max(0, cue.start() - 12), cue.start())
+    if before is not None and before.group(1).lower() in ("les", "los", "las"):
+        return True
+    return any(word in _THEM for word in _words(scan[cue.end() : colon])[:2])
+
+
+# a choice in the past, told: "I was torn between A and B for weeks, but …"
+_PAST_CHOICE = re.compile(
+    r"\b(?:was|were|had been|j'étais|j'hésitais|hésitait|estaba|estábamos|dudaba|war|waren)\s+"
+    r"(?:\w+\s+)?$",
+    re.I,
+)
+
+
+def _made_already(scan: str, sentence: Span, cue: re.Match[str]) -> bool:
+    """Whether a choice between two is told in the past, in a statement."""
+    past = _PAST_CHOICE.search(scan, max(sentence.start, cue.start() - 24), cue.start())
+    return past is not None and "?" not in scan[sentence.start : sentence.end]
+
+
 def _asking(scan: str, sentence: Span, sents: list[Span]) -> bool:
     """Whether a sentence, or the one after it, asks: a question or a request. A
     comparison stated in passing ("sales are up compared to last year") offers no choice."""
     following = [s for s in sents if s.start >= sentence.end][:1]
     return any(
-        "?" in scan[s.start : s.end] or _REQUESTING.search(scan, s.start, s.end)
+        "?" in scan[s.start : s.end]
+        or _REQUESTING.search(scan, s.start, s.end)
+        or _QUESTION_ORDER.match(scan, s.start, s.end)
         for s in (sentence, *following)
     )
+
+
+# a question without its mark, in its word order: "how's uv different from pip",
+# "is renting cheaper than buying in the long run"
+_QUESTION_ORDER = re.compile(
+    r"[\s\-*•]*(?:(?:how|what)(?:'s|\s+(?:is|are|does|do|did|would|will)\b)|whats\b|"
+    r"(?:is|are|does|do|did|would|should|can|could|ist|sind|lohnt|est-ce)\b)",
+    re.I,
+)
 
 
 def _stated(scan: str, sentence: Span, sents: list[Span], at: int, words_before: int = 3) -> bool:
@@ -487,12 +694,15 @@ def _stated(scan: str, sentence: Span, sents: list[Span], at: int, words_before:
         cue.group(0).lower() not in ("vs", "versus") for cue in _CHOICE_CUE.finditer(chunk)
     ):
         return False
-    following = next((s for s in sents if s.start >= sentence.end), None)
-    if following is None:
+    following = [s for s in sents if s.start >= sentence.end][:2]
+    if not following:
         return False
-    after = scan[following.start : following.end]
-    if _ASKED_AFTER.match(after) or _POINTS_BACK.search(after):
-        return False
+    after = scan[following[0].start : following[0].end]
+    if any(
+        _ASKED_AFTER.match(scan, s.start, s.end) or _POINTS_BACK.search(scan, s.start, s.end)
+        for s in following
+    ):
+        return False  # "Je compare A et B. … Laquelle consomme le moins ?"
     return not (_short_question(after) and not _ASKS_ANEW.match(after))
 
 
@@ -544,6 +754,7 @@ _PREFER_VERB = re.compile(
 )
 _ADVANTAGE = re.compile(
     r"\b(?:advantages?|benefits?|upsides?|point|case|reasons?|arguments?|edge|appeal|gains?|"
+    r"cons|drawbacks?|downsides?|inconvénients?|desventajas?|contras|nachteile?|"
     r"ventajas?|avantages?|intérêt|vorteile?|vorzüge|sinn)\s+(?:of|to|for|in|de|du|des|d'|"
     r"von|vom|an|does|do|would|tiene|tienen|ofrece|a|offre|hat|bietet)\s*",
     re.I,
@@ -557,7 +768,9 @@ _NOT_PREFERRED = re.compile(
     r"\s*(?:[\d$€£]|(?:a|an|one|two|three|four|five|six|ten|several|many|the|a few|the next|"
     r"the last)\s+(?:\w+\s+)?(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|"
     r"weekends?|summer|winter|holidays?|night|phone|internet|network|air|wire|wifi)\b|"
-    r"(?:time|night|email|e-mail|wifi|wi-fi|ssh|vpn|http|bluetooth|lunch|dinner|there|here)\b)",
+    r"(?:time|night|email|e-mail|wifi|wi-fi|ssh|vpn|http|bluetooth|lunch|dinner|there|here)\b|"
+    r"(?:the\s+)?(?:long|short|medium)(?:er)?\s+(?:term|run|haul)\b|"
+    r"the\s+(?:past|coming|course|years|decades)\b)",
     re.I,
 )
 
@@ -579,7 +792,7 @@ def _preferred_over(text: str, scan: str, sentence: Span, sents: list[Span]) -> 
         worth = _WORTH.search(scan, start, at)
         if worth is not None:
             left_end = worth.start()
-        had = re.search(r"\s+(?:have|has|offer|offers|bring|brings|give|gives)\s*$", scan[start:at])
+        had = _HAD.search(scan[start:at])
         if had is not None:
             left_end = start + had.start()  # "what advantages does X have over Y"
         end = _right_option(scan, after, hi, 6, 1)
@@ -601,6 +814,26 @@ _DELIBERATE = re.compile(
 )
 
 
+# what X has over Y: "does X have (any advantage)", "what advantages does X have"
+_HAD = re.compile(
+    r"\s+(?:have|has|hold|offer|offers|bring|brings|give|gives)(?:\s+(?:me|us|you))?"
+    r"(?:\s+(?:any|an|a|some|the|real|big|clear))*(?:\s+(?:advantages?|benefits?|edge|"
+    r"upsides?))?\s*$",
+    re.I,
+)
+# what is judged worth it comes after the judgment in French, Spanish and German
+_WORTH_LEAD = re.compile(
+    r"\b(?:(?:vale|merece) la pena|vaut(?:-il)?(?: vraiment)? (?:le coup|la peine) d(?:e\s+|')|"
+    r"lohnt (?:es )?sich,?)\s*",
+    re.I,
+)
+# "does X have any advantage over Y", "would X give me an edge over Y"
+_HAS_EDGE = re.compile(
+    r"\b(?:does|do|did|would|will|can|could)\s+(?P<x>[^,;:?]{1,50}?)\s+(?:have|hold|offer|give)"
+    r"(?:\s+(?:me|us|you))?\s+(?:any|an|a|some|the|real|big|clear|\s)*(?:advantages?|benefits?|"
+    r"edge|upsides?)\s*$",
+    re.I,
+)
 _TAKEN = re.compile(r"\s(?:with|for|on|in|into|to)\s+(?=(?:\S+\s+){0,3}\S+$)", re.I)
 
 
@@ -611,14 +844,17 @@ def _framed_left(scan: str, lo: int, at: int) -> int | None:
     it ("why bother with X over Y"). "Could you use X instead of Y" is an instruction."""
     frames = [
         m.end()
-        for pattern in (_PREFER_VERB, _ADVANTAGE)
+        for pattern in (_PREFER_VERB, _ADVANTAGE, _WORTH_LEAD)
         for m in pattern.finditer(scan, lo, at)
         if len(_words(scan[m.end() : at])) <= 6
-        and (pattern is _ADVANTAGE or _DELIBERATE.search(scan, lo, m.start()))
+        and (pattern is not _PREFER_VERB or _DELIBERATE.search(scan, lo, m.start()))
     ]
     if frames:
         start = max(frames)
         return start if _words(scan[start:at]) else None
+    edge = _HAS_EDGE.search(scan, lo, at)
+    if edge is not None:
+        return edge.start("x")  # "does X have any advantage over Y"
     worth = _WORTH.search(scan, lo, at)
     if worth is None:
         taken = _TAKEN.search(scan, lo, at)
@@ -630,9 +866,24 @@ def _framed_left(scan: str, lo: int, at: int) -> int | None:
     return left[0] if left else None
 
 
+# a question embedded in a statement: "I'm trying to decide whether X is better than Y"
+_EMBEDDED_QUESTION = re.compile(
+    r"\b(?:whether|ob|(?:demande|sais pas|sé|pregunto|saber|decidir) si)\b", re.I
+)
+
+
 def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
-    """ "Is X cheaper than Y?", "¿Es X mejor que Y?", "Ist X besser als Y?" (questions only)."""
-    if "?" not in scan[sentence.start : sentence.end]:
+    """ "Is X cheaper than Y?", "¿Es X mejor que Y?", "Ist X besser als Y?" (questions,
+    asked or embedded: "… whether X makes more sense than Y")."""
+    chunk = scan[sentence.start : sentence.end]
+    if not (
+        "?" in chunk
+        or _QUESTION_ORDER.match(scan, sentence.start, sentence.end)
+        or (
+            any(map(chunk.lower().__contains__, ("whether", "ob ", "si ")))
+            and _EMBEDDED_QUESTION.search(scan, sentence.start, sentence.end)
+        )
+    ):
         return []
     found: list[Suggestion] = []
     for than in _THAN.finditer(scan, sentence.start, sentence.end):
@@ -653,6 +904,8 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         if _CONJUNCTION_QUE.search(scan, window_start, than.end()):
             continue  # "pour que", "bien que", "para que": a conjunction, not "than"
         lo, hi = _clause_bounds(scan, sentence, than.start(), than.end())
+        if scan[hi : hi + 1] == ":" and not _asks_itself(scan, lo):
+            continue  # "a question more than an issue: do you …?" heads what it asks
         marks = [
             m
             for m in _COMPARATIVE.finditer(scan, max(window_start, lo), than.start())
@@ -662,6 +915,9 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             and not _NOT_COMPARATIVE.search(scan, max(sentence.start, m.start() - 5), m.start())
         ]
         if not marks:
+            far = _FAR_IMPERSONAL.match(scan, lo, than.start())
+            if far is not None:  # "is it cheaper in the long run to heat … than …"
+                found.extend(_inverted(text, scan, far, than, hi, far.end("mark")))
             continue
         if _IMPERSONAL.search(scan, lo, marks[-1].start()) or not scan[
             lo : marks[-1].start()
@@ -680,12 +936,16 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         left_end = marks[-1].start()
         softened = _SOFTENERS.search(scan, lo, left_end)
         left_end = softened.start() if softened else left_end
-        left = _subject(scan, lo, left_end, softened) or _left_option(scan, lo, left_end)
+        left = (
+            _subject(scan, lo, left_end, softened)
+            or _copula_subject(scan, lo, left_end, than.end())
+            or _left_option(scan, lo, left_end)
+        )
         if left is None:
             continue
         left_end = left[2] if len(left) > 2 else left_end
         end = _right_option(scan, than.end(), hi, 6, 1)
-        if end is None or _AMOUNT.match(scan, than.end(), end):
+        if end is None or _threshold(scan, marks[-1], than, end):
             continue  # "larger than 10 MB", "mehr als eine Seite" is a threshold
         sides = [(left[0], left_end), (than.end(), end)]
         if any(len(_words(scan[a:b])) == 0 for a, b in sides):
@@ -700,6 +960,11 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             for s in found
         ]
     return found
+
+
+def _asks_itself(scan: str, lo: int) -> bool:
+    """Whether a clause opens as a question does: on its copula or its auxiliary."""
+    return bool(_COPULA_LEAD.match(scan, lo) or _AUXILIARY.match(scan, lo))
 
 
 _PREMISE = re.compile(
@@ -729,11 +994,26 @@ _CONJUNCTION_QUE = re.compile(
 _NOT_COMPARATIVE = re.compile(r"\b(?:en|de|non|sin)\s+$", re.I)
 
 
-_AMOUNT = re.compile(
-    r"\s*(?:[\d$€£]|(?:one|two|three|a (?:few|couple)|un|une|deux|trois|uno|una|dos|tres|ein|"
-    r"eine|einen|zwei|drei)\b)",
+# a figure or a numeral after "than" is an amount ("larger than 10 MB", "more than two
+# hours"); an article that is also "one" is one only after a bare "more"/"less"
+_NUMERAL = re.compile(
+    r"\s*(?:[$€£]|\d(?![\d.,]*[^\W\d_]{4})|"
+    r"(?:one|two|three|a (?:few|couple)|deux|trois|dos|tres|zwei|drei)\b)",
     re.I,
 )
+# a figure ("10 GB", "$5", "5GB"), not a name that opens on a digit ("1Password")
+_FIGURE = re.compile(r"\s*(?:[$€£]|\d(?![\d.,]*[^\W\d_]{4}))")
+_ARTICLE_ONE = re.compile(r"\s*(?:un|une|uno|una|ein|eine|einen)\b", re.I)
+
+
+def _threshold(scan: str, mark: re.Match[str], than: re.Match[str], end: int) -> bool:
+    """Whether what follows "than" is an amount: a figure or a numeral, or an article
+    that counts after a bare "more" ("mehr als eine Seite"); after a comparative of
+    quality it opens a side ("günstiger als ein Kleinwagen")."""
+    if _NUMERAL.match(scan, than.end(), end):
+        return True
+    bare = mark.group(0).lower() in _ANALYTIC and not scan[mark.end() : than.start()].strip()
+    return bare and bool(_ARTICLE_ONE.match(scan, than.end(), end))
 
 
 _AUXILIARY = re.compile(
@@ -762,6 +1042,32 @@ def _subject(
     return aux.end(), 1, subject_end
 
 
+_COPULA_LEAD = re.compile(r"[\s¿]*(?:is|are|was|were|ist|sind|war|wäre|wären|es|son)\s+", re.I)
+_ADJUNCT_WORDS = (
+    r"(?:for|in|on|at|with|to|from|by|für|im|bei|mit|zur|zum|auf|als|para|en|con|pour|dans|avec)"
+)
+_ADJUNCT = re.compile(rf"\s{_ADJUNCT_WORDS}\s", re.I)
+# the other side an adjunct too ("than in France")
+_ADJUNCT_SIDE = re.compile(rf"\s*{_ADJUNCT_WORDS}\s", re.I)
+
+
+def _copula_subject(scan: str, lo: int, end: int, than_end: int) -> tuple[int, int, int] | None:
+    """ "Ist Polars in der Praxis schneller als Pandas?": in a question that opens on
+    its copula, X is the subject after it, the adjunct that follows left out (start,
+    items, end). Not when the other side is an adjunct itself ("are trains in Italy
+    cheaper than in France?"): there the adjuncts are compared."""
+    lead = _COPULA_LEAD.match(scan, lo)
+    if lead is None or _ADJUNCT_SIDE.match(scan, than_end):
+        return None
+    adjunct = _ADJUNCT.search(scan, lead.end(), end)
+    if adjunct is None:
+        return None
+    words = _words(scan[lead.end() : adjunct.start()])
+    if not 1 <= len(words) <= 5 or words[0] in _NOT_A_SIDE:
+        return None
+    return lead.end(), 1, adjunct.start()
+
+
 _AS_MUCH = re.compile(r"\bigual de \w+|\baussi \w+(?=\s+(?:le|la|les|l'|un|une))", re.I)
 
 
@@ -771,34 +1077,62 @@ def _clause_end(scan: str, sentence: Span, than: re.Match[str]) -> int:
 
 _IMPERSONAL = re.compile(
     r"(?:\b(?:is|was|would|will|could|might)\s+it(?:\s+be)?|\bit(?:'s|\s+is|\s+would\s+be)|"
-    r"\b(?:es|sería|será|sale|est-il|est-ce|c'est|serait|ist es|wäre es|è|sarebbe|how much|"
+    r"\b(?:es|sería|será|sale|compensa|(?:vale|merece) la pena|est-il|est-ce|c'est|serait|"
+    r"ist es|wäre es|è|sarebbe|how much|"
     r"how many times|vaut-il|il vaut|vaudrait-il|conviene|convendría|cuánto|combien))"
     r"(?:\s+(?:really|actually|much|way|a lot|vraiment|realmente|wirklich|davvero))?[\s¿]*$",
     re.I,
 )
 _INVERTED_START = (_DETERMINERS | _PREPOSITIONS | {"por"}) - {"of", "to"}
 _ANALYTIC = frozenset({"more", "less", "plus", "moins", "más", "menos", "mais", "mehr", "weniger"})
-_COPULA = re.compile(r"\s*(?:(?:is|are|was|would be|es|est|ist|sind)\b\s*)?", re.I)
+# "how much cheaper is it to cook than …": the copula and its dummy subject
+_COPULA = re.compile(
+    r"\s*(?:(?:is|are|was|would be|es|est|ist|sind)\b\s*)?(?:it\b\s*(?:be\b\s*)?)?", re.I
+)
 _TO = re.compile(r"[\s,]*(?:(?:to|de|d'|zu)\b\s*)?", re.I)
 
 
+# what a comparative's scope may open with before its infinitive
+_ADVERBIAL = re.compile(
+    r"(?:\s*(?:in the long run|in the long term|in the end|overall|on average|per month|"
+    r"per year|a la larga|à long terme|au final|auf lange sicht|langfristig)\b,?)?",
+    re.I,
+)
+
+
+# an impersonal comparative further from its "than" than a comparative's window
+_FAR_IMPERSONAL = re.compile(
+    r"[\s¿]*(?:is|would|will|was)\s+it\s+(?:(?:really|actually|still|much)\s+)?"
+    r"(?P<mark>[^\W\d_]{3,}er|more \w+|less \w+|better|worse)\b",
+    re.I,
+)
+
+
 def _inverted(
-    text: str, scan: str, mark: re.Match[str], than: re.Match[str], hi: int
+    text: str,
+    scan: str,
+    mark: re.Match[str],
+    than: re.Match[str],
+    hi: int,
+    after: int | None = None,
 ) -> list[Suggestion]:
     """ "Is it cheaper to fly than to drive?", "¿Es mejor alquilar que comprar?",
-    "¿Es más barato el tren que el avión?": X comes after the comparative."""
-    start = mark.end()
+    "¿Es más barato el tren que el avión?": X comes after the comparative (which ends at
+    ``after`` when given)."""
+    start = mark.end() if after is None else after
     adjective = re.match(r"\s+([^\W\d_]+)", scan[start : than.start()])
     analytic = mark.group(0).lower() in _ANALYTIC
-    if analytic and adjective and adjective.group(1).lower() not in _DETERMINERS:
-        start += adjective.end()  # "más barato el tren", not "más un seguro"
+    lower = adjective is not None and adjective.group(1)[0].islower()
+    if analytic and adjective and lower and adjective.group(1).lower() not in _DETERMINERS:
+        start += adjective.end()  # "más barato el tren", not "más un seguro", "más Shopify"
+    start = _skip(_ADVERBIAL, scan, start)  # "cheaper in the long run to heat …"
     start = _skip(_TO, scan, start)
     start = _skip(_COPULA, scan, start)  # "how much worse is X than Y"
-    if not 1 <= len(_words(scan[start : than.start()])) <= 6:
+    if not 1 <= len(_words(scan[start : than.start()])) <= 8:
         return []
     right = _skip(_TO, scan, than.end())
     end = _right_option(scan, right, hi, 6, 1)
-    if end is None or re.match(r"\s*[\d$€£]", scan[right:end]):
+    if end is None or _FIGURE.match(scan, right, end):
         return []
     sides = [(start, than.start()), (right, end)]
     return _comparison(text, scan, start, end, sides, 0.84, "comparative")
@@ -828,7 +1162,7 @@ def _outdoes(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     left_end = softened.start() if softened else match.start()
     left = _left_option(scan, lo, left_end)
     end = _right_option(scan, match.end(), hi, 6, 1)
-    if left is None or end is None or re.match(r"\s*[\d$€£]", scan[match.end() : end]):
+    if left is None or end is None or _FIGURE.match(scan, match.end(), end):
         return []
     sides = [(left[0], left_end), (match.end(), end)]
     return _comparison(text, scan, left[0], end, sides, 0.84, match.group(0))
@@ -934,7 +1268,8 @@ _ALIKE = (
     # "En quoi X est-il différent de Y ?"
     re.compile(
         r"\b(?:en quoi|est-ce que)?\s*(?P<x>[^,?]{1,50}?)\s+(?:est-(?:il|elle)|sont-(?:ils|elles)|"
-        r"diffère(?:nt)?)\s+(?:vraiment\s+)?(?:(?:différente?s?|si différente?s?)\s+)?"
+        r"diffère(?:nt)?(?:-t-(?:il|elle)|-(?:ils|elles))?)\s+(?:vraiment\s+)?"
+        r"(?:(?:différente?s?|si différente?s?)\s+)?"
         r"(?:de|d'|du)\s*(?P<y>[^,?]{1,50}?)(?=\s+(?:pour|en|quand)\b|\s*[?,]|$)",
         re.I,
     ),
@@ -960,6 +1295,20 @@ _IN_WHAT_WAY = re.compile(
 _IN_WHAT_WAY_LEADS = ("en quoi", "in what way", "en qué", "inwiefern", "worin")
 
 
+_QUANTIFIERS = _wordset(
+    "any no some a the alguna ninguna una la gran mucha poca aucune une grande keine eine die große"
+)
+_PREVIOUS = re.compile(r"([^\W\d_]+)\s+$")
+
+
+def _counted_noun(scan: str, match: re.Match[str]) -> bool:
+    """Whether the cue of difference is a noun, after an article or a quantifier
+    ("alguna diferencia en …", "une différence de …"), not the verb of "what
+    differentiates X from Y"."""
+    previous = _PREVIOUS.search(scan, max(0, match.start() - 20), match.start())
+    return bool(previous and previous.group(1).lower() in _QUANTIFIERS)
+
+
 def _alike(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     """ "Are X and Y the same thing?", "How different are X and Y?", "Is X the same as
     Y?", "What sets X apart from Y?": how alike two things are (questions only)."""
@@ -976,6 +1325,8 @@ def _alike(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             continue
         if (_words(scan[y[0] : y[1]]) or [""])[-1] in _PREPOSITIONS:
             continue  # "are the kitchen and the bathroom on the same circuit"
+        if (_words(scan[x[0] : x[1]]) or [""])[0] in _PREPOSITIONS or _counted_noun(scan, match):
+            continue  # "¿hay alguna diferencia en comisiones o en la fecha de cobro?"
         return _comparison(text, scan, x[0], y[1], [x, y], 0.82, "alike")
     return []
 
@@ -1071,6 +1422,187 @@ def _weighs_the_two(scan: str, sentence: Span) -> bool:
         and _THE_TWO.search(scan, sentence.start, sentence.end)
         and _WEIGH_PAIR.search(scan, sentence.start, sentence.end)
     )
+
+
+# "I've shortlisted two laptops:", "On compare trois modèles :", "Ich habe zwei Tools in
+# der engeren Auswahl."
+_ANNOUNCED = _Folding(
+    re.compile(
+        r"\b(?:two|three|four|deux|trois|quatre|dos|tres|cuatro|zwei|drei|vier)\s+"
+        r"(?:[^\W\d_]+\s+){0,4}?[^\W\d_]+\s*(?P<colon>:)?",
+        re.I,
+    )
+)
+_COUNTS = {
+    **dict.fromkeys(("two", "deux", "dos", "zwei"), 2),
+    **dict.fromkeys(("three", "trois", "tres", "drei"), 3),
+    **dict.fromkeys(("four", "quatre", "cuatro", "vier"), 4),
+}
+# the alternatives named as such, where no colon shows that they follow
+_CHOICE_NOUN = re.compile(
+    r"\b(?:options?|choices?|alternatives?|offers?|finalists?|candidates?|shortlist\w*|"
+    r"choix|offres?|opciones|ofertas?|alternativas?|optionen|angebote?|zusagen|auswahl|"
+    r"alternativen)\b",
+    re.I,
+)
+# a request that weighs the things just described: "compare them", "die beiden
+# gegenüberstellen", "les avantages de chacune", "las ventajas de cada una"
+_POINTS_BACK_TO_THEM = re.compile(
+    r"\b(?:them|both|each|the two|these two|les deux|ces deux|chacune?|les (?=compar|départag)|"
+    r"cada una?|cada uno|los dos|las dos|ambos|ambas|die beiden|beide|jede[nrs]?)\b",
+    re.I,
+)
+_WEIGHS_THEM = re.compile(
+    r"\b(?:compar\w*|vergleich\w*|gegenüber\w*|differ\w*|unterschied\w*|pros|cons|"
+    r"trade-?offs?|avantages?|inconvénients?|ventajas?|desventajas?|vorteile?|nachteile?|"
+    r"better|mieux|mejor|besser|which|lequel|laquelle|cuál|welche\w*|départag\w*)\b",
+    re.I,
+)
+_BOLD_LINE = re.compile(r"\s*(?:\*\*|__)(?P<name>[^*_\n]{2,80})(?:\*\*|__)\s*$")
+# where a described thing's name ends: an aside, a price, a description after a dash
+_NAME_END = re.compile(r"\s*[(:]|\s[-\u2013\u2014]\s|\s(?:à|at|for|für|por|a)\s+[\d$€£]", re.I)
+
+
+def _announced_then_weighed(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+    """Things counted, then named one per list line, bold heading, item of the
+    sentence or sentence of their own, then a request that weighs them ("I found two
+    laptops:" "- a … (…)" "- a … (…)" "Can you compare them for me?"): one side per
+    thing, as it is named."""
+    if not any(map(scan.__contains__, ("?", ":"))):
+        return []
+    starts = [s.start for s in sents]
+    for announced in _announcements(scan):
+        index = bisect_right(starts, announced.start()) - 1
+        if index < 0 or announced.end() > sents[index].end:
+            continue
+        count = _COUNTS[announced.group(0).split()[0].lower()]
+        named = _named_after(scan, sents, index, announced, count)
+        if named is None:
+            continue
+        sides, last = named
+        for weighing in sents[last + 1 : last + 5]:
+            if _weighs_them(scan, weighing):
+                return _comparison(
+                    text, scan, sides[0][0], sides[-1][1], sides, 0.82, "described, then weighed"
+                )
+    return []
+
+
+def _announcements(scan: str) -> list[re.Match[str]]:
+    """The counts that announce things in ``scan``, found from their words (faster
+    than a search with the whole pattern)."""
+    low = scan.lower()
+    if len(low) != len(scan):  # lowering moved the offsets
+        return list(_ANNOUNCED.finditer(scan))
+    found = []
+    for word in _COUNTS:
+        at = low.find(word)
+        while at != -1:
+            if match := _ANNOUNCED.match(scan, at):
+                found.append(match)
+            at = low.find(word, at + 1)
+    return sorted(found, key=lambda match: match.start())
+
+
+def _named_after(
+    scan: str, sents: list[Span], index: int, announced: re.Match[str], count: int
+) -> tuple[list[tuple[int, int]], int] | None:
+    """The things an announcement counts, and the index of the sentence that names the
+    last one: after a colon, its own sentence's items or the list lines or bold headings
+    that follow; without one, the subjects of as many sentences as counted."""
+    sentence = sents[index]
+    if announced.group("colon"):
+        inline = _outside_brackets(scan, announced.end(), sentence.end)
+        if len(inline) == count:
+            return inline, index
+        headed = [
+            (index + 1 + i, m)
+            for i, s in enumerate(sents[index + 1 : index + 1 + 4 * count])
+            if (m := _BOLD_LINE.match(scan, s.start, s.end))
+        ]
+        lines = headed if len(headed) == count else _list_lines(scan, sents, index, count)
+        if len(lines) != count:
+            return None
+        return [_name(scan, *m.span("name")) for _, m in lines], lines[-1][0]
+    if not _CHOICE_NOUN.search(scan, sentence.start, sentence.end):
+        return None
+    described = sents[index + 1 : index + 1 + count]
+    if any(_ORDINAL_LEAD.match(scan, s.start, s.end) for s in described):
+        return None  # "The first is …, the second …": named by what they are
+    subjects = [_subject_of(scan, s) for s in described]
+    if len(described) != count or None in subjects:
+        return None
+    return [s for s in subjects if s is not None], index + count
+
+
+_LINE_ITEM = re.compile(r"[ \t]*(?:\d{1,2}[.)]|[-*\u2022+])[ \t]+(?P<name>.+)")
+
+
+def _list_lines(
+    scan: str, sents: list[Span], index: int, count: int
+) -> list[tuple[int, re.Match[str]]]:
+    """The list lines right after an announcement, as many as it counts or none."""
+    lines = []
+    for at, line in enumerate(sents[index + 1 : index + 2 + count], start=index + 1):
+        item = _LINE_ITEM.match(scan, line.start, line.end)
+        if item is None:
+            break
+        lines.append((at, item))
+    return lines if len(lines) == count else []
+
+
+def _name(scan: str, start: int, end: int) -> tuple[int, int]:
+    """A described thing's name: up to its aside, price or description."""
+    stop = _NAME_END.search(scan, start, end)
+    return _trimmed(scan, start, stop.start() if stop else end)
+
+
+_TOP_LEVEL_SPLIT = re.compile(r",\s*(?:(?:and|et|y|und)\s+)?|\s+(?:and|et|y|und)\s+", re.I)
+
+
+def _outside_brackets(scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The items of a list in a sentence, split outside brackets, each named short
+    ("une Zoé d'occasion (environ 12 000 €), une Yaris … et une Spring (…)")."""
+    flat = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), scan[start:end])
+    items = [
+        _name(scan, start + a, start + b) for a, b in _parts(flat, 0, len(flat), _TOP_LEVEL_SPLIT)
+    ]
+    if any(not 1 <= len(_words(scan[a:b])) <= 6 for a, b in items):
+        return []
+    return items
+
+
+_SUBJECT_END = re.compile(
+    r"\s(?:is|has|costs?|offers?|est|a|coûte|offre|es|tiene|cuesta|ofrece|ist|hat|kostet|"
+    r"bietet|kann)\b",
+    re.I,
+)
+
+
+def _subject_of(scan: str, sentence: Span) -> tuple[int, int] | None:
+    """The name a sentence opens on, before its verb ("Arena PLM ist …"): a few words."""
+    verb = _SUBJECT_END.search(scan, sentence.start, min(sentence.end, sentence.start + 60))
+    if verb is None or not 1 <= len(_words(scan[sentence.start : verb.start()])) <= 4:
+        return None
+    return _trimmed(scan, sentence.start, verb.start())
+
+
+def _weighs_them(scan: str, sentence: Span) -> bool:
+    """Whether a sentence asks to weigh things named before it: a pronoun or "each"
+    for them and a word of comparing or choosing, in a question or a request."""
+    asked = "?" in scan[sentence.start : sentence.end] or _ASKING_LEAD.search(
+        scan, sentence.start, sentence.end
+    )
+    pointing = [
+        m
+        for m in _POINTS_BACK_TO_THEM.finditer(scan, sentence.start, sentence.end)
+        if not _FOR_WHOM.search(scan, max(sentence.start, m.start() - 6), m.start())
+    ]
+    return bool(asked and pointing and _WEIGHS_THEM.search(scan, sentence.start, sentence.end))
+
+
+# "a school for them", "pour eux": the things are who it is for, not what is weighed
+_FOR_WHOM = re.compile(r"\b(?:for|to|with|pour|à|avec|para|con|für|mit|zu)\s+$", re.I)
 
 
 _SWITCH = _Folding(
@@ -1202,21 +1734,68 @@ def _sides(
     left_end = softened.start() if softened else left_end
     left = _left_option(scan, lo, left_end)
     end = _right_option(scan, than.end(), hi, 6, 1)
-    if left is None or end is None or re.match(r"\s*[\d$€£]", scan[than.end() : end]):
+    if left is None or end is None or _FIGURE.match(scan, than.end(), end):
         return []
     sides = [(left[0], left_end), (than.end(), end)]
     return _comparison(text, scan, left[0], end, sides, 0.84, "as … as")
 
 
-def _differs(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
-    """ "how the Plus plan differs from the Premium plan": one side on each side of the cue."""
+# "comment X se compare à Y", "cómo se compara X con Y": the verb between the sides
+_COMPARES = re.compile(r"se compar(?:e|ent|a|an)", re.I)
+_TO_SIDE = re.compile(r"\s+(?:à|au|aux|avec|con|a|al)\s+", re.I)
+
+
+def _differs(
+    text: str, scan: str, sentence: Span, match: re.Match[str], right: int
+) -> list[Suggestion]:
+    """ "how the Plus plan differs from the Premium plan": one side on each side of the
+    cue, the second from ``right``."""
     lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+    if not scan[lo : match.start()].strip(" \t-*•¿¡"):
+        return _fronted(text, scan, sentence, match, right)
     left = _left_side(scan, lo, match.start())
-    end = _right_option(scan, match.end(), hi, 5, 1)
+    end = _right_option(scan, right, hi, 5, 1)
     if left is None or end is None:
         return []
-    sides = [left, (match.end(), end)]
+    sides = [left, (right, end)]
     return _comparison(text, scan, left[0], end, sides, 0.82, match.group(0))
+
+
+# what opens the question after a fronted comparison, before its subject
+_ASKED_SUBJECT = re.compile(
+    r",\s*[¿]?(?:(?:is|are|was|would|will|does|do|can|could|ist|sind|wäre|lohnt sich|"
+    r"est-ce que|compensa|conviene|merece la pena|vale la pena|es|son)\b\s*|est-ce qu')+",
+    re.I,
+)
+# where the subject of that question ends: an adverb, its verb, what is said of it
+_SUBJECT_STOP = _wordset(
+    "really actually that much so still even wirklich eigentlich vraiment realmente vaut "
+    "lohnt est ist es is are das der die den le la les el los las the a an"
+)
+
+
+def _fronted(
+    text: str, scan: str, sentence: Span, match: re.Match[str], right: int
+) -> list[Suggestion]:
+    """ "Compared to X, is Y really cheaper?", "Im Vergleich zu X, ist Y …?", "Frente a
+    X, ¿compensa Y?": the cue opens the sentence, X after it, Y the subject of the
+    question after the comma."""
+    comma = scan.find(",", right, sentence.end)
+    if comma == -1 or "?" not in scan[comma : sentence.end]:
+        return []
+    asked = _ASKED_SUBJECT.match(scan, comma, sentence.end)
+    x_end = _right_option(scan, right, comma, 6, 1)
+    if asked is None or x_end is None:
+        return []
+    y_end = _right_option(scan, asked.end(), sentence.end, 4, 1)
+    if y_end is None:
+        return []
+    for word in list(re.finditer(r"\S+", scan[asked.end() : y_end]))[1:]:
+        if word.group(0) in _SUBJECT_STOP:  # as written: "livret A" keeps its "A"
+            y_end = _trimmed(scan, asked.end(), asked.end() + word.start())[1]
+            break
+    sides = [(right, x_end), (asked.end(), y_end)]
+    return _comparison(text, scan, match.start(), y_end, sides, 0.82, match.group(0))
 
 
 _JUDGED = re.compile(
@@ -1251,7 +1830,7 @@ def _left_side(scan: str, lo: int, end: int) -> tuple[int, int] | None:
 
 def _list_before(text: str, scan: str, sentence: Span, match: re.Match[str]) -> list[Suggestion]:
     """ "Kannst du A, B und C vergleichen?": the things compared come before the verb."""
-    if not match.group(0).lower().startswith(("vergleich", "compar", "confront")):
+    if not match.group(0).lower().startswith(("vergleich", "compar", "confront", "gegenüber")):
         return []
     lo, _ = _clause_bounds(scan, sentence, match.start(), match.end())
     lead = _ASKING_LEAD.match(scan, lo, match.start())
@@ -1268,14 +1847,14 @@ _WITH = re.compile(r"\s(?:mit|with|avec|con)\s", re.I)
 
 
 _MIDDLE = re.compile(
-    r"differs? from|different from|compared|in comparison|as opposed|im vergleich|verglichen|"
-    r"gegenüber|comparée?|par rapport|face|comparad|frente|en comparación|rispetto|paragonat|"
-    r"em comparação",
+    r"differs? from|different from|compared|compares|in comparison|as opposed|im vergleich|"
+    r"verglichen|gegenüber(?!\w)|comparée?|par rapport|face|comparad|frente|en comparación|"
+    r"rispetto|paragonat|em comparação",
     re.I,
 )
 _DEICTIC = re.compile(
     r"(?:the two|both|these|those|them|the following|the above|les deux|ces|los dos|estos|estas|"
-    r"die beiden|diese)\b",
+    r"die beiden|diese|each|chacun\w*|cada|jede[nmrs]?|jeweils)\b",
     re.I,
 )
 _NORMS = _wordset(
@@ -1301,6 +1880,21 @@ _NOT_A_SIDE = frozenset(
 )
 
 
+# what opens an embedded question, an opinion asked for or a filler, not a side: "ob ein
+# E-Auto günstiger …", "would you say X beats Y", "vergleich mal bitte X und Y"
+_SUBORDINATOR = re.compile(
+    r"(?:(?:whether|ob|(?:say|think|reckon|believe|guess|feel)(?:\s+that)?|mal|bitte|doch|"
+    r"kurz|einfach|just|please|how's)\s+)*",
+    re.I,
+)
+
+
+def _only_determiners(side: str) -> bool:
+    """Whether a side holds determiners only, as written: "das" is none, "SES" is a name."""
+    words = side.split()
+    return bool(words) and all(w.lower() in _DETERMINERS and not w.isupper() for w in words)
+
+
 def _comparison(
     text: str,
     scan: str,
@@ -1311,11 +1905,13 @@ def _comparison(
     cue: str,
     stated: bool = False,
 ) -> list[Suggestion]:
-    spans = [_trimmed(scan, a, b) for a, b in sides]
+    spans = [_trimmed(scan, _skip(_SUBORDINATOR, scan, a), b) for a, b in sides]
     if _DEICTIC.match(scan, spans[0][0]) or any(
         (_words(scan[a:b]) or [""])[0] in _NOT_A_SIDE for a, b in spans
     ):
         return []  # "compare the two paragraphs below", "cheaper than it was"
+    if any(_only_determiners(scan[a:b]) for a, b in spans):
+        return []  # "was das von … unterscheidet": a pronoun, no side
     if any(_head(scan[a:b]) in _NORMS for a, b in spans):
         return []  # "is my rent higher than the average?": a norm, not a side to choose
     options = [Option(a, b, _option_title(text[a:b])) for a, b in spans if b > a]

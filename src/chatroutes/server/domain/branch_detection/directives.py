@@ -6,7 +6,11 @@ the last one. An open "brainstorm some ideas" names no alternatives: no suggesti
 
 Structure does the work: a verb of making, then either a list after a colon or a
 coordination of parallel phrases (same first word: "one … and one …", "for … , for
-…", "a … version and a … version"), with a count or "versions/ways" cue. What that
+…", "using … , using …", "a … version and a … version"), with a count or
+"versions/ways" cue (before the verb where it comes last: "auf drei Arten umschreiben:
+…"); a verb of wanting counted in times or versions ("I'd need it twice: …") reads
+the same. The thing varied set off by a comma before them is no variant, unless
+"one" stands in for its noun ("a quote for …, one for …"). What that
 reading misses is read as phrases that open with a determiner (or a preposition and
 one), split only where the next one opens ("one version that … and one that …, and a
 third …", "uno …, otro … y uno …", "eine Variante mit … und eine mit …", "une version …
@@ -44,10 +48,12 @@ from .text import (
 _MAKE = re.compile(
     r"\b(?:write|rewrite|re-write|draft|redraft|give|create|make|produce|refactor|show|compose|"
     r"generate|suggest|propose|formulate|phrase|word|translate|explain|implement|code|design|"
-    r"sketch|outline|summari[sz]e|describe|prepare|plan|build|do|"
+    r"sketch|outline|summari[sz]e|describe|prepare|plan|build|do|calculate|compute|"
+    r"calcul\w*|berechn\w*|kalkulier\w*|"
     r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|"
     r"dar|donner|geben|dare|dar-me|escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
-    r"schreib\w*|formulier\w*|gib|zeig\w*|mach\w*|entwirf|expliqu\w*|explica\w*|explíca\w*|"
+    r"schreib\w*|formulier\w*|umschreib\w*|umformulier\w*|ausformulier\w*|gib|zeig\w*|mach\w*|"
+    r"entwirf|expliqu\w*|explica\w*|explíca\w*|"
     r"erklär\w*|spiega\w*|übersetz\w*|tradui\w*|traduc\w*|tradúc\w*|"
     r"scriv\w*|riscriv\w*|dammi|fammi|mostra\w*|escrev\w*|reescrev\w*|dá-me)\b",
     re.I,
@@ -70,6 +76,11 @@ _KEYS = (
     "draft",
     "once",
     "one ",
+    "ones",
+    "using",
+    "usando",
+    " als ",
+    " au ",
     "another",
     "deux",
     "trois",
@@ -136,7 +147,8 @@ _LEADING_OBJECT = re.compile(
 _ONE = frozenset(
     {
         *("one", "another", "once", "other", "une", "l'autre", "una", "otra", "otro", "uno"),
-        *("eine", "einmal", "andere", "anderen", "altra", "altro", "outra", "outro"),
+        *("eine", "eines", "einer", "eins", "einmal", "andere", "anderen", "altra", "altro"),
+        *("outra", "outro"),
         *("second", "third", "fourth", "last", "final", "troisième", "tercera", "tercero"),
         *("dritte", "dritten", "letzte"),
     }
@@ -153,7 +165,7 @@ _NUMBER = {
     **dict.fromkeys(("four", "4", "quatre", "cuatro", "vier"), 4),
     **dict.fromkeys(("five", "5", "cinq", "cinco", "fünf", "cinque"), 5),
 }
-_ONE_WORD = re.compile(r"\b(?:one|once|une|una|uno|eine|einmal)\b", re.I)
+_ONE_WORD = re.compile(r"\b(?:one|once|une|una|uno|eine|eines|einer|eins|einmal)\b", re.I)
 # a sentence that lists variants in order: "First …, then …", "D'abord …, puis …"
 _FIRST = re.compile(r"(?:first|firstly|d'abord|d\u2019abord|primero|zuerst|erst)\b,?\s*", re.I)
 _PREPOSITIONS = frozenset(
@@ -162,6 +174,7 @@ _PREPOSITIONS = frozenset(
         *("sans", "auf"),
         *("par", "comme", "para", "con", "sin", "por", "como", "für", "als", "mit", "ohne"),
         *("per", "senza", "plus", "more", "less", "moins", "más", "mehr", "like", "wie"),
+        *("using", "usando"),
     }
 )
 _TAIL = _Folding(
@@ -193,6 +206,96 @@ _COUNTED_COMMA = re.compile(r",\s*|\s*[:;]\s*|\s+[-\u2013\u2014]\s+")
 _NEXT_WORD = re.compile(r"\s+\w+")
 
 
+# a verb that hands over or asks for a thing that exists already
+_DELIVER = _Folding(
+    re.compile(
+        r"\b(?:send|resend|need|want|would like|'d like|envoie\w*|renvoie\w*|envoy\w*|"
+        r"renvoy\w*|besoin|voudr\w*|envía\w*|envia\w*|manda\w*|mánda\w*|necesit\w*|"
+        r"quier\w*|schick\w*|brauch\w*|bräucht\w*|hätte gern\w*)\b",
+        re.I,
+    )
+)
+# a form: "as a PDF", "au format X", or "in"/"en" with no article ("in English", "en
+# PDF"; "in the kitchen" is a place)
+_FORM = (
+    r"(?:(?:as|au|aux|als|como)\s+|(?:in|en|im)\s+(?!(?:the|a|an|la|le|les|el|los|las|un|une|"
+    r"una|der|die|das|den|dem|einem|einer)\b))[^,.;:?!]{1,40}?"
+)
+# "the report as a PDF and as a spreadsheet", "la facture en PDF et au format X"
+_IN_TWO_FORMS = re.compile(
+    rf"(?:-(?:moi|nous|lui)\b)?\s+(?P<object>(?:(?:me|moi|mir|uns|nos|nous|us)\s+)?"
+    rf"(?:the|this|that|it|le|la|les|l'|ce|cette|el|la|lo|los|este|esta|das|den|die|dies\w*|"
+    rf"es)\b[^,.;:?!]{{0,60}}?)\s+"
+    rf"(?P<first>{_FORM})\s+(?:and|et|y|und|e)\s+(?P<second>{_FORM})(?=\s*(?:[,.;:?!]|$))",
+    re.I,
+)
+
+
+_FORM_PAIR = _Folding(re.compile(r" (?:and|et|y|und|e) (?:as|in|en|au|aux|als|im|como) ", re.I))
+
+
+def _in_two_forms(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """One thing that exists asked for in two forms after a verb of sending or needing
+    ("send the report as a PDF and as a spreadsheet", "necesito el texto en español y
+    en inglés"): one suggestion per form. A thing without a determiner ("help in maths
+    and in physics") is no such thing."""
+    if not _FORM_PAIR.search(scan, sentence.start, sentence.end):
+        return []
+    verb = _request_verb(_DELIVER, scan, sentence.start, sentence.end)
+    if verb is None:
+        return []
+    match = _IN_TWO_FORMS.match(scan, verb.end(), sentence.end)
+    if match is None:
+        return []
+    items = [_trimmed(scan, *match.span("first")), _trimmed(scan, *match.span("second"))]
+    return _variant_group(text, verb.start(), items, "form")
+
+
+def _wanted_count(scan: str, sentence: Span) -> tuple[re.Match[str], int] | None:
+    """A verb of wanting whose thing is counted in times or in versions, then listed
+    after a colon ("I'd need it twice: …", "Ich bräuchte es zweimal: …", "two versions:
+    …"): the listed phrases are variants of one thing, as after a verb of making; not
+    "we need two things: …". The verb, and how many variants the count says."""
+    colon = scan.find(":", sentence.start, sentence.end)
+    if colon == -1 or not _COUNTED.search(scan, sentence.start, colon):
+        return None
+    verb = _request_verb(_ASK, scan, sentence.start, colon, nearest=True)
+    if verb is None or not _WANTING.match(verb.group(0)):
+        return None
+    count = _COUNTED.search(scan, verb.end(), colon)
+    if count is None or count.group(0).lower() not in _NUMBER:
+        return None
+    number = _NUMBER[count.group(0).lower()]
+    if _FREQUENCY.match(scan, _skip(_TIMES_WORD, scan, count.end()), colon):
+        return None  # "twice a week: on Monday and …" counts occasions
+    times = count.group(0).lower() in _TIMES or _TIMES_AFTER.match(scan, count.end(), colon)
+    return (verb, number) if times or _COUNTED_VARIANTS.match(scan, count.end(), colon) else None
+
+
+# "two times", "deux fois", "dos veces": a count of the same thing ("two things" is not)
+_TIMES_AFTER = re.compile(r"\s+(?:times|fois|veces|mal)\b", re.I)
+_TIMES_WORD = re.compile(r"(?:\s+(?:times|fois|veces|mal)\b)?", re.I)
+# when a thing is needed, not in which form: "I need the room twice: once in May and …"
+_WHEN = _Folding(
+    re.compile(
+        r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+        r"april|may|june|july|august|september|october|november|december|today|tomorrow|"
+        r"tonight|morning|afternoon|evening|night|week|weekend|"
+        r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|février|mars|avril|mai|"
+        r"juin|juillet|août|septembre|octobre|novembre|décembre|aujourd'hui|demain|matin|soir|"
+        r"semaine|lunes|martes|miércoles|jueves|viernes|sábado|domingo|enero|febrero|marzo|"
+        r"abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|hoy|mañana|"
+        r"tarde|noche|semana|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
+        r"januar|februar|märz|juni|juli|oktober|dezember|heute|morgen|abend|nacht|woche)\b",
+        re.I,
+    )
+)
+# "twice a week", "deux fois par mois", "dos veces al año", "zweimal pro Woche"
+_FREQUENCY = re.compile(
+    r"\s+(?:a|an|per|every|par|chaque|al|a la|por|cada|pro|im|in der|am)\s", re.I
+)
+
+
 def _word_end(scan: str, count: re.Match[str]) -> int | None:
     """Past the word after a count ("two ways", "zwei Varianten"), or the count itself if
     it needs none ("twice"); None when a number counts nothing ("like I'm five, …")."""
@@ -217,43 +320,53 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     for index, sentence in enumerate(sents):
         if not keyed.within(sentence.start, sentence.end):
             continue
-        verb = _request_verb(_MAKE_SCAN, scan, sentence.start, sentence.end)
-        if verb is None:
-            continue
-        items = _listed(scan, verb.end(), sentence.end)
-        lead = _REQUEST_LEAD.search(scan, sentence.start, verb.start())
-        if items is None and lead is not None:  # "Kannst du es einmal … und einmal … formulieren?"
-            items = _listed(scan, lead.end(), verb.start())
         following = sents[index + 1] if index + 1 < len(sents) else None
-        if items is None and following and _ONE_WORD.match(scan, following.start):
-            items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
-        if items is None and following and (first := _FIRST.match(scan, following.start)):
-            items = _listed(scan, first.end(), following.end)  # "… two ways? First in …, then …"
-        if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
-            continue
-        if _content_before(scan, verb.end(), items[0][0]) and not _each_a_version(scan, items):
-            continue
-        if any(_CLAUSE.match(scan, a, b) for a, b in items) or _lists_contents(
-            scan, verb.end(), items
-        ):
-            continue  # "one of them is leaving and another is unhappy"
-        options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
-        found.extend(
-            split_group(
-                text,
-                kind="directive",
-                start=min(verb.start(), items[0][0]),  # the verb may come last
-                end=max(items[-1][1], verb.end()),
-                options=options,
-                confidence=0.84,
-                description=(
-                    "One of the alternatives asked for: produce {option} on its own branch."
-                ),
-                reasoning=f"Directive: '{verb.group(0).lower()}' with {len(items)} named variants",
-                divergence="high",
-            )
-        )
+        items = _made_variants(text, scan, sentence, following)
+        found.extend(items or _in_two_forms(text, scan, sentence))
     return found + _variant_sets(text, scan, sents, found)
+
+
+def _made_variants(
+    text: str, scan: str, sentence: Span, following: Span | None
+) -> list[Suggestion]:
+    """The variants a verb of making (or of wanting, counted) names in its sentence, or
+    in the one after it."""
+    verb = _request_verb(_MAKE_SCAN, scan, sentence.start, sentence.end)
+    wanted = _wanted_count(scan, sentence) if verb is None else None
+    if wanted is not None:
+        verb = wanted[0]
+    if verb is None:
+        return []
+    items = _listed(scan, verb.end(), sentence.end, sentence.start)
+    lead = _REQUEST_LEAD.search(scan, sentence.start, verb.start())
+    if items is None and lead is not None:  # "Kannst du es einmal … und einmal … formulieren?"
+        items = _listed(scan, lead.end(), verb.start())
+    if items is None and following and _ONE_WORD.match(scan, following.start):
+        items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
+    if items is None and following and (first := _FIRST.match(scan, following.start)):
+        items = _listed(scan, first.end(), following.end)  # "… two ways? First in …, then …"
+    if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
+        return []
+    if wanted is not None and (
+        len(items) != wanted[1] or any(_WHEN.search(scan, a, b) for a, b in items)
+    ):
+        return []  # "three scenarios: a cautious one and a bold one", "twice: today and …"
+    if _content_before(scan, verb.end(), items[0][0]) and not _each_a_version(scan, items):
+        return []
+    if any(_CLAUSE.match(scan, a, b) for a, b in items) or _lists_contents(scan, verb.end(), items):
+        return []  # "one of them is leaving and another is unhappy"
+    options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
+    return split_group(
+        text,
+        kind="directive",
+        start=min(verb.start(), items[0][0]),  # the verb may come last
+        end=max(items[-1][1], verb.end()),
+        options=options,
+        confidence=0.84,
+        description="One of the alternatives asked for: produce {option} on its own branch.",
+        reasoning=f"Directive: '{verb.group(0).lower()}' with {len(items)} named variants",
+        divergence="high",
+    )
 
 
 _COUNT_WORD = (
@@ -283,11 +396,20 @@ def _describes(scan: str, start: int, first_end: int, end: int) -> bool:
     )
 
 
-def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
+def _listed(
+    scan: str, after: int, end: int, clause_start: int | None = None
+) -> list[tuple[int, int]] | None:
     """The alternatives asked for after the verb: a list after a colon, or parallel
-    coordinated phrases; None when there are not two of them."""
+    coordinated phrases; None when there are not two of them. ``clause_start``: where the
+    verb's clause starts, for a count that comes before a verb that comes last ("auf
+    drei Arten umschreiben: …")."""
     colon = scan.find(":", after, end)
-    counted = _COUNTED.search(scan, after, colon if colon != -1 else end)
+    if colon != -1 and not _words(scan[colon + 1 : end]):
+        colon = -1  # "… for TikTok and for LinkedIn:" then the text to rewrite
+    if clause_start is not None and colon != -1 and not scan[after:colon].strip():
+        counted = _COUNTED.search(scan, clause_start, after)  # the verb comes last
+    else:
+        counted = _COUNTED.search(scan, after, colon if colon != -1 else end)
     noun_end = _word_end(scan, counted) if counted else None
     if colon == -1 and noun_end and counted and counted.group(0).lower() in _NUMBER:
         # "draft it two ways, a short … and a longer …"
@@ -298,10 +420,13 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     number = _NUMBER.get(counted.group(0).lower()) if counted else None
     if colon != -1 and number:  # "in three tones: grim and foreboding, whimsical, and dry"
         # split at commas, or also at a bare "and": "en deux versions : courte et longue"
+        flat = _unbracketed(scan, colon + 1, end)  # "(two rooms, a terrace, …)" is one aside
         for splitter in (_OXFORD_SPLIT, _ADJECTIVE_SPLIT):
-            listed = [_cut(scan, a, b) for a, b in _parts(scan, colon + 1, end, splitter)]
-            listed = [p for p in listed if p[1] > p[0]]
-            if len(listed) == number and all(len(_words(scan[a:b])) <= 8 for a, b in listed):
+            listed = [_cut(scan, a, b) for a, b in _parts(flat, colon + 1, end, splitter)]
+            listed = _without_own_clause([p for p in listed if p[1] > p[0]], scan)
+            if len(listed) == number and all(
+                len(_words(scan[a:b])) <= _longest_listed(scan, listed) for a, b in listed
+            ):
                 return listed
     plural = _PLURAL_VARIANTS.search(scan, after, colon) if colon != -1 else None
     if plural and not number and not _of_things_that_exist(scan, after, plural.start()):
@@ -311,8 +436,12 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     pieces = _parts(scan, colon + 1 if colon != -1 else after, end, _ITEM_SPLIT)
     pieces = [p for p in (_cut(scan, a, b) for a, b in pieces) if p[1] > p[0]]
     pieces = [(_skip(_ADDITIVE, scan, a), b) for a, b in pieces]
+    if len(pieces) > 1 and _purpose_after(scan, pieces[-2][1], *pieces[-1]):
+        pieces = pieces[:-1]  # "in PCRE and in POSIX ERE, for matching dates"
     if len(pieces) < 2:
         return None
+    if colon == -1 and _thing_then_variants(scan, pieces):
+        pieces = pieces[1:]  # "the message for the parents, in a short … and in a long …"
     if colon == -1:
         pieces[0] = _anchor(scan, pieces[0], _head(scan, *pieces[1]))
     heads = [_head(scan, a, b) for a, b in pieces]
@@ -337,7 +466,8 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     one_each = (heads[0] in _ONE or heads[0] in _ARTICLES) and sum(h in _ONE for h in heads) >= 2
     nouns = {_noun(scan[a:b]) for a, b in items}
     same_noun = len(nouns) == 1 and len(next(iter(nouns))) >= 3  # "a short one, a long one"
-    same_preposition = heads[0] in _PREPOSITIONS and len(set(heads[: len(items)])) == 1
+    item_heads = {_head(scan, a, b) for a, b in items}
+    same_preposition = heads[0] in _PREPOSITIONS and len(item_heads) == 1
     if len(items) < 2 or not (
         counted or one_each or same_noun or same_preposition or len(items) >= 3
     ):
@@ -346,6 +476,74 @@ def _listed(scan: str, after: int, end: int) -> list[tuple[int, int]] | None:
     if any(len(_words(scan[a:b])) > 14 for a, b in items):
         return None
     return items
+
+
+# what a request is for, set off by a comma after its variants: "for matching …",
+# "pour vérifier …", "para comprobar …", "um … zu …"
+_PURPOSE = re.compile(
+    r"(?:for\s+[^\W\d_]+ing|pour\s+(?:(?:lui|leur|le|la|les|me|te|se|nous|vous|y|en)\s+)?"
+    r"[^\W\d_]+(?:er|ir|re)|para\s+[^\W\d_]+(?:ar|er|ir)(?:le|les|lo|la|los|las|me|te|se|nos)?|"
+    r"um\s+.+\szu\s+[^\W\d_]+)\b",
+    re.I,
+)
+
+
+def _purpose_after(scan: str, previous_end: int, start: int, end: int) -> bool:
+    """Whether the last piece, after a comma, says what the variants are for rather
+    than naming one ("… in PCRE and in POSIX ERE, for matching dates")."""
+    return scan[previous_end:start].strip() == "," and bool(_PURPOSE.match(scan, start, end))
+
+
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
+def _unbracketed(scan: str, start: int, end: int) -> str:
+    """``scan`` with what brackets hold between ``start`` and ``end`` blanked, its
+    offsets kept: the commas of an aside split no list."""
+    if "(" not in scan[start:end]:
+        return scan
+    inner = _BRACKETED.sub(lambda m: " " * len(m.group(0)), scan[start:end])
+    return scan[:start] + inner + scan[end:]
+
+
+def _without_own_clause(listed: list[tuple[int, int]], scan: str) -> list[tuple[int, int]]:
+    """The listed pieces without a last one that is a clause of its own, with its subject
+    ("…: a friendly version and a firmer one, I'll pick by mood", "je choisirai …")."""
+    if len(listed) > 1 and _first_word(scan, listed[-1][0]) in _SUBJECTS | _OWN_SUBJECTS:
+        return listed[:-1]
+    return listed
+
+
+_OWN_SUBJECTS = frozenset({"i'll", "i'd", "we'll", "j'en", "je", "tu", "you", "on"})
+
+
+def _thing_then_variants(scan: str, pieces: list[tuple[int, int]]) -> bool:
+    """Whether the first piece names the thing varied, set off by a comma before
+    phrases that open alike with a preposition or "one" ("el mensaje para los padres,
+    en versión corta y en versión larga"): it holds no variant, neither one that opens
+    with the same word further in ("the notice as a banner, as an email …") nor one
+    that "one" stands in for ("a quote for a month, one for a year")."""
+    if len(pieces) < 3 or scan[pieces[0][1] : pieces[1][0]].strip() != ",":
+        return False
+    heads = [_head(scan, a, b) for a, b in pieces]
+    opener = heads[1]
+    if (opener not in _PREPOSITIONS and opener not in _ONE) or opener not in heads[2:]:
+        return False
+    if _RELATIVE.match(scan, _skip(_OPENER_WORDS, scan, pieces[1][0])):
+        return False  # "…, in which I ask …, and in which I mention …": what it holds
+    if opener in _words(scan[pieces[0][0] : pieces[0][1]]):
+        return False
+    return not _framed_alike(scan, pieces[0], pieces[1][0])
+
+
+_OPENER_WORDS = re.compile(r"(?:[^\W\d_]+\s+)?")
+
+
+def _longest_listed(scan: str, listed: list[tuple[int, int]]) -> int:
+    """How long a counted variant after a colon may be: short, unless each one opens
+    the same way ("three ways: one that …, one that …, and one that …")."""
+    heads = {_head(scan, a, b) for a, b in listed}
+    return 20 if len(heads) == 1 and heads <= _ONE | _PREPOSITIONS else 8
 
 
 def _of_things_that_exist(scan: str, start: int, noun: int) -> bool:
@@ -377,7 +575,9 @@ def _names_the_thing(scan: str, items: list[tuple[int, int]], heads: list[str]) 
     as a claim")."""
     rest = heads[1 : len(items)]
     comma = scan[items[0][1] : items[1][0]].strip() == ","
-    return comma and heads[0] not in _ONE and all(h in _ONE for h in rest)
+    if not (comma and heads[0] not in _ONE and all(h in _ONE for h in rest)):
+        return False
+    return not _framed_alike(scan, items[0], items[1][0])
 
 
 def _anchor(scan: str, piece: tuple[int, int], following: str) -> tuple[int, int]:
@@ -448,7 +648,8 @@ def _cut(scan: str, start: int, end: int) -> tuple[int, int]:
 # "elegante y minimalista" or "reliability and reviews" stay inside one variant.
 _OPENER = (
     r"(?:one|another|the other|a|an|uno|una|un|otro|otra|el otro|la otra|une|une autre|"
-    r"l'autre|l\u2019autre|ein|eine|einen|einmal|die andere|der andere|das andere|"
+    r"l'autre|l\u2019autre|ein|eine|einen|eines|einer|eins|einmal|die andere|der andere|"
+    r"das andere|"
     r"l'une|l\u2019une|l'un|l\u2019un|the first|the second|the third|the last|la primera|"
     r"la segunda|el primero|el segundo|la première|la seconde|la deuxième|le premier|"
     r"le second|le deuxième|die erste|die zweite|der erste|der zweite)"
@@ -477,7 +678,8 @@ _ASK = _Folding(
         r"\b(?:write|rewrite|draft|give|create|make|produce|compose|generate|suggest|propose|"
         r"prepare|plan|build|design|develop|sketch|outline|come up with|put together|get|"
         r"do|redo|show|rephrase|reword|rework|tailor|adapt|mock up|draw up|lay out|map out|"
-        r"provide|craft|offer|send|pitch|translate|explain|love|looking for|"
+        r"provide|craft|offer|send|pitch|translate|explain|love|looking for|calculate|compute|"
+        r"calcul\w*|berechn\w*|kalkulier\w*|"
         r"fournis\w*|envoie\w*|proporcion\w*|envía\w*|envia\w*|liefer\w*|schick\w*|"
         r"need|want|would like|'d like|"
         "\u2019d like|"
@@ -488,7 +690,8 @@ _ASK = _Folding(
         r"prepár\w*|haz|hazme|cre\w*|elabor\w*|diseñ\w*|necesit\w*|quier\w*|quer\w*|"
         r"quisiera\w*|gustaría|"
         r"muéstr\w*|muestr\w*|plante\w*|arm\w*|hacer|hacerme|hacernos|"
-        r"schreib\w*|formulier\w*|gib|mach\w*|erstell\w*|entwirf|entwerf\w*|entwickl\w*|"
+        r"schreib\w*|formulier\w*|umschreib\w*|umformulier\w*|gib|mach\w*|erstell\w*|entwirf|"
+        r"entwerf\w*|entwickl\w*|"
         r"brauch\w*|bräucht\w*|möchte\w*|hätte gern\w*|zeig\w*|skizzier\w*|plan\w*|"
         r"bereite\w*|stell\w*)\b",
         re.I,
@@ -521,12 +724,13 @@ _PAIRED = re.compile(
     re.I,
 )
 _PAIR_OPENER = re.compile(
-    r"(?:one|uno|una|l'une?|l\u2019une?|eine|einmal|the first|la primera|el primero|"
+    r"(?:one|uno|una|l'une?|l\u2019une?|eine|eines|einer|einmal|the first|la primera|el primero|"
     r"la première|le premier|die erste|der erste)\b",
     re.I,
 )
 _STAND_IN = re.compile(
-    r"(?:uno\b|(?:one|una|une|eine|ein|einen|un)\s+(?:with|for|that|which|where|who|in|as|con|"
+    r"(?:uno\b|(?:one|una|une|eine|ein|einen|eines|einer|un)\s+(?:with|for|that|which|where|who|"
+    r"in|as|con|"
     r"para|que|donde|en|como|avec|pour|qui|où|comme|mit|für|die|der|das|als|wo)\b"
     r"|(?:a|an)\s+(?:[\w-]+,?\s+){1,4}one\b)",
     re.I,
@@ -559,7 +763,7 @@ def _coordinated(
     if len(joins) > _MAX_VARIANTS:
         return None
     first_join = joins[0].start()
-    verb = _request_verb(_ASK, scan, sentence.start, first_join)
+    verb = _request_verb(_ASK, scan, sentence.start, first_join, nearest=True)
     end = sentence.end
     if verb is not None:
         opens, start = verb.start(), verb.end()
@@ -687,7 +891,7 @@ def _first_variant(
         article = openers[0].group(0).lower() in _ARTICLES | {"una", "une", "eine", "einen"}
         alone = not _stands_in(scan, start, join.start())
         if comma and article and alone and not apposed and all(w in _ONE for w in later):
-            return None
+            return start if _framed_alike(scan, (start, join.start()), join.end()) else None
         return start
     if openers:
         relative = _RELATIVE_WORD.search(scan, openers[0].end(), join.start())
@@ -696,6 +900,20 @@ def _first_variant(
     same = [o for o in openers if o.group(0).lower().split()[0] == later[0]]
     chosen = same or openers
     return chosen[-1].start() if chosen else None
+
+
+_STAND_IN_PREPOSITION = re.compile(r"[^\W\d_]+\s+([^\W\d_]+)")
+
+
+def _framed_alike(scan: str, first: tuple[int, int], following: int) -> bool:
+    """Whether the first phrase goes on with the preposition that follows "one" in the
+    phrase at ``following`` ("a quote for a month, one for a year"): "one" stands in
+    for its noun, and it is the first variant, not the name of the thing varied ("a
+    cover letter, one formal …")."""
+    after = _STAND_IN_PREPOSITION.match(scan, following)
+    if after is None or after.group(1).lower() not in _PREPOSITIONS:
+        return False
+    return bool(re.search(rf"\s{re.escape(after.group(1))}\s", scan[first[0] : first[1]], re.I))
 
 
 _CLAUSE_COMMA = re.compile(r",\s+")
@@ -777,7 +995,7 @@ _CLAUSE = re.compile(
     r"ist|war|hat)\b",
     re.I,
 )
-_BARE_ONE = frozenset({"one", "uno", "einmal"})
+_BARE_ONE = frozenset({"one", "uno", "einmal", "eines", "einer", "eins"})
 
 
 def _count(before: str) -> list[int]:
@@ -1037,6 +1255,9 @@ def _labels(scan: str) -> list[re.Match[str]]:
     return sorted(found, key=lambda label: label.start())
 
 
+_BETWEEN_BEFORE = re.compile(r"\b(?:between|entre|zwischen|from|de|von)\s+$", re.I)
+
+
 def _labelled_variants(
     text: str, scan: str, sents: list[Span], taken: list[tuple[int, int]]
 ) -> list[Suggestion]:
@@ -1048,6 +1269,8 @@ def _labelled_variants(
         return []
     if len({m.group("label").upper() for m in labels}) != len(labels):
         return []  # one label twice: the options are discussed, not named
+    if _BETWEEN_BEFORE.search(scan, max(0, labels[0].start() - 12), labels[0].start()):
+        return []  # "what changed between version 2 and version 3": they exist already
     first = next(i for i, s in enumerate(sents) if s.start <= labels[0].start() < s.end)
     request = None
     for sentence in sents[max(0, first - 1) : first + 1]:
@@ -1119,9 +1342,22 @@ _WANTING = re.compile(
 )
 
 
-def _request_verb(verbs: _Searcher, scan: str, start: int, end: int) -> re.Match[str] | None:
+def _request_verb(
+    verbs: _Searcher, scan: str, start: int, end: int, *, nearest: bool = False
+) -> re.Match[str] | None:
     """The first of ``verbs`` in ``scan[start:end]`` that asks for something: not a noun
-    ("my annual plan") nor a statement ("we make it", "je fais des portraits")."""
+    ("my annual plan") nor a statement ("we make it", "je fais des portraits"); with
+    ``nearest``, the last one that opens a clause of its own, the request that governs
+    what follows ("je dois écrire un mot …, tu peux m'en proposer une version … et une
+    version …"), not a noun inside the first one's object ("write me a relaxed plan
+    where …")."""
+    if nearest:
+        asked = None
+        while (verb := _request_verb(verbs, scan, start, end)) is not None:
+            if asked is None or _CLAUSE_BREAK.search(scan, asked.end(), verb.start()):
+                asked = verb
+            start = verb.end()
+        return asked
     for verb in verbs.finditer(scan, start, end):
         if _FIXED_AFTER.match(scan, verb.end()):
             continue  # "da igual": it does not matter, nothing is asked
@@ -1142,6 +1378,7 @@ def _request_verb(verbs: _Searcher, scan: str, start: int, end: int) -> re.Match
     return None
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:]")
 _FIXED_AFTER = re.compile(r"\s+(?:igual|lo mismo)\b", re.I)
 
 
