@@ -157,6 +157,13 @@ _ANY_KEYS = ("any", "questions", "issues", "problems", "concerns", "comments", "
 _SPANISH = _Folding(re.compile(r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", re.I))
 _NOR = _Folding(re.compile(r"\bnor\b", re.I))
 _OU = re.compile(r"\bou\b", re.I)
+
+
+def _says_ou(chunk: str) -> bool:
+    """Whether ``chunk`` has the word "ou" (French or Portuguese "or")."""
+    return "ou" in chunk.lower() and bool(_OU.search(chunk))
+
+
 _CONDITION = _Folding(re.compile(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", re.I))
 _LAST_WORD = re.compile(r"([^\W\d_]+)\s+$")
 _RHETORICAL = re.compile(
@@ -205,7 +212,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             if scan[at - 1 : at] == "-" or scan[after : after + 1] == "-":
                 continue  # "trick-or-treating"
-            if match.group(0) in ("o", "u") and (not _SPANISH.search(chunk) or _OU.search(chunk)):
+            if match.group(0) in ("o", "u") and (not _SPANISH.search(chunk) or _says_ou(chunk)):
                 continue  # Spanish "o" only in Spanish text: "faço o mestrado … ou …" is not
             if _corrected(scan, sentence, at, after):
                 continue  # "could you help me, or rather explain, …": said again, better
@@ -366,7 +373,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if not (question or choosing) and _HABIT.search(scan, habit_from, end):
                 score -= 0.4  # "I mostly walk or bike to work": what is done, not weighed
                 features.append("a habit, not a choice")
-            if _EITHER_WILL_DO.match(scan, end) or _INDIFFERENT.search(scan, after, sentence.end):
+            if _EITHER_WILL_DO.match(scan, end) or _indifferent(scan, after, sentence.end):
                 score -= 0.4
                 features.append("either will do")
             if cited is not None and not (choosing or opener):
@@ -378,7 +385,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                     _trimmed(scan, clause_split[1], end),
                 ]
                 if clause_split
-                else _parts(scan, start, end, _SPLIT_OU if _OU.search(chunk) else _SPLIT)
+                else _parts(scan, start, end, _SPLIT_OU if _says_ou(chunk) else _SPLIT)
             )
             if len(spans) > 2 and (parallel := _parallel_items(scan, lo, spans)) != spans:
                 if f"{len(spans)} options" in features and len(parallel) < len(spans):
@@ -469,6 +476,26 @@ _INDIFFERENT = re.compile(
     r"ist egal|spielt keine rolle)(?!\w)",
     re.I,
 )
+_INDIFFERENT_KEYS = (
+    "matter",
+    "mind",
+    "care",
+    "égal",
+    "importe",
+    "igual",
+    "importa",
+    "egal",
+    "rolle",
+)
+
+
+def _indifferent(scan: str, start: int, end: int) -> bool:
+    """Whether the words from ``start`` to ``end`` say the options do not matter."""
+    return _may_match(scan[start:end], _INDIFFERENT_KEYS) and bool(
+        _INDIFFERENT.search(scan, start, end)
+    )
+
+
 _HABIT = _Folding(
     re.compile(
         r"\b(?:usually|mostly|often|always|sometimes|normally|typically|generally|most days|"
@@ -589,7 +616,8 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     run: list[tuple[int, int]] = []
     for whole in [*sents, None]:
-        sentence = _after_colon(scan, whole) if whole else None
+        asks = whole is not None and scan[whole.end - 1] == "?"
+        sentence = _after_colon(scan, whole) if asks and whole else None
         chunk = scan[sentence.start : sentence.end].strip() if sentence else ""
         if (
             sentence
@@ -1037,15 +1065,18 @@ def _qualified_noun(scan: str, lo: int, start: int, after: int, hi: int) -> int:
     option was read after "with" and the right one is a noun phrase with a qualifier of
     its own, the "with" phrase qualifies the noun before it, and the left option starts
     at that noun (at its determiner, if it has one)."""
+    opens = _WORDS.match(scan, after, hi)
+    if opens is None or opens.group(1).lower() not in _DETERMINERS:
+        return start
+    right = _words(scan[after : min(hi, after + 60)])[:6]
+    if not set(right[2:]) & _PREPOSITIONS:
+        return start
     near = list(_WORD.finditer(scan, max(lo, start - 25), start))[-2:]
     first = _WORD.match(scan, start)
     near += [first] if first else []
     opening = next((w for w in near if w.group(0).lower() in _ACCOMPANYING), None)
     if opening is None:
         return start  # "with" opens it, or stands one or two words before it
-    right = _words(scan[after:hi])[:6]
-    if not right or right[0] not in _DETERMINERS or not set(right[2:]) & _PREPOSITIONS:
-        return start
     taken: list[int] = []  # where the words read back start, nearest first
     for word in reversed(list(_WORD.finditer(scan, lo, opening.start()))[-3:]):
         lower = word.group(0).lower()
