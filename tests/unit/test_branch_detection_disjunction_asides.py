@@ -143,3 +143,42 @@ class TestWhereTheOptionsAre:
     def test_an_article_o_beside_ou_is_no_or(self) -> None:
         text = "Faço o mestrado agora ou trabalho uns anos primeiro?"
         assert options(text) == ["Faço o mestrado agora", "trabalho uns anos primeiro"]
+
+
+class TestWhichOfTheThingsNamedBefore:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "The only things that changed are the flour and the oven. Is it the flour or "
+                "the new oven?",
+                ["the flour", "the new oven"],
+            ),
+            (
+                "J'ai changé de farine et de four cette année. C'est la farine ou le four ?",
+                ["la farine", "le four"],
+            ),
+            (
+                "Este año cambié la harina y el horno. ¿Es la harina o el horno nuevo?",
+                ["la harina", "el horno nuevo"],
+            ),
+            (
+                "Neu sind nur das Mehl und der Ofen. Ist es das Mehl oder der neue Ofen?",
+                ["das Mehl", "der neue Ofen"],
+            ),
+        ],
+    )
+    def test_which_named_cause_it_is(self, text: str, wanted: list[str]) -> None:
+        assert options(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "My cat sneezes a lot since the move. Is it serious or normal?",
+            "Users keep reporting it. Is it a bug or a feature?",
+            "Mon chat éternue depuis le déménagement. C'est grave ou c'est normal ?",
+            "Der Hund hustet seit gestern. Ist das harmlos oder gefährlich?",
+        ],
+    )
+    def test_what_is_so_of_things_not_named_before(self, text: str) -> None:
+        assert options(text) == []

@@ -350,7 +350,12 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 score -= 0.3
                 features.append("'any … or …' catch-all")
             fact = _ABOUT_A_FACT.search(scan, lo, at) if asked and not choosing else None
-            if fact and not _WEIGHED.search(scan, fact.end(), at):
+            if fact and _named_before(
+                scan, sentence.start, (max(start, fact.end()), at), (after, end)
+            ):
+                start = _trimmed(scan, max(start, fact.end()), at)[0]  # not "c'est la farine"
+                features.append("asks which of the things named before")
+            elif fact and not _WEIGHED.search(scan, fact.end(), at):
                 score -= 0.25  # "c'est grave ou c'est normal ?": what is so, not what to do
                 features.append("asks what is so, not what to do")
             elif asked and not choosing and _COUNTERPART.match(scan, after):
@@ -679,6 +684,22 @@ def _parallel_items(scan: str, lo: int, spans: list[tuple[int, int]]) -> list[tu
         if word.group(0).lower() in _DETERMINERS:
             return [(word.start(), spans[0][1]), *spans[1:]]
     return spans
+
+
+def _named_before(
+    scan: str, sentence_start: int, left: tuple[int, int], right: tuple[int, int]
+) -> bool:
+    """ "Only the flour and the oven changed. Is it the flour or the new oven?": both
+    options are things the message named before the question, so it asks which of them
+    is the cause, a way to follow each, not what is so."""
+    heads = []
+    for a, b in left, right:
+        words = _words(scan[a:b])
+        if len(words) < 2 or words[0] not in _DETERMINERS:
+            return False
+        heads.append(words[-1])
+    earlier = set(_words(scan[max(0, sentence_start - 600) : sentence_start]))
+    return all(head in earlier for head in heads)
 
 
 def _after_colon(scan: str, sentence: Span) -> Span:
