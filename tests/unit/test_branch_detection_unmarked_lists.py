@@ -270,3 +270,46 @@ class TestCriteriaOfANamedPair:
             "- the shared plan\n- the small VPS\n- the managed cloud plan\n"
         )
         assert listed(text) == ["the shared plan", "the small VPS", "the managed cloud plan"]
+
+
+class TestTheSameCueInEachLanguage:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "For the club trip the options: Snowdonia, the Peak District, the Lakes. We "
+                "leave from Leeds with twelve people.",
+                ["Snowdonia", "the Peak District", "the Lakes"],
+            ),
+            (
+                "Pour la sortie du club, au choix : Étretat, la baie de Somme, Honfleur. On "
+                "part de Rouen à douze.",
+                ["Étretat", "la baie de Somme", "Honfleur"],
+            ),
+            (
+                "Para la excursión del club, para elegir: Cuenca, Teruel, Albarracín. Salimos "
+                "de Valencia doce personas.",
+                ["Cuenca", "Teruel", "Albarracín"],
+            ),
+            (
+                "Für den Vereinsausflug stehen zur Wahl: Rügen, Usedom, der Darß. Wir fahren "
+                "mit zwölf Leuten ab Berlin.",
+                ["Rügen", "Usedom", "der Darß"],
+            ),
+        ],
+    )
+    def test_a_word_naming_the_choice_opens_the_list(self, text: str, wanted: list[str]) -> None:
+        assert listed(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Which trail would you pick if it rains all week, and which in good weather?",
+            "Quel sentier choisir s'il pleut toute la semaine, et lequel par beau temps ?",
+            "¿Qué ruta elegirías si llueve toda la semana, y cuál con buen tiempo?",
+            "Welche Route würdest du empfehlen, wenn es die ganze Woche regnet, und welche "
+            "bei gutem Wetter?",
+        ],
+    )
+    def test_a_second_which_joined_by_and_is_no_list(self, text: str) -> None:
+        assert listed(text) == []

@@ -431,7 +431,7 @@ def _section_end(scan: str, after: int) -> int:
 
 _WHICH_TAIL = _Folding(
     re.compile(
-        r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and )?(?:which|which one|which is best|"
+        r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and |et |y |und )?(?:which|which one|which is best|"
         r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
         re.I,
     )
@@ -603,7 +603,8 @@ def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | N
 # the word before a colon that names what follows as the things to choose from
 _OPTIONS_NAMED = _wordset(
     "candidates options choices contenders finalists alternatives shortlist candidats choix "
-    "possibilités opciones candidatos alternativas optionen kandidaten alternativen auswahl"
+    "possibilités opciones candidatos alternativas elegir optionen kandidaten alternativen "
+    "auswahl wahl"
 )
 
 
