@@ -313,3 +313,43 @@ class TestTheSameCueInEachLanguage:
     )
     def test_a_second_which_joined_by_and_is_no_list(self, text: str) -> None:
         assert listed(text) == []
+
+
+class TestConsideringInEachLanguage:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "We're considering Lisbon, Prague and Krakow. Which fits a team of twelve?",
+                ["Lisbon", "Prague", "Krakow"],
+            ),
+            (
+                "On envisage Lisbonne, Prague et Cracovie. Laquelle convient à une équipe de "
+                "douze ?",
+                ["Lisbonne", "Prague", "Cracovie"],
+            ),
+            (
+                "Estamos considerando Lisboa, Praga y Cracovia. ¿Cuál va mejor para un equipo "
+                "de doce?",
+                ["Lisboa", "Praga", "Cracovia"],
+            ),
+            (
+                "Wir überlegen Lissabon, Prag und Krakau. Welche passt zu einem Team von zwölf?",
+                ["Lissabon", "Prag", "Krakau"],
+            ),
+        ],
+    )
+    def test_considered_then_asked(self, text: str, wanted: list[str]) -> None:
+        assert listed(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "We're considering Lisbon, Prague and Krakow for the offsite next spring.",
+            "On envisage Lisbonne, Prague et Cracovie pour le séminaire du printemps.",
+            "Estamos considerando Lisboa, Praga y Cracovia para el viaje de primavera.",
+            "Wir überlegen Lissabon, Prag und Krakau für den Ausflug im Frühling.",
+        ],
+    )
+    def test_considered_without_a_question_stays_silent(self, text: str) -> None:
+        assert listed(text) == []

@@ -431,8 +431,9 @@ def _section_end(scan: str, after: int) -> int:
 
 _WHICH_TAIL = _Folding(
     re.compile(
-        r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and |et |y |und )?(?:which|which one|which is best|"
-        r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
+        r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and |et |y |und )?"
+        r"(?:which|which one|which is best|what do you think|thoughts|lequel|laquelle|cuál|"
+        r"welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
         re.I,
     )
 )
@@ -524,23 +525,17 @@ _CONSIDERED = _Folding(
         r"\b(?:considering|choosing between|deciding between|torn between|"
         r"narrowed (?:it )?(?:down )?to|shortlisted|the options are|our options are|"
         r"my options are|the candidates are|"
-        r"j'hésite entre|on hésite entre|dudo entre|estoy entre|wir schwanken zwischen|"
-        r"zur auswahl stehen)\b(?:\s*:)?\s*",
+        r"j'hésite entre|on hésite entre|nous hésitons entre|j'envisage|on envisage|"
+        r"nous envisageons|dudo entre|dudamos entre|estoy entre|estamos entre|"
+        r"(?:estoy|estamos) considerando|barajo|barajamos|me planteo|nos planteamos|"
+        r"wir schwanken zwischen|ich schwanke zwischen|ich überlege|wir überlegen|"
+        r"zur auswahl stehen|zur wahl stehen)\b(?:\s*:)?\s*",
         re.I,
     )
 )
 _CONSIDERING = (  # one of them is in each match of _CONSIDERED
-    "considering",
-    "between",
-    "narrowed",
-    "shortlisted",
-    "options are",
-    "candidates are",
-    "hésite entre",
-    "dudo entre",
-    "estoy entre",
-    "schwanken zwischen",
-    "zur auswahl stehen",
+    *("considering", "between", "narrowed", "shortlisted", "options are", "candidates are"),
+    *("entre", "envisag", "considerando", "baraj", "plante", "schwank", "überleg", "wahl stehen"),
 )
 
 
