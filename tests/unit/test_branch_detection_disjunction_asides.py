@@ -182,3 +182,21 @@ class TestWhichOfTheThingsNamedBefore:
     )
     def test_what_is_so_of_things_not_named_before(self, text: str) -> None:
         assert options(text) == []
+
+
+class TestTheOccasionBeforeThePair:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Lunch today, lentil soup or a toastie?", ["lentil soup", "a toastie"]),
+            ("Le dîner ce soir, des restes ou des sushis ?", ["des restes", "des sushis"]),
+            ("¿La cena de hoy, sobras o sushi?", ["sobras", "sushi"]),
+            ("Abendessen heute, Reste oder Sushi?", ["Reste", "Sushi"]),
+        ],
+    )
+    def test_a_phrase_naming_when_is_no_option(self, text: str, wanted: list[str]) -> None:
+        assert options(text) == wanted
+
+    def test_times_that_are_the_options_stay(self) -> None:
+        text = "Should I book it today, tomorrow or next week?"
+        assert options(text) == ["book it today", "tomorrow", "next week"]

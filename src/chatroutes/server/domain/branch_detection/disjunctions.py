@@ -657,6 +657,11 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 
 
 _JOINING = _wordset("and et y e und")  # not "i", which is "I" in English
+# the words that end a phrase naming when ("dinner tonight", "le dîner ce soir")
+_TIME_WORDS = _wordset(
+    "today tonight tomorrow morning evening night weekend week aujourd'hui demain soir matin "
+    "semaine hoy mañana noche tarde semana heute morgen abend woche wochenende"
+)
 # the words that open a phrase that qualifies a noun ("de 12 ans", "with a garden")
 _QUALIFYING = _PREPOSITIONS | _wordset("de d' di von vom")
 
@@ -675,6 +680,8 @@ def _parallel_items(scan: str, lo: int, spans: list[tuple[int, int]]) -> list[tu
         set(first) & _JOINING or (joined is not None and joined[1] in _JOINING)
     ):
         return spans[1:]
+    if first and first[-1] in _TIME_WORDS and not others & _TIME_WORDS and joined is None:
+        return spans[1:]  # "Dinner tonight, chili or sushi?": the occasion, then the pair
     if not first or first[0] not in _QUALIFYING or (last and last[0] in _QUALIFYING):
         return spans
     if len(first) > 3:
