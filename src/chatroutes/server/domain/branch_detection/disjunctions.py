@@ -55,6 +55,8 @@ OR = r"(?:or|ou|o|u|oder|oppure)"
 # checked once its first letter is read
 _OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
 _SPLIT = _Folding(re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I))
+# the same, where "ou" tells "o" is an article ("faço o mestrado ou …")
+_SPLIT_OU = re.compile(r",?\s*\bou\b\s*|,\s*|;\s*", re.I)
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
     r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
@@ -154,6 +156,14 @@ _ANY_CONTEXT = _Folding(
 _ANY_KEYS = ("any", "questions", "issues", "problems", "concerns", "comments", "feedback")
 _SPANISH = _Folding(re.compile(r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", re.I))
 _NOR = _Folding(re.compile(r"\bnor\b", re.I))
+_OU = re.compile(r"\bou\b", re.I)
+
+
+def _says_ou(chunk: str) -> bool:
+    """Whether ``chunk`` has the word "ou" (French or Portuguese "or")."""
+    return "ou" in chunk.lower() and bool(_OU.search(chunk))
+
+
 _CONDITION = _Folding(re.compile(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", re.I))
 _LAST_WORD = re.compile(r"([^\W\d_]+)\s+$")
 _RHETORICAL = re.compile(
@@ -202,8 +212,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             if scan[at - 1 : at] == "-" or scan[after : after + 1] == "-":
                 continue  # "trick-or-treating"
-            if match.group(0) in ("o", "u") and not _SPANISH.search(chunk):
-                continue  # Spanish "o" only in Spanish text
+            if match.group(0) in ("o", "u") and (not _SPANISH.search(chunk) or _says_ou(chunk)):
+                continue  # Spanish "o" only in Spanish text: "faço o mestrado … ou …" is not
+            if _corrected(scan, sentence, at, after):
+                continue  # "could you help me, or rather explain, …": said again, better
             lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
             opener = _OPENER.search(scan[lo:at]) if opens else None
@@ -250,6 +262,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 start = _parallel_object(scan, left_lo, start, after)
                 if not opener:
                     start = _parallel_clause(scan, left_lo, start, after)
+                start = _qualified_noun(scan, left_lo, start, after, hi)
                 if start < read_from and left_words < 2:
                     # the left option grew into a phrase: the right one is read as one too
                     left_words = min(4, len(_words(scan[start:left_stop])))
@@ -337,7 +350,12 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 score -= 0.3
                 features.append("'any … or …' catch-all")
             fact = _ABOUT_A_FACT.search(scan, lo, at) if asked and not choosing else None
-            if fact and not _WEIGHED.search(scan, fact.end(), at):
+            if fact and _named_before(
+                scan, sentence.start, (max(start, fact.end()), at), (after, end)
+            ):
+                start = _trimmed(scan, max(start, fact.end()), at)[0]  # not "c'est la farine"
+                features.append("asks which of the things named before")
+            elif fact and not _WEIGHED.search(scan, fact.end(), at):
                 score -= 0.25  # "c'est grave ou c'est normal ?": what is so, not what to do
                 features.append("asks what is so, not what to do")
             elif asked and not choosing and _COUNTERPART.match(scan, after):
@@ -360,7 +378,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if not (question or choosing) and _HABIT.search(scan, habit_from, end):
                 score -= 0.4  # "I mostly walk or bike to work": what is done, not weighed
                 features.append("a habit, not a choice")
-            if _EITHER_WILL_DO.match(scan, end):
+            if _EITHER_WILL_DO.match(scan, end) or _indifferent(scan, after, sentence.end):
                 score -= 0.4
                 features.append("either will do")
             if cited is not None and not (choosing or opener):
@@ -372,8 +390,14 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                     _trimmed(scan, clause_split[1], end),
                 ]
                 if clause_split
-                else _parts(scan, start, end, _SPLIT)
+                else _parts(scan, start, end, _SPLIT_OU if _says_ou(chunk) else _SPLIT)
             )
+            if len(spans) > 2 and (parallel := _parallel_items(scan, lo, spans)) != spans:
+                if f"{len(spans)} options" in features and len(parallel) < len(spans):
+                    features.remove(f"{len(spans)} options")
+                    score -= 0.05
+                spans = parallel
+                kind_start = spans[0][0] if kind_start == start else kind_start
             if attached is not None:
                 spans = _without_attached(scan, spans, attached, at)
             if len(spans) < 2 or all(b - a <= 2 for a, b in spans):
@@ -402,6 +426,27 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
+# what turns "or" into a correction of the words before it ("…, or rather …", "…, ou
+# plutôt …", "…, o mejor dicho …", "…, oder besser gesagt …")
+_CORRECTING = re.compile(
+    r"\s*(?:rather|i mean|should i say|more precisely|plutôt|disons|enfin|mejor dicho|"
+    r"más bien|digo|besser gesagt|vielmehr|genauer gesagt|eher gesagt)\b",
+    re.I,
+)
+_ASIDE_CLOSED = re.compile(r"[^,.;:?!\n]{1,40},\s*\S")
+
+
+def _corrected(scan: str, sentence: Span, at: int, after: int) -> bool:
+    """ "Can you help me, or rather explain, how …": after a comma, "or rather" says the
+    words before it again, better; nothing is weighed. It offers a choice only where a
+    choice frames the words before it and the correction does not close as an aside."""
+    correcting = _CORRECTING.match(scan, after)
+    if correcting is None or not scan[sentence.start : at].rstrip().endswith(","):
+        return False
+    aside = _ASIDE_CLOSED.match(scan, correcting.end(), sentence.end) is not None
+    return aside or not _CHOICE_CUE.search(scan, sentence.start, at)
+
+
 # a question whose subject is the situation, not the asker ("is it …", "does this …",
 # "c'est …", "est-ce que ça …", "¿es esto …?", "ist das …"): it asks what is so
 _ABOUT_A_FACT = re.compile(
@@ -428,6 +473,34 @@ _EITHER_WILL_DO = re.compile(
     r"cualquiera|egal|ganz gleich|beides geht)\b",
     re.I,
 )
+# said of the options ("Nudeln oder Reis ist mir egal", "pasta or rice, I don't mind"):
+# no choice is asked of them
+_INDIFFERENT = re.compile(
+    r"\b(?:(?:doesn't|does not|don't|do not) (?:matter|mind|care)|m'est égal|c'est égal|"
+    r"peu importe|me da igual|me es igual|da igual|no importa|(?:ist|sind) (?:mir|uns) egal|"
+    r"ist egal|spielt keine rolle)(?!\w)",
+    re.I,
+)
+_INDIFFERENT_KEYS = (
+    "matter",
+    "mind",
+    "care",
+    "égal",
+    "importe",
+    "igual",
+    "importa",
+    "egal",
+    "rolle",
+)
+
+
+def _indifferent(scan: str, start: int, end: int) -> bool:
+    """Whether the words from ``start`` to ``end`` say the options do not matter."""
+    return _may_match(scan[start:end], _INDIFFERENT_KEYS) and bool(
+        _INDIFFERENT.search(scan, start, end)
+    )
+
+
 _HABIT = _Folding(
     re.compile(
         r"\b(?:usually|mostly|often|always|sometimes|normally|typically|generally|most days|"
@@ -547,7 +620,9 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     a short question of its own."""
     found: list[Suggestion] = []
     run: list[tuple[int, int]] = []
-    for sentence in [*sents, None]:
+    for whole in [*sents, None]:
+        asks = whole is not None and scan[whole.end - 1] == "?"
+        sentence = _after_colon(scan, whole) if asks and whole else None
         chunk = scan[sentence.start : sentence.end].strip() if sentence else ""
         if (
             sentence
@@ -579,6 +654,69 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
         run = []
     return found
+
+
+_JOINING = _wordset("and et y e und")  # not "i", which is "I" in English
+# the words that end a phrase naming when ("dinner tonight", "le dîner ce soir")
+_TIME_WORDS = _wordset(
+    "today tonight tomorrow morning evening night weekend week aujourd'hui demain soir matin "
+    "semaine hoy mañana noche tarde semana heute morgen abend woche wochenende"
+)
+# the words that open a phrase that qualifies a noun ("de 12 ans", "with a garden")
+_QUALIFYING = _PREPOSITIONS | _wordset("de d' di von vom")
+
+
+def _parallel_items(scan: str, lo: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The options when the first one does not read as an item like the others. One
+    that joins clauses ("my dog is nine and sleeps a lot, kibble or raw food?") is the
+    statement before a pair. One that opens on a preposition when the last one does not
+    is a clause before the list when long ("mon chat de 12 ans vomit souvent, croquettes
+    ou pâtée ?"), and qualifies the noun before it when short ("une assurance-vie en
+    fonds euros, un livret A ou …"): it starts at that noun's determiner."""
+    first, last = _words(scan[slice(*spans[0])]), _words(scan[slice(*spans[-1])])
+    joined = _word_before(scan, lo, spans[0][0])
+    others = {word for a, b in spans[1:] for word in _words(scan[a:b])}
+    if not others & _JOINING and (
+        set(first) & _JOINING or (joined is not None and joined[1] in _JOINING)
+    ):
+        return spans[1:]
+    if first and first[-1] in _TIME_WORDS and not others & _TIME_WORDS and joined is None:
+        return spans[1:]  # "Dinner tonight, chili or sushi?": the occasion, then the pair
+    if not first or first[0] not in _QUALIFYING or (last and last[0] in _QUALIFYING):
+        return spans
+    if len(first) > 3:
+        return spans[1:]
+    reach = max(lo, scan.rfind(",", lo, spans[0][0]) + 1)
+    for word in reversed(list(_WORD.finditer(scan, reach, spans[0][0]))[-2:]):
+        if word.group(0).lower() in _DETERMINERS:
+            return [(word.start(), spans[0][1]), *spans[1:]]
+    return spans
+
+
+def _named_before(
+    scan: str, sentence_start: int, left: tuple[int, int], right: tuple[int, int]
+) -> bool:
+    """ "Only the flour and the oven changed. Is it the flour or the new oven?": both
+    options are things the message named before the question, so it asks which of them
+    is the cause, a way to follow each, not what is so."""
+    heads = []
+    for a, b in left, right:
+        words = _words(scan[a:b])
+        if len(words) < 2 or words[0] not in _DETERMINERS:
+            return False
+        heads.append(words[-1])
+    earlier = set(_words(scan[max(0, sentence_start - 600) : sentence_start]))
+    return all(head in earlier for head in heads)
+
+
+def _after_colon(scan: str, sentence: Span) -> Span:
+    """What follows the last colon of ``sentence`` ("first run: melee build?" asks
+    "melee build?"), or the whole sentence."""
+    colon = scan.rfind(":", sentence.start, sentence.end)
+    start = sentence.start if colon == -1 else colon + 1
+    while start < sentence.end and scan[start] in " \u00bf":
+        start += 1  # "¿pizza?" asks "pizza"
+    return Span(start, sentence.end)
 
 
 _BACK_TO_THE_CHOICE = _Folding(
@@ -712,7 +850,7 @@ def _settled(
     if following is not None:
         tails.append((following.start, following.end))
     for start, stop in tails:
-        tail = scan[start:stop]
+        tail = _BRACKETED.sub(" ", scan[start:stop])  # an aside names no choice
         if tail.rstrip().endswith("?"):
             continue
         said = set(_words(tail))
@@ -721,6 +859,7 @@ def _settled(
     return False
 
 
+_BRACKETED = re.compile(r"\([^()]*\)")
 _PRICED = _Folding(
     re.compile(r"\s+(?:at|for|à|a|por|für|um)\s+([$€£]?\s?\d[\d.,]*\s?[$€£%]?)\s*$", re.I)
 )
@@ -946,6 +1085,39 @@ def _parallel_object(scan: str, lo: int, start: int, after: int) -> int:
 _LINKS = _PREPOSITIONS | _wordset("am im vom zum zur beim ins au aux du des del al")
 
 
+_ACCOMPANYING = _wordset("with without avec sans con sin mit ohne")
+
+
+def _qualified_noun(scan: str, lo: int, start: int, after: int, hi: int) -> int:
+    """ "interviews with about ten people or a paper survey for everyone": when the left
+    option was read after "with" and the right one is a noun phrase with a qualifier of
+    its own, the "with" phrase qualifies the noun before it, and the left option starts
+    at that noun (at its determiner, if it has one)."""
+    opens = _WORDS.match(scan, after, hi)
+    if opens is None or opens.group(1).lower() not in _DETERMINERS:
+        return start
+    right = _words(scan[after : min(hi, after + 60)])[:6]
+    if not set(right[2:]) & _PREPOSITIONS:
+        return start
+    near = list(_WORD.finditer(scan, max(lo, start - 25), start))[-2:]
+    first = _WORD.match(scan, start)
+    near += [first] if first else []
+    opening = next((w for w in near if w.group(0).lower() in _ACCOMPANYING), None)
+    if opening is None:
+        return start  # "with" opens it, or stands one or two words before it
+    taken: list[int] = []  # where the words read back start, nearest first
+    for word in reversed(list(_WORD.finditer(scan, lo, opening.start()))[-3:]):
+        lower = word.group(0).lower()
+        if lower in _HARD_STOP or lower in _CHOICE_VERBS:
+            break
+        taken.append(word.start())
+        if lower in _DETERMINERS:
+            return word.start()
+    if len(taken) >= 2:
+        taken.pop()  # "(should I) run interviews with …": the first word is the verb
+    return taken[-1] if taken else start
+
+
 def _verb_against_phrase(scan: str, lo: int, start: int, after: int) -> bool:
     """Whether the right option opens with a verb while the left one was read from
     inside a phrase: it opens with a determiner, or a preposition precedes it ("… onto
@@ -1122,6 +1294,8 @@ def _listed_pair(scan: str, segments: list[tuple[int, int]]) -> bool:
     head = _left_option(scan, *segments[0])
     if head is None or head[0] == segments[0][0]:
         return False
+    if len(_words(scan[head[0] : segments[0][1]])) > 3:
+        return False  # "my cat is 12 and throws up often, A or B?": a clause, not an item
     before = _LAST_WORD.search(scan, max(segments[0][0], head[0] - 20), head[0])
     if before is None or before.start(1) == segments[0][0]:
         return False  # "For a small team, A or B": a lead-in, not an item

@@ -189,6 +189,11 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             # "… compared to B? Some context:", "I'm out of ideas. Here's what's going on:"
             score -= 0.5
             features.append("opened as context")
+        elif lead != intro and not _alternatives_intro(lead) and _PAIR_COMPARED.search(intro):
+            # "Can you compare A vs B? What matters to me:": the sides are named, the list
+            # is what to weigh them on
+            score -= 0.5
+            features.append("what to compare a named pair on")
         if steps >= max(2, len(labels) // 2 + 1) and not alternatives:
             score -= 0.25
             features.append("imperative steps")
@@ -224,12 +229,22 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found.extend(_prose_alternatives(text, scan, sents))
     found.extend(_headed_options(text, scan))
     found.extend(_inline_lists(text, scan, sents))
+    found.extend(_inline_numbered(text, scan))
     return found
 
 
 _BETWEEN = re.compile(r"\b(?:between|entre|zwischen)\s*:?\s*$", re.I)
 # the only alternative cue is a word of comparing: the list may be what to compare on
 _COMPARED_ON = re.compile(r"compar\w*|vergleich\w*", re.I)
+
+
+# two sides named for a comparison ("A vs B", "compare A and B", "comparer A et B")
+_PAIR_COMPARED = re.compile(
+    r"\S\s+(?:vs\.?|versus|contre|gegen)\s+\S|"
+    r"\b(?:compar\w*|vergleich\w*|gegenüberstell\w*)\s+[^.?!\n]{1,40}?\s"
+    r"(?:and|with|to|et|avec|à|y|con|und|mit)\s+\S",
+    re.I,
+)
 
 
 def _alternatives_intro(intro: str) -> str:
@@ -416,14 +431,17 @@ def _section_end(scan: str, after: int) -> int:
 
 _WHICH_TAIL = _Folding(
     re.compile(
-        r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and )?(?:which|which one|which is best|"
-        r"what do you think|thoughts|lequel|laquelle|cuál|welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
+        r"\s*(?:[\u2014\u2013:-]|,)?\s*(?:so |ok,? |and |et |y |und )?"
+        r"(?:which|which one|which is best|what do you think|thoughts|lequel|laquelle|cuál|"
+        r"welche[rs]?|quale)\b[^.?!\n]{0,60}\?\s*$",
         re.I,
     )
 )
 _WHICH = ("which", "think", "thoughts", "lequel", "laquelle", "cuál", "welche", "quale")
-_INLINE_SPLIT = re.compile(
-    r",\s*(?:(?:and|or|et|ou|y|o|und|oder)\s+)?|\s+(?:and|or|et|ou|y|o|und|oder)\s+", re.I
+_INLINE_SPLIT = re.compile(  # not the "y" of French "il y a"
+    r",\s*(?:(?:and|or|et|ou|y|o|und|oder)\s+)?|"
+    r"\s+(?:and|or|et|ou|(?<!\bil )y|o|und|oder)\s+|\s+/\s+",
+    re.I,
 )
 
 
@@ -433,7 +451,11 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     considering = _Keyed(scan, _CONSIDERING, regex=True)
     for index, sentence in enumerate(sents):
         chunk = scan[sentence.start : sentence.end]
-        if "," not in chunk and not _PAIR.search(scan, sentence.start, sentence.end):
+        if (
+            "," not in chunk
+            and " / " not in chunk
+            and not _PAIR.search(scan, sentence.start, sentence.end)
+        ):
             continue
         span = (
             (
@@ -503,23 +525,17 @@ _CONSIDERED = _Folding(
         r"\b(?:considering|choosing between|deciding between|torn between|"
         r"narrowed (?:it )?(?:down )?to|shortlisted|the options are|our options are|"
         r"my options are|the candidates are|"
-        r"j'hésite entre|on hésite entre|dudo entre|estoy entre|wir schwanken zwischen|"
-        r"zur auswahl stehen)\b:?\s*",
+        r"j'hésite entre|on hésite entre|nous hésitons entre|j'envisage|on envisage|"
+        r"nous envisageons|dudo entre|dudamos entre|estoy entre|estamos entre|"
+        r"(?:estoy|estamos) considerando|barajo|barajamos|me planteo|nos planteamos|"
+        r"wir schwanken zwischen|ich schwanke zwischen|ich überlege|wir überlegen|"
+        r"zur auswahl stehen|zur wahl stehen)\b(?:\s*:)?\s*",
         re.I,
     )
 )
 _CONSIDERING = (  # one of them is in each match of _CONSIDERED
-    "considering",
-    "between",
-    "narrowed",
-    "shortlisted",
-    "options are",
-    "candidates are",
-    "hésite entre",
-    "dudo entre",
-    "estoy entre",
-    "schwanken zwischen",
-    "zur auswahl stehen",
+    *("considering", "between", "narrowed", "shortlisted", "options are", "candidates are"),
+    *("entre", "envisag", "considerando", "baraj", "plante", "schwank", "überleg", "wahl stehen"),
 )
 
 
@@ -533,8 +549,13 @@ def _considered_list(scan: str, sents: list[Span], index: int) -> tuple[int, int
     asked = [scan[s.start : s.end] for s in sents[index : index + 2]]
     if not any("?" in q and _FOLLOW_UP.search(q) for q in asked):
         return None
-    stop = re.compile(r"[.?!;:]|\s[\u2014\u2013-]\s").search(scan, cue.end(), sentence.end)
+    stops = _STOPS if scan.count(";", cue.end(), sentence.end) < 2 else _STOPS_BUT_SEMICOLON
+    stop = stops.search(scan, cue.end(), sentence.end)
     return cue.end(), stop.start() if stop else sentence.end
+
+
+_STOPS = re.compile(r"[.?!;:]|\s[\u2014\u2013-]\s")
+_STOPS_BUT_SEMICOLON = re.compile(r"[.?!:]|\s[\u2014\u2013-]\s")  # "A; B, with C; D"
 
 
 _PICK = _Folding(
@@ -557,7 +578,9 @@ def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | N
     intro = scan[sentence.start : colon]
     asked = scan[sents[index + 1].start : sents[index + 1].end]
     if _STEP_INTRO.search(intro) or not (
-        ("?" in asked and _PICK.search(asked)) or _asked_soon(scan, sents, index)
+        ("?" in asked and _PICK.search(asked))
+        or _asked_soon(scan, sents, index)
+        or (_words(intro[-20:]) or [""])[-1] in _OPTIONS_NAMED
     ):
         return None
     start, end = _trimmed(scan, colon + 1, sentence.end)
@@ -565,9 +588,25 @@ def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | N
         return None  # figures, not names: "dealer wants $34,900, KBB says $31k"
     items = _split(scan, start, end)
     longest = 6 if _ALT_INTRO.search(intro) else 4  # "Shortlist: customer stories, …"
+    if _parallel_phrases(scan, items):
+        longest = 7  # "a dinner out, a weekend away, a pottery class for two"
     if len(items) < 3 or any(not 1 <= len(_words(scan[a:b])) <= longest for a, b in items):
         return None
     return start, end
+
+
+# the word before a colon that names what follows as the things to choose from
+_OPTIONS_NAMED = _wordset(
+    "candidates options choices contenders finalists alternatives shortlist candidats choix "
+    "possibilités opciones candidatos alternativas elegir optionen kandidaten alternativen "
+    "auswahl wahl"
+)
+
+
+def _parallel_phrases(scan: str, items: list[tuple[int, int]]) -> bool:
+    """Whether every item opens on a determiner ("une cena…, una escapada…, unas clases…"):
+    phrases of one shape, each a thing to choose, however long."""
+    return all((_words(scan[a:b]) or [""])[0] in _DETERMINERS for a, b in items)
 
 
 def _asked_soon(scan: str, sents: list[Span], index: int, *, next_any: bool = True) -> bool:
@@ -583,10 +622,16 @@ def _asked_soon(scan: str, sents: list[Span], index: int, *, next_any: bool = Tr
     return False
 
 
+_SEMICOLON_SPLIT = re.compile(r";\s*(?:(?:and|or|et|ou|y|o|und|oder)\s+)?", re.I)
+
+
 def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The items between ``start`` and ``end``: parted by commas, "and"/"or" or a spaced
+    slash; by semicolons alone when there are two or more (an item may hold a comma)."""
+    parting = _SEMICOLON_SPLIT if scan.count(";", start, end) >= 2 else _INLINE_SPLIT
     pieces = []
     cursor = start
-    for match in _INLINE_SPLIT.finditer(scan, start, end):
+    for match in parting.finditer(scan, start, end):
         pieces.append((cursor, match.start()))
         cursor = match.end()
     pieces.append((cursor, end))
@@ -616,9 +661,29 @@ def _asked_list(scan: str, sentence: Span, chunk: str) -> tuple[int, int] | None
     while short < len(pieces) - 1 and _a_name(scan[slice(*pieces[-1 - short])]):
         short += 1
     head = scan[sentence.start : pieces[-short][0]] if short else ""
+    if short >= 2:
+        # "Which app for a small shop, among A, B, C?": the list opens after "among"
+        listed = pieces[-1 - short :]
+        opening = next((i for i in (0, 1) if _AMONG.search(scan, *listed[i])), None)
+        if opening is not None and len(listed) - opening >= 3:
+            listed = listed[opening:]
+            among = _AMONG.search(scan, *listed[0])
+            gaps = [scan[left[1] : right[0]] for left, right in pairwise(listed)]
+            if (
+                among is not None
+                and 1 <= len(_words(scan[among.end() : listed[0][1]])) <= 3
+                and all("," in gap for gap in gaps[:-1])  # "between A and B, if …" is a pair
+            ):
+                return among.end(), end
     if short < 3 or not head.rstrip().endswith(",") or not _PICK.search(head):
         return None
     return pieces[-short][0], end
+
+
+# the preposition that opens the set a question picks from ("… among A, B and C?")
+_AMONG = re.compile(
+    r"\b(?:among|amongst|out of|parmi|entre|zwischen|unter)\s+(?=[^,]{1,40}$)", re.I
+)
 
 
 def _a_name(piece: str) -> bool:
@@ -647,7 +712,7 @@ def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, i
     determiner, as the second does, or after the "are" that names them."""
     previous = scan[sents[index - 1].start : sents[index - 1].end] if index else ""
     if not _asked_soon(scan, sents, index, next_any=False) and not (
-        previous.endswith("?") and _FOLLOW_UP.search(previous)
+        previous.endswith("?") and (_FOLLOW_UP.search(previous) or _WHICH_THING.match(previous))
     ):
         return None
     sentence = sents[index]
@@ -676,5 +741,76 @@ def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, i
     return named.end(), end
 
 
+# a question that asks which thing ("Quel fromage …?", "¿Qué pan …?"): the list after it
+# is what to pick from
+_WHICH_THING = re.compile(r"[\s¿]*(?:which|quel(?:le)?s?|qué|cuál(?:es)?|welche[rsnm]?)\s", re.I)
+
 # the verb that names the items of a list ("the finalists are A, B and C")
-_NAMING = re.compile(r"\b(?:are|were|include|sont|son|sind)\s+", re.I)
+_NAMING = re.compile(
+    r"\b(?:are|were|include|sont|son|sind|il y a(?:vait)?|hay|había|gibt es|gab es|gibt's|"
+    r"gab's|es gibt|es gab)\s+",
+    re.I,
+)
+
+
+_INLINE_FIRST = re.compile(r"(?<=[\s:])1[.)]\s+")
+_INLINE_END = re.compile(r"[.!?;](?=\s|$)|\n")
+_NEXT_QUESTION = re.compile(r"\s*([^.!?\n]{1,160}\?)")
+
+
+def _inline_numbered(text: str, scan: str) -> list[Suggestion]:
+    """ "It's down to 1. salt crystals 2. a potato battery 3. a volcano. Which one …?": a
+    list numbered inside its sentence, introduced as alternatives or asked to pick from.
+    Items that ask or are steps ("1. preheat 2. mix") are no alternatives."""
+    if " 2." not in scan and " 2)" not in scan:
+        return []
+    found: list[Suggestion] = []
+    for first in _INLINE_FIRST.finditer(scan):
+        line_start = scan.rfind("\n", 0, first.start()) + 1
+        intro = _last_sentence(scan[line_start : first.start()])
+        if not intro.strip():
+            continue  # a marker that opens its line: a list of lines
+        items = _numbered_items(scan, first.end())
+        if len(items) < 2 or any(not 1 <= len(_words(scan[a:b])) <= 8 for a, b in items):
+            continue
+        if any(scan[b - 1 : b] == "?" for _, b in items) or _STEP_INTRO.search(intro):
+            continue
+        asked = _NEXT_QUESTION.match(scan, items[-1][1] + 1)
+        picked = asked is not None and _FOLLOW_UP.search(asked.group(1))
+        if not (picked or _CONSIDERED.search(intro) or _alternatives_intro(intro)):
+            continue
+        spans = [_trimmed(text, a, b) for a, b in items]
+        found.extend(
+            split_group(
+                text,
+                kind="enumeration",
+                start=spans[0][0],
+                end=spans[-1][1],
+                options=[Option(a, b, _option_title(text[a:b])) for a, b in spans],
+                confidence=0.8 if picked else 0.74,
+                description="One of the listed alternatives: develop {option} on its own branch.",
+                reasoning="Enumeration: an inline numbered list "
+                + ("asked to pick from" if picked else "introduced as alternatives"),
+                divergence="high" if len(spans) >= 3 else "medium",
+            )
+        )
+    return found
+
+
+def _numbered_items(scan: str, start: int) -> list[tuple[int, int]]:
+    """The items of an inline list whose first item starts at ``start``: each runs to
+    the next number in sequence, the last to the end of its sentence."""
+    items: list[tuple[int, int]] = []
+    number = 2
+    while True:
+        marker = re.compile(rf"\s{number}[.)]\s+").search(scan, start)
+        stop = _INLINE_END.search(scan, start)
+        if marker is None or (stop is not None and stop.start() < marker.start()):
+            end = stop.start() if stop is not None else len(scan)
+            if scan[end : end + 1] == "?":
+                end += 1
+            items.append((start, end))
+            return items
+        items.append((start, marker.start()))
+        start = marker.end()
+        number += 1
