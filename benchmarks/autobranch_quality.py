@@ -26,7 +26,7 @@ The library (``pip install -e '.[bench]'``) reports options as text; each is
 located in the input to get its span (its ``context`` for the group-level set).
 
 ``--cross-labeler`` estimates how the detector does on phrasings nobody tuned it to,
-from ``tune`` alone (its ids start with a letter per independent labeler): each
+from ``tune`` alone (each independent labeler's ids start with its own letters): each
 suggestion is credited to its rule (its reasoning, numbers dropped), and a rule is
 supported by the labelers whose gold options it matched. Holding one labeler out,
 only the suggestions of rules some other labeler supports count; that labeler's
@@ -75,6 +75,11 @@ OLD_KINDS = {"question": "multi_intent"}
 
 def read(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def labeler_of(record: dict) -> str:
+    """Who wrote an independent record: the letters its id opens with ("Y", "DA")."""
+    return re.sub(r"\d.*", "", record["id"])
 
 
 def old_gold(record: dict) -> list[Span]:
@@ -277,7 +282,7 @@ def cross_labeler(records: list[dict], threshold: float, *, lexical: bool) -> No
         predicted = [(s.start, s.end, s.kind) for s in suggestions]
         for i, _ in match(predicted, option_gold(record)):
             support.setdefault(rule_of(suggestions[i].reasoning, lexical=lexical), set()).add(
-                record["id"][0]
+                labeler_of(record)
             )
 
     def without(held: str | None) -> Detector:
@@ -298,8 +303,8 @@ def cross_labeler(records: list[dict], threshold: float, *, lexical: bool) -> No
         f"  {'held out':9} {'texts':>5} {'P':>6} {'R':>6} {'F1':>6}  {'no-branch FP':>14}  all F1"
     )
     pooled = Counts()
-    for held in sorted({r["id"][0] for r in records}):
-        mine = [r for r in records if r["id"][0] == held]
+    for held in sorted({labeler_of(r) for r in records}):
+        mine = [r for r in records if labeler_of(r) == held]
         result = evaluate(without(held), mine, option_gold)
         o = result.overall
         pooled.tp, pooled.fp, pooled.fn = pooled.tp + o.tp, pooled.fp + o.fp, pooled.fn + o.fn
@@ -407,7 +412,7 @@ def main() -> None:
                 continue
             subset = [r for r in independent if r["split"] == split]
             if split == "tune" and args.labelers:
-                subset = [r for r in subset if r["id"][0] in args.labelers.split(",")]
+                subset = [r for r in subset if labeler_of(r) in args.labelers.split(",")]
             datasets[f"{split} (per option)"] = (subset, option_gold, False)
     else:
         print(f"{INDEPENDENT.name} not found: the old set only")
