@@ -263,6 +263,20 @@ class TestFiguresAndRepeats:
         assert sides(text) == ["taking the ferry", "flying"]
 
     @pytest.mark.parametrize(
+        "text",
+        [
+            "Can you compare Postgres vs MySQL for a small shop?",
+            "Peux-tu comparer Postgres vs MySQL pour une petite boutique ?",
+            "¿Puedes comparar Postgres vs MySQL para una tienda pequeña?",
+            "Kannst du Postgres vs MySQL für einen kleinen Shop vergleichen?",
+        ],
+    )
+    def test_two_cues_whose_sides_overlap_give_one_point(self, text):
+        found = sides(text)
+        assert len(found) == 2
+        assert "Postgres" in found[0] and found[1] == "MySQL"
+
+    @pytest.mark.parametrize(
         ("text", "wanted"),
         [
             ("¿Me compensa más Netflix que Disney+ para dos personas?", ["Netflix", "Disney+"]),

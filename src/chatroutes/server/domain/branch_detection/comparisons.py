@@ -543,22 +543,21 @@ def _points_of_one(
 
 
 def _without_repeats(found: list[Suggestion]) -> list[Suggestion]:
-    """Two cues that name the same sides ("A vs B — which …?") give one branch point,
-    not the same one twice: of branch points whose every side was named by a more
-    confident one, none is kept."""
-    if len({(s.start, s.end) for s in found}) == len(found):
-        return found  # no span named twice
+    """Two cues that name the same sides ("compare A vs B", "A vs B — which …?") give
+    one branch point, not the same one twice: of branch points each of whose sides
+    overlaps a side of a more confident one, none is kept."""
     groups: dict[int, list[Suggestion]] = {}
     for suggestion in found:
         groups.setdefault(id(suggestion.group or suggestion), []).append(suggestion)
+    if len(groups) < 2:
+        return found
     ranked = sorted(groups.values(), key=lambda members: -max(s.confidence for s in members))
-    seen: set[tuple[int, int]] = set()
+    seen: list[Suggestion] = []
     kept: set[int] = set()
     for members in ranked:
-        spans = {(s.start, s.end) for s in members}
-        if not spans <= seen:
+        if not all(any(s.end > t.start and s.start < t.end for t in seen) for s in members):
             kept.update(id(s) for s in members)
-        seen |= spans
+        seen.extend(members)
     return [s for s in found if id(s) in kept]
 
 
