@@ -38,7 +38,7 @@ class TestFloors:
         assert result.families["multi_intent"].f1 >= 0.8
 
     def test_the_independent_tune_split(self):
-        """All seventeen labelers' tuning texts. The floors sit at what was measured as
+        """All nineteen labelers' tuning texts. The floors sit at what was measured as
         the newest texts arrived, before any tuning on them (F1 0.927, 1.8% of no-branch
         texts flagged; multi-intent 0.882 with the last 150 texts in)."""
         records = [r for r in read(INDEPENDENT) if r["split"] == "tune"]
