@@ -39,6 +39,7 @@ from .text import (
     _Folding,
     _inside,
     _Keyed,
+    _matches_at_keys,
     _option_title,
     _quoted,
     _skip,
@@ -1488,19 +1489,8 @@ def _announced_then_weighed(text: str, scan: str, sents: list[Span]) -> list[Sug
 
 
 def _announcements(scan: str) -> list[re.Match[str]]:
-    """The counts that announce things in ``scan``, found from their words (faster
-    than a search with the whole pattern)."""
-    low = scan.lower()
-    if len(low) != len(scan):  # lowering moved the offsets
-        return list(_ANNOUNCED.finditer(scan))
-    found = []
-    for word in _COUNTS:
-        at = low.find(word)
-        while at != -1:
-            if match := _ANNOUNCED.match(scan, at):
-                found.append(match)
-            at = low.find(word, at + 1)
-    return sorted(found, key=lambda match: match.start())
+    """The counts that announce things in ``scan``."""
+    return _matches_at_keys(_ANNOUNCED, scan, _COUNTS)
 
 
 def _named_after(

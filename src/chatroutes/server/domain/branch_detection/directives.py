@@ -38,6 +38,7 @@ from .text import (
     _factored,
     _Folding,
     _Keyed,
+    _matches_at_keys,
     _option_title,
     _Searcher,
     _skip,
@@ -1240,19 +1241,8 @@ _LABEL_STEMS = (
 
 
 def _labels(scan: str) -> list[re.Match[str]]:
-    """The labelled variants in ``scan``, found from their nouns' stems (faster than a
-    search with the whole pattern)."""
-    low = scan.lower()
-    if len(low) != len(scan):  # lowering changed the offsets
-        return list(_LABEL.finditer(scan))
-    found = []
-    for stem in _LABEL_STEMS:
-        at = low.find(stem)
-        while at != -1:
-            if label := _LABEL.match(scan, at):
-                found.append(label)
-            at = low.find(stem, at + 1)
-    return sorted(found, key=lambda label: label.start())
+    """The labelled variants in ``scan``, found from their nouns' stems."""
+    return _matches_at_keys(_LABEL, scan, _LABEL_STEMS)
 
 
 _BETWEEN_BEFORE = re.compile(r"\b(?:between|entre|zwischen|from|de|von)\s+$", re.I)
@@ -1426,19 +1416,8 @@ _PLURAL_STEMS = (
 
 
 def _plural_variants(scan: str) -> list[re.Match[str]]:
-    """The plural nouns of variants in ``scan``, found from their stems (faster than a
-    search with the whole pattern)."""
-    low = scan.lower()
-    if len(low) != len(scan):
-        return list(_PLURAL_VARIANTS.finditer(scan))
-    found = []
-    for stem in _PLURAL_STEMS:
-        at = low.find(stem)
-        while at != -1:
-            if not (at and low[at - 1].isalnum()) and (noun := _PLURAL_VARIANTS.match(scan, at)):
-                found.append(noun)
-            at = low.find(stem, at + 1)
-    return sorted(found, key=lambda noun: noun.start())
+    """The plural nouns of variants in ``scan``, found from their stems."""
+    return _matches_at_keys(_PLURAL_VARIANTS, scan, _PLURAL_STEMS, word_start=True)
 
 
 _ADJECTIVES_BEFORE = re.compile(

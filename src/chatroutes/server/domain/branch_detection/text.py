@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -206,6 +206,28 @@ class _Folding:
 
 # a pattern, or one that runs on the lower-cased text where it may
 _Searcher = re.Pattern[str] | _Folding
+
+
+def _matches_at_keys(
+    pattern: _Searcher, scan: str, keys: Iterable[str], *, word_start: bool = False
+) -> list[re.Match[str]]:
+    """Each match of ``pattern`` that opens where one of ``keys`` (lower case) is written
+    in ``scan``, in text order: faster than a search with the whole pattern, for a
+    pattern each of whose matches opens with a key. ``word_start``: only keys that open
+    a word count."""
+    low = _lowered(scan)
+    if low is None:
+        return list(pattern.finditer(scan))
+    found = []
+    for key in keys:
+        at = low.find(key)
+        while at != -1:
+            if not (word_start and at and low[at - 1].isalnum()) and (
+                match := pattern.match(scan, at)
+            ):
+                found.append(match)
+            at = low.find(key, at + 1)
+    return sorted(found, key=lambda match: match.start())
 
 
 def _spelled_lower(source: str) -> bool:
