@@ -285,11 +285,31 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
                 (unit is None and _SET_ASIDE.match(scan, start, end))
                 or _words(scan[max(start, end - 16) : end])[-1:] in _SET_ASIDE_LAST
             )
+            if unit is not None and _shares_question_mark(scan, units, unit, sentence):
+                units[-1] = replace(units[-1], form=QUESTION)  # "wie X und kannst du Y?"
             if unit is not None:
                 units.append(unit)
             if _answers(units, unit, scan, start, end):
                 units[-2 if unit else -1] = replace(units[-2 if unit else -1], form=CONTEXT)
     return _listed(units, listing) if listing > 0 else units
+
+
+def _shares_question_mark(scan: str, units: list[Unit], unit: Unit, sentence: Span) -> bool:
+    """Whether the clause before ``unit`` is a question whose mark is the one ending the
+    sentence: opened by a question word ("how do I …", "comment je …", "cómo …", "wie
+    … ich …") and coordinated with a question or ask of the same sentence ("… and can
+    you …?", "… et tu peux …?"), not a clause of it ("when I …", "wo ich …")."""
+    before = units[-1] if units else None
+    if before is None or before.form != CONTEXT or before.start < sentence.start:
+        return False
+    if unit.opener != AND or unit.form not in (QUESTION, ASK) or before.words < 3:
+        return False
+    if not scan[sentence.start : sentence.end].rstrip().endswith("?"):
+        return False
+    plain = scan[before.core : before.end].lstrip("¿¡ ")
+    if not _WH_WORD.match(plain):
+        return False
+    return not _SUBORDINATE.match(plain) or bool(_INVERTED.match(plain))
 
 
 _CONTRAST = re.compile(r"\b(?:but|mais|pero|aber)\b", re.I)

@@ -1,0 +1,47 @@
+"""Several requests told by their structure in every language: questions coordinated
+under one question mark, and the near-misses that stay one request."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import detect
+
+
+def requests(text: str) -> list[str]:
+    """The several-request suggestions of ``text``, in text order."""
+    found = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
+    return [text[s.start : s.end] for s in found if s.kind == "multi_intent"]
+
+
+class TestQuestionsSharingOneMark:
+    """After a count, a question opened by a question word and an ask joined to it by
+    "and" share the sentence's one question mark: both are asked."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Hey, two things: how do I get wax out of a carpet and can you write a short "
+            "note for my landlord?",
+            "Coucou, deux choses : comment j'enlève de la cire d'un tapis et tu peux me "
+            "rédiger un mot pour mon propriétaire ?",
+            "Buenas, dos cosas: cómo quito cera de una alfombra y me puedes escribir una "
+            "nota para el casero?",
+            "Servus, zwei Sachen: wie bekomme ich Wachs aus dem Teppich und kannst du mir "
+            "eine Nachricht an den Vermieter schreiben?",
+        ],
+    )
+    def test_both_are_requests(self, text):
+        assert len(requests(text)) == 2
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "When I open the app and can you tell me why it logs me out every time?",
+            "Wie lange dauert der Flug nach Lissabon und kannst du mir sagen, ob ich "
+            "umsteigen muss?",
+            "Quand j'ouvre l'application et que je me connecte, pourquoi ça plante ?",
+        ],
+    )
+    def test_one_matter_stays_one_request(self, text):
+        assert requests(text) == []
