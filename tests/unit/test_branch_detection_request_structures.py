@@ -45,3 +45,41 @@ class TestQuestionsSharingOneMark:
     )
     def test_one_matter_stays_one_request(self, text):
         assert requests(text) == []
+
+
+class TestTurnCutOffOnItsOwn:
+    """A turn to another matter cut off before "but" ("and unrelated but …") still opens
+    the clause after it; a problem then asked about with a bare comma is one request."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "just got to the campsite, no signal at all. whats the best way to dry a wet "
+            "tent overnight?? the forecast says more rain. and unrelated but my passport got "
+            "soaked in the rain, who do i even ask about a new one out here",
+            "Je viens d'arriver au camping, aucun réseau. comment sécher une tente mouillée "
+            "pendant la nuit ?? La météo annonce encore de la pluie. et sinon mais mon "
+            "passeport a pris l'eau, qui je dois contacter pour en refaire un",
+            "recién llegamos al camping, sin cobertura. cuál es la mejor forma de secar una "
+            "tienda mojada?? dicen que sigue lloviendo. y aparte pero mi pasaporte se mojó "
+            "entero, a quién le pregunto por uno nuevo aquí",
+            "gerade am Zeltplatz angekommen, kein Netz. wie trockne ich ein nasses Zelt über "
+            "Nacht?? es soll weiter regnen. und übrigens aber mein Reisepass ist komplett "
+            "nass geworden, wen frage ich hier nach einem neuen",
+        ],
+    )
+    def test_two_requests(self, text):
+        assert len(requests(text)) == 2
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "my car key stopped opening the doors this morning, who should i even call "
+            "about that on a sunday",
+            "Mi llave del coche dejó de abrir las puertas esta mañana, a quién llamo un domingo",
+            "Mein Autoschlüssel öffnet seit heute früh die Türen nicht mehr, wen rufe ich "
+            "am Sonntag an",
+        ],
+    )
+    def test_problem_and_its_question_are_one(self, text):
+        assert requests(text) == []

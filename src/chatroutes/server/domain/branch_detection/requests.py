@@ -259,18 +259,27 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
         block = block or (previous_end > 0 and ("\n" in gap or body.start != sentence.start))
         previous_end = sentence.end
         frame = False  # an ask earlier in the sentence: "I need X and also Y"
-        for start, end, join in _clauses(scan, body.start, sentence.end):
+        lead_in = ""  # "and unrelated, but my card …": an opener cut off on its own
+        for start, end, cut in _clauses(scan, body.start, sentence.end):
+            join = f"{lead_in} {cut}" if lead_in else cut
             unit = _unit(scan, start, end, join=join, block=block, aside=aside)
+            lead_in = _lead_in(scan, start, end) if unit is None else ""
             if unit is not None and unit.form == CONTEXT:
                 if frame and _carries(scan, unit, join):
                     unit = replace(unit, form=ASK)  # "I need X and also Y"
                 elif unit.words >= 4 and _switches(f"{join} {scan[unit.start : unit.core]}"):
                     unit = replace(unit, form=PROBLEM)  # "Separately, our logo looks blurry"
-            if unit is not None and unit.form in (PROBLEM, CONTEXT) and _CONTRAST.search(join):
+            contrast = _CONTRAST.search(join) and not _switches(join)
+            if unit is not None and unit.form in (PROBLEM, CONTEXT) and contrast:
                 unit = replace(unit, refers_back=True)  # "X restarts, but I don't know why"
             if unit is not None and unit.inside and unit.form == PROBLEM and _switches(join):
                 previous = units[-1] if units else None  # "X fails, and also Y …": X too
-                if previous is not None and previous.form == CONTEXT and previous.words >= 4:
+                if (
+                    previous is not None
+                    and previous.start >= sentence.start
+                    and previous.form == CONTEXT
+                    and previous.words >= 4
+                ):
                     units[-1] = replace(previous, form=PROBLEM)
             frame = frame or (unit is not None and unit.form in (ASK, QUESTION))
             if unit is not None and announced:
@@ -310,6 +319,13 @@ def _shares_question_mark(scan: str, units: list[Unit], unit: Unit, sentence: Sp
     if not _WH_WORD.match(plain):
         return False
     return not _SUBORDINATE.match(plain) or bool(_INVERTED.match(plain))
+
+
+def _lead_in(scan: str, start: int, end: int) -> str:
+    """The words of a piece too short to be a unit when they turn to another matter
+    ("and unrelated", "et sinon", "y aparte"): they open the clause after it."""
+    piece = scan[start:end]
+    return piece if _TRANSITION_WORD.search(piece) else ""
 
 
 _CONTRAST = re.compile(r"\b(?:but|mais|pero|aber)\b", re.I)
@@ -547,7 +563,7 @@ def _unit(scan: str, start: int, end: int, *, join: str, block: bool, aside: boo
     return Unit(
         start=start,
         end=end,
-        form=_form(core, asked_for),
+        form=_form(core, asked_for, opens_sentence=not join),
         topic=topic,
         opener=kind,
         refers_back=_points_back(core, words, topic),
@@ -578,8 +594,10 @@ def _switches(opening: str) -> bool:
     return bool(_SWITCH.search(opening) or _JOINED_ALSO.search(opening))
 
 
-def _form(core: str, asked_for: bool) -> str:
-    """What a unit does, from its words past its opener (``asked_for``: a "?" ends it)."""
+def _form(core: str, asked_for: bool, *, opens_sentence: bool) -> str:
+    """What a unit does, from its words past its opener (``asked_for``: a "?" ends it).
+    A whole sentence that ends with "?" is asked, capitalised or not ("whats the
+    fastest way to …??"); a clause cut from one only when it opens with a capital."""
     plain = core.lstrip("¿¡ ")
     words = _words(plain)
     if _CLOSING.match(plain) and len(words) <= 6:
@@ -587,7 +605,7 @@ def _form(core: str, asked_for: bool) -> str:
     frame = not _ASK_WORDS.isdisjoint(words) and _ASK_FRAME.search(plain)
     if asked_for and (_INTERROGATIVE.match(plain) or frame or _WH_WORD.search(plain, 0, 24)):
         return QUESTION  # "c'est quoi un bon salaire ?", "ab welchem Alter …?"
-    if _EN_WH_AUX.match(plain) or (asked_for and core[:1].isupper()):
+    if _EN_WH_AUX.match(plain) or (asked_for and (core[:1].isupper() or opens_sentence)):
         return QUESTION  # a sentence asked as such: "¿Me explicas de qué trata el libro?"
     if frame or _IMPERATIVE.match(plain):
         return ASK
@@ -620,7 +638,10 @@ def intents(units: list[Unit]) -> list[Intent]:
     from that item."""
     groups: list[list[Unit]] = []
     before: Unit | None = None  # the context unit just before, when it opens an item
+    previous: Unit | None = None
     for unit in units:
+        adjacent = bool(groups) and groups[-1][-1] is previous
+        previous = unit
         if unit.set_aside:
             groups.clear()  # "… Anyway, can you …": what came before was no request
         if unit.form == CONTEXT or not unit.topic:
@@ -629,7 +650,7 @@ def intents(units: list[Unit]) -> list[Intent]:
             continue
         if unit.refers_back and before is not None:
             groups.append([before, unit])
-        elif groups and _same_request(groups[-1], unit):
+        elif groups and _same_request(groups[-1], unit, adjacent=adjacent):
             groups[-1].append(unit)
         else:
             groups.append([unit])
@@ -637,10 +658,11 @@ def intents(units: list[Unit]) -> list[Intent]:
     return [Intent(tuple(g)) for g in groups]
 
 
-def _same_request(group: list[Unit], unit: Unit) -> bool:
+def _same_request(group: list[Unit], unit: Unit, *, adjacent: bool) -> bool:
     """Whether ``unit`` tells more about the request of ``group``: it shares its topic
-    (two stems, or a good share of the fewer), points back at it, or is a short question
-    after a question with nothing to set it apart ("What do I need for it?")."""
+    (two stems, or a good share of the fewer), points back at it, asks about the problem
+    just before it, joined with a bare comma, or is a short question after a question
+    with nothing to set it apart ("What do I need for it?")."""
     topic = frozenset().union(*(u.topic for u in group))
     shared = len(topic & unit.topic)
     if shared >= 2 or (shared and shared >= 0.4 * min(len(topic), len(unit.topic))):
@@ -648,4 +670,6 @@ def _same_request(group: list[Unit], unit: Unit) -> bool:
     if unit.refers_back:
         return True
     last = group[-1]
+    if adjacent and last.form == PROBLEM and unit.inside and not unit.opener:
+        return True  # "my card got blocked, who do I call?": what to do about it
     return unit.form == QUESTION and last.form == QUESTION and unit.words <= 6 and not unit.opener
