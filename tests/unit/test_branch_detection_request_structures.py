@@ -83,3 +83,61 @@ class TestTurnCutOffOnItsOwn:
     )
     def test_problem_and_its_question_are_one(self, text):
         assert requests(text) == []
+
+
+class TestLaterRequestAfterAnOpener:
+    """A third request after two: an order after an opener of any wording ("and while
+    we're at it, recommend …"), or a last question announced as such and asked without
+    its question mark, past a short heading ("Last one, promise: how long …")."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "We're driving to the coast on Friday with two dogs. Which beaches near "
+            "Brighton allow dogs in summer? Also, is there a rule about leaving them in the "
+            "car with windows down? And while we're at it, recommend a pub with a garden "
+            "that takes dogs.",
+            "On part à la mer vendredi avec deux chiens. Quelles plages autour de Biarritz "
+            "acceptent les chiens l'été ? Et aussi, est-ce qu'on a le droit de les laisser "
+            "dans la voiture fenêtres ouvertes ? Et tant qu'on y est, propose-moi un "
+            "restaurant avec terrasse qui accepte les chiens.",
+            "Nos vamos a la costa el viernes con dos perros. ¿Qué playas cerca de Valencia "
+            "admiten perros en verano? Además, ¿se puede dejarlos en el coche con las "
+            "ventanillas bajadas? Y ya puestos, recomiéndame un bar con terraza donde "
+            "acepten perros.",
+            "Wir fahren am Freitag mit zwei Hunden an die Ostsee. Welche Strände bei Kiel "
+            "erlauben im Sommer Hunde? Außerdem, darf man sie mit offenen Fenstern im Auto "
+            "lassen? Und wo wir schon dabei sind, empfiehl mir ein Lokal mit Biergarten, wo "
+            "Hunde erlaubt sind.",
+            "Fixing up the garden this weekend. Which hedge grows fastest in shade? "
+            "Separately, how do I get moss off the patio without a pressure washer. Last "
+            "one, promise: how long should new turf rest before anyone walks on it",
+            "On refait le jardin ce week-end. Quelle haie pousse le plus vite à l'ombre ? "
+            "Par ailleurs, comment enlever la mousse de la terrasse sans nettoyeur haute pression. "
+            "Dernière chose, promis : combien de temps laisser reposer le gazon neuf avant "
+            "de marcher dessus",
+            "Este finde arreglamos el jardín. ¿Qué seto crece más rápido a la sombra? "
+            "Aparte, cómo quito el musgo del patio sin hidrolimpiadora. Una última cosa, "
+            "prometido: cuánto tiempo hay que esperar antes de pisar el césped nuevo",
+            "Am Wochenende machen wir den Garten. Welche Hecke wächst im Schatten am "
+            "schnellsten? Außerdem, wie bekomme ich Moos von der Terrasse ohne "
+            "Hochdruckreiniger. Letzte Frage, versprochen: wie lange muss neuer Rollrasen "
+            "ruhen, bevor man drauf läuft",
+        ],
+    )
+    def test_three_requests(self, text):
+        assert len(requests(text)) == 3
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can you write a short toast for my sister's wedding? And while you're at it, "
+            "keep it under two minutes.",
+            "Peux-tu m'écrire un petit discours pour le mariage de ma sœur ? Dernière "
+            "chose : il doit durer moins de deux minutes.",
+            "Schreib mir bitte eine kurze Rede für die Hochzeit meiner Schwester. Letzte "
+            "Sache: sie sollte unter zwei Minuten bleiben.",
+        ],
+    )
+    def test_a_constraint_stays_with_its_request(self, text):
+        assert requests(text) == []

@@ -141,6 +141,8 @@ _ADDITIVE = re.compile(
     r"^(?:(?:and|but|oh,? and|et|y|und|e)\s+)?(?:also|on (?:a |an )?(?:\w+ )?note|additionally|"
     r"separately|another (?:thing|question|issue)|"
     r"one more (?:thing|question)|finally|lastly|on top of that|"
+    r"(?:one )?last (?:one|thing|question)|(?:une )?dernière (?:chose|question)|"
+    r"(?:una )?última (?:cosa|pregunta)|(?:eine )?letzte (?:frage|sache)|"
     r"(?:oh|ah|ach|och),? (?:and|et|y|und)|"
     r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
     r"while i have you|apart from that|besides(?: that)?|"
@@ -957,14 +959,14 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
             marked = marked or bool(opens)
             joined = joined or bool(and_opens and len(asked) > 1)
         elif (opens or and_opens) and index > 0 and len(_words(chunk)) >= 3:
-            if asked and _refines(scan, asked[0], plain, opens):
-                continue  # "Also, keep it short": the same request, told more precisely
             opening = opens or and_opens or None
             unmarked = (  # "unrelated, what's a good podcast …", not "enfin, comment ça …"
                 opening is not None
-                and _UNMARKED_QUESTION.match(plain, opening.end()) is not None
+                and _UNMARKED_QUESTION.match(plain, _past_heading(plain, opening.end())) is not None
                 and not _dependent(plain)
             )
+            if asked and not unmarked and _refines(scan, asked[0], plain, opens):
+                continue  # "Also, keep it short": the same request, told more precisely
             following = sents[index + 1 : index + 4]
             if not (unmarked or _separate_ask(chunk, bool(asked), scan, following)):
                 continue
@@ -1125,9 +1127,11 @@ def _asks_directly(chunk: str) -> bool:
 
 _UNMARKED_QUESTION = re.compile(
     r",?\s*(?:(?:what|how|where|when|why|which|who)(?:'s|\s+(?:is|are|do|does|did|can|could|"
-    r"should|would|will))|est-ce que|(?:comment|pourquoi|combien|quel\w*)\s+\w+|"
+    r"should|would|will))|how (?:long|much|many|often|far)|est-ce que|"
+    r"(?:comment|pourquoi|combien|quel\w*)\s+\w+|"
     r"(?:cómo|dónde|cuándo|qué|cuál\w*|por qué|cuánt\w*)\s+\w+|"
     r"(?:wie|was|wo|wann|warum)\s+\w+\s+(?:ich|du|wir|man|es|er|sie)|welche[mnrs]?\s+\w+|"
+    r"wie (?:lange|viel\w*|oft|weit)|"
     r"(?:is|are|do|does|can|could|should) (?:i|we|you|there|it)|"
     r"(?:kann|muss|soll|darf) (?:ich|man|wir))\b",
     re.I,
@@ -1136,18 +1140,34 @@ _UNMARKED_QUESTION = re.compile(
 ("unrelated, what's a good podcast for the drive.", "aparte, cuándo abre la tienda.")."""
 
 
+_HEADING_END = re.compile(r"[^.?!:\n]{0,24}:")
+
+
+def _past_heading(chunk: str, at: int) -> int:
+    """Where the request starts past an opener's short heading ("Last one, promise: how
+    long …", "Dernière chose, promis : combien …"): after its colon."""
+    heading = _HEADING_END.match(chunk, at)
+    return heading.end() if heading else at
+
+
 def _separate_ask(chunk: str, after_request: bool, scan: str, following: list[Span]) -> bool:
     """Whether a sentence opened by "Also"/"And" (not a question) brings a request of
     its own: it asks for something, or it reports a problem after a request, or with no
     question after it to be the context of ("Also, I've never done this before. How
     should I prepare?")."""
-    if _ASKING_CUE.search(chunk) or _IMPERATIVE.match(chunk):
+    if _ASKING_CUE.search(chunk) or _IMPERATIVE.match(chunk) or _orders(chunk):
         return True
     if not (_ISSUE.search(chunk) or _NEGATED.search(chunk)):
         return False
     return after_request or not any(
         _real_question(scan[s.start : s.end].strip()) for s in following
     )
+
+
+def _orders(chunk: str) -> bool:
+    """Whether one of the first clauses of a sentence is an order, in any language ("And
+    while we're at it, recommend …", "Y de paso, recomiéndame …", "Und dann schick mir …")."""
+    return any(_IMPERATIVE_ASK.match(part) for part in _CLAUSE_CUT.split(chunk, maxsplit=2))
 
 
 _NEGATED = _Folding(
