@@ -141,3 +141,31 @@ class TestLaterRequestAfterAnOpener:
     )
     def test_a_constraint_stays_with_its_request(self, text):
         assert requests(text) == []
+
+
+class TestNothingOfItsOwnAsked:
+    """A question the writer answers at once, the answer included, and asking leave to
+    ask, in any language, bring no request of their own."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Should I sign up for the gym down the road? No, honestly no, I never go. But I "
+            "want to move more: can you suggest a short routine to do at home?",
+            "Est-ce que je devrais m'inscrire à la salle du quartier ? Non, franchement non, "
+            "je n'y vais jamais. Mais je veux bouger plus : tu me proposes une routine "
+            "courte à faire chez moi ?",
+            "¿Debería apuntarme al gimnasio del barrio? No, la verdad es que no, nunca voy. "
+            "Pero quiero moverme más: ¿me propones una rutina corta para hacer en casa?",
+            "Soll ich mich im Fitnessstudio um die Ecke anmelden? Nein, ehrlich gesagt nicht, "
+            "ich gehe nie hin. Aber ich will mich mehr bewegen: schlägst du mir eine kurze "
+            "Übung für zu Hause vor?",
+            "Can I ask you something? Do you know how to clear the history in a browser?",
+            "Je peux te poser une question ? Tu sais comment on efface l'historique du "
+            "navigateur ?",
+            "¿Te puedo hacer una pregunta? ¿Sabes cómo se borra el historial del navegador?",
+            "Kann ich dich mal was fragen? Weißt du, wie man im Browser den Verlauf löscht?",
+        ],
+    )
+    def test_one_request(self, text):
+        assert requests(text) == []

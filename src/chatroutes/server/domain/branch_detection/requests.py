@@ -300,6 +300,8 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
                 units.append(unit)
             if _answers(units, unit, scan, start, end):
                 units[-2 if unit else -1] = replace(units[-2 if unit else -1], form=CONTEXT)
+                if unit is not None:  # "No, claro que no, …": the answer tells no problem
+                    units[-1] = replace(unit, form=CONTEXT)
     return _listed(units, listing) if listing > 0 else units
 
 
@@ -597,7 +599,8 @@ def _switches(opening: str) -> bool:
 def _form(core: str, asked_for: bool, *, opens_sentence: bool) -> str:
     """What a unit does, from its words past its opener (``asked_for``: a "?" ends it).
     A whole sentence that ends with "?" is asked, capitalised or not ("whats the
-    fastest way to …??"); a clause cut from one only when it opens with a capital."""
+    fastest way to …??"); a clause cut from one only when it opens with a capital or
+    "¿" ("…: ¿me ayudas a …?")."""
     plain = core.lstrip("¿¡ ")
     words = _words(plain)
     if _CLOSING.match(plain) and len(words) <= 6:
@@ -605,7 +608,8 @@ def _form(core: str, asked_for: bool, *, opens_sentence: bool) -> str:
     frame = not _ASK_WORDS.isdisjoint(words) and _ASK_FRAME.search(plain)
     if asked_for and (_INTERROGATIVE.match(plain) or frame or _WH_WORD.search(plain, 0, 24)):
         return QUESTION  # "c'est quoi un bon salaire ?", "ab welchem Alter …?"
-    if _EN_WH_AUX.match(plain) or (asked_for and (core[:1].isupper() or opens_sentence)):
+    opened = core[:1].isupper() or core[:1] == "¿" or opens_sentence
+    if _EN_WH_AUX.match(plain) or (asked_for and opened):
         return QUESTION  # a sentence asked as such: "¿Me explicas de qué trata el libro?"
     if frame or _IMPERATIVE.match(plain):
         return ASK
