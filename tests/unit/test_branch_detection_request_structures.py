@@ -169,3 +169,69 @@ class TestNothingOfItsOwnAsked:
     )
     def test_one_request(self, text):
         assert requests(text) == []
+
+
+class TestLinesAfterACount:
+    """A count of requests ending with a colon, then one line each, marked or not: each
+    line is a request, even one whose words hold a negation ("pas trop chère"); the
+    closing line is none of them, and a line cut at an abbreviation stays whole."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I run a small bike repair shop and I'm behind on everything.\n\nThree quick "
+            "questions:\nwhat should I charge for a full service on an e-bike;\nwhether I "
+            "need a licence to sell second-hand bikes;\nand how do I back up the booking "
+            "calendar before I switch apps.\n\nThanks!",
+            "Je tiens un petit atelier vélo et je suis débordé.\n\nTrois petites questions "
+            ":\ncombien facturer une révision complète de vélo électrique ;\nsi j'ai besoin "
+            "d'une licence pour revendre des vélos d'occasion ;\net comment sauvegarder le "
+            "calendrier des réservations avant de changer d'appli.\n\nMerci !",
+            "Tengo un pequeño taller de bicis y voy fatal de tiempo.\n\nTres dudas rápidas:"
+            "\ncuánto cobrar por una revisión completa de una bici eléctrica;\nsi necesito "
+            "licencia para vender bicis de segunda mano;\ny cómo hago copia de la agenda de "
+            "reservas antes de cambiar de app.\n\n¡Gracias!",
+            "Ich habe eine kleine Fahrradwerkstatt und komme mit nichts hinterher.\n\nDrei "
+            "kurze Fragen:\nwas ich für eine komplette Inspektion eines E-Bikes verlangen "
+            "soll;\nob ich eine Genehmigung brauche, um gebrauchte Räder zu verkaufen;\nund "
+            "wie ich den Buchungskalender sichere, bevor ich die App wechsle.\n\nDanke!",
+            "J'ai besoin de trois choses :\n- relire ma lettre de motivation, je la colle "
+            "plus bas ;\n- des conseils pour ne pas stresser avant l'entretien ;\n- une idée "
+            "de tenue pas trop chère.\n\nMerci beaucoup",
+        ],
+    )
+    def test_three_requests(self, text):
+        assert len(requests(text)) == 3
+
+    def test_a_line_cut_at_an_abbreviation_stays_whole(self):
+        text = (
+            "Two things please:\nadd a seat to our plan\nrestore the Smith v. Lee folder "
+            "that got deleted\nThanks!"
+        )
+        assert requests(text)[-1] == "restore the Smith v. Lee folder that got deleted"
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Our office had three problems this week:\nthe printer jammed on Monday;\nthe "
+            "wifi dropped during a client call;\nand the coffee machine leaked.\nAnyway, how "
+            "do I write a polite note asking people to report faults?",
+            "Notre bureau a eu trois soucis cette semaine :\nl'imprimante s'est bloquée "
+            "lundi ;\nle wifi a coupé pendant un appel ;\net la machine à café a fui.\nBref, "
+            "comment rédiger un mot poli pour qu'on signale les pannes ?",
+            "Since the update we have a few problems:\n- uploads fail\n- thumbnails are "
+            "broken\n- the admin page shows an error\nWe suspect the proxy. How do we find "
+            "out where that comes from?",
+            "Depuis la mise à jour on a quelques soucis :\n- les envois échouent\n- les "
+            "miniatures sont cassées\n- la page admin affiche une erreur\nOn pense au "
+            "proxy. Comment on trouve d'où ça vient ?",
+            "Desde la actualización tenemos varios problemas:\n- las subidas fallan\n- las "
+            "miniaturas salen rotas\n- el panel muestra un error\nCreemos que es el proxy. "
+            "¿Cómo averiguamos de dónde viene esto?",
+            "Seit dem Update haben wir ein paar Probleme:\n- Uploads schlagen fehl\n- "
+            "Vorschaubilder sind kaputt\n- die Admin-Seite zeigt einen Fehler\nWir tippen "
+            "auf den Proxy. Wie finden wir heraus, woher das kommt?",
+        ],
+    )
+    def test_lines_told_before_one_question_ask_once(self, text):
+        assert requests(text) == []

@@ -359,11 +359,20 @@ _NUMBER = {"two": 2, "2": 2, "deux": 2, "dos": 2, "zwei": 2, "due": 2, "three": 
 _NUMBER |= {"trois": 3, "tres": 3, "drei": 3, "tre": 3, "four": 4, "4": 4}
 
 
+def _symptoms(scan: str, items: list[tuple[int, int]], sents: list[Span]) -> bool:
+    """Whether listed items are the symptoms of what a question after them asks: one of
+    them tells a problem without asking, and a question follows the list."""
+    told = any(not _asks_directly(scan[a : b + 1]) for a, b in items)
+    after = (s for s in sents if s.start >= items[-1][1])
+    return told and any(_real_question(scan[s.start : s.end].strip()) for s in after)
+
+
 def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     """A count announced, then the requests as sentences ("Two things. First, … Second,
     …", "Two things on my account. <a problem>. Separately, …?", "Tres cosas: ¿…?
     También … Y por último, …"): the first request, then one per sentence opened by an
-    ordinal or an additive word; sentences in between tell more about the request."""
+    ordinal or an additive word, or each line of a list after a count that ends with a
+    colon; sentences in between tell more about the request."""
     things = _Keyed(scan, COUNTED_STEMS, regex=True)
     for index, sentence in enumerate(sents):
         if not things.within(sentence.start, sentence.end):
@@ -376,14 +385,33 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             colon = scan.find(":", counted.end(), min(sentence.end, counted.end() + 40))
             if colon < 0:
                 continue  # "Two things happened. First, …" tells a story
-            items.append(_trimmed(text, colon + 1, sentence.end))  # "Tres cosas: ¿cómo …?"
+            after = _trimmed(text, colon + 1, sentence.end)  # "Tres cosas: ¿cómo …?"
+            items.extend([after] if _LETTER.search(scan, *after) else [])
         number = _NUMBER.get(counted.group(0).split()[0].lower(), 4)
+        lined = scan[sentence.start : sentence.end].rstrip().endswith(":")  # a line each?
+        marked: bool | None = None  # whether the lines carry list markers ("- ", "1.")
+        lines = 0
+        previous_end = sentence.end
         for following in sents[index + 1 : index + 10]:
             plain = scan[following.start : following.end].lstrip("¿¡ ")
             if _LETTER.search(plain) is None:
                 continue  # "1." cut off as a sentence of its own
+            gap, previous_end = scan[previous_end : following.start], following.end
+            lined = lined and not (items and "\n\n" in gap)  # a blank line ends the list
             offset = following.end - following.start - len(plain)
             marker = _ORDINAL_LEAD.match(plain) or _ADDITIVE.match(plain)
+            line = _strip_marker(scan, following)
+            if marked is not None and marked != (line.start != following.start):
+                lined = False  # "- uploads fail\n- …\nWe think it's the proxy.": list over
+            if marker is None and lined and "\n" in gap:  # "Tres dudas:\ncuánto …;\nsi …"
+                if _SIGN_OFF.match(plain) or len(items) == number:
+                    break
+                marked, lines = line.start != following.start, lines + 1
+                items.append(_trimmed(text, line.start, following.end))
+                continue
+            if marker is None and lined and items:  # "Restore the "Smith v. Lee" folder"
+                items[-1] = (items[-1][0], _trimmed(text, following.start, following.end)[1])
+                continue
             if marker is None and items:  # "Dann bräuchte ich …", "Then: the export …"
                 marker = _THEN.match(plain)
                 labelled = marker is not None and ":" in marker.group(0)
@@ -394,6 +422,8 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 items.append(_trimmed(text, following.start + offset + marker.end(), following.end))
             elif not items:
                 items.append(_trimmed(text, following.start, following.end))
+        if lines >= 2 and _symptoms(scan, items, sents):
+            continue  # "a few issues:\n- uploads fail\n- …\nHow do we track this down?"
         if len(items) == 1:  # "Three things for me? Summarise …, list … and draft …"
             items = _verb_clauses(text, scan, *items[0])
             asking = len(items)
@@ -1494,7 +1524,7 @@ _ORDER = re.compile(
     re.I,
 )
 _AFTER_QUESTION = re.compile(r"[^?\n]{3,160}\?")
-_SINGULAR = re.compile(r"\b(?:this|it|ça|cela|esto|eso|das|es)\b", re.I)
+_SINGULAR = re.compile(r"\b(?:this|it|that|ça|cela|esto|eso|das|es)\b", re.I)
 _PLURAL = re.compile(
     r"\b(?:these|them|those|all|each|both|every|ces|tous|toutes|chacun\w*|estos|estas|todos|"
     r"todas|cada|diese|alle|jede\w*|beide\w*)\b",
@@ -1757,7 +1787,7 @@ _SENTENCE_END = re.compile(r"[.!?:;\n]")
 _CONDITION = _Folding(
     re.compile(r"\b(?:if|in case|unless|si|en cas|en caso|wenn|falls|sofern)\b", re.I)
 )
-_SINGULAR_BACK = re.compile(r"\b(?:this|it|that|ça|cela|esto|eso|dies)\b", re.I)
+_SINGULAR_BACK = re.compile(r"\b(?:this|it|that|ça|cela|esto|eso|dies|das)\b", re.I)
 _BLOCKED = re.compile(
     rf"{_REMEDY.pattern}|{_DEADLINE.pattern}|\b(?:need to|have to|must|dois|debo|tengo que|muss)\b",
     re.I,

@@ -252,6 +252,7 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
     aside = False  # "… ? Bref. Tu peux …": a set-aside word alone as a sentence
     announced = block = False
     listing = -1  # where the items of a list asked for start
+    counted_list = False  # "Three quick questions:\n…": the list is of requests
     counts = _counted(scan)
     for sentence in sents:
         body = _strip_marker(scan, sentence)
@@ -286,9 +287,13 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
                 unit = replace(unit, announced=True)
                 if unit.form == CONTEXT and _counted_item(scan, unit, join):
                     unit = replace(unit, form=PROBLEM)  # "Two things. First, the export …"
-            announced = announced or any(start <= at < end for at in counts)
-            if unit is not None and unit.form == ASK and scan[unit.end : end].strip() == ":":
-                listing = len(units) + 1  # "I need:\n- a speech\n- gift ideas"
+            counting = any(start <= at < end for at in counts)
+            announced = announced or counting
+            heads_list = unit is not None and scan[unit.end : end].strip() == ":"
+            if (
+                unit is not None and heads_list and (unit.form == ASK or counting)
+            ):  # "I need:\n- a speech\n- …"
+                listing, counted_list = len(units) + 1, counting
             block = block and unit is None  # "1." split off as a sentence opens the next
             aside = bool(
                 (unit is None and _SET_ASIDE.match(scan, start, end))
@@ -302,7 +307,7 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
                 units[-2 if unit else -1] = replace(units[-2 if unit else -1], form=CONTEXT)
                 if unit is not None:  # "No, claro que no, …": the answer tells no problem
                     units[-1] = replace(unit, form=CONTEXT)
-    return _listed(units, listing) if listing > 0 else units
+    return _listed(scan, units, listing, counted=counted_list) if listing > 0 else units
 
 
 def _shares_question_mark(scan: str, units: list[Unit], unit: Unit, sentence: Span) -> bool:
@@ -350,12 +355,21 @@ def _counted_item(scan: str, unit: Unit, join: str) -> bool:
 _WRITER = re.compile(r"(?:i|i'm|i've|i'd|we|we're|we've|je|j'\w*|nous|yo|ich|wir)\b", re.I)
 
 
-def _listed(units: list[Unit], at: int) -> list[Unit]:
+def _listed(scan: str, units: list[Unit], at: int, *, counted: bool) -> list[Unit]:
     """The list lines after an ask that ends with a colon ("j'ai besoin de :\n1. un
     discours\n2. des idées de cadeau") are each asked for; not when one of them tells a
-    problem (then they are symptoms to help with)."""
-    items = list(itertools.takewhile(lambda u: u.opener == BLOCK, units[at:]))
-    if len(items) < 2 or any(u.form == PROBLEM for u in items) or len(units[at - 1].topic) > 2:
+    problem (then they are symptoms to help with), unless the colon closes a count of
+    requests ("three things:", "tres dudas:") and nothing is asked after the lines:
+    then each line is one of them."""
+    items = list(
+        itertools.takewhile(
+            lambda u: u.opener == BLOCK and not _CLOSING.match(scan, u.start, u.end),
+            units[at:],
+        )
+    )
+    asked_after = any(u.form in (QUESTION, ASK) for u in units[at + len(items) :])
+    symptoms = (not counted or asked_after) and any(u.form == PROBLEM for u in items)
+    if len(items) < 2 or symptoms or len(units[at - 1].topic) > 2:
         return units  # "I need minutes from my notes:\n- …": the items are material
     asked = [replace(u, form=ASK, announced=True) for u in items]
     frame = replace(units[at - 1], form=CONTEXT)  # what it asks is in the items
