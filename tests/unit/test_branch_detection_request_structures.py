@@ -235,3 +235,40 @@ class TestLinesAfterACount:
     )
     def test_lines_told_before_one_question_ask_once(self, text):
         assert requests(text) == []
+
+
+class TestListOfMixedForms:
+    """A numbered list whose items take different forms, an order, a question and a
+    problem that keeps coming back, holds separate requests; a list of orders only,
+    steps followed, does not."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Morning! I run a tiny flower shop and here's my pile:\n\n1. write a two-line "
+            "description for our autumn wreaths\n2. how long can cut tulips stay in the cold "
+            "room?\n3. the card terminal keeps disconnecting every afternoon",
+            "Bonjour ! Je tiens une petite boutique de fleurs, voilà ma liste :\n\n1. écris "
+            "une description de deux lignes pour nos couronnes d'automne\n2. combien de "
+            "temps les tulipes coupées tiennent en chambre froide ?\n3. le terminal de "
+            "paiement n'arrête pas de se déconnecter l'après-midi",
+            "¡Buenas! Tengo una floristería pequeña y aquí va la lista:\n\n1. escríbeme una "
+            "descripción de dos líneas para las coronas de otoño\n2. ¿cuánto aguantan los "
+            "tulipanes cortados en la cámara?\n3. el datáfono no para de desconectarse por "
+            "las tardes",
+            "Moin! Ich habe einen kleinen Blumenladen, hier meine Liste:\n\n1. schreib mir "
+            "eine kurze Beschreibung für unsere Herbstkränze\n2. wie lange halten "
+            "geschnittene Tulpen im Kühlraum?\n3. das Kartenterminal hört nicht auf, sich "
+            "nachmittags abzumelden",
+        ],
+    )
+    def test_each_item_is_a_request(self, text):
+        assert len(requests(text)) == 3
+
+    def test_steps_followed_then_one_question(self):
+        text = (
+            "Here is what I do every morning:\n1. Export the sales report\n2. Send it to "
+            "the office printer\n3. Check the tray\nThe printer keeps jamming on page two. "
+            "Why does it do this?"
+        )
+        assert requests(text) == []

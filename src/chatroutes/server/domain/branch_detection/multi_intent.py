@@ -745,7 +745,7 @@ _ISSUE = _Folding(
         r"no puedo|no me deja|no me llega|no llega|je ne peux|ne peut pas|refuse\w*|rechaza\w*|"
         r"kann nicht|kann ich nicht|geht nicht|lässt sich nicht|verweiger\w*|non riesco|"
         r"não consigo|stopped|(?:a|ont) cessé|dej(?:ó|aron) de|ha(?:n)? dejado de|aufgehört|"
-        r"kündig\w*)",
+        r"kündig\w*|keeps? \w+ing|n'arrête pas de|no (?:para|deja) de|hört nicht auf)",
         re.I,
     )
 )
@@ -1611,6 +1611,9 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
             for m in run
         ]
+        orders = [bool(_ORDER.match(m.group(1)) or _IMPERATIVE_ASK.match(m.group(1))) for m in run]
+        if any(asked) and not all(orders):  # "1. write a caption\n2. what …?\n3. X keeps …"
+            asked = [a or o for a, o in zip(asked, orders, strict=True)]
         asking = sum(asked)
         announced = _MANY.search(intro)
         lead = intro.rstrip()
