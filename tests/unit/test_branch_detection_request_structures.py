@@ -272,3 +272,37 @@ class TestListOfMixedForms:
             "Why does it do this?"
         )
         assert requests(text) == []
+
+
+class TestOrderThenAnother:
+    """ "and then" before a second order on another topic opens a request of its own in
+    every language; an order then another on the same thing, or "if …, then …", does
+    not."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "help me balance this chemistry equation step by step and then suggest a gift "
+            "for my brother who loves cycling",
+            "aide-moi à résoudre cette équation étape par étape et puis dis-moi quoi offrir "
+            "à ma mère pour son anniversaire",
+            "ayúdame a resolver esta ecuación paso a paso y luego dime qué le regalo a mi "
+            "madre por su cumpleaños",
+            "hilf mir, diese Gleichung Schritt für Schritt zu lösen, und dann sag mir, was "
+            "ich meiner Mutter zum Geburtstag schenke",
+        ],
+    )
+    def test_two_requests(self, text):
+        assert len(requests(text)) == 2
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Export the table to CSV and then send it to Maria",
+            "Lis mon texte et puis corrige les fautes d'orthographe",
+            "If the upload fails again, then what should I check first?",
+            "Wenn der Upload wieder scheitert, was prüfe ich dann zuerst?",
+        ],
+    )
+    def test_one_request(self, text):
+        assert requests(text) == []

@@ -69,13 +69,16 @@ _TRANSITION = (
     r"auch|außerdem|zudem|noch|übrigens|zweitens|drittens"
 )
 _COORDINATOR = r"and|et|y|und|but|mais|pero|aber"
+_SEQUENCE = r"then|puis|luego|después|dann|danach"
+"""Words that, after a coordinator, put the next clause next in time ("and then tell me
+…", "y luego dime …", "und dann sag mir …"): a request after the one before."""
 _GREETING = (
     r"hi|hello|hey|dear|good (?:morning|afternoon|evening)|bonjour|salut|coucou|hola|buenas|"
     r"buenos días|buenas tardes|oye|oiga|hallo|guten tag|moin|liebe|lieber|ok|okay|so|well|oh"
 )
 _OPENER = re.compile(
     rf"\W*(?:(?:{_GREETING})\b(?:[\w ]{{0,20}}?[,!:—-]+\s*|\s+))*(?:(?:oh|ah|so),?\s+)?"
-    rf"(?:(?:{_COORDINATOR})\b,?\s*)?"
+    rf"(?:(?:{_COORDINATOR})\b,?\s*(?:(?:{_SEQUENCE})\b,?\s*)?)?"
     rf"(?:(?:{_TRANSITION})\b,?\s*)*",
     re.I,
 )
@@ -84,8 +87,9 @@ _MARKER = r"\(?[a-e1-5]\)\s+"
 _CLAUSE_JOIN = re.compile(
     r"(?<!\bor)(?<!\bou)(?<!\bo)(?<!\boder)(?:[,:;]\s*|\s+)"
     rf"(?:(?:{_COORDINATOR}),?\s+)?{_MARKER}|"
-    rf"(?:;\s*|:\s+|,\s*(?:(?:{_COORDINATOR}|{_TRANSITION})\b,?\s+)*|"
-    rf"\s+(?:(?:{_COORDINATOR}),?\s+(?:(?:{_TRANSITION})\b,?\s+)*|(?:also|aussi|además|"
+    rf"(?:;\s*|:\s+|,\s*(?:(?:{_COORDINATOR})\b,?\s+(?:(?:{_SEQUENCE})\b,?\s+)?|"
+    rf"(?:{_TRANSITION})\b,?\s+)*|"
+    rf"\s+(?:(?:{_COORDINATOR}),?\s+(?:(?:{_TRANSITION}|{_SEQUENCE})\b,?\s+)*|(?:also|aussi|además|"
     r"außerdem|zudem)\b,?\s+))",
     re.I,
 )
@@ -522,6 +526,7 @@ def _counted(scan: str) -> list[int]:
 
 _MARKED = re.compile(r"\(?([a-e1-5])\)\s+$", re.I)
 _TRANSITION_WORD = re.compile(rf"\b(?:{_TRANSITION})\b", re.I)
+_SEQUENCED = re.compile(rf"\b(?:{_COORDINATOR}),?\s+(?:{_SEQUENCE})\b", re.I)
 _SUBORDINATE = re.compile(r"(?:when|quand|wo|was)\b", re.I)
 """Question words that after "and" mostly open a clause of the same question ("… when
 the key is missing, and when Redis is down?", German "und was ich …")."""
@@ -566,7 +571,9 @@ def _unit(scan: str, start: int, end: int, *, join: str, block: bool, aside: boo
     if len(words) < 2:
         return None
     joined = f"{join} {lead}" if join or lead else ""
-    if joined and (_TRANSITION_WORD.search(joined) or _MARKED.search(join)):
+    if joined and (
+        _TRANSITION_WORD.search(joined) or _MARKED.search(join) or _SEQUENCED.search(joined)
+    ):
         kind = TRANSITION  # "Second, …", "…, (b) …": an item set apart
     elif block:
         kind = BLOCK
