@@ -306,3 +306,37 @@ class TestOrderThenAnother:
     )
     def test_one_request(self, text):
         assert requests(text) == []
+
+
+class TestTurnAfterAndThen:
+    """ "And then, something completely different: …" turns to another matter in every
+    language, the turn worded after its noun ("chose complètement différente", "cosa
+    totalmente distinta") as well as before it."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I'm planning my daughter's birthday, twelve kids in the garden. I need ideas "
+            "for outdoor games that don't need much gear. And then, something completely "
+            "different: how do you get a red wine stain off a light sofa?",
+            "J'organise l'anniversaire de ma fille, on sera douze enfants au jardin. J'ai "
+            "besoin d'idées de jeux en plein air sans trop de matériel. Et puis, chose "
+            "complètement différente : comment on enlève une tache de vin rouge sur un "
+            "canapé clair ?",
+            "Estoy organizando el cumple de mi hija, seremos doce niños en el jardín. "
+            "Necesito ideas de juegos al aire libre sin mucho material. Y luego, cosa "
+            "totalmente distinta: ¿cómo se quita una mancha de vino tinto del sofá claro?",
+            "Ich plane den Geburtstag meiner Tochter, zwölf Kinder im Garten. Ich brauche "
+            "Ideen für Spiele draußen ohne viel Material. Und dann, etwas ganz anderes: wie "
+            "bekommt man einen Rotweinfleck aus einem hellen Sofa?",
+        ],
+    )
+    def test_two_requests(self, text):
+        assert len(requests(text)) == 2
+
+    def test_a_follow_up_on_the_same_matter(self):
+        text = (
+            "I need ideas for outdoor games for twelve kids. And then, what do we do if it "
+            "rains halfway through?"
+        )
+        assert requests(text) == []

@@ -130,6 +130,8 @@ _SPEAKER = re.compile(
 _TOPIC_SWITCH = (
     r"(?:on the other hand|(?:on )?(?:a|another) (?:separate|different|unrelated) (?:note|topic)|"
     r"(?:totally|completely|something|entirely) (?:different|unrelated|else)|"
+    r"(?:chose|sujet|cosa|tema|argomento) (?:(?:complètement|totalement|completamente|"
+    r"totalmente|del tutto) )?(?:différente?|distint[ao]|diferente|divers[ao])|"
     r"(?:one|another|and one) (?:more|last|other) thing|"
     r"d'autre part|par ailleurs|autre (?:chose|sujet)|rien à voir|"
     r"por otro lado|por otra parte|(?:otra|una) cosa más|otro tema|aparte|"
@@ -137,9 +139,10 @@ _TOPIC_SWITCH = (
     r"anderes thema)\b"
 )
 """Words that turn to another topic ("On a different note", "Por otro lado")."""
+_THEN_WORD = r"(?:then|puis|poi|luego|después|dann)\b"
 _ADDITIVE = re.compile(
-    r"^(?:(?:and|but|oh,? and|et|y|und|e)\s+)?(?:also|on (?:a |an )?(?:\w+ )?note|additionally|"
-    r"separately|another (?:thing|question|issue)|"
+    rf"^(?:(?:and|but|oh,? and|et|y|und|e),?\s+(?:{_THEN_WORD},?\s+)?)?"
+    r"(?:also|on (?:a |an )?(?:\w+ )?note|additionally|separately|another (?:thing|question|issue)|"
     r"one more (?:thing|question)|finally|lastly|on top of that|"
     r"(?:one )?last (?:one|thing|question)|(?:une )?dernière (?:chose|question)|"
     r"(?:una )?última (?:cosa|pregunta)|(?:eine )?letzte (?:frage|sache)|"
@@ -152,7 +155,7 @@ _ADDITIVE = re.compile(
     r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
     r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
     rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|"
-    rf"(?:(?:and|et|y|und|e|sinon|otherwise|sonst),?\s+)?{_TOPIC_SWITCH}",
+    rf"(?:(?:and|et|y|und|e|sinon|otherwise|sonst),?\s+(?:{_THEN_WORD},?\s+)?)?{_TOPIC_SWITCH}",
     re.I,
 )
 _ALSO_INSIDE = re.compile(
