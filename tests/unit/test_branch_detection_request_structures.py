@@ -340,3 +340,37 @@ class TestTurnAfterAndThen:
             "rains halfway through?"
         )
         assert requests(text) == []
+
+
+class TestCountSaidUnrelated:
+    """A count said to be unrelated ("Two things, unrelated.", "Deux choses sans
+    rapport.") then an order in each sentence, the second joined by "and" with its
+    pronoun ("Und erklär mir", "Y explícame"): two requests; a count of things that
+    happened stays a story."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Two things, unrelated. Reformat this reference in Vancouver style: Doe A. "
+            "Sleep. Lancet 2020;1:2. And explain what a fixed-effects model assumes.",
+            "Deux choses sans rapport. Propose-moi un nom pour notre chaton, elle est grise "
+            "et très paresseuse. Et explique-moi combien de temps prend un renouvellement "
+            "de passeport.",
+            "Dos cosas que no tienen nada que ver. Sugiéreme un nombre para nuestra gatita, "
+            "es gris y muy perezosa. Y explícame cuánto tarda ahora la renovación del "
+            "pasaporte.",
+            "Zwei Sachen, unabhängig voneinander. Schlag mir einen Namen für unser "
+            "Kätzchen vor, sie ist grau und sehr faul. Und erklär mir, wie lange eine "
+            "Passverlängerung gerade dauert.",
+        ],
+    )
+    def test_two_requests(self, text):
+        found = requests(text)
+        assert len(found) == 2
+        assert not found[0].lower().startswith(("two", "deux", "dos", "zwei"))
+
+    def test_a_story_counted(self):
+        assert (
+            requests("Two things happened, unrelated. My kitten ran away and my passport expired.")
+            == []
+        )

@@ -337,6 +337,8 @@ def _strongest_per_extent(found: list[Suggestion]) -> list[Suggestion]:
 
 
 _ANNOUNCEMENT_END = re.compile(
+    r"(?:,?\s+(?:(?:totally |completely |quite )?unrelated|sans (?:aucun )?rapport|sin relación|"
+    r"que no tienen nada que ver|(?:ganz )?unabhängig voneinander|ohne zusammenhang))?"
     r"(?:\s+(?:on|about|regarding|concerning|for|with|from|sur|avec|pour|con|sobre|para|de|zu|"
     r"mit|bei|für|zum|zur)\b[^.:!?\n]{0,40})?"
     r"(?:\s+(?:please|for you|today|quickly|s'il vous plaît|por favor|bitte))?\s*[.:!?,\-]*\s*",
@@ -1351,8 +1353,9 @@ _ASKS = _Folding(
 def _asks(chunk: str) -> bool:
     """Whether a sentence or paragraph asks for something: a question, a request, a need
     or a problem to solve."""
-    if "?" in chunk or _CLITIC_IMPERATIVE.match(chunk):  # "Rédige-moi …", "Hilf mir …"
-        return True
+    joined = _AND_OPENER.match(chunk)  # "Und erklär mir …", "Y explícame …"
+    if "?" in chunk or _CLITIC_IMPERATIVE.match(chunk, joined.end() if joined else 0):
+        return True  # "Rédige-moi …", "Hilf mir …"
     return bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
 
 
