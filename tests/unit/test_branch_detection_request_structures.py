@@ -374,3 +374,31 @@ class TestCountSaidUnrelated:
             requests("Two things happened, unrelated. My kitten ran away and my passport expired.")
             == []
         )
+
+
+class TestAndWhichQuestion:
+    """An order, then a sentence opened by "and" and a question word on another topic,
+    is two requests whatever the question word's language."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "hey, explain tectonic plates to me real quick, geography quiz tomorrow. and "
+            "which laptop under 500 euros is worth it right now?",
+            "salut, explique-moi vite fait la tectonique des plaques, interro de géo demain. "
+            "et quel ordi à moins de 500 euros vaut le coup en ce moment ?",
+            "oye, explícame rápido la tectónica de placas, mañana tengo examen de geo. y "
+            "cuál portátil de menos de 500 euros merece la pena ahora?",
+            "hey, erklär mir mal kurz die Plattentektonik, morgen Erdkunde-Test. und "
+            "welcher Laptop unter 500 Euro lohnt sich grad?",
+        ],
+    )
+    def test_two_requests(self, text):
+        assert len(requests(text)) == 2
+
+    def test_a_detail_of_the_same_order(self):
+        text = (
+            "salut, explique-moi la tectonique des plaques pour mon interro. et quelle "
+            "partie de la tectonique des plaques tombe le plus souvent ?"
+        )
+        assert requests(text) == []

@@ -40,6 +40,7 @@ from .directives import _MAKE_SCAN
 from .option_spans import _parts
 from .requests import _IMPERATIVE as _IMPERATIVE_ASK
 from .requests import (
+    _WH_WORD,
     AND,
     ASK,
     BLOCK,
@@ -1804,12 +1805,13 @@ _BLOCKED = re.compile(
 """What a problem blocks or calls for ("… and I need to upload it tonight", "… and I want
 a refund"): the same request."""
 _OWN_FRAME = re.compile(
-    r"(?:can|could|would|will) you\b|please\b|i\b|i'd\b|we\b|how\b|what\b|what's\b|why\b|"
-    r"where\b|when\b|which\b|is\b|are\b|do\b|does\b|j'|je\b|pouvez|pourriez|peux|comment\b|"
-    r"pourquoi\b|necesito|quiero|quisiera|puedes|podrías|cómo|qué|por qué|ich\b|wir\b|"
-    r"können|kannst|bitte\b|wie\b|warum\b|was\b",
+    r"(?:can|could|would|will) you\b|please\b|i\b|i'd\b|we\b|is\b|are\b|do\b|does\b|j'|"
+    r"je\b|pouvez|pourriez|peux|necesito|quiero|quisiera|puedes|podrías|ich\b|wir\b|"
+    rf"können|kannst|bitte\b|{_WH_WORD.pattern}",
     re.I,
 )
+"""What opens a request of its own: an ask frame, a subject, or a question word in any
+language ("which …", "quel …", "cuál …", "welches …")."""
 
 
 _NEED_LEAD = re.compile(
