@@ -402,3 +402,48 @@ class TestAndWhichQuestion:
             "partie de la tectonique des plaques tombe le plus souvent ?"
         )
         assert requests(text) == []
+
+
+_FENCE = "`" * 3
+
+
+class TestParagraphHoldingTwoRequests:
+    """After code, a paragraph holding an order after a turn ("also while you're here",
+    "por cierto", with the order's pronoun attached: "sugiéreme") and a question after
+    "and": each sentence that asks is a request, not the paragraph."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "my export script stops with this:\n\n"
+            + _FENCE
+            + "\nKeyError: 'price'\n"
+            + _FENCE
+            + "\n\nthe file definitely has a price column, I checked. why does it fail?\n\nalso "
+            "while you're here, suggest a name for my pottery shop, earthy and minimal. and how do "
+            "I get my first reviews without asking friends",
+            "mon script d'export s'arrête avec ça :\n\n"
+            + _FENCE
+            + "\nKeyError: 'price'\n"
+            + _FENCE
+            + "\n\nle fichier a bien une colonne price, j'ai vérifié. pourquoi ça plante ?\n\nau "
+            "fait, propose-moi un nom pour ma boutique de poterie, sobre et naturel. et comment "
+            "j'obtiens mes premiers avis sans demander à mes amis",
+            "mi script de exportación se para con esto:\n\n"
+            + _FENCE
+            + "\nKeyError: 'price'\n"
+            + _FENCE
+            + "\n\nel archivo tiene una columna price, lo he mirado. por qué falla?\n\npor "
+            "cierto, sugiéreme un nombre para mi tienda de cerámica, sobrio y natural. y cómo "
+            "consigo mis primeras reseñas sin pedírselo a mis amigos",
+            "mein Export-Skript bricht damit ab:\n\n"
+            + _FENCE
+            + "\nKeyError: 'price'\n"
+            + _FENCE
+            + "\n\ndie Datei hat definitiv eine Spalte price, hab nachgesehen. warum scheitert es?"
+            "\n\nübrigens, schreib mir drei Namensideen für meinen Keramikladen, schlicht und "
+            "natürlich. und wie bekomme ich meine ersten Bewertungen, ohne Freunde zu fragen",
+        ],
+    )
+    def test_three_requests(self, text):
+        assert len(requests(text)) == 3

@@ -290,10 +290,32 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found.extend(_listed_requests(text, scan))
     if not any(s.confidence >= _CONFIDENT for s in found):  # what the cues above missed
         found.extend(_segmented(text, scan, sents))
-    return _strongest_per_extent(found)
+    return _finer_within(_strongest_per_extent(found))
 
 
 _CONFIDENT = calibrated(0.7)
+
+
+def _finer_within(found: list[Suggestion]) -> list[Suggestion]:
+    """Where a confident group with more requests lies within another's extent (three
+    sentences asking inside two paragraphs read as two requests), the finer reading
+    stays: one of the coarser options held two requests."""
+    groups: dict[int, list[Suggestion]] = {}
+    for suggestion in found:
+        groups.setdefault(id(suggestion.group), []).append(suggestion)
+    if len(groups) < 2:
+        return found
+    coarse: set[int] = set()
+    for key, members in groups.items():
+        head = members[0]
+        for other_key, others in groups.items():
+            first = others[0]
+            finer = len(others) > len(members) and first.confidence >= _CONFIDENT
+            if other_key != key and finer and head.extent[0] <= first.extent[0]:
+                coarse.update([key] if first.extent[1] <= head.extent[1] else [])
+    return [s for s in found if id(s.group) not in coarse]
+
+
 _BLANKED = " " * 8
 _MATERIAL_END = re.compile(r" {8,}(?=[¿¡]?[^\W\d_])")
 
@@ -725,6 +747,7 @@ def _may_be_marked(scan: str, start: int) -> bool:
 _HEADING = re.compile(r"[^\n:?!.]{3,40}\s?:\s+")
 _CLITIC_IMPERATIVE = re.compile(
     r"\W*(?:[^\W\d_]{2,14}-(?:moi|nous)|(?:ayúda|dí|haz|recuérda|busca|escríbe|explíca)(?:me|nos)|"
+    r"[a-zñ]{1,10}[áéíó][a-zñ]{1,8}(?:me|nos)|"
     r"(?:hilf|schreib|erklär|sag|such) mir)\b",
     re.I,
 )
@@ -1207,7 +1230,10 @@ def _separate_ask(chunk: str, after_request: bool, scan: str, following: list[Sp
 def _orders(chunk: str) -> bool:
     """Whether one of the first clauses of a sentence is an order, in any language ("And
     while we're at it, recommend …", "Y de paso, recomiéndame …", "Und dann schick mir …")."""
-    return any(_IMPERATIVE_ASK.match(part) for part in _CLAUSE_CUT.split(chunk, maxsplit=2))
+    return any(
+        _IMPERATIVE_ASK.match(part) or _CLITIC_IMPERATIVE.match(part)
+        for part in _CLAUSE_CUT.split(chunk, maxsplit=2)
+    )
 
 
 _NEGATED = _Folding(
