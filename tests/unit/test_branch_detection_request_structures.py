@@ -7,6 +7,8 @@ import pytest
 
 from chatroutes.server.domain.branch_detection import detect
 
+_FENCE = "`" * 3
+
 
 def requests(text: str) -> list[str]:
     """The several-request suggestions of ``text``, in text order."""
@@ -402,9 +404,6 @@ class TestAndWhichQuestion:
             "partie de la tectonique des plaques tombe le plus souvent ?"
         )
         assert requests(text) == []
-
-
-_FENCE = "`" * 3
 
 
 class TestParagraphHoldingTwoRequests:
