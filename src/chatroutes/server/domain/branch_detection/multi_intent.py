@@ -17,6 +17,10 @@ coordinated verbs are mostly one task ("download the report and summarize it"); 
 a change then an explanation of something else, or two verbs each naming an object of
 its own on its own topic ("cancel my plan and send me all the 2023 invoices") are
 separate.
+A count ending with a colon, then one line each, marked or not, lists requests (not
+when a question pointing back follows the lines: they are its symptoms); a list mixing
+an order with a question or a problem too. Where a confident reading finds more
+requests inside another's extent, the finer one stays.
 A detail of a broad question ("How do I apply? What documents do I need?"), an
 "Also" that constrains the request ("Also, keep it short") or gives context to the
 question after it, a list of symptoms before one question, and steps already taken
