@@ -17,6 +17,10 @@ coordinated verbs are mostly one task ("download the report and summarize it"); 
 a change then an explanation of something else, or two verbs each naming an object of
 its own on its own topic ("cancel my plan and send me all the 2023 invoices") are
 separate.
+A count ending with a colon, then one line each, marked or not, lists requests (not
+when a question pointing back follows the lines: they are its symptoms); a list mixing
+an order with a question or a problem too. Where a confident reading finds more
+requests inside another's extent, the finer one stays.
 A detail of a broad question ("How do I apply? What documents do I need?"), an
 "Also" that constrains the request ("Also, keep it short") or gives context to the
 question after it, a list of symptoms before one question, and steps already taken
@@ -40,6 +44,7 @@ from .directives import _MAKE_SCAN
 from .option_spans import _parts
 from .requests import _IMPERATIVE as _IMPERATIVE_ASK
 from .requests import (
+    _WH_WORD,
     AND,
     ASK,
     BLOCK,
@@ -130,6 +135,8 @@ _SPEAKER = re.compile(
 _TOPIC_SWITCH = (
     r"(?:on the other hand|(?:on )?(?:a|another) (?:separate|different|unrelated) (?:note|topic)|"
     r"(?:totally|completely|something|entirely) (?:different|unrelated|else)|"
+    r"(?:chose|sujet|cosa|tema|argomento) (?:(?:complètement|totalement|completamente|"
+    r"totalmente|del tutto) )?(?:différente?|distint[ao]|diferente|divers[ao])|"
     r"(?:one|another|and one) (?:more|last|other) thing|"
     r"d'autre part|par ailleurs|autre (?:chose|sujet)|rien à voir|"
     r"por otro lado|por otra parte|(?:otra|una) cosa más|otro tema|aparte|"
@@ -137,10 +144,13 @@ _TOPIC_SWITCH = (
     r"anderes thema)\b"
 )
 """Words that turn to another topic ("On a different note", "Por otro lado")."""
+_THEN_WORD = r"(?:then|puis|poi|luego|después|dann)\b"
 _ADDITIVE = re.compile(
-    r"^(?:(?:and|but|oh,? and|et|y|und|e)\s+)?(?:also|on (?:a |an )?(?:\w+ )?note|additionally|"
-    r"separately|another (?:thing|question|issue)|"
+    rf"^(?:(?:and|but|oh,? and|et|y|und|e),?\s+(?:{_THEN_WORD},?\s+)?)?"
+    r"(?:also|on (?:a |an )?(?:\w+ )?note|additionally|separately|another (?:thing|question|issue)|"
     r"one more (?:thing|question)|finally|lastly|on top of that|"
+    r"(?:one )?last (?:one|thing|question)|(?:une )?dernière (?:chose|question)|"
+    r"(?:una )?última (?:cosa|pregunta)|(?:eine )?letzte (?:frage|sache)|"
     r"(?:oh|ah|ach|och),? (?:and|et|y|und)|"
     r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
     r"while i have you|apart from that|besides(?: that)?|"
@@ -150,7 +160,7 @@ _ADDITIVE = re.compile(
     r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
     r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
     rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|"
-    rf"(?:(?:and|et|y|und|e|sinon|otherwise|sonst),?\s+)?{_TOPIC_SWITCH}",
+    rf"(?:(?:and|et|y|und|e|sinon|otherwise|sonst),?\s+(?:{_THEN_WORD},?\s+)?)?{_TOPIC_SWITCH}",
     re.I,
 )
 _ALSO_INSIDE = re.compile(
@@ -170,7 +180,11 @@ _FILLER_QUESTION = re.compile(
     r"would) you (?:think|suggest|recommend)|where do i (?:start|begin)|"
     r"(?:hey,? |hi,? |so,? )?(?:can|could|may) i ask (?:you )?(?:something|a (?:quick |small |"
     r"short |silly |stupid |dumb )?question)|(?:do|have) you (?:got )?a (?:minute|moment|second|"
-    r"sec)|(?:quick|short) question|what (?:should|do|must) (?:i|we) (?:need to )?(?:change|fix|"
+    r"sec)|(?:quick|short) question|(?:je peux|puis-je|est-ce que je peux) (?:te|vous) "
+    r"(?:poser une (?:petite )?question|demander quelque chose)|(?:te|le|os) (?:puedo|podría) "
+    r"(?:hacer una (?:pregunta|consulta)|preguntar (?:algo|una cosa))|(?:darf|kann) ich "
+    r"(?:dich|sie|euch|dir|ihnen) (?:mal )?(?:was|etwas|eine frage) (?:fragen|stellen)|"
+    r"what (?:should|do|must) (?:i|we) (?:need to )?(?:change|fix|"
     r"try)(?: now| next| here)?|qu'est-ce que (?:je dois|j'ai fait de mal|je peux) (?:changer|"
     r"corriger|essayer)?|qué (?:debo|tengo que) cambiar|was (?:muss|soll) ich (?:ändern|anders "
     r"machen)|"
@@ -280,10 +294,32 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found.extend(_listed_requests(text, scan))
     if not any(s.confidence >= _CONFIDENT for s in found):  # what the cues above missed
         found.extend(_segmented(text, scan, sents))
-    return _strongest_per_extent(found)
+    return _finer_within(_strongest_per_extent(found))
 
 
 _CONFIDENT = calibrated(0.7)
+
+
+def _finer_within(found: list[Suggestion]) -> list[Suggestion]:
+    """Where a confident group with more requests lies within another's extent (three
+    sentences asking inside two paragraphs read as two requests), the finer reading
+    stays: one of the coarser options held two requests."""
+    groups: dict[int, list[Suggestion]] = {}
+    for suggestion in found:
+        groups.setdefault(id(suggestion.group), []).append(suggestion)
+    if len(groups) < 2:
+        return found
+    coarse: set[int] = set()
+    for key, members in groups.items():
+        head = members[0]
+        for other_key, others in groups.items():
+            first = others[0]
+            finer = len(others) > len(members) and first.confidence >= _CONFIDENT
+            if other_key != key and finer and head.extent[0] <= first.extent[0]:
+                coarse.update([key] if first.extent[1] <= head.extent[1] else [])
+    return [s for s in found if id(s.group) not in coarse]
+
+
 _BLANKED = " " * 8
 _MATERIAL_END = re.compile(r" {8,}(?=[¿¡]?[^\W\d_])")
 
@@ -328,6 +364,8 @@ def _strongest_per_extent(found: list[Suggestion]) -> list[Suggestion]:
 
 
 _ANNOUNCEMENT_END = re.compile(
+    r"(?:,?\s+(?:(?:totally |completely |quite )?unrelated|sans (?:aucun )?rapport|sin relación|"
+    r"que no tienen nada que ver|(?:ganz )?unabhängig voneinander|ohne zusammenhang))?"
     r"(?:\s+(?:on|about|regarding|concerning|for|with|from|sur|avec|pour|con|sobre|para|de|zu|"
     r"mit|bei|für|zum|zur)\b[^.:!?\n]{0,40})?"
     r"(?:\s+(?:please|for you|today|quickly|s'il vous plaît|por favor|bitte))?\s*[.:!?,\-]*\s*",
@@ -353,11 +391,20 @@ _NUMBER = {"two": 2, "2": 2, "deux": 2, "dos": 2, "zwei": 2, "due": 2, "three": 
 _NUMBER |= {"trois": 3, "tres": 3, "drei": 3, "tre": 3, "four": 4, "4": 4}
 
 
+def _symptoms(scan: str, items: list[tuple[int, int]], sents: list[Span]) -> bool:
+    """Whether listed items are the symptoms of what a question after them asks: one of
+    them tells a problem without asking, and a question follows the list."""
+    told = any(not _asks_directly(scan[a : b + 1]) for a, b in items)
+    after = (s for s in sents if s.start >= items[-1][1])
+    return told and any(_real_question(scan[s.start : s.end].strip()) for s in after)
+
+
 def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     """A count announced, then the requests as sentences ("Two things. First, … Second,
     …", "Two things on my account. <a problem>. Separately, …?", "Tres cosas: ¿…?
     También … Y por último, …"): the first request, then one per sentence opened by an
-    ordinal or an additive word; sentences in between tell more about the request."""
+    ordinal or an additive word, or each line of a list after a count that ends with a
+    colon; sentences in between tell more about the request."""
     things = _Keyed(scan, COUNTED_STEMS, regex=True)
     for index, sentence in enumerate(sents):
         if not things.within(sentence.start, sentence.end):
@@ -370,14 +417,33 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             colon = scan.find(":", counted.end(), min(sentence.end, counted.end() + 40))
             if colon < 0:
                 continue  # "Two things happened. First, …" tells a story
-            items.append(_trimmed(text, colon + 1, sentence.end))  # "Tres cosas: ¿cómo …?"
+            after = _trimmed(text, colon + 1, sentence.end)  # "Tres cosas: ¿cómo …?"
+            items.extend([after] if _LETTER.search(scan, *after) else [])
         number = _NUMBER.get(counted.group(0).split()[0].lower(), 4)
+        lined = scan[sentence.start : sentence.end].rstrip().endswith(":")  # a line each?
+        marked: bool | None = None  # whether the lines carry list markers ("- ", "1.")
+        lines = 0
+        previous_end = sentence.end
         for following in sents[index + 1 : index + 10]:
             plain = scan[following.start : following.end].lstrip("¿¡ ")
             if _LETTER.search(plain) is None:
                 continue  # "1." cut off as a sentence of its own
+            gap, previous_end = scan[previous_end : following.start], following.end
+            lined = lined and not (items and "\n\n" in gap)  # a blank line ends the list
             offset = following.end - following.start - len(plain)
             marker = _ORDINAL_LEAD.match(plain) or _ADDITIVE.match(plain)
+            line = _strip_marker(scan, following)
+            if marked is not None and marked != (line.start != following.start):
+                lined = False  # "- uploads fail\n- …\nWe think it's the proxy.": list over
+            if marker is None and lined and "\n" in gap:  # "Tres dudas:\ncuánto …;\nsi …"
+                if _SIGN_OFF.match(plain) or len(items) == number:
+                    break
+                marked, lines = line.start != following.start, lines + 1
+                items.append(_trimmed(text, line.start, following.end))
+                continue
+            if marker is None and lined and items:  # "Restore the "Smith v. Lee" folder"
+                items[-1] = (items[-1][0], _trimmed(text, following.start, following.end)[1])
+                continue
             if marker is None and items:  # "Dann bräuchte ich …", "Then: the export …"
                 marker = _THEN.match(plain)
                 labelled = marker is not None and ":" in marker.group(0)
@@ -388,6 +454,8 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 items.append(_trimmed(text, following.start + offset + marker.end(), following.end))
             elif not items:
                 items.append(_trimmed(text, following.start, following.end))
+        if lines >= 2 and _symptoms(scan, items, sents):
+            continue  # "a few issues:\n- uploads fail\n- …\nHow do we track this down?"
         if len(items) == 1:  # "Three things for me? Summarise …, list … and draft …"
             items = _verb_clauses(text, scan, *items[0])
             asking = len(items)
@@ -683,6 +751,7 @@ def _may_be_marked(scan: str, start: int) -> bool:
 _HEADING = re.compile(r"[^\n:?!.]{3,40}\s?:\s+")
 _CLITIC_IMPERATIVE = re.compile(
     r"\W*(?:[^\W\d_]{2,14}-(?:moi|nous)|(?:ayúda|dí|haz|recuérda|busca|escríbe|explíca)(?:me|nos)|"
+    r"[a-zñ]{1,10}[áéíó][a-zñ]{1,8}(?:me|nos)|"
     r"(?:hilf|schreib|erklär|sag|such) mir)\b",
     re.I,
 )
@@ -709,7 +778,7 @@ _ISSUE = _Folding(
         r"no puedo|no me deja|no me llega|no llega|je ne peux|ne peut pas|refuse\w*|rechaza\w*|"
         r"kann nicht|kann ich nicht|geht nicht|lässt sich nicht|verweiger\w*|non riesco|"
         r"não consigo|stopped|(?:a|ont) cessé|dej(?:ó|aron) de|ha(?:n)? dejado de|aufgehört|"
-        r"kündig\w*)",
+        r"kündig\w*|keeps? \w+ing|n'arrête pas de|no (?:para|deja) de|hört nicht auf)",
         re.I,
     )
 )
@@ -957,14 +1026,14 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
             marked = marked or bool(opens)
             joined = joined or bool(and_opens and len(asked) > 1)
         elif (opens or and_opens) and index > 0 and len(_words(chunk)) >= 3:
-            if asked and _refines(scan, asked[0], plain, opens):
-                continue  # "Also, keep it short": the same request, told more precisely
             opening = opens or and_opens or None
             unmarked = (  # "unrelated, what's a good podcast …", not "enfin, comment ça …"
                 opening is not None
-                and _UNMARKED_QUESTION.match(plain, opening.end()) is not None
+                and _UNMARKED_QUESTION.match(plain, _past_heading(plain, opening.end())) is not None
                 and not _dependent(plain)
             )
+            if asked and not unmarked and _refines(scan, asked[0], plain, opens):
+                continue  # "Also, keep it short": the same request, told more precisely
             following = sents[index + 1 : index + 4]
             if not (unmarked or _separate_ask(chunk, bool(asked), scan, following)):
                 continue
@@ -1125,9 +1194,11 @@ def _asks_directly(chunk: str) -> bool:
 
 _UNMARKED_QUESTION = re.compile(
     r",?\s*(?:(?:what|how|where|when|why|which|who)(?:'s|\s+(?:is|are|do|does|did|can|could|"
-    r"should|would|will))|est-ce que|(?:comment|pourquoi|combien|quel\w*)\s+\w+|"
+    r"should|would|will))|how (?:long|much|many|often|far)|est-ce que|"
+    r"(?:comment|pourquoi|combien|quel\w*)\s+\w+|"
     r"(?:cómo|dónde|cuándo|qué|cuál\w*|por qué|cuánt\w*)\s+\w+|"
     r"(?:wie|was|wo|wann|warum)\s+\w+\s+(?:ich|du|wir|man|es|er|sie)|welche[mnrs]?\s+\w+|"
+    r"wie (?:lange|viel\w*|oft|weit)|"
     r"(?:is|are|do|does|can|could|should) (?:i|we|you|there|it)|"
     r"(?:kann|muss|soll|darf) (?:ich|man|wir))\b",
     re.I,
@@ -1136,17 +1207,36 @@ _UNMARKED_QUESTION = re.compile(
 ("unrelated, what's a good podcast for the drive.", "aparte, cuándo abre la tienda.")."""
 
 
+_HEADING_END = re.compile(r"[^.?!:\n]{0,24}:")
+
+
+def _past_heading(chunk: str, at: int) -> int:
+    """Where the request starts past an opener's short heading ("Last one, promise: how
+    long …", "Dernière chose, promis : combien …"): after its colon."""
+    heading = _HEADING_END.match(chunk, at)
+    return heading.end() if heading else at
+
+
 def _separate_ask(chunk: str, after_request: bool, scan: str, following: list[Span]) -> bool:
     """Whether a sentence opened by "Also"/"And" (not a question) brings a request of
     its own: it asks for something, or it reports a problem after a request, or with no
     question after it to be the context of ("Also, I've never done this before. How
     should I prepare?")."""
-    if _ASKING_CUE.search(chunk) or _IMPERATIVE.match(chunk):
+    if _ASKING_CUE.search(chunk) or _IMPERATIVE.match(chunk) or _orders(chunk):
         return True
     if not (_ISSUE.search(chunk) or _NEGATED.search(chunk)):
         return False
     return after_request or not any(
         _real_question(scan[s.start : s.end].strip()) for s in following
+    )
+
+
+def _orders(chunk: str) -> bool:
+    """Whether one of the first clauses of a sentence is an order, in any language ("And
+    while we're at it, recommend …", "Y de paso, recomiéndame …", "Und dann schick mir …")."""
+    return any(
+        _IMPERATIVE_ASK.match(part) or _CLITIC_IMPERATIVE.match(part)
+        for part in _CLAUSE_CUT.split(chunk, maxsplit=2)
     )
 
 
@@ -1294,8 +1384,9 @@ _ASKS = _Folding(
 def _asks(chunk: str) -> bool:
     """Whether a sentence or paragraph asks for something: a question, a request, a need
     or a problem to solve."""
-    if "?" in chunk or _CLITIC_IMPERATIVE.match(chunk):  # "Rédige-moi …", "Hilf mir …"
-        return True
+    joined = _AND_OPENER.match(chunk)  # "Und erklär mir …", "Y explícame …"
+    if "?" in chunk or _CLITIC_IMPERATIVE.match(chunk, joined.end() if joined else 0):
+        return True  # "Rédige-moi …", "Hilf mir …"
     return bool(_ASKS.search(chunk) or _NEED.search(chunk) or _ISSUE.search(chunk))
 
 
@@ -1470,7 +1561,7 @@ _ORDER = re.compile(
     re.I,
 )
 _AFTER_QUESTION = re.compile(r"[^?\n]{3,160}\?")
-_SINGULAR = re.compile(r"\b(?:this|it|ça|cela|esto|eso|das|es)\b", re.I)
+_SINGULAR = re.compile(r"\b(?:this|it|that|ça|cela|esto|eso|das|es)\b", re.I)
 _PLURAL = re.compile(
     r"\b(?:these|them|those|all|each|both|every|ces|tous|toutes|chacun\w*|estos|estas|todos|"
     r"todas|cada|diese|alle|jede\w*|beide\w*)\b",
@@ -1557,6 +1648,9 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
             bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
             for m in run
         ]
+        orders = [bool(_ORDER.match(m.group(1)) or _IMPERATIVE_ASK.match(m.group(1))) for m in run]
+        if any(asked) and not all(orders):  # "1. write a caption\n2. what …?\n3. X keeps …"
+            asked = [a or o for a, o in zip(asked, orders, strict=True)]
         asking = sum(asked)
         announced = _MANY.search(intro)
         lead = intro.rstrip()
@@ -1733,7 +1827,7 @@ _SENTENCE_END = re.compile(r"[.!?:;\n]")
 _CONDITION = _Folding(
     re.compile(r"\b(?:if|in case|unless|si|en cas|en caso|wenn|falls|sofern)\b", re.I)
 )
-_SINGULAR_BACK = re.compile(r"\b(?:this|it|that|ça|cela|esto|eso|dies)\b", re.I)
+_SINGULAR_BACK = re.compile(r"\b(?:this|it|that|ça|cela|esto|eso|dies|das)\b", re.I)
 _BLOCKED = re.compile(
     rf"{_REMEDY.pattern}|{_DEADLINE.pattern}|\b(?:need to|have to|must|dois|debo|tengo que|muss)\b",
     re.I,
@@ -1741,12 +1835,13 @@ _BLOCKED = re.compile(
 """What a problem blocks or calls for ("… and I need to upload it tonight", "… and I want
 a refund"): the same request."""
 _OWN_FRAME = re.compile(
-    r"(?:can|could|would|will) you\b|please\b|i\b|i'd\b|we\b|how\b|what\b|what's\b|why\b|"
-    r"where\b|when\b|which\b|is\b|are\b|do\b|does\b|j'|je\b|pouvez|pourriez|peux|comment\b|"
-    r"pourquoi\b|necesito|quiero|quisiera|puedes|podrías|cómo|qué|por qué|ich\b|wir\b|"
-    r"können|kannst|bitte\b|wie\b|warum\b|was\b",
+    r"(?:can|could|would|will) you\b|please\b|i\b|i'd\b|we\b|is\b|are\b|do\b|does\b|j'|"
+    r"je\b|pouvez|pourriez|peux|necesito|quiero|quisiera|puedes|podrías|ich\b|wir\b|"
+    rf"können|kannst|bitte\b|{_WH_WORD.pattern}",
     re.I,
 )
+"""What opens a request of its own: an ask frame, a subject, or a question word in any
+language ("which …", "quel …", "cuál …", "welches …")."""
 
 
 _NEED_LEAD = re.compile(

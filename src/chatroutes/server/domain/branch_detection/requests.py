@@ -69,13 +69,16 @@ _TRANSITION = (
     r"auch|außerdem|zudem|noch|übrigens|zweitens|drittens"
 )
 _COORDINATOR = r"and|et|y|und|but|mais|pero|aber"
+_SEQUENCE = r"then|puis|luego|después|dann|danach"
+"""Words that, after a coordinator, put the next clause next in time ("and then tell me
+…", "y luego dime …", "und dann sag mir …"): a request after the one before."""
 _GREETING = (
     r"hi|hello|hey|dear|good (?:morning|afternoon|evening)|bonjour|salut|coucou|hola|buenas|"
     r"buenos días|buenas tardes|oye|oiga|hallo|guten tag|moin|liebe|lieber|ok|okay|so|well|oh"
 )
 _OPENER = re.compile(
     rf"\W*(?:(?:{_GREETING})\b(?:[\w ]{{0,20}}?[,!:—-]+\s*|\s+))*(?:(?:oh|ah|so),?\s+)?"
-    rf"(?:(?:{_COORDINATOR})\b,?\s*)?"
+    rf"(?:(?:{_COORDINATOR})\b,?\s*(?:(?:{_SEQUENCE})\b,?\s*)?)?"
     rf"(?:(?:{_TRANSITION})\b,?\s*)*",
     re.I,
 )
@@ -84,8 +87,9 @@ _MARKER = r"\(?[a-e1-5]\)\s+"
 _CLAUSE_JOIN = re.compile(
     r"(?<!\bor)(?<!\bou)(?<!\bo)(?<!\boder)(?:[,:;]\s*|\s+)"
     rf"(?:(?:{_COORDINATOR}),?\s+)?{_MARKER}|"
-    rf"(?:;\s*|:\s+|,\s*(?:(?:{_COORDINATOR}|{_TRANSITION})\b,?\s+)*|"
-    rf"\s+(?:(?:{_COORDINATOR}),?\s+(?:(?:{_TRANSITION})\b,?\s+)*|(?:also|aussi|además|"
+    rf"(?:;\s*|:\s+|,\s*(?:(?:{_COORDINATOR})\b,?\s+(?:(?:{_SEQUENCE})\b,?\s+)?|"
+    rf"(?:{_TRANSITION})\b,?\s+)*|"
+    rf"\s+(?:(?:{_COORDINATOR}),?\s+(?:(?:{_TRANSITION}|{_SEQUENCE})\b,?\s+)*|(?:also|aussi|además|"
     r"außerdem|zudem)\b,?\s+))",
     re.I,
 )
@@ -252,6 +256,7 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
     aside = False  # "… ? Bref. Tu peux …": a set-aside word alone as a sentence
     announced = block = False
     listing = -1  # where the items of a list asked for start
+    counted_list = False  # "Three quick questions:\n…": the list is of requests
     counts = _counted(scan)
     for sentence in sents:
         body = _strip_marker(scan, sentence)
@@ -259,37 +264,79 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
         block = block or (previous_end > 0 and ("\n" in gap or body.start != sentence.start))
         previous_end = sentence.end
         frame = False  # an ask earlier in the sentence: "I need X and also Y"
-        for start, end, join in _clauses(scan, body.start, sentence.end):
+        lead_in = ""  # "and unrelated, but my card …": an opener cut off on its own
+        for start, end, cut in _clauses(scan, body.start, sentence.end):
+            join = f"{lead_in} {cut}" if lead_in else cut
             unit = _unit(scan, start, end, join=join, block=block, aside=aside)
+            lead_in = _lead_in(scan, start, end) if unit is None else ""
             if unit is not None and unit.form == CONTEXT:
                 if frame and _carries(scan, unit, join):
                     unit = replace(unit, form=ASK)  # "I need X and also Y"
                 elif unit.words >= 4 and _switches(f"{join} {scan[unit.start : unit.core]}"):
                     unit = replace(unit, form=PROBLEM)  # "Separately, our logo looks blurry"
-            if unit is not None and unit.form in (PROBLEM, CONTEXT) and _CONTRAST.search(join):
+            contrast = _CONTRAST.search(join) and not _switches(join)
+            if unit is not None and unit.form in (PROBLEM, CONTEXT) and contrast:
                 unit = replace(unit, refers_back=True)  # "X restarts, but I don't know why"
             if unit is not None and unit.inside and unit.form == PROBLEM and _switches(join):
                 previous = units[-1] if units else None  # "X fails, and also Y …": X too
-                if previous is not None and previous.form == CONTEXT and previous.words >= 4:
+                if (
+                    previous is not None
+                    and previous.start >= sentence.start
+                    and previous.form == CONTEXT
+                    and previous.words >= 4
+                ):
                     units[-1] = replace(previous, form=PROBLEM)
             frame = frame or (unit is not None and unit.form in (ASK, QUESTION))
             if unit is not None and announced:
                 unit = replace(unit, announced=True)
                 if unit.form == CONTEXT and _counted_item(scan, unit, join):
                     unit = replace(unit, form=PROBLEM)  # "Two things. First, the export …"
-            announced = announced or any(start <= at < end for at in counts)
-            if unit is not None and unit.form == ASK and scan[unit.end : end].strip() == ":":
-                listing = len(units) + 1  # "I need:\n- a speech\n- gift ideas"
+            counting = any(start <= at < end for at in counts)
+            announced = announced or counting
+            heads_list = unit is not None and scan[unit.end : end].strip() == ":"
+            if (
+                unit is not None and heads_list and (unit.form == ASK or counting)
+            ):  # "I need:\n- a speech\n- …"
+                listing, counted_list = len(units) + 1, counting
             block = block and unit is None  # "1." split off as a sentence opens the next
             aside = bool(
                 (unit is None and _SET_ASIDE.match(scan, start, end))
                 or _words(scan[max(start, end - 16) : end])[-1:] in _SET_ASIDE_LAST
             )
+            if unit is not None and _shares_question_mark(scan, units, unit, sentence):
+                units[-1] = replace(units[-1], form=QUESTION)  # "wie X und kannst du Y?"
             if unit is not None:
                 units.append(unit)
             if _answers(units, unit, scan, start, end):
                 units[-2 if unit else -1] = replace(units[-2 if unit else -1], form=CONTEXT)
-    return _listed(units, listing) if listing > 0 else units
+                if unit is not None:  # "No, claro que no, …": the answer tells no problem
+                    units[-1] = replace(unit, form=CONTEXT)
+    return _listed(scan, units, listing, counted=counted_list) if listing > 0 else units
+
+
+def _shares_question_mark(scan: str, units: list[Unit], unit: Unit, sentence: Span) -> bool:
+    """Whether the clause before ``unit`` is a question whose mark is the one ending the
+    sentence: opened by a question word ("how do I …", "comment je …", "cómo …", "wie
+    … ich …") and coordinated with a question or ask of the same sentence ("… and can
+    you …?", "… et tu peux …?"), not a clause of it ("when I …", "wo ich …")."""
+    before = units[-1] if units else None
+    if before is None or before.form != CONTEXT or before.start < sentence.start:
+        return False
+    if unit.opener != AND or unit.form not in (QUESTION, ASK) or before.words < 3:
+        return False
+    if not scan[sentence.start : sentence.end].rstrip().endswith("?"):
+        return False
+    plain = scan[before.core : before.end].lstrip("¿¡ ")
+    if not _WH_WORD.match(plain):
+        return False
+    return not _SUBORDINATE.match(plain) or bool(_INVERTED.match(plain))
+
+
+def _lead_in(scan: str, start: int, end: int) -> str:
+    """The words of a piece too short to be a unit when they turn to another matter
+    ("and unrelated", "et sinon", "y aparte"): they open the clause after it."""
+    piece = scan[start:end]
+    return piece if _TRANSITION_WORD.search(piece) else ""
 
 
 _CONTRAST = re.compile(r"\b(?:but|mais|pero|aber)\b", re.I)
@@ -312,12 +359,21 @@ def _counted_item(scan: str, unit: Unit, join: str) -> bool:
 _WRITER = re.compile(r"(?:i|i'm|i've|i'd|we|we're|we've|je|j'\w*|nous|yo|ich|wir)\b", re.I)
 
 
-def _listed(units: list[Unit], at: int) -> list[Unit]:
+def _listed(scan: str, units: list[Unit], at: int, *, counted: bool) -> list[Unit]:
     """The list lines after an ask that ends with a colon ("j'ai besoin de :\n1. un
     discours\n2. des idées de cadeau") are each asked for; not when one of them tells a
-    problem (then they are symptoms to help with)."""
-    items = list(itertools.takewhile(lambda u: u.opener == BLOCK, units[at:]))
-    if len(items) < 2 or any(u.form == PROBLEM for u in items) or len(units[at - 1].topic) > 2:
+    problem (then they are symptoms to help with), unless the colon closes a count of
+    requests ("three things:", "tres dudas:") and nothing is asked after the lines:
+    then each line is one of them."""
+    items = list(
+        itertools.takewhile(
+            lambda u: u.opener == BLOCK and not _CLOSING.match(scan, u.start, u.end),
+            units[at:],
+        )
+    )
+    asked_after = any(u.form in (QUESTION, ASK) for u in units[at + len(items) :])
+    symptoms = (not counted or asked_after) and any(u.form == PROBLEM for u in items)
+    if len(items) < 2 or symptoms or len(units[at - 1].topic) > 2:
         return units  # "I need minutes from my notes:\n- …": the items are material
     asked = [replace(u, form=ASK, announced=True) for u in items]
     frame = replace(units[at - 1], form=CONTEXT)  # what it asks is in the items
@@ -470,6 +526,7 @@ def _counted(scan: str) -> list[int]:
 
 _MARKED = re.compile(r"\(?([a-e1-5])\)\s+$", re.I)
 _TRANSITION_WORD = re.compile(rf"\b(?:{_TRANSITION})\b", re.I)
+_SEQUENCED = re.compile(rf"\b(?:{_COORDINATOR}),?\s+(?:{_SEQUENCE})\b", re.I)
 _SUBORDINATE = re.compile(r"(?:when|quand|wo|was)\b", re.I)
 """Question words that after "and" mostly open a clause of the same question ("… when
 the key is missing, and when Redis is down?", German "und was ich …")."""
@@ -514,7 +571,9 @@ def _unit(scan: str, start: int, end: int, *, join: str, block: bool, aside: boo
     if len(words) < 2:
         return None
     joined = f"{join} {lead}" if join or lead else ""
-    if joined and (_TRANSITION_WORD.search(joined) or _MARKED.search(join)):
+    if joined and (
+        _TRANSITION_WORD.search(joined) or _MARKED.search(join) or _SEQUENCED.search(joined)
+    ):
         kind = TRANSITION  # "Second, …", "…, (b) …": an item set apart
     elif block:
         kind = BLOCK
@@ -527,7 +586,7 @@ def _unit(scan: str, start: int, end: int, *, join: str, block: bool, aside: boo
     return Unit(
         start=start,
         end=end,
-        form=_form(core, asked_for),
+        form=_form(core, asked_for, opens_sentence=not join),
         topic=topic,
         opener=kind,
         refers_back=_points_back(core, words, topic),
@@ -558,8 +617,11 @@ def _switches(opening: str) -> bool:
     return bool(_SWITCH.search(opening) or _JOINED_ALSO.search(opening))
 
 
-def _form(core: str, asked_for: bool) -> str:
-    """What a unit does, from its words past its opener (``asked_for``: a "?" ends it)."""
+def _form(core: str, asked_for: bool, *, opens_sentence: bool) -> str:
+    """What a unit does, from its words past its opener (``asked_for``: a "?" ends it).
+    A whole sentence that ends with "?" is asked, capitalised or not ("whats the
+    fastest way to …??"); a clause cut from one only when it opens with a capital or
+    "¿" ("…: ¿me ayudas a …?")."""
     plain = core.lstrip("¿¡ ")
     words = _words(plain)
     if _CLOSING.match(plain) and len(words) <= 6:
@@ -567,7 +629,8 @@ def _form(core: str, asked_for: bool) -> str:
     frame = not _ASK_WORDS.isdisjoint(words) and _ASK_FRAME.search(plain)
     if asked_for and (_INTERROGATIVE.match(plain) or frame or _WH_WORD.search(plain, 0, 24)):
         return QUESTION  # "c'est quoi un bon salaire ?", "ab welchem Alter …?"
-    if _EN_WH_AUX.match(plain) or (asked_for and core[:1].isupper()):
+    opened = core[:1].isupper() or core[:1] == "¿" or opens_sentence
+    if _EN_WH_AUX.match(plain) or (asked_for and opened):
         return QUESTION  # a sentence asked as such: "¿Me explicas de qué trata el libro?"
     if frame or _IMPERATIVE.match(plain):
         return ASK
@@ -600,7 +663,10 @@ def intents(units: list[Unit]) -> list[Intent]:
     from that item."""
     groups: list[list[Unit]] = []
     before: Unit | None = None  # the context unit just before, when it opens an item
+    previous: Unit | None = None
     for unit in units:
+        adjacent = bool(groups) and groups[-1][-1] is previous
+        previous = unit
         if unit.set_aside:
             groups.clear()  # "… Anyway, can you …": what came before was no request
         if unit.form == CONTEXT or not unit.topic:
@@ -609,7 +675,7 @@ def intents(units: list[Unit]) -> list[Intent]:
             continue
         if unit.refers_back and before is not None:
             groups.append([before, unit])
-        elif groups and _same_request(groups[-1], unit):
+        elif groups and _same_request(groups[-1], unit, adjacent=adjacent):
             groups[-1].append(unit)
         else:
             groups.append([unit])
@@ -617,10 +683,11 @@ def intents(units: list[Unit]) -> list[Intent]:
     return [Intent(tuple(g)) for g in groups]
 
 
-def _same_request(group: list[Unit], unit: Unit) -> bool:
+def _same_request(group: list[Unit], unit: Unit, *, adjacent: bool) -> bool:
     """Whether ``unit`` tells more about the request of ``group``: it shares its topic
-    (two stems, or a good share of the fewer), points back at it, or is a short question
-    after a question with nothing to set it apart ("What do I need for it?")."""
+    (two stems, or a good share of the fewer), points back at it, asks about the problem
+    just before it, joined with a bare comma, or is a short question after a question
+    with nothing to set it apart ("What do I need for it?")."""
     topic = frozenset().union(*(u.topic for u in group))
     shared = len(topic & unit.topic)
     if shared >= 2 or (shared and shared >= 0.4 * min(len(topic), len(unit.topic))):
@@ -628,4 +695,6 @@ def _same_request(group: list[Unit], unit: Unit) -> bool:
     if unit.refers_back:
         return True
     last = group[-1]
+    if adjacent and last.form == PROBLEM and unit.inside and not unit.opener:
+        return True  # "my card got blocked, who do I call?": what to do about it
     return unit.form == QUESTION and last.form == QUESTION and unit.words <= 6 and not unit.opener
