@@ -50,7 +50,8 @@ _MAKE = re.compile(
     r"generate|suggest|propose|formulate|phrase|word|translate|explain|implement|code|design|"
     r"sketch|outline|summari[sz]e|describe|prepare|plan|build|do|calculate|compute|"
     r"calcul\w*|berechn\w*|kalkulier\w*|"
-    r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|"
+    r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|prépar\w*|"
+    r"prepar\w*|prepár\w*|"
     r"dar|donner|geben|dare|dar-me|escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
     r"schreib\w*|formulier\w*|umschreib\w*|umformulier\w*|ausformulier\w*|gib|zeig\w*|mach\w*|"
     r"entwirf|expliqu\w*|explica\w*|explíca\w*|"
@@ -318,9 +319,9 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     keyed = _Keyed(scan, _KEYS)
     for index, sentence in enumerate(sents):
-        if not keyed.within(sentence.start, sentence.end):
-            continue
         following = sents[index + 1] if index + 1 < len(sents) else None
+        if not keyed.within(sentence.start, (following or sentence).end):
+            continue  # the variants may come in the sentence after the request
         items = _made_variants(text, scan, sentence, following)
         found.extend(items or _in_two_forms(text, scan, sentence))
     return found + _variant_sets(text, scan, sents, found)
@@ -341,8 +342,13 @@ def _made_variants(
     lead = _REQUEST_LEAD.search(scan, sentence.start, verb.start())
     if items is None and lead is not None:  # "Kannst du es einmal … und einmal … formulieren?"
         items = _listed(scan, lead.end(), verb.start())
-    if items is None and following and _ONE_WORD.match(scan, following.start):
-        items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
+    if items is None and following and _opens_following(scan, sentence, following.start):
+        count = _COUNTED.search(scan, sentence.start, sentence.end)
+        items = _listed(  # "… schreiben? Einmal …", "Tu m'en fais deux ? Un … et un …"
+            scan, following.start, following.end, counted_before=count is not None
+        )
+        if items and any(_PERSONAL.intersection(_words(scan[a:b])) for a, b in items):
+            items = None  # "… two posts? A friend asked me for them and …": a clause
     if items is None and following and (first := _FIRST.match(scan, following.start)):
         items = _listed(scan, first.end(), following.end)  # "… two ways? First in …, then …"
     if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
@@ -369,6 +375,29 @@ def _made_variants(
     )
 
 
+# a person in a phrase makes it a clause of its own, not a variant asked for
+_PERSONAL = frozenset(
+    {
+        *("i", "me", "we", "us", "he", "him", "she", "her", "they", "them", "it"),
+        *("je", "moi", "il", "elle", "ils", "elles", "lui", "leur", "yo", "él", "ella"),
+        *("ellos", "nosotros", "ich", "mich", "mir", "er", "ihm", "ihn", "wir", "uns"),
+    }
+)
+_ARTICLE_OPENER = re.compile(r"(?:an?|un|ein|einen)\b", re.I)
+
+
+def _opens_following(scan: str, sentence: Span, at: int) -> bool:
+    """Whether the sentence at ``at`` opens on the first of the variants the request
+    before it asks for: "one"/"once", or an article when the request counts them ("Tu
+    m'en fais deux ? Un sobre … et un drôle …")."""
+    if _ONE_WORD.match(scan, at):
+        return True
+    if not _ARTICLE_OPENER.match(scan, at):
+        return False
+    counted = _COUNTED.search(scan, sentence.start, sentence.end)
+    return counted is not None and counted.group(0).lower() in _NUMBER
+
+
 _COUNT_WORD = (
     r"(?:two|three|four|five|both|2|3|4|5|deux|trois|quatre|dos|tres|cuatro|ambos|ambas|zwei|"
     r"drei|vier|beide\w*|due|tre|duas|três)"
@@ -384,6 +413,9 @@ _CONTENT_COUNT = re.compile(
 )
 
 
+_FOR_A_COUNT = re.compile(r"\b(?:for|pour|para|für)\s+$", re.I)
+
+
 def _describes(scan: str, start: int, first_end: int, end: int) -> bool:
     """Whether the phrases describe what one piece is about rather than variants of it:
     a count inside a phrase of content, up to the end of the first phrase ("a story about
@@ -397,12 +429,18 @@ def _describes(scan: str, start: int, first_end: int, end: int) -> bool:
 
 
 def _listed(
-    scan: str, after: int, end: int, clause_start: int | None = None
+    scan: str,
+    after: int,
+    end: int,
+    clause_start: int | None = None,
+    *,
+    counted_before: bool = False,
 ) -> list[tuple[int, int]] | None:
     """The alternatives asked for after the verb: a list after a colon, or parallel
     coordinated phrases; None when there are not two of them. ``clause_start``: where the
     verb's clause starts, for a count that comes before a verb that comes last ("auf
-    drei Arten umschreiben: …")."""
+    drei Arten umschreiben: …"); ``counted_before``: the request before these phrases
+    counted them ("two posts? …")."""
     colon = scan.find(":", after, end)
     if colon != -1 and not _words(scan[colon + 1 : end]):
         colon = -1  # "… for TikTok and for LinkedIn:" then the text to rewrite
@@ -411,8 +449,15 @@ def _listed(
     else:
         counted = _COUNTED.search(scan, after, colon if colon != -1 else end)
     noun_end = _word_end(scan, counted) if counted else None
-    if colon == -1 and noun_end and counted and counted.group(0).lower() in _NUMBER:
-        # "draft it two ways, a short … and a longer …"
+    if (
+        colon == -1
+        and noun_end
+        and counted
+        and counted.group(0).lower() in _NUMBER
+        and not _FOR_A_COUNT.search(scan, after, counted.start())
+    ):
+        # "draft it two ways, a short … and a longer …"; not "a menu for two people, one
+        # for six …", whose count says whom the first one serves
         of = _OF_PHRASE.match(scan, noun_end)  # "two versions of the intro, a short …"
         stop = _COUNTED_COMMA.match(scan, of.end() if of else noun_end)
         if stop is not None and stop.group(0).strip():
@@ -469,7 +514,7 @@ def _listed(
     item_heads = {_head(scan, a, b) for a, b in items}
     same_preposition = heads[0] in _PREPOSITIONS and len(item_heads) == 1
     if len(items) < 2 or not (
-        counted or one_each or same_noun or same_preposition or len(items) >= 3
+        counted or counted_before or one_each or same_noun or same_preposition or len(items) >= 3
     ):
         return None
     items[-1] = _last_variant(scan, *items[-1], 14)
@@ -607,8 +652,15 @@ def _noun(phrase: str) -> str:
     return words[-1] if words else ""
 
 
+_COMPOUND_HEAD = re.compile(r"\s*([^\W\d_]+-[\w-]+)")
+
+
 def _head(scan: str, start: int, end: int) -> str:
-    """The phrase's first word; "a third …" opens with "third"."""
+    """The phrase's first word; "a third …" opens with "third"; a compound ("last-name
+    basis") opens with the whole compound, no ordinal."""
+    compound = _COMPOUND_HEAD.match(scan, start, end)
+    if compound is not None:
+        return compound.group(1).lower()
     words = _words(scan[start:end])[:2]
     if len(words) == 2 and words[0] in _ARTICLES and words[1] in _ONE:
         return words[1]
@@ -1389,10 +1441,16 @@ def _noun_after_adjective(scan: str, start: int, verb: re.Match[str]) -> bool:
         return False  # "Pourrais-tu me proposer …": a pronoun, not a determiner
     if _asked_conditional(scan, two.start(), verb):
         return False  # "tu le formulerais": "tu" is the one asked
+    if _ADDRESSED_CLITIC_PAIR.match(scan, two.start(), verb.start()):
+        return False  # "tu m'en prépares", "tu nous fais": "tu" is the one asked
     return two.group(1).lower() in _DETERMINERS
 
 
 _TWO_WORDS_BEFORE = re.compile(r"([\w']+) [\w'-]+ $")
+_ADDRESSED_CLITIC_PAIR = re.compile(
+    r"tu\s+(?:m'en|m'|me|nous|lui|leur|le|la|les|l'|en)\s*$",
+    re.I,
+)
 
 
 # "tu le …", "vous la …": the one asked, then the thing to make as an object pronoun

@@ -1,0 +1,74 @@
+"""Directives whose variants come in the sentence after the request ("Can you draft
+two? A short one … and a long one …"), in every language, and the sentences after a
+request that only go on talking."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import detect
+
+
+def variants(text: str) -> list[str]:
+    """The spans of the directive suggestions found, in text order."""
+    found = detect(text, count=10).suggestions
+    return [
+        text[s.start : s.end] for s in sorted(found, key=lambda s: s.start) if s.kind == "directive"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # the request counts them, the next sentence opens each on an article
+        ("Tu m'en prépares deux ? Un sobre pour le site et un plus drôle pour Instagram.", 2),
+        ("Peux-tu me préparer deux annonces ? Une sobre pour le site et une plus drôle.", 2),
+        ("¿Me preparas dos avisos? Uno formal para el portal y uno más cercano para el chat.", 2),
+        (
+            "Kannst du mir zwei Texte schreiben? Einen sachlichen für die Website und einen "
+            "lockeren für Instagram.",
+            2,
+        ),
+        ("Could you write me two posts? A serious one for the site and a playful one for X.", 2),
+        # "once … and once …" after a request whose own sentence names no variant
+        ("Could you word the refusal for the supplier? Once formal and once a bit warmer.", 2),
+        # a hyphenated compound inside a variant is no ordinal opening a new one
+        (
+            "Could you word the refusal for the supplier? Once formal, last-name basis, and "
+            "once a bit warmer, first names and friendly.",
+            2,
+        ),
+    ],
+)
+def test_variants_in_the_sentence_after_the_request(text: str, count: int) -> None:
+    assert len(variants(text)) == count
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the sentence after goes on with people and what they did: a clause, no variant
+        "Can you write me two posts? A friend asked me for them and a colleague too.",
+        "Kannst du zwei Texte schreiben? Ein Kollege hat mich gefragt und ein Nachbar auch.",
+        "Tu peux m'écrire deux mots ? Un collègue me les a demandés et un voisin aussi.",
+        # no count in the request: an article opening the next sentence is only an article
+        "Can you write me a post? A short intro and a long outro are already done.",
+        "Schreibst du mir einen Text? Ein Kollege und ein Nachbar lesen ihn morgen.",
+    ],
+)
+def test_sentence_after_the_request_that_goes_on_talking(text: str) -> None:
+    assert variants(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Can you prepare a menu for two people, one for six and one for twelve?", "a menu"),
+        ("¿Puedes escribir un menú para dos personas, uno para seis y uno para doce?", "un menú"),
+        ("Peux-tu préparer un menu pour deux personnes, un pour six et un pour douze ?", "un menu"),
+    ],
+)
+def test_count_after_for_says_whom_the_first_variant_serves(text: str, first: str) -> None:
+    found = variants(text)
+    assert len(found) == 3
+    assert found[0].startswith(first)
