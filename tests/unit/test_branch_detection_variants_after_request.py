@@ -72,3 +72,65 @@ def test_count_after_for_says_whom_the_first_variant_serves(text: str, first: st
     found = variants(text)
     assert len(found) == 3
     assert found[0].startswith(first)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # list lines that each open with "one", one of them naming itself a version
+        (
+            "Kannst du mir daraus etwas machen:\n- eine Version für die Website, sachlich\n"
+            "- eine für Instagram, kurz\n- eine auf Englisch",
+            3,
+        ),
+        (
+            "¿Me ayudas a redactar la explicación en varios niveles?\n"
+            "- Una versión muy sencilla para principiantes\n- Una estándar para la mayoría\n"
+            "- Una de ampliación con referencias",
+            3,
+        ),
+        (
+            "Tu peux m'aider à rédiger le texte en plusieurs longueurs ?\n"
+            "- une version courte pour le site\n- une longue pour la brochure",
+            2,
+        ),
+        (
+            "Could you help me write the blurb at several levels?\n"
+            "- one short version for the flyer\n- one for the website, longer",
+            2,
+        ),
+        # a request that closes on the form of what its lines give
+        (
+            "Can you write the announcement as:\n- a text message for my aunt\n"
+            "- a step-by-step guide for my uncle\n- a short update for the group chat",
+            3,
+        ),
+        ("Peux-tu écrire le texte comme :\n- un SMS pour ma mère\n- un mail pour mon père", 2),
+        (
+            "¿Puedes redactar el aviso como:\n- un cartel para el portal\n"
+            "- un mensaje para el grupo",
+            2,
+        ),
+        (
+            "Kannst du die Ankündigung schreiben als:\n- eine SMS für meine Tante\n"
+            "- eine Mail für meinen Onkel",
+            2,
+        ),
+    ],
+)
+def test_variants_as_list_lines_under_a_request(text: str, count: int) -> None:
+    assert len(variants(text)) == count
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lines opening with "one" that name no variant: people, things, not versions
+        "Can you give me tips for:\n- one child who is shy\n- one adult who talks a lot",
+        "Peux-tu me conseiller pour :\n- une amie timide\n- une collègue bavarde",
+        # lines under a request that names no form and no variant
+        "Can you help me plan these:\n- a dinner for my aunt\n- a trip for my uncle",
+    ],
+)
+def test_list_lines_that_are_no_variants(text: str) -> None:
+    assert variants(text) == []

@@ -192,7 +192,9 @@ _MAKE_SCAN = _Folding(_MAKE)  # the same matches, found faster
 _REQUEST_LEAD = _Folding(
     re.compile(
         r"\b(?:kannst du|können sie|könntest du|könnten sie|würdest du|würden sie|bitte|peux-tu|"
-        r"pouvez-vous|pourriez-vous|puedes|podrías|can you|could you|would you|please)\b"
+        r"pouvez-vous|pourriez-vous|puedes|podrías|can you|could you|would you|please|"
+        r"help me|m'aider à|m'aides à|aide-moi à|me ayudas a|ayudarme a|ayúdame a|hilf mir|"
+        r"hilfst du mir)\b"
         r"(?:\s+(?:mir|me|us|moi|nous|"
         r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
         re.I,
@@ -1251,7 +1253,9 @@ def _list_variants(
             continue
         if any(a < sentence.end and sentence.start < b for a, b in taken):
             continue
-        named = _VARIANT_NOUN.search(scan, sentence.start, sentence.end)
+        named = _VARIANT_NOUN.search(scan, sentence.start, sentence.end) or _AS_FORMS.search(
+            scan, sentence.start, sentence.end
+        )
         if not named and not _stand_in_lines(scan, sentence.end):
             continue
         request = _request_verb(_ASK, scan, sentence.start, sentence.end) or _REQUEST_LEAD.search(
@@ -1345,14 +1349,30 @@ def _labelled_variants(
 
 def _stand_in_lines(scan: str, at: int) -> bool:
     """Whether the list lines from ``at`` each open with a stand-in for the thing asked
-    for ("- one for LinkedIn", "- one for the website"; "- une courte", "- otra …")."""
-    lines = 0
+    for ("- one for LinkedIn", "- one for the website"; "- une courte", "- otra …"), or
+    each open with "one" and one of them names itself a variant ("- eine Version für
+    …", "- eine für …", "- eine kurze")."""
+    lines: list[tuple[int, int]] = []
     while line := _LIST_LINE.match(scan, at):
-        if not _stands_in(scan, line.start(1), line.end(1)):
-            return False
-        lines += 1
+        lines.append(line.span(1))
         at = line.end()
-    return lines >= 2
+    if len(lines) < 2:
+        return False
+    if all(_stands_in(scan, start, end) for start, end in lines):
+        return True
+    openers = [_ONE_WORD.match(scan, start, end) for start, end in lines]
+    return all(openers) and any(
+        _ONE_LINE_NAMED.match(scan, opener.end(), end)
+        for opener, (_, end) in zip(openers, lines, strict=True)
+        if opener is not None
+    )
+
+
+# the line names a variant in its first words after its "one": "eine Version für
+# Indeed", "una versión muy sencilla", "one short draft …"
+_ONE_LINE_NAMED = re.compile(rf"(?:\s+[^\W\d_]+){{0,2}}?\s+(?:{_VARIANT_WORDS})\b", re.I)
+# a request that closes on the form of what follows: "write the explanation as:"
+_AS_FORMS = re.compile(r"\b(?:as|als|como|comme|sous forme de)\s*:\s*$", re.I)
 
 
 def _joins_by_sentence(sents: list[Span], joins: list[re.Match[str]]) -> list[list[re.Match[str]]]:
