@@ -625,7 +625,14 @@ _REQUESTING = re.compile(
     r"\b(?:please|pls|can you|could you|would you|help|need|want|i'd like|tell me|explain|"
     r"show|which|should|better|worth|s'il te plaît|s'il vous plaît|peux-tu|pouvez-vous|"
     r"explique\w*|dis-moi|por favor|puedes|podrías|explica\w*|dime|bitte|kannst|können sie|"
-    r"erklär\w*|sag mir)\b",
+    r"erklär\w*|sag mir)\b|"
+    # a question told as what one does not know, then what is asked: "I don't get what
+    # …", "je ne comprends pas ce qui …", "no entiendo qué …", "ich verstehe nicht, was …"
+    r"\b(?:(?:do not|don't|dont|can't|cannot)\s+(?:really\s+|quite\s+)?(?:get|understand|see)|"
+    r"not sure|trying to (?:figure out|work out|understand|decide)|wonder(?:ing)?|"
+    r"comprends? pas|sais pas|me demande|no entiendo|no sé|me pregunto|versteh\w* nicht|"
+    r"weiß nicht|frage mich)(?:[\s,]+[^\W\d_]+){0,2}?[\s,]+(?:what|whether|if|which|how|"
+    r"ce que|ce qui|si|quel\w*|qué|cuál|was|ob|wie|welche\w*)\b",
     re.I,
 )
 
@@ -1806,6 +1813,10 @@ _JUDGED = re.compile(
 )
 
 
+# the opener of an embedded question, whose subject is the first side
+_ASKED_WHAT = re.compile(r"\b(?:what|ce que|ce qui|qué|lo que)\s+", re.I)
+
+
 def _left_side(scan: str, lo: int, end: int) -> tuple[int, int] | None:
     """X in "X <cue> Y": what is said of X ("is worth it", "vaut le coup", "really")
     left out, and X starting after the verb or noun that frames it ("the advantages of X")."""
@@ -1815,12 +1826,19 @@ def _left_side(scan: str, lo: int, end: int) -> tuple[int, int] | None:
     softened = _SOFTENERS.search(scan, lo, end)
     if softened is not None:
         end = softened.start()
+    asked = [  # embedded after a clause ("I don't get what …"), not "In what way does …"
+        m.end()
+        for m in _ASKED_WHAT.finditer(scan, lo, end)
+        if _words(scan[m.end() : end]) and len(_words(scan[lo : m.start()])) >= 2
+    ]
     frames = [
         m.end()
         for pattern in (_PREFER_VERB, _ADVANTAGE)
         for m in pattern.finditer(scan, lo, end)
         if 0 < len(_words(scan[m.end() : end])) <= 6
     ]
+    if asked:
+        return asked[-1], end  # "I don't get what X means compared to Y": X
     if frames:
         return max(frames), end
     left = _left_option(scan, lo, end)
