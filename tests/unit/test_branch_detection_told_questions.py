@@ -67,3 +67,36 @@ def test_comparison_asked_as_what_one_does_not_know(text: str, first: str, secon
 )
 def test_stated_comparison_beside_a_doubt(text: str) -> None:
     assert sides(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [
+        (
+            "I'm trying to figure out if a yearly pass is actually better than single tickets "
+            "given I might move.",
+            "a yearly pass",
+            "single tickets",
+        ),
+        ("I wonder if the train is cheaper than the bus for this trip.", "the train", "the bus"),
+        ("Je ne sais pas si le train est moins cher que l'avion pour ce trajet.", "le train", "l'"),
+        ("No sé si el tren es más barato que el avión para este viaje.", "el tren", "el avión"),
+        ("Ich weiß nicht, ob der Zug günstiger ist als das Flugzeug.", "der Zug", "das Flugzeug"),
+    ],
+)
+def test_comparative_in_an_embedded_question(text: str, first: str, second: str) -> None:
+    found = sides(text)
+    assert len(found) == 2
+    assert first in found[0]
+    assert found[1].startswith(second)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We'll see if it's better than last time.",
+        "I don't know if he is taller than his brother, it doesn't matter.",
+    ],
+)
+def test_embedded_comparative_with_no_sides_to_choose(text: str) -> None:
+    assert sides(text) == []

@@ -874,7 +874,9 @@ def _framed_left(scan: str, lo: int, at: int) -> int | None:
 
 # a question embedded in a statement: "I'm trying to decide whether X is better than Y"
 _EMBEDDED_QUESTION = re.compile(
-    r"\b(?:whether|ob|(?:demande|sais pas|sé|pregunto|saber|decidir) si)\b", re.I
+    r"\b(?:whether|ob|(?:demande|sais pas|sé|pregunto|saber|decidir) si|"
+    r"(?:figure out|work out|wonder|wondering|not sure|unsure|know|decide|see) if)\b",
+    re.I,
 )
 
 
@@ -886,7 +888,7 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         "?" in chunk
         or _QUESTION_ORDER.match(scan, sentence.start, sentence.end)
         or (
-            any(map(chunk.lower().__contains__, ("whether", "ob ", "si ")))
+            any(map(chunk.lower().__contains__, ("whether", "ob ", "si ", " if ")))
             and _EMBEDDED_QUESTION.search(scan, sentence.start, sentence.end)
         )
     ):
