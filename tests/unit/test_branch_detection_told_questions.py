@@ -100,3 +100,42 @@ def test_comparative_in_an_embedded_question(text: str, first: str, second: str)
 )
 def test_embedded_comparative_with_no_sides_to_choose(text: str) -> None:
     assert sides(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [
+        # an adverb between the cue and the sides is no side
+        (
+            "¿En qué se diferencian de verdad un contrato fijo y un contrato temporal?",
+            "un contrato fijo",
+            "un contrato temporal",
+        ),
+        (
+            "Worin unterscheiden sich eigentlich ein Mietvertrag und ein Leasingvertrag?",
+            "ein Mietvertrag",
+            "ein Leasingvertrag",
+        ),
+        ("What's really the difference between a lease and a loan?", "a lease", "a loan"),
+        ("Quelle est vraiment la différence entre un CDI et un CDD ?", "un CDI", "un CDD"),
+        # the gerund of "compare", in Spanish as in English
+        ("Estoy comparando Holded con Quipu. ¿Cuál me compensa más?", "Holded", "Quipu"),
+        ("I'm comparing Holded with Quipu. Which one is cheaper?", "Holded", "Quipu"),
+    ],
+)
+def test_sides_of_a_comparison_cue(text: str, first: str, second: str) -> None:
+    found = sides(text)
+    assert len(found) == 2
+    assert found[0].startswith(first)
+    assert found[1].startswith(second)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Estuve comparando Holded con Quipu y al final elegí Quipu.",
+        "I was comparing Holded with Quipu and in the end I chose Quipu.",
+    ],
+)
+def test_comparison_of_a_choice_already_made(text: str) -> None:
+    assert sides(text) == []

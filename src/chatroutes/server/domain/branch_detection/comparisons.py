@@ -63,7 +63,7 @@ _COMPARE = _Folding(
         r"(?:cambia|difiere|es diferente|es distinto)(?:\s+[^\W\d_]+)?\s+entre|"
         r"was(?:\s+[^\W\d_]+){0,2}?\s+(?:ändert sich|ist anders|unterscheidet sich)"
         r"(?:\s+[^\W\d_]+)?\s+zwischen|"
-        r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
+        r"(?:se )?compar(?:a|an|e|ent|ando|ant)\b|unterscheide[nt] sich|"
         r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
         r"debating|weighing|wavering|back and forth) between|"
         r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos|estoy|estamos) entre|"
@@ -275,6 +275,11 @@ _ALIKE_KEYS = (
 _JOINER = re.compile(
     r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|à)\s", re.I
 )
+_AFTER_CUE_ADVERB = re.compile(
+    r"(?:\s+(?:really|actually|truly|exactly|de verdad|realmente|en realidad|exactamente|"
+    r"vraiment|réellement|exactement|concrètement|wirklich|eigentlich|genau|konkret)\b)*",
+    re.I,
+)
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
 _DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
 _FROM_JOINER = re.compile(r"\s(?:de|del|von|vom|from|and|y|und)\s", re.I)
@@ -439,6 +444,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 r"\s*[a-z]*\s*[^\W\d_]", rest
             ):
                 continue  # "I weigh 80 kg"
+            # "se diferencian de verdad A y B": the adverb after the cue is no side
+            sides_from = _skip(_AFTER_CUE_ADVERB, scan, match.end())
             joiner = (
                 _DUTCH_JOINER
                 if "tussen" in cue
@@ -447,21 +454,21 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 else _FROM_JOINER
                 if cue.startswith(("se dif", "unterscheidet"))
                 else _JOINER
-            ).search(rest)
+            ).search(scan, sides_from, hi)
             if joiner is None:
                 found.extend(_list_before(text, scan, sentence, match))
                 continue
-            first = rest[: joiner.start()]
+            first = scan[sides_from : joiner.start()]
             if not _words(first) or re.fullmatch(r"[\s\d:.$€£%apmh-]*", first, re.I):
                 continue  # "between 2 and 5", "between 9am and noon"
-            right_from = match.end() + joiner.end()
+            right_from = joiner.end()
             first_words = len(_words(first))
             end = _right_option(scan, right_from, hi, max(3, first_words + 2), min(first_words, 2))
             if end is None:
                 continue
             end = _parallel_modifier(scan, first, end, hi)
             sides = [
-                *_parts(scan, match.end(), match.end() + joiner.start(), _SIDES),
+                *_parts(scan, sides_from, joiner.start(), _SIDES),
                 (right_from, end),
             ]
             if len(sides) < 2 or any(
@@ -653,7 +660,8 @@ def _object_given(scan: str, cue: re.Match[str], colon: int) -> bool:
 
 # a choice in the past, told: "I was torn between A and B for weeks, but …"
 _PAST_CHOICE = re.compile(
-    r"\b(?:was|were|had been|j'étais|j'hésitais|hésitait|estaba|estábamos|dudaba|war|waren)\s+"
+    r"\b(?:was|were|had been|j'étais|j'hésitais|hésitait|estaba|estábamos|estuve|estuvimos|"
+    r"dudaba|war|waren)\s+"
     r"(?:\w+\s+)?$",
     re.I,
 )
