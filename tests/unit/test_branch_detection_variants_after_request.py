@@ -134,3 +134,32 @@ def test_variants_as_list_lines_under_a_request(text: str, count: int) -> None:
 )
 def test_list_lines_that_are_no_variants(text: str) -> None:
     assert variants(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        (
+            "Write me two versions of the bio: one in French and one in English, both under "
+            "300 characters.",
+            ["one in French", "one in English"],
+        ),
+        (
+            "Hazme dos versiones del resumen: una en español y otra en inglés, las dos de "
+            "menos de 300 caracteres.",
+            ["una en español", "otra en inglés"],
+        ),
+        (
+            "Fais-moi deux versions du résumé : une en français et une en anglais, les deux "
+            "de moins de 300 caractères.",
+            ["une en français", "une en anglais"],
+        ),
+        (
+            "Schreib mir zwei Versionen: eine auf Deutsch und eine auf Englisch, die beiden "
+            "unter 300 Zeichen.",
+            ["eine auf Deutsch", "eine auf Englisch"],
+        ),
+    ],
+)
+def test_what_is_said_of_all_variants_is_no_variant(text: str, wanted: list[str]) -> None:
+    assert variants(text) == wanted

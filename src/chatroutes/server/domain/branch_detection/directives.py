@@ -467,6 +467,8 @@ def _listed(
     number = _NUMBER.get(counted.group(0).lower()) if counted else None
     if colon != -1 and number:  # "in three tones: grim and foreboding, whimsical, and dry"
         # split at commas, or also at a bare "and": "en deux versions : courte et longue"
+        for_all = _FOR_ALL_TAIL.search(scan, colon + 1, end)
+        end = for_all.start() if for_all else end  # "…: one …, another …, both short"
         flat = _unbracketed(scan, colon + 1, end)  # "(two rooms, a terrace, …)" is one aside
         for splitter in (_OXFORD_SPLIT, _ADJECTIVE_SPLIT):
             listed = [_cut(scan, a, b) for a, b in _parts(flat, colon + 1, end, splitter)]
@@ -801,9 +803,14 @@ _VARIANT_WORDS = (
 _VARIANT_NOUN = _Folding(_factored(re.compile(rf"\b(?:{_VARIANT_WORDS})\b", re.I)))
 # "with three (different) angles": the count is of variants, not of what one piece holds
 _COUNTED_VARIANTS = re.compile(rf"\s+(?:[\w-]+\s+)?(?:{_VARIANT_WORDS})\b", re.I)
+# what is said of all the variants after the last one: "…, both under 300 words"
+_FOR_ALL = (
+    r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?|"
+    r"(?:los|las) dos|les deux|die beiden)\b"
+)
+_FOR_ALL_TAIL = re.compile(_FOR_ALL, re.I)
 _VARIANT_END = re.compile(
-    r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?)\b|\s*\(|"
-    r",?\s+(?:so that|pour que|afin que|afin de|para que|damit)\b",
+    rf"{_FOR_ALL}|\s*\(|,?\s+(?:so that|pour que|afin que|afin de|para que|damit)\b",
     re.I,
 )
 
