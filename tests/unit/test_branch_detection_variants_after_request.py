@@ -163,3 +163,40 @@ def test_list_lines_that_are_no_variants(text: str) -> None:
 )
 def test_what_is_said_of_all_variants_is_no_variant(text: str, wanted: list[str]) -> None:
     assert variants(text) == wanted
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        # two object pronouns before the verb: "me le", "nous la" are no determiner
+        (
+            "Tu pourrais me le réécrire en plusieurs longueurs ? Une version courte pour la "
+            "slide, une version moyenne pour l'oral, et une version détaillée pour le document.",
+            "Une version courte",
+        ),
+        # a count inside the first variant ("of one line", "d'une phrase") is not its start
+        (
+            "Tu pourrais me le réécrire en plusieurs longueurs ? Une version d'une phrase pour "
+            "la slide, une version de trois phrases pour l'oral, et une version détaillée.",
+            "Une version d'une phrase",
+        ),
+        (
+            "Could you rewrite it at several lengths? One version of one line for the slide, "
+            "one version of three lines for the talk, and one long version for the handout.",
+            "One version of one line",
+        ),
+        (
+            "¿Me lo reescribes en varias longitudes? Una versión de una frase para la "
+            "diapositiva, una versión de tres frases para la charla y una versión larga.",
+            "Una versión de una frase",
+        ),
+    ],
+)
+def test_three_variants_in_the_sentence_after(text: str, first: str) -> None:
+    found = variants(text)
+    assert len(found) == 3
+    assert found[0].startswith(first)
+
+
+def test_object_pronouns_in_a_statement_ask_nothing() -> None:
+    assert variants("Il me le dit toujours : une fois en français et une fois en anglais.") == []

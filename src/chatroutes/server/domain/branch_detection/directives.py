@@ -629,6 +629,9 @@ def _names_the_thing(scan: str, items: list[tuple[int, int]], heads: list[str]) 
     return not _framed_alike(scan, items[0], items[1][0])
 
 
+_OF_BEFORE = re.compile(r"(?:\b(?:of|de|von)\s+|\bd['\u2019])$", re.I)
+
+
 def _anchor(scan: str, piece: tuple[int, int], following: str) -> tuple[int, int]:
     """The first phrase starts where the next one's opener last occurs in it ("show me
     how to do it with a loop and with a comprehension"), at its last "one"/"once"
@@ -639,7 +642,11 @@ def _anchor(scan: str, piece: tuple[int, int], following: str) -> tuple[int, int
         same = list(re.finditer(rf"\b{re.escape(following)}\b", scan[start:end], re.I))
         if same:
             return (start + same[-1].start(), end)
-    ones = list(_ONE_WORD.finditer(scan, start, end))
+    ones = [  # not a count inside the phrase: "a version of one line", "d'une phrase"
+        one
+        for one in _ONE_WORD.finditer(scan, start, end)
+        if not _OF_BEFORE.search(scan, max(start, one.start() - 6), one.start())
+    ]
     if ones:
         return (ones[-1].start(), end)
     lead = _LEADING_OBJECT.match(scan, start, end)
@@ -1454,6 +1461,8 @@ def _request_verb(
             return verb  # "Peux-tu écrire …", "Pourriez-vous rédiger …"
         if previous and _asked_conditional(scan, max(start, previous.start() - 8), verb):
             return verb  # "Comment tu le formulerais …", "Vous la rédigeriez comment ?"
+        if _CLITIC_PAIR.search(scan, max(start, verb.start() - 12), verb.start()):
+            return verb  # "tu pourrais me le réécrire", "peux-tu nous la rédiger"
     return None
 
 
@@ -1491,6 +1500,8 @@ def _asked_conditional(scan: str, start: int, verb: re.Match[str]) -> bool:
     return conditional and bool(_ADDRESSED_CLITIC.search(scan, start, verb.start()))
 
 
+# two object pronouns before a verb: "me le", "nous la", "te les" (no determiner)
+_CLITIC_PAIR = re.compile(r"\b(?:me|te|nous|vous)\s+(?:le|la|les)\s+$", re.I)
 _MODAL = re.compile(r"\b(?:can|could|would|will|shall|should|may|might)\s+$", re.I)
 
 
