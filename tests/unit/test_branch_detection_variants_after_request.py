@@ -200,3 +200,27 @@ def test_three_variants_in_the_sentence_after(text: str, first: str) -> None:
 
 def test_object_pronouns_in_a_statement_ask_nothing() -> None:
     assert variants("Il me le dit toujours : une fois en français et une fois en anglais.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # a word and a "for" phrase between the count and the dash that opens the list
+        (
+            "Could you explain it three times over for different crowds — the managers (they "
+            "want numbers), the drivers (they drive all day, keep it short), and the new hires?",
+            3,
+        ),
+        (
+            "Peux-tu l'expliquer trois fois, adaptée à chaque public : les managers, les "
+            "chauffeurs et les nouveaux ?",
+            3,
+        ),
+    ],
+)
+def test_count_then_a_phrase_then_the_list(text: str, count: int) -> None:
+    assert len(variants(text)) == count
+
+
+def test_count_with_a_remark_after_it_names_no_variants() -> None:
+    assert variants("Could you explain it two times over for me, I'm slow today.") == []

@@ -200,8 +200,8 @@ _REQUEST_LEAD = _Folding(
         re.I,
     )
 )
-_OF_PHRASE = re.compile(
-    r"\s+(?:of|for|de|du|des|für|von|del|para|di)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+"
+_OF_PHRASE = re.compile(  # "two versions of the intro", "three times over for new staff"
+    r"(?:\s+[^\W\d_]+)??\s+(?:of|for|de|du|des|für|von|del|para|di)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+"
     r"(?=\s*(?:,|:|;|\s[-\u2013\u2014]\s))",
     re.I,
 )
