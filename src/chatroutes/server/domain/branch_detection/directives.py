@@ -322,7 +322,11 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     keyed = _Keyed(scan, _KEYS)
     for index, sentence in enumerate(sents):
         following = sents[index + 1] if index + 1 < len(sents) else None
-        if not keyed.within(sentence.start, (following or sentence).end):
+        if not keyed.within(sentence.start, sentence.end) and not (
+            following is not None
+            and _opens_following(scan, sentence, following.start)
+            and keyed.within(following.start, following.end)
+        ):
             continue  # the variants may come in the sentence after the request
         items = _made_variants(text, scan, sentence, following)
         found.extend(items or _in_two_forms(text, scan, sentence))
