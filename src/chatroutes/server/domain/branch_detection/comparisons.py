@@ -64,7 +64,7 @@ _COMPARE = _Folding(
         r"(?:cambia|difiere|es diferente|es distinto)(?:\s+[^\W\d_]+)?\s+entre|"
         r"was(?:\s+[^\W\d_]+){0,2}?\s+(?:ändert sich|ist anders|unterscheidet sich)"
         r"(?:\s+[^\W\d_]+)?\s+zwischen|"
-        r"(?:se )?compar(?:a|an|e|ent)\b|unterscheide[nt] sich|"
+        r"(?:se )?compar(?:a|an|e|ent|ando|ant)\b|unterscheide[nt] sich|"
         r"(?:choose|choosing|decide|deciding|pick|picking|torn|split|undecided|hesitating|"
         r"debating|weighing|wavering|back and forth) between|"
         r"(?:überlegen|schwanken|zögern) zwischen|(?:dudando|dudo|dudamos|estoy|estamos) entre|"
@@ -276,6 +276,11 @@ _ALIKE_KEYS = (
 _JOINER = re.compile(
     r"\s(?:and|with|to|against|or|vs\.?|versus|et|avec|ou|y|e|con|o|und|mit|oder|à)\s", re.I
 )
+_AFTER_CUE_ADVERB = re.compile(
+    r"(?:\s+(?:really|actually|truly|exactly|de verdad|realmente|en realidad|exactamente|"
+    r"vraiment|réellement|exactement|concrètement|wirklich|eigentlich|genau|konkret)\b)*",
+    re.I,
+)
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
 _DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
 _FROM_JOINER = re.compile(r"\s(?:de|del|von|vom|from|and|y|und)\s", re.I)
@@ -440,6 +445,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 r"\s*[a-z]*\s*[^\W\d_]", rest
             ):
                 continue  # "I weigh 80 kg"
+            # "se diferencian de verdad A y B": the adverb after the cue is no side
+            sides_from = _skip(_AFTER_CUE_ADVERB, scan, match.end())
             joiner = (
                 _DUTCH_JOINER
                 if "tussen" in cue
@@ -448,21 +455,21 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 else _FROM_JOINER
                 if cue.startswith(("se dif", "unterscheidet"))
                 else _JOINER
-            ).search(rest)
+            ).search(scan, sides_from, hi)
             if joiner is None:
                 found.extend(_list_before(text, scan, sentence, match))
                 continue
-            first = rest[: joiner.start()]
+            first = scan[sides_from : joiner.start()]
             if not _words(first) or re.fullmatch(r"[\s\d:.$€£%apmh-]*", first, re.I):
                 continue  # "between 2 and 5", "between 9am and noon"
-            right_from = match.end() + joiner.end()
+            right_from = joiner.end()
             first_words = len(_words(first))
             end = _right_option(scan, right_from, hi, max(3, first_words + 2), min(first_words, 2))
             if end is None:
                 continue
             end = _parallel_modifier(scan, first, end, hi)
             sides = [
-                *_parts(scan, match.end(), match.end() + joiner.start(), _SIDES),
+                *_parts(scan, sides_from, joiner.start(), _SIDES),
                 (right_from, end),
             ]
             if len(sides) < 2 or any(
@@ -626,7 +633,14 @@ _REQUESTING = re.compile(
     r"\b(?:please|pls|can you|could you|would you|help|need|want|i'd like|tell me|explain|"
     r"show|which|should|better|worth|s'il te plaît|s'il vous plaît|peux-tu|pouvez-vous|"
     r"explique\w*|dis-moi|por favor|puedes|podrías|explica\w*|dime|bitte|kannst|können sie|"
-    r"erklär\w*|sag mir)\b",
+    r"erklär\w*|sag mir)\b|"
+    # a question told as what one does not know, then what is asked: "I don't get what
+    # …", "je ne comprends pas ce qui …", "no entiendo qué …", "ich verstehe nicht, was …"
+    r"\b(?:(?:do not|don't|dont|can't|cannot)\s+(?:really\s+|quite\s+)?(?:get|understand|see)|"
+    r"not sure|trying to (?:figure out|work out|understand|decide)|wonder(?:ing)?|"
+    r"comprends? pas|sais pas|me demande|no entiendo|no sé|me pregunto|versteh\w* nicht|"
+    r"weiß nicht|frage mich)(?:[\s,]+[^\W\d_]+){0,2}?[\s,]+(?:what|whether|if|which|how|"
+    r"ce que|ce qui|si|quel\w*|qué|cuál|was|ob|wie|welche\w*)\b",
     re.I,
 )
 
@@ -647,7 +661,8 @@ def _object_given(scan: str, cue: re.Match[str], colon: int) -> bool:
 
 # a choice in the past, told: "I was torn between A and B for weeks, but …"
 _PAST_CHOICE = re.compile(
-    r"\b(?:was|were|had been|j'étais|j'hésitais|hésitait|estaba|estábamos|dudaba|war|waren)\s+"
+    r"\b(?:was|were|had been|j'étais|j'hésitais|hésitait|estaba|estábamos|estuve|estuvimos|"
+    r"dudaba|war|waren)\s+"
     r"(?:\w+\s+)?$",
     re.I,
 )
@@ -868,7 +883,9 @@ def _framed_left(scan: str, lo: int, at: int) -> int | None:
 
 # a question embedded in a statement: "I'm trying to decide whether X is better than Y"
 _EMBEDDED_QUESTION = re.compile(
-    r"\b(?:whether|ob|(?:demande|sais pas|sé|pregunto|saber|decidir) si)\b", re.I
+    r"\b(?:whether|ob|(?:demande|sais pas|sé|pregunto|saber|decidir) si|"
+    r"(?:figure out|work out|wonder|wondering|not sure|unsure|know|decide|see) if)\b",
+    re.I,
 )
 
 
@@ -880,7 +897,7 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         "?" in chunk
         or _QUESTION_ORDER.match(scan, sentence.start, sentence.end)
         or (
-            any(map(chunk.lower().__contains__, ("whether", "ob ", "si ")))
+            any(map(chunk.lower().__contains__, ("whether", "ob ", "si ", " if ")))
             and _EMBEDDED_QUESTION.search(scan, sentence.start, sentence.end)
         )
     ):
@@ -1796,6 +1813,10 @@ _JUDGED = re.compile(
 )
 
 
+# the opener of an embedded question, whose subject is the first side
+_ASKED_WHAT = re.compile(r"\b(?:what|ce que|ce qui|qué|lo que)\s+", re.I)
+
+
 def _left_side(scan: str, lo: int, end: int) -> tuple[int, int] | None:
     """X in "X <cue> Y": what is said of X ("is worth it", "vaut le coup", "really")
     left out, and X starting after the verb or noun that frames it ("the advantages of X")."""
@@ -1805,12 +1826,19 @@ def _left_side(scan: str, lo: int, end: int) -> tuple[int, int] | None:
     softened = _SOFTENERS.search(scan, lo, end)
     if softened is not None:
         end = softened.start()
+    asked = [  # embedded after a clause ("I don't get what …"), not "In what way does …"
+        m.end()
+        for m in _ASKED_WHAT.finditer(scan, lo, end)
+        if _words(scan[m.end() : end]) and len(_words(scan[lo : m.start()])) >= 2
+    ]
     frames = [
         m.end()
         for pattern in (_PREFER_VERB, _ADVANTAGE)
         for m in pattern.finditer(scan, lo, end)
         if 0 < len(_words(scan[m.end() : end])) <= 6
     ]
+    if asked:
+        return asked[-1], end  # "I don't get what X means compared to Y": X
     if frames:
         return max(frames), end
     left = _left_option(scan, lo, end)

@@ -51,7 +51,8 @@ _MAKE = re.compile(
     r"generate|suggest|propose|formulate|phrase|word|translate|explain|implement|code|design|"
     r"sketch|outline|summari[sz]e|describe|prepare|plan|build|do|calculate|compute|"
     r"calcul\w*|berechn\w*|kalkulier\w*|"
-    r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|"
+    r"écri\w*|réécri\w*|rédig\w*|donne\w*|propose\w*|montre\w*|fais|faire|formule\w*|prépar\w*|"
+    r"prepar\w*|prepár\w*|"
     r"dar|donner|geben|dare|dar-me|escrib\w*|escríb\w*|reescrib\w*|reescríb\w*|redact\w*|redáct\w*|da|dame|dime|propón|muestr\w*|haz|hazme|formula\w*|"
     r"schreib\w*|formulier\w*|umschreib\w*|umformulier\w*|ausformulier\w*|gib|zeig\w*|mach\w*|"
     r"entwirf|expliqu\w*|explica\w*|explíca\w*|"
@@ -192,14 +193,16 @@ _MAKE_SCAN = _Folding(_MAKE)  # the same matches, found faster
 _REQUEST_LEAD = _Folding(
     re.compile(
         r"\b(?:kannst du|können sie|könntest du|könnten sie|würdest du|würden sie|bitte|peux-tu|"
-        r"pouvez-vous|pourriez-vous|puedes|podrías|can you|could you|would you|please)\b"
+        r"pouvez-vous|pourriez-vous|puedes|podrías|can you|could you|would you|please|"
+        r"help me|m'aider à|m'aides à|aide-moi à|me ayudas a|ayudarme a|ayúdame a|hilf mir|"
+        r"hilfst du mir)\b"
         r"(?:\s+(?:mir|me|us|moi|nous|"
         r"uns|es|sie|ihn|das|die|den|der|dies\w*))*",
         re.I,
     )
 )
-_OF_PHRASE = re.compile(
-    r"\s+(?:of|for|de|du|des|für|von|del|para|di)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+"
+_OF_PHRASE = re.compile(  # "two versions of the intro", "three times over for new staff"
+    r"(?:\s+[^\W\d_]+)??\s+(?:of|for|de|du|des|für|von|del|para|di)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+"
     r"(?=\s*(?:,|:|;|\s[-\u2013\u2014]\s))",
     re.I,
 )
@@ -319,9 +322,13 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     keyed = _Keyed(scan, _KEYS)
     for index, sentence in enumerate(sents):
-        if not keyed.within(sentence.start, sentence.end):
-            continue
         following = sents[index + 1] if index + 1 < len(sents) else None
+        if not keyed.within(sentence.start, sentence.end) and not (
+            following is not None
+            and _opens_following(scan, sentence, following.start)
+            and keyed.within(following.start, following.end)
+        ):
+            continue  # the variants may come in the sentence after the request
         items = _made_variants(text, scan, sentence, following)
         found.extend(items or _in_two_forms(text, scan, sentence))
     return found + _variant_sets(text, scan, sents, found)
@@ -342,8 +349,13 @@ def _made_variants(
     lead = _REQUEST_LEAD.search(scan, sentence.start, verb.start())
     if items is None and lead is not None:  # "Kannst du es einmal … und einmal … formulieren?"
         items = _listed(scan, lead.end(), verb.start())
-    if items is None and following and _ONE_WORD.match(scan, following.start):
-        items = _listed(scan, following.start, following.end)  # "… schreiben? Einmal …"
+    if items is None and following and _opens_following(scan, sentence, following.start):
+        count = _COUNTED.search(scan, sentence.start, sentence.end)
+        items = _listed(  # "… schreiben? Einmal …", "Tu m'en fais deux ? Un … et un …"
+            scan, following.start, following.end, counted_before=count is not None
+        )
+        if items and any(_PERSONAL.intersection(_words(scan[a:b])) for a, b in items):
+            items = None  # "… two posts? A friend asked me for them and …": a clause
     if items is None and following and (first := _FIRST.match(scan, following.start)):
         items = _listed(scan, first.end(), following.end)  # "… two ways? First in …, then …"
     if items is None or _describes(scan, sentence.start, items[0][1], sentence.end):
@@ -370,6 +382,29 @@ def _made_variants(
     )
 
 
+# a person in a phrase makes it a clause of its own, not a variant asked for
+_PERSONAL = frozenset(
+    {
+        *("i", "me", "we", "us", "he", "him", "she", "her", "they", "them", "it"),
+        *("je", "moi", "il", "elle", "ils", "elles", "lui", "leur", "yo", "él", "ella"),
+        *("ellos", "nosotros", "ich", "mich", "mir", "er", "ihm", "ihn", "wir", "uns"),
+    }
+)
+_ARTICLE_OPENER = re.compile(r"(?:an?|un|ein|einen)\b", re.I)
+
+
+def _opens_following(scan: str, sentence: Span, at: int) -> bool:
+    """Whether the sentence at ``at`` opens on the first of the variants the request
+    before it asks for: "one"/"once", or an article when the request counts them ("Tu
+    m'en fais deux ? Un sobre … et un drôle …")."""
+    if _ONE_WORD.match(scan, at):
+        return True
+    if not _ARTICLE_OPENER.match(scan, at):
+        return False
+    counted = _COUNTED.search(scan, sentence.start, sentence.end)
+    return counted is not None and counted.group(0).lower() in _NUMBER
+
+
 _COUNT_WORD = (
     r"(?:two|three|four|five|both|2|3|4|5|deux|trois|quatre|dos|tres|cuatro|ambos|ambas|zwei|"
     r"drei|vier|beide\w*|due|tre|duas|três)"
@@ -385,6 +420,9 @@ _CONTENT_COUNT = re.compile(
 )
 
 
+_FOR_A_COUNT = re.compile(r"\b(?:for|pour|para|für)\s+$", re.I)
+
+
 def _describes(scan: str, start: int, first_end: int, end: int) -> bool:
     """Whether the phrases describe what one piece is about rather than variants of it:
     a count inside a phrase of content, up to the end of the first phrase ("a story about
@@ -398,12 +436,18 @@ def _describes(scan: str, start: int, first_end: int, end: int) -> bool:
 
 
 def _listed(
-    scan: str, after: int, end: int, clause_start: int | None = None
+    scan: str,
+    after: int,
+    end: int,
+    clause_start: int | None = None,
+    *,
+    counted_before: bool = False,
 ) -> list[tuple[int, int]] | None:
     """The alternatives asked for after the verb: a list after a colon, or parallel
     coordinated phrases; None when there are not two of them. ``clause_start``: where the
     verb's clause starts, for a count that comes before a verb that comes last ("auf
-    drei Arten umschreiben: …")."""
+    drei Arten umschreiben: …"); ``counted_before``: the request before these phrases
+    counted them ("two posts? …")."""
     colon = scan.find(":", after, end)
     if colon != -1 and not _words(scan[colon + 1 : end]):
         colon = -1  # "… for TikTok and for LinkedIn:" then the text to rewrite
@@ -412,8 +456,15 @@ def _listed(
     else:
         counted = _COUNTED.search(scan, after, colon if colon != -1 else end)
     noun_end = _word_end(scan, counted) if counted else None
-    if colon == -1 and noun_end and counted and counted.group(0).lower() in _NUMBER:
-        # "draft it two ways, a short … and a longer …"
+    if (
+        colon == -1
+        and noun_end
+        and counted
+        and counted.group(0).lower() in _NUMBER
+        and not _FOR_A_COUNT.search(scan, after, counted.start())
+    ):
+        # "draft it two ways, a short … and a longer …"; not "a menu for two people, one
+        # for six …", whose count says whom the first one serves
         of = _OF_PHRASE.match(scan, noun_end)  # "two versions of the intro, a short …"
         stop = _COUNTED_COMMA.match(scan, of.end() if of else noun_end)
         if stop is not None and stop.group(0).strip():
@@ -421,6 +472,8 @@ def _listed(
     number = _NUMBER.get(counted.group(0).lower()) if counted else None
     if colon != -1 and number:  # "in three tones: grim and foreboding, whimsical, and dry"
         # split at commas, or also at a bare "and": "en deux versions : courte et longue"
+        for_all = _FOR_ALL_TAIL.search(scan, colon + 1, end)
+        end = for_all.start() if for_all else end  # "…: one …, another …, both short"
         flat = _unbracketed(scan, colon + 1, end)  # "(two rooms, a terrace, …)" is one aside
         for splitter in (_OXFORD_SPLIT, _ADJECTIVE_SPLIT):
             listed = [_cut(scan, a, b) for a, b in _parts(flat, colon + 1, end, splitter)]
@@ -470,7 +523,7 @@ def _listed(
     item_heads = {_head(scan, a, b) for a, b in items}
     same_preposition = heads[0] in _PREPOSITIONS and len(item_heads) == 1
     if len(items) < 2 or not (
-        counted or one_each or same_noun or same_preposition or len(items) >= 3
+        counted or counted_before or one_each or same_noun or same_preposition or len(items) >= 3
     ):
         return None
     items[-1] = _last_variant(scan, *items[-1], 14)
@@ -581,6 +634,9 @@ def _names_the_thing(scan: str, items: list[tuple[int, int]], heads: list[str]) 
     return not _framed_alike(scan, items[0], items[1][0])
 
 
+_OF_BEFORE = re.compile(r"(?:\b(?:of|de|von)\s+|\bd['\u2019])$", re.I)
+
+
 def _anchor(scan: str, piece: tuple[int, int], following: str) -> tuple[int, int]:
     """The first phrase starts where the next one's opener last occurs in it ("show me
     how to do it with a loop and with a comprehension"), at its last "one"/"once"
@@ -591,7 +647,11 @@ def _anchor(scan: str, piece: tuple[int, int], following: str) -> tuple[int, int
         same = list(re.finditer(rf"\b{re.escape(following)}\b", scan[start:end], re.I))
         if same:
             return (start + same[-1].start(), end)
-    ones = list(_ONE_WORD.finditer(scan, start, end))
+    ones = [  # not a count inside the phrase: "a version of one line", "d'une phrase"
+        one
+        for one in _ONE_WORD.finditer(scan, start, end)
+        if not _OF_BEFORE.search(scan, max(start, one.start() - 6), one.start())
+    ]
     if ones:
         return (ones[-1].start(), end)
     lead = _LEADING_OBJECT.match(scan, start, end)
@@ -608,8 +668,15 @@ def _noun(phrase: str) -> str:
     return words[-1] if words else ""
 
 
+_COMPOUND_HEAD = re.compile(r"\s*([^\W\d_]+-[\w-]+)")
+
+
 def _head(scan: str, start: int, end: int) -> str:
-    """The phrase's first word; "a third …" opens with "third"."""
+    """The phrase's first word; "a third …" opens with "third"; a compound ("last-name
+    basis") opens with the whole compound, no ordinal."""
+    compound = _COMPOUND_HEAD.match(scan, start, end)
+    if compound is not None:
+        return compound.group(1).lower()
     words = _words(scan[start:end])[:2]
     if len(words) == 2 and words[0] in _ARTICLES and words[1] in _ONE:
         return words[1]
@@ -748,9 +815,14 @@ _VARIANT_WORDS = (
 _VARIANT_NOUN = _Folding(_factored(re.compile(rf"\b(?:{_VARIANT_WORDS})\b", re.I)))
 # "with three (different) angles": the count is of variants, not of what one piece holds
 _COUNTED_VARIANTS = re.compile(rf"\s+(?:[\w-]+\s+)?(?:{_VARIANT_WORDS})\b", re.I)
+# what is said of all the variants after the last one: "…, both under 300 words"
+_FOR_ALL = (
+    r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?|"
+    r"(?:los|las) dos|les deux|die beiden)\b"
+)
+_FOR_ALL_TAIL = re.compile(_FOR_ALL, re.I)
 _VARIANT_END = re.compile(
-    r",[^,]*\b(?:each|cada|chaque|jeweils|jede[nmrs]?|both|ambos|ambas|beide[n]?)\b|\s*\(|"
-    r",?\s+(?:so that|pour que|afin que|afin de|para que|damit)\b",
+    rf"{_FOR_ALL}|\s*\(|,?\s+(?:so that|pour que|afin que|afin de|para que|damit)\b",
     re.I,
 )
 
@@ -1200,7 +1272,9 @@ def _list_variants(
             continue
         if any(a < sentence.end and sentence.start < b for a, b in taken):
             continue
-        named = _VARIANT_NOUN.search(scan, sentence.start, sentence.end)
+        named = _VARIANT_NOUN.search(scan, sentence.start, sentence.end) or _AS_FORMS.search(
+            scan, sentence.start, sentence.end
+        )
         if not named and not _stand_in_lines(scan, sentence.end):
             continue
         request = _request_verb(_ASK, scan, sentence.start, sentence.end) or _REQUEST_LEAD.search(
@@ -1283,14 +1357,30 @@ def _labelled_variants(
 
 def _stand_in_lines(scan: str, at: int) -> bool:
     """Whether the list lines from ``at`` each open with a stand-in for the thing asked
-    for ("- one for LinkedIn", "- one for the website"; "- une courte", "- otra …")."""
-    lines = 0
+    for ("- one for LinkedIn", "- one for the website"; "- une courte", "- otra …"), or
+    each open with "one" and one of them names itself a variant ("- eine Version für
+    …", "- eine für …", "- eine kurze")."""
+    lines: list[tuple[int, int]] = []
     while line := _LIST_LINE.match(scan, at):
-        if not _stands_in(scan, line.start(1), line.end(1)):
-            return False
-        lines += 1
+        lines.append(line.span(1))
         at = line.end()
-    return lines >= 2
+    if len(lines) < 2:
+        return False
+    if all(_stands_in(scan, start, end) for start, end in lines):
+        return True
+    openers = [_ONE_WORD.match(scan, start, end) for start, end in lines]
+    return all(openers) and any(
+        _ONE_LINE_NAMED.match(scan, opener.end(), end)
+        for opener, (_, end) in zip(openers, lines, strict=True)
+        if opener is not None
+    )
+
+
+# the line names a variant in its first words after its "one": "eine Version für
+# Indeed", "una versión muy sencilla", "one short draft …"
+_ONE_LINE_NAMED = re.compile(rf"(?:\s+[^\W\d_]+){{0,2}}?\s+(?:{_VARIANT_WORDS})\b", re.I)
+# a request that closes on the form of what follows: "write the explanation as:"
+_AS_FORMS = re.compile(r"\b(?:as|als|como|comme|sous forme de)\s*:\s*$", re.I)
 
 
 def _joins_by_sentence(sents: list[Span], joins: list[re.Match[str]]) -> list[list[re.Match[str]]]:
@@ -1365,6 +1455,8 @@ def _request_verb(
             return verb  # "Peux-tu écrire …", "Pourriez-vous rédiger …"
         if previous and _asked_conditional(scan, max(start, previous.start() - 8), verb):
             return verb  # "Comment tu le formulerais …", "Vous la rédigeriez comment ?"
+        if _CLITIC_PAIR.search(scan, max(start, verb.start() - 12), verb.start()):
+            return verb  # "tu pourrais me le réécrire", "peux-tu nous la rédiger"
     return None
 
 
@@ -1379,10 +1471,16 @@ def _noun_after_adjective(scan: str, start: int, verb: re.Match[str]) -> bool:
         return False  # "Pourrais-tu me proposer …": a pronoun, not a determiner
     if _asked_conditional(scan, two.start(), verb):
         return False  # "tu le formulerais": "tu" is the one asked
+    if _ADDRESSED_CLITIC_PAIR.match(scan, two.start(), verb.start()):
+        return False  # "tu m'en prépares", "tu nous fais": "tu" is the one asked
     return two.group(1).lower() in _DETERMINERS
 
 
 _TWO_WORDS_BEFORE = re.compile(r"([\w']+) [\w'-]+ $")
+_ADDRESSED_CLITIC_PAIR = re.compile(
+    r"tu\s+(?:m'en|m'|me|nous|lui|leur|le|la|les|l'|en)\s*$",
+    re.I,
+)
 
 
 # "tu le …", "vous la …": the one asked, then the thing to make as an object pronoun
@@ -1396,6 +1494,8 @@ def _asked_conditional(scan: str, start: int, verb: re.Match[str]) -> bool:
     return conditional and bool(_ADDRESSED_CLITIC.search(scan, start, verb.start()))
 
 
+# two object pronouns before a verb: "me le", "nous la", "te les" (no determiner)
+_CLITIC_PAIR = re.compile(r"\b(?:me|te|nous|vous)\s+(?:le|la|les)\s+$", re.I)
 _MODAL = re.compile(r"\b(?:can|could|would|will|shall|should|may|might)\s+$", re.I)
 
 
