@@ -502,7 +502,7 @@ def _named_items(
         return None
     items = [(a, b) for a, b in (_trimmed(text, a, b) for a, b in _split(scan, *span)) if b > a]
     named = len(items) >= 3 or (len(items) == 2 and _PAIR.search(scan, *span))
-    if not named or any(len(_words(text[a:b])) > 7 for a, b in items):
+    if not named or not _short_items(text, items, 8):
         return None
     return items
 
@@ -577,22 +577,29 @@ def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | N
         return None
     intro = scan[sentence.start : colon]
     asked = scan[sents[index + 1].start : sents[index + 1].end]
-    if _STEP_INTRO.search(intro) or not (
-        ("?" in asked and _PICK.search(asked))
-        or _asked_soon(scan, sents, index)
-        or (_words(intro[-20:]) or [""])[-1] in _OPTIONS_NAMED
-    ):
+    picked = ("?" in asked and _PICK.search(asked)) or _asked_soon(scan, sents, index)
+    if _STEP_INTRO.search(intro) or not (picked or _OPTIONS_NAMED & set(_words(intro))):
         return None
     start, end = _trimmed(scan, colon + 1, sentence.end)
-    if re.search(r"\d[,.]\d", scan[start:end]):
-        return None  # figures, not names: "dealer wants $34,900, KBB says $31k"
     items = _split(scan, start, end)
+    if any(re.search(r"\d[,.]\d", scan[a:b]) for a, b in items):
+        return None  # figures, not names: "dealer wants $34,900, KBB says $31k"
     longest = 6 if _ALT_INTRO.search(intro) else 4  # "Shortlist: customer stories, …"
-    if _parallel_phrases(scan, items):
-        longest = 7  # "a dinner out, a weekend away, a pottery class for two"
-    if len(items) < 3 or any(not 1 <= len(_words(scan[a:b])) <= longest for a, b in items):
+    if _parallel_phrases(scan, items) or ";" in scan[start:end]:
+        # "a dinner out, a weekend away, a pottery class for two", "A; B; C": phrases
+        longest = 8
+    if len(items) < 3 or not _short_items(scan, items, longest):
         return None
     return start, end
+
+
+def _short_items(scan: str, items: list[tuple[int, int]], longest: int) -> bool:
+    """Whether every item holds one to ``longest`` words; the last of a list of phrases
+    may run on a little, as it carries the sentence's closing remark ("or C, which
+    needs a file")."""
+    sizes = [len(_words(scan[a:b])) for a, b in items]
+    slack = 4 if longest >= 6 else 0
+    return all(1 <= size <= longest for size in sizes[:-1]) and 1 <= sizes[-1] <= longest + slack
 
 
 # the word before a colon that names what follows as the things to choose from
@@ -604,9 +611,10 @@ _OPTIONS_NAMED = _wordset(
 
 
 def _parallel_phrases(scan: str, items: list[tuple[int, int]]) -> bool:
-    """Whether every item opens on a determiner ("une cena…, una escapada…, unas clases…"):
-    phrases of one shape, each a thing to choose, however long."""
-    return all((_words(scan[a:b]) or [""])[0] in _DETERMINERS for a, b in items)
+    """Whether every item but one at most opens on a determiner ("une cena…, una
+    escapada…, unas clases…"): phrases of one shape, each a thing to choose."""
+    openers = [(_words(scan[a:b]) or [""])[0] in _DETERMINERS for a, b in items]
+    return sum(openers) >= max(2, len(openers) - 1)
 
 
 def _asked_soon(scan: str, sents: list[Span], index: int, *, next_any: bool = True) -> bool:
@@ -625,17 +633,31 @@ def _asked_soon(scan: str, sents: list[Span], index: int, *, next_any: bool = Tr
 _SEMICOLON_SPLIT = re.compile(r";\s*(?:(?:and|or|et|ou|y|o|und|oder)\s+)?", re.I)
 
 
+_ASIDE = re.compile(r"\s*\([^()\n]*\)")
+
+
 def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
     """The items between ``start`` and ``end``: parted by commas, "and"/"or" or a spaced
-    slash; by semicolons alone when there are two or more (an item may hold a comma)."""
+    slash; by semicolons alone when there are two or more (an item may hold a comma).
+    A bracketed aside ("A (cheap, slow), B") parts nothing and is left out of its item."""
+    asides = [match.span() for match in _ASIDE.finditer(scan, start, end)]
     parting = _SEMICOLON_SPLIT if scan.count(";", start, end) >= 2 else _INLINE_SPLIT
     pieces = []
     cursor = start
     for match in parting.finditer(scan, start, end):
+        if any(a <= match.start() < b for a, b in asides):
+            continue
         pieces.append((cursor, match.start()))
         cursor = match.end()
     pieces.append((cursor, end))
-    return pieces
+    return [_before_aside(piece, asides) for piece in pieces]
+
+
+def _before_aside(piece: tuple[int, int], asides: list[tuple[int, int]]) -> tuple[int, int]:
+    """``piece`` up to its first bracketed aside, when words come before it."""
+    start, end = piece
+    cut = next((a for a, _ in asides if start < a < end), end)
+    return start, cut
 
 
 # a request that opens a question ("can you help with: …"): its list is of requests
