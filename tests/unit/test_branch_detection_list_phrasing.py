@@ -103,3 +103,126 @@ class TestPhrasesOfOneShape:
             "Freund gezeigt hat. Welche ist am günstigsten?"
         )
         assert listed(text) == []
+
+
+class TestAskedFurtherOn:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "I've narrowed it down to Kotlin, Swift and Flutter. Our team is three "
+                "people, mostly backend. Which one would you start with?",
+                ["Kotlin", "Swift", "Flutter"],
+            ),
+            (
+                "Necesito un coche pequeño. Tengo en la cabeza el Ibiza (barato, 15.000 €), "
+                "un Clio de segunda mano y el Corsa eléctrico. Hago unos 40 km al día. ¿Y "
+                "tú por cuál te decidirías?",
+                ["el Ibiza", "un Clio de segunda mano", "el Corsa eléctrico"],
+            ),
+            (
+                "Pour le cadeau de ma sœur, j'hésite : un massage, un cours de cuisine ou un "
+                "bon pour un concert. Elle a 30 ans. Et vous, lequel est le plus original ?",
+                ["un massage", "un cours de cuisine", "un bon pour un concert"],
+            ),
+            (
+                "Im Gartencenter gab es einen Apfelbaum, einen Kirschbaum und eine Hecke. "
+                "Der Boden ist eher lehmig. Für welche würdest du dich entscheiden?",
+                ["einen Apfelbaum", "einen Kirschbaum", "eine Hecke"],
+            ),
+        ],
+    )
+    def test_a_list_asked_about_a_sentence_or_two_later(self, text: str, wanted: list[str]) -> None:
+        assert listed(text) == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "for the office party I'm weighing a karaoke night, a bowling lane or a "
+                "wine tasting. pick one?",
+                ["a karaoke night", "a bowling lane", "a wine tasting"],
+            ),
+            (
+                "Para el finde me apetece una ruta en bici, una cata de vino o un spa. ¿Elige una?",
+                ["una ruta en bici", "una cata de vino", "un spa"],
+            ),
+        ],
+    )
+    def test_a_list_then_asked_to_pick_one(self, text: str, wanted: list[str]) -> None:
+        assert listed(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I tried a sauna, a cold plunge and a massage. How do I sleep better?",
+            "Late May, two kids, small budget. Which coast is warmer then?",
+            "We use Postgres, Redis and Celery. Which logging library should we add?",
+        ],
+    )
+    def test_a_context_list_then_a_new_question_stays_silent(self, text: str) -> None:
+        assert listed(text) == []
+
+
+class TestNumberedAndLinedLists:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Pour la fête de l'école, trois propositions : 1) une kermesse, 2) un "
+                "spectacle, 3) un pique-nique géant. Les parents sont partagés. Vous "
+                "feriez quoi ?",
+                ["une kermesse", "un spectacle", "un pique-nique géant"],
+            ),
+            (
+                "Para la cena de fin de año hay varias propuestas: 1) un restaurante "
+                "indio, 2) una barbacoa en casa de Luis, 3) pizzas en la oficina.",
+                ["un restaurante indio", "una barbacoa en casa de Luis", "pizzas en la oficina"],
+            ),
+            (
+                "Für das Sommerfest gibt es zwei Vorschläge: 1) Grillen im Park, 2) "
+                "Bootsfahrt auf dem See. Was meint ihr?",
+                ["Grillen im Park", "Bootsfahrt auf dem See"],
+            ),
+        ],
+    )
+    def test_proposals_numbered_inline(self, text: str, wanted: list[str]) -> None:
+        assert listed(text) == wanted
+
+    def test_a_which_line_without_question_mark_asks(self) -> None:
+        text = (
+            "Looking for a running app before a 10k race. Friends told me about:\n"
+            "- Strava\n- Runna\n- Nike Run Club\n"
+            "Which one for a total beginner"
+        )
+        assert listed(text) == ["Strava", "Runna", "Nike Run Club"]
+
+    def test_a_statement_line_after_a_list_asks_nothing(self) -> None:
+        text = (
+            "Apps my friends use:\n- Strava\n- Runna\n- Nike Run Club\n"
+            "Most of them run twice a week"
+        )
+        assert listed(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Which would you go for? Some background: 40, nurse, renting, no debt.\n\n"
+                "- **Buy a flat now** with a small deposit\n"
+                "- **Keep renting** and invest the difference\n",
+                ["Buy a flat now", "Keep renting"],
+            ),
+        ],
+    )
+    def test_a_context_sentence_that_does_not_open_the_list(
+        self, text: str, wanted: list[str]
+    ) -> None:
+        assert [w.split("**")[0] for w in listed(text)] == wanted
+
+    def test_context_that_opens_the_list_stays_silent(self) -> None:
+        text = (
+            "Which laptop should I get? Some context:\n\n"
+            "- I edit video twice a week\n- I travel a lot\n"
+        )
+        assert listed(text) == []

@@ -754,8 +754,13 @@ def _short_question(chunk: str) -> bool:
 
 
 _INTERROGATIVE = re.compile(r"which|quel\w*|cuál\w*|welche\w*", re.I)
+# what may stand before the "which" of a question: a pronoun and a preposition ("¿Tú
+# por cuál …?", "Et vous, pour laquelle …?", "Für welche …?")
+_WHICH_LEAD = (
+    r"(?:(?:you|tú|vous|du),?\s+)?(?:(?:for|with|on|por|para|con|pour|avec|sur|für|mit|auf)\s+)?"
+)
 _ASKED_AFTER = re.compile(
-    r"[\s¿]*(?:which|what would you|what do you (?:think|recommend|suggest)|"
+    r"[\s¿]*" + _WHICH_LEAD + r"(?:which|what would you|what do you (?:think|recommend|suggest)|"
     r"any (?:advice|thoughts)|"
     r"lequel|laquelle|t'en penses|qu'en penses|cuál|qué (?:me )?recomiendas|welche\w*|"
     r"was (?:würdest|meinst|empfiehlst)|quale|voi cosa|cosa (?:fareste|faresti)|"
@@ -1214,7 +1219,9 @@ def _asked_clauses(scan: str, start: int, end: int) -> list[tuple[int, int]]:
 # a pick asked without its question mark, as quick messages do ("which one has the best
 # rent"): the sentence opens with "which" and ends on no full stop
 _WHICH_OPENS = re.compile(
-    r"[\s¿]*(?:(?:so|and|but|ok|okay|y|et|und)\s+)?(?:which|cuál\w*|welche\w*|lequel|laquelle|"
+    r"[\s¿]*(?:(?:so|and|but|ok|okay|y|et|und)\s+)?"
+    + _WHICH_LEAD
+    + r"(?:which|cuál\w*|welche\w*|lequel|laquelle|"
     r"lesquel\w*)\b(?!\s+(?:is|was) why|\s+means)",
     re.I,
 )
@@ -1223,7 +1230,9 @@ _WHICH_OPENS = re.compile(
 # "which" standing for one of the options named before ("which is the least painful",
 # "¿cuál me recomiendas?"), not asking about something new ("which temperature …?")
 _WHICH_OF_THEM = re.compile(
-    r"[\s¿]*(?:(?:so|and|but|ok|okay|y|et|und)\s+)?(?:which|cuál|welche[rs]?|lequel|laquelle)"
+    r"[\s¿]*(?:(?:so|and|but|ok|okay|y|et|und)\s+)?"
+    + _WHICH_LEAD
+    + r"(?:which|cuál|welche[rsnm]?|lequel|laquelle)"
     r"\s+(?:one|of|is|are|was|would|should|will|do|does|has|have|me|te|le|es|sería|ist|wäre|"
     r"würde|würdest|würden|sollte|davon|est|serait|vaut)\b",
     re.I,

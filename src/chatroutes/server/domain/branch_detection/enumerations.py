@@ -46,7 +46,8 @@ _ALT_INTRO = _Folding(
         r"pick\w*|prefer\w*|consider\w*|candidates|possibilities|ideas|suggestions|recommend\w*|"
         r"torn|decid\w*|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
         r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
-        r"compar\w*|vendors|offers|plans|quotes|"
+        r"compar\w*|vendors|offers|plans|quotes|proposals|"
+        r"propositions|idées|propuestas|sugerencias|ideas|vorschläge|ideen|"
         r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
         r"auswahl|zur wahl|en lice|candidat\w*|shortlist\w*|finalists|"
         r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
@@ -161,6 +162,8 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         features: list[str] = []
         alternatives = _alternatives_intro(intro)
         asked = [q for q in (paragraph, after) if "?" in q and _FOLLOW_UP.search(q)]
+        if not asked and _asks_which(_first_sentence(after)):
+            asked = [after]  # "Which suits a beginner" asked with no question mark
         if alternatives and (asked or not _COMPARED_ON.fullmatch(alternatives)):
             score += 0.3
             features.append("introduced as alternatives")
@@ -185,7 +188,12 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if _STEP_INTRO.search(intro) and not alternatives:
             score -= 0.3
             features.append("introduced as steps or facts")
-        elif lead != intro and _STEP_INTRO.search(lead) and not _alternatives_intro(lead):
+        elif (
+            lead != intro
+            and lead.rstrip().endswith(":")
+            and _STEP_INTRO.search(lead)
+            and not _alternatives_intro(lead)
+        ):
             # "… compared to B? Some context:", "I'm out of ideas. Here's what's going on:"
             score -= 0.5
             features.append("opened as context")
@@ -273,6 +281,12 @@ def _chosen(after: str, labels: list[str]) -> bool:
         if any(f" {' '.join(_words(head))} " in said for head in heads):
             return True
     return False
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of ``text``."""
+    found = _SENTENCE.search(text)
+    return found.group(0) if found else ""
 
 
 def _last_sentence(line: str) -> str:
@@ -541,13 +555,16 @@ _CONSIDERING = (  # one of them is in each match of _CONSIDERED
 
 def _considered_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | None:
     """ "We're considering Lisbon, Prague and Kraków. Which fits a team of 12?": the list
-    after the cue, when this sentence or the next asks to choose."""
+    after the cue, when this sentence or the next asks to choose, or one of the next
+    three asks which of them."""
     sentence = sents[index]
     cue = _CONSIDERED.search(scan, sentence.start, sentence.end)
     if cue is None:
         return None
     asked = [scan[s.start : s.end] for s in sents[index : index + 2]]
-    if not any("?" in q and _FOLLOW_UP.search(q) for q in asked):
+    if not any("?" in q and _FOLLOW_UP.search(q) for q in asked) and not _asked_soon(
+        scan, sents, index
+    ):
         return None
     stops = _STOPS if scan.count(";", cue.end(), sentence.end) < 2 else _STOPS_BUT_SEMICOLON
     stop = stops.search(scan, cue.end(), sentence.end)
@@ -633,7 +650,7 @@ def _asked_soon(scan: str, sents: list[Span], index: int, *, next_any: bool = Tr
 _SEMICOLON_SPLIT = re.compile(r";\s*(?:(?:and|or|et|ou|y|o|und|oder)\s+)?", re.I)
 
 
-_ASIDE = re.compile(r"\s*\([^()\n]*\)")
+_ASIDE = re.compile(r"\s*\([^()\n]*(?:\)|$)")  # the span may end before its ")"
 
 
 def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -729,14 +746,9 @@ def _named_after_colon(scan: str, start: int, colon: int, end: int) -> bool:
 def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, int] | None:
     """ "I've seen a pottery class, a writing workshop and a yoga week. Which would help
     most?", "Where should we meet? The candidates are Porto, Braga and Faro.": a list of
-    three or more that ends a statement, when a sentence soon after asks which of them,
-    or the one before asks where or what to choose. The first item starts at its
-    determiner, as the second does, or after the "are" that names them."""
-    previous = scan[sents[index - 1].start : sents[index - 1].end] if index else ""
-    if not _asked_soon(scan, sents, index, next_any=False) and not (
-        previous.endswith("?") and (_FOLLOW_UP.search(previous) or _WHICH_THING.match(previous))
-    ):
-        return None
+    three or more that ends a statement, when a sentence near it asks to pick from it
+    (``_asked_around``). The first item starts at its determiner, as the following ones
+    do, or after the "are" that names them."""
     sentence = sents[index]
     end = _trimmed(scan, sentence.start, sentence.end)[1]
     if scan[end - 1 : end] == "?":
@@ -745,14 +757,16 @@ def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, i
     short = 0
     while short < len(pieces) - 1 and 1 <= len(_words(scan[slice(*pieces[-1 - short])])) <= 6:
         short += 1
-    if short < 2:
+    if short < 2 or not _asked_around(scan, sents, index):
         return None
-    first_start, first_end = pieces[-1 - short]
-    gaps = [scan[left[1] : right[0]] for left, right in pairwise(pieces[-1 - short :])]
+    listed = pieces[-1 - short :]
+    gaps = [scan[left[1] : right[0]] for left, right in pairwise(listed)]
     if any("," not in gap for gap in gaps[:-1]):
         return None  # "they are 7 and 9 and get bored": commas part a list's first items
-    second = _words(scan[slice(*pieces[-short])])
-    if second and second[0] in _DETERMINERS:
+    first_start, first_end = listed[0]
+    heads_from = _determiner_run(scan, listed)
+    if heads_from is not None:
+        first_start, first_end = listed[heads_from - 1]
         words = list(re.finditer(r"[^\W\d_]+", scan[first_start:first_end]))
         heads = [w for w in words[-5:] if w.group(0).lower() in _DETERMINERS]
         return (first_start + heads[-1].start(), end) if heads else None
@@ -761,6 +775,43 @@ def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, i
     if named is None or not 1 <= len(_words(scan[named.end() : first_end])) <= 3:
         return None
     return named.end(), end
+
+
+# a request to pick one of the things named before ("pick one?", "choisis-en un")
+_PICK_ONE = _Folding(
+    re.compile(
+        r"[\s¿]*(?:\w+\s+)?(?:pick|choose|choisis|choisissez|elige|escoge|wähl\w*|such\w* aus)"
+        r"(?:-en|\s+(?:en|dir|mir))?\s+(?:one|un|une|uno|una|einen?|eins)\b",
+        re.I,
+    )
+)
+
+
+def _asked_around(scan: str, sents: list[Span], index: int) -> bool:
+    """Whether a sentence near the list at ``index`` asks to pick from it: one of the
+    next three asks which of them, the next asks to pick one, or the one before asks
+    where or what to choose."""
+    if _asked_soon(scan, sents, index, next_any=False):
+        return True
+    if index + 1 < len(sents):
+        following = scan[sents[index + 1].start : sents[index + 1].end]
+        if following.endswith("?") and _PICK_ONE.match(following):
+            return True
+    previous = scan[sents[index - 1].start : sents[index - 1].end] if index else ""
+    return previous.endswith("?") and bool(
+        _FOLLOW_UP.search(previous) or _WHICH_THING.match(previous)
+    )
+
+
+def _determiner_run(scan: str, listed: list[tuple[int, int]]) -> int | None:
+    """Where the items that open on a determiner start in ``listed`` (the first item
+    stands before them and holds one too: "leaning a tart, a cake or a pie"), so that
+    two at least follow; None when there are no such items."""
+    opens = [(_words(scan[a:b]) or [""])[0] in _DETERMINERS for a, b in listed]
+    for index in range(1, len(listed) - 1):
+        if all(opens[index:]):
+            return index
+    return None
 
 
 # a question that asks which thing ("Quel fromage …?", "¿Qué pan …?"): the list after it
