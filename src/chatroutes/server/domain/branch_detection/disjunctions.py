@@ -17,6 +17,7 @@ right after them settles ("… and I booked Thursday").
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from .option_spans import (
     _CHOICE_VERBS,
@@ -54,9 +55,13 @@ OR = r"(?:or|ou|o|u|oder|oppure)"
 # that opens with "\b" is tried at every character): the word boundary before it is
 # checked once its first letter is read
 _OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
-_SPLIT = _Folding(re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I))
+# a comma between digits is a decimal mark ("19,99"), no separator
+_LIST_COMMA = r"(?:(?<!\d),|,(?!\d))\s*"
+_SPLIT = _Folding(
+    re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|{_LIST_COMMA}|;\s*", re.I)
+)
 # the same, where "ou" tells "o" is an article ("faço o mestrado ou …")
-_SPLIT_OU = re.compile(r",?\s*\bou\b\s*|,\s*|;\s*", re.I)
+_SPLIT_OU = re.compile(rf",?\s*\bou\b\s*|{_LIST_COMMA}|;\s*", re.I)
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
     r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
@@ -66,7 +71,7 @@ _CLAUSE_OPTION = re.compile(
 )
 _CLAUSE_LEAD = re.compile(r"(?:(?:so|and|but|or|well|ok|okay|then)\b,?\s*)*", re.I)
 _PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
-_COMMA = re.compile(r",\s*")
+_COMMA = re.compile(_LIST_COMMA)
 _NEXT_OR = re.compile(rf",?\s+{OR}\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
 _OPENER_KEYS = ("whether", "either", "soit", "entweder", "ya sea", "o bien")  # one in each match
@@ -615,15 +620,37 @@ _NOT_AN_OPTION = re.compile(
 )
 
 
+# a question that opens on "or": it asks on from the question before
+_OR_OPENS = re.compile(r"(?:or|ou|o|oder)\b,?\s+(?=\S)", re.I)
+_IN_TURN_GAP = re.compile(r"\s?\?\s{0,2}¿?(?:(?:or|ou|o|oder)\b,?\s+)?", re.I)
+
+
 def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    """ "Italian? Thai? Something else entirely?": options asked one after another, each
-    a short question of its own."""
+    """ "Italian? Thai? Something else entirely?", "Repair it? Or buy a used one for
+    €300?": options asked one after another, each a short question of its own, or
+    a question that opens on "or" after the one it adds to."""
     found: list[Suggestion] = []
     run: list[tuple[int, int]] = []
+    asked_before: tuple[int, int] | None = None  # the last question, when short
     for whole in [*sents, None]:
         asks = whole is not None and scan[whole.end - 1] == "?"
         sentence = _after_colon(scan, whole) if asks and whole else None
         chunk = scan[sentence.start : sentence.end].strip() if sentence else ""
+        alternative = _OR_OPENS.match(chunk) if sentence else None
+        if alternative and _CORRECTING.match(chunk, alternative.end()):
+            alternative = None  # "Or rather, …": the question before is taken back
+        if sentence and alternative and (run or asked_before) and len(_words(chunk)) <= 12:
+            if not run and asked_before:
+                run.append(asked_before)
+            start = scan.index(chunk, sentence.start) + alternative.end()
+            run.append(_trimmed(scan, start, sentence.end - 1))
+            asked_before = None
+            continue
+        asked_before = (
+            _trimmed(scan, sentence.start, sentence.end - 1)
+            if sentence and len(_words(chunk)) <= 8
+            else None
+        )
         if (
             sentence
             and chunk.endswith("?")
@@ -634,7 +661,9 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         ):
             run.append(_trimmed(scan, sentence.start, sentence.end - 1))
             continue
-        if len(run) >= 2 and all(run[i][1] + 3 >= run[i + 1][0] for i in range(len(run) - 1)):
+        if len(run) >= 2 and all(
+            _IN_TURN_GAP.fullmatch(scan, left[1], right[0]) for left, right in pairwise(run)
+        ):
             options = [Option(a, b, _option_title(text[a:b])) for a, b in run]
             found.extend(
                 split_group(

@@ -1,0 +1,75 @@
+"""Disjunctions asked across two questions ("Fix it? Or buy a new one?"), and a
+decimal comma inside the left option ("à 9,99 ou …") that parts nothing; with the
+near-misses that stay silent."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import detect
+
+
+def options(text: str) -> list[str]:
+    """The span text of each disjunction option, in text order."""
+    found = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
+    return [text[s.start : s.end] for s in found if s.kind == "disjunction"]
+
+
+class TestAnOrQuestionAsksOn:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "My laptop fan is dying. Replace the fan? Or sell it and get a refurbished "
+                "one for about $400?",
+                ["Replace the fan", "sell it and get a refurbished one for about $400"],
+            ),
+            (
+                "Ma chaudière a 15 ans. La réparer ? Ou la remplacer par une pompe à chaleur ?",
+                ["La réparer", "la remplacer par une pompe à chaleur"],
+            ),
+            (
+                "El sofá está roto. ¿Lo tapizo? ¿O compro uno nuevo en rebajas?",
+                ["Lo tapizo", "compro uno nuevo en rebajas"],
+            ),
+            (
+                "Das Auto ist zwölf Jahre alt. Noch mal reparieren? Oder ein gebrauchtes "
+                "E-Auto kaufen?",
+                ["Noch mal reparieren", "ein gebrauchtes E-Auto kaufen"],
+            ),
+        ],
+    )
+    def test_the_or_question_and_the_one_before(self, text: str, wanted: list[str]) -> None:
+        assert options(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can you check my cover letter? Or rather, could you shorten its first paragraph?",
+            "Peux-tu relire mon CV ? Ou plutôt, juste la partie expérience ?",
+        ],
+    )
+    def test_a_question_taken_back_stays_silent(self, text: str) -> None:
+        assert options(text) == []
+
+    def test_an_or_question_after_a_statement_asks_nothing_new(self) -> None:
+        text = "I fixed the hinge last week. Or did I just tighten the screw?"
+        assert options(text) == []
+
+
+class TestDecimalComma:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "je sais pas si je prends l'abonnement à 9,99 ou je reste chez mon opérateur",
+                ["prends l'abonnement à 9,99", "je reste chez mon opérateur"],
+            ),
+            (
+                "no sé si coger la tarifa de 12,50 o quedarme con la de prepago",
+                ["coger la tarifa de 12,50", "quedarme con la de prepago"],
+            ),
+        ],
+    )
+    def test_a_decimal_comma_parts_no_option(self, text: str, wanted: list[str]) -> None:
+        assert options(text) == wanted
