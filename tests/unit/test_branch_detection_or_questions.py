@@ -73,3 +73,39 @@ class TestDecimalComma:
     )
     def test_a_decimal_comma_parts_no_option(self, text: str, wanted: list[str]) -> None:
         assert options(text) == wanted
+
+
+class TestANounOfDoubt:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "My question is basically if I should sell the flat or rent it out.",
+                ["sell the flat", "rent it out"],
+            ),
+            (
+                "Ma question est si je dois vendre la voiture ou la garder.",
+                ["vendre la voiture", "la garder"],
+            ),
+            (
+                "Mi duda es si pedir la excedencia o dejar el trabajo.",
+                ["pedir la excedencia", "dejar el trabajo"],
+            ),
+            (
+                "Meine Frage ist, ob ich kündigen oder in Teilzeit gehen soll.",
+                ["kündigen", "in Teilzeit gehen soll"],
+            ),
+        ],
+    )
+    def test_the_if_it_states_asks_what_to_do(self, text: str, wanted: list[str]) -> None:
+        assert options(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The question is if the leak is in the pipe or the tap.",
+            "La question est si le bruit vient du moteur ou des freins.",
+        ],
+    )
+    def test_a_question_of_fact_stays_silent(self, text: str) -> None:
+        assert options(text) == []

@@ -76,12 +76,16 @@ _NEXT_OR = re.compile(rf",?\s+{OR}\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
 _OPENER_KEYS = ("whether", "either", "soit", "entweder", "ya sea", "o bien")  # one in each match
 # "if" that asks what to do: after a verb of not knowing or deciding ("no sé si
-# actualizar …", "ich weiß nicht, ob ich …"), or with a modal of deliberation ("… if I
-# should …"); not "… if that's a product or a variant"
+# actualizar …", "ich weiß nicht, ob ich …") or a noun of doubt ("mi duda es si …"),
+# or with a modal of deliberation ("… if I should …"); not "… if that's a product or a
+# variant"
 _EMBEDDED = _Folding(
     re.compile(
         r"(?:\b(?:know|sure|figure out|decide|deciding|wonder\w*|unsure|certain|idea|demande|sais|"
-        r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden)(?:\s+(?:not|pas|nicht|no))?"
+        r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden|"
+        # a noun of doubt that the "if" states: "my question is if", "mi duda es si"
+        r"(?:question|doubt|dilemma|duda|pregunta|dilema|doute|dilemme|frage)\s+"
+        r"(?:is|es|est|ist)(?:\s+[^\W\d_]+(?:ly|ment|mente|lich))?)(?:\s+(?:not|pas|nicht|no))?"
         r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]*(?:ar|er|ir|re)(?:l[oa]s?|les?|me|te|se|nos)?)\b)|"
         r"\s(?=(?:if|si)\s+(?:i|we|je|nous|yo)\s+(?:should|ought to|dois|devrais|devons|debo|"
         r"debería|deberíamos)\b))",
