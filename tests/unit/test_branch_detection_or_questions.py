@@ -109,3 +109,29 @@ class TestANounOfDoubt:
     )
     def test_a_question_of_fact_stays_silent(self, text: str) -> None:
         assert options(text) == []
+
+
+class TestUnmarkedQuestionAfterAFrame:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "for a weekend in Paris is it worth renting a car or should we take the metro",
+                ["for a weekend in Paris is it worth renting a car", "should we take the metro"],
+            ),
+            (
+                "pour un séjour court est-ce que je prends le pass ou je paie à chaque visite",
+                ["prends le pass", "je paie à chaque visite"],
+            ),
+            (
+                "con dos niños pequeños debería alquilar un coche o moverme en tren",
+                ["alquilar un coche", "moverme en tren"],
+            ),
+        ],
+    )
+    def test_a_framing_phrase_before_the_inverted_verb(self, text: str, wanted: list[str]) -> None:
+        assert options(text) == wanted
+
+    def test_a_statement_after_a_frame_stays_silent(self) -> None:
+        text = "for a weekend in Paris it is worth renting a car or taking the metro"
+        assert options(text) == []

@@ -1281,9 +1281,13 @@ def _asks_which(chunk: str) -> bool:
 
 
 # a question asked without its question mark: it opens on an inverted auxiliary ("should
-# i …", "dois-je …", "debo …", "soll ich …") and ends on no full stop
+# i …", "dois-je …", "debo …", "soll ich …"), maybe after a phrase that sets its frame
+# ("for a short trip is it …", "para un viaje corto debería …"), and ends on no full stop
 _INVERTED = re.compile(
     r"[\s\-*•]*(?:(?:so|and|but|ok|okay|et|alors|y|pero|und|aber|also)\b,?\s+)?"
+    r"(?:(?:for|with|in|on|at|pour|avec|en|para|con|für|mit|bei|im)\s+[^\s,.;:?!][^,.;:?!\n]"
+    r"{0,40}?,?\s+(?=(?:should|shall|can|could|do|does|is|are|am|dois|devrais|faut|est|debo|"
+    r"debería|sollte|soll)\b))?"
     r"(?:(?:should|shall|can|could|do|does|is|are|am)\s+(?:i|we|it|they)|dois-je|"
     r"devrais-je|faut-il|est-ce que|debo|debería|deberíamos|sollte ich|soll ich|sollen wir|"
     r"sollten wir)\b",
