@@ -226,3 +226,47 @@ class TestNumberedAndLinedLists:
             "- I edit video twice a week\n- I travel a lot\n"
         )
         assert listed(text) == []
+
+
+def titles(text: str) -> list[str]:
+    """The title of each enumeration option, in text order."""
+    found = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
+    return [s.title for s in found if s.kind == "enumeration"]
+
+
+class TestBoldLabelLines:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Three offers on the table:\n\n**Startup** \u2013 60k, equity, chaotic\n"
+                "**Bank** \u2013 75k, stable, dull\n**Agency** \u2013 65k, lots of travel\n\n"
+                "Which would you take at 28?",
+                ["Startup", "Bank", "Agency"],
+            ),
+            (
+                "Il nous reste deux options :\n**Gîte** \u2013 700 €, calme, sans piscine\n"
+                "**Camping** \u2013 450 €, piscine, bruyant\nLequel pour des enfants de 5 ans ?",
+                ["Gîte", "Camping"],
+            ),
+            (
+                "Estas son las opciones:\n**Piso en Ruzafa** \u2013 950 €, sin ascensor\n"
+                "**Piso en Benimaclet** \u2013 800 €, lejos del metro\n¿Cuál elegirías?",
+                ["Piso en Ruzafa", "Piso en Benimaclet"],
+            ),
+            (
+                "Zur Auswahl stehen:\n**Kita am Park** \u2013 5 Minuten, kleine Gruppen\n"
+                "**Waldkita** \u2013 20 Minuten, viel draußen\nWelche würdet ihr nehmen?",
+                ["Kita am Park", "Waldkita"],
+            ),
+        ],
+    )
+    def test_lines_opening_on_a_bold_label_are_items(self, text: str, wanted: list[str]) -> None:
+        assert titles(text) == wanted
+
+    def test_bold_facts_with_no_choice_stay_silent(self) -> None:
+        text = (
+            "Here is my setup so far:\n**CPU** \u2013 Ryzen 5 7600\n**GPU** \u2013 RX 7800 XT\n"
+            "**RAM** \u2013 32 GB DDR5\n\nIt boots fine but the fans are loud at idle."
+        )
+        assert titles(text) == []
