@@ -121,7 +121,7 @@ class TestAskedFurtherOn:
                 ["el Ibiza", "un Clio de segunda mano", "el Corsa eléctrico"],
             ),
             (
-                "Pour le cadeau de ma sœur, j'hésite : un massage, un cours de cuisine ou un "
+                "Pour le cadeau de ma sœur, j'ai noté : un massage, un cours de cuisine, un "
                 "bon pour un concert. Elle a 30 ans. Et vous, lequel est le plus original ?",
                 ["un massage", "un cours de cuisine", "un bon pour un concert"],
             ),

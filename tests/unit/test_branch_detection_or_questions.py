@@ -135,3 +135,39 @@ class TestUnmarkedQuestionAfterAFrame:
     def test_a_statement_after_a_frame_stays_silent(self) -> None:
         text = "for a weekend in Paris it is worth renting a car or taking the metro"
         assert options(text) == []
+
+
+class TestHesitationAndDurations:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "We're torn on lodging: a cottage for the week, or a campsite with a pool?",
+                ["a cottage for the week", "a campsite"],
+            ),
+            (
+                "On hésite sur l'hébergement : un gîte pour la semaine, ou un camping ?",
+                ["un gîte pour la semaine", "un camping"],
+            ),
+            (
+                "Ich schwanke: eine Ferienwohnung für die Woche oder ein Hotel am See?",
+                ["eine Ferienwohnung für die Woche", "ein Hotel am See"],
+            ),
+            (
+                "Estoy dudando con el regalo: un reloj, o más bien una cámara?",
+                ["un reloj", "más bien una cámara"],
+            ),
+        ],
+    )
+    def test_a_choice_hesitated_over(self, text: str, wanted: list[str]) -> None:
+        assert options(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Peux-tu relire mon CV, ou plutôt la partie expérience ?",
+            "We rented a cottage for the week or so and loved it.",
+        ],
+    )
+    def test_a_correction_or_a_statement_stays_silent(self, text: str) -> None:
+        assert options(text) == []

@@ -103,7 +103,8 @@ _SUBJECT_MODAL = re.compile(
 _CHOICE_CUE = _Folding(
     re.compile(
         r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
-        r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
+        r"deciding|decision|torn|hesitat\w*|hésit\w*|dudo|dudamos|dudando|schwank\w*|option|"
+        r"options|go with|recommend|worth|rather|instead|vs|"
         r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
         r"thinking (?:of|about)|considering|looking at|wondering|back and forth|more sense|smarter|"
         r"easier|überlege\w*|no sé si|je ne sais pas si|weiß nicht,? ob|non so se|"
@@ -980,7 +981,11 @@ _TRAILING_ADVERBIAL = re.compile(
     r"(?:cette|la) semaine(?: prochaine)?|pour l'instant|ahora(?: mismo)?|ya|hoy|mañana|"
     r"más tarde|primero|enseguida|directamente|esta semana|(?:la )?(?:semana que viene|"
     r"próxima semana)|por ahora|jetzt|sofort|heute|morgen|später|zuerst|gleich|direkt|"
-    r"(?:diese|nächste) woche|vorerst))+[\s,]*$",
+    r"(?:diese|nächste) woche|vorerst|"
+    # a span of time the option lasts: "for the week", "pour la semaine", "por un mes"
+    r"(?:for|pour|por|para|für)\s+(?:(?:the|a|one|la|une|un|una|el|die|eine|einen|den)\s+)?"
+    r"(?:night|week|weekend|month|year|day|nuit|semaine|mois|an|année|jour|noche|semana|mes|"
+    r"año|día|nacht|woche|wochenende|monat|jahr|tag)s?))+[\s,]*$",
     re.I,
 )
 _ADVERBIAL_LAST = _wordset(
@@ -988,7 +993,8 @@ _ADVERBIAL_LAST = _wordset(
     "first soon instead again asap immediately already back down off out over up here there "
     "suite maintenant aujourd'hui demain tard abord directement semaine prochaine instant ahora "
     "mismo ya hoy mañana primero enseguida directamente viene jetzt sofort heute morgen später "
-    "zuerst gleich direkt woche vorerst"
+    "zuerst gleich direkt woche vorerst night nights day days weekends months years nuit mois "
+    "an année jour noche semana mes año día nacht wochenende monat jahr tag"
 )
 
 
