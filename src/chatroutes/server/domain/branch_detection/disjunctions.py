@@ -17,6 +17,7 @@ right after them settles ("… and I booked Thursday").
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from .option_spans import (
     _CHOICE_VERBS,
@@ -54,9 +55,13 @@ OR = r"(?:or|ou|o|u|oder|oppure)"
 # that opens with "\b" is tried at every character): the word boundary before it is
 # checked once its first letter is read
 _OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
-_SPLIT = _Folding(re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|,\s*|;\s*", re.I))
+# a comma between digits is a decimal mark ("19,99"), no separator
+_LIST_COMMA = r"(?:(?<!\d),|,(?!\d))\s*"
+_SPLIT = _Folding(
+    re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|{_LIST_COMMA}|;\s*", re.I)
+)
 # the same, where "ou" tells "o" is an article ("faço o mestrado ou …")
-_SPLIT_OU = re.compile(r",?\s*\bou\b\s*|,\s*|;\s*", re.I)
+_SPLIT_OU = re.compile(rf",?\s*\bou\b\s*|{_LIST_COMMA}|;\s*", re.I)
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
     r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
@@ -66,17 +71,21 @@ _CLAUSE_OPTION = re.compile(
 )
 _CLAUSE_LEAD = re.compile(r"(?:(?:so|and|but|or|well|ok|okay|then)\b,?\s*)*", re.I)
 _PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
-_COMMA = re.compile(r",\s*")
+_COMMA = re.compile(_LIST_COMMA)
 _NEXT_OR = re.compile(rf",?\s+{OR}\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
 _OPENER_KEYS = ("whether", "either", "soit", "entweder", "ya sea", "o bien")  # one in each match
 # "if" that asks what to do: after a verb of not knowing or deciding ("no sé si
-# actualizar …", "ich weiß nicht, ob ich …"), or with a modal of deliberation ("… if I
-# should …"); not "… if that's a product or a variant"
+# actualizar …", "ich weiß nicht, ob ich …") or a noun of doubt ("mi duda es si …"),
+# or with a modal of deliberation ("… if I should …"); not "… if that's a product or a
+# variant"
 _EMBEDDED = _Folding(
     re.compile(
         r"(?:\b(?:know|sure|figure out|decide|deciding|wonder\w*|unsure|certain|idea|demande|sais|"
-        r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden)(?:\s+(?:not|pas|nicht|no))?"
+        r"sé|weiß|frage mich|überlege\w*|decidir|décider|entscheiden|"
+        # a noun of doubt that the "if" states: "my question is if", "mi duda es si"
+        r"(?:question|doubt|dilemma|duda|pregunta|dilema|doute|dilemme|frage)\s+"
+        r"(?:is|es|est|ist)(?:\s+[^\W\d_]+(?:ly|ment|mente|lich))?)(?:\s+(?:not|pas|nicht|no))?"
         r"\s*,?\s+(?=(?:if|si|ob)\s+(?:i|we|je|j'|nous|ich|wir|yo|to|[^\W\d_]*(?:ar|er|ir|re)(?:l[oa]s?|les?|me|te|se|nos)?)\b)|"
         r"\s(?=(?:if|si)\s+(?:i|we|je|nous|yo)\s+(?:should|ought to|dois|devrais|devons|debo|"
         r"debería|deberíamos)\b))",
@@ -94,7 +103,8 @@ _SUBJECT_MODAL = re.compile(
 _CHOICE_CUE = _Folding(
     re.compile(
         r"\b(?:should|shall|which|better|best|prefer|preferable|choose|choosing|pick|decide|"
-        r"deciding|decision|torn|option|options|go with|recommend|worth|rather|instead|vs|"
+        r"deciding|decision|torn|hesitat\w*|hésit\w*|dudo|dudamos|dudando|schwank\w*|option|"
+        r"options|go with|recommend|worth|rather|instead|vs|"
         r"versus|either|whether|trade-?offs?|could|might|would you like|do you want|"
         r"thinking (?:of|about)|considering|looking at|wondering|back and forth|more sense|smarter|"
         r"easier|überlege\w*|no sé si|je ne sais pas si|weiß nicht,? ob|non so se|"
@@ -615,15 +625,37 @@ _NOT_AN_OPTION = re.compile(
 )
 
 
+# a question that opens on "or": it asks on from the question before
+_OR_OPENS = re.compile(r"(?:or|ou|o|oder)\b,?\s+(?=\S)", re.I)
+_IN_TURN_GAP = re.compile(r"\s?\?\s{0,2}¿?(?:(?:or|ou|o|oder)\b,?\s+)?", re.I)
+
+
 def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    """ "Italian? Thai? Something else entirely?": options asked one after another, each
-    a short question of its own."""
+    """ "Italian? Thai? Something else entirely?", "Repair it? Or buy a used one for
+    €300?": options asked one after another, each a short question of its own, or
+    a question that opens on "or" after the one it adds to."""
     found: list[Suggestion] = []
     run: list[tuple[int, int]] = []
+    asked_before: tuple[int, int] | None = None  # the last question, when short
     for whole in [*sents, None]:
         asks = whole is not None and scan[whole.end - 1] == "?"
         sentence = _after_colon(scan, whole) if asks and whole else None
         chunk = scan[sentence.start : sentence.end].strip() if sentence else ""
+        alternative = _OR_OPENS.match(chunk) if sentence else None
+        if alternative and _CORRECTING.match(chunk, alternative.end()):
+            alternative = None  # "Or rather, …": the question before is taken back
+        if sentence and alternative and (run or asked_before) and len(_words(chunk)) <= 12:
+            if not run and asked_before:
+                run.append(asked_before)
+            start = scan.index(chunk, sentence.start) + alternative.end()
+            run.append(_trimmed(scan, start, sentence.end - 1))
+            asked_before = None
+            continue
+        asked_before = (
+            _trimmed(scan, sentence.start, sentence.end - 1)
+            if sentence and len(_words(chunk)) <= 8
+            else None
+        )
         if (
             sentence
             and chunk.endswith("?")
@@ -634,7 +666,9 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         ):
             run.append(_trimmed(scan, sentence.start, sentence.end - 1))
             continue
-        if len(run) >= 2 and all(run[i][1] + 3 >= run[i + 1][0] for i in range(len(run) - 1)):
+        if len(run) >= 2 and all(
+            _IN_TURN_GAP.fullmatch(scan, left[1], right[0]) for left, right in pairwise(run)
+        ):
             options = [Option(a, b, _option_title(text[a:b])) for a, b in run]
             found.extend(
                 split_group(
@@ -754,8 +788,13 @@ def _short_question(chunk: str) -> bool:
 
 
 _INTERROGATIVE = re.compile(r"which|quel\w*|cuál\w*|welche\w*", re.I)
+# what may stand before the "which" of a question: a pronoun and a preposition ("¿Tú
+# por cuál …?", "Et vous, pour laquelle …?", "Für welche …?")
+_WHICH_LEAD = (
+    r"(?:(?:you|tú|vous|du),?\s+)?(?:(?:for|with|on|por|para|con|pour|avec|sur|für|mit|auf)\s+)?"
+)
 _ASKED_AFTER = re.compile(
-    r"[\s¿]*(?:which|what would you|what do you (?:think|recommend|suggest)|"
+    r"[\s¿]*" + _WHICH_LEAD + r"(?:which|what would you|what do you (?:think|recommend|suggest)|"
     r"any (?:advice|thoughts)|"
     r"lequel|laquelle|t'en penses|qu'en penses|cuál|qué (?:me )?recomiendas|welche\w*|"
     r"was (?:würdest|meinst|empfiehlst)|quale|voi cosa|cosa (?:fareste|faresti)|"
@@ -942,7 +981,11 @@ _TRAILING_ADVERBIAL = re.compile(
     r"(?:cette|la) semaine(?: prochaine)?|pour l'instant|ahora(?: mismo)?|ya|hoy|mañana|"
     r"más tarde|primero|enseguida|directamente|esta semana|(?:la )?(?:semana que viene|"
     r"próxima semana)|por ahora|jetzt|sofort|heute|morgen|später|zuerst|gleich|direkt|"
-    r"(?:diese|nächste) woche|vorerst))+[\s,]*$",
+    r"(?:diese|nächste) woche|vorerst|"
+    # a span of time the option lasts: "for the week", "pour la semaine", "por un mes"
+    r"(?:for|pour|por|para|für)\s+(?:(?:the|a|one|la|une|un|una|el|die|eine|einen|den)\s+)?"
+    r"(?:night|week|weekend|month|year|day|nuit|semaine|mois|an|année|jour|noche|semana|mes|"
+    r"año|día|nacht|woche|wochenende|monat|jahr|tag)s?))+[\s,]*$",
     re.I,
 )
 _ADVERBIAL_LAST = _wordset(
@@ -950,7 +993,8 @@ _ADVERBIAL_LAST = _wordset(
     "first soon instead again asap immediately already back down off out over up here there "
     "suite maintenant aujourd'hui demain tard abord directement semaine prochaine instant ahora "
     "mismo ya hoy mañana primero enseguida directamente viene jetzt sofort heute morgen später "
-    "zuerst gleich direkt woche vorerst"
+    "zuerst gleich direkt woche vorerst night nights day days weekends months years nuit mois "
+    "an année jour noche semana mes año día nacht wochenende monat jahr tag"
 )
 
 
@@ -1214,7 +1258,9 @@ def _asked_clauses(scan: str, start: int, end: int) -> list[tuple[int, int]]:
 # a pick asked without its question mark, as quick messages do ("which one has the best
 # rent"): the sentence opens with "which" and ends on no full stop
 _WHICH_OPENS = re.compile(
-    r"[\s¿]*(?:(?:so|and|but|ok|okay|y|et|und)\s+)?(?:which|cuál\w*|welche\w*|lequel|laquelle|"
+    r"[\s¿]*(?:(?:so|and|but|ok|okay|y|et|und)\s+)?"
+    + _WHICH_LEAD
+    + r"(?:which|cuál\w*|welche\w*|lequel|laquelle|"
     r"lesquel\w*)\b(?!\s+(?:is|was) why|\s+means)",
     re.I,
 )
@@ -1223,7 +1269,9 @@ _WHICH_OPENS = re.compile(
 # "which" standing for one of the options named before ("which is the least painful",
 # "¿cuál me recomiendas?"), not asking about something new ("which temperature …?")
 _WHICH_OF_THEM = re.compile(
-    r"[\s¿]*(?:(?:so|and|but|ok|okay|y|et|und)\s+)?(?:which|cuál|welche[rs]?|lequel|laquelle)"
+    r"[\s¿]*(?:(?:so|and|but|ok|okay|y|et|und)\s+)?"
+    + _WHICH_LEAD
+    + r"(?:which|cuál|welche[rsnm]?|lequel|laquelle)"
     r"\s+(?:one|of|is|are|was|would|should|will|do|does|has|have|me|te|le|es|sería|ist|wäre|"
     r"würde|würdest|würden|sollte|davon|est|serait|vaut)\b",
     re.I,
@@ -1239,9 +1287,13 @@ def _asks_which(chunk: str) -> bool:
 
 
 # a question asked without its question mark: it opens on an inverted auxiliary ("should
-# i …", "dois-je …", "debo …", "soll ich …") and ends on no full stop
+# i …", "dois-je …", "debo …", "soll ich …"), maybe after a phrase that sets its frame
+# ("for a short trip is it …", "para un viaje corto debería …"), and ends on no full stop
 _INVERTED = re.compile(
     r"[\s\-*•]*(?:(?:so|and|but|ok|okay|et|alors|y|pero|und|aber|also)\b,?\s+)?"
+    r"(?:(?:for|with|in|on|at|pour|avec|en|para|con|für|mit|bei|im)\s+[^\s,.;:?!][^,.;:?!\n]"
+    r"{0,40}?,?\s+(?=(?:should|shall|can|could|do|does|is|are|am|dois|devrais|faut|est|debo|"
+    r"debería|sollte|soll)\b))?"
     r"(?:(?:should|shall|can|could|do|does|is|are|am)\s+(?:i|we|it|they)|dois-je|"
     r"devrais-je|faut-il|est-ce que|debo|debería|deberíamos|sollte ich|soll ich|sollen wir|"
     r"sollten wir)\b",

@@ -46,7 +46,8 @@ _ALT_INTRO = _Folding(
         r"pick\w*|prefer\w*|consider\w*|candidates|possibilities|ideas|suggestions|recommend\w*|"
         r"torn|decid\w*|shortlist\w*|contenders|paths?|routes?|strategies|scenarios|vs|versus|or|"
         r"directions|possible|one of (?:these|the following)|suggest\w*|evaluat\w*|weigh\w*|"
-        r"compar\w*|vendors|offers|plans|quotes|"
+        r"compar\w*|vendors|offers|plans|quotes|proposals|"
+        r"propositions|idées|propuestas|sugerencias|ideas|vorschläge|ideen|"
         r"options?|choix|choisir|hésit\w*|possibilités|lequel|laquelle|ou|opciones|elegir|cuál|"
         r"auswahl|zur wahl|en lice|candidat\w*|shortlist\w*|finalists|"
         r"alternativas|posibilidades|o|optionen|möglichkeiten|wählen|welche\w*|oder|entweder)\b",
@@ -103,6 +104,8 @@ _FOLLOW_UP = _Folding(
 _SEQUENCED = re.compile(r"(?:then|next|after that|finally)(?=[\s,:]|$)", re.I)  # not "Next.js"
 _SENTENCE_END = re.compile(r"[.!?]+\s+(?=\S)")
 _BOLD = re.compile(r"^\*\*|\*\*")
+# a line that opens on a bold label ("**Plan B** - …"): an item, as a marked line is
+_BOLD_LABEL = re.compile(r"\*\*[^*\n]{1,60}\*\*")
 _LABEL_CUT = re.compile(r"\s[\u2014\u2013-]\s|:\s|\.\s|\(")
 _MAY = _Folding(re.compile(r"\b(?:could|might|can)\b", re.I))
 
@@ -125,7 +128,7 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 current = []
             continue
         blank_run = 0
-        if _marker(line):
+        if _marker(line) or _BOLD_LABEL.match(line):
             if current and _indent(scan, lines[current[0]]) != _indent(scan, (start, end)):
                 if _indent(scan, (start, end)) > _indent(scan, lines[current[0]]):
                     continue  # a nested sub-item belongs to the item above
@@ -161,6 +164,8 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         features: list[str] = []
         alternatives = _alternatives_intro(intro)
         asked = [q for q in (paragraph, after) if "?" in q and _FOLLOW_UP.search(q)]
+        if not asked and _asks_which(_first_sentence(after)):
+            asked = [after]  # "Which suits a beginner" asked with no question mark
         if alternatives and (asked or not _COMPARED_ON.fullmatch(alternatives)):
             score += 0.3
             features.append("introduced as alternatives")
@@ -185,7 +190,12 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if _STEP_INTRO.search(intro) and not alternatives:
             score -= 0.3
             features.append("introduced as steps or facts")
-        elif lead != intro and _STEP_INTRO.search(lead) and not _alternatives_intro(lead):
+        elif (
+            lead != intro
+            and lead.rstrip().endswith(":")
+            and _STEP_INTRO.search(lead)
+            and not _alternatives_intro(lead)
+        ):
             # "… compared to B? Some context:", "I'm out of ideas. Here's what's going on:"
             score -= 0.5
             features.append("opened as context")
@@ -273,6 +283,12 @@ def _chosen(after: str, labels: list[str]) -> bool:
         if any(f" {' '.join(_words(head))} " in said for head in heads):
             return True
     return False
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of ``text``."""
+    found = _SENTENCE.search(text)
+    return found.group(0) if found else ""
 
 
 def _last_sentence(line: str) -> str:
@@ -502,7 +518,7 @@ def _named_items(
         return None
     items = [(a, b) for a, b in (_trimmed(text, a, b) for a, b in _split(scan, *span)) if b > a]
     named = len(items) >= 3 or (len(items) == 2 and _PAIR.search(scan, *span))
-    if not named or any(len(_words(text[a:b])) > 7 for a, b in items):
+    if not named or not _short_items(text, items, 8):
         return None
     return items
 
@@ -541,13 +557,16 @@ _CONSIDERING = (  # one of them is in each match of _CONSIDERED
 
 def _considered_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | None:
     """ "We're considering Lisbon, Prague and Kraków. Which fits a team of 12?": the list
-    after the cue, when this sentence or the next asks to choose."""
+    after the cue, when this sentence or the next asks to choose, or one of the next
+    three asks which of them."""
     sentence = sents[index]
     cue = _CONSIDERED.search(scan, sentence.start, sentence.end)
     if cue is None:
         return None
     asked = [scan[s.start : s.end] for s in sents[index : index + 2]]
-    if not any("?" in q and _FOLLOW_UP.search(q) for q in asked):
+    if not any("?" in q and _FOLLOW_UP.search(q) for q in asked) and not _asked_soon(
+        scan, sents, index
+    ):
         return None
     stops = _STOPS if scan.count(";", cue.end(), sentence.end) < 2 else _STOPS_BUT_SEMICOLON
     stop = stops.search(scan, cue.end(), sentence.end)
@@ -577,22 +596,29 @@ def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | N
         return None
     intro = scan[sentence.start : colon]
     asked = scan[sents[index + 1].start : sents[index + 1].end]
-    if _STEP_INTRO.search(intro) or not (
-        ("?" in asked and _PICK.search(asked))
-        or _asked_soon(scan, sents, index)
-        or (_words(intro[-20:]) or [""])[-1] in _OPTIONS_NAMED
-    ):
+    picked = ("?" in asked and _PICK.search(asked)) or _asked_soon(scan, sents, index)
+    if _STEP_INTRO.search(intro) or not (picked or _OPTIONS_NAMED & set(_words(intro))):
         return None
     start, end = _trimmed(scan, colon + 1, sentence.end)
-    if re.search(r"\d[,.]\d", scan[start:end]):
-        return None  # figures, not names: "dealer wants $34,900, KBB says $31k"
     items = _split(scan, start, end)
+    if any(re.search(r"\d[,.]\d", scan[a:b]) for a, b in items):
+        return None  # figures, not names: "dealer wants $34,900, KBB says $31k"
     longest = 6 if _ALT_INTRO.search(intro) else 4  # "Shortlist: customer stories, …"
-    if _parallel_phrases(scan, items):
-        longest = 7  # "a dinner out, a weekend away, a pottery class for two"
-    if len(items) < 3 or any(not 1 <= len(_words(scan[a:b])) <= longest for a, b in items):
+    if _parallel_phrases(scan, items) or ";" in scan[start:end]:
+        # "a dinner out, a weekend away, a pottery class for two", "A; B; C": phrases
+        longest = 8
+    if len(items) < 3 or not _short_items(scan, items, longest):
         return None
     return start, end
+
+
+def _short_items(scan: str, items: list[tuple[int, int]], longest: int) -> bool:
+    """Whether every item holds one to ``longest`` words; the last of a list of phrases
+    may run on a little, as it carries the sentence's closing remark ("or C, which
+    needs a file")."""
+    sizes = [len(_words(scan[a:b])) for a, b in items]
+    slack = 4 if longest >= 6 else 0
+    return all(1 <= size <= longest for size in sizes[:-1]) and 1 <= sizes[-1] <= longest + slack
 
 
 # the word before a colon that names what follows as the things to choose from
@@ -604,9 +630,10 @@ _OPTIONS_NAMED = _wordset(
 
 
 def _parallel_phrases(scan: str, items: list[tuple[int, int]]) -> bool:
-    """Whether every item opens on a determiner ("une cena…, una escapada…, unas clases…"):
-    phrases of one shape, each a thing to choose, however long."""
-    return all((_words(scan[a:b]) or [""])[0] in _DETERMINERS for a, b in items)
+    """Whether every item but one at most opens on a determiner ("une cena…, una
+    escapada…, unas clases…"): phrases of one shape, each a thing to choose."""
+    openers = [(_words(scan[a:b]) or [""])[0] in _DETERMINERS for a, b in items]
+    return sum(openers) >= max(2, len(openers) - 1)
 
 
 def _asked_soon(scan: str, sents: list[Span], index: int, *, next_any: bool = True) -> bool:
@@ -625,17 +652,31 @@ def _asked_soon(scan: str, sents: list[Span], index: int, *, next_any: bool = Tr
 _SEMICOLON_SPLIT = re.compile(r";\s*(?:(?:and|or|et|ou|y|o|und|oder)\s+)?", re.I)
 
 
+_ASIDE = re.compile(r"\s*\([^()\n]*(?:\)|$)")  # the span may end before its ")"
+
+
 def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
     """The items between ``start`` and ``end``: parted by commas, "and"/"or" or a spaced
-    slash; by semicolons alone when there are two or more (an item may hold a comma)."""
+    slash; by semicolons alone when there are two or more (an item may hold a comma).
+    A bracketed aside ("A (cheap, slow), B") parts nothing and is left out of its item."""
+    asides = [match.span() for match in _ASIDE.finditer(scan, start, end)]
     parting = _SEMICOLON_SPLIT if scan.count(";", start, end) >= 2 else _INLINE_SPLIT
     pieces = []
     cursor = start
     for match in parting.finditer(scan, start, end):
+        if any(a <= match.start() < b for a, b in asides):
+            continue
         pieces.append((cursor, match.start()))
         cursor = match.end()
     pieces.append((cursor, end))
-    return pieces
+    return [_before_aside(piece, asides) for piece in pieces]
+
+
+def _before_aside(piece: tuple[int, int], asides: list[tuple[int, int]]) -> tuple[int, int]:
+    """``piece`` up to its first bracketed aside, when words come before it."""
+    start, end = piece
+    cut = next((a for a, _ in asides if start < a < end), end)
+    return start, cut
 
 
 # a request that opens a question ("can you help with: …"): its list is of requests
@@ -707,14 +748,9 @@ def _named_after_colon(scan: str, start: int, colon: int, end: int) -> bool:
 def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, int] | None:
     """ "I've seen a pottery class, a writing workshop and a yoga week. Which would help
     most?", "Where should we meet? The candidates are Porto, Braga and Faro.": a list of
-    three or more that ends a statement, when a sentence soon after asks which of them,
-    or the one before asks where or what to choose. The first item starts at its
-    determiner, as the second does, or after the "are" that names them."""
-    previous = scan[sents[index - 1].start : sents[index - 1].end] if index else ""
-    if not _asked_soon(scan, sents, index, next_any=False) and not (
-        previous.endswith("?") and (_FOLLOW_UP.search(previous) or _WHICH_THING.match(previous))
-    ):
-        return None
+    three or more that ends a statement, when a sentence near it asks to pick from it
+    (``_asked_around``). The first item starts at its determiner, as the following ones
+    do, or after the "are" that names them."""
     sentence = sents[index]
     end = _trimmed(scan, sentence.start, sentence.end)[1]
     if scan[end - 1 : end] == "?":
@@ -723,14 +759,16 @@ def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, i
     short = 0
     while short < len(pieces) - 1 and 1 <= len(_words(scan[slice(*pieces[-1 - short])])) <= 6:
         short += 1
-    if short < 2:
+    if short < 2 or not _asked_around(scan, sents, index):
         return None
-    first_start, first_end = pieces[-1 - short]
-    gaps = [scan[left[1] : right[0]] for left, right in pairwise(pieces[-1 - short :])]
+    listed = pieces[-1 - short :]
+    gaps = [scan[left[1] : right[0]] for left, right in pairwise(listed)]
     if any("," not in gap for gap in gaps[:-1]):
         return None  # "they are 7 and 9 and get bored": commas part a list's first items
-    second = _words(scan[slice(*pieces[-short])])
-    if second and second[0] in _DETERMINERS:
+    first_start, first_end = listed[0]
+    heads_from = _determiner_run(scan, listed)
+    if heads_from is not None:
+        first_start, first_end = listed[heads_from - 1]
         words = list(re.finditer(r"[^\W\d_]+", scan[first_start:first_end]))
         heads = [w for w in words[-5:] if w.group(0).lower() in _DETERMINERS]
         return (first_start + heads[-1].start(), end) if heads else None
@@ -739,6 +777,43 @@ def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, i
     if named is None or not 1 <= len(_words(scan[named.end() : first_end])) <= 3:
         return None
     return named.end(), end
+
+
+# a request to pick one of the things named before ("pick one?", "choisis-en un")
+_PICK_ONE = _Folding(
+    re.compile(
+        r"[\s¿]*(?:\w+\s+)?(?:pick|choose|choisis|choisissez|elige|escoge|wähl\w*|such\w* aus)"
+        r"(?:-en|\s+(?:en|dir|mir))?\s+(?:one|un|une|uno|una|einen?|eins)\b",
+        re.I,
+    )
+)
+
+
+def _asked_around(scan: str, sents: list[Span], index: int) -> bool:
+    """Whether a sentence near the list at ``index`` asks to pick from it: one of the
+    next three asks which of them, the next asks to pick one, or the one before asks
+    where or what to choose."""
+    if _asked_soon(scan, sents, index, next_any=False):
+        return True
+    if index + 1 < len(sents):
+        following = scan[sents[index + 1].start : sents[index + 1].end]
+        if following.endswith("?") and _PICK_ONE.match(following):
+            return True
+    previous = scan[sents[index - 1].start : sents[index - 1].end] if index else ""
+    return previous.endswith("?") and bool(
+        _FOLLOW_UP.search(previous) or _WHICH_THING.match(previous)
+    )
+
+
+def _determiner_run(scan: str, listed: list[tuple[int, int]]) -> int | None:
+    """Where the items that open on a determiner start in ``listed`` (the first item
+    stands before them and holds one too: "leaning a tart, a cake or a pie"), so that
+    two at least follow; None when there are no such items."""
+    opens = [(_words(scan[a:b]) or [""])[0] in _DETERMINERS for a, b in listed]
+    for index in range(1, len(listed) - 1):
+        if all(opens[index:]):
+            return index
+    return None
 
 
 # a question that asks which thing ("Quel fromage …?", "¿Qué pan …?"): the list after it
