@@ -104,8 +104,6 @@ _FOLLOW_UP = _Folding(
 _SEQUENCED = re.compile(r"(?:then|next|after that|finally)(?=[\s,:]|$)", re.I)  # not "Next.js"
 _SENTENCE_END = re.compile(r"[.!?]+\s+(?=\S)")
 _BOLD = re.compile(r"^\*\*|\*\*")
-# a line that opens on a bold label ("**Plan B** - …"): an item, as a marked line is
-_BOLD_LABEL = re.compile(r"\*\*[^*\n]{1,60}\*\*")
 _LABEL_CUT = re.compile(r"\s[\u2014\u2013-]\s|:\s|\.\s|\(")
 _MAY = _Folding(re.compile(r"\b(?:could|might|can)\b", re.I))
 
@@ -128,7 +126,7 @@ def _enumerations(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 current = []
             continue
         blank_run = 0
-        if _marker(line) or _BOLD_LABEL.match(line):
+        if _marker(line):
             if current and _indent(scan, lines[current[0]]) != _indent(scan, (start, end)):
                 if _indent(scan, (start, end)) > _indent(scan, lines[current[0]]):
                     continue  # a nested sub-item belongs to the item above
