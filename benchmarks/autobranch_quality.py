@@ -14,6 +14,8 @@ Data sets:
 - ``fresh`` a second blind set by three labelers whose texts were never tuned on,
             frozen as they came in: aggregate figures only, like ``blind``.
 - ``third`` a third blind set made the same way by three more labelers.
+- ``dev``   two more labelers' texts, never tuned on, whose aggregate figures were read
+            during tuning to check that changes carry over: held out, not blind.
 
 Matching: a prediction is a true positive when its span overlaps (one character is
 enough) a gold span of the same text not matched yet; one-to-one, largest overlap
@@ -41,7 +43,7 @@ before the threshold), and the detector's latency (p50/p99) on 2,000-character
 messages.
 
     python benchmarks/autobranch_quality.py [--threshold 0.7] [--errors old|tune]
-        [--sets old,tune,blind,fresh,third] [--cross-labeler] [--labelers D,E]
+        [--sets old,tune,blind,fresh,third,dev] [--cross-labeler] [--labelers D,E]
 """
 
 from __future__ import annotations
@@ -382,8 +384,8 @@ def main() -> None:
     parser.add_argument(
         "--sets",
         default=None,
-        help="comma-separated data sets to score (old, tune, blind, fresh, third); all by default, "
-        "but only old and tune with --errors or --labelers",
+        help="comma-separated data sets to score (old, tune, blind, fresh, third, dev); all by "
+        "default, but only old and tune with --errors or --labelers",
     )
     parser.add_argument(
         "--labelers",
@@ -397,7 +399,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     tuning = args.errors is not None or args.labelers is not None
-    wanted = set((args.sets or ("old,tune" if tuning else "old,tune,blind,fresh,third")).split(","))
+    every = "old,tune,blind,fresh,third,dev"
+    wanted = set((args.sets or ("old,tune" if tuning else every)).split(","))
     if args.errors not in (None, "old", "tune"):
         sys.exit(f"--errors {args.errors}: only 'old' or 'tune' (the blind splits stay blind)")
 
@@ -407,7 +410,7 @@ def main() -> None:
     if "old" in wanted:
         datasets["old (group level)"] = (old, old_gold, True)
     if independent:
-        for split in ("tune", "blind", "fresh", "third"):
+        for split in ("tune", "blind", "fresh", "third", "dev"):
             if split not in wanted:
                 continue
             subset = [r for r in independent if r["split"] == split]

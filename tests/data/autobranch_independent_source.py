@@ -20,7 +20,11 @@ in, before any further tuning. Whole labelers are held out, so it also measures 
 detector does on writers it has never met. The ``third-*.txt`` files, the ``third``
 split, are a third blind set made the same way by three more labelers, after the
 ``fresh`` figures had been read, and frozen (``autobranch_independent_third.sha256``)
-as they came in. Regenerate with ``python -m tests.data.autobranch_independent_source``.
+as they came in. The ``dev-*.txt`` files, the ``dev`` split, were written the same way by
+two more labelers while the detector was being tuned on others: only its aggregate
+figures were read, after each change, to see whether the change carried over to
+writers nobody tuned to (one that did not was taken back), so it is held out but not
+blind. as they came in. Regenerate with ``python -m tests.data.autobranch_independent_source``.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ FAMILIES = {
 }
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "autobranch_independent"
-HELD_OUT_SETS = ("fresh", "third")  # blind sets of whole labelers, each file named <split>-*.txt
+# held-out sets of whole labelers, each file named <split>-*.txt
+HELD_OUT_SETS = ("fresh", "third", "dev")
 TARGET = HERE / "autobranch_independent.jsonl"
 _HEADER = re.compile(r"^=== *(\S+) *\| *([\w-]+) *\| *(\w+) *$", re.M)
 _MARK = re.compile(r"\[\[(\w)\|(.*?)\]\]", re.S)

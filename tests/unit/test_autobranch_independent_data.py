@@ -16,6 +16,7 @@ FINGERPRINTS = {
     "blind": TARGET.with_name("autobranch_independent_blind.sha256"),
     "fresh": TARGET.with_name("autobranch_independent_fresh.sha256"),
     "third": TARGET.with_name("autobranch_independent_third.sha256"),
+    "dev": TARGET.with_name("autobranch_independent_dev.sha256"),
 }
 
 
