@@ -657,7 +657,8 @@ def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
     """The items between ``start`` and ``end``: parted by commas, "and"/"or" or a spaced
     slash; by semicolons alone when there are two or more (an item may hold a comma).
     A bracketed aside ("A (cheap, slow), B") parts nothing and is left out of its item."""
-    asides = [match.span() for match in _ASIDE.finditer(scan, start, end)]
+    has_aside = scan.find("(", start, end) != -1
+    asides = [match.span() for match in _ASIDE.finditer(scan, start, end)] if has_aside else []
     parting = _SEMICOLON_SPLIT if scan.count(";", start, end) >= 2 else _INLINE_SPLIT
     pieces = []
     cursor = start
