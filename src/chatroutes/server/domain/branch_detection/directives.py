@@ -325,8 +325,8 @@ def _directives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         following = sents[index + 1] if index + 1 < len(sents) else None
         if not keyed.within(sentence.start, sentence.end) and not (
             following is not None
-            and _opens_following(scan, sentence, following.start)
             and keyed.within(following.start, following.end)
+            and _opens_following(scan, sentence, following.start)
         ):
             continue  # the variants may come in the sentence after the request
         items = _made_variants(text, scan, sentence, following)

@@ -636,7 +636,7 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     a question that opens on "or" after the one it adds to."""
     found: list[Suggestion] = []
     run: list[tuple[int, int]] = []
-    asked_before: tuple[int, int] | None = None  # the last question, when short
+    asked_before: tuple[Span, str] | None = None  # the last question and its words
     for whole in [*sents, None]:
         asks = whole is not None and scan[whole.end - 1] == "?"
         sentence = _after_colon(scan, whole) if asks and whole else None
@@ -644,18 +644,19 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         alternative = _OR_OPENS.match(chunk) if sentence else None
         if alternative and _CORRECTING.match(chunk, alternative.end()):
             alternative = None  # "Or rather, …": the question before is taken back
-        if sentence and alternative and (run or asked_before) and len(_words(chunk)) <= 12:
+        if (
+            sentence
+            and alternative
+            and (run or _short_asked(asked_before))
+            and len(_words(chunk)) <= 12
+        ):
             if not run and asked_before:
-                run.append(asked_before)
+                run.append(_trimmed(scan, asked_before[0].start, asked_before[0].end - 1))
             start = scan.index(chunk, sentence.start) + alternative.end()
             run.append(_trimmed(scan, start, sentence.end - 1))
             asked_before = None
             continue
-        asked_before = (
-            _trimmed(scan, sentence.start, sentence.end - 1)
-            if sentence and len(_words(chunk)) <= 8
-            else None
-        )
+        asked_before = (sentence, chunk) if sentence else None
         if (
             sentence
             and chunk.endswith("?")
@@ -688,6 +689,12 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
         run = []
     return found
+
+
+def _short_asked(asked: tuple[Span, str] | None) -> bool:
+    """Whether the question before (its sentence and its words) is short enough for an
+    "or" question to add an option to it; measured only when one does."""
+    return asked is not None and len(_words(asked[1])) <= 8
 
 
 _JOINING = _wordset("and et y e und")  # not "i", which is "I" in English

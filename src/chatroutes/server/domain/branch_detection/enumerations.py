@@ -657,7 +657,8 @@ def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
     """The items between ``start`` and ``end``: parted by commas, "and"/"or" or a spaced
     slash; by semicolons alone when there are two or more (an item may hold a comma).
     A bracketed aside ("A (cheap, slow), B") parts nothing and is left out of its item."""
-    asides = [match.span() for match in _ASIDE.finditer(scan, start, end)]
+    has_aside = scan.find("(", start, end) != -1
+    asides = [match.span() for match in _ASIDE.finditer(scan, start, end)] if has_aside else []
     parting = _SEMICOLON_SPLIT if scan.count(";", start, end) >= 2 else _INLINE_SPLIT
     pieces = []
     cursor = start
@@ -749,6 +750,8 @@ def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, i
     three or more that ends a statement, when a sentence near it asks to pick from it
     (``_asked_around``). The first item starts at its determiner, as the following ones
     do, or after the "are" that names them."""
+    if not _asked_around(scan, sents, index):
+        return None  # the cheap test first: most lists are not asked about
     sentence = sents[index]
     end = _trimmed(scan, sentence.start, sentence.end)[1]
     if scan[end - 1 : end] == "?":
@@ -757,7 +760,7 @@ def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, i
     short = 0
     while short < len(pieces) - 1 and 1 <= len(_words(scan[slice(*pieces[-1 - short])])) <= 6:
         short += 1
-    if short < 2 or not _asked_around(scan, sents, index):
+    if short < 2:
         return None
     listed = pieces[-1 - short :]
     gaps = [scan[left[1] : right[0]] for left, right in pairwise(listed)]

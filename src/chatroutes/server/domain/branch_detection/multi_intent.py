@@ -309,14 +309,20 @@ def _finer_within(found: list[Suggestion]) -> list[Suggestion]:
         groups.setdefault(id(suggestion.group), []).append(suggestion)
     if len(groups) < 2:
         return found
-    coarse: set[int] = set()
-    for key, members in groups.items():
-        head = members[0]
-        for other_key, others in groups.items():
-            first = others[0]
-            finer = len(others) > len(members) and first.confidence >= _CONFIDENT
-            if other_key != key and finer and head.extent[0] <= first.extent[0]:
-                coarse.update([key] if first.extent[1] <= head.extent[1] else [])
+    # each group's size and extent, and whether it is confident enough to be finer
+    shapes = [
+        (key, len(members), members[0].extent, members[0].confidence >= _CONFIDENT)
+        for key, members in groups.items()
+    ]
+    coarse = {
+        key
+        for key, size, (start, end), _ in shapes
+        if any(
+            confident and other_size > size and start <= other_start and other_end <= end
+            for other_key, other_size, (other_start, other_end), confident in shapes
+            if other_key != key
+        )
+    }
     return [s for s in found if id(s.group) not in coarse]
 
 

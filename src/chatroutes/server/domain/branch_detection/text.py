@@ -456,13 +456,7 @@ class _Keyed:
         self._text = text if low is None else None  # no lower-cased copy with its offsets
         self._keys = keys = _shortest(keys)
         self._everywhere = regex and any(map(text.__contains__, _CASE_FOLDS))
-        hits: list[tuple[int, int]] = []
-        if low is not None:
-            for key in keys:
-                at = low.find(key)
-                while at != -1:
-                    hits.append((at, at + len(key)))
-                    at = low.find(key, at + 1)
+        hits = _key_hits(low, keys) if low is not None else []
         hits.sort()
         self._starts = [start for start, _ in hits]
         # the nearest end of a key found at or after each one's start
@@ -478,6 +472,39 @@ class _Keyed:
             return _mentions(self._text[start:end], self._keys)
         index = bisect_left(self._starts, start)
         return index < len(self._ends) and self._ends[index] <= end
+
+
+# from this many keys on, one search for them all beats a scan of the text per key
+_MANY_KEYS = 32
+
+
+def _key_hits(low: str, keys: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where each of ``keys`` (none holding another) is written in ``low``."""
+    hits: list[tuple[int, int]] = []
+    if len(keys) >= _MANY_KEYS:
+        # no key holds another, so at most one starts at each place: a search from the
+        # place after each hit finds them all
+        any_key = _any_key(keys)
+        found = any_key.search(low)
+        while found is not None:
+            hits.append(found.span())
+            found = any_key.search(low, found.start() + 1)
+        return hits
+    for key in keys:
+        at = low.find(key)
+        while at != -1:
+            hits.append((at, at + len(key)))
+            at = low.find(key, at + 1)
+    return hits
+
+
+@cache
+def _any_key(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern that matches any of ``keys``, written as a trie."""
+    return re.compile(_trie([_REGEX_SYNTAX.sub(r"\\\1", key) for key in keys]))
+
+
+_REGEX_SYNTAX = re.compile(r"([.^$*+?{}\[\]\\|()])")
 
 
 @cache
