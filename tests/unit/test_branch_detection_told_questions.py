@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from chatroutes.server.domain.branch_detection import detect
+from tests.unit.test_branch_detection_comparisons import sides
 
 
-def sides(text: str) -> list[str]:
-    """The spans of the comparison suggestions found, in text order."""
-    found = detect(text, count=10).suggestions
-    return [
-        text[s.start : s.end]
-        for s in sorted(found, key=lambda s: s.start)
-        if s.kind == "comparison"
-    ]
+def two_sides(text: str) -> tuple[str, str]:
+    """The spans of the two comparison suggestions found, in text order."""
+    found = sides(text)
+    assert len(found) == 2, found
+    return found[0], found[1]
 
 
 @pytest.mark.parametrize(
@@ -48,10 +45,9 @@ def sides(text: str) -> list[str]:
     ],
 )
 def test_comparison_asked_as_what_one_does_not_know(text: str, first: str, second: str) -> None:
-    found = sides(text)
-    assert len(found) == 2
-    assert first in found[0]
-    assert found[1].startswith(second)
+    left, right = two_sides(text)
+    assert first in left
+    assert right.startswith(second)
 
 
 @pytest.mark.parametrize(
@@ -85,10 +81,9 @@ def test_stated_comparison_beside_a_doubt(text: str) -> None:
     ],
 )
 def test_comparative_in_an_embedded_question(text: str, first: str, second: str) -> None:
-    found = sides(text)
-    assert len(found) == 2
-    assert first in found[0]
-    assert found[1].startswith(second)
+    left, right = two_sides(text)
+    assert first in left
+    assert right.startswith(second)
 
 
 @pytest.mark.parametrize(
@@ -124,10 +119,9 @@ def test_embedded_comparative_with_no_sides_to_choose(text: str) -> None:
     ],
 )
 def test_sides_of_a_comparison_cue(text: str, first: str, second: str) -> None:
-    found = sides(text)
-    assert len(found) == 2
-    assert found[0].startswith(first)
-    assert found[1].startswith(second)
+    left, right = two_sides(text)
+    assert left.startswith(first)
+    assert right.startswith(second)
 
 
 @pytest.mark.parametrize(
