@@ -1011,15 +1011,16 @@ _CONJUNCTION_QUE = re.compile(
 _NOT_COMPARATIVE = re.compile(r"\b(?:en|de|non|sin)\s+$", re.I)
 
 
+# a figure ("10 GB", "$5", "5GB"), not a name that opens on a digit ("1Password")
+_FIGURE_START = r"[$€£]|\d(?![\d.,]*[^\W\d_]{4})"
 # a figure or a numeral after "than" is an amount ("larger than 10 MB", "more than two
 # hours"); an article that is also "one" is one only after a bare "more"/"less"
 _NUMERAL = re.compile(
-    r"\s*(?:[$€£]|\d(?![\d.,]*[^\W\d_]{4})|"
+    rf"\s*(?:{_FIGURE_START}|"
     r"(?:one|two|three|a (?:few|couple)|deux|trois|dos|tres|zwei|drei)\b)",
     re.I,
 )
-# a figure ("10 GB", "$5", "5GB"), not a name that opens on a digit ("1Password")
-_FIGURE = re.compile(r"\s*(?:[$€£]|\d(?![\d.,]*[^\W\d_]{4}))")
+_FIGURE = re.compile(rf"\s*(?:{_FIGURE_START})")
 _ARTICLE_ONE = re.compile(r"\s*(?:un|une|uno|una|ein|eine|einen)\b", re.I)
 
 
