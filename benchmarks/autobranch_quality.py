@@ -16,6 +16,8 @@ Data sets:
 - ``third`` a third blind set made the same way by three more labelers.
 - ``dev``   two more labelers' texts, never tuned on, whose aggregate figures were read
             during tuning to check that changes carry over: held out, not blind.
+- ``fourth`` two more labelers' texts, scored once as they came in, then read in
+            aggregate once per merged change, before the blind split is read.
 
 Matching: a prediction is a true positive when its span overlaps (one character is
 enough) a gold span of the same text not matched yet; one-to-one, largest overlap
@@ -43,7 +45,7 @@ before the threshold), and the detector's latency (p50/p99) on 2,000-character
 messages.
 
     python benchmarks/autobranch_quality.py [--threshold 0.7] [--errors old|tune]
-        [--sets old,tune,blind,fresh,third,dev] [--cross-labeler] [--labelers D,E]
+        [--sets old,tune,blind,fresh,third,dev,fourth] [--cross-labeler] [--labelers D,E]
 """
 
 from __future__ import annotations
@@ -384,8 +386,8 @@ def main() -> None:
     parser.add_argument(
         "--sets",
         default=None,
-        help="comma-separated data sets to score (old, tune, blind, fresh, third, dev); all by "
-        "default, but only old and tune with --errors or --labelers",
+        help="comma-separated data sets to score (old, tune, blind, fresh, third, dev, fourth); "
+        "all by default, but only old and tune with --errors or --labelers",
     )
     parser.add_argument(
         "--labelers",
@@ -399,7 +401,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     tuning = args.errors is not None or args.labelers is not None
-    every = "old,tune,blind,fresh,third,dev"
+    every = "old,tune,blind,fresh,third,dev,fourth"
     wanted = set((args.sets or ("old,tune" if tuning else every)).split(","))
     if args.errors not in (None, "old", "tune"):
         sys.exit(f"--errors {args.errors}: only 'old' or 'tune' (the blind splits stay blind)")
@@ -410,7 +412,7 @@ def main() -> None:
     if "old" in wanted:
         datasets["old (group level)"] = (old, old_gold, True)
     if independent:
-        for split in ("tune", "blind", "fresh", "third", "dev"):
+        for split in ("tune", "blind", "fresh", "third", "dev", "fourth"):
             if split not in wanted:
                 continue
             subset = [r for r in independent if r["split"] == split]

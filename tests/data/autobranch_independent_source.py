@@ -24,7 +24,10 @@ as they came in. The ``dev-*.txt`` files, the ``dev`` split, were written the sa
 two more labelers while the detector was being tuned on others: only its aggregate
 figures were read, after each change, to see whether the change carried over to
 writers nobody tuned to (one that did not was taken back), so it is held out but not
-blind. as they came in. Regenerate with ``python -m tests.data.autobranch_independent_source``.
+blind. The ``fourth-*.txt`` files, the ``fourth`` split, were written by two more labelers
+and scored once as they came in; after that only aggregate figures are read, once per
+merged change, before the blind split is read. Regenerate with
+``python -m tests.data.autobranch_independent_source``.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ FAMILIES = {
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "autobranch_independent"
 # held-out sets of whole labelers, each file named <split>-*.txt
-HELD_OUT_SETS = ("fresh", "third", "dev")
+HELD_OUT_SETS = ("fresh", "third", "dev", "fourth")
 TARGET = HERE / "autobranch_independent.jsonl"
 _HEADER = re.compile(r"^=== *(\S+) *\| *([\w-]+) *\| *(\w+) *$", re.M)
 _MARK = re.compile(r"\[\[(\w)\|(.*?)\]\]", re.S)

@@ -17,6 +17,7 @@ FINGERPRINTS = {
     "fresh": TARGET.with_name("autobranch_independent_fresh.sha256"),
     "third": TARGET.with_name("autobranch_independent_third.sha256"),
     "dev": TARGET.with_name("autobranch_independent_dev.sha256"),
+    "fourth": TARGET.with_name("autobranch_independent_fourth.sha256"),
 }
 
 
