@@ -1,0 +1,139 @@
+"""Near misses of conditionals and several requests: cases that describe how something
+behaves, "in case anyone knows", a second question that restates the first, things
+someone else said, and history told in statements; beside the real branch points
+they resemble."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import detect
+
+
+def found(text: str, kind: str) -> list[str]:
+    """The span text of each suggestion of ``kind``, in text order."""
+    suggestions = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
+    return [text[s.start : s.end] for s in suggestions if s.kind == kind]
+
+
+class TestCasesThatDescribe:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Some background first. The nightly job emails the team if the backup succeeds, "
+            "and pages the on-call engineer otherwise. Lately it pages every night even "
+            "though the files are there. How do I find out what the job sees?",
+            "Context: our thermostat heats to 21 degrees when someone is home. When the "
+            "house is empty it drops to 16. The bill doubled this winter. What could cause "
+            "that?",
+            "Le contexte : la pompe démarre si la cuve est vide, sinon elle reste à "
+            "l'arrêt. Depuis lundi elle tourne sans arrêt. Par où commencer pour trouver "
+            "la panne ?",
+            "Os explico cómo va: si el pedido supera 50 euros, el envío es gratis. Si no "
+            "llega a esa cifra, se cobra aparte. Ayer me cobraron el envío de un pedido de "
+            "80 euros. ¿A quién reclamo?",
+            "Zur Info: Die Heizung springt an, wenn die Temperatur unter 18 Grad fällt. "
+            "Wenn das Fenster offen ist, schaltet sie ab. Seit gestern bleibt sie kalt. "
+            "Was kann ich prüfen?",
+        ],
+    )
+    def test_cases_that_tell_how_something_behaves_ask_nothing(self, text):
+        assert found(text, "conditional") == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "We fly to Oslo in March. I'd love to know what to pack if it snows the "
+                "whole week, and what to bring if it turns out mild.",
+                ["if it snows the whole week", "if it turns out mild"],
+            ),
+            (
+                "Ce que j'aimerais savoir, c'est ce que je paie si je résilie en mars, et ce "
+                "qui se passe si j'attends la fin du contrat.",
+                ["si je résilie en mars", "si j'attends la fin du contrat"],
+            ),
+            (
+                "Quiero saber qué hago si el vuelo se retrasa y qué si lo cancelan del todo.",
+                ["si el vuelo se retrasa", "si lo cancelan del todo"],
+            ),
+            (
+                "Ich möchte wissen, was ich tun soll, wenn der Vermieter ablehnt, und was, "
+                "wenn er gar nicht antwortet.",
+                ["wenn der Vermieter ablehnt", "wenn er gar nicht antwortet"],
+            ),
+            (
+                "I need a plan for the garden party. If it pours, we move into the garage. "
+                "If it's sunny, everyone stays on the lawn.",
+                ["If it pours", "If it's sunny"],
+            ),
+        ],
+    )
+    def test_cases_bound_to_a_wish_or_a_request_still_branch(self, text, wanted):
+        assert found(text, "conditional") == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "If the invoice is paid by Friday, ship the order; otherwise hold it.",
+                ["If the invoice is paid by Friday", "otherwise hold it"],
+            ),
+            (
+                "Si la compilation passe, publie la version ; sinon, ouvre un ticket.",
+                ["Si la compilation passe", "sinon, ouvre un ticket"],
+            ),
+        ],
+    )
+    def test_cases_in_a_message_that_asks_nothing_else_may_be_orders(self, text, wanted):
+        assert found(text, "conditional") == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I'm posting this in case anyone knows the trick. When I print in colour, the "
+            "paper jams. Should I ask for a replacement?",
+            "Je vous écris au cas où quelqu'un aurait une idée. Quand je lance l'appli, "
+            "l'écran devient noir. Est-ce que ça vaut une réparation ?",
+            "Lo cuento por si alguien sabe qué pasa. Cuando enciendo el horno, salta la "
+            "luz. ¿Llamo al técnico?",
+            "Ich frage hier, falls jemand eine Idee hat. Wenn ich das Radio einschalte, "
+            "brummt der Lautsprecher. Lohnt sich eine Reparatur?",
+        ],
+    )
+    def test_in_case_anyone_knows_puts_no_case(self, text):
+        assert found(text, "conditional") == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Asking in case anyone knows: what happens to my deposit if I move out early?",
+            "Je demande au cas où quelqu'un saurait : que devient la caution si je pars "
+            "avant la fin du bail ?",
+            "Pregunto por si alguien sabe: ¿qué pasa con la fianza si me voy antes?",
+            "Ich frage, falls jemand es weiß: Was passiert mit der Kaution, wenn ich früher "
+            "ausziehe?",
+        ],
+    )
+    def test_an_appeal_beside_one_real_case_is_no_second_case(self, text):
+        assert found(text, "conditional") == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "What should I do if someone rings a bell at the door while I'm out, and "
+                "what if nobody picks up the parcel?",
+                [
+                    "if someone rings a bell at the door while I'm out",
+                    "if nobody picks up the parcel",
+                ],
+            ),
+            (
+                "¿Qué hago si alguien llama a la puerta de noche y qué si nadie contesta?",
+                ["si alguien llama a la puerta de noche", "si nadie contesta"],
+            ),
+        ],
+    )
+    def test_a_case_about_someone_doing_something_stays_a_case(self, text, wanted):
+        assert found(text, "conditional") == wanted
