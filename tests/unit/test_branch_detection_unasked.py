@@ -137,3 +137,55 @@ class TestCasesThatDescribe:
     )
     def test_a_case_about_someone_doing_something_stays_a_case(self, text, wanted):
         assert found(text, "conditional") == wanted
+
+
+class TestRestatedQuestions:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Could you work out how long my savings last if I stop working in May? I mean, "
+            "how many months can I pay rent from them?",
+            "How should we split the chores at home? In other words, who does what on which day?",
+            "Pourriez-vous m'aider à écrire une lettre à mon bailleur ? Ou plutôt, "
+            "pourriez-vous me donner un modèle à adapter ?",
+            "Quel est le meilleur moment pour semer les tomates ? C'est-à-dire, à partir "
+            "de quel mois est-ce qu'il ne gèle plus ?",
+            "¿Cuánto tengo que ahorrar al mes para el viaje? O sea, ¿qué cantidad es "
+            "realista si salimos en agosto?",
+            "¿Me puedes ayudar con la carta al casero? Es decir, ¿me preparas un borrador "
+            "que yo pueda cambiar?",
+            "Wann wird mein Paket zugestellt? Bzw. ist es überhaupt schon unterwegs?",
+            "Wie viel sollte ich monatlich zurücklegen? Sprich, welcher Betrag ist bis "
+            "zum Sommer machbar?",
+        ],
+    )
+    def test_a_second_question_that_says_the_first_again_is_one_request(self, text):
+        assert found(text, "multi_intent") == []
+
+    @pytest.mark.parametrize(
+        ("text", "count"),
+        [
+            (
+                "Could you draft a reply to my landlord about the broken boiler? Also, "
+                "what's a good recipe for a quick vegetarian lunch?",
+                2,
+            ),
+            (
+                "Pouvez-vous m'aider à rédiger une réclamation pour mon colis perdu ? "
+                "Enfin, comment est-ce que je change mon mot de passe sur le site ?",
+                2,
+            ),
+            (
+                "¿Me ayudas a escribir una queja por el retraso del tren? Además, ¿qué "
+                "ciudad me recomiendas para un fin de semana en otoño?",
+                2,
+            ),
+            (
+                "Kannst du mir eine Absage für das Vorstellungsgespräch schreiben? "
+                "Außerdem: Wie lange hält sich gekochter Reis im Kühlschrank?",
+                2,
+            ),
+        ],
+    )
+    def test_a_second_question_on_its_own_topic_still_counts(self, text, count):
+        assert len(found(text, "multi_intent")) == count

@@ -1021,6 +1021,8 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
             _ALSO_INSIDE.search(chunk) if also and _mentions(chunk, also) else None
         )
         and_opens = not opens and _AND_OPENER.match(plain)
+        if asked and _restates(plain):
+            continue  # "… ? I mean, …?", "… ? Bzw. …?": the same request, said again
         if _real_question(chunk):
             if asked and not opens and not _SEQUENCE.match(chunk) and _dependent(chunk):
                 continue  # "Is there a way to include the photos too?" asks about the same
@@ -1701,6 +1703,7 @@ def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         for index, intent in enumerate(every)
         if _stands(scan, intent, every[index + 1] if index + 1 < len(every) else None)
     ]
+    found = _unrestated(scan, found)
     if found and found[0].asking is not None:  # "Also, keep it short": the first, told more
         first = Span(found[0].asking.start, found[0].asking.end)
         found = found[:1] + [i for i in found[1:] if not _told_more(scan, first, i)]
@@ -1727,6 +1730,30 @@ def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         reasoning=f"{len(found)} requests on different topics",
         divergence="high",
     )
+
+
+_RESTATING = re.compile(
+    r"\W*(?:like,|i mean\b|in other words\b|that is(?: to say)?,|or rather\b|rather,|"
+    r"to put it (?:another way|differently)\b|more (?:precisely|specifically)\b|"
+    r"c'est-à-dire\b|autrement dit\b|en d'autres termes\b|je veux dire\b|"
+    r"(?:enfin|ou),? plutôt\b|plutôt,|o sea\b|es decir\b|mejor dicho\b|quiero decir\b|"
+    r"en otras palabras\b|o más bien\b|bzw\.|beziehungsweise\b|sprich\b|genauer gesagt\b|"
+    r"mit anderen worten\b|ich meine\b|anders gesagt\b|(?:oder )?besser gesagt\b|"
+    r"oder vielmehr\b)",
+    re.I,
+)
+"""A sentence opened by a word that says the same again, narrower or clearer ("I mean,
+…", "In other words, …", "c'est-à-dire …", "o sea, …", "bzw. …", "sprich …")."""
+
+
+def _restates(chunk: str) -> bool:
+    """Whether a sentence only restates the request before it (``_RESTATING``)."""
+    return _RESTATING.match(chunk) is not None
+
+
+def _unrestated(scan: str, found: list[Intent]) -> list[Intent]:
+    """The intents past the first, without those that restate the one before."""
+    return found[:1] + [i for i in found[1:] if not _restates(scan[i.lead.start : i.lead.end])]
 
 
 def _told_more(scan: str, first: Span, intent: Intent) -> bool:
