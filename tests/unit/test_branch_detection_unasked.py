@@ -189,3 +189,51 @@ class TestRestatedQuestions:
     )
     def test_a_second_question_on_its_own_topic_still_counts(self, text, count):
         assert len(found(text, "multi_intent")) == count
+
+
+class TestCountedWordsOfSomeoneElse:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Two things my landlord told me: that the heating is my problem and that the "
+            "window was already cracked. I don't believe either. How do I answer him "
+            "politely?",
+            "Deux choses que m'a dites ma cheffe : que le rapport est trop long et que les "
+            "chiffres ne sont pas à jour. Comment lui répondre sans paraître vexée ?",
+            "Tres cosas que me ha comentado mi vecino: que el perro ladra de noche, que "
+            "dejamos la basura fuera y que la música está alta. ¿Cómo hablo con él sin "
+            "montar un drama?",
+            "Zwei Dinge, die mein Chef bemängelt hat: dass die Folien überladen sind und "
+            "dass die Zahlen fehlen. Wie gehe ich das Gespräch morgen an?",
+        ],
+    )
+    def test_a_count_of_what_someone_said_is_background(self, text):
+        assert found(text, "multi_intent") == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Two things came up in the review: that the logo is too big and that the blue "
+            "looks off. How do I push back on the second one?",
+            "Deux choses ressortent de la réunion : que le budget est trop serré et que le "
+            "planning glisse. Comment le présenter au client ?",
+            "Zwei Punkte aus dem Feedback: dass der Text zu lang ist und dass die Bilder "
+            "fehlen. Wie antworte ich darauf?",
+        ],
+    )
+    def test_counted_that_clauses_are_content_not_requests(self, text):
+        assert found(text, "multi_intent") == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Two things for today: can you shorten my cover letter, and what should I wear "
+            "to the interview?",
+            "Deux choses : peux-tu relire mon CV, et comment négocier mon salaire ?",
+            "Dos cosas: ¿me corriges este correo? Y ¿qué regalo a mi suegra por su cumpleaños?",
+            "Zwei Fragen: Kannst du meinen Lebenslauf kürzen? Und was ziehe ich zum "
+            "Vorstellungsgespräch an?",
+        ],
+    )
+    def test_a_count_of_the_writer_s_own_requests_still_splits(self, text):
+        assert len(found(text, "multi_intent")) == 2

@@ -53,6 +53,7 @@ from .requests import (
     COUNTED_NOUNS,
     COUNTED_STEMS,
     QUESTION,
+    SAID,
     SELF_ANSWER,
     TRANSITION,
     Intent,
@@ -462,6 +463,8 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 items.append(_trimmed(text, following.start, following.end))
         if lines >= 2 and _symptoms(scan, items, sents):
             continue  # "a few issues:\n- uploads fail\n- …\nHow do we track this down?"
+        if items and _reported(scan, counted.end(), items):
+            continue  # "Two things the client said: that …, and that …": their words
         if len(items) == 1:  # "Three things for me? Summarise …, list … and draft …"
             items = _verb_clauses(text, scan, *items[0])
             asking = len(items)
@@ -484,6 +487,16 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+_THAT = re.compile(r"\W*(?:(?:and|et|y|und)\s+)?(?:that|que|qu'|dass|daß)\b", re.I)
+
+
+def _reported(scan: str, count_end: int, items: list[tuple[int, int]]) -> bool:
+    """Whether counted items are what someone said, not requests: the count is told as
+    said ("Two things my manager said:", "Dos cosas que me ha dicho el cliente:"), or
+    each item is a "that"-clause ("… : that the logo is too big and that …")."""
+    if SAID.search(scan, count_end, items[0][0]):
+        return True
+    return all(_THAT.match(scan, a, b) and "?" not in scan[a : b + 1] for a, b in items)
 
 
 def _joined(text: str, scan: str, sentence: Span, keys: tuple[str, ...]) -> list[Suggestion]:
@@ -946,6 +959,8 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         items = _to_count(scan, items, number)
     if len(items) < 2 or any(len(_words(scan[a:b])) < 2 for a, b in items):
         return []
+    if _reported(scan, counted.end() if counted else match.end(), items):
+        return []  # "Two things the client said: that …, and that …": their words
     return split_group(
         text,
         kind="multi_intent",
