@@ -237,3 +237,48 @@ class TestCountedWordsOfSomeoneElse:
     )
     def test_a_count_of_the_writer_s_own_requests_still_splits(self, text):
         assert len(found(text, "multi_intent")) == 2
+
+
+class TestStatementsAskNothing:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Hello,\n\nI've used your service since 2019, first on the Starter plan and "
+            "later on Plus after you retired Starter. Plus is pricier than Starter was, "
+            "but the backups made it worth it.\n\nThe trouble started last week. Since "
+            "Monday the sync stops halfway on my laptop. My desktop syncs fine with the "
+            "same folder.\n\nI've restarted both and signed in again.\n\nCan you look at "
+            "it?",
+            "Bonjour,\n\nJe suis client depuis 2019, d'abord avec la formule Solo, puis "
+            "avec Plus quand vous avez arrêté Solo, et je ne veux pas changer. Plus est "
+            "plus chère, mais elle inclut les sauvegardes.\n\nLe souci a commencé la "
+            "semaine dernière. Depuis lundi, la synchro s'arrête à mi-chemin sur mon "
+            "portable. Mon fixe synchronise bien le même dossier.\n\nJ'ai redémarré les "
+            "deux et je me suis reconnecté.\n\nPouvez-vous regarder ?",
+            "Hola:\n\nSoy cliente desde 2019, primero con el plan Solo y luego con Plus, "
+            "y no quiero cambiar. Además es más caro, pero incluye copias de "
+            "seguridad.\n\nEl lío empezó la semana pasada. Desde el lunes la "
+            "sincronización se para a medias en mi portátil. El sobremesa sincroniza "
+            "bien la misma carpeta.\n\nHe reiniciado los dos y he vuelto a "
+            "entrar.\n\n¿Podéis revisarlo?",
+            "Hallo,\n\nich bin seit 2019 Kunde, erst im Tarif Solo, dann im Tarif Plus. "
+            "Außerdem ist Plus teurer, aber mit Backups.\n\nDer Ärger fing letzte Woche "
+            "an. Seit Montag bricht die Synchronisierung auf meinem Laptop mittendrin "
+            "ab. Der Desktop synchronisiert denselben Ordner problemlos.\n\nIch habe "
+            "beide neu gestartet und mich neu angemeldet.\n\nKönnen Sie das prüfen?",
+        ],
+    )
+    def test_a_statement_with_its_verb_right_after_the_opener_adds_no_request(self, text):
+        assert found(text, "multi_intent") == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Could you check why my invoice shows two seats? Plus, can you tell me how to "
+            "add a third user?",
+            "Also is there a way to export my data before I cancel? And can you confirm "
+            "the refund for May?",
+        ],
+    )
+    def test_an_opener_before_a_request_still_adds_one(self, text):
+        assert len(found(text, "multi_intent")) == 2

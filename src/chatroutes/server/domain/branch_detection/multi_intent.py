@@ -1035,6 +1035,7 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
         opens = _ADDITIVE.match(plain) or (
             _ALSO_INSIDE.search(chunk) if also and _mentions(chunk, also) else None
         )
+        opens = None if opens and _opener_is_subject(plain, opens) else opens
         and_opens = not opens and _AND_OPENER.match(plain)
         if asked and _restates(plain):
             continue  # "… ? I mean, …?", "… ? Bzw. …?": the same request, said again
@@ -1099,6 +1100,24 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
         reasoning=f"{len(asked)} separate requests or questions in one message",
         divergence="high" if overlap < 0.15 else "medium" if overlap < 0.4 else "low",
     )
+
+
+_FINITE_VERB = re.compile(
+    r"\s+(?:is|are|was|were|has|had|costs?|includes?|comes?|est|était|a|coûte|inclut|es|era|"
+    r"fue|tiene|cuesta|incluye|ist|war|hat|kostet|enthält)\b"
+    # not a question's verb before its subject ("Oh, and is there a linter for it")
+    r"(?!\s+(?:there|it|this|that|i|you|we|they|he|she|anyone|someone|ce|il|elle|on|es|er|"
+    r"sie|das|man)\b)",
+    re.I,
+)
+
+
+def _opener_is_subject(plain: str, opens: re.Match[str]) -> bool:
+    """Whether the word read as an opener is the subject of a statement, a verb right
+    after it ("Plus is dearer than Basic was.", "Además es caro."): no request added."""
+    if opens.start() != 0 or plain.rstrip().endswith("?"):
+        return False
+    return _FINITE_VERB.match(plain, opens.end()) is not None
 
 
 def _added(scan: str, first: Span) -> bool:
