@@ -282,3 +282,33 @@ class TestStatementsAskNothing:
     )
     def test_an_opener_before_a_request_still_adds_one(self, text):
         assert len(found(text, "multi_intent")) == 2
+
+
+class TestPointsOfOneComparison:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Could you compare Notion vs Obsidian for my thesis notes? Things I care "
+            "about:\n\n- working offline on the train\n- how painful linking is\n- "
+            "exporting to Word\n- not paying much",
+            "Peux-tu comparer Notion et Obsidian pour mes notes de thèse ? Les choses qui "
+            "comptent pour moi :\n\n- travailler hors ligne\n- comment marche l'export "
+            "vers Word\n- ne pas payer trop cher",
+            "¿Puedes comparar Notion con Obsidian para mis apuntes? Las cosas que me "
+            "importan:\n\n- trabajar sin conexión\n- cómo funciona la exportación a "
+            "Word\n- no pagar demasiado",
+            "Kannst du Notion und Obsidian für meine Notizen vergleichen? Dinge, die mir "
+            "wichtig sind:\n\n- offline arbeiten\n- wie der Export nach Word "
+            "funktioniert\n- nicht zu viel bezahlen",
+        ],
+    )
+    def test_a_list_of_points_after_a_comparison_is_no_list_of_requests(self, text):
+        assert found(text, "multi_intent") == []
+
+    def test_a_list_of_questions_after_a_comparison_still_splits(self):
+        text = (
+            "I'm comparing two flats and need help with a few things:\n- what should I ask "
+            "the landlord about heating?\n- is a 12-month lease normal here?\n- how do I "
+            "check the building's insurance?"
+        )
+        assert len(found(text, "multi_intent")) == 3

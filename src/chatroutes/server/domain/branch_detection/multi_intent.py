@@ -1635,6 +1635,23 @@ _MANY = _Folding(
 )
 
 
+_COMPARE = re.compile(
+    r"\b(?:compar\w*|vs\.?|versus|side[- ]by[- ]side|vergleich\w*|gegenüberstell\w*)\b", re.I
+)
+
+
+def _criteria(intro: str, run: list[re.Match[str]]) -> bool:
+    """Whether a list gives the points along which one comparison asked just before it
+    is to be made ("Compare A and B on:\n- price\n- support"), no item a question or an
+    order of its own."""
+    if _COMPARE.search(intro) is None:
+        return False
+    return not any(
+        "?" in m.group(1) or _ORDER.match(m.group(1)) or _IMPERATIVE_ASK.match(m.group(1))
+        for m in run
+    )
+
+
 # "I need to:" opening a list whose items are each a task
 _TASK_LIST_LEAD = re.compile(
     r"(?:\b(?:need|have|want|got|must|would like) to|\b(?:je dois|il faut que je|j'ai à|"
@@ -1686,6 +1703,8 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
         if len(run) < 2:
             continue
         intro = scan[max(0, run[0].start() - 160) : run[0].start()]
+        if _criteria(intro, run):
+            continue  # "Compare A and B on these points:\n- price\n- …": one request
         asked = [
             bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
             for m in run
