@@ -312,3 +312,28 @@ class TestPointsOfOneComparison:
             "check the building's insurance?"
         )
         assert len(found(text, "multi_intent")) == 3
+
+
+class TestQuestionsTheWriterAnswered:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Can I compost citrus peel? oh wait, just found it, small amounts are fine. How "
+            "long until the compost is ready to use?",
+            "Est-ce qu'on peut congeler du pesto maison ? Ah, j'ai trouvé, dans des bacs à "
+            "glaçons. Combien de temps se garde-t-il au congélateur ?",
+            "¿Se puede congelar la tortilla de patatas? Vale, ya lo he encontrado, mejor sin "
+            "cebolla. ¿Cuánto tiempo aguanta en el congelador?",
+            "Kann man Pesto einfrieren? Ach, hab's gefunden, am besten in Eiswürfelformen. "
+            "Wie lange hält es sich im Gefrierfach?",
+        ],
+    )
+    def test_a_question_whose_answer_the_writer_found_is_not_asked(self, text):
+        assert found(text, "multi_intent") == []
+
+    def test_two_questions_with_no_answer_found_still_split(self):
+        text = (
+            "Can I compost citrus peel? Also, what's a good recipe for lemon curd that "
+            "keeps for a week?"
+        )
+        assert len(found(text, "multi_intent")) == 2

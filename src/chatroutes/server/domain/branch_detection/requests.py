@@ -383,11 +383,17 @@ def _listed(scan: str, units: list[Unit], at: int, *, counted: bool) -> list[Uni
 SELF_ANSWER = re.compile(
     r"\W*(?:(?:honestly|probably|well|actually|sadly|franchement|bon|sinceramente|pues|"
     r"ehrlich gesagt|ehrlich|naja|wohl)\b,?\s*)?"
-    r"(?:yes|yeah|yep|no|nope|nah|oui|non|sí|ja|nein|nö)\s*[,.;!\u2014\u2013-]",
+    r"(?:yes|yeah|yep|no|nope|nah|oui|non|sí|ja|nein|nö)\s*[,.;!\u2014\u2013-]|"
+    # the writer found the answer: "oh wait, just found it", "ah, j'ai trouvé", "ya lo encontré"
+    r"\W*(?:(?:oh|ah|ok|okay|wait|never ?mind|nvm|bon|vale|vaya|ach|egal)\b\W*){0,3}"
+    r"(?:i\s+)?(?:just\s+|finally\s+)?(?:found it|figured it out|j'ai trouvé|"
+    r"ya lo (?:he )?encontr\w+|lo (?:he )?encontrado|(?:hab's|habe es|hab es) (?:schon |"
+    r"gerade )?gefunden|schon gefunden|hat sich erledigt)\b",
     re.I,
 )
-"""A sentence opened by the writer's own yes or no ("honestly no, I already paid"): the
-question before it was answered, not asked."""
+"""A sentence opened by the writer's own yes or no ("honestly no, I already paid"), or
+telling the answer found ("oh wait, found it"): the question before it was answered,
+not asked."""
 
 
 def _answers(units: list[Unit], unit: Unit | None, scan: str, start: int, end: int) -> bool:
