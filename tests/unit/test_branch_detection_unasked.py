@@ -337,3 +337,44 @@ class TestQuestionsTheWriterAnswered:
             "keeps for a week?"
         )
         assert len(found(text, "multi_intent")) == 2
+
+
+class TestPremiseOfTheCases:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "If the flight gets cancelled, what are my rights if the airline offers a "
+                "voucher, and what if it offers nothing?",
+                ["if the airline offers a voucher", "if it offers nothing"],
+            ),
+            (
+                "Si le vol est annulé, que puis-je exiger si la compagnie propose un avoir, "
+                "et si elle ne propose rien ?",
+                ["si la compagnie propose un avoir", "si elle ne propose rien"],
+            ),
+            (
+                "Si cancelan el vuelo, ¿qué puedo reclamar si la aerolínea ofrece un bono y "
+                "qué si no ofrece nada?",
+                ["si la aerolínea ofrece un bono", "si no ofrece nada"],
+            ),
+            (
+                "Wenn der Flug ausfällt, was steht mir zu, wenn die Airline einen Gutschein "
+                "anbietet, und was, wenn sie nichts anbietet?",
+                ["wenn die Airline einen Gutschein anbietet", "wenn sie nichts anbietet"],
+            ),
+        ],
+    )
+    def test_a_case_that_frames_the_question_is_not_one_of_its_cases(self, text, wanted):
+        assert found(text, "conditional") == wanted
+
+    def test_cases_each_with_its_own_question_all_count(self):
+        text = (
+            "If it rains on Saturday, what do we do? If it's sunny, where do we go? And if "
+            "it snows, do we stay home?"
+        )
+        assert found(text, "conditional") == [
+            "If it rains on Saturday",
+            "If it's sunny",
+            "if it snows",
+        ]

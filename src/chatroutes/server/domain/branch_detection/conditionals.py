@@ -7,7 +7,8 @@ plan stated before a question about something else ("If it rains we eat inside,
 otherwise outside. Can you plan a menu?") is weakened below the threshold, and so are
 cases that tell how something behaves while the message asks elsewhere ("The job
 emails us if it succeeds, otherwise it pages. … How do I debug it?"). "In case anyone
-knows" appeals for help and puts no case.
+knows" appeals for help and puts no case, and a case that opens a question holding two
+cases more is the premise they share.
 
 Works the same in French, Spanish, German, Italian and Portuguese ("si", "cuando",
 "wenn", "falls", "se", "sinon", "sonst", "de lo contrario").
@@ -139,7 +140,7 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     index = 0
     while index < len(sents):
         sentence = sents[index]
-        cases = cases_of[index]
+        cases = _past_premise(scan, sentence, cases_of[index])
         reason = "cases of one question"
         if len(cases) < 2 and depends:
             depending = _depending(scan, sentence)
@@ -204,6 +205,23 @@ def _decided(
     if following[0].start < stop or not _ASKING.search(after):
         return False
     return not _EACH_CASE.search(after)
+
+
+_QUESTION_WORD = re.compile(
+    r"\b(?:what|how|which|where|who|qué|cómo|cuál\w*|dónde|quel\w*|comment|où|que|was|wie|"
+    r"welche\w*|wo)\b",
+    re.I,
+)
+
+
+def _past_premise(scan: str, sentence: Span, cases: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """ "In case the parcel arrives damaged, what do I do if A, and what if B?": a case
+    that opens the sentence before a question holding two cases more is the premise
+    they share, not a case of its own."""
+    if len(cases) < 3 or scan[sentence.start : cases[0][0]].strip(" ¿¡"):
+        return cases
+    between = _QUESTION_WORD.search(scan, cases[0][1], cases[1][0])
+    return cases[1:] if between else cases
 
 
 def _describes(scan: str, sents: list[Span], first: int, after: int) -> bool:
