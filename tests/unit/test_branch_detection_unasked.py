@@ -378,3 +378,52 @@ class TestPremiseOfTheCases:
             "If it's sunny",
             "if it snows",
         ]
+
+
+class TestRequestsTakenBack:
+    @pytest.mark.parametrize(
+        ("text", "dropped"),
+        [
+            (
+                "Two things from the office. First, can you draft a short welcome note for "
+                "our new intern? Second, my manager wants to know how our leave policy "
+                "compares to the legal minimum... actually scratch that, HR will answer it. "
+                "Instead: how do I book a meeting room for twelve people in Outlook?",
+                "leave policy",
+            ),
+            (
+                "Deux choses pour le bureau. D'abord, peux-tu rédiger un petit mot d'accueil "
+                "pour notre stagiaire ? Ensuite, ma cheffe veut savoir combien coûte la "
+                "mutuelle par salarié... non, laisse tomber, je demanderai aux RH. À la "
+                "place : comment réserver une salle pour douze personnes dans Outlook ?",
+                "mutuelle",
+            ),
+            (
+                "Dos cosas de la oficina. Primero, ¿me escribes una nota de bienvenida para "
+                "el becario? Segundo, mi jefa quiere saber cuánto cuesta el seguro médico "
+                "por empleado... bueno, olvídalo, se lo pregunto a RR. HH. En su lugar: "
+                "¿cómo reservo una sala para doce personas en Outlook?",
+                "seguro médico",
+            ),
+            (
+                "Zwei Dinge aus dem Büro. Erstens, kannst du eine kurze Begrüßung für "
+                "unseren Praktikanten schreiben? Zweitens will meine Chefin wissen, was die "
+                "Betriebsrente pro Kopf kostet... ach, vergiss es, ich frage die "
+                "Personalabteilung. Stattdessen: Wie buche ich in Outlook einen Raum für "
+                "zwölf Leute?",
+                "Betriebsrente",
+            ),
+        ],
+    )
+    def test_a_request_the_writer_takes_back_is_no_option(self, text, dropped):
+        options = found(text, "multi_intent")
+        assert len(options) == 2
+        assert not any(dropped in option for option in options)
+        assert "Outlook" in options[-1]
+
+    def test_forgetting_told_in_a_request_takes_nothing_back(self):
+        text = (
+            "Can you remind me how to reset my router? I always forget it. Also, what's a "
+            "good way to label the cables behind my desk?"
+        )
+        assert len(found(text, "multi_intent")) == 2

@@ -461,6 +461,7 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 items.append(_trimmed(text, following.start + offset + marker.end(), following.end))
             elif not items:
                 items.append(_trimmed(text, following.start, following.end))
+        items = _unretracted(text, scan, items, sents)
         if lines >= 2 and _symptoms(scan, items, sents):
             continue  # "a few issues:\n- uploads fail\n- …\nHow do we track this down?"
         if items and _reported(scan, counted.end(), items):
@@ -487,6 +488,52 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+_RETRACTED = re.compile(
+    r"(?:(?<=[,;:.…!?\n\u2014\u2013-])\s*|\b(?:actually|no|nah|oh|wait|ok|okay|bueno|vale|non|"
+    r"bon|en fait|ach|nee|eigentlich)\b,?\s+)(?:scratch that|never ?mind|forget (?:it|that)|"
+    r"ignore that|oublie[zs]? (?:ça|cela)|laisse[zs]? tomber|olvídalo|olvida eso|olvídate|"
+    r"vergiss (?:es|das)|vergessen sie das|hat sich erledigt)\b",
+    re.I,
+)
+"""The writer taking back what they just asked, after a break or a "no"/"actually"
+("… actually scratch that", "non, laisse tomber", "bueno, olvídalo", "ach, vergiss es")."""
+
+
+def _taken_back(scan: str, sents: list[Span], index: int) -> bool:
+    """Whether the writer takes a sentence back, in it or as the next one opens ("…
+    grants... actually scratch that, I'll check the wiki.")."""
+    sentence = sents[index]
+    if _RETRACTED.search(scan, sentence.start, sentence.end):
+        return True
+    following = sents[index + 1] if index + 1 < len(sents) else None
+    return following is not None and bool(
+        _RETRACTED.search(scan, following.start, following.start + 24)
+    )
+
+
+def _unretracted(
+    text: str, scan: str, items: list[tuple[int, int]], sents: list[Span]
+) -> list[tuple[int, int]]:
+    """The items, each one the writer takes back ("… actually scratch that, I'll check
+    the wiki.") replaced by the question right after it ("Instead: how do I …?"), or
+    left out when none follows."""
+    if not items or _RETRACTED.search(scan, items[0][0]) is None:
+        return items  # nothing taken back from the first item on
+    kept: list[tuple[int, int]] = []
+    for start, end in items:
+        following = [s for s in sents if s.start >= end][:2]
+        retracted = _RETRACTED.search(scan, start, end) is not None
+        if following and _RETRACTED.search(scan, following[0].start, following[0].start + 24):
+            retracted = bool(following.pop(0))  # "… grants... actually scratch that, …"
+        if not retracted:
+            kept.append((start, end))
+            continue
+        after = following[0] if following else None
+        if after is not None and _real_question(scan[after.start : after.end].strip()):
+            kept.append(_trimmed(text, _past_heading(scan, after.start), after.end))
+    return kept
+
+
 _THAT = re.compile(r"\W*(?:(?:and|et|y|und)\s+)?(?:that|que|qu'|dass|daß)\b", re.I)
 
 
@@ -1029,6 +1076,7 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
     joined = False  # a later request opened by "and"
     lower = scan.lower()
     also = tuple(key for key in _ALSO_KEYS if key in lower)
+    retracting = _RETRACTED.search(scan) is not None
     for index, (sentence, body) in enumerate(zip(sents, bodies, strict=True)):
         chunk = scan[body.start : sentence.end].strip()
         plain = chunk.lstrip("¿¡")
@@ -1039,6 +1087,8 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
         and_opens = not opens and _AND_OPENER.match(plain)
         if asked and _restates(plain):
             continue  # "… ? I mean, …?", "… ? Bzw. …?": the same request, said again
+        if retracting and _taken_back(scan, sents, index):
+            continue  # "Second, … actually scratch that, …": no longer asked
         if _real_question(chunk):
             if asked and not opens and not _SEQUENCE.match(chunk) and _dependent(chunk):
                 continue  # "Is there a way to include the photos too?" asks about the same
