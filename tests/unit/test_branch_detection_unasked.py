@@ -427,3 +427,36 @@ class TestRequestsTakenBack:
             "good way to label the cables behind my desk?"
         )
         assert len(found(text, "multi_intent")) == 2
+
+
+class TestTheAskOfAnItem:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Bonjour,\n\nPourriez-vous changer l'adresse de livraison de mon abonnement ? "
+                "Le formulaire du site ne l'enregistre pas.\n\nDernière chose, j'ai ouvert un "
+                "deuxième compte par erreur avec mon adresse pro l'an dernier. Je voudrais "
+                "savoir comment le fermer définitivement.\n\nMerci",
+                "Je voudrais savoir comment le fermer définitivement",
+            ),
+            (
+                "Hola:\n\n¿Podéis cambiar la dirección de entrega de mi suscripción? El "
+                "formulario de la web no la guarda.\n\nUna última cosa, el año pasado abrí "
+                "una segunda cuenta por error con el correo del trabajo. Quisiera saber cómo "
+                "cerrarla del todo.\n\nGracias",
+                "Quisiera saber cómo cerrarla del todo",
+            ),
+        ],
+    )
+    def test_an_item_that_tells_a_problem_is_asked_in_the_sentence_after(self, text, wanted):
+        assert found(text, "multi_intent")[-1] == wanted
+
+    def test_a_paragraph_item_keeps_its_ask_inside_its_span(self):
+        text = (
+            "Hello,\n\nCould you change the delivery address on my subscription to 4 Elm "
+            "Street? The form on the site won't save it.\n\nLast thing, I opened a second "
+            "account by mistake with my work email last year. I'd like to know how to close "
+            "it for good.\n\nThanks"
+        )
+        assert "how to close it" in found(text, "multi_intent")[-1]

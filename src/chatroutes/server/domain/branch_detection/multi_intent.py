@@ -1111,7 +1111,11 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
             following = sents[index + 1 : index + 4]
             if not (unmarked or _separate_ask(chunk, bool(asked), scan, following)):
                 continue
-            asked.append(body)
+            asked.append(
+                body
+                if unmarked
+                else _told_then_asked(scan, chunk, body, bodies[index + 1 : index + 2])
+            )
             marked = marked or bool(opens)
             joined = joined or bool(and_opens)
     if marked and (len(asked) == 1 or _added(scan, asked[0])) and _asking(scan, sents):
@@ -1168,6 +1172,21 @@ def _opener_is_subject(plain: str, opens: re.Match[str]) -> bool:
     if opens.start() != 0 or plain.rstrip().endswith("?"):
         return False
     return _FINITE_VERB.match(plain, opens.end()) is not None
+
+
+def _told_then_asked(scan: str, chunk: str, body: Span, following: list[Span]) -> Span:
+    """The request of an item opened by "Also"/"Last thing": the sentence itself, or,
+    when it only tells the problem and the next sentence asks for something without a
+    question mark ("Last thing, I made a second account by mistake. I'd like to know how
+    to delete it."), that next sentence."""
+    if _asks_directly(chunk) or not following:
+        return body
+    after = scan[following[0].start : following[0].end].strip()
+    if "?" in after or not _ASKING_CUE.search(after):
+        return body
+    if _ADDITIVE.match(after) or _AND_OPENER.match(after) or _SIGN_OFF.match(after):
+        return body  # a request of its own, or "Merci de votre retour"
+    return following[0]
 
 
 def _added(scan: str, first: Span) -> bool:
