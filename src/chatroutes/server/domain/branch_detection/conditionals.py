@@ -4,7 +4,11 @@ if B?"), consecutive sentences that each put a case ("What if A? And if B?"), "i
 otherwise …", and "depending on whether A or B". A single condition is not a branch
 point, and neither is a polite "if you could …" or "if possible …, otherwise …"; a
 plan stated before a question about something else ("If it rains we eat inside,
-otherwise outside. Can you plan a menu?") is weakened below the threshold.
+otherwise outside. Can you plan a menu?") is weakened below the threshold, and so are
+cases that tell how something behaves while the message asks elsewhere ("The job
+emails us if it succeeds, otherwise it pages. … How do I debug it?"). "In case anyone
+knows" appeals for help and puts no case, and a case that opens a question holding two
+cases more is the premise they share.
 
 Works the same in French, Spanish, German, Italian and Portuguese ("si", "cuando",
 "wenn", "falls", "se", "sinon", "sonst", "de lo contrario").
@@ -136,7 +140,7 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     index = 0
     while index < len(sents):
         sentence = sents[index]
-        cases = cases_of[index]
+        cases = _past_premise(scan, sentence, cases_of[index])
         reason = "cases of one question"
         if len(cases) < 2 and depends:
             depending = _depending(scan, sentence)
@@ -160,6 +164,7 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         ):
             continue  # "when I was a kid, when we lived in Ohio": a story, not cases to answer
         decided = _decided(scan, sentence, cases, sents[index : index + 1])
+        decided = decided or _describes(scan, sents, sents.index(sentence), index)
         options = [Option(a, b, _option_title(text[a:b])) for a, b in cases]
         found.extend(
             split_group(
@@ -202,6 +207,66 @@ def _decided(
     return not _EACH_CASE.search(after)
 
 
+_QUESTION_WORD = re.compile(
+    r"\b(?:what|how|which|where|who|qué|cómo|cuál\w*|dónde|quel\w*|comment|où|que|was|wie|"
+    r"welche\w*|wo)\b",
+    re.I,
+)
+
+
+def _past_premise(scan: str, sentence: Span, cases: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """ "In case the parcel arrives damaged, what do I do if A, and what if B?": a case
+    that opens the sentence before a question holding two cases more is the premise
+    they share, not a case of its own."""
+    if len(cases) < 3 or scan[sentence.start : cases[0][0]].strip(" ¿¡"):
+        return cases
+    between = _QUESTION_WORD.search(scan, cases[0][1], cases[1][0])
+    return cases[1:] if between else cases
+
+
+def _describes(scan: str, sents: list[Span], first: int, after: int) -> bool:
+    """ "The endpoint returns 200 if the database answers, 503 otherwise. … How do I …?":
+    cases that tell how something behaves. Nothing asks in their sentences (``first``
+    to ``after``), nor in the sentence just before or after them, so no question or
+    request is bound to the cases, and the message asks elsewhere. With no ask found
+    anywhere, the cases may be the orders themselves ("If the tests pass, merge it;
+    otherwise revert.")."""
+    lo, hi = max(0, first - 1), after + 1
+    if any(_asks(scan, s) for s in sents[lo:hi]):
+        return False
+    return any(_asks(scan, s) for s in sents[:lo]) or any(_asks(scan, s) for s in sents[hi:])
+
+
+def _asks(scan: str, sentence: Span) -> bool:
+    """A question or a request in the sentence, a wish to know included ("what I'd love
+    is …", "quiero saber qué hacer si …", "ce que j'aimerais savoir, c'est …")."""
+    return bool(
+        _ASKING.search(scan, sentence.start, sentence.end)
+        or _WANTED.search(scan, sentence.start, sentence.end)
+        or "\u00bf" in scan[sentence.start : sentence.end]
+    )
+
+
+_WANTED = re.compile(  # not negated: "no quiero ser injusta" wishes for nothing
+    r"(?<!no )(?<!not )\b(?:i'd (?:love|like|appreciate)|i would (?:love|like)|i want|"
+    r"i'm wondering|i wonder|want to know|quiero|quisiera|quería|me gustaría|necesito|j'aimerais|"
+    r"je voudrais|je veux|ich möchte|ich würde gern|ich hätte gern|ich will)\b(?! nicht| pas)",
+    re.I,
+)
+
+
+# a case whose subject is anyone at all, knowing or able to help ("in case anyone knows",
+# "por si alguien sabe algo", "au cas où quelqu'un aurait une idée", "falls jemand es
+# weiß"): an appeal for help, not a case to answer
+_APPEAL = re.compile(
+    r"(?:if|in case|si|au cas où|wenn|falls)\s+(?:anyone|anybody|someone|somebody|alguien|"
+    r"quelqu'un|jemand|einer|irgendwer)\s+(?:[\w']+\s+){0,2}?(?:knows|has|had|can|could|"
+    r"sabe|sepa|tiene|tenga|puede|pueda|sait|saurait|a (?:une?|des|déjà)|aurait|peut|"
+    r"pourrait|weiß|hat|kann|könnte)\b",
+    re.I,
+)
+
+
 def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
     """Each condition clause of the sentence: from its "if"/"when" to where it ends."""
     out: list[tuple[int, int]] = []
@@ -220,6 +285,8 @@ def _cases(scan: str, sentence: Span) -> list[tuple[int, int]]:
             scan, match.start(), sentence.end
         ):
             continue
+        if _APPEAL.match(scan, match.start(), sentence.end):
+            continue  # "in case anyone knows": an appeal for help, not a case
         if word in ("se", "caso") and not (
             _OPENS.search(before)
             and _ITALIAN_OR_PORTUGUESE.search(scan, sentence.start, sentence.end)

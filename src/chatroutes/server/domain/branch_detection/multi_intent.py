@@ -53,6 +53,7 @@ from .requests import (
     COUNTED_NOUNS,
     COUNTED_STEMS,
     QUESTION,
+    SAID,
     SELF_ANSWER,
     TRANSITION,
     Intent,
@@ -460,8 +461,11 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 items.append(_trimmed(text, following.start + offset + marker.end(), following.end))
             elif not items:
                 items.append(_trimmed(text, following.start, following.end))
+        items = _unretracted(text, scan, items, sents)
         if lines >= 2 and _symptoms(scan, items, sents):
             continue  # "a few issues:\n- uploads fail\n- …\nHow do we track this down?"
+        if items and _reported(scan, counted.end(), items):
+            continue  # "Two things the client said: that …, and that …": their words
         if len(items) == 1:  # "Three things for me? Summarise …, list … and draft …"
             items = _verb_clauses(text, scan, *items[0])
             asking = len(items)
@@ -484,6 +488,62 @@ def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+_RETRACTED = re.compile(
+    r"(?:(?<=[,;:.…!?\n\u2014\u2013-])\s*|\b(?:actually|no|nah|oh|wait|ok|okay|bueno|vale|non|"
+    r"bon|en fait|ach|nee|eigentlich)\b,?\s+)(?:scratch that|never ?mind|forget (?:it|that)|"
+    r"ignore that|oublie[zs]? (?:ça|cela)|laisse[zs]? tomber|olvídalo|olvida eso|olvídate|"
+    r"vergiss (?:es|das)|vergessen sie das|hat sich erledigt)\b",
+    re.I,
+)
+"""The writer taking back what they just asked, after a break or a "no"/"actually"
+("… actually scratch that", "non, laisse tomber", "bueno, olvídalo", "ach, vergiss es")."""
+
+
+def _taken_back(scan: str, sents: list[Span], index: int) -> bool:
+    """Whether the writer takes a sentence back, in it or as the next one opens ("…
+    grants... actually scratch that, I'll check the wiki.")."""
+    sentence = sents[index]
+    if _RETRACTED.search(scan, sentence.start, sentence.end):
+        return True
+    following = sents[index + 1] if index + 1 < len(sents) else None
+    return following is not None and bool(
+        _RETRACTED.search(scan, following.start, following.start + 24)
+    )
+
+
+def _unretracted(
+    text: str, scan: str, items: list[tuple[int, int]], sents: list[Span]
+) -> list[tuple[int, int]]:
+    """The items, each one the writer takes back ("… actually scratch that, I'll check
+    the wiki.") replaced by the question right after it ("Instead: how do I …?"), or
+    left out when none follows."""
+    if not items or _RETRACTED.search(scan, items[0][0]) is None:
+        return items  # nothing taken back from the first item on
+    kept: list[tuple[int, int]] = []
+    for start, end in items:
+        following = [s for s in sents if s.start >= end][:2]
+        retracted = _RETRACTED.search(scan, start, end) is not None
+        if following and _RETRACTED.search(scan, following[0].start, following[0].start + 24):
+            retracted = bool(following.pop(0))  # "… grants... actually scratch that, …"
+        if not retracted:
+            kept.append((start, end))
+            continue
+        after = following[0] if following else None
+        if after is not None and _real_question(scan[after.start : after.end].strip()):
+            kept.append(_trimmed(text, _past_heading(scan, after.start), after.end))
+    return kept
+
+
+_THAT = re.compile(r"\W*(?:(?:and|et|y|und)\s+)?(?:that|que|qu'|dass|daß)\b", re.I)
+
+
+def _reported(scan: str, count_end: int, items: list[tuple[int, int]]) -> bool:
+    """Whether counted items are what someone said, not requests: the count is told as
+    said ("Two things my manager said:", "Dos cosas que me ha dicho el cliente:"), or
+    each item is a "that"-clause ("… : that the logo is too big and that …")."""
+    if SAID.search(scan, count_end, items[0][0]):
+        return True
+    return all(_THAT.match(scan, a, b) and "?" not in scan[a : b + 1] for a, b in items)
 
 
 def _joined(text: str, scan: str, sentence: Span, keys: tuple[str, ...]) -> list[Suggestion]:
@@ -946,6 +1006,8 @@ def _announced(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         items = _to_count(scan, items, number)
     if len(items) < 2 or any(len(_words(scan[a:b])) < 2 for a, b in items):
         return []
+    if _reported(scan, counted.end() if counted else match.end(), items):
+        return []  # "Two things the client said: that …, and that …": their words
     return split_group(
         text,
         kind="multi_intent",
@@ -1014,13 +1076,19 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
     joined = False  # a later request opened by "and"
     lower = scan.lower()
     also = tuple(key for key in _ALSO_KEYS if key in lower)
+    retracting = _RETRACTED.search(scan) is not None
     for index, (sentence, body) in enumerate(zip(sents, bodies, strict=True)):
         chunk = scan[body.start : sentence.end].strip()
         plain = chunk.lstrip("¿¡")
         opens = _ADDITIVE.match(plain) or (
             _ALSO_INSIDE.search(chunk) if also and _mentions(chunk, also) else None
         )
+        opens = None if opens and _opener_is_subject(plain, opens) else opens
         and_opens = not opens and _AND_OPENER.match(plain)
+        if asked and _restates(plain):
+            continue  # "… ? I mean, …?", "… ? Bzw. …?": the same request, said again
+        if retracting and _taken_back(scan, sents, index):
+            continue  # "Second, … actually scratch that, …": no longer asked
         if _real_question(chunk):
             if asked and not opens and not _SEQUENCE.match(chunk) and _dependent(chunk):
                 continue  # "Is there a way to include the photos too?" asks about the same
@@ -1043,7 +1111,11 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
             following = sents[index + 1 : index + 4]
             if not (unmarked or _separate_ask(chunk, bool(asked), scan, following)):
                 continue
-            asked.append(body)
+            asked.append(
+                body
+                if unmarked
+                else _told_then_asked(scan, chunk, body, bodies[index + 1 : index + 2])
+            )
             marked = marked or bool(opens)
             joined = joined or bool(and_opens)
     if marked and (len(asked) == 1 or _added(scan, asked[0])) and _asking(scan, sents):
@@ -1082,6 +1154,39 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
         reasoning=f"{len(asked)} separate requests or questions in one message",
         divergence="high" if overlap < 0.15 else "medium" if overlap < 0.4 else "low",
     )
+
+
+_FINITE_VERB = re.compile(
+    r"\s+(?:is|are|was|were|has|had|costs?|includes?|comes?|est|était|a|coûte|inclut|es|era|"
+    r"fue|tiene|cuesta|incluye|ist|war|hat|kostet|enthält)\b"
+    # not a question's verb before its subject ("Oh, and is there a linter for it")
+    r"(?!\s+(?:there|it|this|that|i|you|we|they|he|she|anyone|someone|ce|il|elle|on|es|er|"
+    r"sie|das|man)\b)",
+    re.I,
+)
+
+
+def _opener_is_subject(plain: str, opens: re.Match[str]) -> bool:
+    """Whether the word read as an opener is the subject of a statement, a verb right
+    after it ("Plus is dearer than Basic was.", "Además es caro."): no request added."""
+    if opens.start() != 0 or plain.rstrip().endswith("?"):
+        return False
+    return _FINITE_VERB.match(plain, opens.end()) is not None
+
+
+def _told_then_asked(scan: str, chunk: str, body: Span, following: list[Span]) -> Span:
+    """The request of an item opened by "Also"/"Last thing": the sentence itself, or,
+    when it only tells the problem and the next sentence asks for something without a
+    question mark ("Last thing, I made a second account by mistake. I'd like to know how
+    to delete it."), that next sentence."""
+    if _asks_directly(chunk) or not following:
+        return body
+    after = scan[following[0].start : following[0].end].strip()
+    if "?" in after or not _ASKING_CUE.search(after):
+        return body
+    if _ADDITIVE.match(after) or _AND_OPENER.match(after) or _SIGN_OFF.match(after):
+        return body  # a request of its own, or "Merci de votre retour"
+    return following[0]
 
 
 def _added(scan: str, first: Span) -> bool:
@@ -1599,6 +1704,23 @@ _MANY = _Folding(
 )
 
 
+_COMPARE = re.compile(
+    r"\b(?:compar\w*|vs\.?|versus|side[- ]by[- ]side|vergleich\w*|gegenüberstell\w*)\b", re.I
+)
+
+
+def _criteria(intro: str, run: list[re.Match[str]]) -> bool:
+    """Whether a list gives the points along which one comparison asked just before it
+    is to be made ("Compare A and B on:\n- price\n- support"), no item a question or an
+    order of its own."""
+    if _COMPARE.search(intro) is None:
+        return False
+    return not any(
+        "?" in m.group(1) or _ORDER.match(m.group(1)) or _IMPERATIVE_ASK.match(m.group(1))
+        for m in run
+    )
+
+
 # "I need to:" opening a list whose items are each a task
 _TASK_LIST_LEAD = re.compile(
     r"(?:\b(?:need|have|want|got|must|would like) to|\b(?:je dois|il faut que je|j'ai à|"
@@ -1650,6 +1772,8 @@ def _listed_requests(text: str, scan: str) -> list[Suggestion]:
         if len(run) < 2:
             continue
         intro = scan[max(0, run[0].start() - 160) : run[0].start()]
+        if _criteria(intro, run):
+            continue  # "Compare A and B on these points:\n- price\n- …": one request
         asked = [
             bool(_ISSUE.search(m.group(1)) or "?" in m.group(1) or _REQUEST.search(m.group(1)))
             for m in run
@@ -1701,6 +1825,7 @@ def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         for index, intent in enumerate(every)
         if _stands(scan, intent, every[index + 1] if index + 1 < len(every) else None)
     ]
+    found = _unrestated(scan, found)
     if found and found[0].asking is not None:  # "Also, keep it short": the first, told more
         first = Span(found[0].asking.start, found[0].asking.end)
         found = found[:1] + [i for i in found[1:] if not _told_more(scan, first, i)]
@@ -1727,6 +1852,30 @@ def _segmented(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         reasoning=f"{len(found)} requests on different topics",
         divergence="high",
     )
+
+
+_RESTATING = re.compile(
+    r"\W*(?:like,|i mean\b|in other words\b|that is(?: to say)?,|or rather\b|rather,|"
+    r"to put it (?:another way|differently)\b|more (?:precisely|specifically)\b|"
+    r"c'est-à-dire\b|autrement dit\b|en d'autres termes\b|je veux dire\b|"
+    r"(?:enfin|ou),? plutôt\b|plutôt,|o sea\b|es decir\b|mejor dicho\b|quiero decir\b|"
+    r"en otras palabras\b|o más bien\b|bzw\.|beziehungsweise\b|sprich\b|genauer gesagt\b|"
+    r"mit anderen worten\b|ich meine\b|anders gesagt\b|(?:oder )?besser gesagt\b|"
+    r"oder vielmehr\b)",
+    re.I,
+)
+"""A sentence opened by a word that says the same again, narrower or clearer ("I mean,
+…", "In other words, …", "c'est-à-dire …", "o sea, …", "bzw. …", "sprich …")."""
+
+
+def _restates(chunk: str) -> bool:
+    """Whether a sentence only restates the request before it (``_RESTATING``)."""
+    return _RESTATING.match(chunk) is not None
+
+
+def _unrestated(scan: str, found: list[Intent]) -> list[Intent]:
+    """The intents past the first, without those that restate the one before."""
+    return found[:1] + [i for i in found[1:] if not _restates(scan[i.lead.start : i.lead.end])]
 
 
 def _told_more(scan: str, first: Span, intent: Intent) -> bool:

@@ -257,7 +257,7 @@ def segments(scan: str, sents: list[Span]) -> list[Unit]:
     announced = block = False
     listing = -1  # where the items of a list asked for start
     counted_list = False  # "Three quick questions:\n…": the list is of requests
-    counts = _counted(scan)
+    counts = _announcing(scan, _counted(scan))
     for sentence in sents:
         body = _strip_marker(scan, sentence)
         gap = scan[previous_end : sentence.start]
@@ -383,11 +383,17 @@ def _listed(scan: str, units: list[Unit], at: int, *, counted: bool) -> list[Uni
 SELF_ANSWER = re.compile(
     r"\W*(?:(?:honestly|probably|well|actually|sadly|franchement|bon|sinceramente|pues|"
     r"ehrlich gesagt|ehrlich|naja|wohl)\b,?\s*)?"
-    r"(?:yes|yeah|yep|no|nope|nah|oui|non|sí|ja|nein|nö)\s*[,.;!\u2014\u2013-]",
+    r"(?:yes|yeah|yep|no|nope|nah|oui|non|sí|ja|nein|nö)\s*[,.;!\u2014\u2013-]|"
+    # the writer found the answer: "oh wait, just found it", "ah, j'ai trouvé", "ya lo encontré"
+    r"\W*(?:(?:oh|ah|ok|okay|wait|never ?mind|nvm|bon|vale|vaya|ach|egal)\b\W*){0,3}"
+    r"(?:i\s+)?(?:just\s+|finally\s+)?(?:found it|figured it out|j'ai trouvé|"
+    r"ya lo (?:he )?encontr\w+|lo (?:he )?encontrado|(?:hab's|habe es|hab es) (?:schon |"
+    r"gerade )?gefunden|schon gefunden|hat sich erledigt)\b",
     re.I,
 )
-"""A sentence opened by the writer's own yes or no ("honestly no, I already paid"): the
-question before it was answered, not asked."""
+"""A sentence opened by the writer's own yes or no ("honestly no, I already paid"), or
+telling the answer found ("oh wait, found it"): the question before it was answered,
+not asked."""
 
 
 def _answers(units: list[Unit], unit: Unit | None, scan: str, start: int, end: int) -> bool:
@@ -522,6 +528,33 @@ def _counted(scan: str) -> list[int]:
             found.update(match.start() for match in window)
             at = lower.find(noun, at + 1)
     return sorted(found)
+
+
+SAID = re.compile(
+    r"\b(?:said|says|told|mentioned|complained|pointed out|wrote|dit|dites|dits|signalé|"
+    r"écrit|reproché|remarqué|dicho|comentado|dijo|comentó|señalado|escrito|reprochado|"
+    r"gesagt|geschrieben|erwähnt|bemängelt|angemerkt|gemeint|kritisiert)\b",
+    re.I,
+)
+"""Verbs of saying: a count told as said ("two things my manager said") counts no
+requests of the writer's."""
+
+
+def _announcing(scan: str, counts: list[int]) -> list[int]:
+    """The counts that announce the writer's requests: not those told as said."""
+    kept = []
+    for at in counts:
+        match = COUNTED.match(scan, at)
+        if match is None or not said_count(scan, match.end()):
+            kept.append(at)
+    return kept
+
+
+def said_count(scan: str, count_end: int) -> bool:
+    """Whether a count is told as someone's words before its colon ("Dos cosas que me
+    ha dicho el cliente: …", "Two things the client mentioned: …")."""
+    colon = scan.find(":", count_end, count_end + 60)
+    return colon >= 0 and SAID.search(scan, count_end, colon) is not None
 
 
 _MARKED = re.compile(r"\(?([a-e1-5])\)\s+$", re.I)

@@ -29,7 +29,7 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _INDENTED_CODE = re.compile(r"^(?: {4}|\t)\S.*$", re.M)
 # a Markdown block quote: pasted words of someone else ("> The committee may approve A or B")
 _BLOCK_QUOTE = re.compile(r"^[ \t]{0,3}>.*$", re.M)
-_ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "mr", "mrs", "dr", "st", "approx", "cf", "no"}
+_ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "bzw", "mr", "mrs", "dr", "st", "approx", "cf", "no"}
 
 
 def masked(text: str) -> str:
