@@ -27,15 +27,12 @@ _INLINE_CODE = re.compile(r"`[^`\n]+`")
 _CODE_NAME = re.compile(r"`[\w.$@:/-]{1,40}(?:\(\))?`")  # `useEffect`: a name, kept as one word
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _INDENTED_CODE = re.compile(r"^(?: {4}|\t)\S.*$", re.M)
-# a Markdown block quote: pasted words of someone else ("> The committee may approve A or B")
-_BLOCK_QUOTE = re.compile(r"^[ \t]{0,3}>.*$", re.M)
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "bzw", "mr", "mrs", "dr", "st", "approx", "cf", "no"}
 
 
 def masked(text: str) -> str:
-    """``text`` with code, URLs, e-mail addresses and block quotes blanked out (same
-    length); an inline code name (`useEffect`) stays a word, as letters, so it can be an
-    option."""
+    """``text`` with code, URLs and e-mail addresses blanked out (same length); an inline
+    code name (`useEffect`) stays a word, as letters, so it can be an option."""
     chars: list[str] | None = None
     for pattern, cues in _MASKS:
         if not any(map(text.__contains__, cues)):
@@ -63,7 +60,6 @@ _MASKS = (
     (_INLINE_CODE, ("`",)),
     (_URL, ("://", "www.", "@")),
     (_INDENTED_CODE, ("    ", "\t")),
-    (_BLOCK_QUOTE, (">",)),
 )
 
 
