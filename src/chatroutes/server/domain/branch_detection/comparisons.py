@@ -281,6 +281,7 @@ _AFTER_CUE_ADVERB = re.compile(
     r"vraiment|réellement|exactement|concrètement|wirklich|eigentlich|genau|konkret)\b)*",
     re.I,
 )
+_CASE_AFTER = re.compile(r"\s*(?:if|si|wenn|falls)\b", re.I)
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
 _DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
 _FROM_JOINER = re.compile(r"\s(?:de|del|von|vom|from|and|y|und)\s", re.I)
@@ -374,6 +375,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             if match.group(0) == "VS" and re.match(r"\s+(?:Code|Studio)\b", scan[after:]):
                 continue  # the editor
+            if _CASE_AFTER.match(scan, after):
+                continue  # "what to do if A, versus if B": the cases of a condition
             lo, hi = _clause_bounds(scan, sentence, at, after)
             left = _left_option(scan, lo, at)
             if left is None:
@@ -396,7 +399,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if (_words(scan[start:at]) or [""])[-1] == (_words(scan[after:end]) or [""])[0]:
                 continue  # "… quoting Kramer vs. Kramer at me": a title around the "vs."
             used_until = end
-            stated = _stated(scan, sentence, sents, at)
+            aside = _figures_aside(scan, sentence, sides)
+            stated = _stated(scan, sentence, sents, at, choice_cues=not aside)
             found.extend(
                 _comparison(
                     text, scan, start, end, sides, 0.55 if stated else 0.85, match.group(0), stated
@@ -659,10 +663,14 @@ def _object_given(scan: str, cue: re.Match[str], colon: int) -> bool:
     return any(word in _THEM for word in _words(scan[cue.end() : colon])[:2])
 
 
-# a choice in the past, told: "I was torn between A and B for weeks, but …"
+# a choice in the past, told: "I was torn between A and B for weeks, but …", "I had to
+# choose between A and B", "j'ai dû choisir entre", "tuve que elegir entre", "ich musste
+# wählen zwischen"
 _PAST_CHOICE = re.compile(
     r"\b(?:was|were|had been|j'étais|j'hésitais|hésitait|estaba|estábamos|estuve|estuvimos|"
-    r"dudaba|war|waren)\s+"
+    r"dudaba|war|waren|(?:had|needed) to|j'ai dû|avons dû|a dû|je devais|nous devions|"
+    r"(?:il )?(?:fallait|a fallu)|tuve que|tuvimos que|tenía que|teníamos que|hubo que|"
+    r"musste|mussten)\s+"
     r"(?:\w+\s+)?$",
     re.I,
 )
@@ -695,18 +703,27 @@ _QUESTION_ORDER = re.compile(
 )
 
 
-def _stated(scan: str, sentence: Span, sents: list[Span], at: int, words_before: int = 3) -> bool:
+def _stated(
+    scan: str,
+    sentence: Span,
+    sents: list[Span],
+    at: int,
+    words_before: int = 3,
+    choice_cues: bool = True,
+) -> bool:
     """ "We watched Godzilla vs. Kong last night.", "After comparing A and B for weeks, I
     went with B.": a pair named inside a statement (a clause runs before the cue), with
     no question, request or choice in its sentence, and no question after it that points
     back to it ("Thoughts?", "Which would you pick?"): a title, a match, a fact, a choice
     already made. A sentence that opens on the pair ("Notion vs. Obsidian for notes.")
-    or on the cue ("Compare A and B.") is the request itself."""
+    or on the cue ("Compare A and B.") is the request itself. Without ``choice_cues``
+    a word of choosing in the sentence ("it was cheaper") does not make it asked."""
     chunk = scan[sentence.start : sentence.end]
     if "?" in chunk or len(_words(scan[sentence.start : at])) < words_before:
         return False
-    if _REQUESTING.search(chunk) or any(
-        cue.group(0).lower() not in ("vs", "versus") for cue in _CHOICE_CUE.finditer(chunk)
+    if _REQUESTING.search(chunk) or (
+        choice_cues
+        and any(cue.group(0).lower() not in ("vs", "versus") for cue in _CHOICE_CUE.finditer(chunk))
     ):
         return False
     following = [s for s in sents if s.start >= sentence.end][:2]
@@ -1023,6 +1040,24 @@ _NUMERAL = re.compile(
 _FIGURE = re.compile(rf"\s*(?:{_FIGURE_START})")
 _ARTICLE_ONE = re.compile(r"\s*(?:un|une|uno|una|ein|eine|einen)\b", re.I)
 
+# an amount, hedged or not, with its unit: "$84", "like $13/month", "about 3 h a day"
+_HEDGED_FIGURE = re.compile(
+    r"\s*(?:(?:like|about|around|roughly|approx\.?|approximately|nearly|almost|~|ca\.|circa|"
+    r"environ|presque|unos|unas|casi|etwa|rund|ungefähr|fast)\s*)?"
+    rf"(?:{_FIGURE_START})\S*(?:\s?[%$€£])?"
+    r"(?:\s+(?:per|a|an|par|al|por|pro|im)\s+[^\W\d_]+|\s+[^\W\d_]{1,6}\.?)?\s*$",
+    re.I,
+)
+
+
+def _figures_aside(scan: str, sentence: Span, sides: list[tuple[int, int]]) -> bool:
+    """ "I took the yearly plan, it was cheaper ($84 vs about $13 a month).": amounts
+    set against each other in brackets back a statement up; they are not options."""
+    opened = scan.rfind("(", sentence.start, sides[0][0])
+    if opened == -1 or scan.find(")", opened, sides[0][0]) != -1:
+        return False
+    return all(_HEDGED_FIGURE.match(scan, a, b) for a, b in sides)
+
 
 def _threshold(scan: str, mark: re.Match[str], than: re.Match[str], end: int) -> bool:
     """Whether what follows "than" is an amount: a figure or a numeral, or an article
@@ -1176,6 +1211,8 @@ def _outdoes(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     if match is None:
         return []
     lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+    if match.group(0).startswith("replace") and _replaced_by_someone(scan, match.end(), hi):
+        return []
     softened = _SOFTENERS.search(scan, lo, match.start())
     left_end = softened.start() if softened else match.start()
     left = _left_option(scan, lo, left_end)
@@ -1184,6 +1221,20 @@ def _outdoes(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         return []
     sides = [(left[0], left_end), (match.end(), end)]
     return _comparison(text, scan, left[0], end, sides, 0.84, match.group(0))
+
+
+# what marks "replace" as an act done to a thing rather than one thing standing in for
+# another: a word that narrows what is replaced ("replace just the case"), or what it is
+# replaced with ("replace the screen with a new one")
+_NARROWED = re.compile(r"\s*(?:just|only|merely|simply)\b", re.I)
+_REPLACED_WITH = re.compile(r"\s(?:with|by)\s", re.I)
+
+
+def _replaced_by_someone(scan: str, after: int, hi: int) -> bool:
+    """ "Does the shop replace just the lid?", "Will they replace it with a new one?":
+    the one before "replace" is who does it, not a side to weigh against what follows;
+    "Can an e-reader replace paper books?" weighs the two."""
+    return bool(_NARROWED.match(scan, after, hi) or _REPLACED_WITH.search(scan, after, hi))
 
 
 _NEG_AUX = (

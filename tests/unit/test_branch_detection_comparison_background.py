@@ -1,0 +1,150 @@
+"""Comparisons a careful reader sees no choice in: a choice told as history, amounts set
+side by side in brackets to back a statement up, "replace" as an act someone performs,
+and the cases of a condition set against each other. Real comparisons next to them
+still fire."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import detect
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    """The kind and span of each suggestion, in text order."""
+    suggestions = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
+    return [(s.kind, text[s.start : s.end]) for s in suggestions]
+
+
+def sides(text: str) -> list[str]:
+    return [span for kind, span in found(text) if kind == "comparison"]
+
+
+class TestChoiceToldAsHistory:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Last spring I had to choose between the Berlin office and the Munich office. "
+            "I picked Munich and it worked out.",
+            "We needed to decide between a heat pump and a new boiler, and the boiler won.",
+            "L'an dernier j'ai dû choisir entre la fac de Lille et celle de Rennes. "
+            "J'ai pris Rennes.",
+            "El verano pasado tuve que elegir entre el piso de Gracia y el de Sants. "
+            "Me quedé con el de Sants.",
+            "Im Herbst musste ich wählen zwischen dem Job in Hamburg und dem in Köln. "
+            "Ich bin nach Köln gegangen.",
+        ],
+    )
+    def test_a_choice_someone_had_to_make_is_told(self, text):
+        assert sides(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "I have to choose between the Berlin office and the Munich office. "
+                "Which has the better commute?",
+                ["the Berlin office", "the Munich office"],
+            ),
+            (
+                "Je dois choisir entre la fac de Lille et celle de Rennes. "
+                "Laquelle me conseilles-tu ?",
+                ["la fac de Lille", "celle de Rennes"],
+            ),
+            (
+                "Tengo que elegir entre el piso de Gracia y el de Sants. ¿Cuál me recomiendas?",
+                ["el piso de Gracia", "el de Sants"],
+            ),
+            (
+                "Ich muss wählen zwischen dem Job in Hamburg und dem in Köln. Was meinst du?",
+                ["dem Job in Hamburg", "dem in Köln"],
+            ),
+        ],
+    )
+    def test_a_choice_still_to_make_is_asked(self, text, wanted):
+        assert sides(text) == wanted
+
+
+class TestAmountsInBrackets:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "We kept the old router because it was faster (300 Mbps vs about 120 Mbps). "
+            "Now the guest network drops every hour.",
+            "We switched because it was quicker (about 3 h vs 45 min). "
+            "The build still fails on Fridays.",
+            "On a gardé l'ancien forfait, il revenait moins cher (12 € vs environ 20 € par "
+            "mois). Depuis, la facture a doublé.",
+            "Me quedé con la tarifa plana porque salía mejor (30 € vs unos 45 € al mes). "
+            "Ahora me cobran de más.",
+            "Wir haben den Jahrestarif genommen, weil er günstiger war (90 € vs etwa 12 € im "
+            "Monat). Jetzt wurde doppelt abgebucht.",
+        ],
+    )
+    def test_amounts_that_back_a_statement_up_are_no_options(self, text):
+        assert sides(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Which one should I get (16GB vs 32GB)?", ["16GB", "32GB"]),
+            ("I'm torn on RAM for video editing: 16GB vs 32GB. Which is worth it?", ["16GB"]),
+        ],
+    )
+    def test_amounts_asked_about_are_still_weighed(self, text, wanted):
+        assert sides(text)[: len(wanted)] == wanted
+
+
+class TestReplacedBySomeone:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Does the landlord replace only the fridge door?",
+            "Will the store replace the cracked screen with a new one?",
+            "Est-ce que le magasin remplace seulement l'écran ?",
+            "¿La tienda reemplaza solo la pantalla?",
+            "Ersetzt der Händler nur das Display?",
+        ],
+    )
+    def test_who_does_the_replacing_is_no_side(self, text):
+        assert sides(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            ("Can a tablet really replace a laptop for note-taking?", ["a tablet", "a laptop"]),
+            ("Would a Kindle replace my paperbacks on long trips?", ["a Kindle"]),
+        ],
+    )
+    def test_one_thing_standing_in_for_another_is_weighed(self, text, wanted):
+        assert sides(text)[: len(wanted)] == wanted
+
+
+class TestCasesSetAgainstEachOther:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Tell me what to do if the flight is delayed, versus if it gets cancelled.",
+                ["if the flight is delayed", "if it gets cancelled"],
+            ),
+            (
+                "Dis-moi quoi faire si le vol est retardé, versus si il est annulé.",
+                ["si le vol est retardé", "si il est annulé"],
+            ),
+            (
+                "Dime qué hacer si el vuelo se retrasa, versus si lo cancelan.",
+                ["si el vuelo se retrasa", "si lo cancelan"],
+            ),
+            (
+                "Sag mir, was ich tun soll, wenn der Flug sich verspätet, versus wenn er ausfällt.",
+                ["wenn der Flug sich verspätet", "wenn er ausfällt"],
+            ),
+        ],
+    )
+    def test_versus_between_two_conditions_gives_their_cases(self, text, wanted):
+        assert found(text) == [("conditional", case) for case in wanted]
+
+    def test_versus_between_two_things_is_a_comparison(self):
+        text = "Tell me what to do with a delayed flight versus a cancelled one."
+        assert sides(text) == ["a delayed flight", "a cancelled one"]
