@@ -148,3 +148,66 @@ class TestCasesSetAgainstEachOther:
     def test_versus_between_two_things_is_a_comparison(self):
         text = "Tell me what to do with a delayed flight versus a cancelled one."
         assert sides(text) == ["a delayed flight", "a cancelled one"]
+
+
+class TestWhoItIsFor:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Me he quedado con dos bancos. ¿En qué se diferencian para alguien que viaja "
+            "mucho y cobra en euros?",
+            "¿En qué se diferencian para una pareja joven y para una familia grande?",
+            "How do they differ for someone who cooks a lot and has a small kitchen?",
+            "En quoi diffèrent-ils pour une famille qui roule peu et habite en ville ?",
+            "Worin unterscheiden sie sich für jemanden, der viel reist und wenig verdient?",
+        ],
+    )
+    def test_who_a_difference_matters_to_is_no_side(self, text):
+        assert sides(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "¿En qué se diferencian el plan básico y el plan premium?",
+                ["el plan básico", "el plan premium"],
+            ),
+            ("What's the difference between for loops and while loops?", ["for loops"]),
+        ],
+    )
+    def test_the_things_that_differ_are_sides(self, text, wanted):
+        assert sides(text)[: len(wanted)] == wanted
+
+
+class TestParallelSidesAroundVersus:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Can you explain what renting in Lisbon costs per year versus renting in Porto "
+                "for a family?",
+                ["renting in Lisbon", "renting in Porto"],
+            ),
+            (
+                "Pouvez-vous m'expliquer ce que le forfait mensuel change au quotidien vs "
+                "forfait annuel pour un étudiant ?",
+                ["forfait mensuel", "forfait annuel"],
+            ),
+            (
+                "¿Me explicas qué implica el contrato temporal en la práctica vs contrato "
+                "indefinido para mí?",
+                ["contrato temporal", "contrato indefinido"],
+            ),
+            (
+                "Kannst du erklären, was Miete in Berlin kostet im Jahr vs Miete in Leipzig für "
+                "eine Familie?",
+                ["Miete in Berlin", "Miete in Leipzig"],
+            ),
+        ],
+    )
+    def test_the_side_before_starts_where_the_side_after_is_echoed(self, text, wanted):
+        assert sides(text) == wanted
+
+    def test_sides_without_an_echo_stay_next_to_versus(self):
+        text = "Which is better for travel, the annual plan vs the monthly plan?"
+        assert sides(text) == ["the annual plan", "the monthly plan"]

@@ -382,11 +382,15 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if left is None:
                 continue
             start, _ = left
-            left_words = len(_words(scan[start:at]))
+            left_end = at
+            parallel = _parallel_left(scan, (lo, hi), start, after, at)
+            if parallel is not None:
+                start, left_end = parallel
+            left_words = len(_words(scan[start:left_end]))
             end = _right_option(scan, after, hi, max(3, left_words + 2), min(left_words, 2))
             if end is None:
                 continue
-            sides = [(start, at), (after, end)]
+            sides = [(start, left_end), (after, end)]
             while (more := _NEXT_VS.match(scan, end, hi)) is not None:
                 further = _right_option(scan, more.end(), hi, max(3, left_words + 2), 1)
                 if further is None:
@@ -466,6 +470,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             first = scan[sides_from : joiner.start()]
             if not _words(first) or re.fullmatch(r"[\s\d:.$€£%apmh-]*", first, re.I):
                 continue  # "between 2 and 5", "between 9am and noon"
+            if _for_whom(first):
+                continue  # "how do they differ for someone who travels": who it is for
             right_from = joiner.end()
             first_words = len(_words(first))
             end = _right_option(scan, right_from, hi, max(3, first_words + 2), min(first_words, 2))
@@ -516,6 +522,35 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if "next to" in low and "?" in chunk:
             found.extend(_next_to(text, scan, sentence))
     return _without_repeats(found)
+
+
+# the word a side opens on, past one determiner
+_HEAD = re.compile(r"\s*(?:[^\W\d_]+\s+){0,1}?([^\W\d_][\w'-]{3,})")
+
+
+def _parallel_left(
+    scan: str, clause: tuple[int, int], start: int, after: int, at: int
+) -> tuple[int, int] | None:
+    """ "what renting in Lisbon costs per year versus renting in Porto": the side after
+    "vs" repeats a word said earlier in the clause, so the side before it starts there
+    and is as long as the one after it, not the words just before "vs"."""
+    lo, hi = clause
+    head = _HEAD.match(scan, after)
+    if head is None or head.group(1).lower() in _DETERMINERS:
+        return None
+    word = head.group(1).lower()
+    determiner = scan[after : head.start(1)].strip().lower()
+    if determiner and determiner not in _DETERMINERS:
+        return None
+    earlier = scan.lower().rfind(word, lo, start)
+    if earlier == -1 or len(_words(scan[earlier:at])) > 8:
+        return None
+    if scan[earlier - 1 : earlier].isalnum() or scan[earlier + len(word)].isalnum():
+        return None  # part of a longer word
+    right_end = _right_option(scan, after, hi, 6, 2)
+    length = len(_words(scan[after:right_end])) if right_end is not None else 0
+    end = _right_option(scan, earlier, at, length, min(length, 2)) if length else None
+    return (earlier, end) if end is not None else None
 
 
 # a difference measured in a unit asks for the amount, not for a choice
@@ -1661,6 +1696,22 @@ def _weighs_them(scan: str, sentence: Span) -> bool:
 
 # "a school for them", "pour eux": the things are who it is for, not what is weighed
 _FOR_WHOM = re.compile(r"\b(?:for|to|with|pour|à|avec|para|con|für|mit|zu)\s+$", re.I)
+_PURPOSE = _wordset("for pour para für")
+_SOMEONE = _wordset(
+    "someone somebody anyone me us you him her them alguien mí ti nosotros usted "
+    "quelqu'un moi toi nous vous jemanden jemand mich dich uns sie"
+)
+
+
+def _for_whom(side: str) -> bool:
+    """Whether what follows a cue of differing says who it is for ("for someone who
+    …", "para alguien que …", "pour une famille", "für mich"), not a thing weighed."""
+    words = _words(side)
+    return (
+        len(words) >= 2
+        and words[0] in _PURPOSE
+        and (words[1] in _DETERMINERS or words[1] in _SOMEONE)
+    )
 
 
 _SWITCH = _Folding(
