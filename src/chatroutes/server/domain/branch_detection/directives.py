@@ -29,6 +29,7 @@ portraits").
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .option_spans import _parts
@@ -494,6 +495,8 @@ def _listed(
         pieces = pieces[:-1]  # "in PCRE and in POSIX ERE, for matching dates"
     if len(pieces) < 2:
         return None
+    if (pairs := _pairs(scan, pieces)) is not None:
+        return pairs
     if colon == -1 and _thing_then_variants(scan, pieces):
         pieces = pieces[1:]  # "the message for the parents, in a short … and in a long …"
     if colon == -1:
@@ -517,6 +520,8 @@ def _listed(
             return None
     if len(items) >= 3 and _names_the_thing(scan, items, heads):
         items, heads = items[1:], heads[1:]  # "Rewrite the intro, once as … and once as …"
+    if number and counted and len(items) > number and _counts_variants(scan, counted):
+        items = _as_counted(items, number)
     one_each = (heads[0] in _ONE or heads[0] in _ARTICLES) and sum(h in _ONE for h in heads) >= 2
     nouns = {_noun(scan[a:b]) for a, b in items}
     same_noun = len(nouns) == 1 and len(next(iter(nouns))) >= 3  # "a short one, a long one"
@@ -530,6 +535,45 @@ def _listed(
     if any(len(_words(scan[a:b])) > 14 for a, b in items):
         return None
     return items
+
+
+_AND = re.compile(r",?\s+(?:and|et|y|e|und)\s+", re.I)
+_COMMA = re.compile(r",\s+")
+
+
+def _pairs(scan: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+    """ "for the lobby, in a formal tone, and as a chat message, more relaxed": one "and"
+    between two halves, each a variant and what is said of it after a comma (a list
+    has its "and" before its last item, and its items open alike)."""
+    if len(pieces) != 4:
+        return None
+    between = [scan[a[1] : b[0]] for a, b in itertools.pairwise(pieces)]
+    if not (_COMMA.fullmatch(between[0]) and _AND.fullmatch(between[1])):
+        return None
+    if not _COMMA.fullmatch(between[2]) or _first_word(scan, pieces[3][0]) in _SUBJECTS:
+        return None  # "…, and B, I'd say": a clause of its own, no half of a pair
+    if {_head(scan, *pieces[1]), _head(scan, *pieces[3])} & (_ONE | _ARTICLES):
+        return None  # "A, one that …, and a cheap, word-of-mouth one": variants, no pairs
+    if _head(scan, *pieces[1]) == _head(scan, *pieces[2]):
+        return None  # "in English, in French, and in German, if you can"
+    first = _anchor(scan, pieces[0], _head(scan, *pieces[2]))
+    pairs = [(first[0], pieces[1][1]), (pieces[2][0], pieces[3][1])]
+    return pairs if all(len(_words(scan[a:b])) <= 14 for a, b in pairs) else None
+
+
+def _counts_variants(scan: str, counted: re.Match[str]) -> bool:
+    """Whether a count is of the variants ("two versions", "deux fois"), not of what one
+    holds ("only two lines") or whom it serves ("a menu for two people")."""
+    return bool(
+        _COUNTED_VARIANTS.match(scan, counted.end()) or _TIMES_AFTER.match(scan, counted.end())
+    )
+
+
+def _as_counted(items: list[tuple[int, int]], number: int) -> list[tuple[int, int]]:
+    """As many variants as the request counts ("two versions: a short one …, and a
+    detailed one with the context and the plan"): what is split past the count belongs
+    to the last one."""
+    return [*items[: number - 1], (items[number - 1][0], items[-1][1])]
 
 
 # what a request is for, set off by a comma after its variants: "for matching …",

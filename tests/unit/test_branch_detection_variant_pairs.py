@@ -1,0 +1,113 @@
+"""Variants asked for as pairs, each with what is said of it after a comma, and
+variants counted by the request, whatever the phrases inside the last one hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import detect
+
+
+def variants(text: str) -> list[str]:
+    """The spans of the directive suggestions found, in text order."""
+    found = detect(text, count=10).suggestions
+    return [
+        text[s.start : s.end] for s in sorted(found, key=lambda s: s.start) if s.kind == "directive"
+    ]
+
+
+class TestPairsAroundOneAnd:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Write the notice for the lobby, in a formal tone, and as a chat message, "
+                "more relaxed.",
+                ["the notice for the lobby, in a formal tone", "as a chat message, more relaxed"],
+            ),
+            (
+                "Escríbemelo para colgar en el portal, en tono formal, y como mensaje para el "
+                "grupo del edificio, más cercano.",
+                [
+                    "para colgar en el portal, en tono formal",
+                    "como mensaje para el grupo del edificio, más cercano",
+                ],
+            ),
+            (
+                "Schreib es für den Aushang, im förmlichen Ton, und als Chatnachricht, lockerer.",
+                ["für den Aushang, im förmlichen Ton", "als Chatnachricht, lockerer"],
+            ),
+        ],
+    )
+    def test_each_half_is_one_variant_with_its_tone(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Write it in English, in French, and in German, if you can.",
+                ["in English", "in French", "in German, if you can"],
+            ),
+            (
+                "Escríbelo en inglés, en francés, y en alemán, por favor.",
+                ["en inglés", "en francés", "en alemán"],
+            ),
+        ],
+    )
+    def test_a_list_with_a_tail_keeps_its_items(self, text, wanted):
+        assert variants(text) == wanted
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Je dois écrire un mot pour le départ de Paul, drôle ou sobre, j'ai les deux en tête.",
+            "Mir wurde zweimal abgebucht: 12,50 € am Montag und noch einmal 12,50 € am Mittwoch.",
+        ],
+    )
+    def test_no_pairs_in_an_or_or_in_decimal_commas(self, text):
+        assert variants(text) == []
+
+
+class TestAsManyAsCounted:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Can you write the summary in two versions: a brief one for the team, straight "
+                "to the point, and a long one for management with the figures and the timeline?",
+                [
+                    "a brief one for the team, straight to the point",
+                    "a long one for management with the figures and the timeline",
+                ],
+            ),
+            (
+                "Tu peux m'écrire le résumé en deux versions : une brève pour l'équipe, qui va "
+                "à l'essentiel, et une longue pour la direction avec les chiffres et le "
+                "calendrier ?",
+                [
+                    "une brève pour l'équipe, qui va à l'essentiel",
+                    "une longue pour la direction avec les chiffres et le calendrier",
+                ],
+            ),
+            (
+                "¿Me escribes el resumen en dos versiones: una breve para el equipo, al grano, "
+                "y una larga para la dirección con las cifras y el calendario?",
+                [
+                    "una breve para el equipo, al grano",
+                    "una larga para la dirección con las cifras y el calendario",
+                ],
+            ),
+            (
+                "Kannst du die Zusammenfassung in zwei Versionen schreiben: eine kurze fürs "
+                "Team, direkt auf den Punkt, und eine lange für die Leitung mit den Zahlen und "
+                "dem Zeitplan?",
+                [
+                    "eine kurze fürs Team, direkt auf den Punkt",
+                    "eine lange für die Leitung mit den Zahlen und dem Zeitplan",
+                ],
+            ),
+        ],
+    )
+    def test_what_the_last_variant_holds_stays_in_it(self, text, wanted):
+        assert variants(text) == wanted
