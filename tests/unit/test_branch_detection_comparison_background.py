@@ -211,3 +211,74 @@ class TestParallelSidesAroundVersus:
     def test_sides_without_an_echo_stay_next_to_versus(self):
         text = "Which is better for travel, the annual plan vs the monthly plan?"
         assert sides(text) == ["the annual plan", "the monthly plan"]
+
+
+class TestWeighedAlreadyToldOrAnswered:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "After weighing the Kobo against the Kindle, I bought the Kobo. How do I load "
+            "EPUBs on it?",
+            "Once we had weighed Hetzner against OVH, we signed with Hetzner. How do I set up "
+            "the firewall?",
+            "Después de comparar el Kobo y el Kindle, me quedé con el Kobo. ¿Cómo cargo EPUBs?",
+            "Après avoir comparé le Kobo et le Kindle, j'ai pris le Kobo. Comment charger des "
+            "EPUB ?",
+            "Nachdem ich den Kobo mit dem Kindle verglichen habe, habe ich den Kobo gekauft. "
+            "Wie lade ich EPUBs?",
+        ],
+    )
+    def test_a_weighing_done_before_the_choice_is_told(self, text):
+        assert sides(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "My manager asked whether Jira is better than Linear. I told her Linear. Can you "
+            "help me write the migration plan?",
+            "Meine Chefin hat gefragt, ob Jira besser als Linear ist. Ich habe Linear gesagt. "
+            "Hilfst du mir beim Migrationsplan?",
+            "Mi jefa me preguntó si Jira es mejor que Linear. Le dije que Linear. ¿Me ayudas "
+            "con el plan?",
+            "Ma cheffe m'a demandé si Jira était mieux que Linear. J'ai dit Linear. Tu m'aides "
+            "pour le plan de migration ?",
+        ],
+    )
+    def test_a_question_someone_else_asked_is_told(self, text):
+        assert sides(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is the new model faster than the old one? Yes, by about 20%. How do I migrate my "
+            "prompts?",
+            "¿Es el modelo nuevo más rápido que el viejo? Sí, un 20 %. ¿Cómo migro mis prompts?",
+            "Le nouveau modèle est-il plus rapide que l'ancien ? Oui, d'environ 20 %. Comment "
+            "migrer mes prompts ?",
+            "Ist das neue Modell schneller als das alte? Ja, um etwa 20 %. Wie migriere ich "
+            "meine Prompts?",
+            "Is Notion vs Obsidian even a question? No, Obsidian wins. How do I sync it?",
+        ],
+    )
+    def test_a_question_the_writer_answers_is_not_asked(self, text):
+        assert sides(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "I'm weighing the Kobo against the Kindle. Which one has better library support?",
+                ["the Kobo", "the Kindle"],
+            ),
+            (
+                "Can you tell me whether Jira is better than Linear for a team of five?",
+                ["Jira", "Linear"],
+            ),
+            (
+                "Is the new model faster than the old one? I need it for live captions.",
+                ["the new model", "the old one"],
+            ),
+        ],
+    )
+    def test_a_weighing_still_open_is_asked(self, text, wanted):
+        assert sides(text) == wanted

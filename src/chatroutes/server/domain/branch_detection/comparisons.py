@@ -19,6 +19,7 @@ is cheaper than Y, when …?") are facts, not asked: weakened below the threshol
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from dataclasses import replace
@@ -32,6 +33,7 @@ from .option_spans import (
     _parts,
     _right_option,
 )
+from .requests import SELF_ANSWER
 from .suggestion import Option, Suggestion, calibrated, split_group
 from .text import (
     _NEGATION,
@@ -521,7 +523,28 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             found.extend(_differ_last(text, scan, sentence))
         if "next to" in low and "?" in chunk:
             found.extend(_next_to(text, scan, sentence))
-    return _without_repeats(found)
+    return _without_repeats(_unanswered(scan, sents, found))
+
+
+def _unanswered(scan: str, sents: list[Span], found: list[Suggestion]) -> list[Suggestion]:
+    """Branch points of a question the writer answers right after it ("Is A faster than
+    B? Yes, by 20%.", "¿… ? Sí, …", "… ? Ja, …") weakened: answered, not asked."""
+    if not found or "?" not in scan:
+        return found
+    answered = [
+        (s.start, s.end)
+        for s, following in itertools.pairwise(sents)
+        if scan.find("?", s.start, s.end) != -1 and SELF_ANSWER.match(scan, following.start)
+    ]
+    if not answered:
+        return found
+    weak = calibrated(0.55)
+    return [
+        replace(s, confidence=weak, reasoning=f"{s.reasoning}, answered")
+        if s.confidence > weak and any(a <= s.extent[0] < b for a, b in answered)
+        else s
+        for s in found
+    ]
 
 
 # the word a side opens on, past one determiner
@@ -711,9 +734,19 @@ _PAST_CHOICE = re.compile(
 )
 
 
+# a weighing done before what the sentence tells: "After weighing A against B, I took A"
+_DONE_FIRST = re.compile(
+    r"\b(?:after|once|having|après(?: avoir)?|después de|tras|nachdem)\s+(?:[\w']+\s+){0,2}$",
+    re.I,
+)
+
+
 def _made_already(scan: str, sentence: Span, cue: re.Match[str]) -> bool:
     """Whether a choice between two is told in the past, in a statement."""
-    past = _PAST_CHOICE.search(scan, max(sentence.start, cue.start() - 24), cue.start())
+    lead = max(sentence.start, cue.start() - 24)
+    past = _PAST_CHOICE.search(scan, lead, cue.start()) or _DONE_FIRST.search(
+        scan, lead, cue.start()
+    )
     return past is not None and "?" not in scan[sentence.start : sentence.end]
 
 
@@ -1020,7 +1053,11 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         if any(len(_words(scan[a:b])) == 0 for a, b in sides):
             continue
         found.extend(_comparison(text, scan, left[0], end, sides, 0.86, "comparative"))
-    if found and (_WHY_OR_WHO.match(scan, sentence.start) or _premise(scan, sentence, found)):
+    if found and (
+        _WHY_OR_WHO.match(scan, sentence.start)
+        or _premise(scan, sentence, found)
+        or _reported(scan, sentence, found[0].extent[1])
+    ):
         # "Why is my laptop slower than my brother's?", "Since the train is cheaper than
         # the plane, when should I book?": the comparison is a fact the question starts
         # from, not what it asks
@@ -1029,6 +1066,14 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             for s in found
         ]
     return found
+
+
+def _reported(scan: str, sentence: Span, end: int) -> bool:
+    """ "My boss asked whether A is better than B.": a question someone else asked, told
+    in a statement, not one asked here."""
+    if "?" in scan[sentence.start : sentence.end]:
+        return False
+    return _TOLD.search(scan, sentence.start, end) is not None
 
 
 def _asks_itself(scan: str, lo: int) -> bool:
