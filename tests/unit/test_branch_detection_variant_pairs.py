@@ -111,3 +111,46 @@ class TestAsManyAsCounted:
     )
     def test_what_the_last_variant_holds_stays_in_it(self, text, wanted):
         assert variants(text) == wanted
+
+
+class TestVariantsMadeAlready:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I already wrote two versions of the invite: a formal one and a casual one. Can "
+            "you fix the typos in both?",
+            "J'ai déjà rédigé deux versions de l'invitation : une formelle et une décontractée. "
+            "Tu peux corriger les fautes ?",
+            "J'ai rédigé deux versions du discours, une courte et une longue. Tu peux vérifier "
+            "l'orthographe ?",
+            "Ya escribí dos versiones de la invitación: una formal y otra informal. ¿Puedes "
+            "corregir las faltas?",
+            "He preparado dos versiones del discurso: una corta y una larga. ¿Puedes revisar la "
+            "ortografía?",
+            "Ich habe schon zwei Versionen der Einladung geschrieben: eine förmliche und eine "
+            "lockere. Kannst du die Tippfehler korrigieren?",
+        ],
+    )
+    def test_variants_the_writer_has_made_are_not_asked_for(self, text):
+        assert variants(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "Tu peux me rédiger deux versions de l'invitation : une formelle et une "
+                "décontractée ?",
+                ["une formelle", "une décontractée"],
+            ),
+            (
+                "¿Me escribes dos versiones de la invitación: una formal y otra informal?",
+                ["una formal", "otra informal"],
+            ),
+            (
+                "Could he get a cautious version of the plan and a bold one?",
+                ["a cautious version of the plan", "a bold one"],
+            ),
+        ],
+    )
+    def test_variants_still_to_make_are_asked_for(self, text, wanted):
+        assert variants(text) == wanted

@@ -894,7 +894,9 @@ def _coordinated(
     elif _INTRODUCED.search(scan, sentence.start, first_join) and _VARIANT_NOUN.search(
         scan, sentence.start, first_join
     ):
-        if _first_word(scan, sentence.start) in _SUBJECTS:
+        if _first_word(scan, sentence.start) in _SUBJECTS or _TELLS_DONE.search(
+            scan, sentence.start, first_join
+        ):
             return None  # "I wrote two versions: …" tells, it does not ask
         opens = start = sentence.start  # "Two versions please: one for …"
     else:
@@ -1485,6 +1487,8 @@ def _request_verb(
     for verb in verbs.finditer(scan, start, end):
         if _FIXED_AFTER.match(scan, verb.end()):
             continue  # "da igual": it does not matter, nothing is asked
+        if _made_already(scan, max(start, verb.start() - 24), verb):
+            continue  # "j'ai déjà rédigé deux versions : …": made already, not asked
         previous = _PREVIOUS_WORD.search(scan, max(start, verb.start() - 30), verb.start())
         word = previous.group(1).lower() if previous else ""
         if _noun_after_adjective(scan, start, verb):
@@ -1506,6 +1510,27 @@ def _request_verb(
 
 _CLAUSE_BREAK = re.compile(r"[,;:]")
 _FIXED_AFTER = re.compile(r"\s+(?:igual|lo mismo)\b", re.I)
+# what tells a verb of making as done: "already" before it ("ya escribí", "j'ai déjà
+# rédigé"), or the perfect's auxiliary before its participle ("he preparado", "j'ai rédigé")
+_ALREADY_LEAD = re.compile(r"\b(?:already|déjà|ya|schon|bereits)\s+(?:[^\W\d_]+\s+)?$", re.I)
+_PERFECT_LEAD = re.compile(
+    r"\b(?:j'ai|j'avais|avons|avez|ont|avait|he|hemos|habéis|han|había|habíamos)\s+$", re.I
+)
+_PARTICIPLE = re.compile(r"\w+(?:é|és|ée|ées|it|its|is|ado|ados|ada|adas|ido|ida|ito|cho)", re.I)
+# a sentence that tells what its writer did: "I wrote …", "J'ai déjà rédigé …", "Ya hice …"
+_TELLS_DONE = re.compile(
+    r"\b(?:already|déjà|ya|schon|bereits|j'ai|j'avais|nous avons|he|hemos|habe|haben)\b",
+    re.I,
+)
+
+
+def _made_already(scan: str, lead: int, verb: re.Match[str]) -> bool:
+    """Whether a verb of making tells what was made ("j'ai déjà rédigé deux versions",
+    "ya escribí", "he preparado"), not what is asked for."""
+    if _ALREADY_LEAD.search(scan, lead, verb.start()):
+        return True
+    perfect = _PERFECT_LEAD.search(scan, lead, verb.start())
+    return perfect is not None and _PARTICIPLE.fullmatch(verb.group(0)) is not None
 
 
 def _noun_after_adjective(scan: str, start: int, verb: re.Match[str]) -> bool:
