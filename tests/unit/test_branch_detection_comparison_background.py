@@ -282,3 +282,44 @@ class TestWeighedAlreadyToldOrAnswered:
     )
     def test_a_weighing_still_open_is_asked(self, text, wanted):
         assert sides(text) == wanted
+
+
+class TestNarrowedDownToABareCount:
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "I narrowed it down to two: a part-time design course at the city college "
+                "(about $900) and an online UX certificate over nine months (about $1,400). "
+                "How do the two compare for landing a first job?",
+                ["a part-time design course at the city college"],
+            ),
+            (
+                "J'ai réduit ma liste à deux : une formation en alternance dans une école de "
+                "Lyon (gratuite) et un certificat en ligne sur neuf mois (1 200 €). Comment les "
+                "deux se comparent-ils pour trouver un premier poste ?",
+                ["une formation en alternance dans une école de Lyon"],
+            ),
+            (
+                "Me he quedado con dos: un curso presencial de diseño en la escuela municipal "
+                "(unos 900 €) y un certificado online de nueve meses (unos 1.400 €). ¿Cómo se "
+                "comparan los dos para conseguir un primer empleo?",
+                ["un curso presencial de diseño en la escuela municipal"],
+            ),
+            (
+                "Ich habe es auf zwei eingegrenzt: ein berufsbegleitender Designkurs an der "
+                "Volkshochschule (etwa 900 €) und ein Online-Zertifikat über neun Monate (etwa "
+                "1.400 €). Wie schneiden die beiden im Vergleich ab?",
+                ["ein berufsbegleitender Designkurs an der Volkshochschule"],
+            ),
+        ],
+    )
+    def test_the_things_after_the_count_are_weighed(self, text, wanted):
+        assert sides(text)[: len(wanted)] == wanted
+
+    def test_without_a_weighing_after_them_they_are_told(self):
+        text = (
+            "I narrowed it down to two: a part-time design course at the city college (about "
+            "$900) and an online UX certificate over nine months (about $1,400). I start in May."
+        )
+        assert sides(text) == []

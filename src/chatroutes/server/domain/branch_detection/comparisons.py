@@ -1577,8 +1577,8 @@ def _weighs_the_two(scan: str, sentence: Span) -> bool:
 # der engeren Auswahl."
 _ANNOUNCED = _Folding(
     re.compile(
-        r"\b(?:two|three|four|deux|trois|quatre|dos|tres|cuatro|zwei|drei|vier)\s+"
-        r"(?:[^\W\d_]+\s+){0,4}?[^\W\d_]+\s*(?P<colon>:)?",
+        r"\b(?:two|three|four|deux|trois|quatre|dos|tres|cuatro|zwei|drei|vier)"
+        r"(?:\s+(?:[^\W\d_]+\s+){0,4}?[^\W\d_]+)?\s*(?P<colon>:)?",
         re.I,
     )
 )
@@ -1621,10 +1621,12 @@ def _announced_then_weighed(text: str, scan: str, sents: list[Span]) -> list[Sug
         return []
     starts = [s.start for s in sents]
     for announced in _announcements(scan):
+        if announced.group("colon") is None and len(_words(announced.group(0))) == 1:
+            continue  # a count that announces neither things named nor a list
         index = bisect_right(starts, announced.start()) - 1
         if index < 0 or announced.end() > sents[index].end:
             continue
-        count = _COUNTS[announced.group(0).split()[0].lower()]
+        count = _COUNTS[_words(announced.group(0))[0]]
         named = _named_after(scan, sents, index, announced, count)
         if named is None:
             continue
@@ -1700,12 +1702,16 @@ _TOP_LEVEL_SPLIT = re.compile(r",\s*(?:(?:and|et|y|und)\s+)?|\s+(?:and|et|y|und)
 
 def _outside_brackets(scan: str, start: int, end: int) -> list[tuple[int, int]]:
     """The items of a list in a sentence, split outside brackets, each named short
-    ("une Zoé d'occasion (environ 12 000 €), une Yaris … et une Spring (…)")."""
+    ("une Zoé d'occasion (environ 12 000 €), une Yaris … et une Spring (…)"), or a little
+    longer when each opens on a determiner ("un curso de … de 12 semanas (…) y un
+    máster … de un año (…)")."""
     flat = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), scan[start:end])
     items = [
         _name(scan, start + a, start + b) for a, b in _parts(flat, 0, len(flat), _TOP_LEVEL_SPLIT)
     ]
-    if any(not 1 <= len(_words(scan[a:b])) <= 6 for a, b in items):
+    words = [_words(scan[a:b]) for a, b in items]
+    parallel = all(w and w[0] in _DETERMINERS for w in words)
+    if any(not 1 <= len(w) <= (10 if parallel else 6) for w in words):
         return []
     return items
 
