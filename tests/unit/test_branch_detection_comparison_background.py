@@ -323,3 +323,24 @@ class TestNarrowedDownToABareCount:
             "$900) and an online UX certificate over nine months (about $1,400). I start in May."
         )
         assert sides(text) == []
+
+
+class TestQuestionWavedAside:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is it me or is the new UI slower than the old one? Anyway, how do I export my data?",
+            "¿Soy yo o la interfaz nueva es más lenta que la vieja? En fin, ¿cómo exporto mis "
+            "datos?",
+            "C'est moi ou la nouvelle interface est plus lente que l'ancienne ? Bref, comment "
+            "exporter mes données ?",
+            "Bin nur ich das, oder ist die neue Oberfläche langsamer als die alte? Egal, wie "
+            "exportiere ich meine Daten?",
+        ],
+    )
+    def test_a_comparison_waved_aside_is_not_asked(self, text):
+        assert sides(text) == []
+
+    def test_a_word_that_only_looks_dismissive_keeps_the_question(self):
+        text = "Is the new UI slower than the old one? Whatever I click takes two seconds."
+        assert sides(text) == ["the new UI", "the old one"]

@@ -526,15 +526,24 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return _without_repeats(_unanswered(scan, sents, found))
 
 
+# what waves a question just asked aside: "… ? Anyway, …", "… ? Bref, …", "… ? Egal, …"
+_DISMISSED = re.compile(
+    r"\W*(?:anyway|anyhow|whatever|never ?mind|bref|passons|peu importe|en fin|da igual|"
+    r"egal|jedenfalls|wie auch immer)\s*[,.;!\u2014\u2013-]",
+    re.I,
+)
+
+
 def _unanswered(scan: str, sents: list[Span], found: list[Suggestion]) -> list[Suggestion]:
-    """Branch points of a question the writer answers right after it ("Is A faster than
-    B? Yes, by 20%.", "¿… ? Sí, …", "… ? Ja, …") weakened: answered, not asked."""
+    """Branch points of a question the writer answers or waves aside right after it ("Is
+    A faster than B? Yes, by 20%.", "¿… ? Sí, …", "… ? Anyway, …") weakened: not asked."""
     if not found or "?" not in scan:
         return found
     answered = [
         (s.start, s.end)
         for s, following in itertools.pairwise(sents)
-        if scan.find("?", s.start, s.end) != -1 and SELF_ANSWER.match(scan, following.start)
+        if scan.find("?", s.start, s.end) != -1
+        and (SELF_ANSWER.match(scan, following.start) or _DISMISSED.match(scan, following.start))
     ]
     if not answered:
         return found
