@@ -24,7 +24,14 @@ import re
 from bisect import bisect_right
 from dataclasses import replace
 
-from .disjunctions import _ASKED_AFTER, _CHOICE_CUE, _RHETORICAL, _WHY_OR_WHO, _short_question
+from .disjunctions import (
+    _ASKED_AFTER,
+    _CHOICE_CUE,
+    _RHETORICAL,
+    _SET_ASIDE,
+    _WHY_OR_WHO,
+    _short_question,
+)
 from .option_spans import (
     _DETERMINERS,
     _PREPOSITIONS,
@@ -526,12 +533,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return _without_repeats(_unanswered(scan, sents, found))
 
 
-# what waves a question just asked aside: "… ? Anyway, …", "… ? Bref, …", "… ? Egal, …"
-_DISMISSED = re.compile(
-    r"\W*(?:anyway|anyhow|whatever|never ?mind|bref|passons|peu importe|en fin|da igual|"
-    r"egal|jedenfalls|wie auch immer)\s*[,.;!\u2014\u2013-]",
-    re.I,
-)
+# the end of a word that waves a question aside ("Anyway, …"), not "Whatever I click …"
+_ASIDE_END = re.compile(r"\s*[,.;!\u2014\u2013-]")
 
 
 def _unanswered(scan: str, sents: list[Span], found: list[Suggestion]) -> list[Suggestion]:
@@ -543,7 +546,7 @@ def _unanswered(scan: str, sents: list[Span], found: list[Suggestion]) -> list[S
         (s.start, s.end)
         for s, following in itertools.pairwise(sents)
         if scan.find("?", s.start, s.end) != -1
-        and (SELF_ANSWER.match(scan, following.start) or _DISMISSED.match(scan, following.start))
+        and (SELF_ANSWER.match(scan, following.start) or _waved_aside(scan, following))
     ]
     if not answered:
         return found
@@ -583,6 +586,13 @@ def _parallel_left(
     length = len(_words(scan[after:right_end])) if right_end is not None else 0
     end = _right_option(scan, earlier, at, length, min(length, 2)) if length else None
     return (earlier, end) if end is not None else None
+
+
+def _waved_aside(scan: str, following: Span) -> bool:
+    """Whether a sentence opens by waving the question before it aside: "Anyway, …",
+    "En fin, …", "Bref, …", "Egal, …"."""
+    aside = _SET_ASIDE.match(scan, following.start, following.end)
+    return aside is not None and _ASIDE_END.match(scan, aside.end()) is not None
 
 
 # a difference measured in a unit asks for the amount, not for a choice
