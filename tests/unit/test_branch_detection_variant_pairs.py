@@ -150,6 +150,19 @@ class TestVariantsMadeAlready:
                 "Could he get a cautious version of the plan and a bold one?",
                 ["a cautious version of the plan", "a bold one"],
             ),
+            (
+                "He wants two versions: one for the client and one for the team. Can you "
+                "draft them?",
+                ["one for the client", "one for the team"],
+            ),
+            (
+                "Ya que estás, escríbeme dos versiones: una para el cliente y otra para el equipo.",
+                ["una para el cliente", "otra para el equipo"],
+            ),
+            (
+                "Habe eine Bitte, zwei Versionen: eine für den Kunden und eine fürs Team.",
+                ["eine für den Kunden", "eine fürs Team"],
+            ),
         ],
     )
     def test_variants_still_to_make_are_asked_for(self, text, wanted):

@@ -14,7 +14,11 @@ and the second, or counted then listed: "two laptops:" then a line each), then w
 as "these two", "each". One suggestion per side; the group runs from
 the trigger word (or X) to the last side. A pair named inside a statement ("we watched
 X vs. Y") and a comparative a question starts from ("why is X slower than Y?", "since X
-is cheaper than Y, when …?") are facts, not asked: weakened below the threshold.
+is cheaper than Y, when …?") are facts, not asked: weakened below the threshold; so are
+a choice told as history ("I had to choose between X and Y", "after weighing X against
+Y, I took X"), amounts bracketed in a statement ("(84 $ vs 13 $/month)"), a question
+someone else asked ("she asked whether X is better than Y"), and one the writer answers
+or waves aside ("Is X faster than Y? Yes, …", "… ? Anyway, …").
 """
 
 from __future__ import annotations
@@ -543,9 +547,9 @@ def _unanswered(scan: str, sents: list[Span], found: list[Suggestion]) -> list[S
     if not found or "?" not in scan:
         return found
     answered = [
-        (s.start, s.end)
-        for s, following in itertools.pairwise(sents)
-        if scan.find("?", s.start, s.end) != -1
+        (sentence.start, sentence.end)
+        for sentence, following in itertools.pairwise(sents)
+        if scan.find("?", sentence.start, sentence.end) != -1
         and (SELF_ANSWER.match(scan, following.start) or _waved_aside(scan, following))
     ]
     if not answered:

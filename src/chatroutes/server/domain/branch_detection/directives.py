@@ -894,10 +894,11 @@ def _coordinated(
     elif _INTRODUCED.search(scan, sentence.start, first_join) and _VARIANT_NOUN.search(
         scan, sentence.start, first_join
     ):
-        if _first_word(scan, sentence.start) in _SUBJECTS or _TELLS_DONE.search(
-            scan, sentence.start, first_join
+        if _first_word(scan, sentence.start) in _SUBJECTS or any(
+            _made_already(scan, max(sentence.start, made.start() - 24), made)
+            for made in _MAKE_SCAN.finditer(scan, sentence.start, first_join)
         ):
-            return None  # "I wrote two versions: …" tells, it does not ask
+            return None  # "I wrote two versions: …", "Ya escribí dos versiones: …" tell
         opens = start = sentence.start  # "Two versions please: one for …"
     else:
         return None
@@ -1512,16 +1513,13 @@ _CLAUSE_BREAK = re.compile(r"[,;:]")
 _FIXED_AFTER = re.compile(r"\s+(?:igual|lo mismo)\b", re.I)
 # what tells a verb of making as done: "already" before it ("ya escribí", "j'ai déjà
 # rédigé"), or the perfect's auxiliary before its participle ("he preparado", "j'ai rédigé")
-_ALREADY_LEAD = re.compile(r"\b(?:already|déjà|ya|schon|bereits)\s+(?:[^\W\d_]+\s+)?$", re.I)
+_ALREADY_LEAD = re.compile(
+    r"\b(?:already|déjà|ya(?!\s+que\b)|schon|bereits)\s+(?:[^\W\d_]+\s+)?$", re.I
+)
 _PERFECT_LEAD = re.compile(
     r"\b(?:j'ai|j'avais|avons|avez|ont|avait|he|hemos|habéis|han|había|habíamos)\s+$", re.I
 )
 _PARTICIPLE = re.compile(r"\w+(?:é|és|ée|ées|it|its|is|ado|ados|ada|adas|ido|ida|ito|cho)", re.I)
-# a sentence that tells what its writer did: "I wrote …", "J'ai déjà rédigé …", "Ya hice …"
-_TELLS_DONE = re.compile(
-    r"\b(?:already|déjà|ya|schon|bereits|j'ai|j'avais|nous avons|he|hemos|habe|haben)\b",
-    re.I,
-)
 
 
 def _made_already(scan: str, lead: int, verb: re.Match[str]) -> bool:
