@@ -64,6 +64,24 @@ class TestChoiceToldAsHistory:
     def test_a_choice_still_to_make_is_asked(self, text, wanted):
         assert sides(text) == wanted
 
+    @pytest.mark.parametrize(
+        ("text", "wanted"),
+        [
+            (
+                "We had to choose between a heat pump and a new boiler, and we still can't "
+                "agree. Thoughts?",
+                ["a heat pump", "a new boiler"],
+            ),
+            (
+                "Tuvimos que elegir entre una bomba de calor y una caldera nueva. ¿Cuál "
+                "elegirías tú?",
+                ["una bomba de calor", "una caldera nueva"],
+            ),
+        ],
+    )
+    def test_a_past_choice_taken_up_by_a_question_is_asked(self, text, wanted):
+        assert sides(text) == wanted
+
 
 class TestAmountsInBrackets:
     @pytest.mark.parametrize(

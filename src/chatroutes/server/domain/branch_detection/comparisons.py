@@ -508,7 +508,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             stated = (
                 cue.startswith(("compar", "vergl"))
                 and _stated(scan, sentence, sents, match.start(), words_before=1)
-            ) or _made_already(scan, sentence, match)  # "torn between" asks, "was torn" told
+            ) or _made_already(scan, sentence, sents, match)  # "was torn" tells, "torn" asks
             found.extend(
                 _comparison(
                     text,
@@ -764,13 +764,16 @@ _DONE_FIRST = re.compile(
 )
 
 
-def _made_already(scan: str, sentence: Span, cue: re.Match[str]) -> bool:
-    """Whether a choice between two is told in the past, in a statement."""
+def _made_already(scan: str, sentence: Span, sents: list[Span], cue: re.Match[str]) -> bool:
+    """Whether a choice between two is told in the past, in a statement that no question
+    after it takes up ("… and we still can't agree. Thoughts?" asks)."""
     lead = max(sentence.start, cue.start() - 24)
     past = _PAST_CHOICE.search(scan, lead, cue.start()) or _DONE_FIRST.search(
         scan, lead, cue.start()
     )
-    return past is not None and "?" not in scan[sentence.start : sentence.end]
+    if past is None or "?" in scan[sentence.start : sentence.end]:
+        return False
+    return not _asked_after(scan, [s for s in sents if s.start >= sentence.end][:2])
 
 
 def _asking(scan: str, sentence: Span, sents: list[Span]) -> bool:
@@ -818,15 +821,19 @@ def _stated(
     ):
         return False
     following = [s for s in sents if s.start >= sentence.end][:2]
-    if not following:
-        return False
-    after = scan[following[0].start : following[0].end]
+    return bool(following) and not _asked_after(scan, following)
+
+
+def _asked_after(scan: str, following: list[Span]) -> bool:
+    """Whether the sentences after a pair ask about it: "Je compare A et B. … Laquelle
+    consomme le moins ?", "… the pros and cons of each?", "Thoughts?"."""
     if any(
         _ASKED_AFTER.match(scan, s.start, s.end) or _POINTS_BACK.search(scan, s.start, s.end)
         for s in following
     ):
-        return False  # "Je compare A et B. … Laquelle consomme le moins ?"
-    return not (_short_question(after) and not _ASKS_ANEW.match(after))
+        return True
+    after = scan[following[0].start : following[0].end] if following else ""
+    return _short_question(after) and not _ASKS_ANEW.match(after)
 
 
 # a question that points back to a pair just named ("the pros and cons of each?")
