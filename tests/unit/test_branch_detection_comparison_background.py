@@ -265,6 +265,10 @@ class TestWeighedAlreadyToldOrAnswered:
     def test_a_question_someone_else_asked_is_told(self, text):
         assert sides(text) == []
 
+    def test_a_reported_question_taken_up_after_it_is_asked(self):
+        text = "My manager asked whether Jira is better than Linear. Which would you say?"
+        assert sides(text) == ["Jira", "Linear"]
+
     @pytest.mark.parametrize(
         "text",
         [

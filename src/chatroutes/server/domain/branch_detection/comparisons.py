@@ -525,7 +525,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             found.extend(_how_compare(text, scan, sentence))
         if any(map(low.__contains__, _OVER_KEYS)):
             found.extend(_preferred_over(text, scan, sentence, sents))
-        found.extend(_comparatives(text, scan, sentence))
+        found.extend(_comparatives(text, scan, sentence, sents))
         if any(map(low.__contains__, _OUTDO_KEYS)):
             found.extend(_outdoes(text, scan, sentence))
         if any(map(low.__contains__, _ALIKE_KEYS)):
@@ -1004,7 +1004,7 @@ _EMBEDDED_QUESTION = re.compile(
 )
 
 
-def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+def _comparatives(text: str, scan: str, sentence: Span, sents: list[Span]) -> list[Suggestion]:
     """ "Is X cheaper than Y?", "¿Es X mejor que Y?", "Ist X besser als Y?" (questions,
     asked or embedded: "… whether X makes more sense than Y")."""
     chunk = scan[sentence.start : sentence.end]
@@ -1086,7 +1086,7 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     if found and (
         _WHY_OR_WHO.match(scan, sentence.start)
         or _premise(scan, sentence, found)
-        or _reported(scan, sentence, found[0].extent[1])
+        or _reported(scan, sentence, sents, found[0].extent[1])
     ):
         # "Why is my laptop slower than my brother's?", "Since the train is cheaper than
         # the plane, when should I book?": the comparison is a fact the question starts
@@ -1098,12 +1098,14 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     return found
 
 
-def _reported(scan: str, sentence: Span, end: int) -> bool:
+def _reported(scan: str, sentence: Span, sents: list[Span], end: int) -> bool:
     """ "My boss asked whether A is better than B.": a question someone else asked, told
-    in a statement, not one asked here."""
+    in a statement that no question after it takes up ("… Which would you say?")."""
     if "?" in scan[sentence.start : sentence.end]:
         return False
-    return _TOLD.search(scan, sentence.start, end) is not None
+    if _TOLD.search(scan, sentence.start, end) is None:
+        return False
+    return not _asked_after(scan, [s for s in sents if s.start >= sentence.end][:2])
 
 
 def _asks_itself(scan: str, lo: int) -> bool:
