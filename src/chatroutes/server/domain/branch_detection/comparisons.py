@@ -14,16 +14,28 @@ and the second, or counted then listed: "two laptops:" then a line each), then w
 as "these two", "each". One suggestion per side; the group runs from
 the trigger word (or X) to the last side. A pair named inside a statement ("we watched
 X vs. Y") and a comparative a question starts from ("why is X slower than Y?", "since X
-is cheaper than Y, when …?") are facts, not asked: weakened below the threshold.
+is cheaper than Y, when …?") are facts, not asked: weakened below the threshold; so are
+a choice told as history ("I had to choose between X and Y", "after weighing X against
+Y, I took X"), amounts bracketed in a statement ("(84 $ vs 13 $/month)"), a question
+someone else asked ("she asked whether X is better than Y"), and one the writer answers
+or waves aside ("Is X faster than Y? Yes, …", "… ? Anyway, …").
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_right
 from dataclasses import replace
 
-from .disjunctions import _ASKED_AFTER, _CHOICE_CUE, _RHETORICAL, _WHY_OR_WHO, _short_question
+from .disjunctions import (
+    _ASKED_AFTER,
+    _CHOICE_CUE,
+    _RHETORICAL,
+    _SET_ASIDE,
+    _WHY_OR_WHO,
+    _short_question,
+)
 from .option_spans import (
     _DETERMINERS,
     _PREPOSITIONS,
@@ -32,6 +44,7 @@ from .option_spans import (
     _parts,
     _right_option,
 )
+from .requests import SELF_ANSWER
 from .suggestion import Option, Suggestion, calibrated, split_group
 from .text import (
     _NEGATION,
@@ -281,6 +294,7 @@ _AFTER_CUE_ADVERB = re.compile(
     r"vraiment|réellement|exactement|concrètement|wirklich|eigentlich|genau|konkret)\b)*",
     re.I,
 )
+_CASE_AFTER = re.compile(r"\s*(?:if|si|wenn|falls)\b", re.I)
 _NEXT_VS = re.compile(r"\s*(?:vs\.?|versus)\s+", re.I)
 _DUTCH_JOINER = re.compile(r"\s(?:en|of)\s", re.I)
 _FROM_JOINER = re.compile(r"\s(?:de|del|von|vom|from|and|y|und)\s", re.I)
@@ -374,16 +388,22 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue
             if match.group(0) == "VS" and re.match(r"\s+(?:Code|Studio)\b", scan[after:]):
                 continue  # the editor
+            if _CASE_AFTER.match(scan, after):
+                continue  # "what to do if A, versus if B": the cases of a condition
             lo, hi = _clause_bounds(scan, sentence, at, after)
             left = _left_option(scan, lo, at)
             if left is None:
                 continue
             start, _ = left
-            left_words = len(_words(scan[start:at]))
+            left_end = at
+            parallel = _parallel_left(scan, (lo, hi), start, after, at)
+            if parallel is not None:
+                start, left_end = parallel
+            left_words = len(_words(scan[start:left_end]))
             end = _right_option(scan, after, hi, max(3, left_words + 2), min(left_words, 2))
             if end is None:
                 continue
-            sides = [(start, at), (after, end)]
+            sides = [(start, left_end), (after, end)]
             while (more := _NEXT_VS.match(scan, end, hi)) is not None:
                 further = _right_option(scan, more.end(), hi, max(3, left_words + 2), 1)
                 if further is None:
@@ -396,7 +416,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if (_words(scan[start:at]) or [""])[-1] == (_words(scan[after:end]) or [""])[0]:
                 continue  # "… quoting Kramer vs. Kramer at me": a title around the "vs."
             used_until = end
-            stated = _stated(scan, sentence, sents, at)
+            aside = _figures_aside(scan, sentence, sides)
+            stated = _stated(scan, sentence, sents, at, choice_cues=not aside)
             found.extend(
                 _comparison(
                     text, scan, start, end, sides, 0.55 if stated else 0.85, match.group(0), stated
@@ -462,6 +483,8 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             first = scan[sides_from : joiner.start()]
             if not _words(first) or re.fullmatch(r"[\s\d:.$€£%apmh-]*", first, re.I):
                 continue  # "between 2 and 5", "between 9am and noon"
+            if _for_whom(first):
+                continue  # "how do they differ for someone who travels": who it is for
             right_from = joiner.end()
             first_words = len(_words(first))
             end = _right_option(scan, right_from, hi, max(3, first_words + 2), min(first_words, 2))
@@ -485,7 +508,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             stated = (
                 cue.startswith(("compar", "vergl"))
                 and _stated(scan, sentence, sents, match.start(), words_before=1)
-            ) or _made_already(scan, sentence, match)  # "torn between" asks, "was torn" told
+            ) or _made_already(scan, sentence, sents, match)  # "was torn" tells, "torn" asks
             found.extend(
                 _comparison(
                     text,
@@ -502,7 +525,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             found.extend(_how_compare(text, scan, sentence))
         if any(map(low.__contains__, _OVER_KEYS)):
             found.extend(_preferred_over(text, scan, sentence, sents))
-        found.extend(_comparatives(text, scan, sentence))
+        found.extend(_comparatives(text, scan, sentence, sents))
         if any(map(low.__contains__, _OUTDO_KEYS)):
             found.extend(_outdoes(text, scan, sentence))
         if any(map(low.__contains__, _ALIKE_KEYS)):
@@ -511,7 +534,69 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             found.extend(_differ_last(text, scan, sentence))
         if "next to" in low and "?" in chunk:
             found.extend(_next_to(text, scan, sentence))
-    return _without_repeats(found)
+    return _without_repeats(_unanswered(scan, sents, found))
+
+
+# the end of a word that waves a question aside ("Anyway, …"), not "Whatever I click …"
+_ASIDE_END = re.compile(r"\s*[,.;!\u2014\u2013-]")
+
+
+def _unanswered(scan: str, sents: list[Span], found: list[Suggestion]) -> list[Suggestion]:
+    """Branch points of a question the writer answers or waves aside right after it ("Is
+    A faster than B? Yes, by 20%.", "¿… ? Sí, …", "… ? Anyway, …") weakened: not asked."""
+    if not found or "?" not in scan:
+        return found
+    answered = [
+        (sentence.start, sentence.end)
+        for sentence, following in itertools.pairwise(sents)
+        if scan.find("?", sentence.start, sentence.end) != -1
+        and (SELF_ANSWER.match(scan, following.start) or _waved_aside(scan, following))
+    ]
+    if not answered:
+        return found
+    weak = calibrated(0.55)
+    return [
+        replace(s, confidence=weak, reasoning=f"{s.reasoning}, answered")
+        if s.confidence > weak and any(a <= s.extent[0] < b for a, b in answered)
+        else s
+        for s in found
+    ]
+
+
+# the word a side opens on, past one determiner
+_HEAD = re.compile(r"\s*(?:[^\W\d_]+\s+){0,1}?([^\W\d_][\w'-]{3,})")
+
+
+def _parallel_left(
+    scan: str, clause: tuple[int, int], start: int, after: int, at: int
+) -> tuple[int, int] | None:
+    """ "what renting in Lisbon costs per year versus renting in Porto": the side after
+    "vs" repeats a word said earlier in the clause, so the side before it starts there
+    and is as long as the one after it, not the words just before "vs"."""
+    lo, hi = clause
+    head = _HEAD.match(scan, after)
+    if head is None or head.group(1).lower() in _DETERMINERS:
+        return None
+    word = head.group(1).lower()
+    determiner = scan[after : head.start(1)].strip().lower()
+    if determiner and determiner not in _DETERMINERS:
+        return None
+    earlier = scan.lower().rfind(word, lo, start)
+    if earlier == -1 or len(_words(scan[earlier:at])) > 8:
+        return None
+    if scan[earlier - 1 : earlier].isalnum() or scan[earlier + len(word)].isalnum():
+        return None  # part of a longer word
+    right_end = _right_option(scan, after, hi, 6, 2)
+    length = len(_words(scan[after:right_end])) if right_end is not None else 0
+    end = _right_option(scan, earlier, at, length, min(length, 2)) if length else None
+    return (earlier, end) if end is not None else None
+
+
+def _waved_aside(scan: str, following: Span) -> bool:
+    """Whether a sentence opens by waving the question before it aside: "Anyway, …",
+    "En fin, …", "Bref, …", "Egal, …"."""
+    aside = _SET_ASIDE.match(scan, following.start, following.end)
+    return aside is not None and _ASIDE_END.match(scan, aside.end()) is not None
 
 
 # a difference measured in a unit asks for the amount, not for a choice
@@ -659,19 +744,36 @@ def _object_given(scan: str, cue: re.Match[str], colon: int) -> bool:
     return any(word in _THEM for word in _words(scan[cue.end() : colon])[:2])
 
 
-# a choice in the past, told: "I was torn between A and B for weeks, but …"
+# a choice in the past, told: "I was torn between A and B for weeks, but …", "I had to
+# choose between A and B", "j'ai dû choisir entre", "tuve que elegir entre", "ich musste
+# wählen zwischen"
 _PAST_CHOICE = re.compile(
     r"\b(?:was|were|had been|j'étais|j'hésitais|hésitait|estaba|estábamos|estuve|estuvimos|"
-    r"dudaba|war|waren)\s+"
+    r"dudaba|war|waren|(?:had|needed) to|j'ai dû|avons dû|a dû|je devais|nous devions|"
+    r"(?:il )?(?:fallait|a fallu)|tuve que|tuvimos que|tenía que|teníamos que|hubo que|"
+    r"musste|mussten)\s+"
     r"(?:\w+\s+)?$",
     re.I,
 )
 
 
-def _made_already(scan: str, sentence: Span, cue: re.Match[str]) -> bool:
-    """Whether a choice between two is told in the past, in a statement."""
-    past = _PAST_CHOICE.search(scan, max(sentence.start, cue.start() - 24), cue.start())
-    return past is not None and "?" not in scan[sentence.start : sentence.end]
+# a weighing done before what the sentence tells: "After weighing A against B, I took A"
+_DONE_FIRST = re.compile(
+    r"\b(?:after|once|having|après(?: avoir)?|después de|tras|nachdem)\s+(?:[\w']+\s+){0,2}$",
+    re.I,
+)
+
+
+def _made_already(scan: str, sentence: Span, sents: list[Span], cue: re.Match[str]) -> bool:
+    """Whether a choice between two is told in the past, in a statement that no question
+    after it takes up ("… and we still can't agree. Thoughts?" asks)."""
+    lead = max(sentence.start, cue.start() - 24)
+    past = _PAST_CHOICE.search(scan, lead, cue.start()) or _DONE_FIRST.search(
+        scan, lead, cue.start()
+    )
+    if past is None or "?" in scan[sentence.start : sentence.end]:
+        return False
+    return not _asked_after(scan, [s for s in sents if s.start >= sentence.end][:2])
 
 
 def _asking(scan: str, sentence: Span, sents: list[Span]) -> bool:
@@ -695,30 +797,43 @@ _QUESTION_ORDER = re.compile(
 )
 
 
-def _stated(scan: str, sentence: Span, sents: list[Span], at: int, words_before: int = 3) -> bool:
+def _stated(
+    scan: str,
+    sentence: Span,
+    sents: list[Span],
+    at: int,
+    words_before: int = 3,
+    choice_cues: bool = True,
+) -> bool:
     """ "We watched Godzilla vs. Kong last night.", "After comparing A and B for weeks, I
     went with B.": a pair named inside a statement (a clause runs before the cue), with
     no question, request or choice in its sentence, and no question after it that points
     back to it ("Thoughts?", "Which would you pick?"): a title, a match, a fact, a choice
     already made. A sentence that opens on the pair ("Notion vs. Obsidian for notes.")
-    or on the cue ("Compare A and B.") is the request itself."""
+    or on the cue ("Compare A and B.") is the request itself. Without ``choice_cues``
+    a word of choosing in the sentence ("it was cheaper") does not make it asked."""
     chunk = scan[sentence.start : sentence.end]
     if "?" in chunk or len(_words(scan[sentence.start : at])) < words_before:
         return False
-    if _REQUESTING.search(chunk) or any(
-        cue.group(0).lower() not in ("vs", "versus") for cue in _CHOICE_CUE.finditer(chunk)
+    if _REQUESTING.search(chunk) or (
+        choice_cues
+        and any(cue.group(0).lower() not in ("vs", "versus") for cue in _CHOICE_CUE.finditer(chunk))
     ):
         return False
     following = [s for s in sents if s.start >= sentence.end][:2]
-    if not following:
-        return False
-    after = scan[following[0].start : following[0].end]
+    return bool(following) and not _asked_after(scan, following)
+
+
+def _asked_after(scan: str, following: list[Span]) -> bool:
+    """Whether the sentences after a pair ask about it: "Je compare A et B. … Laquelle
+    consomme le moins ?", "… the pros and cons of each?", "Thoughts?"."""
     if any(
         _ASKED_AFTER.match(scan, s.start, s.end) or _POINTS_BACK.search(scan, s.start, s.end)
         for s in following
     ):
-        return False  # "Je compare A et B. … Laquelle consomme le moins ?"
-    return not (_short_question(after) and not _ASKS_ANEW.match(after))
+        return True
+    after = scan[following[0].start : following[0].end] if following else ""
+    return _short_question(after) and not _ASKS_ANEW.match(after)
 
 
 # a question that points back to a pair just named ("the pros and cons of each?")
@@ -889,7 +1004,7 @@ _EMBEDDED_QUESTION = re.compile(
 )
 
 
-def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+def _comparatives(text: str, scan: str, sentence: Span, sents: list[Span]) -> list[Suggestion]:
     """ "Is X cheaper than Y?", "¿Es X mejor que Y?", "Ist X besser als Y?" (questions,
     asked or embedded: "… whether X makes more sense than Y")."""
     chunk = scan[sentence.start : sentence.end]
@@ -968,7 +1083,11 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         if any(len(_words(scan[a:b])) == 0 for a, b in sides):
             continue
         found.extend(_comparison(text, scan, left[0], end, sides, 0.86, "comparative"))
-    if found and (_WHY_OR_WHO.match(scan, sentence.start) or _premise(scan, sentence, found)):
+    if found and (
+        _WHY_OR_WHO.match(scan, sentence.start)
+        or _premise(scan, sentence, found)
+        or _reported(scan, sentence, sents, found[0].extent[1])
+    ):
         # "Why is my laptop slower than my brother's?", "Since the train is cheaper than
         # the plane, when should I book?": the comparison is a fact the question starts
         # from, not what it asks
@@ -977,6 +1096,16 @@ def _comparatives(text: str, scan: str, sentence: Span) -> list[Suggestion]:
             for s in found
         ]
     return found
+
+
+def _reported(scan: str, sentence: Span, sents: list[Span], end: int) -> bool:
+    """ "My boss asked whether A is better than B.": a question someone else asked, told
+    in a statement that no question after it takes up ("… Which would you say?")."""
+    if "?" in scan[sentence.start : sentence.end]:
+        return False
+    if _TOLD.search(scan, sentence.start, end) is None:
+        return False
+    return not _asked_after(scan, [s for s in sents if s.start >= sentence.end][:2])
 
 
 def _asks_itself(scan: str, lo: int) -> bool:
@@ -1022,6 +1151,24 @@ _NUMERAL = re.compile(
 )
 _FIGURE = re.compile(rf"\s*(?:{_FIGURE_START})")
 _ARTICLE_ONE = re.compile(r"\s*(?:un|une|uno|una|ein|eine|einen)\b", re.I)
+
+# an amount, hedged or not, with its unit: "$84", "like $13/month", "about 3 h a day"
+_HEDGED_FIGURE = re.compile(
+    r"\s*(?:(?:like|about|around|roughly|approx\.?|approximately|nearly|almost|~|ca\.|circa|"
+    r"environ|presque|unos|unas|casi|etwa|rund|ungefähr|fast)\s*)?"
+    rf"(?:{_FIGURE_START})\S*(?:\s?[%$€£])?"
+    r"(?:\s+(?:per|a|an|par|al|por|pro|im)\s+[^\W\d_]+|\s+[^\W\d_]{1,6}\.?)?\s*$",
+    re.I,
+)
+
+
+def _figures_aside(scan: str, sentence: Span, sides: list[tuple[int, int]]) -> bool:
+    """ "I took the yearly plan, it was cheaper ($84 vs about $13 a month).": amounts
+    set against each other in brackets back a statement up; they are not options."""
+    opened = scan.rfind("(", sentence.start, sides[0][0])
+    if opened == -1 or scan.find(")", opened, sides[0][0]) != -1:
+        return False
+    return all(_HEDGED_FIGURE.match(scan, a, b) for a, b in sides)
 
 
 def _threshold(scan: str, mark: re.Match[str], than: re.Match[str], end: int) -> bool:
@@ -1176,6 +1323,8 @@ def _outdoes(text: str, scan: str, sentence: Span) -> list[Suggestion]:
     if match is None:
         return []
     lo, hi = _clause_bounds(scan, sentence, match.start(), match.end())
+    if match.group(0).startswith("replace") and _replaced_by_someone(scan, match.end(), hi):
+        return []
     softened = _SOFTENERS.search(scan, lo, match.start())
     left_end = softened.start() if softened else match.start()
     left = _left_option(scan, lo, left_end)
@@ -1184,6 +1333,20 @@ def _outdoes(text: str, scan: str, sentence: Span) -> list[Suggestion]:
         return []
     sides = [(left[0], left_end), (match.end(), end)]
     return _comparison(text, scan, left[0], end, sides, 0.84, match.group(0))
+
+
+# what marks "replace" as an act done to a thing rather than one thing standing in for
+# another: a word that narrows what is replaced ("replace just the case"), or what it is
+# replaced with ("replace the screen with a new one")
+_NARROWED = re.compile(r"\s*(?:just|only|merely|simply)\b", re.I)
+_REPLACED_WITH = re.compile(r"\s(?:with|by)\s", re.I)
+
+
+def _replaced_by_someone(scan: str, after: int, hi: int) -> bool:
+    """ "Does the shop replace just the lid?", "Will they replace it with a new one?":
+    the one before "replace" is who does it, not a side to weigh against what follows;
+    "Can an e-reader replace paper books?" weighs the two."""
+    return bool(_NARROWED.match(scan, after, hi) or _REPLACED_WITH.search(scan, after, hi))
 
 
 _NEG_AUX = (
@@ -1446,8 +1609,8 @@ def _weighs_the_two(scan: str, sentence: Span) -> bool:
 # der engeren Auswahl."
 _ANNOUNCED = _Folding(
     re.compile(
-        r"\b(?:two|three|four|deux|trois|quatre|dos|tres|cuatro|zwei|drei|vier)\s+"
-        r"(?:[^\W\d_]+\s+){0,4}?[^\W\d_]+\s*(?P<colon>:)?",
+        r"\b(?:two|three|four|deux|trois|quatre|dos|tres|cuatro|zwei|drei|vier)"
+        r"(?:\s+(?:[^\W\d_]+\s+){0,4}?[^\W\d_]+)?\s*(?P<colon>:)?",
         re.I,
     )
 )
@@ -1490,10 +1653,12 @@ def _announced_then_weighed(text: str, scan: str, sents: list[Span]) -> list[Sug
         return []
     starts = [s.start for s in sents]
     for announced in _announcements(scan):
+        if announced.group("colon") is None and len(_words(announced.group(0))) == 1:
+            continue  # a count that announces neither things named nor a list
         index = bisect_right(starts, announced.start()) - 1
         if index < 0 or announced.end() > sents[index].end:
             continue
-        count = _COUNTS[announced.group(0).split()[0].lower()]
+        count = _COUNTS[_words(announced.group(0))[0]]
         named = _named_after(scan, sents, index, announced, count)
         if named is None:
             continue
@@ -1569,12 +1734,16 @@ _TOP_LEVEL_SPLIT = re.compile(r",\s*(?:(?:and|et|y|und)\s+)?|\s+(?:and|et|y|und)
 
 def _outside_brackets(scan: str, start: int, end: int) -> list[tuple[int, int]]:
     """The items of a list in a sentence, split outside brackets, each named short
-    ("une Zoé d'occasion (environ 12 000 €), une Yaris … et une Spring (…)")."""
+    ("une Zoé d'occasion (environ 12 000 €), une Yaris … et une Spring (…)"), or a little
+    longer when each opens on a determiner ("un curso de … de 12 semanas (…) y un
+    máster … de un año (…)")."""
     flat = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), scan[start:end])
     items = [
         _name(scan, start + a, start + b) for a, b in _parts(flat, 0, len(flat), _TOP_LEVEL_SPLIT)
     ]
-    if any(not 1 <= len(_words(scan[a:b])) <= 6 for a, b in items):
+    words = [_words(scan[a:b]) for a, b in items]
+    parallel = all(w and w[0] in _DETERMINERS for w in words)
+    if any(not 1 <= len(w) <= (10 if parallel else 6) for w in words):
         return []
     return items
 
@@ -1610,6 +1779,22 @@ def _weighs_them(scan: str, sentence: Span) -> bool:
 
 # "a school for them", "pour eux": the things are who it is for, not what is weighed
 _FOR_WHOM = re.compile(r"\b(?:for|to|with|pour|à|avec|para|con|für|mit|zu)\s+$", re.I)
+_PURPOSE = _wordset("for pour para für")
+_SOMEONE = _wordset(
+    "someone somebody anyone me us you him her them alguien mí ti nosotros usted "
+    "quelqu'un moi toi nous vous jemanden jemand mich dich uns sie"
+)
+
+
+def _for_whom(side: str) -> bool:
+    """Whether what follows a cue of differing says who it is for ("for someone who
+    …", "para alguien que …", "pour une famille", "für mich"), not a thing weighed."""
+    words = _words(side)
+    return (
+        len(words) >= 2
+        and words[0] in _PURPOSE
+        and (words[1] in _DETERMINERS or words[1] in _SOMEONE)
+    )
 
 
 _SWITCH = _Folding(

@@ -29,6 +29,7 @@ portraits").
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .option_spans import _parts
@@ -494,6 +495,8 @@ def _listed(
         pieces = pieces[:-1]  # "in PCRE and in POSIX ERE, for matching dates"
     if len(pieces) < 2:
         return None
+    if (pairs := _pairs(scan, pieces)) is not None:
+        return pairs
     if colon == -1 and _thing_then_variants(scan, pieces):
         pieces = pieces[1:]  # "the message for the parents, in a short … and in a long …"
     if colon == -1:
@@ -517,6 +520,8 @@ def _listed(
             return None
     if len(items) >= 3 and _names_the_thing(scan, items, heads):
         items, heads = items[1:], heads[1:]  # "Rewrite the intro, once as … and once as …"
+    if number and counted and len(items) > number and _counts_variants(scan, counted):
+        items = _as_counted(items, number)
     one_each = (heads[0] in _ONE or heads[0] in _ARTICLES) and sum(h in _ONE for h in heads) >= 2
     nouns = {_noun(scan[a:b]) for a, b in items}
     same_noun = len(nouns) == 1 and len(next(iter(nouns))) >= 3  # "a short one, a long one"
@@ -530,6 +535,45 @@ def _listed(
     if any(len(_words(scan[a:b])) > 14 for a, b in items):
         return None
     return items
+
+
+_AND = re.compile(r",?\s+(?:and|et|y|e|und)\s+", re.I)
+_COMMA = re.compile(r",\s+")
+
+
+def _pairs(scan: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+    """ "for the lobby, in a formal tone, and as a chat message, more relaxed": one "and"
+    between two halves, each a variant and what is said of it after a comma (a list
+    has its "and" before its last item, and its items open alike)."""
+    if len(pieces) != 4:
+        return None
+    between = [scan[a[1] : b[0]] for a, b in itertools.pairwise(pieces)]
+    if not (_COMMA.fullmatch(between[0]) and _AND.fullmatch(between[1])):
+        return None
+    if not _COMMA.fullmatch(between[2]) or _first_word(scan, pieces[3][0]) in _SUBJECTS:
+        return None  # "…, and B, I'd say": a clause of its own, no half of a pair
+    if {_head(scan, *pieces[1]), _head(scan, *pieces[3])} & (_ONE | _ARTICLES):
+        return None  # "A, one that …, and a cheap, word-of-mouth one": variants, no pairs
+    if _head(scan, *pieces[1]) == _head(scan, *pieces[2]):
+        return None  # "in English, in French, and in German, if you can"
+    first = _anchor(scan, pieces[0], _head(scan, *pieces[2]))
+    pairs = [(first[0], pieces[1][1]), (pieces[2][0], pieces[3][1])]
+    return pairs if all(len(_words(scan[a:b])) <= 14 for a, b in pairs) else None
+
+
+def _counts_variants(scan: str, counted: re.Match[str]) -> bool:
+    """Whether a count is of the variants ("two versions", "deux fois"), not of what one
+    holds ("only two lines") or whom it serves ("a menu for two people")."""
+    return bool(
+        _COUNTED_VARIANTS.match(scan, counted.end()) or _TIMES_AFTER.match(scan, counted.end())
+    )
+
+
+def _as_counted(items: list[tuple[int, int]], number: int) -> list[tuple[int, int]]:
+    """As many variants as the request counts ("two versions: a short one …, and a
+    detailed one with the context and the plan"): what is split past the count belongs
+    to the last one."""
+    return [*items[: number - 1], (items[number - 1][0], items[-1][1])]
 
 
 # what a request is for, set off by a comma after its variants: "for matching …",
@@ -850,8 +894,11 @@ def _coordinated(
     elif _INTRODUCED.search(scan, sentence.start, first_join) and _VARIANT_NOUN.search(
         scan, sentence.start, first_join
     ):
-        if _first_word(scan, sentence.start) in _SUBJECTS:
-            return None  # "I wrote two versions: …" tells, it does not ask
+        if _first_word(scan, sentence.start) in _SUBJECTS or any(
+            _made_already(scan, max(sentence.start, made.start() - 24), made)
+            for made in _MAKE_SCAN.finditer(scan, sentence.start, first_join)
+        ):
+            return None  # "I wrote two versions: …", "Ya escribí dos versiones: …" tell
         opens = start = sentence.start  # "Two versions please: one for …"
     else:
         return None
@@ -1441,6 +1488,8 @@ def _request_verb(
     for verb in verbs.finditer(scan, start, end):
         if _FIXED_AFTER.match(scan, verb.end()):
             continue  # "da igual": it does not matter, nothing is asked
+        if _made_already(scan, max(start, verb.start() - 24), verb):
+            continue  # "j'ai déjà rédigé deux versions : …": made already, not asked
         previous = _PREVIOUS_WORD.search(scan, max(start, verb.start() - 30), verb.start())
         word = previous.group(1).lower() if previous else ""
         if _noun_after_adjective(scan, start, verb):
@@ -1462,6 +1511,24 @@ def _request_verb(
 
 _CLAUSE_BREAK = re.compile(r"[,;:]")
 _FIXED_AFTER = re.compile(r"\s+(?:igual|lo mismo)\b", re.I)
+# what tells a verb of making as done: "already" before it ("ya escribí", "j'ai déjà
+# rédigé"), or the perfect's auxiliary before its participle ("he preparado", "j'ai rédigé")
+_ALREADY_LEAD = re.compile(
+    r"\b(?:already|déjà|ya(?!\s+que\b)|schon|bereits)\s+(?:[^\W\d_]+\s+)?$", re.I
+)
+_PERFECT_LEAD = re.compile(
+    r"\b(?:j'ai|j'avais|avons|avez|ont|avait|he|hemos|habéis|han|había|habíamos)\s+$", re.I
+)
+_PARTICIPLE = re.compile(r"\w+(?:é|és|ée|ées|it|its|is|ado|ados|ada|adas|ido|ida|ito|cho)", re.I)
+
+
+def _made_already(scan: str, lead: int, verb: re.Match[str]) -> bool:
+    """Whether a verb of making tells what was made ("j'ai déjà rédigé deux versions",
+    "ya escribí", "he preparado"), not what is asked for."""
+    if _ALREADY_LEAD.search(scan, lead, verb.start()):
+        return True
+    perfect = _PERFECT_LEAD.search(scan, lead, verb.start())
+    return perfect is not None and _PARTICIPLE.fullmatch(verb.group(0)) is not None
 
 
 def _noun_after_adjective(scan: str, start: int, verb: re.Match[str]) -> bool:
