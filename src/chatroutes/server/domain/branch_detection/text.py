@@ -261,7 +261,14 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    """The words of ``text``, lower-cased (a fresh list: callers may change it)."""
+    return list(_words_of(text))
+
+
+@lru_cache(maxsize=512)
+def _words_of(text: str) -> tuple[str, ...]:
+    """Cached: a message's detectors ask for the words of the same phrases many times."""
+    return tuple(_WORD.findall(text.lower()))
 
 
 def _clip(text: str, limit: int = 40) -> str:
