@@ -160,10 +160,14 @@ _CASE_FOLDS = ("\u0130", "\u0131", "\u017f")
 
 @lru_cache(maxsize=8)
 def _lowered(text: str) -> str | None:
+    """``_folded_copy`` of ``text``, cached: a message's detectors ask for it many times."""
+    return _folded_copy(text)
+
+
+def _folded_copy(text: str) -> str | None:
     """``text`` lower-cased, when a lower-case regex finds on it what its ignore-case
     twin finds on ``text``, at the same offsets: lower() kept the length and the text
-    holds no letter that only an ignore-case regex folds (``_CASE_FOLDS``). Else None.
-    Cached: a message's detectors ask for it many times."""
+    holds no letter that only an ignore-case regex folds (``_CASE_FOLDS``). Else None."""
     low = text.lower()
     if text.isascii():
         return low
@@ -277,7 +281,11 @@ def _clip(text: str, limit: int = 40) -> str:
 
 
 def _join(options: Sequence[str], conjunction: str) -> str:
-    items = [_clip(o) for o in options]
+    return _listed([_clip(o) for o in options], conjunction)
+
+
+def _listed(items: Sequence[str], conjunction: str) -> str:
+    """``items`` as a list in a sentence: "A or B", "A, B, or C"."""
     if len(items) <= 2:
         return f" {conjunction} ".join(items)
     return ", ".join(items[:-1]) + f", {conjunction} " + items[-1]
@@ -320,6 +328,8 @@ _LEAD_IN = re.compile(
     r"die|das|den|dem|ein|eine|einen|einem|einer|il|lo|gli|os|um|uma)\s+|l')?",
     re.I,
 )
+# the same, run case-sensitively on a lower-cased copy (``_folded_copy``): faster
+_LEAD_IN_LOWER = re.compile(_LEAD_IN.pattern, _LEAD_IN.flags & ~re.I)
 _HELP_WITH = re.compile(
     r"^(?:some\s+)?help\s+(?:with|on|for)\s+(?:my\s+|the\s+|a\s+|our\s+)?(.+)$", re.I
 )
@@ -329,7 +339,9 @@ def _option_title(text: str) -> str:
     """A short title naming an option: lead-in words dropped ("I need help with
     billing" → "Billing help"), first letter capitalised."""
     text = " ".join(text.split()).strip(_TRIM)
-    core = text[_skip(_LEAD_IN, text, 0) :] or text
+    low = _folded_copy(text)  # not ``_lowered``: titles would push the message out of its cache
+    lead_end = _skip(_LEAD_IN, text, 0) if low is None else _skip(_LEAD_IN_LOWER, low, 0)
+    core = text[lead_end:] or text
     helped = _HELP_WITH.match(core)
     if helped and len(helped.group(1).split()) <= 4:
         core = f"{helped.group(1)} help"
