@@ -176,6 +176,16 @@ def _folded_copy(text: str) -> str | None:
     return low
 
 
+# up to this length, a text is lower-cased anew rather than looked up in the cache, which
+# is kept for the message itself: a sentence or a phrase is lower-cased in no time
+_SHORT = 240
+
+
+def _folded(text: str) -> str | None:
+    """``_folded_copy`` of ``text``: from the cache for a message, made anew for a phrase."""
+    return _folded_copy(text) if len(text) <= _SHORT else _lowered(text)
+
+
 _END = sys.maxsize
 
 
@@ -194,19 +204,19 @@ class _Folding:
         self._twin = re.compile(factored.pattern, factored.flags & ~re.I)
 
     def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
-        low = _lowered(text)
+        low = _folded(text)
         if low is None:
             return self._ignoring_case.search(text, pos, endpos)
         return self._twin.search(low, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
-        low = _lowered(text)
+        low = _folded(text)
         if low is None:
             return self._ignoring_case.match(text, pos, endpos)
         return self._twin.match(low, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
-        low = _lowered(text)
+        low = _folded(text)
         if low is None:
             return self._ignoring_case.finditer(text, pos, endpos)
         return self._twin.finditer(low, pos, endpos)
