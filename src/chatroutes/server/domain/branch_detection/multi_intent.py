@@ -145,23 +145,26 @@ _TOPIC_SWITCH = (
 )
 """Words that turn to another topic ("On a different note", "Por otro lado")."""
 _THEN_WORD = r"(?:then|puis|poi|luego|después|dann)\b"
-_ADDITIVE = re.compile(
-    rf"^(?:(?:and|but|oh,? and|et|y|und|e),?\s+(?:{_THEN_WORD},?\s+)?)?"
-    r"(?:also|on (?:a |an )?(?:\w+ )?note|additionally|separately|another (?:thing|question|issue)|"
-    r"one more (?:thing|question)|finally|lastly|on top of that|"
-    r"(?:one )?last (?:one|thing|question)|(?:une )?dernière (?:chose|question)|"
-    r"(?:una )?última (?:cosa|pregunta)|(?:eine )?letzte (?:frage|sache)|"
-    r"(?:oh|ah|ach|och),? (?:and|et|y|und)|"
-    r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
-    r"while i have you|apart from that|besides(?: that)?|"
-    r"and also|plus|en outre|enfin|au fait|aparte|por cierto|otra cosa|übrigens|ach ja|"
-    r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
-    r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
-    r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
-    r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
-    rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|"
-    rf"(?:(?:and|et|y|und|e|sinon|otherwise|sonst),?\s+(?:{_THEN_WORD},?\s+)?)?{_TOPIC_SWITCH}",
-    re.I,
+_ADDITIVE = _Folding(
+    re.compile(
+        rf"^(?:(?:and|but|oh,? and|et|y|und|e),?\s+(?:{_THEN_WORD},?\s+)?)?"
+        r"(?:also|on (?:a |an )?(?:\w+ )?note|additionally|separately|"
+        r"another (?:thing|question|issue)|"
+        r"one more (?:thing|question)|finally|lastly|on top of that|"
+        r"(?:one )?last (?:one|thing|question)|(?:une )?dernière (?:chose|question)|"
+        r"(?:una )?última (?:cosa|pregunta)|(?:eine )?letzte (?:frage|sache)|"
+        r"(?:oh|ah|ach|och),? (?:and|et|y|und)|"
+        r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
+        r"while i have you|apart from that|besides(?: that)?|"
+        r"and also|plus|en outre|enfin|au fait|aparte|por cierto|otra cosa|übrigens|ach ja|"
+        r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
+        r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
+        r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
+        r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
+        rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|"
+        rf"(?:(?:and|et|y|und|e|sinon|otherwise|sonst),?\s+(?:{_THEN_WORD},?\s+)?)?{_TOPIC_SWITCH}",
+        re.I,
+    )
 )
 _ALSO_INSIDE = re.compile(
     r"\b(?:(?:i|we) (?:also|additionally) (?:have|need|want|would like|wanted|had)|j'ai aussi|"
@@ -761,7 +764,7 @@ _CLITIC_IMPERATIVE = re.compile(
     r"(?:hilf|schreib|erklär|sag|such) mir)\b",
     re.I,
 )
-_ASKED = re.compile(rf"{_ASKING.pattern}|(?={_CLITIC_IMPERATIVE.pattern})", re.I)
+_ASKED = _Folding(re.compile(rf"{_ASKING.pattern}|(?={_CLITIC_IMPERATIVE.pattern})", re.I))
 """Where the verbs of a request start: after "can you", "please", or at an imperative
 with its pronoun ("aide-moi", "ayúdame", "hilf mir")."""
 _CLAUSE_JOIN = _Folding(re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+", re.I))
@@ -1407,10 +1410,12 @@ _HEDGE = re.compile(
 _QUOTED_QUESTION = re.compile(r"[\"“«][^\"”»]*\?[\"”»]")
 
 
-_GREETED_FILLER = re.compile(
-    r"(?:(?:hi|hello|hey|bonjour|salut|coucou|hola|buenas|hallo|moin|servus)\b[\s,!]*[¿¡]?)?"
-    + _FILLER_QUESTION.pattern.removeprefix("^"),
-    re.I,
+_GREETED_FILLER = _Folding(
+    re.compile(
+        r"(?:(?:hi|hello|hey|bonjour|salut|coucou|hola|buenas|hallo|moin|servus)\b[\s,!]*[¿¡]?)?"
+        + _FILLER_QUESTION.pattern.removeprefix("^"),
+        re.I,
+    )
 )
 """``_FILLER_QUESTION`` after a greeting or none."""
 
@@ -1448,18 +1453,20 @@ _TRANSITION = (
 )
 """Words that turn a paragraph to another topic ("Separately", "Por otro lado", "Totally
 different thing", "Und privat")."""
-_ORDINAL = re.compile(
-    r"(?:#{1,6}\s*|\*\*)?(?:(?:and|et|y|und|e)\s+)?(?:\d[.)]\s|first(?:ly)?\b|second(?:ly)?\b|"
-    r"third(?:ly)?\b|last(?:ly)?\b|finally\b|also\b|separately\b|another\b|the (?:most urgent|"
-    r"first|second|big|main) (?:one|thing|issue)|one (?:more|last)\b|"
-    r"premièrement|deuxièmement|troisièmement|d'abord|ensuite|enfin|dernier point|aussi|"
-    r"primero|segundo|tercero|para empezar|por último|además|también|on the one hand|"
-    r"d'une part|por un lado|por una parte|zum einen|einerseits|"
-    r"erstens|zweitens|drittens|zuerst|zunächst|außerdem|zuletzt|schließlich|"
-    r"innanzitutto|poi|infine|(?:then|dann|luego|después|ensuite|puis)\s*:|"
-    r"(?:oh|ah|ach|och),?\s+(?:and|et|y|und)\b)|"
-    rf"(?:(?:and|et|y|und|e)\b,?\s+)?{_TRANSITION}",
-    re.I,
+_ORDINAL = _Folding(
+    re.compile(
+        r"(?:#{1,6}\s*|\*\*)?(?:(?:and|et|y|und|e)\s+)?(?:\d[.)]\s|first(?:ly)?\b|second(?:ly)?\b|"
+        r"third(?:ly)?\b|last(?:ly)?\b|finally\b|also\b|separately\b|another\b|the (?:most urgent|"
+        r"first|second|big|main) (?:one|thing|issue)|one (?:more|last)\b|"
+        r"premièrement|deuxièmement|troisièmement|d'abord|ensuite|enfin|dernier point|aussi|"
+        r"primero|segundo|tercero|para empezar|por último|además|también|on the one hand|"
+        r"d'une part|por un lado|por una parte|zum einen|einerseits|"
+        r"erstens|zweitens|drittens|zuerst|zunächst|außerdem|zuletzt|schließlich|"
+        r"innanzitutto|poi|infine|(?:then|dann|luego|después|ensuite|puis)\s*:|"
+        r"(?:oh|ah|ach|och),?\s+(?:and|et|y|und)\b)|"
+        rf"(?:(?:and|et|y|und|e)\b,?\s+)?{_TRANSITION}",
+        re.I,
+    )
 )
 _PARAGRAPH = re.compile(r"(?:[^\n]+\n?)+", re.M)
 _SIGN_OFF = re.compile(
