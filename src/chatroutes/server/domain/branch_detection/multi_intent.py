@@ -291,8 +291,9 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             or _coordinated(text, scan, sentence, body)
             or _two_problems(text, scan, body)
         )
-    found.extend(_intents(text, scan, sents, bodies))
-    found.extend(_ordinals(text, scan, sents))
+    counts = _Keyed(scan, COUNTED_STEMS, regex=True)  # where requests may be counted
+    found.extend(_intents(text, scan, sents, bodies, counts))
+    found.extend(_ordinals(text, scan, sents, counts))
     found.extend(_sections(text, scan))
     found.extend(_listed_requests(text, scan))
     if not any(s.confidence >= _CONFIDENT for s in found):  # what the cues above missed
@@ -408,15 +409,15 @@ def _symptoms(scan: str, items: list[tuple[int, int]], sents: list[Span]) -> boo
     return told and any(_real_question(scan[s.start : s.end].strip()) for s in after)
 
 
-def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+def _ordinals(text: str, scan: str, sents: list[Span], counts: _Keyed) -> list[Suggestion]:
     """A count announced, then the requests as sentences ("Two things. First, … Second,
     …", "Two things on my account. <a problem>. Separately, …?", "Tres cosas: ¿…?
     También … Y por último, …"): the first request, then one per sentence opened by an
     ordinal or an additive word, or each line of a list after a count that ends with a
-    colon; sentences in between tell more about the request."""
-    things = _Keyed(scan, COUNTED_STEMS, regex=True)
+    colon; sentences in between tell more about the request. ``counts``: where the
+    nouns of ``COUNTED`` may be."""
     for index, sentence in enumerate(sents):
-        if not things.within(sentence.start, sentence.end):
+        if not counts.within(sentence.start, sentence.end):
             continue
         counted = COUNTED.search(scan, sentence.start, sentence.end)
         if counted is None or _described(scan, sentence.start, counted.start()):
@@ -1004,14 +1005,16 @@ def _to_count(scan: str, items: list[tuple[int, int]], number: int) -> list[tupl
 _AND_WORD = re.compile(r"\b(?:and|et|y|und|e)\b", re.I)
 
 
-def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> list[Suggestion]:
+def _intents(
+    text: str, scan: str, sents: list[Span], bodies: list[Span], counts: _Keyed
+) -> list[Suggestion]:
     """Several real questions, or a request followed by "Also, …": one option each.
 
     Confident only with a sign that the requests are separate: an additive or ordinal
     opener ("Also, …", "Second, …"), a count announced before them ("Two questions:
     …"), or a question opened by "And" on another topic. Two bare questions in a row
     mostly ask one thing ("How do I apply? What documents do I need?"). ``bodies``: each
-    sentence past its list marker."""
+    sentence past its list marker; ``counts``: where the nouns of a count may be."""
     asked: list[Span] = []
     marked = False  # an additive or ordinal opener on a later request
     joined = False  # a later request opened by "and"
@@ -1065,7 +1068,8 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
     shared = Counter(w for topic in topics for w in topic)  # in how many requests a word is
     overlaps = [sum(shared[w] > 1 for w in t) / max(1, len(t)) for t in topics]
     overlap = sum(overlaps) / len(overlaps)
-    announced = _ANNOUNCING.search(scan, 0, asked[1].start) or _HEADED.match(scan)
+    counted = counts.within(0, asked[1].start) and _ANNOUNCING.search(scan, 0, asked[1].start)
+    announced = counted or _HEADED.match(scan)
     if marked or announced:
         score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
         score += 0.04 if marked else 0.0
