@@ -9,6 +9,7 @@ patterns run case-sensitively on a lower-cased copy of the text, made once per t
 from __future__ import annotations
 
 import re
+import string
 import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
@@ -76,7 +77,7 @@ class Span:
 # a newline, or terminal punctuation closed by quotes or brackets and followed by a space:
 # one character class first, so that a search skips ahead to the next candidate
 _BREAK = re.compile(r"[\n.!?](?:(?<=\n)|(?<=[.!?])[.!?]*[\"')\u201d\u00bb]*(?=\s|$))")
-_LAST_WORD = re.compile(r"([A-Za-z.]+)$")
+_LETTERS_AND_DOTS = string.ascii_letters + "."  # what an abbreviation is written with
 
 
 def sentences(scan: str) -> list[Span]:
@@ -84,18 +85,25 @@ def sentences(scan: str) -> list[Span]:
     spans: list[Span] = []
     start = 0
     for match in _BREAK.finditer(scan):
-        if match.group(0) == "\n":
-            _push(spans, scan, start, match.start())
-            start = match.end()
+        at, end = match.span()
+        if scan[at] == "\n":
+            if at > start:  # not the second of two line breaks
+                _push(spans, scan, start, at)
+            start = end
             continue
-        if match.group(0) == ".":
-            word = _LAST_WORD.search(scan, max(start, match.start() - 20), match.start())
-            if word and word.group(1).lower().strip(".") in _ABBREVIATIONS:
-                continue
-        _push(spans, scan, start, match.end())
-        start = match.end()
+        if end - at == 1 and scan[at] == "." and _abbreviation(scan, max(start, at - 20), at):
+            continue
+        _push(spans, scan, start, end)
+        start = end
     _push(spans, scan, start, len(scan))
     return spans
+
+
+def _abbreviation(scan: str, start: int, end: int) -> bool:
+    """Whether the letters and dots that end ``scan[start:end]`` are an abbreviation."""
+    window = scan[start:end]
+    word = window[len(window.rstrip(_LETTERS_AND_DOTS)) :]
+    return bool(word) and word.lower().strip(".") in _ABBREVIATIONS
 
 
 def _push(spans: list[Span], scan: str, start: int, end: int) -> None:
