@@ -185,13 +185,9 @@ def _folded_copy(text: str) -> str | None:
 
 
 # up to this length, a text is lower-cased anew rather than looked up in the cache, which
-# is kept for the message itself: a sentence or a phrase is lower-cased in no time
+# is kept for the message itself: a sentence or a phrase is lower-cased in no time (each
+# method of ``_Folding`` spells this out: it runs tens of thousands of times a second)
 _SHORT = 240
-
-
-def _folded(text: str) -> str | None:
-    """``_folded_copy`` of ``text``: from the cache for a message, made anew for a phrase."""
-    return _folded_copy(text) if len(text) <= _SHORT else _lowered(text)
 
 
 _END = sys.maxsize
@@ -212,19 +208,19 @@ class _Folding:
         self._twin = re.compile(factored.pattern, factored.flags & ~re.I)
 
     def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
-        low = _folded(text)
+        low = _lowered(text) if len(text) > _SHORT else _folded_copy(text)
         if low is None:
             return self._ignoring_case.search(text, pos, endpos)
         return self._twin.search(low, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
-        low = _folded(text)
+        low = _lowered(text) if len(text) > _SHORT else _folded_copy(text)
         if low is None:
             return self._ignoring_case.match(text, pos, endpos)
         return self._twin.match(low, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
-        low = _folded(text)
+        low = _lowered(text) if len(text) > _SHORT else _folded_copy(text)
         if low is None:
             return self._ignoring_case.finditer(text, pos, endpos)
         return self._twin.finditer(low, pos, endpos)
