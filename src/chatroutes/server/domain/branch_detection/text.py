@@ -493,7 +493,7 @@ class _Keyed:
         self._text = text if low is None else None  # no lower-cased copy with its offsets
         self._keys = keys = _shortest(keys)
         self._everywhere = regex and any(map(text.__contains__, _CASE_FOLDS))
-        hits = _key_hits(low, keys) if low is not None else []
+        hits = _known_key_hits(low, keys) if low is not None else []
         hits.sort()
         self._starts = [start for start, _ in hits]
         # the nearest end of a key found at or after each one's start
@@ -509,6 +509,50 @@ class _Keyed:
             return _mentions(self._text[start:end], self._keys)
         index = bisect_left(self._starts, start)
         return index < len(self._ends) and self._ends[index] <= end
+
+
+# The key lists ``_Keyed`` was given, in the order first seen: the keys of all of them are
+# found in a message in one search (``_key_places``), not in one per family. Up to
+# ``_MAX_KEY_LISTS`` lists; a list beyond them is searched on its own.
+_KEY_LISTS: list[tuple[str, ...]] = []
+_MAX_KEY_LISTS = 8
+
+
+def _known_key_hits(low: str, keys: tuple[str, ...]) -> list[tuple[int, int]]:
+    """``_key_hits(low, keys)``, read from where the keys of every known list are."""
+    if keys not in _KEY_LISTS:
+        if len(_KEY_LISTS) >= _MAX_KEY_LISTS:
+            return _key_hits(low, keys)
+        _KEY_LISTS.append(keys)
+    places = _key_places(low, len(_KEY_LISTS))
+    return [(at, at + len(key)) for key in keys for at in places.get(key, ())]
+
+
+@lru_cache(maxsize=2)
+def _key_places(low: str, lists: int) -> dict[str, list[int]]:
+    """Where each key of the first ``lists`` key lists is written in ``low``. Cached: each
+    family of a message asks for it."""
+    shortest_first, longer = _keys_of(lists)
+    places: dict[str, list[int]] = {}
+    for found in shortest_first.finditer(low):  # the shortest key that starts there
+        at, key = found.start(), found.group(1)
+        places.setdefault(key, []).append(at)
+        for other in longer[key]:  # the other keys that start there hold it
+            if low.startswith(other, at):
+                places.setdefault(other, []).append(at)
+    return places
+
+
+@cache
+def _keys_of(lists: int) -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    """A pattern that finds, at each place where a key of the first ``lists`` key lists
+    starts, the shortest key there; and for each key, the longer keys that open with it."""
+    keys = sorted({key for known in _KEY_LISTS[:lists] for key in known}, key=len)
+    longer = {key: [o for o in keys if len(o) > len(key) and o.startswith(key)] for key in keys}
+    # a trie keeps the order of its words where they share a start: the shortest is tried
+    # first, and a lookahead finds keys that overlap
+    escaped = _trie([_REGEX_SYNTAX.sub(r"\\\1", key) for key in keys])
+    return re.compile(f"(?=({escaped}))"), longer
 
 
 # from this many keys on, one search for them all beats a scan of the text per key
