@@ -64,7 +64,6 @@ from .text import (
     Span,
     _Folding,
     _Keyed,
-    _mentions,
     _option_title,
     _strip_marker,
     _trimmed,
@@ -279,15 +278,14 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     if _BLANKED in scan:
         sents = _past_material(scan, sents)
     found: list[Suggestion] = []
-    lower = scan.lower()
-    joining = tuple(key for key in _JOINED_KEYS if key in lower)  # the few to look for
+    joining = _Keyed(scan, _JOINED_KEYS)  # where requests may be joined ("and also", …)
     bodies = [_strip_marker(scan, sentence) for sentence in sents]  # past their list markers
     for sentence, body in zip(sents, bodies, strict=True):
         if sentence.end - sentence.start < 20:
             continue  # "Thanks!", "Hi Anna,": too short for two requests
         found.extend(
             _announced(text, scan, sentence)
-            or (joining and _joined(text, scan, sentence, joining))
+            or (joining.within(sentence.start, sentence.end) and _joined(text, scan, sentence))
             or _coordinated(text, scan, sentence, body)
             or _two_problems(text, scan, body)
         )
@@ -490,11 +488,10 @@ def _ordinals(text: str, scan: str, sents: list[Span], counts: _Keyed) -> list[S
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def _joined(text: str, scan: str, sentence: Span, keys: tuple[str, ...]) -> list[Suggestion]:
-    """ "I need help with X and also Y": the two requests of one sentence."""
+def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "I need help with X and also Y": the two requests of one sentence (one that
+    holds one of ``_JOINED_KEYS``)."""
     chunk = scan[sentence.start : sentence.end]
-    if not _mentions(chunk, keys):
-        return []
     match = _JOINED.search(chunk)
     asking = _ASKING.match(scan, _strip_marker(scan, sentence).start, sentence.end)
     speaker = _SPEAKER.search(chunk) or _WANT.search(chunk)  # "quiero …": no pronoun
@@ -1018,13 +1015,12 @@ def _intents(
     asked: list[Span] = []
     marked = False  # an additive or ordinal opener on a later request
     joined = False  # a later request opened by "and"
-    lower = scan.lower()
-    also = tuple(key for key in _ALSO_KEYS if key in lower)
+    also = _Keyed(scan, _ALSO_KEYS)  # where "also" may be said inside a sentence
     for index, (sentence, body) in enumerate(zip(sents, bodies, strict=True)):
         chunk = scan[body.start : sentence.end].strip()
         plain = chunk.lstrip("¿¡")
         opens = _ADDITIVE.match(plain) or (
-            _ALSO_INSIDE.search(chunk) if also and _mentions(chunk, also) else None
+            _ALSO_INSIDE.search(chunk) if also.within(body.start, sentence.end) else None
         )
         and_opens = not opens and _AND_OPENER.match(plain)
         if _real_question(chunk):
