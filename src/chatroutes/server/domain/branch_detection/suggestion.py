@@ -44,7 +44,7 @@ class Group:
         return f"grp_{self.kind}_{self.start}_{self.end}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made by the tens per message, twice as fast
 class Suggestion:
     kind: str
     start: int
