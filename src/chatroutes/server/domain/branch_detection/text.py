@@ -373,6 +373,18 @@ _QUOTED = re.compile(
 
 def _quoted(scan: str) -> list[tuple[int, int]]:
     """Spans of quoted text: an option inside quotes is cited, not offered."""
+    if len(scan) <= _SHORT:
+        return _quote_spans(scan)
+    return list(_message_quotes(scan))  # a copy: the caller may change it
+
+
+@lru_cache(maxsize=2)
+def _message_quotes(scan: str) -> tuple[tuple[int, int], ...]:
+    """``_quote_spans`` of a message, cached: several families ask for them."""
+    return tuple(_quote_spans(scan))
+
+
+def _quote_spans(scan: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _QUOTED.finditer(scan)]
 
 
