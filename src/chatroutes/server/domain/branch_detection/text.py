@@ -356,7 +356,9 @@ def _option_title(text: str) -> str:
     low = _folded_copy(text)  # not ``_lowered``: titles would push the message out of its cache
     lead_end = _skip(_LEAD_IN, text, 0) if low is None else _skip(_LEAD_IN_LOWER, low, 0)
     core = text[lead_end:] or text
-    helped = _HELP_WITH.match(core)
+    # "help with …" opens with "help" or "some", in any case: a lower-cased copy tells
+    may_help = low is None or (low[lead_end:] or low).startswith(("help", "some"))
+    helped = _HELP_WITH.match(core) if may_help else None
     if helped and len(helped.group(1).split()) <= 4:
         core = f"{helped.group(1)} help"
     core = _clip(core.strip(_TRIM) or text, 60)
