@@ -13,7 +13,9 @@ from chatroutes.server.domain.branch_detection.text import (
     Span,
     _by_sentence,
     _Folding,
+    _key_hits,
     _Keyed,
+    _known_key_hits,
     _lowered,
     _marker,
     _may_match,
@@ -88,6 +90,14 @@ class TestKeyed:
         assert keyed.within(18, 31)  # "Compar"
         assert not keyed.within(32, len(text))
         assert not keyed.within(20, 31)  # "mpare": the key starts before the span
+
+    def test_keys_of_several_lists_found_in_one_search_are_each_lists_own(self):
+        # lists that share keys, and keys of one list that start, end or sit inside
+        # those of another, found where each list alone finds its own
+        low = "si besides the side by side view, inside, the case is sideways. desde sí"
+        lists = [("si", "the case"), ("side by side", "case is"), ("ide", "s"), ("si", "desde")]
+        for keys in lists:
+            assert sorted(_known_key_hits(low, keys)) == sorted(_key_hits(low, keys))
 
     def test_a_key_that_holds_another_changes_nothing(self):
         text = "In comparison, it is slower."

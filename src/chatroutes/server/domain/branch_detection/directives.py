@@ -776,13 +776,16 @@ _PREPOSITION = (
     r"(?:(?P<prep>for|with|as|in|without|para|con|sin|como|pour|avec|sans|comme|für|mit|ohne|"
     r"als)\s+)?"
 )
-# Two patterns, each with a literal first character, scan faster than one.
+# Two patterns, each with a literal first character, scan faster than one; they search
+# the whole message, on its lower-cased copy (``_Folding``), several times faster.
 _COORDINATED = (
-    re.compile(
-        rf",\s*(?:(?:and|or|y|o|et|ou|und|oder|e)\s+)?{_FILLER}{_PREPOSITION}(?={_OPENER}\b)",
-        re.I,
+    _Folding(
+        re.compile(
+            rf",\s*(?:(?:and|or|y|o|et|ou|und|oder|e)\s+)?{_FILLER}{_PREPOSITION}(?={_OPENER}\b)",
+            re.I,
+        )
     ),
-    re.compile(rf" (?:and|y|et|und|e)\s+{_FILLER}{_PREPOSITION}(?={_OPENER}\b)", re.I),
+    _Folding(re.compile(rf" (?:and|y|et|und|e)\s+{_FILLER}{_PREPOSITION}(?={_OPENER}\b)", re.I)),
 )
 # A request that names what it wants: a verb of making or a verb of wanting.
 _ASK = _Folding(

@@ -65,7 +65,6 @@ from .text import (
     Span,
     _Folding,
     _Keyed,
-    _mentions,
     _option_title,
     _strip_marker,
     _trimmed,
@@ -146,23 +145,26 @@ _TOPIC_SWITCH = (
 )
 """Words that turn to another topic ("On a different note", "Por otro lado")."""
 _THEN_WORD = r"(?:then|puis|poi|luego|después|dann)\b"
-_ADDITIVE = re.compile(
-    rf"^(?:(?:and|but|oh,? and|et|y|und|e),?\s+(?:{_THEN_WORD},?\s+)?)?"
-    r"(?:also|on (?:a |an )?(?:\w+ )?note|additionally|separately|another (?:thing|question|issue)|"
-    r"one more (?:thing|question)|finally|lastly|on top of that|"
-    r"(?:one )?last (?:one|thing|question)|(?:une )?dernière (?:chose|question)|"
-    r"(?:una )?última (?:cosa|pregunta)|(?:eine )?letzte (?:frage|sache)|"
-    r"(?:oh|ah|ach|och),? (?:and|et|y|und)|"
-    r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
-    r"while i have you|apart from that|besides(?: that)?|"
-    r"and also|plus|en outre|enfin|au fait|aparte|por cierto|otra cosa|übrigens|ach ja|"
-    r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
-    r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
-    r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
-    r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
-    rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|"
-    rf"(?:(?:and|et|y|und|e|sinon|otherwise|sonst),?\s+(?:{_THEN_WORD},?\s+)?)?{_TOPIC_SWITCH}",
-    re.I,
+_ADDITIVE = _Folding(
+    re.compile(
+        rf"^(?:(?:and|but|oh,? and|et|y|und|e),?\s+(?:{_THEN_WORD},?\s+)?)?"
+        r"(?:also|on (?:a |an )?(?:\w+ )?note|additionally|separately|"
+        r"another (?:thing|question|issue)|"
+        r"one more (?:thing|question)|finally|lastly|on top of that|"
+        r"(?:one )?last (?:one|thing|question)|(?:une )?dernière (?:chose|question)|"
+        r"(?:una )?última (?:cosa|pregunta)|(?:eine )?letzte (?:frage|sache)|"
+        r"(?:oh|ah|ach|och),? (?:and|et|y|und)|"
+        r"and (?:another|one more) (?:thing|question)|p\.?s\.?|btw|by the way|unrelated(?:ly)?|"
+        r"while i have you|apart from that|besides(?: that)?|"
+        r"and also|plus|en outre|enfin|au fait|aparte|por cierto|otra cosa|übrigens|ach ja|"
+        r"on (?:a|another) (?:separate|different|unrelated) note|second(?:ly)?|"
+        r"aussi|également|de plus|par ailleurs|autre (?:chose|question)|"
+        r"también|además|otra (?:cosa|pregunta)|außerdem|zudem|noch (?:eine|etwas|was)|"
+        r"andere frage|(?:und )?(?:dann )?noch (?:was|etwas) (?:ganz )?anderes|"
+        rf"something (?:completely |totally )?different|autre chose|otra cosa)\b|"
+        rf"(?:(?:and|et|y|und|e|sinon|otherwise|sonst),?\s+(?:{_THEN_WORD},?\s+)?)?{_TOPIC_SWITCH}",
+        re.I,
+    )
 )
 _ALSO_INSIDE = re.compile(
     r"\b(?:(?:i|we) (?:also|additionally) (?:have|need|want|would like|wanted|had)|j'ai aussi|"
@@ -277,20 +279,20 @@ def _multi_intent(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     if _BLANKED in scan:
         sents = _past_material(scan, sents)
     found: list[Suggestion] = []
-    lower = scan.lower()
-    joining = tuple(key for key in _JOINED_KEYS if key in lower)  # the few to look for
+    joining = _Keyed(scan, _JOINED_KEYS)  # where requests may be joined ("and also", …)
     bodies = [_strip_marker(scan, sentence) for sentence in sents]  # past their list markers
     for sentence, body in zip(sents, bodies, strict=True):
         if sentence.end - sentence.start < 20:
             continue  # "Thanks!", "Hi Anna,": too short for two requests
         found.extend(
             _announced(text, scan, sentence)
-            or (joining and _joined(text, scan, sentence, joining))
+            or (joining.within(sentence.start, sentence.end) and _joined(text, scan, sentence))
             or _coordinated(text, scan, sentence, body)
             or _two_problems(text, scan, body)
         )
-    found.extend(_intents(text, scan, sents, bodies))
-    found.extend(_ordinals(text, scan, sents))
+    counts = _Keyed(scan, COUNTED_STEMS, regex=True)  # where requests may be counted
+    found.extend(_intents(text, scan, sents, bodies, counts))
+    found.extend(_ordinals(text, scan, sents, counts))
     found.extend(_sections(text, scan))
     found.extend(_listed_requests(text, scan))
     if not any(s.confidence >= _CONFIDENT for s in found):  # what the cues above missed
@@ -406,15 +408,15 @@ def _symptoms(scan: str, items: list[tuple[int, int]], sents: list[Span]) -> boo
     return told and any(_real_question(scan[s.start : s.end].strip()) for s in after)
 
 
-def _ordinals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
+def _ordinals(text: str, scan: str, sents: list[Span], counts: _Keyed) -> list[Suggestion]:
     """A count announced, then the requests as sentences ("Two things. First, … Second,
     …", "Two things on my account. <a problem>. Separately, …?", "Tres cosas: ¿…?
     También … Y por último, …"): the first request, then one per sentence opened by an
     ordinal or an additive word, or each line of a list after a count that ends with a
-    colon; sentences in between tell more about the request."""
-    things = _Keyed(scan, COUNTED_STEMS, regex=True)
+    colon; sentences in between tell more about the request. ``counts``: where the
+    nouns of ``COUNTED`` may be."""
     for index, sentence in enumerate(sents):
-        if not things.within(sentence.start, sentence.end):
+        if not counts.within(sentence.start, sentence.end):
             continue
         counted = COUNTED.search(scan, sentence.start, sentence.end)
         if counted is None or _described(scan, sentence.start, counted.start()):
@@ -546,11 +548,10 @@ def _reported(scan: str, count_end: int, items: list[tuple[int, int]]) -> bool:
     return all(_THAT.match(scan, a, b) and "?" not in scan[a : b + 1] for a, b in items)
 
 
-def _joined(text: str, scan: str, sentence: Span, keys: tuple[str, ...]) -> list[Suggestion]:
-    """ "I need help with X and also Y": the two requests of one sentence."""
+def _joined(text: str, scan: str, sentence: Span) -> list[Suggestion]:
+    """ "I need help with X and also Y": the two requests of one sentence (one that
+    holds one of ``_JOINED_KEYS``)."""
     chunk = scan[sentence.start : sentence.end]
-    if not _mentions(chunk, keys):
-        return []
     match = _JOINED.search(chunk)
     asking = _ASKING.match(scan, _strip_marker(scan, sentence).start, sentence.end)
     speaker = _SPEAKER.search(chunk) or _WANT.search(chunk)  # "quiero …": no pronoun
@@ -821,7 +822,7 @@ _CLITIC_IMPERATIVE = re.compile(
     r"(?:hilf|schreib|erklär|sag|such) mir)\b",
     re.I,
 )
-_ASKED = re.compile(rf"{_ASKING.pattern}|(?={_CLITIC_IMPERATIVE.pattern})", re.I)
+_ASKED = _Folding(re.compile(rf"{_ASKING.pattern}|(?={_CLITIC_IMPERATIVE.pattern})", re.I))
 """Where the verbs of a request start: after "can you", "please", or at an imperative
 with its pronoun ("aide-moi", "ayúdame", "hilf mir")."""
 _CLAUSE_JOIN = _Folding(re.compile(r",?\s+(?:and|et|y|und)\s+|,\s+", re.I))
@@ -1063,25 +1064,26 @@ def _to_count(scan: str, items: list[tuple[int, int]], number: int) -> list[tupl
 _AND_WORD = re.compile(r"\b(?:and|et|y|und|e)\b", re.I)
 
 
-def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> list[Suggestion]:
+def _intents(
+    text: str, scan: str, sents: list[Span], bodies: list[Span], counts: _Keyed
+) -> list[Suggestion]:
     """Several real questions, or a request followed by "Also, …": one option each.
 
     Confident only with a sign that the requests are separate: an additive or ordinal
     opener ("Also, …", "Second, …"), a count announced before them ("Two questions:
     …"), or a question opened by "And" on another topic. Two bare questions in a row
     mostly ask one thing ("How do I apply? What documents do I need?"). ``bodies``: each
-    sentence past its list marker."""
+    sentence past its list marker; ``counts``: where the nouns of a count may be."""
     asked: list[Span] = []
     marked = False  # an additive or ordinal opener on a later request
     joined = False  # a later request opened by "and"
-    lower = scan.lower()
-    also = tuple(key for key in _ALSO_KEYS if key in lower)
+    also = _Keyed(scan, _ALSO_KEYS)  # where "also" may be said inside a sentence
     retracting = _RETRACTED.search(scan) is not None
     for index, (sentence, body) in enumerate(zip(sents, bodies, strict=True)):
         chunk = scan[body.start : sentence.end].strip()
         plain = chunk.lstrip("¿¡")
         opens = _ADDITIVE.match(plain) or (
-            _ALSO_INSIDE.search(chunk) if also and _mentions(chunk, also) else None
+            _ALSO_INSIDE.search(chunk) if also.within(body.start, sentence.end) else None
         )
         opens = None if opens and _opener_is_subject(plain, opens) else opens
         and_opens = not opens and _AND_OPENER.match(plain)
@@ -1134,7 +1136,8 @@ def _intents(text: str, scan: str, sents: list[Span], bodies: list[Span]) -> lis
     shared = Counter(w for topic in topics for w in topic)  # in how many requests a word is
     overlaps = [sum(shared[w] > 1 for w in t) / max(1, len(t)) for t in topics]
     overlap = sum(overlaps) / len(overlaps)
-    announced = _ANNOUNCING.search(scan, 0, asked[1].start) or _HEADED.match(scan)
+    counted = counts.within(0, asked[1].start) and _ANNOUNCING.search(scan, 0, asked[1].start)
+    announced = counted or _HEADED.match(scan)
     if marked or announced:
         score = 0.74 + (0.04 if overlap < 0.15 else 0.0) - (0.06 if overlap >= 0.5 else 0.0)
         score += 0.04 if marked else 0.0
@@ -1512,10 +1515,12 @@ _HEDGE = re.compile(
 _QUOTED_QUESTION = re.compile(r"[\"“«][^\"”»]*\?[\"”»]")
 
 
-_GREETED_FILLER = re.compile(
-    r"(?:(?:hi|hello|hey|bonjour|salut|coucou|hola|buenas|hallo|moin|servus)\b[\s,!]*[¿¡]?)?"
-    + _FILLER_QUESTION.pattern.removeprefix("^"),
-    re.I,
+_GREETED_FILLER = _Folding(
+    re.compile(
+        r"(?:(?:hi|hello|hey|bonjour|salut|coucou|hola|buenas|hallo|moin|servus)\b[\s,!]*[¿¡]?)?"
+        + _FILLER_QUESTION.pattern.removeprefix("^"),
+        re.I,
+    )
 )
 """``_FILLER_QUESTION`` after a greeting or none."""
 
@@ -1553,18 +1558,20 @@ _TRANSITION = (
 )
 """Words that turn a paragraph to another topic ("Separately", "Por otro lado", "Totally
 different thing", "Und privat")."""
-_ORDINAL = re.compile(
-    r"(?:#{1,6}\s*|\*\*)?(?:(?:and|et|y|und|e)\s+)?(?:\d[.)]\s|first(?:ly)?\b|second(?:ly)?\b|"
-    r"third(?:ly)?\b|last(?:ly)?\b|finally\b|also\b|separately\b|another\b|the (?:most urgent|"
-    r"first|second|big|main) (?:one|thing|issue)|one (?:more|last)\b|"
-    r"premièrement|deuxièmement|troisièmement|d'abord|ensuite|enfin|dernier point|aussi|"
-    r"primero|segundo|tercero|para empezar|por último|además|también|on the one hand|"
-    r"d'une part|por un lado|por una parte|zum einen|einerseits|"
-    r"erstens|zweitens|drittens|zuerst|zunächst|außerdem|zuletzt|schließlich|"
-    r"innanzitutto|poi|infine|(?:then|dann|luego|después|ensuite|puis)\s*:|"
-    r"(?:oh|ah|ach|och),?\s+(?:and|et|y|und)\b)|"
-    rf"(?:(?:and|et|y|und|e)\b,?\s+)?{_TRANSITION}",
-    re.I,
+_ORDINAL = _Folding(
+    re.compile(
+        r"(?:#{1,6}\s*|\*\*)?(?:(?:and|et|y|und|e)\s+)?(?:\d[.)]\s|first(?:ly)?\b|second(?:ly)?\b|"
+        r"third(?:ly)?\b|last(?:ly)?\b|finally\b|also\b|separately\b|another\b|the (?:most urgent|"
+        r"first|second|big|main) (?:one|thing|issue)|one (?:more|last)\b|"
+        r"premièrement|deuxièmement|troisièmement|d'abord|ensuite|enfin|dernier point|aussi|"
+        r"primero|segundo|tercero|para empezar|por último|además|también|on the one hand|"
+        r"d'une part|por un lado|por una parte|zum einen|einerseits|"
+        r"erstens|zweitens|drittens|zuerst|zunächst|außerdem|zuletzt|schließlich|"
+        r"innanzitutto|poi|infine|(?:then|dann|luego|después|ensuite|puis)\s*:|"
+        r"(?:oh|ah|ach|och),?\s+(?:and|et|y|und)\b)|"
+        rf"(?:(?:and|et|y|und|e)\b,?\s+)?{_TRANSITION}",
+        re.I,
+    )
 )
 _PARAGRAPH = re.compile(r"(?:[^\n]+\n?)+", re.M)
 _SIGN_OFF = re.compile(

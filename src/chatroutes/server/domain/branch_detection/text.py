@@ -9,6 +9,7 @@ patterns run case-sensitively on a lower-cased copy of the text, made once per t
 from __future__ import annotations
 
 import re
+import string
 import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
@@ -72,7 +73,7 @@ class Span:
 # a newline, or terminal punctuation closed by quotes or brackets and followed by a space:
 # one character class first, so that a search skips ahead to the next candidate
 _BREAK = re.compile(r"[\n.!?](?:(?<=\n)|(?<=[.!?])[.!?]*[\"')\u201d\u00bb]*(?=\s|$))")
-_LAST_WORD = re.compile(r"([A-Za-z.]+)$")
+_LETTERS_AND_DOTS = string.ascii_letters + "."  # what an abbreviation is written with
 
 
 def sentences(scan: str) -> list[Span]:
@@ -80,18 +81,25 @@ def sentences(scan: str) -> list[Span]:
     spans: list[Span] = []
     start = 0
     for match in _BREAK.finditer(scan):
-        if match.group(0) == "\n":
-            _push(spans, scan, start, match.start())
-            start = match.end()
+        at, end = match.span()
+        if scan[at] == "\n":
+            if at > start:  # not the second of two line breaks
+                _push(spans, scan, start, at)
+            start = end
             continue
-        if match.group(0) == ".":
-            word = _LAST_WORD.search(scan, max(start, match.start() - 20), match.start())
-            if word and word.group(1).lower().strip(".") in _ABBREVIATIONS:
-                continue
-        _push(spans, scan, start, match.end())
-        start = match.end()
+        if end - at == 1 and scan[at] == "." and _abbreviation(scan, max(start, at - 20), at):
+            continue
+        _push(spans, scan, start, end)
+        start = end
     _push(spans, scan, start, len(scan))
     return spans
+
+
+def _abbreviation(scan: str, start: int, end: int) -> bool:
+    """Whether the letters and dots that end ``scan[start:end]`` are an abbreviation."""
+    window = scan[start:end]
+    word = window[len(window.rstrip(_LETTERS_AND_DOTS)) :]
+    return bool(word) and word.lower().strip(".") in _ABBREVIATIONS
 
 
 def _push(spans: list[Span], scan: str, start: int, end: int) -> None:
@@ -156,16 +164,26 @@ _CASE_FOLDS = ("\u0130", "\u0131", "\u017f")
 
 @lru_cache(maxsize=8)
 def _lowered(text: str) -> str | None:
+    """``_folded_copy`` of ``text``, cached: a message's detectors ask for it many times."""
+    return _folded_copy(text)
+
+
+def _folded_copy(text: str) -> str | None:
     """``text`` lower-cased, when a lower-case regex finds on it what its ignore-case
     twin finds on ``text``, at the same offsets: lower() kept the length and the text
-    holds no letter that only an ignore-case regex folds (``_CASE_FOLDS``). Else None.
-    Cached: a message's detectors ask for it many times."""
+    holds no letter that only an ignore-case regex folds (``_CASE_FOLDS``). Else None."""
     low = text.lower()
     if text.isascii():
         return low
     if len(low) != len(text) or any(map(text.__contains__, _CASE_FOLDS)):
         return None
     return low
+
+
+# up to this length, a text is lower-cased anew rather than looked up in the cache, which
+# is kept for the message itself: a sentence or a phrase is lower-cased in no time (each
+# method of ``_Folding`` spells this out: it runs tens of thousands of times a second)
+_SHORT = 240
 
 
 _END = sys.maxsize
@@ -186,19 +204,19 @@ class _Folding:
         self._twin = re.compile(factored.pattern, factored.flags & ~re.I)
 
     def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
-        low = _lowered(text)
+        low = _lowered(text) if len(text) > _SHORT else _folded_copy(text)
         if low is None:
             return self._ignoring_case.search(text, pos, endpos)
         return self._twin.search(low, pos, endpos)
 
     def match(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
-        low = _lowered(text)
+        low = _lowered(text) if len(text) > _SHORT else _folded_copy(text)
         if low is None:
             return self._ignoring_case.match(text, pos, endpos)
         return self._twin.match(low, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
-        low = _lowered(text)
+        low = _lowered(text) if len(text) > _SHORT else _folded_copy(text)
         if low is None:
             return self._ignoring_case.finditer(text, pos, endpos)
         return self._twin.finditer(low, pos, endpos)
@@ -257,7 +275,14 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    """The words of ``text``, lower-cased (a fresh list: callers may change it)."""
+    return list(_words_of(text))
+
+
+@lru_cache(maxsize=512)
+def _words_of(text: str) -> tuple[str, ...]:
+    """Cached: a message's detectors ask for the words of the same phrases many times."""
+    return tuple(_WORD.findall(text.lower()))
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -266,7 +291,11 @@ def _clip(text: str, limit: int = 40) -> str:
 
 
 def _join(options: Sequence[str], conjunction: str) -> str:
-    items = [_clip(o) for o in options]
+    return _listed([_clip(o) for o in options], conjunction)
+
+
+def _listed(items: Sequence[str], conjunction: str) -> str:
+    """``items`` as a list in a sentence: "A or B", "A, B, or C"."""
     if len(items) <= 2:
         return f" {conjunction} ".join(items)
     return ", ".join(items[:-1]) + f", {conjunction} " + items[-1]
@@ -309,6 +338,8 @@ _LEAD_IN = re.compile(
     r"die|das|den|dem|ein|eine|einen|einem|einer|il|lo|gli|os|um|uma)\s+|l')?",
     re.I,
 )
+# the same, run case-sensitively on a lower-cased copy (``_folded_copy``): faster
+_LEAD_IN_LOWER = re.compile(_LEAD_IN.pattern, _LEAD_IN.flags & ~re.I)
 _HELP_WITH = re.compile(
     r"^(?:some\s+)?help\s+(?:with|on|for)\s+(?:my\s+|the\s+|a\s+|our\s+)?(.+)$", re.I
 )
@@ -318,8 +349,12 @@ def _option_title(text: str) -> str:
     """A short title naming an option: lead-in words dropped ("I need help with
     billing" → "Billing help"), first letter capitalised."""
     text = " ".join(text.split()).strip(_TRIM)
-    core = text[_skip(_LEAD_IN, text, 0) :] or text
-    helped = _HELP_WITH.match(core)
+    low = _folded_copy(text)  # not ``_lowered``: titles would push the message out of its cache
+    lead_end = _skip(_LEAD_IN, text, 0) if low is None else _skip(_LEAD_IN_LOWER, low, 0)
+    core = text[lead_end:] or text
+    # "help with …" opens with "help" or "some", in any case: a lower-cased copy tells
+    may_help = low is None or (low[lead_end:] or low).startswith(("help", "some"))
+    helped = _HELP_WITH.match(core) if may_help else None
     if helped and len(helped.group(1).split()) <= 4:
         core = f"{helped.group(1)} help"
     core = _clip(core.strip(_TRIM) or text, 60)
@@ -336,6 +371,18 @@ _QUOTED = re.compile(
 
 def _quoted(scan: str) -> list[tuple[int, int]]:
     """Spans of quoted text: an option inside quotes is cited, not offered."""
+    if len(scan) <= _SHORT:
+        return _quote_spans(scan)
+    return list(_message_quotes(scan))  # a copy: the caller may change it
+
+
+@lru_cache(maxsize=2)
+def _message_quotes(scan: str) -> tuple[tuple[int, int], ...]:
+    """``_quote_spans`` of a message, cached: several families ask for them."""
+    return tuple(_quote_spans(scan))
+
+
+def _quote_spans(scan: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _QUOTED.finditer(scan)]
 
 
@@ -456,7 +503,7 @@ class _Keyed:
         self._text = text if low is None else None  # no lower-cased copy with its offsets
         self._keys = keys = _shortest(keys)
         self._everywhere = regex and any(map(text.__contains__, _CASE_FOLDS))
-        hits = _key_hits(low, keys) if low is not None else []
+        hits = _known_key_hits(low, keys) if low is not None else []
         hits.sort()
         self._starts = [start for start, _ in hits]
         # the nearest end of a key found at or after each one's start
@@ -472,6 +519,50 @@ class _Keyed:
             return _mentions(self._text[start:end], self._keys)
         index = bisect_left(self._starts, start)
         return index < len(self._ends) and self._ends[index] <= end
+
+
+# The key lists ``_Keyed`` was given, in the order first seen: the keys of all of them are
+# found in a message in one search (``_key_places``), not in one per family. Up to
+# ``_MAX_KEY_LISTS`` lists; a list beyond them is searched on its own.
+_KEY_LISTS: list[tuple[str, ...]] = []
+_MAX_KEY_LISTS = 8
+
+
+def _known_key_hits(low: str, keys: tuple[str, ...]) -> list[tuple[int, int]]:
+    """``_key_hits(low, keys)``, read from where the keys of every known list are."""
+    if keys not in _KEY_LISTS:
+        if len(_KEY_LISTS) >= _MAX_KEY_LISTS:
+            return _key_hits(low, keys)
+        _KEY_LISTS.append(keys)
+    places = _key_places(low, len(_KEY_LISTS))
+    return [(at, at + len(key)) for key in keys for at in places.get(key, ())]
+
+
+@lru_cache(maxsize=2)
+def _key_places(low: str, lists: int) -> dict[str, list[int]]:
+    """Where each key of the first ``lists`` key lists is written in ``low``. Cached: each
+    family of a message asks for it."""
+    shortest_first, longer = _keys_of(lists)
+    places: dict[str, list[int]] = {}
+    for found in shortest_first.finditer(low):  # the shortest key that starts there
+        at, key = found.start(), found.group(1)
+        places.setdefault(key, []).append(at)
+        for other in longer[key]:  # the other keys that start there hold it
+            if low.startswith(other, at):
+                places.setdefault(other, []).append(at)
+    return places
+
+
+@cache
+def _keys_of(lists: int) -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    """A pattern that finds, at each place where a key of the first ``lists`` key lists
+    starts, the shortest key there; and for each key, the longer keys that open with it."""
+    keys = sorted({key for known in _KEY_LISTS[:lists] for key in known}, key=len)
+    longer = {key: [o for o in keys if len(o) > len(key) and o.startswith(key)] for key in keys}
+    # a trie keeps the order of its words where they share a start: the shortest is tried
+    # first, and a lookahead finds keys that overlap
+    escaped = _trie([_REGEX_SYNTAX.sub(r"\\\1", key) for key in keys])
+    return re.compile(f"(?=({escaped}))"), longer
 
 
 # from this many keys on, one search for them all beats a scan of the text per key
