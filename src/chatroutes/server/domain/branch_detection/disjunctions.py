@@ -10,8 +10,10 @@ or Y"), catch-alls ("any questions or issues", "or whatever fits"), quoted phras
 rhetorical questions are dropped or weakened, and so are the readings where nothing is
 chosen: options stated before a question about something else, a question asking why
 or who or what is so ("c'est grave ou normal ?", "can it be changed, or is it
-fixed?"), an open "what X or Y", "whichever"/"either way", and options a statement
-right after them settles ("… and I booked Thursday").
+fixed?", "is it correct, or is it wrong?"), an open "what X or Y", "whichever"/"either
+way", a tag ("… or what?"), one word said twice ("sí o sí"), and options a statement
+right after them settles ("… and I booked Thursday") or the writer answers ("Tabs or
+spaces? Spaces, obviously."). "Between A and B …, or C" offers all three.
 """
 
 from __future__ import annotations
@@ -58,10 +60,10 @@ _OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
 # a comma between digits is a decimal mark ("19,99"), no separator
 _LIST_COMMA = r"(?:(?<!\d),|,(?!\d))\s*"
 _SPLIT = _Folding(
-    re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|{_LIST_COMMA}|;\s*", re.I)
+    re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber|alors))?\s*|{_LIST_COMMA}|;\s*", re.I)
 )
 # the same, where "ou" tells "o" is an article ("faço o mestrado ou …")
-_SPLIT_OU = re.compile(rf",?\s*\bou\b\s*|{_LIST_COMMA}|;\s*", re.I)
+_SPLIT_OU = re.compile(rf",?\s*\bou\b(?:\s+(?:bien|alors))?\s*|{_LIST_COMMA}|;\s*", re.I)
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
     r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
@@ -226,6 +228,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue  # Spanish "o" only in Spanish text: "faço o mestrado … ou …" is not
             if _corrected(scan, sentence, at, after):
                 continue  # "could you help me, or rather explain, …": said again, better
+            if _TAG.match(scan, after, sentence.end):
+                continue  # "Are we going or what?": a tag on one question, no second option
+            if _repeated_word(scan, sentence.start, at, after):
+                continue  # "sí o sí", "yes or yes": one word said twice insists, offers nothing
             lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
             opener = _OPENER.search(scan[lo:at]) if opens else None
@@ -273,6 +279,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 if not opener:
                     start = _parallel_clause(scan, left_lo, start, after)
                 start = _qualified_noun(scan, left_lo, start, after, hi)
+                start = _same_opening(scan, left_lo, start, after)
                 if start < read_from and left_words < 2:
                     # the left option grew into a phrase: the right one is read as one too
                     left_words = min(4, len(_words(scan[start:left_stop])))
@@ -371,6 +378,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             elif asked and not choosing and _COUNTERPART.match(scan, after):
                 score -= 0.25  # "Can the URL be changed, or is it fixed?": one yes/no question
                 features.append("asks what is so, not what to do")
+            if asked and _judged_both_ways(scan, lo, at, after, sentence.end):
+                score -= 0.4  # "is this phrasing correct, or is it wrong?": one yes/no question
+                features.append("asks whether it is right, not which")
             if not choosing and question and _WHY_OR_WHO.match(chunk):
                 score -= 0.4  # the answer is a reason or a person, not one of the options
                 features.append("asks why or who, not which")
@@ -410,11 +420,19 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 kind_start = spans[0][0] if kind_start == start else kind_start
             if attached is not None:
                 spans = _without_attached(scan, spans, attached, at)
+            between = _between_pair(scan, lo, at) if opener is None else None
+            if between is not None:
+                # "choose between A and B for this, or stay on C?": three options
+                spans = [*between, spans[-1]]
+                kind_start = min(kind_start, between[0][0])
             if len(spans) < 2 or all(b - a <= 2 for a, b in spans):
                 continue
             if not (asked or then_asked) and _settled(scan, spans, end, sentence, following):
                 score -= 0.4
                 features.append("one already chosen")
+            elif question and _answered(scan, spans, following):
+                score -= 0.4
+                features.append("answered by the writer right after")
             used_until = end
             options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
             found.extend(
@@ -434,6 +452,23 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 )
             )
     return found
+
+
+# a question word or a negation that closes the question right after "or" ("… or what?",
+# "… ou quoi ?", "¿… o qué?", "… oder was?", "… or not?", "… oder nicht?"): a tag that
+# presses the one question asked, not a second option
+_TAG = re.compile(
+    r"\s*(?:what|how|not|quoi|comment|pas|non|qué|cómo|no|was|wie|nicht|nein)\s*"
+    r"(?:[?!\u2026]|\.\.\.|$)",
+    re.I,
+)
+
+
+def _repeated_word(scan: str, start: int, at: int, after: int) -> bool:
+    """Whether the same word stands right before and right after the "or" at ``at``."""
+    before = _word_before(scan, start, at)
+    behind = _WORDS.match(scan, after)
+    return before is not None and behind is not None and before[1] == behind.group(1).lower()
 
 
 # what turns "or" into a correction of the words before it ("…, or rather …", "…, ou
@@ -467,6 +502,38 @@ _ABOUT_A_FACT = re.compile(
 # a right option that asks what is so of the left one's subject ("…, or is it fixed?",
 # "…, ou c'est définitif ?", "…, o es fija?", "…, oder ist das endgültig?")
 _COUNTERPART = re.compile(rf"{_ABOUT_A_FACT.pattern}|\s*(?:es|está|son|están)\b", re.I)
+# a question whether something is right ("is it correct", "est-ce juste", "¿es
+# correcto?", "ist das richtig"), and the judgement that it is not ("or is it wrong",
+# "ou est-ce à éviter", "o es un error", "oder eher falsch")
+_RIGHT = _Folding(
+    re.compile(
+        r"\b(?:correct|right|ok|okay|fine|acceptable|allowed|valid|proper|grammatical|legal|"
+        r"correcte|juste|acceptable|autorisée?|valable|admis|correct[oa]|aceptable|válid[oa]|"
+        r"permitid[oa]|richtig|korrekt|zulässig|erlaubt|gültig|in ordnung)\b",
+        re.I,
+    )
+)
+_WRONG = _Folding(
+    re.compile(
+        r"\b(?:wrong|incorrect|avoid(?:ed)?|mistake|error|bad|not|faux|fausse|incorrecte|"
+        r"éviter|erreur|faute|mal|pas|incorrect[oa]|evitar(?:se|lo|la)?|error|no|falsch|"
+        r"vermeiden|vermieden|fehler|nicht|schlecht|unzulässig)\b",
+        re.I,
+    )
+)
+_JUDGEMENT_WORDS = 6  # the most words a judgement after "or" takes
+
+
+def _judged_both_ways(scan: str, lo: int, at: int, after: int, end: int) -> bool:
+    """ "Is « et/ou » correct in a contract, or is it to be avoided?": the question asks
+    whether something is right, and the words after "or" only say that it is not. Both
+    sides are one yes/no question, not two ways to go."""
+    rest = scan[after:end]
+    if len(_words(rest)) > _JUDGEMENT_WORDS or not _WRONG.search(rest):
+        return False
+    return bool(_RIGHT.search(scan, lo, at))
+
+
 _WEIGHED = re.compile(  # "is it stronger to A or B": a comparative weighs the options
     r"\b(?:[^\W\d_]{3,}er|more|less|mieux|plus|moins|más|menos|mejor|besser|lieber)\b", re.I
 )
@@ -826,16 +893,17 @@ _CONCESSIVE = re.compile(
     re.I,
 )
 _CORRELATIVE = re.compile(
-    r"\b(soit|ou bien|o bien|sia)\s+([^.;!?\n]{2,80}?),?\s+\1\s+"
+    r"\b(soit|ou bien|o bien)\s+([^.;!?\n]{2,80}?),?\s+\1\s+"
     r"([^.;!?\n]{2,80}?)(?=[.;!?\n]|,\s|$)",
     re.I,
 )
 
 
 def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    """ "soit A, soit B", "o bien A o bien B", "sia A sia B": the two alternatives."""
+    """ "soit A, soit B", "o bien A o bien B": the two alternatives (the Italian "sia A
+    sia B" says "both A and B", and offers none)."""
     found: list[Suggestion] = []
-    if not _mentions(scan, ("soit", "bien", "sia ")):
+    if not _mentions(scan, ("soit", "bien")):
         return found
     for match in _CORRELATIVE.finditer(scan):
         spans = [
@@ -889,9 +957,7 @@ def _settled(
     """ "… pay now or in two instalments, and I paid it now.": a statement right after
     the options (the rest of their sentence, or the next one) names one of them again,
     and only one: the choice is made, and the options are context."""
-    marks = [set(_words(scan[a:b])) - _FUNCTION_WORDS - _DETERMINERS for a, b in spans]
-    shared = set.intersection(*marks)
-    marks = [mark - shared for mark in marks]
+    marks = _option_marks(scan, spans)
     tails = [(end, sentence.end)] if _CLAUSE_BREAK.match(scan, end, sentence.end) else []
     if following is not None:
         tails.append((following.start, following.end))
@@ -899,10 +965,64 @@ def _settled(
         tail = _BRACKETED.sub(" ", scan[start:stop])  # an aside names no choice
         if tail.rstrip().endswith("?"):
             continue
-        said = set(_words(tail))
+        said = _word_keys(_words(tail))
         if sum(bool(mark & said) for mark in marks) == 1:
             return True
     return False
+
+
+def _option_marks(scan: str, spans: list[tuple[int, int]]) -> list[set[str]]:
+    """The words that tell each option from the others (as ``_word_keys`` compares
+    them, none that every option shares)."""
+    marks = [_word_keys(_words(scan[a:b])) for a, b in spans]
+    shared = set.intersection(*marks)
+    return [mark - shared for mark in marks]
+
+
+_ELIDED = re.compile(r"(?:[^\W\d_]{1,2}|qu)['\u2019](?=[^\W\d_])", re.I)
+_KEY_LENGTH = 4  # the letters that tell a word whatever its ending ("dunkel", "dunkles")
+
+
+def _word_keys(words: list[str]) -> set[str]:
+    """The content words among ``words`` as they are compared: an elided article or
+    pronoun cut off ("l'échange", "d'un" are "échange", "un"), function words left out,
+    and each word cut to its first letters, so that it is known however it is bound
+    or inflected ("dunkel", "dunkles"; "space", "spaces")."""
+    keys = set()
+    for word in words:
+        if "'" in word or "\u2019" in word:
+            word = _ELIDED.sub("", word, count=1)
+        if word not in _FUNCTION_WORDS and word not in _DETERMINERS:
+            keys.add(word[:_KEY_LENGTH])
+    return keys
+
+
+# a reply that opens on one of the options and stops there ("Spaces, obviously.",
+# "L'échange, bien sûr.", "Leerzeichen natürlich."): a few words, then a mark (no
+# decimal point) or the end
+_REPLY_HEAD = re.compile(
+    r"[\s\-*•]*([^,.;:!?\n\u2014\u2013()]{1,40}?)\s*(?:[,;:!\u2014\u2013(]|\.(?!\d)|$)"
+)
+
+
+def _answered(scan: str, spans: list[tuple[int, int]], following: Span | None) -> bool:
+    """ "Tabs or spaces? Spaces, the linter decides anyway.": the sentence right after
+    the question opens with one of its options, and says little else before its first
+    mark (a word at most, "obviously"): the writer answers their own question, and
+    nothing is left to choose."""
+    if following is None or scan[following.end - 1] == "?":
+        return False
+    head = _REPLY_HEAD.match(scan, following.start, following.end)
+    if head is None:
+        return False
+    words = _words(head.group(1))
+    said = _word_keys(words)
+    if not said or len(words) > 3:
+        return False
+    named = [mark & said for mark in _option_marks(scan, spans)]
+    if sum(bool(hit) for hit in named) != 1:
+        return False
+    return len(said - set[str]().union(*named)) <= 1
 
 
 _BRACKETED = re.compile(r"\([^()]*\)")
@@ -1169,6 +1289,27 @@ def _qualified_noun(scan: str, lo: int, start: int, after: int, hi: int) -> int:
     return taken[-1] if taken else start
 
 
+_SAME_OPENING_REACH = 8  # how many words back the left option may start on the same word
+
+
+def _same_opening(scan: str, lo: int, start: int, after: int) -> int:
+    """ "¿me monto Compose en un VPS o me lanzo con k3s?", "to rent in town or to buy
+    out of it": when the right option opens on a function word (a pronoun, a particle)
+    that also stands a few words before the left option, the left one starts there
+    too: both options open alike."""
+    right = _WORDS.match(scan, after)
+    if right is None:
+        return start
+    opening = right.group(1).lower()
+    if opening not in _FUNCTION_WORDS or opening in _DETERMINERS or opening in _PREPOSITIONS:
+        return start
+    before = list(_WORD.finditer(scan, max(lo, start - 80), start))[-_SAME_OPENING_REACH:]
+    for word in reversed(before):
+        if word.group(0).lower() == opening:
+            return word.start()
+    return start
+
+
 def _verb_against_phrase(scan: str, lo: int, start: int, after: int) -> bool:
     """Whether the right option opens with a verb while the left one was read from
     inside a phrase: it opens with a determiner, or a preposition precedes it ("… onto
@@ -1245,6 +1386,29 @@ def _announced(scan: str, sentence: Span, start: int) -> bool:
     """Whether the options follow a colon that closes words announcing ways to go."""
     head = scan[sentence.start : start]
     return head.rstrip().endswith(":") and bool(_ANNOUNCING.search(head[-120:]))
+
+
+_BETWEEN = re.compile(r"\b(?:between|entre|zwischen)\s+", re.I)
+_PAIR_AND = re.compile(r"\s+(?:and|et|y|und)\s+", re.I)
+_BETWEEN_NAME_WORDS = 4  # the most words of a name in "between A and B"
+
+
+def _between_pair(scan: str, lo: int, at: int) -> list[tuple[int, int]] | None:
+    """ "I must choose between A and B for the API, or stay on C?", "torn between A and
+    B, or should I …?": the clause before "or" names two options of its own; they are
+    options beside the one after "or". None when that clause has no such pair."""
+    if not _may_match(scan[lo:at], ("between", "entre", "zwischen")):
+        return None
+    opening = _BETWEEN.search(scan, lo, at)
+    if opening is None:
+        return None
+    joined = _PAIR_AND.search(scan, opening.end(), at)
+    if joined is None or len(_words(scan[opening.end() : joined.start()])) > _BETWEEN_NAME_WORDS:
+        return None
+    second_end = _right_option(scan, joined.end(), at, _BETWEEN_NAME_WORDS)
+    if second_end is None:
+        return None
+    return [_trimmed(scan, opening.end(), joined.start()), _trimmed(scan, joined.end(), second_end)]
 
 
 def _asked_clauses(scan: str, start: int, end: int) -> list[tuple[int, int]]:

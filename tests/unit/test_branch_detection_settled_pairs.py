@@ -1,0 +1,150 @@
+"""Pairs that ask nothing: a choice already made or answered by the writer, a tag on
+one question ("… or what?"), a yes/no question with its own opposite as the other
+side, one word said twice; and options read whole when a "between A and B" or a
+repeated opening word shapes them."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import detect
+
+
+def options(text: str, kind: str = "disjunction") -> list[str]:
+    """The span text of each option of ``kind``, in text order."""
+    found = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
+    return [text[s.start : s.end] for s in found if s.kind == kind]
+
+
+class TestChoiceAlreadyMade:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The shop offered me either a voucher or a refund, and I took the refund on "
+            "Monday. When should the money reach my account?",
+            "Le vendeur m'a proposé soit un avoir soit un remboursement, et j'ai pris "
+            "l'avoir hier. Combien de temps est-il valable ?",
+            "La tienda me ofreció un vale o un reembolso, y me quedé con el reembolso. "
+            "¿Cuánto tarda en llegar?",
+            "Der Händler bot mir einen Gutschein oder eine Erstattung an, und ich habe mich "
+            "für die Erstattung entschieden. Wann kommt das Geld?",
+        ],
+    )
+    def test_the_same_sentence_says_which_was_taken(self, text: str) -> None:
+        assert options(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Light theme or dark theme? Dark, obviously. What I need is a way to sync it "
+            "across my two laptops.",
+            "Thème clair ou thème sombre ? Le sombre, évidemment. Ma vraie question : comment "
+            "le synchroniser entre deux ordinateurs ?",
+            "¿Tema claro o tema oscuro? Oscuro, claro está. Lo que necesito es sincronizarlo "
+            "entre dos portátiles.",
+            "Helles oder dunkles Design? Dunkel natürlich. Eigentliche Frage: wie synchronisiere "
+            "ich das zwischen zwei Laptops?",
+        ],
+    )
+    def test_the_writer_answers_their_own_question(self, text: str) -> None:
+        assert options(text) == []
+
+    def test_a_statement_about_one_option_does_not_answer(self) -> None:
+        text = "Should I repaint the hall grey or white? White shows every scuff on the walls."
+        assert len(options(text)) == 2
+
+    def test_a_reply_with_a_figure_is_no_answer(self) -> None:
+        text = (
+            "Is it smarter to repay the student loan early or invest the spare $200 a month? "
+            "loan is 5.5%, the fund did 7.1% last year."
+        )
+        assert len(options(text)) == 2
+
+
+class TestTagOnOneQuestion:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Are we ever going to finish this kitchen or what? The tiles arrived a month ago.",
+            "On part enfin en vacances ou quoi ? Je n'ai rien préparé.",
+            "¿Nos vamos de viaje en mayo o qué? Nadie me dice nada.",
+            "Ziehen wir jetzt um oder was? Ich weiß von nichts.",
+            "Is the meeting still on or not? Nobody answered my email.",
+        ],
+    )
+    def test_or_what_presses_one_question(self, text: str) -> None:
+        assert options(text) == []
+
+    def test_a_real_second_option_after_or(self) -> None:
+        assert options("Should we drive to the coast or take the night train?") == [
+            "drive to the coast",
+            "take the night train",
+        ]
+
+
+class TestOppositeAsTheOtherSide:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is it correct to start an email with 'Hi all', or should it be avoided?",
+            "Est-il correct d'écrire « au jour d'aujourd'hui », ou est-ce une faute ?",
+            "¿Es correcto decir 'en base a' en un informe, o es un error?",
+            "Ist die Anrede 'Hallo zusammen' im Geschäftsbrief richtig, oder eher falsch?",
+        ],
+    )
+    def test_a_yes_no_question_with_its_own_negation(self, text: str) -> None:
+        assert options(text) == []
+
+    def test_a_question_of_which_is_right_still_asks(self) -> None:
+        text = "Is the correct spelling color or colour in a report for a Canadian client?"
+        assert len(options(text)) == 2
+
+
+class TestWordSaidTwice:
+    def test_si_o_si_insists(self) -> None:
+        text = "¿Qué programa me conviene si necesito factura electrónica sí o sí?"
+        assert options(text) == []
+
+
+class TestItalianBothAnd:
+    def test_sia_sia_is_both(self) -> None:
+        text = "La lavatrice si blocca sia con il programma corto sia con quello lungo. Perché?"
+        assert options(text) == []
+
+
+class TestOptionsShapedByTheClause:
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "I have to choose between Svelte and Vue for the dashboard, or keep React?",
+                ["Svelte", "Vue", "keep React"],
+            ),
+            (
+                "Je dois choisir entre Lyon et Nantes pour le séminaire, ou alors rester à Paris ?",
+                ["Lyon", "Nantes", "rester à Paris"],
+            ),
+            (
+                "¿Tengo que elegir entre Python y Go para el backend, o sigo con PHP?",
+                ["Python", "Go", "sigo con PHP"],
+            ),
+        ],
+    )
+    def test_between_a_and_b_then_or_c(self, text: str, expected: list[str]) -> None:
+        assert options(text) == expected
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "¿Me compro una bici eléctrica o me saco el carné de moto?",
+                ["Me compro una bici eléctrica", "me saco el carné de moto"],
+            ),
+            (
+                "Est-ce que je le répare moi-même ou je l'apporte au garagiste ?",
+                ["je le répare moi-même", "je l'apporte au garagiste"],
+            ),
+        ],
+    )
+    def test_both_options_open_on_the_same_word(self, text: str, expected: list[str]) -> None:
+        assert options(text) == expected
