@@ -1,0 +1,63 @@
+"""Lists that are no options: facts after a list of alternatives (what the choice
+must suit), items that say what each option named before is like; and quoted names
+that hold a comma, kept whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatroutes.server.domain.branch_detection import detect
+
+
+def options(text: str) -> list[str]:
+    """The span text of each enumeration option, in text order."""
+    found = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
+    return [text[s.start : s.end] for s in found if s.kind == "enumeration"]
+
+
+class TestListsThatAreNoOptions:
+    def test_facts_after_a_list_of_alternatives(self) -> None:
+        text = (
+            "For our offsite I've narrowed it to a few venues: a lakeside lodge, a city hotel, "
+            "or a farmhouse with a barn. We are 25 people, three vegetarians, one wheelchair "
+            "user. Which would you book?"
+        )
+        assert options(text) == [
+            "a lakeside lodge",
+            "a city hotel",
+            "a farmhouse with a barn",
+        ]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "We're weighing Notion against Obsidian: the first is shared and online, the other "
+            "is local and private. Which suits a team of four?",
+            "On compare Figma et Sketch : le premier tourne partout, le second est moins cher. "
+            "Lequel pour une petite agence ?",
+            "Estamos comparando Trello con Asana: el primero es más sencillo, el otro tiene "
+            "más informes. ¿Cuál nos conviene?",
+            "Wir vergleichen Miro mit Mural: das erste ist bekannter, das andere günstiger. "
+            "Welches passt zu uns?",
+        ],
+    )
+    def test_what_each_option_is_like(self, text: str) -> None:
+        assert options(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                'The agency pitched three slogans: "Slow down", "Home, at last" and "Made '
+                'for you". Which one works best on a billboard?',
+                ["Slow down", "Home, at last", "Made for you"],
+            ),
+            (
+                "Trois titres restent en lice : « Prends ton temps », « Ici, enfin » et "
+                "« Fait pour toi ». Lequel marche le mieux ?",
+                ["Prends ton temps", "Ici, enfin", "Fait pour toi"],
+            ),
+        ],
+    )
+    def test_a_quoted_name_with_a_comma_stays_whole(self, text: str, expected: list[str]) -> None:
+        assert options(text) == expected
