@@ -148,3 +148,54 @@ class TestOptionsShapedByTheClause:
     )
     def test_both_options_open_on_the_same_word(self, text: str, expected: list[str]) -> None:
         assert options(text) == expected
+
+
+class TestSeveralThingsWanted:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "I'm hosting a book club and want four more novels with heist or spy plots, "
+            "can you suggest some?",
+            "Tu peux me conseiller quelques podcasts sur la cuisine japonaise ou coréenne ?",
+            "¿Me pasas algunas recetas con garbanzos o lentejas para esta semana?",
+            "Kannst du mir ein paar Bücher über Segeln oder Rudern empfehlen?",
+        ],
+    )
+    def test_the_pair_says_what_the_many_things_are_about(self, text: str) -> None:
+        assert options(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Should we spend the 3 days with my parents or with her sister?",
+            "Do we drive the 6 hours with the dog or fly and board him?",
+        ],
+    )
+    def test_a_count_inside_a_choice_still_asks(self, text: str) -> None:
+        assert len(options(text)) == 2
+
+
+class TestOptionsAfterAColon:
+    def test_the_left_option_runs_from_the_colon(self) -> None:
+        text = (
+            "What I can't settle is dessert: a lemon tart from the bakery she likes, "
+            "or a chocolate cake?"
+        )
+        assert options(text) == ["a lemon tart from the bakery she likes", "a chocolate cake"]
+
+    def test_a_clause_after_the_colon_is_not_taken_whole(self) -> None:
+        text = "Quick one: should I repot the fern now, or wait until spring?"
+        assert options(text)[-1] == "wait until spring"
+
+
+class TestChainOfOneWord:
+    def test_a_chain_repeats_its_or(self) -> None:
+        assert options("Should we go to Lisbon or Porto or Faro for the long weekend?") == [
+            "Lisbon",
+            "Porto",
+            "Faro",
+        ]
+
+    def test_another_language_word_after_the_options_ends_the_chain(self) -> None:
+        text = "Estou pensando em ir de trem ou de carro até Madrid, o que você acha?"
+        assert all("que" not in option for option in options(text))

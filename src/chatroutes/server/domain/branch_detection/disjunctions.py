@@ -13,7 +13,9 @@ or who or what is so ("c'est grave ou normal ?", "can it be changed, or is it
 fixed?", "is it correct, or is it wrong?"), an open "what X or Y", "whichever"/"either
 way", a tag ("… or what?"), one word said twice ("sí o sí"), and options a statement
 right after them settles ("… and I booked Thursday") or the writer answers ("Tabs or
-spaces? Spaces, obviously."). "Between A and B …, or C" offers all three.
+spaces? Spaces, obviously."), and a pair that says what several things wanted are
+about ("five films with heist or spy plots"). "Between A and B …, or C" offers all
+three; options after a colon that open alike run from it.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ _CLAUSE_OPTION = re.compile(
 _CLAUSE_LEAD = re.compile(r"(?:(?:so|and|but|or|well|ok|okay|then)\b,?\s*)*", re.I)
 _PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
 _COMMA = re.compile(_LIST_COMMA)
-_NEXT_OR = re.compile(rf",?\s+{OR}\s+")
+_NEXT_OR = re.compile(rf",?\s+({OR})\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
 _OPENER_KEYS = ("whether", "either", "soit", "entweder", "ya sea", "o bien")  # one in each match
 # "if" that asks what to do: after a verb of not knowing or deciding ("no sé si
@@ -294,7 +296,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                     if subject and _words(scan[subject.end() : at]):
                         start = subject.end()  # "whether I should sell it": "sell it"
                 while (more := _NEXT_OR.match(scan, end, hi)) is not None:
-                    # "A or B or C": the chain goes on
+                    # "A or B or C": the chain goes on, with the same word ("…, o que …"
+                    # after "ou" is no "or")
+                    if more.group(1).lower() != match.group(0).lower():
+                        break
                     further = _right_option(scan, more.end(), hi, right_limit, 1)
                     if further is None:
                         break
@@ -359,6 +364,13 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _OPEN_WH.search(scan, max(lo, start - 12), start):
                 score -= 0.3  # "what grants or scholarships are there?": one open question
                 features.append("what … or …: one open question")
+            elif (
+                not opener
+                and _several_wanted(scan, lo, start, at)
+                and not (_WEIGHING.search(chunk) or _INVERTED.match(chunk))
+            ):
+                score -= 0.3  # "five films with courtroom or custody themes": what they are about
+                features.append("what several things wanted are about, not a choice")
             if _CONDITION.search(before):
                 score -= 0.25
                 features.append("inside a condition")
@@ -1248,7 +1260,24 @@ def _parallel_object(scan: str, lo: int, start: int, after: int) -> int:
             return word.start()
         if lower in _HARD_STOP and lower not in _LINKS:
             break
-    return start
+    return _after_colon_alike(scan, lo, start)
+
+
+_AFTER_COLON_WORDS = 12  # the most words of a left option that runs from its colon
+
+
+def _after_colon_alike(scan: str, lo: int, start: int) -> int:
+    """ "food: a buffet from the place she likes, or a taco truck": when a colon opens
+    the left option's clause on a determiner, as the right option opens, the left one
+    runs from the colon, across the clause inside it; ``start`` otherwise."""
+    if scan[lo - 1 : lo] != ":" or "," in scan[lo:start]:
+        return start
+    first = _WORD.search(scan, lo, start)
+    if first is None or first.group(0).lower() not in _DETERMINERS:
+        return start
+    if len(_words(scan[first.start() : start])) > _AFTER_COLON_WORDS:
+        return start
+    return first.start()
 
 
 # words that join a noun to what qualifies it inside one option ("a flat with a garden",
@@ -1494,6 +1523,31 @@ def _conjoined(scan: str, lo: int, start: int) -> int:
 # an open question word right before the options: "what tools or libraries exist?",
 # "¿qué ayudas o becas hay?" ask what there is, one question, not which of two
 _OPEN_WH = re.compile(r"\b(?:what|qué|quels|quelles|was für)\s+$", re.I)
+# several things wanted, then the word that says what they are about ("5 more films
+# from that era with …", "quelques livres sur …", "unas series sobre …", "ein paar
+# Rezepte mit …")
+_SEVERAL_WANTED = re.compile(
+    r"(?:\b\d+|\b(?:several|a few|a couple of|some|two|three|four|five|ten|plusieurs|"
+    r"quelques|deux|trois|quatre|cinq|dix|varios|varias|algunos|algunas|unos|unas|dos|tres|"
+    r"cuatro|cinco|diez|ein paar|einige|mehrere|zwei|drei|vier|fünf|zehn))\s+"
+    r"(?:[^\W\d_]+\s+){1,5}?(?:with|about|on|featuring|avec|sur|con|sobre|mit|über|zu)\s",
+    re.I,
+)
+_ABOUT_REACH = 4  # the most words between "about" and the "or"
+# words that weigh options against each other ("should I", "better", "lequel", "lieber")
+_WEIGHING = re.compile(
+    r"\b(?:which|better|best|rather|prefer\w*|should|shall|welche\w*|besser|lieber|soll\w*|"
+    r"cuál\w*|mejor|debo|debería|quel(?:le)?s?|lequel|laquelle|mieux|plutôt|dois|devrais)\b",
+    re.I,
+)
+
+
+def _several_wanted(scan: str, lo: int, start: int, at: int) -> bool:
+    """ "Recommend five films with courtroom or custody themes": several things are
+    wanted, and the options up to ``at`` say what they are about: they describe the
+    many things, none of them is chosen."""
+    found = _SEVERAL_WANTED.search(scan, max(lo, start - 60), at)
+    return found is not None and len(_words(scan[found.end() : at])) <= _ABOUT_REACH
 
 
 # a question frame that asks over the options after it ("which is better for beginners,
