@@ -199,3 +199,21 @@ class TestChainOfOneWord:
     def test_another_language_word_after_the_options_ends_the_chain(self) -> None:
         text = "Estou pensando em ir de trem ou de carro até Madrid, o que você acha?"
         assert all("que" not in option for option in options(text))
+
+
+class TestJudgementDenied:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is this sentence grammatical, or is it not grammatical at all?",
+            "Cette tournure est-elle correcte, ou pas correcte du tout ?",
+            "¿Está permitido aparcar aquí de noche, o no está permitido?",
+            "Ist die Abkürzung so korrekt, oder nicht korrekt?",
+        ],
+    )
+    def test_the_same_judgement_denied(self, text: str) -> None:
+        assert options(text) == []
+
+    def test_a_negation_inside_a_real_option(self) -> None:
+        text = "Is it better to buy the kettle with a filter or the one with no lid?"
+        assert len(options(text)) == 2

@@ -527,23 +527,27 @@ _RIGHT = _Folding(
 )
 _WRONG = _Folding(
     re.compile(
-        r"\b(?:wrong|incorrect|avoid(?:ed)?|mistake|error|bad|not|faux|fausse|incorrecte|"
-        r"éviter|erreur|faute|mal|pas|incorrect[oa]|evitar(?:se|lo|la)?|error|no|falsch|"
-        r"vermeiden|vermieden|fehler|nicht|schlecht|unzulässig)\b",
+        r"\b(?:wrong|incorrect|avoid(?:ed)?|mistake|error|bad|faux|fausse|incorrecte|éviter|"
+        r"erreur|faute|incorrect[oa]|evitar(?:se|lo|la)?|error|falsch|vermeiden|vermieden|"
+        r"fehler|schlecht|unzulässig)\b",
         re.I,
     )
 )
+# a negation that says the judgement does not hold ("… or is it not correct?", "… ou
+# pas correct ?", "… o no es correcto?", "… oder nicht richtig?")
+_NOT = re.compile(r"\b(?:not|isn't|no|pas|nicht|kein\w*)\b", re.I)
 _JUDGEMENT_WORDS = 6  # the most words a judgement after "or" takes
 
 
 def _judged_both_ways(scan: str, lo: int, at: int, after: int, end: int) -> bool:
     """ "Is « et/ou » correct in a contract, or is it to be avoided?": the question asks
-    whether something is right, and the words after "or" only say that it is not. Both
-    sides are one yes/no question, not two ways to go."""
+    whether something is right, and the words after "or" only say that it is not (a
+    fault, or the same judgement denied). Both sides are one yes/no question, not two
+    ways to go."""
     rest = scan[after:end]
-    if len(_words(rest)) > _JUDGEMENT_WORDS or not _WRONG.search(rest):
+    if len(_words(rest)) > _JUDGEMENT_WORDS or not _RIGHT.search(scan, lo, at):
         return False
-    return bool(_RIGHT.search(scan, lo, at))
+    return bool(_WRONG.search(rest) or (_NOT.search(rest) and _RIGHT.search(rest)))
 
 
 _WEIGHED = re.compile(  # "is it stronger to A or B": a comparative weighs the options
