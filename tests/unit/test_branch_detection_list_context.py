@@ -61,3 +61,28 @@ class TestListsThatAreNoOptions:
     )
     def test_a_quoted_name_with_a_comma_stays_whole(self, text: str, expected: list[str]) -> None:
         assert options(text) == expected
+
+
+class TestListWithTheChoiceMade:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "We were torn between Vienna, Prague and Budapest, and we booked Prague. What "
+            "should we see there in two days?",
+            "On hésitait entre Vienne, Prague et Budapest, et on a réservé Prague. Qu'est-ce "
+            "qu'on doit voir là-bas en deux jours ?",
+            "Dudábamos entre Viena, Praga y Budapest, y nos quedamos con Praga. ¿Qué "
+            "deberíamos ver allí en dos días?",
+            "Wir schwanken zwischen Wien, Prag und Budapest. Wir haben Prag gebucht. Was "
+            "sollten wir dort in zwei Tagen sehen?",
+        ],
+    )
+    def test_the_writer_says_which_was_taken(self, text: str) -> None:
+        assert options(text) == []
+
+    def test_a_word_of_one_item_is_not_its_name(self) -> None:
+        text = (
+            "I've narrowed it to Bear, Apple Notes and Joplin. I mostly write notes on my "
+            "phone. Which one?"
+        )
+        assert options(text) == ["Bear", "Apple Notes", "Joplin"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from .disjunctions import _IDIOMS, _WHICH_OF_THEM, _asks_which
+from .disjunctions import _IDIOMS, _WHICH_OF_THEM, _asks_which, _option_marks, _word_keys
 from .option_spans import _DETERMINERS
 from .suggestion import Option, Suggestion, split_group
 from .text import (
@@ -495,6 +495,10 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             items = _named_items(text, scan, span)
         if items is None:
             continue
+        items, tail = _without_our_clause(scan, items)
+        following = sents[index + 1] if index + 1 < len(sents) else None
+        if _picked_after(scan, items, (tail, sentence.end), following):
+            continue  # "… between A, B or C, and we booked B.": the choice is made
         found.extend(
             split_group(
                 text,
@@ -509,6 +513,48 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
         )
     return found
+
+
+# a statement of the writer's own ("and we booked …", "j'ai pris …", "me quedé con …",
+# "wir haben … gebucht"): after a list, it may say which item was taken
+_OUR_STATEMENT = re.compile(
+    r"[\s,;]*(?:(?:and|but|so|then|finally|et|mais|donc|puis|y|pero|así que|und|aber|dann)\s+)?"
+    r"(?:i|we|je|j'|nous|on|yo|nosotros|me|nos|ich|wir)(?=\s|')",
+    re.I,
+)
+
+
+def _without_our_clause(
+    scan: str, items: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], int]:
+    """``items`` without a last one that is a statement of the writer's own ("A, B or C,
+    and we booked B" lists three), and where the words after the list start."""
+    if len(items) >= 3 and _OUR_STATEMENT.match(scan, items[-1][0], items[-1][1]):
+        return items[:-1], items[-1][0]
+    return items, items[-1][1]
+
+
+def _picked_after(
+    scan: str, items: list[tuple[int, int]], rest: tuple[int, int], following: Span | None
+) -> bool:
+    """Whether a statement of the writer's own right after the list (the rest of its
+    sentence, or the next one) names one of its items whole, and only one: "… and we
+    booked Prague.", "Me quedé con Quipu.". The choice is made."""
+    tails = [rest] if _OUR_STATEMENT.match(scan, *rest) else []
+    if (
+        following is not None
+        and scan[following.end - 1] != "?"
+        and _OUR_STATEMENT.match(scan, following.start, following.end)
+    ):
+        tails.append((following.start, following.end))
+    if not tails:
+        return False
+    marks = _option_marks(scan, items)
+    for start, end in tails:
+        said = _word_keys(_words(scan[start:end]))
+        if sum(bool(mark) and mark <= said for mark in marks) == 1:
+            return True  # a whole item named: "notes" alone does not name "Apple Notes"
+    return False
 
 
 def _named_items(
