@@ -217,3 +217,27 @@ class TestJudgementDenied:
     def test_a_negation_inside_a_real_option(self) -> None:
         text = "Is it better to buy the kettle with a filter or the one with no lid?"
         assert len(options(text)) == 2
+
+
+class TestWhatThereIs:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Are there vegan or gluten-free bakeries near the old harbour?",
+            "Tu connais un bon kiné ou ostéo du côté de Nantes ?",
+            "¿Hay librerías de segunda mano o de cómics cerca de la plaza?",
+            "Kennst du einen guten Schneider oder Änderungsladen in Bremen?",
+        ],
+    )
+    def test_a_question_for_things_of_either_kind(self, text: str) -> None:
+        assert options(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is there a reason to choose Postgres or is SQLite enough for a tiny app?",
+            "Gibt es einen Grund, jetzt umzusteigen, oder soll ich bis Herbst warten?",
+        ],
+    )
+    def test_a_choice_framed_as_what_there_is(self, text: str) -> None:
+        assert len(options(text)) == 2

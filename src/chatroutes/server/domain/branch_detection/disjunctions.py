@@ -13,9 +13,10 @@ or who or what is so ("c'est grave ou normal ?", "can it be changed, or is it
 fixed?", "is it correct, or is it wrong?"), an open "what X or Y", "whichever"/"either
 way", a tag ("… or what?"), one word said twice ("sí o sí"), and options a statement
 right after them settles ("… and I booked Thursday") or the writer answers ("Tabs or
-spaces? Spaces, obviously."), and a pair that says what several things wanted are
-about ("five films with heist or spy plots"). "Between A and B …, or C" offers all
-three; options after a colon that open alike run from it.
+spaces? Spaces, obviously."), a pair that says what several things wanted are about
+("five films with heist or spy plots") or what there may be ("Are there vegan or
+gluten-free bakeries near here?", "Tu connais un bon kiné ou ostéo ?"). "Between A
+and B …, or C" offers all three; options after a colon that open alike run from it.
 """
 
 from __future__ import annotations
@@ -364,6 +365,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _OPEN_WH.search(scan, max(lo, start - 12), start):
                 score -= 0.3  # "what grants or scholarships are there?": one open question
                 features.append("what … or …: one open question")
+            elif not (opener or clause_split or choosing) and _EXISTENCE.match(scan, lo, at):
+                score -= 0.3  # "Are there vegan or gluten-free bakeries near here?"
+                features.append("asks what there is, one open question")
             elif (
                 not opener
                 and _several_wanted(scan, lo, start, at)
@@ -1527,6 +1531,19 @@ def _conjoined(scan: str, lo: int, start: int) -> int:
 # an open question word right before the options: "what tools or libraries exist?",
 # "¿qué ayudas o becas hay?" ask what there is, one question, not which of two
 _OPEN_WH = re.compile(r"\b(?:what|qué|quels|quelles|was für)\s+$", re.I)
+# a question whether such things exist or whom the reader knows ("Are there …", "Do you
+# know a good …", "Y a-t-il …", "Tu connais …", "¿Hay …", "¿Conoces …", "Gibt es …",
+# "Kennst du …"): the options it opens on say what would do, one open question
+_EXISTENCE = re.compile(
+    r"[\s¿\-*•]*(?:(?:so|and|also|hey|ok|et|alors|y|pues|und|also)\b,?\s+)?"
+    r"(?:(?:are|is) there|does (?:anyone|anybody|someone) know(?: of)?|do you know(?: of)?|"
+    r"y a-t-il|est-ce qu'il y a|il y a|(?:tu|vous) connai(?:s|ssez)|connais-tu|"
+    r"connaissez-vous|quelqu'un connaît|hay|(?:tú )?conoces|conocéis|conoce usted|"
+    r"alguien conoce|sabes de|gibt es|kennst du|kennt ihr|kennen sie|kennt jemand)\s",
+    re.I,
+)
+
+
 # several things wanted, then the word that says what they are about ("5 more films
 # from that era with …", "quelques livres sur …", "unas series sobre …", "ein paar
 # Rezepte mit …")
