@@ -86,3 +86,16 @@ class TestListWithTheChoiceMade:
             "phone. Which one?"
         )
         assert options(text) == ["Bear", "Apple Notes", "Joplin"]
+
+
+def test_one_item_that_opens_on_an_ordinal_is_still_an_option() -> None:
+    text = (
+        "We have three flats to choose from: the first floor one, a loft, or the garden "
+        "flat. Which would you take with a toddler?"
+    )
+    found = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
+    assert [text[s.start : s.end] for s in found] == [
+        "the first floor one",
+        "a loft",
+        "the garden flat",
+    ]

@@ -651,7 +651,7 @@ def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | N
     items = _split(scan, start, end)
     if any(re.search(r"\d[,.]\d", scan[a:b]) for a, b in items):
         return None  # figures, not names: "dealer wants $34,900, KBB says $31k"
-    if any(_BACK_REFERENCE.match(scan, a, b) for a, b in items):
+    if sum(bool(_BACK_REFERENCE.match(scan, a, b)) for a, b in items) >= 2:
         return None  # "A or B: the first is cheaper, the second …": what each is like
     longest = 6 if _ALT_INTRO.search(intro) else 4  # "Shortlist: customer stories, …"
     if _parallel_phrases(scan, items) or ";" in scan[start:end]:
@@ -664,7 +664,7 @@ def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | N
 
 # an item that opens on a word pointing back to things named before ("the first …, the
 # other …", "la primera …, la segunda …", "l'un …, l'autre …", "der erste …, der
-# andere …"): it says what one of them is like, and names no option
+# andere …"): two such items say what the options are like, and name none
 _BACK_REFERENCE = re.compile(
     r"\s*(?:the (?:first|second|former|latter|other)(?: one)?|one of them|"
     r"(?:le|la) (?:premi(?:er|ère)|second(?:e)?|deuxième)|l'(?:un|une|autre)|"
