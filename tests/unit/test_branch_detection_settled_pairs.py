@@ -241,3 +241,29 @@ class TestWhatThereIs:
     )
     def test_a_choice_framed_as_what_there_is(self, text: str) -> None:
         assert len(options(text)) == 2
+
+
+class TestCorrelativesThatOfferNothing:
+    def test_someone_elses_words(self) -> None:
+        text = (
+            "Mon propriétaire m'a écrit : « Vous pouvez soit payer les frais, soit partir "
+            "en mars. » Est-ce légal ?"
+        )
+        assert options(text) == []
+
+    def test_what_a_device_does(self) -> None:
+        text = (
+            "La sonde envoie soit OK soit ALARME toutes les minutes. Comment je trace ça "
+            "dans Grafana ?"
+        )
+        assert options(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Il faut soit réparer la chaudière, soit la remplacer. Vous feriez quoi ?",
+            "Pour Noël, soit on reste à Lyon, soit on descend chez mes parents. Un avis ?",
+        ],
+    )
+    def test_a_choice_still_asks(self, text: str) -> None:
+        assert len(options(text)) == 2

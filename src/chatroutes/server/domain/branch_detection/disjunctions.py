@@ -925,7 +925,10 @@ def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     found: list[Suggestion] = []
     if not _mentions(scan, ("soit", "bien")):
         return found
+    quotes = _quoted(scan)
     for match in _CORRELATIVE.finditer(scan):
+        if _inside(quotes, match.start(), match.end()):
+            continue  # « Vous pouvez soit payer, soit partir » : someone else's words
         spans = [
             _trimmed(scan, match.start(2), match.end(2)),
             _trimmed(scan, match.start(3), match.end(3)),
@@ -935,7 +938,9 @@ def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         following = sents[index + 1] if index + 1 < len(sents) else None
         stated = not scan[sentence.start : sentence.end].rstrip().endswith("?")
         settled = stated and _settled(scan, spans, spans[-1][1], sentence, following)
-        guessed = stated and _hypotheses(scan, sentence, match.end(1))
+        guessed = stated and (
+            _hypotheses(scan, sentence, match.end(1)) or _described(scan, sentence, following)
+        )
         options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
         found.extend(
             split_group(
@@ -956,6 +961,16 @@ def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
         )
     return found
+
+
+def _described(scan: str, sentence: Span, following: Span | None) -> bool:
+    """ "Le capteur renvoie soit OK soit FAULT chaque minute.": a statement with no one
+    in it who would choose, and no question right after it about the pair, says what
+    something does or is."""
+    if _FIRST_PERSON.search(scan, sentence.start, sentence.end):
+        return False
+    after = scan[following.start : following.end] if following is not None else ""
+    return not (_asks_which(after) or _short_question(after))
 
 
 _ASKED_SUBJECT = re.compile(
