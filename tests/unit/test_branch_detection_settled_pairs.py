@@ -95,8 +95,8 @@ class TestOppositeAsTheOtherSide:
     def test_a_yes_no_question_with_its_own_negation(self, text: str) -> None:
         assert options(text) == []
 
-    def test_a_question_of_which_is_right_still_asks(self) -> None:
-        text = "Is the correct spelling color or colour in a report for a Canadian client?"
+    def test_a_choice_of_spelling_still_asks(self) -> None:
+        text = "Should the report use color or colour for a Canadian client?"
         assert len(options(text)) == 2
 
 
@@ -266,4 +266,28 @@ class TestCorrelativesThatOfferNothing:
         ],
     )
     def test_a_choice_still_asks(self, text: str) -> None:
+        assert len(options(text)) == 2
+
+
+class TestStateOfAThing:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is my parcel out for delivery or still at the depot? The tracking hasn't moved.",
+            "Mon colis est-il parti ou encore au dépôt ? Le suivi ne bouge plus.",
+            "¿Mi paquete ya salió o sigue en el almacén? El seguimiento no cambia.",
+            "Ist mein Paket schon unterwegs oder noch im Lager? Die Sendungsverfolgung steht.",
+        ],
+    )
+    def test_two_states_of_one_thing(self, text: str) -> None:
+        assert options(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Is the morning or the evening ferry the better bet with a car?",
+            "Are my kids better off in daycare or with a nanny?",
+        ],
+    )
+    def test_things_to_weigh_still_ask(self, text: str) -> None:
         assert len(options(text)) == 2

@@ -10,13 +10,14 @@ or Y"), catch-alls ("any questions or issues", "or whatever fits"), quoted phras
 rhetorical questions are dropped or weakened, and so are the readings where nothing is
 chosen: options stated before a question about something else, a question asking why
 or who or what is so ("c'est grave ou normal ?", "can it be changed, or is it
-fixed?", "is it correct, or is it wrong?"), an open "what X or Y", "whichever"/"either
-way", a tag ("… or what?"), one word said twice ("sí o sí"), and options a statement
-right after them settles ("… and I booked Thursday") or the writer answers ("Tabs or
-spaces? Spaces, obviously."), a pair that says what several things wanted are about
-("five films with heist or spy plots") or what there may be ("Are there vegan or
-gluten-free bakeries near here?", "Tu connais un bon kiné ou ostéo ?"). "Between A
-and B …, or C" offers all three; options after a colon that open alike run from it.
+fixed?", "is it correct, or is it wrong?", "is my order shipped or still packed?"),
+an open "what X or Y", "whichever"/"either way", a tag ("… or what?"), one word said
+twice ("sí o sí"), and options a statement right after them settles ("… and I booked
+Thursday") or the writer answers ("Tabs or spaces? Spaces, obviously."), a pair that
+says what several things wanted are about ("five films with heist or spy plots") or
+what there may be ("Are there vegan or gluten-free bakeries near here?", "Tu connais
+un bon kiné ou ostéo ?"). "Between A and B …, or C" offers all three; options after a
+colon that open alike run from it.
 """
 
 from __future__ import annotations
@@ -394,6 +395,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             elif asked and not choosing and _COUNTERPART.match(scan, after):
                 score -= 0.25  # "Can the URL be changed, or is it fixed?": one yes/no question
                 features.append("asks what is so, not what to do")
+            elif asked and not choosing and _state_asked(scan, lo, at, after):
+                score -= 0.25  # "Is my order shipped yet, or still being packed?"
+                features.append("asks what is so, not what to do")
             if asked and _judged_both_ways(scan, lo, at, after, sentence.end):
                 score -= 0.4  # "is this phrasing correct, or is it wrong?": one yes/no question
                 features.append("asks whether it is right, not which")
@@ -552,6 +556,32 @@ def _judged_both_ways(scan: str, lo: int, at: int, after: int, end: int) -> bool
     if len(_words(rest)) > _JUDGEMENT_WORDS or not _RIGHT.search(scan, lo, at):
         return False
     return bool(_WRONG.search(rest) or (_NOT.search(rest) and _RIGHT.search(rest)))
+
+
+# a yes/no question about the state of a thing of the writer's, or a thing named
+# ("Is my order shipped yet …", "Ma commande est-elle partie …", "¿Mi pedido ya salió
+# …", "Ist meine Bestellung schon verschickt …"): up to the thing's noun
+_THING_STATE = re.compile(
+    r"[\s¿\-*•]*(?:(?:so|and|but|also|et|alors|y|pero|und|aber)\b,?\s+)?"
+    r"(?:(?:is|are|was|were|has|have|did|does|will) (?:my|our|your|the|his|her|their) "
+    r"[^\W\d_]+|(?:mon|ma|mes|notre|nos|votre|vos|le|la|les) [^\W\d_]+ (?:est|sont|a|ont|"
+    r"va|vont)-(?:il|elle|ils|elles)|(?:mi|mis|nuestro|nuestra|nuestros|nuestras|tus|su|"
+    r"sus) [^\W\d_]+|(?:ist|sind|war|waren|wurde|wird|hat|haben) (?:mein|meine|unser|unsere|"
+    r"dein|deine|ihr|ihre|der|die|das) [^\W\d_]+)\b",
+    re.I,
+)
+
+
+def _state_asked(scan: str, lo: int, at: int, after: int) -> bool:
+    """Whether the question opens by asking about the state of a thing ("Is my order
+    shipped yet, or still being packed?"), its options two states of it (the right one
+    names no other thing: it opens on no determiner), in one clause with nothing that
+    weighs them: it asks what is so, not what to do."""
+    state = _THING_STATE.match(scan, lo, at)
+    if state is None or "," in scan[state.end() : at] or _WEIGHED.search(scan, state.end(), at):
+        return False  # "mi perro tiene nueve años, pienso o …": a statement, then the pair
+    right = _WORDS.match(scan, after)
+    return right is not None and right.group(1).lower() not in _DETERMINERS
 
 
 _WEIGHED = re.compile(  # "is it stronger to A or B": a comparative weighs the options
