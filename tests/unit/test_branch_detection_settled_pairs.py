@@ -291,3 +291,27 @@ class TestStateOfAThing:
     )
     def test_things_to_weigh_still_ask(self, text: str) -> None:
         assert len(options(text)) == 2
+
+
+class TestWhatSomethingDoes:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "The smoke alarm beeps either once or three times at night. What does that mean?",
+            "Le détecteur bipe soit une fois, soit trois fois la nuit. Ça veut dire quoi ?",
+            "El detector pita o bien una vez o bien tres veces por la noche. ¿Qué significa?",
+            "Der Rauchmelder piept entweder einmal oder dreimal nachts. Was bedeutet das?",
+        ],
+    )
+    def test_a_thing_does_one_or_the_other(self, text: str) -> None:
+        assert options(text) == []
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "My budget stretches to either a used Golf or a new Polo. Thoughts?",
+            "Der Umzug klappt entweder im Mai oder im Juni. Was meint ihr?",
+        ],
+    )
+    def test_a_short_question_after_still_asks(self, text: str) -> None:
+        assert len(options(text)) == 2

@@ -16,8 +16,10 @@ twice ("sí o sí"), and options a statement right after them settles ("… and 
 Thursday") or the writer answers ("Tabs or spaces? Spaces, obviously."), a pair that
 says what several things wanted are about ("five films with heist or spy plots") or
 what there may be ("Are there vegan or gluten-free bakeries near here?", "Tu connais
-un bon kiné ou ostéo ?"). "Between A and B …, or C" offers all three; options after a
-colon that open alike run from it.
+un bon kiné ou ostéo ?"), and "either … or" in a statement of what a thing does ("The
+router blinks either red or orange.") unless a short question after it asks to pick
+(asking what that means does not). "Between A and B …, or C" offers all three;
+options after a colon that open alike run from it.
 """
 
 from __future__ import annotations
@@ -206,9 +208,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         following = sents[index + 1] if index + 1 < len(sents) else None
         next_sentence = scan[following.start : following.end] if following is not None else ""
         asked_which = _asks_which(next_sentence) or _asked_later(scan, sents, ors, index)
+        # "Thoughts?", not "What does that mean?"
+        short_asked = _short_question(next_sentence) and not _MEANING_ASKED.match(next_sentence)
         then_asked = asked_which or (
-            _short_question(next_sentence)
-            and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
+            short_asked and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
         )
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
@@ -414,6 +417,14 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             ):
                 score -= 0.4  # "Either my router is dying or my ISP throttles me": what may be so
                 features.append("guesses at what is so")
+            elif (
+                opener
+                and embedded is None  # "mi duda es si …" weighs
+                and not (question or short_asked)
+                and _about_a_thing(scan, sentence)
+            ):
+                score -= 0.4  # "The router blinks either red or orange.": what it does
+                features.append("says what something does")
             habit_from = sentence.start if announced else lo  # "Two ways I usually …:"
             if not (question or choosing) and _HABIT.search(scan, habit_from, end):
                 score -= 0.4  # "I mostly walk or bike to work": what is done, not weighed
@@ -995,12 +1006,33 @@ def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
 
 def _described(scan: str, sentence: Span, following: Span | None) -> bool:
     """ "Le capteur renvoie soit OK soit FAULT chaque minute.": a statement with no one
-    in it who would choose, and no question right after it about the pair, says what
-    something does or is."""
+    in it who would choose, and no question right after it about the pair (asking
+    what it means is none), says what something does or is."""
     if _FIRST_PERSON.search(scan, sentence.start, sentence.end):
         return False
     after = scan[following.start : following.end] if following is not None else ""
-    return not (_asks_which(after) or _short_question(after))
+    asked = _short_question(after) and not _MEANING_ASKED.match(after)
+    return not (_asks_which(after) or asked)
+
+
+def _about_a_thing(scan: str, sentence: Span) -> bool:
+    """Whether ``sentence`` opens on a thing as its subject ("The router …", "Der Router
+    …", "My app …") and has no one in it who would choose."""
+    return bool(_THING_SUBJECT.match(scan, sentence.start)) and not _FIRST_PERSON.search(
+        scan, sentence.start, sentence.end
+    )
+
+
+# a short question that asks what a statement means or why it is so ("What does that
+# mean?", "Ça veut dire quoi ?", "¿Qué significa?", "Was bedeutet das?", "Why?"): it
+# asks for an explanation, not to pick
+_MEANING_ASKED = re.compile(
+    r"[\s¿]*(?:(?:so|and|but|et|alors|y|und)\s+)?(?:what does (?:it|that|this) mean|"
+    r"what's that mean|why|how come|ça veut dire quoi|qu'est-ce que (?:ça|cela) (?:veut dire|"
+    r"signifie)|(?:ça|cela) signifie quoi|pourquoi|qué significa|qué quiere decir|por qué|"
+    r"was (?:bedeutet|heißt) das|warum|wieso|weshalb)\b",
+    re.I,
+)
 
 
 _ASKED_SUBJECT = re.compile(
