@@ -315,3 +315,8 @@ class TestWhatSomethingDoes:
     )
     def test_a_short_question_after_still_asks(self, text: str) -> None:
         assert len(options(text)) == 2
+
+
+def test_a_statement_of_what_there_is_then_a_pick() -> None:
+    text = "Il y a le bus ou le train pour l'aéroport. Lequel est le moins cher ?"
+    assert options(text) == ["le bus", "le train"]

@@ -369,7 +369,11 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _OPEN_WH.search(scan, max(lo, start - 12), start):
                 score -= 0.3  # "what grants or scholarships are there?": one open question
                 features.append("what … or …: one open question")
-            elif not (opener or clause_split or choosing) and _EXISTENCE.match(scan, lo, at):
+            elif (
+                asked
+                and not (opener or clause_split or choosing)
+                and _EXISTENCE.match(scan, lo, at)
+            ):
                 score -= 0.3  # "Are there vegan or gluten-free bakeries near here?"
                 features.append("asks what there is, one open question")
             elif (
@@ -1612,7 +1616,7 @@ _OPEN_WH = re.compile(r"\b(?:what|qué|quels|quelles|was für)\s+$", re.I)
 # know a good …", "Y a-t-il …", "Tu connais …", "¿Hay …", "¿Conoces …", "Gibt es …",
 # "Kennst du …"): the options it opens on say what would do, one open question
 _EXISTENCE = re.compile(
-    r"[\s¿\-*•]*(?:(?:so|and|also|hey|ok|et|alors|y|pues|und|also)\b,?\s+)?"
+    r"[\s¿\-*•]*(?:(?:so|and|also|hey|ok|et|alors|y|pues|und)\b,?\s+)?"
     r"(?:(?:are|is) there|does (?:anyone|anybody|someone) know(?: of)?|do you know(?: of)?|"
     r"y a-t-il|est-ce qu'il y a|il y a|(?:tu|vous) connai(?:s|ssez)|connais-tu|"
     r"connaissez-vous|quelqu'un connaît|hay|(?:tú )?conoces|conocéis|conoce usted|"
