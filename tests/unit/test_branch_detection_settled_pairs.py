@@ -320,3 +320,21 @@ class TestWhatSomethingDoes:
 def test_a_statement_of_what_there_is_then_a_pick() -> None:
     text = "Il y a le bus ou le train pour l'aéroport. Lequel est le moins cher ?"
     assert options(text) == ["le bus", "le train"]
+
+
+class TestHowToDoOneThing:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "What's the cleanest way to batch or throttle these API calls so we stay under "
+            "the rate limit?",
+            "Comment regrouper ou limiter ces appels pour rester sous le quota ?",
+            "¿Cómo agrupo o limito estas llamadas para no pasar el límite?",
+            "Wie bündle oder drossle ich diese Aufrufe, damit wir unter dem Limit bleiben?",
+        ],
+    )
+    def test_two_verbs_sharing_one_object(self, text: str) -> None:
+        assert options(text) == []
+
+    def test_two_ways_named_after_a_comma_still_ask(self) -> None:
+        assert len(options("What do you think, pizza or sushi tonight?")) == 2

@@ -16,7 +16,8 @@ twice ("sí o sí"), and options a statement right after them settles ("… and 
 Thursday") or the writer answers ("Tabs or spaces? Spaces, obviously."), a pair that
 says what several things wanted are about ("five films with heist or spy plots") or
 what there may be ("Are there vegan or gluten-free bakeries near here?", "Tu connais
-un bon kiné ou ostéo ?"), and "either … or" in a statement of what a thing does ("The
+un bon kiné ou ostéo ?"), two verbs of one thing asked how to do ("How do I batch or
+throttle these calls?"), and "either … or" in a statement of what a thing does ("The
 router blinks either red or orange.") unless a short question after it asks to pick
 (asking what that means does not). "Between A and B …, or C" offers all three;
 options after a colon that open alike run from it.
@@ -376,6 +377,14 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             ):
                 score -= 0.3  # "Are there vegan or gluten-free bakeries near here?"
                 features.append("asks what there is, one open question")
+            elif (
+                asked
+                and not (opener or clause_split or choosing)
+                and _HOW_OPENS.match(chunk)
+                and _verbs_sharing_an_object(scan, lo, start, at, end)
+            ):
+                score -= 0.3  # "How do I order or gate these events?": how to do one thing
+                features.append("how … or …: one open question")
             elif (
                 not opener
                 and _several_wanted(scan, lo, start, at)
@@ -1623,6 +1632,29 @@ _EXISTENCE = re.compile(
     r"alguien conoce|sabes de|gibt es|kennst du|kennt ihr|kennen sie|kennt jemand)\s",
     re.I,
 )
+
+
+# an open question of how, or what way ("How do I …", "What's the right way to …",
+# "Comment …", "¿Cómo …", "Wie …")
+_HOW_OPENS = re.compile(
+    r"[\s¿\-*•]*(?:(?:so|and|but|ok|et|alors|y|pero|und|aber|also)\b,?\s+)?"
+    r"(?:how|what(?:'s| is) the (?:\w+ )?way|comment|cómo|wie)\b",
+    re.I,
+)
+# what stands before two verbs asked how to do: an infinitive's "to", a subject, the
+# question word itself ("to order or gate …", "do I boil or steam …", "wie sortiere …")
+_BEFORE_VERBS = _wordset("to i we you je nous on yo ich wir man comment cómo wie how")
+
+
+def _verbs_sharing_an_object(scan: str, lo: int, start: int, at: int, end: int) -> bool:
+    """Whether the options are two verbs that share what follows the right one ("order
+    or gate these events", "hervir o cocer el arroz"): the left is one word after an
+    infinitive's "to", a subject or the question word, and the right runs on past its
+    verb."""
+    if len(_words(scan[start:at])) != 1 or len(_words(scan[at:end])) < 3:
+        return False
+    before = _word_before(scan, lo, start)
+    return before is not None and before[1] in _BEFORE_VERBS
 
 
 # several things wanted, then the word that says what they are about ("5 more films
