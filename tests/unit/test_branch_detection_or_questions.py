@@ -121,7 +121,7 @@ class TestUnmarkedQuestionAfterAFrame:
             ),
             (
                 "pour un séjour court est-ce que je prends le pass ou je paie à chaque visite",
-                ["prends le pass", "je paie à chaque visite"],
+                ["je prends le pass", "je paie à chaque visite"],
             ),
             (
                 "con dos niños pequeños debería alquilar un coche o moverme en tren",

@@ -10,8 +10,17 @@ or Y"), catch-alls ("any questions or issues", "or whatever fits"), quoted phras
 rhetorical questions are dropped or weakened, and so are the readings where nothing is
 chosen: options stated before a question about something else, a question asking why
 or who or what is so ("c'est grave ou normal ?", "can it be changed, or is it
-fixed?"), an open "what X or Y", "whichever"/"either way", and options a statement
-right after them settles ("… and I booked Thursday").
+fixed?", "is it correct, or is it wrong?", "is my order shipped or still packed?"),
+an open "what X or Y", "whichever"/"either way", a tag ("… or what?"), one word said
+twice ("sí o sí"), and options a statement right after them settles ("… and I booked
+Thursday") or the writer answers ("Tabs or spaces? Spaces, obviously."), a pair that
+says what several things wanted are about ("five films with heist or spy plots") or
+what there may be ("Are there vegan or gluten-free bakeries near here?", "Tu connais
+un bon kiné ou ostéo ?"), two verbs of one thing asked how to do ("How do I batch or
+throttle these calls?"), and "either … or" in a statement of what a thing does ("The
+router blinks either red or orange.") unless a short question after it asks to pick
+(asking what that means does not). "Between A and B …, or C" offers all three;
+options after a colon that open alike run from it.
 """
 
 from __future__ import annotations
@@ -58,10 +67,10 @@ _OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
 # a comma between digits is a decimal mark ("19,99"), no separator
 _LIST_COMMA = r"(?:(?<!\d),|,(?!\d))\s*"
 _SPLIT = _Folding(
-    re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber))?\s*|{_LIST_COMMA}|;\s*", re.I)
+    re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber|alors))?\s*|{_LIST_COMMA}|;\s*", re.I)
 )
 # the same, where "ou" tells "o" is an article ("faço o mestrado ou …")
-_SPLIT_OU = re.compile(rf",?\s*\bou\b\s*|{_LIST_COMMA}|;\s*", re.I)
+_SPLIT_OU = re.compile(rf",?\s*\bou\b(?:\s+(?:bien|alors))?\s*|{_LIST_COMMA}|;\s*", re.I)
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
     r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
@@ -72,7 +81,7 @@ _CLAUSE_OPTION = re.compile(
 _CLAUSE_LEAD = re.compile(r"(?:(?:so|and|but|or|well|ok|okay|then)\b,?\s*)*", re.I)
 _PARTICLE = re.compile(r"(?:to|de|d'|zu|à)\s+|", re.I)
 _COMMA = re.compile(_LIST_COMMA)
-_NEXT_OR = re.compile(rf",?\s+{OR}\s+")
+_NEXT_OR = re.compile(rf",?\s+({OR})\s+")
 _OPENER = re.compile(r"\b(whether|either|soit|entweder|ya sea|o bien)\b", re.I)
 _OPENER_KEYS = ("whether", "either", "soit", "entweder", "ya sea", "o bien")  # one in each match
 # "if" that asks what to do: after a verb of not knowing or deciding ("no sé si
@@ -200,9 +209,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         following = sents[index + 1] if index + 1 < len(sents) else None
         next_sentence = scan[following.start : following.end] if following is not None else ""
         asked_which = _asks_which(next_sentence) or _asked_later(scan, sents, ors, index)
+        # "Thoughts?", not "What does that mean?"
+        short_asked = _short_question(next_sentence) and not _MEANING_ASKED.match(next_sentence)
         then_asked = asked_which or (
-            _short_question(next_sentence)
-            and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
+            short_asked and bool(_CHOICE_CUE.search(scan, sentence.start, sentence.end))
         )
         rhetorical = bool(_RHETORICAL.match(chunk.lstrip("-*• ")))
         used_until = sentence.start
@@ -226,6 +236,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 continue  # Spanish "o" only in Spanish text: "faço o mestrado … ou …" is not
             if _corrected(scan, sentence, at, after):
                 continue  # "could you help me, or rather explain, …": said again, better
+            if _TAG.match(scan, after, sentence.end):
+                continue  # "Are we going or what?": a tag on one question, no second option
+            if _repeated_word(scan, sentence.start, at, after):
+                continue  # "sí o sí", "yes or yes": one word said twice insists, offers nothing
             lo, hi = _clause_bounds(scan, sentence, at, after)
             clause = scan[lo:hi]
             opener = _OPENER.search(scan[lo:at]) if opens else None
@@ -273,6 +287,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 if not opener:
                     start = _parallel_clause(scan, left_lo, start, after)
                 start = _qualified_noun(scan, left_lo, start, after, hi)
+                start = _same_opening(scan, left_lo, start, after)
                 if start < read_from and left_words < 2:
                     # the left option grew into a phrase: the right one is read as one too
                     left_words = min(4, len(_words(scan[start:left_stop])))
@@ -287,7 +302,10 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                     if subject and _words(scan[subject.end() : at]):
                         start = subject.end()  # "whether I should sell it": "sell it"
                 while (more := _NEXT_OR.match(scan, end, hi)) is not None:
-                    # "A or B or C": the chain goes on
+                    # "A or B or C": the chain goes on, with the same word ("…, o que …"
+                    # after "ou" is no "or")
+                    if more.group(1).lower() != match.group(0).lower():
+                        break
                     further = _right_option(scan, more.end(), hi, right_limit, 1)
                     if further is None:
                         break
@@ -352,6 +370,28 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if _OPEN_WH.search(scan, max(lo, start - 12), start):
                 score -= 0.3  # "what grants or scholarships are there?": one open question
                 features.append("what … or …: one open question")
+            elif (
+                asked
+                and not (opener or clause_split or choosing)
+                and _EXISTENCE.match(scan, lo, at)
+            ):
+                score -= 0.3  # "Are there vegan or gluten-free bakeries near here?"
+                features.append("asks what there is, one open question")
+            elif (
+                asked
+                and not (opener or clause_split or choosing)
+                and _HOW_OPENS.match(chunk)
+                and _verbs_sharing_an_object(scan, lo, start, at, end)
+            ):
+                score -= 0.3  # "How do I order or gate these events?": how to do one thing
+                features.append("how … or …: one open question")
+            elif (
+                not opener
+                and _several_wanted(scan, lo, start, at)
+                and not (_WEIGHING.search(chunk) or _INVERTED.match(chunk))
+            ):
+                score -= 0.3  # "five films with courtroom or custody themes": what they are about
+                features.append("what several things wanted are about, not a choice")
             if _CONDITION.search(before):
                 score -= 0.25
                 features.append("inside a condition")
@@ -371,6 +411,12 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             elif asked and not choosing and _COUNTERPART.match(scan, after):
                 score -= 0.25  # "Can the URL be changed, or is it fixed?": one yes/no question
                 features.append("asks what is so, not what to do")
+            elif asked and not choosing and _state_asked(scan, lo, at, after):
+                score -= 0.25  # "Is my order shipped yet, or still being packed?"
+                features.append("asks what is so, not what to do")
+            if asked and _judged_both_ways(scan, lo, at, after, sentence.end):
+                score -= 0.4  # "is this phrasing correct, or is it wrong?": one yes/no question
+                features.append("asks whether it is right, not which")
             if not choosing and question and _WHY_OR_WHO.match(chunk):
                 score -= 0.4  # the answer is a reason or a person, not one of the options
                 features.append("asks why or who, not which")
@@ -384,6 +430,14 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             ):
                 score -= 0.4  # "Either my router is dying or my ISP throttles me": what may be so
                 features.append("guesses at what is so")
+            elif (
+                opener
+                and embedded is None  # "mi duda es si …" weighs
+                and not (question or short_asked)
+                and _about_a_thing(scan, sentence)
+            ):
+                score -= 0.4  # "The router blinks either red or orange.": what it does
+                features.append("says what something does")
             habit_from = sentence.start if announced else lo  # "Two ways I usually …:"
             if not (question or choosing) and _HABIT.search(scan, habit_from, end):
                 score -= 0.4  # "I mostly walk or bike to work": what is done, not weighed
@@ -410,11 +464,19 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 kind_start = spans[0][0] if kind_start == start else kind_start
             if attached is not None:
                 spans = _without_attached(scan, spans, attached, at)
+            between = _between_pair(scan, lo, at) if opener is None else None
+            if between is not None:
+                # "choose between A and B for this, or stay on C?": three options
+                spans = [*between, spans[-1]]
+                kind_start = min(kind_start, between[0][0])
             if len(spans) < 2 or all(b - a <= 2 for a, b in spans):
                 continue
             if not (asked or then_asked) and _settled(scan, spans, end, sentence, following):
                 score -= 0.4
                 features.append("one already chosen")
+            elif question and _answered(scan, spans, following):
+                score -= 0.4
+                features.append("answered by the writer right after")
             used_until = end
             options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
             found.extend(
@@ -434,6 +496,23 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 )
             )
     return found
+
+
+# a question word or a negation that closes the question right after "or" ("… or what?",
+# "… ou quoi ?", "¿… o qué?", "… oder was?", "… or not?", "… oder nicht?"): a tag that
+# presses the one question asked, not a second option
+_TAG = re.compile(
+    r"\s*(?:what|how|not|quoi|comment|pas|non|qué|cómo|no|was|wie|nicht|nein)\s*"
+    r"(?:[?!\u2026]|\.\.\.|$)",
+    re.I,
+)
+
+
+def _repeated_word(scan: str, start: int, at: int, after: int) -> bool:
+    """Whether the same word stands right before and right after the "or" at ``at``."""
+    before = _word_before(scan, start, at)
+    behind = _WORDS.match(scan, after)
+    return before is not None and behind is not None and before[1] == behind.group(1).lower()
 
 
 # what turns "or" into a correction of the words before it ("…, or rather …", "…, ou
@@ -467,6 +546,68 @@ _ABOUT_A_FACT = re.compile(
 # a right option that asks what is so of the left one's subject ("…, or is it fixed?",
 # "…, ou c'est définitif ?", "…, o es fija?", "…, oder ist das endgültig?")
 _COUNTERPART = re.compile(rf"{_ABOUT_A_FACT.pattern}|\s*(?:es|está|son|están)\b", re.I)
+# a question whether something is right ("is it correct", "est-ce juste", "¿es
+# correcto?", "ist das richtig"), and the judgement that it is not ("or is it wrong",
+# "ou est-ce à éviter", "o es un error", "oder eher falsch")
+_RIGHT = _Folding(
+    re.compile(
+        r"\b(?:correct|right|ok|okay|fine|acceptable|allowed|valid|proper|grammatical|legal|"
+        r"correcte|juste|acceptable|autorisée?|valable|admis|correct[oa]|aceptable|válid[oa]|"
+        r"permitid[oa]|richtig|korrekt|zulässig|erlaubt|gültig|in ordnung)\b",
+        re.I,
+    )
+)
+_WRONG = _Folding(
+    re.compile(
+        r"\b(?:wrong|incorrect|avoid(?:ed)?|mistake|error|bad|faux|fausse|incorrecte|éviter|"
+        r"erreur|faute|incorrect[oa]|evitar(?:se|lo|la)?|error|falsch|vermeiden|vermieden|"
+        r"fehler|schlecht|unzulässig)\b",
+        re.I,
+    )
+)
+# a negation that says the judgement does not hold ("… or is it not correct?", "… ou
+# pas correct ?", "… o no es correcto?", "… oder nicht richtig?")
+_NOT = re.compile(r"\b(?:not|isn't|no|pas|nicht|kein\w*)\b", re.I)
+_JUDGEMENT_WORDS = 6  # the most words a judgement after "or" takes
+
+
+def _judged_both_ways(scan: str, lo: int, at: int, after: int, end: int) -> bool:
+    """ "Is « et/ou » correct in a contract, or is it to be avoided?": the question asks
+    whether something is right, and the words after "or" only say that it is not (a
+    fault, or the same judgement denied). Both sides are one yes/no question, not two
+    ways to go."""
+    rest = scan[after:end]
+    if len(_words(rest)) > _JUDGEMENT_WORDS or not _RIGHT.search(scan, lo, at):
+        return False
+    return bool(_WRONG.search(rest) or (_NOT.search(rest) and _RIGHT.search(rest)))
+
+
+# a yes/no question about the state of a thing of the writer's, or a thing named
+# ("Is my order shipped yet …", "Ma commande est-elle partie …", "¿Mi pedido ya salió
+# …", "Ist meine Bestellung schon verschickt …"): up to the thing's noun
+_THING_STATE = re.compile(
+    r"[\s¿\-*•]*(?:(?:so|and|but|also|et|alors|y|pero|und|aber)\b,?\s+)?"
+    r"(?:(?:is|are|was|were|has|have|did|does|will) (?:my|our|your|the|his|her|their) "
+    r"[^\W\d_]+|(?:mon|ma|mes|notre|nos|votre|vos|le|la|les) [^\W\d_]+ (?:est|sont|a|ont|"
+    r"va|vont)-(?:il|elle|ils|elles)|(?:mi|mis|nuestro|nuestra|nuestros|nuestras|tus|su|"
+    r"sus) [^\W\d_]+|(?:ist|sind|war|waren|wurde|wird|hat|haben) (?:mein|meine|unser|unsere|"
+    r"dein|deine|ihr|ihre|der|die|das) [^\W\d_]+)\b",
+    re.I,
+)
+
+
+def _state_asked(scan: str, lo: int, at: int, after: int) -> bool:
+    """Whether the question opens by asking about the state of a thing ("Is my order
+    shipped yet, or still being packed?"), its options two states of it (the right one
+    names no other thing: it opens on no determiner), in one clause with nothing that
+    weighs them: it asks what is so, not what to do."""
+    state = _THING_STATE.match(scan, lo, at)
+    if state is None or "," in scan[state.end() : at] or _WEIGHED.search(scan, state.end(), at):
+        return False  # "mi perro tiene nueve años, pienso o …": a statement, then the pair
+    right = _WORDS.match(scan, after)
+    return right is not None and right.group(1).lower() not in _DETERMINERS
+
+
 _WEIGHED = re.compile(  # "is it stronger to A or B": a comparative weighs the options
     r"\b(?:[^\W\d_]{3,}er|more|less|mieux|plus|moins|más|menos|mejor|besser|lieber)\b", re.I
 )
@@ -826,18 +967,22 @@ _CONCESSIVE = re.compile(
     re.I,
 )
 _CORRELATIVE = re.compile(
-    r"\b(soit|ou bien|o bien|sia)\s+([^.;!?\n]{2,80}?),?\s+\1\s+"
+    r"\b(soit|ou bien|o bien)\s+([^.;!?\n]{2,80}?),?\s+\1\s+"
     r"([^.;!?\n]{2,80}?)(?=[.;!?\n]|,\s|$)",
     re.I,
 )
 
 
 def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
-    """ "soit A, soit B", "o bien A o bien B", "sia A sia B": the two alternatives."""
+    """ "soit A, soit B", "o bien A o bien B": the two alternatives (the Italian "sia A
+    sia B" says "both A and B", and offers none)."""
     found: list[Suggestion] = []
-    if not _mentions(scan, ("soit", "bien", "sia ")):
+    if not _mentions(scan, ("soit", "bien")):
         return found
+    quotes = _quoted(scan)
     for match in _CORRELATIVE.finditer(scan):
+        if _inside(quotes, match.start(), match.end()):
+            continue  # « Vous pouvez soit payer, soit partir » : someone else's words
         spans = [
             _trimmed(scan, match.start(2), match.end(2)),
             _trimmed(scan, match.start(3), match.end(3)),
@@ -847,7 +992,9 @@ def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         following = sents[index + 1] if index + 1 < len(sents) else None
         stated = not scan[sentence.start : sentence.end].rstrip().endswith("?")
         settled = stated and _settled(scan, spans, spans[-1][1], sentence, following)
-        guessed = stated and _hypotheses(scan, sentence, match.end(1))
+        guessed = stated and (
+            _hypotheses(scan, sentence, match.end(1)) or _described(scan, sentence, following)
+        )
         options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
         found.extend(
             split_group(
@@ -870,6 +1017,37 @@ def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     return found
 
 
+def _described(scan: str, sentence: Span, following: Span | None) -> bool:
+    """ "Le capteur renvoie soit OK soit FAULT chaque minute.": a statement with no one
+    in it who would choose, and no question right after it about the pair (asking
+    what it means is none), says what something does or is."""
+    if _FIRST_PERSON.search(scan, sentence.start, sentence.end):
+        return False
+    after = scan[following.start : following.end] if following is not None else ""
+    asked = _short_question(after) and not _MEANING_ASKED.match(after)
+    return not (_asks_which(after) or asked)
+
+
+def _about_a_thing(scan: str, sentence: Span) -> bool:
+    """Whether ``sentence`` opens on a thing as its subject ("The router …", "Der Router
+    …", "My app …") and has no one in it who would choose."""
+    return bool(_THING_SUBJECT.match(scan, sentence.start)) and not _FIRST_PERSON.search(
+        scan, sentence.start, sentence.end
+    )
+
+
+# a short question that asks what a statement means or why it is so ("What does that
+# mean?", "Ça veut dire quoi ?", "¿Qué significa?", "Was bedeutet das?", "Why?"): it
+# asks for an explanation, not to pick
+_MEANING_ASKED = re.compile(
+    r"[\s¿]*(?:(?:so|and|but|et|alors|y|und)\s+)?(?:what does (?:it|that|this) mean|"
+    r"what's that mean|why|how come|ça veut dire quoi|qu'est-ce que (?:ça|cela) (?:veut dire|"
+    r"signifie)|(?:ça|cela) signifie quoi|pourquoi|qué significa|qué quiere decir|por qué|"
+    r"was (?:bedeutet|heißt) das|warum|wieso|weshalb)\b",
+    re.I,
+)
+
+
 _ASKED_SUBJECT = re.compile(
     r"[\s¿]*(?:(?:and|but|so|und|aber|also)\s+)?(?:soll|sollen|sollte|sollten|muss|müssen|kann|"
     r"können|würdest|würden|darf|dürfen)\s+(?:ich|wir|man|du)\s+(?:(?:lieber|eher|besser)\s+)?",
@@ -889,9 +1067,7 @@ def _settled(
     """ "… pay now or in two instalments, and I paid it now.": a statement right after
     the options (the rest of their sentence, or the next one) names one of them again,
     and only one: the choice is made, and the options are context."""
-    marks = [set(_words(scan[a:b])) - _FUNCTION_WORDS - _DETERMINERS for a, b in spans]
-    shared = set.intersection(*marks)
-    marks = [mark - shared for mark in marks]
+    marks = _option_marks(scan, spans)
     tails = [(end, sentence.end)] if _CLAUSE_BREAK.match(scan, end, sentence.end) else []
     if following is not None:
         tails.append((following.start, following.end))
@@ -899,10 +1075,64 @@ def _settled(
         tail = _BRACKETED.sub(" ", scan[start:stop])  # an aside names no choice
         if tail.rstrip().endswith("?"):
             continue
-        said = set(_words(tail))
+        said = _word_keys(_words(tail))
         if sum(bool(mark & said) for mark in marks) == 1:
             return True
     return False
+
+
+def _option_marks(scan: str, spans: list[tuple[int, int]]) -> list[set[str]]:
+    """The words that tell each option from the others (as ``_word_keys`` compares
+    them, none that every option shares)."""
+    marks = [_word_keys(_words(scan[a:b])) for a, b in spans]
+    shared = set.intersection(*marks)
+    return [mark - shared for mark in marks]
+
+
+_ELIDED = re.compile(r"(?:[^\W\d_]{1,2}|qu)['\u2019](?=[^\W\d_])", re.I)
+_KEY_LENGTH = 4  # the letters that tell a word whatever its ending ("dunkel", "dunkles")
+
+
+def _word_keys(words: list[str]) -> set[str]:
+    """The content words among ``words`` as they are compared: an elided article or
+    pronoun cut off ("l'échange", "d'un" are "échange", "un"), function words left out,
+    and each word cut to its first letters, so that it is known however it is bound
+    or inflected ("dunkel", "dunkles"; "space", "spaces")."""
+    keys = set()
+    for word in words:
+        if "'" in word or "\u2019" in word:
+            word = _ELIDED.sub("", word, count=1)
+        if word not in _FUNCTION_WORDS and word not in _DETERMINERS:
+            keys.add(word[:_KEY_LENGTH])
+    return keys
+
+
+# a reply that opens on one of the options and stops there ("Spaces, obviously.",
+# "L'échange, bien sûr.", "Leerzeichen natürlich."): a few words, then a mark (no
+# decimal point) or the end
+_REPLY_HEAD = re.compile(
+    r"[\s\-*•]*([^,.;:!?\n\u2014\u2013()]{1,40}?)\s*(?:[,;:!\u2014\u2013(]|\.(?!\d)|$)"
+)
+
+
+def _answered(scan: str, spans: list[tuple[int, int]], following: Span | None) -> bool:
+    """ "Tabs or spaces? Spaces, the linter decides anyway.": the sentence right after
+    the question opens with one of its options, and says little else before its first
+    mark (a word at most, "obviously"): the writer answers their own question, and
+    nothing is left to choose."""
+    if following is None or scan[following.end - 1] == "?":
+        return False
+    head = _REPLY_HEAD.match(scan, following.start, following.end)
+    if head is None:
+        return False
+    words = _words(head.group(1))
+    said = _word_keys(words)
+    if not said or len(words) > 3:
+        return False
+    named = [mark & said for mark in _option_marks(scan, spans)]
+    if sum(bool(hit) for hit in named) != 1:
+        return False
+    return len(said - set[str]().union(*named)) <= 1
 
 
 _BRACKETED = re.compile(r"\([^()]*\)")
@@ -1128,7 +1358,24 @@ def _parallel_object(scan: str, lo: int, start: int, after: int) -> int:
             return word.start()
         if lower in _HARD_STOP and lower not in _LINKS:
             break
-    return start
+    return _after_colon_alike(scan, lo, start)
+
+
+_AFTER_COLON_WORDS = 12  # the most words of a left option that runs from its colon
+
+
+def _after_colon_alike(scan: str, lo: int, start: int) -> int:
+    """ "food: a buffet from the place she likes, or a taco truck": when a colon opens
+    the left option's clause on a determiner, as the right option opens, the left one
+    runs from the colon, across the clause inside it; ``start`` otherwise."""
+    if scan[lo - 1 : lo] != ":" or "," in scan[lo:start]:
+        return start
+    first = _WORD.search(scan, lo, start)
+    if first is None or first.group(0).lower() not in _DETERMINERS:
+        return start
+    if len(_words(scan[first.start() : start])) > _AFTER_COLON_WORDS:
+        return start
+    return first.start()
 
 
 # words that join a noun to what qualifies it inside one option ("a flat with a garden",
@@ -1167,6 +1414,27 @@ def _qualified_noun(scan: str, lo: int, start: int, after: int, hi: int) -> int:
     if len(taken) >= 2:
         taken.pop()  # "(should I) run interviews with …": the first word is the verb
     return taken[-1] if taken else start
+
+
+_SAME_OPENING_REACH = 8  # how many words back the left option may start on the same word
+
+
+def _same_opening(scan: str, lo: int, start: int, after: int) -> int:
+    """ "¿me monto Compose en un VPS o me lanzo con k3s?", "to rent in town or to buy
+    out of it": when the right option opens on a function word (a pronoun, a particle)
+    that also stands a few words before the left option, the left one starts there
+    too: both options open alike."""
+    right = _WORDS.match(scan, after)
+    if right is None:
+        return start
+    opening = right.group(1).lower()
+    if opening not in _FUNCTION_WORDS or opening in _DETERMINERS or opening in _PREPOSITIONS:
+        return start
+    before = list(_WORD.finditer(scan, max(lo, start - 80), start))[-_SAME_OPENING_REACH:]
+    for word in reversed(before):
+        if word.group(0).lower() == opening:
+            return word.start()
+    return start
 
 
 def _verb_against_phrase(scan: str, lo: int, start: int, after: int) -> bool:
@@ -1245,6 +1513,29 @@ def _announced(scan: str, sentence: Span, start: int) -> bool:
     """Whether the options follow a colon that closes words announcing ways to go."""
     head = scan[sentence.start : start]
     return head.rstrip().endswith(":") and bool(_ANNOUNCING.search(head[-120:]))
+
+
+_BETWEEN = re.compile(r"\b(?:between|entre|zwischen)\s+", re.I)
+_PAIR_AND = re.compile(r"\s+(?:and|et|y|und)\s+", re.I)
+_BETWEEN_NAME_WORDS = 4  # the most words of a name in "between A and B"
+
+
+def _between_pair(scan: str, lo: int, at: int) -> list[tuple[int, int]] | None:
+    """ "I must choose between A and B for the API, or stay on C?", "torn between A and
+    B, or should I …?": the clause before "or" names two options of its own; they are
+    options beside the one after "or". None when that clause has no such pair."""
+    if not _may_match(scan[lo:at], ("between", "entre", "zwischen")):
+        return None
+    opening = _BETWEEN.search(scan, lo, at)
+    if opening is None:
+        return None
+    joined = _PAIR_AND.search(scan, opening.end(), at)
+    if joined is None or len(_words(scan[opening.end() : joined.start()])) > _BETWEEN_NAME_WORDS:
+        return None
+    second_end = _right_option(scan, joined.end(), at, _BETWEEN_NAME_WORDS)
+    if second_end is None:
+        return None
+    return [_trimmed(scan, opening.end(), joined.start()), _trimmed(scan, joined.end(), second_end)]
 
 
 def _asked_clauses(scan: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -1330,6 +1621,67 @@ def _conjoined(scan: str, lo: int, start: int) -> int:
 # an open question word right before the options: "what tools or libraries exist?",
 # "¿qué ayudas o becas hay?" ask what there is, one question, not which of two
 _OPEN_WH = re.compile(r"\b(?:what|qué|quels|quelles|was für)\s+$", re.I)
+# a question whether such things exist or whom the reader knows ("Are there …", "Do you
+# know a good …", "Y a-t-il …", "Tu connais …", "¿Hay …", "¿Conoces …", "Gibt es …",
+# "Kennst du …"): the options it opens on say what would do, one open question
+_EXISTENCE = re.compile(
+    r"[\s¿\-*•]*(?:(?:so|and|also|hey|ok|et|alors|y|pues|und)\b,?\s+)?"
+    r"(?:(?:are|is) there|does (?:anyone|anybody|someone) know(?: of)?|do you know(?: of)?|"
+    r"y a-t-il|est-ce qu'il y a|il y a|(?:tu|vous) connai(?:s|ssez)|connais-tu|"
+    r"connaissez-vous|quelqu'un connaît|hay|(?:tú )?conoces|conocéis|conoce usted|"
+    r"alguien conoce|sabes de|gibt es|kennst du|kennt ihr|kennen sie|kennt jemand)\s",
+    re.I,
+)
+
+
+# an open question of how, or what way ("How do I …", "What's the right way to …",
+# "Comment …", "¿Cómo …", "Wie …")
+_HOW_OPENS = re.compile(
+    r"[\s¿\-*•]*(?:(?:so|and|but|ok|et|alors|y|pero|und|aber|also)\b,?\s+)?"
+    r"(?:how|what(?:'s| is) the (?:\w+ )?way|comment|cómo|wie)\b",
+    re.I,
+)
+# what stands before two verbs asked how to do: an infinitive's "to", a subject, the
+# question word itself ("to order or gate …", "do I boil or steam …", "wie sortiere …")
+_BEFORE_VERBS = _wordset("to i we you je nous on yo ich wir man comment cómo wie how")
+
+
+def _verbs_sharing_an_object(scan: str, lo: int, start: int, at: int, end: int) -> bool:
+    """Whether the options are two verbs that share what follows the right one ("order
+    or gate these events", "hervir o cocer el arroz"): the left is one word after an
+    infinitive's "to", a subject or the question word, and the right runs on past its
+    verb."""
+    if len(_words(scan[start:at])) != 1 or len(_words(scan[at:end])) < 3:
+        return False
+    before = _word_before(scan, lo, start)
+    return before is not None and before[1] in _BEFORE_VERBS
+
+
+# several things wanted, then the word that says what they are about ("5 more films
+# from that era with …", "quelques livres sur …", "unas series sobre …", "ein paar
+# Rezepte mit …")
+_SEVERAL_WANTED = re.compile(
+    r"(?:\b\d+|\b(?:several|a few|a couple of|some|two|three|four|five|ten|plusieurs|"
+    r"quelques|deux|trois|quatre|cinq|dix|varios|varias|algunos|algunas|unos|unas|dos|tres|"
+    r"cuatro|cinco|diez|ein paar|einige|mehrere|zwei|drei|vier|fünf|zehn))\s+"
+    r"(?:[^\W\d_]+\s+){1,5}?(?:with|about|on|featuring|avec|sur|con|sobre|mit|über|zu)\s",
+    re.I,
+)
+_ABOUT_REACH = 4  # the most words between "about" and the "or"
+# words that weigh options against each other ("should I", "better", "lequel", "lieber")
+_WEIGHING = re.compile(
+    r"\b(?:which|better|best|rather|prefer\w*|should|shall|welche\w*|besser|lieber|soll\w*|"
+    r"cuál\w*|mejor|debo|debería|quel(?:le)?s?|lequel|laquelle|mieux|plutôt|dois|devrais)\b",
+    re.I,
+)
+
+
+def _several_wanted(scan: str, lo: int, start: int, at: int) -> bool:
+    """ "Recommend five films with courtroom or custody themes": several things are
+    wanted, and the options up to ``at`` say what they are about: they describe the
+    many things, none of them is chosen."""
+    found = _SEVERAL_WANTED.search(scan, max(lo, start - 60), at)
+    return found is not None and len(_words(scan[found.end() : at])) <= _ABOUT_REACH
 
 
 # a question frame that asks over the options after it ("which is better for beginners,

@@ -4,8 +4,11 @@ to pick from ("A, B, C — which?", "which is best, A, B, C?", "for a CLI: A, B,
 ("one option … another option / alternatively …"). The span runs from the first
 item to the end of the last. Numbered steps of one procedure are not alternatives, nor
 are context lists (notes, symptoms, what was tried or checked), criteria the choice
-must meet ("at least 16 GB") or it is compared on (a comparison asked, no pick), and
-lists whose item a later statement picks ("We went with B.").
+must meet ("at least 16 GB") or it is compared on (a comparison asked, no pick), facts
+listed right after a list of alternatives ("A, B, or C. We are 12, two kids. Which?"),
+items that say what options named before are like ("the first …, the second …"), and
+lists whose item a later statement picks ("We went with B."). A quoted name keeps its
+commas.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from .disjunctions import _IDIOMS, _WHICH_OF_THEM, _asks_which
+from .disjunctions import _IDIOMS, _WHICH_OF_THEM, _asks_which, _option_marks, _word_keys
 from .option_spans import _DETERMINERS
 from .suggestion import Option, Suggestion, split_group
 from .text import (
+    _QUOTED,
     Span,
     _clip,
     _Folding,
@@ -471,16 +475,16 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             and not _PAIR.search(scan, sentence.start, sentence.end)
         ):
             continue
-        span = (
-            (
-                _considered_list(scan, sents, index)
-                if considering.within(sentence.start, sentence.end)
-                else None
-            )
-            or _which_list(scan, sentence, chunk)
-            or _colon_list(scan, sents, index)
+        considered = (
+            _considered_list(scan, sents, index)
+            if considering.within(sentence.start, sentence.end)
+            else None
         )
-        items = _named_items(text, scan, span)
+        items = _named_items(text, scan, considered)
+        if items is None:
+            # "I've shortlisted a few things: A, B, or C": the cue names them, the colon lists them
+            span = _which_list(scan, sentence, chunk) or _colon_list(scan, sents, index)
+            items = _named_items(text, scan, span)
         if items is None and "," in chunk:
             # a list parted by commas, after the question's words or before the question
             span = (
@@ -491,6 +495,10 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             items = _named_items(text, scan, span)
         if items is None:
             continue
+        items, tail = _without_our_clause(scan, items)
+        following = sents[index + 1] if index + 1 < len(sents) else None
+        if _picked_after(scan, items, (tail, sentence.end), following):
+            continue  # "… between A, B or C, and we booked B.": the choice is made
         found.extend(
             split_group(
                 text,
@@ -505,6 +513,48 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             )
         )
     return found
+
+
+# a statement of the writer's own ("and we booked …", "j'ai pris …", "me quedé con …",
+# "wir haben … gebucht"): after a list, it may say which item was taken
+_OUR_STATEMENT = re.compile(
+    r"[\s,;]*(?:(?:and|but|so|then|finally|et|mais|donc|puis|y|pero|así que|und|aber|dann)\s+)?"
+    r"(?:i|we|je|j'|nous|on|yo|nosotros|me|nos|ich|wir)(?=\s|')",
+    re.I,
+)
+
+
+def _without_our_clause(
+    scan: str, items: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], int]:
+    """``items`` without a last one that is a statement of the writer's own ("A, B or C,
+    and we booked B" lists three), and where the words after the list start."""
+    if len(items) >= 3 and _OUR_STATEMENT.match(scan, items[-1][0], items[-1][1]):
+        return items[:-1], items[-1][0]
+    return items, items[-1][1]
+
+
+def _picked_after(
+    scan: str, items: list[tuple[int, int]], rest: tuple[int, int], following: Span | None
+) -> bool:
+    """Whether a statement of the writer's own right after the list (the rest of its
+    sentence, or the next one) names one of its items whole, and only one: "… and we
+    booked Prague.", "Me quedé con Quipu.". The choice is made."""
+    tails = [rest] if _OUR_STATEMENT.match(scan, *rest) else []
+    if (
+        following is not None
+        and scan[following.end - 1] != "?"
+        and _OUR_STATEMENT.match(scan, following.start, following.end)
+    ):
+        tails.append((following.start, following.end))
+    if not tails:
+        return False
+    marks = _option_marks(scan, items)
+    for start, end in tails:
+        said = _word_keys(_words(scan[start:end]))
+        if sum(bool(mark) and mark <= said for mark in marks) == 1:
+            return True  # a whole item named: "notes" alone does not name "Apple Notes"
+    return False
 
 
 def _named_items(
@@ -601,6 +651,8 @@ def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | N
     items = _split(scan, start, end)
     if any(re.search(r"\d[,.]\d", scan[a:b]) for a, b in items):
         return None  # figures, not names: "dealer wants $34,900, KBB says $31k"
+    if sum(bool(_BACK_REFERENCE.match(scan, a, b)) for a, b in items) >= 2:
+        return None  # "A or B: the first is cheaper, the second …": what each is like
     longest = 6 if _ALT_INTRO.search(intro) else 4  # "Shortlist: customer stories, …"
     if _parallel_phrases(scan, items) or ";" in scan[start:end]:
         # "a dinner out, a weekend away, a pottery class for two", "A; B; C": phrases
@@ -608,6 +660,18 @@ def _colon_list(scan: str, sents: list[Span], index: int) -> tuple[int, int] | N
     if len(items) < 3 or not _short_items(scan, items, longest):
         return None
     return start, end
+
+
+# an item that opens on a word pointing back to things named before ("the first …, the
+# other …", "la primera …, la segunda …", "l'un …, l'autre …", "der erste …, der
+# andere …"): two such items say what the options are like, and name none
+_BACK_REFERENCE = re.compile(
+    r"\s*(?:the (?:first|second|former|latter|other)(?: one)?|one of them|"
+    r"(?:le|la) (?:premi(?:er|ère)|second(?:e)?|deuxième)|l'(?:un|une|autre)|"
+    r"(?:el|la) (?:primer[oa]|segund[oa]|otr[oa])|"
+    r"(?:der|die|das) (?:erste|zweite|andere)|(?:erster|letzter)(?:e|er|es)?)\b",
+    re.I,
+)
 
 
 def _short_items(scan: str, items: list[tuple[int, int]], longest: int) -> bool:
@@ -656,19 +720,35 @@ _ASIDE = re.compile(r"\s*\([^()\n]*(?:\)|$)")  # the span may end before its ")"
 def _split(scan: str, start: int, end: int) -> list[tuple[int, int]]:
     """The items between ``start`` and ``end``: parted by commas, "and"/"or" or a spaced
     slash; by semicolons alone when there are two or more (an item may hold a comma).
-    A bracketed aside ("A (cheap, slow), B") parts nothing and is left out of its item."""
+    A bracketed aside ("A (cheap, slow), B") parts nothing and is left out of its item;
+    a quoted name ("“Made here, for you”") parts nothing either, and stays whole."""
     has_aside = scan.find("(", start, end) != -1
     asides = [match.span() for match in _ASIDE.finditer(scan, start, end)] if has_aside else []
+    quotes = _quotes_within(scan, start, end)
     parting = _SEMICOLON_SPLIT if scan.count(";", start, end) >= 2 else _INLINE_SPLIT
     pieces = []
     cursor = start
     for match in parting.finditer(scan, start, end):
         if any(a <= match.start() < b for a, b in asides):
             continue
+        if any(a < match.start() < b - 1 for a, b in quotes):
+            continue
         pieces.append((cursor, match.start()))
         cursor = match.end()
     pieces.append((cursor, end))
     return [_before_aside(piece, asides) for piece in pieces]
+
+
+_QUOTE_MARKS = "\"'\u201c\u201e\u00ab"
+
+
+def _quotes_within(scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The quotations between ``start`` and ``end``, and those their marks may open or
+    close just outside (a list's span is trimmed of them); none is looked for when no
+    quote mark is there."""
+    if not any(scan.find(mark, start, end) != -1 for mark in _QUOTE_MARKS):
+        return []
+    return [match.span() for match in _QUOTED.finditer(scan, max(0, start - 1), end + 1)]
 
 
 def _before_aside(piece: tuple[int, int], asides: list[tuple[int, int]]) -> tuple[int, int]:
@@ -753,6 +833,8 @@ def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, i
     if not _asked_around(scan, sents, index):
         return None  # the cheap test first: most lists are not asked about
     sentence = sents[index]
+    if index and _ALTERNATIVES_LISTED.search(scan, sents[index - 1].start, sents[index - 1].end):
+        return None  # the options came just before: this list is what the choice must suit
     end = _trimmed(scan, sentence.start, sentence.end)[1]
     if scan[end - 1 : end] == "?":
         return None
@@ -778,6 +860,14 @@ def _listed_then_asked(scan: str, sents: list[Span], index: int) -> tuple[int, i
     if named is None or not 1 <= len(_words(scan[named.end() : first_end])) <= 3:
         return None
     return named.end(), end
+
+
+# a list of alternatives, its last item joined by "or" ("A, B, or C"): a list of facts
+# right after it ("There are 12 of us, two kids, a tight budget. Which …?") is what
+# the choice must suit, not more options
+_ALTERNATIVES_LISTED = _Folding(
+    re.compile(r",[^,.;:?!\n]{1,60},?\s+(?:or|ou|o|oder)\s+[^\W\d_]", re.I)
+)
 
 
 # a request to pick one of the things named before ("pick one?", "choisis-en un")
