@@ -338,3 +338,41 @@ class TestHowToDoOneThing:
 
     def test_two_ways_named_after_a_comma_still_ask(self) -> None:
         assert len(options("What do you think, pizza or sushi tonight?")) == 2
+
+
+class TestAskedWhereWhenWhatOrHow:
+    """A question that asks a place, a time, a thing or a way, with the pair inside its
+    clause, wants that answer, not one of the pair."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Where do people usually leave their bikes downtown or near the station?",
+            "When do the pools open in the morning or at noon on weekdays?",
+            "Où est-ce qu'on trouve des fruits pas chers au marché ou au supermarché ?",
+            "Quand est-ce que les inscriptions ouvrent en mars ou en avril ?",
+            "¿Dónde se compran los abonos de tren en la estación o por internet?",
+            "¿Cuándo cierran los bancos por la tarde o a mediodía?",
+            "Wo kann man in Hamburg gut frühstücken oder brunchen?",
+            "Wann öffnen die Museen vormittags oder erst mittags?",
+        ],
+    )
+    def test_the_pair_inside_the_question_clause_is_no_choice(self, text: str) -> None:
+        assert options(text) == []
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            (
+                "What would you do, wait for the spare part or return the whole bike?",
+                ["the spare part", "return the whole bike"],
+            ),
+            ("Where should we stay, Lyon or Annecy?", ["Lyon", "Annecy"]),
+            ("¿Qué hago con el coche viejo, venderlo o donarlo?", ["venderlo", "donarlo"]),
+            ("Wo feiern wir, bei mir oder im Park?", ["bei mir", "im Park"]),
+        ],
+    )
+    def test_a_pair_after_the_question_clause_is_asked_to_pick(
+        self, text: str, expected: list[str]
+    ) -> None:
+        assert options(text) == expected

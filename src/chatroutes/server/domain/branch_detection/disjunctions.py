@@ -420,6 +420,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             if not choosing and question and _WHY_OR_WHO.match(chunk):
                 score -= 0.4  # the answer is a reason or a person, not one of the options
                 features.append("asks why or who, not which")
+            elif asked and not (opener or clause_split or choosing) and _wh_asked(scan, lo, at):
+                score -= 0.3  # "where do people park downtown or near the stadium?"
+                features.append("asks where, when, what or how, not which")
             if question and not then_asked and _SET_ASIDE.match(next_sentence):
                 score -= 0.4  # "… with cold or with heat? Well, never mind.": not asked
                 features.append("set aside")
@@ -611,12 +614,35 @@ def _state_asked(scan: str, lo: int, at: int, after: int) -> bool:
 _WEIGHED = re.compile(  # "is it stronger to A or B": a comparative weighs the options
     r"\b(?:[^\W\d_]{3,}er|more|less|mieux|plus|moins|más|menos|mejor|besser|lieber)\b", re.I
 )
-_WHY_OR_WHO = re.compile(
+# what may open a question before its question word: "So, …", "Honestly, who …",
+# "Ehrlich gesagt, wer …"
+_QUESTION_LEAD = (
     r"[\s¿\-*•]*(?:(?:so|and|but|ok|okay|et|alors|bref|mais|y|pero|und|aber|also)\b,?\s+){0,2}"
-    r"(?:[^\W\d_]+(?:\s[^\W\d_]+)?,\s+)?"  # "Honestly, who …", "Ehrlich gesagt, wer …"
-    r"(?:why|who|pourquoi|qui|por qué|quién|warum|wieso|weshalb|wer)\b",
+    r"(?:[^\W\d_]+(?:\s[^\W\d_]+)?,\s+)?"
+)
+_WHY_OR_WHO = re.compile(
+    _QUESTION_LEAD + r"(?:why|who|pourquoi|qui|por qué|quién|warum|wieso|weshalb|wer)\b", re.I
+)
+# a clause opened by a question word that is not "which": "where do people park
+# downtown or near the stadium?", "quand est-ce que les soldes commencent en janvier ou
+# en février ?": what is asked is a place, a time, a way, and the options say where to
+# look for it, not which to take
+_WH_CLAUSE = re.compile(
+    _QUESTION_LEAD + r"(?:what|how|where|when|qu'est-ce|quoi|comment|où|quand|qué|cómo|"
+    r"dónde|cuándo|was|wie|wo|wann)\b",
     re.I,
 )
+
+
+def _wh_asked(scan: str, lo: int, at: int) -> bool:
+    """Whether the clause holding the options opens with a question word other than
+    "which" and runs on unbroken to the "or" at ``at`` ("what would you do, wait or
+    return it?" asks which after its comma)."""
+    wh = _WH_CLAUSE.match(scan, lo, at)
+    return wh is not None and _CLAUSE_BREAK.search(scan, wh.end(), at) is None
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:\u2014\u2013]")
 _EITHER_WILL_DO = re.compile(
     r"[\s,;(\u2014\u2013-]*(?:[^\W\d_]+,?\s+)?"  # one word between: "…, honestly whichever"
     r"(?:whatever|whichever|either (?:way|one|is fine|works)|no matter which|"
