@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import client_for
@@ -52,6 +54,53 @@ async def test_openai_compatible_providers_send_with_their_key(
     request = upstream.requests[-1]
     assert request.json["model"] == upstream_model
     assert request.headers["authorization"] == "Bearer test-key"
+
+
+@pytest.mark.parametrize(
+    ("model", "upstream_model"),
+    [
+        ("gemini-2.5-flash", "gemini-2.5-flash"),
+        ("llama-3.3-70b-versatile", "llama-3.3-70b-versatile"),
+        ("openrouter/anthropic/claude-sonnet-4.5", "anthropic/claude-sonnet-4.5"),
+    ],
+)
+async def test_openai_compatible_providers_answer_through_v1_and_are_metered(
+    client, upstream, model, upstream_model
+):
+    """/v1/chat/completions reaches each provider with its own key and model name, whole
+    and streamed, and each call is counted in the caller's usage."""
+    chat = "http://test/v1/chat/completions"
+    message = {"role": "user", "content": "hi"}
+    whole = await client.post(chat, json={"model": model, "messages": [message]})
+    streamed = await client.post(
+        chat,
+        json={
+            "model": model,
+            "messages": [message],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        },
+    )
+
+    assert whole.status_code == 200, whole.text
+    assert whole.json()["choices"][0]["message"]["content"] == "Echo: hi"
+    assert whole.json()["model"] == model
+    assert streamed.status_code == 200, streamed.text
+    chunks = [
+        json.loads(line.removeprefix("data: "))
+        for line in streamed.text.splitlines()
+        if line.startswith("data: {")
+    ]
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    assert text == "Echo: hi" and chunks[-1]["usage"]["total_tokens"] > 0
+    sent = upstream.requests[-2:]
+    assert [r.json["model"] for r in sent] == [upstream_model, upstream_model]
+    assert all(r.headers["authorization"] == "Bearer test-key" for r in sent)
+    usage = (await client.get("/usage")).json()["data"]
+    assert usage["totals"]["calls"] == 2
+    assert usage["totals"]["totalTokens"] == (
+        whole.json()["usage"]["total_tokens"] + chunks[-1]["usage"]["total_tokens"]
+    )
 
 
 async def test_ollama_models_are_listed_live_and_served_without_a_key(client, keyless_upstream):
