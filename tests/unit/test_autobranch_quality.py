@@ -38,15 +38,15 @@ class TestFloors:
         assert result.families["multi_intent"].f1 >= 0.8
 
     def test_the_independent_tune_split(self):
-        """All twenty-three labelers' tuning texts (measured: F1 0.952, every family 0.93 or
-        more, 1.8% of no-branch texts flagged). Each labeler's file was first scored as it
+        """All twenty-three labelers' tuning texts (measured: F1 0.965, every family 0.949 or
+        more, 0.1% of no-branch texts flagged). Each labeler's file was first scored as it
         arrived, before any tuning on it."""
         records = [r for r in read(INDEPENDENT) if r["split"] == "tune"]
         result = evaluate(ours(0.7, groups=False), records, option_gold)
-        assert result.overall.f1 >= 0.945
-        assert result.fp_rate <= 0.02
+        assert result.overall.f1 >= 0.96
+        assert result.fp_rate <= 0.005
         for family, counts in result.families.items():
-            assert counts.f1 >= 0.92, family
+            assert counts.f1 >= 0.94, family
 
 
 class TestOnePerOption:
