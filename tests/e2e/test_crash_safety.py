@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from chatroutes.server.store.database import Database
 from chatroutes.server.store.tables import Branch
 from tests.conftest import provider_env
-from tests.e2e.conftest import KEY_RE, START_TIMEOUT, _database_url, _free_port
+from tests.e2e.conftest import KEY_RE, START_TIMEOUT, TLS_CONTEXT, _database_url, _free_port
 from tests.e2e.conftest import fork_server as shared_fork_server
 from tests.support.fork_server import ForkServer
 from tests.support.mock_upstream import MockUpstream
@@ -111,7 +111,8 @@ def _start(fork_server: ForkServer, env: dict[str, str], workdir: Path, log: Pat
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         try:
-            if httpx.get(server.url + "/api/v1/health", timeout=1.0).status_code == 200:
+            health = httpx.get(server.url + "/api/v1/health", timeout=1.0, verify=TLS_CONTEXT)
+            if health.status_code == 200:
                 return server
         except httpx.TransportError:
             pass
@@ -143,7 +144,10 @@ async def _workload(
     server: Server, key: str, log: Log, rng: random.Random, run: int, kill_after: float
 ) -> None:
     async with httpx.AsyncClient(
-        base_url=server.url + "/api/v1", headers={"X-API-Key": key}, timeout=30
+        base_url=server.url + "/api/v1",
+        headers={"X-API-Key": key},
+        timeout=30,
+        verify=TLS_CONTEXT,
     ) as client:
         if not log.conversations:
             for n in range(CONVERSATIONS):
@@ -230,7 +234,9 @@ def _check(server: Server, key: str, log: Log, database_url: str) -> None:
     headers = {"X-API-Key": key}
     stored: dict[str, dict] = {}
     for cid in log.conversations:
-        response = httpx.get(f"{server.url}/api/v1/conversations/{cid}/export", headers=headers)
+        response = httpx.get(
+            f"{server.url}/api/v1/conversations/{cid}/export", headers=headers, verify=TLS_CONTEXT
+        )
         assert response.status_code == 200, response.text
         document = response.json()["data"]
         messages = {m["id"]: m for m in document["messages"]}
@@ -261,8 +267,10 @@ def _check(server: Server, key: str, log: Log, database_url: str) -> None:
 def _assert_counted_as_billed(server: Server, headers: dict[str, str]) -> None:
     """The token counters the quotas read hold what the account's usage shows: a reply
     its process died generating is settled by the recovery that stores it."""
-    usage = httpx.get(f"{server.url}/api/v1/usage?timeframe=all", headers=headers)
-    billing = httpx.get(f"{server.url}/api/v1/billing", headers=headers)
+    usage = httpx.get(
+        f"{server.url}/api/v1/usage?timeframe=all", headers=headers, verify=TLS_CONTEXT
+    )
+    billing = httpx.get(f"{server.url}/api/v1/billing", headers=headers, verify=TLS_CONTEXT)
     assert usage.status_code == billing.status_code == 200, (usage.text, billing.text)
     billed = usage.json()["data"]["totals"]["totalTokens"]
     assert billing.json()["data"]["tokens"]["used"] == billed, (billing.text, billed)
@@ -399,7 +407,10 @@ def test_a_parallel_session_killed_midway_keeps_each_candidates_flushed_text(
     try:
         url = f"{server.url}/api/v1/response-sessions/{session_id}"
         deadline = time.monotonic() + 10
-        while (session := httpx.get(url, headers=headers).json()["data"])["status"] == "running":
+        while True:
+            session = httpx.get(url, headers=headers, verify=TLS_CONTEXT).json()["data"]
+            if session["status"] != "running":
+                break
             assert time.monotonic() < deadline, f"never recovered\n{server.logs()}"
             time.sleep(0.1)
         _assert_counted_as_billed(server, headers)
@@ -465,7 +476,7 @@ def test_sigterm_lets_generations_finish_within_the_grace(
         deadline = time.monotonic() + 5
         while True:  # the listener closes at once: new requests are refused
             try:
-                httpx.get(server.url + "/api/v1/health", timeout=0.5)
+                httpx.get(server.url + "/api/v1/health", timeout=0.5, verify=TLS_CONTEXT)
             except httpx.TransportError:
                 break
             assert time.monotonic() < deadline, "still accepting after SIGTERM"
