@@ -1,11 +1,11 @@
 """kill -9 at random moments under concurrent sends, streamed sends and forks.
 
 Each run starts ``chatroutes serve`` on one database (kept across runs: SQLite fifty
-times, PostgreSQL eight), lets four clients write while the mock upstream streams
-slowly, kills the server with SIGKILL at a random moment (seeded; the seed is
-printed), and restarts it. After
-every restart, recovery done, every conversation is checked against the clients'
-log of acknowledged writes: nothing acknowledged is lost or changed, nothing is
+times, PostgreSQL eight in ``test_crash_safety_postgresql.py``), lets four clients
+write while the mock upstream streams slowly, kills the server with SIGKILL at a
+random moment (seeded; the seed is printed), and restarts it. After every restart,
+recovery done, every conversation is checked against the clients' log of
+acknowledged writes: nothing acknowledged is lost or changed, nothing is
 half-written, every tree is whole, every question has a reply (a complete one or
 one marked ``interrupted`` holding a prefix of the text), no lease is left held.
 
@@ -307,11 +307,19 @@ def _check_tree(document: dict, messages: dict[str, dict]) -> None:
                 assert answer["content"] == full, answer
 
 
-@pytest.mark.parametrize(
-    ("backend", "runs"),
-    [("sqlite", RUNS), pytest.param("postgresql", POSTGRES_RUNS, marks=pytest.mark.postgres)],
-)
 def test_kill_9_loses_nothing_acknowledged_and_leaves_no_half_write(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    child_env: dict[str, str],
+    fork_server: ForkServer,
+    slow_upstream: MockUpstream,
+) -> None:
+    """On SQLite; ``test_crash_safety_postgresql.py`` runs it on PostgreSQL, a file of its
+    own so that under ``--dist loadfile`` it goes to another worker than this one's."""
+    kill_9_runs(request, tmp_path, child_env, fork_server, slow_upstream, "sqlite", RUNS)
+
+
+def kill_9_runs(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     child_env: dict[str, str],
@@ -320,6 +328,8 @@ def test_kill_9_loses_nothing_acknowledged_and_leaves_no_half_write(
     backend: str,
     runs: int,
 ) -> None:
+    """``runs`` kills on ``backend``'s database, each restart checked (the module's
+    docstring)."""
     print(f"crash test seed: {SEED} (CRASH_SEED={SEED} repeats it)")
     rng = random.Random(SEED)
     database_url = _database_url(backend, request, tmp_path)
