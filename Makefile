@@ -19,6 +19,13 @@ LITELLM_STAMP := $(LITELLM_VENV)/.installed-litellm-1.106.2
 # a few slow tests sent last would end the run alone.
 TEST_WORKERS ?= $(shell n=$$(( $$(nproc) + 1 )); [ $$n -gt 4 ] && n=4; echo $$n)
 
+# Bytecode for every process of the test run, written under a prefix in the temp dir
+# (never into the tree), even where PYTHONDONTWRITEBYTECODE is set: without it each
+# worker compiles its imports and the test modules again (about 9 s of CPU a worker),
+# and so does each Python child that inherits the environment. tests/e2e/conftest.py
+# gives the servers it starts the same prefix.
+PYCACHE_PREFIX ?= $(or $(PYTHONPYCACHEPREFIX),$(shell $(PYTHON) -c 'import os, tempfile; print(f"{tempfile.gettempdir()}/chatroutes-e2e-pycache-{os.getuid()}")'))
+
 # The JavaScript packages (the TS SDK first: the bindings build on it), each with its own
 # lockfile; `npm ci` runs again when a package-lock.json changes.
 JS_PACKAGES := $(wildcard clients/typescript clients/react clients/vue)
@@ -32,7 +39,8 @@ test: $(STAMP) $(SDK_STAMP) $(SDK01_STAMP) system-deps js
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(PYCACHE_PREFIX) \
+	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 install: $(STAMP)
 

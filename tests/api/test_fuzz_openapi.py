@@ -12,6 +12,10 @@ conversation (messages, a second branch, a checkpoint, a parallel-response sessi
 about half of the time, so the deep routes answer more than 404. Operations that
 rewrite or delete run last. Generation is derandomized (same cases every run);
 ``CHATROUTES_FUZZ_EXAMPLES`` sets the cases per operation and mode (default 3).
+
+This file runs on SQLite; ``test_fuzz_openapi_postgresql.py`` runs the same test on
+PostgreSQL, a file of its own so that the two runs (about a minute each) go to two
+workers under ``--dist loadfile``.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from chatroutes.server.store.database import Database
 from tests.conftest import API_PREFIX
 from tests.support.in_thread import served_in_thread
 
-pytestmark = pytest.mark.long
+pytestmark = [pytest.mark.long, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
 EXAMPLES = int(os.environ.get("CHATROUTES_FUZZ_EXAMPLES", "3"))
 CHECKS = [

@@ -1,10 +1,14 @@
-"""POSTs with an ``Idempotency-Key``: done once, replayed after, never run twice at once."""
+"""POSTs with an ``Idempotency-Key``: done once, replayed after, never run twice at once.
+
+The load test (a thousand keys, eight copies each) is in ``test_idempotency_load.py``
+(SQLite) and ``test_idempotency_load_postgresql.py``: files of their own, so that under
+``--dist loadfile`` each goes to a worker of its own.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from datetime import timedelta
 
@@ -22,8 +26,6 @@ from chatroutes.server.store.tables import IdempotencyRecord
 from tests.conftest import Api
 from tests.support.mock_upstream import Fault
 from tests.support.sse import payloads
-
-pytestmark = pytest.mark.long  # TestLoad: a thousand keys, eight copies each
 
 REPLAYED = "Idempotent-Replayed"
 _HOUR = timedelta(hours=1)
@@ -406,44 +408,6 @@ class TestStreams:
             assert await stored_record(api, key) is None
         await app.state.ctx.http.aclose()
         await app.state.ctx.db.dispose()
-
-
-class TestLoad:
-    KEYS, COPIES, KEYS_IN_FLIGHT = 1000, 8, 64
-
-    async def test_a_thousand_keys_sent_eight_times_at_once_act_once_each(self, api):
-        """Every key's copies arrive together; a copy told 409 waits Retry-After and retries."""
-        keys = [new_key() for _ in range(self.KEYS)]
-        window = asyncio.Semaphore(self.KEYS_IN_FLIGHT)
-        statuses: list[int] = []
-
-        async def post(key: str) -> tuple[str, bool]:
-            for _ in range(300):  # a busy machine may keep the first copy running a while
-                response = await api.client.post(
-                    "/conversations", json={"title": key}, headers=keyed(key)
-                )
-                statuses.append(response.status_code)
-                if response.status_code != 409:
-                    break
-                assert response.json()["error"] == "IDEMPOTENCY_KEY_IN_USE"
-                await asyncio.sleep(int(response.headers["Retry-After"]))
-            assert response.status_code == 201, response.text
-            return response.json()["data"]["conversation"]["id"], REPLAYED in response.headers
-
-        async def all_copies(key: str) -> list[tuple[str, bool]]:
-            async with window:
-                return await asyncio.gather(*(post(key) for _ in range(self.COPIES)))
-
-        started = time.monotonic()
-        answers = await asyncio.gather(*(all_copies(key) for key in keys))
-        elapsed = time.monotonic() - started
-
-        assert all(len({cid for cid, _ in copies}) == 1 for copies in answers)
-        assert len({copies[0][0] for copies in answers}) == self.KEYS
-        assert all(sum(not replayed for _, replayed in copies) == 1 for copies in answers)
-        assert set(statuses) <= {201, 409}
-        assert (await api.client.get("/conversations")).json()["total"] == self.KEYS
-        print(f"\n{len(statuses)} requests, {statuses.count(409)} of them 409, in {elapsed:.1f}s")
 
 
 def _stream_route(app, path: str, gate: asyncio.Event) -> None:

@@ -1,11 +1,11 @@
 """kill -9 at random moments under concurrent sends, streamed sends and forks.
 
 Each run starts ``chatroutes serve`` on one database (kept across runs: SQLite fifty
-times, PostgreSQL eight), lets four clients write while the mock upstream streams
-slowly, kills the server with SIGKILL at a random moment (seeded; the seed is
-printed), and restarts it. After
-every restart, recovery done, every conversation is checked against the clients'
-log of acknowledged writes: nothing acknowledged is lost or changed, nothing is
+times, PostgreSQL eight in ``test_crash_safety_postgresql.py``), lets four clients
+write while the mock upstream streams slowly, kills the server with SIGKILL at a
+random moment (seeded; the seed is printed), and restarts it. After every restart,
+recovery done, every conversation is checked against the clients' log of
+acknowledged writes: nothing acknowledged is lost or changed, nothing is
 half-written, every tree is whole, every question has a reply (a complete one or
 one marked ``interrupted`` holding a prefix of the text), no lease is left held.
 
@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from chatroutes.server.store.database import Database
 from chatroutes.server.store.tables import Branch
 from tests.conftest import provider_env
-from tests.e2e.conftest import KEY_RE, START_TIMEOUT, _database_url, _free_port
+from tests.e2e.conftest import KEY_RE, START_TIMEOUT, TLS_CONTEXT, _database_url, _free_port
 from tests.e2e.conftest import fork_server as shared_fork_server
 from tests.support.fork_server import ForkServer
 from tests.support.mock_upstream import MockUpstream
@@ -111,7 +111,8 @@ def _start(fork_server: ForkServer, env: dict[str, str], workdir: Path, log: Pat
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         try:
-            if httpx.get(server.url + "/api/v1/health", timeout=1.0).status_code == 200:
+            health = httpx.get(server.url + "/api/v1/health", timeout=1.0, verify=TLS_CONTEXT)
+            if health.status_code == 200:
                 return server
         except httpx.TransportError:
             pass
@@ -143,7 +144,10 @@ async def _workload(
     server: Server, key: str, log: Log, rng: random.Random, run: int, kill_after: float
 ) -> None:
     async with httpx.AsyncClient(
-        base_url=server.url + "/api/v1", headers={"X-API-Key": key}, timeout=30
+        base_url=server.url + "/api/v1",
+        headers={"X-API-Key": key},
+        timeout=30,
+        verify=TLS_CONTEXT,
     ) as client:
         if not log.conversations:
             for n in range(CONVERSATIONS):
@@ -230,7 +234,9 @@ def _check(server: Server, key: str, log: Log, database_url: str) -> None:
     headers = {"X-API-Key": key}
     stored: dict[str, dict] = {}
     for cid in log.conversations:
-        response = httpx.get(f"{server.url}/api/v1/conversations/{cid}/export", headers=headers)
+        response = httpx.get(
+            f"{server.url}/api/v1/conversations/{cid}/export", headers=headers, verify=TLS_CONTEXT
+        )
         assert response.status_code == 200, response.text
         document = response.json()["data"]
         messages = {m["id"]: m for m in document["messages"]}
@@ -261,8 +267,10 @@ def _check(server: Server, key: str, log: Log, database_url: str) -> None:
 def _assert_counted_as_billed(server: Server, headers: dict[str, str]) -> None:
     """The token counters the quotas read hold what the account's usage shows: a reply
     its process died generating is settled by the recovery that stores it."""
-    usage = httpx.get(f"{server.url}/api/v1/usage?timeframe=all", headers=headers)
-    billing = httpx.get(f"{server.url}/api/v1/billing", headers=headers)
+    usage = httpx.get(
+        f"{server.url}/api/v1/usage?timeframe=all", headers=headers, verify=TLS_CONTEXT
+    )
+    billing = httpx.get(f"{server.url}/api/v1/billing", headers=headers, verify=TLS_CONTEXT)
     assert usage.status_code == billing.status_code == 200, (usage.text, billing.text)
     billed = usage.json()["data"]["totals"]["totalTokens"]
     assert billing.json()["data"]["tokens"]["used"] == billed, (billing.text, billed)
@@ -299,11 +307,19 @@ def _check_tree(document: dict, messages: dict[str, dict]) -> None:
                 assert answer["content"] == full, answer
 
 
-@pytest.mark.parametrize(
-    ("backend", "runs"),
-    [("sqlite", RUNS), pytest.param("postgresql", POSTGRES_RUNS, marks=pytest.mark.postgres)],
-)
 def test_kill_9_loses_nothing_acknowledged_and_leaves_no_half_write(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    child_env: dict[str, str],
+    fork_server: ForkServer,
+    slow_upstream: MockUpstream,
+) -> None:
+    """On SQLite; ``test_crash_safety_postgresql.py`` runs it on PostgreSQL, a file of its
+    own so that under ``--dist loadfile`` it goes to another worker than this one's."""
+    kill_9_runs(request, tmp_path, child_env, fork_server, slow_upstream, "sqlite", RUNS)
+
+
+def kill_9_runs(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     child_env: dict[str, str],
@@ -312,6 +328,8 @@ def test_kill_9_loses_nothing_acknowledged_and_leaves_no_half_write(
     backend: str,
     runs: int,
 ) -> None:
+    """``runs`` kills on ``backend``'s database, each restart checked (the module's
+    docstring)."""
     print(f"crash test seed: {SEED} (CRASH_SEED={SEED} repeats it)")
     rng = random.Random(SEED)
     database_url = _database_url(backend, request, tmp_path)
@@ -399,7 +417,10 @@ def test_a_parallel_session_killed_midway_keeps_each_candidates_flushed_text(
     try:
         url = f"{server.url}/api/v1/response-sessions/{session_id}"
         deadline = time.monotonic() + 10
-        while (session := httpx.get(url, headers=headers).json()["data"])["status"] == "running":
+        while True:
+            session = httpx.get(url, headers=headers, verify=TLS_CONTEXT).json()["data"]
+            if session["status"] != "running":
+                break
             assert time.monotonic() < deadline, f"never recovered\n{server.logs()}"
             time.sleep(0.1)
         _assert_counted_as_billed(server, headers)
@@ -465,7 +486,7 @@ def test_sigterm_lets_generations_finish_within_the_grace(
         deadline = time.monotonic() + 5
         while True:  # the listener closes at once: new requests are refused
             try:
-                httpx.get(server.url + "/api/v1/health", timeout=0.5)
+                httpx.get(server.url + "/api/v1/health", timeout=0.5, verify=TLS_CONTEXT)
             except httpx.TransportError:
                 break
             assert time.monotonic() < deadline, "still accepting after SIGTERM"

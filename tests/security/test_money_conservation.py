@@ -44,6 +44,9 @@ from tests.api.test_transfer import renamed
 from tests.conftest import API_PREFIX
 from tests.support.mock_upstream import Fault, MockUpstream
 
+# Four runs (two counters, two backends) of a minute or more together: scheduled first.
+pytestmark = pytest.mark.long
+
 OPERATIONS = (
     "send",
     "stream",

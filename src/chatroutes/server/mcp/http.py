@@ -37,16 +37,25 @@ class McpEndpoint:
 
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
-        server = build_mcp_server(ctx, _request_key)
-        # Builds the SDK's session manager (its Starlette app is not used: we route here).
-        # The Host check against DNS rebinding is off: callers authenticate by a header
-        # that no page of another origin can make a browser send.
-        server.streamable_http_app(
-            stateless_http=True,
-            max_request_body_size=ctx.settings.max_body_bytes,
-            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
-        )
-        self.sessions: StreamableHTTPSessionManager = server.session_manager
+        self._sessions: StreamableHTTPSessionManager | None = None
+
+    @property
+    def sessions(self) -> StreamableHTTPSessionManager:
+        """The SDK's session manager, built on first use (the lifespan's ``running``):
+        the tools' argument schemas take most of the time ``create_app`` would spend,
+        and an app called in process without its lifespan cannot serve ``/mcp``."""
+        if self._sessions is None:
+            server = build_mcp_server(self.ctx, _request_key)
+            # Builds the SDK's session manager (its Starlette app is not used: we route
+            # here). The Host check against DNS rebinding is off: callers authenticate by
+            # a header that no page of another origin can make a browser send.
+            server.streamable_http_app(
+                stateless_http=True,
+                max_request_body_size=self.ctx.settings.max_body_bytes,
+                transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+            )
+            self._sessions = server.session_manager
+        return self._sessions
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

@@ -24,6 +24,7 @@ another transport, they go through the client as any request does.
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -188,9 +189,16 @@ def upstream_client(*, timeout: httpx.Timeout, max_connections: int) -> httpx.As
     transport = AiohttpTransport(
         max_connections=max_connections,
         keepalive_seconds=KEEPALIVE_SECONDS,
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=_verifying_context(),
     )
     return httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport)
+
+
+@functools.cache
+def _verifying_context() -> ssl.SSLContext:
+    """httpx's default context (certifi's CA bundle), made once a process: loading the
+    bundle costs tens of milliseconds, each app made in the process would pay again."""
+    return httpx.create_ssl_context()
 
 
 async def send_json(
