@@ -14,7 +14,6 @@ import re
 import time
 from typing import Any
 
-from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..api.envelope import error_response_at
@@ -132,18 +131,12 @@ class ObservabilityMiddleware:
 
 
 def _documented_routes(app: Any) -> list[tuple[re.Pattern[str], frozenset[str], str]]:
-    """Each documented route's template as a regex, with its methods (built once).
-
-    The routes ``/openapi.json`` lists, read from the route table: building the document
-    itself would cost a second of CPU for each app made."""
+    """Each OpenAPI path as a regex, with its methods and template (built once)."""
     table = []
-    for route in iter_route_contexts(app.routes):  # included routers' routes, prefixed
-        if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
-            continue
-        template = route.path_format or ""  # an APIRoute's: always set
+    for template, operations in app.openapi().get("paths", {}).items():
         pieces = re.split(r"\{[^}]*\}", template)
         regex = re.compile("[^/]+".join(re.escape(piece) for piece in pieces))
-        table.append((regex, frozenset(route.methods or ()), template))
+        table.append((regex, frozenset(m.upper() for m in operations), template))
     return table
 
 
