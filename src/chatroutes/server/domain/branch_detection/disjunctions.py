@@ -202,13 +202,16 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     ]
     quotes = _quoted(scan)
     ors = _by_sentence(_OR, scan, sents)  # each sentence's "or"s
+    later_verdicts: dict[int, bool | None] = {}
     for index, sentence in enumerate(sents):
         if not ors[index]:
             continue
         chunk = scan[sentence.start : sentence.end]
         following = sents[index + 1] if index + 1 < len(sents) else None
         next_sentence = scan[following.start : following.end] if following is not None else ""
-        asked_which = _asks_which(next_sentence) or _asked_later(scan, sents, ors, index)
+        asked_which = _asks_which(next_sentence) or _asked_later(
+            scan, sents, ors, index, later_verdicts
+        )
         # "Thoughts?", not "What does that mean?"
         short_asked = _short_question(next_sentence) and not _MEANING_ASKED.match(next_sentence)
         then_asked = asked_which or (
@@ -938,20 +941,37 @@ _BACK_TO_THE_CHOICE = _Folding(
 )
 
 
-def _asked_later(scan: str, sents: list[Span], ors: list[list[re.Match[str]]], index: int) -> bool:
+def _asked_later(
+    scan: str,
+    sents: list[Span],
+    ors: list[list[re.Match[str]]],
+    index: int,
+    verdicts: dict[int, bool | None],
+) -> bool:
     """A later question points back to the choice: "… Which of the two options would
-    you go with?" (within the next few sentences, with nothing chosen in between)."""
+    you go with?" (within the next few sentences, with nothing chosen in between).
+    ``verdicts``: each sentence's ``_later_verdict``, kept for the message's other "or"s."""
     for later in range(index + 2, min(index + 6, len(sents))):
         if ors[later]:
             return False
-        chunk = scan[sents[later].start : sents[later].end]
-        if _SET_ASIDE.match(chunk):
-            return False
-        if ("?" in chunk and _BACK_TO_THE_CHOICE.search(chunk)) or (
-            _WHICH_OF_THEM.match(chunk) and _asks_which(chunk)
-        ):
-            return True
+        if later not in verdicts:
+            verdicts[later] = _later_verdict(scan[sents[later].start : sents[later].end])
+        verdict = verdicts[later]
+        if verdict is not None:
+            return verdict
     return False
+
+
+def _later_verdict(chunk: str) -> bool | None:
+    """What a sentence after a choice says of it: True when it asks which to take, False
+    when it sets the choice aside, None when neither."""
+    if _SET_ASIDE.match(chunk):
+        return False
+    if ("?" in chunk and _BACK_TO_THE_CHOICE.search(chunk)) or (
+        _WHICH_OF_THEM.match(chunk) and _asks_which(chunk)
+    ):
+        return True
+    return None
 
 
 def _short_question(chunk: str) -> bool:
