@@ -1218,11 +1218,15 @@ def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
 _WORD_START = re.compile(r"\b\w")
 
 
+# no fixed phrase opens more than this many words before its "or" ("d'une manière ou")
+_IDIOM_LEAD = 3
+
+
 def _idiom(scan: str, at: int, lo: int, hi: int) -> bool:
     """Whether the "or" at ``at`` is part of a fixed phrase ("more or less"): one that
     starts at a word in the few before it (matching there is cheaper than searching)."""
     end = min(hi, at + 40)
-    for word in _WORD_START.finditer(scan, lo, at + 1):
+    for word in [*_WORD_START.finditer(scan, lo, at + 1)][-1 - _IDIOM_LEAD :]:
         idiom = _IDIOMS.match(scan, word.start(), end)
         if idiom is not None and at < idiom.end():
             return True
