@@ -411,9 +411,13 @@ _HEADED = _Folding(
     )
 )
 
+_HEADING_MARKS = ("#", "**", "__")  # one of them is in each match of _HEADED
+
 
 def _headed_options(text: str, scan: str) -> list[Suggestion]:
     """Sections headed "## Option A …" or "**Approach 2:** …": one option per section."""
+    if not any(map(scan.__contains__, _HEADING_MARKS)):
+        return []
     heads = list(_HEADED.finditer(scan))
     if len(heads) < 2:
         return []
