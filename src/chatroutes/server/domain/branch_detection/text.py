@@ -544,12 +544,14 @@ def _key_places(low: str, lists: int) -> dict[str, list[int]]:
     family of a message asks for it."""
     shortest_first, longer = _keys_of(lists)
     places: dict[str, list[int]] = {}
-    for found in shortest_first.finditer(low):  # the shortest key that starts there
-        at, key = found.start(), found.group(1)
+    found = shortest_first.search(low)
+    while found is not None:  # the shortest key that starts there
+        at, key = found.start(), found.group(0)
         places.setdefault(key, []).append(at)
         for other in longer[key]:  # the other keys that start there hold it
             if low.startswith(other, at):
                 places.setdefault(other, []).append(at)
+        found = shortest_first.search(low, at + 1)  # keys may overlap
     return places
 
 
@@ -560,9 +562,9 @@ def _keys_of(lists: int) -> tuple[re.Pattern[str], dict[str, list[str]]]:
     keys = sorted({key for known in _KEY_LISTS[:lists] for key in known}, key=len)
     longer = {key: [o for o in keys if len(o) > len(key) and o.startswith(key)] for key in keys}
     # a trie keeps the order of its words where they share a start: the shortest is tried
-    # first, and a lookahead finds keys that overlap
+    # first (a search from each place a key starts finds the keys that overlap it)
     escaped = _trie([_REGEX_SYNTAX.sub(r"\\\1", key) for key in keys])
-    return re.compile(f"(?=({escaped}))"), longer
+    return re.compile(escaped), longer
 
 
 # from this many keys on, one search for them all beats a scan of the text per key
