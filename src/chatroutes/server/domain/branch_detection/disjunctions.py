@@ -46,7 +46,6 @@ from .text import (
     _NEGATION,
     Span,
     _by_sentence,
-    _factored,
     _Folding,
     _inside,
     _may_match,
@@ -138,35 +137,36 @@ _EXAMPLE_KEYS = (  # one of them is in each match of _EXAMPLE_CUE
     *("such as", "e.g", "for example", "for instance", "including", "comme", "par exemple"),
     *("como", "por ejemplo", "wie", "zum beispiel", "z.b", "like"),
 )
-_IDIOMS = re.compile(
-    r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
-    r"longer|later|earlier|similar|(?:some|any)thing(?![^\W\d_]|\s+(?!like\b|else\b)[^\W\d_])|"
-    r"whatever|whoever|otherwise|other|else|"
-    r"not|equal|a few|another|both|all|none|any(?:thing)?"
-    r" else)\b|or (?:two|three|four|five|six|ten|twenty)(?!\s+[^\W\d_]{3,})\b|"
-    r"\ban? \w+ or (?:two|three)\b|and/or|"
-    r"(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
-    r"four|five|six|seven|ten|so)\b|"
-    r"(?:un|une|deux|trois|quatre|cinq|dix|uno|una|dos|tres|cuatro|cinco|diez|ein|eine|zwei|"
-    r"drei|vier|fünf|zehn) (?:ou|o|u|oder) (?:deux|trois|quatre|cinq|six|dix|dos|tres|cuatro|"
-    r"cinco|seis|diez|zwei|drei|vier|fünf|sechs|zehn)\b|"
-    r"whether or not|or what|rain or shine|give or take|"
-    r"black or white|right or wrong|true or false|yes or no|dead or alive|now or never|"
-    r"all or nothing|more or fewer|plus ou moins|tôt ou tard|"
-    r"ou à peu près|ou presque|o así|o casi|oder so ungefähr|oder fast|or thereabouts|"
-    r"or nearly|or almost|or some such|o lo que (?:sea|veas|creas|prefieras)|o algo (?:así|"
-    r"parecido|similar)|o similar|ou (?:n'importe quoi|quoi que ce soit|autre chose|similaire)|"
-    r"ou ce que (?:tu|vous) (?:veux|voulez|préfères|préférez)|oder (?:was auch immer|sonst was|"
-    r"so etwas|so was|ähnlich\w*)|d'une (?:manière|façon) ou "
-    r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
-    r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
-    r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
-    r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b|"
-    r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)"
-    r"(?!\w)",  # whole words: "oder so" is not "oder sollte"
-    re.I,
+_IDIOMS = _Folding(
+    re.compile(
+        r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
+        r"longer|later|earlier|similar|(?:some|any)thing(?![^\W\d_]|\s+(?!like\b|else\b)[^\W\d_])|"
+        r"whatever|whoever|otherwise|other|else|"
+        r"not|equal|a few|another|both|all|none|any(?:thing)?"
+        r" else)\b|or (?:two|three|four|five|six|ten|twenty)(?!\s+[^\W\d_]{3,})\b|"
+        r"\ban? \w+ or (?:two|three)\b|and/or|"
+        r"(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
+        r"four|five|six|seven|ten|so)\b|"
+        r"(?:un|une|deux|trois|quatre|cinq|dix|uno|una|dos|tres|cuatro|cinco|diez|ein|eine|zwei|"
+        r"drei|vier|fünf|zehn) (?:ou|o|u|oder) (?:deux|trois|quatre|cinq|six|dix|dos|tres|cuatro|"
+        r"cinco|seis|diez|zwei|drei|vier|fünf|sechs|zehn)\b|"
+        r"whether or not|or what|rain or shine|give or take|"
+        r"black or white|right or wrong|true or false|yes or no|dead or alive|now or never|"
+        r"all or nothing|more or fewer|plus ou moins|tôt ou tard|"
+        r"ou à peu près|ou presque|o así|o casi|oder so ungefähr|oder fast|or thereabouts|"
+        r"or nearly|or almost|or some such|o lo que (?:sea|veas|creas|prefieras)|o algo (?:así|"
+        r"parecido|similar)|o similar|ou (?:n'importe quoi|quoi que ce soit|autre chose|similaire)|"
+        r"ou ce que (?:tu|vous) (?:veux|voulez|préfères|préférez)|oder (?:was auch immer|sonst was|"
+        r"so etwas|so was|ähnlich\w*)|d'une (?:manière|façon) ou "
+        r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
+        r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
+        r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
+        r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b|"
+        r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)"
+        r"(?!\w)",  # whole words: "oder so" is not "oder sollte"
+        re.I,
+    )
 )
-_IDIOMS = _factored(_IDIOMS)  # the same matches, found faster
 _ANY_CONTEXT = _Folding(
     re.compile(
         r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I

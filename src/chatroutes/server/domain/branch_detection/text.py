@@ -221,6 +221,19 @@ class _Folding:
             return self._ignoring_case.finditer(text, pos, endpos)
         return self._twin.finditer(low, pos, endpos)
 
+    def sub(self, replacement: str, text: str) -> str:
+        """``text`` with each match replaced by ``replacement``, plain text (no group
+        references): what ``re.sub`` gives."""
+        low = _lowered(text) if len(text) > _SHORT else _folded_copy(text)
+        if low is None:
+            return self._ignoring_case.sub(lambda _: replacement, text)
+        pieces: list[str] = []
+        cursor = 0
+        for match in self._twin.finditer(low):
+            pieces += (text[cursor : match.start()], replacement)
+            cursor = match.end()
+        return "".join([*pieces, text[cursor:]]) if pieces else text
+
 
 # a pattern, or one that runs on the lower-cased text where it may
 _Searcher = re.Pattern[str] | _Folding
