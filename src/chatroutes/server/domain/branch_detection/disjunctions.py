@@ -1710,12 +1710,14 @@ def _verbs_sharing_an_object(scan: str, lo: int, start: int, at: int, end: int) 
 # several things wanted, then the word that says what they are about ("5 more films
 # from that era with …", "quelques livres sur …", "unas series sobre …", "ein paar
 # Rezepte mit …")
-_SEVERAL_WANTED = re.compile(
-    r"(?:\b\d+|\b(?:several|a few|a couple of|some|two|three|four|five|ten|plusieurs|"
-    r"quelques|deux|trois|quatre|cinq|dix|varios|varias|algunos|algunas|unos|unas|dos|tres|"
-    r"cuatro|cinco|diez|ein paar|einige|mehrere|zwei|drei|vier|fünf|zehn))\s+"
-    r"(?:[^\W\d_]+\s+){1,5}?(?:with|about|on|featuring|avec|sur|con|sobre|mit|über|zu)\s",
-    re.I,
+_SEVERAL_WANTED = _Folding(
+    re.compile(
+        r"\b(?:\d+|several|a few|a couple of|some|two|three|four|five|ten|plusieurs|"
+        r"quelques|deux|trois|quatre|cinq|dix|varios|varias|algunos|algunas|unos|unas|dos|tres|"
+        r"cuatro|cinco|diez|ein paar|einige|mehrere|zwei|drei|vier|fünf|zehn)\s+"
+        r"(?:[^\W\d_]+\s+){1,5}?(?:with|about|on|featuring|avec|sur|con|sobre|mit|über|zu)\s",
+        re.I,
+    )
 )
 _ABOUT_REACH = 4  # the most words between "about" and the "or"
 # words that weigh options against each other ("should I", "better", "lequel", "lieber")
