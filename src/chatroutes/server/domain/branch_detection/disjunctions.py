@@ -63,13 +63,21 @@ OR = r"(?:or|ou|o|u|oder|oppure)"
 # that opens with "\b" is tried at every character): the word boundary before it is
 # checked once its first letter is read
 _OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
-# a comma between digits is a decimal mark ("19,99"), no separator
-_LIST_COMMA = r"(?:(?<!\d),|,(?!\d))\s*"
+# a comma between digits is a decimal mark ("19,99"), no separator (the comma first: a
+# search skips ahead to the next one)
+_LIST_COMMA = r",(?:(?<!\d,)|(?!\d))\s*"
+# each split opens on a comma, a semicolon, a space or the "or" itself: a lookahead for
+# them fails fast where none is
 _SPLIT = _Folding(
-    re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber|alors))?\s*|{_LIST_COMMA}|;\s*", re.I)
+    re.compile(
+        rf"(?=[,;\sou])(?:,?\s*\b{OR}\b(?:\s+(?:else|bien|aber|alors))?\s*|{_LIST_COMMA}|;\s*)",
+        re.I,
+    )
 )
 # the same, where "ou" tells "o" is an article ("faço o mestrado ou …")
-_SPLIT_OU = re.compile(rf",?\s*\bou\b(?:\s+(?:bien|alors))?\s*|{_LIST_COMMA}|;\s*", re.I)
+_SPLIT_OU = re.compile(
+    rf"(?=[,;\so])(?:,?\s*\bou\b(?:\s+(?:bien|alors))?\s*|{_LIST_COMMA}|;\s*)", re.I
+)
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
     r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
