@@ -192,6 +192,7 @@ def _says_ou(chunk: str) -> bool:
 
 
 _CONDITION = _Folding(re.compile(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", re.I))
+_CONDITION_KEYS = ("if", "when", "si", "wenn", "falls")  # one of them is in each match
 _LAST_WORD = re.compile(r"([^\W\d_]+)\s+$")
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares)|who needs|why would (?:anyone|you|"
@@ -371,7 +372,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 score += 0.05
                 features.append(f"{items + 1} options")
             window = " ".join(_words(scan[lo:start])[-3:])
-            if (not opener and _NEGATION.search(window)) or _NOR.search(clause):
+            if (not opener and _NEGATION.search(window)) or (
+                _may_match(clause, ("nor",)) and _NOR.search(clause)
+            ):
                 continue
             if _may_match(scan[max(lo, start - 20) : start], _EXAMPLE_KEYS) and _EXAMPLE_CUE.search(
                 scan, max(lo, start - 20), start
@@ -403,7 +406,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             ):
                 score -= 0.3  # "five films with courtroom or custody themes": what they are about
                 features.append("what several things wanted are about, not a choice")
-            if _CONDITION.search(before):
+            if _may_match(before, _CONDITION_KEYS) and _CONDITION.search(before):
                 score -= 0.25
                 features.append("inside a condition")
             context = scan[max(lo, start - 25) : end]
