@@ -345,7 +345,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 and _MAIN_CLAUSE.match(scan, end)
             ):
                 continue  # "Whether it's Python or Java, I always struggle": either way
-            if _REPORTED.search(scan, sentence.start, at) and not (asked or asked_which):
+            if _reported(scan, sentence.start, at) and not (asked or asked_which):
                 continue  # "he asked me whether I prefer tea or coffee": told, not asked
             leading = opener is not None and not scan[lo : lo + opener.start()].strip()
             if opener and (
@@ -1015,6 +1015,17 @@ _REPORTED = _Folding(
         re.I,
     )
 )
+_REPORTED_KEYS = (  # one of them is in each match of _REPORTED
+    *("asked", "wondered", "wanted to know", "wondering", "debated", "discussed", "argu"),
+    *("disagree", "decide", "didn't know", "demandé", "preguntó", "fragte"),
+)
+
+
+def _reported(scan: str, start: int, end: int) -> bool:
+    """Whether ``scan[start:end]`` tells of a question asked or weighed (_REPORTED)."""
+    return _may_match(scan[start:end], _REPORTED_KEYS) and bool(_REPORTED.search(scan, start, end))
+
+
 _MAIN_CLAUSE = re.compile(
     r",\s+(?:i|we|you|it|they|he|she|my|our|the|this|that|there)\b(?!\s+or\b)", re.I
 )
