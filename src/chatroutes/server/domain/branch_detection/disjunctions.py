@@ -280,7 +280,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 left = _left_option(scan, left_lo, left_stop) or _verb_final(scan, lo, at, opener)
                 if left is None:
                     continue
-                priced = _PRICED.search(scan, left_lo, at)
+                priced = (
+                    _PRICED.search(scan, left_lo, at) if _DIGIT.search(scan, left_lo, at) else None
+                )
                 if priced is not None and left[0] >= priced.start(1):
                     # "the Pixel at $499 or the iPhone at $429": the thing, not its price
                     left = _left_option(scan, left_lo, priced.start()) or left
@@ -1207,6 +1209,7 @@ _BRACKETED = re.compile(r"\([^()]*\)")
 _PRICED = _Folding(
     re.compile(r"\s+(?:at|for|à|a|por|für|um)\s+([$€£]?\s?\d[\d.,]*\s?[$€£%]?)\s*$", re.I)
 )
+_DIGIT = re.compile(r"\d")  # a price holds one: a cheap search first
 
 
 def _verb_final(
