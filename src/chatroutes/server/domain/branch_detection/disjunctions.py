@@ -183,7 +183,8 @@ _ANY_CONTEXT = _Folding(
 _ANY_KEYS = ("any", "questions", "issues", "problems", "concerns", "comments", "feedback")
 _SPANISH = _Folding(re.compile(r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", re.I))
 _NOR = _Folding(re.compile(r"\bnor\b", re.I))
-_OU = re.compile(r"\bou\b", re.I)
+# \bou\b, written so that a search skips ahead to the next "o" (as _OR is)
+_OU = _Folding(re.compile(r"o(?<!\wo)u\b", re.I))
 
 
 def _says_ou(chunk: str) -> bool:
