@@ -574,10 +574,22 @@ def _keys_of(lists: int) -> tuple[re.Pattern[str], dict[str, list[str]]]:
     starts, the shortest key there; and for each key, the longer keys that open with it."""
     keys = sorted({key for known in _KEY_LISTS[:lists] for key in known}, key=len)
     longer = {key: [o for o in keys if len(o) > len(key) and o.startswith(key)] for key in keys}
-    # a trie keeps the order of its words where they share a start: the shortest is tried
-    # first (a search from each place a key starts finds the keys that overlap it)
-    escaped = _trie([_REGEX_SYNTAX.sub(r"\\\1", key) for key in keys])
+    by_first: dict[str, list[str]] = {}
+    for key in keys:
+        by_first.setdefault(key[0], []).append(key)
+    # one trie per first letter, which keeps the order of its words: the shortest is tried
+    # first (a search from each place a key starts finds the keys that overlap it). The
+    # tries never match at the same place, and an alternation tries them in order: those
+    # of the letters most written come first
+    firsts = sorted(by_first, key=lambda first: _COMMON_FIRST.get(first, len(_COMMON_FIRST)))
+    escaped = "|".join(
+        _trie([_REGEX_SYNTAX.sub(r"\\\1", key) for key in by_first[first]]) for first in firsts
+    )
     return re.compile(escaped), longer
+
+
+# the characters most written in a text, most written first
+_COMMON_FIRST = {char: rank for rank, char in enumerate(" etaoinsrhldcumfpgwybvkxjqz")}
 
 
 # from this many keys on, one search for them all beats a scan of the text per key
