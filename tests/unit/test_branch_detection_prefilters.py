@@ -31,6 +31,9 @@ GUARDED: list[tuple[str, _Finds, Sequence[str]]] = [
     ("either/whether opener", disjunctions._OPENER, disjunctions._OPENER_KEYS),
     ("example cue", disjunctions._EXAMPLE_CUE, disjunctions._EXAMPLE_KEYS),
     ("catch-all context", disjunctions._ANY_CONTEXT, disjunctions._ANY_KEYS),
+    ("condition before the options", disjunctions._CONDITION, disjunctions._CONDITION_KEYS),
+    ("nor", disjunctions._NOR, ("nor",)),
+    ("question told", disjunctions._REPORTED, disjunctions._REPORTED_KEYS),
     ("options considered", enumerations._CONSIDERED, enumerations._CONSIDERING),
 ]
 
@@ -45,6 +48,9 @@ WRITTEN = [
     "Either way, whether or not, soit l'un soit l'autre, entweder oder, ya sea, o bien",
     "such as, e.g. this, for example, par exemple, por ejemplo, zum Beispiel, z.B. that",
     "We're considering: A, B. Our options are A or B. J'hésite entre A et B.",
+    "If so, whenever, when, si, wenn, falls: neither this nor that, NOR that",
+    "She asked me if, we were wondering whether, they argue about whether, I didn't know if",
+    "Il m'a demandé si, me preguntó si, er fragte ob, we couldn't decide between",
 ]
 
 

@@ -359,7 +359,11 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     keyed = _Keyed(scan, _KEYS)
     message = scan.lower()
     mentions_between = any(map(message.__contains__, ("between", "entre", "zwischen")))
+    hyphenated = "-v" in message
     for sentence in sents:
+        keyed_here = keyed.within(sentence.start, sentence.end)
+        if not (keyed_here or hyphenated or scan.find("?", sentence.start, sentence.end) != -1):
+            continue  # none of the shapes below: the cheap tests first
         chunk = scan[sentence.start : sentence.end]
         low = chunk.lower()
         # the question-only shapes, each of which needs the "?" of its own sentence
@@ -375,7 +379,7 @@ def _comparisons(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 found.extend(_switching(text, scan, sentence))
             if any(map(low.__contains__, (" against ", " contre ", " gegen "))):
                 found.extend(_against(text, scan, sentence))
-        if not keyed.within(sentence.start, sentence.end):
+        if not keyed_here:
             continue
         if _RHETORICAL.match(chunk.lstrip("-*•¿¡ ")):
             continue

@@ -46,7 +46,6 @@ from .text import (
     _NEGATION,
     Span,
     _by_sentence,
-    _factored,
     _Folding,
     _inside,
     _may_match,
@@ -64,13 +63,21 @@ OR = r"(?:or|ou|o|u|oder|oppure)"
 # that opens with "\b" is tried at every character): the word boundary before it is
 # checked once its first letter is read
 _OR = re.compile(r"(?:o(?<!\wo)(?:r|u|der|ppure)?|u(?<!\wu))\b")
-# a comma between digits is a decimal mark ("19,99"), no separator
-_LIST_COMMA = r"(?:(?<!\d),|,(?!\d))\s*"
+# a comma between digits is a decimal mark ("19,99"), no separator (the comma first: a
+# search skips ahead to the next one)
+_LIST_COMMA = r",(?:(?<!\d,)|(?!\d))\s*"
+# each split opens on a comma, a semicolon, a space or the "or" itself: a lookahead for
+# them fails fast where none is
 _SPLIT = _Folding(
-    re.compile(rf",?\s*\b{OR}\b(?:\s+(?:else|bien|aber|alors))?\s*|{_LIST_COMMA}|;\s*", re.I)
+    re.compile(
+        rf"(?=[,;\sou])(?:,?\s*\b{OR}\b(?:\s+(?:else|bien|aber|alors))?\s*|{_LIST_COMMA}|;\s*)",
+        re.I,
+    )
 )
 # the same, where "ou" tells "o" is an article ("faço o mestrado ou …")
-_SPLIT_OU = re.compile(rf",?\s*\bou\b(?:\s+(?:bien|alors))?\s*|{_LIST_COMMA}|;\s*", re.I)
+_SPLIT_OU = re.compile(
+    rf"(?=[,;\so])(?:,?\s*\bou\b(?:\s+(?:bien|alors))?\s*|{_LIST_COMMA}|;\s*)", re.I
+)
 _WORDS = re.compile(r"\s*([^\W\d_]+)")
 _CLAUSE_OPTION = re.compile(
     r"\s*(?:should|shall|do|does|did|is|are|can|could|would|will|must)\s+(?:i|we|you|it|they|he|"
@@ -138,35 +145,36 @@ _EXAMPLE_KEYS = (  # one of them is in each match of _EXAMPLE_CUE
     *("such as", "e.g", "for example", "for instance", "including", "comme", "par exemple"),
     *("como", "por ejemplo", "wie", "zum beispiel", "z.b", "like"),
 )
-_IDIOMS = re.compile(
-    r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
-    r"longer|later|earlier|similar|(?:some|any)thing(?![^\W\d_]|\s+(?!like\b|else\b)[^\W\d_])|"
-    r"whatever|whoever|otherwise|other|else|"
-    r"not|equal|a few|another|both|all|none|any(?:thing)?"
-    r" else)\b|or (?:two|three|four|five|six|ten|twenty)(?!\s+[^\W\d_]{3,})\b|"
-    r"\ban? \w+ or (?:two|three)\b|and/or|"
-    r"(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
-    r"four|five|six|seven|ten|so)\b|"
-    r"(?:un|une|deux|trois|quatre|cinq|dix|uno|una|dos|tres|cuatro|cinco|diez|ein|eine|zwei|"
-    r"drei|vier|fünf|zehn) (?:ou|o|u|oder) (?:deux|trois|quatre|cinq|six|dix|dos|tres|cuatro|"
-    r"cinco|seis|diez|zwei|drei|vier|fünf|sechs|zehn)\b|"
-    r"whether or not|or what|rain or shine|give or take|"
-    r"black or white|right or wrong|true or false|yes or no|dead or alive|now or never|"
-    r"all or nothing|more or fewer|plus ou moins|tôt ou tard|"
-    r"ou à peu près|ou presque|o así|o casi|oder so ungefähr|oder fast|or thereabouts|"
-    r"or nearly|or almost|or some such|o lo que (?:sea|veas|creas|prefieras)|o algo (?:así|"
-    r"parecido|similar)|o similar|ou (?:n'importe quoi|quoi que ce soit|autre chose|similaire)|"
-    r"ou ce que (?:tu|vous) (?:veux|voulez|préfères|préférez)|oder (?:was auch immer|sonst was|"
-    r"so etwas|so was|ähnlich\w*)|d'une (?:manière|façon) ou "
-    r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
-    r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
-    r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
-    r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b|"
-    r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)"
-    r"(?!\w)",  # whole words: "oder so" is not "oder sollte"
-    re.I,
+_IDIOMS = _Folding(
+    re.compile(
+        r"\b(?:more or less|sooner or later|one (?:way )?or another|or so|or (?:more|less|fewer|"
+        r"longer|later|earlier|similar|(?:some|any)thing(?![^\W\d_]|\s+(?!like\b|else\b)[^\W\d_])|"
+        r"whatever|whoever|otherwise|other|else|"
+        r"not|equal|a few|another|both|all|none|any(?:thing)?"
+        r" else)\b|or (?:two|three|four|five|six|ten|twenty)(?!\s+[^\W\d_]{3,})\b|"
+        r"\ban? \w+ or (?:two|three)\b|and/or|"
+        r"(?:\d+|one|two|three|four|five|a day|a week|an hour) or (?:\d+|two|three|"
+        r"four|five|six|seven|ten|so)\b|"
+        r"(?:un|une|deux|trois|quatre|cinq|dix|uno|una|dos|tres|cuatro|cinco|diez|ein|eine|zwei|"
+        r"drei|vier|fünf|zehn) (?:ou|o|u|oder) (?:deux|trois|quatre|cinq|six|dix|dos|tres|cuatro|"
+        r"cinco|seis|diez|zwei|drei|vier|fünf|sechs|zehn)\b|"
+        r"whether or not|or what|rain or shine|give or take|"
+        r"black or white|right or wrong|true or false|yes or no|dead or alive|now or never|"
+        r"all or nothing|more or fewer|plus ou moins|tôt ou tard|"
+        r"ou à peu près|ou presque|o así|o casi|oder so ungefähr|oder fast|or thereabouts|"
+        r"or nearly|or almost|or some such|o lo que (?:sea|veas|creas|prefieras)|o algo (?:así|"
+        r"parecido|similar)|o similar|ou (?:n'importe quoi|quoi que ce soit|autre chose|similaire)|"
+        r"ou ce que (?:tu|vous) (?:veux|voulez|préfères|préférez)|oder (?:was auch immer|sonst was|"
+        r"so etwas|so was|ähnlich\w*)|d'une (?:manière|façon) ou "
+        r"d'une autre|ou pas|ou non|oui ou non|bon gré mal gré|más o menos|tarde o temprano|"
+        r"de una (?:manera|forma) u otra|o no|sí o no|mehr oder weniger|früher oder später|"
+        r"so oder so|oder so|oder nicht|ja oder nein|\d+ (?:ou|o|oder) \d+|"
+        r"or (?:is|was) (?:it|that|this) (?:all|just|only|really|simply)\b|"
+        r"or (?:is|was|are) (?:that|this|those)\b|or am i\b|ou c'est (?:juste )?moi|o soy yo)"
+        r"(?!\w)",  # whole words: "oder so" is not "oder sollte"
+        re.I,
+    )
 )
-_IDIOMS = _factored(_IDIOMS)  # the same matches, found faster
 _ANY_CONTEXT = _Folding(
     re.compile(
         r"\b(?:any|anything|anyone|questions|issues|problems|concerns|comments|feedback)\b", re.I
@@ -175,7 +183,8 @@ _ANY_CONTEXT = _Folding(
 _ANY_KEYS = ("any", "questions", "issues", "problems", "concerns", "comments", "feedback")
 _SPANISH = _Folding(re.compile(r"[áéíóúñ¿¡]|\b(?:el|la|los|las|que|es|un|una|con|para)\b", re.I))
 _NOR = _Folding(re.compile(r"\bnor\b", re.I))
-_OU = re.compile(r"\bou\b", re.I)
+# \bou\b, written so that a search skips ahead to the next "o" (as _OR is)
+_OU = _Folding(re.compile(r"o(?<!\wo)u\b", re.I))
 
 
 def _says_ou(chunk: str) -> bool:
@@ -184,6 +193,7 @@ def _says_ou(chunk: str) -> bool:
 
 
 _CONDITION = _Folding(re.compile(r"\b(?:if|when(?:ever)?|si|wenn|falls)\b", re.I))
+_CONDITION_KEYS = ("if", "when", "si", "wenn", "falls")  # one of them is in each match
 _LAST_WORD = re.compile(r"([^\W\d_]+)\s+$")
 _RHETORICAL = re.compile(
     r"^(?:who (?:doesn't|does not|wouldn't|would not|cares)|who needs|why would (?:anyone|you|"
@@ -202,13 +212,16 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
     ]
     quotes = _quoted(scan)
     ors = _by_sentence(_OR, scan, sents)  # each sentence's "or"s
+    later_verdicts: dict[int, bool | None] = {}
     for index, sentence in enumerate(sents):
         if not ors[index]:
             continue
         chunk = scan[sentence.start : sentence.end]
         following = sents[index + 1] if index + 1 < len(sents) else None
         next_sentence = scan[following.start : following.end] if following is not None else ""
-        asked_which = _asks_which(next_sentence) or _asked_later(scan, sents, ors, index)
+        asked_which = _asks_which(next_sentence) or _asked_later(
+            scan, sents, ors, index, later_verdicts
+        )
         # "Thoughts?", not "What does that mean?"
         short_asked = _short_question(next_sentence) and not _MEANING_ASKED.match(next_sentence)
         then_asked = asked_which or (
@@ -268,7 +281,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 left = _left_option(scan, left_lo, left_stop) or _verb_final(scan, lo, at, opener)
                 if left is None:
                     continue
-                priced = _PRICED.search(scan, left_lo, at)
+                priced = (
+                    _PRICED.search(scan, left_lo, at) if _DIGIT.search(scan, left_lo, at) else None
+                )
                 if priced is not None and left[0] >= priced.start(1):
                     # "the Pixel at $499 or the iPhone at $429": the thing, not its price
                     left = _left_option(scan, left_lo, priced.start()) or left
@@ -333,7 +348,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 and _MAIN_CLAUSE.match(scan, end)
             ):
                 continue  # "Whether it's Python or Java, I always struggle": either way
-            if _REPORTED.search(scan, sentence.start, at) and not (asked or asked_which):
+            if _reported(scan, sentence.start, at) and not (asked or asked_which):
                 continue  # "he asked me whether I prefer tea or coffee": told, not asked
             leading = opener is not None and not scan[lo : lo + opener.start()].strip()
             if opener and (
@@ -360,7 +375,9 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 score += 0.05
                 features.append(f"{items + 1} options")
             window = " ".join(_words(scan[lo:start])[-3:])
-            if (not opener and _NEGATION.search(window)) or _NOR.search(clause):
+            if (not opener and _NEGATION.search(window)) or (
+                _may_match(clause, ("nor",)) and _NOR.search(clause)
+            ):
                 continue
             if _may_match(scan[max(lo, start - 20) : start], _EXAMPLE_KEYS) and _EXAMPLE_CUE.search(
                 scan, max(lo, start - 20), start
@@ -392,7 +409,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             ):
                 score -= 0.3  # "five films with courtroom or custody themes": what they are about
                 features.append("what several things wanted are about, not a choice")
-            if _CONDITION.search(before):
+            if _may_match(before, _CONDITION_KEYS) and _CONDITION.search(before):
                 score -= 0.25
                 features.append("inside a condition")
             context = scan[max(lo, start - 25) : end]
@@ -938,20 +955,37 @@ _BACK_TO_THE_CHOICE = _Folding(
 )
 
 
-def _asked_later(scan: str, sents: list[Span], ors: list[list[re.Match[str]]], index: int) -> bool:
+def _asked_later(
+    scan: str,
+    sents: list[Span],
+    ors: list[list[re.Match[str]]],
+    index: int,
+    verdicts: dict[int, bool | None],
+) -> bool:
     """A later question points back to the choice: "… Which of the two options would
-    you go with?" (within the next few sentences, with nothing chosen in between)."""
+    you go with?" (within the next few sentences, with nothing chosen in between).
+    ``verdicts``: each sentence's ``_later_verdict``, kept for the message's other "or"s."""
     for later in range(index + 2, min(index + 6, len(sents))):
         if ors[later]:
             return False
-        chunk = scan[sents[later].start : sents[later].end]
-        if _SET_ASIDE.match(chunk):
-            return False
-        if ("?" in chunk and _BACK_TO_THE_CHOICE.search(chunk)) or (
-            _WHICH_OF_THEM.match(chunk) and _asks_which(chunk)
-        ):
-            return True
+        if later not in verdicts:
+            verdicts[later] = _later_verdict(scan[sents[later].start : sents[later].end])
+        verdict = verdicts[later]
+        if verdict is not None:
+            return verdict
     return False
+
+
+def _later_verdict(chunk: str) -> bool | None:
+    """What a sentence after a choice says of it: True when it asks which to take, False
+    when it sets the choice aside, None when neither."""
+    if _SET_ASIDE.match(chunk):
+        return False
+    if ("?" in chunk and _BACK_TO_THE_CHOICE.search(chunk)) or (
+        _WHICH_OF_THEM.match(chunk) and _asks_which(chunk)
+    ):
+        return True
+    return None
 
 
 def _short_question(chunk: str) -> bool:
@@ -984,6 +1018,17 @@ _REPORTED = _Folding(
         re.I,
     )
 )
+_REPORTED_KEYS = (  # one of them is in each match of _REPORTED
+    *("asked", "wondered", "wanted to know", "wondering", "debated", "discussed", "argu"),
+    *("disagree", "decide", "didn't know", "demandé", "preguntó", "fragte"),
+)
+
+
+def _reported(scan: str, start: int, end: int) -> bool:
+    """Whether ``scan[start:end]`` tells of a question asked or weighed (_REPORTED)."""
+    return _may_match(scan[start:end], _REPORTED_KEYS) and bool(_REPORTED.search(scan, start, end))
+
+
 _MAIN_CLAUSE = re.compile(
     r",\s+(?:i|we|you|it|they|he|she|my|our|the|this|that|there)\b(?!\s+or\b)", re.I
 )
@@ -1165,6 +1210,7 @@ _BRACKETED = re.compile(r"\([^()]*\)")
 _PRICED = _Folding(
     re.compile(r"\s+(?:at|for|à|a|por|für|um)\s+([$€£]?\s?\d[\d.,]*\s?[$€£%]?)\s*$", re.I)
 )
+_DIGIT = re.compile(r"\d")  # a price holds one: a cheap search first
 
 
 def _verb_final(
@@ -1198,11 +1244,15 @@ def _parallel_verb(scan: str, lo: int, start: int, after: int) -> int:
 _WORD_START = re.compile(r"\b\w")
 
 
+# no fixed phrase opens more than this many words before its "or" ("d'une manière ou")
+_IDIOM_LEAD = 3
+
+
 def _idiom(scan: str, at: int, lo: int, hi: int) -> bool:
     """Whether the "or" at ``at`` is part of a fixed phrase ("more or less"): one that
     starts at a word in the few before it (matching there is cheaper than searching)."""
     end = min(hi, at + 40)
-    for word in _WORD_START.finditer(scan, lo, at + 1):
+    for word in [*_WORD_START.finditer(scan, lo, at + 1)][-1 - _IDIOM_LEAD :]:
         idiom = _IDIOMS.match(scan, word.start(), end)
         if idiom is not None and at < idiom.end():
             return True
@@ -1686,12 +1736,14 @@ def _verbs_sharing_an_object(scan: str, lo: int, start: int, at: int, end: int) 
 # several things wanted, then the word that says what they are about ("5 more films
 # from that era with …", "quelques livres sur …", "unas series sobre …", "ein paar
 # Rezepte mit …")
-_SEVERAL_WANTED = re.compile(
-    r"(?:\b\d+|\b(?:several|a few|a couple of|some|two|three|four|five|ten|plusieurs|"
-    r"quelques|deux|trois|quatre|cinq|dix|varios|varias|algunos|algunas|unos|unas|dos|tres|"
-    r"cuatro|cinco|diez|ein paar|einige|mehrere|zwei|drei|vier|fünf|zehn))\s+"
-    r"(?:[^\W\d_]+\s+){1,5}?(?:with|about|on|featuring|avec|sur|con|sobre|mit|über|zu)\s",
-    re.I,
+_SEVERAL_WANTED = _Folding(
+    re.compile(
+        r"\b(?:\d+|several|a few|a couple of|some|two|three|four|five|ten|plusieurs|"
+        r"quelques|deux|trois|quatre|cinq|dix|varios|varias|algunos|algunas|unos|unas|dos|tres|"
+        r"cuatro|cinco|diez|ein paar|einige|mehrere|zwei|drei|vier|fünf|zehn)\s+"
+        r"(?:[^\W\d_]+\s+){1,5}?(?:with|about|on|featuring|avec|sur|con|sobre|mit|über|zu)\s",
+        re.I,
+    )
 )
 _ABOUT_REACH = 4  # the most words between "about" and the "or"
 # words that weigh options against each other ("should I", "better", "lequel", "lieber")

@@ -356,6 +356,8 @@ _PROSE_NEXT = re.compile(
     r"(?:a )?third,? (?:you|we) could|finally,? (?:you|we) could)",
     re.I,
 )
+# the letters a match of _PROSE_NEXT opens with, in any case (the long s is an "s" to it)
+_PROSE_NEXT_FIRST = frozenset("atsolfATSOLF\u017f")
 
 
 def _prose_alternatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
@@ -364,7 +366,11 @@ def _prose_alternatives(text: str, scan: str, sents: list[Span]) -> list[Suggest
     while index < len(sents):
         run = [index]
         nxt = index + 1
-        while nxt < len(sents) and _PROSE_NEXT.match(scan[sents[nxt].start : sents[nxt].end]):
+        while (
+            nxt < len(sents)
+            and scan[sents[nxt].start] in _PROSE_NEXT_FIRST
+            and _PROSE_NEXT.match(scan[sents[nxt].start : sents[nxt].end])
+        ):
             run.append(nxt)
             nxt += 1
         head = scan[sents[index].start : sents[index].end]
@@ -411,9 +417,13 @@ _HEADED = _Folding(
     )
 )
 
+_HEADING_MARKS = ("#", "**", "__")  # one of them is in each match of _HEADED
+
 
 def _headed_options(text: str, scan: str) -> list[Suggestion]:
     """Sections headed "## Option A …" or "**Approach 2:** …": one option per section."""
+    if not any(map(scan.__contains__, _HEADING_MARKS)):
+        return []
     heads = list(_HEADED.finditer(scan))
     if len(heads) < 2:
         return []

@@ -221,6 +221,19 @@ class _Folding:
             return self._ignoring_case.finditer(text, pos, endpos)
         return self._twin.finditer(low, pos, endpos)
 
+    def sub(self, replacement: str, text: str) -> str:
+        """``text`` with each match replaced by ``replacement``, plain text (no group
+        references): what ``re.sub`` gives."""
+        low = _lowered(text) if len(text) > _SHORT else _folded_copy(text)
+        if low is None:
+            return self._ignoring_case.sub(lambda _: replacement, text)
+        pieces: list[str] = []
+        cursor = 0
+        for match in self._twin.finditer(low):
+            pieces += (text[cursor : match.start()], replacement)
+            cursor = match.end()
+        return "".join([*pieces, text[cursor:]]) if pieces else text
+
 
 # a pattern, or one that runs on the lower-cased text where it may
 _Searcher = re.Pattern[str] | _Folding
@@ -544,12 +557,14 @@ def _key_places(low: str, lists: int) -> dict[str, list[int]]:
     family of a message asks for it."""
     shortest_first, longer = _keys_of(lists)
     places: dict[str, list[int]] = {}
-    for found in shortest_first.finditer(low):  # the shortest key that starts there
-        at, key = found.start(), found.group(1)
+    found = shortest_first.search(low)
+    while found is not None:  # the shortest key that starts there
+        at, key = found.start(), found.group(0)
         places.setdefault(key, []).append(at)
         for other in longer[key]:  # the other keys that start there hold it
             if low.startswith(other, at):
                 places.setdefault(other, []).append(at)
+        found = shortest_first.search(low, at + 1)  # keys may overlap
     return places
 
 
@@ -559,10 +574,22 @@ def _keys_of(lists: int) -> tuple[re.Pattern[str], dict[str, list[str]]]:
     starts, the shortest key there; and for each key, the longer keys that open with it."""
     keys = sorted({key for known in _KEY_LISTS[:lists] for key in known}, key=len)
     longer = {key: [o for o in keys if len(o) > len(key) and o.startswith(key)] for key in keys}
-    # a trie keeps the order of its words where they share a start: the shortest is tried
-    # first, and a lookahead finds keys that overlap
-    escaped = _trie([_REGEX_SYNTAX.sub(r"\\\1", key) for key in keys])
-    return re.compile(f"(?=({escaped}))"), longer
+    by_first: dict[str, list[str]] = {}
+    for key in keys:
+        by_first.setdefault(key[0], []).append(key)
+    # one trie per first letter, which keeps the order of its words: the shortest is tried
+    # first (a search from each place a key starts finds the keys that overlap it). The
+    # tries never match at the same place, and an alternation tries them in order: those
+    # of the letters most written come first
+    firsts = sorted(by_first, key=lambda first: _COMMON_FIRST.get(first, len(_COMMON_FIRST)))
+    escaped = "|".join(
+        _trie([_REGEX_SYNTAX.sub(r"\\\1", key) for key in by_first[first]]) for first in firsts
+    )
+    return re.compile(escaped), longer
+
+
+# the characters most written in a text, most written first
+_COMMON_FIRST = {char: rank for rank, char in enumerate(" etaoinsrhldcumfpgwybvkxjqz")}
 
 
 # from this many keys on, one search for them all beats a scan of the text per key
