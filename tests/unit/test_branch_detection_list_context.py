@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from chatroutes.server.domain.branch_detection import detect
+from tests.support.branch_options import option_texts
 
 
 def options(text: str) -> list[str]:
-    """The span text of each enumeration option, in text order."""
-    found = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
-    return [text[s.start : s.end] for s in found if s.kind == "enumeration"]
+    return option_texts(text, "enumeration")
 
 
 class TestListsThatAreNoOptions:
@@ -93,8 +91,7 @@ def test_one_item_that_opens_on_an_ordinal_is_still_an_option() -> None:
         "We have three flats to choose from: the first floor one, a loft, or the garden "
         "flat. Which would you take with a toddler?"
     )
-    found = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
-    assert [text[s.start : s.end] for s in found] == [
+    assert option_texts(text, "disjunction") == [
         "the first floor one",
         "a loft",
         "the garden flat",

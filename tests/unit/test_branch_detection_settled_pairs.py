@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from chatroutes.server.domain.branch_detection import detect
+from tests.support.branch_options import option_texts
 
 
 def options(text: str, kind: str = "disjunction") -> list[str]:
-    """The span text of each option of ``kind``, in text order."""
-    found = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
-    return [text[s.start : s.end] for s in found if s.kind == kind]
+    return option_texts(text, kind)
 
 
 class TestChoiceAlreadyMade:

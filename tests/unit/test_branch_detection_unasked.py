@@ -7,13 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatroutes.server.domain.branch_detection import detect
-
-
-def found(text: str, kind: str) -> list[str]:
-    """The span text of each suggestion of ``kind``, in text order."""
-    suggestions = sorted(detect(text, count=10).suggestions, key=lambda s: s.start)
-    return [text[s.start : s.end] for s in suggestions if s.kind == kind]
+from tests.support.branch_options import option_texts
 
 
 class TestCasesThatDescribe:
@@ -38,7 +32,7 @@ class TestCasesThatDescribe:
         ],
     )
     def test_cases_that_tell_how_something_behaves_ask_nothing(self, text):
-        assert found(text, "conditional") == []
+        assert option_texts(text, "conditional") == []
 
     @pytest.mark.parametrize(
         ("text", "wanted"),
@@ -70,7 +64,7 @@ class TestCasesThatDescribe:
         ],
     )
     def test_cases_bound_to_a_wish_or_a_request_still_branch(self, text, wanted):
-        assert found(text, "conditional") == wanted
+        assert option_texts(text, "conditional") == wanted
 
     @pytest.mark.parametrize(
         ("text", "wanted"),
@@ -86,7 +80,7 @@ class TestCasesThatDescribe:
         ],
     )
     def test_cases_in_a_message_that_asks_nothing_else_may_be_orders(self, text, wanted):
-        assert found(text, "conditional") == wanted
+        assert option_texts(text, "conditional") == wanted
 
     @pytest.mark.parametrize(
         "text",
@@ -102,7 +96,7 @@ class TestCasesThatDescribe:
         ],
     )
     def test_in_case_anyone_knows_puts_no_case(self, text):
-        assert found(text, "conditional") == []
+        assert option_texts(text, "conditional") == []
 
     @pytest.mark.parametrize(
         "text",
@@ -116,7 +110,7 @@ class TestCasesThatDescribe:
         ],
     )
     def test_an_appeal_beside_one_real_case_is_no_second_case(self, text):
-        assert found(text, "conditional") == []
+        assert option_texts(text, "conditional") == []
 
     @pytest.mark.parametrize(
         ("text", "wanted"),
@@ -136,7 +130,7 @@ class TestCasesThatDescribe:
         ],
     )
     def test_a_case_about_someone_doing_something_stays_a_case(self, text, wanted):
-        assert found(text, "conditional") == wanted
+        assert option_texts(text, "conditional") == wanted
 
 
 class TestRestatedQuestions:
@@ -160,7 +154,7 @@ class TestRestatedQuestions:
         ],
     )
     def test_a_second_question_that_says_the_first_again_is_one_request(self, text):
-        assert found(text, "multi_intent") == []
+        assert option_texts(text, "multi_intent") == []
 
     @pytest.mark.parametrize(
         ("text", "count"),
@@ -188,7 +182,7 @@ class TestRestatedQuestions:
         ],
     )
     def test_a_second_question_on_its_own_topic_still_counts(self, text, count):
-        assert len(found(text, "multi_intent")) == count
+        assert len(option_texts(text, "multi_intent")) == count
 
 
 class TestCountedWordsOfSomeoneElse:
@@ -208,7 +202,7 @@ class TestCountedWordsOfSomeoneElse:
         ],
     )
     def test_a_count_of_what_someone_said_is_background(self, text):
-        assert found(text, "multi_intent") == []
+        assert option_texts(text, "multi_intent") == []
 
     @pytest.mark.parametrize(
         "text",
@@ -222,7 +216,7 @@ class TestCountedWordsOfSomeoneElse:
         ],
     )
     def test_counted_that_clauses_are_content_not_requests(self, text):
-        assert found(text, "multi_intent") == []
+        assert option_texts(text, "multi_intent") == []
 
     @pytest.mark.parametrize(
         "text",
@@ -236,7 +230,7 @@ class TestCountedWordsOfSomeoneElse:
         ],
     )
     def test_a_count_of_the_writer_s_own_requests_still_splits(self, text):
-        assert len(found(text, "multi_intent")) == 2
+        assert len(option_texts(text, "multi_intent")) == 2
 
 
 class TestStatementsAskNothing:
@@ -269,7 +263,7 @@ class TestStatementsAskNothing:
         ],
     )
     def test_a_statement_with_its_verb_right_after_the_opener_adds_no_request(self, text):
-        assert found(text, "multi_intent") == []
+        assert option_texts(text, "multi_intent") == []
 
     @pytest.mark.parametrize(
         "text",
@@ -281,7 +275,7 @@ class TestStatementsAskNothing:
         ],
     )
     def test_an_opener_before_a_request_still_adds_one(self, text):
-        assert len(found(text, "multi_intent")) == 2
+        assert len(option_texts(text, "multi_intent")) == 2
 
 
 class TestPointsOfOneComparison:
@@ -303,7 +297,7 @@ class TestPointsOfOneComparison:
         ],
     )
     def test_a_list_of_points_after_a_comparison_is_no_list_of_requests(self, text):
-        assert found(text, "multi_intent") == []
+        assert option_texts(text, "multi_intent") == []
 
     def test_a_list_of_questions_after_a_comparison_still_splits(self):
         text = (
@@ -311,7 +305,7 @@ class TestPointsOfOneComparison:
             "the landlord about heating?\n- is a 12-month lease normal here?\n- how do I "
             "check the building's insurance?"
         )
-        assert len(found(text, "multi_intent")) == 3
+        assert len(option_texts(text, "multi_intent")) == 3
 
 
 class TestQuestionsTheWriterAnswered:
@@ -329,14 +323,14 @@ class TestQuestionsTheWriterAnswered:
         ],
     )
     def test_a_question_whose_answer_the_writer_found_is_not_asked(self, text):
-        assert found(text, "multi_intent") == []
+        assert option_texts(text, "multi_intent") == []
 
     def test_two_questions_with_no_answer_found_still_split(self):
         text = (
             "Can I compost citrus peel? Also, what's a good recipe for lemon curd that "
             "keeps for a week?"
         )
-        assert len(found(text, "multi_intent")) == 2
+        assert len(option_texts(text, "multi_intent")) == 2
 
 
 class TestPremiseOfTheCases:
@@ -366,14 +360,14 @@ class TestPremiseOfTheCases:
         ],
     )
     def test_a_case_that_frames_the_question_is_not_one_of_its_cases(self, text, wanted):
-        assert found(text, "conditional") == wanted
+        assert option_texts(text, "conditional") == wanted
 
     def test_cases_each_with_its_own_question_all_count(self):
         text = (
             "If it rains on Saturday, what do we do? If it's sunny, where do we go? And if "
             "it snows, do we stay home?"
         )
-        assert found(text, "conditional") == [
+        assert option_texts(text, "conditional") == [
             "If it rains on Saturday",
             "If it's sunny",
             "if it snows",
@@ -416,7 +410,7 @@ class TestRequestsTakenBack:
         ],
     )
     def test_a_request_the_writer_takes_back_is_no_option(self, text, dropped):
-        options = found(text, "multi_intent")
+        options = option_texts(text, "multi_intent")
         assert len(options) == 2
         assert not any(dropped in option for option in options)
         assert "Outlook" in options[-1]
@@ -426,7 +420,7 @@ class TestRequestsTakenBack:
             "Can you remind me how to reset my router? I always forget it. Also, what's a "
             "good way to label the cables behind my desk?"
         )
-        assert len(found(text, "multi_intent")) == 2
+        assert len(option_texts(text, "multi_intent")) == 2
 
 
 class TestTheAskOfAnItem:
@@ -450,7 +444,7 @@ class TestTheAskOfAnItem:
         ],
     )
     def test_an_item_that_tells_a_problem_is_asked_in_the_sentence_after(self, text, wanted):
-        assert found(text, "multi_intent")[-1] == wanted
+        assert option_texts(text, "multi_intent")[-1] == wanted
 
     def test_a_paragraph_item_keeps_its_ask_inside_its_span(self):
         text = (
@@ -459,4 +453,4 @@ class TestTheAskOfAnItem:
             "account by mistake with my work email last year. I'd like to know how to close "
             "it for good.\n\nThanks"
         )
-        assert "how to close it" in found(text, "multi_intent")[-1]
+        assert "how to close it" in option_texts(text, "multi_intent")[-1]
