@@ -45,7 +45,7 @@ from .option_spans import (
     _right_option,
 )
 from .requests import SELF_ANSWER
-from .suggestion import Option, Suggestion, calibrated, split_group
+from .suggestion import Suggestion, calibrated, split_group, titled
 from .text import (
     _NEGATION,
     Span,
@@ -53,7 +53,6 @@ from .text import (
     _inside,
     _Keyed,
     _matches_at_keys,
-    _option_title,
     _quoted,
     _skip,
     _trimmed,
@@ -2121,7 +2120,7 @@ def _comparison(
         return []  # "was das von … unterscheidet": a pronoun, no side
     if any(_head(scan[a:b]) in _NORMS for a, b in spans):
         return []  # "is my rent higher than the average?": a norm, not a side to choose
-    options = [Option(a, b, _option_title(text[a:b])) for a, b in spans if b > a]
+    options = titled(text, [(a, b) for a, b in spans if b > a])
     if len(options) < 2:
         return []
     return split_group(

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from .suggestion import Option, Suggestion, split_group
-from .text import Span, _factored, _Folding, _Keyed, _may_match, _option_title, _trimmed
+from .suggestion import Suggestion, split_group, titled
+from .text import Span, _factored, _Folding, _Keyed, _may_match, _trimmed
 
 _CASE = _Folding(
     re.compile(
@@ -165,7 +165,7 @@ def _conditionals(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
             continue  # "when I was a kid, when we lived in Ohio": a story, not cases to answer
         decided = _decided(scan, sentence, cases, sents[index : index + 1])
         decided = decided or _describes(scan, sents, sents.index(sentence), index)
-        options = [Option(a, b, _option_title(text[a:b])) for a, b in cases]
+        options = titled(text, cases)
         found.extend(
             split_group(
                 text,

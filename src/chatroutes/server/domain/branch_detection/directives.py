@@ -33,14 +33,13 @@ import itertools
 import re
 
 from .option_spans import _parts
-from .suggestion import Option, Suggestion, split_group
+from .suggestion import Suggestion, split_group, titled
 from .text import (
     Span,
     _factored,
     _Folding,
     _Keyed,
     _matches_at_keys,
-    _option_title,
     _Searcher,
     _skip,
     _trimmed,
@@ -369,7 +368,7 @@ def _made_variants(
         return []
     if any(_CLAUSE.match(scan, a, b) for a, b in items) or _lists_contents(scan, verb.end(), items):
         return []  # "one of them is leaving and another is unhappy"
-    options = [Option(a, b, _option_title(text[a:b])) for a, b in items]
+    options = titled(text, items)
     return split_group(
         text,
         kind="directive",
@@ -1298,7 +1297,7 @@ def _variant_group(
         kind="directive",
         start=min(opens, items[0][0]),
         end=max(items[-1][1], opens),
-        options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+        options=titled(text, items),
         confidence=0.84,
         description="One of the alternatives asked for: produce {option} on its own branch.",
         reasoning=f"Directive: {len(items)} {how} variants",

@@ -41,7 +41,7 @@ from .option_spans import (
     _parts,
     _right_option,
 )
-from .suggestion import Option, Suggestion, split_group
+from .suggestion import Suggestion, split_group, titled
 from .text import (
     _NEGATION,
     Span,
@@ -50,7 +50,6 @@ from .text import (
     _inside,
     _may_match,
     _mentions,
-    _option_title,
     _quoted,
     _skip,
     _trimmed,
@@ -498,7 +497,7 @@ def _disjunctions(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 score -= 0.4
                 features.append("answered by the writer right after")
             used_until = end
-            options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
+            options = titled(text, spans)
             found.extend(
                 split_group(
                     text,
@@ -854,7 +853,7 @@ def _asked_in_turn(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         if len(run) >= 2 and all(
             _IN_TURN_GAP.fullmatch(scan, left[1], right[0]) for left, right in pairwise(run)
         ):
-            options = [Option(a, b, _option_title(text[a:b])) for a, b in run]
+            options = titled(text, run)
             found.extend(
                 split_group(
                     text,
@@ -1066,7 +1065,7 @@ def _correlatives(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
         guessed = stated and (
             _hypotheses(scan, sentence, match.end(1)) or _described(scan, sentence, following)
         )
-        options = [Option(a, b, _option_title(text[a:b])) for a, b in spans]
+        options = titled(text, spans)
         found.extend(
             split_group(
                 text,

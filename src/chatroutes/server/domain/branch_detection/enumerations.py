@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from .disjunctions import _IDIOMS, _WHICH_OF_THEM, _asks_which, _option_marks, _word_keys
 from .option_spans import _DETERMINERS
-from .suggestion import Option, Suggestion, split_group
+from .suggestion import Option, Suggestion, split_group, titled
 from .text import (
     _QUOTED,
     Span,
@@ -515,7 +515,7 @@ def _inline_lists(text: str, scan: str, sents: list[Span]) -> list[Suggestion]:
                 kind="enumeration",
                 start=items[0][0],
                 end=items[-1][1],
-                options=[Option(a, b, _option_title(text[a:b])) for a, b in items],
+                options=titled(text, items),
                 confidence=0.8,
                 description="One of the listed alternatives: develop {option} on its own branch.",
                 reasoning="Enumeration: a list asked to pick from",
@@ -962,7 +962,7 @@ def _inline_numbered(text: str, scan: str) -> list[Suggestion]:
                 kind="enumeration",
                 start=spans[0][0],
                 end=spans[-1][1],
-                options=[Option(a, b, _option_title(text[a:b])) for a, b in spans],
+                options=titled(text, spans),
                 confidence=0.8 if picked else 0.74,
                 description="One of the listed alternatives: develop {option} on its own branch.",
                 reasoning="Enumeration: an inline numbered list "

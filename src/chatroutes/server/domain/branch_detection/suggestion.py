@@ -11,10 +11,10 @@ capped by ``_cap`` to the range the detectors and the review may give.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .text import _clip, _join, _listed, _trimmed
+from .text import _clip, _join, _listed, _option_title, _trimmed
 
 KINDS = (
     "enumeration",
@@ -96,6 +96,11 @@ class Option:
     start: int
     end: int
     title: str
+
+
+def titled(text: str, spans: Iterable[tuple[int, int]]) -> list[Option]:
+    """Each span of ``text`` as an option, titled from its words."""
+    return [Option(a, b, _option_title(text[a:b])) for a, b in spans]
 
 
 def split_group(
