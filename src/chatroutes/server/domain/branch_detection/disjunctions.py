@@ -639,15 +639,14 @@ _QUESTION_LEAD = (
 _WHY_OR_WHO = re.compile(
     _QUESTION_LEAD + r"(?:why|who|pourquoi|qui|por qué|quién|warum|wieso|weshalb|wer)\b", re.I
 )
-# a clause opened by a question word that is not "which": "where do people park
-# downtown or near the stadium?", "quand est-ce que les soldes commencent en janvier ou
-# en février ?": what is asked is a place, a time, a way, and the options say where to
-# look for it, not which to take
-_WH_CLAUSE = re.compile(
-    _QUESTION_LEAD + r"(?:what|how|where|when|qu'est-ce|quoi|comment|où|quand|qué|cómo|"
-    r"dónde|cuándo|was|wie|wo|wann)\b",
-    re.I,
+# the question words that ask a thing, a way, a place or a time, not "which"
+_OPEN_QUESTION_WORDS = (
+    r"what|how|where|when|comment|où|quand|quoi|cómo|dónde|cuándo|qué|wie|wo|wann|was"
 )
+# a clause opened by one of them: "where do people park downtown or near the stadium?",
+# "quand est-ce que les soldes commencent en janvier ou en février ?": what is asked is a
+# place, a time, a way, and the options say where to look for it, not which to take
+_WH_CLAUSE = re.compile(_QUESTION_LEAD + rf"(?:{_OPEN_QUESTION_WORDS}|qu'est-ce)\b", re.I)
 
 
 def _wh_asked(scan: str, lo: int, at: int) -> bool:
@@ -726,8 +725,8 @@ _STATEMENT_START = re.compile(
     re.I,
 )
 _WH_AFTER = re.compile(
-    r",\s*(?:(?:so|and|but|et|alors|donc|y|pero|und|aber|also)\s+)?(?=(?:what|how|where|when|"
-    r"comment|où|quand|quoi|cómo|dónde|cuándo|qué|wie|wo|wann|was)\b)",
+    r",\s*(?:(?:so|and|but|et|alors|donc|y|pero|und|aber|also)\s+)?"
+    rf"(?=(?:{_OPEN_QUESTION_WORDS})\b)",
     re.I,
 )
 
